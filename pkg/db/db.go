@@ -1,0 +1,222 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	_ "github.com/lib/pq" // PostgreSQL driver
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // SQLite driver (pure Go)
+
+	"github.com/nrm-project/nrm/migrations"
+)
+
+// Engine is a database engine.
+type Engine string
+
+// Engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// ErrNotFound is returned by stores for a missing row (never nil, nil).
+var ErrNotFound = errors.New("not found")
+
+// Config says where the databases are: DataDir for the embedded default,
+// or URL for PostgreSQL.
+type Config struct {
+	DataDir string
+	URL     string
+	// RolePassword returns the password of a service's login role on
+	// PostgreSQL (derived from the master key, so nothing stores it).
+	RolePassword func(role string) string
+}
+
+// Engine returns the engine cfg selects.
+func (c Config) Engine() Engine {
+	if c.URL != "" {
+		return Postgres
+	}
+	return SQLite
+}
+
+// DB is one service's database.
+type DB struct {
+	*sql.DB
+	Engine  Engine
+	Service string
+	cfg     Config
+}
+
+var serviceName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,30}$`)
+
+// Open opens service's database as that service's own login role. On the
+// embedded default the file is created if needed.
+func Open(ctx context.Context, cfg Config, service string) (*DB, error) {
+	if !serviceName.MatchString(service) {
+		return nil, fmt.Errorf("db: bad service name %q", service)
+	}
+	var (
+		sdb *sql.DB
+		err error
+	)
+	switch cfg.Engine() {
+	case SQLite:
+		sdb, err = openSQLite(cfg.DataDir, service)
+	case Postgres:
+		var dsn string
+		dsn, err = serviceDSN(cfg, service)
+		if err == nil {
+			sdb, err = sql.Open("postgres", dsn)
+		}
+		if err == nil {
+			sdb.SetMaxOpenConns(16)
+			sdb.SetMaxIdleConns(16)
+			sdb.SetConnMaxIdleTime(5 * time.Minute)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: open %s: %w", service, err)
+	}
+	return &DB{DB: sdb, Engine: cfg.Engine(), Service: service, cfg: cfg}, nil
+}
+
+func openSQLite(dir, service string) (*sql.DB, error) {
+	if dir == "" {
+		return nil, errors.New("no data directory")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, service+".db")
+	// Immediate transactions take the write lock at BEGIN, so two writers
+	// queue on the busy timeout instead of failing on lock upgrade.
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate&_time_format=sqlite"
+	sdb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	sdb.SetMaxOpenConns(8)
+	sdb.SetConnMaxIdleTime(5 * time.Minute)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		if err := sdb.Ping(); err != nil {
+			sdb.Close()
+			return nil, err
+		}
+	}
+	_ = os.Chmod(path, 0o600)
+	return sdb, nil
+}
+
+// Tx runs fn in a transaction, committing when fn returns nil and rolling
+// back otherwise.
+func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("db: commit: %w", err)
+	}
+	return nil
+}
+
+// SchemaCurrent reports whether every migration of the service has been
+// applied; it fails when the database is unreachable.
+func (db *DB) SchemaCurrent(ctx context.Context) (bool, error) {
+	p, err := provider(db.Engine, db.DB, db.Service)
+	if err != nil {
+		return false, err
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return false, err
+	}
+	return !pending, nil
+}
+
+func provider(e Engine, sdb *sql.DB, service string) (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations.FS, service+"/"+string(e))
+	if err != nil {
+		return nil, err
+	}
+	dialect := goose.DialectSQLite3
+	if e == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	return goose.NewProvider(dialect, sdb, sub, goose.WithDisableGlobalRegistry(true))
+}
+
+// Placeholder-free identifiers only: quoteIdent is for names we build.
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+func quoteLiteral(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }
+
+// RoleName returns the login role of service (or "owner") for the database
+// named in the URL: roles are cluster-wide, so they carry the database name.
+func RoleName(databaseURL, service string) (string, error) {
+	dbname, err := databaseName(databaseURL)
+	if err != nil {
+		return "", err
+	}
+	p := strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9_]`).ReplaceAllString(dbname, "_"))
+	if len(p) > 40 {
+		p = p[:40]
+	}
+	return p + "_" + service, nil
+}
+
+func databaseName(databaseURL string) (string, error) {
+	u, err := url.Parse(databaseURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "", errors.New("database URL must be postgres://user@host:port/dbname?sslmode=...")
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	if name == "" {
+		name = u.User.Username()
+	}
+	if name == "" {
+		return "", errors.New("database URL names no database")
+	}
+	return name, nil
+}
+
+// serviceDSN returns the URL with the service's role and password.
+func serviceDSN(cfg Config, service string) (string, error) {
+	role, err := RoleName(cfg.URL, service)
+	if err != nil {
+		return "", err
+	}
+	return withUser(cfg.URL, role, cfg.password(role))
+}
+
+func withUser(databaseURL, user, password string) (string, error) {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return "", err
+	}
+	u.User = url.UserPassword(user, password)
+	return u.String(), nil
+}
+
+func (c Config) password(role string) string {
+	if c.RolePassword == nil {
+		return ""
+	}
+	return c.RolePassword(role)
+}

@@ -1,0 +1,397 @@
+package outbox
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/nrm-project/nrm/pkg/db"
+)
+
+// Handler receives a batch of messages of one topic, in sequence order.
+// Delivery is at least once: a handler must be idempotent by Message.ID.
+type Handler func(ctx context.Context, msgs []Message) error
+
+// RelayOptions tune a Relay; zero values take the defaults.
+type RelayOptions struct {
+	BatchSize    int           // messages per handler call (256, at most 10000)
+	PollInterval time.Duration // wait between passes when idle (200ms)
+	MaxBackoff   time.Duration // longest wait after failures, before jitter (30s)
+	Retention    time.Duration // how long delivered messages are kept (7 days)
+	Logger       log.Logger
+	Registerer   prometheus.Registerer // nil registers no metrics
+	Now          func() time.Time
+}
+
+const (
+	backoffBase = time.Second
+	// maxBatchSize keeps a batch's statement within SQLite's bound parameters.
+	maxBatchSize = 10000
+	// sweepEvery spaces the deletions of delivered messages.
+	sweepEvery = time.Hour
+	// shutdownGrace bounds how long a stopping relay waits for the batch in
+	// flight before abandoning it (its rows are then delivered again).
+	shutdownGrace = 10 * time.Second
+)
+
+// Relay delivers a service's outbox to one handler per topic, in sequence
+// order per topic. On PostgreSQL any number of relays may run on the same
+// outbox: a transaction-scoped advisory lock gives one of them a topic at a
+// time (so order holds across replicas), and the batch's rows stay locked
+// until they are marked delivered. A crash before commit leaves them to be
+// delivered again.
+type Relay struct {
+	db       *db.DB
+	service  string
+	handlers map[string]Handler
+	topics   []string
+	opts     RelayOptions
+	logger   log.Logger
+	metrics  *relayMetrics
+	wake     chan struct{}
+
+	mu        sync.Mutex // one pass at a time; guards the fields below
+	gauged    map[string]bool
+	unhandled map[string]bool
+	lastSweep time.Time
+}
+
+// NewRelay returns a relay of service's outbox in d.
+func NewRelay(d *db.DB, service string, handlers map[string]Handler, opts RelayOptions) *Relay {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 256
+	}
+	opts.BatchSize = min(opts.BatchSize, maxBatchSize)
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = 200 * time.Millisecond
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 30 * time.Second
+	}
+	if opts.Retention <= 0 {
+		opts.Retention = 7 * 24 * time.Hour
+	}
+	if opts.Logger == nil {
+		opts.Logger = log.NewNopLogger()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	hs := make(map[string]Handler, len(handlers))
+	topics := make([]string, 0, len(handlers))
+	for t, h := range handlers {
+		if h != nil {
+			hs[t] = h
+			topics = append(topics, t)
+		}
+	}
+	slices.Sort(topics)
+	return &Relay{
+		db: d, service: service, handlers: hs, topics: topics, opts: opts,
+		logger:  log.With(opts.Logger, "component", "outbox_relay", "service", service),
+		metrics: newRelayMetrics(opts.Registerer, service),
+		wake:    make(chan struct{}, 1),
+		gauged:  map[string]bool{}, unhandled: map[string]bool{},
+	}
+}
+
+// Notify wakes the relay for a prompt delivery; it never blocks. Call it
+// after committing a transaction that appended messages.
+func (r *Relay) Notify() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers until ctx is done, then returns nil once the batch in flight
+// is finished or abandoned; it leaves no row claimed.
+func (r *Relay) Run(ctx context.Context) error {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-r.wake:
+		case <-timer.C:
+		}
+		if r.sweepDue() {
+			if _, err := r.Sweep(ctx); err != nil && ctx.Err() == nil {
+				level.Error(r.logger).Log("msg", "outbox sweep failed", "err", err)
+			}
+		}
+		if _, err := r.DeliverOnce(ctx); err != nil && ctx.Err() == nil {
+			level.Warn(r.logger).Log("msg", "outbox pass incomplete", "err", err)
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		timer.Reset(r.opts.PollInterval)
+	}
+}
+
+// DeliverOnce delivers every due message of every handled topic and
+// refreshes the metrics. It returns how many messages were delivered; a
+// failed topic is retried after a backoff, and its error is returned.
+func (r *Relay) DeliverOnce(ctx context.Context) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	total := 0
+	var errs []error
+	for _, topic := range r.topics {
+		for ctx.Err() == nil {
+			n, more, err := r.deliverBatch(ctx, topic)
+			total += n
+			if err != nil {
+				errs = append(errs, err)
+				break
+			}
+			if !more {
+				break
+			}
+		}
+	}
+	if ctx.Err() == nil {
+		if err := r.observe(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return total, errors.Join(errs...)
+}
+
+// deliverBatch delivers one batch of topic; more reports a full batch.
+func (r *Relay) deliverBatch(ctx context.Context, topic string) (n int, more bool, err error) {
+	bctx, cancel := batchContext(ctx)
+	defer cancel()
+	if r.db.Engine == db.Postgres {
+		return r.deliverLocked(bctx, topic)
+	}
+	return r.deliverSingle(bctx, topic)
+}
+
+// deliverLocked claims, delivers and marks a batch in one transaction.
+func (r *Relay) deliverLocked(ctx context.Context, topic string) (int, bool, error) {
+	tx, err := r.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, false, fmt.Errorf("outbox: relay %s: %s: begin: %w", r.service, topic, err)
+	}
+	defer tx.Rollback()
+	var mine bool
+	if err := tx.QueryRowContext(ctx, `SELECT pg_try_advisory_xact_lock($1)`,
+		lockKey(r.service, topic)).Scan(&mine); err != nil {
+		return 0, false, fmt.Errorf("outbox: relay %s: %s: lock: %w", r.service, topic, err)
+	}
+	if !mine {
+		return 0, false, nil // another replica is delivering this topic
+	}
+	msgs, more, err := r.claim(ctx, tx, topic, ` FOR UPDATE SKIP LOCKED`)
+	if err != nil || len(msgs) == 0 {
+		return 0, false, err
+	}
+	failure, err := r.settle(ctx, tx, topic, msgs, r.call(ctx, topic, msgs))
+	if err != nil {
+		return 0, false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, false, fmt.Errorf("outbox: relay %s: %s: commit: %w", r.service, topic, err)
+	}
+	return r.account(topic, msgs, more, failure)
+}
+
+// deliverSingle is the SQLite path. SQLite has one writer, so the batch is
+// read outside a write transaction and marked after the handler returns:
+// the database stays writable while the handler runs.
+func (r *Relay) deliverSingle(ctx context.Context, topic string) (int, bool, error) {
+	msgs, more, err := r.claim(ctx, r.db.DB, topic, "")
+	if err != nil || len(msgs) == 0 {
+		return 0, false, err
+	}
+	herr := r.call(ctx, topic, msgs)
+	var failure error
+	err = r.db.Tx(ctx, func(tx *sql.Tx) (err error) {
+		failure, err = r.settle(ctx, tx, topic, msgs, herr)
+		return err
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	return r.account(topic, msgs, more, failure)
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// claim reads the next batch of topic: the undelivered messages in
+// sequence order, up to the first one still waiting out a backoff, so that
+// nothing overtakes a failed message.
+func (r *Relay) claim(ctx context.Context, q querier, topic, lock string) ([]Message, bool, error) {
+	rows, err := q.QueryContext(ctx,
+		`SELECT seq, id, payload, created_at, next_attempt_at FROM outbox
+		 WHERE delivered_at IS NULL AND topic = $1 ORDER BY seq LIMIT $2`+lock,
+		topic, r.opts.BatchSize)
+	if err != nil {
+		return nil, false, fmt.Errorf("outbox: relay %s: %s: claim: %w", r.service, topic, err)
+	}
+	defer rows.Close()
+	now := r.now()
+	var (
+		msgs    []Message
+		read    int
+		blocked bool
+	)
+	for rows.Next() {
+		var (
+			m       Message
+			payload string
+			due     time.Time
+		)
+		if err := rows.Scan(&m.Seq, &m.ID, &payload, &m.CreatedAt, &due); err != nil {
+			return nil, false, fmt.Errorf("outbox: relay %s: %s: claim: %w", r.service, topic, err)
+		}
+		read++
+		if blocked = blocked || due.After(now); blocked {
+			continue
+		}
+		m.Source, m.Topic, m.Payload = r.service, topic, []byte(payload)
+		m.CreatedAt = m.CreatedAt.UTC()
+		msgs = append(msgs, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("outbox: relay %s: %s: claim: %w", r.service, topic, err)
+	}
+	return msgs, read == r.opts.BatchSize && !blocked, nil
+}
+
+// call runs the topic's handler, turning a panic into an error.
+func (r *Relay) call(ctx context.Context, topic string, msgs []Message) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("handler panicked: %v", p)
+		}
+	}()
+	return r.handlers[topic](ctx, msgs)
+}
+
+// settle marks msgs delivered, or after a handler failure counts the
+// attempt, postpones them and returns the failure to report.
+func (r *Relay) settle(ctx context.Context, tx *sql.Tx, topic string, msgs []Message, herr error) (failure, err error) {
+	now := r.now()
+	in, args := seqList(msgs, 2)
+	if herr == nil {
+		args[0] = now
+		if _, err := tx.ExecContext(ctx,
+			`UPDATE outbox SET delivered_at = $1 WHERE seq IN (`+in+`)`, args...); err != nil {
+			return nil, fmt.Errorf("outbox: relay %s: %s: mark delivered: %w", r.service, topic, err)
+		}
+		return nil, nil
+	}
+	var attempts int
+	if err := tx.QueryRowContext(ctx, `SELECT attempts FROM outbox WHERE seq = $1`,
+		msgs[0].Seq).Scan(&attempts); err != nil {
+		return nil, fmt.Errorf("outbox: relay %s: %s: attempts: %w", r.service, topic, err)
+	}
+	wait := r.backoff(attempts + 1)
+	args[0] = now.Add(wait)
+	if _, err := tx.ExecContext(ctx,
+		`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1 WHERE seq IN (`+in+`)`,
+		args...); err != nil {
+		return nil, fmt.Errorf("outbox: relay %s: %s: postpone: %w", r.service, topic, err)
+	}
+	return fmt.Errorf("outbox: relay %s: %s: deliver seq %d-%d (attempt %d, retry in %s): %w",
+		r.service, topic, msgs[0].Seq, msgs[len(msgs)-1].Seq, attempts+1, wait.Round(time.Millisecond), herr), nil
+}
+
+// account updates the counters once the batch's outcome is committed.
+func (r *Relay) account(topic string, msgs []Message, more bool, failure error) (int, bool, error) {
+	if failure != nil {
+		r.metrics.failures.WithLabelValues(topic).Inc()
+		return 0, false, failure
+	}
+	r.metrics.delivered.WithLabelValues(topic).Add(float64(len(msgs)))
+	return len(msgs), more, nil
+}
+
+// seqList returns "$from, $from+1, ..." for the batch's sequence numbers and
+// the arguments, leaving the first from-1 arguments for the caller.
+func seqList(msgs []Message, from int) (string, []any) {
+	var b strings.Builder
+	args := make([]any, from-1, from-1+len(msgs))
+	for i, m := range msgs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(from+i))
+		args = append(args, m.Seq)
+	}
+	return b.String(), args
+}
+
+// backoff is the wait before attempt n+1: exponential from backoffBase,
+// capped at MaxBackoff, plus up to a tenth of jitter so that failing
+// replicas do not retry in step.
+func (r *Relay) backoff(attempts int) time.Duration {
+	d := r.opts.MaxBackoff
+	if attempts < 31 {
+		d = min(backoffBase<<(attempts-1), r.opts.MaxBackoff)
+	}
+	return d + rand.N(d/10+1)
+}
+
+// Sweep deletes delivered messages older than the retention. The sequence
+// table keeps the numbering, so receivers still detect gaps.
+func (r *Relay) Sweep(ctx context.Context) (int64, error) {
+	res, err := r.db.ExecContext(ctx,
+		`DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < $1`,
+		r.now().Add(-r.opts.Retention))
+	if err != nil {
+		return 0, fmt.Errorf("outbox: relay %s: sweep: %w", r.service, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("outbox: relay %s: sweep: %w", r.service, err)
+	}
+	return n, nil
+}
+
+func (r *Relay) sweepDue() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := r.now()
+	if now.Sub(r.lastSweep) < sweepEvery {
+		return false
+	}
+	r.lastSweep = now
+	return true
+}
+
+func (r *Relay) now() time.Time { return r.opts.Now().UTC().Truncate(time.Microsecond) }
+
+// lockKey is the advisory lock of one service's topic; services share a
+// PostgreSQL database, so the service is part of the key.
+func lockKey(service, topic string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("nrm/outbox/" + service + "/" + topic))
+	return int64(h.Sum64())
+}
+
+// batchContext detaches the batch in flight from ctx, so that stopping
+// finishes it, but abandons it shutdownGrace after ctx is done.
+func batchContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, cancel) })
+	return bctx, func() { stop(); cancel() }
+}

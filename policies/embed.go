@@ -1,0 +1,12 @@
+// Package policies embeds the deployment's configuration files: the Casbin
+// access-control model and policy, and (as they arrive) workflow, routing
+// and disclosure settings. A file of the same name in the directory given
+// by --policies overrides the embedded one.
+package policies
+
+import "embed"
+
+// FS holds the default policy files.
+//
+//go:embed *.conf *.csv
+var FS embed.FS
