@@ -1,0 +1,43 @@
+// Package identity owns organisations, users, credentials, sessions and MFA,
+// and issues the access tokens every other service verifies (pkg/auth).
+//
+// Credentials:
+//   - passwords: argon2id, 64 MiB, 3 passes, 2 lanes, 16-byte salt, 32-byte
+//     key, stored as a PHC string ($argon2id$v=19$m=65536,t=3,p=2$salt$key);
+//     at least 12 characters. At most 2×GOMAXPROCS hashes run at once (each
+//     holds 64 MiB); a caller waiting more than 3 s gets 503 rather than
+//     piling up memory. An unknown email is checked against a dummy hash so
+//     it costs the same.
+//   - TOTP (RFC 6238, SHA-1, 6 digits, 30 s, ±1 step) for every role; the
+//     secret is sealed with XChaCha20-Poly1305 under a master subkey with the
+//     user id as associated data; the last accepted time step is stored and
+//     a step at or below it is refused, so a code is never accepted twice.
+//   - each user row carries an HMAC (master subkey) over id, organisation,
+//     sorted roles, status and email, checked at login and refresh: a role
+//     written into the database directly does not verify.
+//
+// Repeated failures slow down instead of locking out: per (account,
+// address) and per address a growing wait, refused with 429 before any
+// work (counted in nrm_identity_throttled_total, not logged or audited);
+// per account only a short added delay, so the real user from another
+// address still gets in during an attack. The tracking table is an LRU of
+// bounded size.
+//
+// Sessions: a login opens a session (12 h at most) and returns a 15-minute
+// EdDSA access token (kid = first 16 hex of SHA-256 of the public key) and a
+// refresh token (32 random bytes, stored as an HMAC). Refresh rotates it; a
+// rotated token presented again revokes the session. Logout revokes the
+// session; disabling a user revokes all theirs. Revocations are numbered in
+// commit order and served as a feed (RevokedSessions) that
+// auth.RevocationList polls, so every service refuses a revoked session
+// within seconds.
+//
+// Every login, refresh, logout, revocation, creation, disable and denial is
+// an audit event written into the identity outbox in the same transaction;
+// when the outbox cannot be written the request fails with 503.
+//
+// Instance rules: system_admin acts everywhere (the command line acts as
+// auth.System()); org_admin only within their own organisation, cannot
+// create or disable system administrators, and gets 404 for another
+// organisation's users. Me and logout need only a valid token.
+package identity

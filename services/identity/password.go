@@ -1,0 +1,144 @@
+package identity
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Argon2Params are the argon2id parameters of new password hashes. Stored
+// hashes carry their own parameters (PHC string), so these can be raised
+// without invalidating existing passwords.
+type Argon2Params struct {
+	Time    uint32 // passes
+	Memory  uint32 // KiB
+	Threads uint8
+}
+
+// DefaultArgon2 follows RFC 9106's second recommended option, with more
+// passes: 64 MiB, 3 passes, 2 lanes.
+var DefaultArgon2 = Argon2Params{Time: 3, Memory: 64 * 1024, Threads: 2}
+
+// Password length limits. The upper bound keeps hashing cost independent of
+// what a client sends.
+const (
+	MinPasswordLen = 12
+	MaxPasswordLen = 1024
+)
+
+const (
+	saltLen = 16
+	keyLen  = 32
+	// hashWait is how long a login waits for a hashing slot before giving
+	// up with 503: waiting longer only piles up memory under a flood.
+	hashWait = 3 * time.Second
+)
+
+// hasher bounds concurrent argon2id computations: each one holds Memory KiB.
+type hasher struct {
+	params Argon2Params
+	slots  chan struct{}
+	wait   time.Duration
+	dummy  string // hash of a random password, checked for unknown emails
+}
+
+func newHasher(p Argon2Params, slots int) (*hasher, error) {
+	if p == (Argon2Params{}) {
+		p = DefaultArgon2
+	}
+	if p.Time == 0 || p.Memory < 8 || p.Threads == 0 {
+		return nil, errors.New("bad argon2 parameters")
+	}
+	if slots <= 0 {
+		slots = 2 * runtime.GOMAXPROCS(0)
+	}
+	h := &hasher{params: p, slots: make(chan struct{}, slots), wait: hashWait}
+	dummy, err := h.hash(context.Background(), rand.Text())
+	if err != nil {
+		return nil, err
+	}
+	h.dummy = dummy
+	return h, nil
+}
+
+func (h *hasher) acquire(ctx context.Context) error {
+	t := time.NewTimer(h.wait)
+	defer t.Stop()
+	select {
+	case h.slots <- struct{}{}:
+		return nil
+	case <-t.C:
+		return ErrUnavailable
+	case <-ctx.Done():
+		return fmt.Errorf("identity: hash: %w", ctx.Err())
+	}
+}
+
+func (h *hasher) release() { <-h.slots }
+
+// hash returns the PHC string of password.
+func (h *hasher) hash(ctx context.Context, password string) (string, error) {
+	salt := make([]byte, saltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("identity: salt: %w", err)
+	}
+	if err := h.acquire(ctx); err != nil {
+		return "", err
+	}
+	defer h.release()
+	p := h.params
+	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, keyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
+		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+var b64 = base64.RawStdEncoding
+
+var errBadHash = errors.New("identity: malformed password hash")
+
+// verify reports whether password matches the PHC string phc.
+func (h *hasher) verify(ctx context.Context, phc, password string) (bool, error) {
+	p, salt, want, err := parsePHC(phc)
+	if err != nil {
+		return false, err
+	}
+	if err := h.acquire(ctx); err != nil {
+		return false, err
+	}
+	defer h.release()
+	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+func parsePHC(phc string) (Argon2Params, []byte, []byte, error) {
+	parts := strings.Split(phc, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return Argon2Params{}, nil, nil, errBadHash
+	}
+	var v int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &v); err != nil || v != argon2.Version {
+		return Argon2Params{}, nil, nil, errBadHash
+	}
+	var p Argon2Params
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil {
+		return Argon2Params{}, nil, nil, errBadHash
+	}
+	// A planted hash must not make a login allocate gigabytes.
+	if p.Time == 0 || p.Time > 16 || p.Memory < 8 || p.Memory > 1<<20 || p.Threads == 0 {
+		return Argon2Params{}, nil, nil, errBadHash
+	}
+	salt, err1 := b64.DecodeString(parts[4])
+	key, err2 := b64.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(salt) < 8 || len(key) < 16 || len(key) > 64 {
+		return Argon2Params{}, nil, nil, errBadHash
+	}
+	return p, salt, key, nil
+}

@@ -1,0 +1,245 @@
+package identity
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/db"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/keys"
+	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/outbox"
+)
+
+// Service manages organisations, users, credentials and sessions.
+type Service interface {
+	CreateOrg(ctx context.Context, o NewOrg) (Org, error)
+	ListOrgs(ctx context.Context) ([]Org, error)
+	// CreateUser returns the user and the otpauth:// URI of their TOTP secret.
+	CreateUser(ctx context.Context, u NewUser) (User, string, error)
+	ListUsers(ctx context.Context, orgID string) ([]User, error)
+	DisableUser(ctx context.Context, id string) error
+	Login(ctx context.Context, r LoginRequest) (Tokens, error)
+	Refresh(ctx context.Context, refreshToken string) (Tokens, error)
+	Logout(ctx context.Context) error
+	Me(ctx context.Context) (Me, error)
+	PublicKeys(ctx context.Context) ([]PublicKey, error)
+	RevokedSessions(ctx context.Context, since int64) ([]string, int64, error)
+}
+
+// OrgKinds lists the organisation kinds, in a stable order.
+var OrgKinds = []string{
+	"police", "labour_inspectorate", "border", "prosecution", "health",
+	"social_services", "ngo", "international_org", "competent_authority", "commission",
+}
+
+// DefaultRegions is the demo region list (Morocco's twelve regions); the
+// configured list always accepts "abroad" too.
+var DefaultRegions = []string{
+	"MA-01", "MA-02", "MA-03", "MA-04", "MA-05", "MA-06",
+	"MA-07", "MA-08", "MA-09", "MA-10", "MA-11", "MA-12",
+}
+
+// User statuses.
+const (
+	StatusActive   = "active"
+	StatusDisabled = "disabled"
+)
+
+// NewOrg is a request to create an organisation.
+type NewOrg struct {
+	Name   string `json:"name"`
+	Kind   string `json:"kind"`
+	Region string `json:"region,omitempty"`
+}
+
+// Org is an organisation.
+type Org struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Kind      string    `json:"kind"`
+	Region    string    `json:"region,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// NewUser is a request to create a user.
+type NewUser struct {
+	OrgID       string   `json:"org_id"`
+	Email       string   `json:"email"`
+	DisplayName string   `json:"display_name"`
+	Roles       []string `json:"roles"`
+	Password    string   `json:"password"`
+}
+
+// User is a user account, without its credentials.
+type User struct {
+	ID          string    `json:"id"`
+	OrgID       string    `json:"org_id"`
+	Email       string    `json:"email"`
+	DisplayName string    `json:"display_name"`
+	Roles       []string  `json:"roles"`
+	Status      string    `json:"status"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// LoginRequest carries the credentials of a login.
+type LoginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	OTP      string `json:"otp"`
+}
+
+// Tokens are what a login or refresh returns.
+type Tokens struct {
+	AccessToken  string    `json:"access_token"`
+	TokenType    string    `json:"token_type"`
+	ExpiresAt    time.Time `json:"expires_at"`
+	RefreshToken string    `json:"refresh_token"`
+	SessionID    string    `json:"session_id"`
+}
+
+// Me describes the signed-in user.
+type Me struct {
+	UserID      string   `json:"user_id"`
+	OrgID       string   `json:"org_id"`
+	Roles       []string `json:"roles"`
+	Email       string   `json:"email,omitempty"`
+	DisplayName string   `json:"display_name,omitempty"`
+}
+
+// PublicKey is a token-verification key.
+type PublicKey struct {
+	KID string            `json:"kid"`
+	Alg string            `json:"alg"`
+	Key ed25519.PublicKey `json:"key"` // base64url in JSON, see MarshalJSON
+}
+
+// Stable error codes of this service (see kit for the shared ones).
+const (
+	CodeInvalidCredentials = "invalid_credentials"
+	CodeEmailTaken         = "email_taken"
+)
+
+// Errors.
+var (
+	ErrInvalidCredentials = kit.NewError(http.StatusUnauthorized, CodeInvalidCredentials, "invalid credentials")
+	ErrEmailTaken         = kit.NewError(http.StatusConflict, CodeEmailTaken, "a user with this email already exists")
+	ErrNotFound           = kit.ErrNotFound
+	ErrForbidden          = kit.ErrForbidden
+	ErrUnauthenticated    = kit.ErrUnauthenticated
+	ErrUnavailable        = kit.ErrUnavailable
+	ErrRateLimited        = kit.ErrRateLimited
+)
+
+// Config holds the dependencies of the service.
+type Config struct {
+	DB         *db.DB
+	Keys       *keys.Dir
+	Logger     log.Logger
+	Audience   string // default "nrm"
+	Issuer     string // default "nrm-identity"
+	Now        func() time.Time
+	Regions    []string // default DefaultRegions; "abroad" is always accepted
+	Registerer prometheus.Registerer
+	// Argon2 overrides the password-hashing parameters (zero: DefaultArgon2).
+	Argon2 Argon2Params
+}
+
+// Session and token lifetimes.
+const (
+	AccessTokenTTL = auth.AccessTokenTTL
+	SessionTTL     = 12 * time.Hour
+)
+
+const signingKeyFile = "token-signing.key"
+
+type service struct {
+	store     *store
+	log       log.Logger
+	now       func() time.Time
+	audience  string
+	issuer    string
+	regions   map[string]bool
+	rec       event.Recorder
+	outbox    *outbox.Outbox
+	hasher    *hasher
+	throttle  *throttle
+	signer    *signer
+	macKey    []byte
+	totpKey   []byte
+	refreshKy []byte
+	metrics   *serviceMetrics
+}
+
+// New returns the identity service.
+func New(cfg Config) (Service, error) {
+	s, err := newService(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func newService(cfg Config) (*service, error) {
+	if cfg.DB == nil || cfg.Keys == nil {
+		return nil, errors.New("identity: DB and Keys are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = log.NewNopLogger()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Audience == "" {
+		cfg.Audience = "nrm"
+	}
+	if cfg.Issuer == "" {
+		cfg.Issuer = "nrm-identity"
+	}
+	if len(cfg.Regions) == 0 {
+		cfg.Regions = DefaultRegions
+	}
+	priv, err := cfg.Keys.Ed25519(signingKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("identity: signing key: %w", err)
+	}
+	m, err := newServiceMetrics(cfg.Registerer)
+	if err != nil {
+		return nil, fmt.Errorf("identity: metrics: %w", err)
+	}
+	h, err := newHasher(cfg.Argon2, 0)
+	if err != nil {
+		return nil, fmt.Errorf("identity: %w", err)
+	}
+	regions := map[string]bool{"abroad": true}
+	for _, r := range cfg.Regions {
+		regions[r] = true
+	}
+	ob := outbox.New("identity")
+	ob.Now = cfg.Now
+	return &service{
+		store:     &store{db: cfg.DB},
+		log:       cfg.Logger,
+		now:       func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) },
+		audience:  cfg.Audience,
+		issuer:    cfg.Issuer,
+		regions:   regions,
+		rec:       event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: cfg.Now},
+		outbox:    ob,
+		hasher:    h,
+		throttle:  newThrottle(defaultThrottleCapacity, cfg.Now),
+		signer:    newSigner(priv, cfg.Issuer, cfg.Audience),
+		macKey:    cfg.Keys.Subkey(keys.PurposeUserMAC),
+		totpKey:   cfg.Keys.Subkey(keys.PurposeTOTPSecrets),
+		refreshKy: cfg.Keys.Subkey(keys.PurposeRefreshTokens),
+		metrics:   m,
+	}, nil
+}

@@ -1,0 +1,129 @@
+package identity
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+func TestThrottle(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	th := newThrottle(1000, func() time.Time { return now })
+	attempts := func(email, addr string, n int) (allowed int) {
+		for range n {
+			if ok, _ := th.attempt(email, addr); ok {
+				allowed++
+			}
+		}
+		return allowed
+	}
+	t.Run("pair slows down after a few failures", func(t *testing.T) {
+		if got := attempts("victim@example.org", "198.51.100.1", 50); got != rulePair.free {
+			t.Fatalf("allowed %d of a burst, want %d", got, rulePair.free)
+		}
+	})
+	t.Run("real user from another address still gets in", func(t *testing.T) {
+		ok, wait := th.attempt("victim@example.org", "203.0.113.7")
+		if !ok || wait > ruleAccount.max {
+			t.Fatalf("ok=%v wait=%v", ok, wait)
+		}
+		th.succeeded("victim@example.org", "203.0.113.7")
+	})
+	t.Run("the wait grows and then ends", func(t *testing.T) {
+		now = now.Add(500 * time.Millisecond)
+		if ok, _ := th.attempt("victim@example.org", "198.51.100.1"); ok {
+			t.Fatal("allowed before the wait ended")
+		}
+		now = now.Add(rulePair.max)
+		if ok, _ := th.attempt("victim@example.org", "198.51.100.1"); !ok {
+			t.Fatal("refused after the wait")
+		}
+	})
+	t.Run("an address spraying many accounts is slowed down", func(t *testing.T) {
+		allowed := 0
+		for i := range 200 {
+			if ok, _ := th.attempt(fmt.Sprintf("user%d@example.org", i), "192.0.2.99"); ok {
+				allowed++
+			}
+		}
+		if allowed != ruleAddress.free {
+			t.Fatalf("allowed %d, want %d", allowed, ruleAddress.free)
+		}
+	})
+	t.Run("many addresses against one account only add a bounded delay", func(t *testing.T) {
+		var wait time.Duration
+		for i := range 100 {
+			_, wait = th.attempt("target@example.org", fmt.Sprintf("10.0.%d.%d", i/256, i%256))
+		}
+		if wait == 0 || wait > ruleAccount.max {
+			t.Fatalf("account delay %v, want in (0, %v]", wait, ruleAccount.max)
+		}
+	})
+	t.Run("counts are forgotten after a quiet period", func(t *testing.T) {
+		now = now.Add(throttleForget + time.Minute)
+		if ok, wait := th.attempt("target@example.org", "10.0.0.1"); !ok || wait != 0 {
+			t.Fatalf("ok=%v wait=%v after quiet period", ok, wait)
+		}
+	})
+}
+
+func TestThrottleBounded(t *testing.T) {
+	th := newThrottle(300, time.Now)
+	for i := range 20_000 {
+		th.attempt(fmt.Sprintf("u%d@example.org", i), fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+		if n := th.size(); n > 300 {
+			t.Fatalf("tracking table grew to %d entries", n)
+		}
+	}
+	if th.size() != 300 {
+		t.Fatalf("size %d, want the capacity", th.size())
+	}
+}
+
+func TestPasswordHash(t *testing.T) {
+	h, err := newHasher(DefaultArgon2, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	phc, err := h.hash(ctx, "correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, _, err := parsePHC(phc)
+	if err != nil || p != DefaultArgon2 {
+		t.Fatalf("stored parameters %+v, %v", p, err)
+	}
+	tests := []struct {
+		name, phc, password string
+		ok                  bool
+		err                 bool
+	}{
+		{"right password", phc, "correct horse battery staple", true, false},
+		{"wrong password", phc, "correct horse battery stapler", false, false},
+		{"not argon2id", "$argon2i$v=19$m=65536,t=3,p=2$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5", "x", false, true},
+		{"absurd memory", "$argon2id$v=19$m=99999999,t=3,p=2$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5", "x", false, true},
+		{"garbage", "plain", "plain", false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ok, err := h.verify(ctx, tc.phc, tc.password)
+			if ok != tc.ok || (err != nil) != tc.err {
+				t.Fatalf("ok=%v err=%v", ok, err)
+			}
+		})
+	}
+}
+
+func TestHashingSlotsBounded(t *testing.T) {
+	h, err := newHasher(Argon2Params{Time: 1, Memory: 64, Threads: 1}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.wait = 10 * time.Millisecond
+	h.slots <- struct{}{} // every slot busy
+	t.Cleanup(func() { <-h.slots })
+	if _, err := h.hash(t.Context(), "correct horse battery staple"); err != ErrUnavailable {
+		t.Fatalf("err = %v, want ErrUnavailable when no slot frees up", err)
+	}
+}

@@ -1,0 +1,129 @@
+package identity
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/go-kit/kit/endpoint"
+	httptransport "github.com/go-kit/kit/transport/http"
+	"github.com/go-kit/log"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+// MakeHTTPHandler returns the public HTTP API of the identity service.
+func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
+	opts := serverOptions(logger)
+	mux := http.NewServeMux()
+	handle := func(pattern string, ep endpoint.Endpoint, dec httptransport.DecodeRequestFunc, status int) {
+		mux.Handle(pattern, httptransport.NewServer(ep, dec, encodeResponse(status, logger), opts...))
+	}
+	handle("POST /api/v1/auth/login", e.Login, decodeLoginRequest, http.StatusOK)
+	handle("POST /api/v1/auth/refresh", e.Refresh, decodeRefreshRequest, http.StatusOK)
+	handle("POST /api/v1/auth/logout", e.Logout, decodeEmptyRequest, http.StatusNoContent)
+	handle("GET /api/v1/auth/keys", e.PublicKeys, decodeEmptyRequest, http.StatusOK)
+	handle("GET /api/v1/me", e.Me, decodeEmptyRequest, http.StatusOK)
+	handle("POST /api/v1/orgs", e.CreateOrg, decodeCreateOrgRequest, http.StatusCreated)
+	handle("GET /api/v1/orgs", e.ListOrgs, decodeEmptyRequest, http.StatusOK)
+	handle("POST /api/v1/users", e.CreateUser, decodeCreateUserRequest, http.StatusCreated)
+	handle("GET /api/v1/users", e.ListUsers, decodeListUsersRequest, http.StatusOK)
+	handle("POST /api/v1/users/{id}/disable", e.DisableUser, decodeDisableUserRequest, http.StatusNoContent)
+	return mux
+}
+
+// MakeInternalHandler returns the service-to-service API (the revocation
+// feed), served only when services run split, behind mutual TLS.
+func MakeInternalHandler(e Endpoints, logger log.Logger) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /internal/v1/identity/revocations",
+		httptransport.NewServer(e.RevokedSessions, decodeRevocationsRequest, encodeResponse(http.StatusOK, logger), serverOptions(logger)...))
+	return mux
+}
+
+func serverOptions(logger log.Logger) []httptransport.ServerOption {
+	return []httptransport.ServerOption{
+		httptransport.ServerBefore(kit.PopulateContext, auth.TokenToContext),
+		httptransport.ServerErrorEncoder(kit.ErrorEncoder(logger)),
+		httptransport.ServerAfter(httptransport.SetResponseHeader("Cache-Control", "no-store")),
+	}
+}
+
+// encodeResponse writes a business error carried in the response through
+// the same error encoder as transport errors, and a success with status.
+func encodeResponse(status int, logger log.Logger) httptransport.EncodeResponseFunc {
+	errorEncoder := kit.ErrorEncoder(logger)
+	return func(ctx context.Context, w http.ResponseWriter, response any) error {
+		if f, ok := response.(endpoint.Failer); ok && f.Failed() != nil {
+			errorEncoder(ctx, f.Failed(), w)
+			return nil
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		if status == http.StatusNoContent {
+			w.WriteHeader(status)
+			return nil
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		return json.NewEncoder(w).Encode(response)
+	}
+}
+
+// The decoders take the body through kit.DecodeJSON: one object, known
+// fields, right types, at most kit.MaxBodyBytes.
+
+func decodeLoginRequest(_ context.Context, r *http.Request) (any, error) {
+	var req LoginRequest
+	if err := kit.DecodeJSON(nil, r, &req); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+func decodeRefreshRequest(_ context.Context, r *http.Request) (any, error) {
+	var req refreshRequest
+	if err := kit.DecodeJSON(nil, r, &req); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+func decodeCreateOrgRequest(_ context.Context, r *http.Request) (any, error) {
+	var req NewOrg
+	if err := kit.DecodeJSON(nil, r, &req); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+func decodeCreateUserRequest(_ context.Context, r *http.Request) (any, error) {
+	var req NewUser
+	if err := kit.DecodeJSON(nil, r, &req); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+func decodeEmptyRequest(context.Context, *http.Request) (any, error) { return nil, nil }
+
+func decodeListUsersRequest(_ context.Context, r *http.Request) (any, error) {
+	return listUsersRequest{OrgID: r.URL.Query().Get("org_id")}, nil
+}
+
+func decodeDisableUserRequest(_ context.Context, r *http.Request) (any, error) {
+	return disableUserRequest{ID: r.PathValue("id")}, nil
+}
+
+func decodeRevocationsRequest(_ context.Context, r *http.Request) (any, error) {
+	q := r.URL.Query().Get("since")
+	if q == "" {
+		return revocationsRequest{}, nil
+	}
+	since, err := strconv.ParseInt(q, 10, 64)
+	if err != nil || since < 0 {
+		return nil, kit.Validation("since must be a non-negative integer")
+	}
+	return revocationsRequest{Since: since}, nil
+}
