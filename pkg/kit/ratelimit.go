@@ -88,11 +88,15 @@ type RateLimits struct {
 
 // DefaultRateLimits returns generous limits for people working cases, tight
 // enough to stop scripted floods.
-func DefaultRateLimits() *RateLimits {
+func DefaultRateLimits() *RateLimits { return NewRateLimits(50, 20, 200) }
+
+// NewRateLimits returns limits of the given requests per second per client
+// address, user and organisation, with bursts a few times larger.
+func NewRateLimits(perAddress, perUser, perOrg float64) *RateLimits {
 	return &RateLimits{
-		Address: NewLimiter(50, 200, 100_000),
-		User:    NewLimiter(20, 100, 100_000),
-		Org:     NewLimiter(200, 1000, 10_000),
+		Address: NewLimiter(perAddress, int(4*perAddress)+1, 100_000),
+		User:    NewLimiter(perUser, int(5*perUser)+1, 100_000),
+		Org:     NewLimiter(perOrg, int(5*perOrg)+1, 10_000),
 		Rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "nrm", Name: "rate_limited_total",
 			Help: "Requests refused by a rate limit, by scope.",

@@ -1,0 +1,80 @@
+// Command nrm is the one binary of the national referral mechanism: it
+// serves every service (or a chosen few), migrates databases, and
+// administers organisations, users, keys and the audit log.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage: nrm <command> [flags]
+
+commands:
+  serve         run the services (all in one process by default)
+  migrate       bring the databases to the current schema
+  orgs add      add an organisation; prints its id
+  users add     add a user (password on stdin); prints its id and TOTP URI
+  audit verify  verify the tamper-evident audit log (exit 1 if tampered)
+
+Run "nrm <command> -h" for the flags of a command. Every flag can also be
+set as an NRM_* environment variable (--database-url is NRM_DATABASE_URL,
+or NRM_DATABASE_URL_FILE naming a file that holds it).
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command and returns the process exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch cmd, rest := args[0], args[1:]; {
+	case cmd == "serve":
+		err = cmdServe(ctx, rest, stdout, stderr)
+	case cmd == "migrate":
+		err = cmdMigrate(ctx, rest, stdout, stderr)
+	case cmd == "orgs" && len(rest) > 0 && rest[0] == "add":
+		err = cmdOrgsAdd(ctx, rest[1:], stdout, stderr)
+	case cmd == "users" && len(rest) > 0 && rest[0] == "add":
+		err = cmdUsersAdd(ctx, rest[1:], stdin, stdout, stderr)
+	case cmd == "audit" && len(rest) > 0 && rest[0] == "verify":
+		return cmdAuditVerify(ctx, rest[1:], stdout, stderr)
+	case cmd == "help" || cmd == "-h" || cmd == "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "nrm: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "nrm: %v\n", err)
+		var u usageError
+		if errors.As(err, &u) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+// usageError is a mistake in the command line (exit code 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }

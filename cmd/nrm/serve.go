@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
+	rungroup "github.com/oklog/run"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/nrm-project/nrm/pkg/db"
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+//go:embed openapi.yaml
+var openAPI []byte
+
+type serveFlags struct {
+	storage
+	addr          string
+	services      listFlag
+	demo          bool
+	policies      string
+	checkpointDir string
+	witnesses     listFlag
+	auditOrigin   string
+	audience      string
+	shutdown      time.Duration
+	rateAddress   float64
+	rateUser      float64
+	rateOrg       float64
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	var f serveFlags
+	f.storage.register(fs)
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address")
+	fs.Var(&f.services, "services", "services to run in this process (default: all)")
+	fs.BoolVar(&f.demo, "demo", false, "add demo organisations and one user per role, and print their credentials")
+	fs.StringVar(&f.policies, "policies", "", "directory whose files override the embedded policies/")
+	fs.StringVar(&f.checkpointDir, "checkpoint-dir", "", "directory receiving a copy of every signed audit checkpoint (default: <keys>/checkpoints, off the data's storage)")
+	fs.Var(&f.witnesses, "witness", "witness for audit checkpoints: a directory or an https URL (repeatable)")
+	fs.StringVar(&f.auditOrigin, "audit-origin", "nrm.local/audit", "origin line of this deployment's audit checkpoints")
+	fs.StringVar(&f.audience, "audience", "nrm", "audience of access tokens")
+	fs.DurationVar(&f.shutdown, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish on shutdown")
+	fs.Float64Var(&f.rateAddress, "rate-address", 50, "requests per second allowed per client address (bursts of 4x)")
+	fs.Float64Var(&f.rateUser, "rate-user", 20, "requests per second allowed per signed-in user (bursts of 5x)")
+	fs.Float64Var(&f.rateOrg, "rate-org", 200, "requests per second allowed per organisation (bursts of 5x)")
+	if err := parseFlags(fs, args); err != nil {
+		return usageError{err.Error()}
+	}
+	if f.rateAddress <= 0 || f.rateUser <= 0 || f.rateOrg <= 0 {
+		return usageError{"rate limits must be positive"}
+	}
+	if len(f.services) > 0 && !sameSet(f.services, allServices) {
+		for _, s := range f.services {
+			if !slices.Contains(allServices, s) {
+				return usageError{fmt.Sprintf("unknown service %q (known: %v)", s, allServices)}
+			}
+		}
+		return errors.New("running a subset of the services (split deployment over mutual TLS) is not supported yet; run all services in one process")
+	}
+
+	logger := log.NewJSONLogger(log.NewSyncWriter(stderr))
+	logger = log.With(logger, "ts", log.DefaultTimestampUTC, "caller", log.DefaultCaller)
+
+	kd, cfg, err := f.storage.open(stderr)
+	if err != nil {
+		return err
+	}
+	if cfg.Engine() == db.SQLite {
+		if err := db.Migrate(ctx, cfg, allServices...); err != nil {
+			return err
+		}
+	} else {
+		level.Info(logger).Log("msg", "using PostgreSQL", "url", redact(cfg.URL))
+	}
+	if f.checkpointDir == "" {
+		f.checkpointDir = checkpointDirDefault(kd.Path())
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	sys, err := buildSystem(ctx, systemConfig{
+		flags: f, keys: kd, db: cfg, logger: logger, registry: reg,
+	})
+	if err != nil {
+		return err
+	}
+	defer sys.Close()
+
+	if f.demo {
+		if err := seedDemo(ctx, sys.identity, f.data, stdout); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+
+	rl := kit.NewRateLimits(f.rateAddress, f.rateUser, f.rateOrg)
+	reg.MustRegister(rl.Rejected)
+	mux := http.NewServeMux()
+	sys.mount(mux, rl)
+	mux.HandleFunc("GET /healthz", kit.Health)
+	mux.HandleFunc("GET /readyz", kit.Ready(sys.readiness(), func(name string, err error) {
+		level.Warn(logger).Log("msg", "not ready", "check", name, "err", err)
+	}))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml")
+		_, _ = w.Write(openAPI)
+	})
+	mux.HandleFunc("/", kit.NotFound)
+	metrics := kit.NewHTTPMetrics(reg)
+	handler := kit.RequestContext(kit.SecurityHeaders(rl.HTTP(kit.JSONErrors(metrics.Instrument(mux)))))
+
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          nil,
+	}
+	level.Info(logger).Log("msg", "listening", "addr", ln.Addr().String(), "engine", cfg.Engine())
+	fmt.Fprintf(stdout, "nrm: listening on http://%s\n", ln.Addr().String())
+
+	var g rungroup.Group
+	{
+		g.Add(func() error {
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		}, func(error) {
+			sctx, cancel := context.WithTimeout(context.Background(), f.shutdown)
+			defer cancel()
+			_ = srv.Shutdown(sctx) // in-flight requests finish
+		})
+	}
+	bg, cancelBG := context.WithCancel(context.Background())
+	for _, actor := range sys.background() {
+		g.Add(func() error { return actor(bg) }, func(error) { cancelBG() })
+	}
+	{
+		g.Add(func() error {
+			<-ctx.Done()
+			level.Info(logger).Log("msg", "shutting down")
+			return nil
+		}, func(error) {})
+	}
+	err = g.Run()
+	cancelBG()
+	return err
+}
+
+func sameSet(a, b []string) bool {
+	for _, s := range a {
+		if !slices.Contains(b, s) {
+			return false
+		}
+	}
+	for _, s := range b {
+		if !slices.Contains(a, s) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,354 @@
+package main
+
+import (
+	"bytes"
+	"database/sql"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/nrm-project/nrm/pkg/db"
+	"github.com/nrm-project/nrm/pkg/db/dbtest"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type server struct {
+	base   string
+	stdout *syncBuffer
+	stderr *syncBuffer
+	stop   func() int
+}
+
+// startServer runs `nrm serve` in-process on a free port until the test ends.
+func startServer(t *testing.T, args ...string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), nil, s.stdout, s.stderr)
+	}()
+	var once sync.Once
+	code := -1
+	s.stop = func() int {
+		once.Do(func() {
+			cancel()
+			select {
+			case code = <-done:
+			case <-time.After(60 * time.Second):
+				t.Error("server did not stop")
+			}
+		})
+		return code
+	}
+	t.Cleanup(func() { s.stop() })
+	re := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(s.stdout.String()); m != nil {
+			s.base = m[1]
+			return s
+		}
+		select {
+		case c := <-done:
+			t.Fatalf("server exited with %d: %s", c, s.stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("server did not start: %s", s.stderr.String())
+	return nil
+}
+
+type demoCredential struct{ email, password, secret string }
+
+// demoCredentials parses what --demo printed.
+func demoCredentials(t *testing.T, out string) map[string]demoCredential {
+	t.Helper()
+	re := regexp.MustCompile(`(?m)^\s+(\S+@\S+)\s+(\S+)\s+password (\S+)\s+id \S+\n\s+totp (otpauth://\S+)`)
+	creds := map[string]demoCredential{}
+	for _, m := range re.FindAllStringSubmatch(out, -1) {
+		u, err := url.Parse(m[4])
+		if err != nil {
+			t.Fatal(err)
+		}
+		creds[m[1]] = demoCredential{email: m[1], password: m[3], secret: u.Query().Get("secret")}
+	}
+	if len(creds) == 0 {
+		t.Fatalf("no demo credentials in output:\n%s", out)
+	}
+	return creds
+}
+
+func call(t *testing.T, method, u, token string, body any) (int, []byte) {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, u, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// login signs in with a fresh TOTP code; codes are single-use, so a
+// second login in the same 30 s step waits for the next one.
+func login(t *testing.T, base string, c demoCredential) string {
+	t.Helper()
+	for range 3 {
+		code, err := totp.GenerateCode(c.secret, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, b := call(t, "POST", base+"/api/v1/auth/login", "", map[string]string{"email": c.email, "password": c.password, "otp": code})
+		if st == http.StatusOK {
+			var tok struct {
+				AccessToken string `json:"access_token"`
+			}
+			if err := json.Unmarshal(b, &tok); err != nil || tok.AccessToken == "" {
+				t.Fatalf("login answer %s", b)
+			}
+			return tok.AccessToken
+		}
+		if st != http.StatusUnauthorized {
+			t.Fatalf("login %s: %d %s", c.email, st, b)
+		}
+		time.Sleep(time.Until(time.Now().Truncate(30 * time.Second).Add(31 * time.Second)))
+	}
+	t.Fatalf("login %s kept failing", c.email)
+	return ""
+}
+
+func TestServeEndToEnd(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+		root := t.TempDir()
+		keysDir := filepath.Join(root, "keys")
+		dataDir := filepath.Join(root, "data")
+		args := []string{"--keys", keysDir, "--data", dataDir, "--demo"}
+		if e.Name == db.Postgres {
+			var out, errb syncBuffer
+			if code := run(context.Background(), []string{"migrate", "--keys", keysDir, "--database-url", e.Config.URL}, nil, &out, &errb); code != 0 {
+				t.Fatalf("migrate: %d %s", code, errb.String())
+			}
+			args = append(args, "--database-url", e.Config.URL)
+		}
+		s := startServer(t, args...)
+		creds := demoCredentials(t, s.stdout.String())
+
+		for _, p := range []string{"/healthz", "/readyz", "/openapi.yaml"} {
+			if st, b := call(t, "GET", s.base+p, "", nil); st != 200 {
+				t.Fatalf("GET %s: %d %s", p, st, b)
+			}
+		}
+		if st, b := call(t, "GET", s.base+"/no/such/route", "", nil); st != 404 || !strings.Contains(string(b), `"code":"not_found"`) {
+			t.Fatalf("unknown route: %d %s", st, b)
+		}
+		if st, _ := call(t, "GET", s.base+"/api/v1/me", "", nil); st != 401 {
+			t.Fatalf("me without a token: %d", st)
+		}
+
+		officer := login(t, s.base, creds["officer@police.demo"])
+		st, b := call(t, "GET", s.base+"/api/v1/me", officer, nil)
+		var me struct {
+			UserID string   `json:"user_id"`
+			Roles  []string `json:"roles"`
+		}
+		if st != 200 || json.Unmarshal(b, &me) != nil || len(me.Roles) != 1 || me.Roles[0] != "frontline_officer" {
+			t.Fatalf("me: %d %s", st, b)
+		}
+		if st, _ := call(t, "POST", s.base+"/api/v1/orgs", officer, map[string]string{"name": "x", "kind": "ngo"}); st != 403 {
+			t.Fatalf("officer creating an org: %d, want 403", st)
+		}
+
+		// The auditor finds the officer's login and denial in the log once
+		// the outbox relay has delivered them.
+		auditor := login(t, s.base, creds["auditor@commission.demo"])
+		want := map[string]string{"identity.login": "allowed", "identity.orgs.create": "denied"}
+		deadline := time.Now().Add(20 * time.Second)
+		for len(want) > 0 {
+			st, b := call(t, "GET", s.base+"/api/v1/audit/events?actor="+me.UserID, auditor, nil)
+			var page struct {
+				Events []struct {
+					Action  string `json:"action"`
+					Outcome string `json:"outcome"`
+				} `json:"events"`
+			}
+			if st != 200 || json.Unmarshal(b, &page) != nil {
+				t.Fatalf("audit events: %d %s", st, b)
+			}
+			for _, e := range page.Events {
+				if want[e.Action] == e.Outcome {
+					delete(want, e.Action)
+				}
+			}
+			if len(want) > 0 && time.Now().After(deadline) {
+				t.Fatalf("not in the audit log: %v (log has %s)", want, b)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+
+		st, b = call(t, "GET", s.base+"/metrics", "", nil)
+		if st != 200 || !strings.Contains(string(b), "nrm_http_requests_total") {
+			t.Fatalf("metrics: %d", st)
+		}
+		if code := s.stop(); code != 0 {
+			t.Fatalf("serve exited with %d: %s", code, s.stderr.String())
+		}
+
+		// The log verifies after a clean shutdown.
+		var out, errb syncBuffer
+		verifyArgs := []string{"audit", "verify", "--keys", keysDir, "--data", dataDir}
+		if e.Name == db.Postgres {
+			verifyArgs = append(verifyArgs, "--database-url", e.Config.URL)
+		}
+		if code := run(context.Background(), verifyArgs, nil, &out, &errb); code != 0 {
+			t.Fatalf("audit verify: %d %s %s", code, out.String(), errb.String())
+		}
+	})
+}
+
+func TestKeysInsideDataRefused(t *testing.T) {
+	root := t.TempDir()
+	var out, errb syncBuffer
+	code := run(context.Background(), []string{"serve", "--data", root, "--keys", filepath.Join(root, "keys"), "--addr", "127.0.0.1:0"}, nil, &out, &errb)
+	if code == 0 || !strings.Contains(errb.String(), "inside the data directory") {
+		t.Fatalf("code %d, stderr %s", code, errb.String())
+	}
+}
+
+func TestOrgsAndUsersAdd(t *testing.T) {
+	root := t.TempDir()
+	common := []string{"--data", filepath.Join(root, "data"), "--keys", filepath.Join(root, "keys")}
+	var out, errb syncBuffer
+	code := run(context.Background(), append([]string{"orgs", "add", "--name", "Test NGO", "--kind", "ngo", "--region", "MA-06"}, common...), nil, &out, &errb)
+	if code != 0 {
+		t.Fatalf("orgs add: %d %s", code, errb.String())
+	}
+	orgID := strings.TrimSpace(out.String())
+	if !regexp.MustCompile(`^[0-9a-f-]{36}$`).MatchString(orgID) {
+		t.Fatalf("orgs add printed %q, want an id", orgID)
+	}
+	out, errb = syncBuffer{}, syncBuffer{}
+	code = run(context.Background(), append([]string{"users", "add", "--org", orgID, "--email", "a@b.example", "--role", "ngo_caseworker", "--role", "org_admin"}, common...),
+		strings.NewReader("a long enough password\n"), &out, &errb)
+	if code != 0 {
+		t.Fatalf("users add: %d %s", code, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[1], "otpauth://totp/") {
+		t.Fatalf("users add printed %q", out.String())
+	}
+	for name, args := range map[string][]string{
+		"unknown kind": {"orgs", "add", "--name", "X", "--kind", "church"},
+		"unknown role": {"users", "add", "--org", orgID, "--email", "c@d.example", "--role", "root"},
+		"no org":       {"users", "add", "--email", "c@d.example", "--role", "auditor"},
+	} {
+		out, errb = syncBuffer{}, syncBuffer{}
+		if code := run(context.Background(), append(args, common...), strings.NewReader("a long enough password\n"), &out, &errb); code == 0 {
+			t.Errorf("%s: accepted: %s", name, out.String())
+		}
+	}
+}
+
+// On PostgreSQL the server starts before the schema exists, answers not
+// ready, and becomes ready once `nrm migrate` has run, without a restart;
+// it stays ready after its connections are killed.
+func TestReadinessFollowsTheDatabase(t *testing.T) {
+	e := dbtest.Postgres(t)
+	root := t.TempDir()
+	keysDir := filepath.Join(root, "keys")
+	var out, errb syncBuffer
+	// Only identity is migrated: the audit schema is missing.
+	if err := db.Migrate(context.Background(), mustConfig(t, keysDir, e.Config.URL), "identity"); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, "--keys", keysDir, "--database-url", e.Config.URL)
+	if st, b := call(t, "GET", s.base+"/readyz", "", nil); st != 503 || !strings.Contains(string(b), "db:audit") {
+		t.Fatalf("readyz with the audit schema missing: %d %s", st, b)
+	}
+	if code := run(context.Background(), []string{"migrate", "--keys", keysDir, "--database-url", e.Config.URL}, nil, &out, &errb); code != 0 {
+		t.Fatalf("migrate: %d %s", code, errb.String())
+	}
+	waitReady(t, s.base)
+
+	admin, err := sql.Open("postgres", e.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`); err != nil {
+		t.Fatal(err)
+	}
+	waitReady(t, s.base)
+	if st, b := call(t, "GET", s.base+"/api/v1/auth/login", "", nil); st != 405 || !strings.Contains(string(b), `"code":"method_not_allowed"`) {
+		t.Fatalf("wrong method: %d %s", st, b)
+	}
+}
+
+func waitReady(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		st, b := call(t, "GET", base+"/readyz", "", nil)
+		if st == 200 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready: %d %s", st, b)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// mustConfig returns the database configuration nrm itself would use for
+// this key directory and URL.
+func mustConfig(t *testing.T, keysDir, url string) db.Config {
+	t.Helper()
+	st := storage{keys: keysDir, databaseURL: url, data: filepath.Join(t.TempDir(), "unused")}
+	_, cfg, err := st.open(io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}

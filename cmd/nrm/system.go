@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/go-kit/kit/endpoint"
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/authz"
+	"github.com/nrm-project/nrm/pkg/db"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/keys"
+	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/outbox"
+	"github.com/nrm-project/nrm/services/audit"
+	"github.com/nrm-project/nrm/services/identity"
+)
+
+type systemConfig struct {
+	flags    serveFlags
+	keys     *keys.Dir
+	db       db.Config
+	logger   log.Logger
+	registry *prometheus.Registry
+}
+
+// system is every service wired in one process: they call each other
+// directly, and internal endpoints are not exposed.
+type system struct {
+	logger      log.Logger
+	dbs         map[string]*db.DB
+	enforcer    *authz.Enforcer
+	audit       *audit.Log
+	identity    identity.Service
+	revocations *auth.RevocationList
+	authn       endpoint.Middleware
+	relays      []*outbox.Relay
+	auditHTTP   http.Handler
+	identityDen authz.DenialRecorder
+	identityEP  identity.Endpoints
+	auditEP     audit.Endpoints
+}
+
+// buildSystem wires config → databases → services → endpoints, inside out.
+func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
+	s := &system{logger: c.logger, dbs: map[string]*db.DB{}}
+	var err error
+	if s.enforcer, err = authz.Load(c.flags.policies); err != nil {
+		return nil, err
+	}
+	for _, name := range allServices {
+		d, err := db.Open(ctx, c.db, name)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.dbs[name] = d
+	}
+
+	// audit
+	s.audit, err = audit.New(audit.Config{
+		DB: s.dbs["audit"], Keys: c.keys, Logger: log.With(c.logger, "service", "audit"),
+		Origin: c.flags.auditOrigin, CheckpointDir: c.flags.checkpointDir, Witnesses: c.flags.witnesses,
+		Registerer: c.registry,
+	})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+
+	// identity
+	idSvc, err := identity.New(identity.Config{
+		DB: s.dbs["identity"], Keys: c.keys, Logger: log.With(c.logger, "service", "identity"),
+		Audience: c.flags.audience, Registerer: c.registry,
+	})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	idLogging := identity.LoggingMiddleware(log.With(c.logger, "service", "identity"))
+	idMetrics, err := identity.InstrumentingMiddleware(c.registry)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.identity = idLogging(idMetrics(idSvc))
+	s.identityDen = identity.NewDenialRecorder(s.dbs["identity"], c.keys)
+
+	// Every service verifies tokens itself: keys and revocations come from
+	// identity (in one process, directly).
+	s.revocations = auth.NewRevocationList(identity.RevocationSource(s.identity))
+	s.revocations.OnError = func(err error) {
+		level.Warn(c.logger).Log("msg", "revocation list poll failed", "err", err)
+	}
+	verifier := auth.NewVerifier(identity.KeySource(s.identity), c.flags.audience, s.revocations, time.Now)
+	s.authn = auth.Middleware(verifier)
+
+	// Outbox relays: audit events go to the audit log.
+	s.relays = append(s.relays, outbox.NewRelay(s.dbs["identity"], "identity",
+		map[string]outbox.Handler{event.TopicAudit: s.auditReceiver()},
+		outbox.RelayOptions{Logger: log.With(c.logger, "relay", "identity"), Registerer: c.registry}))
+	return s, nil
+}
+
+// auditReceiver delivers to the audit log. A malformed event is refused by
+// the log (which stores the valid ones of the batch and flags the refused
+// one's sequence number as a gap): retrying it would block the outbox
+// forever, so it counts as handled and is logged.
+func (s *system) auditReceiver() outbox.Handler {
+	return func(ctx context.Context, msgs []outbox.Message) error {
+		err := s.audit.Append(ctx, msgs)
+		if errors.Is(err, audit.ErrInvalidEvent) {
+			level.Error(s.logger).Log("msg", "audit log refused a malformed event; its sequence number is flagged as a gap", "err", err)
+			return nil
+		}
+		return err
+	}
+}
+
+// mount adds every service's routes to mux, with per-user and
+// per-organisation rate limits between authentication and authorisation.
+func (s *system) mount(mux *http.ServeMux, rl *kit.RateLimits) {
+	authn := func(next endpoint.Endpoint) endpoint.Endpoint {
+		return s.authn(rl.Endpoint(auth.Subject)(next))
+	}
+	s.identityEP = identity.MakeServerEndpoints(s.identity, authn, s.enforcer, s.identityDen)
+	idHTTP := identity.MakeHTTPHandler(s.identityEP, log.With(s.logger, "service", "identity"))
+	for _, p := range []string{"/api/v1/auth/", "/api/v1/me", "/api/v1/orgs", "/api/v1/orgs/", "/api/v1/users", "/api/v1/users/"} {
+		mux.Handle(p, idHTTP)
+	}
+	s.auditEP = audit.MakeEndpoints(s.audit, authn, s.enforcer, s.audit)
+	mux.Handle("/api/v1/audit/", audit.MakeHTTPHandler(s.auditEP, log.With(s.logger, "service", "audit")))
+}
+
+// readiness checks every database is reachable and its schema current.
+func (s *system) readiness() []kit.Check {
+	var checks []kit.Check
+	for _, name := range allServices {
+		d := s.dbs[name]
+		checks = append(checks, kit.Check{Name: "db:" + name, Fn: func(ctx context.Context) error {
+			if err := d.PingContext(ctx); err != nil {
+				return err
+			}
+			ok, err := d.SchemaCurrent(ctx)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return errors.New("schema behind: run nrm migrate")
+			}
+			return nil
+		}})
+	}
+	return checks
+}
+
+// background returns the loops that run beside the HTTP server.
+func (s *system) background() []func(context.Context) error {
+	fns := []func(context.Context) error{
+		s.revocations.Run,
+		s.audit.Checkpointer().Run,
+	}
+	for _, r := range s.relays {
+		fns = append(fns, r.Run)
+	}
+	return fns
+}
+
+// Close closes the databases.
+func (s *system) Close() {
+	for _, d := range s.dbs {
+		d.Close()
+	}
+}
+
+// checkpointDirDefault keeps checkpoint copies beside the keys: storage
+// that a database (or data directory) thief does not have.
+func checkpointDirDefault(keysDir string) string { return filepath.Join(keysDir, "checkpoints") }
