@@ -22,6 +22,7 @@ commands:
   orgs add      add an organisation; prints its id
   users add     add a user (password on stdin); prints its id and TOTP URI
   audit verify  verify the tamper-evident audit log (exit 1 if tampered)
+  loadtest      drive a running server (registrations or reads) and report rates and latencies
 
 Run "nrm <command> -h" for the flags of a command. Every flag can also be
 set as an NRM_* environment variable (--database-url is NRM_DATABASE_URL,
@@ -51,6 +52,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdOrgsAdd(ctx, rest[1:], stdout, stderr)
 	case cmd == "users" && len(rest) > 0 && rest[0] == "add":
 		err = cmdUsersAdd(ctx, rest[1:], stdin, stdout, stderr)
+	case cmd == "loadtest":
+		err = cmdLoadtest(ctx, rest, stdout, stderr)
 	case cmd == "audit" && len(rest) > 0 && rest[0] == "verify":
 		return cmdAuditVerify(ctx, rest[1:], stdout, stderr)
 	case cmd == "help" || cmd == "-h" || cmd == "--help":

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+)
+
+// cmdLoadtest drives a running server over HTTP and reports throughput and
+// latency percentiles. It only ever targets the --url it is given (a server
+// of this deployment on this machine or a test host), and stops by itself.
+func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("loadtest", stderr)
+	var (
+		base        string
+		credentials string
+		email       string
+		scenario    string
+		duration    time.Duration
+		concurrency int
+		maxRequests int
+		warmup      int
+	)
+	fs.StringVar(&base, "url", "http://127.0.0.1:8080", "server to load (this deployment only)")
+	fs.StringVar(&credentials, "credentials", "./nrm-data/demo-credentials.txt", "demo credentials file written by serve --demo")
+	fs.StringVar(&email, "email", "officer@police.demo", "user to act as (a frontline officer)")
+	fs.StringVar(&scenario, "scenario", "register", "register | read")
+	fs.DurationVar(&duration, "duration", 20*time.Second, "how long to run (bounded)")
+	fs.IntVar(&concurrency, "concurrency", 16, "concurrent clients")
+	fs.IntVar(&maxRequests, "max-requests", 200000, "stop after this many requests")
+	fs.IntVar(&warmup, "cases", 200, "read scenario: cases registered first and then read at random")
+	if err := parseFlags(fs, args); err != nil {
+		return usageError{err.Error()}
+	}
+	if duration <= 0 || duration > 10*time.Minute || concurrency < 1 || concurrency > 512 {
+		return usageError{"--duration must be within (0, 10m] and --concurrency within [1, 512]"}
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return usageError{"--url must be an http(s) URL"}
+	}
+	cred, err := readDemoCredential(credentials, email)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		MaxIdleConns: concurrency * 2, MaxIdleConnsPerHost: concurrency * 2,
+	}}
+	token, err := loadLogin(ctx, client, base, cred)
+	if err != nil {
+		return err
+	}
+	lt := &loader{client: client, base: base, token: token}
+	var op func(ctx context.Context, rng *rand.Rand) error
+	switch scenario {
+	case "register":
+		op = lt.register
+	case "read":
+		fmt.Fprintf(stdout, "registering %d cases to read...\n", warmup)
+		for i := range warmup {
+			id, err := lt.registerID(ctx, rand.New(rand.NewPCG(uint64(i), 7)))
+			if err != nil {
+				return fmt.Errorf("warm-up: %w", err)
+			}
+			lt.ids = append(lt.ids, id)
+		}
+		op = lt.read
+	default:
+		return usageError{"--scenario must be register or read"}
+	}
+	res := runLoad(ctx, op, concurrency, duration, maxRequests)
+	res.Scenario = scenario
+	res.print(stdout)
+	if res.Errors > 0 {
+		return fmt.Errorf("%d requests failed (first: %s)", res.Errors, res.FirstError)
+	}
+	return nil
+}
+
+type loadCredential struct{ email, password, secret string }
+
+var demoLineRe = regexp.MustCompile(`^\s+(\S+@\S+)\s+\S+\s+password (\S+)\s+id \S+$`)
+
+func readDemoCredential(path, email string) (loadCredential, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return loadCredential{}, fmt.Errorf("credentials: %w (start the server with --demo)", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		m := demoLineRe.FindStringSubmatch(sc.Text())
+		if m == nil || m[1] != email || !sc.Scan() {
+			continue
+		}
+		uri := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(sc.Text()), "totp"))
+		pu, err := url.Parse(uri)
+		if err != nil {
+			return loadCredential{}, errors.New("credentials: bad otpauth URI")
+		}
+		return loadCredential{email: m[1], password: m[2], secret: pu.Query().Get("secret")}, nil
+	}
+	return loadCredential{}, fmt.Errorf("credentials: no entry for %s", email)
+}
+
+func loadLogin(ctx context.Context, c *http.Client, base string, cred loadCredential) (string, error) {
+	for attempt := 0; attempt < 3; attempt++ {
+		code, err := totp.GenerateCode(cred.secret, time.Now())
+		if err != nil {
+			return "", err
+		}
+		b, _ := json.Marshal(map[string]string{"email": cred.email, "password": cred.password, "otp": code})
+		req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/auth/login", bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := c.Do(req)
+		if err != nil {
+			return "", err
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			var t struct {
+				AccessToken string `json:"access_token"`
+			}
+			if err := json.Unmarshal(body, &t); err != nil {
+				return "", err
+			}
+			return t.AccessToken, nil
+		}
+		// A code is accepted once: wait for the next 30-second step.
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(time.Until(time.Now().Truncate(30 * time.Second).Add(31 * time.Second))):
+		}
+	}
+	return "", errors.New("login failed")
+}
+
+type loader struct {
+	client *http.Client
+	base   string
+	token  string
+	ids    []string
+}
+
+var loadNames = []string{"Amina", "Fatima", "Joy", "Blessing", "Mariam", "Khadija", "Grace", "Aicha", "Precious", "Nadia"}
+
+func (l *loader) registration(rng *rand.Rand) map[string]any {
+	name := fmt.Sprintf("%s Loadtest-%08x", loadNames[rng.IntN(len(loadNames))], rng.Uint32())
+	return map[string]any{
+		"route": "nrm", "identified_on": time.Now().UTC().Format("2006-01-02"), "region": fmt.Sprintf("MA-%02d", 1+rng.IntN(12)),
+		"gender": "female", "age_group": "adult", "nationalities": []string{"NG"},
+		"exploitation_types": []string{"sexual", "labour"}, "exploitation_location": "both",
+		"needs": []string{"shelter", "medical"}, "languages": []string{"en", "fr"},
+		"consent":   map[string]any{"assistance": true, "nrm_referral": true, "data_sharing": true},
+		"identity":  map[string]any{"full_name": name, "date_of_birth": fmt.Sprintf("%d-04-02", 1980+rng.IntN(25))},
+		"narrative": map[string]any{"account": strings.Repeat("Recruited with a false promise of work. ", 8)},
+		"health":    map[string]any{"notes": "Needs a medical check."},
+		"legal":     map[string]any{"notes": "No documents."},
+	}
+}
+
+func (l *loader) do(ctx context.Context, method, path string, body any, want int) ([]byte, error) {
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, l.base+path, r)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+l.token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := l.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != want {
+		var e struct {
+			Error struct{ Code string } `json:"error"`
+		}
+		_ = json.Unmarshal(b, &e)
+		return nil, fmt.Errorf("%s %s: status %d %s", method, path, resp.StatusCode, e.Error.Code)
+	}
+	return b, nil
+}
+
+func (l *loader) registerID(ctx context.Context, rng *rand.Rand) (string, error) {
+	b, err := l.do(ctx, "POST", "/api/v1/cases", l.registration(rng), http.StatusCreated)
+	if err != nil {
+		return "", err
+	}
+	var c struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(b, &c); err != nil || c.ID == "" {
+		return "", errors.New("registration answer without an id")
+	}
+	return c.ID, nil
+}
+
+func (l *loader) register(ctx context.Context, rng *rand.Rand) error {
+	_, err := l.registerID(ctx, rng)
+	return err
+}
+
+func (l *loader) read(ctx context.Context, rng *rand.Rand) error {
+	_, err := l.do(ctx, "GET", "/api/v1/cases/"+l.ids[rng.IntN(len(l.ids))], nil, http.StatusOK)
+	return err
+}
+
+// loadResult is what a run measured.
+type loadResult struct {
+	Scenario    string  `json:"scenario"`
+	Concurrency int     `json:"concurrency"`
+	Requests    int     `json:"requests"`
+	Errors      int     `json:"errors"`
+	Seconds     float64 `json:"seconds"`
+	PerSecond   float64 `json:"per_second"`
+	P50ms       float64 `json:"p50_ms"`
+	P90ms       float64 `json:"p90_ms"`
+	P99ms       float64 `json:"p99_ms"`
+	MaxMs       float64 `json:"max_ms"`
+	FirstError  string  `json:"first_error,omitempty"`
+}
+
+func runLoad(ctx context.Context, op func(context.Context, *rand.Rand) error, concurrency int, d time.Duration, max int) loadResult {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+		errs      int
+		firstErr  string
+		count     atomic.Int64
+		wg        sync.WaitGroup
+	)
+	start := time.Now()
+	for w := range concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), uint64(start.UnixNano())))
+			local := make([]time.Duration, 0, 1024)
+			for ctx.Err() == nil && count.Add(1) <= int64(max) {
+				t := time.Now()
+				err := op(ctx, rng)
+				if ctx.Err() != nil {
+					break // cut off by the deadline: not a measurement
+				}
+				if err != nil {
+					mu.Lock()
+					errs++
+					if firstErr == "" {
+						firstErr = err.Error()
+					}
+					mu.Unlock()
+					continue
+				}
+				local = append(local, time.Since(t))
+			}
+			mu.Lock()
+			latencies = append(latencies, local...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	slices.Sort(latencies)
+	pct := func(p float64) float64 {
+		if len(latencies) == 0 {
+			return 0
+		}
+		return float64(latencies[min(len(latencies)-1, int(p*float64(len(latencies))))].Microseconds()) / 1000
+	}
+	return loadResult{
+		Concurrency: concurrency, Requests: len(latencies), Errors: errs, FirstError: firstErr,
+		Seconds: elapsed.Seconds(), PerSecond: float64(len(latencies)) / elapsed.Seconds(),
+		P50ms: pct(0.50), P90ms: pct(0.90), P99ms: pct(0.99), MaxMs: pct(1),
+	}
+}
+
+func (r loadResult) print(w io.Writer) {
+	fmt.Fprintf(w, "%s: %d ok, %d failed in %.1fs with %d clients: %.0f/s; latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+		r.Scenario, r.Requests, r.Errors, r.Seconds, r.Concurrency, r.PerSecond, r.P50ms, r.P90ms, r.P99ms, r.MaxMs)
+	b, _ := json.Marshal(r)
+	fmt.Fprintf(w, "%s\n", b)
+}
