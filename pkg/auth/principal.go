@@ -54,3 +54,16 @@ func FromContext(ctx context.Context) (Principal, bool) {
 	p, ok := ctx.Value(ctxKey{}).(Principal)
 	return p, ok && p.UserID != ""
 }
+
+// RoleService marks a background job of a service acting on its own
+// account (a sweeper expiring referrals), never a person.
+const RoleService = "service"
+
+// ServicePrincipal returns the principal of a background job of the named
+// service; audit events record it as "svc:<name>".
+func ServicePrincipal(name string) Principal {
+	return Principal{UserID: "svc:" + name, Roles: []string{RoleService}}
+}
+
+// IsService reports whether p is a background job rather than a person.
+func (p Principal) IsService() bool { return p.HasRole(RoleService) }
