@@ -39,6 +39,7 @@ type serveFlags struct {
 	rateAddress   float64
 	rateUser      float64
 	rateOrg       float64
+	dupChecks     int
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -57,6 +58,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&f.rateAddress, "rate-address", 50, "requests per second allowed per client address (bursts of 4x)")
 	fs.Float64Var(&f.rateUser, "rate-user", 20, "requests per second allowed per signed-in user (bursts of 5x)")
 	fs.Float64Var(&f.rateOrg, "rate-org", 200, "requests per second allowed per organisation (bursts of 5x)")
+	fs.IntVar(&f.dupChecks, "duplicate-checks-per-minute", 30, "duplicate checks (registrations with identity data) allowed per user per minute")
 	if err := parseFlags(fs, args); err != nil {
 		return usageError{err.Error()}
 	}

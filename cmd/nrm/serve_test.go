@@ -204,29 +204,9 @@ func TestServeEndToEnd(t *testing.T) {
 		// The auditor finds the officer's login and denial in the log once
 		// the outbox relay has delivered them.
 		auditor := login(t, s.base, creds["auditor@commission.demo"])
-		want := map[string]string{"identity.login": "allowed", "identity.orgs.create": "denied"}
-		deadline := time.Now().Add(20 * time.Second)
-		for len(want) > 0 {
-			st, b := call(t, "GET", s.base+"/api/v1/audit/events?actor="+me.UserID, auditor, nil)
-			var page struct {
-				Events []struct {
-					Action  string `json:"action"`
-					Outcome string `json:"outcome"`
-				} `json:"events"`
-			}
-			if st != 200 || json.Unmarshal(b, &page) != nil {
-				t.Fatalf("audit events: %d %s", st, b)
-			}
-			for _, e := range page.Events {
-				if want[e.Action] == e.Outcome {
-					delete(want, e.Action)
-				}
-			}
-			if len(want) > 0 && time.Now().After(deadline) {
-				t.Fatalf("not in the audit log: %v (log has %s)", want, b)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+		waitForEvents(t, s.base, auditor, "actor="+me.UserID, map[string]string{
+			"identity.login": "allowed", "identity.orgs.create": "denied",
+		})
 
 		st, b = call(t, "GET", s.base+"/metrics", "", nil)
 		if st != 200 || !strings.Contains(string(b), "nrm_http_requests_total") {
@@ -351,4 +331,32 @@ func mustConfig(t *testing.T, keysDir, url string) db.Config {
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// waitForEvents polls the audit log (as an auditor) until it holds an
+// event of each action with the given outcome.
+func waitForEvents(t *testing.T, base, auditor, query string, want map[string]string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for len(want) > 0 {
+		st, b := call(t, "GET", base+"/api/v1/audit/events?"+query, auditor, nil)
+		var page struct {
+			Events []struct {
+				Action  string `json:"action"`
+				Outcome string `json:"outcome"`
+			} `json:"events"`
+		}
+		if st != 200 || json.Unmarshal(b, &page) != nil {
+			t.Fatalf("audit events: %d %s", st, b)
+		}
+		for _, e := range page.Events {
+			if want[e.Action] == e.Outcome {
+				delete(want, e.Action)
+			}
+		}
+		if len(want) > 0 && time.Now().After(deadline) {
+			t.Fatalf("not in the audit log: %v (log has %s)", want, b)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

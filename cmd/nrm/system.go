@@ -21,6 +21,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/outbox"
 	"github.com/nrm-project/nrm/services/audit"
 	"github.com/nrm-project/nrm/services/identity"
+	"github.com/nrm-project/nrm/services/intake"
 )
 
 type systemConfig struct {
@@ -46,6 +47,10 @@ type system struct {
 	identityDen authz.DenialRecorder
 	identityEP  identity.Endpoints
 	auditEP     audit.Endpoints
+	intake      intake.Service
+	intakeAdmin *intake.Admin
+	intakeDen   authz.DenialRecorder
+	orgs        *orgDirectory
 }
 
 // buildSystem wires config → databases → services → endpoints, inside out.
@@ -102,10 +107,39 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 	verifier := auth.NewVerifier(identity.KeySource(s.identity), c.flags.audience, s.revocations, time.Now)
 	s.authn = auth.Middleware(verifier)
 
-	// Outbox relays: audit events go to the audit log.
-	s.relays = append(s.relays, outbox.NewRelay(s.dbs["identity"], "identity",
-		map[string]outbox.Handler{event.TopicAudit: s.auditReceiver()},
-		outbox.RelayOptions{Logger: log.With(c.logger, "relay", "identity"), Registerer: c.registry}))
+	// intake
+	s.orgs = newOrgDirectory(s.identity)
+	intakeCfg := intake.Config{
+		DB: s.dbs["intake"], Keys: c.keys, Orgs: intakeOrgs{s.orgs},
+		Logger: log.With(c.logger, "service", "intake"), Registerer: c.registry,
+		DuplicateChecksPerMinute: c.flags.dupChecks,
+	}
+	inSvc, err := intake.New(intakeCfg)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	inMetrics, err := intake.InstrumentingMiddleware(c.registry)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.intake = intake.LoggingMiddleware(log.With(c.logger, "service", "intake"))(inMetrics(inSvc))
+	intakeCfg.Registerer = prometheus.NewRegistry() // the admin's metrics are its own
+	if s.intakeAdmin, err = intake.NewAdmin(intakeCfg); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.intakeDen = outbox.NewDenialRecorder(s.dbs["intake"], "intake",
+		event.Recorder{ClientKey: c.keys.Subkey(keys.PurposeClientAddress)})
+
+	// Outbox relays: audit events go to the audit log; statistics events
+	// wait in the outbox until the statistics service takes them.
+	for _, name := range []string{"identity", "intake"} {
+		s.relays = append(s.relays, outbox.NewRelay(s.dbs[name], name,
+			map[string]outbox.Handler{event.TopicAudit: s.auditReceiver()},
+			outbox.RelayOptions{Logger: log.With(c.logger, "relay", name), Registerer: c.registry}))
+	}
 	return s, nil
 }
 
@@ -137,6 +171,11 @@ func (s *system) mount(mux *http.ServeMux, rl *kit.RateLimits) {
 	}
 	s.auditEP = audit.MakeEndpoints(s.audit, authn, s.enforcer, s.audit)
 	mux.Handle("/api/v1/audit/", audit.MakeHTTPHandler(s.auditEP, log.With(s.logger, "service", "audit")))
+	inHTTP := intake.MakeHTTPHandler(intake.MakeServerEndpoints(s.intake, authn, s.enforcer, s.intakeDen),
+		log.With(s.logger, "service", "intake"))
+	for _, p := range []string{"/api/v1/cases", "/api/v1/cases/", "/api/v1/duplicates"} {
+		mux.Handle(p, inHTTP)
+	}
 }
 
 // readiness checks every database is reachable and its schema current.

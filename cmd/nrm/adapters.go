@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/identity"
+	"github.com/nrm-project/nrm/services/intake"
+)
+
+// orgDirectory answers other services' questions about organisations from
+// the identity service, with a short cache: organisations are few and
+// rarely change, and a new one is found on the next miss.
+type orgDirectory struct {
+	identity identity.Service
+	ttl      time.Duration
+
+	mu      sync.Mutex
+	byID    map[string]identity.Org
+	fetched time.Time
+}
+
+// directoryPrincipal lists organisations for the other services in this
+// process: it reads the directory and nothing else.
+var directoryPrincipal = auth.Principal{UserID: "svc:directory", Roles: []string{auth.RoleSystemAdmin}}
+
+func newOrgDirectory(s identity.Service) *orgDirectory {
+	return &orgDirectory{identity: s, ttl: 30 * time.Second}
+}
+
+// orgs returns every organisation, refreshed when stale or when id (if
+// given) is unknown.
+func (d *orgDirectory) orgs(ctx context.Context, id string) (map[string]identity.Org, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	_, known := d.byID[id]
+	if d.byID != nil && time.Since(d.fetched) < d.ttl && (id == "" || known) {
+		return d.byID, nil
+	}
+	list, err := d.identity.ListOrgs(auth.WithPrincipal(ctx, directoryPrincipal))
+	if err != nil {
+		return nil, fmt.Errorf("org directory: %w", err)
+	}
+	d.byID = make(map[string]identity.Org, len(list))
+	for _, o := range list {
+		d.byID[o.ID] = o
+	}
+	d.fetched = time.Now()
+	return d.byID, nil
+}
+
+func (d *orgDirectory) org(ctx context.Context, id string) (identity.Org, error) {
+	all, err := d.orgs(ctx, id)
+	if err != nil {
+		return identity.Org{}, err
+	}
+	o, ok := all[id]
+	if !ok {
+		return identity.Org{}, kit.ErrNotFound
+	}
+	return o, nil
+}
+
+func (d *orgDirectory) byKind(ctx context.Context, kind string) ([]identity.Org, error) {
+	all, err := d.orgs(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	var out []identity.Org
+	for _, o := range all {
+		if o.Kind == kind {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// intakeOrgs adapts the directory to intake.OrgDirectory.
+type intakeOrgs struct{ d *orgDirectory }
+
+func (a intakeOrgs) Org(ctx context.Context, id string) (intake.OrgInfo, error) {
+	o, err := a.d.org(ctx, id)
+	if err != nil {
+		return intake.OrgInfo{}, err
+	}
+	return intake.OrgInfo{ID: o.ID, Kind: o.Kind, Region: o.Region}, nil
+}
+
+func (a intakeOrgs) OrgsByKind(ctx context.Context, kind string) ([]intake.OrgInfo, error) {
+	list, err := a.d.byKind(ctx, kind)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]intake.OrgInfo, len(list))
+	for i, o := range list {
+		out[i] = intake.OrgInfo{ID: o.ID, Kind: o.Kind, Region: o.Region}
+	}
+	return out, nil
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Intake load test on PostgreSQL over HTTP, beside a raw pgbench run of a
+# transaction of the same shape (deploy/bench/registration.sql), in the same
+# run on the same machine. Everything runs against 127.0.0.1 only, in a
+# scratch database that is dropped at the end.
+#
+#   deploy/bench/loadtest.sh            # 20 s per phase, 16 clients
+#   DURATION=60 CONCURRENCY=32 deploy/bench/loadtest.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+ADMIN_URL="${NRM_BENCH_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
+DURATION="${DURATION:-20}"
+CONCURRENCY="${CONCURRENCY:-16}"
+PORT="${PORT:-18080}"
+DB="nrm_bench_$$"
+URL="${ADMIN_URL%%/postgres\?*}/${DB}?sslmode=disable"
+WORK="$(mktemp -d)"
+SERVER_PID=""
+
+cleanup() {
+	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+	psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+	for r in owner identity audit intake referral stats; do
+		psql -q "$ADMIN_URL" -c "DROP ROLE IF EXISTS ${DB}_$r" >/dev/null 2>&1 || true
+	done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+psql -q "$ADMIN_URL" -c "CREATE DATABASE $DB" >/dev/null
+go build -o "$WORK/nrm" ./cmd/nrm
+"$WORK/nrm" migrate --database-url "$URL" --keys "$WORK/keys" >/dev/null
+"$WORK/nrm" serve --database-url "$URL" --keys "$WORK/keys" --data "$WORK/data" --demo \
+	--addr "127.0.0.1:$PORT" --rate-address 1e6 --rate-user 1e6 --rate-org 1e6 --duplicate-checks-per-minute 100000000 >"$WORK/serve.out" 2>"$WORK/serve.log" &
+SERVER_PID=$!
+for _ in $(seq 1 100); do
+	curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+	sleep 0.2
+done
+curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null
+
+echo "== nrm over HTTP (PostgreSQL, $CONCURRENCY clients, ${DURATION}s)"
+"$WORK/nrm" loadtest --url "http://127.0.0.1:$PORT" --credentials "$WORK/data/demo-credentials.txt" \
+	--scenario register --duration "${DURATION}s" --concurrency "$CONCURRENCY" | tee "$WORK/register.txt"
+"$WORK/nrm" loadtest --url "http://127.0.0.1:$PORT" --credentials "$WORK/data/demo-credentials.txt" \
+	--scenario read --duration "${DURATION}s" --concurrency "$CONCURRENCY" | tee "$WORK/read.txt"
+kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+
+echo "== raw pgbench, same transaction shape ($CONCURRENCY clients, ${DURATION}s)"
+psql -q "$URL" -f deploy/bench/schema.sql >/dev/null
+pgbench -n -M prepared -c "$CONCURRENCY" -j 2 -T "$DURATION" -r -f deploy/bench/registration.sql "$URL" | tee "$WORK/pgbench.txt"
+
+reg=$(grep -o '"per_second":[0-9.]*' "$WORK/register.txt" | cut -d: -f2)
+raw=$(grep -oE 'tps = [0-9.]+' "$WORK/pgbench.txt" | head -1 | cut -d' ' -f3)
+echo "== registration throughput: $reg/s over HTTP vs $raw/s raw pgbench: $(awk -v a="$reg" -v b="$raw" 'BEGIN { printf "%.1f%%", 100*a/b }') of raw"

@@ -1,0 +1,306 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/go-kit/log/level"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/db"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/seal"
+)
+
+// Admin administers the organisations' key ring (nrm keys rotate, nrm keys
+// rekey). It is not part of Service: only the command line and operators
+// reach it. Both operations run case by case in short transactions while
+// the service keeps serving: a reader uses the identity version its wrap
+// names, read in one snapshot with the wrap and its MACs.
+type Admin struct {
+	s *service
+}
+
+// NewAdmin returns the key administration over the same configuration as
+// the service.
+func NewAdmin(cfg Config) (*Admin, error) {
+	s, err := newService(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Admin{s: s}, nil
+}
+
+// RotateOrg gives orgID a new identity, re-wraps every wrap of that
+// organisation to it (seal.Rewrap) with fresh MACs, then destroys the old
+// identity. Data keys and sealed sections are unchanged. It returns the
+// number of wraps re-wrapped.
+func (a *Admin) RotateOrg(ctx context.Context, orgID string) (int, error) {
+	return a.run(ctx, orgID, "intake.key.rotate", false)
+}
+
+// RekeyOrg seals again, under new data keys, every section that orgID
+// authored or whose case it owns (seal.Reseal), rewrites every wrap that
+// held the old keys (for every organisation granted), rotates the
+// organisation's identity and destroys the old one, which then decrypts
+// nothing in the database. It returns the number of cases processed.
+func (a *Admin) RekeyOrg(ctx context.Context, orgID string) (int, error) {
+	return a.run(ctx, orgID, "intake.key.rekey", true)
+}
+
+func (a *Admin) run(ctx context.Context, orgID, action string, rekey bool) (int, error) {
+	s := a.s
+	ctx = auth.WithPrincipal(ctx, auth.System())
+	version, err := s.newActiveVersion(ctx, orgID, action)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	if rekey {
+		ids, err := s.caseIDs(ctx, `SELECT id FROM cases WHERE owner_org = $1
+			UNION SELECT case_id FROM sections WHERE author_org = $1
+			UNION SELECT case_id FROM wraps WHERE org_id = $1`, orgID)
+		if err != nil {
+			return n, err
+		}
+		for _, id := range ids {
+			if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return s.rekeyCase(ctx, tx, id, orgID) }); err != nil {
+				return n, fmt.Errorf("intake: rekey %s: case %s: %w", orgID, id, err)
+			}
+			n++
+		}
+	}
+	// Re-wrap what is still addressed to an older version. Writers lock the
+	// active key while wrapping, so none adds an old wrap after the switch;
+	// the loop still runs until nothing is left.
+	for pass := 0; ; pass++ {
+		ids, err := s.caseIDs(ctx, `SELECT case_id FROM wraps WHERE org_id = $1 AND key_version <> $2`, orgID, version)
+		if err != nil {
+			return n, err
+		}
+		if len(ids) == 0 {
+			break
+		}
+		if pass > 10 {
+			return n, fmt.Errorf("intake: rotate %s: wraps keep appearing under an old key", orgID)
+		}
+		for _, id := range ids {
+			if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return s.rewrapOrg(ctx, tx, id, orgID, nil) }); err != nil {
+				return n, fmt.Errorf("intake: rotate %s: case %s: %w", orgID, id, err)
+			}
+			if !rekey {
+				n++
+			}
+		}
+	}
+	if err := s.destroyRetired(ctx, orgID); err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+// newActiveVersion retires orgID's active identity and makes a new one
+// active, in one transaction.
+func (s *service) newActiveVersion(ctx context.Context, orgID, action string) (int, error) {
+	var version int
+	err := s.keyRingTx(ctx, func(tx *sql.Tx) error {
+		var last int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM org_keys WHERE org_id = $1`, orgID).Scan(&last); err != nil {
+			return fmt.Errorf("intake: key ring: %w", err)
+		}
+		if last == 0 {
+			return fmt.Errorf("intake: key ring: organisation has no key: %w", ErrNotFound)
+		}
+		k, err := s.newOrgKey(orgID, last+1)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE org_keys SET state = 'retired', updated_at = $2 WHERE org_id = $1 AND state = 'active'`, orgID, now); err != nil {
+			return fmt.Errorf("intake: key ring: retire: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO org_keys (org_id, version, kind, recipient, wrapped_identity, state, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, 'active', $6, $6)`, orgID, k.Version, s.kind.String(), k.Recipient, k.Wrapped, now); err != nil {
+			return fmt.Errorf("intake: key ring: insert: %w", err)
+		}
+		version = k.Version
+		return s.audit(ctx, tx, s.rec.New(ctx, action, "org", auditID(orgID), event.Allowed))
+	})
+	return version, err
+}
+
+func (s *service) caseIDs(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("intake: key ring: cases: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("intake: key ring: cases: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// rewrapOrg rewrites orgID's wrap of the case to its active identity,
+// replacing the data keys named in replace, and rewrites its MACs.
+func (s *service) rewrapOrg(ctx context.Context, tx *sql.Tx, caseID, orgID string, replace map[seal.SectionID]seal.KeyGrant) error {
+	c, err := s.store.caseByID(ctx, tx, caseID, true)
+	if err != nil {
+		return err
+	}
+	w, err := s.store.wrap(ctx, tx, caseID, orgID)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	keys, err := s.openOwnKeys(ctx, tx, caseID, orgID)
+	if err != nil {
+		return err
+	}
+	for id, k := range replace {
+		if _, ok := keys[id]; ok {
+			keys[id] = k
+		}
+	}
+	secs, err := s.store.sections(ctx, tx, caseID)
+	if err != nil {
+		return err
+	}
+	grants, err := s.store.grants(ctx, tx, caseID)
+	if err != nil {
+		return err
+	}
+	held := map[seal.SectionID]bool{}
+	for _, id := range w.Held {
+		held[id] = true
+	}
+	return s.writeWrap(ctx, tx, c.ID, orgID, secs, held, readableFor(secs, grants, orgID), keys)
+}
+
+// rekeyCase reseals the sections of the case that orgID authored or owns
+// and rewrites every wrap holding their keys.
+func (s *service) rekeyCase(ctx context.Context, tx *sql.Tx, caseID, orgID string) error {
+	c, err := s.store.caseByID(ctx, tx, caseID, true)
+	if err != nil {
+		return err
+	}
+	secs, err := s.store.sections(ctx, tx, caseID)
+	if err != nil {
+		return err
+	}
+	own, err := s.openOwnKeys(ctx, tx, caseID, orgID)
+	if err != nil {
+		return err
+	}
+	replace := map[seal.SectionID]seal.KeyGrant{}
+	for i, sec := range secs {
+		if sec.Header.AuthorOrg != orgID && c.OwnerOrg != orgID {
+			continue
+		}
+		old, ok := own[sec.Header.ID()]
+		if !ok {
+			_ = level.Warn(s.log).Log("msg", "rekey: section key not held by the organisation", "case", caseID, "section", sec.Header.Section)
+			continue
+		}
+		sealed, key, err := seal.Reseal(sec.Header, sec.Sealed, old.Key)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrIntegrity, err)
+		}
+		secs[i].Sealed = sealed
+		if err := s.store.replaceSealed(ctx, tx, secs[i]); err != nil {
+			return err
+		}
+		replace[sec.Header.ID()] = seal.KeyGrant{KeyRef: old.KeyRef, Key: key}
+	}
+	wraps, err := s.store.wrapsOfCase(ctx, tx, caseID)
+	if err != nil {
+		return err
+	}
+	for _, w := range wraps {
+		touched := w.OrgID == orgID
+		for _, id := range w.Held {
+			if _, ok := replace[id]; ok {
+				touched = true
+			}
+		}
+		if touched {
+			if err := s.rewrapOrg(ctx, tx, caseID, w.OrgID, replace); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// destroyRetired destroys orgID's retired identities that no wrap uses
+// any more: the wrapped blob is overwritten, then removed, with SQLite's
+// secure delete on, and the WAL checkpointed and truncated, so the old
+// bytes leave the files (a checkpoint blocked by readers leaves old WAL
+// frames until the next one). On PostgreSQL the dead row versions go at
+// the next VACUUM, which only the database owner may run.
+func (s *service) destroyRetired(ctx context.Context, orgID string) error {
+	err := s.keyRingTx(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		unused := `org_id = $1 AND state = 'retired' AND NOT EXISTS
+			(SELECT 1 FROM wraps w WHERE w.org_id = org_keys.org_id AND w.key_version = org_keys.version)`
+		if _, err := tx.ExecContext(ctx, `UPDATE org_keys SET wrapped_identity = $2, updated_at = $3 WHERE `+unused,
+			orgID, make([]byte, 64), now); err != nil {
+			return fmt.Errorf("intake: key ring: destroy: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE org_keys SET wrapped_identity = NULL, state = 'destroyed', updated_at = $2 WHERE `+unused,
+			orgID, now); err != nil {
+			return fmt.Errorf("intake: key ring: destroy: %w", err)
+		}
+		return nil
+	})
+	if err != nil || s.db.Engine != db.SQLite {
+		return err
+	}
+	var busy, frames, done int
+	if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &done); err != nil {
+		return fmt.Errorf("intake: key ring: checkpoint: %w", err)
+	}
+	if busy != 0 {
+		_ = level.Warn(s.log).Log("msg", "key ring: WAL checkpoint blocked by readers; old frames remain until the next checkpoint")
+	}
+	return nil
+}
+
+// keyRingTx runs fn in a transaction that, on SQLite, deletes securely:
+// freed space is zeroed, so an identity blob moved or removed by an
+// update leaves no copy in the page.
+func (s *service) keyRingTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.db.Engine != db.SQLite {
+		return s.db.Tx(ctx, fn)
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("intake: key ring: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+		return fmt.Errorf("intake: key ring: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA secure_delete = OFF`)
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("intake: key ring: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("intake: key ring: commit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,141 @@
+package intake
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+
+	"github.com/go-kit/log/level"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+// CodeIntegrity is the error code of a stored record that failed its
+// integrity check.
+const CodeIntegrity = "integrity_failed"
+
+// ErrIntegrity means a stored section or wrap was not written by this
+// deployment (moved, truncated or forged): nothing was decrypted or
+// returned.
+var ErrIntegrity = kit.NewError(http.StatusInternalServerError, CodeIntegrity, "the record failed its integrity check")
+
+// TopicStats is the outbox topic of de-identified domain events.
+const TopicStats = "stats"
+
+// audit writes events into the outbox in tx. A failure fails the change
+// with 503: nothing commits without its trace.
+func (s *service) audit(ctx context.Context, tx *sql.Tx, events ...event.Audit) error {
+	if err := s.outbox.Audit(ctx, tx, events...); err != nil {
+		return fmt.Errorf("intake: audit: %w: %w", ErrUnavailable, err)
+	}
+	return nil
+}
+
+// auditAlone writes events in a committed transaction of their own.
+func (s *service) auditAlone(ctx context.Context, events ...event.Audit) error {
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error { return s.audit(ctx, tx, events...) })
+	if err != nil {
+		_ = level.Error(s.log).Log("msg", "audit write failed", "err", err)
+		return fmt.Errorf("intake: audit: %w", ErrUnavailable)
+	}
+	return nil
+}
+
+// deny records a denied action on an instance and answers ErrNotFound, so
+// the caller cannot tell a forbidden case from a missing one.
+func (s *service) deny(ctx context.Context, action, objectID string) error {
+	s.metrics.denials.WithLabelValues(kit.CodeNotFound).Inc()
+	if err := s.auditAlone(ctx, s.rec.New(ctx, action, "case", auditID(objectID), event.Denied)); err != nil {
+		return err
+	}
+	return ErrNotFound
+}
+
+// auditID keeps an id out of the event unless it is one this service
+// issues: a malformed id might be anything a caller typed.
+func auditID(id string) string {
+	if validID(id) {
+		return id
+	}
+	return ""
+}
+
+// principal returns the caller; only callers of an organisation touch
+// cases (the command line's system principal has none).
+func principal(ctx context.Context) (auth.Principal, error) {
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		return p, kit.ErrUnauthenticated
+	}
+	return p, nil
+}
+
+// pseudonym is a case's key in statistics: stable, unlinkable to the id
+// without the master key.
+func (s *service) pseudonym(caseID string) string {
+	m := hmac.New(sha256.New, s.pseudonymKey)
+	m.Write([]byte(caseID))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// StatsEvent is a de-identified domain event on topic "stats": codes,
+// a month and a pseudonymous case key; never a name, text or case id.
+type StatsEvent struct {
+	Type    string `json:"type"` // registered, consent, submitted, transferred, linked
+	CaseKey string `json:"case_key"`
+	Month   string `json:"month"` // YYYY-MM of the event
+
+	// registered
+	IdentifiedMonth      string   `json:"identified_month,omitempty"`
+	Region               string   `json:"region,omitempty"`
+	Gender               string   `json:"gender,omitempty"`
+	AgeGroup             string   `json:"age_group,omitempty"`
+	TreatedAsChild       *bool    `json:"treated_as_child,omitempty"`
+	Nationalities        []string `json:"nationalities,omitempty"`
+	ExploitationTypes    []string `json:"exploitation_types,omitempty"`
+	ExploitationLocation string   `json:"exploitation_location,omitempty"`
+	Indicators           []string `json:"indicators,omitempty"`
+	Needs                []string `json:"needs,omitempty"`
+	Route                string   `json:"route,omitempty"`
+	OrgKind              string   `json:"org_kind,omitempty"` // registering, or receiving on transfer
+
+	// consent
+	Purpose string `json:"purpose,omitempty"`
+	Granted *bool  `json:"granted,omitempty"`
+
+	// linked: the notification's key, so the same person counts once
+	LinkedKey string `json:"linked_key,omitempty"`
+}
+
+func (s *service) statsEvent(typ, caseID string) StatsEvent {
+	return StatsEvent{Type: typ, CaseKey: s.pseudonym(caseID), Month: s.now().Format("2006-01")}
+}
+
+func (s *service) registeredEvent(c caseRow) StatsEvent {
+	e := s.statsEvent("registered", c.ID)
+	child := c.TreatedAsChild
+	if len(c.IdentifiedOn) >= 7 {
+		e.IdentifiedMonth = c.IdentifiedOn[:7]
+	}
+	e.Region, e.Gender, e.AgeGroup, e.TreatedAsChild = c.Region, c.Gender, c.AgeGroup, &child
+	e.Nationalities, e.ExploitationTypes, e.ExploitationLocation = c.Nationalities, c.ExploitationTypes, c.ExploitationLocation
+	e.Indicators, e.Needs, e.Route, e.OrgKind = c.Indicators, c.Needs, c.Route, c.RegisteringOrgKind
+	return e
+}
+
+func (s *service) stats(ctx context.Context, tx *sql.Tx, events ...StatsEvent) error {
+	ps := make([]any, len(events))
+	for i, e := range events {
+		ps[i] = e
+	}
+	if err := s.outbox.Append(ctx, tx, TopicStats, ps...); err != nil {
+		return fmt.Errorf("intake: stats event: %w: %w", ErrUnavailable, err)
+	}
+	return nil
+}

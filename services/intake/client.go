@@ -1,0 +1,243 @@
+package intake
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/go-kit/kit/endpoint"
+	httptransport "github.com/go-kit/kit/transport/http"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+// maxClientResponse bounds a response body read by the client: a page of
+// 200 cases with their attributes fits many times over.
+const maxClientResponse = 8 << 20
+
+// client is the intake Service over HTTP. It forwards the caller's token,
+// and errors come back as the *kit.Error the server answered, so callers
+// cannot tell it from the in-process service.
+type client struct {
+	base *url.URL
+	hc   httptransport.HTTPClient
+}
+
+// NewClient returns a Service calling the intake API at instance. hc
+// defaults to http.DefaultClient; use one with mutual TLS between services.
+func NewClient(instance string, hc httptransport.HTTPClient) (Service, error) {
+	if !strings.Contains(instance, "://") {
+		instance = "http://" + instance
+	}
+	u, err := url.Parse(instance)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("intake: bad instance address")
+	}
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	return &client{base: u, hc: hc}, nil
+}
+
+// call sends one request. segments are joined onto /api/v1 and escaped;
+// body, when not nil, is sent as JSON; a status other than ok is returned
+// as the server's *kit.Error; out, when not nil, receives the body.
+func (c *client) call(ctx context.Context, method string, ok int, query url.Values, body, out any, segments ...string) error {
+	u := c.base.JoinPath(append([]string{"api", "v1"}, segments...)...)
+	if len(query) > 0 {
+		u.RawQuery = query.Encode()
+	}
+	enc := func(_ context.Context, r *http.Request, _ any) error {
+		if body == nil {
+			return nil
+		}
+		var buf bytes.Buffer
+		if err := json.NewEncoder(&buf).Encode(body); err != nil {
+			return fmt.Errorf("intake: encode request: %w", err)
+		}
+		r.Header.Set("Content-Type", "application/json")
+		r.Body = io.NopCloser(&buf)
+		r.ContentLength = int64(buf.Len())
+		return nil
+	}
+	dec := func(_ context.Context, resp *http.Response) (any, error) {
+		raw, err := io.ReadAll(io.LimitReader(resp.Body, maxClientResponse))
+		if err != nil {
+			return nil, fmt.Errorf("intake: read response: %w", err)
+		}
+		if resp.StatusCode != ok {
+			return nil, kit.DecodeErrorBody(resp.StatusCode, raw)
+		}
+		if out != nil {
+			if err := json.Unmarshal(raw, out); err != nil {
+				return nil, fmt.Errorf("intake: decode response: %w", err)
+			}
+		}
+		return nil, nil
+	}
+	var ep endpoint.Endpoint = httptransport.NewClient(method, u, enc, dec,
+		httptransport.SetClient(c.hc),
+		httptransport.ClientBefore(auth.TokenToHTTP, requestIDToHTTP),
+	).Endpoint()
+	_, err := ep(ctx, nil)
+	return err
+}
+
+func requestIDToHTTP(ctx context.Context, r *http.Request) context.Context {
+	if id := kit.RequestID(ctx); id != "" {
+		r.Header.Set(kit.RequestIDHeader, id)
+	}
+	return ctx
+}
+
+// checkIDs answers ErrNotFound for an id the server would not route, as
+// the server itself would, without a round trip.
+func checkIDs(ids ...string) error {
+	for _, id := range ids {
+		if !validID(id) {
+			return ErrNotFound
+		}
+	}
+	return nil
+}
+
+func (c *client) caseCall(ctx context.Context, method string, ok int, body any, caseID string, more ...string) (Case, error) {
+	if err := checkIDs(caseID); err != nil {
+		return Case{}, err
+	}
+	var out Case
+	if err := c.call(ctx, method, ok, nil, body, &out, append([]string{"cases", caseID}, more...)...); err != nil {
+		return Case{}, err
+	}
+	return out, nil
+}
+
+// Register implements Service.
+func (c *client) Register(ctx context.Context, r Registration) (Case, error) {
+	var out Case
+	if err := c.call(ctx, http.MethodPost, http.StatusCreated, nil, r, &out, "cases"); err != nil {
+		return Case{}, err
+	}
+	return out, nil
+}
+
+// UpdateDraft implements Service.
+func (c *client) UpdateDraft(ctx context.Context, id string, r Registration) (Case, error) {
+	return c.caseCall(ctx, http.MethodPut, http.StatusOK, r, id)
+}
+
+// Finalize implements Service.
+func (c *client) Finalize(ctx context.Context, id string) (Case, error) {
+	return c.caseCall(ctx, http.MethodPost, http.StatusOK, nil, id, "finalize")
+}
+
+// Get implements Service.
+func (c *client) Get(ctx context.Context, id string) (Case, error) {
+	return c.caseCall(ctx, http.MethodGet, http.StatusOK, nil, id)
+}
+
+// List implements Service.
+func (c *client) List(ctx context.Context, q ListQuery) (CasePage, error) {
+	var out CasePage
+	if err := c.call(ctx, http.MethodGet, http.StatusOK, listValues(q, true), nil, &out, "cases"); err != nil {
+		return CasePage{}, err
+	}
+	return out, nil
+}
+
+// RecordConsent implements Service.
+func (c *client) RecordConsent(ctx context.Context, caseID string, in ConsentInput) (Case, error) {
+	return c.caseCall(ctx, http.MethodPost, http.StatusCreated, in, caseID, "consents")
+}
+
+// Submit implements Service.
+func (c *client) Submit(ctx context.Context, caseID string) (Case, error) {
+	return c.caseCall(ctx, http.MethodPost, http.StatusOK, nil, caseID, "submit")
+}
+
+// Transfer implements Service.
+func (c *client) Transfer(ctx context.Context, caseID, toOrg string) (Case, error) {
+	return c.caseCall(ctx, http.MethodPost, http.StatusOK, transferRequest{OrgID: toOrg}, caseID, "transfer")
+}
+
+// LinkNotification implements Service.
+func (c *client) LinkNotification(ctx context.Context, caseID, notificationID string) error {
+	if err := checkIDs(caseID); err != nil {
+		return err
+	}
+	return c.call(ctx, http.MethodPost, http.StatusNoContent, nil, linkRequest{NotificationID: notificationID}, nil, "cases", caseID, "link")
+}
+
+// GrantPending implements Service.
+func (c *client) GrantPending(ctx context.Context, g GrantRequest) (Grant, error) {
+	if err := checkIDs(g.CaseID); err != nil {
+		return Grant{}, err
+	}
+	var out Grant
+	if err := c.call(ctx, http.MethodPost, http.StatusCreated, nil, g, &out, "cases", g.CaseID, "grants"); err != nil {
+		return Grant{}, err
+	}
+	return out, nil
+}
+
+// ActivateGrant implements Service.
+func (c *client) ActivateGrant(ctx context.Context, caseID, grantID string) (Grant, error) {
+	if err := checkIDs(caseID, grantID); err != nil {
+		return Grant{}, err
+	}
+	var out Grant
+	if err := c.call(ctx, http.MethodPost, http.StatusOK, nil, nil, &out, "cases", caseID, "grants", grantID, "activate"); err != nil {
+		return Grant{}, err
+	}
+	return out, nil
+}
+
+// RevokeGrant implements Service.
+func (c *client) RevokeGrant(ctx context.Context, caseID, grantID string) error {
+	if err := checkIDs(caseID, grantID); err != nil {
+		return err
+	}
+	return c.call(ctx, http.MethodPost, http.StatusNoContent, nil, nil, nil, "cases", caseID, "grants", grantID, "revoke")
+}
+
+// ListGrants implements Service.
+func (c *client) ListGrants(ctx context.Context, caseID string) ([]Grant, error) {
+	if err := checkIDs(caseID); err != nil {
+		return nil, err
+	}
+	var out grantsResponse
+	if err := c.call(ctx, http.MethodGet, http.StatusOK, nil, nil, &out, "cases", caseID, "grants"); err != nil {
+		return nil, err
+	}
+	return out.Grants, nil
+}
+
+// Duplicates implements Service.
+func (c *client) Duplicates(ctx context.Context, q ListQuery) (DuplicatePage, error) {
+	var out DuplicatePage
+	if err := c.call(ctx, http.MethodGet, http.StatusOK, listValues(q, false), nil, &out, "duplicates"); err != nil {
+		return DuplicatePage{}, err
+	}
+	return out, nil
+}
+
+func listValues(q ListQuery, withStatus bool) url.Values {
+	v := url.Values{}
+	if withStatus && q.Status != "" {
+		v.Set("status", q.Status)
+	}
+	if q.After != "" {
+		v.Set("after", q.After)
+	}
+	if q.Limit != 0 {
+		v.Set("limit", strconv.Itoa(q.Limit))
+	}
+	return v
+}

@@ -1,0 +1,184 @@
+package intake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/go-kit/log"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/nrm-project/nrm/pkg/db"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/keys"
+	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/outbox"
+	"github.com/nrm-project/nrm/pkg/seal"
+)
+
+// OrgInfo is what intake needs to know about an organisation.
+type OrgInfo struct {
+	ID     string `json:"id"`
+	Kind   string `json:"kind"`
+	Region string `json:"region,omitempty"`
+}
+
+// OrgDirectory answers questions about organisations (the identity
+// service, adapted). Org returns an error wrapping ErrNotFound for an
+// unknown id.
+type OrgDirectory interface {
+	Org(ctx context.Context, id string) (OrgInfo, error)
+	OrgsByKind(ctx context.Context, kind string) ([]OrgInfo, error)
+}
+
+// Config holds the service's dependencies.
+type Config struct {
+	DB     *db.DB
+	Keys   *keys.Dir
+	Orgs   OrgDirectory
+	Logger log.Logger
+	Now    func() time.Time
+	// Regions is the configured region list (default DefaultRegions);
+	// "abroad" is always accepted.
+	Regions []string
+	// Kind is the deployment's one identity kind (default seal.KindHybrid).
+	Kind       seal.Kind
+	Registerer prometheus.Registerer
+	// DuplicateChecksPerMinute bounds duplicate checks per user (default 30).
+	DuplicateChecksPerMinute int
+}
+
+// Blind index truncation: DefaultIndexBits (16) keeps false candidates
+// rare at the expected tens of thousands of cases (see seal).
+const indexBits = seal.DefaultIndexBits
+
+type service struct {
+	db       *db.DB
+	store    *store
+	orgs     OrgDirectory
+	log      log.Logger
+	now      func() time.Time
+	kind     seal.Kind
+	rec      event.Recorder
+	outbox   *outbox.Outbox
+	metrics  *caseMetrics
+	dupLimit *kit.Limiter
+	indexer  *seal.Indexer
+
+	regions    map[string]bool
+	regionList []string
+
+	wrapKey      []byte // keys.PurposeWrap: org identities at rest
+	macKey       []byte // keys.PurposeSectionMAC: section and wrap MACs
+	pseudonymKey []byte // keys.PurposePseudonym: case keys in stats events
+}
+
+// New returns the intake service.
+func New(cfg Config) (Service, error) {
+	return newService(cfg)
+}
+
+func newService(cfg Config) (*service, error) {
+	if cfg.DB == nil || cfg.Keys == nil || cfg.Orgs == nil {
+		return nil, errors.New("intake: DB, Keys and Orgs are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = log.NewNopLogger()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Kind == 0 {
+		cfg.Kind = seal.KindHybrid
+	}
+	if cfg.Kind != seal.KindHybrid && cfg.Kind != seal.KindX25519 {
+		return nil, fmt.Errorf("intake: %w", seal.ErrUnknownKind)
+	}
+	if len(cfg.Regions) == 0 {
+		cfg.Regions = DefaultRegions
+	}
+	if cfg.DuplicateChecksPerMinute <= 0 {
+		cfg.DuplicateChecksPerMinute = 30
+	}
+	m, err := newCaseMetrics(cfg.Registerer)
+	if err != nil {
+		return nil, fmt.Errorf("intake: metrics: %w", err)
+	}
+	ix, err := seal.NewIndexer(cfg.Keys.Subkey(keys.PurposeBlindIndex), indexBits)
+	if err != nil {
+		return nil, fmt.Errorf("intake: %w", err)
+	}
+	now := func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }
+	s := &service{
+		db: cfg.DB, store: &store{db: cfg.DB}, orgs: cfg.Orgs, log: cfg.Logger, now: now, kind: cfg.Kind,
+		rec:     event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: now},
+		outbox:  &outbox.Outbox{Service: "intake", Now: now},
+		metrics: m, indexer: ix,
+		dupLimit:     kit.NewLimiter(float64(cfg.DuplicateChecksPerMinute)/60, cfg.DuplicateChecksPerMinute, 100_000),
+		regions:      map[string]bool{"abroad": true},
+		wrapKey:      cfg.Keys.Subkey(keys.PurposeWrap),
+		macKey:       cfg.Keys.Subkey(keys.PurposeSectionMAC),
+		pseudonymKey: cfg.Keys.Subkey(keys.PurposePseudonym),
+	}
+	for _, r := range cfg.Regions {
+		s.regions[r] = true
+	}
+	s.regionList = append(slices.Clone(cfg.Regions), "abroad")
+	return s, nil
+}
+
+type caseMetrics struct {
+	registrations *prometheus.CounterVec
+	reads         *prometheus.CounterVec
+	denials       *prometheus.CounterVec
+}
+
+func newCaseMetrics(reg prometheus.Registerer) (*caseMetrics, error) {
+	mk := func(name, help string) (*prometheus.CounterVec, error) {
+		return registerCollector(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "nrm", Subsystem: "intake", Name: name, Help: help,
+		}, []string{"outcome"}))
+	}
+	var (
+		m   caseMetrics
+		err error
+	)
+	if m.registrations, err = mk("registrations_total", "Registrations (cases and drafts) by outcome code."); err != nil {
+		return nil, err
+	}
+	if m.reads, err = mk("reads_total", "Case reads by outcome code."); err != nil {
+		return nil, err
+	}
+	if m.denials, err = mk("denials_total", "Requests refused on an instance the caller may not touch, by answer code."); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// registerCollector registers c, reusing an identical collector already there.
+func registerCollector[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
+	if reg == nil {
+		return c, nil
+	}
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(C); ok {
+				return existing, nil
+			}
+		}
+		return c, err
+	}
+	return c, nil
+}
+
+// errCode is the metric label of an error: its stable code, never its
+// message.
+func errCode(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	return kit.AsError(err).Code
+}

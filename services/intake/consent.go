@@ -1,0 +1,240 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/event"
+)
+
+// consentRecords turns consent input into one record per purpose.
+func (s *service) consentRecords(p auth.Principal, in ConsentInput) []Consent {
+	var expires *time.Time
+	if in.ExpiresOn != "" {
+		t, _ := time.Parse(time.DateOnly, in.ExpiresOn)
+		expires = &t
+	}
+	share := slices.Clone(in.ShareWith)
+	if in.DataSharing && len(share) == 0 {
+		share = slices.Clone(DefaultShareWith)
+	}
+	slices.Sort(share)
+	share = slices.Compact(share)
+	now := s.now()
+	out := make([]Consent, 0, 3)
+	for _, c := range []struct {
+		purpose string
+		granted bool
+	}{{PurposeAssistance, in.Assistance}, {PurposeNRMSubmission, in.NRMReferral}, {PurposeDataSharing, in.DataSharing}} {
+		r := Consent{
+			ID: event.NewID(), Purpose: c.purpose, Granted: c.granted, ExplainedIn: in.ExplainedIn,
+			Interpreter: in.Interpreter, RecordedBy: p.UserID, RecordedOrg: p.OrgID, RecordedAt: now, ExpiresAt: expires,
+		}
+		if c.purpose == PurposeDataSharing && c.granted {
+			r.ShareWith = share
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// recordConsents appends the records of in. With previous given (a draft
+// update), a purpose whose latest record says the same is not repeated.
+func (s *service) recordConsents(ctx context.Context, tx *sql.Tx, caseID string, p auth.Principal, in ConsentInput, previous []Consent) error {
+	for _, r := range s.consentRecords(p, in) {
+		if last, ok := latest(previous, r.Purpose); ok && sameConsent(last, r) {
+			continue
+		}
+		if err := s.store.insertConsent(ctx, tx, caseID, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sameConsent(a, b Consent) bool {
+	return a.Granted == b.Granted && slices.Equal(a.ShareWith, b.ShareWith) && a.ExplainedIn == b.ExplainedIn &&
+		a.Interpreter == b.Interpreter && (a.ExpiresAt == nil) == (b.ExpiresAt == nil) &&
+		(a.ExpiresAt == nil || a.ExpiresAt.Equal(*b.ExpiresAt))
+}
+
+// latest returns the most recent record for purpose.
+func latest(records []Consent, purpose string) (Consent, bool) {
+	for i := len(records) - 1; i >= 0; i-- {
+		if records[i].Purpose == purpose {
+			return records[i], true
+		}
+	}
+	return Consent{}, false
+}
+
+// consentCurrent reports whether the latest record for purpose grants it
+// and has not expired.
+func consentCurrent(records []Consent, purpose string, now time.Time) (Consent, bool) {
+	c, ok := latest(records, purpose)
+	if !ok || !c.Granted || c.ExpiresAt != nil && !now.Before(*c.ExpiresAt) {
+		return Consent{}, false
+	}
+	return c, true
+}
+
+// sharingCovers reports whether current data_sharing consent covers an
+// organisation of kind.
+func sharingCovers(records []Consent, kind string, now time.Time) bool {
+	c, ok := consentCurrent(records, PurposeDataSharing, now)
+	return ok && slices.Contains(c.ShareWith, kind)
+}
+
+func (s *service) RecordConsent(ctx context.Context, caseID string, in ConsentInput) (Case, error) {
+	p, _, err := s.callerOrg(ctx)
+	if err != nil {
+		return Case{}, err
+	}
+	if err := validateConsentInput(in); err != nil {
+		return Case{}, err
+	}
+	var row caseRow
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if row, err = s.owned(ctx, tx, p, caseID, "intake.consent.record"); err != nil {
+			return err
+		}
+		before, err := s.store.consents(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		records := s.consentRecords(p, in)
+		var changes []StatsEvent
+		for _, r := range records {
+			if err := s.store.insertConsent(ctx, tx, caseID, r); err != nil {
+				return err
+			}
+			_, was := consentCurrent(before, r.Purpose, s.now())
+			if was != r.Granted {
+				e := s.statsEvent("consent", caseID)
+				granted := r.Granted
+				e.Purpose, e.Granted = r.Purpose, &granted
+				changes = append(changes, e)
+			}
+		}
+		revoked, err := s.revokeUncovered(ctx, tx, row, append(before, records...))
+		if err != nil {
+			return err
+		}
+		events := []event.Audit{s.rec.New(ctx, "intake.consent.record", "case", caseID, event.Allowed)}
+		for _, g := range revoked {
+			events = append(events, s.rec.New(ctx, "intake.grant.revoke", "grant", g, event.Allowed))
+		}
+		if err := s.stats(ctx, tx, changes...); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, events...)
+	})
+	if err != nil {
+		return Case{}, s.finish(ctx, err, "intake.consent.record", caseID)
+	}
+	consents, err := s.store.consents(ctx, s.db, caseID)
+	if err != nil {
+		return Case{}, err
+	}
+	return view(row, consents, nil, nil), nil
+}
+
+// revokeUncovered revokes the referral grants of an adult's case that the
+// current data_sharing consent no longer covers (consent withdrawal), and
+// rebuilds the grantees' wraps from the owner's keys.
+func (s *service) revokeUncovered(ctx context.Context, tx *sql.Tx, c caseRow, records []Consent) ([]string, error) {
+	if c.TreatedAsChild {
+		return nil, nil
+	}
+	grants, err := s.store.grants(ctx, tx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	var revoked []string
+	touched := map[string]bool{}
+	for i, g := range grants {
+		if g.Purpose != "referral" || g.Status == GrantRevoked {
+			continue
+		}
+		o, err := s.orgs.Org(ctx, g.OrgID)
+		if err != nil {
+			return nil, fmt.Errorf("intake: organisation directory: %w: %w", ErrUnavailable, err)
+		}
+		if sharingCovers(records, o.Kind, s.now()) {
+			continue
+		}
+		if err := s.store.setGrantStatus(ctx, tx, g.ID, GrantRevoked, s.now()); err != nil {
+			return nil, err
+		}
+		grants[i].Status = GrantRevoked
+		revoked = append(revoked, g.ID)
+		touched[g.OrgID] = true
+	}
+	if len(touched) == 0 {
+		return nil, nil
+	}
+	secs, err := s.store.sections(ctx, tx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	for org := range touched {
+		if err := s.rebuildWrap(ctx, tx, c, secs, grants, org, c.OwnerOrg); err != nil {
+			return nil, err
+		}
+	}
+	return revoked, nil
+}
+
+// linkInTx links the anonymous notification to row (not yet written when
+// registering). Anyone holding the notification's id may link it: the
+// person carries it when coming back, possibly to another organisation.
+func (s *service) linkInTx(ctx context.Context, tx *sql.Tx, row *caseRow, notificationID string) error {
+	if row.Route == RouteAnonymous || notificationID == row.ID {
+		return ErrInvalidState
+	}
+	n, err := s.store.caseByID(ctx, tx, notificationID, true)
+	if errors.Is(err, ErrNotFound) || err == nil && n.Route != RouteAnonymous {
+		return errDenied
+	}
+	if err != nil {
+		return err
+	}
+	if n.LinkedCaseID != "" || row.NotificationID != "" {
+		return ErrInvalidState
+	}
+	n.LinkedCaseID, n.UpdatedAt = row.ID, s.now()
+	if err := s.store.updateCase(ctx, tx, &n); err != nil {
+		return err
+	}
+	row.NotificationID = notificationID
+	e := s.statsEvent("linked", row.ID)
+	e.LinkedKey = s.pseudonym(notificationID)
+	if err := s.stats(ctx, tx, e); err != nil {
+		return err
+	}
+	return s.audit(ctx, tx, s.rec.New(ctx, "intake.notification.link", "case", notificationID, event.Allowed))
+}
+
+func (s *service) LinkNotification(ctx context.Context, caseID, notificationID string) error {
+	p, _, err := s.callerOrg(ctx)
+	if err != nil {
+		return err
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		row, err := s.owned(ctx, tx, p, caseID, "intake.notification.link")
+		if err != nil {
+			return err
+		}
+		if err := s.linkInTx(ctx, tx, &row, notificationID); err != nil {
+			return err
+		}
+		row.UpdatedAt = s.now()
+		return s.store.updateCase(ctx, tx, &row)
+	})
+	return s.finish(ctx, err, "intake.notification.link", caseID)
+}

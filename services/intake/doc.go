@@ -1,0 +1,76 @@
+// Package intake registers presumed victims of trafficking and guards what
+// is known about them: it is the only service that holds personal data in
+// clear, and only in memory.
+//
+// Registration. Three routes (DESIGN.md): nrm (a child, or an adult who
+// consents to submission), assistance (an adult accepting help only) and
+// anonymous (an adult declining both: no section at all, no birth year,
+// never shared; a later case may link it with LinkNotification or
+// Registration.NotificationID). Attributes are codes from taxonomy.go,
+// kept as columns for routing and statistics; anyone not known to be an
+// adult, or whose age is disputed, is treated as a child. A draft is
+// checked leniently (missing fields allowed, present ones checked),
+// UpdateDraft replaces its content and Finalize validates fully. References
+// are NRM-YYYY-NNNNNN from a per-year counter taken by an upsert in the
+// registration's transaction (unique on both engines; a rolled-back
+// registration leaves a gap).
+//
+// Consent is a list of records, one per purpose (assistance,
+// nrm_submission, data_sharing) per recording, never overwritten; the
+// current consent for a purpose is its latest record, unless expired.
+//
+// Sealing (pkg/seal). Each section (identity, narrative, health, legal) is
+// sealed under its own data key. Each organisation has an age identity in
+// org_keys, wrapped under the master subkey and created on first need. Per
+// (case, organisation) one wrap holds the data keys the organisation
+// holds; section_macs holds a SectionMAC per section and organisation that
+// may read it, and the wrap row its WrapMAC. Get reads the wrap, the
+// identity version it names and the MACs in one snapshot, writes its audit
+// event, then makes one age decryption with the caller's organisation's
+// identity only (seal.OpenSections: all sections or none).
+//
+// Access. A case is visible to its owner organisation, the authors of its
+// sections and organisations holding an active grant; a section is
+// readable by its author and active grantees naming it. Everyone else,
+// including the command line's system principal, gets ErrNotFound and a
+// denied audit event. GrantPending is made by the owner's officer: the
+// owner's keys are wrapped to the candidate at once, but no section MAC is
+// written for it, so nothing opens until ActivateGrant (by the grantee)
+// writes them. RevokeGrant (owner or grantee) rebuilds the grantee's wrap
+// from the caller's own keys without the revoked sections, or deletes it.
+// Consent rule for grants: an adult's current data_sharing consent must
+// cover the grantee's organisation kind; a child may be shared with without
+// it only for the mandatory child-protection referral (purpose referral,
+// service child_protection) or with the guardian (purpose guardian);
+// anything else needs consent recorded for the child. Recording a consent
+// that no longer covers a referral grantee revokes its grants. Submit
+// grants identity, narrative and legal (health only when data_sharing
+// covers competent_authority) to every competent_authority organisation.
+// Transfer grants everything to the new owner and hands over ownership; the
+// old owner keeps what it authored.
+//
+// Fail closed. Every change commits with its audit event in one
+// transaction; a read's event is committed in its own transaction before
+// anything is decrypted, and a failure there answers ErrUnavailable. A
+// stored section or wrap that fails its MAC or decryption answers
+// ErrIntegrity, is logged without content and audited
+// (intake.case.integrity, failed). De-identified events go to topic
+// "stats" keyed by HMAC(PurposePseudonym, case id).
+//
+// Duplicates. At registration and Finalize, one blind-index row set per
+// case: seal.Simplify of the full name and each variant, with the birth
+// year when known (from date_of_birth, else birth_year), else of the names
+// alone, truncated to 16 bits. A known year also meets cases without one
+// (name_only). Matches go to the duplicates table, visible only through
+// Duplicates to coordinators and decision makers. The check is limited per
+// user (Config.DuplicateChecksPerMinute, default 30): above it the
+// registration is refused with 429 before any work, whatever the names;
+// the officer's response and audit trail never depend on a match.
+//
+// Keys. Admin.RotateOrg re-wraps an organisation's wraps to a new identity;
+// Admin.RekeyOrg also reseals every section it authored or owns under new
+// data keys and rewrites every wrap holding them. Both work case by case in
+// short transactions while the service runs: writers share-lock the active
+// key while wrapping, so no wrap to a retired identity appears after the
+// switch, and the retired identity is destroyed once no wrap names it.
+package intake

@@ -1,0 +1,265 @@
+package intake
+
+import (
+	"context"
+
+	"github.com/go-kit/kit/endpoint"
+
+	"github.com/nrm-project/nrm/pkg/authz"
+)
+
+// Endpoints collects the intake endpoints.
+type Endpoints struct {
+	Register         endpoint.Endpoint
+	List             endpoint.Endpoint
+	Get              endpoint.Endpoint
+	UpdateDraft      endpoint.Endpoint
+	Finalize         endpoint.Endpoint
+	RecordConsent    endpoint.Endpoint
+	Submit           endpoint.Endpoint
+	Transfer         endpoint.Endpoint
+	LinkNotification endpoint.Endpoint
+	ListGrants       endpoint.Endpoint
+	GrantPending     endpoint.Endpoint
+	ActivateGrant    endpoint.Endpoint
+	RevokeGrant      endpoint.Endpoint
+	Duplicates       endpoint.Endpoint
+}
+
+// Casbin objects of the intake endpoints (policies/policy.csv).
+const (
+	ObjectCases      = "intake.cases"
+	ObjectConsents   = "intake.consents"
+	ObjectGrants     = "intake.grants"
+	ObjectDuplicates = "intake.duplicates"
+)
+
+// MakeServerEndpoints wires s. Every endpoint needs a valid token (authn)
+// and a role the enforcer allows for its object and action; denials are
+// recorded with denials. Which cases the caller may touch is decided by s.
+func MakeServerEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforcer, denials authz.DenialRecorder) Endpoints {
+	guard := func(object, action string, e endpoint.Endpoint) endpoint.Endpoint {
+		return authn(enf.Middleware(object, action, denials)(e))
+	}
+	return Endpoints{
+		Register:         guard(ObjectCases, "create", makeRegisterEndpoint(s)),
+		List:             guard(ObjectCases, "list", makeListEndpoint(s)),
+		Get:              guard(ObjectCases, "read", makeGetEndpoint(s)),
+		UpdateDraft:      guard(ObjectCases, "update", makeUpdateDraftEndpoint(s)),
+		Finalize:         guard(ObjectCases, "finalize", makeFinalizeEndpoint(s)),
+		RecordConsent:    guard(ObjectConsents, "create", makeRecordConsentEndpoint(s)),
+		Submit:           guard(ObjectCases, "submit", makeSubmitEndpoint(s)),
+		Transfer:         guard(ObjectCases, "transfer", makeTransferEndpoint(s)),
+		LinkNotification: guard(ObjectCases, "link", makeLinkNotificationEndpoint(s)),
+		ListGrants:       guard(ObjectGrants, "list", makeListGrantsEndpoint(s)),
+		GrantPending:     guard(ObjectGrants, "create", makeGrantPendingEndpoint(s)),
+		ActivateGrant:    guard(ObjectGrants, "activate", makeActivateGrantEndpoint(s)),
+		RevokeGrant:      guard(ObjectGrants, "revoke", makeRevokeGrantEndpoint(s)),
+		Duplicates:       guard(ObjectDuplicates, "list", makeDuplicatesEndpoint(s)),
+	}
+}
+
+// caseRequest names a case by its id (taken from the path).
+type caseRequest struct {
+	CaseID string
+}
+
+// registrationRequest carries a registration, and for a draft update the
+// case it replaces.
+type registrationRequest struct {
+	CaseID       string
+	Registration Registration
+}
+
+type listRequest struct {
+	Query ListQuery
+}
+
+type consentRequest struct {
+	CaseID  string
+	Consent ConsentInput
+}
+
+// transferRequest is also the body of POST /api/v1/cases/{id}/transfer.
+type transferRequest struct {
+	CaseID string `json:"-"`
+	OrgID  string `json:"org_id"`
+}
+
+// linkRequest is also the body of POST /api/v1/cases/{id}/link.
+type linkRequest struct {
+	CaseID         string `json:"-"`
+	NotificationID string `json:"notification_id"`
+}
+
+type grantRequest struct {
+	Grant GrantRequest
+}
+
+// grantIDRequest names one grant of one case.
+type grantIDRequest struct {
+	CaseID  string
+	GrantID string
+}
+
+type caseResponse struct {
+	Case
+	Err error `json:"-"`
+}
+
+func (r caseResponse) Failed() error { return r.Err }
+
+type casePageResponse struct {
+	CasePage
+	Err error `json:"-"`
+}
+
+func (r casePageResponse) Failed() error { return r.Err }
+
+type grantResponse struct {
+	Grant
+	Err error `json:"-"`
+}
+
+func (r grantResponse) Failed() error { return r.Err }
+
+type grantsResponse struct {
+	Grants []Grant `json:"grants"`
+	Err    error   `json:"-"`
+}
+
+func (r grantsResponse) Failed() error { return r.Err }
+
+type duplicatePageResponse struct {
+	DuplicatePage
+	Err error `json:"-"`
+}
+
+func (r duplicatePageResponse) Failed() error { return r.Err }
+
+// noContentResponse answers with 204 unless it carries an error.
+type noContentResponse struct {
+	Err error `json:"-"`
+}
+
+func (r noContentResponse) Failed() error { return r.Err }
+
+func makeRegisterEndpoint(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		c, err := s.Register(ctx, request.(registrationRequest).Registration)
+		return caseResponse{Case: c, Err: err}, nil
+	}
+}
+
+func makeListEndpoint(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		p, err := s.List(ctx, request.(listRequest).Query)
+		if p.Cases == nil {
+			p.Cases = []Case{}
+		}
+		return casePageResponse{CasePage: p, Err: err}, nil
+	}
+}
+
+func makeGetEndpoint(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		c, err := s.Get(ctx, request.(caseRequest).CaseID)
+		return caseResponse{Case: c, Err: err}, nil
+	}
+}
+
+func makeUpdateDraftEndpoint(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(registrationRequest)
+		c, err := s.UpdateDraft(ctx, req.CaseID, req.Registration)
+		return caseResponse{Case: c, Err: err}, nil
+	}
+}
+
+func makeFinalizeEndpoint(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		c, err := s.Finalize(ctx, request.(caseRequest).CaseID)
+		return caseResponse{Case: c, Err: err}, nil
+	}
+}
+
+func makeRecordConsentEndpoint(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(consentRequest)
+		c, err := s.RecordConsent(ctx, req.CaseID, req.Consent)
+		return caseResponse{Case: c, Err: err}, nil
+	}
+}
+
+func makeSubmitEndpoint(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		c, err := s.Submit(ctx, request.(caseRequest).CaseID)
+		return caseResponse{Case: c, Err: err}, nil
+	}
+}
+
+func makeTransferEndpoint(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(transferRequest)
+		c, err := s.Transfer(ctx, req.CaseID, req.OrgID)
+		return caseResponse{Case: c, Err: err}, nil
+	}
+}
+
+func makeLinkNotificationEndpoint(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(linkRequest)
+		return noContentResponse{Err: s.LinkNotification(ctx, req.CaseID, req.NotificationID)}, nil
+	}
+}
+
+func makeListGrantsEndpoint(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		g, err := s.ListGrants(ctx, request.(caseRequest).CaseID)
+		if g == nil {
+			g = []Grant{}
+		}
+		return grantsResponse{Grants: g, Err: err}, nil
+	}
+}
+
+func makeGrantPendingEndpoint(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		g, err := s.GrantPending(ctx, request.(grantRequest).Grant)
+		return grantResponse{Grant: g, Err: err}, nil
+	}
+}
+
+func makeActivateGrantEndpoint(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(grantIDRequest)
+		g, err := s.ActivateGrant(ctx, req.CaseID, req.GrantID)
+		return grantResponse{Grant: g, Err: err}, nil
+	}
+}
+
+func makeRevokeGrantEndpoint(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(grantIDRequest)
+		return noContentResponse{Err: s.RevokeGrant(ctx, req.CaseID, req.GrantID)}, nil
+	}
+}
+
+func makeDuplicatesEndpoint(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		p, err := s.Duplicates(ctx, request.(listRequest).Query)
+		if p.Duplicates == nil {
+			p.Duplicates = []Duplicate{}
+		}
+		return duplicatePageResponse{DuplicatePage: p, Err: err}, nil
+	}
+}
+
+var (
+	_ endpoint.Failer = caseResponse{}
+	_ endpoint.Failer = casePageResponse{}
+	_ endpoint.Failer = grantResponse{}
+	_ endpoint.Failer = grantsResponse{}
+	_ endpoint.Failer = duplicatePageResponse{}
+	_ endpoint.Failer = noContentResponse{}
+)

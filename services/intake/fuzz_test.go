@@ -1,0 +1,168 @@
+package intake
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"testing"
+
+	httptransport "github.com/go-kit/kit/transport/http"
+
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+const fuzzCaseID = "0f8fad5b-d9cb-469f-a165-70867728950e"
+
+// checkDecoded fails t unless err is nil or a client error with a code.
+func checkDecoded(t *testing.T, err error) {
+	t.Helper()
+	var e *kit.Error
+	if !errors.As(err, &e) || e.Status < 400 || e.Status >= 500 || e.Code == "" {
+		t.Fatalf("decoder error %v is not a client error with a code", err)
+	}
+}
+
+// fuzzBody fuzzes a decoder over the path id and the body: it never
+// panics, refuses with a 4xx *kit.Error, and what it accepts passes valid.
+// Decoders that read the id accept it only as a canonical UUID.
+func fuzzBody(f *testing.F, dec httptransport.DecodeRequestFunc, valid func(t *testing.T, id string, req any), seeds ...string) {
+	for _, s := range seeds {
+		f.Add(fuzzCaseID, []byte(s))
+	}
+	f.Add("not-a-uuid", []byte(seeds[0]))
+	f.Fuzz(func(t *testing.T, id string, body []byte) {
+		r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		r.SetPathValue("id", id)
+		req, err := dec(context.Background(), r)
+		if err != nil {
+			checkDecoded(t, err)
+			return
+		}
+		valid(t, id, req)
+	})
+}
+
+func FuzzDecodeRegistration(f *testing.F) {
+	fuzzBody(f, decodeRegisterRequest, func(t *testing.T, _ string, req any) {
+		if r := req.(registrationRequest); r.CaseID != "" {
+			t.Fatalf("registration decoded with a case id %q", r.CaseID)
+		}
+	},
+		`{"route":"nrm","identified_on":"2026-11-20","region":"MA-06","gender":"female","age_group":"adult","nationalities":["NG"],"exploitation_types":["sexual"],"exploitation_location":"both","needs":["shelter"],"languages":["en"],"consent":{"assistance":true,"nrm_referral":true,"data_sharing":true},"identity":{"full_name":"A"},"narrative":{"account":"B"}}`,
+		`{"route":"nrm","owner_org":"x"}`, `{"identity":{"full_name":1}}`, `{"draft":true}`, `[]`, `{`)
+}
+
+func FuzzDecodeDraftUpdate(f *testing.F) {
+	fuzzBody(f, decodeUpdateDraftRequest, func(t *testing.T, id string, req any) {
+		if r := req.(registrationRequest); r.CaseID != id || !validID(id) {
+			t.Fatalf("case id %q, path %q", r.CaseID, id)
+		}
+	}, `{"draft":true,"route":"assistance","health":{"notes":"n"}}`, `{"status":"submitted"}`, `null`)
+}
+
+func FuzzDecodeConsent(f *testing.F) {
+	fuzzBody(f, decodeConsentRequest, func(t *testing.T, id string, req any) {
+		if r := req.(consentRequest); r.CaseID != id || !validID(id) {
+			t.Fatalf("case id %q, path %q", r.CaseID, id)
+		}
+	}, `{"assistance":true,"nrm_referral":false,"data_sharing":true,"share_with":["ngo"],"explained_in":"ar","interpreter":true,"expires_on":"2027-01-01"}`,
+		`{"assistance":"yes"}`, `{"recorded_by":"x"}`)
+}
+
+func FuzzDecodeGrant(f *testing.F) {
+	fuzzBody(f, decodeGrantRequest, func(t *testing.T, id string, req any) {
+		g := req.(grantRequest).Grant
+		if g.CaseID != id || !validID(id) || !validID(g.OrgID) {
+			t.Fatalf("grant for case %q org %q accepted on path %q", g.CaseID, g.OrgID, id)
+		}
+	}, `{"org_id":"6ba7b810-9dad-41d1-80b4-00c04fd430c8","sections":["narrative","health"],"purpose":"referral","referral_id":"r"}`,
+		`{"case_id":"0f8fad5b-d9cb-469f-a165-70867728950e","org_id":"6ba7b810-9dad-41d1-80b4-00c04fd430c8","sections":[],"purpose":"guardian"}`,
+		`{"case_id":"7c9e6679-7425-40de-944b-e07fc1f90ae7","org_id":"6ba7b810-9dad-41d1-80b4-00c04fd430c8"}`,
+		`{"org_id":"6ba7b810-9dad-41d1-80b4-00c04fd430c8","status":"active"}`)
+}
+
+func FuzzDecodeTransfer(f *testing.F) {
+	fuzzBody(f, decodeTransferRequest, func(t *testing.T, id string, req any) {
+		r := req.(transferRequest)
+		if r.CaseID != id || !validID(id) || !validID(r.OrgID) {
+			t.Fatalf("transfer of %q to %q accepted on path %q", r.CaseID, r.OrgID, id)
+		}
+	}, `{"org_id":"6ba7b810-9dad-41d1-80b4-00c04fd430c8"}`, `{"org_id":""}`, `{"org_id":7}`, `{"owner_org":"x"}`)
+}
+
+func FuzzDecodeLink(f *testing.F) {
+	fuzzBody(f, decodeLinkRequest, func(t *testing.T, id string, req any) {
+		r := req.(linkRequest)
+		if r.CaseID != id || !validID(id) || !validID(r.NotificationID) {
+			t.Fatalf("link of %q to %q accepted on path %q", r.CaseID, r.NotificationID, id)
+		}
+	}, `{"notification_id":"7c9e6679-7425-40de-944b-e07fc1f90ae7"}`, `{"notification_id":"x"}`, `{}`)
+}
+
+// FuzzDecodePathIDs fuzzes the decoders that read ids from the path and
+// take no body.
+func FuzzDecodePathIDs(f *testing.F) {
+	f.Add(fuzzCaseID, "7c9e6679-7425-40de-944b-e07fc1f90ae7", []byte(nil))
+	f.Add(fuzzCaseID, "7c9e6679-7425-40de-944b-e07fc1f90ae7", []byte(`{}`))
+	f.Add(fuzzCaseID, "7c9e6679-7425-40de-944b-e07fc1f90ae7", []byte(`{"status":"active"}`))
+	f.Add("0F8FAD5B-D9CB-469F-A165-70867728950E", "", []byte(nil))
+	f.Add("../../etc/passwd", "' OR 1=1 --", []byte(`{`))
+	f.Fuzz(func(t *testing.T, id, gid string, body []byte) {
+		for _, dec := range []httptransport.DecodeRequestFunc{decodeCaseRequest, decodeGrantIDRequest} {
+			r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+			r.SetPathValue("id", id)
+			r.SetPathValue("gid", gid)
+			req, err := dec(context.Background(), r)
+			if err != nil {
+				checkDecoded(t, err)
+				continue
+			}
+			var caseID, grantID string
+			switch v := req.(type) {
+			case caseRequest:
+				caseID, grantID = v.CaseID, gid
+			case grantIDRequest:
+				caseID, grantID = v.CaseID, v.GrantID
+				if !validID(grantID) {
+					t.Fatalf("grant id %q accepted", grantID)
+				}
+			}
+			if caseID != id || grantID != gid || !validID(id) {
+				t.Fatalf("ids %q %q decoded from %q %q", caseID, grantID, id, gid)
+			}
+		}
+	})
+}
+
+// FuzzDecodeListQuery fuzzes the query strings of both list endpoints.
+func FuzzDecodeListQuery(f *testing.F) {
+	for _, s := range []string{"", "status=draft&limit=50", "after=c2&limit=200", "limit=0", "limit=201",
+		"status=closed", "status=draft&status=submitted", "owner_org=x", "after=%00", "limit=1e3", "%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, query string) {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.URL.RawQuery = query
+		for _, dec := range []httptransport.DecodeRequestFunc{decodeListCasesRequest, decodeDuplicatesRequest} {
+			req, err := dec(context.Background(), r)
+			if err != nil {
+				checkDecoded(t, err)
+				continue
+			}
+			q := req.(listRequest).Query
+			if q.Limit < 0 || q.Limit > MaxListLimit {
+				t.Fatalf("limit %d accepted", q.Limit)
+			}
+			if q.Status != "" && !slices.Contains(listStatuses, q.Status) {
+				t.Fatalf("status %q accepted", q.Status)
+			}
+			if q.After != "" && !cursorPattern.MatchString(q.After) {
+				t.Fatalf("cursor %q accepted", q.After)
+			}
+		}
+	})
+}

@@ -1,0 +1,283 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+var refRe = regexp.MustCompile(`^[A-Za-z0-9._:-]{0,128}$`)
+
+// ServiceChildProtection is the referral service a child may be referred
+// to without a recorded consent (the mandatory child-protection referral).
+const ServiceChildProtection = "child_protection"
+
+func validateGrantRequest(g GrantRequest) (GrantRequest, error) {
+	if !validID(g.CaseID) {
+		return g, kit.Validation("case_id: must be a case id")
+	}
+	if g.OrgID == "" || !refRe.MatchString(g.OrgID) {
+		return g, kit.Validation("org_id: must be an organisation id")
+	}
+	if !GrantPurposes.Has(g.Purpose) {
+		return g, oneOf(GrantPurposes)
+	}
+	if g.Service != "" && !Needs.Has(g.Service) {
+		return g, kit.Validation("service: must be one of " + joinCodes(Needs.codes))
+	}
+	if !refRe.MatchString(g.ReferralID) {
+		return g, kit.Validation("referral_id: must be a referral id")
+	}
+	if len(g.Sections) == 0 || len(g.Sections) > len(Sections) {
+		return g, kit.Validation("sections: name at least one of " + joinCodes(Sections))
+	}
+	for _, n := range g.Sections {
+		if !slices.Contains(Sections, n) {
+			return g, kit.Validation("sections: each must be one of " + joinCodes(Sections))
+		}
+	}
+	g.Sections = slices.Clone(g.Sections)
+	slices.Sort(g.Sections)
+	g.Sections = slices.Compact(g.Sections)
+	return g, nil
+}
+
+// mayShare applies the consent rule of a grant. An adult's current
+// data_sharing consent must cover the grantee's kind. A child (including
+// a person of unknown or disputed age) may be shared with without that
+// consent only for the mandatory child-protection referral or with the
+// appointed guardian; anything else needs the consent recorded for the
+// child, as for an adult. Anonymous notifications are never shared.
+func (s *service) mayShare(c caseRow, consents []Consent, g GrantRequest, kind string) error {
+	if c.Route == RouteAnonymous || c.Status == StatusDraft {
+		return ErrInvalidState
+	}
+	if sharingCovers(consents, kind, s.now()) {
+		return nil
+	}
+	if c.TreatedAsChild && (g.Purpose == "guardian" || g.Purpose == "referral" && g.Service == ServiceChildProtection) {
+		return nil
+	}
+	return ErrConsentRequired
+}
+
+func (s *service) GrantPending(ctx context.Context, req GrantRequest) (Grant, error) {
+	p, _, err := s.callerOrg(ctx)
+	if err != nil {
+		return Grant{}, err
+	}
+	req, err = validateGrantRequest(req)
+	if err != nil {
+		return Grant{}, err
+	}
+	grantee, err := s.orgs.Org(ctx, req.OrgID)
+	if errors.Is(err, kit.ErrNotFound) {
+		return Grant{}, kit.Validation("org_id: unknown organisation")
+	}
+	if err != nil {
+		return Grant{}, fmt.Errorf("intake: organisation directory: %w: %w", ErrUnavailable, err)
+	}
+	if err := s.ensureOrgKey(ctx, grantee.ID); err != nil {
+		return Grant{}, err
+	}
+	var g grantRow
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		row, err := s.owned(ctx, tx, p, req.CaseID, "intake.grant.create")
+		if err != nil {
+			return err
+		}
+		if grantee.ID == row.OwnerOrg {
+			return kit.Validation("org_id: the owner organisation needs no grant")
+		}
+		consents, err := s.store.consents(ctx, tx, row.ID)
+		if err != nil {
+			return err
+		}
+		if err := s.mayShare(row, consents, req, grantee.Kind); err != nil {
+			return err
+		}
+		now := s.now()
+		g = grantRow{Grant: Grant{
+			ID: event.NewID(), CaseID: row.ID, OrgID: grantee.ID, Sections: req.Sections, Status: GrantPending,
+			Purpose: req.Purpose, ReferralID: req.ReferralID, GrantedBy: p.UserID, CreatedAt: now, UpdatedAt: now,
+		}, Service: req.Service}
+		if err := s.store.insertGrant(ctx, tx, g); err != nil {
+			return err
+		}
+		// The owner's officer prepares the grantee's wrap now, from the
+		// owner's own keys; it becomes readable on acceptance.
+		if err := s.rewrap(ctx, tx, row, grantee.ID, p.OrgID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, s.rec.New(ctx, "intake.grant.create", "grant", g.ID, event.Allowed))
+	})
+	if err != nil {
+		return Grant{}, s.finish(ctx, err, "intake.grant.create", req.CaseID)
+	}
+	return g.Grant, nil
+}
+
+// rewrap rebuilds org's wrap from the grants now in the database.
+func (s *service) rewrap(ctx context.Context, tx *sql.Tx, c caseRow, org, source string) error {
+	secs, err := s.store.sections(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
+	grants, err := s.store.grants(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
+	return s.rebuildWrap(ctx, tx, c, secs, grants, org, source)
+}
+
+// grantInCase loads the case (locked) and one of its grants.
+func (s *service) grantInCase(ctx context.Context, tx *sql.Tx, caseID, grantID string) (caseRow, grantRow, error) {
+	c, err := s.store.caseByID(ctx, tx, caseID, true)
+	if errors.Is(err, ErrNotFound) {
+		return c, grantRow{}, errDenied
+	}
+	if err != nil {
+		return c, grantRow{}, err
+	}
+	grants, err := s.store.grants(ctx, tx, caseID)
+	if err != nil {
+		return c, grantRow{}, err
+	}
+	for _, g := range grants {
+		if g.ID == grantID {
+			return c, g, nil
+		}
+	}
+	return c, grantRow{}, errDenied
+}
+
+func (s *service) ActivateGrant(ctx context.Context, caseID, grantID string) (Grant, error) {
+	p, _, err := s.callerOrg(ctx)
+	if err != nil {
+		return Grant{}, err
+	}
+	var g grantRow
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var c caseRow
+		if c, g, err = s.grantInCase(ctx, tx, caseID, grantID); err != nil {
+			return err
+		}
+		// Only the grantee accepts.
+		if g.OrgID != p.OrgID {
+			return errDenied
+		}
+		if g.Status != GrantPending {
+			return ErrInvalidState
+		}
+		g.Status, g.UpdatedAt = GrantActive, s.now()
+		if err := s.store.setGrantStatus(ctx, tx, g.ID, g.Status, g.UpdatedAt); err != nil {
+			return err
+		}
+		// The keys are already in the grantee's wrap; the section MACs
+		// that make them readable are written now.
+		secs, err := s.store.sections(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		grants, err := s.store.grants(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		w, err := s.store.wrap(ctx, tx, c.ID, g.OrgID)
+		if err != nil {
+			return fmt.Errorf("intake: case %s: grantee wrap: %w", c.ID, ErrIntegrity)
+		}
+		if err := s.writeMACs(ctx, tx, c.ID, g.OrgID, w.Wrap, secs, readableFor(secs, grants, g.OrgID)); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, s.rec.New(ctx, "intake.grant.activate", "grant", g.ID, event.Allowed))
+	})
+	if err != nil {
+		return Grant{}, s.finish(ctx, err, "intake.grant.activate", caseID)
+	}
+	return g.Grant, nil
+}
+
+func (s *service) RevokeGrant(ctx context.Context, caseID, grantID string) error {
+	p, _, err := s.callerOrg(ctx)
+	if err != nil {
+		return err
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		c, g, err := s.grantInCase(ctx, tx, caseID, grantID)
+		if err != nil {
+			return err
+		}
+		// The owner withdraws, the grantee declines; both hold the keys
+		// the remaining wrap needs.
+		if p.OrgID != c.OwnerOrg && p.OrgID != g.OrgID {
+			return errDenied
+		}
+		if g.Status == GrantRevoked {
+			return nil
+		}
+		if err := s.store.setGrantStatus(ctx, tx, g.ID, GrantRevoked, s.now()); err != nil {
+			return err
+		}
+		if err := s.rewrap(ctx, tx, c, g.OrgID, p.OrgID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, s.rec.New(ctx, "intake.grant.revoke", "grant", g.ID, event.Allowed))
+	})
+	return s.finish(ctx, err, "intake.grant.revoke", caseID)
+}
+
+func (s *service) ListGrants(ctx context.Context, caseID string) ([]Grant, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Grant
+	err = s.store.readTx(ctx, func(tx *sql.Tx) error {
+		c, err := s.store.caseByID(ctx, tx, caseID, false)
+		if errors.Is(err, ErrNotFound) {
+			return errDenied
+		}
+		if err != nil {
+			return err
+		}
+		grants, err := s.store.grants(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		out = visibleGrants(p, c, grants)
+		if out == nil {
+			return errDenied
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, s.finish(ctx, err, "intake.grant.list", caseID)
+	}
+	return out, nil
+}
+
+// visibleGrants: the owner sees every grant of its case, a grantee its
+// own; nil means the caller sees nothing.
+func visibleGrants(p auth.Principal, c caseRow, grants []grantRow) []Grant {
+	if p.OrgID == "" {
+		return nil
+	}
+	var out []Grant
+	if c.OwnerOrg == p.OrgID {
+		out = []Grant{}
+	}
+	for _, g := range grants {
+		if c.OwnerOrg == p.OrgID || g.OrgID == p.OrgID {
+			out = append(out, g.Grant)
+		}
+	}
+	return out
+}

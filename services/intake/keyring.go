@@ -1,0 +1,128 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/nrm-project/nrm/pkg/seal"
+)
+
+// Key states of the organisations' key ring.
+const (
+	keyActive    = "active"
+	keyRetired   = "retired"
+	keyDestroyed = "destroyed"
+)
+
+// orgKey is one version of an organisation's identity.
+type orgKey struct {
+	OrgID     string
+	Version   int
+	Recipient string
+	Wrapped   []byte
+	State     string
+}
+
+// ensureOrgKey gives orgID an identity on first need, in a transaction of
+// its own so that two first registrations by one organisation do not
+// abort each other: the loser's insert does nothing.
+func (s *service) ensureOrgKey(ctx context.Context, orgID string) error {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM org_keys WHERE org_id = $1 AND state = 'active'`, orgID).Scan(&n); err != nil {
+		return fmt.Errorf("intake: key ring: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	return s.keyRingTx(ctx, func(tx *sql.Tx) error {
+		var last int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM org_keys WHERE org_id = $1`, orgID).Scan(&last); err != nil {
+			return fmt.Errorf("intake: key ring: %w", err)
+		}
+		k, err := s.newOrgKey(orgID, last+1)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		_, err = tx.ExecContext(ctx, `INSERT INTO org_keys (org_id, version, kind, recipient, wrapped_identity, state, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, 'active', $6, $6) ON CONFLICT DO NOTHING`,
+			k.OrgID, k.Version, s.kind.String(), k.Recipient, k.Wrapped, now)
+		if err != nil {
+			return fmt.Errorf("intake: key ring: insert: %w", err)
+		}
+		return nil
+	})
+}
+
+// newOrgKey generates an identity and wraps it under the master subkey.
+func (s *service) newOrgKey(orgID string, version int) (orgKey, error) {
+	id, err := seal.GenerateIdentity(s.kind)
+	if err != nil {
+		return orgKey{}, fmt.Errorf("intake: key ring: generate: %w", err)
+	}
+	wrapped, err := seal.WrapIdentity(s.wrapKey, orgID, id)
+	if err != nil {
+		return orgKey{}, fmt.Errorf("intake: key ring: wrap identity: %w", err)
+	}
+	return orgKey{OrgID: orgID, Version: version, Recipient: id.Recipient(), Wrapped: wrapped, State: keyActive}, nil
+}
+
+// activeRecipient returns the version and public key new wraps to orgID
+// use. On PostgreSQL the row is share-locked until tx ends, so a rotation
+// retiring it waits for this writer and never misses its wrap.
+func (s *service) activeRecipient(ctx context.Context, tx *sql.Tx, orgID string) (int, seal.Recipient, error) {
+	var (
+		version   int
+		recipient string
+		err       error
+	)
+	// On PostgreSQL a lock that waited for a rotation sees the row retired
+	// and misses its successor (not in the statement's snapshot); the next
+	// statement sees it.
+	for range 3 {
+		err = tx.QueryRowContext(ctx, `SELECT version, recipient FROM org_keys WHERE org_id = $1 AND state = 'active'`+s.store.forShare(), orgID).
+			Scan(&version, &recipient)
+		if !errors.Is(err, sql.ErrNoRows) {
+			break
+		}
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, seal.Recipient{}, fmt.Errorf("intake: key ring: no active key: %w", ErrUnavailable)
+	}
+	if err != nil {
+		return 0, seal.Recipient{}, fmt.Errorf("intake: key ring: %w", err)
+	}
+	r, err := seal.ParseRecipientKind(s.kind, recipient)
+	if err != nil {
+		return 0, seal.Recipient{}, fmt.Errorf("intake: key ring: recipient: %w", err)
+	}
+	return version, r, nil
+}
+
+// identity returns orgID's identity of the given version, unless it was
+// destroyed.
+func (s *service) identity(ctx context.Context, q querier, orgID string, version int) (*seal.OrgIdentity, error) {
+	var blob []byte
+	err := q.QueryRowContext(ctx, `SELECT wrapped_identity FROM org_keys WHERE org_id = $1 AND version = $2 AND state <> 'destroyed'`,
+		orgID, version).Scan(&blob)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && blob == nil {
+		return nil, fmt.Errorf("intake: key ring: no usable key: %w", ErrUnavailable)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("intake: key ring: %w", err)
+	}
+	return s.unwrapIdentity(orgID, blob)
+}
+
+func (s *service) unwrapIdentity(orgID string, blob []byte) (*seal.OrgIdentity, error) {
+	id, err := seal.UnwrapIdentity(s.wrapKey, orgID, blob)
+	if err != nil {
+		return nil, fmt.Errorf("intake: key ring: unwrap identity: %w", err)
+	}
+	if id.Kind() != s.kind {
+		return nil, fmt.Errorf("intake: key ring: %w", seal.ErrKindMismatch)
+	}
+	return id, nil
+}

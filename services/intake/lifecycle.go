@@ -1,0 +1,285 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/seal"
+)
+
+// registrationOf rebuilds the attributes and current consent of a stored
+// case, for full validation at Finalize.
+func (s *service) registrationOf(c caseRow, consents []Consent, secs []sectionRow) checked {
+	_, assistance := consentCurrent(consents, PurposeAssistance, s.now())
+	_, nrm := consentCurrent(consents, PurposeNRMSubmission, s.now())
+	_, sharing := consentCurrent(consents, PurposeDataSharing, s.now())
+	r := Registration{
+		Route: c.Route, IdentifiedOn: c.IdentifiedOn, Region: c.Region, Gender: c.Gender, AgeGroup: c.AgeGroup,
+		BirthYear: c.BirthYear, AgeDisputed: c.AgeDisputed, Nationalities: c.Nationalities, ExploitationTypes: c.ExploitationTypes,
+		ExploitationLocation: c.ExploitationLocation, Indicators: c.Indicators, Needs: c.Needs, Languages: c.Languages,
+		Dependants: c.Dependants, RiskLevel: c.RiskLevel, NotificationID: c.NotificationID,
+		Consent: ConsentInput{Assistance: assistance, NRMReferral: nrm, DataSharing: sharing},
+	}
+	present := map[string][]byte{}
+	for _, sec := range secs {
+		present[sec.Header.Section] = nil
+	}
+	return checked{Registration: r, child: treatedAsChild(c.AgeGroup, c.AgeDisputed), sections: present}
+}
+
+func (s *service) Finalize(ctx context.Context, id string) (Case, error) {
+	p, _, err := s.callerOrg(ctx)
+	if err != nil {
+		return Case{}, err
+	}
+	if !s.dupLimit.Allow(p.UserID) {
+		return Case{}, kit.ErrRateLimited
+	}
+	var (
+		row      caseRow
+		consents []Consent
+	)
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if row, err = s.owned(ctx, tx, p, id, "intake.case.finalize"); err != nil {
+			return err
+		}
+		if row.Status != StatusDraft {
+			return ErrNotDraft
+		}
+		secs, err := s.store.sections(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if consents, err = s.store.consents(ctx, tx, id); err != nil {
+			return err
+		}
+		v := s.registrationOf(row, consents, secs)
+		if err := s.validateAttributes(&v.Registration, false, s.nowDate()); err != nil {
+			return err
+		}
+		if err := validateRoute(v, false); err != nil {
+			return err
+		}
+		identity, err := s.ownIdentitySection(ctx, tx, row, secs, p.OrgID)
+		if err != nil {
+			return err
+		}
+		row.Status, row.UpdatedAt = StatusRegistered, s.now()
+		if err := s.store.updateCase(ctx, tx, &row); err != nil {
+			return err
+		}
+		if err := s.checkDuplicates(ctx, tx, row, identity, row.BirthYear); err != nil {
+			return err
+		}
+		if err := s.stats(ctx, tx, s.registeredEvent(row)); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx,
+			s.rec.New(ctx, "intake.case.finalize", "case", id, event.Allowed),
+			s.rec.New(ctx, "intake.duplicate.check", "case", id, event.Allowed))
+	})
+	if err != nil {
+		return Case{}, s.finish(ctx, err, "intake.case.finalize", id)
+	}
+	return view(row, consents, nil, nil), nil
+}
+
+// ownIdentitySection opens the identity section with the caller's own
+// organisation's identity, for the duplicate index; it never leaves the
+// service.
+func (s *service) ownIdentitySection(ctx context.Context, tx *sql.Tx, c caseRow, secs []sectionRow, org string) (*IdentityInfo, error) {
+	wanted := map[seal.SectionID]bool{}
+	for _, sec := range secs {
+		if sec.Header.Section == SectionIdentity {
+			wanted[sec.Header.ID()] = true
+		}
+	}
+	if len(wanted) == 0 {
+		return nil, nil
+	}
+	r, err := s.loadSealed(ctx, tx, c.ID, org, secs, wanted)
+	if err != nil {
+		return nil, err
+	}
+	pts, err := s.open(r)
+	if err != nil {
+		return nil, err
+	}
+	var id IdentityInfo
+	err = json.Unmarshal(pts[SectionIdentity], &id)
+	clear(pts[SectionIdentity])
+	if err != nil {
+		return nil, fmt.Errorf("intake: case %s: identity section: %w", c.ID, ErrIntegrity)
+	}
+	return &id, nil
+}
+
+// decisionSections are the sections a decision needs; health only with
+// the person's data_sharing consent covering the competent authority.
+func decisionSections(secs []sectionRow, healthConsented bool) []string {
+	var out []string
+	for _, sec := range secs {
+		switch sec.Header.Section {
+		case SectionIdentity, SectionNarrative, SectionLegal:
+			out = append(out, sec.Header.Section)
+		case SectionHealth:
+			if healthConsented {
+				out = append(out, sec.Header.Section)
+			}
+		}
+	}
+	return out
+}
+
+func (s *service) Submit(ctx context.Context, caseID string) (Case, error) {
+	p, _, err := s.callerOrg(ctx)
+	if err != nil {
+		return Case{}, err
+	}
+	authorities, err := s.orgs.OrgsByKind(ctx, OrgKindCompetentAuthority)
+	if err != nil {
+		return Case{}, fmt.Errorf("intake: organisation directory: %w: %w", ErrUnavailable, err)
+	}
+	if len(authorities) == 0 {
+		return Case{}, fmt.Errorf("intake: no competent authority organisation: %w", ErrUnavailable)
+	}
+	for _, o := range authorities {
+		if err := s.ensureOrgKey(ctx, o.ID); err != nil {
+			return Case{}, err
+		}
+	}
+	var (
+		row      caseRow
+		consents []Consent
+	)
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if row, err = s.owned(ctx, tx, p, caseID, "intake.case.submit"); err != nil {
+			return err
+		}
+		if row.Route != RouteNRM || row.Status != StatusRegistered {
+			return ErrInvalidState
+		}
+		if consents, err = s.store.consents(ctx, tx, caseID); err != nil {
+			return err
+		}
+		if _, ok := consentCurrent(consents, PurposeNRMSubmission, s.now()); !row.TreatedAsChild && !ok {
+			return ErrConsentRequired
+		}
+		secs, err := s.store.sections(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		names := decisionSections(secs, sharingCovers(consents, OrgKindCompetentAuthority, s.now()))
+		if err := s.grantActive(ctx, tx, row, secs, p.UserID, p.OrgID, authorities, names, "decision"); err != nil {
+			return err
+		}
+		row.Status, row.UpdatedAt = StatusSubmitted, s.now()
+		if err := s.store.updateCase(ctx, tx, &row); err != nil {
+			return err
+		}
+		if err := s.stats(ctx, tx, s.statsEvent("submitted", caseID)); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, s.rec.New(ctx, "intake.case.submit", "case", caseID, event.Allowed))
+	})
+	if err != nil {
+		return Case{}, s.finish(ctx, err, "intake.case.submit", caseID)
+	}
+	return view(row, consents, nil, nil), nil
+}
+
+// grantActive grants names to each organisation at once (a decision or
+// a transfer), wrapping the keys from the caller's own organisation.
+func (s *service) grantActive(ctx context.Context, tx *sql.Tx, c caseRow, secs []sectionRow, user, source string, to []OrgInfo, names []string, purpose string) error {
+	now := s.now()
+	for _, o := range to {
+		if o.ID == source || len(names) == 0 {
+			continue
+		}
+		g := grantRow{Grant: Grant{
+			ID: event.NewID(), CaseID: c.ID, OrgID: o.ID, Sections: names, Status: GrantActive,
+			Purpose: purpose, GrantedBy: user, CreatedAt: now, UpdatedAt: now,
+		}}
+		if err := s.store.insertGrant(ctx, tx, g); err != nil {
+			return err
+		}
+	}
+	grants, err := s.store.grants(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, o := range to {
+		if o.ID == source {
+			continue
+		}
+		if err := s.rebuildWrap(ctx, tx, c, secs, grants, o.ID, source); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *service) Transfer(ctx context.Context, caseID, toOrg string) (Case, error) {
+	p, _, err := s.callerOrg(ctx)
+	if err != nil {
+		return Case{}, err
+	}
+	to, err := s.orgs.Org(ctx, toOrg)
+	if errors.Is(err, kit.ErrNotFound) {
+		return Case{}, kit.Validation("to_org: unknown organisation")
+	}
+	if err != nil {
+		return Case{}, fmt.Errorf("intake: organisation directory: %w: %w", ErrUnavailable, err)
+	}
+	if to.ID == p.OrgID {
+		return Case{}, kit.Validation("to_org: the case already belongs to this organisation")
+	}
+	if err := s.ensureOrgKey(ctx, to.ID); err != nil {
+		return Case{}, err
+	}
+	var (
+		row      caseRow
+		consents []Consent
+	)
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if row, err = s.owned(ctx, tx, p, caseID, "intake.case.transfer"); err != nil {
+			return err
+		}
+		if row.Status == StatusDraft {
+			return ErrInvalidState
+		}
+		secs, err := s.store.sections(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		var names []string
+		for _, sec := range secs {
+			names = append(names, sec.Header.Section)
+		}
+		if err := s.grantActive(ctx, tx, row, secs, p.UserID, p.OrgID, []OrgInfo{to}, names, "transfer"); err != nil {
+			return err
+		}
+		row.OwnerOrg, row.UpdatedAt = to.ID, s.now()
+		if err := s.store.updateCase(ctx, tx, &row); err != nil {
+			return err
+		}
+		e := s.statsEvent("transferred", caseID)
+		e.OrgKind = to.Kind
+		if err := s.stats(ctx, tx, e); err != nil {
+			return err
+		}
+		if consents, err = s.store.consents(ctx, tx, caseID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, s.rec.New(ctx, "intake.case.transfer", "case", caseID, event.Allowed))
+	})
+	if err != nil {
+		return Case{}, s.finish(ctx, err, "intake.case.transfer", caseID)
+	}
+	return view(row, consents, nil, nil), nil
+}

@@ -1,0 +1,256 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/seal"
+)
+
+// retentionClass groups the data keys of registration sections.
+const retentionClass = "case"
+
+// callerOrg returns the caller and their organisation; a caller without
+// one (the command line) may not touch cases.
+func (s *service) callerOrg(ctx context.Context) (auth.Principal, OrgInfo, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return p, OrgInfo{}, err
+	}
+	if p.OrgID == "" {
+		return p, OrgInfo{}, kit.ErrForbidden
+	}
+	o, err := s.orgs.Org(ctx, p.OrgID)
+	if errors.Is(err, kit.ErrNotFound) {
+		return p, OrgInfo{}, kit.ErrForbidden
+	}
+	if err != nil {
+		return p, OrgInfo{}, fmt.Errorf("intake: organisation directory: %w: %w", ErrUnavailable, err)
+	}
+	return p, o, nil
+}
+
+func (s *service) Register(ctx context.Context, r Registration) (Case, error) {
+	c, err := s.register(ctx, r)
+	s.metrics.registrations.WithLabelValues(errCode(err)).Inc()
+	return c, err
+}
+
+func (s *service) register(ctx context.Context, r Registration) (Case, error) {
+	p, org, err := s.callerOrg(ctx)
+	if err != nil {
+		return Case{}, err
+	}
+	v, err := s.validate(r, r.Draft)
+	if err != nil {
+		return Case{}, err
+	}
+	// The duplicate check is rate-limited per user before any work: over
+	// the limit the registration is refused (429) and nothing is written,
+	// so the officer simply retries; whether a match exists never shows.
+	if !r.Draft && !s.dupLimit.Allow(p.UserID) {
+		return Case{}, kit.ErrRateLimited
+	}
+	if err := s.ensureOrgKey(ctx, p.OrgID); err != nil {
+		return Case{}, err
+	}
+	now := s.now()
+	row := caseRow{
+		Case: Case{
+			ID: event.NewID(), Route: v.Route, Status: StatusRegistered, OwnerOrg: p.OrgID, RegisteredBy: p.UserID,
+			CreatedAt: now, UpdatedAt: now,
+		},
+		RegisteringOrg: p.OrgID, RegisteringOrgKind: org.Kind,
+	}
+	if r.Draft {
+		row.Status = StatusDraft
+	}
+	setAttributes(&row, v)
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if row.Reference, err = s.store.nextReference(ctx, tx, now.Year()); err != nil {
+			return err
+		}
+		if v.NotificationID != "" {
+			if err := s.linkInTx(ctx, tx, &row, v.NotificationID); err != nil {
+				return err
+			}
+		}
+		if err := s.store.insertCase(ctx, tx, &row); err != nil {
+			return err
+		}
+		if err := s.recordConsents(ctx, tx, row.ID, p, v.Consent, nil); err != nil {
+			return err
+		}
+		if err := s.sealSections(ctx, tx, row.ID, p.OrgID, 0, v.sections); err != nil {
+			return err
+		}
+		events := []event.Audit{s.rec.New(ctx, "intake.case.register", "case", row.ID, event.Allowed)}
+		if !r.Draft {
+			if err := s.checkDuplicates(ctx, tx, row, v.Identity, v.BirthYear); err != nil {
+				return err
+			}
+			events = append(events, s.rec.New(ctx, "intake.duplicate.check", "case", row.ID, event.Allowed))
+			if err := s.stats(ctx, tx, s.registeredEvent(row)); err != nil {
+				return err
+			}
+		}
+		return s.audit(ctx, tx, events...)
+	})
+	if err != nil {
+		return Case{}, s.finish(ctx, err, "intake.notification.link", v.NotificationID)
+	}
+	consents, err := s.store.consents(ctx, s.db, row.ID)
+	if err != nil {
+		return Case{}, err
+	}
+	return view(row, consents, nil, nil), nil
+}
+
+func setAttributes(row *caseRow, v checked) {
+	row.Route, row.IdentifiedOn, row.Region, row.Gender, row.AgeGroup = v.Route, v.IdentifiedOn, v.Region, v.Gender, v.AgeGroup
+	row.TreatedAsChild, row.BirthYear, row.AgeDisputed = v.child, v.BirthYear, v.AgeDisputed
+	row.Nationalities, row.ExploitationTypes, row.ExploitationLocation = v.Nationalities, v.ExploitationTypes, v.ExploitationLocation
+	row.Indicators, row.Needs, row.Languages = v.Indicators, v.Needs, v.Languages
+	row.Dependants, row.RiskLevel = v.Dependants, v.RiskLevel
+}
+
+// sealSections seals each section under its own data key, authored by
+// org, and writes org's wrap holding every key.
+func (s *service) sealSections(ctx context.Context, tx *sql.Tx, caseID, org string, version int, content map[string][]byte) error {
+	if len(content) == 0 {
+		return s.store.deleteWrap(ctx, tx, caseID, org)
+	}
+	var secs []sectionRow
+	keys := map[seal.SectionID]seal.KeyGrant{}
+	all := map[seal.SectionID]bool{}
+	now := s.now()
+	for _, name := range Sections {
+		pt, ok := content[name]
+		if !ok {
+			continue
+		}
+		h := seal.Header{CaseID: caseID, Section: name, Version: version, AuthorOrg: org}
+		sealed, key, err := seal.Seal(h, pt)
+		clear(pt)
+		if err != nil {
+			return fmt.Errorf("intake: case %s: seal: %w", caseID, err)
+		}
+		row := sectionRow{Header: h, Sealed: sealed}
+		if err := s.store.insertSection(ctx, tx, row, now); err != nil {
+			return err
+		}
+		secs = append(secs, row)
+		keys[h.ID()] = seal.KeyGrant{KeyRef: seal.KeyRef{CaseID: caseID, Section: name, Version: version, RetentionClass: retentionClass}, Key: key}
+		all[h.ID()] = true
+	}
+	return s.writeWrap(ctx, tx, caseID, org, secs, all, all, keys)
+}
+
+// owned loads the case for a change by its owner organisation, locked
+// until tx ends; anyone else gets a recorded denial (ErrNotFound).
+func (s *service) owned(ctx context.Context, tx *sql.Tx, p auth.Principal, id, action string) (caseRow, error) {
+	c, err := s.store.caseByID(ctx, tx, id, true)
+	if errors.Is(err, ErrNotFound) || err == nil && c.OwnerOrg != p.OrgID {
+		return caseRow{}, errDenied
+	}
+	return c, err
+}
+
+// errDenied marks a denial inside a transaction; the caller records it
+// outside (the transaction rolls back) and answers ErrNotFound.
+var errDenied = errors.New("intake: denied")
+
+// finish turns errDenied into a recorded denial.
+func (s *service) finish(ctx context.Context, err error, action, id string) error {
+	if errors.Is(err, errDenied) {
+		return s.deny(ctx, action, id)
+	}
+	return err
+}
+
+func (s *service) UpdateDraft(ctx context.Context, id string, r Registration) (Case, error) {
+	p, _, err := s.callerOrg(ctx)
+	if err != nil {
+		return Case{}, err
+	}
+	v, err := s.validate(r, true)
+	if err != nil {
+		return Case{}, err
+	}
+	if err := s.ensureOrgKey(ctx, p.OrgID); err != nil {
+		return Case{}, err
+	}
+	var row caseRow
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if row, err = s.owned(ctx, tx, p, id, "intake.case.update"); err != nil {
+			return err
+		}
+		if row.Status != StatusDraft {
+			return ErrNotDraft
+		}
+		secs, err := s.store.sections(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		version := 0
+		for _, sec := range secs {
+			version = max(version, sec.Header.Version+1)
+		}
+		if err := s.store.deleteSections(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := s.sealSections(ctx, tx, id, p.OrgID, version, v.sections); err != nil {
+			return err
+		}
+		if v.NotificationID != "" && v.NotificationID != row.NotificationID {
+			if err := s.linkInTx(ctx, tx, &row, v.NotificationID); err != nil {
+				return err
+			}
+		}
+		setAttributes(&row, v)
+		row.UpdatedAt = s.now()
+		if err := s.store.updateCase(ctx, tx, &row); err != nil {
+			return err
+		}
+		current, err := s.store.consents(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.recordConsents(ctx, tx, id, p, v.Consent, current); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, s.rec.New(ctx, "intake.case.update", "case", id, event.Allowed))
+	})
+	if err != nil {
+		return Case{}, s.finish(ctx, err, "intake.case.update", id)
+	}
+	consents, err := s.store.consents(ctx, s.db, id)
+	if err != nil {
+		return Case{}, err
+	}
+	return view(row, consents, nil, nil), nil
+}
+
+// view is the case as a reader sees it.
+func view(c caseRow, consents []Consent, sections map[string][]byte, withheld []string) Case {
+	out := c.Case
+	out.Consents = consents
+	if len(sections) > 0 {
+		out.Sections = make(map[string]json.RawMessage, len(sections))
+		for name, b := range sections {
+			out.Sections[name] = json.RawMessage(b)
+		}
+	}
+	out.Withheld = withheld
+	return out
+}
+
+// nowDate is today's date in UTC.
+func (s *service) nowDate() string { return s.now().Format(time.DateOnly) }

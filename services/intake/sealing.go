@@ -1,0 +1,316 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nrm-project/nrm/pkg/seal"
+)
+
+// sectionRow is a stored section: its header and sealed bytes.
+type sectionRow struct {
+	Header seal.Header
+	Sealed seal.Sealed
+}
+
+// wrapRow is one organisation's wrap of a case.
+type wrapRow struct {
+	CaseID     string
+	OrgID      string
+	KeyVersion int
+	Held       []seal.SectionID
+	Wrap       []byte
+	MAC        []byte
+}
+
+func encodeHeld(ids []seal.SectionID) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = id.Section + ":" + strconv.Itoa(id.Version)
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ",")
+}
+
+func decodeHeld(caseID, v string) []seal.SectionID {
+	var out []seal.SectionID
+	for _, p := range splitCodes(v) {
+		name, ver, _ := strings.Cut(p, ":")
+		n, _ := strconv.Atoi(ver)
+		out = append(out, seal.SectionID{CaseID: caseID, Section: name, Version: n})
+	}
+	return out
+}
+
+// sections returns the current sections of a case (the table holds one
+// version of each registration section; a draft update replaces it).
+func (s *store) sections(ctx context.Context, q querier, caseID string) ([]sectionRow, error) {
+	rows, err := q.QueryContext(ctx, `SELECT section, version, author_org, sealed FROM sections WHERE case_id = $1 ORDER BY section`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("intake: sections: %w", err)
+	}
+	defer rows.Close()
+	var out []sectionRow
+	for rows.Next() {
+		r := sectionRow{Header: seal.Header{CaseID: caseID}}
+		if err := rows.Scan(&r.Header.Section, &r.Header.Version, &r.Header.AuthorOrg, &r.Sealed); err != nil {
+			return nil, fmt.Errorf("intake: sections: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (s *store) insertSection(ctx context.Context, q querier, r sectionRow, now time.Time) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO sections (case_id, section, version, author_org, sealed, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, r.Header.CaseID, r.Header.Section, r.Header.Version, r.Header.AuthorOrg, []byte(r.Sealed), now)
+	if err != nil {
+		return fmt.Errorf("intake: insert section: %w", err)
+	}
+	return nil
+}
+
+func (s *store) replaceSealed(ctx context.Context, q querier, r sectionRow) error {
+	_, err := q.ExecContext(ctx, `UPDATE sections SET sealed = $4 WHERE case_id = $1 AND section = $2 AND version = $3`,
+		r.Header.CaseID, r.Header.Section, r.Header.Version, []byte(r.Sealed))
+	if err != nil {
+		return fmt.Errorf("intake: reseal section: %w", err)
+	}
+	return nil
+}
+
+func (s *store) deleteSections(ctx context.Context, q querier, caseID string) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM section_macs WHERE case_id = $1`, caseID); err != nil {
+		return fmt.Errorf("intake: delete section MACs: %w", err)
+	}
+	if _, err := q.ExecContext(ctx, `DELETE FROM sections WHERE case_id = $1`, caseID); err != nil {
+		return fmt.Errorf("intake: delete sections: %w", err)
+	}
+	return nil
+}
+
+const wrapColumns = `case_id, org_id, key_version, held, wrap, mac`
+
+func scanWrap(sc scanner) (wrapRow, error) {
+	var (
+		w    wrapRow
+		held string
+	)
+	if err := sc.Scan(&w.CaseID, &w.OrgID, &w.KeyVersion, &held, &w.Wrap, &w.MAC); err != nil {
+		return wrapRow{}, err
+	}
+	w.Held = decodeHeld(w.CaseID, held)
+	return w, nil
+}
+
+// wrap returns orgID's wrap of the case, or ErrNotFound.
+func (s *store) wrap(ctx context.Context, q querier, caseID, orgID string) (wrapRow, error) {
+	w, err := scanWrap(q.QueryRowContext(ctx, `SELECT `+wrapColumns+` FROM wraps WHERE case_id = $1 AND org_id = $2`, caseID, orgID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return wrapRow{}, ErrNotFound
+	}
+	if err != nil {
+		return wrapRow{}, fmt.Errorf("intake: wrap: %w", err)
+	}
+	return w, nil
+}
+
+func (s *store) wrapsOfCase(ctx context.Context, q querier, caseID string) ([]wrapRow, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+wrapColumns+` FROM wraps WHERE case_id = $1 ORDER BY org_id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("intake: wraps: %w", err)
+	}
+	defer rows.Close()
+	var out []wrapRow
+	for rows.Next() {
+		w, err := scanWrap(rows)
+		if err != nil {
+			return nil, fmt.Errorf("intake: wraps: %w", err)
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+func (s *store) putWrap(ctx context.Context, q querier, w wrapRow, now time.Time) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO wraps (`+wrapColumns+`, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (case_id, org_id) DO UPDATE SET key_version = excluded.key_version, held = excluded.held,
+		wrap = excluded.wrap, mac = excluded.mac, updated_at = excluded.updated_at`,
+		w.CaseID, w.OrgID, w.KeyVersion, encodeHeld(w.Held), w.Wrap, w.MAC, now)
+	if err != nil {
+		return fmt.Errorf("intake: put wrap: %w", err)
+	}
+	return nil
+}
+
+func (s *store) deleteWrap(ctx context.Context, q querier, caseID, orgID string) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM section_macs WHERE case_id = $1 AND org_id = $2`, caseID, orgID); err != nil {
+		return fmt.Errorf("intake: delete MACs: %w", err)
+	}
+	if _, err := q.ExecContext(ctx, `DELETE FROM wraps WHERE case_id = $1 AND org_id = $2`, caseID, orgID); err != nil {
+		return fmt.Errorf("intake: delete wrap: %w", err)
+	}
+	return nil
+}
+
+// putMACs replaces orgID's section MACs of the case.
+func (s *store) putMACs(ctx context.Context, q querier, caseID, orgID string, macs map[seal.SectionID][]byte) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM section_macs WHERE case_id = $1 AND org_id = $2`, caseID, orgID); err != nil {
+		return fmt.Errorf("intake: replace MACs: %w", err)
+	}
+	for id, mac := range macs {
+		if _, err := q.ExecContext(ctx, `INSERT INTO section_macs (case_id, section, version, org_id, mac) VALUES ($1, $2, $3, $4, $5)`,
+			caseID, id.Section, id.Version, orgID, mac); err != nil {
+			return fmt.Errorf("intake: insert MAC: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *store) macs(ctx context.Context, q querier, caseID, orgID string) (map[seal.SectionID][]byte, error) {
+	rows, err := q.QueryContext(ctx, `SELECT section, version, mac FROM section_macs WHERE case_id = $1 AND org_id = $2`, caseID, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("intake: MACs: %w", err)
+	}
+	defer rows.Close()
+	out := map[seal.SectionID][]byte{}
+	for rows.Next() {
+		id := seal.SectionID{CaseID: caseID}
+		var mac []byte
+		if err := rows.Scan(&id.Section, &id.Version, &mac); err != nil {
+			return nil, fmt.Errorf("intake: MACs: %w", err)
+		}
+		out[id] = mac
+	}
+	return out, rows.Err()
+}
+
+// readableFor returns the sections org may read: those it authored and
+// those named in its active grants.
+func readableFor(secs []sectionRow, grants []grantRow, org string) map[seal.SectionID]bool {
+	named := map[string]bool{}
+	for _, g := range grants {
+		if g.OrgID == org && g.Status == GrantActive {
+			for _, n := range g.Sections {
+				named[n] = true
+			}
+		}
+	}
+	out := map[seal.SectionID]bool{}
+	for _, sec := range secs {
+		if sec.Header.AuthorOrg == org || named[sec.Header.Section] {
+			out[sec.Header.ID()] = true
+		}
+	}
+	return out
+}
+
+// heldFor returns the sections whose keys org's wrap must hold: what it
+// may read plus what its pending grants name (prepared, not yet readable).
+func heldFor(secs []sectionRow, grants []grantRow, org string) map[seal.SectionID]bool {
+	out := readableFor(secs, grants, org)
+	for _, g := range grants {
+		if g.OrgID != org || g.Status != GrantPending {
+			continue
+		}
+		for _, sec := range secs {
+			if slices.Contains(g.Sections, sec.Header.Section) {
+				out[sec.Header.ID()] = true
+			}
+		}
+	}
+	return out
+}
+
+// openOwnKeys returns the data keys in orgID's wrap, decrypted with that
+// organisation's identity after its WrapMAC checked out. Callers use it
+// only for the caller's own organisation (or in key administration).
+func (s *service) openOwnKeys(ctx context.Context, q querier, caseID, orgID string) (map[seal.SectionID]seal.KeyGrant, error) {
+	w, err := s.store.wrap(ctx, q, caseID, orgID)
+	if errors.Is(err, ErrNotFound) {
+		return map[seal.SectionID]seal.KeyGrant{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := seal.CheckWrapMAC(s.macKey, caseID, orgID, w.Wrap, w.MAC); err != nil {
+		return nil, fmt.Errorf("intake: case %s: %w: %w", caseID, ErrIntegrity, err)
+	}
+	id, err := s.identity(ctx, q, orgID, w.KeyVersion)
+	if err != nil {
+		return nil, err
+	}
+	grants, err := seal.Unwrap(id, w.Wrap)
+	if err != nil {
+		return nil, fmt.Errorf("intake: case %s: unwrap: %w: %w", caseID, ErrIntegrity, err)
+	}
+	out := make(map[seal.SectionID]seal.KeyGrant, len(grants))
+	for _, g := range grants {
+		if g.CaseID == caseID {
+			out[g.ID()] = g
+		}
+	}
+	return out, nil
+}
+
+// writeWrap wraps the keys of held to orgID's active recipient, writes the
+// wrap with its WrapMAC and a SectionMAC for each readable section. An
+// empty held set deletes the wrap. keys must contain every held section.
+func (s *service) writeWrap(ctx context.Context, tx *sql.Tx, caseID, orgID string, secs []sectionRow,
+	held, readable map[seal.SectionID]bool, keys map[seal.SectionID]seal.KeyGrant) error {
+	if len(held) == 0 {
+		return s.store.deleteWrap(ctx, tx, caseID, orgID)
+	}
+	grants := make([]seal.KeyGrant, 0, len(held))
+	ids := make([]seal.SectionID, 0, len(held))
+	for id := range held {
+		k, ok := keys[id]
+		if !ok {
+			return fmt.Errorf("intake: case %s: wrap: a held key is missing: %w", caseID, ErrIntegrity)
+		}
+		grants = append(grants, k)
+		ids = append(ids, id)
+	}
+	version, recipient, err := s.activeRecipient(ctx, tx, orgID)
+	if err != nil {
+		return err
+	}
+	wrap, err := seal.Wrap(recipient, grants)
+	if err != nil {
+		return fmt.Errorf("intake: case %s: wrap: %w", caseID, err)
+	}
+	w := wrapRow{CaseID: caseID, OrgID: orgID, KeyVersion: version, Held: ids, Wrap: wrap,
+		MAC: seal.WrapMAC(s.macKey, caseID, orgID, wrap)}
+	if err := s.store.putWrap(ctx, tx, w, s.now()); err != nil {
+		return err
+	}
+	return s.writeMACs(ctx, tx, caseID, orgID, wrap, secs, readable)
+}
+
+// writeMACs writes a SectionMAC for each readable section over the wrap.
+func (s *service) writeMACs(ctx context.Context, tx *sql.Tx, caseID, orgID string, wrap []byte, secs []sectionRow, readable map[seal.SectionID]bool) error {
+	macs := map[seal.SectionID][]byte{}
+	for _, sec := range secs {
+		if readable[sec.Header.ID()] {
+			macs[sec.Header.ID()] = seal.SectionMAC(s.macKey, sec.Header, sec.Sealed, wrap, orgID)
+		}
+	}
+	return s.store.putMACs(ctx, tx, caseID, orgID, macs)
+}
+
+// rebuildWrap brings orgID's wrap in line with the grants, taking the keys
+// from source (the caller's own organisation, which must hold them).
+func (s *service) rebuildWrap(ctx context.Context, tx *sql.Tx, c caseRow, secs []sectionRow, grants []grantRow, orgID, source string) error {
+	held, readable := heldFor(secs, grants, orgID), readableFor(secs, grants, orgID)
+	keys, err := s.openOwnKeys(ctx, tx, c.ID, source)
+	if err != nil {
+		return err
+	}
+	return s.writeWrap(ctx, tx, c.ID, orgID, secs, held, readable, keys)
+}

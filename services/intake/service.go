@@ -1,0 +1,275 @@
+package intake
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+// Service registers presumed victims and guards what is known about them.
+// Every method takes the caller from the context (auth.Principal); which
+// instances the caller may touch is decided here, what a role may do at all
+// by the shared enforcer in front of the endpoints.
+type Service interface {
+	// Register creates a case (or a draft when r.Draft), sealing its
+	// sections to the registering organisation.
+	Register(ctx context.Context, r Registration) (Case, error)
+	// UpdateDraft replaces a draft's content (owner organisation only).
+	UpdateDraft(ctx context.Context, id string, r Registration) (Case, error)
+	// Finalize turns a draft into a registered case (full validation and
+	// the duplicate check run here).
+	Finalize(ctx context.Context, id string) (Case, error)
+	// Get returns the case with the sections the caller's organisation may
+	// read, after its read is durably audited. Anything else is ErrNotFound.
+	Get(ctx context.Context, id string) (Case, error)
+	// List returns the caller organisation's cases (attributes only, no
+	// section content), newest first.
+	List(ctx context.Context, q ListQuery) (CasePage, error)
+	// RecordConsent adds a consent record (a new record supersedes the
+	// previous one for the same purpose; nothing is overwritten).
+	RecordConsent(ctx context.Context, caseID string, c ConsentInput) (Case, error)
+	// Submit submits an nrm-route case to the competent authority: its
+	// organisations are granted the sections a decision needs.
+	Submit(ctx context.Context, caseID string) (Case, error)
+	// Transfer moves ownership to another organisation (re-wrapped), e.g.
+	// from the police to the NGO that leads support.
+	Transfer(ctx context.Context, caseID, toOrg string) (Case, error)
+	// LinkNotification links an anonymous notification to a case of the
+	// same person who came back.
+	LinkNotification(ctx context.Context, caseID, notificationID string) error
+
+	// Grants: GrantPending is made by the owner's officer when referring
+	// (one per candidate); ActivateGrant on acceptance; RevokeGrant on
+	// decline, expiry, withdrawal or consent withdrawal.
+	GrantPending(ctx context.Context, g GrantRequest) (Grant, error)
+	ActivateGrant(ctx context.Context, caseID, grantID string) (Grant, error)
+	RevokeGrant(ctx context.Context, caseID, grantID string) error
+	ListGrants(ctx context.Context, caseID string) ([]Grant, error)
+
+	// Duplicates lists possible duplicate registrations (coordinators and
+	// decision makers only; never the registering officer).
+	Duplicates(ctx context.Context, q ListQuery) (DuplicatePage, error)
+}
+
+// Routes at identification (DESIGN.md, the process).
+const (
+	RouteNRM        = "nrm"
+	RouteAssistance = "assistance"
+	RouteAnonymous  = "anonymous"
+)
+
+// Case statuses of intake (the decision and support tracks come with the
+// workflow).
+const (
+	StatusDraft      = "draft"
+	StatusRegistered = "registered"
+	StatusSubmitted  = "submitted"
+)
+
+// Section names.
+const (
+	SectionIdentity  = "identity"
+	SectionNarrative = "narrative"
+	SectionHealth    = "health"
+	SectionLegal     = "legal"
+)
+
+// Sections lists the registration sections in order.
+var Sections = []string{SectionIdentity, SectionNarrative, SectionHealth, SectionLegal}
+
+// Registration is the body of POST /api/v1/cases. Attribute codes are
+// validated against the taxonomies (taxonomy.go); sections are sealed and
+// never stored, logged or returned in clear except to a reader.
+type Registration struct {
+	Route                string         `json:"route"`
+	Draft                bool           `json:"draft,omitempty"`
+	IdentifiedOn         string         `json:"identified_on"` // YYYY-MM-DD, not in the future
+	Region               string         `json:"region"`        // configured list or "abroad"
+	Gender               string         `json:"gender"`        // female, male, other, unknown
+	AgeGroup             string         `json:"age_group"`     // child, adult, unknown (unknown or disputed: treated as a child)
+	BirthYear            int            `json:"birth_year,omitempty"`
+	AgeDisputed          bool           `json:"age_disputed,omitempty"`
+	Nationalities        []string       `json:"nationalities"` // ISO 3166-1 alpha-2, or "stateless", or "unknown"
+	ExploitationTypes    []string       `json:"exploitation_types"`
+	ExploitationLocation string         `json:"exploitation_location"`
+	Indicators           []string       `json:"indicators,omitempty"` // ILO/EC indicator groups
+	Needs                []string       `json:"needs"`
+	Languages            []string       `json:"languages"` // ISO 639-1
+	Dependants           int            `json:"dependants,omitempty"`
+	RiskLevel            string         `json:"risk_level,omitempty"` // low, medium, high, critical
+	Consent              ConsentInput   `json:"consent"`
+	Identity             *IdentityInfo  `json:"identity,omitempty"`
+	Narrative            *NarrativeInfo `json:"narrative,omitempty"`
+	Health               *HealthInfo    `json:"health,omitempty"`
+	Legal                *LegalInfo     `json:"legal,omitempty"`
+	// NotificationID links an earlier anonymous notification to this case.
+	NotificationID string `json:"notification_id,omitempty"`
+}
+
+// IdentityInfo is the identity section.
+type IdentityInfo struct {
+	FullName     string   `json:"full_name,omitempty"`
+	NameVariants []string `json:"name_variants,omitempty"`
+	DateOfBirth  string   `json:"date_of_birth,omitempty"` // YYYY-MM-DD or YYYY
+	Contacts     string   `json:"contacts,omitempty"`
+	Documents    string   `json:"documents,omitempty"`
+}
+
+// NarrativeInfo is the narrative section.
+type NarrativeInfo struct {
+	Account string `json:"account,omitempty"`
+}
+
+// HealthInfo is the health section.
+type HealthInfo struct {
+	Notes string `json:"notes,omitempty"`
+}
+
+// LegalInfo is the legal section.
+type LegalInfo struct {
+	Notes             string `json:"notes,omitempty"`
+	ImmigrationStatus string `json:"immigration_status,omitempty"`
+	Proceedings       string `json:"proceedings,omitempty"`
+}
+
+// ConsentInput is consent as given at registration or later. The three
+// booleans are the minimal form; the rest makes it a record.
+type ConsentInput struct {
+	Assistance  bool     `json:"assistance"`
+	NRMReferral bool     `json:"nrm_referral"`
+	DataSharing bool     `json:"data_sharing"`
+	ShareWith   []string `json:"share_with,omitempty"`   // organisation kinds data may be shared with (default: all service-provider kinds when data_sharing)
+	ExplainedIn string   `json:"explained_in,omitempty"` // ISO 639-1 language it was explained in
+	Interpreter bool     `json:"interpreter,omitempty"`
+	ExpiresOn   string   `json:"expires_on,omitempty"` // YYYY-MM-DD
+}
+
+// Consent is one consent record.
+type Consent struct {
+	ID          string     `json:"id"`
+	Purpose     string     `json:"purpose"` // assistance, nrm_submission, data_sharing
+	Granted     bool       `json:"granted"`
+	ShareWith   []string   `json:"share_with,omitempty"`
+	ExplainedIn string     `json:"explained_in,omitempty"`
+	Interpreter bool       `json:"interpreter"`
+	RecordedBy  string     `json:"recorded_by"`
+	RecordedOrg string     `json:"recorded_org"`
+	RecordedAt  time.Time  `json:"recorded_at"`
+	ExpiresAt   *time.Time `json:"expires_at,omitempty"`
+}
+
+// Case is a case as one caller sees it.
+type Case struct {
+	ID                   string    `json:"id"`
+	Reference            string    `json:"reference"` // e.g. NRM-2026-000123
+	Route                string    `json:"route"`
+	Status               string    `json:"status"`
+	OwnerOrg             string    `json:"owner_org"`
+	RegisteredBy         string    `json:"registered_by"`
+	IdentifiedOn         string    `json:"identified_on"`
+	Region               string    `json:"region"`
+	Gender               string    `json:"gender"`
+	AgeGroup             string    `json:"age_group"`
+	TreatedAsChild       bool      `json:"treated_as_child"`
+	BirthYear            int       `json:"birth_year,omitempty"`
+	AgeDisputed          bool      `json:"age_disputed,omitempty"`
+	Nationalities        []string  `json:"nationalities"`
+	ExploitationTypes    []string  `json:"exploitation_types"`
+	ExploitationLocation string    `json:"exploitation_location"`
+	Indicators           []string  `json:"indicators,omitempty"`
+	Needs                []string  `json:"needs"`
+	Languages            []string  `json:"languages"`
+	Dependants           int       `json:"dependants"`
+	RiskLevel            string    `json:"risk_level,omitempty"`
+	Consents             []Consent `json:"consents,omitempty"`
+	// Sections holds the sections the caller may read, decrypted; the
+	// others are absent (their names listed in Withheld only for the
+	// owner, who knows they exist).
+	Sections  map[string]json.RawMessage `json:"sections,omitempty"`
+	Withheld  []string                   `json:"withheld,omitempty"`
+	CreatedAt time.Time                  `json:"created_at"`
+	UpdatedAt time.Time                  `json:"updated_at"`
+}
+
+// ListQuery pages through a list.
+type ListQuery struct {
+	Status string `json:"status,omitempty"`
+	After  string `json:"after,omitempty"` // cursor
+	Limit  int    `json:"limit,omitempty"` // 1..200, default 50
+}
+
+// CasePage is a page of cases (no section content).
+type CasePage struct {
+	Cases []Case `json:"cases"`
+	Next  string `json:"next,omitempty"`
+}
+
+// Grant states.
+const (
+	GrantPending = "pending"
+	GrantActive  = "active"
+	GrantRevoked = "revoked"
+)
+
+// GrantRequest asks that an organisation be able to read named sections of
+// a case (for a referral).
+type GrantRequest struct {
+	CaseID     string   `json:"case_id"`
+	OrgID      string   `json:"org_id"`
+	Sections   []string `json:"sections"`
+	ReferralID string   `json:"referral_id,omitempty"`
+	Purpose    string   `json:"purpose"` // referral, decision, guardian, transfer
+	// Service is the referral's service code (needs taxonomy); a child
+	// may be referred for child_protection without a recorded consent.
+	Service string `json:"service,omitempty"`
+}
+
+// Grant lets an organisation read named sections of a case once active.
+type Grant struct {
+	ID         string    `json:"id"`
+	CaseID     string    `json:"case_id"`
+	OrgID      string    `json:"org_id"`
+	Sections   []string  `json:"sections"`
+	Status     string    `json:"status"`
+	Purpose    string    `json:"purpose"`
+	ReferralID string    `json:"referral_id,omitempty"`
+	GrantedBy  string    `json:"granted_by"` // a user id, or "intake" when granted on the owner's behalf
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// Duplicate is a possible match between two registrations: which cases,
+// when, and by which index kind. Never the name.
+type Duplicate struct {
+	ID        string    `json:"id"`
+	CaseID    string    `json:"case_id"`
+	MatchesID string    `json:"matches_id"`
+	Strength  string    `json:"strength"` // name_and_year, name_only
+	FoundAt   time.Time `json:"found_at"`
+}
+
+// DuplicatePage is a page of possible duplicates.
+type DuplicatePage struct {
+	Duplicates []Duplicate `json:"duplicates"`
+	Next       string      `json:"next,omitempty"`
+}
+
+// Stable error codes of this service (the shared ones are in kit).
+const (
+	CodeInvalidTransition = "invalid_transition"
+	CodeConsentRequired   = "consent_required"
+	CodeNotDraft          = "not_draft"
+)
+
+// Errors. Instances the caller may not see are ErrNotFound, never 403, so
+// existence does not leak.
+var (
+	ErrNotFound        = kit.ErrNotFound
+	ErrUnavailable     = kit.ErrUnavailable
+	ErrNotDraft        = kit.NewError(http.StatusConflict, CodeNotDraft, "the case is not a draft")
+	ErrConsentRequired = kit.NewError(http.StatusConflict, CodeConsentRequired, "the person's consent does not cover this")
+	ErrInvalidState    = kit.NewError(http.StatusConflict, CodeInvalidTransition, "not allowed in the case's current state")
+)

@@ -1,0 +1,319 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/nrm-project/nrm/pkg/db"
+)
+
+// store holds the intake SQL; every statement runs on both engines.
+type store struct {
+	db *db.DB
+}
+
+// querier is satisfied by *sql.DB and *sql.Tx.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+type scanner interface{ Scan(...any) error }
+
+func isUniqueViolation(err error) bool {
+	var pqe *pq.Error
+	if errors.As(err, &pqe) {
+		return pqe.Code == "23505"
+	}
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+// forUpdate locks the selected rows on PostgreSQL; SQLite transactions
+// here take the database write lock at BEGIN, which serialises writers.
+func (s *store) forUpdate() string {
+	if s.db.Engine == db.Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// forShare keeps a row from changing until the transaction ends.
+func (s *store) forShare() string {
+	if s.db.Engine == db.Postgres {
+		return " FOR SHARE"
+	}
+	return ""
+}
+
+// readTx runs fn in a read-only transaction over one consistent snapshot,
+// so a wrap and its MACs are read as one (a rotation may rewrite both).
+func (s *store) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.db.Engine == db.Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := s.db.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("intake: begin read: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func joinCodes(v []string) string { return strings.Join(v, ",") }
+
+func splitCodes(v string) []string {
+	if v == "" {
+		return []string{}
+	}
+	return strings.Split(v, ",")
+}
+
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return *t
+}
+
+func nullString(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
+}
+
+// caseRow is a cases row: the attributes a caller sees plus bookkeeping.
+type caseRow struct {
+	Case
+	RegisteringOrg     string
+	RegisteringOrgKind string
+	NotificationID     string
+	LinkedCaseID       string
+}
+
+const caseColumns = `id, reference, route, status, owner_org, registered_by, registering_org, registering_org_kind,
+	identified_on, region, gender, age_group, treated_as_child, birth_year, age_disputed, nationalities,
+	exploitation_types, exploitation_location, indicators, needs, languages, dependants, risk_level,
+	notification_id, linked_case_id, created_at, updated_at`
+
+func (c *caseRow) args() []any {
+	return []any{c.ID, c.Reference, c.Route, c.Status, c.OwnerOrg, c.RegisteredBy, c.RegisteringOrg, c.RegisteringOrgKind,
+		c.IdentifiedOn, c.Region, c.Gender, c.AgeGroup, c.TreatedAsChild, c.BirthYear, c.AgeDisputed, joinCodes(c.Nationalities),
+		joinCodes(c.ExploitationTypes), c.ExploitationLocation, joinCodes(c.Indicators), joinCodes(c.Needs), joinCodes(c.Languages),
+		c.Dependants, c.RiskLevel, nullString(c.NotificationID), nullString(c.LinkedCaseID), c.CreatedAt, c.UpdatedAt}
+}
+
+func scanCase(sc scanner) (caseRow, error) {
+	var (
+		c                                         caseRow
+		nats, types, indicators, needs, languages string
+		notification, linked                      sql.NullString
+	)
+	err := sc.Scan(&c.ID, &c.Reference, &c.Route, &c.Status, &c.OwnerOrg, &c.RegisteredBy, &c.RegisteringOrg, &c.RegisteringOrgKind,
+		&c.IdentifiedOn, &c.Region, &c.Gender, &c.AgeGroup, &c.TreatedAsChild, &c.BirthYear, &c.AgeDisputed, &nats,
+		&types, &c.ExploitationLocation, &indicators, &needs, &languages, &c.Dependants, &c.RiskLevel,
+		&notification, &linked, &c.CreatedAt, &c.UpdatedAt)
+	if err != nil {
+		return caseRow{}, err
+	}
+	c.Nationalities, c.ExploitationTypes, c.Indicators = splitCodes(nats), splitCodes(types), splitCodes(indicators)
+	c.Needs, c.Languages = splitCodes(needs), splitCodes(languages)
+	c.NotificationID, c.LinkedCaseID = notification.String, linked.String
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	return c, nil
+}
+
+func (s *store) insertCase(ctx context.Context, q querier, c *caseRow) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO cases (`+caseColumns+`) VALUES
+		($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)`,
+		c.args()...)
+	if err != nil {
+		return fmt.Errorf("intake: insert case: %w", err)
+	}
+	return nil
+}
+
+// updateCase rewrites every mutable column of the case (drafts, status,
+// owner, links).
+func (s *store) updateCase(ctx context.Context, q querier, c *caseRow) error {
+	a := c.args()
+	_, err := q.ExecContext(ctx, `UPDATE cases SET route = $2, status = $3, owner_org = $4, identified_on = $5, region = $6,
+		gender = $7, age_group = $8, treated_as_child = $9, birth_year = $10, age_disputed = $11, nationalities = $12,
+		exploitation_types = $13, exploitation_location = $14, indicators = $15, needs = $16, languages = $17,
+		dependants = $18, risk_level = $19, notification_id = $20, linked_case_id = $21, updated_at = $22 WHERE id = $1`,
+		a[0], a[2], a[3], a[4], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18], a[19], a[20],
+		a[21], a[22], a[23], a[24], a[26])
+	if err != nil {
+		return fmt.Errorf("intake: update case: %w", err)
+	}
+	return nil
+}
+
+// caseByID returns the case; lock holds its row until tx ends.
+func (s *store) caseByID(ctx context.Context, q querier, id string, lock bool) (caseRow, error) {
+	if !validID(id) {
+		return caseRow{}, ErrNotFound
+	}
+	query := `SELECT ` + caseColumns + ` FROM cases WHERE id = $1`
+	if lock {
+		query += s.forUpdate()
+	}
+	c, err := scanCase(q.QueryRowContext(ctx, query, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return caseRow{}, ErrNotFound
+	}
+	if err != nil {
+		return caseRow{}, fmt.Errorf("intake: case: %w", err)
+	}
+	return c, nil
+}
+
+// nextReference takes the next number of year's counter in tx.
+func (s *store) nextReference(ctx context.Context, q querier, year int) (string, error) {
+	var n int64
+	err := q.QueryRowContext(ctx, `INSERT INTO reference_seq (year, last) VALUES ($1, 1)
+		ON CONFLICT (year) DO UPDATE SET last = reference_seq.last + 1 RETURNING last`, year).Scan(&n)
+	if err != nil {
+		return "", fmt.Errorf("intake: reference: %w", err)
+	}
+	return fmt.Sprintf("NRM-%04d-%06d", year, n), nil
+}
+
+// listCases returns up to limit+1 cases of org, newest first, after the
+// cursor (created_at, id).
+func (s *store) listCases(ctx context.Context, org, status string, after *cursor, limit int) ([]caseRow, error) {
+	query := `SELECT ` + caseColumns + ` FROM cases WHERE owner_org = $1`
+	args := []any{org}
+	if status != "" {
+		args = append(args, status)
+		query += fmt.Sprintf(` AND status = $%d`, len(args))
+	}
+	if after != nil {
+		args = append(args, after.At, after.ID)
+		query += fmt.Sprintf(` AND (created_at < $%d OR (created_at = $%d AND id < $%d))`, len(args)-1, len(args)-1, len(args))
+	}
+	args = append(args, limit+1)
+	query += fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT $%d`, len(args))
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("intake: list cases: %w", err)
+	}
+	defer rows.Close()
+	var out []caseRow
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, fmt.Errorf("intake: list cases: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+const consentColumns = `id, purpose, granted, share_with, explained_in, interpreter, recorded_by, recorded_org, recorded_at, expires_at`
+
+func (s *store) insertConsent(ctx context.Context, q querier, caseID string, c Consent) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO consents (case_id, `+consentColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		caseID, c.ID, c.Purpose, c.Granted, joinCodes(c.ShareWith), c.ExplainedIn, c.Interpreter,
+		c.RecordedBy, c.RecordedOrg, c.RecordedAt, nullTime(c.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("intake: insert consent: %w", err)
+	}
+	return nil
+}
+
+// consents returns every consent record of the case, oldest first.
+func (s *store) consents(ctx context.Context, q querier, caseID string) ([]Consent, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+consentColumns+` FROM consents WHERE case_id = $1
+		ORDER BY recorded_at, CASE purpose WHEN 'assistance' THEN 1 WHEN 'nrm_submission' THEN 2 ELSE 3 END, id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("intake: consents: %w", err)
+	}
+	defer rows.Close()
+	var out []Consent
+	for rows.Next() {
+		var (
+			c       Consent
+			share   string
+			expires sql.NullTime
+		)
+		if err := rows.Scan(&c.ID, &c.Purpose, &c.Granted, &share, &c.ExplainedIn, &c.Interpreter,
+			&c.RecordedBy, &c.RecordedOrg, &c.RecordedAt, &expires); err != nil {
+			return nil, fmt.Errorf("intake: consents: %w", err)
+		}
+		c.ShareWith, c.RecordedAt = splitCodes(share), c.RecordedAt.UTC()
+		if expires.Valid {
+			t := expires.Time.UTC()
+			c.ExpiresAt = &t
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+const grantColumns = `id, case_id, org_id, sections, status, purpose, service, referral_id, granted_by, created_at, updated_at`
+
+// grantRow is a grant with the service it was made for.
+type grantRow struct {
+	Grant
+	Service string
+}
+
+func scanGrant(sc scanner) (grantRow, error) {
+	var (
+		g        grantRow
+		sections string
+	)
+	if err := sc.Scan(&g.ID, &g.CaseID, &g.OrgID, &sections, &g.Status, &g.Purpose, &g.Service, &g.ReferralID,
+		&g.GrantedBy, &g.CreatedAt, &g.UpdatedAt); err != nil {
+		return grantRow{}, err
+	}
+	g.Sections, g.CreatedAt, g.UpdatedAt = splitCodes(sections), g.CreatedAt.UTC(), g.UpdatedAt.UTC()
+	return g, nil
+}
+
+func (s *store) insertGrant(ctx context.Context, q querier, g grantRow) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO grants (`+grantColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		g.ID, g.CaseID, g.OrgID, joinCodes(g.Sections), g.Status, g.Purpose, g.Service, g.ReferralID, g.GrantedBy, g.CreatedAt, g.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("intake: insert grant: %w", err)
+	}
+	return nil
+}
+
+func (s *store) setGrantStatus(ctx context.Context, q querier, id, status string, now time.Time) error {
+	if _, err := q.ExecContext(ctx, `UPDATE grants SET status = $2, updated_at = $3 WHERE id = $1`, id, status, now); err != nil {
+		return fmt.Errorf("intake: update grant: %w", err)
+	}
+	return nil
+}
+
+// grants returns the case's grants, oldest first.
+func (s *store) grants(ctx context.Context, q querier, caseID string) ([]grantRow, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+grantColumns+` FROM grants WHERE case_id = $1 ORDER BY created_at, id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("intake: grants: %w", err)
+	}
+	defer rows.Close()
+	var out []grantRow
+	for rows.Next() {
+		g, err := scanGrant(rows)
+		if err != nil {
+			return nil, fmt.Errorf("intake: grants: %w", err)
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,343 @@
+package intake
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/go-kit/kit/endpoint"
+	httptransport "github.com/go-kit/kit/transport/http"
+	"github.com/go-kit/log"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+// MaxListLimit is the largest page a list request may ask for.
+const MaxListLimit = 200
+
+// MakeHTTPHandler returns the public HTTP API of the intake service:
+//
+//	POST /api/v1/cases                                  Registration -> 201 Case
+//	GET  /api/v1/cases?status=&after=&limit=            -> CasePage
+//	GET  /api/v1/cases/{id}                             -> Case
+//	PUT  /api/v1/cases/{id}                             Registration (draft) -> Case
+//	POST /api/v1/cases/{id}/finalize                    -> Case
+//	POST /api/v1/cases/{id}/consents                    ConsentInput -> 201 Case
+//	POST /api/v1/cases/{id}/submit                      -> Case
+//	POST /api/v1/cases/{id}/transfer                    {"org_id"} -> Case
+//	POST /api/v1/cases/{id}/link                        {"notification_id"} -> 204
+//	GET  /api/v1/cases/{id}/grants                      -> {"grants":[...]}
+//	POST /api/v1/cases/{id}/grants                      GrantRequest -> 201 Grant
+//	POST /api/v1/cases/{id}/grants/{gid}/activate       -> Grant
+//	POST /api/v1/cases/{id}/grants/{gid}/revoke         -> 204
+//	GET  /api/v1/duplicates?after=&limit=               -> DuplicatePage
+//
+// Ids in the path that are not UUIDs are 404, like ids the caller may not
+// see. Any other path or method reaching the handler gets a JSON 404 or
+// 405, never the mux's plain text.
+func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
+	opts := []httptransport.ServerOption{
+		httptransport.ServerBefore(kit.PopulateContext, auth.TokenToContext),
+		httptransport.ServerErrorEncoder(noStore(kit.ErrorEncoder(logger))),
+	}
+	routes := http.NewServeMux()
+	handle := func(pattern string, ep endpoint.Endpoint, dec httptransport.DecodeRequestFunc, status int) {
+		routes.Handle(pattern, httptransport.NewServer(ep, dec, encodeResponse(status, logger), opts...))
+	}
+	handle("POST /api/v1/cases", e.Register, decodeRegisterRequest, http.StatusCreated)
+	handle("GET /api/v1/cases", e.List, decodeListCasesRequest, http.StatusOK)
+	handle("GET /api/v1/cases/{id}", e.Get, decodeCaseRequest, http.StatusOK)
+	handle("PUT /api/v1/cases/{id}", e.UpdateDraft, decodeUpdateDraftRequest, http.StatusOK)
+	handle("POST /api/v1/cases/{id}/finalize", e.Finalize, decodeCaseRequest, http.StatusOK)
+	handle("POST /api/v1/cases/{id}/consents", e.RecordConsent, decodeConsentRequest, http.StatusCreated)
+	handle("POST /api/v1/cases/{id}/submit", e.Submit, decodeCaseRequest, http.StatusOK)
+	handle("POST /api/v1/cases/{id}/transfer", e.Transfer, decodeTransferRequest, http.StatusOK)
+	handle("POST /api/v1/cases/{id}/link", e.LinkNotification, decodeLinkRequest, http.StatusNoContent)
+	handle("GET /api/v1/cases/{id}/grants", e.ListGrants, decodeCaseRequest, http.StatusOK)
+	handle("POST /api/v1/cases/{id}/grants", e.GrantPending, decodeGrantRequest, http.StatusCreated)
+	handle("POST /api/v1/cases/{id}/grants/{gid}/activate", e.ActivateGrant, decodeGrantIDRequest, http.StatusOK)
+	handle("POST /api/v1/cases/{id}/grants/{gid}/revoke", e.RevokeGrant, decodeGrantIDRequest, http.StatusNoContent)
+	handle("GET /api/v1/duplicates", e.Duplicates, decodeDuplicatesRequest, http.StatusOK)
+	return jsonFallback(routes)
+}
+
+// routeMethods are the methods probed to tell a wrong method (405) from an
+// unknown path (404).
+var routeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// jsonFallback serves requests routes has a pattern for and answers the
+// rest in the API's error shape: 405 with an Allow header when the path
+// exists under another method, 404 otherwise.
+func jsonFallback(routes *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := routes.Handler(r); pattern != "" {
+			routes.ServeHTTP(w, r)
+			return
+		}
+		var allow []string
+		for _, m := range routeMethods {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := routes.Handler(probe); pattern != "" {
+				allow = append(allow, m)
+			}
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		if len(allow) == 0 {
+			kit.WriteError(w, kit.ErrNotFound)
+			return
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		kit.WriteError(w, errMethodNotAllowed)
+	})
+}
+
+var errMethodNotAllowed = kit.NewError(http.StatusMethodNotAllowed, kit.CodeMethodNotAllowed, "method not allowed")
+
+// noStore makes error answers as uncacheable as the successes.
+func noStore(enc httptransport.ErrorEncoder) httptransport.ErrorEncoder {
+	return func(ctx context.Context, err error, w http.ResponseWriter) {
+		w.Header().Set("Cache-Control", "no-store")
+		enc(ctx, err, w)
+	}
+}
+
+// encodeResponse writes a business error carried in the response through
+// the same error encoder as transport errors, and a success with status.
+// Nothing is cacheable: a case is personal data.
+func encodeResponse(status int, logger log.Logger) httptransport.EncodeResponseFunc {
+	errorEncoder := noStore(kit.ErrorEncoder(logger))
+	return func(ctx context.Context, w http.ResponseWriter, response any) error {
+		if f, ok := response.(endpoint.Failer); ok && f.Failed() != nil {
+			errorEncoder(ctx, f.Failed(), w)
+			return nil
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		if status == http.StatusNoContent {
+			w.WriteHeader(status)
+			return nil
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		return json.NewEncoder(w).Encode(response)
+	}
+}
+
+// pathID returns the path value name, or ErrNotFound when it is not a
+// UUID: a malformed id names nothing the caller could see.
+func pathID(r *http.Request, name string) (string, error) {
+	id := r.PathValue(name)
+	if !validID(id) {
+		return "", kit.ErrNotFound
+	}
+	return id, nil
+}
+
+// bodyID checks an id given in a request body.
+func bodyID(field, id string) error {
+	if !validID(id) {
+		return kit.Validation(field + " must be a UUID")
+	}
+	return nil
+}
+
+// The body decoders take the body through kit.DecodeJSON: one object,
+// known fields only (so "owner_org" or "status" cannot be assigned), right
+// types, at most kit.MaxBodyBytes.
+
+func decodeRegisterRequest(_ context.Context, r *http.Request) (any, error) {
+	var reg Registration
+	if err := kit.DecodeJSON(nil, r, &reg); err != nil {
+		return nil, err
+	}
+	return registrationRequest{Registration: reg}, nil
+}
+
+func decodeUpdateDraftRequest(_ context.Context, r *http.Request) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var reg Registration
+	if err := kit.DecodeJSON(nil, r, &reg); err != nil {
+		return nil, err
+	}
+	return registrationRequest{CaseID: id, Registration: reg}, nil
+}
+
+// noBody refuses a body on a request that takes none, so a field sent
+// there (a "status", an "owner_org") is refused rather than ignored. An
+// empty body or an empty object passes.
+func noBody(r *http.Request) error {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
+		return nil
+	}
+	br := bufio.NewReader(r.Body)
+	if _, err := br.Peek(1); errors.Is(err, io.EOF) {
+		return nil
+	}
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{br, r.Body}
+	return kit.DecodeJSON(nil, r, &struct{}{})
+}
+
+func decodeCaseRequest(_ context.Context, r *http.Request) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	if err := noBody(r); err != nil {
+		return nil, err
+	}
+	return caseRequest{CaseID: id}, nil
+}
+
+func decodeConsentRequest(_ context.Context, r *http.Request) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var c ConsentInput
+	if err := kit.DecodeJSON(nil, r, &c); err != nil {
+		return nil, err
+	}
+	return consentRequest{CaseID: id, Consent: c}, nil
+}
+
+func decodeTransferRequest(_ context.Context, r *http.Request) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var req transferRequest
+	if err := kit.DecodeJSON(nil, r, &req); err != nil {
+		return nil, err
+	}
+	if err := bodyID("org_id", req.OrgID); err != nil {
+		return nil, err
+	}
+	req.CaseID = id
+	return req, nil
+}
+
+func decodeLinkRequest(_ context.Context, r *http.Request) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var req linkRequest
+	if err := kit.DecodeJSON(nil, r, &req); err != nil {
+		return nil, err
+	}
+	if err := bodyID("notification_id", req.NotificationID); err != nil {
+		return nil, err
+	}
+	req.CaseID = id
+	return req, nil
+}
+
+// decodeGrantRequest takes the case from the path; a case_id in the body
+// is accepted only when it names the same case.
+func decodeGrantRequest(_ context.Context, r *http.Request) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var g GrantRequest
+	if err := kit.DecodeJSON(nil, r, &g); err != nil {
+		return nil, err
+	}
+	if g.CaseID != "" && g.CaseID != id {
+		return nil, kit.Validation("case_id must be omitted or name the case in the path")
+	}
+	if err := bodyID("org_id", g.OrgID); err != nil {
+		return nil, err
+	}
+	g.CaseID = id
+	return grantRequest{Grant: g}, nil
+}
+
+func decodeGrantIDRequest(_ context.Context, r *http.Request) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	gid, err := pathID(r, "gid")
+	if err != nil {
+		return nil, err
+	}
+	if err := noBody(r); err != nil {
+		return nil, err
+	}
+	return grantIDRequest{CaseID: id, GrantID: gid}, nil
+}
+
+func decodeListCasesRequest(_ context.Context, r *http.Request) (any, error) {
+	q, err := parseListQuery(r, true)
+	if err != nil {
+		return nil, err
+	}
+	return listRequest{Query: q}, nil
+}
+
+func decodeDuplicatesRequest(_ context.Context, r *http.Request) (any, error) {
+	q, err := parseListQuery(r, false)
+	if err != nil {
+		return nil, err
+	}
+	return listRequest{Query: q}, nil
+}
+
+// listStatuses are the statuses a case list may be filtered by.
+var listStatuses = []string{StatusDraft, StatusRegistered, StatusSubmitted}
+
+// cursorPattern bounds an opaque paging cursor: URL-safe characters only,
+// so nothing odd reaches the store or a log line.
+var cursorPattern = regexp.MustCompile(`^[A-Za-z0-9._~:+/=-]{1,256}$`)
+
+// parseListQuery reads status (when withStatus), after and limit, each at
+// most once; any other parameter is refused rather than ignored.
+func parseListQuery(r *http.Request, withStatus bool) (ListQuery, error) {
+	var q ListQuery
+	for name, vals := range r.URL.Query() {
+		if len(vals) != 1 {
+			return ListQuery{}, kit.Validation("query parameters may be given once each")
+		}
+		v := vals[0]
+		switch {
+		case name == "status" && withStatus:
+			if !slices.Contains(listStatuses, v) {
+				return ListQuery{}, kit.Validation("status must be one of: " + strings.Join(listStatuses, ", "))
+			}
+			q.Status = v
+		case name == "after":
+			if !cursorPattern.MatchString(v) {
+				return ListQuery{}, kit.Validation("after must be a cursor returned as next")
+			}
+			q.After = v
+		case name == "limit":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > MaxListLimit {
+				return ListQuery{}, kit.Validation("limit must be an integer from 1 to " + strconv.Itoa(MaxListLimit))
+			}
+			q.Limit = n
+		default:
+			allowed := "after, limit"
+			if withStatus {
+				allowed = "status, after, limit"
+			}
+			return ListQuery{}, kit.Validation("unknown query parameter; allowed: " + allowed)
+		}
+	}
+	return q, nil
+}
