@@ -10,6 +10,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/identity"
 	"github.com/nrm-project/nrm/services/intake"
+	"github.com/nrm-project/nrm/services/referral"
 )
 
 // orgDirectory answers other services' questions about organisations from
@@ -100,4 +101,30 @@ func (a intakeOrgs) OrgsByKind(ctx context.Context, kind string) ([]intake.OrgIn
 		out[i] = intake.OrgInfo{ID: o.ID, Kind: o.Kind, Region: o.Region}
 	}
 	return out, nil
+}
+
+// referralOrgs adapts the directory to referral.Orgs.
+type referralOrgs struct{ d *orgDirectory }
+
+func (a referralOrgs) Org(ctx context.Context, id string) (referral.OrgInfo, error) {
+	o, err := a.d.org(ctx, id)
+	if err != nil {
+		return referral.OrgInfo{}, err
+	}
+	return referral.OrgInfo{ID: o.ID, Kind: o.Kind, Region: o.Region}, nil
+}
+
+// referralCases adapts intake's summaries to referral.CaseSource.
+type referralCases struct{ r intake.SummaryReader }
+
+func (a referralCases) Summary(ctx context.Context, caseID string) (referral.CaseSummary, error) {
+	c, err := a.r.Summary(ctx, caseID)
+	if err != nil {
+		return referral.CaseSummary{}, err
+	}
+	return referral.CaseSummary{
+		ID: c.ID, OwnerOrg: c.OwnerOrg, Route: c.Route, Region: c.Region, Gender: c.Gender,
+		AgeGroup: c.AgeGroup, TreatedAsChild: c.TreatedAsChild, Needs: c.Needs,
+		Languages: c.Languages, Dependants: c.Dependants,
+	}, nil
 }

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
@@ -84,8 +86,42 @@ func TestCaseEndToEnd(t *testing.T) {
 			"intake.case.read": "allowed", "intake.case.register": "allowed",
 		})
 		waitForEvents(t, s.base, auditor, "object_id="+c.ID+"&outcome=denied", map[string]string{"intake.case.read": "denied"})
+
+		// The commission sees the case only as a (protected) count.
+		analyst := login(t, s.base, creds["analyst@commission.demo"])
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			st, b := call(t, "GET", s.base+"/api/v1/stats/tables/cases_by_age_location?period=2026-11", analyst, nil)
+			if st != 200 {
+				t.Fatalf("stats table: %d %s", st, b)
+			}
+			if strings.Contains(string(b), "suppressed") || regexp.MustCompile(`"value":\s*[1-9]`).Match(b) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the registration never reached statistics: %s", b)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if st, _ := call(t, "GET", s.base+"/api/v1/cases/"+c.ID, analyst, nil); st != 403 {
+			t.Fatalf("analyst reading a case: %d, want 403", st)
+		}
 		if code := s.stop(); code != 0 {
 			t.Fatalf("serve exited %d", code)
+		}
+
+		// Nothing of the person is in clear in any database file or log.
+		if e.Name == db.SQLite {
+			files, _ := filepath.Glob(filepath.Join(dataDir, "*"))
+			for _, f := range files {
+				b, err := os.ReadFile(f)
+				if err == nil && strings.Contains(string(b), canary) {
+					t.Errorf("canary in clear in %s", filepath.Base(f))
+				}
+			}
+		}
+		if strings.Contains(s.stderr.String(), canary) || strings.Contains(s.stdout.String(), canary) {
+			t.Error("canary in the server's logs")
 		}
 	})
 }

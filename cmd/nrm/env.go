@@ -14,7 +14,7 @@ import (
 )
 
 // services lists the services in start order; each owns one database.
-var allServices = []string{"audit", "identity", "intake"}
+var allServices = []string{"audit", "identity", "intake", "referral", "stats"}
 
 // storage holds the flags every command that touches data shares.
 type storage struct {

@@ -160,10 +160,24 @@ type loader struct {
 	ids    []string
 }
 
-var loadNames = []string{"Amina", "Fatima", "Joy", "Blessing", "Mariam", "Khadija", "Grace", "Aicha", "Precious", "Nadia"}
+// loadName makes a pronounceable name from random syllables, so names
+// (and their folded skeletons) rarely repeat, as among real people:
+// duplicate detection then does the work it does in production.
+func loadName(rng *rand.Rand) string {
+	const consonants, vowels = "bdfghjklmnprstvz", "aeiou"
+	word := func(syllables int) string {
+		b := make([]byte, 0, 2*syllables)
+		for range syllables {
+			b = append(b, consonants[rng.IntN(len(consonants))], vowels[rng.IntN(len(vowels))])
+		}
+		b[0] -= 'a' - 'A'
+		return string(b)
+	}
+	return word(2+rng.IntN(2)) + " " + word(3)
+}
 
 func (l *loader) registration(rng *rand.Rand) map[string]any {
-	name := fmt.Sprintf("%s Loadtest-%08x", loadNames[rng.IntN(len(loadNames))], rng.Uint32())
+	name := loadName(rng)
 	return map[string]any{
 		"route": "nrm", "identified_on": time.Now().UTC().Format("2006-01-02"), "region": fmt.Sprintf("MA-%02d", 1+rng.IntN(12)),
 		"gender": "female", "age_group": "adult", "nationalities": []string{"NG"},

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"slices"
 	"time"
 
@@ -40,6 +41,7 @@ type serveFlags struct {
 	rateUser      float64
 	rateOrg       float64
 	dupChecks     int
+	debugAddr     string
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -58,6 +60,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&f.rateAddress, "rate-address", 50, "requests per second allowed per client address (bursts of 4x)")
 	fs.Float64Var(&f.rateUser, "rate-user", 20, "requests per second allowed per signed-in user (bursts of 5x)")
 	fs.Float64Var(&f.rateOrg, "rate-org", 200, "requests per second allowed per organisation (bursts of 5x)")
+	fs.StringVar(&f.debugAddr, "debug-addr", "", "if set, serve Go profiling (/debug/pprof) on this address; keep it on loopback")
 	fs.IntVar(&f.dupChecks, "duplicate-checks-per-minute", 30, "duplicate checks (registrations with identity data) allowed per user per minute")
 	if err := parseFlags(fs, args); err != nil {
 		return usageError{err.Error()}
@@ -155,6 +158,19 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			_ = srv.Shutdown(sctx) // in-flight requests finish
 		})
 	}
+	if f.debugAddr != "" {
+		dln, err := net.Listen("tcp", f.debugAddr)
+		if err != nil {
+			return err
+		}
+		dsrv := &http.Server{Handler: debugMux(), ReadHeaderTimeout: 10 * time.Second}
+		g.Add(func() error {
+			if err := dsrv.Serve(dln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		}, func(error) { _ = dsrv.Close() })
+	}
 	bg, cancelBG := context.WithCancel(context.Background())
 	for _, actor := range sys.background() {
 		g.Add(func() error { return actor(bg) }, func(error) { cancelBG() })
@@ -183,4 +199,15 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// debugMux serves the Go profiler, on its own listener only.
+func debugMux() *http.ServeMux {
+	m := http.NewServeMux()
+	m.HandleFunc("/debug/pprof/", pprof.Index)
+	m.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	m.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	m.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	m.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return m
 }

@@ -16,12 +16,15 @@ import (
 	"github.com/nrm-project/nrm/pkg/authz"
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
 	"github.com/nrm-project/nrm/services/audit"
 	"github.com/nrm-project/nrm/services/identity"
 	"github.com/nrm-project/nrm/services/intake"
+	"github.com/nrm-project/nrm/services/referral"
+	"github.com/nrm-project/nrm/services/stats"
 )
 
 type systemConfig struct {
@@ -51,6 +54,10 @@ type system struct {
 	intakeAdmin *intake.Admin
 	intakeDen   authz.DenialRecorder
 	orgs        *orgDirectory
+	referral    referral.Service
+	sweeper     *referral.Sweeper
+	referralDen authz.DenialRecorder
+	stats       *stats.Stats
 }
 
 // buildSystem wires config → databases → services → endpoints, inside out.
@@ -133,11 +140,49 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 	s.intakeDen = outbox.NewDenialRecorder(s.dbs["intake"], "intake",
 		event.Recorder{ClientKey: c.keys.Subkey(keys.PurposeClientAddress)})
 
-	// Outbox relays: audit events go to the audit log; statistics events
-	// wait in the outbox until the statistics service takes them.
-	for _, name := range []string{"identity", "intake"} {
-		s.relays = append(s.relays, outbox.NewRelay(s.dbs[name], name,
-			map[string]outbox.Handler{event.TopicAudit: s.auditReceiver()},
+	// referral
+	routing, err := referral.LoadRouting(c.flags.policies)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	summaries, ok := intake.Summaries(inSvc)
+	if !ok {
+		s.Close()
+		return nil, errors.New("intake: no summary reader")
+	}
+	refCfg := referral.Config{
+		DB: s.dbs["referral"], Keys: c.keys, Cases: referralCases{summaries}, Grants: s.intake,
+		Orgs: referralOrgs{s.orgs}, Routing: &routing, Logger: log.With(c.logger, "service", "referral"),
+	}
+	refSvc, err := referral.New(refCfg)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.referral = referral.LoggingMiddleware(log.With(c.logger, "service", "referral"))(refSvc)
+	if s.sweeper, err = referral.NewSweeper(refCfg); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.referralDen = referral.NewDenialRecorder(s.dbs["referral"], c.keys)
+
+	// stats
+	if s.stats, err = stats.New(stats.Config{
+		DB: s.dbs["stats"], Keys: c.keys, Logger: log.With(c.logger, "service", "stats"), PoliciesDir: c.flags.policies,
+	}); err != nil {
+		s.Close()
+		return nil, err
+	}
+
+	// Outbox relays: audit events go to the audit log, de-identified
+	// domain events to statistics.
+	for _, name := range []string{"identity", "intake", "referral", "stats"} {
+		handlers := map[string]outbox.Handler{event.TopicAudit: s.auditReceiver()}
+		if name == "intake" || name == "referral" {
+			handlers[facts.Topic] = s.stats.Receive
+		}
+		s.relays = append(s.relays, outbox.NewRelay(s.dbs[name], name, handlers,
 			outbox.RelayOptions{Logger: log.With(c.logger, "relay", name), Registerer: c.registry}))
 	}
 	return s, nil
@@ -176,6 +221,13 @@ func (s *system) mount(mux *http.ServeMux, rl *kit.RateLimits) {
 	for _, p := range []string{"/api/v1/cases", "/api/v1/cases/", "/api/v1/duplicates"} {
 		mux.Handle(p, inHTTP)
 	}
+	refHTTP := referral.MakeHTTPHandler(referral.MakeServerEndpoints(s.referral, authn, s.enforcer, s.referralDen),
+		log.With(s.logger, "service", "referral"))
+	for _, p := range []string{"/api/v1/referrals", "/api/v1/referrals/", "/api/v1/providers", "/api/v1/providers/"} {
+		mux.Handle(p, refHTTP)
+	}
+	mux.Handle("/api/v1/stats/", stats.MakeHTTPHandler(stats.MakeServerEndpoints(s.stats, authn, s.enforcer, s.stats),
+		log.With(s.logger, "service", "stats")))
 }
 
 // readiness checks every database is reachable and its schema current.
@@ -205,6 +257,7 @@ func (s *system) background() []func(context.Context) error {
 	fns := []func(context.Context) error{
 		s.revocations.Run,
 		s.audit.Checkpointer().Run,
+		s.sweeper.Run,
 	}
 	for _, r := range s.relays {
 		fns = append(fns, r.Run)

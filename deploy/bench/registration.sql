@@ -15,7 +15,7 @@ INSERT INTO bench_sections (case_id, section, version, author_org, ciphertext, c
 SELECT CAST(:case_id AS uuid), s, 1, gen_random_uuid(), gen_random_bytes(sz), now()
 FROM (VALUES ('identity', 160), ('narrative', 420), ('health', 110), ('legal', 100)) AS t(s, sz);
 INSERT INTO bench_wraps (case_id, org_id, wrap, mac, created_at)
-VALUES (CAST(:case_id AS uuid), gen_random_uuid(), gen_random_bytes(1500), gen_random_bytes(32), now());
+VALUES (CAST(:case_id AS uuid), gen_random_uuid(), gen_random_bytes(750) || gen_random_bytes(750), gen_random_bytes(32), now());
 INSERT INTO bench_blind (case_id, value) VALUES (CAST(:case_id AS uuid), :n % 65536);
 INSERT INTO bench_outbox (seq, id, topic, payload, created_at, next_attempt_at)
 VALUES (CAST(:last AS bigint) - 1, gen_random_uuid(), 'audit', repeat('a', 420), now(), now()),

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/event"
@@ -29,36 +30,68 @@ type Outbox struct {
 // New returns the outbox of service.
 func New(service string) *Outbox { return &Outbox{Service: service, Now: time.Now} }
 
-// Append writes messages in tx, the caller's transaction, numbering them
-// from the service's sequence. The sequence row is locked until tx ends, so
-// numbers are gap-free and in commit order.
+// Append writes messages of one topic in tx, the caller's transaction.
+// See AppendAll.
 func (o *Outbox) Append(ctx context.Context, tx *sql.Tx, topic string, payloads ...any) error {
-	if len(payloads) == 0 {
+	msgs := make([]Pending, len(payloads))
+	for i, p := range payloads {
+		msgs[i] = Pending{Topic: topic, Payload: p}
+	}
+	return o.AppendAll(ctx, tx, msgs...)
+}
+
+// Pending is a message to append.
+type Pending struct {
+	Topic   string
+	Payload any
+}
+
+// insertChunk bounds the rows of one INSERT statement.
+const insertChunk = 100
+
+// AppendAll writes messages in tx, the caller's transaction, numbering
+// them from the service's sequence. The sequence row stays locked until tx
+// ends, so numbers are gap-free and in commit order; callers append last,
+// just before committing, to hold that lock as briefly as possible. One
+// UPDATE and one multi-row INSERT per hundred messages.
+func (o *Outbox) AppendAll(ctx context.Context, tx *sql.Tx, msgs ...Pending) error {
+	if len(msgs) == 0 {
 		return nil
 	}
 	var last int64
 	err := tx.QueryRowContext(ctx,
-		`UPDATE outbox_seq SET last = last + $1 WHERE id = 1 RETURNING last`, len(payloads)).Scan(&last)
+		`UPDATE outbox_seq SET last = last + $1 WHERE id = 1 RETURNING last`, len(msgs)).Scan(&last)
 	if err != nil {
 		return fmt.Errorf("outbox: %s: sequence: %w", o.Service, err)
 	}
 	now := o.Now().UTC().Truncate(time.Microsecond)
-	first := last - int64(len(payloads)) + 1
-	for i, p := range payloads {
-		id := event.NewID()
-		if a, ok := p.(event.Audit); ok {
-			// The event carries its own place in the sequence.
-			a.Source, a.Seq = o.Service, first+int64(i)
-			id, p = a.ID, a
+	first := last - int64(len(msgs)) + 1
+	for start := 0; start < len(msgs); start += insertChunk {
+		chunk := msgs[start:min(start+insertChunk, len(msgs))]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO outbox (seq, id, topic, payload, created_at, attempts, next_attempt_at) VALUES `)
+		args := make([]any, 0, len(chunk)*4+1)
+		args = append(args, now)
+		for i, m := range chunk {
+			seq := first + int64(start+i)
+			id, p := event.NewID(), m.Payload
+			if a, ok := p.(event.Audit); ok {
+				// The event carries its own place in the sequence.
+				a.Source, a.Seq = o.Service, seq
+				id, p = a.ID, a
+			}
+			b, err := json.Marshal(p)
+			if err != nil {
+				return fmt.Errorf("outbox: %s: encode: %w", o.Service, err)
+			}
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $1, 0, $1)", n+1, n+2, n+3, n+4)
+			args = append(args, seq, id, m.Topic, string(b))
 		}
-		b, err := json.Marshal(p)
-		if err != nil {
-			return fmt.Errorf("outbox: %s: encode: %w", o.Service, err)
-		}
-		if _, err := tx.ExecContext(ctx,
-			`INSERT INTO outbox (seq, id, topic, payload, created_at, attempts, next_attempt_at)
-			 VALUES ($1, $2, $3, $4, $5, 0, $5)`,
-			first+int64(i), id, topic, string(b), now); err != nil {
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("outbox: %s: insert: %w", o.Service, err)
 		}
 	}
@@ -77,4 +110,18 @@ func (o *Outbox) Audit(ctx context.Context, tx *sql.Tx, events ...event.Audit) e
 		ps[i] = e
 	}
 	return o.Append(ctx, tx, event.TopicAudit, ps...)
+}
+
+// AuditPending validates audit events and returns them as messages for
+// AppendAll, so a change can append its audit and domain events at once.
+func (o *Outbox) AuditPending(events ...event.Audit) ([]Pending, error) {
+	out := make([]Pending, len(events))
+	for i, e := range events {
+		e.Source = o.Service
+		if err := e.Validate(); err != nil {
+			return nil, fmt.Errorf("outbox: %s: %w", o.Service, err)
+		}
+		out[i] = Pending{Topic: event.TopicAudit, Payload: e}
+	}
+	return out, nil
 }

@@ -1,0 +1,211 @@
+package referral
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	httptransport "github.com/go-kit/kit/transport/http"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+// client is the referral Service over HTTP; errors come back as the
+// *kit.Error the server answered.
+type client struct {
+	base *url.URL
+	hc   httptransport.HTTPClient
+}
+
+// NewClient returns a Service calling the referral API at instance. hc
+// defaults to http.DefaultClient.
+func NewClient(instance string, hc httptransport.HTTPClient) (Service, error) {
+	if !strings.Contains(instance, "://") {
+		instance = "http://" + instance
+	}
+	u, err := url.Parse(instance)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("referral: bad instance address")
+	}
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	return &client{base: u, hc: hc}, nil
+}
+
+type wire struct {
+	body any
+	out  any
+}
+
+func (c *client) call(ctx context.Context, method, path string, query url.Values, body, out any) error {
+	u := c.base.JoinPath(path)
+	u.RawQuery = query.Encode()
+	enc := func(_ context.Context, r *http.Request, req any) error {
+		w := req.(wire)
+		if w.body == nil {
+			return nil
+		}
+		b, err := json.Marshal(w.body)
+		if err != nil {
+			return err
+		}
+		r.Header.Set("Content-Type", "application/json")
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		r.ContentLength = int64(len(b))
+		return nil
+	}
+	dec := func(_ context.Context, resp *http.Response) (any, error) {
+		b, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode/100 != 2 {
+			return nil, kit.DecodeErrorBody(resp.StatusCode, b)
+		}
+		if out != nil {
+			if err := json.Unmarshal(b, out); err != nil {
+				return nil, fmt.Errorf("referral: client: decode: %w", err)
+			}
+		}
+		return nil, nil
+	}
+	ep := httptransport.NewClient(method, u, enc, dec,
+		httptransport.SetClient(c.hc), httptransport.ClientBefore(auth.TokenToHTTP, requestIDToHTTP)).Endpoint()
+	_, err := ep(ctx, wire{body: body, out: out})
+	return err
+}
+
+func requestIDToHTTP(ctx context.Context, r *http.Request) context.Context {
+	if id := kit.RequestID(ctx); id != "" {
+		r.Header.Set(kit.RequestIDHeader, id)
+	}
+	return ctx
+}
+
+const refPath, provPath = "/api/v1/referrals", "/api/v1/providers"
+
+func (c *client) referral(ctx context.Context, method, path string, body any) (Referral, error) {
+	var r Referral
+	err := c.call(ctx, method, path, nil, body, &r)
+	return r, err
+}
+
+func (c *client) CreateReferral(ctx context.Context, r NewReferral) (Referral, error) {
+	return c.referral(ctx, http.MethodPost, refPath, r)
+}
+
+func (c *client) GetReferral(ctx context.Context, id string) (Referral, error) {
+	return c.referral(ctx, http.MethodGet, refPath+"/"+url.PathEscape(id), nil)
+}
+
+func (c *client) act(ctx context.Context, id, action string, body any) (Referral, error) {
+	if body == nil {
+		body = struct{}{}
+	}
+	return c.referral(ctx, http.MethodPost, refPath+"/"+url.PathEscape(id)+"/"+action, body)
+}
+
+func (c *client) Accept(ctx context.Context, id string) (Referral, error) {
+	return c.act(ctx, id, "accept", nil)
+}
+
+func (c *client) Decline(ctx context.Context, id, reason string) (Referral, error) {
+	return c.act(ctx, id, "decline", declineRequest{Reason: reason})
+}
+
+func (c *client) Arrive(ctx context.Context, id string) (Referral, error) {
+	return c.act(ctx, id, "arrived", nil)
+}
+
+func (c *client) Complete(ctx context.Context, id string) (Referral, error) {
+	return c.act(ctx, id, "complete", nil)
+}
+
+func (c *client) Leave(ctx context.Context, id string) (Referral, error) {
+	return c.act(ctx, id, "left", nil)
+}
+
+func (c *client) Withdraw(ctx context.Context, id string) (Referral, error) {
+	return c.act(ctx, id, "withdraw", nil)
+}
+
+func (c *client) list(ctx context.Context, path string) ([]Referral, error) {
+	var r referralsResponse
+	err := c.call(ctx, http.MethodGet, path, nil, nil, &r)
+	return r.Referrals, err
+}
+
+func (c *client) Inbox(ctx context.Context) ([]Referral, error) { return c.list(ctx, refPath+"/inbox") }
+
+func (c *client) Sent(ctx context.Context) ([]Referral, error) { return c.list(ctx, refPath+"/sent") }
+
+func (c *client) Board(ctx context.Context) (Board, error) {
+	var b Board
+	err := c.call(ctx, http.MethodGet, refPath+"/board", nil, nil, &b)
+	return b, err
+}
+
+func (c *client) Route(ctx context.Context, q RouteQuery) ([]Candidate, error) {
+	var r candidatesResponse
+	v := url.Values{"case_id": {q.CaseID}, "service": {q.Service}, "urgency": {q.Urgency}}
+	err := c.call(ctx, http.MethodGet, refPath+"/route", v, nil, &r)
+	return r.Candidates, err
+}
+
+func (c *client) Notifications(ctx context.Context, after int64) ([]Notification, error) {
+	var r notificationsResponse
+	err := c.call(ctx, http.MethodGet, refPath+"/notifications", url.Values{"after": {strconv.FormatInt(after, 10)}}, nil, &r)
+	return r.Notifications, err
+}
+
+func (c *client) GetProvider(ctx context.Context, orgID string) (Provider, error) {
+	var p Provider
+	err := c.call(ctx, http.MethodGet, provPath+"/"+url.PathEscape(orgID), nil, nil, &p)
+	return p, err
+}
+
+func (c *client) PutProvider(ctx context.Context, orgID string, in ProviderInput) (Provider, error) {
+	var p Provider
+	err := c.call(ctx, http.MethodPut, provPath+"/"+url.PathEscape(orgID), nil, in, &p)
+	return p, err
+}
+
+func (c *client) SetCapacity(ctx context.Context, orgID, service string, places int) (Provider, error) {
+	var p Provider
+	err := c.call(ctx, http.MethodPut, provPath+"/"+url.PathEscape(orgID)+"/capacity", nil,
+		capacityRequest{Service: service, Places: places}, &p)
+	return p, err
+}
+
+func (c *client) ListProviders(ctx context.Context, service, region string) ([]Provider, error) {
+	var r providersResponse
+	q := url.Values{}
+	if service != "" {
+		q.Set("service", service)
+	}
+	if region != "" {
+		q.Set("region", region)
+	}
+	err := c.call(ctx, http.MethodGet, provPath, q, nil, &r)
+	return r.Providers, err
+}
+
+func (c *client) ExportHSDS(ctx context.Context) (HSDSDocument, error) {
+	var d HSDSDocument
+	err := c.call(ctx, http.MethodGet, provPath+"/export", nil, nil, &d)
+	return d, err
+}
+
+func (c *client) ImportHSDS(ctx context.Context, d HSDSDocument) (int, error) {
+	var r importResponse
+	err := c.call(ctx, http.MethodPost, provPath+"/import", nil, d, &r)
+	return r.Imported, err
+}

@@ -1,0 +1,252 @@
+package referral
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/facts"
+	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake"
+)
+
+// Routes of a case (intake).
+const routeAnonymous = "anonymous"
+
+// ReasonConsentNotCovered marks a candidate intake refused to grant to.
+const ReasonConsentNotCovered = "consent_not_covered"
+
+func (s *service) validateNew(in NewReferral) (NewReferral, error) {
+	if !validID(in.CaseID) {
+		return in, kit.Validation("case_id: must be a case id")
+	}
+	if !slices.Contains(ServiceTypes, in.Service) {
+		return in, kit.Validation("service: must be one of " + joinCodes(ServiceTypes))
+	}
+	if in.Kind == "" {
+		in.Kind = KindInternal
+	}
+	switch in.Kind {
+	case KindExternal:
+		if !slices.Contains(s.routing.LegalBases, in.LegalBasis) {
+			return in, kit.Validation("legal_basis: must be one of " + joinCodes(s.routing.LegalBases))
+		}
+		if !countryRe.MatchString(in.Destination) && !codeRe.MatchString(in.Destination) {
+			return in, kit.Validation("destination: a country code (ISO 3166-1 alpha-2) or an organisation kind code")
+		}
+		if len(in.Candidates) > 0 || in.FanOut != 0 {
+			return in, kit.Validation("candidates, fan_out: not for external referrals")
+		}
+		if in.Urgency == "" {
+			in.Urgency = "normal"
+		}
+	case KindInternal:
+		if in.LegalBasis != "" || in.Destination != "" {
+			return in, kit.Validation("legal_basis, destination: only for external referrals")
+		}
+	default:
+		return in, kit.Validation("kind: internal or external")
+	}
+	if !slices.Contains(Urgencies, in.Urgency) {
+		return in, kit.Validation("urgency: must be one of " + joinCodes(Urgencies))
+	}
+	if in.FanOut == 0 {
+		in.FanOut = s.routing.FanOut[in.Urgency]
+	}
+	if in.FanOut < 1 || in.FanOut > s.routing.MaxFanOut || in.FanOut > 1 && in.Urgency != "emergency" {
+		return in, kit.Validation(fmt.Sprintf("fan_out: 1, or up to %d for an emergency", s.routing.MaxFanOut))
+	}
+	if len(in.Candidates) > s.routing.MaxCandidates {
+		return in, kit.Validation(fmt.Sprintf("candidates: at most %d", s.routing.MaxCandidates))
+	}
+	for i, c := range in.Candidates {
+		if !validID(c) || slices.Contains(in.Candidates[:i], c) {
+			return in, kit.Validation("candidates: distinct organisation ids")
+		}
+	}
+	return in, nil
+}
+
+func profileOf(c CaseSummary, service, urgency string) profile {
+	return profile{
+		Service: service, Urgency: urgency, Region: c.Region, Gender: c.Gender,
+		Child: c.TreatedAsChild || c.AgeGroup != "adult", Dependants: max(c.Dependants, 0), Languages: c.Languages,
+	}
+}
+
+// summary reads the case as the caller may see it.
+func (s *service) summary(ctx context.Context, caseID, action string) (CaseSummary, error) {
+	sum, err := s.cases.Summary(ctx, caseID)
+	if errors.Is(err, kit.ErrNotFound) {
+		return sum, s.deny(ctx, action, "case", caseID, ErrNotFound)
+	}
+	if err != nil {
+		return sum, fmt.Errorf("referral: case summary: %w: %w", ErrUnavailable, err)
+	}
+	if sum.Route == routeAnonymous {
+		return sum, ErrAnonymous
+	}
+	return sum, nil
+}
+
+func (s *service) CreateReferral(ctx context.Context, in NewReferral) (Referral, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return Referral{}, err
+	}
+	if in, err = s.validateNew(in); err != nil {
+		return Referral{}, err
+	}
+	sum, err := s.summary(ctx, in.CaseID, "referral.referral.create")
+	if err != nil {
+		return Referral{}, err
+	}
+	now := s.now()
+	row := referralRow{
+		ID: event.NewID(), Kind: in.Kind, CaseID: sum.ID, CaseOwnerOrg: sum.OwnerOrg, SenderOrg: p.OrgID,
+		SenderUser: p.UserID, Service: in.Service, Urgency: in.Urgency, Status: StatusPending, Region: sum.Region,
+		Gender: sum.Gender, AgeGroup: sum.AgeGroup, TreatedAsChild: sum.TreatedAsChild, Languages: sortedSet(sum.Languages),
+		GroupSize: 1 + max(sum.Dependants, 0), Sections: s.routing.sectionsFor(in.Service), FanOut: in.FanOut,
+		LegalBasis: in.LegalBasis, Destination: in.Destination, CreatedAt: now, UpdatedAt: now,
+	}
+	if row.CaseID == "" {
+		row.CaseID = in.CaseID
+	}
+	if in.Kind == KindExternal {
+		return s.createExternal(ctx, p, row)
+	}
+	picked, err := s.pick(ctx, sum, in)
+	if err != nil {
+		return Referral{}, err
+	}
+	cands, err := s.grantAll(ctx, row, picked)
+	if err != nil {
+		return Referral{}, err
+	}
+	var out []candidateRow
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := s.store.insertReferral(ctx, tx, row); err != nil {
+			return err
+		}
+		for _, c := range cands {
+			if err := s.store.insertCandidate(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		if err := s.audit(ctx, tx, s.rec.New(ctx, "referral.referral.create", "referral", row.ID, event.Allowed)); err != nil {
+			return err
+		}
+		if err := s.facts(ctx, tx, s.fact(row, facts.ReferralCreated, now)); err != nil {
+			return err
+		}
+		out = cands
+		return s.advance(ctx, tx, &row, out, now)
+	})
+	if err != nil {
+		s.revokeAll(ctx, row.CaseID, cands)
+		return Referral{}, err
+	}
+	return s.view(p, row, out, now), nil
+}
+
+// pick ranks the directory for the case, or checks the explicit candidates
+// against the hard filters, keeping their order.
+func (s *service) pick(ctx context.Context, sum CaseSummary, in NewReferral) ([]Candidate, error) {
+	providers, err := s.store.providers(ctx, s.db, in.Service)
+	if err != nil {
+		return nil, err
+	}
+	ranked, excluded := s.routing.rank(profileOf(sum, in.Service, in.Urgency), providers)
+	if len(in.Candidates) == 0 {
+		return ranked[:min(len(ranked), s.routing.MaxCandidates)], nil
+	}
+	var out []Candidate
+	for _, id := range in.Candidates {
+		i := slices.IndexFunc(ranked, func(c Candidate) bool { return c.OrgID == id })
+		if i < 0 {
+			why := "not_in_directory"
+			if j := slices.IndexFunc(excluded, func(c Candidate) bool { return c.OrgID == id }); j >= 0 {
+				why = excluded[j].Reasons[0]
+			}
+			return nil, kit.Validation("candidates: " + id + " is excluded: " + why)
+		}
+		c := ranked[i]
+		c.Rank = len(out) + 1
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// grantAll asks intake for a pending grant to each candidate, so consent is
+// checked there. A candidate whose kind the consent does not cover is left
+// out; when none is left the referral is refused with intake's 409. Any
+// other failure undoes the grants made so far.
+func (s *service) grantAll(ctx context.Context, row referralRow, picked []Candidate) ([]candidateRow, error) {
+	var (
+		out     []candidateRow
+		refused bool
+	)
+	for _, c := range picked {
+		g, err := s.grants.GrantPending(ctx, intake.GrantRequest{
+			CaseID: row.CaseID, OrgID: c.OrgID, Sections: row.Sections, ReferralID: row.ID,
+			Purpose: "referral", Service: row.Service,
+		})
+		if errors.Is(err, intake.ErrConsentRequired) {
+			refused = true
+			continue
+		}
+		if err != nil {
+			s.revokeAll(ctx, row.CaseID, out)
+			if kit.AsError(err) != kit.ErrInternal {
+				return nil, err
+			}
+			return nil, fmt.Errorf("referral: grant: %w: %w", ErrUnavailable, err)
+		}
+		out = append(out, candidateRow{
+			ReferralID: row.ID, OrgID: c.OrgID, Rank: len(out) + 1, Status: OfferQueued,
+			Reasons: c.Reasons, GrantID: g.ID, GrantState: grantPending,
+		})
+	}
+	if len(out) == 0 && refused {
+		return nil, ErrConsentRequired
+	}
+	return out, nil
+}
+
+// revokeAll undoes grants of a referral that was not written.
+func (s *service) revokeAll(ctx context.Context, caseID string, cands []candidateRow) {
+	ctx = context.WithoutCancel(ctx)
+	for _, c := range cands {
+		if err := s.grants.RevokeGrant(ctx, caseID, c.GrantID); err != nil {
+			_ = s.logger.Log("msg", "revoking grant of an unwritten referral failed", "grant", c.GrantID, "err", err)
+		}
+	}
+}
+
+// createExternal records a referral outside the system or across a border
+// as a disclosure: codes and the legal basis only.
+func (s *service) createExternal(ctx context.Context, p auth.Principal, row referralRow) (Referral, error) {
+	row.Status = StatusDisclosed
+	row.FanOut = 0
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := s.store.insertReferral(ctx, tx, row); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx,
+			s.rec.New(ctx, "referral.referral.create", "referral", row.ID, event.Allowed),
+			s.rec.New(ctx, "referral.disclosure.record", "case", row.CaseID, event.Allowed))
+	})
+	if err != nil {
+		return Referral{}, err
+	}
+	return s.view(p, row, nil, row.CreatedAt), nil
+}
+
+func deadlineOf(r Routing, urgency string, from time.Time) time.Time {
+	return from.Add(time.Duration(r.Deadlines[urgency]))
+}

@@ -1,0 +1,57 @@
+// Package referral is the platform's referral routing: the provider
+// directory, capacity, referrals and their deadlines.
+//
+// Directory. A provider is an organisation offering services (the needs
+// taxonomy) with places per service, the regions it serves (or
+// "national"), the region it works from, the profiles it accepts
+// (children, adults, genders, dependants), languages, availability and an
+// active flag. No street address is stored. Org administrators manage
+// their own entry, system administrators any; the provider's caseworkers
+// and administrators update places. The directory is exported and
+// imported as Open Referral HSDS 3.0-style JSON (see HSDSDocument).
+//
+// Routing. Configuration is routing.json, embedded here; a routing.json
+// in the --policies directory replaces it (LoadRouting). For a case's
+// service, region, profile, group (1 + dependants), languages and urgency,
+// hard filters come first: active, offers the service, serves the region
+// or is national, accepts the profile (a child needs a provider accepting
+// children, gender lists are respected, dependants for place-based
+// services), room for the group (the whole group for place-based services
+// such as shelter, one place otherwise). The rest are scored:
+//
+//	region:    same_region (works from it) > neighbour_region (adjacency) > national > other_region
+//	language:  + language_match when one of the person's languages is spoken
+//	emergency: + open_24_7
+//	load:      - load × places taken / places
+//	response:  - response_time × min(median answer time / slow_response, 1) (half when no history)
+//
+// ties broken by organisation id. Every candidate carries its reason codes.
+//
+// Lifecycle. A referral is offered to fan_out candidates at a time (3 for
+// an emergency by default, 1 otherwise), each offer with the urgency's
+// deadline. Offer: queued → offered → accepted | declined | expired |
+// withdrawn. Referral: pending → accepted → arrived → completed | left,
+// withdrawn from pending, accepted or arrived, and no_provider when no
+// candidate is left (an unmet need on the coordinators' board). The first
+// acceptance wins, reserving places in the same transaction that moves the
+// referral out of pending (UPDATE … WHERE used + n <= places); the other
+// offers are withdrawn. Completion, departure and withdrawal free the
+// places. The Sweeper expires offers and moves to the next candidate.
+//
+// Grants. The case sections a provider needs (configured per service)
+// are granted pending through intake when the referral is created, as the
+// officer, so intake checks consent; acceptance activates the grant as the
+// accepting user; decline, expiry and withdrawal mark it for revocation,
+// done at once as the caller or, failing that, as the service, and retried
+// by the sweeper. External referrals (outside the system or abroad) are
+// recorded as disclosures with a legal basis and hold codes only.
+//
+// Visibility. The sending organisation (and the case owner) and
+// coordinators see a referral in full; the accepting provider sees the
+// case id; other candidates that were offered it see the de-identified
+// summary only; anyone else gets 404 and a denied audit event. Every
+// change and every read is audited through the outbox before any answer;
+// de-identified facts go to statistics on topic "stats". Providers are
+// notified in the app and, when configured, by a signed webhook carrying
+// only the referral id, event, service, urgency and deadline.
+package referral

@@ -1,0 +1,201 @@
+package referral
+
+import (
+	"context"
+
+	"github.com/go-kit/kit/endpoint"
+
+	"github.com/nrm-project/nrm/pkg/authz"
+)
+
+// Casbin objects of the referral endpoints (policies/policy.csv).
+const (
+	ObjectReferrals = "referral.referrals"
+	ObjectProviders = "referral.providers"
+)
+
+// Endpoints collects the referral endpoints.
+type Endpoints struct {
+	Create, Get, Accept, Decline, Arrive, Complete, Leave, Withdraw endpoint.Endpoint
+	Inbox, Sent, Board, Route, Notifications                        endpoint.Endpoint
+	GetProvider, PutProvider, SetCapacity, ListProviders            endpoint.Endpoint
+	ExportHSDS, ImportHSDS                                          endpoint.Endpoint
+}
+
+// MakeServerEndpoints wires s: every endpoint needs a token (authn) and
+// passes the enforcer, which records denials with denials; the service
+// then decides which instances the caller may touch.
+func MakeServerEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforcer, denials authz.DenialRecorder) Endpoints {
+	g := func(object, action string, e endpoint.Endpoint) endpoint.Endpoint {
+		return authn(enf.Middleware(object, action, denials)(e))
+	}
+	r, p := ObjectReferrals, ObjectProviders
+	return Endpoints{
+		Create: g(r, "create", func(ctx context.Context, req any) (any, error) {
+			v, err := s.CreateReferral(ctx, req.(NewReferral))
+			return referralResponse{v, err}, nil
+		}),
+		Get:    g(r, "read", idEndpoint(s.GetReferral)),
+		Accept: g(r, "accept", idEndpoint(s.Accept)),
+		Decline: g(r, "decline", func(ctx context.Context, req any) (any, error) {
+			q := req.(declineRequest)
+			v, err := s.Decline(ctx, q.ID, q.Reason)
+			return referralResponse{v, err}, nil
+		}),
+		Arrive:   g(r, "arrived", idEndpoint(s.Arrive)),
+		Complete: g(r, "complete", idEndpoint(s.Complete)),
+		Leave:    g(r, "left", idEndpoint(s.Leave)),
+		Withdraw: g(r, "withdraw", idEndpoint(s.Withdraw)),
+		Inbox: g(r, "list", func(ctx context.Context, _ any) (any, error) {
+			v, err := s.Inbox(ctx)
+			return referralsResponse{v, err}, nil
+		}),
+		Sent: g(r, "list", func(ctx context.Context, _ any) (any, error) {
+			v, err := s.Sent(ctx)
+			return referralsResponse{v, err}, nil
+		}),
+		Board: g(r, "board", func(ctx context.Context, _ any) (any, error) {
+			v, err := s.Board(ctx)
+			return boardResponse{v, err}, nil
+		}),
+		Route: g(r, "route", func(ctx context.Context, req any) (any, error) {
+			v, err := s.Route(ctx, req.(RouteQuery))
+			return candidatesResponse{v, err}, nil
+		}),
+		Notifications: g(r, "list", func(ctx context.Context, req any) (any, error) {
+			v, err := s.Notifications(ctx, req.(notificationsRequest).After)
+			return notificationsResponse{v, err}, nil
+		}),
+		GetProvider: g(p, "read", func(ctx context.Context, req any) (any, error) {
+			v, err := s.GetProvider(ctx, req.(idRequest).ID)
+			return providerResponse{v, err}, nil
+		}),
+		PutProvider: g(p, "manage", func(ctx context.Context, req any) (any, error) {
+			q := req.(putProviderRequest)
+			v, err := s.PutProvider(ctx, q.OrgID, q.Input)
+			return providerResponse{v, err}, nil
+		}),
+		SetCapacity: g(p, "capacity", func(ctx context.Context, req any) (any, error) {
+			q := req.(capacityRequest)
+			v, err := s.SetCapacity(ctx, q.OrgID, q.Service, q.Places)
+			return providerResponse{v, err}, nil
+		}),
+		ListProviders: g(p, "read", func(ctx context.Context, req any) (any, error) {
+			q := req.(listProvidersRequest)
+			v, err := s.ListProviders(ctx, q.Service, q.Region)
+			return providersResponse{v, err}, nil
+		}),
+		ExportHSDS: g(p, "export", func(ctx context.Context, _ any) (any, error) {
+			v, err := s.ExportHSDS(ctx)
+			return hsdsResponse{v, err}, nil
+		}),
+		ImportHSDS: g(p, "import", func(ctx context.Context, req any) (any, error) {
+			n, err := s.ImportHSDS(ctx, req.(HSDSDocument))
+			return importResponse{n, err}, nil
+		}),
+	}
+}
+
+func idEndpoint(f func(context.Context, string) (Referral, error)) endpoint.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		v, err := f(ctx, req.(idRequest).ID)
+		return referralResponse{v, err}, nil
+	}
+}
+
+type idRequest struct{ ID string }
+
+type declineRequest struct {
+	ID     string `json:"-"`
+	Reason string `json:"reason"`
+}
+
+type notificationsRequest struct{ After int64 }
+
+type putProviderRequest struct {
+	OrgID string
+	Input ProviderInput
+}
+
+type capacityRequest struct {
+	OrgID   string `json:"-"`
+	Service string `json:"service"`
+	Places  int    `json:"places"`
+}
+
+type listProvidersRequest struct{ Service, Region string }
+
+type referralResponse struct {
+	Referral
+	Err error `json:"-"`
+}
+
+func (r referralResponse) Failed() error { return r.Err }
+
+type referralsResponse struct {
+	Referrals []Referral `json:"referrals"`
+	Err       error      `json:"-"`
+}
+
+func (r referralsResponse) Failed() error { return r.Err }
+
+type boardResponse struct {
+	Board
+	Err error `json:"-"`
+}
+
+func (r boardResponse) Failed() error { return r.Err }
+
+type candidatesResponse struct {
+	Candidates []Candidate `json:"candidates"`
+	Err        error       `json:"-"`
+}
+
+func (r candidatesResponse) Failed() error { return r.Err }
+
+type notificationsResponse struct {
+	Notifications []Notification `json:"notifications"`
+	Err           error          `json:"-"`
+}
+
+func (r notificationsResponse) Failed() error { return r.Err }
+
+type providerResponse struct {
+	Provider
+	Err error `json:"-"`
+}
+
+func (r providerResponse) Failed() error { return r.Err }
+
+type providersResponse struct {
+	Providers []Provider `json:"providers"`
+	Err       error      `json:"-"`
+}
+
+func (r providersResponse) Failed() error { return r.Err }
+
+type hsdsResponse struct {
+	HSDSDocument
+	Err error `json:"-"`
+}
+
+func (r hsdsResponse) Failed() error { return r.Err }
+
+type importResponse struct {
+	Imported int   `json:"imported"`
+	Err      error `json:"-"`
+}
+
+func (r importResponse) Failed() error { return r.Err }
+
+var (
+	_ endpoint.Failer = referralResponse{}
+	_ endpoint.Failer = referralsResponse{}
+	_ endpoint.Failer = boardResponse{}
+	_ endpoint.Failer = candidatesResponse{}
+	_ endpoint.Failer = notificationsResponse{}
+	_ endpoint.Failer = providerResponse{}
+	_ endpoint.Failer = providersResponse{}
+	_ endpoint.Failer = hsdsResponse{}
+	_ endpoint.Failer = importResponse{}
+)

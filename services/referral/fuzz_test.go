@@ -1,0 +1,46 @@
+package referral
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+// fuzzDecoder checks that a body decoder either decodes or answers a 4xx
+// *kit.Error, whatever the bytes.
+func fuzzDecoder(f *testing.F, dec func([]byte) (any, error), seeds ...string) {
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, err := dec(b)
+		if err == nil {
+			return
+		}
+		var e *kit.Error
+		if !errors.As(err, &e) || e.Status < 400 || e.Status > 499 {
+			t.Fatalf("decode error %v is not a 4xx *kit.Error", err)
+		}
+	})
+}
+
+func FuzzDecodeCreate(f *testing.F) {
+	fuzzDecoder(f, decodeCreateBody, `{"case_id":"x","service":"shelter","urgency":"normal"}`, `{"fan_out":"3"}`, `{`)
+}
+
+func FuzzDecodeDecline(f *testing.F) {
+	fuzzDecoder(f, decodeDeclineBody, `{"reason":"no_capacity"}`, `{"reason":1}`, `[]`)
+}
+
+func FuzzDecodeProvider(f *testing.F) {
+	fuzzDecoder(f, decodeProviderBody, `{"name":"S","regions":["MA-01"],"services":[{"service":"shelter","places":3}]}`, `{"active":"yes"}`)
+}
+
+func FuzzDecodeCapacity(f *testing.F) {
+	fuzzDecoder(f, decodeCapacityBody, `{"service":"shelter","places":3}`, `{"places":1e99}`)
+}
+
+func FuzzDecodeImport(f *testing.F) {
+	fuzzDecoder(f, decodeImportBody, `{"organizations":[{"id":"x","name":"n","attributes":[],"services":[]}]}`, `{"organizations":{}}`)
+}

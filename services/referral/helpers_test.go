@@ -1,0 +1,251 @@
+package referral
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/db"
+	"github.com/nrm-project/nrm/pkg/db/dbtest"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/keys"
+	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake"
+)
+
+// clock is a fixed clock moved by hand.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// fakeCases answers like intake: a case the caller's organisation does not
+// own is not found, except to coordinators.
+type fakeCases struct {
+	mu    sync.Mutex
+	cases map[string]CaseSummary
+}
+
+func (f *fakeCases) Summary(ctx context.Context, id string) (CaseSummary, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, _ := auth.FromContext(ctx)
+	c, ok := f.cases[id]
+	if !ok || p.OrgID != c.OwnerOrg && !p.HasRole(auth.RoleCoordinator) {
+		return CaseSummary{}, kit.ErrNotFound
+	}
+	return c, nil
+}
+
+type grantCall struct {
+	op, caseID, grantID, org, caller string
+}
+
+// fakeGrants behaves like intake's grants and records every call.
+type fakeGrants struct {
+	mu      sync.Mutex
+	cases   *fakeCases
+	refuse  map[string]bool // organisations the consent does not cover
+	grants  map[string]intake.Grant
+	calls   []grantCall
+	failAct bool
+}
+
+func (f *fakeGrants) GrantPending(ctx context.Context, g intake.GrantRequest) (intake.Grant, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, _ := auth.FromContext(ctx)
+	if c := f.cases.cases[g.CaseID]; c.Route == "anonymous" || f.refuse[g.OrgID] {
+		return intake.Grant{}, intake.ErrConsentRequired
+	}
+	gr := intake.Grant{ID: event.NewID(), CaseID: g.CaseID, OrgID: g.OrgID, Sections: g.Sections, Status: intake.GrantPending, ReferralID: g.ReferralID}
+	f.grants[gr.ID] = gr
+	f.calls = append(f.calls, grantCall{"pending", g.CaseID, gr.ID, g.OrgID, p.OrgID})
+	return gr, nil
+}
+
+func (f *fakeGrants) ActivateGrant(ctx context.Context, caseID, id string) (intake.Grant, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, _ := auth.FromContext(ctx)
+	g, ok := f.grants[id]
+	if !ok || g.OrgID != p.OrgID || f.failAct {
+		return intake.Grant{}, kit.ErrNotFound
+	}
+	if g.Status != intake.GrantPending {
+		return intake.Grant{}, intake.ErrInvalidState
+	}
+	g.Status = intake.GrantActive
+	f.grants[id] = g
+	f.calls = append(f.calls, grantCall{"activate", caseID, id, g.OrgID, p.OrgID})
+	return g, nil
+}
+
+func (f *fakeGrants) RevokeGrant(ctx context.Context, caseID, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, _ := auth.FromContext(ctx)
+	g, ok := f.grants[id]
+	if !ok {
+		return kit.ErrNotFound
+	}
+	if p.OrgID != g.OrgID && p.OrgID != f.cases.cases[caseID].OwnerOrg && !p.IsService() {
+		return kit.ErrNotFound
+	}
+	g.Status = intake.GrantRevoked
+	f.grants[id] = g
+	f.calls = append(f.calls, grantCall{"revoke", caseID, id, g.OrgID, p.OrgID})
+	return nil
+}
+
+// status returns the grant status of org's grant for a referral.
+func (f *fakeGrants) status(referralID, org string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, g := range f.grants {
+		if g.ReferralID == referralID && g.OrgID == org {
+			return g.Status
+		}
+	}
+	return ""
+}
+
+func (f *fakeGrants) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.grants)
+}
+
+type fakeOrgs struct{}
+
+func (fakeOrgs) Org(_ context.Context, id string) (OrgInfo, error) {
+	return OrgInfo{ID: id, Kind: "ngo", Region: "MA-06"}, nil
+}
+
+type env struct {
+	s      *service
+	db     *db.DB
+	engine dbtest.Engine
+	keys   *keys.Dir
+	clock  *clock
+	cases  *fakeCases
+	grants *fakeGrants
+	police string // the sending organisation
+}
+
+func newEnv(t testing.TB, e dbtest.Engine) *env {
+	t.Helper()
+	d := dbtest.Open(t, e, "referral")
+	k, err := keys.Open(t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := &fakeCases{cases: map[string]CaseSummary{}}
+	ev := &env{db: d, engine: e, keys: k, clock: &clock{t: time.Date(2026, 11, 20, 22, 0, 0, 0, time.UTC)}, cases: cases,
+		grants: &fakeGrants{cases: cases, refuse: map[string]bool{}, grants: map[string]intake.Grant{}}, police: event.NewID()}
+	ev.s = ev.service(t)
+	return ev
+}
+
+// service starts a new service instance over the same database.
+func (ev *env) service(t testing.TB) *service {
+	t.Helper()
+	s, err := newService(ev.config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func (ev *env) config() Config {
+	return Config{DB: ev.db, Keys: ev.keys, Cases: ev.cases, Grants: ev.grants, Orgs: fakeOrgs{}, Now: ev.clock.Now}
+}
+
+func as(org string, roles ...string) context.Context {
+	return auth.WithPrincipal(context.Background(), auth.Principal{UserID: event.NewID(), OrgID: org, Roles: roles})
+}
+
+func admin() context.Context { return as("", auth.RoleSystemAdmin) }
+
+// shelter is a provider input for a shelter with places in a region.
+func shelter(region string, places int) ProviderInput {
+	return ProviderInput{Name: "Shelter", Region: region, Regions: []string{region}, AcceptsAdults: true,
+		AcceptsDependants: true, Languages: []string{"ar", "fr"}, Availability: Always, Active: true,
+		Services: []ServicePlaces{{Service: "shelter", Places: places}}}
+}
+
+func (ev *env) provider(t testing.TB, in ProviderInput) string {
+	t.Helper()
+	id := event.NewID()
+	if _, err := ev.s.PutProvider(admin(), id, in); err != nil {
+		t.Fatalf("put provider: %v", err)
+	}
+	return id
+}
+
+// adult registers an adult woman's case in region owned by the police org.
+func (ev *env) adult(region string, dependants int, langs ...string) string {
+	id := event.NewID()
+	ev.cases.mu.Lock()
+	defer ev.cases.mu.Unlock()
+	ev.cases.cases[id] = CaseSummary{ID: id, OwnerOrg: ev.police, Route: "nrm", Region: region, Gender: "female",
+		AgeGroup: "adult", Needs: []string{"shelter"}, Languages: langs, Dependants: dependants}
+	return id
+}
+
+func (ev *env) officer() context.Context { return as(ev.police, auth.RoleFrontlineOfficer) }
+
+func (ev *env) refer(t testing.TB, caseID, urgency string, candidates ...string) Referral {
+	t.Helper()
+	r, err := ev.s.CreateReferral(ev.officer(), NewReferral{CaseID: caseID, Service: "shelter", Urgency: urgency, Candidates: candidates})
+	if err != nil {
+		t.Fatalf("create referral: %v", err)
+	}
+	return r
+}
+
+func (ev *env) used(t testing.TB, org string) int {
+	t.Helper()
+	var n int
+	if err := ev.db.QueryRow(`SELECT COALESCE(SUM(used), 0) FROM provider_services WHERE org_id = $1`, org).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func codeOf(err error) string {
+	if err == nil {
+		return ""
+	}
+	return kit.AsError(err).Code
+}
+
+func offerStatuses(r Referral) []string {
+	var out []string
+	for _, c := range r.Candidates {
+		out = append(out, c.Status)
+	}
+	return out
+}
+
+func writeFile(dir, name string, b []byte) error {
+	return os.WriteFile(filepath.Join(dir, name), b, 0o600)
+}
+
+func kitAs(err error) int { return kit.AsError(err).Status }

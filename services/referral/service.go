@@ -1,0 +1,318 @@
+package referral
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/go-kit/log"
+
+	"github.com/nrm-project/nrm/pkg/db"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/keys"
+	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/outbox"
+	"github.com/nrm-project/nrm/services/intake"
+)
+
+// Service routes referrals of cases to service providers and keeps the
+// provider directory.
+type Service interface {
+	CreateReferral(ctx context.Context, r NewReferral) (Referral, error)
+	GetReferral(ctx context.Context, id string) (Referral, error)
+	Accept(ctx context.Context, id string) (Referral, error)
+	Decline(ctx context.Context, id, reason string) (Referral, error)
+	Arrive(ctx context.Context, id string) (Referral, error)
+	Complete(ctx context.Context, id string) (Referral, error)
+	Leave(ctx context.Context, id string) (Referral, error)
+	Withdraw(ctx context.Context, id string) (Referral, error)
+	Inbox(ctx context.Context) ([]Referral, error)
+	Sent(ctx context.Context) ([]Referral, error)
+	Board(ctx context.Context) (Board, error)
+	Route(ctx context.Context, q RouteQuery) ([]Candidate, error)
+	Notifications(ctx context.Context, after int64) ([]Notification, error)
+
+	GetProvider(ctx context.Context, orgID string) (Provider, error)
+	PutProvider(ctx context.Context, orgID string, p ProviderInput) (Provider, error)
+	SetCapacity(ctx context.Context, orgID, service string, places int) (Provider, error)
+	ListProviders(ctx context.Context, service, region string) ([]Provider, error)
+	ExportHSDS(ctx context.Context) (HSDSDocument, error)
+	ImportHSDS(ctx context.Context, d HSDSDocument) (int, error)
+}
+
+// CaseSource gives the routing attributes of a case, as the caller may see
+// it; a case the caller may not see is kit.ErrNotFound.
+type CaseSource interface {
+	Summary(ctx context.Context, caseID string) (CaseSummary, error)
+}
+
+// CaseSummary holds the codes of a case that routing needs. Never a name.
+type CaseSummary struct {
+	ID             string
+	OwnerOrg       string
+	Route          string // nrm, assistance, anonymous
+	Region         string
+	Gender         string
+	AgeGroup       string
+	TreatedAsChild bool
+	Needs          []string
+	Languages      []string
+	Dependants     int
+}
+
+// Grants lets providers read the sections of a case (intake). GrantPending
+// refuses with intake.ErrConsentRequired when consent does not cover it.
+type Grants interface {
+	GrantPending(ctx context.Context, g intake.GrantRequest) (intake.Grant, error)
+	ActivateGrant(ctx context.Context, caseID, grantID string) (intake.Grant, error)
+	RevokeGrant(ctx context.Context, caseID, grantID string) error
+}
+
+// Orgs is the organisation directory (identity).
+type Orgs interface {
+	Org(ctx context.Context, id string) (OrgInfo, error)
+}
+
+// OrgInfo is what referral needs of an organisation.
+type OrgInfo struct {
+	ID     string
+	Kind   string
+	Region string
+}
+
+// ServiceTypes are the needs and service types a provider can offer.
+var ServiceTypes = []string{
+	"shelter", "medical", "mental_health", "psychosocial", "legal_aid", "interpretation",
+	"return_reintegration", "vocational_training", "employment", "child_protection",
+	"documentation", "family_tracing", "material_assistance",
+}
+
+// Urgencies, most urgent first.
+var Urgencies = []string{"emergency", "high", "normal"}
+
+// DeclineReasons are the codes a provider gives when declining.
+var DeclineReasons = []string{
+	"no_capacity", "outside_mandate", "outside_area", "client_refused", "unable_to_contact_client", "other",
+}
+
+// Referral statuses.
+const (
+	StatusPending    = "pending"
+	StatusAccepted   = "accepted"
+	StatusArrived    = "arrived"
+	StatusCompleted  = "completed"
+	StatusLeft       = "left"
+	StatusWithdrawn  = "withdrawn"
+	StatusNoProvider = "no_provider"
+	StatusDisclosed  = "disclosed" // an external referral, recorded as a disclosure
+)
+
+// Offer statuses of a candidate.
+const (
+	OfferQueued    = "queued"
+	OfferOffered   = "offered"
+	OfferAccepted  = "accepted"
+	OfferDeclined  = "declined"
+	OfferExpired   = "expired"
+	OfferWithdrawn = "withdrawn"
+)
+
+// Referral kinds.
+const (
+	KindInternal = "internal"
+	KindExternal = "external"
+)
+
+// NewReferral asks for a referral of a case.
+type NewReferral struct {
+	CaseID     string   `json:"case_id"`
+	Service    string   `json:"service"`
+	Urgency    string   `json:"urgency"`
+	Candidates []string `json:"candidates,omitempty"` // explicit org ids, in order
+	FanOut     int      `json:"fan_out,omitempty"`
+	// External referrals: outside the system or across borders.
+	Kind        string `json:"kind,omitempty"`
+	LegalBasis  string `json:"legal_basis,omitempty"`
+	Destination string `json:"destination,omitempty"`
+}
+
+// Referral is a referral as its caller may see it. Candidates that have not
+// accepted see the de-identified summary only: no case id, no other
+// candidates.
+type Referral struct {
+	ID          string      `json:"id"`
+	Kind        string      `json:"kind"`
+	Status      string      `json:"status"`
+	Service     string      `json:"service"`
+	Urgency     string      `json:"urgency"`
+	Region      string      `json:"region"`
+	Gender      string      `json:"gender"`
+	AgeGroup    string      `json:"age_group"`
+	Languages   []string    `json:"languages"`
+	GroupSize   int         `json:"group_size"`
+	Deadline    *time.Time  `json:"deadline,omitempty"`
+	SecondsLeft *int64      `json:"seconds_left,omitempty"`
+	OfferStatus string      `json:"offer_status,omitempty"` // the caller's own offer, for candidates
+	CaseID      string      `json:"case_id,omitempty"`
+	SenderOrg   string      `json:"sender_org,omitempty"`
+	AcceptedOrg string      `json:"accepted_org,omitempty"`
+	Sections    []string    `json:"sections,omitempty"`
+	FanOut      int         `json:"fan_out,omitempty"`
+	LegalBasis  string      `json:"legal_basis,omitempty"`
+	Destination string      `json:"destination,omitempty"`
+	Candidates  []Candidate `json:"candidates,omitempty"`
+	CreatedAt   time.Time   `json:"created_at"`
+	UpdatedAt   time.Time   `json:"updated_at"`
+}
+
+// Candidate is a provider in a referral's ranking.
+type Candidate struct {
+	OrgID         string     `json:"org_id"`
+	Rank          int        `json:"rank"`
+	Score         float64    `json:"score"`
+	Reasons       []string   `json:"reasons"`
+	Status        string     `json:"status,omitempty"`
+	Deadline      *time.Time `json:"deadline,omitempty"`
+	DeclineReason string     `json:"decline_reason,omitempty"`
+}
+
+// RouteQuery previews the ranking for a case.
+type RouteQuery struct {
+	CaseID  string `json:"case_id"`
+	Service string `json:"service"`
+	Urgency string `json:"urgency"`
+}
+
+// Board is the coordinators' view: what is unsolved, what expires soon, and
+// the unmet needs by region and service.
+type Board struct {
+	NoProvider   []Referral  `json:"no_provider"`
+	ExpiringSoon []Referral  `json:"expiring_soon"`
+	UnmetNeeds   []UnmetNeed `json:"unmet_needs"`
+	Generated    time.Time   `json:"generated_at"`
+}
+
+// UnmetNeed counts referrals that found no provider.
+type UnmetNeed struct {
+	Region  string `json:"region"`
+	Service string `json:"service"`
+	Count   int    `json:"count"`
+}
+
+// Notification is an in-app notice to a provider organisation.
+type Notification struct {
+	Seq        int64     `json:"seq"`
+	ReferralID string    `json:"referral_id"`
+	Event      string    `json:"event"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// Stable error codes of this service.
+const (
+	CodeInvalidTransition = "invalid_transition"
+	CodeNoCapacity        = "no_capacity"
+	CodeNoCandidate       = "no_candidate"
+	CodeAnonymous         = "anonymous_case"
+)
+
+// Errors. Referrals the caller may not see are ErrNotFound, never 403.
+var (
+	ErrNotFound        = kit.ErrNotFound
+	ErrForbidden       = kit.ErrForbidden
+	ErrUnavailable     = kit.ErrUnavailable
+	ErrNoCapacity      = kit.NewError(http.StatusConflict, CodeNoCapacity, "the provider has no room for the whole group")
+	ErrNoCandidate     = kit.NewError(http.StatusConflict, CodeNoCandidate, "no provider matches this referral")
+	ErrAnonymous       = kit.NewError(http.StatusConflict, CodeAnonymous, "anonymous notifications are never referred")
+	ErrConsentRequired = intake.ErrConsentRequired
+)
+
+// transitionError names the actions allowed in the referral's status.
+func transitionError(status string) error {
+	allowed := allowedActions[status]
+	msg := fmt.Sprintf("the referral is %s; allowed: none", status)
+	if len(allowed) > 0 {
+		msg = fmt.Sprintf("the referral is %s; allowed: %s", status, joinCodes(allowed))
+	}
+	return kit.NewError(http.StatusConflict, CodeInvalidTransition, msg)
+}
+
+var allowedActions = map[string][]string{
+	StatusPending:  {"accept", "decline", "withdraw"},
+	StatusAccepted: {"arrived", "withdraw"},
+	StatusArrived:  {"complete", "left", "withdraw"},
+}
+
+// Config holds the dependencies of the service.
+type Config struct {
+	DB      *db.DB
+	Keys    *keys.Dir
+	Cases   CaseSource
+	Grants  Grants
+	Orgs    Orgs
+	Routing *Routing // nil: the embedded default
+	Logger  log.Logger
+	Now     func() time.Time
+	// HTTPClient sends webhooks; nil uses a client with a 10 s timeout.
+	HTTPClient *http.Client
+}
+
+type service struct {
+	db      *db.DB
+	store   *store
+	cases   CaseSource
+	grants  Grants
+	orgs    Orgs
+	routing Routing
+	logger  log.Logger
+	now     func() time.Time
+	rec     event.Recorder
+	ob      *outbox.Outbox
+	pseudo  []byte
+	hookKey []byte
+	hc      *http.Client
+}
+
+// New returns the referral service.
+func New(cfg Config) (Service, error) {
+	s, err := newService(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func newService(cfg Config) (*service, error) {
+	if cfg.DB == nil || cfg.Keys == nil || cfg.Cases == nil || cfg.Grants == nil || cfg.Orgs == nil {
+		return nil, fmt.Errorf("referral: DB, Keys, Cases, Grants and Orgs are required")
+	}
+	r := cfg.Routing
+	if r == nil {
+		def, err := ParseRouting(defaultRouting)
+		if err != nil {
+			return nil, err
+		}
+		r = &def
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	utc := func() time.Time { return now().UTC().Truncate(time.Microsecond) }
+	logger := cfg.Logger
+	if logger == nil {
+		logger = log.NewNopLogger()
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: 10 * time.Second}
+	}
+	ob := outbox.New("referral")
+	ob.Now = utc
+	return &service{
+		db: cfg.DB, store: &store{db: cfg.DB}, cases: cfg.Cases, grants: cfg.Grants, orgs: cfg.Orgs,
+		routing: *r, logger: logger, now: utc, ob: ob,
+		rec:    event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: utc},
+		pseudo: cfg.Keys.Subkey(keys.PurposePseudonym), hookKey: cfg.Keys.Subkey(keys.PurposeWebhook), hc: hc,
+	}, nil
+}

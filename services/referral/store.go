@@ -1,0 +1,253 @@
+package referral
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// referralRow is a referral as stored.
+type referralRow struct {
+	ID, Kind, CaseID, CaseOwnerOrg, SenderOrg, SenderUser string
+	Service, Urgency, Status, Region, Gender, AgeGroup    string
+	TreatedAsChild                                        bool
+	Languages, Sections                                   []string
+	GroupSize, FanOut, PlacesReserved                     int
+	AcceptedOrg, LegalBasis, Destination                  string
+	CreatedAt, UpdatedAt                                  time.Time
+}
+
+// candidateRow is one offer of a referral.
+type candidateRow struct {
+	ReferralID, OrgID, Status    string
+	Rank                         int
+	Reasons                      []string
+	GrantID, GrantState          string
+	OfferedAt, Deadline, Replied *time.Time
+	DeclineReason                string
+}
+
+// Grant states of a candidate.
+const (
+	grantPending = "pending"
+	grantActive  = "active"
+	grantRevoke  = "revoke" // due: revoked by whoever gets there first, the caller or the sweeper
+	grantRevoked = "revoked"
+)
+
+const referralColumns = `id, kind, case_id, case_owner_org, sender_org, sender_user, service, urgency, status,
+	region, gender, age_group, treated_as_child, languages, group_size, sections, fan_out, accepted_org,
+	places_reserved, legal_basis, destination, created_at, updated_at`
+
+func (st *store) insertReferral(ctx context.Context, tx *sql.Tx, r referralRow) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO referrals (`+referralColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+		r.ID, r.Kind, r.CaseID, r.CaseOwnerOrg, r.SenderOrg, r.SenderUser, r.Service, r.Urgency, r.Status,
+		r.Region, r.Gender, r.AgeGroup, r.TreatedAsChild, encList(r.Languages), r.GroupSize, encList(r.Sections),
+		r.FanOut, r.AcceptedOrg, r.PlacesReserved, r.LegalBasis, r.Destination, r.CreatedAt, r.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("referral: insert %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+func (st *store) insertCandidate(ctx context.Context, tx *sql.Tx, c candidateRow) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO referral_candidates
+		(referral_id, org_id, rank, status, reasons, grant_id, grant_state, offered_at, deadline_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		c.ReferralID, c.OrgID, c.Rank, c.Status, encList(c.Reasons), c.GrantID, c.GrantState, c.OfferedAt, c.Deadline)
+	if err != nil {
+		return fmt.Errorf("referral: insert candidate: %w", err)
+	}
+	return nil
+}
+
+func scanReferral(sc interface{ Scan(...any) error }) (referralRow, error) {
+	var (
+		r           referralRow
+		langs, secs string
+	)
+	err := sc.Scan(&r.ID, &r.Kind, &r.CaseID, &r.CaseOwnerOrg, &r.SenderOrg, &r.SenderUser, &r.Service, &r.Urgency,
+		&r.Status, &r.Region, &r.Gender, &r.AgeGroup, &r.TreatedAsChild, &langs, &r.GroupSize, &secs, &r.FanOut,
+		&r.AcceptedOrg, &r.PlacesReserved, &r.LegalBasis, &r.Destination, &r.CreatedAt, &r.UpdatedAt)
+	if err != nil {
+		return r, err
+	}
+	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
+	if r.Languages, err = decList(langs); err != nil {
+		return r, err
+	}
+	r.Sections, err = decList(secs)
+	return r, err
+}
+
+func (st *store) referral(ctx context.Context, q queryer, id string) (referralRow, error) {
+	r, err := scanReferral(q.QueryRowContext(ctx, `SELECT `+referralColumns+` FROM referrals WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, ErrNotFound
+	}
+	if err != nil {
+		return r, fmt.Errorf("referral: read %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// referrals runs a query selecting referralColumns.
+func (st *store) referrals(ctx context.Context, q queryer, query string, args ...any) ([]referralRow, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("referral: list: %w", err)
+	}
+	defer rows.Close()
+	var out []referralRow
+	for rows.Next() {
+		r, err := scanReferral(rows)
+		if err != nil {
+			return nil, fmt.Errorf("referral: list: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func tptr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
+
+func (st *store) candidates(ctx context.Context, q queryer, referralID string) ([]candidateRow, error) {
+	rows, err := q.QueryContext(ctx, `SELECT referral_id, org_id, rank, status, reasons, grant_id, grant_state,
+		offered_at, deadline_at, responded_at, decline_reason
+		FROM referral_candidates WHERE referral_id = $1 ORDER BY rank`, referralID)
+	if err != nil {
+		return nil, fmt.Errorf("referral: candidates %s: %w", referralID, err)
+	}
+	defer rows.Close()
+	var out []candidateRow
+	for rows.Next() {
+		var (
+			c          candidateRow
+			reasons    string
+			o, d, resp sql.NullTime
+		)
+		if err := rows.Scan(&c.ReferralID, &c.OrgID, &c.Rank, &c.Status, &reasons, &c.GrantID, &c.GrantState,
+			&o, &d, &resp, &c.DeclineReason); err != nil {
+			return nil, fmt.Errorf("referral: candidates %s: %w", referralID, err)
+		}
+		if c.Reasons, err = decList(reasons); err != nil {
+			return nil, err
+		}
+		c.OfferedAt, c.Deadline, c.Replied = tptr(o), tptr(d), tptr(resp)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// setOffer moves an offer from one status to another; false when it was
+// not in from (someone else got there first).
+func (st *store) setOffer(ctx context.Context, tx *sql.Tx, referralID, orgID, from, to string, at time.Time, reason string) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE referral_candidates SET status = $4, responded_at = $5, decline_reason = $6
+		WHERE referral_id = $1 AND org_id = $2 AND status = $3`, referralID, orgID, from, to, at, reason)
+	if err != nil {
+		return false, fmt.Errorf("referral: offer %s: %w", referralID, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (st *store) offer(ctx context.Context, tx *sql.Tx, referralID, orgID string, at, deadline time.Time) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE referral_candidates SET status = 'offered', offered_at = $3, deadline_at = $4
+		WHERE referral_id = $1 AND org_id = $2 AND status = 'queued'`, referralID, orgID, at, deadline)
+	if err != nil {
+		return false, fmt.Errorf("referral: offer %s: %w", referralID, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (st *store) setGrantState(ctx context.Context, q queryer, referralID, orgID, state string) error {
+	_, err := q.ExecContext(ctx, `UPDATE referral_candidates SET grant_state = $3
+		WHERE referral_id = $1 AND org_id = $2 AND grant_state <> 'revoked'`, referralID, orgID, state)
+	if err != nil {
+		return fmt.Errorf("referral: grant state %s: %w", referralID, err)
+	}
+	return nil
+}
+
+// moveReferral changes a referral's status if it is still from; false when
+// another transaction moved it first.
+func (st *store) moveReferral(ctx context.Context, tx *sql.Tx, id, from, to, acceptedOrg string, reserved int, at time.Time) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE referrals SET status = $3, accepted_org = $4, places_reserved = $5, updated_at = $6
+		WHERE id = $1 AND status = $2`, id, from, to, acceptedOrg, reserved, at)
+	if err != nil {
+		return false, fmt.Errorf("referral: move %s: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// dueOffers lists referrals with an offer past its deadline at now.
+func (st *store) dueOffers(ctx context.Context, q queryer, now time.Time, limit int) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT referral_id FROM referral_candidates
+		WHERE status = 'offered' AND deadline_at <= $1 ORDER BY referral_id LIMIT $2`, now, limit)
+	if err != nil {
+		return nil, fmt.Errorf("referral: due offers: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("referral: due offers: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// revocationsDue lists (referral, org) pairs whose grant must be revoked.
+func (st *store) revocationsDue(ctx context.Context, q queryer, referralID string, limit int) ([]candidateRow, error) {
+	query := `SELECT referral_id, org_id, grant_id FROM referral_candidates WHERE grant_state = 'revoke'`
+	args := []any{limit}
+	if referralID != "" {
+		query += ` AND referral_id = $2`
+		args = append(args, referralID)
+	}
+	rows, err := q.QueryContext(ctx, query+` ORDER BY referral_id, org_id LIMIT $1`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("referral: revocations: %w", err)
+	}
+	defer rows.Close()
+	var out []candidateRow
+	for rows.Next() {
+		var c candidateRow
+		if err := rows.Scan(&c.ReferralID, &c.OrgID, &c.GrantID); err != nil {
+			return nil, fmt.Errorf("referral: revocations: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func (st *store) notify(ctx context.Context, tx *sql.Tx, orgID, referralID, ev string, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (org_id, referral_id, event, created_at) VALUES ($1, $2, $3, $4)`,
+		orgID, referralID, ev, at)
+	if err != nil {
+		return fmt.Errorf("referral: notify: %w", err)
+	}
+	return nil
+}
+
+// lockPending takes the referral's row lock first, so that transactions on
+// one referral queue in the same order and never deadlock over its offers.
+func (st *store) lockPending(ctx context.Context, tx *sql.Tx, id string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE referrals SET status = status WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("referral: lock %s: %w", id, err)
+	}
+	return nil
+}

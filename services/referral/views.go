@@ -1,0 +1,274 @@
+package referral
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"time"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+// access is what a caller may see of a referral.
+type access int
+
+const (
+	noAccess       access = iota
+	summaryAccess         // a candidate that was offered it: the de-identified summary
+	providerAccess        // the accepting organisation: the summary and the case id
+	fullAccess            // the sending organisation and the coordinators
+)
+
+func accessOf(p auth.Principal, r referralRow, cands []candidateRow) access {
+	switch {
+	case p.HasRole(auth.RoleCoordinator), p.OrgID != "" && (p.OrgID == r.SenderOrg || p.OrgID == r.CaseOwnerOrg):
+		return fullAccess
+	case p.OrgID != "" && p.OrgID == r.AcceptedOrg:
+		return providerAccess
+	}
+	if c := findOffer(cands, p.OrgID); c != nil && c.Status != OfferQueued {
+		return summaryAccess
+	}
+	return noAccess
+}
+
+// view renders a referral for p: the summary codes for a candidate, the
+// case id for the accepting provider, everything for the sender.
+func (s *service) view(p auth.Principal, r referralRow, cands []candidateRow, now time.Time) Referral {
+	a := accessOf(p, r, cands)
+	v := Referral{
+		ID: r.ID, Kind: r.Kind, Status: r.Status, Service: r.Service, Urgency: r.Urgency, Region: r.Region,
+		Gender: r.Gender, AgeGroup: r.AgeGroup, Languages: slices.Clone(r.Languages), GroupSize: r.GroupSize,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+	if mine := findOffer(cands, p.OrgID); mine != nil && a != fullAccess {
+		v.OfferStatus = mine.Status
+		if mine.Status == OfferOffered {
+			v.Deadline = mine.Deadline
+		}
+	}
+	if a >= providerAccess {
+		v.CaseID, v.SenderOrg, v.AcceptedOrg, v.Sections = r.CaseID, r.SenderOrg, r.AcceptedOrg, slices.Clone(r.Sections)
+	}
+	if a == fullAccess {
+		v.FanOut, v.LegalBasis, v.Destination = r.FanOut, r.LegalBasis, r.Destination
+		v.Candidates = make([]Candidate, 0, len(cands))
+		for _, c := range cands {
+			v.Candidates = append(v.Candidates, Candidate{OrgID: c.OrgID, Rank: c.Rank, Reasons: c.Reasons,
+				Status: c.Status, Deadline: c.Deadline, DeclineReason: c.DeclineReason})
+			if c.Status == OfferOffered && (v.Deadline == nil || c.Deadline.Before(*v.Deadline)) {
+				v.Deadline = c.Deadline
+			}
+		}
+	}
+	if v.Deadline != nil {
+		left := int64(max(v.Deadline.Sub(now), 0).Seconds())
+		v.SecondsLeft = &left
+	}
+	return v
+}
+
+// GetReferral returns the referral once its read is in the audit outbox.
+func (s *service) GetReferral(ctx context.Context, id string) (Referral, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return Referral{}, err
+	}
+	if !validID(id) {
+		return Referral{}, ErrNotFound
+	}
+	var (
+		row   referralRow
+		cands []candidateRow
+	)
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if row, cands, _, err = s.load(ctx, tx, p, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, s.rec.New(ctx, "referral.referral.read", "referral", id, event.Allowed))
+	})
+	if err != nil {
+		return Referral{}, s.finish(ctx, err, "referral.referral.read", id)
+	}
+	if row.Status != StatusPending && p.OrgID == row.AcceptedOrg {
+		// A grant intake could not activate on acceptance is retried here.
+		_ = s.activate(ctx, row, cands)
+	}
+	return s.view(p, row, cands, s.now()), nil
+}
+
+// list reads referrals selected by query, auditing a read of each before
+// anything is returned.
+func (s *service) list(ctx context.Context, p auth.Principal, query string, args ...any) ([]Referral, error) {
+	var out []Referral
+	now := s.now()
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		rows, err := s.store.referrals(ctx, tx, query, args...)
+		if err != nil {
+			return err
+		}
+		evs := make([]event.Audit, 0, len(rows))
+		for _, r := range rows {
+			cands, err := s.store.candidates(ctx, tx, r.ID)
+			if err != nil {
+				return err
+			}
+			if accessOf(p, r, cands) == noAccess {
+				continue
+			}
+			out = append(out, s.view(p, r, cands, now))
+			evs = append(evs, s.rec.New(ctx, "referral.referral.read", "referral", r.ID, event.Allowed))
+		}
+		return s.audit(ctx, tx, evs...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []Referral{}
+	}
+	return out, nil
+}
+
+const listLimit = 200
+
+// Inbox lists a provider's open offers, soonest deadline first, then the
+// referrals it accepted and still works on.
+func (s *service) Inbox(ctx context.Context) ([]Referral, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.list(ctx, p, `SELECT `+prefixed("r.", referralColumns)+` FROM referrals r
+		JOIN referral_candidates c ON c.referral_id = r.id
+		WHERE c.org_id = $1 AND (c.status = 'offered' OR c.status = 'accepted' AND r.status IN ('accepted', 'arrived'))
+		ORDER BY CASE WHEN c.status = 'offered' THEN 0 ELSE 1 END, c.deadline_at, r.created_at LIMIT $2`, p.OrgID, listLimit)
+	return out, err
+}
+
+// Sent lists the referrals the caller's organisation sent, newest first.
+func (s *service) Sent(ctx context.Context) ([]Referral, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.list(ctx, p, `SELECT `+referralColumns+` FROM referrals WHERE sender_org = $1
+		ORDER BY created_at DESC, id LIMIT $2`, p.OrgID, listLimit)
+}
+
+// Board is the coordinators' desk.
+func (s *service) Board(ctx context.Context) (Board, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return Board{}, err
+	}
+	if !p.HasRole(auth.RoleCoordinator) {
+		return Board{}, s.deny(ctx, "referral.board.read", "board", "", ErrForbidden)
+	}
+	now := s.now()
+	b := Board{Generated: now, UnmetNeeds: []UnmetNeed{}}
+	if b.NoProvider, err = s.list(ctx, p, `SELECT `+referralColumns+` FROM referrals WHERE status = 'no_provider'
+		ORDER BY updated_at DESC, id LIMIT $1`, listLimit); err != nil {
+		return Board{}, err
+	}
+	soon := now.Add(time.Duration(s.routing.ExpiringSoon))
+	if b.ExpiringSoon, err = s.list(ctx, p, `SELECT `+referralColumns+` FROM referrals WHERE status = 'pending' AND id IN
+		(SELECT referral_id FROM referral_candidates WHERE status = 'offered' AND deadline_at <= $1)
+		ORDER BY created_at, id LIMIT $2`, soon, listLimit); err != nil {
+		return Board{}, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT region, service, COUNT(*) FROM referrals WHERE status = 'no_provider'
+		GROUP BY region, service ORDER BY region, service`)
+	if err != nil {
+		return Board{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u UnmetNeed
+		if err := rows.Scan(&u.Region, &u.Service, &u.Count); err != nil {
+			return Board{}, err
+		}
+		b.UnmetNeeds = append(b.UnmetNeeds, u)
+	}
+	return b, rows.Err()
+}
+
+func prefixed(prefix, cols string) string {
+	out := make([]byte, 0, len(cols)*2)
+	word := true
+	for i := 0; i < len(cols); i++ {
+		ch := cols[i]
+		if word && ch != ' ' && ch != '\n' && ch != '\t' && ch != ',' {
+			out = append(out, prefix...)
+			word = false
+		}
+		if ch == ',' {
+			word = true
+		}
+		out = append(out, ch)
+	}
+	return string(out)
+}
+
+// Route previews the ranking for a case, with the reasons for each place,
+// and the providers excluded with the filter that excluded them (rank 0).
+func (s *service) Route(ctx context.Context, q RouteQuery) ([]Candidate, error) {
+	if _, err := principal(ctx); err != nil {
+		return nil, err
+	}
+	if !validID(q.CaseID) {
+		return nil, kit.Validation("case_id: must be a case id")
+	}
+	if !slices.Contains(ServiceTypes, q.Service) {
+		return nil, kit.Validation("service: must be one of " + joinCodes(ServiceTypes))
+	}
+	if q.Urgency == "" {
+		q.Urgency = "normal"
+	}
+	if !slices.Contains(Urgencies, q.Urgency) {
+		return nil, kit.Validation("urgency: must be one of " + joinCodes(Urgencies))
+	}
+	sum, err := s.summary(ctx, q.CaseID, "referral.route.read")
+	if err != nil {
+		return nil, err
+	}
+	providers, err := s.store.providers(ctx, s.db, q.Service)
+	if err != nil {
+		return nil, err
+	}
+	ranked, excluded := s.routing.rank(profileOf(sum, q.Service, q.Urgency), providers)
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		return s.audit(ctx, tx, s.rec.New(ctx, "referral.route.read", "case", q.CaseID, event.Allowed))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return append(append(make([]Candidate, 0, len(ranked)+len(excluded)), ranked...), excluded...), nil
+}
+
+// Notifications returns the caller's organisation's notices after seq.
+func (s *service) Notifications(ctx context.Context, after int64) ([]Notification, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, referral_id, event, created_at FROM notifications
+		WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, p.OrgID, after, listLimit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Notification{}
+	for rows.Next() {
+		var n Notification
+		if err := rows.Scan(&n.Seq, &n.ReferralID, &n.Event, &n.CreatedAt); err != nil {
+			return nil, err
+		}
+		n.CreatedAt = n.CreatedAt.UTC()
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}

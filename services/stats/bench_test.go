@@ -1,0 +1,159 @@
+package stats
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/db"
+)
+
+// benchCases is the size of the synthetic store (NRM_BENCH_CASES overrides).
+func benchCases() int {
+	var n int
+	if _, err := fmt.Sscan(os.Getenv("NRM_BENCH_CASES"), &n); err == nil && n > 0 {
+		return n
+	}
+	return 1_000_000
+}
+
+var (
+	benchOnce    sync.Once
+	benchFixture *fixture
+)
+
+// loadSynthetic is the benchmarks' bulk path: it writes case facts and
+// the aggregates they make directly, in one transaction, skipping the
+// per-event receiver (which the tests exercise).
+func loadSynthetic(b *testing.B, f *fixture, n int) {
+	b.Helper()
+	r := rand.New(rand.NewPCG(9, 9))
+	pick := func(xs []string) string { return xs[r.IntN(len(xs))] }
+	regions := append(slicesClone(f.s.policy.Regions), unknown)
+	d := newDeltas()
+	start := time.Now()
+	err := f.s.db.Tx(context.Background(), func(tx *sql.Tx) error {
+		stmt, err := tx.Prepare(`INSERT INTO cases (case_key, record_key, registered, reg_event, identified_month, region,
+			gender, age_group, location, org_kind, route, exploitation, created_at)
+			VALUES ($1, $2, TRUE, $3, $4, $5, $6, $7, $8, $9, 'nrm', $10, $11)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for i := range n {
+			c := caseFact{Key: fmt.Sprintf("bench-%07d", i), RecordKey: r.Uint32(), Registered: true,
+				IdentifiedMonth: fmt.Sprintf("%d-%02d", 2024+i%3, 1+(i/3)%12), Region: pick(regions),
+				Gender: pick(genders), AgeGroup: pick(ageGroups), Location: pick(locations), OrgKind: pick(orgKinds),
+				Types: []string{pick(exploitations)}}
+			if _, err := stmt.Exec(c.Key, int64(c.RecordKey), "e", c.IdentifiedMonth, c.Region, c.Gender, c.AgeGroup,
+				c.Location, c.OrgKind, c.Types[0], f.clock); err != nil {
+				return err
+			}
+			for _, x := range contributions(component{Cases: []caseFact{c}}) {
+				d.add(x, +1)
+			}
+		}
+		return d.flush(context.Background(), tx)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("bulk load of %d cases: %s, %d aggregate rows", n, time.Since(start).Round(time.Millisecond), len(d.cells))
+}
+
+func slicesClone(s []string) []string { return append([]string(nil), s...) }
+
+func benchStore(b *testing.B) *fixture {
+	benchOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "nrm-stats-bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		// The store outlives each benchmark (b.Cleanup would close it):
+		// opened by hand and left for the process exit and the OS.
+		cfg := db.Config{DataDir: dir}
+		if err := db.Migrate(context.Background(), cfg, "stats"); err != nil {
+			b.Fatal(err)
+		}
+		d, err := db.Open(context.Background(), cfg, "stats")
+		if err != nil {
+			b.Fatal(err)
+		}
+		f := &fixture{db: d, clock: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
+		f.ctx = auth.WithPrincipal(context.Background(), auth.Principal{UserID: "analyst-1", Roles: []string{auth.RoleCommissionAnalyst}})
+		if f.s, err = New(Config{DB: d, Now: func() time.Time { return f.clock }}); err != nil {
+			b.Fatal(err)
+		}
+		benchFixture = f
+		loadSynthetic(b, benchFixture, benchCases())
+	})
+	return benchFixture
+}
+
+// percentiles reports p50 and p99 of the calls' durations.
+func percentiles(b *testing.B, ds []time.Duration) {
+	slices.Sort(ds)
+	if len(ds) == 0 {
+		return
+	}
+	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(ds[len(ds)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkCatalogueTable answers catalogue tables for a quarter from the
+// aggregates, the audit event of each read included.
+func BenchmarkCatalogueTable(b *testing.B) {
+	f := benchStore(b)
+	for _, name := range []string{TableCasesByAgeLocation, TableExploitationGenderAge, TableRegionResponder} {
+		b.Run(name, func(b *testing.B) {
+			var ds []time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				tb, err := f.s.Table(f.ctx, name, "2026-Q4")
+				ds = append(ds, time.Since(t0))
+				if err != nil || len(tb.Cells) == 0 {
+					b.Fatal(err)
+				}
+			}
+			percentiles(b, ds)
+		})
+	}
+}
+
+// BenchmarkPlainGroupBy is the same question as a GROUP BY over the facts
+// (the cases × age group × location cells of a quarter, unperturbed).
+func BenchmarkPlainGroupBy(b *testing.B) {
+	f := benchStore(b)
+	var ds []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		rows, err := f.db.QueryContext(f.ctx, `SELECT age_group, location, COUNT(*) FROM cases
+			WHERE identified_month >= '2026-10' AND identified_month <= '2026-12' GROUP BY age_group, location`)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var cells []string
+		for rows.Next() {
+			var a, l string
+			var n int64
+			if err := rows.Scan(&a, &l, &n); err != nil {
+				b.Fatal(err)
+			}
+			cells = append(cells, strings.Join([]string{a, l}, cellSep))
+		}
+		rows.Close()
+		ds = append(ds, time.Since(t0))
+		if len(cells) == 0 {
+			b.Fatal("no rows")
+		}
+	}
+	percentiles(b, ds)
+}

@@ -1,0 +1,171 @@
+package stats
+
+import (
+	"slices"
+	"strings"
+)
+
+// Table names of the fixed catalogue (docs/statistics.md).
+const (
+	TableCasesByAgeLocation     = "cases_by_age_location"
+	TableExploitationGenderAge  = "exploitation_gender_age"
+	TableRegionResponder        = "region_responder"
+	TableDecisionsOutcomeAge    = "decisions_outcome_age"
+	TableDecisionTimeliness     = "decision_timeliness"
+	TableReferralAcceptance     = "referral_acceptance"
+	TableUnmetNeeds             = "unmet_needs"
+	TableOverdueDecisions       = "overdue_decisions"
+	total                       = "*" // a margin: every value of the dimension
+	unknown                     = "unknown"
+	cellSep                     = "|"
+	unitCases, unitPersons      = "cases", "persons"
+	unitDecisions, unitInTarget = "decisions", "within_target"
+)
+
+// Dimension is one classifying variable of a table with its code list.
+// Values seen in the data but not listed are added to the output grid.
+type Dimension struct {
+	Name  string   `json:"name"`
+	Codes []string `json:"codes"`
+	// Margin says whether the table carries a total over this dimension.
+	Margin bool `json:"margin"`
+}
+
+// TableInfo describes a catalogue table.
+type TableInfo struct {
+	Name        string      `json:"name"`
+	Title       string      `json:"title"`
+	Units       []string    `json:"units"`
+	Dimensions  []Dimension `json:"dimensions"`
+	PeriodBasis string      `json:"period_basis"`
+	// Median names what the cell medians measure ("" when none).
+	Median string `json:"median,omitempty"`
+	// Sensitivity is the most cells of one unit a single record can change
+	// (inner cells only), used to scale differential-privacy noise.
+	Sensitivity int `json:"dp_sensitivity"`
+}
+
+// Code lists (DESIGN.md taxonomies).
+var (
+	ageGroups     = []string{"child", "adult", unknown}
+	genders       = []string{"female", "male", "other", unknown}
+	locations     = []string{"in_country", "abroad", "both", unknown}
+	exploitations = []string{"sexual", "labour", "domestic_servitude", "criminality", "begging", "forced_marriage",
+		"organ_removal", "illegal_adoption", "surrogacy", "child_soldiering", "other"}
+	orgKinds = []string{"police", "labour_inspectorate", "border", "prosecution", "health", "social_services",
+		"ngo", "international_org", "competent_authority", "commission", unknown}
+	services = []string{"shelter", "medical", "mental_health", "psychosocial", "legal_aid", "interpretation",
+		"return_reintegration", "vocational_training", "employment", "child_protection", "documentation",
+		"family_tracing", "material_assistance"}
+	decisionOutcomes = []string{"rg_positive", "rg_negative", "cg_positive", "cg_negative", "withdrawn"}
+	stages           = []string{"rg", "cg"}
+	referralOutcomes = []string{"accepted", "declined", "expired"}
+)
+
+// catalogue returns the fixed catalogue with the configured regions.
+func catalogue(regions []string) []TableInfo {
+	regions = append(slices.Clone(regions), unknown)
+	d := func(name string, codes []string, margin bool) Dimension {
+		return Dimension{Name: name, Codes: codes, Margin: margin}
+	}
+	return []TableInfo{
+		{Name: TableCasesByAgeLocation, Title: "Cases and persons identified, by age group and location of exploitation",
+			Units: []string{unitCases, unitPersons}, PeriodBasis: "identification month",
+			Dimensions:  []Dimension{d("age_group", ageGroups, true), d("exploitation_location", locations, true)},
+			Sensitivity: 1},
+		{Name: TableExploitationGenderAge, Title: "Cases and persons identified, by type of exploitation, gender and age group",
+			Units: []string{unitCases, unitPersons}, PeriodBasis: "identification month",
+			Dimensions: []Dimension{d("exploitation_type", exploitations, true), d("gender", genders, true),
+				d("age_group", ageGroups, true)},
+			Sensitivity: len(exploitations)},
+		{Name: TableRegionResponder, Title: "Cases and persons identified, by region and kind of first responder",
+			Units: []string{unitCases, unitPersons}, PeriodBasis: "identification month",
+			Dimensions:  []Dimension{d("region", regions, true), d("first_responder", orgKinds, true)},
+			Sensitivity: 1},
+		{Name: TableDecisionsOutcomeAge, Title: "Decisions, by outcome and age group",
+			Units: []string{unitDecisions}, PeriodBasis: "decision month",
+			Dimensions:  []Dimension{d("outcome", decisionOutcomes, true), d("age_group", ageGroups, true)},
+			Sensitivity: 1},
+		{Name: TableDecisionTimeliness, Title: "Decision timeliness: decisions, decisions within target and median working days",
+			Units: []string{unitDecisions, unitInTarget}, PeriodBasis: "decision month", Median: "working_days",
+			Dimensions:  []Dimension{d("stage", stages, false)},
+			Sensitivity: 1},
+		{Name: TableReferralAcceptance, Title: "Referral answers (accepted, declined, expired) and median hours to accept, by service and region",
+			Units: []string{"referrals"}, PeriodBasis: "month of the answer", Median: "hours_to_accept",
+			Dimensions: []Dimension{d("service", services, true), d("region", regions, true),
+				d("outcome", referralOutcomes, true)},
+			Sensitivity: 1},
+		{Name: TableUnmetNeeds, Title: "Unmet needs: referrals for which no provider was found, by service and region",
+			Units: []string{"unmet_needs"}, PeriodBasis: "month of the event",
+			Dimensions:  []Dimension{d("service", services, true), d("region", regions, true)},
+			Sensitivity: 1},
+		{Name: TableOverdueDecisions, Title: "Decisions that passed their target date, by stage and region",
+			Units: []string{"overdue"}, PeriodBasis: "month of the event",
+			Dimensions:  []Dimension{d("stage", append(slices.Clone(stages), unknown), true), d("region", regions, true)},
+			Sensitivity: 1},
+	}
+}
+
+// contribution is one record's part of one cell: the record's key, and
+// the value it adds to the cell's histogram (-1: none).
+type contribution struct {
+	Table, Month, Cell string
+	Record             string
+	Key                uint32
+	Value              int
+}
+
+type contribKey struct{ Table, Month, Cell, Record string }
+
+// cells returns every cell a record with the given dimension values falls
+// in: each combination of one value (or the margin) per dimension. A
+// multi-valued dimension counts the record once in its margin.
+func cells(unit string, values [][]string, margins []bool) []string {
+	out := []string{unit}
+	for i, vs := range values {
+		opts := slices.Clone(vs)
+		if len(opts) == 0 {
+			opts = []string{unknown}
+		}
+		if margins[i] {
+			opts = append(opts, total)
+		}
+		next := make([]string, 0, len(out)*len(opts))
+		for _, prefix := range out {
+			for _, v := range opts {
+				next = append(next, prefix+cellSep+v)
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return unknown
+	}
+	return s
+}
+
+// broadAge maps an age group code, banded or not, to child, adult or unknown.
+func broadAge(s string) string {
+	switch {
+	case strings.HasPrefix(s, "child"):
+		return "child"
+	case strings.HasPrefix(s, "adult"):
+		return "adult"
+	}
+	return unknown
+}
+
+// stageOf returns the decision stage of an outcome code.
+func stageOf(outcome string) string {
+	switch {
+	case strings.HasPrefix(outcome, "rg"):
+		return "rg"
+	case strings.HasPrefix(outcome, "cg"):
+		return "cg"
+	}
+	return unknown
+}

@@ -1,0 +1,200 @@
+package stats
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/nrm-project/nrm/pkg/facts"
+)
+
+// caseFact is what statistics holds about one case key: coarse attributes
+// from its registration and its record key. Registered is false for a key
+// known only from later events (they may arrive first).
+type caseFact struct {
+	Key             string
+	RecordKey       uint32
+	Registered      bool
+	RegEvent        string
+	IdentifiedMonth string
+	Region          string
+	Gender          string
+	AgeGroup        string
+	Location        string
+	OrgKind         string
+	Route           string
+	Types           []string
+}
+
+// eventFact is a decision, overdue or referral event, each its own record.
+type eventFact struct {
+	ID, CaseKey, Type, Month string
+	RecordKey                uint32
+	Outcome                  string
+	Days                     *int
+	WithinTarget             *bool
+	ReferralKey, Service     string
+	ResponseSeconds          *int64
+}
+
+// component is a set of case keys with their events and the links among
+// them; it may hold several persons (before a link joins them).
+type component struct {
+	Cases  []caseFact
+	Events []eventFact
+	Links  [][2]string
+}
+
+// representatives returns, per person (a connected set of linked case
+// keys, union-find over the links), the case the person is counted under:
+// the registered case identified first, ties broken by key, so the choice
+// depends only on the facts, not on their order of arrival.
+func (c component) representatives() map[string]bool {
+	parent := map[string]string{}
+	var find func(string) string
+	find = func(k string) string {
+		p, ok := parent[k]
+		if !ok || p == k {
+			parent[k] = k
+			return k
+		}
+		r := find(p)
+		parent[k] = r
+		return r
+	}
+	for _, l := range c.Links {
+		a, b := find(l[0]), find(l[1])
+		if a != b {
+			parent[max(a, b)] = min(a, b)
+		}
+	}
+	best := map[string]caseFact{}
+	for _, x := range c.Cases {
+		if !x.Registered || x.IdentifiedMonth == "" {
+			continue
+		}
+		r := find(x.Key)
+		if b, ok := best[r]; !ok || cmp.Or(cmp.Compare(x.IdentifiedMonth, b.IdentifiedMonth), cmp.Compare(x.Key, b.Key)) < 0 {
+			best[r] = x
+		}
+	}
+	out := map[string]bool{}
+	for _, x := range best {
+		out[x.Key] = true
+	}
+	return out
+}
+
+// contributions returns every cell part the component's facts make. It is
+// a pure function of the facts: the receiver applies the difference
+// between the parts before and after a fact changes.
+func contributions(c component) map[contribKey]contribution {
+	out := map[contribKey]contribution{}
+	add := func(table, month, record string, key uint32, value int, cs []string) {
+		for _, cell := range cs {
+			k := contribKey{table, month, cell, record}
+			out[k] = contribution{Table: table, Month: month, Cell: cell, Record: record, Key: key, Value: value}
+		}
+	}
+	all := []bool{true, true, true}
+	byKey := map[string]caseFact{}
+	reps := c.representatives()
+	for _, x := range c.Cases {
+		byKey[x.Key] = x
+		if !x.Registered || x.IdentifiedMonth == "" {
+			continue
+		}
+		units := []string{unitCases}
+		if reps[x.Key] {
+			units = append(units, unitPersons)
+		}
+		age, types := broadAge(x.AgeGroup), x.Types
+		for _, u := range units {
+			rec := "c:" + x.Key
+			if u == unitPersons {
+				rec = "p:" + x.Key
+			}
+			add(TableCasesByAgeLocation, x.IdentifiedMonth, rec, x.RecordKey, -1,
+				cells(u, [][]string{{age}, {orUnknown(x.Location)}}, all))
+			add(TableExploitationGenderAge, x.IdentifiedMonth, rec, x.RecordKey, -1,
+				cells(u, [][]string{types, {orUnknown(x.Gender)}, {age}}, all))
+			add(TableRegionResponder, x.IdentifiedMonth, rec, x.RecordKey, -1,
+				cells(u, [][]string{{orUnknown(x.Region)}, {orUnknown(x.OrgKind)}}, all))
+		}
+	}
+	referrals := map[string][]eventFact{}
+	for _, e := range c.Events {
+		cf := byKey[e.CaseKey]
+		rec := "e:" + e.ID
+		switch e.Type {
+		case facts.Decided, facts.Withdrawn:
+			outcome := e.Outcome
+			if e.Type == facts.Withdrawn {
+				outcome = "withdrawn"
+			}
+			add(TableDecisionsOutcomeAge, e.Month, rec, e.RecordKey, -1,
+				cells(unitDecisions, [][]string{{orUnknown(outcome)}, {broadAge(cf.AgeGroup)}}, all))
+			stage := stageOf(outcome)
+			if e.Type == facts.Withdrawn || stage == unknown {
+				continue
+			}
+			days := -1
+			if e.Days != nil && *e.Days >= 0 {
+				days = min(*e.Days, maxHistValue)
+			}
+			add(TableDecisionTimeliness, e.Month, rec, e.RecordKey, days, []string{unitDecisions + cellSep + stage})
+			if e.WithinTarget != nil && *e.WithinTarget {
+				add(TableDecisionTimeliness, e.Month, rec, e.RecordKey, -1, []string{unitInTarget + cellSep + stage})
+			}
+		case facts.Overdue:
+			add(TableOverdueDecisions, e.Month, rec, e.RecordKey, -1,
+				cells("overdue", [][]string{{stageOf(e.Outcome)}, {orUnknown(cf.Region)}}, all))
+		case facts.ReferralNoProvider:
+			add(TableUnmetNeeds, e.Month, rec, e.RecordKey, -1,
+				cells("unmet_needs", [][]string{{orUnknown(e.Service)}, {orUnknown(cf.Region)}}, all))
+		case facts.ReferralCreated, facts.ReferralAccepted, facts.ReferralDeclined, facts.ReferralExpired:
+			if e.ReferralKey != "" {
+				referrals[e.ReferralKey] = append(referrals[e.ReferralKey], e)
+			}
+		}
+	}
+	for rk, es := range referrals {
+		slices.SortFunc(es, func(a, b eventFact) int { return cmp.Compare(a.ID, b.ID) })
+		term, outcome, ok := referralAnswer(es)
+		if !ok {
+			continue
+		}
+		service := ""
+		for _, e := range es {
+			if e.Service != "" {
+				service = e.Service
+				break
+			}
+		}
+		hours := -1
+		if outcome == "accepted" && term.ResponseSeconds != nil && *term.ResponseSeconds >= 0 {
+			hours = int(min((*term.ResponseSeconds+3599)/3600, maxHistValue))
+		}
+		add(TableReferralAcceptance, term.Month, "r:"+rk, term.RecordKey, hours,
+			cells("referrals", [][]string{{orUnknown(service)}, {orUnknown(byKey[term.CaseKey].Region)}, {outcome}}, all))
+	}
+	return out
+}
+
+// maxHistValue caps durations kept in the per-cell histograms.
+const maxHistValue = 1000
+
+// referralAnswer returns the event that answered a referral: an acceptance
+// wins over a decline, a decline over an expiry, and among equals the
+// smallest event id, so duplicates and order do not matter.
+func referralAnswer(es []eventFact) (eventFact, string, bool) {
+	for _, want := range []struct{ typ, outcome string }{
+		{facts.ReferralAccepted, "accepted"}, {facts.ReferralDeclined, "declined"}, {facts.ReferralExpired, "expired"},
+	} {
+		for _, e := range es {
+			if e.Type == want.typ {
+				return e, want.outcome, true
+			}
+		}
+	}
+	return eventFact{}, "", false
+}

@@ -1,0 +1,178 @@
+package stats
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// PolicyFile is the name of the disclosure-control file; one in the
+// --policies directory replaces the embedded default.
+const PolicyFile = "stats-disclosure.json"
+
+//go:embed disclosure.json
+var defaultPolicy []byte
+
+// keySpace is the size of the integer range of record and cell keys: a key
+// k stands for the fraction k / 2^32 in [0, 1).
+const keySpace = 1 << 32
+
+// Noise is one entry of a perturbation-table row: with probability P the
+// cell's value moves by V.
+type Noise struct {
+	P float64 `json:"p"`
+	V int     `json:"v"`
+}
+
+// PTableRow gives the noise distribution of cells whose true count is
+// Count; the last row applies to every larger count.
+type PTableRow struct {
+	Count int     `json:"count"`
+	Noise []Noise `json:"noise"`
+}
+
+// DPPolicy configures the differential-privacy mode.
+type DPPolicy struct {
+	EpsilonPerTable   float64 `json:"epsilon_per_table"`
+	MaxReleaseEpsilon float64 `json:"max_release_epsilon"`
+}
+
+// Disclosure is the disclosure-control policy.
+type Disclosure struct {
+	Comment string `json:"comment,omitempty"`
+	// Threshold: a cell whose perturbed value is below it is suppressed.
+	Threshold int `json:"threshold"`
+	// MedianMinCount: a median is published only when the perturbed count
+	// of its cell reaches it.
+	MedianMinCount int         `json:"median_min_count"`
+	PTable         []PTableRow `json:"ptable"`
+	// Regions is the configured list of region codes (plus "abroad").
+	Regions []string `json:"regions"`
+	DP      DPPolicy `json:"dp"`
+}
+
+// maxNoise bounds the perturbation a policy may configure.
+const maxNoise = 3
+
+// LoadDisclosure reads PolicyFile from dir when it holds one, else the
+// embedded default, and validates it.
+func LoadDisclosure(dir string) (Disclosure, error) {
+	b := defaultPolicy
+	if dir != "" {
+		f, err := os.ReadFile(filepath.Join(dir, PolicyFile))
+		switch {
+		case err == nil:
+			b = f
+		case !errors.Is(err, fs.ErrNotExist):
+			return Disclosure{}, fmt.Errorf("stats: policy: %w", err)
+		}
+	}
+	var d Disclosure
+	if err := json.Unmarshal(b, &d); err != nil {
+		return Disclosure{}, fmt.Errorf("stats: policy: %w", err)
+	}
+	if err := d.Validate(); err != nil {
+		return Disclosure{}, err
+	}
+	return d, nil
+}
+
+// Validate checks that the perturbation table is a set of zero-mean
+// distributions with bounded noise that never makes a count negative, and
+// that it actually perturbs: a table of zeros would publish true counts.
+func (d Disclosure) Validate() error {
+	if d.Threshold < 1 {
+		return errors.New("stats: policy: threshold must be at least 1")
+	}
+	if d.MedianMinCount < d.Threshold {
+		return errors.New("stats: policy: median_min_count must be at least the threshold")
+	}
+	if len(d.PTable) == 0 {
+		return errors.New("stats: policy: empty perturbation table")
+	}
+	perturbs := false
+	for i, row := range d.PTable {
+		if row.Count != i+1 {
+			return fmt.Errorf("stats: policy: ptable row %d must be for count %d", i, i+1)
+		}
+		var sum, mean float64
+		for _, n := range row.Noise {
+			if n.P <= 0 || n.V < -maxNoise || n.V > maxNoise {
+				return fmt.Errorf("stats: policy: ptable count %d: probabilities must be positive and |noise| <= %d", row.Count, maxNoise)
+			}
+			if row.Count+n.V < 0 {
+				return fmt.Errorf("stats: policy: ptable count %d: noise %d would give a negative count", row.Count, n.V)
+			}
+			sum += n.P
+			mean += n.P * float64(n.V)
+			perturbs = perturbs || n.V != 0
+		}
+		if math.Abs(sum-1) > 1e-9 {
+			return fmt.Errorf("stats: policy: ptable count %d: probabilities sum to %g, not 1", row.Count, sum)
+		}
+		if math.Abs(mean) > 1e-9 {
+			return fmt.Errorf("stats: policy: ptable count %d: noise mean %g, not 0", row.Count, mean)
+		}
+	}
+	if !perturbs {
+		return errors.New("stats: policy: the perturbation table adds no noise")
+	}
+	if len(d.Regions) == 0 || !slices.Contains(d.Regions, "abroad") {
+		return errors.New("stats: policy: regions must be listed, with abroad")
+	}
+	if d.DP.EpsilonPerTable <= 0 || d.DP.MaxReleaseEpsilon < d.DP.EpsilonPerTable {
+		return errors.New("stats: policy: dp epsilon_per_table must be positive and at most max_release_epsilon")
+	}
+	return nil
+}
+
+// noise returns the perturbation of a cell of true count n (n > 0) and
+// cell key ck in [0, 2^32): the cell key picks a point of [0, 1) and the
+// row's cumulative probabilities partition that interval.
+func (d Disclosure) noise(n int64, ck uint32) int {
+	if n <= 0 || len(d.PTable) == 0 {
+		return 0
+	}
+	row := d.PTable[len(d.PTable)-1]
+	if n <= int64(len(d.PTable)) {
+		row = d.PTable[n-1]
+	}
+	u := float64(ck) / keySpace
+	var cum float64
+	for _, x := range row.Noise {
+		cum += x.P
+		if u < cum {
+			return x.V
+		}
+	}
+	return row.Noise[len(row.Noise)-1].V
+}
+
+// Published is a disclosure-controlled count.
+type Published struct {
+	Value      int64
+	Suppressed bool
+}
+
+// publish applies the cell-key perturbation and suppression to a cell of
+// true count n and key sum ks. A cell without records has no key and
+// nothing to perturb: it is suppressed too, so that a small count and an
+// empty cell look the same.
+func (d Disclosure) publish(n int64, ks uint32) Published {
+	if n <= 0 {
+		// Threshold 0 (no suppression) exists only in tests, where the
+		// attack tests switch protection off.
+		return Published{Suppressed: d.Threshold > 0}
+	}
+	v := n + int64(d.noise(n, ks))
+	if v < int64(d.Threshold) {
+		return Published{Suppressed: true}
+	}
+	return Published{Value: v}
+}

@@ -1,0 +1,231 @@
+package stats
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+
+	"github.com/go-kit/log/level"
+
+	"github.com/nrm-project/nrm/pkg/facts"
+	"github.com/nrm-project/nrm/pkg/outbox"
+)
+
+var (
+	monthRe = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
+	codeRe  = regexp.MustCompile(`^[A-Za-z0-9._:-]{0,128}$`)
+)
+
+// Receive is the outbox relay's receiver for topic "stats". It applies each
+// event once (by event id) in one transaction with the aggregates it
+// changes. The figures depend only on the set of events received, not on
+// their order or on repeats. Malformed events are logged and skipped:
+// statistics must not hold up the relay.
+func (s *Stats) Receive(ctx context.Context, msgs []outbox.Message) error {
+	now := s.now()
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := lockReceiver(ctx, s.db, tx); err != nil {
+			return err
+		}
+		d := newDeltas()
+		for _, m := range msgs {
+			if m.Topic != facts.Topic {
+				continue
+			}
+			var e facts.Event
+			if err := json.Unmarshal(m.Payload, &e); err != nil {
+				level.Warn(s.logger).Log("msg", "stats: undecodable event skipped", "source", m.Source, "seq", m.Seq)
+				continue
+			}
+			if e.ID == "" {
+				e.ID = m.ID
+			}
+			if !wellFormed(e) {
+				level.Warn(s.logger).Log("msg", "stats: malformed event skipped", "source", m.Source, "seq", m.Seq)
+				continue
+			}
+			fresh, err := markReceived(ctx, tx, e.ID, now)
+			if err != nil {
+				return err
+			}
+			if !fresh {
+				continue
+			}
+			if err := s.apply(ctx, tx, e, d); err != nil {
+				return fmt.Errorf("stats: apply %s: %w", e.Type, err)
+			}
+		}
+		return d.flush(ctx, tx)
+	})
+}
+
+// wellFormed checks that an event holds codes where codes belong.
+func wellFormed(e facts.Event) bool {
+	if e.CaseKey == "" || !monthRe.MatchString(e.Month) || (e.IdentifiedMonth != "" && !monthRe.MatchString(e.IdentifiedMonth)) {
+		return false
+	}
+	fields := []string{e.ID, e.Type, e.CaseKey, e.Region, e.Gender, e.AgeGroup, e.ExploitationLocation, e.Route,
+		e.OrgKind, e.LinkedKey, e.Outcome, e.ReferralKey, e.Service}
+	fields = append(fields, e.ExploitationTypes...)
+	fields = append(fields, e.Nationalities...)
+	for _, f := range fields {
+		if !codeRe.MatchString(f) {
+			return false
+		}
+	}
+	return true
+}
+
+// apply stores one event's fact and adds to d the difference it makes to
+// the contributions of the linked cases it touches.
+func (s *Stats) apply(ctx context.Context, tx *sql.Tx, e facts.Event, d *deltas) error {
+	keys := []string{e.CaseKey}
+	switch e.Type {
+	case facts.Linked:
+		if e.LinkedKey == "" || e.LinkedKey == e.CaseKey {
+			return nil
+		}
+		keys = append(keys, e.LinkedKey)
+	case facts.Registered, facts.Decided, facts.Withdrawn, facts.Overdue, facts.ReferralCreated,
+		facts.ReferralAccepted, facts.ReferralDeclined, facts.ReferralExpired, facts.ReferralNoProvider:
+	default:
+		// consent, submitted, transferred, referral_closed: no table uses them.
+		// Consent is deliberately not a filter: the tables rest on the
+		// mechanism's reporting duty.
+		return nil
+	}
+	now := s.now()
+	for _, k := range keys {
+		if err := ensureCase(ctx, tx, k, s.recordKey(k), now); err != nil {
+			return err
+		}
+	}
+	comp, err := componentKeys(ctx, tx, keys)
+	if err != nil {
+		return err
+	}
+	before, err := loadComponent(ctx, tx, comp)
+	if err != nil {
+		return err
+	}
+	switch e.Type {
+	case facts.Registered:
+		err = setRegistration(ctx, tx, e)
+	case facts.Linked:
+		err = insertLink(ctx, tx, e.CaseKey, e.LinkedKey)
+	default:
+		err = insertEvent(ctx, tx, e, s.recordKey(e.ID))
+	}
+	if err != nil {
+		return err
+	}
+	after, err := loadComponent(ctx, tx, comp)
+	if err != nil {
+		return err
+	}
+	d.diff(contributions(before), contributions(after))
+	return nil
+}
+
+// cellID names an aggregate row.
+type cellID struct{ Table, Period, Cell string }
+
+type histID struct {
+	cellID
+	Value int
+}
+
+type cellDelta struct {
+	N   int64
+	Key uint32 // added mod 2^32
+}
+
+// deltas accumulates changes to aggregate rows over a batch.
+type deltas struct {
+	cells map[cellID]cellDelta
+	hist  map[histID]int64
+}
+
+func newDeltas() *deltas {
+	return &deltas{cells: map[cellID]cellDelta{}, hist: map[histID]int64{}}
+}
+
+func (d *deltas) add(c contribution, sign int64) {
+	for _, p := range periodsOf(c.Month) {
+		id := cellID{c.Table, p, c.Cell}
+		x := d.cells[id]
+		x.N += sign
+		if sign > 0 {
+			x.Key += c.Key
+		} else {
+			x.Key -= c.Key
+		}
+		d.cells[id] = x
+		if c.Value >= 0 {
+			d.hist[histID{id, c.Value}] += sign
+		}
+	}
+}
+
+// diff records the change from the parts before to the parts after.
+func (d *deltas) diff(before, after map[contribKey]contribution) {
+	for k, b := range before {
+		if a, ok := after[k]; ok && a == b {
+			continue
+		}
+		d.add(b, -1)
+	}
+	for k, a := range after {
+		if b, ok := before[k]; ok && a == b {
+			continue
+		}
+		d.add(a, +1)
+	}
+}
+
+// flush writes the accumulated changes, in a stable order so that
+// concurrent writers on PostgreSQL take row locks in the same order.
+func (d *deltas) flush(ctx context.Context, tx *sql.Tx) error {
+	ids := make([]cellID, 0, len(d.cells))
+	for id, x := range d.cells {
+		if x.N != 0 || x.Key != 0 {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, func(a, b cellID) int {
+		return compareStrings(a.Table+"\x00"+a.Period+"\x00"+a.Cell, b.Table+"\x00"+b.Period+"\x00"+b.Cell)
+	})
+	for _, id := range ids {
+		x := d.cells[id]
+		if _, err := tx.ExecContext(ctx, `INSERT INTO cells (tbl, period, cell, n, keysum) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (tbl, period, cell) DO UPDATE SET n = cells.n + excluded.n,
+			keysum = (cells.keysum + excluded.keysum) % 4294967296`,
+			id.Table, id.Period, id.Cell, x.N, int64(x.Key)); err != nil {
+			return fmt.Errorf("stats: update cell: %w", err)
+		}
+	}
+	for id, n := range d.hist {
+		if n == 0 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO cell_values (tbl, period, cell, value, n) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (tbl, period, cell, value) DO UPDATE SET n = cell_values.n + excluded.n`,
+			id.Table, id.Period, id.Cell, id.Value, n); err != nil {
+			return fmt.Errorf("stats: update histogram: %w", err)
+		}
+	}
+	return nil
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

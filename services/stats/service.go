@@ -1,0 +1,215 @@
+package stats
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/binary"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/go-kit/log"
+
+	"github.com/nrm-project/nrm/pkg/db"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/keys"
+	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/outbox"
+)
+
+// Service is what the commission's analysts call. The receiver of facts
+// (Stats.Receive) is not part of it: only the outbox relay feeds facts.
+type Service interface {
+	// Tables lists the catalogue.
+	Tables(ctx context.Context) ([]TableInfo, error)
+	// Table returns a catalogue table for a period, perturbed by the
+	// cell-key method with small cells suppressed.
+	Table(ctx context.Context, name, period string) (Table, error)
+	// Report returns the printable annual report (HTML) of a year.
+	Report(ctx context.Context, year int) ([]byte, error)
+	// CreateRelease opens a differential-privacy release with a total
+	// privacy budget epsilon.
+	CreateRelease(ctx context.Context, name string, epsilon float64) (Release, error)
+	// ReleaseTable answers a table in a release, spending budget on the
+	// first request for each table and period and returning the cached
+	// answer afterwards.
+	ReleaseTable(ctx context.Context, release, name, period string) (Table, error)
+}
+
+// Errors.
+var (
+	ErrUnknownTable   = kit.NewError(http.StatusNotFound, kit.CodeNotFound, "no such table in the catalogue")
+	ErrUnknownRelease = kit.NewError(http.StatusNotFound, kit.CodeNotFound, "no such release")
+	ErrBadPeriod      = kit.Validation("period: a year (2026), a quarter (2026-Q4) or a month (2026-11)")
+	ErrBadYear        = kit.Validation("year: four digits")
+	ErrBadRelease     = kit.Validation("release: name of 1-64 letters, digits, dot, dash or underscore; epsilon positive and at most the configured maximum")
+	ErrBadFormat      = kit.Validation("format: json or csv")
+	ErrReleaseExists  = kit.Conflict("a release of that name exists")
+	ErrBudgetSpent    = kit.Conflict("the release's privacy budget is spent: no further tables")
+	ErrUnavailable    = kit.ErrUnavailable
+)
+
+// Config configures the stats service.
+type Config struct {
+	DB     *db.DB
+	Keys   *keys.Dir // for the client-address hash in audit events; may be nil
+	Logger log.Logger
+	// PoliciesDir may hold stats-disclosure.json replacing the embedded
+	// default (LoadDisclosure); Disclosure, when set, is used instead.
+	PoliciesDir string
+	Disclosure  *Disclosure
+	Now         func() time.Time
+	// RecordKey draws the record key of a record (a case key or an event
+	// id) on its first receipt, uniform in [0, 2^32); default crypto/rand,
+	// ignoring the id. Tests derive it from the id to compare stores.
+	RecordKey func(record string) uint32
+	// Uniform draws a uniform float in (0, 1) for differential-privacy
+	// noise; default crypto/rand.
+	Uniform func() float64
+
+	// unchecked skips policy validation: tests use it to switch protection
+	// off and show that their attacks then succeed.
+	unchecked bool
+}
+
+// Stats is the stats service: the Service, the fact receiver and the
+// denial recorder of its endpoints.
+type Stats struct {
+	db      *db.DB
+	logger  log.Logger
+	policy  Disclosure
+	tables  []TableInfo
+	byName  map[string]TableInfo
+	now     func() time.Time
+	rk      func(string) uint32
+	uniform func() float64
+	rec     event.Recorder
+	ob      *outbox.Outbox
+}
+
+var _ Service = (*Stats)(nil)
+
+// New returns the stats service.
+func New(cfg Config) (*Stats, error) {
+	if cfg.DB == nil {
+		return nil, fmt.Errorf("stats: no database")
+	}
+	var pol Disclosure
+	switch {
+	case cfg.Disclosure != nil:
+		pol = *cfg.Disclosure
+		if !cfg.unchecked {
+			if err := pol.Validate(); err != nil {
+				return nil, err
+			}
+		}
+	default:
+		var err error
+		if pol, err = LoadDisclosure(cfg.PoliciesDir); err != nil {
+			return nil, err
+		}
+	}
+	s := &Stats{db: cfg.DB, logger: cfg.Logger, policy: pol, now: cfg.Now, rk: cfg.RecordKey, uniform: cfg.Uniform}
+	if s.logger == nil {
+		s.logger = log.NewNopLogger()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	clock := s.now
+	s.now = func() time.Time { return clock().UTC().Truncate(time.Microsecond) }
+	if s.rk == nil {
+		s.rk = randomKey
+	}
+	if s.uniform == nil {
+		s.uniform = randomUniform
+	}
+	s.rec = event.Recorder{Now: s.now}
+	if cfg.Keys != nil {
+		s.rec.ClientKey = cfg.Keys.Subkey(keys.PurposeClientAddress)
+	}
+	s.ob = &outbox.Outbox{Service: "stats", Now: s.now}
+	s.tables = catalogue(pol.Regions)
+	s.byName = map[string]TableInfo{}
+	for _, t := range s.tables {
+		s.byName[t.Name] = t
+	}
+	return s, nil
+}
+
+func (s *Stats) recordKey(record string) uint32 { return s.rk(record) }
+
+func randomKey(string) uint32 {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return binary.BigEndian.Uint32(b[:])
+}
+
+func randomUniform() float64 {
+	for {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		u := float64(binary.BigEndian.Uint64(b[:])>>11) / (1 << 53)
+		if u > 0 {
+			return u
+		}
+	}
+}
+
+// Policy returns the disclosure-control policy in force.
+func (s *Stats) Policy() Disclosure { return s.policy }
+
+// audit writes audit events into the stats outbox in tx. Failing to audit
+// fails the request: no record, no answer.
+func (s *Stats) audit(ctx context.Context, tx *sql.Tx, events ...event.Audit) error {
+	if err := s.ob.Audit(ctx, tx, events...); err != nil {
+		return fmt.Errorf("stats: audit: %w: %w", ErrUnavailable, err)
+	}
+	return nil
+}
+
+// auditRead records a read in its own transaction.
+func (s *Stats) auditRead(ctx context.Context, action, objectType, objectID string) error {
+	return s.auditOne(ctx, action, objectType, objectID, event.Allowed)
+}
+
+func (s *Stats) auditOne(ctx context.Context, action, objectType, objectID string, o event.Outcome) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		return s.audit(ctx, tx, s.rec.New(ctx, action, objectType, objectID, o))
+	})
+}
+
+// RecordDenial implements authz.DenialRecorder: a denied request is
+// audited through the stats outbox.
+func (s *Stats) RecordDenial(ctx context.Context, object, action, objectID string) error {
+	return s.auditOne(ctx, object+"."+action, object, objectID, event.Denied)
+}
+
+// Tables implements Service.
+func (s *Stats) Tables(ctx context.Context) ([]TableInfo, error) {
+	if err := s.auditRead(ctx, "stats.catalogue.read", "stats.tables", ""); err != nil {
+		return nil, err
+	}
+	return s.tables, nil
+}
+
+// Table implements Service.
+func (s *Stats) Table(ctx context.Context, name, period string) (Table, error) {
+	info, ok := s.byName[name]
+	if !ok {
+		return Table{}, ErrUnknownTable
+	}
+	p, err := ParsePeriod(period)
+	if err != nil {
+		return Table{}, err
+	}
+	t, err := s.cellKeyTable(ctx, s.db, info, p)
+	if err != nil {
+		return Table{}, err
+	}
+	if err := s.auditRead(ctx, "stats.table.read", "stats.table", name+"/"+p); err != nil {
+		return Table{}, err
+	}
+	return t, nil
+}

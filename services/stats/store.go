@@ -1,0 +1,289 @@
+package stats
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nrm-project/nrm/pkg/db"
+	"github.com/nrm-project/nrm/pkg/facts"
+)
+
+// queryer is a *sql.Tx or *sql.DB.
+type queryer interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+}
+
+// markReceived records an event id; it reports false when the id was
+// already there (a redelivery).
+func markReceived(ctx context.Context, tx *sql.Tx, id string, now time.Time) (bool, error) {
+	res, err := tx.ExecContext(ctx,
+		`INSERT INTO received (event_id, received_at) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING`, id, now)
+	if err != nil {
+		return false, fmt.Errorf("stats: mark received: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// ensureCase creates the row of a case key on its first appearance, with
+// a record key that never changes afterwards.
+func ensureCase(ctx context.Context, tx *sql.Tx, key string, rk uint32, now time.Time) error {
+	_, err := tx.ExecContext(ctx,
+		`INSERT INTO cases (case_key, record_key, created_at) VALUES ($1, $2, $3) ON CONFLICT (case_key) DO NOTHING`,
+		key, int64(rk), now)
+	if err != nil {
+		return fmt.Errorf("stats: case: %w", err)
+	}
+	return nil
+}
+
+// setRegistration stores the attributes of a registered event. Should a
+// case carry two, the one with the smaller event id wins whatever the order.
+func setRegistration(ctx context.Context, tx *sql.Tx, e facts.Event) error {
+	types := slices.Clone(e.ExploitationTypes)
+	slices.Sort(types)
+	types = slices.Compact(types)
+	nats := slices.Clone(e.Nationalities)
+	slices.Sort(nats)
+	month := e.IdentifiedMonth
+	if month == "" {
+		month = e.Month
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE cases SET registered = TRUE, reg_event = $2, identified_month = $3,
+		region = $4, gender = $5, age_group = $6, location = $7, org_kind = $8, route = $9, exploitation = $10,
+		nationalities = $11 WHERE case_key = $1 AND (NOT registered OR reg_event > $2)`,
+		e.CaseKey, e.ID, month, e.Region, e.Gender, e.AgeGroup, e.ExploitationLocation, e.OrgKind, e.Route,
+		strings.Join(types, ","), strings.Join(nats, ","))
+	if err != nil {
+		return fmt.Errorf("stats: registration: %w", err)
+	}
+	return nil
+}
+
+func insertLink(ctx context.Context, tx *sql.Tx, a, b string) error {
+	if a > b {
+		a, b = b, a
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO links (a, b) VALUES ($1, $2) ON CONFLICT (a, b) DO NOTHING`, a, b); err != nil {
+		return fmt.Errorf("stats: link: %w", err)
+	}
+	return nil
+}
+
+func insertEvent(ctx context.Context, tx *sql.Tx, e facts.Event, rk uint32) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO events (event_id, case_key, type, month, record_key, outcome, days,
+		within_target, referral_key, service, response_seconds) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		ON CONFLICT (event_id) DO NOTHING`,
+		e.ID, e.CaseKey, e.Type, e.Month, int64(rk), e.Outcome, e.DaysTaken, e.WithinTarget, e.ReferralKey, e.Service,
+		e.ResponseSeconds)
+	if err != nil {
+		return fmt.Errorf("stats: event: %w", err)
+	}
+	return nil
+}
+
+// componentKeys returns the case keys linked (transitively) to any of keys.
+func componentKeys(ctx context.Context, q queryer, keys []string) ([]string, error) {
+	seen := map[string]bool{}
+	frontier := slices.Clone(keys)
+	for _, k := range keys {
+		seen[k] = true
+	}
+	for len(frontier) > 0 {
+		ph, args := placeholders(frontier, 1)
+		rows, err := q.QueryContext(ctx, `SELECT a, b FROM links WHERE a IN (`+ph+`) OR b IN (`+ph+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("stats: links: %w", err)
+		}
+		frontier = nil
+		for rows.Next() {
+			var a, b string
+			if err := rows.Scan(&a, &b); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("stats: links: %w", err)
+			}
+			for _, k := range []string{a, b} {
+				if !seen[k] {
+					seen[k] = true
+					frontier = append(frontier, k)
+				}
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// placeholders returns "$n, $n+1, ..." for vs and the arguments.
+func placeholders(vs []string, from int) (string, []any) {
+	var b strings.Builder
+	args := make([]any, len(vs))
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", from+i)
+		args[i] = v
+	}
+	return b.String(), args
+}
+
+// loadComponent reads the facts of the given case keys.
+func loadComponent(ctx context.Context, q queryer, keys []string) (component, error) {
+	var c component
+	ph, args := placeholders(keys, 1)
+	rows, err := q.QueryContext(ctx, `SELECT case_key, record_key, registered, reg_event, identified_month, region,
+		gender, age_group, location, org_kind, route, exploitation FROM cases WHERE case_key IN (`+ph+`) ORDER BY case_key`, args...)
+	if err != nil {
+		return c, fmt.Errorf("stats: load cases: %w", err)
+	}
+	for rows.Next() {
+		var (
+			x     caseFact
+			rk    int64
+			types string
+		)
+		if err := rows.Scan(&x.Key, &rk, &x.Registered, &x.RegEvent, &x.IdentifiedMonth, &x.Region, &x.Gender,
+			&x.AgeGroup, &x.Location, &x.OrgKind, &x.Route, &types); err != nil {
+			rows.Close()
+			return c, fmt.Errorf("stats: load cases: %w", err)
+		}
+		x.RecordKey = uint32(rk)
+		if types != "" {
+			x.Types = strings.Split(types, ",")
+		}
+		c.Cases = append(c.Cases, x)
+	}
+	if err := rows.Close(); err != nil {
+		return c, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT a, b FROM links WHERE a IN (`+ph+`)`, args...)
+	if err != nil {
+		return c, fmt.Errorf("stats: load links: %w", err)
+	}
+	for rows.Next() {
+		var l [2]string
+		if err := rows.Scan(&l[0], &l[1]); err != nil {
+			rows.Close()
+			return c, fmt.Errorf("stats: load links: %w", err)
+		}
+		c.Links = append(c.Links, l)
+	}
+	if err := rows.Close(); err != nil {
+		return c, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT event_id, case_key, type, month, record_key, outcome, days, within_target,
+		referral_key, service, response_seconds FROM events WHERE case_key IN (`+ph+`) ORDER BY event_id`, args...)
+	if err != nil {
+		return c, fmt.Errorf("stats: load events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			e      eventFact
+			rk     int64
+			days   sql.NullInt64
+			within sql.NullBool
+			resp   sql.NullInt64
+		)
+		if err := rows.Scan(&e.ID, &e.CaseKey, &e.Type, &e.Month, &rk, &e.Outcome, &days, &within,
+			&e.ReferralKey, &e.Service, &resp); err != nil {
+			return c, fmt.Errorf("stats: load events: %w", err)
+		}
+		e.RecordKey = uint32(rk)
+		if days.Valid {
+			d := int(days.Int64)
+			e.Days = &d
+		}
+		if within.Valid {
+			e.WithinTarget = &within.Bool
+		}
+		if resp.Valid {
+			e.ResponseSeconds = &resp.Int64
+		}
+		c.Events = append(c.Events, e)
+	}
+	return c, rows.Err()
+}
+
+// cellRow is a stored aggregate cell.
+type cellRow struct {
+	Cell   string
+	N      int64
+	KeySum uint32
+}
+
+// readCells returns the aggregate cells of a table for a period, and the
+// histograms of its cells when withHist.
+func readCells(ctx context.Context, q queryer, table, period string, withHist bool) ([]cellRow, map[string]map[int]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT cell, n, keysum FROM cells WHERE tbl = $1 AND period = $2`, table, period)
+	if err != nil {
+		return nil, nil, fmt.Errorf("stats: read cells: %w", err)
+	}
+	var out []cellRow
+	for rows.Next() {
+		var (
+			r  cellRow
+			ks int64
+		)
+		if err := rows.Scan(&r.Cell, &r.N, &ks); err != nil {
+			rows.Close()
+			return nil, nil, fmt.Errorf("stats: read cells: %w", err)
+		}
+		r.KeySum = uint32(ks)
+		out = append(out, r)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, nil, fmt.Errorf("stats: read cells: %w", err)
+	}
+	if !withHist {
+		return out, nil, nil
+	}
+	hist := map[string]map[int]int64{}
+	rows, err = q.QueryContext(ctx, `SELECT cell, value, n FROM cell_values WHERE tbl = $1 AND period = $2 AND n > 0`, table, period)
+	if err != nil {
+		return nil, nil, fmt.Errorf("stats: read histograms: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			cell string
+			v    int
+			n    int64
+		)
+		if err := rows.Scan(&cell, &v, &n); err != nil {
+			return nil, nil, fmt.Errorf("stats: read histograms: %w", err)
+		}
+		if hist[cell] == nil {
+			hist[cell] = map[int]int64{}
+		}
+		hist[cell][v] = n
+	}
+	return out, hist, rows.Err()
+}
+
+// lockReceiver serialises receivers across replicas on PostgreSQL (SQLite
+// transactions are already exclusive), so two batches never compute their
+// differences from the same before-state.
+func lockReceiver(ctx context.Context, d *db.DB, tx *sql.Tx) error {
+	if d.Engine != db.Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7436101)`); err != nil {
+		return fmt.Errorf("stats: receiver lock: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,109 @@
+package stats
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	httptransport "github.com/go-kit/kit/transport/http"
+	"github.com/go-kit/log"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+// MakeHTTPHandler serves the statistics API:
+//
+//	GET  /api/v1/stats/tables                              the catalogue
+//	GET  /api/v1/stats/tables/{name}?period=P&format=json|csv
+//	GET  /api/v1/stats/report/{year}                       printable HTML
+//	POST /api/v1/stats/releases {"name","epsilon"}         a DP release
+//	GET  /api/v1/stats/releases/{name}/tables/{table}?period=P&format=json|csv
+//
+// P is a year (2026), a quarter (2026-Q4) or a month (2026-11).
+func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
+	opts := []httptransport.ServerOption{
+		httptransport.ServerBefore(kit.PopulateContext, auth.TokenToContext),
+		httptransport.ServerErrorEncoder(kit.ErrorEncoder(logger)),
+	}
+	enc := encodeResponse(logger)
+	m := http.NewServeMux()
+	m.Handle("GET /api/v1/stats/tables", httptransport.NewServer(e.Tables, decodeNothing, enc, opts...))
+	m.Handle("GET /api/v1/stats/tables/{name}", httptransport.NewServer(e.Table, decodeTableRequest, enc, opts...))
+	m.Handle("GET /api/v1/stats/report/{year}", httptransport.NewServer(e.Report, decodeReportRequest, enc, opts...))
+	m.Handle("POST /api/v1/stats/releases", httptransport.NewServer(e.CreateRelease, decodeCreateReleaseRequest, enc, opts...))
+	m.Handle("GET /api/v1/stats/releases/{release}/tables/{name}", httptransport.NewServer(e.ReleaseTable, decodeTableRequest, enc, opts...))
+	return m
+}
+
+func decodeNothing(context.Context, *http.Request) (any, error) { return nil, nil }
+
+func decodeTableRequest(_ context.Context, r *http.Request) (any, error) {
+	req := tableRequest{Release: r.PathValue("release"), Name: r.PathValue("name"),
+		Period: r.URL.Query().Get("period"), Format: r.URL.Query().Get("format")}
+	switch req.Format {
+	case "":
+		req.Format = "json"
+	case "json", "csv":
+	default:
+		return nil, ErrBadFormat
+	}
+	return req, nil
+}
+
+func decodeReportRequest(_ context.Context, r *http.Request) (any, error) {
+	y, err := strconv.Atoi(r.PathValue("year"))
+	if err != nil || len(r.PathValue("year")) != 4 {
+		return nil, ErrBadYear
+	}
+	return reportRequest{Year: y}, nil
+}
+
+func decodeCreateReleaseRequest(_ context.Context, r *http.Request) (any, error) {
+	var req createReleaseRequest
+	if err := kit.DecodeJSON(nil, r, &req); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+func encodeResponse(logger log.Logger) httptransport.EncodeResponseFunc {
+	return func(ctx context.Context, w http.ResponseWriter, response any) error {
+		if f, ok := response.(interface{ Failed() error }); ok && f.Failed() != nil {
+			kit.ErrorEncoder(logger)(ctx, f.Failed(), w)
+			return nil
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		switch r := response.(type) {
+		case tablesResponse:
+			return writeJSON(w, http.StatusOK, r)
+		case tableResponse:
+			if r.Format == "csv" {
+				b, err := CSV(r.Table)
+				if err != nil {
+					return err
+				}
+				w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+				w.Header().Set("Content-Disposition", `attachment; filename="`+r.Table.Name+`-`+r.Table.Period+`.csv"`)
+				_, err = w.Write(b)
+				return err
+			}
+			return writeJSON(w, http.StatusOK, r.Table)
+		case reportResponse:
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+			_, err := w.Write(r.HTML)
+			return err
+		case releaseResponse:
+			return writeJSON(w, http.StatusCreated, r.Release)
+		}
+		return writeJSON(w, http.StatusOK, response)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	return json.NewEncoder(w).Encode(v)
+}
