@@ -220,3 +220,24 @@ func (c Config) password(role string) string {
 	}
 	return c.RolePassword(role)
 }
+
+// Rebind rewrites the $N placeholders of a query for the engine: SQLite
+// reads "$N" as a named parameter and looks each one up linearly, which
+// makes a multi-row INSERT with hundreds of parameters cost quadratic time
+// to prepare; "?N" is positional there. PostgreSQL keeps "$N".
+func Rebind(e Engine, query string) string {
+	if e != SQLite || !strings.Contains(query, "$") {
+		return query
+	}
+	b := []byte(query)
+	inQuote := false
+	for i := 0; i < len(b); i++ {
+		switch {
+		case b[i] == '\'':
+			inQuote = !inQuote
+		case !inQuote && b[i] == '$' && i+1 < len(b) && b[i+1] >= '0' && b[i+1] <= '9':
+			b[i] = '?'
+		}
+	}
+	return string(b)
+}

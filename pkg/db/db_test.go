@@ -129,3 +129,20 @@ func TestPostgresRolesAreConfinedToTheirSchema(t *testing.T) {
 		mustFail(t, identity, `INSERT INTO identity.goose_db_version (version_id, is_applied) VALUES (9999, true)`, "permission denied")
 	})
 }
+
+func TestRebind(t *testing.T) {
+	cases := []struct {
+		e        db.Engine
+		in, want string
+	}{
+		{db.SQLite, `INSERT INTO t VALUES ($1, $2), ($3, $10)`, `INSERT INTO t VALUES (?1, ?2), (?3, ?10)`},
+		{db.SQLite, `SELECT '$1' , $1`, `SELECT '$1' , ?1`},
+		{db.SQLite, `SELECT $$`, `SELECT $$`},
+		{db.Postgres, `INSERT INTO t VALUES ($1, $2)`, `INSERT INTO t VALUES ($1, $2)`},
+	}
+	for _, tc := range cases {
+		if got := db.Rebind(tc.e, tc.in); got != tc.want {
+			t.Errorf("Rebind(%s, %q) = %q, want %q", tc.e, tc.in, got, tc.want)
+		}
+	}
+}

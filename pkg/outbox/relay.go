@@ -294,7 +294,7 @@ func (r *Relay) settle(ctx context.Context, tx *sql.Tx, topic string, msgs []Mes
 	if herr == nil {
 		args[0] = now
 		if _, err := tx.ExecContext(ctx,
-			`UPDATE outbox SET delivered_at = $1 WHERE seq IN (`+in+`)`, args...); err != nil {
+			db.Rebind(r.db.Engine, `UPDATE outbox SET delivered_at = $1 WHERE seq IN (`+in+`)`), args...); err != nil {
 			return nil, fmt.Errorf("outbox: relay %s: %s: mark delivered: %w", r.service, topic, err)
 		}
 		return nil, nil
@@ -307,7 +307,7 @@ func (r *Relay) settle(ctx context.Context, tx *sql.Tx, topic string, msgs []Mes
 	wait := r.backoff(attempts + 1)
 	args[0] = now.Add(wait)
 	if _, err := tx.ExecContext(ctx,
-		`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1 WHERE seq IN (`+in+`)`,
+		db.Rebind(r.db.Engine, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1 WHERE seq IN (`+in+`)`),
 		args...); err != nil {
 		return nil, fmt.Errorf("outbox: relay %s: %s: postpone: %w", r.service, topic, err)
 	}

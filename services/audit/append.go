@@ -234,10 +234,10 @@ func (l *Log) appendBatch(ctx context.Context, evs []event.Audit) ([]Entry, erro
 			}
 			hashes = append(hashes, hs...)
 		}
-		if err := insertEntries(ctx, tx, entries); err != nil {
+		if err := insertEntries(ctx, tx, l.db.Engine, entries); err != nil {
 			return err
 		}
-		if err := insertHashes(ctx, tx, first, hashes); err != nil {
+		if err := insertHashes(ctx, tx, l.db.Engine, first, hashes); err != nil {
 			return err
 		}
 		for _, g := range gaps {

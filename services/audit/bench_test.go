@@ -150,10 +150,10 @@ func bulkInsert(b *testing.B, d *db.DB, es []event.Audit, stored []tlog.Hash) {
 		for i, e := range es {
 			entries[i] = Entry{Index: int64(i), Audit: e}
 		}
-		if err := insertEntries(b.Context(), tx, entries); err != nil {
+		if err := insertEntries(b.Context(), tx, d.Engine, entries); err != nil {
 			return err
 		}
-		return insertHashes(b.Context(), tx, 0, stored)
+		return insertHashes(b.Context(), tx, d.Engine, 0, stored)
 	})
 	if err != nil {
 		b.Fatalf("bulk insert: %v", err)

@@ -102,7 +102,7 @@ func placeholders(first, n int) string {
 }
 
 // insertEntries writes entries with multi-row inserts.
-func insertEntries(ctx context.Context, tx *sql.Tx, es []Entry) error {
+func insertEntries(ctx context.Context, tx *sql.Tx, engine db.Engine, es []Entry) error {
 	const cols, chunk = 14, 200
 	for start := 0; start < len(es); start += chunk {
 		part := es[start:min(start+chunk, len(es))]
@@ -117,7 +117,7 @@ func insertEntries(ctx context.Context, tx *sql.Tx, es []Entry) error {
 			args = append(args, e.Index, e.ID, e.Time.UTC(), e.ActorUser, e.ActorOrg, e.ActorRole, e.Action,
 				e.ObjectType, e.ObjectID, string(e.Outcome), e.RequestID, e.ClientHash, e.Source, e.Seq)
 		}
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, db.Rebind(engine, b.String()), args...); err != nil {
 			return fmt.Errorf("audit: insert events: %w", err)
 		}
 	}
@@ -125,7 +125,7 @@ func insertEntries(ctx context.Context, tx *sql.Tx, es []Entry) error {
 }
 
 // insertHashes writes stored hashes first, first+1, ...
-func insertHashes(ctx context.Context, tx *sql.Tx, first int64, hs []tlog.Hash) error {
+func insertHashes(ctx context.Context, tx *sql.Tx, e db.Engine, first int64, hs []tlog.Hash) error {
 	const chunk = 500
 	for start := 0; start < len(hs); start += chunk {
 		part := hs[start:min(start+chunk, len(hs))]
@@ -139,7 +139,7 @@ func insertHashes(ctx context.Context, tx *sql.Tx, first int64, hs []tlog.Hash) 
 			b.WriteString("(" + placeholders(i*2+1, 2) + ")")
 			args = append(args, first+int64(start+i), part[i][:])
 		}
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, db.Rebind(e, b.String()), args...); err != nil {
 			return fmt.Errorf("audit: insert hashes: %w", err)
 		}
 	}
