@@ -157,7 +157,7 @@ func (s *service) CreateReferral(ctx context.Context, in NewReferral) (Referral,
 // pick ranks the directory for the case, or checks the explicit candidates
 // against the hard filters, keeping their order.
 func (s *service) pick(ctx context.Context, sum CaseSummary, in NewReferral) ([]Candidate, error) {
-	providers, err := s.store.providers(ctx, s.db, in.Service)
+	providers, err := s.store.routable(ctx, in.Service)
 	if err != nil {
 		return nil, err
 	}

@@ -310,7 +310,7 @@ func newService(cfg Config) (*service, error) {
 	ob := outbox.New("referral")
 	ob.Now = utc
 	return &service{
-		db: cfg.DB, store: &store{db: cfg.DB}, cases: cfg.Cases, grants: cfg.Grants, orgs: cfg.Orgs,
+		db: cfg.DB, store: &store{db: cfg.DB, dir: newDirCache(2 * time.Second)}, cases: cfg.Cases, grants: cfg.Grants, orgs: cfg.Orgs,
 		routing: *r, logger: logger, now: utc, ob: ob,
 		rec:    event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: utc},
 		pseudo: cfg.Keys.Subkey(keys.PurposePseudonym), hookKey: cfg.Keys.Subkey(keys.PurposeWebhook), hc: hc,

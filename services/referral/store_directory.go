@@ -20,7 +20,8 @@ type queryer interface {
 // store holds the SQL of the service; both engines take the same
 // statements.
 type store struct {
-	db queryer
+	db  queryer
+	dir *dirCache // nil: no caching
 }
 
 func encList(xs []string) string {
@@ -148,6 +149,7 @@ func (st *store) providers(ctx context.Context, q queryer, service string) ([]Pr
 // taken stay taken, and a service dropped while in use keeps its row with
 // no places so that its reservations can be freed.
 func (st *store) putProvider(ctx context.Context, tx *sql.Tx, orgID, kind string, in ProviderInput, now time.Time) error {
+	defer st.dir.invalidate()
 	_, err := tx.ExecContext(ctx, `INSERT INTO providers (`+providerColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15)
 		ON CONFLICT (org_id) DO UPDATE SET name = $2, kind = $3, region = $4, regions = $5, genders = $6,
@@ -200,6 +202,7 @@ func (st *store) putProvider(ctx context.Context, tx *sql.Tx, orgID, kind string
 }
 
 func (st *store) setPlaces(ctx context.Context, tx *sql.Tx, orgID, service string, places int) (int64, error) {
+	defer st.dir.invalidate()
 	res, err := tx.ExecContext(ctx, `UPDATE provider_services SET places = $3 WHERE org_id = $1 AND service = $2`,
 		orgID, service, places)
 	if err != nil {
@@ -212,6 +215,7 @@ func (st *store) setPlaces(ctx context.Context, tx *sql.Tx, orgID, service strin
 // whatever the concurrency, since the check and the increment are one
 // statement under the row lock.
 func (st *store) reserve(ctx context.Context, tx *sql.Tx, orgID, service string, n int) (bool, error) {
+	defer st.dir.invalidate()
 	res, err := tx.ExecContext(ctx, `UPDATE provider_services SET used = used + $3
 		WHERE org_id = $1 AND service = $2 AND used + $3 <= places`, orgID, service, n)
 	if err != nil {
@@ -222,6 +226,7 @@ func (st *store) reserve(ctx context.Context, tx *sql.Tx, orgID, service string,
 }
 
 func (st *store) release(ctx context.Context, tx *sql.Tx, orgID, service string, n int) error {
+	defer st.dir.invalidate()
 	if n == 0 {
 		return nil
 	}
@@ -236,6 +241,7 @@ func (st *store) release(ctx context.Context, tx *sql.Tx, orgID, service string,
 // updateMedian recomputes a provider's median time to answer its last 50
 // offers (an expired offer counts as answered at its deadline).
 func (st *store) updateMedian(ctx context.Context, tx *sql.Tx, orgID string) error {
+	defer st.dir.invalidate()
 	rows, err := tx.QueryContext(ctx, `SELECT offered_at, responded_at FROM referral_candidates
 		WHERE org_id = $1 AND responded_at IS NOT NULL AND offered_at IS NOT NULL
 		ORDER BY responded_at DESC LIMIT 50`, orgID)
