@@ -154,13 +154,19 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 	refCfg := referral.Config{
 		DB: s.dbs["referral"], Keys: c.keys, Cases: referralCases{summaries}, Grants: s.intake,
 		Orgs: referralOrgs{s.orgs}, Routing: &routing, Logger: log.With(c.logger, "service", "referral"),
+		Sections: referralSections{s.intake},
 	}
 	refSvc, err := referral.New(refCfg)
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
-	s.referral = referral.LoggingMiddleware(log.With(c.logger, "service", "referral"))(refSvc)
+	refMetrics, err := referral.InstrumentingMiddleware(c.registry)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.referral = referral.LoggingMiddleware(log.With(c.logger, "service", "referral"))(refMetrics(refSvc))
 	if s.sweeper, err = referral.NewSweeper(refCfg); err != nil {
 		s.Close()
 		return nil, err

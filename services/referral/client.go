@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -117,8 +118,8 @@ func (c *client) Accept(ctx context.Context, id string) (Referral, error) {
 	return c.act(ctx, id, "accept", nil)
 }
 
-func (c *client) Decline(ctx context.Context, id, reason string) (Referral, error) {
-	return c.act(ctx, id, "decline", declineRequest{Reason: reason})
+func (c *client) Decline(ctx context.Context, id string, in DeclineInput) (Referral, error) {
+	return c.act(ctx, id, "decline", declineRequest{Reason: in.Reason, Note: in.Note})
 }
 
 func (c *client) Arrive(ctx context.Context, id string) (Referral, error) {
@@ -164,6 +165,35 @@ func (c *client) Notifications(ctx context.Context, after int64) ([]Notification
 	var r notificationsResponse
 	err := c.call(ctx, http.MethodGet, refPath+"/notifications", url.Values{"after": {strconv.FormatInt(after, 10)}}, nil, &r)
 	return r.Notifications, err
+}
+
+// Package downloads the armored package; its id comes from the file name.
+func (c *client) Package(ctx context.Context, id string) (DisclosurePackage, error) {
+	u := c.base.JoinPath(refPath, url.PathEscape(id), "package")
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return DisclosurePackage{}, fmt.Errorf("referral: client: %w", err)
+	}
+	auth.TokenToHTTP(ctx, req)
+	requestIDToHTTP(ctx, req)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return DisclosurePackage{}, fmt.Errorf("referral: client: %w", err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+	if err != nil {
+		return DisclosurePackage{}, fmt.Errorf("referral: client: %w", err)
+	}
+	if resp.StatusCode/100 != 2 {
+		return DisclosurePackage{}, kit.DecodeErrorBody(resp.StatusCode, b)
+	}
+	pkg := DisclosurePackage{ReferralID: id, SHA256: resp.Header.Get(PackageHashHeader), Armored: b}
+	if _, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition")); err == nil {
+		name := params["filename"]
+		pkg.PackageID = strings.TrimSuffix(strings.TrimPrefix(name, "nrm-referral-"), ".age")
+	}
+	return pkg, nil
 }
 
 func (c *client) GetProvider(ctx context.Context, orgID string) (Provider, error) {

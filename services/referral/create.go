@@ -8,7 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
@@ -42,12 +41,17 @@ func (s *service) validateNew(in NewReferral) (NewReferral, error) {
 		if len(in.Candidates) > 0 || in.FanOut != 0 {
 			return in, kit.Validation("candidates, fan_out: not for external referrals")
 		}
+		r, err := parseRecipient(in.Recipient)
+		if err != nil {
+			return in, err
+		}
+		in.Recipient = r
 		if in.Urgency == "" {
 			in.Urgency = "normal"
 		}
 	case KindInternal:
-		if in.LegalBasis != "" || in.Destination != "" {
-			return in, kit.Validation("legal_basis, destination: only for external referrals")
+		if in.LegalBasis != "" || in.Destination != "" || in.Recipient != "" {
+			return in, kit.Validation("legal_basis, destination, recipient: only for external referrals")
 		}
 	default:
 		return in, kit.Validation("kind: internal or external")
@@ -118,7 +122,7 @@ func (s *service) CreateReferral(ctx context.Context, in NewReferral) (Referral,
 		row.CaseID = in.CaseID
 	}
 	if in.Kind == KindExternal {
-		return s.createExternal(ctx, p, row)
+		return s.createExternal(ctx, p, row, in.Recipient)
 	}
 	picked, err := s.pick(ctx, sum, in)
 	if err != nil {
@@ -226,25 +230,6 @@ func (s *service) revokeAll(ctx context.Context, caseID string, cands []candidat
 			_ = s.logger.Log("msg", "revoking grant of an unwritten referral failed", "grant", c.GrantID, "err", err)
 		}
 	}
-}
-
-// createExternal records a referral outside the system or across a border
-// as a disclosure: codes and the legal basis only.
-func (s *service) createExternal(ctx context.Context, p auth.Principal, row referralRow) (Referral, error) {
-	row.Status = StatusDisclosed
-	row.FanOut = 0
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := s.store.insertReferral(ctx, tx, row); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx,
-			s.rec.New(ctx, "referral.referral.create", "referral", row.ID, event.Allowed),
-			s.rec.New(ctx, "referral.disclosure.record", "case", row.CaseID, event.Allowed))
-	})
-	if err != nil {
-		return Referral{}, err
-	}
-	return s.view(p, row, nil, row.CreatedAt), nil
 }
 
 func deadlineOf(r Routing, urgency string, from time.Time) time.Time {

@@ -43,8 +43,27 @@
 // officer, so intake checks consent; acceptance activates the grant as the
 // accepting user; decline, expiry and withdrawal mark it for revocation,
 // done at once as the caller or, failing that, as the service, and retried
-// by the sweeper. External referrals (outside the system or abroad) are
-// recorded as disclosures with a legal basis and hold codes only.
+// by the sweeper.
+//
+// External referrals (outside the system or across a border) are
+// disclosures. The officer names the legal basis, the destination (a
+// country code or an organisation kind) and the receiving organisation's
+// age public key ("recipient": X25519 "age1…" or hybrid "age1pq1…"; a
+// package has that one recipient, so the deployment's own kind does not
+// matter). Creation stores codes, the recipient key and its SHA-256
+// fingerprint, and returns a package id; nothing of the case is read.
+// GET /api/v1/referrals/{id}/package, for the sending organisation only,
+// reads the sections configured for the service through SectionSource
+// (intake, as the caller, which audits the read), builds the package in
+// memory (PackageContent: the de-identified summary and those sections,
+// no internal case id), encrypts it to the recipient as an armored age
+// file and returns it once its SHA-256, time and actor are recorded and
+// referral.disclosure is in the outbox. The package is never stored.
+//
+// Decline notes. A decline carries a reason code and optionally a note,
+// which is also a code (DeclineNotes). Free text is refused with a 400
+// saying it belongs in the case record: referral holds no organisation
+// key ring to seal text with, and text about a person is intake's.
 //
 // Visibility. The sending organisation (and the case owner) and
 // coordinators see a referral in full; the accepting provider sees the
@@ -53,5 +72,10 @@
 // change and every read is audited through the outbox before any answer;
 // de-identified facts go to statistics on topic "stats". Providers are
 // notified in the app and, when configured, by a signed webhook carrying
-// only the referral id, event, service, urgency and deadline.
+// only the referral id, event, service, urgency and deadline (Sign with
+// WebhookSecret; failures retried after 30 s doubling to an hour, at most
+// 12 attempts).
+//
+// Metrics. InstrumentingMiddleware counts calls and their durations with
+// two labels, method and outcome code, as the other services do.
 package referral

@@ -17,7 +17,7 @@ const (
 // Endpoints collects the referral endpoints.
 type Endpoints struct {
 	Create, Get, Accept, Decline, Arrive, Complete, Leave, Withdraw endpoint.Endpoint
-	Inbox, Sent, Board, Route, Notifications                        endpoint.Endpoint
+	Inbox, Sent, Board, Route, Notifications, Package               endpoint.Endpoint
 	GetProvider, PutProvider, SetCapacity, ListProviders            endpoint.Endpoint
 	ExportHSDS, ImportHSDS                                          endpoint.Endpoint
 }
@@ -39,7 +39,7 @@ func MakeServerEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforc
 		Accept: g(r, "accept", idEndpoint(s.Accept)),
 		Decline: g(r, "decline", func(ctx context.Context, req any) (any, error) {
 			q := req.(declineRequest)
-			v, err := s.Decline(ctx, q.ID, q.Reason)
+			v, err := s.Decline(ctx, q.ID, DeclineInput{Reason: q.Reason, Note: q.Note})
 			return referralResponse{v, err}, nil
 		}),
 		Arrive:   g(r, "arrived", idEndpoint(s.Arrive)),
@@ -65,6 +65,10 @@ func MakeServerEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforc
 		Notifications: g(r, "list", func(ctx context.Context, req any) (any, error) {
 			v, err := s.Notifications(ctx, req.(notificationsRequest).After)
 			return notificationsResponse{v, err}, nil
+		}),
+		Package: g(r, "package", func(ctx context.Context, req any) (any, error) {
+			v, err := s.Package(ctx, req.(idRequest).ID)
+			return packageResponse{v, err}, nil
 		}),
 		GetProvider: g(p, "read", func(ctx context.Context, req any) (any, error) {
 			v, err := s.GetProvider(ctx, req.(idRequest).ID)
@@ -108,6 +112,7 @@ type idRequest struct{ ID string }
 type declineRequest struct {
 	ID     string `json:"-"`
 	Reason string `json:"reason"`
+	Note   string `json:"note,omitempty"`
 }
 
 type notificationsRequest struct{ After int64 }
@@ -181,6 +186,13 @@ type hsdsResponse struct {
 
 func (r hsdsResponse) Failed() error { return r.Err }
 
+type packageResponse struct {
+	DisclosurePackage
+	Err error `json:"-"`
+}
+
+func (r packageResponse) Failed() error { return r.Err }
+
 type importResponse struct {
 	Imported int   `json:"imported"`
 	Err      error `json:"-"`
@@ -198,4 +210,5 @@ var (
 	_ endpoint.Failer = providersResponse{}
 	_ endpoint.Failer = hsdsResponse{}
 	_ endpoint.Failer = importResponse{}
+	_ endpoint.Failer = packageResponse{}
 )

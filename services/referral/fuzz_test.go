@@ -30,7 +30,7 @@ func FuzzDecodeCreate(f *testing.F) {
 }
 
 func FuzzDecodeDecline(f *testing.F) {
-	fuzzDecoder(f, decodeDeclineBody, `{"reason":"no_capacity"}`, `{"reason":1}`, `[]`)
+	fuzzDecoder(f, decodeDeclineBody, `{"reason":"no_capacity"}`, `{"reason":"other","note":"security_risk"}`, `{"reason":1}`, `[]`)
 }
 
 func FuzzDecodeProvider(f *testing.F) {

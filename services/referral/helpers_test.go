@@ -132,6 +132,38 @@ func (f *fakeGrants) count() int {
 	return len(f.grants)
 }
 
+// fakeSections answers like intake's Get adapted to SectionSource: the
+// case owner's organisation reads every section; anyone else gets 404.
+type fakeSections struct {
+	mu      sync.Mutex
+	cases   *fakeCases
+	content map[string]map[string][]byte // case → section → JSON
+	fail    error
+	calls   int
+}
+
+func (f *fakeSections) Sections(ctx context.Context, caseID string, names []string) (map[string][]byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	if f.fail != nil {
+		return nil, f.fail
+	}
+	p, _ := auth.FromContext(ctx)
+	f.cases.mu.Lock()
+	c, ok := f.cases.cases[caseID]
+	f.cases.mu.Unlock()
+	if !ok || p.OrgID != c.OwnerOrg {
+		return nil, kit.ErrNotFound
+	}
+	// Like a careless adapter, it returns every section it holds.
+	out := map[string][]byte{}
+	for k, v := range f.content[caseID] {
+		out[k] = append([]byte(nil), v...)
+	}
+	return out, nil
+}
+
 type fakeOrgs struct{}
 
 func (fakeOrgs) Org(_ context.Context, id string) (OrgInfo, error) {
@@ -146,6 +178,7 @@ type env struct {
 	clock  *clock
 	cases  *fakeCases
 	grants *fakeGrants
+	secs   *fakeSections
 	police string // the sending organisation
 }
 
@@ -159,6 +192,7 @@ func newEnv(t testing.TB, e dbtest.Engine) *env {
 	cases := &fakeCases{cases: map[string]CaseSummary{}}
 	ev := &env{db: d, engine: e, keys: k, clock: &clock{t: time.Date(2026, 11, 20, 22, 0, 0, 0, time.UTC)}, cases: cases,
 		grants: &fakeGrants{cases: cases, refuse: map[string]bool{}, grants: map[string]intake.Grant{}}, police: event.NewID()}
+	ev.secs = &fakeSections{cases: cases, content: map[string]map[string][]byte{}}
 	ev.s = ev.service(t)
 	return ev
 }
@@ -174,7 +208,7 @@ func (ev *env) service(t testing.TB) *service {
 }
 
 func (ev *env) config() Config {
-	return Config{DB: ev.db, Keys: ev.keys, Cases: ev.cases, Grants: ev.grants, Orgs: fakeOrgs{}, Now: ev.clock.Now}
+	return Config{DB: ev.db, Keys: ev.keys, Cases: ev.cases, Grants: ev.grants, Orgs: fakeOrgs{}, Sections: ev.secs, Now: ev.clock.Now}
 }
 
 func as(org string, roles ...string) context.Context {

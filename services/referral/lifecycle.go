@@ -79,6 +79,9 @@ func (s *service) load(ctx context.Context, tx *sql.Tx, p auth.Principal, id str
 	if err != nil {
 		return row, nil, noAccess, err
 	}
+	if err := s.store.withDisclosure(ctx, tx, &row); err != nil {
+		return row, nil, noAccess, err
+	}
 	cands, err := s.store.candidates(ctx, tx, id)
 	if err != nil {
 		return row, nil, noAccess, err
@@ -252,7 +255,12 @@ func isService(ctx context.Context) bool {
 	return ok && p.IsService()
 }
 
-func (s *service) Decline(ctx context.Context, id, reason string) (Referral, error) {
+// ErrFreeTextNote refuses a decline note that is not a code.
+var ErrFreeTextNote = kit.Validation("note: free text is not stored with a referral; record it in the case record, " +
+	"or give one of " + joinCodes(DeclineNotes))
+
+func (s *service) Decline(ctx context.Context, id string, in DeclineInput) (Referral, error) {
+	reason := in.Reason
 	p, err := principal(ctx)
 	if err != nil {
 		return Referral{}, err
@@ -262,6 +270,9 @@ func (s *service) Decline(ctx context.Context, id, reason string) (Referral, err
 	}
 	if !slices.Contains(DeclineReasons, reason) {
 		return Referral{}, kit.Validation("reason: must be one of " + joinCodes(DeclineReasons))
+	}
+	if in.Note != "" && !slices.Contains(DeclineNotes, in.Note) {
+		return Referral{}, ErrFreeTextNote
 	}
 	var (
 		row   referralRow
@@ -290,6 +301,12 @@ func (s *service) Decline(ctx context.Context, id, reason string) (Referral, err
 			return guard(err, ErrOfferClosed)
 		}
 		mine.Status, mine.Replied, mine.DeclineReason, mine.GrantState = OfferDeclined, &now, reason, grantRevoke
+		if in.Note != "" {
+			if err := s.store.setDeclineNote(ctx, tx, id, p.OrgID, in.Note); err != nil {
+				return err
+			}
+			mine.DeclineNote = in.Note
+		}
 		if err := s.store.setGrantState(ctx, tx, id, p.OrgID, grantRevoke); err != nil {
 			return err
 		}

@@ -24,7 +24,7 @@ func TestGrantsFollowTheReferral(t *testing.T) {
 				return err
 			}, map[string]string{"a": intake.GrantActive, "b": intake.GrantRevoked}},
 			{"decline revokes and offers the next", func(r Referral, a, _ string) error {
-				_, err := ev.s.Decline(as(a, auth.RoleNGOCaseworker), r.ID, "no_capacity")
+				_, err := ev.s.Decline(as(a, auth.RoleNGOCaseworker), r.ID, DeclineInput{Reason: "no_capacity"})
 				return err
 			}, map[string]string{"a": intake.GrantRevoked, "b": intake.GrantPending}},
 			{"withdrawal revokes all", func(r Referral, _, _ string) error {

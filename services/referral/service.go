@@ -22,7 +22,7 @@ type Service interface {
 	CreateReferral(ctx context.Context, r NewReferral) (Referral, error)
 	GetReferral(ctx context.Context, id string) (Referral, error)
 	Accept(ctx context.Context, id string) (Referral, error)
-	Decline(ctx context.Context, id, reason string) (Referral, error)
+	Decline(ctx context.Context, id string, d DeclineInput) (Referral, error)
 	Arrive(ctx context.Context, id string) (Referral, error)
 	Complete(ctx context.Context, id string) (Referral, error)
 	Leave(ctx context.Context, id string) (Referral, error)
@@ -32,6 +32,9 @@ type Service interface {
 	Board(ctx context.Context) (Board, error)
 	Route(ctx context.Context, q RouteQuery) ([]Candidate, error)
 	Notifications(ctx context.Context, after int64) ([]Notification, error)
+	// Package produces an external referral's sealed package for its
+	// sender: age-encrypted to the recipient named at creation, never stored.
+	Package(ctx context.Context, id string) (DisclosurePackage, error)
 
 	GetProvider(ctx context.Context, orgID string) (Provider, error)
 	PutProvider(ctx context.Context, orgID string, p ProviderInput) (Provider, error)
@@ -69,6 +72,13 @@ type Grants interface {
 	RevokeGrant(ctx context.Context, caseID, grantID string) error
 }
 
+// SectionSource gives the plaintext of a case's sections as the caller
+// may read them (intake, which audits the read); a case or section the
+// caller may not read is kit.ErrNotFound. Content is JSON.
+type SectionSource interface {
+	Sections(ctx context.Context, caseID string, names []string) (map[string][]byte, error)
+}
+
 // Orgs is the organisation directory (identity).
 type Orgs interface {
 	Org(ctx context.Context, id string) (OrgInfo, error)
@@ -94,6 +104,21 @@ var Urgencies = []string{"emergency", "high", "normal"}
 // DeclineReasons are the codes a provider gives when declining.
 var DeclineReasons = []string{
 	"no_capacity", "outside_mandate", "outside_area", "client_refused", "unable_to_contact_client", "other",
+}
+
+// DeclineNotes are the codes that may detail a decline. A note is a code,
+// never free text: referral holds no organisation keys to seal text with,
+// and anything about the person belongs in the case record (intake).
+var DeclineNotes = []string{
+	"group_too_large", "dependants_not_accepted", "gender_not_accepted", "age_not_accepted",
+	"language_not_covered", "medical_needs_not_covered", "mental_health_needs_not_covered",
+	"security_risk", "conflict_of_interest", "already_supported_elsewhere", "duplicate_referral",
+}
+
+// DeclineInput is a provider's answer when declining an offer.
+type DeclineInput struct {
+	Reason string `json:"reason"`
+	Note   string `json:"note,omitempty"` // one of DeclineNotes
 }
 
 // Referral statuses.
@@ -135,35 +160,41 @@ type NewReferral struct {
 	Kind        string `json:"kind,omitempty"`
 	LegalBasis  string `json:"legal_basis,omitempty"`
 	Destination string `json:"destination,omitempty"`
+	// Recipient is the external organisation's age public key ("age1…"),
+	// X25519 or post-quantum hybrid: the package is encrypted to it alone.
+	Recipient string `json:"recipient,omitempty"`
 }
 
 // Referral is a referral as its caller may see it. Candidates that have not
 // accepted see the de-identified summary only: no case id, no other
 // candidates.
 type Referral struct {
-	ID          string      `json:"id"`
-	Kind        string      `json:"kind"`
-	Status      string      `json:"status"`
-	Service     string      `json:"service"`
-	Urgency     string      `json:"urgency"`
-	Region      string      `json:"region"`
-	Gender      string      `json:"gender"`
-	AgeGroup    string      `json:"age_group"`
-	Languages   []string    `json:"languages"`
-	GroupSize   int         `json:"group_size"`
-	Deadline    *time.Time  `json:"deadline,omitempty"`
-	SecondsLeft *int64      `json:"seconds_left,omitempty"`
-	OfferStatus string      `json:"offer_status,omitempty"` // the caller's own offer, for candidates
-	CaseID      string      `json:"case_id,omitempty"`
-	SenderOrg   string      `json:"sender_org,omitempty"`
-	AcceptedOrg string      `json:"accepted_org,omitempty"`
-	Sections    []string    `json:"sections,omitempty"`
-	FanOut      int         `json:"fan_out,omitempty"`
-	LegalBasis  string      `json:"legal_basis,omitempty"`
-	Destination string      `json:"destination,omitempty"`
-	Candidates  []Candidate `json:"candidates,omitempty"`
-	CreatedAt   time.Time   `json:"created_at"`
-	UpdatedAt   time.Time   `json:"updated_at"`
+	ID          string     `json:"id"`
+	Kind        string     `json:"kind"`
+	Status      string     `json:"status"`
+	Service     string     `json:"service"`
+	Urgency     string     `json:"urgency"`
+	Region      string     `json:"region"`
+	Gender      string     `json:"gender"`
+	AgeGroup    string     `json:"age_group"`
+	Languages   []string   `json:"languages"`
+	GroupSize   int        `json:"group_size"`
+	Deadline    *time.Time `json:"deadline,omitempty"`
+	SecondsLeft *int64     `json:"seconds_left,omitempty"`
+	OfferStatus string     `json:"offer_status,omitempty"` // the caller's own offer, for candidates
+	CaseID      string     `json:"case_id,omitempty"`
+	SenderOrg   string     `json:"sender_org,omitempty"`
+	AcceptedOrg string     `json:"accepted_org,omitempty"`
+	Sections    []string   `json:"sections,omitempty"`
+	FanOut      int        `json:"fan_out,omitempty"`
+	LegalBasis  string     `json:"legal_basis,omitempty"`
+	Destination string     `json:"destination,omitempty"`
+	PackageID   string     `json:"package_id,omitempty"`
+	// RecipientFingerprint is the hex SHA-256 of the recipient's public key.
+	RecipientFingerprint string      `json:"recipient_fingerprint,omitempty"`
+	Candidates           []Candidate `json:"candidates,omitempty"`
+	CreatedAt            time.Time   `json:"created_at"`
+	UpdatedAt            time.Time   `json:"updated_at"`
 }
 
 // Candidate is a provider in a referral's ranking.
@@ -175,6 +206,7 @@ type Candidate struct {
 	Status        string     `json:"status,omitempty"`
 	Deadline      *time.Time `json:"deadline,omitempty"`
 	DeclineReason string     `json:"decline_reason,omitempty"`
+	DeclineNote   string     `json:"decline_note,omitempty"`
 }
 
 // RouteQuery previews the ranking for a case.
@@ -245,14 +277,17 @@ var allowedActions = map[string][]string{
 
 // Config holds the dependencies of the service.
 type Config struct {
-	DB      *db.DB
-	Keys    *keys.Dir
-	Cases   CaseSource
-	Grants  Grants
-	Orgs    Orgs
-	Routing *Routing // nil: the embedded default
-	Logger  log.Logger
-	Now     func() time.Time
+	DB     *db.DB
+	Keys   *keys.Dir
+	Cases  CaseSource
+	Grants Grants
+	Orgs   Orgs
+	// Sections gives the plaintext of case sections for external referral
+	// packages; nil refuses packages as unavailable.
+	Sections SectionSource
+	Routing  *Routing // nil: the embedded default
+	Logger   log.Logger
+	Now      func() time.Time
 	// HTTPClient sends webhooks; nil uses a client with a 10 s timeout.
 	HTTPClient *http.Client
 }
@@ -263,6 +298,7 @@ type service struct {
 	cases   CaseSource
 	grants  Grants
 	orgs    Orgs
+	secs    SectionSource
 	routing Routing
 	logger  log.Logger
 	now     func() time.Time
@@ -310,7 +346,7 @@ func newService(cfg Config) (*service, error) {
 	ob := outbox.New("referral")
 	ob.Now = utc
 	return &service{
-		db: cfg.DB, store: &store{db: cfg.DB, dir: newDirCache(2 * time.Second)}, cases: cfg.Cases, grants: cfg.Grants, orgs: cfg.Orgs,
+		db: cfg.DB, store: &store{db: cfg.DB, dir: newDirCache(2 * time.Second)}, cases: cfg.Cases, grants: cfg.Grants, orgs: cfg.Orgs, secs: cfg.Sections,
 		routing: *r, logger: logger, now: utc, ob: ob,
 		rec:    event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: utc},
 		pseudo: cfg.Keys.Subkey(keys.PurposePseudonym), hookKey: cfg.Keys.Subkey(keys.PurposeWebhook), hc: hc,

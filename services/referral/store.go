@@ -17,6 +17,8 @@ type referralRow struct {
 	GroupSize, FanOut, PlacesReserved                     int
 	AcceptedOrg, LegalBasis, Destination                  string
 	CreatedAt, UpdatedAt                                  time.Time
+	// External referrals, from referral_disclosures.
+	PackageID, RecipientFingerprint string
 }
 
 // candidateRow is one offer of a referral.
@@ -26,7 +28,7 @@ type candidateRow struct {
 	Reasons                      []string
 	GrantID, GrantState          string
 	OfferedAt, Deadline, Replied *time.Time
-	DeclineReason                string
+	DeclineReason, DeclineNote   string
 }
 
 // Grant states of a candidate.
@@ -122,7 +124,7 @@ func tptr(t sql.NullTime) *time.Time {
 
 func (st *store) candidates(ctx context.Context, q queryer, referralID string) ([]candidateRow, error) {
 	rows, err := q.QueryContext(ctx, `SELECT referral_id, org_id, rank, status, reasons, grant_id, grant_state,
-		offered_at, deadline_at, responded_at, decline_reason
+		offered_at, deadline_at, responded_at, decline_reason, decline_note
 		FROM referral_candidates WHERE referral_id = $1 ORDER BY rank`, referralID)
 	if err != nil {
 		return nil, fmt.Errorf("referral: candidates %s: %w", referralID, err)
@@ -136,7 +138,7 @@ func (st *store) candidates(ctx context.Context, q queryer, referralID string) (
 			o, d, resp sql.NullTime
 		)
 		if err := rows.Scan(&c.ReferralID, &c.OrgID, &c.Rank, &c.Status, &reasons, &c.GrantID, &c.GrantState,
-			&o, &d, &resp, &c.DeclineReason); err != nil {
+			&o, &d, &resp, &c.DeclineReason, &c.DeclineNote); err != nil {
 			return nil, fmt.Errorf("referral: candidates %s: %w", referralID, err)
 		}
 		if c.Reasons, err = decList(reasons); err != nil {
@@ -158,6 +160,14 @@ func (st *store) setOffer(ctx context.Context, tx *sql.Tx, referralID, orgID, fr
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
+}
+
+func (st *store) setDeclineNote(ctx context.Context, tx *sql.Tx, referralID, orgID, note string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE referral_candidates SET decline_note = $3
+		WHERE referral_id = $1 AND org_id = $2`, referralID, orgID, note); err != nil {
+		return fmt.Errorf("referral: decline note %s: %w", referralID, err)
+	}
+	return nil
 }
 
 func (st *store) offer(ctx context.Context, tx *sql.Tx, referralID, orgID string, at, deadline time.Time) (bool, error) {

@@ -38,6 +38,7 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	handle("POST "+r+"/{id}/complete", e.Complete, decodeID, http.StatusOK)
 	handle("POST "+r+"/{id}/left", e.Leave, decodeID, http.StatusOK)
 	handle("POST "+r+"/{id}/withdraw", e.Withdraw, decodeID, http.StatusOK)
+	mux.Handle("GET "+r+"/{id}/package", httptransport.NewServer(e.Package, decodeID, encodePackage(logger), opts...))
 	const p = "/api/v1/providers"
 	handle("GET "+p, e.ListProviders, decodeListProviders, http.StatusOK)
 	handle("GET "+p+"/export", e.ExportHSDS, decodeEmpty, http.StatusOK)
@@ -59,6 +60,30 @@ func encodeResponse(status int, logger log.Logger) httptransport.EncodeResponseF
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(status)
 		return json.NewEncoder(w).Encode(response)
+	}
+}
+
+// PackageHashHeader carries the hex SHA-256 of a package, as recorded.
+const PackageHashHeader = "X-NRM-Package-SHA256"
+
+// encodePackage writes the armored age file itself, not JSON.
+func encodePackage(logger log.Logger) httptransport.EncodeResponseFunc {
+	errorEncoder := kit.ErrorEncoder(logger)
+	return func(ctx context.Context, w http.ResponseWriter, response any) error {
+		r := response.(packageResponse)
+		if r.Err != nil {
+			errorEncoder(ctx, r.Err, w)
+			return nil
+		}
+		h := w.Header()
+		h.Set("Cache-Control", "no-store")
+		h.Set("Content-Type", "application/octet-stream")
+		h.Set("Content-Disposition", `attachment; filename="`+r.Filename()+`"`)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set(PackageHashHeader, r.SHA256)
+		w.WriteHeader(http.StatusOK)
+		_, err := w.Write(r.Armored)
+		return err
 	}
 }
 

@@ -54,10 +54,11 @@ func (s *service) view(p auth.Principal, r referralRow, cands []candidateRow, no
 	}
 	if a == fullAccess {
 		v.FanOut, v.LegalBasis, v.Destination = r.FanOut, r.LegalBasis, r.Destination
+		v.PackageID, v.RecipientFingerprint = r.PackageID, r.RecipientFingerprint
 		v.Candidates = make([]Candidate, 0, len(cands))
 		for _, c := range cands {
 			v.Candidates = append(v.Candidates, Candidate{OrgID: c.OrgID, Rank: c.Rank, Reasons: c.Reasons,
-				Status: c.Status, Deadline: c.Deadline, DeclineReason: c.DeclineReason})
+				Status: c.Status, Deadline: c.Deadline, DeclineReason: c.DeclineReason, DeclineNote: c.DeclineNote})
 			if c.Status == OfferOffered && (v.Deadline == nil || c.Deadline.Before(*v.Deadline)) {
 				v.Deadline = c.Deadline
 			}
@@ -118,6 +119,9 @@ func (s *service) list(ctx context.Context, p auth.Principal, query string, args
 			}
 			if accessOf(p, r, cands) == noAccess {
 				continue
+			}
+			if err := s.store.withDisclosure(ctx, tx, &r); err != nil {
+				return err
 			}
 			out = append(out, s.view(p, r, cands, now))
 			evs = append(evs, s.rec.New(ctx, "referral.referral.read", "referral", r.ID, event.Allowed))

@@ -1,0 +1,300 @@
+package referral
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+	"filippo.io/age/armor"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/seal"
+)
+
+// PackageFormat names the plaintext layout inside a package.
+const PackageFormat = "nrm-referral-package/1"
+
+// maxRecipient bounds a recipient string (a hybrid key is about 2,000
+// characters).
+const maxRecipient = 4096
+
+// DisclosurePackage is an external referral's package as produced for one
+// download: armored age, encrypted to the recipient named at creation.
+type DisclosurePackage struct {
+	PackageID  string
+	ReferralID string
+	SHA256     string // hex SHA-256 of Armored, as recorded
+	Armored    []byte
+}
+
+// Filename is the name the package is offered under.
+func (p DisclosurePackage) Filename() string { return "nrm-referral-" + p.PackageID + ".age" }
+
+// PackageContent is the plaintext of a package: the de-identified summary
+// and the content of the sections the service needs. No internal case id.
+type PackageContent struct {
+	Format      string                     `json:"format"`
+	PackageID   string                     `json:"package_id"`
+	ReferralID  string                     `json:"referral_id"`
+	ProducedAt  time.Time                  `json:"produced_at"`
+	LegalBasis  string                     `json:"legal_basis"`
+	Destination string                     `json:"destination"`
+	Service     string                     `json:"service"`
+	Urgency     string                     `json:"urgency"`
+	Summary     PackageSummary             `json:"summary"`
+	Sections    map[string]json.RawMessage `json:"sections"`
+}
+
+// PackageSummary is the de-identified summary of the case.
+type PackageSummary struct {
+	Region         string   `json:"region"`
+	Gender         string   `json:"gender"`
+	AgeGroup       string   `json:"age_group"`
+	TreatedAsChild bool     `json:"treated_as_child"`
+	Languages      []string `json:"languages"`
+	GroupSize      int      `json:"group_size"`
+}
+
+// disclosureRow is the record of an external referral.
+type disclosureRow struct {
+	ReferralID, PackageID, CaseID, LegalBasis, Destination string
+	Recipient, Fingerprint                                 string
+	Sections                                               []string
+	ActorUser, ActorOrg                                    string
+	CreatedAt                                              time.Time
+}
+
+// parseRecipient checks an external organisation's age public key and
+// returns it canonical. Either kind is accepted: a package has this one
+// recipient, so nothing is mixed.
+func parseRecipient(s string) (string, error) {
+	bad := kit.Validation("recipient: the external organisation's age public key (age1… or age1pq1…)")
+	if s == "" || len(s) > maxRecipient {
+		return "", bad
+	}
+	r, err := seal.ParseRecipient(s)
+	if err != nil {
+		return "", bad
+	}
+	return r.String(), nil
+}
+
+func fingerprint(recipient string) string {
+	h := sha256.Sum256([]byte(recipient))
+	return hex.EncodeToString(h[:])
+}
+
+// createExternal records a referral outside the system or across a border
+// as a disclosure: codes, the legal basis and the recipient's public key.
+// No section content is read or stored here; the package is produced on
+// download.
+func (s *service) createExternal(ctx context.Context, p auth.Principal, row referralRow, recipient string) (Referral, error) {
+	if s.secs == nil {
+		return Referral{}, fmt.Errorf("referral: external packages: no section source: %w", ErrUnavailable)
+	}
+	row.Status = StatusDisclosed
+	row.FanOut = 0
+	d := disclosureRow{
+		ReferralID: row.ID, PackageID: event.NewID(), CaseID: row.CaseID, LegalBasis: row.LegalBasis,
+		Destination: row.Destination, Recipient: recipient, Fingerprint: fingerprint(recipient), Sections: row.Sections,
+		ActorUser: p.UserID, ActorOrg: p.OrgID, CreatedAt: row.CreatedAt,
+	}
+	row.PackageID, row.RecipientFingerprint = d.PackageID, d.Fingerprint
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := s.store.insertReferral(ctx, tx, row); err != nil {
+			return err
+		}
+		if err := s.store.insertDisclosure(ctx, tx, d); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx,
+			s.rec.New(ctx, "referral.referral.create", "referral", row.ID, event.Allowed),
+			s.rec.New(ctx, "referral.disclosure.record", "case", row.CaseID, event.Allowed))
+	})
+	if err != nil {
+		return Referral{}, err
+	}
+	return s.view(p, row, nil, row.CreatedAt), nil
+}
+
+// Package produces the package of an external referral for the sending
+// organisation. The sections are read through intake as the caller, the
+// plaintext exists only in memory, and the package's hash is recorded
+// and audited (referral.disclosure) before anything is returned.
+func (s *service) Package(ctx context.Context, id string) (DisclosurePackage, error) {
+	const action = "referral.disclosure"
+	p, err := principal(ctx)
+	if err != nil {
+		return DisclosurePackage{}, err
+	}
+	if !validID(id) {
+		return DisclosurePackage{}, ErrNotFound
+	}
+	row, err := s.store.referral(ctx, s.db, id)
+	if errors.Is(err, ErrNotFound) || err == nil && (row.Kind != KindExternal || p.OrgID == "" || p.OrgID != row.SenderOrg) {
+		return DisclosurePackage{}, s.deny(ctx, action, "referral", id, ErrNotFound)
+	}
+	if err != nil {
+		return DisclosurePackage{}, err
+	}
+	d, err := s.store.disclosure(ctx, s.db, id)
+	if err != nil {
+		return DisclosurePackage{}, err
+	}
+	if s.secs == nil {
+		return DisclosurePackage{}, fmt.Errorf("referral: external packages: no section source: %w", ErrUnavailable)
+	}
+	secs, err := s.secs.Sections(ctx, row.CaseID, d.Sections)
+	if errors.Is(err, kit.ErrNotFound) {
+		return DisclosurePackage{}, s.deny(ctx, action, "case", row.CaseID, ErrNotFound)
+	}
+	if err != nil {
+		if ke := kit.AsError(err); ke != kit.ErrInternal {
+			return DisclosurePackage{}, ke
+		}
+		return DisclosurePackage{}, fmt.Errorf("referral: sections: %w: %w", ErrUnavailable, err)
+	}
+	now := s.now()
+	plain, err := packageContent(row, d, secs, now)
+	if err != nil {
+		return DisclosurePackage{}, err
+	}
+	armored, err := encryptArmored(d.Recipient, plain)
+	clear(plain)
+	if err != nil {
+		return DisclosurePackage{}, fmt.Errorf("referral: package %s: %w", d.PackageID, err)
+	}
+	sum := sha256.Sum256(armored)
+	pkg := DisclosurePackage{PackageID: d.PackageID, ReferralID: id, SHA256: hex.EncodeToString(sum[:]), Armored: armored}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO referral_packages (id, package_id, sha256, actor_user, actor_org, produced_at)
+			VALUES ($1, $2, $3, $4, $5, $6)`, event.NewID(), d.PackageID, pkg.SHA256, p.UserID, p.OrgID, now); err != nil {
+			return fmt.Errorf("referral: record package %s: %w", d.PackageID, err)
+		}
+		return s.audit(ctx, tx, s.rec.New(ctx, action, "case", row.CaseID, event.Allowed))
+	})
+	if err != nil {
+		return DisclosurePackage{}, err
+	}
+	return pkg, nil
+}
+
+// packageContent builds the plaintext: the summary codes and the content
+// of the named sections only, whatever else the source returned.
+func packageContent(row referralRow, d disclosureRow, secs map[string][]byte, now time.Time) ([]byte, error) {
+	c := PackageContent{
+		Format: PackageFormat, PackageID: d.PackageID, ReferralID: row.ID, ProducedAt: now, LegalBasis: d.LegalBasis,
+		Destination: d.Destination, Service: row.Service, Urgency: row.Urgency,
+		Summary: PackageSummary{Region: row.Region, Gender: row.Gender, AgeGroup: row.AgeGroup,
+			TreatedAsChild: row.TreatedAsChild, Languages: slices.Clone(row.Languages), GroupSize: row.GroupSize},
+		Sections: map[string]json.RawMessage{},
+	}
+	for _, name := range d.Sections {
+		b, ok := secs[name]
+		if !ok {
+			continue
+		}
+		if !json.Valid(b) {
+			// Not JSON: carried as a string rather than refused.
+			q, err := json.Marshal(string(b))
+			if err != nil {
+				return nil, err
+			}
+			b = q
+		}
+		c.Sections[name] = json.RawMessage(b)
+	}
+	return json.Marshal(c)
+}
+
+func ageRecipient(s string) (age.Recipient, error) {
+	if strings.HasPrefix(s, "age1pq1") {
+		return age.ParseHybridRecipient(s)
+	}
+	return age.ParseX25519Recipient(s)
+}
+
+// encryptArmored encrypts plaintext to recipient as an ASCII-armored age
+// file.
+func encryptArmored(recipient string, plaintext []byte) ([]byte, error) {
+	r, err := ageRecipient(recipient)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	aw := armor.NewWriter(&buf)
+	w, err := age.Encrypt(aw, r)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(plaintext); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	if err := aw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+const disclosureColumns = `referral_id, package_id, case_id, legal_basis, destination, recipient, recipient_fingerprint,
+	sections, actor_user, actor_org, created_at`
+
+func (st *store) insertDisclosure(ctx context.Context, tx *sql.Tx, d disclosureRow) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO referral_disclosures (`+disclosureColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, d.ReferralID, d.PackageID, d.CaseID, d.LegalBasis,
+		d.Destination, d.Recipient, d.Fingerprint, encList(d.Sections), d.ActorUser, d.ActorOrg, d.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("referral: insert disclosure %s: %w", d.ReferralID, err)
+	}
+	return nil
+}
+
+func (st *store) disclosure(ctx context.Context, q queryer, referralID string) (disclosureRow, error) {
+	var (
+		d    disclosureRow
+		secs string
+	)
+	err := q.QueryRowContext(ctx, `SELECT `+disclosureColumns+` FROM referral_disclosures WHERE referral_id = $1`,
+		referralID).Scan(&d.ReferralID, &d.PackageID, &d.CaseID, &d.LegalBasis, &d.Destination, &d.Recipient,
+		&d.Fingerprint, &secs, &d.ActorUser, &d.ActorOrg, &d.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, ErrNotFound
+	}
+	if err != nil {
+		return d, fmt.Errorf("referral: disclosure %s: %w", referralID, err)
+	}
+	d.CreatedAt = d.CreatedAt.UTC()
+	d.Sections, err = decList(secs)
+	return d, err
+}
+
+// withDisclosure fills an external referral's package id and recipient
+// fingerprint for its view.
+func (st *store) withDisclosure(ctx context.Context, q queryer, r *referralRow) error {
+	if r.Kind != KindExternal {
+		return nil
+	}
+	d, err := st.disclosure(ctx, q, r.ID)
+	if errors.Is(err, ErrNotFound) {
+		return nil // recorded before packages existed: codes only
+	}
+	if err != nil {
+		return err
+	}
+	r.PackageID, r.RecipientFingerprint = d.PackageID, d.Fingerprint
+	return nil
+}
