@@ -125,3 +125,19 @@ func TestCaseEndToEnd(t *testing.T) {
 		}
 	})
 }
+
+func TestCasesPurgeCommand(t *testing.T) {
+	root := t.TempDir()
+	args := []string{"--data", filepath.Join(root, "data"), "--keys", filepath.Join(root, "keys")}
+	var out, errb syncBuffer
+	if code := run(context.Background(), append([]string{"migrate"}, args...), nil, &out, &errb); code != 0 {
+		t.Fatalf("migrate: %s", errb.String())
+	}
+	out, errb = syncBuffer{}, syncBuffer{}
+	if code := run(context.Background(), append([]string{"cases", "purge"}, args...), nil, &out, &errb); code != 0 {
+		t.Fatalf("cases purge: %d %s", code, errb.String())
+	}
+	if !strings.HasPrefix(out.String(), "purged: {") {
+		t.Fatalf("cases purge printed %q", out.String())
+	}
+}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/go-kit/log"
 
@@ -31,34 +33,11 @@ func cmdKeys(ctx context.Context, verb string, args []string, stdout, stderr io.
 	if org == "" {
 		return usageError{"--org is required"}
 	}
-	kd, cfg, err := st.open(stderr)
+	admin, closeAll, err := openIntakeAdmin(ctx, st, stderr)
 	if err != nil {
 		return err
 	}
-	dbs := map[string]*db.DB{}
-	defer func() {
-		for _, d := range dbs {
-			d.Close()
-		}
-	}()
-	for _, name := range []string{"identity", "intake"} {
-		d, err := db.Open(ctx, cfg, name)
-		if err != nil {
-			return err
-		}
-		dbs[name] = d
-		if ok, err := d.SchemaCurrent(ctx); err != nil || !ok {
-			return fmt.Errorf("the %s schema is not current: run `nrm migrate` first", name)
-		}
-	}
-	idSvc, err := identity.New(identity.Config{DB: dbs["identity"], Keys: kd, Logger: log.NewNopLogger()})
-	if err != nil {
-		return err
-	}
-	admin, err := intake.NewAdmin(intake.Config{DB: dbs["intake"], Keys: kd, Orgs: intakeOrgs{newOrgDirectory(idSvc)}, Logger: log.NewNopLogger()})
-	if err != nil {
-		return err
-	}
+	defer closeAll()
 	var n int
 	if verb == "rotate" {
 		n, err = admin.RotateOrg(ctx, org)
@@ -70,5 +49,67 @@ func cmdKeys(ctx context.Context, verb string, args []string, stdout, stderr io.
 	}
 	what := map[string]string{"rotate": "wraps re-wrapped", "rekey": "cases sealed again"}[verb]
 	fmt.Fprintf(stdout, "%s: %d %s; the organisation's previous identity is destroyed\n", verb, n, what)
+	return nil
+}
+
+// openIntakeAdmin opens intake's administration (key ring, retention) for
+// a command run beside the server.
+func openIntakeAdmin(ctx context.Context, st storage, stderr io.Writer) (*intake.Admin, func(), error) {
+	kd, cfg, err := st.open(stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	dbs := map[string]*db.DB{}
+	closeAll := func() {
+		for _, d := range dbs {
+			d.Close()
+		}
+	}
+	for _, name := range []string{"identity", "intake"} {
+		d, err := db.Open(ctx, cfg, name)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		dbs[name] = d
+		if ok, err := d.SchemaCurrent(ctx); err != nil || !ok {
+			closeAll()
+			return nil, nil, fmt.Errorf("the %s schema is not current: run `nrm migrate` first", name)
+		}
+	}
+	idSvc, err := identity.New(identity.Config{DB: dbs["identity"], Keys: kd, Logger: log.NewNopLogger()})
+	if err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	admin, err := intake.NewAdmin(intake.Config{DB: dbs["intake"], Keys: kd, Orgs: intakeOrgs{newOrgDirectory(idSvc)}, Logger: log.NewNopLogger()})
+	if err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	return admin, closeAll, nil
+}
+
+// cmdCasesPurge runs `nrm cases purge`: records past their retention
+// period (and not under a legal hold) are destroyed with their keys; the
+// sealed minimal decision record stays. Run it from a daily schedule.
+func cmdCasesPurge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("cases purge", stderr)
+	var st storage
+	st.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return usageError{err.Error()}
+	}
+	admin, closeAll, err := openIntakeAdmin(ctx, st, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	rep, err := admin.Purge(ctx, time.Now())
+	if err != nil {
+		return err
+	}
+	b, _ := json.Marshal(rep)
+	fmt.Fprintf(stdout, "purged: %s\n", b)
 	return nil
 }

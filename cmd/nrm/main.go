@@ -24,6 +24,7 @@ commands:
   keys rotate   give an organisation a new identity and re-wrap its cases (--org ID)
   keys rekey    seal an organisation's cases again under new keys, destroying the old identity (--org ID)
   audit verify  verify the tamper-evident audit log (exit 1 if tampered)
+  cases purge   destroy records past their retention period (run daily)
   loadtest      drive a running server (registrations or reads) and report rates and latencies
 
 Run "nrm <command> -h" for the flags of a command. Every flag can also be
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdUsersAdd(ctx, rest[1:], stdin, stdout, stderr)
 	case cmd == "keys" && len(rest) > 0:
 		err = cmdKeys(ctx, rest[0], rest[1:], stdout, stderr)
+	case cmd == "cases" && len(rest) > 0 && rest[0] == "purge":
+		err = cmdCasesPurge(ctx, rest[1:], stdout, stderr)
 	case cmd == "loadtest":
 		err = cmdLoadtest(ctx, rest, stdout, stderr)
 	case cmd == "audit" && len(rest) > 0 && rest[0] == "verify":

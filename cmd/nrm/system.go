@@ -126,6 +126,19 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 		s.Close()
 		return nil, err
 	}
+	workflow, err := intake.LoadWorkflowPolicy(c.flags.policies)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := intake.UseWorkflowPolicy(inSvc, workflow); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := intake.SetAccessLog(inSvc, caseAccessLog{s.audit}); err != nil {
+		s.Close()
+		return nil, err
+	}
 	inMetrics, err := intake.InstrumentingMiddleware(c.registry)
 	if err != nil {
 		s.Close()
@@ -264,11 +277,31 @@ func (s *system) background() []func(context.Context) error {
 		s.revocations.Run,
 		s.audit.Checkpointer().Run,
 		s.sweeper.Run,
+		s.expireBreakGlass,
 	}
 	for _, r := range s.relays {
 		fns = append(fns, r.Run)
 	}
 	return fns
+}
+
+// expireBreakGlass ends emergency access once its time is up, every
+// minute (so access can outlast its expiry by up to a minute).
+func (s *system) expireBreakGlass(ctx context.Context) error {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if n, err := s.intakeAdmin.ExpireBreakGlass(ctx, time.Now()); err != nil {
+			level.Error(s.logger).Log("msg", "break-the-glass expiry failed", "err", err)
+		} else if n > 0 {
+			level.Info(s.logger).Log("msg", "break-the-glass access expired", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
 }
 
 // Close closes the databases.

@@ -18,7 +18,9 @@ const (
 	ActionBulkRead    = "audit.bulk_read"
 )
 
-var alertActions = []string{ActionGapDetected, ActionDenialSpike, ActionBulkRead}
+// alertActions are listed for auditors: the log's own alerts, and emergency
+// (break-the-glass) access opened in intake, which auditors must review.
+var alertActions = []string{ActionGapDetected, ActionDenialSpike, ActionBulkRead, "intake.break_glass.open"}
 
 func alertKind(action string) string {
 	return strings.TrimPrefix(action, "audit.")

@@ -33,17 +33,17 @@ func NewAdmin(cfg Config) (*Admin, error) {
 	return &Admin{s: s}, nil
 }
 
-// RotateOrg gives orgID a new identity, re-wraps every wrap of that
-// organisation to it (seal.Rewrap) with fresh MACs, then destroys the old
-// identity. Data keys and sealed sections are unchanged. It returns the
-// number of wraps re-wrapped.
+// RotateOrg gives orgID a new identity, re-wraps every wrap and every
+// entry key of that organisation to it (seal.Rewrap) with fresh MACs, then
+// destroys the old identity. Data keys, sealed sections and entries are
+// unchanged. It returns the number of case wraps re-wrapped.
 func (a *Admin) RotateOrg(ctx context.Context, orgID string) (int, error) {
 	return a.run(ctx, orgID, "intake.key.rotate", false)
 }
 
-// RekeyOrg seals again, under new data keys, every section that orgID
-// authored or whose case it owns (seal.Reseal), rewrites every wrap that
-// held the old keys (for every organisation granted), rotates the
+// RekeyOrg seals again, under new data keys, every section and entry that
+// orgID authored or whose case it owns (seal.Reseal), rewrites every wrap
+// and entry key that held the old keys (for every organisation), rotates the
 // organisation's identity and destroys the old one, which then decrypts
 // nothing in the database. It returns the number of cases processed.
 func (a *Admin) RekeyOrg(ctx context.Context, orgID string) (int, error) {
@@ -61,12 +61,18 @@ func (a *Admin) run(ctx context.Context, orgID, action string, rekey bool) (int,
 	if rekey {
 		ids, err := s.caseIDs(ctx, `SELECT id FROM cases WHERE owner_org = $1
 			UNION SELECT case_id FROM sections WHERE author_org = $1
-			UNION SELECT case_id FROM wraps WHERE org_id = $1`, orgID)
+			UNION SELECT case_id FROM wraps WHERE org_id = $1
+			UNION SELECT case_id FROM entries WHERE author_org = $1`, orgID)
 		if err != nil {
 			return n, err
 		}
 		for _, id := range ids {
-			if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return s.rekeyCase(ctx, tx, id, orgID) }); err != nil {
+			if err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+				if err := s.rekeyCase(ctx, tx, id, orgID); err != nil {
+					return err
+				}
+				return s.rekeyEntries(ctx, tx, id, orgID)
+			}); err != nil {
 				return n, fmt.Errorf("intake: rekey %s: case %s: %w", orgID, id, err)
 			}
 			n++
@@ -94,6 +100,10 @@ func (a *Admin) run(ctx context.Context, orgID, action string, rekey bool) (int,
 				n++
 			}
 		}
+	}
+	// The case record's entries have one wrap per key and organisation.
+	if err := s.rotateEntryKeys(ctx, orgID, version); err != nil {
+		return n, err
 	}
 	if err := s.destroyRetired(ctx, orgID); err != nil {
 		return n, err
@@ -251,7 +261,8 @@ func (s *service) destroyRetired(ctx context.Context, orgID string) error {
 	err := s.keyRingTx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
 		unused := `org_id = $1 AND state = 'retired' AND NOT EXISTS
-			(SELECT 1 FROM wraps w WHERE w.org_id = org_keys.org_id AND w.key_version = org_keys.version)`
+			(SELECT 1 FROM wraps w WHERE w.org_id = org_keys.org_id AND w.key_version = org_keys.version)
+			AND NOT EXISTS (SELECT 1 FROM entry_keys k WHERE k.org_id = org_keys.org_id AND k.key_version = org_keys.version)`
 		if _, err := tx.ExecContext(ctx, `UPDATE org_keys SET wrapped_identity = $2, updated_at = $3 WHERE `+unused,
 			orgID, make([]byte, 64), now); err != nil {
 			return fmt.Errorf("intake: key ring: destroy: %w", err)

@@ -14,6 +14,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/outbox"
 )
 
 // CodeIntegrity is the error code of a stored record that failed its
@@ -33,6 +34,22 @@ const TopicStats = "stats"
 func (s *service) audit(ctx context.Context, tx *sql.Tx, events ...event.Audit) error {
 	if err := s.outbox.Audit(ctx, tx, events...); err != nil {
 		return fmt.Errorf("intake: audit: %w: %w", ErrUnavailable, err)
+	}
+	return nil
+}
+
+// emit appends statistics and audit events in one outbox write, the last
+// statement before commit, so the outbox sequence is locked only briefly.
+func (s *service) emit(ctx context.Context, tx *sql.Tx, stats []StatsEvent, audits ...event.Audit) error {
+	msgs, err := s.outbox.AuditPending(audits...)
+	if err != nil {
+		return fmt.Errorf("intake: audit: %w: %w", ErrUnavailable, err)
+	}
+	for _, e := range stats {
+		msgs = append(msgs, outbox.Pending{Topic: TopicStats, Payload: e})
+	}
+	if err := s.outbox.AppendAll(ctx, tx, msgs...); err != nil {
+		return fmt.Errorf("intake: events: %w: %w", ErrUnavailable, err)
 	}
 	return nil
 }

@@ -34,6 +34,7 @@ func (s *service) consentRecords(p auth.Principal, in ConsentInput) []Consent {
 		r := Consent{
 			ID: event.NewID(), Purpose: c.purpose, Granted: c.granted, ExplainedIn: in.ExplainedIn,
 			Interpreter: in.Interpreter, RecordedBy: p.UserID, RecordedOrg: p.OrgID, RecordedAt: now, ExpiresAt: expires,
+			ShareWith: []string{},
 		}
 		if c.purpose == PurposeDataSharing && c.granted {
 			r.ShareWith = share
@@ -46,15 +47,14 @@ func (s *service) consentRecords(p auth.Principal, in ConsentInput) []Consent {
 // recordConsents appends the records of in. With previous given (a draft
 // update), a purpose whose latest record says the same is not repeated.
 func (s *service) recordConsents(ctx context.Context, tx *sql.Tx, caseID string, p auth.Principal, in ConsentInput, previous []Consent) error {
+	var records []Consent
 	for _, r := range s.consentRecords(p, in) {
 		if last, ok := latest(previous, r.Purpose); ok && sameConsent(last, r) {
 			continue
 		}
-		if err := s.store.insertConsent(ctx, tx, caseID, r); err != nil {
-			return err
-		}
+		records = append(records, r)
 	}
-	return nil
+	return s.store.insertConsents(ctx, tx, caseID, records)
 }
 
 func sameConsent(a, b Consent) bool {
@@ -123,6 +123,9 @@ func (s *service) RecordConsent(ctx context.Context, caseID string, in ConsentIn
 		}
 		revoked, err := s.revokeUncovered(ctx, tx, row, append(before, records...))
 		if err != nil {
+			return err
+		}
+		if err := s.withdrawOnConsent(ctx, tx, p, row, append(before, records...)); err != nil {
 			return err
 		}
 		events := []event.Audit{s.rec.New(ctx, "intake.consent.record", "case", caseID, event.Allowed)}

@@ -24,6 +24,7 @@ type Endpoints struct {
 	ActivateGrant    endpoint.Endpoint
 	RevokeGrant      endpoint.Endpoint
 	Duplicates       endpoint.Endpoint
+	Workflow         WorkflowEndpoints
 }
 
 // Casbin objects of the intake endpoints (policies/policy.csv).
@@ -56,6 +57,7 @@ func MakeServerEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforc
 		ActivateGrant:    guard(ObjectGrants, "activate", makeActivateGrantEndpoint(s)),
 		RevokeGrant:      guard(ObjectGrants, "revoke", makeRevokeGrantEndpoint(s)),
 		Duplicates:       guard(ObjectDuplicates, "list", makeDuplicatesEndpoint(s)),
+		Workflow:         makeWorkflowEndpoints(s, guard),
 	}
 }
 

@@ -194,7 +194,7 @@ func (s *service) ActivateGrant(ctx context.Context, caseID, grantID string) (Gr
 		if err != nil {
 			return fmt.Errorf("intake: case %s: grantee wrap: %w", c.ID, ErrIntegrity)
 		}
-		if err := s.writeMACs(ctx, tx, c.ID, g.OrgID, w.Wrap, secs, readableFor(secs, grants, g.OrgID)); err != nil {
+		if err := s.store.putMACs(ctx, tx, c.ID, g.OrgID, s.sectionMACs(g.OrgID, w.Wrap, secs, readableFor(secs, grants, g.OrgID))); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "intake.grant.activate", "grant", g.ID, event.Allowed))
@@ -206,18 +206,34 @@ func (s *service) ActivateGrant(ctx context.Context, caseID, grantID string) (Gr
 }
 
 func (s *service) RevokeGrant(ctx context.Context, caseID, grantID string) error {
-	p, _, err := s.callerOrg(ctx)
+	p, err := principal(ctx)
 	if err != nil {
 		return err
+	}
+	// A background job of the referral service (expiry, a lost emergency
+	// race, a coordinator's withdrawal) may revoke referral grants: it only
+	// ever narrows access, and intake rebuilds the wrap from the owner's
+	// keys on the owner's behalf.
+	onBehalf := p.IsService()
+	if !onBehalf {
+		if p, _, err = s.callerOrg(ctx); err != nil {
+			return err
+		}
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		c, g, err := s.grantInCase(ctx, tx, caseID, grantID)
 		if err != nil {
 			return err
 		}
-		// The owner withdraws, the grantee declines; both hold the keys
-		// the remaining wrap needs.
-		if p.OrgID != c.OwnerOrg && p.OrgID != g.OrgID {
+		source := p.OrgID
+		switch {
+		case onBehalf && g.Purpose == "referral":
+			source = c.OwnerOrg
+		case onBehalf:
+			return errDenied
+		case p.OrgID != c.OwnerOrg && p.OrgID != g.OrgID:
+			// The owner withdraws, the grantee declines; both hold the
+			// keys the remaining wrap needs.
 			return errDenied
 		}
 		if g.Status == GrantRevoked {
@@ -226,7 +242,10 @@ func (s *service) RevokeGrant(ctx context.Context, caseID, grantID string) error
 		if err := s.store.setGrantStatus(ctx, tx, g.ID, GrantRevoked, s.now()); err != nil {
 			return err
 		}
-		if err := s.rewrap(ctx, tx, c, g.OrgID, p.OrgID); err != nil {
+		if err := s.rewrap(ctx, tx, c, g.OrgID, source); err != nil {
+			return err
+		}
+		if err := s.dropEntryKeys(ctx, tx, c.ID, g.OrgID); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "intake.grant.revoke", "grant", g.ID, event.Allowed))

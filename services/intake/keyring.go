@@ -29,6 +29,9 @@ type orgKey struct {
 // its own so that two first registrations by one organisation do not
 // abort each other: the loser's insert does nothing.
 func (s *service) ensureOrgKey(ctx context.Context, orgID string) error {
+	if s.store.keys.hasKey(orgID) {
+		return nil
+	}
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM org_keys WHERE org_id = $1 AND state = 'active'`, orgID).Scan(&n); err != nil {
 		return fmt.Errorf("intake: key ring: %w", err)
@@ -94,10 +97,55 @@ func (s *service) activeRecipient(ctx context.Context, tx *sql.Tx, orgID string)
 	if err != nil {
 		return 0, seal.Recipient{}, fmt.Errorf("intake: key ring: %w", err)
 	}
+	r, err := s.parseRecipient(orgID, version, recipient)
+	if err != nil {
+		return 0, seal.Recipient{}, err
+	}
+	s.store.keys.setActive(orgID, version, r)
+	return version, r, nil
+}
+
+// parseRecipient parses the recipient of (orgID, version) once: a
+// version's public key never changes.
+func (s *service) parseRecipient(orgID string, version int, recipient string) (seal.Recipient, error) {
+	if r, ok := s.store.keys.recipient(orgID, version); ok && r.String() == recipient {
+		return r, nil
+	}
 	r, err := seal.ParseRecipientKind(s.kind, recipient)
 	if err != nil {
-		return 0, seal.Recipient{}, fmt.Errorf("intake: key ring: recipient: %w", err)
+		return seal.Recipient{}, fmt.Errorf("intake: key ring: recipient: %w", err)
 	}
+	return r, nil
+}
+
+// activeKeyHint returns the version and recipient orgID's key was last seen
+// active at, creating the key on first need. It takes no lock: a writer
+// wraps to it outside its transaction, then checks inside that the version
+// is still active (putWrapIfActive) and wraps again if not.
+func (s *service) activeKeyHint(ctx context.Context, orgID string) (int, seal.Recipient, error) {
+	if v, r, ok := s.store.keys.activeHint(orgID); ok {
+		return v, r, nil
+	}
+	if err := s.ensureOrgKey(ctx, orgID); err != nil {
+		return 0, seal.Recipient{}, err
+	}
+	var (
+		version   int
+		recipient string
+	)
+	err := s.db.QueryRowContext(ctx, `SELECT version, recipient FROM org_keys WHERE org_id = $1 AND state = 'active'`, orgID).
+		Scan(&version, &recipient)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, seal.Recipient{}, fmt.Errorf("intake: key ring: no active key: %w", ErrUnavailable)
+	}
+	if err != nil {
+		return 0, seal.Recipient{}, fmt.Errorf("intake: key ring: %w", err)
+	}
+	r, err := s.parseRecipient(orgID, version, recipient)
+	if err != nil {
+		return 0, seal.Recipient{}, err
+	}
+	s.store.keys.setActive(orgID, version, r)
 	return version, r, nil
 }
 
@@ -113,7 +161,23 @@ func (s *service) identity(ctx context.Context, q querier, orgID string, version
 	if err != nil {
 		return nil, fmt.Errorf("intake: key ring: %w", err)
 	}
-	return s.unwrapIdentity(orgID, blob)
+	return s.liveIdentity(orgID, version, 0, blob)
+}
+
+// liveIdentity returns the identity of (orgID, version), which the caller
+// has just read, not destroyed, as blob: unwrapped once, then from the
+// cache. oldestLive, when known, is orgID's oldest version not destroyed;
+// older versions leave the cache.
+func (s *service) liveIdentity(orgID string, version, oldestLive int, blob []byte) (*seal.OrgIdentity, error) {
+	if id, ok := s.store.keys.identity(orgID, version, oldestLive); ok {
+		return id, nil
+	}
+	id, err := s.unwrapIdentity(orgID, blob)
+	if err != nil {
+		return nil, err
+	}
+	s.store.keys.putIdentity(orgID, version, id)
+	return id, nil
 }
 
 func (s *service) unwrapIdentity(orgID string, blob []byte) (*seal.OrgIdentity, error) {

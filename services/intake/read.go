@@ -22,41 +22,110 @@ import (
 // case, read in one snapshot: its wrap, the identity the wrap is addressed
 // to (still wrapped) and the stored sections with that wrap's MACs.
 type sealedRead struct {
-	org      string
-	wrap     []byte
-	identity []byte
-	stored   []seal.StoredSection
+	org        string
+	wrap       []byte
+	keyVersion int
+	oldestLive int
+	identity   []byte
+	stored     []seal.StoredSection
 }
 
-// loadSealed reads org's wrap, identity and MACs for the wanted sections.
-// A wanted section without a MAC or a wrap is an integrity failure: the
-// grants say it is readable, the crypto must agree.
-func (s *service) loadSealed(ctx context.Context, q querier, caseID, org string, secs []sectionRow, wanted map[seal.SectionID]bool) (sealedRead, error) {
-	r := sealedRead{org: org}
-	if len(wanted) == 0 {
-		return r, nil
+// readRow is the case with org's wrap, when it has one, and the identity
+// version that wrap names unless destroyed.
+type readRow struct {
+	caseRow
+	keyVersion sql.NullInt64
+	oldestLive sql.NullInt64
+	wrap       []byte
+	identity   []byte
+}
+
+// caseForRead reads the case and org's wrap and identity in one statement.
+func (s *store) caseForRead(ctx context.Context, q querier, id, org string) (readRow, error) {
+	if !validID(id) {
+		return readRow{}, ErrNotFound
 	}
-	err := q.QueryRowContext(ctx, `SELECT w.wrap, k.wrapped_identity FROM wraps w
-		JOIN org_keys k ON k.org_id = w.org_id AND k.version = w.key_version
-		WHERE w.case_id = $1 AND w.org_id = $2 AND k.state <> 'destroyed'`, caseID, org).Scan(&r.wrap, &r.identity)
+	var r readRow
+	cols := append(caseScanTargets(&r.caseRow), &r.keyVersion, &r.wrap, &r.identity, &r.oldestLive)
+	err := q.QueryRowContext(ctx, `SELECT `+qualified("c", caseColumns)+`, w.key_version, w.wrap, k.wrapped_identity,
+		(SELECT MIN(version) FROM org_keys WHERE org_id = $2 AND state <> 'destroyed')
+		FROM cases c LEFT JOIN wraps w ON w.case_id = c.id AND w.org_id = $2
+		LEFT JOIN org_keys k ON k.org_id = w.org_id AND k.version = w.key_version AND k.state <> 'destroyed'
+		WHERE c.id = $1`, id, org).Scan(cols...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, fmt.Errorf("intake: case %s: no wrap for a readable section: %w", caseID, ErrIntegrity)
+		return readRow{}, ErrNotFound
 	}
 	if err != nil {
-		return r, fmt.Errorf("intake: case %s: wrap: %w", caseID, err)
+		return readRow{}, fmt.Errorf("intake: case: %w", err)
 	}
-	macs, err := s.store.macs(ctx, q, caseID, org)
+	r.caseRow.finish()
+	return r, nil
+}
+
+// sectionsWithMACs returns the sections of the case with org's MAC of
+// each (nil when it has none).
+func (s *store) sectionsWithMACs(ctx context.Context, q querier, caseID, org string) ([]sectionRow, map[seal.SectionID][]byte, error) {
+	rows, err := q.QueryContext(ctx, `SELECT s.section, s.version, s.author_org, s.sealed, m.mac FROM sections s
+		LEFT JOIN section_macs m ON m.case_id = s.case_id AND m.section = s.section AND m.version = s.version AND m.org_id = $2
+		WHERE s.case_id = $1 ORDER BY s.section`, caseID, org)
 	if err != nil {
-		return r, err
+		return nil, nil, fmt.Errorf("intake: sections: %w", err)
 	}
+	defer rows.Close()
+	var out []sectionRow
+	macs := map[seal.SectionID][]byte{}
+	for rows.Next() {
+		r := sectionRow{Header: seal.Header{CaseID: caseID}}
+		var mac []byte
+		if err := rows.Scan(&r.Header.Section, &r.Header.Version, &r.Header.AuthorOrg, &r.Sealed, &mac); err != nil {
+			return nil, nil, fmt.Errorf("intake: sections: %w", err)
+		}
+		if mac != nil {
+			macs[r.Header.ID()] = mac
+		}
+		out = append(out, r)
+	}
+	return out, macs, rows.Err()
+}
+
+// sealedFor picks org's readable sections with their MACs. A wanted
+// section without a MAC or a wrap is an integrity failure: the grants say
+// it is readable, the crypto must agree.
+func sealedFor(r readRow, org string, secs []sectionRow, macs map[seal.SectionID][]byte, wanted map[seal.SectionID]bool) (sealedRead, error) {
+	out := sealedRead{org: org}
+	if len(wanted) == 0 {
+		return out, nil
+	}
+	if r.wrap == nil || r.identity == nil {
+		return out, fmt.Errorf("intake: case %s: no wrap for a readable section: %w", r.ID, ErrIntegrity)
+	}
+	out.wrap, out.identity = r.wrap, r.identity
+	out.keyVersion, out.oldestLive = int(r.keyVersion.Int64), int(r.oldestLive.Int64)
 	for _, sec := range secs {
 		if !wanted[sec.Header.ID()] {
 			continue
 		}
 		// A missing MAC stays empty and fails the check in OpenSections.
-		r.stored = append(r.stored, seal.StoredSection{Header: sec.Header, Sealed: sec.Sealed, MAC: macs[sec.Header.ID()]})
+		out.stored = append(out.stored, seal.StoredSection{Header: sec.Header, Sealed: sec.Sealed, MAC: macs[sec.Header.ID()]})
 	}
-	return r, nil
+	return out, nil
+}
+
+// loadSealed reads org's wrap, identity and MACs for the wanted sections
+// of secs, in q's snapshot (a transaction that changes the case).
+func (s *service) loadSealed(ctx context.Context, q querier, caseID, org string, secs []sectionRow, wanted map[seal.SectionID]bool) (sealedRead, error) {
+	if len(wanted) == 0 {
+		return sealedRead{org: org}, nil
+	}
+	r, err := s.store.caseForRead(ctx, q, caseID, org)
+	if err != nil {
+		return sealedRead{org: org}, err
+	}
+	macs, err := s.store.macs(ctx, q, caseID, org)
+	if err != nil {
+		return sealedRead{org: org}, err
+	}
+	return sealedFor(r, org, secs, macs, wanted)
 }
 
 // open checks every MAC, decrypts the wrap once with org's identity and
@@ -66,7 +135,7 @@ func (s *service) open(r sealedRead) (map[string][]byte, error) {
 	if len(r.stored) == 0 {
 		return out, nil
 	}
-	id, err := s.unwrapIdentity(r.org, r.identity)
+	id, err := s.liveIdentity(r.org, r.keyVersion, r.oldestLive, r.identity)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrIntegrity, err)
 	}
@@ -124,13 +193,15 @@ func (s *service) get(ctx context.Context, id string) (Case, error) {
 		withheld []string
 	)
 	err = s.store.readTx(ctx, func(tx *sql.Tx) error {
-		if row, err = s.store.caseByID(ctx, tx, id, false); err != nil {
+		r, err := s.store.caseForRead(ctx, tx, id, p.OrgID)
+		if err != nil {
 			if errors.Is(err, ErrNotFound) {
 				return errDenied
 			}
 			return err
 		}
-		secs, err := s.store.sections(ctx, tx, id)
+		row = r.caseRow
+		secs, macs, err := s.store.sectionsWithMACs(ctx, tx, id, p.OrgID)
 		if err != nil {
 			return err
 		}
@@ -149,7 +220,7 @@ func (s *service) get(ctx context.Context, id string) (Case, error) {
 				}
 			}
 		}
-		if sealed, err = s.loadSealed(ctx, tx, id, p.OrgID, secs, readable); err != nil {
+		if sealed, err = sealedFor(r, p.OrgID, secs, macs, readable); err != nil {
 			return err
 		}
 		consents, err = s.store.consents(ctx, tx, id)

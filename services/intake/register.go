@@ -58,9 +58,6 @@ func (s *service) register(ctx context.Context, r Registration) (Case, error) {
 	if !r.Draft && !s.dupLimit.Allow(p.UserID) {
 		return Case{}, kit.ErrRateLimited
 	}
-	if err := s.ensureOrgKey(ctx, p.OrgID); err != nil {
-		return Case{}, err
-	}
 	now := s.now()
 	row := caseRow{
 		Case: Case{
@@ -73,10 +70,36 @@ func (s *service) register(ctx context.Context, r Registration) (Case, error) {
 		row.Status = StatusDraft
 	}
 	setAttributes(&row, v)
+	// Crypto and encoding happen before the transaction, which then only
+	// writes: sections sealed and wrapped to the key last seen active
+	// (checked again inside), MACs, blind indexes, consent records.
+	version, recipient, err := s.activeKeyHint(ctx, p.OrgID)
+	if err != nil {
+		return Case{}, err
+	}
+	sealed, err := s.sealCase(row.ID, p.OrgID, 0, v.sections, version, recipient)
+	if err != nil {
+		return Case{}, err
+	}
+	consents := s.consentRecords(p, v.Consent)
+	events := []event.Audit{s.rec.New(ctx, "intake.case.register", "case", row.ID, event.Allowed)}
+	var (
+		stats []StatsEvent
+		probe duplicateProbe
+	)
+	if !r.Draft {
+		probe = s.duplicateProbe(row, v.Identity, v.BirthYear)
+		events = append(events, s.rec.New(ctx, "intake.duplicate.check", "case", row.ID, event.Allowed))
+		stats = append(stats, s.registeredEvent(row))
+	}
+	// The reference is taken in its own short statement: a number lost to
+	// a failed registration leaves a gap, which is allowed, while holding
+	// the counter through the whole transaction would queue every
+	// registration behind the one before.
+	if row.Reference, err = s.store.nextReference(ctx, s.db, now.Year()); err != nil {
+		return Case{}, err
+	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if row.Reference, err = s.store.nextReference(ctx, tx, now.Year()); err != nil {
-			return err
-		}
 		if v.NotificationID != "" {
 			if err := s.linkInTx(ctx, tx, &row, v.NotificationID); err != nil {
 				return err
@@ -85,30 +108,19 @@ func (s *service) register(ctx context.Context, r Registration) (Case, error) {
 		if err := s.store.insertCase(ctx, tx, &row); err != nil {
 			return err
 		}
-		if err := s.recordConsents(ctx, tx, row.ID, p, v.Consent, nil); err != nil {
+		if err := s.store.insertConsents(ctx, tx, row.ID, consents); err != nil {
 			return err
 		}
-		if err := s.sealSections(ctx, tx, row.ID, p.OrgID, 0, v.sections); err != nil {
+		if err := s.writeSealed(ctx, tx, row.ID, p.OrgID, sealed, true); err != nil {
 			return err
 		}
-		events := []event.Audit{s.rec.New(ctx, "intake.case.register", "case", row.ID, event.Allowed)}
-		if !r.Draft {
-			if err := s.checkDuplicates(ctx, tx, row, v.Identity, v.BirthYear); err != nil {
-				return err
-			}
-			events = append(events, s.rec.New(ctx, "intake.duplicate.check", "case", row.ID, event.Allowed))
-			if err := s.stats(ctx, tx, s.registeredEvent(row)); err != nil {
-				return err
-			}
+		if err := s.recordDuplicates(ctx, tx, probe); err != nil {
+			return err
 		}
-		return s.audit(ctx, tx, events...)
+		return s.emit(ctx, tx, stats, events...)
 	})
 	if err != nil {
 		return Case{}, s.finish(ctx, err, "intake.notification.link", v.NotificationID)
-	}
-	consents, err := s.store.consents(ctx, s.db, row.ID)
-	if err != nil {
-		return Case{}, err
 	}
 	return view(row, consents, nil, nil), nil
 }
@@ -121,16 +133,26 @@ func setAttributes(row *caseRow, v checked) {
 	row.Dependants, row.RiskLevel = v.Dependants, v.RiskLevel
 }
 
-// sealSections seals each section under its own data key, authored by
-// org, and writes org's wrap holding every key.
-func (s *service) sealSections(ctx context.Context, tx *sql.Tx, caseID, org string, version int, content map[string][]byte) error {
+// sealedCase is a case's sections sealed under fresh data keys and
+// wrapped for their author, ready to write.
+type sealedCase struct {
+	secs   []sectionRow
+	all    map[seal.SectionID]bool
+	grants []seal.KeyGrant
+	wrap   wrapRow
+	macs   map[seal.SectionID][]byte
+}
+
+// sealCase seals each section of content under its own data key, authored
+// by org, and wraps every key to recipient (version of org's key). The
+// plaintext is cleared.
+func (s *service) sealCase(caseID, org string, version int, content map[string][]byte, keyVersion int, recipient seal.Recipient) (sealedCase, error) {
+	var sc sealedCase
 	if len(content) == 0 {
-		return s.store.deleteWrap(ctx, tx, caseID, org)
+		return sc, nil
 	}
-	var secs []sectionRow
-	keys := map[seal.SectionID]seal.KeyGrant{}
-	all := map[seal.SectionID]bool{}
-	now := s.now()
+	sc.all = map[seal.SectionID]bool{}
+	var held []seal.SectionID
 	for _, name := range Sections {
 		pt, ok := content[name]
 		if !ok {
@@ -140,17 +162,57 @@ func (s *service) sealSections(ctx context.Context, tx *sql.Tx, caseID, org stri
 		sealed, key, err := seal.Seal(h, pt)
 		clear(pt)
 		if err != nil {
-			return fmt.Errorf("intake: case %s: seal: %w", caseID, err)
+			return sealedCase{}, fmt.Errorf("intake: case %s: seal: %w", caseID, err)
 		}
-		row := sectionRow{Header: h, Sealed: sealed}
-		if err := s.store.insertSection(ctx, tx, row, now); err != nil {
+		sc.secs = append(sc.secs, sectionRow{Header: h, Sealed: sealed})
+		sc.grants = append(sc.grants, seal.KeyGrant{KeyRef: seal.KeyRef{CaseID: caseID, Section: name, Version: version, RetentionClass: retentionClass}, Key: key})
+		sc.all[h.ID()] = true
+		held = append(held, h.ID())
+	}
+	var err error
+	if sc.wrap, err = s.buildWrap(caseID, org, keyVersion, recipient, held, sc.grants); err != nil {
+		return sealedCase{}, err
+	}
+	sc.macs = s.sectionMACs(org, sc.wrap.Wrap, sc.secs, sc.all)
+	return sc, nil
+}
+
+// writeSealed writes the sections, org's wrap and its MACs in tx (fresh: a
+// new case, with no MACs to replace). An empty case deletes org's wrap. If
+// a rotation retired the key the wrap was made for, the keys are wrapped
+// again to the active one, under its share lock.
+func (s *service) writeSealed(ctx context.Context, tx *sql.Tx, caseID, org string, sc sealedCase, fresh bool) error {
+	if len(sc.secs) == 0 {
+		if fresh {
+			return nil
+		}
+		return s.store.deleteWrap(ctx, tx, caseID, org)
+	}
+	now := s.now()
+	if err := s.store.insertSections(ctx, tx, sc.secs, now); err != nil {
+		return err
+	}
+	ok, err := s.store.putWrapIfActive(ctx, tx, sc.wrap, now)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		version, recipient, err := s.activeRecipient(ctx, tx, org)
+		if err != nil {
 			return err
 		}
-		secs = append(secs, row)
-		keys[h.ID()] = seal.KeyGrant{KeyRef: seal.KeyRef{CaseID: caseID, Section: name, Version: version, RetentionClass: retentionClass}, Key: key}
-		all[h.ID()] = true
+		if sc.wrap, err = s.buildWrap(caseID, org, version, recipient, sc.wrap.Held, sc.grants); err != nil {
+			return err
+		}
+		sc.macs = s.sectionMACs(org, sc.wrap.Wrap, sc.secs, sc.all)
+		if err := s.store.putWrap(ctx, tx, sc.wrap, now); err != nil {
+			return err
+		}
 	}
-	return s.writeWrap(ctx, tx, caseID, org, secs, all, all, keys)
+	if fresh {
+		return s.store.insertMACs(ctx, tx, caseID, org, sc.macs)
+	}
+	return s.store.putMACs(ctx, tx, caseID, org, sc.macs)
 }
 
 // owned loads the case for a change by its owner organisation, locked
@@ -206,7 +268,17 @@ func (s *service) UpdateDraft(ctx context.Context, id string, r Registration) (C
 		if err := s.store.deleteSections(ctx, tx, id); err != nil {
 			return err
 		}
-		if err := s.sealSections(ctx, tx, id, p.OrgID, version, v.sections); err != nil {
+		// A draft update is rare: it seals in its transaction, where the
+		// section version is known.
+		keyVersion, recipient, err := s.activeKeyHint(ctx, p.OrgID)
+		if err != nil {
+			return err
+		}
+		sealed, err := s.sealCase(id, p.OrgID, version, v.sections, keyVersion, recipient)
+		if err != nil {
+			return err
+		}
+		if err := s.writeSealed(ctx, tx, id, p.OrgID, sealed, false); err != nil {
 			return err
 		}
 		if v.NotificationID != "" && v.NotificationID != row.NotificationID {

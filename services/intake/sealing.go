@@ -67,13 +67,42 @@ func (s *store) sections(ctx context.Context, q querier, caseID string) ([]secti
 	return out, rows.Err()
 }
 
-func (s *store) insertSection(ctx context.Context, q querier, r sectionRow, now time.Time) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO sections (case_id, section, version, author_org, sealed, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, r.Header.CaseID, r.Header.Section, r.Header.Version, r.Header.AuthorOrg, []byte(r.Sealed), now)
+// insertSections writes the sections in one statement.
+func (s *store) insertSections(ctx context.Context, q querier, rows []sectionRow, now time.Time) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 6*len(rows))
+	for _, r := range rows {
+		args = append(args, r.Header.CaseID, r.Header.Section, r.Header.Version, r.Header.AuthorOrg, []byte(r.Sealed), now)
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO sections (case_id, section, version, author_org, sealed, created_at) VALUES `+
+		valueLists(len(rows), 6), args...)
 	if err != nil {
-		return fmt.Errorf("intake: insert section: %w", err)
+		return fmt.Errorf("intake: insert sections: %w", err)
 	}
 	return nil
+}
+
+// valueLists returns n parenthesised lists of cols numbered placeholders,
+// for a multi-row INSERT.
+func valueLists(n, cols int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j := range cols {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(i*cols + j + 1))
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
 }
 
 func (s *store) replaceSealed(ctx context.Context, q querier, r sectionRow) error {
@@ -164,13 +193,43 @@ func (s *store) putMACs(ctx context.Context, q querier, caseID, orgID string, ma
 	if _, err := q.ExecContext(ctx, `DELETE FROM section_macs WHERE case_id = $1 AND org_id = $2`, caseID, orgID); err != nil {
 		return fmt.Errorf("intake: replace MACs: %w", err)
 	}
+	return s.insertMACs(ctx, q, caseID, orgID, macs)
+}
+
+// insertMACs writes section MACs in one statement; for a wrap with none
+// yet (a new case).
+func (s *store) insertMACs(ctx context.Context, q querier, caseID, orgID string, macs map[seal.SectionID][]byte) error {
+	if len(macs) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 5*len(macs))
 	for id, mac := range macs {
-		if _, err := q.ExecContext(ctx, `INSERT INTO section_macs (case_id, section, version, org_id, mac) VALUES ($1, $2, $3, $4, $5)`,
-			caseID, id.Section, id.Version, orgID, mac); err != nil {
-			return fmt.Errorf("intake: insert MAC: %w", err)
-		}
+		args = append(args, caseID, id.Section, id.Version, orgID, mac)
+	}
+	if _, err := q.ExecContext(ctx, `INSERT INTO section_macs (case_id, section, version, org_id, mac) VALUES `+
+		valueLists(len(macs), 5), args...); err != nil {
+		return fmt.Errorf("intake: insert MACs: %w", err)
 	}
 	return nil
+}
+
+// putWrapIfActive writes the wrap only if the key version it names is
+// still orgID's active one, share-locking that key row until tx ends (as
+// activeRecipient does); false means a rotation came first.
+func (s *store) putWrapIfActive(ctx context.Context, q querier, w wrapRow, now time.Time) (bool, error) {
+	res, err := q.ExecContext(ctx, `INSERT INTO wraps (`+wrapColumns+`, updated_at)
+		SELECT $1, $2, $3, $4, $5, $6, $7 FROM org_keys WHERE org_id = $2 AND version = $3 AND state = 'active'`+s.forShare()+`
+		ON CONFLICT (case_id, org_id) DO UPDATE SET key_version = excluded.key_version, held = excluded.held,
+		wrap = excluded.wrap, mac = excluded.mac, updated_at = excluded.updated_at`,
+		w.CaseID, w.OrgID, w.KeyVersion, encodeHeld(w.Held), w.Wrap, w.MAC, now)
+	if err != nil {
+		return false, fmt.Errorf("intake: put wrap: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("intake: put wrap: %w", err)
+	}
+	return n == 1, nil
 }
 
 func (s *store) macs(ctx context.Context, q querier, caseID, orgID string) (map[seal.SectionID][]byte, error) {
@@ -281,27 +340,36 @@ func (s *service) writeWrap(ctx context.Context, tx *sql.Tx, caseID, orgID strin
 	if err != nil {
 		return err
 	}
-	wrap, err := seal.Wrap(recipient, grants)
+	w, err := s.buildWrap(caseID, orgID, version, recipient, ids, grants)
 	if err != nil {
-		return fmt.Errorf("intake: case %s: wrap: %w", caseID, err)
+		return err
 	}
-	w := wrapRow{CaseID: caseID, OrgID: orgID, KeyVersion: version, Held: ids, Wrap: wrap,
-		MAC: seal.WrapMAC(s.macKey, caseID, orgID, wrap)}
 	if err := s.store.putWrap(ctx, tx, w, s.now()); err != nil {
 		return err
 	}
-	return s.writeMACs(ctx, tx, caseID, orgID, wrap, secs, readable)
+	return s.store.putMACs(ctx, tx, caseID, orgID, s.sectionMACs(orgID, w.Wrap, secs, readable))
 }
 
-// writeMACs writes a SectionMAC for each readable section over the wrap.
-func (s *service) writeMACs(ctx context.Context, tx *sql.Tx, caseID, orgID string, wrap []byte, secs []sectionRow, readable map[seal.SectionID]bool) error {
+// buildWrap wraps grants to recipient (version of orgID's key) with the
+// wrap's MAC: the expensive step, kept out of transactions where it can.
+func (s *service) buildWrap(caseID, orgID string, version int, recipient seal.Recipient, held []seal.SectionID, grants []seal.KeyGrant) (wrapRow, error) {
+	wrap, err := seal.Wrap(recipient, grants)
+	if err != nil {
+		return wrapRow{}, fmt.Errorf("intake: case %s: wrap: %w", caseID, err)
+	}
+	return wrapRow{CaseID: caseID, OrgID: orgID, KeyVersion: version, Held: held, Wrap: wrap,
+		MAC: seal.WrapMAC(s.macKey, caseID, orgID, wrap)}, nil
+}
+
+// sectionMACs returns a SectionMAC for each readable section over the wrap.
+func (s *service) sectionMACs(orgID string, wrap []byte, secs []sectionRow, readable map[seal.SectionID]bool) map[seal.SectionID][]byte {
 	macs := map[seal.SectionID][]byte{}
 	for _, sec := range secs {
 		if readable[sec.Header.ID()] {
 			macs[sec.Header.ID()] = seal.SectionMAC(s.macKey, sec.Header, sec.Sealed, wrap, orgID)
 		}
 	}
-	return s.store.putMACs(ctx, tx, caseID, orgID, macs)
+	return macs
 }
 
 // rebuildWrap brings orgID's wrap in line with the grants, taking the keys

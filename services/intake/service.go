@@ -52,6 +52,34 @@ type Service interface {
 	// Duplicates lists possible duplicate registrations (coordinators and
 	// decision makers only; never the registering officer).
 	Duplicates(ctx context.Context, q ListQuery) (DuplicatePage, error)
+
+	// Transition moves the case along the decision track (identified →
+	// submitted ⇄ info_requested → rg_* → cg_*, reconsideration, withdrawal).
+	// A negative decision is a proposal until a different decision maker
+	// confirms it. Illegal moves are ErrInvalidState naming the allowed ones.
+	Transition(ctx context.Context, caseID string, t TransitionRequest) (Workflow, error)
+	// SupportTransition moves the support track (open ⇄ suspended → closed
+	// → reopened) or records a support action (return, family tracing or
+	// reunification need a child's approved best-interests assessment).
+	SupportTransition(ctx context.Context, caseID string, t TransitionRequest) (Workflow, error)
+	// Workflow returns both tracks, deadlines and child-protection prompts.
+	Workflow(ctx context.Context, caseID string) (Workflow, error)
+	// DecisionQueue lists the cases submitted to the caller's competent
+	// authority awaiting a decision, by deadline, overdue ones marked.
+	DecisionQueue(ctx context.Context) ([]QueueItem, error)
+	// AddEntry appends a sealed entry to the case record; nothing changes
+	// or deletes one (a correction supersedes).
+	AddEntry(ctx context.Context, caseID string, in EntryInput) (Entry, error)
+	// Entries returns the case record with history, superseded entries
+	// marked, content only where the caller's organisation holds the key.
+	Entries(ctx context.Context, caseID string) ([]Entry, error)
+	// AppointGuardian appoints a child's guardian and grants the guardian's
+	// organisation what concerns the child (purpose guardian).
+	AppointGuardian(ctx context.Context, caseID string, g GuardianInput) (Workflow, error)
+
+	// Oversight: break-the-glass, disclosures, legal holds, the access
+	// report and the certificate (oversight.go).
+	Oversight
 }
 
 // Routes at identification (DESIGN.md, the process).
@@ -273,3 +301,114 @@ var (
 	ErrConsentRequired = kit.NewError(http.StatusConflict, CodeConsentRequired, "the person's consent does not cover this")
 	ErrInvalidState    = kit.NewError(http.StatusConflict, CodeInvalidTransition, "not allowed in the case's current state")
 )
+
+// Decision track states (DESIGN.md, the process).
+const (
+	DecisionIdentified    = "identified"
+	DecisionSubmitted     = "submitted"
+	DecisionInfoRequested = "info_requested"
+	DecisionRGPositive    = "rg_positive"
+	DecisionRGNegative    = "rg_negative"
+	DecisionCGPositive    = "cg_positive"
+	DecisionCGNegative    = "cg_negative"
+	DecisionWithdrawn     = "withdrawn"
+)
+
+// Support track states and the support actions that need a child's
+// approved best-interests assessment.
+const (
+	SupportOpen      = "open"
+	SupportSuspended = "suspended"
+	SupportClosed    = "closed"
+	SupportReopened  = "reopened"
+
+	ActionReturn              = "return"
+	ActionFamilyTracing       = "family_tracing"
+	ActionFamilyReunification = "family_reunification"
+	ActionApproveBestInterest = "approve_best_interests"
+)
+
+// TransitionRequest is the body of POST /api/v1/cases/{id}/transitions and
+// /support. Reason is free text, sealed into the case record; ReasonCode
+// is a code kept in clear for the decision record.
+type TransitionRequest struct {
+	To           string `json:"to"`
+	Reason       string `json:"reason,omitempty"`
+	ReasonCode   string `json:"reason_code,omitempty"`
+	ProceedEarly bool   `json:"proceed_early,omitempty"` // the person asks to proceed before the reflection period ends
+}
+
+// DecisionRecord is one recorded step of a track: codes, who and when.
+type DecisionRecord struct {
+	ID         string    `json:"id"`
+	Track      string    `json:"track"` // decision, support
+	From       string    `json:"from"`
+	To         string    `json:"to"`
+	ReasonCode string    `json:"reason_code,omitempty"`
+	ProposedBy string    `json:"proposed_by,omitempty"`
+	DecidedBy  string    `json:"decided_by"`
+	OrgID      string    `json:"org_id"`
+	EntryID    string    `json:"entry_id,omitempty"` // the sealed reasons
+	DecidedAt  time.Time `json:"decided_at"`
+}
+
+// Workflow is the state of a case's two tracks and its child-protection
+// prompts, as one authorised reader sees it.
+type Workflow struct {
+	CaseID                       string           `json:"case_id"`
+	DecisionState                string           `json:"decision_state"`
+	SupportState                 string           `json:"support_state"`
+	Allowed                      []string         `json:"allowed,omitempty"` // decision transitions open to the caller
+	SubmittedAt                  *time.Time       `json:"submitted_at,omitempty"`
+	RGDue                        string           `json:"rg_due,omitempty"`
+	Overdue                      bool             `json:"overdue"`
+	ReflectionEnds               string           `json:"reflection_ends,omitempty"`
+	ReconsiderUntil              string           `json:"reconsider_until,omitempty"`
+	PendingProposal              string           `json:"pending_proposal,omitempty"` // a negative decision awaiting a second decision maker
+	TreatedAsChild               bool             `json:"treated_as_child"`
+	GuardianOrg                  string           `json:"guardian_org,omitempty"`
+	BestInterests                string           `json:"best_interests"` // none, recorded, approved
+	NeedsChildProtectionReferral bool             `json:"needs_child_protection_referral"`
+	AdultConsentRequired         bool             `json:"adult_consent_required"`
+	LegalHold                    bool             `json:"legal_hold"`
+	History                      []DecisionRecord `json:"history"`
+}
+
+// QueueItem is one case awaiting a decision.
+type QueueItem struct {
+	CaseID         string `json:"case_id"`
+	Reference      string `json:"reference"`
+	DecisionState  string `json:"decision_state"`
+	Due            string `json:"due"` // RG target date, or the end of the reflection period
+	Overdue        bool   `json:"overdue"`
+	Proposal       string `json:"pending_proposal,omitempty"`
+	TreatedAsChild bool   `json:"treated_as_child"`
+}
+
+// EntryInput is the body of POST /api/v1/cases/{id}/entries. Content is
+// sealed; for an attachment it is {"media_type","data"(base64)}.
+type EntryInput struct {
+	Type       string          `json:"type"`
+	Content    json.RawMessage `json:"content"`
+	Supersedes string          `json:"supersedes,omitempty"`
+}
+
+// Entry is one entry of the case record. Content is present only when the
+// caller's organisation holds its key.
+type Entry struct {
+	ID           string          `json:"id"`
+	CaseID       string          `json:"case_id"`
+	Type         string          `json:"type"`
+	Supersedes   string          `json:"supersedes,omitempty"`
+	SupersededBy string          `json:"superseded_by,omitempty"`
+	AuthorUser   string          `json:"author_user"`
+	AuthorOrg    string          `json:"author_org"`
+	Content      json.RawMessage `json:"content,omitempty"`
+	CreatedAt    time.Time       `json:"created_at"`
+}
+
+// GuardianInput is the body of POST /api/v1/cases/{id}/guardian.
+type GuardianInput struct {
+	UserID string `json:"user_id"`
+	OrgID  string `json:"org_id"`
+}

@@ -15,7 +15,8 @@ import (
 
 // store holds the intake SQL; every statement runs on both engines.
 type store struct {
-	db *db.DB
+	db   *db.DB
+	keys keyCache
 }
 
 // querier is satisfied by *sql.DB and *sql.Tx.
@@ -100,6 +101,7 @@ type caseRow struct {
 	RegisteringOrgKind string
 	NotificationID     string
 	LinkedCaseID       string
+	scan               *caseScan
 }
 
 const caseColumns = `id, reference, route, status, owner_org, registered_by, registering_org, registering_org_kind,
@@ -115,23 +117,47 @@ func (c *caseRow) args() []any {
 }
 
 func scanCase(sc scanner) (caseRow, error) {
-	var (
-		c                                         caseRow
-		nats, types, indicators, needs, languages string
-		notification, linked                      sql.NullString
-	)
-	err := sc.Scan(&c.ID, &c.Reference, &c.Route, &c.Status, &c.OwnerOrg, &c.RegisteredBy, &c.RegisteringOrg, &c.RegisteringOrgKind,
-		&c.IdentifiedOn, &c.Region, &c.Gender, &c.AgeGroup, &c.TreatedAsChild, &c.BirthYear, &c.AgeDisputed, &nats,
-		&types, &c.ExploitationLocation, &indicators, &needs, &languages, &c.Dependants, &c.RiskLevel,
-		&notification, &linked, &c.CreatedAt, &c.UpdatedAt)
-	if err != nil {
+	var c caseRow
+	if err := sc.Scan(caseScanTargets(&c)...); err != nil {
 		return caseRow{}, err
 	}
-	c.Nationalities, c.ExploitationTypes, c.Indicators = splitCodes(nats), splitCodes(types), splitCodes(indicators)
-	c.Needs, c.Languages = splitCodes(needs), splitCodes(languages)
-	c.NotificationID, c.LinkedCaseID = notification.String, linked.String
-	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	c.finish()
 	return c, nil
+}
+
+// caseScanTargets returns the scan destinations of caseColumns; finish
+// completes the row after the scan.
+func caseScanTargets(c *caseRow) []any {
+	c.scan = &caseScan{}
+	sc := c.scan
+	return []any{&c.ID, &c.Reference, &c.Route, &c.Status, &c.OwnerOrg, &c.RegisteredBy, &c.RegisteringOrg, &c.RegisteringOrgKind,
+		&c.IdentifiedOn, &c.Region, &c.Gender, &c.AgeGroup, &c.TreatedAsChild, &c.BirthYear, &c.AgeDisputed, &sc.nats,
+		&sc.types, &c.ExploitationLocation, &sc.indicators, &sc.needs, &sc.languages, &c.Dependants, &c.RiskLevel,
+		&sc.notification, &sc.linked, &c.CreatedAt, &c.UpdatedAt}
+}
+
+// caseScan holds the columns of a case that need decoding after a scan.
+type caseScan struct {
+	nats, types, indicators, needs, languages string
+	notification, linked                      sql.NullString
+}
+
+func (c *caseRow) finish() {
+	sc := c.scan
+	c.scan = nil
+	c.Nationalities, c.ExploitationTypes, c.Indicators = splitCodes(sc.nats), splitCodes(sc.types), splitCodes(sc.indicators)
+	c.Needs, c.Languages = splitCodes(sc.needs), splitCodes(sc.languages)
+	c.NotificationID, c.LinkedCaseID = sc.notification.String, sc.linked.String
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+}
+
+// qualified prefixes each column of a list with alias.
+func qualified(alias, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, p := range parts {
+		parts[i] = alias + "." + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (s *store) insertCase(ctx context.Context, q querier, c *caseRow) error {
@@ -224,10 +250,20 @@ func (s *store) listCases(ctx context.Context, org, status string, after *cursor
 const consentColumns = `id, purpose, granted, share_with, explained_in, interpreter, recorded_by, recorded_org, recorded_at, expires_at`
 
 func (s *store) insertConsent(ctx context.Context, q querier, caseID string, c Consent) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO consents (case_id, `+consentColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		caseID, c.ID, c.Purpose, c.Granted, joinCodes(c.ShareWith), c.ExplainedIn, c.Interpreter,
-		c.RecordedBy, c.RecordedOrg, c.RecordedAt, nullTime(c.ExpiresAt))
+	return s.insertConsents(ctx, q, caseID, []Consent{c})
+}
+
+// insertConsents writes consent records in one statement.
+func (s *store) insertConsents(ctx context.Context, q querier, caseID string, cs []Consent) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 11*len(cs))
+	for _, c := range cs {
+		args = append(args, caseID, c.ID, c.Purpose, c.Granted, joinCodes(c.ShareWith), c.ExplainedIn, c.Interpreter,
+			c.RecordedBy, c.RecordedOrg, c.RecordedAt, nullTime(c.ExpiresAt))
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO consents (case_id, `+consentColumns+`) VALUES `+valueLists(len(cs), 11), args...)
 	if err != nil {
 		return fmt.Errorf("intake: insert consent: %w", err)
 	}

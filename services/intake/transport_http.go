@@ -66,6 +66,7 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	handle("POST /api/v1/cases/{id}/grants/{gid}/activate", e.ActivateGrant, decodeGrantIDRequest, http.StatusOK)
 	handle("POST /api/v1/cases/{id}/grants/{gid}/revoke", e.RevokeGrant, decodeGrantIDRequest, http.StatusNoContent)
 	handle("GET /api/v1/duplicates", e.Duplicates, decodeDuplicatesRequest, http.StatusOK)
+	handleWorkflow(e.Workflow, handle)
 	return jsonFallback(routes)
 }
 

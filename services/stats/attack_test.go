@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -79,75 +80,113 @@ func TestAttackDifferencingRecoversSuppressedCellOnlyWithoutPerturbation(t *test
 	}
 }
 
-// Two releases of the exploitation × gender table differ by one case. The
-// attacker looks for the one inner cell that went up by exactly one while
-// every other inner cell stayed the same, which without perturbation
-// gives the case's type and gender every time.
-func TestAttackDifferencingTwoReleasesRevealsTheNewCaseOnlyWithoutPerturbation(t *testing.T) {
+// An attacker who knows a case entered the NRM in a month (it may be one
+// they registered) compares the month's exploitation × gender table before
+// and after, through the release mechanism: they read the month (its first
+// release), the case and `others` more arrive, they ask for a new release
+// and read again. They name the case's type and gender as the adult cell
+// that moved most (a unique maximum of the absolute change).
+func differencingAttack(t *testing.T, tweak func(*Config), others int) (named, refused, unchanged int) {
+	t.Helper()
 	months := trialMonths(24)
 	types := []string{"sexual", "labour", "domestic_servitude"}
 	sexes := []string{"female", "male"}
-	run := func(t *testing.T, tweak func(*Config)) (exact, changed int) {
-		f := newFixture(t, dbtest.SQLite(t), tweak)
-		r := rand.New(rand.NewPCG(3, 4))
-		for _, m := range months {
-			var es []facts.Event
-			for _, ty := range types {
-				for _, g := range sexes {
-					for i := range 10 {
-						es = append(es, registered(fmt.Sprintf("%s-%s-%s-%d", m, ty, g, i), m, "MA-02", g, "adult", "abroad", "ngo", ty))
-					}
+	f := newFixture(t, dbtest.SQLite(t), tweak)
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, m := range months {
+		var es []facts.Event
+		for _, ty := range types {
+			for _, g := range sexes {
+				for i := range 10 {
+					es = append(es, registered(fmt.Sprintf("%s-%s-%s-%d", m, ty, g, i), m, "MA-02", g, "adult", "abroad", "ngo", ty))
 				}
-			}
-			f.send(t, es...)
-			before := f.table(t, TableExploitationGenderAge, m)
-			ty, g := types[r.IntN(len(types))], sexes[r.IntN(len(sexes))]
-			f.send(t, registered(m+"-new", m, "MA-02", g, "adult", "abroad", "ngo", ty))
-			after := f.table(t, TableExploitationGenderAge, m)
-
-			var plusOne, moved [][2]string
-			othersStill := true
-			for _, ty2 := range types {
-				for _, g2 := range sexes {
-					b, _ := before.Find(unitCases, ty2, g2, "adult")
-					a, _ := after.Find(unitCases, ty2, g2, "adult")
-					switch d := *a.Value - *b.Value; {
-					case d == 1:
-						plusOne = append(plusOne, [2]string{ty2, g2})
-						moved = append(moved, [2]string{ty2, g2})
-					case d != 0:
-						othersStill = false
-						moved = append(moved, [2]string{ty2, g2})
-					}
-				}
-			}
-			if othersStill && len(plusOne) == 1 && plusOne[0] == [2]string{ty, g} {
-				exact++
-			}
-			if len(moved) == 1 && moved[0] == [2]string{ty, g} {
-				changed++
 			}
 		}
-		return exact, changed
+		f.send(t, es...)
+		before := f.table(t, TableExploitationGenderAge, m)
+		ty, g := types[r.IntN(len(types))], sexes[r.IntN(len(sexes))]
+		es = []facts.Event{registered(m+"-target", m, "MA-02", g, "adult", "abroad", "ngo", ty)}
+		for i := range others {
+			es = append(es, registered(fmt.Sprintf("%s-other-%d", m, i), m, "MA-02", sexes[r.IntN(len(sexes))], "adult",
+				"abroad", "ngo", types[r.IntN(len(types))]))
+		}
+		f.send(t, es...)
+		_, err := f.release("again-"+m, m)
+		switch {
+		case errors.Is(err, ErrReleaseTooSmall):
+			refused++
+		case err != nil:
+			t.Fatalf("release %s: %v", m, err)
+		}
+		after := f.table(t, TableExploitationGenderAge, m)
+		same := true
+		for i := range after.Cells {
+			same = same && value(after.Cells[i]) == value(before.Cells[i])
+		}
+		if same {
+			unchanged++
+		}
+		var best [2]string
+		bestMove, ties := int64(0), 0
+		for _, ty2 := range types {
+			for _, g2 := range sexes {
+				b, _ := before.Find(unitCases, ty2, g2, "adult")
+				a, _ := after.Find(unitCases, ty2, g2, "adult")
+				move := *a.Value - *b.Value
+				switch move = max(move, -move); {
+				case move > bestMove:
+					best, bestMove, ties = [2]string{ty2, g2}, move, 1
+				case move == bestMove:
+					ties++
+				}
+			}
+		}
+		if bestMove > 0 && ties == 1 && best == [2]string{ty, g} {
+			named++
+		}
 	}
-	if exact, _ := run(t, noNoiseButSuppressed); exact != len(months) {
-		t.Fatalf("without perturbation the differencing attack found the case in %d of %d trials, want all", exact, len(months))
-	}
-	exact, changed := run(t, nil)
-	t.Logf("with perturbation: exact +1 signature in %d of %d trials; the only changed cell was the case's in %d",
-		exact, len(months), changed)
-	if exact*3 > len(months) {
-		t.Errorf("with perturbation the exact differencing attack succeeded in %d of %d trials; want at most a third", exact, len(months))
-	}
-	// Consistency has a price (docs/statistics.md): a cell whose records
-	// change usually changes value. The attacker is not certain, but often right.
-	if changed == len(months) {
-		t.Errorf("the changed cell named the case in every trial")
-	}
+	return named, refused, unchanged
 }
 
-// Asking twice gives the same answer, and facts arriving in other cells
-// leave the cells whose records did not change as they were.
+func TestAttackDifferencingTwoReleases(t *testing.T) {
+	const trials = 24
+	t.Run("one case, no protection", func(t *testing.T) {
+		if named, _, _ := differencingAttack(t, unprotected, 0); named != trials {
+			t.Fatalf("without any protection the attack named the case's cell in %d of %d trials, want all", named, trials)
+		}
+	})
+	t.Run("one case, perturbation without release control", func(t *testing.T) {
+		// Consistent perturbation: the cells without the new case keep
+		// their values, so the one cell that moved points at it.
+		named, refused, _ := differencingAttack(t, noReleaseControl, 0)
+		t.Logf("perturbation alone: the case's cell named in %d of %d trials", named, trials)
+		if refused != 0 || named*2 < trials {
+			t.Fatalf("without release control: %d refusals, cell named in %d of %d trials; want none and at least half", refused, named, trials)
+		}
+	})
+	t.Run("one case, release control", func(t *testing.T) {
+		named, refused, unchanged := differencingAttack(t, nil, 0)
+		t.Logf("release control, one case: %d of %d new releases refused, cell named in %d", refused, trials, named)
+		if refused != trials || unchanged != trials || named != 0 {
+			t.Fatalf("%d refused, %d unchanged, %d named of %d; want every release refused and the figures unchanged", refused, unchanged, named, trials)
+		}
+	})
+	t.Run("K cases, release control", func(t *testing.T) {
+		d, _ := LoadDisclosure("")
+		named, refused, _ := differencingAttack(t, nil, d.ReleaseMinChanges-1)
+		t.Logf("release control, %d cases: the target's cell named in %d of %d trials", d.ReleaseMinChanges, named, trials)
+		if refused != 0 {
+			t.Fatalf("%d releases of %d new cases refused", refused, d.ReleaseMinChanges)
+		}
+		if named*3 > trials {
+			t.Errorf("the target's cell named in %d of %d trials; want at most a third", named, trials)
+		}
+	})
+}
+
+// Asking twice gives the same answer, and a new release after facts
+// arrive in other cells leaves the cells whose records did not change as
+// they were.
 func TestSameRecordsSameAnswer(t *testing.T) {
 	f := newFixture(t, dbtest.SQLite(t), nil)
 	var es []facts.Event
@@ -166,10 +205,16 @@ func TestSameRecordsSameAnswer(t *testing.T) {
 	}
 	// New facts: female adults in begging; every cell outside begging,
 	// female and adult (and their margins) keeps its records.
-	for i := range 6 {
+	for i := range 12 {
 		f.send(t, registered(fmt.Sprintf("new%d", i), "2026-12", "MA-05", "female", "adult", "abroad", "ngo", "begging"))
 	}
+	if _, err := f.release("q4-second", "2026-Q4"); err != nil {
+		t.Fatal(err)
+	}
 	third := f.table(t, TableExploitationGenderAge, "2026-Q4")
+	if third.Release != "q4-second" {
+		t.Fatalf("served from release %q, want the latest", third.Release)
+	}
 	touched := func(c Cell) bool {
 		return (c.Dims[0] == "begging" || c.Dims[0] == total) && (c.Dims[1] == "female" || c.Dims[1] == total) &&
 			(c.Dims[2] == "adult" || c.Dims[2] == total)

@@ -107,10 +107,11 @@ func catalogue(regions []string) []TableInfo {
 }
 
 // contribution is one record's part of one cell: the record's key, and
-// the value it adds to the cell's histogram (-1: none).
+// the value it adds to the cell's histogram (-1: none). Subject is the
+// case key the record belongs to, which release control counts.
 type contribution struct {
 	Table, Month, Cell string
-	Record             string
+	Record, Subject    string
 	Key                uint32
 	Value              int
 }

@@ -109,9 +109,8 @@ func (c *Client) Report(ctx context.Context, year int) ([]byte, error) {
 }
 
 // CreateRelease implements Service.
-func (c *Client) CreateRelease(ctx context.Context, name string, epsilon float64) (Release, error) {
-	r, err := c.call(ctx, http.MethodPost, "/api/v1/stats/releases", nil,
-		createReleaseRequest{Name: name, Epsilon: epsilon}, http.StatusCreated, decodeInto[Release])
+func (c *Client) CreateRelease(ctx context.Context, spec ReleaseSpec) (Release, error) {
+	r, err := c.call(ctx, http.MethodPost, "/api/v1/stats/releases", nil, spec, http.StatusCreated, decodeInto[Release])
 	if err != nil {
 		return Release{}, err
 	}
@@ -120,8 +119,12 @@ func (c *Client) CreateRelease(ctx context.Context, name string, epsilon float64
 
 // ReleaseTable implements Service.
 func (c *Client) ReleaseTable(ctx context.Context, release, name, period string) (Table, error) {
+	q := url.Values{}
+	if period != "" {
+		q.Set("period", period)
+	}
 	r, err := c.call(ctx, http.MethodGet, "/api/v1/stats/releases/"+url.PathEscape(release)+"/tables/"+url.PathEscape(name),
-		url.Values{"period": {period}}, nil, http.StatusOK, decodeInto[Table])
+		q, nil, http.StatusOK, decodeInto[Table])
 	if err != nil {
 		return Table{}, err
 	}

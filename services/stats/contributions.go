@@ -89,10 +89,10 @@ func (c component) representatives() map[string]bool {
 // between the parts before and after a fact changes.
 func contributions(c component) map[contribKey]contribution {
 	out := map[contribKey]contribution{}
-	add := func(table, month, record string, key uint32, value int, cs []string) {
+	add := func(table, month, record, subject string, key uint32, value int, cs []string) {
 		for _, cell := range cs {
 			k := contribKey{table, month, cell, record}
-			out[k] = contribution{Table: table, Month: month, Cell: cell, Record: record, Key: key, Value: value}
+			out[k] = contribution{Table: table, Month: month, Cell: cell, Record: record, Subject: subject, Key: key, Value: value}
 		}
 	}
 	all := []bool{true, true, true}
@@ -113,11 +113,11 @@ func contributions(c component) map[contribKey]contribution {
 			if u == unitPersons {
 				rec = "p:" + x.Key
 			}
-			add(TableCasesByAgeLocation, x.IdentifiedMonth, rec, x.RecordKey, -1,
+			add(TableCasesByAgeLocation, x.IdentifiedMonth, rec, x.Key, x.RecordKey, -1,
 				cells(u, [][]string{{age}, {orUnknown(x.Location)}}, all))
-			add(TableExploitationGenderAge, x.IdentifiedMonth, rec, x.RecordKey, -1,
+			add(TableExploitationGenderAge, x.IdentifiedMonth, rec, x.Key, x.RecordKey, -1,
 				cells(u, [][]string{types, {orUnknown(x.Gender)}, {age}}, all))
-			add(TableRegionResponder, x.IdentifiedMonth, rec, x.RecordKey, -1,
+			add(TableRegionResponder, x.IdentifiedMonth, rec, x.Key, x.RecordKey, -1,
 				cells(u, [][]string{{orUnknown(x.Region)}, {orUnknown(x.OrgKind)}}, all))
 		}
 	}
@@ -131,7 +131,7 @@ func contributions(c component) map[contribKey]contribution {
 			if e.Type == facts.Withdrawn {
 				outcome = "withdrawn"
 			}
-			add(TableDecisionsOutcomeAge, e.Month, rec, e.RecordKey, -1,
+			add(TableDecisionsOutcomeAge, e.Month, rec, e.CaseKey, e.RecordKey, -1,
 				cells(unitDecisions, [][]string{{orUnknown(outcome)}, {broadAge(cf.AgeGroup)}}, all))
 			stage := stageOf(outcome)
 			if e.Type == facts.Withdrawn || stage == unknown {
@@ -141,15 +141,15 @@ func contributions(c component) map[contribKey]contribution {
 			if e.Days != nil && *e.Days >= 0 {
 				days = min(*e.Days, maxHistValue)
 			}
-			add(TableDecisionTimeliness, e.Month, rec, e.RecordKey, days, []string{unitDecisions + cellSep + stage})
+			add(TableDecisionTimeliness, e.Month, rec, e.CaseKey, e.RecordKey, days, []string{unitDecisions + cellSep + stage})
 			if e.WithinTarget != nil && *e.WithinTarget {
-				add(TableDecisionTimeliness, e.Month, rec, e.RecordKey, -1, []string{unitInTarget + cellSep + stage})
+				add(TableDecisionTimeliness, e.Month, rec, e.CaseKey, e.RecordKey, -1, []string{unitInTarget + cellSep + stage})
 			}
 		case facts.Overdue:
-			add(TableOverdueDecisions, e.Month, rec, e.RecordKey, -1,
+			add(TableOverdueDecisions, e.Month, rec, e.CaseKey, e.RecordKey, -1,
 				cells("overdue", [][]string{{stageOf(e.Outcome)}, {orUnknown(cf.Region)}}, all))
 		case facts.ReferralNoProvider:
-			add(TableUnmetNeeds, e.Month, rec, e.RecordKey, -1,
+			add(TableUnmetNeeds, e.Month, rec, e.CaseKey, e.RecordKey, -1,
 				cells("unmet_needs", [][]string{{orUnknown(e.Service)}, {orUnknown(cf.Region)}}, all))
 		case facts.ReferralCreated, facts.ReferralAccepted, facts.ReferralDeclined, facts.ReferralExpired:
 			if e.ReferralKey != "" {
@@ -174,7 +174,7 @@ func contributions(c component) map[contribKey]contribution {
 		if outcome == "accepted" && term.ResponseSeconds != nil && *term.ResponseSeconds >= 0 {
 			hours = int(min((*term.ResponseSeconds+3599)/3600, maxHistValue))
 		}
-		add(TableReferralAcceptance, term.Month, "r:"+rk, term.RecordKey, hours,
+		add(TableReferralAcceptance, term.Month, "r:"+rk, term.CaseKey, term.RecordKey, hours,
 			cells("referrals", [][]string{{orUnknown(service)}, {orUnknown(byKey[term.CaseKey].Region)}, {outcome}}, all))
 	}
 	return out

@@ -28,6 +28,13 @@
 // suppressed. Totals are cells of their own records, perturbed the same
 // way. An optional differential-privacy mode answers tables of a named
 // release with two-sided geometric noise, spending a per-release budget.
+//
+// Release control (release.go): figures are served only from releases,
+// frozen snapshots of a period's tables stored in the stats database. A
+// table is published afresh only when at least K cases (policy
+// release_min_changes) changed in it since every stored answer of an
+// overlapping period; otherwise the previous figures stand, so two
+// published versions never single out fewer than K cases by difference.
 // docs/statistics.md has the catalogue and the method.
 //
 // Every read, and every denial, is an audit event in the stats outbox,

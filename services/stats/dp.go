@@ -3,49 +3,33 @@ package stats
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/event"
 )
 
-// Release is a differential-privacy release: a named total budget that
-// its tables spend.
-type Release struct {
-	Name      string    `json:"name"`
-	Epsilon   float64   `json:"epsilon"`
-	Spent     float64   `json:"spent"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
 var releaseNameRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-// CreateRelease implements Service.
-func (s *Stats) CreateRelease(ctx context.Context, name string, epsilon float64) (Release, error) {
-	if !releaseNameRe.MatchString(name) || !(epsilon > 0) || epsilon > s.policy.DP.MaxReleaseEpsilon {
+// createBudget opens a differential-privacy release with a total budget.
+func (s *Stats) createBudget(ctx context.Context, name string, epsilon float64) (Release, error) {
+	if !(epsilon > 0) || epsilon > s.policy.DP.MaxReleaseEpsilon {
 		return Release{}, ErrBadRelease
 	}
 	p, _ := auth.FromContext(ctx)
-	r := Release{Name: name, Epsilon: epsilon, CreatedAt: s.now()}
+	r := Release{Name: name, Method: MethodDP, Epsilon: epsilon, CreatedAt: s.now()}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var exists int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM releases WHERE name = $1`, name).Scan(&exists)
-		if err == nil {
-			return ErrReleaseExists
+		if err := releaseAbsent(ctx, tx, name); err != nil {
+			return err
 		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("stats: release: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO releases (name, epsilon, spent, created_by, created_at)
-			VALUES ($1, $2, 0, $3, $4)`, name, epsilon, p.UserID, r.CreatedAt); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO releases (name, epsilon, spent, created_by, created_at, method)
+			VALUES ($1, $2, 0, $3, $4, $5)`, name, epsilon, p.UserID, r.CreatedAt, MethodDP); err != nil {
 			return fmt.Errorf("stats: release: %w", err)
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "stats.release.create", "stats.release", name, event.Allowed))
@@ -63,70 +47,99 @@ func dpSensitivity(info TableInfo) float64 {
 	return float64(info.Sensitivity * len(info.Units))
 }
 
-// ReleaseTable implements Service.
+// ReleaseTable implements Service. A snapshot release serves its stored
+// table (period, when given, must be the release's); a differential-privacy
+// release answers on first request, under release control too.
 func (s *Stats) ReleaseTable(ctx context.Context, release, name, period string) (Table, error) {
 	info, ok := s.byName[name]
 	if !ok {
 		return Table{}, ErrUnknownTable
 	}
-	p, err := ParsePeriod(period)
-	if err != nil {
-		return Table{}, err
+	p := period
+	if p != "" {
+		var err error
+		if p, err = ParsePeriod(period); err != nil {
+			return Table{}, err
+		}
 	}
 	var t Table
 	objectID := release + "/" + name + "/" + p
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := lockReceiver(ctx, s.db, tx); err != nil {
+			return err
+		}
 		lock := ""
 		if s.db.Engine == db.Postgres {
 			lock = " FOR UPDATE"
 		}
-		var total, spent float64
-		err := tx.QueryRowContext(ctx, `SELECT epsilon, spent FROM releases WHERE name = $1`+lock, release).Scan(&total, &spent)
+		var (
+			method, relPeriod string
+			total, spent      float64
+		)
+		err := tx.QueryRowContext(ctx, `SELECT method, period, epsilon, spent FROM releases WHERE name = $1`+lock, release).
+			Scan(&method, &relPeriod, &total, &spent)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrUnknownRelease
 		}
 		if err != nil {
 			return fmt.Errorf("stats: release: %w", err)
 		}
-		var answer string
-		err = tx.QueryRowContext(ctx, `SELECT answer FROM release_tables WHERE release = $1 AND tbl = $2 AND period = $3`,
-			release, name, p).Scan(&answer)
-		switch {
-		case err == nil:
-			if err := json.Unmarshal([]byte(answer), &t); err != nil {
-				return fmt.Errorf("stats: cached answer: %w", err)
+		if method == MethodCellKey {
+			if p != "" && p != relPeriod {
+				return ErrPeriodNotInRelease
+			}
+			objectID = release + "/" + name + "/" + relPeriod
+			if t, err = storedAnswer(ctx, tx, release, name, relPeriod); err != nil {
+				return err
 			}
 			return s.audit(ctx, tx, s.rec.New(ctx, "stats.release.read", "stats.release", objectID, event.Allowed))
-		case !errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("stats: cached answer: %w", err)
+		}
+		if p == "" {
+			return ErrBadPeriod
+		}
+		t, err = storedAnswer(ctx, tx, release, name, p)
+		switch {
+		case err == nil:
+			return s.audit(ctx, tx, s.rec.New(ctx, "stats.release.read", "stats.release", objectID, event.Allowed))
+		case !errors.Is(err, ErrWithheld):
+			return err
 		}
 		cost := s.policy.DP.EpsilonPerTable
 		if spent+cost > total+1e-9 {
 			return ErrBudgetSpent
 		}
+		small, err := s.tooFewChanges(ctx, tx, name, p)
+		if err != nil {
+			return err
+		}
+		if small {
+			return ErrReleaseTooSmall
+		}
+		version, err := dataVersion(ctx, tx)
+		if err != nil {
+			return err
+		}
 		if t, err = s.dpTable(ctx, tx, info, p, cost); err != nil {
 			return err
 		}
 		t.Release = release
-		b, err := json.Marshal(t)
-		if err != nil {
-			return fmt.Errorf("stats: encode answer: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO release_tables (release, tbl, period, epsilon, answer, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, release, name, p, cost, string(b), s.now()); err != nil {
-			return fmt.Errorf("stats: store answer: %w", err)
+		if err := storeAnswer(ctx, tx, release, t, cost, version, "", s.now()); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE releases SET spent = spent + $2 WHERE name = $1`, release, cost); err != nil {
 			return fmt.Errorf("stats: spend budget: %w", err)
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "stats.release.read", "stats.release", objectID, event.Allowed))
 	})
-	if errors.Is(err, ErrBudgetSpent) {
+	if errors.Is(err, ErrBudgetSpent) || errors.Is(err, ErrReleaseTooSmall) {
 		if aerr := s.auditOne(ctx, "stats.release.read", "stats.release", objectID, event.Denied); aerr != nil {
 			return Table{}, aerr
 		}
 	}
-	return t, err
+	if err != nil {
+		return Table{}, err
+	}
+	return t, nil
 }
 
 // dpTable answers the inner cells of a table (no margins, no medians) with

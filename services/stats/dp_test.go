@@ -16,13 +16,13 @@ func TestReleaseBudget(t *testing.T) {
 		for i := range 20 {
 			f.send(t, registered(fmt.Sprintf("k%02d", i), "2026-11", "MA-01", "female", "adult", "abroad", "ngo", "sexual"))
 		}
-		if _, err := f.s.CreateRelease(f.ctx, "annual-2026", 1.0); err != nil {
+		if _, err := f.s.CreateRelease(f.ctx, ReleaseSpec{Name: "annual-2026", Epsilon: 1.0}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.s.CreateRelease(f.ctx, "annual-2026", 1.0); !errors.Is(err, ErrReleaseExists) {
+		if _, err := f.s.CreateRelease(f.ctx, ReleaseSpec{Name: "annual-2026", Epsilon: 1.0}); !errors.Is(err, ErrReleaseExists) {
 			t.Fatalf("second release of the same name: %v", err)
 		}
-		if _, err := f.s.CreateRelease(f.ctx, "greedy", 1000); !errors.Is(err, ErrBadRelease) {
+		if _, err := f.s.CreateRelease(f.ctx, ReleaseSpec{Name: "greedy", Epsilon: 1000}); !errors.Is(err, ErrBadRelease) {
 			t.Fatalf("release above the maximum epsilon: %v", err)
 		}
 		steps := []struct {

@@ -67,11 +67,6 @@ type reportResponse struct {
 
 func (r reportResponse) Failed() error { return r.Err }
 
-type createReleaseRequest struct {
-	Name    string  `json:"name"`
-	Epsilon float64 `json:"epsilon"`
-}
-
 type releaseResponse struct {
 	Release Release
 	Err     error `json:"-"`
@@ -110,8 +105,7 @@ func makeReportEndpoint(s Service) endpoint.Endpoint {
 
 func makeCreateReleaseEndpoint(s Service) endpoint.Endpoint {
 	return func(ctx context.Context, request any) (any, error) {
-		req := request.(createReleaseRequest)
-		r, err := s.CreateRelease(ctx, req.Name, req.Epsilon)
+		r, err := s.CreateRelease(ctx, request.(ReleaseSpec))
 		return releaseResponse{Release: r, Err: err}, nil
 	}
 }

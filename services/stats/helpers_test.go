@@ -55,7 +55,8 @@ func newFixture(t testing.TB, e dbtest.Engine, tweak func(*Config)) *fixture {
 }
 
 // unprotected switches the disclosure control off (no noise, no
-// suppression): the attack tests show that their attacks then succeed.
+// suppression, no release control): the attack tests show that their
+// attacks then succeed.
 func unprotected(c *Config) {
 	d, err := LoadDisclosure("")
 	if err != nil {
@@ -64,7 +65,18 @@ func unprotected(c *Config) {
 	for i := range d.PTable {
 		d.PTable[i].Noise = []Noise{{P: 1, V: 0}}
 	}
-	d.Threshold, d.MedianMinCount = 0, 0
+	d.Threshold, d.MedianMinCount, d.ReleaseMinChanges = 0, 0, 0
+	c.Disclosure, c.unchecked = &d, true
+}
+
+// noReleaseControl keeps perturbation and suppression and lets any change
+// be released.
+func noReleaseControl(c *Config) {
+	d, err := LoadDisclosure("")
+	if err != nil {
+		panic(err)
+	}
+	d.ReleaseMinChanges = 0
 	c.Disclosure, c.unchecked = &d, true
 }
 
@@ -93,6 +105,11 @@ func (f *fixture) send(t testing.TB, es ...facts.Event) {
 	if err := f.s.Receive(f.ctx, messages(t, f, es...)); err != nil {
 		t.Fatalf("receive: %v", err)
 	}
+}
+
+// release asks for a snapshot release of period.
+func (f *fixture) release(name, period string) (Release, error) {
+	return f.s.CreateRelease(f.ctx, ReleaseSpec{Name: name, Period: period})
 }
 
 func (f *fixture) table(t testing.TB, name, period string) Table {
@@ -144,10 +161,13 @@ func (f *fixture) dump(t testing.TB) []string {
 // reset empties the store (a fresh store for the next trial).
 func (f *fixture) reset(t testing.TB) {
 	t.Helper()
-	for _, tb := range []string{"received", "cases", "links", "events", "cells", "cell_values", "release_tables", "releases"} {
+	for _, tb := range []string{"received", "cases", "links", "events", "cells", "cell_values", "release_tables", "releases", "changes"} {
 		if _, err := f.db.ExecContext(context.Background(), `DELETE FROM `+tb); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if _, err := f.db.ExecContext(context.Background(), `UPDATE data_version SET last = 0`); err != nil {
+		t.Fatal(err)
 	}
 }
 

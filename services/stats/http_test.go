@@ -73,9 +73,9 @@ func (f *fixture) auditCount(t *testing.T, action, outcome, user string) int {
 }
 
 func TestHTTPAuthorisation(t *testing.T) {
-	type want struct{ catalogue, table, csv, report, create, release int }
+	type want struct{ catalogue, table, csv, report, create, release, snapshot, snapshotRead int }
 	const ok, created, denied = http.StatusOK, http.StatusCreated, http.StatusForbidden
-	no := want{denied, denied, denied, denied, denied, denied}
+	no := want{denied, denied, denied, denied, denied, denied, denied, denied}
 	tests := []struct {
 		role string
 		want want
@@ -85,16 +85,19 @@ func TestHTTPAuthorisation(t *testing.T) {
 		{auth.RoleCoordinator, no},
 		{auth.RoleDecisionMaker, no},
 		{auth.RoleGuardian, no},
-		{auth.RoleCommissionAnalyst, want{ok, ok, ok, ok, created, ok}},
+		{auth.RoleCommissionAnalyst, want{ok, ok, ok, ok, created, ok, created, ok}},
 		{auth.RoleAuditor, no},
 		{auth.RoleOrgAdmin, no},
 		{auth.RoleSystemAdmin, no},
-		{"", want{401, 401, 401, 401, 401, 401}},
+		{"", want{401, 401, 401, 401, 401, 401, 401, 401}},
 	}
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		f.send(t, registered("k1", "2026-11", "MA-01", "female", "adult", "abroad", "ngo", "sexual"))
-		if _, err := f.s.CreateRelease(f.ctx, "shared", 10); err != nil {
+		if _, err := f.s.CreateRelease(f.ctx, ReleaseSpec{Name: "shared", Epsilon: 10}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.release("oct", "2026-10"); err != nil {
 			t.Fatal(err)
 		}
 		srv := serve(t, f)
@@ -118,6 +121,8 @@ func TestHTTPAuthorisation(t *testing.T) {
 					{"GET", "/api/v1/stats/report/2026", "", tc.want.report},
 					{"POST", "/api/v1/stats/releases", `{"name":"r-` + name + `","epsilon":1}`, tc.want.create},
 					{"GET", "/api/v1/stats/releases/shared/tables/region_responder?period=2026-Q4", "", tc.want.release},
+					{"POST", "/api/v1/stats/releases", `{"name":"s-` + name + `","period":"2026-09"}`, tc.want.snapshot},
+					{"GET", "/api/v1/stats/releases/oct/tables/region_responder", "", tc.want.snapshotRead},
 				} {
 					code, body, _ := do(t, srv, c.method, c.path, c.body, user, tc.role)
 					if code != c.want {
@@ -152,6 +157,13 @@ func TestHTTPTablesAndClient(t *testing.T) {
 	tb, err := c.Table(f.ctx, TableExploitationGenderAge, "2026-Q4")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, err := c.CreateRelease(f.ctx, ReleaseSpec{Name: "q4-again", Period: "2026-Q4"}); !errors.Is(err, ErrReleaseTooSmall) {
+		t.Errorf("a second release of an unchanged quarter: %v, want %v", err, ErrReleaseTooSmall)
+	}
+	if code, body, _ := do(t, srv, "POST", "/api/v1/stats/releases", `{"name":"q4-again","period":"2026-Q4"}`, "a",
+		auth.RoleCommissionAnalyst); code != http.StatusConflict || !strings.Contains(body, `"release_too_small"`) {
+		t.Errorf("refused release over HTTP: %d %s", code, body)
 	}
 	cell, _ := tb.Find(unitCases, "sexual", "female", "adult")
 	if cell.Value == nil || *cell.Value < 28 || *cell.Value > 32 {

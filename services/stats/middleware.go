@@ -77,9 +77,9 @@ func (m *observed) Report(ctx context.Context, year int) (b []byte, err error) {
 	return m.next.Report(ctx, year)
 }
 
-func (m *observed) CreateRelease(ctx context.Context, name string, epsilon float64) (r Release, err error) {
+func (m *observed) CreateRelease(ctx context.Context, spec ReleaseSpec) (r Release, err error) {
 	defer func(begin time.Time) { m.observe(ctx, "create_release", begin, err) }(time.Now())
-	return m.next.CreateRelease(ctx, name, epsilon)
+	return m.next.CreateRelease(ctx, spec)
 }
 
 func (m *observed) ReleaseTable(ctx context.Context, release, name, period string) (t Table, err error) {

@@ -3,6 +3,7 @@ package stats
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 )
 
@@ -26,4 +27,48 @@ func periodsOf(month string) []string {
 	}
 	m, _ := strconv.Atoi(month[5:7])
 	return []string{month, fmt.Sprintf("%s-Q%d", month[:4], (m+2)/3), month[:4]}
+}
+
+// monthsOf returns the months of a valid period.
+func monthsOf(p string) []string {
+	year := p[:4]
+	first, n := 1, 12
+	switch {
+	case len(p) == 7 && p[5] == 'Q':
+		first, n = 3*int(p[6]-'0')-2, 3
+	case len(p) == 7:
+		return []string{p}
+	}
+	out := make([]string, n)
+	for i := range n {
+		out[i] = fmt.Sprintf("%s-%02d", year, first+i)
+	}
+	return out
+}
+
+// overlapping returns every period that shares a month with p: p, the
+// periods that contain it and those it contains.
+func overlapping(p string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range monthsOf(p) {
+		for _, q := range periodsOf(m) {
+			if !seen[q] {
+				seen[q] = true
+				out = append(out, q)
+			}
+		}
+	}
+	return out
+}
+
+// commonMonths returns the months two periods share.
+func commonMonths(p, q string) []string {
+	var out []string
+	for _, m := range monthsOf(p) {
+		if slices.Contains(monthsOf(q), m) {
+			out = append(out, m)
+		}
+	}
+	return out
 }

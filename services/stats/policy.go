@@ -55,6 +55,12 @@ type Disclosure struct {
 	// Regions is the configured list of region codes (plus "abroad").
 	Regions []string `json:"regions"`
 	DP      DPPolicy `json:"dp"`
+	// ReleaseMinChanges (K): a table of a period is published afresh only
+	// when at least K cases' records in it changed since every published
+	// table of an overlapping period; otherwise the earlier figures stand.
+	// At least the threshold: a difference of fewer records is a small
+	// cell that suppression would hide. 0 (tests only) switches it off.
+	ReleaseMinChanges int `json:"release_min_changes"`
 }
 
 // maxNoise bounds the perturbation a policy may configure.
@@ -92,6 +98,9 @@ func (d Disclosure) Validate() error {
 	}
 	if d.MedianMinCount < d.Threshold {
 		return errors.New("stats: policy: median_min_count must be at least the threshold")
+	}
+	if d.ReleaseMinChanges < d.Threshold {
+		return errors.New("stats: policy: release_min_changes must be at least the threshold")
 	}
 	if len(d.PTable) == 0 {
 		return errors.New("stats: policy: empty perturbation table")

@@ -24,14 +24,15 @@ func TestDisclosurePolicy(t *testing.T) {
 		}
 	}
 	bad := map[string]func(*Disclosure){
-		"no noise":           func(d *Disclosure) { d.PTable = []PTableRow{{Count: 1, Noise: []Noise{{P: 1, V: 0}}}} },
-		"negative count":     func(d *Disclosure) { d.PTable[0].Noise = []Noise{{P: 0.5, V: -2}, {P: 0.5, V: 2}} },
-		"biased":             func(d *Disclosure) { d.PTable[0].Noise = []Noise{{P: 0.5, V: 0}, {P: 0.5, V: 1}} },
-		"not a distribution": func(d *Disclosure) { d.PTable[0].Noise = []Noise{{P: 0.5, V: 0}} },
-		"too much noise":     func(d *Disclosure) { d.PTable[2].Noise = []Noise{{P: 0.5, V: -5}, {P: 0.5, V: 5}} },
-		"no threshold":       func(d *Disclosure) { d.Threshold = 0 },
-		"rows out of order":  func(d *Disclosure) { d.PTable[0].Count = 2 },
-		"no abroad":          func(d *Disclosure) { d.Regions = []string{"MA-01"} },
+		"no noise":                            func(d *Disclosure) { d.PTable = []PTableRow{{Count: 1, Noise: []Noise{{P: 1, V: 0}}}} },
+		"negative count":                      func(d *Disclosure) { d.PTable[0].Noise = []Noise{{P: 0.5, V: -2}, {P: 0.5, V: 2}} },
+		"biased":                              func(d *Disclosure) { d.PTable[0].Noise = []Noise{{P: 0.5, V: 0}, {P: 0.5, V: 1}} },
+		"not a distribution":                  func(d *Disclosure) { d.PTable[0].Noise = []Noise{{P: 0.5, V: 0}} },
+		"too much noise":                      func(d *Disclosure) { d.PTable[2].Noise = []Noise{{P: 0.5, V: -5}, {P: 0.5, V: 5}} },
+		"no threshold":                        func(d *Disclosure) { d.Threshold = 0 },
+		"rows out of order":                   func(d *Disclosure) { d.PTable[0].Count = 2 },
+		"no abroad":                           func(d *Disclosure) { d.Regions = []string{"MA-01"} },
+		"release control below the threshold": func(d *Disclosure) { d.ReleaseMinChanges = d.Threshold - 1 },
 	}
 	for name, spoil := range bad {
 		t.Run(name, func(t *testing.T) {

@@ -24,8 +24,11 @@ type Table struct {
 	Median     string   `json:"median,omitempty"`
 	Threshold  int      `json:"threshold,omitempty"`
 	Release    string   `json:"release,omitempty"`
-	Epsilon    float64  `json:"epsilon,omitempty"`
-	Cells      []Cell   `json:"cells"`
+	// CarriedFrom names the release that first published these figures,
+	// when a later release carried them forward unchanged.
+	CarriedFrom string  `json:"carried_from,omitempty"`
+	Epsilon     float64 `json:"epsilon,omitempty"`
+	Cells       []Cell  `json:"cells"`
 }
 
 // Cell is one published cell. A suppressed cell carries no value; a value

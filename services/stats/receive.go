@@ -143,17 +143,23 @@ type cellDelta struct {
 	Key uint32 // added mod 2^32
 }
 
-// deltas accumulates changes to aggregate rows over a batch.
+// changeID names a case whose records in a table and month changed.
+type changeID struct{ Table, Month, Subject string }
+
+// deltas accumulates changes to aggregate rows over a batch, and which
+// cases they concern (for release control).
 type deltas struct {
-	cells map[cellID]cellDelta
-	hist  map[histID]int64
+	cells   map[cellID]cellDelta
+	hist    map[histID]int64
+	changed map[changeID]bool
 }
 
 func newDeltas() *deltas {
-	return &deltas{cells: map[cellID]cellDelta{}, hist: map[histID]int64{}}
+	return &deltas{cells: map[cellID]cellDelta{}, hist: map[histID]int64{}, changed: map[changeID]bool{}}
 }
 
 func (d *deltas) add(c contribution, sign int64) {
+	d.changed[changeID{c.Table, c.Month, c.Subject}] = true
 	for _, p := range periodsOf(c.Month) {
 		id := cellID{c.Table, p, c.Cell}
 		x := d.cells[id]
@@ -187,8 +193,12 @@ func (d *deltas) diff(before, after map[contribKey]contribution) {
 }
 
 // flush writes the accumulated changes, in a stable order so that
-// concurrent writers on PostgreSQL take row locks in the same order.
+// concurrent writers on PostgreSQL take row locks in the same order, and
+// records under a new data version which cases they concern.
 func (d *deltas) flush(ctx context.Context, tx *sql.Tx) error {
+	if err := d.flushChanges(ctx, tx); err != nil {
+		return err
+	}
 	ids := make([]cellID, 0, len(d.cells))
 	for id, x := range d.cells {
 		if x.N != 0 || x.Key != 0 {
@@ -215,6 +225,33 @@ func (d *deltas) flush(ctx context.Context, tx *sql.Tx) error {
 			ON CONFLICT (tbl, period, cell, value) DO UPDATE SET n = cell_values.n + excluded.n`,
 			id.Table, id.Period, id.Cell, id.Value, n); err != nil {
 			return fmt.Errorf("stats: update histogram: %w", err)
+		}
+	}
+	return nil
+}
+
+// flushChanges bumps the data version and stamps each changed case with
+// it.
+func (d *deltas) flushChanges(ctx context.Context, tx *sql.Tx) error {
+	if len(d.changed) == 0 {
+		return nil
+	}
+	var version int64
+	if err := tx.QueryRowContext(ctx, `UPDATE data_version SET last = last + 1 WHERE id = 1 RETURNING last`).Scan(&version); err != nil {
+		return fmt.Errorf("stats: data version: %w", err)
+	}
+	ids := make([]changeID, 0, len(d.changed))
+	for id := range d.changed {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, func(a, b changeID) int {
+		return compareStrings(a.Table+"\x00"+a.Month+"\x00"+a.Subject, b.Table+"\x00"+b.Month+"\x00"+b.Subject)
+	})
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO changes (tbl, month, subject, version) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (tbl, month, subject) DO UPDATE SET version = excluded.version`,
+			id.Table, id.Month, id.Subject, version); err != nil {
+			return fmt.Errorf("stats: record change: %w", err)
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package stats
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"slices"
@@ -10,10 +11,10 @@ import (
 	"strings"
 )
 
-// Report implements Service: the printable annual report of a year, one
-// section per catalogue table with a bar chart (inline SVG) of the totals
-// over its first dimension and the same published figures as a table. It
-// uses no external asset and shows only disclosure-controlled figures.
+// Report implements Service: the printable annual report of a year, from
+// the latest snapshot release of the year, one section per catalogue table
+// it publishes with a bar chart (inline SVG) of the totals over its first
+// dimension and the same figures as a table. It uses no external asset.
 func (s *Stats) Report(ctx context.Context, year int) ([]byte, error) {
 	if year < 1000 || year > 9999 {
 		return nil, ErrBadYear
@@ -21,7 +22,10 @@ func (s *Stats) Report(ctx context.Context, year int) ([]byte, error) {
 	period := strconv.Itoa(year)
 	var sections []reportSection
 	for _, info := range s.tables {
-		t, err := s.cellKeyTable(ctx, s.db, info, period)
+		t, err := s.publishedTable(ctx, info, period)
+		if errors.Is(err, ErrWithheld) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -23,17 +23,20 @@ import (
 type Service interface {
 	// Tables lists the catalogue.
 	Tables(ctx context.Context) ([]TableInfo, error)
-	// Table returns a catalogue table for a period, perturbed by the
-	// cell-key method with small cells suppressed.
+	// Table returns a catalogue table for a period as the latest snapshot
+	// release of that period has it (perturbed by the cell-key method,
+	// small cells suppressed); the first request for a period never
+	// released makes its first release.
 	Table(ctx context.Context, name, period string) (Table, error)
 	// Report returns the printable annual report (HTML) of a year.
 	Report(ctx context.Context, year int) ([]byte, error)
-	// CreateRelease opens a differential-privacy release with a total
-	// privacy budget epsilon.
-	CreateRelease(ctx context.Context, name string, epsilon float64) (Release, error)
-	// ReleaseTable answers a table in a release, spending budget on the
-	// first request for each table and period and returning the cached
-	// answer afterwards.
+	// CreateRelease makes a snapshot release of a period (refused with
+	// ErrReleaseTooSmall when too few records changed since the last one),
+	// or opens a differential-privacy release with a total budget.
+	CreateRelease(ctx context.Context, spec ReleaseSpec) (Release, error)
+	// ReleaseTable returns a table of a release: the stored snapshot, or
+	// for a differential-privacy release the answer computed (spending
+	// budget) on the first request for each table and period.
 	ReleaseTable(ctx context.Context, release, name, period string) (Table, error)
 }
 
@@ -43,11 +46,18 @@ var (
 	ErrUnknownRelease = kit.NewError(http.StatusNotFound, kit.CodeNotFound, "no such release")
 	ErrBadPeriod      = kit.Validation("period: a year (2026), a quarter (2026-Q4) or a month (2026-11)")
 	ErrBadYear        = kit.Validation("year: four digits")
-	ErrBadRelease     = kit.Validation("release: name of 1-64 letters, digits, dot, dash or underscore; epsilon positive and at most the configured maximum")
+	ErrBadRelease     = kit.Validation("release: name of 1-64 letters, digits, dot, dash or underscore, not starting with auto-; either a period, or an epsilon positive and at most the configured maximum")
 	ErrBadFormat      = kit.Validation("format: json or csv")
 	ErrReleaseExists  = kit.Conflict("a release of that name exists")
 	ErrBudgetSpent    = kit.Conflict("the release's privacy budget is spent: no further tables")
-	ErrUnavailable    = kit.ErrUnavailable
+	// ErrReleaseTooSmall refuses new figures that would differ from
+	// published ones of an overlapping period by fewer than K records.
+	ErrReleaseTooSmall = kit.NewError(http.StatusConflict, "release_too_small",
+		"too few records changed since the period (or an overlapping one) was last released: the earlier figures stand")
+	ErrWithheld = kit.NewError(http.StatusConflict, "table_withheld",
+		"the table is withheld for this period until enough records change since an overlapping period was released")
+	ErrPeriodNotInRelease = kit.NewError(http.StatusNotFound, kit.CodeNotFound, "the release is of another period")
+	ErrUnavailable        = kit.ErrUnavailable
 )
 
 // Config configures the stats service.
@@ -204,7 +214,7 @@ func (s *Stats) Table(ctx context.Context, name, period string) (Table, error) {
 	if err != nil {
 		return Table{}, err
 	}
-	t, err := s.cellKeyTable(ctx, s.db, info, p)
+	t, err := s.publishedTable(ctx, info, p)
 	if err != nil {
 		return Table{}, err
 	}

@@ -18,10 +18,13 @@ import (
 //	GET  /api/v1/stats/tables                              the catalogue
 //	GET  /api/v1/stats/tables/{name}?period=P&format=json|csv
 //	GET  /api/v1/stats/report/{year}                       printable HTML
+//	POST /api/v1/stats/releases {"name","period"}          a snapshot release
 //	POST /api/v1/stats/releases {"name","epsilon"}         a DP release
 //	GET  /api/v1/stats/releases/{name}/tables/{table}?period=P&format=json|csv
 //
-// P is a year (2026), a quarter (2026-Q4) or a month (2026-11).
+// P is a year (2026), a quarter (2026-Q4) or a month (2026-11). A table
+// is served from the latest snapshot release of P; a snapshot release's
+// tables need no period (or its own).
 func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	opts := []httptransport.ServerOption{
 		httptransport.ServerBefore(kit.PopulateContext, auth.TokenToContext),
@@ -61,7 +64,7 @@ func decodeReportRequest(_ context.Context, r *http.Request) (any, error) {
 }
 
 func decodeCreateReleaseRequest(_ context.Context, r *http.Request) (any, error) {
-	var req createReleaseRequest
+	var req ReleaseSpec
 	if err := kit.DecodeJSON(nil, r, &req); err != nil {
 		return nil, err
 	}

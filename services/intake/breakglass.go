@@ -1,0 +1,277 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+// Break-the-glass. An emergency read is an active grant of purpose
+// break_glass of every section, made by intake on the owner's behalf (the
+// wrap is built from the owner's keys, server-side, as for a guardian),
+// plus the keys of every entry. The reason is a sealed entry the owner
+// reads. Admin.ExpireBreakGlass revokes it when it expires: run every
+// minute, an access may outlive its expiry by up to a minute.
+
+const (
+	purposeBreakGlass = "break_glass"
+	entryBreakGlass   = "break_glass_reason"
+	grantedByIntake   = "intake"
+)
+
+const breakGlassColumns = `id, case_id, org_id, user_id, grant_id, reason_entry, status, opened_at, expires_at,
+	closed_at, reviewed_by, review_code, reviewed_at`
+
+func scanBreakGlass(sc scanner) (BreakGlass, error) {
+	var (
+		b                  BreakGlass
+		closed, reviewedAt sql.NullTime
+	)
+	if err := sc.Scan(&b.ID, &b.CaseID, &b.OrgID, &b.UserID, &b.GrantID, &b.ReasonEntry, &b.Status, &b.OpenedAt,
+		&b.ExpiresAt, &closed, &b.ReviewedBy, &b.ReviewCode, &reviewedAt); err != nil {
+		return BreakGlass{}, err
+	}
+	b.OpenedAt, b.ExpiresAt = b.OpenedAt.UTC(), b.ExpiresAt.UTC()
+	if closed.Valid {
+		t := closed.Time.UTC()
+		b.ClosedAt = &t
+	}
+	if reviewedAt.Valid {
+		t := reviewedAt.Time.UTC()
+		b.ReviewedAt = &t
+	}
+	return b, nil
+}
+
+func (s *service) BreakGlass(ctx context.Context, caseID string, in BreakGlassInput) (BreakGlass, error) {
+	p, _, err := s.callerOrg(ctx)
+	if err != nil {
+		return BreakGlass{}, err
+	}
+	if !p.HasRole(auth.RoleDecisionMaker) && !p.HasRole(auth.RoleCoordinator) {
+		return BreakGlass{}, kit.ErrForbidden
+	}
+	if in.Reason == "" || len(in.Reason) > maxReason {
+		return BreakGlass{}, kit.Validation("reason: required, at most 8 KiB")
+	}
+	if err := s.ensureOrgKey(ctx, p.OrgID); err != nil {
+		return BreakGlass{}, err
+	}
+	now := s.now()
+	b := BreakGlass{ID: event.NewID(), CaseID: caseID, OrgID: p.OrgID, UserID: p.UserID, Status: BreakGlassOpen,
+		OpenedAt: now, ExpiresAt: now.Add(time.Duration(s.policy().BreakGlassHours) * time.Hour)}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		c, err := s.store.caseByID(ctx, tx, caseID, true)
+		if errors.Is(err, ErrNotFound) || err == nil && c.Status == StatusDraft {
+			return errDenied
+		}
+		if err != nil {
+			return err
+		}
+		if c.Route == RouteAnonymous || c.OwnerOrg == p.OrgID {
+			return ErrInvalidState
+		}
+		var open int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM break_glass WHERE case_id = $1 AND org_id = $2 AND status = 'open'`,
+			caseID, p.OrgID).Scan(&open); err != nil {
+			return fmt.Errorf("intake: break glass: %w", err)
+		}
+		if open > 0 {
+			return ErrInvalidState
+		}
+		secs, err := s.store.sections(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		names := make([]string, 0, len(secs))
+		for _, sec := range secs {
+			names = append(names, sec.Header.Section)
+		}
+		slices.Sort(names)
+		if err := s.grantActive(ctx, tx, c, secs, grantedByIntake, c.OwnerOrg, []OrgInfo{{ID: p.OrgID}}, slices.Compact(names), purposeBreakGlass); err != nil {
+			return err
+		}
+		if b.GrantID, err = s.latestGrant(ctx, tx, caseID, p.OrgID, purposeBreakGlass); err != nil {
+			return err
+		}
+		types := append(slices.Clone(EntryTypes), entryDecision, entryLetter, entryBreakGlass)
+		if err := s.shareEntries(ctx, tx, caseID, c.OwnerOrg, p.OrgID, types); err != nil {
+			return err
+		}
+		if b.ReasonEntry, err = s.sealEntry(ctx, tx, p, c, entryBreakGlass, map[string]string{"reason": in.Reason}, ""); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO break_glass (id, case_id, org_id, user_id, grant_id, reason_entry, status,
+			opened_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			b.ID, b.CaseID, b.OrgID, b.UserID, b.GrantID, b.ReasonEntry, b.Status, b.OpenedAt, b.ExpiresAt); err != nil {
+			return fmt.Errorf("intake: break glass: %w", err)
+		}
+		return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.break_glass.open", "case", caseID, event.Allowed))
+	})
+	if err != nil {
+		return BreakGlass{}, s.finish(ctx, err, "intake.break_glass.open", caseID)
+	}
+	return b, nil
+}
+
+// latestGrant returns the id of org's newest active grant of purpose.
+func (s *service) latestGrant(ctx context.Context, tx *sql.Tx, caseID, org, purpose string) (string, error) {
+	grants, err := s.store.grants(ctx, tx, caseID)
+	if err != nil {
+		return "", err
+	}
+	id := ""
+	for _, g := range grants {
+		if g.OrgID == org && g.Purpose == purpose && g.Status == GrantActive {
+			id = g.ID
+		}
+	}
+	if id == "" {
+		return "", fmt.Errorf("intake: case %s: break glass: no grant made: %w", caseID, ErrIntegrity)
+	}
+	return id, nil
+}
+
+// auditorOnly returns the caller if they hold the auditor role.
+func auditorOnly(ctx context.Context) (auth.Principal, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return p, err
+	}
+	if !p.HasRole(auth.RoleAuditor) {
+		return p, kit.ErrForbidden
+	}
+	return p, nil
+}
+
+// maxListed bounds the auditors' lists.
+const maxListed = 500
+
+func (s *service) BreakGlassList(ctx context.Context) ([]BreakGlass, error) {
+	if _, err := auditorOnly(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+breakGlassColumns+` FROM break_glass ORDER BY opened_at DESC, id DESC LIMIT $1`, maxListed)
+	if err != nil {
+		return nil, fmt.Errorf("intake: break glass: %w", err)
+	}
+	defer rows.Close()
+	out := []BreakGlass{}
+	for rows.Next() {
+		b, err := scanBreakGlass(rows)
+		if err != nil {
+			return nil, fmt.Errorf("intake: break glass: %w", err)
+		}
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("intake: break glass: %w", err)
+	}
+	if err := s.auditAlone(ctx, s.rec.New(ctx, "intake.break_glass.list", "break_glass", "", event.Allowed)); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *service) ReviewBreakGlass(ctx context.Context, id string, in ReviewInput) (BreakGlass, error) {
+	p, err := auditorOnly(ctx)
+	if err != nil {
+		return BreakGlass{}, err
+	}
+	if in.Code == "" || len(in.Code) > 64 || !refRe.MatchString(in.Code) {
+		return BreakGlass{}, kit.Validation("code: a review code of letters, digits and _.:-")
+	}
+	var b BreakGlass
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		b, err = scanBreakGlass(tx.QueryRowContext(ctx, `SELECT `+breakGlassColumns+` FROM break_glass WHERE id = $1`+s.store.forUpdate(), id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("intake: break glass: %w", err)
+		}
+		if b.ReviewedBy != "" {
+			return ErrInvalidState
+		}
+		now := s.now()
+		b.ReviewedBy, b.ReviewCode, b.ReviewedAt = p.UserID, in.Code, &now
+		if _, err := tx.ExecContext(ctx, `UPDATE break_glass SET reviewed_by = $2, review_code = $3, reviewed_at = $4 WHERE id = $1`,
+			id, p.UserID, in.Code, now); err != nil {
+			return fmt.Errorf("intake: break glass: %w", err)
+		}
+		return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.break_glass.review", "break_glass", id, event.Allowed))
+	})
+	if err != nil {
+		return BreakGlass{}, err
+	}
+	return b, nil
+}
+
+// ExpireBreakGlass revokes every emergency access whose time is up at now:
+// the grant is revoked, the organisation's wrap rebuilt from the owner's
+// keys without it, its entry keys dropped. Run it every minute (nrm serve):
+// an access outlives its expiry by at most that interval. It returns the
+// number of accesses closed.
+func (a *Admin) ExpireBreakGlass(ctx context.Context, now time.Time) (int, error) {
+	s := a.s
+	ctx = auth.WithPrincipal(ctx, auth.System())
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM break_glass WHERE status = 'open' AND expires_at <= $1 ORDER BY expires_at`, now)
+	if err != nil {
+		return 0, fmt.Errorf("intake: break glass expiry: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("intake: break glass expiry: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("intake: break glass expiry: %w", err)
+	}
+	n := 0
+	for _, id := range ids {
+		if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return s.expireOne(ctx, tx, id, now) }); err != nil {
+			return n, fmt.Errorf("intake: break glass expiry %s: %w", id, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+func (s *service) expireOne(ctx context.Context, tx *sql.Tx, id string, now time.Time) error {
+	b, err := scanBreakGlass(tx.QueryRowContext(ctx, `SELECT `+breakGlassColumns+` FROM break_glass WHERE id = $1`+s.store.forUpdate(), id))
+	if err != nil {
+		return err
+	}
+	if b.Status != BreakGlassOpen {
+		return nil
+	}
+	c, err := s.store.caseByID(ctx, tx, b.CaseID, true)
+	if err != nil {
+		return err
+	}
+	if err := s.store.setGrantStatus(ctx, tx, b.GrantID, GrantRevoked, now); err != nil {
+		return err
+	}
+	if err := s.rewrap(ctx, tx, c, b.OrgID, c.OwnerOrg); err != nil {
+		return err
+	}
+	if err := s.dropEntryKeys(ctx, tx, b.CaseID, b.OrgID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE break_glass SET status = 'expired', closed_at = $2 WHERE id = $1`, id, now); err != nil {
+		return fmt.Errorf("intake: break glass: %w", err)
+	}
+	return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.break_glass.expire", "case", b.CaseID, event.Allowed))
+}

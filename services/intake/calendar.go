@@ -1,0 +1,172 @@
+package intake
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// WorkflowPolicyFile is the name of the workflow policy: embedded here
+// (a copy of policies/workflow.json) and replaced by a file of the same
+// name in the deployment's --policies directory.
+const WorkflowPolicyFile = "workflow.json"
+
+//go:embed decision_workflow.json
+var defaultWorkflowPolicy []byte
+
+// WorkflowPolicy holds the configurable deadlines of the decision and
+// support tracks and the working-day calendar they are counted in.
+type WorkflowPolicy struct {
+	RGTargetWorkingDays int       `json:"rg_target_working_days"`
+	ReflectionDays      int       `json:"reflection_days"`
+	ReconsiderationDays int       `json:"reconsideration_days"`
+	BreakGlassHours     int       `json:"break_glass_hours"`
+	Weekend             []string  `json:"weekend"`
+	Holidays            []Holiday `json:"holidays"`
+	Retention           struct {
+		SupportYearsAfterClosure    int `json:"support_years_after_closure"`
+		AttachmentYearsAfterClosure int `json:"attachment_years_after_closure"`
+	} `json:"retention"`
+	Disclosure struct {
+		RecipientKinds []string `json:"recipient_kinds"`
+		LegalBases     []string `json:"legal_bases"`
+	} `json:"disclosure"`
+
+	weekend  map[time.Weekday]bool
+	holidays map[string]bool
+}
+
+// Holiday is one non-working date. Movable (lunar) holidays are listed
+// per year, as announced.
+type Holiday struct {
+	Date string `json:"date"` // YYYY-MM-DD
+	Name string `json:"name"`
+}
+
+var weekdays = map[string]time.Weekday{"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday,
+	"wednesday": time.Wednesday, "thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday}
+
+// ParseWorkflowPolicy checks and prepares a workflow policy.
+func ParseWorkflowPolicy(b []byte) (*WorkflowPolicy, error) {
+	var p WorkflowPolicy
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("intake: workflow policy: %w", err)
+	}
+	switch {
+	case p.RGTargetWorkingDays < 1:
+		return nil, errors.New("intake: workflow policy: rg_target_working_days must be at least 1")
+	case p.ReflectionDays < 30:
+		return nil, errors.New("intake: workflow policy: reflection_days must be at least 30")
+	case p.ReconsiderationDays < 1 || p.BreakGlassHours < 1:
+		return nil, errors.New("intake: workflow policy: reconsideration_days and break_glass_hours must be positive")
+	}
+	if p.Retention.SupportYearsAfterClosure < 1 || p.Retention.AttachmentYearsAfterClosure < 1 {
+		return nil, errors.New("intake: workflow policy: retention years must be positive")
+	}
+	if len(p.Disclosure.RecipientKinds) == 0 || len(p.Disclosure.LegalBases) == 0 {
+		return nil, errors.New("intake: workflow policy: disclosure needs recipient kinds and legal bases")
+	}
+	p.weekend, p.holidays = map[time.Weekday]bool{}, map[string]bool{}
+	for _, d := range p.Weekend {
+		wd, ok := weekdays[strings.ToLower(d)]
+		if !ok {
+			return nil, fmt.Errorf("intake: workflow policy: weekend: %q is not a day", d)
+		}
+		p.weekend[wd] = true
+	}
+	if len(p.weekend) > 5 {
+		return nil, errors.New("intake: workflow policy: at least two working days a week")
+	}
+	for _, h := range p.Holidays {
+		if _, err := time.Parse(time.DateOnly, h.Date); err != nil {
+			return nil, fmt.Errorf("intake: workflow policy: holiday %q: %w", h.Date, err)
+		}
+		p.holidays[h.Date] = true
+	}
+	return &p, nil
+}
+
+// LoadWorkflowPolicy reads dir/workflow.json when dir is set and holds
+// one, else the embedded default.
+func LoadWorkflowPolicy(dir string) (*WorkflowPolicy, error) {
+	b := defaultWorkflowPolicy
+	if dir != "" {
+		raw, err := os.ReadFile(filepath.Join(dir, WorkflowPolicyFile))
+		switch {
+		case err == nil:
+			b = raw
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("intake: workflow policy: %w", err)
+		}
+	}
+	return ParseWorkflowPolicy(b)
+}
+
+// policies holds the policy each service was given with UseWorkflowPolicy;
+// a service without one uses the embedded default.
+var policies sync.Map // *service -> *WorkflowPolicy
+
+// UseWorkflowPolicy makes svc (as returned by New) use p.
+func UseWorkflowPolicy(svc Service, p *WorkflowPolicy) error {
+	s, ok := svc.(*service)
+	if !ok || p == nil {
+		return errors.New("intake: UseWorkflowPolicy needs the service returned by New and a policy")
+	}
+	policies.Store(s, p)
+	return nil
+}
+
+var defaultPolicy = sync.OnceValue(func() *WorkflowPolicy {
+	p, err := ParseWorkflowPolicy(defaultWorkflowPolicy)
+	if err != nil {
+		panic(err) // the embedded file is checked by the tests
+	}
+	return p
+})
+
+func (s *service) policy() *WorkflowPolicy {
+	if p, ok := policies.Load(s); ok {
+		return p.(*WorkflowPolicy)
+	}
+	return defaultPolicy()
+}
+
+// WorkingDay reports whether the date of t is a working day.
+func (p *WorkflowPolicy) WorkingDay(t time.Time) bool {
+	return !p.weekend[t.Weekday()] && !p.holidays[t.Format(time.DateOnly)]
+}
+
+// AddWorkingDays returns the date n working days after the date of t (a
+// submission on a holiday counts from the next working day).
+func (p *WorkflowPolicy) AddWorkingDays(t time.Time, n int) time.Time {
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	for n > 0 {
+		d = d.AddDate(0, 0, 1)
+		if p.WorkingDay(d) {
+			n--
+		}
+	}
+	return d
+}
+
+// WorkingDaysBetween counts the working days after from's date up to and
+// including to's date (0 when to is not later).
+func (p *WorkflowPolicy) WorkingDaysBetween(from, to time.Time) int {
+	d := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, time.UTC)
+	end := time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, time.UTC)
+	n := 0
+	for d.Before(end) {
+		d = d.AddDate(0, 0, 1)
+		if p.WorkingDay(d) {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,85 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+func (s *service) DecisionQueue(ctx context.Context) ([]QueueItem, error) {
+	p, _, err := s.callerOrg(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.HasRole(auth.RoleDecisionMaker) {
+		return nil, kit.ErrForbidden
+	}
+	now := s.now()
+	out := []QueueItem{}
+	err = s.store.readTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT case_id FROM grants WHERE org_id = $1 AND purpose = 'decision' AND status = 'active'`, p.OrgID)
+		if err != nil {
+			return fmt.Errorf("intake: decision queue: %w", err)
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("intake: decision queue: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			c, err := s.store.caseByID(ctx, tx, id, false)
+			if err != nil {
+				return err
+			}
+			w, err := s.store.workflow(ctx, tx, c)
+			if err != nil {
+				return err
+			}
+			item := QueueItem{CaseID: c.ID, Reference: c.Reference, DecisionState: w.DecisionState,
+				Proposal: w.ProposalTo, TreatedAsChild: c.TreatedAsChild}
+			switch w.DecisionState {
+			case DecisionSubmitted, DecisionInfoRequested:
+				item.Due, item.Overdue = w.RGDue, rgOverdue(w, now)
+			case DecisionRGPositive:
+				item.Due = w.ReflectionEnds
+			default:
+				continue
+			}
+			out = append(out, item)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Overdue first, then by deadline; an unknown deadline (submitted
+	// before the workflow existed) last.
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Overdue != b.Overdue {
+			return a.Overdue
+		}
+		if (a.Due == "") != (b.Due == "") {
+			return b.Due == ""
+		}
+		return a.Due < b.Due
+	})
+	if err := s.auditAlone(ctx, s.rec.New(ctx, "intake.decision.queue", "case", "", event.Allowed)); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+

@@ -1,0 +1,184 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+func (s *service) validateDisclosure(in DisclosureInput) (DisclosureInput, error) {
+	pol := s.policy()
+	if !slices.Contains(pol.Disclosure.RecipientKinds, in.RecipientKind) {
+		return in, kit.Validation("recipient_kind: must be one of " + strings.Join(pol.Disclosure.RecipientKinds, ", "))
+	}
+	if !slices.Contains(pol.Disclosure.LegalBases, in.LegalBasis) {
+		return in, kit.Validation("legal_basis: must be one of " + strings.Join(pol.Disclosure.LegalBases, ", "))
+	}
+	if len(in.Sections) == 0 || len(in.Sections) > len(Sections) {
+		return in, kit.Validation("sections: name at least one of " + joinCodes(Sections))
+	}
+	for _, n := range in.Sections {
+		if !slices.Contains(Sections, n) {
+			return in, kit.Validation("sections: each must be one of " + joinCodes(Sections))
+		}
+	}
+	in.Sections = slices.Clone(in.Sections)
+	slices.Sort(in.Sections)
+	in.Sections = slices.Compact(in.Sections)
+	return in, nil
+}
+
+// mayDisclose: the owner organisation's officers and caseworkers, and the
+// decision makers of an authority holding the case's decision grant.
+func mayDisclose(p auth.Principal, c caseRow, grants []grantRow) bool {
+	owner := c.OwnerOrg == p.OrgID && (p.HasRole(auth.RoleFrontlineOfficer) || p.HasRole(auth.RoleNGOCaseworker))
+	return owner || p.HasRole(auth.RoleDecisionMaker) && holdsDecisionGrant(grants, p.OrgID)
+}
+
+func (s *service) Disclose(ctx context.Context, caseID string, in DisclosureInput) (Disclosure, error) {
+	p, _, err := s.callerOrg(ctx)
+	if err != nil {
+		return Disclosure{}, err
+	}
+	if in, err = s.validateDisclosure(in); err != nil {
+		return Disclosure{}, err
+	}
+	d := Disclosure{ID: event.NewID(), CaseID: caseID, OrgID: p.OrgID, UserID: p.UserID, RecipientKind: in.RecipientKind,
+		LegalBasis: in.LegalBasis, Sections: in.Sections, DisclosedAt: s.now()}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		c, _, grants, err := s.loadForWorkflow(ctx, tx, p, caseID)
+		if err != nil {
+			return err
+		}
+		if !mayDisclose(p, c, grants) {
+			return kit.ErrForbidden
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO disclosures (id, case_id, org_id, user_id, recipient_kind, legal_basis,
+			sections, disclosed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, d.ID, d.CaseID, d.OrgID, d.UserID,
+			d.RecipientKind, d.LegalBasis, joinCodes(d.Sections), d.DisclosedAt); err != nil {
+			return fmt.Errorf("intake: disclosure: %w", err)
+		}
+		return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.disclosure", "case", caseID, event.Allowed))
+	})
+	if err != nil {
+		return Disclosure{}, s.finish(ctx, err, "intake.disclosure", caseID)
+	}
+	return d, nil
+}
+
+const disclosureColumns = `id, case_id, org_id, user_id, recipient_kind, legal_basis, sections, disclosed_at`
+
+// disclosures returns the disclosures of one case ("" for all), newest first.
+func (s *store) disclosures(ctx context.Context, q querier, caseID string) ([]Disclosure, error) {
+	query, args := `SELECT `+disclosureColumns+` FROM disclosures ORDER BY disclosed_at DESC, id DESC LIMIT $1`, []any{maxListed}
+	if caseID != "" {
+		query = `SELECT ` + disclosureColumns + ` FROM disclosures WHERE case_id = $2 ORDER BY disclosed_at DESC, id DESC LIMIT $1`
+		args = append(args, caseID)
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("intake: disclosures: %w", err)
+	}
+	defer rows.Close()
+	out := []Disclosure{}
+	for rows.Next() {
+		var (
+			d    Disclosure
+			secs string
+		)
+		if err := rows.Scan(&d.ID, &d.CaseID, &d.OrgID, &d.UserID, &d.RecipientKind, &d.LegalBasis, &secs, &d.DisclosedAt); err != nil {
+			return nil, fmt.Errorf("intake: disclosures: %w", err)
+		}
+		d.Sections, d.DisclosedAt = splitCodes(secs), d.DisclosedAt.UTC()
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+func (s *service) Disclosures(ctx context.Context) ([]Disclosure, error) {
+	if _, err := auditorOnly(ctx); err != nil {
+		return nil, err
+	}
+	out, err := s.store.disclosures(ctx, s.db, "")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.auditAlone(ctx, s.rec.New(ctx, "intake.disclosure.list", "disclosure", "", event.Allowed)); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *service) PlaceLegalHold(ctx context.Context, caseID string, in LegalHoldInput) (LegalHold, error) {
+	return s.legalHold(ctx, caseID, in, true)
+}
+
+func (s *service) ReleaseLegalHold(ctx context.Context, caseID string, in LegalHoldInput) (LegalHold, error) {
+	return s.legalHold(ctx, caseID, in, false)
+}
+
+// legalHold places or releases a hold: an auditor on any case, a decision
+// maker on a case its authority decides.
+func (s *service) legalHold(ctx context.Context, caseID string, in LegalHoldInput, place bool) (LegalHold, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return LegalHold{}, err
+	}
+	auditor, dm := p.HasRole(auth.RoleAuditor), p.HasRole(auth.RoleDecisionMaker) && p.OrgID != ""
+	if !auditor && !dm {
+		return LegalHold{}, kit.ErrForbidden
+	}
+	if in.ReasonCode == "" || len(in.ReasonCode) > 64 || !refRe.MatchString(in.ReasonCode) {
+		return LegalHold{}, kit.Validation("reason_code: a code of letters, digits and _.:-")
+	}
+	action, verb := "release", "intake.legal_hold.release"
+	if place {
+		action, verb = "place", "intake.legal_hold.place"
+	}
+	out := LegalHold{CaseID: caseID, LegalHold: place, ReasonCode: in.ReasonCode, At: s.now()}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		c, err := s.store.caseByID(ctx, tx, caseID, true)
+		if errors.Is(err, ErrNotFound) {
+			return errDenied
+		}
+		if err != nil {
+			return err
+		}
+		if !auditor {
+			grants, err := s.store.grants(ctx, tx, caseID)
+			if err != nil {
+				return err
+			}
+			if !holdsDecisionGrant(grants, p.OrgID) {
+				return errDenied
+			}
+		}
+		w, err := s.store.workflow(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		if w.LegalHold == place {
+			return ErrInvalidState
+		}
+		w.LegalHold = place
+		if err := s.store.putWorkflow(ctx, tx, &w, out.At); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO legal_holds (id, case_id, action, reason_code, user_id, org_id, at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, event.NewID(), caseID, action, in.ReasonCode, p.UserID, p.OrgID, out.At); err != nil {
+			return fmt.Errorf("intake: legal hold: %w", err)
+		}
+		return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, verb, "case", caseID, event.Allowed))
+	})
+	if err != nil {
+		return LegalHold{}, s.finish(ctx, err, verb, caseID)
+	}
+	return out, nil
+}

@@ -1,0 +1,346 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/seal"
+)
+
+// Entry types a caller may add; decision and decision_letter are written
+// by the decision track itself.
+const (
+	EntryNote             = "note"
+	EntryCorrection       = "correction"
+	EntryServiceDelivered = "service_delivered"
+	EntrySupportPlan      = "support_plan"
+	EntryInterview        = "interview"
+	EntryAttachment       = "attachment"
+	EntryAgeAssessment    = "age_assessment"
+	EntryBestInterests    = "best_interests"
+	entryDecision         = "decision"
+	entryLetter           = "decision_letter"
+)
+
+// EntryTypes lists the types of POST /api/v1/cases/{id}/entries.
+var EntryTypes = []string{EntryNote, EntryCorrection, EntryServiceDelivered, EntrySupportPlan, EntryInterview,
+	EntryAttachment, EntryAgeAssessment, EntryBestInterests}
+
+// Retention classes of entries: support records are purged after the
+// configured period, the decision record is kept.
+const (
+	retentionSupport  = "support"
+	retentionDecision = "decision"
+)
+
+// MaxAttachmentBytes bounds an attachment's decoded size.
+const MaxAttachmentBytes = 5 << 20
+
+// attachmentTypes are the media types accepted, checked by sniffing.
+var attachmentTypes = []string{"application/pdf", "image/png", "image/jpeg"}
+
+func entryClass(typ string) string {
+	if typ == entryDecision || typ == entryLetter {
+		return retentionDecision
+	}
+	return retentionSupport
+}
+
+// entrySection is the sealed header's section name of an entry.
+func entrySection(id string) string { return "entry/" + id }
+
+// validateEntry checks the input: the type, JSON content, and per type
+// the fields the workflow reads (age assessment outcome, attachments).
+func validateEntry(in EntryInput) error {
+	if !slices.Contains(EntryTypes, in.Type) {
+		return kit.Validation("type: must be one of " + joinCodes(EntryTypes))
+	}
+	if len(in.Content) == 0 || !json.Valid(in.Content) {
+		return kit.Validation("content: must be JSON")
+	}
+	if (in.Type == EntryCorrection) != (in.Supersedes != "") {
+		return kit.Validation("supersedes: required for a correction, and only for one")
+	}
+	if in.Supersedes != "" && !validID(in.Supersedes) {
+		return kit.Validation("supersedes: must be an entry id")
+	}
+	switch in.Type {
+	case EntryAgeAssessment:
+		var a struct {
+			Outcome string `json:"outcome"`
+		}
+		if json.Unmarshal(in.Content, &a) != nil || a.Outcome != "child" && a.Outcome != "adult" {
+			return kit.Validation("content.outcome: must be child or adult")
+		}
+	case EntryAttachment:
+		var a struct {
+			MediaType string `json:"media_type"`
+			Data      string `json:"data"`
+		}
+		if json.Unmarshal(in.Content, &a) != nil {
+			return kit.Validation("content: an attachment is {media_type, data}")
+		}
+		if base64.StdEncoding.DecodedLen(len(a.Data)) > MaxAttachmentBytes+3 {
+			return kit.Validation("content.data: at most 5 MiB")
+		}
+		raw, err := base64.StdEncoding.DecodeString(a.Data)
+		if err != nil || len(raw) == 0 || len(raw) > MaxAttachmentBytes {
+			return kit.Validation("content.data: base64 of at most 5 MiB")
+		}
+		sniffed := http.DetectContentType(raw)
+		if !slices.Contains(attachmentTypes, sniffed) || sniffed != a.MediaType {
+			return kit.Validation("content.media_type: the file must be a PDF, PNG or JPEG and say so")
+		}
+	}
+	return nil
+}
+
+func (s *service) AddEntry(ctx context.Context, caseID string, in EntryInput) (Entry, error) {
+	p, _, err := s.callerOrg(ctx)
+	if err != nil {
+		return Entry{}, err
+	}
+	if err := validateEntry(in); err != nil {
+		return Entry{}, err
+	}
+	if err := s.ensureOrgKey(ctx, p.OrgID); err != nil {
+		return Entry{}, err
+	}
+	var out Entry
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		c, w, _, err := s.loadForWorkflow(ctx, tx, p, caseID)
+		if err != nil {
+			return err
+		}
+		if in.Supersedes != "" {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries WHERE id = $1 AND case_id = $2`, in.Supersedes, caseID).Scan(&n); err != nil {
+				return fmt.Errorf("intake: entries: %w", err)
+			}
+			if n == 0 {
+				return kit.Validation("supersedes: no such entry in this case")
+			}
+		}
+		id, err := s.sealEntry(ctx, tx, p, c, in.Type, in.Content, in.Supersedes)
+		if err != nil {
+			return err
+		}
+		if err := s.applyEntry(ctx, tx, p, &c, &w, in, id); err != nil {
+			return err
+		}
+		out = Entry{ID: id, CaseID: caseID, Type: in.Type, Supersedes: in.Supersedes, AuthorUser: p.UserID,
+			AuthorOrg: p.OrgID, CreatedAt: s.now()}
+		return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.entry.create", "case", caseID, event.Allowed))
+	})
+	if err != nil {
+		return Entry{}, s.finish(ctx, err, "intake.entry.create", caseID)
+	}
+	return out, nil
+}
+
+// sealEntry seals content under a new data key and wraps the key for the
+// author's organisation, the owner and every organisation holding an
+// active grant at write time. It returns the entry's id.
+func (s *service) sealEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c caseRow, typ string, content any, supersedes string) (string, error) {
+	pt, err := json.Marshal(content)
+	if err != nil {
+		return "", fmt.Errorf("intake: entry: %w", err)
+	}
+	id, now := event.NewID(), s.now()
+	h := seal.Header{CaseID: c.ID, Section: entrySection(id), AuthorOrg: p.OrgID}
+	sealed, key, err := seal.Seal(h, pt)
+	clear(pt)
+	if err != nil {
+		return "", fmt.Errorf("intake: case %s: seal entry: %w", c.ID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO entries (id, case_id, type, supersedes, author_user, author_org,
+		retention_class, sealed, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		id, c.ID, typ, supersedes, p.UserID, p.OrgID, entryClass(typ), []byte(sealed), now); err != nil {
+		return "", fmt.Errorf("intake: insert entry: %w", err)
+	}
+	grants, err := s.store.grants(ctx, tx, c.ID)
+	if err != nil {
+		return "", err
+	}
+	readers := []string{p.OrgID, c.OwnerOrg}
+	for _, g := range grants {
+		if g.Status == GrantActive {
+			readers = append(readers, g.OrgID)
+		}
+	}
+	slices.Sort(readers)
+	kg := seal.KeyGrant{KeyRef: seal.KeyRef{CaseID: c.ID, Section: h.Section, RetentionClass: entryClass(typ)}, Key: key}
+	for _, org := range slices.Compact(readers) {
+		if err := s.wrapEntryKey(ctx, tx, h, sealed, kg, org); err != nil {
+			return "", err
+		}
+	}
+	return id, nil
+}
+
+// wrapEntryKey wraps one entry key to org's active identity with the MAC
+// binding the entry, its ciphertext, the wrap and the organisation.
+func (s *service) wrapEntryKey(ctx context.Context, tx *sql.Tx, h seal.Header, sealed seal.Sealed, kg seal.KeyGrant, org string) error {
+	version, recipient, err := s.activeRecipient(ctx, tx, org)
+	if err != nil {
+		return err
+	}
+	wrap, err := seal.Wrap(recipient, []seal.KeyGrant{kg})
+	if err != nil {
+		return fmt.Errorf("intake: case %s: wrap entry key: %w", h.CaseID, err)
+	}
+	mac := seal.SectionMAC(s.macKey, h, sealed, wrap, org)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO entry_keys (entry_id, org_id, key_version, wrap, mac) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (entry_id, org_id) DO NOTHING`, h.Section[len("entry/"):], org, version, wrap, mac); err != nil {
+		return fmt.Errorf("intake: insert entry key: %w", err)
+	}
+	return nil
+}
+
+// storedEntry is an entries row with the caller's key, if any.
+type storedEntry struct {
+	Entry
+	class      string
+	sealed     seal.Sealed
+	wrap, mac  []byte
+	keyVersion int
+	hasKey     bool
+}
+
+func (s *store) entries(ctx context.Context, q querier, caseID, org string) ([]storedEntry, error) {
+	rows, err := q.QueryContext(ctx, `SELECT e.id, e.type, e.supersedes, e.author_user, e.author_org, e.retention_class,
+		e.sealed, e.created_at, k.key_version, k.wrap, k.mac FROM entries e
+		LEFT JOIN entry_keys k ON k.entry_id = e.id AND k.org_id = $2
+		WHERE e.case_id = $1 ORDER BY e.created_at, e.id`, caseID, org)
+	if err != nil {
+		return nil, fmt.Errorf("intake: entries: %w", err)
+	}
+	defer rows.Close()
+	var out []storedEntry
+	for rows.Next() {
+		e := storedEntry{Entry: Entry{CaseID: caseID}}
+		var version sql.NullInt64
+		if err := rows.Scan(&e.ID, &e.Type, &e.Supersedes, &e.AuthorUser, &e.AuthorOrg, &e.class, &e.sealed, &e.CreatedAt,
+			&version, &e.wrap, &e.mac); err != nil {
+			return nil, fmt.Errorf("intake: entries: %w", err)
+		}
+		e.CreatedAt, e.keyVersion, e.hasKey = e.CreatedAt.UTC(), int(version.Int64), version.Valid
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// mayReadEntries: the author, the owner and active grantees read the
+// entries whose key they hold.
+func mayReadEntries(c caseRow, grants []grantRow, org string, e storedEntry) bool {
+	if !e.hasKey {
+		return false
+	}
+	if e.AuthorOrg == org || c.OwnerOrg == org {
+		return true
+	}
+	for _, g := range grants {
+		if g.OrgID == org && g.Status == GrantActive {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *service) Entries(ctx context.Context, caseID string) ([]Entry, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		stored []storedEntry
+		c      caseRow
+		grants []grantRow
+	)
+	err = s.store.readTx(ctx, func(tx *sql.Tx) error {
+		if c, _, grants, err = s.loadForWorkflow(ctx, tx, p, caseID); err != nil {
+			return err
+		}
+		stored, err = s.store.entries(ctx, tx, caseID, p.OrgID)
+		return err
+	})
+	if err != nil {
+		return nil, s.finish(ctx, err, "intake.entry.read", caseID)
+	}
+	// Fail closed, as Get: the read is in the outbox before any decryption.
+	if err := s.auditAlone(ctx, s.rec.New(ctx, "intake.entry.read", "case", caseID, event.Allowed)); err != nil {
+		return nil, err
+	}
+	superseded := map[string]string{}
+	for _, e := range stored {
+		if e.Supersedes != "" {
+			superseded[e.Supersedes] = e.ID
+		}
+	}
+	out := make([]Entry, 0, len(stored))
+	for _, e := range stored {
+		e.SupersededBy = superseded[e.ID]
+		if mayReadEntries(c, grants, p.OrgID, e) {
+			pt, err := s.openEntry(ctx, p.OrgID, e)
+			if err != nil {
+				return nil, s.readFailed(ctx, caseID, err)
+			}
+			e.Content = pt
+		}
+		out = append(out, e.Entry)
+	}
+	return out, nil
+}
+
+// openEntry checks the entry's MAC and opens it with org's identity.
+func (s *service) openEntry(ctx context.Context, org string, e storedEntry) ([]byte, error) {
+	id, err := s.identity(ctx, s.db, org, e.keyVersion)
+	if err != nil {
+		return nil, err
+	}
+	h := seal.Header{CaseID: e.CaseID, Section: entrySection(e.ID), AuthorOrg: e.AuthorOrg}
+	pts, err := seal.OpenSections(id, org, s.macKey, e.wrap, []seal.StoredSection{{Header: h, Sealed: e.sealed, MAC: e.mac}})
+	if err != nil {
+		return nil, fmt.Errorf("intake: open entry: %w: %w", ErrIntegrity, err)
+	}
+	return pts[h.ID()], nil
+}
+
+// shareEntries wraps to org the keys of the case's entries of the given
+// types that from holds (a guardian's appointment): server-side, from the
+// owner's wraps, as consent revocation does for sections.
+func (s *service) shareEntries(ctx context.Context, tx *sql.Tx, caseID, from, org string, types []string) error {
+	stored, err := s.store.entries(ctx, tx, caseID, from)
+	if err != nil {
+		return err
+	}
+	for _, e := range stored {
+		if !e.hasKey || !slices.Contains(types, e.Type) {
+			continue
+		}
+		id, err := s.identity(ctx, tx, from, e.keyVersion)
+		if err != nil {
+			return err
+		}
+		h := seal.Header{CaseID: caseID, Section: entrySection(e.ID), AuthorOrg: e.AuthorOrg}
+		if err := seal.CheckSectionMAC(s.macKey, h, e.sealed, e.wrap, from, e.mac); err != nil {
+			return fmt.Errorf("intake: case %s: %w: %w", caseID, ErrIntegrity, err)
+		}
+		kgs, err := seal.Unwrap(id, e.wrap)
+		if err != nil || len(kgs) != 1 {
+			return fmt.Errorf("intake: case %s: entry key: %w", caseID, ErrIntegrity)
+		}
+		if err := s.wrapEntryKey(ctx, tx, h, e.sealed, kgs[0], org); err != nil {
+			return err
+		}
+	}
+	return nil
+}

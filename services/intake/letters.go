@@ -1,0 +1,69 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+)
+
+//go:embed letters/*.tmpl
+var letterFS embed.FS
+
+var letterTemplates = template.Must(template.ParseFS(letterFS, "letters/*.tmpl"))
+
+// decisionLabels are the decisions as a letter states them, per language.
+var decisionLabels = map[string]map[string]string{
+	"en": {DecisionRGPositive: "positive reasonable-grounds decision", DecisionRGNegative: "negative reasonable-grounds decision",
+		DecisionCGPositive: "positive conclusive-grounds decision", DecisionCGNegative: "negative conclusive-grounds decision"},
+	"fr": {DecisionRGPositive: "décision positive sur motifs raisonnables", DecisionRGNegative: "décision négative sur motifs raisonnables",
+		DecisionCGPositive: "décision positive sur motifs concluants", DecisionCGNegative: "décision négative sur motifs concluants"},
+	"ar": {DecisionRGPositive: "قرار إيجابي بناءً على أسباب معقولة", DecisionRGNegative: "قرار سلبي بناءً على أسباب معقولة",
+		DecisionCGPositive: "قرار إيجابي نهائي", DecisionCGNegative: "قرار سلبي نهائي"},
+}
+
+// letterLanguage is the first of the person's languages with a template,
+// else English.
+func letterLanguage(languages []string) string {
+	for _, l := range languages {
+		if letterTemplates.Lookup(l+".tmpl") != nil {
+			return l
+		}
+	}
+	return "en"
+}
+
+// letter is what a decision letter states.
+type letter struct {
+	Reference, Date, Decision, Reason, ReconsiderUntil string
+}
+
+// renderLetter renders the decision letter in lang, in memory.
+func renderLetter(lang string, l letter) (string, error) {
+	var b strings.Builder
+	if err := letterTemplates.ExecuteTemplate(&b, lang+".tmpl", l); err != nil {
+		return "", fmt.Errorf("intake: letter: %w", err)
+	}
+	return b.String(), nil
+}
+
+// sealLetter renders the letter of a decision in the person's language
+// and seals it into the case record (type decision_letter).
+func (s *service) sealLetter(ctx context.Context, tx *sql.Tx, p auth.Principal, c caseRow, w workflowRow, to, reason string) error {
+	lang := letterLanguage(c.Languages)
+	l := letter{Reference: c.Reference, Date: s.now().Format(time.DateOnly), Decision: decisionLabels[lang][to], Reason: reason}
+	if negative(to) {
+		l.ReconsiderUntil = s.now().AddDate(0, 0, s.policy().ReconsiderationDays).Format(time.DateOnly)
+	}
+	text, err := renderLetter(lang, l)
+	if err != nil {
+		return err
+	}
+	_, err = s.sealEntry(ctx, tx, p, c, entryLetter, map[string]string{"language": lang, "decision": to, "text": text}, "")
+	return err
+}

@@ -1,0 +1,174 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+// supportRules is the support track: from → allowed to. It runs from day
+// one, whatever the decision track says.
+var supportRules = map[string][]string{
+	SupportOpen:      {SupportSuspended, SupportClosed},
+	SupportSuspended: {SupportOpen, SupportClosed},
+	SupportClosed:    {SupportReopened},
+	SupportReopened:  {SupportSuspended, SupportClosed},
+}
+
+// childActions need a child's approved best-interests assessment.
+var childActions = []string{ActionReturn, ActionFamilyTracing, ActionFamilyReunification}
+
+// SupportTargets lists what POST /support accepts as "to".
+var SupportTargets = []string{SupportOpen, SupportSuspended, SupportClosed, SupportReopened,
+	ActionReturn, ActionFamilyTracing, ActionFamilyReunification, ActionApproveBestInterest}
+
+// supportAllowed reports whether the support track may move from → to.
+func supportAllowed(from, to string) bool { return slices.Contains(supportRules[from], to) }
+
+func (s *service) SupportTransition(ctx context.Context, caseID string, t TransitionRequest) (Workflow, error) {
+	p, _, err := s.callerOrg(ctx)
+	if err != nil {
+		return Workflow{}, err
+	}
+	if err := validateTransition(t); err != nil {
+		return Workflow{}, err
+	}
+	if !slices.Contains(SupportTargets, t.To) {
+		return Workflow{}, kit.Validation("to: must be one of " + strings.Join(SupportTargets, ", "))
+	}
+	if err := s.ensureOrgKey(ctx, p.OrgID); err != nil {
+		return Workflow{}, err
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		c, w, grants, err := s.loadForWorkflow(ctx, tx, p, caseID)
+		if err != nil {
+			return err
+		}
+		return s.support(ctx, tx, p, c, &w, grants, t)
+	})
+	if err != nil {
+		return Workflow{}, s.finish(ctx, err, "intake.support.transition", caseID)
+	}
+	return s.Workflow(ctx, caseID)
+}
+
+func (s *service) support(ctx context.Context, tx *sql.Tx, p auth.Principal, c caseRow, w *workflowRow, grants []grantRow, t TransitionRequest) error {
+	owner := c.OwnerOrg == p.OrgID && (p.HasRole(auth.RoleFrontlineOfficer) || p.HasRole(auth.RoleNGOCaseworker))
+	now := s.now()
+	audits := []event.Audit{s.rec.New(ctx, "intake.support.transition", "case", c.ID, event.Allowed)}
+	switch {
+	case t.To == ActionApproveBestInterest:
+		if err := approveBestInterests(p, c, w, caseActors(p, c, grants)); err != nil {
+			return err
+		}
+	case !owner:
+		return kit.ErrForbidden
+	case slices.Contains(childActions, t.To):
+		if c.TreatedAsChild && w.BIAApprovedBy == "" {
+			return ErrBestInterests
+		}
+		if w.SupportState == SupportClosed {
+			return invalidTransition(w.SupportState, supportRules[w.SupportState])
+		}
+	case !supportAllowed(w.SupportState, t.To):
+		return invalidTransition(w.SupportState, supportRules[w.SupportState])
+	default:
+		if t.To == SupportSuspended {
+			// The person is missing: the owner's caseworkers and the
+			// coordination desk are alerted in-app and in the audit log.
+			for _, a := range []struct{ org, role string }{{c.OwnerOrg, auth.RoleNGOCaseworker}, {"", auth.RoleCoordinator}} {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO alerts (id, case_id, org_id, role, kind, created_at)
+					VALUES ($1, $2, $3, $4, 'person_missing', $5)`, event.NewID(), c.ID, a.org, a.role, now); err != nil {
+					return err
+				}
+			}
+			audits = append(audits, s.rec.New(ctx, "intake.support.missing", "case", c.ID, event.Allowed))
+		}
+	}
+	from := w.SupportState
+	if slices.Contains(supportRules[from], t.To) {
+		w.SupportState = t.To
+	}
+	entryID := ""
+	if t.Reason != "" {
+		id, err := s.sealEntry(ctx, tx, p, c, EntryNote, map[string]string{"support": t.To, "reason": t.Reason}, "")
+		if err != nil {
+			return err
+		}
+		entryID = id
+	}
+	if err := s.store.putWorkflow(ctx, tx, w, now); err != nil {
+		return err
+	}
+	d := DecisionRecord{ID: event.NewID(), Track: "support", From: from, To: t.To, ReasonCode: t.ReasonCode,
+		DecidedBy: p.UserID, OrgID: p.OrgID, EntryID: entryID, DecidedAt: now}
+	if err := s.store.insertDecision(ctx, tx, c.ID, d); err != nil {
+		return err
+	}
+	return s.emitWorkflow(ctx, tx, nil, audits...)
+}
+
+func (s *service) Workflow(ctx context.Context, caseID string) (Workflow, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return Workflow{}, err
+	}
+	var out Workflow
+	err = s.store.readTx(ctx, func(tx *sql.Tx) error {
+		c, w, grants, err := s.loadForWorkflow(ctx, tx, p, caseID)
+		if err != nil {
+			return err
+		}
+		consents, err := s.store.consents(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		history, err := s.store.decisions(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		out = s.workflowView(p, c, w, grants, consents, history)
+		return nil
+	})
+	if err != nil {
+		return Workflow{}, s.finish(ctx, err, "intake.workflow.read", caseID)
+	}
+	if err := s.auditAlone(ctx, s.rec.New(ctx, "intake.workflow.read", "case", caseID, event.Allowed)); err != nil {
+		return Workflow{}, err
+	}
+	return out, nil
+}
+
+func (s *service) workflowView(p auth.Principal, c caseRow, w workflowRow, grants []grantRow, consents []Consent, history []DecisionRecord) Workflow {
+	now := s.now()
+	out := Workflow{
+		CaseID: c.ID, DecisionState: w.DecisionState, SupportState: w.SupportState, SubmittedAt: w.SubmittedAt,
+		RGDue: w.RGDue, ReflectionEnds: w.ReflectionEnds, ReconsiderUntil: w.ReconsiderUntil, PendingProposal: w.ProposalTo,
+		TreatedAsChild: c.TreatedAsChild, GuardianOrg: w.GuardianOrg, LegalHold: w.LegalHold, BestInterests: "none",
+		NeedsChildProtectionReferral: needsChildProtection(c, grants),
+		AdultConsentRequired:         adultConsentRequired(c, consents, now.Year()),
+		Overdue:                      rgOverdue(w, now), History: history,
+	}
+	if c.Route == RouteNRM {
+		out.Allowed = allowedDecisions(w.DecisionState, caseActors(p, c, grants)...)
+	}
+	switch {
+	case w.BIAApprovedBy != "":
+		out.BestInterests = "approved"
+	case w.BIAEntry != "":
+		out.BestInterests = "recorded"
+	}
+	return out
+}
+
+// rgOverdue: awaiting a reasonable-grounds decision past its target date.
+func rgOverdue(w workflowRow, now time.Time) bool {
+	waiting := w.DecisionState == DecisionSubmitted || w.DecisionState == DecisionInfoRequested
+	return waiting && w.RGDue != "" && now.Format(time.DateOnly) > w.RGDue
+}

@@ -1,0 +1,333 @@
+package stats
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/event"
+)
+
+// Release control. Cell-key figures reach the commission only as releases:
+// frozen snapshots of the catalogue tables of one period, stored and served
+// unchanged. Perturbation is consistent, so two snapshots that differ by
+// one case would point at that case's cells; a table is therefore published
+// afresh only when at least K cases' records in it (policy
+// release_min_changes) changed since every stored answer of an overlapping
+// period. Otherwise the release carries the previous figures forward, or
+// withholds a table that was never published for the period.
+
+// ReleaseSpec asks for a release: a cell-key snapshot of Period, or a
+// differential-privacy budget of Epsilon (no period).
+type ReleaseSpec struct {
+	Name    string  `json:"name"`
+	Period  string  `json:"period,omitempty"`
+	Epsilon float64 `json:"epsilon,omitempty"`
+}
+
+// Release is a named release: a cell-key snapshot of a period (Tables says
+// what became of each catalogue table) or a differential-privacy budget
+// that its tables spend.
+type Release struct {
+	Name      string          `json:"name"`
+	Method    string          `json:"method"`
+	Period    string          `json:"period,omitempty"`
+	Epsilon   float64         `json:"epsilon,omitempty"`
+	Spent     float64         `json:"spent,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+	Tables    []ReleasedTable `json:"tables,omitempty"`
+}
+
+// What a snapshot release did with a catalogue table.
+const (
+	StatusNew            = "new"             // computed from the current aggregates
+	StatusCarriedForward = "carried_forward" // the previous release's figures, unchanged
+	StatusWithheld       = "withheld"        // never published for the period, and too few changes to publish now
+)
+
+// ReleasedTable is one catalogue table of a snapshot release.
+type ReleasedTable struct {
+	Table       string `json:"table"`
+	Status      string `json:"status"`
+	CarriedFrom string `json:"carried_from,omitempty"`
+}
+
+// autoPrefix names the first release of a period, made by the first
+// request for it; user release names may not start with it.
+const autoPrefix = "auto-"
+
+// CreateRelease implements Service.
+func (s *Stats) CreateRelease(ctx context.Context, spec ReleaseSpec) (Release, error) {
+	if !releaseNameRe.MatchString(spec.Name) || strings.HasPrefix(spec.Name, autoPrefix) {
+		return Release{}, ErrBadRelease
+	}
+	switch {
+	case spec.Period != "" && spec.Epsilon == 0:
+		p, err := ParsePeriod(spec.Period)
+		if err != nil {
+			return Release{}, err
+		}
+		return s.createSnapshot(ctx, spec.Name, p)
+	case spec.Period == "":
+		return s.createBudget(ctx, spec.Name, spec.Epsilon)
+	}
+	return Release{}, ErrBadRelease
+}
+
+// createSnapshot stores a snapshot release of period, or refuses it with
+// ErrReleaseTooSmall when no table may be published afresh.
+func (s *Stats) createSnapshot(ctx context.Context, name, period string) (Release, error) {
+	p, _ := auth.FromContext(ctx)
+	r := Release{Name: name, Method: MethodCellKey, Period: period, CreatedAt: s.now()}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		// Serialised with the receiver: the snapshot and the data version
+		// it is stamped with describe the same aggregates.
+		if err := lockReceiver(ctx, s.db, tx); err != nil {
+			return err
+		}
+		if err := releaseAbsent(ctx, tx, name); err != nil {
+			return err
+		}
+		version, err := dataVersion(ctx, tx)
+		if err != nil {
+			return err
+		}
+		prev, err := latestSnapshot(ctx, tx, period)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO releases (name, epsilon, spent, created_by, created_at, method, period, seq)
+			SELECT $1, 0, 0, $2, $3, $4, $5, COALESCE(MAX(seq), 0) + 1 FROM releases`,
+			name, p.UserID, r.CreatedAt, MethodCellKey, period); err != nil {
+			return fmt.Errorf("stats: release: %w", err)
+		}
+		fresh := 0
+		for _, info := range s.tables {
+			rt, err := s.snapshotTable(ctx, tx, name, prev, info, period, version)
+			if err != nil {
+				return err
+			}
+			if rt.Status == StatusNew {
+				fresh++
+			}
+			r.Tables = append(r.Tables, rt)
+		}
+		if fresh == 0 {
+			return ErrReleaseTooSmall
+		}
+		return s.audit(ctx, tx, s.rec.New(ctx, "stats.release.create", "stats.release", name, event.Allowed))
+	})
+	if errors.Is(err, ErrReleaseTooSmall) {
+		if aerr := s.auditOne(ctx, "stats.release.create", "stats.release", name, event.Denied); aerr != nil {
+			return Release{}, aerr
+		}
+	}
+	if err != nil {
+		return Release{}, err
+	}
+	return r, nil
+}
+
+// snapshotTable stores one table of a snapshot release: afresh, carried
+// forward from the previous release of the period, or not at all.
+func (s *Stats) snapshotTable(ctx context.Context, tx *sql.Tx, release, prev string, info TableInfo, period string, version int64) (ReleasedTable, error) {
+	out := ReleasedTable{Table: info.Name}
+	small, err := s.tooFewChanges(ctx, tx, info.Name, period)
+	if err != nil {
+		return out, err
+	}
+	var (
+		answer, origin string
+		prevVersion    int64
+	)
+	if prev != "" {
+		err := tx.QueryRowContext(ctx, `SELECT answer, version, carried_from FROM release_tables
+			WHERE release = $1 AND tbl = $2 AND period = $3`, prev, info.Name, period).Scan(&answer, &prevVersion, &origin)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return out, fmt.Errorf("stats: previous release: %w", err)
+		}
+	}
+	var t Table
+	switch {
+	case answer != "":
+		n, err := changedSince(ctx, tx, info.Name, monthsOf(period), prevVersion)
+		if err != nil {
+			return out, err
+		}
+		if n > 0 && !small {
+			break
+		}
+		if err := json.Unmarshal([]byte(answer), &t); err != nil {
+			return out, fmt.Errorf("stats: previous release: %w", err)
+		}
+		if origin == "" {
+			origin = prev
+		}
+		t.Release, t.CarriedFrom = release, origin
+		out.Status, out.CarriedFrom = StatusCarriedForward, origin
+		return out, storeAnswer(ctx, tx, release, t, 0, prevVersion, origin, s.now())
+	case small:
+		out.Status = StatusWithheld
+		return out, nil
+	}
+	if t, err = s.cellKeyTable(ctx, tx, info, period); err != nil {
+		return out, err
+	}
+	t.Release = release
+	out.Status = StatusNew
+	return out, storeAnswer(ctx, tx, release, t, 0, version, "", s.now())
+}
+
+// tooFewChanges reports whether some stored answer of the table, for a
+// period overlapping period, differs from the current aggregates by
+// between 1 and K-1 cases in the months they share: publishing now would
+// let the two be compared to single those cases out.
+func (s *Stats) tooFewChanges(ctx context.Context, q queryer, table, period string) (bool, error) {
+	k := s.policy.ReleaseMinChanges
+	if k <= 1 {
+		return false, nil
+	}
+	periods := overlapping(period)
+	ph, args := placeholders(periods, 2)
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT period, version FROM release_tables WHERE tbl = $1 AND period IN (`+ph+`)`,
+		append([]any{table}, args...)...)
+	if err != nil {
+		return false, fmt.Errorf("stats: published answers: %w", err)
+	}
+	type answered struct {
+		period  string
+		version int64
+	}
+	var seen []answered
+	for rows.Next() {
+		var a answered
+		if err := rows.Scan(&a.period, &a.version); err != nil {
+			rows.Close()
+			return false, fmt.Errorf("stats: published answers: %w", err)
+		}
+		seen = append(seen, a)
+	}
+	if err := rows.Close(); err != nil {
+		return false, fmt.Errorf("stats: published answers: %w", err)
+	}
+	for _, a := range seen {
+		n, err := changedSince(ctx, q, table, commonMonths(period, a.period), a.version)
+		if err != nil {
+			return false, err
+		}
+		if n > 0 && n < k {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// changedSince counts the cases whose records in table, in months, changed
+// after data version v.
+func changedSince(ctx context.Context, q queryer, table string, months []string, v int64) (int, error) {
+	ph, args := placeholders(months, 3)
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(DISTINCT subject) FROM changes WHERE tbl = $1 AND version > $2 AND month IN (`+ph+`)`,
+		append([]any{table, v}, args...)...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("stats: changes: %w", err)
+	}
+	return n, nil
+}
+
+func dataVersion(ctx context.Context, q queryer) (int64, error) {
+	var v int64
+	if err := q.QueryRowContext(ctx, `SELECT last FROM data_version WHERE id = 1`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("stats: data version: %w", err)
+	}
+	return v, nil
+}
+
+func releaseAbsent(ctx context.Context, q queryer, name string) error {
+	var exists int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM releases WHERE name = $1`, name).Scan(&exists)
+	switch {
+	case err == nil:
+		return ErrReleaseExists
+	case !errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("stats: release: %w", err)
+	}
+	return nil
+}
+
+// latestSnapshot returns the name of the latest snapshot release of
+// period, or "" when there is none.
+func latestSnapshot(ctx context.Context, q queryer, period string) (string, error) {
+	var name string
+	err := q.QueryRowContext(ctx, `SELECT name FROM releases WHERE method = $1 AND period = $2 ORDER BY seq DESC LIMIT 1`,
+		MethodCellKey, period).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("stats: latest release: %w", err)
+	}
+	return name, nil
+}
+
+// storeAnswer stores a table of a release, stamped with the data version
+// it was computed at.
+func storeAnswer(ctx context.Context, tx *sql.Tx, release string, t Table, epsilon float64, version int64, carriedFrom string, now time.Time) error {
+	b, err := json.Marshal(t)
+	if err != nil {
+		return fmt.Errorf("stats: encode answer: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO release_tables (release, tbl, period, epsilon, answer, created_at, version, carried_from)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, release, t.Name, t.Period, epsilon, string(b), now, version, carriedFrom); err != nil {
+		return fmt.Errorf("stats: store answer: %w", err)
+	}
+	return nil
+}
+
+// storedAnswer reads a table of a release; a snapshot release without it
+// withheld it.
+func storedAnswer(ctx context.Context, q queryer, release, table, period string) (Table, error) {
+	var answer string
+	err := q.QueryRowContext(ctx, `SELECT answer FROM release_tables WHERE release = $1 AND tbl = $2 AND period = $3`,
+		release, table, period).Scan(&answer)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Table{}, ErrWithheld
+	}
+	if err != nil {
+		return Table{}, fmt.Errorf("stats: stored answer: %w", err)
+	}
+	var t Table
+	if err := json.Unmarshal([]byte(answer), &t); err != nil {
+		return Table{}, fmt.Errorf("stats: stored answer: %w", err)
+	}
+	return t, nil
+}
+
+// publishedTable returns a table as the latest snapshot release of period
+// has it. A period never released gets its first release now: the first
+// snapshot of a period has no earlier one of its own to be compared with,
+// and tooFewChanges guards the overlapping ones.
+func (s *Stats) publishedTable(ctx context.Context, info TableInfo, period string) (Table, error) {
+	for range 2 {
+		name, err := latestSnapshot(ctx, s.db, period)
+		if err != nil {
+			return Table{}, err
+		}
+		if name != "" {
+			return storedAnswer(ctx, s.db, name, info.Name, period)
+		}
+		_, err = s.createSnapshot(ctx, autoPrefix+period, period)
+		if errors.Is(err, ErrReleaseTooSmall) {
+			return Table{}, ErrWithheld
+		}
+		if err != nil && !errors.Is(err, ErrReleaseExists) { // a concurrent first request made it
+			return Table{}, err
+		}
+	}
+	return Table{}, ErrWithheld
+}
