@@ -202,7 +202,19 @@ func serviceDSN(cfg Config, service string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return withUser(cfg.URL, role, cfg.password(role))
+	dsn, err := withUser(cfg.URL, role, cfg.password(role))
+	if err != nil {
+		return "", err
+	}
+	// Send a statement's parameters with it (one round trip instead of
+	// two per statement); byte slices travel as binary.
+	u, _ := url.Parse(dsn)
+	q := u.Query()
+	if q.Get("binary_parameters") == "" {
+		q.Set("binary_parameters", "yes")
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 func withUser(databaseURL, user, password string) (string, error) {

@@ -54,9 +54,14 @@ func (s *service) emit(ctx context.Context, tx *sql.Tx, stats []StatsEvent, audi
 	return nil
 }
 
-// auditAlone writes events in a committed transaction of their own.
+// auditAlone makes events durable before the caller goes on (a read's
+// event before anything is decrypted), in a transaction shared with other
+// requests arriving at the same moment (group commit).
 func (s *service) auditAlone(ctx context.Context, events ...event.Audit) error {
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error { return s.audit(ctx, tx, events...) })
+	msgs, err := s.outbox.AuditPending(events...)
+	if err == nil {
+		err = s.auditBatch.Append(msgs...)
+	}
 	if err != nil {
 		_ = level.Error(s.log).Log("msg", "audit write failed", "err", err)
 		return fmt.Errorf("intake: audit: %w", ErrUnavailable)

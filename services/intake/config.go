@@ -55,17 +55,19 @@ type Config struct {
 const indexBits = seal.DefaultIndexBits
 
 type service struct {
-	db       *db.DB
-	store    *store
-	orgs     OrgDirectory
-	log      log.Logger
-	now      func() time.Time
-	kind     seal.Kind
-	rec      event.Recorder
-	outbox   *outbox.Outbox
-	metrics  *caseMetrics
-	dupLimit *kit.Limiter
-	indexer  *seal.Indexer
+	db     *db.DB
+	store  *store
+	orgs   OrgDirectory
+	log    log.Logger
+	now    func() time.Time
+	kind   seal.Kind
+	rec    event.Recorder
+	outbox *outbox.Outbox
+	// auditBatch group-commits the audit events of reads.
+	auditBatch *outbox.Batcher
+	metrics    *caseMetrics
+	dupLimit   *kit.Limiter
+	indexer    *seal.Indexer
 
 	regions    map[string]bool
 	regionList []string
@@ -122,6 +124,7 @@ func newService(cfg Config) (*service, error) {
 		macKey:       cfg.Keys.Subkey(keys.PurposeSectionMAC),
 		pseudonymKey: cfg.Keys.Subkey(keys.PurposePseudonym),
 	}
+	s.auditBatch = outbox.NewBatcher(cfg.DB, s.outbox)
 	for _, r := range cfg.Regions {
 		s.regions[r] = true
 	}
