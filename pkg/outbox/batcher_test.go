@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 	"testing"
@@ -62,4 +63,37 @@ func TestBatcherGroupCommit(t *testing.T) {
 			t.Fatalf("append after recovery: %v", err)
 		}
 	})
+}
+
+// With the engine set, PostgreSQL numbers and inserts in one statement:
+// the numbers stay gap-free and in order under concurrent writers.
+func TestAppendOneStatementGapFree(t *testing.T) {
+	e := dbtest.Postgres(t)
+	d := openOutbox(t, e)
+	o := &Outbox{Service: "svc", Now: New("svc").Now, Engine: d.Engine}
+	var wg sync.WaitGroup
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				err := d.Tx(context.Background(), func(tx *sql.Tx) error {
+					return o.AppendAll(context.Background(), tx,
+						Pending{Topic: "audit", Payload: map[string]int{"w": w, "i": i}},
+						Pending{Topic: "stats", Payload: map[string]int{"w": w, "i": i}})
+				})
+				if err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var count, minSeq, maxSeq int
+	if err := d.QueryRowContext(context.Background(), `SELECT COUNT(*), MIN(seq), MAX(seq) FROM outbox`).Scan(&count, &minSeq, &maxSeq); err != nil {
+		t.Fatal(err)
+	}
+	if count != 320 || minSeq != 1 || maxSeq != 320 {
+		t.Fatalf("%d rows, seq %d..%d; want 320 rows numbered 1..320", count, minSeq, maxSeq)
+	}
 }

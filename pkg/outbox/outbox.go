@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/event"
 )
 
@@ -25,6 +26,11 @@ type Message struct {
 type Outbox struct {
 	Service string
 	Now     func() time.Time
+	// Engine, when PostgreSQL, lets AppendAll number and insert a batch in
+	// one statement, shortening the time the sequence row stays locked.
+	// Audit payloads then carry no sequence number of their own: receivers
+	// take it from the message, as they must anyway.
+	Engine db.Engine
 }
 
 // New returns the outbox of service.
@@ -57,6 +63,9 @@ const insertChunk = 100
 func (o *Outbox) AppendAll(ctx context.Context, tx *sql.Tx, msgs ...Pending) error {
 	if len(msgs) == 0 {
 		return nil
+	}
+	if o.Engine == db.Postgres && len(msgs) <= insertChunk {
+		return o.appendOneStatement(ctx, tx, msgs)
 	}
 	var last int64
 	err := tx.QueryRowContext(ctx,
@@ -124,4 +133,42 @@ func (o *Outbox) AuditPending(events ...event.Audit) ([]Pending, error) {
 		out[i] = Pending{Topic: event.TopicAudit, Payload: e}
 	}
 	return out, nil
+}
+
+// appendOneStatement numbers and inserts msgs with a single PostgreSQL
+// statement: the sequence row is locked from here to the commit only.
+func (o *Outbox) appendOneStatement(ctx context.Context, tx *sql.Tx, msgs []Pending) error {
+	now := o.Now().UTC().Truncate(time.Microsecond)
+	var q strings.Builder
+	q.WriteString(`WITH s AS (UPDATE outbox_seq SET last = last + $2 WHERE id = 1 RETURNING last)
+		INSERT INTO outbox (seq, id, topic, payload, created_at, attempts, next_attempt_at)
+		SELECT s.last - $2 + v.n, v.id, v.topic, v.payload, $1, 0, $1 FROM s, (VALUES `)
+	args := make([]any, 0, len(msgs)*3+2)
+	args = append(args, now, int64(len(msgs)))
+	for i, m := range msgs {
+		id, p := event.NewID(), m.Payload
+		if a, ok := p.(event.Audit); ok {
+			a.Source, a.Seq = o.Service, 0
+			id, p = a.ID, a
+		}
+		b, err := json.Marshal(p)
+		if err != nil {
+			return fmt.Errorf("outbox: %s: encode: %w", o.Service, err)
+		}
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		n := len(args)
+		fmt.Fprintf(&q, "(%d, $%d::text, $%d::text, $%d::text)", i+1, n+1, n+2, n+3)
+		args = append(args, id, m.Topic, string(b))
+	}
+	q.WriteString(`) AS v(n, id, topic, payload)`)
+	res, err := tx.ExecContext(ctx, q.String(), args...)
+	if err != nil {
+		return fmt.Errorf("outbox: %s: append: %w", o.Service, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != int64(len(msgs)) {
+		return fmt.Errorf("outbox: %s: append: %d of %d messages written (%v)", o.Service, n, len(msgs), err)
+	}
+	return nil
 }
