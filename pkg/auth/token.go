@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -55,6 +57,8 @@ type Verifier struct {
 	audience string
 	revoked  RevocationChecker
 	parser   *jwt.Parser
+	now      func() time.Time
+	verified *verifiedCache
 }
 
 var _ Authenticator = (*Verifier)(nil)
@@ -69,6 +73,8 @@ func NewVerifier(keys KeySource, audience string, revoked RevocationChecker, now
 		keys:     keys,
 		audience: audience,
 		revoked:  revoked,
+		now:      now,
+		verified: newVerifiedCache(10_000),
 		parser: jwt.NewParser(
 			jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
 			jwt.WithAudience(audience),
@@ -85,6 +91,20 @@ func NewVerifier(keys KeySource, audience string, revoked RevocationChecker, now
 func (v *Verifier) Authenticate(ctx context.Context, token string) (Principal, error) {
 	if len(token) > 4096 {
 		return Principal{}, ErrTokenInvalid
+	}
+	// A token already verified is not verified again (the signature check
+	// is most of a request's authentication cost); expiry and revocation
+	// are checked every time.
+	key := sha256.Sum256([]byte(token))
+	if p, exp, ok := v.verified.get(key); ok {
+		if !v.now().Before(exp) {
+			return Principal{}, fmt.Errorf("%w: expired", ErrTokenInvalid)
+		}
+		if v.revoked == nil || v.revoked.Revoked(p.SessionID) {
+			return Principal{}, ErrTokenRevoked
+		}
+		p.Token = token
+		return p, nil
 	}
 	var c Claims
 	_, err := v.parser.ParseWithClaims(token, &c, func(t *jwt.Token) (any, error) {
@@ -115,7 +135,50 @@ func (v *Verifier) Authenticate(ctx context.Context, token string) (Principal, e
 	if v.revoked == nil || v.revoked.Revoked(c.Sid) {
 		return Principal{}, ErrTokenRevoked
 	}
-	return Principal{UserID: c.Subject, OrgID: c.Org, Roles: c.Roles, SessionID: c.Sid, Token: token}, nil
+	p := Principal{UserID: c.Subject, OrgID: c.Org, Roles: c.Roles, SessionID: c.Sid}
+	v.verified.put(key, p, c.ExpiresAt.Time.Add(5*time.Second))
+	p.Token = token
+	return p, nil
+}
+
+// verifiedCache remembers verified tokens (by hash) until they expire.
+// It is bounded: when full, an arbitrary entry makes room.
+type verifiedCache struct {
+	max int
+	mu  sync.Mutex
+	m   map[[32]byte]verifiedEntry
+}
+
+type verifiedEntry struct {
+	p   Principal
+	exp time.Time
+}
+
+func newVerifiedCache(max int) *verifiedCache {
+	return &verifiedCache{max: max, m: make(map[[32]byte]verifiedEntry)}
+}
+
+func (c *verifiedCache) get(k [32]byte) (Principal, time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[k]
+	if ok {
+		e.p.Roles = slices.Clone(e.p.Roles)
+	}
+	return e.p, e.exp, ok
+}
+
+func (c *verifiedCache) put(k [32]byte, p Principal, exp time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= c.max {
+		for old := range c.m {
+			delete(c.m, old)
+			break
+		}
+	}
+	p.Roles = slices.Clone(p.Roles)
+	c.m[k] = verifiedEntry{p: p, exp: exp}
 }
 
 // StaticKeys is a KeySource over a fixed set of public keys.

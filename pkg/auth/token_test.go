@@ -193,3 +193,31 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	})
 }
+
+// A token verified once is remembered, but its expiry and its session's
+// revocation still apply on every later use.
+func TestVerifiedTokensStillExpireAndRevoke(t *testing.T) {
+	revoked := revokedSet{}
+	f := newTokenFixture(t, revoked)
+	tok := f.sign(t, f.claims(), nil)
+	ctx := context.Background()
+	for range 2 {
+		if _, err := f.v.Authenticate(ctx, tok); err != nil {
+			t.Fatalf("valid token refused: %v", err)
+		}
+	}
+	revoked["session-1"] = true
+	if _, err := f.v.Authenticate(ctx, tok); !errors.Is(err, ErrTokenRevoked) {
+		t.Fatalf("revoked session's remembered token: err = %v", err)
+	}
+	delete(revoked, "session-1")
+	f.now = f.now.Add(AccessTokenTTL + time.Minute)
+	if _, err := f.v.Authenticate(ctx, tok); !errors.Is(err, ErrTokenInvalid) {
+		t.Fatalf("expired remembered token: err = %v", err)
+	}
+	// A changed token is a different token: verified from scratch.
+	bad := tok[:len(tok)-2] + "AA"
+	if _, err := f.v.Authenticate(ctx, bad); err == nil {
+		t.Fatal("tampered token accepted")
+	}
+}
