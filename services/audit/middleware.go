@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/go-kit/log"
@@ -14,53 +13,26 @@ import (
 // Middleware decorates a Service.
 type Middleware func(Service) Service
 
-// errCode is the stable code of err for logs and metric labels: never the
-// message, never a value.
-func errCode(err error) string {
-	if err == nil {
-		return "ok"
-	}
-	var e *kit.Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return kit.CodeInternal
-}
-
 // LoggingMiddleware logs each call with its method, outcome code and
 // duration; query values are not logged.
 func LoggingMiddleware(logger log.Logger) Middleware {
-	return func(next Service) Service {
-		return &observed{next: next, observe: func(ctx context.Context, method string, begin time.Time, err error) {
-			kv := []any{"method", method, "request_id", kit.RequestID(ctx), "code", errCode(err), "took", time.Since(begin)}
-			if err != nil && errCode(err) == kit.CodeInternal {
-				kv = append(kv, "err", err)
-			}
-			logger.Log(kv...)
-		}}
-	}
+	obs := kit.LogCalls(logger)
+	return func(next Service) Service { return &observed{next: next, observe: obs} }
 }
 
 // InstrumentingMiddleware counts calls and their durations by method and
 // outcome code.
 func InstrumentingMiddleware(reg prometheus.Registerer) (Middleware, error) {
-	dur := prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Namespace: "nrm", Subsystem: "audit", Name: "request_duration_seconds",
-		Help: "Auditor requests by method and outcome code.",
-	}, []string{"method", "code"})
-	if err := reg.Register(dur); err != nil {
+	obs, err := kit.TimeCalls(reg, "audit", "Auditor requests by method and outcome code.")
+	if err != nil {
 		return nil, err
 	}
-	return func(next Service) Service {
-		return &observed{next: next, observe: func(_ context.Context, method string, begin time.Time, err error) {
-			dur.WithLabelValues(method, errCode(err)).Observe(time.Since(begin).Seconds())
-		}}
-	}, nil
+	return func(next Service) Service { return &observed{next: next, observe: obs} }, nil
 }
 
 type observed struct {
 	next    Service
-	observe func(ctx context.Context, method string, begin time.Time, err error)
+	observe kit.Observer
 }
 
 func (m *observed) Events(ctx context.Context, q Query) (p EventPage, err error) {

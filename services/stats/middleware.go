@@ -2,7 +2,6 @@ package stats
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/go-kit/log"
@@ -14,52 +13,26 @@ import (
 // Middleware decorates a Service.
 type Middleware func(Service) Service
 
-// errCode is the stable code of err for logs and metric labels.
-func errCode(err error) string {
-	if err == nil {
-		return "ok"
-	}
-	var e *kit.Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return kit.CodeInternal
-}
-
 // LoggingMiddleware logs each call with its method, table, outcome code
 // and duration.
 func LoggingMiddleware(logger log.Logger) Middleware {
-	return func(next Service) Service {
-		return &observed{next: next, observe: func(ctx context.Context, method string, begin time.Time, err error) {
-			kv := []any{"method", method, "request_id", kit.RequestID(ctx), "code", errCode(err), "took", time.Since(begin)}
-			if err != nil && errCode(err) == kit.CodeInternal {
-				kv = append(kv, "err", err)
-			}
-			logger.Log(kv...)
-		}}
-	}
+	obs := kit.LogCalls(logger)
+	return func(next Service) Service { return &observed{next: next, observe: obs} }
 }
 
 // InstrumentingMiddleware counts calls and their durations by method and
 // outcome code.
 func InstrumentingMiddleware(reg prometheus.Registerer) (Middleware, error) {
-	dur := prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Namespace: "nrm", Subsystem: "stats", Name: "request_duration_seconds",
-		Help: "Statistics requests by method and outcome code.",
-	}, []string{"method", "code"})
-	if err := reg.Register(dur); err != nil {
+	obs, err := kit.TimeCalls(reg, "stats", "Statistics requests by method and outcome code.")
+	if err != nil {
 		return nil, err
 	}
-	return func(next Service) Service {
-		return &observed{next: next, observe: func(_ context.Context, method string, begin time.Time, err error) {
-			dur.WithLabelValues(method, errCode(err)).Observe(time.Since(begin).Seconds())
-		}}
-	}, nil
+	return func(next Service) Service { return &observed{next: next, observe: obs} }, nil
 }
 
 type observed struct {
 	next    Service
-	observe func(ctx context.Context, method string, begin time.Time, err error)
+	observe kit.Observer
 }
 
 func (m *observed) Tables(ctx context.Context) (ts []TableInfo, err error) {
