@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"errors"
 	"net/http"
 	"path/filepath"
@@ -278,6 +279,7 @@ func (s *system) background() []func(context.Context) error {
 		s.audit.Checkpointer().Run,
 		s.sweeper.Run,
 		s.expireBreakGlass,
+		s.scheduleReleases,
 	}
 	for _, r := range s.relays {
 		fns = append(fns, r.Run)
@@ -302,6 +304,40 @@ func (s *system) expireBreakGlass(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+}
+
+// scheduleReleases publishes the statistics of each closed month, quarter
+// and year (every hour it tries the latest closed ones). A release that
+// would differ from the previous one of its period by too few records is
+// refused by the statistics service, and the earlier figures stand.
+func (s *system) scheduleReleases(ctx context.Context) error {
+	ctx = auth.WithPrincipal(ctx, auth.ServicePrincipal("stats"))
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		for _, period := range closedPeriods(time.Now().UTC()) {
+			spec := stats.ReleaseSpec{Name: "sched-" + period + "-" + time.Now().UTC().Format("20060102"), Period: period}
+			if _, err := s.stats.CreateRelease(ctx, spec); err != nil && kit.AsError(err).Status >= 500 {
+				level.Error(s.logger).Log("msg", "scheduled statistics release failed", "period", period, "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// closedPeriods are the latest closed month, quarter and year.
+func closedPeriods(now time.Time) []string {
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
+	q := (int(now.Month())-1)/3 + 1 // current quarter; the previous one is closed
+	qYear, prevQ := now.Year(), q-1
+	if prevQ == 0 {
+		qYear, prevQ = now.Year()-1, 4
+	}
+	return []string{month.Format("2006-01"), fmt.Sprintf("%d-Q%d", qYear, prevQ), fmt.Sprint(now.Year() - 1)}
 }
 
 // Close closes the databases.
