@@ -37,10 +37,10 @@ func TestWorkingDays(t *testing.T) {
 		n          int
 		want       string
 	}{
-		{"plain week", "2026-03-02", 5, "2026-03-09"},                 // Monday → next Monday
-		{"over a weekend", "2026-03-05", 1, "2026-03-06"},             // Thursday → Friday
-		{"friday skips the weekend", "2026-03-06", 1, "2026-03-09"},   // Friday → Monday
-		{"labour day", "2026-04-29", 3, "2026-05-05"},                 // Wed: Thu 30, (Fri 1 May holiday), Mon 4, Tue 5
+		{"plain week", "2026-03-02", 5, "2026-03-09"},                   // Monday → next Monday
+		{"over a weekend", "2026-03-05", 1, "2026-03-06"},               // Thursday → Friday
+		{"friday skips the weekend", "2026-03-06", 1, "2026-03-09"},     // Friday → Monday
+		{"labour day", "2026-04-29", 3, "2026-05-05"},                   // Wed: Thu 30, (Fri 1 May holiday), Mon 4, Tue 5
 		{"green march and independence", "2026-11-05", 5, "2026-11-13"}, // Fri 6 Nov holiday
 		{"submitted on a saturday", "2026-03-07", 1, "2026-03-09"},
 		{"new year 2027", "2026-12-31", 1, "2027-01-04"}, // Fri 1 Jan holiday, weekend

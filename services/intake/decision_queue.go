@@ -82,4 +82,3 @@ func (s *service) DecisionQueue(ctx context.Context) ([]QueueItem, error) {
 	}
 	return out, nil
 }
-

@@ -18,7 +18,9 @@ const (
 
 type noAccessLog struct{}
 
-func (noAccessLog) CaseEvents(context.Context, string) ([]intake.AccessRecord, error) { return nil, nil }
+func (noAccessLog) CaseEvents(context.Context, string) ([]intake.AccessRecord, error) {
+	return nil, nil
+}
 
 // workflowFixture registers a fresh child's case (full consent) in the
 // given relation to the caller and returns it.
@@ -99,8 +101,10 @@ func TestWorkflowAuthorizationTable(t *testing.T) {
 		"support": func(_ *testing.T, _ string, tg target) (string, string, any) {
 			return "POST", one(tg) + "/support", map[string]string{"to": intake.SupportSuspended}
 		},
-		"workflow": func(_ *testing.T, _ string, tg target) (string, string, any) { return "GET", one(tg) + "/workflow", nil },
-		"queue":    func(*testing.T, string, target) (string, string, any) { return "GET", "/api/v1/decisions/queue", nil },
+		"workflow": func(_ *testing.T, _ string, tg target) (string, string, any) {
+			return "GET", one(tg) + "/workflow", nil
+		},
+		"queue": func(*testing.T, string, target) (string, string, any) { return "GET", "/api/v1/decisions/queue", nil },
 		"add entry": func(_ *testing.T, _ string, tg target) (string, string, any) {
 			return "POST", one(tg) + "/entries", map[string]any{"type": "note", "content": map[string]string{"text": "n"}}
 		},
