@@ -228,6 +228,19 @@ func (c *client) Duplicates(ctx context.Context, q ListQuery) (DuplicatePage, er
 	return out, nil
 }
 
+// ConfirmDuplicate implements Service.
+func (c *client) ConfirmDuplicate(ctx context.Context, duplicateID string, samePerson bool) (Duplicate, error) {
+	if err := checkIDs(duplicateID); err != nil {
+		return Duplicate{}, err
+	}
+	var out Duplicate
+	body := confirmDuplicateRequest{SamePerson: &samePerson}
+	if err := c.call(ctx, http.MethodPost, http.StatusOK, nil, body, &out, "duplicates", duplicateID, "confirm"); err != nil {
+		return Duplicate{}, err
+	}
+	return out, nil
+}
+
 func listValues(q ListQuery, withStatus bool) url.Values {
 	v := url.Values{}
 	if withStatus && q.Status != "" {

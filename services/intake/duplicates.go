@@ -157,7 +157,7 @@ func (s *service) Duplicates(ctx context.Context, q ListQuery) (DuplicatePage, e
 	if err != nil {
 		return DuplicatePage{}, err
 	}
-	query, args := `SELECT id, case_id, matches_id, strength, found_at FROM duplicates`, []any{}
+	query, args := `SELECT `+duplicateColumns+` FROM duplicates`, []any{}
 	if after != nil {
 		args = append(args, after.At, after.ID)
 		query += ` WHERE found_at < $1 OR (found_at = $1 AND id < $2)`
@@ -171,11 +171,10 @@ func (s *service) Duplicates(ctx context.Context, q ListQuery) (DuplicatePage, e
 	defer rows.Close()
 	page := DuplicatePage{Duplicates: []Duplicate{}}
 	for rows.Next() {
-		var d Duplicate
-		if err := rows.Scan(&d.ID, &d.CaseID, &d.MatchesID, &d.Strength, &d.FoundAt); err != nil {
+		d, err := scanDuplicate(rows)
+		if err != nil {
 			return DuplicatePage{}, fmt.Errorf("intake: duplicates: %w", err)
 		}
-		d.FoundAt = d.FoundAt.UTC()
 		page.Duplicates = append(page.Duplicates, d)
 	}
 	if err := rows.Err(); err != nil {

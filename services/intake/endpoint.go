@@ -24,6 +24,7 @@ type Endpoints struct {
 	ActivateGrant    endpoint.Endpoint
 	RevokeGrant      endpoint.Endpoint
 	Duplicates       endpoint.Endpoint
+	ConfirmDuplicate endpoint.Endpoint
 	Workflow         WorkflowEndpoints
 }
 
@@ -57,6 +58,7 @@ func MakeServerEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforc
 		ActivateGrant:    guard(ObjectGrants, "activate", makeActivateGrantEndpoint(s)),
 		RevokeGrant:      guard(ObjectGrants, "revoke", makeRevokeGrantEndpoint(s)),
 		Duplicates:       guard(ObjectDuplicates, "list", makeDuplicatesEndpoint(s)),
+		ConfirmDuplicate: guard(ObjectDuplicates, "confirm", makeConfirmDuplicateEndpoint(s)),
 		Workflow:         makeWorkflowEndpoints(s, guard),
 	}
 }
@@ -92,6 +94,14 @@ type transferRequest struct {
 type linkRequest struct {
 	CaseID         string `json:"-"`
 	NotificationID string `json:"notification_id"`
+}
+
+// confirmDuplicateRequest is also the body of POST
+// /api/v1/duplicates/{id}/confirm. SamePerson is a pointer so that an
+// omitted answer is refused rather than taken as false.
+type confirmDuplicateRequest struct {
+	DuplicateID string `json:"-"`
+	SamePerson  *bool  `json:"same_person"`
 }
 
 type grantRequest struct {
@@ -138,6 +148,13 @@ type duplicatePageResponse struct {
 }
 
 func (r duplicatePageResponse) Failed() error { return r.Err }
+
+type duplicateResponse struct {
+	Duplicate
+	Err error `json:"-"`
+}
+
+func (r duplicateResponse) Failed() error { return r.Err }
 
 // noContentResponse answers with 204 unless it carries an error.
 type noContentResponse struct {
@@ -257,11 +274,20 @@ func makeDuplicatesEndpoint(s Service) endpoint.Endpoint {
 	}
 }
 
+func makeConfirmDuplicateEndpoint(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(confirmDuplicateRequest)
+		d, err := s.ConfirmDuplicate(ctx, req.DuplicateID, *req.SamePerson)
+		return duplicateResponse{Duplicate: d, Err: err}, nil
+	}
+}
+
 var (
 	_ endpoint.Failer = caseResponse{}
 	_ endpoint.Failer = casePageResponse{}
 	_ endpoint.Failer = grantResponse{}
 	_ endpoint.Failer = grantsResponse{}
 	_ endpoint.Failer = duplicatePageResponse{}
+	_ endpoint.Failer = duplicateResponse{}
 	_ endpoint.Failer = noContentResponse{}
 )

@@ -56,6 +56,9 @@ func endpointCalls(caseID, grantID, orgID string) map[string]endpointCall {
 		"activate grant": {"POST", one + "/grants/" + grantID + "/activate", nil, "ActivateGrant"},
 		"revoke grant":   {"POST", one + "/grants/" + grantID + "/revoke", nil, "RevokeGrant"},
 		"duplicates":     {"GET", "/api/v1/duplicates?limit=5", nil, "Duplicates"},
+		"confirm duplicate": {"POST", "/api/v1/duplicates/" + grantID + "/confirm", func() any {
+			return map[string]any{"same_person": true}
+		}, "ConfirmDuplicate"},
 	}
 }
 
@@ -92,6 +95,7 @@ func TestRequestsReachTheService(t *testing.T) {
 		{"activate grant", []any{caseID, grantID}},
 		{"revoke grant", []any{caseID, grantID}},
 		{"duplicates", []any{intake.ListQuery{Limit: 5}}},
+		{"confirm duplicate", []any{grantID, true}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.endpoint, func(t *testing.T) {
@@ -146,6 +150,7 @@ func TestClientRoundTrip(t *testing.T) {
 		{"RevokeGrant", func(s intake.Service) (any, error) { return nil, s.RevokeGrant(ctx, caseID, grantID) }},
 		{"ListGrants", func(s intake.Service) (any, error) { return s.ListGrants(ctx, caseID) }},
 		{"Duplicates", func(s intake.Service) (any, error) { return s.Duplicates(ctx, intake.ListQuery{After: "d1"}) }},
+		{"ConfirmDuplicate", func(s intake.Service) (any, error) { return s.ConfirmDuplicate(ctx, grantID, false) }},
 	}
 	failures := []error{intake.ErrNotFound, intake.ErrNotDraft, intake.ErrConsentRequired, intake.ErrInvalidState,
 		kit.Validation("route must be one of: nrm, assistance, anonymous"), kit.ErrUnavailable}
@@ -506,6 +511,11 @@ func TestAuthorizationTable(t *testing.T) {
 		"revoke grant": {false, func(_ *testing.T, tg target) (string, string, any) {
 			return "POST", one(tg) + "/grants/" + tg.grantID + "/revoke", nil
 		}},
+		// A fresh pending duplicate per request: one is decided only once.
+		"confirm duplicate": {false, func(t *testing.T, _ target) (string, string, any) {
+			d, _, _ := duplicatePair(t, w.env, w.owner)
+			return "POST", "/api/v1/duplicates/" + d.ID + "/confirm", map[string]bool{"same_person": true}
+		}},
 	}
 	// Columns: frontline_officer, ngo_caseworker, coordinator,
 	// decision_maker, guardian, commission_analyst, auditor, org_admin,
@@ -517,6 +527,7 @@ func TestAuthorizationTable(t *testing.T) {
 		{"register", anyRelation, [10]int{201, 201, 403, 403, 403, 403, 403, 403, 403, 401}},
 		{"list", anyRelation, [10]int{200, 200, 200, 200, 200, 403, 403, 403, 403, 401}},
 		{"duplicates", anyRelation, [10]int{403, 403, 200, 200, 403, 403, 403, 403, 403, 401}},
+		{"confirm duplicate", anyRelation, [10]int{403, 403, 200, 200, 403, 403, 403, 403, 403, 401}},
 
 		{"read", author, [10]int{200, 200, 200, 200, 200, 403, 403, 403, 403, 401}},
 		{"read", activeGrantee, [10]int{200, 200, 200, 200, 200, 403, 403, 403, 403, 401}},

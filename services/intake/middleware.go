@@ -105,6 +105,11 @@ func (m *logging) Duplicates(ctx context.Context, q ListQuery) (p DuplicatePage,
 	return m.next.Duplicates(ctx, q)
 }
 
+func (m *logging) ConfirmDuplicate(ctx context.Context, duplicateID string, samePerson bool) (d Duplicate, err error) {
+	defer func(b time.Time) { m.done(ctx, "ConfirmDuplicate", "", b, err) }(time.Now())
+	return m.next.ConfirmDuplicate(ctx, duplicateID, samePerson)
+}
+
 // InstrumentingMiddleware counts calls per method and outcome code and
 // observes their duration per method and outcome. No other label: a case
 // id or an organisation would make the metrics a register of cases.
@@ -205,4 +210,9 @@ func (m *instrumenting) ListGrants(ctx context.Context, caseID string) (g []Gran
 func (m *instrumenting) Duplicates(ctx context.Context, q ListQuery) (p DuplicatePage, err error) {
 	defer func(b time.Time) { m.done("Duplicates", b, err) }(time.Now())
 	return m.next.Duplicates(ctx, q)
+}
+
+func (m *instrumenting) ConfirmDuplicate(ctx context.Context, duplicateID string, samePerson bool) (d Duplicate, err error) {
+	defer func(b time.Time) { m.done("ConfirmDuplicate", b, err) }(time.Now())
+	return m.next.ConfirmDuplicate(ctx, duplicateID, samePerson)
 }

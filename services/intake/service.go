@@ -52,6 +52,10 @@ type Service interface {
 	// Duplicates lists possible duplicate registrations (coordinators and
 	// decision makers only; never the registering officer).
 	Duplicates(ctx context.Context, q ListQuery) (DuplicatePage, error)
+	// ConfirmDuplicate records, once, whether a possible duplicate is the
+	// same person (coordinators and decision makers only). A confirmed one
+	// links the two cases in statistics; neither case is opened.
+	ConfirmDuplicate(ctx context.Context, duplicateID string, samePerson bool) (Duplicate, error)
 
 	// Transition moves the case along the decision track (identified →
 	// submitted ⇄ info_requested → rg_* → cg_*, reconsideration, withdrawal).
@@ -269,14 +273,25 @@ type Grant struct {
 	UpdatedAt  time.Time `json:"updated_at"`
 }
 
+// Duplicate states.
+const (
+	DuplicatePending   = "pending"
+	DuplicateConfirmed = "confirmed"
+	DuplicateRejected  = "rejected"
+)
+
 // Duplicate is a possible match between two registrations: which cases,
-// when, and by which index kind. Never the name.
+// when, by which index kind, and whether it was decided the same person.
+// Never the name.
 type Duplicate struct {
-	ID        string    `json:"id"`
-	CaseID    string    `json:"case_id"`
-	MatchesID string    `json:"matches_id"`
-	Strength  string    `json:"strength"` // name_and_year, name_only
-	FoundAt   time.Time `json:"found_at"`
+	ID        string     `json:"id"`
+	CaseID    string     `json:"case_id"`    // the later case, whose check found the match
+	MatchesID string     `json:"matches_id"` // the case it matched
+	Strength  string     `json:"strength"`   // name_and_year, name_only
+	FoundAt   time.Time  `json:"found_at"`
+	Status    string     `json:"status"`               // pending, confirmed, rejected
+	DecidedBy string     `json:"decided_by,omitempty"` // the user who confirmed or rejected it
+	DecidedAt *time.Time `json:"decided_at,omitempty"`
 }
 
 // DuplicatePage is a page of possible duplicates.

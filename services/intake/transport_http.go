@@ -39,6 +39,7 @@ const MaxListLimit = 200
 //	POST /api/v1/cases/{id}/grants/{gid}/activate       -> Grant
 //	POST /api/v1/cases/{id}/grants/{gid}/revoke         -> 204
 //	GET  /api/v1/duplicates?after=&limit=               -> DuplicatePage
+//	POST /api/v1/duplicates/{id}/confirm                {"same_person"} -> Duplicate
 //
 // Ids in the path that are not UUIDs are 404, like ids the caller may not
 // see. Any other path or method reaching the handler gets a JSON 404 or
@@ -66,6 +67,7 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	handle("POST /api/v1/cases/{id}/grants/{gid}/activate", e.ActivateGrant, decodeGrantIDRequest, http.StatusOK)
 	handle("POST /api/v1/cases/{id}/grants/{gid}/revoke", e.RevokeGrant, decodeGrantIDRequest, http.StatusNoContent)
 	handle("GET /api/v1/duplicates", e.Duplicates, decodeDuplicatesRequest, http.StatusOK)
+	handle("POST /api/v1/duplicates/{id}/confirm", e.ConfirmDuplicate, decodeConfirmDuplicateRequest, http.StatusOK)
 	handleWorkflow(e.Workflow, handle)
 	return jsonFallback(routes)
 }
@@ -297,6 +299,22 @@ func decodeDuplicatesRequest(_ context.Context, r *http.Request) (any, error) {
 		return nil, err
 	}
 	return listRequest{Query: q}, nil
+}
+
+func decodeConfirmDuplicateRequest(_ context.Context, r *http.Request) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	var req confirmDuplicateRequest
+	if err := kit.DecodeJSON(nil, r, &req); err != nil {
+		return nil, err
+	}
+	if req.SamePerson == nil {
+		return nil, kit.Validation("same_person must be true or false")
+	}
+	req.DuplicateID = id
+	return req, nil
 }
 
 // listStatuses are the statuses a case list may be filtered by.
