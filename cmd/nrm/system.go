@@ -279,6 +279,7 @@ func (s *system) background() []func(context.Context) error {
 		s.audit.Checkpointer().Run,
 		s.sweeper.Run,
 		s.expireBreakGlass,
+		s.reportOverdue,
 		s.scheduleReleases,
 	}
 	for _, r := range s.relays {
@@ -297,6 +298,23 @@ func (s *system) expireBreakGlass(ctx context.Context) error {
 			level.Error(s.logger).Log("msg", "break-the-glass expiry failed", "err", err)
 		} else if n > 0 {
 			level.Info(s.logger).Log("msg", "break-the-glass access expired", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// reportOverdue tells statistics, once each, about decisions past their
+// target date, every five minutes.
+func (s *system) reportOverdue(ctx context.Context) error {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		if _, err := s.intakeAdmin.ReportOverdue(ctx, time.Now()); err != nil {
+			level.Error(s.logger).Log("msg", "overdue decisions report failed", "err", err)
 		}
 		select {
 		case <-ctx.Done():
