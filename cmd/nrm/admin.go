@@ -27,13 +27,9 @@ func openIdentity(ctx context.Context, st storage, stderr io.Writer) (identity.S
 			return nil, nil, err
 		}
 	}
-	d, err := db.Open(ctx, cfg, "identity")
+	d, err := openCurrent(ctx, cfg, "identity")
 	if err != nil {
 		return nil, nil, err
-	}
-	if ok, err := d.SchemaCurrent(ctx); err != nil || !ok {
-		d.Close()
-		return nil, nil, errors.New("the identity schema is not current: run `nrm migrate` first")
 	}
 	svc, err := identity.New(identity.Config{DB: d, Keys: kd, Logger: log.NewNopLogger()})
 	if err != nil {
@@ -41,6 +37,20 @@ func openIdentity(ctx context.Context, st storage, stderr io.Writer) (identity.S
 		return nil, nil, err
 	}
 	return svc, func() { d.Close() }, nil
+}
+
+// openCurrent opens a service's database for a command, refusing one
+// whose schema is behind this binary.
+func openCurrent(ctx context.Context, cfg db.Config, name string) (*db.DB, error) {
+	d, err := db.Open(ctx, cfg, name)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := d.SchemaCurrent(ctx); err != nil || !ok {
+		d.Close()
+		return nil, fmt.Errorf("the %s schema is not current: run `nrm migrate` first", name)
+	}
+	return d, nil
 }
 
 func cmdOrgsAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {

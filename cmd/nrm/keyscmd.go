@@ -66,16 +66,12 @@ func openIntakeAdmin(ctx context.Context, st storage, stderr io.Writer) (*intake
 		}
 	}
 	for _, name := range []string{"identity", "intake"} {
-		d, err := db.Open(ctx, cfg, name)
+		d, err := openCurrent(ctx, cfg, name)
 		if err != nil {
 			closeAll()
 			return nil, nil, err
 		}
 		dbs[name] = d
-		if ok, err := d.SchemaCurrent(ctx); err != nil || !ok {
-			closeAll()
-			return nil, nil, fmt.Errorf("the %s schema is not current: run `nrm migrate` first", name)
-		}
 	}
 	idSvc, err := identity.New(identity.Config{DB: dbs["identity"], Keys: kd, Logger: log.NewNopLogger()})
 	if err != nil {

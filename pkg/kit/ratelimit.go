@@ -86,10 +86,6 @@ type RateLimits struct {
 	Rejected *prometheus.CounterVec
 }
 
-// DefaultRateLimits returns generous limits for people working cases, tight
-// enough to stop scripted floods.
-func DefaultRateLimits() *RateLimits { return NewRateLimits(50, 20, 200) }
-
 // NewRateLimits returns limits of the given requests per second per client
 // address, user and organisation, with bursts a few times larger.
 func NewRateLimits(perAddress, perUser, perOrg float64) *RateLimits {

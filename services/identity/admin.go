@@ -205,25 +205,8 @@ func (s *service) DisableUser(ctx context.Context, id string) error {
 // HasRole reports whether the user holds role r.
 func (u User) HasRole(r string) bool { return slices.Contains(u.Roles, r) }
 
-// denialRecorder audits authorisation denials into the identity outbox.
-type denialRecorder struct {
-	db  *db.DB
-	rec event.Recorder
-	ob  *outbox.Outbox
-}
-
 // NewDenialRecorder returns the authz.DenialRecorder of the identity
 // service, writing each denial to a signed-in user into its outbox.
 func NewDenialRecorder(d *db.DB, k *keys.Dir) authz.DenialRecorder {
-	return &denialRecorder{db: d, rec: event.Recorder{ClientKey: k.Subkey(keys.PurposeClientAddress)}, ob: outbox.New("identity")}
-}
-
-func (r *denialRecorder) RecordDenial(ctx context.Context, object, action, objectID string) error {
-	e := r.rec.New(ctx, object+"."+action, object, objectID, event.Denied)
-	return r.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := r.ob.Audit(ctx, tx, e); err != nil {
-			return fmt.Errorf("identity: audit denial: %w: %w", kit.ErrUnavailable, err)
-		}
-		return nil
-	})
+	return outbox.NewDenialRecorder(d, "identity", event.Recorder{ClientKey: k.Subkey(keys.PurposeClientAddress)})
 }

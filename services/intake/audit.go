@@ -41,12 +41,21 @@ func (s *service) audit(ctx context.Context, tx *sql.Tx, events ...event.Audit) 
 // emit appends statistics and audit events in one outbox write, the last
 // statement before commit, so the outbox sequence is locked only briefly.
 func (s *service) emit(ctx context.Context, tx *sql.Tx, stats []StatsEvent, audits ...event.Audit) error {
+	payloads := make([]any, len(stats))
+	for i, e := range stats {
+		payloads[i] = e
+	}
+	return s.emitPayloads(ctx, tx, payloads, audits)
+}
+
+// emitPayloads appends audit events and statistics payloads at once.
+func (s *service) emitPayloads(ctx context.Context, tx *sql.Tx, stats []any, audits []event.Audit) error {
 	msgs, err := s.outbox.AuditPending(audits...)
 	if err != nil {
 		return fmt.Errorf("intake: audit: %w: %w", ErrUnavailable, err)
 	}
-	for _, e := range stats {
-		msgs = append(msgs, outbox.Pending{Topic: TopicStats, Payload: e})
+	for _, p := range stats {
+		msgs = append(msgs, outbox.Pending{Topic: TopicStats, Payload: p})
 	}
 	if err := s.outbox.AppendAll(ctx, tx, msgs...); err != nil {
 		return fmt.Errorf("intake: events: %w: %w", ErrUnavailable, err)

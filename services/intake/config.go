@@ -179,9 +179,4 @@ func registerCollector[C prometheus.Collector](reg prometheus.Registerer, c C) (
 
 // errCode is the metric label of an error: its stable code, never its
 // message.
-func errCode(err error) string {
-	if err == nil {
-		return "ok"
-	}
-	return kit.AsError(err).Code
-}
+func errCode(err error) string { return kit.ErrCode(err) }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/event"
-	"github.com/nrm-project/nrm/pkg/outbox"
 )
 
 // workflowRow is a case_workflow row; a case without one is in its
@@ -135,17 +134,11 @@ type WorkflowFact struct {
 
 // emitWorkflow writes facts and audit events in one outbox write, like emit.
 func (s *service) emitWorkflow(ctx context.Context, tx *sql.Tx, facts []WorkflowFact, audits ...event.Audit) error {
-	msgs, err := s.outbox.AuditPending(audits...)
-	if err != nil {
-		return fmt.Errorf("intake: audit: %w: %w", ErrUnavailable, err)
+	payloads := make([]any, len(facts))
+	for i, f := range facts {
+		payloads[i] = f
 	}
-	for _, f := range facts {
-		msgs = append(msgs, outbox.Pending{Topic: TopicStats, Payload: f})
-	}
-	if err := s.outbox.AppendAll(ctx, tx, msgs...); err != nil {
-		return fmt.Errorf("intake: events: %w: %w", ErrUnavailable, err)
-	}
-	return nil
+	return s.emitPayloads(ctx, tx, payloads, audits)
 }
 
 func (s *service) workflowFact(typ string, c caseRow) WorkflowFact {

@@ -16,7 +16,6 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/keys"
-	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
 )
 
@@ -109,25 +108,9 @@ func (s *service) tell(ctx context.Context, tx *sql.Tx, orgID string, r referral
 }
 
 // NewDenialRecorder returns the authz.DenialRecorder of the referral
-// service, writing each denial into its outbox.
+// service, writing each denial to a signed-in user into its outbox.
 func NewDenialRecorder(d *db.DB, k *keys.Dir) authz.DenialRecorder {
-	return &denialRecorder{db: d, rec: event.Recorder{ClientKey: k.Subkey(keys.PurposeClientAddress)}, ob: outbox.New("referral")}
-}
-
-type denialRecorder struct {
-	db  *db.DB
-	rec event.Recorder
-	ob  *outbox.Outbox
-}
-
-func (r *denialRecorder) RecordDenial(ctx context.Context, object, action, objectID string) error {
-	e := r.rec.New(ctx, object+"."+action, object, objectID, event.Denied)
-	return r.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := r.ob.Audit(ctx, tx, e); err != nil {
-			return fmt.Errorf("referral: audit denial: %w: %w", kit.ErrUnavailable, err)
-		}
-		return nil
-	})
+	return outbox.NewDenialRecorder(d, "referral", event.Recorder{ClientKey: k.Subkey(keys.PurposeClientAddress)})
 }
 
 // serviceContext is the context of the sweeper's own work.
