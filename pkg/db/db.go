@@ -213,6 +213,11 @@ func serviceDSN(cfg Config, service string) (string, error) {
 	if q.Get("binary_parameters") == "" {
 		q.Set("binary_parameters", "yes")
 	}
+	// The schema is set on each connection too, not only as the role's
+	// default: a connection opened between the role's creation and
+	// `nrm migrate` setting that default would otherwise never find its
+	// tables.
+	q.Set("options", strings.TrimSpace(q.Get("options")+" -c search_path="+service))
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
