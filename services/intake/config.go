@@ -75,6 +75,7 @@ type service struct {
 	wrapKey      []byte // keys.PurposeWrap: org identities at rest
 	macKey       []byte // keys.PurposeSectionMAC: section and wrap MACs
 	pseudonymKey []byte // keys.PurposePseudonym: case keys in stats events
+	caseKeys     *keys.CaseKeys
 }
 
 // New returns the intake service.
@@ -123,6 +124,7 @@ func newService(cfg Config) (*service, error) {
 		wrapKey:      cfg.Keys.Subkey(keys.PurposeWrap),
 		macKey:       cfg.Keys.Subkey(keys.PurposeSectionMAC),
 		pseudonymKey: cfg.Keys.Subkey(keys.PurposePseudonym),
+		caseKeys:     cfg.Keys.CaseKeys(),
 	}
 	s.auditBatch = outbox.NewBatcher(cfg.DB, s.outbox)
 	for _, r := range cfg.Regions {

@@ -34,25 +34,11 @@ const (
 var EntryTypes = []string{EntryNote, EntryCorrection, EntryServiceDelivered, EntrySupportPlan, EntryInterview,
 	EntryAttachment, EntryAgeAssessment, EntryBestInterests}
 
-// Retention classes of entries: support records are purged after the
-// configured period, the decision record is kept.
-const (
-	retentionSupport  = "support"
-	retentionDecision = "decision"
-)
-
 // MaxAttachmentBytes bounds an attachment's decoded size.
 const MaxAttachmentBytes = 5 << 20
 
 // attachmentTypes are the media types accepted, checked by sniffing.
 var attachmentTypes = []string{"application/pdf", "image/png", "image/jpeg"}
-
-func entryClass(typ string) string {
-	if typ == entryDecision || typ == entryLetter {
-		return retentionDecision
-	}
-	return retentionSupport
-}
 
 // entrySection is the sealed header's section name of an entry.
 func entrySection(id string) string { return "entry/" + id }
@@ -193,7 +179,7 @@ func (s *service) wrapEntryKey(ctx context.Context, tx *sql.Tx, h seal.Header, s
 	if err != nil {
 		return err
 	}
-	wrap, err := seal.Wrap(recipient, []seal.KeyGrant{kg})
+	wrap, err := s.wrapKeys(h.CaseID, recipient, []seal.KeyGrant{kg})
 	if err != nil {
 		return fmt.Errorf("intake: case %s: wrap entry key: %w", h.CaseID, err)
 	}
@@ -307,7 +293,7 @@ func (s *service) openEntry(ctx context.Context, org string, e storedEntry) ([]b
 		return nil, err
 	}
 	h := seal.Header{CaseID: e.CaseID, Section: entrySection(e.ID), AuthorOrg: e.AuthorOrg}
-	pts, err := seal.OpenSections(id, org, s.macKey, e.wrap, []seal.StoredSection{{Header: h, Sealed: e.sealed, MAC: e.mac}})
+	pts, err := seal.OpenSections(id, org, s.macKey, e.wrap, []seal.StoredSection{{Header: h, Sealed: e.sealed, MAC: e.mac}}, s.unlock(e.CaseID))
 	if err != nil {
 		return nil, fmt.Errorf("intake: open entry: %w: %w", ErrIntegrity, err)
 	}
@@ -334,7 +320,7 @@ func (s *service) shareEntries(ctx context.Context, tx *sql.Tx, caseID, from, or
 		if err := seal.CheckSectionMAC(s.macKey, h, e.sealed, e.wrap, from, e.mac); err != nil {
 			return fmt.Errorf("intake: case %s: %w: %w", caseID, ErrIntegrity, err)
 		}
-		kgs, err := seal.Unwrap(id, e.wrap)
+		kgs, err := seal.Unwrap(id, e.wrap, s.unlock(caseID))
 		if err != nil || len(kgs) != 1 {
 			return fmt.Errorf("intake: case %s: entry key: %w", caseID, ErrIntegrity)
 		}

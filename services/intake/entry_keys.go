@@ -54,7 +54,7 @@ func (s *service) openEntryKey(ctx context.Context, q querier, k entryKeyRow) (*
 	if err != nil {
 		return nil, seal.KeyGrant{}, err
 	}
-	kgs, err := seal.Unwrap(id, k.wrap)
+	kgs, err := seal.Unwrap(id, k.wrap, s.unlock(k.caseID))
 	if err != nil || len(kgs) != 1 {
 		return nil, seal.KeyGrant{}, fmt.Errorf("intake: case %s: entry key: %w", k.caseID, ErrIntegrity)
 	}
@@ -131,7 +131,7 @@ func (s *service) rekeyEntries(ctx context.Context, tx *sql.Tx, caseID, orgID st
 			if err != nil {
 				return err
 			}
-			if h.wrap, err = seal.Wrap(recipient, []seal.KeyGrant{kg}); err != nil {
+			if h.wrap, err = s.wrapKeys(caseID, recipient, []seal.KeyGrant{kg}); err != nil {
 				return fmt.Errorf("intake: case %s: wrap entry key: %w", caseID, err)
 			}
 			h.version, h.mac = version, seal.SectionMAC(s.macKey, h.header(), sealed, h.wrap, h.orgID)

@@ -86,7 +86,7 @@ func TestRotationCoversEntries(t *testing.T) {
 				oldID, _ := activeIdentity(t, env, police.ID)
 				oldKeys := map[string]seal.DataKey{}
 				for _, k := range entryKeysOf(t, env, police.ID) {
-					kgs, err := seal.Unwrap(oldID, k.wrap)
+					kgs, err := seal.Unwrap(oldID, k.wrap, unlockCase(env.Keys, c.ID))
 					if err != nil || len(kgs) != 1 {
 						t.Fatalf("old identity cannot open its entry key before rotation: %v", err)
 					}
@@ -113,7 +113,7 @@ func TestRotationCoversEntries(t *testing.T) {
 					}
 				}
 				for _, k := range entryKeysOf(t, env, police.ID) {
-					if _, err := seal.Unwrap(oldID, k.wrap); err == nil {
+					if _, err := seal.Unwrap(oldID, k.wrap, unlockCase(env.Keys, c.ID)); err == nil {
 						t.Fatalf("the old identity still opens entry key %s after %s", k.entryID, op)
 					}
 				}

@@ -7,9 +7,17 @@ import (
 	"testing"
 
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/keys"
+	"github.com/nrm-project/nrm/pkg/seal"
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/intake/intaketest"
 )
+
+// unlockCase opens caseID's locked grant groups with the class keys in
+// kd, as the service does.
+func unlockCase(kd *keys.Dir, caseID string) seal.WrapOption {
+	return seal.WithRetentionKeys(intake.CaseRetention(kd.CaseKeys(), caseID))
+}
 
 // outboxPayloads returns every outbox payload of topic ("" for all), in order.
 func outboxPayloads(t testing.TB, env *intaketest.Env, topic string) []string {

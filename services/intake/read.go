@@ -139,7 +139,7 @@ func (s *service) open(r sealedRead) (map[string][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrIntegrity, err)
 	}
-	pts, err := seal.OpenSections(id, r.org, s.macKey, r.wrap, r.stored)
+	pts, err := seal.OpenSections(id, r.org, s.macKey, r.wrap, r.stored, s.unlock(r.stored[0].Header.CaseID))
 	if err != nil {
 		return nil, fmt.Errorf("intake: open sections: %w: %w", ErrIntegrity, err)
 	}

@@ -14,9 +14,6 @@ import (
 	"github.com/nrm-project/nrm/pkg/seal"
 )
 
-// retentionClass groups the data keys of registration sections.
-const retentionClass = "case"
-
 // callerOrg returns the caller and their organisation; a caller without
 // one (the command line) may not touch cases.
 func (s *service) callerOrg(ctx context.Context) (auth.Principal, OrgInfo, error) {
@@ -165,7 +162,7 @@ func (s *service) sealCase(caseID, org string, version int, content map[string][
 			return sealedCase{}, fmt.Errorf("intake: case %s: seal: %w", caseID, err)
 		}
 		sc.secs = append(sc.secs, sectionRow{Header: h, Sealed: sealed})
-		sc.grants = append(sc.grants, seal.KeyGrant{KeyRef: seal.KeyRef{CaseID: caseID, Section: name, Version: version, RetentionClass: retentionClass}, Key: key})
+		sc.grants = append(sc.grants, seal.KeyGrant{KeyRef: seal.KeyRef{CaseID: caseID, Section: name, Version: version, RetentionClass: sectionClass(name)}, Key: key})
 		sc.all[h.ID()] = true
 		held = append(held, h.ID())
 	}

@@ -17,24 +17,23 @@ import (
 
 // Retention (workflow policy, "retention"). Counted from the closure of
 // the support track, unless a legal hold stands:
-//   - support entries (notes, services, plans, interviews, corrections,
-//     assessments, break-glass reasons) after support_years_after_closure;
-//   - attachments after attachment_years_after_closure;
-//   - the narrative, health and legal sections with the support entries,
-//     and the identity section too when the case has no decision;
-//   - the decision record is kept: the decisions rows (codes), the sealed
-//     reasons and letters, and the identity section they concern.
+//   - the support class (narrative, health and legal sections, support
+//     entries) after support_years_after_closure, and the identity class
+//     with it when the case has no decision;
+//   - the attachment class after attachment_years_after_closure;
+//   - the decision record is kept: the decisions rows (codes), the
+//     decision class (sealed reasons and letters) and the identity section
+//     they concern.
 //
-// A purge empties the entry's ciphertext, deletes its entry_keys rows and
-// the purged sections, and rebuilds every wrap of the case without the
-// purged data keys (SQLite: secure delete and a WAL checkpoint). What it
-// does not do: data keys live only in the database, wrapped to the
-// organisations' identities, which are wrapped by the master key in the
-// key directory. A database backup taken before the purge still holds the
-// wraps and identities, so whoever holds that backup and the master key
-// can still read the purged content. Backups must therefore expire within
-// the retention period's margin; destroying keys in the key directory per
-// retention class (seal.WithRetentionKeys) is the remedy, not built yet.
+// A purge destroys the case's keys of the purged classes in the key
+// directory (keys.CaseKeys), empties the entries and deletes their
+// entry_keys rows, deletes the purged sections and rebuilds every wrap of
+// the case without their data keys (SQLite: secure delete and a WAL
+// checkpoint). Every data key sits in its wrap inside a group locked by
+// its class key, so a copy of the database taken before the purge holds
+// the purged content and wraps but no key that opens them. The keys are
+// destroyed before the transaction commits: a failure in between leaves
+// data that is unreadable, and the next run deletes it.
 
 // PurgeReport counts what Admin.Purge destroyed.
 type PurgeReport struct {
@@ -43,10 +42,6 @@ type PurgeReport struct {
 	Sections int `json:"sections"` // sections deleted
 	Held     int `json:"held"`     // closed cases kept because of a legal hold
 }
-
-// purgedSections are the registration sections purged with the support
-// record; identity goes too when no decision was recorded.
-var purgedSections = []string{SectionNarrative, SectionHealth, SectionLegal}
 
 // Purge destroys what the retention policy says has expired at now, case
 // by case, each in one transaction with its audit event
@@ -136,26 +131,37 @@ func (s *service) purgeCase(ctx context.Context, tx *sql.Tx, caseID string, supp
 	if w.LegalHold || w.SupportState != SupportClosed {
 		return 0, 0, nil
 	}
-	var types []string
+	var classes []string
 	if support {
-		types = append(types, EntryNote, EntryCorrection, EntryServiceDelivered, EntrySupportPlan, EntryInterview,
-			EntryAgeAssessment, EntryBestInterests, entryBreakGlass)
+		classes = append(classes, retentionSupport)
+		decided, err := s.store.decisions(ctx, tx, c.ID)
+		if err != nil {
+			return 0, 0, err
+		}
+		if !slices.ContainsFunc(decided, func(d DecisionRecord) bool { return d.Track == "decision" }) {
+			classes = append(classes, retentionIdentity)
+		}
 	}
 	if attach {
-		types = append(types, EntryAttachment)
+		classes = append(classes, retentionAttachment)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, type FROM entries WHERE case_id = $1 AND purged_at IS NULL`, caseID)
+	ring, err := s.caseKeys.Load(caseID)
+	if err != nil {
+		return 0, 0, err
+	}
+	live := ring.Classes()
+	rows, err := tx.QueryContext(ctx, `SELECT id, retention_class FROM entries WHERE case_id = $1 AND purged_at IS NULL`, caseID)
 	if err != nil {
 		return 0, 0, fmt.Errorf("intake: purge entries: %w", err)
 	}
 	var ids []string
 	for rows.Next() {
-		var id, typ string
-		if err := rows.Scan(&id, &typ); err != nil {
+		var id, class string
+		if err := rows.Scan(&id, &class); err != nil {
 			rows.Close()
 			return 0, 0, fmt.Errorf("intake: purge entries: %w", err)
 		}
-		if slices.Contains(types, typ) {
+		if slices.Contains(classes, class) {
 			ids = append(ids, id)
 		}
 	}
@@ -172,29 +178,28 @@ func (s *service) purgeCase(ctx context.Context, tx *sql.Tx, caseID string, supp
 			return 0, 0, fmt.Errorf("intake: purge entry: %w", err)
 		}
 	}
-	sections := 0
-	if support {
-		if sections, err = s.purgeSections(ctx, tx, c); err != nil {
-			return 0, 0, err
+	sections, err := s.purgeSections(ctx, tx, c, classes)
+	if err != nil {
+		return 0, 0, err
+	}
+	var destroy []string
+	for _, class := range classes {
+		if slices.Contains(live, class) {
+			destroy = append(destroy, class)
 		}
 	}
-	if len(ids)+sections == 0 {
+	if len(ids)+sections+len(destroy) == 0 {
 		return 0, 0, nil
+	}
+	if err := s.caseKeys.Destroy(caseID, destroy...); err != nil {
+		return 0, 0, fmt.Errorf("intake: purge: destroy case keys: %w", err)
 	}
 	return len(ids), sections, s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.case.purge", "case", caseID, event.Allowed))
 }
 
-// purgeSections deletes the purged sections and their MACs and rewrites
-// every wrap of the case without their data keys.
-func (s *service) purgeSections(ctx context.Context, tx *sql.Tx, c caseRow) (int, error) {
-	names := slices.Clone(purgedSections)
-	decided, err := s.store.decisions(ctx, tx, c.ID)
-	if err != nil {
-		return 0, err
-	}
-	if !slices.ContainsFunc(decided, func(d DecisionRecord) bool { return d.Track == "decision" }) {
-		names = append(names, SectionIdentity)
-	}
+// purgeSections deletes the sections of the purged classes and their MACs
+// and rewrites every wrap of the case without their data keys.
+func (s *service) purgeSections(ctx context.Context, tx *sql.Tx, c caseRow, classes []string) (int, error) {
 	secs, err := s.store.sections(ctx, tx, c.ID)
 	if err != nil {
 		return 0, err
@@ -202,7 +207,7 @@ func (s *service) purgeSections(ctx context.Context, tx *sql.Tx, c caseRow) (int
 	var keep []sectionRow
 	purged := map[seal.SectionID]bool{}
 	for _, sec := range secs {
-		if slices.Contains(names, sec.Header.Section) {
+		if slices.Contains(classes, sectionClass(sec.Header.Section)) {
 			purged[sec.Header.ID()] = true
 		} else {
 			keep = append(keep, sec)

@@ -17,8 +17,8 @@ import (
 // TestPurge: support records go five years after closure unless held; the
 // live database then holds no way to decrypt them (no entry key, no
 // ciphertext, no section, no wrap naming a purged key), while the decision
-// record stays readable. A backup taken before the purge is not covered
-// (retention.go says why).
+// record stays readable. TestPurgeDefeatsOldBackup covers a copy of the
+// database taken before the purge.
 func TestPurge(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		clock := &fixedClock{t: time.Date(2026, 11, 5, 10, 0, 0, 0, time.UTC)}
@@ -83,7 +83,7 @@ func TestPurge(t *testing.T) {
 		for _, org := range []intake.OrgInfo{police, authority} {
 			id, _ := activeIdentity(t, env, org.ID)
 			for _, w := range allWraps(t, env, org.ID) {
-				kgs, err := seal.Unwrap(id, w)
+				kgs, err := seal.Unwrap(id, w.wrap, unlockCase(env.Keys, w.caseID))
 				if err != nil {
 					t.Fatal(err)
 				}

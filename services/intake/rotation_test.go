@@ -54,17 +54,22 @@ func allSections(t *testing.T, env *intaketest.Env) []storedSection {
 	return out
 }
 
-func allWraps(t *testing.T, env *intaketest.Env, orgID string) [][]byte {
+type storedWrap struct {
+	caseID string
+	wrap   []byte
+}
+
+func allWraps(t *testing.T, env *intaketest.Env, orgID string) []storedWrap {
 	t.Helper()
-	rows, err := env.DB.Query(`SELECT wrap FROM wraps WHERE org_id = $1 OR $1 = ''`, orgID)
+	rows, err := env.DB.Query(`SELECT case_id, wrap FROM wraps WHERE org_id = $1 OR $1 = ''`, orgID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	var out [][]byte
+	var out []storedWrap
 	for rows.Next() {
-		var w []byte
-		if err := rows.Scan(&w); err != nil {
+		var w storedWrap
+		if err := rows.Scan(&w.caseID, &w.wrap); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, w)
@@ -104,7 +109,7 @@ func TestRotateAndRekeyUnderLoad(t *testing.T) {
 		oldID, oldBlob := activeIdentity(t, env, police.ID)
 		oldKeys := map[seal.SectionID][]seal.DataKey{}
 		for _, w := range allWraps(t, env, police.ID) {
-			grants, err := seal.Unwrap(oldID, w)
+			grants, err := seal.Unwrap(oldID, w.wrap, unlockCase(env.Keys, w.caseID))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -191,7 +196,7 @@ func TestRotateAndRekeyUnderLoad(t *testing.T) {
 		}
 		// The old identity decrypts nothing of the current database.
 		for _, w := range allWraps(t, env, "") {
-			if _, err := seal.Unwrap(oldID, w); err == nil {
+			if _, err := seal.Unwrap(oldID, w.wrap, unlockCase(env.Keys, w.caseID)); err == nil {
 				t.Fatal("the old identity still opens a wrap")
 			}
 		}

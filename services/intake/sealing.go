@@ -305,7 +305,7 @@ func (s *service) openOwnKeys(ctx context.Context, q querier, caseID, orgID stri
 	if err != nil {
 		return nil, err
 	}
-	grants, err := seal.Unwrap(id, w.Wrap)
+	grants, err := seal.Unwrap(id, w.Wrap, s.unlock(caseID))
 	if err != nil {
 		return nil, fmt.Errorf("intake: case %s: unwrap: %w: %w", caseID, ErrIntegrity, err)
 	}
@@ -353,7 +353,7 @@ func (s *service) writeWrap(ctx context.Context, tx *sql.Tx, caseID, orgID strin
 // buildWrap wraps grants to recipient (version of orgID's key) with the
 // wrap's MAC: the expensive step, kept out of transactions where it can.
 func (s *service) buildWrap(caseID, orgID string, version int, recipient seal.Recipient, held []seal.SectionID, grants []seal.KeyGrant) (wrapRow, error) {
-	wrap, err := seal.Wrap(recipient, grants)
+	wrap, err := s.wrapKeys(caseID, recipient, grants)
 	if err != nil {
 		return wrapRow{}, fmt.Errorf("intake: case %s: wrap: %w", caseID, err)
 	}

@@ -1,0 +1,147 @@
+package keys
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+const testCase = "6f1c2a9e-0b7d-4c1e-9a55-2f0e8d3b7c11"
+
+func openCaseKeys(t *testing.T) (*Dir, *CaseKeys) {
+	t.Helper()
+	d, err := Open(filepath.Join(t.TempDir(), "keys"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, d.CaseKeys()
+}
+
+func TestCaseKeysLifecycle(t *testing.T) {
+	d, ck := openCaseKeys(t)
+	ring, err := ck.Ensure(testCase, "identity", "support")
+	if err != nil {
+		t.Fatal(err)
+	}
+	support, err := ring.Key("support")
+	if err != nil || len(support) != 32 {
+		t.Fatalf("support key: %v", err)
+	}
+	again, err := d.CaseKeys().Ensure(testCase, "support", "decision")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, _ := again.Key("support"); !bytes.Equal(k, support) {
+		t.Fatal("Ensure replaced an existing key")
+	}
+	if got := again.Classes(); len(got) != 3 {
+		t.Fatalf("classes %v, want identity, support, decision", got)
+	}
+	info, err := os.Stat(filepath.Join(d.Path(), caseKeysDir, testCase[:2], testCase))
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("case key file: %v %v", err, info)
+	}
+
+	if err := ck.Destroy(testCase, "support"); err != nil {
+		t.Fatal(err)
+	}
+	after, err := d.CaseKeys().Load(testCase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := after.Key("support"); !errors.Is(err, ErrCaseKeyDestroyed) {
+		t.Fatalf("destroyed key: %v, want ErrCaseKeyDestroyed", err)
+	}
+	if _, err := after.Key("identity"); err != nil {
+		t.Fatalf("kept key: %v", err)
+	}
+	if _, err := after.Key("attachment"); !errors.Is(err, ErrNoCaseKey) {
+		t.Fatalf("never-made key: %v, want ErrNoCaseKey", err)
+	}
+	if _, err := ck.Ensure(testCase, "support"); !errors.Is(err, ErrCaseKeyDestroyed) {
+		t.Fatalf("Ensure of a destroyed class: %v, want ErrCaseKeyDestroyed", err)
+	}
+	// The destroyed key is nowhere in the store, in clear or in a stale file.
+	filepath.WalkDir(filepath.Join(d.Path(), caseKeysDir), func(p string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			b, _ := os.ReadFile(p)
+			if bytes.Contains(b, support) {
+				t.Errorf("%s holds the destroyed key", p)
+			}
+		}
+		return nil
+	})
+
+	empty, err := ck.Load("0a1b2c3d-0000-4000-8000-000000000000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := empty.Key("support"); !errors.Is(err, ErrNoCaseKey) {
+		t.Fatalf("case without a file: %v, want ErrNoCaseKey", err)
+	}
+}
+
+func TestCaseKeysRefuseForeignFiles(t *testing.T) {
+	d, ck := openCaseKeys(t)
+	if _, err := ck.Ensure(testCase, "support"); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(d.Path(), caseKeysDir, testCase[:2], testCase)
+	raw, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := "6f99aa00-1111-4222-8333-444455556666"
+	if err := os.WriteFile(filepath.Join(filepath.Dir(src), other), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ck.Load(other); !errors.Is(err, ErrBadCaseKeys) {
+		t.Fatalf("file moved to another case: %v, want ErrBadCaseKeys", err)
+	}
+	d2, err := Open(filepath.Join(t.TempDir(), "other-keys"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(d2.Path(), caseKeysDir, testCase[:2]), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(d2.Path(), caseKeysDir, testCase[:2], testCase), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d2.CaseKeys().Load(testCase); !errors.Is(err, ErrBadCaseKeys) {
+		t.Fatalf("file under another master key: %v, want ErrBadCaseKeys", err)
+	}
+	for i := range raw {
+		if _, err := ck.open(testCase, raw[:i]); !errors.Is(err, ErrBadCaseKeys) {
+			t.Fatalf("truncated at %d: %v", i, err)
+		}
+	}
+	if _, err := ck.Load("../../etc"); err == nil {
+		t.Fatal("a path as case id was accepted")
+	}
+}
+
+func TestCaseKeysConcurrentEnsure(t *testing.T) {
+	_, ck := openCaseKeys(t)
+	classes := []string{"identity", "support", "decision", "attachment"}
+	var wg sync.WaitGroup
+	for i := range 32 {
+		wg.Go(func() {
+			if _, err := ck.Ensure(testCase, classes[i%len(classes)]); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	ring, err := ck.Load(testCase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ring.Classes(); len(got) != len(classes) {
+		t.Fatalf("classes %v after concurrent Ensure, want %v", got, classes)
+	}
+}

@@ -1,0 +1,116 @@
+package intake
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/nrm-project/nrm/pkg/keys"
+	"github.com/nrm-project/nrm/pkg/seal"
+)
+
+// Retention classes. Every data key is wrapped inside a group locked by
+// its case's key for the class (keys.CaseKeys, in the key directory, never
+// in the database); purging a class destroys that key, so the data it
+// locked cannot be read back from any copy of the database, old backups
+// included. What a class holds:
+//   - identity: the identity section, kept with the decision record when
+//     the case has a decision;
+//   - support: the narrative, health and legal sections and the support
+//     entries (notes, services, plans, interviews, corrections,
+//     assessments, break-glass reasons);
+//   - decision: decision reasons and letters, kept;
+//   - attachment: attachments, on their own period.
+const (
+	retentionIdentity   = "identity"
+	retentionSupport    = "support"
+	retentionDecision   = "decision"
+	retentionAttachment = "attachment"
+)
+
+// caseClasses are made together with a case's first sealed content.
+var caseClasses = []string{retentionIdentity, retentionSupport, retentionDecision, retentionAttachment}
+
+func sectionClass(name string) string {
+	if name == SectionIdentity {
+		return retentionIdentity
+	}
+	return retentionSupport
+}
+
+func entryClass(typ string) string {
+	switch typ {
+	case entryDecision, entryLetter:
+		return retentionDecision
+	case EntryAttachment:
+		return retentionAttachment
+	}
+	return retentionSupport
+}
+
+// caseRetention serves one case's class keys to seal, loading the case's
+// key file on the first locked group: a destroyed key reads as purged
+// (seal leaves those grants out), a missing one fails the unwrap.
+type caseRetention struct {
+	store  *keys.CaseKeys
+	caseID string
+	ring   *keys.CaseRing
+}
+
+func (r *caseRetention) RetentionKey(class string) ([]byte, error) {
+	if r.ring == nil {
+		ring, err := r.store.Load(r.caseID)
+		if err != nil {
+			return nil, err
+		}
+		r.ring = ring
+	}
+	k, err := r.ring.Key(class)
+	if errors.Is(err, keys.ErrCaseKeyDestroyed) {
+		return nil, fmt.Errorf("%w: %w", seal.ErrPurged, err)
+	}
+	return k, err
+}
+
+// CaseRetention serves caseID's class keys from store to seal.Unwrap and
+// seal.OpenSections as the service does, for tools and tests that open
+// wraps outside it.
+func CaseRetention(store *keys.CaseKeys, caseID string) seal.RetentionKeys {
+	return &caseRetention{store: store, caseID: caseID}
+}
+
+// unlock is the option that opens caseID's locked grant groups.
+func (s *service) unlock(caseID string) seal.WrapOption {
+	return seal.WithRetentionKeys(&caseRetention{store: s.caseKeys, caseID: caseID})
+}
+
+// wrapKeys wraps grants to recipient with each class locked by the case's
+// key for it; a case's first wrap makes all its class keys at once (one
+// durable file write).
+func (s *service) wrapKeys(caseID string, recipient seal.Recipient, grants []seal.KeyGrant) ([]byte, error) {
+	var classes []string
+	for _, g := range grants {
+		if !slices.Contains(classes, g.RetentionClass) {
+			classes = append(classes, g.RetentionClass)
+		}
+	}
+	ring, err := s.caseKeys.Load(caseID)
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	for _, class := range classes {
+		if _, err := ring.Key(class); errors.Is(err, keys.ErrNoCaseKey) {
+			missing = append(missing, class)
+		}
+	}
+	if len(missing) > 0 {
+		if len(ring.Classes()) == 0 {
+			missing = append(missing, caseClasses...)
+		}
+		if ring, err = s.caseKeys.Ensure(caseID, missing...); err != nil {
+			return nil, err
+		}
+	}
+	return seal.Wrap(recipient, grants, seal.WithRetentionKeys(&caseRetention{store: s.caseKeys, caseID: caseID, ring: ring}))
+}
