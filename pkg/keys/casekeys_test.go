@@ -3,6 +3,7 @@ package keys
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -143,5 +144,41 @@ func TestCaseKeysConcurrentEnsure(t *testing.T) {
 	}
 	if got := ring.Classes(); len(got) != len(classes) {
 		t.Fatalf("classes %v after concurrent Ensure, want %v", got, classes)
+	}
+}
+
+// BenchmarkCaseKeysCreate measures a new case's key file (synced).
+func BenchmarkCaseKeysCreate(b *testing.B) {
+	d, err := Open(filepath.Join(b.TempDir(), "keys"), "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ck := d.CaseKeys()
+	ids := make([]string, b.N)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("%08x-0000-4000-8000-000000000000", i)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := ck.Ensure(ids[i], "identity", "support", "decision", "attachment"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCaseKeysLoad measures what a read adds: one file read and open.
+func BenchmarkCaseKeysLoad(b *testing.B) {
+	d, err := Open(filepath.Join(b.TempDir(), "keys"), "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ck := d.CaseKeys()
+	if _, err := ck.Ensure(testCase, "identity", "support", "decision", "attachment"); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := ck.Load(testCase); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
