@@ -42,6 +42,7 @@ type serveFlags struct {
 	rateOrg       float64
 	dupChecks     int
 	debugAddr     string
+	purgeEvery    time.Duration
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -61,6 +62,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&f.rateUser, "rate-user", 20, "requests per second allowed per signed-in user (bursts of 5x)")
 	fs.Float64Var(&f.rateOrg, "rate-org", 200, "requests per second allowed per organisation (bursts of 5x)")
 	fs.StringVar(&f.debugAddr, "debug-addr", "", "if set, serve Go profiling (/debug/pprof) on this address; keep it on loopback")
+	fs.DurationVar(&f.purgeEvery, "purge-every", 24*time.Hour, "destroy records past their retention period this often (as nrm cases purge); 0 leaves it to nrm cases purge")
 	fs.IntVar(&f.dupChecks, "duplicate-checks-per-minute", 30, "duplicate checks (registrations with identity data) allowed per user per minute")
 	if err := parseFlags(fs, args); err != nil {
 		return usageError{err.Error()}

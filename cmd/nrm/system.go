@@ -53,6 +53,7 @@ type system struct {
 	auditEP     audit.Endpoints
 	intake      intake.Service
 	intakeAdmin *intake.Admin
+	purgeEvery  time.Duration
 	intakeDen   authz.DenialRecorder
 	orgs        *orgDirectory
 	referral    referral.Service
@@ -63,7 +64,7 @@ type system struct {
 
 // buildSystem wires config → databases → services → endpoints, inside out.
 func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
-	s := &system{logger: c.logger, dbs: map[string]*db.DB{}}
+	s := &system{logger: c.logger, dbs: map[string]*db.DB{}, purgeEvery: c.flags.purgeEvery}
 	var err error
 	if s.enforcer, err = authz.Load(c.flags.policies); err != nil {
 		return nil, err
@@ -278,9 +279,12 @@ func (s *system) background() []func(context.Context) error {
 		s.revocations.Run,
 		s.audit.Checkpointer().Run,
 		s.sweeper.Run,
-		s.expireBreakGlass,
-		s.reportOverdue,
-		s.scheduleReleases,
+		every(time.Minute, s.expireBreakGlass),
+		every(5*time.Minute, s.reportOverdue),
+		every(time.Hour, s.scheduleReleases),
+	}
+	if s.purgeEvery > 0 {
+		fns = append(fns, every(s.purgeEvery, s.purge))
 	}
 	for _, r := range s.relays {
 		fns = append(fns, r.Run)
@@ -288,39 +292,51 @@ func (s *system) background() []func(context.Context) error {
 	return fns
 }
 
-// expireBreakGlass ends emergency access once its time is up, every
-// minute (so access can outlast its expiry by up to a minute).
-func (s *system) expireBreakGlass(ctx context.Context) error {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		if n, err := s.intakeAdmin.ExpireBreakGlass(ctx, time.Now()); err != nil {
-			level.Error(s.logger).Log("msg", "break-the-glass expiry failed", "err", err)
-		} else if n > 0 {
-			level.Info(s.logger).Log("msg", "break-the-glass access expired", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
+// every runs fn now and then every d until ctx ends.
+func every(d time.Duration, fn func(context.Context)) func(context.Context) error {
+	return func(ctx context.Context) error {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			fn(ctx)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
 		}
 	}
 }
 
+// expireBreakGlass ends emergency access once its time is up (every
+// minute, so access can outlast its expiry by up to a minute).
+func (s *system) expireBreakGlass(ctx context.Context) {
+	if n, err := s.intakeAdmin.ExpireBreakGlass(ctx, time.Now()); err != nil {
+		level.Error(s.logger).Log("msg", "break-the-glass expiry failed", "err", err)
+	} else if n > 0 {
+		level.Info(s.logger).Log("msg", "break-the-glass access expired", "count", n)
+	}
+}
+
 // reportOverdue tells statistics, once each, about decisions past their
-// target date, every five minutes.
-func (s *system) reportOverdue(ctx context.Context) error {
-	t := time.NewTicker(5 * time.Minute)
-	defer t.Stop()
-	for {
-		if _, err := s.intakeAdmin.ReportOverdue(ctx, time.Now()); err != nil {
-			level.Error(s.logger).Log("msg", "overdue decisions report failed", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
+// target date.
+func (s *system) reportOverdue(ctx context.Context) {
+	if _, err := s.intakeAdmin.ReportOverdue(ctx, time.Now()); err != nil {
+		level.Error(s.logger).Log("msg", "overdue decisions report failed", "err", err)
+	}
+}
+
+// purge destroys what the retention policy says has expired (as nrm cases
+// purge does); safe to run from several replicas, case by case under the
+// case's row lock.
+func (s *system) purge(ctx context.Context) {
+	rep, err := s.intakeAdmin.Purge(ctx, time.Now())
+	if err != nil {
+		level.Error(s.logger).Log("msg", "scheduled purge failed", "err", err)
+		return
+	}
+	if rep.Cases > 0 || rep.Held > 0 {
+		level.Info(s.logger).Log("msg", "scheduled purge", "cases", rep.Cases, "entries", rep.Entries, "sections", rep.Sections, "held", rep.Held)
 	}
 }
 
@@ -328,21 +344,12 @@ func (s *system) reportOverdue(ctx context.Context) error {
 // and year (every hour it tries the latest closed ones). A release that
 // would differ from the previous one of its period by too few records is
 // refused by the statistics service, and the earlier figures stand.
-func (s *system) scheduleReleases(ctx context.Context) error {
+func (s *system) scheduleReleases(ctx context.Context) {
 	ctx = auth.WithPrincipal(ctx, auth.ServicePrincipal("stats"))
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		for _, period := range closedPeriods(time.Now().UTC()) {
-			spec := stats.ReleaseSpec{Name: "sched-" + period + "-" + time.Now().UTC().Format("20060102"), Period: period}
-			if _, err := s.stats.CreateRelease(ctx, spec); err != nil && kit.AsError(err).Status >= 500 {
-				level.Error(s.logger).Log("msg", "scheduled statistics release failed", "period", period, "err", err)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
+	for _, period := range closedPeriods(time.Now().UTC()) {
+		spec := stats.ReleaseSpec{Name: "sched-" + period + "-" + time.Now().UTC().Format("20060102"), Period: period}
+		if _, err := s.stats.CreateRelease(ctx, spec); err != nil && kit.AsError(err).Status >= 500 {
+			level.Error(s.logger).Log("msg", "scheduled statistics release failed", "period", period, "err", err)
 		}
 	}
 }
