@@ -217,7 +217,9 @@ func serviceDSN(cfg Config, service string) (string, error) {
 	// default: a connection opened between the role's creation and
 	// `nrm migrate` setting that default would otherwise never find its
 	// tables.
-	q.Set("options", strings.TrimSpace(q.Get("options")+" -c search_path="+service))
+	// bytea_output is fixed too: intake decodes bytea that PostgreSQL
+	// renders inside JSON aggregates, in the hex format.
+	q.Set("options", strings.TrimSpace(q.Get("options")+" -c search_path="+service+" -c bytea_output=hex"))
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }

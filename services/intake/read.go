@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-kit/log/level"
 
+	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/seal"
@@ -40,18 +41,29 @@ type readRow struct {
 	identity   []byte
 }
 
+// caseReadColumns and caseReadFrom make caseForRead's statement: the case
+// ($1) with org's ($2) wrap, the identity version that wrap names unless
+// destroyed, and org's oldest live identity version.
+var caseReadColumns = qualified("c", caseColumns) + `, w.key_version, w.wrap, k.wrapped_identity,
+	(SELECT MIN(version) FROM org_keys WHERE org_id = $2 AND state <> 'destroyed')`
+
+const caseReadFrom = ` FROM cases c LEFT JOIN wraps w ON w.case_id = c.id AND w.org_id = $2
+	LEFT JOIN org_keys k ON k.org_id = w.org_id AND k.version = w.key_version AND k.state <> 'destroyed'
+	WHERE c.id = $1`
+
+// scanTargets returns the destinations of caseReadColumns; the caseRow is
+// finished after the scan.
+func (r *readRow) scanTargets() []any {
+	return append(caseScanTargets(&r.caseRow), &r.keyVersion, &r.wrap, &r.identity, &r.oldestLive)
+}
+
 // caseForRead reads the case and org's wrap and identity in one statement.
 func (s *store) caseForRead(ctx context.Context, q querier, id, org string) (readRow, error) {
 	if !validID(id) {
 		return readRow{}, ErrNotFound
 	}
 	var r readRow
-	cols := append(caseScanTargets(&r.caseRow), &r.keyVersion, &r.wrap, &r.identity, &r.oldestLive)
-	err := q.QueryRowContext(ctx, `SELECT `+qualified("c", caseColumns)+`, w.key_version, w.wrap, k.wrapped_identity,
-		(SELECT MIN(version) FROM org_keys WHERE org_id = $2 AND state <> 'destroyed')
-		FROM cases c LEFT JOIN wraps w ON w.case_id = c.id AND w.org_id = $2
-		LEFT JOIN org_keys k ON k.org_id = w.org_id AND k.version = w.key_version AND k.state <> 'destroyed'
-		WHERE c.id = $1`, id, org).Scan(cols...)
+	err := q.QueryRowContext(ctx, `SELECT `+caseReadColumns+caseReadFrom, id, org).Scan(r.scanTargets()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return readRow{}, ErrNotFound
 	}
@@ -62,30 +74,85 @@ func (s *store) caseForRead(ctx context.Context, q querier, id, org string) (rea
 	return r, nil
 }
 
+// sectionMACColumns, sectionMACFrom and sectionOrder make sectionsWithMACs'
+// statement: the sections of the case ($1) with org's ($2) MAC of each.
+const (
+	sectionMACColumns = `s.section, s.version, s.author_org, s.sealed, m.mac`
+	sectionMACFrom    = ` FROM sections s LEFT JOIN section_macs m
+		ON m.case_id = s.case_id AND m.section = s.section AND m.version = s.version AND m.org_id = $2
+		WHERE s.case_id = $1`
+	sectionOrder = `s.section`
+)
+
 // sectionsWithMACs returns the sections of the case with org's MAC of
 // each (nil when it has none).
 func (s *store) sectionsWithMACs(ctx context.Context, q querier, caseID, org string) ([]sectionRow, map[seal.SectionID][]byte, error) {
-	rows, err := q.QueryContext(ctx, `SELECT s.section, s.version, s.author_org, s.sealed, m.mac FROM sections s
-		LEFT JOIN section_macs m ON m.case_id = s.case_id AND m.section = s.section AND m.version = s.version AND m.org_id = $2
-		WHERE s.case_id = $1 ORDER BY s.section`, caseID, org)
+	rows, err := q.QueryContext(ctx, `SELECT `+sectionMACColumns+sectionMACFrom+` ORDER BY `+sectionOrder, caseID, org)
 	if err != nil {
 		return nil, nil, fmt.Errorf("intake: sections: %w", err)
 	}
 	defer rows.Close()
+	secs, macs, err := scanSectionsWithMACs(rows, caseID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("intake: sections: %w", err)
+	}
+	return secs, macs, nil
+}
+
+// scanSectionsWithMACs reads rows of sectionMACColumns.
+func scanSectionsWithMACs(rs rowIter, caseID string) ([]sectionRow, map[seal.SectionID][]byte, error) {
 	var out []sectionRow
 	macs := map[seal.SectionID][]byte{}
-	for rows.Next() {
+	for rs.Next() {
 		r := sectionRow{Header: seal.Header{CaseID: caseID}}
 		var mac []byte
-		if err := rows.Scan(&r.Header.Section, &r.Header.Version, &r.Header.AuthorOrg, &r.Sealed, &mac); err != nil {
-			return nil, nil, fmt.Errorf("intake: sections: %w", err)
+		if err := rs.Scan(&r.Header.Section, &r.Header.Version, &r.Header.AuthorOrg, &r.Sealed, &mac); err != nil {
+			return nil, nil, err
 		}
 		if mac != nil {
 			macs[r.Header.ID()] = mac
 		}
 		out = append(out, r)
 	}
-	return out, macs, rows.Err()
+	return out, macs, rs.Err()
+}
+
+// caseSnapshot is everything a read of a case needs, from one snapshot.
+type caseSnapshot struct {
+	row      readRow
+	secs     []sectionRow
+	macs     map[seal.SectionID][]byte
+	grants   []grantRow
+	consents []Consent
+}
+
+// caseSnapshot reads the case as org reads it, or ErrNotFound: one statement
+// on PostgreSQL (one round trip instead of six), a read transaction on SQLite.
+func (s *store) caseSnapshot(ctx context.Context, id, org string) (caseSnapshot, error) {
+	if s.db.Engine == db.Postgres {
+		return s.caseSnapshotOne(ctx, id, org)
+	}
+	return s.caseSnapshotTx(ctx, id, org)
+}
+
+// caseSnapshotTx is caseSnapshot in a read transaction, on either engine.
+func (s *store) caseSnapshotTx(ctx context.Context, id, org string) (caseSnapshot, error) {
+	var snap caseSnapshot
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if snap.row, err = s.caseForRead(ctx, tx, id, org); err != nil {
+			return err
+		}
+		if snap.secs, snap.macs, err = s.sectionsWithMACs(ctx, tx, id, org); err != nil {
+			return err
+		}
+		if snap.grants, err = s.grants(ctx, tx, id); err != nil {
+			return err
+		}
+		snap.consents, err = s.consents(ctx, tx, id)
+		return err
+	})
+	return snap, err
 }
 
 // sealedFor picks org's readable sections with their MACs. A wanted
@@ -186,49 +253,27 @@ func (s *service) get(ctx context.Context, id string) (Case, error) {
 	if err != nil {
 		return Case{}, err
 	}
-	var (
-		row      caseRow
-		consents []Consent
-		sealed   sealedRead
-		withheld []string
-	)
-	err = s.store.readTx(ctx, func(tx *sql.Tx) error {
-		r, err := s.store.caseForRead(ctx, tx, id, p.OrgID)
-		if err != nil {
-			if errors.Is(err, ErrNotFound) {
-				return errDenied
-			}
-			return err
-		}
-		row = r.caseRow
-		secs, macs, err := s.store.sectionsWithMACs(ctx, tx, id, p.OrgID)
-		if err != nil {
-			return err
-		}
-		grants, err := s.store.grants(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !canSee(row, secs, grants, p.OrgID) {
-			return errDenied
-		}
-		readable := readableFor(secs, grants, p.OrgID)
-		if row.OwnerOrg == p.OrgID {
-			for _, sec := range secs {
-				if !readable[sec.Header.ID()] {
-					withheld = append(withheld, sec.Header.Section)
-				}
-			}
-		}
-		if sealed, err = sealedFor(r, p.OrgID, secs, macs, readable); err != nil {
-			return err
-		}
-		consents, err = s.store.consents(ctx, tx, id)
-		return err
-	})
-	if errors.Is(err, errDenied) {
+	snap, err := s.store.caseSnapshot(ctx, id, p.OrgID)
+	if errors.Is(err, ErrNotFound) {
 		return Case{}, s.deny(ctx, "intake.case.read", id)
 	}
+	if err != nil {
+		return Case{}, s.readFailed(ctx, id, err)
+	}
+	row := snap.row.caseRow
+	if !canSee(row, snap.secs, snap.grants, p.OrgID) {
+		return Case{}, s.deny(ctx, "intake.case.read", id)
+	}
+	readable := readableFor(snap.secs, snap.grants, p.OrgID)
+	var withheld []string
+	if row.OwnerOrg == p.OrgID {
+		for _, sec := range snap.secs {
+			if !readable[sec.Header.ID()] {
+				withheld = append(withheld, sec.Header.Section)
+			}
+		}
+	}
+	sealed, err := sealedFor(snap.row, p.OrgID, snap.secs, snap.macs, readable)
 	if err != nil {
 		return Case{}, s.readFailed(ctx, id, err)
 	}
@@ -241,7 +286,7 @@ func (s *service) get(ctx context.Context, id string) (Case, error) {
 	if err != nil {
 		return Case{}, s.readFailed(ctx, id, err)
 	}
-	return view(row, consents, sections, withheld), nil
+	return view(row, snap.consents, sections, withheld), nil
 }
 
 // readFailed logs and audits a read that could not complete; an integrity

@@ -26,7 +26,7 @@ type backup struct {
 	sections   map[seal.SectionID]storedSection
 	entries    map[string]backupEntry // by entry id
 	wraps      []backupWrap
-	entryKeys  []backupWrap // caseID, org, version, wrap; section = the entry
+	entryKeys  []backupWrap      // caseID, org, version, wrap; section = the entry
 	identities map[string][]byte // org/version -> wrapped identity
 }
 

@@ -17,6 +17,8 @@ import (
 type store struct {
 	db   *db.DB
 	keys keyCache
+	// snapshot is caseSnapshot's statement on PostgreSQL.
+	snapshot preparedStmt
 }
 
 // querier is satisfied by *sql.DB and *sql.Tx.
@@ -291,33 +293,40 @@ func (s *store) insertConsents(ctx context.Context, q querier, caseID string, cs
 	return nil
 }
 
+// consentOrder is the order of a case's consent records: oldest first.
+const consentOrder = `recorded_at, CASE purpose WHEN 'assistance' THEN 1 WHEN 'nrm_submission' THEN 2 ELSE 3 END, id`
+
 // consents returns every consent record of the case, oldest first.
 func (s *store) consents(ctx context.Context, q querier, caseID string) ([]Consent, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+consentColumns+` FROM consents WHERE case_id = $1
-		ORDER BY recorded_at, CASE purpose WHEN 'assistance' THEN 1 WHEN 'nrm_submission' THEN 2 ELSE 3 END, id`, caseID)
+	rows, err := q.QueryContext(ctx, `SELECT `+consentColumns+` FROM consents WHERE case_id = $1 ORDER BY `+consentOrder, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("intake: consents: %w", err)
 	}
 	defer rows.Close()
-	var out []Consent
-	for rows.Next() {
-		var (
-			c       Consent
-			share   string
-			expires sql.NullTime
-		)
-		if err := rows.Scan(&c.ID, &c.Purpose, &c.Granted, &share, &c.ExplainedIn, &c.Interpreter,
-			&c.RecordedBy, &c.RecordedOrg, &c.RecordedAt, &expires); err != nil {
-			return nil, fmt.Errorf("intake: consents: %w", err)
-		}
-		c.ShareWith, c.RecordedAt = splitCodes(share), c.RecordedAt.UTC()
-		if expires.Valid {
-			t := expires.Time.UTC()
-			c.ExpiresAt = &t
-		}
-		out = append(out, c)
+	out, err := scanAll(rows, scanConsent)
+	if err != nil {
+		return nil, fmt.Errorf("intake: consents: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// scanConsent reads a row of consentColumns.
+func scanConsent(sc scanner) (Consent, error) {
+	var (
+		c       Consent
+		share   string
+		expires sql.NullTime
+	)
+	if err := sc.Scan(&c.ID, &c.Purpose, &c.Granted, &share, &c.ExplainedIn, &c.Interpreter,
+		&c.RecordedBy, &c.RecordedOrg, &c.RecordedAt, &expires); err != nil {
+		return Consent{}, err
+	}
+	c.ShareWith, c.RecordedAt = splitCodes(share), c.RecordedAt.UTC()
+	if expires.Valid {
+		t := expires.Time.UTC()
+		c.ExpiresAt = &t
+	}
+	return c, nil
 }
 
 const grantColumns = `id, case_id, org_id, sections, status, purpose, service, referral_id, granted_by, created_at, updated_at`
@@ -357,20 +366,19 @@ func (s *store) setGrantStatus(ctx context.Context, q querier, id, status string
 	return nil
 }
 
+// grantOrder is the order of a case's grants: oldest first.
+const grantOrder = `created_at, id`
+
 // grants returns the case's grants, oldest first.
 func (s *store) grants(ctx context.Context, q querier, caseID string) ([]grantRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+grantColumns+` FROM grants WHERE case_id = $1 ORDER BY created_at, id`, caseID)
+	rows, err := q.QueryContext(ctx, `SELECT `+grantColumns+` FROM grants WHERE case_id = $1 ORDER BY `+grantOrder, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("intake: grants: %w", err)
 	}
 	defer rows.Close()
-	var out []grantRow
-	for rows.Next() {
-		g, err := scanGrant(rows)
-		if err != nil {
-			return nil, fmt.Errorf("intake: grants: %w", err)
-		}
-		out = append(out, g)
+	out, err := scanAll(rows, scanGrant)
+	if err != nil {
+		return nil, fmt.Errorf("intake: grants: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -1,0 +1,75 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
+
+// snapshotSQL is caseForRead's row plus the rows of sectionsWithMACs, grants
+// and consents as JSON: one statement sees one snapshot, so no transaction.
+var snapshotSQL = `SELECT ` + caseReadColumns + `,
+	(SELECT json_agg(json_build_array(` + sectionMACColumns + `) ORDER BY ` + sectionOrder + `)` + sectionMACFrom + `),
+	(SELECT json_agg(json_build_array(` + grantColumns + `) ORDER BY ` + grantOrder + `) FROM grants WHERE case_id = $1),
+	(SELECT json_agg(json_build_array(` + consentColumns + `) ORDER BY ` + consentOrder + `) FROM consents WHERE case_id = $1)` +
+	caseReadFrom
+
+// caseSnapshotOne is caseSnapshot on PostgreSQL.
+func (s *store) caseSnapshotOne(ctx context.Context, id, org string) (caseSnapshot, error) {
+	if !validID(id) {
+		return caseSnapshot{}, ErrNotFound
+	}
+	var (
+		snap                   caseSnapshot
+		secs, grants, consents []byte
+	)
+	stmt, err := s.snapshot.get(ctx, s.db.DB, snapshotSQL)
+	if err != nil {
+		return caseSnapshot{}, fmt.Errorf("intake: prepare case read: %w", err)
+	}
+	err = stmt.QueryRowContext(ctx, id, org).Scan(append(snap.row.scanTargets(), &secs, &grants, &consents)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return caseSnapshot{}, ErrNotFound
+	}
+	if err != nil {
+		return caseSnapshot{}, fmt.Errorf("intake: case: %w", err)
+	}
+	snap.row.caseRow.finish()
+	if snap.secs, snap.macs, err = scanSectionsWithMACs(newJSONRows(secs), id); err != nil {
+		return caseSnapshot{}, fmt.Errorf("intake: sections: %w", err)
+	}
+	if snap.grants, err = scanAll(newJSONRows(grants), scanGrant); err != nil {
+		return caseSnapshot{}, fmt.Errorf("intake: grants: %w", err)
+	}
+	if snap.consents, err = scanAll(newJSONRows(consents), scanConsent); err != nil {
+		return caseSnapshot{}, fmt.Errorf("intake: consents: %w", err)
+	}
+	return snap, nil
+}
+
+// preparedStmt is a statement prepared on first use: PostgreSQL parses and
+// plans it once per connection instead of once per execution.
+type preparedStmt struct {
+	mu   sync.Mutex
+	stmt atomic.Pointer[sql.Stmt]
+}
+
+func (p *preparedStmt) get(ctx context.Context, d *sql.DB, query string) (*sql.Stmt, error) {
+	if st := p.stmt.Load(); st != nil {
+		return st, nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if st := p.stmt.Load(); st != nil {
+		return st, nil
+	}
+	st, err := d.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	p.stmt.Store(st)
+	return st, nil
+}
