@@ -63,6 +63,7 @@ func (d *Dir) CaseKeys() *CaseKeys {
 type CaseRing struct {
 	caseID string
 	keys   map[string][]byte // nil value: destroyed
+	onDisk bool
 }
 
 // Key returns the class's key, or an error wrapping ErrCaseKeyDestroyed or
@@ -113,33 +114,42 @@ func (c *CaseKeys) Ensure(caseID string, classes ...string) (*CaseRing, error) {
 	mu := c.lock(caseID)
 	mu.Lock()
 	defer mu.Unlock()
-	ring, err := c.Load(caseID)
-	if err != nil {
-		return nil, err
-	}
-	changed := false
-	for _, class := range classes {
-		if err := validClass(class); err != nil {
+	for {
+		ring, err := c.Load(caseID)
+		if err != nil {
 			return nil, err
 		}
-		k, ok := ring.keys[class]
-		if ok && k == nil {
-			return nil, fmt.Errorf("keys: case %s class %q: %w", caseID, class, ErrCaseKeyDestroyed)
-		}
-		if !ok {
-			k = make([]byte, caseKeySize)
-			if _, err := rand.Read(k); err != nil {
-				return nil, fmt.Errorf("keys: case %s: %w", caseID, err)
+		changed := false
+		for _, class := range classes {
+			if err := validClass(class); err != nil {
+				return nil, err
 			}
-			ring.keys[class], changed = k, true
+			k, ok := ring.keys[class]
+			if ok && k == nil {
+				return nil, fmt.Errorf("keys: case %s class %q: %w", caseID, class, ErrCaseKeyDestroyed)
+			}
+			if !ok {
+				k = make([]byte, caseKeySize)
+				if _, err := rand.Read(k); err != nil {
+					return nil, fmt.Errorf("keys: case %s: %w", caseID, err)
+				}
+				ring.keys[class], changed = k, true
+			}
 		}
-	}
-	if changed {
-		if err := c.write(ring); err != nil {
+		if !changed {
+			return ring, nil
+		}
+		if ring.onDisk {
+			err = c.write(ring)
+		} else if err = c.create(ring); errors.Is(err, fs.ErrExist) {
+			continue // another process made the file first: merge into it
+		}
+		if err != nil {
 			return nil, err
 		}
+		ring.onDisk = true
+		return ring, nil
 	}
-	return ring, nil
 }
 
 // Destroy replaces the classes' keys by tombstones. The old file is
@@ -251,7 +261,7 @@ func (c *CaseKeys) open(caseID string, raw []byte) (*CaseRing, error) {
 		return nil, fmt.Errorf("keys: case %s: %w", caseID, ErrBadCaseKeys)
 	}
 	defer clear(body)
-	ring := &CaseRing{caseID: caseID, keys: map[string][]byte{}}
+	ring := &CaseRing{caseID: caseID, keys: map[string][]byte{}, onDisk: true}
 	bad := fmt.Errorf("keys: case %s: %w", caseID, ErrBadCaseKeys)
 	n, m := binary.Uvarint(body)
 	if m <= 0 || n > 64 {
@@ -281,6 +291,48 @@ func (c *CaseKeys) open(caseID string, raw []byte) (*CaseRing, error) {
 		return nil, bad
 	}
 	return ring, nil
+}
+
+// create writes a new case's file in place (O_EXCL), synced: one journal
+// commit, which on a new file carries its directory entry too, so the
+// directory sync that follows has little left to do. A crash before the
+// sync leaves at worst a torn file of a case the database never saw (its
+// keys are made before its transaction commits).
+func (c *CaseKeys) create(r *CaseRing) error {
+	p, err := c.path(r.caseID)
+	if err != nil {
+		return err
+	}
+	data, err := c.seal(r)
+	if err != nil {
+		return fmt.Errorf("keys: case %s: %w", r.caseID, err)
+	}
+	dir := filepath.Dir(p)
+	if err := ensureDir(c.root); err != nil {
+		return err
+	}
+	if err := ensureDir(dir); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("keys: case %s: create: %w", r.caseID, err)
+	}
+	_, werr := f.Write(data)
+	if werr == nil {
+		werr = f.Sync()
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = syncDir(dir)
+	}
+	if werr != nil {
+		_ = os.Remove(p)
+		return fmt.Errorf("keys: case %s: create: %w", r.caseID, werr)
+	}
+	return nil
 }
 
 // write replaces the case's file durably: a synced temporary file renamed
