@@ -186,7 +186,9 @@ func ageDecrypt(id *OrgIdentity, wrap []byte) ([]byte, error) {
 	if id == nil || id.id == nil {
 		return nil, errNilIdentity
 	}
-	r, err := age.Decrypt(bytes.NewReader(wrap), id.id)
+	// DecryptReaderAt reads the payload into one buffer of its exact size;
+	// age.Decrypt's streaming reader allocates 128 KiB per call.
+	r, size, err := age.DecryptReaderAt(bytes.NewReader(wrap), int64(len(wrap)), id.id)
 	if err != nil {
 		var nm *age.NoIdentityMatchError
 		if errors.As(err, &nm) && !containsString(nm.StanzaTypes, id.kind.stanzaType()) && len(nm.StanzaTypes) > 0 {
@@ -194,8 +196,11 @@ func ageDecrypt(id *OrgIdentity, wrap []byte) ([]byte, error) {
 		}
 		return nil, ErrNotForYou
 	}
-	payload, err := io.ReadAll(io.LimitReader(r, maxWrapPayload+1))
-	if err != nil || len(payload) > maxWrapPayload {
+	if size > maxWrapPayload {
+		return nil, ErrBadWrap
+	}
+	payload := make([]byte, size)
+	if n, err := r.ReadAt(payload, 0); n != len(payload) || err != nil && err != io.EOF {
 		clear(payload)
 		return nil, ErrBadWrap
 	}
