@@ -3,8 +3,8 @@ package keys
 import (
 	"bytes"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,7 +16,7 @@ import (
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
-// PurposeCaseKeys encrypts the case key files at rest.
+// PurposeCaseKeys encrypts the case key records at rest.
 const PurposeCaseKeys Purpose = "intake/case-keys/v1"
 
 // Errors of the case key store.
@@ -33,25 +33,35 @@ var (
 const (
 	caseKeysDir   = "cases"
 	caseKeyMagic  = "nrmk"
-	caseKeyFormat = 1
+	caseKeyFormat = 2
 	caseKeySize   = 32
-	maxCaseKeyLen = 4096
+	batchIDLen    = 8 // hex digits: the first field of the case id
+	maxBatchFile  = 1 << 20
+	maxBatchCases = 256
 )
 
-// CaseKeys keeps one small file per case in the key directory
-// (cases/<2 hex>/<case id>) holding a random 32-byte key per retention
-// class, sealed with a master subkey and bound to the case id. The
-// database never holds these keys, so destroying one here makes what it
-// locks unreadable from every database copy, backups included. A
+// CaseKeys keeps, for each case, a random 32-byte key per retention class
+// in the key directory, never in the database: destroying one makes what
+// it locks unreadable from every database copy, backups included. A
 // destroyed class leaves a tombstone, so "purged" and "missing" differ.
 //
-// Writes are durable before they return (file and directory synced).
-// Changes to one case are serialised in this process; across processes
-// the caller serialises them (intake holds the case's row lock).
+// Cases created together share a batch file, cases/<2 hex>/<8 hex>, named
+// by the first field of their ids (NewCase chooses the ids), so that one
+// synced write serves every registration waiting at that moment. Each
+// record in it is sealed on its own with a master subkey and bound to its
+// case id. Writes are durable before they return (file and directory
+// synced); a rewrite (Destroy, Ensure) takes a lock on the directory that
+// other processes respect, replaces the file atomically and zeroes the
+// old one.
 type CaseKeys struct {
-	root  string
-	kek   []byte
-	locks [64]sync.Mutex
+	root string
+	kek  []byte
+
+	locks [64]sync.Mutex // per batch, in this process
+
+	qmu      sync.Mutex
+	queue    []*newCase
+	flushing bool
 }
 
 // CaseKeys returns the directory's case key store.
@@ -63,8 +73,10 @@ func (d *Dir) CaseKeys() *CaseKeys {
 type CaseRing struct {
 	caseID string
 	keys   map[string][]byte // nil value: destroyed
-	onDisk bool
 }
+
+// CaseID returns the case the ring belongs to.
+func (r *CaseRing) CaseID() string { return r.caseID }
 
 // Key returns the class's key, or an error wrapping ErrCaseKeyDestroyed or
 // ErrNoCaseKey.
@@ -91,65 +103,123 @@ func (r *CaseRing) Classes() []string {
 	return out
 }
 
-// Load reads the case's keys; a case without a file has an empty ring.
+// newCase is a registration waiting for its batch to be written.
+type newCase struct {
+	ring *CaseRing
+	done chan error
+}
+
+// NewCase makes the keys of a new case, chooses its id (a random version 4
+// UUID whose first field names its batch file) and returns once they are
+// durably written. Concurrent calls share one write (group commit).
+func (c *CaseKeys) NewCase(classes ...string) (*CaseRing, error) {
+	ring := &CaseRing{keys: map[string][]byte{}}
+	for _, class := range classes {
+		if err := validClass(class); err != nil {
+			return nil, err
+		}
+		k := make([]byte, caseKeySize)
+		if _, err := rand.Read(k); err != nil {
+			return nil, fmt.Errorf("keys: new case: %w", err)
+		}
+		ring.keys[class] = k
+	}
+	me := &newCase{ring: ring, done: make(chan error, 1)}
+	c.qmu.Lock()
+	c.queue = append(c.queue, me)
+	if c.flushing {
+		c.qmu.Unlock()
+		return ring, <-me.done
+	}
+	// The first caller writes every batch queued while it works.
+	c.flushing = true
+	for len(c.queue) > 0 {
+		n := min(len(c.queue), maxBatchCases)
+		batch := c.queue[:n:n]
+		c.queue = c.queue[n:]
+		c.qmu.Unlock()
+		err := c.writeBatch(batch)
+		for _, nc := range batch {
+			nc.done <- err
+		}
+		c.qmu.Lock()
+	}
+	c.flushing = false
+	c.qmu.Unlock()
+	return ring, <-me.done
+}
+
+// writeBatch names the cases of one batch and creates its file (O_EXCL: a
+// batch id already taken, here or by another process, is drawn again).
+func (c *CaseKeys) writeBatch(batch []*newCase) error {
+	for attempt := 0; ; attempt++ {
+		var b [16]byte
+		if _, err := rand.Read(b[:4]); err != nil {
+			return fmt.Errorf("keys: new case: %w", err)
+		}
+		prefix := hex.EncodeToString(b[:4])
+		rings := make([]*CaseRing, len(batch))
+		for i, nc := range batch {
+			if _, err := rand.Read(b[4:]); err != nil {
+				return fmt.Errorf("keys: new case: %w", err)
+			}
+			b[6] = b[6]&0x0f | 0x40
+			b[8] = b[8]&0x3f | 0x80
+			h := hex.EncodeToString(b[:])
+			nc.ring.caseID = h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+			rings[i] = nc.ring
+		}
+		data, err := c.encode(rings)
+		if err != nil {
+			return err
+		}
+		err = c.create(prefix, data)
+		if errors.Is(err, fs.ErrExist) && attempt < 8 {
+			continue
+		}
+		return err
+	}
+}
+
+// Load reads the case's keys; a case without a record has an empty ring.
 func (c *CaseKeys) Load(caseID string) (*CaseRing, error) {
-	p, err := c.path(caseID)
+	rings, err := c.loadBatch(caseID)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := os.ReadFile(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return &CaseRing{caseID: caseID, keys: map[string][]byte{}}, nil
+	if r, ok := rings[caseID]; ok {
+		return r, nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("keys: case %s: %w", caseID, err)
-	}
-	return c.open(caseID, raw)
+	return &CaseRing{caseID: caseID, keys: map[string][]byte{}}, nil
 }
 
-// Ensure returns the case's ring with a key for each of classes, creating
-// the missing ones. Asking for a destroyed class is an error: purged data
-// is not sealed again under the same case.
+// Ensure returns the case's ring with a key for each of classes, adding
+// the missing ones (a rewrite of its batch file). Asking for a destroyed
+// class is an error: purged data is not sealed again under the same case.
 func (c *CaseKeys) Ensure(caseID string, classes ...string) (*CaseRing, error) {
-	mu := c.lock(caseID)
-	mu.Lock()
-	defer mu.Unlock()
-	for {
-		ring, err := c.Load(caseID)
-		if err != nil {
-			return nil, err
-		}
+	var out *CaseRing
+	err := c.rewrite(caseID, func(r *CaseRing) (bool, error) {
 		changed := false
 		for _, class := range classes {
 			if err := validClass(class); err != nil {
-				return nil, err
+				return false, err
 			}
-			k, ok := ring.keys[class]
+			k, ok := r.keys[class]
 			if ok && k == nil {
-				return nil, fmt.Errorf("keys: case %s class %q: %w", caseID, class, ErrCaseKeyDestroyed)
+				return false, fmt.Errorf("keys: case %s class %q: %w", caseID, class, ErrCaseKeyDestroyed)
 			}
 			if !ok {
 				k = make([]byte, caseKeySize)
 				if _, err := rand.Read(k); err != nil {
-					return nil, fmt.Errorf("keys: case %s: %w", caseID, err)
+					return false, err
 				}
-				ring.keys[class], changed = k, true
+				r.keys[class], changed = k, true
 			}
 		}
-		if !changed {
-			return ring, nil
-		}
-		if ring.onDisk {
-			err = c.write(ring)
-		} else if err = c.create(ring); errors.Is(err, fs.ErrExist) {
-			continue // another process made the file first: merge into it
-		}
-		if err != nil {
-			return nil, err
-		}
-		ring.onDisk = true
-		return ring, nil
-	}
+		out = r
+		return changed, nil
+	})
+	return out, err
 }
 
 // Destroy replaces the classes' keys by tombstones. The old file is
@@ -157,48 +227,107 @@ func (c *CaseKeys) Ensure(caseID string, classes ...string) (*CaseRing, error) {
 // took its place, which removes it from ordinary file systems; copy-on-
 // write and flash storage may keep old blocks (see docs/keys.md).
 func (c *CaseKeys) Destroy(caseID string, classes ...string) error {
-	mu := c.lock(caseID)
+	return c.rewrite(caseID, func(r *CaseRing) (bool, error) {
+		changed := false
+		for _, class := range classes {
+			if err := validClass(class); err != nil {
+				return false, err
+			}
+			if k, ok := r.keys[class]; !ok || k != nil {
+				clear(k)
+				r.keys[class], changed = nil, true
+			}
+		}
+		return changed, nil
+	})
+}
+
+// rewrite applies change to the case's ring (a new one if it has none)
+// and, if it changed, writes the batch file again, under the batch's lock
+// in this process and the directory's lock across processes.
+func (c *CaseKeys) rewrite(caseID string, change func(*CaseRing) (bool, error)) error {
+	if !validCaseID(caseID) {
+		return fmt.Errorf("keys: bad case id %q", caseID)
+	}
+	mu := &c.locks[int(hexNibble(caseID[0]))<<2|int(hexNibble(caseID[1]))>>2]
 	mu.Lock()
 	defer mu.Unlock()
-	ring, err := c.Load(caseID)
+	dir := filepath.Join(c.root, caseID[:2])
+	if err := ensureDir(c.root); err != nil {
+		return err
+	}
+	if err := ensureDir(dir); err != nil {
+		return err
+	}
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return fmt.Errorf("keys: case %s: lock: %w", caseID, err)
+	}
+	defer unlock()
+	for attempt := 0; ; attempt++ {
+		err := c.rewriteLocked(caseID, change)
+		if !errors.Is(err, fs.ErrExist) || attempt > 2 {
+			return err
+		}
+		// NewCase created the batch file meanwhile: merge into it.
+	}
+}
+
+func (c *CaseKeys) rewriteLocked(caseID string, change func(*CaseRing) (bool, error)) error {
+	rings, err := c.loadBatch(caseID)
 	if err != nil {
 		return err
 	}
-	changed := false
-	for _, class := range classes {
-		if err := validClass(class); err != nil {
-			return err
-		}
-		if k, ok := ring.keys[class]; !ok || k != nil {
-			clear(k)
-			ring.keys[class], changed = nil, true
-		}
+	r, ok := rings[caseID]
+	if !ok {
+		r = &CaseRing{caseID: caseID, keys: map[string][]byte{}}
+		rings[caseID] = r
 	}
-	if !changed {
-		return nil
+	changed, err := change(r)
+	if err != nil || !changed {
+		return err
 	}
-	return c.write(ring)
+	list := make([]*CaseRing, 0, len(rings))
+	for _, r := range rings {
+		list = append(list, r)
+	}
+	slices.SortFunc(list, func(a, b *CaseRing) int { return bytes.Compare([]byte(a.caseID), []byte(b.caseID)) })
+	data, err := c.encode(list)
+	if err != nil {
+		return err
+	}
+	return c.replace(caseID[:batchIDLen], data)
 }
 
-func (c *CaseKeys) lock(caseID string) *sync.Mutex {
-	h := sha256.Sum256([]byte(caseID))
-	return &c.locks[int(h[0])%len(c.locks)]
-}
-
-func (c *CaseKeys) path(caseID string) (string, error) {
-	if !validCaseID(caseID) {
-		return "", fmt.Errorf("keys: bad case id %q", caseID)
+func hexNibble(b byte) byte {
+	switch {
+	case b >= '0' && b <= '9':
+		return b - '0'
+	case b >= 'a' && b <= 'f':
+		return b - 'a' + 10
 	}
-	return filepath.Join(c.root, caseID[:2], caseID), nil
+	return 0
 }
 
+func (c *CaseKeys) batchPath(prefix string) string {
+	return filepath.Join(c.root, prefix[:2], prefix)
+}
+
+// validCaseID accepts a lower-case UUID, whose first field names the batch.
 func validCaseID(id string) bool {
-	if len(id) < 8 || len(id) > 64 {
+	if len(id) != 36 {
 		return false
 	}
-	for _, r := range id {
-		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' || r == '_') {
-			return false
+	for i, r := range id {
+		switch i {
+		case 8, 13, 18, 23:
+			if r != '-' {
+				return false
+			}
+		default:
+			if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
+				return false
+			}
 		}
 	}
 	return true
@@ -211,12 +340,47 @@ func validClass(class string) error {
 	return nil
 }
 
-func (c *CaseKeys) aad(caseID string) []byte { return []byte("nrm/case-keys/v1|" + caseID) }
+// loadBatch reads and opens every record of caseID's batch file.
+func (c *CaseKeys) loadBatch(caseID string) (map[string]*CaseRing, error) {
+	if !validCaseID(caseID) {
+		return nil, fmt.Errorf("keys: bad case id %q", caseID)
+	}
+	raw, err := os.ReadFile(c.batchPath(caseID[:batchIDLen]))
+	if errors.Is(err, fs.ErrNotExist) {
+		return map[string]*CaseRing{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("keys: case %s: %w", caseID, err)
+	}
+	return c.decode(caseID, raw)
+}
 
-// File: "nrmk" | format(1) | nonce(24) | XChaCha20-Poly1305(kek, body,
-// AAD case id), body: uvarint n, then per class: uvarint len | class |
+// File: "nrmk" | format(1) | uvarint n | n records, each: uvarint len |
+// case id | nonce(24) | uvarint len | XChaCha20-Poly1305(kek, ring, AAD
+// case id), ring: uvarint n, then per class: uvarint len | class |
 // live(1) | key(32) when live.
-func (c *CaseKeys) seal(r *CaseRing) ([]byte, error) {
+func (c *CaseKeys) encode(rings []*CaseRing) ([]byte, error) {
+	aead, err := chacha20poly1305.NewX(c.kek)
+	if err != nil {
+		return nil, err
+	}
+	out := append([]byte(caseKeyMagic), caseKeyFormat)
+	out = binary.AppendUvarint(out, uint64(len(rings)))
+	for _, r := range rings {
+		body := encodeRing(r)
+		nonce := make([]byte, aead.NonceSize())
+		if _, err := rand.Read(nonce); err != nil {
+			return nil, err
+		}
+		out = appendBytes(out, []byte(r.caseID))
+		out = append(out, nonce...)
+		out = appendBytes(out, aead.Seal(nil, nonce, body, aad(r.caseID)))
+		clear(body)
+	}
+	return out, nil
+}
+
+func encodeRing(r *CaseRing) []byte {
 	classes := make([]string, 0, len(r.keys))
 	for class := range r.keys {
 		classes = append(classes, class)
@@ -224,89 +388,127 @@ func (c *CaseKeys) seal(r *CaseRing) ([]byte, error) {
 	slices.Sort(classes)
 	body := binary.AppendUvarint(nil, uint64(len(classes)))
 	for _, class := range classes {
-		body = binary.AppendUvarint(body, uint64(len(class)))
-		body = append(body, class...)
+		body = appendBytes(body, []byte(class))
 		if k := r.keys[class]; k != nil {
 			body = append(append(body, 1), k...)
 		} else {
 			body = append(body, 0)
 		}
 	}
-	defer clear(body)
-	aead, err := chacha20poly1305.NewX(c.kek)
-	if err != nil {
-		return nil, err
-	}
-	out := append([]byte(caseKeyMagic), caseKeyFormat)
-	nonce := make([]byte, aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, err
-	}
-	out = append(out, nonce...)
-	return aead.Seal(out, nonce, body, c.aad(r.caseID)), nil
+	return body
 }
 
-func (c *CaseKeys) open(caseID string, raw []byte) (*CaseRing, error) {
-	aead, err := chacha20poly1305.NewX(c.kek)
-	if err != nil {
-		return nil, err
-	}
-	hdr := len(caseKeyMagic) + 1
-	if len(raw) > maxCaseKeyLen || len(raw) < hdr+aead.NonceSize()+aead.Overhead() ||
-		!bytes.Equal(raw[:len(caseKeyMagic)], []byte(caseKeyMagic)) || raw[len(caseKeyMagic)] != caseKeyFormat {
-		return nil, fmt.Errorf("keys: case %s: %w", caseID, ErrBadCaseKeys)
-	}
-	body, err := aead.Open(nil, raw[hdr:hdr+aead.NonceSize()], raw[hdr+aead.NonceSize():], c.aad(caseID))
-	if err != nil {
-		return nil, fmt.Errorf("keys: case %s: %w", caseID, ErrBadCaseKeys)
-	}
-	defer clear(body)
-	ring := &CaseRing{caseID: caseID, keys: map[string][]byte{}, onDisk: true}
+func appendBytes(b, v []byte) []byte { return append(binary.AppendUvarint(b, uint64(len(v))), v...) }
+
+func aad(caseID string) []byte { return []byte("nrm/case-keys/v1|" + caseID) }
+
+// decode opens every record of a batch file; a record that does not open,
+// or a file that does not parse, fails the whole load (fail closed).
+func (c *CaseKeys) decode(caseID string, raw []byte) (map[string]*CaseRing, error) {
 	bad := fmt.Errorf("keys: case %s: %w", caseID, ErrBadCaseKeys)
-	n, m := binary.Uvarint(body)
-	if m <= 0 || n > 64 {
+	aead, err := chacha20poly1305.NewX(c.kek)
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) > maxBatchFile || len(raw) < len(caseKeyMagic)+1 ||
+		string(raw[:len(caseKeyMagic)]) != caseKeyMagic || raw[len(caseKeyMagic)] != caseKeyFormat {
 		return nil, bad
 	}
-	b := body[m:]
+	d := reader{b: raw[len(caseKeyMagic)+1:]}
+	n := d.uvarint()
+	if n > maxBatchCases*4 {
+		return nil, bad
+	}
+	out := make(map[string]*CaseRing, n)
 	for range n {
-		l, m := binary.Uvarint(b)
-		if m <= 0 || l == 0 || uint64(len(b)-m) < l+1 {
+		id := string(d.bytes())
+		nonce := d.take(aead.NonceSize())
+		sealed := d.bytes()
+		if d.bad || !validCaseID(id) || id[:batchIDLen] != caseID[:batchIDLen] || out[id] != nil {
 			return nil, bad
 		}
-		class := string(b[m : m+int(l)])
-		b = b[m+int(l):]
-		live := b[0]
-		b = b[1:]
-		switch {
-		case live == 0:
-			ring.keys[class] = nil
-		case live == 1 && len(b) >= caseKeySize:
-			ring.keys[class] = bytes.Clone(b[:caseKeySize])
-			b = b[caseKeySize:]
-		default:
+		body, err := aead.Open(nil, nonce, sealed, aad(id))
+		if err != nil {
 			return nil, bad
 		}
+		r, ok := decodeRing(id, body)
+		clear(body)
+		if !ok {
+			return nil, bad
+		}
+		out[id] = r
 	}
-	if len(b) != 0 {
+	if d.bad || len(d.b) != 0 {
 		return nil, bad
 	}
-	return ring, nil
+	return out, nil
 }
 
-// create writes a new case's file in place (O_EXCL), synced: one journal
+func decodeRing(caseID string, body []byte) (*CaseRing, bool) {
+	d := reader{b: body}
+	n := d.uvarint()
+	if n > 64 {
+		return nil, false
+	}
+	r := &CaseRing{caseID: caseID, keys: map[string][]byte{}}
+	for range n {
+		class := string(d.bytes())
+		switch live := d.take(1); {
+		case d.bad || class == "":
+			return nil, false
+		case live[0] == 0:
+			r.keys[class] = nil
+		case live[0] == 1:
+			r.keys[class] = bytes.Clone(d.take(caseKeySize))
+		default:
+			return nil, false
+		}
+	}
+	return r, !d.bad && len(d.b) == 0
+}
+
+// reader takes length-prefixed fields; bad is set on any overrun.
+type reader struct {
+	b   []byte
+	bad bool
+}
+
+func (r *reader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.bad = true
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) take(n int) []byte {
+	if r.bad || n < 0 || len(r.b) < n {
+		r.bad = true
+		return make([]byte, n)
+	}
+	v := r.b[:n]
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) bytes() []byte {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.bad = true
+		return nil
+	}
+	return r.take(int(n))
+}
+
+// create writes a new batch file in place (O_EXCL), synced: one journal
 // commit, which on a new file carries its directory entry too, so the
 // directory sync that follows has little left to do. A crash before the
-// sync leaves at worst a torn file of a case the database never saw (its
-// keys are made before its transaction commits).
-func (c *CaseKeys) create(r *CaseRing) error {
-	p, err := c.path(r.caseID)
-	if err != nil {
-		return err
-	}
-	data, err := c.seal(r)
-	if err != nil {
-		return fmt.Errorf("keys: case %s: %w", r.caseID, err)
-	}
+// sync leaves at worst a torn file of cases the database never saw (their
+// keys are written before their transaction commits).
+func (c *CaseKeys) create(prefix string, data []byte) error {
+	p := c.batchPath(prefix)
 	dir := filepath.Dir(p)
 	if err := ensureDir(c.root); err != nil {
 		return err
@@ -316,7 +518,7 @@ func (c *CaseKeys) create(r *CaseRing) error {
 	}
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return fmt.Errorf("keys: case %s: create: %w", r.caseID, err)
+		return fmt.Errorf("keys: batch %s: create: %w", prefix, err)
 	}
 	_, werr := f.Write(data)
 	if werr == nil {
@@ -330,39 +532,27 @@ func (c *CaseKeys) create(r *CaseRing) error {
 	}
 	if werr != nil {
 		_ = os.Remove(p)
-		return fmt.Errorf("keys: case %s: create: %w", r.caseID, werr)
+		return fmt.Errorf("keys: batch %s: create: %w", prefix, werr)
 	}
 	return nil
 }
 
-// write replaces the case's file durably: a synced temporary file renamed
+// replace rewrites a batch file durably: a synced temporary file renamed
 // over it, the directory synced, then the old file's blocks zeroed.
-func (c *CaseKeys) write(r *CaseRing) error {
-	p, err := c.path(r.caseID)
-	if err != nil {
-		return err
-	}
-	data, err := c.seal(r)
-	if err != nil {
-		return fmt.Errorf("keys: case %s: %w", r.caseID, err)
-	}
+func (c *CaseKeys) replace(prefix string, data []byte) error {
+	p := c.batchPath(prefix)
 	dir := filepath.Dir(p)
-	if err := ensureDir(c.root); err != nil {
-		return err
-	}
-	if err := ensureDir(dir); err != nil {
-		return err
-	}
 	old, err := os.OpenFile(p, os.O_WRONLY, 0)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("keys: case %s: %w", r.caseID, err)
+		return fmt.Errorf("keys: batch %s: %w", prefix, err)
 	}
-	if old != nil {
-		defer old.Close()
+	if old == nil { // a batch file made by a rewrite: never over one NewCase made
+		return c.create(prefix, data)
 	}
+	defer old.Close()
 	tmp, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {
-		return fmt.Errorf("keys: case %s: %w", r.caseID, err)
+		return fmt.Errorf("keys: batch %s: %w", prefix, err)
 	}
 	_, werr := tmp.Write(data)
 	if werr == nil {
@@ -376,16 +566,14 @@ func (c *CaseKeys) write(r *CaseRing) error {
 	}
 	if werr != nil {
 		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("keys: case %s: write: %w", r.caseID, werr)
+		return fmt.Errorf("keys: batch %s: write: %w", prefix, werr)
 	}
 	if err := syncDir(dir); err != nil {
-		return fmt.Errorf("keys: case %s: %w", r.caseID, err)
+		return fmt.Errorf("keys: batch %s: %w", prefix, err)
 	}
-	if old != nil {
-		if fi, err := old.Stat(); err == nil && fi.Size() > 0 {
-			if _, err := old.WriteAt(make([]byte, fi.Size()), 0); err == nil {
-				_ = old.Sync()
-			}
+	if fi, err := old.Stat(); err == nil && fi.Size() > 0 {
+		if _, err := old.WriteAt(make([]byte, fi.Size()), 0); err == nil {
+			_ = old.Sync()
 		}
 	}
 	return nil

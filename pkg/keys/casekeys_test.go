@@ -3,7 +3,6 @@ package keys
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -42,7 +41,7 @@ func TestCaseKeysLifecycle(t *testing.T) {
 	if got := again.Classes(); len(got) != 3 {
 		t.Fatalf("classes %v, want identity, support, decision", got)
 	}
-	info, err := os.Stat(filepath.Join(d.Path(), caseKeysDir, testCase[:2], testCase))
+	info, err := os.Stat(filepath.Join(d.Path(), caseKeysDir, testCase[:2], testCase[:8]))
 	if err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("case key file: %v %v", err, info)
 	}
@@ -91,13 +90,13 @@ func TestCaseKeysRefuseForeignFiles(t *testing.T) {
 	if _, err := ck.Ensure(testCase, "support"); err != nil {
 		t.Fatal(err)
 	}
-	src := filepath.Join(d.Path(), caseKeysDir, testCase[:2], testCase)
+	src := filepath.Join(d.Path(), caseKeysDir, testCase[:2], testCase[:8])
 	raw, err := os.ReadFile(src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	other := "6f99aa00-1111-4222-8333-444455556666"
-	if err := os.WriteFile(filepath.Join(filepath.Dir(src), other), raw, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(filepath.Dir(src), other[:8]), raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ck.Load(other); !errors.Is(err, ErrBadCaseKeys) {
@@ -110,14 +109,14 @@ func TestCaseKeysRefuseForeignFiles(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(d2.Path(), caseKeysDir, testCase[:2]), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(d2.Path(), caseKeysDir, testCase[:2], testCase), raw, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(d2.Path(), caseKeysDir, testCase[:2], testCase[:8]), raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := d2.CaseKeys().Load(testCase); !errors.Is(err, ErrBadCaseKeys) {
 		t.Fatalf("file under another master key: %v, want ErrBadCaseKeys", err)
 	}
 	for i := range raw {
-		if _, err := ck.open(testCase, raw[:i]); !errors.Is(err, ErrBadCaseKeys) {
+		if _, err := ck.decode(testCase, raw[:i]); !errors.Is(err, ErrBadCaseKeys) {
 			t.Fatalf("truncated at %d: %v", i, err)
 		}
 	}
@@ -147,23 +146,96 @@ func TestCaseKeysConcurrentEnsure(t *testing.T) {
 	}
 }
 
-// BenchmarkCaseKeysCreate measures a new case's key file (synced).
-func BenchmarkCaseKeysCreate(b *testing.B) {
+// TestNewCaseBatches: concurrent new cases get distinct ids and their own
+// keys, sharing batch files; destroying one case's class leaves its batch
+// neighbours intact.
+func TestNewCaseBatches(t *testing.T) {
+	d, ck := openCaseKeys(t)
+	const n = 64
+	rings := make([]*CaseRing, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			r, err := ck.NewCase("identity", "support")
+			if err != nil {
+				t.Error(err)
+			}
+			rings[i] = r
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	seen := map[string]bool{}
+	for _, r := range rings {
+		if !validCaseID(r.CaseID()) || seen[r.CaseID()] {
+			t.Fatalf("case id %q invalid or repeated", r.CaseID())
+		}
+		seen[r.CaseID()] = true
+		got, err := d.CaseKeys().Load(r.CaseID())
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := got.Key("support")
+		b, _ := r.Key("support")
+		if len(a) != 32 || !bytes.Equal(a, b) {
+			t.Fatalf("case %s: stored key differs from the one returned", r.CaseID())
+		}
+	}
+	files := 0
+	filepath.WalkDir(filepath.Join(d.Path(), caseKeysDir), func(_ string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			files++
+		}
+		return nil
+	})
+	t.Logf("%d concurrent new cases in %d batch files", n, files)
+	if files < 1 || files > n {
+		t.Fatalf("%d batch files for %d cases", files, n)
+	}
+	// A neighbour in the same batch keeps its keys when one case is purged.
+	var victim, neighbour *CaseRing
+	for _, a := range rings {
+		for _, b := range rings {
+			if a != b && a.CaseID()[:8] == b.CaseID()[:8] {
+				victim, neighbour = a, b
+			}
+		}
+	}
+	if victim == nil {
+		victim, neighbour = rings[0], rings[1]
+	}
+	if err := ck.Destroy(victim.CaseID(), "support"); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := ck.Load(victim.CaseID())
+	if _, err := v.Key("support"); !errors.Is(err, ErrCaseKeyDestroyed) {
+		t.Fatalf("destroyed: %v", err)
+	}
+	nb, _ := ck.Load(neighbour.CaseID())
+	want, _ := neighbour.Key("support")
+	if got, err := nb.Key("support"); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("the neighbour lost its key: %v", err)
+	}
+}
+
+// BenchmarkNewCase measures a new case's keys, synced, from concurrent
+// registrations (-cpu sets how many).
+func BenchmarkNewCase(b *testing.B) {
 	d, err := Open(filepath.Join(b.TempDir(), "keys"), "")
 	if err != nil {
 		b.Fatal(err)
 	}
 	ck := d.CaseKeys()
-	ids := make([]string, b.N)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("%08x-0000-4000-8000-000000000000", i)
-	}
-	b.ResetTimer()
-	for i := range b.N {
-		if _, err := ck.Ensure(ids[i], "identity", "support", "decision", "attachment"); err != nil {
-			b.Fatal(err)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := ck.NewCase("identity", "support", "decision", "attachment"); err != nil {
+				b.Error(err)
+				return
+			}
 		}
-	}
+	})
 }
 
 // BenchmarkCaseKeysLoad measures what a read adds: one file read and open.
@@ -173,11 +245,12 @@ func BenchmarkCaseKeysLoad(b *testing.B) {
 		b.Fatal(err)
 	}
 	ck := d.CaseKeys()
-	if _, err := ck.Ensure(testCase, "identity", "support", "decision", "attachment"); err != nil {
+	r, err := ck.NewCase("identity", "support", "decision", "attachment")
+	if err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if _, err := ck.Load(testCase); err != nil {
+		if _, err := ck.Load(r.CaseID()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -28,7 +28,7 @@ const (
 	retentionAttachment = "attachment"
 )
 
-// caseClasses are made together with a case's first sealed content.
+// caseClasses are made when a case is registered (keys.CaseKeys.NewCase).
 var caseClasses = []string{retentionIdentity, retentionSupport, retentionDecision, retentionAttachment}
 
 func sectionClass(name string) string {
@@ -85,8 +85,8 @@ func (s *service) unlock(caseID string) seal.WrapOption {
 }
 
 // wrapKeys wraps grants to recipient with each class locked by the case's
-// key for it; a case's first wrap makes all its class keys at once (one
-// durable file write).
+// key for it; a case without keys (one registered before they existed)
+// gets all its classes at once.
 func (s *service) wrapKeys(caseID string, recipient seal.Recipient, grants []seal.KeyGrant) ([]byte, error) {
 	var classes []string
 	for _, g := range grants {

@@ -55,10 +55,16 @@ func (s *service) register(ctx context.Context, r Registration) (Case, error) {
 	if !r.Draft && !s.dupLimit.Allow(p.UserID) {
 		return Case{}, kit.ErrRateLimited
 	}
+	// The case's retention-class keys are made first, durably (concurrent
+	// registrations share one write): the key store names the case.
+	ring, err := s.caseKeys.NewCase(caseClasses...)
+	if err != nil {
+		return Case{}, fmt.Errorf("intake: case keys: %w", err)
+	}
 	now := s.now()
 	row := caseRow{
 		Case: Case{
-			ID: event.NewID(), Route: v.Route, Status: StatusRegistered, OwnerOrg: p.OrgID, RegisteredBy: p.UserID,
+			ID: ring.CaseID(), Route: v.Route, Status: StatusRegistered, OwnerOrg: p.OrgID, RegisteredBy: p.UserID,
 			CreatedAt: now, UpdatedAt: now,
 		},
 		RegisteringOrg: p.OrgID, RegisteringOrgKind: org.Kind,
