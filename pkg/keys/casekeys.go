@@ -57,7 +57,7 @@ type CaseKeys struct {
 	root string
 	kek  []byte
 
-	locks [64]sync.Mutex // per batch, in this process
+	locks [64]sync.Mutex // per shard directory (cases/<2 hex>), in this process
 
 	qmu      sync.Mutex
 	queue    []*newCase
@@ -249,7 +249,9 @@ func (c *CaseKeys) rewrite(caseID string, change func(*CaseRing) (bool, error)) 
 	if !validCaseID(caseID) {
 		return fmt.Errorf("keys: bad case id %q", caseID)
 	}
-	mu := &c.locks[int(hexNibble(caseID[0]))<<2|int(hexNibble(caseID[1]))>>2]
+	// 256 shard directories onto 64 locks: the first hex digit, and the
+	// top two bits of the second.
+	mu := &c.locks[int(hexNibble(caseID[0]))*4+int(hexNibble(caseID[1]))/4]
 	mu.Lock()
 	defer mu.Unlock()
 	dir := filepath.Join(c.root, caseID[:2])

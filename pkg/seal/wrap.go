@@ -140,33 +140,6 @@ func Rewrap(oldID *OrgIdentity, newRecipient Recipient, wrap []byte) ([]byte, er
 	return out, nil
 }
 
-// PurgeClass rewrites a wrap to id's own recipient without the data keys of
-// one retention class.
-func PurgeClass(id *OrgIdentity, wrap []byte, class string) ([]byte, error) {
-	payload, err := ageDecrypt(id, wrap)
-	if err != nil {
-		return nil, fmt.Errorf("seal: purge class: %w", err)
-	}
-	defer clear(payload)
-	groups, err := decodeGroups(payload)
-	if err != nil {
-		return nil, fmt.Errorf("seal: purge class: %w", err)
-	}
-	kept := groups[:0]
-	for _, g := range groups {
-		if g.class != class {
-			kept = append(kept, g)
-		}
-	}
-	np := appendGroups(kept)
-	defer clear(np)
-	out, err := ageEncrypt(id.rcpt, np)
-	if err != nil {
-		return nil, fmt.Errorf("seal: purge class: %w", err)
-	}
-	return out, nil
-}
-
 func ageEncrypt(r Recipient, payload []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	w, err := age.Encrypt(&buf, r.r)

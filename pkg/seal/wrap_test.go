@@ -172,26 +172,4 @@ func TestRetentionClasses(t *testing.T) {
 			t.Fatalf("OpenSections with a purged section = %v, %v", got, err)
 		}
 	})
-	t.Run("purge class from wrap", func(t *testing.T) {
-		nw, err := PurgeClass(f.org, f.wrap, "one-year")
-		if err != nil {
-			t.Fatal(err)
-		}
-		grants, err := Unwrap(f.org, nw, WithRetentionKeys(rk))
-		if err != nil || len(grants) != 3 {
-			t.Fatalf("after PurgeClass: %d grants, %v", len(grants), err)
-		}
-	})
-}
-
-func TestPlainWrapPurgeClass(t *testing.T) {
-	f := newCase(t, KindHybrid)
-	nw, err := PurgeClass(f.org, f.wrap, "ten-years")
-	if err != nil {
-		t.Fatal(err)
-	}
-	grants, err := Unwrap(f.org, nw)
-	if err != nil || len(grants) != 0 {
-		t.Fatalf("after PurgeClass: %d grants, %v", len(grants), err)
-	}
 }
