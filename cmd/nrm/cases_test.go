@@ -104,6 +104,11 @@ func TestCaseEndToEnd(t *testing.T) {
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
+		// Statistics messages share the outbox with audit events but are
+		// numbered in their own stream: the audit log sees no gap.
+		if st, b := call(t, "GET", s.base+"/api/v1/audit/events?action=audit.gap_detected", auditor, nil); st != 200 || strings.Contains(string(b), "gap_detected") {
+			t.Fatalf("audit log flags gaps: %d %s", st, b)
+		}
 		if st, _ := call(t, "GET", s.base+"/api/v1/cases/"+c.ID, analyst, nil); st != 403 {
 			t.Fatalf("analyst reading a case: %d, want 403", st)
 		}

@@ -73,8 +73,8 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
 func (r *Relay) observe(ctx context.Context) error {
 	rows, err := r.db.QueryContext(ctx,
 		`SELECT o.topic, o.created_at, b.n FROM outbox o JOIN (
-		   SELECT MIN(seq) AS first, COUNT(*) AS n FROM outbox
-		   WHERE delivered_at IS NULL GROUP BY topic) b ON o.seq = b.first`)
+		   SELECT MIN(pos) AS first, COUNT(*) AS n FROM outbox
+		   WHERE delivered_at IS NULL GROUP BY topic) b ON o.pos = b.first`)
 	if err != nil {
 		return fmt.Errorf("outbox: relay %s: backlog: %w", r.service, err)
 	}

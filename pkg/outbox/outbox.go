@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/event"
 )
 
@@ -26,11 +25,6 @@ type Message struct {
 type Outbox struct {
 	Service string
 	Now     func() time.Time
-	// Engine, when PostgreSQL, lets AppendAll number and insert a batch in
-	// one statement, shortening the time the sequence row stays locked.
-	// Audit payloads then carry no sequence number of their own: receivers
-	// take it from the message, as they must anyway.
-	Engine db.Engine
 }
 
 // New returns the outbox of service.
@@ -55,38 +49,23 @@ type Pending struct {
 // insertChunk bounds the rows of one INSERT statement.
 const insertChunk = 100
 
-// AppendAll writes messages in tx, the caller's transaction, numbering
-// them from the service's sequence. The sequence row stays locked until tx
-// ends, so numbers are gap-free and in commit order; callers append last,
-// just before committing, to hold that lock as briefly as possible. One
-// UPDATE and one multi-row INSERT per hundred messages.
+// AppendAll writes messages in tx, the caller's transaction: they commit
+// or vanish with the change they report. Writers take no shared lock: the
+// relay numbers committed messages afterwards (see Relay), so concurrent
+// transactions commit, and flush, together. Audit payloads carry no
+// sequence number of their own; receivers take it from the Message.
 func (o *Outbox) AppendAll(ctx context.Context, tx *sql.Tx, msgs ...Pending) error {
-	if len(msgs) == 0 {
-		return nil
-	}
-	if o.Engine == db.Postgres && len(msgs) <= insertChunk {
-		return o.appendOneStatement(ctx, tx, msgs)
-	}
-	var last int64
-	err := tx.QueryRowContext(ctx,
-		`UPDATE outbox_seq SET last = last + $1 WHERE id = 1 RETURNING last`, len(msgs)).Scan(&last)
-	if err != nil {
-		return fmt.Errorf("outbox: %s: sequence: %w", o.Service, err)
-	}
 	now := o.Now().UTC().Truncate(time.Microsecond)
-	first := last - int64(len(msgs)) + 1
 	for start := 0; start < len(msgs); start += insertChunk {
 		chunk := msgs[start:min(start+insertChunk, len(msgs))]
 		var q strings.Builder
-		q.WriteString(`INSERT INTO outbox (seq, id, topic, payload, created_at, attempts, next_attempt_at) VALUES `)
-		args := make([]any, 0, len(chunk)*4+1)
+		q.WriteString(`INSERT INTO outbox (id, topic, payload, created_at, attempts, next_attempt_at) VALUES `)
+		args := make([]any, 0, len(chunk)*3+1)
 		args = append(args, now)
 		for i, m := range chunk {
-			seq := first + int64(start+i)
 			id, p := event.NewID(), m.Payload
 			if a, ok := p.(event.Audit); ok {
-				// The event carries its own place in the sequence.
-				a.Source, a.Seq = o.Service, seq
+				a.Source, a.Seq = o.Service, 0
 				id, p = a.ID, a
 			}
 			b, err := json.Marshal(p)
@@ -97,11 +76,15 @@ func (o *Outbox) AppendAll(ctx context.Context, tx *sql.Tx, msgs ...Pending) err
 				q.WriteString(", ")
 			}
 			n := len(args)
-			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $1, 0, $1)", n+1, n+2, n+3, n+4)
-			args = append(args, seq, id, m.Topic, string(b))
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $1, 0, $1)", n+1, n+2, n+3)
+			args = append(args, id, m.Topic, string(b))
 		}
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-			return fmt.Errorf("outbox: %s: insert: %w", o.Service, err)
+		res, err := tx.ExecContext(ctx, q.String(), args...)
+		if err != nil {
+			return fmt.Errorf("outbox: %s: append: %w", o.Service, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != int64(len(chunk)) {
+			return fmt.Errorf("outbox: %s: append: %d of %d messages written (%v)", o.Service, n, len(chunk), err)
 		}
 	}
 	return nil
@@ -133,42 +116,4 @@ func (o *Outbox) AuditPending(events ...event.Audit) ([]Pending, error) {
 		out[i] = Pending{Topic: event.TopicAudit, Payload: e}
 	}
 	return out, nil
-}
-
-// appendOneStatement numbers and inserts msgs with a single PostgreSQL
-// statement: the sequence row is locked from here to the commit only.
-func (o *Outbox) appendOneStatement(ctx context.Context, tx *sql.Tx, msgs []Pending) error {
-	now := o.Now().UTC().Truncate(time.Microsecond)
-	var q strings.Builder
-	q.WriteString(`WITH s AS (UPDATE outbox_seq SET last = last + $2 WHERE id = 1 RETURNING last)
-		INSERT INTO outbox (seq, id, topic, payload, created_at, attempts, next_attempt_at)
-		SELECT s.last - $2 + v.n, v.id, v.topic, v.payload, $1, 0, $1 FROM s, (VALUES `)
-	args := make([]any, 0, len(msgs)*3+2)
-	args = append(args, now, int64(len(msgs)))
-	for i, m := range msgs {
-		id, p := event.NewID(), m.Payload
-		if a, ok := p.(event.Audit); ok {
-			a.Source, a.Seq = o.Service, 0
-			id, p = a.ID, a
-		}
-		b, err := json.Marshal(p)
-		if err != nil {
-			return fmt.Errorf("outbox: %s: encode: %w", o.Service, err)
-		}
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		n := len(args)
-		fmt.Fprintf(&q, "(%d, $%d::text, $%d::text, $%d::text)", i+1, n+1, n+2, n+3)
-		args = append(args, id, m.Topic, string(b))
-	}
-	q.WriteString(`) AS v(n, id, topic, payload)`)
-	res, err := tx.ExecContext(ctx, q.String(), args...)
-	if err != nil {
-		return fmt.Errorf("outbox: %s: append: %w", o.Service, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n != int64(len(msgs)) {
-		return fmt.Errorf("outbox: %s: append: %d of %d messages written (%v)", o.Service, n, len(msgs), err)
-	}
-	return nil
 }

@@ -49,24 +49,34 @@ func TestAppendRolledBackLeavesNoMessageNoGap(t *testing.T) {
 	})
 }
 
-func TestAppendConcurrentIsGapFree(t *testing.T) {
+// Writers append to two topics while a relay numbers and delivers: each
+// topic's stream is numbered 1..n without gap or repeat, every message once.
+func TestConcurrentWritersGetGapFreeStreams(t *testing.T) {
 	const writers, each = 16, 12
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		d := openOutbox(t, e)
 		o := New(testService)
 		ctx := context.Background()
+		rc := newReceiver()
+		r := NewRelay(d, testService, map[string]Handler{"audit": rc.Handle, "stats": rc.Handle},
+			RelayOptions{BatchSize: 7, PollInterval: time.Millisecond})
+		rctx, stop := context.WithCancel(ctx)
+		relayDone := make(chan error, 1)
+		go func() { relayDone <- r.Run(rctx) }()
 		var wg sync.WaitGroup
 		errs := make(chan error, writers)
 		for w := range writers {
 			wg.Go(func() {
 				for i := range each {
 					err := d.Tx(ctx, func(tx *sql.Tx) error {
-						return o.Append(ctx, tx, "audit", testPayload{Tx: w, N: i})
+						return o.AppendAll(ctx, tx, Pending{Topic: "audit", Payload: testPayload{Tx: w, N: i}},
+							Pending{Topic: "stats", Payload: testPayload{Tx: w, N: i}})
 					})
 					if err != nil {
 						errs <- err
 						return
 					}
+					r.Notify()
 				}
 			})
 		}
@@ -75,21 +85,27 @@ func TestAppendConcurrentIsGapFree(t *testing.T) {
 		for err := range errs {
 			t.Fatalf("append: %v", err)
 		}
-		seqs := outboxRows(t, d, false)["audit"]
-		if len(seqs) != writers*each {
-			t.Fatalf("%d rows, want %d", len(seqs), writers*each)
+		stop()
+		if err := <-relayDone; err != nil {
+			t.Fatalf("Run: %v", err)
 		}
-		for i, s := range seqs {
-			if s != int64(i+1) {
-				t.Fatalf("seq[%d] = %d, want %d: numbering has a gap", i, s, i+1)
+		if _, err := r.DeliverOnce(ctx); err != nil {
+			t.Fatalf("DeliverOnce: %v", err)
+		}
+		got, stored := rc.snapshot()
+		if len(stored) != 2*writers*each || len(got) != len(stored) {
+			t.Fatalf("%d stored from %d deliveries, want %d each once", len(stored), len(got), 2*writers*each)
+		}
+		checkOrder(t, got)
+		checkGapFree(t, stored)
+		for _, topic := range []string{"audit", "stats"} {
+			var last int64
+			if err := d.QueryRow(`SELECT last FROM outbox_seq WHERE topic = $1`, topic).Scan(&last); err != nil {
+				t.Fatal(err)
 			}
-		}
-		var last int64
-		if err := d.QueryRow(`SELECT last FROM outbox_seq WHERE id = 1`).Scan(&last); err != nil {
-			t.Fatal(err)
-		}
-		if last != writers*each {
-			t.Fatalf("outbox_seq.last = %d, want %d", last, writers*each)
+			if last != writers*each {
+				t.Fatalf("outbox_seq %s = %d, want %d", topic, last, writers*each)
+			}
 		}
 	})
 }
@@ -131,8 +147,8 @@ func TestAuditCarriesSourceAndSeq(t *testing.T) {
 		if err := json.Unmarshal(got[0].Payload, &a); err != nil {
 			t.Fatal(err)
 		}
-		if a.ID != ev.ID || got[0].ID != ev.ID || a.Source != testService || a.Seq != got[0].Seq {
-			t.Fatalf("event id %s source %q seq %d, message id %s seq %d", a.ID, a.Source, a.Seq, got[0].ID, got[0].Seq)
+		if a.ID != ev.ID || got[0].ID != ev.ID || a.Source != testService || got[0].Source != testService || got[0].Seq != 1 {
+			t.Fatalf("event id %s source %q, message id %s source %q seq %d", a.ID, a.Source, got[0].ID, got[0].Source, got[0].Seq)
 		}
 	})
 }

@@ -65,6 +65,7 @@ type Relay struct {
 	mu        sync.Mutex // one pass at a time; guards the fields below
 	gauged    map[string]bool
 	unhandled map[string]bool
+	streams   map[string]bool // topics whose sequence row exists
 	lastSweep time.Time
 }
 
@@ -103,7 +104,7 @@ func NewRelay(d *db.DB, service string, handlers map[string]Handler, opts RelayO
 		logger:  log.With(opts.Logger, "component", "outbox_relay", "service", service),
 		metrics: newRelayMetrics(opts.Registerer, service),
 		wake:    make(chan struct{}, 1),
-		gauged:  map[string]bool{}, unhandled: map[string]bool{},
+		gauged:  map[string]bool{}, unhandled: map[string]bool{}, streams: map[string]bool{},
 	}
 }
 
@@ -153,13 +154,18 @@ func (r *Relay) DeliverOnce(ctx context.Context) (int, error) {
 	var errs []error
 	for _, topic := range r.topics {
 		for ctx.Err() == nil {
+			numbered, err := r.number(ctx, topic)
+			if err != nil {
+				errs = append(errs, err)
+				break
+			}
 			n, more, err := r.deliverBatch(ctx, topic)
 			total += n
 			if err != nil {
 				errs = append(errs, err)
 				break
 			}
-			if !more {
+			if !more && numbered < numberChunk {
 				break
 			}
 		}
@@ -235,13 +241,13 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// claim reads the next batch of topic: the undelivered messages in
-// sequence order, up to the first one still waiting out a backoff, so that
+// claim reads the next batch of topic: the numbered, undelivered messages
+// in sequence order, up to the first one still waiting out a backoff, so that
 // nothing overtakes a failed message.
 func (r *Relay) claim(ctx context.Context, q querier, topic, lock string) ([]Message, bool, error) {
 	rows, err := q.QueryContext(ctx,
 		`SELECT seq, id, payload, created_at, next_attempt_at FROM outbox
-		 WHERE delivered_at IS NULL AND topic = $1 ORDER BY seq LIMIT $2`+lock,
+		 WHERE delivered_at IS NULL AND topic = $1 AND seq IS NOT NULL ORDER BY seq LIMIT $2`+lock,
 		topic, r.opts.BatchSize)
 	if err != nil {
 		return nil, false, fmt.Errorf("outbox: relay %s: %s: claim: %w", r.service, topic, err)
@@ -290,24 +296,25 @@ func (r *Relay) call(ctx context.Context, topic string, msgs []Message) (err err
 // attempt, postpones them and returns the failure to report.
 func (r *Relay) settle(ctx context.Context, tx *sql.Tx, topic string, msgs []Message, herr error) (failure, err error) {
 	now := r.now()
-	in, args := seqList(msgs, 2)
+	in, args := seqList(msgs, 3)
+	args[1] = topic
 	if herr == nil {
 		args[0] = now
 		if _, err := tx.ExecContext(ctx,
-			db.Rebind(r.db.Engine, `UPDATE outbox SET delivered_at = $1 WHERE seq IN (`+in+`)`), args...); err != nil {
+			db.Rebind(r.db.Engine, `UPDATE outbox SET delivered_at = $1 WHERE topic = $2 AND seq IN (`+in+`)`), args...); err != nil {
 			return nil, fmt.Errorf("outbox: relay %s: %s: mark delivered: %w", r.service, topic, err)
 		}
 		return nil, nil
 	}
 	var attempts int
-	if err := tx.QueryRowContext(ctx, `SELECT attempts FROM outbox WHERE seq = $1`,
-		msgs[0].Seq).Scan(&attempts); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT attempts FROM outbox WHERE topic = $1 AND seq = $2`,
+		topic, msgs[0].Seq).Scan(&attempts); err != nil {
 		return nil, fmt.Errorf("outbox: relay %s: %s: attempts: %w", r.service, topic, err)
 	}
 	wait := r.backoff(attempts + 1)
 	args[0] = now.Add(wait)
 	if _, err := tx.ExecContext(ctx,
-		db.Rebind(r.db.Engine, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1 WHERE seq IN (`+in+`)`),
+		db.Rebind(r.db.Engine, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1 WHERE topic = $2 AND seq IN (`+in+`)`),
 		args...); err != nil {
 		return nil, fmt.Errorf("outbox: relay %s: %s: postpone: %w", r.service, topic, err)
 	}

@@ -464,6 +464,13 @@ func TestDeletedOutboxRowFlaggedAsGap(t *testing.T) {
 				f := newFixture(t, e, nil)
 				em := newEmitter(t, e)
 				em.commit(t, 6)
+				// The log is unreachable for a while: the relay numbers the
+				// messages but cannot deliver them. They are then removed.
+				down := newRelay(em, func(context.Context, []outbox.Message) error { return errors.New("log unreachable") },
+					outbox.RelayOptions{})
+				if _, err := down.DeliverOnce(f.ctx); err == nil {
+					t.Fatal("delivery to an unreachable log succeeded")
+				}
 				a := em.admin(t)
 				for _, seq := range tc.deleted {
 					if res, err := a.Exec(`DELETE FROM outbox WHERE seq = $1`, seq); err != nil {
@@ -472,7 +479,9 @@ func TestDeletedOutboxRowFlaggedAsGap(t *testing.T) {
 						t.Fatalf("delete seq %d removed %d rows", seq, n)
 					}
 				}
-				r := newRelay(em, receiver(f.log), outbox.RelayOptions{})
+				// Past the unreachable relay's backoff.
+				later := func() time.Time { return time.Now().Add(time.Hour) }
+				r := newRelay(em, receiver(f.log), outbox.RelayOptions{Now: later})
 				if _, err := r.DeliverOnce(f.ctx); err != nil {
 					t.Fatalf("DeliverOnce: %v", err)
 				}

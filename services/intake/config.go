@@ -117,7 +117,7 @@ func newService(cfg Config) (*service, error) {
 	s := &service{
 		db: cfg.DB, store: &store{db: cfg.DB}, orgs: cfg.Orgs, log: cfg.Logger, now: now, kind: cfg.Kind,
 		rec:     event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: now},
-		outbox:  &outbox.Outbox{Service: "intake", Now: now, Engine: cfg.DB.Engine},
+		outbox:  &outbox.Outbox{Service: "intake", Now: now},
 		metrics: m, indexer: ix,
 		dupLimit:     kit.NewLimiter(float64(cfg.DuplicateChecksPerMinute)/60, cfg.DuplicateChecksPerMinute, 100_000),
 		regions:      map[string]bool{"abroad": true},
