@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/lib/pq" // PostgreSQL driver
+	"github.com/lib/pq" // PostgreSQL driver; also registered as "postgres"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // SQLite driver (pure Go)
 
@@ -76,8 +76,12 @@ func Open(ctx context.Context, cfg Config, service string) (*DB, error) {
 	case Postgres:
 		var dsn string
 		dsn, err = serviceDSN(cfg, service)
+		var connector *pq.Connector
 		if err == nil {
-			sdb, err = sql.Open("postgres", dsn)
+			connector, err = pq.NewConnector(dsn)
+		}
+		if err == nil {
+			sdb = sql.OpenDB(stmtCache{Connector: connector, size: stmtsPerConn})
 		}
 		if err == nil {
 			sdb.SetMaxOpenConns(16)

@@ -1,0 +1,144 @@
+package db
+
+import (
+	"container/list"
+	"context"
+	"database/sql/driver"
+	"errors"
+
+	"github.com/lib/pq"
+)
+
+// stmtsPerConn bounds the statements each PostgreSQL connection keeps
+// prepared; the least recently used one is closed beyond it.
+const stmtsPerConn = 128
+
+// stmtCache is a driver.Connector whose connections prepare each statement
+// that has parameters once and from then on only bind and execute it, so
+// PostgreSQL parses, analyses and plans it once per connection instead of
+// on every call. Under registration load that work was over a third of
+// PostgreSQL's CPU. Statements without parameters (DDL, migrations, several
+// statements in one string) go through unchanged.
+type stmtCache struct {
+	driver.Connector
+	size int
+}
+
+func (c stmtCache) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pc, ok := conn.(pgConn)
+	if !ok {
+		return conn, nil
+	}
+	return &cachingConn{pgConn: pc, size: c.size, stmts: map[string]*list.Element{}, order: list.New()}, nil
+}
+
+// pgConn is what lib/pq's connection implements and database/sql uses.
+type pgConn interface {
+	driver.Conn
+	driver.ConnBeginTx
+	driver.ConnPrepareContext
+	driver.ExecerContext
+	driver.QueryerContext
+	driver.Pinger
+	driver.SessionResetter
+	driver.Validator
+	driver.NamedValueChecker
+}
+
+// cachingConn is used by one goroutine at a time (database/sql's rule for
+// driver connections), so it needs no lock.
+type cachingConn struct {
+	pgConn
+	size    int
+	stmts   map[string]*list.Element // query → element of order
+	order   *list.List               // of *cachedStmt, most recently used first
+	evicted []driver.Stmt            // closed when the connection is next reset
+}
+
+type cachedStmt struct {
+	query string
+	stmt  driver.Stmt
+}
+
+func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if len(args) == 0 {
+		return c.pgConn.ExecContext(ctx, query, args)
+	}
+	st, err := c.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	res, err := st.(driver.StmtExecContext).ExecContext(ctx, args)
+	c.forgetIfStale(query, err)
+	return res, err
+}
+
+func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if len(args) == 0 {
+		return c.pgConn.QueryContext(ctx, query, args)
+	}
+	st, err := c.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, args)
+	c.forgetIfStale(query, err)
+	return rows, err
+}
+
+// prepared returns query's statement on this connection, preparing it the
+// first time.
+func (c *cachingConn) prepared(ctx context.Context, query string) (driver.Stmt, error) {
+	if e, ok := c.stmts[query]; ok {
+		c.order.MoveToFront(e)
+		return e.Value.(*cachedStmt).stmt, nil
+	}
+	st, err := c.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := st.(driver.StmtExecContext); !ok {
+		st.Close()
+		return nil, errors.New("db: driver statement without context support")
+	}
+	c.stmts[query] = c.order.PushFront(&cachedStmt{query: query, stmt: st})
+	for c.order.Len() > c.size {
+		old := c.order.Back()
+		cs := c.order.Remove(old).(*cachedStmt)
+		delete(c.stmts, cs.query)
+		// Closing talks to the server: not in the middle of someone's
+		// transaction, but when the pool next resets the connection.
+		c.evicted = append(c.evicted, cs.stmt)
+	}
+	return st, nil
+}
+
+// forgetIfStale drops a statement the server no longer accepts: it was
+// deallocated, or a schema change altered its result columns.
+func (c *cachingConn) forgetIfStale(query string, err error) {
+	var pe *pq.Error
+	if err == nil || !errors.As(err, &pe) {
+		return
+	}
+	if pe.Code != "26000" && pe.Code != "0A000" { // invalid_sql_statement_name, feature_not_supported
+		return
+	}
+	if e, ok := c.stmts[query]; ok {
+		c.order.Remove(e)
+		delete(c.stmts, query)
+	}
+}
+
+func (c *cachingConn) ResetSession(ctx context.Context) error {
+	for _, st := range c.evicted {
+		if err := st.Close(); errors.Is(err, driver.ErrBadConn) {
+			return err
+		}
+	}
+	c.evicted = nil
+	return c.pgConn.ResetSession(ctx)
+}

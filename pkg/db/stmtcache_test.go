@@ -1,0 +1,137 @@
+package db_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"testing"
+
+	"github.com/lib/pq"
+
+	"github.com/nrm-project/nrm/pkg/db"
+	"github.com/nrm-project/nrm/pkg/db/dbtest"
+)
+
+// openCached opens the test database through the statement cache with one
+// connection, so every call below runs on the same server session.
+func openCached(t *testing.T, size int) *sql.DB {
+	t.Helper()
+	e := dbtest.Postgres(t)
+	c, err := pq.NewConnector(e.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := sql.OpenDB(db.CachingConnector(c, size))
+	d.SetMaxOpenConns(1)
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// prepared returns the statements the session holds prepared.
+func prepared(t *testing.T, d *sql.DB) []string {
+	t.Helper()
+	rows, err := d.Query(`SELECT statement FROM pg_prepared_statements WHERE NOT from_sql ORDER BY prepare_time`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestStmtCachePreparesOncePerConnection(t *testing.T) {
+	d := openCached(t, 8)
+	ctx := context.Background()
+	if _, err := d.Exec(`CREATE TABLE t (id INT PRIMARY KEY, v TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		if _, err := d.ExecContext(ctx, `INSERT INTO t (id, v) VALUES ($1, $2)`, i, "x"); err != nil {
+			t.Fatal(err)
+		}
+		var v string
+		if err := d.QueryRowContext(ctx, `SELECT v FROM t WHERE id = $1`, i).Scan(&v); err != nil || v != "x" {
+			t.Fatalf("read back %d: %q, %v", i, v, err)
+		}
+	}
+	// Inside a transaction that rolls back, and after it.
+	tx, err := d.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`INSERT INTO t (id, v) VALUES ($1, $2)`, 100, "y"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`UPDATE t SET v = $1 WHERE id = $2`, "z", 100); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Exec(`UPDATE t SET v = $1 WHERE id = $2`, "z", 1); err != nil {
+		t.Fatalf("statement prepared in a rolled-back transaction: %v", err)
+	}
+	var n int
+	if err := d.QueryRow(`SELECT COUNT(*) FROM t WHERE v = $1`, "z").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("count = %d, %v; want 1", n, err)
+	}
+	if got := prepared(t, d); len(got) != 4 {
+		t.Fatalf("session holds %d prepared statements, want 4 (one per query text): %q", len(got), got)
+	}
+}
+
+func TestStmtCacheEvictsBeyondItsSize(t *testing.T) {
+	d := openCached(t, 2)
+	queries := []string{`SELECT $1::int + 1`, `SELECT $1::int + 2`, `SELECT $1::int + 3`, `SELECT $1::int + 4`}
+	for round := range 3 {
+		for i, q := range queries {
+			var v int
+			if err := d.QueryRow(q, 10).Scan(&v); err != nil || v != 11+i {
+				t.Fatalf("round %d %s = %d, %v", round, q, v, err)
+			}
+		}
+	}
+	// Evicted statements are closed when the pool next resets the
+	// connection, before this query runs.
+	if got := prepared(t, d); len(got) > 2 {
+		t.Fatalf("session holds %d prepared statements, want at most 2: %q", len(got), got)
+	}
+}
+
+func TestStmtCacheRecoversFromSchemaChange(t *testing.T) {
+	d := openCached(t, 8)
+	if _, err := d.Exec(`CREATE TABLE t (id INT PRIMARY KEY, v TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Exec(`INSERT INTO t (id, v) VALUES ($1, $2)`, 1, "a"); err != nil {
+		t.Fatal(err)
+	}
+	q := `SELECT * FROM t WHERE id = $1`
+	var (
+		id int
+		v  string
+	)
+	if err := d.QueryRow(q, 1).Scan(&id, &v); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Exec(`ALTER TABLE t ADD COLUMN w TEXT NOT NULL DEFAULT 'b'`); err != nil {
+		t.Fatal(err)
+	}
+	// The server refuses the old statement once; the next call prepares again.
+	err := d.QueryRow(q, 1).Scan(&id, &v)
+	var pe *pq.Error
+	if err != nil && !(errors.As(err, &pe) && pe.Code == "0A000") {
+		t.Fatalf("first call after the change: %v", err)
+	}
+	var w string
+	if err := d.QueryRow(q, 1).Scan(&id, &v, &w); err != nil || w != "b" {
+		t.Fatalf("after the change: %q, %v", w, err)
+	}
+}
