@@ -17,8 +17,11 @@ const stmtsPerConn = 128
 // that has parameters once and from then on only bind and execute it, so
 // PostgreSQL parses, analyses and plans it once per connection instead of
 // on every call. Under registration load that work was over a third of
-// PostgreSQL's CPU. Statements without parameters (DDL, migrations, several
-// statements in one string) go through unchanged.
+// PostgreSQL's CPU. A statement is prepared the second time a connection
+// runs it: multi-row statements built for one batch size, which may never
+// come again, run once unprepared (one round trip, where preparing takes
+// two). Statements without parameters (DDL, migrations, several statements
+// in one string) go through unchanged.
 type stmtCache struct {
 	driver.Connector
 	size int
@@ -33,7 +36,7 @@ func (c stmtCache) Connect(ctx context.Context) (driver.Conn, error) {
 	if !ok {
 		return conn, nil
 	}
-	return &cachingConn{pgConn: pc, size: c.size, stmts: map[string]*list.Element{}, order: list.New()}, nil
+	return &cachingConn{pgConn: pc, size: c.size, stmts: map[string]*list.Element{}, order: list.New(), seen: map[string]bool{}}, nil
 }
 
 // pgConn is what lib/pq's connection implements and database/sql uses.
@@ -57,6 +60,7 @@ type cachingConn struct {
 	stmts   map[string]*list.Element // query → element of order
 	order   *list.List               // of *cachedStmt, most recently used first
 	evicted []driver.Stmt            // closed when the connection is next reset
+	seen    map[string]bool          // run once, unprepared; cleared when it grows past 4×size
 }
 
 type cachedStmt struct {
@@ -65,7 +69,7 @@ type cachedStmt struct {
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	if len(args) == 0 {
+	if len(args) == 0 || c.firstRun(query) {
 		return c.pgConn.ExecContext(ctx, query, args)
 	}
 	st, err := c.prepared(ctx, query)
@@ -78,7 +82,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if len(args) == 0 {
+	if len(args) == 0 || c.firstRun(query) {
 		return c.pgConn.QueryContext(ctx, query, args)
 	}
 	st, err := c.prepared(ctx, query)
@@ -88,6 +92,19 @@ func (c *cachingConn) QueryContext(ctx context.Context, query string, args []dri
 	rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, args)
 	c.forgetIfStale(query, err)
 	return rows, err
+}
+
+// firstRun reports whether this connection has neither prepared nor run
+// query before, and remembers that it has now.
+func (c *cachingConn) firstRun(query string) bool {
+	if _, ok := c.stmts[query]; ok || c.seen[query] {
+		return false
+	}
+	if len(c.seen) >= 4*c.size {
+		clear(c.seen)
+	}
+	c.seen[query] = true
+	return true
 }
 
 // prepared returns query's statement on this connection, preparing it the
