@@ -1,11 +1,10 @@
 -- pgbench transaction of the same shape as one registration: the case row
 -- (attributes plus sealed sections of the size a registration produces),
 -- its wrap, its blind-index rows, and its outbox rows (audit and stats
--- events) numbered from the gap-free sequence. Used by loadtest.sh as the
--- raw PostgreSQL baseline.
+-- events; unnumbered, as the service writes them: the relay numbers them
+-- later). Used by loadtest.sh as the raw PostgreSQL baseline.
 \set n random(1, 1000000000)
 BEGIN;
-UPDATE bench_outbox_seq SET last = last + 2 WHERE id = 1 RETURNING last \gset
 INSERT INTO bench_cases (id, reference, route, status, owner_org, registered_by, identified_on, region, gender,
     age_group, nationalities, exploitation_types, exploitation_location, needs, languages, created_at, updated_at)
 VALUES (gen_random_uuid(), 'NRM-2026-' || :n, 'nrm', 'registered', gen_random_uuid(), gen_random_uuid(), current_date,
@@ -17,7 +16,7 @@ FROM (VALUES ('identity', 160), ('narrative', 420), ('health', 110), ('legal', 1
 INSERT INTO bench_wraps (case_id, org_id, wrap, mac, created_at)
 VALUES (CAST(:case_id AS uuid), gen_random_uuid(), gen_random_bytes(750) || gen_random_bytes(750), gen_random_bytes(32), now());
 INSERT INTO bench_blind (case_id, value) VALUES (CAST(:case_id AS uuid), :n % 65536);
-INSERT INTO bench_outbox (seq, id, topic, payload, created_at, next_attempt_at)
-VALUES (CAST(:last AS bigint) - 1, gen_random_uuid(), 'audit', repeat('a', 420), now(), now()),
-       (CAST(:last AS bigint), gen_random_uuid(), 'stats', repeat('s', 380), now(), now());
+INSERT INTO bench_outbox (id, topic, payload, created_at, next_attempt_at)
+VALUES (gen_random_uuid(), 'audit', repeat('a', 420), now(), now()),
+       (gen_random_uuid(), 'stats', repeat('s', 380), now(), now());
 COMMIT;
