@@ -65,6 +65,8 @@ type service struct {
 	outbox *outbox.Outbox
 	// auditBatch group-commits the audit events of reads.
 	auditBatch *outbox.Batcher
+	// refs hands out case references, one counter update per group.
+	refs *references
 	metrics    *caseMetrics
 	dupLimit   *kit.Limiter
 	indexer    *seal.Indexer
@@ -127,6 +129,7 @@ func newService(cfg Config) (*service, error) {
 		caseKeys:     cfg.Keys.CaseKeys(),
 	}
 	s.auditBatch = outbox.NewBatcher(cfg.DB, s.outbox)
+	s.refs = &references{db: cfg.DB}
 	for _, r := range cfg.Regions {
 		s.regions[r] = true
 	}

@@ -99,7 +99,7 @@ func (s *service) register(ctx context.Context, r Registration) (Case, error) {
 	// a failed registration leaves a gap, which is allowed, while holding
 	// the counter through the whole transaction would queue every
 	// registration behind the one before.
-	if row.Reference, err = s.store.takeReference(ctx, now.Year()); err != nil {
+	if row.Reference, err = s.refs.Next(now.Year()); err != nil {
 		return Case{}, err
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {

@@ -207,38 +207,6 @@ func (s *store) caseByID(ctx context.Context, q querier, id string, lock bool) (
 	return c, nil
 }
 
-// nextReference takes the next number of year's counter in tx.
-func (s *store) nextReference(ctx context.Context, q querier, year int) (string, error) {
-	var n int64
-	err := q.QueryRowContext(ctx, `INSERT INTO reference_seq (year, last) VALUES ($1, 1)
-		ON CONFLICT (year) DO UPDATE SET last = reference_seq.last + 1 RETURNING last`, year).Scan(&n)
-	if err != nil {
-		return "", fmt.Errorf("intake: reference: %w", err)
-	}
-	return fmt.Sprintf("NRM-%04d-%06d", year, n), nil
-}
-
-// takeReference takes the next reference number in a transaction of its
-// own. On PostgreSQL that transaction does not wait for its commit to
-// reach disk, so the counter row is not held through a flush: a case that
-// uses the number commits synchronously later in the same write-ahead
-// log, which makes the counter durable first; if the server fails before,
-// no stored case has the number (and the reference column is unique).
-func (s *store) takeReference(ctx context.Context, year int) (string, error) {
-	var ref string
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if s.db.Engine == db.Postgres {
-			if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit TO OFF`); err != nil {
-				return fmt.Errorf("intake: reference: %w", err)
-			}
-		}
-		var err error
-		ref, err = s.nextReference(ctx, tx, year)
-		return err
-	})
-	return ref, err
-}
-
 // listCases returns up to limit+1 cases of org, newest first, after the
 // cursor (created_at, id).
 func (s *store) listCases(ctx context.Context, org, status string, after *cursor, limit int) ([]caseRow, error) {
