@@ -76,12 +76,18 @@ func Open(ctx context.Context, cfg Config, service string) (*DB, error) {
 	case Postgres:
 		var dsn string
 		dsn, err = serviceDSN(cfg, service)
-		var connector *pq.Connector
+		var (
+			connector *pq.Connector
+			prepare   bool
+		)
 		if err == nil {
+			dsn, prepare = preparedStatements(dsn)
 			connector, err = pq.NewConnector(dsn)
 		}
-		if err == nil {
+		if err == nil && prepare {
 			sdb = sql.OpenDB(stmtCache{Connector: connector, size: stmtsPerConn})
+		} else if err == nil {
+			sdb = sql.OpenDB(connector)
 		}
 		if err == nil {
 			sdb.SetMaxOpenConns(16)
@@ -226,6 +232,21 @@ func serviceDSN(cfg Config, service string) (string, error) {
 	q.Set("options", strings.TrimSpace(q.Get("options")+" -c search_path="+service+" -c bytea_output=hex"))
 	u.RawQuery = q.Encode()
 	return u.String(), nil
+}
+
+// preparedStatements removes the URL's nrm_prepared_statements parameter
+// and reports whether connections may keep prepared statements: not
+// behind a pooler that shares server sessions between transactions.
+func preparedStatements(dsn string) (string, bool) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn, true
+	}
+	q := u.Query()
+	off := q.Get("nrm_prepared_statements") == "off"
+	q.Del("nrm_prepared_statements")
+	u.RawQuery = q.Encode()
+	return u.String(), !off
 }
 
 func withUser(databaseURL, user, password string) (string, error) {

@@ -57,7 +57,8 @@ func migrateSQLite(ctx context.Context, cfg Config, service string) error {
 }
 
 func migratePostgres(ctx context.Context, cfg Config, services []string) error {
-	admin, err := sql.Open("postgres", cfg.URL)
+	adminURL, _ := preparedStatements(cfg.URL)
+	admin, err := sql.Open("postgres", adminURL)
 	if err != nil {
 		return fmt.Errorf("db: migrate: %w", err)
 	}
@@ -104,7 +105,7 @@ func migratePostgres(ctx context.Context, cfg Config, services []string) error {
 				return fmt.Errorf("db: migrate %s: %w", svc, err)
 			}
 		}
-		if err := migrateSchema(ctx, cfg.URL, owner, svc); err != nil {
+		if err := migrateSchema(ctx, adminURL, owner, svc); err != nil {
 			return err
 		}
 		priv := tablePrivileges[svc]

@@ -138,3 +138,36 @@ func TestStmtCacheRecoversFromSchemaChange(t *testing.T) {
 		t.Fatalf("after the change: %q, %v", w, err)
 	}
 }
+
+// Behind a pooler that shares server sessions, prepared statements can be
+// turned off in the URL; migrations accept the same URL.
+func TestPreparedStatementsCanBeTurnedOff(t *testing.T) {
+	e := dbtest.Postgres(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		param string
+		want  bool
+	}{{"", true}, {"&nrm_prepared_statements=off", false}} {
+		cfg := e.Config
+		cfg.URL += tc.param
+		if err := db.Migrate(ctx, cfg, "identity"); err != nil {
+			t.Fatalf("migrate with %q: %v", tc.param, err)
+		}
+		d, err := db.Open(ctx, cfg, "identity")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.SetMaxOpenConns(1)
+		for range 3 {
+			var n int
+			if err := d.QueryRow(`SELECT COUNT(*) FROM orgs WHERE kind = $1`, "ngo").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := len(prepared(t, d.DB)) > 0
+		d.Close()
+		if got != tc.want {
+			t.Errorf("URL parameter %q: statements prepared %v, want %v", tc.param, got, tc.want)
+		}
+	}
+}
