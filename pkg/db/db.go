@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"net/url"
 	"os"
@@ -232,6 +233,16 @@ func serviceDSN(cfg Config, service string) (string, error) {
 	q.Set("options", strings.TrimSpace(q.Get("options")+" -c search_path="+service+" -c bytea_output=hex"))
 	u.RawQuery = q.Encode()
 	return u.String(), nil
+}
+
+// AdvisoryLockKey is the PostgreSQL advisory lock of name. Every service
+// schema lives in one database, where advisory locks are shared: keys
+// derived from distinct names keep one service's lock from queueing
+// another's work.
+func AdvisoryLockKey(name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("nrm/" + name))
+	return int64(h.Sum64())
 }
 
 // preparedStatements removes the URL's nrm_prepared_statements parameter

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -60,13 +59,15 @@ type Relay struct {
 	opts     RelayOptions
 	logger   log.Logger
 	metrics  *relayMetrics
-	wake     chan struct{}
+	wakes    map[string]chan struct{} // per topic
 
-	mu        sync.Mutex // one pass at a time; guards the fields below
+	mu        sync.Mutex // one DeliverOnce or housekeeping pass at a time; guards the fields below
 	gauged    map[string]bool
 	unhandled map[string]bool
-	streams   map[string]bool // topics whose sequence row exists
 	lastSweep time.Time
+
+	streamsMu sync.Mutex
+	streams   map[string]bool // topics whose sequence row exists
 }
 
 // NewRelay returns a relay of service's outbox in d.
@@ -99,11 +100,15 @@ func NewRelay(d *db.DB, service string, handlers map[string]Handler, opts RelayO
 		}
 	}
 	slices.Sort(topics)
+	wakes := make(map[string]chan struct{}, len(topics))
+	for _, t := range topics {
+		wakes[t] = make(chan struct{}, 1)
+	}
 	return &Relay{
 		db: d, service: service, handlers: hs, topics: topics, opts: opts,
 		logger:  log.With(opts.Logger, "component", "outbox_relay", "service", service),
 		metrics: newRelayMetrics(opts.Registerer, service),
-		wake:    make(chan struct{}, 1),
+		wakes:   wakes,
 		gauged:  map[string]bool{}, unhandled: map[string]bool{}, streams: map[string]bool{},
 	}
 }
@@ -111,34 +116,49 @@ func NewRelay(d *db.DB, service string, handlers map[string]Handler, opts RelayO
 // Notify wakes the relay for a prompt delivery; it never blocks. Call it
 // after committing a transaction that appended messages.
 func (r *Relay) Notify() {
-	select {
-	case r.wake <- struct{}{}:
-	default:
+	for _, w := range r.wakes {
+		select {
+		case w <- struct{}{}:
+		default:
+		}
 	}
 }
 
-// Run delivers until ctx is done, then returns nil once the batch in flight
-// is finished or abandoned; it leaves no row claimed.
+// Run delivers until ctx is done, then returns nil once the batches in
+// flight are finished or abandoned; it leaves no row claimed. Each topic
+// has its own loop, so a slow receiver (statistics) does not hold back
+// another (the audit log).
 func (r *Relay) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for _, topic := range r.topics {
+		wg.Go(func() {
+			r.every(ctx, r.wakes[topic], func() {
+				if _, err := r.drain(ctx, topic); err != nil && ctx.Err() == nil {
+					level.Warn(r.logger).Log("msg", "outbox pass incomplete", "topic", topic, "err", err)
+				}
+			})
+		})
+	}
+	wg.Go(func() { r.every(ctx, nil, func() { r.housekeeping(ctx) }) })
+	wg.Wait()
+	return nil
+}
+
+// every runs pass at once, then after each PollInterval or wake-up, until
+// ctx is done.
+func (r *Relay) every(ctx context.Context, wake <-chan struct{}, pass func()) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
-		case <-r.wake:
+			return
+		case <-wake:
 		case <-timer.C:
 		}
-		if r.sweepDue() {
-			if _, err := r.Sweep(ctx); err != nil && ctx.Err() == nil {
-				level.Error(r.logger).Log("msg", "outbox sweep failed", "err", err)
-			}
-		}
-		if _, err := r.DeliverOnce(ctx); err != nil && ctx.Err() == nil {
-			level.Warn(r.logger).Log("msg", "outbox pass incomplete", "err", err)
-		}
+		pass()
 		if ctx.Err() != nil {
-			return nil
+			return
 		}
 		timer.Reset(r.opts.PollInterval)
 	}
@@ -153,21 +173,10 @@ func (r *Relay) DeliverOnce(ctx context.Context) (int, error) {
 	total := 0
 	var errs []error
 	for _, topic := range r.topics {
-		for ctx.Err() == nil {
-			numbered, err := r.number(ctx, topic)
-			if err != nil {
-				errs = append(errs, err)
-				break
-			}
-			n, more, err := r.deliverBatch(ctx, topic)
-			total += n
-			if err != nil {
-				errs = append(errs, err)
-				break
-			}
-			if !more && numbered < numberChunk {
-				break
-			}
+		n, err := r.drain(ctx, topic)
+		total += n
+		if err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if ctx.Err() == nil {
@@ -176,6 +185,27 @@ func (r *Relay) DeliverOnce(ctx context.Context) (int, error) {
 		}
 	}
 	return total, errors.Join(errs...)
+}
+
+// drain numbers and delivers topic's messages until none is due, or one
+// fails.
+func (r *Relay) drain(ctx context.Context, topic string) (int, error) {
+	total := 0
+	for ctx.Err() == nil {
+		numbered, err := r.number(ctx, topic)
+		if err != nil {
+			return total, err
+		}
+		n, more, err := r.deliverBatch(ctx, topic)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		if !more && numbered < numberChunk {
+			break
+		}
+	}
+	return total, nil
 }
 
 // deliverBatch delivers one batch of topic; more reports a full batch.
@@ -358,41 +388,12 @@ func (r *Relay) backoff(attempts int) time.Duration {
 	return d + rand.N(d/10+1)
 }
 
-// Sweep deletes delivered messages older than the retention. The sequence
-// table keeps the numbering, so receivers still detect gaps.
-func (r *Relay) Sweep(ctx context.Context) (int64, error) {
-	res, err := r.db.ExecContext(ctx,
-		`DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < $1`,
-		r.now().Add(-r.opts.Retention))
-	if err != nil {
-		return 0, fmt.Errorf("outbox: relay %s: sweep: %w", r.service, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("outbox: relay %s: sweep: %w", r.service, err)
-	}
-	return n, nil
-}
-
-func (r *Relay) sweepDue() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	now := r.now()
-	if now.Sub(r.lastSweep) < sweepEvery {
-		return false
-	}
-	r.lastSweep = now
-	return true
-}
-
 func (r *Relay) now() time.Time { return r.opts.Now().UTC().Truncate(time.Microsecond) }
 
 // lockKey is the advisory lock of one service's topic; services share a
 // PostgreSQL database, so the service is part of the key.
 func lockKey(service, topic string) int64 {
-	h := fnv.New64a()
-	h.Write([]byte("nrm/outbox/" + service + "/" + topic))
-	return int64(h.Sum64())
+	return db.AdvisoryLockKey("outbox/" + service + "/" + topic)
 }
 
 // batchContext detaches the batch in flight from ctx, so that stopping

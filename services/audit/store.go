@@ -15,7 +15,8 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 )
 
-// advisoryLockKey serialises appends across processes on PostgreSQL.
+// advisoryLockKey serialises appends across processes on PostgreSQL. Other
+// services take keys from db.AdvisoryLockKey, never this one.
 const advisoryLockKey = 7436101
 
 const eventColumns = `idx, id, at, actor_user, actor_org, actor_role, action, object_type, object_id, outcome, request_id, client_hash, source, seq`

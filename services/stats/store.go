@@ -275,6 +275,11 @@ func readCells(ctx context.Context, q queryer, table, period string, withHist bo
 	return out, hist, rows.Err()
 }
 
+// receiverLockKey is the statistics receivers' advisory lock. It once
+// shared the audit log's key, so every statistics batch held up the
+// audit log's appends and the other way round.
+var receiverLockKey = db.AdvisoryLockKey("stats/receiver")
+
 // lockReceiver serialises receivers across replicas on PostgreSQL (SQLite
 // transactions are already exclusive), so two batches never compute their
 // differences from the same before-state.
@@ -282,7 +287,7 @@ func lockReceiver(ctx context.Context, d *db.DB, tx *sql.Tx) error {
 	if d.Engine != db.Postgres {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7436101)`); err != nil {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, receiverLockKey); err != nil {
 		return fmt.Errorf("stats: receiver lock: %w", err)
 	}
 	return nil
