@@ -101,6 +101,8 @@ func unnumbered(ctx context.Context, tx *sql.Tx, topic string) ([]int64, error) 
 // ensureStream creates topic's sequence row the first time the relay
 // handles it; a new topic's numbers start at 1.
 func (r *Relay) ensureStream(ctx context.Context, topic string) error {
+	r.streamsMu.Lock()
+	defer r.streamsMu.Unlock()
 	if r.streams[topic] {
 		return nil
 	}

@@ -30,9 +30,15 @@ type Outbox struct {
 // New returns the outbox of service.
 func New(service string) *Outbox { return &Outbox{Service: service, Now: time.Now} }
 
+// Execer runs a statement in the caller's transaction: a *sql.Tx, or a
+// wrapper that sends it together with statements held back before it.
+type Execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
 // Append writes messages of one topic in tx, the caller's transaction.
 // See AppendAll.
-func (o *Outbox) Append(ctx context.Context, tx *sql.Tx, topic string, payloads ...any) error {
+func (o *Outbox) Append(ctx context.Context, tx Execer, topic string, payloads ...any) error {
 	msgs := make([]Pending, len(payloads))
 	for i, p := range payloads {
 		msgs[i] = Pending{Topic: topic, Payload: p}
@@ -54,7 +60,7 @@ const insertChunk = 100
 // relay numbers committed messages afterwards (see Relay), so concurrent
 // transactions commit, and flush, together. Audit payloads carry no
 // sequence number of their own; receivers take it from the Message.
-func (o *Outbox) AppendAll(ctx context.Context, tx *sql.Tx, msgs ...Pending) error {
+func (o *Outbox) AppendAll(ctx context.Context, tx Execer, msgs ...Pending) error {
 	now := o.Now().UTC().Truncate(time.Microsecond)
 	for start := 0; start < len(msgs); start += insertChunk {
 		chunk := msgs[start:min(start+insertChunk, len(msgs))]
@@ -92,7 +98,7 @@ func (o *Outbox) AppendAll(ctx context.Context, tx *sql.Tx, msgs ...Pending) err
 
 // Audit validates and appends audit events in tx. An invalid event fails
 // the transaction: no change commits without a well-formed trace.
-func (o *Outbox) Audit(ctx context.Context, tx *sql.Tx, events ...event.Audit) error {
+func (o *Outbox) Audit(ctx context.Context, tx Execer, events ...event.Audit) error {
 	ps := make([]any, len(events))
 	for i, e := range events {
 		e.Source = o.Service

@@ -286,3 +286,46 @@ func TestRelaySweepKeepsNumbering(t *testing.T) {
 		}
 	})
 }
+
+// A receiver that hangs (statistics) does not hold back another topic's
+// delivery (the audit log).
+func TestRelaySlowTopicDoesNotHoldBackAnother(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+		d := openOutbox(t, e)
+		o := New(testService)
+		release := make(chan struct{})
+		stuck := func(ctx context.Context, msgs []Message) error {
+			select {
+			case <-release:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		audit := newReceiver()
+		r := NewRelay(d, testService, map[string]Handler{"audit": audit.Handle, "stats": stuck},
+			RelayOptions{PollInterval: 5 * time.Millisecond})
+		appendTx(t, d, o, "stats", testPayload{N: 1})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- r.Run(ctx) }()
+		t.Cleanup(func() {
+			close(release)
+			cancel()
+			<-done
+		})
+		time.Sleep(20 * time.Millisecond) // the stats loop is now stuck in its handler
+		appendTx(t, d, o, "audit", testPayload{N: 2}, testPayload{N: 3})
+		r.Notify()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			if _, stored := audit.snapshot(); len(stored) == 2 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("audit messages waited behind a stuck statistics receiver")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	})
+}

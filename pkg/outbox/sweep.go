@@ -1,0 +1,50 @@
+package outbox
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/go-kit/log/level"
+)
+
+// housekeeping sweeps old delivered messages when due and refreshes the
+// backlog metrics.
+func (r *Relay) housekeeping(ctx context.Context) {
+	if r.sweepDue() {
+		if _, err := r.Sweep(ctx); err != nil && ctx.Err() == nil {
+			level.Error(r.logger).Log("msg", "outbox sweep failed", "err", err)
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.observe(ctx); err != nil && ctx.Err() == nil {
+		level.Warn(r.logger).Log("msg", "outbox backlog not measured", "err", err)
+	}
+}
+
+// Sweep deletes delivered messages older than the retention. The sequence
+// table keeps the numbering, so receivers still detect gaps.
+func (r *Relay) Sweep(ctx context.Context) (int64, error) {
+	res, err := r.db.ExecContext(ctx,
+		`DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < $1`,
+		r.now().Add(-r.opts.Retention))
+	if err != nil {
+		return 0, fmt.Errorf("outbox: relay %s: sweep: %w", r.service, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("outbox: relay %s: sweep: %w", r.service, err)
+	}
+	return n, nil
+}
+
+func (r *Relay) sweepDue() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := r.now()
+	if now.Sub(r.lastSweep) < sweepEvery {
+		return false
+	}
+	r.lastSweep = now
+	return true
+}
