@@ -39,8 +39,8 @@ func (s *service) audit(ctx context.Context, tx *sql.Tx, events ...event.Audit) 
 }
 
 // emit appends statistics and audit events in one outbox write, the last
-// statement before commit, so the outbox sequence is locked only briefly.
-func (s *service) emit(ctx context.Context, tx *sql.Tx, stats []StatsEvent, audits ...event.Audit) error {
+// statement before commit.
+func (s *service) emit(ctx context.Context, tx outbox.Execer, stats []StatsEvent, audits ...event.Audit) error {
 	payloads := make([]any, len(stats))
 	for i, e := range stats {
 		payloads[i] = e
@@ -49,7 +49,7 @@ func (s *service) emit(ctx context.Context, tx *sql.Tx, stats []StatsEvent, audi
 }
 
 // emitPayloads appends audit events and statistics payloads at once.
-func (s *service) emitPayloads(ctx context.Context, tx *sql.Tx, stats []any, audits []event.Audit) error {
+func (s *service) emitPayloads(ctx context.Context, tx outbox.Execer, stats []any, audits []event.Audit) error {
 	msgs, err := s.outbox.AuditPending(audits...)
 	if err != nil {
 		return fmt.Errorf("intake: audit: %w: %w", ErrUnavailable, err)

@@ -72,6 +72,15 @@ func (s *service) recordDuplicates(ctx context.Context, tx querier, p duplicateP
 	if err != nil {
 		return err
 	}
+	return s.storeDuplicates(ctx, tx, p, found)
+}
+
+// storeDuplicates stores the probe's indexes and the matches found for it
+// (by matchIndexes, in the same transaction).
+func (s *service) storeDuplicates(ctx context.Context, tx querier, p duplicateProbe, found map[string]string) error {
+	if len(p.own) == 0 {
+		return nil
+	}
 	args := make([]any, 0, 3*len(p.own))
 	for _, ix := range p.own {
 		args = append(args, p.caseID, int64(ix), p.withYear)

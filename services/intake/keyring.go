@@ -75,7 +75,7 @@ func (s *service) newOrgKey(orgID string, version int) (orgKey, error) {
 // activeRecipient returns the version and public key new wraps to orgID
 // use. On PostgreSQL the row is share-locked until tx ends, so a rotation
 // retiring it waits for this writer and never misses its wrap.
-func (s *service) activeRecipient(ctx context.Context, tx *sql.Tx, orgID string) (int, seal.Recipient, error) {
+func (s *service) activeRecipient(ctx context.Context, tx querier, orgID string) (int, seal.Recipient, error) {
 	var (
 		version   int
 		recipient string

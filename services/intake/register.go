@@ -108,19 +108,34 @@ func (s *service) register(ctx context.Context, r Registration) (Case, error) {
 				return err
 			}
 		}
-		if err := s.store.insertCase(ctx, tx, &row); err != nil {
+		// Reads first; then writes that PostgreSQL receives in three
+		// statements (see txWrites): the case with its consents, sections
+		// and wrap; the MACs, blind indexes and matches with the outbox.
+		var matches map[string]string
+		if len(probe.own) > 0 {
+			found, err := s.matchIndexes(ctx, tx, probe)
+			if err != nil {
+				return err
+			}
+			matches = found
+		}
+		w := s.writesFor(tx)
+		if err := s.store.insertCase(ctx, w, &row); err != nil {
 			return err
 		}
-		if err := s.store.insertConsents(ctx, tx, row.ID, consents); err != nil {
+		if err := s.store.insertConsents(ctx, w, row.ID, consents); err != nil {
 			return err
 		}
-		if err := s.writeSealed(ctx, tx, row.ID, p.OrgID, sealed, true); err != nil {
+		if err := s.writeSealed(ctx, w, row.ID, p.OrgID, sealed, true); err != nil {
 			return err
 		}
-		if err := s.recordDuplicates(ctx, tx, probe); err != nil {
+		if err := s.storeDuplicates(ctx, w, probe, matches); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, stats, events...)
+		if err := s.emit(ctx, w.Final(), stats, events...); err != nil {
+			return err
+		}
+		return w.Flush(ctx)
 	})
 	if err != nil {
 		return Case{}, s.finish(ctx, err, "intake.notification.link", v.NotificationID)
@@ -184,7 +199,7 @@ func (s *service) sealCase(caseID, org string, version int, content map[string][
 // new case, with no MACs to replace). An empty case deletes org's wrap. If
 // a rotation retired the key the wrap was made for, the keys are wrapped
 // again to the active one, under its share lock.
-func (s *service) writeSealed(ctx context.Context, tx *sql.Tx, caseID, org string, sc sealedCase, fresh bool) error {
+func (s *service) writeSealed(ctx context.Context, tx querier, caseID, org string, sc sealedCase, fresh bool) error {
 	if len(sc.secs) == 0 {
 		if fresh {
 			return nil
