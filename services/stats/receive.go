@@ -30,7 +30,7 @@ func (s *Stats) Receive(ctx context.Context, msgs []outbox.Message) error {
 		if err := lockReceiver(ctx, s.db, tx); err != nil {
 			return err
 		}
-		d := newDeltas()
+		var evs []facts.Event
 		for _, m := range msgs {
 			if m.Topic != facts.Topic {
 				continue
@@ -47,13 +47,33 @@ func (s *Stats) Receive(ctx context.Context, msgs []outbox.Message) error {
 				level.Warn(s.logger).Log("msg", "stats: malformed event skipped", "source", m.Source, "seq", m.Seq)
 				continue
 			}
-			fresh, err := markReceived(ctx, tx, e.ID, now)
-			if err != nil {
-				return err
+			evs = append(evs, e)
+		}
+		// The batch's ids and case rows are written in a statement each,
+		// not one per event.
+		ids := make([]string, len(evs))
+		for i, e := range evs {
+			ids[i] = e.ID
+		}
+		fresh, err := markReceived(ctx, tx, ids, now)
+		if err != nil {
+			return err
+		}
+		var keys []string
+		for _, e := range evs {
+			if fresh[e.ID] {
+				keys = append(keys, caseKeys(e)...)
 			}
-			if !fresh {
+		}
+		if err := ensureCases(ctx, tx, keys, s.recordKey, now); err != nil {
+			return err
+		}
+		d := newDeltas()
+		for _, e := range evs {
+			if !fresh[e.ID] {
 				continue
 			}
+			delete(fresh, e.ID) // a repeat within the batch
 			if err := s.apply(ctx, tx, e, d); err != nil {
 				return fmt.Errorf("stats: apply %s: %w", e.Type, err)
 			}
@@ -79,29 +99,33 @@ func wellFormed(e facts.Event) bool {
 	return true
 }
 
-// apply stores one event's fact and adds to d the difference it makes to
-// the contributions of the linked cases it touches.
-func (s *Stats) apply(ctx context.Context, tx *sql.Tx, e facts.Event, d *deltas) error {
-	keys := []string{e.CaseKey}
+// caseKeys returns the cases an event concerns, none when no table uses
+// it.
+func caseKeys(e facts.Event) []string {
 	switch e.Type {
 	case facts.Linked:
 		if e.LinkedKey == "" || e.LinkedKey == e.CaseKey {
 			return nil
 		}
-		keys = append(keys, e.LinkedKey)
+		return []string{e.CaseKey, e.LinkedKey}
 	case facts.Registered, facts.Decided, facts.Withdrawn, facts.Overdue, facts.ReferralCreated,
 		facts.ReferralAccepted, facts.ReferralDeclined, facts.ReferralExpired, facts.ReferralNoProvider:
+		return []string{e.CaseKey}
 	default:
 		// consent, submitted, transferred, referral_closed: no table uses them.
 		// Consent is deliberately not a filter: the tables rest on the
 		// mechanism's reporting duty.
 		return nil
 	}
-	now := s.now()
-	for _, k := range keys {
-		if err := ensureCase(ctx, tx, k, s.recordKey(k), now); err != nil {
-			return err
-		}
+}
+
+// apply stores one event's fact and adds to d the difference it makes to
+// the contributions of the linked cases it touches. The event's case rows
+// exist already (ensureCases).
+func (s *Stats) apply(ctx context.Context, tx *sql.Tx, e facts.Event, d *deltas) error {
+	keys := caseKeys(e)
+	if len(keys) == 0 {
+		return nil
 	}
 	comp, err := componentKeys(ctx, tx, keys)
 	if err != nil {

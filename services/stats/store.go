@@ -19,26 +19,72 @@ type queryer interface {
 	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
 }
 
-// markReceived records an event id; it reports false when the id was
-// already there (a redelivery).
-func markReceived(ctx context.Context, tx *sql.Tx, id string, now time.Time) (bool, error) {
-	res, err := tx.ExecContext(ctx,
-		`INSERT INTO received (event_id, received_at) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING`, id, now)
-	if err != nil {
-		return false, fmt.Errorf("stats: mark received: %w", err)
+// rowsPerInsert bounds the rows of one multi-row INSERT.
+const rowsPerInsert = 500
+
+// markReceived records event ids and returns those that were not there
+// before (the others are redeliveries).
+func markReceived(ctx context.Context, tx *sql.Tx, ids []string, now time.Time) (map[string]bool, error) {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	fresh := make(map[string]bool, len(ids))
+	for start := 0; start < len(ids); start += rowsPerInsert {
+		chunk := ids[start:min(start+rowsPerInsert, len(ids))]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, now)
+		var q strings.Builder
+		q.WriteString(`INSERT INTO received (event_id, received_at) VALUES `)
+		for i, id := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			args = append(args, id)
+			fmt.Fprintf(&q, "($%d, $1)", len(args))
+		}
+		q.WriteString(` ON CONFLICT (event_id) DO NOTHING RETURNING event_id`)
+		rows, err := tx.QueryContext(ctx, q.String(), args...)
+		if err != nil {
+			return nil, fmt.Errorf("stats: mark received: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("stats: mark received: %w", err)
+			}
+			fresh[id] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("stats: mark received: %w", err)
+		}
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return fresh, nil
 }
 
-// ensureCase creates the row of a case key on its first appearance, with
-// a record key that never changes afterwards.
-func ensureCase(ctx context.Context, tx *sql.Tx, key string, rk uint32, now time.Time) error {
-	_, err := tx.ExecContext(ctx,
-		`INSERT INTO cases (case_key, record_key, created_at) VALUES ($1, $2, $3) ON CONFLICT (case_key) DO NOTHING`,
-		key, int64(rk), now)
-	if err != nil {
-		return fmt.Errorf("stats: case: %w", err)
+// ensureCases creates the rows of case keys on their first appearance,
+// each with a record key that never changes afterwards.
+func ensureCases(ctx context.Context, tx *sql.Tx, keys []string, recordKey func(string) uint32, now time.Time) error {
+	keys = slices.Clone(keys)
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	for start := 0; start < len(keys); start += rowsPerInsert {
+		chunk := keys[start:min(start+rowsPerInsert, len(keys))]
+		args := make([]any, 0, 2*len(chunk)+1)
+		args = append(args, now)
+		var q strings.Builder
+		q.WriteString(`INSERT INTO cases (case_key, record_key, created_at) VALUES `)
+		for i, k := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			args = append(args, k, int64(recordKey(k)))
+			fmt.Fprintf(&q, "($%d, $%d, $1)", len(args)-1, len(args))
+		}
+		q.WriteString(` ON CONFLICT (case_key) DO NOTHING`)
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("stats: cases: %w", err)
+		}
 	}
 	return nil
 }
