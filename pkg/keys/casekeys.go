@@ -14,6 +14,8 @@ import (
 	"sync"
 
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/nrm-project/nrm/pkg/group"
 )
 
 // PurposeCaseKeys encrypts the case key records at rest.
@@ -59,14 +61,15 @@ type CaseKeys struct {
 
 	locks [64]sync.Mutex // per shard directory (cases/<2 hex>), in this process
 
-	qmu      sync.Mutex
-	queue    []*newCase
-	flushing bool
+	// batches groups the cases registered at the same moment into one
+	// synced file.
+	batches group.Batches[*newCase]
 }
 
 // CaseKeys returns the directory's case key store.
 func (d *Dir) CaseKeys() *CaseKeys {
-	return &CaseKeys{root: filepath.Join(d.path, caseKeysDir), kek: d.Subkey(PurposeCaseKeys)}
+	return &CaseKeys{root: filepath.Join(d.path, caseKeysDir), kek: d.Subkey(PurposeCaseKeys),
+		batches: group.Batches[*newCase]{Max: maxBatchCases}}
 }
 
 // CaseRing is one case's retention-class keys as loaded.
@@ -106,7 +109,6 @@ func (r *CaseRing) Classes() []string {
 // newCase is a registration waiting for its batch to be written.
 type newCase struct {
 	ring *CaseRing
-	done chan error
 }
 
 // NewCase makes the keys of a new case, chooses its id (a random version 4
@@ -124,29 +126,7 @@ func (c *CaseKeys) NewCase(classes ...string) (*CaseRing, error) {
 		}
 		ring.keys[class] = k
 	}
-	me := &newCase{ring: ring, done: make(chan error, 1)}
-	c.qmu.Lock()
-	c.queue = append(c.queue, me)
-	if c.flushing {
-		c.qmu.Unlock()
-		return ring, <-me.done
-	}
-	// The first caller writes every batch queued while it works.
-	c.flushing = true
-	for len(c.queue) > 0 {
-		n := min(len(c.queue), maxBatchCases)
-		batch := c.queue[:n:n]
-		c.queue = c.queue[n:]
-		c.qmu.Unlock()
-		err := c.writeBatch(batch)
-		for _, nc := range batch {
-			nc.done <- err
-		}
-		c.qmu.Lock()
-	}
-	c.flushing = false
-	c.qmu.Unlock()
-	return ring, <-me.done
+	return ring, c.batches.Do(&newCase{ring: ring}, c.writeBatch)
 }
 
 // writeBatch names the cases of one batch and creates its file (O_EXCL: a

@@ -3,10 +3,10 @@ package intake
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/db"
+	"github.com/nrm-project/nrm/pkg/group"
 )
 
 // references hands out case reference numbers, per year. Registrations
@@ -15,22 +15,14 @@ import (
 // locked once per group instead of once per registration, and no number is
 // taken for nobody.
 type references struct {
-	db *db.DB
-
-	mu      sync.Mutex
-	busy    bool // a caller is taking numbers
-	waiting []*referenceRequest
+	db      *db.DB
+	batches group.Batches[*referenceRequest]
 }
 
 type referenceRequest struct {
 	year int
-	done chan referenceResult // buffered: one value at a time
-}
-
-type referenceResult struct {
 	ref  string
 	err  error
-	lead bool // take the numbers for everyone waiting, yourself included
 }
 
 // referenceTimeout bounds one statement taking numbers for a group; it is
@@ -40,42 +32,20 @@ const referenceTimeout = 10 * time.Second
 // Next returns the next reference of year. A number lost to a
 // registration that fails later leaves a gap, which is allowed.
 func (r *references) Next(year int) (string, error) {
-	req := &referenceRequest{year: year, done: make(chan referenceResult, 1)}
-	r.mu.Lock()
-	r.waiting = append(r.waiting, req)
-	lead := !r.busy
-	r.busy = true
-	r.mu.Unlock()
-	if !lead {
-		if res := <-req.done; !res.lead {
-			return res.ref, res.err
-		}
+	req := &referenceRequest{year: year}
+	if err := r.batches.Do(req, r.serve); err != nil {
+		return "", err
 	}
-	r.mu.Lock()
-	group := r.waiting
-	r.waiting = nil
-	r.mu.Unlock()
-
-	r.serve(group)
-
-	r.mu.Lock()
-	if len(r.waiting) > 0 {
-		r.waiting[0].done <- referenceResult{lead: true}
-	} else {
-		r.busy = false
-	}
-	r.mu.Unlock()
-	res := <-req.done
-	return res.ref, res.err
+	return req.ref, req.err
 }
 
-// serve takes numbers for group, one statement per year, in arrival order.
-func (r *references) serve(group []*referenceRequest) {
+// serve takes numbers for a batch, one statement per year, in arrival order.
+func (r *references) serve(batch []*referenceRequest) error {
 	ctx, cancel := context.WithTimeout(context.Background(), referenceTimeout)
 	defer cancel()
 	byYear := map[int][]*referenceRequest{}
 	var years []int
-	for _, q := range group {
+	for _, q := range batch {
 		if _, ok := byYear[q.year]; !ok {
 			years = append(years, q.year)
 		}
@@ -86,13 +56,14 @@ func (r *references) serve(group []*referenceRequest) {
 		last, err := r.take(ctx, y, len(reqs))
 		for i, q := range reqs {
 			if err != nil {
-				q.done <- referenceResult{err: err}
+				q.err = err
 				continue
 			}
 			n := last - int64(len(reqs)-1-i)
-			q.done <- referenceResult{ref: fmt.Sprintf("NRM-%04d-%06d", y, n)}
+			q.ref = fmt.Sprintf("NRM-%04d-%06d", y, n)
 		}
 	}
+	return nil
 }
 
 // take advances year's counter by n in a statement of its own and returns
