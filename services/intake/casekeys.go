@@ -86,17 +86,21 @@ func (s *service) unlock(caseID string) seal.WrapOption {
 
 // wrapKeys wraps grants to recipient with each class locked by the case's
 // key for it; a case without keys (one registered before they existed)
-// gets all its classes at once.
-func (s *service) wrapKeys(caseID string, recipient seal.Recipient, grants []seal.KeyGrant) ([]byte, error) {
+// gets all its classes at once. ring, when not nil, is the case's keys as
+// the caller already holds them (a registration's, just made): they are
+// not read again.
+func (s *service) wrapKeys(caseID string, ring *keys.CaseRing, recipient seal.Recipient, grants []seal.KeyGrant) ([]byte, error) {
 	var classes []string
 	for _, g := range grants {
 		if !slices.Contains(classes, g.RetentionClass) {
 			classes = append(classes, g.RetentionClass)
 		}
 	}
-	ring, err := s.caseKeys.Load(caseID)
-	if err != nil {
-		return nil, err
+	var err error
+	if ring == nil {
+		if ring, err = s.caseKeys.Load(caseID); err != nil {
+			return nil, err
+		}
 	}
 	var missing []string
 	for _, class := range classes {

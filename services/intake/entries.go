@@ -179,7 +179,7 @@ func (s *service) wrapEntryKey(ctx context.Context, tx *sql.Tx, h seal.Header, s
 	if err != nil {
 		return err
 	}
-	wrap, err := s.wrapKeys(h.CaseID, recipient, []seal.KeyGrant{kg})
+	wrap, err := s.wrapKeys(h.CaseID, nil, recipient, []seal.KeyGrant{kg})
 	if err != nil {
 		return fmt.Errorf("intake: case %s: wrap entry key: %w", h.CaseID, err)
 	}

@@ -131,7 +131,7 @@ func (s *service) rekeyEntries(ctx context.Context, tx *sql.Tx, caseID, orgID st
 			if err != nil {
 				return err
 			}
-			if h.wrap, err = s.wrapKeys(caseID, recipient, []seal.KeyGrant{kg}); err != nil {
+			if h.wrap, err = s.wrapKeys(caseID, nil, recipient, []seal.KeyGrant{kg}); err != nil {
 				return fmt.Errorf("intake: case %s: wrap entry key: %w", caseID, err)
 			}
 			h.version, h.mac = version, seal.SectionMAC(s.macKey, h.header(), sealed, h.wrap, h.orgID)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/seal"
 )
@@ -80,7 +81,7 @@ func (s *service) register(ctx context.Context, r Registration) (Case, error) {
 	if err != nil {
 		return Case{}, err
 	}
-	sealed, err := s.sealCase(row.ID, p.OrgID, 0, v.sections, version, recipient)
+	sealed, err := s.sealCase(row.ID, ring, p.OrgID, 0, v.sections, version, recipient)
 	if err != nil {
 		return Case{}, err
 	}
@@ -154,6 +155,7 @@ func setAttributes(row *caseRow, v checked) {
 // sealedCase is a case's sections sealed under fresh data keys and
 // wrapped for their author, ready to write.
 type sealedCase struct {
+	ring   *keys.CaseRing // the case's keys when the caller holds them, or nil
 	secs   []sectionRow
 	all    map[seal.SectionID]bool
 	grants []seal.KeyGrant
@@ -163,9 +165,9 @@ type sealedCase struct {
 
 // sealCase seals each section of content under its own data key, authored
 // by org, and wraps every key to recipient (version of org's key). The
-// plaintext is cleared.
-func (s *service) sealCase(caseID, org string, version int, content map[string][]byte, keyVersion int, recipient seal.Recipient) (sealedCase, error) {
-	var sc sealedCase
+// plaintext is cleared. ring is the case's keys if the caller holds them.
+func (s *service) sealCase(caseID string, ring *keys.CaseRing, org string, version int, content map[string][]byte, keyVersion int, recipient seal.Recipient) (sealedCase, error) {
+	sc := sealedCase{ring: ring}
 	if len(content) == 0 {
 		return sc, nil
 	}
@@ -188,7 +190,7 @@ func (s *service) sealCase(caseID, org string, version int, content map[string][
 		held = append(held, h.ID())
 	}
 	var err error
-	if sc.wrap, err = s.buildWrap(caseID, org, keyVersion, recipient, held, sc.grants); err != nil {
+	if sc.wrap, err = s.buildWrap(caseID, ring, org, keyVersion, recipient, held, sc.grants); err != nil {
 		return sealedCase{}, err
 	}
 	sc.macs = s.sectionMACs(org, sc.wrap.Wrap, sc.secs, sc.all)
@@ -219,7 +221,7 @@ func (s *service) writeSealed(ctx context.Context, tx querier, caseID, org strin
 		if err != nil {
 			return err
 		}
-		if sc.wrap, err = s.buildWrap(caseID, org, version, recipient, sc.wrap.Held, sc.grants); err != nil {
+		if sc.wrap, err = s.buildWrap(caseID, sc.ring, org, version, recipient, sc.wrap.Held, sc.grants); err != nil {
 			return err
 		}
 		sc.macs = s.sectionMACs(org, sc.wrap.Wrap, sc.secs, sc.all)
@@ -292,7 +294,7 @@ func (s *service) UpdateDraft(ctx context.Context, id string, r Registration) (C
 		if err != nil {
 			return err
 		}
-		sealed, err := s.sealCase(id, p.OrgID, version, v.sections, keyVersion, recipient)
+		sealed, err := s.sealCase(id, nil, p.OrgID, version, v.sections, keyVersion, recipient)
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/seal"
 )
 
@@ -340,7 +341,7 @@ func (s *service) writeWrap(ctx context.Context, tx *sql.Tx, caseID, orgID strin
 	if err != nil {
 		return err
 	}
-	w, err := s.buildWrap(caseID, orgID, version, recipient, ids, grants)
+	w, err := s.buildWrap(caseID, nil, orgID, version, recipient, ids, grants)
 	if err != nil {
 		return err
 	}
@@ -352,8 +353,8 @@ func (s *service) writeWrap(ctx context.Context, tx *sql.Tx, caseID, orgID strin
 
 // buildWrap wraps grants to recipient (version of orgID's key) with the
 // wrap's MAC: the expensive step, kept out of transactions where it can.
-func (s *service) buildWrap(caseID, orgID string, version int, recipient seal.Recipient, held []seal.SectionID, grants []seal.KeyGrant) (wrapRow, error) {
-	wrap, err := s.wrapKeys(caseID, recipient, grants)
+func (s *service) buildWrap(caseID string, ring *keys.CaseRing, orgID string, version int, recipient seal.Recipient, held []seal.SectionID, grants []seal.KeyGrant) (wrapRow, error) {
+	wrap, err := s.wrapKeys(caseID, ring, recipient, grants)
 	if err != nil {
 		return wrapRow{}, fmt.Errorf("intake: case %s: wrap: %w", caseID, err)
 	}
