@@ -68,15 +68,16 @@ func (s *Stats) Receive(ctx context.Context, msgs []outbox.Message) error {
 		if err := ensureCases(ctx, tx, keys, s.recordKey, now); err != nil {
 			return err
 		}
-		d := newDeltas()
+		var batch []facts.Event
 		for _, e := range evs {
-			if !fresh[e.ID] {
-				continue
+			if fresh[e.ID] {
+				delete(fresh, e.ID) // a repeat within the batch
+				batch = append(batch, e)
 			}
-			delete(fresh, e.ID) // a repeat within the batch
-			if err := s.apply(ctx, tx, e, d); err != nil {
-				return fmt.Errorf("stats: apply %s: %w", e.Type, err)
-			}
+		}
+		d := newDeltas()
+		if err := s.apply(ctx, tx, batch, d); err != nil {
+			return err
 		}
 		return d.flush(ctx, tx)
 	})
@@ -119,11 +120,17 @@ func caseKeys(e facts.Event) []string {
 	}
 }
 
-// apply stores one event's fact and adds to d the difference it makes to
-// the contributions of the linked cases it touches. The event's case rows
-// exist already (ensureCases).
-func (s *Stats) apply(ctx context.Context, tx *sql.Tx, e facts.Event, d *deltas) error {
-	keys := caseKeys(e)
+// apply stores the facts of a batch of fresh events and adds to d the
+// difference they make to the contributions of the linked cases they
+// touch. Contributions are a sum over components, and a batch's links only
+// join components it touches, so the components of all its cases are read
+// once before and once after the writes instead of around every event.
+// The event's case rows exist already (ensureCases).
+func (s *Stats) apply(ctx context.Context, tx *sql.Tx, evs []facts.Event, d *deltas) error {
+	var keys []string
+	for _, e := range evs {
+		keys = append(keys, caseKeys(e)...)
+	}
 	if len(keys) == 0 {
 		return nil
 	}
@@ -135,16 +142,20 @@ func (s *Stats) apply(ctx context.Context, tx *sql.Tx, e facts.Event, d *deltas)
 	if err != nil {
 		return err
 	}
-	switch e.Type {
-	case facts.Registered:
-		err = setRegistration(ctx, tx, e)
-	case facts.Linked:
-		err = insertLink(ctx, tx, e.CaseKey, e.LinkedKey)
-	default:
-		err = insertEvent(ctx, tx, e, s.recordKey(e.ID))
-	}
-	if err != nil {
-		return err
+	for _, e := range evs {
+		switch {
+		case len(caseKeys(e)) == 0:
+			continue
+		case e.Type == facts.Registered:
+			err = setRegistration(ctx, tx, e)
+		case e.Type == facts.Linked:
+			err = insertLink(ctx, tx, e.CaseKey, e.LinkedKey)
+		default:
+			err = insertEvent(ctx, tx, e, s.recordKey(e.ID))
+		}
+		if err != nil {
+			return fmt.Errorf("stats: apply %s: %w", e.Type, err)
+		}
 	}
 	after, err := loadComponent(ctx, tx, comp)
 	if err != nil {

@@ -137,33 +137,40 @@ func insertEvent(ctx context.Context, tx *sql.Tx, e facts.Event, rk uint32) erro
 // componentKeys returns the case keys linked (transitively) to any of keys.
 func componentKeys(ctx context.Context, q queryer, keys []string) ([]string, error) {
 	seen := map[string]bool{}
-	frontier := slices.Clone(keys)
+	var frontier []string
 	for _, k := range keys {
-		seen[k] = true
+		if !seen[k] {
+			seen[k] = true
+			frontier = append(frontier, k)
+		}
 	}
 	for len(frontier) > 0 {
-		ph, args := placeholders(frontier, 1)
-		rows, err := q.QueryContext(ctx, `SELECT a, b FROM links WHERE a IN (`+ph+`) OR b IN (`+ph+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("stats: links: %w", err)
-		}
-		frontier = nil
-		for rows.Next() {
-			var a, b string
-			if err := rows.Scan(&a, &b); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("stats: links: %w", err)
+		var next []string
+		err := inChunks(frontier, func(chunk []string) error {
+			ph, args := placeholders(chunk, 1)
+			rows, err := q.QueryContext(ctx, `SELECT a, b FROM links WHERE a IN (`+ph+`) OR b IN (`+ph+`)`, args...)
+			if err != nil {
+				return fmt.Errorf("stats: links: %w", err)
 			}
-			for _, k := range []string{a, b} {
-				if !seen[k] {
-					seen[k] = true
-					frontier = append(frontier, k)
+			defer rows.Close()
+			for rows.Next() {
+				var a, b string
+				if err := rows.Scan(&a, &b); err != nil {
+					return fmt.Errorf("stats: links: %w", err)
+				}
+				for _, k := range []string{a, b} {
+					if !seen[k] {
+						seen[k] = true
+						next = append(next, k)
+					}
 				}
 			}
-		}
-		if err := rows.Close(); err != nil {
+			return rows.Err()
+		})
+		if err != nil {
 			return nil, err
 		}
+		frontier = next
 	}
 	out := make([]string, 0, len(seen))
 	for k := range seen {
@@ -171,6 +178,17 @@ func componentKeys(ctx context.Context, q queryer, keys []string) ([]string, err
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// inChunks calls fn on successive parts of keys small enough for one
+// statement's IN list.
+func inChunks(keys []string, fn func([]string) error) error {
+	for start := 0; start < len(keys); start += rowsPerInsert {
+		if err := fn(keys[start:min(start+rowsPerInsert, len(keys))]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // placeholders returns "$n, $n+1, ..." for vs and the arguments.
@@ -190,11 +208,17 @@ func placeholders(vs []string, from int) (string, []any) {
 // loadComponent reads the facts of the given case keys.
 func loadComponent(ctx context.Context, q queryer, keys []string) (component, error) {
 	var c component
+	err := inChunks(keys, func(chunk []string) error { return loadFacts(ctx, q, chunk, &c) })
+	return c, err
+}
+
+// loadFacts adds the facts of keys to c.
+func loadFacts(ctx context.Context, q queryer, keys []string, c *component) error {
 	ph, args := placeholders(keys, 1)
 	rows, err := q.QueryContext(ctx, `SELECT case_key, record_key, registered, reg_event, identified_month, region,
 		gender, age_group, location, org_kind, route, exploitation FROM cases WHERE case_key IN (`+ph+`) ORDER BY case_key`, args...)
 	if err != nil {
-		return c, fmt.Errorf("stats: load cases: %w", err)
+		return fmt.Errorf("stats: load cases: %w", err)
 	}
 	for rows.Next() {
 		var (
@@ -205,7 +229,7 @@ func loadComponent(ctx context.Context, q queryer, keys []string) (component, er
 		if err := rows.Scan(&x.Key, &rk, &x.Registered, &x.RegEvent, &x.IdentifiedMonth, &x.Region, &x.Gender,
 			&x.AgeGroup, &x.Location, &x.OrgKind, &x.Route, &types); err != nil {
 			rows.Close()
-			return c, fmt.Errorf("stats: load cases: %w", err)
+			return fmt.Errorf("stats: load cases: %w", err)
 		}
 		x.RecordKey = uint32(rk)
 		if types != "" {
@@ -214,27 +238,27 @@ func loadComponent(ctx context.Context, q queryer, keys []string) (component, er
 		c.Cases = append(c.Cases, x)
 	}
 	if err := rows.Close(); err != nil {
-		return c, err
+		return err
 	}
 	rows, err = q.QueryContext(ctx, `SELECT a, b FROM links WHERE a IN (`+ph+`)`, args...)
 	if err != nil {
-		return c, fmt.Errorf("stats: load links: %w", err)
+		return fmt.Errorf("stats: load links: %w", err)
 	}
 	for rows.Next() {
 		var l [2]string
 		if err := rows.Scan(&l[0], &l[1]); err != nil {
 			rows.Close()
-			return c, fmt.Errorf("stats: load links: %w", err)
+			return fmt.Errorf("stats: load links: %w", err)
 		}
 		c.Links = append(c.Links, l)
 	}
 	if err := rows.Close(); err != nil {
-		return c, err
+		return err
 	}
 	rows, err = q.QueryContext(ctx, `SELECT event_id, case_key, type, month, record_key, outcome, days, within_target,
 		referral_key, service, response_seconds FROM events WHERE case_key IN (`+ph+`) ORDER BY event_id`, args...)
 	if err != nil {
-		return c, fmt.Errorf("stats: load events: %w", err)
+		return fmt.Errorf("stats: load events: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -247,7 +271,7 @@ func loadComponent(ctx context.Context, q queryer, keys []string) (component, er
 		)
 		if err := rows.Scan(&e.ID, &e.CaseKey, &e.Type, &e.Month, &rk, &e.Outcome, &days, &within,
 			&e.ReferralKey, &e.Service, &resp); err != nil {
-			return c, fmt.Errorf("stats: load events: %w", err)
+			return fmt.Errorf("stats: load events: %w", err)
 		}
 		e.RecordKey = uint32(rk)
 		if days.Valid {
@@ -262,7 +286,7 @@ func loadComponent(ctx context.Context, q queryer, keys []string) (component, er
 		}
 		c.Events = append(c.Events, e)
 	}
-	return c, rows.Err()
+	return rows.Err()
 }
 
 // cellRow is a stored aggregate cell.
