@@ -1,6 +1,7 @@
 -- Tables for the pgbench baseline (registration.sql). Dropped and made anew
 -- by loadtest.sh in its own scratch database.
 CREATE EXTENSION IF NOT EXISTS pgcrypto;
+CREATE SEQUENCE bench_reference;
 CREATE TABLE bench_cases (
     id UUID PRIMARY KEY, reference TEXT NOT NULL UNIQUE, route TEXT NOT NULL, status TEXT NOT NULL,
     owner_org UUID NOT NULL, registered_by UUID NOT NULL, identified_on DATE NOT NULL, region TEXT NOT NULL,

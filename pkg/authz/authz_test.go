@@ -5,7 +5,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+	stringadapter "github.com/casbin/casbin/v2/persist/string-adapter"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/kit"
@@ -88,5 +93,67 @@ func TestPolicyFileOnDiskOverridesEmbedded(t *testing.T) {
 	}
 	if e.Allowed(auth.Principal{UserID: "u", Roles: []string{auth.RoleSystemAdmin}}, "identity.orgs", "create") {
 		t.Fatal("embedded policy still in force beside the override")
+	}
+}
+
+// The decision cache must not change an answer: every role against every
+// object and action the policy names (and one it does not), asked twice,
+// answers as the matcher does without a cache.
+func TestCachedDecisionsMatchTheMatcher(t *testing.T) {
+	e, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	modelText, _ := readPolicyFile("", "model.conf")
+	policyText, _ := readPolicyFile("", "policy.csv")
+	m, err := model.NewModelFromString(modelText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := casbin.NewEnforcer(m, stringadapter.NewAdapter(policyText))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := plain.GetPolicy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs := [][2]string{{"identity.orgs", "delete"}}
+	for _, r := range rules {
+		pairs = append(pairs, [2]string{r[1], r[2]})
+	}
+	allowed := 0
+	for _, role := range append(slices.Clone(auth.AllRoles), auth.RoleService, "no_such_role") {
+		for _, oa := range pairs {
+			want, err := plain.Enforce(role, oa[0], oa[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := auth.Principal{UserID: "u", Roles: []string{role}}
+			for range 2 {
+				if got := e.Allowed(p, oa[0], oa[1]); got != want {
+					t.Fatalf("%s %s %s: cached answer %v, matcher %v", role, oa[0], oa[1], got, want)
+				}
+			}
+			if want {
+				allowed++
+			}
+		}
+	}
+	if allowed == 0 || allowed == len(pairs)*(len(auth.AllRoles)+2) {
+		t.Fatalf("%d of the decisions allowed: the table does not exercise both answers", allowed)
+	}
+}
+
+func BenchmarkAllowed(b *testing.B) {
+	e, err := Load("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := auth.Principal{UserID: "u", Roles: []string{auth.RoleNGOCaseworker, auth.RoleFrontlineOfficer}}
+	for b.Loop() {
+		if !e.Allowed(p, "intake.cases", "read") {
+			b.Fatal("denied")
+		}
 	}
 }
