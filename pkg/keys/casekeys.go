@@ -163,7 +163,7 @@ func (c *CaseKeys) writeBatch(batch []*newCase) error {
 
 // Load reads the case's keys; a case without a record has an empty ring.
 func (c *CaseKeys) Load(caseID string) (*CaseRing, error) {
-	rings, err := c.loadBatch(caseID)
+	rings, err := c.loadBatch(caseID, true)
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +256,7 @@ func (c *CaseKeys) rewrite(caseID string, change func(*CaseRing) (bool, error)) 
 }
 
 func (c *CaseKeys) rewriteLocked(caseID string, change func(*CaseRing) (bool, error)) error {
-	rings, err := c.loadBatch(caseID)
+	rings, err := c.loadBatch(caseID, false)
 	if err != nil {
 		return err
 	}
@@ -322,8 +322,9 @@ func validClass(class string) error {
 	return nil
 }
 
-// loadBatch reads and opens every record of caseID's batch file.
-func (c *CaseKeys) loadBatch(caseID string) (map[string]*CaseRing, error) {
+// loadBatch reads caseID's batch file and opens its record, or every
+// record unless only (a rewrite needs them all; a read, one).
+func (c *CaseKeys) loadBatch(caseID string, only bool) (map[string]*CaseRing, error) {
 	if !validCaseID(caseID) {
 		return nil, fmt.Errorf("keys: bad case id %q", caseID)
 	}
@@ -334,7 +335,7 @@ func (c *CaseKeys) loadBatch(caseID string) (map[string]*CaseRing, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keys: case %s: %w", caseID, err)
 	}
-	return c.decode(caseID, raw)
+	return c.decode(caseID, raw, only)
 }
 
 // File: "nrmk" | format(1) | uvarint n | n records, each: uvarint len |
@@ -384,9 +385,11 @@ func appendBytes(b, v []byte) []byte { return append(binary.AppendUvarint(b, uin
 
 func aad(caseID string) []byte { return []byte("nrm/case-keys/v1|" + caseID) }
 
-// decode opens every record of a batch file; a record that does not open,
-// or a file that does not parse, fails the whole load (fail closed).
-func (c *CaseKeys) decode(caseID string, raw []byte) (map[string]*CaseRing, error) {
+// decode parses a batch file and opens its records, or only caseID's when
+// only: a batch holds up to 256 cases, and a read needs one. A record that
+// does not open, or a file that does not parse, fails the load (fail
+// closed).
+func (c *CaseKeys) decode(caseID string, raw []byte, only bool) (map[string]*CaseRing, error) {
 	bad := fmt.Errorf("keys: case %s: %w", caseID, ErrBadCaseKeys)
 	aead, err := chacha20poly1305.NewX(c.kek)
 	if err != nil {
@@ -403,10 +406,17 @@ func (c *CaseKeys) decode(caseID string, raw []byte) (map[string]*CaseRing, erro
 	}
 	out := make(map[string]*CaseRing, n)
 	for range n {
-		id := string(d.bytes())
+		rawID := d.bytes()
 		nonce := d.take(aead.NonceSize())
 		sealed := d.bytes()
-		if d.bad || !validCaseID(id) || id[:batchIDLen] != caseID[:batchIDLen] || out[id] != nil {
+		if d.bad || len(rawID) != len(caseID) || string(rawID[:batchIDLen]) != caseID[:batchIDLen] {
+			return nil, bad
+		}
+		if only && string(rawID) != caseID {
+			continue // parsed, not opened: another case's record
+		}
+		id := string(rawID)
+		if !validCaseID(id) || out[id] != nil {
 			return nil, bad
 		}
 		body, err := aead.Open(nil, nonce, sealed, aad(id))

@@ -116,8 +116,10 @@ func TestCaseKeysRefuseForeignFiles(t *testing.T) {
 		t.Fatalf("file under another master key: %v, want ErrBadCaseKeys", err)
 	}
 	for i := range raw {
-		if _, err := ck.decode(testCase, raw[:i]); !errors.Is(err, ErrBadCaseKeys) {
-			t.Fatalf("truncated at %d: %v", i, err)
+		for _, only := range []bool{false, true} {
+			if _, err := ck.decode(testCase, raw[:i], only); !errors.Is(err, ErrBadCaseKeys) {
+				t.Fatalf("truncated at %d (one record only %v): %v", i, only, err)
+			}
 		}
 	}
 	if _, err := ck.Load("../../etc"); err == nil {
@@ -252,6 +254,36 @@ func BenchmarkCaseKeysLoad(b *testing.B) {
 	for b.Loop() {
 		if _, err := ck.Load(r.CaseID()); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCaseKeysLoadFullBatch is a read of a case registered under load,
+// whose batch file holds the most cases: one record is opened, not all.
+func BenchmarkCaseKeysLoadFullBatch(b *testing.B) {
+	d, err := Open(filepath.Join(b.TempDir(), "keys"), "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ck := d.CaseKeys()
+	batch := make([]*newCase, maxBatchCases)
+	for i := range batch {
+		batch[i] = &newCase{ring: &CaseRing{keys: map[string][]byte{}}}
+		for _, class := range []string{"identity", "support", "decision", "attachment"} {
+			batch[i].ring.keys[class] = bytes.Repeat([]byte{byte(i)}, caseKeySize)
+		}
+	}
+	if err := ck.writeBatch(batch); err != nil {
+		b.Fatal(err)
+	}
+	id := batch[maxBatchCases/2].ring.CaseID()
+	for b.Loop() {
+		r, err := ck.Load(id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if k, err := r.Key("support"); err != nil || k[0] != byte(maxBatchCases/2) {
+			b.Fatal("wrong ring")
 		}
 	}
 }
