@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 
 	"filippo.io/age"
 )
@@ -153,31 +152,6 @@ func ageEncrypt(r Recipient, payload []byte) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-func ageDecrypt(id *OrgIdentity, wrap []byte) ([]byte, error) {
-	if id == nil || id.id == nil {
-		return nil, errNilIdentity
-	}
-	// DecryptReaderAt reads the payload into one buffer of its exact size;
-	// age.Decrypt's streaming reader allocates 128 KiB per call.
-	r, size, err := age.DecryptReaderAt(bytes.NewReader(wrap), int64(len(wrap)), id.id)
-	if err != nil {
-		var nm *age.NoIdentityMatchError
-		if errors.As(err, &nm) && !containsString(nm.StanzaTypes, id.kind.stanzaType()) && len(nm.StanzaTypes) > 0 {
-			return nil, ErrKindMismatch
-		}
-		return nil, ErrNotForYou
-	}
-	if size > maxWrapPayload {
-		return nil, ErrBadWrap
-	}
-	payload := make([]byte, size)
-	if n, err := r.ReadAt(payload, 0); n != len(payload) || err != nil && err != io.EOF {
-		clear(payload)
-		return nil, ErrBadWrap
-	}
-	return payload, nil
 }
 
 func containsString(list []string, s string) bool {
