@@ -2,6 +2,7 @@ package event
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -53,4 +54,30 @@ func TestValidateRefusesFreeText(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The written-out checks accept exactly what their patterns accept.
+var (
+	actionPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$`)
+	codePattern   = regexp.MustCompile(`^[A-Za-z0-9._:/-]{0,128}$`)
+	rolesPattern  = regexp.MustCompile(`^[a-z_,]{0,256}$`)
+)
+
+func FuzzCodeChecksMatchPatterns(f *testing.F) {
+	for _, s := range []string{"", "intake.case.read", "intake", "intake.", ".read", "a.b", "a..b", "A.b", "a.1b", "a_1.b_2",
+		"3f2c-uuid:x/y", "Ali Baba", "frontline_officer,guardian", "é.a", strings.Repeat("a", 128), strings.Repeat("a", 129),
+		strings.Repeat("a,", 128), strings.Repeat("a,", 129), "a.b\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := isAction(s), actionPattern.MatchString(s); got != want {
+			t.Errorf("isAction(%q) = %v, pattern %v", s, got, want)
+		}
+		if got, want := isCode(s), codePattern.MatchString(s); got != want {
+			t.Errorf("isCode(%q) = %v, pattern %v", s, got, want)
+		}
+		if got, want := isRoles(s), rolesPattern.MatchString(s); got != want {
+			t.Errorf("isRoles(%q) = %v, pattern %v", s, got, want)
+		}
+	})
 }
