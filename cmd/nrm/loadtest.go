@@ -73,12 +73,8 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		op = lt.register
 	case "read":
 		fmt.Fprintf(stdout, "registering %d cases to read...\n", warmup)
-		for i := range warmup {
-			id, err := lt.registerID(ctx, rand.New(rand.NewPCG(uint64(i), 7)))
-			if err != nil {
-				return fmt.Errorf("warm-up: %w", err)
-			}
-			lt.ids = append(lt.ids, id)
+		if err := lt.warmUp(ctx, warmup, concurrency); err != nil {
+			return fmt.Errorf("warm-up: %w", err)
 		}
 		op = lt.read
 	default:
@@ -236,6 +232,34 @@ func (l *loader) registerID(ctx context.Context, rng *rand.Rand) (string, error)
 		return "", errors.New("registration answer without an id")
 	}
 	return c.ID, nil
+}
+
+// warmUp registers n cases with the run's concurrency, as they would be
+// under load (sharing key batch files), and keeps their ids.
+func (l *loader) warmUp(ctx context.Context, n, concurrency int) error {
+	ids := make([]string, n)
+	errs := make(chan error, concurrency)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range concurrency {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				id, err := l.registerID(ctx, rand.New(rand.NewPCG(uint64(i), 7)))
+				if err != nil {
+					errs <- err
+					return
+				}
+				ids[i] = id
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	l.ids = ids
+	return nil
 }
 
 func (l *loader) register(ctx context.Context, rng *rand.Rand) error {

@@ -21,21 +21,29 @@ const (
 // wrap, and that organisation. Anyone holding an organisation's public key
 // can write a valid age wrap; only the server can write this MAC.
 func SectionMAC(macKey []byte, h Header, ciphertext, wrap []byte, orgID string) []byte {
+	return sectionMAC(macKey, h, ciphertext, sha256.Sum256(wrap), orgID)
+}
+
+func sectionMAC(macKey []byte, h Header, ciphertext []byte, wrapHash [sha256.Size]byte, orgID string) []byte {
 	m := hmac.New(sha256.New, macKey)
-	m.Write(sectionMACInput(h, ciphertext, wrap, orgID))
+	m.Write(sectionMACInput(h, ciphertext, wrapHash, orgID))
 	return m.Sum(nil)
 }
 
 // CheckSectionMAC compares mac with SectionMAC in constant time.
 func CheckSectionMAC(macKey []byte, h Header, ciphertext, wrap []byte, orgID string, mac []byte) error {
-	if len(macKey) == 0 || !hmac.Equal(mac, SectionMAC(macKey, h, ciphertext, wrap, orgID)) {
+	return checkSectionMAC(macKey, h, ciphertext, sha256.Sum256(wrap), orgID, mac)
+}
+
+func checkSectionMAC(macKey []byte, h Header, ciphertext []byte, wrapHash [sha256.Size]byte, orgID string, mac []byte) error {
+	if len(macKey) == 0 || !hmac.Equal(mac, sectionMAC(macKey, h, ciphertext, wrapHash, orgID)) {
 		return fmt.Errorf("seal: check section MAC: %w", ErrMAC)
 	}
 	return nil
 }
 
-func sectionMACInput(h Header, ciphertext, wrap []byte, orgID string) []byte {
-	ch, wh := sha256.Sum256(ciphertext), sha256.Sum256(wrap)
+func sectionMACInput(h Header, ciphertext []byte, wh [sha256.Size]byte, orgID string) []byte {
+	ch := sha256.Sum256(ciphertext)
 	b := appendString(nil, sectionMACLabel)
 	b = appendHeader(b, h)
 	b = append(b, ch[:]...)
@@ -81,8 +89,9 @@ func OpenSections(id *OrgIdentity, orgID string, macKey, wrap []byte, sections [
 	if len(sections) == 0 {
 		return map[SectionID][]byte{}, nil // nothing to check, so nothing to decrypt
 	}
+	wrapHash := sha256.Sum256(wrap) // once for all the sections
 	for _, s := range sections {
-		if err := CheckSectionMAC(macKey, s.Header, s.Sealed, wrap, orgID, s.MAC); err != nil {
+		if err := checkSectionMAC(macKey, s.Header, s.Sealed, wrapHash, orgID, s.MAC); err != nil {
 			return nil, fmt.Errorf("seal: open sections: %w", err)
 		}
 	}
