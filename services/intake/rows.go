@@ -8,8 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nrm-project/nrm/pkg/seal"
 )
@@ -37,9 +37,12 @@ func scanAll[T any](rs rowIter, scan func(scanner) (T, error)) ([]T, error) {
 
 // jsonRows are rows aggregated by json_agg(json_build_array(columns...)),
 // scanned by the columns' usual scanner so each mapping is written once.
+// Values stay raw until scanned: the common ones (bytea in hex, plain
+// strings, integers, booleans) are converted straight from their JSON text,
+// the rest through a generic decode.
 type jsonRows struct {
-	rows [][]any
-	cur  []any
+	rows [][]json.RawMessage
+	cur  []json.RawMessage
 	err  error
 }
 
@@ -49,9 +52,7 @@ func newJSONRows(b []byte) *jsonRows {
 	if b == nil {
 		return r
 	}
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	if err := d.Decode(&r.rows); err != nil {
+	if err := json.Unmarshal(b, &r.rows); err != nil {
 		r.err = fmt.Errorf("intake: aggregated rows: %w", err)
 	}
 	return r
@@ -74,11 +75,56 @@ func (r *jsonRows) Scan(dest ...any) error {
 		return fmt.Errorf("intake: %d values for %d destinations", len(r.cur), len(dest))
 	}
 	for i, d := range dest {
-		if err := assignJSON(d, r.cur[i]); err != nil {
+		if err := assignRawJSON(d, r.cur[i]); err != nil {
 			return fmt.Errorf("intake: column %d into %T: %w", i, d, err)
 		}
 	}
 	return nil
+}
+
+// assignRawJSON converts one raw value, straight from its text where the
+// text is simple, otherwise as assignJSON does.
+func assignRawJSON(dest any, raw json.RawMessage) error {
+	ok := true
+	switch d := dest.(type) {
+	case *[]byte:
+		*d, ok = rawBytea(raw)
+	case *seal.Sealed:
+		*d, ok = rawBytea(raw)
+	case *int:
+		n, err := strconv.Atoi(string(raw))
+		*d, ok = n, err == nil
+	case *bool:
+		*d, ok = string(raw) == "true", string(raw) == "true" || string(raw) == "false"
+	case *string:
+		if plainJSONString(raw) {
+			*d = string(raw[1 : len(raw)-1])
+			return nil
+		}
+		return assignDecoded(d, raw)
+	default:
+		return assignDecoded(d, raw)
+	}
+	if !ok {
+		return errJSONType
+	}
+	return nil
+}
+
+// plainJSONString reports a JSON string with nothing to unescape.
+func plainJSONString(raw []byte) bool {
+	return len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' &&
+		bytes.IndexByte(raw[1:len(raw)-1], '\\') < 0 && utf8.Valid(raw)
+}
+
+func assignDecoded(dest any, raw json.RawMessage) error {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return errJSONType
+	}
+	return assignJSON(dest, v)
 }
 
 // errJSONType says a value did not fit its destination, without the value.
@@ -104,10 +150,6 @@ func assignJSON(dest, v any) error {
 		if v != nil {
 			return assignJSON(&d.Time, v)
 		}
-	case *[]byte:
-		*d, ok = jsonBytea(v)
-	case *seal.Sealed:
-		*d, ok = jsonBytea(v)
 	default:
 		return errors.New("unsupported destination")
 	}
@@ -117,17 +159,19 @@ func assignJSON(dest, v any) error {
 	return nil
 }
 
-// jsonBytea decodes bytea as JSON renders it: null, or a string in
-// PostgreSQL's hex output format (bytea_output = hex, the default).
-func jsonBytea(v any) ([]byte, bool) {
-	if v == nil {
+// rawBytea decodes bytea as JSON renders it: null, or a string in
+// PostgreSQL's hex output format (bytea_output = hex, the default), whose
+// backslash JSON escapes.
+func rawBytea(raw []byte) ([]byte, bool) {
+	if string(raw) == "null" {
 		return nil, true
 	}
-	s, _ := v.(string)
-	h, ok := strings.CutPrefix(s, `\x`)
-	if !ok {
+	h, ok := bytes.CutPrefix(raw, []byte(`"\\x`))
+	if !ok || len(h) == 0 || h[len(h)-1] != '"' {
 		return nil, false
 	}
-	b, err := hex.DecodeString(h)
+	h = h[:len(h)-1]
+	b := make([]byte, hex.DecodedLen(len(h)))
+	_, err := hex.Decode(b, h)
 	return b, err == nil
 }

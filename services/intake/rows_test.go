@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"database/sql"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -62,6 +63,29 @@ func TestJSONRows(t *testing.T) {
 		}
 		if name == "escape bytea" && !errors.Is(err, errJSONType) {
 			t.Errorf("%s: error %v, want errJSONType", name, err)
+		}
+	}
+}
+
+// BenchmarkJSONRows decodes a case's sections as the PostgreSQL read
+// returns them: four sealed sections with their MACs.
+func BenchmarkJSONRows(b *testing.B) {
+	var agg bytes.Buffer
+	agg.WriteString("[")
+	for i, size := range []int{160 + 40, 420 + 40, 110 + 40, 100 + 40} {
+		if i > 0 {
+			agg.WriteString(", ")
+		}
+		fmt.Fprintf(&agg, `["%s", 1, "7f1c4e1a-2b7d-4c9e-9a51-0c3f5e2d8b11", "\\x%x", "\\x%x"]`,
+			[]string{"health", "identity", "legal", "narrative"}[i], bytes.Repeat([]byte{0xa5}, size), bytes.Repeat([]byte{0x5a}, 32))
+	}
+	agg.WriteString("]")
+	raw := agg.Bytes()
+	b.ReportAllocs()
+	for b.Loop() {
+		secs, macs, err := scanSectionsWithMACs(newJSONRows(raw), "7f1c4e1a-2b7d-4c9e-9a51-0c3f5e2d8b12")
+		if err != nil || len(secs) != 4 || len(macs) != 4 {
+			b.Fatal(err)
 		}
 	}
 }
