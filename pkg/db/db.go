@@ -86,7 +86,7 @@ func Open(ctx context.Context, cfg Config, service string) (*DB, error) {
 			connector, err = pq.NewConnector(dsn)
 		}
 		if err == nil && prepare {
-			sdb = sql.OpenDB(stmtCache{Connector: connector, size: stmtsPerConn})
+			sdb = sql.OpenDB(stmtCache{Connector: connector, size: stmtsPerConn, replanAfter: replanAfter})
 		} else if err == nil {
 			sdb = sql.OpenDB(connector)
 		}

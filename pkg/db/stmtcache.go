@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"strings"
+	"time"
 
 	"github.com/lib/pq"
 )
@@ -12,6 +14,20 @@ import (
 // stmtsPerConn bounds the statements each PostgreSQL connection keeps
 // prepared; the least recently used one is closed beyond it.
 const stmtsPerConn = 128
+
+// replanAfter is how long a connection keeps a statement prepared before
+// preparing it again. PostgreSQL settles on a generic plan after a few
+// executions and keeps it: one made while a table was nearly empty (a new
+// deployment, a queue) may scan the whole table once it has grown, until
+// an ANALYZE happens to invalidate it. Preparing again lets the plan follow
+// the tables.
+const replanAfter = time.Minute
+
+// CustomPlan starts a statement that is never prepared: PostgreSQL plans it
+// for its arguments and the tables as they are at every call. For the
+// statements of queues (the outbox), whose size swings from empty to a
+// large backlog and back within minutes, faster than statistics follow.
+const CustomPlan = "/* custom plan */ "
 
 // stmtCache is a driver.Connector whose connections prepare each statement
 // that has parameters once and from then on only bind and execute it, so
@@ -24,7 +40,8 @@ const stmtsPerConn = 128
 // in one string) go through unchanged.
 type stmtCache struct {
 	driver.Connector
-	size int
+	size        int
+	replanAfter time.Duration
 }
 
 func (c stmtCache) Connect(ctx context.Context) (driver.Conn, error) {
@@ -36,7 +53,8 @@ func (c stmtCache) Connect(ctx context.Context) (driver.Conn, error) {
 	if !ok {
 		return conn, nil
 	}
-	return &cachingConn{pgConn: pc, size: c.size, stmts: map[string]*list.Element{}, order: list.New(), seen: map[string]bool{}}, nil
+	return &cachingConn{pgConn: pc, size: c.size, replanAfter: c.replanAfter,
+		stmts: map[string]*list.Element{}, order: list.New(), seen: map[string]bool{}}, nil
 }
 
 // pgConn is what lib/pq's connection implements and database/sql uses.
@@ -56,20 +74,22 @@ type pgConn interface {
 // driver connections), so it needs no lock.
 type cachingConn struct {
 	pgConn
-	size    int
-	stmts   map[string]*list.Element // query → element of order
-	order   *list.List               // of *cachedStmt, most recently used first
-	evicted []driver.Stmt            // closed when the connection is next reset
-	seen    map[string]bool          // run once, unprepared; cleared when it grows past 4×size
+	size        int
+	replanAfter time.Duration
+	stmts       map[string]*list.Element // query → element of order
+	order       *list.List               // of *cachedStmt, most recently used first
+	evicted     []driver.Stmt            // closed when the connection is next reset
+	seen        map[string]bool          // run once, unprepared; cleared when it grows past 4×size
 }
 
 type cachedStmt struct {
-	query string
-	stmt  driver.Stmt
+	query    string
+	stmt     driver.Stmt
+	prepared time.Time
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	if len(args) == 0 || c.firstRun(query) {
+	if len(args) == 0 || strings.HasPrefix(query, CustomPlan) || c.firstRun(query) {
 		return c.pgConn.ExecContext(ctx, query, args)
 	}
 	st, err := c.prepared(ctx, query)
@@ -82,7 +102,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if len(args) == 0 || c.firstRun(query) {
+	if len(args) == 0 || strings.HasPrefix(query, CustomPlan) || c.firstRun(query) {
 		return c.pgConn.QueryContext(ctx, query, args)
 	}
 	st, err := c.prepared(ctx, query)
@@ -108,11 +128,17 @@ func (c *cachingConn) firstRun(query string) bool {
 }
 
 // prepared returns query's statement on this connection, preparing it the
-// first time.
+// first time and again once it is replanAfter old.
 func (c *cachingConn) prepared(ctx context.Context, query string) (driver.Stmt, error) {
 	if e, ok := c.stmts[query]; ok {
-		c.order.MoveToFront(e)
-		return e.Value.(*cachedStmt).stmt, nil
+		cs := e.Value.(*cachedStmt)
+		if time.Since(cs.prepared) < c.replanAfter {
+			c.order.MoveToFront(e)
+			return cs.stmt, nil
+		}
+		c.order.Remove(e)
+		delete(c.stmts, query)
+		c.evicted = append(c.evicted, cs.stmt)
 	}
 	st, err := c.PrepareContext(ctx, query)
 	if err != nil {
@@ -122,7 +148,7 @@ func (c *cachingConn) prepared(ctx context.Context, query string) (driver.Stmt, 
 		st.Close()
 		return nil, errors.New("db: driver statement without context support")
 	}
-	c.stmts[query] = c.order.PushFront(&cachedStmt{query: query, stmt: st})
+	c.stmts[query] = c.order.PushFront(&cachedStmt{query: query, stmt: st, prepared: time.Now()})
 	for c.order.Len() > c.size {
 		old := c.order.Back()
 		cs := c.order.Remove(old).(*cachedStmt)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/lib/pq"
 
@@ -169,5 +170,53 @@ func TestPreparedStatementsCanBeTurnedOff(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("URL parameter %q: statements prepared %v, want %v", tc.param, got, tc.want)
 		}
+	}
+}
+
+func TestStmtCacheNeverPreparesCustomPlanStatements(t *testing.T) {
+	d := openCached(t, 8)
+	for i := range 5 {
+		var v int
+		if err := d.QueryRow(db.CustomPlan+`SELECT $1::int + 1`, i).Scan(&v); err != nil || v != i+1 {
+			t.Fatalf("%d + 1 = %d, %v", i, v, err)
+		}
+	}
+	if got := prepared(t, d); len(got) != 0 {
+		t.Fatalf("session holds %q prepared, want none", got)
+	}
+}
+
+// A statement older than the replanning age is prepared again (and the old
+// one closed), so its plan follows tables that grew since.
+func TestStmtCachePreparesAgainWhenOld(t *testing.T) {
+	e := dbtest.Postgres(t)
+	c, err := pq.NewConnector(e.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := sql.OpenDB(db.CachingConnectorReplanning(c, 8, time.Nanosecond))
+	d.SetMaxOpenConns(1)
+	t.Cleanup(func() { d.Close() })
+	var times []time.Time
+	for i := range 4 {
+		var v int
+		if err := d.QueryRow(`SELECT $1::int * 2`, i).Scan(&v); err != nil || v != 2*i {
+			t.Fatalf("%d * 2 = %d, %v", i, v, err)
+		}
+		var at time.Time
+		err := d.QueryRow(`SELECT prepare_time FROM pg_prepared_statements WHERE statement = 'SELECT $1::int * 2' ORDER BY prepare_time DESC LIMIT 1`).Scan(&at)
+		if i == 0 {
+			if !errors.Is(err, sql.ErrNoRows) {
+				t.Fatalf("prepared on its first run: %v", err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("run %d: not prepared once: %v", i, err)
+		}
+		times = append(times, at)
+	}
+	if !times[0].Before(times[1]) || !times[1].Before(times[2]) {
+		t.Fatalf("prepare times %v: not prepared again", times)
 	}
 }

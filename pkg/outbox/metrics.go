@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/go-kit/log/level"
+
+	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -72,7 +74,7 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
 // observe sets the backlog gauges and logs, once, topics nobody handles.
 func (r *Relay) observe(ctx context.Context) error {
 	rows, err := r.db.QueryContext(ctx,
-		`SELECT o.topic, o.created_at, b.n FROM outbox o JOIN (
+		db.CustomPlan+`SELECT o.topic, o.created_at, b.n FROM outbox o JOIN (
 		   SELECT MIN(pos) AS first, COUNT(*) AS n FROM outbox
 		   WHERE delivered_at IS NULL GROUP BY topic) b ON o.pos = b.first`)
 	if err != nil {

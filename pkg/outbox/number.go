@@ -46,7 +46,7 @@ func (r *Relay) number(ctx context.Context, topic string) (int, error) {
 			return err
 		}
 		var q strings.Builder
-		q.WriteString(`UPDATE outbox SET seq = v.column2 FROM (VALUES `)
+		q.WriteString(db.CustomPlan + `UPDATE outbox SET seq = v.column2 FROM (VALUES `)
 		args := make([]any, 0, 2*len(pos)+1)
 		args = append(args, topic)
 		for i, p := range pos {
@@ -57,7 +57,12 @@ func (r *Relay) number(ctx context.Context, topic string) (int, error) {
 			fmt.Fprintf(&q, "(CAST($%d AS BIGINT), CAST($%d AS BIGINT))", n+1, n+2)
 			args = append(args, p, last+int64(i)+1)
 		}
-		q.WriteString(`) AS v WHERE outbox.pos = v.column1 AND outbox.topic = $1 AND outbox.seq IS NULL`)
+		// The batch's range of positions bounds the scan of the unnumbered
+		// index, which holds an entry for every message numbered since the
+		// table was last vacuumed.
+		fmt.Fprintf(&q, `) AS v WHERE outbox.pos = v.column1 AND outbox.topic = $1 AND outbox.seq IS NULL
+			AND outbox.pos >= CAST($%d AS BIGINT) AND outbox.pos <= CAST($%d AS BIGINT)`, len(args)+1, len(args)+2)
+		args = append(args, pos[0], pos[len(pos)-1])
 		res, err := tx.ExecContext(ctx, db.Rebind(r.db.Engine, q.String()), args...)
 		if err != nil {
 			return fmt.Errorf("outbox: relay %s: %s: number: %w", r.service, topic, err)
@@ -79,7 +84,7 @@ func (r *Relay) number(ctx context.Context, topic string) (int, error) {
 // first, at most numberChunk.
 func unnumbered(ctx context.Context, tx *sql.Tx, topic string) ([]int64, error) {
 	rows, err := tx.QueryContext(ctx,
-		`SELECT pos FROM outbox WHERE topic = $1 AND seq IS NULL ORDER BY pos LIMIT $2`, topic, numberChunk)
+		db.CustomPlan+`SELECT pos FROM outbox WHERE topic = $1 AND seq IS NULL ORDER BY pos LIMIT $2`, topic, numberChunk)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: unnumbered %s: %w", topic, err)
 	}

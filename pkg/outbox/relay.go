@@ -30,6 +30,7 @@ type RelayOptions struct {
 	MaxBackoff   time.Duration // longest wait after failures, before jitter (30s)
 	Retention    time.Duration // how long delivered messages are kept (7 days)
 	Linger       time.Duration // least time between passes started by wake-ups (20ms)
+	ObserveEvery time.Duration // how often the backlog gauges are read and old messages swept (5s)
 	Logger       log.Logger
 	Registerer   prometheus.Registerer // nil registers no metrics
 	Now          func() time.Time
@@ -89,6 +90,9 @@ func NewRelay(d *db.DB, service string, handlers map[string]Handler, opts RelayO
 	if opts.Linger <= 0 {
 		opts.Linger = 20 * time.Millisecond
 	}
+	if opts.ObserveEvery <= 0 {
+		opts.ObserveEvery = 5 * time.Second
+	}
 	if opts.Logger == nil {
 		opts.Logger = log.NewNopLogger()
 	}
@@ -136,24 +140,25 @@ func (r *Relay) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for _, topic := range r.topics {
 		wg.Go(func() {
-			r.every(ctx, r.wakes[topic], func() {
+			r.every(ctx, r.wakes[topic], r.opts.PollInterval, func() {
 				if _, err := r.drain(ctx, topic); err != nil && ctx.Err() == nil {
 					level.Warn(r.logger).Log("msg", "outbox pass incomplete", "topic", topic, "err", err)
 				}
 			})
 		})
 	}
-	wg.Go(func() { r.every(ctx, nil, func() { r.housekeeping(ctx) }) })
+	// The backlog query reads every undelivered row: not at polling pace.
+	wg.Go(func() { r.every(ctx, nil, r.opts.ObserveEvery, func() { r.housekeeping(ctx) }) })
 	wg.Wait()
 	return nil
 }
 
-// every runs pass at once, then after each PollInterval or wake-up, until
+// every runs pass at once, then after each interval or wake-up, until
 // ctx is done. A wake-up sooner than Linger after the last pass waits out
 // the rest: under a stream of writes, each pass then carries the messages
 // of many transactions instead of one, and its fixed cost (two
 // transactions here, one at the receiver) is paid once for all of them.
-func (r *Relay) every(ctx context.Context, wake <-chan struct{}, pass func()) {
+func (r *Relay) every(ctx context.Context, wake <-chan struct{}, interval time.Duration, pass func()) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	var last time.Time
@@ -176,7 +181,7 @@ func (r *Relay) every(ctx context.Context, wake <-chan struct{}, pass func()) {
 		if ctx.Err() != nil {
 			return
 		}
-		timer.Reset(r.opts.PollInterval)
+		timer.Reset(interval)
 	}
 }
 
@@ -292,7 +297,7 @@ type querier interface {
 // nothing overtakes a failed message.
 func (r *Relay) claim(ctx context.Context, q querier, topic, lock string) ([]Message, bool, error) {
 	rows, err := q.QueryContext(ctx,
-		`SELECT seq, id, payload, created_at, next_attempt_at FROM outbox
+		db.CustomPlan+`SELECT seq, id, payload, created_at, next_attempt_at FROM outbox
 		 WHERE delivered_at IS NULL AND topic = $1 AND seq IS NOT NULL ORDER BY seq LIMIT $2`+lock,
 		topic, r.opts.BatchSize)
 	if err != nil {
@@ -342,25 +347,34 @@ func (r *Relay) call(ctx context.Context, topic string, msgs []Message) (err err
 // attempt, postpones them and returns the failure to report.
 func (r *Relay) settle(ctx context.Context, tx *sql.Tx, topic string, msgs []Message, herr error) (failure, err error) {
 	now := r.now()
-	in, args := seqList(msgs, 3)
-	args[1] = topic
 	if herr == nil {
-		args[0] = now
-		if _, err := tx.ExecContext(ctx,
-			db.Rebind(r.db.Engine, `UPDATE outbox SET delivered_at = $1 WHERE topic = $2 AND seq IN (`+in+`)`), args...); err != nil {
+		// A batch is every undelivered message of a range of the topic's
+		// sequence (claim stops at the first it leaves out), so the range
+		// names it; with it as an index condition, not a filter, the
+		// planner cannot choose to read the whole topic.
+		res, err := tx.ExecContext(ctx, db.CustomPlan+`UPDATE outbox SET delivered_at = $1
+			WHERE topic = $2 AND seq >= $3 AND seq <= $4 AND delivered_at IS NULL`,
+			now, topic, msgs[0].Seq, msgs[len(msgs)-1].Seq)
+		if err != nil {
 			return nil, fmt.Errorf("outbox: relay %s: %s: mark delivered: %w", r.service, topic, err)
+		}
+		// Anything else in the range would be marked without being
+		// delivered: refuse the batch (it rolls back and comes again).
+		if n, err := res.RowsAffected(); err != nil || n != int64(len(msgs)) {
+			return nil, fmt.Errorf("outbox: relay %s: %s: mark delivered: %d rows for %d messages (%v)", r.service, topic, n, len(msgs), err)
 		}
 		return nil, nil
 	}
 	var attempts int
-	if err := tx.QueryRowContext(ctx, `SELECT attempts FROM outbox WHERE topic = $1 AND seq = $2`,
+	if err := tx.QueryRowContext(ctx, db.CustomPlan+`SELECT attempts FROM outbox WHERE topic = $1 AND seq = $2`,
 		topic, msgs[0].Seq).Scan(&attempts); err != nil {
 		return nil, fmt.Errorf("outbox: relay %s: %s: attempts: %w", r.service, topic, err)
 	}
 	wait := r.backoff(attempts + 1)
-	args[0] = now.Add(wait)
+	in, args := seqList(msgs, 3)
+	args[0], args[1] = now.Add(wait), topic
 	if _, err := tx.ExecContext(ctx,
-		db.Rebind(r.db.Engine, `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1 WHERE topic = $2 AND seq IN (`+in+`)`),
+		db.Rebind(r.db.Engine, db.CustomPlan+`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1 WHERE topic = $2 AND seq IN (`+in+`)`),
 		args...); err != nil {
 		return nil, fmt.Errorf("outbox: relay %s: %s: postpone: %w", r.service, topic, err)
 	}

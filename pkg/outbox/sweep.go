@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/go-kit/log/level"
+
+	"github.com/nrm-project/nrm/pkg/db"
 )
 
 // housekeeping sweeps old delivered messages when due and refreshes the
@@ -26,7 +28,7 @@ func (r *Relay) housekeeping(ctx context.Context) {
 // table keeps the numbering, so receivers still detect gaps.
 func (r *Relay) Sweep(ctx context.Context) (int64, error) {
 	res, err := r.db.ExecContext(ctx,
-		`DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < $1`,
+		db.CustomPlan+`DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < $1`,
 		r.now().Add(-r.opts.Retention))
 	if err != nil {
 		return 0, fmt.Errorf("outbox: relay %s: sweep: %w", r.service, err)

@@ -366,7 +366,7 @@ func TestDeliveryWaitsOutAuditOutage(t *testing.T) {
 				return errAuditDown
 			}
 			return deliver(ctx, msgs)
-		}, outbox.RelayOptions{BatchSize: 8, PollInterval: 10 * time.Millisecond,
+		}, outbox.RelayOptions{BatchSize: 8, PollInterval: 10 * time.Millisecond, ObserveEvery: 10 * time.Millisecond,
 			MaxBackoff: 50 * time.Millisecond, Registerer: reg})
 		run(t, r)
 

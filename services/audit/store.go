@@ -44,7 +44,7 @@ func treeSize(ctx context.Context, q queryer) (int64, error) {
 
 func lastSeq(ctx context.Context, q queryer, source string) (int64, error) {
 	var n int64
-	if err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events WHERE source = $1`, source).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, db.CustomPlan+`SELECT COALESCE(MAX(seq), 0) FROM events WHERE source = $1`, source).Scan(&n); err != nil {
 		return 0, fmt.Errorf("audit: last seq of %s: %w", source, err)
 	}
 	return n, nil
