@@ -1,12 +1,14 @@
 package stats
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/go-kit/log/level"
 
@@ -243,23 +245,63 @@ func (d *deltas) flush(ctx context.Context, tx *sql.Tx) error {
 	slices.SortFunc(ids, func(a, b cellID) int {
 		return compareStrings(a.Table+"\x00"+a.Period+"\x00"+a.Cell, b.Table+"\x00"+b.Period+"\x00"+b.Cell)
 	})
+	cells := make([][]any, 0, len(ids))
 	for _, id := range ids {
 		x := d.cells[id]
-		if _, err := tx.ExecContext(ctx, `INSERT INTO cells (tbl, period, cell, n, keysum) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (tbl, period, cell) DO UPDATE SET n = cells.n + excluded.n,
-			keysum = (cells.keysum + excluded.keysum) % 4294967296`,
-			id.Table, id.Period, id.Cell, x.N, int64(x.Key)); err != nil {
-			return fmt.Errorf("stats: update cell: %w", err)
+		cells = append(cells, []any{id.Table, id.Period, id.Cell, x.N, int64(x.Key)})
+	}
+	if err := upsert(ctx, tx, `INSERT INTO cells (tbl, period, cell, n, keysum) VALUES `, cells,
+		` ON CONFLICT (tbl, period, cell) DO UPDATE SET n = cells.n + excluded.n,
+		keysum = (cells.keysum + excluded.keysum) % 4294967296`); err != nil {
+		return fmt.Errorf("stats: update cells: %w", err)
+	}
+	hist := make([]histID, 0, len(d.hist))
+	for id, n := range d.hist {
+		if n != 0 {
+			hist = append(hist, id)
 		}
 	}
-	for id, n := range d.hist {
-		if n == 0 {
-			continue
+	slices.SortFunc(hist, func(a, b histID) int {
+		return cmp.Or(compareStrings(a.Table+"\x00"+a.Period+"\x00"+a.Cell, b.Table+"\x00"+b.Period+"\x00"+b.Cell),
+			cmp.Compare(a.Value, b.Value))
+	})
+	values := make([][]any, 0, len(hist))
+	for _, id := range hist {
+		values = append(values, []any{id.Table, id.Period, id.Cell, id.Value, d.hist[id]})
+	}
+	if err := upsert(ctx, tx, `INSERT INTO cell_values (tbl, period, cell, value, n) VALUES `, values,
+		` ON CONFLICT (tbl, period, cell, value) DO UPDATE SET n = cell_values.n + excluded.n`); err != nil {
+		return fmt.Errorf("stats: update histograms: %w", err)
+	}
+	return nil
+}
+
+// upsert runs insert (ending in VALUES) with rows, a statement per
+// rowsPerInsert of them, each followed by conflict. The rows' keys are
+// distinct: one statement may not change a row twice.
+func upsert(ctx context.Context, tx *sql.Tx, insert string, rows [][]any, conflict string) error {
+	for start := 0; start < len(rows); start += rowsPerInsert {
+		chunk := rows[start:min(start+rowsPerInsert, len(rows))]
+		var q strings.Builder
+		q.WriteString(insert)
+		args := make([]any, 0, len(chunk)*len(chunk[0]))
+		for i, row := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteByte('(')
+			for j, v := range row {
+				if j > 0 {
+					q.WriteString(", ")
+				}
+				args = append(args, v)
+				fmt.Fprintf(&q, "$%d", len(args))
+			}
+			q.WriteByte(')')
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO cell_values (tbl, period, cell, value, n) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (tbl, period, cell, value) DO UPDATE SET n = cell_values.n + excluded.n`,
-			id.Table, id.Period, id.Cell, id.Value, n); err != nil {
-			return fmt.Errorf("stats: update histogram: %w", err)
+		q.WriteString(conflict)
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -282,12 +324,13 @@ func (d *deltas) flushChanges(ctx context.Context, tx *sql.Tx) error {
 	slices.SortFunc(ids, func(a, b changeID) int {
 		return compareStrings(a.Table+"\x00"+a.Month+"\x00"+a.Subject, b.Table+"\x00"+b.Month+"\x00"+b.Subject)
 	})
-	for _, id := range ids {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO changes (tbl, month, subject, version) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (tbl, month, subject) DO UPDATE SET version = excluded.version`,
-			id.Table, id.Month, id.Subject, version); err != nil {
-			return fmt.Errorf("stats: record change: %w", err)
-		}
+	rows := make([][]any, len(ids))
+	for i, id := range ids {
+		rows[i] = []any{id.Table, id.Month, id.Subject, version}
+	}
+	if err := upsert(ctx, tx, `INSERT INTO changes (tbl, month, subject, version) VALUES `, rows,
+		` ON CONFLICT (tbl, month, subject) DO UPDATE SET version = excluded.version`); err != nil {
+		return fmt.Errorf("stats: record changes: %w", err)
 	}
 	return nil
 }
