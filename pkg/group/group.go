@@ -3,16 +3,22 @@ package group
 import (
 	"errors"
 	"sync"
+	"time"
 )
 
 // Batches gathers items of type T into batches. The zero value is ready;
-// Max, when positive, bounds a batch.
+// Max, when positive, bounds a batch. Linger, when positive, is how long a
+// leader waits for more items before it runs a batch of fewer than Max:
+// worth it when a batch has a fixed cost much larger than an item's (an
+// fsync), at the price of that much latency.
 type Batches[T any] struct {
-	Max int
+	Max    int
+	Linger time.Duration
 
 	mu      sync.Mutex
 	busy    bool // a caller is running a batch
 	pending []*waiter[T]
+	full    chan struct{} // closed when pending reaches Max while the leader lingers
 }
 
 type waiter[T any] struct {
@@ -31,6 +37,10 @@ func (g *Batches[T]) Do(item T, run func(batch []T) error) error {
 	w := &waiter[T]{item: item, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.pending = append(g.pending, w)
+	if g.full != nil && len(g.pending) >= g.Max {
+		close(g.full)
+		g.full = nil
+	}
 	lead := !g.busy
 	g.busy = true
 	g.mu.Unlock()
@@ -40,6 +50,7 @@ func (g *Batches[T]) Do(item T, run func(batch []T) error) error {
 		}
 	}
 	// This caller is pending[0]: its item is in the batch it runs.
+	g.linger()
 	g.mu.Lock()
 	n := len(g.pending)
 	if g.Max > 0 {
@@ -68,4 +79,30 @@ func (g *Batches[T]) Do(item T, run func(batch []T) error) error {
 		g.mu.Unlock()
 	}
 	return err
+}
+
+// linger waits, for a leader, up to Linger or until Max items are pending.
+func (g *Batches[T]) linger() {
+	if g.Linger <= 0 {
+		return
+	}
+	g.mu.Lock()
+	if g.Max > 0 && len(g.pending) >= g.Max {
+		g.mu.Unlock()
+		return
+	}
+	full := make(chan struct{})
+	if g.Max > 0 {
+		g.full = full
+	}
+	g.mu.Unlock()
+	t := time.NewTimer(g.Linger)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-full:
+	}
+	g.mu.Lock()
+	g.full = nil
+	g.mu.Unlock()
 }

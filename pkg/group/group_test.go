@@ -56,3 +56,32 @@ func TestBatches(t *testing.T) {
 		t.Errorf("%d batches for %d concurrent callers: nothing was grouped", batches.Load(), callers)
 	}
 }
+
+// A lingering leader waits for more items, and stops waiting as soon as a
+// batch is full: six callers under Max 6 and a one-minute Linger make one
+// batch, at once.
+func TestBatchesLinger(t *testing.T) {
+	g := Batches[int]{Max: 6, Linger: time.Minute}
+	var (
+		mu      sync.Mutex
+		batches [][]int
+	)
+	run := func(items []int) error {
+		mu.Lock()
+		defer mu.Unlock()
+		batches = append(batches, items)
+		return nil
+	}
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Go(func() {
+			if err := g.Do(i, run); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if len(batches) != 1 || len(batches[0]) != 6 {
+		t.Fatalf("batches %v, want one of six", batches)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"time"
 
 	"golang.org/x/crypto/chacha20poly1305"
 
@@ -40,6 +41,11 @@ const (
 	batchIDLen    = 8 // hex digits: the first field of the case id
 	maxBatchFile  = 1 << 20
 	maxBatchCases = 256
+	// batchLinger is how long a batch waits for more registrations: each
+	// file costs two fsyncs. Under load (760 registrations/s, 16 clients)
+	// 3 ms halved the files and gained about 5% of registrations, p99
+	// unchanged; alone, a registration takes 3 ms longer.
+	batchLinger = 3 * time.Millisecond
 )
 
 // CaseKeys keeps, for each case, a random 32-byte key per retention class
@@ -69,7 +75,7 @@ type CaseKeys struct {
 // CaseKeys returns the directory's case key store.
 func (d *Dir) CaseKeys() *CaseKeys {
 	return &CaseKeys{root: filepath.Join(d.path, caseKeysDir), kek: d.Subkey(PurposeCaseKeys),
-		batches: group.Batches[*newCase]{Max: maxBatchCases}}
+		batches: group.Batches[*newCase]{Max: maxBatchCases, Linger: batchLinger}}
 }
 
 // CaseRing is one case's retention-class keys as loaded.
