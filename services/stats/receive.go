@@ -144,20 +144,25 @@ func (s *Stats) apply(ctx context.Context, tx *sql.Tx, evs []facts.Event, d *del
 	if err != nil {
 		return err
 	}
+	var registered, others []facts.Event
 	for _, e := range evs {
 		switch {
 		case len(caseKeys(e)) == 0:
-			continue
 		case e.Type == facts.Registered:
-			err = setRegistration(ctx, tx, e)
+			registered = append(registered, e)
 		case e.Type == facts.Linked:
-			err = insertLink(ctx, tx, e.CaseKey, e.LinkedKey)
+			if err := insertLink(ctx, tx, e.CaseKey, e.LinkedKey); err != nil {
+				return err
+			}
 		default:
-			err = insertEvent(ctx, tx, e, s.recordKey(e.ID))
+			others = append(others, e)
 		}
-		if err != nil {
-			return fmt.Errorf("stats: apply %s: %w", e.Type, err)
-		}
+	}
+	if err := setRegistrations(ctx, tx, registered); err != nil {
+		return err
+	}
+	if err := insertEvents(ctx, tx, others, s.recordKey); err != nil {
+		return err
 	}
 	after, err := loadComponent(ctx, tx, comp)
 	if err != nil {

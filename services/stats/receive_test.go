@@ -163,3 +163,33 @@ func firstDiff(a, b []string) string {
 	}
 	return "length"
 }
+
+// A case registered twice (a replayed or corrected event) counts under the
+// registration with the smaller event id, whether the two arrive in one
+// batch or two, in either order.
+func TestTwoRegistrationsOfOneCase(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+		f := newFixture(t, e, nil)
+		first := registered("k1", "2026-11", "MA-01", "female", "adult", "abroad", "ngo", "sexual")
+		second := registered("k1", "2026-11", "MA-02", "female", "adult", "abroad", "ngo", "sexual")
+		for name, deliveries := range map[string][][]facts.Event{
+			"one batch, in order":   {{first, second}},
+			"one batch, reversed":   {{second, first}},
+			"two batches, in order": {{first}, {second}},
+			"two batches, reversed": {{second}, {first}},
+		} {
+			t.Run(name, func(t *testing.T) {
+				f.reset(t)
+				for _, batch := range deliveries {
+					f.send(t, batch...)
+				}
+				if got := f.trueCount(t, TableRegionResponder, "2026-Q4", "cases", "MA-01", "ngo"); got != 1 {
+					t.Errorf("MA-01 counts %d, want 1", got)
+				}
+				if got := f.trueCount(t, TableRegionResponder, "2026-Q4", "cases", "MA-02", "ngo"); got != 0 {
+					t.Errorf("MA-02 counts %d, want 0", got)
+				}
+			})
+		}
+	})
+}

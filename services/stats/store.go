@@ -89,25 +89,42 @@ func ensureCases(ctx context.Context, tx *sql.Tx, keys []string, recordKey func(
 	return nil
 }
 
-// setRegistration stores the attributes of a registered event. Should a
-// case carry two, the one with the smaller event id wins whatever the order.
-func setRegistration(ctx context.Context, tx *sql.Tx, e facts.Event) error {
-	types := slices.Clone(e.ExploitationTypes)
-	slices.Sort(types)
-	types = slices.Compact(types)
-	nats := slices.Clone(e.Nationalities)
-	slices.Sort(nats)
-	month := e.IdentifiedMonth
-	if month == "" {
-		month = e.Month
+// setRegistrations stores the attributes of registered events. Should a
+// case carry two, the one with the smaller event id wins whatever the
+// order: within the batch here, against what is stored in the statement.
+func setRegistrations(ctx context.Context, tx *sql.Tx, evs []facts.Event) error {
+	best := map[string]facts.Event{}
+	for _, e := range evs {
+		if b, ok := best[e.CaseKey]; !ok || e.ID < b.ID {
+			best[e.CaseKey] = e
+		}
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE cases SET registered = TRUE, reg_event = $2, identified_month = $3,
-		region = $4, gender = $5, age_group = $6, location = $7, org_kind = $8, route = $9, exploitation = $10,
-		nationalities = $11 WHERE case_key = $1 AND (NOT registered OR reg_event > $2)`,
-		e.CaseKey, e.ID, month, e.Region, e.Gender, e.AgeGroup, e.ExploitationLocation, e.OrgKind, e.Route,
-		strings.Join(types, ","), strings.Join(nats, ","))
+	keys := make([]string, 0, len(best))
+	for k := range best {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	rows := make([][]any, 0, len(keys))
+	for _, k := range keys {
+		e := best[k]
+		types := slices.Clone(e.ExploitationTypes)
+		slices.Sort(types)
+		types = slices.Compact(types)
+		nats := slices.Clone(e.Nationalities)
+		slices.Sort(nats)
+		month := e.IdentifiedMonth
+		if month == "" {
+			month = e.Month
+		}
+		rows = append(rows, []any{e.CaseKey, e.ID, month, e.Region, e.Gender, e.AgeGroup, e.ExploitationLocation,
+			e.OrgKind, e.Route, strings.Join(types, ","), strings.Join(nats, ",")})
+	}
+	err := upsert(ctx, tx, `UPDATE cases SET registered = TRUE, reg_event = v.column2, identified_month = v.column3,
+		region = v.column4, gender = v.column5, age_group = v.column6, location = v.column7, org_kind = v.column8,
+		route = v.column9, exploitation = v.column10, nationalities = v.column11 FROM (VALUES `, rows,
+		`) AS v WHERE cases.case_key = v.column1 AND (NOT cases.registered OR cases.reg_event > v.column2)`)
 	if err != nil {
-		return fmt.Errorf("stats: registration: %w", err)
+		return fmt.Errorf("stats: registrations: %w", err)
 	}
 	return nil
 }
@@ -122,14 +139,18 @@ func insertLink(ctx context.Context, tx *sql.Tx, a, b string) error {
 	return nil
 }
 
-func insertEvent(ctx context.Context, tx *sql.Tx, e facts.Event, rk uint32) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO events (event_id, case_key, type, month, record_key, outcome, days,
-		within_target, referral_key, service, response_seconds) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-		ON CONFLICT (event_id) DO NOTHING`,
-		e.ID, e.CaseKey, e.Type, e.Month, int64(rk), e.Outcome, e.DaysTaken, e.WithinTarget, e.ReferralKey, e.Service,
-		e.ResponseSeconds)
+// insertEvents stores decision, overdue and referral events, each its own
+// record.
+func insertEvents(ctx context.Context, tx *sql.Tx, evs []facts.Event, recordKey func(string) uint32) error {
+	rows := make([][]any, len(evs))
+	for i, e := range evs {
+		rows[i] = []any{e.ID, e.CaseKey, e.Type, e.Month, int64(recordKey(e.ID)), e.Outcome, e.DaysTaken, e.WithinTarget,
+			e.ReferralKey, e.Service, e.ResponseSeconds}
+	}
+	err := upsert(ctx, tx, `INSERT INTO events (event_id, case_key, type, month, record_key, outcome, days,
+		within_target, referral_key, service, response_seconds) VALUES `, rows, ` ON CONFLICT (event_id) DO NOTHING`)
 	if err != nil {
-		return fmt.Errorf("stats: event: %w", err)
+		return fmt.Errorf("stats: events: %w", err)
 	}
 	return nil
 }
