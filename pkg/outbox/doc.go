@@ -6,7 +6,8 @@
 // Writers never number messages: that would lock one row from each
 // writer's statement to its commit, and let one transaction of the whole
 // service commit at a time. The relay numbers committed messages instead,
-// per topic, gap-free, in write order, and commits the numbers before it
+// per topic, gap-free, in write order (but for a transaction slow to
+// commit), and commits the numbers before it
 // delivers them, so a receiver that sees a gap knows a numbered message
 // was lost or removed.
 //

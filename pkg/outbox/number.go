@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/nrm-project/nrm/pkg/db"
 )
@@ -13,10 +14,11 @@ import (
 const numberChunk = 1000
 
 // number gives topic's committed, unnumbered messages the next numbers of
-// the topic's gap-free sequence, in the order they were written, and
-// commits them before anything is delivered: a number, once a receiver has
-// seen it, never moves to another message. It returns how many it
-// numbered.
+// the topic's gap-free sequence, in the order they were written (a message
+// committed more than stragglerWindow after it was written may come after
+// later ones: see cursors), and commits them before anything is delivered:
+// a number, once a receiver has seen it, never moves to another message.
+// It returns how many it numbered.
 //
 // Numbering here rather than in the writers' transactions means writers
 // share no lock: one sequence row locked from a writer's statement to its
@@ -28,9 +30,14 @@ func (r *Relay) number(ctx context.Context, topic string) (int, error) {
 	if err := r.ensureStream(ctx, topic); err != nil {
 		return 0, err
 	}
-	var numbered int
+	var (
+		numbered int
+		lastPos  int64
+	)
+	now := time.Now() // the cursors' clock is the machine's, not opts.Now
+	from, full := r.cursors.unnumberedFrom(topic, now)
 	err := r.db.Tx(ctx, func(tx *sql.Tx) error {
-		numbered = 0
+		numbered, lastPos = 0, 0
 		// Lock the stream first: another replica numbering the same topic
 		// waits here and then sees these rows numbered.
 		lock := ""
@@ -41,7 +48,7 @@ func (r *Relay) number(ctx context.Context, topic string) (int, error) {
 		if err := tx.QueryRowContext(ctx, `SELECT last FROM outbox_seq WHERE topic = $1`+lock, topic).Scan(&last); err != nil {
 			return fmt.Errorf("outbox: relay %s: %s: stream: %w", r.service, topic, err)
 		}
-		pos, err := unnumbered(ctx, tx, topic)
+		pos, err := unnumbered(ctx, tx, topic, from)
 		if err != nil || len(pos) == 0 {
 			return err
 		}
@@ -74,17 +81,21 @@ func (r *Relay) number(ctx context.Context, topic string) (int, error) {
 			last+int64(len(pos)), topic); err != nil {
 			return fmt.Errorf("outbox: relay %s: %s: advance stream: %w", r.service, topic, err)
 		}
-		numbered = len(pos)
+		numbered, lastPos = len(pos), pos[len(pos)-1]
 		return nil
 	})
+	if err == nil {
+		r.cursors.numbered(topic, now, lastPos, full)
+	}
 	return numbered, err
 }
 
-// unnumbered returns the positions of topic's unnumbered messages, oldest
-// first, at most numberChunk.
-func unnumbered(ctx context.Context, tx *sql.Tx, topic string) ([]int64, error) {
+// unnumbered returns the positions after from of topic's unnumbered
+// messages, oldest first, at most numberChunk.
+func unnumbered(ctx context.Context, tx *sql.Tx, topic string, from int64) ([]int64, error) {
 	rows, err := tx.QueryContext(ctx,
-		db.CustomPlan+`SELECT pos FROM outbox WHERE topic = $1 AND seq IS NULL ORDER BY pos LIMIT $2`, topic, numberChunk)
+		db.CustomPlan+`SELECT pos FROM outbox WHERE topic = $1 AND seq IS NULL AND pos > $3 ORDER BY pos LIMIT $2`,
+		topic, numberChunk, from)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: unnumbered %s: %w", topic, err)
 	}

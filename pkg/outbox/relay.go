@@ -70,6 +70,8 @@ type Relay struct {
 
 	streamsMu sync.Mutex
 	streams   map[string]bool // topics whose sequence row exists
+
+	cursors cursors // where scans of each topic start
 }
 
 // NewRelay returns a relay of service's outbox in d.
@@ -298,8 +300,8 @@ type querier interface {
 func (r *Relay) claim(ctx context.Context, q querier, topic, lock string) ([]Message, bool, error) {
 	rows, err := q.QueryContext(ctx,
 		db.CustomPlan+`SELECT seq, id, payload, created_at, next_attempt_at FROM outbox
-		 WHERE delivered_at IS NULL AND topic = $1 AND seq IS NOT NULL ORDER BY seq LIMIT $2`+lock,
-		topic, r.opts.BatchSize)
+		 WHERE delivered_at IS NULL AND topic = $1 AND seq > $3 ORDER BY seq LIMIT $2`+lock,
+		topic, r.opts.BatchSize, r.cursors.claimFrom(topic))
 	if err != nil {
 		return nil, false, fmt.Errorf("outbox: relay %s: %s: claim: %w", r.service, topic, err)
 	}
@@ -389,6 +391,7 @@ func (r *Relay) account(topic string, msgs []Message, more bool, failure error) 
 		return 0, false, failure
 	}
 	r.metrics.delivered.WithLabelValues(topic).Add(float64(len(msgs)))
+	r.cursors.deliveredThrough(topic, msgs[len(msgs)-1].Seq)
 	return len(msgs), more, nil
 }
 
