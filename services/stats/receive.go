@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strings"
 
 	"github.com/go-kit/log/level"
 
@@ -277,37 +276,6 @@ func (d *deltas) flush(ctx context.Context, tx *sql.Tx) error {
 	if err := upsert(ctx, tx, `INSERT INTO cell_values (tbl, period, cell, value, n) VALUES `, values,
 		` ON CONFLICT (tbl, period, cell, value) DO UPDATE SET n = cell_values.n + excluded.n`); err != nil {
 		return fmt.Errorf("stats: update histograms: %w", err)
-	}
-	return nil
-}
-
-// upsert runs insert (ending in VALUES) with rows, a statement per
-// rowsPerInsert of them, each followed by conflict. The rows' keys are
-// distinct: one statement may not change a row twice.
-func upsert(ctx context.Context, tx *sql.Tx, insert string, rows [][]any, conflict string) error {
-	for start := 0; start < len(rows); start += rowsPerInsert {
-		chunk := rows[start:min(start+rowsPerInsert, len(rows))]
-		var q strings.Builder
-		q.WriteString(insert)
-		args := make([]any, 0, len(chunk)*len(chunk[0]))
-		for i, row := range chunk {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteByte('(')
-			for j, v := range row {
-				if j > 0 {
-					q.WriteString(", ")
-				}
-				args = append(args, v)
-				fmt.Fprintf(&q, "$%d", len(args))
-			}
-			q.WriteByte(')')
-		}
-		q.WriteString(conflict)
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -28,36 +28,29 @@ func markReceived(ctx context.Context, tx *sql.Tx, ids []string, now time.Time) 
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
+	rows := make([][]any, len(ids))
+	for i, id := range ids {
+		rows[i] = []any{id, now}
+	}
 	fresh := make(map[string]bool, len(ids))
-	for start := 0; start < len(ids); start += rowsPerInsert {
-		chunk := ids[start:min(start+rowsPerInsert, len(ids))]
-		args := make([]any, 0, len(chunk)+1)
-		args = append(args, now)
-		var q strings.Builder
-		q.WriteString(`INSERT INTO received (event_id, received_at) VALUES `)
-		for i, id := range chunk {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			args = append(args, id)
-			fmt.Fprintf(&q, "($%d, $1)", len(args))
-		}
-		q.WriteString(` ON CONFLICT (event_id) DO NOTHING RETURNING event_id`)
-		rows, err := tx.QueryContext(ctx, q.String(), args...)
+	err := inValues(rows, func(values string, args []any) error {
+		rs, err := tx.QueryContext(ctx, `INSERT INTO received (event_id, received_at) VALUES `+values+
+			` ON CONFLICT (event_id) DO NOTHING RETURNING event_id`, args...)
 		if err != nil {
-			return nil, fmt.Errorf("stats: mark received: %w", err)
+			return err
 		}
-		for rows.Next() {
+		defer rs.Close()
+		for rs.Next() {
 			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("stats: mark received: %w", err)
+			if err := rs.Scan(&id); err != nil {
+				return err
 			}
 			fresh[id] = true
 		}
-		if err := rows.Close(); err != nil {
-			return nil, fmt.Errorf("stats: mark received: %w", err)
-		}
+		return rs.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("stats: mark received: %w", err)
 	}
 	return fresh, nil
 }
@@ -68,22 +61,50 @@ func ensureCases(ctx context.Context, tx *sql.Tx, keys []string, recordKey func(
 	keys = slices.Clone(keys)
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
-	for start := 0; start < len(keys); start += rowsPerInsert {
-		chunk := keys[start:min(start+rowsPerInsert, len(keys))]
-		args := make([]any, 0, 2*len(chunk)+1)
-		args = append(args, now)
+	rows := make([][]any, len(keys))
+	for i, k := range keys {
+		rows[i] = []any{k, int64(recordKey(k)), now}
+	}
+	if err := upsert(ctx, tx, `INSERT INTO cases (case_key, record_key, created_at) VALUES `, rows,
+		` ON CONFLICT (case_key) DO NOTHING`); err != nil {
+		return fmt.Errorf("stats: cases: %w", err)
+	}
+	return nil
+}
+
+// upsert runs insert (ending in VALUES) with rows, a statement per
+// rowsPerInsert of them, each followed by conflict. The rows' keys are
+// distinct: one statement may not change a row twice.
+func upsert(ctx context.Context, tx *sql.Tx, insert string, rows [][]any, conflict string) error {
+	return inValues(rows, func(values string, args []any) error {
+		_, err := tx.ExecContext(ctx, insert+values+conflict, args...)
+		return err
+	})
+}
+
+// inValues calls fn with the VALUES list "($1, $2), ($3, $4), ..." and the
+// arguments of each rowsPerInsert of rows.
+func inValues(rows [][]any, fn func(values string, args []any) error) error {
+	for start := 0; start < len(rows); start += rowsPerInsert {
+		chunk := rows[start:min(start+rowsPerInsert, len(rows))]
 		var q strings.Builder
-		q.WriteString(`INSERT INTO cases (case_key, record_key, created_at) VALUES `)
-		for i, k := range chunk {
+		args := make([]any, 0, len(chunk)*len(chunk[0]))
+		for i, row := range chunk {
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			args = append(args, k, int64(recordKey(k)))
-			fmt.Fprintf(&q, "($%d, $%d, $1)", len(args)-1, len(args))
+			q.WriteByte('(')
+			for j, v := range row {
+				if j > 0 {
+					q.WriteString(", ")
+				}
+				args = append(args, v)
+				fmt.Fprintf(&q, "$%d", len(args))
+			}
+			q.WriteByte(')')
 		}
-		q.WriteString(` ON CONFLICT (case_key) DO NOTHING`)
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-			return fmt.Errorf("stats: cases: %w", err)
+		if err := fn(q.String(), args); err != nil {
+			return err
 		}
 	}
 	return nil
