@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/go-kit/log/level"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/nrm-project/nrm/pkg/db"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // relayMetrics are the relay's instruments, curried with the service label.

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -350,20 +348,8 @@ func (r *Relay) call(ctx context.Context, topic string, msgs []Message) (err err
 func (r *Relay) settle(ctx context.Context, tx *sql.Tx, topic string, msgs []Message, herr error) (failure, err error) {
 	now := r.now()
 	if herr == nil {
-		// A batch is every undelivered message of a range of the topic's
-		// sequence (claim stops at the first it leaves out), so the range
-		// names it; with it as an index condition, not a filter, the
-		// planner cannot choose to read the whole topic.
-		res, err := tx.ExecContext(ctx, db.CustomPlan+`UPDATE outbox SET delivered_at = $1
-			WHERE topic = $2 AND seq >= $3 AND seq <= $4 AND delivered_at IS NULL`,
-			now, topic, msgs[0].Seq, msgs[len(msgs)-1].Seq)
-		if err != nil {
+		if err := r.updateBatch(ctx, tx, topic, msgs, `delivered_at = $1`, now); err != nil {
 			return nil, fmt.Errorf("outbox: relay %s: %s: mark delivered: %w", r.service, topic, err)
-		}
-		// Anything else in the range would be marked without being
-		// delivered: refuse the batch (it rolls back and comes again).
-		if n, err := res.RowsAffected(); err != nil || n != int64(len(msgs)) {
-			return nil, fmt.Errorf("outbox: relay %s: %s: mark delivered: %d rows for %d messages (%v)", r.service, topic, n, len(msgs), err)
 		}
 		return nil, nil
 	}
@@ -373,15 +359,31 @@ func (r *Relay) settle(ctx context.Context, tx *sql.Tx, topic string, msgs []Mes
 		return nil, fmt.Errorf("outbox: relay %s: %s: attempts: %w", r.service, topic, err)
 	}
 	wait := r.backoff(attempts + 1)
-	in, args := seqList(msgs, 3)
-	args[0], args[1] = now.Add(wait), topic
-	if _, err := tx.ExecContext(ctx,
-		db.Rebind(r.db.Engine, db.CustomPlan+`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1 WHERE topic = $2 AND seq IN (`+in+`)`),
-		args...); err != nil {
+	if err := r.updateBatch(ctx, tx, topic, msgs, `attempts = attempts + 1, next_attempt_at = $1`, now.Add(wait)); err != nil {
 		return nil, fmt.Errorf("outbox: relay %s: %s: postpone: %w", r.service, topic, err)
 	}
 	return fmt.Errorf("outbox: relay %s: %s: deliver seq %d-%d (attempt %d, retry in %s): %w",
 		r.service, topic, msgs[0].Seq, msgs[len(msgs)-1].Seq, attempts+1, wait.Round(time.Millisecond), herr), nil
+}
+
+// updateBatch applies set (with $1 = v) to the batch's rows. A batch is
+// every undelivered message of a range of the topic's sequence (claim
+// stops at the first it leaves out), so the range names it; with it as an
+// index condition, not a filter, the planner cannot choose to read the
+// whole topic. Any other row in the range would be changed without being
+// in the batch: then the update is refused (the batch rolls back and comes
+// again).
+func (r *Relay) updateBatch(ctx context.Context, tx *sql.Tx, topic string, msgs []Message, set string, v any) error {
+	res, err := tx.ExecContext(ctx, db.CustomPlan+`UPDATE outbox SET `+set+`
+		WHERE topic = $2 AND seq >= $3 AND seq <= $4 AND delivered_at IS NULL`,
+		v, topic, msgs[0].Seq, msgs[len(msgs)-1].Seq)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != int64(len(msgs)) {
+		return fmt.Errorf("%d rows for %d messages (%v)", n, len(msgs), err)
+	}
+	return nil
 }
 
 // account updates the counters once the batch's outcome is committed.
@@ -393,21 +395,6 @@ func (r *Relay) account(topic string, msgs []Message, more bool, failure error) 
 	r.metrics.delivered.WithLabelValues(topic).Add(float64(len(msgs)))
 	r.cursors.deliveredThrough(topic, msgs[len(msgs)-1].Seq)
 	return len(msgs), more, nil
-}
-
-// seqList returns "$from, $from+1, ..." for the batch's sequence numbers and
-// the arguments, leaving the first from-1 arguments for the caller.
-func seqList(msgs []Message, from int) (string, []any) {
-	var b strings.Builder
-	args := make([]any, from-1, from-1+len(msgs))
-	for i, m := range msgs {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("$" + strconv.Itoa(from+i))
-		args = append(args, m.Seq)
-	}
-	return b.String(), args
 }
 
 // backoff is the wait before attempt n+1: exponential from backoffBase,
