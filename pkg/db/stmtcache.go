@@ -89,7 +89,7 @@ type cachedStmt struct {
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	if len(args) == 0 || strings.HasPrefix(query, CustomPlan) || c.firstRun(query) {
+	if c.direct(query, args) {
 		return c.pgConn.ExecContext(ctx, query, args)
 	}
 	st, err := c.prepared(ctx, query)
@@ -102,7 +102,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if len(args) == 0 || strings.HasPrefix(query, CustomPlan) || c.firstRun(query) {
+	if c.direct(query, args) {
 		return c.pgConn.QueryContext(ctx, query, args)
 	}
 	st, err := c.prepared(ctx, query)
@@ -112,6 +112,12 @@ func (c *cachingConn) QueryContext(ctx context.Context, query string, args []dri
 	rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, args)
 	c.forgetIfStale(query, err)
 	return rows, err
+}
+
+// direct reports whether query runs without a prepared statement: it has
+// no parameters, asks for a custom plan, or is new to this connection.
+func (c *cachingConn) direct(query string, args []driver.NamedValue) bool {
+	return len(args) == 0 || strings.HasPrefix(query, CustomPlan) || c.firstRun(query)
 }
 
 // firstRun reports whether this connection has neither prepared nor run
