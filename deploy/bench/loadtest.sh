@@ -48,7 +48,8 @@ echo "== nrm over HTTP (PostgreSQL, $CONCURRENCY clients, ${DURATION}s)"
 # took is reported.
 start=$(date +%s.%N)
 for _ in $(seq 1 1200); do
-	pending=$(psql -Atq "$URL" -c "SELECT count(*) FROM intake.outbox WHERE delivered_at IS NULL")
+	pending=$(psql -Atq "$URL" -c "SELECT count(*) FROM intake.outbox o WHERE o.seq IS NULL
+		OR o.seq > (SELECT s.delivered FROM intake.outbox_seq s WHERE s.topic = o.topic)")
 	[ "$pending" = 0 ] && break
 	sleep 0.1
 done

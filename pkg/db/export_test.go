@@ -1,9 +1,21 @@
 package db
 
 import (
+	"database/sql"
 	"database/sql/driver"
 	"time"
+
+	"github.com/pressly/goose/v3"
 )
+
+// MigrationProvider is the goose provider of service's migrations, for
+// tests of one migration's effect on data.
+func MigrationProvider(e Engine, sdb *sql.DB, service string) (*goose.Provider, error) {
+	return provider(e, sdb, service)
+}
+
+// OpenSQLiteFile opens service's SQLite file in dir without migrating it.
+func OpenSQLiteFile(dir, service string) (*sql.DB, error) { return openSQLite(dir, service) }
 
 // CachingConnector exposes the statement cache to the external tests.
 func CachingConnector(c driver.Connector, size int) driver.Connector {

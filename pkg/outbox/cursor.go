@@ -6,10 +6,10 @@ import (
 )
 
 // The outbox's indexes keep an entry for every version of a row until the
-// table is vacuumed: a message is written, numbered and marked delivered,
-// and a scan from the start of a topic steps over every message handled
-// since the last vacuum (about 60 ms a scan after a minute of
-// registrations at 700/s). The relay remembers where its scans may start.
+// table is vacuumed: a message is written and then numbered, and a scan of
+// the unnumbered index from the start of a topic steps over every message
+// numbered since the last vacuum (about 60 ms a scan after a minute of
+// registrations at 700/s). The relay remembers where that scan may start.
 const (
 	// stragglerWindow: a message whose transaction commits longer than
 	// this after it took its position is numbered by the next full scan,
@@ -26,11 +26,6 @@ type cursors struct {
 }
 
 type cursor struct {
-	// delivered: this relay delivered every message of the topic up to this
-	// number (claims start after it). Another replica's deliveries only
-	// move the true point further. A message marked undelivered again by
-	// hand is seen after a restart.
-	delivered int64
 	// marks: the highest position numbered so far, and when, oldest first.
 	marks    []posMark
 	lastFull time.Time
@@ -51,21 +46,6 @@ func (c *cursors) get(topic string) *cursor {
 		c.topics[topic] = t
 	}
 	return t
-}
-
-// claimFrom returns the number after which topic's undelivered messages are.
-func (c *cursors) claimFrom(topic string) int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.get(topic).delivered
-}
-
-// delivered records that every message of topic up to seq is delivered.
-func (c *cursors) deliveredThrough(topic string, seq int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := c.get(topic)
-	t.delivered = max(t.delivered, seq)
 }
 
 // unnumberedFrom returns the position after which topic's unnumbered

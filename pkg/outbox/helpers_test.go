@@ -31,14 +31,16 @@ func schema(e db.Engine) []string {
 		    topic           TEXT NOT NULL,
 		    payload         TEXT NOT NULL,
 		    created_at      ` + ts + ` NOT NULL,
-		    attempts        INTEGER NOT NULL DEFAULT 0,
-		    next_attempt_at ` + ts + ` NOT NULL,
-		    delivered_at    ` + ts + `,
 		    UNIQUE (topic, seq)
 		)`,
 		`CREATE INDEX outbox_unnumbered ON outbox (topic, pos) WHERE seq IS NULL`,
-		`CREATE INDEX outbox_pending ON outbox (topic, seq) WHERE delivered_at IS NULL`,
-		`CREATE TABLE outbox_seq (topic TEXT PRIMARY KEY, last BIGINT NOT NULL)`,
+		`CREATE TABLE outbox_seq (
+		    topic     TEXT PRIMARY KEY,
+		    last      BIGINT NOT NULL,
+		    delivered BIGINT NOT NULL DEFAULT 0,
+		    attempts  INTEGER NOT NULL DEFAULT 0,
+		    retry_at  ` + ts + `
+		)`,
 	}
 }
 
@@ -182,7 +184,7 @@ func outboxRows(t *testing.T, d *db.DB, undeliveredOnly bool) map[string][]int64
 	t.Helper()
 	q := `SELECT topic, COALESCE(seq, 0) FROM outbox`
 	if undeliveredOnly {
-		q += ` WHERE delivered_at IS NULL`
+		q += ` WHERE seq IS NULL OR seq > COALESCE((SELECT s.delivered FROM outbox_seq s WHERE s.topic = outbox.topic), 0)`
 	}
 	rows, err := d.Query(q + ` ORDER BY topic, seq, pos`)
 	if err != nil {
@@ -219,4 +221,14 @@ var errReceiverDown = errors.New("receiver unavailable")
 
 func isReceiverDown(err error) bool {
 	return errors.Is(err, errReceiverDown) && !strings.Contains(err.Error(), `"n"`)
+}
+
+// streamAttempts returns the failed attempts recorded on topic's stream.
+func streamAttempts(t *testing.T, d *db.DB, topic string) int {
+	t.Helper()
+	var n int
+	if err := d.QueryRow(`SELECT attempts FROM outbox_seq WHERE topic = $1`, topic).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -73,10 +73,15 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
 
 // observe sets the backlog gauges and logs, once, topics nobody handles.
 func (r *Relay) observe(ctx context.Context) error {
+	// Numbered messages after each topic's delivered mark, read through the
+	// (topic, seq) index, and unnumbered ones through theirs: never the
+	// delivered messages kept for the retention period.
 	rows, err := r.db.QueryContext(ctx,
 		db.CustomPlan+`SELECT o.topic, o.created_at, b.n FROM outbox o JOIN (
-		   SELECT MIN(pos) AS first, COUNT(*) AS n FROM outbox
-		   WHERE delivered_at IS NULL GROUP BY topic) b ON o.pos = b.first`)
+		   SELECT MIN(pos) AS first, COUNT(*) AS n FROM (
+		     SELECT m.topic, m.pos FROM outbox_seq s JOIN outbox m ON m.topic = s.topic AND m.seq > s.delivered
+		     UNION ALL
+		     SELECT topic, pos FROM outbox WHERE seq IS NULL) u GROUP BY topic) b ON o.pos = b.first`)
 	if err != nil {
 		return fmt.Errorf("outbox: relay %s: backlog: %w", r.service, err)
 	}

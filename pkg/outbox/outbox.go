@@ -65,7 +65,7 @@ func (o *Outbox) AppendAll(ctx context.Context, tx Execer, msgs ...Pending) erro
 	for start := 0; start < len(msgs); start += insertChunk {
 		chunk := msgs[start:min(start+insertChunk, len(msgs))]
 		var q strings.Builder
-		q.WriteString(`INSERT INTO outbox (id, topic, payload, created_at, attempts, next_attempt_at) VALUES `)
+		q.WriteString(`INSERT INTO outbox (id, topic, payload, created_at) VALUES `)
 		args := make([]any, 0, len(chunk)*3+1)
 		args = append(args, now)
 		for i, m := range chunk {
@@ -82,7 +82,7 @@ func (o *Outbox) AppendAll(ctx context.Context, tx Execer, msgs ...Pending) erro
 				q.WriteString(", ")
 			}
 			n := len(args)
-			fmt.Fprintf(&q, "($%d, $%d, $%d, $1, 0, $1)", n+1, n+2, n+3)
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $1)", n+1, n+2, n+3)
 			args = append(args, id, m.Topic, string(b))
 		}
 		res, err := tx.ExecContext(ctx, q.String(), args...)

@@ -26,7 +26,7 @@ type RelayOptions struct {
 	BatchSize    int           // messages per handler call (256, at most 10000)
 	PollInterval time.Duration // wait between passes when idle (200ms)
 	MaxBackoff   time.Duration // longest wait after failures, before jitter (30s)
-	Retention    time.Duration // how long delivered messages are kept (7 days)
+	Retention    time.Duration // how long delivered messages are kept after they were written (7 days)
 	Linger       time.Duration // least time between passes started by wake-ups (20ms)
 	ObserveEvery time.Duration // how often the backlog gauges are read and old messages swept (5s)
 	Logger       log.Logger
@@ -48,9 +48,9 @@ const (
 // Relay delivers a service's outbox to one handler per topic, in sequence
 // order per topic. On PostgreSQL any number of relays may run on the same
 // outbox: a transaction-scoped advisory lock gives one of them a topic at a
-// time (so order holds across replicas), and the batch's rows stay locked
-// until they are marked delivered. A crash before commit leaves them to be
-// delivered again.
+// time (so order holds across replicas) until it has recorded the batch as
+// delivered, by moving the topic's delivered mark. A crash before commit
+// leaves the batch to be delivered again.
 type Relay struct {
 	db       *db.DB
 	service  string
@@ -239,7 +239,9 @@ func (r *Relay) deliverBatch(ctx context.Context, topic string) (n int, more boo
 	return r.deliverSingle(bctx, topic)
 }
 
-// deliverLocked claims, delivers and marks a batch in one transaction.
+// deliverLocked reads, delivers and records a batch in one transaction.
+// The topic's advisory lock, held to the end of the transaction, makes
+// this relay the topic's only deliverer, so order holds across replicas.
 func (r *Relay) deliverLocked(ctx context.Context, topic string) (int, bool, error) {
 	tx, err := r.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -254,11 +256,11 @@ func (r *Relay) deliverLocked(ctx context.Context, topic string) (int, bool, err
 	if !mine {
 		return 0, false, nil // another replica is delivering this topic
 	}
-	msgs, more, err := r.claim(ctx, tx, topic, ` FOR UPDATE SKIP LOCKED`)
+	st, msgs, more, err := r.claim(ctx, tx, topic)
 	if err != nil || len(msgs) == 0 {
 		return 0, false, err
 	}
-	failure, err := r.settle(ctx, tx, topic, msgs, r.call(ctx, topic, msgs))
+	failure, err := r.settle(ctx, tx, topic, st, msgs, r.call(ctx, topic, msgs))
 	if err != nil {
 		return 0, false, err
 	}
@@ -269,17 +271,17 @@ func (r *Relay) deliverLocked(ctx context.Context, topic string) (int, bool, err
 }
 
 // deliverSingle is the SQLite path. SQLite has one writer, so the batch is
-// read outside a write transaction and marked after the handler returns:
+// read outside a write transaction and recorded after the handler returns:
 // the database stays writable while the handler runs.
 func (r *Relay) deliverSingle(ctx context.Context, topic string) (int, bool, error) {
-	msgs, more, err := r.claim(ctx, r.db.DB, topic, "")
+	st, msgs, more, err := r.claim(ctx, r.db.DB, topic)
 	if err != nil || len(msgs) == 0 {
 		return 0, false, err
 	}
 	herr := r.call(ctx, topic, msgs)
 	var failure error
 	err = r.db.Tx(ctx, func(tx *sql.Tx) (err error) {
-		failure, err = r.settle(ctx, tx, topic, msgs, herr)
+		failure, err = r.settle(ctx, tx, topic, st, msgs, herr)
 		return err
 	})
 	if err != nil {
@@ -290,47 +292,57 @@ func (r *Relay) deliverSingle(ctx context.Context, topic string) (int, bool, err
 
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// claim reads the next batch of topic: the numbered, undelivered messages
-// in sequence order, up to the first one still waiting out a backoff, so that
-// nothing overtakes a failed message.
-func (r *Relay) claim(ctx context.Context, q querier, topic, lock string) ([]Message, bool, error) {
-	rows, err := q.QueryContext(ctx,
-		db.CustomPlan+`SELECT seq, id, payload, created_at, next_attempt_at FROM outbox
-		 WHERE delivered_at IS NULL AND topic = $1 AND seq > $3 ORDER BY seq LIMIT $2`+lock,
-		topic, r.opts.BatchSize, r.cursors.claimFrom(topic))
+// stream is a topic's row in outbox_seq, as a delivery pass found it.
+type stream struct {
+	delivered int64 // every message numbered up to here is delivered
+	attempts  int   // failed attempts at the batch after delivered
+	retryAt   sql.NullTime
+}
+
+// claim reads the topic's stream and the next batch: the numbered messages
+// after the delivered mark, in sequence order; none while a failed batch
+// waits out its backoff, so that nothing overtakes it.
+func (r *Relay) claim(ctx context.Context, q querier, topic string) (stream, []Message, bool, error) {
+	var st stream
+	err := q.QueryRowContext(ctx, `SELECT delivered, attempts, retry_at FROM outbox_seq WHERE topic = $1`,
+		topic).Scan(&st.delivered, &st.attempts, &st.retryAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, nil, false, nil // nothing numbered yet
+	}
 	if err != nil {
-		return nil, false, fmt.Errorf("outbox: relay %s: %s: claim: %w", r.service, topic, err)
+		return st, nil, false, fmt.Errorf("outbox: relay %s: %s: stream: %w", r.service, topic, err)
+	}
+	if st.retryAt.Valid && st.retryAt.Time.After(r.now()) {
+		return st, nil, false, nil
+	}
+	rows, err := q.QueryContext(ctx,
+		db.CustomPlan+`SELECT seq, id, payload, created_at FROM outbox
+		 WHERE topic = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+		topic, st.delivered, r.opts.BatchSize)
+	if err != nil {
+		return st, nil, false, fmt.Errorf("outbox: relay %s: %s: claim: %w", r.service, topic, err)
 	}
 	defer rows.Close()
-	now := r.now()
-	var (
-		msgs    []Message
-		read    int
-		blocked bool
-	)
+	var msgs []Message
 	for rows.Next() {
 		var (
 			m       Message
 			payload string
-			due     time.Time
 		)
-		if err := rows.Scan(&m.Seq, &m.ID, &payload, &m.CreatedAt, &due); err != nil {
-			return nil, false, fmt.Errorf("outbox: relay %s: %s: claim: %w", r.service, topic, err)
-		}
-		read++
-		if blocked = blocked || due.After(now); blocked {
-			continue
+		if err := rows.Scan(&m.Seq, &m.ID, &payload, &m.CreatedAt); err != nil {
+			return st, nil, false, fmt.Errorf("outbox: relay %s: %s: claim: %w", r.service, topic, err)
 		}
 		m.Source, m.Topic, m.Payload = r.service, topic, []byte(payload)
 		m.CreatedAt = m.CreatedAt.UTC()
 		msgs = append(msgs, m)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("outbox: relay %s: %s: claim: %w", r.service, topic, err)
+		return st, nil, false, fmt.Errorf("outbox: relay %s: %s: claim: %w", r.service, topic, err)
 	}
-	return msgs, read == r.opts.BatchSize && !blocked, nil
+	return st, msgs, len(msgs) == r.opts.BatchSize, nil
 }
 
 // call runs the topic's handler, turning a panic into an error.
@@ -343,45 +355,40 @@ func (r *Relay) call(ctx context.Context, topic string, msgs []Message) (err err
 	return r.handlers[topic](ctx, msgs)
 }
 
-// settle marks msgs delivered, or after a handler failure counts the
-// attempt, postpones them and returns the failure to report.
-func (r *Relay) settle(ctx context.Context, tx *sql.Tx, topic string, msgs []Message, herr error) (failure, err error) {
-	now := r.now()
+// settle moves the topic's delivered mark past msgs, or after a handler
+// failure counts the attempt, postpones the topic and returns the failure
+// to report. One row changes per batch, whatever its size: messages are
+// never updated once numbered. The mark moves only from where claim found
+// it; if anything else moved it meanwhile, the batch rolls back and is
+// delivered again (at least once).
+func (r *Relay) settle(ctx context.Context, tx *sql.Tx, topic string, st stream, msgs []Message, herr error) (failure, err error) {
 	if herr == nil {
-		if err := r.updateBatch(ctx, tx, topic, msgs, `delivered_at = $1`, now); err != nil {
+		err := r.updateStream(ctx, tx, topic, st,
+			`delivered = $3, attempts = 0, retry_at = NULL`, msgs[len(msgs)-1].Seq)
+		if err != nil {
 			return nil, fmt.Errorf("outbox: relay %s: %s: mark delivered: %w", r.service, topic, err)
 		}
 		return nil, nil
 	}
-	var attempts int
-	if err := tx.QueryRowContext(ctx, db.CustomPlan+`SELECT attempts FROM outbox WHERE topic = $1 AND seq = $2`,
-		topic, msgs[0].Seq).Scan(&attempts); err != nil {
-		return nil, fmt.Errorf("outbox: relay %s: %s: attempts: %w", r.service, topic, err)
-	}
-	wait := r.backoff(attempts + 1)
-	if err := r.updateBatch(ctx, tx, topic, msgs, `attempts = attempts + 1, next_attempt_at = $1`, now.Add(wait)); err != nil {
+	attempts := st.attempts + 1
+	wait := r.backoff(attempts)
+	if err := r.updateStream(ctx, tx, topic, st, `attempts = attempts + 1, retry_at = $3`, r.now().Add(wait)); err != nil {
 		return nil, fmt.Errorf("outbox: relay %s: %s: postpone: %w", r.service, topic, err)
 	}
 	return fmt.Errorf("outbox: relay %s: %s: deliver seq %d-%d (attempt %d, retry in %s): %w",
-		r.service, topic, msgs[0].Seq, msgs[len(msgs)-1].Seq, attempts+1, wait.Round(time.Millisecond), herr), nil
+		r.service, topic, msgs[0].Seq, msgs[len(msgs)-1].Seq, attempts, wait.Round(time.Millisecond), herr), nil
 }
 
-// updateBatch applies set (with $1 = v) to the batch's rows. A batch is
-// every undelivered message of a range of the topic's sequence (claim
-// stops at the first it leaves out), so the range names it; with it as an
-// index condition, not a filter, the planner cannot choose to read the
-// whole topic. Any other row in the range would be changed without being
-// in the batch: then the update is refused (the batch rolls back and comes
-// again).
-func (r *Relay) updateBatch(ctx context.Context, tx *sql.Tx, topic string, msgs []Message, set string, v any) error {
-	res, err := tx.ExecContext(ctx, db.CustomPlan+`UPDATE outbox SET `+set+`
-		WHERE topic = $2 AND seq >= $3 AND seq <= $4 AND delivered_at IS NULL`,
-		v, topic, msgs[0].Seq, msgs[len(msgs)-1].Seq)
+// updateStream applies set (with $3 = v) to the topic's stream row if its
+// delivered mark is still st's.
+func (r *Relay) updateStream(ctx context.Context, tx *sql.Tx, topic string, st stream, set string, v any) error {
+	res, err := tx.ExecContext(ctx, `UPDATE outbox_seq SET `+set+` WHERE topic = $1 AND delivered = $2`,
+		topic, st.delivered, v)
 	if err != nil {
 		return err
 	}
-	if n, err := res.RowsAffected(); err != nil || n != int64(len(msgs)) {
-		return fmt.Errorf("%d rows for %d messages (%v)", n, len(msgs), err)
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("delivered mark of %s moved by someone else (%d rows, %v)", topic, n, err)
 	}
 	return nil
 }
@@ -393,7 +400,6 @@ func (r *Relay) account(topic string, msgs []Message, more bool, failure error) 
 		return 0, false, failure
 	}
 	r.metrics.delivered.WithLabelValues(topic).Add(float64(len(msgs)))
-	r.cursors.deliveredThrough(topic, msgs[len(msgs)-1].Seq)
 	return len(msgs), more, nil
 }
 

@@ -24,11 +24,12 @@ func (r *Relay) housekeeping(ctx context.Context) {
 	}
 }
 
-// Sweep deletes delivered messages older than the retention. The sequence
-// table keeps the numbering, so receivers still detect gaps.
+// Sweep deletes delivered messages written longer than the retention ago.
+// The sequence table keeps the numbering, so receivers still detect gaps.
 func (r *Relay) Sweep(ctx context.Context) (int64, error) {
 	res, err := r.db.ExecContext(ctx,
-		db.CustomPlan+`DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < $1`,
+		db.CustomPlan+`DELETE FROM outbox WHERE created_at < $1
+		   AND seq <= (SELECT s.delivered FROM outbox_seq s WHERE s.topic = outbox.topic)`,
 		r.now().Add(-r.opts.Retention))
 	if err != nil {
 		return 0, fmt.Errorf("outbox: relay %s: sweep: %w", r.service, err)

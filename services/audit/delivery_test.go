@@ -86,17 +86,17 @@ func (em *emitter) admin(t *testing.T) *sql.DB {
 func (em *emitter) refuseMarking(t *testing.T) (restore func()) {
 	t.Helper()
 	a := em.admin(t)
-	stmts := []string{`CREATE TRIGGER refuse_mark BEFORE UPDATE OF delivered_at ON outbox
+	stmts := []string{`CREATE TRIGGER refuse_mark BEFORE UPDATE OF delivered ON outbox_seq
 		BEGIN SELECT RAISE(ABORT, 'marking refused'); END`}
 	undo := `DROP TRIGGER refuse_mark`
 	if em.e.Name == db.Postgres {
 		stmts = []string{
 			`CREATE FUNCTION refuse_mark() RETURNS trigger LANGUAGE plpgsql AS $$
 			 BEGIN RAISE EXCEPTION 'marking refused'; END $$`,
-			`CREATE TRIGGER refuse_mark BEFORE UPDATE OF delivered_at ON outbox
+			`CREATE TRIGGER refuse_mark BEFORE UPDATE OF delivered ON outbox_seq
 			 FOR EACH ROW EXECUTE FUNCTION refuse_mark()`,
 		}
-		undo = `DROP TRIGGER refuse_mark ON outbox`
+		undo = `DROP TRIGGER refuse_mark ON outbox_seq`
 	}
 	for _, s := range stmts {
 		if _, err := a.Exec(s); err != nil {
@@ -114,7 +114,8 @@ func (em *emitter) refuseMarking(t *testing.T) (restore func()) {
 func (em *emitter) undelivered(tb testing.TB) int {
 	tb.Helper()
 	var n int
-	if err := em.db.QueryRow(`SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL`).Scan(&n); err != nil {
+	if err := em.db.QueryRow(`SELECT COUNT(*) FROM outbox
+		WHERE seq IS NULL OR seq > COALESCE((SELECT s.delivered FROM outbox_seq s WHERE s.topic = outbox.topic), 0)`).Scan(&n); err != nil {
 		tb.Fatal(err)
 	}
 	return n

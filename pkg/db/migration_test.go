@@ -1,0 +1,123 @@
+package db_test
+
+import (
+	"context"
+	"database/sql"
+	"net/url"
+	"testing"
+
+	"github.com/nrm-project/nrm/pkg/db"
+	"github.com/nrm-project/nrm/pkg/db/dbtest"
+)
+
+// Upgrading to the delivered mark (intake 0007) keeps every message that
+// was not delivered: the mark stops before the first numbered message not
+// delivered, even when later ones were. Going down marks as delivered
+// exactly the messages up to the mark.
+func TestOutboxDeliveredMarkMigration(t *testing.T) {
+	const before, after = 6, 7
+	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+		ctx := context.Background()
+		sdb := migrationDB(t, e, "intake")
+		p, err := db.MigrationProvider(e.Name, sdb, "intake")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.UpTo(ctx, before); err != nil {
+			t.Fatal(err)
+		}
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if _, err := sdb.ExecContext(ctx, db.Rebind(e.Name, q), args...); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		const at = "2026-11-01 10:00:00+00:00"
+		for i, m := range []struct {
+			topic     string
+			seq       any // nil: not numbered yet
+			delivered bool
+		}{
+			{"audit", 1, true}, {"audit", 2, true}, {"audit", 3, false}, {"audit", 4, true},
+			{"audit", nil, false}, {"stats", 1, true}, {"stats", 2, true},
+		} {
+			var deliveredAt any
+			if m.delivered {
+				deliveredAt = at
+			}
+			exec(`INSERT INTO outbox (seq, id, topic, payload, created_at, attempts, next_attempt_at, delivered_at)
+				VALUES ($1, $2, $3, '{}', $4, 0, $4, $5)`, m.seq, "m"+string(rune('a'+i)), m.topic, at, deliveredAt)
+		}
+		exec(`INSERT INTO outbox_seq (topic, last) VALUES ('audit', 4), ('stats', 2), ('idle', 9)
+			ON CONFLICT (topic) DO UPDATE SET last = excluded.last`)
+		if _, err := p.UpTo(ctx, after); err != nil {
+			t.Fatal(err)
+		}
+		marks := map[string]int64{}
+		rows, err := sdb.QueryContext(ctx, `SELECT topic, delivered FROM outbox_seq`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var (
+				topic string
+				mark  int64
+			)
+			if err := rows.Scan(&topic, &mark); err != nil {
+				t.Fatal(err)
+			}
+			marks[topic] = mark
+		}
+		rows.Close()
+		if want := map[string]int64{"audit": 2, "stats": 2, "idle": 9}; len(marks) != 3 ||
+			marks["audit"] != want["audit"] || marks["stats"] != want["stats"] || marks["idle"] != want["idle"] {
+			t.Fatalf("delivered marks %v, want %v", marks, want)
+		}
+		var n int
+		if err := sdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`).Scan(&n); err != nil || n != 7 {
+			t.Fatalf("%d messages after the upgrade (%v), want all 7", n, err)
+		}
+		if _, err := p.Down(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := sdb.QueryRowContext(ctx,
+			`SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL`).Scan(&n); err != nil || n != 3 {
+			t.Fatalf("%d undelivered after going down (%v), want audit 3, 4 and the unnumbered one", n, err)
+		}
+	})
+}
+
+// migrationDB opens an empty database for service's migrations as the
+// superuser: SQLite's file, or on PostgreSQL the service's schema.
+func migrationDB(t *testing.T, e dbtest.Engine, service string) *sql.DB {
+	t.Helper()
+	if e.Name == db.SQLite {
+		sdb, err := db.OpenSQLiteFile(e.Config.DataDir, service)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { sdb.Close() })
+		return sdb
+	}
+	admin, err := sql.Open("postgres", e.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec(`CREATE SCHEMA "` + service + `"`); err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(e.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("options", "-c search_path="+service)
+	u.RawQuery = q.Encode()
+	sdb, err := sql.Open("postgres", u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sdb.Close() })
+	return sdb
+}
