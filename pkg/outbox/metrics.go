@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -72,22 +73,60 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
 }
 
 // observe sets the backlog gauges and logs, once, topics nobody handles.
+// Every query reads an index range of undelivered messages only, never
+// the delivered ones kept for the retention period.
 func (r *Relay) observe(ctx context.Context) error {
-	// Numbered messages after each topic's delivered mark, read through the
-	// (topic, seq) index, and unnumbered ones through theirs: never the
-	// delivered messages kept for the retention period.
-	rows, err := r.db.QueryContext(ctx,
-		db.CustomPlan+`SELECT o.topic, o.created_at, b.n FROM outbox o JOIN (
-		   SELECT MIN(pos) AS first, COUNT(*) AS n FROM (
-		     SELECT m.topic, m.pos FROM outbox_seq s JOIN outbox m ON m.topic = s.topic AND m.seq > s.delivered
-		     UNION ALL
-		     SELECT topic, pos FROM outbox WHERE seq IS NULL) u GROUP BY topic) b ON o.pos = b.first`)
+	backlog, err := r.unnumberedBacklog(ctx)
 	if err != nil {
 		return fmt.Errorf("outbox: relay %s: backlog: %w", r.service, err)
 	}
-	defer rows.Close()
+	if err := r.numberedBacklog(ctx, backlog); err != nil {
+		return fmt.Errorf("outbox: relay %s: backlog: %w", r.service, err)
+	}
 	now := r.now()
-	seen := map[string]bool{}
+	for topic, b := range backlog {
+		r.gauged[topic] = true
+		r.metrics.backlog.WithLabelValues(topic).Set(float64(b.n))
+		r.metrics.oldestAge.WithLabelValues(topic).Set(max(now.Sub(b.oldest).Seconds(), 0))
+		if _, ok := r.handlers[topic]; !ok && !r.unhandled[topic] {
+			r.unhandled[topic] = true
+			level.Warn(r.logger).Log("msg", "outbox topic has no handler; its messages wait", "topic", topic)
+		}
+	}
+	for topic := range r.gauged {
+		if _, ok := backlog[topic]; !ok {
+			r.metrics.backlog.WithLabelValues(topic).Set(0)
+			r.metrics.oldestAge.WithLabelValues(topic).Set(0)
+		}
+	}
+	return nil
+}
+
+// topicBacklog is a topic's undelivered messages: how many, and when the
+// oldest was written.
+type topicBacklog struct {
+	n      int64
+	oldest time.Time
+}
+
+func (b *topicBacklog) add(n int64, oldest time.Time) {
+	if b.n == 0 || oldest.Before(b.oldest) {
+		b.oldest = oldest
+	}
+	b.n += n
+}
+
+// unnumberedBacklog counts the messages not numbered yet, per topic,
+// through the unnumbered index.
+func (r *Relay) unnumberedBacklog(ctx context.Context) (map[string]*topicBacklog, error) {
+	rows, err := r.db.QueryContext(ctx,
+		db.CustomPlan+`SELECT o.topic, o.created_at, b.n FROM outbox o JOIN (
+		   SELECT MIN(pos) AS first, COUNT(*) AS n FROM outbox WHERE seq IS NULL GROUP BY topic) b ON o.pos = b.first`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	backlog := map[string]*topicBacklog{}
 	for rows.Next() {
 		var (
 			topic  string
@@ -95,25 +134,55 @@ func (r *Relay) observe(ctx context.Context) error {
 			n      int64
 		)
 		if err := rows.Scan(&topic, &oldest, &n); err != nil {
-			return fmt.Errorf("outbox: relay %s: backlog: %w", r.service, err)
+			return nil, err
 		}
-		seen[topic] = true
-		r.gauged[topic] = true
-		r.metrics.backlog.WithLabelValues(topic).Set(float64(n))
-		r.metrics.oldestAge.WithLabelValues(topic).Set(max(now.Sub(oldest).Seconds(), 0))
-		if _, ok := r.handlers[topic]; !ok && !r.unhandled[topic] {
-			r.unhandled[topic] = true
-			level.Warn(r.logger).Log("msg", "outbox topic has no handler; its messages wait", "topic", topic)
-		}
+		backlog[topic] = &topicBacklog{n: n, oldest: oldest}
 	}
+	return backlog, rows.Err()
+}
+
+// numberedBacklog adds the numbered messages after each topic's delivered
+// mark, through the (topic, seq) index.
+func (r *Relay) numberedBacklog(ctx context.Context, backlog map[string]*topicBacklog) error {
+	type mark struct {
+		topic     string
+		delivered int64
+	}
+	rows, err := r.db.QueryContext(ctx, `SELECT topic, delivered FROM outbox_seq`)
+	if err != nil {
+		return err
+	}
+	var marks []mark
+	for rows.Next() {
+		var m mark
+		if err := rows.Scan(&m.topic, &m.delivered); err != nil {
+			rows.Close()
+			return err
+		}
+		marks = append(marks, m)
+	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("outbox: relay %s: backlog: %w", r.service, err)
+		return err
 	}
-	for topic := range r.gauged {
-		if !seen[topic] {
-			r.metrics.backlog.WithLabelValues(topic).Set(0)
-			r.metrics.oldestAge.WithLabelValues(topic).Set(0)
+	for _, m := range marks {
+		var (
+			oldest time.Time
+			n      int64
+		)
+		err := r.db.QueryRowContext(ctx, db.CustomPlan+`SELECT o.created_at, b.n FROM outbox o JOIN (
+			   SELECT MIN(seq) AS first, COUNT(*) AS n FROM outbox WHERE topic = $1 AND seq > $2) b
+			 ON o.topic = $1 AND o.seq = b.first`, m.topic, m.delivered).Scan(&oldest, &n)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // nothing after the mark
 		}
+		if err != nil {
+			return err
+		}
+		if backlog[m.topic] == nil {
+			backlog[m.topic] = &topicBacklog{}
+		}
+		backlog[m.topic].add(n, oldest)
 	}
 	return nil
 }
