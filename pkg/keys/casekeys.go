@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/chacha20poly1305"
 
 	"github.com/nrm-project/nrm/pkg/group"
+	"github.com/nrm-project/nrm/pkg/internal/wire"
 )
 
 // PurposeCaseKeys encrypts the case key records at rest.
@@ -361,9 +362,9 @@ func (c *CaseKeys) encode(rings []*CaseRing) ([]byte, error) {
 		if _, err := rand.Read(nonce); err != nil {
 			return nil, err
 		}
-		out = appendBytes(out, []byte(r.caseID))
+		out = wire.AppendBytes(out, []byte(r.caseID))
 		out = append(out, nonce...)
-		out = appendBytes(out, aead.Seal(nil, nonce, body, aad(r.caseID)))
+		out = wire.AppendBytes(out, aead.Seal(nil, nonce, body, aad(r.caseID)))
 		clear(body)
 	}
 	return out, nil
@@ -377,7 +378,7 @@ func encodeRing(r *CaseRing) []byte {
 	slices.Sort(classes)
 	body := binary.AppendUvarint(nil, uint64(len(classes)))
 	for _, class := range classes {
-		body = appendBytes(body, []byte(class))
+		body = wire.AppendBytes(body, []byte(class))
 		if k := r.keys[class]; k != nil {
 			body = append(append(body, 1), k...)
 		} else {
@@ -386,8 +387,6 @@ func encodeRing(r *CaseRing) []byte {
 	}
 	return body
 }
-
-func appendBytes(b, v []byte) []byte { return append(binary.AppendUvarint(b, uint64(len(v))), v...) }
 
 func aad(caseID string) []byte { return []byte("nrm/case-keys/v1|" + caseID) }
 
@@ -405,17 +404,17 @@ func (c *CaseKeys) decode(caseID string, raw []byte, only bool) (map[string]*Cas
 		string(raw[:len(caseKeyMagic)]) != caseKeyMagic || raw[len(caseKeyMagic)] != caseKeyFormat {
 		return nil, bad
 	}
-	d := reader{b: raw[len(caseKeyMagic)+1:]}
-	n := d.uvarint()
+	d := wire.NewReader(raw[len(caseKeyMagic)+1:])
+	n := d.Uvarint()
 	if n > maxBatchCases*4 {
 		return nil, bad
 	}
 	out := make(map[string]*CaseRing, n)
 	for range n {
-		rawID := d.bytes()
-		nonce := d.take(aead.NonceSize())
-		sealed := d.bytes()
-		if d.bad || len(rawID) != len(caseID) || string(rawID[:batchIDLen]) != caseID[:batchIDLen] {
+		rawID := d.Field()
+		nonce := d.Take(uint64(aead.NonceSize()))
+		sealed := d.Field()
+		if d.Err() != nil || len(rawID) != len(caseID) || string(rawID[:batchIDLen]) != caseID[:batchIDLen] {
 			return nil, bad
 		}
 		if only && string(rawID) != caseID {
@@ -436,68 +435,33 @@ func (c *CaseKeys) decode(caseID string, raw []byte, only bool) (map[string]*Cas
 		}
 		out[id] = r
 	}
-	if d.bad || len(d.b) != 0 {
+	if d.Err() != nil || d.Len() != 0 {
 		return nil, bad
 	}
 	return out, nil
 }
 
 func decodeRing(caseID string, body []byte) (*CaseRing, bool) {
-	d := reader{b: body}
-	n := d.uvarint()
+	d := wire.NewReader(body)
+	n := d.Uvarint()
 	if n > 64 {
 		return nil, false
 	}
 	r := &CaseRing{caseID: caseID, keys: map[string][]byte{}}
 	for range n {
-		class := string(d.bytes())
-		switch live := d.take(1); {
-		case d.bad || class == "":
+		class := d.String()
+		switch live := d.Byte(); {
+		case d.Err() != nil || class == "":
 			return nil, false
-		case live[0] == 0:
+		case live == 0:
 			r.keys[class] = nil
-		case live[0] == 1:
-			r.keys[class] = bytes.Clone(d.take(caseKeySize))
+		case live == 1:
+			r.keys[class] = bytes.Clone(d.Take(caseKeySize))
 		default:
 			return nil, false
 		}
 	}
-	return r, !d.bad && len(d.b) == 0
-}
-
-// reader takes length-prefixed fields; bad is set on any overrun.
-type reader struct {
-	b   []byte
-	bad bool
-}
-
-func (r *reader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.bad = true
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) take(n int) []byte {
-	if r.bad || n < 0 || len(r.b) < n {
-		r.bad = true
-		return make([]byte, n)
-	}
-	v := r.b[:n]
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) bytes() []byte {
-	n := r.uvarint()
-	if n > uint64(len(r.b)) {
-		r.bad = true
-		return nil
-	}
-	return r.take(int(n))
+	return r, d.Err() == nil && d.Len() == 0
 }
 
 // create writes a new batch file in place (O_EXCL), synced: one journal

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/nrm-project/nrm/pkg/internal/wire"
 )
 
 // DefaultIndexBits is the truncation of a blind index: the whole row's
@@ -83,10 +85,10 @@ func blindIndex(key []byte, bits int, simplified string, birthYear int) uint32 {
 	if birthYear < 1 || birthYear > 9999 {
 		birthYear = 0
 	}
-	b := appendString(nil, blindIndexLabel)
+	b := wire.AppendString(nil, blindIndexLabel)
 	b = append(b, byte(bits))
-	b = appendString(b, simplified)
-	b = appendUvarint(b, uint64(birthYear))
+	b = wire.AppendString(b, simplified)
+	b = wire.AppendUvarint(b, uint64(birthYear))
 	m := hmac.New(sha256.New, key)
 	m.Write(b)
 	v := binary.BigEndian.Uint32(m.Sum(nil))

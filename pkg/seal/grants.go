@@ -7,6 +7,8 @@ import (
 	"slices"
 
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/nrm-project/nrm/pkg/internal/wire"
 )
 
 // group is one retention class's grants inside a wrap payload.
@@ -60,11 +62,11 @@ func encodeGrants(grants []KeyGrant, c wrapConfig) ([]byte, error) {
 }
 
 func appendGrantList(b []byte, grants []KeyGrant) []byte {
-	b = appendUvarint(b, uint64(len(grants)))
+	b = wire.AppendUvarint(b, uint64(len(grants)))
 	for _, g := range grants {
-		b = appendString(b, g.CaseID)
-		b = appendString(b, g.Section)
-		b = appendUvarint(b, uint64(g.Version))
+		b = wire.AppendString(b, g.CaseID)
+		b = wire.AppendString(b, g.Section)
+		b = wire.AppendUvarint(b, uint64(g.Version))
 		b = append(b, g.Key[:]...)
 	}
 	return b
@@ -72,15 +74,15 @@ func appendGrantList(b []byte, grants []KeyGrant) []byte {
 
 func appendGroups(groups []group) []byte {
 	b := append([]byte(wrapMagic), wrapFormat)
-	b = appendUvarint(b, uint64(len(groups)))
+	b = wire.AppendUvarint(b, uint64(len(groups)))
 	for _, g := range groups {
-		b = appendString(b, g.class)
+		b = wire.AppendString(b, g.class)
 		if g.locked {
 			b = append(b, grantLocked)
 		} else {
 			b = append(b, grantPlain)
 		}
-		b = appendString(b, string(g.body))
+		b = wire.AppendBytes(b, g.body)
 	}
 	return b
 }
@@ -89,22 +91,22 @@ func decodeGroups(payload []byte) ([]group, error) {
 	if len(payload) < len(wrapMagic)+1 || string(payload[:len(wrapMagic)]) != wrapMagic || payload[len(wrapMagic)] != wrapFormat {
 		return nil, ErrBadWrap
 	}
-	d := decoder{b: payload[len(wrapMagic)+1:]}
-	n := d.uvarint()
+	d := wire.NewReader(payload[len(wrapMagic)+1:])
+	n := d.Uvarint()
 	if n > maxGrants {
 		return nil, ErrBadWrap
 	}
 	groups := make([]group, 0, n)
-	for i := uint64(0); i < n && d.err == nil; i++ {
-		class := d.string()
-		flag := d.byte()
-		body := d.bytes(d.uvarint())
+	for i := uint64(0); i < n && d.Err() == nil; i++ {
+		class := d.String()
+		flag := d.Byte()
+		body := d.Field()
 		if flag != grantLocked && flag != grantPlain {
 			return nil, ErrBadWrap
 		}
 		groups = append(groups, group{class: class, locked: flag == grantLocked, body: body})
 	}
-	if d.err != nil || len(d.b) != 0 {
+	if d.Err() != nil || d.Len() != 0 {
 		return nil, ErrBadWrap
 	}
 	return groups, nil
@@ -147,24 +149,24 @@ func openGroups(groups []group, c wrapConfig) ([]KeyGrant, error) {
 }
 
 func decodeGrantList(body []byte, class string) ([]KeyGrant, error) {
-	d := decoder{b: body}
-	n := d.uvarint()
+	d := wire.NewReader(body)
+	n := d.Uvarint()
 	if n > maxGrants {
 		return nil, ErrBadWrap
 	}
 	list := make([]KeyGrant, 0, n)
-	for i := uint64(0); i < n && d.err == nil; i++ {
+	for i := uint64(0); i < n && d.Err() == nil; i++ {
 		var g KeyGrant
-		g.CaseID, g.Section, g.RetentionClass = d.string(), d.string(), class
-		v := d.uvarint()
-		copy(g.Key[:], d.bytes(32))
+		g.CaseID, g.Section, g.RetentionClass = d.String(), d.String(), class
+		v := d.Uvarint()
+		copy(g.Key[:], d.Take(32))
 		if v > maxVersion || g.CaseID == "" || g.Section == "" {
 			return nil, ErrBadWrap
 		}
 		g.Version = int(v)
 		list = append(list, g)
 	}
-	if d.err != nil || len(d.b) != 0 {
+	if d.Err() != nil || d.Len() != 0 {
 		return nil, ErrBadWrap
 	}
 	return list, nil
@@ -185,7 +187,7 @@ func lockBody(rk RetentionKeys, class string, body []byte) ([]byte, error) {
 	if _, err := rand.Read(out); err != nil {
 		return nil, err
 	}
-	return aead.Seal(out, out, body, appendString([]byte(retentionAADText), class)), nil
+	return aead.Seal(out, out, body, wire.AppendString([]byte(retentionAADText), class)), nil
 }
 
 func unlockBody(rk RetentionKeys, class string, locked []byte) ([]byte, error) {
@@ -200,7 +202,7 @@ func unlockBody(rk RetentionKeys, class string, locked []byte) ([]byte, error) {
 	if len(locked) < chacha20poly1305.NonceSizeX+aead.Overhead() {
 		return nil, ErrBadWrap
 	}
-	body, err := aead.Open(nil, locked[:chacha20poly1305.NonceSizeX], locked[chacha20poly1305.NonceSizeX:], appendString([]byte(retentionAADText), class))
+	body, err := aead.Open(nil, locked[:chacha20poly1305.NonceSizeX], locked[chacha20poly1305.NonceSizeX:], wire.AppendString([]byte(retentionAADText), class))
 	if err != nil {
 		return nil, ErrBadWrap
 	}

@@ -8,6 +8,8 @@ import (
 
 	"filippo.io/age"
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/nrm-project/nrm/pkg/internal/wire"
 )
 
 // Kind is the kind of age identity a deployment uses. age refuses to mix
@@ -232,7 +234,7 @@ func parseIdentity(kind Kind, s string) (*OrgIdentity, error) {
 
 func identityAAD(version byte, kind Kind, orgID string) []byte {
 	var b []byte
-	b = appendString(b, identityAADLabel)
+	b = wire.AppendString(b, identityAADLabel)
 	b = append(b, version, byte(kind))
-	return appendString(b, orgID)
+	return wire.AppendString(b, orgID)
 }

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+
+	"github.com/nrm-project/nrm/pkg/internal/wire"
 )
 
 // ErrMAC means a stored section or wrap was not written by this deployment
@@ -44,20 +46,20 @@ func checkSectionMAC(macKey []byte, h Header, ciphertext []byte, wrapHash [sha25
 
 func sectionMACInput(h Header, ciphertext []byte, wh [sha256.Size]byte, orgID string) []byte {
 	ch := sha256.Sum256(ciphertext)
-	b := appendString(nil, sectionMACLabel)
+	b := wire.AppendString(nil, sectionMACLabel)
 	b = appendHeader(b, h)
 	b = append(b, ch[:]...)
 	b = append(b, wh[:]...)
-	return appendString(b, orgID)
+	return wire.AppendString(b, orgID)
 }
 
 // WrapMAC is HMAC-SHA256 under macKey over (case, organisation, SHA-256 of
 // the wrap), for checking a wrap on its own, for example before Rewrap.
 func WrapMAC(macKey []byte, caseID, orgID string, wrap []byte) []byte {
 	wh := sha256.Sum256(wrap)
-	b := appendString(nil, wrapMACLabel)
-	b = appendString(b, caseID)
-	b = appendString(b, orgID)
+	b := wire.AppendString(nil, wrapMACLabel)
+	b = wire.AppendString(b, caseID)
+	b = wire.AppendString(b, orgID)
 	m := hmac.New(sha256.New, macKey)
 	m.Write(append(b, wh[:]...))
 	return m.Sum(nil)

@@ -9,6 +9,8 @@ import (
 	"fmt"
 
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/nrm-project/nrm/pkg/internal/wire"
 )
 
 // Header names a sealed section. It is sealed inside the plaintext and is
@@ -136,16 +138,16 @@ func Reseal(h Header, s Sealed, old DataKey) (Sealed, DataKey, error) {
 }
 
 func sectionAAD(version byte, hdr []byte) []byte {
-	b := appendString(nil, sectionAADLabel)
+	b := wire.AppendString(nil, sectionAADLabel)
 	b = append(b, version)
 	return append(b, hdr...)
 }
 
 func appendHeader(b []byte, h Header) []byte {
-	b = appendString(b, h.CaseID)
-	b = appendString(b, h.Section)
-	b = appendUvarint(b, uint64(h.Version))
-	return appendString(b, h.AuthorOrg)
+	b = wire.AppendString(b, h.CaseID)
+	b = wire.AppendString(b, h.Section)
+	b = wire.AppendUvarint(b, uint64(h.Version))
+	return wire.AppendString(b, h.AuthorOrg)
 }
 
 func newAEAD(key []byte) (cipher.AEAD, error) {
