@@ -48,8 +48,9 @@ echo "== nrm over HTTP (PostgreSQL, $CONCURRENCY clients, ${DURATION}s)"
 # took is reported.
 start=$(date +%s.%N)
 for _ in $(seq 1 1200); do
-	pending=$(psql -Atq "$URL" -c "SELECT count(*) FROM intake.outbox o WHERE o.seq IS NULL
-		OR o.seq > (SELECT s.delivered FROM intake.outbox_seq s WHERE s.topic = o.topic)")
+	pending=$(psql -Atq "$URL" -c "SELECT (SELECT count(*) FROM intake.outbox WHERE seq IS NULL)
+		+ (SELECT COALESCE(sum(c.n), 0) FROM intake.outbox_seq s,
+		   LATERAL (SELECT count(*) AS n FROM intake.outbox o WHERE o.topic = s.topic AND o.seq > s.delivered) c)")
 	[ "$pending" = 0 ] && break
 	sleep 0.1
 done

@@ -18,7 +18,7 @@ FROM (VALUES ('identity', 160), ('narrative', 420), ('health', 110), ('legal', 1
 INSERT INTO bench_wraps (case_id, org_id, wrap, mac, created_at)
 VALUES (CAST(:case_id AS uuid), gen_random_uuid(), gen_random_bytes(750) || gen_random_bytes(750), gen_random_bytes(32), now());
 INSERT INTO bench_blind (case_id, value) VALUES (CAST(:case_id AS uuid), :n % 65536);
-INSERT INTO bench_outbox (id, topic, payload, created_at, next_attempt_at)
-VALUES (gen_random_uuid(), 'audit', repeat('a', 420), now(), now()),
-       (gen_random_uuid(), 'stats', repeat('s', 380), now(), now());
+INSERT INTO bench_outbox (id, topic, payload, created_at)
+VALUES (gen_random_uuid(), 'audit', repeat('a', 420), now()),
+       (gen_random_uuid(), 'stats', repeat('s', 380), now());
 COMMIT;
