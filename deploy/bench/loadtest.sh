@@ -40,6 +40,15 @@ for _ in $(seq 1 100); do
 done
 curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null
 
+# The work PostgreSQL does per registration, from the start of the load
+# until its events are delivered: WAL bytes (the whole cluster's) and rows
+# written in this database.
+work() {
+	psql -Atq "$URL" -c "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn, tup_inserted + tup_updated + tup_deleted
+		FROM pg_stat_database WHERE datname = current_database()"
+}
+work_before=$(work)
+
 echo "== nrm over HTTP (PostgreSQL, $CONCURRENCY clients, ${DURATION}s)"
 "$WORK/nrm" loadtest --url "http://127.0.0.1:$PORT" --credentials "$WORK/data/demo-credentials.txt" \
 	--scenario register --duration "${DURATION}s" --concurrency "$CONCURRENCY" | tee "$WORK/register.txt"
@@ -55,6 +64,9 @@ for _ in $(seq 1 1200); do
 	sleep 0.1
 done
 echo "== outbox delivered $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b-a }') s after the registrations ($pending left)"
+sleep 2 # row counts reach pg_stat_database within a second of a transaction
+n=$(grep -o '"requests":[0-9]*' "$WORK/register.txt" | cut -d: -f2)
+echo "$work_before|$(work)|$n" | awk -F'|' '$5 > 0 { printf "== per registration: %.1f KB of WAL, %.1f rows written\n", ($3-$1)/$5/1024, ($4-$2)/$5 }'
 "$WORK/nrm" loadtest --url "http://127.0.0.1:$PORT" --credentials "$WORK/data/demo-credentials.txt" \
 	--scenario read --duration "${DURATION}s" --concurrency "$CONCURRENCY" | tee "$WORK/read.txt"
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
