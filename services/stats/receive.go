@@ -60,9 +60,11 @@ func (s *Stats) Receive(ctx context.Context, msgs []outbox.Message) error {
 		if err != nil {
 			return err
 		}
+		// A registration writes its case's row whole (setRegistrations);
+		// other events need the row to exist first.
 		var keys []string
 		for _, e := range evs {
-			if fresh[e.ID] {
+			if fresh[e.ID] && e.Type != facts.Registered {
 				keys = append(keys, caseKeys(e)...)
 			}
 		}
@@ -126,7 +128,8 @@ func caseKeys(e facts.Event) []string {
 // touch. Contributions are a sum over components, and a batch's links only
 // join components it touches, so the components of all its cases are read
 // once before and once after the writes instead of around every event.
-// The event's case rows exist already (ensureCases).
+// The case rows of its events other than registrations exist already
+// (ensureCases).
 func (s *Stats) apply(ctx context.Context, tx *sql.Tx, evs []facts.Event, d *deltas) error {
 	var keys []string
 	for _, e := range evs {
@@ -157,7 +160,7 @@ func (s *Stats) apply(ctx context.Context, tx *sql.Tx, evs []facts.Event, d *del
 			others = append(others, e)
 		}
 	}
-	if err := setRegistrations(ctx, tx, registered); err != nil {
+	if err := setRegistrations(ctx, tx, registered, s.recordKey, s.now()); err != nil {
 		return err
 	}
 	if err := insertEvents(ctx, tx, others, s.recordKey); err != nil {

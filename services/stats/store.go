@@ -110,10 +110,12 @@ func inValues(rows [][]any, fn func(values string, args []any) error) error {
 	return nil
 }
 
-// setRegistrations stores the attributes of registered events. Should a
-// case carry two, the one with the smaller event id wins whatever the
-// order: within the batch here, against what is stored in the statement.
-func setRegistrations(ctx context.Context, tx *sql.Tx, evs []facts.Event) error {
+// setRegistrations stores the attributes of registered events, creating
+// the case's row with them on its first appearance (one write instead of
+// an empty row and an update). Should a case carry two, the one with the
+// smaller event id wins whatever the order: within the batch here,
+// against what is stored in the statement.
+func setRegistrations(ctx context.Context, tx *sql.Tx, evs []facts.Event, recordKey func(string) uint32, now time.Time) error {
 	best := map[string]facts.Event{}
 	for _, e := range evs {
 		if b, ok := best[e.CaseKey]; !ok || e.ID < b.ID {
@@ -137,13 +139,16 @@ func setRegistrations(ctx context.Context, tx *sql.Tx, evs []facts.Event) error 
 		if month == "" {
 			month = e.Month
 		}
-		rows = append(rows, []any{e.CaseKey, e.ID, month, e.Region, e.Gender, e.AgeGroup, e.ExploitationLocation,
-			e.OrgKind, e.Route, strings.Join(types, ","), strings.Join(nats, ",")})
+		rows = append(rows, []any{e.CaseKey, int64(recordKey(e.CaseKey)), now, true, e.ID, month, e.Region, e.Gender,
+			e.AgeGroup, e.ExploitationLocation, e.OrgKind, e.Route, strings.Join(types, ","), strings.Join(nats, ",")})
 	}
-	err := upsert(ctx, tx, `UPDATE cases SET registered = TRUE, reg_event = v.column2, identified_month = v.column3,
-		region = v.column4, gender = v.column5, age_group = v.column6, location = v.column7, org_kind = v.column8,
-		route = v.column9, exploitation = v.column10, nationalities = v.column11 FROM (VALUES `, rows,
-		`) AS v WHERE cases.case_key = v.column1 AND (NOT cases.registered OR cases.reg_event > v.column2)`)
+	err := upsert(ctx, tx, `INSERT INTO cases (case_key, record_key, created_at, registered, reg_event, identified_month, region,
+		gender, age_group, location, org_kind, route, exploitation, nationalities) VALUES `, rows,
+		` ON CONFLICT (case_key) DO UPDATE SET registered = TRUE, reg_event = excluded.reg_event,
+		identified_month = excluded.identified_month, region = excluded.region, gender = excluded.gender,
+		age_group = excluded.age_group, location = excluded.location, org_kind = excluded.org_kind,
+		route = excluded.route, exploitation = excluded.exploitation, nationalities = excluded.nationalities
+		WHERE NOT cases.registered OR cases.reg_event > excluded.reg_event`)
 	if err != nil {
 		return fmt.Errorf("stats: registrations: %w", err)
 	}
