@@ -3,7 +3,6 @@ package keys
 import (
 	"bytes"
 	"crypto/rand"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -355,7 +354,7 @@ func (c *CaseKeys) encode(rings []*CaseRing) ([]byte, error) {
 		return nil, err
 	}
 	out := append([]byte(caseKeyMagic), caseKeyFormat)
-	out = binary.AppendUvarint(out, uint64(len(rings)))
+	out = wire.AppendUvarint(out, uint64(len(rings)))
 	for _, r := range rings {
 		body := encodeRing(r)
 		nonce := make([]byte, aead.NonceSize())
@@ -376,7 +375,7 @@ func encodeRing(r *CaseRing) []byte {
 		classes = append(classes, class)
 	}
 	slices.Sort(classes)
-	body := binary.AppendUvarint(nil, uint64(len(classes)))
+	body := wire.AppendUvarint(nil, uint64(len(classes)))
 	for _, class := range classes {
 		body = wire.AppendBytes(body, []byte(class))
 		if k := r.keys[class]; k != nil {

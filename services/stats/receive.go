@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"time"
 
 	"github.com/go-kit/log/level"
 
@@ -79,7 +80,7 @@ func (s *Stats) Receive(ctx context.Context, msgs []outbox.Message) error {
 			}
 		}
 		d := newDeltas()
-		if err := s.apply(ctx, tx, batch, d); err != nil {
+		if err := s.apply(ctx, tx, batch, d, now); err != nil {
 			return err
 		}
 		return d.flush(ctx, tx)
@@ -130,7 +131,7 @@ func caseKeys(e facts.Event) []string {
 // once before and once after the writes instead of around every event.
 // The case rows of its events other than registrations exist already
 // (ensureCases).
-func (s *Stats) apply(ctx context.Context, tx *sql.Tx, evs []facts.Event, d *deltas) error {
+func (s *Stats) apply(ctx context.Context, tx *sql.Tx, evs []facts.Event, d *deltas, now time.Time) error {
 	var keys []string
 	for _, e := range evs {
 		keys = append(keys, caseKeys(e)...)
@@ -160,7 +161,7 @@ func (s *Stats) apply(ctx context.Context, tx *sql.Tx, evs []facts.Event, d *del
 			others = append(others, e)
 		}
 	}
-	if err := setRegistrations(ctx, tx, registered, s.recordKey, s.now()); err != nil {
+	if err := setRegistrations(ctx, tx, registered, s.recordKey, now); err != nil {
 		return err
 	}
 	if err := insertEvents(ctx, tx, others, s.recordKey); err != nil {
