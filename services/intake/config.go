@@ -66,10 +66,12 @@ type service struct {
 	// auditBatch group-commits the audit events of reads.
 	auditBatch *outbox.Batcher
 	// refs hands out case references, one counter update per group.
-	refs     *references
-	metrics  *caseMetrics
-	dupLimit *kit.Limiter
-	indexer  *seal.Indexer
+	refs *references
+	// registrations commits registrations in groups.
+	registrations registrationGroups
+	metrics       *caseMetrics
+	dupLimit      *kit.Limiter
+	indexer       *seal.Indexer
 
 	regions    map[string]bool
 	regionList []string

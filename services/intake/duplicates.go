@@ -68,82 +68,152 @@ func (s *service) recordDuplicates(ctx context.Context, tx querier, p duplicateP
 	if len(p.own) == 0 {
 		return nil
 	}
-	found, err := s.matchIndexes(ctx, tx, p)
+	found, err := s.matchProbes(ctx, tx, p)
 	if err != nil {
 		return err
 	}
-	return s.storeDuplicates(ctx, tx, p, found)
+	return s.storeDuplicates(ctx, tx, probeMatches{p, found[0]})
 }
 
-// storeDuplicates stores the probe's indexes and the matches found for it
-// (by matchIndexes, in the same transaction).
-func (s *service) storeDuplicates(ctx context.Context, tx querier, p duplicateProbe, found map[string]string) error {
-	if len(p.own) == 0 {
+// probeMatches is a probe with the other cases it meets and how strongly.
+type probeMatches struct {
+	probe duplicateProbe
+	found map[string]string
+}
+
+// storeDuplicates stores the probes' indexes and the matches found for
+// them (by matchProbes, in the same transaction): two statements at most.
+func (s *service) storeDuplicates(ctx context.Context, tx querier, sets ...probeMatches) error {
+	var indexes, matches []any
+	now := s.now()
+	for _, set := range sets {
+		p := set.probe
+		for _, ix := range p.own {
+			indexes = append(indexes, p.caseID, int64(ix), p.withYear)
+		}
+		for other, strength := range set.found {
+			matches = append(matches, event.NewID(), p.caseID, other, strength, now)
+		}
+	}
+	if len(indexes) == 0 {
 		return nil
 	}
-	args := make([]any, 0, 3*len(p.own))
-	for _, ix := range p.own {
-		args = append(args, p.caseID, int64(ix), p.withYear)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO blind_indexes (case_id, idx, with_year) VALUES `+valueLists(len(p.own), 3)+
-		` ON CONFLICT DO NOTHING`, args...); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO blind_indexes (case_id, idx, with_year) VALUES `+valueLists(len(indexes)/3, 3)+
+		` ON CONFLICT DO NOTHING`, indexes...); err != nil {
 		return fmt.Errorf("intake: blind index: %w", err)
 	}
-	if len(found) == 0 {
+	if len(matches) == 0 {
 		return nil
 	}
-	now := s.now()
-	args = make([]any, 0, 5*len(found))
-	for other, strength := range found {
-		args = append(args, event.NewID(), p.caseID, other, strength, now)
-	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO duplicates (id, case_id, matches_id, strength, found_at) VALUES `+
-		valueLists(len(found), 5)+` ON CONFLICT DO NOTHING`, args...); err != nil {
+		valueLists(len(matches)/5, 5)+` ON CONFLICT DO NOTHING`, matches...); err != nil {
 		return fmt.Errorf("intake: record duplicate: %w", err)
 	}
 	return nil
 }
 
-// matchIndexes returns the other cases meeting the probe, with the
+// matchProbes returns, for each probe, the other cases it meets with the
 // strength of their best match: the same indexes with a year, or the
-// name-only indexes among cases without one.
-func (s *service) matchIndexes(ctx context.Context, tx querier, p duplicateProbe) (map[string]string, error) {
-	args := []any{p.caseID, false}
+// name-only indexes among cases without one. The stored cases are looked
+// up in one statement; a probe also meets the probes before it, which are
+// written in the same transaction (registrations committed together).
+func (s *service) matchProbes(ctx context.Context, tx querier, ps ...duplicateProbe) ([]map[string]string, error) {
+	found := make([]map[string]string, len(ps))
+	var (
+		args []any
+		q    strings.Builder
+	)
 	in := func(idx []uint32) string {
 		ph := make([]string, len(idx))
 		for i, ix := range idx {
 			args = append(args, int64(ix))
-			ph[i] = fmt.Sprintf("$%d", len(args))
+			ph[i] = "$" + strconv.Itoa(len(args))
 		}
 		return strings.Join(ph, ", ")
 	}
-	where := `with_year = $2 AND idx IN (` + in(p.nameOnly) + `)`
-	if p.withYear {
-		args = append(args, true)
+	for i, p := range ps {
+		found[i] = map[string]string{}
+		if len(p.own) == 0 {
+			continue
+		}
+		for _, earlier := range ps[:i] {
+			meet(found[i], p, earlier)
+		}
+		if q.Len() > 0 {
+			q.WriteString("\nUNION ALL ")
+		}
+		args = append(args, i, p.caseID, false)
 		n := len(args)
-		where = `(` + where + `) OR (with_year = $` + strconv.Itoa(n) + ` AND idx IN (` + in(p.own) + `))`
+		fmt.Fprintf(&q, `SELECT DISTINCT CAST($%d AS INTEGER), case_id, with_year FROM blind_indexes WHERE case_id <> $%d AND (with_year = $%d AND idx IN (%s)`,
+			n-2, n-1, n, in(p.nameOnly))
+		if p.withYear {
+			args = append(args, true)
+			n := len(args)
+			fmt.Fprintf(&q, ` OR with_year = $%d AND idx IN (%s)`, n, in(p.own))
+		}
+		q.WriteString(")")
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT case_id, with_year FROM blind_indexes WHERE case_id <> $1 AND (`+where+`)`, args...)
+	if q.Len() == 0 {
+		return found, nil
+	}
+	rows, err := tx.QueryContext(ctx, q.String(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("intake: duplicate lookup: %w", err)
 	}
 	defer rows.Close()
-	found := map[string]string{}
 	for rows.Next() {
 		var (
+			i        int
 			other    string
 			withYear bool
 		)
-		if err := rows.Scan(&other, &withYear); err != nil {
+		if err := rows.Scan(&i, &other, &withYear); err != nil {
 			return nil, fmt.Errorf("intake: duplicate lookup: %w", err)
 		}
-		if withYear {
-			found[other] = StrengthNameAndYear
-		} else if _, ok := found[other]; !ok {
-			found[other] = StrengthNameOnly
+		if i < 0 || i >= len(ps) {
+			return nil, fmt.Errorf("intake: duplicate lookup: probe %d of %d", i, len(ps))
 		}
+		addMatch(found[i], other, withYear)
 	}
 	return found, rows.Err()
+}
+
+// meet records in found whether probe p meets the stored indexes of
+// other, as the lookup of matchProbes would once other is written.
+func meet(found map[string]string, p, other duplicateProbe) {
+	if len(other.own) == 0 || other.caseID == p.caseID {
+		return
+	}
+	switch {
+	case p.withYear && other.withYear && overlap(p.own, other.own):
+		addMatch(found, other.caseID, true)
+	case !other.withYear && overlap(p.nameOnly, other.own):
+		addMatch(found, other.caseID, false)
+	}
+}
+
+// addMatch keeps the strongest match with other.
+func addMatch(found map[string]string, other string, withYear bool) {
+	if withYear {
+		found[other] = StrengthNameAndYear
+	} else if _, ok := found[other]; !ok {
+		found[other] = StrengthNameOnly
+	}
+}
+
+// overlap reports whether two sorted index lists share a value.
+func overlap(a, b []uint32) bool {
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] == b[j]:
+			return true
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return false
 }
 
 func (s *service) Duplicates(ctx context.Context, q ListQuery) (DuplicatePage, error) {

@@ -37,3 +37,37 @@ func ReadPathsAgree(ctx context.Context, d *db.DB, caseID, org string) error {
 	}
 	return nil
 }
+
+// RegisterGroup prepares each of rs, as ctxs[i]'s caller, the way Register
+// does, and commits them as one group, as registrations arriving together
+// are under load. If broken is above 0, that registration is given the
+// reference of the one before it, so that its write fails. It returns each
+// registration's case or error.
+func RegisterGroup(svc Service, ctxs []context.Context, rs []Registration, broken int) ([]Case, []error) {
+	s := svc.(*service)
+	cases, errs := make([]Case, len(rs)), make([]error, len(rs))
+	group := make([]*newRegistration, len(rs))
+	for i, r := range rs {
+		reg, err := s.prepareRegistration(ctxs[i], r)
+		if err != nil {
+			errs[i] = err
+			return cases, errs
+		}
+		group[i] = reg
+	}
+	if broken > 0 {
+		group[broken].row.Reference = group[broken-1].row.Reference
+	}
+	if err := s.commitRegistrations(group); err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+		return cases, errs
+	}
+	for i, reg := range group {
+		if errs[i] = reg.err; reg.err == nil {
+			cases[i] = view(reg.row, reg.consents, nil, nil)
+		}
+	}
+	return cases, errs
+}

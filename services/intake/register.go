@@ -42,25 +42,39 @@ func (s *service) Register(ctx context.Context, r Registration) (Case, error) {
 }
 
 func (s *service) register(ctx context.Context, r Registration) (Case, error) {
-	p, org, err := s.callerOrg(ctx)
+	reg, err := s.prepareRegistration(ctx, r)
 	if err != nil {
 		return Case{}, err
 	}
+	if err := s.writeRegistration(reg); err != nil {
+		return Case{}, s.finish(ctx, err, "intake.notification.link", reg.link)
+	}
+	return view(reg.row, reg.consents, nil, nil), nil
+}
+
+// prepareRegistration does everything a registration needs before its
+// transaction: checks, the case's keys, sealing and wrapping, events and
+// its reference.
+func (s *service) prepareRegistration(ctx context.Context, r Registration) (*newRegistration, error) {
+	p, org, err := s.callerOrg(ctx)
+	if err != nil {
+		return nil, err
+	}
 	v, err := s.validate(r, r.Draft)
 	if err != nil {
-		return Case{}, err
+		return nil, err
 	}
 	// The duplicate check is rate-limited per user before any work: over
 	// the limit the registration is refused (429) and nothing is written,
 	// so the officer simply retries; whether a match exists never shows.
 	if !r.Draft && !s.dupLimit.Allow(p.UserID) {
-		return Case{}, kit.ErrRateLimited
+		return nil, kit.ErrRateLimited
 	}
 	// The case's retention-class keys are made first, durably (concurrent
 	// registrations share one write): the key store names the case.
 	ring, err := s.caseKeys.NewCase(caseClasses...)
 	if err != nil {
-		return Case{}, fmt.Errorf("intake: case keys: %w", err)
+		return nil, fmt.Errorf("intake: case keys: %w", err)
 	}
 	now := s.now()
 	row := caseRow{
@@ -79,11 +93,11 @@ func (s *service) register(ctx context.Context, r Registration) (Case, error) {
 	// (checked again inside), MACs, blind indexes, consent records.
 	version, recipient, err := s.activeKeyHint(ctx, p.OrgID)
 	if err != nil {
-		return Case{}, err
+		return nil, err
 	}
 	sealed, err := s.sealCase(row.ID, ring, p.OrgID, 0, v.sections, version, recipient)
 	if err != nil {
-		return Case{}, err
+		return nil, err
 	}
 	consents := s.consentRecords(p, v.Consent)
 	events := []event.Audit{s.rec.New(ctx, "intake.case.register", "case", row.ID, event.Allowed)}
@@ -101,47 +115,10 @@ func (s *service) register(ctx context.Context, r Registration) (Case, error) {
 	// the counter through the whole transaction would queue every
 	// registration behind the one before.
 	if row.Reference, err = s.refs.Next(now.Year()); err != nil {
-		return Case{}, err
+		return nil, err
 	}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if v.NotificationID != "" {
-			if err := s.linkInTx(ctx, tx, &row, v.NotificationID); err != nil {
-				return err
-			}
-		}
-		// Reads first; then writes that PostgreSQL receives in three
-		// statements (see txWrites): the case with its consents, sections
-		// and wrap; the MACs, blind indexes and matches with the outbox.
-		var matches map[string]string
-		if len(probe.own) > 0 {
-			found, err := s.matchIndexes(ctx, tx, probe)
-			if err != nil {
-				return err
-			}
-			matches = found
-		}
-		w := s.writesFor(tx)
-		if err := s.store.insertCase(ctx, w, &row); err != nil {
-			return err
-		}
-		if err := s.store.insertConsents(ctx, w, row.ID, consents); err != nil {
-			return err
-		}
-		if err := s.writeSealed(ctx, w, row.ID, p.OrgID, sealed, true); err != nil {
-			return err
-		}
-		if err := s.storeDuplicates(ctx, w, probe, matches); err != nil {
-			return err
-		}
-		if err := s.emit(ctx, w.Final(), stats, events...); err != nil {
-			return err
-		}
-		return w.Flush(ctx)
-	})
-	if err != nil {
-		return Case{}, s.finish(ctx, err, "intake.notification.link", v.NotificationID)
-	}
-	return view(row, consents, nil, nil), nil
+	return &newRegistration{ctx: ctx, row: row, consents: consents, sealed: sealed, org: p.OrgID,
+		probe: probe, events: events, stats: stats, link: v.NotificationID}, nil
 }
 
 func setAttributes(row *caseRow, v checked) {

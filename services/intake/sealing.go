@@ -169,10 +169,22 @@ func (s *store) wrapsOfCase(ctx context.Context, q querier, caseID string) ([]wr
 }
 
 func (s *store) putWrap(ctx context.Context, q querier, w wrapRow, now time.Time) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO wraps (`+wrapColumns+`, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+	return s.putWraps(ctx, q, now, w)
+}
+
+// putWraps writes wraps in one statement, each replacing its
+// organisation's wrap of its case.
+func (s *store) putWraps(ctx context.Context, q querier, now time.Time, ws ...wrapRow) error {
+	if len(ws) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 7*len(ws))
+	for _, w := range ws {
+		args = append(args, w.CaseID, w.OrgID, w.KeyVersion, encodeHeld(w.Held), w.Wrap, w.MAC, now)
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO wraps (`+wrapColumns+`, updated_at) VALUES `+valueLists(len(ws), 7)+`
 		ON CONFLICT (case_id, org_id) DO UPDATE SET key_version = excluded.key_version, held = excluded.held,
-		wrap = excluded.wrap, mac = excluded.mac, updated_at = excluded.updated_at`,
-		w.CaseID, w.OrgID, w.KeyVersion, encodeHeld(w.Held), w.Wrap, w.MAC, now)
+		wrap = excluded.wrap, mac = excluded.mac, updated_at = excluded.updated_at`, args...)
 	if err != nil {
 		return fmt.Errorf("intake: put wrap: %w", err)
 	}
@@ -200,15 +212,28 @@ func (s *store) putMACs(ctx context.Context, q querier, caseID, orgID string, ma
 // insertMACs writes section MACs in one statement; for a wrap with none
 // yet (a new case).
 func (s *store) insertMACs(ctx context.Context, q querier, caseID, orgID string, macs map[seal.SectionID][]byte) error {
-	if len(macs) == 0 {
+	return s.insertMACSets(ctx, q, orgMACs{caseID, orgID, macs})
+}
+
+// orgMACs is an organisation's section MACs of a case.
+type orgMACs struct {
+	caseID, orgID string
+	macs          map[seal.SectionID][]byte
+}
+
+// insertMACSets writes the MACs of several wraps in one statement.
+func (s *store) insertMACSets(ctx context.Context, q querier, sets ...orgMACs) error {
+	var args []any
+	for _, set := range sets {
+		for id, mac := range set.macs {
+			args = append(args, set.caseID, id.Section, id.Version, set.orgID, mac)
+		}
+	}
+	if len(args) == 0 {
 		return nil
 	}
-	args := make([]any, 0, 5*len(macs))
-	for id, mac := range macs {
-		args = append(args, caseID, id.Section, id.Version, orgID, mac)
-	}
 	if _, err := q.ExecContext(ctx, `INSERT INTO section_macs (case_id, section, version, org_id, mac) VALUES `+
-		valueLists(len(macs), 5), args...); err != nil {
+		valueLists(len(args)/5, 5), args...); err != nil {
 		return fmt.Errorf("intake: insert MACs: %w", err)
 	}
 	return nil

@@ -162,10 +162,16 @@ func qualified(alias, columns string) string {
 	return strings.Join(parts, ", ")
 }
 
-func (s *store) insertCase(ctx context.Context, q querier, c *caseRow) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO cases (`+caseColumns+`) VALUES
-		($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)`,
-		c.args()...)
+// insertCases writes new cases in one statement.
+func (s *store) insertCases(ctx context.Context, q querier, cs ...*caseRow) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	var args []any
+	for _, c := range cs {
+		args = append(args, c.args()...)
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO cases (`+caseColumns+`) VALUES `+valueLists(len(cs), len(args)/len(cs)), args...)
 	if err != nil {
 		return fmt.Errorf("intake: insert case: %w", err)
 	}
@@ -244,17 +250,31 @@ func (s *store) insertConsent(ctx context.Context, q querier, caseID string, c C
 	return s.insertConsents(ctx, q, caseID, []Consent{c})
 }
 
-// insertConsents writes consent records in one statement.
+// insertConsents writes consent records of a case in one statement.
 func (s *store) insertConsents(ctx context.Context, q querier, caseID string, cs []Consent) error {
-	if len(cs) == 0 {
+	return s.insertConsentSets(ctx, q, caseConsents{caseID, cs})
+}
+
+// caseConsents is a case's new consent records.
+type caseConsents struct {
+	caseID  string
+	records []Consent
+}
+
+// insertConsentSets writes the consent records of several cases in one
+// statement.
+func (s *store) insertConsentSets(ctx context.Context, q querier, sets ...caseConsents) error {
+	var args []any
+	for _, set := range sets {
+		for _, c := range set.records {
+			args = append(args, set.caseID, c.ID, c.Purpose, c.Granted, joinCodes(c.ShareWith), c.ExplainedIn, c.Interpreter,
+				c.RecordedBy, c.RecordedOrg, c.RecordedAt, nullTime(c.ExpiresAt))
+		}
+	}
+	if len(args) == 0 {
 		return nil
 	}
-	args := make([]any, 0, 11*len(cs))
-	for _, c := range cs {
-		args = append(args, caseID, c.ID, c.Purpose, c.Granted, joinCodes(c.ShareWith), c.ExplainedIn, c.Interpreter,
-			c.RecordedBy, c.RecordedOrg, c.RecordedAt, nullTime(c.ExpiresAt))
-	}
-	_, err := q.ExecContext(ctx, `INSERT INTO consents (case_id, `+consentColumns+`) VALUES `+valueLists(len(cs), 11), args...)
+	_, err := q.ExecContext(ctx, `INSERT INTO consents (case_id, `+consentColumns+`) VALUES `+valueLists(len(args)/11, 11), args...)
 	if err != nil {
 		return fmt.Errorf("intake: insert consent: %w", err)
 	}

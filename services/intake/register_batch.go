@@ -1,0 +1,258 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/group"
+)
+
+// newRegistration is a registration ready to write: checked, sealed and
+// wrapped, with its events, waiting for its transaction.
+type newRegistration struct {
+	ctx      context.Context
+	row      caseRow
+	consents []Consent
+	sealed   sealedCase
+	org      string // the registering organisation, author of the sections
+	probe    duplicateProbe
+	events   []event.Audit
+	stats    []StatsEvent
+	link     string // the anonymous notification the case takes over, if any
+	err      error  // the outcome of its write
+}
+
+const (
+	// registrationLanes is how many groups of registrations may be in
+	// their transactions at once: one commits while the next is sent.
+	registrationLanes = 2
+	// maxRegistrationGroup bounds a group: its statement stays well under
+	// PostgreSQL's 65,535 parameters, its outbox rows in one statement.
+	maxRegistrationGroup = 32
+	// registrationTimeout bounds the transaction of a group, which is not
+	// tied to any one caller's request.
+	registrationTimeout = 30 * time.Second
+)
+
+// registrationGroups commits registrations that arrive while others are
+// being written in one transaction: group commit. Under load, a
+// registration's fixed costs (its transaction, its round trips, the
+// parsing and planning of its statements, its flush to disk) are shared
+// by the group; alone, a registration is written as before, in its own
+// transaction.
+type registrationGroups struct {
+	lanes [registrationLanes]group.Batches[*newRegistration]
+	next  atomic.Uint32 // the lane of the next registration, round robin
+}
+
+// writeRegistration writes r, possibly together with other registrations,
+// and returns its own outcome: a registration that fails takes no other
+// down with it.
+func (s *service) writeRegistration(r *newRegistration) error {
+	if r.link != "" {
+		// Linking reads and locks the notification, and may be refused:
+		// such a registration is written alone.
+		return s.db.Tx(r.ctx, func(tx *sql.Tx) error { return s.writeRegistrations(r.ctx, tx, r) })
+	}
+	lane := &s.registrations.lanes[s.registrations.next.Add(1)%registrationLanes]
+	if err := lane.Do(r, s.commitRegistrations); err != nil {
+		return err
+	}
+	return r.err
+}
+
+// commitRegistrations writes a group in one transaction. If that fails,
+// each registration is written again alone, so that one that cannot be
+// written (a conflict, a bad row) fails by itself. A registration whose
+// caller has gone before its group starts is not written.
+func (s *service) commitRegistrations(batch []*newRegistration) error {
+	live := make([]*newRegistration, 0, len(batch))
+	for _, r := range batch {
+		if r.err = r.ctx.Err(); r.err == nil {
+			live = append(live, r)
+		}
+	}
+	switch len(live) {
+	case 0:
+		return nil
+	case 1:
+		r := live[0]
+		r.err = s.db.Tx(r.ctx, func(tx *sql.Tx) error { return s.writeRegistrations(r.ctx, tx, r) })
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(live[0].ctx), registrationTimeout)
+	defer cancel()
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error { return s.writeRegistrations(ctx, tx, live...) })
+	if err == nil {
+		return nil
+	}
+	for _, r := range live {
+		r.err = s.db.Tx(r.ctx, func(tx *sql.Tx) error { return s.writeRegistrations(r.ctx, tx, r) })
+	}
+	return nil
+}
+
+// writeRegistrations writes new cases in tx: reads first (the active keys,
+// share-locked, and the duplicate lookup), then every row of every case
+// and their events, which PostgreSQL receives in one statement (see
+// txWrites).
+func (s *service) writeRegistrations(ctx context.Context, tx *sql.Tx, rs ...*newRegistration) error {
+	if len(rs) == 1 && rs[0].link != "" {
+		if err := s.linkInTx(ctx, tx, &rs[0].row, rs[0].link); err != nil {
+			return err
+		}
+	}
+	if err := s.lockActiveKeys(ctx, tx, rs); err != nil {
+		return err
+	}
+	probes := make([]duplicateProbe, len(rs))
+	for i, r := range rs {
+		probes[i] = r.probe
+	}
+	found, err := s.matchProbes(ctx, tx, probes...)
+	if err != nil {
+		return err
+	}
+	var (
+		cases    = make([]*caseRow, len(rs))
+		consents = make([]caseConsents, len(rs))
+		dups     = make([]probeMatches, len(rs))
+		secs     []sectionRow
+		wraps    []wrapRow
+		macs     []orgMACs
+		stats    []StatsEvent
+		events   []event.Audit
+	)
+	for i, r := range rs {
+		cases[i], consents[i], dups[i] = &r.row, caseConsents{r.row.ID, r.consents}, probeMatches{r.probe, found[i]}
+		if len(r.sealed.secs) > 0 {
+			secs = append(secs, r.sealed.secs...)
+			wraps = append(wraps, r.sealed.wrap)
+			macs = append(macs, orgMACs{r.row.ID, r.org, r.sealed.macs})
+		}
+		stats = append(stats, r.stats...)
+		events = append(events, r.events...)
+	}
+	now := s.now()
+	w := s.writesFor(tx)
+	if err := s.store.insertCases(ctx, w, cases...); err != nil {
+		return err
+	}
+	if err := s.store.insertConsentSets(ctx, w, consents...); err != nil {
+		return err
+	}
+	if err := s.store.insertSections(ctx, w, secs, now); err != nil {
+		return err
+	}
+	if err := s.store.putWraps(ctx, w, now, wraps...); err != nil {
+		return err
+	}
+	if err := s.store.insertMACSets(ctx, w, macs...); err != nil {
+		return err
+	}
+	if err := s.storeDuplicates(ctx, w, dups...); err != nil {
+		return err
+	}
+	if err := s.emit(ctx, w.Final(), stats, events...); err != nil {
+		return err
+	}
+	return w.Flush(ctx)
+}
+
+// lockActiveKeys share-locks, until tx ends, the active key of each
+// organisation that wraps a case of rs: a rotation waits for these
+// registrations and then wraps their cases again with the rest. A case
+// wrapped before a rotation retired the key it used is wrapped again here,
+// to the active key.
+func (s *service) lockActiveKeys(ctx context.Context, tx *sql.Tx, rs []*newRegistration) error {
+	seen := map[string]bool{}
+	var orgs []string
+	for _, r := range rs {
+		if len(r.sealed.secs) > 0 && !seen[r.org] {
+			seen[r.org] = true
+			orgs = append(orgs, r.org)
+		}
+	}
+	if len(orgs) == 0 {
+		return nil
+	}
+	active, err := s.store.activeKeys(ctx, tx, orgs)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		k, ok := active[r.org]
+		if len(r.sealed.secs) == 0 || ok && k.version == r.sealed.wrap.KeyVersion {
+			continue
+		}
+		if !ok {
+			return fmt.Errorf("intake: key ring: no active key: %w", ErrUnavailable)
+		}
+		recipient, err := s.parseRecipient(r.org, k.version, k.recipient)
+		if err != nil {
+			return err
+		}
+		s.store.keys.setActive(r.org, k.version, recipient)
+		sc := &r.sealed
+		if sc.wrap, err = s.buildWrap(r.row.ID, sc.ring, r.org, k.version, recipient, sc.wrap.Held, sc.grants); err != nil {
+			return err
+		}
+		sc.macs = s.sectionMACs(r.org, sc.wrap.Wrap, sc.secs, sc.all)
+	}
+	return nil
+}
+
+// activeKey is an organisation's active key version and recipient.
+type activeKey struct {
+	version   int
+	recipient string
+}
+
+// activeKeys returns the active key of each of orgs, share-locked until
+// tx ends (on PostgreSQL). A lock that waited for a rotation sees the row
+// retired and misses its successor, which is not in the statement's
+// snapshot; the next statement sees it.
+func (s *store) activeKeys(ctx context.Context, tx *sql.Tx, orgs []string) (map[string]activeKey, error) {
+	ph := make([]string, len(orgs))
+	args := make([]any, len(orgs))
+	for i, o := range orgs {
+		ph[i], args[i] = "$"+strconv.Itoa(i+1), o
+	}
+	q := `SELECT org_id, version, recipient FROM org_keys WHERE state = 'active' AND org_id IN (` + strings.Join(ph, ", ") +
+		`) ORDER BY org_id` + s.forShare()
+	var out map[string]activeKey
+	for range 3 {
+		out = make(map[string]activeKey, len(orgs))
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("intake: key ring: %w", err)
+		}
+		for rows.Next() {
+			var (
+				org string
+				k   activeKey
+			)
+			if err := rows.Scan(&org, &k.version, &k.recipient); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("intake: key ring: %w", err)
+			}
+			out[org] = k
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("intake: key ring: %w", err)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("intake: key ring: %w", err)
+		}
+		if len(out) == len(orgs) {
+			break
+		}
+	}
+	return out, nil
+}
