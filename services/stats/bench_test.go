@@ -157,3 +157,23 @@ func BenchmarkPlainGroupBy(b *testing.B) {
 	}
 	percentiles(b, ds)
 }
+
+// BenchmarkRegistrationDeltas is the receiver's work in memory for a batch
+// of 16 registrations: their contributions and the cell changes they make.
+func BenchmarkRegistrationDeltas(b *testing.B) {
+	comps := make([]component, 16)
+	for i := range comps {
+		comps[i] = component{Cases: []caseFact{{
+			Key: fmt.Sprintf("case-%02d", i), RecordKey: uint32(i) * 7919, Registered: true, RegEvent: fmt.Sprintf("ev-%02d", i),
+			IdentifiedMonth: "2026-11", Region: "MA-06", Gender: "female", AgeGroup: "adult", Location: "both",
+			OrgKind: "police", Route: "nrm", Types: []string{"sexual", "labour"},
+		}}}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		d := newDeltas()
+		for _, c := range comps {
+			d.diff(nil, contributions(c))
+		}
+	}
+}

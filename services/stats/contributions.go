@@ -88,7 +88,8 @@ func (c component) representatives() map[string]bool {
 // a pure function of the facts: the receiver applies the difference
 // between the parts before and after a fact changes.
 func contributions(c component) map[contribKey]contribution {
-	out := map[contribKey]contribution{}
+	// A registration makes about 40 parts (three tables, two units).
+	out := make(map[contribKey]contribution, 48*len(c.Cases)+8*len(c.Events))
 	add := func(table, month, record, subject string, key uint32, value int, cs []string) {
 		for _, cell := range cs {
 			k := contribKey{table, month, cell, record}

@@ -197,15 +197,22 @@ type deltas struct {
 	cells   map[cellID]cellDelta
 	hist    map[histID]int64
 	changed map[changeID]bool
+	periods map[string][]string // periodsOf, for the few months of a batch
 }
 
 func newDeltas() *deltas {
-	return &deltas{cells: map[cellID]cellDelta{}, hist: map[histID]int64{}, changed: map[changeID]bool{}}
+	return &deltas{cells: map[cellID]cellDelta{}, hist: map[histID]int64{}, changed: map[changeID]bool{},
+		periods: map[string][]string{}}
 }
 
 func (d *deltas) add(c contribution, sign int64) {
 	d.changed[changeID{c.Table, c.Month, c.Subject}] = true
-	for _, p := range periodsOf(c.Month) {
+	periods, ok := d.periods[c.Month]
+	if !ok {
+		periods = periodsOf(c.Month)
+		d.periods[c.Month] = periods
+	}
+	for _, p := range periods {
 		id := cellID{c.Table, p, c.Cell}
 		x := d.cells[id]
 		x.N += sign
