@@ -143,6 +143,7 @@ type caseMetrics struct {
 	registrations *prometheus.CounterVec
 	reads         *prometheus.CounterVec
 	denials       *prometheus.CounterVec
+	groups        prometheus.Histogram // registrations per group commit
 }
 
 func newCaseMetrics(reg prometheus.Registerer) (*caseMetrics, error) {
@@ -162,6 +163,13 @@ func newCaseMetrics(reg prometheus.Registerer) (*caseMetrics, error) {
 		return nil, err
 	}
 	if m.denials, err = mk("denials_total", "Requests refused on an instance the caller may not touch, by answer code."); err != nil {
+		return nil, err
+	}
+	if m.groups, err = registerCollector(reg, prometheus.NewHistogram(prometheus.HistogramOpts{
+		Namespace: "nrm", Subsystem: "intake", Name: "registration_group_size",
+		Help:    "Registrations written together in one transaction (group commit).",
+		Buckets: []float64{1, 2, 4, 8, 16, 32},
+	})); err != nil {
 		return nil, err
 	}
 	return &m, nil

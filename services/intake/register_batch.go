@@ -58,7 +58,7 @@ func (s *service) writeRegistration(r *newRegistration) error {
 	if r.link != "" {
 		// Linking reads and locks the notification, and may be refused:
 		// such a registration is written alone.
-		return s.db.Tx(r.ctx, func(tx *sql.Tx) error { return s.writeRegistrations(r.ctx, tx, r) })
+		return s.writeAlone(r)
 	}
 	lane := &s.registrations.lanes[s.registrations.next.Add(1)%registrationLanes]
 	if err := lane.Do(r, s.commitRegistrations); err != nil {
@@ -78,12 +78,14 @@ func (s *service) commitRegistrations(batch []*newRegistration) error {
 			live = append(live, r)
 		}
 	}
+	if len(live) > 0 {
+		s.metrics.groups.Observe(float64(len(live)))
+	}
 	switch len(live) {
 	case 0:
 		return nil
 	case 1:
-		r := live[0]
-		r.err = s.db.Tx(r.ctx, func(tx *sql.Tx) error { return s.writeRegistrations(r.ctx, tx, r) })
+		live[0].err = s.writeAlone(live[0])
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(live[0].ctx), registrationTimeout)
@@ -93,9 +95,15 @@ func (s *service) commitRegistrations(batch []*newRegistration) error {
 		return nil
 	}
 	for _, r := range live {
-		r.err = s.db.Tx(r.ctx, func(tx *sql.Tx) error { return s.writeRegistrations(r.ctx, tx, r) })
+		r.err = s.writeAlone(r)
 	}
 	return nil
+}
+
+// writeAlone writes r in a transaction of its own, under its caller's
+// context.
+func (s *service) writeAlone(r *newRegistration) error {
+	return s.db.Tx(r.ctx, func(tx *sql.Tx) error { return s.writeRegistrations(r.ctx, tx, r) })
 }
 
 // writeRegistrations writes new cases in tx: reads first (the active keys,
