@@ -14,8 +14,8 @@ import (
 // txWrites is the querier a registration writes through: on PostgreSQL it
 // holds back plain INSERT ... VALUES statements and sends them with the
 // next statement that needs an answer, as data-modifying WITH items of
-// it. A registration's writes then take three round trips instead of
-// eight. Held-back statements answer no row count (errHeld): the callers
+// it. The writes of a group of registrations (see writeRegistrations) then
+// take one round trip instead of eight. Held-back statements answer no row count (errHeld): the callers
 // that write through it do not read one.
 type txWrites interface {
 	querier
