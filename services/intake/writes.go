@@ -15,8 +15,8 @@ import (
 // holds back plain INSERT ... VALUES statements and sends them with the
 // next statement that needs an answer, as data-modifying WITH items of
 // it. The writes of a group of registrations (see writeRegistrations) then
-// take one round trip instead of eight. Held-back statements answer no row count (errHeld): the callers
-// that write through it do not read one.
+// take one round trip instead of eight. Held-back statements answer no row
+// count (errHeld): the callers that write through it do not read one.
 type txWrites interface {
 	querier
 	// Final is for the transaction's last statement: it goes out with
