@@ -95,50 +95,52 @@ func TestDuplicateYearRules(t *testing.T) {
 	for _, together := range []bool{false, true} {
 		name := map[bool]string{false: "one_by_one", true: "one_group"}[together]
 		t.Run(name, func(t *testing.T) {
-			env := intaketest.New(t, dbtest.SQLite(t))
-			officer := intaketest.Officer(env.Org("police"))
-			desk := intaketest.As(env.Org("commission"), auth.RoleCoordinator)
-			var regs []intake.Registration
-			for _, p := range []struct{ name, dob string }{
-				{"Youssef Amrani", ""}, {"Youssouf Amrani", "1990"}, {"Youssef Amrani", "1985-01-01"},
-			} {
-				r := intaketest.Registration(p.name)
-				r.Identity.DateOfBirth = p.dob
-				regs = append(regs, r)
-			}
-			cases := make([]intake.Case, len(regs))
-			if together {
-				var errs []error
-				cases, errs = intake.RegisterGroup(env.Service, []context.Context{officer, officer, officer}, regs, -1)
-				for _, err := range errs {
-					if err != nil {
-						t.Fatal(err)
+			dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+				env := intaketest.New(t, e)
+				officer := intaketest.Officer(env.Org("police"))
+				desk := intaketest.As(env.Org("commission"), auth.RoleCoordinator)
+				var regs []intake.Registration
+				for _, p := range []struct{ name, dob string }{
+					{"Youssef Amrani", ""}, {"Youssouf Amrani", "1990"}, {"Youssef Amrani", "1985-01-01"},
+				} {
+					r := intaketest.Registration(p.name)
+					r.Identity.DateOfBirth = p.dob
+					regs = append(regs, r)
+				}
+				cases := make([]intake.Case, len(regs))
+				if together {
+					var errs []error
+					cases, errs = intake.RegisterGroup(env.Service, []context.Context{officer, officer, officer}, regs, -1)
+					for _, err := range errs {
+						if err != nil {
+							t.Fatal(err)
+						}
+					}
+				} else {
+					for i, r := range regs {
+						var err error
+						if cases[i], err = env.Service.Register(officer, r); err != nil {
+							t.Fatal(err)
+						}
 					}
 				}
-			} else {
-				for i, r := range regs {
-					var err error
-					if cases[i], err = env.Service.Register(officer, r); err != nil {
-						t.Fatal(err)
-					}
+				noYear, withYear, otherYear := cases[0], cases[1], cases[2]
+				page, err := env.Service.Duplicates(desk, intake.ListQuery{})
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			noYear, withYear, otherYear := cases[0], cases[1], cases[2]
-			page, err := env.Service.Duplicates(desk, intake.ListQuery{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := map[[2]string]string{}
-			for _, d := range page.Duplicates {
-				got[[2]string{d.CaseID, d.MatchesID}] = d.Strength
-			}
-			want := map[[2]string]string{
-				{withYear.ID, noYear.ID}:  intake.StrengthNameOnly,
-				{otherYear.ID, noYear.ID}: intake.StrengthNameOnly,
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("duplicates = %v, want %v (different known years never match)", got, want)
-			}
+				got := map[[2]string]string{}
+				for _, d := range page.Duplicates {
+					got[[2]string{d.CaseID, d.MatchesID}] = d.Strength
+				}
+				want := map[[2]string]string{
+					{withYear.ID, noYear.ID}:  intake.StrengthNameOnly,
+					{otherYear.ID, noYear.ID}: intake.StrengthNameOnly,
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("duplicates = %v, want %v (different known years never match)", got, want)
+				}
+			})
 		})
 	}
 }

@@ -44,6 +44,13 @@ func ReadPathsAgree(ctx context.Context, d *db.DB, caseID, org string) error {
 // reference of the one before it, so that its write fails. It returns each
 // registration's case or error.
 func RegisterGroup(svc Service, ctxs []context.Context, rs []Registration, broken int) ([]Case, []error) {
+	return RegisterGroupAfter(svc, ctxs, rs, broken, func() {})
+}
+
+// RegisterGroupAfter is RegisterGroup with between run after the
+// registrations are prepared (sealed and wrapped) and before they are
+// written.
+func RegisterGroupAfter(svc Service, ctxs []context.Context, rs []Registration, broken int, between func()) ([]Case, []error) {
 	s := svc.(*service)
 	cases, errs := make([]Case, len(rs)), make([]error, len(rs))
 	group := make([]*newRegistration, len(rs))
@@ -58,6 +65,7 @@ func RegisterGroup(svc Service, ctxs []context.Context, rs []Registration, broke
 	if broken > 0 {
 		group[broken].row.Reference = group[broken-1].row.Reference
 	}
+	between()
 	if err := s.commitRegistrations(group); err != nil {
 		for i := range errs {
 			errs[i] = err

@@ -111,3 +111,42 @@ func TestRegistrationGroupFailsAlone(t *testing.T) {
 		}
 	})
 }
+
+// A rotation between the wrapping of a group and its write: the group's
+// wraps were made for the key the rotation retired, so they are made again
+// for the active key, under its share lock, as the group is written.
+// Nothing is left wrapped for the retired key, which a rekey would then
+// destroy.
+func TestRegistrationGroupAfterRotation(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+		env := intaketest.New(t, e)
+		police := env.Org("police")
+		env.Register(t, police, intaketest.Registration("Before Rotation")) // the key exists
+		officer := intaketest.Officer(police)
+		regs := []intake.Registration{intaketest.Registration("Group One"), intaketest.Registration("Group Two")}
+		cases, errs := intake.RegisterGroupAfter(env.Service, []context.Context{officer, officer}, regs, -1, func() {
+			if _, err := env.Admin.RotateOrg(context.Background(), police.ID); err != nil {
+				t.Fatalf("rotate: %v", err)
+			}
+		})
+		for i, c := range cases {
+			if errs[i] != nil {
+				t.Fatalf("registration %d: %v", i, errs[i])
+			}
+			if n := count(t, env, `SELECT count(*) FROM wraps w JOIN org_keys k ON k.org_id = w.org_id AND k.version = w.key_version
+				WHERE w.case_id = $1 AND k.state = 'active'`, c.ID); n != 1 {
+				t.Fatalf("case %d has %d wraps for the active key, want 1", i, n)
+			}
+			got, err := env.Service.Get(officer, c.ID)
+			if err != nil {
+				t.Fatalf("case %d: %v", i, err)
+			}
+			if name := identityOf(t, got).FullName; name != regs[i].Identity.FullName {
+				t.Fatalf("case %d reads back %q", i, name)
+			}
+		}
+		if n := count(t, env, `SELECT count(*) FROM cases`); n != 3 {
+			t.Fatalf("%d cases, want 3", n)
+		}
+	})
+}
