@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"time"
@@ -77,6 +78,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// more of it costs little memory.
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(f.gcPercent)
+	}
+	// Allocation profiles are of use only where the profiler is served:
+	// the runtime's sampling of allocation stacks took about 1.5% of the
+	// server's CPU under registration load.
+	if f.debugAddr == "" {
+		runtime.MemProfileRate = 0
 	}
 	if f.rateAddress <= 0 || f.rateUser <= 0 || f.rateOrg <= 0 {
 		return usageError{"rate limits must be positive"}
