@@ -76,33 +76,27 @@ func (s *service) newOrgKey(orgID string, version int) (orgKey, error) {
 // use. On PostgreSQL the row is share-locked until tx ends, so a rotation
 // retiring it waits for this writer and never misses its wrap.
 func (s *service) activeRecipient(ctx context.Context, tx querier, orgID string) (int, seal.Recipient, error) {
-	var (
-		version   int
-		recipient string
-		err       error
-	)
-	// On PostgreSQL a lock that waited for a rotation sees the row retired
-	// and misses its successor (not in the statement's snapshot); the next
-	// statement sees it.
-	for range 3 {
-		err = tx.QueryRowContext(ctx, `SELECT version, recipient FROM org_keys WHERE org_id = $1 AND state = 'active'`+s.store.forShare(), orgID).
-			Scan(&version, &recipient)
-		if !errors.Is(err, sql.ErrNoRows) {
-			break
-		}
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, seal.Recipient{}, fmt.Errorf("intake: key ring: no active key: %w", ErrUnavailable)
-	}
-	if err != nil {
-		return 0, seal.Recipient{}, fmt.Errorf("intake: key ring: %w", err)
-	}
-	r, err := s.parseRecipient(orgID, version, recipient)
+	active, err := s.store.activeKeys(ctx, tx, []string{orgID})
 	if err != nil {
 		return 0, seal.Recipient{}, err
 	}
-	s.store.keys.setActive(orgID, version, r)
-	return version, r, nil
+	k, ok := active[orgID]
+	if !ok {
+		return 0, seal.Recipient{}, fmt.Errorf("intake: key ring: no active key: %w", ErrUnavailable)
+	}
+	r, err := s.activeRecipientOf(orgID, k)
+	return k.version, r, err
+}
+
+// activeRecipientOf parses k, orgID's active key as just read, and keeps
+// it as the hint new registrations wrap to.
+func (s *service) activeRecipientOf(orgID string, k activeKey) (seal.Recipient, error) {
+	r, err := s.parseRecipient(orgID, k.version, k.recipient)
+	if err != nil {
+		return seal.Recipient{}, err
+	}
+	s.store.keys.setActive(orgID, k.version, r)
+	return r, nil
 }
 
 // parseRecipient parses the recipient of (orgID, version) once: a

@@ -174,6 +174,17 @@ func (s *service) sealCase(caseID string, ring *keys.CaseRing, org string, versi
 	return sc, nil
 }
 
+// wrapAgain wraps the keys of sc again, to version of org's key (a
+// rotation retired the one they were wrapped to), with new MACs.
+func (s *service) wrapAgain(sc *sealedCase, caseID, org string, version int, recipient seal.Recipient) error {
+	w, err := s.buildWrap(caseID, sc.ring, org, version, recipient, sc.wrap.Held, sc.grants)
+	if err != nil {
+		return err
+	}
+	sc.wrap, sc.macs = w, s.sectionMACs(org, w.Wrap, sc.secs, sc.all)
+	return nil
+}
+
 // writeSealed writes the sections, org's wrap and its MACs in tx (fresh: a
 // new case, with no MACs to replace). An empty case deletes org's wrap. If
 // a rotation retired the key the wrap was made for, the keys are wrapped
@@ -198,10 +209,9 @@ func (s *service) writeSealed(ctx context.Context, tx querier, caseID, org strin
 		if err != nil {
 			return err
 		}
-		if sc.wrap, err = s.buildWrap(caseID, sc.ring, org, version, recipient, sc.wrap.Held, sc.grants); err != nil {
+		if err := s.wrapAgain(&sc, caseID, org, version, recipient); err != nil {
 			return err
 		}
-		sc.macs = s.sectionMACs(org, sc.wrap.Wrap, sc.secs, sc.all)
 		if err := s.store.putWrap(ctx, tx, sc.wrap, now); err != nil {
 			return err
 		}

@@ -202,16 +202,13 @@ func (s *service) lockActiveKeys(ctx context.Context, tx *sql.Tx, rs []*newRegis
 		if !ok {
 			return fmt.Errorf("intake: key ring: no active key: %w", ErrUnavailable)
 		}
-		recipient, err := s.parseRecipient(r.org, k.version, k.recipient)
+		recipient, err := s.activeRecipientOf(r.org, k)
 		if err != nil {
 			return err
 		}
-		s.store.keys.setActive(r.org, k.version, recipient)
-		sc := &r.sealed
-		if sc.wrap, err = s.buildWrap(r.row.ID, sc.ring, r.org, k.version, recipient, sc.wrap.Held, sc.grants); err != nil {
+		if err := s.wrapAgain(&r.sealed, r.row.ID, r.org, k.version, recipient); err != nil {
 			return err
 		}
-		sc.macs = s.sectionMACs(r.org, sc.wrap.Wrap, sc.secs, sc.all)
 	}
 	return nil
 }
@@ -226,7 +223,7 @@ type activeKey struct {
 // tx ends (on PostgreSQL). A lock that waited for a rotation sees the row
 // retired and misses its successor, which is not in the statement's
 // snapshot; the next statement sees it.
-func (s *store) activeKeys(ctx context.Context, tx *sql.Tx, orgs []string) (map[string]activeKey, error) {
+func (s *store) activeKeys(ctx context.Context, tx querier, orgs []string) (map[string]activeKey, error) {
 	ph := make([]string, len(orgs))
 	args := make([]any, len(orgs))
 	for i, o := range orgs {
