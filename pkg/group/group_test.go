@@ -85,3 +85,62 @@ func TestBatchesLinger(t *testing.T) {
 		t.Fatalf("batches %v, want one of six", batches)
 	}
 }
+
+// With Lanes, up to that many batches run at once and no more; every item
+// is handled exactly once; a caller that finds a lane free runs at once,
+// while the others' batches are still running.
+func TestBatchesLanes(t *testing.T) {
+	const callers = 120
+	g := Batches[int]{Max: 5, Lanes: 3}
+	var (
+		running, most atomic.Int32
+		mu            sync.Mutex
+		seen          = map[int]int{}
+	)
+	run := func(items []int) error {
+		n := running.Add(1)
+		defer running.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		if len(items) == 0 || len(items) > 5 {
+			t.Errorf("batch of %d", len(items))
+		}
+		time.Sleep(2 * time.Millisecond)
+		mu.Lock()
+		for _, x := range items {
+			seen[x]++
+		}
+		mu.Unlock()
+		return nil
+	}
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Go(func() {
+			if err := g.Do(i, run); err != nil {
+				t.Errorf("item %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range callers {
+		if seen[i] != 1 {
+			t.Fatalf("item %d handled %d times", i, seen[i])
+		}
+	}
+	if m := most.Load(); m > 3 || m < 2 {
+		t.Fatalf("at most %d batches ran at once, want 2 or 3 (Lanes 3)", m)
+	}
+
+	// A free lane runs a caller at once, beside a batch that is blocked.
+	block, started := make(chan struct{}), make(chan struct{})
+	go g.Do(-1, func([]int) error { close(started); <-block; return nil })
+	<-started
+	done := make(chan struct{})
+	go func() { g.Do(-2, func([]int) error { return nil }); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a caller waited behind a running batch with lanes free")
+	}
+	close(block)
+}

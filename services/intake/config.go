@@ -132,9 +132,7 @@ func newService(cfg Config) (*service, error) {
 	}
 	s.auditBatch = outbox.NewBatcher(cfg.DB, s.outbox)
 	s.refs = &references{db: cfg.DB}
-	for i := range s.registrations.lanes {
-		s.registrations.lanes[i].Max = maxRegistrationGroup
-	}
+	s.registrations.Max, s.registrations.Lanes = maxRegistrationGroup, registrationLanes
 	for _, r := range cfg.Regions {
 		s.regions[r] = true
 	}

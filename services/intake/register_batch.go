@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/event"
@@ -45,11 +44,8 @@ const (
 // registration's fixed costs (its transaction, its round trips, the
 // parsing and planning of its statements, its flush to disk) are shared
 // by the group; alone, a registration is written as before, in its own
-// transaction.
-type registrationGroups struct {
-	lanes [registrationLanes]group.Batches[*newRegistration]
-	next  atomic.Uint32 // the lane of the next registration, round robin
-}
+// transaction. Registrations wait in one queue for the first free lane.
+type registrationGroups = group.Batches[*newRegistration]
 
 // writeRegistration writes r, possibly together with other registrations,
 // and returns its own outcome: a registration that fails takes no other
@@ -60,8 +56,7 @@ func (s *service) writeRegistration(r *newRegistration) error {
 		// such a registration is written alone.
 		return s.writeAlone(r)
 	}
-	lane := &s.registrations.lanes[s.registrations.next.Add(1)%registrationLanes]
-	if err := lane.Do(r, s.commitRegistrations); err != nil {
+	if err := s.registrations.Do(r, s.commitRegistrations); err != nil {
 		return err
 	}
 	return r.err
