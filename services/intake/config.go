@@ -132,7 +132,9 @@ func newService(cfg Config) (*service, error) {
 	}
 	s.auditBatch = outbox.NewBatcher(cfg.DB, s.outbox)
 	s.refs = &references{db: cfg.DB}
-	s.registrations.Max, s.registrations.Lanes = maxRegistrationGroup, registrationLanes
+	for i := range s.registrations.lanes {
+		s.registrations.lanes[i].Max = maxRegistrationGroup
+	}
 	for _, r := range cfg.Regions {
 		s.regions[r] = true
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/event"
@@ -44,8 +45,11 @@ const (
 // registration's fixed costs (its transaction, its round trips, the
 // parsing and planning of its statements, its flush to disk) are shared
 // by the group; alone, a registration is written as before, in its own
-// transaction. Registrations wait in one queue for the first free lane.
-type registrationGroups = group.Batches[*newRegistration]
+// transaction.
+type registrationGroups struct {
+	lanes [registrationLanes]group.Batches[*newRegistration]
+	next  atomic.Uint32 // the lane of the next registration, round robin
+}
 
 // writeRegistration writes r, possibly together with other registrations,
 // and returns its own outcome: a registration that fails takes no other
@@ -56,7 +60,8 @@ func (s *service) writeRegistration(r *newRegistration) error {
 		// such a registration is written alone.
 		return s.writeAlone(r)
 	}
-	if err := s.registrations.Do(r, s.commitRegistrations); err != nil {
+	lane := &s.registrations.lanes[s.registrations.next.Add(1)%registrationLanes]
+	if err := lane.Do(r, s.commitRegistrations); err != nil {
 		return err
 	}
 	return r.err
