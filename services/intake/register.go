@@ -185,15 +185,13 @@ func (s *service) wrapAgain(sc *sealedCase, caseID, org string, version int, rec
 	return nil
 }
 
-// writeSealed writes the sections, org's wrap and its MACs in tx (fresh: a
-// new case, with no MACs to replace). An empty case deletes org's wrap. If
-// a rotation retired the key the wrap was made for, the keys are wrapped
-// again to the active one, under its share lock.
-func (s *service) writeSealed(ctx context.Context, tx querier, caseID, org string, sc sealedCase, fresh bool) error {
+// writeSealed writes the sections, org's wrap and its MACs in tx, in place
+// of org's earlier ones (a draft submitted). An empty case deletes org's
+// wrap. If a rotation retired the key the wrap was made for, the keys are
+// wrapped again to the active one, under its share lock. New cases are
+// written by writeRegistrations.
+func (s *service) writeSealed(ctx context.Context, tx querier, caseID, org string, sc sealedCase) error {
 	if len(sc.secs) == 0 {
-		if fresh {
-			return nil
-		}
 		return s.store.deleteWrap(ctx, tx, caseID, org)
 	}
 	now := s.now()
@@ -215,9 +213,6 @@ func (s *service) writeSealed(ctx context.Context, tx querier, caseID, org strin
 		if err := s.store.putWrap(ctx, tx, sc.wrap, now); err != nil {
 			return err
 		}
-	}
-	if fresh {
-		return s.store.insertMACs(ctx, tx, caseID, org, sc.macs)
 	}
 	return s.store.putMACs(ctx, tx, caseID, org, sc.macs)
 }
@@ -285,7 +280,7 @@ func (s *service) UpdateDraft(ctx context.Context, id string, r Registration) (C
 		if err != nil {
 			return err
 		}
-		if err := s.writeSealed(ctx, tx, id, p.OrgID, sealed, false); err != nil {
+		if err := s.writeSealed(ctx, tx, id, p.OrgID, sealed); err != nil {
 			return err
 		}
 		if v.NotificationID != "" && v.NotificationID != row.NotificationID {
