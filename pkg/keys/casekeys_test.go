@@ -287,3 +287,68 @@ func BenchmarkCaseKeysLoadFullBatch(b *testing.B) {
 		}
 	}
 }
+
+// TestNewCaseSpares: a batch file holds spares that later cases get at
+// once, already durable (another reader of the directory finds their
+// keys); when they run out a new file is written; spares of one class set
+// never go to another.
+func TestNewCaseSpares(t *testing.T) {
+	d, ck := openCaseKeys(t)
+	classes := []string{"identity", "support"}
+	files := func() int {
+		n := 0
+		filepath.WalkDir(filepath.Join(d.Path(), caseKeysDir), func(_ string, e fs.DirEntry, err error) error {
+			if err == nil && !e.IsDir() {
+				n++
+			}
+			return nil
+		})
+		return n
+	}
+	first, err := ck.NewCase(classes...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{first.CaseID(): true}
+	for i := range spareCases {
+		r, err := ck.NewCase(classes...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[r.CaseID()] || r.CaseID()[:batchIDLen] != first.CaseID()[:batchIDLen] {
+			t.Fatalf("spare %d: case id %s repeated or outside the first batch %s", i, r.CaseID(), first.CaseID()[:batchIDLen])
+		}
+		seen[r.CaseID()] = true
+		got, err := d.CaseKeys().Load(r.CaseID())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, class := range classes {
+			a, _ := got.Key(class)
+			b, _ := r.Key(class)
+			if len(a) != caseKeySize || !bytes.Equal(a, b) {
+				t.Fatalf("spare %d: stored %s key differs from the one returned", i, class)
+			}
+		}
+	}
+	if n := files(); n != 1 {
+		t.Fatalf("%d files for 1+%d cases, want 1", n, spareCases)
+	}
+	next, err := ck.NewCase(classes...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := files(); n != 2 || seen[next.CaseID()] {
+		t.Fatalf("after the spares ran out: %d files (want 2), id repeated: %v", n, seen[next.CaseID()])
+	}
+	other, err := ck.NewCase("decision")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := files(); n != 3 {
+		t.Fatalf("another class set took a spare: %d files, want 3", n)
+	}
+	if got := other.Classes(); len(got) != 1 || got[0] != "decision" {
+		t.Fatalf("classes %v, want [decision]", got)
+	}
+}
