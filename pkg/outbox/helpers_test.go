@@ -27,7 +27,7 @@ func schema(e db.Engine) []string {
 		`CREATE TABLE outbox (
 		    pos             ` + pos + `,
 		    seq             BIGINT,
-		    id              TEXT NOT NULL UNIQUE,
+		    id              TEXT NOT NULL,
 		    topic           TEXT NOT NULL,
 		    payload         TEXT NOT NULL,
 		    created_at      ` + ts + ` NOT NULL,
