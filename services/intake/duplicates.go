@@ -84,6 +84,17 @@ type probeMatches struct {
 // storeDuplicates stores the probes' indexes and the matches found for
 // them (by matchProbes, in the same transaction): two statements at most.
 func (s *service) storeDuplicates(ctx context.Context, tx querier, sets ...probeMatches) error {
+	return s.writeDuplicates(ctx, tx, ` ON CONFLICT DO NOTHING`, sets)
+}
+
+// storeNewDuplicates is storeDuplicates for cases created in the same
+// transaction, which have no rows yet: plain inserts, which PostgreSQL
+// makes without the speculative insertion that ON CONFLICT costs.
+func (s *service) storeNewDuplicates(ctx context.Context, tx querier, sets ...probeMatches) error {
+	return s.writeDuplicates(ctx, tx, "", sets)
+}
+
+func (s *service) writeDuplicates(ctx context.Context, tx querier, onConflict string, sets []probeMatches) error {
 	var indexes, matches []any
 	now := s.now()
 	for _, set := range sets {
@@ -99,14 +110,14 @@ func (s *service) storeDuplicates(ctx context.Context, tx querier, sets ...probe
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO blind_indexes (case_id, idx, with_year) VALUES `+valueLists(len(indexes)/3, 3)+
-		` ON CONFLICT DO NOTHING`, indexes...); err != nil {
+		onConflict, indexes...); err != nil {
 		return fmt.Errorf("intake: blind index: %w", err)
 	}
 	if len(matches) == 0 {
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO duplicates (id, case_id, matches_id, strength, found_at) VALUES `+
-		valueLists(len(matches)/5, 5)+` ON CONFLICT DO NOTHING`, matches...); err != nil {
+		valueLists(len(matches)/5, 5)+onConflict, matches...); err != nil {
 		return fmt.Errorf("intake: record duplicate: %w", err)
 	}
 	return nil

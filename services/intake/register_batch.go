@@ -158,13 +158,13 @@ func (s *service) writeRegistrations(ctx context.Context, tx *sql.Tx, rs ...*new
 	if err := s.store.insertSections(ctx, w, secs, now); err != nil {
 		return err
 	}
-	if err := s.store.putWraps(ctx, w, now, wraps...); err != nil {
+	if err := s.store.insertWraps(ctx, w, now, wraps...); err != nil {
 		return err
 	}
 	if err := s.store.insertMACSets(ctx, w, macs...); err != nil {
 		return err
 	}
-	if err := s.storeDuplicates(ctx, w, dups...); err != nil {
+	if err := s.storeNewDuplicates(ctx, w, dups...); err != nil {
 		return err
 	}
 	if err := s.emit(ctx, w.Final(), stats, events...); err != nil {

@@ -191,6 +191,22 @@ func (s *store) putWraps(ctx context.Context, q querier, now time.Time, ws ...wr
 	return nil
 }
 
+// insertWraps writes the wraps of cases created in the same transaction,
+// which have none yet, in one statement.
+func (s *store) insertWraps(ctx context.Context, q querier, now time.Time, ws ...wrapRow) error {
+	if len(ws) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 7*len(ws))
+	for _, w := range ws {
+		args = append(args, w.CaseID, w.OrgID, w.KeyVersion, encodeHeld(w.Held), w.Wrap, w.MAC, now)
+	}
+	if _, err := q.ExecContext(ctx, `INSERT INTO wraps (`+wrapColumns+`, updated_at) VALUES `+valueLists(len(ws), 7), args...); err != nil {
+		return fmt.Errorf("intake: insert wrap: %w", err)
+	}
+	return nil
+}
+
 func (s *store) deleteWrap(ctx context.Context, q querier, caseID, orgID string) error {
 	if _, err := q.ExecContext(ctx, `DELETE FROM section_macs WHERE case_id = $1 AND org_id = $2`, caseID, orgID); err != nil {
 		return fmt.Errorf("intake: delete MACs: %w", err)
