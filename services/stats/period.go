@@ -22,7 +22,7 @@ func ParsePeriod(s string) (string, error) {
 // fact is added to the aggregates of all three, so any period is one
 // range read.
 func periodsOf(month string) []string {
-	if !monthRe.MatchString(month) {
+	if !isMonth(month) {
 		return nil
 	}
 	m, _ := strconv.Atoi(month[5:7])

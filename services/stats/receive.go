@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"time"
 
@@ -14,11 +13,6 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/outbox"
-)
-
-var (
-	monthRe = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
-	codeRe  = regexp.MustCompile(`^[A-Za-z0-9._:-]{0,128}$`)
 )
 
 // Receive is the outbox relay's receiver for topic "stats". It applies each
@@ -89,7 +83,7 @@ func (s *Stats) Receive(ctx context.Context, msgs []outbox.Message) error {
 
 // wellFormed checks that an event holds codes where codes belong.
 func wellFormed(e facts.Event) bool {
-	if e.CaseKey == "" || !monthRe.MatchString(e.Month) || (e.IdentifiedMonth != "" && !monthRe.MatchString(e.IdentifiedMonth)) {
+	if e.CaseKey == "" || !isMonth(e.Month) || (e.IdentifiedMonth != "" && !isMonth(e.IdentifiedMonth)) {
 		return false
 	}
 	fields := []string{e.ID, e.Type, e.CaseKey, e.Region, e.Gender, e.AgeGroup, e.ExploitationLocation, e.Route,
@@ -97,7 +91,38 @@ func wellFormed(e facts.Event) bool {
 	fields = append(fields, e.ExploitationTypes...)
 	fields = append(fields, e.Nationalities...)
 	for _, f := range fields {
-		if !codeRe.MatchString(f) {
+		if !isCode(f) {
+			return false
+		}
+	}
+	return true
+}
+
+// isMonth matches YYYY-MM. The receiver checks every field of every event
+// it receives; as a regular expression this check cost more than decoding
+// the event.
+func isMonth(s string) bool {
+	if len(s) != 7 || s[4] != '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; i != 4 && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	m := int(s[5]-'0')*10 + int(s[6]-'0')
+	return m >= 1 && m <= 12
+}
+
+// isCode matches [A-Za-z0-9._:-]{0,128}.
+func isCode(s string) bool {
+	if len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '_', c == ':', c == '-':
+		default:
 			return false
 		}
 	}
