@@ -109,4 +109,5 @@ echo "== reads (PostgreSQL, $CONCURRENCY clients, ${DURATION}s)"
 "$WORK/nrm" loadtest --url "http://127.0.0.1:$PORT" --credentials "$WORK/data/demo-credentials.txt" \
 	--scenario read --duration "${DURATION}s" --concurrency "$CONCURRENCY" | tee "$WORK/read.txt"
 
+echo "== server's peak resident memory: $(awk '/^VmHWM/ { printf "%.0f MB", $2/1024 }' /proc/$SERVER_PID/status)"
 echo "== registration throughput of raw pgbench, per round: ${ratios[*]} (%); median $(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2 }')%"
