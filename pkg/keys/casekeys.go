@@ -49,7 +49,8 @@ const (
 //
 // Cases created together share a batch file, cases/<2 hex>/<8 hex>, named
 // by the first field of their ids (NewCase chooses the ids), so that one
-// synced write serves every registration waiting at that moment. Each
+// synced write serves every registration waiting at that moment and the
+// spareCases after it (casespares.go). Each
 // record in it is sealed on its own with a master subkey and bound to its
 // case id. Writes are durable before they return (file and directory
 // synced); a rewrite (Destroy, Ensure) takes a lock on the directory that
