@@ -175,25 +175,19 @@ func (s *store) putWrap(ctx context.Context, q querier, w wrapRow, now time.Time
 // putWraps writes wraps in one statement, each replacing its
 // organisation's wrap of its case.
 func (s *store) putWraps(ctx context.Context, q querier, now time.Time, ws ...wrapRow) error {
-	if len(ws) == 0 {
-		return nil
-	}
-	args := make([]any, 0, 7*len(ws))
-	for _, w := range ws {
-		args = append(args, w.CaseID, w.OrgID, w.KeyVersion, encodeHeld(w.Held), w.Wrap, w.MAC, now)
-	}
-	_, err := q.ExecContext(ctx, `INSERT INTO wraps (`+wrapColumns+`, updated_at) VALUES `+valueLists(len(ws), 7)+`
+	return s.writeWraps(ctx, q, now, `
 		ON CONFLICT (case_id, org_id) DO UPDATE SET key_version = excluded.key_version, held = excluded.held,
-		wrap = excluded.wrap, mac = excluded.mac, updated_at = excluded.updated_at`, args...)
-	if err != nil {
-		return fmt.Errorf("intake: put wrap: %w", err)
-	}
-	return nil
+		wrap = excluded.wrap, mac = excluded.mac, updated_at = excluded.updated_at`, ws)
 }
 
 // insertWraps writes the wraps of cases created in the same transaction,
-// which have none yet, in one statement.
+// which have none yet: a plain insert, without the speculative insertion
+// ON CONFLICT costs PostgreSQL.
 func (s *store) insertWraps(ctx context.Context, q querier, now time.Time, ws ...wrapRow) error {
+	return s.writeWraps(ctx, q, now, "", ws)
+}
+
+func (s *store) writeWraps(ctx context.Context, q querier, now time.Time, onConflict string, ws []wrapRow) error {
 	if len(ws) == 0 {
 		return nil
 	}
@@ -201,8 +195,8 @@ func (s *store) insertWraps(ctx context.Context, q querier, now time.Time, ws ..
 	for _, w := range ws {
 		args = append(args, w.CaseID, w.OrgID, w.KeyVersion, encodeHeld(w.Held), w.Wrap, w.MAC, now)
 	}
-	if _, err := q.ExecContext(ctx, `INSERT INTO wraps (`+wrapColumns+`, updated_at) VALUES `+valueLists(len(ws), 7), args...); err != nil {
-		return fmt.Errorf("intake: insert wrap: %w", err)
+	if _, err := q.ExecContext(ctx, `INSERT INTO wraps (`+wrapColumns+`, updated_at) VALUES `+valueLists(len(ws), 7)+onConflict, args...); err != nil {
+		return fmt.Errorf("intake: write wrap: %w", err)
 	}
 	return nil
 }
