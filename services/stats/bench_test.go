@@ -159,7 +159,8 @@ func BenchmarkPlainGroupBy(b *testing.B) {
 }
 
 // BenchmarkRegistrationDeltas is the receiver's work in memory for a batch
-// of 16 registrations: their contributions and the cell changes they make.
+// of 16 registrations: their contributions and the cell changes they make
+// in every period.
 func BenchmarkRegistrationDeltas(b *testing.B) {
 	comps := make([]component, 16)
 	for i := range comps {
@@ -175,5 +176,6 @@ func BenchmarkRegistrationDeltas(b *testing.B) {
 		for _, c := range comps {
 			d.diff(nil, contributions(c))
 		}
+		d.byPeriod()
 	}
 }

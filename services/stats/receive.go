@@ -217,40 +217,65 @@ type cellDelta struct {
 type changeID struct{ Table, Month, Subject string }
 
 // deltas accumulates changes to aggregate rows over a batch, and which
-// cases they concern (for release control).
+// cases they concern (for release control). Changes are kept by month
+// (the Period of their ids) and added to the month's quarter and year only
+// when written (byPeriod): a batch's parts mostly share a few months, so
+// each part costs one map update instead of three.
 type deltas struct {
 	cells   map[cellID]cellDelta
 	hist    map[histID]int64
 	changed map[changeID]bool
-	periods map[string][]string // periodsOf, for the few months of a batch
 }
 
 func newDeltas() *deltas {
-	return &deltas{cells: map[cellID]cellDelta{}, hist: map[histID]int64{}, changed: map[changeID]bool{},
-		periods: map[string][]string{}}
+	return &deltas{cells: map[cellID]cellDelta{}, hist: map[histID]int64{}, changed: map[changeID]bool{}}
 }
 
 func (d *deltas) add(c contribution, sign int64) {
 	d.changed[changeID{c.Table, c.Month, c.Subject}] = true
-	periods, ok := d.periods[c.Month]
-	if !ok {
-		periods = periodsOf(c.Month)
-		d.periods[c.Month] = periods
+	id := cellID{c.Table, c.Month, c.Cell}
+	x := d.cells[id]
+	x.N += sign
+	if sign > 0 {
+		x.Key += c.Key
+	} else {
+		x.Key -= c.Key
 	}
-	for _, p := range periods {
-		id := cellID{c.Table, p, c.Cell}
-		x := d.cells[id]
-		x.N += sign
-		if sign > 0 {
-			x.Key += c.Key
-		} else {
-			x.Key -= c.Key
+	d.cells[id] = x
+	if c.Value >= 0 {
+		d.hist[histID{id, c.Value}] += sign
+	}
+}
+
+// byPeriod returns the changes of every period the months' changes fall
+// in: the month, its quarter and its year (periodsOf).
+func (d *deltas) byPeriod() (map[cellID]cellDelta, map[histID]int64) {
+	periods := map[string][]string{}
+	of := func(month string) []string {
+		p, ok := periods[month]
+		if !ok {
+			p = periodsOf(month)
+			periods[month] = p
 		}
-		d.cells[id] = x
-		if c.Value >= 0 {
-			d.hist[histID{id, c.Value}] += sign
+		return p
+	}
+	cells := make(map[cellID]cellDelta, 3*len(d.cells))
+	for id, x := range d.cells {
+		for _, p := range of(id.Period) {
+			k := cellID{id.Table, p, id.Cell}
+			y := cells[k]
+			y.N += x.N
+			y.Key += x.Key
+			cells[k] = y
 		}
 	}
+	hist := make(map[histID]int64, 3*len(d.hist))
+	for id, n := range d.hist {
+		for _, p := range of(id.Period) {
+			hist[histID{cellID{id.Table, p, id.Cell}, id.Value}] += n
+		}
+	}
+	return cells, hist
 }
 
 // diff records the change from the parts before to the parts after.
@@ -276,8 +301,9 @@ func (d *deltas) flush(ctx context.Context, tx *sql.Tx) error {
 	if err := d.flushChanges(ctx, tx); err != nil {
 		return err
 	}
-	ids := make([]cellID, 0, len(d.cells))
-	for id, x := range d.cells {
+	byCell, byValue := d.byPeriod()
+	ids := make([]cellID, 0, len(byCell))
+	for id, x := range byCell {
 		if x.N != 0 || x.Key != 0 {
 			ids = append(ids, id)
 		}
@@ -287,7 +313,7 @@ func (d *deltas) flush(ctx context.Context, tx *sql.Tx) error {
 	})
 	cells := make([][]any, 0, len(ids))
 	for _, id := range ids {
-		x := d.cells[id]
+		x := byCell[id]
 		cells = append(cells, []any{id.Table, id.Period, id.Cell, x.N, int64(x.Key)})
 	}
 	if err := upsert(ctx, tx, `INSERT INTO cells (tbl, period, cell, n, keysum) VALUES `, cells,
@@ -295,8 +321,8 @@ func (d *deltas) flush(ctx context.Context, tx *sql.Tx) error {
 		keysum = (cells.keysum + excluded.keysum) % 4294967296`); err != nil {
 		return fmt.Errorf("stats: update cells: %w", err)
 	}
-	hist := make([]histID, 0, len(d.hist))
-	for id, n := range d.hist {
+	hist := make([]histID, 0, len(byValue))
+	for id, n := range byValue {
 		if n != 0 {
 			hist = append(hist, id)
 		}
@@ -307,7 +333,7 @@ func (d *deltas) flush(ctx context.Context, tx *sql.Tx) error {
 	})
 	values := make([][]any, 0, len(hist))
 	for _, id := range hist {
-		values = append(values, []any{id.Table, id.Period, id.Cell, id.Value, d.hist[id]})
+		values = append(values, []any{id.Table, id.Period, id.Cell, id.Value, byValue[id]})
 	}
 	if err := upsert(ctx, tx, `INSERT INTO cell_values (tbl, period, cell, value, n) VALUES `, values,
 		` ON CONFLICT (tbl, period, cell, value) DO UPDATE SET n = cell_values.n + excluded.n`); err != nil {
