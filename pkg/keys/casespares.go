@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"slices"
 	"strings"
 	"sync"
 )
@@ -21,10 +22,13 @@ type spares struct {
 	bySet map[string][]*CaseRing
 }
 
-func classSet(classes []string) string { return strings.Join(classes, "\x00") }
+// classSet names a set of classes whatever their order: a ring holds a
+// key per class, not a sequence.
+func classSet(classes []string) string {
+	return strings.Join(slices.Sorted(slices.Values(classes)), "\x00")
+}
 
-// take returns a spare ring for exactly these classes, in this order, or
-// nil.
+// take returns a spare ring for exactly these classes, or nil.
 func (s *spares) take(classes []string) *CaseRing {
 	s.mu.Lock()
 	defer s.mu.Unlock()
