@@ -301,3 +301,13 @@ func Rebind(e Engine, query string) string {
 	}
 	return string(b)
 }
+
+// IsUniqueViolation reports whether err is a unique or primary-key
+// violation, on either engine.
+func IsUniqueViolation(err error) bool {
+	var pqe *pq.Error
+	if errors.As(err, &pqe) {
+		return pqe.Code == "23505"
+	}
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}

@@ -131,6 +131,20 @@ func (l *Log) appendBatch(ctx context.Context, evs []event.Audit) ([]Entry, erro
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	entries, err := l.appendLocked(ctx, evs, false)
+	if db.IsUniqueViolation(err) {
+		// An id already stored under a number above its source's last: not
+		// something a relay sends, but it must not hold up the log.
+		entries, err = l.appendLocked(ctx, evs, true)
+	}
+	return entries, err
+}
+
+// appendLocked is appendBatch under l.mu. Ids are looked up only for
+// events that may be stored already (numbers up to their source's last,
+// and the audit service's own), unless checkAll: a relay numbers each
+// message once, so an event above its source's last number is new.
+func (l *Log) appendLocked(ctx context.Context, evs []event.Audit, checkAll bool) ([]Entry, error) {
 	var (
 		entries  []Entry
 		gaps     []gapRow
@@ -147,15 +161,29 @@ func (l *Log) appendBatch(ctx context.Context, evs []event.Audit) ([]Entry, erro
 		if err != nil {
 			return err
 		}
-		ids := make([]string, len(evs))
-		for i, e := range evs {
-			ids[i] = e.ID
-		}
-		existing, err := existingIDs(ctx, tx, ids)
+		ownSeq, err := lastSeq(ctx, tx, ownSource)
 		if err != nil {
 			return err
 		}
-		ownSeq, err := lastSeq(ctx, tx, ownSource)
+		last := map[string]int64{}
+		var ids []string
+		for _, e := range evs {
+			if e.Source == ownSource {
+				ids = append(ids, e.ID)
+				continue
+			}
+			ls, ok := last[e.Source]
+			if !ok {
+				if ls, err = lastSeq(ctx, tx, e.Source); err != nil {
+					return err
+				}
+				last[e.Source] = ls
+			}
+			if checkAll || e.Seq <= ls {
+				ids = append(ids, e.ID)
+			}
+		}
+		existing, err := existingIDs(ctx, tx, ids)
 		if err != nil {
 			return err
 		}
@@ -167,7 +195,6 @@ func (l *Log) appendBatch(ctx context.Context, evs []event.Audit) ([]Entry, erro
 			}
 			return cmp.Compare(a.Seq, b.Seq)
 		})
-		last := map[string]int64{}
 		seen := map[string]bool{}
 		add := func(e event.Audit) {
 			entries = append(entries, Entry{Index: n + int64(len(entries)), Audit: e})
@@ -185,13 +212,7 @@ func (l *Log) appendBatch(ctx context.Context, evs []event.Audit) ([]Entry, erro
 				continue
 			}
 			seqKey := e.Source + ":" + strconv.FormatInt(e.Seq, 10)
-			ls, ok := last[e.Source]
-			if !ok {
-				if ls, err = lastSeq(ctx, tx, e.Source); err != nil {
-					return err
-				}
-				last[e.Source] = ls
-			}
+			ls := last[e.Source]
 			if e.Seq <= ls {
 				// A late delivery filling a gap, or a second event under a used number.
 				used := seen[seqKey]

@@ -32,6 +32,37 @@ func TestAppendDuplicateStoredOnce(t *testing.T) {
 	})
 }
 
+// An event id already in the log, arriving again under a new number
+// (an outbox row copied by someone with database access), is stored once;
+// the rest of its batch is stored and the log goes on.
+func TestAppendKnownIDUnderNewNumber(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+		f := newFixture(t, e, nil)
+		first := f.next(t, "intake", 2)
+		if err := f.log.Append(f.ctx, first); err != nil {
+			t.Fatal(err)
+		}
+		msgs := f.next(t, "intake", 3) // seq 3, 4, 5
+		msgs[1].ID = first[0].ID
+		msgs[1].Payload = first[0].Payload
+		if err := f.log.Append(f.ctx, msgs); err != nil && !errors.Is(err, ErrInvalidEvent) {
+			t.Fatal(err)
+		}
+		// Two, then two of three and the gap the known id left at 4.
+		if n := f.size(t); n != 5 {
+			t.Errorf("log size = %d, want 5", n)
+		}
+		var gapFirst, gapLast int64
+		if err := f.db.QueryRow(`SELECT first_seq, last_seq FROM gaps WHERE source = 'intake'`).Scan(&gapFirst, &gapLast); err != nil || gapFirst != 4 || gapLast != 4 {
+			t.Errorf("gap = %d-%d (%v), want intake 4-4", gapFirst, gapLast, err)
+		}
+		f.append(t, "intake", 1)
+		if n := f.size(t); n != 6 {
+			t.Errorf("log size = %d after one more event, want 6", n)
+		}
+	})
+}
+
 func TestAppendFlagsSequenceGap(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)

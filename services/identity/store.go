@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lib/pq"
-
 	"github.com/nrm-project/nrm/pkg/db"
 )
 
@@ -35,14 +33,6 @@ type userRow struct {
 }
 
 var errDuplicate = errors.New("identity: duplicate key")
-
-func isUniqueViolation(err error) bool {
-	var pqe *pq.Error
-	if errors.As(err, &pqe) {
-		return pqe.Code == "23505"
-	}
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
-}
 
 func (s *store) insertOrg(ctx context.Context, q querier, o Org) error {
 	_, err := q.ExecContext(ctx,
@@ -124,7 +114,7 @@ func (s *store) insertUser(ctx context.Context, q querier, u userRow, now time.T
 		`INSERT INTO users (`+userColumns+`, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)`,
 		u.ID, u.Email, u.DisplayName, u.OrgID, strings.Join(u.Roles, ","), u.Status,
 		u.PasswordHash, u.TOTPSecret, u.TOTPLastStep, u.MAC, now)
-	if isUniqueViolation(err) {
+	if db.IsUniqueViolation(err) {
 		return errDuplicate
 	}
 	if err != nil {

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lib/pq"
-
 	"github.com/nrm-project/nrm/pkg/db"
 )
 
@@ -29,14 +27,6 @@ type querier interface {
 }
 
 type scanner interface{ Scan(...any) error }
-
-func isUniqueViolation(err error) bool {
-	var pqe *pq.Error
-	if errors.As(err, &pqe) {
-		return pqe.Code == "23505"
-	}
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
-}
 
 // forUpdate locks the selected rows on PostgreSQL; SQLite transactions
 // here take the database write lock at BEGIN, which serialises writers.
