@@ -52,6 +52,7 @@ type system struct {
 	identityEP  identity.Endpoints
 	auditEP     audit.Endpoints
 	intake      intake.Service
+	intakeCore  intake.Service // unwrapped, for ReleaseReferences
 	intakeAdmin *intake.Admin
 	purgeEvery  time.Duration
 	intakeDen   authz.DenialRecorder
@@ -147,6 +148,7 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 		return nil, err
 	}
 	s.intake = intake.LoggingMiddleware(log.With(c.logger, "service", "intake"))(inMetrics(inSvc))
+	s.intakeCore = inSvc
 	intakeCfg.Registerer = prometheus.NewRegistry() // the admin's metrics are its own
 	if s.intakeAdmin, err = intake.NewAdmin(intakeCfg); err != nil {
 		s.Close()
@@ -365,8 +367,16 @@ func closedPeriods(now time.Time) []string {
 	return []string{month.Format("2006-01"), fmt.Sprintf("%d-Q%d", qYear, prevQ), fmt.Sprint(now.Year() - 1)}
 }
 
-// Close closes the databases.
+// Close gives back the reference numbers intake reserved and did not
+// use, and closes the databases.
 func (s *system) Close() {
+	if s.intakeCore != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := intake.ReleaseReferences(ctx, s.intakeCore); err != nil {
+			level.Warn(s.logger).Log("msg", "reserved references not given back", "err", err)
+		}
+		cancel()
+	}
 	for _, d := range s.dbs {
 		d.Close()
 	}
