@@ -3,7 +3,11 @@ package db_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"maps"
 	"net/url"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/nrm-project/nrm/pkg/db"
@@ -83,6 +87,65 @@ func TestOutboxDeliveredMarkMigration(t *testing.T) {
 		if err := sdb.QueryRowContext(ctx,
 			`SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL`).Scan(&n); err != nil || n != 3 {
 			t.Fatalf("%d undelivered after going down (%v), want audit 3, 4 and the unnumbered one", n, err)
+		}
+	})
+}
+
+// Upgrading to change sets (stats 0006) keeps, per table and month, which
+// cases changed after which data version; going down gives back one row
+// per case with its latest version.
+func TestStatsChangeSetsMigration(t *testing.T) {
+	const before, after = 5, 6
+	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+		ctx := context.Background()
+		sdb := migrationDB(t, e, "stats")
+		p, err := db.MigrationProvider(e.Name, sdb, "stats")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.UpTo(ctx, before); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			month, subject string
+			version        int
+		}{{"2026-10", "k-a", 3}, {"2026-10", "k-b", 3}, {"2026-10", "k-c", 5}, {"2026-11", "k-a", 5}} {
+			if _, err := sdb.ExecContext(ctx, db.Rebind(e.Name, `INSERT INTO changes (tbl, month, subject, version) VALUES ('t', $1, $2, $3)`),
+				c.month, c.subject, c.version); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := p.UpTo(ctx, after); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		rows, err := sdb.QueryContext(ctx, `SELECT month, version, subjects FROM change_sets WHERE tbl = 't'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var month, subjects string
+			var version int
+			if err := rows.Scan(&month, &version, &subjects); err != nil {
+				t.Fatal(err)
+			}
+			parts := strings.Split(subjects, ",")
+			slices.Sort(parts)
+			got[fmt.Sprintf("%s@%d", month, version)] = strings.Join(parts, ",")
+		}
+		rows.Close()
+		want := map[string]string{"2026-10@3": "k-a,k-b", "2026-10@5": "k-c", "2026-11@5": "k-a"}
+		if !maps.Equal(got, want) {
+			t.Fatalf("change sets %v, want %v", got, want)
+		}
+		if _, err := p.Down(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := sdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM changes WHERE tbl = 't' AND
+			((month = '2026-10' AND subject IN ('k-a', 'k-b') AND version = 3) OR (month = '2026-10' AND subject = 'k-c' AND version = 5)
+			OR (month = '2026-11' AND subject = 'k-a' AND version = 5))`).Scan(&n); err != nil || n != 4 {
+			t.Fatalf("%d of 4 change rows back after going down (%v)", n, err)
 		}
 	})
 }

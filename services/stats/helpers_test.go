@@ -161,7 +161,7 @@ func (f *fixture) dump(t testing.TB) []string {
 // reset empties the store (a fresh store for the next trial).
 func (f *fixture) reset(t testing.TB) {
 	t.Helper()
-	for _, tb := range []string{"received", "cases", "links", "events", "cells", "cell_values", "release_tables", "releases", "changes"} {
+	for _, tb := range []string{"received", "cases", "links", "events", "cells", "cell_values", "release_tables", "releases", "change_sets"} {
 		if _, err := f.db.ExecContext(context.Background(), `DELETE FROM `+tb); err != nil {
 			t.Fatal(err)
 		}

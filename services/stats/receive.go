@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-kit/log/level"
@@ -342,8 +343,8 @@ func (d *deltas) flush(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// flushChanges bumps the data version and stamps each changed case with
-// it.
+// flushChanges bumps the data version and records under it which cases
+// changed: one change set per table and month, appended.
 func (d *deltas) flushChanges(ctx context.Context, tx *sql.Tx) error {
 	if len(d.changed) == 0 {
 		return nil
@@ -352,19 +353,26 @@ func (d *deltas) flushChanges(ctx context.Context, tx *sql.Tx) error {
 	if err := tx.QueryRowContext(ctx, `UPDATE data_version SET last = last + 1 WHERE id = 1 RETURNING last`).Scan(&version); err != nil {
 		return fmt.Errorf("stats: data version: %w", err)
 	}
-	ids := make([]changeID, 0, len(d.changed))
+	type setID struct{ Table, Month string }
+	sets := map[setID][]string{}
 	for id := range d.changed {
-		ids = append(ids, id)
+		k := setID{id.Table, id.Month}
+		sets[k] = append(sets[k], id.Subject)
 	}
-	slices.SortFunc(ids, func(a, b changeID) int {
-		return compareStrings(a.Table+"\x00"+a.Month+"\x00"+a.Subject, b.Table+"\x00"+b.Month+"\x00"+b.Subject)
+	ids := make([]setID, 0, len(sets))
+	for k := range sets {
+		ids = append(ids, k)
+	}
+	slices.SortFunc(ids, func(a, b setID) int {
+		return cmp.Or(compareStrings(a.Table, b.Table), compareStrings(a.Month, b.Month))
 	})
 	rows := make([][]any, len(ids))
-	for i, id := range ids {
-		rows[i] = []any{id.Table, id.Month, id.Subject, version}
+	for i, k := range ids {
+		subjects := sets[k]
+		slices.Sort(subjects)
+		rows[i] = []any{k.Table, k.Month, version, strings.Join(subjects, ",")}
 	}
-	if err := upsert(ctx, tx, `INSERT INTO changes (tbl, month, subject, version) VALUES `, rows,
-		` ON CONFLICT (tbl, month, subject) DO UPDATE SET version = excluded.version`); err != nil {
+	if err := upsert(ctx, tx, `INSERT INTO change_sets (tbl, month, version, subjects) VALUES `, rows, ""); err != nil {
 		return fmt.Errorf("stats: record changes: %w", err)
 	}
 	return nil

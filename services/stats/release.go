@@ -228,16 +228,29 @@ func (s *Stats) tooFewChanges(ctx context.Context, q queryer, table, period stri
 }
 
 // changedSince counts the cases whose records in table, in months, changed
-// after data version v.
+// after data version v: the subjects of the later change sets.
 func changedSince(ctx context.Context, q queryer, table string, months []string, v int64) (int, error) {
 	ph, args := placeholders(months, 3)
-	var n int
-	err := q.QueryRowContext(ctx, `SELECT COUNT(DISTINCT subject) FROM changes WHERE tbl = $1 AND version > $2 AND month IN (`+ph+`)`,
-		append([]any{table, v}, args...)...).Scan(&n)
+	rows, err := q.QueryContext(ctx, `SELECT subjects FROM change_sets WHERE tbl = $1 AND version > $2 AND month IN (`+ph+`)`,
+		append([]any{table, v}, args...)...)
 	if err != nil {
 		return 0, fmt.Errorf("stats: changes: %w", err)
 	}
-	return n, nil
+	defer rows.Close()
+	seen := map[string]bool{}
+	for rows.Next() {
+		var subjects string
+		if err := rows.Scan(&subjects); err != nil {
+			return 0, fmt.Errorf("stats: changes: %w", err)
+		}
+		for s := range strings.SplitSeq(subjects, ",") {
+			seen[s] = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("stats: changes: %w", err)
+	}
+	return len(seen), nil
 }
 
 func dataVersion(ctx context.Context, q queryer) (int64, error) {
