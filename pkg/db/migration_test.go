@@ -1,6 +1,7 @@
 package db_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -146,6 +147,93 @@ func TestStatsChangeSetsMigration(t *testing.T) {
 			((month = '2026-10' AND subject IN ('k-a', 'k-b') AND version = 3) OR (month = '2026-10' AND subject = 'k-c' AND version = 5)
 			OR (month = '2026-11' AND subject = 'k-a' AND version = 5))`).Scan(&n); err != nil || n != 4 {
 			t.Fatalf("%d of 4 change rows back after going down (%v)", n, err)
+		}
+	})
+}
+
+// Moving section MACs into the wrap rows (intake 0010) encodes each
+// organisation's MACs of a case as uvarint-prefixed fields, in section
+// order (versions past 127 take two bytes), and leaves an empty set where
+// an organisation had none (a pending grant); going down restores the rows.
+func TestSectionMACsInWrapsMigration(t *testing.T) {
+	const before, after = 9, 10
+	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+		ctx := context.Background()
+		sdb := migrationDB(t, e, "intake")
+		p, err := db.MigrationProvider(e.Name, sdb, "intake")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.UpTo(ctx, before); err != nil {
+			t.Fatal(err)
+		}
+		conn, err := sdb.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if _, err := conn.ExecContext(ctx, db.Rebind(e.Name, q), args...); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		// The wraps' cases are not needed for this: foreign keys off.
+		if e.Name == db.SQLite {
+			exec(`PRAGMA foreign_keys = OFF`)
+		} else {
+			exec(`SET session_replication_role = replica`)
+		}
+		const caseID = "7f1c4e1a-2b7d-4c9e-9a51-0c3f5e2d8b12"
+		mac := func(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
+		for _, org := range []string{"org-x", "org-y"} {
+			exec(`INSERT INTO wraps (case_id, org_id, key_version, held, wrap, mac, updated_at)
+				VALUES ($1, $2, 1, 'identity:0,legal:200,narrative:0', $3, $4, '2026-11-01 10:00:00+00:00')`, caseID, org, []byte("age"), mac(9))
+		}
+		for _, m := range []struct {
+			section string
+			version int
+			mac     []byte
+		}{{"narrative", 0, mac(3)}, {"identity", 0, mac(1)}, {"legal", 200, mac(2)}} {
+			exec(`INSERT INTO section_macs (case_id, section, version, org_id, mac) VALUES ($1, $2, $3, 'org-x', $4)`,
+				caseID, m.section, m.version, m.mac)
+		}
+		conn.Close()
+		if _, err := p.UpTo(ctx, after); err != nil {
+			t.Fatal(err)
+		}
+		field := func(s string) []byte { return append([]byte{byte(len(s))}, s...) }
+		var want []byte
+		want = append(append(append(want, field("identity")...), 0x00, 32), mac(1)...)
+		want = append(append(append(want, field("legal")...), 0xc8, 0x01, 32), mac(2)...)
+		want = append(append(append(want, field("narrative")...), 0x00, 32), mac(3)...)
+		got := map[string][]byte{}
+		rows, err := sdb.QueryContext(ctx, `SELECT org_id, section_macs FROM wraps`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var org string
+			var b []byte
+			if err := rows.Scan(&org, &b); err != nil {
+				t.Fatal(err)
+			}
+			got[org] = b
+		}
+		rows.Close()
+		if !bytes.Equal(got["org-x"], want) || len(got["org-y"]) != 0 || len(got) != 2 {
+			t.Fatalf("section MACs\n x %x\n y %x\nwant\n x %x\n y empty", got["org-x"], got["org-y"], want)
+		}
+		if _, err := p.Down(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := sdb.QueryRowContext(ctx, db.Rebind(e.Name, `SELECT COUNT(*) FROM section_macs WHERE case_id = $1 AND org_id = 'org-x' AND
+			((section = 'identity' AND version = 0 AND mac = $2) OR (section = 'legal' AND version = 200 AND mac = $3)
+			OR (section = 'narrative' AND version = 0 AND mac = $4))`), caseID, mac(1), mac(2), mac(3)).Scan(&n); err != nil || n != 3 {
+			t.Fatalf("%d of 3 section MACs back after going down (%v)", n, err)
+		}
+		if err := sdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM section_macs`).Scan(&n); err != nil || n != 3 {
+			t.Fatalf("%d section MACs after going down (%v), want 3", n, err)
 		}
 	})
 }

@@ -91,7 +91,7 @@ func dump(t *testing.T, env *intaketest.Env) []byte {
 	}
 	a := adminDB(t, env)
 	var out []byte
-	for _, table := range []string{"cases", "consents", "org_keys", "sections", "wraps", "section_macs", "grants", "blind_indexes", "duplicates", "outbox"} {
+	for _, table := range []string{"cases", "consents", "org_keys", "sections", "wraps", "grants", "blind_indexes", "duplicates", "outbox"} {
 		rows, err := a.Query(`SELECT t::text FROM ` + table + ` t`)
 		if err != nil {
 			t.Fatal(err)
@@ -177,7 +177,13 @@ func TestCanaryNeverInClear(t *testing.T) {
 		}
 		// A forged row makes the service log an error: the log must stay
 		// clean too.
-		if _, err := adminDB(t, env).Exec(`UPDATE section_macs SET mac = $1 WHERE case_id = $2`, []byte("forged"), cases[0].c.ID); err != nil {
+		a := adminDB(t, env)
+		var stored []byte
+		if err := a.QueryRow(`SELECT section_macs FROM wraps WHERE case_id = $1`, cases[0].c.ID).Scan(&stored); err != nil || len(stored) == 0 {
+			t.Fatalf("stored MACs: %v", err)
+		}
+		stored[len(stored)-1] ^= 1 // the last byte of the last MAC
+		if _, err := a.Exec(`UPDATE wraps SET section_macs = $1 WHERE case_id = $2`, stored, cases[0].c.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := env.Service.Get(officer, cases[0].c.ID); err == nil {

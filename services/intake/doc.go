@@ -23,8 +23,8 @@
 // sealed under its own data key. Each organisation has an age identity in
 // org_keys, wrapped under the master subkey and created on first need. Per
 // (case, organisation) one wrap holds the data keys the organisation
-// holds; section_macs holds a SectionMAC per section and organisation that
-// may read it, and the wrap row its WrapMAC. Get reads the wrap, the
+// holds; the wrap row holds its WrapMAC and a SectionMAC for each section
+// the organisation may read (macset.go). Get reads the wrap, the
 // identity version it names and the MACs in one snapshot, writes its audit
 // event, then makes one age decryption with the caller's organisation's
 // identity only (seal.OpenSections: all sections or none).

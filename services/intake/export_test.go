@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
+	"strings"
 
 	"github.com/nrm-project/nrm/pkg/db"
+	"github.com/nrm-project/nrm/pkg/seal"
 )
 
 // ReadPathsAgree reads caseID as org on d (PostgreSQL) both in one
@@ -78,4 +81,28 @@ func RegisterGroupAfter(svc Service, ctxs []context.Context, rs []Registration, 
 		}
 	}
 	return cases, errs
+}
+
+// SectionMACs decodes a wrap row's stored section MACs, by "section:version".
+func SectionMACs(b []byte) (map[string][]byte, error) {
+	macs, err := decodeMACs("", b)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	for id, mac := range macs {
+		out[fmt.Sprintf("%s:%d", id.Section, id.Version)] = mac
+	}
+	return out, nil
+}
+
+// EncodeSectionMACs is the stored form of macs, by "section:version".
+func EncodeSectionMACs(macs map[string][]byte) []byte {
+	m := map[seal.SectionID][]byte{}
+	for k, mac := range macs {
+		name, v, _ := strings.Cut(k, ":")
+		n, _ := strconv.Atoi(v)
+		m[seal.SectionID{Section: name, Version: n}] = mac
+	}
+	return encodeMACs(m)
 }

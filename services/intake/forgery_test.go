@@ -33,6 +33,26 @@ func sealedOf(t *testing.T, a *sql.DB, caseID, section string) []byte {
 	return b
 }
 
+// macsOf reads the stored section MACs of caseID's wrap for orgID.
+func macsOf(t *testing.T, a *sql.DB, caseID, orgID string) map[string][]byte {
+	t.Helper()
+	var b []byte
+	if err := a.QueryRow(`SELECT section_macs FROM wraps WHERE case_id = $1 AND org_id = $2`, caseID, orgID).Scan(&b); err != nil {
+		t.Fatal(err)
+	}
+	macs, err := intake.SectionMACs(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return macs
+}
+
+// setMACs stores macs as the section MACs of caseID's wrap for orgID.
+func setMACs(t *testing.T, a *sql.DB, caseID, orgID string, macs map[string][]byte) {
+	t.Helper()
+	mustExec(t, a, `UPDATE wraps SET section_macs = $1 WHERE case_id = $2 AND org_id = $3`, intake.EncodeSectionMACs(macs), caseID, orgID)
+}
+
 func TestForgeryRefused(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
@@ -52,12 +72,14 @@ func TestForgeryRefused(t *testing.T) {
 				mustExec(t, a, `UPDATE sections SET sealed = $1 WHERE case_id = $2 AND section = 'health'`, sealedOf(t, a, v.ID, "narrative"), v.ID)
 			}},
 			{"section and its MAC moved from another case", func(t *testing.T, v intake.Case) {
-				var mac []byte
-				if err := a.QueryRow(`SELECT mac FROM section_macs WHERE case_id = $1 AND section = 'identity'`, donor.ID).Scan(&mac); err != nil {
-					t.Fatal(err)
+				macs := macsOf(t, a, v.ID, police.ID)
+				donorMACs := macsOf(t, a, donor.ID, police.ID)
+				if len(macs) != 4 || donorMACs["identity:0"] == nil {
+					t.Fatalf("MACs %v and %v, want the four sections of each", macs, donorMACs)
 				}
+				macs["identity:0"] = donorMACs["identity:0"]
 				mustExec(t, a, `UPDATE sections SET sealed = $1 WHERE case_id = $2 AND section = 'identity'`, sealedOf(t, a, donor.ID, "identity"), v.ID)
-				mustExec(t, a, `UPDATE section_macs SET mac = $1 WHERE case_id = $2 AND section = 'identity'`, mac, v.ID)
+				setMACs(t, a, v.ID, police.ID, macs)
 			}},
 			{"section truncated", func(t *testing.T, v intake.Case) {
 				b := sealedOf(t, a, v.ID, "legal")
@@ -93,7 +115,12 @@ func TestForgeryRefused(t *testing.T) {
 				mustExec(t, a, `UPDATE wraps SET wrap = $1 WHERE case_id = $2 AND org_id = $3`, wrap, v.ID, police.ID)
 			}},
 			{"MAC deleted", func(t *testing.T, v intake.Case) {
-				mustExec(t, a, `DELETE FROM section_macs WHERE case_id = $1 AND section = 'narrative'`, v.ID)
+				macs := macsOf(t, a, v.ID, police.ID)
+				if macs["narrative:0"] == nil {
+					t.Fatalf("MACs %v, want one for narrative:0", macs)
+				}
+				delete(macs, "narrative:0")
+				setMACs(t, a, v.ID, police.ID, macs)
 			}},
 		}
 		for _, tt := range tests {
@@ -160,7 +187,7 @@ func TestAuditBeforeDecrypt(t *testing.T) {
 	env := intaketest.New(t, dbtest.SQLite(t))
 	police := env.Org("police")
 	c := env.Register(t, police, intaketest.Registration("Ordered Person"))
-	if _, err := env.DB.ExecContext(context.Background(), `DELETE FROM section_macs WHERE case_id = $1`, c.ID); err != nil {
+	if _, err := env.DB.ExecContext(context.Background(), `UPDATE wraps SET section_macs = $1 WHERE case_id = $2`, []byte{}, c.ID); err != nil {
 		t.Fatal(err)
 	}
 	_, err := env.Service.Get(intaketest.Officer(police), c.ID)

@@ -38,13 +38,14 @@ type readRow struct {
 	keyVersion sql.NullInt64
 	oldestLive sql.NullInt64
 	wrap       []byte
+	macs       []byte // the wrap's section MACs, stored (macset.go)
 	identity   []byte
 }
 
 // caseReadColumns and caseReadFrom make caseForRead's statement: the case
-// ($1) with org's ($2) wrap, the identity version that wrap names unless
-// destroyed, and org's oldest live identity version.
-var caseReadColumns = qualified("c", caseColumns) + `, w.key_version, w.wrap, k.wrapped_identity,
+// ($1) with org's ($2) wrap and its section MACs, the identity version that
+// wrap names unless destroyed, and org's oldest live identity version.
+var caseReadColumns = qualified("c", caseColumns) + `, w.key_version, w.wrap, w.section_macs, k.wrapped_identity,
 	(SELECT MIN(version) FROM org_keys WHERE org_id = $2 AND state <> 'destroyed')`
 
 const caseReadFrom = ` FROM cases c LEFT JOIN wraps w ON w.case_id = c.id AND w.org_id = $2
@@ -54,7 +55,7 @@ const caseReadFrom = ` FROM cases c LEFT JOIN wraps w ON w.case_id = c.id AND w.
 // scanTargets returns the destinations of caseReadColumns; the caseRow is
 // finished after the scan.
 func (r *readRow) scanTargets() []any {
-	return append(caseScanTargets(&r.caseRow), &r.keyVersion, &r.wrap, &r.identity, &r.oldestLive)
+	return append(caseScanTargets(&r.caseRow), &r.keyVersion, &r.wrap, &r.macs, &r.identity, &r.oldestLive)
 }
 
 // caseForRead reads the case and org's wrap and identity in one statement.
@@ -74,47 +75,25 @@ func (s *store) caseForRead(ctx context.Context, q querier, id, org string) (rea
 	return r, nil
 }
 
-// sectionMACColumns, sectionMACFrom and sectionOrder make sectionsWithMACs'
-// statement: the sections of the case ($1) with org's ($2) MAC of each.
+// sectionColumns, sectionFrom and sectionOrder make the statement of
+// store.sections: the sections of the case ($1).
 const (
-	sectionMACColumns = `s.section, s.version, s.author_org, s.sealed, m.mac`
-	sectionMACFrom    = ` FROM sections s LEFT JOIN section_macs m
-		ON m.case_id = s.case_id AND m.section = s.section AND m.version = s.version AND m.org_id = $2
-		WHERE s.case_id = $1`
-	sectionOrder = `s.section`
+	sectionColumns = `s.section, s.version, s.author_org, s.sealed`
+	sectionFrom    = ` FROM sections s WHERE s.case_id = $1`
+	sectionOrder   = `s.section`
 )
 
-// sectionsWithMACs returns the sections of the case with org's MAC of
-// each (nil when it has none).
-func (s *store) sectionsWithMACs(ctx context.Context, q querier, caseID, org string) ([]sectionRow, map[seal.SectionID][]byte, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+sectionMACColumns+sectionMACFrom+` ORDER BY `+sectionOrder, caseID, org)
-	if err != nil {
-		return nil, nil, fmt.Errorf("intake: sections: %w", err)
-	}
-	defer rows.Close()
-	secs, macs, err := scanSectionsWithMACs(rows, caseID)
-	if err != nil {
-		return nil, nil, fmt.Errorf("intake: sections: %w", err)
-	}
-	return secs, macs, nil
-}
-
-// scanSectionsWithMACs reads rows of sectionMACColumns.
-func scanSectionsWithMACs(rs rowIter, caseID string) ([]sectionRow, map[seal.SectionID][]byte, error) {
+// scanSections reads rows of sectionColumns.
+func scanSections(rs rowIter, caseID string) ([]sectionRow, error) {
 	var out []sectionRow
-	macs := map[seal.SectionID][]byte{}
 	for rs.Next() {
 		r := sectionRow{Header: seal.Header{CaseID: caseID}}
-		var mac []byte
-		if err := rs.Scan(&r.Header.Section, &r.Header.Version, &r.Header.AuthorOrg, &r.Sealed, &mac); err != nil {
-			return nil, nil, err
-		}
-		if mac != nil {
-			macs[r.Header.ID()] = mac
+		if err := rs.Scan(&r.Header.Section, &r.Header.Version, &r.Header.AuthorOrg, &r.Sealed); err != nil {
+			return nil, err
 		}
 		out = append(out, r)
 	}
-	return out, macs, rs.Err()
+	return out, rs.Err()
 }
 
 // caseSnapshot is everything a read of a case needs, from one snapshot.
@@ -143,7 +122,10 @@ func (s *store) caseSnapshotTx(ctx context.Context, id, org string) (caseSnapsho
 		if snap.row, err = s.caseForRead(ctx, tx, id, org); err != nil {
 			return err
 		}
-		if snap.secs, snap.macs, err = s.sectionsWithMACs(ctx, tx, id, org); err != nil {
+		if snap.macs, err = decodeMACs(id, snap.row.macs); err != nil {
+			return err
+		}
+		if snap.secs, err = s.sections(ctx, tx, id); err != nil {
 			return err
 		}
 		if snap.grants, err = s.grants(ctx, tx, id); err != nil {

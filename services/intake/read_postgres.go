@@ -9,10 +9,10 @@ import (
 	"sync/atomic"
 )
 
-// snapshotSQL is caseForRead's row plus the rows of sectionsWithMACs, grants
+// snapshotSQL is caseForRead's row plus the rows of sectionsOf, grants
 // and consents as JSON: one statement sees one snapshot, so no transaction.
 var snapshotSQL = `SELECT ` + caseReadColumns + `,
-	(SELECT json_agg(json_build_array(` + sectionMACColumns + `) ORDER BY ` + sectionOrder + `)` + sectionMACFrom + `),
+	(SELECT json_agg(json_build_array(` + sectionColumns + `) ORDER BY ` + sectionOrder + `)` + sectionFrom + `),
 	(SELECT json_agg(json_build_array(` + grantColumns + `) ORDER BY ` + grantOrder + `) FROM grants WHERE case_id = $1),
 	(SELECT json_agg(json_build_array(` + consentColumns + `) ORDER BY ` + consentOrder + `) FROM consents WHERE case_id = $1)` +
 	caseReadFrom
@@ -38,7 +38,10 @@ func (s *store) caseSnapshotOne(ctx context.Context, id, org string) (caseSnapsh
 		return caseSnapshot{}, fmt.Errorf("intake: case: %w", err)
 	}
 	snap.row.caseRow.finish()
-	if snap.secs, snap.macs, err = scanSectionsWithMACs(newJSONRows(secs), id); err != nil {
+	if snap.macs, err = decodeMACs(id, snap.row.macs); err != nil {
+		return caseSnapshot{}, err
+	}
+	if snap.secs, err = scanSections(newJSONRows(secs), id); err != nil {
 		return caseSnapshot{}, fmt.Errorf("intake: sections: %w", err)
 	}
 	if snap.grants, err = scanAll(newJSONRows(grants), scanGrant); err != nil {

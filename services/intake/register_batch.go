@@ -133,7 +133,6 @@ func (s *service) writeRegistrations(ctx context.Context, tx *sql.Tx, rs ...*new
 		dups     = make([]probeMatches, len(rs))
 		secs     []sectionRow
 		wraps    []wrapRow
-		macs     []orgMACs
 		stats    []StatsEvent
 		events   []event.Audit
 	)
@@ -141,8 +140,9 @@ func (s *service) writeRegistrations(ctx context.Context, tx *sql.Tx, rs ...*new
 		cases[i], consents[i], dups[i] = &r.row, caseConsents{r.row.ID, r.consents}, probeMatches{r.probe, found[i]}
 		if len(r.sealed.secs) > 0 {
 			secs = append(secs, r.sealed.secs...)
-			wraps = append(wraps, r.sealed.wrap)
-			macs = append(macs, orgMACs{r.row.ID, r.org, r.sealed.macs})
+			w := r.sealed.wrap
+			w.SectionMACs = r.sealed.macs
+			wraps = append(wraps, w)
 		}
 		stats = append(stats, r.stats...)
 		events = append(events, r.events...)
@@ -159,9 +159,6 @@ func (s *service) writeRegistrations(ctx context.Context, tx *sql.Tx, rs ...*new
 		return err
 	}
 	if err := s.store.insertWraps(ctx, w, now, wraps...); err != nil {
-		return err
-	}
-	if err := s.store.insertMACSets(ctx, w, macs...); err != nil {
 		return err
 	}
 	if err := s.storeNewDuplicates(ctx, w, dups...); err != nil {

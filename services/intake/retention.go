@@ -197,8 +197,8 @@ func (s *service) purgeCase(ctx context.Context, tx *sql.Tx, caseID string, supp
 	return len(ids), sections, s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.case.purge", "case", caseID, event.Allowed))
 }
 
-// purgeSections deletes the sections of the purged classes and their MACs
-// and rewrites every wrap of the case without their data keys.
+// purgeSections deletes the sections of the purged classes and rewrites
+// every wrap of the case without their data keys and MACs.
 func (s *service) purgeSections(ctx context.Context, tx *sql.Tx, c caseRow, classes []string) (int, error) {
 	secs, err := s.store.sections(ctx, tx, c.ID)
 	if err != nil {
@@ -246,10 +246,6 @@ func (s *service) purgeSections(ctx context.Context, tx *sql.Tx, c caseRow, clas
 		}
 	}
 	for id := range purged {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM section_macs WHERE case_id = $1 AND section = $2 AND version = $3`,
-			c.ID, id.Section, id.Version); err != nil {
-			return 0, fmt.Errorf("intake: purge section MACs: %w", err)
-		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sections WHERE case_id = $1 AND section = $2 AND version = $3`,
 			c.ID, id.Section, id.Version); err != nil {
 			return 0, fmt.Errorf("intake: purge section: %w", err)

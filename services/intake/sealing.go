@@ -20,14 +20,17 @@ type sectionRow struct {
 	Sealed seal.Sealed
 }
 
-// wrapRow is one organisation's wrap of a case.
+// wrapRow is one organisation's wrap of a case. SectionMACs, when set, are
+// written with it (macset.go); a wrap written without them has none until
+// putMACs.
 type wrapRow struct {
-	CaseID     string
-	OrgID      string
-	KeyVersion int
-	Held       []seal.SectionID
-	Wrap       []byte
-	MAC        []byte
+	CaseID      string
+	OrgID       string
+	KeyVersion  int
+	Held        []seal.SectionID
+	Wrap        []byte
+	MAC         []byte
+	SectionMACs map[seal.SectionID][]byte
 }
 
 func encodeHeld(ids []seal.SectionID) string {
@@ -52,20 +55,16 @@ func decodeHeld(caseID, v string) []seal.SectionID {
 // sections returns the current sections of a case (the table holds one
 // version of each registration section; a draft update replaces it).
 func (s *store) sections(ctx context.Context, q querier, caseID string) ([]sectionRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT section, version, author_org, sealed FROM sections WHERE case_id = $1 ORDER BY section`, caseID)
+	rows, err := q.QueryContext(ctx, `SELECT `+sectionColumns+sectionFrom+` ORDER BY `+sectionOrder, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("intake: sections: %w", err)
 	}
 	defer rows.Close()
-	var out []sectionRow
-	for rows.Next() {
-		r := sectionRow{Header: seal.Header{CaseID: caseID}}
-		if err := rows.Scan(&r.Header.Section, &r.Header.Version, &r.Header.AuthorOrg, &r.Sealed); err != nil {
-			return nil, fmt.Errorf("intake: sections: %w", err)
-		}
-		out = append(out, r)
+	secs, err := scanSections(rows, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("intake: sections: %w", err)
 	}
-	return out, rows.Err()
+	return secs, nil
 }
 
 // insertSections writes the sections in one statement.
@@ -116,7 +115,7 @@ func (s *store) replaceSealed(ctx context.Context, q querier, r sectionRow) erro
 }
 
 func (s *store) deleteSections(ctx context.Context, q querier, caseID string) error {
-	if _, err := q.ExecContext(ctx, `DELETE FROM section_macs WHERE case_id = $1`, caseID); err != nil {
+	if _, err := q.ExecContext(ctx, `UPDATE wraps SET section_macs = $2 WHERE case_id = $1`, caseID, []byte{}); err != nil {
 		return fmt.Errorf("intake: delete section MACs: %w", err)
 	}
 	if _, err := q.ExecContext(ctx, `DELETE FROM sections WHERE case_id = $1`, caseID); err != nil {
@@ -177,7 +176,7 @@ func (s *store) putWrap(ctx context.Context, q querier, w wrapRow, now time.Time
 func (s *store) putWraps(ctx context.Context, q querier, now time.Time, ws ...wrapRow) error {
 	return s.writeWraps(ctx, q, now, `
 		ON CONFLICT (case_id, org_id) DO UPDATE SET key_version = excluded.key_version, held = excluded.held,
-		wrap = excluded.wrap, mac = excluded.mac, updated_at = excluded.updated_at`, ws)
+		wrap = excluded.wrap, mac = excluded.mac, section_macs = excluded.section_macs, updated_at = excluded.updated_at`, ws)
 }
 
 // insertWraps writes the wraps of cases created in the same transaction,
@@ -191,60 +190,31 @@ func (s *store) writeWraps(ctx context.Context, q querier, now time.Time, onConf
 	if len(ws) == 0 {
 		return nil
 	}
-	args := make([]any, 0, 7*len(ws))
+	args := make([]any, 0, 8*len(ws))
 	for _, w := range ws {
-		args = append(args, w.CaseID, w.OrgID, w.KeyVersion, encodeHeld(w.Held), w.Wrap, w.MAC, now)
+		args = append(args, w.CaseID, w.OrgID, w.KeyVersion, encodeHeld(w.Held), w.Wrap, w.MAC, encodeMACs(w.SectionMACs), now)
 	}
-	if _, err := q.ExecContext(ctx, `INSERT INTO wraps (`+wrapColumns+`, updated_at) VALUES `+valueLists(len(ws), 7)+onConflict, args...); err != nil {
+	if _, err := q.ExecContext(ctx, `INSERT INTO wraps (`+wrapColumns+`, section_macs, updated_at) VALUES `+valueLists(len(ws), 8)+onConflict, args...); err != nil {
 		return fmt.Errorf("intake: write wrap: %w", err)
 	}
 	return nil
 }
 
 func (s *store) deleteWrap(ctx context.Context, q querier, caseID, orgID string) error {
-	if _, err := q.ExecContext(ctx, `DELETE FROM section_macs WHERE case_id = $1 AND org_id = $2`, caseID, orgID); err != nil {
-		return fmt.Errorf("intake: delete MACs: %w", err)
-	}
 	if _, err := q.ExecContext(ctx, `DELETE FROM wraps WHERE case_id = $1 AND org_id = $2`, caseID, orgID); err != nil {
 		return fmt.Errorf("intake: delete wrap: %w", err)
 	}
 	return nil
 }
 
-// putMACs replaces orgID's section MACs of the case.
+// putMACs replaces orgID's section MACs of the case, in its wrap row.
 func (s *store) putMACs(ctx context.Context, q querier, caseID, orgID string, macs map[seal.SectionID][]byte) error {
-	if _, err := q.ExecContext(ctx, `DELETE FROM section_macs WHERE case_id = $1 AND org_id = $2`, caseID, orgID); err != nil {
+	res, err := q.ExecContext(ctx, `UPDATE wraps SET section_macs = $3 WHERE case_id = $1 AND org_id = $2`, caseID, orgID, encodeMACs(macs))
+	if err != nil {
 		return fmt.Errorf("intake: replace MACs: %w", err)
 	}
-	return s.insertMACs(ctx, q, caseID, orgID, macs)
-}
-
-// insertMACs writes section MACs in one statement; for a wrap with none
-// yet (a new case).
-func (s *store) insertMACs(ctx context.Context, q querier, caseID, orgID string, macs map[seal.SectionID][]byte) error {
-	return s.insertMACSets(ctx, q, orgMACs{caseID, orgID, macs})
-}
-
-// orgMACs is an organisation's section MACs of a case.
-type orgMACs struct {
-	caseID, orgID string
-	macs          map[seal.SectionID][]byte
-}
-
-// insertMACSets writes the MACs of several wraps in one statement.
-func (s *store) insertMACSets(ctx context.Context, q querier, sets ...orgMACs) error {
-	var args []any
-	for _, set := range sets {
-		for id, mac := range set.macs {
-			args = append(args, set.caseID, id.Section, id.Version, set.orgID, mac)
-		}
-	}
-	if len(args) == 0 {
-		return nil
-	}
-	if _, err := q.ExecContext(ctx, `INSERT INTO section_macs (case_id, section, version, org_id, mac) VALUES `+
-		valueLists(len(args)/5, 5), args...); err != nil {
-		return fmt.Errorf("intake: insert MACs: %w", err)
+	if n, err := res.RowsAffected(); err != nil || n != 1 && len(macs) > 0 {
+		return fmt.Errorf("intake: case %s: MACs without a wrap: %w", caseID, ErrIntegrity)
 	}
 	return nil
 }
@@ -269,21 +239,15 @@ func (s *store) putWrapIfActive(ctx context.Context, q querier, w wrapRow, now t
 }
 
 func (s *store) macs(ctx context.Context, q querier, caseID, orgID string) (map[seal.SectionID][]byte, error) {
-	rows, err := q.QueryContext(ctx, `SELECT section, version, mac FROM section_macs WHERE case_id = $1 AND org_id = $2`, caseID, orgID)
+	var b []byte
+	err := q.QueryRowContext(ctx, `SELECT section_macs FROM wraps WHERE case_id = $1 AND org_id = $2`, caseID, orgID).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return map[seal.SectionID][]byte{}, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("intake: MACs: %w", err)
 	}
-	defer rows.Close()
-	out := map[seal.SectionID][]byte{}
-	for rows.Next() {
-		id := seal.SectionID{CaseID: caseID}
-		var mac []byte
-		if err := rows.Scan(&id.Section, &id.Version, &mac); err != nil {
-			return nil, fmt.Errorf("intake: MACs: %w", err)
-		}
-		out[id] = mac
-	}
-	return out, rows.Err()
+	return decodeMACs(caseID, b)
 }
 
 // readableFor returns the sections org may read: those it authored and
