@@ -3,6 +3,7 @@ package event
 import (
 	"context"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -80,4 +81,30 @@ func FuzzCodeChecksMatchPatterns(f *testing.F) {
 			t.Errorf("isRoles(%q) = %v, pattern %v", s, got, want)
 		}
 	})
+}
+
+// Ordered ids are version 7 UUIDs whose text sorts in the order they were
+// made (to the millisecond), and never repeat.
+func TestNewOrderedID(t *testing.T) {
+	re := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	seen := map[string]bool{}
+	prev := ""
+	for i := range 2000 {
+		id := NewOrderedID()
+		if !re.MatchString(id) || seen[id] {
+			t.Fatalf("id %d: %q malformed or repeated", i, id)
+		}
+		seen[id] = true
+		if i%500 == 0 {
+			time.Sleep(2 * time.Millisecond)
+			if id <= prev {
+				t.Fatalf("%q made after %q sorts before it", id, prev)
+			}
+			prev = id
+		}
+	}
+	ms, err := strconv.ParseInt(strings.ReplaceAll(NewOrderedID()[:13], "-", ""), 16, 64)
+	if err != nil || time.Since(time.UnixMilli(ms)).Abs() > time.Minute {
+		t.Fatalf("time in id: %d (%v)", ms, err)
+	}
 }

@@ -69,7 +69,7 @@ func (o *Outbox) AppendAll(ctx context.Context, tx Execer, msgs ...Pending) erro
 		args := make([]any, 0, len(chunk)*3+1)
 		args = append(args, now)
 		for i, m := range chunk {
-			id, p := event.NewID(), m.Payload
+			id, p := event.NewOrderedID(), m.Payload
 			if a, ok := p.(event.Audit); ok {
 				a.Source, a.Seq = o.Service, 0
 				id, p = a.ID, a

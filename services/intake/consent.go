@@ -32,7 +32,7 @@ func (s *service) consentRecords(p auth.Principal, in ConsentInput) []Consent {
 		granted bool
 	}{{PurposeAssistance, in.Assistance}, {PurposeNRMSubmission, in.NRMReferral}, {PurposeDataSharing, in.DataSharing}} {
 		r := Consent{
-			ID: event.NewID(), Purpose: c.purpose, Granted: c.granted, ExplainedIn: in.ExplainedIn,
+			ID: event.NewOrderedID(), Purpose: c.purpose, Granted: c.granted, ExplainedIn: in.ExplainedIn,
 			Interpreter: in.Interpreter, RecordedBy: p.UserID, RecordedOrg: p.OrgID, RecordedAt: now, ExpiresAt: expires,
 			ShareWith: []string{},
 		}
