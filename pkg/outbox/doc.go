@@ -12,8 +12,9 @@
 // was lost or removed.
 //
 // Each service's schema holds the two tables below (copy them into the
-// service's migrations; SQLite takes TIMESTAMP, and INTEGER PRIMARY KEY for
-// pos). A message's row is written once and numbered once; delivery moves
+// service's migrations; SQLite takes TIMESTAMP, INTEGER PRIMARY KEY for
+// pos, and UNIQUE (topic, seq) in the table instead of the fillfactor and
+// the partial index). A message's row is written once and numbered once; delivery moves
 // the topic's delivered mark, one row per batch.
 //
 //	CREATE TABLE outbox (
@@ -22,9 +23,9 @@
 //	    id              TEXT NOT NULL,           -- message id (UUID; receivers deduplicate by it)
 //	    topic           TEXT NOT NULL,           -- "audit", "stats", ...
 //	    payload         TEXT NOT NULL,           -- JSON, never personal data
-//	    created_at      TIMESTAMPTZ NOT NULL,
-//	    UNIQUE (topic, seq)
-//	);
+//	    created_at      TIMESTAMPTZ NOT NULL
+//	) WITH (fillfactor = 50);                    -- numbering rewrites the row on its own page
+//	CREATE UNIQUE INDEX outbox_numbered ON outbox (topic, seq) WHERE seq IS NOT NULL;
 //	CREATE INDEX outbox_unnumbered ON outbox (topic, pos) WHERE seq IS NULL;
 //	CREATE TABLE outbox_seq (
 //	    topic     TEXT PRIMARY KEY,
