@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
+	"github.com/nrm-project/nrm/services/intake/intaketest"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
@@ -358,5 +360,55 @@ func waitForEvents(t *testing.T, base, auditor, query string, want map[string]st
 			t.Fatalf("not in the audit log: %v (log has %s)", want, b)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Registrations arriving together reserve reference numbers ahead; a
+// clean shutdown gives back the ones not used, so the year's counter ends
+// at the last reference handed out.
+func TestShutdownGivesBackReservedReferences(t *testing.T) {
+	root := t.TempDir()
+	keysDir, dataDir := filepath.Join(root, "keys"), filepath.Join(root, "data")
+	s := startServer(t, "--keys", keysDir, "--data", dataDir, "--demo", "--rate-user", "1e6", "--duplicate-checks-per-minute", "10000")
+	officer := login(t, s.base, demoCredentials(t, s.stdout.String())["officer@police.demo"])
+	intakeDB, err := sql.Open("sqlite", "file:"+filepath.Join(dataDir, "intake.db")+"?_pragma=busy_timeout(10000)&mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { intakeDB.Close() })
+	counter := func() (last, highest int) {
+		t.Helper()
+		var ref string
+		if err := intakeDB.QueryRow(`SELECT (SELECT last FROM reference_seq), (SELECT MAX(reference) FROM cases)`).Scan(&last, &ref); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fmt.Sscanf(ref[len("NRM-2026-"):], "%d", &highest); err != nil {
+			t.Fatalf("reference %q: %v", ref, err)
+		}
+		return last, highest
+	}
+	// Concurrent registrations until some group took numbers ahead.
+	reserved := false
+	for round := 0; round < 20 && !reserved; round++ {
+		var wg sync.WaitGroup
+		for range 16 {
+			wg.Go(func() {
+				if st, b := call(t, "POST", s.base+"/api/v1/cases", officer, intaketest.Registration("Reserved Person")); st != http.StatusCreated {
+					t.Errorf("register: %d %s", st, b)
+				}
+			})
+		}
+		wg.Wait()
+		last, highest := counter()
+		reserved = last > highest
+	}
+	if !reserved {
+		t.Fatal("no group of registrations reserved numbers: the release would go untested")
+	}
+	if code := s.stop(); code != 0 {
+		t.Fatalf("serve exited with %d: %s", code, s.stderr.String())
+	}
+	if last, highest := counter(); last != highest {
+		t.Fatalf("counter %d after shutdown, want the highest reference handed out, %d", last, highest)
 	}
 }
