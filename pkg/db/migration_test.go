@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pressly/goose/v3"
+
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
 )
@@ -23,14 +25,7 @@ func TestOutboxDeliveredMarkMigration(t *testing.T) {
 	const before, after = 6, 7
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ctx := context.Background()
-		sdb := migrationDB(t, e, "intake")
-		p, err := db.MigrationProvider(e.Name, sdb, "intake")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.UpTo(ctx, before); err != nil {
-			t.Fatal(err)
-		}
+		sdb, p := migratedTo(t, e, "intake", before)
 		exec := func(q string, args ...any) {
 			t.Helper()
 			if _, err := sdb.ExecContext(ctx, db.Rebind(e.Name, q), args...); err != nil {
@@ -99,14 +94,7 @@ func TestStatsChangeSetsMigration(t *testing.T) {
 	const before, after = 5, 6
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ctx := context.Background()
-		sdb := migrationDB(t, e, "stats")
-		p, err := db.MigrationProvider(e.Name, sdb, "stats")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.UpTo(ctx, before); err != nil {
-			t.Fatal(err)
-		}
+		sdb, p := migratedTo(t, e, "stats", before)
 		for _, c := range []struct {
 			month, subject string
 			version        int
@@ -159,14 +147,7 @@ func TestSectionMACsInWrapsMigration(t *testing.T) {
 	const before, after = 9, 10
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ctx := context.Background()
-		sdb := migrationDB(t, e, "intake")
-		p, err := db.MigrationProvider(e.Name, sdb, "intake")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.UpTo(ctx, before); err != nil {
-			t.Fatal(err)
-		}
+		sdb, p := migratedTo(t, e, "intake", before)
 		conn, err := sdb.Conn(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -236,6 +217,21 @@ func TestSectionMACsInWrapsMigration(t *testing.T) {
 			t.Fatalf("%d section MACs after going down (%v), want 3", n, err)
 		}
 	})
+}
+
+// migratedTo opens an empty database for service's migrations (as
+// migrationDB does) and migrates it up to version.
+func migratedTo(t *testing.T, e dbtest.Engine, service string, version int64) (*sql.DB, *goose.Provider) {
+	t.Helper()
+	sdb := migrationDB(t, e, service)
+	p, err := db.MigrationProvider(e.Name, sdb, service)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(context.Background(), version); err != nil {
+		t.Fatal(err)
+	}
+	return sdb, p
 }
 
 // migrationDB opens an empty database for service's migrations as the
