@@ -173,9 +173,7 @@ func NewOrderedID() string {
 		b[i] = byte(ms >> (40 - 8*i))
 	}
 	b[6] = b[6]&0x0f | 0x70
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+	return uuidString(b)
 }
 
 // NewID returns a random (version 4) UUID.
@@ -183,6 +181,11 @@ func NewID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
+	return uuidString(b)
+}
+
+// uuidString sets b's variant bits and returns it in the usual text form.
+func uuidString(b [16]byte) string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]

@@ -136,8 +136,7 @@ type sealedCase struct {
 	secs   []sectionRow
 	all    map[seal.SectionID]bool
 	grants []seal.KeyGrant
-	wrap   wrapRow
-	macs   map[seal.SectionID][]byte
+	wrap   wrapRow // with its SectionMACs
 }
 
 // sealCase seals each section of content under its own data key, authored
@@ -170,7 +169,7 @@ func (s *service) sealCase(caseID string, ring *keys.CaseRing, org string, versi
 	if sc.wrap, err = s.buildWrap(caseID, ring, org, keyVersion, recipient, held, sc.grants); err != nil {
 		return sealedCase{}, err
 	}
-	sc.macs = s.sectionMACs(org, sc.wrap.Wrap, sc.secs, sc.all)
+	sc.wrap.SectionMACs = s.sectionMACs(org, sc.wrap.Wrap, sc.secs, sc.all)
 	return sc, nil
 }
 
@@ -181,7 +180,8 @@ func (s *service) wrapAgain(sc *sealedCase, caseID, org string, version int, rec
 	if err != nil {
 		return err
 	}
-	sc.wrap, sc.macs = w, s.sectionMACs(org, w.Wrap, sc.secs, sc.all)
+	w.SectionMACs = s.sectionMACs(org, w.Wrap, sc.secs, sc.all)
+	sc.wrap = w
 	return nil
 }
 
@@ -214,7 +214,7 @@ func (s *service) writeSealed(ctx context.Context, tx querier, caseID, org strin
 			return err
 		}
 	}
-	return s.store.putMACs(ctx, tx, caseID, org, sc.macs)
+	return s.store.putMACs(ctx, tx, caseID, org, sc.wrap.SectionMACs)
 }
 
 // owned loads the case for a change by its owner organisation, locked

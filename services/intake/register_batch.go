@@ -140,9 +140,7 @@ func (s *service) writeRegistrations(ctx context.Context, tx *sql.Tx, rs ...*new
 		cases[i], consents[i], dups[i] = &r.row, caseConsents{r.row.ID, r.consents}, probeMatches{r.probe, found[i]}
 		if len(r.sealed.secs) > 0 {
 			secs = append(secs, r.sealed.secs...)
-			w := r.sealed.wrap
-			w.SectionMACs = r.sealed.macs
-			wraps = append(wraps, w)
+			wraps = append(wraps, r.sealed.wrap)
 		}
 		stats = append(stats, r.stats...)
 		events = append(events, r.events...)
