@@ -134,8 +134,11 @@ func (c *client) Leave(ctx context.Context, id string) (Referral, error) {
 	return c.act(ctx, id, "left", nil)
 }
 
-func (c *client) Withdraw(ctx context.Context, id string) (Referral, error) {
-	return c.act(ctx, id, "withdraw", nil)
+func (c *client) Withdraw(ctx context.Context, id string, in WithdrawInput) (Referral, error) {
+	if in == (WithdrawInput{}) {
+		return c.act(ctx, id, "withdraw", nil)
+	}
+	return c.act(ctx, id, "withdraw", withdrawRequest{Reason: in.Reason, Note: in.Note})
 }
 
 func (c *client) list(ctx context.Context, path string) ([]Referral, error) {

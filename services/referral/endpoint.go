@@ -45,7 +45,11 @@ func MakeServerEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforc
 		Arrive:   g(r, "arrived", idEndpoint(s.Arrive)),
 		Complete: g(r, "complete", idEndpoint(s.Complete)),
 		Leave:    g(r, "left", idEndpoint(s.Leave)),
-		Withdraw: g(r, "withdraw", idEndpoint(s.Withdraw)),
+		Withdraw: g(r, "withdraw", func(ctx context.Context, req any) (any, error) {
+			q := req.(withdrawRequest)
+			v, err := s.Withdraw(ctx, q.ID, WithdrawInput{Reason: q.Reason, Note: q.Note})
+			return referralResponse{v, err}, nil
+		}),
 		Inbox: g(r, "list", func(ctx context.Context, _ any) (any, error) {
 			v, err := s.Inbox(ctx)
 			return referralsResponse{v, err}, nil
@@ -112,6 +116,12 @@ type idRequest struct{ ID string }
 type declineRequest struct {
 	ID     string `json:"-"`
 	Reason string `json:"reason"`
+	Note   string `json:"note,omitempty"`
+}
+
+type withdrawRequest struct {
+	ID     string `json:"-"`
+	Reason string `json:"reason,omitempty"`
 	Note   string `json:"note,omitempty"`
 }
 

@@ -33,6 +33,10 @@ func FuzzDecodeDecline(f *testing.F) {
 	fuzzDecoder(f, decodeDeclineBody, `{"reason":"no_capacity"}`, `{"reason":"other","note":"security_risk"}`, `{"reason":1}`, `[]`)
 }
 
+func FuzzDecodeWithdraw(f *testing.F) {
+	fuzzDecoder(f, decodeWithdrawBody, `{}`, `{"reason":"safety_risk","note":"out_of_hours"}`, `{"note":[]}`)
+}
+
 func FuzzDecodeProvider(f *testing.F) {
 	fuzzDecoder(f, decodeProviderBody, `{"name":"S","regions":["MA-01"],"services":[{"service":"shelter","places":3}]}`, `{"active":"yes"}`)
 }

@@ -101,7 +101,7 @@ func TestAuthorizationTable(t *testing.T) {
 		{"arrived", "POST", "/api/v1/referrals/{id}/arrived", nil, [13]int{403, 409, 409, 404, 404, 403, 403, 403, 403, 403, 403, 403, 401}},
 		{"complete", "POST", "/api/v1/referrals/{id}/complete", nil, [13]int{403, 409, 409, 404, 404, 403, 403, 403, 403, 403, 403, 403, 401}},
 		{"left", "POST", "/api/v1/referrals/{id}/left", nil, [13]int{403, 409, 409, 404, 404, 403, 403, 403, 403, 403, 403, 403, 401}},
-		{"withdraw", "POST", "/api/v1/referrals/{id}/withdraw", nil, [13]int{200, 200, 403, 404, 404, 404, 200, 403, 403, 403, 403, 403, 401}},
+		{"withdraw", "POST", "/api/v1/referrals/{id}/withdraw", nil, [13]int{200, 200, 403, 404, 404, 404, 403, 403, 403, 403, 403, 403, 401}},
 		{"create", "POST", "/api/v1/referrals", "create", [13]int{201, 201, 404, 404, 404, 404, 201, 403, 403, 403, 403, 403, 401}},
 		{"inbox", "GET", "/api/v1/referrals/inbox", nil, [13]int{200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403, 401}},
 		{"sent", "GET", "/api/v1/referrals/sent", nil, [13]int{200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403, 401}},

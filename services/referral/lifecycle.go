@@ -100,6 +100,9 @@ func (s *service) finish(ctx context.Context, err error, action, id string) erro
 	if errors.Is(err, errHidden) {
 		return s.deny(ctx, action, "referral", id, ErrNotFound)
 	}
+	if err != nil && kit.AsError(err).Status == http.StatusForbidden {
+		return s.deny(ctx, action, "referral", id, err)
+	}
 	return err
 }
 

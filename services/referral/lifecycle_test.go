@@ -28,14 +28,14 @@ func TestGrantsFollowTheReferral(t *testing.T) {
 				return err
 			}, map[string]string{"a": intake.GrantRevoked, "b": intake.GrantPending}},
 			{"withdrawal revokes all", func(r Referral, _, _ string) error {
-				_, err := ev.s.Withdraw(ev.officer(), r.ID)
+				_, err := ev.s.Withdraw(ev.officer(), r.ID, WithdrawInput{})
 				return err
 			}, map[string]string{"a": intake.GrantRevoked, "b": intake.GrantRevoked}},
 			{"withdrawal after acceptance revokes the active grant and frees places", func(r Referral, a, _ string) error {
 				if _, err := ev.s.Accept(as(a, auth.RoleNGOCaseworker), r.ID); err != nil {
 					return err
 				}
-				_, err := ev.s.Withdraw(as(event0(), auth.RoleCoordinator), r.ID)
+				_, err := ev.s.Withdraw(as(event0(), auth.RoleCoordinator), r.ID, WithdrawInput{Reason: "provider_unsafe", Note: "place_compromised"})
 				return err
 			}, map[string]string{"a": intake.GrantRevoked, "b": intake.GrantRevoked}},
 		}
@@ -117,7 +117,7 @@ func TestIllegalTransitionsNameTheAllowedOnes(t *testing.T) {
 	if ev.used(t, a) != 0 {
 		t.Fatal("completion did not free the place")
 	}
-	if _, err := ev.s.Withdraw(ev.officer(), r.ID); codeOf(err) != CodeInvalidTransition || !strings.Contains(err.Error(), "allowed: none") {
+	if _, err := ev.s.Withdraw(ev.officer(), r.ID, WithdrawInput{}); codeOf(err) != CodeInvalidTransition || !strings.Contains(err.Error(), "allowed: none") {
 		t.Fatalf("withdraw after completion: %v", err)
 	}
 }

@@ -93,7 +93,7 @@ func TestSentListsTheSendersReferralsNewestFirst(t *testing.T) {
 		ids = append(ids, ev.refer(t, ev.adult("MA-06", 0), "normal", p).ID)
 		ev.clock.Advance(time.Duration(i+1) * time.Minute)
 	}
-	if _, err := ev.s.Withdraw(ev.officer(), ids[1]); err != nil {
+	if _, err := ev.s.Withdraw(ev.officer(), ids[1], WithdrawInput{}); err != nil {
 		t.Fatal(err)
 	}
 	sent, err := ev.s.Sent(ev.officer())

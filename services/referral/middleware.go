@@ -77,9 +77,9 @@ func (m *logging) Leave(ctx context.Context, id string) (r0 Referral, err error)
 	return m.next.Leave(ctx, id)
 }
 
-func (m *logging) Withdraw(ctx context.Context, id string) (r0 Referral, err error) {
+func (m *logging) Withdraw(ctx context.Context, id string, in WithdrawInput) (r0 Referral, err error) {
 	defer func(b time.Time) { m.done(ctx, "Withdraw", b, err) }(time.Now())
-	return m.next.Withdraw(ctx, id)
+	return m.next.Withdraw(ctx, id, in)
 }
 
 func (m *logging) Inbox(ctx context.Context) (r0 []Referral, err error) {
@@ -227,9 +227,9 @@ func (m *instrumenting) Leave(ctx context.Context, id string) (r0 Referral, err 
 	return m.next.Leave(ctx, id)
 }
 
-func (m *instrumenting) Withdraw(ctx context.Context, id string) (r0 Referral, err error) {
+func (m *instrumenting) Withdraw(ctx context.Context, id string, in WithdrawInput) (r0 Referral, err error) {
 	defer func(b time.Time) { m.done("Withdraw", b, err) }(time.Now())
-	return m.next.Withdraw(ctx, id)
+	return m.next.Withdraw(ctx, id, in)
 }
 
 func (m *instrumenting) Inbox(ctx context.Context) (r0 []Referral, err error) {

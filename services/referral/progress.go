@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 
-	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 )
@@ -96,84 +95,4 @@ func reservedAfter(r referralRow, release bool) int {
 		return 0
 	}
 	return r.PlacesReserved
-}
-
-// Withdraw ends a referral from the sending side (or the coordinators'):
-// open offers are withdrawn, every grant revoked and reserved places freed.
-func (s *service) Withdraw(ctx context.Context, id string) (Referral, error) {
-	p, err := principal(ctx)
-	if err != nil {
-		return Referral{}, err
-	}
-	if !validID(id) {
-		return Referral{}, ErrNotFound
-	}
-	var (
-		row   referralRow
-		cands []candidateRow
-		now   = s.now()
-	)
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := s.store.lockPending(ctx, tx, id); err != nil {
-			return err
-		}
-		var (
-			err error
-			a   access
-		)
-		if row, cands, a, err = s.load(ctx, tx, p, id); err != nil {
-			return err
-		}
-		if a != fullAccess || !p.HasRole(auth.RoleCoordinator) && p.OrgID != row.SenderOrg {
-			return ErrForbidden
-		}
-		from := row.Status
-		if from != StatusPending && from != StatusAccepted && from != StatusArrived {
-			return transitionError(from)
-		}
-		ok, err := s.store.moveReferral(ctx, tx, id, from, StatusWithdrawn, row.AcceptedOrg, 0, now)
-		if err != nil || !ok {
-			return guard(err, transitionError(StatusWithdrawn))
-		}
-		if err := s.store.release(ctx, tx, row.AcceptedOrg, row.Service, row.PlacesReserved); err != nil {
-			return err
-		}
-		row.Status, row.PlacesReserved, row.UpdatedAt = StatusWithdrawn, 0, now
-		for i := range cands {
-			c := &cands[i]
-			if c.Status == OfferOffered || c.Status == OfferQueued {
-				if c.Status == OfferOffered {
-					if err := s.tell(ctx, tx, c.OrgID, row, "withdrawn", nil); err != nil {
-						return err
-					}
-				}
-				if _, err := s.store.setOffer(ctx, tx, id, c.OrgID, c.Status, OfferWithdrawn, now, ""); err != nil {
-					return err
-				}
-				c.Status = OfferWithdrawn
-			}
-			if c.GrantState != grantRevoked {
-				c.GrantState = grantRevoke
-				if err := s.store.setGrantState(ctx, tx, id, c.OrgID, grantRevoke); err != nil {
-					return err
-				}
-			}
-		}
-		if row.AcceptedOrg != "" {
-			if err := s.tell(ctx, tx, row.AcceptedOrg, row, "withdrawn", nil); err != nil {
-				return err
-			}
-		}
-		f := s.fact(row, facts.ReferralClosed, now)
-		f.Outcome = StatusWithdrawn
-		if err := s.facts(ctx, tx, f); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, s.rec.New(ctx, "referral.referral.withdraw", "referral", id, event.Allowed))
-	})
-	if err != nil {
-		return Referral{}, s.finish(ctx, err, "referral.referral.withdraw", id)
-	}
-	s.revokeDue(ctx, id)
-	return s.view(p, row, cands, now), nil
 }

@@ -26,7 +26,9 @@ type Service interface {
 	Arrive(ctx context.Context, id string) (Referral, error)
 	Complete(ctx context.Context, id string) (Referral, error)
 	Leave(ctx context.Context, id string) (Referral, error)
-	Withdraw(ctx context.Context, id string) (Referral, error)
+	// Withdraw ends a referral: the owner at will, a coordinator of
+	// another organisation only with a coded emergency reason.
+	Withdraw(ctx context.Context, id string, in WithdrawInput) (Referral, error)
 	Inbox(ctx context.Context) ([]Referral, error)
 	Sent(ctx context.Context) ([]Referral, error)
 	Board(ctx context.Context) (Board, error)
@@ -131,6 +133,9 @@ const (
 	StatusWithdrawn  = "withdrawn"
 	StatusNoProvider = "no_provider"
 	StatusDisclosed  = "disclosed" // an external referral, recorded as a disclosure
+	// StatusAwaitingApproval is an external referral to another country
+	// waiting for a second person of the sending organisation.
+	StatusAwaitingApproval = "awaiting_approval"
 )
 
 // Offer statuses of a candidate.
@@ -352,3 +357,7 @@ func newService(cfg Config) (*service, error) {
 		pseudo: cfg.Keys.Subkey(keys.PurposePseudonym), hookKey: cfg.Keys.Subkey(keys.PurposeWebhook), hc: hc,
 	}, nil
 }
+
+// CodeEmergencyReasonRequired refuses a coordinator's withdrawal of
+// another organisation's referral without a coded emergency reason.
+const CodeEmergencyReasonRequired = "emergency_reason_required"

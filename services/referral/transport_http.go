@@ -37,7 +37,7 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	handle("POST "+r+"/{id}/arrived", e.Arrive, decodeID, http.StatusOK)
 	handle("POST "+r+"/{id}/complete", e.Complete, decodeID, http.StatusOK)
 	handle("POST "+r+"/{id}/left", e.Leave, decodeID, http.StatusOK)
-	handle("POST "+r+"/{id}/withdraw", e.Withdraw, decodeID, http.StatusOK)
+	handle("POST "+r+"/{id}/withdraw", e.Withdraw, decodeWithdrawRequest, http.StatusOK)
 	mux.Handle("GET "+r+"/{id}/package", httptransport.NewServer(e.Package, decodeID, encodePackage(logger), opts...))
 	const p = "/api/v1/providers"
 	handle("GET "+p, e.ListProviders, decodeListProviders, http.StatusOK)
@@ -144,6 +144,31 @@ func decodeDeclineRequest(_ context.Context, r *http.Request) (any, error) {
 
 func decodeDeclineBody(b []byte) (any, error) {
 	var req declineRequest
+	if err := kit.DecodeJSONBytes(b, &req); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// decodeWithdrawRequest takes an optional body: the owner withdraws with
+// none, a coordinator in an emergency gives reason and note codes.
+func decodeWithdrawRequest(_ context.Context, r *http.Request) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	req := withdrawRequest{}
+	if r.ContentLength != 0 {
+		if err := kit.DecodeJSON(nil, r, &req); err != nil {
+			return nil, err
+		}
+	}
+	req.ID = id
+	return req, nil
+}
+
+func decodeWithdrawBody(b []byte) (any, error) {
+	var req withdrawRequest
 	if err := kit.DecodeJSONBytes(b, &req); err != nil {
 		return nil, err
 	}

@@ -15,18 +15,21 @@ import (
 type access int
 
 const (
-	noAccess       access = iota
-	summaryAccess         // a candidate that was offered it: the de-identified summary
-	providerAccess        // the accepting organisation: the summary and the case id
-	fullAccess            // the sending organisation and the coordinators
+	noAccess          access = iota
+	summaryAccess            // a candidate that was offered it: the de-identified summary
+	coordinatorAccess        // the referral desk: the summary, the status and the routing state, never the case
+	providerAccess           // the accepting organisation: the summary and the case id
+	fullAccess               // the sending organisation and the case's owner
 )
 
 func accessOf(p auth.Principal, r referralRow, cands []candidateRow) access {
 	switch {
-	case p.HasRole(auth.RoleCoordinator), p.OrgID != "" && (p.OrgID == r.SenderOrg || p.OrgID == r.CaseOwnerOrg):
+	case owns(p, r):
 		return fullAccess
 	case p.OrgID != "" && p.OrgID == r.AcceptedOrg:
 		return providerAccess
+	case p.HasRole(auth.RoleCoordinator):
+		return coordinatorAccess
 	}
 	if c := findOffer(cands, p.OrgID); c != nil && c.Status != OfferQueued {
 		return summaryAccess
@@ -43,7 +46,7 @@ func (s *service) view(p auth.Principal, r referralRow, cands []candidateRow, no
 		Gender: r.Gender, AgeGroup: r.AgeGroup, Languages: slices.Clone(r.Languages), GroupSize: r.GroupSize,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
-	if mine := findOffer(cands, p.OrgID); mine != nil && a != fullAccess {
+	if mine := findOffer(cands, p.OrgID); mine != nil && a != fullAccess && a != coordinatorAccess {
 		v.OfferStatus = mine.Status
 		if mine.Status == OfferOffered {
 			v.Deadline = mine.Deadline
@@ -52,9 +55,16 @@ func (s *service) view(p auth.Principal, r referralRow, cands []candidateRow, no
 	if a >= providerAccess {
 		v.CaseID, v.SenderOrg, v.AcceptedOrg, v.Sections = r.CaseID, r.SenderOrg, r.AcceptedOrg, slices.Clone(r.Sections)
 	}
+	if a == coordinatorAccess {
+		// What routing needs: who sent it and where it stands.
+		v.SenderOrg, v.AcceptedOrg = r.SenderOrg, r.AcceptedOrg
+	}
 	if a == fullAccess {
-		v.FanOut, v.LegalBasis, v.Destination = r.FanOut, r.LegalBasis, r.Destination
+		v.LegalBasis, v.Destination = r.LegalBasis, r.Destination
 		v.PackageID, v.RecipientFingerprint = r.PackageID, r.RecipientFingerprint
+	}
+	if a == fullAccess || a == coordinatorAccess {
+		v.FanOut = r.FanOut
 		v.Candidates = make([]Candidate, 0, len(cands))
 		for _, c := range cands {
 			v.Candidates = append(v.Candidates, Candidate{OrgID: c.OrgID, Rank: c.Rank, Reasons: c.Reasons,

@@ -145,7 +145,7 @@ func TestWebhookGivesUpAfterMaxAttempts(t *testing.T) {
 	rc := &receiver{fail: 1 << 30}
 	prov := ev.hookedProvider(t, rc)
 	r := ev.refer(t, ev.adult("MA-06", 0), "normal", prov)
-	if _, err := ev.s.Withdraw(ev.officer(), r.ID); err != nil { // a second delivery: "withdrawn"
+	if _, err := ev.s.Withdraw(ev.officer(), r.ID, WithdrawInput{}); err != nil { // a second delivery: "withdrawn"
 		t.Fatal(err)
 	}
 	at := ev.clock.Now()
