@@ -171,7 +171,10 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 	refCfg := referral.Config{
 		DB: s.dbs["referral"], Keys: c.keys, Cases: referralCases{summaries}, Grants: s.intake,
 		Orgs: referralOrgs{s.orgs}, Routing: &routing, Logger: log.With(c.logger, "service", "referral"),
-		Sections: referralSections{s.intake},
+		Sections: referralSections{s.intake}, Disclosures: s.intake,
+		Disclosure: referral.DisclosurePolicy{
+			RecipientKinds: workflow.Disclosure.RecipientKinds, LegalBases: workflow.Disclosure.LegalBases,
+		},
 	}
 	refSvc, err := referral.New(refCfg)
 	if err != nil {

@@ -60,6 +60,17 @@ func (s *service) Disclose(ctx context.Context, caseID string, in DisclosureInpu
 		if !mayDisclose(p, c, grants) {
 			return kit.ErrForbidden
 		}
+		if in.LegalBasis == LegalBasisConsent {
+			// Consent as a basis is the person's data-sharing consent, and
+			// it must cover the recipient's kind, as for a grant.
+			consents, err := s.store.consents(ctx, tx, caseID)
+			if err != nil {
+				return err
+			}
+			if !sharingCovers(consents, in.RecipientKind, s.now()) {
+				return ErrConsentRequired
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO disclosures (id, case_id, org_id, user_id, recipient_kind, legal_basis,
 			sections, disclosed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, d.ID, d.CaseID, d.OrgID, d.UserID,
 			d.RecipientKind, d.LegalBasis, joinCodes(d.Sections), d.DisclosedAt); err != nil {
@@ -182,3 +193,7 @@ func (s *service) legalHold(ctx context.Context, caseID string, in LegalHoldInpu
 	}
 	return out, nil
 }
+
+// LegalBasisConsent is the disclosure basis that rests on the person's
+// data-sharing consent.
+const LegalBasisConsent = "consent"

@@ -134,6 +134,10 @@ func (c *client) Leave(ctx context.Context, id string) (Referral, error) {
 	return c.act(ctx, id, "left", nil)
 }
 
+func (c *client) Approve(ctx context.Context, id string) (Referral, error) {
+	return c.act(ctx, id, "approve", nil)
+}
+
 func (c *client) Withdraw(ctx context.Context, id string, in WithdrawInput) (Referral, error) {
 	if in == (WithdrawInput{}) {
 		return c.act(ctx, id, "withdraw", nil)

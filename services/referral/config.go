@@ -34,6 +34,10 @@ type Routing struct {
 	SlowResponse  Duration            `json:"slow_response"`
 	ExpiringSoon  Duration            `json:"expiring_soon"`
 	LegalBases    []string            `json:"legal_bases"`
+	// Country is the deployment's own ISO 3166-1 alpha-2 code: an external
+	// referral to any other country is cross-border and needs a second
+	// person's approval. Empty: every country destination is cross-border.
+	Country string `json:"country,omitempty"`
 }
 
 // Weights are the points of each ranking criterion.

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
@@ -32,12 +33,18 @@ func (s *service) validateNew(in NewReferral) (NewReferral, error) {
 	}
 	switch in.Kind {
 	case KindExternal:
-		if !slices.Contains(s.routing.LegalBases, in.LegalBasis) {
-			return in, kit.Validation("legal_basis: must be one of " + joinCodes(s.routing.LegalBases))
+		bases := s.legalBases()
+		if !slices.Contains(bases, in.LegalBasis) {
+			return in, kit.Validation("legal_basis: must be one of " + joinCodes(bases))
 		}
 		if !countryRe.MatchString(in.Destination) && !codeRe.MatchString(in.Destination) {
 			return in, kit.Validation("destination: a country code (ISO 3166-1 alpha-2) or an organisation kind code")
 		}
+		kind, err := s.recipientKind(in)
+		if err != nil {
+			return in, err
+		}
+		in.RecipientKind = kind
 		if len(in.Candidates) > 0 || in.FanOut != 0 {
 			return in, kit.Validation("candidates, fan_out: not for external referrals")
 		}
@@ -50,8 +57,8 @@ func (s *service) validateNew(in NewReferral) (NewReferral, error) {
 			in.Urgency = "normal"
 		}
 	case KindInternal:
-		if in.LegalBasis != "" || in.Destination != "" || in.Recipient != "" {
-			return in, kit.Validation("legal_basis, destination, recipient: only for external referrals")
+		if in.LegalBasis != "" || in.Destination != "" || in.Recipient != "" || in.RecipientKind != "" {
+			return in, kit.Validation("legal_basis, destination, recipient, recipient_kind: only for external referrals")
 		}
 	default:
 		return in, kit.Validation("kind: internal or external")
@@ -106,6 +113,12 @@ func (s *service) CreateReferral(ctx context.Context, in NewReferral) (Referral,
 	if in, err = s.validateNew(in); err != nil {
 		return Referral{}, err
 	}
+	if in.Kind == KindInternal && !p.HasRole(auth.RoleFrontlineOfficer) && !p.HasRole(auth.RoleNGOCaseworker) &&
+		!p.HasRole(auth.RoleCoordinator) {
+		// Decision makers refer outside the system for international
+		// cooperation only.
+		return Referral{}, s.deny(ctx, "referral.referral.create", "case", in.CaseID, ErrForbidden)
+	}
 	sum, err := s.summary(ctx, in.CaseID, "referral.referral.create")
 	if err != nil {
 		return Referral{}, err
@@ -122,7 +135,7 @@ func (s *service) CreateReferral(ctx context.Context, in NewReferral) (Referral,
 		row.CaseID = in.CaseID
 	}
 	if in.Kind == KindExternal {
-		return s.createExternal(ctx, p, row, in.Recipient)
+		return s.createExternal(ctx, p, sum, row, in)
 	}
 	picked, err := s.pick(ctx, sum, in)
 	if err != nil {

@@ -16,7 +16,6 @@ import (
 	"filippo.io/age"
 	"filippo.io/age/armor"
 
-	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/seal"
@@ -73,6 +72,11 @@ type disclosureRow struct {
 	Sections                                               []string
 	ActorUser, ActorOrg                                    string
 	CreatedAt                                              time.Time
+	// RecipientKind is the workflow policy's kind of the receiver;
+	// DisclosureID the disclosure intake recorded in the case, once
+	// authorised; ApprovedBy the second person for a cross-border one.
+	RecipientKind, DisclosureID, ApprovedBy string
+	ApprovedAt                              *time.Time
 }
 
 // parseRecipient checks an external organisation's age public key and
@@ -95,39 +99,6 @@ func fingerprint(recipient string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// createExternal records a referral outside the system or across a border
-// as a disclosure: codes, the legal basis and the recipient's public key.
-// No section content is read or stored here; the package is produced on
-// download.
-func (s *service) createExternal(ctx context.Context, p auth.Principal, row referralRow, recipient string) (Referral, error) {
-	if s.secs == nil {
-		return Referral{}, fmt.Errorf("referral: external packages: no section source: %w", ErrUnavailable)
-	}
-	row.Status = StatusDisclosed
-	row.FanOut = 0
-	d := disclosureRow{
-		ReferralID: row.ID, PackageID: event.NewID(), CaseID: row.CaseID, LegalBasis: row.LegalBasis,
-		Destination: row.Destination, Recipient: recipient, Fingerprint: fingerprint(recipient), Sections: row.Sections,
-		ActorUser: p.UserID, ActorOrg: p.OrgID, CreatedAt: row.CreatedAt,
-	}
-	row.PackageID, row.RecipientFingerprint = d.PackageID, d.Fingerprint
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := s.store.insertReferral(ctx, tx, row); err != nil {
-			return err
-		}
-		if err := s.store.insertDisclosure(ctx, tx, d); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx,
-			s.rec.New(ctx, "referral.referral.create", "referral", row.ID, event.Allowed),
-			s.rec.New(ctx, "referral.disclosure.record", "case", row.CaseID, event.Allowed))
-	})
-	if err != nil {
-		return Referral{}, err
-	}
-	return s.view(p, row, nil, row.CreatedAt), nil
-}
-
 // Package produces the package of an external referral for the sending
 // organisation. The sections are read through intake as the caller, the
 // plaintext exists only in memory, and the package's hash is recorded
@@ -147,6 +118,18 @@ func (s *service) Package(ctx context.Context, id string) (DisclosurePackage, er
 	}
 	if err != nil {
 		return DisclosurePackage{}, err
+	}
+	if err := packageReady(row); err != nil {
+		return DisclosurePackage{}, err
+	}
+	// The relation is checked again: a case transferred since, or a role
+	// taken away, stops the package.
+	sum, err := s.summary(ctx, row.CaseID, action)
+	if err != nil {
+		return DisclosurePackage{}, err
+	}
+	if ok, err := s.mayDiscloseExternally(ctx, p, sum, row.LegalBasis); err != nil || !ok {
+		return DisclosurePackage{}, guardDeny(s, ctx, err, action, id)
 	}
 	d, err := s.store.disclosure(ctx, s.db, id)
 	if err != nil {
@@ -175,8 +158,8 @@ func (s *service) Package(ctx context.Context, id string) (DisclosurePackage, er
 	if err != nil {
 		return DisclosurePackage{}, fmt.Errorf("referral: package %s: %w", d.PackageID, err)
 	}
-	sum := sha256.Sum256(armored)
-	pkg := DisclosurePackage{PackageID: d.PackageID, ReferralID: id, SHA256: hex.EncodeToString(sum[:]), Armored: armored}
+	hash := sha256.Sum256(armored)
+	pkg := DisclosurePackage{PackageID: d.PackageID, ReferralID: id, SHA256: hex.EncodeToString(hash[:]), Armored: armored}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO referral_packages (id, package_id, sha256, actor_user, actor_org, produced_at)
 			VALUES ($1, $2, $3, $4, $5, $6)`, event.NewID(), d.PackageID, pkg.SHA256, p.UserID, p.OrgID, now); err != nil {
@@ -251,12 +234,13 @@ func encryptArmored(recipient string, plaintext []byte) ([]byte, error) {
 }
 
 const disclosureColumns = `referral_id, package_id, case_id, legal_basis, destination, recipient, recipient_fingerprint,
-	sections, actor_user, actor_org, created_at`
+	sections, actor_user, actor_org, created_at, recipient_kind, disclosure_id, approved_by, approved_at`
 
 func (st *store) insertDisclosure(ctx context.Context, tx *sql.Tx, d disclosureRow) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO referral_disclosures (`+disclosureColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, d.ReferralID, d.PackageID, d.CaseID, d.LegalBasis,
-		d.Destination, d.Recipient, d.Fingerprint, encList(d.Sections), d.ActorUser, d.ActorOrg, d.CreatedAt)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, d.ReferralID, d.PackageID, d.CaseID,
+		d.LegalBasis, d.Destination, d.Recipient, d.Fingerprint, encList(d.Sections), d.ActorUser, d.ActorOrg, d.CreatedAt,
+		d.RecipientKind, d.DisclosureID, d.ApprovedBy, d.ApprovedAt)
 	if err != nil {
 		return fmt.Errorf("referral: insert disclosure %s: %w", d.ReferralID, err)
 	}
@@ -270,7 +254,8 @@ func (st *store) disclosure(ctx context.Context, q queryer, referralID string) (
 	)
 	err := q.QueryRowContext(ctx, `SELECT `+disclosureColumns+` FROM referral_disclosures WHERE referral_id = $1`,
 		referralID).Scan(&d.ReferralID, &d.PackageID, &d.CaseID, &d.LegalBasis, &d.Destination, &d.Recipient,
-		&d.Fingerprint, &secs, &d.ActorUser, &d.ActorOrg, &d.CreatedAt)
+		&d.Fingerprint, &secs, &d.ActorUser, &d.ActorOrg, &d.CreatedAt, &d.RecipientKind, &d.DisclosureID, &d.ApprovedBy,
+		&d.ApprovedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, ErrNotFound
 	}
@@ -278,6 +263,10 @@ func (st *store) disclosure(ctx context.Context, q queryer, referralID string) (
 		return d, fmt.Errorf("referral: disclosure %s: %w", referralID, err)
 	}
 	d.CreatedAt = d.CreatedAt.UTC()
+	if d.ApprovedAt != nil {
+		t := d.ApprovedAt.UTC()
+		d.ApprovedAt = &t
+	}
 	d.Sections, err = decList(secs)
 	return d, err
 }
@@ -296,5 +285,6 @@ func (st *store) withDisclosure(ctx context.Context, q queryer, r *referralRow) 
 		return err
 	}
 	r.PackageID, r.RecipientFingerprint = d.PackageID, d.Fingerprint
+	r.RecipientKind, r.DisclosureID, r.ApprovedBy = d.RecipientKind, d.DisclosureID, d.ApprovedBy
 	return nil
 }

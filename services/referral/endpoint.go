@@ -17,7 +17,7 @@ const (
 // Endpoints collects the referral endpoints.
 type Endpoints struct {
 	Create, Get, Accept, Decline, Arrive, Complete, Leave, Withdraw endpoint.Endpoint
-	Inbox, Sent, Board, Route, Notifications, Package               endpoint.Endpoint
+	Inbox, Sent, Board, Route, Notifications, Package, Approve      endpoint.Endpoint
 	GetProvider, PutProvider, SetCapacity, ListProviders            endpoint.Endpoint
 	ExportHSDS, ImportHSDS                                          endpoint.Endpoint
 }
@@ -74,6 +74,7 @@ func MakeServerEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforc
 			v, err := s.Package(ctx, req.(idRequest).ID)
 			return packageResponse{v, err}, nil
 		}),
+		Approve: g(r, "approve", idEndpoint(s.Approve)),
 		GetProvider: g(p, "read", func(ctx context.Context, req any) (any, error) {
 			v, err := s.GetProvider(ctx, req.(idRequest).ID)
 			return providerResponse{v, err}, nil

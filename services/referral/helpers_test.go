@@ -164,9 +164,60 @@ func (f *fakeSections) Sections(ctx context.Context, caseID string, names []stri
 	return out, nil
 }
 
+// fakeDisclosures records disclosures like intake: the case owner's
+// officers and caseworkers, or a decision maker; a consent basis needs
+// the person's consent to cover the recipient kind.
+type fakeDisclosures struct {
+	mu        sync.Mutex
+	cases     *fakeCases
+	noConsent map[string]bool // case ids whose consent covers no disclosure
+	recorded  []intake.Disclosure
+}
+
+func (f *fakeDisclosures) Disclose(ctx context.Context, caseID string, in intake.DisclosureInput) (intake.Disclosure, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, _ := auth.FromContext(ctx)
+	f.cases.mu.Lock()
+	c, ok := f.cases.cases[caseID]
+	f.cases.mu.Unlock()
+	if !ok {
+		return intake.Disclosure{}, kit.ErrNotFound
+	}
+	owner := p.OrgID == c.OwnerOrg && (p.HasRole(auth.RoleFrontlineOfficer) || p.HasRole(auth.RoleNGOCaseworker))
+	if !owner && !p.HasRole(auth.RoleDecisionMaker) {
+		return intake.Disclosure{}, kit.ErrForbidden
+	}
+	if in.LegalBasis == "consent" && f.noConsent[caseID] {
+		return intake.Disclosure{}, intake.ErrConsentRequired
+	}
+	d := intake.Disclosure{ID: event.NewID(), CaseID: caseID, OrgID: p.OrgID, UserID: p.UserID,
+		RecipientKind: in.RecipientKind, LegalBasis: in.LegalBasis, Sections: in.Sections}
+	f.recorded = append(f.recorded, d)
+	return d, nil
+}
+
+func (f *fakeDisclosures) of(caseID string) []intake.Disclosure {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []intake.Disclosure
+	for _, d := range f.recorded {
+		if d.CaseID == caseID {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 type fakeOrgs struct{}
 
+// authorityOrg is the one organisation fakeOrgs calls a competent authority.
+var authorityOrg = event.NewID()
+
 func (fakeOrgs) Org(_ context.Context, id string) (OrgInfo, error) {
+	if id == authorityOrg {
+		return OrgInfo{ID: id, Kind: "competent_authority", Region: "MA-04"}, nil
+	}
 	return OrgInfo{ID: id, Kind: "ngo", Region: "MA-06"}, nil
 }
 
@@ -179,6 +230,7 @@ type env struct {
 	cases  *fakeCases
 	grants *fakeGrants
 	secs   *fakeSections
+	discl  *fakeDisclosures
 	police string // the sending organisation
 }
 
@@ -193,6 +245,7 @@ func newEnv(t testing.TB, e dbtest.Engine) *env {
 	ev := &env{db: d, engine: e, keys: k, clock: &clock{t: time.Date(2026, 11, 20, 22, 0, 0, 0, time.UTC)}, cases: cases,
 		grants: &fakeGrants{cases: cases, refuse: map[string]bool{}, grants: map[string]intake.Grant{}}, police: event.NewID()}
 	ev.secs = &fakeSections{cases: cases, content: map[string]map[string][]byte{}}
+	ev.discl = &fakeDisclosures{cases: cases, noConsent: map[string]bool{}}
 	ev.s = ev.service(t)
 	return ev
 }
@@ -208,7 +261,8 @@ func (ev *env) service(t testing.TB) *service {
 }
 
 func (ev *env) config() Config {
-	return Config{DB: ev.db, Keys: ev.keys, Cases: ev.cases, Grants: ev.grants, Orgs: fakeOrgs{}, Sections: ev.secs, Now: ev.clock.Now}
+	return Config{DB: ev.db, Keys: ev.keys, Cases: ev.cases, Grants: ev.grants, Orgs: fakeOrgs{}, Sections: ev.secs,
+		Disclosures: ev.discl, Now: ev.clock.Now}
 }
 
 func as(org string, roles ...string) context.Context {

@@ -95,7 +95,7 @@ func TestAuthorizationTable(t *testing.T) {
 		want                   [13]int
 	}{
 		//                                                                        off/s cw/s cw/r cw/q cw/o off/o coord dm   anal aud  oa/r sa   anon
-		{"read", "GET", "/api/v1/referrals/{id}", nil, [13]int{200, 200, 200, 404, 404, 404, 200, 403, 403, 403, 403, 403, 401}},
+		{"read", "GET", "/api/v1/referrals/{id}", nil, [13]int{200, 200, 200, 404, 404, 404, 200, 200, 403, 403, 403, 403, 401}},
 		{"accept", "POST", "/api/v1/referrals/{id}/accept", nil, [13]int{403, 403, 200, 404, 404, 403, 403, 403, 403, 403, 403, 403, 401}},
 		{"decline", "POST", "/api/v1/referrals/{id}/decline", map[string]string{"reason": "no_capacity"}, [13]int{403, 403, 200, 404, 404, 403, 403, 403, 403, 403, 403, 403, 401}},
 		{"arrived", "POST", "/api/v1/referrals/{id}/arrived", nil, [13]int{403, 409, 409, 404, 404, 403, 403, 403, 403, 403, 403, 403, 401}},
@@ -103,8 +103,8 @@ func TestAuthorizationTable(t *testing.T) {
 		{"left", "POST", "/api/v1/referrals/{id}/left", nil, [13]int{403, 409, 409, 404, 404, 403, 403, 403, 403, 403, 403, 403, 401}},
 		{"withdraw", "POST", "/api/v1/referrals/{id}/withdraw", nil, [13]int{200, 200, 403, 404, 404, 404, 403, 403, 403, 403, 403, 403, 401}},
 		{"create", "POST", "/api/v1/referrals", "create", [13]int{201, 201, 404, 404, 404, 404, 201, 403, 403, 403, 403, 403, 401}},
-		{"inbox", "GET", "/api/v1/referrals/inbox", nil, [13]int{200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403, 401}},
-		{"sent", "GET", "/api/v1/referrals/sent", nil, [13]int{200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403, 401}},
+		{"inbox", "GET", "/api/v1/referrals/inbox", nil, [13]int{200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 401}},
+		{"sent", "GET", "/api/v1/referrals/sent", nil, [13]int{200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 401}},
 		{"board", "GET", "/api/v1/referrals/board", nil, [13]int{403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403, 401}},
 		{"route", "GET", "/api/v1/referrals/route?service=shelter&case_id={case}", nil, [13]int{200, 200, 404, 404, 404, 404, 200, 403, 403, 403, 403, 403, 401}},
 		{"provider read", "GET", "/api/v1/providers/{recv}", nil, [13]int{200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 200, 200, 401}},

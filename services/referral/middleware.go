@@ -77,6 +77,11 @@ func (m *logging) Leave(ctx context.Context, id string) (r0 Referral, err error)
 	return m.next.Leave(ctx, id)
 }
 
+func (m *logging) Approve(ctx context.Context, id string) (r0 Referral, err error) {
+	defer func(b time.Time) { m.done(ctx, "Approve", b, err) }(time.Now())
+	return m.next.Approve(ctx, id)
+}
+
 func (m *logging) Withdraw(ctx context.Context, id string, in WithdrawInput) (r0 Referral, err error) {
 	defer func(b time.Time) { m.done(ctx, "Withdraw", b, err) }(time.Now())
 	return m.next.Withdraw(ctx, id, in)
@@ -225,6 +230,11 @@ func (m *instrumenting) Complete(ctx context.Context, id string) (r0 Referral, e
 func (m *instrumenting) Leave(ctx context.Context, id string) (r0 Referral, err error) {
 	defer func(b time.Time) { m.done("Leave", b, err) }(time.Now())
 	return m.next.Leave(ctx, id)
+}
+
+func (m *instrumenting) Approve(ctx context.Context, id string) (r0 Referral, err error) {
+	defer func(b time.Time) { m.done("Approve", b, err) }(time.Now())
+	return m.next.Approve(ctx, id)
 }
 
 func (m *instrumenting) Withdraw(ctx context.Context, id string, in WithdrawInput) (r0 Referral, err error) {

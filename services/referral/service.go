@@ -37,6 +37,9 @@ type Service interface {
 	// Package produces an external referral's sealed package for its
 	// sender: age-encrypted to the recipient named at creation, never stored.
 	Package(ctx context.Context, id string) (DisclosurePackage, error)
+	// Approve is a second person's approval of a cross-border external
+	// referral: another user of the sending organisation.
+	Approve(ctx context.Context, id string) (Referral, error)
 
 	GetProvider(ctx context.Context, orgID string) (Provider, error)
 	PutProvider(ctx context.Context, orgID string, p ProviderInput) (Provider, error)
@@ -168,6 +171,12 @@ type NewReferral struct {
 	// Recipient is the external organisation's age public key ("age1…"),
 	// X25519 or post-quantum hybrid: the package is encrypted to it alone.
 	Recipient string `json:"recipient,omitempty"`
+	// RecipientKind is the kind of the receiving organisation, from the
+	// workflow policy's disclosure recipient kinds; by default the
+	// destination when it is a kind, foreign_authority for a country. A
+	// legal basis of consent needs the person's data-sharing consent to
+	// cover it.
+	RecipientKind string `json:"recipient_kind,omitempty"`
 }
 
 // Referral is a referral as its caller may see it. Candidates that have not
@@ -196,10 +205,15 @@ type Referral struct {
 	Destination string     `json:"destination,omitempty"`
 	PackageID   string     `json:"package_id,omitempty"`
 	// RecipientFingerprint is the hex SHA-256 of the recipient's public key.
-	RecipientFingerprint string      `json:"recipient_fingerprint,omitempty"`
-	Candidates           []Candidate `json:"candidates,omitempty"`
-	CreatedAt            time.Time   `json:"created_at"`
-	UpdatedAt            time.Time   `json:"updated_at"`
+	RecipientFingerprint string `json:"recipient_fingerprint,omitempty"`
+	RecipientKind        string `json:"recipient_kind,omitempty"`
+	// ApprovedBy is the second person who approved a cross-border
+	// referral; DisclosureID the disclosure recorded in the case.
+	ApprovedBy   string      `json:"approved_by,omitempty"`
+	DisclosureID string      `json:"disclosure_id,omitempty"`
+	Candidates   []Candidate `json:"candidates,omitempty"`
+	CreatedAt    time.Time   `json:"created_at"`
+	UpdatedAt    time.Time   `json:"updated_at"`
 }
 
 // Candidate is a provider in a referral's ranking.
@@ -275,9 +289,10 @@ func transitionError(status string) error {
 }
 
 var allowedActions = map[string][]string{
-	StatusPending:  {"accept", "decline", "withdraw"},
-	StatusAccepted: {"arrived", "withdraw"},
-	StatusArrived:  {"complete", "left", "withdraw"},
+	StatusPending:          {"accept", "decline", "withdraw"},
+	StatusAccepted:         {"arrived", "withdraw"},
+	StatusArrived:          {"complete", "left", "withdraw"},
+	StatusAwaitingApproval: {"approve", "withdraw"},
 }
 
 // Config holds the dependencies of the service.
@@ -290,9 +305,17 @@ type Config struct {
 	// Sections gives the plaintext of case sections for external referral
 	// packages; nil refuses packages as unavailable.
 	Sections SectionSource
-	Routing  *Routing // nil: the embedded default
-	Logger   log.Logger
-	Now      func() time.Time
+	// Disclosures records an external referral in the case's disclosures
+	// (intake, as the caller, which checks the caller's relation to the
+	// case and, for a consent basis, the consent); nil refuses external
+	// referrals as unavailable.
+	Disclosures Disclosures
+	// Disclosure holds the workflow policy's recipient kinds and legal
+	// bases; empty: the routing policy's legal bases, kinds unchecked here.
+	Disclosure DisclosurePolicy
+	Routing    *Routing // nil: the embedded default
+	Logger     log.Logger
+	Now        func() time.Time
 	// HTTPClient sends webhooks; nil uses a client with a 10 s timeout.
 	HTTPClient *http.Client
 }
@@ -304,6 +327,8 @@ type service struct {
 	grants  Grants
 	orgs    Orgs
 	secs    SectionSource
+	discl   Disclosures
+	dpol    DisclosurePolicy
 	routing Routing
 	logger  log.Logger
 	now     func() time.Time
@@ -352,6 +377,7 @@ func newService(cfg Config) (*service, error) {
 	ob.Now = utc
 	return &service{
 		db: cfg.DB, store: &store{db: cfg.DB, dir: newDirCache(2 * time.Second)}, cases: cfg.Cases, grants: cfg.Grants, orgs: cfg.Orgs, secs: cfg.Sections,
+		discl: cfg.Disclosures, dpol: cfg.Disclosure,
 		routing: *r, logger: logger, now: utc, ob: ob,
 		rec:    event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: utc},
 		pseudo: cfg.Keys.Subkey(keys.PurposePseudonym), hookKey: cfg.Keys.Subkey(keys.PurposeWebhook), hc: hc,

@@ -18,7 +18,8 @@ type referralRow struct {
 	AcceptedOrg, LegalBasis, Destination                  string
 	CreatedAt, UpdatedAt                                  time.Time
 	// External referrals, from referral_disclosures.
-	PackageID, RecipientFingerprint string
+	PackageID, RecipientFingerprint         string
+	RecipientKind, DisclosureID, ApprovedBy string
 }
 
 // candidateRow is one offer of a referral.

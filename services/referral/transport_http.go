@@ -38,6 +38,7 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	handle("POST "+r+"/{id}/complete", e.Complete, decodeID, http.StatusOK)
 	handle("POST "+r+"/{id}/left", e.Leave, decodeID, http.StatusOK)
 	handle("POST "+r+"/{id}/withdraw", e.Withdraw, decodeWithdrawRequest, http.StatusOK)
+	handle("POST "+r+"/{id}/approve", e.Approve, decodeID, http.StatusOK)
 	mux.Handle("GET "+r+"/{id}/package", httptransport.NewServer(e.Package, decodeID, encodePackage(logger), opts...))
 	const p = "/api/v1/providers"
 	handle("GET "+p, e.ListProviders, decodeListProviders, http.StatusOK)

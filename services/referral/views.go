@@ -62,6 +62,7 @@ func (s *service) view(p auth.Principal, r referralRow, cands []candidateRow, no
 	if a == fullAccess {
 		v.LegalBasis, v.Destination = r.LegalBasis, r.Destination
 		v.PackageID, v.RecipientFingerprint = r.PackageID, r.RecipientFingerprint
+		v.RecipientKind, v.DisclosureID, v.ApprovedBy = r.RecipientKind, r.DisclosureID, r.ApprovedBy
 	}
 	if a == fullAccess || a == coordinatorAccess {
 		v.FanOut = r.FanOut

@@ -1,0 +1,267 @@
+package referral
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake"
+)
+
+// Disclosures records a disclosure in the case (intake). It answers as
+// the caller: kit.ErrNotFound for a case the caller may not see,
+// kit.ErrForbidden when the caller may not disclose it, and
+// intake.ErrConsentRequired when the basis is consent and the person's
+// data-sharing consent does not cover the recipient kind.
+type Disclosures interface {
+	Disclose(ctx context.Context, caseID string, in intake.DisclosureInput) (intake.Disclosure, error)
+}
+
+// DisclosurePolicy is the workflow policy's disclosure lists.
+type DisclosurePolicy struct {
+	RecipientKinds []string
+	LegalBases     []string
+}
+
+// LegalBasisInternationalCooperation is the basis on which the competent
+// authority, not only the owner, refers a case outside the system.
+const LegalBasisInternationalCooperation = "international_cooperation"
+
+// Codes of the external referral errors.
+const (
+	CodeNotOwner         = "not_case_owner"
+	CodeApprovalRequired = "approval_required"
+	CodeSecondPerson     = "second_person_required"
+)
+
+var (
+	// ErrNotOwner refuses an external referral by anyone but the case's
+	// owner (or the competent authority for international cooperation).
+	ErrNotOwner = kit.NewError(http.StatusForbidden, CodeNotOwner,
+		"an external referral is the case owner's act, or the competent authority's for international_cooperation")
+	// ErrApprovalRequired answers a package asked for before a
+	// cross-border referral was approved.
+	ErrApprovalRequired = kit.NewError(http.StatusConflict, CodeApprovalRequired,
+		"a referral to another country needs a second person's approval first: POST /api/v1/referrals/{id}/approve")
+	// ErrSecondPerson refuses an approval by the person who made the
+	// referral, or by another organisation.
+	ErrSecondPerson = kit.NewError(http.StatusForbidden, CodeSecondPerson,
+		"another user of the sending organisation approves a referral to another country")
+)
+
+func (s *service) legalBases() []string {
+	if len(s.dpol.LegalBases) > 0 {
+		return s.dpol.LegalBases
+	}
+	return s.routing.LegalBases
+}
+
+// recipientKind is the given kind, or the destination when it is a kind,
+// or foreign_authority for a country.
+func (s *service) recipientKind(in NewReferral) (string, error) {
+	kind := in.RecipientKind
+	switch {
+	case kind != "":
+	case countryRe.MatchString(in.Destination):
+		kind = "foreign_authority"
+	default:
+		kind = in.Destination
+	}
+	if len(s.dpol.RecipientKinds) > 0 && !slices.Contains(s.dpol.RecipientKinds, kind) {
+		return "", kit.Validation("recipient_kind: must be one of " + joinCodes(s.dpol.RecipientKinds) +
+			" (by default the destination, or foreign_authority for a country)")
+	}
+	if !codeRe.MatchString(kind) {
+		return "", kit.Validation("recipient_kind: a recipient kind code")
+	}
+	return kind, nil
+}
+
+// crossBorder reports whether a destination is another country.
+func (s *service) crossBorder(destination string) bool {
+	return countryRe.MatchString(destination) && destination != s.routing.Country
+}
+
+// mayDiscloseExternally: the case owner's officers and caseworkers; a
+// decision maker of the competent authority for international
+// cooperation. Intake checks the relation again when it records.
+func (s *service) mayDiscloseExternally(ctx context.Context, p auth.Principal, sum CaseSummary, basis string) (bool, error) {
+	if p.OrgID == "" {
+		return false, nil
+	}
+	if p.OrgID == sum.OwnerOrg && (p.HasRole(auth.RoleFrontlineOfficer) || p.HasRole(auth.RoleNGOCaseworker)) {
+		return true, nil
+	}
+	if basis != LegalBasisInternationalCooperation || !p.HasRole(auth.RoleDecisionMaker) {
+		return false, nil
+	}
+	o, err := s.orgs.Org(ctx, p.OrgID)
+	if err != nil {
+		return false, fmt.Errorf("referral: organisation %s: %w: %w", p.OrgID, ErrUnavailable, err)
+	}
+	return o.Kind == "competent_authority", nil
+}
+
+// record has intake record the disclosure in the case, as the caller.
+func (s *service) record(ctx context.Context, action string, d disclosureRow) (string, error) {
+	got, err := s.discl.Disclose(ctx, d.CaseID, intake.DisclosureInput{
+		RecipientKind: d.RecipientKind, LegalBasis: d.LegalBasis, Sections: d.Sections,
+	})
+	switch {
+	case err == nil:
+		return got.ID, nil
+	case errors.Is(err, kit.ErrNotFound):
+		return "", s.deny(ctx, action, "case", d.CaseID, ErrNotFound)
+	case errors.Is(err, kit.ErrForbidden):
+		return "", s.deny(ctx, action, "case", d.CaseID, ErrNotOwner)
+	}
+	if ke := kit.AsError(err); ke != kit.ErrInternal {
+		return "", ke
+	}
+	return "", fmt.Errorf("referral: record disclosure: %w: %w", ErrUnavailable, err)
+}
+
+// createExternal records a referral outside the system or across a border
+// as the owner's disclosure: codes, the legal basis and the recipient's
+// public key. Within the country it is recorded in the case's disclosures
+// at once (intake checks the relation and, for a consent basis, the
+// consent); to another country it waits for a second person's approval.
+// No section content is read or stored here; the package is produced on
+// download.
+func (s *service) createExternal(ctx context.Context, p auth.Principal, sum CaseSummary, row referralRow, in NewReferral) (Referral, error) {
+	const action = "referral.referral.create"
+	if s.secs == nil || s.discl == nil {
+		return Referral{}, fmt.Errorf("referral: external referrals: no section source or disclosure record: %w", ErrUnavailable)
+	}
+	ok, err := s.mayDiscloseExternally(ctx, p, sum, in.LegalBasis)
+	if err != nil {
+		return Referral{}, err
+	}
+	if !ok {
+		return Referral{}, s.deny(ctx, action, "case", row.CaseID, ErrNotOwner)
+	}
+	row.Status, row.FanOut = StatusDisclosed, 0
+	d := disclosureRow{
+		ReferralID: row.ID, PackageID: event.NewID(), CaseID: row.CaseID, LegalBasis: row.LegalBasis,
+		Destination: row.Destination, Recipient: in.Recipient, Fingerprint: fingerprint(in.Recipient), Sections: row.Sections,
+		ActorUser: p.UserID, ActorOrg: p.OrgID, CreatedAt: row.CreatedAt, RecipientKind: in.RecipientKind,
+	}
+	if s.crossBorder(row.Destination) {
+		row.Status = StatusAwaitingApproval
+	} else if d.DisclosureID, err = s.record(ctx, action, d); err != nil {
+		return Referral{}, err
+	}
+	row.PackageID, row.RecipientFingerprint = d.PackageID, d.Fingerprint
+	row.RecipientKind, row.DisclosureID = d.RecipientKind, d.DisclosureID
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := s.store.insertReferral(ctx, tx, row); err != nil {
+			return err
+		}
+		if err := s.store.insertDisclosure(ctx, tx, d); err != nil {
+			return err
+		}
+		evs := []event.Audit{s.rec.New(ctx, action, "referral", row.ID, event.Allowed)}
+		if row.Status == StatusDisclosed {
+			evs = append(evs, s.rec.New(ctx, "referral.disclosure.record", "case", row.CaseID, event.Allowed))
+		} else if err := s.tell(ctx, tx, row.SenderOrg, row, "approval_requested", nil); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, evs...)
+	})
+	if err != nil {
+		return Referral{}, err
+	}
+	return s.view(p, row, nil, row.CreatedAt), nil
+}
+
+// Approve records a second person's approval of a cross-border referral:
+// another user of the sending organisation who may disclose the case
+// too. The disclosure is then recorded in the case, as the approver, and
+// the package can be produced.
+func (s *service) Approve(ctx context.Context, id string) (Referral, error) {
+	const action = "referral.disclosure.approve"
+	p, err := principal(ctx)
+	if err != nil {
+		return Referral{}, err
+	}
+	if !validID(id) {
+		return Referral{}, ErrNotFound
+	}
+	if s.discl == nil {
+		return Referral{}, fmt.Errorf("referral: external referrals: no disclosure record: %w", ErrUnavailable)
+	}
+	row, err := s.store.referral(ctx, s.db, id)
+	if errors.Is(err, ErrNotFound) || err == nil && (row.Kind != KindExternal || p.OrgID == "" || p.OrgID != row.SenderOrg) {
+		return Referral{}, s.deny(ctx, action, "referral", id, ErrNotFound)
+	}
+	if err != nil {
+		return Referral{}, err
+	}
+	if row.Status != StatusAwaitingApproval {
+		return Referral{}, transitionError(row.Status)
+	}
+	if p.UserID == "" || p.UserID == row.SenderUser {
+		return Referral{}, s.deny(ctx, action, "referral", id, ErrSecondPerson)
+	}
+	sum, err := s.summary(ctx, row.CaseID, action)
+	if err != nil {
+		return Referral{}, err
+	}
+	if ok, err := s.mayDiscloseExternally(ctx, p, sum, row.LegalBasis); err != nil || !ok {
+		return Referral{}, guardDeny(s, ctx, err, action, id)
+	}
+	d, err := s.store.disclosure(ctx, s.db, id)
+	if err != nil {
+		return Referral{}, err
+	}
+	if d.DisclosureID, err = s.record(ctx, action, d); err != nil {
+		return Referral{}, err
+	}
+	now := s.now()
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		ok, err := s.store.moveReferral(ctx, tx, id, StatusAwaitingApproval, StatusDisclosed, "", 0, now)
+		if err != nil || !ok {
+			return guard(err, transitionError(StatusDisclosed))
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE referral_disclosures SET disclosure_id = $2, approved_by = $3, approved_at = $4
+			WHERE referral_id = $1`, id, d.DisclosureID, p.UserID, now); err != nil {
+			return fmt.Errorf("referral: approve %s: %w", id, err)
+		}
+		row.Status, row.UpdatedAt = StatusDisclosed, now
+		return s.audit(ctx, tx,
+			s.rec.New(ctx, action, "referral", id, event.Allowed),
+			s.rec.New(ctx, "referral.disclosure.record", "case", row.CaseID, event.Allowed))
+	})
+	if err != nil {
+		return Referral{}, err
+	}
+	row.PackageID, row.RecipientFingerprint, row.RecipientKind = d.PackageID, d.Fingerprint, d.RecipientKind
+	row.DisclosureID, row.ApprovedBy = d.DisclosureID, p.UserID
+	return s.view(p, row, nil, now), nil
+}
+
+// guardDeny returns a failure as itself, and otherwise an audited 403.
+func guardDeny(s *service, ctx context.Context, err error, action, id string) error {
+	if err != nil {
+		return err
+	}
+	return s.deny(ctx, action, "referral", id, ErrNotOwner)
+}
+
+// packageReady refuses a package before a cross-border referral is
+// approved.
+func packageReady(row referralRow) error {
+	switch row.Status {
+	case StatusDisclosed:
+		return nil
+	case StatusAwaitingApproval:
+		return ErrApprovalRequired
+	}
+	return transitionError(row.Status)
+}
