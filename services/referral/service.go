@@ -317,6 +317,7 @@ type Config struct {
 	Logger     log.Logger
 	Now        func() time.Time
 	// HTTPClient sends webhooks; nil uses a client with a 10 s timeout.
+	// Redirects are never followed, whatever the client says.
 	HTTPClient *http.Client
 }
 
@@ -369,10 +370,14 @@ func newService(cfg Config) (*service, error) {
 	if logger == nil {
 		logger = log.NewNopLogger()
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: 10 * time.Second}
+	hc := &http.Client{Timeout: 10 * time.Second}
+	if cfg.HTTPClient != nil {
+		c := *cfg.HTTPClient
+		hc = &c
 	}
+	// A webhook is delivered to the checked URL or not at all: a redirect
+	// could lead anywhere (an internal address), so it is a failed attempt.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	ob := outbox.New("referral")
 	ob.Now = utc
 	return &service{
