@@ -225,7 +225,7 @@ func (s *service) grantAll(ctx context.Context, row referralRow, picked []Candid
 			return nil, fmt.Errorf("referral: grant: %w: %w", ErrUnavailable, err)
 		}
 		out = append(out, candidateRow{
-			ReferralID: row.ID, OrgID: c.OrgID, Rank: len(out) + 1, Status: OfferQueued,
+			ReferralID: row.ID, OrgID: c.OrgID, Name: c.Name, Score: c.Score, Rank: len(out) + 1, Status: OfferQueued,
 			Reasons: c.Reasons, GrantID: g.ID, GrantState: grantPending,
 		})
 	}

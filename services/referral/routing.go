@@ -161,11 +161,11 @@ func (r Routing) rank(p profile, providers []Provider) (ranked, excluded []Candi
 	for i := range providers {
 		pr := &providers[i]
 		if why := r.exclude(p, pr); why != "" {
-			excluded = append(excluded, Candidate{OrgID: pr.OrgID, Reasons: []string{why}})
+			excluded = append(excluded, Candidate{OrgID: pr.OrgID, Name: pr.Name, Reasons: []string{why}})
 			continue
 		}
 		s, reasons := r.score(p, pr)
-		ranked = append(ranked, Candidate{OrgID: pr.OrgID, Score: s, Reasons: reasons})
+		ranked = append(ranked, Candidate{OrgID: pr.OrgID, Name: pr.Name, Score: s, Reasons: reasons})
 	}
 	sort.Slice(ranked, func(i, j int) bool {
 		if ranked[i].Score != ranked[j].Score {

@@ -219,6 +219,7 @@ type Referral struct {
 // Candidate is a provider in a referral's ranking.
 type Candidate struct {
 	OrgID         string     `json:"org_id"`
+	Name          string     `json:"name,omitempty"` // the provider's name in the directory
 	Rank          int        `json:"rank"`
 	Score         float64    `json:"score"`
 	Reasons       []string   `json:"reasons"`

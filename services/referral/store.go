@@ -25,6 +25,8 @@ type referralRow struct {
 // candidateRow is one offer of a referral.
 type candidateRow struct {
 	ReferralID, OrgID, Status    string
+	Name                         string  // the provider's name when it was ranked
+	Score                        float64 // the score it was ranked with
 	Rank                         int
 	Reasons                      []string
 	GrantID, GrantState          string
@@ -58,9 +60,10 @@ func (st *store) insertReferral(ctx context.Context, tx *sql.Tx, r referralRow) 
 
 func (st *store) insertCandidate(ctx context.Context, tx *sql.Tx, c candidateRow) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO referral_candidates
-		(referral_id, org_id, rank, status, reasons, grant_id, grant_state, offered_at, deadline_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		c.ReferralID, c.OrgID, c.Rank, c.Status, encList(c.Reasons), c.GrantID, c.GrantState, c.OfferedAt, c.Deadline)
+		(referral_id, org_id, rank, status, reasons, grant_id, grant_state, offered_at, deadline_at, name, score)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		c.ReferralID, c.OrgID, c.Rank, c.Status, encList(c.Reasons), c.GrantID, c.GrantState, c.OfferedAt, c.Deadline,
+		c.Name, c.Score)
 	if err != nil {
 		return fmt.Errorf("referral: insert candidate: %w", err)
 	}
@@ -125,7 +128,7 @@ func tptr(t sql.NullTime) *time.Time {
 
 func (st *store) candidates(ctx context.Context, q queryer, referralID string) ([]candidateRow, error) {
 	rows, err := q.QueryContext(ctx, `SELECT referral_id, org_id, rank, status, reasons, grant_id, grant_state,
-		offered_at, deadline_at, responded_at, decline_reason, decline_note
+		offered_at, deadline_at, responded_at, decline_reason, decline_note, name, score
 		FROM referral_candidates WHERE referral_id = $1 ORDER BY rank`, referralID)
 	if err != nil {
 		return nil, fmt.Errorf("referral: candidates %s: %w", referralID, err)
@@ -139,7 +142,7 @@ func (st *store) candidates(ctx context.Context, q queryer, referralID string) (
 			o, d, resp sql.NullTime
 		)
 		if err := rows.Scan(&c.ReferralID, &c.OrgID, &c.Rank, &c.Status, &reasons, &c.GrantID, &c.GrantState,
-			&o, &d, &resp, &c.DeclineReason, &c.DeclineNote); err != nil {
+			&o, &d, &resp, &c.DeclineReason, &c.DeclineNote, &c.Name, &c.Score); err != nil {
 			return nil, fmt.Errorf("referral: candidates %s: %w", referralID, err)
 		}
 		if c.Reasons, err = decList(reasons); err != nil {

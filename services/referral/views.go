@@ -68,7 +68,7 @@ func (s *service) view(p auth.Principal, r referralRow, cands []candidateRow, no
 		v.FanOut = r.FanOut
 		v.Candidates = make([]Candidate, 0, len(cands))
 		for _, c := range cands {
-			v.Candidates = append(v.Candidates, Candidate{OrgID: c.OrgID, Rank: c.Rank, Reasons: c.Reasons,
+			v.Candidates = append(v.Candidates, Candidate{OrgID: c.OrgID, Name: c.Name, Score: c.Score, Rank: c.Rank, Reasons: c.Reasons,
 				Status: c.Status, Deadline: c.Deadline, DeclineReason: c.DeclineReason, DeclineNote: c.DeclineNote})
 			if c.Status == OfferOffered && (v.Deadline == nil || c.Deadline.Before(*v.Deadline)) {
 				v.Deadline = c.Deadline
