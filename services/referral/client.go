@@ -134,6 +134,12 @@ func (c *client) Leave(ctx context.Context, id string) (Referral, error) {
 	return c.act(ctx, id, "left", nil)
 }
 
+func (c *client) RotateWebhookSecret(ctx context.Context, orgID string) (WebhookSecretInfo, error) {
+	var out WebhookSecretInfo
+	err := c.call(ctx, http.MethodPost, provPath+"/"+url.PathEscape(orgID)+"/webhook-secret", nil, struct{}{}, &out)
+	return out, err
+}
+
 func (c *client) Approve(ctx context.Context, id string) (Referral, error) {
 	return c.act(ctx, id, "approve", nil)
 }

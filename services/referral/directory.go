@@ -27,20 +27,23 @@ const (
 // address: Region is the region the provider works from, Regions those it
 // serves (or "national").
 type Provider struct {
-	OrgID                 string            `json:"org_id"`
-	Name                  string            `json:"name"`
-	Kind                  string            `json:"kind"`
-	Region                string            `json:"region"`
-	Regions               []string          `json:"regions"`
-	Genders               []string          `json:"genders"`
-	AcceptsChildren       bool              `json:"accepts_children"`
-	AcceptsAdults         bool              `json:"accepts_adults"`
-	AcceptsDependants     bool              `json:"accepts_dependants"`
-	Languages             []string          `json:"languages"`
-	Availability          string            `json:"availability"`
-	Hours                 string            `json:"hours,omitempty"`
-	Active                bool              `json:"active"`
-	WebhookURL            string            `json:"webhook_url,omitempty"` // shown to its managers only
+	OrgID             string   `json:"org_id"`
+	Name              string   `json:"name"`
+	Kind              string   `json:"kind"`
+	Region            string   `json:"region"`
+	Regions           []string `json:"regions"`
+	Genders           []string `json:"genders"`
+	AcceptsChildren   bool     `json:"accepts_children"`
+	AcceptsAdults     bool     `json:"accepts_adults"`
+	AcceptsDependants bool     `json:"accepts_dependants"`
+	Languages         []string `json:"languages"`
+	Availability      string   `json:"availability"`
+	Hours             string   `json:"hours,omitempty"`
+	Active            bool     `json:"active"`
+	WebhookURL        string   `json:"webhook_url,omitempty"` // shown to its managers only
+	// WebhookSecret is the hex key deliveries are signed with, in the
+	// answer that sets the webhook only (shown once; rotate to replace).
+	WebhookSecret         string            `json:"webhook_secret,omitempty"`
 	Services              []ProviderService `json:"services"`
 	MedianResponseSeconds *int64            `json:"median_response_seconds,omitempty"`
 	UpdatedAt             time.Time         `json:"updated_at"`
@@ -262,16 +265,32 @@ func (s *service) PutProvider(ctx context.Context, orgID string, in ProviderInpu
 	if in.Region == "" && s.routing.validRegion(org.Region) {
 		in.Region = org.Region
 	}
+	var secret WebhookSecretInfo
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var before string
+		err := tx.QueryRowContext(ctx, `SELECT webhook_url FROM providers WHERE org_id = $1`, orgID).Scan(&before)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("referral: provider %s: %w", orgID, err)
+		}
 		if err := s.store.putProvider(ctx, tx, orgID, org.Kind, in, s.now()); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, s.rec.New(ctx, "referral.provider.update", "provider", orgID, event.Allowed))
+		if err := s.audit(ctx, tx, s.rec.New(ctx, "referral.provider.update", "provider", orgID, event.Allowed)); err != nil {
+			return err
+		}
+		if before != "" || in.WebhookURL == "" {
+			return nil
+		}
+		// A webhook set now gets a fresh secret, shown in this answer only.
+		secret, err = s.issueSecret(ctx, tx, orgID, "referral.provider.webhook_secret.issue")
+		return err
 	})
 	if err != nil {
 		return Provider{}, err
 	}
-	return s.GetProvider(ctx, orgID)
+	pr, err := s.GetProvider(ctx, orgID)
+	pr.WebhookSecret = secret.Secret
+	return pr, err
 }
 
 func (s *service) SetCapacity(ctx context.Context, orgID, service string, places int) (Provider, error) {

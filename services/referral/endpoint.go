@@ -19,7 +19,7 @@ type Endpoints struct {
 	Create, Get, Accept, Decline, Arrive, Complete, Leave, Withdraw endpoint.Endpoint
 	Inbox, Sent, Board, Route, Notifications, Package, Approve      endpoint.Endpoint
 	GetProvider, PutProvider, SetCapacity, ListProviders            endpoint.Endpoint
-	ExportHSDS, ImportHSDS                                          endpoint.Endpoint
+	ExportHSDS, ImportHSDS, RotateWebhookSecret                     endpoint.Endpoint
 }
 
 // MakeServerEndpoints wires s: every endpoint needs a token (authn) and
@@ -97,6 +97,10 @@ func MakeServerEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforc
 		ExportHSDS: g(p, "export", func(ctx context.Context, _ any) (any, error) {
 			v, err := s.ExportHSDS(ctx)
 			return hsdsResponse{v, err}, nil
+		}),
+		RotateWebhookSecret: g(p, "manage", func(ctx context.Context, req any) (any, error) {
+			v, err := s.RotateWebhookSecret(ctx, req.(idRequest).ID)
+			return secretResponse{v, err}, nil
 		}),
 		ImportHSDS: g(p, "import", func(ctx context.Context, req any) (any, error) {
 			n, err := s.ImportHSDS(ctx, req.(HSDSDocument))
@@ -204,6 +208,13 @@ type packageResponse struct {
 
 func (r packageResponse) Failed() error { return r.Err }
 
+type secretResponse struct {
+	WebhookSecretInfo
+	Err error `json:"-"`
+}
+
+func (r secretResponse) Failed() error { return r.Err }
+
 type importResponse struct {
 	Imported int   `json:"imported"`
 	Err      error `json:"-"`
@@ -222,4 +233,5 @@ var (
 	_ endpoint.Failer = hsdsResponse{}
 	_ endpoint.Failer = importResponse{}
 	_ endpoint.Failer = packageResponse{}
+	_ endpoint.Failer = secretResponse{}
 )

@@ -82,6 +82,11 @@ func (m *logging) Approve(ctx context.Context, id string) (r0 Referral, err erro
 	return m.next.Approve(ctx, id)
 }
 
+func (m *logging) RotateWebhookSecret(ctx context.Context, orgID string) (r0 WebhookSecretInfo, err error) {
+	defer func(b time.Time) { m.done(ctx, "RotateWebhookSecret", b, err) }(time.Now())
+	return m.next.RotateWebhookSecret(ctx, orgID)
+}
+
 func (m *logging) Withdraw(ctx context.Context, id string, in WithdrawInput) (r0 Referral, err error) {
 	defer func(b time.Time) { m.done(ctx, "Withdraw", b, err) }(time.Now())
 	return m.next.Withdraw(ctx, id, in)
@@ -235,6 +240,11 @@ func (m *instrumenting) Leave(ctx context.Context, id string) (r0 Referral, err 
 func (m *instrumenting) Approve(ctx context.Context, id string) (r0 Referral, err error) {
 	defer func(b time.Time) { m.done("Approve", b, err) }(time.Now())
 	return m.next.Approve(ctx, id)
+}
+
+func (m *instrumenting) RotateWebhookSecret(ctx context.Context, orgID string) (r0 WebhookSecretInfo, err error) {
+	defer func(b time.Time) { m.done("RotateWebhookSecret", b, err) }(time.Now())
+	return m.next.RotateWebhookSecret(ctx, orgID)
 }
 
 func (m *instrumenting) Withdraw(ctx context.Context, id string, in WithdrawInput) (r0 Referral, err error) {

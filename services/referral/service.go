@@ -47,6 +47,9 @@ type Service interface {
 	ListProviders(ctx context.Context, service, region string) ([]Provider, error)
 	ExportHSDS(ctx context.Context) (HSDSDocument, error)
 	ImportHSDS(ctx context.Context, d HSDSDocument) (int, error)
+	// RotateWebhookSecret replaces a provider's webhook secret and shows
+	// the new one, once (the provider's administrators, system admins).
+	RotateWebhookSecret(ctx context.Context, orgID string) (WebhookSecretInfo, error)
 }
 
 // CaseSource gives the routing attributes of a case, as the caller may see

@@ -47,6 +47,7 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	handle("GET "+p+"/{org_id}", e.GetProvider, decodeOrgID, http.StatusOK)
 	handle("PUT "+p+"/{org_id}", e.PutProvider, decodePutProviderRequest, http.StatusOK)
 	handle("PUT "+p+"/{org_id}/capacity", e.SetCapacity, decodeCapacityRequest, http.StatusOK)
+	handle("POST "+p+"/{org_id}/webhook-secret", e.RotateWebhookSecret, decodeOrgID, http.StatusOK)
 	return mux
 }
 

@@ -8,29 +8,39 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 )
 
-// Webhook headers. The signature is "sha256=" and the hex HMAC-SHA256 of
-// the body under the provider's webhook secret (WebhookSecret).
+// Webhook headers. The signature is "sha256=" and the hex HMAC-SHA256,
+// under the provider's webhook secret (WebhookSecret), of the timestamp
+// header, a dot and the body, so a captured delivery cannot be replayed
+// later with a new time (docs/webhooks.md).
 const (
 	SignatureHeader = "X-NRM-Signature"
+	TimestampHeader = "X-NRM-Timestamp" // Unix seconds when the attempt was sent
 	DeliveryHeader  = "X-NRM-Delivery"
 	maxAttempts     = 12
 )
 
 // WebhookSecret is the key a provider verifies its webhooks with: an HMAC
-// of its organisation id under the webhook subkey, so each provider has
-// its own and none is stored.
-func WebhookSecret(webhookKey []byte, orgID string) []byte {
+// of its organisation id and the secret's generation under the webhook
+// subkey, so each provider has its own, a rotation makes a new one, and
+// none is stored. It is shown to the provider hex-encoded.
+func WebhookSecret(webhookKey []byte, orgID string, version int) []byte {
 	m := hmac.New(sha256.New, webhookKey)
 	m.Write([]byte("referral-webhook:" + orgID))
+	if version > 0 {
+		m.Write([]byte(":" + strconv.Itoa(version)))
+	}
 	return m.Sum(nil)
 }
 
-// Sign returns the signature header value of body for a provider.
-func Sign(secret, body []byte) string {
+// Sign returns the signature header value of a delivery for a provider.
+func Sign(secret []byte, timestamp string, body []byte) string {
 	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(timestamp))
+	m.Write([]byte("."))
 	m.Write(body)
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
@@ -79,7 +89,7 @@ func (s *service) deliverWebhooks(ctx context.Context, now time.Time, limit int)
 		}
 		var q string
 		var args []any
-		if s.post(ctx, d) {
+		if s.post(ctx, d, now) {
 			q, args = `UPDATE webhook_deliveries SET delivered_at = $2, attempts = attempts + 1 WHERE id = $1`, []any{d.id, now}
 			sent++
 		} else if d.attempts+1 >= maxAttempts {
@@ -95,15 +105,21 @@ func (s *service) deliverWebhooks(ctx context.Context, now time.Time, limit int)
 	return sent, nil
 }
 
-func (s *service) post(ctx context.Context, d delivery) bool {
+func (s *service) post(ctx context.Context, d delivery, now time.Time) bool {
 	body := []byte(d.body)
+	version, err := s.store.secretVersion(ctx, s.db, d.org)
+	if err != nil {
+		return false
+	}
+	ts := strconv.FormatInt(now.Unix(), 10)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.url, bytes.NewReader(body))
 	if err != nil {
 		return false
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(DeliveryHeader, d.id)
-	req.Header.Set(SignatureHeader, Sign(WebhookSecret(s.hookKey, d.org), body))
+	req.Header.Set(TimestampHeader, ts)
+	req.Header.Set(SignatureHeader, Sign(WebhookSecret(s.hookKey, d.org, version), ts, body))
 	resp, err := s.hc.Do(req)
 	if err != nil {
 		return false

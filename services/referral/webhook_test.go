@@ -17,8 +17,8 @@ import (
 )
 
 type hit struct {
-	body              []byte
-	signature, header string
+	body                         []byte
+	signature, header, timestamp string
 }
 
 // receiver is a provider's webhook endpoint that fails its first fail
@@ -33,7 +33,8 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b, _ := io.ReadAll(r.Body)
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	rc.hits = append(rc.hits, hit{body: b, signature: r.Header.Get(SignatureHeader), header: r.Header.Get(DeliveryHeader)})
+	rc.hits = append(rc.hits, hit{body: b, signature: r.Header.Get(SignatureHeader), header: r.Header.Get(DeliveryHeader),
+		timestamp: r.Header.Get(TimestampHeader)})
 	if len(rc.hits) <= rc.fail {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		return
@@ -98,15 +99,15 @@ func TestWebhookSignedRetriedWithBackoff(t *testing.T) {
 			})
 		}
 		h := rc.last()
-		secret := WebhookSecret(ev.keys.Subkey(keys.PurposeWebhook), prov)
+		secret := WebhookSecret(ev.keys.Subkey(keys.PurposeWebhook), prov, 1)
 		t.Run("signature verifies with the provider's secret only", func(t *testing.T) {
-			if h.signature != Sign(secret, h.body) {
+			if h.signature != Sign(secret, h.timestamp, h.body) {
 				t.Fatalf("signature %q does not verify", h.signature)
 			}
-			if h.signature == Sign(WebhookSecret(ev.keys.Subkey(keys.PurposeWebhook), event.NewID()), h.body) {
+			if h.signature == Sign(WebhookSecret(ev.keys.Subkey(keys.PurposeWebhook), event.NewID(), 1), h.timestamp, h.body) {
 				t.Fatal("another provider's secret verifies it too")
 			}
-			if h.signature == Sign(secret, append(append([]byte(nil), h.body...), ' ')) {
+			if h.signature == Sign(secret, h.timestamp, append(append([]byte(nil), h.body...), ' ')) {
 				t.Fatal("a changed body verifies")
 			}
 			if h.header == "" {
