@@ -46,13 +46,26 @@
 // by the sweeper.
 //
 // External referrals (outside the system or across a border) are
-// disclosures. The officer names the legal basis, the destination (a
-// country code or an organisation kind) and the receiving organisation's
-// age public key ("recipient": X25519 "age1…" or hybrid "age1pq1…"; a
-// package has that one recipient, so the deployment's own kind does not
-// matter). Creation stores codes, the recipient key and its SHA-256
-// fingerprint, and returns a package id; nothing of the case is read.
+// disclosures, and disclosure is the owner's act: only the case owner's
+// officers and caseworkers make one, or a decision maker of the competent
+// authority on the international_cooperation basis; a grantee never. The
+// sender names the legal basis (the workflow policy's list), the
+// destination (a country code or an organisation kind), the recipient
+// kind (by default the destination, or foreign_authority for a country)
+// and the receiving organisation's age public key ("recipient": X25519
+// "age1…" or hybrid "age1pq1…"; a package has that one recipient, so the
+// deployment's own kind does not matter). Within the country the
+// disclosure is recorded in the case at once through Disclosures (intake,
+// as the caller, which checks the relation and, for the consent basis,
+// that data-sharing consent covers the recipient kind), so it is in the
+// person's access report and the auditors' list. To another country
+// (routing.json "country") the referral waits, awaiting_approval, until
+// another user of the sending organisation approves it
+// (POST /api/v1/referrals/{id}/approve); the disclosure is recorded then.
+// Creation stores codes, the recipient key and its SHA-256 fingerprint,
+// and returns a package id; nothing of the case is read.
 // GET /api/v1/referrals/{id}/package, for the sending organisation only,
+// once disclosed and while the caller may still disclose the case,
 // reads the sections configured for the service through SectionSource
 // (intake, as the caller, which audits the read), builds the package in
 // memory (PackageContent: the de-identified summary and those sections,
@@ -65,16 +78,26 @@
 // saying it belongs in the case record: referral holds no organisation
 // key ring to seal text with, and text about a person is intake's.
 //
-// Visibility. The sending organisation (and the case owner) and
-// coordinators see a referral in full; the accepting provider sees the
-// case id; other candidates that were offered it see the de-identified
-// summary only; anyone else gets 404 and a denied audit event. Every
+// Visibility. The sending organisation and the case owner see a referral
+// in full; the accepting provider sees the case id; coordinators see what
+// routing needs: the de-identified summary, the status, the sender and
+// the candidates with their answers, never the case id, sections or
+// disclosure details; other candidates that were offered it see the
+// de-identified summary only; anyone else gets 404 and a denied audit
+// event. The owner withdraws at will; a coordinator withdraws another
+// organisation's referral only in an emergency, stating two codes
+// (EmergencyReasons, EmergencyNotes), recorded in referral_withdrawals,
+// audited as referral.referral.withdraw_emergency and told to the sender.
+// Candidates carry the provider's name and the score they were ranked
+// with, the same as the routing preview showed. Every
 // change and every read is audited through the outbox before any answer;
 // de-identified facts go to statistics on topic "stats". Providers are
 // notified in the app and, when configured, by a signed webhook carrying
 // only the referral id, event, service, urgency and deadline (Sign with
-// WebhookSecret; failures retried after 30 s doubling to an hour, at most
-// 12 attempts).
+// WebhookSecret over the timestamp header and the body; the secret is
+// shown once when the webhook is set and on each rotation; failures
+// retried after 30 s doubling to an hour, at most 12 attempts; redirects
+// never followed). docs/webhooks.md shows how a provider verifies.
 //
 // Metrics. InstrumentingMiddleware counts calls and their durations with
 // two labels, method and outcome code, as the other services do.
