@@ -130,6 +130,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := seedDemo(ctx, sys.identity, f.data, stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
+		if err := seedDemoProviders(ctx, sys.identity, sys.referral); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
 	}
 
 	rl := kit.NewRateLimits(f.rateAddress, f.rateUser, f.rateOrg)

@@ -1,12 +1,14 @@
 package kit
 
 import (
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 )
 
@@ -56,6 +58,41 @@ func decodeJSON(r io.Reader, v any) error {
 	return nil
 }
 
+// jsonType names the JSON type a Go type decodes from, so that a message
+// names what the client must send, never a Go type of ours.
+func jsonType(t reflect.Type) string {
+	if t == nil {
+		return "value"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Implements(textUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return "string"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "string"
+		}
+		return "array"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	}
+	return "value"
+}
+
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
 func jsonError(err error) error {
 	var (
 		mbe *http.MaxBytesError
@@ -71,7 +108,7 @@ func jsonError(err error) error {
 			return NewError(http.StatusBadRequest, CodeInvalidType, "request body must be a JSON object")
 		}
 		return NewError(http.StatusBadRequest, CodeInvalidType,
-			fmt.Sprintf("field %q must be of type %s", field, ute.Type.String()))
+			fmt.Sprintf("field %q must be of type %s", field, jsonType(ute.Type)))
 	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
 		return NewError(http.StatusBadRequest, CodeInvalidJSON, "request body is not valid JSON")
 	case errors.Is(err, io.EOF):
