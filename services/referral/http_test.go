@@ -111,6 +111,8 @@ func TestAuthorizationTable(t *testing.T) {
 		{"provider list", "GET", "/api/v1/providers", nil, [13]int{200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 200, 200, 401}},
 		{"provider put", "PUT", "/api/v1/providers/{recv}", shelter("MA-06", 5), [13]int{403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 401}},
 		{"capacity", "PUT", "/api/v1/providers/{recv}/capacity", map[string]any{"service": "shelter", "places": 7}, [13]int{403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 401}},
+		{"approve internal", "POST", "/api/v1/referrals/{id}/approve", nil, [13]int{404, 404, 404, 404, 404, 404, 403, 404, 403, 403, 403, 403, 401}},
+		{"webhook secret", "POST", "/api/v1/providers/{recv}/webhook-secret", nil, [13]int{403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 401}},
 		{"export", "GET", "/api/v1/providers/export", nil, [13]int{403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 200, 200, 401}},
 	}
 	for _, row := range table {
