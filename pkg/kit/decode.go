@@ -58,9 +58,9 @@ func decodeJSON(r io.Reader, v any) error {
 	return nil
 }
 
-// jsonType names the JSON type a Go type decodes from, so that a message
+// jsonKind names the JSON type a Go type decodes from, so that a message
 // names what the client must send, never a Go type of ours.
-func jsonType(t reflect.Type) string {
+func jsonKind(t reflect.Type) string {
 	if t == nil {
 		return "value"
 	}
@@ -108,7 +108,7 @@ func jsonError(err error) error {
 			return NewError(http.StatusBadRequest, CodeInvalidType, "request body must be a JSON object")
 		}
 		return NewError(http.StatusBadRequest, CodeInvalidType,
-			fmt.Sprintf("field %q must be of type %s", field, jsonType(ute.Type)))
+			fmt.Sprintf("field %q must be of type %s", field, jsonKind(ute.Type)))
 	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
 		return NewError(http.StatusBadRequest, CodeInvalidJSON, "request body is not valid JSON")
 	case errors.Is(err, io.EOF):
