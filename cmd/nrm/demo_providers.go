@@ -11,10 +11,10 @@ import (
 	"github.com/nrm-project/nrm/services/referral"
 )
 
-// demoProviders are the directory entries of the demo's provider
+// demoDirectory are the directory entries of the demo's provider
 // organisations, keyed by demoOrg.key, so that routing finds candidates
 // out of the box: between them every service a first week needs.
-var demoProviders = map[string]referral.ProviderInput{
+var demoDirectory = map[string]referral.ProviderInput{
 	"ngo-shelter": {
 		Name: "Demo: Women's shelter association", Region: "MA-06",
 		Regions: []string{"MA-04", "MA-05", "MA-06", "MA-07"}, Genders: []string{"female"},
@@ -39,9 +39,9 @@ var demoProviders = map[string]referral.ProviderInput{
 	},
 }
 
-// seedDemoProviders puts the demo providers in the directory, once: an
+// seedDemoDirectory puts the demo providers in the directory, once: an
 // entry that exists (perhaps changed by hand since) is left as it is.
-func seedDemoProviders(ctx context.Context, ids identity.Service, refs referral.Service) error {
+func seedDemoDirectory(ctx context.Context, ids identity.Service, refs referral.Service) error {
 	if refs == nil {
 		return nil
 	}
@@ -55,7 +55,7 @@ func seedDemoProviders(ctx context.Context, ids identity.Service, refs referral.
 		byName[o.Name] = o
 	}
 	for _, d := range demoOrgs {
-		in, ok := demoProviders[d.key]
+		in, ok := demoDirectory[d.key]
 		org, found := byName[d.org.Name]
 		if !ok || !found {
 			continue

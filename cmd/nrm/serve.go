@@ -130,7 +130,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := seedDemo(ctx, sys.identity, f.data, stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-		if err := seedDemoProviders(ctx, sys.identity, sys.referral); err != nil {
+		if err := seedDemoDirectory(ctx, sys.identity, sys.referral); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
