@@ -332,11 +332,14 @@ func (s *system) expireBreakGlass(ctx context.Context) {
 	}
 }
 
-// reportOverdue tells statistics, once each, about decisions past their
-// target date.
+// reportOverdue tells statistics and decision makers, once each, about
+// decisions past their target date, and decision makers about those near it.
 func (s *system) reportOverdue(ctx context.Context) {
 	if _, err := s.intakeAdmin.ReportOverdue(ctx, time.Now()); err != nil {
 		level.Error(s.logger).Log("msg", "overdue decisions report failed", "err", err)
+	}
+	if _, err := s.intakeAdmin.NotifyDeadlines(ctx, time.Now()); err != nil {
+		level.Error(s.logger).Log("msg", "decision deadline notices failed", "err", err)
 	}
 }
 
