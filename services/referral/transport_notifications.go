@@ -182,4 +182,3 @@ func (m noticeLogging) MarkRead(ctx context.Context, ids []string) (n int, err e
 	defer func(b time.Time) { m.log.done(ctx, "MarkRead", b, err) }(time.Now())
 	return m.next.MarkRead(ctx, ids)
 }
-
