@@ -125,6 +125,14 @@ func decodeMarkRead(_ context.Context, r *http.Request) (any, error) {
 	return req, nil
 }
 
+func decodeMarkReadBody(b []byte) (any, error) {
+	var req markReadRequest
+	if err := kit.DecodeJSONBytes(b, &req); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
 func decodeMarkOneRead(_ context.Context, r *http.Request) (any, error) {
 	return markReadRequest{IDs: []string{r.PathValue("id")}}, nil
 }
