@@ -296,6 +296,7 @@ func (s *system) background() []func(context.Context) error {
 		every(time.Minute, s.expireBreakGlass),
 		every(5*time.Minute, s.reportOverdue),
 		every(time.Hour, s.scheduleReleases),
+		every(time.Hour, s.expireNotices),
 	}
 	if s.purgeEvery > 0 {
 		fns = append(fns, every(s.purgeEvery, s.purge))
@@ -340,6 +341,13 @@ func (s *system) reportOverdue(ctx context.Context) {
 	}
 	if _, err := s.intakeAdmin.NotifyDeadlines(ctx, time.Now()); err != nil {
 		level.Error(s.logger).Log("msg", "decision deadline notices failed", "err", err)
+	}
+}
+
+// expireNotices deletes notices past their retention period.
+func (s *system) expireNotices(ctx context.Context) {
+	if _, err := s.notices.Expire(ctx, time.Now()); err != nil {
+		level.Error(s.logger).Log("msg", "notice expiry failed", "err", err)
 	}
 }
 

@@ -258,3 +258,31 @@ func boardNotice(r referralRow, at time.Time) notice.Notice {
 	return notice.Notice{ID: notice.ID(notice.KindBoardNoProvider, r.ID), Role: notice.RoleNationalDesk,
 		Kind: notice.KindBoardNoProvider, Detail: r.Service, ObjectType: notice.ObjectReferral, ObjectID: r.ID, CreatedAt: at}
 }
+
+// NoticeRetention is how long a notice is kept after it was raised: long
+// enough to be read after any absence, short enough that the inboxes do
+// not keep a history of every case for ever.
+const NoticeRetention = 180 * 24 * time.Hour
+
+// Expire deletes the notices raised before now - NoticeRetention, with
+// their read marks, and returns how many.
+func (s *Notices) Expire(ctx context.Context, now time.Time) (int, error) {
+	before := now.UTC().Add(-NoticeRetention)
+	var n int64
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM notice_reads WHERE notice_id IN
+			(SELECT id FROM notices WHERE created_at < $1)`, before); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM notices WHERE created_at < $1`, before)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("referral: expire notices: %w", err)
+	}
+	return int(n), nil
+}

@@ -328,3 +328,29 @@ func TestReferralEventsReachInboxes(t *testing.T) {
 		}
 	})
 }
+
+// Notices older than NoticeRetention go, with their read marks; newer stay.
+func TestNoticesExpire(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+		ev := newEnv(t, e)
+		org, user := event.NewID(), event.NewID()
+		old := ev.note(notice.KindPersonMissing, org, "", "")
+		ev.clock.Advance(24 * time.Hour)
+		recent := ev.note(notice.KindPersonMissing, org, "", "")
+		ev.deliver(t, old, recent)
+		ctx := auth.WithPrincipal(context.Background(), auth.Principal{UserID: user, OrgID: org, Roles: []string{auth.RoleNGOCaseworker}})
+		if _, err := ev.notices(t).MarkRead(ctx, []string{old.ID, recent.ID}); err != nil {
+			t.Fatal(err)
+		}
+		n, err := ev.notices(t).Expire(context.Background(), old.CreatedAt.Add(NoticeRetention+time.Hour))
+		if err != nil || n != 1 {
+			t.Fatalf("Expire = %d, %v; want 1", n, err)
+		}
+		if got := ev.count(t, `SELECT COUNT(*) FROM notices WHERE id = $1`, recent.ID); got != 1 {
+			t.Fatal("a recent notice expired")
+		}
+		if got := ev.count(t, `SELECT COUNT(*) FROM notice_reads`); got != 1 {
+			t.Fatalf("%d read marks left, want 1", got)
+		}
+	})
+}
