@@ -210,6 +210,8 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 		handlers := map[string]outbox.Handler{event.TopicAudit: s.auditReceiver()}
 		if name == "intake" || name == "referral" {
 			handlers[facts.Topic] = s.stats.Receive
+		}
+		if name == "intake" { // referral stores its own notices in the change's transaction
 			handlers[notice.Topic] = s.notices.Receive
 		}
 		s.relays = append(s.relays, outbox.NewRelay(s.dbs[name], name, handlers,
