@@ -20,6 +20,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/notice"
 	"github.com/nrm-project/nrm/pkg/outbox"
 	"github.com/nrm-project/nrm/services/audit"
 	"github.com/nrm-project/nrm/services/identity"
@@ -60,6 +61,7 @@ type system struct {
 	referral    referral.Service
 	sweeper     *referral.Sweeper
 	referralDen authz.DenialRecorder
+	notices     *referral.Notices
 	stats       *stats.Stats
 }
 
@@ -192,6 +194,10 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 		return nil, err
 	}
 	s.referralDen = referral.NewDenialRecorder(s.dbs["referral"], c.keys)
+	if s.notices, err = referral.NewNotices(refCfg); err != nil {
+		s.Close()
+		return nil, err
+	}
 
 	// stats
 	if s.stats, err = stats.New(stats.Config{
@@ -202,11 +208,14 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 	}
 
 	// Outbox relays: audit events go to the audit log, de-identified
-	// domain events to statistics.
+	// domain events to statistics, notices to the inboxes (referral).
 	for _, name := range []string{"identity", "intake", "referral", "stats"} {
 		handlers := map[string]outbox.Handler{event.TopicAudit: s.auditReceiver()}
 		if name == "intake" || name == "referral" {
 			handlers[facts.Topic] = s.stats.Receive
+		}
+		if name == "intake" { // referral stores its own notices in the change's transaction
+			handlers[notice.Topic] = s.notices.Receive
 		}
 		s.relays = append(s.relays, outbox.NewRelay(s.dbs[name], name, handlers,
 			outbox.RelayOptions{Logger: log.With(c.logger, "relay", name), Registerer: c.registry}))
@@ -252,6 +261,11 @@ func (s *system) mount(mux *http.ServeMux, rl *kit.RateLimits) {
 	for _, p := range []string{"/api/v1/referrals", "/api/v1/referrals/", "/api/v1/providers", "/api/v1/providers/"} {
 		mux.Handle(p, refHTTP)
 	}
+	noticeHTTP := referral.MakeNoticeHTTPHandler(referral.MakeNoticeEndpoints(
+		referral.NoticeLoggingMiddleware(log.With(s.logger, "service", "notifications"))(s.notices), authn, s.enforcer, s.referralDen),
+		log.With(s.logger, "service", "notifications"))
+	mux.Handle("/api/v1/notifications", noticeHTTP)
+	mux.Handle("/api/v1/notifications/", noticeHTTP)
 	mux.Handle("/api/v1/stats/", stats.MakeHTTPHandler(stats.MakeServerEndpoints(s.stats, authn, s.enforcer, s.stats),
 		log.With(s.logger, "service", "stats")))
 }
@@ -287,6 +301,7 @@ func (s *system) background() []func(context.Context) error {
 		every(time.Minute, s.expireBreakGlass),
 		every(5*time.Minute, s.reportOverdue),
 		every(time.Hour, s.scheduleReleases),
+		every(time.Hour, s.expireNotices),
 	}
 	if s.purgeEvery > 0 {
 		fns = append(fns, every(s.purgeEvery, s.purge))
@@ -323,11 +338,21 @@ func (s *system) expireBreakGlass(ctx context.Context) {
 	}
 }
 
-// reportOverdue tells statistics, once each, about decisions past their
-// target date.
+// reportOverdue tells statistics and decision makers, once each, about
+// decisions past their target date, and decision makers about those near it.
 func (s *system) reportOverdue(ctx context.Context) {
 	if _, err := s.intakeAdmin.ReportOverdue(ctx, time.Now()); err != nil {
 		level.Error(s.logger).Log("msg", "overdue decisions report failed", "err", err)
+	}
+	if _, err := s.intakeAdmin.NotifyDeadlines(ctx, time.Now()); err != nil {
+		level.Error(s.logger).Log("msg", "decision deadline notices failed", "err", err)
+	}
+}
+
+// expireNotices deletes notices past their retention period.
+func (s *system) expireNotices(ctx context.Context) {
+	if _, err := s.notices.Expire(ctx, time.Now()); err != nil {
+		level.Error(s.logger).Log("msg", "notice expiry failed", "err", err)
 	}
 }
 

@@ -35,7 +35,7 @@ func (s *service) audit(ctx context.Context, tx *sql.Tx, events ...event.Audit) 
 	if err := s.outbox.Audit(ctx, tx, events...); err != nil {
 		return fmt.Errorf("intake: audit: %w: %w", ErrUnavailable, err)
 	}
-	return nil
+	return s.tellGuardian(ctx, tx, events)
 }
 
 // emit appends statistics and audit events in one outbox write, the last

@@ -103,6 +103,9 @@ func (s *service) AppointGuardian(ctx context.Context, caseID string, in Guardia
 				return err
 			}
 		}
+		if err := s.tellGuardianReplaced(ctx, tx, caseID, w.GuardianUser, w.GuardianOrg, in.UserID); err != nil {
+			return err
+		}
 		w.GuardianUser, w.GuardianOrg = in.UserID, org.ID
 		if err := s.store.putWorkflow(ctx, tx, &w, s.now()); err != nil {
 			return err

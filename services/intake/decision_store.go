@@ -134,6 +134,9 @@ type WorkflowFact struct {
 
 // emitWorkflow writes facts and audit events in one outbox write, like emit.
 func (s *service) emitWorkflow(ctx context.Context, tx *sql.Tx, facts []WorkflowFact, audits ...event.Audit) error {
+	if err := s.tellGuardian(ctx, tx, audits); err != nil {
+		return err
+	}
 	payloads := make([]any, len(facts))
 	for i, f := range facts {
 		payloads[i] = f

@@ -73,4 +73,13 @@
 // short transactions while the service runs: writers share-lock the active
 // key while wrapping, so no wrap to a retired identity appears after the
 // switch, and the retired identity is destroyed once no wrap names it.
+//
+// Notices. In the transaction of a change, intake appends notices
+// (pkg/notice, codes and ids only) to its outbox on topic "notice": to a
+// child's guardian for every change its audit events record, made by
+// someone else; to the owner's case workers and the national desk when a
+// person goes missing; to the decision makers of the deciding
+// organisations when a decision is due soon (Admin.NotifyDeadlines, once
+// per threshold) or overdue (Admin.ReportOverdue). The referral service
+// keeps the inboxes (docs/notifications.md).
 package intake

@@ -57,6 +57,9 @@ func (a *Admin) ReportOverdue(ctx context.Context, now time.Time) (int, error) {
 			f := s.workflowFact("overdue", c)
 			f.Outcome = "rg_overdue"
 			reported = true
+			if err := s.tellOverdue(ctx, tx, id); err != nil {
+				return err
+			}
 			return s.emitWorkflow(ctx, tx, []WorkflowFact{f},
 				s.rec.New(ctx, "intake.decision.overdue", "case", id, event.Allowed))
 		})

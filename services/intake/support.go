@@ -89,6 +89,9 @@ func (s *service) support(ctx context.Context, tx *sql.Tx, p auth.Principal, c c
 				}
 			}
 			audits = append(audits, s.rec.New(ctx, "intake.support.missing", "case", c.ID, event.Allowed))
+			if err := s.tellMissing(ctx, tx, c); err != nil {
+				return err
+			}
 		}
 	}
 	from := w.SupportState

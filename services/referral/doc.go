@@ -99,6 +99,15 @@
 // retried after 30 s doubling to an hour, at most 12 attempts; redirects
 // never followed). docs/webhooks.md shows how a provider verifies.
 //
+// Notifications. NoticeService (Notices) is every signed-in user's inbox,
+// a go-kit service of its own over this database: it receives the
+// notices other services emit on their outbox (pkg/notice, topic
+// "notice"), once per id, stores the ones referral raises itself in the
+// transaction of the change, forwards each to the recipient
+// organisation's webhook, and shows each user only what is addressed to
+// them, their organisation, their role there or the national desk
+// (docs/notifications.md).
+//
 // Metrics. InstrumentingMiddleware counts calls and their durations with
 // two labels, method and outcome code, as the other services do.
 package referral

@@ -16,6 +16,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/keys"
+	"github.com/nrm-project/nrm/pkg/notice"
 	"github.com/nrm-project/nrm/pkg/outbox"
 )
 
@@ -89,6 +90,11 @@ type webhookBody struct {
 func (s *service) tell(ctx context.Context, tx *sql.Tx, orgID string, r referralRow, ev string, deadline *time.Time) error {
 	now := s.now()
 	if err := s.store.notify(ctx, tx, orgID, r.ID, ev, now); err != nil {
+		return err
+	}
+	// The organisation's users see it in their inbox too; the webhook is queued below.
+	if err := s.notify(ctx, tx, notice.Notice{ID: event.NewID(), Org: orgID, Kind: notice.KindReferralPrefix + ev,
+		ObjectType: notice.ObjectReferral, ObjectID: r.ID, CreatedAt: now}, false); err != nil {
 		return err
 	}
 	var hook string

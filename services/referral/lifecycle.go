@@ -66,7 +66,10 @@ func (s *service) advance(ctx context.Context, tx *sql.Tx, row *referralRow, can
 	if err := s.facts(ctx, tx, s.fact(*row, facts.ReferralNoProvider, now)); err != nil {
 		return err
 	}
-	return s.tell(ctx, tx, row.SenderOrg, *row, "no_provider", nil)
+	if err := s.tell(ctx, tx, row.SenderOrg, *row, "no_provider", nil); err != nil {
+		return err
+	}
+	return s.notify(ctx, tx, boardNotice(*row, now), false)
 }
 
 // load reads a referral and its candidates in tx, or errHidden when the

@@ -1,0 +1,243 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/notice"
+	"github.com/nrm-project/nrm/pkg/outbox"
+)
+
+// Notices leave intake through its outbox (topic notice.Topic), in the
+// transaction of the change they tell of; the referral service keeps the
+// inboxes. A notice is codes and ids only (notice.Notice.Validate).
+
+// guardianChanges are the audited changes to a case its guardian is told
+// of: every change to the child's case, as its audit trail records it.
+var guardianChanges = map[string]bool{
+	"intake.case.update": true, "intake.case.transition": true, "intake.case.submit": true,
+	"intake.case.transfer": true, "intake.case.finalize": true, "intake.consent.record": true,
+	"intake.decision.propose": true, "intake.decision.withdrawn": true, "intake.support.transition": true,
+	"intake.entry.create": true, "intake.disclosure": true, "intake.break_glass.open": true,
+	"intake.guardian.appoint": true,
+}
+
+// emitNotices appends notices to the outbox in tx.
+func (s *service) emitNotices(ctx context.Context, tx outbox.Execer, ns ...notice.Notice) error {
+	if len(ns) == 0 {
+		return nil
+	}
+	ps := make([]any, len(ns))
+	for i, n := range ns {
+		if err := n.Validate(); err != nil {
+			return fmt.Errorf("intake: %w", err)
+		}
+		ps[i] = n
+	}
+	if err := s.outbox.Append(ctx, tx, notice.Topic, ps...); err != nil {
+		return fmt.Errorf("intake: notices: %w: %w", ErrUnavailable, err)
+	}
+	return nil
+}
+
+// tellGuardian tells a child's guardian of each change audited in events
+// (one notice per case), unless the guardian made it. An appointment is
+// told as such to the guardian appointed.
+func (s *service) tellGuardian(ctx context.Context, tx *sql.Tx, events []event.Audit) error {
+	done := map[string]bool{}
+	var out []notice.Notice
+	for _, e := range events {
+		if e.Outcome != event.Allowed || e.ObjectType != "case" || !guardianChanges[e.Action] || done[e.ObjectID] {
+			continue
+		}
+		done[e.ObjectID] = true
+		var user, org, decision, support string
+		err := tx.QueryRowContext(ctx, `SELECT guardian_user, guardian_org, decision_state, support_state
+			FROM case_workflow WHERE case_id = $1`, e.ObjectID).Scan(&user, &org, &decision, &support)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("intake: guardian of %s: %w", e.ObjectID, err)
+		}
+		if user == "" || org == "" || user == e.ActorUser && e.Action != "intake.guardian.appoint" {
+			continue
+		}
+		n := notice.Notice{ID: event.NewID(), Org: org, User: user, Kind: notice.KindCaseChanged,
+			ObjectType: notice.ObjectCase, ObjectID: e.ObjectID, CreatedAt: s.now()}
+		switch e.Action {
+		case "intake.guardian.appoint":
+			n.Kind = notice.KindGuardianAppointed
+		case "intake.case.transition", "intake.case.submit":
+			n.Detail = "decision." + decision
+		case "intake.support.transition":
+			n.Detail = "support." + support
+		default:
+			n.Detail = strings.TrimPrefix(e.Action, "intake.")
+		}
+		out = append(out, n)
+	}
+	return s.emitNotices(ctx, tx, out...)
+}
+
+// tellGuardianReplaced tells a guardian that another took their place.
+func (s *service) tellGuardianReplaced(ctx context.Context, tx *sql.Tx, caseID, prevUser, prevOrg, nextUser string) error {
+	if prevUser == "" || prevOrg == "" || prevUser == nextUser {
+		return nil
+	}
+	return s.emitNotices(ctx, tx, notice.Notice{ID: event.NewID(), Org: prevOrg, User: prevUser,
+		Kind: notice.KindGuardianReplaced, ObjectType: notice.ObjectCase, ObjectID: caseID, CreatedAt: s.now()})
+}
+
+// missingRoles are the roles of the owner organisation that work a case.
+var missingRoles = []string{auth.RoleFrontlineOfficer, auth.RoleNGOCaseworker}
+
+// tellMissing raises a missing-person alert: to the case workers of the
+// owner organisation and to the national desk.
+func (s *service) tellMissing(ctx context.Context, tx *sql.Tx, c caseRow) error {
+	now := s.now()
+	ns := []notice.Notice{{ID: event.NewID(), Role: notice.RoleNationalDesk, Kind: notice.KindPersonMissing,
+		ObjectType: notice.ObjectCase, ObjectID: c.ID, CreatedAt: now}}
+	for _, r := range missingRoles {
+		ns = append(ns, notice.Notice{ID: event.NewID(), Org: c.OwnerOrg, Role: r, Kind: notice.KindPersonMissing,
+			ObjectType: notice.ObjectCase, ObjectID: c.ID, CreatedAt: now})
+	}
+	return s.emitNotices(ctx, tx, ns...)
+}
+
+// decisionOrgs are the organisations deciding a case: those holding an
+// active decision grant for it (whose decision makers see it queued).
+func (s *service) decisionOrgs(ctx context.Context, tx *sql.Tx, caseID string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT org_id FROM grants WHERE case_id = $1 AND purpose = 'decision'
+		AND status = 'active' ORDER BY org_id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("intake: deciding organisations: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("intake: deciding organisations: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// tellDecisionMakers tells the decision makers of every deciding
+// organisation of a deadline. The notice id is derived from the case,
+// organisation, kind, track, date and threshold, so that telling twice
+// gives one notice.
+func (s *service) tellDecisionMakers(ctx context.Context, tx *sql.Tx, caseID, kind, track, due, threshold string) error {
+	orgs, err := s.decisionOrgs(ctx, tx, caseID)
+	if err != nil {
+		return err
+	}
+	ns := make([]notice.Notice, 0, len(orgs))
+	for _, org := range orgs {
+		ns = append(ns, notice.Notice{ID: notice.ID(kind, caseID, org, track, due, threshold), Org: org,
+			Role: auth.RoleDecisionMaker, Kind: kind, Detail: track, ObjectType: notice.ObjectCase, ObjectID: caseID,
+			Due: due, CreatedAt: s.now()})
+	}
+	return s.emitNotices(ctx, tx, ns...)
+}
+
+// tellOverdue tells the deciding organisations that a case's
+// reasonable-grounds decision is past its target date.
+func (s *service) tellOverdue(ctx context.Context, tx *sql.Tx, caseID string) error {
+	var due string
+	if err := tx.QueryRowContext(ctx, `SELECT rg_due FROM case_workflow WHERE case_id = $1`, caseID).Scan(&due); err != nil {
+		return fmt.Errorf("intake: overdue notice: %w", err)
+	}
+	return s.tellDecisionMakers(ctx, tx, caseID, notice.KindDecisionOverdue, "rg", due, "overdue")
+}
+
+// DueSoonDays is how many days before a decision's target date its
+// decision makers are first told; they are told again on the day.
+const DueSoonDays = 2
+
+// dueThreshold names the threshold a date has reached, or "" when none.
+func dueThreshold(due, today string) string {
+	d, err1 := time.Parse(time.DateOnly, due)
+	t, err2 := time.Parse(time.DateOnly, today)
+	if err1 != nil || err2 != nil {
+		return ""
+	}
+	switch left := int(d.Sub(t).Hours() / 24); {
+	case left < 0 || left > DueSoonDays:
+		return ""
+	case left == 0:
+		return "d0"
+	default:
+		return fmt.Sprintf("d%d", DueSoonDays)
+	}
+}
+
+// NotifyDeadlines tells decision makers of the cases whose
+// reasonable-grounds decision (track rg: submitted or awaiting
+// information, by rg_due) or conclusive-grounds decision (track cg: the
+// reflection period ends) is near: DueSoonDays before and on the day,
+// once per case, date and threshold, whatever the number of replicas or
+// runs (the threshold is recorded with the notices, in one transaction).
+// nrm serve runs it every few minutes; it returns how many it told of.
+func (a *Admin) NotifyDeadlines(ctx context.Context, now time.Time) (int, error) {
+	s := a.s
+	ctx = auth.WithPrincipal(ctx, auth.ServicePrincipal("intake"))
+	today := now.UTC().Format(time.DateOnly)
+	until := now.UTC().AddDate(0, 0, DueSoonDays).Format(time.DateOnly)
+	type due struct{ caseID, track, date string }
+	var list []due
+	rows, err := s.db.QueryContext(ctx, `SELECT case_id, 'rg', rg_due FROM case_workflow
+		WHERE decision_state IN ('submitted', 'info_requested') AND rg_due >= $1 AND rg_due <= $2
+		UNION ALL SELECT case_id, 'cg', reflection_ends FROM case_workflow
+		WHERE decision_state = 'rg_positive' AND reflection_ends >= $1 AND reflection_ends <= $2`, today, until)
+	if err != nil {
+		return 0, fmt.Errorf("intake: deadlines: %w", err)
+	}
+	for rows.Next() {
+		var d due
+		if err := rows.Scan(&d.caseID, &d.track, &d.date); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("intake: deadlines: %w", err)
+		}
+		list = append(list, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("intake: deadlines: %w", err)
+	}
+	n := 0
+	for _, d := range list {
+		th := dueThreshold(d.date, today)
+		if th == "" {
+			continue
+		}
+		told := false
+		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, `INSERT INTO deadline_notices (case_id, track, due, threshold, created_at)
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, d.caseID, d.track, d.date, th, now.UTC())
+			if err != nil {
+				return fmt.Errorf("intake: deadlines: %w", err)
+			}
+			if k, err := res.RowsAffected(); err != nil || k != 1 {
+				return err // told already, by this run or another replica
+			}
+			told = true
+			return s.tellDecisionMakers(ctx, tx, d.caseID, notice.KindDecisionDueSoon, d.track, d.date, th)
+		})
+		if err != nil {
+			return n, err
+		}
+		if told {
+			n++
+		}
+	}
+	return n, nil
+}
