@@ -1,12 +1,14 @@
 package kit
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 )
 
@@ -24,8 +26,15 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 			return NewError(http.StatusUnsupportedMediaType, CodeUnsupportedMedia, "content type must be application/json")
 		}
 	}
-	body := http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-	return decodeJSON(body, v)
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return errBodyTooLarge
+	}
+	if err != nil {
+		return NewError(http.StatusBadRequest, CodeInvalidJSON, "request body could not be read")
+	}
+	return decodeJSONBytes(b, v)
 }
 
 // DecodeJSONBytes applies the same rules to a byte slice (for fuzzing and
@@ -34,7 +43,19 @@ func DecodeJSONBytes(b []byte, v any) error {
 	if len(b) > MaxBodyBytes {
 		return errBodyTooLarge
 	}
-	return decodeJSON(strings.NewReader(string(b)), v)
+	return decodeJSONBytes(b, v)
+}
+
+func decodeJSONBytes(b []byte, v any) error {
+	err := decodeJSON(bytes.NewReader(b), v)
+	var e *Error
+	if errors.As(err, &e) && e.Code == CodeUnknownField {
+		if path := unknownFieldPath(b, reflect.TypeOf(v)); path != "" {
+			e.Message = "unknown field " + path
+			e.Fields = []FieldError{{Path: path, Code: FieldUnknown, Message: "not a field of this request"}}
+		}
+	}
+	return err
 }
 
 var errBodyTooLarge = NewError(http.StatusRequestEntityTooLarge, CodeBodyTooLarge,
@@ -70,8 +91,10 @@ func jsonError(err error) error {
 		if field == "" {
 			return NewError(http.StatusBadRequest, CodeInvalidType, "request body must be a JSON object")
 		}
-		return NewError(http.StatusBadRequest, CodeInvalidType,
-			fmt.Sprintf("field %q must be of type %s", field, ute.Type.String()))
+		e := NewError(http.StatusBadRequest, CodeInvalidType,
+			fmt.Sprintf("field %q must be of type %s", field, jsonType(ute.Type)))
+		e.Fields = []FieldError{{Path: field, Code: FieldType, Message: "must be " + jsonType(ute.Type)}}
+		return e
 	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
 		return NewError(http.StatusBadRequest, CodeInvalidJSON, "request body is not valid JSON")
 	case errors.Is(err, io.EOF):
