@@ -137,6 +137,14 @@ func decisionSections(secs []sectionRow, healthConsented bool) []string {
 }
 
 func (s *service) Submit(ctx context.Context, caseID string) (Case, error) {
+	return s.submit(ctx, caseID, TransitionRequest{To: DecisionSubmitted})
+}
+
+// submit is the one submission path (POST /submit and a transition to
+// submitted): the competent authority is granted what a decision needs and
+// the decision track records the move with its reasonable-grounds due
+// date, in one transaction.
+func (s *service) submit(ctx context.Context, caseID string, t TransitionRequest) (Case, error) {
 	p, _, err := s.callerOrg(ctx)
 	if err != nil {
 		return Case{}, err
@@ -168,7 +176,11 @@ func (s *service) Submit(ctx context.Context, caseID string) (Case, error) {
 			return err
 		}
 		if _, ok := consentCurrent(consents, PurposeNRMSubmission, s.now()); !row.TreatedAsChild && !ok {
-			return ErrConsentRequired
+			return consentRequired(PurposeNRMSubmission)
+		}
+		w, err := s.store.workflow(ctx, tx, row) // before the status moves: the track's state as it stands
+		if err != nil {
+			return err
 		}
 		secs, err := s.store.sections(ctx, tx, caseID)
 		if err != nil {
@@ -180,6 +192,9 @@ func (s *service) Submit(ctx context.Context, caseID string) (Case, error) {
 		}
 		row.Status, row.UpdatedAt = StatusSubmitted, s.now()
 		if err := s.store.updateCase(ctx, tx, &row); err != nil {
+			return err
+		}
+		if err := s.decide(ctx, tx, p, row, &w, []string{actorOwner}, t, ""); err != nil {
 			return err
 		}
 		if err := s.stats(ctx, tx, s.statsEvent("submitted", caseID)); err != nil {

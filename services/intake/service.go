@@ -34,6 +34,10 @@ type Service interface {
 	// Submit submits an nrm-route case to the competent authority: its
 	// organisations are granted the sections a decision needs.
 	Submit(ctx context.Context, caseID string) (Case, error)
+	// ChangeRoute moves an assistance case onto the NRM route once the
+	// person's consent to be submitted is recorded (owner only); the
+	// history records when and on which consent.
+	ChangeRoute(ctx context.Context, caseID string, in RouteChange) (Workflow, error)
 	// Transfer moves ownership to another organisation (re-wrapped), e.g.
 	// from the police to the NGO that leads support.
 	Transfer(ctx context.Context, caseID, toOrg string) (Case, error)
@@ -177,6 +181,11 @@ type ConsentInput struct {
 	ExplainedIn string   `json:"explained_in,omitempty"` // ISO 639-1 language it was explained in
 	Interpreter bool     `json:"interpreter,omitempty"`
 	ExpiresOn   string   `json:"expires_on,omitempty"` // YYYY-MM-DD
+	// Purposes limits a later consent record to the purposes named
+	// (assistance, nrm_submission, data_sharing): the others keep their
+	// records. Empty means all three. Over HTTP the purposes are those
+	// whose field the body names, unless the body lists them.
+	Purposes []string `json:"purposes,omitempty"`
 }
 
 // Consent is one consent record.
@@ -355,16 +364,21 @@ type TransitionRequest struct {
 
 // DecisionRecord is one recorded step of a track: codes, who and when.
 type DecisionRecord struct {
-	ID         string    `json:"id"`
-	Track      string    `json:"track"` // decision, support
-	From       string    `json:"from"`
-	To         string    `json:"to"`
-	ReasonCode string    `json:"reason_code,omitempty"`
-	ProposedBy string    `json:"proposed_by,omitempty"`
-	DecidedBy  string    `json:"decided_by"`
-	OrgID      string    `json:"org_id"`
-	EntryID    string    `json:"entry_id,omitempty"` // the sealed reasons
-	DecidedAt  time.Time `json:"decided_at"`
+	ID         string `json:"id"`
+	Track      string `json:"track"` // decision, support
+	From       string `json:"from"`
+	To         string `json:"to"`
+	ReasonCode string `json:"reason_code,omitempty"`
+	ProposedBy string `json:"proposed_by,omitempty"`
+	DecidedBy  string `json:"decided_by"`
+	OrgID      string `json:"org_id"`
+	EntryID    string `json:"entry_id,omitempty"` // the sealed reasons
+	// ProposalEntryID is a confirmed negative decision's proposer's sealed
+	// reasons (EntryID holds the confirmer's, if any).
+	ProposalEntryID string `json:"proposal_entry_id,omitempty"`
+	// ConsentID is the consent record a move onto the NRM route rests on.
+	ConsentID string    `json:"consent_id,omitempty"`
+	DecidedAt time.Time `json:"decided_at"`
 }
 
 // Workflow is the state of a case's two tracks and its child-protection
@@ -373,13 +387,17 @@ type Workflow struct {
 	CaseID                       string           `json:"case_id"`
 	DecisionState                string           `json:"decision_state"`
 	SupportState                 string           `json:"support_state"`
-	Allowed                      []string         `json:"allowed,omitempty"` // decision transitions open to the caller
+	Allowed                      []string         `json:"allowed,omitempty"` // decision transitions open to the caller now
+	NotYet                       []LaterMove      `json:"not_yet,omitempty"` // the caller's moves refused today, with the date they open
 	SubmittedAt                  *time.Time       `json:"submitted_at,omitempty"`
 	RGDue                        string           `json:"rg_due,omitempty"`
 	Overdue                      bool             `json:"overdue"`
 	ReflectionEnds               string           `json:"reflection_ends,omitempty"`
 	ReconsiderUntil              string           `json:"reconsider_until,omitempty"`
 	PendingProposal              string           `json:"pending_proposal,omitempty"` // a negative decision awaiting a second decision maker
+	ProposedBy                   string           `json:"proposed_by,omitempty"`
+	AwaitingSecondDecisionMaker  bool             `json:"awaiting_second_decision_maker"`
+	Message                      string           `json:"message,omitempty"` // the pending proposal, in words
 	TreatedAsChild               bool             `json:"treated_as_child"`
 	GuardianOrg                  string           `json:"guardian_org,omitempty"`
 	BestInterests                string           `json:"best_interests"` // none, recorded, approved
@@ -391,13 +409,16 @@ type Workflow struct {
 
 // QueueItem is one case awaiting a decision.
 type QueueItem struct {
-	CaseID         string `json:"case_id"`
-	Reference      string `json:"reference"`
-	DecisionState  string `json:"decision_state"`
-	Due            string `json:"due"` // RG target date, or the end of the reflection period
-	Overdue        bool   `json:"overdue"`
-	Proposal       string `json:"pending_proposal,omitempty"`
-	TreatedAsChild bool   `json:"treated_as_child"`
+	CaseID        string `json:"case_id"`
+	Reference     string `json:"reference"`
+	DecisionState string `json:"decision_state"`
+	Due           string `json:"due"` // RG target date, or the end of the reflection period
+	Overdue       bool   `json:"overdue"`
+	Proposal      string `json:"pending_proposal,omitempty"`
+	// AwaitsYou: a negative proposal by another decision maker that the
+	// caller may confirm (or overrule with another decision).
+	AwaitsYou      bool `json:"awaits_you"`
+	TreatedAsChild bool `json:"treated_as_child"`
 }
 
 // EntryInput is the body of POST /api/v1/cases/{id}/entries. Content is

@@ -62,6 +62,9 @@ func (s *service) validate(r Registration, draft bool) (checked, error) {
 		return c, err
 	}
 	c.child = treatedAsChild(r.AgeGroup, r.AgeDisputed)
+	if len(r.Consent.Purposes) > 0 {
+		return c, kit.Validation("consent.purposes: a registration records every purpose")
+	}
 	if err := validateConsentInput(r.Consent); err != nil {
 		return c, err
 	}
@@ -175,7 +178,15 @@ func validDate(v, today, field string) error {
 	return nil
 }
 
+// consentPurposes are the purposes a consent record may name.
+var consentPurposes = []string{PurposeAssistance, PurposeNRMSubmission, PurposeDataSharing}
+
 func validateConsentInput(c ConsentInput) error {
+	for _, p := range c.Purposes {
+		if !slices.Contains(consentPurposes, p) {
+			return kit.Validation("consent.purposes: each must be one of " + strings.Join(consentPurposes, ", "))
+		}
+	}
 	for _, k := range c.ShareWith {
 		if !OrgKinds.Has(k) {
 			return kit.Validation("consent.share_with: each must be one of " + strings.Join(OrgKinds.codes, ", "))
