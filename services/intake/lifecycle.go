@@ -37,8 +37,8 @@ func (s *service) Finalize(ctx context.Context, id string) (Case, error) {
 	if err != nil {
 		return Case{}, err
 	}
-	if !s.dupLimit.Allow(p.UserID) {
-		return Case{}, kit.ErrRateLimited
+	if ok, wait := s.dupLimit.Take(p.UserID); !ok {
+		return Case{}, kit.RateLimited(LimitDuplicateChecks, wait)
 	}
 	var (
 		row      caseRow
