@@ -26,7 +26,8 @@ type Service interface {
 	// read, after its read is durably audited. Anything else is ErrNotFound.
 	Get(ctx context.Context, id string) (Case, error)
 	// List returns the caller organisation's cases (attributes only, no
-	// section content), newest first.
+	// section content), newest first, and for a provider's caseworker its
+	// caseload (service, support state and next step per case).
 	List(ctx context.Context, q ListQuery) (CasePage, error)
 	// RecordConsent adds a consent record (a new record supersedes the
 	// previous one for the same purpose; nothing is overwritten).
@@ -242,10 +243,13 @@ type ListQuery struct {
 	Limit  int    `json:"limit,omitempty"` // 1..200, default 50
 }
 
-// CasePage is a page of cases (no section content).
+// CasePage is a page of cases (no section content). For a service
+// provider's caseworker, the first page also carries the caseload: the
+// cases its organisation holds an active referral grant for.
 type CasePage struct {
-	Cases []Case `json:"cases"`
-	Next  string `json:"next,omitempty"`
+	Cases    []Case         `json:"cases"`
+	Next     string         `json:"next,omitempty"`
+	Caseload []CaseloadItem `json:"caseload,omitempty"`
 }
 
 // Grant states.
