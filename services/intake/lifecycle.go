@@ -23,6 +23,7 @@ func (s *service) registrationOf(c caseRow, consents []Consent, secs []sectionRo
 		BirthYear: c.BirthYear, AgeDisputed: c.AgeDisputed, Nationalities: c.Nationalities, ExploitationTypes: c.ExploitationTypes,
 		ExploitationLocation: c.ExploitationLocation, Indicators: c.Indicators, Needs: c.Needs, Languages: c.Languages,
 		Dependants: c.Dependants, RiskLevel: c.RiskLevel, NotificationID: c.NotificationID,
+		Unaccompanied: c.Unaccompanied, ProtectionStatus: c.ProtectionStatus,
 		Consent: ConsentInput{Assistance: assistance, NRMReferral: nrm, DataSharing: sharing},
 	}
 	present := map[string][]byte{}

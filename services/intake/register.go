@@ -129,6 +129,7 @@ func setAttributes(row *caseRow, v checked) {
 	row.Nationalities, row.ExploitationTypes, row.ExploitationLocation = v.Nationalities, v.ExploitationTypes, v.ExploitationLocation
 	row.Indicators, row.Needs, row.Languages = v.Indicators, v.Needs, v.Languages
 	row.Dependants, row.RiskLevel = v.Dependants, v.RiskLevel
+	row.Unaccompanied, row.ProtectionStatus = v.Unaccompanied, v.ProtectionStatus
 }
 
 // sealedCase is a case's sections sealed under fresh data keys and

@@ -121,27 +121,34 @@ var Sections = []string{SectionIdentity, SectionNarrative, SectionHealth, Sectio
 // validated against the taxonomies (taxonomy.go); sections are sealed and
 // never stored, logged or returned in clear except to a reader.
 type Registration struct {
-	Route                string         `json:"route"`
-	Draft                bool           `json:"draft,omitempty"`
-	IdentifiedOn         string         `json:"identified_on"` // YYYY-MM-DD, not in the future
-	Region               string         `json:"region"`        // configured list or "abroad"
-	Gender               string         `json:"gender"`        // female, male, other, unknown
-	AgeGroup             string         `json:"age_group"`     // child, adult, unknown (unknown or disputed: treated as a child)
-	BirthYear            int            `json:"birth_year,omitempty"`
-	AgeDisputed          bool           `json:"age_disputed,omitempty"`
-	Nationalities        []string       `json:"nationalities"` // ISO 3166-1 alpha-2, or "stateless", or "unknown"
-	ExploitationTypes    []string       `json:"exploitation_types"`
-	ExploitationLocation string         `json:"exploitation_location"`
-	Indicators           []string       `json:"indicators,omitempty"` // ILO/EC indicator groups
-	Needs                []string       `json:"needs"`
-	Languages            []string       `json:"languages"` // ISO 639-1
-	Dependants           int            `json:"dependants,omitempty"`
-	RiskLevel            string         `json:"risk_level,omitempty"` // low, medium, high, critical
-	Consent              ConsentInput   `json:"consent"`
-	Identity             *IdentityInfo  `json:"identity,omitempty"`
-	Narrative            *NarrativeInfo `json:"narrative,omitempty"`
-	Health               *HealthInfo    `json:"health,omitempty"`
-	Legal                *LegalInfo     `json:"legal,omitempty"`
+	Route                string   `json:"route"`
+	Draft                bool     `json:"draft,omitempty"`
+	IdentifiedOn         string   `json:"identified_on"` // YYYY-MM-DD, not in the future
+	Region               string   `json:"region"`        // configured list or "abroad"
+	Gender               string   `json:"gender"`        // female, male, other, unknown
+	AgeGroup             string   `json:"age_group"`     // child, adult, unknown (unknown or disputed: treated as a child)
+	BirthYear            int      `json:"birth_year,omitempty"`
+	AgeDisputed          bool     `json:"age_disputed,omitempty"`
+	Nationalities        []string `json:"nationalities"` // ISO 3166-1 alpha-2, or "stateless", or "unknown"
+	ExploitationTypes    []string `json:"exploitation_types"`
+	ExploitationLocation string   `json:"exploitation_location"`
+	Indicators           []string `json:"indicators,omitempty"` // ILO/EC indicator groups
+	Needs                []string `json:"needs"`
+	Languages            []string `json:"languages"` // ISO 639-1
+	Dependants           int      `json:"dependants,omitempty"`
+	RiskLevel            string   `json:"risk_level,omitempty"` // low, medium, high, critical
+	// Unaccompanied: an unaccompanied or separated child (only for a
+	// person treated as a child).
+	Unaccompanied bool `json:"unaccompanied,omitempty"`
+	// ProtectionStatus is the international-protection status as a code
+	// (refugee, asylum_seeker, none, unknown); documents and proceedings
+	// belong in the sealed legal section.
+	ProtectionStatus string         `json:"protection_status,omitempty"`
+	Consent          ConsentInput   `json:"consent"`
+	Identity         *IdentityInfo  `json:"identity,omitempty"`
+	Narrative        *NarrativeInfo `json:"narrative,omitempty"`
+	Health           *HealthInfo    `json:"health,omitempty"`
+	Legal            *LegalInfo     `json:"legal,omitempty"`
 	// NotificationID links an earlier anonymous notification to this case.
 	NotificationID string `json:"notification_id,omitempty"`
 }
@@ -226,6 +233,8 @@ type Case struct {
 	Languages            []string  `json:"languages"`
 	Dependants           int       `json:"dependants"`
 	RiskLevel            string    `json:"risk_level,omitempty"`
+	Unaccompanied        bool      `json:"unaccompanied"`
+	ProtectionStatus     string    `json:"protection_status,omitempty"`
 	Consents             []Consent `json:"consents,omitempty"`
 	// Sections holds the sections the caller may read, decrypted; the
 	// others are absent (their names listed in Withheld only for the

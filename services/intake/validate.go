@@ -99,7 +99,8 @@ func (s *service) validateAttributes(r *Registration, draft bool, today string) 
 	for _, f := range []struct {
 		v string
 		t Taxonomy
-	}{{r.Gender, Genders}, {r.AgeGroup, AgeGroups}, {r.ExploitationLocation, ExploitationLocations}, {r.RiskLevel, RiskLevels}} {
+	}{{r.Gender, Genders}, {r.AgeGroup, AgeGroups}, {r.ExploitationLocation, ExploitationLocations}, {r.RiskLevel, RiskLevels},
+		{r.ProtectionStatus, ProtectionStatuses}} {
 		if f.v != "" && !f.t.Has(f.v) {
 			fs.Merge(oneOf(f.t))
 		}
@@ -111,6 +112,9 @@ func (s *service) validateAttributes(r *Registration, draft bool, today string) 
 		fs.Add("dependants", kit.FieldInvalid, fmt.Sprintf("must be between 0 and %d", maxDependants))
 	}
 	fs.Merge(s.validateAttributes2(r, draft))
+	if r.Unaccompanied && !treatedAsChild(r.AgeGroup, r.AgeDisputed) {
+		fs.Add("unaccompanied", kit.FieldInvalid, "only for a child, or a person of unknown or disputed age")
+	}
 	if r.NotificationID != "" && !validID(r.NotificationID) {
 		fs.Add("notification_id", kit.FieldInvalid, "must be a notification id")
 	}
