@@ -213,8 +213,14 @@ func (s *service) submit(ctx context.Context, caseID string, t TransitionRequest
 // a transfer), wrapping the keys from the caller's own organisation.
 func (s *service) grantActive(ctx context.Context, tx *sql.Tx, c caseRow, secs []sectionRow, user, source string, to []OrgInfo, names []string, purpose string) error {
 	now := s.now()
+	// A decision grant is the authority's relation to the case even when
+	// the case holds no section to share: without it the case would never
+	// reach a decision maker.
+	if len(names) == 0 && purpose != "decision" {
+		return nil
+	}
 	for _, o := range to {
-		if o.ID == source || len(names) == 0 {
+		if o.ID == source {
 			continue
 		}
 		g := grantRow{Grant: Grant{
@@ -230,7 +236,7 @@ func (s *service) grantActive(ctx context.Context, tx *sql.Tx, c caseRow, secs [
 		return err
 	}
 	for _, o := range to {
-		if o.ID == source {
+		if o.ID == source || len(names) == 0 {
 			continue
 		}
 		if err := s.rebuildWrap(ctx, tx, c, secs, grants, o.ID, source); err != nil {
