@@ -185,7 +185,7 @@ func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c ca
 	if c.Route != RouteNRM || !slices.Contains(allowedDecisions(from, actors...), t.To) {
 		return invalidTransition(from, allowedDecisions(from, actors...))
 	}
-	if err, _ := moveRefused(p, c, *w, t.To, now.Format(time.DateOnly), t.ProceedEarly); err != nil {
+	if _, err := moveRefused(p, c, *w, t.To, now.Format(time.DateOnly), t.ProceedEarly); err != nil {
 		return err
 	}
 	reasonEntry := ""

@@ -27,18 +27,18 @@ type LaterMove struct {
 // today, and the date from which it opens ("" when waiting will not open
 // it). One function for the transition and for the workflow's allowed
 // list, so the list offers nothing that is then refused.
-func moveRefused(p auth.Principal, c caseRow, w workflowRow, to, today string, early bool) (error, string) {
+func moveRefused(p auth.Principal, c caseRow, w workflowRow, to, today string, early bool) (opens string, err error) {
 	switch {
 	case to == DecisionWithdrawn && c.TreatedAsChild:
-		return ErrChildNoWithdrawal, ""
+		return "", ErrChildNoWithdrawal
 	case (to == DecisionCGPositive || to == DecisionCGNegative) && today < w.ReflectionEnds && !early:
-		return ErrReflectionPeriod, w.ReflectionEnds
+		return w.ReflectionEnds, ErrReflectionPeriod
 	case negative(w.DecisionState) && to == DecisionSubmitted && w.ReconsiderUntil != "" && today > w.ReconsiderUntil:
-		return ErrReconsiderClosed, ""
+		return "", ErrReconsiderClosed
 	case negative(to) && w.ProposalTo == to && w.ProposalBy == p.UserID:
-		return ErrSecondDecisionMaker, ""
+		return "", ErrSecondDecisionMaker
 	}
-	return nil, ""
+	return "", nil
 }
 
 // openMoves splits the moves the rules give the caller into those open
@@ -47,7 +47,7 @@ func openMoves(p auth.Principal, c caseRow, w workflowRow, actors []string, toda
 	var now []string
 	var later []LaterMove
 	for _, to := range allowedDecisions(w.DecisionState, actors...) {
-		err, from := moveRefused(p, c, w, to, today, false)
+		from, err := moveRefused(p, c, w, to, today, false)
 		switch {
 		case err == nil:
 			now = append(now, to)
