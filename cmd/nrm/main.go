@@ -25,6 +25,7 @@ commands:
   keys rekey    seal an organisation's cases again under new keys, destroying the old identity (--org ID)
   audit verify  verify the tamper-evident audit log (exit 1 if tampered)
   cases purge   destroy records past their retention period (run daily)
+  totp          print the current one-time code of an otpauth:// URI (stdin or argument)
   loadtest      drive a running server (registrations or reads) and report rates and latencies
 
 Run "nrm <command> -h" for the flags of a command. Every flag can also be
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdKeys(ctx, rest[0], rest[1:], stdout, stderr)
 	case cmd == "cases" && len(rest) > 0 && rest[0] == "purge":
 		err = cmdCasesPurge(ctx, rest[1:], stdout, stderr)
+	case cmd == "totp":
+		err = cmdTOTP(ctx, rest, stdin, stdout, stderr)
 	case cmd == "loadtest":
 		err = cmdLoadtest(ctx, rest, stdout, stderr)
 	case cmd == "audit" && len(rest) > 0 && rest[0] == "verify":

@@ -24,6 +24,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake"
 )
 
 //go:embed openapi.yaml
@@ -44,6 +45,8 @@ type serveFlags struct {
 	rateUser      float64
 	rateOrg       float64
 	dupChecks     int
+	dupBurst      int
+	dupPerHour    int
 	debugAddr     string
 	purgeEvery    time.Duration
 	gcPercent     int
@@ -67,7 +70,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&f.rateOrg, "rate-org", 200, "requests per second allowed per organisation (bursts of 5x)")
 	fs.StringVar(&f.debugAddr, "debug-addr", "", "if set, serve Go profiling (/debug/pprof) on this address; keep it on loopback")
 	fs.DurationVar(&f.purgeEvery, "purge-every", 24*time.Hour, "destroy records past their retention period this often (as nrm cases purge); 0 leaves it to nrm cases purge")
-	fs.IntVar(&f.dupChecks, "duplicate-checks-per-minute", 30, "duplicate checks (registrations with identity data) allowed per user per minute")
+	fs.IntVar(&f.dupBurst, "duplicate-check-burst", intake.DefaultDuplicateCheckBurst, "duplicate checks (registrations with identity data) a user may make at once")
+	fs.IntVar(&f.dupPerHour, "duplicate-checks-per-hour", intake.DefaultDuplicateChecksPerHour, "duplicate checks per user per hour once the burst is spent")
+	fs.IntVar(&f.dupChecks, "duplicate-checks-per-minute", 0, "if set, replaces the two above: a burst of this many, refilled at this many per minute")
 	fs.IntVar(&f.gcPercent, "gc-percent", 200, "Go garbage collector target (as GOGC, which takes precedence when set): higher spends memory to save CPU")
 	if err := parseFlags(fs, args); err != nil {
 		return usageError{err.Error()}

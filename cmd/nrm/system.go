@@ -125,6 +125,7 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 		DB: s.dbs["intake"], Keys: c.keys, Orgs: intakeOrgs{s.orgs},
 		Logger: log.With(c.logger, "service", "intake"), Registerer: c.registry,
 		DuplicateChecksPerMinute: c.flags.dupChecks,
+		DuplicateCheckBurst:      c.flags.dupBurst, DuplicateChecksPerHour: c.flags.dupPerHour,
 	}
 	inSvc, err := intake.New(intakeCfg)
 	if err != nil {

@@ -53,6 +53,8 @@ type Event struct {
 	Needs                []string `json:"needs,omitempty"`
 	Route                string   `json:"route,omitempty"`
 	OrgKind              string   `json:"org_kind,omitempty"` // first responder's kind (registering), or receiving on transfer
+	Unaccompanied        bool     `json:"unaccompanied,omitempty"`
+	ProtectionStatus     string   `json:"protection_status,omitempty"`
 
 	// consent
 	Purpose string `json:"purpose,omitempty"`

@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/json"
 	"errors"
@@ -26,8 +27,15 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 			return NewError(http.StatusUnsupportedMediaType, CodeUnsupportedMedia, "content type must be application/json")
 		}
 	}
-	body := http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-	return decodeJSON(body, v)
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return errBodyTooLarge
+	}
+	if err != nil {
+		return NewError(http.StatusBadRequest, CodeInvalidJSON, "request body could not be read")
+	}
+	return decodeJSONBytes(b, v)
 }
 
 // DecodeJSONBytes applies the same rules to a byte slice (for fuzzing and
@@ -36,7 +44,19 @@ func DecodeJSONBytes(b []byte, v any) error {
 	if len(b) > MaxBodyBytes {
 		return errBodyTooLarge
 	}
-	return decodeJSON(strings.NewReader(string(b)), v)
+	return decodeJSONBytes(b, v)
+}
+
+func decodeJSONBytes(b []byte, v any) error {
+	err := decodeJSON(bytes.NewReader(b), v)
+	var e *Error
+	if errors.As(err, &e) && e.Code == CodeUnknownField {
+		if path := unknownFieldPath(b, reflect.TypeOf(v)); path != "" {
+			e.Message = "unknown field " + path
+			e.Fields = []FieldError{{Path: path, Code: FieldUnknown, Message: "not a field of this request"}}
+		}
+	}
+	return err
 }
 
 var errBodyTooLarge = NewError(http.StatusRequestEntityTooLarge, CodeBodyTooLarge,
@@ -58,39 +78,6 @@ func decodeJSON(r io.Reader, v any) error {
 	return nil
 }
 
-// jsonKind names the JSON type a Go type decodes from, so that a message
-// names what the client must send, never a Go type of ours.
-func jsonKind(t reflect.Type) string {
-	if t == nil {
-		return "value"
-	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t.Implements(textUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
-		return "string"
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "string"
-	case reflect.Bool:
-		return "boolean"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "integer"
-	case reflect.Float32, reflect.Float64:
-		return "number"
-	case reflect.Slice, reflect.Array:
-		if t.Elem().Kind() == reflect.Uint8 {
-			return "string"
-		}
-		return "array"
-	case reflect.Map, reflect.Struct:
-		return "object"
-	}
-	return "value"
-}
-
 var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 
 func jsonError(err error) error {
@@ -107,8 +94,10 @@ func jsonError(err error) error {
 		if field == "" {
 			return NewError(http.StatusBadRequest, CodeInvalidType, "request body must be a JSON object")
 		}
-		return NewError(http.StatusBadRequest, CodeInvalidType,
-			fmt.Sprintf("field %q must be of type %s", field, jsonKind(ute.Type)))
+		e := NewError(http.StatusBadRequest, CodeInvalidType,
+			fmt.Sprintf("field %q must be %s", field, jsonType(ute.Type)))
+		e.Fields = []FieldError{{Path: field, Code: FieldType, Message: "must be " + jsonType(ute.Type)}}
+		return e
 	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
 		return NewError(http.StatusBadRequest, CodeInvalidJSON, "request body is not valid JSON")
 	case errors.Is(err, io.EOF):

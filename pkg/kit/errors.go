@@ -5,6 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
@@ -30,11 +34,17 @@ const (
 )
 
 // Error is an error a client may see: an HTTP status, a stable code and a
-// message that never carries personal data or secrets.
+// message that never carries personal data or secrets. Fields names every
+// failing field of a request (validation_failed, unknown_field,
+// consent_required); Limit and RetryAfter say which rate limit refused a
+// request and when to try again.
 type Error struct {
-	Status  int
-	Code    string
-	Message string
+	Status     int
+	Code       string
+	Message    string
+	Fields     []FieldError
+	Limit      string
+	RetryAfter time.Duration
 }
 
 // NewError returns an *Error.
@@ -43,6 +53,13 @@ func NewError(status int, code, message string) *Error {
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// WithFields returns a copy of e naming fields.
+func (e *Error) WithFields(fields ...FieldError) *Error {
+	c := *e
+	c.Fields = append(slices.Clone(e.Fields), fields...)
+	return &c
+}
 
 // Is makes errors.Is match on status and code, so a sentinel such as
 // ErrNotFound matches an *Error built elsewhere with the same code.
@@ -62,9 +79,14 @@ var (
 )
 
 // Validation returns a 400 validation_failed error with the given message.
-// The message must name fields and allowed codes, never echo values.
+// The message must name fields and allowed codes, never echo values. A
+// message of the form "path: what is wrong" also names its field in Fields.
 func Validation(message string) *Error {
-	return NewError(http.StatusBadRequest, CodeValidation, message)
+	e := NewError(http.StatusBadRequest, CodeValidation, message)
+	if path, msg, ok := strings.Cut(message, ": "); ok && fieldPath.MatchString(path) {
+		e.Fields = []FieldError{{Path: path, Code: FieldInvalid, Message: msg}}
+	}
+	return e
 }
 
 // Conflict returns a 409 conflict error.
@@ -74,8 +96,13 @@ func Conflict(message string) *Error {
 
 type errorBody struct {
 	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
+		Code    string       `json:"code"`
+		Message string       `json:"message"`
+		Fields  []FieldError `json:"fields,omitempty"`
+		// Limit names the rate limit reached; RetryAfter is in seconds
+		// (also the Retry-After header).
+		Limit      string `json:"limit,omitempty"`
+		RetryAfter int    `json:"retry_after,omitempty"`
 	} `json:"error"`
 }
 
@@ -95,10 +122,15 @@ func WriteError(w http.ResponseWriter, err error) {
 	var body errorBody
 	body.Error.Code = e.Code
 	body.Error.Message = e.Message
+	body.Error.Fields = e.Fields
+	body.Error.Limit = e.Limit
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	if e.Status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
-		w.Header().Set("Retry-After", "1")
+	if e.Status == http.StatusTooManyRequests || e.RetryAfter > 0 {
+		body.Error.RetryAfter = retrySeconds(e.RetryAfter)
+		if w.Header().Get("Retry-After") == "" {
+			w.Header().Set("Retry-After", strconv.Itoa(body.Error.RetryAfter))
+		}
 	}
 	w.WriteHeader(e.Status)
 	_ = json.NewEncoder(w).Encode(body)
@@ -124,5 +156,8 @@ func DecodeErrorBody(status int, body []byte) *Error {
 	if err := json.Unmarshal(body, &b); err != nil || b.Error.Code == "" {
 		return NewError(status, CodeInternal, http.StatusText(status))
 	}
-	return NewError(status, b.Error.Code, b.Error.Message)
+	e := NewError(status, b.Error.Code, b.Error.Message)
+	e.Fields, e.Limit = b.Error.Fields, b.Error.Limit
+	e.RetryAfter = time.Duration(b.Error.RetryAfter) * time.Second
+	return e
 }

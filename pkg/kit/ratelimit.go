@@ -40,8 +40,21 @@ func NewLimiter(rate float64, burst, maxKeys int) *Limiter {
 	}
 }
 
+// WithClock makes the limiter read time from now (tests move it by hand).
+func (l *Limiter) WithClock(now func() time.Time) *Limiter {
+	l.now = now
+	return l
+}
+
 // Allow takes one token from key's bucket and reports whether there was one.
 func (l *Limiter) Allow(key string) bool {
+	ok, _ := l.Take(key)
+	return ok
+}
+
+// Take takes one token from key's bucket; when there is none it reports
+// how long until there is one.
+func (l *Limiter) Take(key string) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -61,10 +74,10 @@ func (l *Limiter) Allow(key string) bool {
 	b.tokens = min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
 	b.last = now
 	if b.tokens < 1 {
-		return false
+		return false, time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
 	}
 	b.tokens--
-	return true
+	return true, 0
 }
 
 // Len returns the number of keys tracked.
@@ -73,6 +86,14 @@ func (l *Limiter) Len() int {
 	defer l.mu.Unlock()
 	return l.lru.Len()
 }
+
+// Names of the shared limits, as a 429 names them (the flags of nrm serve
+// that set them are listed in docs/operations.md).
+const (
+	LimitAddress = "requests_per_address"
+	LimitUser    = "requests_per_user"
+	LimitOrg     = "requests_per_organisation"
+)
 
 // RateLimits holds the limits applied to every request: per client address
 // before anything else, per user and per organisation once authenticated
@@ -103,10 +124,12 @@ func NewRateLimits(perAddress, perUser, perOrg float64) *RateLimits {
 // HTTP limits requests per client address; it belongs before routing.
 func (rl *RateLimits) HTTP(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if rl.Address != nil && !rl.Address.Allow(ClientAddr(r.Context())) {
-			rl.Rejected.WithLabelValues("address").Inc()
-			WriteError(w, ErrRateLimited)
-			return
+		if rl.Address != nil {
+			if ok, wait := rl.Address.Take(ClientAddr(r.Context())); !ok {
+				rl.Rejected.WithLabelValues("address").Inc()
+				WriteError(w, RateLimited(LimitAddress, wait))
+				return
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -120,13 +143,17 @@ func (rl *RateLimits) Endpoint(subject func(ctx context.Context) (user, org stri
 	return func(next endpoint.Endpoint) endpoint.Endpoint {
 		return func(ctx context.Context, req any) (any, error) {
 			if user, org := subject(ctx); user != "" {
-				if rl.User != nil && !rl.User.Allow(user) {
-					rl.Rejected.WithLabelValues("user").Inc()
-					return nil, ErrRateLimited
+				if rl.User != nil {
+					if ok, wait := rl.User.Take(user); !ok {
+						rl.Rejected.WithLabelValues("user").Inc()
+						return nil, RateLimited(LimitUser, wait)
+					}
 				}
-				if rl.Org != nil && org != "" && !rl.Org.Allow(org) {
-					rl.Rejected.WithLabelValues("org").Inc()
-					return nil, ErrRateLimited
+				if rl.Org != nil && org != "" {
+					if ok, wait := rl.Org.Take(org); !ok {
+						rl.Rejected.WithLabelValues("org").Inc()
+						return nil, RateLimited(LimitOrg, wait)
+					}
 				}
 			}
 			return next(ctx, req)

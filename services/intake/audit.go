@@ -135,6 +135,8 @@ type StatsEvent struct {
 	Needs                []string `json:"needs,omitempty"`
 	Route                string   `json:"route,omitempty"`
 	OrgKind              string   `json:"org_kind,omitempty"` // registering, or receiving on transfer
+	Unaccompanied        bool     `json:"unaccompanied,omitempty"`
+	ProtectionStatus     string   `json:"protection_status,omitempty"`
 
 	// consent
 	Purpose string `json:"purpose,omitempty"`
@@ -157,6 +159,7 @@ func (s *service) registeredEvent(c caseRow) StatsEvent {
 	e.Region, e.Gender, e.AgeGroup, e.TreatedAsChild = c.Region, c.Gender, c.AgeGroup, &child
 	e.Nationalities, e.ExploitationTypes, e.ExploitationLocation = c.Nationalities, c.ExploitationTypes, c.ExploitationLocation
 	e.Indicators, e.Needs, e.Route, e.OrgKind = c.Indicators, c.Needs, c.Route, c.RegisteringOrgKind
+	e.Unaccompanied, e.ProtectionStatus = c.Unaccompanied, c.ProtectionStatus
 	return e
 }
 

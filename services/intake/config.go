@@ -46,8 +46,41 @@ type Config struct {
 	// Kind is the deployment's one identity kind (default seal.KindHybrid).
 	Kind       seal.Kind
 	Registerer prometheus.Registerer
-	// DuplicateChecksPerMinute bounds duplicate checks per user (default 30).
+	// Duplicate checks (registrations and finalisations with identity
+	// data) per user: a burst of DuplicateCheckBurst (default 40), refilled
+	// at DuplicateChecksPerHour (default 60). An officer registering the
+	// people found in a raid is not stopped (60 in an hour, 20 of them in
+	// one minute); a script probing names from one account gets about 60
+	// an hour.
+	DuplicateCheckBurst    int
+	DuplicateChecksPerHour int
+	// DuplicateChecksPerMinute, when set, replaces both: a burst of that
+	// many, refilled at that many per minute (load tests lift it).
 	DuplicateChecksPerMinute int
+}
+
+// Defaults of the duplicate-check limit.
+const (
+	DefaultDuplicateCheckBurst    = 40
+	DefaultDuplicateChecksPerHour = 60
+)
+
+// LimitDuplicateChecks names the duplicate-check limit in a 429.
+const LimitDuplicateChecks = "duplicate_checks"
+
+// duplicateLimiter builds the per-user duplicate-check limiter on now.
+func duplicateLimiter(cfg Config, now func() time.Time) *kit.Limiter {
+	burst, perSecond := cfg.DuplicateCheckBurst, float64(cfg.DuplicateChecksPerHour)/3600
+	if burst <= 0 {
+		burst = DefaultDuplicateCheckBurst
+	}
+	if perSecond <= 0 {
+		perSecond = float64(DefaultDuplicateChecksPerHour) / 3600
+	}
+	if n := cfg.DuplicateChecksPerMinute; n > 0 {
+		burst, perSecond = n, float64(n)/60
+	}
+	return kit.NewLimiter(perSecond, burst, 100_000).WithClock(now)
 }
 
 // Blind index truncation: DefaultIndexBits (16) keeps false candidates
@@ -106,9 +139,6 @@ func newService(cfg Config) (*service, error) {
 	if len(cfg.Regions) == 0 {
 		cfg.Regions = DefaultRegions
 	}
-	if cfg.DuplicateChecksPerMinute <= 0 {
-		cfg.DuplicateChecksPerMinute = 30
-	}
 	m, err := newCaseMetrics(cfg.Registerer)
 	if err != nil {
 		return nil, fmt.Errorf("intake: metrics: %w", err)
@@ -123,7 +153,7 @@ func newService(cfg Config) (*service, error) {
 		rec:     event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: now},
 		outbox:  &outbox.Outbox{Service: "intake", Now: now},
 		metrics: m, indexer: ix,
-		dupLimit:     kit.NewLimiter(float64(cfg.DuplicateChecksPerMinute)/60, cfg.DuplicateChecksPerMinute, 100_000),
+		dupLimit:     duplicateLimiter(cfg, now),
 		regions:      map[string]bool{"abroad": true},
 		wrapKey:      cfg.Keys.Subkey(keys.PurposeWrap),
 		macKey:       cfg.Keys.Subkey(keys.PurposeSectionMAC),

@@ -31,6 +31,9 @@ func (s *service) consentRecords(p auth.Principal, in ConsentInput) []Consent {
 		purpose string
 		granted bool
 	}{{PurposeAssistance, in.Assistance}, {PurposeNRMSubmission, in.NRMReferral}, {PurposeDataSharing, in.DataSharing}} {
+		if len(in.Purposes) > 0 && !slices.Contains(in.Purposes, c.purpose) {
+			continue // not named: its record stands
+		}
 		r := Consent{
 			ID: event.NewOrderedID(), Purpose: c.purpose, Granted: c.granted, ExplainedIn: in.ExplainedIn,
 			Interpreter: in.Interpreter, RecordedBy: p.UserID, RecordedOrg: p.OrgID, RecordedAt: now, ExpiresAt: expires,

@@ -144,14 +144,18 @@ func (s *service) Transition(ctx context.Context, caseID string, t TransitionReq
 	if len(actors) == 0 {
 		return Workflow{}, kit.ErrForbidden
 	}
-	justSubmitted := w.DecisionState == DecisionIdentified && t.To == DecisionSubmitted && slices.Contains(actors, actorOwner)
-	if justSubmitted {
+	if w.DecisionState == DecisionIdentified && t.To == DecisionSubmitted && slices.Contains(actors, actorOwner) {
 		if c.Route != RouteNRM {
 			return Workflow{}, invalidTransition(w.DecisionState, nil)
 		}
-		if _, err := s.Submit(ctx, caseID); err != nil {
+		if _, err := s.submit(ctx, caseID, t); err != nil {
 			return Workflow{}, err
 		}
+		return s.Workflow(ctx, caseID)
+	}
+	proposal, err := s.proposalReason(ctx, p, caseID, w)
+	if err != nil {
+		return Workflow{}, s.finish(ctx, err, "intake.case.transition", caseID)
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		c, err := s.store.caseByID(ctx, tx, caseID, true)
@@ -165,10 +169,7 @@ func (s *service) Transition(ctx context.Context, caseID string, t TransitionReq
 		if err != nil {
 			return err
 		}
-		if justSubmitted && !w.stored {
-			w.DecisionState = DecisionIdentified // Submit moved the status; the track records the move
-		}
-		return s.decide(ctx, tx, p, c, &w, caseActors(p, c, grants), t)
+		return s.decide(ctx, tx, p, c, &w, caseActors(p, c, grants), t, proposal.text(w.ProposalEntry))
 	})
 	if err != nil {
 		return Workflow{}, s.finish(ctx, err, "intake.case.transition", caseID)
@@ -176,20 +177,16 @@ func (s *service) Transition(ctx context.Context, caseID string, t TransitionReq
 	return s.Workflow(ctx, caseID)
 }
 
-// decide applies one decision-track move in tx.
-func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c caseRow, w *workflowRow, actors []string, t TransitionRequest) error {
+// decide applies one decision-track move in tx. proposalReason is the
+// pending negative proposal's reason, opened before tx (proposalReason), so
+// that a confirmed decision's letter states it.
+func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c caseRow, w *workflowRow, actors []string, t TransitionRequest, proposalReason string) error {
 	from, now, pol := w.DecisionState, s.now(), s.policy()
 	if c.Route != RouteNRM || !slices.Contains(allowedDecisions(from, actors...), t.To) {
 		return invalidTransition(from, allowedDecisions(from, actors...))
 	}
-	today := now.Format(time.DateOnly)
-	switch {
-	case t.To == DecisionWithdrawn && c.TreatedAsChild:
-		return ErrChildNoWithdrawal
-	case (t.To == DecisionCGPositive || t.To == DecisionCGNegative) && today < w.ReflectionEnds && !t.ProceedEarly:
-		return ErrReflectionPeriod
-	case negative(from) && t.To == DecisionSubmitted && w.ReconsiderUntil != "" && today > w.ReconsiderUntil:
-		return ErrReconsiderClosed
+	if _, err := moveRefused(p, c, *w, t.To, now.Format(time.DateOnly), t.ProceedEarly); err != nil {
+		return err
 	}
 	reasonEntry := ""
 	if t.Reason != "" {
@@ -200,10 +197,7 @@ func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c ca
 		reasonEntry = e
 	}
 	audit := s.rec.New(ctx, "intake.case.transition", "case", c.ID, event.Allowed)
-	if negative(t.To) && (w.ProposalTo != t.To || w.ProposalBy == p.UserID) {
-		if w.ProposalTo == t.To {
-			return ErrSecondDecisionMaker
-		}
+	if negative(t.To) && w.ProposalTo != t.To {
 		w.ProposalTo, w.ProposalBy, w.ProposalCode, w.ProposalEntry = t.To, p.UserID, t.ReasonCode, reasonEntry
 		if err := s.store.putWorkflow(ctx, tx, w, now); err != nil {
 			return err
@@ -212,14 +206,13 @@ func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c ca
 	}
 	d := DecisionRecord{ID: event.NewID(), Track: "decision", From: from, To: t.To, ReasonCode: t.ReasonCode,
 		DecidedBy: p.UserID, OrgID: p.OrgID, EntryID: reasonEntry, DecidedAt: now}
+	letterReason := t.Reason
 	if negative(t.To) {
-		d.ProposedBy = w.ProposalBy
+		d.ProposedBy, d.ProposalEntryID = w.ProposalBy, w.ProposalEntry
 		if d.ReasonCode == "" {
 			d.ReasonCode = w.ProposalCode
 		}
-		if d.EntryID == "" {
-			d.EntryID = w.ProposalEntry
-		}
+		letterReason = joinReasons(proposalReason, t.Reason)
 	}
 	w.ProposalTo, w.ProposalBy, w.ProposalCode, w.ProposalEntry = "", "", "", ""
 	var facts []WorkflowFact
@@ -250,7 +243,7 @@ func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c ca
 			}
 		}
 		facts = append(facts, f)
-		if err := s.sealLetter(ctx, tx, p, c, *w, t.To, t.Reason); err != nil {
+		if err := s.sealLetter(ctx, tx, p, c, *w, t.To, letterReason); err != nil {
 			return err
 		}
 	}

@@ -32,6 +32,10 @@ func (f *fakeService) Entries(ctx context.Context, id string) ([]intake.Entry, e
 	return nil, f.record(ctx, "Entries", id)
 }
 
+func (f *fakeService) ChangeRoute(ctx context.Context, id string, in intake.RouteChange) (intake.Workflow, error) {
+	return intake.Workflow{CaseID: id}, f.record(ctx, "ChangeRoute", id, in)
+}
+
 func (f *fakeService) AppointGuardian(ctx context.Context, id string, g intake.GuardianInput) (intake.Workflow, error) {
 	return intake.Workflow{CaseID: id}, f.record(ctx, "AppointGuardian", id, g)
 }

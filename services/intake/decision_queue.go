@@ -49,7 +49,7 @@ func (s *service) DecisionQueue(ctx context.Context) ([]QueueItem, error) {
 				return err
 			}
 			item := QueueItem{CaseID: c.ID, Reference: c.Reference, DecisionState: w.DecisionState,
-				Proposal: w.ProposalTo, TreatedAsChild: c.TreatedAsChild}
+				Proposal: w.ProposalTo, AwaitsYou: w.ProposalTo != "" && w.ProposalBy != p.UserID, TreatedAsChild: c.TreatedAsChild}
 			switch w.DecisionState {
 			case DecisionSubmitted, DecisionInfoRequested:
 				item.Due, item.Overdue = w.RGDue, rgOverdue(w, now)
@@ -65,10 +65,14 @@ func (s *service) DecisionQueue(ctx context.Context) ([]QueueItem, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Overdue first, then by deadline; an unknown deadline (submitted
-	// before the workflow existed) last.
+	// Proposals awaiting the caller first, then overdue, then by
+	// deadline; an unknown deadline (submitted before the workflow
+	// existed) last.
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
+		if a.AwaitsYou != b.AwaitsYou {
+			return a.AwaitsYou
+		}
 		if a.Overdue != b.Overdue {
 			return a.Overdue
 		}

@@ -63,8 +63,9 @@
 // alone, truncated to 16 bits. A known year also meets cases without one
 // (name_only). Matches go to the duplicates table, visible only through
 // Duplicates to coordinators and decision makers. The check is limited per
-// user (Config.DuplicateChecksPerMinute, default 30): above it the
-// registration is refused with 429 before any work, whatever the names;
+// user (Config.DuplicateCheckBurst, 40, refilled at DuplicateChecksPerHour,
+// 60): above it the registration is refused with 429 naming the limit
+// duplicate_checks and when to retry, before any work, whatever the names;
 // the officer's response and audit trail never depend on a match.
 //
 // Keys. Admin.RotateOrg re-wraps an organisation's wraps to a new identity;

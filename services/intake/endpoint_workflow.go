@@ -26,6 +26,7 @@ type WorkflowEndpoints struct {
 	AddEntry          endpoint.Endpoint
 	Entries           endpoint.Endpoint
 	AppointGuardian   endpoint.Endpoint
+	ChangeRoute       endpoint.Endpoint
 	Oversight         OversightEndpoints
 }
 
@@ -71,7 +72,9 @@ func makeWorkflowEndpoints(s Service, guard func(object, action string, e endpoi
 			w, err := s.AppointGuardian(ctx, req.CaseID, req.GuardianInput)
 			return workflowResponse{Workflow: w, Err: err}, nil
 		}),
-		Oversight: makeOversightEndpoints(s, guard),
+		// Moving onto the NRM route is the owner's act, as submission is.
+		ChangeRoute: guard(ObjectCases, "submit", makeChangeRouteEndpoint(s)),
+		Oversight:   makeOversightEndpoints(s, guard),
 	}
 }
 

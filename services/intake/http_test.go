@@ -86,7 +86,9 @@ func TestRequestsReachTheService(t *testing.T) {
 		{"read", []any{caseID}},
 		{"update draft", []any{caseID, draft}},
 		{"finalize", []any{caseID}},
-		{"consent", []any{caseID, intake.ConsentInput{Assistance: true, DataSharing: true}}},
+		// Purposes the body does not name (nrm_referral) keep their records.
+		{"consent", []any{caseID, intake.ConsentInput{Assistance: true, DataSharing: true,
+			Purposes: []string{intake.PurposeAssistance, intake.PurposeDataSharing}}}},
 		{"submit", []any{caseID}},
 		{"transfer", []any{caseID, orgID}},
 		{"link", []any{caseID, grantID}},
@@ -273,7 +275,7 @@ func TestMiddlewareKeepsContentOut(t *testing.T) {
 	}{
 		{"POST", "/api/v1/cases", body, nil, 201},
 		{"PUT", "/api/v1/cases/" + caseID, body, intake.ErrNotDraft, 409},
-		{"POST", "/api/v1/cases/" + caseID + "/consents", map[string]any{"explained_in": "ar", "share_with": []string{canary}}, nil, 201},
+		{"POST", "/api/v1/cases/" + caseID + "/consents", map[string]any{"data_sharing": true, "explained_in": "ar", "share_with": []string{canary}}, nil, 201},
 		{"POST", "/api/v1/cases/" + caseID + "/grants", map[string]any{"org_id": orgID, "referral_id": canary}, nil, 201},
 		{"POST", "/api/v1/cases", `{"identity":{"full_name":"` + canary + `"`, nil, 400},
 		{"GET", "/api/v1/cases?after=" + canary, nil, nil, 200},

@@ -23,6 +23,7 @@ func (s *service) registrationOf(c caseRow, consents []Consent, secs []sectionRo
 		BirthYear: c.BirthYear, AgeDisputed: c.AgeDisputed, Nationalities: c.Nationalities, ExploitationTypes: c.ExploitationTypes,
 		ExploitationLocation: c.ExploitationLocation, Indicators: c.Indicators, Needs: c.Needs, Languages: c.Languages,
 		Dependants: c.Dependants, RiskLevel: c.RiskLevel, NotificationID: c.NotificationID,
+		Unaccompanied: c.Unaccompanied, ProtectionStatus: c.ProtectionStatus,
 		Consent: ConsentInput{Assistance: assistance, NRMReferral: nrm, DataSharing: sharing},
 	}
 	present := map[string][]byte{}
@@ -37,8 +38,8 @@ func (s *service) Finalize(ctx context.Context, id string) (Case, error) {
 	if err != nil {
 		return Case{}, err
 	}
-	if !s.dupLimit.Allow(p.UserID) {
-		return Case{}, kit.ErrRateLimited
+	if ok, wait := s.dupLimit.Take(p.UserID); !ok {
+		return Case{}, kit.RateLimited(LimitDuplicateChecks, wait)
 	}
 	var (
 		row      caseRow
@@ -137,6 +138,14 @@ func decisionSections(secs []sectionRow, healthConsented bool) []string {
 }
 
 func (s *service) Submit(ctx context.Context, caseID string) (Case, error) {
+	return s.submit(ctx, caseID, TransitionRequest{To: DecisionSubmitted})
+}
+
+// submit is the one submission path (POST /submit and a transition to
+// submitted): the competent authority is granted what a decision needs and
+// the decision track records the move with its reasonable-grounds due
+// date, in one transaction.
+func (s *service) submit(ctx context.Context, caseID string, t TransitionRequest) (Case, error) {
 	p, _, err := s.callerOrg(ctx)
 	if err != nil {
 		return Case{}, err
@@ -168,7 +177,11 @@ func (s *service) Submit(ctx context.Context, caseID string) (Case, error) {
 			return err
 		}
 		if _, ok := consentCurrent(consents, PurposeNRMSubmission, s.now()); !row.TreatedAsChild && !ok {
-			return ErrConsentRequired
+			return consentRequired(PurposeNRMSubmission)
+		}
+		w, err := s.store.workflow(ctx, tx, row) // before the status moves: the track's state as it stands
+		if err != nil {
+			return err
 		}
 		secs, err := s.store.sections(ctx, tx, caseID)
 		if err != nil {
@@ -180,6 +193,9 @@ func (s *service) Submit(ctx context.Context, caseID string) (Case, error) {
 		}
 		row.Status, row.UpdatedAt = StatusSubmitted, s.now()
 		if err := s.store.updateCase(ctx, tx, &row); err != nil {
+			return err
+		}
+		if err := s.decide(ctx, tx, p, row, &w, []string{actorOwner}, t, ""); err != nil {
 			return err
 		}
 		if err := s.stats(ctx, tx, s.statsEvent("submitted", caseID)); err != nil {
@@ -197,8 +213,14 @@ func (s *service) Submit(ctx context.Context, caseID string) (Case, error) {
 // a transfer), wrapping the keys from the caller's own organisation.
 func (s *service) grantActive(ctx context.Context, tx *sql.Tx, c caseRow, secs []sectionRow, user, source string, to []OrgInfo, names []string, purpose string) error {
 	now := s.now()
+	// A decision grant is the authority's relation to the case even when
+	// the case holds no section to share: without it the case would never
+	// reach a decision maker.
+	if len(names) == 0 && purpose != "decision" {
+		return nil
+	}
 	for _, o := range to {
-		if o.ID == source || len(names) == 0 {
+		if o.ID == source {
 			continue
 		}
 		g := grantRow{Grant: Grant{
@@ -214,7 +236,7 @@ func (s *service) grantActive(ctx context.Context, tx *sql.Tx, c caseRow, secs [
 		return err
 	}
 	for _, o := range to {
-		if o.ID == source {
+		if o.ID == source || len(names) == 0 {
 			continue
 		}
 		if err := s.rebuildWrap(ctx, tx, c, secs, grants, o.ID, source); err != nil {

@@ -350,6 +350,11 @@ func (s *service) List(ctx context.Context, q ListQuery) (CasePage, error) {
 	for _, r := range rows {
 		page.Cases = append(page.Cases, r.Case)
 	}
+	if hasCaseload(p) && q.After == "" && q.Status == "" {
+		if page.Caseload, err = s.store.caseload(ctx, p.OrgID); err != nil {
+			return CasePage{}, err
+		}
+	}
 	if err := s.auditAlone(ctx, s.rec.New(ctx, "intake.case.list", "case", "", event.Allowed)); err != nil {
 		return CasePage{}, err
 	}

@@ -67,8 +67,10 @@ func (s *service) prepareRegistration(ctx context.Context, r Registration) (*new
 	// The duplicate check is rate-limited per user before any work: over
 	// the limit the registration is refused (429) and nothing is written,
 	// so the officer simply retries; whether a match exists never shows.
-	if !r.Draft && !s.dupLimit.Allow(p.UserID) {
-		return nil, kit.ErrRateLimited
+	if !r.Draft {
+		if ok, wait := s.dupLimit.Take(p.UserID); !ok {
+			return nil, kit.RateLimited(LimitDuplicateChecks, wait)
+		}
 	}
 	// The case's retention-class keys are made first, durably (concurrent
 	// registrations share one write): the key store names the case.
@@ -127,6 +129,7 @@ func setAttributes(row *caseRow, v checked) {
 	row.Nationalities, row.ExploitationTypes, row.ExploitationLocation = v.Nationalities, v.ExploitationTypes, v.ExploitationLocation
 	row.Indicators, row.Needs, row.Languages = v.Indicators, v.Needs, v.Languages
 	row.Dependants, row.RiskLevel = v.Dependants, v.RiskLevel
+	row.Unaccompanied, row.ProtectionStatus = v.Unaccompanied, v.ProtectionStatus
 }
 
 // sealedCase is a case's sections sealed under fresh data keys and

@@ -28,7 +28,7 @@ func TestRegisterValidation(t *testing.T) {
 		want    error
 		message string // part of the message; the value must never be echoed
 	}{
-		{"unknown exploitation type", func(r *intake.Registration) { r.ExploitationTypes = []string{secret} }, errValidation, "exploitation_types: must be one of sexual"},
+		{"unknown exploitation type", func(r *intake.Registration) { r.ExploitationTypes = []string{secret} }, errValidation, "exploitation_types[0]: must be one of sexual"},
 		{"unknown nationality", func(r *intake.Registration) { r.Nationalities = []string{"XX"} }, errValidation, "nationalities"},
 		{"unknown language", func(r *intake.Registration) { r.Languages = []string{"xx"} }, errValidation, "languages"},
 		{"unknown region", func(r *intake.Registration) { r.Region = secret }, errValidation, "region: must be one of MA-01"},

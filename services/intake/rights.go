@@ -185,7 +185,7 @@ func (s *service) Certificate(ctx context.Context, caseID string) (Certificate, 
 		}
 	}
 	if conclusive.To != DecisionCGPositive {
-		return Certificate{}, ErrInvalidState
+		return Certificate{}, ErrNoCertificate
 	}
 	lang, _ := reportLanguage("", c)
 	var b strings.Builder

@@ -26,7 +26,8 @@ type Service interface {
 	// read, after its read is durably audited. Anything else is ErrNotFound.
 	Get(ctx context.Context, id string) (Case, error)
 	// List returns the caller organisation's cases (attributes only, no
-	// section content), newest first.
+	// section content), newest first, and for a provider's caseworker its
+	// caseload (service, support state and next step per case).
 	List(ctx context.Context, q ListQuery) (CasePage, error)
 	// RecordConsent adds a consent record (a new record supersedes the
 	// previous one for the same purpose; nothing is overwritten).
@@ -34,6 +35,10 @@ type Service interface {
 	// Submit submits an nrm-route case to the competent authority: its
 	// organisations are granted the sections a decision needs.
 	Submit(ctx context.Context, caseID string) (Case, error)
+	// ChangeRoute moves an assistance case onto the NRM route once the
+	// person's consent to be submitted is recorded (owner only); the
+	// history records when and on which consent.
+	ChangeRoute(ctx context.Context, caseID string, in RouteChange) (Workflow, error)
 	// Transfer moves ownership to another organisation (re-wrapped), e.g.
 	// from the police to the NGO that leads support.
 	Transfer(ctx context.Context, caseID, toOrg string) (Case, error)
@@ -116,27 +121,34 @@ var Sections = []string{SectionIdentity, SectionNarrative, SectionHealth, Sectio
 // validated against the taxonomies (taxonomy.go); sections are sealed and
 // never stored, logged or returned in clear except to a reader.
 type Registration struct {
-	Route                string         `json:"route"`
-	Draft                bool           `json:"draft,omitempty"`
-	IdentifiedOn         string         `json:"identified_on"` // YYYY-MM-DD, not in the future
-	Region               string         `json:"region"`        // configured list or "abroad"
-	Gender               string         `json:"gender"`        // female, male, other, unknown
-	AgeGroup             string         `json:"age_group"`     // child, adult, unknown (unknown or disputed: treated as a child)
-	BirthYear            int            `json:"birth_year,omitempty"`
-	AgeDisputed          bool           `json:"age_disputed,omitempty"`
-	Nationalities        []string       `json:"nationalities"` // ISO 3166-1 alpha-2, or "stateless", or "unknown"
-	ExploitationTypes    []string       `json:"exploitation_types"`
-	ExploitationLocation string         `json:"exploitation_location"`
-	Indicators           []string       `json:"indicators,omitempty"` // ILO/EC indicator groups
-	Needs                []string       `json:"needs"`
-	Languages            []string       `json:"languages"` // ISO 639-1
-	Dependants           int            `json:"dependants,omitempty"`
-	RiskLevel            string         `json:"risk_level,omitempty"` // low, medium, high, critical
-	Consent              ConsentInput   `json:"consent"`
-	Identity             *IdentityInfo  `json:"identity,omitempty"`
-	Narrative            *NarrativeInfo `json:"narrative,omitempty"`
-	Health               *HealthInfo    `json:"health,omitempty"`
-	Legal                *LegalInfo     `json:"legal,omitempty"`
+	Route                string   `json:"route"`
+	Draft                bool     `json:"draft,omitempty"`
+	IdentifiedOn         string   `json:"identified_on"` // YYYY-MM-DD, not in the future
+	Region               string   `json:"region"`        // configured list or "abroad"
+	Gender               string   `json:"gender"`        // female, male, other, unknown
+	AgeGroup             string   `json:"age_group"`     // child, adult, unknown (unknown or disputed: treated as a child)
+	BirthYear            int      `json:"birth_year,omitempty"`
+	AgeDisputed          bool     `json:"age_disputed,omitempty"`
+	Nationalities        []string `json:"nationalities"` // ISO 3166-1 alpha-2, or "stateless", or "unknown"
+	ExploitationTypes    []string `json:"exploitation_types"`
+	ExploitationLocation string   `json:"exploitation_location"`
+	Indicators           []string `json:"indicators,omitempty"` // ILO/EC indicator groups
+	Needs                []string `json:"needs"`
+	Languages            []string `json:"languages"` // ISO 639-1
+	Dependants           int      `json:"dependants,omitempty"`
+	RiskLevel            string   `json:"risk_level,omitempty"` // low, medium, high, critical
+	// Unaccompanied: an unaccompanied or separated child (only for a
+	// person treated as a child).
+	Unaccompanied bool `json:"unaccompanied,omitempty"`
+	// ProtectionStatus is the international-protection status as a code
+	// (refugee, asylum_seeker, none, unknown); documents and proceedings
+	// belong in the sealed legal section.
+	ProtectionStatus string         `json:"protection_status,omitempty"`
+	Consent          ConsentInput   `json:"consent"`
+	Identity         *IdentityInfo  `json:"identity,omitempty"`
+	Narrative        *NarrativeInfo `json:"narrative,omitempty"`
+	Health           *HealthInfo    `json:"health,omitempty"`
+	Legal            *LegalInfo     `json:"legal,omitempty"`
 	// NotificationID links an earlier anonymous notification to this case.
 	NotificationID string `json:"notification_id,omitempty"`
 }
@@ -177,6 +189,11 @@ type ConsentInput struct {
 	ExplainedIn string   `json:"explained_in,omitempty"` // ISO 639-1 language it was explained in
 	Interpreter bool     `json:"interpreter,omitempty"`
 	ExpiresOn   string   `json:"expires_on,omitempty"` // YYYY-MM-DD
+	// Purposes limits a later consent record to the purposes named
+	// (assistance, nrm_submission, data_sharing): the others keep their
+	// records. Empty means all three. Over HTTP the purposes are those
+	// whose field the body names, unless the body lists them.
+	Purposes []string `json:"purposes,omitempty"`
 }
 
 // Consent is one consent record.
@@ -216,6 +233,8 @@ type Case struct {
 	Languages            []string  `json:"languages"`
 	Dependants           int       `json:"dependants"`
 	RiskLevel            string    `json:"risk_level,omitempty"`
+	Unaccompanied        bool      `json:"unaccompanied"`
+	ProtectionStatus     string    `json:"protection_status,omitempty"`
 	Consents             []Consent `json:"consents,omitempty"`
 	// Sections holds the sections the caller may read, decrypted; the
 	// others are absent (their names listed in Withheld only for the
@@ -233,10 +252,13 @@ type ListQuery struct {
 	Limit  int    `json:"limit,omitempty"` // 1..200, default 50
 }
 
-// CasePage is a page of cases (no section content).
+// CasePage is a page of cases (no section content). For a service
+// provider's caseworker, the first page also carries the caseload: the
+// cases its organisation holds an active referral grant for.
 type CasePage struct {
-	Cases []Case `json:"cases"`
-	Next  string `json:"next,omitempty"`
+	Cases    []Case         `json:"cases"`
+	Next     string         `json:"next,omitempty"`
+	Caseload []CaseloadItem `json:"caseload,omitempty"`
 }
 
 // Grant states.
@@ -355,16 +377,21 @@ type TransitionRequest struct {
 
 // DecisionRecord is one recorded step of a track: codes, who and when.
 type DecisionRecord struct {
-	ID         string    `json:"id"`
-	Track      string    `json:"track"` // decision, support
-	From       string    `json:"from"`
-	To         string    `json:"to"`
-	ReasonCode string    `json:"reason_code,omitempty"`
-	ProposedBy string    `json:"proposed_by,omitempty"`
-	DecidedBy  string    `json:"decided_by"`
-	OrgID      string    `json:"org_id"`
-	EntryID    string    `json:"entry_id,omitempty"` // the sealed reasons
-	DecidedAt  time.Time `json:"decided_at"`
+	ID         string `json:"id"`
+	Track      string `json:"track"` // decision, support
+	From       string `json:"from"`
+	To         string `json:"to"`
+	ReasonCode string `json:"reason_code,omitempty"`
+	ProposedBy string `json:"proposed_by,omitempty"`
+	DecidedBy  string `json:"decided_by"`
+	OrgID      string `json:"org_id"`
+	EntryID    string `json:"entry_id,omitempty"` // the sealed reasons
+	// ProposalEntryID is a confirmed negative decision's proposer's sealed
+	// reasons (EntryID holds the confirmer's, if any).
+	ProposalEntryID string `json:"proposal_entry_id,omitempty"`
+	// ConsentID is the consent record a move onto the NRM route rests on.
+	ConsentID string    `json:"consent_id,omitempty"`
+	DecidedAt time.Time `json:"decided_at"`
 }
 
 // Workflow is the state of a case's two tracks and its child-protection
@@ -373,13 +400,17 @@ type Workflow struct {
 	CaseID                       string           `json:"case_id"`
 	DecisionState                string           `json:"decision_state"`
 	SupportState                 string           `json:"support_state"`
-	Allowed                      []string         `json:"allowed,omitempty"` // decision transitions open to the caller
+	Allowed                      []string         `json:"allowed,omitempty"` // decision transitions open to the caller now
+	NotYet                       []LaterMove      `json:"not_yet,omitempty"` // the caller's moves refused today, with the date they open
 	SubmittedAt                  *time.Time       `json:"submitted_at,omitempty"`
 	RGDue                        string           `json:"rg_due,omitempty"`
 	Overdue                      bool             `json:"overdue"`
 	ReflectionEnds               string           `json:"reflection_ends,omitempty"`
 	ReconsiderUntil              string           `json:"reconsider_until,omitempty"`
 	PendingProposal              string           `json:"pending_proposal,omitempty"` // a negative decision awaiting a second decision maker
+	ProposedBy                   string           `json:"proposed_by,omitempty"`
+	AwaitingSecondDecisionMaker  bool             `json:"awaiting_second_decision_maker"`
+	Message                      string           `json:"message,omitempty"` // the pending proposal, in words
 	TreatedAsChild               bool             `json:"treated_as_child"`
 	GuardianOrg                  string           `json:"guardian_org,omitempty"`
 	BestInterests                string           `json:"best_interests"` // none, recorded, approved
@@ -391,13 +422,16 @@ type Workflow struct {
 
 // QueueItem is one case awaiting a decision.
 type QueueItem struct {
-	CaseID         string `json:"case_id"`
-	Reference      string `json:"reference"`
-	DecisionState  string `json:"decision_state"`
-	Due            string `json:"due"` // RG target date, or the end of the reflection period
-	Overdue        bool   `json:"overdue"`
-	Proposal       string `json:"pending_proposal,omitempty"`
-	TreatedAsChild bool   `json:"treated_as_child"`
+	CaseID        string `json:"case_id"`
+	Reference     string `json:"reference"`
+	DecisionState string `json:"decision_state"`
+	Due           string `json:"due"` // RG target date, or the end of the reflection period
+	Overdue       bool   `json:"overdue"`
+	Proposal      string `json:"pending_proposal,omitempty"`
+	// AwaitsYou: a negative proposal by another decision maker that the
+	// caller may confirm (or overrule with another decision).
+	AwaitsYou      bool `json:"awaits_you"`
+	TreatedAsChild bool `json:"treated_as_child"`
 }
 
 // EntryInput is the body of POST /api/v1/cases/{id}/entries. Content is

@@ -99,13 +99,14 @@ type caseRow struct {
 const caseColumns = `id, reference, route, status, owner_org, registered_by, registering_org, registering_org_kind,
 	identified_on, region, gender, age_group, treated_as_child, birth_year, age_disputed, nationalities,
 	exploitation_types, exploitation_location, indicators, needs, languages, dependants, risk_level,
-	notification_id, linked_case_id, created_at, updated_at`
+	notification_id, linked_case_id, created_at, updated_at, unaccompanied, protection_status`
 
 func (c *caseRow) args() []any {
 	return []any{c.ID, c.Reference, c.Route, c.Status, c.OwnerOrg, c.RegisteredBy, c.RegisteringOrg, c.RegisteringOrgKind,
 		c.IdentifiedOn, c.Region, c.Gender, c.AgeGroup, c.TreatedAsChild, c.BirthYear, c.AgeDisputed, joinCodes(c.Nationalities),
 		joinCodes(c.ExploitationTypes), c.ExploitationLocation, joinCodes(c.Indicators), joinCodes(c.Needs), joinCodes(c.Languages),
-		c.Dependants, c.RiskLevel, nullString(c.NotificationID), nullString(c.LinkedCaseID), c.CreatedAt, c.UpdatedAt}
+		c.Dependants, c.RiskLevel, nullString(c.NotificationID), nullString(c.LinkedCaseID), c.CreatedAt, c.UpdatedAt,
+		c.Unaccompanied, c.ProtectionStatus}
 }
 
 func scanCase(sc scanner) (caseRow, error) {
@@ -125,7 +126,7 @@ func caseScanTargets(c *caseRow) []any {
 	return []any{&c.ID, &c.Reference, &c.Route, &c.Status, &c.OwnerOrg, &c.RegisteredBy, &c.RegisteringOrg, &c.RegisteringOrgKind,
 		&c.IdentifiedOn, &c.Region, &c.Gender, &c.AgeGroup, &c.TreatedAsChild, &c.BirthYear, &c.AgeDisputed, &sc.nats,
 		&sc.types, &c.ExploitationLocation, &sc.indicators, &sc.needs, &sc.languages, &c.Dependants, &c.RiskLevel,
-		&sc.notification, &sc.linked, &c.CreatedAt, &c.UpdatedAt}
+		&sc.notification, &sc.linked, &c.CreatedAt, &c.UpdatedAt, &c.Unaccompanied, &c.ProtectionStatus}
 }
 
 // caseScan holds the columns of a case that need decoding after a scan.
@@ -175,9 +176,10 @@ func (s *store) updateCase(ctx context.Context, q querier, c *caseRow) error {
 	_, err := q.ExecContext(ctx, `UPDATE cases SET route = $2, status = $3, owner_org = $4, identified_on = $5, region = $6,
 		gender = $7, age_group = $8, treated_as_child = $9, birth_year = $10, age_disputed = $11, nationalities = $12,
 		exploitation_types = $13, exploitation_location = $14, indicators = $15, needs = $16, languages = $17,
-		dependants = $18, risk_level = $19, notification_id = $20, linked_case_id = $21, updated_at = $22 WHERE id = $1`,
+		dependants = $18, risk_level = $19, notification_id = $20, linked_case_id = $21, updated_at = $22,
+		unaccompanied = $23, protection_status = $24 WHERE id = $1`,
 		a[0], a[2], a[3], a[4], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18], a[19], a[20],
-		a[21], a[22], a[23], a[24], a[26])
+		a[21], a[22], a[23], a[24], a[26], a[27], a[28])
 	if err != nil {
 		return fmt.Errorf("intake: update case: %w", err)
 	}

@@ -159,7 +159,11 @@ func (s *service) workflowView(p auth.Principal, c caseRow, w workflowRow, grant
 		Overdue:                      rgOverdue(w, now), History: history,
 	}
 	if c.Route == RouteNRM {
-		out.Allowed = allowedDecisions(w.DecisionState, caseActors(p, c, grants)...)
+		out.Allowed, out.NotYet = openMoves(p, c, w, caseActors(p, c, grants), now.Format(time.DateOnly))
+	}
+	if w.ProposalTo != "" {
+		out.ProposedBy, out.AwaitingSecondDecisionMaker = w.ProposalBy, true
+		out.Message = proposalMessage(w, p.UserID)
 	}
 	switch {
 	case w.BIAApprovedBy != "":

@@ -44,8 +44,10 @@ var (
 	Genders    = newTaxonomy("gender", "female", "male", "other", "unknown")
 	AgeGroups  = newTaxonomy("age_group", "child", "adult", "unknown")
 	RiskLevels = newTaxonomy("risk_level", "low", "medium", "high", "critical")
-	Routes     = newTaxonomy("route", RouteNRM, RouteAssistance, RouteAnonymous)
-	OrgKinds   = newTaxonomy("org_kind",
+	// ProtectionStatuses is the international-protection status, a code.
+	ProtectionStatuses = newTaxonomy("protection_status", "refugee", "asylum_seeker", "none", "unknown")
+	Routes             = newTaxonomy("route", RouteNRM, RouteAssistance, RouteAnonymous)
+	OrgKinds           = newTaxonomy("org_kind",
 		"police", "labour_inspectorate", "border", "prosecution", "health", "social_services",
 		"ngo", "international_org", "competent_authority", "commission")
 	ConsentPurposes = newTaxonomy("purpose", PurposeAssistance, PurposeNRMSubmission, PurposeDataSharing)

@@ -210,9 +210,38 @@ func decodeConsentRequest(_ context.Context, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var c ConsentInput
-	if err := kit.DecodeJSON(nil, r, &c); err != nil {
+	// The pointers tell a purpose named false from one left out: a
+	// purpose the body does not name keeps its record.
+	var body struct {
+		ConsentInput
+		Assistance  *bool `json:"assistance"`
+		NRMReferral *bool `json:"nrm_referral"`
+		DataSharing *bool `json:"data_sharing"`
+	}
+	if err := kit.DecodeJSON(nil, r, &body); err != nil {
 		return nil, err
+	}
+	c := body.ConsentInput
+	for _, f := range []struct {
+		v       *bool
+		to      *bool
+		purpose string
+	}{{body.Assistance, &c.Assistance, PurposeAssistance}, {body.NRMReferral, &c.NRMReferral, PurposeNRMSubmission},
+		{body.DataSharing, &c.DataSharing, PurposeDataSharing}} {
+		if f.v == nil {
+			continue
+		}
+		*f.to = *f.v
+		if len(body.ConsentInput.Purposes) == 0 {
+			c.Purposes = append(c.Purposes, f.purpose)
+		}
+	}
+	if len(body.ConsentInput.Purposes) == 0 && len(c.Purposes) == len(consentPurposes) {
+		c.Purposes = nil // all three named: the full form
+	}
+	if len(c.Purposes) == 0 && (body.Assistance == nil || body.NRMReferral == nil || body.DataSharing == nil) {
+		return nil, kit.ValidationFields(kit.FieldError{Code: kit.FieldRequired,
+			Message: "name at least one purpose: assistance, nrm_referral or data_sharing"})
 	}
 	return consentRequest{CaseID: id, Consent: c}, nil
 }

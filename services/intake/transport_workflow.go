@@ -27,6 +27,7 @@ const maxEntryBody = MaxAttachmentBytes*4/3 + 64<<10
 //	POST /api/v1/cases/{id}/entries       EntryInput -> 201 Entry
 //	GET  /api/v1/cases/{id}/entries       -> {"entries":[Entry]}
 //	POST /api/v1/cases/{id}/guardian      GuardianInput -> Workflow
+//	POST /api/v1/cases/{id}/route         RouteChange -> Workflow (assistance onto the nrm route)
 //
 // There is no PUT or DELETE on entries: the case record is append-only.
 func handleWorkflow(e WorkflowEndpoints, handle func(pattern string, ep endpoint.Endpoint, dec httptransport.DecodeRequestFunc, status int)) {
@@ -37,6 +38,7 @@ func handleWorkflow(e WorkflowEndpoints, handle func(pattern string, ep endpoint
 	handle("POST /api/v1/cases/{id}/entries", e.AddEntry, decodeEntryRequest, http.StatusCreated)
 	handle("GET /api/v1/cases/{id}/entries", e.Entries, decodeCaseRequest, http.StatusOK)
 	handle("POST /api/v1/cases/{id}/guardian", e.AppointGuardian, decodeGuardianRequest, http.StatusOK)
+	handle("POST /api/v1/cases/{id}/route", e.ChangeRoute, decodeRouteRequest, http.StatusOK)
 	handleOversight(e.Oversight, handle)
 }
 

@@ -50,23 +50,25 @@ type checked struct {
 	sections map[string][]byte
 }
 
-// validate checks r. A draft may leave fields out; every field present is
-// still checked, and a draft's sections obey the same bounds.
+// validate checks r and reports every failing field at once. A draft may
+// leave fields out; every field present is still checked, and a draft's
+// sections obey the same bounds.
 func (s *service) validate(r Registration, draft bool) (checked, error) {
 	c := checked{Registration: r}
+	var fs kit.Fields
 	if !Routes.Has(r.Route) {
-		return c, oneOf(Routes)
+		fs.Merge(oneOf(Routes))
 	}
 	today := s.now().Format(time.DateOnly)
-	if err := s.validateAttributes(&c.Registration, draft, today); err != nil {
-		return c, err
-	}
+	fs.Merge(s.validateAttributes(&c.Registration, draft, today))
 	c.child = treatedAsChild(r.AgeGroup, r.AgeDisputed)
-	if err := validateConsentInput(r.Consent); err != nil {
-		return c, err
+	if len(r.Consent.Purposes) > 0 {
+		fs.Merge(kit.Validation("consent.purposes: a registration records every purpose"))
 	}
+	fs.Merge(validateConsentInput(r.Consent))
 	sections, err := sealedContent(r, today)
-	if err != nil {
+	fs.Merge(err)
+	if err := fs.Err(); err != nil {
 		return c, err
 	}
 	c.sections = sections
@@ -76,44 +78,53 @@ func (s *service) validate(r Registration, draft bool) (checked, error) {
 	return c, nil
 }
 
+// validateAttributes checks the coded attributes, naming every failing
+// field.
 func (s *service) validateAttributes(r *Registration, draft bool, today string) error {
-	required := func(v, field string) error {
-		if v == "" && !draft {
-			return kit.Validation(field + ": required")
-		}
-		return nil
-	}
+	var fs kit.Fields
 	for _, f := range []struct{ v, name string }{
 		{r.IdentifiedOn, "identified_on"}, {r.Region, "region"}, {r.Gender, "gender"},
 		{r.AgeGroup, "age_group"}, {r.ExploitationLocation, "exploitation_location"},
 	} {
-		if err := required(f.v, f.name); err != nil {
-			return err
+		if f.v == "" && !draft {
+			fs.Add(f.name, kit.FieldRequired, "required")
 		}
 	}
 	if r.IdentifiedOn != "" {
-		if err := validDate(r.IdentifiedOn, today, "identified_on"); err != nil {
-			return err
-		}
+		fs.Merge(validDate(r.IdentifiedOn, today, "identified_on"))
 	}
 	if r.Region != "" && !s.regions[r.Region] {
-		return kit.Validation("region: must be one of " + strings.Join(s.regionList, ", "))
+		fs.Add("region", kit.FieldNotOneOf, "must be one of "+strings.Join(s.regionList, ", "))
 	}
 	for _, f := range []struct {
 		v string
 		t Taxonomy
-	}{{r.Gender, Genders}, {r.AgeGroup, AgeGroups}, {r.ExploitationLocation, ExploitationLocations}, {r.RiskLevel, RiskLevels}} {
+	}{{r.Gender, Genders}, {r.AgeGroup, AgeGroups}, {r.ExploitationLocation, ExploitationLocations}, {r.RiskLevel, RiskLevels},
+		{r.ProtectionStatus, ProtectionStatuses}} {
 		if f.v != "" && !f.t.Has(f.v) {
-			return oneOf(f.t)
+			fs.Merge(oneOf(f.t))
 		}
 	}
 	if r.BirthYear != 0 && (r.BirthYear < earliestBirthYear || r.BirthYear > s.now().Year()) {
-		return kit.Validation(fmt.Sprintf("birth_year: must be between %d and the current year", earliestBirthYear))
+		fs.Add("birth_year", kit.FieldInvalid, fmt.Sprintf("must be between %d and the current year", earliestBirthYear))
 	}
 	if r.Dependants < 0 || r.Dependants > maxDependants {
-		return kit.Validation(fmt.Sprintf("dependants: must be between 0 and %d", maxDependants))
+		fs.Add("dependants", kit.FieldInvalid, fmt.Sprintf("must be between 0 and %d", maxDependants))
 	}
-	var err error
+	fs.Merge(s.validateAttributes2(r, draft))
+	if r.Unaccompanied && !treatedAsChild(r.AgeGroup, r.AgeDisputed) {
+		fs.Add("unaccompanied", kit.FieldInvalid, "only for a child, or a person of unknown or disputed age")
+	}
+	if r.NotificationID != "" && !validID(r.NotificationID) {
+		fs.Add("notification_id", kit.FieldInvalid, "must be a notification id")
+	}
+	return fs.Err()
+}
+
+// validateAttributes2 checks the lists of codes and the coded attributes
+// added later (unaccompanied, protection status).
+func (s *service) validateAttributes2(r *Registration, draft bool) error {
+	var fs kit.Fields
 	lists := []struct {
 		v        *[]string
 		t        Taxonomy
@@ -127,31 +138,36 @@ func (s *service) validateAttributes(r *Registration, draft bool, today string) 
 		{&r.Languages, Languages, false, "ISO 639-1 codes"},
 	}
 	for _, l := range lists {
-		if *l.v, err = codeList(*l.v, l.t, l.allowed); err != nil {
-			return err
+		out, err := codeList(*l.v, l.t, l.allowed)
+		if fs.Merge(err) {
+			continue
 		}
+		*l.v = out
 		if l.required && !draft && len(*l.v) == 0 {
-			return kit.Validation(l.t.Name + ": at least one code required")
+			fs.Add(l.t.Name, kit.FieldRequired, "at least one code required")
 		}
 	}
-	if r.NotificationID != "" && !validID(r.NotificationID) {
-		return kit.Validation("notification_id: must be a notification id")
-	}
-	return nil
+	return fs.Err()
 }
 
-// codeList checks every code and returns the list sorted and deduplicated.
+// codeList checks every code, naming each bad one by its index, and
+// returns the list sorted and deduplicated.
 func codeList(v []string, t Taxonomy, allowed string) ([]string, error) {
 	if len(v) > maxListCodes {
 		return nil, kit.Validation(fmt.Sprintf("%s: at most %d codes", t.Name, maxListCodes))
 	}
-	for _, c := range v {
+	var fs kit.Fields
+	for i, c := range v {
 		if !t.Has(c) {
+			msg := "must be one of " + strings.Join(t.codes, ", ")
 			if allowed != "" {
-				return nil, kit.Validation(t.Name + ": each must be one of the " + allowed)
+				msg = "must be one of the " + allowed
 			}
-			return nil, oneOf(t)
+			fs.Add(fmt.Sprintf("%s[%d]", t.Name, i), kit.FieldNotOneOf, msg)
 		}
+	}
+	if err := fs.Err(); err != nil {
+		return nil, err
 	}
 	out := slices.Clone(v)
 	slices.Sort(out)
@@ -159,7 +175,7 @@ func codeList(v []string, t Taxonomy, allowed string) ([]string, error) {
 }
 
 func oneOf(t Taxonomy) error {
-	return kit.Validation(t.Name + ": must be one of " + strings.Join(t.codes, ", "))
+	return kit.ValidationFields(kit.FieldError{Path: t.Name, Code: kit.FieldNotOneOf, Message: "must be one of " + strings.Join(t.codes, ", ")})
 }
 
 func validDate(v, today, field string) error {
@@ -175,24 +191,35 @@ func validDate(v, today, field string) error {
 	return nil
 }
 
+// consentPurposes are the purposes a consent record may name.
+var consentPurposes = []string{PurposeAssistance, PurposeNRMSubmission, PurposeDataSharing}
+
 func validateConsentInput(c ConsentInput) error {
+	var fs kit.Fields
+	for _, p := range c.Purposes {
+		if !slices.Contains(consentPurposes, p) {
+			fs.Add("consent.purposes", kit.FieldNotOneOf, "each must be one of "+strings.Join(consentPurposes, ", "))
+			break
+		}
+	}
 	for _, k := range c.ShareWith {
 		if !OrgKinds.Has(k) {
-			return kit.Validation("consent.share_with: each must be one of " + strings.Join(OrgKinds.codes, ", "))
+			fs.Add("consent.share_with", kit.FieldNotOneOf, "each must be one of "+strings.Join(OrgKinds.codes, ", "))
+			break
 		}
 	}
 	if len(c.ShareWith) > len(OrgKinds.codes) {
-		return kit.Validation("consent.share_with: too many codes")
+		fs.Add("consent.share_with", kit.FieldInvalid, "too many codes")
 	}
 	if c.ExplainedIn != "" && !Languages.Has(c.ExplainedIn) {
-		return kit.Validation("consent.explained_in: must be an ISO 639-1 code")
+		fs.Add("consent.explained_in", kit.FieldNotOneOf, "must be an ISO 639-1 code")
 	}
 	if c.ExpiresOn != "" {
 		if _, err := time.Parse(time.DateOnly, c.ExpiresOn); err != nil || !dateRe.MatchString(c.ExpiresOn) {
-			return kit.Validation("consent.expires_on: must be a date YYYY-MM-DD")
+			fs.Add("consent.expires_on", kit.FieldInvalid, "must be a date YYYY-MM-DD")
 		}
 	}
-	return nil
+	return fs.Err()
 }
 
 // validateRoute applies the rules of the three routes.
@@ -213,99 +240,87 @@ func validateRoute(c checked, draft bool) error {
 			return kit.Validation("route: assistance is for adults only; a child or a person of unknown or disputed age is registered on the nrm route")
 		}
 		if !draft && !c.Consent.Assistance {
-			return fmt.Errorf("intake: assistance route without assistance consent: %w", ErrConsentRequired)
+			return consentRequired(PurposeAssistance)
 		}
 	case RouteNRM:
 		// A child is referred without consent; an adult must consent.
 		if !draft && !c.child && !c.Consent.NRMReferral {
-			return fmt.Errorf("intake: nrm route without nrm_referral consent: %w", ErrConsentRequired)
+			return consentRequired(PurposeNRMSubmission)
 		}
 	}
 	return nil
 }
 
-// sealedContent checks the sections' bounds and returns each non-empty
-// section's JSON plaintext.
+// sealedContent checks the sections' bounds, naming every failing field,
+// and returns each non-empty section's JSON plaintext.
 func sealedContent(r Registration, today string) (map[string][]byte, error) {
 	out := map[string][]byte{}
+	var fs kit.Fields
 	total := 0
-	add := func(name string, v any, empty bool) error {
+	add := func(name string, v any, empty bool) {
 		if empty {
-			return nil
+			return
 		}
 		b, err := json.Marshal(v)
 		if err != nil {
-			return kit.Validation(name + ": cannot be encoded")
+			fs.Add(name, kit.FieldInvalid, "cannot be encoded")
+			return
 		}
 		total += len(b)
 		out[name] = b
-		return nil
 	}
 	if id := r.Identity; id != nil {
-		if err := checkIdentity(id, today); err != nil {
-			return nil, err
-		}
-		if err := add(SectionIdentity, id, id.FullName == "" && len(id.NameVariants) == 0 && id.DateOfBirth == "" && id.Contacts == "" && id.Documents == ""); err != nil {
-			return nil, err
-		}
+		fs.Merge(checkIdentity(id, today))
+		add(SectionIdentity, id, id.FullName == "" && len(id.NameVariants) == 0 && id.DateOfBirth == "" && id.Contacts == "" && id.Documents == "")
 	}
 	if n := r.Narrative; n != nil {
-		if err := checkText("narrative.account", n.Account, maxNarrative); err != nil {
-			return nil, err
-		}
-		_ = add(SectionNarrative, n, n.Account == "")
+		fs.Merge(checkText("narrative.account", n.Account, maxNarrative))
+		add(SectionNarrative, n, n.Account == "")
 	}
 	if h := r.Health; h != nil {
-		if err := checkText("health.notes", h.Notes, maxNotes); err != nil {
-			return nil, err
-		}
-		_ = add(SectionHealth, h, h.Notes == "")
+		fs.Merge(checkText("health.notes", h.Notes, maxNotes))
+		add(SectionHealth, h, h.Notes == "")
 	}
 	if l := r.Legal; l != nil {
 		for _, f := range []struct {
 			name, v string
 			max     int
 		}{{"legal.notes", l.Notes, maxNotes}, {"legal.immigration_status", l.ImmigrationStatus, maxShortText}, {"legal.proceedings", l.Proceedings, maxNotes}} {
-			if err := checkText(f.name, f.v, f.max); err != nil {
-				return nil, err
-			}
+			fs.Merge(checkText(f.name, f.v, f.max))
 		}
-		_ = add(SectionLegal, l, *l == LegalInfo{})
+		add(SectionLegal, l, *l == LegalInfo{})
 	}
 	if total > maxSectionsTotal {
-		return nil, kit.Validation(fmt.Sprintf("sections: at most %d bytes in all", maxSectionsTotal))
+		fs.Add("sections", kit.FieldTooLong, fmt.Sprintf("at most %d bytes in all", maxSectionsTotal))
+	}
+	if err := fs.Err(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
 func checkIdentity(id *IdentityInfo, today string) error {
-	if err := checkName("identity.full_name", id.FullName); err != nil {
-		return err
-	}
+	var fs kit.Fields
+	fs.Merge(checkName("identity.full_name", id.FullName))
 	if len(id.NameVariants) > maxNameVariants {
-		return kit.Validation(fmt.Sprintf("identity.name_variants: at most %d", maxNameVariants))
+		fs.Add("identity.name_variants", kit.FieldInvalid, fmt.Sprintf("at most %d", maxNameVariants))
 	}
-	for _, v := range id.NameVariants {
-		if err := checkName("identity.name_variants", v); err != nil {
-			return err
-		}
+	for i, v := range id.NameVariants {
+		fs.Merge(checkName(fmt.Sprintf("identity.name_variants[%d]", i), v))
 	}
 	if dob := id.DateOfBirth; dob != "" {
 		switch {
 		case yearRe.MatchString(dob):
 			if dob > today[:4] || dob < fmt.Sprint(earliestBirthYear) {
-				return kit.Validation("identity.date_of_birth: must be a past year or date")
+				fs.Add("identity.date_of_birth", kit.FieldInvalid, "must be a past year or date")
 			}
 		default:
-			if err := validDate(dob, today, "identity.date_of_birth"); err != nil {
-				return err
-			}
+			fs.Merge(validDate(dob, today, "identity.date_of_birth"))
 		}
 	}
-	if err := checkText("identity.contacts", id.Contacts, maxShortText); err != nil {
-		return err
-	}
-	return checkText("identity.documents", id.Documents, maxShortText)
+	fs.Merge(checkText("identity.contacts", id.Contacts, maxShortText))
+	fs.Merge(checkText("identity.documents", id.Documents, maxShortText))
+	return fs.Err()
 }
 
 func checkName(field, v string) error {

@@ -60,7 +60,7 @@ func (ev *env) note(kind, org, role, user string) notice.Notice {
 		ObjectType: notice.ObjectCase, ObjectID: event.NewID(), CreatedAt: ev.clock.Now()}
 }
 
-func call(t testing.TB, srv *httptest.Server, token, method, path string, body, out any) int {
+func noticeCall(t testing.TB, srv *httptest.Server, token, method, path string, body, out any) int {
 	t.Helper()
 	var rd bytes.Reader
 	if body != nil {
@@ -119,7 +119,7 @@ func TestNoticeReceivedOnce(t *testing.T) {
 			t.Fatalf("%d webhook requests, want 1", rc.count())
 		}
 		h := rc.last()
-		if h.signature != Sign(WebhookSecret(ev.keys.Subkey(keys.PurposeWebhook), prov), h.body) {
+		if h.signature != Sign(WebhookSecret(ev.keys.Subkey(keys.PurposeWebhook), prov, 1), h.timestamp, h.body) {
 			t.Fatalf("webhook not signed with the provider's secret: %q", h.signature)
 		}
 		var body map[string]any
@@ -189,7 +189,7 @@ func TestInboxOverHTTP(t *testing.T) {
 		for _, l := range lists {
 			t.Run("list/"+l.token, func(t *testing.T) {
 				var p inboxPage
-				if code := call(t, srv, l.token, "GET", "/api/v1/notifications", nil, &p); code != 200 {
+				if code := noticeCall(t, srv, l.token, "GET", "/api/v1/notifications", nil, &p); code != 200 {
 					t.Fatalf("status %d", code)
 				}
 				if strings.Join(ids(p), ",") != strings.Join(l.want, ",") || p.Unread != len(l.want) {
@@ -199,37 +199,37 @@ func TestInboxOverHTTP(t *testing.T) {
 		}
 		t.Run("mark read: unread first, per user", func(t *testing.T) {
 			var m struct{ Marked int }
-			if code := call(t, srv, "me", "POST", "/api/v1/notifications/"+whole.ID+"/read", nil, &m); code != 200 || m.Marked != 1 {
+			if code := noticeCall(t, srv, "me", "POST", "/api/v1/notifications/"+whole.ID+"/read", nil, &m); code != 200 || m.Marked != 1 {
 				t.Fatalf("mark: %d, %+v", code, m)
 			}
-			if code := call(t, srv, "me", "POST", "/api/v1/notifications/"+whole.ID+"/read", nil, &m); code != 200 || m.Marked != 0 {
+			if code := noticeCall(t, srv, "me", "POST", "/api/v1/notifications/"+whole.ID+"/read", nil, &m); code != 200 || m.Marked != 0 {
 				t.Fatalf("mark again: %d, %+v (want nothing newly marked)", code, m)
 			}
 			var p inboxPage
-			call(t, srv, "me", "GET", "/api/v1/notifications", nil, &p)
+			noticeCall(t, srv, "me", "GET", "/api/v1/notifications", nil, &p)
 			if got := strings.Join(ids(p), ","); got != strings.Join([]string{role.ID, mine.ID, whole.ID}, ",") || p.Unread != 2 {
 				t.Fatalf("inbox after reading %v (unread %d): want the read one last", ids(p), p.Unread)
 			}
 			if p.Notifications[2].ReadAt == nil || p.Notifications[0].ReadAt != nil {
 				t.Fatal("read_at wrong")
 			}
-			call(t, srv, "me", "GET", "/api/v1/notifications?unread=true", nil, &p)
+			noticeCall(t, srv, "me", "GET", "/api/v1/notifications?unread=true", nil, &p)
 			if len(p.Notifications) != 2 {
 				t.Fatalf("unread only: %v", ids(p))
 			}
-			call(t, srv, "colleague", "GET", "/api/v1/notifications", nil, &p)
+			noticeCall(t, srv, "colleague", "GET", "/api/v1/notifications", nil, &p)
 			if p.Unread != 3 {
 				t.Fatalf("a colleague's unread count %d, want 3: reading is per user", p.Unread)
 			}
 		})
 		t.Run("paging", func(t *testing.T) {
 			var p inboxPage
-			call(t, srv, "colleague", "GET", "/api/v1/notifications?limit=2", nil, &p)
+			noticeCall(t, srv, "colleague", "GET", "/api/v1/notifications?limit=2", nil, &p)
 			if len(p.Notifications) != 2 || p.NextOffset == nil || *p.NextOffset != 2 {
 				t.Fatalf("page 1: %v next %v", ids(p), p.NextOffset)
 			}
 			p = inboxPage{}
-			call(t, srv, "colleague", "GET", "/api/v1/notifications?limit=2&offset=2", nil, &p)
+			noticeCall(t, srv, "colleague", "GET", "/api/v1/notifications?limit=2&offset=2", nil, &p)
 			if len(p.Notifications) != 1 || p.NextOffset != nil || p.Notifications[0].ID != role.ID {
 				t.Fatalf("page 2: %v next %v", ids(p), p.NextOffset)
 			}
@@ -248,7 +248,7 @@ func TestInboxOverHTTP(t *testing.T) {
 			t.Run("attack/"+a.name, func(t *testing.T) {
 				before := ev.count(t, `SELECT COUNT(*) FROM outbox WHERE topic = 'audit' AND payload LIKE '%"outcome":"denied"%'`)
 				reads := ev.count(t, `SELECT COUNT(*) FROM notice_reads`)
-				if code := call(t, srv, a.token, "POST", "/api/v1/notifications/read", map[string]any{"ids": a.ids}, nil); code != 404 {
+				if code := noticeCall(t, srv, a.token, "POST", "/api/v1/notifications/read", map[string]any{"ids": a.ids}, nil); code != 404 {
 					t.Fatalf("status %d, want 404", code)
 				}
 				if after := ev.count(t, `SELECT COUNT(*) FROM outbox WHERE topic = 'audit' AND payload LIKE '%"outcome":"denied"%'`); after != before+1 {
@@ -278,7 +278,7 @@ func TestInboxOverHTTP(t *testing.T) {
 				if b.want == 401 {
 					token = ""
 				}
-				if code := call(t, srv, token, b.method, b.path, b.body, nil); code != b.want {
+				if code := noticeCall(t, srv, token, b.method, b.path, b.body, nil); code != b.want {
 					t.Fatalf("status %d, want %d", code, b.want)
 				}
 			})
@@ -314,7 +314,7 @@ func TestReferralEventsReachInboxes(t *testing.T) {
 		for who, w := range want {
 			t.Run(who, func(t *testing.T) {
 				var p inboxPage
-				if code := call(t, srv, who, "GET", "/api/v1/notifications", nil, &p); code != 200 {
+				if code := noticeCall(t, srv, who, "GET", "/api/v1/notifications", nil, &p); code != 200 {
 					t.Fatalf("status %d", code)
 				}
 				var got []string

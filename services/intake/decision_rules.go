@@ -1,0 +1,146 @@
+package intake
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+// LaterMove is a move the rules give the caller but that is refused today,
+// and the date from which it opens.
+type LaterMove struct {
+	To           string `json:"to"`
+	Code         string `json:"code"`          // why not now, e.g. reflection_period
+	PossibleFrom string `json:"possible_from"` // YYYY-MM-DD
+	// EarlyOnRequest: the move may be made sooner if the person asks to
+	// proceed (proceed_early).
+	EarlyOnRequest bool `json:"early_on_request,omitempty"`
+}
+
+// moveRefused says why a move the rules table allows the caller is refused
+// today, and the date from which it opens ("" when waiting will not open
+// it). One function for the transition and for the workflow's allowed
+// list, so the list offers nothing that is then refused.
+func moveRefused(p auth.Principal, c caseRow, w workflowRow, to, today string, early bool) (opens string, err error) {
+	switch {
+	case to == DecisionWithdrawn && c.TreatedAsChild:
+		return "", ErrChildNoWithdrawal
+	case (to == DecisionCGPositive || to == DecisionCGNegative) && today < w.ReflectionEnds && !early:
+		return w.ReflectionEnds, ErrReflectionPeriod
+	case negative(w.DecisionState) && to == DecisionSubmitted && w.ReconsiderUntil != "" && today > w.ReconsiderUntil:
+		return "", ErrReconsiderClosed
+	case negative(to) && w.ProposalTo == to && w.ProposalBy == p.UserID:
+		return "", ErrSecondDecisionMaker
+	}
+	return "", nil
+}
+
+// openMoves splits the moves the rules give the caller into those open
+// today and those that open later.
+func openMoves(p auth.Principal, c caseRow, w workflowRow, actors []string, today string) ([]string, []LaterMove) {
+	var now []string
+	var later []LaterMove
+	for _, to := range allowedDecisions(w.DecisionState, actors...) {
+		from, err := moveRefused(p, c, w, to, today, false)
+		switch {
+		case err == nil:
+			now = append(now, to)
+		case from != "":
+			later = append(later, LaterMove{To: to, Code: kit.AsError(err).Code, PossibleFrom: from,
+				EarlyOnRequest: errors.Is(err, ErrReflectionPeriod)})
+		}
+	}
+	return now, later
+}
+
+// proposalMessage is what a caller reads about a pending negative proposal.
+func proposalMessage(w workflowRow, caller string) string {
+	if w.ProposalTo == "" {
+		return ""
+	}
+	if w.ProposalBy == caller {
+		return "your " + w.ProposalTo + " proposal is recorded; the case is unchanged until a different decision maker confirms it"
+	}
+	return "a " + w.ProposalTo + " proposal awaits confirmation by a decision maker other than its proposer"
+}
+
+// pendingReason is a pending proposal's reason as opened before the
+// transaction that may confirm it.
+type pendingReason struct{ entryID, reason string }
+
+// text returns the reason if it is that of entry (the proposal did not
+// change in between), else "".
+func (r pendingReason) text(entry string) string {
+	if entry == "" || r.entryID != entry {
+		return ""
+	}
+	return r.reason
+}
+
+// proposalReason opens the sealed reason of a pending negative proposal
+// that the caller, a different decision maker of the same authority, may
+// confirm: a confirmed decision's letter states the proposer's reasons too.
+func (s *service) proposalReason(ctx context.Context, p auth.Principal, caseID string, w workflowRow) (pendingReason, error) {
+	if w.ProposalTo == "" || w.ProposalEntry == "" || w.ProposalBy == p.UserID {
+		return pendingReason{}, nil
+	}
+	stored, err := s.store.entries(ctx, s.db, caseID, p.OrgID)
+	if err != nil {
+		return pendingReason{}, err
+	}
+	for _, e := range stored {
+		if e.ID != w.ProposalEntry || !e.hasKey {
+			continue
+		}
+		pt, err := s.openEntry(ctx, p.OrgID, e)
+		if err != nil {
+			return pendingReason{}, err
+		}
+		var r struct {
+			Reason string `json:"reason"`
+		}
+		err = json.Unmarshal(pt, &r)
+		clear(pt)
+		if err != nil {
+			return pendingReason{}, fmt.Errorf("intake: case %s: proposal reason: %w", caseID, ErrIntegrity)
+		}
+		return pendingReason{entryID: e.ID, reason: r.Reason}, nil
+	}
+	return pendingReason{}, nil
+}
+
+// joinReasons puts the proposer's and the confirmer's reasons together,
+// each once.
+func joinReasons(proposed, confirmed string) string {
+	var parts []string
+	for _, r := range []string{proposed, confirmed} {
+		if r = strings.TrimSpace(r); r != "" && (len(parts) == 0 || parts[0] != r) {
+			parts = append(parts, r)
+		}
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// CodeNoCertificate: no conclusive positive decision, so no certificate.
+const CodeNoCertificate = "no_certificate"
+
+// ErrNoCertificate answers a certificate asked for before a conclusive
+// positive decision.
+var ErrNoCertificate = kit.NewError(http.StatusNotFound, CodeNoCertificate,
+	"no certificate exists for this case yet: it is issued with a positive conclusive-grounds decision")
+
+// consentRequired names the purpose whose consent is missing.
+func consentRequired(purpose string) error {
+	field := map[string]string{PurposeNRMSubmission: "consent.nrm_referral", PurposeAssistance: "consent.assistance",
+		PurposeDataSharing: "consent.data_sharing"}[purpose]
+	e := kit.NewError(http.StatusConflict, CodeConsentRequired,
+		"the person's consent to "+strings.ReplaceAll(purpose, "_", " ")+" is not recorded")
+	e.Fields = []kit.FieldError{{Path: field, Code: CodeConsentRequired, Message: "record the person's " + purpose + " consent first"}}
+	return e
+}
