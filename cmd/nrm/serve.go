@@ -127,7 +127,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer sys.Close()
 
 	if f.demo {
-		if err := seedDemo(ctx, sys.identity, f.data, stdout); err != nil {
+		if err := seedDemo(ctx, sys.identity, kd.Path(), f.data, stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
