@@ -73,7 +73,12 @@ func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, "nrm: audit verify: %v\n", err)
 		return 3
 	}
-	fmt.Fprintf(stdout, "intact: %d entries, root %s, %d stored checkpoints, %d checkpoint files, %d trusted checkpoints (%.2fs)\n",
-		rep.Size, rep.Root, rep.Checkpoints, rep.Files, rep.Trusted, time.Since(start).Seconds())
+	fmt.Fprintf(stdout, "intact: %d entries, root %s, %d stored checkpoints, %d checkpoint files, %d trusted checkpoints, %d entry MACs (%.2fs)\n",
+		rep.Size, rep.Root, rep.Checkpoints, rep.Files, rep.Trusted, rep.MACs, time.Since(start).Seconds())
+	if rep.MACsFrom > 0 {
+		fmt.Fprintf(stdout, "entries before index %d were written before entry MACs: the signed checkpoints cover them\n", rep.MACsFrom)
+	} else if rep.MACsFrom < 0 && rep.Size > 0 {
+		fmt.Fprintf(stderr, "nrm: warning: the key directory does not record where entry MACs begin (%s); MACs checked from the first entry that has one\n", audit.MACsFromFile)
+	}
 	return 0
 }

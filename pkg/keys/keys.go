@@ -31,6 +31,7 @@ const (
 	PurposeBlindIndex    Purpose = "intake/blind-index/v1"
 	PurposePseudonym     Purpose = "stats/pseudonym/v1"
 	PurposeWebhook       Purpose = "referral/webhook/v1"
+	PurposeAuditLeafMAC  Purpose = "audit/leaf-mac/v1"
 )
 
 const (

@@ -115,8 +115,11 @@ type Log struct {
 	alerts  *detector
 	cp      *Checkpointer
 
+	macKey []byte // keys each entry's MAC (leafmac.go)
+
 	mu        sync.Mutex // serialises appends in this process
 	hashCache map[int64]tlog.Hash
+	macsFrom  bool // the key directory records where MACs begin
 }
 
 var _ Service = (*Log)(nil)
@@ -170,6 +173,7 @@ func New(cfg Config) (*Log, error) {
 		rec:     event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: cfg.Now},
 		metrics: m,
 		alerts:  newDetector(cfg.AlertWindow, cfg.DenialThreshold, cfg.BulkReadThreshold),
+		macKey:  cfg.Keys.Subkey(keys.PurposeAuditLeafMAC),
 	}
 	l.cp = &Checkpointer{l: l, kick: make(chan struct{}, 1)}
 	return l, nil

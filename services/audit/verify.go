@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/hmac"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -31,6 +32,12 @@ type VerifyOptions struct {
 	// Trusted holds checkpoint notes kept elsewhere (nrm audit verify
 	// --trusted FILE): the log must contain each of them.
 	Trusted [][]byte
+	// MACKey keys the entries' MACs; when nil it is derived from Keys, and
+	// without either the MACs are not checked.
+	MACKey []byte
+	// MACsFrom is the index from which every entry must carry a MAC; when
+	// nil it is read from Keys (MACsFromFile).
+	MACsFrom *int64
 }
 
 // VerifyReport describes an intact log.
@@ -40,6 +47,8 @@ type VerifyReport struct {
 	Checkpoints int       // stored checkpoints checked
 	Files       int       // checkpoint files checked
 	Trusted     int       // trusted checkpoints checked
+	MACs        int64     // entry MACs checked
+	MACsFrom    int64     // index from which every entry must carry a MAC; -1 when unknown
 }
 
 // TamperError names the first entry that cannot be shown to be intact:
@@ -84,11 +93,17 @@ func Verify(ctx context.Context, d *db.DB, opts VerifyOptions) (VerifyReport, er
 	if err != nil {
 		return rep, err
 	}
+	macs, err := newMACCheck(opts)
+	if err != nil {
+		return rep, err
+	}
+	rep.MACsFrom = macs.from
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	hashes := streamHashes(ctx, d)
-	rows, err := d.QueryContext(ctx, `SELECT idx, at, seq, id, source, actor_user, actor_org, actor_role,
-		action, object_type, object_id, outcome, request_id, client_hash FROM events ORDER BY idx`)
+	rows, err := d.QueryContext(ctx, `SELECT e.idx, e.at, e.seq, e.id, e.source, e.actor_user, e.actor_org, e.actor_role,
+		e.action, e.object_type, e.object_id, e.outcome, e.request_id, e.client_hash, m.mac
+		FROM events e LEFT JOIN leaf_macs m ON m.idx = e.idx ORDER BY e.idx`)
 	if err != nil {
 		return rep, fmt.Errorf("audit: verify: read events: %w", err)
 	}
@@ -102,12 +117,14 @@ func Verify(ctx context.Context, d *db.DB, opts VerifyOptions) (VerifyReport, er
 		f           [leafFieldCount][]byte
 		at          time.Time
 		idx, seq    int64
+		mac         sql.RawBytes
 		next        = hashes.next
 	)
 	dest := []any{&idx, &at, &seq}
 	for i := range raw {
 		dest = append(dest, &raw[i])
 	}
+	dest = append(dest, &mac)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return rep, fmt.Errorf("audit: verify: read events: %w", err)
@@ -119,6 +136,9 @@ func Verify(ctx context.Context, d *db.DB, opts VerifyOptions) (VerifyReport, er
 			f[i] = raw[i]
 		}
 		h := lh.hash(at, seq, &f)
+		if reason := macs.check(k, lh.buf[1:], mac); reason != "" {
+			return rep, &TamperError{Index: k, Reason: reason}
+		}
 		stored, ok, err := next()
 		if err != nil {
 			return rep, err
@@ -168,10 +188,60 @@ func Verify(ctx context.Context, d *db.DB, opts VerifyOptions) (VerifyReport, er
 		return rep, &TamperError{Index: k, Reason: fmt.Sprintf("log holds %d entries but %s has %d", k, c.from, c.size)}
 	}
 	rep.Size = k
+	rep.MACs = macs.checked
 	if k > 0 {
 		rep.Root = foldRoot(stack)
 	}
 	return rep, nil
+}
+
+// macCheck checks each entry's MAC (leafmac.go).
+type macCheck struct {
+	key     []byte
+	from    int64 // -1: from the first entry that has one
+	checked int64
+}
+
+func newMACCheck(opts VerifyOptions) (*macCheck, error) {
+	c := &macCheck{key: opts.MACKey, from: -1}
+	if c.key == nil && opts.Keys != nil {
+		c.key = opts.Keys.Subkey(keys.PurposeAuditLeafMAC)
+	}
+	if opts.MACsFrom != nil {
+		c.from = max(*opts.MACsFrom, 0)
+	} else if opts.Keys != nil {
+		from, ok, err := readMACsFrom(opts.Keys)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			c.from = from
+		}
+	}
+	return c, nil
+}
+
+// check returns why the entry at idx with leaf data leaf and stored MAC
+// mac (nil when none) is not intact, or "".
+func (c *macCheck) check(idx int64, leaf, mac []byte) string {
+	if c.key == nil {
+		return ""
+	}
+	if mac == nil {
+		if c.from >= 0 && idx >= c.from {
+			return "entry has no keyed MAC (MACs deleted?)"
+		}
+		return ""
+	}
+	if c.from < 0 {
+		c.from = idx // without the record, from the first entry that has one
+	}
+	want := leafMAC(c.key, idx, leaf)
+	if !hmac.Equal(mac, want[:]) {
+		return "entry edited: its keyed MAC does not match"
+	}
+	c.checked++
+	return ""
 }
 
 // foldRoot returns the RFC 6962 root from the roots of the complete
