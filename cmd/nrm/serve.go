@@ -25,6 +25,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/audit"
 )
 
 //go:embed openapi.yaml
@@ -144,6 +145,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	reg.MustRegister(rl.Rejected)
 	mux := http.NewServeMux()
 	sys.mount(mux, rl)
+	// What an outside verifier needs, without signing in (rate-limited per
+	// address like every route).
+	mux.Handle(audit.PublicPrefix, audit.MakePublicHandler(audit.MakePublicEndpoints(sys.audit), log.With(logger, "service", "audit")))
 	mux.HandleFunc("GET /healthz", kit.Health)
 	mux.HandleFunc("GET /readyz", kit.Ready(sys.readiness(), func(name string, err error) {
 		level.Warn(logger).Log("msg", "not ready", "check", name, "err", err)

@@ -72,9 +72,12 @@ var (
 	ErrNoCheckpoint = kit.NewError(http.StatusNotFound, kit.CodeNotFound, "no checkpoint yet")
 	ErrNotCovered   = kit.Conflict("the event is not in a tree of that size yet")
 	ErrBadSize      = kit.Validation("tree sizes must satisfy 0 < from <= to <= the log size")
-	ErrBadQuery     = kit.Validation("query: object_type, object_id, actor, org and action must be codes; outcome one of allowed, denied, failed; from and to RFC 3339 times; after an index; limit 1..1000")
-	ErrInvalidEvent = kit.Validation("audit event rejected: not a well-formed audit event")
-	ErrEmptyLog     = kit.Conflict("the log is empty")
+	// ErrBadPublicSize: the public routes serve only trees up to the latest
+	// signed checkpoint.
+	ErrBadPublicSize = kit.Validation("tree sizes and indexes must satisfy 0 <= index < size, 0 < from <= to, all at most the latest checkpoint's size")
+	ErrBadQuery      = kit.Validation("query: object_type, object_id, actor, org and action must be codes; outcome one of allowed, denied, failed; from and to RFC 3339 times; after an index; limit 1..1000")
+	ErrInvalidEvent  = kit.Validation("audit event rejected: not a well-formed audit event")
+	ErrEmptyLog      = kit.Conflict("the log is empty")
 )
 
 // Config configures the audit log.
