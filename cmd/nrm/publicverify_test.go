@@ -229,3 +229,24 @@ func docLeaf(t *testing.T, ev map[string]any) []byte {
 	}
 	return b
 }
+
+// The public routes count against the per-address rate limit like every
+// route: a stranger cannot make the server compute proofs without bound.
+func TestPublicAuditRoutesAreRateLimited(t *testing.T) {
+	root := t.TempDir()
+	s := startServer(t, "--keys", filepath.Join(root, "keys"), "--data", filepath.Join(root, "data"), "--rate-address", "0.01")
+	limited := 0
+	for range 20 { // a burst of 4 is allowed, then one request per 100 s
+		resp, err := http.Get(s.base + "/api/v1/audit/public/proofs/0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited < 15 {
+		t.Fatalf("%d of 20 requests refused, want at least 15", limited)
+	}
+}
