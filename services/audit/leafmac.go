@@ -105,3 +105,52 @@ func insertMACs(ctx context.Context, tx *sql.Tx, engine db.Engine, key []byte, e
 	}
 	return nil
 }
+
+// macCheck checks each entry's MAC (leafmac.go).
+type macCheck struct {
+	key     []byte
+	from    int64 // -1: from the first entry that has one
+	checked int64
+}
+
+func newMACCheck(opts VerifyOptions) (*macCheck, error) {
+	c := &macCheck{key: opts.MACKey, from: -1}
+	if c.key == nil && opts.Keys != nil {
+		c.key = opts.Keys.Subkey(keys.PurposeAuditLeafMAC)
+	}
+	if opts.MACsFrom != nil {
+		c.from = max(*opts.MACsFrom, 0)
+	} else if opts.Keys != nil {
+		from, ok, err := readMACsFrom(opts.Keys)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			c.from = from
+		}
+	}
+	return c, nil
+}
+
+// check returns why the entry at idx with leaf data leaf and stored MAC
+// mac (nil when none) is not intact, or "".
+func (c *macCheck) check(idx int64, leaf, mac []byte) string {
+	if c.key == nil {
+		return ""
+	}
+	if mac == nil {
+		if c.from >= 0 && idx >= c.from {
+			return "entry has no keyed MAC (MACs deleted?)"
+		}
+		return ""
+	}
+	if c.from < 0 {
+		c.from = idx // without the record, from the first entry that has one
+	}
+	want := leafMAC(c.key, idx, leaf)
+	if !hmac.Equal(mac, want[:]) {
+		return "entry edited: its keyed MAC does not match"
+	}
+	c.checked++
+	return ""
+}
