@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,12 +55,15 @@ var demoOrgs = []demoOrg{
 	}},
 }
 
+// demoCredentialsFile is written to the key directory, never to the data
+// directory: a backup of the data must carry no working credentials.
 const demoCredentialsFile = "demo-credentials.txt"
 
 // seedDemo creates the demo organisations and users unless they exist, and
-// prints (and keeps beside the data) their credentials. It is for trying the
-// system out: never use --demo with real data.
-func seedDemo(ctx context.Context, svc identity.Service, dataDir string, stdout io.Writer) error {
+// prints (and keeps beside the keys, in keyDir) their credentials. It is for
+// trying the system out: never use --demo with real data. dataDir, where
+// earlier versions kept the file, is only cleaned of it.
+func seedDemo(ctx context.Context, svc identity.Service, keyDir, dataDir string, stdout io.Writer) error {
 	ctx = auth.WithPrincipal(ctx, auth.System())
 	existing, err := svc.ListOrgs(ctx)
 	if err != nil {
@@ -66,8 +71,11 @@ func seedDemo(ctx context.Context, svc identity.Service, dataDir string, stdout 
 	}
 	for _, o := range existing {
 		if o.Name == demoOrgs[0].org.Name {
-			b, err := os.ReadFile(filepath.Join(dataDir, demoCredentialsFile))
+			b, err := readDemoCredentials(keyDir, dataDir)
 			if err != nil {
+				return err
+			}
+			if b == nil {
 				fmt.Fprintln(stdout, "nrm: demo data already present; its credentials were printed when it was created")
 				return nil
 			}
@@ -95,14 +103,62 @@ func seedDemo(ctx context.Context, svc identity.Service, dataDir string, stdout 
 				u.email, strings.Join(u.roles, ","), pw, user.ID, uri)
 		}
 	}
-	if dataDir != "" {
-		if err := os.MkdirAll(dataDir, 0o700); err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dataDir, demoCredentialsFile), []byte(out.String()), 0o600); err != nil {
-			return err
-		}
+	if err := writeDemoCredentials(keyDir, []byte(out.String())); err != nil {
+		return err
 	}
 	fmt.Fprint(stdout, out.String())
 	return nil
+}
+
+// writeDemoCredentials writes the credentials to the key directory (mode
+// 0600, replaced atomically).
+func writeDemoCredentials(keyDir string, b []byte) error {
+	f, err := os.CreateTemp(keyDir, ".demo-credentials-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", demoCredentialsFile, err)
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", demoCredentialsFile, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", demoCredentialsFile, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", demoCredentialsFile, err)
+	}
+	return os.Rename(f.Name(), filepath.Join(keyDir, demoCredentialsFile))
+}
+
+// readDemoCredentials returns the credentials kept in the key directory, or
+// nil when there are none. A file left in the data directory by an earlier
+// version is moved beside the keys.
+func readDemoCredentials(keyDir, dataDir string) ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join(keyDir, demoCredentialsFile))
+	if err == nil {
+		return b, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read %s: %w", demoCredentialsFile, err)
+	}
+	if dataDir == "" {
+		return nil, nil
+	}
+	old := filepath.Join(dataDir, demoCredentialsFile)
+	b, err = os.ReadFile(old)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", old, err)
+	}
+	if err := writeDemoCredentials(keyDir, b); err != nil {
+		return nil, err
+	}
+	if err := os.Remove(old); err != nil {
+		return nil, fmt.Errorf("remove %s from the data directory: %w", demoCredentialsFile, err)
+	}
+	return b, nil
 }

@@ -23,7 +23,8 @@ commands:
   users add     add a user (password on stdin); prints its id and TOTP URI
   keys rotate   give an organisation a new identity and re-wrap its cases (--org ID)
   keys rekey    seal an organisation's cases again under new keys, destroying the old identity (--org ID)
-  audit verify  verify the tamper-evident audit log (exit 1 if tampered)
+  audit verify  verify the tamper-evident audit log, or with --url a running
+                deployment from outside (exit 1 tampered, 2 usage, 3 unreachable)
   cases purge   destroy records past their retention period (run daily)
   totp          print the current one-time code of an otpauth:// URI (stdin or argument)
   loadtest      drive a running server (registrations or reads) and report rates and latencies

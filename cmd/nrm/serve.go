@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/audit"
 	"github.com/nrm-project/nrm/services/intake"
 )
 
@@ -48,13 +50,13 @@ type serveFlags struct {
 	dupBurst      int
 	dupPerHour    int
 	debugAddr     string
+	metricsAddr   string
 	purgeEvery    time.Duration
 	gcPercent     int
 }
 
-func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", stderr)
-	var f serveFlags
+// register defines the flags of nrm serve on fs.
+func (f *serveFlags) register(fs *flag.FlagSet) {
 	f.storage.register(fs)
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address")
 	fs.Var(&f.services, "services", "services to run in this process (default: all)")
@@ -68,12 +70,19 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&f.rateAddress, "rate-address", 50, "requests per second allowed per client address (bursts of 4x)")
 	fs.Float64Var(&f.rateUser, "rate-user", 20, "requests per second allowed per signed-in user (bursts of 5x)")
 	fs.Float64Var(&f.rateOrg, "rate-org", 200, "requests per second allowed per organisation (bursts of 5x)")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "127.0.0.1:9090", "serve Prometheus /metrics on this address, apart from the public listener (empty: not at all); keep it on loopback or a private network")
 	fs.StringVar(&f.debugAddr, "debug-addr", "", "if set, serve Go profiling (/debug/pprof) on this address; keep it on loopback")
 	fs.DurationVar(&f.purgeEvery, "purge-every", 24*time.Hour, "destroy records past their retention period this often (as nrm cases purge); 0 leaves it to nrm cases purge")
 	fs.IntVar(&f.dupBurst, "duplicate-check-burst", intake.DefaultDuplicateCheckBurst, "duplicate checks (registrations with identity data) a user may make at once")
 	fs.IntVar(&f.dupPerHour, "duplicate-checks-per-hour", intake.DefaultDuplicateChecksPerHour, "duplicate checks per user per hour once the burst is spent")
 	fs.IntVar(&f.dupChecks, "duplicate-checks-per-minute", 0, "if set, replaces the two above: a burst of this many, refilled at this many per minute")
 	fs.IntVar(&f.gcPercent, "gc-percent", 200, "Go garbage collector target (as GOGC, which takes precedence when set): higher spends memory to save CPU")
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	var f serveFlags
+	f.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -132,7 +141,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer sys.Close()
 
 	if f.demo {
-		if err := seedDemo(ctx, sys.identity, f.data, stdout); err != nil {
+		if err := seedDemo(ctx, sys.identity, kd.Path(), f.data, stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 		if err := seedDemoDirectory(ctx, sys.identity, sys.referral); err != nil {
@@ -144,11 +153,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	reg.MustRegister(rl.Rejected)
 	mux := http.NewServeMux()
 	sys.mount(mux, rl)
+	// What an outside verifier needs, without signing in (rate-limited per
+	// address like every route).
+	mux.Handle(audit.PublicPrefix, audit.MakePublicHandler(audit.MakePublicEndpoints(sys.audit), log.With(logger, "service", "audit")))
 	mux.HandleFunc("GET /healthz", kit.Health)
 	mux.HandleFunc("GET /readyz", kit.Ready(sys.readiness(), func(name string, err error) {
 		level.Warn(logger).Log("msg", "not ready", "check", name, "err", err)
 	}))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(openAPI)
@@ -170,6 +181,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          nil,
 	}
+	var mln net.Listener
+	if f.metricsAddr != "" {
+		if mln, err = net.Listen("tcp", f.metricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("metrics listener: %w", err)
+		}
+		fmt.Fprintf(stdout, "nrm: metrics on http://%s/metrics\n", mln.Addr().String())
+	}
 	level.Info(logger).Log("msg", "listening", "addr", ln.Addr().String(), "engine", cfg.Engine())
 	fmt.Fprintf(stdout, "nrm: listening on http://%s\n", ln.Addr().String())
 
@@ -185,6 +204,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			defer cancel()
 			_ = srv.Shutdown(sctx) // in-flight requests finish
 		})
+	}
+	if f.metricsAddr != "" {
+		// Metrics tell an outsider how the system is used (routes, error
+		// codes, backlogs): never on the public listener.
+		msrv := &http.Server{Handler: metricsMux(reg), ReadHeaderTimeout: 10 * time.Second}
+		g.Add(func() error {
+			if err := msrv.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		}, func(error) { _ = msrv.Close() })
 	}
 	if f.debugAddr != "" {
 		dln, err := net.Listen("tcp", f.debugAddr)
@@ -227,6 +257,13 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// metricsMux serves the Prometheus metrics of reg, and nothing else.
+func metricsMux(reg *prometheus.Registry) *http.ServeMux {
+	m := http.NewServeMux()
+	m.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	return m
 }
 
 // debugMux serves the Go profiler, on its own listener only.

@@ -31,6 +31,7 @@ const (
 	PurposeBlindIndex    Purpose = "intake/blind-index/v1"
 	PurposePseudonym     Purpose = "stats/pseudonym/v1"
 	PurposeWebhook       Purpose = "referral/webhook/v1"
+	PurposeAuditLeafMAC  Purpose = "audit/leaf-mac/v1"
 )
 
 const (
@@ -54,24 +55,37 @@ type Dir struct {
 
 // Open opens the key directory at path, creating it (mode 0700) and the
 // master secret (mode 0600) on first use. dataDir, when not empty, is the
-// data directory the keys must not be inside.
+// data directory the keys must not be inside. Symbolic links are resolved
+// (also those whose targets do not exist yet), and every file and folder
+// under the directory is checked before any key is read (checkTree).
 func Open(path, dataDir string) (*Dir, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("keys: %w", err)
 	}
+	var data string
 	if dataDir != "" {
-		inside, err := isInside(abs, dataDir)
+		dataAbs, err := filepath.Abs(dataDir)
+		if err != nil {
+			return nil, fmt.Errorf("keys: %w", err)
+		}
+		if data, err = resolve(dataAbs); err != nil {
+			return nil, err
+		}
+		k, err := resolve(abs)
 		if err != nil {
 			return nil, err
 		}
-		if inside {
+		if within(data, k) {
 			return nil, ErrInsideData
 		}
 	}
 	d := &Dir{path: abs, subkeys: map[Purpose][]byte{}}
 	if err := os.MkdirAll(abs, 0o700); err != nil {
 		return nil, fmt.Errorf("keys: create %s: %w", path, err)
+	}
+	if err := checkTree(abs, data); err != nil {
+		return nil, err
 	}
 	master, created, err := d.ReadOrCreate(masterFile, func() ([]byte, error) {
 		b := make([]byte, masterSize)
@@ -86,26 +100,6 @@ func Open(path, dataDir string) (*Dir, error) {
 	}
 	d.master, d.Created = master, created
 	return d, nil
-}
-
-func isInside(keysAbs, dataDir string) (bool, error) {
-	dataAbs, err := filepath.Abs(dataDir)
-	if err != nil {
-		return false, fmt.Errorf("keys: %w", err)
-	}
-	// Resolve symlinks where the paths exist, so a link cannot hide nesting.
-	if r, err := filepath.EvalSymlinks(dataAbs); err == nil {
-		dataAbs = r
-	}
-	k := keysAbs
-	if r, err := filepath.EvalSymlinks(k); err == nil {
-		k = r
-	}
-	rel, err := filepath.Rel(dataAbs, k)
-	if err != nil {
-		return false, nil
-	}
-	return rel == "." || (rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))), nil
 }
 
 // Path returns the absolute path of the directory.

@@ -19,7 +19,11 @@ const (
 // RequestIDHeader carries the request id in and out.
 const RequestIDHeader = "X-Request-Id"
 
-var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
+// validRequestID is the format a client's request id must have to be kept:
+// a UUID, or 32 hex digits as NewRequestID makes. The id is written to logs
+// and to the append-only audit log, so no free text may pass (a name or a
+// birth date in a request id could never be erased).
+var validRequestID = regexp.MustCompile(`^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})$`)
 
 // NewRequestID returns a random 128-bit id in hex.
 func NewRequestID() string {
@@ -51,7 +55,8 @@ func ClientAddr(ctx context.Context) string {
 }
 
 // RequestContext is an http.Handler middleware that puts the request id
-// (taken from a well-formed X-Request-Id header, else new) and the client
+// (taken from an X-Request-Id header holding a UUID or 32 hex digits,
+// else new) and the client
 // address into the request context and echoes the id in the response.
 // Forwarded headers are not trusted: a proxy in front must be configured to
 // connect from the address it serves.

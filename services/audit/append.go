@@ -255,7 +255,18 @@ func (l *Log) appendLocked(ctx context.Context, evs []event.Audit, checkAll bool
 			}
 			hashes = append(hashes, hs...)
 		}
+		if !l.macsFrom {
+			// The first append with MACs records where they begin, in the
+			// key directory, beyond the reach of a database writer.
+			if _, err := macsFrom(l.cfg.Keys, n); err != nil {
+				return err
+			}
+			l.macsFrom = true
+		}
 		if err := insertEntries(ctx, tx, l.db.Engine, entries); err != nil {
+			return err
+		}
+		if err := insertMACs(ctx, tx, l.db.Engine, l.macKey, entries); err != nil {
 			return err
 		}
 		if err := insertHashes(ctx, tx, l.db.Engine, first, hashes); err != nil {

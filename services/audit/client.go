@@ -140,3 +140,46 @@ func (c *Client) LatestCheckpoint(ctx context.Context) ([]byte, error) {
 	}
 	return r.([]byte), nil
 }
+
+var _ Public = (*Client)(nil)
+
+// PublicKey implements Public.
+func (c *Client) PublicKey(ctx context.Context) (string, error) {
+	r, err := c.call(ctx, PublicPrefix+"key", nil, func(b []byte) (any, error) { return strings.TrimSpace(string(b)), nil })
+	if err != nil {
+		return "", err
+	}
+	return r.(string), nil
+}
+
+// PublicCheckpoint implements Public.
+func (c *Client) PublicCheckpoint(ctx context.Context) ([]byte, error) {
+	r, err := c.call(ctx, PublicPrefix+"checkpoint", nil, func(b []byte) (any, error) { return b, nil })
+	if err != nil {
+		return nil, err
+	}
+	return r.([]byte), nil
+}
+
+// LeafProof implements Public.
+func (c *Client) LeafProof(ctx context.Context, index, size int64) (LeafProof, error) {
+	v := url.Values{}
+	if size > 0 {
+		v.Set("size", strconv.FormatInt(size, 10))
+	}
+	r, err := c.call(ctx, PublicPrefix+"proofs/"+strconv.FormatInt(index, 10), v, decodeInto[LeafProof])
+	if err != nil {
+		return LeafProof{}, err
+	}
+	return r.(LeafProof), nil
+}
+
+// PublicConsistency implements Public.
+func (c *Client) PublicConsistency(ctx context.Context, from, to int64) (ConsistencyProof, error) {
+	v := url.Values{"from": {strconv.FormatInt(from, 10)}, "to": {strconv.FormatInt(to, 10)}}
+	r, err := c.call(ctx, PublicPrefix+"consistency", v, decodeInto[ConsistencyProof])
+	if err != nil {
+		return ConsistencyProof{}, err
+	}
+	return r.(ConsistencyProof), nil
+}

@@ -23,4 +23,14 @@
 //	object_id, outcome, request_id, client_hash
 //
 // The tree index is not part of the leaf: its position in the tree binds it.
+//
+// The Merkle hashes are unkeyed, so each entry also carries a MAC under a
+// key from the key directory, bound to its index (leafmac.go): an insider
+// who edits an entry and recomputes the hashes is caught at that entry.
+//
+// The Public routes (public.go) give anyone what verification needs and
+// nothing else: the verifier key, the latest checkpoint, inclusion proofs
+// by leaf index with the leaf hash, and consistency proofs; VerifyRemote
+// checks a deployment through them. docs/audit.md describes it all for
+// verifiers outside the project.
 package audit

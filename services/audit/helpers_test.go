@@ -125,10 +125,11 @@ func (f *fixture) admin(t testing.TB) *sql.DB {
 		stmts = []string{
 			`ALTER TABLE events DISABLE TRIGGER USER`, `ALTER TABLE hashes DISABLE TRIGGER USER`,
 			`ALTER TABLE checkpoints DISABLE TRIGGER USER`, `ALTER TABLE gaps DISABLE TRIGGER USER`,
+			`ALTER TABLE leaf_macs DISABLE TRIGGER USER`,
 		}
 	} else {
 		a, err = sql.Open("sqlite", "file:"+filepath.Join(f.e.Config.DataDir, "audit.db")+"?_pragma=busy_timeout(10000)&_time_format=sqlite")
-		for _, tb := range []string{"events", "hashes", "checkpoints", "gaps"} {
+		for _, tb := range []string{"events", "hashes", "checkpoints", "gaps", "leaf_macs"} {
 			stmts = append(stmts, `DROP TRIGGER IF EXISTS `+tb+`_no_update`, `DROP TRIGGER IF EXISTS `+tb+`_no_delete`)
 		}
 	}

@@ -72,9 +72,12 @@ var (
 	ErrNoCheckpoint = kit.NewError(http.StatusNotFound, kit.CodeNotFound, "no checkpoint yet")
 	ErrNotCovered   = kit.Conflict("the event is not in a tree of that size yet")
 	ErrBadSize      = kit.Validation("tree sizes must satisfy 0 < from <= to <= the log size")
-	ErrBadQuery     = kit.Validation("query: object_type, object_id, actor, org and action must be codes; outcome one of allowed, denied, failed; from and to RFC 3339 times; after an index; limit 1..1000")
-	ErrInvalidEvent = kit.Validation("audit event rejected: not a well-formed audit event")
-	ErrEmptyLog     = kit.Conflict("the log is empty")
+	// ErrBadPublicSize: the public routes serve only trees up to the latest
+	// signed checkpoint.
+	ErrBadPublicSize = kit.Validation("tree sizes and indexes must satisfy 0 <= index < size, 0 < from <= to, all at most the latest checkpoint's size")
+	ErrBadQuery      = kit.Validation("query: object_type, object_id, actor, org and action must be codes; outcome one of allowed, denied, failed; from and to RFC 3339 times; after an index; limit 1..1000")
+	ErrInvalidEvent  = kit.Validation("audit event rejected: not a well-formed audit event")
+	ErrEmptyLog      = kit.Conflict("the log is empty")
 )
 
 // Config configures the audit log.
@@ -115,8 +118,11 @@ type Log struct {
 	alerts  *detector
 	cp      *Checkpointer
 
+	macKey []byte // keys each entry's MAC (leafmac.go)
+
 	mu        sync.Mutex // serialises appends in this process
 	hashCache map[int64]tlog.Hash
+	macsFrom  bool // the key directory records where MACs begin
 }
 
 var _ Service = (*Log)(nil)
@@ -170,6 +176,7 @@ func New(cfg Config) (*Log, error) {
 		rec:     event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: cfg.Now},
 		metrics: m,
 		alerts:  newDetector(cfg.AlertWindow, cfg.DenialThreshold, cfg.BulkReadThreshold),
+		macKey:  cfg.Keys.Subkey(keys.PurposeAuditLeafMAC),
 	}
 	l.cp = &Checkpointer{l: l, kick: make(chan struct{}, 1)}
 	return l, nil

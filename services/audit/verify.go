@@ -31,6 +31,12 @@ type VerifyOptions struct {
 	// Trusted holds checkpoint notes kept elsewhere (nrm audit verify
 	// --trusted FILE): the log must contain each of them.
 	Trusted [][]byte
+	// MACKey keys the entries' MACs; when nil it is derived from Keys, and
+	// without either the MACs are not checked.
+	MACKey []byte
+	// MACsFrom is the index from which every entry must carry a MAC; when
+	// nil it is read from Keys (MACsFromFile).
+	MACsFrom *int64
 }
 
 // VerifyReport describes an intact log.
@@ -40,6 +46,8 @@ type VerifyReport struct {
 	Checkpoints int       // stored checkpoints checked
 	Files       int       // checkpoint files checked
 	Trusted     int       // trusted checkpoints checked
+	MACs        int64     // entry MACs checked
+	MACsFrom    int64     // index from which every entry must carry a MAC; -1 when unknown
 }
 
 // TamperError names the first entry that cannot be shown to be intact:
@@ -84,11 +92,17 @@ func Verify(ctx context.Context, d *db.DB, opts VerifyOptions) (VerifyReport, er
 	if err != nil {
 		return rep, err
 	}
+	macs, err := newMACCheck(opts)
+	if err != nil {
+		return rep, err
+	}
+	rep.MACsFrom = macs.from
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	hashes := streamHashes(ctx, d)
-	rows, err := d.QueryContext(ctx, `SELECT idx, at, seq, id, source, actor_user, actor_org, actor_role,
-		action, object_type, object_id, outcome, request_id, client_hash FROM events ORDER BY idx`)
+	rows, err := d.QueryContext(ctx, `SELECT e.idx, e.at, e.seq, e.id, e.source, e.actor_user, e.actor_org, e.actor_role,
+		e.action, e.object_type, e.object_id, e.outcome, e.request_id, e.client_hash, m.mac
+		FROM events e LEFT JOIN leaf_macs m ON m.idx = e.idx ORDER BY e.idx`)
 	if err != nil {
 		return rep, fmt.Errorf("audit: verify: read events: %w", err)
 	}
@@ -102,12 +116,14 @@ func Verify(ctx context.Context, d *db.DB, opts VerifyOptions) (VerifyReport, er
 		f           [leafFieldCount][]byte
 		at          time.Time
 		idx, seq    int64
+		mac         sql.RawBytes
 		next        = hashes.next
 	)
 	dest := []any{&idx, &at, &seq}
 	for i := range raw {
 		dest = append(dest, &raw[i])
 	}
+	dest = append(dest, &mac)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return rep, fmt.Errorf("audit: verify: read events: %w", err)
@@ -119,6 +135,9 @@ func Verify(ctx context.Context, d *db.DB, opts VerifyOptions) (VerifyReport, er
 			f[i] = raw[i]
 		}
 		h := lh.hash(at, seq, &f)
+		if reason := macs.check(k, lh.buf[1:], mac); reason != "" {
+			return rep, &TamperError{Index: k, Reason: reason}
+		}
 		stored, ok, err := next()
 		if err != nil {
 			return rep, err
@@ -168,6 +187,7 @@ func Verify(ctx context.Context, d *db.DB, opts VerifyOptions) (VerifyReport, er
 		return rep, &TamperError{Index: k, Reason: fmt.Sprintf("log holds %d entries but %s has %d", k, c.from, c.size)}
 	}
 	rep.Size = k
+	rep.MACs = macs.checked
 	if k > 0 {
 		rep.Root = foldRoot(stack)
 	}

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"database/sql"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -80,7 +81,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 				exec(t, s.a, `DELETE FROM checkpoints`)
 				s.f.rehash(t, s.a)
 			},
-			wantIndex: 10, // checkpoint 10 still matches, 20 does not
+			wantIndex: 12, // the keyed MAC names the entry, not only the checkpoint range
 		},
 		{
 			name: "rewritten consistently, caught by a trusted checkpoint",
@@ -90,7 +91,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 				s.f.rehash(t, s.a)
 			},
 			opts:      func(s setup) VerifyOptions { return VerifyOptions{Keys: s.f.keys, Trusted: [][]byte{s.cp20.Note}} },
-			wantIndex: 0,
+			wantIndex: 12,
 		},
 	}
 	for _, tc := range cases {
@@ -111,6 +112,69 @@ func TestVerifyDetectsTampering(t *testing.T) {
 				}
 				s.a = f.admin(t)
 				tc.tamper(t, s)
+				_, err := Verify(f.ctx, f.db, opts)
+				if got := tamperIndex(t, err); got != tc.wantIndex {
+					t.Errorf("Verify named index %d (%v), want %d", got, err, tc.wantIndex)
+				}
+			})
+		})
+	}
+}
+
+// An insider with write access to the database but not to the key
+// directory edits an entry and recomputes every unkeyed hash (leaf and
+// tree hashes), removes what would give it away, and verify still names
+// the edited entry: each entry carries a MAC under a key from the key
+// directory, bound to its index.
+func TestVerifyNamesTheEditedEntryDespiteRecomputedHashes(t *testing.T) {
+	cases := []struct {
+		name      string
+		tamper    func(t *testing.T, f *fixture, a *sql.DB)
+		wantIndex int64
+	}{
+		{"edited before the last checkpoint, checkpoints deleted", func(t *testing.T, f *fixture, a *sql.DB) {
+			exec(t, a, `UPDATE events SET object_id = 'forged' WHERE idx = 12`)
+			exec(t, a, `DELETE FROM checkpoints`)
+			f.rehash(t, a)
+		}, 12},
+		{"edited after the last checkpoint", func(t *testing.T, f *fixture, a *sql.DB) {
+			exec(t, a, `UPDATE events SET outcome = 'allowed', action = 'intake.cases.read' WHERE idx = 22`)
+			f.rehash(t, a)
+		}, 22},
+		{"edited, and the MACs up to it deleted", func(t *testing.T, f *fixture, a *sql.DB) {
+			exec(t, a, `UPDATE events SET object_id = 'forged' WHERE idx = 12`)
+			exec(t, a, `DELETE FROM leaf_macs WHERE idx <= 12`)
+			f.rehash(t, a)
+		}, 0},
+		{"edited, and another entry's MAC copied to it", func(t *testing.T, f *fixture, a *sql.DB) {
+			exec(t, a, `UPDATE events SET object_id = (SELECT object_id FROM events WHERE idx = 13) WHERE idx = 12`)
+			exec(t, a, `DELETE FROM leaf_macs WHERE idx = 12`)
+			exec(t, a, `INSERT INTO leaf_macs (idx, mac) SELECT 12, mac FROM leaf_macs WHERE idx = 13`)
+			f.rehash(t, a)
+		}, 12},
+		{"two entries swapped with their MACs", func(t *testing.T, f *fixture, a *sql.DB) {
+			for _, tb := range []string{"events", "leaf_macs"} {
+				exec(t, a, `UPDATE `+tb+` SET idx = 1000000 WHERE idx = 21`)
+				exec(t, a, `UPDATE `+tb+` SET idx = 21 WHERE idx = 23`)
+				exec(t, a, `UPDATE `+tb+` SET idx = 23 WHERE idx = 1000000`)
+			}
+			f.rehash(t, a)
+		}, 21},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+				f := newFixture(t, e, nil)
+				f.append(t, "intake", 10)
+				f.checkpoint(t)
+				f.append(t, "referral", 10)
+				f.checkpoint(t)
+				f.append(t, "intake", 5) // not yet in a checkpoint
+				opts := VerifyOptions{Keys: f.keys}
+				if _, err := Verify(f.ctx, f.db, opts); err != nil {
+					t.Fatalf("Verify before tampering: %v", err)
+				}
+				tc.tamper(t, f, f.admin(t))
 				_, err := Verify(f.ctx, f.db, opts)
 				if got := tamperIndex(t, err); got != tc.wantIndex {
 					t.Errorf("Verify named index %d (%v), want %d", got, err, tc.wantIndex)
@@ -164,4 +228,32 @@ func exec(t *testing.T, a *sql.DB, q string) {
 	if _, err := a.Exec(q); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
+}
+
+// A log begun before entries had MACs: the key directory records the size
+// at the first append with MACs, earlier entries are covered by the signed
+// checkpoints only, and every later one must carry its MAC.
+func TestVerifyLogBegunBeforeMACs(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+		f := newFixture(t, e, nil)
+		f.append(t, "intake", 12)
+		a := f.admin(t)
+		exec(t, a, `DELETE FROM leaf_macs WHERE idx < 5`) // as written before MACs
+		legacy := base64.StdEncoding.EncodeToString([]byte{0, 0, 0, 0, 0, 0, 0, 5}) + "\n"
+		if err := os.WriteFile(filepath.Join(f.keys.Path(), MACsFromFile), []byte(legacy), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Verify(f.ctx, f.db, VerifyOptions{Keys: f.keys})
+		if err != nil {
+			t.Fatalf("Verify: %v", err)
+		}
+		if rep.MACs != 7 || rep.MACsFrom != 5 {
+			t.Fatalf("report %+v, want 7 MACs checked from index 5", rep)
+		}
+		exec(t, a, `DELETE FROM leaf_macs WHERE idx = 5`)
+		_, err = Verify(f.ctx, f.db, VerifyOptions{Keys: f.keys})
+		if got := tamperIndex(t, err); got != 5 {
+			t.Fatalf("Verify named %d (%v), want 5", got, err)
+		}
+	})
 }
