@@ -73,7 +73,7 @@ func startServer(t *testing.T, args ...string) *server {
 	}
 	t.Cleanup(func() { s.stop() })
 	re := regexp.MustCompile(`listening on (http://[0-9.:]+)`)
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(5 * time.Minute)
 	for time.Now().Before(deadline) {
 		if m := re.FindStringSubmatch(s.stdout.String()); m != nil {
 			s.base = m[1]
