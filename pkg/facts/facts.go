@@ -23,6 +23,9 @@ const (
 	Withdrawn = "withdrawn" // the adult withdrew from the NRM
 	Overdue   = "overdue"   // a decision passed its target date
 
+	// children
+	GuardianAppointed = "guardian_appointed" // DaysTaken: calendar days from identification to the appointment
+
 	// referral
 	ReferralCreated    = "referral_created"
 	ReferralAccepted   = "referral_accepted"
@@ -53,6 +56,8 @@ type Event struct {
 	Needs                []string `json:"needs,omitempty"`
 	Route                string   `json:"route,omitempty"`
 	OrgKind              string   `json:"org_kind,omitempty"` // first responder's kind (registering), or receiving on transfer
+	Unaccompanied        bool     `json:"unaccompanied,omitempty"`
+	ProtectionStatus     string   `json:"protection_status,omitempty"`
 
 	// consent
 	Purpose string `json:"purpose,omitempty"`

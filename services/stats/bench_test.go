@@ -57,11 +57,11 @@ func loadSynthetic(b *testing.B, f *fixture, n int) {
 				c.Location, c.OrgKind, c.Types[0], f.clock); err != nil {
 				return err
 			}
-			for _, x := range contributions(component{Cases: []caseFact{c}}) {
+			for _, x := range contributions(component{Cases: []caseFact{c}}, 3) {
 				d.add(x, +1)
 			}
 		}
-		return d.flush(context.Background(), tx)
+		return d.flush(context.Background(), tx, f.clock)
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -175,7 +175,7 @@ func BenchmarkRegistrationDeltas(b *testing.B) {
 	for b.Loop() {
 		d := newDeltas()
 		for _, c := range comps {
-			d.diff(nil, contributions(c))
+			d.diff(nil, contributions(c, 3))
 		}
 		d.byPeriod()
 	}

@@ -51,7 +51,7 @@ func CSV(t Table) ([]byte, error) {
 	if t.Median != "" {
 		header = append(header, "median_"+t.Median, "median_suppressed")
 	}
-	if t.Name == TableDecisionTimeliness {
+	if hasShares(t.Name) {
 		header = append(header, "share_within_target")
 	}
 	if err := w.Write(header); err != nil {
@@ -73,7 +73,7 @@ func CSV(t Table) ([]byte, error) {
 		if t.Median != "" {
 			row = append(row, optFloat(c.Median), strconv.FormatBool(c.MedianSuppressed))
 		}
-		if t.Name == TableDecisionTimeliness {
+		if hasShares(t.Name) {
 			row = append(row, optFloat(c.Share))
 		}
 		if err := w.Write(row); err != nil {

@@ -97,8 +97,10 @@ func TestHTTPAuthorisation(t *testing.T) {
 		if _, err := f.s.CreateRelease(f.ctx, ReleaseSpec{Name: "shared", Epsilon: 10}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.release("oct", "2026-10"); err != nil {
-			t.Fatal(err)
+		for _, p := range []string{"2026-10", "2026-Q4", "2026"} {
+			if _, err := f.release("r-"+p, p); err != nil {
+				t.Fatal(err)
+			}
 		}
 		srv := serve(t, f)
 		for _, tc := range tests {
@@ -122,7 +124,7 @@ func TestHTTPAuthorisation(t *testing.T) {
 					{"POST", "/api/v1/stats/releases", `{"name":"r-` + name + `","epsilon":1}`, tc.want.create},
 					{"GET", "/api/v1/stats/releases/shared/tables/region_responder?period=2026-Q4", "", tc.want.release},
 					{"POST", "/api/v1/stats/releases", `{"name":"s-` + name + `","period":"2026-09"}`, tc.want.snapshot},
-					{"GET", "/api/v1/stats/releases/oct/tables/region_responder", "", tc.want.snapshotRead},
+					{"GET", "/api/v1/stats/releases/r-2026-10/tables/region_responder", "", tc.want.snapshotRead},
 				} {
 					code, body, _ := do(t, srv, c.method, c.path, c.body, user, tc.role)
 					if code != c.want {
@@ -148,6 +150,11 @@ func TestHTTPTablesAndClient(t *testing.T) {
 	f := newFixture(t, dbtest.SQLite(t), nil)
 	for i := range 30 {
 		f.send(t, registered(fmt.Sprintf("k%02d", i), "2026-11", "MA-01", "female", "adult", "abroad", "ngo", "sexual", "labour"))
+	}
+	for _, p := range []string{"2026-11", "2026-Q4", "2026"} {
+		if _, err := f.release("first-"+p, p); err != nil {
+			t.Fatal(err)
+		}
 	}
 	srv := serve(t, f)
 	c, err := NewClient(srv.URL, &http.Client{Transport: analystTransport{}})
