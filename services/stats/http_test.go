@@ -194,8 +194,8 @@ func TestHTTPTablesAndClient(t *testing.T) {
 	}
 	code, body, h := do(t, srv, "GET", "/api/v1/stats/tables/exploitation_gender_age?period=2026-11&format=csv", "", "a", auth.RoleCommissionAnalyst)
 	if code != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") ||
-		!strings.Contains(body, "cases,sexual,isSexualExploit,female,Female,adult,Adult,") ||
-		!strings.Contains(body, "cases,organ_removal,isOrganRemoval,male,Male,child,Minor,,true") {
+		!strings.Contains(body, "cases,sexual,SexualExploitation,female,Feminine,adult,") ||
+		!strings.Contains(body, "cases,organ_removal,OrganRemoval,male,Masculine,child,,true") {
 		t.Errorf("csv export: %d %s", code, body[:min(len(body), 400)])
 	}
 	report, err := c.Report(f.ctx, 2026)

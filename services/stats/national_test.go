@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
@@ -219,4 +220,32 @@ func TestNationalTablesDisclosureControl(t *testing.T) {
 			})
 		}
 	})
+}
+
+// Every code exported with an HTCDS value uses a value name of its HTCDS
+// 2.0 field (the field standards' picklists, copied here by hand).
+func TestHTCDSCodesAreFieldValues(t *testing.T) {
+	values := map[string][]string{
+		"vic_TypeOfExploitation": {"ForcedLabour", "SexualExploitation", "ChildLabour", "ForcedMarriage", "Servitude",
+			"ForcedMilitaryByNonStateActors", "OrganRemoval", "ForcedBegging", "ForcedAdoption", "Surrogacy", "Other"},
+		"prs_Gender": {"Feminine", "Masculine", "TransgenderFeminine", "TransgenderMasculine", "NonConforming", "NonSpecifiedUnknown"},
+		"org_Type": {"NGO", "LawEnforcement", "HealthServiceOrganisation", "CentralGovernmentOrganisation",
+			"LocalGovernmentOrganisation", "ImmigrationService", "LegalService", "CorporateBusiness", "SchoolOrCollege"},
+		"vic_TraffickingStatus": {"PossibleVictimOfTrafficking", "ActualVictimOfTrafficking", "NotAVictimOfTrafficking"},
+	}
+	for dim, codes := range htcds {
+		field := htcdsFields[dim]
+		for ours, theirs := range codes {
+			if !slices.Contains(values[field], theirs) {
+				t.Errorf("%s %s: %q is not a value of %s", dim, ours, theirs, field)
+			}
+		}
+	}
+	if HTCDSCode("nationality", "NG") != "NG" || HTCDSCode("nationality", nationalityOther) != "" {
+		t.Error("nationalities are exported as ISO 3166 codes, the group without one")
+	}
+	b, err := CSV(Table{Name: TableReferralAcceptance, Dimensions: []string{"service", "region", "outcome"}})
+	if err != nil || strings.Contains(string(b), "outcome_htcds") {
+		t.Errorf("referral outcomes have no HTCDS field: %s %v", b, err)
+	}
 }
