@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/auth"
-	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
+	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/intake/intaketest"
 )
