@@ -73,9 +73,9 @@ func (f *fixture) auditCount(t *testing.T, action, outcome, user string) int {
 }
 
 func TestHTTPAuthorisation(t *testing.T) {
-	type want struct{ catalogue, table, csv, report, create, release, snapshot, snapshotRead int }
+	type want struct{ catalogue, table, csv, report, create, release, snapshot, snapshotRead, list, ledger, series int }
 	const ok, created, denied = http.StatusOK, http.StatusCreated, http.StatusForbidden
-	no := want{denied, denied, denied, denied, denied, denied, denied, denied}
+	no := want{denied, denied, denied, denied, denied, denied, denied, denied, denied, denied, denied}
 	tests := []struct {
 		role string
 		want want
@@ -85,11 +85,11 @@ func TestHTTPAuthorisation(t *testing.T) {
 		{auth.RoleCoordinator, no},
 		{auth.RoleDecisionMaker, no},
 		{auth.RoleGuardian, no},
-		{auth.RoleCommissionAnalyst, want{ok, ok, ok, ok, created, ok, created, ok}},
+		{auth.RoleCommissionAnalyst, want{ok, ok, ok, ok, created, ok, created, ok, ok, ok, ok}},
 		{auth.RoleAuditor, no},
 		{auth.RoleOrgAdmin, no},
 		{auth.RoleSystemAdmin, no},
-		{"", want{401, 401, 401, 401, 401, 401, 401, 401}},
+		{"", want{401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401}},
 	}
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
@@ -125,6 +125,9 @@ func TestHTTPAuthorisation(t *testing.T) {
 					{"GET", "/api/v1/stats/releases/shared/tables/region_responder?period=2026-Q4", "", tc.want.release},
 					{"POST", "/api/v1/stats/releases", `{"name":"s-` + name + `","period":"2026-09"}`, tc.want.snapshot},
 					{"GET", "/api/v1/stats/releases/r-2026-10/tables/region_responder", "", tc.want.snapshotRead},
+					{"GET", "/api/v1/stats/releases", "", tc.want.list},
+					{"GET", "/api/v1/stats/ledger?period=2026-Q4", "", tc.want.ledger},
+					{"GET", "/api/v1/stats/tables/children/series?from=2026-Q1&to=2026-Q4", "", tc.want.series},
 				} {
 					code, body, _ := do(t, srv, c.method, c.path, c.body, user, tc.role)
 					if code != c.want {
@@ -132,8 +135,8 @@ func TestHTTPAuthorisation(t *testing.T) {
 					}
 				}
 				if tc.role != "" && tc.want.table == denied {
-					if n := f.auditCount(t, "stats.tables.read", "denied", user); n != 4 {
-						t.Errorf("%d denials audited, want 4", n)
+					if n := f.auditCount(t, "stats.tables.read", "denied", user); n != 5 {
+						t.Errorf("%d denials audited, want 5", n)
 					}
 				}
 				if tc.role == auth.RoleCommissionAnalyst {

@@ -179,3 +179,63 @@ func TestReportShowsWithheldTables(t *testing.T) {
 		}
 	}
 }
+
+func TestSeriesAndLedgerOverHTTP(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t), nil)
+	f.addCases(t, "q3", "2026-08", 20)
+	f.addCases(t, "q4", "2026-10", 30)
+	for _, p := range []string{"2026-Q3", "2026-Q4"} {
+		if _, err := f.release("r-"+p, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := serve(t, f)
+	c, err := NewClient(srv.URL, &http.Client{Transport: analystTransport{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr, err := c.Series(f.ctx, TableCasesByAgeLocation, "2026-Q2", "2026-Q4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sr.Points) != 3 || sr.Points[0].Missing != "no_release" || sr.Points[1].Table == nil || sr.Points[2].Table == nil {
+		t.Fatalf("series: %+v", sr)
+	}
+	for i, want := range []int64{20, 30} {
+		cell, _ := sr.Points[i+1].Table.Find(unitCases, total, total)
+		if cell.Value == nil || *cell.Value < want-2 || *cell.Value > want+2 || sr.Points[i+1].Table.Release != "r-"+sr.Points[i+1].Period {
+			t.Errorf("%s: total %s from %q", sr.Points[i+1].Period, value(cell), sr.Points[i+1].Table.Release)
+		}
+	}
+	for _, bad := range [][2]string{{"2026-Q1", "2026"}, {"2026-Q4", "2026-Q1"}, {"2026-01", "2026-03"}, {"2010", "2060"}} {
+		if _, err := c.Series(f.ctx, TableCasesByAgeLocation, bad[0], bad[1]); !errors.Is(err, ErrBadSeries) {
+			t.Errorf("series %s..%s: %v", bad[0], bad[1], err)
+		}
+	}
+	if _, err := c.CreateRelease(f.ctx, ReleaseSpec{Name: "dp", Epsilon: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ReleaseTable(f.ctx, "dp", TableReferralOutcomes, "2026-Q3", 0.75); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ReleaseTable(f.ctx, "dp", TableUnmetNeeds, "2026-08", 0.5)
+	if !errors.Is(err, ErrPrivacyBudgetSpent) || !strings.Contains(err.Error(), "epsilon 0.25 of 1 remains") {
+		t.Fatalf("over the referrals' budget, over HTTP: %v", err)
+	}
+	entries, err := c.Ledger(f.ctx, "2026-08")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		want := 0.0
+		if e.Family == FamilyReferrals {
+			want = 0.75
+		}
+		if e.Month != "2026-08" || e.Spent != want || e.Budget != 1 {
+			t.Errorf("ledger entry %+v", e)
+		}
+	}
+	if _, err := c.ReleaseTable(f.ctx, "r-2026-Q3", TableUnmetNeeds, "", 0.5); !errors.Is(err, ErrBadEpsilon) {
+		t.Errorf("epsilon on a snapshot release: %v", err)
+	}
+}
