@@ -23,7 +23,7 @@ func (s *Stats) createBudget(ctx context.Context, name string, epsilon float64) 
 		return Release{}, ErrBadRelease
 	}
 	p, _ := auth.FromContext(ctx)
-	r := Release{Name: name, Method: MethodDP, Epsilon: epsilon, CreatedAt: s.now()}
+	r := Release{Name: name, Method: MethodDP, Epsilon: epsilon, CreatedAt: s.now(), Tables: []ReleasedTable{}}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := releaseAbsent(ctx, tx, name); err != nil {
 			return err

@@ -130,6 +130,11 @@ func TestReleaseList(t *testing.T) {
 			t.Errorf("an officer reads the release list: %d", code)
 		}
 		// Every answer names its release, as-of time and status.
+		code, _, h := do(t, srv, "GET", "/api/v1/stats/tables/children?period=2026-11&format=csv", "", "analyst-9", auth.RoleCommissionAnalyst)
+		if code != 200 || h.Get("Stats-Release") != "nov-1" || h.Get("Stats-Status") != StatusProvisional ||
+			h.Get("Stats-As-Of") != dataTime.Format(time.RFC3339) || !strings.Contains(h.Get("Content-Disposition"), "nov-1") {
+			t.Errorf("csv answer: %d %v", code, h)
+		}
 		code, body, _ = do(t, srv, "GET", "/api/v1/stats/tables/children?period=2026-11", "", "analyst-9", auth.RoleCommissionAnalyst)
 		var tb Table
 		if err := json.Unmarshal([]byte(body), &tb); code != 200 || err != nil || tb.Release != "nov-1" || tb.Status != StatusProvisional ||

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"time"
 
 	httptransport "github.com/go-kit/kit/transport/http"
 	"github.com/go-kit/log"
@@ -104,13 +105,20 @@ func encodeResponse(logger log.Logger) httptransport.EncodeResponseFunc {
 		case tablesResponse:
 			return writeJSON(w, http.StatusOK, r)
 		case tableResponse:
+			// The release, its status and the time its data is as of travel
+			// with the figures in either format (JSON has them as fields).
+			w.Header().Set("Stats-Release", r.Table.Release)
+			w.Header().Set("Stats-Status", r.Table.Status)
+			if r.Table.AsOf != nil {
+				w.Header().Set("Stats-As-Of", r.Table.AsOf.Format(time.RFC3339))
+			}
 			if r.Format == "csv" {
 				b, err := CSV(r.Table)
 				if err != nil {
 					return err
 				}
 				w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-				w.Header().Set("Content-Disposition", `attachment; filename="`+r.Table.Name+`-`+r.Table.Period+`.csv"`)
+				w.Header().Set("Content-Disposition", `attachment; filename="`+r.Table.Name+`-`+r.Table.Period+`-`+r.Table.Release+`.csv"`)
 				_, err = w.Write(b)
 				return err
 			}
