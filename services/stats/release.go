@@ -409,13 +409,3 @@ func (s *Stats) publishedTable(ctx context.Context, info TableInfo, period strin
 	}
 	return Table{}, ErrWithheld
 }
-
-// periodStatus says whether period had closed at t: final, or provisional.
-func periodStatus(period string, t time.Time) string {
-	months := monthsOf(period)
-	last, err := time.Parse("2006-01", months[len(months)-1])
-	if err == nil && !t.Before(last.AddDate(0, 1, 0)) {
-		return StatusFinal
-	}
-	return StatusProvisional
-}
