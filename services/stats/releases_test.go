@@ -223,6 +223,9 @@ func TestSeriesAndLedgerOverHTTP(t *testing.T) {
 	if _, err := c.ReleaseTable(f.ctx, "dp", TableReferralOutcomes, "2026-Q3", 0.75); err != nil {
 		t.Fatal(err)
 	}
+	if again, err := c.ReleaseTable(f.ctx, "dp", TableReferralOutcomes, "2026-Q3", 0); err != nil || again.Epsilon != 0.75 {
+		t.Fatalf("the stored answer read again without an epsilon: %v %v", again.Epsilon, err)
+	}
 	_, err = c.ReleaseTable(f.ctx, "dp", TableUnmetNeeds, "2026-08", 0.5)
 	if !errors.Is(err, ErrPrivacyBudgetSpent) || !strings.Contains(err.Error(), "epsilon 0.25 of 1 remains") {
 		t.Fatalf("over the referrals' budget, over HTTP: %v", err)
