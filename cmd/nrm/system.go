@@ -377,12 +377,20 @@ func (s *system) purge(ctx context.Context) {
 // refused by the statistics service, and the earlier figures stand.
 func (s *system) scheduleReleases(ctx context.Context) {
 	ctx = auth.WithPrincipal(ctx, auth.ServicePrincipal("stats"))
-	for _, period := range closedPeriods(time.Now().UTC()) {
-		spec := stats.ReleaseSpec{Name: "sched-" + period + "-" + time.Now().UTC().Format("20060102"), Period: period}
+	now := time.Now().UTC()
+	for _, period := range closedPeriods(now) {
+		spec := stats.ReleaseSpec{Name: scheduledReleaseName(period, now), Period: period}
 		if _, err := s.stats.CreateRelease(ctx, spec); err != nil && kit.AsError(err).Status >= 500 {
 			level.Error(s.logger).Log("msg", "scheduled statistics release failed", "period", period, "err", err)
 		}
 	}
+}
+
+// scheduledReleaseName names a scheduled release by its period and the
+// second it was made, so that a period can be released again whenever
+// release control allows (a name with the date alone allowed one a day).
+func scheduledReleaseName(period string, now time.Time) string {
+	return "sched-" + period + "-" + now.UTC().Format("20060102T150405Z")
 }
 
 // closedPeriods are the latest closed month, quarter and year.

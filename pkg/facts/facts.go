@@ -23,6 +23,9 @@ const (
 	Withdrawn = "withdrawn" // the adult withdrew from the NRM
 	Overdue   = "overdue"   // a decision passed its target date
 
+	// children
+	GuardianAppointed = "guardian_appointed" // DaysTaken: calendar days from identification to the appointment
+
 	// referral
 	ReferralCreated    = "referral_created"
 	ReferralAccepted   = "referral_accepted"

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
 )
 
@@ -110,7 +112,14 @@ func (s *service) AppointGuardian(ctx context.Context, caseID string, in Guardia
 		if err := s.store.putWorkflow(ctx, tx, &w, s.now()); err != nil {
 			return err
 		}
-		return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.guardian.appoint", "case", caseID, event.Allowed))
+		// Statistics count children whose guardian came within the target:
+		// calendar days from identification, nothing else.
+		f := s.workflowFact(facts.GuardianAppointed, c)
+		if on, err := time.Parse(time.DateOnly, c.IdentifiedOn); err == nil {
+			days := max(0, int(s.now().Sub(on).Hours()/24))
+			f.DaysTaken = &days
+		}
+		return s.emitWorkflow(ctx, tx, []WorkflowFact{f}, s.rec.New(ctx, "intake.guardian.appoint", "case", caseID, event.Allowed))
 	})
 	if err != nil {
 		return Workflow{}, s.finish(ctx, err, "intake.guardian.appoint", caseID)

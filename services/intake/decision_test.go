@@ -9,6 +9,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
+	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/intake/intaketest"
 )
@@ -135,6 +136,21 @@ func TestChildNeedsBestInterests(t *testing.T) {
 		// nothing of another case.
 		if _, err := env.Service.AppointGuardian(recorder, c.ID, intake.GuardianInput{UserID: "guardian-1", OrgID: guardianOrg.ID}); err != nil {
 			t.Fatal(err)
+		}
+		// Statistics learn the appointment and how many days after
+		// identification it came, nothing more.
+		appointed := 0
+		for _, p := range outboxPayloads(t, env, intake.TopicStats) {
+			var f facts.Event
+			if err := json.Unmarshal([]byte(p), &f); err == nil && f.Type == facts.GuardianAppointed {
+				if f.DaysTaken == nil || *f.DaysTaken < 0 || f.CaseKey == "" || f.CaseKey == c.ID {
+					t.Errorf("guardian fact: %s", p)
+				}
+				appointed++
+			}
+		}
+		if appointed != 1 {
+			t.Errorf("%d guardian_appointed facts, want 1", appointed)
 		}
 		g := intaketest.As(guardianOrg, auth.RoleGuardian)
 		gw, err := env.Service.Workflow(g, c.ID)

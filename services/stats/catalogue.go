@@ -15,6 +15,11 @@ const (
 	TableReferralAcceptance     = "referral_acceptance"
 	TableUnmetNeeds             = "unmet_needs"
 	TableOverdueDecisions       = "overdue_decisions"
+	TableCasesByNationality     = "cases_by_nationality"
+	TableResponderExploitation  = "responder_exploitation"
+	TableChildren               = "children"
+	TableDecisionTimesAge       = "decision_times_age"
+	TableReferralOutcomes       = "referral_outcomes"
 	total                       = "*" // a margin: every value of the dimension
 	unknown                     = "unknown"
 	cellSep                     = "|"
@@ -43,7 +48,18 @@ type TableInfo struct {
 	// Sensitivity is the most cells of one unit a single record can change
 	// (inner cells only), used to scale differential-privacy noise.
 	Sensitivity int `json:"dp_sensitivity"`
+	// Family names the records the table counts (FamilyCases,
+	// FamilyDecisions, FamilyReferrals): differential-privacy answers of
+	// the tables of one family spend from one privacy ledger.
+	Family string `json:"family"`
 }
+
+// Table families: the catalogue tables over the same records.
+const (
+	FamilyCases     = "cases"     // the cases identified in the period
+	FamilyDecisions = "decisions" // the decisions taken (or due) in it
+	FamilyReferrals = "referrals" // the referrals answered in it, and the unmet needs
+)
 
 // Code lists (DESIGN.md taxonomies).
 var (
@@ -60,7 +76,26 @@ var (
 	decisionOutcomes = []string{"rg_positive", "rg_negative", "cg_positive", "cg_negative", "withdrawn"}
 	stages           = []string{"rg", "cg"}
 	referralOutcomes = []string{"accepted", "declined", "expired"}
+	declineReasons   = []string{"no_capacity", "outside_mandate", "outside_area", "client_refused",
+		"unable_to_contact_client", "other"}
+	// Outcomes of referral_outcomes: a declined referral is in "declined"
+	// and in the cell of its reason.
+	referralOutcomeCodes = append(append([]string{"accepted", "declined"}, prefixed("declined_", declineReasons)...),
+		"expired", "no_provider")
+	separations     = []string{"unaccompanied", "accompanied"}
+	guardianOutcome = []string{"within_target", "later", "not_appointed"}
 )
+
+// nationalityOther groups the nationalities not published by name.
+const nationalityOther = "other"
+
+func prefixed(p string, codes []string) []string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = p + c
+	}
+	return out
+}
 
 // catalogue returns the fixed catalogue with the configured regions.
 func catalogue(regions []string) []TableInfo {
@@ -72,37 +107,58 @@ func catalogue(regions []string) []TableInfo {
 		{Name: TableCasesByAgeLocation, Title: "Cases and persons identified, by age group and location of exploitation",
 			Units: []string{unitCases, unitPersons}, PeriodBasis: "identification month",
 			Dimensions:  []Dimension{d("age_group", ageGroups, true), d("exploitation_location", locations, true)},
-			Sensitivity: 1},
+			Sensitivity: 1, Family: FamilyCases},
 		{Name: TableExploitationGenderAge, Title: "Cases and persons identified, by type of exploitation, gender and age group",
 			Units: []string{unitCases, unitPersons}, PeriodBasis: "identification month",
 			Dimensions: []Dimension{d("exploitation_type", exploitations, true), d("gender", genders, true),
 				d("age_group", ageGroups, true)},
-			Sensitivity: len(exploitations)},
+			Sensitivity: len(exploitations), Family: FamilyCases},
 		{Name: TableRegionResponder, Title: "Cases and persons identified, by region and kind of first responder",
 			Units: []string{unitCases, unitPersons}, PeriodBasis: "identification month",
 			Dimensions:  []Dimension{d("region", regions, true), d("first_responder", orgKinds, true)},
-			Sensitivity: 1},
+			Sensitivity: 1, Family: FamilyCases},
 		{Name: TableDecisionsOutcomeAge, Title: "Decisions, by outcome and age group",
 			Units: []string{unitDecisions}, PeriodBasis: "decision month",
 			Dimensions:  []Dimension{d("outcome", decisionOutcomes, true), d("age_group", ageGroups, true)},
-			Sensitivity: 1},
+			Sensitivity: 1, Family: FamilyDecisions},
 		{Name: TableDecisionTimeliness, Title: "Decision timeliness: decisions, decisions within target and median working days",
 			Units: []string{unitDecisions, unitInTarget}, PeriodBasis: "decision month", Median: "working_days",
 			Dimensions:  []Dimension{d("stage", stages, false)},
-			Sensitivity: 1},
+			Sensitivity: 1, Family: FamilyDecisions},
 		{Name: TableReferralAcceptance, Title: "Referral answers (accepted, declined, expired) and median hours to accept, by service and region",
 			Units: []string{"referrals"}, PeriodBasis: "month of the answer", Median: "hours_to_accept",
 			Dimensions: []Dimension{d("service", services, true), d("region", regions, true),
 				d("outcome", referralOutcomes, true)},
-			Sensitivity: 1},
+			Sensitivity: 1, Family: FamilyReferrals},
 		{Name: TableUnmetNeeds, Title: "Unmet needs: referrals for which no provider was found, by service and region",
 			Units: []string{"unmet_needs"}, PeriodBasis: "month of the event",
 			Dimensions:  []Dimension{d("service", services, true), d("region", regions, true)},
-			Sensitivity: 1},
+			Sensitivity: 1, Family: FamilyReferrals},
 		{Name: TableOverdueDecisions, Title: "Decisions that passed their target date, by stage and region",
 			Units: []string{"overdue"}, PeriodBasis: "month of the event",
 			Dimensions:  []Dimension{d("stage", append(slices.Clone(stages), unknown), true), d("region", regions, true)},
-			Sensitivity: 1},
+			Sensitivity: 1, Family: FamilyDecisions},
+		{Name: TableCasesByNationality, Title: "Cases and persons identified, by nationality (the first listed; the most frequent by name, the rest grouped) and age group",
+			Units: []string{unitCases, unitPersons}, PeriodBasis: "identification month",
+			Dimensions:  []Dimension{d("nationality", []string{nationalityOther, unknown}, true), d("age_group", ageGroups, true)},
+			Sensitivity: 1, Family: FamilyCases},
+		{Name: TableResponderExploitation, Title: "Cases and persons identified, by kind of first responder and type of exploitation",
+			Units: []string{unitCases, unitPersons}, PeriodBasis: "identification month",
+			Dimensions:  []Dimension{d("first_responder", orgKinds, true), d("exploitation_type", exploitations, true)},
+			Sensitivity: len(exploitations), Family: FamilyCases},
+		{Name: TableChildren, Title: "Children identified (including those presumed to be children), unaccompanied or separated, and whether a guardian was appointed within the target",
+			Units: []string{"children"}, PeriodBasis: "identification month",
+			Dimensions:  []Dimension{d("separation", separations, true), d("guardian", guardianOutcome, true)},
+			Sensitivity: 1, Family: FamilyCases},
+		{Name: TableDecisionTimesAge, Title: "Decision times by age group: decisions, decisions within target and median working days to the reasonable-grounds and conclusive-grounds decisions",
+			Units: []string{unitDecisions, unitInTarget}, PeriodBasis: "decision month", Median: "working_days",
+			Dimensions:  []Dimension{d("stage", stages, false), d("age_group", ageGroups, true)},
+			Sensitivity: 1, Family: FamilyDecisions},
+		{Name: TableReferralOutcomes, Title: "Referral outcomes: accepted, declined (in total and by reason), expired and no provider found, by service and region",
+			Units: []string{"referrals"}, PeriodBasis: "month of the answer or of the event",
+			Dimensions: []Dimension{d("service", services, true), d("region", regions, true),
+				d("outcome", referralOutcomeCodes, true)},
+			Sensitivity: 2, Family: FamilyReferrals},
 	}
 }
 

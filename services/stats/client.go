@@ -118,10 +118,13 @@ func (c *Client) CreateRelease(ctx context.Context, spec ReleaseSpec) (Release, 
 }
 
 // ReleaseTable implements Service.
-func (c *Client) ReleaseTable(ctx context.Context, release, name, period string) (Table, error) {
+func (c *Client) ReleaseTable(ctx context.Context, release, name, period string, epsilon float64) (Table, error) {
 	q := url.Values{}
 	if period != "" {
 		q.Set("period", period)
+	}
+	if epsilon != 0 {
+		q.Set("epsilon", strconv.FormatFloat(epsilon, 'f', -1, 64))
 	}
 	r, err := c.call(ctx, http.MethodGet, "/api/v1/stats/releases/"+url.PathEscape(release)+"/tables/"+url.PathEscape(name),
 		q, nil, http.StatusOK, decodeInto[Table])
@@ -129,4 +132,37 @@ func (c *Client) ReleaseTable(ctx context.Context, release, name, period string)
 		return Table{}, err
 	}
 	return r.(Table), nil
+}
+
+// Releases implements Service.
+func (c *Client) Releases(ctx context.Context, period string) ([]Release, error) {
+	q := url.Values{}
+	if period != "" {
+		q.Set("period", period)
+	}
+	r, err := c.call(ctx, http.MethodGet, "/api/v1/stats/releases", q, nil, http.StatusOK, decodeInto[releasesResponse])
+	if err != nil {
+		return nil, err
+	}
+	return r.(releasesResponse).Releases, nil
+}
+
+// Ledger implements Service.
+func (c *Client) Ledger(ctx context.Context, period string) ([]LedgerEntry, error) {
+	r, err := c.call(ctx, http.MethodGet, "/api/v1/stats/ledger", url.Values{"period": {period}}, nil, http.StatusOK,
+		decodeInto[ledgerResponse])
+	if err != nil {
+		return nil, err
+	}
+	return r.(ledgerResponse).Entries, nil
+}
+
+// Series implements Service.
+func (c *Client) Series(ctx context.Context, name, from, to string) (Series, error) {
+	r, err := c.call(ctx, http.MethodGet, "/api/v1/stats/tables/"+url.PathEscape(name)+"/series",
+		url.Values{"from": {from}, "to": {to}}, nil, http.StatusOK, decodeInto[Series])
+	if err != nil {
+		return Series{}, err
+	}
+	return r.(Series), nil
 }

@@ -23,6 +23,10 @@ type caseFact struct {
 	OrgKind         string
 	Route           string
 	Types           []string
+	// Nationality is the first nationality listed at registration.
+	Nationality    string
+	TreatedAsChild bool
+	Unaccompanied  bool
 }
 
 // eventFact is a decision, overdue or referral event, each its own record.
@@ -87,7 +91,7 @@ func (c component) representatives() map[string]bool {
 // contributions returns every cell part the component's facts make. It is
 // a pure function of the facts: the receiver applies the difference
 // between the parts before and after a fact changes.
-func contributions(c component) map[contribKey]contribution {
+func contributions(c component, guardianTarget int) map[contribKey]contribution {
 	// A registration makes about 40 parts (three tables, two units).
 	out := make(map[contribKey]contribution, 48*len(c.Cases)+8*len(c.Events))
 	add := func(table, month, record, subject string, key uint32, value int, cs []string) {
@@ -120,6 +124,18 @@ func contributions(c component) map[contribKey]contribution {
 				cells(u, [][]string{types, {orUnknown(x.Gender)}, {age}}, all))
 			add(TableRegionResponder, x.IdentifiedMonth, rec, x.Key, x.RecordKey, -1,
 				cells(u, [][]string{{orUnknown(x.Region)}, {orUnknown(x.OrgKind)}}, all))
+			add(TableCasesByNationality, x.IdentifiedMonth, rec, x.Key, x.RecordKey, -1,
+				cells(u, [][]string{{orUnknown(x.Nationality)}, {age}}, all))
+			add(TableResponderExploitation, x.IdentifiedMonth, rec, x.Key, x.RecordKey, -1,
+				cells(u, [][]string{{orUnknown(x.OrgKind)}, types}, all))
+		}
+		if age == "child" || x.TreatedAsChild {
+			sep := "accompanied"
+			if x.Unaccompanied {
+				sep = "unaccompanied"
+			}
+			add(TableChildren, x.IdentifiedMonth, "c:"+x.Key, x.Key, x.RecordKey, -1,
+				cells("children", [][]string{{sep}, {guardianOf(c.Events, x.Key, guardianTarget)}}, all))
 		}
 	}
 	referrals := map[string][]eventFact{}
@@ -143,8 +159,11 @@ func contributions(c component) map[contribKey]contribution {
 				days = min(*e.Days, maxHistValue)
 			}
 			add(TableDecisionTimeliness, e.Month, rec, e.CaseKey, e.RecordKey, days, []string{unitDecisions + cellSep + stage})
+			age := []string{broadAge(cf.AgeGroup)}
+			add(TableDecisionTimesAge, e.Month, rec, e.CaseKey, e.RecordKey, days, cells(unitDecisions, [][]string{{stage}, age}, noStageMargin))
 			if e.WithinTarget != nil && *e.WithinTarget {
 				add(TableDecisionTimeliness, e.Month, rec, e.CaseKey, e.RecordKey, -1, []string{unitInTarget + cellSep + stage})
+				add(TableDecisionTimesAge, e.Month, rec, e.CaseKey, e.RecordKey, -1, cells(unitInTarget, [][]string{{stage}, age}, noStageMargin))
 			}
 		case facts.Overdue:
 			add(TableOverdueDecisions, e.Month, rec, e.CaseKey, e.RecordKey, -1,
@@ -152,6 +171,8 @@ func contributions(c component) map[contribKey]contribution {
 		case facts.ReferralNoProvider:
 			add(TableUnmetNeeds, e.Month, rec, e.CaseKey, e.RecordKey, -1,
 				cells("unmet_needs", [][]string{{orUnknown(e.Service)}, {orUnknown(cf.Region)}}, all))
+			add(TableReferralOutcomes, e.Month, rec, e.CaseKey, e.RecordKey, -1,
+				cells("referrals", [][]string{{orUnknown(e.Service)}, {orUnknown(cf.Region)}, {"no_provider"}}, all))
 		case facts.ReferralCreated, facts.ReferralAccepted, facts.ReferralDeclined, facts.ReferralExpired:
 			if e.ReferralKey != "" {
 				referrals[e.ReferralKey] = append(referrals[e.ReferralKey], e)
@@ -175,10 +196,51 @@ func contributions(c component) map[contribKey]contribution {
 		if outcome == "accepted" && term.ResponseSeconds != nil && *term.ResponseSeconds >= 0 {
 			hours = int(min((*term.ResponseSeconds+3599)/3600, maxHistValue))
 		}
+		region := orUnknown(byKey[term.CaseKey].Region)
 		add(TableReferralAcceptance, term.Month, "r:"+rk, term.CaseKey, term.RecordKey, hours,
-			cells("referrals", [][]string{{orUnknown(service)}, {orUnknown(byKey[term.CaseKey].Region)}, {outcome}}, all))
+			cells("referrals", [][]string{{orUnknown(service)}, {region}, {outcome}}, all))
+		outcomes := []string{outcome}
+		if outcome == "declined" {
+			outcomes = append(outcomes, "declined_"+declineReason(term.Outcome))
+		}
+		add(TableReferralOutcomes, term.Month, "r:"+rk, term.CaseKey, term.RecordKey, -1,
+			cells("referrals", [][]string{{orUnknown(service)}, {region}, outcomes}, all))
 	}
 	return out
+}
+
+// noStageMargin: decision stages are not added up (a case has both).
+var noStageMargin = []bool{false, true}
+
+// declineReason returns a decline's reason code, "other" for a code not in
+// the taxonomy.
+func declineReason(code string) string {
+	if slices.Contains(declineReasons, code) {
+		return code
+	}
+	return "other"
+}
+
+// guardianOf says whether a child's guardian was appointed within target
+// days of identification, later, or not (yet): the earliest appointment
+// counts.
+func guardianOf(events []eventFact, caseKey string, target int) string {
+	first := -1
+	for _, e := range events {
+		if e.Type != facts.GuardianAppointed || e.CaseKey != caseKey || e.Days == nil {
+			continue
+		}
+		if d := max(*e.Days, 0); first < 0 || d < first {
+			first = d
+		}
+	}
+	switch {
+	case first < 0:
+		return "not_appointed"
+	case first <= target:
+		return "within_target"
+	}
+	return "later"
 }
 
 // maxHistValue caps durations kept in the per-cell histograms.

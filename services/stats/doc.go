@@ -27,10 +27,16 @@
 // zero-mean noise; cells whose perturbed value is below the threshold are
 // suppressed. Totals are cells of their own records, perturbed the same
 // way. An optional differential-privacy mode answers tables of a named
-// release with two-sided geometric noise, spending a per-release budget.
+// release with two-sided geometric noise, spending from the release's
+// budget and from one privacy ledger per table family and month shared by
+// every release and analyst (ledger.go): once a month's budget is spent,
+// no answer over it is given.
 //
 // Release control (release.go): figures are served only from releases,
-// frozen snapshots of a period's tables stored in the stats database. A
+// frozen snapshots of a period's tables stored in the stats database,
+// listed with their status (provisional or final), the time their data is
+// as of and the tables they withheld with the reason. Reading an open
+// period never released makes no release. A
 // table is published afresh only when at least K cases (policy
 // release_min_changes) changed in it since every stored answer of an
 // overlapping period; otherwise the previous figures stand, so two

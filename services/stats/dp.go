@@ -23,7 +23,7 @@ func (s *Stats) createBudget(ctx context.Context, name string, epsilon float64) 
 		return Release{}, ErrBadRelease
 	}
 	p, _ := auth.FromContext(ctx)
-	r := Release{Name: name, Method: MethodDP, Epsilon: epsilon, CreatedAt: s.now()}
+	r := Release{Name: name, Method: MethodDP, Epsilon: epsilon, CreatedAt: s.now(), Tables: []ReleasedTable{}}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := releaseAbsent(ctx, tx, name); err != nil {
 			return err
@@ -49,8 +49,11 @@ func dpSensitivity(info TableInfo) float64 {
 
 // ReleaseTable implements Service. A snapshot release serves its stored
 // table (period, when given, must be the release's); a differential-privacy
-// release answers on first request, under release control too.
-func (s *Stats) ReleaseTable(ctx context.Context, release, name, period string) (Table, error) {
+// release answers on first request of a table and period, at epsilon (0:
+// the policy's epsilon_per_table), spending it from the release's budget
+// and from the privacy ledger of the table's family, under release control
+// too. Asked again, it returns the stored answer and spends nothing.
+func (s *Stats) ReleaseTable(ctx context.Context, release, name, period string, epsilon float64) (Table, error) {
 	info, ok := s.byName[name]
 	if !ok {
 		return Table{}, ErrUnknownTable
@@ -61,6 +64,9 @@ func (s *Stats) ReleaseTable(ctx context.Context, release, name, period string) 
 		if p, err = ParsePeriod(period); err != nil {
 			return Table{}, err
 		}
+	}
+	if epsilon < 0 || epsilon > s.policy.DP.EpsilonPerMonth || math.IsNaN(epsilon) {
+		return Table{}, ErrBadEpsilon
 	}
 	var t Table
 	objectID := release + "/" + name + "/" + p
@@ -88,6 +94,9 @@ func (s *Stats) ReleaseTable(ctx context.Context, release, name, period string) 
 			if p != "" && p != relPeriod {
 				return ErrPeriodNotInRelease
 			}
+			if epsilon != 0 {
+				return ErrBadEpsilon
+			}
 			objectID = release + "/" + name + "/" + relPeriod
 			if t, err = storedAnswer(ctx, tx, release, name, relPeriod); err != nil {
 				return err
@@ -97,32 +106,41 @@ func (s *Stats) ReleaseTable(ctx context.Context, release, name, period string) 
 		if p == "" {
 			return ErrBadPeriod
 		}
+		cost := epsilon
+		if cost == 0 {
+			cost = s.policy.DP.EpsilonPerTable
+		}
 		t, err = storedAnswer(ctx, tx, release, name, p)
 		switch {
+		case err == nil && epsilon != 0 && math.Abs(t.Epsilon-epsilon) > ledgerTolerance:
+			// Asked without an epsilon, the stored answer is the answer.
+			return ErrEpsilonDiffers
 		case err == nil:
 			return s.audit(ctx, tx, s.rec.New(ctx, "stats.release.read", "stats.release", objectID, event.Allowed))
 		case !errors.Is(err, ErrWithheld):
 			return err
 		}
-		cost := s.policy.DP.EpsilonPerTable
-		if spent+cost > total+1e-9 {
+		if spent+cost > total+ledgerTolerance {
 			return ErrBudgetSpent
 		}
-		small, err := s.tooFewChanges(ctx, tx, name, p)
+		blocker, err := s.tooFewChanges(ctx, tx, name, p)
 		if err != nil {
 			return err
 		}
-		if small {
+		if blocker != "" {
 			return ErrReleaseTooSmall
 		}
-		version, err := dataVersion(ctx, tx)
+		if err := s.spend(ctx, tx, info.Family, p, cost); err != nil {
+			return err
+		}
+		version, asOf, err := dataVersionAsOf(ctx, tx)
 		if err != nil {
 			return err
 		}
 		if t, err = s.dpTable(ctx, tx, info, p, cost); err != nil {
 			return err
 		}
-		t.Release = release
+		t.Release, t.AsOf, t.Status = release, asOf, periodStatus(p, s.now())
 		if err := storeAnswer(ctx, tx, release, t, cost, version, "", s.now()); err != nil {
 			return err
 		}
@@ -131,7 +149,7 @@ func (s *Stats) ReleaseTable(ctx context.Context, release, name, period string) 
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "stats.release.read", "stats.release", objectID, event.Allowed))
 	})
-	if errors.Is(err, ErrBudgetSpent) || errors.Is(err, ErrReleaseTooSmall) {
+	if errors.Is(err, ErrBudgetSpent) || errors.Is(err, ErrReleaseTooSmall) || errors.Is(err, ErrPrivacyBudgetSpent) {
 		if aerr := s.auditOne(ctx, "stats.release.read", "stats.release", objectID, event.Denied); aerr != nil {
 			return Table{}, aerr
 		}
@@ -149,6 +167,13 @@ func (s *Stats) dpTable(ctx context.Context, q queryer, info TableInfo, period s
 	rows, _, err := readCells(ctx, q, info.Name, period, false)
 	if err != nil {
 		return Table{}, err
+	}
+	if info.Name == TableCasesByNationality {
+		top, err := publishedNationalities(ctx, q, period)
+		if err != nil {
+			return Table{}, err
+		}
+		rows, info = groupNationalities(rows, top), withNationalities(info, top)
 	}
 	stored := map[string]int64{}
 	present := map[string]bool{}

@@ -38,7 +38,7 @@ func TestReleaseBudget(t *testing.T) {
 		}
 		answers := map[string]Table{}
 		for i, s := range steps {
-			tb, err := f.s.ReleaseTable(f.ctx, "annual-2026", s.table, s.period)
+			tb, err := f.s.ReleaseTable(f.ctx, "annual-2026", s.table, s.period, 0)
 			if !errors.Is(err, s.want) {
 				t.Fatalf("step %d (%s %s): %v, want %v", i, s.table, s.period, err, s.want)
 			}
@@ -58,7 +58,7 @@ func TestReleaseBudget(t *testing.T) {
 			}
 			answers[key] = tb
 		}
-		if _, err := f.s.ReleaseTable(f.ctx, "nope", TableRegionResponder, "2026"); !errors.Is(err, ErrUnknownRelease) {
+		if _, err := f.s.ReleaseTable(f.ctx, "nope", TableRegionResponder, "2026", 0); !errors.Is(err, ErrUnknownRelease) {
 			t.Errorf("unknown release: %v", err)
 		}
 	})

@@ -21,6 +21,9 @@ type Endpoints struct {
 	Report        endpoint.Endpoint
 	CreateRelease endpoint.Endpoint
 	ReleaseTable  endpoint.Endpoint
+	Releases      endpoint.Endpoint
+	Ledger        endpoint.Endpoint
+	Series        endpoint.Endpoint
 }
 
 // MakeServerEndpoints wraps s: authn authenticates (production passes
@@ -36,6 +39,9 @@ func MakeServerEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforc
 		Report:        wrap(ObjectTables, "read", makeReportEndpoint(s)),
 		CreateRelease: wrap(ObjectReleases, "create", makeCreateReleaseEndpoint(s)),
 		ReleaseTable:  wrap(ObjectReleases, "read", makeReleaseTableEndpoint(s)),
+		Releases:      wrap(ObjectReleases, "read", makeReleasesEndpoint(s)),
+		Ledger:        wrap(ObjectReleases, "read", makeLedgerEndpoint(s)),
+		Series:        wrap(ObjectTables, "read", makeSeriesEndpoint(s)),
 	}
 }
 
@@ -48,6 +54,7 @@ func (r tablesResponse) Failed() error { return r.Err }
 
 type tableRequest struct {
 	Release, Name, Period, Format string
+	Epsilon                       float64
 }
 
 type tableResponse struct {
@@ -74,7 +81,36 @@ type releaseResponse struct {
 
 func (r releaseResponse) Failed() error { return r.Err }
 
+type periodRequest struct{ Period string }
+
+type releasesResponse struct {
+	Releases []Release `json:"releases"`
+	Err      error     `json:"-"`
+}
+
+func (r releasesResponse) Failed() error { return r.Err }
+
+type ledgerResponse struct {
+	Period  string        `json:"period"`
+	Entries []LedgerEntry `json:"entries"`
+	Err     error         `json:"-"`
+}
+
+func (r ledgerResponse) Failed() error { return r.Err }
+
+type seriesRequest struct{ Name, From, To string }
+
+type seriesResponse struct {
+	Series Series
+	Err    error `json:"-"`
+}
+
+func (r seriesResponse) Failed() error { return r.Err }
+
 var (
+	_ endpoint.Failer = releasesResponse{}
+	_ endpoint.Failer = ledgerResponse{}
+	_ endpoint.Failer = seriesResponse{}
 	_ endpoint.Failer = tablesResponse{}
 	_ endpoint.Failer = tableResponse{}
 	_ endpoint.Failer = reportResponse{}
@@ -113,7 +149,30 @@ func makeCreateReleaseEndpoint(s Service) endpoint.Endpoint {
 func makeReleaseTableEndpoint(s Service) endpoint.Endpoint {
 	return func(ctx context.Context, request any) (any, error) {
 		req := request.(tableRequest)
-		t, err := s.ReleaseTable(ctx, req.Release, req.Name, req.Period)
+		t, err := s.ReleaseTable(ctx, req.Release, req.Name, req.Period, req.Epsilon)
 		return tableResponse{Table: t, Format: req.Format, Err: err}, nil
+	}
+}
+
+func makeReleasesEndpoint(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		rs, err := s.Releases(ctx, request.(periodRequest).Period)
+		return releasesResponse{Releases: rs, Err: err}, nil
+	}
+}
+
+func makeLedgerEndpoint(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		p := request.(periodRequest).Period
+		es, err := s.Ledger(ctx, p)
+		return ledgerResponse{Period: p, Entries: es, Err: err}, nil
+	}
+}
+
+func makeSeriesEndpoint(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(seriesRequest)
+		sr, err := s.Series(ctx, req.Name, req.From, req.To)
+		return seriesResponse{Series: sr, Err: err}, nil
 	}
 }

@@ -7,32 +7,74 @@ import (
 	"strconv"
 )
 
-// htcds maps our codes to Human Trafficking Case Data Standard (HTCDS 2.0,
-// as used in the CTDC global dataset) field codes, per dimension. A code
-// absent from the map has no HTCDS equivalent and is exported with an
-// empty HTCDS column (docs/statistics.md lists them).
+// HTCDSVersion is the version of the Human Trafficking Case Data Standard
+// the export codes are checked against: the field standards file "HTCDS
+// Field Standards 2.0" of IOM's UNMigration/HTCDS repository.
+const HTCDSVersion = "2.0"
+
+// htcdsFields maps a dimension to the HTCDS 2.0 field that holds its codes
+// (docs/statistics.md). A dimension absent here has no HTCDS field.
+var htcdsFields = map[string]string{
+	"exploitation_type": "vic_TypeOfExploitation",
+	"gender":            "prs_Gender",
+	"nationality":       "prs_Citizenship",
+	"first_responder":   "org_Type",
+	"outcome":           "vic_TraffickingStatus", // decisions only
+}
+
+// htcds maps our codes to the value names of their HTCDS 2.0 field. A code
+// absent from the map has no equivalent and is exported with an empty
+// HTCDS column. Nationalities are ISO 3166-1 alpha-2 codes, as the field
+// asks, and map to themselves.
 var htcds = map[string]map[string]string{
 	"exploitation_type": {
-		"sexual":             "isSexualExploit",
-		"labour":             "isForcedLabour",
-		"domestic_servitude": "typeOfLabourDomesticWork",
-		"begging":            "typeOfLabourBegging",
-		"forced_marriage":    "isForcedMarriage",
-		"organ_removal":      "isOrganRemoval",
-		"other":              "isOtherExploit",
+		"sexual":             "SexualExploitation",
+		"labour":             "ForcedLabour",
+		"domestic_servitude": "Servitude",
+		"begging":            "ForcedBegging",
+		"forced_marriage":    "ForcedMarriage",
+		"organ_removal":      "OrganRemoval",
+		"illegal_adoption":   "ForcedAdoption",
+		"surrogacy":          "Surrogacy",
+		"other":              "Other",
 	},
 	"gender": {
-		"female": "Female",
-		"male":   "Male",
+		"female":  "Feminine",
+		"male":    "Masculine",
+		"unknown": "NonSpecifiedUnknown",
 	},
-	"age_group": {
-		"child": "Minor",
-		"adult": "Adult",
+	"first_responder": {
+		"police": "LawEnforcement",
+		"ngo":    "NGO",
+		"health": "HealthServiceOrganisation",
+	},
+	"outcome": {
+		"rg_positive": "PossibleVictimOfTrafficking",
+		"rg_negative": "NotAVictimOfTrafficking",
+		"cg_positive": "ActualVictimOfTrafficking",
+		"cg_negative": "NotAVictimOfTrafficking",
 	},
 }
 
-// HTCDSCode returns the HTCDS code of a value of a dimension, or "".
-func HTCDSCode(dimension, value string) string { return htcds[dimension][value] }
+// hasHTCDS says whether a dimension of a table has an HTCDS field.
+func hasHTCDS(table, dimension string) bool {
+	if dimension == "outcome" {
+		return table == TableDecisionsOutcomeAge
+	}
+	_, ok := htcdsFields[dimension]
+	return ok
+}
+
+// HTCDSCode returns the HTCDS 2.0 value of a value of a dimension, or "".
+func HTCDSCode(dimension, value string) string {
+	if dimension == "nationality" {
+		if len(value) == 2 && value[0] >= 'A' && value[0] <= 'Z' && value[1] >= 'A' && value[1] <= 'Z' {
+			return value
+		}
+		return ""
+	}
+	return htcds[dimension][value]
+}
 
 // CSV renders a table: one row per cell with its unit, dimension values
 // ("total" for a margin), the HTCDS code of each value that has one, the
@@ -43,7 +85,7 @@ func CSV(t Table) ([]byte, error) {
 	header := []string{"unit"}
 	for _, d := range t.Dimensions {
 		header = append(header, d)
-		if _, ok := htcds[d]; ok {
+		if hasHTCDS(t.Name, d) {
 			header = append(header, d+"_htcds")
 		}
 	}
@@ -51,7 +93,7 @@ func CSV(t Table) ([]byte, error) {
 	if t.Median != "" {
 		header = append(header, "median_"+t.Median, "median_suppressed")
 	}
-	if t.Name == TableDecisionTimeliness {
+	if hasShares(t.Name) {
 		header = append(header, "share_within_target")
 	}
 	if err := w.Write(header); err != nil {
@@ -65,7 +107,7 @@ func CSV(t Table) ([]byte, error) {
 				v = "total"
 			}
 			row = append(row, v)
-			if _, ok := htcds[d]; ok {
+			if hasHTCDS(t.Name, d) {
 				row = append(row, HTCDSCode(d, c.Dims[i]))
 			}
 		}
@@ -73,7 +115,7 @@ func CSV(t Table) ([]byte, error) {
 		if t.Median != "" {
 			row = append(row, optFloat(c.Median), strconv.FormatBool(c.MedianSuppressed))
 		}
-		if t.Name == TableDecisionTimeliness {
+		if hasShares(t.Name) {
 			row = append(row, optFloat(c.Share))
 		}
 		if err := w.Write(row); err != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -112,9 +113,17 @@ func (f *fixture) release(name, period string) (Release, error) {
 	return f.s.CreateRelease(f.ctx, ReleaseSpec{Name: name, Period: period})
 }
 
+// table reads a table as published; a period never released is released
+// first (open periods are not released by a read).
 func (f *fixture) table(t testing.TB, name, period string) Table {
 	t.Helper()
 	tb, err := f.s.Table(f.ctx, name, period)
+	if errors.Is(err, ErrNoRelease) {
+		if _, err := f.release("first-"+period, period); err != nil {
+			t.Fatalf("first release of %s: %v", period, err)
+		}
+		tb, err = f.s.Table(f.ctx, name, period)
+	}
 	if err != nil {
 		t.Fatalf("table %s %s: %v", name, period, err)
 	}
@@ -161,7 +170,8 @@ func (f *fixture) dump(t testing.TB) []string {
 // reset empties the store (a fresh store for the next trial).
 func (f *fixture) reset(t testing.TB) {
 	t.Helper()
-	for _, tb := range []string{"received", "cases", "links", "events", "cells", "cell_values", "release_tables", "releases", "change_sets"} {
+	for _, tb := range []string{"received", "cases", "links", "events", "cells", "cell_values", "release_tables",
+		"release_withheld", "releases", "change_sets", "privacy_ledger"} {
 		if _, err := f.db.ExecContext(context.Background(), `DELETE FROM `+tb); err != nil {
 			t.Fatal(err)
 		}

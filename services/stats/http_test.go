@@ -73,9 +73,9 @@ func (f *fixture) auditCount(t *testing.T, action, outcome, user string) int {
 }
 
 func TestHTTPAuthorisation(t *testing.T) {
-	type want struct{ catalogue, table, csv, report, create, release, snapshot, snapshotRead int }
+	type want struct{ catalogue, table, csv, report, create, release, snapshot, snapshotRead, list, ledger, series int }
 	const ok, created, denied = http.StatusOK, http.StatusCreated, http.StatusForbidden
-	no := want{denied, denied, denied, denied, denied, denied, denied, denied}
+	no := want{denied, denied, denied, denied, denied, denied, denied, denied, denied, denied, denied}
 	tests := []struct {
 		role string
 		want want
@@ -85,11 +85,11 @@ func TestHTTPAuthorisation(t *testing.T) {
 		{auth.RoleCoordinator, no},
 		{auth.RoleDecisionMaker, no},
 		{auth.RoleGuardian, no},
-		{auth.RoleCommissionAnalyst, want{ok, ok, ok, ok, created, ok, created, ok}},
+		{auth.RoleCommissionAnalyst, want{ok, ok, ok, ok, created, ok, created, ok, ok, ok, ok}},
 		{auth.RoleAuditor, no},
 		{auth.RoleOrgAdmin, no},
 		{auth.RoleSystemAdmin, no},
-		{"", want{401, 401, 401, 401, 401, 401, 401, 401}},
+		{"", want{401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401}},
 	}
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
@@ -97,8 +97,10 @@ func TestHTTPAuthorisation(t *testing.T) {
 		if _, err := f.s.CreateRelease(f.ctx, ReleaseSpec{Name: "shared", Epsilon: 10}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.release("oct", "2026-10"); err != nil {
-			t.Fatal(err)
+		for _, p := range []string{"2026-10", "2026-Q4", "2026"} {
+			if _, err := f.release("r-"+p, p); err != nil {
+				t.Fatal(err)
+			}
 		}
 		srv := serve(t, f)
 		for _, tc := range tests {
@@ -122,7 +124,10 @@ func TestHTTPAuthorisation(t *testing.T) {
 					{"POST", "/api/v1/stats/releases", `{"name":"r-` + name + `","epsilon":1}`, tc.want.create},
 					{"GET", "/api/v1/stats/releases/shared/tables/region_responder?period=2026-Q4", "", tc.want.release},
 					{"POST", "/api/v1/stats/releases", `{"name":"s-` + name + `","period":"2026-09"}`, tc.want.snapshot},
-					{"GET", "/api/v1/stats/releases/oct/tables/region_responder", "", tc.want.snapshotRead},
+					{"GET", "/api/v1/stats/releases/r-2026-10/tables/region_responder", "", tc.want.snapshotRead},
+					{"GET", "/api/v1/stats/releases", "", tc.want.list},
+					{"GET", "/api/v1/stats/ledger?period=2026-Q4", "", tc.want.ledger},
+					{"GET", "/api/v1/stats/tables/children/series?from=2026-Q1&to=2026-Q4", "", tc.want.series},
 				} {
 					code, body, _ := do(t, srv, c.method, c.path, c.body, user, tc.role)
 					if code != c.want {
@@ -130,8 +135,8 @@ func TestHTTPAuthorisation(t *testing.T) {
 					}
 				}
 				if tc.role != "" && tc.want.table == denied {
-					if n := f.auditCount(t, "stats.tables.read", "denied", user); n != 4 {
-						t.Errorf("%d denials audited, want 4", n)
+					if n := f.auditCount(t, "stats.tables.read", "denied", user); n != 5 {
+						t.Errorf("%d denials audited, want 5", n)
 					}
 				}
 				if tc.role == auth.RoleCommissionAnalyst {
@@ -148,6 +153,11 @@ func TestHTTPTablesAndClient(t *testing.T) {
 	f := newFixture(t, dbtest.SQLite(t), nil)
 	for i := range 30 {
 		f.send(t, registered(fmt.Sprintf("k%02d", i), "2026-11", "MA-01", "female", "adult", "abroad", "ngo", "sexual", "labour"))
+	}
+	for _, p := range []string{"2026-11", "2026-Q4", "2026"} {
+		if _, err := f.release("first-"+p, p); err != nil {
+			t.Fatal(err)
+		}
 	}
 	srv := serve(t, f)
 	c, err := NewClient(srv.URL, &http.Client{Transport: analystTransport{}})
@@ -187,8 +197,8 @@ func TestHTTPTablesAndClient(t *testing.T) {
 	}
 	code, body, h := do(t, srv, "GET", "/api/v1/stats/tables/exploitation_gender_age?period=2026-11&format=csv", "", "a", auth.RoleCommissionAnalyst)
 	if code != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") ||
-		!strings.Contains(body, "cases,sexual,isSexualExploit,female,Female,adult,Adult,") ||
-		!strings.Contains(body, "cases,organ_removal,isOrganRemoval,male,Male,child,Minor,,true") {
+		!strings.Contains(body, "cases,sexual,SexualExploitation,female,Feminine,adult,") ||
+		!strings.Contains(body, "cases,organ_removal,OrganRemoval,male,Masculine,child,,true") {
 		t.Errorf("csv export: %d %s", code, body[:min(len(body), 400)])
 	}
 	report, err := c.Report(f.ctx, 2026)

@@ -55,7 +55,22 @@ func (m *observed) CreateRelease(ctx context.Context, spec ReleaseSpec) (r Relea
 	return m.next.CreateRelease(ctx, spec)
 }
 
-func (m *observed) ReleaseTable(ctx context.Context, release, name, period string) (t Table, err error) {
+func (m *observed) ReleaseTable(ctx context.Context, release, name, period string, epsilon float64) (t Table, err error) {
 	defer func(begin time.Time) { m.observe(ctx, "release_table", begin, err) }(time.Now())
-	return m.next.ReleaseTable(ctx, release, name, period)
+	return m.next.ReleaseTable(ctx, release, name, period, epsilon)
+}
+
+func (m *observed) Releases(ctx context.Context, period string) (rs []Release, err error) {
+	defer func(begin time.Time) { m.observe(ctx, "releases", begin, err) }(time.Now())
+	return m.next.Releases(ctx, period)
+}
+
+func (m *observed) Ledger(ctx context.Context, period string) (es []LedgerEntry, err error) {
+	defer func(begin time.Time) { m.observe(ctx, "ledger", begin, err) }(time.Now())
+	return m.next.Ledger(ctx, period)
+}
+
+func (m *observed) Series(ctx context.Context, name, from, to string) (sr Series, err error) {
+	defer func(begin time.Time) { m.observe(ctx, "series", begin, err) }(time.Now())
+	return m.next.Series(ctx, name, from, to)
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"time"
 )
 
 var periodRe = regexp.MustCompile(`^([0-9]{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$`)
@@ -71,4 +72,14 @@ func commonMonths(p, q string) []string {
 		}
 	}
 	return out
+}
+
+// periodStatus says whether period had closed at t: final, or provisional.
+func periodStatus(period string, t time.Time) string {
+	months := monthsOf(period)
+	last, err := time.Parse("2006-01", months[len(months)-1])
+	if err == nil && !t.Before(last.AddDate(0, 1, 0)) {
+		return StatusFinal
+	}
+	return StatusProvisional
 }

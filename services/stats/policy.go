@@ -39,8 +39,13 @@ type PTableRow struct {
 
 // DPPolicy configures the differential-privacy mode.
 type DPPolicy struct {
+	// EpsilonPerTable is an answer's epsilon when the question names none.
 	EpsilonPerTable   float64 `json:"epsilon_per_table"`
 	MaxReleaseEpsilon float64 `json:"max_release_epsilon"`
+	// EpsilonPerMonth is the privacy ledger's budget: the most epsilon all
+	// answers together may spend on one table family's records of one
+	// month, across every release and analyst.
+	EpsilonPerMonth float64 `json:"epsilon_per_month"`
 }
 
 // Disclosure is the disclosure-control policy.
@@ -61,10 +66,21 @@ type Disclosure struct {
 	// At least the threshold: a difference of fewer records is a small
 	// cell that suppression would hide. 0 (tests only) switches it off.
 	ReleaseMinChanges int `json:"release_min_changes"`
+	// NationalitiesByName is how many nationalities the nationality table
+	// names (the most frequent whose perturbed count is published); the
+	// others are grouped as "other".
+	NationalitiesByName int `json:"nationalities_by_name"`
+	// GuardianTargetDays: the children table counts a guardian appointed
+	// within this many calendar days of identification as within target.
+	GuardianTargetDays int `json:"guardian_target_days"`
 }
 
 // maxNoise bounds the perturbation a policy may configure.
 const maxNoise = 3
+
+// maxEpsilonPerMonth bounds the privacy ledger's budget: beyond it the
+// noise of differential privacy no longer hides a small count.
+const maxEpsilonPerMonth = 10
 
 // LoadDisclosure reads PolicyFile from dir when it holds one, else the
 // embedded default, and validates it.
@@ -137,6 +153,12 @@ func (d Disclosure) Validate() error {
 	}
 	if d.DP.EpsilonPerTable <= 0 || d.DP.MaxReleaseEpsilon < d.DP.EpsilonPerTable {
 		return errors.New("stats: policy: dp epsilon_per_table must be positive and at most max_release_epsilon")
+	}
+	if d.DP.EpsilonPerMonth < d.DP.EpsilonPerTable || d.DP.EpsilonPerMonth > maxEpsilonPerMonth {
+		return fmt.Errorf("stats: policy: dp epsilon_per_month must be at least epsilon_per_table and at most %g", float64(maxEpsilonPerMonth))
+	}
+	if d.NationalitiesByName < 0 || d.GuardianTargetDays < 0 {
+		return errors.New("stats: policy: nationalities_by_name and guardian_target_days may not be negative")
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Methods of disclosure control, as named in answers.
@@ -24,6 +25,10 @@ type Table struct {
 	Median     string   `json:"median,omitempty"`
 	Threshold  int      `json:"threshold,omitempty"`
 	Release    string   `json:"release,omitempty"`
+	// AsOf is when the data of the figures last changed before they were
+	// computed; Status is the serving release's (provisional or final).
+	AsOf   *time.Time `json:"as_of,omitempty"`
+	Status string     `json:"status,omitempty"`
 	// CarriedFrom names the release that first published these figures,
 	// when a later release carried them forward unchanged.
 	CarriedFrom string  `json:"carried_from,omitempty"`
@@ -118,6 +123,10 @@ func (s *Stats) cellKeyTable(ctx context.Context, q queryer, info TableInfo, per
 	if err != nil {
 		return Table{}, err
 	}
+	if info.Name == TableCasesByNationality {
+		top := s.policy.topNationalities(rows)
+		rows, info = groupNationalities(rows, top), withNationalities(info, top)
+	}
 	stored := make(map[string]cellRow, len(rows))
 	present := make(map[string]bool, len(rows))
 	for _, r := range rows {
@@ -153,17 +162,23 @@ func (s *Stats) cellKeyTable(ctx context.Context, q queryer, info TableInfo, per
 		}
 		t.Cells = append(t.Cells, c)
 	}
-	if info.Name == TableDecisionTimeliness {
+	if hasShares(info.Name) {
 		addShares(&t)
 	}
 	return t, nil
+}
+
+// hasShares says whether a table shows the share of decisions within
+// target.
+func hasShares(table string) bool {
+	return table == TableDecisionTimeliness || table == TableDecisionTimesAge
 }
 
 // medianCell says whether a cell carries a median: decisions in the
 // timeliness table, accepted referrals in the acceptance table.
 func medianCell(table string, c Cell) bool {
 	switch table {
-	case TableDecisionTimeliness:
+	case TableDecisionTimeliness, TableDecisionTimesAge:
 		return c.Unit == unitDecisions
 	case TableReferralAcceptance:
 		return c.Dims[2] == "accepted"

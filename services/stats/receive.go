@@ -78,7 +78,7 @@ func (s *Stats) Receive(ctx context.Context, msgs []outbox.Message) error {
 		if err := s.apply(ctx, tx, batch, d, now); err != nil {
 			return err
 		}
-		return d.flush(ctx, tx)
+		return d.flush(ctx, tx, now)
 	})
 }
 
@@ -88,7 +88,7 @@ func wellFormed(e facts.Event) bool {
 		return false
 	}
 	fields := []string{e.ID, e.Type, e.CaseKey, e.Region, e.Gender, e.AgeGroup, e.ExploitationLocation, e.Route,
-		e.OrgKind, e.LinkedKey, e.Outcome, e.ReferralKey, e.Service}
+		e.OrgKind, e.LinkedKey, e.Outcome, e.ReferralKey, e.Service, e.ProtectionStatus}
 	fields = append(fields, e.ExploitationTypes...)
 	fields = append(fields, e.Nationalities...)
 	for _, f := range fields {
@@ -139,7 +139,7 @@ func caseKeys(e facts.Event) []string {
 			return nil
 		}
 		return []string{e.CaseKey, e.LinkedKey}
-	case facts.Registered, facts.Decided, facts.Withdrawn, facts.Overdue, facts.ReferralCreated,
+	case facts.Registered, facts.Decided, facts.Withdrawn, facts.Overdue, facts.GuardianAppointed, facts.ReferralCreated,
 		facts.ReferralAccepted, facts.ReferralDeclined, facts.ReferralExpired, facts.ReferralNoProvider:
 		return []string{e.CaseKey}
 	default:
@@ -197,7 +197,7 @@ func (s *Stats) apply(ctx context.Context, tx *sql.Tx, evs []facts.Event, d *del
 	if err != nil {
 		return err
 	}
-	d.diff(contributions(before), contributions(after))
+	d.diff(contributions(before, s.policy.GuardianTargetDays), contributions(after, s.policy.GuardianTargetDays))
 	return nil
 }
 
@@ -298,8 +298,8 @@ func (d *deltas) diff(before, after map[contribKey]contribution) {
 // flush writes the accumulated changes, in a stable order so that
 // concurrent writers on PostgreSQL take row locks in the same order, and
 // records under a new data version which cases they concern.
-func (d *deltas) flush(ctx context.Context, tx *sql.Tx) error {
-	if err := d.flushChanges(ctx, tx); err != nil {
+func (d *deltas) flush(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	if err := d.flushChanges(ctx, tx, now); err != nil {
 		return err
 	}
 	byCell, byValue := d.byPeriod()
@@ -343,14 +343,15 @@ func (d *deltas) flush(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// flushChanges bumps the data version and records under it which cases
-// changed: one change set per table and month, appended.
-func (d *deltas) flushChanges(ctx context.Context, tx *sql.Tx) error {
+// flushChanges bumps the data version, stamped with the time (what
+// releases are as of), and records under it which cases changed: one
+// change set per table and month, appended.
+func (d *deltas) flushChanges(ctx context.Context, tx *sql.Tx, now time.Time) error {
 	if len(d.changed) == 0 {
 		return nil
 	}
 	var version int64
-	if err := tx.QueryRowContext(ctx, `UPDATE data_version SET last = last + 1 WHERE id = 1 RETURNING last`).Scan(&version); err != nil {
+	if err := tx.QueryRowContext(ctx, `UPDATE data_version SET last = last + 1, as_of = $1 WHERE id = 1 RETURNING last`, now).Scan(&version); err != nil {
 		return fmt.Errorf("stats: data version: %w", err)
 	}
 	type setID struct{ Table, Month string }

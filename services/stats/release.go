@@ -34,14 +34,34 @@ type ReleaseSpec struct {
 // what became of each catalogue table) or a differential-privacy budget
 // that its tables spend.
 type Release struct {
-	Name      string          `json:"name"`
-	Method    string          `json:"method"`
-	Period    string          `json:"period,omitempty"`
-	Epsilon   float64         `json:"epsilon,omitempty"`
-	Spent     float64         `json:"spent,omitempty"`
-	CreatedAt time.Time       `json:"created_at"`
-	Tables    []ReleasedTable `json:"tables,omitempty"`
+	Name string `json:"name"`
+	// Method is the release's kind: cell_key (a snapshot of one period) or
+	// differential_privacy (a budget its answers spend).
+	Method    string    `json:"method"`
+	Period    string    `json:"period,omitempty"`
+	Epsilon   float64   `json:"epsilon,omitempty"`
+	Spent     float64   `json:"spent,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	// AsOf is when the data of a snapshot last changed before it was taken.
+	AsOf *time.Time `json:"as_of,omitempty"`
+	// Status: provisional when the period was still open at the release,
+	// final when it had closed (StatusProvisional, StatusFinal).
+	Status string          `json:"status,omitempty"`
+	Tables []ReleasedTable `json:"tables"`
 }
+
+// Release statuses.
+const (
+	StatusProvisional = "provisional"
+	StatusFinal       = "final"
+)
+
+// Reasons for withholding a table.
+const (
+	// ReasonTooFewChanges: publishing would differ from a published answer
+	// of an overlapping period by 1 to K-1 cases.
+	ReasonTooFewChanges = "too_few_changes"
+)
 
 // What a snapshot release did with a catalogue table.
 const (
@@ -55,6 +75,13 @@ type ReleasedTable struct {
 	Table       string `json:"table"`
 	Status      string `json:"status"`
 	CarriedFrom string `json:"carried_from,omitempty"`
+	// Reason and Detail say why a table is withheld (Detail: the
+	// overlapping period whose published answer blocks it).
+	Reason string `json:"reason,omitempty"`
+	Detail string `json:"detail,omitempty"`
+	// Period and Epsilon of an answer of a differential-privacy release.
+	Period  string  `json:"period,omitempty"`
+	Epsilon float64 `json:"epsilon,omitempty"`
 }
 
 // autoPrefix names the first release of a period, made by the first
@@ -93,22 +120,23 @@ func (s *Stats) createSnapshot(ctx context.Context, name, period string) (Releas
 		if err := releaseAbsent(ctx, tx, name); err != nil {
 			return err
 		}
-		version, err := dataVersion(ctx, tx)
+		version, asOf, err := dataVersionAsOf(ctx, tx)
 		if err != nil {
 			return err
 		}
+		r.AsOf, r.Status = asOf, periodStatus(period, r.CreatedAt)
 		prev, err := latestSnapshot(ctx, tx, period)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO releases (name, epsilon, spent, created_by, created_at, method, period, seq)
-			SELECT $1, 0, 0, $2, $3, $4, $5, COALESCE(MAX(seq), 0) + 1 FROM releases`,
-			name, p.UserID, r.CreatedAt, MethodCellKey, period); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO releases (name, epsilon, spent, created_by, created_at, method, period, seq, as_of)
+			SELECT $1, 0, 0, $2, $3, $4, $5, COALESCE(MAX(seq), 0) + 1, $6 FROM releases`,
+			name, p.UserID, r.CreatedAt, MethodCellKey, period, nullTime(asOf)); err != nil {
 			return fmt.Errorf("stats: release: %w", err)
 		}
 		fresh := 0
 		for _, info := range s.tables {
-			rt, err := s.snapshotTable(ctx, tx, name, prev, info, period, version)
+			rt, err := s.snapshotTable(ctx, tx, r, prev, info, version)
 			if err != nil {
 				return err
 			}
@@ -134,13 +162,16 @@ func (s *Stats) createSnapshot(ctx context.Context, name, period string) (Releas
 }
 
 // snapshotTable stores one table of a snapshot release: afresh, carried
-// forward from the previous release of the period, or not at all.
-func (s *Stats) snapshotTable(ctx context.Context, tx *sql.Tx, release, prev string, info TableInfo, period string, version int64) (ReleasedTable, error) {
+// forward from the previous release of the period, or not at all (the
+// reason recorded).
+func (s *Stats) snapshotTable(ctx context.Context, tx *sql.Tx, r Release, prev string, info TableInfo, version int64) (ReleasedTable, error) {
 	out := ReleasedTable{Table: info.Name}
-	small, err := s.tooFewChanges(ctx, tx, info.Name, period)
+	period := r.Period
+	blocker, err := s.tooFewChanges(ctx, tx, info.Name, period)
 	if err != nil {
 		return out, err
 	}
+	small := blocker != ""
 	var (
 		answer, origin string
 		prevVersion    int64
@@ -168,36 +199,42 @@ func (s *Stats) snapshotTable(ctx context.Context, tx *sql.Tx, release, prev str
 		if origin == "" {
 			origin = prev
 		}
-		t.Release, t.CarriedFrom = release, origin
+		// The figures, and the time their data is as of, stay the first
+		// release's; the release serving them and its status are this one's.
+		t.Release, t.CarriedFrom, t.Status = r.Name, origin, r.Status
 		out.Status, out.CarriedFrom = StatusCarriedForward, origin
-		return out, storeAnswer(ctx, tx, release, t, 0, prevVersion, origin, s.now())
+		return out, storeAnswer(ctx, tx, r.Name, t, 0, prevVersion, origin, s.now())
 	case small:
-		out.Status = StatusWithheld
+		out.Status, out.Reason, out.Detail = StatusWithheld, ReasonTooFewChanges, blocker
+		if _, err := tx.ExecContext(ctx, `INSERT INTO release_withheld (release, tbl, reason, detail) VALUES ($1, $2, $3, $4)`,
+			r.Name, info.Name, out.Reason, out.Detail); err != nil {
+			return out, fmt.Errorf("stats: withheld table: %w", err)
+		}
 		return out, nil
 	}
 	if t, err = s.cellKeyTable(ctx, tx, info, period); err != nil {
 		return out, err
 	}
-	t.Release = release
+	t.Release, t.AsOf, t.Status = r.Name, r.AsOf, r.Status
 	out.Status = StatusNew
-	return out, storeAnswer(ctx, tx, release, t, 0, version, "", s.now())
+	return out, storeAnswer(ctx, tx, r.Name, t, 0, version, "", s.now())
 }
 
-// tooFewChanges reports whether some stored answer of the table, for a
-// period overlapping period, differs from the current aggregates by
-// between 1 and K-1 cases in the months they share: publishing now would
-// let the two be compared to single those cases out.
-func (s *Stats) tooFewChanges(ctx context.Context, q queryer, table, period string) (bool, error) {
+// tooFewChanges returns an overlapping period some stored answer of the
+// table has, that differs from the current aggregates by between 1 and
+// K-1 cases in the months they share: publishing now would let the two
+// be compared to single those cases out. "" when there is none.
+func (s *Stats) tooFewChanges(ctx context.Context, q queryer, table, period string) (string, error) {
 	k := s.policy.ReleaseMinChanges
 	if k <= 1 {
-		return false, nil
+		return "", nil
 	}
 	periods := overlapping(period)
 	ph, args := placeholders(periods, 2)
 	rows, err := q.QueryContext(ctx, `SELECT DISTINCT period, version FROM release_tables WHERE tbl = $1 AND period IN (`+ph+`)`,
 		append([]any{table}, args...)...)
 	if err != nil {
-		return false, fmt.Errorf("stats: published answers: %w", err)
+		return "", fmt.Errorf("stats: published answers: %w", err)
 	}
 	type answered struct {
 		period  string
@@ -208,23 +245,23 @@ func (s *Stats) tooFewChanges(ctx context.Context, q queryer, table, period stri
 		var a answered
 		if err := rows.Scan(&a.period, &a.version); err != nil {
 			rows.Close()
-			return false, fmt.Errorf("stats: published answers: %w", err)
+			return "", fmt.Errorf("stats: published answers: %w", err)
 		}
 		seen = append(seen, a)
 	}
 	if err := rows.Close(); err != nil {
-		return false, fmt.Errorf("stats: published answers: %w", err)
+		return "", fmt.Errorf("stats: published answers: %w", err)
 	}
 	for _, a := range seen {
 		n, err := changedSince(ctx, q, table, commonMonths(period, a.period), a.version)
 		if err != nil {
-			return false, err
+			return "", err
 		}
 		if n > 0 && n < k {
-			return true, nil
+			return a.period, nil
 		}
 	}
-	return false, nil
+	return "", nil
 }
 
 // changedSince counts the cases whose records in table, in months, changed
@@ -251,6 +288,30 @@ func changedSince(ctx context.Context, q queryer, table string, months []string,
 		return 0, fmt.Errorf("stats: changes: %w", err)
 	}
 	return len(seen), nil
+}
+
+// dataVersionAsOf returns the data version and when a receiver batch last
+// changed the aggregates (nil before the first, or before that was kept).
+func dataVersionAsOf(ctx context.Context, q queryer) (int64, *time.Time, error) {
+	var (
+		v    int64
+		asOf sql.NullTime
+	)
+	if err := q.QueryRowContext(ctx, `SELECT last, as_of FROM data_version WHERE id = 1`).Scan(&v, &asOf); err != nil {
+		return 0, nil, fmt.Errorf("stats: data version: %w", err)
+	}
+	if !asOf.Valid {
+		return v, nil, nil
+	}
+	t := asOf.Time.UTC()
+	return v, &t, nil
+}
+
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return *t
 }
 
 func dataVersion(ctx context.Context, q queryer) (int64, error) {
@@ -322,9 +383,10 @@ func storedAnswer(ctx context.Context, q queryer, release, table, period string)
 }
 
 // publishedTable returns a table as the latest snapshot release of period
-// has it. A period never released gets its first release now: the first
-// snapshot of a period has no earlier one of its own to be compared with,
-// and tooFewChanges guards the overlapping ones.
+// has it. A closed period never released gets its first release now (its
+// data is final, and tooFewChanges guards the overlapping periods); an
+// open one is not released by a read, which would freeze it: the answer is
+// ErrNoRelease until a release is asked for or the period closes.
 func (s *Stats) publishedTable(ctx context.Context, info TableInfo, period string) (Table, error) {
 	for range 2 {
 		name, err := latestSnapshot(ctx, s.db, period)
@@ -333,6 +395,9 @@ func (s *Stats) publishedTable(ctx context.Context, info TableInfo, period strin
 		}
 		if name != "" {
 			return storedAnswer(ctx, s.db, name, info.Name, period)
+		}
+		if periodStatus(period, s.now()) != StatusFinal {
+			return Table{}, ErrNoRelease
 		}
 		_, err = s.createSnapshot(ctx, autoPrefix+period, period)
 		if errors.Is(err, ErrReleaseTooSmall) {

@@ -78,7 +78,7 @@ func TestReleaseControl(t *testing.T) {
 		if st := statuses(third); st[TableRegionResponder] != StatusNew || st[TableDecisionsOutcomeAge] != StatusCarriedForward {
 			t.Fatalf("third release: %v", st)
 		}
-		carried, err := f.s.ReleaseTable(f.ctx, "nov-3", TableDecisionsOutcomeAge, "")
+		carried, err := f.s.ReleaseTable(f.ctx, "nov-3", TableDecisionsOutcomeAge, "", 0)
 		if err != nil || carried.CarriedFrom != "nov-1" {
 			t.Fatalf("carried table: from %q, %v", carried.CarriedFrom, err)
 		}
@@ -96,20 +96,20 @@ func TestReleaseControl(t *testing.T) {
 		if _, err := f.s.CreateRelease(f.ctx, ReleaseSpec{Name: "dp", Epsilon: 5}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.s.ReleaseTable(f.ctx, "dp", TableDecisionsOutcomeAge, "2026-11"); !errors.Is(err, ErrReleaseTooSmall) {
+		if _, err := f.s.ReleaseTable(f.ctx, "dp", TableDecisionsOutcomeAge, "2026-11", 0); !errors.Is(err, ErrReleaseTooSmall) {
 			t.Fatalf("DP table one decision away from a published one: %v", err)
 		}
-		if _, err := f.s.ReleaseTable(f.ctx, "dp", TableRegionResponder, "2026-11"); err != nil {
+		if _, err := f.s.ReleaseTable(f.ctx, "dp", TableRegionResponder, "2026-11", 0); err != nil {
 			t.Fatalf("DP table with no change since its release: %v", err)
 		}
 
 		// A release is served unchanged forever.
-		again, err := f.s.ReleaseTable(f.ctx, "nov-1", TableRegionResponder, "2026-11")
+		again, err := f.s.ReleaseTable(f.ctx, "nov-1", TableRegionResponder, "2026-11", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		sameFigures(t, "nov-1 read again", published, again)
-		if _, err := f.s.ReleaseTable(f.ctx, "nov-1", TableRegionResponder, "2026-Q4"); !errors.Is(err, ErrPeriodNotInRelease) {
+		if _, err := f.s.ReleaseTable(f.ctx, "nov-1", TableRegionResponder, "2026-Q4", 0); !errors.Is(err, ErrPeriodNotInRelease) {
 			t.Fatalf("another period of a snapshot release: %v", err)
 		}
 		if _, err := f.release("nov-1", "2026-11"); !errors.Is(err, ErrReleaseExists) {

@@ -3,6 +3,7 @@ package stats
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"html/template"
@@ -12,33 +13,139 @@ import (
 )
 
 // Report implements Service: the printable annual report of a year, from
-// the latest snapshot release of the year, one section per catalogue table
-// it publishes with a bar chart (inline SVG) of the totals over its first
-// dimension and the same figures as a table. It uses no external asset.
+// the latest snapshot release of the year, one section per catalogue
+// table: a bar chart (inline SVG) of the totals over its first dimension,
+// the quarters of the year (from their own latest releases) and the same
+// figures as a table; a table the release withheld is shown as withheld,
+// with the reason. It names the release, the time its data is as of and
+// its status, and uses no external asset.
 func (s *Stats) Report(ctx context.Context, year int) ([]byte, error) {
 	if year < 1000 || year > 9999 {
 		return nil, ErrBadYear
 	}
 	period := strconv.Itoa(year)
+	if len(s.tables) > 0 {
+		// Makes the first release of a closed year; an open year never
+		// released is ErrNoRelease.
+		if _, err := s.publishedTable(ctx, s.tables[0], period); err != nil && !errors.Is(err, ErrWithheld) {
+			return nil, err
+		}
+	}
+	rel, err := s.releaseOf(ctx, period)
+	if err != nil {
+		return nil, err
+	}
+	withheld := map[string]ReleasedTable{}
+	for _, t := range rel.Tables {
+		if t.Status == StatusWithheld {
+			withheld[t.Table] = t
+		}
+	}
 	var sections []reportSection
 	for _, info := range s.tables {
-		t, err := s.publishedTable(ctx, info, period)
-		if errors.Is(err, ErrWithheld) {
+		if w, ok := withheld[info.Name]; ok {
+			sections = append(sections, reportSection{Title: info.Title, Withheld: withheldText(w, s.policy.ReleaseMinChanges)})
 			continue
 		}
+		t, err := storedAnswer(ctx, s.db, rel.Name, info.Name, period)
 		if err != nil {
 			return nil, err
 		}
-		sections = append(sections, newSection(t))
+		sec := newSection(t)
+		if sec.Quarters, err = s.quarterTotals(ctx, info, year); err != nil {
+			return nil, err
+		}
+		sections = append(sections, sec)
 	}
 	if err := s.auditRead(ctx, "stats.report.read", "stats.report", period); err != nil {
 		return nil, err
 	}
+	asOf := "not recorded"
+	if rel.AsOf != nil {
+		asOf = rel.AsOf.Format("2006-01-02 15:04 MST")
+	}
 	var buf bytes.Buffer
-	if err := reportTemplate.Execute(&buf, map[string]any{"Year": year, "Sections": sections, "Threshold": s.policy.Threshold}); err != nil {
+	if err := reportTemplate.Execute(&buf, map[string]any{"Year": year, "Sections": sections, "Threshold": s.policy.Threshold,
+		"Release": rel.Name, "Status": rel.Status, "AsOf": asOf, "Created": rel.CreatedAt.Format("2006-01-02 15:04 MST")}); err != nil {
 		return nil, fmt.Errorf("stats: report: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// releaseOf returns the latest snapshot release of period with its tables.
+func (s *Stats) releaseOf(ctx context.Context, period string) (Release, error) {
+	name, err := latestSnapshot(ctx, s.db, period)
+	if err != nil {
+		return Release{}, err
+	}
+	if name == "" {
+		return Release{}, ErrNoRelease
+	}
+	var (
+		r    = Release{Name: name, Method: MethodCellKey, Period: period}
+		asOf sql.NullTime
+	)
+	if err := s.db.QueryRowContext(ctx, `SELECT created_at, as_of FROM releases WHERE name = $1`, name).Scan(&r.CreatedAt, &asOf); err != nil {
+		return Release{}, fmt.Errorf("stats: release: %w", err)
+	}
+	r.CreatedAt = r.CreatedAt.UTC()
+	if asOf.Valid {
+		t := asOf.Time.UTC()
+		r.AsOf = &t
+	}
+	r.Status = periodStatus(period, r.CreatedAt)
+	if r.Tables, err = s.releasedTables(ctx, s.db, r); err != nil {
+		return Release{}, err
+	}
+	return r, nil
+}
+
+func withheldText(t ReleasedTable, k int) string {
+	switch t.Reason {
+	case ReasonTooFewChanges:
+		return fmt.Sprintf("Withheld: publishing it would differ from the published figures of %s by fewer than %d cases, "+
+			"which could single them out. It is published once enough records change.", t.Detail, k)
+	case ReasonNotInRelease:
+		return "Withheld: the release holds no figures for this table (a table added to the catalogue since the release was made)."
+	}
+	return "Withheld (" + t.Reason + ")."
+}
+
+// quarterTotals returns the grand total of a table (its first unit, every
+// dimension at its margin) in each quarter of year, from the latest
+// release of each quarter; "not released" or "withheld" when there is none.
+func (s *Stats) quarterTotals(ctx context.Context, info TableInfo, year int) ([][2]string, error) {
+	for _, d := range info.Dimensions {
+		if !d.Margin {
+			return nil, nil
+		}
+	}
+	var out [][2]string
+	for q := 1; q <= 4; q++ {
+		p := fmt.Sprintf("%d-Q%d", year, q)
+		t, err := s.latestTable(ctx, info, p)
+		switch {
+		case errors.Is(err, ErrNoRelease):
+			out = append(out, [2]string{p, "not released"})
+			continue
+		case errors.Is(err, ErrWithheld):
+			out = append(out, [2]string{p, "withheld"})
+			continue
+		case err != nil:
+			return nil, err
+		}
+		dims := make([]string, len(info.Dimensions))
+		for i := range dims {
+			dims[i] = total
+		}
+		c, _ := t.Find(info.Units[0], dims...)
+		v := "suppressed"
+		if c.Value != nil {
+			v = strconv.FormatInt(*c.Value, 10)
+		}
+		out = append(out, [2]string{p, v})
+	}
+	return out, nil
 }
 
 type reportBar struct {
@@ -49,17 +156,20 @@ type reportBar struct {
 }
 
 type reportSection struct {
-	Table  Table
-	Bars   []reportBar
-	Height int
-	Rows   [][]string
-	Header []string
+	Title    string
+	Withheld string
+	Quarters [][2]string
+	Table    Table
+	Bars     []reportBar
+	Height   int
+	Rows     [][]string
+	Header   []string
 }
 
 // newSection charts the cells of the first unit that total every
 // dimension but the first.
 func newSection(t Table) reportSection {
-	sec := reportSection{Table: t, Header: append(append([]string{"unit"}, t.Dimensions...), "value")}
+	sec := reportSection{Title: t.Title, Table: t, Header: append(append([]string{"unit"}, t.Dimensions...), "value")}
 	var maxV int64 = 1
 	var chosen []Cell
 	for _, c := range t.Cells {
@@ -128,9 +238,12 @@ table{border-collapse:collapse;font-size:.8em;margin:1em 0}td,th{border:1px soli
 @media print{section{page-break-before:always}}
 </style></head><body>
 <h1>National referral mechanism: statistics {{.Year}}</h1>
+<p>Release <strong>{{.Release}}</strong>, made {{.Created}}, data as of {{.AsOf}}: <strong>{{.Status}}</strong>{{if eq .Status "provisional"}}
+(the year was still open when it was released; later releases will add what arrived since){{end}}.</p>
 <p>Every figure is perturbed by the cell-key method; cells whose perturbed value is below {{.Threshold}} are
 suppressed. Totals are perturbed on their own records and may differ from the sum of their parts.</p>
-{{range .Sections}}<section><h2>{{.Table.Title}}</h2>
+{{range .Sections}}<section><h2>{{.Title}}</h2>
+{{if .Withheld}}<p class="sup">{{.Withheld}}</p>{{else}}
 {{if .Bars}}<svg xmlns="http://www.w3.org/2000/svg" width="640" height="{{.Height}}" role="img" aria-label="{{.Table.Title}}">
 {{range .Bars}}<text x="0" y="{{.Y}}" dy="15" font-size="12">{{title .Label}}</text>
 {{if .Suppressed}}<text x="200" y="{{.Y}}" dy="15" font-size="12" fill="#777">suppressed</text>
@@ -138,6 +251,8 @@ suppressed. Totals are perturbed on their own records and may differ from the su
 {{end}}</svg>{{end}}
 <table><thead><tr>{{range .Header}}<th>{{title .}}</th>{{end}}</tr></thead><tbody>
 {{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
-{{end}}</tbody></table></section>
+{{end}}</tbody></table>
+{{if .Quarters}}<table><caption>Total by quarter</caption><tbody><tr>{{range .Quarters}}<th>{{index . 0}}</th>{{end}}</tr>
+<tr>{{range .Quarters}}<td>{{index . 1}}</td>{{end}}</tr></tbody></table>{{end}}{{end}}</section>
 {{end}}</body></html>
 `))

@@ -35,9 +35,20 @@ type Service interface {
 	// or opens a differential-privacy release with a total budget.
 	CreateRelease(ctx context.Context, spec ReleaseSpec) (Release, error)
 	// ReleaseTable returns a table of a release: the stored snapshot, or
-	// for a differential-privacy release the answer computed (spending
-	// budget) on the first request for each table and period.
-	ReleaseTable(ctx context.Context, release, name, period string) (Table, error)
+	// for a differential-privacy release the answer computed at epsilon
+	// (0: the default), spending from the release's budget and the privacy
+	// ledger, on the first request for each table and period.
+	ReleaseTable(ctx context.Context, release, name, period string, epsilon float64) (Table, error)
+	// Releases lists the releases, newest first (of one period when given),
+	// with their status, the time their data is as of, and what became of
+	// each table (withheld ones with the reason).
+	Releases(ctx context.Context, period string) ([]Release, error)
+	// Ledger returns the privacy ledger of every table family for the
+	// months of a period: budget, spent and remaining epsilon.
+	Ledger(ctx context.Context, period string) ([]LedgerEntry, error)
+	// Series returns a table for every quarter (or year) from one to
+	// another, as the latest release of each has it.
+	Series(ctx context.Context, name, from, to string) (Series, error)
 }
 
 // Errors.
@@ -48,8 +59,14 @@ var (
 	ErrBadYear        = kit.Validation("year: four digits")
 	ErrBadRelease     = kit.Validation("release: name of 1-64 letters, digits, dot, dash or underscore, not starting with auto-; either a period, or an epsilon positive and at most the configured maximum")
 	ErrBadFormat      = kit.Validation("format: json or csv")
+	ErrBadSeries      = kit.Validation("from, to: two quarters (2025-Q1) or two years (2025), from not after to, at most 40 periods")
 	ErrReleaseExists  = kit.Conflict("a release of that name exists")
-	ErrBudgetSpent    = kit.Conflict("the release's privacy budget is spent: no further tables")
+	ErrBudgetSpent    = kit.NewError(http.StatusConflict, "release_budget_spent", "the release's own privacy budget is spent: no further tables")
+	ErrBadEpsilon     = kit.Validation("epsilon: a positive number at most the privacy ledger's monthly budget, and only for a differential-privacy release")
+	ErrEpsilonDiffers = kit.NewError(http.StatusConflict, "epsilon_differs",
+		"the release answered this table and period at another epsilon: ask a new release for another")
+	ErrNoRelease = kit.NewError(http.StatusNotFound, "no_release",
+		"no release of the period yet: the period is still open, so it is released on request (POST /api/v1/stats/releases) or by the schedule once it closes")
 	// ErrReleaseTooSmall refuses new figures that would differ from
 	// published ones of an overlapping period by fewer than K records.
 	ErrReleaseTooSmall = kit.NewError(http.StatusConflict, "release_too_small",

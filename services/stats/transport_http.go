@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"time"
 
 	httptransport "github.com/go-kit/kit/transport/http"
 	"github.com/go-kit/log"
@@ -20,7 +21,10 @@ import (
 //	GET  /api/v1/stats/report/{year}                       printable HTML
 //	POST /api/v1/stats/releases {"name","period"}          a snapshot release
 //	POST /api/v1/stats/releases {"name","epsilon"}         a DP release
-//	GET  /api/v1/stats/releases/{name}/tables/{table}?period=P&format=json|csv
+//	GET  /api/v1/stats/releases/{name}/tables/{table}?period=P&epsilon=E&format=json|csv
+//	GET  /api/v1/stats/releases?period=P                   the release list
+//	GET  /api/v1/stats/ledger?period=P                     the privacy ledger
+//	GET  /api/v1/stats/tables/{name}/series?from=F&to=T    quarters or years
 //
 // P is a year (2026), a quarter (2026-Q4) or a month (2026-11). A table
 // is served from the latest snapshot release of P; a snapshot release's
@@ -37,6 +41,9 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	m.Handle("GET /api/v1/stats/report/{year}", httptransport.NewServer(e.Report, decodeReportRequest, enc, opts...))
 	m.Handle("POST /api/v1/stats/releases", httptransport.NewServer(e.CreateRelease, decodeCreateReleaseRequest, enc, opts...))
 	m.Handle("GET /api/v1/stats/releases/{release}/tables/{name}", httptransport.NewServer(e.ReleaseTable, decodeTableRequest, enc, opts...))
+	m.Handle("GET /api/v1/stats/releases", httptransport.NewServer(e.Releases, decodePeriodRequest, enc, opts...))
+	m.Handle("GET /api/v1/stats/ledger", httptransport.NewServer(e.Ledger, decodePeriodRequest, enc, opts...))
+	m.Handle("GET /api/v1/stats/tables/{name}/series", httptransport.NewServer(e.Series, decodeSeriesRequest, enc, opts...))
 	return m
 }
 
@@ -52,7 +59,23 @@ func decodeTableRequest(_ context.Context, r *http.Request) (any, error) {
 	default:
 		return nil, ErrBadFormat
 	}
+	if e := r.URL.Query().Get("epsilon"); e != "" {
+		v, err := strconv.ParseFloat(e, 64)
+		if err != nil || !(v > 0) {
+			return nil, ErrBadEpsilon
+		}
+		req.Epsilon = v
+	}
 	return req, nil
+}
+
+func decodePeriodRequest(_ context.Context, r *http.Request) (any, error) {
+	return periodRequest{Period: r.URL.Query().Get("period")}, nil
+}
+
+func decodeSeriesRequest(_ context.Context, r *http.Request) (any, error) {
+	q := r.URL.Query()
+	return seriesRequest{Name: r.PathValue("name"), From: q.Get("from"), To: q.Get("to")}, nil
 }
 
 func decodeReportRequest(_ context.Context, r *http.Request) (any, error) {
@@ -82,13 +105,20 @@ func encodeResponse(logger log.Logger) httptransport.EncodeResponseFunc {
 		case tablesResponse:
 			return writeJSON(w, http.StatusOK, r)
 		case tableResponse:
+			// The release, its status and the time its data is as of travel
+			// with the figures in either format (JSON has them as fields).
+			w.Header().Set("Stats-Release", r.Table.Release)
+			w.Header().Set("Stats-Status", r.Table.Status)
+			if r.Table.AsOf != nil {
+				w.Header().Set("Stats-As-Of", r.Table.AsOf.Format(time.RFC3339))
+			}
 			if r.Format == "csv" {
 				b, err := CSV(r.Table)
 				if err != nil {
 					return err
 				}
 				w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-				w.Header().Set("Content-Disposition", `attachment; filename="`+r.Table.Name+`-`+r.Table.Period+`.csv"`)
+				w.Header().Set("Content-Disposition", `attachment; filename="`+r.Table.Name+`-`+r.Table.Period+`-`+r.Table.Release+`.csv"`)
 				_, err = w.Write(b)
 				return err
 			}
@@ -100,6 +130,8 @@ func encodeResponse(logger log.Logger) httptransport.EncodeResponseFunc {
 			return err
 		case releaseResponse:
 			return writeJSON(w, http.StatusCreated, r.Release)
+		case seriesResponse:
+			return writeJSON(w, http.StatusOK, r.Series)
 		}
 		return writeJSON(w, http.StatusOK, response)
 	}

@@ -1,0 +1,112 @@
+package stats
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+// The privacy ledger. Differential privacy composes: k answers at epsilon
+// each about the same records are one answer at k times epsilon, whoever
+// asked them and in whichever release. A budget per release is therefore
+// no budget (averaging a few hundred releases recovers a suppressed count
+// exactly). The ledger keeps, per table family (the tables over the same
+// records) and month, the epsilon spent by every answer, and refuses an
+// answer that would take a month past the configured budget. A question
+// over a quarter or a year spends from each of its months: its records
+// are theirs, and ledgers per asked period would let the months, the
+// quarter and the year each be spent in full on the same records.
+
+// codePrivacyBudgetSpent is the stable code of a refusal by the ledger.
+const codePrivacyBudgetSpent = "privacy_budget_spent"
+
+// ErrPrivacyBudgetSpent matches every refusal by the ledger (errors.Is);
+// the error returned names the family, the month and what remains.
+var ErrPrivacyBudgetSpent = kit.NewError(http.StatusConflict, codePrivacyBudgetSpent,
+	"the privacy budget of the table family for the period is spent")
+
+// ledgerTolerance absorbs the rounding of sums of decimal epsilons.
+const ledgerTolerance = 1e-9
+
+// LedgerEntry is what one month's ledger of one family holds.
+type LedgerEntry struct {
+	Family    string  `json:"family"`
+	Month     string  `json:"month"`
+	Budget    float64 `json:"budget"`
+	Spent     float64 `json:"spent"`
+	Remaining float64 `json:"remaining"`
+}
+
+// spend takes epsilon from the ledger of family for every month of period,
+// all or none (the caller's transaction rolls back on error).
+func (s *Stats) spend(ctx context.Context, tx *sql.Tx, family, period string, epsilon float64) error {
+	budget := s.policy.DP.EpsilonPerMonth
+	for _, m := range monthsOf(period) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO privacy_ledger (family, month, spent) VALUES ($1, $2, 0)
+			ON CONFLICT (family, month) DO NOTHING`, family, m); err != nil {
+			return fmt.Errorf("stats: privacy ledger: %w", err)
+		}
+		// The condition is in the statement, so two answers racing for the
+		// last of a budget cannot both pass it.
+		res, err := tx.ExecContext(ctx, `UPDATE privacy_ledger SET spent = spent + $3
+			WHERE family = $1 AND month = $2 AND spent + $3 <= $4`, family, m, epsilon, budget+ledgerTolerance)
+		if err != nil {
+			return fmt.Errorf("stats: privacy ledger: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("stats: privacy ledger: %w", err)
+		} else if n == 0 {
+			e, err := s.ledgerEntry(ctx, tx, family, m)
+			if err != nil {
+				return err
+			}
+			return budgetSpent(e, epsilon)
+		}
+	}
+	return nil
+}
+
+func budgetSpent(e LedgerEntry, want float64) error {
+	return kit.NewError(http.StatusConflict, codePrivacyBudgetSpent, fmt.Sprintf(
+		"the privacy budget of the %s tables for %s is spent: epsilon %s of %s remains, the answer needs %s",
+		e.Family, e.Month, fmtEpsilon(e.Remaining), fmtEpsilon(e.Budget), fmtEpsilon(want)))
+}
+
+func fmtEpsilon(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+func (s *Stats) ledgerEntry(ctx context.Context, q queryer, family, month string) (LedgerEntry, error) {
+	e := LedgerEntry{Family: family, Month: month, Budget: s.policy.DP.EpsilonPerMonth}
+	err := q.QueryRowContext(ctx, `SELECT spent FROM privacy_ledger WHERE family = $1 AND month = $2`, family, month).Scan(&e.Spent)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return e, fmt.Errorf("stats: privacy ledger: %w", err)
+	}
+	e.Remaining = max(0, e.Budget-e.Spent)
+	// Sums of decimal epsilons carry binary rounding: show them as decimals.
+	e.Spent, e.Remaining = roundEpsilon(e.Spent), roundEpsilon(e.Remaining)
+	return e, nil
+}
+
+func roundEpsilon(v float64) float64 {
+	f, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', 9, 64), 64)
+	return f
+}
+
+// ledger returns the ledger of every family for the months of period.
+func (s *Stats) ledger(ctx context.Context, q queryer, period string) ([]LedgerEntry, error) {
+	var out []LedgerEntry
+	for _, f := range []string{FamilyCases, FamilyDecisions, FamilyReferrals} {
+		for _, m := range monthsOf(period) {
+			e, err := s.ledgerEntry(ctx, q, f, m)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
