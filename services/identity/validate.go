@@ -89,21 +89,21 @@ func validateUser(u NewUser) (NewUser, error) {
 	}
 	slices.Sort(roles)
 	u.Roles = slices.Compact(roles)
-	if err := checkPassword(u.Password); err != nil {
+	if err := checkPassword("password", u.Password); err != nil {
 		return u, err
 	}
 	return u, nil
 }
 
-func checkPassword(p string) error {
+func checkPassword(field, p string) error {
 	n := utf8.RuneCountInString(p)
 	switch {
 	case n < MinPasswordLen:
-		return kit.Validation("password must have at least 12 characters")
+		return kit.Validation(field + " must have at least 12 characters")
 	case len(p) > MaxPasswordLen:
-		return kit.Validation("password must not exceed 1024 bytes")
+		return kit.Validation(field + " must not exceed 1024 bytes")
 	case !utf8.ValidString(p):
-		return kit.Validation("password must be valid UTF-8")
+		return kit.Validation(field + " must be valid UTF-8")
 	}
 	return nil
 }
