@@ -27,6 +27,7 @@ func TestOpenAPIRoutesAreServed(t *testing.T) {
 	public := map[string]bool{
 		"GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /openapi.yaml": true,
 		"POST /api/v1/auth/login": true, "POST /api/v1/auth/refresh": true, "GET /api/v1/auth/keys": true,
+		"POST /api/v1/auth/enrolment": true, "POST /api/v1/auth/password-reset": true,
 	}
 	for _, line := range strings.Split(string(openAPI), "\n") {
 		if m := pathRe.FindStringSubmatch(line); m != nil {
