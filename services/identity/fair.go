@@ -8,18 +8,20 @@ import (
 )
 
 // fairSlots bounds concurrent password hashes and hands a freed slot to
-// the waiting client addresses in turn (round robin), not to whoever
-// queued first: a flood from a few addresses queues behind itself, and
-// any other address waits for at most one hash per flooding address.
-// Each address may have only a few requests waiting; more are refused at
-// once (429), before any hashing.
+// the waiting client addresses, not to whoever queued first: first to the
+// addresses with the fewest recent failed logins (priority; an office
+// whose people sign in successfully goes before an address sending wrong
+// passwords), and among equals in turn (round robin), so a flood from a
+// few addresses queues behind itself. Each address may have only a few
+// requests waiting; more are refused at once (429), before any hashing.
 type fairSlots struct {
-	mu      sync.Mutex
-	free    int
-	perKey  int
-	queues  map[string][]*slotWaiter
-	order   []string // keys with waiters, in turn order
-	granted uint64   // slots handed out, for tests
+	mu       sync.Mutex
+	free     int
+	perKey   int
+	priority func(key string) int // lower goes first; nil: all equal
+	queues   map[string][]*slotWaiter
+	order    []string // keys with waiters, in turn order
+	granted  uint64   // slots handed out, for tests
 }
 
 type slotWaiter struct {
@@ -103,8 +105,17 @@ func (f *fairSlots) releaseLocked() {
 		f.free++
 		return
 	}
-	key := f.order[0]
-	f.order = f.order[1:]
+	next := 0
+	if f.priority != nil && len(f.order) > 1 {
+		best := f.priority(f.order[0])
+		for i, k := range f.order[1:] {
+			if p := f.priority(k); p < best {
+				best, next = p, i+1
+			}
+		}
+	}
+	key := f.order[next]
+	f.order = append(f.order[:next:next], f.order[next+1:]...)
 	q := f.queues[key]
 	w := q[0]
 	if len(q) > 1 {

@@ -63,7 +63,10 @@ func newHasher(p Argon2Params, slots int) (*hasher, error) {
 		return nil, errors.New("bad argon2 parameters")
 	}
 	if slots <= 0 {
-		slots = 2 * runtime.GOMAXPROCS(0)
+		// Each hash runs its own lanes (Threads) in parallel: one per
+		// processor keeps the cores busy, and a slot frees sooner than
+		// with more hashes sharing them.
+		slots = runtime.GOMAXPROCS(0)
 	}
 	h := &hasher{params: p, slots: newFairSlots(slots, hashQueuePerAddress), wait: hashWait}
 	dummy, err := h.hash(context.Background(), "", rand.Text())

@@ -304,6 +304,8 @@ func newService(cfg Config) (*service, error) {
 	for _, r := range cfg.Regions {
 		regions[r] = true
 	}
+	th := newThrottle(defaultThrottleCapacity, cfg.Now)
+	h.slots.priority = th.addressFailures
 	ob := outbox.New("identity")
 	ob.Now = cfg.Now
 	return &service{
@@ -316,7 +318,7 @@ func newService(cfg Config) (*service, error) {
 		rec:       event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: cfg.Now},
 		outbox:    ob,
 		hasher:    h,
-		throttle:  newThrottle(defaultThrottleCapacity, cfg.Now),
+		throttle:  th,
 		signer:    newSigner(priv, cfg.Issuer, cfg.Audience),
 		macKey:    cfg.Keys.Subkey(keys.PurposeUserMAC),
 		totpKey:   cfg.Keys.Subkey(keys.PurposeTOTPSecrets),

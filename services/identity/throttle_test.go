@@ -195,3 +195,53 @@ func TestFairSlots(t *testing.T) {
 		t.Fatalf("slots went to %v; the legitimate address must get the second", order)
 	}
 }
+
+// TestFairSlotsPriority: among waiting addresses, the one with fewer
+// recent failures gets the next slot, whoever queued first.
+func TestFairSlotsPriority(t *testing.T) {
+	f := newFairSlots(1, 3)
+	failures := map[string]int{"flood": 40, "office": 1}
+	f.priority = func(k string) int { return failures[k] }
+	ctx := t.Context()
+	if err := f.acquire(ctx, "held", time.Second); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 3)
+	for i, k := range []string{"flood", "flood", "office"} {
+		go func() {
+			if err := f.acquire(ctx, k, time.Minute); err == nil {
+				got <- k
+			}
+		}()
+		waitQueued(t, f, i+1)
+	}
+	var order []string
+	for range 3 {
+		f.release()
+		order = append(order, <-got)
+	}
+	if strings.Join(order, ",") != "office,flood,flood" {
+		t.Fatalf("slots went to %v; the address without failures must go first", order)
+	}
+}
+
+// waitQueued waits until n requests wait in f.
+func waitQueued(t *testing.T, f *fairSlots, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		f.mu.Lock()
+		q := 0
+		for _, w := range f.queues {
+			q += len(w)
+		}
+		f.mu.Unlock()
+		if q == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d waiting, want %d", q, n)
+		}
+		runtime.Gosched()
+	}
+}
