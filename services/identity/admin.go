@@ -190,7 +190,7 @@ func (s *service) problems(u userRow, kind string) []string {
 	if len(s.roles.Misfits(u.Roles, kind)) > 0 {
 		out = append(out, ProblemRolesDoNotFit)
 	}
-	if !checkUserMAC(s.macKey, u) && u.MAC != "" {
+	if !checkUserMAC(s.macKey, u) {
 		out = append(out, ProblemIntegrityCheck)
 	}
 	return out

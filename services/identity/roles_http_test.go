@@ -160,5 +160,9 @@ func TestMisfitUserRefused(t *testing.T) {
 		if !hasEvent(auditEvents(t, env), "identity.login", event.Denied, dm.ID) {
 			t.Fatal("refused login not audited")
 		}
+		users, err := env.Service.ListUsers(identitytest.System(), authority.ID)
+		if err != nil || len(users) != 1 || len(users[0].Problems) != 1 || users[0].Problems[0] != identity.ProblemRolesDoNotFit {
+			t.Fatalf("the listing does not flag the misfit: %+v %v", users, err)
+		}
 	})
 }
