@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/services/identity"
@@ -91,11 +89,17 @@ func seedDemo(ctx context.Context, svc identity.Service, dataDir string, stdout 
 			return fmt.Errorf("org %s: %w", d.key, err)
 		}
 		fmt.Fprintf(&out, "%s (%s, %s) id %s\n", d.org.Name, d.org.Kind, d.org.Region, org.ID)
-		lines, err := createDemoUsers(ctx, svc, org.ID, d.users)
-		if err != nil {
-			return err
+		for _, u := range d.users {
+			pw := rand.Text()
+			user, uri, err := svc.CreateUser(ctx, identity.NewUser{
+				OrgID: org.ID, Email: u.email, DisplayName: u.name, Roles: u.roles, Password: pw,
+			})
+			if err != nil {
+				return fmt.Errorf("user %s: %w", u.email, err)
+			}
+			fmt.Fprintf(&out, "  %-28s %-20s password %s  id %s\n    totp %s\n",
+				u.email, strings.Join(u.roles, ","), pw, user.ID, uri)
 		}
-		out.WriteString(lines)
 	}
 	if dataDir != "" {
 		if err := os.MkdirAll(dataDir, 0o700); err != nil {
@@ -107,34 +111,4 @@ func seedDemo(ctx context.Context, svc identity.Service, dataDir string, stdout 
 	}
 	fmt.Fprint(stdout, out.String())
 	return nil
-}
-
-// createDemoUsers creates an organisation's demo users at once (each
-// password hash takes a processor for a while) and returns their lines of
-// the credentials file, in the order of users.
-func createDemoUsers(ctx context.Context, svc identity.Service, orgID string, users []demoUser) (string, error) {
-	lines := make([]string, len(users))
-	errs := make([]error, len(users))
-	var wg sync.WaitGroup
-	for i, u := range users {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			pw := rand.Text()
-			user, uri, err := svc.CreateUser(ctx, identity.NewUser{
-				OrgID: orgID, Email: u.email, DisplayName: u.name, Roles: u.roles, Password: pw,
-			})
-			if err != nil {
-				errs[i] = fmt.Errorf("user %s: %w", u.email, err)
-				return
-			}
-			lines[i] = fmt.Sprintf("  %-28s %-20s password %s  id %s\n    totp %s\n",
-				u.email, strings.Join(u.roles, ","), pw, user.ID, uri)
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return "", err
-	}
-	return strings.Join(lines, ""), nil
 }
