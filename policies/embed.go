@@ -1,12 +1,13 @@
 // Package policies embeds the deployment's configuration files: the Casbin
-// access-control model and policy, and (as they arrive) workflow, routing
-// and disclosure settings. A file of the same name in the directory given
-// by --policies overrides the embedded one.
+// access-control model and policy, the roles each organisation kind may
+// hold (roles.json), and (as they arrive) workflow, routing and disclosure
+// settings. A file of the same name in the directory given by --policies
+// overrides the embedded one.
 package policies
 
 import "embed"
 
 // FS holds the default policy files.
 //
-//go:embed *.conf *.csv
+//go:embed *.conf *.csv roles.json
 var FS embed.FS

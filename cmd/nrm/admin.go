@@ -17,7 +17,13 @@ import (
 
 // openIdentity opens the identity service for a command-line action,
 // migrating the embedded default first (PostgreSQL needs `nrm migrate`).
-func openIdentity(ctx context.Context, st storage, stderr io.Writer) (identity.Service, func(), error) {
+// policiesDir overrides the embedded policies/ (roles.json), as serve's
+// --policies does.
+func openIdentity(ctx context.Context, st storage, policiesDir string, stderr io.Writer) (identity.Service, func(), error) {
+	roles, err := identity.LoadRolePolicy(policiesDir)
+	if err != nil {
+		return nil, nil, err
+	}
 	kd, cfg, err := st.open(stderr)
 	if err != nil {
 		return nil, nil, err
@@ -31,7 +37,7 @@ func openIdentity(ctx context.Context, st storage, stderr io.Writer) (identity.S
 	if err != nil {
 		return nil, nil, err
 	}
-	svc, err := identity.New(identity.Config{DB: d, Keys: kd, Logger: log.NewNopLogger()})
+	svc, err := identity.New(identity.Config{DB: d, Keys: kd, Logger: log.NewNopLogger(), Roles: roles})
 	if err != nil {
 		d.Close()
 		return nil, nil, err
@@ -67,7 +73,7 @@ func cmdOrgsAdd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if o.Name == "" || o.Kind == "" {
 		return usageError{"--name and --kind are required"}
 	}
-	svc, closeFn, err := openIdentity(ctx, st, stderr)
+	svc, closeFn, err := openIdentity(ctx, st, "", stderr)
 	if err != nil {
 		return err
 	}
@@ -90,6 +96,7 @@ func cmdUsersAdd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	fs.StringVar(&u.Email, "email", "", "email address (required)")
 	fs.StringVar(&u.DisplayName, "name", "", "display name")
 	fs.Var(&roles, "role", "role (repeatable): "+strings.Join(auth.AllRoles, ", "))
+	policiesDir := fs.String("policies", "", "directory whose roles.json overrides the embedded policies/roles.json")
 	if err := parseFlags(fs, args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -105,7 +112,7 @@ func cmdUsersAdd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return err
 	}
 	u.Password = pw
-	svc, closeFn, err := openIdentity(ctx, st, stderr)
+	svc, closeFn, err := openIdentity(ctx, st, *policiesDir, stderr)
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,12 @@ var demoOrgs = []demoOrg{
 		{"auditor@commission.demo", "Demo auditor (data protection officer)", []string{auth.RoleAuditor}},
 		{"sysadmin@commission.demo", "Demo system administrator", []string{auth.RoleSystemAdmin}},
 	}},
+	// An oversight body of its own, so that a review by an auditor of
+	// another organisation than the one whose access is reviewed can be
+	// shown.
+	{"oversight", identity.NewOrg{Name: "Demo: Data protection authority", Kind: "oversight", Region: "MA-04"}, []demoUser{
+		{"auditor@oversight.demo", "Demo auditor (data protection authority)", []string{auth.RoleAuditor}},
+	}},
 }
 
 // demoCredentialsFile is written to the key directory, never to the data

@@ -40,13 +40,15 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		warmup      int
 	)
 	fs.StringVar(&base, "url", "http://127.0.0.1:8080", "server to load (this deployment only)")
-	fs.StringVar(&credentials, "credentials", "./nrm-data/demo-credentials.txt", "demo credentials file written by serve --demo")
+	fs.StringVar(&credentials, "credentials", "./nrm-keys/demo-credentials.txt", "demo credentials file written by serve --demo")
 	fs.StringVar(&email, "email", "officer@police.demo", "user to act as (a frontline officer)")
-	fs.StringVar(&scenario, "scenario", "register", "register | read")
+	fs.StringVar(&scenario, "scenario", "register", "register | read | login-flood (wrong passwords from --flood-addresses loopback addresses while every demo user signs in)")
 	fs.DurationVar(&duration, "duration", 20*time.Second, "how long to run (bounded)")
 	fs.IntVar(&concurrency, "concurrency", 16, "concurrent clients")
 	fs.IntVar(&maxRequests, "max-requests", 200000, "stop after this many requests")
 	fs.IntVar(&warmup, "cases", 200, "read scenario: cases registered first and then read at random")
+	floodAddresses := fs.Int("flood-addresses", 8, "login-flood: flooding source addresses (127.0.0.2…)")
+	floodKnown := fs.Bool("flood-known", false, "login-flood: half the wrong passwords name the demo users' own accounts")
 	if err := parseFlags(fs, args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -56,6 +58,9 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return usageError{"--url must be an http(s) URL"}
+	}
+	if scenario == "login-flood" {
+		return runLoginFlood(ctx, base, credentials, *floodAddresses, concurrency, duration, *floodKnown, stdout)
 	}
 	cred, err := readDemoCredential(credentials, email)
 	if err != nil {

@@ -21,6 +21,8 @@ commands:
   migrate       bring the databases to the current schema
   orgs add      add an organisation; prints its id
   users add     add a user (password on stdin); prints its id and TOTP URI
+  users check   list users who cannot sign in: roles that do not fit their organisation's
+                kind (policies/roles.json), rows failing their integrity check (exit 1 if any)
   keys rotate   give an organisation a new identity and re-wrap its cases (--org ID)
   keys rekey    seal an organisation's cases again under new keys, destroying the old identity (--org ID)
   audit verify  verify the tamper-evident audit log, or with --url a running
@@ -57,6 +59,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdOrgsAdd(ctx, rest[1:], stdout, stderr)
 	case cmd == "users" && len(rest) > 0 && rest[0] == "add":
 		err = cmdUsersAdd(ctx, rest[1:], stdin, stdout, stderr)
+	case cmd == "users" && len(rest) > 0 && rest[0] == "check":
+		return cmdUsersCheck(ctx, rest[1:], stdout, stderr)
 	case cmd == "keys" && len(rest) > 0:
 		err = cmdKeys(ctx, rest[0], rest[1:], stdout, stderr)
 	case cmd == "cases" && len(rest) > 0 && rest[0] == "purge":

@@ -29,6 +29,7 @@ func TestOpenAPIRoutesAreServed(t *testing.T) {
 		"POST /api/v1/auth/login": true, "POST /api/v1/auth/refresh": true, "GET /api/v1/auth/keys": true,
 		"GET /api/v1/audit/public/key": true, "GET /api/v1/audit/public/checkpoint": true,
 		"GET /api/v1/audit/public/proofs/{index}": true, "GET /api/v1/audit/public/consistency": true,
+		"POST /api/v1/auth/enrolment": true, "POST /api/v1/auth/password-reset": true,
 	}
 	for _, line := range strings.Split(string(openAPI), "\n") {
 		if m := pathRe.FindStringSubmatch(line); m != nil {

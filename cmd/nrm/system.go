@@ -93,9 +93,14 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 	}
 
 	// identity
+	roles, err := identity.LoadRolePolicy(c.flags.policies)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
 	idSvc, err := identity.New(identity.Config{
 		DB: s.dbs["identity"], Keys: c.keys, Logger: log.With(c.logger, "service", "identity"),
-		Audience: c.flags.audience, Registerer: c.registry,
+		Audience: c.flags.audience, Registerer: c.registry, Roles: roles,
 	})
 	if err != nil {
 		s.Close()
@@ -247,7 +252,7 @@ func (s *system) mount(mux *http.ServeMux, rl *kit.RateLimits) {
 	}
 	s.identityEP = identity.MakeServerEndpoints(s.identity, authn, s.enforcer, s.identityDen)
 	idHTTP := identity.MakeHTTPHandler(s.identityEP, log.With(s.logger, "service", "identity"))
-	for _, p := range []string{"/api/v1/auth/", "/api/v1/me", "/api/v1/orgs", "/api/v1/orgs/", "/api/v1/users", "/api/v1/users/"} {
+	for _, p := range []string{"/api/v1/auth/", "/api/v1/me", "/api/v1/me/", "/api/v1/orgs", "/api/v1/orgs/", "/api/v1/users", "/api/v1/users/"} {
 		mux.Handle(p, idHTTP)
 	}
 	s.auditEP = audit.MakeEndpoints(s.audit, authn, s.enforcer, s.audit)

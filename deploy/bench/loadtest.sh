@@ -82,7 +82,7 @@ ratios=()
 for round in $(seq 1 "$ROUNDS"); do
 	echo "== round $round of $ROUNDS: nrm over HTTP (PostgreSQL, $CONCURRENCY clients, ${DURATION}s)"
 	[ "$round" = 1 ] && work_before=$(work)
-	"$WORK/nrm" loadtest --url "http://127.0.0.1:$PORT" --credentials "$WORK/data/demo-credentials.txt" \
+	"$WORK/nrm" loadtest --url "http://127.0.0.1:$PORT" --credentials "$WORK/keys/demo-credentials.txt" \
 		--scenario register --duration "${DURATION}s" --concurrency "$CONCURRENCY" | tee "$WORK/register.txt"
 	drain
 	if [ "$round" = 1 ]; then
@@ -106,7 +106,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 echo "== reads (PostgreSQL, $CONCURRENCY clients, ${DURATION}s)"
-"$WORK/nrm" loadtest --url "http://127.0.0.1:$PORT" --credentials "$WORK/data/demo-credentials.txt" \
+"$WORK/nrm" loadtest --url "http://127.0.0.1:$PORT" --credentials "$WORK/keys/demo-credentials.txt" \
 	--scenario read --duration "${DURATION}s" --concurrency "$CONCURRENCY" | tee "$WORK/read.txt"
 
 echo "== server's peak resident memory: $(awk '/^VmHWM/ { printf "%.0f MB", $2/1024 }' /proc/$SERVER_PID/status)"

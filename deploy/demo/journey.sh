@@ -2,10 +2,10 @@
 # The journey of one person through the mechanism, against a running
 # `nrm serve --demo` (README, "A walk through the demo"). Needs curl and jq.
 #
-#   NRM=http://127.0.0.1:8080 CREDS=./nrm-data/demo-credentials.txt deploy/demo/journey.sh
+#   NRM=http://127.0.0.1:8080 CREDS=./nrm-keys/demo-credentials.txt deploy/demo/journey.sh
 set -eu
 NRM=${NRM:-http://127.0.0.1:8080}
-CREDS=${CREDS:-./nrm-data/demo-credentials.txt}
+CREDS=${CREDS:-./nrm-keys/demo-credentials.txt}
 NRM_BIN=${NRM_BIN:-go run ./cmd/nrm}
 
 # login EMAIL: signs in with the password and a fresh TOTP code from the

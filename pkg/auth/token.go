@@ -50,9 +50,15 @@ var (
 )
 
 // Verifier checks EdDSA access tokens: signature by a key the KeySource
-// knows (by kid), audience, expiry, the required claims and the revocation
-// list. It implements Authenticator.
+// knows (by kid), no crit header, audience, expiry, a lifetime (exp − iat)
+// within MaxLifetime, the required claims and the revocation list. It
+// implements Authenticator.
 type Verifier struct {
+	// MaxLifetime is the longest lifetime a token may claim (default
+	// AccessTokenTTL): a token minted with a stolen signing key for a
+	// year is refused like any other forgery.
+	MaxLifetime time.Duration
+
 	keys     KeySource
 	audience string
 	revoked  RevocationChecker
@@ -70,11 +76,12 @@ func NewVerifier(keys KeySource, audience string, revoked RevocationChecker, now
 		now = time.Now
 	}
 	return &Verifier{
-		keys:     keys,
-		audience: audience,
-		revoked:  revoked,
-		now:      now,
-		verified: newVerifiedCache(10_000),
+		MaxLifetime: AccessTokenTTL,
+		keys:        keys,
+		audience:    audience,
+		revoked:     revoked,
+		now:         now,
+		verified:    newVerifiedCache(10_000),
 		parser: jwt.NewParser(
 			jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
 			jwt.WithAudience(audience),
@@ -111,6 +118,11 @@ func (v *Verifier) Authenticate(ctx context.Context, token string) (Principal, e
 		if _, ok := t.Method.(*jwt.SigningMethodEd25519); !ok {
 			return nil, ErrTokenInvalid
 		}
+		// RFC 7515 §4.1.11: extensions the verifier must understand; it
+		// understands none, so any crit header (even empty) is refused.
+		if _, ok := t.Header["crit"]; ok {
+			return nil, fmt.Errorf("%w: crit header", ErrTokenInvalid)
+		}
 		kid, ok := t.Header["kid"].(string)
 		if !ok || kid == "" || len(kid) > 64 {
 			return nil, ErrTokenInvalid
@@ -126,6 +138,9 @@ func (v *Verifier) Authenticate(ctx context.Context, token string) (Principal, e
 	}
 	if c.Subject == "" || c.Sid == "" || c.ID == "" || c.IssuedAt == nil || len(c.Roles) == 0 {
 		return Principal{}, fmt.Errorf("%w: missing claims", ErrTokenInvalid)
+	}
+	if c.ExpiresAt.Sub(c.IssuedAt.Time) > v.MaxLifetime {
+		return Principal{}, fmt.Errorf("%w: lifetime over the maximum", ErrTokenInvalid)
 	}
 	for _, r := range c.Roles {
 		if !ValidRole(r) {

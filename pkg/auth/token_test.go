@@ -221,3 +221,45 @@ func TestVerifiedTokensStillExpireAndRevoke(t *testing.T) {
 		t.Fatal("tampered token accepted")
 	}
 }
+
+// TestVerifierRefusesLongLivedAndCritTokens replays issue 18's forged
+// tokens signed with a real key: one living a year (a leaked signing key
+// must not mint lasting access) and one carrying a crit header the
+// verifier does not understand (RFC 7515 §4.1.11: refuse).
+func TestVerifierRefusesLongLivedAndCritTokens(t *testing.T) {
+	f := newTokenFixture(t, revokedSet{})
+	with := func(m func(*Claims)) Claims { c := f.claims(); m(&c); return c }
+	tests := []struct {
+		name  string
+		token string
+		ok    bool
+	}{
+		{"the configured lifetime", f.sign(t, f.claims(), nil), true},
+		{"a year", f.sign(t, with(func(c *Claims) { c.ExpiresAt = jwt.NewNumericDate(f.now.Add(365 * 24 * time.Hour)) }), nil), false},
+		{"one minute over", f.sign(t, with(func(c *Claims) { c.ExpiresAt = jwt.NewNumericDate(f.now.Add(AccessTokenTTL + time.Minute)) }), nil), false},
+		{"issued in the past, still within the maximum", f.sign(t, with(func(c *Claims) {
+			c.IssuedAt = jwt.NewNumericDate(f.now.Add(-time.Minute))
+			c.ExpiresAt = jwt.NewNumericDate(f.now.Add(AccessTokenTTL - time.Minute))
+		}), nil), true},
+		{"crit header", f.sign(t, f.claims(), func(tok *jwt.Token) { tok.Header["crit"] = []string{"exp"} }), false},
+		{"empty crit header", f.sign(t, f.claims(), func(tok *jwt.Token) { tok.Header["crit"] = []string{} }), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.v.Authenticate(context.Background(), tc.token)
+			if tc.ok != (err == nil) {
+				t.Fatalf("err = %v, want ok=%v", err, tc.ok)
+			}
+			if err != nil && !errors.Is(err, ErrTokenInvalid) {
+				t.Fatalf("err = %v, want ErrTokenInvalid", err)
+			}
+		})
+	}
+	t.Run("a shorter configured maximum", func(t *testing.T) {
+		g := newTokenFixture(t, revokedSet{})
+		g.v.MaxLifetime = 5 * time.Minute
+		if _, err := g.v.Authenticate(context.Background(), g.sign(t, g.claims(), nil)); err == nil {
+			t.Fatal("a 15-minute token accepted under a 5-minute maximum")
+		}
+	})
+}

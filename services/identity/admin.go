@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/authz"
@@ -93,8 +96,16 @@ func inScope(p auth.Principal, orgID string) bool {
 	return p.HasRole(auth.RoleSystemAdmin) || (p.HasRole(auth.RoleOrgAdmin) && p.OrgID == orgID)
 }
 
+// NewUserEnrolmentWindow is how long a new user's TOTP secret waits for
+// its first code; SecondFactorResetWindow the same after an admin reset.
+const (
+	NewUserEnrolmentWindow  = 30 * 24 * time.Hour
+	SecondFactorResetWindow = 7 * 24 * time.Hour
+)
+
 func (s *service) CreateUser(ctx context.Context, n NewUser) (User, string, error) {
-	p, err := s.admin(ctx, "identity.user.create")
+	const action = "identity.user.create"
+	p, err := s.admin(ctx, action)
 	if err != nil {
 		return User{}, "", err
 	}
@@ -103,15 +114,22 @@ func (s *service) CreateUser(ctx context.Context, n NewUser) (User, string, erro
 		return User{}, "", err
 	}
 	if !inScope(p, n.OrgID) {
-		return User{}, "", s.deny(ctx, "identity.user.create", "org", n.OrgID, ErrNotFound)
+		return User{}, "", s.deny(ctx, action, "org", n.OrgID, ErrNotFound)
 	}
-	if slices.Contains(n.Roles, auth.RoleSystemAdmin) && !p.HasRole(auth.RoleSystemAdmin) {
-		return User{}, "", s.deny(ctx, "identity.user.create", "org", n.OrgID, ErrForbidden)
+	for _, r := range n.Roles {
+		if !s.roles.MayGrant(p.Roles, r) {
+			return User{}, "", s.deny(ctx, action, "org", n.OrgID, kit.NewError(http.StatusForbidden, CodePrivilegedRole,
+				"only a system administrator may grant the role "+r))
+		}
 	}
-	if _, err := s.store.org(ctx, s.store.db, n.OrgID); err != nil {
+	org, err := s.store.org(ctx, s.store.db, n.OrgID)
+	if err != nil {
 		return User{}, "", err
 	}
-	hash, err := s.hasher.hash(ctx, n.Password)
+	if err := s.rolesFit(ctx, action, n.OrgID, n.Roles, org.Kind); err != nil {
+		return User{}, "", err
+	}
+	hash, err := s.hasher.hash(ctx, kit.ClientAddr(ctx), n.Password)
 	if err != nil {
 		return User{}, "", err
 	}
@@ -121,7 +139,8 @@ func (s *service) CreateUser(ctx context.Context, n NewUser) (User, string, erro
 	}
 	now := s.now()
 	u := userRow{User: User{ID: event.NewID(), OrgID: n.OrgID, Email: n.Email, DisplayName: n.DisplayName,
-		Roles: n.Roles, Status: StatusActive, CreatedAt: now}, PasswordHash: hash}
+		Roles: n.Roles, Status: StatusActive, CreatedAt: now, CreatedBy: p.UserID, SecondFactor: SecondFactorPending},
+		PasswordHash: hash, TOTPPendingUntil: now.Add(NewUserEnrolmentWindow)}
 	if u.TOTPSecret, err = sealTOTP(s.totpKey, u.ID, secret); err != nil {
 		return User{}, "", fmt.Errorf("identity: seal totp: %w", err)
 	}
@@ -130,7 +149,16 @@ func (s *service) CreateUser(ctx context.Context, n NewUser) (User, string, erro
 		if err := s.store.insertUser(ctx, tx, u, now); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, s.rec.New(ctx, "identity.user.create", "user", u.ID, event.Allowed))
+		events := []event.Audit{s.rec.New(ctx, action, "user", u.ID, event.Allowed)}
+		// A privileged role's grant is an event of its own, which the
+		// auditors filter on; the organisation's admins see who created
+		// each user (created_by) in the user listing.
+		for _, r := range u.Roles {
+			if s.roles.Privileged(r) {
+				events = append(events, s.rec.New(ctx, "identity.role.grant."+r, "user", u.ID, event.Allowed))
+			}
+		}
+		return s.audit(ctx, tx, events...)
 	})
 	if errors.Is(err, errDuplicate) {
 		return User{}, "", ErrEmailTaken
@@ -139,6 +167,51 @@ func (s *service) CreateUser(ctx context.Context, n NewUser) (User, string, erro
 		return User{}, "", err
 	}
 	return u.User, uri, nil
+}
+
+// rolesFit refuses (403, audited) roles the organisation's kind may not
+// hold, naming them and the kinds that may.
+func (s *service) rolesFit(ctx context.Context, action, orgID string, roles []string, kind string) error {
+	misfits := s.roles.Misfits(roles, kind)
+	if len(misfits) == 0 {
+		return nil
+	}
+	parts := make([]string, len(misfits))
+	for i, r := range misfits {
+		parts[i] = r + " (only in: " + strings.Join(s.roles.Kinds(r), ", ") + ")"
+	}
+	return s.deny(ctx, action, "org", orgID, kit.NewError(http.StatusForbidden, CodeRoleNotAllowed,
+		"roles: an organisation of kind "+kind+" may not hold "+strings.Join(parts, "; ")))
+}
+
+// problems says why u cannot be used, given its organisation's kind.
+func (s *service) problems(u userRow, kind string) []string {
+	var out []string
+	if len(s.roles.Misfits(u.Roles, kind)) > 0 {
+		out = append(out, ProblemRolesDoNotFit)
+	}
+	if !checkUserMAC(s.macKey, u) {
+		out = append(out, ProblemIntegrityCheck)
+	}
+	return out
+}
+
+// mayAdminister reports whether p may act on the account u (reset its
+// factors, re-enable it, issue a reset link): an org_admin only for its
+// own organisation's users who hold no privileged role.
+func (s *service) mayAdminister(p auth.Principal, u userRow) bool {
+	if p.HasRole(auth.RoleSystemAdmin) {
+		return true
+	}
+	if !inScope(p, u.OrgID) {
+		return false
+	}
+	for _, r := range u.Roles {
+		if s.roles.Privileged(r) {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *service) ListUsers(ctx context.Context, orgID string) ([]User, error) {
@@ -155,7 +228,24 @@ func (s *service) ListUsers(ctx context.Context, orgID string) ([]User, error) {
 	if orgID != "" && !inScope(p, orgID) {
 		return nil, s.deny(ctx, "identity.user.list", "org", orgID, ErrNotFound)
 	}
-	return s.store.users(ctx, orgID)
+	rows, err := s.store.users(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	orgs, err := s.store.orgs(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	kinds := make(map[string]string, len(orgs))
+	for _, o := range orgs {
+		kinds[o.ID] = o.Kind
+	}
+	out := make([]User, len(rows))
+	for i, u := range rows {
+		u.Problems = s.problems(u, kinds[u.OrgID])
+		out[i] = u.User
+	}
+	return out, nil
 }
 
 func (s *service) DisableUser(ctx context.Context, id string) error {

@@ -25,6 +25,10 @@ type client struct {
 	login, refresh, logout, me, createOrg, listOrgs endpoint.Endpoint
 	createUser, listUsers, disableUser, keys        endpoint.Endpoint
 	revocations                                     endpoint.Endpoint
+
+	beginEnrolment, changePassword, startTOTP, confirmTOTP endpoint.Endpoint
+	listSessions, endSession, resetSecondFactor            endpoint.Endpoint
+	enableUser, issuePasswordReset, resetPassword          endpoint.Endpoint
 }
 
 // NewClient returns a Service calling the identity API at instance (the
@@ -65,6 +69,17 @@ func NewClient(instance, internal string, hc httptransport.HTTPClient) (Service,
 		disableUser: mk(http.MethodPost, base, "/api/v1/users/{id}/disable", http.StatusNoContent, nil),
 		keys:        mk(http.MethodGet, base, "/api/v1/auth/keys", http.StatusOK, func() any { return &keysResponse{} }),
 		revocations: mk(http.MethodGet, ibase, "/internal/v1/identity/revocations", http.StatusOK, func() any { return &revocationsResponse{} }),
+
+		beginEnrolment:     mk(http.MethodPost, base, "/api/v1/auth/enrolment", http.StatusOK, func() any { return &Enrolment{} }),
+		changePassword:     mk(http.MethodPost, base, "/api/v1/me/password", http.StatusNoContent, nil),
+		startTOTP:          mk(http.MethodPost, base, "/api/v1/me/totp", http.StatusOK, func() any { return &Enrolment{} }),
+		confirmTOTP:        mk(http.MethodPost, base, "/api/v1/me/totp/confirm", http.StatusNoContent, nil),
+		listSessions:       mk(http.MethodGet, base, "/api/v1/me/sessions", http.StatusOK, func() any { return &sessionsResponse{} }),
+		endSession:         mk(http.MethodDelete, base, "/api/v1/me/sessions/{id}", http.StatusNoContent, nil),
+		resetSecondFactor:  mk(http.MethodPost, base, "/api/v1/users/{id}/totp/reset", http.StatusNoContent, nil),
+		enableUser:         mk(http.MethodPost, base, "/api/v1/users/{id}/enable", http.StatusNoContent, nil),
+		issuePasswordReset: mk(http.MethodPost, base, "/api/v1/users/{id}/password-reset", http.StatusOK, func() any { return &PasswordReset{} }),
+		resetPassword:      mk(http.MethodPost, base, "/api/v1/auth/password-reset", http.StatusNoContent, nil),
 	}, nil
 }
 
@@ -226,4 +241,71 @@ func (c *client) RevokedSessions(ctx context.Context, since int64) ([]string, in
 	}
 	rr := r.(*revocationsResponse)
 	return rr.Sessions, rr.Next, nil
+}
+
+func (c *client) BeginEnrolment(ctx context.Context, r EnrolmentRequest) (Enrolment, error) {
+	resp, err := c.beginEnrolment(ctx, clientRequest{body: r})
+	if err != nil {
+		return Enrolment{}, err
+	}
+	return *resp.(*Enrolment), nil
+}
+
+func (c *client) ChangePassword(ctx context.Context, r PasswordChange) error {
+	_, err := c.changePassword(ctx, clientRequest{body: r})
+	return err
+}
+
+func (c *client) StartTOTPReenrolment(ctx context.Context, code string) (Enrolment, error) {
+	resp, err := c.startTOTP(ctx, clientRequest{body: otpRequest{OTP: code}})
+	if err != nil {
+		return Enrolment{}, err
+	}
+	return *resp.(*Enrolment), nil
+}
+
+func (c *client) ConfirmTOTP(ctx context.Context, code string) error {
+	_, err := c.confirmTOTP(ctx, clientRequest{body: otpRequest{OTP: code}})
+	return err
+}
+
+func (c *client) ListSessions(ctx context.Context) ([]Session, error) {
+	resp, err := c.listSessions(ctx, clientRequest{})
+	if err != nil {
+		return nil, err
+	}
+	return resp.(*sessionsResponse).Sessions, nil
+}
+
+// byID calls e for the account or session id, which must not be empty.
+func byID(ctx context.Context, e endpoint.Endpoint, id string) error {
+	if id == "" {
+		return ErrNotFound
+	}
+	_, err := e(ctx, clientRequest{id: id})
+	return err
+}
+
+func (c *client) EndSession(ctx context.Context, id string) error { return byID(ctx, c.endSession, id) }
+
+func (c *client) ResetSecondFactor(ctx context.Context, id string) error {
+	return byID(ctx, c.resetSecondFactor, id)
+}
+
+func (c *client) EnableUser(ctx context.Context, id string) error { return byID(ctx, c.enableUser, id) }
+
+func (c *client) IssuePasswordReset(ctx context.Context, id string) (PasswordReset, error) {
+	if id == "" {
+		return PasswordReset{}, ErrNotFound
+	}
+	resp, err := c.issuePasswordReset(ctx, clientRequest{id: id})
+	if err != nil {
+		return PasswordReset{}, err
+	}
+	return *resp.(*PasswordReset), nil
+}
+
+func (c *client) ResetPassword(ctx context.Context, r PasswordResetRequest) error {
+	_, err := c.resetPassword(ctx, clientRequest{body: r})
+	return err
 }

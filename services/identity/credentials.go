@@ -9,7 +9,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,6 +82,19 @@ func newTOTP(account string) (secret, uri string, err error) {
 		return "", "", fmt.Errorf("identity: totp: %w", err)
 	}
 	return k.Secret(), k.URL(), nil
+}
+
+// totpURI returns the otpauth:// URI of an existing secret, in the form
+// newTOTP's URIs have.
+func totpURI(account, secret string) string {
+	v := url.Values{}
+	v.Set("secret", secret)
+	v.Set("issuer", totpIssuer)
+	v.Set("period", strconv.Itoa(totpPeriod))
+	v.Set("algorithm", otp.AlgorithmSHA1.String())
+	v.Set("digits", totpDigits.String())
+	u := url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + totpIssuer + ":" + account, RawQuery: v.Encode()}
+	return u.String()
 }
 
 // matchTOTP returns the time step (±1 around now) whose code equals code,

@@ -4,10 +4,14 @@
 // Credentials:
 //   - passwords: argon2id, 64 MiB, 3 passes, 2 lanes, 16-byte salt, 32-byte
 //     key, stored as a PHC string ($argon2id$v=19$m=65536,t=3,p=2$salt$key);
-//     at least 12 characters. At most 2×GOMAXPROCS hashes run at once (each
-//     holds 64 MiB); a caller waiting more than 3 s gets 503 rather than
-//     piling up memory. An unknown email is checked against a dummy hash so
-//     it costs the same.
+//     at least 12 characters. At most GOMAXPROCS hashes run at once (each
+//     holds 64 MiB and runs its 2 lanes in parallel). A freed slot goes to
+//     the waiting client address with the fewest recent failed logins, and
+//     among equals in turn, so a flood from some addresses cannot starve
+//     the others; an address may have 4 hashes waiting, more get 429 at
+//     once; a caller waiting more than 3 s gets 503 rather than piling up
+//     memory. An unknown email is checked against a dummy hash so it costs
+//     the same and answers alike.
 //   - TOTP (RFC 6238, SHA-1, 6 digits, 30 s, ±1 step) for every role; the
 //     secret is sealed with XChaCha20-Poly1305 under a master subkey with the
 //     user id as associated data; the last accepted time step is stored and
@@ -15,6 +19,30 @@
 //   - each user row carries an HMAC (master subkey) over id, organisation,
 //     sorted roles, status and email, checked at login and refresh: a role
 //     written into the database directly does not verify.
+//
+// Roles are bound to organisation kinds by policies/roles.json (RolePolicy,
+// read once and given in Config): a user whose roles do not fit cannot be
+// created (403 role_not_allowed), and one that exists anyway (planted, or
+// from before the rule) cannot sign in, refresh or read /me (403
+// account_roles_invalid) and is listed by `nrm users check`. The
+// privileged roles are granted by a system_admin only (403
+// privileged_role for an org_admin); each grant is an audit event
+// identity.role.grant.<role>, and the user listing shows who created each
+// user. See docs/roles.md.
+//
+// Second factor: a new user's secret is pending until the first login
+// with a code of it (BeginEnrolment shows it again, with a QR code, to
+// whoever has the password, within 30 days). Wrong codes are counted per
+// account whatever the address: after 5, each waits 1 s, 2 s … 1 min
+// after the last; after 100 in a row the second factor is suspended
+// (identity.totp.suspend) until an administrator resets it.
+//
+// Accounts (accounts.go, accounts_admin.go): password change and TOTP
+// re-enrolment with the current factor, the caller's own sessions, and
+// for administrators second-factor reset, re-enabling, and one-time
+// password-reset tokens (1 hour, single use, stored as an HMAC). An
+// org_admin acts only on its own organisation's users who hold no
+// privileged role.
 //
 // Repeated failures slow down instead of locking out: per (account,
 // address) and per address a growing wait, refused with 429 before any

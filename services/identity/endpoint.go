@@ -21,6 +21,7 @@ type Endpoints struct {
 	DisableUser     endpoint.Endpoint
 	PublicKeys      endpoint.Endpoint
 	RevokedSessions endpoint.Endpoint
+	accountEndpoints
 }
 
 // Casbin objects of the identity endpoints (policies/policy.csv).
@@ -29,8 +30,10 @@ const (
 	ObjectUsers = "identity.users"
 )
 
-// MakeServerEndpoints wires s: login, refresh, the public keys and the
-// revocation feed need no token; me and logout need one; the
+// MakeServerEndpoints wires s: login, refresh, enrolment, password reset
+// with a token, the public keys and the revocation feed need no token; me,
+// logout and the caller's own account (password, TOTP, sessions) need one;
+// the
 // administration endpoints also go through the enforcer, which records
 // denials with denials.
 func MakeServerEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforcer, denials authz.DenialRecorder) Endpoints {
@@ -38,17 +41,18 @@ func MakeServerEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforc
 		return authn(enf.Middleware(object, action, denials)(e))
 	}
 	return Endpoints{
-		Login:           makeLoginEndpoint(s),
-		Refresh:         makeRefreshEndpoint(s),
-		Logout:          authn(makeLogoutEndpoint(s)),
-		Me:              authn(makeMeEndpoint(s)),
-		CreateOrg:       guard(ObjectOrgs, "create", makeCreateOrgEndpoint(s)),
-		ListOrgs:        guard(ObjectOrgs, "list", makeListOrgsEndpoint(s)),
-		CreateUser:      guard(ObjectUsers, "create", makeCreateUserEndpoint(s)),
-		ListUsers:       guard(ObjectUsers, "list", makeListUsersEndpoint(s)),
-		DisableUser:     guard(ObjectUsers, "disable", makeDisableUserEndpoint(s)),
-		PublicKeys:      makePublicKeysEndpoint(s),
-		RevokedSessions: makeRevokedSessionsEndpoint(s),
+		Login:            makeLoginEndpoint(s),
+		Refresh:          makeRefreshEndpoint(s),
+		Logout:           authn(makeLogoutEndpoint(s)),
+		Me:               authn(makeMeEndpoint(s)),
+		CreateOrg:        guard(ObjectOrgs, "create", makeCreateOrgEndpoint(s)),
+		ListOrgs:         guard(ObjectOrgs, "list", makeListOrgsEndpoint(s)),
+		CreateUser:       guard(ObjectUsers, "create", makeCreateUserEndpoint(s)),
+		ListUsers:        guard(ObjectUsers, "list", makeListUsersEndpoint(s)),
+		DisableUser:      guard(ObjectUsers, "disable", makeDisableUserEndpoint(s)),
+		PublicKeys:       makePublicKeysEndpoint(s),
+		RevokedSessions:  makeRevokedSessionsEndpoint(s),
+		accountEndpoints: makeAccountEndpoints(s, authn, guard),
 	}
 }
 

@@ -92,9 +92,18 @@ func TestAuthorizationTable(t *testing.T) {
 	srv, _ := server(t, env)
 	own := env.Org(t, "Own", "police")
 	other := env.Org(t, "Other", "ngo")
+	// Each role sits in an organisation whose kind may hold it; the
+	// administrators in "own".
+	homes := map[string]identity.Org{
+		auth.RoleFrontlineOfficer: own, auth.RoleOrgAdmin: own,
+		auth.RoleNGOCaseworker: env.Org(t, "Shelter", "ngo"), auth.RoleGuardian: env.Org(t, "Child protection", "social_services"),
+		auth.RoleCoordinator: env.Org(t, "Desk", "competent_authority"), auth.RoleDecisionMaker: env.Org(t, "Authority", "competent_authority"),
+		auth.RoleCommissionAnalyst: env.Org(t, "Commission", "commission"), auth.RoleAuditor: env.Org(t, "Oversight", "oversight"),
+		auth.RoleSystemAdmin: env.Org(t, "Operator", "commission"),
+	}
 	tokens := map[string]string{}
 	for _, r := range auth.AllRoles {
-		u := env.User(t, own.ID, r+"@own.example.org", r)
+		u := env.User(t, homes[r].ID, r+"@own.example.org", r)
 		tokens[r] = env.Login(t, u).AccessToken
 	}
 	n := 0
@@ -202,12 +211,12 @@ func TestBadInput(t *testing.T) {
 	env := identitytest.New(t, dbtest.SQLite(t))
 	srv, _ := server(t, env)
 	own := env.Org(t, "Own", "police")
-	admin := env.User(t, own.ID, "admin@example.org", auth.RoleSystemAdmin)
+	admin := env.User(t, env.Org(t, "Commission", "commission").ID, "admin@example.org", auth.RoleSystemAdmin)
 	tok := env.Login(t, admin).AccessToken
-	env.User(t, own.ID, "taken@example.org", auth.RoleAuditor)
+	env.User(t, own.ID, "taken@example.org", auth.RoleFrontlineOfficer)
 	user := func(m func(map[string]any)) map[string]any {
 		b := map[string]any{"org_id": own.ID, "email": "fresh@example.org", "display_name": "Fresh",
-			"roles": []string{"auditor"}, "password": identitytest.Password}
+			"roles": []string{"frontline_officer"}, "password": identitytest.Password}
 		m(b)
 		return b
 	}

@@ -42,13 +42,18 @@ const (
 	hashWait = 3 * time.Second
 )
 
-// hasher bounds concurrent argon2id computations: each one holds Memory KiB.
+// hasher bounds concurrent argon2id computations (each one holds Memory
+// KiB) and shares them fairly between client addresses (fairSlots).
 type hasher struct {
 	params Argon2Params
-	slots  chan struct{}
+	slots  *fairSlots
 	wait   time.Duration
 	dummy  string // hash of a random password, checked for unknown emails
 }
+
+// hashQueuePerAddress is how many hashes one client address may have
+// waiting; more are refused at once.
+const hashQueuePerAddress = 4
 
 func newHasher(p Argon2Params, slots int) (*hasher, error) {
 	if p == (Argon2Params{}) {
@@ -58,10 +63,13 @@ func newHasher(p Argon2Params, slots int) (*hasher, error) {
 		return nil, errors.New("bad argon2 parameters")
 	}
 	if slots <= 0 {
-		slots = 2 * runtime.GOMAXPROCS(0)
+		// Each hash runs its own lanes (Threads) in parallel: one per
+		// processor keeps the cores busy, and a slot frees sooner than
+		// with more hashes sharing them.
+		slots = runtime.GOMAXPROCS(0)
 	}
-	h := &hasher{params: p, slots: make(chan struct{}, slots), wait: hashWait}
-	dummy, err := h.hash(context.Background(), rand.Text())
+	h := &hasher{params: p, slots: newFairSlots(slots, hashQueuePerAddress), wait: hashWait}
+	dummy, err := h.hash(context.Background(), "", rand.Text())
 	if err != nil {
 		return nil, err
 	}
@@ -69,28 +77,21 @@ func newHasher(p Argon2Params, slots int) (*hasher, error) {
 	return h, nil
 }
 
-func (h *hasher) acquire(ctx context.Context) error {
-	t := time.NewTimer(h.wait)
-	defer t.Stop()
-	select {
-	case h.slots <- struct{}{}:
-		return nil
-	case <-t.C:
-		return ErrUnavailable
-	case <-ctx.Done():
-		return fmt.Errorf("identity: hash: %w", ctx.Err())
-	}
+// acquire takes a hashing slot in turn with the other client addresses
+// (addr is the caller's; "" for the command line).
+func (h *hasher) acquire(ctx context.Context, addr string) error {
+	return h.slots.acquire(ctx, addr, h.wait)
 }
 
-func (h *hasher) release() { <-h.slots }
+func (h *hasher) release() { h.slots.release() }
 
 // hash returns the PHC string of password.
-func (h *hasher) hash(ctx context.Context, password string) (string, error) {
+func (h *hasher) hash(ctx context.Context, addr, password string) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("identity: salt: %w", err)
 	}
-	if err := h.acquire(ctx); err != nil {
+	if err := h.acquire(ctx, addr); err != nil {
 		return "", err
 	}
 	defer h.release()
@@ -105,12 +106,12 @@ var b64 = base64.RawStdEncoding
 var errBadHash = errors.New("identity: malformed password hash")
 
 // verify reports whether password matches the PHC string phc.
-func (h *hasher) verify(ctx context.Context, phc, password string) (bool, error) {
+func (h *hasher) verify(ctx context.Context, addr, phc, password string) (bool, error) {
 	p, salt, want, err := parsePHC(phc)
 	if err != nil {
 		return false, err
 	}
-	if err := h.acquire(ctx); err != nil {
+	if err := h.acquire(ctx, addr); err != nil {
 		return false, err
 	}
 	defer h.release()

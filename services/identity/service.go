@@ -33,12 +33,45 @@ type Service interface {
 	Me(ctx context.Context) (Me, error)
 	PublicKeys(ctx context.Context) ([]PublicKey, error)
 	RevokedSessions(ctx context.Context, since int64) ([]string, int64, error)
+
+	// Accounts (accounts.go, accounts_admin.go).
+
+	// BeginEnrolment checks r like a login (same throttling, same answer
+	// for unknown accounts) and, while the user's second factor is not yet
+	// confirmed (a new user, or after an admin reset), returns the pending
+	// TOTP secret; otherwise ErrAlreadyEnrolled. A login with a valid code
+	// of the pending secret confirms it.
+	BeginEnrolment(ctx context.Context, r EnrolmentRequest) (Enrolment, error)
+	// ChangePassword changes the caller's password, given the current one
+	// and a current code; the caller's other sessions end.
+	ChangePassword(ctx context.Context, r PasswordChange) error
+	// StartTOTPReenrolment, given a current code, offers a new TOTP secret;
+	// the old one stays valid until ConfirmTOTP.
+	StartTOTPReenrolment(ctx context.Context, otp string) (Enrolment, error)
+	// ConfirmTOTP replaces the caller's secret by the pending one, given a
+	// code of the pending one.
+	ConfirmTOTP(ctx context.Context, otp string) error
+	// ListSessions lists the caller's own open sessions.
+	ListSessions(ctx context.Context) ([]Session, error)
+	// EndSession ends one of the caller's own sessions, everywhere.
+	EndSession(ctx context.Context, id string) error
+	// ResetSecondFactor (admin) replaces a user's TOTP secret by a pending
+	// one the user enrols with BeginEnrolment, lifts a suspension and ends
+	// the user's sessions.
+	ResetSecondFactor(ctx context.Context, userID string) error
+	// EnableUser (admin) re-enables a disabled user.
+	EnableUser(ctx context.Context, userID string) error
+	// IssuePasswordReset (admin) returns a one-time password-reset token.
+	IssuePasswordReset(ctx context.Context, userID string) (PasswordReset, error)
+	// ResetPassword sets a new password with a token of IssuePasswordReset.
+	ResetPassword(ctx context.Context, r PasswordResetRequest) error
 }
 
 // OrgKinds lists the organisation kinds, in a stable order.
 var OrgKinds = []string{
 	"police", "labour_inspectorate", "border", "prosecution", "health",
 	"social_services", "ngo", "international_org", "competent_authority", "commission",
+	"oversight",
 }
 
 // DefaultRegions is the demo region list (Morocco's twelve regions); the
@@ -88,7 +121,29 @@ type User struct {
 	Roles       []string  `json:"roles"`
 	Status      string    `json:"status"`
 	CreatedAt   time.Time `json:"created_at"`
+	// CreatedBy is the administrator who created the user and so granted
+	// its roles ("cli" for the command line).
+	CreatedBy string `json:"created_by,omitempty"`
+	// SecondFactor is the TOTP state: pending (not yet enrolled), active,
+	// or suspended (too many wrong codes; an administrator resets it).
+	SecondFactor string `json:"second_factor"`
+	// Problems, in administrators' listings, says why the account cannot
+	// be used: roles_do_not_fit_org_kind, integrity_check_failed.
+	Problems []string `json:"problems,omitempty"`
 }
+
+// Second-factor states.
+const (
+	SecondFactorPending   = "pending"
+	SecondFactorActive    = "active"
+	SecondFactorSuspended = "suspended"
+)
+
+// Account problems listed by ListUsers and `nrm users check`.
+const (
+	ProblemRolesDoNotFit  = "roles_do_not_fit_org_kind"
+	ProblemIntegrityCheck = "integrity_check_failed"
+)
 
 // LoginRequest carries the credentials of a login.
 type LoginRequest struct {
@@ -126,17 +181,29 @@ type PublicKey struct {
 const (
 	CodeInvalidCredentials = "invalid_credentials"
 	CodeEmailTaken         = "email_taken"
+	// CodeRoleNotAllowed: a role the organisation's kind may not hold
+	// (policies/roles.json).
+	CodeRoleNotAllowed = "role_not_allowed"
+	// CodePrivilegedRole: a role only a system administrator may grant.
+	CodePrivilegedRole = "privileged_role"
+	// CodeAccountRolesInvalid: the account's roles no longer fit its
+	// organisation's kind; it cannot be used until corrected.
+	CodeAccountRolesInvalid = "account_roles_invalid"
 )
 
 // Errors.
 var (
-	ErrInvalidCredentials = kit.NewError(http.StatusUnauthorized, CodeInvalidCredentials, "invalid credentials")
-	ErrEmailTaken         = kit.NewError(http.StatusConflict, CodeEmailTaken, "a user with this email already exists")
-	ErrNotFound           = kit.ErrNotFound
-	ErrForbidden          = kit.ErrForbidden
-	ErrUnauthenticated    = kit.ErrUnauthenticated
-	ErrUnavailable        = kit.ErrUnavailable
-	ErrRateLimited        = kit.ErrRateLimited
+	ErrInvalidCredentials  = kit.NewError(http.StatusUnauthorized, CodeInvalidCredentials, "invalid credentials")
+	ErrEmailTaken          = kit.NewError(http.StatusConflict, CodeEmailTaken, "a user with this email already exists")
+	ErrRoleNotAllowed      = kit.NewError(http.StatusForbidden, CodeRoleNotAllowed, "a role does not fit the organisation's kind")
+	ErrPrivilegedRole      = kit.NewError(http.StatusForbidden, CodePrivilegedRole, "only a system administrator may grant this role")
+	ErrAccountRolesInvalid = kit.NewError(http.StatusForbidden, CodeAccountRolesInvalid,
+		"this account's roles do not fit its organisation's kind; a system administrator must correct it (nrm users check)")
+	ErrNotFound        = kit.ErrNotFound
+	ErrForbidden       = kit.ErrForbidden
+	ErrUnauthenticated = kit.ErrUnauthenticated
+	ErrUnavailable     = kit.ErrUnavailable
+	ErrRateLimited     = kit.ErrRateLimited
 )
 
 // Config holds the dependencies of the service.
@@ -151,6 +218,9 @@ type Config struct {
 	Registerer prometheus.Registerer
 	// Argon2 overrides the password-hashing parameters (zero: DefaultArgon2).
 	Argon2 Argon2Params
+	// Roles binds roles to organisation kinds (nil: the embedded
+	// policies/roles.json). Read it once with LoadRolePolicy.
+	Roles *RolePolicy
 }
 
 // Session and token lifetimes.
@@ -160,6 +230,10 @@ const (
 )
 
 const signingKeyFile = "token-signing.key"
+
+// purposePasswordResets keys the HMAC under which password-reset tokens
+// are stored.
+const purposePasswordResets keys.Purpose = "identity/password-resets/v1"
 
 type service struct {
 	store     *store
@@ -176,6 +250,8 @@ type service struct {
 	macKey    []byte
 	totpKey   []byte
 	refreshKy []byte
+	resetKey  []byte
+	roles     *RolePolicy
 	metrics   *serviceMetrics
 }
 
@@ -219,10 +295,17 @@ func newService(cfg Config) (*service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("identity: %w", err)
 	}
+	if cfg.Roles == nil {
+		if cfg.Roles, err = LoadRolePolicy(""); err != nil {
+			return nil, err
+		}
+	}
 	regions := map[string]bool{"abroad": true}
 	for _, r := range cfg.Regions {
 		regions[r] = true
 	}
+	th := newThrottle(defaultThrottleCapacity, cfg.Now)
+	h.slots.priority = th.addressFailures
 	ob := outbox.New("identity")
 	ob.Now = cfg.Now
 	return &service{
@@ -235,11 +318,13 @@ func newService(cfg Config) (*service, error) {
 		rec:       event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: cfg.Now},
 		outbox:    ob,
 		hasher:    h,
-		throttle:  newThrottle(defaultThrottleCapacity, cfg.Now),
+		throttle:  th,
 		signer:    newSigner(priv, cfg.Issuer, cfg.Audience),
 		macKey:    cfg.Keys.Subkey(keys.PurposeUserMAC),
 		totpKey:   cfg.Keys.Subkey(keys.PurposeTOTPSecrets),
 		refreshKy: cfg.Keys.Subkey(keys.PurposeRefreshTokens),
+		resetKey:  cfg.Keys.Subkey(purposePasswordResets),
+		roles:     cfg.Roles,
 		metrics:   m,
 	}, nil
 }

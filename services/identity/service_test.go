@@ -84,7 +84,7 @@ func TestCreateAndList(t *testing.T) {
 		o := env.Org(t, "Shelter '; DROP TABLE users; --", "ngo")
 		u, uri, err := env.Service.CreateUser(ctx, identity.NewUser{
 			OrgID: o.ID, Email: "  Officer.One@Example.ORG ", DisplayName: "Officer One",
-			Roles: []string{auth.RoleFrontlineOfficer, auth.RoleCoordinator, auth.RoleFrontlineOfficer}, Password: identitytest.Password,
+			Roles: []string{auth.RoleFrontlineOfficer, auth.RoleNGOCaseworker, auth.RoleFrontlineOfficer}, Password: identitytest.Password,
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -126,7 +126,7 @@ func TestValidation(t *testing.T) {
 		ctx := identitytest.System()
 		o := env.Org(t, "Police", "police")
 		env.User(t, o.ID, "taken@example.org", auth.RoleFrontlineOfficer)
-		good := identity.NewUser{OrgID: o.ID, Email: "new@example.org", DisplayName: "New", Roles: []string{auth.RoleAuditor}, Password: identitytest.Password}
+		good := identity.NewUser{OrgID: o.ID, Email: "new@example.org", DisplayName: "New", Roles: []string{auth.RoleFrontlineOfficer}, Password: identitytest.Password}
 		user := func(m func(*identity.NewUser)) identity.NewUser { u := good; m(&u); return u }
 		userCases := []struct {
 			name string
@@ -321,8 +321,8 @@ func TestRefreshRotation(t *testing.T) {
 func TestLogoutAndDisableRevoke(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := identitytest.New(t, e)
-		o := env.Org(t, "Prosecution", "prosecution")
-		u := env.User(t, o.ID, "prosecutor@example.org", auth.RoleDecisionMaker)
+		o := env.Org(t, "Authority", "competent_authority")
+		u := env.User(t, o.ID, "decisions@example.org", auth.RoleDecisionMaker)
 		v, rl := verifier(t, env)
 		a, b := env.Login(t, u), env.Login(t, u)
 		if err := rl.Poll(context.Background()); err != nil { // the logins moved the clock

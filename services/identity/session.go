@@ -19,76 +19,28 @@ import (
 const refreshThrottleKey = "\x00refresh"
 
 func (s *service) Login(ctx context.Context, r LoginRequest) (Tokens, error) {
-	email := normaliseEmail(r.Email)
-	if len(email) > MaxEmailLen {
-		email = email[:MaxEmailLen]
-	}
-	addr := kit.ClientAddr(ctx)
-	ok, wait := s.throttle.attempt(email, addr)
-	if !ok {
-		s.metrics.throttled.WithLabelValues("login").Inc()
-		return Tokens{}, ErrRateLimited
-	}
-	if wait > 0 {
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return Tokens{}, ctx.Err()
-		}
-	}
-	u, err := s.store.userByEmail(ctx, s.store.db, email)
-	known := err == nil
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return Tokens{}, err
-	}
-	phc := s.hasher.dummy
-	if known {
-		phc = u.PasswordHash
-	}
-	password := r.Password
-	if len(password) > MaxPasswordLen {
-		password = ""
-		known = false
-	}
-	match, err := s.hasher.verify(ctx, phc, password)
-	if errors.Is(err, errBadHash) {
-		level.Warn(s.log).Log("msg", "stored password hash is malformed", "user_id", u.ID)
-		match = false
-	} else if err != nil {
-		return Tokens{}, err
-	}
-	if !known || !match || u.Status != StatusActive {
-		return Tokens{}, s.loginFailed(ctx, u.ID)
-	}
-	if !checkUserMAC(s.macKey, u) {
-		level.Warn(s.log).Log("msg", "user row fails its integrity check; login refused", "user_id", u.ID)
-		return Tokens{}, s.loginFailed(ctx, u.ID)
-	}
-	secret, err := openTOTP(s.totpKey, u.ID, u.TOTPSecret)
+	const action = "identity.login"
+	u, email, err := s.credentials(ctx, action, r.Email, r.Password)
 	if err != nil {
-		level.Warn(s.log).Log("msg", "TOTP secret does not decrypt; login refused", "user_id", u.ID)
-		return Tokens{}, s.loginFailed(ctx, u.ID)
+		return Tokens{}, err
 	}
 	now := s.now()
-	step := matchTOTP(secret, r.OTP, now)
-	if step == 0 {
-		return Tokens{}, s.loginFailed(ctx, u.ID)
+	step, err := s.secondFactor(ctx, action, u, r.OTP, now)
+	if err != nil {
+		return Tokens{}, err
+	}
+	uctx := auth.WithPrincipal(ctx, auth.Principal{UserID: u.ID, OrgID: u.OrgID, Roles: u.Roles})
+	if err := s.usable(uctx, action, u); err != nil {
+		return Tokens{}, err
 	}
 	var (
 		t      Tokens
 		replay bool
 	)
-	uctx := auth.WithPrincipal(ctx, auth.Principal{UserID: u.ID, OrgID: u.OrgID, Roles: u.Roles})
 	err = s.store.db.Tx(ctx, func(tx *sql.Tx) error {
-		fresh, err := s.store.useTOTPStep(ctx, tx, u.ID, step)
-		if err != nil {
+		if err := s.spendCode(ctx, tx, u, step, now); err != nil {
+			replay = errors.Is(err, errReplay)
 			return err
-		}
-		if !fresh {
-			replay = true
-			return errReplay
 		}
 		sid := event.NewID()
 		if err := s.store.insertSession(ctx, tx, sessionRow{ID: sid, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}); err != nil {
@@ -98,28 +50,109 @@ func (s *service) Login(ctx context.Context, r LoginRequest) (Tokens, error) {
 		if err != nil {
 			return err
 		}
-		return s.audit(uctx, tx, s.rec.New(uctx, "identity.login", "user", u.ID, event.Allowed))
+		events := []event.Audit{s.rec.New(uctx, action, "user", u.ID, event.Allowed)}
+		if u.SecondFactor == SecondFactorPending {
+			events = append(events, s.rec.New(uctx, "identity.totp.enrol", "user", u.ID, event.Allowed))
+		}
+		return s.audit(uctx, tx, events...)
 	})
 	if replay {
-		return Tokens{}, s.loginFailed(ctx, u.ID)
+		return Tokens{}, s.loginFailed(ctx, action, u.ID)
 	}
 	if err != nil {
 		return Tokens{}, err
 	}
-	s.throttle.succeeded(email, addr)
+	s.throttle.succeeded(email, kit.ClientAddr(ctx))
 	return t, nil
+}
+
+// credentials checks an email and password as a login does: the throttle
+// first (refused before any hashing), then exactly one password hash
+// whether or not the account exists, then the account's status and
+// integrity. Every failure is audited under action and gets the one
+// answer ErrInvalidCredentials. It returns the user and the normalised
+// email (the throttle's key).
+func (s *service) credentials(ctx context.Context, action, rawEmail, password string) (userRow, string, error) {
+	email := normaliseEmail(rawEmail)
+	if len(email) > MaxEmailLen {
+		email = email[:MaxEmailLen]
+	}
+	addr := kit.ClientAddr(ctx)
+	ok, wait := s.throttle.attempt(email, addr)
+	if !ok {
+		s.metrics.throttled.WithLabelValues("login").Inc()
+		return userRow{}, "", ErrRateLimited
+	}
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return userRow{}, "", ctx.Err()
+		}
+	}
+	u, err := s.store.userByEmail(ctx, s.store.db, email)
+	known := err == nil
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return userRow{}, "", err
+	}
+	phc := s.hasher.dummy
+	if known {
+		phc = u.PasswordHash
+	}
+	if len(password) > MaxPasswordLen {
+		password = ""
+		known = false
+	}
+	match, err := s.hasher.verify(ctx, addr, phc, password)
+	if errors.Is(err, errBadHash) {
+		level.Warn(s.log).Log("msg", "stored password hash is malformed", "user_id", u.ID)
+		match = false
+	} else if errors.Is(err, ErrRateLimited) {
+		s.metrics.throttled.WithLabelValues("hash_queue").Inc()
+		return userRow{}, "", err
+	} else if err != nil {
+		return userRow{}, "", err
+	}
+	if !known || !match || u.Status != StatusActive {
+		return userRow{}, "", s.loginFailed(ctx, action, u.ID)
+	}
+	if !checkUserMAC(s.macKey, u) {
+		level.Warn(s.log).Log("msg", "user row fails its integrity check; refused", "user_id", u.ID)
+		return userRow{}, "", s.loginFailed(ctx, action, u.ID)
+	}
+	return u, email, nil
+}
+
+// usable refuses (403, audited under action) an account whose roles do
+// not fit its organisation's kind: planted, or left over from before
+// policies/roles.json.
+func (s *service) usable(ctx context.Context, action string, u userRow) error {
+	org, err := s.store.org(ctx, s.store.db, u.OrgID)
+	if err != nil {
+		return err
+	}
+	if len(s.roles.Misfits(u.Roles, org.Kind)) == 0 {
+		return nil
+	}
+	level.Warn(s.log).Log("msg", "user's roles do not fit the organisation's kind; refused", "user_id", u.ID)
+	if err := s.auditAlone(ctx, s.rec.New(ctx, action, "user", u.ID, event.Denied)); err != nil {
+		return err
+	}
+	return ErrAccountRolesInvalid
 }
 
 var errReplay = errors.New("identity: TOTP code already used")
 
 // loginFailed audits a failed login (userID is empty for an unknown email)
 // and returns the one answer every failure gets.
-func (s *service) loginFailed(ctx context.Context, userID string) error {
+func (s *service) loginFailed(ctx context.Context, action, userID string) error {
 	objectType := "user"
 	if userID == "" {
 		objectType = ""
 	}
-	if err := s.auditAlone(ctx, s.rec.New(ctx, "identity.login", objectType, userID, event.Denied)); err != nil {
+	if err := s.auditAlone(ctx, s.rec.New(ctx, action, objectType, userID, event.Denied)); err != nil {
 		return err
 	}
 	return ErrInvalidCredentials
@@ -174,7 +207,12 @@ func (s *service) Refresh(ctx context.Context, token string) (Tokens, error) {
 			return err
 		}
 		uctx := auth.WithPrincipal(ctx, auth.Principal{UserID: u.ID, OrgID: u.OrgID, Roles: u.Roles, SessionID: sid})
-		if !first || ss.Revoked || !now.Before(ss.ExpiresAt) || u.Status != StatusActive || !checkUserMAC(s.macKey, u) {
+		org, err := s.store.org(ctx, tx, u.OrgID)
+		if err != nil {
+			return err
+		}
+		if !first || ss.Revoked || !now.Before(ss.ExpiresAt) || u.Status != StatusActive || !checkUserMAC(s.macKey, u) ||
+			len(s.roles.Misfits(u.Roles, org.Kind)) > 0 {
 			// A rotated token used again means it was copied: end the session.
 			failed = true
 			revoked, err := s.store.revokeSession(ctx, tx, sid, now)
@@ -186,6 +224,9 @@ func (s *service) Refresh(ctx context.Context, token string) (Tokens, error) {
 				events = append(events, s.rec.New(uctx, "identity.session.revoke", "session", id, event.Allowed))
 			}
 			return s.audit(ctx, tx, events...)
+		}
+		if err := s.store.touchSession(ctx, tx, sid, now); err != nil {
+			return err
 		}
 		t, err = s.issue(ctx, tx, u, sid, now)
 		if err != nil {
@@ -242,6 +283,9 @@ func (s *service) Me(ctx context.Context) (Me, error) {
 	}
 	u, err := s.store.userByID(ctx, s.store.db, p.UserID)
 	if err != nil {
+		return Me{}, err
+	}
+	if err := s.usable(ctx, "identity.me", u); err != nil {
 		return Me{}, err
 	}
 	m.Email, m.DisplayName = u.Email, u.DisplayName

@@ -30,6 +30,12 @@ type userRow struct {
 	TOTPSecret   []byte
 	TOTPLastStep int64
 	MAC          string
+	// TOTPPending is a sealed replacement secret (re-enrolment) and
+	// TOTPPendingUntil the end of its window, or of a first enrolment's.
+	TOTPPending      []byte
+	TOTPPendingUntil time.Time
+	TOTPFailures     int
+	TOTPFailedAt     time.Time
 }
 
 var errDuplicate = errors.New("identity: duplicate key")
@@ -92,28 +98,41 @@ func (s *store) orgs(ctx context.Context, orgID string) ([]Org, error) {
 	return out, rows.Err()
 }
 
-const userColumns = `id, email, display_name, org_id, roles, status, password_hash, totp_secret, totp_last_step, mac, created_at`
+const userColumns = `id, email, display_name, org_id, roles, status, password_hash, totp_secret, totp_last_step, mac, created_at,
+	created_by, totp_state, totp_pending, totp_pending_until, totp_failures, totp_failed_at`
 
 func scanUser(sc interface{ Scan(...any) error }) (userRow, error) {
 	var (
-		u     userRow
-		roles string
+		u            userRow
+		roles        string
+		createdBy    sql.NullString
+		pendingUntil sql.NullTime
+		failedAt     sql.NullTime
 	)
 	err := sc.Scan(&u.ID, &u.Email, &u.DisplayName, &u.OrgID, &roles, &u.Status,
-		&u.PasswordHash, &u.TOTPSecret, &u.TOTPLastStep, &u.MAC, &u.CreatedAt)
+		&u.PasswordHash, &u.TOTPSecret, &u.TOTPLastStep, &u.MAC, &u.CreatedAt,
+		&createdBy, &u.SecondFactor, &u.TOTPPending, &pendingUntil, &u.TOTPFailures, &failedAt)
 	if err != nil {
 		return userRow{}, err
 	}
 	u.Roles = strings.Split(roles, ",")
 	u.CreatedAt = u.CreatedAt.UTC()
+	u.CreatedBy = createdBy.String
+	if pendingUntil.Valid {
+		u.TOTPPendingUntil = pendingUntil.Time.UTC()
+	}
+	if failedAt.Valid {
+		u.TOTPFailedAt = failedAt.Time.UTC()
+	}
 	return u, nil
 }
 
 func (s *store) insertUser(ctx context.Context, q querier, u userRow, now time.Time) error {
 	_, err := q.ExecContext(ctx,
-		`INSERT INTO users (`+userColumns+`, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)`,
+		`INSERT INTO users (`+userColumns+`, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $11)`,
 		u.ID, u.Email, u.DisplayName, u.OrgID, strings.Join(u.Roles, ","), u.Status,
-		u.PasswordHash, u.TOTPSecret, u.TOTPLastStep, u.MAC, now)
+		u.PasswordHash, u.TOTPSecret, u.TOTPLastStep, u.MAC, now,
+		nullString(u.CreatedBy), u.SecondFactor, u.TOTPPending, nullTime(u.TOTPPendingUntil), u.TOTPFailures, nullTime(u.TOTPFailedAt))
 	if db.IsUniqueViolation(err) {
 		return errDuplicate
 	}
@@ -143,7 +162,7 @@ func (s *store) userByEmail(ctx context.Context, q querier, email string) (userR
 }
 
 // users lists users, only orgID's when it is not empty.
-func (s *store) users(ctx context.Context, orgID string) ([]User, error) {
+func (s *store) users(ctx context.Context, orgID string) ([]userRow, error) {
 	query, args := `SELECT `+userColumns+` FROM users ORDER BY email`, []any{}
 	if orgID != "" {
 		query, args = `SELECT `+userColumns+` FROM users WHERE org_id = $1 ORDER BY email`, []any{orgID}
@@ -153,13 +172,13 @@ func (s *store) users(ctx context.Context, orgID string) ([]User, error) {
 		return nil, fmt.Errorf("identity: list users: %w", err)
 	}
 	defer rows.Close()
-	out := []User{}
+	out := []userRow{}
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
 			return nil, fmt.Errorf("identity: list users: %w", err)
 		}
-		out = append(out, u.User)
+		out = append(out, u)
 	}
 	return out, rows.Err()
 }
@@ -326,3 +345,5 @@ func (s *store) revocations(ctx context.Context, since int64, notBefore time.Tim
 }
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+func nullTime(t time.Time) sql.NullTime { return sql.NullTime{Time: t, Valid: !t.IsZero()} }

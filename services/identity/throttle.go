@@ -157,3 +157,19 @@ func (t *throttle) size() int {
 	defer t.mu.Unlock()
 	return len(t.entries)
 }
+
+// addressFailures returns the recent failed attempts counted for addr
+// (the hashing queue's priority: fewer goes first).
+func (t *throttle) addressFailures(addr string) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	el, ok := t.entries[ruleAddress.keyspace+addr]
+	if !ok {
+		return 0
+	}
+	e := el.Value.(*throttleEntry)
+	if t.now().Sub(e.last) > throttleForget {
+		return 0
+	}
+	return e.failures
+}

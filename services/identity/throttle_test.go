@@ -2,6 +2,9 @@ package identity
 
 import (
 	"fmt"
+	"runtime"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -86,7 +89,7 @@ func TestPasswordHash(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := t.Context()
-	phc, err := h.hash(ctx, "correct horse battery staple")
+	phc, err := h.hash(ctx, "", "correct horse battery staple")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +110,7 @@ func TestPasswordHash(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ok, err := h.verify(ctx, tc.phc, tc.password)
+			ok, err := h.verify(ctx, "", tc.phc, tc.password)
 			if ok != tc.ok || (err != nil) != tc.err {
 				t.Fatalf("ok=%v err=%v", ok, err)
 			}
@@ -121,9 +124,124 @@ func TestHashingSlotsBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.wait = 10 * time.Millisecond
-	h.slots <- struct{}{} // every slot busy
-	t.Cleanup(func() { <-h.slots })
-	if _, err := h.hash(t.Context(), "correct horse battery staple"); err != ErrUnavailable {
+	if err := h.acquire(t.Context(), "other"); err != nil { // every slot busy
+		t.Fatal(err)
+	}
+	t.Cleanup(h.release)
+	if _, err := h.hash(t.Context(), "192.0.2.1", "correct horse battery staple"); err != ErrUnavailable {
 		t.Fatalf("err = %v, want ErrUnavailable when no slot frees up", err)
+	}
+}
+
+// TestFairSlots: a freed hashing slot goes to the waiting addresses in
+// turn, so one address with a queue of requests cannot starve another;
+// and an address may queue only a few.
+func TestFairSlots(t *testing.T) {
+	f := newFairSlots(1, 3)
+	ctx := t.Context()
+	if err := f.acquire(ctx, "held", time.Second); err != nil {
+		t.Fatal(err)
+	}
+	type grant struct {
+		key string
+		n   int
+	}
+	got := make(chan grant, 8)
+	var wg sync.WaitGroup
+	wait := func(key string, n int) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f.acquire(ctx, key, time.Minute); err != nil {
+				t.Errorf("%s %d: %v", key, n, err)
+				return
+			}
+			got <- grant{key, n}
+		}()
+	}
+	queued := func(n int) {
+		t.Helper()
+		for {
+			f.mu.Lock()
+			q := 0
+			for _, w := range f.queues {
+				q += len(w)
+			}
+			f.mu.Unlock()
+			if q == n {
+				return
+			}
+			runtime.Gosched()
+		}
+	}
+	// The flood queues three, then the legitimate address one.
+	for i := range 3 {
+		wait("flood", i)
+		queued(i + 1)
+	}
+	if err := f.acquire(ctx, "flood", time.Minute); err != ErrRateLimited {
+		t.Fatalf("fourth waiting request of one address: %v, want ErrRateLimited", err)
+	}
+	wait("user", 0)
+	queued(4)
+	var order []string
+	for range 4 {
+		f.release()
+		g := <-got
+		order = append(order, g.key)
+	}
+	wg.Wait()
+	if strings.Join(order, ",") != "flood,user,flood,flood" {
+		t.Fatalf("slots went to %v; the legitimate address must get the second", order)
+	}
+}
+
+// TestFairSlotsPriority: among waiting addresses, the one with fewer
+// recent failures gets the next slot, whoever queued first.
+func TestFairSlotsPriority(t *testing.T) {
+	f := newFairSlots(1, 3)
+	failures := map[string]int{"flood": 40, "office": 1}
+	f.priority = func(k string) int { return failures[k] }
+	ctx := t.Context()
+	if err := f.acquire(ctx, "held", time.Second); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 3)
+	for i, k := range []string{"flood", "flood", "office"} {
+		go func() {
+			if err := f.acquire(ctx, k, time.Minute); err == nil {
+				got <- k
+			}
+		}()
+		waitQueued(t, f, i+1)
+	}
+	var order []string
+	for range 3 {
+		f.release()
+		order = append(order, <-got)
+	}
+	if strings.Join(order, ",") != "office,flood,flood" {
+		t.Fatalf("slots went to %v; the address without failures must go first", order)
+	}
+}
+
+// waitQueued waits until n requests wait in f.
+func waitQueued(t *testing.T, f *fairSlots, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		f.mu.Lock()
+		q := 0
+		for _, w := range f.queues {
+			q += len(w)
+		}
+		f.mu.Unlock()
+		if q == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d waiting, want %d", q, n)
+		}
+		runtime.Gosched()
 	}
 }

@@ -31,6 +31,16 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	handle("POST /api/v1/users", e.CreateUser, decodeCreateUserRequest, http.StatusCreated)
 	handle("GET /api/v1/users", e.ListUsers, decodeListUsersRequest, http.StatusOK)
 	handle("POST /api/v1/users/{id}/disable", e.DisableUser, decodeDisableUserRequest, http.StatusNoContent)
+	handle("POST /api/v1/users/{id}/enable", e.EnableUser, decodeIDRequest, http.StatusNoContent)
+	handle("POST /api/v1/users/{id}/totp/reset", e.ResetSecondFactor, decodeIDRequest, http.StatusNoContent)
+	handle("POST /api/v1/users/{id}/password-reset", e.IssuePasswordReset, decodeIDRequest, http.StatusOK)
+	handle("POST /api/v1/auth/enrolment", e.BeginEnrolment, decodeJSON[EnrolmentRequest], http.StatusOK)
+	handle("POST /api/v1/auth/password-reset", e.ResetPassword, decodeJSON[PasswordResetRequest], http.StatusNoContent)
+	handle("POST /api/v1/me/password", e.ChangePassword, decodeJSON[PasswordChange], http.StatusNoContent)
+	handle("POST /api/v1/me/totp", e.StartTOTPReenrolment, decodeJSON[otpRequest], http.StatusOK)
+	handle("POST /api/v1/me/totp/confirm", e.ConfirmTOTP, decodeJSON[otpRequest], http.StatusNoContent)
+	handle("GET /api/v1/me/sessions", e.ListSessions, decodeEmptyRequest, http.StatusOK)
+	handle("DELETE /api/v1/me/sessions/{id}", e.EndSession, decodeIDRequest, http.StatusNoContent)
 	return mux
 }
 
@@ -104,6 +114,19 @@ func decodeCreateUserRequest(_ context.Context, r *http.Request) (any, error) {
 		return nil, err
 	}
 	return req, nil
+}
+
+// decodeJSON decodes a body of type T.
+func decodeJSON[T any](_ context.Context, r *http.Request) (any, error) {
+	var req T
+	if err := kit.DecodeJSON(nil, r, &req); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+func decodeIDRequest(_ context.Context, r *http.Request) (any, error) {
+	return idRequest{ID: r.PathValue("id")}, nil
 }
 
 func decodeEmptyRequest(context.Context, *http.Request) (any, error) { return nil, nil }

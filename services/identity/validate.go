@@ -39,6 +39,57 @@ func checkText(field, s string, max int) *kit.Error {
 		return kit.Validation(field + " is too long")
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
 		return kit.Validation(field + " must not contain control characters")
+	case strings.IndexFunc(s, invisible) >= 0:
+		return kit.Validation(field + " must not contain bidirectional controls or invisible (zero-width) characters")
+	}
+	return nil
+}
+
+// invisible reports format characters: bidirectional controls (which can
+// make a name display as another, U+202E) and zero-width characters
+// (U+200B–U+200D, U+2060, U+FEFF) that make two names look alike.
+func invisible(r rune) bool {
+	return unicode.Is(unicode.Bidi_Control, r) || unicode.Is(unicode.Cf, r)
+}
+
+// mixedScripts reports whether the letters of s come from more than one
+// script (a Cyrillic "а" in a Latin address is a look-alike of another
+// account).
+func mixedScripts(s string) bool {
+	var first *unicode.RangeTable
+	for _, r := range s {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		if first != nil && unicode.Is(first, r) {
+			continue
+		}
+		if first != nil {
+			return true
+		}
+		for _, t := range unicode.Scripts {
+			if unicode.Is(t, r) {
+				first = t
+				break
+			}
+		}
+		if first == nil {
+			return true // a letter of no known script
+		}
+	}
+	return false
+}
+
+// checkEmail validates a normalised address, naming field.
+func checkEmail(field, email string) error {
+	local, _, _ := strings.Cut(email, "@")
+	switch {
+	case len(email) > MaxEmailLen || !utf8.ValidString(email) || !emailRe.MatchString(email):
+		return kit.Validation(field + " must be an email address")
+	case strings.IndexFunc(email, invisible) >= 0:
+		return kit.Validation(field + " must not contain bidirectional controls or invisible (zero-width) characters")
+	case mixedScripts(local):
+		return kit.Validation(field + " must not mix scripts (such as Latin and Cyrillic letters) before the @")
 	}
 	return nil
 }
@@ -71,8 +122,8 @@ func validateUser(u NewUser) (NewUser, error) {
 		return u, kit.Validation("org_id must be an organisation id")
 	}
 	u.Email = normaliseEmail(u.Email)
-	if len(u.Email) > MaxEmailLen || !emailRe.MatchString(u.Email) {
-		return u, kit.Validation("email must be an email address")
+	if err := checkEmail("email", u.Email); err != nil {
+		return u, err
 	}
 	u.DisplayName = strings.TrimSpace(u.DisplayName)
 	if err := checkText("display_name", u.DisplayName, MaxNameLen); err != nil {
@@ -89,21 +140,21 @@ func validateUser(u NewUser) (NewUser, error) {
 	}
 	slices.Sort(roles)
 	u.Roles = slices.Compact(roles)
-	if err := checkPassword(u.Password); err != nil {
+	if err := checkPassword("password", u.Password); err != nil {
 		return u, err
 	}
 	return u, nil
 }
 
-func checkPassword(p string) error {
+func checkPassword(field, p string) error {
 	n := utf8.RuneCountInString(p)
 	switch {
 	case n < MinPasswordLen:
-		return kit.Validation("password must have at least 12 characters")
+		return kit.Validation(field + " must have at least 12 characters")
 	case len(p) > MaxPasswordLen:
-		return kit.Validation("password must not exceed 1024 bytes")
+		return kit.Validation(field + " must not exceed 1024 bytes")
 	case !utf8.ValidString(p):
-		return kit.Validation("password must be valid UTF-8")
+		return kit.Validation(field + " must be valid UTF-8")
 	}
 	return nil
 }

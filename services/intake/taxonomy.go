@@ -49,7 +49,7 @@ var (
 	Routes             = newTaxonomy("route", RouteNRM, RouteAssistance, RouteAnonymous)
 	OrgKinds           = newTaxonomy("org_kind",
 		"police", "labour_inspectorate", "border", "prosecution", "health", "social_services",
-		"ngo", "international_org", "competent_authority", "commission")
+		"ngo", "international_org", "competent_authority", "commission", "oversight")
 	ConsentPurposes = newTaxonomy("purpose", PurposeAssistance, PurposeNRMSubmission, PurposeDataSharing)
 	GrantPurposes   = newTaxonomy("purpose", "referral", "guardian")
 	// Nationalities are ISO 3166-1 alpha-2 codes plus stateless and unknown.

@@ -69,7 +69,7 @@ var (
 	exploitations = []string{"sexual", "labour", "domestic_servitude", "criminality", "begging", "forced_marriage",
 		"organ_removal", "illegal_adoption", "surrogacy", "child_soldiering", "other"}
 	orgKinds = []string{"police", "labour_inspectorate", "border", "prosecution", "health", "social_services",
-		"ngo", "international_org", "competent_authority", "commission", unknown}
+		"ngo", "international_org", "competent_authority", "commission", "oversight", unknown}
 	services = []string{"shelter", "medical", "mental_health", "psychosocial", "legal_aid", "interpretation",
 		"return_reintegration", "vocational_training", "employment", "child_protection", "documentation",
 		"family_tracing", "material_assistance"}

@@ -1,0 +1,137 @@
+package identity
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// fairSlots bounds concurrent password hashes and hands a freed slot to
+// the waiting client addresses, not to whoever queued first: first to the
+// addresses with the fewest recent failed logins (priority; an office
+// whose people sign in successfully goes before an address sending wrong
+// passwords), and among equals in turn (round robin), so a flood from a
+// few addresses queues behind itself. Each address may have only a few
+// requests waiting; more are refused at once (429), before any hashing.
+type fairSlots struct {
+	mu       sync.Mutex
+	free     int
+	perKey   int
+	priority func(key string) int // lower goes first; nil: all equal
+	queues   map[string][]*slotWaiter
+	order    []string // keys with waiters, in turn order
+	granted  uint64   // slots handed out, for tests
+}
+
+type slotWaiter struct {
+	ch      chan struct{}
+	granted bool
+}
+
+func newFairSlots(n, perKey int) *fairSlots {
+	return &fairSlots{free: n, perKey: perKey, queues: map[string][]*slotWaiter{}}
+}
+
+// acquire takes a slot for key, waiting at most wait. It answers
+// ErrRateLimited when key already has perKey requests waiting and
+// ErrUnavailable when no slot came in time.
+func (f *fairSlots) acquire(ctx context.Context, key string, wait time.Duration) error {
+	f.mu.Lock()
+	if f.free > 0 && len(f.order) == 0 {
+		f.free--
+		f.granted++
+		f.mu.Unlock()
+		return nil
+	}
+	if len(f.queues[key]) >= f.perKey {
+		f.mu.Unlock()
+		return ErrRateLimited
+	}
+	w := &slotWaiter{ch: make(chan struct{})}
+	if len(f.queues[key]) == 0 {
+		f.order = append(f.order, key)
+	}
+	f.queues[key] = append(f.queues[key], w)
+	f.mu.Unlock()
+
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	var err error
+	select {
+	case <-w.ch:
+		return nil
+	case <-t.C:
+		err = ErrUnavailable
+	case <-ctx.Done():
+		err = fmt.Errorf("identity: hash: %w", ctx.Err())
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if w.granted { // handed a slot while giving up: pass it on
+		f.releaseLocked()
+		return err
+	}
+	q := f.queues[key]
+	for i, x := range q {
+		if x == w {
+			q = append(q[:i:i], q[i+1:]...)
+			break
+		}
+	}
+	if len(q) == 0 {
+		delete(f.queues, key)
+		for i, k := range f.order {
+			if k == key {
+				f.order = append(f.order[:i:i], f.order[i+1:]...)
+				break
+			}
+		}
+	} else {
+		f.queues[key] = q
+	}
+	return err
+}
+
+// release frees a slot, handing it to the next address in turn.
+func (f *fairSlots) release() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.releaseLocked()
+}
+
+func (f *fairSlots) releaseLocked() {
+	if len(f.order) == 0 {
+		f.free++
+		return
+	}
+	next := 0
+	if f.priority != nil && len(f.order) > 1 {
+		best := f.priority(f.order[0])
+		for i, k := range f.order[1:] {
+			if p := f.priority(k); p < best {
+				best, next = p, i+1
+			}
+		}
+	}
+	key := f.order[next]
+	f.order = append(f.order[:next:next], f.order[next+1:]...)
+	q := f.queues[key]
+	w := q[0]
+	if len(q) > 1 {
+		f.queues[key] = q[1:]
+		f.order = append(f.order, key)
+	} else {
+		delete(f.queues, key)
+	}
+	w.granted = true
+	f.granted++
+	close(w.ch)
+}
+
+// hashes returns the number of slots handed out so far.
+func (f *fairSlots) hashes() uint64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.granted
+}

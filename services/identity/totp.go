@@ -1,0 +1,138 @@
+package identity
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/go-kit/log/level"
+
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+// Second-factor guessing (NIST SP 800-63B §5.2.2): wrong codes are counted
+// per account, whatever the address. After a few free ones each further
+// code waits longer (1 s, 2 s, 4 s … at most a minute after the last
+// wrong one), and after MaxTOTPFailures in a row the second factor is
+// suspended until an administrator resets it. Only someone who already
+// has the password can get this far, so this lock cannot be used to shut
+// a user out without it.
+const (
+	totpFreeFailures = 5
+	totpBackoffBase  = time.Second
+	totpBackoffMax   = time.Minute
+	// MaxTOTPFailures consecutive wrong codes suspend the second factor.
+	MaxTOTPFailures = 100
+)
+
+// Second-factor errors.
+const (
+	CodeSecondFactorSuspended = "second_factor_suspended"
+	CodeEnrolmentExpired      = "enrolment_expired"
+)
+
+var (
+	ErrSecondFactorSuspended = kit.NewError(http.StatusForbidden, CodeSecondFactorSuspended,
+		"this account's second factor is suspended after too many wrong codes; an administrator must reset it")
+	ErrEnrolmentExpired = kit.NewError(http.StatusForbidden, CodeEnrolmentExpired,
+		"the time to enrol this account's second factor has passed; an administrator must reset it")
+)
+
+// totpWait returns how long the account must still wait before its next
+// code is checked.
+func totpWait(failures int, last, now time.Time) time.Duration {
+	n := failures - totpFreeFailures
+	if n < 0 || last.IsZero() {
+		return 0
+	}
+	d := totpBackoffMax
+	if n < 16 {
+		d = min(totpBackoffBase<<n, totpBackoffMax)
+	}
+	return last.Add(d).Sub(now)
+}
+
+// checkCode checks code against the sealed secret of u (its current one,
+// or a pending replacement) and returns the matched time step. The
+// attempt is counted as a failure before the code is looked at; the
+// caller clears the count with spendCode when it commits the success.
+func (s *service) checkCode(ctx context.Context, action string, u userRow, sealed []byte, code string, now time.Time) (int64, error) {
+	if u.SecondFactor == SecondFactorSuspended {
+		if err := s.auditAlone(ctx, s.rec.New(ctx, action, "user", u.ID, event.Denied)); err != nil {
+			return 0, err
+		}
+		return 0, ErrSecondFactorSuspended
+	}
+	if d := totpWait(u.TOTPFailures, u.TOTPFailedAt, now); d > 0 {
+		s.metrics.throttled.WithLabelValues("totp").Inc()
+		return 0, totpRateLimited(d)
+	}
+	ok, err := s.store.reserveTOTPAttempt(ctx, s.store.db, u.ID, u.TOTPFailures, now)
+	if err != nil {
+		return 0, err
+	}
+	if !ok { // another attempt on this account went first
+		s.metrics.throttled.WithLabelValues("totp").Inc()
+		return 0, totpRateLimited(totpBackoffBase)
+	}
+	secret, err := openTOTP(s.totpKey, u.ID, sealed)
+	if err != nil {
+		level.Warn(s.log).Log("msg", "TOTP secret does not decrypt; refused", "user_id", u.ID)
+		return 0, s.loginFailed(ctx, action, u.ID)
+	}
+	if step := matchTOTP(secret, code, now); step != 0 {
+		return step, nil
+	}
+	if u.TOTPFailures+1 < MaxTOTPFailures {
+		return 0, s.loginFailed(ctx, action, u.ID)
+	}
+	err = s.store.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := s.store.suspendTOTP(ctx, tx, u.ID, now); err != nil {
+			return err
+		}
+		// The owner and the organisation's administrators are told
+		// through this event; the user listing shows the state.
+		return s.audit(ctx, tx,
+			s.rec.New(ctx, action, "user", u.ID, event.Denied),
+			s.rec.New(ctx, "identity.totp.suspend", "user", u.ID, event.Allowed))
+	})
+	if err != nil {
+		return 0, err
+	}
+	level.Warn(s.log).Log("msg", "second factor suspended after too many wrong codes", "user_id", u.ID)
+	return 0, ErrSecondFactorSuspended
+}
+
+func totpRateLimited(d time.Duration) error {
+	secs := int((d + time.Second - 1) / time.Second)
+	return kit.NewError(http.StatusTooManyRequests, kit.CodeRateLimited,
+		fmt.Sprintf("too many wrong codes for this account: retry in %d s", max(secs, 1)))
+}
+
+// secondFactor checks a login's code: the user's secret, which for a
+// pending first enrolment must still be within its window.
+func (s *service) secondFactor(ctx context.Context, action string, u userRow, code string, now time.Time) (int64, error) {
+	if u.SecondFactor == SecondFactorPending && !u.TOTPPendingUntil.IsZero() && !now.Before(u.TOTPPendingUntil) {
+		if err := s.auditAlone(ctx, s.rec.New(ctx, action, "user", u.ID, event.Denied)); err != nil {
+			return 0, err
+		}
+		return 0, ErrEnrolmentExpired
+	}
+	return s.checkCode(ctx, action, u, u.TOTPSecret, code, now)
+}
+
+// spendCode records step as used (errReplay when it was) and clears the
+// run of wrong codes, confirming a pending first enrolment.
+func (s *service) spendCode(ctx context.Context, tx *sql.Tx, u userRow, step int64, now time.Time) error {
+	fresh, err := s.store.useTOTPStep(ctx, tx, u.ID, step)
+	if err != nil {
+		return err
+	}
+	if !fresh {
+		return errReplay
+	}
+	return s.store.totpSucceeded(ctx, tx, u.ID, now)
+}
