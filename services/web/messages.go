@@ -3,7 +3,7 @@ package web
 // messages holds every string of the pages in English, French and Arabic.
 // A template key missing here, or left empty in one language, fails
 // TestEveryTemplateStringIsTranslated.
-var messages = map[string]msg{
+var coreMessages = map[string]msg{
 	"app.name":       {"NRM", "MNO", "الآلية الوطنية للإحالة"},
 	"layout.skip":    {"Skip to content", "Aller au contenu", "انتقل إلى المحتوى"},
 	"layout.footer":  {"National referral mechanism for victims of trafficking. What you see here is confidential.", "Mécanisme national d'orientation des victimes de la traite. Ce que vous voyez ici est confidentiel.", "الآلية الوطنية لإحالة ضحايا الاتجار بالبشر. ما تراه هنا سري."},

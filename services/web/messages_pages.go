@@ -1,12 +1,19 @@
 package web
 
-func init() {
-	for k, v := range pageMessages {
-		messages[k] = v
+// messages is every message of the pages, one map from three.
+var messages = merge(coreMessages, pageMessages, codeMessages)
+
+func merge(ms ...map[string]msg) map[string]msg {
+	out := map[string]msg{}
+	for _, m := range ms {
+		for k, v := range m {
+			if _, dup := out[k]; dup {
+				panic("web: message " + k + " defined twice")
+			}
+			out[k] = v
+		}
 	}
-	for k, v := range codeMessages {
-		messages[k] = v
-	}
+	return out
 }
 
 var pageMessages = map[string]msg{
@@ -116,17 +123,17 @@ var pageMessages = map[string]msg{
 	"inbox.opencase":   {"Open the case", "Ouvrir le dossier", "فتح الملف"},
 	"inbox.granted":    {"shared with you:", "partagé avec vous :", "مُشارك معك:"},
 
-	"referral.title":       {"Referral", "Orientation", "الإحالة"},
-	"referral.status":      {"Status", "Statut", "الحالة"},
-	"referral.summary":     {"Person", "Personne", "الشخص"},
-	"referral.left":        {"Time left to answer", "Temps restant pour répondre", "الوقت المتبقي للرد"},
-	"referral.accept":      {"Accept", "Accepter", "قبول"},
-	"referral.decline":     {"Decline", "Refuser", "رفض"},
-	"referral.arrived":     {"Record arrival", "Enregistrer l'arrivée", "تسجيل الوصول"},
-	"referral.completed":   {"Service completed", "Service terminé", "اكتملت الخدمة"},
-	"referral.left.button": {"The person left", "La personne est partie", "غادر الشخص"},
-	"referral.back":        {"Back to referrals", "Retour aux orientations", "العودة إلى الإحالات"},
-	"referral.updated":     {"Referral updated.", "Orientation mise à jour.", "تم تحديث الإحالة."},
+	"referral.title":        {"Referral", "Orientation", "الإحالة"},
+	"referral.status":       {"Status", "Statut", "الحالة"},
+	"referral.summary":      {"Person", "Personne", "الشخص"},
+	"referral.timeleft":     {"Time left to answer", "Temps restant pour répondre", "الوقت المتبقي للرد"},
+	"referral.accept":       {"Accept", "Accepter", "قبول"},
+	"referral.decline":      {"Decline", "Refuser", "رفض"},
+	"referral.do.arrived":   {"Record arrival", "Enregistrer l'arrivée", "تسجيل الوصول"},
+	"referral.do.completed": {"Service completed", "Service terminé", "اكتملت الخدمة"},
+	"referral.left.button":  {"The person left", "La personne est partie", "غادر الشخص"},
+	"referral.back":         {"Back to referrals", "Retour aux orientations", "العودة إلى الإحالات"},
+	"referral.updated":      {"Referral updated.", "Orientation mise à jour.", "تم تحديث الإحالة."},
 
 	"queue.title":   {"Decisions to make", "Décisions à prendre", "قرارات يجب اتخاذها"},
 	"queue.state":   {"State", "État", "الحالة"},
