@@ -36,7 +36,7 @@ func TestEveryTemplateStringIsTranslated(t *testing.T) {
 		"exploitation": intake.ExploitationTypes.Codes(), "location": intake.ExploitationLocations.Codes(),
 		"indicator": intake.Indicators.Codes(), "need": intake.Needs.Codes(), "risk": intake.RiskLevels.Codes(),
 		"region": append(intake.DefaultRegions, "abroad"), "urgency": referral.Urgencies, "decline": referral.DeclineReasons,
-		"entry": append(intake.EntryTypes, "decision", "decision_letter"),
+		"entry":    append(intake.EntryTypes, "decision", "decision_letter"),
 		"decision": {"identified", "submitted", "info_requested", "rg_positive", "rg_negative", "cg_positive", "cg_negative", "withdrawn"},
 		"support":  {"open", "suspended", "closed", "reopened"},
 		"referral": {"pending", "accepted", "arrived", "completed", "left", "withdrawn", "no_provider", "disclosed", "queued", "offered", "declined", "expired"},
