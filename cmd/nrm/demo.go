@@ -11,6 +11,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/services/identity"
+	"github.com/nrm-project/nrm/services/referral"
 )
 
 // demoOrg is an organisation of the demo data set and its users.
@@ -110,5 +111,40 @@ func seedDemo(ctx context.Context, svc identity.Service, dataDir string, stdout 
 		}
 	}
 	fmt.Fprint(stdout, out.String())
+	return nil
+}
+
+// demoProviders are the provider directory entries of the demo's service
+// organisations, so that a referral from the pages finds candidates.
+var demoProviders = map[string]referral.ProviderInput{
+	"Demo: Women's shelter association": {
+		Name: "Demo: Women's shelter association", Region: "MA-06", Regions: []string{"MA-04", "MA-06", "MA-07"},
+		Genders: []string{"female"}, AcceptsAdults: true, AcceptsDependants: true, Languages: []string{"ar", "fr", "en"},
+		Availability: "24/7", Active: true,
+		Services: []referral.ServicePlaces{{Service: "shelter", Places: 12}, {Service: "psychosocial", Places: 20}, {Service: "legal_aid", Places: 10}},
+	},
+	"Demo: Child protection association": {
+		Name: "Demo: Child protection association", Region: "MA-01", Regions: identity.DefaultRegions,
+		Genders: []string{"female", "male", "other", "unknown"}, AcceptsChildren: true, AcceptsDependants: true,
+		Languages: []string{"ar", "fr", "en"}, Availability: "24/7", Active: true,
+		Services: []referral.ServicePlaces{{Service: "child_protection", Places: 15}, {Service: "shelter", Places: 8}, {Service: "family_tracing", Places: 5}},
+	},
+}
+
+// seedDemoProviders puts the demo's providers in the directory (again on
+// each start: the entries are replaced, which keeps them as shown here).
+func seedDemoProviders(ctx context.Context, ids identity.Service, refs referral.Service) error {
+	ctx = auth.WithPrincipal(ctx, auth.System())
+	orgs, err := ids.ListOrgs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, o := range orgs {
+		if p, ok := demoProviders[o.Name]; ok {
+			if _, err := refs.PutProvider(ctx, o.ID, p); err != nil {
+				return fmt.Errorf("provider %s: %w", o.Name, err)
+			}
+		}
+	}
 	return nil
 }

@@ -47,6 +47,8 @@ type serveFlags struct {
 	debugAddr     string
 	purgeEvery    time.Duration
 	gcPercent     int
+	webIdle       time.Duration
+	webAbsolute   time.Duration
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -69,8 +71,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&f.purgeEvery, "purge-every", 24*time.Hour, "destroy records past their retention period this often (as nrm cases purge); 0 leaves it to nrm cases purge")
 	fs.IntVar(&f.dupChecks, "duplicate-checks-per-minute", 30, "duplicate checks (registrations with identity data) allowed per user per minute")
 	fs.IntVar(&f.gcPercent, "gc-percent", 200, "Go garbage collector target (as GOGC, which takes precedence when set): higher spends memory to save CPU")
+	fs.DurationVar(&f.webIdle, "web-idle-timeout", 30*time.Minute, "the web pages sign a user out after this long without a request")
+	fs.DurationVar(&f.webAbsolute, "web-session-lifetime", 12*time.Hour, "the web pages sign a user out this long after signing in, whatever their activity")
 	if err := parseFlags(fs, args); err != nil {
 		return usageError{err.Error()}
+	}
+	if f.webIdle <= 0 || f.webAbsolute <= 0 {
+		return usageError{"web session timeouts must be positive"}
 	}
 	// Every read unwraps its keys with age, which allocates a 64 KiB chunk
 	// buffer: at the default of 100 the collector took about a tenth of
@@ -130,6 +137,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := seedDemo(ctx, sys.identity, f.data, stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
+		if err := seedDemoProviders(ctx, sys.identity, sys.referral); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
 	}
 
 	rl := kit.NewRateLimits(f.rateAddress, f.rateUser, f.rateOrg)
@@ -145,7 +155,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(openAPI)
 	})
-	mux.HandleFunc("/", kit.NotFound)
+	mux.HandleFunc("/api/", kit.NotFound)
+	mux.HandleFunc("/internal/", kit.NotFound)
+	pages, err := webHandler(f, kd, mux, logger)
+	if err != nil {
+		return err
+	}
+	mux.Handle("/", pages)
 	metrics := kit.NewHTTPMetrics(reg)
 	handler := kit.RequestContext(kit.SecurityHeaders(rl.HTTP(kit.JSONErrors(metrics.Instrument(mux)))))
 
@@ -164,6 +180,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	level.Info(logger).Log("msg", "listening", "addr", ln.Addr().String(), "engine", cfg.Engine())
 	fmt.Fprintf(stdout, "nrm: listening on http://%s\n", ln.Addr().String())
+	fmt.Fprintf(stdout, "nrm: web pages at http://%s/ (sign in with a user's email, password and authenticator code)\n", ln.Addr().String())
 
 	var g rungroup.Group
 	{

@@ -31,6 +31,8 @@ const (
 	PurposeBlindIndex    Purpose = "intake/blind-index/v1"
 	PurposePseudonym     Purpose = "stats/pseudonym/v1"
 	PurposeWebhook       Purpose = "referral/webhook/v1"
+	// PurposeWebSession encrypts the web pages' session cookies.
+	PurposeWebSession Purpose = "web/session-cookie/v1"
 )
 
 const (
