@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 
 	"io"
 	"net"
@@ -78,27 +77,9 @@ func webHandler(f serveFlags, kd *keys.Dir, api http.Handler, logger log.Logger)
 		return nil, err
 	}
 	return web.New(web.Config{
-		Identity: pendingIdentity{id}, Cases: cases, Referrals: refs,
+		Identity: id, Cases: cases, Referrals: refs,
 		SessionKey:  kd.Subkey(keys.PurposeWebSession),
 		IdleTimeout: f.webIdle, AbsoluteTimeout: f.webAbsolute,
 		Logger: log.With(logger, "service", "web"),
 	})
 }
-
-// pendingIdentity stands in for the identity methods agreed with the
-// pages (enrolment, password and authenticator changes) until identity
-// serves them; identity.Service satisfies web.Identity then.
-type pendingIdentity struct{ identity.Service }
-
-var errNotYet = kit.NewError(http.StatusServiceUnavailable, kit.CodeUnavailable, "not available in this version")
-
-func (pendingIdentity) BeginEnrolment(context.Context, identity.EnrolmentRequest) (identity.Enrolment, error) {
-	return identity.Enrolment{}, errNotYet
-}
-func (pendingIdentity) ChangePassword(context.Context, identity.PasswordChange) error {
-	return errNotYet
-}
-func (pendingIdentity) StartTOTPReenrolment(context.Context, string) (identity.Enrolment, error) {
-	return identity.Enrolment{}, errNotYet
-}
-func (pendingIdentity) ConfirmTOTP(context.Context, string) error { return errNotYet }
