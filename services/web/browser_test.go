@@ -108,27 +108,55 @@ func newBrowser(t *testing.T, s *server, lang, shots, axe string) *browser {
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(cancel3)
+	// The first call starts the browser and must have no timeout: the
+	// browser lives as long as its context. Each step has its own.
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("chromium: %v", err)
 	}
 	return &browser{t: t, ctx: ctx, base: s.base, shot: shots, lang: lang, axe: axe}
 }
 
+// stepTimeout bounds one step, so a page that never comes fails the test
+// with a screenshot instead of hanging it.
+const stepTimeout = 30 * time.Second
+
+func (b *browser) step() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(b.ctx, stepTimeout)
+}
+
 func (b *browser) run(actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	if err := chromedp.Do(b.ctx, actions...); err != nil {
-		b.t.Fatalf("browser: %v", err)
+	ctx, cancel := b.step()
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.fail(err)
 	}
+}
+
+// fail ends the test with what the browser shows: its address, the text
+// of the page and a screenshot.
+func (b *browser) fail(err error) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+	if png, e := chromedp.Run(ctx, chromedp.FullScreenshot(90)); e == nil {
+		file := filepath.Join(b.shot, fmt.Sprintf("FAILED-%s-%s.png", b.lang, strings.ReplaceAll(b.t.Name(), "/", "-")))
+		_ = os.WriteFile(file, png, 0o644)
+		b.t.Logf("screenshot of the failure: %s", file)
+	}
+	b.t.Fatalf("browser: %v\nat %s:\n%s", err, loc, body)
 }
 
 // get runs one action that returns a value.
 func get[T any](b *browser, a chromedp.Action[T]) T {
 	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, a)
+	ctx, cancel := b.step()
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
 	if err != nil {
-		b.t.Fatalf("browser: %v", err)
+		b.fail(err)
 	}
 	return v
 }
@@ -139,6 +167,28 @@ func (b *browser) text(sel string) string {
 }
 
 func (b *browser) location() string { return get(b, chromedp.Location()) }
+
+// load runs the action, which leads to a new page, and waits for that
+// page: a full load, or htmx's swap of a boosted link or form. The old
+// main element is marked first; the new page has an unmarked one.
+func (b *browser) load(a chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	b.run(chromedp.Evaluate[chromedp.Void](`(document.querySelector("main") || {}).nrmOld = true`), a)
+	ctx, cancel := b.step()
+	defer cancel()
+	for {
+		// Evaluation fails while a navigation replaces the document.
+		done, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const m = document.querySelector("main");
+			return document.readyState === "complete" && !!m && !m.nrmOld && !document.querySelector(".htmx-request"); })()`))
+		if err == nil && done {
+			return
+		}
+		if ctx.Err() != nil {
+			b.fail(fmt.Errorf("no new page: %w", ctx.Err()))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
 
 // check takes the page's screenshots at desktop and phone widths and
 // runs axe-core on it: no serious or critical violation.
@@ -169,21 +219,23 @@ func (b *browser) check(name string) {
 // when the code of this one was used already (codes are single-use).
 func (b *browser) signIn(c cred) {
 	b.t.Helper()
+	if c.secret == "" {
+		b.t.Fatalf("no credentials for %s", c.email)
+	}
 	for range 3 {
 		code, err := totp.GenerateCode(c.secret, time.Now())
 		if err != nil {
 			b.t.Fatal(err)
 		}
-		b.run(chromedp.Navigate(b.base+"/signin"),
-			chromedp.SendKeys(chromedp.CSS(`#f-email`), c.email),
+		b.open("/signin")
+		b.run(chromedp.SendKeys(chromedp.CSS(`#f-email`), c.email),
 			chromedp.SendKeys(chromedp.CSS(`#f-password`), c.password),
-			chromedp.SendKeys(chromedp.CSS(`#f-otp`), code),
-			chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type=submit]`)),
-			chromedp.WaitVisible(chromedp.CSS(`body`)))
-		time.Sleep(300 * time.Millisecond)
+			chromedp.SendKeys(chromedp.CSS(`#f-otp`), code))
+		b.submit(`form[action="/signin"] button[type=submit]`)
 		if !strings.HasSuffix(b.location(), "/signin") {
 			return
 		}
+		b.t.Logf("%s: sign-in refused (%q); waiting for the next code", c.email, b.text(`main`))
 		time.Sleep(time.Until(time.Now().Truncate(30 * time.Second).Add(31 * time.Second)))
 	}
 	b.t.Fatalf("%s could not sign in", c.email)
@@ -191,16 +243,22 @@ func (b *browser) signIn(c cred) {
 
 // chooseLanguage presses the language button.
 func (b *browser) chooseLanguage(code string) {
-	b.run(chromedp.Click(chromedp.CSS(`.langs button[value="`+code+`"]`)), chromedp.WaitReady(chromedp.CSS(`html[lang="`+code+`"]`)))
+	b.t.Helper()
+	b.load(chromedp.Click(chromedp.CSS(`.langs button[value="` + code + `"]`)))
+	if got := get(b, chromedp.Evaluate[string](`document.documentElement.lang + " " + document.documentElement.dir`)); got != code+" "+map[bool]string{true: "rtl", false: "ltr"}[code == "ar"] {
+		b.t.Fatalf("after choosing %s the page has lang and dir %q", code, got)
+	}
 }
 
 func (b *browser) open(path string) {
+	b.t.Helper()
 	b.run(chromedp.Navigate(b.base+path), chromedp.WaitVisible(chromedp.CSS(`main`)))
 }
 
+// submit presses a button or follows a link and waits for the next page.
 func (b *browser) submit(sel string) {
-	b.run(chromedp.Click(chromedp.CSS(sel)), chromedp.WaitVisible(chromedp.CSS(`main`)))
-	time.Sleep(300 * time.Millisecond)
+	b.t.Helper()
+	b.load(chromedp.Click(chromedp.CSS(sel)))
 }
 
 func loadAxe(t *testing.T) string {
