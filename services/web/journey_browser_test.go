@@ -3,7 +3,6 @@
 package web_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
@@ -46,28 +45,7 @@ func TestJourney(t *testing.T) {
 			}
 			officer.check("register-errors")
 
-			officer.run(
-				chromedp.Click(chromedp.CSS(`#f-route-nrm`)),
-				chromedp.SetValue(chromedp.CSS(`#f-region`), "MA-06"),
-				chromedp.SetValue(chromedp.CSS(`#f-gender`), "female"),
-				chromedp.Click(chromedp.CSS(`#f-age_group-adult`)),
-				chromedp.SendKeys(chromedp.CSS(`#f-nationalities`), "NG"),
-				chromedp.SendKeys(chromedp.CSS(`#f-languages`), lang+", fr"),
-				chromedp.Click(chromedp.CSS(`#f-consent\.assistance`)),
-				chromedp.Click(chromedp.CSS(`#f-consent\.nrm_referral`)),
-				chromedp.Click(chromedp.CSS(`#f-consent\.data_sharing`)),
-				chromedp.Click(chromedp.CSS(`#f-exploitation_types-sexual`)),
-				chromedp.SetValue(chromedp.CSS(`#f-exploitation_location`), "both"),
-				chromedp.Click(chromedp.CSS(`#f-needs-shelter`)),
-				chromedp.SendKeys(chromedp.CSS(`#f-identity\.full_name`), name),
-				chromedp.SendKeys(chromedp.CSS(`#f-identity\.contacts`), xss),
-				chromedp.SendKeys(chromedp.CSS(`#f-identity\.documents`), xss),
-				chromedp.SendKeys(chromedp.CSS(`#f-narrative\.account`), xss),
-				chromedp.SendKeys(chromedp.CSS(`#f-health\.notes`), xss),
-				chromedp.SendKeys(chromedp.CSS(`#f-legal\.notes`), xss),
-				chromedp.SendKeys(chromedp.CSS(`#f-legal\.immigration_status`), xss),
-				chromedp.SendKeys(chromedp.CSS(`#f-legal\.proceedings`), xss),
-			)
+			officer.fillRegistration(name)
 			officer.submit(`button[value=register]`)
 			casePath := strings.TrimPrefix(officer.location(), s.base)
 			if !strings.HasPrefix(casePath, "/cases/") || strings.Contains(casePath, "new") {
@@ -151,4 +129,31 @@ func (b *browser) t0(key string) string {
 	return web.CatalogueText(b.lang, key)
 }
 
-var _ = fmt.Sprint
+// fillRegistration fills the registration form of an adult woman who
+// needs shelter, with name as her name and script in every free-text
+// field of the sections.
+func (b *browser) fillRegistration(name string) {
+	b.t.Helper()
+	b.run(
+		chromedp.Click(chromedp.CSS(`#f-route-nrm`)),
+		chromedp.SetValue(chromedp.CSS(`#f-region`), "MA-06"),
+		chromedp.SetValue(chromedp.CSS(`#f-gender`), "female"),
+		chromedp.Click(chromedp.CSS(`#f-age_group-adult`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-nationalities`), "NG"),
+		chromedp.SendKeys(chromedp.CSS(`#f-languages`), b.lang+", fr"),
+		chromedp.Click(chromedp.CSS(`#f-consent\.assistance`)),
+		chromedp.Click(chromedp.CSS(`#f-consent\.nrm_referral`)),
+		chromedp.Click(chromedp.CSS(`#f-consent\.data_sharing`)),
+		chromedp.Click(chromedp.CSS(`#f-exploitation_types-sexual`)),
+		chromedp.SetValue(chromedp.CSS(`#f-exploitation_location`), "both"),
+		chromedp.Click(chromedp.CSS(`#f-needs-shelter`)),
+		chromedp.SendKeys(chromedp.CSS(`#f-identity\.full_name`), name),
+		chromedp.SendKeys(chromedp.CSS(`#f-identity\.contacts`), xss),
+		chromedp.SendKeys(chromedp.CSS(`#f-identity\.documents`), xss),
+		chromedp.SendKeys(chromedp.CSS(`#f-narrative\.account`), xss),
+		chromedp.SendKeys(chromedp.CSS(`#f-health\.notes`), xss),
+		chromedp.SendKeys(chromedp.CSS(`#f-legal\.notes`), xss),
+		chromedp.SendKeys(chromedp.CSS(`#f-legal\.immigration_status`), xss),
+		chromedp.SendKeys(chromedp.CSS(`#f-legal\.proceedings`), xss),
+	)
+}
