@@ -21,6 +21,8 @@ type caseRow struct {
 	intake.Case
 	Next      string // message key of the next step
 	Referrals []referral.Referral
+	Due       string // the reasonable-grounds decision's due date, once submitted
+	Overdue   bool
 }
 
 func (h *Handler) myCases(q *request) {
@@ -37,7 +39,14 @@ func (h *Handler) myCases(q *request) {
 	}
 	rows := make([]caseRow, 0, len(page.Cases))
 	for _, c := range page.Cases {
-		rows = append(rows, caseRow{Case: c, Next: nextStep(c, byCase[c.ID]), Referrals: byCase[c.ID]})
+		row := caseRow{Case: c, Next: nextStep(c, byCase[c.ID]), Referrals: byCase[c.ID]}
+		if c.Status == intake.StatusSubmitted {
+			// The decision's deadline lives on the decision track.
+			if w, err := h.cfg.Cases.Workflow(ctx, c.ID); err == nil {
+				row.Due, row.Overdue = w.RGDue, w.Overdue
+			}
+		}
+		rows = append(rows, row)
 	}
 	h.render(q, http.StatusOK, "cases", &view{Title: "cases.title", Data: rows})
 }

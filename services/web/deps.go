@@ -49,6 +49,7 @@ type Referrals interface {
 	Sent(ctx context.Context) ([]referral.Referral, error)
 	Route(ctx context.Context, q referral.RouteQuery) ([]referral.Candidate, error)
 	GetProvider(ctx context.Context, orgID string) (referral.Provider, error)
+	SetCapacity(ctx context.Context, orgID, service string, places int) (referral.Provider, error)
 }
 
 var (

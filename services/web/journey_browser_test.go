@@ -90,10 +90,31 @@ func TestJourney(t *testing.T) {
 			provider.noScriptRan()
 			provider.check("provider-case")
 
+			// The provider's places: a wrong number is refused beside its
+			// field, a right one saved; the accepted person takes a place.
+			provider.open("/places")
+			provider.run(chromedp.SetValue(chromedp.CSS(`#f-places-shelter`), "-3"))
+			provider.submit(`#f-places-shelter ~ button`)
+			if n := get(provider, chromedp.Evaluate[int](`document.querySelectorAll(".error-summary, #e-places-shelter").length`)); n != 2 {
+				t.Fatalf("negative places: %d error elements, want the summary and the field's", n)
+			}
+			provider.check("places-error")
+			provider.run(chromedp.SetValue(chromedp.CSS(`#f-places-shelter`), "20"))
+			provider.submit(`#f-places-shelter ~ button`)
+			if got := get(provider, chromedp.Evaluate[string](`document.querySelector("#f-places-shelter").value + " " + document.querySelector(".flash").textContent`)); got != "20 "+provider.t0("places.saved") {
+				t.Fatalf("after saving 20 places: %q", got)
+			}
+			provider.check("places")
+
 			// The officer submits; the decision maker decides RG.
 			officer.open(casePath)
 			officer.submit(`form[action$="/submit"] button`)
 			officer.check("case-submitted")
+			officer.open("/cases")
+			if due := officer.text(`td[data-label="` + officer.t0("cases.decisiondue") + `"]`); due == "—" || due == "" {
+				t.Fatalf("my cases shows no decision due date after submission: %q", due)
+			}
+			officer.check("cases-submitted")
 
 			dm := newBrowser(t, s, lang, shots, axe)
 			dm.open("/signin")

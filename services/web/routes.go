@@ -48,6 +48,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /inbox", h.page(true, h.inbox))
 	m.HandleFunc("GET /referrals/{id}", h.page(true, h.referralPage))
 	m.HandleFunc("POST /referrals/{id}/{action}", h.page(true, h.referralAction))
+	m.HandleFunc("GET /places", h.page(true, h.places))
+	m.HandleFunc("POST /places", h.page(true, h.setPlaces))
 
 	// Decision makers.
 	m.HandleFunc("GET /decisions", h.page(true, h.queue))
