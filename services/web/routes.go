@@ -15,12 +15,7 @@ import (
 func (h *Handler) routes() {
 	m := h.mux
 	static, _ := fs.Sub(staticFS, "static")
-	files := http.FileServerFS(static)
-	m.Handle("GET /static/", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// The files change only with the binary, and say nothing about anyone.
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		files.ServeHTTP(w, r)
-	})))
+	m.Handle("GET /static/", http.StripPrefix("/static/", staticFiles(static)))
 	m.HandleFunc("GET /{$}", h.page(true, h.home))
 	m.HandleFunc("POST /language", h.page(false, h.chooseLanguage))
 	m.HandleFunc("GET /signin", h.page(false, h.signinForm))
