@@ -230,8 +230,10 @@ func (h *Handler) submit(q *request) {
 		h.notFound(q)
 		return
 	}
-	if _, err := h.cfg.Cases.Submit(q.ctx(), id); err != nil {
-		if kit.AsError(err).Status == http.StatusConflict || kit.AsError(err).Status == http.StatusBadRequest {
+	// Submission is the decision track's first move: it grants the
+	// competent authority and starts the decision's deadline.
+	if _, err := h.cfg.Cases.Transition(q.ctx(), id, intake.TransitionRequest{To: intake.DecisionSubmitted}); err != nil {
+		if st := kit.AsError(err).Status; st == http.StatusConflict || st == http.StatusBadRequest || st == http.StatusUnprocessableEntity {
 			q.s.Flash = "submit.refused"
 			h.save(q.w, q.s)
 			redirect(q, "/cases/%s", id)

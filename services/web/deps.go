@@ -28,7 +28,6 @@ type Cases interface {
 	Finalize(ctx context.Context, id string) (intake.Case, error)
 	Get(ctx context.Context, id string) (intake.Case, error)
 	List(ctx context.Context, q intake.ListQuery) (intake.CasePage, error)
-	Submit(ctx context.Context, caseID string) (intake.Case, error)
 	Transition(ctx context.Context, caseID string, t intake.TransitionRequest) (intake.Workflow, error)
 	Workflow(ctx context.Context, caseID string) (intake.Workflow, error)
 	DecisionQueue(ctx context.Context) ([]intake.QueueItem, error)

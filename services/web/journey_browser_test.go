@@ -5,8 +5,10 @@ package web_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
 
 	"github.com/nrm-project/nrm/services/web"
 )
@@ -119,7 +121,12 @@ func TestJourney(t *testing.T) {
 			dm := newBrowser(t, s, lang, shots, axe)
 			dm.open("/signin")
 			dm.chooseLanguage(lang)
-			dm.signIn(s.creds["decisions@authority.demo"])
+			if lang == "en" {
+				// A first sign-in: the QR code, then a code made from it.
+				dm.enrol(s.creds["decisions@authority.demo"])
+			} else {
+				dm.signIn(s.creds["decisions@authority.demo"])
+			}
 			dm.check("queue")
 			dm.open(casePath)
 			dm.check("decision")
@@ -148,6 +155,32 @@ func (b *browser) noScriptRan() {
 // page: the browser tests know no translations of their own.
 func (b *browser) t0(key string) string {
 	return web.CatalogueText(b.lang, key)
+}
+
+// enrol is a new user's first sign-in: password, then the QR code page,
+// whose secret (shown for typing by hand) makes the code.
+func (b *browser) enrol(c cred) {
+	b.t.Helper()
+	b.open("/enrol")
+	b.run(chromedp.SendKeys(chromedp.CSS(`#f-email`), c.email), chromedp.SendKeys(chromedp.CSS(`#f-password`), c.password))
+	b.submit(`form[action="/enrol"] button[type=submit]`)
+	if n := get(b, chromedp.Evaluate[int](`document.querySelectorAll("img[src^='data:image/png']").length`)); n != 1 {
+		b.t.Fatalf("the enrolment page shows %d QR images", n)
+	}
+	secret := strings.ReplaceAll(b.text(`code.secret`), " ", "")
+	if secret != c.secret {
+		b.t.Fatalf("the page shows secret %q, the demo printed %q", secret, c.secret)
+	}
+	b.check("enrol-code")
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	b.run(chromedp.SendKeys(chromedp.CSS(`#f-otp`), code))
+	b.submit(`form[action="/enrol"] button[type=submit]`)
+	if loc := b.location(); strings.HasSuffix(loc, "/enrol") {
+		b.t.Fatalf("still on the enrolment page after a right code: %s", b.text(`main`))
+	}
 }
 
 // fillRegistration fills the registration form of an adult woman who
