@@ -20,6 +20,7 @@ const xss = `<script>window.__xss=1</script><img src=x onerror="window.__xss=1">
 // reads the granted section, the officer submits, the decision maker
 // decides RG — once in English and once in Arabic.
 func TestJourney(t *testing.T) {
+	t.Parallel()
 	s := startServer(t)
 	shots, axe := artefacts(t), loadAxe(t)
 	for _, lang := range []string{"en", "ar"} {

@@ -15,6 +15,7 @@ import (
 // The attacks a browser can carry out against the pages, replayed in
 // Chromium against a real nrm serve --demo.
 func TestBrowserSecurity(t *testing.T) {
+	t.Parallel()
 	s := startServer(t)
 	shots, axe := artefacts(t), loadAxe(t)
 
