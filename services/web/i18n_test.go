@@ -41,7 +41,9 @@ func TestEveryTemplateStringIsTranslated(t *testing.T) {
 		"support":  {"open", "suspended", "closed", "reopened"},
 		"referral": {"pending", "accepted", "arrived", "completed", "left", "withdrawn", "no_provider", "disclosed", "queued", "offered", "declined", "expired"},
 		"reason": {"same_region", "neighbour_region", "national", "other_region", "language_match", "no_language_match",
-			"open_24_7", "load_low", "load_high", "response_fast", "response_slow", "no_response_history"},
+			"open_24_7", "load_low", "load_high", "response_fast", "response_slow", "no_response_history",
+			"inactive", "service_not_offered", "outside_area", "child_not_accepted", "adult_not_accepted", "gender_not_accepted",
+			"dependants_not_accepted", "no_room"},
 		"section": {"identity", "narrative", "health", "legal"},
 		"status":  {"draft", "registered", "submitted"},
 	}

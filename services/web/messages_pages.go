@@ -115,7 +115,8 @@ var pageMessages = map[string]msg{
 	"refer.choose":  {"Choose a provider", "Choisissez un prestataire", "اختر مقدم خدمة"},
 	"refer.done":    {"Referral sent.", "Orientation envoyée.", "تم إرسال الإحالة."},
 
-	"places.title": {"Places per service", "Places par service", "الأماكن حسب الخدمة"},
+	"refer.excluded": {"Cannot be chosen:", "Ne peut pas être choisi :", "لا يمكن اختياره:"},
+	"places.title":   {"Places per service", "Places par service", "الأماكن حسب الخدمة"},
 	"places.intro": {"The places your organisation offers for each service, and how many are taken now by people you support. Officers are offered only providers with a free place for the service, the least busy first; set a service to 0 while you cannot take anyone.",
 		"Les places que votre organisation offre pour chaque service, et combien sont prises par les personnes que vous accompagnez. Les agents ne se voient proposer que des prestataires ayant une place libre pour le service, les moins chargés d'abord ; mettez un service à 0 tant que vous ne pouvez accueillir personne.",
 		"الأماكن التي تقدمها منظمتك لكل خدمة، وعدد المشغول منها حاليًا بالأشخاص الذين تدعمهم. لا يُعرض على الموظفين إلا مقدمو الخدمات الذين لديهم مكان شاغر في الخدمة، والأقل انشغالًا أولًا؛ اجعلوا الخدمة 0 ما دمتم لا تستطيعون استقبال أحد."},
