@@ -42,7 +42,7 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.StringVar(&base, "url", "http://127.0.0.1:8080", "server to load (this deployment only)")
 	fs.StringVar(&credentials, "credentials", "./nrm-keys/demo-credentials.txt", "demo credentials file written by serve --demo")
 	fs.StringVar(&email, "email", "officer@police.demo", "user to act as (a frontline officer)")
-	fs.StringVar(&scenario, "scenario", "register", "register | read | login-flood (wrong passwords from --flood-addresses loopback addresses while every demo user signs in)")
+	fs.StringVar(&scenario, "scenario", "register", "register | read | pages (each page of an officer in turn, --duration each; bytes of the first and case pages) | login-flood (wrong passwords from --flood-addresses loopback addresses while every demo user signs in)")
 	fs.DurationVar(&duration, "duration", 20*time.Second, "how long to run (bounded)")
 	fs.IntVar(&concurrency, "concurrency", 16, "concurrent clients")
 	fs.IntVar(&maxRequests, "max-requests", 200000, "stop after this many requests")
@@ -73,7 +73,13 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
+	apiCode, _ := totp.GenerateCode(cred.secret, time.Now()) // used by the login, most likely
 	lt := &loader{client: client, base: base, token: token}
+	if scenario == "pages" {
+		// The pages' own redirects are the answers measured.
+		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		return lt.runPages(ctx, cred, apiCode, concurrency, duration, maxRequests, stdout)
+	}
 	var op func(ctx context.Context, rng *rand.Rand) error
 	switch scenario {
 	case "register":
@@ -85,7 +91,7 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		op = lt.read
 	default:
-		return usageError{"--scenario must be register or read"}
+		return usageError{"--scenario must be register, read, pages or login-flood"}
 	}
 	res := runLoad(ctx, op, concurrency, duration, maxRequests)
 	res.Scenario = scenario

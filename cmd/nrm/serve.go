@@ -53,6 +53,8 @@ type serveFlags struct {
 	metricsAddr   string
 	purgeEvery    time.Duration
 	gcPercent     int
+	webIdle       time.Duration
+	webAbsolute   time.Duration
 }
 
 // register defines the flags of nrm serve on fs.
@@ -77,6 +79,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.dupPerHour, "duplicate-checks-per-hour", intake.DefaultDuplicateChecksPerHour, "duplicate checks per user per hour once the burst is spent")
 	fs.IntVar(&f.dupChecks, "duplicate-checks-per-minute", 0, "if set, replaces the two above: a burst of this many, refilled at this many per minute")
 	fs.IntVar(&f.gcPercent, "gc-percent", 200, "Go garbage collector target (as GOGC, which takes precedence when set): higher spends memory to save CPU")
+	fs.DurationVar(&f.webIdle, "web-idle-timeout", 30*time.Minute, "the web pages sign a user out after this long without a request")
+	fs.DurationVar(&f.webAbsolute, "web-session-lifetime", 12*time.Hour, "the web pages sign a user out this long after signing in, whatever their activity")
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -85,6 +89,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	f.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return usageError{err.Error()}
+	}
+	if f.webIdle <= 0 || f.webAbsolute <= 0 {
+		return usageError{"web session timeouts must be positive"}
 	}
 	// Every read unwraps its keys with age, which allocates a 64 KiB chunk
 	// buffer: at the default of 100 the collector took about a tenth of
@@ -164,7 +171,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(openAPI)
 	})
-	mux.HandleFunc("/", kit.NotFound)
+	mux.HandleFunc("/api/", kit.NotFound)
+	mux.HandleFunc("/internal/", kit.NotFound)
+	pages, err := webHandler(f, kd, mux, logger)
+	if err != nil {
+		return err
+	}
+	mux.Handle("/", pages)
 	metrics := kit.NewHTTPMetrics(reg)
 	handler := kit.RequestContext(kit.SecurityHeaders(rl.HTTP(kit.JSONErrors(metrics.Instrument(mux)))))
 
@@ -191,6 +204,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	level.Info(logger).Log("msg", "listening", "addr", ln.Addr().String(), "engine", cfg.Engine())
 	fmt.Fprintf(stdout, "nrm: listening on http://%s\n", ln.Addr().String())
+	fmt.Fprintf(stdout, "nrm: web pages at http://%s/ (sign in with a user's email, password and authenticator code)\n", ln.Addr().String())
 
 	var g rungroup.Group
 	{

@@ -184,8 +184,15 @@ func TestServeEndToEnd(t *testing.T) {
 				t.Fatalf("GET %s: %d %s", p, st, b)
 			}
 		}
-		if st, b := call(t, "GET", s.base+"/no/such/route", "", nil); st != 404 || !strings.Contains(string(b), `"code":"not_found"`) {
-			t.Fatalf("unknown route: %d %s", st, b)
+		// The API answers JSON; everything else is the pages'.
+		if st, b := call(t, "GET", s.base+"/api/v1/no/such/route", "", nil); st != 404 || !strings.Contains(string(b), `"code":"not_found"`) {
+			t.Fatalf("unknown API route: %d %s", st, b)
+		}
+		if st, b := call(t, "GET", s.base+"/no/such/route", "", nil); st != 404 || !strings.Contains(string(b), `<html lang="en"`) {
+			t.Fatalf("unknown page: %d %s", st, b)
+		}
+		if st, b := call(t, "GET", s.base+"/", "", nil); st != 200 || !strings.Contains(string(b), `action="/signin"`) {
+			t.Fatalf("the first page is not the sign-in page: %d %s", st, b)
 		}
 		if st, _ := call(t, "GET", s.base+"/api/v1/me", "", nil); st != 401 {
 			t.Fatalf("me without a token: %d", st)

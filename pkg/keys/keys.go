@@ -32,6 +32,8 @@ const (
 	PurposePseudonym     Purpose = "stats/pseudonym/v1"
 	PurposeWebhook       Purpose = "referral/webhook/v1"
 	PurposeAuditLeafMAC  Purpose = "audit/leaf-mac/v1"
+	// PurposeWebSession encrypts the web pages' session cookies.
+	PurposeWebSession Purpose = "web/session-cookie/v1"
 )
 
 const (

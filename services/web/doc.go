@@ -1,0 +1,28 @@
+// Package web serves the pages of the people on the front line: frontline
+// officers, provider caseworkers and decision makers, in English, French and
+// Arabic.
+//
+// Pages are rendered on the server with html/template; htmx (vendored from
+// the npm registry, see static/VENDOR) only speeds up navigation, so every
+// page works without script. Nothing is loaded from elsewhere, no script or
+// style is inline, and a strict Content-Security-Policy says so to the
+// browser.
+//
+// The package holds no data. It calls the other services through their
+// Service interfaces with the signed-in user's own access token in the
+// context, the way their HTTP transports receive it: in nrm serve those are
+// the services' HTTP clients over an in-process transport, so every
+// authorisation rule, rate limit and audit event is the one of the API.
+//
+// The session is a cookie encrypted and authenticated with a subkey of the
+// key directory (keys.PurposeWebSession): it holds the user's access and
+// refresh tokens and nothing about any case. It is Secure, HttpOnly and
+// SameSite=Strict, ends after an idle period and an absolute lifetime, and
+// signing out ends the identity session everywhere. Form posts from another
+// origin are refused (http.CrossOriginProtection) and every form carries a
+// token bound to the session as well, for browsers that send neither
+// Sec-Fetch-Site nor Origin.
+//
+// htmx keeps no history snapshots (historyCacheSize 0): a page of a case
+// must never land in the browser's local storage.
+package web

@@ -1,0 +1,86 @@
+package web
+
+import (
+	"bytes"
+	"image"
+	"image/png"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+)
+
+func (h *Handler) routes() {
+	m := h.mux
+	static, _ := fs.Sub(staticFS, "static")
+	m.Handle("GET /static/", http.StripPrefix("/static/", staticFiles(static)))
+	m.HandleFunc("GET /{$}", h.page(true, h.home))
+	m.HandleFunc("POST /language", h.page(false, h.chooseLanguage))
+	m.HandleFunc("GET /signin", h.page(false, h.signinForm))
+	m.HandleFunc("POST /signin", h.page(false, h.signin))
+	m.HandleFunc("GET /enrol", h.page(false, h.enrolForm))
+	m.HandleFunc("POST /enrol", h.page(false, h.enrol))
+	m.HandleFunc("POST /signout", h.page(false, h.signout))
+	m.HandleFunc("GET /account", h.page(true, h.account))
+	m.HandleFunc("GET /account/password", h.page(true, h.passwordForm))
+	m.HandleFunc("POST /account/password", h.page(true, h.changePassword))
+	m.HandleFunc("GET /account/authenticator", h.page(true, h.totpForm))
+	m.HandleFunc("POST /account/authenticator", h.page(true, h.totp))
+
+	// Frontline officers.
+	m.HandleFunc("GET /cases", h.page(true, h.myCases))
+	m.HandleFunc("GET /cases/new", h.page(true, h.registrationForm))
+	m.HandleFunc("POST /cases/new", h.page(true, h.register))
+	m.HandleFunc("GET /cases/{id}", h.page(true, h.casePage))
+	m.HandleFunc("POST /cases/{id}/notes", h.page(true, h.addNote))
+	m.HandleFunc("GET /cases/{id}/refer", h.page(true, h.referForm))
+	m.HandleFunc("POST /cases/{id}/refer", h.page(true, h.refer))
+	m.HandleFunc("POST /cases/{id}/submit", h.page(true, h.submit))
+
+	// Provider caseworkers.
+	m.HandleFunc("GET /inbox", h.page(true, h.inbox))
+	m.HandleFunc("GET /referrals/{id}", h.page(true, h.referralPage))
+	m.HandleFunc("POST /referrals/{id}/{action}", h.page(true, h.referralAction))
+	m.HandleFunc("GET /places", h.page(true, h.places))
+	m.HandleFunc("POST /places", h.page(true, h.setPlaces))
+
+	// Decision makers.
+	m.HandleFunc("GET /decisions", h.page(true, h.queue))
+	m.HandleFunc("POST /cases/{id}/decision", h.page(true, h.decide))
+	m.HandleFunc("GET /cases/{id}/letters", h.page(true, h.letters))
+
+	m.HandleFunc("/", h.page(false, h.notFound))
+}
+
+// home sends each user to the page of their work.
+func (h *Handler) home(q *request) {
+	switch {
+	case q.s.hasRole(auth.RoleFrontlineOfficer):
+		redirect(q, "/cases")
+	case q.s.hasRole(auth.RoleNGOCaseworker):
+		redirect(q, "/inbox")
+	case q.s.hasRole(auth.RoleDecisionMaker):
+		redirect(q, "/decisions")
+	default:
+		h.render(q, http.StatusOK, "home", &view{Title: "home.title"})
+	}
+}
+
+// required adds a "required" error for each empty field.
+func required(e *fieldErrors, f url.Values, fields ...string) {
+	for _, k := range fields {
+		if strings.TrimSpace(f.Get(k)) == "" {
+			e.add(k, "field.required")
+		}
+	}
+}
+
+func encodePNG(img image.Image) []byte {
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return nil
+	}
+	return b.Bytes()
+}

@@ -1,0 +1,186 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+// view is what a page template gets: the translation methods, the
+// session's user, the page's own data and its field errors.
+type view struct {
+	Title   string // message key
+	Message string // message key
+	Detail  string // a stable error code, shown as is
+	Flash   string // message key shown once
+	Data    any
+	Form    url.Values
+	Errors  fieldErrors
+	loc     *locale
+	s       *session
+	path    string
+}
+
+// fieldErrors maps a form field name to the message keys of its errors,
+// in the order of the form.
+type fieldErrors struct {
+	order []string
+	msgs  map[string]string
+}
+
+func (e *fieldErrors) add(field, key string) {
+	if e.msgs == nil {
+		e.msgs = map[string]string{}
+	}
+	if _, ok := e.msgs[field]; ok {
+		return
+	}
+	e.order = append(e.order, field)
+	e.msgs[field] = key
+}
+
+func (e fieldErrors) Any() bool { return len(e.order) > 0 }
+
+// FieldError is one entry of the error summary.
+type FieldError struct{ Field, Key string }
+
+// List returns the errors in form order, for the summary.
+func (e fieldErrors) List() []FieldError {
+	out := make([]FieldError, 0, len(e.order))
+	for _, f := range e.order {
+		out = append(out, FieldError{f, e.msgs[f]})
+	}
+	return out
+}
+
+// For returns the message key of field's error, or "".
+func (e fieldErrors) For(field string) string { return e.msgs[field] }
+
+// T translates key.
+func (v *view) T(key string, args ...any) string { return v.loc.T(key, args...) }
+
+// Code translates a code of a taxonomy: {{$.Code "route" .Route}}.
+func (v *view) Code(kind, code string) string {
+	if code == "" {
+		return ""
+	}
+	return v.loc.T(kind + "." + code)
+}
+
+// Codes translates a list of codes, joined by the locale's separator.
+func (v *view) Codes(kind string, codes []string) string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = v.Code(kind, c)
+	}
+	return strings.Join(out, v.loc.T("list.separator"))
+}
+
+// Date formats t (a time or a YYYY-MM-DD string) for the locale.
+func (v *view) Date(t any) string { return v.loc.date(t) }
+
+// Num formats n for the locale (Western digits in Arabic, as in Morocco).
+func (v *view) Num(n int) string { return v.loc.p.Sprintf("%d", n) }
+
+// Lang and Dir are the page's lang and dir attributes.
+func (v *view) Lang() string { return v.loc.code }
+func (v *view) Dir() string  { return v.loc.dir }
+
+// Languages lists the choices of the language menu.
+func (v *view) Languages() []*locale { return localeList }
+
+// User is the signed-in user's session (never a token in a template).
+func (v *view) User() *session { return v.s }
+
+// SignedIn reports whether someone is signed in.
+func (v *view) SignedIn() bool { return v.s != nil && v.s.signedIn() }
+
+// Has reports whether the signed-in user holds role.
+func (v *view) Has(role string) bool { return v.s != nil && v.s.hasRole(role) }
+
+// CSRF is the form token of the session.
+func (v *view) CSRF() string { return v.s.CSRF }
+
+// Path is the page's own path (for the language menu's way back).
+func (v *view) Path() string { return v.path }
+
+// Value returns the form value of field (after a failed post).
+func (v *view) Value(field string) string { return v.Form.Get(field) }
+
+// Checked reports whether a checkbox or radio of field has value.
+func (v *view) Checked(field, value string) bool {
+	for _, x := range v.Form[field] {
+		if x == value {
+			return true
+		}
+	}
+	return false
+}
+
+// Err returns the translated error of field, or "".
+func (v *view) Err(field string) string {
+	if k := v.Errors.For(field); k != "" {
+		return v.loc.T(k)
+	}
+	return ""
+}
+
+// locale is one language of the pages.
+type locale struct {
+	code  string // BCP 47, the page's lang attribute
+	dir   string // ltr or rtl
+	Name  string // the language's own name, for the menu
+	tag   language.Tag
+	p     *message.Printer
+	month [12]string
+}
+
+func (l *locale) Code() string { return l.code }
+
+// T translates key with args (plural forms chosen by CLDR rules).
+func (l *locale) T(key string, args ...any) string { return l.p.Sprintf(key, args...) }
+
+func (l *locale) date(t any) string {
+	var d time.Time
+	switch x := t.(type) {
+	case time.Time:
+		d = x
+	case *time.Time:
+		if x == nil {
+			return ""
+		}
+		d = *x
+	case string:
+		p, err := time.Parse(time.DateOnly, x)
+		if err != nil {
+			return x
+		}
+		d = p
+	default:
+		return ""
+	}
+	if d.IsZero() {
+		return ""
+	}
+	// Day and year in Western digits in every locale (Morocco's usage).
+	return fmt.Sprintf("%d %s %d", d.Day(), l.month[d.Month()-1], d.Year())
+}
+
+var funcs = template.FuncMap{
+	"join": strings.Join,
+	"list": func(xs ...string) []string { return xs },
+	// dict passes named values to a partial template.
+	"dict": func(kv ...any) map[string]any {
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	},
+	"minutes": func(d time.Duration) int { return int(d.Round(time.Minute) / time.Minute) },
+}
