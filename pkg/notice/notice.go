@@ -32,7 +32,7 @@ const (
 // ReferralEvents are the referral events told to the organisations taking
 // part: KindReferralPrefix + event.
 var ReferralEvents = []string{"offered", "accepted", "declined", "expired", "withdrawn", "no_provider",
-	"arrived", "completed", "left"}
+	"arrived", "completed", "left", "withdrawn_by_coordinator", "approval_requested"}
 
 var kinds = []string{KindGuardianAppointed, KindGuardianReplaced, KindCaseChanged, KindBoardNoProvider,
 	KindDecisionDueSoon, KindDecisionOverdue, KindPersonMissing}
