@@ -131,19 +131,18 @@ func (a referralCases) Summary(ctx context.Context, caseID string) (referral.Cas
 }
 
 // referralSections gives referral the sections of a case for an external
-// referral package, through intake's audited, need-to-know read.
-type referralSections struct{ intake intake.Service }
+// referral package, through intake's audited, need-to-know export (which
+// an emergency access never allows).
+type referralSections struct{ intake intake.SectionExporter }
 
 func (a referralSections) Sections(ctx context.Context, caseID string, names []string) (map[string][]byte, error) {
-	c, err := a.intake.Get(ctx, caseID)
+	secs, err := a.intake.ExportSections(ctx, caseID, names)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string][]byte, len(names))
-	for _, n := range names {
-		if b, ok := c.Sections[n]; ok {
-			out[n] = b
-		}
+	out := make(map[string][]byte, len(secs))
+	for n, b := range secs {
+		out[n] = b
 	}
 	return out, nil
 }

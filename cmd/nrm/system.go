@@ -168,10 +168,15 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 		s.Close()
 		return nil, errors.New("intake: no summary reader")
 	}
+	exporter, ok := intake.Exporter(inSvc)
+	if !ok {
+		s.Close()
+		return nil, errors.New("intake: no section exporter")
+	}
 	refCfg := referral.Config{
 		DB: s.dbs["referral"], Keys: c.keys, Cases: referralCases{summaries}, Grants: s.intake,
 		Orgs: referralOrgs{s.orgs}, Routing: &routing, Logger: log.With(c.logger, "service", "referral"),
-		Sections: referralSections{s.intake},
+		Sections: referralSections{exporter},
 	}
 	refSvc, err := referral.New(refCfg)
 	if err != nil {

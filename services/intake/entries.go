@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -133,8 +134,9 @@ func (s *service) AddEntry(ctx context.Context, caseID string, in EntryInput) (E
 }
 
 // sealEntry seals content under a new data key and wraps the key for the
-// author's organisation, the owner and every organisation holding an
-// active grant at write time. It returns the entry's id.
+// author's organisation, the owner and every organisation holding, at
+// write time, an active grant that covers the entry's class. It returns
+// the entry's id.
 func (s *service) sealEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c caseRow, typ string, content any, supersedes string) (string, error) {
 	pt, err := json.Marshal(content)
 	if err != nil {
@@ -156,9 +158,16 @@ func (s *service) sealEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c
 	if err != nil {
 		return "", err
 	}
+	superseded := ""
+	if supersedes != "" {
+		if superseded, err = s.store.entryType(ctx, tx, supersedes); err != nil {
+			return "", err
+		}
+	}
+	class := entryClassOf(typ, supersedes, func(string) string { return superseded })
 	readers := []string{p.OrgID, c.OwnerOrg}
 	for _, g := range grants {
-		if g.Status == GrantActive {
+		if grantCovers(g, class) {
 			readers = append(readers, g.OrgID)
 		}
 	}
@@ -224,21 +233,27 @@ func (s *store) entries(ctx context.Context, q querier, caseID, org string) ([]s
 	return out, rows.Err()
 }
 
-// mayReadEntries: the author, the owner and active grantees read the
-// entries whose key they hold.
-func mayReadEntries(c caseRow, grants []grantRow, org string, e storedEntry) bool {
+// mayReadEntry: the author and the owner read every entry whose key they
+// hold, a grantee those of a class its grants cover (grants as grantsFor
+// gives them to the caller).
+func mayReadEntry(c caseRow, grants []grantRow, org string, e storedEntry, class string) bool {
 	if !e.hasKey {
 		return false
 	}
-	if e.AuthorOrg == org || c.OwnerOrg == org {
-		return true
+	return e.AuthorOrg == org || c.OwnerOrg == org || orgCoversClass(grants, org, class)
+}
+
+// entryType returns the type of an entry, or "" when there is none.
+func (s *store) entryType(ctx context.Context, q querier, id string) (string, error) {
+	var typ string
+	err := q.QueryRowContext(ctx, `SELECT type FROM entries WHERE id = $1`, id).Scan(&typ)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
 	}
-	for _, g := range grants {
-		if g.OrgID == org && g.Status == GrantActive {
-			return true
-		}
+	if err != nil {
+		return "", fmt.Errorf("intake: entry type: %w", err)
 	}
-	return false
+	return typ, nil
 }
 
 func (s *service) Entries(ctx context.Context, caseID string) ([]Entry, error) {
@@ -265,16 +280,18 @@ func (s *service) Entries(ctx context.Context, caseID string) ([]Entry, error) {
 	if err := s.auditAlone(ctx, s.rec.New(ctx, "intake.entry.read", "case", caseID, event.Allowed)); err != nil {
 		return nil, err
 	}
-	superseded := map[string]string{}
+	superseded, types := map[string]string{}, map[string]string{}
 	for _, e := range stored {
+		types[e.ID] = e.Type
 		if e.Supersedes != "" {
 			superseded[e.Supersedes] = e.ID
 		}
 	}
+	typeOf := func(id string) string { return types[id] }
 	out := make([]Entry, 0, len(stored))
 	for _, e := range stored {
 		e.SupersededBy = superseded[e.ID]
-		if mayReadEntries(c, grants, p.OrgID, e) {
+		if mayReadEntry(c, grants, p.OrgID, e, entryClassOf(e.Type, e.Supersedes, typeOf)) {
 			pt, err := s.openEntry(ctx, p.OrgID, e)
 			if err != nil {
 				return nil, s.readFailed(ctx, caseID, err)

@@ -93,6 +93,9 @@ func (s *service) GrantPending(ctx context.Context, req GrantRequest) (Grant, er
 		if err != nil {
 			return err
 		}
+		if err := s.refuseDuringBreakGlass(ctx, tx, p, req.CaseID); err != nil {
+			return err
+		}
 		if grantee.ID == row.OwnerOrg {
 			return kit.Validation("org_id: the owner organisation needs no grant")
 		}

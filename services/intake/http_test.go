@@ -364,7 +364,13 @@ func (notRevoked) Revoked(string) bool { return false }
 
 func newRealWorld(t *testing.T) *realWorld {
 	t.Helper()
-	env := intaketest.New(t, dbtest.SQLite(t), func(c *intake.Config) { c.Kind = seal.KindX25519 })
+	return newRealWorldOn(t, dbtest.SQLite(t))
+}
+
+// newRealWorldOn is newRealWorld on engine e; opts adjust the configuration.
+func newRealWorldOn(t *testing.T, e dbtest.Engine, opts ...func(*intake.Config)) *realWorld {
+	t.Helper()
+	env := intaketest.New(t, e, append([]func(*intake.Config){func(c *intake.Config) { c.Kind = seal.KindX25519 }}, opts...)...)
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -388,10 +394,16 @@ func newRealWorld(t *testing.T) *realWorld {
 // identity would issue it.
 func (w *realWorld) token(t *testing.T, org intake.OrgInfo, role string) string {
 	t.Helper()
+	return w.userToken(t, event.NewID(), org, role)
+}
+
+// userToken signs an access token for user of org holding role.
+func (w *realWorld) userToken(t *testing.T, user string, org intake.OrgInfo, role string) string {
+	t.Helper()
 	now := time.Now()
 	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, auth.Claims{
 		RegisteredClaims: jwt.RegisteredClaims{
-			Subject: event.NewID(), ID: event.NewID(), Audience: jwt.ClaimStrings{"nrm"},
+			Subject: user, ID: event.NewID(), Audience: jwt.ClaimStrings{"nrm"},
 			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(auth.AccessTokenTTL)),
 		},
 		Org: org.ID, Roles: []string{role}, Sid: event.NewID(),

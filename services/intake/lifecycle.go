@@ -250,6 +250,9 @@ func (s *service) Transfer(ctx context.Context, caseID, toOrg string) (Case, err
 		if row, err = s.owned(ctx, tx, p, caseID, "intake.case.transfer"); err != nil {
 			return err
 		}
+		if err := s.refuseDuringBreakGlass(ctx, tx, p, caseID); err != nil {
+			return err
+		}
 		if row.Status == StatusDraft {
 			return ErrInvalidState
 		}
