@@ -53,6 +53,9 @@ func validateEntry(in EntryInput) error {
 	if len(in.Content) == 0 || !json.Valid(in.Content) {
 		return kit.Validation("content: must be JSON")
 	}
+	if jsonDepth(in.Content) > maxEntryDepth {
+		return kit.Validation("content: nested more than 32 levels deep")
+	}
 	if (in.Type == EntryCorrection) != (in.Supersedes != "") {
 		return kit.Validation("supersedes: required for a correction, and only for one")
 	}

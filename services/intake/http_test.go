@@ -470,9 +470,15 @@ func (w *realWorld) fixture(t *testing.T, relation string, draft bool) target {
 // notification registers a fresh anonymous notification.
 func (w *realWorld) notification(t *testing.T) string {
 	t.Helper()
+	return w.notificationOf(t, w.notifier)
+}
+
+// notificationOf registers a fresh anonymous notification at org.
+func (w *realWorld) notificationOf(t *testing.T, org intake.OrgInfo) string {
+	t.Helper()
 	r := intaketest.Registration("")
 	r.Route, r.Consent, r.Identity, r.Narrative, r.Health, r.Legal = intake.RouteAnonymous, intake.ConsentInput{}, nil, nil, nil, nil
-	c, err := w.env.Service.Register(intaketest.Officer(w.notifier), r)
+	c, err := w.env.Service.Register(intaketest.Officer(org), r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -511,7 +517,7 @@ func TestAuthorizationTable(t *testing.T) {
 			return "POST", one(tg) + "/transfer", map[string]string{"org_id": w.target.ID}
 		}},
 		"link": {false, func(t *testing.T, tg target) (string, string, any) {
-			return "POST", one(tg) + "/link", map[string]string{"notification_id": w.notification(t)}
+			return "POST", one(tg) + "/link", map[string]string{"notification_id": w.notificationOf(t, tg.caller)}
 		}},
 		"list grants": {false, func(_ *testing.T, tg target) (string, string, any) { return "GET", one(tg) + "/grants", nil }},
 		"grant": {false, func(_ *testing.T, tg target) (string, string, any) {

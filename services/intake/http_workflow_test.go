@@ -110,7 +110,8 @@ func TestWorkflowAuthorizationTable(t *testing.T) {
 		},
 		"entries": func(_ *testing.T, _ string, tg target) (string, string, any) { return "GET", one(tg) + "/entries", nil },
 		"guardian": func(_ *testing.T, _ string, tg target) (string, string, any) {
-			return "POST", one(tg) + "/guardian", map[string]string{"user_id": event.NewID(), "org_id": w.target.ID}
+			org := w.env.Org(intake.OrgKindSocialServices)
+			return "POST", one(tg) + "/guardian", map[string]string{"user_id": w.env.Orgs.AddGuardian(org), "org_id": org.ID}
 		},
 		"break glass": func(_ *testing.T, _ string, tg target) (string, string, any) {
 			return "POST", one(tg) + "/break-glass", map[string]string{"reason": "emergency"}
