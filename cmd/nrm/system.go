@@ -121,6 +121,8 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 	s.orgs = newOrgDirectory(s.identity)
 	intakeCfg := intake.Config{
 		DB: s.dbs["intake"], Keys: c.keys, Orgs: intakeOrgs{s.orgs},
+		Children: intakeChildren{orgs: s.orgs, identity: func() identity.Service { return s.identity },
+			referral: func() referral.Service { return s.referral }},
 		Logger: log.With(c.logger, "service", "intake"), Registerer: c.registry,
 		DuplicateChecksPerMinute: c.flags.dupChecks,
 	}
