@@ -299,13 +299,7 @@ func (s *service) expireOne(ctx context.Context, tx *sql.Tx, id string, now time
 	if err != nil {
 		return err
 	}
-	if err := s.store.setGrantStatus(ctx, tx, b.GrantID, GrantRevoked, now); err != nil {
-		return err
-	}
-	if err := s.rewrap(ctx, tx, c, b.OrgID, c.OwnerOrg); err != nil {
-		return err
-	}
-	if err := s.dropEntryKeys(ctx, tx, b.CaseID, b.OrgID); err != nil {
+	if err := s.revokeReader(ctx, tx, c, b.OrgID, c.OwnerOrg, func(g grantRow) bool { return g.ID == b.GrantID }); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE break_glass SET status = 'expired', closed_at = $2 WHERE id = $1`, id, now); err != nil {

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/go-kit/log/level"
+
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
@@ -169,10 +171,25 @@ func (s *service) sealEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c
 	}
 	class := entryClassOf(typ, supersedes, func(string) string { return superseded })
 	readers := []string{p.OrgID, c.OwnerOrg}
+	var secs []sectionRow
 	for _, g := range grants {
-		if grantCovers(g, class) {
-			readers = append(readers, g.OrgID)
+		if !grantCovers(g, class) || slices.Contains(readers, g.OrgID) {
+			continue
 		}
+		if secs == nil {
+			if secs, err = s.store.sections(ctx, tx, c.ID); err != nil {
+				return "", err
+			}
+		}
+		ok, err := s.wrapStillValid(ctx, tx, c.ID, g.OrgID, secs)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return "", err
+		}
+		if !ok {
+			_ = level.Error(s.log).Log("msg", "an active grantee's wrap does not match the case: no entry key for it", "case", c.ID, "org", g.OrgID)
+			continue
+		}
+		readers = append(readers, g.OrgID)
 	}
 	slices.Sort(readers)
 	kg := seal.KeyGrant{KeyRef: seal.KeyRef{CaseID: c.ID, Section: h.Section, RetentionClass: entryClass(typ)}, Key: key}

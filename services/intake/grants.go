@@ -270,13 +270,7 @@ func (s *service) RevokeGrant(ctx context.Context, caseID, grantID string) error
 		if g.Status == GrantRevoked {
 			return nil
 		}
-		if err := s.store.setGrantStatus(ctx, tx, g.ID, GrantRevoked, s.now()); err != nil {
-			return err
-		}
-		if err := s.rewrap(ctx, tx, c, g.OrgID, source); err != nil {
-			return err
-		}
-		if err := s.dropEntryKeys(ctx, tx, c.ID, g.OrgID); err != nil {
+		if err := s.revokeReader(ctx, tx, c, g.OrgID, source, func(o grantRow) bool { return o.ID == g.ID }); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "intake.grant.revoke", "grant", g.ID, event.Allowed))

@@ -96,22 +96,8 @@ func (s *service) endPreviousOwner(ctx context.Context, tx *sql.Tx, c caseRow, p
 	return s.endGrantsOf(ctx, tx, c, prev, prev, func(grantRow) bool { return true })
 }
 
-// endGrantsOf revokes org's active grants that match, rebuilds its wrap
-// from source's keys and drops the entry keys no longer covered.
+// endGrantsOf revokes org's grants that match (revocation.go: its wrap
+// rebuilt from source's keys, what it lost re-keyed, entry keys dropped).
 func (s *service) endGrantsOf(ctx context.Context, tx *sql.Tx, c caseRow, org, source string, match func(grantRow) bool) error {
-	grants, err := s.store.grants(ctx, tx, c.ID)
-	if err != nil {
-		return err
-	}
-	for _, g := range grants {
-		if g.OrgID == org && g.Status != GrantRevoked && match(g) {
-			if err := s.store.setGrantStatus(ctx, tx, g.ID, GrantRevoked, s.now()); err != nil {
-				return err
-			}
-		}
-	}
-	if err := s.rewrap(ctx, tx, c, org, source); err != nil {
-		return err
-	}
-	return s.dropEntryKeys(ctx, tx, c.ID, org)
+	return s.revokeReader(ctx, tx, c, org, source, match)
 }
