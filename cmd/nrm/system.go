@@ -325,6 +325,12 @@ func (s *system) expireBreakGlass(ctx context.Context) {
 	} else if n > 0 {
 		level.Info(s.logger).Log("msg", "break-the-glass access expired", "count", n)
 	}
+	// Providers' grants whose service ended and follow-up window passed.
+	if n, err := s.intakeAdmin.EndGrants(ctx, time.Now()); err != nil {
+		level.Error(s.logger).Log("msg", "ending grants after their service failed", "err", err)
+	} else if n > 0 {
+		level.Info(s.logger).Log("msg", "grants ended with their service", "count", n)
+	}
 }
 
 // reportOverdue tells statistics, once each, about decisions past their

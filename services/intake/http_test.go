@@ -55,6 +55,7 @@ func endpointCalls(caseID, grantID, orgID string) map[string]endpointCall {
 		}, "GrantPending"},
 		"activate grant": {"POST", one + "/grants/" + grantID + "/activate", nil, "ActivateGrant"},
 		"revoke grant":   {"POST", one + "/grants/" + grantID + "/revoke", nil, "RevokeGrant"},
+		"end grant":      {"POST", one + "/grants/" + grantID + "/end", nil, "EndGrant"},
 		"duplicates":     {"GET", "/api/v1/duplicates?limit=5", nil, "Duplicates"},
 		"confirm duplicate": {"POST", "/api/v1/duplicates/" + grantID + "/confirm", func() any {
 			return map[string]any{"same_person": true}
@@ -94,6 +95,7 @@ func TestRequestsReachTheService(t *testing.T) {
 		{"grant", []any{intake.GrantRequest{CaseID: caseID, OrgID: orgID, Sections: []string{"narrative"}, Purpose: "referral"}}},
 		{"activate grant", []any{caseID, grantID}},
 		{"revoke grant", []any{caseID, grantID}},
+		{"end grant", []any{caseID, grantID}},
 		{"duplicates", []any{intake.ListQuery{Limit: 5}}},
 		{"confirm duplicate", []any{grantID, true}},
 	}
@@ -148,6 +150,7 @@ func TestClientRoundTrip(t *testing.T) {
 		}},
 		{"ActivateGrant", func(s intake.Service) (any, error) { return s.ActivateGrant(ctx, caseID, grantID) }},
 		{"RevokeGrant", func(s intake.Service) (any, error) { return nil, s.RevokeGrant(ctx, caseID, grantID) }},
+		{"EndGrant", func(s intake.Service) (any, error) { return s.EndGrant(ctx, caseID, grantID) }},
 		{"ListGrants", func(s intake.Service) (any, error) { return s.ListGrants(ctx, caseID) }},
 		{"Duplicates", func(s intake.Service) (any, error) { return s.Duplicates(ctx, intake.ListQuery{After: "d1"}) }},
 		{"ConfirmDuplicate", func(s intake.Service) (any, error) { return s.ConfirmDuplicate(ctx, grantID, false) }},

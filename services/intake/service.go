@@ -48,6 +48,9 @@ type Service interface {
 	ActivateGrant(ctx context.Context, caseID, grantID string) (Grant, error)
 	RevokeGrant(ctx context.Context, caseID, grantID string) error
 	ListGrants(ctx context.Context, caseID string) ([]Grant, error)
+	// EndGrant records that the grant's service ended (referral completed,
+	// person left): it is revoked after the policy's follow-up window.
+	EndGrant(ctx context.Context, caseID, grantID string) (Grant, error)
 
 	// Duplicates lists possible duplicate registrations (coordinators and
 	// decision makers only; never the registering officer).
@@ -261,16 +264,19 @@ type GrantRequest struct {
 
 // Grant lets an organisation read named sections of a case once active.
 type Grant struct {
-	ID         string    `json:"id"`
-	CaseID     string    `json:"case_id"`
-	OrgID      string    `json:"org_id"`
-	Sections   []string  `json:"sections"`
-	Status     string    `json:"status"`
-	Purpose    string    `json:"purpose"`
-	ReferralID string    `json:"referral_id,omitempty"`
-	GrantedBy  string    `json:"granted_by"` // a user id, or "intake" when granted on the owner's behalf
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ID         string   `json:"id"`
+	CaseID     string   `json:"case_id"`
+	OrgID      string   `json:"org_id"`
+	Sections   []string `json:"sections"`
+	Status     string   `json:"status"`
+	Purpose    string   `json:"purpose"`
+	ReferralID string   `json:"referral_id,omitempty"`
+	GrantedBy  string   `json:"granted_by"` // a user id (the opener, for break-glass), or "intake" when granted on the owner's behalf
+	// EndsAt is set in EndGrant's answer: when the follow-up window after
+	// the grant's service ends.
+	EndsAt    *time.Time `json:"ends_at,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 }
 
 // Duplicate states.
