@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -131,19 +133,18 @@ func (a referralCases) Summary(ctx context.Context, caseID string) (referral.Cas
 }
 
 // referralSections gives referral the sections of a case for an external
-// referral package, through intake's audited, need-to-know read.
-type referralSections struct{ intake intake.Service }
+// referral package, through intake's audited, need-to-know export (which
+// an emergency access never allows).
+type referralSections struct{ intake intake.SectionExporter }
 
 func (a referralSections) Sections(ctx context.Context, caseID string, names []string) (map[string][]byte, error) {
-	c, err := a.intake.Get(ctx, caseID)
+	secs, err := a.intake.ExportSections(ctx, caseID, names)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string][]byte, len(names))
-	for _, n := range names {
-		if b, ok := c.Sections[n]; ok {
-			out[n] = b
-		}
+	out := make(map[string][]byte, len(secs))
+	for n, b := range secs {
+		out[n] = b
 	}
 	return out, nil
 }
@@ -170,4 +171,58 @@ func (a caseAccessLog) CaseEvents(ctx context.Context, caseID string) ([]intake.
 		q.After = page.Next
 	}
 	return out, nil
+}
+
+// intakeChildren tells intake who protects children: an organisation of
+// kind social_services or one whose directory entry offers the active
+// child_protection service (referral), and guardians as identity knows
+// them (an active user of the organisation holding the guardian role).
+// Referral is reached through the system, built after intake.
+type intakeChildren struct {
+	orgs     *orgDirectory
+	identity func() identity.Service
+	referral func() referral.Service
+}
+
+func (a intakeChildren) ProtectsChildren(ctx context.Context, orgID string) (bool, error) {
+	o, err := a.orgs.org(ctx, orgID)
+	if err != nil {
+		return false, err
+	}
+	if o.Kind == intake.OrgKindSocialServices {
+		return true, nil
+	}
+	ref := a.referral()
+	if ref == nil {
+		return false, nil
+	}
+	p, err := ref.GetProvider(auth.WithPrincipal(ctx, directoryPrincipal), orgID)
+	if errors.Is(err, kit.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	for _, sv := range p.Services {
+		if sv.Service == intake.ServiceChildProtection {
+			return p.Active, nil
+		}
+	}
+	return false, nil
+}
+
+func (a intakeChildren) IsGuardian(ctx context.Context, userID, orgID string) (bool, error) {
+	users, err := a.identity().ListUsers(auth.WithPrincipal(ctx, directoryPrincipal), orgID)
+	if errors.Is(err, kit.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	for _, u := range users {
+		if u.ID == userID {
+			return u.OrgID == orgID && u.Status == identity.StatusActive && slices.Contains(u.Roles, auth.RoleGuardian), nil
+		}
+	}
+	return false, nil
 }

@@ -128,6 +128,8 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 	s.orgs = newOrgDirectory(s.identity)
 	intakeCfg := intake.Config{
 		DB: s.dbs["intake"], Keys: c.keys, Orgs: intakeOrgs{s.orgs},
+		Children: intakeChildren{orgs: s.orgs, identity: func() identity.Service { return s.identity },
+			referral: func() referral.Service { return s.referral }},
 		Logger: log.With(c.logger, "service", "intake"), Registerer: c.registry,
 		DuplicateChecksPerMinute: c.flags.dupChecks,
 		DuplicateCheckBurst:      c.flags.dupBurst, DuplicateChecksPerHour: c.flags.dupPerHour,
@@ -176,10 +178,15 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 		s.Close()
 		return nil, errors.New("intake: no summary reader")
 	}
+	exporter, ok := intake.Exporter(inSvc)
+	if !ok {
+		s.Close()
+		return nil, errors.New("intake: no section exporter")
+	}
 	refCfg := referral.Config{
 		DB: s.dbs["referral"], Keys: c.keys, Cases: referralCases{summaries}, Grants: s.intake,
 		Orgs: referralOrgs{s.orgs}, Routing: &routing, Logger: log.With(c.logger, "service", "referral"),
-		Sections: referralSections{s.intake}, Disclosures: s.intake,
+		Sections: referralSections{exporter}, Disclosures: s.intake,
 		Disclosure: referral.DisclosurePolicy{
 			RecipientKinds: workflow.Disclosure.RecipientKinds, LegalBases: workflow.Disclosure.LegalBases,
 		},
@@ -341,6 +348,12 @@ func (s *system) expireBreakGlass(ctx context.Context) {
 		level.Error(s.logger).Log("msg", "break-the-glass expiry failed", "err", err)
 	} else if n > 0 {
 		level.Info(s.logger).Log("msg", "break-the-glass access expired", "count", n)
+	}
+	// Providers' grants whose service ended and follow-up window passed.
+	if n, err := s.intakeAdmin.EndGrants(ctx, time.Now()); err != nil {
+		level.Error(s.logger).Log("msg", "ending grants after their service failed", "err", err)
+	} else if n > 0 {
+		level.Info(s.logger).Log("msg", "grants ended with their service", "count", n)
 	}
 }
 

@@ -119,6 +119,8 @@ func TestAccessMatrix(t *testing.T) {
 func TestGrantConsentRules(t *testing.T) {
 	env := intaketest.New(t, dbtest.SQLite(t))
 	police, ngo, labour := env.Org("police"), env.Org("ngo"), env.Org("labour_inspectorate")
+	childNGO := env.Org("ngo")
+	env.Orgs.OfferChildProtection(childNGO)
 	adult := env.Register(t, police, intaketest.Registration("Adult Person"))
 	noSharing := intaketest.Registration("Private Person")
 	noSharing.Consent.DataSharing = false
@@ -141,9 +143,12 @@ func TestGrantConsentRules(t *testing.T) {
 		{"adult, kind covered by consent", adult.ID, ngo, "referral", "shelter", nil},
 		{"adult, kind not covered", adult.ID, labour, "referral", "shelter", intake.ErrConsentRequired},
 		{"adult without data sharing consent", private.ID, ngo, "referral", "shelter", intake.ErrConsentRequired},
-		{"child, child protection without consent", child.ID, ngo, "referral", intake.ServiceChildProtection, nil},
+		// The exemption follows the recipient, not the purpose word.
+		{"child, child-protection organisation without consent", child.ID, childNGO, "referral", intake.ServiceChildProtection, nil},
+		{"child, child-protection organisation, another service", child.ID, childNGO, "referral", "shelter", nil},
+		{"child, 'child_protection' to an ngo that offers none", child.ID, ngo, "referral", intake.ServiceChildProtection, intake.ErrConsentRequired},
 		{"child, other service without consent", child.ID, ngo, "referral", "shelter", intake.ErrConsentRequired},
-		{"child, guardian", child.ID, ngo, "guardian", "", nil},
+		{"child, 'guardian' to an organisation that is not the guardian's", child.ID, ngo, "guardian", "", intake.ErrConsentRequired},
 		{"anonymous notification", anon.ID, ngo, "referral", "shelter", intake.ErrInvalidState},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"time"
 
@@ -51,7 +52,7 @@ func scanBreakGlass(sc scanner) (BreakGlass, error) {
 }
 
 func (s *service) BreakGlass(ctx context.Context, caseID string, in BreakGlassInput) (BreakGlass, error) {
-	p, _, err := s.callerOrg(ctx)
+	p, org, err := s.callerOrg(ctx)
 	if err != nil {
 		return BreakGlass{}, err
 	}
@@ -69,51 +70,24 @@ func (s *service) BreakGlass(ctx context.Context, caseID string, in BreakGlassIn
 		OpenedAt: now, ExpiresAt: now.Add(time.Duration(s.policy().BreakGlassHours) * time.Hour)}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		c, err := s.store.caseByID(ctx, tx, caseID, true)
-		if errors.Is(err, ErrNotFound) || err == nil && c.Status == StatusDraft {
+		if errors.Is(err, ErrNotFound) {
 			return errDenied
 		}
 		if err != nil {
 			return err
 		}
-		if c.Route == RouteAnonymous || c.OwnerOrg == p.OrgID {
+		// The owner reads its case without breaking any glass; anyone
+		// without a stated relation to the case finds none.
+		if c.OwnerOrg == p.OrgID && c.Status != StatusDraft {
 			return ErrInvalidState
 		}
-		var open int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM break_glass WHERE case_id = $1 AND org_id = $2 AND status = 'open'`,
-			caseID, p.OrgID).Scan(&open); err != nil {
-			return fmt.Errorf("intake: break glass: %w", err)
+		if !mayBreakGlass(p, org, c) {
+			return errDenied
 		}
-		if open > 0 {
+		if err := s.refuseDuringBreakGlass(ctx, tx, p, caseID); err != nil {
 			return ErrInvalidState
 		}
-		secs, err := s.store.sections(ctx, tx, caseID)
-		if err != nil {
-			return err
-		}
-		names := make([]string, 0, len(secs))
-		for _, sec := range secs {
-			names = append(names, sec.Header.Section)
-		}
-		slices.Sort(names)
-		if err := s.grantActive(ctx, tx, c, secs, grantedByIntake, c.OwnerOrg, []OrgInfo{{ID: p.OrgID}}, slices.Compact(names), purposeBreakGlass); err != nil {
-			return err
-		}
-		if b.GrantID, err = s.latestGrant(ctx, tx, caseID, p.OrgID, purposeBreakGlass); err != nil {
-			return err
-		}
-		types := append(slices.Clone(EntryTypes), entryDecision, entryLetter, entryBreakGlass)
-		if err := s.shareEntries(ctx, tx, caseID, c.OwnerOrg, p.OrgID, types); err != nil {
-			return err
-		}
-		if b.ReasonEntry, err = s.sealEntry(ctx, tx, p, c, entryBreakGlass, map[string]string{"reason": in.Reason}, ""); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO break_glass (id, case_id, org_id, user_id, grant_id, reason_entry, status,
-			opened_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			b.ID, b.CaseID, b.OrgID, b.UserID, b.GrantID, b.ReasonEntry, b.Status, b.OpenedAt, b.ExpiresAt); err != nil {
-			return fmt.Errorf("intake: break glass: %w", err)
-		}
-		return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.break_glass.open", "case", caseID, event.Allowed))
+		return s.openBreakGlass(ctx, tx, p, c, &b, in.Reason)
 	})
 	if err != nil {
 		return BreakGlass{}, s.finish(ctx, err, "intake.break_glass.open", caseID)
@@ -121,15 +95,59 @@ func (s *service) BreakGlass(ctx context.Context, caseID string, in BreakGlassIn
 	return b, nil
 }
 
-// latestGrant returns the id of org's newest active grant of purpose.
-func (s *service) latestGrant(ctx context.Context, tx *sql.Tx, caseID, org, purpose string) (string, error) {
+// openBreakGlass grants the opener's organisation every section (its key
+// carries the access; grantsFor keeps it to the opener), shares the keys of
+// the case record, seals the reason, and alerts the owner and the auditors.
+func (s *service) openBreakGlass(ctx context.Context, tx *sql.Tx, p auth.Principal, c caseRow, b *BreakGlass, reason string) error {
+	secs, err := s.store.sections(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(secs))
+	for _, sec := range secs {
+		names = append(names, sec.Header.Section)
+	}
+	slices.Sort(names)
+	if err := s.grantActive(ctx, tx, c, secs, p.UserID, c.OwnerOrg, []OrgInfo{{ID: p.OrgID}}, slices.Compact(names), purposeBreakGlass); err != nil {
+		return err
+	}
+	if b.GrantID, err = s.latestGrant(ctx, tx, c.ID, p.OrgID, p.UserID, purposeBreakGlass); err != nil {
+		return err
+	}
+	types := append(slices.Clone(EntryTypes), entryDecision, entryLetter)
+	if err := s.shareEntries(ctx, tx, c.ID, c.OwnerOrg, p.OrgID, types); err != nil {
+		return err
+	}
+	if b.ReasonEntry, err = s.sealEntry(ctx, tx, p, c, entryBreakGlass, map[string]string{"reason": reason}, ""); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO break_glass (id, case_id, org_id, user_id, grant_id, reason_entry, status,
+		opened_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		b.ID, b.CaseID, b.OrgID, b.UserID, b.GrantID, b.ReasonEntry, b.Status, b.OpenedAt, b.ExpiresAt); err != nil {
+		return fmt.Errorf("intake: break glass: %w", err)
+	}
+	// The owner organisation (any of its users) and the auditors are told.
+	for _, a := range []struct{ org, role string }{{c.OwnerOrg, ""}, {"", auth.RoleAuditor}} {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO alerts (id, case_id, org_id, role, kind, created_at)
+			VALUES ($1, $2, $3, $4, 'break_glass', $5)`, event.NewID(), c.ID, a.org, a.role, b.OpenedAt); err != nil {
+			return fmt.Errorf("intake: break glass alert: %w", err)
+		}
+	}
+	return s.emitWorkflow(ctx, tx, nil,
+		s.rec.New(ctx, "intake.break_glass.open", "case", c.ID, event.Allowed),
+		s.rec.New(ctx, "intake.break_glass.notify_owner", "case", c.ID, event.Allowed))
+}
+
+// latestGrant returns the id of org's newest active grant of purpose made
+// by user.
+func (s *service) latestGrant(ctx context.Context, tx *sql.Tx, caseID, org, user, purpose string) (string, error) {
 	grants, err := s.store.grants(ctx, tx, caseID)
 	if err != nil {
 		return "", err
 	}
 	id := ""
 	for _, g := range grants {
-		if g.OrgID == org && g.Purpose == purpose && g.Status == GrantActive {
+		if g.OrgID == org && g.GrantedBy == user && g.Purpose == purpose && g.Status == GrantActive {
 			id = g.ID
 		}
 	}
@@ -197,6 +215,11 @@ func (s *service) ReviewBreakGlass(ctx context.Context, id string, in ReviewInpu
 		if err != nil {
 			return fmt.Errorf("intake: break glass: %w", err)
 		}
+		// The review is another organisation's: an auditor of the opener's
+		// own organisation may not judge a colleague's access.
+		if b.OrgID == p.OrgID {
+			return errReviewOwnOrg
+		}
 		if b.ReviewedBy != "" {
 			return ErrInvalidState
 		}
@@ -208,11 +231,26 @@ func (s *service) ReviewBreakGlass(ctx context.Context, id string, in ReviewInpu
 		}
 		return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.break_glass.review", "break_glass", id, event.Allowed))
 	})
+	if errors.Is(err, errReviewOwnOrg) {
+		s.metrics.denials.WithLabelValues(kit.CodeForbidden).Inc()
+		if err := s.auditAlone(ctx, s.rec.New(ctx, "intake.break_glass.review", "break_glass", id, event.Denied)); err != nil {
+			return BreakGlass{}, err
+		}
+		return BreakGlass{}, ErrReviewOwnOrg
+	}
 	if err != nil {
 		return BreakGlass{}, err
 	}
 	return b, nil
 }
+
+// errReviewOwnOrg marks, inside the transaction, a review by the opener's
+// own organisation; ErrReviewOwnOrg answers it once the denial is audited.
+var errReviewOwnOrg = errors.New("intake: review by the opener's organisation")
+
+// ErrReviewOwnOrg refuses an auditor of the opener's own organisation.
+var ErrReviewOwnOrg = kit.NewError(http.StatusForbidden, "review_own_organisation",
+	"an emergency access is reviewed by an auditor of another organisation")
 
 // ExpireBreakGlass revokes every emergency access whose time is up at now:
 // the grant is revoked, the organisation's wrap rebuilt from the owner's
@@ -261,13 +299,7 @@ func (s *service) expireOne(ctx context.Context, tx *sql.Tx, id string, now time
 	if err != nil {
 		return err
 	}
-	if err := s.store.setGrantStatus(ctx, tx, b.GrantID, GrantRevoked, now); err != nil {
-		return err
-	}
-	if err := s.rewrap(ctx, tx, c, b.OrgID, c.OwnerOrg); err != nil {
-		return err
-	}
-	if err := s.dropEntryKeys(ctx, tx, b.CaseID, b.OrgID); err != nil {
+	if err := s.revokeReader(ctx, tx, c, b.OrgID, c.OwnerOrg, func(g grantRow) bool { return g.ID == b.GrantID }); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE break_glass SET status = 'expired', closed_at = $2 WHERE id = $1`, id, now); err != nil {

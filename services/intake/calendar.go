@@ -24,13 +24,16 @@ var defaultWorkflowPolicy []byte
 // WorkflowPolicy holds the configurable deadlines of the decision and
 // support tracks and the working-day calendar they are counted in.
 type WorkflowPolicy struct {
-	RGTargetWorkingDays int       `json:"rg_target_working_days"`
-	ReflectionDays      int       `json:"reflection_days"`
-	ReconsiderationDays int       `json:"reconsideration_days"`
-	BreakGlassHours     int       `json:"break_glass_hours"`
-	Weekend             []string  `json:"weekend"`
-	Holidays            []Holiday `json:"holidays"`
-	Retention           struct {
+	RGTargetWorkingDays int `json:"rg_target_working_days"`
+	ReflectionDays      int `json:"reflection_days"`
+	ReconsiderationDays int `json:"reconsideration_days"`
+	BreakGlassHours     int `json:"break_glass_hours"`
+	// GrantFollowUpDays is how long a provider keeps reading after its
+	// service ended (default 14; 0 ends the grant with the service).
+	GrantFollowUpDays int       `json:"grant_follow_up_days"`
+	Weekend           []string  `json:"weekend"`
+	Holidays          []Holiday `json:"holidays"`
+	Retention         struct {
 		SupportYearsAfterClosure    int `json:"support_years_after_closure"`
 		AttachmentYearsAfterClosure int `json:"attachment_years_after_closure"`
 	} `json:"retention"`
@@ -55,7 +58,7 @@ var weekdays = map[string]time.Weekday{"sunday": time.Sunday, "monday": time.Mon
 
 // ParseWorkflowPolicy checks and prepares a workflow policy.
 func ParseWorkflowPolicy(b []byte) (*WorkflowPolicy, error) {
-	var p WorkflowPolicy
+	p := WorkflowPolicy{GrantFollowUpDays: 14}
 	if err := json.Unmarshal(b, &p); err != nil {
 		return nil, fmt.Errorf("intake: workflow policy: %w", err)
 	}
@@ -66,6 +69,8 @@ func ParseWorkflowPolicy(b []byte) (*WorkflowPolicy, error) {
 		return nil, errors.New("intake: workflow policy: reflection_days must be at least 30")
 	case p.ReconsiderationDays < 1 || p.BreakGlassHours < 1:
 		return nil, errors.New("intake: workflow policy: reconsideration_days and break_glass_hours must be positive")
+	case p.GrantFollowUpDays < 0 || p.GrantFollowUpDays > 90:
+		return nil, errors.New("intake: workflow policy: grant_follow_up_days must be between 0 and 90")
 	}
 	if p.Retention.SupportYearsAfterClosure < 1 || p.Retention.AttachmentYearsAfterClosure < 1 {
 		return nil, errors.New("intake: workflow policy: retention years must be positive")

@@ -69,6 +69,9 @@ func (s *service) AppointGuardian(ctx context.Context, caseID string, in Guardia
 	if err != nil {
 		return Workflow{}, fmt.Errorf("intake: organisation directory: %w: %w", ErrUnavailable, err)
 	}
+	if err := s.checkGuardian(ctx, in, org); err != nil {
+		return Workflow{}, err
+	}
 	if err := s.ensureOrgKey(ctx, org.ID); err != nil {
 		return Workflow{}, err
 	}
@@ -84,7 +87,14 @@ func (s *service) AppointGuardian(ctx context.Context, caseID string, in Guardia
 		if err != nil {
 			return err
 		}
-		if org.ID != c.OwnerOrg {
+		// A new guardian replaces the previous one, whose organisation's
+		// guardian grant ends with the appointment.
+		if prev := w.GuardianOrg; prev != "" && prev != org.ID && prev != c.OwnerOrg {
+			if err := s.endGrantsOf(ctx, tx, c, prev, p.OrgID, func(g grantRow) bool { return g.Purpose == purposeGuardian }); err != nil {
+				return err
+			}
+		}
+		if org.ID != c.OwnerOrg && org.ID != w.GuardianOrg {
 			secs, err := s.store.sections(ctx, tx, caseID)
 			if err != nil {
 				return err
@@ -97,7 +107,7 @@ func (s *service) AppointGuardian(ctx context.Context, caseID string, in Guardia
 					names = append(names, sec.Header.Section)
 				}
 			}
-			if err := s.grantActive(ctx, tx, c, secs, p.UserID, p.OrgID, []OrgInfo{org}, names, "guardian"); err != nil {
+			if err := s.grantActive(ctx, tx, c, secs, p.UserID, p.OrgID, []OrgInfo{org}, names, purposeGuardian); err != nil {
 				return err
 			}
 			if err := s.shareEntries(ctx, tx, caseID, p.OrgID, org.ID, []string{entryDecision, entryLetter,

@@ -187,6 +187,15 @@ func (c *client) GrantPending(ctx context.Context, g GrantRequest) (Grant, error
 	return out, nil
 }
 
+// EndGrant implements Service.
+func (c *client) EndGrant(ctx context.Context, caseID, grantID string) (Grant, error) {
+	var out Grant
+	if err := c.call(ctx, http.MethodPost, http.StatusOK, nil, nil, &out, "cases", caseID, "grants", grantID, "end"); err != nil {
+		return Grant{}, err
+	}
+	return out, nil
+}
+
 // ActivateGrant implements Service.
 func (c *client) ActivateGrant(ctx context.Context, caseID, grantID string) (Grant, error) {
 	if err := checkIDs(caseID, grantID); err != nil {

@@ -57,6 +57,10 @@ type Config struct {
 	// DuplicateChecksPerMinute, when set, replaces both: a burst of that
 	// many, refilled at that many per minute (load tests lift it).
 	DuplicateChecksPerMinute int
+	// Children says which organisations protect children and who is a
+	// guardian (guardians.go). Without it only social services count as
+	// child-protection organisations and no guardian can be appointed.
+	Children ChildProtection
 }
 
 // Defaults of the duplicate-check limit.
@@ -88,14 +92,15 @@ func duplicateLimiter(cfg Config, now func() time.Time) *kit.Limiter {
 const indexBits = seal.DefaultIndexBits
 
 type service struct {
-	db     *db.DB
-	store  *store
-	orgs   OrgDirectory
-	log    log.Logger
-	now    func() time.Time
-	kind   seal.Kind
-	rec    event.Recorder
-	outbox *outbox.Outbox
+	db       *db.DB
+	store    *store
+	orgs     OrgDirectory
+	children ChildProtection
+	log      log.Logger
+	now      func() time.Time
+	kind     seal.Kind
+	rec      event.Recorder
+	outbox   *outbox.Outbox
 	// auditBatch group-commits the audit events of reads.
 	auditBatch *outbox.Batcher
 	// refs hands out case references, one counter update per group.
@@ -149,7 +154,7 @@ func newService(cfg Config) (*service, error) {
 	}
 	now := func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }
 	s := &service{
-		db: cfg.DB, store: &store{db: cfg.DB}, orgs: cfg.Orgs, log: cfg.Logger, now: now, kind: cfg.Kind,
+		db: cfg.DB, store: &store{db: cfg.DB}, orgs: cfg.Orgs, children: cfg.Children, log: cfg.Logger, now: now, kind: cfg.Kind,
 		rec:     event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: now},
 		outbox:  &outbox.Outbox{Service: "intake", Now: now},
 		metrics: m, indexer: ix,

@@ -197,14 +197,14 @@ func (s *service) revokeUncovered(ctx context.Context, tx *sql.Tx, c caseRow, re
 }
 
 // linkInTx links the anonymous notification to row (not yet written when
-// registering). Anyone holding the notification's id may link it: the
-// person carries it when coming back, possibly to another organisation.
+// registering). Only the organisation that owns both may: an id alone
+// proves nothing about who holds it.
 func (s *service) linkInTx(ctx context.Context, tx *sql.Tx, row *caseRow, notificationID string) error {
 	if row.Route == RouteAnonymous || notificationID == row.ID {
 		return ErrInvalidState
 	}
 	n, err := s.store.caseByID(ctx, tx, notificationID, true)
-	if errors.Is(err, ErrNotFound) || err == nil && n.Route != RouteAnonymous {
+	if errors.Is(err, ErrNotFound) || err == nil && (n.Route != RouteAnonymous || n.OwnerOrg != row.OwnerOrg) {
 		return errDenied
 	}
 	if err != nil {

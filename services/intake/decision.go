@@ -275,6 +275,7 @@ func (s *service) loadForWorkflow(ctx context.Context, q querier, p auth.Princip
 	if err != nil {
 		return c, workflowRow{}, nil, err
 	}
+	grants = grantsFor(p, grants)
 	if !canSee(c, secs, grants, p.OrgID) || c.Status == StatusDraft {
 		return c, workflowRow{}, nil, errDenied
 	}

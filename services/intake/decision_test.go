@@ -134,7 +134,8 @@ func TestChildNeedsBestInterests(t *testing.T) {
 		}
 		// The guardian's organisation sees the child's case record and
 		// nothing of another case.
-		if _, err := env.Service.AppointGuardian(recorder, c.ID, intake.GuardianInput{UserID: "guardian-1", OrgID: guardianOrg.ID}); err != nil {
+		env.Orgs.OfferChildProtection(guardianOrg)
+		if _, err := env.Service.AppointGuardian(recorder, c.ID, intake.GuardianInput{UserID: env.Orgs.AddGuardian(guardianOrg), OrgID: guardianOrg.ID}); err != nil {
 			t.Fatal(err)
 		}
 		// Statistics learn the appointment and how many days after

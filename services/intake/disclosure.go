@@ -57,6 +57,9 @@ func (s *service) Disclose(ctx context.Context, caseID string, in DisclosureInpu
 		if err != nil {
 			return err
 		}
+		if err := s.refuseDuringBreakGlass(ctx, tx, p, caseID); err != nil {
+			return err
+		}
 		if !mayDisclose(p, c, grants) {
 			return kit.ErrForbidden
 		}

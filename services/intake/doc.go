@@ -37,17 +37,23 @@
 // owner's keys are wrapped to the candidate at once, but no section MAC is
 // written for it, so nothing opens until ActivateGrant (by the grantee)
 // writes them. RevokeGrant (owner or grantee) rebuilds the grantee's wrap
-// from the caller's own keys without the revoked sections, or deletes it.
-// Consent rule for grants: an adult's current data_sharing consent must
-// cover the grantee's organisation kind; a child may be shared with without
-// it only for the mandatory child-protection referral (purpose referral,
-// service child_protection) or with the guardian (purpose guardian);
-// anything else needs consent recorded for the child. Recording a consent
+// from the caller's own keys without the revoked sections, or deletes it,
+// and re-keys what it lost (revocation.go). Entries follow the grant's
+// sections: each entry kind has a class covered by one section
+// (access.go; docs/access-model.md holds the table).
+// Consent rule for grants and transfers: an adult's current data_sharing
+// consent must cover the recipient's organisation kind; a child may be
+// shared with without it only by recipient and sections: a child-protection
+// organisation (guardians.go) the sections child protection needs, the
+// appointed guardian's organisation the guardian's; anything else needs
+// consent recorded for the child. Recording a consent
 // that no longer covers a referral grantee revokes its grants. Submit
 // grants identity, narrative and legal (health only when data_sharing
 // covers competent_authority) to every competent_authority organisation.
 // Transfer grants everything to the new owner and hands over ownership; the
-// old owner keeps what it authored.
+// old owner's grants end and it keeps what it authored. A grant ends with
+// its service after a follow-up window (grant_end.go). Break-the-glass
+// (breakglass.go) goes to the opening user alone.
 //
 // Fail closed. Every change commits with its audit event in one
 // transaction; a read's event is committed in its own transaction before

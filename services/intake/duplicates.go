@@ -275,6 +275,9 @@ func (s *service) Duplicates(ctx context.Context, q ListQuery) (DuplicatePage, e
 		last := page.Duplicates[limit-1]
 		page.Next = cursor{At: last.FoundAt, ID: last.ID}.String()
 	}
+	if err := s.viewDuplicates(ctx, s.db, p, page.Duplicates); err != nil {
+		return DuplicatePage{}, err
+	}
 	if err := s.auditAlone(ctx, s.rec.New(ctx, "intake.duplicate.list", "duplicate", "", event.Allowed)); err != nil {
 		return DuplicatePage{}, err
 	}

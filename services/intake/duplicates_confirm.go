@@ -97,7 +97,14 @@ func (s *service) ConfirmDuplicate(ctx context.Context, duplicateID string, same
 			e.LinkedKey = s.pseudonym(d.MatchesID)
 			stats = append(stats, e)
 		}
-		return s.emit(ctx, tx, stats, s.rec.New(ctx, action, "duplicate", d.ID, event.Allowed))
+		if err := s.emit(ctx, tx, stats, s.rec.New(ctx, action, "duplicate", d.ID, event.Allowed)); err != nil {
+			return err
+		}
+		// The answer shows no more than the list does.
+		one := []Duplicate{d}
+		err = s.viewDuplicates(ctx, tx, p, one)
+		d = one[0]
+		return err
 	})
 	switch {
 	case errors.Is(err, ErrNotFound):

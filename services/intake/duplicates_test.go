@@ -78,8 +78,11 @@ func TestDuplicateAcrossScriptsAndOrganisations(t *testing.T) {
 			t.Fatalf("coordinator sees %d duplicates, want 1: %+v", len(page.Duplicates), page.Duplicates)
 		}
 		d := page.Duplicates[0]
-		if d.CaseID != match.ID || d.MatchesID != first.ID || d.Strength != intake.StrengthNameAndYear {
+		if d.CaseOrg != match.OwnerOrg || d.MatchesOrg != first.OwnerOrg || d.Strength != intake.StrengthNameAndYear {
 			t.Fatalf("duplicate = %+v", d)
+		}
+		if pairs := storedDuplicates(t, env); pairs[[2]string{match.ID, first.ID}] != intake.StrengthNameAndYear {
+			t.Fatalf("stored duplicates %v, want %s meeting %s", pairs, match.ID, first.ID)
 		}
 		if _, err := env.Service.Duplicates(intaketest.As(police, auth.RoleDecisionMaker), intake.ListQuery{}); err != nil {
 			t.Fatalf("decision maker: %v", err)
@@ -125,14 +128,10 @@ func TestDuplicateYearRules(t *testing.T) {
 					}
 				}
 				noYear, withYear, otherYear := cases[0], cases[1], cases[2]
-				page, err := env.Service.Duplicates(desk, intake.ListQuery{})
-				if err != nil {
+				if _, err := env.Service.Duplicates(desk, intake.ListQuery{}); err != nil {
 					t.Fatal(err)
 				}
-				got := map[[2]string]string{}
-				for _, d := range page.Duplicates {
-					got[[2]string{d.CaseID, d.MatchesID}] = d.Strength
-				}
+				got := storedDuplicates(t, env)
 				want := map[[2]string]string{
 					{withYear.ID, noYear.ID}:  intake.StrengthNameOnly,
 					{otherYear.ID, noYear.ID}: intake.StrengthNameOnly,

@@ -22,6 +22,7 @@ type Endpoints struct {
 	ListGrants       endpoint.Endpoint
 	GrantPending     endpoint.Endpoint
 	ActivateGrant    endpoint.Endpoint
+	EndGrant         endpoint.Endpoint
 	RevokeGrant      endpoint.Endpoint
 	Duplicates       endpoint.Endpoint
 	ConfirmDuplicate endpoint.Endpoint
@@ -56,6 +57,7 @@ func MakeServerEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforc
 		ListGrants:       guard(ObjectGrants, "list", makeListGrantsEndpoint(s)),
 		GrantPending:     guard(ObjectGrants, "create", makeGrantPendingEndpoint(s)),
 		ActivateGrant:    guard(ObjectGrants, "activate", makeActivateGrantEndpoint(s)),
+		EndGrant:         guard(ObjectGrants, "end", makeEndGrantEndpoint(s)),
 		RevokeGrant:      guard(ObjectGrants, "revoke", makeRevokeGrantEndpoint(s)),
 		Duplicates:       guard(ObjectDuplicates, "list", makeDuplicatesEndpoint(s)),
 		ConfirmDuplicate: guard(ObjectDuplicates, "confirm", makeConfirmDuplicateEndpoint(s)),
@@ -253,6 +255,14 @@ func makeActivateGrantEndpoint(s Service) endpoint.Endpoint {
 	return func(ctx context.Context, request any) (any, error) {
 		req := request.(grantIDRequest)
 		g, err := s.ActivateGrant(ctx, req.CaseID, req.GrantID)
+		return grantResponse{Grant: g, Err: err}, nil
+	}
+}
+
+func makeEndGrantEndpoint(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		req := request.(grantIDRequest)
+		g, err := s.EndGrant(ctx, req.CaseID, req.GrantID)
 		return grantResponse{Grant: g, Err: err}, nil
 	}
 }

@@ -5,9 +5,12 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+
+	"github.com/go-kit/log/level"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
@@ -51,6 +54,9 @@ func validateEntry(in EntryInput) error {
 	}
 	if len(in.Content) == 0 || !json.Valid(in.Content) {
 		return kit.Validation("content: must be JSON")
+	}
+	if jsonDepth(in.Content) > maxEntryDepth {
+		return kit.Validation("content: nested more than 32 levels deep")
 	}
 	if (in.Type == EntryCorrection) != (in.Supersedes != "") {
 		return kit.Validation("supersedes: required for a correction, and only for one")
@@ -133,8 +139,9 @@ func (s *service) AddEntry(ctx context.Context, caseID string, in EntryInput) (E
 }
 
 // sealEntry seals content under a new data key and wraps the key for the
-// author's organisation, the owner and every organisation holding an
-// active grant at write time. It returns the entry's id.
+// author's organisation, the owner and every organisation holding, at
+// write time, an active grant that covers the entry's class. It returns
+// the entry's id.
 func (s *service) sealEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c caseRow, typ string, content any, supersedes string) (string, error) {
 	pt, err := json.Marshal(content)
 	if err != nil {
@@ -156,11 +163,33 @@ func (s *service) sealEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c
 	if err != nil {
 		return "", err
 	}
-	readers := []string{p.OrgID, c.OwnerOrg}
-	for _, g := range grants {
-		if g.Status == GrantActive {
-			readers = append(readers, g.OrgID)
+	superseded := ""
+	if supersedes != "" {
+		if superseded, err = s.store.entryType(ctx, tx, supersedes); err != nil {
+			return "", err
 		}
+	}
+	class := entryClassOf(typ, supersedes, func(string) string { return superseded })
+	readers := []string{p.OrgID, c.OwnerOrg}
+	var secs []sectionRow
+	for _, g := range grants {
+		if !grantCovers(g, class) || slices.Contains(readers, g.OrgID) {
+			continue
+		}
+		if secs == nil {
+			if secs, err = s.store.sections(ctx, tx, c.ID); err != nil {
+				return "", err
+			}
+		}
+		ok, err := s.wrapStillValid(ctx, tx, c.ID, g.OrgID, secs)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return "", err
+		}
+		if !ok {
+			_ = level.Error(s.log).Log("msg", "an active grantee's wrap does not match the case: no entry key for it", "case", c.ID, "org", g.OrgID)
+			continue
+		}
+		readers = append(readers, g.OrgID)
 	}
 	slices.Sort(readers)
 	kg := seal.KeyGrant{KeyRef: seal.KeyRef{CaseID: c.ID, Section: h.Section, RetentionClass: entryClass(typ)}, Key: key}
@@ -224,21 +253,27 @@ func (s *store) entries(ctx context.Context, q querier, caseID, org string) ([]s
 	return out, rows.Err()
 }
 
-// mayReadEntries: the author, the owner and active grantees read the
-// entries whose key they hold.
-func mayReadEntries(c caseRow, grants []grantRow, org string, e storedEntry) bool {
+// mayReadEntry: the author and the owner read every entry whose key they
+// hold, a grantee those of a class its grants cover (grants as grantsFor
+// gives them to the caller).
+func mayReadEntry(c caseRow, grants []grantRow, org string, e storedEntry, class string) bool {
 	if !e.hasKey {
 		return false
 	}
-	if e.AuthorOrg == org || c.OwnerOrg == org {
-		return true
+	return e.AuthorOrg == org || c.OwnerOrg == org || orgCoversClass(grants, org, class)
+}
+
+// entryType returns the type of an entry, or "" when there is none.
+func (s *store) entryType(ctx context.Context, q querier, id string) (string, error) {
+	var typ string
+	err := q.QueryRowContext(ctx, `SELECT type FROM entries WHERE id = $1`, id).Scan(&typ)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
 	}
-	for _, g := range grants {
-		if g.OrgID == org && g.Status == GrantActive {
-			return true
-		}
+	if err != nil {
+		return "", fmt.Errorf("intake: entry type: %w", err)
 	}
-	return false
+	return typ, nil
 }
 
 func (s *service) Entries(ctx context.Context, caseID string) ([]Entry, error) {
@@ -265,16 +300,18 @@ func (s *service) Entries(ctx context.Context, caseID string) ([]Entry, error) {
 	if err := s.auditAlone(ctx, s.rec.New(ctx, "intake.entry.read", "case", caseID, event.Allowed)); err != nil {
 		return nil, err
 	}
-	superseded := map[string]string{}
+	superseded, types := map[string]string{}, map[string]string{}
 	for _, e := range stored {
+		types[e.ID] = e.Type
 		if e.Supersedes != "" {
 			superseded[e.Supersedes] = e.ID
 		}
 	}
+	typeOf := func(id string) string { return types[id] }
 	out := make([]Entry, 0, len(stored))
 	for _, e := range stored {
 		e.SupersededBy = superseded[e.ID]
-		if mayReadEntries(c, grants, p.OrgID, e) {
+		if mayReadEntry(c, grants, p.OrgID, e, entryClassOf(e.Type, e.Supersedes, typeOf)) {
 			pt, err := s.openEntry(ctx, p.OrgID, e)
 			if err != nil {
 				return nil, s.readFailed(ctx, caseID, err)

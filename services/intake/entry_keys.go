@@ -166,10 +166,10 @@ func (s *service) rotateEntryKeys(ctx context.Context, orgID string, version int
 	}
 }
 
-// dropEntryKeys deletes orgID's wraps of the case's entry keys once it has
-// no active grant left and neither owns the case: it keeps what it
-// authored, as for sections. RevokeGrant and expiry call it in their
-// transaction, after the grant's status changed.
+// dropEntryKeys deletes orgID's wraps of the case's entry keys that its
+// active grants no longer cover, unless it owns the case: it keeps what it
+// authored, as for sections. RevokeGrant, expiry and transfer call it in
+// their transaction, after the grants or the owner changed.
 func (s *service) dropEntryKeys(ctx context.Context, tx *sql.Tx, caseID, orgID string) error {
 	c, err := s.store.caseByID(ctx, tx, caseID, false)
 	if err != nil {
@@ -182,18 +182,46 @@ func (s *service) dropEntryKeys(ctx context.Context, tx *sql.Tx, caseID, orgID s
 	if err != nil {
 		return err
 	}
-	for _, g := range grants {
-		if g.OrgID == orgID && g.Status == GrantActive {
-			return nil
-		}
-	}
-	res, err := tx.ExecContext(ctx, `DELETE FROM entry_keys WHERE org_id = $2 AND entry_id IN
-		(SELECT id FROM entries WHERE case_id = $1 AND author_org <> $2)`, caseID, orgID)
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.type, e.supersedes, e.author_org, k.org_id IS NOT NULL FROM entries e
+		LEFT JOIN entry_keys k ON k.entry_id = e.id AND k.org_id = $2 WHERE e.case_id = $1`, caseID, orgID)
 	if err != nil {
 		return fmt.Errorf("intake: drop entry keys: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		_ = level.Debug(s.log).Log("msg", "entry keys dropped with the last grant", "case", caseID, "n", n)
+	type kind struct{ typ, supersedes, author string }
+	kinds, held := map[string]kind{}, []string{}
+	for rows.Next() {
+		var (
+			id  string
+			k   kind
+			has bool
+		)
+		if err := rows.Scan(&id, &k.typ, &k.supersedes, &k.author, &has); err != nil {
+			rows.Close()
+			return fmt.Errorf("intake: drop entry keys: %w", err)
+		}
+		kinds[id] = k
+		if has {
+			held = append(held, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("intake: drop entry keys: %w", err)
+	}
+	typeOf := func(id string) string { return kinds[id].typ }
+	n := 0
+	for _, id := range held {
+		k := kinds[id]
+		if k.author == orgID || orgCoversClass(grants, orgID, entryClassOf(k.typ, k.supersedes, typeOf)) {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM entry_keys WHERE entry_id = $1 AND org_id = $2`, id, orgID); err != nil {
+			return fmt.Errorf("intake: drop entry keys: %w", err)
+		}
+		n++
+	}
+	if n > 0 {
+		_ = level.Debug(s.log).Log("msg", "entry keys no longer covered dropped", "case", caseID, "n", n)
 	}
 	return nil
 }

@@ -49,23 +49,42 @@ func validateGrantRequest(g GrantRequest) (GrantRequest, error) {
 	return g, nil
 }
 
-// mayShare applies the consent rule of a grant. An adult's current
-// data_sharing consent must cover the grantee's kind. A child (including
-// a person of unknown or disputed age) may be shared with without that
-// consent only for the mandatory child-protection referral or with the
-// appointed guardian; anything else needs the consent recorded for the
-// child, as for an adult. Anonymous notifications are never shared.
-func (s *service) mayShare(c caseRow, consents []Consent, g GrantRequest, kind string) error {
+// recipient is what the consent rule needs to know about whoever receives
+// a case's sections: its kind, whether it protects children, and whether
+// it is the organisation of the child's appointed guardian.
+type recipient struct {
+	org              OrgInfo
+	protectsChildren bool
+	guardian         bool
+}
+
+// mayShare applies the consent rule of a grant or a transfer. An adult's
+// current data_sharing consent must cover the recipient's organisation
+// kind. A child (including a person of unknown or disputed age) may be
+// shared with without that consent only by who receives it and what: a
+// child-protection organisation the sections child protection needs, the
+// appointed guardian's organisation the guardian's sections; anything else
+// needs the consent recorded for the child, as for an adult. Anonymous
+// notifications are never shared.
+func (s *service) mayShare(c caseRow, consents []Consent, sections []string, to recipient) error {
 	if c.Route == RouteAnonymous || c.Status == StatusDraft {
 		return ErrInvalidState
 	}
-	if sharingCovers(consents, kind, s.now()) {
+	if sharingCovers(consents, to.org.Kind, s.now()) {
 		return nil
 	}
-	if c.TreatedAsChild && (g.Purpose == "guardian" || g.Purpose == "referral" && g.Service == ServiceChildProtection) {
+	if c.TreatedAsChild && (to.protectsChildren && within(sections, childProtectionSections) ||
+		to.guardian && within(sections, guardianSections)) {
 		return nil
 	}
 	return ErrConsentRequired
+}
+
+// recipientOf describes org for mayShare (the caller sets guardian from
+// the case's workflow, in its transaction).
+func (s *service) recipientOf(ctx context.Context, org OrgInfo) (recipient, error) {
+	cp, err := s.protectsChildren(ctx, org)
+	return recipient{org: org, protectsChildren: cp}, err
 }
 
 func (s *service) GrantPending(ctx context.Context, req GrantRequest) (Grant, error) {
@@ -87,10 +106,17 @@ func (s *service) GrantPending(ctx context.Context, req GrantRequest) (Grant, er
 	if err := s.ensureOrgKey(ctx, grantee.ID); err != nil {
 		return Grant{}, err
 	}
+	to, err := s.recipientOf(ctx, grantee)
+	if err != nil {
+		return Grant{}, err
+	}
 	var g grantRow
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		row, err := s.owned(ctx, tx, p, req.CaseID, "intake.grant.create")
 		if err != nil {
+			return err
+		}
+		if err := s.refuseDuringBreakGlass(ctx, tx, p, req.CaseID); err != nil {
 			return err
 		}
 		if grantee.ID == row.OwnerOrg {
@@ -100,7 +126,12 @@ func (s *service) GrantPending(ctx context.Context, req GrantRequest) (Grant, er
 		if err != nil {
 			return err
 		}
-		if err := s.mayShare(row, consents, req, grantee.Kind); err != nil {
+		w, err := s.store.workflow(ctx, tx, row)
+		if err != nil {
+			return err
+		}
+		to.guardian = w.GuardianOrg == grantee.ID
+		if err := s.mayShare(row, consents, req.Sections, to); err != nil {
 			return err
 		}
 		now := s.now()
@@ -239,13 +270,7 @@ func (s *service) RevokeGrant(ctx context.Context, caseID, grantID string) error
 		if g.Status == GrantRevoked {
 			return nil
 		}
-		if err := s.store.setGrantStatus(ctx, tx, g.ID, GrantRevoked, s.now()); err != nil {
-			return err
-		}
-		if err := s.rewrap(ctx, tx, c, g.OrgID, source); err != nil {
-			return err
-		}
-		if err := s.dropEntryKeys(ctx, tx, c.ID, g.OrgID); err != nil {
+		if err := s.revokeReader(ctx, tx, c, g.OrgID, source, func(o grantRow) bool { return o.ID == g.ID }); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "intake.grant.revoke", "grant", g.ID, event.Allowed))

@@ -55,6 +55,7 @@ func endpointCalls(caseID, grantID, orgID string) map[string]endpointCall {
 		}, "GrantPending"},
 		"activate grant": {"POST", one + "/grants/" + grantID + "/activate", nil, "ActivateGrant"},
 		"revoke grant":   {"POST", one + "/grants/" + grantID + "/revoke", nil, "RevokeGrant"},
+		"end grant":      {"POST", one + "/grants/" + grantID + "/end", nil, "EndGrant"},
 		"duplicates":     {"GET", "/api/v1/duplicates?limit=5", nil, "Duplicates"},
 		"confirm duplicate": {"POST", "/api/v1/duplicates/" + grantID + "/confirm", func() any {
 			return map[string]any{"same_person": true}
@@ -96,6 +97,7 @@ func TestRequestsReachTheService(t *testing.T) {
 		{"grant", []any{intake.GrantRequest{CaseID: caseID, OrgID: orgID, Sections: []string{"narrative"}, Purpose: "referral"}}},
 		{"activate grant", []any{caseID, grantID}},
 		{"revoke grant", []any{caseID, grantID}},
+		{"end grant", []any{caseID, grantID}},
 		{"duplicates", []any{intake.ListQuery{Limit: 5}}},
 		{"confirm duplicate", []any{grantID, true}},
 	}
@@ -150,6 +152,7 @@ func TestClientRoundTrip(t *testing.T) {
 		}},
 		{"ActivateGrant", func(s intake.Service) (any, error) { return s.ActivateGrant(ctx, caseID, grantID) }},
 		{"RevokeGrant", func(s intake.Service) (any, error) { return nil, s.RevokeGrant(ctx, caseID, grantID) }},
+		{"EndGrant", func(s intake.Service) (any, error) { return s.EndGrant(ctx, caseID, grantID) }},
 		{"ListGrants", func(s intake.Service) (any, error) { return s.ListGrants(ctx, caseID) }},
 		{"Duplicates", func(s intake.Service) (any, error) { return s.Duplicates(ctx, intake.ListQuery{After: "d1"}) }},
 		{"ConfirmDuplicate", func(s intake.Service) (any, error) { return s.ConfirmDuplicate(ctx, grantID, false) }},
@@ -366,7 +369,13 @@ func (notRevoked) Revoked(string) bool { return false }
 
 func newRealWorld(t *testing.T) *realWorld {
 	t.Helper()
-	env := intaketest.New(t, dbtest.SQLite(t), func(c *intake.Config) { c.Kind = seal.KindX25519 })
+	return newRealWorldOn(t, dbtest.SQLite(t))
+}
+
+// newRealWorldOn is newRealWorld on engine e; opts adjust the configuration.
+func newRealWorldOn(t *testing.T, e dbtest.Engine, opts ...func(*intake.Config)) *realWorld {
+	t.Helper()
+	env := intaketest.New(t, e, append([]func(*intake.Config){func(c *intake.Config) { c.Kind = seal.KindX25519 }}, opts...)...)
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -390,10 +399,16 @@ func newRealWorld(t *testing.T) *realWorld {
 // identity would issue it.
 func (w *realWorld) token(t *testing.T, org intake.OrgInfo, role string) string {
 	t.Helper()
+	return w.userToken(t, event.NewID(), org, role)
+}
+
+// userToken signs an access token for user of org holding role.
+func (w *realWorld) userToken(t *testing.T, user string, org intake.OrgInfo, role string) string {
+	t.Helper()
 	now := time.Now()
 	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, auth.Claims{
 		RegisteredClaims: jwt.RegisteredClaims{
-			Subject: event.NewID(), ID: event.NewID(), Audience: jwt.ClaimStrings{"nrm"},
+			Subject: user, ID: event.NewID(), Audience: jwt.ClaimStrings{"nrm"},
 			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(auth.AccessTokenTTL)),
 		},
 		Org: org.ID, Roles: []string{role}, Sid: event.NewID(),
@@ -460,9 +475,15 @@ func (w *realWorld) fixture(t *testing.T, relation string, draft bool) target {
 // notification registers a fresh anonymous notification.
 func (w *realWorld) notification(t *testing.T) string {
 	t.Helper()
+	return w.notificationOf(t, w.notifier)
+}
+
+// notificationOf registers a fresh anonymous notification at org.
+func (w *realWorld) notificationOf(t *testing.T, org intake.OrgInfo) string {
+	t.Helper()
 	r := intaketest.Registration("")
 	r.Route, r.Consent, r.Identity, r.Narrative, r.Health, r.Legal = intake.RouteAnonymous, intake.ConsentInput{}, nil, nil, nil, nil
-	c, err := w.env.Service.Register(intaketest.Officer(w.notifier), r)
+	c, err := w.env.Service.Register(intaketest.Officer(org), r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -501,7 +522,7 @@ func TestAuthorizationTable(t *testing.T) {
 			return "POST", one(tg) + "/transfer", map[string]string{"org_id": w.target.ID}
 		}},
 		"link": {false, func(t *testing.T, tg target) (string, string, any) {
-			return "POST", one(tg) + "/link", map[string]string{"notification_id": w.notification(t)}
+			return "POST", one(tg) + "/link", map[string]string{"notification_id": w.notificationOf(t, tg.caller)}
 		}},
 		"list grants": {false, func(_ *testing.T, tg target) (string, string, any) { return "GET", one(tg) + "/grants", nil }},
 		"grant": {false, func(_ *testing.T, tg target) (string, string, any) {

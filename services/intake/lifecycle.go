@@ -264,12 +264,19 @@ func (s *service) Transfer(ctx context.Context, caseID, toOrg string) (Case, err
 	if err := s.ensureOrgKey(ctx, to.ID); err != nil {
 		return Case{}, err
 	}
+	rcpt, err := s.recipientOf(ctx, to)
+	if err != nil {
+		return Case{}, err
+	}
 	var (
 		row      caseRow
 		consents []Consent
 	)
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if row, err = s.owned(ctx, tx, p, caseID, "intake.case.transfer"); err != nil {
+			return err
+		}
+		if err := s.refuseDuringBreakGlass(ctx, tx, p, caseID); err != nil {
 			return err
 		}
 		if row.Status == StatusDraft {
@@ -283,6 +290,18 @@ func (s *service) Transfer(ctx context.Context, caseID, toOrg string) (Case, err
 		for _, sec := range secs {
 			names = append(names, sec.Header.Section)
 		}
+		// A transfer shares everything: the consent rule of a grant.
+		if consents, err = s.store.consents(ctx, tx, caseID); err != nil {
+			return err
+		}
+		w, err := s.store.workflow(ctx, tx, row)
+		if err != nil {
+			return err
+		}
+		rcpt.guardian = w.GuardianOrg == to.ID
+		if err := s.mayShare(row, consents, names, rcpt); err != nil {
+			return err
+		}
 		if err := s.grantActive(ctx, tx, row, secs, p.UserID, p.OrgID, []OrgInfo{to}, names, "transfer"); err != nil {
 			return err
 		}
@@ -290,12 +309,12 @@ func (s *service) Transfer(ctx context.Context, caseID, toOrg string) (Case, err
 		if err := s.store.updateCase(ctx, tx, &row); err != nil {
 			return err
 		}
+		if err := s.endPreviousOwner(ctx, tx, row, p.OrgID); err != nil {
+			return err
+		}
 		e := s.statsEvent("transferred", caseID)
 		e.OrgKind = to.Kind
 		if err := s.stats(ctx, tx, e); err != nil {
-			return err
-		}
-		if consents, err = s.store.consents(ctx, tx, caseID); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "intake.case.transfer", "case", caseID, event.Allowed))

@@ -85,6 +85,11 @@ func (m *logging) GrantPending(ctx context.Context, g GrantRequest) (gr Grant, e
 	return m.next.GrantPending(ctx, g)
 }
 
+func (m *logging) EndGrant(ctx context.Context, caseID, grantID string) (g Grant, err error) {
+	defer func(b time.Time) { m.done(ctx, "EndGrant", caseID, b, err) }(time.Now())
+	return m.next.EndGrant(ctx, caseID, grantID)
+}
+
 func (m *logging) ActivateGrant(ctx context.Context, caseID, grantID string) (g Grant, err error) {
 	defer func(b time.Time) { m.done(ctx, "ActivateGrant", caseID, b, err) }(time.Now())
 	return m.next.ActivateGrant(ctx, caseID, grantID)
@@ -190,6 +195,11 @@ func (m *instrumenting) LinkNotification(ctx context.Context, caseID, notificati
 func (m *instrumenting) GrantPending(ctx context.Context, g GrantRequest) (gr Grant, err error) {
 	defer func(b time.Time) { m.done("GrantPending", b, err) }(time.Now())
 	return m.next.GrantPending(ctx, g)
+}
+
+func (m *instrumenting) EndGrant(ctx context.Context, caseID, grantID string) (g Grant, err error) {
+	defer func(b time.Time) { m.done("EndGrant", b, err) }(time.Now())
+	return m.next.EndGrant(ctx, caseID, grantID)
 }
 
 func (m *instrumenting) ActivateGrant(ctx context.Context, caseID, grantID string) (g Grant, err error) {

@@ -243,6 +243,7 @@ func (s *service) get(ctx context.Context, id string) (Case, error) {
 		return Case{}, s.readFailed(ctx, id, err)
 	}
 	row := snap.row.caseRow
+	snap.grants = grantsFor(p, snap.grants)
 	if !canSee(row, snap.secs, snap.grants, p.OrgID) {
 		return Case{}, s.deny(ctx, "intake.case.read", id)
 	}

@@ -239,6 +239,12 @@ func (s *service) finish(ctx context.Context, err error, action, id string) erro
 	if errors.Is(err, errDenied) {
 		return s.deny(ctx, action, id)
 	}
+	if errors.Is(err, ErrBreakGlassActive) {
+		s.metrics.denials.WithLabelValues(CodeBreakGlassActive).Inc()
+		if aerr := s.auditAlone(ctx, s.rec.New(ctx, action, "case", auditID(id), event.Denied)); aerr != nil {
+			return aerr
+		}
+	}
 	return err
 }
 

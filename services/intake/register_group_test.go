@@ -63,8 +63,8 @@ func TestRegistrationGroup(t *testing.T) {
 		if len(page.Duplicates) != 1 {
 			t.Fatalf("%d duplicates, want 1: %+v", len(page.Duplicates), page.Duplicates)
 		}
-		if d := page.Duplicates[0]; d.CaseID != cases[2].ID || d.MatchesID != cases[0].ID || d.Strength != intake.StrengthNameAndYear {
-			t.Fatalf("duplicate = %+v, want case 2 meeting case 0 by name and year", d)
+		if got := storedDuplicates(t, env); len(got) != 1 || got[[2]string{cases[2].ID, cases[0].ID}] != intake.StrengthNameAndYear {
+			t.Fatalf("duplicates = %v, want case 2 meeting case 0 by name and year", got)
 		}
 	})
 }

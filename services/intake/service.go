@@ -53,6 +53,9 @@ type Service interface {
 	ActivateGrant(ctx context.Context, caseID, grantID string) (Grant, error)
 	RevokeGrant(ctx context.Context, caseID, grantID string) error
 	ListGrants(ctx context.Context, caseID string) ([]Grant, error)
+	// EndGrant records that the grant's service ended (referral completed,
+	// person left): it is revoked after the policy's follow-up window.
+	EndGrant(ctx context.Context, caseID, grantID string) (Grant, error)
 
 	// Duplicates lists possible duplicate registrations (coordinators and
 	// decision makers only; never the registering officer).
@@ -283,16 +286,19 @@ type GrantRequest struct {
 
 // Grant lets an organisation read named sections of a case once active.
 type Grant struct {
-	ID         string    `json:"id"`
-	CaseID     string    `json:"case_id"`
-	OrgID      string    `json:"org_id"`
-	Sections   []string  `json:"sections"`
-	Status     string    `json:"status"`
-	Purpose    string    `json:"purpose"`
-	ReferralID string    `json:"referral_id,omitempty"`
-	GrantedBy  string    `json:"granted_by"` // a user id, or "intake" when granted on the owner's behalf
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ID         string   `json:"id"`
+	CaseID     string   `json:"case_id"`
+	OrgID      string   `json:"org_id"`
+	Sections   []string `json:"sections"`
+	Status     string   `json:"status"`
+	Purpose    string   `json:"purpose"`
+	ReferralID string   `json:"referral_id,omitempty"`
+	GrantedBy  string   `json:"granted_by"` // a user id (the opener, for break-glass), or "intake" when granted on the owner's behalf
+	// EndsAt is set in EndGrant's answer: when the follow-up window after
+	// the grant's service ends.
+	EndsAt    *time.Time `json:"ends_at,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 }
 
 // Duplicate states.
@@ -302,18 +308,21 @@ const (
 	DuplicateRejected  = "rejected"
 )
 
-// Duplicate is a possible match between two registrations: which cases,
-// when, by which index kind, and whether it was decided the same person.
-// Never the name.
+// Duplicate is a possible match between two registrations: the
+// organisations owning them, when, by which index kind, and whether it was
+// decided the same person. Never the name, and a case's id only to a
+// caller whose organisation may see that case (duplicates_view.go).
 type Duplicate struct {
-	ID        string     `json:"id"`
-	CaseID    string     `json:"case_id"`    // the later case, whose check found the match
-	MatchesID string     `json:"matches_id"` // the case it matched
-	Strength  string     `json:"strength"`   // name_and_year, name_only
-	FoundAt   time.Time  `json:"found_at"`
-	Status    string     `json:"status"`               // pending, confirmed, rejected
-	DecidedBy string     `json:"decided_by,omitempty"` // the user who confirmed or rejected it
-	DecidedAt *time.Time `json:"decided_at,omitempty"`
+	ID         string     `json:"id"`
+	CaseID     string     `json:"case_id,omitempty"`    // the later case, whose check found the match
+	MatchesID  string     `json:"matches_id,omitempty"` // the case it matched
+	CaseOrg    string     `json:"case_org"`             // the organisation owning the later case
+	MatchesOrg string     `json:"matches_org"`          // the organisation owning the case it matched
+	Strength   string     `json:"strength"`             // name_and_year, name_only
+	FoundAt    time.Time  `json:"found_at"`
+	Status     string     `json:"status"`               // pending, confirmed, rejected
+	DecidedBy  string     `json:"decided_by,omitempty"` // the user who confirmed or rejected it
+	DecidedAt  *time.Time `json:"decided_at,omitempty"`
 }
 
 // DuplicatePage is a page of possible duplicates.

@@ -68,7 +68,7 @@ func (s *service) Summary(ctx context.Context, id string) (Summary, error) {
 		if err != nil {
 			return err
 		}
-		if !canSee(row, secs, grants, p.OrgID) {
+		if !canSee(row, secs, grantsFor(p, grants), p.OrgID) {
 			return errDenied
 		}
 		return nil

@@ -37,6 +37,7 @@ const MaxListLimit = 200
 //	GET  /api/v1/cases/{id}/grants                      -> {"grants":[...]}
 //	POST /api/v1/cases/{id}/grants                      GrantRequest -> 201 Grant
 //	POST /api/v1/cases/{id}/grants/{gid}/activate       -> Grant
+//	POST /api/v1/cases/{id}/grants/{gid}/end            -> Grant (the service ended)
 //	POST /api/v1/cases/{id}/grants/{gid}/revoke         -> 204
 //	GET  /api/v1/duplicates?after=&limit=               -> DuplicatePage
 //	POST /api/v1/duplicates/{id}/confirm                {"same_person"} -> Duplicate
@@ -65,6 +66,7 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	handle("GET /api/v1/cases/{id}/grants", e.ListGrants, decodeCaseRequest, http.StatusOK)
 	handle("POST /api/v1/cases/{id}/grants", e.GrantPending, decodeGrantRequest, http.StatusCreated)
 	handle("POST /api/v1/cases/{id}/grants/{gid}/activate", e.ActivateGrant, decodeGrantIDRequest, http.StatusOK)
+	handle("POST /api/v1/cases/{id}/grants/{gid}/end", e.EndGrant, decodeGrantIDRequest, http.StatusOK)
 	handle("POST /api/v1/cases/{id}/grants/{gid}/revoke", e.RevokeGrant, decodeGrantIDRequest, http.StatusNoContent)
 	handle("GET /api/v1/duplicates", e.Duplicates, decodeDuplicatesRequest, http.StatusOK)
 	handle("POST /api/v1/duplicates/{id}/confirm", e.ConfirmDuplicate, decodeConfirmDuplicateRequest, http.StatusOK)

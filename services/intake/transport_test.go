@@ -151,6 +151,10 @@ func (f *fakeService) GrantPending(ctx context.Context, g intake.GrantRequest) (
 	return f.grantResult(f.record(ctx, "GrantPending", g))
 }
 
+func (f *fakeService) EndGrant(ctx context.Context, id, gid string) (intake.Grant, error) {
+	return f.grantResult(f.record(ctx, "EndGrant", id, gid))
+}
+
 func (f *fakeService) ActivateGrant(ctx context.Context, id, gid string) (intake.Grant, error) {
 	return f.grantResult(f.record(ctx, "ActivateGrant", id, gid))
 }

@@ -91,6 +91,11 @@ func decodeEntryRequest(_ context.Context, r *http.Request) (any, error) {
 	if err := dec.Decode(&in); err != nil || dec.More() {
 		return nil, kit.NewError(http.StatusBadRequest, kit.CodeInvalidJSON, "body must be one entry object with known fields")
 	}
+	// Depth before anything decodes the content further (the service
+	// checks it too, for in-process callers).
+	if jsonDepth(in.Content) > maxEntryDepth {
+		return nil, kit.Validation("content: nested more than 32 levels deep")
+	}
 	return entryRequest{CaseID: id, EntryInput: in}, nil
 }
 

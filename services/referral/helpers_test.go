@@ -97,6 +97,17 @@ func (f *fakeGrants) ActivateGrant(ctx context.Context, caseID, id string) (inta
 	return g, nil
 }
 
+func (f *fakeGrants) EndGrant(ctx context.Context, caseID, id string) (intake.Grant, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	g, ok := f.grants[id]
+	if !ok {
+		return intake.Grant{}, kit.ErrNotFound
+	}
+	f.calls = append(f.calls, grantCall{"end", caseID, id, g.OrgID, ""})
+	return g, nil
+}
+
 func (f *fakeGrants) RevokeGrant(ctx context.Context, caseID, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

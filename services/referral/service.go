@@ -78,6 +78,9 @@ type Grants interface {
 	GrantPending(ctx context.Context, g intake.GrantRequest) (intake.Grant, error)
 	ActivateGrant(ctx context.Context, caseID, grantID string) (intake.Grant, error)
 	RevokeGrant(ctx context.Context, caseID, grantID string) error
+	// EndGrant tells intake the service ended: the grant ends after the
+	// follow-up window of intake's policy.
+	EndGrant(ctx context.Context, caseID, grantID string) (intake.Grant, error)
 }
 
 // SectionSource gives the plaintext of a case's sections as the caller

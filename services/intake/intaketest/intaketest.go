@@ -23,15 +23,49 @@ import (
 	"github.com/nrm-project/nrm/services/intake"
 )
 
-// Directory is an in-memory intake.OrgDirectory.
+// Directory is an in-memory intake.OrgDirectory and intake.ChildProtection.
 type Directory struct {
-	mu   sync.Mutex
-	orgs map[string]intake.OrgInfo
-	err  error
+	mu        sync.Mutex
+	orgs      map[string]intake.OrgInfo
+	protects  map[string]bool    // organisations offering child protection
+	guardians map[[2]string]bool // (user, org) holding the guardian role
+	err       error
 }
 
 // NewDirectory returns an empty directory.
-func NewDirectory() *Directory { return &Directory{orgs: map[string]intake.OrgInfo{}} }
+func NewDirectory() *Directory {
+	return &Directory{orgs: map[string]intake.OrgInfo{}, protects: map[string]bool{}, guardians: map[[2]string]bool{}}
+}
+
+// OfferChildProtection records that org offers the child_protection service.
+func (d *Directory) OfferChildProtection(org intake.OrgInfo) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.protects[org.ID] = true
+}
+
+// AddGuardian adds a user holding the guardian role to org and returns its id.
+func (d *Directory) AddGuardian(org intake.OrgInfo) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	id := event.NewID()
+	d.guardians[[2]string{id, org.ID}] = true
+	return id
+}
+
+// ProtectsChildren implements intake.ChildProtection.
+func (d *Directory) ProtectsChildren(_ context.Context, orgID string) (bool, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.protects[orgID] || d.orgs[orgID].Kind == intake.OrgKindSocialServices, d.err
+}
+
+// IsGuardian implements intake.ChildProtection.
+func (d *Directory) IsGuardian(_ context.Context, userID, orgID string) (bool, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.guardians[[2]string{userID, orgID}], d.err
+}
 
 // Add registers an organisation of kind and returns it.
 func (d *Directory) Add(kind, region string) intake.OrgInfo {
@@ -142,7 +176,7 @@ func New(t testing.TB, e dbtest.Engine, opts ...func(*intake.Config)) *Env {
 		t.Fatalf("intaketest: keys: %v", err)
 	}
 	env := &Env{DB: d, Keys: k, Orgs: NewDirectory(), Clock: &Clock{}, Logs: &Buffer{}, Engine: e}
-	cfg := intake.Config{DB: d, Keys: k, Orgs: env.Orgs, Now: env.Clock.Now, Logger: log.NewLogfmtLogger(env.Logs)}
+	cfg := intake.Config{DB: d, Keys: k, Orgs: env.Orgs, Children: env.Orgs, Now: env.Clock.Now, Logger: log.NewLogfmtLogger(env.Logs)}
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -1,0 +1,143 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+// Entry classes: every entry kind belongs to one, and a grant opens an
+// entry only when it covers the entry's class (docs/access-model.md holds
+// the table). The owner and the entry's author read every entry whatever
+// its class.
+const (
+	classSupport    = "support"     // notes, services delivered, support plans
+	classInterview  = "interview"   // interviews (the police's among them)
+	classAttachment = "attachment"  // documents and files
+	classChild      = "child"       // age and best-interests assessments
+	classDecision   = "decision"    // decision reasons and letters
+	classBreakGlass = "break_glass" // the stated reason of an emergency access
+)
+
+// entryClasses maps each entry kind to its class. A correction takes the
+// class of the entry it corrects (entryClassOf).
+var entryClasses = map[string]string{
+	EntryNote: classSupport, EntryServiceDelivered: classSupport, EntrySupportPlan: classSupport,
+	EntryInterview: classInterview, EntryAttachment: classAttachment,
+	EntryAgeAssessment: classChild, EntryBestInterests: classChild,
+	entryDecision: classDecision, entryLetter: classDecision,
+	entryBreakGlass: classBreakGlass,
+}
+
+// classSections is the grant section that covers each class. Break-glass
+// reasons are covered by none: the owner and the opener's organisation
+// (their author) read them, and no grant opens them.
+var classSections = map[string]string{
+	classSupport:    SectionNarrative,
+	classInterview:  SectionLegal,
+	classAttachment: SectionLegal,
+	classChild:      SectionNarrative,
+	classDecision:   SectionLegal,
+}
+
+// entryClassOf returns the class of an entry of typ; a correction is
+// classed as the entry it supersedes (typeOf answers an entry's type),
+// and one whose original is unknown as support.
+func entryClassOf(typ, supersedes string, typeOf func(id string) string) string {
+	if typ == EntryCorrection {
+		if t := typeOf(supersedes); t != "" && t != EntryCorrection {
+			return entryClassOf(t, "", typeOf)
+		}
+		return classSupport
+	}
+	if c, ok := entryClasses[typ]; ok {
+		return c
+	}
+	return classSupport
+}
+
+// grantCovers reports whether an active grant opens entries of class: a
+// break-glass access opens every class but other accesses' reasons; a
+// guardian also reads the child's assessments; otherwise the class's
+// section must be named in the grant.
+func grantCovers(g grantRow, class string) bool {
+	if g.Status != GrantActive {
+		return false
+	}
+	switch {
+	case g.Purpose == purposeBreakGlass:
+		return class != classBreakGlass
+	case g.Purpose == purposeGuardian && class == classChild:
+		return true
+	}
+	sec, ok := classSections[class]
+	return ok && slices.Contains(g.Sections, sec)
+}
+
+// orgCoversClass reports whether org holds an active grant covering class.
+func orgCoversClass(grants []grantRow, org, class string) bool {
+	for _, g := range grants {
+		if g.OrgID == org && grantCovers(g, class) {
+			return true
+		}
+	}
+	return false
+}
+
+// purposeGuardian is the purpose of a guardian's grant.
+const purposeGuardian = "guardian"
+
+// grantsFor returns the grants through which p may act: an organisation's
+// grants, except the break-glass grants opened by another of its users.
+// Break-glass access goes to the opening user alone; the organisation's
+// key only carries it (the opener is the grant's GrantedBy).
+func grantsFor(p auth.Principal, grants []grantRow) []grantRow {
+	out := make([]grantRow, 0, len(grants))
+	for _, g := range grants {
+		if g.Purpose == purposeBreakGlass && g.GrantedBy != p.UserID {
+			continue
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// CodeBreakGlassActive answers an act an emergency access never allows.
+const CodeBreakGlassActive = "break_glass_active"
+
+// ErrBreakGlassActive refuses transfer, referral, disclosure and export to
+// a user whose emergency access to the case is open.
+var ErrBreakGlassActive = kit.NewError(http.StatusForbidden, CodeBreakGlassActive,
+	"not allowed while your emergency access to this case is open")
+
+// refuseDuringBreakGlass fails with ErrBreakGlassActive when p holds an
+// open emergency access to the case.
+func (s *service) refuseDuringBreakGlass(ctx context.Context, q querier, p auth.Principal, caseID string) error {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM break_glass WHERE case_id = $1 AND user_id = $2 AND status = 'open'`,
+		caseID, p.UserID).Scan(&n); err != nil {
+		return fmt.Errorf("intake: break glass: %w", err)
+	}
+	if n > 0 {
+		return ErrBreakGlassActive
+	}
+	return nil
+}
+
+// mayBreakGlass states which callers have a relation to the case that
+// allows an emergency access: the national coordinator (identity binds the
+// role to the organisations of the referral desk), and a decision maker
+// of a competent authority once the case is submitted to it.
+func mayBreakGlass(p auth.Principal, org OrgInfo, c caseRow) bool {
+	if c.Route == RouteAnonymous || c.Status == StatusDraft {
+		return false
+	}
+	if p.HasRole(auth.RoleCoordinator) {
+		return true
+	}
+	return p.HasRole(auth.RoleDecisionMaker) && org.Kind == OrgKindCompetentAuthority && c.Status == StatusSubmitted
+}

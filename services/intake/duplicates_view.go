@@ -1,0 +1,102 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+)
+
+// What a possible duplicate shows. The coordinator or decision maker who
+// works the list needs to know that two registrations may be one person,
+// how strongly, and which organisations own them, so as to bring those
+// organisations together; it does not need, and is not given, the id of a
+// case it may not read. A case id is shown only to a caller whose
+// organisation may see that case (owner, section author, active grantee,
+// or the caller's own emergency access); the owning organisations always.
+
+// caseRelation is what the view of a duplicate needs about one case.
+type caseRelation struct {
+	owner   string
+	visible bool
+}
+
+// duplicateRelations returns, for each case id, its owner and whether p's
+// organisation may see it: two statements, whatever the number of ids.
+func (s *service) duplicateRelations(ctx context.Context, q querier, p auth.Principal, ids []string) (map[string]caseRelation, error) {
+	out := make(map[string]caseRelation, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, 0, len(ids)+2)
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		ph[i] = fmt.Sprintf("$%d", i+1)
+	}
+	in := strings.Join(ph, ", ")
+	rows, err := q.QueryContext(ctx, `SELECT id, owner_org FROM cases WHERE id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("intake: duplicate cases: %w", err)
+	}
+	for rows.Next() {
+		var id, owner string
+		if err := rows.Scan(&id, &owner); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("intake: duplicate cases: %w", err)
+		}
+		out[id] = caseRelation{owner: owner, visible: p.OrgID != "" && owner == p.OrgID}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("intake: duplicate cases: %w", err)
+	}
+	if p.OrgID == "" {
+		return out, nil
+	}
+	n := len(args)
+	args = append(args, p.OrgID, p.UserID)
+	rows, err = q.QueryContext(ctx, fmt.Sprintf(`SELECT case_id FROM grants WHERE case_id IN (%s) AND org_id = $%d AND status = 'active'
+		AND (purpose <> '%s' OR granted_by = $%d)
+		UNION SELECT case_id FROM sections WHERE case_id IN (%s) AND author_org = $%d`, in, n+1, purposeBreakGlass, n+2, in, n+1), args...)
+	if err != nil {
+		return nil, fmt.Errorf("intake: duplicate relations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("intake: duplicate relations: %w", err)
+		}
+		r := out[id]
+		r.visible = true
+		out[id] = r
+	}
+	return out, rows.Err()
+}
+
+// viewDuplicates fills in the owning organisations and keeps only the
+// case ids the caller may see.
+func (s *service) viewDuplicates(ctx context.Context, q querier, p auth.Principal, ds []Duplicate) error {
+	var ids []string
+	for _, d := range ds {
+		ids = append(ids, d.CaseID, d.MatchesID)
+	}
+	rel, err := s.duplicateRelations(ctx, q, p, ids)
+	if err != nil {
+		return err
+	}
+	for i := range ds {
+		d := &ds[i]
+		a, b := rel[d.CaseID], rel[d.MatchesID]
+		d.CaseOrg, d.MatchesOrg = a.owner, b.owner
+		if !a.visible {
+			d.CaseID = ""
+		}
+		if !b.visible {
+			d.MatchesID = ""
+		}
+	}
+	return nil
+}

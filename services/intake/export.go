@@ -1,0 +1,46 @@
+package intake
+
+import (
+	"context"
+	"encoding/json"
+)
+
+// SectionExporter gives sections of a case in clear for a package that
+// leaves the system (an external referral): the caller's own audited,
+// need-to-know read, refused while the caller's emergency access to the
+// case is open (break-the-glass never allows export).
+type SectionExporter interface {
+	ExportSections(ctx context.Context, caseID string, names []string) (map[string]json.RawMessage, error)
+}
+
+// Exporter returns the section exporter of a service made by New.
+func Exporter(s Service) (SectionExporter, bool) {
+	r, ok := s.(*service)
+	return r, ok
+}
+
+// ExportSections reads the case as Get does and returns the named
+// sections the caller may read.
+func (s *service) ExportSections(ctx context.Context, caseID string, names []string) (map[string]json.RawMessage, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !validID(caseID) {
+		return nil, s.deny(ctx, "intake.case.export", caseID)
+	}
+	if err := s.refuseDuringBreakGlass(ctx, s.db, p, caseID); err != nil {
+		return nil, s.finish(ctx, err, "intake.case.export", caseID)
+	}
+	c, err := s.Get(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]json.RawMessage, len(names))
+	for _, n := range names {
+		if b, ok := c.Sections[n]; ok {
+			out[n] = b
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,116 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/event"
+)
+
+// A provider's grant ends when its service ends. The referral service
+// calls EndGrant when a referral is completed or the person left; the
+// grant stays active for the follow-up window of the workflow policy
+// (grant_follow_up_days), then Admin.EndGrants revokes it like any
+// revocation (revocation.go): wrap rebuilt, what it could read re-keyed,
+// entry keys dropped. Entries written after that are not wrapped to it.
+
+// EndGrant marks the end of the service a grant was made for. The
+// grantee's users, the owner's, or the referral service on the grantee's
+// behalf (referral grants only) may call it; a second call never extends
+// the window.
+func (s *service) EndGrant(ctx context.Context, caseID, grantID string) (Grant, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return Grant{}, err
+	}
+	onBehalf := p.IsService()
+	if !onBehalf {
+		if p, _, err = s.callerOrg(ctx); err != nil {
+			return Grant{}, err
+		}
+	}
+	days := s.policy().GrantFollowUpDays
+	var g grantRow
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var c caseRow
+		if c, g, err = s.grantInCase(ctx, tx, caseID, grantID); err != nil {
+			return err
+		}
+		switch {
+		case onBehalf && g.Purpose != "referral":
+			return errDenied
+		case !onBehalf && p.OrgID != g.OrgID && p.OrgID != c.OwnerOrg:
+			return errDenied
+		case g.Status != GrantActive:
+			return ErrInvalidState
+		}
+		now := s.now()
+		ends := now.AddDate(0, 0, days)
+		if _, err := tx.ExecContext(ctx, `UPDATE grants SET ends_at = $2 WHERE id = $1 AND (ends_at IS NULL OR ends_at > $2)`,
+			g.ID, ends); err != nil {
+			return fmt.Errorf("intake: end grant: %w", err)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT ends_at FROM grants WHERE id = $1`, g.ID).Scan(&ends); err != nil {
+			return fmt.Errorf("intake: end grant: %w", err)
+		}
+		ends = ends.UTC()
+		g.EndsAt = &ends
+		if !ends.After(now) {
+			if err := s.revokeReader(ctx, tx, c, g.OrgID, c.OwnerOrg, func(o grantRow) bool { return o.ID == g.ID }); err != nil {
+				return err
+			}
+			g.Status = GrantRevoked
+		}
+		return s.audit(ctx, tx, s.rec.New(ctx, "intake.grant.end", "grant", g.ID, event.Allowed))
+	})
+	if err != nil {
+		return Grant{}, s.finish(ctx, err, "intake.grant.end", caseID)
+	}
+	return g.Grant, nil
+}
+
+// EndGrants revokes every grant whose follow-up window has passed at now
+// and returns how many. Run it with the break-glass expiry (nrm serve).
+func (a *Admin) EndGrants(ctx context.Context, now time.Time) (int, error) {
+	s := a.s
+	ctx = auth.WithPrincipal(ctx, auth.System())
+	rows, err := s.db.QueryContext(ctx, `SELECT id, case_id FROM grants WHERE status = 'active' AND ends_at IS NOT NULL AND ends_at <= $1
+		ORDER BY ends_at`, now)
+	if err != nil {
+		return 0, fmt.Errorf("intake: grant ends: %w", err)
+	}
+	var due [][2]string
+	for rows.Next() {
+		var id, caseID string
+		if err := rows.Scan(&id, &caseID); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("intake: grant ends: %w", err)
+		}
+		due = append(due, [2]string{id, caseID})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("intake: grant ends: %w", err)
+	}
+	n := 0
+	for _, d := range due {
+		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+			c, g, err := s.grantInCase(ctx, tx, d[1], d[0])
+			if err != nil || g.Status != GrantActive {
+				return err
+			}
+			if err := s.revokeReader(ctx, tx, c, g.OrgID, c.OwnerOrg, func(o grantRow) bool { return o.ID == g.ID }); err != nil {
+				return err
+			}
+			return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.grant.ended", "grant", g.ID, event.Allowed))
+		})
+		if err != nil {
+			return n, fmt.Errorf("intake: grant end %s: %w", d[0], err)
+		}
+		n++
+	}
+	return n, nil
+}

@@ -1,0 +1,129 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/nrm-project/nrm/pkg/seal"
+)
+
+// Revoking a reader re-keys what it could read. Rebuilding its wrap
+// without the revoked sections stops the service from opening them for
+// it, but an attacker who can write to the database (not to the key
+// directory) could put the old wrap row back and set the grant active
+// again. So the sections it could read and did not author are sealed
+// again under new data keys, and every remaining wrap holding them is
+// rewritten: a restored old wrap holds keys that open nothing any more,
+// and its section MACs no longer match the stored sections.
+
+// revokeReader revokes the grants of org that match, rebuilds its wrap
+// from source's keys, re-keys the sections it may no longer read, and
+// drops the entry keys its remaining grants do not cover.
+func (s *service) revokeReader(ctx context.Context, tx *sql.Tx, c caseRow, org, source string, match func(grantRow) bool) error {
+	secs, err := s.store.sections(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
+	grants, err := s.store.grants(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
+	before := heldFor(secs, grants, org)
+	// The source's keys as they are now: a grantee declining rebuilds its
+	// own wrap, which then no longer holds them.
+	own, err := s.openOwnKeys(ctx, tx, c.ID, source)
+	if err != nil {
+		return err
+	}
+	for i, g := range grants {
+		if g.OrgID == org && g.Status != GrantRevoked && match(g) {
+			if err := s.store.setGrantStatus(ctx, tx, g.ID, GrantRevoked, s.now()); err != nil {
+				return err
+			}
+			grants[i].Status = GrantRevoked
+		}
+	}
+	if err := s.rebuildWrap(ctx, tx, c, secs, grants, org, source); err != nil {
+		return err
+	}
+	after := heldFor(secs, grants, org)
+	lost := map[seal.SectionID]bool{}
+	for id := range before {
+		if !after[id] {
+			lost[id] = true
+		}
+	}
+	if err := s.rekeySections(ctx, tx, c.ID, own, secs, lost); err != nil {
+		return err
+	}
+	return s.dropEntryKeys(ctx, tx, c.ID, org)
+}
+
+// rekeySections seals the sections in which again under new data keys
+// (the current ones from own) and rewrites every wrap that holds them.
+func (s *service) rekeySections(ctx context.Context, tx *sql.Tx, caseID string, own map[seal.SectionID]seal.KeyGrant, secs []sectionRow, which map[seal.SectionID]bool) error {
+	if len(which) == 0 {
+		return nil
+	}
+	replace := map[seal.SectionID]seal.KeyGrant{}
+	for i, sec := range secs {
+		if !which[sec.Header.ID()] {
+			continue
+		}
+		old, ok := own[sec.Header.ID()]
+		if !ok {
+			return fmt.Errorf("intake: case %s: re-key: %s not held by the revoking organisation: %w", caseID, sec.Header.Section, ErrIntegrity)
+		}
+		sealed, key, err := seal.Reseal(sec.Header, sec.Sealed, old.Key)
+		if err != nil {
+			return fmt.Errorf("intake: case %s: re-key: %w: %w", caseID, ErrIntegrity, err)
+		}
+		secs[i].Sealed = sealed
+		if err := s.store.replaceSealed(ctx, tx, secs[i]); err != nil {
+			return err
+		}
+		replace[sec.Header.ID()] = seal.KeyGrant{KeyRef: old.KeyRef, Key: key}
+	}
+	wraps, err := s.store.wrapsOfCase(ctx, tx, caseID)
+	if err != nil {
+		return err
+	}
+	for _, w := range wraps {
+		for _, id := range w.Held {
+			if _, ok := replace[id]; ok {
+				if err := s.rewrapOrg(ctx, tx, caseID, w.OrgID, replace); err != nil {
+					return err
+				}
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// wrapStillValid reports whether org's wrap of the case still agrees with
+// the stored sections: every section MAC it carries verifies against the
+// section's current ciphertext. A wrap put back from before a re-key does
+// not, and its organisation is given no new entry key (sealEntry): the
+// grants table alone, which a database writer can change, is not trusted
+// to add a reader.
+func (s *service) wrapStillValid(ctx context.Context, q querier, caseID, org string, secs []sectionRow) (bool, error) {
+	w, err := s.store.wrap(ctx, q, caseID, org)
+	if err != nil {
+		return false, err
+	}
+	macs, err := s.store.macs(ctx, q, caseID, org)
+	if err != nil {
+		return false, err
+	}
+	if seal.CheckWrapMAC(s.macKey, caseID, org, w.Wrap, w.MAC) != nil {
+		return false, nil
+	}
+	for _, sec := range secs {
+		if mac, ok := macs[sec.Header.ID()]; ok && seal.CheckSectionMAC(s.macKey, sec.Header, sec.Sealed, w.Wrap, org, mac) != nil {
+			return false, nil
+		}
+	}
+	return true, nil
+}
