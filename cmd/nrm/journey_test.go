@@ -189,9 +189,11 @@ func TestJourneyEndToEnd(t *testing.T) {
 			}
 		}
 
-		// NOTIFICATIONS: each party's notifications (the guardian, the
-		// coordinator, the decision makers near a due date, the shelter)
-		// are checked here once GET /api/v1/notifications is served.
+		// Each party was told in its inbox: the shelter of the offer, the
+		// officer's organisation of the acceptance (the guardian, the desk
+		// and a missing person's owner: TestNotificationsEndToEnd).
+		waitForNotice(t, s.base, j.shelter, "referral.offered", "", ref.ID)
+		waitForNotice(t, s.base, j.officer, "referral.accepted", "", ref.ID)
 
 		// Statistics: with five more positive decisions, the commission
 		// reads this month's figure, fed through the outbox.

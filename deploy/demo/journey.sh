@@ -102,4 +102,6 @@ api "$DM2" GET /api/v1/decisions/queue | jq -c '.cases[] | select(.awaits_you)'
 api "$DM2" POST "/api/v1/cases/$OTHER/transitions" '{"to": "rg_negative"}' | jq -c '{decision_state, reconsider_until}'
 api "$OFFICER" GET "/api/v1/cases/$OTHER/entries" | jq -r '.entries[] | select(.type == "decision_letter") | .content.text'
 
-# NOTIFICATIONS: once served, each party's GET /api/v1/notifications goes here.
+# Each party's inbox: the shelter was offered the referral, the police told of its acceptance.
+api "$SHELTER" GET "/api/v1/notifications" | jq -c '[.notifications[] | {kind, object_type, read_at}]'
+api "$OFFICER" GET "/api/v1/notifications" | jq -c '[.notifications[] | {kind, object_type, read_at}]'
