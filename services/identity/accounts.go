@@ -165,9 +165,8 @@ func (s *service) ChangePassword(ctx context.Context, r PasswordChange) error {
 		return err
 	}
 	addr := kit.ClientAddr(ctx)
-	if ok, _ := s.throttle.attempt(u.Email, addr); !ok {
-		s.metrics.throttled.WithLabelValues("password_change").Inc()
-		return ErrRateLimited
+	if ok, wait, byAddress := s.throttle.attempt(u.Email, addr); !ok {
+		return s.refused("password_change", LimitLoginFailuresAccount, wait, byAddress)
 	}
 	current := r.CurrentPassword
 	if len(current) > MaxPasswordLen {

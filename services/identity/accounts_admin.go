@@ -168,9 +168,8 @@ func (s *service) resetHash(token string) string {
 
 func (s *service) ResetPassword(ctx context.Context, r PasswordResetRequest) error {
 	addr := kit.ClientAddr(ctx)
-	if ok, _ := s.throttle.attempt(resetThrottleKey, addr); !ok {
-		s.metrics.throttled.WithLabelValues("password_reset").Inc()
-		return ErrRateLimited
+	if ok, wait, byAddress := s.throttle.attempt(resetThrottleKey, addr); !ok {
+		return s.refused("password_reset", LimitPasswordReset, wait, byAddress)
 	}
 	if err := checkPassword("new_password", r.NewPassword); err != nil {
 		return err

@@ -49,7 +49,10 @@
 // work (counted in nrm_identity_throttled_total, not logged or audited);
 // per account only a short added delay, so the real user from another
 // address still gets in during an attack. The tracking table is an LRU of
-// bounded size.
+// bounded size. Every 429 names its limit (the Limit* constants) and the
+// real wait (Retry-After); the counters are keyed on the email as typed
+// and the address, never on the database, so a known and an unknown email
+// get the same refusal.
 //
 // Sessions: a login opens a session (12 h at most) and returns a 15-minute
 // EdDSA access token (kid = first 16 hex of SHA-256 of the public key) and a

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/nrm-project/nrm/pkg/kit"
 )
 
 // fairSlots bounds concurrent password hashes and hands a freed slot to
@@ -19,6 +21,7 @@ type fairSlots struct {
 	free     int
 	perKey   int
 	priority func(key string) int // lower goes first; nil: all equal
+	now      func() time.Time     // when a waiter queued (the 429's wait)
 	queues   map[string][]*slotWaiter
 	order    []string // keys with waiters, in turn order
 	granted  uint64   // slots handed out, for tests
@@ -27,15 +30,18 @@ type fairSlots struct {
 type slotWaiter struct {
 	ch      chan struct{}
 	granted bool
+	until   time.Time // when it gives up, if no slot came
 }
 
 func newFairSlots(n, perKey int) *fairSlots {
-	return &fairSlots{free: n, perKey: perKey, queues: map[string][]*slotWaiter{}}
+	return &fairSlots{free: n, perKey: perKey, now: time.Now, queues: map[string][]*slotWaiter{}}
 }
 
-// acquire takes a slot for key, waiting at most wait. It answers
-// ErrRateLimited when key already has perKey requests waiting and
-// ErrUnavailable when no slot came in time.
+// acquire takes a slot for key, waiting at most wait. It answers a 429
+// (LimitHashingQueue) when key already has perKey requests waiting, with
+// the time by which its oldest waiter leaves the queue at the latest (a
+// slot or its own wait ending), and ErrUnavailable when no slot came in
+// time.
 func (f *fairSlots) acquire(ctx context.Context, key string, wait time.Duration) error {
 	f.mu.Lock()
 	if f.free > 0 && len(f.order) == 0 {
@@ -44,11 +50,12 @@ func (f *fairSlots) acquire(ctx context.Context, key string, wait time.Duration)
 		f.mu.Unlock()
 		return nil
 	}
-	if len(f.queues[key]) >= f.perKey {
+	now := f.now()
+	if q := f.queues[key]; len(q) >= f.perKey {
 		f.mu.Unlock()
-		return ErrRateLimited
+		return kit.RateLimited(LimitHashingQueue, q[0].until.Sub(now))
 	}
-	w := &slotWaiter{ch: make(chan struct{})}
+	w := &slotWaiter{ch: make(chan struct{}), until: now.Add(wait)}
 	if len(f.queues[key]) == 0 {
 		f.order = append(f.order, key)
 	}

@@ -78,10 +78,9 @@ func (s *service) credentials(ctx context.Context, action, rawEmail, password st
 		email = email[:MaxEmailLen]
 	}
 	addr := kit.ClientAddr(ctx)
-	ok, wait := s.throttle.attempt(email, addr)
+	ok, wait, byAddress := s.throttle.attempt(email, addr)
 	if !ok {
-		s.metrics.throttled.WithLabelValues("login").Inc()
-		return userRow{}, "", ErrRateLimited
+		return userRow{}, "", s.refused("login", LimitLoginFailuresAccount, wait, byAddress)
 	}
 	if wait > 0 {
 		t := time.NewTimer(wait)
@@ -173,10 +172,8 @@ func (s *service) issue(ctx context.Context, tx *sql.Tx, u userRow, sid string, 
 
 func (s *service) Refresh(ctx context.Context, token string) (Tokens, error) {
 	addr := kit.ClientAddr(ctx)
-	ok, _ := s.throttle.attempt(refreshThrottleKey, addr)
-	if !ok {
-		s.metrics.throttled.WithLabelValues("refresh").Inc()
-		return Tokens{}, ErrRateLimited
+	if ok, wait, byAddress := s.throttle.attempt(refreshThrottleKey, addr); !ok {
+		return Tokens{}, s.refused("refresh", LimitRefreshFailures, wait, byAddress)
 	}
 	if len(token) == 0 || len(token) > 128 {
 		return Tokens{}, s.refreshFailed(ctx, "")

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"sync"
 	"time"
+
+	"github.com/nrm-project/nrm/pkg/kit"
 )
 
 // The throttle slows down repeated login failures instead of locking
@@ -86,8 +88,13 @@ func accountKey(email string) string {
 // (refuse with 429, no work done) when the address or the (account,
 // address) pair must still wait, and otherwise counts the attempt as a
 // failure until succeeded says otherwise, so parallel attempts cannot slip
-// through together. wait is the added delay for the account.
-func (t *throttle) attempt(email, addr string) (ok bool, wait time.Duration) {
+// through together. When ok, wait is the added delay for the account;
+// when refused, wait is how long until every refusing counter lets an
+// attempt through, and byAddress says that the address counter is the one
+// that holds it longest (the limit a 429 names). Nothing here depends on
+// whether the account exists: a known and an unknown email are counted
+// and refused alike.
+func (t *throttle) attempt(email, addr string) (ok bool, wait time.Duration, byAddress bool) {
 	acct := accountKey(email)
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -96,19 +103,25 @@ func (t *throttle) attempt(email, addr string) (ok bool, wait time.Duration) {
 	address := t.get(ruleAddress.keyspace+addr, now)
 	account := t.get(ruleAccount.keyspace+acct, now)
 	for _, c := range []struct {
-		e *throttleEntry
-		r throttleRule
-	}{{pair, rulePair}, {address, ruleAddress}} {
+		e    *throttleEntry
+		r    throttleRule
+		addr bool
+	}{{pair, rulePair, false}, {address, ruleAddress, true}} {
 		if d := c.r.delay(c.e.failures); d > 0 && now.Before(c.e.last.Add(d)) {
-			return false, 0
+			if left := c.e.last.Add(d).Sub(now); left > wait {
+				wait, byAddress = left, c.addr
+			}
 		}
+	}
+	if wait > 0 {
+		return false, wait, byAddress
 	}
 	wait = ruleAccount.delay(account.failures)
 	for _, e := range []*throttleEntry{pair, address, account} {
 		e.failures++
 		e.last = now
 	}
-	return true, wait
+	return true, wait, false
 }
 
 // succeeded clears the account's counters after a successful login; the
@@ -172,4 +185,33 @@ func (t *throttle) addressFailures(addr string) int {
 		return 0
 	}
 	return e.failures
+}
+
+// Names of identity's own limits, as a 429 names them (body "limit"; the
+// fixed values are listed in docs/operations.md). Add names, never rename.
+const (
+	// LimitLoginFailuresAccount: failed sign-ins (or password changes)
+	// for one email from one address.
+	LimitLoginFailuresAccount = "login_failures_account"
+	// LimitLoginFailuresAddress: failed sign-ins, refreshes and password
+	// resets from one address, whatever the account.
+	LimitLoginFailuresAddress = "login_failures_address"
+	// LimitSecondFactorFailures: wrong second-factor codes for one account.
+	LimitSecondFactorFailures = "second_factor_failures"
+	// LimitRefreshFailures: refused refresh tokens from one address.
+	LimitRefreshFailures = "refresh_failures"
+	// LimitPasswordReset: refused password-reset tokens from one address.
+	LimitPasswordReset = "password_reset"
+	// LimitHashingQueue: password checks one address may have waiting.
+	LimitHashingQueue = "hashing_queue"
+)
+
+// refused answers an attempt the throttle refused: own names the limit of
+// the (key, address) counter; the address counter has its own name.
+func (s *service) refused(scope, own string, wait time.Duration, byAddress bool) error {
+	s.metrics.throttled.WithLabelValues(scope).Inc()
+	if byAddress {
+		own = LimitLoginFailuresAddress
+	}
+	return kit.RateLimited(own, wait)
 }

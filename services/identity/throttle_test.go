@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nrm-project/nrm/pkg/kit"
 )
 
 func TestThrottle(t *testing.T) {
@@ -14,7 +16,7 @@ func TestThrottle(t *testing.T) {
 	th := newThrottle(1000, func() time.Time { return now })
 	attempts := func(email, addr string, n int) (allowed int) {
 		for range n {
-			if ok, _ := th.attempt(email, addr); ok {
+			if ok, _, _ := th.attempt(email, addr); ok {
 				allowed++
 			}
 		}
@@ -26,7 +28,7 @@ func TestThrottle(t *testing.T) {
 		}
 	})
 	t.Run("real user from another address still gets in", func(t *testing.T) {
-		ok, wait := th.attempt("victim@example.org", "203.0.113.7")
+		ok, wait, _ := th.attempt("victim@example.org", "203.0.113.7")
 		if !ok || wait > ruleAccount.max {
 			t.Fatalf("ok=%v wait=%v", ok, wait)
 		}
@@ -34,18 +36,18 @@ func TestThrottle(t *testing.T) {
 	})
 	t.Run("the wait grows and then ends", func(t *testing.T) {
 		now = now.Add(500 * time.Millisecond)
-		if ok, _ := th.attempt("victim@example.org", "198.51.100.1"); ok {
+		if ok, _, _ := th.attempt("victim@example.org", "198.51.100.1"); ok {
 			t.Fatal("allowed before the wait ended")
 		}
 		now = now.Add(rulePair.max)
-		if ok, _ := th.attempt("victim@example.org", "198.51.100.1"); !ok {
+		if ok, _, _ := th.attempt("victim@example.org", "198.51.100.1"); !ok {
 			t.Fatal("refused after the wait")
 		}
 	})
 	t.Run("an address spraying many accounts is slowed down", func(t *testing.T) {
 		allowed := 0
 		for i := range 200 {
-			if ok, _ := th.attempt(fmt.Sprintf("user%d@example.org", i), "192.0.2.99"); ok {
+			if ok, _, _ := th.attempt(fmt.Sprintf("user%d@example.org", i), "192.0.2.99"); ok {
 				allowed++
 			}
 		}
@@ -56,7 +58,7 @@ func TestThrottle(t *testing.T) {
 	t.Run("many addresses against one account only add a bounded delay", func(t *testing.T) {
 		var wait time.Duration
 		for i := range 100 {
-			_, wait = th.attempt("target@example.org", fmt.Sprintf("10.0.%d.%d", i/256, i%256))
+			_, wait, _ = th.attempt("target@example.org", fmt.Sprintf("10.0.%d.%d", i/256, i%256))
 		}
 		if wait == 0 || wait > ruleAccount.max {
 			t.Fatalf("account delay %v, want in (0, %v]", wait, ruleAccount.max)
@@ -64,7 +66,7 @@ func TestThrottle(t *testing.T) {
 	})
 	t.Run("counts are forgotten after a quiet period", func(t *testing.T) {
 		now = now.Add(throttleForget + time.Minute)
-		if ok, wait := th.attempt("target@example.org", "10.0.0.1"); !ok || wait != 0 {
+		if ok, wait, _ := th.attempt("target@example.org", "10.0.0.1"); !ok || wait != 0 {
 			t.Fatalf("ok=%v wait=%v after quiet period", ok, wait)
 		}
 	})
@@ -179,8 +181,8 @@ func TestFairSlots(t *testing.T) {
 		wait("flood", i)
 		queued(i + 1)
 	}
-	if err := f.acquire(ctx, "flood", time.Minute); err != ErrRateLimited {
-		t.Fatalf("fourth waiting request of one address: %v, want ErrRateLimited", err)
+	if err := f.acquire(ctx, "flood", time.Minute); kit.AsError(err).Limit != LimitHashingQueue {
+		t.Fatalf("fourth waiting request of one address: %v, want a 429 naming %s", err, LimitHashingQueue)
 	}
 	wait("user", 0)
 	queued(4)

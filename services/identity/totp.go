@@ -3,7 +3,6 @@ package identity
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -106,10 +105,11 @@ func (s *service) checkCode(ctx context.Context, action string, u userRow, seale
 	return 0, ErrSecondFactorSuspended
 }
 
+// totpRateLimited names the wait after too many wrong codes. Only a
+// caller who has the password gets this far, so it tells nothing of
+// whether an account exists.
 func totpRateLimited(d time.Duration) error {
-	secs := int((d + time.Second - 1) / time.Second)
-	return kit.NewError(http.StatusTooManyRequests, kit.CodeRateLimited,
-		fmt.Sprintf("too many wrong codes for this account: retry in %d s", max(secs, 1)))
+	return kit.RateLimited(LimitSecondFactorFailures, d)
 }
 
 // secondFactor checks a login's code: the user's secret, which for a

@@ -29,13 +29,27 @@ var CheapArgon2 = identity.Argon2Params{Time: 1, Memory: 64, Threads: 1}
 type Clock struct {
 	mu     sync.Mutex
 	offset time.Duration
+	frozen time.Time
 }
 
 // Now returns the clock's time.
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !c.frozen.IsZero() {
+		return c.frozen.Add(c.offset)
+	}
 	return time.Now().Add(c.offset)
+}
+
+// Freeze stops the clock: from now on only Advance moves it, so a test
+// can assert exact waits.
+func (c *Clock) Freeze() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.frozen.IsZero() {
+		c.frozen = time.Now()
+	}
 }
 
 // Advance moves the clock forward by d.
