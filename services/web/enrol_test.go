@@ -102,7 +102,13 @@ func TestEnrolmentCookieHoldsNoSecret(t *testing.T) {
 			t.Fatalf("the enrolment form lacks %s", want)
 		}
 	}
-	shown := visit(t, srv, form.cookie, "/enrol", url.Values{"csrf": {form.csrf(t)}, "step": {"credentials"},
+	wrong := visit(t, srv, form.cookie, "/enrol", url.Values{"csrf": {form.csrf(t)}, "step": {"credentials"},
+		"email": {u.Email}, "password": {u.Password}, "ticket": {"not the ticket"}})
+	if wrong.status != http.StatusUnauthorized || secretRe.MatchString(wrong.body) ||
+		!strings.Contains(html.UnescapeString(wrong.body), web.CatalogueText("en", "enrol.invalid")) {
+		t.Fatalf("the password with a wrong ticket: %d", wrong.status)
+	}
+	shown := visit(t, srv, wrong.cookie, "/enrol", url.Values{"csrf": {wrong.csrf(t)}, "step": {"credentials"},
 		"email": {u.Email}, "password": {u.Password}, "ticket": {tk.Ticket}})
 	m := secretRe.FindStringSubmatch(shown.body)
 	if shown.status != http.StatusOK || m == nil {

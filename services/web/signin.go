@@ -136,9 +136,12 @@ func (h *Handler) enrol(q *request) {
 	email := strings.TrimSpace(f.Get("email"))
 	e, err := h.cfg.Identity.BeginEnrolment(q.r.Context(), identity.EnrolmentRequest{Email: email, Password: f.Get("password"), Ticket: strings.TrimSpace(f.Get("ticket"))})
 	if err != nil {
-		if kit.AsError(err).Code == codeAlreadyEnrolled {
+		switch e := kit.AsError(err); {
+		case e.Code == codeAlreadyEnrolled:
 			v.Message = "enrol.already"
-		} else {
+		case e.Status == http.StatusUnauthorized:
+			v.Message = "enrol.invalid"
+		default:
 			v.Message = signinError(err)
 		}
 		h.render(q, kit.AsError(err).Status, "enrol", v)
