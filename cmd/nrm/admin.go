@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/go-kit/log"
 
@@ -121,8 +122,15 @@ func cmdUsersAdd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if err != nil {
 		return err
 	}
+	// The enrolment page shows the secret to the holder of the password
+	// and this ticket, handed to the user in person.
+	tk, err := svc.IssueEnrolmentTicket(auth.WithPrincipal(ctx, auth.System()), user.ID)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintln(stdout, user.ID)
 	fmt.Fprintln(stdout, uri)
+	fmt.Fprintf(stdout, "ticket %s  until %s\n", tk.Ticket, tk.ExpiresAt.Format(time.RFC3339))
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/services/identity"
@@ -105,8 +106,14 @@ func seedDemo(ctx context.Context, svc identity.Service, keyDir, dataDir string,
 			if err != nil {
 				return fmt.Errorf("user %s: %w", u.email, err)
 			}
-			fmt.Fprintf(&out, "  %-28s %-20s password %s  id %s\n    totp %s\n",
-				u.email, strings.Join(u.roles, ","), pw, user.ID, uri)
+			// The enrolment page wants the ticket an administrator hands
+			// over; signing in with a code of the printed secret needs none.
+			tk, err := svc.IssueEnrolmentTicket(ctx, user.ID)
+			if err != nil {
+				return fmt.Errorf("user %s: %w", u.email, err)
+			}
+			fmt.Fprintf(&out, "  %-28s %-20s password %s  id %s\n    totp %s\n    ticket %s  until %s\n",
+				u.email, strings.Join(u.roles, ","), pw, user.ID, uri, tk.Ticket, tk.ExpiresAt.Format(time.RFC3339))
 		}
 	}
 	if err := writeDemoCredentials(keyDir, []byte(out.String())); err != nil {

@@ -20,7 +20,7 @@ commands:
   serve         run the services (all in one process by default)
   migrate       bring the databases to the current schema
   orgs add      add an organisation; prints its id
-  users add     add a user (password on stdin); prints its id and TOTP URI
+  users add     add a user (password on stdin); prints its id, TOTP URI and enrolment ticket
   users check   list users who cannot sign in: roles that do not fit their organisation's
                 kind (policies/roles.json), rows failing their integrity check (exit 1 if any)
   keys rotate   give an organisation a new identity and re-wrap its cases (--org ID)

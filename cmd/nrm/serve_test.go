@@ -265,7 +265,7 @@ func TestOrgsAndUsersAdd(t *testing.T) {
 		t.Fatalf("users add: %d %s", code, errb.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[1], "otpauth://totp/") {
+	if len(lines) != 3 || !strings.HasPrefix(lines[1], "otpauth://totp/") || !strings.HasPrefix(lines[2], "ticket ") {
 		t.Fatalf("users add printed %q", out.String())
 	}
 	for name, args := range map[string][]string{

@@ -18,10 +18,12 @@ import (
 )
 
 // EnrolmentRequest asks for the pending TOTP secret of a user who has not
-// yet confirmed one.
+// yet confirmed one: their password and the single-use ticket an
+// administrator handed them (IssueEnrolmentTicket).
 type EnrolmentRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
+	Ticket   string `json:"ticket"`
 }
 
 // Enrolment is a TOTP secret to add to an authenticator app.
@@ -74,13 +76,16 @@ var (
 )
 
 func (s *service) BeginEnrolment(ctx context.Context, r EnrolmentRequest) (Enrolment, error) {
+	if r.Ticket == "" {
+		return Enrolment{}, kit.Validation("ticket is required: ask an administrator for an enrolment ticket")
+	}
 	u, email, err := s.credentials(ctx, actionEnrolment, r.Email, r.Password)
 	if err != nil {
 		return Enrolment{}, err
 	}
-	s.throttle.succeeded(email, kit.ClientAddr(ctx))
 	uctx := auth.WithPrincipal(ctx, auth.Principal{UserID: u.ID, OrgID: u.OrgID, Roles: u.Roles})
 	if u.SecondFactor != SecondFactorPending {
+		s.throttle.succeeded(email, kit.ClientAddr(ctx))
 		return Enrolment{}, s.deny(uctx, actionEnrolment, "user", u.ID, ErrAlreadyEnrolled)
 	}
 	now := s.now()
@@ -98,9 +103,25 @@ func (s *service) BeginEnrolment(ctx context.Context, r EnrolmentRequest) (Enrol
 	if err != nil {
 		return Enrolment{}, err
 	}
-	if err := s.auditAlone(uctx, s.rec.New(uctx, actionEnrolment, "user", u.ID, event.Allowed)); err != nil {
+	// The password alone never shows the secret: the ticket is spent with
+	// the audit event, and a wrong one answers (and counts) as a wrong
+	// password, so it tells a thief nothing about the password.
+	err = s.store.db.Tx(ctx, func(tx *sql.Tx) error {
+		if len(r.Ticket) > 128 {
+			return ErrNotFound
+		}
+		if err := s.store.useTicket(ctx, tx, s.ticketHash(r.Ticket), u.ID, now); err != nil {
+			return err
+		}
+		return s.audit(uctx, tx, s.rec.New(uctx, actionEnrolment, "user", u.ID, event.Allowed))
+	})
+	if errors.Is(err, ErrNotFound) {
+		return Enrolment{}, s.loginFailed(ctx, actionEnrolment, u.ID)
+	}
+	if err != nil {
 		return Enrolment{}, err
 	}
+	s.throttle.succeeded(email, kit.ClientAddr(ctx))
 	return e, nil
 }
 

@@ -3,10 +3,8 @@ package identity
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -90,6 +88,10 @@ func (s *service) ResetSecondFactor(ctx context.Context, id string) error {
 		if err := s.store.setTOTP(ctx, tx, u.ID, sealed, SecondFactorPending, now.Add(SecondFactorResetWindow), now); err != nil {
 			return err
 		}
+		// A ticket issued for the old secret does not fetch the new one.
+		if err := s.store.voidTickets(ctx, tx, u.ID, now); err != nil {
+			return err
+		}
 		// Whoever holds the lost phone and a session is signed out.
 		revoked, err := s.store.revokeUserSessions(ctx, tx, u.ID, now)
 		if err != nil {
@@ -141,12 +143,14 @@ func (s *service) IssuePasswordReset(ctx context.Context, id string) (PasswordRe
 	if err != nil {
 		return PasswordReset{}, err
 	}
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return PasswordReset{}, fmt.Errorf("identity: reset token: %w", err)
-	}
-	token := base64.RawURLEncoding.EncodeToString(b)
 	now := s.now()
+	if err := s.separated(ctx, p, actionPasswordResetIssue, "enrolment_tickets", u.ID, now); err != nil {
+		return PasswordReset{}, err
+	}
+	token, err := randomSecret()
+	if err != nil {
+		return PasswordReset{}, err
+	}
 	r := PasswordReset{Token: token, ExpiresAt: now.Add(PasswordResetTTL)}
 	err = s.store.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := s.store.insertPasswordReset(ctx, tx, s.resetHash(token), u.ID, p.UserID, now, r.ExpiresAt); err != nil {

@@ -216,7 +216,7 @@ func TestSecondFactorGuessing(t *testing.T) {
 		if err := env.Service.ResetSecondFactor(identitytest.System(), u.ID); err != nil {
 			t.Fatal(err)
 		}
-		enr, err := env.Service.BeginEnrolment(context.Background(), identity.EnrolmentRequest{Email: u.Email, Password: u.Password})
+		enr, err := env.Service.BeginEnrolment(context.Background(), identity.EnrolmentRequest{Email: u.Email, Password: u.Password, Ticket: ticket(t, env, u.ID)})
 		if err != nil {
 			t.Fatal(err)
 		}

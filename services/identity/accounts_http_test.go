@@ -46,10 +46,11 @@ func TestFirstSignInEnrolment(t *testing.T) {
 		srv, _ := server(t, env)
 		o := env.Org(t, "Shelter", "ngo")
 		u := env.User(t, o.ID, "new@example.org", auth.RoleNGOCaseworker)
+		tk := ticket(t, env, u.ID)
 
 		for name, body := range map[string]map[string]any{
-			"unknown account": {"email": "nobody@example.org", "password": identitytest.Password},
-			"wrong password":  {"email": u.Email, "password": "wrong horse battery staple"},
+			"unknown account": {"email": "nobody@example.org", "password": identitytest.Password, "ticket": tk},
+			"wrong password":  {"email": u.Email, "password": "wrong horse battery staple", "ticket": tk},
 		} {
 			t.Run(name, func(t *testing.T) {
 				if got := call(t, srv, "", "POST", "/api/v1/auth/enrolment", body); got.status != 401 || got.code != "invalid_credentials" {
@@ -57,7 +58,7 @@ func TestFirstSignInEnrolment(t *testing.T) {
 				}
 			})
 		}
-		got := call(t, srv, "", "POST", "/api/v1/auth/enrolment", map[string]any{"email": u.Email, "password": u.Password})
+		got := call(t, srv, "", "POST", "/api/v1/auth/enrolment", map[string]any{"email": u.Email, "password": u.Password, "ticket": tk})
 		if got.status != 200 {
 			t.Fatalf("enrolment: %d %s", got.status, got.code)
 		}
@@ -72,7 +73,7 @@ func TestFirstSignInEnrolment(t *testing.T) {
 		if got := login(t, env, srv, u.Email, u.Password, u.TOTPSecret); got.status != 200 {
 			t.Fatalf("first login: %d %s", got.status, got.code)
 		}
-		if got := call(t, srv, "", "POST", "/api/v1/auth/enrolment", map[string]any{"email": u.Email, "password": u.Password}); got.status != 409 || got.code != identity.CodeAlreadyEnrolled {
+		if got := call(t, srv, "", "POST", "/api/v1/auth/enrolment", map[string]any{"email": u.Email, "password": u.Password, "ticket": tk}); got.status != 409 || got.code != identity.CodeAlreadyEnrolled {
 			t.Fatalf("enrolment after the first login: %d %s, want 409 already_enrolled", got.status, got.code)
 		}
 		users, err := env.Service.ListUsers(identitytest.System(), o.ID)

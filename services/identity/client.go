@@ -29,6 +29,7 @@ type client struct {
 	beginEnrolment, changePassword, startTOTP, confirmTOTP endpoint.Endpoint
 	listSessions, endSession, resetSecondFactor            endpoint.Endpoint
 	enableUser, issuePasswordReset, resetPassword          endpoint.Endpoint
+	issueEnrolmentTicket                                   endpoint.Endpoint
 }
 
 // NewClient returns a Service calling the identity API at instance (the
@@ -80,6 +81,8 @@ func NewClient(instance, internal string, hc httptransport.HTTPClient) (Service,
 		enableUser:         mk(http.MethodPost, base, "/api/v1/users/{id}/enable", http.StatusNoContent, nil),
 		issuePasswordReset: mk(http.MethodPost, base, "/api/v1/users/{id}/password-reset", http.StatusOK, func() any { return &PasswordReset{} }),
 		resetPassword:      mk(http.MethodPost, base, "/api/v1/auth/password-reset", http.StatusNoContent, nil),
+		issueEnrolmentTicket: mk(http.MethodPost, base, "/api/v1/users/{id}/enrolment-ticket", http.StatusOK,
+			func() any { return &EnrolmentTicket{} }),
 	}, nil
 }
 
@@ -308,4 +311,15 @@ func (c *client) IssuePasswordReset(ctx context.Context, id string) (PasswordRes
 func (c *client) ResetPassword(ctx context.Context, r PasswordResetRequest) error {
 	_, err := c.resetPassword(ctx, clientRequest{body: r})
 	return err
+}
+
+func (c *client) IssueEnrolmentTicket(ctx context.Context, id string) (EnrolmentTicket, error) {
+	if id == "" {
+		return EnrolmentTicket{}, ErrNotFound
+	}
+	resp, err := c.issueEnrolmentTicket(ctx, clientRequest{id: id})
+	if err != nil {
+		return EnrolmentTicket{}, err
+	}
+	return *resp.(*EnrolmentTicket), nil
 }

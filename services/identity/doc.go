@@ -32,7 +32,10 @@
 //
 // Second factor: a new user's secret is pending until the first login
 // with a code of it (BeginEnrolment shows it again, with a QR code, to
-// whoever has the password, within 30 days). Wrong codes are counted per
+// whoever has the password AND a single-use enrolment ticket an
+// administrator handed over, within 30 days; accounts_ticket.go). One
+// administrator may not issue both a password reset and an enrolment
+// ticket for the same user within 7 days: a second one must. Wrong codes are counted per
 // account whatever the address: after 5, each waits 1 s, 2 s … 1 min
 // after the last; after 100 in a row the second factor is suspended
 // (identity.totp.suspend) until an administrator resets it.

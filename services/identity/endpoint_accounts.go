@@ -19,7 +19,15 @@ type accountEndpoints struct {
 	EnableUser           endpoint.Endpoint
 	IssuePasswordReset   endpoint.Endpoint
 	ResetPassword        endpoint.Endpoint
+	IssueEnrolmentTicket endpoint.Endpoint
 }
+
+type ticketResponse struct {
+	EnrolmentTicket
+	Err error `json:"-"`
+}
+
+func (r ticketResponse) Failed() error { return r.Err }
 
 type enrolmentResponse struct {
 	Enrolment
@@ -86,6 +94,10 @@ func makeAccountEndpoints(s Service, authn endpoint.Middleware, guard func(objec
 		ResetPassword: func(ctx context.Context, request any) (any, error) {
 			return emptyResponse{Err: s.ResetPassword(ctx, request.(PasswordResetRequest))}, nil
 		},
+		IssueEnrolmentTicket: guard(ObjectUsers, "issue_enrolment_ticket", func(ctx context.Context, request any) (any, error) {
+			t, err := s.IssueEnrolmentTicket(ctx, request.(idRequest).ID)
+			return ticketResponse{EnrolmentTicket: t, Err: err}, nil
+		}),
 	}
 }
 
@@ -93,4 +105,5 @@ var (
 	_ endpoint.Failer = enrolmentResponse{}
 	_ endpoint.Failer = sessionsResponse{}
 	_ endpoint.Failer = passwordResetResponse{}
+	_ endpoint.Failer = ticketResponse{}
 )

@@ -106,3 +106,13 @@ func (m *instrumenting) ResetPassword(ctx context.Context, r PasswordResetReques
 	defer func(b time.Time) { m.done("ResetPassword", b, err) }(time.Now())
 	return m.next.ResetPassword(ctx, r)
 }
+
+func (m *logging) IssueEnrolmentTicket(ctx context.Context, userID string) (t EnrolmentTicket, err error) {
+	defer func(b time.Time) { m.done(ctx, "IssueEnrolmentTicket", b, err) }(time.Now())
+	return m.next.IssueEnrolmentTicket(ctx, userID)
+}
+
+func (m *instrumenting) IssueEnrolmentTicket(ctx context.Context, userID string) (t EnrolmentTicket, err error) {
+	defer func(b time.Time) { m.done("IssueEnrolmentTicket", b, err) }(time.Now())
+	return m.next.IssueEnrolmentTicket(ctx, userID)
+}

@@ -56,9 +56,15 @@ type Service interface {
 	// EndSession ends one of the caller's own sessions, everywhere.
 	EndSession(ctx context.Context, id string) error
 	// ResetSecondFactor (admin) replaces a user's TOTP secret by a pending
-	// one the user enrols with BeginEnrolment, lifts a suspension and ends
-	// the user's sessions.
+	// one the user enrols with BeginEnrolment (password and an enrolment
+	// ticket), lifts a suspension, voids earlier tickets and ends the
+	// user's sessions.
 	ResetSecondFactor(ctx context.Context, userID string) error
+	// IssueEnrolmentTicket (admin) returns a single-use ticket, for a user
+	// whose second factor is pending, that BeginEnrolment needs besides the
+	// password. An administrator who issued the user a password reset in
+	// the last RecoverySeparation may not issue it (nor the reverse).
+	IssueEnrolmentTicket(ctx context.Context, userID string) (EnrolmentTicket, error)
 	// EnableUser (admin) re-enables a disabled user.
 	EnableUser(ctx context.Context, userID string) error
 	// IssuePasswordReset (admin) returns a one-time password-reset token.

@@ -34,6 +34,7 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	handle("POST /api/v1/users/{id}/enable", e.EnableUser, decodeIDRequest, http.StatusNoContent)
 	handle("POST /api/v1/users/{id}/totp/reset", e.ResetSecondFactor, decodeIDRequest, http.StatusNoContent)
 	handle("POST /api/v1/users/{id}/password-reset", e.IssuePasswordReset, decodeIDRequest, http.StatusOK)
+	handle("POST /api/v1/users/{id}/enrolment-ticket", e.IssueEnrolmentTicket, decodeIDRequest, http.StatusOK)
 	handle("POST /api/v1/auth/enrolment", e.BeginEnrolment, decodeJSON[EnrolmentRequest], http.StatusOK)
 	handle("POST /api/v1/auth/password-reset", e.ResetPassword, decodeJSON[PasswordResetRequest], http.StatusNoContent)
 	handle("POST /api/v1/me/password", e.ChangePassword, decodeJSON[PasswordChange], http.StatusNoContent)

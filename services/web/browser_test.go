@@ -28,14 +28,14 @@ import (
 
 const chromium = "/usr/bin/chromium"
 
-type cred struct{ email, password, secret string }
+type cred struct{ email, password, secret, ticket string }
 
 type server struct {
 	base  string
 	creds map[string]cred
 }
 
-var credRe = regexp.MustCompile(`(?m)^\s+(\S+@\S+)\s+\S+\s+password (\S+)\s+id \S+\n\s+totp (\S+)$`)
+var credRe = regexp.MustCompile(`(?m)^\s+(\S+@\S+)\s+\S+\s+password (\S+)\s+id \S+\n\s+totp (\S+)\n\s+ticket (\S+)`)
 
 func startServer(t *testing.T) *server {
 	t.Helper()
@@ -70,7 +70,7 @@ func startServer(t *testing.T) *server {
 	}
 	for _, m := range credRe.FindAllStringSubmatch(out.String(), -1) {
 		u, _ := url.Parse(m[3])
-		s.creds[m[1]] = cred{m[1], m[2], u.Query().Get("secret")}
+		s.creds[m[1]] = cred{m[1], m[2], u.Query().Get("secret"), m[4]}
 	}
 	return s
 }

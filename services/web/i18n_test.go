@@ -56,7 +56,7 @@ func TestEveryTemplateStringIsTranslated(t *testing.T) {
 		keys["route."+r+".explain"] = true
 	}
 	for _, k := range append(monthKeys[:], "errors.title", "signin.expired", "signin.signedout", "signin.invalid",
-		"signin.suspended", "enrol.already", "enrol.expired", "field.required", "field.choose", "field.chooseone",
+		"signin.suspended", "enrol.already", "enrol.expired", "enrol.invalid", "field.required", "field.choose", "field.chooseone",
 		"field.invalid", "field.date", "field.future", "field.year", "field.codes", "field.dependants", "field.dob",
 		"password.mismatch", "password.weak", "password.changed", "totp.changed", "account.invalid",
 		"register.draftsaved", "register.done", "register.anonymous.noidentity", "note.added", "note.invalid",

@@ -158,12 +158,14 @@ func (b *browser) t0(key string) string {
 	return web.CatalogueText(b.lang, key)
 }
 
-// enrol is a new user's first sign-in: password, then the QR code page,
-// whose secret (shown for typing by hand) makes the code.
+// enrol is a new user's first sign-in: password and enrolment ticket, then
+// the QR code page, whose secret (shown for typing by hand) makes the code
+// typed with the password again.
 func (b *browser) enrol(c cred) {
 	b.t.Helper()
 	b.open("/enrol")
-	b.run(chromedp.SendKeys(chromedp.CSS(`#f-email`), c.email), chromedp.SendKeys(chromedp.CSS(`#f-password`), c.password))
+	b.run(chromedp.SendKeys(chromedp.CSS(`#f-email`), c.email), chromedp.SendKeys(chromedp.CSS(`#f-password`), c.password),
+		chromedp.SendKeys(chromedp.CSS(`#f-ticket`), c.ticket))
 	b.submit(`form[action="/enrol"] button[type=submit]`)
 	if n := get(b, chromedp.Evaluate[int](`document.querySelectorAll("img[src^='data:image/png']").length`)); n != 1 {
 		b.t.Fatalf("the enrolment page shows %d QR images", n)
@@ -177,7 +179,7 @@ func (b *browser) enrol(c cred) {
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	b.run(chromedp.SendKeys(chromedp.CSS(`#f-otp`), code))
+	b.run(chromedp.SendKeys(chromedp.CSS(`#f-password`), c.password), chromedp.SendKeys(chromedp.CSS(`#f-otp`), code))
 	b.submit(`form[action="/enrol"] button[type=submit]`)
 	if loc := b.location(); strings.HasSuffix(loc, "/enrol") {
 		b.t.Fatalf("still on the enrolment page after a right code: %s", b.text(`main`))

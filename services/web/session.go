@@ -33,17 +33,17 @@ type session struct {
 	Created   int64    `json:"c,omitempty"` // sign-in time
 	Seen      int64    `json:"s,omitempty"` // last request
 	CSRF      string   `json:"x"`
-	// Enrol carries a first sign-in between the QR code and the code
-	// typed from it, for ten minutes at most.
+	// Enrol marks a first sign-in (or a re-enrolment) between the QR code,
+	// shown once, and the code typed from it, for ten minutes at most. It
+	// holds no password and no secret: whoever copies the cookie learns
+	// nothing, and the page asks for the password again with the code.
 	Enrol *pendingEnrolment `json:"e,omitempty"`
 	Flash string            `json:"f,omitempty"` // message key shown once
 }
 
 type pendingEnrolment struct {
-	Email    string `json:"e"`
-	Password string `json:"p"`
-	URI      string `json:"u"`
-	Expires  int64  `json:"x"`
+	Email   string `json:"e,omitempty"`
+	Expires int64  `json:"x"`
 }
 
 func (s *session) signedIn() bool { return s.Access != "" }

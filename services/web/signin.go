@@ -109,15 +109,18 @@ func enrolmentView(png []byte, uri string) enrolment {
 }
 
 func (h *Handler) enrolForm(q *request) {
-	if p := q.s.Enrol; p != nil && h.cfg.Now().Unix() < p.Expires {
-		h.render(q, http.StatusOK, "enrol_code", &view{Title: "enrol.title", Data: enrolmentView(nil, p.URI)})
+	// The QR code was shown once; coming back asks for the code (and the
+	// password) only, never shows the secret again.
+	if p := q.s.Enrol; p != nil && p.Email != "" && h.cfg.Now().Unix() < p.Expires {
+		h.render(q, http.StatusOK, "enrol_code", &view{Title: "enrol.title"})
 		return
 	}
 	h.render(q, http.StatusOK, "enrol", &view{Title: "enrol.title"})
 }
 
-// enrol shows the QR code of a new user's authenticator secret (after
-// their password), then signs them in with a code made from it.
+// enrol shows the QR code of a new user's authenticator secret once (after
+// their password and the enrolment ticket an administrator handed them),
+// then signs them in with their password again and a code made from it.
 func (h *Handler) enrol(q *request) {
 	f := q.r.PostForm
 	if f.Get("step") == "code" {
@@ -125,43 +128,46 @@ func (h *Handler) enrol(q *request) {
 		return
 	}
 	v := &view{Title: "enrol.title", Form: f}
-	required(&v.Errors, f, "email", "password")
+	required(&v.Errors, f, "email", "password", "ticket")
 	if v.Errors.Any() {
 		h.render(q, http.StatusUnprocessableEntity, "enrol", v)
 		return
 	}
 	email := strings.TrimSpace(f.Get("email"))
-	e, err := h.cfg.Identity.BeginEnrolment(q.r.Context(), identity.EnrolmentRequest{Email: email, Password: f.Get("password")})
+	e, err := h.cfg.Identity.BeginEnrolment(q.r.Context(), identity.EnrolmentRequest{Email: email, Password: f.Get("password"), Ticket: strings.TrimSpace(f.Get("ticket"))})
 	if err != nil {
-		if kit.AsError(err).Code == codeAlreadyEnrolled {
+		switch e := kit.AsError(err); {
+		case e.Code == codeAlreadyEnrolled:
 			v.Message = "enrol.already"
-		} else {
+		case e.Status == http.StatusUnauthorized:
+			v.Message = "enrol.invalid"
+		default:
 			v.Message = signinError(err)
 		}
 		h.render(q, kit.AsError(err).Status, "enrol", v)
 		return
 	}
-	q.s.Enrol = &pendingEnrolment{Email: email, Password: f.Get("password"), URI: e.OTPAuthURI,
-		Expires: h.cfg.Now().Add(enrolmentWindow).Unix()}
+	q.s.Enrol = &pendingEnrolment{Email: email, Expires: h.cfg.Now().Add(enrolmentWindow).Unix()}
 	h.save(q.w, q.s)
 	h.render(q, http.StatusOK, "enrol_code", &view{Title: "enrol.title", Data: enrolmentView(e.QRPNG, e.OTPAuthURI)})
 }
 
 func (h *Handler) enrolCode(q *request) {
 	p := q.s.Enrol
-	if p == nil || h.cfg.Now().Unix() >= p.Expires {
+	if p == nil || p.Email == "" || h.cfg.Now().Unix() >= p.Expires {
 		q.s.Enrol = nil
+		h.save(q.w, q.s)
 		h.render(q, http.StatusUnprocessableEntity, "enrol", &view{Title: "enrol.title", Message: "enrol.expired"})
 		return
 	}
 	f := q.r.PostForm
-	v := &view{Title: "enrol.title", Form: f, Data: enrolmentView(nil, p.URI)}
-	required(&v.Errors, f, "otp")
+	v := &view{Title: "enrol.title", Form: f}
+	required(&v.Errors, f, "password", "otp")
 	if v.Errors.Any() {
 		h.render(q, http.StatusUnprocessableEntity, "enrol_code", v)
 		return
 	}
-	h.completeSignin(q, v, "enrol_code", identity.LoginRequest{Email: p.Email, Password: p.Password, OTP: strings.TrimSpace(f.Get("otp"))})
+	h.completeSignin(q, v, "enrol_code", identity.LoginRequest{Email: p.Email, Password: f.Get("password"), OTP: strings.TrimSpace(f.Get("otp"))})
 }
 
 func (h *Handler) account(q *request) {
@@ -230,7 +236,8 @@ func (h *Handler) totp(q *request) {
 			h.render(q, http.StatusUnprocessableEntity, "totp", v)
 			return
 		}
-		v.Data = enrolmentView(nil, p.URI)
+		// The new secret was shown once: a wrong code asks again
+		// without showing it.
 		if v.Errors.Any() {
 			h.render(q, http.StatusUnprocessableEntity, "totp_confirm", v)
 			return
@@ -253,7 +260,7 @@ func (h *Handler) totp(q *request) {
 		h.accountError(q, v, "totp", err, "otp")
 		return
 	}
-	q.s.Enrol = &pendingEnrolment{URI: e.OTPAuthURI, Expires: h.cfg.Now().Add(enrolmentWindow).Unix()}
+	q.s.Enrol = &pendingEnrolment{Expires: h.cfg.Now().Add(enrolmentWindow).Unix()}
 	h.save(q.w, q.s)
 	h.render(q, http.StatusOK, "totp_confirm", &view{Title: "totp.title", Data: enrolmentView(e.QRPNG, e.OTPAuthURI)})
 }
