@@ -49,20 +49,22 @@ func entrySection(id string) string { return "entry/" + id }
 // validateEntry checks the input: the type, JSON content, and per type
 // the fields the workflow reads (age assessment outcome, attachments).
 func validateEntry(in EntryInput) error {
+	var f kit.Fields // every failing field at once
 	if !slices.Contains(EntryTypes, in.Type) {
-		return kit.Validation("type: must be one of " + joinCodes(EntryTypes))
+		f.Add("type", kit.FieldNotOneOf, "must be one of "+joinCodes(EntryTypes))
 	}
 	if len(in.Content) == 0 || !json.Valid(in.Content) {
-		return kit.Validation("content: must be JSON")
-	}
-	if jsonDepth(in.Content) > maxEntryDepth {
-		return kit.Validation("content: nested more than 32 levels deep")
+		f.Add("content", kit.FieldInvalid, "must be JSON")
+	} else if jsonDepth(in.Content) > maxEntryDepth {
+		f.Add("content", kit.FieldInvalid, "nested more than 32 levels deep")
 	}
 	if (in.Type == EntryCorrection) != (in.Supersedes != "") {
-		return kit.Validation("supersedes: required for a correction, and only for one")
+		f.Add("supersedes", kit.FieldInvalid, "required for a correction, and only for one")
+	} else if in.Supersedes != "" && !validID(in.Supersedes) {
+		f.Add("supersedes", kit.FieldInvalid, "must be an entry id")
 	}
-	if in.Supersedes != "" && !validID(in.Supersedes) {
-		return kit.Validation("supersedes: must be an entry id")
+	if err := f.Err(); err != nil {
+		return err
 	}
 	switch in.Type {
 	case EntryAgeAssessment:

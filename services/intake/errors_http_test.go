@@ -72,3 +72,41 @@ func TestRegistrationNamesEveryFailingField(t *testing.T) {
 		})
 	}
 }
+
+// Grants and record entries name every failing field at once too, each
+// by its JSON path.
+func TestGrantAndEntryNameEveryFailingField(t *testing.T) {
+	w := newRealWorld(t)
+	officer := w.token(t, w.owner, auth.RoleFrontlineOfficer)
+	c := w.env.Register(t, w.owner, intaketest.Registration("Every Field"))
+	cases := []struct {
+		name, path string
+		body       doc
+		paths      []string
+	}{
+		{"grant", "/grants", doc{"org_id": w.grantee.ID, "purpose": "gossip", "service": "spa", "sections": []string{"narrative", "diary"}},
+			[]string{"purpose", "service", "sections[1]"}},
+		{"entry", "/entries", doc{"type": "diary", "supersedes": "not-an-id", "content": doc{"text": "x"}},
+			[]string{"type", "supersedes"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, out := w.call(t, officer, "POST", "/api/v1/cases/"+c.ID+tc.path, tc.body)
+			if status != 400 || errCode(out) != "validation_failed" {
+				t.Fatalf("%d %v, want 400 validation_failed", status, out)
+			}
+			got := map[string]bool{}
+			for _, f := range asList(out["error"].(doc)["fields"]) {
+				got[f.(doc)["path"].(string)] = true
+			}
+			for _, p := range tc.paths {
+				if !got[p] {
+					t.Errorf("field %s not named; fields %v", p, out["error"].(doc)["fields"])
+				}
+			}
+			if len(got) != len(tc.paths) {
+				t.Errorf("fields %v, want exactly %v", out["error"].(doc)["fields"], tc.paths)
+			}
+		})
+	}
+}

@@ -20,28 +20,32 @@ var refRe = regexp.MustCompile(`^[A-Za-z0-9._:-]{0,128}$`)
 const ServiceChildProtection = "child_protection"
 
 func validateGrantRequest(g GrantRequest) (GrantRequest, error) {
+	var f kit.Fields // every failing field at once
 	if !validID(g.CaseID) {
-		return g, kit.Validation("case_id: must be a case id")
+		f.Add("case_id", kit.FieldInvalid, "must be a case id")
 	}
 	if g.OrgID == "" || !refRe.MatchString(g.OrgID) {
-		return g, kit.Validation("org_id: must be an organisation id")
+		f.Add("org_id", kit.FieldInvalid, "must be an organisation id")
 	}
 	if !GrantPurposes.Has(g.Purpose) {
-		return g, oneOf(GrantPurposes)
+		f.Merge(oneOf(GrantPurposes))
 	}
 	if g.Service != "" && !Needs.Has(g.Service) {
-		return g, kit.Validation("service: must be one of " + joinCodes(Needs.codes))
+		f.Add("service", kit.FieldNotOneOf, "must be one of "+joinCodes(Needs.codes))
 	}
 	if !refRe.MatchString(g.ReferralID) {
-		return g, kit.Validation("referral_id: must be a referral id")
+		f.Add("referral_id", kit.FieldInvalid, "must be a referral id")
 	}
 	if len(g.Sections) == 0 || len(g.Sections) > len(Sections) {
-		return g, kit.Validation("sections: name at least one of " + joinCodes(Sections))
+		f.Add("sections", kit.FieldRequired, "name at least one of "+joinCodes(Sections))
 	}
-	for _, n := range g.Sections {
+	for i, n := range g.Sections {
 		if !slices.Contains(Sections, n) {
-			return g, kit.Validation("sections: each must be one of " + joinCodes(Sections))
+			f.Add(fmt.Sprintf("sections[%d]", i), kit.FieldNotOneOf, "must be one of "+joinCodes(Sections))
 		}
+	}
+	if err := f.Err(); err != nil {
+		return g, err
 	}
 	g.Sections = slices.Clone(g.Sections)
 	slices.Sort(g.Sections)
