@@ -4,6 +4,7 @@ package web_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,10 +47,12 @@ func startServer(t *testing.T) *server {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build nrm: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "serve", "--demo", "--addr", "127.0.0.1:0",
+	// Tests run side by side: each metrics listener on a port of its own.
+	cmd := exec.Command(bin, "serve", "--demo", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0",
 		"--keys", filepath.Join(dir, "keys"), "--data", filepath.Join(dir, "data"), "--rate-user", "200", "--rate-address", "500")
 	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = io.Discard
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +70,9 @@ func startServer(t *testing.T) *server {
 	}
 	go func() { _, _ = io.Copy(io.Discard, stdout) }()
 	if s.base == "" {
-		t.Fatalf("no web address printed:\n%s", out.String())
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		t.Fatalf("no web address printed:\n%s\n%s", out.String(), stderr.String())
 	}
 	for _, m := range credRe.FindAllStringSubmatch(out.String(), -1) {
 		u, _ := url.Parse(m[3])
@@ -274,4 +280,23 @@ func httpTestServer(t *testing.T, h http.HandlerFunc) *httptest.Server {
 	s := httptest.NewServer(h)
 	t.Cleanup(s.Close)
 	return s
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's writes and the
+// test's reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
