@@ -44,15 +44,26 @@ var classSections = map[string]string{
 	classDecision:   SectionLegal,
 }
 
+// classUnknown is the class of a correction whose original cannot be
+// found: no grant but a break-glass access covers it, so only the owner
+// and the author (and an opener) read it.
+const classUnknown = "unknown"
+
 // entryClassOf returns the class of an entry of typ; a correction is
-// classed as the entry it supersedes (typeOf answers an entry's type),
-// and one whose original is unknown as support.
-func entryClassOf(typ, supersedes string, typeOf func(id string) string) string {
-	if typ == EntryCorrection {
-		if t := typeOf(supersedes); t != "" && t != EntryCorrection {
-			return entryClassOf(t, "", typeOf)
+// classed as the original entry at the end of its chain of corrections
+// (link answers an entry's type and the entry it supersedes, "" for an
+// unknown one), and one whose original is unknown, or whose chain loops,
+// as classUnknown.
+func entryClassOf(typ, supersedes string, link func(id string) (typ, supersedes string)) string {
+	seen := map[string]bool{}
+	for typ == EntryCorrection {
+		if supersedes == "" || seen[supersedes] {
+			return classUnknown
 		}
-		return classSupport
+		seen[supersedes] = true
+		if typ, supersedes = link(supersedes); typ == "" {
+			return classUnknown
+		}
 	}
 	if c, ok := entryClasses[typ]; ok {
 		return c
@@ -113,6 +124,14 @@ const CodeBreakGlassActive = "break_glass_active"
 // a user whose emergency access to the case is open.
 var ErrBreakGlassActive = kit.NewError(http.StatusForbidden, CodeBreakGlassActive,
 	"not allowed while your emergency access to this case is open")
+
+// CodeBreakGlassReadOnly answers a write through an emergency access.
+const CodeBreakGlassReadOnly = "break_glass_read_only"
+
+// ErrBreakGlassReadOnly refuses entries written by a user whose emergency
+// access to the case is open: the access is for reading.
+var ErrBreakGlassReadOnly = kit.NewError(http.StatusForbidden, CodeBreakGlassReadOnly,
+	"an emergency access is read-only: nothing can be written to the case while yours is open")
 
 // refuseDuringBreakGlass fails with ErrBreakGlassActive when p holds an
 // open emergency access to the case.
