@@ -185,7 +185,7 @@ func (s *service) sealEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c
 				return "", err
 			}
 		}
-		ok, err := s.wrapStillValid(ctx, tx, c.ID, g.OrgID, secs)
+		ok, err := s.wrapStillValid(ctx, tx, c.ID, g.OrgID, secs, grants, g)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return "", err
 		}
