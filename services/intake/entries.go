@@ -96,7 +96,7 @@ func validateEntry(in EntryInput) error {
 }
 
 func (s *service) AddEntry(ctx context.Context, caseID string, in EntryInput) (Entry, error) {
-	p, _, err := s.callerOrg(ctx)
+	p, org, err := s.callerOrg(ctx)
 	if err != nil {
 		return Entry{}, err
 	}
@@ -106,11 +106,23 @@ func (s *service) AddEntry(ctx context.Context, caseID string, in EntryInput) (E
 	if err := s.ensureOrgKey(ctx, p.OrgID); err != nil {
 		return Entry{}, err
 	}
+	protects := false
+	if in.Type == EntryBestInterests {
+		if protects, err = s.protectsChildren(ctx, org); err != nil {
+			return Entry{}, err
+		}
+	}
 	var out Entry
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		c, w, _, err := s.loadForWorkflow(ctx, tx, p, caseID)
+		c, w, grants, err := s.loadForWorkflow(ctx, tx, p, caseID)
 		if err != nil {
 			return err
+		}
+		if err := s.refuseBreakGlassWrite(ctx, tx, p, caseID); err != nil {
+			return err
+		}
+		if in.Type == EntryBestInterests && !mayRecordBestInterests(p, c, w, grants, protects) {
+			return ErrBestInterestsRecorder
 		}
 		if in.Supersedes != "" {
 			var n int
