@@ -73,6 +73,36 @@ func TestRestoredWrapWithoutSectionMACsGetsNoEntryKey(t *testing.T) {
 	})
 }
 
+// TestForgedBreakGlassPurposeGetsNoEntryKey: a database writer turns a
+// narrative grantee's grant into an emergency access, which covers every
+// class; its wrap does not hold every section, so an interview written
+// afterwards is not wrapped to it.
+func TestForgedBreakGlassPurposeGetsNoEntryKey(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+		w := newRealWorldOn(t, e)
+		owner := intaketest.Officer(w.owner)
+		c := w.env.Register(t, w.owner, intaketest.Registration("Forged "+event.NewID()))
+		g, err := w.env.Service.GrantPending(owner, intake.GrantRequest{CaseID: c.ID, OrgID: w.grantee.ID,
+			Sections: []string{intake.SectionNarrative}, Purpose: "referral"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.env.Service.ActivateGrant(intaketest.As(w.grantee, auth.RoleNGOCaseworker), c.ID, g.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.env.DB.ExecContext(context.Background(), `UPDATE grants SET purpose = 'break_glass' WHERE id = $1`, g.ID); err != nil {
+			t.Fatal(err)
+		}
+		i, err := w.env.Service.AddEntry(owner, c.ID, intake.EntryInput{Type: intake.EntryInterview, Content: json.RawMessage(`{"text":"interview"}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, w.env, `SELECT COUNT(*) FROM entry_keys WHERE entry_id = $1 AND org_id = $2`, i.ID, w.grantee.ID); n != 0 {
+			t.Fatal("an interview is wrapped to a grant whose purpose was forged")
+		}
+	})
+}
+
 // TestCorrectionChainKeepsTheClass: a correction of a correction of a
 // police interview is still an interview, not wrapped to a grantee of the
 // narrative alone.
