@@ -79,7 +79,9 @@ func TestGuardianIsToldOfEveryChange(t *testing.T) {
 		if ns := outboxNotices(t, env); len(ns) != 0 {
 			t.Fatalf("notices before any guardian: %v", kindsOf(ns))
 		}
-		guardian := event.NewID()
+		env.Orgs.OfferChildProtection(guardianOrg)
+		env.Orgs.OfferChildProtection(otherOrg)
+		guardian := env.Orgs.AddGuardian(guardianOrg)
 		if _, err := env.Service.AppointGuardian(owner, c.ID, intake.GuardianInput{UserID: guardian, OrgID: guardianOrg.ID}); err != nil {
 			t.Fatal(err)
 		}
@@ -132,7 +134,7 @@ func TestGuardianIsToldOfEveryChange(t *testing.T) {
 				t.Fatalf("notice to the wrong recipient: %+v", n)
 			}
 		}
-		next := event.NewID()
+		next := env.Orgs.AddGuardian(otherOrg)
 		if _, err := env.Service.AppointGuardian(owner, c.ID, intake.GuardianInput{UserID: next, OrgID: otherOrg.ID}); err != nil {
 			t.Fatal(err)
 		}
@@ -279,7 +281,8 @@ func TestNoticesCarryNoPersonalData(t *testing.T) {
 		r.Legal = &intake.LegalInfo{Notes: canary + " legal"}
 		c := env.Register(t, ngo, r)
 		owner := intaketest.As(ngo, auth.RoleNGOCaseworker)
-		if _, err := env.Service.AppointGuardian(owner, c.ID, intake.GuardianInput{UserID: event.NewID(), OrgID: guardianOrg.ID}); err != nil {
+		env.Orgs.OfferChildProtection(guardianOrg)
+		if _, err := env.Service.AppointGuardian(owner, c.ID, intake.GuardianInput{UserID: env.Orgs.AddGuardian(guardianOrg), OrgID: guardianOrg.ID}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := env.Service.AddEntry(owner, c.ID, intake.EntryInput{Type: intake.EntryNote, Content: json.RawMessage(`{"text":"` + canary + ` note"}`)}); err != nil {
