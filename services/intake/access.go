@@ -2,6 +2,7 @@ package intake
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -44,15 +45,26 @@ var classSections = map[string]string{
 	classDecision:   SectionLegal,
 }
 
+// classUnknown is the class of a correction whose original cannot be
+// found: no grant but a break-glass access covers it, so only the owner
+// and the author (and an opener) read it.
+const classUnknown = "unknown"
+
 // entryClassOf returns the class of an entry of typ; a correction is
-// classed as the entry it supersedes (typeOf answers an entry's type),
-// and one whose original is unknown as support.
-func entryClassOf(typ, supersedes string, typeOf func(id string) string) string {
-	if typ == EntryCorrection {
-		if t := typeOf(supersedes); t != "" && t != EntryCorrection {
-			return entryClassOf(t, "", typeOf)
+// classed as the original entry at the end of its chain of corrections
+// (link answers an entry's type and the entry it supersedes, "" for an
+// unknown one), and one whose original is unknown, or whose chain loops,
+// as classUnknown.
+func entryClassOf(typ, supersedes string, link func(id string) (typ, supersedes string)) string {
+	seen := map[string]bool{}
+	for typ == EntryCorrection {
+		if supersedes == "" || seen[supersedes] {
+			return classUnknown
 		}
-		return classSupport
+		seen[supersedes] = true
+		if typ, supersedes = link(supersedes); typ == "" {
+			return classUnknown
+		}
 	}
 	if c, ok := entryClasses[typ]; ok {
 		return c
@@ -114,6 +126,51 @@ const CodeBreakGlassActive = "break_glass_active"
 var ErrBreakGlassActive = kit.NewError(http.StatusForbidden, CodeBreakGlassActive,
 	"not allowed while your emergency access to this case is open")
 
+// CodeBreakGlassReadOnly answers a write through an emergency access.
+const CodeBreakGlassReadOnly = "break_glass_read_only"
+
+// ErrBreakGlassReadOnly refuses entries written by a user whose emergency
+// access to the case is open: the access is for reading.
+var ErrBreakGlassReadOnly = kit.NewError(http.StatusForbidden, CodeBreakGlassReadOnly,
+	"an emergency access is read-only: nothing can be written to the case while yours is open")
+
+// CodeBestInterestsRecorder answers a best-interests assessment from an
+// organisation that may not record one.
+const CodeBestInterestsRecorder = "best_interests_recorder"
+
+// ErrBestInterestsRecorder refuses a best-interests entry from anyone but
+// the owner, the appointed guardian's organisation or a child-protection
+// organisation holding a grant: recording one replaces the assessment and
+// clears its approval.
+var ErrBestInterestsRecorder = kit.NewError(http.StatusForbidden, CodeBestInterestsRecorder,
+	"type: a best-interests assessment is recorded by the owner, the guardian's organisation or a child-protection organisation holding a grant")
+
+// mayRecordBestInterests reports whether p's organisation may record a
+// best-interests assessment of the case: the owner, the appointed
+// guardian's organisation, or a child-protection organisation (protects)
+// holding an active grant other than an emergency access.
+func mayRecordBestInterests(p auth.Principal, c caseRow, w workflowRow, grants []grantRow, protects bool) bool {
+	if c.OwnerOrg == p.OrgID || (w.GuardianOrg != "" && w.GuardianOrg == p.OrgID) {
+		return true
+	}
+	return protects && slices.ContainsFunc(grants, func(g grantRow) bool {
+		return g.OrgID == p.OrgID && g.Status == GrantActive && g.Purpose != purposeBreakGlass
+	})
+}
+
+// refuseBreakGlassWrite fails with ErrBreakGlassReadOnly when p holds an
+// open emergency access to the case: entries and moves of the case's
+// tracks are refused while it lasts, so nothing read through it is copied
+// under the organisation's name for its colleagues or past its expiry.
+func (s *service) refuseBreakGlassWrite(ctx context.Context, q querier, p auth.Principal, caseID string) error {
+	if err := s.refuseDuringBreakGlass(ctx, q, p, caseID); errors.Is(err, ErrBreakGlassActive) {
+		return ErrBreakGlassReadOnly
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
 // refuseDuringBreakGlass fails with ErrBreakGlassActive when p holds an
 // open emergency access to the case.
 func (s *service) refuseDuringBreakGlass(ctx context.Context, q querier, p auth.Principal, caseID string) error {
@@ -131,13 +188,15 @@ func (s *service) refuseDuringBreakGlass(ctx context.Context, q querier, p auth.
 // mayBreakGlass states which callers have a relation to the case that
 // allows an emergency access: the national coordinator (identity binds the
 // role to the organisations of the referral desk), and a decision maker
-// of a competent authority once the case is submitted to it.
-func mayBreakGlass(p auth.Principal, org OrgInfo, c caseRow) bool {
+// of a competent authority once the case is submitted to it: one holding
+// the case's decision grant, not any competent authority.
+func mayBreakGlass(p auth.Principal, org OrgInfo, c caseRow, grants []grantRow) bool {
 	if c.Route == RouteAnonymous || c.Status == StatusDraft {
 		return false
 	}
 	if p.HasRole(auth.RoleCoordinator) {
 		return true
 	}
-	return p.HasRole(auth.RoleDecisionMaker) && org.Kind == OrgKindCompetentAuthority && c.Status == StatusSubmitted
+	return p.HasRole(auth.RoleDecisionMaker) && org.Kind == OrgKindCompetentAuthority && c.Status == StatusSubmitted &&
+		holdsDecisionGrant(grants, org.ID)
 }

@@ -81,7 +81,11 @@ func (s *service) BreakGlass(ctx context.Context, caseID string, in BreakGlassIn
 		if c.OwnerOrg == p.OrgID && c.Status != StatusDraft {
 			return ErrInvalidState
 		}
-		if !mayBreakGlass(p, org, c) {
+		grants, err := s.store.grants(ctx, tx, c.ID)
+		if err != nil {
+			return err
+		}
+		if !mayBreakGlass(p, org, c, grants) {
 			return errDenied
 		}
 		if err := s.refuseDuringBreakGlass(ctx, tx, p, caseID); err != nil {

@@ -137,6 +137,9 @@ func (s *service) Transition(ctx context.Context, caseID string, t TransitionReq
 	// Submission grants the competent authority through Submit, in its
 	// own transaction, once the move is known to be allowed.
 	c, w, grants, err := s.loadForWorkflow(ctx, s.db, p, caseID)
+	if err == nil {
+		err = s.refuseBreakGlassWrite(ctx, s.db, p, caseID)
+	}
 	if err != nil {
 		return Workflow{}, s.finish(ctx, err, "intake.case.transition", caseID)
 	}

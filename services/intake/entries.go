@@ -98,7 +98,7 @@ func validateEntry(in EntryInput) error {
 }
 
 func (s *service) AddEntry(ctx context.Context, caseID string, in EntryInput) (Entry, error) {
-	p, _, err := s.callerOrg(ctx)
+	p, org, err := s.callerOrg(ctx)
 	if err != nil {
 		return Entry{}, err
 	}
@@ -108,11 +108,23 @@ func (s *service) AddEntry(ctx context.Context, caseID string, in EntryInput) (E
 	if err := s.ensureOrgKey(ctx, p.OrgID); err != nil {
 		return Entry{}, err
 	}
+	protects := false
+	if in.Type == EntryBestInterests {
+		if protects, err = s.protectsChildren(ctx, org); err != nil {
+			return Entry{}, err
+		}
+	}
 	var out Entry
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		c, w, _, err := s.loadForWorkflow(ctx, tx, p, caseID)
+		c, w, grants, err := s.loadForWorkflow(ctx, tx, p, caseID)
 		if err != nil {
 			return err
+		}
+		if err := s.refuseBreakGlassWrite(ctx, tx, p, caseID); err != nil {
+			return err
+		}
+		if in.Type == EntryBestInterests && !mayRecordBestInterests(p, c, w, grants, protects) {
+			return ErrBestInterestsRecorder
 		}
 		if in.Supersedes != "" {
 			var n int
@@ -165,13 +177,17 @@ func (s *service) sealEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c
 	if err != nil {
 		return "", err
 	}
-	superseded := ""
-	if supersedes != "" {
-		if superseded, err = s.store.entryType(ctx, tx, supersedes); err != nil {
-			return "", err
+	var linkErr error
+	class := entryClassOf(typ, supersedes, func(id string) (string, string) {
+		t, sup, err := s.store.entryLink(ctx, tx, c.ID, id)
+		if err != nil && linkErr == nil {
+			linkErr = err
 		}
+		return t, sup
+	})
+	if linkErr != nil {
+		return "", linkErr
 	}
-	class := entryClassOf(typ, supersedes, func(string) string { return superseded })
 	readers := []string{p.OrgID, c.OwnerOrg}
 	var secs []sectionRow
 	for _, g := range grants {
@@ -183,7 +199,7 @@ func (s *service) sealEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c
 				return "", err
 			}
 		}
-		ok, err := s.wrapStillValid(ctx, tx, c.ID, g.OrgID, secs)
+		ok, err := s.wrapStillValid(ctx, tx, c.ID, g.OrgID, secs, grants, g)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return "", err
 		}
@@ -266,16 +282,18 @@ func mayReadEntry(c caseRow, grants []grantRow, org string, e storedEntry, class
 }
 
 // entryType returns the type of an entry, or "" when there is none.
-func (s *store) entryType(ctx context.Context, q querier, id string) (string, error) {
-	var typ string
-	err := q.QueryRowContext(ctx, `SELECT type FROM entries WHERE id = $1`, id).Scan(&typ)
+// entryLink returns the type of the case's entry id and the entry it
+// supersedes; "" for an entry the case does not have.
+func (s *store) entryLink(ctx context.Context, q querier, caseID, id string) (string, string, error) {
+	var typ, supersedes string
+	err := q.QueryRowContext(ctx, `SELECT type, supersedes FROM entries WHERE id = $1 AND case_id = $2`, id, caseID).Scan(&typ, &supersedes)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
+		return "", "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("intake: entry type: %w", err)
+		return "", "", fmt.Errorf("intake: entry type: %w", err)
 	}
-	return typ, nil
+	return typ, supersedes, nil
 }
 
 func (s *service) Entries(ctx context.Context, caseID string) ([]Entry, error) {
@@ -302,14 +320,14 @@ func (s *service) Entries(ctx context.Context, caseID string) ([]Entry, error) {
 	if err := s.auditAlone(ctx, s.rec.New(ctx, "intake.entry.read", "case", caseID, event.Allowed)); err != nil {
 		return nil, err
 	}
-	superseded, types := map[string]string{}, map[string]string{}
+	superseded, links := map[string]string{}, map[string][2]string{}
 	for _, e := range stored {
-		types[e.ID] = e.Type
+		links[e.ID] = [2]string{e.Type, e.Supersedes}
 		if e.Supersedes != "" {
 			superseded[e.Supersedes] = e.ID
 		}
 	}
-	typeOf := func(id string) string { return types[id] }
+	typeOf := func(id string) (string, string) { l := links[id]; return l[0], l[1] }
 	out := make([]Entry, 0, len(stored))
 	for _, e := range stored {
 		e.SupersededBy = superseded[e.ID]

@@ -68,10 +68,12 @@ func (w *realWorld) entryKindCase(t *testing.T) entryKindCase {
 	if _, err := w.env.Service.Transition(dm, c.ID, intake.TransitionRequest{To: intake.DecisionRGPositive, Reason: "decision reasons"}); err != nil {
 		t.Fatal(err)
 	}
-	// A second authority, added after the submission: no decision grant,
-	// so what its decision makers read comes from the emergency access.
+	// The national referral desk in a second authority, added after the
+	// submission: no decision grant, so what its users read comes from the
+	// emergency access, opened by the coordinator (who also decides, so
+	// that the entries route is open to the role).
 	opener, desk := event.NewID(), w.env.Org(intake.OrgKindCompetentAuthority)
-	k.callers["break-glass opener"] = w.userToken(t, opener, desk, auth.RoleDecisionMaker)
+	k.callers["break-glass opener"] = w.rolesToken(t, opener, desk, auth.RoleCoordinator, auth.RoleDecisionMaker)
 	k.callers["opener's colleague"] = w.token(t, desk, auth.RoleDecisionMaker)
 	if got := call(t, w.srv, k.callers["break-glass opener"], "POST", "/api/v1/cases/"+c.ID+"/break-glass",
 		intake.BreakGlassInput{Reason: "urgent"}); got.status != 201 {

@@ -208,7 +208,7 @@ func (s *service) dropEntryKeys(ctx context.Context, tx *sql.Tx, caseID, orgID s
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("intake: drop entry keys: %w", err)
 	}
-	typeOf := func(id string) string { return kinds[id].typ }
+	typeOf := func(id string) (string, string) { return kinds[id].typ, kinds[id].supersedes }
 	n := 0
 	for _, id := range held {
 		k := kinds[id]

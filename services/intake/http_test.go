@@ -405,13 +405,19 @@ func (w *realWorld) token(t *testing.T, org intake.OrgInfo, role string) string 
 // userToken signs an access token for user of org holding role.
 func (w *realWorld) userToken(t *testing.T, user string, org intake.OrgInfo, role string) string {
 	t.Helper()
+	return w.rolesToken(t, user, org, role)
+}
+
+// rolesToken signs an access token for user of org holding roles.
+func (w *realWorld) rolesToken(t *testing.T, user string, org intake.OrgInfo, roles ...string) string {
+	t.Helper()
 	now := time.Now()
 	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, auth.Claims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Subject: user, ID: event.NewID(), Audience: jwt.ClaimStrings{"nrm"},
 			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(auth.AccessTokenTTL)),
 		},
-		Org: org.ID, Roles: []string{role}, Sid: event.NewID(),
+		Org: org.ID, Roles: roles, Sid: event.NewID(),
 	})
 	tok.Header["kid"] = w.kid
 	s, err := tok.SignedString(w.priv)

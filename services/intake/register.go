@@ -235,14 +235,25 @@ func (s *service) owned(ctx context.Context, tx *sql.Tx, p auth.Principal, id, a
 var errDenied = errors.New("intake: denied")
 
 // finish turns errDenied into a recorded denial.
+// auditedRefusals are the refusals to a signed-in user that finish audits
+// as denials, by their code.
+var auditedRefusals = map[string]error{
+	CodeBreakGlassActive:      ErrBreakGlassActive,
+	CodeBreakGlassReadOnly:    ErrBreakGlassReadOnly,
+	CodeBestInterestsRecorder: ErrBestInterestsRecorder,
+}
+
 func (s *service) finish(ctx context.Context, err error, action, id string) error {
 	if errors.Is(err, errDenied) {
 		return s.deny(ctx, action, id)
 	}
-	if errors.Is(err, ErrBreakGlassActive) {
-		s.metrics.denials.WithLabelValues(CodeBreakGlassActive).Inc()
-		if aerr := s.auditAlone(ctx, s.rec.New(ctx, action, "case", auditID(id), event.Denied)); aerr != nil {
-			return aerr
+	for code, refusal := range auditedRefusals {
+		if errors.Is(err, refusal) {
+			s.metrics.denials.WithLabelValues(code).Inc()
+			if aerr := s.auditAlone(ctx, s.rec.New(ctx, action, "case", auditID(id), event.Denied)); aerr != nil {
+				return aerr
+			}
+			break
 		}
 	}
 	return err

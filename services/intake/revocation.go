@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"github.com/nrm-project/nrm/pkg/seal"
 )
@@ -103,12 +104,19 @@ func (s *service) rekeySections(ctx context.Context, tx *sql.Tx, caseID string, 
 }
 
 // wrapStillValid reports whether org's wrap of the case still agrees with
-// the stored sections: every section MAC it carries verifies against the
-// section's current ciphertext. A wrap put back from before a re-key does
-// not, and its organisation is given no new entry key (sealEntry): the
-// grants table alone, which a database writer can change, is not trusted
-// to add a reader.
-func (s *service) wrapStillValid(ctx context.Context, q querier, caseID, org string, secs []sectionRow) (bool, error) {
+// the stored sections, so that grant g may bring it a new entry key
+// (sealEntry): every section MAC it carries verifies against the section's
+// current ciphertext; every section org may read by the grants has one
+// (the MACs are written for exactly those, so a set emptied or trimmed by
+// hand fails); and at least one section g names has one, every section
+// when g is an emergency access. A wrap put back
+// from before a re-key fails, with its MACs or without them, since the
+// sections it lost were sealed again: the grants table alone, which a
+// database writer can change, is not trusted to add a reader. The wrap MAC
+// does not need to cover held or the MAC set: a row copied whole from
+// before the revocation would carry a valid one anyway; what it cannot
+// carry is a MAC of the re-keyed sections.
+func (s *service) wrapStillValid(ctx context.Context, q querier, caseID, org string, secs []sectionRow, grants []grantRow, g grantRow) (bool, error) {
 	w, err := s.store.wrap(ctx, q, caseID, org)
 	if err != nil {
 		return false, err
@@ -120,10 +128,23 @@ func (s *service) wrapStillValid(ctx context.Context, q querier, caseID, org str
 	if seal.CheckWrapMAC(s.macKey, caseID, org, w.Wrap, w.MAC) != nil {
 		return false, nil
 	}
+	readable, named := readableFor(secs, grants, org), 0
 	for _, sec := range secs {
-		if mac, ok := macs[sec.Header.ID()]; ok && seal.CheckSectionMAC(s.macKey, sec.Header, sec.Sealed, w.Wrap, org, mac) != nil {
+		mac, ok := macs[sec.Header.ID()]
+		if !ok {
+			// An emergency access opens every section, and its wrap holds
+			// them all: a grant whose purpose was changed by hand does not.
+			if readable[sec.Header.ID()] || g.Purpose == purposeBreakGlass {
+				return false, nil
+			}
+			continue
+		}
+		if seal.CheckSectionMAC(s.macKey, sec.Header, sec.Sealed, w.Wrap, org, mac) != nil {
 			return false, nil
 		}
+		if slices.Contains(g.Sections, sec.Header.Section) {
+			named++
+		}
 	}
-	return true, nil
+	return named > 0, nil
 }

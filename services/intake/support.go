@@ -50,6 +50,9 @@ func (s *service) SupportTransition(ctx context.Context, caseID string, t Transi
 		if err != nil {
 			return err
 		}
+		if err := s.refuseBreakGlassWrite(ctx, tx, p, caseID); err != nil {
+			return err
+		}
 		return s.support(ctx, tx, p, c, &w, grants, t)
 	})
 	if err != nil {
