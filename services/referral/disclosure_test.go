@@ -42,7 +42,7 @@ func (ev *env) plant(caseID string) {
 
 func external(caseID, recipient string) NewReferral {
 	return NewReferral{CaseID: caseID, Service: "legal_aid", Kind: KindExternal, LegalBasis: "international_cooperation",
-		Destination: "international_org", Recipient: recipient}
+		Destination: "prosecution", Recipient: recipient}
 }
 
 // decrypt opens an armored package with id.
@@ -188,7 +188,7 @@ func TestExternalPackage(t *testing.T) {
 					secs = append(secs, k)
 				}
 				if c.Format != PackageFormat || c.PackageID != r.PackageID || c.ReferralID != r.ID || c.LegalBasis != "international_cooperation" ||
-					c.Destination != "international_org" || c.Summary.GroupSize != 2 || c.Summary.Region != "MA-06" || len(c.Sections) != 3 ||
+					c.Destination != "prosecution" || c.Summary.GroupSize != 2 || c.Summary.Region != "MA-06" || len(c.Sections) != 3 ||
 					!strings.Contains(string(c.Sections["identity"]), canaryName) || !strings.Contains(string(c.Sections["legal"]), canaryLegal) {
 					t.Fatalf("content %+v, sections %v", c, secs)
 				}

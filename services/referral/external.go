@@ -83,9 +83,42 @@ func (s *service) recipientKind(in NewReferral) (string, error) {
 	return kind, nil
 }
 
-// crossBorder reports whether a destination is another country.
-func (s *service) crossBorder(destination string) bool {
-	return countryRe.MatchString(destination) && destination != s.routing.Country
+// foreignKinds are the recipient kinds that are outside the country
+// whatever the destination says: another state's authority, an embassy,
+// an international organisation.
+var foreignKinds = []string{"foreign_authority", "embassy", "international_org"}
+
+// domesticKinds are the recipient kinds known to be in the country when
+// the workflow policy names no list.
+var domesticKinds = []string{"police", "prosecution", "court", "other_authority", "ngo", "health", "social_services"}
+
+// inCountry reports whether a kind code is known to be in the country: a
+// recipient kind of the policy that is not a foreign kind.
+func (s *service) inCountry(kind string) bool {
+	if slices.Contains(foreignKinds, kind) {
+		return false
+	}
+	if len(s.dpol.RecipientKinds) > 0 {
+		return slices.Contains(s.dpol.RecipientKinds, kind)
+	}
+	return slices.Contains(domesticKinds, kind)
+}
+
+// crossBorder reports whether an external referral may leave the
+// country, and so waits for a second person: a destination that is
+// another country (or any country when the deployment's own is not
+// configured), a foreign recipient kind, or a destination or recipient
+// kind not known to be in the country. Both are the sender's own words,
+// so either one is enough.
+func (s *service) crossBorder(destination, recipientKind string) bool {
+	if countryRe.MatchString(destination) {
+		if s.routing.Country == "" || destination != s.routing.Country {
+			return true
+		}
+	} else if !s.inCountry(destination) {
+		return true
+	}
+	return !s.inCountry(recipientKind)
 }
 
 // mayDiscloseExternally: the case owner's officers and caseworkers; a
@@ -152,7 +185,7 @@ func (s *service) createExternal(ctx context.Context, p auth.Principal, sum Case
 		Destination: row.Destination, Recipient: in.Recipient, Fingerprint: fingerprint(in.Recipient), Sections: row.Sections,
 		ActorUser: p.UserID, ActorOrg: p.OrgID, CreatedAt: row.CreatedAt, RecipientKind: in.RecipientKind,
 	}
-	if s.crossBorder(row.Destination) {
+	if s.crossBorder(row.Destination, d.RecipientKind) {
 		row.Status = StatusAwaitingApproval
 	} else if d.DisclosureID, err = s.record(ctx, action, d); err != nil {
 		return Referral{}, err
