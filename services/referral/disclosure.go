@@ -28,8 +28,9 @@ const PackageFormat = "nrm-referral-package/1"
 // characters).
 const maxRecipient = 4096
 
-// DisclosurePackage is an external referral's package as produced for one
-// download: armored age, encrypted to the recipient named at creation.
+// DisclosurePackage is an external referral's package as handed out on a
+// download: armored age, encrypted to the recipient named at creation,
+// built once when the disclosure was recorded.
 type DisclosurePackage struct {
 	PackageID  string
 	ReferralID string
