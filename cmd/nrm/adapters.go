@@ -149,6 +149,21 @@ func (a referralSections) Sections(ctx context.Context, caseID string, names []s
 	return out, nil
 }
 
+// referralDisclosures records an external referral's disclosure in the
+// case and checks it again before each download of its package (intake).
+type referralDisclosures struct {
+	intake   intake.Service
+	exporter intake.SectionExporter
+}
+
+func (a referralDisclosures) Disclose(ctx context.Context, caseID string, in intake.DisclosureInput) (intake.Disclosure, error) {
+	return a.intake.Disclose(ctx, caseID, in)
+}
+
+func (a referralDisclosures) DisclosureStands(ctx context.Context, caseID, disclosureID string) error {
+	return a.exporter.DisclosureStands(ctx, caseID, disclosureID)
+}
+
 // caseAccessLog gives intake's access report the audit log's events about
 // one case (read with the auditor's own, audited, access).
 type caseAccessLog struct{ log audit.Service }

@@ -186,9 +186,11 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 	refCfg := referral.Config{
 		DB: s.dbs["referral"], Keys: c.keys, Cases: referralCases{summaries}, Grants: s.intake,
 		Orgs: referralOrgs{s.orgs}, Routing: &routing, Logger: log.With(c.logger, "service", "referral"),
-		Sections: referralSections{exporter}, Disclosures: s.intake,
+		Sections: referralSections{exporter}, Disclosures: referralDisclosures{s.intake, exporter},
 		Disclosure: referral.DisclosurePolicy{
 			RecipientKinds: workflow.Disclosure.RecipientKinds, LegalBases: workflow.Disclosure.LegalBases,
+			PackageDownloads: workflow.Disclosure.PackageDownloads,
+			PackageWindow:    time.Duration(workflow.Disclosure.PackageDays) * 24 * time.Hour,
 		},
 	}
 	refSvc, err := referral.New(refCfg)

@@ -40,6 +40,11 @@ type WorkflowPolicy struct {
 	Disclosure struct {
 		RecipientKinds []string `json:"recipient_kinds"`
 		LegalBases     []string `json:"legal_bases"`
+		// PackageDownloads and PackageDays limit an external referral's
+		// package: how many downloads, for how many days after the
+		// disclosure was recorded (0: referral's defaults, 3 and 7).
+		PackageDownloads int `json:"package_downloads"`
+		PackageDays      int `json:"package_days"`
 	} `json:"disclosure"`
 
 	weekend  map[time.Weekday]bool
@@ -77,6 +82,10 @@ func ParseWorkflowPolicy(b []byte) (*WorkflowPolicy, error) {
 	}
 	if len(p.Disclosure.RecipientKinds) == 0 || len(p.Disclosure.LegalBases) == 0 {
 		return nil, errors.New("intake: workflow policy: disclosure needs recipient kinds and legal bases")
+	}
+	if p.Disclosure.PackageDownloads < 0 || p.Disclosure.PackageDownloads > 20 ||
+		p.Disclosure.PackageDays < 0 || p.Disclosure.PackageDays > 90 {
+		return nil, errors.New("intake: workflow policy: disclosure package_downloads must be 0 to 20 and package_days 0 to 90")
 	}
 	p.weekend, p.holidays = map[time.Weekday]bool{}, map[string]bool{}
 	for _, d := range p.Weekend {

@@ -89,6 +89,61 @@ func (s *service) Disclose(ctx context.Context, caseID string, in DisclosureInpu
 
 const disclosureColumns = `id, case_id, org_id, user_id, recipient_kind, legal_basis, sections, disclosed_at`
 
+// DisclosureStands checks, as the caller, that a recorded disclosure may
+// still be carried out (a package downloaded): the caller may still
+// disclose the case, is not in its own break-the-glass, the legal basis is
+// still one of the policy's, and a consent basis is still covered by the
+// person's current data-sharing consent. kit.ErrNotFound for a case or
+// disclosure the caller may not see, kit.ErrForbidden, ErrConsentRequired.
+func (s *service) DisclosureStands(ctx context.Context, caseID, disclosureID string) error {
+	p, _, err := s.callerOrg(ctx)
+	if err != nil {
+		return err
+	}
+	if !validID(caseID) || !validID(disclosureID) {
+		return s.deny(ctx, "intake.disclosure.check", caseID)
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		c, _, grants, err := s.loadForWorkflow(ctx, tx, p, caseID)
+		if err != nil {
+			return err
+		}
+		if err := s.refuseDuringBreakGlass(ctx, tx, p, caseID); err != nil {
+			return err
+		}
+		if !mayDisclose(p, c, grants) {
+			return kit.ErrForbidden
+		}
+		var kind, basis string
+		err = tx.QueryRowContext(ctx, `SELECT recipient_kind, legal_basis FROM disclosures WHERE id = $1 AND case_id = $2`,
+			disclosureID, caseID).Scan(&kind, &basis)
+		if errors.Is(err, sql.ErrNoRows) {
+			return kit.ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("intake: disclosure %s: %w", disclosureID, err)
+		}
+		if !slices.Contains(s.policy().Disclosure.LegalBases, basis) {
+			return ErrLegalBasisWithdrawn
+		}
+		if basis != LegalBasisConsent {
+			return nil
+		}
+		consents, err := s.store.consents(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		if !sharingCovers(consents, kind, s.now()) {
+			return ErrConsentRequired
+		}
+		return nil
+	})
+	if err != nil {
+		return s.finish(ctx, err, "intake.disclosure.check", caseID)
+	}
+	return nil
+}
+
 // disclosures returns the disclosures of one case ("" for all), newest first.
 func (s *store) disclosures(ctx context.Context, q querier, caseID string) ([]Disclosure, error) {
 	query, args := `SELECT `+disclosureColumns+` FROM disclosures ORDER BY disclosed_at DESC, id DESC LIMIT $1`, []any{maxListed}

@@ -11,6 +11,9 @@ import (
 // case is open (break-the-glass never allows export).
 type SectionExporter interface {
 	ExportSections(ctx context.Context, caseID string, names []string) (map[string]json.RawMessage, error)
+	// DisclosureStands checks again, as the caller, a disclosure recorded
+	// in the case before its package is handed out.
+	DisclosureStands(ctx context.Context, caseID, disclosureID string) error
 }
 
 // Exporter returns the section exporter of a service made by New.

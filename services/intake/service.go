@@ -346,6 +346,10 @@ var (
 	ErrNotDraft        = kit.NewError(http.StatusConflict, CodeNotDraft, "the case is not a draft")
 	ErrConsentRequired = kit.NewError(http.StatusConflict, CodeConsentRequired, "the person's consent does not cover this")
 	ErrInvalidState    = kit.NewError(http.StatusConflict, CodeInvalidTransition, "not allowed in the case's current state")
+	// ErrLegalBasisWithdrawn: a recorded disclosure's legal basis is no
+	// longer one of the workflow policy's.
+	ErrLegalBasisWithdrawn = kit.NewError(http.StatusConflict, "legal_basis_withdrawn",
+		"the disclosure's legal basis is no longer one of the workflow policy's")
 )
 
 // Decision track states (DESIGN.md, the process).

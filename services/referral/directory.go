@@ -255,6 +255,13 @@ func (s *service) PutProvider(ctx context.Context, orgID string, in ProviderInpu
 	if err != nil {
 		return Provider{}, err
 	}
+	addsChild, err := s.childProtectionChange(ctx, p, orgID, in)
+	if errors.Is(err, ErrChildProtection) {
+		return Provider{}, s.deny(ctx, "referral.provider.update", "provider", orgID, err)
+	}
+	if err != nil {
+		return Provider{}, err
+	}
 	org, err := s.orgs.Org(ctx, orgID)
 	if errors.Is(err, kit.ErrNotFound) {
 		return Provider{}, ErrNotFound
@@ -275,7 +282,11 @@ func (s *service) PutProvider(ctx context.Context, orgID string, in ProviderInpu
 		if err := s.store.putProvider(ctx, tx, orgID, org.Kind, in, s.now()); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, s.rec.New(ctx, "referral.provider.update", "provider", orgID, event.Allowed)); err != nil {
+		evs := []event.Audit{s.rec.New(ctx, "referral.provider.update", "provider", orgID, event.Allowed)}
+		if addsChild {
+			evs = append(evs, s.rec.New(ctx, "referral.provider.child_protection", "provider", orgID, event.Allowed))
+		}
+		if err := s.audit(ctx, tx, evs...); err != nil {
 			return err
 		}
 		if before != "" || in.WebhookURL == "" {

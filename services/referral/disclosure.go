@@ -28,8 +28,9 @@ const PackageFormat = "nrm-referral-package/1"
 // characters).
 const maxRecipient = 4096
 
-// DisclosurePackage is an external referral's package as produced for one
-// download: armored age, encrypted to the recipient named at creation.
+// DisclosurePackage is an external referral's package as handed out on a
+// download: armored age, encrypted to the recipient named at creation,
+// built once when the disclosure was recorded.
 type DisclosurePackage struct {
 	PackageID  string
 	ReferralID string
@@ -77,6 +78,11 @@ type disclosureRow struct {
 	// authorised; ApprovedBy the second person for a cross-border one.
 	RecipientKind, DisclosureID, ApprovedBy string
 	ApprovedAt                              *time.Time
+	// Package is the armored package built when the disclosure was
+	// recorded, PackageSHA256 its hash, BuiltAt when; empty once cleared
+	// (or for a referral recorded before packages were pinned).
+	Package, PackageSHA256 string
+	BuiltAt                *time.Time
 }
 
 // parseRecipient checks an external organisation's age public key and
@@ -99,10 +105,13 @@ func fingerprint(recipient string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// Package produces the package of an external referral for the sending
-// organisation. The sections are read through intake as the caller, the
-// plaintext exists only in memory, and the package's hash is recorded
-// and audited (referral.disclosure) before anything is returned.
+// Package hands out the package of an external referral to the sending
+// organisation: the bytes built when the disclosure was recorded, never a
+// fresh read of the case. Before each download the caller's relation, the
+// legal basis and, for a consent basis, the person's current consent are
+// checked again (intake); downloads are limited in number and time by the
+// policy; each one's hash, time and actor are recorded and audited
+// (referral.disclosure).
 func (s *service) Package(ctx context.Context, id string) (DisclosurePackage, error) {
 	const action = "referral.disclosure"
 	p, err := principal(ctx)
@@ -135,42 +144,104 @@ func (s *service) Package(ctx context.Context, id string) (DisclosurePackage, er
 	if err != nil {
 		return DisclosurePackage{}, err
 	}
-	if s.secs == nil {
-		return DisclosurePackage{}, fmt.Errorf("referral: external packages: no section source: %w", ErrUnavailable)
-	}
-	secs, err := s.secs.Sections(ctx, row.CaseID, d.Sections)
-	if errors.Is(err, kit.ErrNotFound) {
-		return DisclosurePackage{}, s.deny(ctx, action, "case", row.CaseID, ErrNotFound)
-	}
-	if err != nil {
-		if ke := kit.AsError(err); ke != kit.ErrInternal {
-			return DisclosurePackage{}, ke
-		}
-		return DisclosurePackage{}, fmt.Errorf("referral: sections: %w: %w", ErrUnavailable, err)
-	}
 	now := s.now()
-	plain, err := packageContent(row, d, secs, now)
-	if err != nil {
+	if d.Package == "" || d.BuiltAt == nil {
+		return DisclosurePackage{}, s.deny(ctx, action, "referral", id, ErrPackageGone)
+	}
+	if now.After(d.BuiltAt.Add(s.packageWindow())) {
+		if err := s.store.clearPackage(ctx, s.db, id); err != nil {
+			return DisclosurePackage{}, err
+		}
+		return DisclosurePackage{}, s.deny(ctx, action, "referral", id, ErrPackageGone)
+	}
+	if err := s.standing(ctx, action, row.CaseID, d.DisclosureID); err != nil {
 		return DisclosurePackage{}, err
 	}
-	armored, err := encryptArmored(d.Recipient, plain)
-	clear(plain)
-	if err != nil {
-		return DisclosurePackage{}, fmt.Errorf("referral: package %s: %w", d.PackageID, err)
-	}
-	hash := sha256.Sum256(armored)
-	pkg := DisclosurePackage{PackageID: d.PackageID, ReferralID: id, SHA256: hex.EncodeToString(hash[:]), Armored: armored}
+	pkg := DisclosurePackage{PackageID: d.PackageID, ReferralID: id, SHA256: d.PackageSHA256, Armored: []byte(d.Package)}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		// Taking the disclosure's row first lets concurrent downloads
+		// count one after the other, on both engines.
+		var n int
+		res, err := tx.ExecContext(ctx, `UPDATE referral_disclosures SET package = package WHERE referral_id = $1 AND package <> ''`, id)
+		if err != nil {
+			return fmt.Errorf("referral: package %s: %w", d.PackageID, err)
+		}
+		if k, err := res.RowsAffected(); err != nil || k == 0 {
+			return guard(err, ErrPackageGone)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM referral_packages WHERE package_id = $1`,
+			d.PackageID).Scan(&n); err != nil {
+			return fmt.Errorf("referral: package %s downloads: %w", d.PackageID, err)
+		}
+		if n >= s.packageDownloads() {
+			return ErrPackageGone
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO referral_packages (id, package_id, sha256, actor_user, actor_org, produced_at)
 			VALUES ($1, $2, $3, $4, $5, $6)`, event.NewID(), d.PackageID, pkg.SHA256, p.UserID, p.OrgID, now); err != nil {
 			return fmt.Errorf("referral: record package %s: %w", d.PackageID, err)
 		}
+		if n+1 >= s.packageDownloads() {
+			if err := s.store.clearPackage(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		return s.audit(ctx, tx, s.rec.New(ctx, action, "case", row.CaseID, event.Allowed))
 	})
+	if errors.Is(err, ErrPackageGone) {
+		return DisclosurePackage{}, s.deny(ctx, action, "referral", id, ErrPackageGone)
+	}
 	if err != nil {
 		return DisclosurePackage{}, err
 	}
 	return pkg, nil
+}
+
+// standing has intake check the recorded disclosure again, as the caller.
+func (s *service) standing(ctx context.Context, action, caseID, disclosureID string) error {
+	err := s.discl.DisclosureStands(ctx, caseID, disclosureID)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, kit.ErrNotFound):
+		return s.deny(ctx, action, "case", caseID, ErrNotFound)
+	case errors.Is(err, kit.ErrForbidden):
+		return s.deny(ctx, action, "case", caseID, ErrNotOwner)
+	}
+	if ke := kit.AsError(err); ke != kit.ErrInternal {
+		return s.deny(ctx, action, "case", caseID, ke)
+	}
+	return fmt.Errorf("referral: disclosure check: %w: %w", ErrUnavailable, err)
+}
+
+// build reads the sections through intake as the caller, once, when the
+// disclosure is recorded, and encrypts the package to the recipient. The
+// plaintext exists only in memory.
+func (s *service) build(ctx context.Context, action string, row referralRow, d *disclosureRow, now time.Time) error {
+	secs, err := s.secs.Sections(ctx, row.CaseID, d.Sections)
+	if errors.Is(err, kit.ErrNotFound) {
+		return s.deny(ctx, action, "case", row.CaseID, ErrNotFound)
+	}
+	if err != nil {
+		if ke := kit.AsError(err); ke != kit.ErrInternal {
+			return ke
+		}
+		return fmt.Errorf("referral: sections: %w: %w", ErrUnavailable, err)
+	}
+	plain, err := packageContent(row, *d, secs, now)
+	for _, b := range secs {
+		clear(b)
+	}
+	if err != nil {
+		return err
+	}
+	armored, err := encryptArmored(d.Recipient, plain)
+	clear(plain)
+	if err != nil {
+		return fmt.Errorf("referral: package %s: %w", d.PackageID, err)
+	}
+	hash := sha256.Sum256(armored)
+	d.Package, d.PackageSHA256, d.BuiltAt = string(armored), hex.EncodeToString(hash[:]), &now
+	return nil
 }
 
 // packageContent builds the plaintext: the summary codes and the content
@@ -234,13 +305,14 @@ func encryptArmored(recipient string, plaintext []byte) ([]byte, error) {
 }
 
 const disclosureColumns = `referral_id, package_id, case_id, legal_basis, destination, recipient, recipient_fingerprint,
-	sections, actor_user, actor_org, created_at, recipient_kind, disclosure_id, approved_by, approved_at`
+	sections, actor_user, actor_org, created_at, recipient_kind, disclosure_id, approved_by, approved_at,
+	package, package_sha256, package_built_at`
 
 func (st *store) insertDisclosure(ctx context.Context, tx *sql.Tx, d disclosureRow) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO referral_disclosures (`+disclosureColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, d.ReferralID, d.PackageID, d.CaseID,
-		d.LegalBasis, d.Destination, d.Recipient, d.Fingerprint, encList(d.Sections), d.ActorUser, d.ActorOrg, d.CreatedAt,
-		d.RecipientKind, d.DisclosureID, d.ApprovedBy, d.ApprovedAt)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`, d.ReferralID, d.PackageID,
+		d.CaseID, d.LegalBasis, d.Destination, d.Recipient, d.Fingerprint, encList(d.Sections), d.ActorUser, d.ActorOrg,
+		d.CreatedAt, d.RecipientKind, d.DisclosureID, d.ApprovedBy, d.ApprovedAt, d.Package, d.PackageSHA256, d.BuiltAt)
 	if err != nil {
 		return fmt.Errorf("referral: insert disclosure %s: %w", d.ReferralID, err)
 	}
@@ -255,7 +327,7 @@ func (st *store) disclosure(ctx context.Context, q queryer, referralID string) (
 	err := q.QueryRowContext(ctx, `SELECT `+disclosureColumns+` FROM referral_disclosures WHERE referral_id = $1`,
 		referralID).Scan(&d.ReferralID, &d.PackageID, &d.CaseID, &d.LegalBasis, &d.Destination, &d.Recipient,
 		&d.Fingerprint, &secs, &d.ActorUser, &d.ActorOrg, &d.CreatedAt, &d.RecipientKind, &d.DisclosureID, &d.ApprovedBy,
-		&d.ApprovedAt)
+		&d.ApprovedAt, &d.Package, &d.PackageSHA256, &d.BuiltAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, ErrNotFound
 	}
@@ -263,9 +335,11 @@ func (st *store) disclosure(ctx context.Context, q queryer, referralID string) (
 		return d, fmt.Errorf("referral: disclosure %s: %w", referralID, err)
 	}
 	d.CreatedAt = d.CreatedAt.UTC()
-	if d.ApprovedAt != nil {
-		t := d.ApprovedAt.UTC()
-		d.ApprovedAt = &t
+	for _, at := range []**time.Time{&d.ApprovedAt, &d.BuiltAt} {
+		if *at != nil {
+			t := (*at).UTC()
+			*at = &t
+		}
 	}
 	d.Sections, err = decList(secs)
 	return d, err
@@ -286,5 +360,14 @@ func (st *store) withDisclosure(ctx context.Context, q queryer, r *referralRow) 
 	}
 	r.PackageID, r.RecipientFingerprint = d.PackageID, d.Fingerprint
 	r.RecipientKind, r.DisclosureID, r.ApprovedBy = d.RecipientKind, d.DisclosureID, d.ApprovedBy
+	return nil
+}
+
+// clearPackage forgets an external referral's package once it may no
+// longer be downloaded.
+func (st *store) clearPackage(ctx context.Context, q queryer, referralID string) error {
+	if _, err := q.ExecContext(ctx, `UPDATE referral_disclosures SET package = '' WHERE referral_id = $1`, referralID); err != nil {
+		return fmt.Errorf("referral: clear package %s: %w", referralID, err)
+	}
 	return nil
 }

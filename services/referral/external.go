@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
@@ -21,12 +22,41 @@ import (
 // data-sharing consent does not cover the recipient kind.
 type Disclosures interface {
 	Disclose(ctx context.Context, caseID string, in intake.DisclosureInput) (intake.Disclosure, error)
+	// DisclosureStands checks a recorded disclosure again, as the caller,
+	// before each download of its package: the same answers as Disclose.
+	DisclosureStands(ctx context.Context, caseID, disclosureID string) error
 }
 
-// DisclosurePolicy is the workflow policy's disclosure lists.
+// DisclosurePolicy is the workflow policy's disclosure lists and the
+// limits of a package's downloads.
 type DisclosurePolicy struct {
 	RecipientKinds []string
 	LegalBases     []string
+	// PackageDownloads is how many times a package may be downloaded
+	// (default DefaultPackageDownloads); PackageWindow for how long after
+	// the disclosure was recorded (default DefaultPackageWindow).
+	PackageDownloads int
+	PackageWindow    time.Duration
+}
+
+// Defaults of the package download limits.
+const (
+	DefaultPackageDownloads = 3
+	DefaultPackageWindow    = 7 * 24 * time.Hour
+)
+
+func (s *service) packageDownloads() int {
+	if s.dpol.PackageDownloads > 0 {
+		return s.dpol.PackageDownloads
+	}
+	return DefaultPackageDownloads
+}
+
+func (s *service) packageWindow() time.Duration {
+	if s.dpol.PackageWindow > 0 {
+		return s.dpol.PackageWindow
+	}
+	return DefaultPackageWindow
 }
 
 // LegalBasisInternationalCooperation is the basis on which the competent
@@ -38,6 +68,7 @@ const (
 	CodeNotOwner         = "not_case_owner"
 	CodeApprovalRequired = "approval_required"
 	CodeSecondPerson     = "second_person_required"
+	CodePackageGone      = "package_unavailable"
 )
 
 var (
@@ -53,6 +84,10 @@ var (
 	// referral, or by another organisation.
 	ErrSecondPerson = kit.NewError(http.StatusForbidden, CodeSecondPerson,
 		"another user of the sending organisation approves a referral to another country")
+	// ErrPackageGone answers a download after the policy's count or
+	// window, or of a referral recorded before packages were pinned.
+	ErrPackageGone = kit.NewError(http.StatusGone, CodePackageGone,
+		"the package may no longer be downloaded (download limit or window reached); make a new external referral")
 )
 
 func (s *service) legalBases() []string {
@@ -83,9 +118,42 @@ func (s *service) recipientKind(in NewReferral) (string, error) {
 	return kind, nil
 }
 
-// crossBorder reports whether a destination is another country.
-func (s *service) crossBorder(destination string) bool {
-	return countryRe.MatchString(destination) && destination != s.routing.Country
+// foreignKinds are the recipient kinds that are outside the country
+// whatever the destination says: another state's authority, an embassy,
+// an international organisation.
+var foreignKinds = []string{"foreign_authority", "embassy", "international_org"}
+
+// domesticKinds are the recipient kinds known to be in the country when
+// the workflow policy names no list.
+var domesticKinds = []string{"police", "prosecution", "court", "other_authority", "ngo", "health", "social_services"}
+
+// inCountry reports whether a kind code is known to be in the country: a
+// recipient kind of the policy that is not a foreign kind.
+func (s *service) inCountry(kind string) bool {
+	if slices.Contains(foreignKinds, kind) {
+		return false
+	}
+	if len(s.dpol.RecipientKinds) > 0 {
+		return slices.Contains(s.dpol.RecipientKinds, kind)
+	}
+	return slices.Contains(domesticKinds, kind)
+}
+
+// crossBorder reports whether an external referral may leave the
+// country, and so waits for a second person: a destination that is
+// another country (or any country when the deployment's own is not
+// configured), a foreign recipient kind, or a destination or recipient
+// kind not known to be in the country. Both are the sender's own words,
+// so either one is enough.
+func (s *service) crossBorder(destination, recipientKind string) bool {
+	if countryRe.MatchString(destination) {
+		if s.routing.Country == "" || destination != s.routing.Country {
+			return true
+		}
+	} else if !s.inCountry(destination) {
+		return true
+	}
+	return !s.inCountry(recipientKind)
 }
 
 // mayDiscloseExternally: the case owner's officers and caseworkers; a
@@ -132,8 +200,8 @@ func (s *service) record(ctx context.Context, action string, d disclosureRow) (s
 // public key. Within the country it is recorded in the case's disclosures
 // at once (intake checks the relation and, for a consent basis, the
 // consent); to another country it waits for a second person's approval.
-// No section content is read or stored here; the package is produced on
-// download.
+// The package is built when the disclosure is recorded, from the sections
+// as they are then, and kept only encrypted to the recipient.
 func (s *service) createExternal(ctx context.Context, p auth.Principal, sum CaseSummary, row referralRow, in NewReferral) (Referral, error) {
 	const action = "referral.referral.create"
 	if s.secs == nil || s.discl == nil {
@@ -152,10 +220,17 @@ func (s *service) createExternal(ctx context.Context, p auth.Principal, sum Case
 		Destination: row.Destination, Recipient: in.Recipient, Fingerprint: fingerprint(in.Recipient), Sections: row.Sections,
 		ActorUser: p.UserID, ActorOrg: p.OrgID, CreatedAt: row.CreatedAt, RecipientKind: in.RecipientKind,
 	}
-	if s.crossBorder(row.Destination) {
+	if s.crossBorder(row.Destination, d.RecipientKind) {
 		row.Status = StatusAwaitingApproval
-	} else if d.DisclosureID, err = s.record(ctx, action, d); err != nil {
-		return Referral{}, err
+	} else {
+		// The package is built from the sections as they are now, the
+		// moment the disclosure is recorded; later content never leaves.
+		if err := s.build(ctx, action, row, &d, row.CreatedAt); err != nil {
+			return Referral{}, err
+		}
+		if d.DisclosureID, err = s.record(ctx, action, d); err != nil {
+			return Referral{}, err
+		}
 	}
 	row.PackageID, row.RecipientFingerprint = d.PackageID, d.Fingerprint
 	row.RecipientKind, row.DisclosureID = d.RecipientKind, d.DisclosureID
@@ -220,17 +295,21 @@ func (s *service) Approve(ctx context.Context, id string) (Referral, error) {
 	if err != nil {
 		return Referral{}, err
 	}
+	now := s.now()
+	if err := s.build(ctx, action, row, &d, now); err != nil {
+		return Referral{}, err
+	}
 	if d.DisclosureID, err = s.record(ctx, action, d); err != nil {
 		return Referral{}, err
 	}
-	now := s.now()
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		ok, err := s.store.moveReferral(ctx, tx, id, StatusAwaitingApproval, StatusDisclosed, "", 0, now)
 		if err != nil || !ok {
 			return guard(err, transitionError(StatusDisclosed))
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE referral_disclosures SET disclosure_id = $2, approved_by = $3, approved_at = $4
-			WHERE referral_id = $1`, id, d.DisclosureID, p.UserID, now); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE referral_disclosures SET disclosure_id = $2, approved_by = $3, approved_at = $4,
+			package = $5, package_sha256 = $6, package_built_at = $4 WHERE referral_id = $1`,
+			id, d.DisclosureID, p.UserID, now, d.Package, d.PackageSHA256); err != nil {
 			return fmt.Errorf("referral: approve %s: %w", id, err)
 		}
 		row.Status, row.UpdatedAt = StatusDisclosed, now

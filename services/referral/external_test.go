@@ -151,3 +151,45 @@ func (g granteeCases) Summary(ctx context.Context, id string) (CaseSummary, erro
 	}
 	return g.fakeCases.Summary(ctx, id)
 }
+
+// TestForeignRecipientNeedsASecondPerson replays issue 18's review: the
+// owner's officer names a domestic-sounding destination ("court") but a
+// foreign recipient kind, or a destination no policy knows to be in the
+// country, and the package left with no second person's approval.
+func TestForeignRecipientNeedsASecondPerson(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+		ev := newEnv(t, e)
+		tok := tokens{}
+		srv := ev.server(t, tok)
+		caseID := ev.adult("MA-06", 0)
+		ev.plant(caseID)
+		tok["officer"] = auth.Principal{UserID: event.NewID(), OrgID: ev.police, Roles: []string{auth.RoleFrontlineOfficer}}
+		x, err := age.GenerateX25519Identity()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name, dest, kind, want string
+		}{
+			{"a foreign authority behind a court", "court", "foreign_authority", StatusAwaitingApproval},
+			{"an embassy", "court", "embassy", StatusAwaitingApproval},
+			{"an international organisation", "ngo", "international_org", StatusAwaitingApproval},
+			{"a destination not known to be in the country", "tribunal_abroad", "court", StatusAwaitingApproval},
+			{"another country", "ES", "", StatusAwaitingApproval},
+			{"a court in the country", "court", "court", StatusDisclosed},
+			{"an organisation in the country", "ngo", "", StatusDisclosed},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				in := map[string]any{"case_id": caseID, "service": "legal_aid", "kind": "external", "legal_basis": "vital_interest",
+					"destination": c.dest, "recipient": x.Recipient().String()}
+				if c.kind != "" {
+					in["recipient_kind"] = c.kind
+				}
+				st, body := call(t, srv.URL, srv.Client(), "officer", "POST", "/api/v1/referrals", in)
+				if st != http.StatusCreated || body["status"] != c.want {
+					t.Fatalf("status %d, want 201 %s: %v", st, c.want, body)
+				}
+			})
+		}
+	})
+}

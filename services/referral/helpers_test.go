@@ -164,7 +164,7 @@ func (f *fakeSections) Sections(ctx context.Context, caseID string, names []stri
 	f.cases.mu.Lock()
 	c, ok := f.cases.cases[caseID]
 	f.cases.mu.Unlock()
-	if !ok || p.OrgID != c.OwnerOrg {
+	if !ok || p.OrgID != c.OwnerOrg && !p.HasRole(auth.RoleDecisionMaker) {
 		return nil, kit.ErrNotFound
 	}
 	// Like a careless adapter, it returns every section it holds.
@@ -183,6 +183,7 @@ type fakeDisclosures struct {
 	cases     *fakeCases
 	noConsent map[string]bool // case ids whose consent covers no disclosure
 	recorded  []intake.Disclosure
+	fail      error // DisclosureStands answers this when set
 }
 
 func (f *fakeDisclosures) Disclose(ctx context.Context, caseID string, in intake.DisclosureInput) (intake.Disclosure, error) {
@@ -206,6 +207,25 @@ func (f *fakeDisclosures) Disclose(ctx context.Context, caseID string, in intake
 		RecipientKind: in.RecipientKind, LegalBasis: in.LegalBasis, Sections: in.Sections}
 	f.recorded = append(f.recorded, d)
 	return d, nil
+}
+
+// DisclosureStands answers as intake would for a disclosure recorded
+// here: the consent basis checked against noConsent again.
+func (f *fakeDisclosures) DisclosureStands(ctx context.Context, caseID, disclosureID string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail != nil {
+		return f.fail
+	}
+	for _, d := range f.recorded {
+		if d.ID == disclosureID && d.CaseID == caseID {
+			if d.LegalBasis == "consent" && f.noConsent[caseID] {
+				return intake.ErrConsentRequired
+			}
+			return nil
+		}
+	}
+	return kit.ErrNotFound
 }
 
 func (f *fakeDisclosures) of(caseID string) []intake.Disclosure {
