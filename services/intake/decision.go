@@ -195,6 +195,10 @@ func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c ca
 	if _, err := moveRefused(p, c, *w, t.To, today, t.ProceedEarly); err != nil {
 		return err
 	}
+	if negative(t.To) && w.ProposalTo != t.To && strings.TrimSpace(t.Reason) == "" {
+		return kit.ValidationFields(kit.FieldError{Path: "reason", Code: kit.FieldRequired,
+			Message: "a negative decision states its reasons: they are kept in the record and given in the letter"})
+	}
 	earlyEntry := ""
 	if strings.HasPrefix(t.To, "cg_") && today < w.ReflectionEnds {
 		e, err := s.earlyRequest(ctx, tx, c.ID)
