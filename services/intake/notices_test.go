@@ -124,6 +124,12 @@ func TestGuardianIsToldOfEveryChange(t *testing.T) {
 					intake.LegalHoldInput{ReasonCode: "litigation_over"})
 				return err
 			}, "legal_hold.release"},
+			{"duplicate confirmed", func() error {
+				later := env.Register(t, ngo, r)
+				d := findDuplicate(t, env, later.ID, c.ID)
+				_, err := env.Service.ConfirmDuplicate(intaketest.As(env.Org("commission"), auth.RoleCoordinator), d.ID, true)
+				return err
+			}, "duplicate.confirm"},
 			{"export", func() error {
 				_, err := env.Service.(intake.SectionExporter).ExportSections(owner, c.ID, []string{intake.SectionNarrative})
 				return err
