@@ -152,6 +152,12 @@ func TestJourneyEndToEnd(t *testing.T) {
 			!strings.Contains(string(b), "reflection_period") {
 			t.Fatalf("conclusive during reflection: %d %s", st, b)
 		}
+		if st, b := call(t, "POST", s.base+"/api/v1/cases/"+person+"/transitions", j.dm1,
+			map[string]any{"to": "cg_positive", "proceed_early": true}); st != 409 || !strings.Contains(string(b), "proceed_early_request_required") {
+			t.Fatalf("early without the person's request: %d %s", st, b)
+		}
+		j.do(201, "POST", "/api/v1/cases/"+person+"/entries", j.officer,
+			map[string]any{"type": "proceed_early_request", "content": map[string]string{"asked": "in person, with an interpreter"}}, nil)
 		j.do(200, "POST", "/api/v1/cases/"+person+"/transitions", j.dm1,
 			map[string]any{"to": "cg_positive", "reason": "Exploitation established jrnyCG02", "proceed_early": true}, &wf)
 		var cert map[string]any

@@ -78,6 +78,8 @@ api "$DM" POST "/api/v1/cases/$CASE/transitions" '{"to": "rg_positive", "reason"
 	jq -c '{decision_state, reflection_ends, allowed, not_yet}'
 
 step "7. The person asks to proceed before the period ends: conclusive grounds"
+api "$OFFICER" POST "/api/v1/cases/$CASE/entries" '{"type": "proceed_early_request", "content": {"asked": "in person, with an interpreter"}}' |
+	jq -c '{id, type}'
 api "$DM" POST "/api/v1/cases/$CASE/transitions" '{"to": "cg_positive", "reason": "Exploitation established.", "proceed_early": true}' |
 	jq -c '{decision_state, history: [.history[] | {track, from, to, decided_at}]}'
 

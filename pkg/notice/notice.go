@@ -20,6 +20,10 @@ const (
 	KindCaseChanged       = "case.changed"       // Detail: what changed (the audited action)
 	// To the national referral desk (role coordinator, no organisation).
 	KindBoardNoProvider = "board.no_provider" // a referral found no provider, or ran out of time
+	// To the national desk and the decision makers of the organisations
+	// deciding either case: a registration met another case's identity
+	// (Detail: the match's strength). Never to the registering officer.
+	KindDuplicateMatch = "case.duplicate_match"
 	// To the decision makers of the organisations deciding a case.
 	KindDecisionDueSoon = "decision.due_soon" // Detail: rg or cg; Due: the target date
 	KindDecisionOverdue = "decision.overdue"  // Detail: rg; Due: the missed date
@@ -35,7 +39,7 @@ var ReferralEvents = []string{"offered", "accepted", "declined", "expired", "wit
 	"arrived", "completed", "left", "withdrawn_by_coordinator", "approval_requested"}
 
 var kinds = []string{KindGuardianAppointed, KindGuardianReplaced, KindCaseChanged, KindBoardNoProvider,
-	KindDecisionDueSoon, KindDecisionOverdue, KindPersonMissing}
+	KindDecisionDueSoon, KindDecisionOverdue, KindPersonMissing, KindDuplicateMatch}
 
 // Kinds lists every kind a receiver accepts.
 func Kinds() []string {

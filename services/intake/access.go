@@ -30,7 +30,7 @@ var entryClasses = map[string]string{
 	EntryNote: classSupport, EntryServiceDelivered: classSupport, EntrySupportPlan: classSupport,
 	EntryInterview: classInterview, EntryAttachment: classAttachment,
 	EntryAgeAssessment: classChild, EntryBestInterests: classChild,
-	entryDecision: classDecision, entryLetter: classDecision,
+	entryDecision: classDecision, entryLetter: classDecision, EntryProceedEarly: classDecision,
 	entryBreakGlass: classBreakGlass,
 }
 

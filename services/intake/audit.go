@@ -39,8 +39,13 @@ func (s *service) audit(ctx context.Context, tx *sql.Tx, events ...event.Audit) 
 }
 
 // emit appends statistics and audit events in one outbox write, the last
-// statement before commit.
+// statement before commit, and tells a child's guardian of the changes.
 func (s *service) emit(ctx context.Context, tx outbox.Execer, stats []StatsEvent, audits ...event.Audit) error {
+	if q, ok := tx.(querier); ok {
+		if err := s.tellGuardian(ctx, q, audits); err != nil {
+			return err
+		}
+	}
 	payloads := make([]any, len(stats))
 	for i, e := range stats {
 		payloads[i] = e

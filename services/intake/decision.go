@@ -69,6 +69,8 @@ const (
 	CodeReconsiderClosed    = "reconsideration_closed"
 	CodeChildNoWithdrawal   = "child_cannot_withdraw"
 	CodeBestInterests       = "best_interests_required"
+	CodeEarlyNotAllowed     = "proceed_early_not_allowed"
+	CodeEarlyRequestMissing = "proceed_early_request_required"
 )
 
 // Workflow errors.
@@ -78,6 +80,10 @@ var (
 	ErrReconsiderClosed    = kit.NewError(http.StatusConflict, CodeReconsiderClosed, "the reconsideration period has ended")
 	ErrChildNoWithdrawal   = kit.NewError(http.StatusConflict, CodeChildNoWithdrawal, "a child is not withdrawn from the NRM")
 	ErrBestInterests       = kit.NewError(http.StatusConflict, CodeBestInterests, "an approved best-interests assessment is required first")
+	ErrEarlyNotAllowed     = kit.NewError(http.StatusConflict, CodeEarlyNotAllowed,
+		"only an adult's positive conclusive decision may come before the recovery and reflection period ends")
+	ErrEarlyRequestMissing = kit.NewError(http.StatusConflict, CodeEarlyRequestMissing,
+		"the person's request to proceed before the reflection period ends is not recorded: add a proceed_early_request entry first")
 )
 
 // invalidTransition names the moves open to the caller.
@@ -188,8 +194,21 @@ func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c ca
 	if c.Route != RouteNRM || !slices.Contains(allowedDecisions(from, actors...), t.To) {
 		return invalidTransition(from, allowedDecisions(from, actors...))
 	}
-	if _, err := moveRefused(p, c, *w, t.To, now.Format(time.DateOnly), t.ProceedEarly); err != nil {
+	today := now.Format(time.DateOnly)
+	if _, err := moveRefused(p, c, *w, t.To, today, t.ProceedEarly); err != nil {
 		return err
+	}
+	if negative(t.To) && w.ProposalTo != t.To && strings.TrimSpace(t.Reason) == "" {
+		return kit.ValidationFields(kit.FieldError{Path: "reason", Code: kit.FieldRequired,
+			Message: "a negative decision states its reasons: they are kept in the record and given in the letter"})
+	}
+	earlyEntry := ""
+	if strings.HasPrefix(t.To, "cg_") && today < w.ReflectionEnds {
+		e, err := s.earlyRequest(ctx, tx, c.ID)
+		if err != nil {
+			return err
+		}
+		earlyEntry = e
 	}
 	reasonEntry := ""
 	if t.Reason != "" {
@@ -208,7 +227,7 @@ func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c ca
 		return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.decision.propose", "case", c.ID, event.Allowed))
 	}
 	d := DecisionRecord{ID: event.NewID(), Track: "decision", From: from, To: t.To, ReasonCode: t.ReasonCode,
-		DecidedBy: p.UserID, OrgID: p.OrgID, EntryID: reasonEntry, DecidedAt: now}
+		DecidedBy: p.UserID, OrgID: p.OrgID, EntryID: reasonEntry, EarlyRequestID: earlyEntry, DecidedAt: now}
 	letterReason := t.Reason
 	if negative(t.To) {
 		d.ProposedBy, d.ProposalEntryID = w.ProposalBy, w.ProposalEntry

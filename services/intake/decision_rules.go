@@ -2,6 +2,7 @@ package intake
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,7 +20,8 @@ type LaterMove struct {
 	Code         string `json:"code"`          // why not now, e.g. reflection_period
 	PossibleFrom string `json:"possible_from"` // YYYY-MM-DD
 	// EarlyOnRequest: the move may be made sooner if the person asks to
-	// proceed (proceed_early).
+	// proceed: their request recorded as a proceed_early_request entry,
+	// then the move with proceed_early (adults, positive decision only).
 	EarlyOnRequest bool `json:"early_on_request,omitempty"`
 }
 
@@ -33,12 +35,42 @@ func moveRefused(p auth.Principal, c caseRow, w workflowRow, to, today string, e
 		return "", ErrChildNoWithdrawal
 	case (to == DecisionCGPositive || to == DecisionCGNegative) && today < w.ReflectionEnds && !early:
 		return w.ReflectionEnds, ErrReflectionPeriod
+	case (to == DecisionCGPositive || to == DecisionCGNegative) && today < w.ReflectionEnds && !earlyPossible(c, to):
+		return w.ReflectionEnds, ErrEarlyNotAllowed
 	case negative(w.DecisionState) && to == DecisionSubmitted && w.ReconsiderUntil != "" && today > w.ReconsiderUntil:
 		return "", ErrReconsiderClosed
 	case negative(to) && w.ProposalTo == to && w.ProposalBy == p.UserID:
 		return "", ErrSecondDecisionMaker
 	}
 	return "", nil
+}
+
+// earlyPossible: only an adult's positive conclusive decision may come
+// before the reflection period ends, and only at their request. A negative
+// decision would cut short the period meant to let the person recover
+// before deciding on cooperation; a child's period is never shortened.
+func earlyPossible(c caseRow, to string) bool {
+	return to == DecisionCGPositive && !c.TreatedAsChild
+}
+
+// earlyRequest returns the person's recorded request to proceed early,
+// made since the positive reasonable-grounds decision that opened the
+// reflection period and not since corrected: the entry an early conclusive
+// decision rests on.
+func (s *service) earlyRequest(ctx context.Context, q querier, caseID string) (string, error) {
+	var id string
+	err := q.QueryRowContext(ctx, `SELECT e.id FROM entries e
+		WHERE e.case_id = $1 AND e.type = $2
+		AND e.created_at >= (SELECT MAX(d.decided_at) FROM decisions d WHERE d.case_id = $1 AND d.to_state = $3)
+		AND NOT EXISTS (SELECT 1 FROM entries c WHERE c.case_id = $1 AND c.supersedes = e.id)
+		ORDER BY e.created_at DESC, e.id DESC LIMIT 1`, caseID, EntryProceedEarly, DecisionRGPositive).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrEarlyRequestMissing
+	}
+	if err != nil {
+		return "", fmt.Errorf("intake: case %s: proceed-early request: %w", caseID, err)
+	}
+	return id, nil
 }
 
 // openMoves splits the moves the rules give the caller into those open
@@ -53,7 +85,7 @@ func openMoves(p auth.Principal, c caseRow, w workflowRow, actors []string, toda
 			now = append(now, to)
 		case from != "":
 			later = append(later, LaterMove{To: to, Code: kit.AsError(err).Code, PossibleFrom: from,
-				EarlyOnRequest: errors.Is(err, ErrReflectionPeriod)})
+				EarlyOnRequest: errors.Is(err, ErrReflectionPeriod) && earlyPossible(c, to)})
 		}
 	}
 	return now, later

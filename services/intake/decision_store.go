@@ -90,10 +90,10 @@ func (s *store) putWorkflow(ctx context.Context, q querier, w *workflowRow, now 
 
 func (s *store) insertDecision(ctx context.Context, q querier, caseID string, d DecisionRecord) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO decisions (id, case_id, track, from_state, to_state, reason_code, proposed_by,
-		decided_by, org_id, entry_id, proposal_entry_id, consent_id, decided_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		decided_by, org_id, entry_id, proposal_entry_id, consent_id, early_request_id, decided_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		d.ID, caseID, d.Track, d.From, d.To, d.ReasonCode, d.ProposedBy, d.DecidedBy, d.OrgID, d.EntryID, d.ProposalEntryID,
-		d.ConsentID, d.DecidedAt)
+		d.ConsentID, d.EarlyRequestID, d.DecidedAt)
 	if err != nil {
 		return fmt.Errorf("intake: insert decision: %w", err)
 	}
@@ -102,7 +102,7 @@ func (s *store) insertDecision(ctx context.Context, q querier, caseID string, d 
 
 func (s *store) decisions(ctx context.Context, q querier, caseID string) ([]DecisionRecord, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, track, from_state, to_state, reason_code, proposed_by, decided_by, org_id,
-		entry_id, proposal_entry_id, consent_id, decided_at FROM decisions WHERE case_id = $1 ORDER BY decided_at, id`, caseID)
+		entry_id, proposal_entry_id, consent_id, early_request_id, decided_at FROM decisions WHERE case_id = $1 ORDER BY decided_at, id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("intake: decisions: %w", err)
 	}
@@ -111,7 +111,7 @@ func (s *store) decisions(ctx context.Context, q querier, caseID string) ([]Deci
 	for rows.Next() {
 		var d DecisionRecord
 		if err := rows.Scan(&d.ID, &d.Track, &d.From, &d.To, &d.ReasonCode, &d.ProposedBy, &d.DecidedBy, &d.OrgID,
-			&d.EntryID, &d.ProposalEntryID, &d.ConsentID, &d.DecidedAt); err != nil {
+			&d.EntryID, &d.ProposalEntryID, &d.ConsentID, &d.EarlyRequestID, &d.DecidedAt); err != nil {
 			return nil, fmt.Errorf("intake: decisions: %w", err)
 		}
 		d.DecidedAt = d.DecidedAt.UTC()

@@ -56,6 +56,12 @@ func TestDecisionTrack(t *testing.T) {
 			{"withdraw after conclusion", officer, intake.DecisionWithdrawn, false, intake.ErrInvalidState, ""},
 		}
 		for _, st := range steps {
+			if st.early {
+				if _, err := env.Service.AddEntry(officer, c.ID, intake.EntryInput{Type: intake.EntryProceedEarly,
+					Content: json.RawMessage(`{"asked_on":"2026-11-05"}`)}); err != nil {
+					t.Fatalf("%s: record the request: %v", st.name, err)
+				}
+			}
 			w, err := move(st.ctx, st.to, st.early)
 			if !errors.Is(err, st.want) {
 				t.Fatalf("%s: error %v, want %v", st.name, err, st.want)

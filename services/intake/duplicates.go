@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/notice"
+	"github.com/nrm-project/nrm/pkg/outbox"
 )
 
 // Match strengths.
@@ -120,7 +123,73 @@ func (s *service) writeDuplicates(ctx context.Context, tx querier, onConflict st
 		valueLists(len(matches)/5, 5)+onConflict, matches...); err != nil {
 		return fmt.Errorf("intake: record duplicate: %w", err)
 	}
-	return nil
+	return s.tellDuplicates(ctx, tx, sets)
+}
+
+// tellDuplicates tells the national desk, and the decision makers of the
+// organisations deciding either case, of each match found: ids and the
+// match's strength only, and nothing to the registering officer, whose
+// response is the same with or without a match. The ids derive from the
+// pair and the recipient, so a match recorded again is told once.
+func (s *service) tellDuplicates(ctx context.Context, tx querier, sets []probeMatches) error {
+	var ids []any
+	for _, set := range sets {
+		for other := range set.found {
+			ids = append(ids, set.probe.caseID, other)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT case_id, org_id FROM grants WHERE purpose = 'decision'
+		AND status = 'active' AND case_id IN (`+placeholders(len(ids))+`) ORDER BY case_id, org_id`, ids...)
+	if err != nil {
+		return fmt.Errorf("intake: duplicate notices: %w", err)
+	}
+	deciding := map[string][]string{}
+	for rows.Next() {
+		var caseID, org string
+		if err := rows.Scan(&caseID, &org); err != nil {
+			rows.Close()
+			return fmt.Errorf("intake: duplicate notices: %w", err)
+		}
+		deciding[caseID] = append(deciding[caseID], org)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("intake: duplicate notices: %w", err)
+	}
+	now := s.now()
+	var ns []notice.Notice
+	for _, set := range sets {
+		caseID := set.probe.caseID
+		others := slices.Sorted(maps.Keys(set.found))
+		for _, other := range others {
+			n := notice.Notice{Kind: notice.KindDuplicateMatch, Detail: set.found[other], ObjectType: notice.ObjectCase,
+				ObjectID: caseID, CreatedAt: now}
+			desk := n
+			desk.ID, desk.Role = notice.ID(n.Kind, caseID, other, notice.RoleNationalDesk), notice.RoleNationalDesk
+			ns = append(ns, desk)
+			orgs := append(slices.Clone(deciding[caseID]), deciding[other]...)
+			slices.Sort(orgs)
+			for _, org := range slices.Compact(orgs) {
+				dm := n
+				dm.ID, dm.Org, dm.Role = notice.ID(n.Kind, caseID, other, org), org, auth.RoleDecisionMaker
+				ns = append(ns, dm)
+			}
+		}
+	}
+	// A registration's held-back writes answer no row count, which the
+	// outbox checks: they go out first, and the notices directly (a match
+	// is rare, so the round trip is too).
+	var out outbox.Execer = tx
+	if w, ok := tx.(*deferredWrites); ok {
+		if err := w.Flush(ctx); err != nil {
+			return err
+		}
+		out = w.tx
+	}
+	return s.emitNotices(ctx, out, ns...)
 }
 
 // matchProbes returns, for each probe, the other cases it meets with the
@@ -282,4 +351,13 @@ func (s *service) Duplicates(ctx context.Context, q ListQuery) (DuplicatePage, e
 		return DuplicatePage{}, err
 	}
 	return page, nil
+}
+
+// placeholders returns n numbered placeholders, for an IN list.
+func placeholders(n int) string {
+	ps := make([]string, n)
+	for i := range ps {
+		ps[i] = "$" + strconv.Itoa(i+1)
+	}
+	return strings.Join(ps, ", ")
 }

@@ -29,13 +29,17 @@ const (
 	EntryAttachment       = "attachment"
 	EntryAgeAssessment    = "age_assessment"
 	EntryBestInterests    = "best_interests"
-	entryDecision         = "decision"
-	entryLetter           = "decision_letter"
+	// EntryProceedEarly records that the person asked for the conclusive
+	// decision before the end of the recovery and reflection period; the
+	// owner or the competent authority writes it.
+	EntryProceedEarly = "proceed_early_request"
+	entryDecision     = "decision"
+	entryLetter       = "decision_letter"
 )
 
 // EntryTypes lists the types of POST /api/v1/cases/{id}/entries.
 var EntryTypes = []string{EntryNote, EntryCorrection, EntryServiceDelivered, EntrySupportPlan, EntryInterview,
-	EntryAttachment, EntryAgeAssessment, EntryBestInterests}
+	EntryAttachment, EntryAgeAssessment, EntryBestInterests, EntryProceedEarly}
 
 // MaxAttachmentBytes bounds an attachment's decoded size.
 const MaxAttachmentBytes = 5 << 20
@@ -125,6 +129,9 @@ func (s *service) AddEntry(ctx context.Context, caseID string, in EntryInput) (E
 		}
 		if in.Type == EntryBestInterests && !mayRecordBestInterests(p, c, w, grants, protects) {
 			return ErrBestInterestsRecorder
+		}
+		if in.Type == EntryProceedEarly && len(caseActors(p, c, grants)) == 0 {
+			return kit.ErrForbidden
 		}
 		if in.Supersedes != "" {
 			var n int

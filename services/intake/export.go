@@ -2,7 +2,10 @@ package intake
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+
+	"github.com/nrm-project/nrm/pkg/event"
 )
 
 // SectionExporter gives sections of a case in clear for a package that
@@ -37,6 +40,13 @@ func (s *service) ExportSections(ctx context.Context, caseID string, names []str
 	}
 	c, err := s.Get(ctx, caseID)
 	if err != nil {
+		return nil, err
+	}
+	// The export takes the sections out of intake: recorded, and told to
+	// a child's guardian, before anything leaves.
+	if err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		return s.audit(ctx, tx, s.rec.New(ctx, "intake.case.export", "case", caseID, event.Allowed))
+	}); err != nil {
 		return nil, err
 	}
 	out := make(map[string]json.RawMessage, len(names))

@@ -3,8 +3,10 @@ package intake_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/db/dbtest"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/intake/intaketest"
@@ -56,26 +58,36 @@ func (w *realWorld) workflowFixture(t *testing.T, relation string) target {
 	return tg
 }
 
-// decidePositive takes the case to a positive conclusive decision.
-func (w *realWorld) decidePositive(t *testing.T, caseID string) {
+// decidePositive takes the case, a child's, to a positive conclusive
+// decision: a child's reflection period is never shortened, so clock moves
+// past its end.
+func (w *realWorld) decidePositive(t *testing.T, caseID string, clock *intaketest.Clock) {
 	t.Helper()
 	owner, dm := intaketest.Officer(w.owner), intaketest.As(w.authority, auth.RoleDecisionMaker)
 	wf, err := w.env.Service.Workflow(owner, caseID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	type step struct {
-		ctx context.Context
-		to  string
-	}
-	var steps []step
+	var steps []string
 	if wf.DecisionState == intake.DecisionIdentified {
-		steps = append(steps, step{owner, intake.DecisionSubmitted})
+		steps = append(steps, intake.DecisionSubmitted)
 	}
-	steps = append(steps, step{dm, intake.DecisionRGPositive}, step{dm, intake.DecisionCGPositive})
-	for _, s := range steps {
-		if _, err := w.env.Service.Transition(s.ctx, caseID, intake.TransitionRequest{To: s.to, ProceedEarly: true}); err != nil {
-			t.Fatalf("to %s: %v", s.to, err)
+	steps = append(steps, intake.DecisionRGPositive, intake.DecisionCGPositive)
+	for _, to := range steps {
+		ctx := dm
+		if to == intake.DecisionSubmitted {
+			ctx = owner
+		}
+		wf, err := w.env.Service.Transition(ctx, caseID, intake.TransitionRequest{To: to})
+		if err != nil {
+			t.Fatalf("to %s: %v", to, err)
+		}
+		if to == intake.DecisionRGPositive {
+			ends, err := time.Parse(time.DateOnly, wf.ReflectionEnds)
+			if err != nil {
+				t.Fatalf("reflection ends %q: %v", wf.ReflectionEnds, err)
+			}
+			clock.Advance(ends.Sub(clock.Now()) + 24*time.Hour)
 		}
 	}
 }
@@ -83,7 +95,8 @@ func (w *realWorld) decidePositive(t *testing.T, caseID string) {
 // TestWorkflowAuthorizationTable is written by hand: every workflow and
 // oversight endpoint × relation × role, over HTTP with real tokens.
 func TestWorkflowAuthorizationTable(t *testing.T) {
-	w := newRealWorld(t)
+	clock := &intaketest.Clock{}
+	w := newRealWorldOn(t, dbtest.SQLite(t), func(c *intake.Config) { c.Now = clock.Now })
 	if err := intake.SetAccessLog(w.env.Service, noAccessLog{}); err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +154,7 @@ func TestWorkflowAuthorizationTable(t *testing.T) {
 			return "GET", one(tg) + "/access-report?lang=fr", nil
 		},
 		"certificate": func(t *testing.T, _ string, tg target) (string, string, any) {
-			w.decidePositive(t, tg.caseID)
+			w.decidePositive(t, tg.caseID, clock)
 			return "GET", one(tg) + "/certificate", nil
 		},
 	}

@@ -41,6 +41,9 @@ func letterLanguage(languages []string) string {
 // letter is what a decision letter states.
 type letter struct {
 	Reference, Date, Decision, Reason, ReconsiderUntil string
+	// ReflectionEnds is set on a conclusive decision made, at the person's
+	// request, before the reflection period ended.
+	ReflectionEnds string
 }
 
 // renderLetter renders the decision letter in lang, in memory.
@@ -57,6 +60,9 @@ func renderLetter(lang string, l letter) (string, error) {
 func (s *service) sealLetter(ctx context.Context, tx *sql.Tx, p auth.Principal, c caseRow, w workflowRow, to, reason string) error {
 	lang := letterLanguage(c.Languages)
 	l := letter{Reference: c.Reference, Date: s.now().Format(time.DateOnly), Decision: decisionLabels[lang][to], Reason: reason}
+	if strings.HasPrefix(to, "cg_") && l.Date < w.ReflectionEnds {
+		l.ReflectionEnds = w.ReflectionEnds
+	}
 	if negative(to) {
 		l.ReconsiderUntil = s.now().AddDate(0, 0, s.policy().ReconsiderationDays).Format(time.DateOnly)
 	}

@@ -38,9 +38,6 @@ func (s *service) Finalize(ctx context.Context, id string) (Case, error) {
 	if err != nil {
 		return Case{}, err
 	}
-	if ok, wait := s.dupLimit.Take(p.UserID); !ok {
-		return Case{}, kit.RateLimited(LimitDuplicateChecks, wait)
-	}
 	var (
 		row      caseRow
 		consents []Consent
@@ -69,6 +66,14 @@ func (s *service) Finalize(ctx context.Context, id string) (Case, error) {
 		identity, err := s.ownIdentitySection(ctx, tx, row, secs, p.OrgID)
 		if err != nil {
 			return err
+		}
+		// The duplicate check is charged once the draft is found and only
+		// if it probes the index (an identity section); over the limit
+		// nothing is written.
+		if identity != nil && row.Route != RouteAnonymous {
+			if ok, wait := s.dupLimit.Take(p.UserID); !ok {
+				return kit.RateLimited(LimitDuplicateChecks, wait)
+			}
 		}
 		row.Status, row.UpdatedAt = StatusRegistered, s.now()
 		if err := s.store.updateCase(ctx, tx, &row); err != nil {

@@ -18,14 +18,58 @@ import (
 // transaction of the change they tell of; the referral service keeps the
 // inboxes. A notice is codes and ids only (notice.Notice.Validate).
 
-// guardianChanges are the audited changes to a case its guardian is told
-// of: every change to the child's case, as its audit trail records it.
-var guardianChanges = map[string]bool{
-	"intake.case.update": true, "intake.case.transition": true, "intake.case.submit": true,
-	"intake.case.transfer": true, "intake.case.finalize": true, "intake.consent.record": true,
-	"intake.decision.propose": true, "intake.decision.withdrawn": true, "intake.support.transition": true,
-	"intake.entry.create": true, "intake.disclosure": true, "intake.break_glass.open": true,
-	"intake.guardian.appoint": true,
+// guardianQuiet are the audited actions on a case that neither change nor
+// open the child's file. Every other allowed action on the case, on one of
+// its grants, duplicate matches or emergency accesses is told to the
+// child's guardian, so that a new action is told without a list to update.
+var guardianQuiet = map[string]bool{
+	"intake.case.integrity":    true, // a failed integrity check, nothing opened
+	"intake.case.register":     true, // a new case has no guardian yet
+	"intake.duplicate.check":   true, // the check at registration, before any guardian
+	"intake.notification.link": true, // its object is the notification, not the case
+}
+
+// guardianTold reports whether the guardian is told of action: every
+// intake action except reads (…read, …list) and guardianQuiet.
+func guardianTold(action string) bool {
+	if !strings.HasPrefix(action, "intake.") || guardianQuiet[action] {
+		return false
+	}
+	switch action[strings.LastIndexByte(action, '.')+1:] {
+	case "read", "list", "summary", "queue":
+		return false
+	}
+	return true
+}
+
+// guardianObjects finds the cases an audited object belongs to.
+var guardianObjects = map[string]string{
+	"grant":       `SELECT case_id, '' FROM grants WHERE id = $1`,
+	"duplicate":   `SELECT case_id, matches_id FROM duplicates WHERE id = $1`,
+	"break_glass": `SELECT case_id, '' FROM break_glass WHERE id = $1`,
+}
+
+// casesOf returns the cases event e is about.
+func casesOf(ctx context.Context, q querier, e event.Audit) ([]string, error) {
+	if e.ObjectType == "case" {
+		return []string{e.ObjectID}, nil
+	}
+	query, ok := guardianObjects[e.ObjectType]
+	if !ok || e.ObjectID == "" {
+		return nil, nil
+	}
+	var a, b string
+	err := q.QueryRowContext(ctx, query, e.ObjectID).Scan(&a, &b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("intake: case of %s %s: %w", e.ObjectType, e.ObjectID, err)
+	}
+	if b == "" {
+		return []string{a}, nil
+	}
+	return []string{a, b}, nil
 }
 
 // emitNotices appends notices to the outbox in tx.
@@ -49,41 +93,62 @@ func (s *service) emitNotices(ctx context.Context, tx outbox.Execer, ns ...notic
 // tellGuardian tells a child's guardian of each change audited in events
 // (one notice per case), unless the guardian made it. An appointment is
 // told as such to the guardian appointed.
-func (s *service) tellGuardian(ctx context.Context, tx *sql.Tx, events []event.Audit) error {
+func (s *service) tellGuardian(ctx context.Context, tx querier, events []event.Audit) error {
 	done := map[string]bool{}
 	var out []notice.Notice
 	for _, e := range events {
-		if e.Outcome != event.Allowed || e.ObjectType != "case" || !guardianChanges[e.Action] || done[e.ObjectID] {
+		if e.Outcome != event.Allowed || !guardianTold(e.Action) {
 			continue
 		}
-		done[e.ObjectID] = true
-		var user, org, decision, support string
-		err := tx.QueryRowContext(ctx, `SELECT guardian_user, guardian_org, decision_state, support_state
-			FROM case_workflow WHERE case_id = $1`, e.ObjectID).Scan(&user, &org, &decision, &support)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
+		cases, err := casesOf(ctx, tx, e)
 		if err != nil {
-			return fmt.Errorf("intake: guardian of %s: %w", e.ObjectID, err)
+			return err
 		}
-		if user == "" || org == "" || user == e.ActorUser && e.Action != "intake.guardian.appoint" {
-			continue
+		for _, caseID := range cases {
+			if done[caseID] {
+				continue
+			}
+			n, ok, err := s.guardianNotice(ctx, tx, e, caseID)
+			if err != nil {
+				return err
+			}
+			if ok {
+				done[caseID] = true
+				out = append(out, n)
+			}
 		}
-		n := notice.Notice{ID: event.NewID(), Org: org, User: user, Kind: notice.KindCaseChanged,
-			ObjectType: notice.ObjectCase, ObjectID: e.ObjectID, CreatedAt: s.now()}
-		switch e.Action {
-		case "intake.guardian.appoint":
-			n.Kind = notice.KindGuardianAppointed
-		case "intake.case.transition", "intake.case.submit":
-			n.Detail = "decision." + decision
-		case "intake.support.transition":
-			n.Detail = "support." + support
-		default:
-			n.Detail = strings.TrimPrefix(e.Action, "intake.")
-		}
-		out = append(out, n)
 	}
 	return s.emitNotices(ctx, tx, out...)
+}
+
+// guardianNotice is the notice telling caseID's guardian of e, if the
+// case has a guardian other than the actor.
+func (s *service) guardianNotice(ctx context.Context, tx querier, e event.Audit, caseID string) (notice.Notice, bool, error) {
+	var user, org, decision, support string
+	err := tx.QueryRowContext(ctx, `SELECT guardian_user, guardian_org, decision_state, support_state
+		FROM case_workflow WHERE case_id = $1`, caseID).Scan(&user, &org, &decision, &support)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notice.Notice{}, false, nil
+	}
+	if err != nil {
+		return notice.Notice{}, false, fmt.Errorf("intake: guardian of %s: %w", caseID, err)
+	}
+	if user == "" || org == "" || user == e.ActorUser && e.Action != "intake.guardian.appoint" {
+		return notice.Notice{}, false, nil
+	}
+	n := notice.Notice{ID: event.NewID(), Org: org, User: user, Kind: notice.KindCaseChanged,
+		ObjectType: notice.ObjectCase, ObjectID: caseID, CreatedAt: s.now()}
+	switch e.Action {
+	case "intake.guardian.appoint":
+		n.Kind = notice.KindGuardianAppointed
+	case "intake.case.transition", "intake.case.submit":
+		n.Detail = "decision." + decision
+	case "intake.support.transition":
+		n.Detail = "support." + support
+	default:
+		n.Detail = strings.TrimPrefix(e.Action, "intake.")
+	}
+	return n, true, nil
 }
 
 // tellGuardianReplaced tells a guardian that another took their place.

@@ -85,6 +85,7 @@ func TestGuardianIsToldOfEveryChange(t *testing.T) {
 		if _, err := env.Service.AppointGuardian(owner, c.ID, intake.GuardianInput{UserID: guardian, OrgID: guardianOrg.ID}); err != nil {
 			t.Fatal(err)
 		}
+		var grantID string
 		steps := []struct {
 			name   string
 			do     func() error
@@ -102,6 +103,37 @@ func TestGuardianIsToldOfEveryChange(t *testing.T) {
 				_, err := env.Service.SupportTransition(owner, c.ID, intake.TransitionRequest{To: intake.SupportOpen})
 				return err
 			}, "support.open"},
+			{"referral grant", func() error {
+				g, err := env.Service.GrantPending(owner, intake.GrantRequest{CaseID: c.ID, OrgID: otherOrg.ID,
+					Sections: []string{intake.SectionNarrative}, Purpose: "referral"})
+				grantID = g.ID
+				return err
+			}, "grant.create"},
+			{"grant accepted", func() error {
+				_, err := env.Service.ActivateGrant(intaketest.As(otherOrg, auth.RoleNGOCaseworker), c.ID, grantID)
+				return err
+			}, "grant.activate"},
+			{"grant revoked", func() error { return env.Service.RevokeGrant(owner, c.ID, grantID) }, "grant.revoke"},
+			{"legal hold", func() error {
+				_, err := env.Service.PlaceLegalHold(intaketest.As(env.Org("police"), auth.RoleAuditor), c.ID,
+					intake.LegalHoldInput{ReasonCode: "litigation"})
+				return err
+			}, "legal_hold.place"},
+			{"legal hold released", func() error {
+				_, err := env.Service.ReleaseLegalHold(intaketest.As(env.Org("police"), auth.RoleAuditor), c.ID,
+					intake.LegalHoldInput{ReasonCode: "litigation_over"})
+				return err
+			}, "legal_hold.release"},
+			{"duplicate confirmed", func() error {
+				later := env.Register(t, ngo, r)
+				d := findDuplicate(t, env, later.ID, c.ID)
+				_, err := env.Service.ConfirmDuplicate(intaketest.As(env.Org("commission"), auth.RoleCoordinator), d.ID, true)
+				return err
+			}, "duplicate.confirm"},
+			{"export", func() error {
+				_, err := env.Service.(intake.SectionExporter).ExportSections(owner, c.ID, []string{intake.SectionNarrative})
+				return err
+			}, "case.export"},
 			{"the adult's case changes", func() error {
 				_, err := env.Service.AddEntry(owner, adult.ID, intake.EntryInput{Type: intake.EntryNote, Content: json.RawMessage(`{"text":"n"}`)})
 				return err
@@ -281,8 +313,7 @@ func TestNoticesCarryNoPersonalData(t *testing.T) {
 		r.Legal = &intake.LegalInfo{Notes: canary + " legal"}
 		c := env.Register(t, ngo, r)
 		owner := intaketest.As(ngo, auth.RoleNGOCaseworker)
-		env.Orgs.OfferChildProtection(guardianOrg)
-		if _, err := env.Service.AppointGuardian(owner, c.ID, intake.GuardianInput{UserID: env.Orgs.AddGuardian(guardianOrg), OrgID: guardianOrg.ID}); err != nil {
+		if _, err := env.Service.AppointGuardian(owner, c.ID, intake.GuardianInput{UserID: guardianIn(env, guardianOrg), OrgID: guardianOrg.ID}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := env.Service.AddEntry(owner, c.ID, intake.EntryInput{Type: intake.EntryNote, Content: json.RawMessage(`{"text":"` + canary + ` note"}`)}); err != nil {
@@ -307,4 +338,11 @@ func TestNoticesCarryNoPersonalData(t *testing.T) {
 			t.Fatalf("%d notices carry free text", n)
 		}
 	})
+}
+
+// guardianIn makes org a child-protection organisation and returns a new
+// guardian of it.
+func guardianIn(env *intaketest.Env, org intake.OrgInfo) string {
+	env.Orgs.OfferChildProtection(org)
+	return env.Orgs.AddGuardian(org)
 }

@@ -67,7 +67,9 @@ func (s *service) prepareRegistration(ctx context.Context, r Registration) (*new
 	// The duplicate check is rate-limited per user before any work: over
 	// the limit the registration is refused (429) and nothing is written,
 	// so the officer simply retries; whether a match exists never shows.
-	if !r.Draft {
+	// Only a registration that probes the index is charged: one with
+	// identity data, not a draft, not anonymous (duplicateProbe).
+	if !r.Draft && r.Identity != nil && v.Route != RouteAnonymous {
 		if ok, wait := s.dupLimit.Take(p.UserID); !ok {
 			return nil, kit.RateLimited(LimitDuplicateChecks, wait)
 		}

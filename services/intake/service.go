@@ -382,10 +382,12 @@ const (
 // /support. Reason is free text, sealed into the case record; ReasonCode
 // is a code kept in clear for the decision record.
 type TransitionRequest struct {
-	To           string `json:"to"`
-	Reason       string `json:"reason,omitempty"`
-	ReasonCode   string `json:"reason_code,omitempty"`
-	ProceedEarly bool   `json:"proceed_early,omitempty"` // the person asks to proceed before the reflection period ends
+	To         string `json:"to"`
+	Reason     string `json:"reason,omitempty"`
+	ReasonCode string `json:"reason_code,omitempty"`
+	// ProceedEarly asks for a conclusive decision before the reflection
+	// period ends; it rests on the person's recorded proceed_early_request.
+	ProceedEarly bool `json:"proceed_early,omitempty"`
 }
 
 // DecisionRecord is one recorded step of a track: codes, who and when.
@@ -403,8 +405,11 @@ type DecisionRecord struct {
 	// reasons (EntryID holds the confirmer's, if any).
 	ProposalEntryID string `json:"proposal_entry_id,omitempty"`
 	// ConsentID is the consent record a move onto the NRM route rests on.
-	ConsentID string    `json:"consent_id,omitempty"`
-	DecidedAt time.Time `json:"decided_at"`
+	ConsentID string `json:"consent_id,omitempty"`
+	// EarlyRequestID is the person's proceed_early_request entry a
+	// conclusive decision made before the reflection period ended rests on.
+	EarlyRequestID string    `json:"early_request_id,omitempty"`
+	DecidedAt      time.Time `json:"decided_at"`
 }
 
 // Workflow is the state of a case's two tracks and its child-protection
