@@ -6,7 +6,13 @@ ALTER TABLE privacy_ledger ADD COLUMN spent_micro BIGINT NOT NULL DEFAULT 0;
 UPDATE privacy_ledger SET spent_micro = CAST(ROUND(spent * 1000000) AS BIGINT);
 ALTER TABLE privacy_ledger DROP COLUMN spent;
 
+-- The international-protection status coded at registration (refugee,
+-- asylum_seeker, none; '' when not given, counted as unknown): the code
+-- only, for the protection-status table.
+ALTER TABLE cases ADD COLUMN protection_status TEXT NOT NULL DEFAULT '';
+
 -- +goose Down
+ALTER TABLE cases DROP COLUMN protection_status;
 ALTER TABLE privacy_ledger ADD COLUMN spent DOUBLE PRECISION NOT NULL DEFAULT 0;
 UPDATE privacy_ledger SET spent = spent_micro / 1000000.0;
 ALTER TABLE privacy_ledger DROP COLUMN spent_micro;
