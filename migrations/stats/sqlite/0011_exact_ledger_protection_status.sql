@@ -11,7 +11,12 @@ ALTER TABLE privacy_ledger DROP COLUMN spent;
 -- only, for the protection-status table.
 ALTER TABLE cases ADD COLUMN protection_status TEXT NOT NULL DEFAULT '';
 
+-- The release scheduler asks, every hour, for the latest change of each
+-- month: an index answers it without reading the change sets.
+CREATE INDEX change_sets_month ON change_sets (month, version);
+
 -- +goose Down
+DROP INDEX change_sets_month;
 ALTER TABLE cases DROP COLUMN protection_status;
 ALTER TABLE privacy_ledger ADD COLUMN spent DOUBLE PRECISION NOT NULL DEFAULT 0;
 UPDATE privacy_ledger SET spent = spent_micro / 1000000.0;
