@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -145,19 +144,5 @@ func TestCasesPurgeCommand(t *testing.T) {
 	}
 	if !strings.HasPrefix(out.String(), "purged: {") {
 		t.Fatalf("cases purge printed %q", out.String())
-	}
-}
-
-func TestClosedPeriods(t *testing.T) {
-	cases := map[string][]string{
-		"2026-11-27": {"2026-10", "2026-Q3", "2025"},
-		"2026-01-03": {"2025-12", "2025-Q4", "2025"},
-		"2026-04-01": {"2026-03", "2026-Q1", "2025"},
-	}
-	for day, want := range cases {
-		now, _ := time.Parse(time.DateOnly, day)
-		if got := closedPeriods(now); !slices.Equal(got, want) {
-			t.Errorf("%s: closed periods %v, want %v", day, got, want)
-		}
 	}
 }

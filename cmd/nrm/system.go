@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"path/filepath"
 	"time"
@@ -63,6 +62,9 @@ type system struct {
 	referralDen authz.DenialRecorder
 	notices     *referral.Notices
 	stats       *stats.Stats
+	// lastScheduled is the last period the release scheduler tried (its
+	// one goroutine only).
+	lastScheduled string
 }
 
 // buildSystem wires config → databases → services → endpoints, inside out.
@@ -391,18 +393,30 @@ func (s *system) purge(ctx context.Context) {
 	}
 }
 
-// scheduleReleases publishes the statistics of each closed month, quarter
-// and year (every hour it tries the latest closed ones). A release that
-// would differ from the previous one of its period by too few records is
-// refused by the statistics service, and the earlier figures stand.
-func (s *system) scheduleReleases(ctx context.Context) {
+// scheduleReleases publishes the statistics of every closed month,
+// quarter and year whose records changed since its last release (late
+// records of an older period included), at most releasesPerPass each hour,
+// taking up where the previous pass stopped. A release that would differ
+// from the previous one of its period by too few records is refused by
+// the statistics service, and the earlier figures stand.
+func (s *system) scheduleReleases(ctx context.Context) { s.scheduleReleasesAt(ctx, time.Now().UTC()) }
+
+// releasesPerPass bounds the releases one pass of the scheduler tries.
+const releasesPerPass = 24
+
+func (s *system) scheduleReleasesAt(ctx context.Context, now time.Time) {
 	ctx = auth.WithPrincipal(ctx, auth.ServicePrincipal("stats"))
-	now := time.Now().UTC()
-	for _, period := range closedPeriods(now) {
+	periods, err := s.stats.StalePeriods(ctx, now, s.lastScheduled, releasesPerPass)
+	if err != nil {
+		level.Error(s.logger).Log("msg", "statistics periods to release not found", "err", err)
+		return
+	}
+	for _, period := range periods {
 		spec := stats.ReleaseSpec{Name: scheduledReleaseName(period, now), Period: period}
 		if _, err := s.stats.CreateRelease(ctx, spec); err != nil && kit.AsError(err).Status >= 500 {
 			level.Error(s.logger).Log("msg", "scheduled statistics release failed", "period", period, "err", err)
 		}
+		s.lastScheduled = period
 	}
 }
 
@@ -411,17 +425,6 @@ func (s *system) scheduleReleases(ctx context.Context) {
 // release control allows (a name with the date alone allowed one a day).
 func scheduledReleaseName(period string, now time.Time) string {
 	return "sched-" + period + "-" + now.UTC().Format("20060102T150405Z")
-}
-
-// closedPeriods are the latest closed month, quarter and year.
-func closedPeriods(now time.Time) []string {
-	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
-	q := (int(now.Month())-1)/3 + 1 // current quarter; the previous one is closed
-	qYear, prevQ := now.Year(), q-1
-	if prevQ == 0 {
-		qYear, prevQ = now.Year()-1, 4
-	}
-	return []string{month.Format("2006-01"), fmt.Sprintf("%d-Q%d", qYear, prevQ), fmt.Sprint(now.Year() - 1)}
 }
 
 // Close gives back the reference numbers intake reserved and did not

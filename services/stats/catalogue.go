@@ -20,6 +20,7 @@ const (
 	TableChildren               = "children"
 	TableDecisionTimesAge       = "decision_times_age"
 	TableReferralOutcomes       = "referral_outcomes"
+	TableCasesByProtectionAge   = "cases_by_protection_age"
 	total                       = "*" // a margin: every value of the dimension
 	unknown                     = "unknown"
 	cellSep                     = "|"
@@ -82,8 +83,11 @@ var (
 	// and in the cell of its reason.
 	referralOutcomeCodes = append(append([]string{"accepted", "declined"}, prefixed("declined_", declineReasons)...),
 		"expired", "no_provider")
-	separations     = []string{"unaccompanied", "accompanied"}
-	guardianOutcome = []string{"within_target", "later", "not_appointed"}
+	separations = []string{"unaccompanied", "accompanied"}
+	// protectionStatuses are the international-protection status codes of
+	// the registration (DESIGN.md), and unknown for a case without one.
+	protectionStatuses = []string{"refugee", "asylum_seeker", "none", unknown}
+	guardianOutcome    = []string{"within_target", "later", "not_appointed"}
 )
 
 // nationalityOther groups the nationalities not published by name.
@@ -159,7 +163,21 @@ func catalogue(regions []string) []TableInfo {
 			Dimensions: []Dimension{d("service", services, true), d("region", regions, true),
 				d("outcome", referralOutcomeCodes, true)},
 			Sensitivity: 2, Family: FamilyReferrals},
+		{Name: TableCasesByProtectionAge, Title: "Cases and persons identified, by international-protection status and age group",
+			Units: []string{unitCases, unitPersons}, PeriodBasis: "identification month",
+			Dimensions:  []Dimension{d("protection_status", protectionStatuses, true), d("age_group", ageGroups, true)},
+			Sensitivity: 1, Family: FamilyCases},
 	}
+}
+
+// protectionCode keeps a registration's protection status when it is a
+// code of the list, and otherwise stores none ("", counted as unknown):
+// statistics never stores free text.
+func protectionCode(s string) string {
+	if s != unknown && slices.Contains(protectionStatuses, s) {
+		return s
+	}
+	return ""
 }
 
 // contribution is one record's part of one cell: the record's key, and

@@ -1,11 +1,14 @@
 package stats
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/nrm-project/nrm/pkg/event"
 )
@@ -56,6 +59,9 @@ func (s *Stats) Releases(ctx context.Context, period string) ([]Release, error) 
 			if out[i].Tables, err = s.releasedTables(ctx, tx, out[i]); err != nil {
 				return err
 			}
+			if out[i].Method == MethodDP {
+				out[i].Status, out[i].AsOf = answersStatus(out[i].Tables)
+			}
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "stats.releases.read", "stats.release", period, event.Allowed))
 	})
@@ -72,16 +78,26 @@ func (s *Stats) Releases(ctx context.Context, period string) ([]Release, error) 
 // every catalogue table (new, carried forward or withheld, with the
 // reason), a differential-privacy release's answers.
 func (s *Stats) releasedTables(ctx context.Context, q queryer, r Release) ([]ReleasedTable, error) {
-	rows, err := q.QueryContext(ctx, `SELECT tbl, period, epsilon, carried_from FROM release_tables WHERE release = $1
-		ORDER BY tbl, period`, r.Name)
+	// A differential-privacy answer's status and as-of time are in the
+	// stored answer: read it only for those.
+	answer := "''"
+	if r.Method == MethodDP {
+		answer = "answer"
+	}
+	rows, err := q.QueryContext(ctx, `SELECT tbl, period, epsilon, carried_from, created_at, `+answer+`
+		FROM release_tables WHERE release = $1 ORDER BY tbl, period`, r.Name)
 	if err != nil {
 		return nil, fmt.Errorf("stats: release tables: %w", err)
 	}
 	got := map[string]ReleasedTable{}
 	var dp []ReleasedTable
 	for rows.Next() {
-		var t ReleasedTable
-		if err := rows.Scan(&t.Table, &t.Period, &t.Epsilon, &t.CarriedFrom); err != nil {
+		var (
+			t       ReleasedTable
+			created time.Time
+			body    string
+		)
+		if err := rows.Scan(&t.Table, &t.Period, &t.Epsilon, &t.CarriedFrom, &created, &body); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("stats: release tables: %w", err)
 		}
@@ -90,6 +106,15 @@ func (s *Stats) releasedTables(ctx context.Context, q queryer, r Release) ([]Rel
 			t.Status = StatusCarriedForward
 		}
 		if r.Method == MethodDP {
+			var a struct {
+				Status string     `json:"status"`
+				AsOf   *time.Time `json:"as_of"`
+			}
+			if err := json.Unmarshal([]byte(body), &a); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("stats: release tables: %w", err)
+			}
+			t.PeriodStatus, t.AsOf = cmp.Or(a.Status, periodStatus(t.Period, created)), a.AsOf
 			dp = append(dp, t)
 			continue
 		}
@@ -131,6 +156,28 @@ func (s *Stats) releasedTables(ctx context.Context, q queryer, r Release) ([]Rel
 		out = append(out, t)
 	}
 	return out, nil
+}
+
+// answersStatus is a differential-privacy release's status and as-of
+// time: provisional while any answer is of a period that was open when
+// answered, final when all were closed; the latest as-of time of its
+// answers. A release without answers has neither.
+func answersStatus(ts []ReleasedTable) (string, *time.Time) {
+	status := ""
+	var asOf *time.Time
+	for _, t := range ts {
+		switch {
+		case t.PeriodStatus == StatusProvisional:
+			status = StatusProvisional
+		case status == "":
+			status = t.PeriodStatus
+		}
+		if t.AsOf != nil && (asOf == nil || t.AsOf.After(*asOf)) {
+			u := t.AsOf.UTC()
+			asOf = &u
+		}
+	}
+	return status, asOf
 }
 
 // ReasonNotInRelease: the release holds no answer of the table and no

@@ -27,6 +27,9 @@ type caseFact struct {
 	Nationality    string
 	TreatedAsChild bool
 	Unaccompanied  bool
+	// Protection is the international-protection status code ("" when
+	// none was given or the code is not in the list).
+	Protection string
 }
 
 // eventFact is a decision, overdue or referral event, each its own record.
@@ -128,6 +131,8 @@ func contributions(c component, guardianTarget int) map[contribKey]contribution 
 				cells(u, [][]string{{orUnknown(x.Nationality)}, {age}}, all))
 			add(TableResponderExploitation, x.IdentifiedMonth, rec, x.Key, x.RecordKey, -1,
 				cells(u, [][]string{{orUnknown(x.OrgKind)}, types}, all))
+			add(TableCasesByProtectionAge, x.IdentifiedMonth, rec, x.Key, x.RecordKey, -1,
+				cells(u, [][]string{{orUnknown(x.Protection)}, {age}}, all))
 		}
 		if age == "child" || x.TreatedAsChild {
 			sep := "accompanied"

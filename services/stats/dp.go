@@ -13,13 +13,14 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/kit"
 )
 
 var releaseNameRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // createBudget opens a differential-privacy release with a total budget.
 func (s *Stats) createBudget(ctx context.Context, name string, epsilon float64) (Release, error) {
-	if !(epsilon > 0) || epsilon > s.policy.DP.MaxReleaseEpsilon {
+	if !(epsilon >= s.policy.DP.MinEpsilon) || epsilon > s.policy.DP.MaxReleaseEpsilon {
 		return Release{}, ErrBadRelease
 	}
 	p, _ := auth.FromContext(ctx)
@@ -65,9 +66,15 @@ func (s *Stats) ReleaseTable(ctx context.Context, release, name, period string, 
 			return Table{}, err
 		}
 	}
-	if epsilon < 0 || epsilon > s.policy.DP.EpsilonPerMonth || math.IsNaN(epsilon) {
-		return Table{}, ErrBadEpsilon
+	// 0 asks for the policy's epsilon_per_table. Anything else must lie
+	// between the policy's minimum and the monthly budget: the negations
+	// refuse NaN too, and +Inf is above every budget.
+	if epsilon != 0 && !(epsilon >= s.policy.DP.MinEpsilon && epsilon <= s.policy.DP.EpsilonPerMonth) {
+		return Table{}, s.badEpsilon()
 	}
+	// The ledger counts whole millionths of epsilon; the noise is drawn at
+	// exactly the epsilon spent.
+	epsilon = fromMicro(toMicro(epsilon))
 	var t Table
 	objectID := release + "/" + name + "/" + p
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -112,7 +119,7 @@ func (s *Stats) ReleaseTable(ctx context.Context, release, name, period string, 
 		}
 		t, err = storedAnswer(ctx, tx, release, name, p)
 		switch {
-		case err == nil && epsilon != 0 && math.Abs(t.Epsilon-epsilon) > ledgerTolerance:
+		case err == nil && epsilon != 0 && toMicro(t.Epsilon) != toMicro(epsilon):
 			// Asked without an epsilon, the stored answer is the answer.
 			return ErrEpsilonDiffers
 		case err == nil:
@@ -120,7 +127,7 @@ func (s *Stats) ReleaseTable(ctx context.Context, release, name, period string, 
 		case !errors.Is(err, ErrWithheld):
 			return err
 		}
-		if spent+cost > total+ledgerTolerance {
+		if toMicro(spent)+toMicro(cost) > toMicro(total) {
 			return ErrBudgetSpent
 		}
 		blocker, err := s.tooFewChanges(ctx, tx, name, p)
@@ -187,13 +194,21 @@ func (s *Stats) dpTable(ctx context.Context, q queryer, info TableInfo, period s
 		inner.Dimensions[i].Margin = false
 	}
 	alpha := math.Exp(-epsilon / dpSensitivity(info))
+	if !(alpha > 0 && alpha < 1) {
+		// exp rounds to 1 for epsilon/sensitivity below ~1e-16: no noise.
+		return Table{}, errNoNoise
+	}
 	t := Table{Name: info.Name, Title: info.Title, Period: period, Method: MethodDP, Units: info.Units,
 		Dimensions: dimNames(info), Epsilon: epsilon}
 	for _, g := range grid(inner, present) {
 		c := Cell{Unit: g[0], Dims: g[1:]}
 		v := int64(0)
 		if !structurallyEmpty(info.Name, c.Dims) {
-			v = max(0, stored[strings.Join(g, cellSep)]+s.geometric(alpha))
+			noise, err := s.geometric(alpha)
+			if err != nil {
+				return Table{}, err
+			}
+			v = max(0, stored[strings.Join(g, cellSep)]+noise)
 		}
 		c.Value = &v
 		t.Cells = append(t.Cells, c)
@@ -201,9 +216,43 @@ func (s *Stats) dpTable(ctx context.Context, q queryer, info TableInfo, period s
 	return t, nil
 }
 
+// maxDraw bounds one geometric draw: far beyond any noise a permitted
+// epsilon gives (at min_epsilon 0.01 and sensitivity 3, a draw past 1e6
+// has probability below 1e-1400), and far inside int64.
+const maxDraw = 1 << 40
+
+// errNoNoise refuses a draw that would not be noise: alpha outside (0, 1)
+// (exp(-epsilon/sensitivity) rounded to 1 draws 0 every time) or a draw
+// that overflows. It is a fault, not a client's error: the epsilon floor
+// keeps every permitted answer away from it.
+var errNoNoise = errors.New("stats: differential privacy: the noise cannot be drawn at this epsilon")
+
 // geometric draws two-sided geometric (discrete Laplace) noise:
 // P(k) proportional to alpha^|k|, as the difference of two geometric draws.
-func (s *Stats) geometric(alpha float64) int64 {
-	draw := func() int64 { return int64(math.Floor(math.Log(s.uniform()) / math.Log(alpha))) }
-	return draw() - draw()
+func (s *Stats) geometric(alpha float64) (int64, error) {
+	if !(alpha > 0 && alpha < 1) {
+		return 0, errNoNoise
+	}
+	draw := func() (int64, error) {
+		x := math.Floor(math.Log(s.uniform()) / math.Log(alpha))
+		if !(x >= 0 && x <= maxDraw) {
+			return 0, errNoNoise
+		}
+		return int64(x), nil
+	}
+	a, err := draw()
+	if err != nil {
+		return 0, err
+	}
+	b, err := draw()
+	if err != nil {
+		return 0, err
+	}
+	return a - b, nil
+}
+
+// badEpsilon is the refusal of an answer's epsilon, naming the bounds.
+func (s *Stats) badEpsilon() error {
+	return kit.Validation(fmt.Sprintf("epsilon: a number from dp.min_epsilon (%s) to the privacy ledger's monthly budget (%s), and only for a differential-privacy release",
+		fmtEpsilon(s.policy.DP.MinEpsilon), fmtEpsilon(s.policy.DP.EpsilonPerMonth)))
 }

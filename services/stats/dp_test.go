@@ -80,7 +80,11 @@ func TestGeometricNoiseScale(t *testing.T) {
 		const n = 200000
 		var sum, sq float64
 		for range n {
-			x := float64(s.geometric(alpha))
+			k, err := s.geometric(alpha)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := float64(k)
 			sum += x
 			sq += x * x
 		}
@@ -89,5 +93,28 @@ func TestGeometricNoiseScale(t *testing.T) {
 		if math.Abs(mean) > 0.05*math.Sqrt(want)+0.01 || math.Abs(variance-want)/want > 0.05 {
 			t.Errorf("epsilon %g: mean %.3f variance %.2f, want 0 and %.2f", eps, mean, variance, want)
 		}
+	}
+}
+
+// A parameter that is not noise (alpha rounded to 1, or out of range) and
+// a draw that overflows are refused, never answered as a count.
+func TestGeometricRefusesNoNoise(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		alpha   float64
+		uniform float64
+	}{
+		{"alpha rounded to 1", math.Exp(-1e-20), 0.5},
+		{"alpha above 1", 1.5, 0.5},
+		{"alpha 0", 0, 0.5},
+		{"alpha NaN", math.NaN(), 0.5},
+		{"draw overflows", math.Exp(-1e-15), 1e-300},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &Stats{uniform: func() float64 { return tc.uniform }}
+			if k, err := s.geometric(tc.alpha); !errors.Is(err, errNoNoise) {
+				t.Fatalf("drew %d, %v; want errNoNoise", k, err)
+			}
+		})
 	}
 }

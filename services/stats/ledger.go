@@ -30,8 +30,9 @@ const codePrivacyBudgetSpent = "privacy_budget_spent"
 var ErrPrivacyBudgetSpent = kit.NewError(http.StatusConflict, codePrivacyBudgetSpent,
 	"the privacy budget of the table family for the period is spent")
 
-// ledgerTolerance absorbs the rounding of sums of decimal epsilons.
-const ledgerTolerance = 1e-9
+// The ledger counts in whole millionths of epsilon (integers), so that no
+// sum of answers can be absorbed by rounding: a float ledger with a
+// tolerance let an answer of epsilon 1e-20 pass forever.
 
 // LedgerEntry is what one month's ledger of one family holds.
 type LedgerEntry struct {
@@ -45,16 +46,19 @@ type LedgerEntry struct {
 // spend takes epsilon from the ledger of family for every month of period,
 // all or none (the caller's transaction rolls back on error).
 func (s *Stats) spend(ctx context.Context, tx *sql.Tx, family, period string, epsilon float64) error {
-	budget := s.policy.DP.EpsilonPerMonth
+	budget, cost := toMicro(s.policy.DP.EpsilonPerMonth), toMicro(epsilon)
+	if cost <= 0 {
+		return errNoNoise
+	}
 	for _, m := range monthsOf(period) {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO privacy_ledger (family, month, spent) VALUES ($1, $2, 0)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO privacy_ledger (family, month, spent_micro) VALUES ($1, $2, 0)
 			ON CONFLICT (family, month) DO NOTHING`, family, m); err != nil {
 			return fmt.Errorf("stats: privacy ledger: %w", err)
 		}
 		// The condition is in the statement, so two answers racing for the
 		// last of a budget cannot both pass it.
-		res, err := tx.ExecContext(ctx, `UPDATE privacy_ledger SET spent = spent + $3
-			WHERE family = $1 AND month = $2 AND spent + $3 <= $4`, family, m, epsilon, budget+ledgerTolerance)
+		res, err := tx.ExecContext(ctx, `UPDATE privacy_ledger SET spent_micro = spent_micro + $3
+			WHERE family = $1 AND month = $2 AND spent_micro + $3 <= $4`, family, m, cost, budget)
 		if err != nil {
 			return fmt.Errorf("stats: privacy ledger: %w", err)
 		}
@@ -81,19 +85,14 @@ func fmtEpsilon(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 func (s *Stats) ledgerEntry(ctx context.Context, q queryer, family, month string) (LedgerEntry, error) {
 	e := LedgerEntry{Family: family, Month: month, Budget: s.policy.DP.EpsilonPerMonth}
-	err := q.QueryRowContext(ctx, `SELECT spent FROM privacy_ledger WHERE family = $1 AND month = $2`, family, month).Scan(&e.Spent)
+	var spent int64
+	err := q.QueryRowContext(ctx, `SELECT spent_micro FROM privacy_ledger WHERE family = $1 AND month = $2`, family, month).Scan(&spent)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return e, fmt.Errorf("stats: privacy ledger: %w", err)
 	}
-	e.Remaining = max(0, e.Budget-e.Spent)
-	// Sums of decimal epsilons carry binary rounding: show them as decimals.
-	e.Spent, e.Remaining = roundEpsilon(e.Spent), roundEpsilon(e.Remaining)
+	e.Spent = fromMicro(spent)
+	e.Remaining = fromMicro(max(0, toMicro(e.Budget)-spent))
 	return e, nil
-}
-
-func roundEpsilon(v float64) float64 {
-	f, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', 9, 64), 64)
-	return f
 }
 
 // ledger returns the ledger of every family for the months of period.

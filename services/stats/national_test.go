@@ -147,6 +147,14 @@ func TestNationalTablesDisclosureControl(t *testing.T) {
 			}
 			return es
 		}, []facts.Event{child("c-new", m, true)}},
+		{TableCasesByProtectionAge, func(i int) []facts.Event {
+			statuses := []string{"refugee", "asylum_seeker", "none", "refugee"}
+			st := statuses[i%len(statuses)]
+			if i == 0 {
+				st = "" // one case of unknown status
+			}
+			return []facts.Event{withProtection(registered(fmt.Sprintf("p%d", i), m, "MA-01", "female", ageGroups[i%2], "abroad", "ngo", "sexual"), st)}
+		}, []facts.Event{withProtection(registered("p-new", m, "MA-01", "female", "adult", "abroad", "ngo", "sexual"), "none")}},
 		{TableDecisionTimesAge, func(i int) []facts.Event {
 			key, outcome := fmt.Sprintf("d%d", i), "rg_positive"
 			if i < 2 {

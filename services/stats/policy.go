@@ -46,7 +46,26 @@ type DPPolicy struct {
 	// answers together may spend on one table family's records of one
 	// month, across every release and analyst.
 	EpsilonPerMonth float64 `json:"epsilon_per_month"`
+	// MinEpsilon is the smallest epsilon one answer may be asked at. Below
+	// some 1e-16 the noise's parameter exp(-epsilon/sensitivity) rounds to
+	// 1 and the noise vanishes; a floor well above that keeps every answer
+	// noisy and bounds how many answers a month's budget buys (budget /
+	// min_epsilon). Absent from a policy file, it is defaultMinEpsilon.
+	MinEpsilon float64 `json:"min_epsilon"`
 }
+
+// defaultMinEpsilon is dp.min_epsilon when a policy file leaves it out.
+const defaultMinEpsilon = 0.01
+
+// microEpsilon is the unit the privacy ledger counts in: epsilons are
+// whole millionths, so no sum of them is lost to floating-point rounding.
+const microEpsilon = 1e6
+
+// toMicro converts an epsilon to whole millionths (nearest).
+func toMicro(epsilon float64) int64 { return int64(math.Round(epsilon * microEpsilon)) }
+
+// fromMicro converts millionths of epsilon back to an epsilon.
+func fromMicro(m int64) float64 { return float64(m) / microEpsilon }
 
 // Disclosure is the disclosure-control policy.
 type Disclosure struct {
@@ -98,6 +117,9 @@ func LoadDisclosure(dir string) (Disclosure, error) {
 	var d Disclosure
 	if err := json.Unmarshal(b, &d); err != nil {
 		return Disclosure{}, fmt.Errorf("stats: policy: %w", err)
+	}
+	if d.DP.MinEpsilon == 0 {
+		d.DP.MinEpsilon = defaultMinEpsilon
 	}
 	if err := d.Validate(); err != nil {
 		return Disclosure{}, err
@@ -156,6 +178,14 @@ func (d Disclosure) Validate() error {
 	}
 	if d.DP.EpsilonPerMonth < d.DP.EpsilonPerTable || d.DP.EpsilonPerMonth > maxEpsilonPerMonth {
 		return fmt.Errorf("stats: policy: dp epsilon_per_month must be at least epsilon_per_table and at most %g", float64(maxEpsilonPerMonth))
+	}
+	if !(d.DP.MinEpsilon >= 1/microEpsilon) || d.DP.MinEpsilon > d.DP.EpsilonPerTable {
+		return errors.New("stats: policy: dp min_epsilon must be at least 0.000001 and at most epsilon_per_table")
+	}
+	for _, v := range []float64{d.DP.EpsilonPerTable, d.DP.MaxReleaseEpsilon, d.DP.EpsilonPerMonth, d.DP.MinEpsilon} {
+		if math.IsInf(v, 0) || math.IsNaN(v) {
+			return errors.New("stats: policy: dp epsilons must be finite")
+		}
 	}
 	if d.NationalitiesByName < 0 || d.GuardianTargetDays < 0 {
 		return errors.New("stats: policy: nationalities_by_name and guardian_target_days may not be negative")

@@ -42,10 +42,14 @@ type Release struct {
 	Epsilon   float64   `json:"epsilon,omitempty"`
 	Spent     float64   `json:"spent,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
-	// AsOf is when the data of a snapshot last changed before it was taken.
+	// AsOf is when the data of a snapshot last changed before it was
+	// taken; of a differential-privacy release, the latest of its answers'.
 	AsOf *time.Time `json:"as_of,omitempty"`
 	// Status: provisional when the period was still open at the release,
-	// final when it had closed (StatusProvisional, StatusFinal).
+	// final when it had closed (StatusProvisional, StatusFinal). A
+	// differential-privacy release is provisional while any of its answers
+	// is of a period that was open when answered; one without answers has
+	// neither status nor as-of time.
 	Status string          `json:"status,omitempty"`
 	Tables []ReleasedTable `json:"tables"`
 }
@@ -79,9 +83,14 @@ type ReleasedTable struct {
 	// overlapping period whose published answer blocks it).
 	Reason string `json:"reason,omitempty"`
 	Detail string `json:"detail,omitempty"`
-	// Period and Epsilon of an answer of a differential-privacy release.
-	Period  string  `json:"period,omitempty"`
-	Epsilon float64 `json:"epsilon,omitempty"`
+	// Period and Epsilon of an answer of a differential-privacy release;
+	// PeriodStatus says whether the period was open (provisional) or
+	// closed (final) when it was answered, and AsOf when its data had last
+	// changed.
+	Period       string     `json:"period,omitempty"`
+	Epsilon      float64    `json:"epsilon,omitempty"`
+	PeriodStatus string     `json:"period_status,omitempty"`
+	AsOf         *time.Time `json:"as_of,omitempty"`
 }
 
 // autoPrefix names the first release of a period, made by the first

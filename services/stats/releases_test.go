@@ -81,6 +81,24 @@ func TestReleaseList(t *testing.T) {
 		if _, err := f.s.ReleaseTable(f.ctx, "dp-1", TableUnmetNeeds, "2026-10", 0); err != nil {
 			t.Fatal(err)
 		}
+		// A differential-privacy release with an answer of an open month,
+		// and one with no answer yet.
+		for i := range 12 {
+			f.send(t, noProvider(fmt.Sprintf("a-%d", i), "2026-11", "shelter"))
+		}
+		if _, err := f.s.CreateRelease(f.ctx, ReleaseSpec{Name: "dp-open", Epsilon: 2}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.ReleaseTable(f.ctx, "dp-open", TableUnmetNeeds, "2026-10", 0); err != nil {
+			t.Fatal(err)
+		}
+		openAnswer, err := f.s.ReleaseTable(f.ctx, "dp-open", TableUnmetNeeds, "2026-11", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.CreateRelease(f.ctx, ReleaseSpec{Name: "dp-empty", Epsilon: 2}); err != nil {
+			t.Fatal(err)
+		}
 		srv := serve(t, f)
 		code, body, _ := do(t, srv, "GET", "/api/v1/stats/releases", "", "analyst-9", auth.RoleCommissionAnalyst)
 		if code != http.StatusOK {
@@ -94,7 +112,7 @@ func TestReleaseList(t *testing.T) {
 		for _, r := range list.Releases {
 			byName[r.Name] = r
 		}
-		if len(byName) != 4 {
+		if len(byName) != 6 {
 			t.Fatalf("%d releases listed: %s", len(byName), body)
 		}
 		nov := byName["nov-1"]
@@ -115,12 +133,29 @@ func TestReleaseList(t *testing.T) {
 				withheld++
 			}
 		}
-		if withheld != 5 {
+		if withheld != 6 {
 			t.Errorf("%d case tables in q4-1", withheld)
 		}
 		dp := byName["dp-1"]
 		if dp.Method != MethodDP || dp.Spent != 0.5 || len(dp.Tables) != 1 || dp.Tables[0].Period != "2026-10" || dp.Tables[0].Epsilon != 0.5 {
 			t.Errorf("dp-1: %+v", dp)
+		}
+		// A differential-privacy release says how final its answers are and
+		// when their data is as of, like a snapshot.
+		if dp.Status != StatusFinal || dp.AsOf == nil || dp.Tables[0].PeriodStatus != StatusFinal || dp.Tables[0].AsOf == nil {
+			t.Errorf("dp-1 of a closed month: status %q as of %v, answer %+v", dp.Status, dp.AsOf, dp.Tables[0])
+		}
+		dpo := byName["dp-open"]
+		if dpo.Status != StatusProvisional || dpo.AsOf == nil || openAnswer.AsOf == nil || !dpo.AsOf.Equal(*openAnswer.AsOf) || len(dpo.Tables) != 2 {
+			t.Errorf("dp-open: status %q as of %v, want provisional as of %v", dpo.Status, dpo.AsOf, openAnswer.AsOf)
+		}
+		for _, tb := range dpo.Tables {
+			if want := map[string]string{"2026-10": StatusFinal, "2026-11": StatusProvisional}[tb.Period]; tb.PeriodStatus != want {
+				t.Errorf("dp-open answer of %s: %q, want %q", tb.Period, tb.PeriodStatus, want)
+			}
+		}
+		if de := byName["dp-empty"]; de.Status != "" || de.AsOf != nil {
+			t.Errorf("a release without answers: status %q as of %v", de.Status, de.AsOf)
 		}
 		if code, body, _ := do(t, srv, "GET", "/api/v1/stats/releases?period=2026-10", "", "analyst-9", auth.RoleCommissionAnalyst); code != 200 ||
 			!strings.Contains(body, `"oct-1"`) || !strings.Contains(body, `"dp-1"`) || strings.Contains(body, `"nov-1"`) {
@@ -175,8 +210,8 @@ func TestReportShowsWithheldTables(t *testing.T) {
 			t.Errorf("the report lacks the section of %s", info.Name)
 		}
 	}
-	if n := strings.Count(html, "Withheld: publishing it would differ from the published figures of 2026-11 by fewer than 10 cases"); n != 5 {
-		t.Errorf("%d tables shown as withheld, want the 5 case tables an adult is in", n)
+	if n := strings.Count(html, "Withheld: publishing it would differ from the published figures of 2026-11 by fewer than 10 cases"); n != 6 {
+		t.Errorf("%d tables shown as withheld, want the 6 case tables an adult is in", n)
 	}
 	for _, want := range []string{"Release <strong>y2026</strong>", "<strong>provisional</strong>", "data as of 2026-11-20 09:00 UTC", "Total by quarter", "2026-Q4"} {
 		if !strings.Contains(html, want) {

@@ -148,15 +148,16 @@ func setRegistrations(ctx context.Context, tx *sql.Tx, evs []facts.Event, record
 		child := e.TreatedAsChild != nil && *e.TreatedAsChild
 		rows = append(rows, []any{e.CaseKey, int64(recordKey(e.CaseKey)), now, true, e.ID, month, e.Region, e.Gender,
 			e.AgeGroup, e.ExploitationLocation, e.OrgKind, e.Route, strings.Join(types, ","), strings.Join(nats, ","),
-			child, e.Unaccompanied})
+			child, e.Unaccompanied, protectionCode(e.ProtectionStatus)})
 	}
 	err := upsert(ctx, tx, `INSERT INTO cases (case_key, record_key, created_at, registered, reg_event, identified_month, region,
-		gender, age_group, location, org_kind, route, exploitation, nationalities, treated_as_child, unaccompanied) VALUES `, rows,
+		gender, age_group, location, org_kind, route, exploitation, nationalities, treated_as_child, unaccompanied, protection_status) VALUES `, rows,
 		` ON CONFLICT (case_key) DO UPDATE SET registered = TRUE, reg_event = excluded.reg_event,
 		identified_month = excluded.identified_month, region = excluded.region, gender = excluded.gender,
 		age_group = excluded.age_group, location = excluded.location, org_kind = excluded.org_kind,
 		route = excluded.route, exploitation = excluded.exploitation, nationalities = excluded.nationalities,
-		treated_as_child = excluded.treated_as_child, unaccompanied = excluded.unaccompanied
+		treated_as_child = excluded.treated_as_child, unaccompanied = excluded.unaccompanied,
+		protection_status = excluded.protection_status
 		WHERE NOT cases.registered OR cases.reg_event > excluded.reg_event`)
 	if err != nil {
 		return fmt.Errorf("stats: registrations: %w", err)
@@ -272,7 +273,8 @@ func loadComponent(ctx context.Context, q queryer, keys []string) (component, er
 func loadFacts(ctx context.Context, q queryer, keys []string, c *component) error {
 	ph, args := placeholders(keys, 1)
 	rows, err := q.QueryContext(ctx, `SELECT case_key, record_key, registered, reg_event, identified_month, region,
-		gender, age_group, location, org_kind, route, exploitation, nationalities, treated_as_child, unaccompanied
+		gender, age_group, location, org_kind, route, exploitation, nationalities, treated_as_child, unaccompanied,
+		protection_status
 		FROM cases WHERE case_key IN (`+ph+`) ORDER BY case_key`, args...)
 	if err != nil {
 		return fmt.Errorf("stats: load cases: %w", err)
@@ -284,7 +286,8 @@ func loadFacts(ctx context.Context, q queryer, keys []string, c *component) erro
 			types, nats string
 		)
 		if err := rows.Scan(&x.Key, &rk, &x.Registered, &x.RegEvent, &x.IdentifiedMonth, &x.Region, &x.Gender,
-			&x.AgeGroup, &x.Location, &x.OrgKind, &x.Route, &types, &nats, &x.TreatedAsChild, &x.Unaccompanied); err != nil {
+			&x.AgeGroup, &x.Location, &x.OrgKind, &x.Route, &types, &nats, &x.TreatedAsChild, &x.Unaccompanied,
+			&x.Protection); err != nil {
 			rows.Close()
 			return fmt.Errorf("stats: load cases: %w", err)
 		}
