@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"path/filepath"
 	"testing"
 
 	"filippo.io/age"
 
-	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
 )
 
@@ -19,15 +16,7 @@ import (
 // produced on every download.
 func TestExternalSeamsHold(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
-		root := t.TempDir()
-		args := []string{"--keys", filepath.Join(root, "keys"), "--data", filepath.Join(root, "data")}
-		if e.Name == db.Postgres {
-			args = append(args, "--database-url", e.Config.URL)
-			var out, errb syncBuffer
-			if code := run(context.Background(), append([]string{"migrate"}, args...), nil, &out, &errb); code != 0 {
-				t.Fatalf("migrate: %s", errb.String())
-			}
-		}
+		_, args := engineArgs(t, e)
 		s := startServer(t, append(args, "--demo")...)
 		officer := login(t, s.base, demoCredentials(t, s.stdout.String())["officer@police.demo"])
 		st, b := call(t, "POST", s.base+"/api/v1/cases", officer, minimalRegistration("probe5x"))

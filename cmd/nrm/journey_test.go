@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
 )
 
@@ -84,15 +81,7 @@ func (j *journey) letters(caseID string) []map[string]string {
 // a second decision maker, and the commission's statistics.
 func TestJourneyEndToEnd(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
-		root := t.TempDir()
-		args := []string{"--keys", filepath.Join(root, "keys"), "--data", filepath.Join(root, "data")}
-		if e.Name == db.Postgres {
-			args = append(args, "--database-url", e.Config.URL)
-			var out, errb syncBuffer
-			if code := run(context.Background(), append([]string{"migrate"}, args...), nil, &out, &errb); code != 0 {
-				t.Fatalf("migrate: %s", errb.String())
-			}
-		}
+		_, args := engineArgs(t, e)
 		s := startServer(t, append(args, "--demo")...)
 		creds := demoCredentials(t, s.stdout.String())
 		j := &journey{t: t, base: s.base,

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
 )
 
@@ -16,15 +13,7 @@ import (
 // needs (a shelter: identity); after declining it reads nothing.
 func TestReferralSharesOnlyWhatTheProviderNeeds(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
-		root := t.TempDir()
-		args := []string{"--keys", filepath.Join(root, "keys"), "--data", filepath.Join(root, "data")}
-		if e.Name == db.Postgres {
-			args = append(args, "--database-url", e.Config.URL)
-			var out, errb syncBuffer
-			if code := run(context.Background(), append([]string{"migrate"}, args...), nil, &out, &errb); code != 0 {
-				t.Fatalf("migrate: %s", errb.String())
-			}
-		}
+		_, args := engineArgs(t, e)
 		s := startServer(t, append(args, "--demo")...)
 		creds := demoCredentials(t, s.stdout.String())
 		officer := login(t, s.base, creds["officer@police.demo"])

@@ -419,3 +419,19 @@ func TestShutdownGivesBackReservedReferences(t *testing.T) {
 		t.Fatalf("counter %d after shutdown, want the highest reference handed out, %d", last, highest)
 	}
 }
+
+// engineArgs returns a fresh key and data directory under root and the
+// storage flags for engine e, migrating a PostgreSQL database first.
+func engineArgs(t *testing.T, e dbtest.Engine) (root string, args []string) {
+	t.Helper()
+	root = t.TempDir()
+	args = []string{"--keys", filepath.Join(root, "keys"), "--data", filepath.Join(root, "data")}
+	if e.Name == db.Postgres {
+		args = append(args, "--database-url", e.Config.URL)
+		var out, errb syncBuffer
+		if code := run(context.Background(), append([]string{"migrate"}, args...), nil, &out, &errb); code != 0 {
+			t.Fatalf("migrate: %s", errb.String())
+		}
+	}
+	return root, args
+}
