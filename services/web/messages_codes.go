@@ -140,4 +140,7 @@ var codeMessages = map[string]msg{
 	"entry.best_interests":    {"best-interests assessment", "évaluation de l'intérêt supérieur", "تقييم المصلحة الفضلى"},
 	"entry.decision":          {"decision", "décision", "قرار"},
 	"entry.decision_letter":   {"decision letter", "courrier de décision", "رسالة القرار"},
+	"entry.proceed_early_request": {"the person's request to decide before the reflection period ends",
+		"demande de la personne de décider avant la fin du délai de rétablissement et de réflexion",
+		"طلب الشخص اتخاذ القرار قبل انتهاء فترة التعافي والتفكير"},
 }
