@@ -101,18 +101,5 @@ func (l *Log) PublicConsistency(ctx context.Context, from, to int64) (Consistenc
 	if from <= 0 || from > to || to > latest.Size {
 		return ConsistencyProof{}, ErrBadPublicSize
 	}
-	r := dbHashReader(ctx, l.db)
-	fromRoot, err := tlog.TreeHash(from, r)
-	if err != nil {
-		return ConsistencyProof{}, fmt.Errorf("audit: consistency: %w", err)
-	}
-	toRoot, err := tlog.TreeHash(to, r)
-	if err != nil {
-		return ConsistencyProof{}, fmt.Errorf("audit: consistency: %w", err)
-	}
-	p, err := tlog.ProveTree(to, from, r)
-	if err != nil {
-		return ConsistencyProof{}, fmt.Errorf("audit: consistency: %w", err)
-	}
-	return ConsistencyProof{From: from, To: to, FromRoot: fromRoot[:], ToRoot: toRoot[:], Proof: hashBytes(p)}, nil
+	return l.proveConsistency(ctx, from, to)
 }

@@ -325,6 +325,18 @@ func (l *Log) Consistency(ctx context.Context, from, to int64) (ConsistencyProof
 	if from <= 0 || from > to || to > n {
 		return ConsistencyProof{}, ErrBadSize
 	}
+	proof, err := l.proveConsistency(ctx, from, to)
+	if err != nil {
+		return ConsistencyProof{}, err
+	}
+	if err := l.auditRead(ctx, "audit.consistency.read", "", ""); err != nil {
+		return ConsistencyProof{}, err
+	}
+	return proof, nil
+}
+
+// proveConsistency builds the proof between two sizes the caller checked.
+func (l *Log) proveConsistency(ctx context.Context, from, to int64) (ConsistencyProof, error) {
 	r := dbHashReader(ctx, l.db)
 	fromRoot, err := tlog.TreeHash(from, r)
 	if err != nil {
@@ -337,9 +349,6 @@ func (l *Log) Consistency(ctx context.Context, from, to int64) (ConsistencyProof
 	p, err := tlog.ProveTree(to, from, r)
 	if err != nil {
 		return ConsistencyProof{}, fmt.Errorf("audit: consistency: %w", err)
-	}
-	if err := l.auditRead(ctx, "audit.consistency.read", "", ""); err != nil {
-		return ConsistencyProof{}, err
 	}
 	return ConsistencyProof{From: from, To: to, FromRoot: fromRoot[:], ToRoot: toRoot[:], Proof: hashBytes(p)}, nil
 }
