@@ -77,7 +77,7 @@ func entryClassOf(typ, supersedes string, link func(id string) (typ, supersedes 
 // guardian also reads the child's assessments; otherwise the class's
 // section must be named in the grant.
 func grantCovers(g grantRow, class string) bool {
-	if g.Status != GrantActive {
+	if g.Status != GrantActive || g.Purpose == purposeAuthored {
 		return false
 	}
 	switch {
@@ -154,7 +154,7 @@ func mayRecordBestInterests(p auth.Principal, c caseRow, w workflowRow, grants [
 		return true
 	}
 	return protects && slices.ContainsFunc(grants, func(g grantRow) bool {
-		return g.OrgID == p.OrgID && g.Status == GrantActive && g.Purpose != purposeBreakGlass
+		return g.OrgID == p.OrgID && g.Status == GrantActive && g.Purpose != purposeBreakGlass && g.Purpose != purposeAuthored
 	})
 }
 

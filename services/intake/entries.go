@@ -285,7 +285,7 @@ func mayReadEntry(c caseRow, grants []grantRow, org string, e storedEntry, class
 	if !e.hasKey {
 		return false
 	}
-	return e.AuthorOrg == org || c.OwnerOrg == org || orgCoversClass(grants, org, class)
+	return (e.AuthorOrg == org && authorReads(grants, org)) || c.OwnerOrg == org || orgCoversClass(grants, org, class)
 }
 
 // entryType returns the type of an entry, or "" when there is none.

@@ -212,7 +212,7 @@ func (s *service) dropEntryKeys(ctx context.Context, tx *sql.Tx, caseID, orgID s
 	n := 0
 	for _, id := range held {
 		k := kinds[id]
-		if k.author == orgID || orgCoversClass(grants, orgID, entryClassOf(k.typ, k.supersedes, typeOf)) {
+		if (k.author == orgID && authorReads(grants, orgID)) || orgCoversClass(grants, orgID, entryClassOf(k.typ, k.supersedes, typeOf)) {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM entry_keys WHERE entry_id = $1 AND org_id = $2`, id, orgID); err != nil {

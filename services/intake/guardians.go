@@ -90,10 +90,10 @@ func within(names, allowed []string) bool {
 
 // endPreviousOwner ends what the previous owner read through its own
 // grants once a transfer made c another organisation's: its grants are
-// revoked, its wrap keeps the sections it authored, and it keeps the keys
-// of the entries it authored only.
+// revoked but the authored one (authored.go), its wrap keeps the sections
+// it authored, and it keeps the keys of the entries it authored only.
 func (s *service) endPreviousOwner(ctx context.Context, tx *sql.Tx, c caseRow, prev string) error {
-	return s.endGrantsOf(ctx, tx, c, prev, prev, func(grantRow) bool { return true })
+	return s.endGrantsOf(ctx, tx, c, prev, prev, func(g grantRow) bool { return g.Purpose != purposeAuthored })
 }
 
 // endGrantsOf revokes org's grants that match (revocation.go: its wrap

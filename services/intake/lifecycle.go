@@ -314,6 +314,9 @@ func (s *service) Transfer(ctx context.Context, caseID, toOrg string) (Case, err
 		if err := s.store.updateCase(ctx, tx, &row); err != nil {
 			return err
 		}
+		if err := s.handOver(ctx, tx, row, p.UserID, p.OrgID, to.ID); err != nil {
+			return err
+		}
 		if err := s.endPreviousOwner(ctx, tx, row, p.OrgID); err != nil {
 			return err
 		}

@@ -212,7 +212,7 @@ func canSee(c caseRow, secs []sectionRow, grants []grantRow, org string) bool {
 		return false
 	}
 	for _, sec := range secs {
-		if sec.Header.AuthorOrg == org {
+		if sec.Header.AuthorOrg == org && authorReads(grants, org) {
 			return true
 		}
 	}

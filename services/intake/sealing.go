@@ -250,20 +250,21 @@ func (s *store) macs(ctx context.Context, q querier, caseID, orgID string) (map[
 	return decodeMACs(caseID, b)
 }
 
-// readableFor returns the sections org may read: those it authored and
-// those named in its active grants.
+// readableFor returns the sections org may read: those it authored (while
+// its authored grant, if any, stands) and those named in its active grants
+// (but the authored grant, which names what authorship already opens).
 func readableFor(secs []sectionRow, grants []grantRow, org string) map[seal.SectionID]bool {
 	named := map[string]bool{}
 	for _, g := range grants {
-		if g.OrgID == org && g.Status == GrantActive {
+		if g.OrgID == org && g.Status == GrantActive && g.Purpose != purposeAuthored {
 			for _, n := range g.Sections {
 				named[n] = true
 			}
 		}
 	}
-	out := map[seal.SectionID]bool{}
+	out, authors := map[seal.SectionID]bool{}, authorReads(grants, org)
 	for _, sec := range secs {
-		if sec.Header.AuthorOrg == org || named[sec.Header.Section] {
+		if (authors && sec.Header.AuthorOrg == org) || named[sec.Header.Section] {
 			out[sec.Header.ID()] = true
 		}
 	}

@@ -278,7 +278,7 @@ type GrantRequest struct {
 	OrgID      string   `json:"org_id"`
 	Sections   []string `json:"sections"`
 	ReferralID string   `json:"referral_id,omitempty"`
-	Purpose    string   `json:"purpose"` // referral, decision, guardian, transfer
+	Purpose    string   `json:"purpose"` // referral, decision, guardian, transfer, authored, break_glass
 	// Service is the referral's service code (needs taxonomy); a child
 	// may be referred for child_protection without a recorded consent.
 	Service string `json:"service,omitempty"`

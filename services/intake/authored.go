@@ -1,0 +1,108 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+
+	"github.com/nrm-project/nrm/pkg/event"
+)
+
+// After a transfer the previous owner keeps what it authored and nothing
+// else. That relation is made visible as a grant of purpose "authored",
+// written by the transfer and naming the sections the previous owner
+// authored: the new owner sees it among the case's grants and revokes it
+// like any grant, which ends the author relation (the sections re-keyed,
+// the wrap and entry keys dropped: revocation.go). The grant opens nothing
+// by itself: the sections it names are read through authorship, so a later
+// version of a section written by someone else stays closed, and it covers
+// no entry class.
+
+// purposeAuthored is the purpose of a previous owner's grant on what it
+// authored.
+const purposeAuthored = "authored"
+
+// authorReads reports whether org still reads what it authored: yes,
+// unless it holds authored grants (it owned the case before a transfer)
+// and none of them is active any more (the owner revoked it).
+func authorReads(grants []grantRow, org string) bool {
+	ended := false
+	for _, g := range grants {
+		if g.OrgID != org || g.Purpose != purposeAuthored {
+			continue
+		}
+		if g.Status == GrantActive {
+			return true
+		}
+		ended = true
+	}
+	return !ended
+}
+
+// handOver gives the new owner of c, in the transfer's transaction, the
+// keys of every entry the previous owner holds (the owner reads every
+// entry), and records what the previous owner authored as its authored
+// grant. Call it before the previous owner's grants end.
+func (s *service) handOver(ctx context.Context, tx *sql.Tx, c caseRow, user, prev, next string) error {
+	ks, err := s.entryKeys(ctx, tx, c.ID, `k.org_id = $2 AND NOT EXISTS
+		(SELECT 1 FROM entry_keys x WHERE x.entry_id = k.entry_id AND x.org_id = $3)`, prev, next)
+	if err != nil {
+		return err
+	}
+	for _, k := range ks {
+		_, kg, err := s.openEntryKey(ctx, tx, k)
+		if err != nil {
+			return err
+		}
+		if err := s.wrapEntryKey(ctx, tx, k.header(), k.sealed, kg, next); err != nil {
+			return err
+		}
+	}
+	return s.recordAuthored(ctx, tx, c, user, prev)
+}
+
+// recordAuthored replaces prev's authored grant of c by one naming the
+// sections it authored, when it authored a section or an entry.
+func (s *service) recordAuthored(ctx context.Context, tx *sql.Tx, c caseRow, user, prev string) error {
+	var names []string
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT section FROM sections WHERE case_id = $1 AND author_org = $2`, c.ID, prev)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var entries int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries WHERE case_id = $1 AND author_org = $2`, c.ID, prev).Scan(&entries); err != nil {
+		return err
+	}
+	grants, err := s.store.grants(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for _, g := range grants {
+		if g.OrgID == prev && g.Purpose == purposeAuthored && g.Status == GrantActive {
+			if err := s.store.setGrantStatus(ctx, tx, g.ID, GrantRevoked, now); err != nil {
+				return err
+			}
+		}
+	}
+	if len(names) == 0 && entries == 0 {
+		return nil
+	}
+	slices.Sort(names)
+	return s.store.insertGrant(ctx, tx, grantRow{Grant: Grant{
+		ID: event.NewID(), CaseID: c.ID, OrgID: prev, Sections: names, Status: GrantActive,
+		Purpose: purposeAuthored, GrantedBy: user, CreatedAt: now, UpdatedAt: now,
+	}})
+}
