@@ -231,7 +231,7 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 		if name == "intake" || name == "referral" {
 			handlers[facts.Topic] = s.stats.Receive
 		}
-		if name == "intake" { // referral stores its own notices in the change's transaction
+		if name == "intake" || name == "identity" { // referral stores its own notices in the change's transaction
 			handlers[notice.Topic] = s.notices.Receive
 		}
 		s.relays = append(s.relays, outbox.NewRelay(s.dbs[name], name, handlers,

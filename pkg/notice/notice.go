@@ -31,7 +31,25 @@ const (
 	KindPersonMissing = "case.person_missing"
 	// To the organisations taking part in a referral (provider or sender).
 	KindReferralPrefix = "referral."
+	// To a user whose account was recovered, and to the administrators
+	// (role org_admin) of its organisation (Detail: one of
+	// AccountRecoveries; the object is the user).
+	KindAccountRecovery = "account.recovery"
 )
+
+// Account recoveries told as KindAccountRecovery.
+const (
+	RecoverySecondFactorReset     = "second_factor_reset"     // an administrator reset it
+	RecoverySecondFactorSuspended = "second_factor_suspended" // too many wrong codes
+	RecoveryPasswordResetIssued   = "password_reset_issued"   // an administrator issued a reset token
+	RecoveryPasswordReset         = "password_reset"          // the password was set with a reset token
+	RecoveryEnrolmentTicketIssued = "enrolment_ticket_issued" // an administrator issued an enrolment ticket
+	RecoveryEnabled               = "enabled"                 // an administrator re-enabled the account
+)
+
+// AccountRecoveries lists the details of KindAccountRecovery.
+var AccountRecoveries = []string{RecoverySecondFactorReset, RecoverySecondFactorSuspended, RecoveryPasswordResetIssued,
+	RecoveryPasswordReset, RecoveryEnrolmentTicketIssued, RecoveryEnabled}
 
 // ReferralEvents are the referral events told to the organisations taking
 // part: KindReferralPrefix + event.
@@ -39,7 +57,7 @@ var ReferralEvents = []string{"offered", "accepted", "declined", "expired", "wit
 	"arrived", "completed", "left", "withdrawn_by_coordinator", "approval_requested"}
 
 var kinds = []string{KindGuardianAppointed, KindGuardianReplaced, KindCaseChanged, KindBoardNoProvider,
-	KindDecisionDueSoon, KindDecisionOverdue, KindPersonMissing, KindDuplicateMatch}
+	KindDecisionDueSoon, KindDecisionOverdue, KindPersonMissing, KindDuplicateMatch, KindAccountRecovery}
 
 // Kinds lists every kind a receiver accepts.
 func Kinds() []string {
@@ -54,6 +72,7 @@ func Kinds() []string {
 const (
 	ObjectCase     = "case"
 	ObjectReferral = "referral"
+	ObjectUser     = "user" // an account, by its id
 )
 
 // RoleNationalDesk is the only role a notice without organisation may be
@@ -104,7 +123,10 @@ func (n Notice) Validate() error {
 	if !isCode(n.Detail) {
 		bad = append(bad, "detail")
 	}
-	if n.ObjectType != ObjectCase && n.ObjectType != ObjectReferral {
+	if n.Kind == KindAccountRecovery && (n.ObjectType != ObjectUser || !slices.Contains(AccountRecoveries, n.Detail)) {
+		bad = append(bad, "detail")
+	}
+	if n.ObjectType != ObjectCase && n.ObjectType != ObjectReferral && n.ObjectType != ObjectUser {
 		bad = append(bad, "object_type")
 	}
 	if !isID(n.ObjectID) || n.ObjectID == "" {

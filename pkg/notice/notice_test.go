@@ -29,6 +29,13 @@ func TestValidate(t *testing.T) {
 		{"bad object type", func(n *Notice) { n.ObjectType = "person" }, false},
 		{"no id", func(n *Notice) { n.ID = "" }, false},
 		{"no time", func(n *Notice) { n.CreatedAt = time.Time{} }, false},
+		{"account recovery", func(n *Notice) {
+			n.Kind, n.Detail, n.ObjectType, n.Due = KindAccountRecovery, RecoveryPasswordReset, ObjectUser, ""
+		}, true},
+		{"account recovery of a case", func(n *Notice) { n.Kind, n.Detail, n.Due = KindAccountRecovery, RecoveryPasswordReset, "" }, false},
+		{"account recovery, unknown detail", func(n *Notice) {
+			n.Kind, n.Detail, n.ObjectType, n.Due = KindAccountRecovery, "password_emailed", ObjectUser, ""
+		}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

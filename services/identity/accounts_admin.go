@@ -14,6 +14,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/notice"
 )
 
 // PasswordReset is a one-time password-reset token, shown once to the
@@ -97,6 +98,9 @@ func (s *service) ResetSecondFactor(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
+		if err := s.tellRecovery(ctx, tx, u.ID, u.OrgID, notice.RecoverySecondFactorReset); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, append(revocationEvents(s, ctx, revoked),
 			s.rec.New(ctx, actionSecondFactorReset, "user", u.ID, event.Allowed))...)
 	})
@@ -130,6 +134,9 @@ func (s *service) EnableUser(ctx context.Context, id string) error {
 		if err := s.store.setStatus(ctx, tx, id, StatusActive, mac, now); err != nil {
 			return err
 		}
+		if err := s.tellRecovery(ctx, tx, u.ID, u.OrgID, notice.RecoveryEnabled); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, s.rec.New(ctx, actionUserEnable, "user", id, event.Allowed))
 	})
 }
@@ -154,6 +161,9 @@ func (s *service) IssuePasswordReset(ctx context.Context, id string) (PasswordRe
 	r := PasswordReset{Token: token, ExpiresAt: now.Add(PasswordResetTTL)}
 	err = s.store.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := s.store.insertPasswordReset(ctx, tx, s.resetHash(token), u.ID, p.UserID, now, r.ExpiresAt); err != nil {
+			return err
+		}
+		if err := s.tellRecovery(ctx, tx, u.ID, u.OrgID, notice.RecoveryPasswordResetIssued); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, actionPasswordResetIssue, "user", u.ID, event.Allowed))
@@ -200,6 +210,13 @@ func (s *service) ResetPassword(ctx context.Context, r PasswordResetRequest) err
 		}
 		revoked, err := s.store.revokeUserSessions(ctx, tx, userID, now)
 		if err != nil {
+			return err
+		}
+		u, err := s.store.userByID(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if err := s.tellRecovery(ctx, tx, u.ID, u.OrgID, notice.RecoveryPasswordReset); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, append(revocationEvents(s, ctx, revoked),

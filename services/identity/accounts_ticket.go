@@ -16,6 +16,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/notice"
 )
 
 // EnrolmentTicket is a single-use ticket, shown once to the administrator
@@ -75,6 +76,9 @@ func (s *service) IssueEnrolmentTicket(ctx context.Context, id string) (Enrolmen
 	t := EnrolmentTicket{Ticket: ticket, ExpiresAt: now.Add(EnrolmentTicketTTL)}
 	err = s.store.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := s.store.insertTicket(ctx, tx, "enrolment_tickets", s.ticketHash(ticket), u.ID, p.UserID, now, t.ExpiresAt); err != nil {
+			return err
+		}
+		if err := s.tellRecovery(ctx, tx, u.ID, u.OrgID, notice.RecoveryEnrolmentTicketIssued); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, actionTicketIssue, "user", u.ID, event.Allowed))

@@ -38,7 +38,9 @@
 // ticket for the same user within 7 days: a second one must. Wrong codes are counted per
 // account whatever the address: after 5, each waits 1 s, 2 s … 1 min
 // after the last; after 100 in a row the second factor is suspended
-// (identity.totp.suspend) until an administrator resets it.
+// (identity.totp.suspend) until an administrator resets it. Every
+// recovery and the suspension are told in the notification inbox, to the
+// user and the organisation's administrators (recovery_notices.go).
 //
 // Accounts (accounts.go, accounts_admin.go): password change and TOTP
 // re-enrolment with the current factor, the caller's own sessions, and

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/notice"
 )
 
 // Second-factor guessing (NIST SP 800-63B §5.2.2): wrong codes are counted
@@ -92,8 +93,11 @@ func (s *service) checkCode(ctx context.Context, action string, u userRow, seale
 		if err := s.store.suspendTOTP(ctx, tx, u.ID, now); err != nil {
 			return err
 		}
-		// The owner and the organisation's administrators are told
-		// through this event; the user listing shows the state.
+		// The owner and the organisation's administrators are told in
+		// their inboxes; the user listing shows the state.
+		if err := s.tellRecovery(ctx, tx, u.ID, u.OrgID, notice.RecoverySecondFactorSuspended); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx,
 			s.rec.New(ctx, action, "user", u.ID, event.Denied),
 			s.rec.New(ctx, "identity.totp.suspend", "user", u.ID, event.Allowed))
