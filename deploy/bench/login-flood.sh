@@ -28,7 +28,7 @@ cleanup() {
 trap cleanup EXIT
 
 go build -o "$WORK/nrm" ./cmd/nrm
-"$WORK/nrm" serve --data "$WORK/data" --keys "$WORK/keys" --addr "127.0.0.1:$PORT" --demo \
+"$WORK/nrm" serve --data "$WORK/data" --keys "$WORK/keys" --addr "127.0.0.1:$PORT" --metrics-addr 127.0.0.1:0 --demo \
 	>"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVER_PID=$!
 for _ in $(seq 1 100); do

@@ -8,7 +8,9 @@
 //     holds 64 MiB and runs its 2 lanes in parallel). A freed slot goes to
 //     the waiting client address with the fewest recent failed logins, and
 //     among equals in turn, so a flood from some addresses cannot starve
-//     the others; an address may have 4 hashes waiting, more get 429 at
+//     the others; with two slots or more one is kept for addresses still
+//     within their free failed tries, so a real user's hash starts at once
+//     instead of after a flood's; an address may have 4 hashes waiting, more get 429 at
 //     once; a caller waiting more than 3 s gets 503 rather than piling up
 //     memory. An unknown email is checked against a dummy hash so it costs
 //     the same and answers alike.

@@ -16,9 +16,17 @@ import (
 // passwords), and among equals in turn (round robin), so a flood from a
 // few addresses queues behind itself. Each address may have only a few
 // requests waiting; more are refused at once (429), before any hashing.
+//
+// Some slots are kept for clean addresses (reserved; clean decides): an
+// address past its free failed tries takes a slot only while more than
+// reserved are free. Without it a flood from a few addresses keeps every
+// slot busy, and a real user, first in line, still waits for a whole hash
+// to end before theirs starts, beside another flood hash on the same cores.
 type fairSlots struct {
 	mu       sync.Mutex
 	free     int
+	reserved int                   // slots only clean keys may take
+	clean    func(key string) bool // nil: every key is clean
 	perKey   int
 	priority func(key string) int // lower goes first; nil: all equal
 	now      func() time.Time     // when a waiter queued (the 429's wait)
@@ -44,7 +52,9 @@ func newFairSlots(n, perKey int) *fairSlots {
 // time.
 func (f *fairSlots) acquire(ctx context.Context, key string, wait time.Duration) error {
 	f.mu.Lock()
-	if f.free > 0 && len(f.order) == 0 {
+	// Every waiter that may take a free slot has one (dispatchLocked runs
+	// after each change), so a free slot is this caller's if it may take it.
+	if f.free > 0 && f.mayTakeLocked(key) {
 		f.free--
 		f.granted++
 		f.mu.Unlock()
@@ -108,19 +118,50 @@ func (f *fairSlots) release() {
 }
 
 func (f *fairSlots) releaseLocked() {
-	if len(f.order) == 0 {
-		f.free++
-		return
+	f.free++
+	f.dispatchLocked()
+}
+
+// mayTakeLocked reports whether key may take a free slot now: a clean key
+// any, another only while more than the reserved ones are free.
+func (f *fairSlots) mayTakeLocked(key string) bool {
+	return f.free > f.reserved || f.clean == nil || f.clean(key)
+}
+
+// dispatchLocked hands the free slots to the waiters that may take them.
+func (f *fairSlots) dispatchLocked() {
+	for f.free > 0 {
+		next := f.nextLocked()
+		if next < 0 {
+			return
+		}
+		f.grantLocked(next)
 	}
-	next := 0
-	if f.priority != nil && len(f.order) > 1 {
-		best := f.priority(f.order[0])
-		for i, k := range f.order[1:] {
-			if p := f.priority(k); p < best {
-				best, next = p, i+1
-			}
+}
+
+// nextLocked returns the position in order of the key whose waiter gets
+// the next free slot: of those that may take it, the lowest priority,
+// first in turn among equals; -1 when none may.
+func (f *fairSlots) nextLocked() int {
+	next, best := -1, 0
+	for i, k := range f.order {
+		if !f.mayTakeLocked(k) {
+			continue
+		}
+		p := 0
+		if f.priority != nil && len(f.order) > 1 {
+			p = f.priority(k)
+		}
+		if next < 0 || p < best {
+			next, best = i, p
 		}
 	}
+	return next
+}
+
+// grantLocked hands a free slot to the first waiter of order[next].
+func (f *fairSlots) grantLocked(next int) {
+	f.free--
 	key := f.order[next]
 	f.order = append(f.order[:next:next], f.order[next+1:]...)
 	q := f.queues[key]

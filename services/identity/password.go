@@ -69,6 +69,8 @@ func newHasher(p Argon2Params, slots int) (*hasher, error) {
 		slots = runtime.GOMAXPROCS(0)
 	}
 	h := &hasher{params: p, slots: newFairSlots(slots, hashQueuePerAddress), wait: hashWait}
+	// One slot stays ready for clean addresses, when there is more than one.
+	h.slots.reserved = min(1, slots-1)
 	dummy, err := h.hash(context.Background(), "", rand.Text())
 	if err != nil {
 		return nil, err

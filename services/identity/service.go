@@ -312,6 +312,7 @@ func newService(cfg Config) (*service, error) {
 	}
 	th := newThrottle(defaultThrottleCapacity, cfg.Now)
 	h.slots.priority = th.addressFailures
+	h.slots.clean = th.addressClean
 	h.slots.now = cfg.Now
 	ob := outbox.New("identity")
 	ob.Now = cfg.Now

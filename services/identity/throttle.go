@@ -187,6 +187,12 @@ func (t *throttle) addressFailures(addr string) int {
 	return e.failures
 }
 
+// addressClean reports whether addr is still within its free failed
+// tries (the hashing slots kept for clean addresses: fairSlots).
+func (t *throttle) addressClean(addr string) bool {
+	return t.addressFailures(addr) < ruleAddress.free
+}
+
 // Names of identity's own limits, as a 429 names them (body "limit"; the
 // fixed values are listed in docs/operations.md). Add names, never rename.
 const (
