@@ -58,15 +58,20 @@ func outcome(err error) string {
 // LoggingMiddleware logs each call's method, outcome and duration. It
 // never logs arguments: they hold emails, passwords, codes and tokens.
 func LoggingMiddleware(logger log.Logger) Middleware {
-	return func(next Service) Service { return &logging{next: next, log: logger} }
+	return func(next Service) Service { return &logging{next: next, log: logger, refusals: &refusalLog{}} }
 }
 
 type logging struct {
-	next Service
-	log  log.Logger
+	next     Service
+	log      log.Logger
+	refusals *refusalLog // calls refused by a rate limit, logged per window
 }
 
 func (m *logging) done(ctx context.Context, method string, begin time.Time, err error) {
+	if err != nil && kit.AsError(err).Code == kit.CodeRateLimited {
+		m.refusals.add(m.log, method, time.Now())
+		return
+	}
 	kv := []any{"method", method, "outcome", outcome(err), "took", time.Since(begin), "request_id", kit.RequestID(ctx)}
 	if err != nil && kit.AsError(err) == kit.ErrInternal {
 		kv = append(kv, "err", err)
