@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 
 	"github.com/nrm-project/nrm/pkg/event"
@@ -67,23 +68,23 @@ func (s *service) recordAuthored(ctx context.Context, tx *sql.Tx, c caseRow, use
 	var names []string
 	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT section FROM sections WHERE case_id = $1 AND author_org = $2`, c.ID, prev)
 	if err != nil {
-		return err
+		return fmt.Errorf("intake: case %s: authored sections: %w", c.ID, err)
 	}
 	for rows.Next() {
 		var n string
 		if err := rows.Scan(&n); err != nil {
 			rows.Close()
-			return err
+			return fmt.Errorf("intake: case %s: authored sections: %w", c.ID, err)
 		}
 		names = append(names, n)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return fmt.Errorf("intake: case %s: authored sections: %w", c.ID, err)
 	}
 	var entries int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries WHERE case_id = $1 AND author_org = $2`, c.ID, prev).Scan(&entries); err != nil {
-		return err
+		return fmt.Errorf("intake: case %s: authored entries: %w", c.ID, err)
 	}
 	grants, err := s.store.grants(ctx, tx, c.ID)
 	if err != nil {
