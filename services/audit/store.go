@@ -251,11 +251,30 @@ func queryEntries(ctx context.Context, d *db.DB, q Query) ([]Entry, error) {
 			f.add(c.col+" = ?", c.v)
 		}
 	}
-	if !q.From.IsZero() {
-		f.add("at >= ?", q.From.UTC())
-	}
-	if !q.To.IsZero() {
-		f.add("at < ?", q.To.UTC())
+	if !q.From.IsZero() || !q.To.IsZero() {
+		// Events are in the log roughly, not exactly, in time order: a
+		// time window is first turned into the exact least and greatest
+		// index of the events inside it, read from the (at, idx) index
+		// alone, so that the page is a range of idx however far from the
+		// cursor the window lies.
+		from, to := q.From, q.To
+		if from.IsZero() {
+			from = time.Unix(0, 0)
+		}
+		if to.IsZero() {
+			to = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+		}
+		lo, hi, err := windowBounds(ctx, d, from.UTC(), to.UTC())
+		if err != nil {
+			return nil, err
+		}
+		if hi < 0 {
+			return nil, nil
+		}
+		f.add("idx >= ?", lo)
+		f.add("idx <= ?", hi)
+		f.add("at >= ?", from.UTC())
+		f.add("at < ?", to.UTC())
 	}
 	if len(q.actions) > 0 {
 		ph := make([]string, len(q.actions))
@@ -304,4 +323,18 @@ func entryByID(ctx context.Context, d *db.DB, id string) (Entry, error) {
 		return Entry{}, fmt.Errorf("audit: event by id: %w", err)
 	}
 	return e, nil
+}
+
+// windowBounds returns the least and greatest index of the events whose
+// time lies in [from, to), or -1, -1 when there is none.
+func windowBounds(ctx context.Context, d *db.DB, from, to time.Time) (lo, hi int64, err error) {
+	var l, h sql.NullInt64
+	err = d.QueryRowContext(ctx, `SELECT MIN(idx), MAX(idx) FROM events WHERE at >= $1 AND at < $2`, from, to).Scan(&l, &h)
+	if err != nil {
+		return 0, 0, fmt.Errorf("audit: query events: time window: %w", err)
+	}
+	if !l.Valid {
+		return -1, -1, nil
+	}
+	return l.Int64, h.Int64, nil
 }
