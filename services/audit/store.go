@@ -285,7 +285,9 @@ func queryEntries(ctx context.Context, d *db.DB, q Query) ([]Entry, error) {
 		f.conds = append(f.conds, "action IN ("+strings.Join(ph, ",")+")")
 	}
 	f.args = append(f.args, q.Limit)
-	sqlText := `SELECT ` + eventColumns + ` FROM events WHERE ` + strings.Join(f.conds, " AND ") +
+	// Planned for its arguments at every call: a generic plan cannot know
+	// whether a filter matches ten events or half the log.
+	sqlText := db.CustomPlan + `SELECT ` + eventColumns + ` FROM events WHERE ` + strings.Join(f.conds, " AND ") +
 		` ORDER BY idx LIMIT $` + strconv.Itoa(len(f.args))
 	rows, err := d.QueryContext(ctx, sqlText, f.args...)
 	if err != nil {
@@ -329,7 +331,7 @@ func entryByID(ctx context.Context, d *db.DB, id string) (Entry, error) {
 // time lies in [from, to), or -1, -1 when there is none.
 func windowBounds(ctx context.Context, d *db.DB, from, to time.Time) (lo, hi int64, err error) {
 	var l, h sql.NullInt64
-	err = d.QueryRowContext(ctx, `SELECT MIN(idx), MAX(idx) FROM events WHERE at >= $1 AND at < $2`, from, to).Scan(&l, &h)
+	err = d.QueryRowContext(ctx, db.CustomPlan+`SELECT MIN(idx), MAX(idx) FROM events WHERE at >= $1 AND at < $2`, from, to).Scan(&l, &h)
 	if err != nil {
 		return 0, 0, fmt.Errorf("audit: query events: time window: %w", err)
 	}

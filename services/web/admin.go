@@ -114,7 +114,7 @@ func fieldOf(message, def string, fields map[string]string) string {
 type usersData struct {
 	Org    identity.Org
 	Orgs   []identity.Org // to switch organisation (system admins)
-	Users  []identity.User
+	Users  []userRow
 	Roles  []string // the roles this caller may grant in this organisation
 	System bool
 }
@@ -154,12 +154,31 @@ func (h *Handler) renderUsers(q *request, status int, orgID string, v *view) {
 		h.fail(q, err)
 		return
 	}
-	d := usersData{Org: org, Users: users, Roles: h.grantable(q, org.Kind), System: q.s.hasRole(auth.RoleSystemAdmin)}
+	d := usersData{Org: org, Roles: h.grantable(q, org.Kind), System: q.s.hasRole(auth.RoleSystemAdmin)}
+	for _, u := range users {
+		d.Users = append(d.Users, userRow{User: u, Manageable: d.System || !h.privileged(u.Roles)})
+	}
 	if d.System {
 		d.Orgs = orgs
 	}
 	v.Data = d
 	h.render(q, status, "admin_users", v)
+}
+
+// userRow is a user and whether this caller may act on the account: an
+// organisation admin may not touch an account holding a privileged role.
+type userRow struct {
+	identity.User
+	Manageable bool
+}
+
+func (h *Handler) privileged(roles []string) bool {
+	for _, r := range roles {
+		if h.cfg.Roles.Privileged(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // grantable lists the roles an organisation of kind may hold that the

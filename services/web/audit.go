@@ -76,7 +76,7 @@ func (h *Handler) auditLog(q *request) {
 			h.fail(q, err)
 			return
 		}
-		d.Events, d.Next, d.First = p.Events, nextQuery(q.r.URL.Query(), p.Next), firstQuery(q.r.URL.Query())
+		d.Events, d.Next, d.First = p.Events, nextQuery("/audit", q.r.URL.Query(), p.Next), firstQuery("/audit", q.r.URL.Query())
 	}
 	v.Data = d
 	status := http.StatusOK
@@ -93,7 +93,7 @@ func (h *Handler) auditAlerts(q *request) {
 		h.fail(q, err)
 		return
 	}
-	d := logPage{Events: p.Events, Alerts: true, Next: nextQuery(url.Values{}, p.Next), First: firstQuery(q.r.URL.Query())}
+	d := logPage{Events: p.Events, Alerts: true, Next: nextQuery("/audit/alerts", url.Values{}, p.Next), First: firstQuery("/audit/alerts", q.r.URL.Query())}
 	h.render(q, http.StatusOK, "audit_alerts", &view{Title: "audit.alerts.title", Data: d})
 }
 
@@ -130,12 +130,12 @@ func auditQuery(f url.Values) (audit.Query, fieldErrors) {
 		}
 		return t
 	}
-	a.From = day("from")
-	if to := day("to"); !to.IsZero() {
+	a.From = day("since")
+	if to := day("until"); !to.IsZero() {
 		a.To = to.Add(24 * time.Hour) // the whole day typed
 	}
 	if !a.From.IsZero() && !a.To.IsZero() && !a.From.Before(a.To) {
-		e.add("to", "audit.field.order")
+		e.add("until", "audit.field.order")
 	}
 	if s := get("after"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
@@ -148,8 +148,8 @@ func auditQuery(f url.Values) (audit.Query, fieldErrors) {
 	return a, e
 }
 
-// nextQuery is the query string of the page after the cursor next.
-func nextQuery(f url.Values, next *int64) string {
+// nextQuery is the address of the page after the cursor next.
+func nextQuery(path string, f url.Values, next *int64) string {
 	if next == nil {
 		return ""
 	}
@@ -160,12 +160,12 @@ func nextQuery(f url.Values, next *int64) string {
 		}
 	}
 	g.Set("after", strconv.FormatInt(*next, 10))
-	return g.Encode()
+	return path + "?" + g.Encode()
 }
 
-// firstQuery is the query string of the first page with the same filters,
-// or "" on the first page.
-func firstQuery(f url.Values) string {
+// firstQuery is the address of the first page with the same filters, or
+// "" on the first page.
+func firstQuery(path string, f url.Values) string {
 	if f.Get("after") == "" {
 		return ""
 	}
@@ -175,7 +175,7 @@ func firstQuery(f url.Values) string {
 			g.Set(k, v[0])
 		}
 	}
-	return "?" + g.Encode()
+	return path + "?" + g.Encode()
 }
 
 // Time formats t as the date of the locale and the time in UTC, the
