@@ -206,7 +206,7 @@ func enrolNew(t *testing.T, s *server, lang, shots, axe, email, password, ticket
 		if err != nil {
 			t.Fatalf("secret %q: %v", secret, err)
 		}
-		b.run(chromedp.SendKeys(chromedp.CSS(`#f-password`), password), chromedp.SendKeys(chromedp.CSS(`#f-otp`), code))
+		b.run(chromedp.SetValue(chromedp.CSS(`#f-password`), password), chromedp.SetValue(chromedp.CSS(`#f-otp`), code))
 		b.submit(`form[action="/enrol"] button[type=submit]`)
 		if loc := b.location(); !strings.HasSuffix(loc, "/enrol") && !strings.HasSuffix(loc, "/signin") {
 			return secret

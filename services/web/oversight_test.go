@@ -106,6 +106,9 @@ func TestOversightPagesByRole(t *testing.T) {
 		{[]string{auth.RoleOrgAdmin}, "/admin/users", 200},
 		{[]string{auth.RoleOrgAdmin}, "/admin/provider", 200},
 		{[]string{auth.RoleCommissionAnalyst}, "/admin/orgs", 404},
+		{[]string{auth.RoleSystemAdmin}, "/admin/orgs", 200},
+		{[]string{auth.RoleSystemAdmin}, "/admin/users", 200},
+		{[]string{auth.RoleSystemAdmin}, "/admin/provider?org=" + orgPolice, 200},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.roles, ",")+c.path, func(t *testing.T) {
