@@ -33,8 +33,8 @@ func (h *Handler) adminRoutes() {
 		h.cfg.Roles = p
 	}
 	m := h.mux
-	m.HandleFunc("GET /admin/orgs", h.page(true, h.administrator(h.orgsPage)))
-	m.HandleFunc("POST /admin/orgs", h.page(true, h.administrator(h.createOrg)))
+	m.HandleFunc("GET /admin/orgs", h.page(true, h.systemAdmin(h.orgsPage)))
+	m.HandleFunc("POST /admin/orgs", h.page(true, h.systemAdmin(h.createOrg)))
 	m.HandleFunc("GET /admin/users", h.page(true, h.administrator(h.usersPage)))
 	m.HandleFunc("POST /admin/users", h.page(true, h.administrator(h.createUser)))
 	m.HandleFunc("POST /admin/users/{id}/{action}", h.page(true, h.administrator(h.userAction)))
@@ -47,6 +47,18 @@ func (h *Handler) adminRoutes() {
 func (h *Handler) administrator(fn handlerFunc) handlerFunc {
 	return func(q *request) {
 		if !q.s.hasRole(auth.RoleOrgAdmin) && !q.s.hasRole(auth.RoleSystemAdmin) {
+			h.notFound(q)
+			return
+		}
+		fn(q)
+	}
+}
+
+// systemAdmin lets only system administrators through (identity refuses
+// the others too, and audits it).
+func (h *Handler) systemAdmin(fn handlerFunc) handlerFunc {
+	return func(q *request) {
+		if !q.s.hasRole(auth.RoleSystemAdmin) {
 			h.notFound(q)
 			return
 		}

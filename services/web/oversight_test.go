@@ -486,3 +486,22 @@ func uuid(n int) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestCreateOrgNamesEveryField(t *testing.T) {
+	h, f := newOversight(t, "")
+	f.accounts.orgs = []identity.Org{{ID: orgPolice, Name: "Police", Kind: "police"}}
+	sys := as(t, h, orgAudit, auth.RoleSystemAdmin)
+	w := sys("POST", "/admin/orgs", url.Values{"org_name": {""}, "kind": {"bakery"}, "region": {"MA-99"}})
+	if w.Code != http.StatusBadRequest {
+		t.Fatalf("%d", w.Code)
+	}
+	for _, id := range []string{"e-org_name", "e-kind", "e-region"} {
+		if !strings.Contains(w.Body.String(), `id="`+id+`"`) {
+			t.Errorf("no error beside %s", id)
+		}
+	}
+	// An organisation admin may not create one, whatever they post.
+	if w := as(t, h, orgPolice, auth.RoleOrgAdmin)("POST", "/admin/orgs", url.Values{"org_name": {"X"}, "kind": {"ngo"}}); w.Code == http.StatusSeeOther {
+		t.Fatalf("an organisation admin created an organisation: %d", w.Code)
+	}
+}
