@@ -44,6 +44,8 @@ var adminMessages = map[string]msg{
 	"admin.issued.next":        {"The person opens the page \"Set up your authenticator\" (/enrol), types their email, password and this ticket, and scans the code shown with their authenticator app. Any session they had has ended.", "La personne ouvre la page « Configurer votre application d'authentification » (/enrol), saisit son adresse, son mot de passe et ce ticket, puis scanne le code affiché avec son application. Toute session ouverte a pris fin.", "يفتح الشخص صفحة «إعداد تطبيق المصادقة» (/enrol) ويكتب بريده وكلمة مروره وهذه التذكرة، ثم يمسح الرمز المعروض بتطبيق المصادقة. أُنهيت أي جلسة كانت مفتوحة."},
 	"admin.issued.back":        {"Back to the users", "Retour aux utilisateurs", "العودة إلى المستخدمين"},
 	"admin.secret.title":       {"New webhook secret", "Nouveau secret du webhook", "سر webhook الجديد"},
+	"admin.secret.once":        {"Shown this once only: copy it into the provider's system now. Leaving this page forgets it.", "Affiché cette fois seulement : copiez-le maintenant dans le système du prestataire. Quitter la page l'efface.", "يظهر هذه المرة فقط: انسخه الآن في نظام مقدم الخدمة. مغادرة الصفحة تمحوه."},
+	"admin.provider.languages": {"Languages spoken", "Langues parlées", "اللغات المتحدث بها"},
 	"admin.secret.value":       {"Secret", "Secret", "السر"},
 	"admin.secret.version":     {"Version", "Version", "الإصدار"},
 	"admin.secret.headers":     {"Signature headers", "En-têtes de signature", "ترويسات التوقيع"},
