@@ -44,7 +44,7 @@ func TestAuditorAndAdminJourneys(t *testing.T) {
 			if loc := auditor.location(); !strings.HasSuffix(loc, "/audit") {
 				t.Fatalf("the auditor lands on %s", loc)
 			}
-			auditor.check("audit-log")
+			auditor.oversee("audit-log")
 
 			// Wrong filters are named beside their fields.
 			auditor.run(chromedp.SendKeys(chromedp.CSS(`#f-actor`), "a b"), chromedp.SendKeys(chromedp.CSS(`#f-action`), "read"))
@@ -52,7 +52,7 @@ func TestAuditorAndAdminJourneys(t *testing.T) {
 			if n := get(auditor, chromedp.Evaluate[int](`document.querySelectorAll(".field-error").length`)); n != 2 {
 				t.Fatalf("%d field errors for two wrong filters", n)
 			}
-			auditor.check("audit-log-errors")
+			auditor.oversee("audit-log-errors")
 
 			// The officer's read of the case, found by the case's id.
 			auditor.open("/audit?object_type=case&object_id=" + caseID + "&action=intake.case.read")
@@ -60,7 +60,7 @@ func TestAuditorAndAdminJourneys(t *testing.T) {
 			if !strings.Contains(row, "intake.case.read") || !strings.Contains(row, caseID) {
 				t.Fatalf("the case's read is not in the log: %q", row)
 			}
-			auditor.check("audit-log-case")
+			auditor.oversee("audit-log-case")
 			if body := auditor.text(`main`); strings.Contains(body, "Person ") {
 				t.Fatalf("the auditor's log shows case content: %q", body)
 			}
@@ -83,17 +83,17 @@ func TestAuditorAndAdminJourneys(t *testing.T) {
 			if steps < 2 || len(computed) != 3 || computed[0] != computed[1] || computed[1] != computed[2] {
 				t.Fatalf("proof page: %d steps, roots %q (computed, answered, signed must agree)", steps, computed)
 			}
-			auditor.check("audit-proof")
+			auditor.oversee("audit-proof")
 
 			auditor.open("/audit/checkpoint")
 			if n := get(auditor, chromedp.Evaluate[int](`document.querySelectorAll(".verdict.ok").length`)); n != 1 {
 				t.Fatalf("the checkpoint does not verify: %q", auditor.text(`main`))
 			}
-			auditor.check("audit-checkpoint")
+			auditor.oversee("audit-checkpoint")
 			auditor.open("/audit/alerts")
-			auditor.check("audit-alerts")
+			auditor.oversee("audit-alerts")
 			auditor.open("/audit/break-glass")
-			auditor.check("audit-breakglass")
+			auditor.oversee("audit-breakglass")
 			if st, _ := auditor.status(casePath); st != http.StatusNotFound {
 				t.Fatalf("the auditor opens the case page: %d", st)
 			}
@@ -110,12 +110,12 @@ func TestAuditorAndAdminJourneys(t *testing.T) {
 			if strings.Join(offered, ",") != "frontline_officer" {
 				t.Fatalf("a police organisation's admin is offered roles %q", offered)
 			}
-			admin.check("admin-users")
+			admin.oversee("admin-users")
 			admin.submit(`#newuser button.primary`)
 			if n := get(admin, chromedp.Evaluate[int](`document.querySelectorAll(".field-error").length`)); n != 3 {
 				t.Fatalf("%d field errors for an empty new user", n)
 			}
-			admin.check("admin-users-errors")
+			admin.oversee("admin-users-errors")
 			email := "new-" + lang + "@police.demo"
 			admin.run(chromedp.SendKeys(chromedp.CSS(`#f-email`), email), chromedp.SendKeys(chromedp.CSS(`#f-display_name`), "New officer "+xss),
 				chromedp.Click(chromedp.CSS(`#f-roles-frontline_officer`)))
@@ -124,7 +124,7 @@ func TestAuditorAndAdminJourneys(t *testing.T) {
 			if password == "" || ticket == "" {
 				t.Fatalf("no password or ticket shown: %q", admin.text(`main`))
 			}
-			admin.check("admin-issued")
+			admin.oversee("admin-issued")
 			secret := enrolNew(t, s, lang, shots, axe, email, password, ticket)
 
 			// The user lost their phone: the admin resets the second
@@ -136,7 +136,7 @@ func TestAuditorAndAdminJourneys(t *testing.T) {
 			if ticket2 == "" || ticket2 == ticket {
 				t.Fatalf("no new ticket after the reset: %q", admin.text(`main`))
 			}
-			admin.check("admin-reset")
+			admin.oversee("admin-reset")
 			if secret2 := enrolNew(t, s, lang, shots, axe, email, password, ticket2); secret2 == secret {
 				t.Fatal("re-enrolment gave the old secret back")
 			}
@@ -144,10 +144,10 @@ func TestAuditorAndAdminJourneys(t *testing.T) {
 			// Disable, then enable again.
 			admin.open("/admin/users")
 			admin.submit(fmt.Sprintf(`tr:has(form input[value=%q]) form[action$="/disable"] button`, email))
-			admin.check("admin-disabled")
+			admin.oversee("admin-disabled")
 			admin.submit(fmt.Sprintf(`tr:has(form input[value=%q]) form[action$="/enable"] button`, email))
 			admin.open("/admin/provider")
-			admin.check("admin-provider-none")
+			admin.oversee("admin-provider-none")
 
 			// The system admin: organisations, and a provider's webhook
 			// secret shown once.
@@ -156,19 +156,19 @@ func TestAuditorAndAdminJourneys(t *testing.T) {
 			sys.chooseLanguage(lang)
 			sys.signIn(s.creds["sysadmin@commission.demo"])
 			sys.open("/admin/orgs")
-			sys.check("admin-orgs")
+			sys.oversee("admin-orgs")
 			sys.open("/admin/provider")
 			shelter := get(sys, chromedp.Evaluate[string](`(() => { const r = [...document.querySelectorAll("#f-org option")].find(o => o.textContent.includes("shelter")); return r ? r.value : ""; })()`))
 			if shelter == "" {
 				t.Fatal("no shelter organisation in the picker")
 			}
 			sys.open("/admin/provider?org=" + shelter)
-			sys.check("admin-provider")
+			sys.oversee("admin-provider")
 			sys.submit(`form[action$="/webhook-secret"] button`)
 			if sec := sys.text(`#webhook-secret`); len(sec) < 32 {
 				t.Fatalf("no webhook secret shown: %q", sec)
 			}
-			sys.check("admin-provider-secret")
+			sys.oversee("admin-provider-secret")
 			sys.open("/admin/provider?org=" + shelter)
 			if n := get(sys, chromedp.Evaluate[int](`document.querySelectorAll("#webhook-secret").length`)); n != 0 {
 				t.Fatal("the webhook secret is shown again")
@@ -248,5 +248,18 @@ func TestOversightCrossOrigin(t *testing.T) {
 	admin.open("/admin/users")
 	if strings.Contains(admin.text(`main`), "mole@") {
 		t.Fatal("a user was created by another site's form")
+	}
+}
+
+// oversee photographs and checks the page (check), and fails it when the
+// page scrolls sideways on a 360-pixel phone.
+func (b *browser) oversee(name string) {
+	b.t.Helper()
+	b.check(name)
+	b.run(chromedp.EmulateViewport(360, 740))
+	w := get(b, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	b.run(chromedp.EmulateViewport(1280, 900))
+	if w > 360 {
+		b.t.Errorf("%s (%s): the page is %d px wide on a 360-px phone", name, b.lang, w)
 	}
 }
