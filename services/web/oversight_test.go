@@ -505,3 +505,29 @@ func TestCreateOrgNamesEveryField(t *testing.T) {
 		t.Fatalf("an organisation admin created an organisation: %d", w.Code)
 	}
 }
+
+// TestOversightCodesTranslated: every code the auditors' and
+// administrators' pages translate has its label in the three languages.
+func TestOversightCodesTranslated(t *testing.T) {
+	codes := map[string][]string{
+		"outcome": auditOutcomes, "review": reviewCodes, "bgstatus": {intake.BreakGlassOpen, intake.BreakGlassExpired},
+		"rolecode": auth.AllRoles, "orgkind": identity.OrgKinds, "ustatus": {identity.StatusActive, identity.StatusDisabled},
+		"factor":        {identity.SecondFactorPending, identity.SecondFactorActive, identity.SecondFactorSuspended},
+		"problem":       {identity.ProblemRolesDoNotFit, identity.ProblemIntegrityCheck},
+		"audit.witness": {"matches", "consistent", "ahead", "missing", "bad", "remote", "none"},
+		// Keys chosen in Go: flashes, field errors, titles.
+		"audit.bg":   {"choose", "ownorg", "already", "done"},
+		"admin.user": {"disabled", "enabled", "refused"}, "admin.orgs": {"created", "title"},
+		"admin":       {"email.taken", "roles.notallowed", "issued.title", "issued.reset", "users.title", "provider.title"},
+		"audit.field": {"code", "action", "order"}, "audit": {"log.title", "alerts.title", "checkpoint.title", "proof.title"},
+		"label": {"org_name", "kind", "since", "until", "after", "outcome", "actor", "org", "action", "object_type", "object_id", "email", "display_name", "roles"},
+	}
+	for kind, list := range codes {
+		for _, c := range list {
+			m, ok := messages[kind+"."+c]
+			if !ok || strings.TrimSpace(m.en) == "" || strings.TrimSpace(m.fr) == "" || strings.TrimSpace(m.ar) == "" {
+				t.Errorf("%s.%s: not in the three languages", kind, c)
+			}
+		}
+	}
+}
