@@ -42,13 +42,14 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.StringVar(&base, "url", "http://127.0.0.1:8080", "server to load (this deployment only)")
 	fs.StringVar(&credentials, "credentials", "./nrm-keys/demo-credentials.txt", "demo credentials file written by serve --demo")
 	fs.StringVar(&email, "email", "officer@police.demo", "user to act as (a frontline officer)")
-	fs.StringVar(&scenario, "scenario", "register", "register | read | pages (each page of an officer in turn, --duration each; bytes of the first and case pages) | login-flood (wrong passwords from --flood-addresses loopback addresses while every demo user signs in)")
+	fs.StringVar(&scenario, "scenario", "register", "register | read | oversight-pages (the pages of --role) | pages (each page of an officer in turn, --duration each; bytes of the first and case pages) | login-flood (wrong passwords from --flood-addresses loopback addresses while every demo user signs in)")
 	fs.DurationVar(&duration, "duration", 20*time.Second, "how long to run (bounded)")
 	fs.IntVar(&concurrency, "concurrency", 16, "concurrent clients")
 	fs.IntVar(&maxRequests, "max-requests", 200000, "stop after this many requests")
 	fs.IntVar(&warmup, "cases", 200, "read scenario: cases registered first and then read at random")
 	floodAddresses := fs.Int("flood-addresses", 8, "login-flood: flooding source addresses (127.0.0.2…)")
 	floodKnown := fs.Bool("flood-known", false, "login-flood: half the wrong passwords name the demo users' own accounts")
+	role := fs.String("role", "auditor", "oversight-pages: the pages of auditor, org_admin or system_admin (with the --email of such a user)")
 	if err := parseFlags(fs, args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -79,6 +80,10 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		// The pages' own redirects are the answers measured.
 		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 		return lt.runPages(ctx, cred, apiCode, concurrency, duration, maxRequests, stdout)
+	}
+	if scenario == "oversight-pages" {
+		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		return lt.runOversightPages(ctx, cred, apiCode, *role, concurrency, duration, maxRequests, stdout)
 	}
 	var op func(ctx context.Context, rng *rand.Rand) error
 	switch scenario {

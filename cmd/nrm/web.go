@@ -6,11 +6,15 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/go-kit/log"
 
 	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/audit"
 	"github.com/nrm-project/nrm/services/identity"
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/referral"
@@ -76,8 +80,21 @@ func webHandler(f serveFlags, kd *keys.Dir, api http.Handler, logger log.Logger)
 	if err != nil {
 		return nil, err
 	}
+	// The auditors' pages check checkpoints with the verifier key kept
+	// beside the signing key, and compare them with the witness directories.
+	au, err := audit.NewClient(base, hc)
+	if err != nil {
+		return nil, err
+	}
+	vkey, _ := os.ReadFile(filepath.Join(kd.Path(), audit.PubFile))
+	roles, err := identity.LoadRolePolicy(f.policies)
+	if err != nil {
+		return nil, err
+	}
 	return web.New(web.Config{
 		Identity: id, Cases: cases, Referrals: refs,
+		Audit: au, EmergencyAccess: cases, Accounts: id, Directory: refs, Roles: roles,
+		AuditVerifierKey: strings.TrimSpace(string(vkey)), Witnesses: f.witnesses,
 		SessionKey:  kd.Subkey(keys.PurposeWebSession),
 		IdleTimeout: f.webIdle, AbsoluteTimeout: f.webAbsolute,
 		Logger: log.With(logger, "service", "web"),

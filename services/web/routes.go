@@ -51,6 +51,10 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /cases/{id}/decision", h.page(true, h.decide))
 	m.HandleFunc("GET /cases/{id}/letters", h.page(true, h.letters))
 
+	// Auditors and administrators (audit.go, admin.go).
+	h.auditRoutes()
+	h.adminRoutes()
+
 	m.HandleFunc("/", h.page(false, h.notFound))
 }
 
@@ -63,6 +67,10 @@ func (h *Handler) home(q *request) {
 		redirect(q, "/inbox")
 	case q.s.hasRole(auth.RoleDecisionMaker):
 		redirect(q, "/decisions")
+	case q.s.hasRole(auth.RoleAuditor) && h.cfg.Audit != nil:
+		redirect(q, "/audit")
+	case (q.s.hasRole(auth.RoleOrgAdmin) || q.s.hasRole(auth.RoleSystemAdmin)) && h.cfg.Accounts != nil:
+		redirect(q, "/admin/users")
 	default:
 		h.render(q, http.StatusOK, "home", &view{Title: "home.title"})
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/identity"
 )
 
 //go:embed templates/*.html
@@ -34,6 +35,17 @@ type Config struct {
 	Identity  Identity
 	Cases     Cases
 	Referrals Referrals
+	// The auditors' and administrators' pages (audit.go, admin.go) are
+	// served only when their services are given. AuditVerifierKey checks
+	// checkpoint signatures; Witnesses are the directories the log's
+	// checkpoints are copied to, compared with the latest.
+	Audit            AuditLog
+	EmergencyAccess  EmergencyAccess
+	Accounts         Accounts
+	Directory        Directory
+	Roles            *identity.RolePolicy
+	AuditVerifierKey string
+	Witnesses        []string
 	// SessionKey (32 bytes) encrypts the session cookie: a subkey of the
 	// key directory (keys.PurposeWebSession).
 	SessionKey []byte
@@ -88,7 +100,7 @@ func New(cfg Config) (*Handler, error) {
 
 // parsePages parses each page with the layout.
 func parsePages() (map[string]*template.Template, error) {
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +111,7 @@ func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, n := range names {
 		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if name == "layout" || name == "partials" {
+		if name == "layout" || strings.HasPrefix(name, "partials") {
 			continue
 		}
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
