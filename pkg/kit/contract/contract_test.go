@@ -29,7 +29,7 @@ func TestCheckCatchesDrift(t *testing.T) {
 		respBody                    string
 		drift                       string
 	}{
-		{"conforming", "GET", "/healthz", "", 200, "", ""},
+		{"conforming", "GET", "/healthz", "", 200, `{"status":"ok"}`, ""},
 		{"undocumented status", "GET", "/api/v1/me", "", 418, "", "status is not supported"},
 		{"201 where 200 is documented", "POST", "/api/v1/auth/refresh", `{"refresh_token":"x"}`, 201, "", "status is not supported"},
 		{"error body without its code", "GET", "/api/v1/me", "", 401, `{"error":{"message":"no"}}`, "code"},
