@@ -42,14 +42,14 @@ const uuidPattern = `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 // once per test binary, and fails tb if it is not valid OpenAPI 3.0.
 func Load(tb testing.TB) *Spec {
 	tb.Helper()
-	loadOnce.Do(func() { loaded, loadErr = load() })
+	loadOnce.Do(func() { loaded, loadErr = loadSpec() })
 	if loadErr != nil {
 		tb.Fatalf("contract: %v", loadErr)
 	}
 	return loaded
 }
 
-func load() (*Spec, error) {
+func loadSpec() (*Spec, error) {
 	root, err := moduleRoot()
 	if err != nil {
 		return nil, err
