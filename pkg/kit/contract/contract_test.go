@@ -1,8 +1,11 @@
 package contract
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -59,3 +62,66 @@ func TestCheckCatchesDrift(t *testing.T) {
 		})
 	}
 }
+
+// recorder is a testing.TB that records failures instead of failing.
+type recorder struct {
+	testing.TB
+	failures []string
+}
+
+func (r *recorder) Helper() {}
+func (r *recorder) Errorf(format string, args ...any) {
+	r.failures = append(r.failures, fmt.Sprintf(format, args...))
+}
+
+// Both wrappers report a drifting handler to the test, and pass the
+// answer through unchanged.
+func TestWrappersReportDrift(t *testing.T) {
+	drifting := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTeapot)
+		_, _ = w.Write([]byte(`{"x":1}`))
+	})
+	for name, wrap := range map[string]func(tb testing.TB) *http.Client{
+		"handler": func(tb testing.TB) *http.Client {
+			srv := httptest.NewServer(Handler(tb, drifting))
+			t.Cleanup(srv.Close)
+			return &http.Client{Transport: rewrite(srv.URL)}
+		},
+		"transport": func(tb testing.TB) *http.Client {
+			srv := httptest.NewServer(drifting)
+			t.Cleanup(srv.Close)
+			return &http.Client{Transport: Transport(tb, rewrite(srv.URL))}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := &recorder{TB: t}
+			resp, err := wrap(rec).Get("http://nrm.test/api/v1/me")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusTeapot || string(b) != `{"x":1}` {
+				t.Errorf("answer changed: %d %s", resp.StatusCode, b)
+			}
+			if len(rec.failures) != 1 || !strings.Contains(rec.failures[0], "status is not supported") {
+				t.Errorf("failures %q, want the undocumented 418", rec.failures)
+			}
+		})
+	}
+}
+
+// rewrite sends every request to base, keeping its path.
+func rewrite(base string) http.RoundTripper {
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		u, _ := url.Parse(base)
+		r = r.Clone(r.Context())
+		r.URL.Scheme, r.URL.Host, r.Host = u.Scheme, u.Host, u.Host
+		return http.DefaultTransport.RoundTrip(r)
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
