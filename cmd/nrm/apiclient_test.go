@@ -61,7 +61,7 @@ func TestGeneratedClientJourney(t *testing.T) {
 
 	emergency := apiclient.PostApiV1ReferralsJSONBodyUrgencyEmergency
 	ref, err := officer.PostApiV1ReferralsWithResponse(ctx, apiclient.PostApiV1ReferralsJSONRequestBody{
-		CaseId: person, Service: string(apiclient.ServiceTypeShelter), Urgency: &emergency, Candidates: &[]uuid.UUID{shelterOrg}})
+		CaseId: person, Service: apiclient.ServiceTypeShelter, Urgency: &emergency, Candidates: &[]uuid.UUID{shelterOrg}})
 	if err != nil || ref.JSON201 == nil {
 		t.Fatalf("refer: %v %d %s", err, ref.StatusCode(), body(ref.Body))
 	}

@@ -422,6 +422,45 @@ func (e DuplicateStrength) Valid() bool {
 	}
 }
 
+// Defines values for EntryType.
+const (
+	AgeAssessment       EntryType = "age_assessment"
+	Attachment          EntryType = "attachment"
+	BestInterests       EntryType = "best_interests"
+	Correction          EntryType = "correction"
+	Interview           EntryType = "interview"
+	Note                EntryType = "note"
+	ProceedEarlyRequest EntryType = "proceed_early_request"
+	ServiceDelivered    EntryType = "service_delivered"
+	SupportPlan         EntryType = "support_plan"
+)
+
+// Valid indicates whether the value is a known member of the EntryType enum.
+func (e EntryType) Valid() bool {
+	switch e {
+	case AgeAssessment:
+		return true
+	case Attachment:
+		return true
+	case BestInterests:
+		return true
+	case Correction:
+		return true
+	case Interview:
+		return true
+	case Note:
+		return true
+	case ProceedEarlyRequest:
+		return true
+	case ServiceDelivered:
+		return true
+	case SupportPlan:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ErrorErrorLimit.
 const (
 	ErrorErrorLimitDuplicateChecks         ErrorErrorLimit = "duplicate_checks"
@@ -1739,6 +1778,30 @@ func (e GetApiV1CasesIdAccessReport200JSONResponseBodyItemsKind) Valid() bool {
 	}
 }
 
+// Defines values for PostApiV1CasesIdDisclosuresJSONBodySections.
+const (
+	PostApiV1CasesIdDisclosuresJSONBodySectionsHealth    PostApiV1CasesIdDisclosuresJSONBodySections = "health"
+	PostApiV1CasesIdDisclosuresJSONBodySectionsIdentity  PostApiV1CasesIdDisclosuresJSONBodySections = "identity"
+	PostApiV1CasesIdDisclosuresJSONBodySectionsLegal     PostApiV1CasesIdDisclosuresJSONBodySections = "legal"
+	PostApiV1CasesIdDisclosuresJSONBodySectionsNarrative PostApiV1CasesIdDisclosuresJSONBodySections = "narrative"
+)
+
+// Valid indicates whether the value is a known member of the PostApiV1CasesIdDisclosuresJSONBodySections enum.
+func (e PostApiV1CasesIdDisclosuresJSONBodySections) Valid() bool {
+	switch e {
+	case PostApiV1CasesIdDisclosuresJSONBodySectionsHealth:
+		return true
+	case PostApiV1CasesIdDisclosuresJSONBodySectionsIdentity:
+		return true
+	case PostApiV1CasesIdDisclosuresJSONBodySectionsLegal:
+		return true
+	case PostApiV1CasesIdDisclosuresJSONBodySectionsNarrative:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PostApiV1CasesIdGrantsJSONBodyPurpose.
 const (
 	PostApiV1CasesIdGrantsJSONBodyPurposeDecision PostApiV1CasesIdGrantsJSONBodyPurpose = "decision"
@@ -1796,6 +1859,42 @@ const (
 func (e PostApiV1CasesIdRouteJSONBodyRoute) Valid() bool {
 	switch e {
 	case PostApiV1CasesIdRouteJSONBodyRouteNrm:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PostApiV1CasesIdSupportJSONBodyTo.
+const (
+	PostApiV1CasesIdSupportJSONBodyToApproveBestInterests PostApiV1CasesIdSupportJSONBodyTo = "approve_best_interests"
+	PostApiV1CasesIdSupportJSONBodyToClosed               PostApiV1CasesIdSupportJSONBodyTo = "closed"
+	PostApiV1CasesIdSupportJSONBodyToFamilyReunification  PostApiV1CasesIdSupportJSONBodyTo = "family_reunification"
+	PostApiV1CasesIdSupportJSONBodyToFamilyTracing        PostApiV1CasesIdSupportJSONBodyTo = "family_tracing"
+	PostApiV1CasesIdSupportJSONBodyToOpen                 PostApiV1CasesIdSupportJSONBodyTo = "open"
+	PostApiV1CasesIdSupportJSONBodyToReopened             PostApiV1CasesIdSupportJSONBodyTo = "reopened"
+	PostApiV1CasesIdSupportJSONBodyToReturn               PostApiV1CasesIdSupportJSONBodyTo = "return"
+	PostApiV1CasesIdSupportJSONBodyToSuspended            PostApiV1CasesIdSupportJSONBodyTo = "suspended"
+)
+
+// Valid indicates whether the value is a known member of the PostApiV1CasesIdSupportJSONBodyTo enum.
+func (e PostApiV1CasesIdSupportJSONBodyTo) Valid() bool {
+	switch e {
+	case PostApiV1CasesIdSupportJSONBodyToApproveBestInterests:
+		return true
+	case PostApiV1CasesIdSupportJSONBodyToClosed:
+		return true
+	case PostApiV1CasesIdSupportJSONBodyToFamilyReunification:
+		return true
+	case PostApiV1CasesIdSupportJSONBodyToFamilyTracing:
+		return true
+	case PostApiV1CasesIdSupportJSONBodyToOpen:
+		return true
+	case PostApiV1CasesIdSupportJSONBodyToReopened:
+		return true
+	case PostApiV1CasesIdSupportJSONBodyToReturn:
+		return true
+	case PostApiV1CasesIdSupportJSONBodyToSuspended:
 		return true
 	default:
 		return false
@@ -2330,10 +2429,19 @@ type Entry struct {
 	Id           openapi_types.UUID      `json:"id"`
 	SupersededBy *string                 `json:"superseded_by,omitempty"`
 	Supersedes   *string                 `json:"supersedes,omitempty"`
-	Type         string                  `json:"type"`
+
+	// Type an EntryType, or decision and decision_letter (written by the decision track)
+	//
+	// Example: note
+	Type string `json:"type"`
 }
 
+// EntryType defines model for EntryType.
+type EntryType string
+
 // Error Every error: a stable code, a message, and for a refused request every failing field.
+//
+// Example: {"error":{"code":"validation_failed","fields":[{"code":"required","message":"required","path":"identity.full_name"},{"code":"not_one_of","message":"must be an ISO 3166-1 alpha-2 code, stateless or unknown","path":"nationalities[1]"}],"message":"2 fields failed"}}
 type Error struct {
 	Error struct {
 		// Code a stable code; the common ones are invalid_json, unknown_field, invalid_type, body_too_large, validation_failed, unauthenticated, forbidden, not_found, conflict, rate_limited, unavailable, internal; each operation's description names its own
@@ -2564,6 +2672,8 @@ type ProviderAvailability string
 type ProviderGenders string
 
 // ProviderInput A provider's directory entry as its managers write it. No street address is ever stored.
+//
+// Example: {"accepts_adults":true,"accepts_dependants":true,"active":true,"availability":"24/7","genders":["female"],"languages":["en","fr","ar"],"name":"Women's shelter association","region":"MA-06","regions":["MA-06"],"services":[{"places":5,"service":"shelter"}]}
 type ProviderInput struct {
 	AcceptsAdults *bool `json:"accepts_adults,omitempty"`
 
@@ -2669,7 +2779,7 @@ type ReferralList struct {
 	Referrals *[]Referral `json:"referrals"`
 }
 
-// Registration defines model for Registration.
+// Registration Example: {"age_group":"adult","consent":{"assistance":true,"data_sharing":true,"nrm_referral":true},"exploitation_location":"both","exploitation_types":["sexual","labour"],"gender":"female","identified_on":"2026-11-20","identity":{"date_of_birth":"1999-04-02","full_name":"Jane Example"},"languages":["en","fr"],"narrative":{"account":"Recruited with a false job offer."},"nationalities":["NG"],"needs":["shelter","medical"],"region":"MA-06","route":"nrm"}
 type Registration struct {
 	AgeDisputed *bool `json:"age_disputed,omitempty"`
 
@@ -2740,11 +2850,11 @@ type ServiceType string
 
 // StatsLedgerEntry defines model for StatsLedgerEntry.
 type StatsLedgerEntry struct {
-	Budget    *float32                `json:"budget,omitempty"`
-	Family    *StatsLedgerEntryFamily `json:"family,omitempty"`
-	Month     *string                 `json:"month,omitempty"`
-	Remaining *float32                `json:"remaining,omitempty"`
-	Spent     *float32                `json:"spent,omitempty"`
+	Budget    float32                `json:"budget"`
+	Family    StatsLedgerEntryFamily `json:"family"`
+	Month     string                 `json:"month"`
+	Remaining float32                `json:"remaining"`
+	Spent     float32                `json:"spent"`
 }
 
 // StatsLedgerEntryFamily defines model for StatsLedgerEntry.Family.
@@ -2754,14 +2864,14 @@ type StatsLedgerEntryFamily string
 type StatsRelease struct {
 	// AsOf a snapshot's data as of; a differential-privacy release's latest answer's (absent before its first answer)
 	AsOf      *time.Time `json:"as_of,omitempty"`
-	CreatedAt *time.Time `json:"created_at,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
 	Epsilon   *float32   `json:"epsilon,omitempty"`
 
 	// Method the release's kind
-	Method *StatsReleaseMethod `json:"method,omitempty"`
-	Name   *string             `json:"name,omitempty"`
-	Period *string             `json:"period,omitempty"`
-	Spent  *float32            `json:"spent,omitempty"`
+	Method StatsReleaseMethod `json:"method"`
+	Name   string             `json:"name"`
+	Period *string            `json:"period,omitempty"`
+	Spent  *float32           `json:"spent,omitempty"`
 
 	// Status a differential-privacy release is provisional while any answer is of a period open when answered (absent before its first answer)
 	Status *StatsReleaseStatus `json:"status,omitempty"`
@@ -2776,9 +2886,9 @@ type StatsRelease struct {
 		// PeriodStatus a differential-privacy answer: whether its period was open or closed when answered
 		PeriodStatus *StatsReleaseTablesPeriodStatus `json:"period_status,omitempty"`
 		Reason       *StatsReleaseTablesReason       `json:"reason,omitempty"`
-		Status       *StatsReleaseTablesStatus       `json:"status,omitempty"`
-		Table        *string                         `json:"table,omitempty"`
-	} `json:"tables,omitempty"`
+		Status       StatsReleaseTablesStatus        `json:"status"`
+		Table        string                          `json:"table"`
+	} `json:"tables"`
 }
 
 // StatsReleaseMethod the release's kind
@@ -2800,11 +2910,11 @@ type StatsReleaseTablesStatus string
 type StatsSeries struct {
 	Points *[]struct {
 		Missing *StatsSeriesPointsMissing `json:"missing,omitempty"`
-		Period  *string                   `json:"period,omitempty"`
+		Period  string                    `json:"period"`
 		Table   *StatsTable               `json:"table,omitempty"`
-	} `json:"points,omitempty"`
-	Table *string `json:"table,omitempty"`
-	Title *string `json:"title,omitempty"`
+	} `json:"points"`
+	Table string `json:"table"`
+	Title string `json:"title"`
 }
 
 // StatsSeriesPointsMissing defines model for StatsSeries.Points.Missing.
@@ -2816,25 +2926,25 @@ type StatsTable struct {
 	CarriedFrom *string    `json:"carried_from,omitempty"`
 	Cells       *[]struct {
 		// Dims * is a margin
-		Dims              *[]string `json:"dims,omitempty"`
-		Median            *float32  `json:"median,omitempty"`
-		MedianSuppressed  *bool     `json:"median_suppressed,omitempty"`
-		ShareWithinTarget *float32  `json:"share_within_target,omitempty"`
-		Suppressed        *bool     `json:"suppressed,omitempty"`
-		Unit              *string   `json:"unit,omitempty"`
-		Value             *int      `json:"value,omitempty"`
-	} `json:"cells,omitempty"`
-	Dimensions *[]string         `json:"dimensions,omitempty"`
+		Dims              []string `json:"dims"`
+		Median            *float32 `json:"median,omitempty"`
+		MedianSuppressed  *bool    `json:"median_suppressed,omitempty"`
+		ShareWithinTarget *float32 `json:"share_within_target,omitempty"`
+		Suppressed        *bool    `json:"suppressed,omitempty"`
+		Unit              string   `json:"unit"`
+		Value             *int     `json:"value,omitempty"`
+	} `json:"cells"`
+	Dimensions []string          `json:"dimensions"`
 	Epsilon    *float32          `json:"epsilon,omitempty"`
 	Median     *string           `json:"median,omitempty"`
-	Method     *StatsTableMethod `json:"method,omitempty"`
-	Name       *string           `json:"name,omitempty"`
-	Period     *string           `json:"period,omitempty"`
+	Method     StatsTableMethod  `json:"method"`
+	Name       string            `json:"name"`
+	Period     string            `json:"period"`
 	Release    *string           `json:"release,omitempty"`
 	Status     *StatsTableStatus `json:"status,omitempty"`
 	Threshold  *int              `json:"threshold,omitempty"`
-	Title      *string           `json:"title,omitempty"`
-	Units      *[]string         `json:"units,omitempty"`
+	Title      string            `json:"title"`
+	Units      []string          `json:"units"`
 }
 
 // StatsTableMethod defines model for StatsTable.Method.
@@ -2845,18 +2955,18 @@ type StatsTableStatus string
 
 // StatsTableInfo defines model for StatsTableInfo.
 type StatsTableInfo struct {
-	Dimensions *[]struct {
+	Dimensions []struct {
 		Codes  *[]string `json:"codes,omitempty"`
 		Margin *bool     `json:"margin,omitempty"`
 		Name   *string   `json:"name,omitempty"`
-	} `json:"dimensions,omitempty"`
-	DpSensitivity *int                  `json:"dp_sensitivity,omitempty"`
-	Family        *StatsTableInfoFamily `json:"family,omitempty"`
-	Median        *string               `json:"median,omitempty"`
-	Name          *string               `json:"name,omitempty"`
-	PeriodBasis   *string               `json:"period_basis,omitempty"`
-	Title         *string               `json:"title,omitempty"`
-	Units         *[]string             `json:"units,omitempty"`
+	} `json:"dimensions"`
+	DpSensitivity int                  `json:"dp_sensitivity"`
+	Family        StatsTableInfoFamily `json:"family"`
+	Median        *string              `json:"median,omitempty"`
+	Name          string               `json:"name"`
+	PeriodBasis   string               `json:"period_basis"`
+	Title         string               `json:"title"`
+	Units         []string             `json:"units"`
 }
 
 // StatsTableInfoFamily defines model for StatsTableInfo.Family.
@@ -2989,39 +3099,63 @@ type WorkflowHistoryTrack string
 type WorkflowSupportState string
 
 // BadRequest Every error: a stable code, a message, and for a refused request every failing field.
+//
+// Example: {"error":{"code":"validation_failed","fields":[{"code":"required","message":"required","path":"identity.full_name"},{"code":"not_one_of","message":"must be an ISO 3166-1 alpha-2 code, stateless or unknown","path":"nationalities[1]"}],"message":"2 fields failed"}}
 type BadRequest = Error
 
 // Conflict Every error: a stable code, a message, and for a refused request every failing field.
+//
+// Example: {"error":{"code":"validation_failed","fields":[{"code":"required","message":"required","path":"identity.full_name"},{"code":"not_one_of","message":"must be an ISO 3166-1 alpha-2 code, stateless or unknown","path":"nationalities[1]"}],"message":"2 fields failed"}}
 type Conflict = Error
 
 // Forbidden Every error: a stable code, a message, and for a refused request every failing field.
+//
+// Example: {"error":{"code":"validation_failed","fields":[{"code":"required","message":"required","path":"identity.full_name"},{"code":"not_one_of","message":"must be an ISO 3166-1 alpha-2 code, stateless or unknown","path":"nationalities[1]"}],"message":"2 fields failed"}}
 type Forbidden = Error
 
 // Gone Every error: a stable code, a message, and for a refused request every failing field.
+//
+// Example: {"error":{"code":"validation_failed","fields":[{"code":"required","message":"required","path":"identity.full_name"},{"code":"not_one_of","message":"must be an ISO 3166-1 alpha-2 code, stateless or unknown","path":"nationalities[1]"}],"message":"2 fields failed"}}
 type Gone = Error
 
 // Internal Every error: a stable code, a message, and for a refused request every failing field.
+//
+// Example: {"error":{"code":"validation_failed","fields":[{"code":"required","message":"required","path":"identity.full_name"},{"code":"not_one_of","message":"must be an ISO 3166-1 alpha-2 code, stateless or unknown","path":"nationalities[1]"}],"message":"2 fields failed"}}
 type Internal = Error
 
 // NotFound Every error: a stable code, a message, and for a refused request every failing field.
+//
+// Example: {"error":{"code":"validation_failed","fields":[{"code":"required","message":"required","path":"identity.full_name"},{"code":"not_one_of","message":"must be an ISO 3166-1 alpha-2 code, stateless or unknown","path":"nationalities[1]"}],"message":"2 fields failed"}}
 type NotFound = Error
 
 // RateLimited Every error: a stable code, a message, and for a refused request every failing field.
+//
+// Example: {"error":{"code":"validation_failed","fields":[{"code":"required","message":"required","path":"identity.full_name"},{"code":"not_one_of","message":"must be an ISO 3166-1 alpha-2 code, stateless or unknown","path":"nationalities[1]"}],"message":"2 fields failed"}}
 type RateLimited = Error
 
 // TooLarge Every error: a stable code, a message, and for a refused request every failing field.
+//
+// Example: {"error":{"code":"validation_failed","fields":[{"code":"required","message":"required","path":"identity.full_name"},{"code":"not_one_of","message":"must be an ISO 3166-1 alpha-2 code, stateless or unknown","path":"nationalities[1]"}],"message":"2 fields failed"}}
 type TooLarge = Error
 
 // Unauthenticated Every error: a stable code, a message, and for a refused request every failing field.
+//
+// Example: {"error":{"code":"validation_failed","fields":[{"code":"required","message":"required","path":"identity.full_name"},{"code":"not_one_of","message":"must be an ISO 3166-1 alpha-2 code, stateless or unknown","path":"nationalities[1]"}],"message":"2 fields failed"}}
 type Unauthenticated = Error
 
 // Unavailable Every error: a stable code, a message, and for a refused request every failing field.
+//
+// Example: {"error":{"code":"validation_failed","fields":[{"code":"required","message":"required","path":"identity.full_name"},{"code":"not_one_of","message":"must be an ISO 3166-1 alpha-2 code, stateless or unknown","path":"nationalities[1]"}],"message":"2 fields failed"}}
 type Unavailable = Error
 
 // Unprocessable Every error: a stable code, a message, and for a refused request every failing field.
+//
+// Example: {"error":{"code":"validation_failed","fields":[{"code":"required","message":"required","path":"identity.full_name"},{"code":"not_one_of","message":"must be an ISO 3166-1 alpha-2 code, stateless or unknown","path":"nationalities[1]"}],"message":"2 fields failed"}}
 type Unprocessable = Error
 
 // UnsupportedMedia Every error: a stable code, a message, and for a refused request every failing field.
+//
+// Example: {"error":{"code":"validation_failed","fields":[{"code":"required","message":"required","path":"identity.full_name"},{"code":"not_one_of","message":"must be an ISO 3166-1 alpha-2 code, stateless or unknown","path":"nationalities[1]"}],"message":"2 fields failed"}}
 type UnsupportedMedia = Error
 
 // GetApiV1AuditConsistencyParams defines parameters for GetApiV1AuditConsistency.
@@ -3098,7 +3232,9 @@ type PostApiV1AuthRefreshJSONBody struct {
 
 // PostApiV1BreakGlassIdReviewJSONBody defines parameters for PostApiV1BreakGlassIdReview.
 type PostApiV1BreakGlassIdReviewJSONBody struct {
-	// Code the review outcome code
+	// Code the review's outcome, a code (e.g. justified, unjustified, referred)
+	//
+	// Example: justified
 	Code string `json:"code"`
 }
 
@@ -3122,16 +3258,26 @@ type PostApiV1CasesIdBreakGlassJSONBody struct {
 
 // PostApiV1CasesIdDisclosuresJSONBody defines parameters for PostApiV1CasesIdDisclosures.
 type PostApiV1CasesIdDisclosuresJSONBody struct {
-	LegalBasis    string    `json:"legal_basis"`
-	RecipientKind string    `json:"recipient_kind"`
-	Sections      *[]string `json:"sections,omitempty"`
+	// LegalBasis one of the workflow policy's disclosure.legal_bases (by default court_order, criminal_investigation, legal_obligation, vital_interest, consent, international_cooperation)
+	//
+	// Example: court_order
+	LegalBasis string `json:"legal_basis"`
+
+	// RecipientKind one of the workflow policy's disclosure.recipient_kinds (by default police, prosecution, court, foreign_authority, embassy, other_authority, ngo, international_org, health, social_services)
+	//
+	// Example: prosecution
+	RecipientKind string                                         `json:"recipient_kind"`
+	Sections      *[]PostApiV1CasesIdDisclosuresJSONBodySections `json:"sections,omitempty"`
 }
+
+// PostApiV1CasesIdDisclosuresJSONBodySections defines parameters for PostApiV1CasesIdDisclosures.
+type PostApiV1CasesIdDisclosuresJSONBodySections string
 
 // PostApiV1CasesIdEntriesJSONBody defines parameters for PostApiV1CasesIdEntries.
 type PostApiV1CasesIdEntriesJSONBody struct {
 	Content    map[string]interface{} `json:"content"`
 	Supersedes *openapi_types.UUID    `json:"supersedes,omitempty"`
-	Type       string                 `json:"type"`
+	Type       EntryType              `json:"type"`
 }
 
 // PostApiV1CasesIdGrantsJSONBody defines parameters for PostApiV1CasesIdGrants.
@@ -3157,7 +3303,14 @@ type PostApiV1CasesIdGuardianJSONBody struct {
 
 // PostApiV1CasesIdLegalHoldJSONBody defines parameters for PostApiV1CasesIdLegalHold.
 type PostApiV1CasesIdLegalHoldJSONBody struct {
-	ReasonCode *string `json:"reason_code,omitempty"`
+	// ReasonCode Example: litigation
+	ReasonCode string `json:"reason_code"`
+}
+
+// PostApiV1CasesIdLegalHoldReleaseJSONBody defines parameters for PostApiV1CasesIdLegalHoldRelease.
+type PostApiV1CasesIdLegalHoldReleaseJSONBody struct {
+	// ReasonCode Example: litigation
+	ReasonCode string `json:"reason_code"`
 }
 
 // PostApiV1CasesIdLinkJSONBody defines parameters for PostApiV1CasesIdLink.
@@ -3181,8 +3334,13 @@ type PostApiV1CasesIdSupportJSONBody struct {
 	// Reason free text, sealed into the case record; required (400 naming reason) when proposing a negative decision, and stated in its letter
 	Reason     *string `json:"reason,omitempty"`
 	ReasonCode *string `json:"reason_code,omitempty"`
-	To         string  `json:"to"`
+
+	// To a support state, or an action recorded on the support track
+	To PostApiV1CasesIdSupportJSONBodyTo `json:"to"`
 }
+
+// PostApiV1CasesIdSupportJSONBodyTo defines parameters for PostApiV1CasesIdSupport.
+type PostApiV1CasesIdSupportJSONBodyTo string
 
 // PostApiV1CasesIdTransferJSONBody defines parameters for PostApiV1CasesIdTransfer.
 type PostApiV1CasesIdTransferJSONBody struct {
@@ -3195,9 +3353,9 @@ type PostApiV1CasesIdTransitionsJSONBody struct {
 	ProceedEarly *bool `json:"proceed_early,omitempty"`
 
 	// Reason free text, sealed into the case record; required (400 naming reason) when proposing a negative decision, and stated in its letter
-	Reason     *string `json:"reason,omitempty"`
-	ReasonCode *string `json:"reason_code,omitempty"`
-	To         string  `json:"to"`
+	Reason     *string       `json:"reason,omitempty"`
+	ReasonCode *string       `json:"reason_code,omitempty"`
+	To         DecisionState `json:"to"`
 }
 
 // GetApiV1DuplicatesParams defines parameters for GetApiV1Duplicates.
@@ -3247,8 +3405,8 @@ type GetApiV1ProvidersParams struct {
 
 // PutApiV1ProvidersOrgIdCapacityJSONBody defines parameters for PutApiV1ProvidersOrgIdCapacity.
 type PutApiV1ProvidersOrgIdCapacityJSONBody struct {
-	Places  int    `json:"places"`
-	Service string `json:"service"`
+	Places  int         `json:"places"`
+	Service ServiceType `json:"service"`
 }
 
 // PostApiV1ReferralsJSONBody defines parameters for PostApiV1Referrals.
@@ -3267,7 +3425,7 @@ type PostApiV1ReferralsJSONBody struct {
 
 	// RecipientKind workflow policy disclosure recipient kind; default the destination, or foreign_authority for a country
 	RecipientKind *string                            `json:"recipient_kind,omitempty"`
-	Service       string                             `json:"service"`
+	Service       ServiceType                        `json:"service"`
 	Urgency       *PostApiV1ReferralsJSONBodyUrgency `json:"urgency,omitempty"`
 }
 
@@ -3426,6 +3584,9 @@ type PostApiV1CasesIdGuardianJSONRequestBody PostApiV1CasesIdGuardianJSONBody
 
 // PostApiV1CasesIdLegalHoldJSONRequestBody defines body for PostApiV1CasesIdLegalHold for application/json ContentType.
 type PostApiV1CasesIdLegalHoldJSONRequestBody PostApiV1CasesIdLegalHoldJSONBody
+
+// PostApiV1CasesIdLegalHoldReleaseJSONRequestBody defines body for PostApiV1CasesIdLegalHoldRelease for application/json ContentType.
+type PostApiV1CasesIdLegalHoldReleaseJSONRequestBody PostApiV1CasesIdLegalHoldReleaseJSONBody
 
 // PostApiV1CasesIdLinkJSONRequestBody defines body for PostApiV1CasesIdLink for application/json ContentType.
 type PostApiV1CasesIdLinkJSONRequestBody PostApiV1CasesIdLinkJSONBody
@@ -3864,10 +4025,19 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/cases/{id}/legal-hold (the `PostApiV1CasesIdLegalHold` operationId).
 	PostApiV1CasesIdLegalHold(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdLegalHoldJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PostApiV1CasesIdLegalHoldRelease Release a legal hold.
+	// PostApiV1CasesIdLegalHoldReleaseWithBody Release a legal hold.
+	//
+	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/legal-hold/release (the `PostApiV1CasesIdLegalHoldRelease` operationId).
-	PostApiV1CasesIdLegalHoldRelease(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostApiV1CasesIdLegalHoldReleaseWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1CasesIdLegalHoldRelease Release a legal hold.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/cases/{id}/legal-hold/release (the `PostApiV1CasesIdLegalHoldRelease` operationId).
+	PostApiV1CasesIdLegalHoldRelease(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdLegalHoldReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1CasesIdLinkWithBody Link an anonymous notification to this case (the same person came back).
 	//
@@ -5157,11 +5327,30 @@ func (c *Client) PostApiV1CasesIdLegalHold(ctx context.Context, id openapi_types
 	return c.Client.Do(req)
 }
 
-// PostApiV1CasesIdLegalHoldRelease Release a legal hold.
+// PostApiV1CasesIdLegalHoldReleaseWithBody Release a legal hold.
+//
+// Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/legal-hold/release (the `PostApiV1CasesIdLegalHoldRelease` operationId).
-func (c *Client) PostApiV1CasesIdLegalHoldRelease(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostApiV1CasesIdLegalHoldReleaseRequest(c.Server, id)
+func (c *Client) PostApiV1CasesIdLegalHoldReleaseWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1CasesIdLegalHoldReleaseRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1CasesIdLegalHoldRelease Release a legal hold.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/cases/{id}/legal-hold/release (the `PostApiV1CasesIdLegalHoldRelease` operationId).
+func (c *Client) PostApiV1CasesIdLegalHoldRelease(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdLegalHoldReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1CasesIdLegalHoldReleaseRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8080,8 +8269,19 @@ func NewPostApiV1CasesIdLegalHoldRequestWithBody(server string, id openapi_types
 	return req, nil
 }
 
-// NewPostApiV1CasesIdLegalHoldReleaseRequest constructs an http.Request for the PostApiV1CasesIdLegalHoldRelease method
-func NewPostApiV1CasesIdLegalHoldReleaseRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+// NewPostApiV1CasesIdLegalHoldReleaseRequest calls the generic PostApiV1CasesIdLegalHoldRelease builder with application/json body
+func NewPostApiV1CasesIdLegalHoldReleaseRequest(server string, id openapi_types.UUID, body PostApiV1CasesIdLegalHoldReleaseJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostApiV1CasesIdLegalHoldReleaseRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewPostApiV1CasesIdLegalHoldReleaseRequestWithBody constructs an http.Request for the PostApiV1CasesIdLegalHoldRelease method, with any body, and a specified content type
+func NewPostApiV1CasesIdLegalHoldReleaseRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8106,10 +8306,12 @@ func NewPostApiV1CasesIdLegalHoldReleaseRequest(server string, id openapi_types.
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -11041,12 +11243,19 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/cases/{id}/legal-hold (the `PostApiV1CasesIdLegalHold` operationId).
 	PostApiV1CasesIdLegalHoldWithResponse(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdLegalHoldJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdLegalHoldResponse, error)
 
-	// PostApiV1CasesIdLegalHoldReleaseWithResponse Release a legal hold.
+	// PostApiV1CasesIdLegalHoldReleaseWithBodyWithResponse Release a legal hold.
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/legal-hold/release (the `PostApiV1CasesIdLegalHoldRelease` operationId).
-	PostApiV1CasesIdLegalHoldReleaseWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdLegalHoldReleaseResponse, error)
+	PostApiV1CasesIdLegalHoldReleaseWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdLegalHoldReleaseResponse, error)
+
+	// PostApiV1CasesIdLegalHoldReleaseWithResponse Release a legal hold.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/cases/{id}/legal-hold/release (the `PostApiV1CasesIdLegalHoldRelease` operationId).
+	PostApiV1CasesIdLegalHoldReleaseWithResponse(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdLegalHoldReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdLegalHoldReleaseResponse, error)
 
 	// PostApiV1CasesIdLinkWithBodyWithResponse Link an anonymous notification to this case (the same person came back).
 	//
@@ -14827,6 +15036,10 @@ type PostApiV1CasesIdLegalHoldReleaseResponse struct {
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMedia
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -14861,6 +15074,16 @@ func (r PostApiV1CasesIdLegalHoldReleaseResponse) GetJSON404() *NotFound {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r PostApiV1CasesIdLegalHoldReleaseResponse) GetJSON409() *Conflict {
 	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r PostApiV1CasesIdLegalHoldReleaseResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r PostApiV1CasesIdLegalHoldReleaseResponse) GetJSON415() *UnsupportedMedia {
+	return r.JSON415
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -21113,13 +21336,26 @@ func (c *ClientWithResponses) PostApiV1CasesIdLegalHoldWithResponse(ctx context.
 	return ParsePostApiV1CasesIdLegalHoldResponse(rsp)
 }
 
-// PostApiV1CasesIdLegalHoldReleaseWithResponse Release a legal hold.
+// PostApiV1CasesIdLegalHoldReleaseWithBodyWithResponse Release a legal hold.
 //
-// Returns a wrapper object for the known response body format(s).
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/legal-hold/release (the `PostApiV1CasesIdLegalHoldRelease` operationId).
-func (c *ClientWithResponses) PostApiV1CasesIdLegalHoldReleaseWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdLegalHoldReleaseResponse, error) {
-	rsp, err := c.PostApiV1CasesIdLegalHoldRelease(ctx, id, reqEditors...)
+func (c *ClientWithResponses) PostApiV1CasesIdLegalHoldReleaseWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdLegalHoldReleaseResponse, error) {
+	rsp, err := c.PostApiV1CasesIdLegalHoldReleaseWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1CasesIdLegalHoldReleaseResponse(rsp)
+}
+
+// PostApiV1CasesIdLegalHoldReleaseWithResponse Release a legal hold.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/cases/{id}/legal-hold/release (the `PostApiV1CasesIdLegalHoldRelease` operationId).
+func (c *ClientWithResponses) PostApiV1CasesIdLegalHoldReleaseWithResponse(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdLegalHoldReleaseJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdLegalHoldReleaseResponse, error) {
+	rsp, err := c.PostApiV1CasesIdLegalHoldRelease(ctx, id, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -24830,6 +25066,20 @@ func ParsePostApiV1CasesIdLegalHoldReleaseResponse(rsp *http.Response) (*PostApi
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMedia
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
