@@ -125,3 +125,23 @@ func rewrite(base string) http.RoundTripper {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// BenchmarkCheck measures the cost one exchange adds to a test: a
+// registration (a full Registration body) answered with a case.
+func BenchmarkCheck(b *testing.B) {
+	s := Load(b)
+	req := `{"route":"nrm","identified_on":"2026-11-20","region":"MA-06","gender":"female","age_group":"adult","nationalities":["NG"],` +
+		`"exploitation_types":["labour"],"exploitation_location":"both","needs":["shelter"],"languages":["en"],"consent":{"assistance":true}}`
+	resp := `{"id":"7b0c6f1e-3d0a-4c55-9d7e-2a4f7c9e1b00","reference":"NRM-2026-000001","route":"nrm","status":"registered",` +
+		`"owner_org":"7b0c6f1e-3d0a-4c55-9d7e-2a4f7c9e1b01","registered_by":"u","identified_on":"2026-11-20","region":"MA-06","gender":"female",` +
+		`"age_group":"adult","treated_as_child":false,"nationalities":["NG"],"exploitation_types":["labour"],"exploitation_location":"both",` +
+		`"needs":["shelter"],"languages":["en"],"dependants":0,"unaccompanied":false,"created_at":"2026-11-20T10:00:00Z","updated_at":"2026-11-20T10:00:00Z"}`
+	h := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
+	for b.Loop() {
+		r := httptest.NewRequest("POST", "/api/v1/cases", strings.NewReader(req))
+		r.Header.Set("Content-Type", "application/json")
+		if err := s.Check(r, 201, h, []byte(resp)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
