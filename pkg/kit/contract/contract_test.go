@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -144,4 +145,23 @@ func BenchmarkCheck(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// Test servers answer side by side: one document checks them all at once
+// (run with -race).
+func TestCheckIsSafeConcurrently(t *testing.T) {
+	s := Load(t)
+	h := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 20 {
+				r := httptest.NewRequest("GET", "/api/v1/me", nil)
+				if err := s.Check(r, 200, h, []byte(`{"user_id":"u","org_id":"o","roles":["auditor"]}`)); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
