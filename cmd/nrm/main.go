@@ -27,6 +27,8 @@ commands:
   keys rekey    seal an organisation's cases again under new keys, destroying the old identity (--org ID)
   audit verify  verify the tamper-evident audit log, or with --url a running
                 deployment from outside (exit 1 tampered, 2 usage, 3 unreachable)
+  witness       witness a deployment's audit log: cosign its checkpoints while the log
+                only grows, keep evidence of a fork (--state DIR --log-key KEY)
   cases purge   destroy records past their retention period (run daily)
   totp          print the current one-time code of an otpauth:// URI (stdin or argument)
   loadtest      drive a running server (registrations or reads) and report rates and latencies
@@ -71,6 +73,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdLoadtest(ctx, rest, stdout, stderr)
 	case cmd == "audit" && len(rest) > 0 && rest[0] == "verify":
 		return cmdAuditVerify(ctx, rest[1:], stdout, stderr)
+	case cmd == "witness":
+		err = cmdWitness(ctx, rest, stdout, stderr)
 	case cmd == "help" || cmd == "-h" || cmd == "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -65,7 +65,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.demo, "demo", false, "add demo organisations and one user per role, and print their credentials")
 	fs.StringVar(&f.policies, "policies", "", "directory whose files override the embedded policies/")
 	fs.StringVar(&f.checkpointDir, "checkpoint-dir", "", "directory receiving a copy of every signed audit checkpoint (default: <keys>/checkpoints, off the data's storage)")
-	fs.Var(&f.witnesses, "witness", "witness for audit checkpoints: a directory or an https URL (repeatable)")
+	fs.Var(&f.witnesses, "witness", "witness for audit checkpoints: a directory, or a witness's add-checkpoint URL (https, or http on this machine; repeatable)")
 	fs.StringVar(&f.auditOrigin, "audit-origin", "nrm.local/audit", "origin line of this deployment's audit checkpoints")
 	fs.StringVar(&f.audience, "audience", "nrm", "audience of access tokens")
 	fs.DurationVar(&f.shutdown, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish on shutdown")

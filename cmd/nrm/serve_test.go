@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
+	"github.com/nrm-project/nrm/pkg/kit/contract"
 	"github.com/nrm-project/nrm/services/intake/intaketest"
 )
 
@@ -76,7 +79,7 @@ func startServer(t *testing.T, args ...string) *server {
 	deadline := time.Now().Add(5 * time.Minute)
 	for time.Now().Before(deadline) {
 		if m := re.FindStringSubmatch(s.stdout.String()); m != nil {
-			s.base = m[1]
+			s.base = contractFront(t, m[1])
 			return s
 		}
 		select {
@@ -87,6 +90,19 @@ func startServer(t *testing.T, args ...string) *server {
 	}
 	t.Fatalf("server did not start: %s", s.stderr.String())
 	return nil
+}
+
+// contractFront puts a proxy in front of the server at base that checks
+// every exchange of the test against openapi.yaml, and returns its address.
+func contractFront(t *testing.T, base string) string {
+	t.Helper()
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	front := httptest.NewServer(contract.Handler(t, httputil.NewSingleHostReverseProxy(u)))
+	t.Cleanup(front.Close)
+	return front.URL
 }
 
 type demoCredential struct{ email, password, secret string }

@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -10,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -175,6 +173,9 @@ type Checkpointer struct {
 	kick chan struct{}
 	mu   sync.Mutex
 	last int64 // size of the last checkpoint made or seen
+	// witnessed holds each witness's last known size, for the
+	// consistency proof sent with the next checkpoint.
+	witnessed []int64
 }
 
 // Run makes checkpoints until ctx ends.
@@ -251,8 +252,11 @@ func (c *Checkpointer) Checkpoint(ctx context.Context) (Checkpoint, error) {
 			return cp, fmt.Errorf("audit: checkpoint: %w", err)
 		}
 	}
+	if c.witnessed == nil {
+		c.witnessed = make([]int64, len(l.cfg.Witnesses))
+	}
 	for i, w := range l.cfg.Witnesses {
-		if err := l.pushWitness(ctx, w, cp); err != nil {
+		if err := l.pushWitness(ctx, w, cp, &c.witnessed[i]); err != nil {
 			l.metrics.witnessFailures.Inc()
 			level.Warn(l.logger).Log("msg", "checkpoint not delivered to witness", "witness", i, "size", size, "err", err)
 		}
@@ -273,26 +277,11 @@ func writeCheckpointFiles(dir string, cp Checkpoint) error {
 	return nil
 }
 
-func (l *Log) pushWitness(ctx context.Context, w string, cp Checkpoint) error {
-	if !strings.HasPrefix(w, "https://") {
+func (l *Log) pushWitness(ctx context.Context, w string, cp Checkpoint, known *int64) error {
+	if !witnessURL(w) {
 		return writeCheckpointFiles(w, cp)
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w, bytes.NewReader(cp.Note))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "text/plain; charset=utf-8")
-	resp, err := l.cfg.HTTPClient.Do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("witness answered %d", resp.StatusCode)
-	}
-	return nil
+	return l.pushHTTP(ctx, w, cp, known)
 }
 
 // latestCheckpoint returns the stored checkpoint of the greatest size.

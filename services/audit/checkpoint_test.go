@@ -50,8 +50,8 @@ func TestCheckpointPublishedEverywhere(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(posted) != 1 || posted[0] != string(cp.Note) {
-		t.Errorf("witness received %d posts, want the checkpoint once", len(posted))
+	if len(posted) != 1 || posted[0] != "old 0\n\n"+string(cp.Note) {
+		t.Errorf("witness received %q, want the checkpoint once, after old 0", posted)
 	}
 	if _, err := OpenCheckpoint(cp.Note, f.log.VerifierKey()); err != nil {
 		t.Errorf("OpenCheckpoint: %v", err)

@@ -21,6 +21,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/authz"
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/kit/contract"
 )
 
 // testAuthn takes the principal from test headers instead of a token.
@@ -37,13 +38,13 @@ func serve(t *testing.T, f *fixture) *httptest.Server {
 		t.Fatal(err)
 	}
 	h := MakeHTTPHandler(MakeEndpoints(f.log, testAuthn, enf, f.log), log.NewNopLogger())
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(contract.Handler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		if u := r.Header.Get("X-Test-User"); u != "" {
 			ctx = auth.WithPrincipal(ctx, auth.Principal{UserID: u, OrgID: "org-9", Roles: strings.Split(r.Header.Get("X-Test-Roles"), ",")})
 		}
 		h.ServeHTTP(w, r.WithContext(ctx))
-	}))
+	})))
 	t.Cleanup(srv.Close)
 	return srv
 }

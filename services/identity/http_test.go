@@ -17,6 +17,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/authz"
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/kit/contract"
 	"github.com/nrm-project/nrm/services/identity"
 	"github.com/nrm-project/nrm/services/identity/identitytest"
 )
@@ -35,7 +36,7 @@ func server(t testing.TB, env *identitytest.Env) (*httptest.Server, *auth.Revoca
 	v := auth.NewVerifier(identity.KeySource(env.Service), "nrm", rl, env.Clock.Now)
 	eps := identity.MakeServerEndpoints(env.Service, auth.Middleware(v), enf, identity.NewDenialRecorder(env.DB, env.Keys))
 	mux := http.NewServeMux()
-	mux.Handle("/api/", identity.MakeHTTPHandler(eps, log.NewNopLogger()))
+	mux.Handle("/api/", contract.Handler(t, identity.MakeHTTPHandler(eps, log.NewNopLogger())))
 	mux.Handle("/internal/", identity.MakeInternalHandler(eps, log.NewNopLogger()))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)

@@ -19,6 +19,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/authz"
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/kit/contract"
 	"github.com/nrm-project/nrm/services/identity"
 	"github.com/nrm-project/nrm/services/identity/identitytest"
 )
@@ -40,12 +41,12 @@ func limitServer(t *testing.T, env *identitytest.Env) *httptest.Server {
 	v := auth.NewVerifier(identity.KeySource(env.Service), "nrm", rl, env.Clock.Now)
 	eps := identity.MakeServerEndpoints(env.Service, auth.Middleware(v), enf, identity.NewDenialRecorder(env.DB, env.Keys))
 	h := identity.MakeHTTPHandler(eps, log.NewNopLogger())
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(contract.Handler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a := r.Header.Get(clientHeader); a != "" {
 			r = r.WithContext(kit.WithClientAddr(r.Context(), a))
 		}
 		h.ServeHTTP(w, r)
-	}))
+	})))
 	t.Cleanup(srv.Close)
 	return srv
 }

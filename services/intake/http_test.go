@@ -24,6 +24,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/kit/contract"
 	"github.com/nrm-project/nrm/pkg/seal"
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/intake/intaketest"
@@ -387,7 +388,7 @@ func newRealWorldOn(t *testing.T, e dbtest.Engine, opts ...func(*intake.Config))
 	}
 	v := auth.NewVerifier(auth.StaticKeys{w.kid: pub}, "nrm", notRevoked{}, nil)
 	eps := intake.MakeServerEndpoints(env.Service, auth.Middleware(v), enf, &denialLog{})
-	w.srv = httptest.NewServer(intake.MakeHTTPHandler(eps, log.NewNopLogger()))
+	w.srv = httptest.NewServer(contract.Handler(t, intake.MakeHTTPHandler(eps, log.NewNopLogger())))
 	t.Cleanup(w.srv.Close)
 	w.owner, w.notifier = env.Org("police"), env.Org("police")
 	w.grantee, w.other, w.third, w.target = env.Org("ngo"), env.Org("ngo"), env.Org("ngo"), env.Org("ngo")

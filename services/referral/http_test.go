@@ -16,6 +16,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/kit/contract"
 )
 
 // tokens authenticates a bearer token by looking it up.
@@ -36,7 +37,7 @@ func (ev *env) server(t testing.TB, tok tokens) *httptest.Server {
 		t.Fatal(err)
 	}
 	eps := MakeServerEndpoints(ev.s, auth.Middleware(tok), enf, NewDenialRecorder(ev.db, ev.keys))
-	srv := httptest.NewServer(MakeHTTPHandler(eps, log.NewNopLogger()))
+	srv := httptest.NewServer(contract.Handler(t, MakeHTTPHandler(eps, log.NewNopLogger())))
 	t.Cleanup(srv.Close)
 	return srv
 }

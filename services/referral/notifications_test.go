@@ -17,6 +17,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/keys"
+	"github.com/nrm-project/nrm/pkg/kit/contract"
 	"github.com/nrm-project/nrm/pkg/notice"
 	"github.com/nrm-project/nrm/pkg/outbox"
 )
@@ -37,7 +38,7 @@ func (ev *env) noticeServer(t testing.TB, tok tokens) *httptest.Server {
 		t.Fatal(err)
 	}
 	eps := MakeNoticeEndpoints(ev.notices(t), auth.Middleware(tok), enf, NewDenialRecorder(ev.db, ev.keys))
-	srv := httptest.NewServer(MakeNoticeHTTPHandler(eps, log.NewNopLogger()))
+	srv := httptest.NewServer(contract.Handler(t, MakeNoticeHTTPHandler(eps, log.NewNopLogger())))
 	t.Cleanup(srv.Close)
 	return srv
 }

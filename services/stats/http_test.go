@@ -17,6 +17,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/authz"
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/kit/contract"
 )
 
 // testAuthn lets the principal set by serve through; a request without one
@@ -30,13 +31,13 @@ func serve(t *testing.T, f *fixture) *httptest.Server {
 		t.Fatal(err)
 	}
 	h := MakeHTTPHandler(MakeServerEndpoints(f.s, testAuthn, enf, f.s), log.NewNopLogger())
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(contract.Handler(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		if u := r.Header.Get("X-Test-User"); u != "" {
 			ctx = auth.WithPrincipal(ctx, auth.Principal{UserID: u, OrgID: "org-9", Roles: strings.Split(r.Header.Get("X-Test-Roles"), ",")})
 		}
 		h.ServeHTTP(w, r.WithContext(ctx))
-	}))
+	})))
 	t.Cleanup(srv.Close)
 	return srv
 }
