@@ -14,6 +14,7 @@ import (
 	"github.com/nrm-project/nrm/services/identity"
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/referral"
+	"github.com/nrm-project/nrm/services/stats"
 	"github.com/nrm-project/nrm/services/web"
 )
 
@@ -76,8 +77,12 @@ func webHandler(f serveFlags, kd *keys.Dir, api http.Handler, logger log.Logger)
 	if err != nil {
 		return nil, err
 	}
+	sts, err := stats.NewClient(base, hc)
+	if err != nil {
+		return nil, err
+	}
 	return web.New(web.Config{
-		Identity: id, Cases: cases, Referrals: refs,
+		Identity: id, Cases: cases, Referrals: refs, Stats: sts,
 		SessionKey:  kd.Subkey(keys.PurposeWebSession),
 		IdleTimeout: f.webIdle, AbsoluteTimeout: f.webAbsolute,
 		Logger: log.With(logger, "service", "web"),

@@ -51,6 +51,9 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /cases/{id}/decision", h.page(true, h.decide))
 	m.HandleFunc("GET /cases/{id}/letters", h.page(true, h.letters))
 
+	// The national referral desk and the commission (desk.go, commission.go).
+	h.commissionRoutes()
+
 	m.HandleFunc("/", h.page(false, h.notFound))
 }
 
@@ -63,6 +66,10 @@ func (h *Handler) home(q *request) {
 		redirect(q, "/inbox")
 	case q.s.hasRole(auth.RoleDecisionMaker):
 		redirect(q, "/decisions")
+	case q.s.hasRole(auth.RoleCoordinator):
+		redirect(q, "/desk")
+	case q.s.hasRole(auth.RoleCommissionAnalyst):
+		redirect(q, "/stats")
 	default:
 		h.render(q, http.StatusOK, "home", &view{Title: "home.title"})
 	}

@@ -34,6 +34,9 @@ type Config struct {
 	Identity  Identity
 	Cases     Cases
 	Referrals Referrals
+	// Stats serves the commission analysts' pages; nil shows them as
+	// unavailable.
+	Stats Stats
 	// SessionKey (32 bytes) encrypts the session cookie: a subkey of the
 	// key directory (keys.PurposeWebSession).
 	SessionKey []byte
