@@ -41,6 +41,12 @@ var commissionMessages = map[string]msg{
 	"place.revoking":        {"This provider's earlier access is still being withdrawn: try again in a minute", "L'accès précédent de ce prestataire est encore en cours de retrait : réessayez dans une minute", "ما زال سحب وصول مقدم الخدمة هذا السابق جاريًا: أعد المحاولة بعد دقيقة"},
 	"place.consent":         {"The person's consent does not cover this provider: choose another, or ask the referring organisation", "Le consentement de la personne ne couvre pas ce prestataire : choisissez-en un autre ou adressez-vous à l'organisation qui oriente", "موافقة الشخص لا تشمل مقدم الخدمة هذا: اختر غيره أو اتصل بالجهة المحيلة"},
 	"place.done":            {"The referral was offered to the provider you chose.", "L'orientation a été proposée au prestataire choisi.", "عُرضت الإحالة على مقدم الخدمة الذي اخترته."},
+	"offer.queued":          {"waiting its turn", "en attente de son tour", "في انتظار دوره"},
+	"offer.offered":         {"offered, awaiting an answer", "proposée, en attente de réponse", "معروضة، في انتظار الرد"},
+	"offer.accepted":        {"accepted", "acceptée", "مقبولة"},
+	"offer.declined":        {"declined", "refusée", "مرفوضة"},
+	"offer.expired":         {"no answer in time", "sans réponse dans le délai", "بلا رد في الأجل"},
+	"offer.withdrawn":       {"withdrawn", "retirée", "مسحوبة"},
 	"label.org_id":          {"Provider", "Prestataire", "مقدم الخدمة"},
 	"label.period":          {"Period", "Période", "الفترة"},
 
