@@ -45,7 +45,8 @@ func profileOfRow(r referralRow) profile {
 	}
 }
 
-// coordinatorRow loads a referral for a coordinator, auditing the read.
+// coordinatorRow loads a referral for a coordinator, auditing the read;
+// a refusal is audited as a denial of action.
 func (s *service) coordinatorRow(ctx context.Context, p auth.Principal, id, action string) (referralRow, []candidateRow, error) {
 	if !p.HasRole(auth.RoleCoordinator) {
 		return referralRow{}, nil, s.deny(ctx, action, "referral", id, ErrForbidden)
@@ -62,7 +63,7 @@ func (s *service) coordinatorRow(ctx context.Context, p auth.Principal, id, acti
 		if row, cands, _, err = s.load(ctx, tx, p, id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, s.rec.New(ctx, action, "referral", id, event.Allowed))
+		return s.audit(ctx, tx, s.rec.New(ctx, "referral.referral.read", "referral", id, event.Allowed))
 	})
 	if err != nil {
 		return referralRow{}, nil, s.finish(ctx, err, action, id)

@@ -116,7 +116,7 @@ func (h *Handler) place(q *request) {
 		v.Errors.add("org_id", "place.revoking")
 		h.showPlacement(q, http.StatusConflict, v)
 		return
-	case e.Code == "consent_required":
+	case e.Code == intake.CodeConsentRequired:
 		v.Errors.add("org_id", "place.consent")
 		h.showPlacement(q, http.StatusConflict, v)
 		return
