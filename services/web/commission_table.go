@@ -15,6 +15,7 @@ type Stats interface {
 	Table(ctx context.Context, name, period string) (stats.Table, error)
 	CreateRelease(ctx context.Context, spec stats.ReleaseSpec) (stats.Release, error)
 	Releases(ctx context.Context, period string) ([]stats.Release, error)
+	Series(ctx context.Context, name, from, to string) (stats.Series, error)
 }
 
 var _ Stats = stats.Service(nil)

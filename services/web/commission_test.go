@@ -22,17 +22,25 @@ import (
 type fakeStats struct {
 	table     stats.Table
 	noRelease bool
+	withheld  string // a second table, withheld
 	created   []stats.ReleaseSpec
 }
 
 func (f *fakeStats) Tables(context.Context) ([]stats.TableInfo, error) {
-	return []stats.TableInfo{{Name: f.table.Name, Units: f.table.Units,
-		Dimensions: []stats.Dimension{{Name: "age_group", Margin: true}, {Name: "exploitation_location", Margin: true}}}}, nil
+	out := []stats.TableInfo{{Name: f.table.Name, Units: f.table.Units,
+		Dimensions: []stats.Dimension{{Name: "age_group", Margin: true}, {Name: "exploitation_location", Margin: true}}}}
+	if f.withheld != "" {
+		out = append(out, stats.TableInfo{Name: f.withheld})
+	}
+	return out, nil
 }
 
 func (f *fakeStats) Table(_ context.Context, name, period string) (stats.Table, error) {
 	if f.noRelease {
 		return stats.Table{}, stats.ErrNoRelease
+	}
+	if name == f.withheld {
+		return stats.Table{}, stats.ErrWithheld
 	}
 	t := f.table
 	t.Period = period
@@ -45,7 +53,15 @@ func (f *fakeStats) CreateRelease(_ context.Context, spec stats.ReleaseSpec) (st
 	return stats.Release{Name: spec.Name}, nil
 }
 
-func (f *fakeStats) Releases(context.Context, string) ([]stats.Release, error) { return nil, nil }
+func (f *fakeStats) Releases(_ context.Context, period string) ([]stats.Release, error) {
+	return []stats.Release{{Name: "r1", Method: stats.MethodCellKey, Period: period, Tables: []stats.ReleasedTable{
+		{Table: f.withheld, Status: stats.StatusWithheld, Reason: stats.ReasonTooFewChanges, Detail: period + "-Q4"}}}}, nil
+}
+
+func (f *fakeStats) Series(_ context.Context, name, from, to string) (stats.Series, error) {
+	t := f.table
+	return stats.Series{Table: name, Points: []stats.SeriesPoint{{Period: from, Table: &t}, {Period: to, Missing: "no_release"}}}, nil
+}
 
 func n(v int64) *int64 { return &v }
 
@@ -285,5 +301,38 @@ func TestStatisticsWordsAreTranslated(t *testing.T) {
 		if !ok || m.en == "" || m.fr == "" || m.ar == "" {
 			t.Errorf("%s: missing in a language", k)
 		}
+	}
+}
+
+// The annual report shows a table release control withheld as withheld,
+// with the reason, never leaves it out; each table has its quarters.
+func TestReportShowsWithheldTablesAsWithheld(t *testing.T) {
+	for _, lang := range []string{"en", "fr", "ar"} {
+		fs := &fakeStats{table: cellsTable(), withheld: stats.TableUnmetNeeds}
+		h, c := testHandler(t, fs, struct{ Referrals }{}, auth.RoleCommissionAnalyst)
+		w := serveIn(h, c, lang, "GET", "/stats/report", nil)
+		body := html.UnescapeString(w.Body.String())
+		l := locales[lang]
+		year := time.Now().Format("2006")
+		if w.Code != http.StatusOK || !strings.Contains(body, `data-withheld="unmet_needs"`) ||
+			!strings.Contains(body, l.T("withheld.too_few_changes", l.T("period.quarter", "4", year))) {
+			t.Fatalf("%s: the withheld table is not shown as withheld (%d)", lang, w.Code)
+		}
+		if !strings.Contains(body, l.T("table.unmet_needs")) || !strings.Contains(body, l.T("trend.norelease")) {
+			t.Fatalf("%s: the report lacks the withheld table's title or the quarters", lang)
+		}
+	}
+}
+
+// Printed, the annual report leaves out the menus, filters and forms.
+func TestPrintStyleLeavesOutTheForms(t *testing.T) {
+	css, err := staticFS.ReadFile("static/app.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(css)
+	i := strings.LastIndex(s, "@media print")
+	if i < 0 || !strings.Contains(s[i:], ".filters") || !strings.Contains(s[i:], "main form") {
+		t.Fatal("no print style hides the report's filters and forms")
 	}
 }

@@ -118,6 +118,9 @@ var commissionMessages = map[string]msg{
 	"withheld.too_few_changes":             {"withheld: publishing it would differ from the figures of %s by too few cases", "retenu : le publier différerait des chiffres de %s de trop peu de dossiers", "محجوب: نشره سيختلف عن أرقام %s بعدد قليل جدًا من الملفات"},
 	"withheld.other":                       {"withheld: the release holds no figures for this table", "retenu : la publication ne contient pas de chiffres pour ce tableau", "محجوب: لا يتضمن الإصدار أرقامًا لهذا الجدول"},
 
+	"trend.caption":    {"%s in total, by quarter", "%s au total, par trimestre", "مجموع %s حسب الفصل"},
+	"trend.norelease":  {"not released", "non publié", "غير منشور"},
+	"trend.withheld":   {"withheld", "retenu", "محجوب"},
 	"report.title":     {"Annual report", "Rapport annuel", "التقرير السنوي"},
 	"report.year":      {"Year", "Année", "السنة"},
 	"report.heading":   {"National referral mechanism: statistics of %s", "Mécanisme national d'orientation : statistiques de %s", "الآلية الوطنية للإحالة: إحصاءات سنة %s"},

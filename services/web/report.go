@@ -19,7 +19,43 @@ type reportSection struct {
 	Table    stats.Table
 	Slice    slice
 	Chart    bars
+	Trend    []trendPoint
 	Withheld *stats.ReleasedTable
+}
+
+// trendPoint is a table's grand total in one quarter of the year, as the
+// latest release of that quarter has it, or why there is none.
+type trendPoint struct {
+	Period  string
+	Figure  figure
+	Missing string // a message key
+}
+
+// trendOf reads the grand total of each quarter; none for a table with a
+// dimension that has no total.
+func trendOf(sr stats.Series) []trendPoint {
+	var out []trendPoint
+	for _, p := range sr.Points {
+		tp := trendPoint{Period: p.Period}
+		switch {
+		case p.Table == nil && p.Missing == "no_release":
+			tp.Missing = "trend.norelease"
+		case p.Table == nil:
+			tp.Missing = "trend.withheld"
+		default:
+			dims := make([]string, len(p.Table.Dimensions))
+			for i := range dims {
+				dims[i] = statsTotal
+			}
+			c, ok := p.Table.Find(p.Table.Units[0], dims...)
+			if !ok {
+				return nil
+			}
+			tp.Figure = figureOf(c, ok)
+		}
+		out = append(out, tp)
+	}
+	return out
 }
 
 type reportData struct {
@@ -81,9 +117,16 @@ func (h *Handler) report(q *request) {
 			d.Release = t
 		}
 		s := sliceOf(t, "", nil)
-		d.Sections = append(d.Sections, reportSection{Info: info, Table: t, Slice: s,
+		sec := reportSection{Info: info, Table: t, Slice: s,
 			Chart: chartOf(s, q.loc.dir == "rtl", func(c string) string { return v.StatCode(s.By, c) },
-				func(n int64) string { return v.Num64(n) }, v.T("stats.suppressed"))})
+				func(n int64) string { return v.Num64(n) }, v.T("stats.suppressed"))}
+		sr, err := h.cfg.Stats.Series(ctx, info.Name, d.Year+"-Q1", d.Year+"-Q4")
+		if err != nil {
+			h.fail(q, err)
+			return
+		}
+		sec.Trend = trendOf(sr)
+		d.Sections = append(d.Sections, sec)
 	}
 	h.render(q, http.StatusOK, "stats_report", v)
 }
