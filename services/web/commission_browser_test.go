@@ -33,9 +33,9 @@ func TestDeskAndCommission(t *testing.T) {
 	for i := range 12 {
 		s.register(t, officer, []string{"MA-06", "MA-01", "MA-06"}[i%3])
 	}
-	unplaced := map[string]string{}
+	unplaced, cases := map[string]string{}, map[string]string{}
 	for _, lang := range []string{"en", "ar"} {
-		unplaced[lang] = s.unplacedReferral(t, officer, shelter)
+		unplaced[lang], cases[lang] = s.unplacedReferral(t, officer, shelter)
 	}
 	time.Sleep(2 * time.Second) // the statistics relay polls every 200 ms
 
@@ -54,6 +54,10 @@ func TestDeskAndCommission(t *testing.T) {
 			link := `a[href="/desk/referrals/` + unplaced[lang] + `"]`
 			desk.submit(link)
 			desk.checkPage("desk-place")
+			// The desk routes; it never sees the case.
+			if html := get(desk, chromedp.Evaluate[string](`document.documentElement.outerHTML`)); strings.Contains(html, cases[lang]) {
+				t.Fatal("the placement page holds the case id")
+			}
 			// Nothing chosen: the error is beside the list.
 			desk.submit(`form[action$="/place"] button.primary`)
 			if n := get(desk, chromedp.Evaluate[int](`document.querySelectorAll(".error-summary, #e-org_id").length`)); n != 2 {
@@ -325,9 +329,9 @@ func (s *server) register(t *testing.T, token, region string) string {
 
 // unplacedReferral refers a new case to the demo shelter in an
 // emergency, which declines it: the referral then has no provider left.
-func (s *server) unplacedReferral(t *testing.T, officer, shelter string) string {
+func (s *server) unplacedReferral(t *testing.T, officer, shelter string) (referralID, caseID string) {
 	t.Helper()
-	caseID := s.register(t, officer, "MA-06")
+	caseID = s.register(t, officer, "MA-06")
 	var r struct {
 		ID     string `json:"id"`
 		Status string `json:"status"`
@@ -337,5 +341,5 @@ func (s *server) unplacedReferral(t *testing.T, officer, shelter string) string 
 	if r.Status != "no_provider" {
 		t.Fatalf("after the only provider declined: %s", r.Status)
 	}
-	return r.ID
+	return r.ID, caseID
 }
