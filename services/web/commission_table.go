@@ -138,9 +138,9 @@ type bar struct {
 }
 
 const (
-	chartWidth = 400 // SVG user units; the SVG scales to the page
+	chartWidth = 320 // SVG user units; the SVG scales to the page (about 1:1 on a phone)
 	chartRow   = 44
-	chartMax   = 300 // the longest bar, leaving room for its figure
+	chartMax   = 250 // the longest bar, leaving room for its figure
 )
 
 // chartOf draws s's first unit; label translates a code and num formats
