@@ -167,6 +167,15 @@ func decodePlaceRequest(_ context.Context, r *http.Request) (any, error) {
 	return req, nil
 }
 
+// decodePlaceBody is the placement body's decoding, for fuzzing.
+func decodePlaceBody(b []byte) (any, error) {
+	var req placeRequest
+	if err := kit.DecodeJSONBytes(b, &req); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
 // decodeWithdrawRequest takes an optional body: the owner withdraws with
 // none, a coordinator in an emergency gives reason and note codes.
 func decodeWithdrawRequest(_ context.Context, r *http.Request) (any, error) {
