@@ -42,7 +42,7 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.StringVar(&base, "url", "http://127.0.0.1:8080", "server to load (this deployment only)")
 	fs.StringVar(&credentials, "credentials", "./nrm-keys/demo-credentials.txt", "demo credentials file written by serve --demo")
 	fs.StringVar(&email, "email", "officer@police.demo", "user to act as (a frontline officer)")
-	fs.StringVar(&scenario, "scenario", "register", "register | read | oversight-pages (the pages of --role) | pages (each page of an officer in turn, --duration each; bytes of the first and case pages) | login-flood (wrong passwords from --flood-addresses loopback addresses while every demo user signs in)")
+	fs.StringVar(&scenario, "scenario", "register", "register | read | oversight-pages (the pages of --role) | pages (each page of an officer in turn, --duration each; bytes of the first and case pages) | desk-pages (--email desk@authority.demo) | commission-pages (--email analyst@commission.demo): each page of the role in turn, with its bytes | login-flood (wrong passwords from --flood-addresses loopback addresses while every demo user signs in)")
 	fs.DurationVar(&duration, "duration", 20*time.Second, "how long to run (bounded)")
 	fs.IntVar(&concurrency, "concurrency", 16, "concurrent clients")
 	fs.IntVar(&maxRequests, "max-requests", 200000, "stop after this many requests")
@@ -76,6 +76,10 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	apiCode, _ := totp.GenerateCode(cred.secret, time.Now()) // used by the login, most likely
 	lt := &loader{client: client, base: base, token: token}
+	if scenario == "desk-pages" || scenario == "commission-pages" {
+		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		return lt.runRolePages(ctx, scenario, cred, apiCode, concurrency, duration, maxRequests, stdout)
+	}
 	if scenario == "pages" {
 		// The pages' own redirects are the answers measured.
 		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

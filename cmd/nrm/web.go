@@ -18,6 +18,7 @@ import (
 	"github.com/nrm-project/nrm/services/identity"
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/referral"
+	"github.com/nrm-project/nrm/services/stats"
 	"github.com/nrm-project/nrm/services/web"
 )
 
@@ -80,6 +81,7 @@ func webHandler(f serveFlags, kd *keys.Dir, api http.Handler, logger log.Logger)
 	if err != nil {
 		return nil, err
 	}
+	sts, err := stats.NewClient(base, hc)
 	// The auditors' pages check checkpoints with the verifier key kept
 	// beside the signing key, and compare them with the witness directories.
 	au, err := audit.NewClient(base, hc)
@@ -92,7 +94,7 @@ func webHandler(f serveFlags, kd *keys.Dir, api http.Handler, logger log.Logger)
 		return nil, err
 	}
 	return web.New(web.Config{
-		Identity: id, Cases: cases, Referrals: refs,
+		Identity: id, Cases: cases, Referrals: refs, Stats: sts,
 		Audit: au, EmergencyAccess: cases, Accounts: id, Directory: refs, Roles: roles,
 		AuditVerifierKey: strings.TrimSpace(string(vkey)), Witnesses: f.witnesses,
 		SessionKey:  kd.Subkey(keys.PurposeWebSession),

@@ -54,7 +54,7 @@ var AccountRecoveries = []string{RecoverySecondFactorReset, RecoverySecondFactor
 // ReferralEvents are the referral events told to the organisations taking
 // part: KindReferralPrefix + event.
 var ReferralEvents = []string{"offered", "accepted", "declined", "expired", "withdrawn", "no_provider",
-	"arrived", "completed", "left", "withdrawn_by_coordinator", "approval_requested"}
+	"arrived", "completed", "left", "withdrawn_by_coordinator", "approval_requested", "placed_by_coordinator"}
 
 var kinds = []string{KindGuardianAppointed, KindGuardianReplaced, KindCaseChanged, KindBoardNoProvider,
 	KindDecisionDueSoon, KindDecisionOverdue, KindPersonMissing, KindDuplicateMatch, KindAccountRecovery}

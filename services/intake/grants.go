@@ -92,9 +92,14 @@ func (s *service) recipientOf(ctx context.Context, org OrgInfo) (recipient, erro
 }
 
 func (s *service) GrantPending(ctx context.Context, req GrantRequest) (Grant, error) {
-	p, _, err := s.callerOrg(ctx)
+	p, err := principal(ctx)
 	if err != nil {
 		return Grant{}, err
+	}
+	if !p.IsService() {
+		if p, _, err = s.callerOrg(ctx); err != nil {
+			return Grant{}, err
+		}
 	}
 	req, err = validateGrantRequest(req)
 	if err != nil {
@@ -116,7 +121,7 @@ func (s *service) GrantPending(ctx context.Context, req GrantRequest) (Grant, er
 	}
 	var g grantRow
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		row, err := s.owned(ctx, tx, p, req.CaseID, "intake.grant.create")
+		row, source, err := s.grantSource(ctx, tx, p, req)
 		if err != nil {
 			return err
 		}
@@ -141,14 +146,14 @@ func (s *service) GrantPending(ctx context.Context, req GrantRequest) (Grant, er
 		now := s.now()
 		g = grantRow{Grant: Grant{
 			ID: event.NewID(), CaseID: row.ID, OrgID: grantee.ID, Sections: req.Sections, Status: GrantPending,
-			Purpose: req.Purpose, ReferralID: req.ReferralID, GrantedBy: p.UserID, CreatedAt: now, UpdatedAt: now,
+			Purpose: req.Purpose, ReferralID: req.ReferralID, GrantedBy: grantedBy(p), CreatedAt: now, UpdatedAt: now,
 		}, Service: req.Service}
 		if err := s.store.insertGrant(ctx, tx, g); err != nil {
 			return err
 		}
 		// The owner's officer prepares the grantee's wrap now, from the
 		// owner's own keys; it becomes readable on acceptance.
-		if err := s.rewrap(ctx, tx, row, grantee.ID, p.OrgID); err != nil {
+		if err := s.rewrap(ctx, tx, row, grantee.ID, source); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "intake.grant.create", "grant", g.ID, event.Allowed))
@@ -157,6 +162,38 @@ func (s *service) GrantPending(ctx context.Context, req GrantRequest) (Grant, er
 		return Grant{}, s.finish(ctx, err, "intake.grant.create", req.CaseID)
 	}
 	return g.Grant, nil
+}
+
+// grantSource loads the case of a grant (locked) and names the
+// organisation whose keys wrap it: the owner's officer grants from the
+// owner's own keys. The referral service grants on the owner's behalf a
+// referral's pending grant only, when the national desk places a referral
+// that found no provider (referral checked the coordinator, the referral
+// and routing's filters; intake checks the consent as for the owner and
+// records the grant as made by "intake"); no API token carries a service
+// principal, so no user reaches this path directly.
+func (s *service) grantSource(ctx context.Context, tx *sql.Tx, p auth.Principal, req GrantRequest) (caseRow, string, error) {
+	c, err := s.store.caseByID(ctx, tx, req.CaseID, true)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return caseRow{}, "", errDenied
+	case err != nil:
+		return caseRow{}, "", err
+	case c.OwnerOrg == p.OrgID:
+		return c, p.OrgID, nil
+	case p.IsService() && req.Purpose == "referral" && req.ReferralID != "":
+		return c, c.OwnerOrg, nil
+	}
+	return caseRow{}, "", errDenied
+}
+
+// grantedBy is the user a grant records, or "intake" for one made on the
+// owner's behalf.
+func grantedBy(p auth.Principal) string {
+	if p.IsService() {
+		return "intake"
+	}
+	return p.UserID
 }
 
 // rewrap rebuilds org's wrap from the grants now in the database.

@@ -167,6 +167,16 @@ func (c *client) Board(ctx context.Context) (Board, error) {
 	return b, err
 }
 
+func (c *client) Candidates(ctx context.Context, id string) ([]Candidate, error) {
+	var r candidatesResponse
+	err := c.call(ctx, http.MethodGet, refPath+"/"+url.PathEscape(id)+"/candidates", nil, nil, &r)
+	return r.Candidates, err
+}
+
+func (c *client) Place(ctx context.Context, id string, in PlaceInput) (Referral, error) {
+	return c.act(ctx, id, "place", placeRequest{OrgID: in.OrgID})
+}
+
 func (c *client) Route(ctx context.Context, q RouteQuery) ([]Candidate, error) {
 	var r candidatesResponse
 	v := url.Values{"case_id": {q.CaseID}, "service": {q.Service}, "urgency": {q.Urgency}}

@@ -20,6 +20,7 @@ type Endpoints struct {
 	Inbox, Sent, Board, Route, Notifications, Package, Approve      endpoint.Endpoint
 	GetProvider, PutProvider, SetCapacity, ListProviders            endpoint.Endpoint
 	ExportHSDS, ImportHSDS, RotateWebhookSecret                     endpoint.Endpoint
+	Candidates, Place                                               endpoint.Endpoint
 }
 
 // MakeServerEndpoints wires s: every endpoint needs a token (authn) and
@@ -75,6 +76,15 @@ func MakeServerEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforc
 			return packageResponse{v, err}, nil
 		}),
 		Approve: g(r, "approve", idEndpoint(s.Approve)),
+		Candidates: g(r, "route", func(ctx context.Context, req any) (any, error) {
+			v, err := s.Candidates(ctx, req.(idRequest).ID)
+			return candidatesResponse{v, err}, nil
+		}),
+		Place: g(r, "place", func(ctx context.Context, req any) (any, error) {
+			q := req.(placeRequest)
+			v, err := s.Place(ctx, q.ID, PlaceInput{OrgID: q.OrgID})
+			return referralResponse{v, err}, nil
+		}),
 		GetProvider: g(p, "read", func(ctx context.Context, req any) (any, error) {
 			v, err := s.GetProvider(ctx, req.(idRequest).ID)
 			return providerResponse{v, err}, nil
@@ -122,6 +132,11 @@ type declineRequest struct {
 	ID     string `json:"-"`
 	Reason string `json:"reason"`
 	Note   string `json:"note,omitempty"`
+}
+
+type placeRequest struct {
+	ID    string `json:"-"`
+	OrgID string `json:"org_id"`
 }
 
 type withdrawRequest struct {

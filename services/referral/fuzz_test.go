@@ -48,3 +48,7 @@ func FuzzDecodeCapacity(f *testing.F) {
 func FuzzDecodeImport(f *testing.F) {
 	fuzzDecoder(f, decodeImportBody, `{"organizations":[{"id":"x","name":"n","attributes":[],"services":[]}]}`, `{"organizations":{}}`)
 }
+
+func FuzzDecodePlace(f *testing.F) {
+	fuzzDecoder(f, decodePlaceBody, `{"org_id":"0a6c3f2e-1b4d-4c8e-9f7a-2d5e6b1c3a40"}`, `{"org_id":1}`, `{"org":"x"}`, `{`)
+}

@@ -114,6 +114,8 @@ func TestAuthorizationTable(t *testing.T) {
 		{"capacity", "PUT", "/api/v1/providers/{recv}/capacity", map[string]any{"service": "shelter", "places": 7}, [13]int{403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 401}},
 		{"approve internal", "POST", "/api/v1/referrals/{id}/approve", nil, [13]int{404, 404, 404, 404, 404, 404, 403, 404, 403, 403, 403, 403, 401}},
 		{"webhook secret", "POST", "/api/v1/providers/{recv}/webhook-secret", nil, [13]int{403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 401}},
+		{"candidates", "GET", "/api/v1/referrals/{id}/candidates", nil, [13]int{403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403, 401}},
+		{"place pending", "POST", "/api/v1/referrals/{id}/place", "place", [13]int{403, 403, 403, 403, 403, 403, 409, 403, 403, 403, 403, 403, 401}},
 		{"export", "GET", "/api/v1/providers/export", nil, [13]int{403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 200, 200, 401}},
 	}
 	for _, row := range table {
@@ -130,8 +132,11 @@ func TestAuthorizationTable(t *testing.T) {
 				}
 				path := strings.NewReplacer("{id}", r.ID, "{recv}", recv, "{case}", caseID).Replace(row.path)
 				body := row.body
-				if body == "create" {
+				switch body {
+				case "create":
 					body = map[string]any{"case_id": caseID, "service": "shelter", "urgency": "normal"}
+				case "place":
+					body = map[string]any{"org_id": recv}
 				}
 				if got := do(t, srv, token, row.method, path, body); got != row.want[i] {
 					t.Fatalf("%s as %s: %d, want %d", row.endpoint, c.name, got, row.want[i])

@@ -107,6 +107,16 @@ func (m *logging) Board(ctx context.Context) (r0 Board, err error) {
 	return m.next.Board(ctx)
 }
 
+func (m *logging) Candidates(ctx context.Context, id string) (r0 []Candidate, err error) {
+	defer func(b time.Time) { m.done(ctx, "Candidates", b, err) }(time.Now())
+	return m.next.Candidates(ctx, id)
+}
+
+func (m *logging) Place(ctx context.Context, id string, in PlaceInput) (r0 Referral, err error) {
+	defer func(b time.Time) { m.done(ctx, "Place", b, err) }(time.Now())
+	return m.next.Place(ctx, id, in)
+}
+
 func (m *logging) Route(ctx context.Context, q RouteQuery) (r0 []Candidate, err error) {
 	defer func(b time.Time) { m.done(ctx, "Route", b, err) }(time.Now())
 	return m.next.Route(ctx, q)
@@ -265,6 +275,16 @@ func (m *instrumenting) Sent(ctx context.Context) (r0 []Referral, err error) {
 func (m *instrumenting) Board(ctx context.Context) (r0 Board, err error) {
 	defer func(b time.Time) { m.done("Board", b, err) }(time.Now())
 	return m.next.Board(ctx)
+}
+
+func (m *instrumenting) Candidates(ctx context.Context, id string) (r0 []Candidate, err error) {
+	defer func(b time.Time) { m.done("Candidates", b, err) }(time.Now())
+	return m.next.Candidates(ctx, id)
+}
+
+func (m *instrumenting) Place(ctx context.Context, id string, in PlaceInput) (r0 Referral, err error) {
+	defer func(b time.Time) { m.done("Place", b, err) }(time.Now())
+	return m.next.Place(ctx, id, in)
 }
 
 func (m *instrumenting) Route(ctx context.Context, q RouteQuery) (r0 []Candidate, err error) {

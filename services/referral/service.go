@@ -32,6 +32,12 @@ type Service interface {
 	Inbox(ctx context.Context) ([]Referral, error)
 	Sent(ctx context.Context) ([]Referral, error)
 	Board(ctx context.Context) (Board, error)
+	// Candidates ranks the directory for a referral's own profile, with
+	// the reasons, for the national desk (coordinators).
+	Candidates(ctx context.Context, id string) ([]Candidate, error)
+	// Place offers a referral that found no provider to the provider a
+	// coordinator chose.
+	Place(ctx context.Context, id string, in PlaceInput) (Referral, error)
 	Route(ctx context.Context, q RouteQuery) ([]Candidate, error)
 	Notifications(ctx context.Context, after int64) ([]Notification, error)
 	// Package produces an external referral's sealed package for its
@@ -245,10 +251,13 @@ type RouteQuery struct {
 // Board is the coordinators' view: what is unsolved, what expires soon, and
 // the unmet needs by region and service.
 type Board struct {
-	NoProvider   []Referral  `json:"no_provider"`
-	ExpiringSoon []Referral  `json:"expiring_soon"`
-	UnmetNeeds   []UnmetNeed `json:"unmet_needs"`
-	Generated    time.Time   `json:"generated_at"`
+	NoProvider   []Referral `json:"no_provider"`
+	ExpiringSoon []Referral `json:"expiring_soon"`
+	// Emergencies are the emergency referrals in progress: still looking
+	// for a provider, or accepted and awaiting the person's arrival.
+	Emergencies []Referral  `json:"emergencies"`
+	UnmetNeeds  []UnmetNeed `json:"unmet_needs"`
+	Generated   time.Time   `json:"generated_at"`
 }
 
 // UnmetNeed counts referrals that found no provider.

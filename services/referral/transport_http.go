@@ -39,6 +39,8 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	handle("POST "+r+"/{id}/left", e.Leave, decodeID, http.StatusOK)
 	handle("POST "+r+"/{id}/withdraw", e.Withdraw, decodeWithdrawRequest, http.StatusOK)
 	handle("POST "+r+"/{id}/approve", e.Approve, decodeID, http.StatusOK)
+	handle("GET "+r+"/{id}/candidates", e.Candidates, decodeID, http.StatusOK)
+	handle("POST "+r+"/{id}/place", e.Place, decodePlaceRequest, http.StatusOK)
 	mux.Handle("GET "+r+"/{id}/package", httptransport.NewServer(e.Package, decodeID, encodePackage(logger), opts...))
 	const p = "/api/v1/providers"
 	handle("GET "+p, e.ListProviders, decodeListProviders, http.StatusOK)
@@ -146,6 +148,28 @@ func decodeDeclineRequest(_ context.Context, r *http.Request) (any, error) {
 
 func decodeDeclineBody(b []byte) (any, error) {
 	var req declineRequest
+	if err := kit.DecodeJSONBytes(b, &req); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+func decodePlaceRequest(_ context.Context, r *http.Request) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	req := placeRequest{}
+	if err := kit.DecodeJSON(nil, r, &req); err != nil {
+		return nil, err
+	}
+	req.ID = id
+	return req, nil
+}
+
+// decodePlaceBody is the placement body's decoding, for fuzzing.
+func decodePlaceBody(b []byte) (any, error) {
+	var req placeRequest
 	if err := kit.DecodeJSONBytes(b, &req); err != nil {
 		return nil, err
 	}

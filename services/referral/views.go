@@ -195,6 +195,10 @@ func (s *service) Board(ctx context.Context) (Board, error) {
 		ORDER BY created_at, id LIMIT $2`, soon, listLimit); err != nil {
 		return Board{}, err
 	}
+	if b.Emergencies, err = s.list(ctx, p, `SELECT `+referralColumns+` FROM referrals WHERE urgency = 'emergency'
+		AND status IN ('pending', 'accepted') ORDER BY created_at, id LIMIT $1`, listLimit); err != nil {
+		return Board{}, err
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT region, service, COUNT(*) FROM referrals WHERE status = 'no_provider'
 		GROUP BY region, service ORDER BY region, service`)
 	if err != nil {

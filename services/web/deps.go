@@ -49,6 +49,11 @@ type Referrals interface {
 	Route(ctx context.Context, q referral.RouteQuery) ([]referral.Candidate, error)
 	GetProvider(ctx context.Context, orgID string) (referral.Provider, error)
 	SetCapacity(ctx context.Context, orgID, service string, places int) (referral.Provider, error)
+	// The national referral desk (desk.go).
+	Board(ctx context.Context) (referral.Board, error)
+	Candidates(ctx context.Context, id string) ([]referral.Candidate, error)
+	Place(ctx context.Context, id string, in referral.PlaceInput) (referral.Referral, error)
+	ListProviders(ctx context.Context, service, region string) ([]referral.Provider, error)
 }
 
 var (

@@ -2,6 +2,15 @@
 // officers, provider caseworkers and decision makers, in English, French and
 // Arabic.
 //
+// The national referral desk (coordinators) has its board, the placement
+// of a referral that found no provider and the provider directory
+// (desk.go); the commission's analysts have the anonymised tables charted
+// as server-side SVG, the release list, CSV export and the printable
+// annual report (commission.go, report.go). Those pages show every figure
+// as the stats service publishes it: a suppressed cell is shown as
+// suppressed, never as zero, and the perturbation is explained beside
+// every table.
+//
 // Pages are rendered on the server with html/template; htmx (vendored from
 // the npm registry, see static/VENDOR) only speeds up navigation, so every
 // page works without script. Nothing is loaded from elsewhere, no script or

@@ -1,7 +1,7 @@
 package web
 
 // messages is every message of the pages, one map from three.
-var messages = merge(coreMessages, pageMessages, codeMessages, auditMessages, adminMessages)
+var messages = merge(coreMessages, pageMessages, codeMessages, auditMessages, adminMessages, commissionMessages)
 
 func merge(ms ...map[string]msg) map[string]msg {
 	out := map[string]msg{}

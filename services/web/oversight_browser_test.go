@@ -48,7 +48,7 @@ func TestAuditorAndAdminJourneys(t *testing.T) {
 
 			// Wrong filters are named beside their fields.
 			auditor.run(chromedp.SendKeys(chromedp.CSS(`#f-actor`), "a b"), chromedp.SendKeys(chromedp.CSS(`#f-action`), "read"))
-			auditor.submit(`form.filters button.primary`)
+			auditor.submit(`form.audit-filters button.primary`)
 			if n := get(auditor, chromedp.Evaluate[int](`document.querySelectorAll(".field-error").length`)); n != 2 {
 				t.Fatalf("%d field errors for two wrong filters", n)
 			}

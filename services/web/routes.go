@@ -54,6 +54,8 @@ func (h *Handler) routes() {
 	// Auditors and administrators (audit.go, admin.go).
 	h.auditRoutes()
 	h.adminRoutes()
+	// The national referral desk and the commission (desk.go, commission.go).
+	h.commissionRoutes()
 
 	m.HandleFunc("/", h.page(false, h.notFound))
 }
@@ -71,6 +73,10 @@ func (h *Handler) home(q *request) {
 		redirect(q, "/audit")
 	case (q.s.hasRole(auth.RoleOrgAdmin) || q.s.hasRole(auth.RoleSystemAdmin)) && h.cfg.Accounts != nil:
 		redirect(q, "/admin/users")
+	case q.s.hasRole(auth.RoleCoordinator):
+		redirect(q, "/desk")
+	case q.s.hasRole(auth.RoleCommissionAnalyst):
+		redirect(q, "/stats")
 	default:
 		h.render(q, http.StatusOK, "home", &view{Title: "home.title"})
 	}

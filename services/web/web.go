@@ -46,6 +46,9 @@ type Config struct {
 	Roles            *identity.RolePolicy
 	AuditVerifierKey string
 	Witnesses        []string
+	// Stats serves the commission analysts' pages; nil shows them as
+	// unavailable.
+	Stats Stats
 	// SessionKey (32 bytes) encrypts the session cookie: a subkey of the
 	// key directory (keys.PurposeWebSession).
 	SessionKey []byte

@@ -1,0 +1,147 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/stats"
+)
+
+// The annual report: every catalogue table of a year as its latest
+// release publishes it, charted and tabled in the reader's language,
+// printable (app.css has the print style). A table release control
+// withheld is shown as withheld with the reason, never left out.
+
+type reportSection struct {
+	Info     stats.TableInfo
+	Table    stats.Table
+	Slice    slice
+	Chart    bars
+	Trend    []trendPoint
+	Withheld *stats.ReleasedTable
+}
+
+// trendPoint is a table's grand total in one quarter of the year, as the
+// latest release of that quarter has it, or why there is none.
+type trendPoint struct {
+	Period  string
+	Figure  figure
+	Missing string // a message key
+}
+
+// trendOf reads the grand total of each quarter; none for a table with a
+// dimension that has no total.
+func trendOf(sr stats.Series) []trendPoint {
+	var out []trendPoint
+	for _, p := range sr.Points {
+		tp := trendPoint{Period: p.Period}
+		switch {
+		case p.Table == nil && p.Missing == "no_release":
+			tp.Missing = "trend.norelease"
+		case p.Table == nil:
+			tp.Missing = "trend.withheld"
+		default:
+			dims := make([]string, len(p.Table.Dimensions))
+			for i := range dims {
+				dims[i] = statsTotal
+			}
+			c, ok := p.Table.Find(p.Table.Units[0], dims...)
+			if !ok {
+				return nil
+			}
+			tp.Figure = figureOf(c, ok)
+		}
+		out = append(out, tp)
+	}
+	return out
+}
+
+type reportData struct {
+	Year     string
+	Years    []string
+	Release  stats.Table // the release, status and time of the first table answered
+	Sections []reportSection
+	Problem  string
+}
+
+func (h *Handler) report(q *request) {
+	if h.cfg.Stats == nil {
+		h.notFound(q)
+		return
+	}
+	now := h.cfg.Now()
+	d := reportData{}
+	for i := range 3 {
+		d.Years = append(d.Years, strconv.Itoa(now.Year()-i))
+	}
+	d.Year = q.r.URL.Query().Get("year")
+	if !slices.Contains(d.Years, d.Year) {
+		d.Year = d.Years[0]
+	}
+	v := &view{Title: "report.title", Data: &d, loc: q.loc}
+	ctx := q.ctx()
+	tables, err := h.cfg.Stats.Tables(ctx)
+	if err != nil {
+		h.fail(q, err)
+		return
+	}
+	var released []stats.ReleasedTable
+	for _, info := range tables {
+		t, err := h.cfg.Stats.Table(ctx, info.Name, d.Year)
+		switch code := kit.AsError(err).Code; {
+		case err == nil:
+		case code == "no_release":
+			d.Problem, d.Sections = "stats.norelease", nil
+			h.render(q, http.StatusOK, "stats_report", v)
+			return
+		case code == "table_withheld":
+			if released == nil {
+				if released, err = h.releasedTables(q, d.Year); err != nil {
+					h.fail(q, err)
+					return
+				}
+			}
+			w := stats.ReleasedTable{Table: info.Name, Status: stats.StatusWithheld}
+			if i := slices.IndexFunc(released, func(r stats.ReleasedTable) bool { return r.Table == info.Name }); i >= 0 {
+				w = released[i]
+			}
+			d.Sections = append(d.Sections, reportSection{Info: info, Withheld: &w})
+			continue
+		default:
+			h.fail(q, err)
+			return
+		}
+		if d.Release.Release == "" {
+			d.Release = t
+		}
+		s := sliceOf(t, "", nil)
+		sec := reportSection{Info: info, Table: t, Slice: s,
+			Chart: chartOf(s, q.loc.dir == "rtl", func(c string) string { return v.StatCode(s.By, c) },
+				func(n int64) string { return v.Num64(n) }, v.T("stats.suppressed"))}
+		sr, err := h.cfg.Stats.Series(ctx, info.Name, d.Year+"-Q1", d.Year+"-Q4")
+		if err != nil {
+			h.fail(q, err)
+			return
+		}
+		sec.Trend = trendOf(sr)
+		d.Sections = append(d.Sections, sec)
+	}
+	h.render(q, http.StatusOK, "stats_report", v)
+}
+
+// releasedTables is what the latest snapshot release of period did with
+// each table.
+func (h *Handler) releasedTables(q *request, period string) ([]stats.ReleasedTable, error) {
+	rs, err := h.cfg.Stats.Releases(q.ctx(), period)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rs {
+		if r.Method == stats.MethodCellKey && r.Period == period {
+			return r.Tables, nil
+		}
+	}
+	return []stats.ReleasedTable{}, nil
+}
