@@ -68,16 +68,5 @@ var adminMessages = map[string]msg{
 	"factor.suspended":                  {"suspended after wrong codes", "suspendue après des codes erronés", "موقوف بعد رموز خاطئة"},
 	"problem.roles_do_not_fit_org_kind": {"roles do not fit the organisation", "rôles incompatibles avec l'organisation", "أدوار لا تناسب الهيئة"},
 	"problem.integrity_check_failed":    {"failed its integrity check", "échec du contrôle d'intégrité", "فشل فحص السلامة"},
-
-	"orgkind.police":              {"police", "police", "الشرطة"},
-	"orgkind.labour_inspectorate": {"labour inspectorate", "inspection du travail", "مفتشية الشغل"},
-	"orgkind.border":              {"border service", "police des frontières", "مصلحة الحدود"},
-	"orgkind.prosecution":         {"prosecution", "parquet", "النيابة العامة"},
-	"orgkind.health":              {"health service", "service de santé", "مصلحة صحية"},
-	"orgkind.social_services":     {"social services", "services sociaux", "المصالح الاجتماعية"},
-	"orgkind.ngo":                 {"NGO", "ONG", "جمعية"},
-	"orgkind.international_org":   {"international organisation", "organisation internationale", "منظمة دولية"},
-	"orgkind.competent_authority": {"competent authority", "autorité compétente", "السلطة المختصة"},
-	"orgkind.commission":          {"national commission", "commission nationale", "اللجنة الوطنية"},
-	"orgkind.oversight":           {"oversight body", "organe de contrôle", "هيئة رقابة"},
+	// Organisation kinds (orgkind.*) are in messages_commission.go.
 }
