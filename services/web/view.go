@@ -17,6 +17,7 @@ type view struct {
 	Title   string // message key
 	Message string // message key
 	Detail  string // a stable error code, shown as is
+	Args    []any  // the arguments of Message
 	Flash   string // message key shown once
 	Data    any
 	Form    url.Values
@@ -63,6 +64,9 @@ func (e fieldErrors) For(field string) string { return e.msgs[field] }
 
 // T translates key.
 func (v *view) T(key string, args ...any) string { return v.loc.T(key, args...) }
+
+// Msg translates Message with its arguments.
+func (v *view) Msg() string { return v.loc.T(v.Message, v.Args...) }
 
 // Code translates a code of a taxonomy: {{$.Code "route" .Route}}.
 func (v *view) Code(kind, code string) string {

@@ -240,7 +240,8 @@ func (h *Handler) fail(q *request, err error) {
 	case e.Status == http.StatusNotFound || e.Status == http.StatusForbidden:
 		h.render(q, http.StatusNotFound, "error", &view{Title: "error.notfound.title", Message: "error.notfound.body"})
 	case e.Status == http.StatusTooManyRequests:
-		h.render(q, e.Status, "error", &view{Title: "error.busy.title", Message: "error.busy.body"})
+		msg, args := busyMessage(e)
+		h.render(q, e.Status, "error", &view{Title: "error.busy.title", Message: msg, Args: args})
 	case e.Status >= 500:
 		if e.Status == http.StatusInternalServerError {
 			level.Error(h.cfg.Logger).Log("msg", "page call failed", "path", q.r.URL.Path, "err", err)
