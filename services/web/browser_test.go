@@ -205,6 +205,7 @@ func (b *browser) check(name string) {
 		w, h int64
 	}{{"desktop", 1280, 900}, {"phone", 360, 740}} {
 		b.run(chromedp.EmulateViewport(w.w, w.h))
+		b.noSideScroll(name, w.tag)
 		png := get(b, chromedp.FullScreenshot(100))
 		file := filepath.Join(b.shot, fmt.Sprintf("%s-%s-%s.png", b.lang, name, w.tag))
 		if err := os.WriteFile(file, png, 0o644); err != nil {

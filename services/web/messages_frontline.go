@@ -3,7 +3,9 @@ package web
 // frontlineMessages are the messages of the guardian's pages, the person's
 // rights (access report and copy of the file) and the waits of a refusal
 // for going too fast.
-var frontlineMessages = map[string]msg{}
+var frontlineMessages = map[string]msg{
+	"referral.awaiting_approval": {"waiting for a second person's approval", "en attente de l'approbation d'une seconde personne", "في انتظار موافقة شخص ثانٍ"},
+}
 
 // frontlinePlurals are their messages with plural forms.
 var frontlinePlurals = map[string]pmsg{
