@@ -76,8 +76,12 @@ func webHandler(f serveFlags, kd *keys.Dir, api http.Handler, logger log.Logger)
 	if err != nil {
 		return nil, err
 	}
+	notices, err := referral.NewNoticeClient(base, hc)
+	if err != nil {
+		return nil, err
+	}
 	return web.New(web.Config{
-		Identity: id, Cases: cases, Referrals: refs,
+		Identity: id, Cases: cases, Referrals: refs, Notices: notices, Rights: cases, Guardians: cases,
 		SessionKey:  kd.Subkey(keys.PurposeWebSession),
 		IdleTimeout: f.webIdle, AbsoluteTimeout: f.webAbsolute,
 		Logger: log.With(logger, "service", "web"),

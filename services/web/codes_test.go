@@ -32,16 +32,16 @@ var shownCodes = map[string][]string{
 		referral.ReasonNational, referral.ReasonOtherRegion, referral.ReasonLanguageMatch, referral.ReasonNoLanguageMatch,
 		referral.ReasonAlwaysOpen, referral.ReasonLoadLow, referral.ReasonLoadHigh, referral.ReasonResponseFast,
 		referral.ReasonResponseSlow, referral.ReasonNoHistory},
-	"section":       intake.Sections,
-	"status":        {intake.StatusDraft, intake.StatusRegistered, intake.StatusSubmitted},
-	"role":          auth.AllRoles,
-	"access":        {"read", "denial", "emergency", "disclosure"},
-	"bestinterests": {"none", "recorded", "approved"},
+	"section":        intake.Sections,
+	"status":         {intake.StatusDraft, intake.StatusRegistered, intake.StatusSubmitted},
+	"actor":          auth.AllRoles,
+	"accessed":       {"read", "denial", "emergency", "disclosure"},
+	"rights.purpose": intake.ConsentPurposes.Codes(),
 }
 
 // codeUseRe finds the kinds of label a template shows: Code "kind",
 // Codes "kind", and the "kind" argument of the select and choices partials.
-var codeUseRe = regexp.MustCompile(`(?:\.Codes?|"kind")\s+"([a-z_]+)"`)
+var codeUseRe = regexp.MustCompile(`(?:\.Codes?|"kind")\s+"([a-z_.]+)"`)
 
 // TestEveryShownCodeHasALabel fails when a template shows a kind of code
 // whose codes are not all labelled in English, French and Arabic, or a

@@ -3,14 +3,20 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
 // noSideScroll fails the test when the page is wider than the window: on a
 // phone, a page that scrolls sideways hides half of each line (in Arabic,
-// the start of it). The elements that stick out are named.
+// the start of it). Both the scrolling width and the content's extent are
+// checked: in a right-to-left page, what sticks out to the right does not
+// scroll but still widens the page's content (and shifts its screenshots).
 func (b *browser) noSideScroll(name, width string) {
 	b.t.Helper()
 	wider := get(b, chromedp.Evaluate[[]string](`(() => {
@@ -27,7 +33,13 @@ func (b *browser) noSideScroll(name, width string) {
 		}
 		return out;
 	})()`))
+	m := get(b, chromedp.Action[cdppage.GetLayoutMetricsResult](func(ctx context.Context, t *chromedp.Target) (cdppage.GetLayoutMetricsResult, error) {
+		return cdp.Call(ctx, t, cdppage.GetLayoutMetrics, cdp.Empty{})
+	}))
+	if c, vp := m.CSSContentSize, m.CSSLayoutViewport; c != nil && vp != nil && (c.X < -0.5 || c.Width > float64(vp.ClientWidth)+0.5) {
+		wider = append(wider, fmt.Sprintf("content spans x %.0f, width %.0f, in a window %d wide", c.X, c.Width, vp.ClientWidth))
+	}
 	if len(wider) > 0 {
-		b.t.Errorf("%s (%s, %s) scrolls sideways:\n%s", name, b.lang, width, strings.Join(wider, "\n"))
+		b.t.Errorf("%s (%s, %s) is wider than the window:\n%s", name, b.lang, width, strings.Join(wider, "\n"))
 	}
 }

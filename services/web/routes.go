@@ -51,6 +51,13 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /cases/{id}/decision", h.page(true, h.decide))
 	m.HandleFunc("GET /cases/{id}/letters", h.page(true, h.letters))
 
+	// Guardians, and the person's rights (access report, copy of the file).
+	m.HandleFunc("GET /children", h.page(true, h.children))
+	m.HandleFunc("GET /children/{id}", h.page(true, h.childCase))
+	m.HandleFunc("GET /cases/{id}/access-report", h.page(true, h.accessReport))
+	m.HandleFunc("GET /cases/{id}/copy", h.page(true, h.fileCopy))
+	m.HandleFunc("POST /cases/{id}/guardian", h.page(true, h.appointGuardian))
+
 	m.HandleFunc("/", h.page(false, h.notFound))
 }
 
@@ -63,6 +70,8 @@ func (h *Handler) home(q *request) {
 		redirect(q, "/inbox")
 	case q.s.hasRole(auth.RoleDecisionMaker):
 		redirect(q, "/decisions")
+	case q.s.hasRole(auth.RoleGuardian):
+		redirect(q, "/children")
 	default:
 		h.render(q, http.StatusOK, "home", &view{Title: "home.title"})
 	}

@@ -34,6 +34,11 @@ type Config struct {
 	Identity  Identity
 	Cases     Cases
 	Referrals Referrals
+	// Notices, Rights and Guardians serve the guardians' and the person's
+	// rights pages; without them those pages answer not found.
+	Notices   Notices
+	Rights    Rights
+	Guardians Guardians
 	// SessionKey (32 bytes) encrypts the session cookie: a subkey of the
 	// key directory (keys.PurposeWebSession).
 	SessionKey []byte
