@@ -82,6 +82,8 @@ func TestGuardianAndRights(t *testing.T) {
 				t.Fatalf("the child's page lacks the name or the best-interests step: %q", body)
 			}
 			guardian.noScriptRan()
+			guardian.open("/children/" + id) // a first visit, not htmx's swap
+			guardian.weight("child")
 			guardian.check("child")
 
 			// The officer prints the access report and the copy, in the
@@ -98,6 +100,7 @@ func TestGuardianAndRights(t *testing.T) {
 					t.Fatalf("%s lacks %q: %q", p.path, p.want, body)
 				}
 				officer.noScriptRan()
+				officer.weight(p.shot)
 				officer.check(p.shot)
 				officer.printed(p.shot)
 			}
@@ -175,4 +178,13 @@ func (b *browser) printed(name string) {
 
 func jsString(s string) string {
 	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `'`, `\'`) + "'"
+}
+
+// weight logs the bytes a first visit of the page transfers, compressed:
+// the document and every file it loads (as if none were cached).
+func (b *browser) weight(name string) {
+	b.t.Helper()
+	n := get(b, chromedp.Evaluate[int](`[...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")]
+		.reduce((s, e) => s + (e.encodedBodySize || 0) + 300, 0)`))
+	b.t.Logf("weight %s (%s): %d bytes compressed, headers counted as 300 bytes a file", name, b.lang, n)
 }

@@ -86,6 +86,10 @@ var frontlineMessages = map[string]msg{
 
 // frontlinePlurals are their messages with plural forms.
 var frontlinePlurals = map[string]pmsg{
+	"rights.report.times": {
+		en: [2]string{"%d time", "%d times"}, fr: [2]string{"%d fois", "%d fois"},
+		ar: [6]string{"لا مرة", "مرة واحدة", "مرتان", "%d مرات", "%d مرة", "%d مرة"},
+	},
 	"rights.report.caption": {
 		en: [2]string{"%d access", "%d accesses"}, fr: [2]string{"%d accès", "%d accès"},
 		ar: [6]string{"لا اطلاع", "اطلاع واحد", "اطلاعان", "%d اطلاعات", "%d اطلاعًا", "%d اطلاع"},

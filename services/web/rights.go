@@ -38,6 +38,7 @@ type accessRow struct {
 	intake.AccessReportItem
 	Roles []string
 	Org   string
+	Count int // the same access in the same minute, counted once
 }
 
 func (h *Handler) accessReport(q *request) {
@@ -60,7 +61,16 @@ func (h *Handler) accessReport(q *request) {
 			name = h.orgName(q, d.P, it.OrgID)
 			orgs[it.OrgID] = name
 		}
-		row := accessRow{AccessReportItem: it, Org: name}
+		// One page read is several reads of the file (the case, its
+		// record, its tracks): the person is shown one line for them.
+		if n := len(d.Rows); n > 0 {
+			if last := &d.Rows[n-1]; last.Kind == it.Kind && last.OrgID == it.OrgID && last.Role == it.Role &&
+				last.Time.Truncate(time.Minute).Equal(it.Time.Truncate(time.Minute)) {
+				last.Count++
+				continue
+			}
+		}
+		row := accessRow{AccessReportItem: it, Org: name, Count: 1}
 		if it.Role != "" {
 			row.Roles = strings.Split(it.Role, ",")
 		}
