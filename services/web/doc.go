@@ -1,6 +1,8 @@
 // Package web serves the pages of the people on the front line: frontline
-// officers, provider caseworkers and decision makers, in English, French and
-// Arabic.
+// officers, provider caseworkers and decision makers, and of children's
+// guardians, in English, French and Arabic. What the person is entitled to
+// be handed (who accessed their file, a copy of it, decision letters) is
+// printed by the officer in charge in the person's own language.
 //
 // Pages are rendered on the server with html/template; htmx (vendored from
 // the npm registry, see static/VENDOR) only speeds up navigation, so every
