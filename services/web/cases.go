@@ -27,26 +27,29 @@ type caseRow struct {
 
 func (h *Handler) myCases(q *request) {
 	ctx := q.ctx()
-	page, err := h.cfg.Cases.List(ctx, intake.ListQuery{Limit: 100})
-	if err != nil {
-		h.fail(q, err)
+	// The cases, and the referrals made with their deadlines, asked for
+	// together; then each submitted case's decision deadline (on its
+	// decision track), a few at a time.
+	var (
+		page    intake.CasePage
+		listErr error
+		sent    []referral.Referral
+	)
+	together(
+		func() { page, listErr = h.cfg.Cases.List(ctx, intake.ListQuery{Limit: 100}) },
+		func() { sent, _ = h.cfg.Referrals.Sent(ctx) })
+	if listErr != nil {
+		h.fail(q, listErr)
 		return
 	}
-	// The deadlines of the referrals made, and of each submitted case's
-	// decision (on its decision track), asked for together.
-	var sent []referral.Referral
 	due := make([]*intake.Workflow, len(page.Cases))
-	together(
-		func() { sent, _ = h.cfg.Referrals.Sent(ctx) },
-		func() {
-			eachTogether(len(page.Cases), func(i int) {
-				if c := page.Cases[i]; c.Status == intake.StatusSubmitted {
-					if w, err := h.cfg.Cases.Workflow(ctx, c.ID); err == nil {
-						due[i] = &w
-					}
-				}
-			})
-		})
+	eachTogether(len(page.Cases), func(i int) {
+		if c := page.Cases[i]; c.Status == intake.StatusSubmitted {
+			if w, err := h.cfg.Cases.Workflow(ctx, c.ID); err == nil {
+				due[i] = &w
+			}
+		}
+	})
 	byCase := map[string][]referral.Referral{}
 	for _, r := range sent {
 		byCase[r.CaseID] = append(byCase[r.CaseID], r)

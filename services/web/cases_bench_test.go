@@ -18,7 +18,9 @@ type listedCases struct {
 	page intake.CasePage
 }
 
-func (l listedCases) List(context.Context, intake.ListQuery) (intake.CasePage, error) { return l.page, nil }
+func (l listedCases) List(context.Context, intake.ListQuery) (intake.CasePage, error) {
+	return l.page, nil
+}
 
 type noneSent struct{ Referrals }
 

@@ -93,3 +93,36 @@ func TestCasePageCallsTogether(t *testing.T) {
 		t.Fatal("the case page asked for its tracks, record and referrals one after another")
 	}
 }
+
+type togetherList struct {
+	Cases
+	b *barrier
+}
+
+func (f togetherList) List(context.Context, intake.ListQuery) (intake.CasePage, error) {
+	f.b.enter()
+	return intake.CasePage{}, nil
+}
+
+// TestMyCasesCallsTogether: "my cases" asks for the cases and the
+// referrals made at once.
+func TestMyCasesCallsTogether(t *testing.T) {
+	b := &barrier{n: 2, met: make(chan struct{})}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	h, err := New(Config{Identity: struct{ Identity }{}, Cases: togetherList{b: b}, Referrals: togetherReferrals{b: b}, SessionKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	rec := httptest.NewRecorder()
+	h.save(rec, &session{Access: "token", AccessExp: now.Add(time.Hour).Unix(), Created: now.Unix(), Seen: now.Unix(),
+		CSRF: randomToken(), UserID: "u", OrgID: "police", Roles: []string{"frontline_officer"}})
+	r := httptest.NewRequest(http.MethodGet, "/cases", nil)
+	r.AddCookie(rec.Result().Cookies()[0])
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusOK || b.serially {
+		t.Fatalf("my cases: %d, one call after the other: %v", w.Code, b.serially)
+	}
+}
