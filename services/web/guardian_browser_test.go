@@ -27,6 +27,20 @@ func TestGuardianAndRights(t *testing.T) {
 	shots, axe := artefacts(t), loadAxe(t)
 	inspector := newBrowser(t, s, "en", shots, axe)
 	inspector.signIn(s.creds["inspector@labour.demo"])
+	// The sideways check itself: a page made too wide, to either side,
+	// is caught.
+	inspector.open("/account")
+	inspector.run(chromedp.EmulateViewport(360, 740))
+	for _, dir := range []string{"ltr", "rtl"} {
+		inspector.run(chromedp.Evaluate[chromedp.Void](`(() => { document.documentElement.dir = "` + dir + `";
+			document.querySelectorAll(".too-wide").forEach(e => e.remove());
+			const d = document.createElement("div"); d.className = "too-wide"; d.style.width = "600px"; d.textContent = "x";
+			document.querySelector("main").appendChild(d); })()`))
+		if len(inspector.sideScroll()) == 0 {
+			t.Fatalf("a page 600 px wide in a 360-px window (%s) was not caught", dir)
+		}
+	}
+	inspector.run(chromedp.EmulateViewport(1280, 900))
 	for _, lang := range []string{"en", "ar"} {
 		t.Run(lang, func(t *testing.T) {
 			name := "Yasmine " + lang + " " + xss

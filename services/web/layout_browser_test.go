@@ -19,6 +19,14 @@ import (
 // scroll but still widens the page's content (and shifts its screenshots).
 func (b *browser) noSideScroll(name, width string) {
 	b.t.Helper()
+	if wider := b.sideScroll(); len(wider) > 0 {
+		b.t.Errorf("%s (%s, %s) is wider than the window:\n%s", name, b.lang, width, strings.Join(wider, "\n"))
+	}
+}
+
+// sideScroll lists what makes the page wider than its window.
+func (b *browser) sideScroll() []string {
+	b.t.Helper()
 	wider := get(b, chromedp.Evaluate[[]string](`(() => {
 		const se = document.scrollingElement;
 		if (se.scrollWidth <= se.clientWidth) return [];
@@ -39,7 +47,5 @@ func (b *browser) noSideScroll(name, width string) {
 	if c, vp := m.CSSContentSize, m.CSSLayoutViewport; c != nil && vp != nil && (c.X < -0.5 || c.Width > float64(vp.ClientWidth)+0.5) {
 		wider = append(wider, fmt.Sprintf("content spans x %.0f, width %.0f, in a window %d wide", c.X, c.Width, vp.ClientWidth))
 	}
-	if len(wider) > 0 {
-		b.t.Errorf("%s (%s, %s) is wider than the window:\n%s", name, b.lang, width, strings.Join(wider, "\n"))
-	}
+	return wider
 }
