@@ -82,6 +82,9 @@ func webHandler(f serveFlags, kd *keys.Dir, api http.Handler, logger log.Logger)
 		return nil, err
 	}
 	sts, err := stats.NewClient(base, hc)
+	if err != nil {
+		return nil, err
+	}
 	// The auditors' pages check checkpoints with the verifier key kept
 	// beside the signing key, and compare them with the witness directories.
 	au, err := audit.NewClient(base, hc)
@@ -93,8 +96,12 @@ func webHandler(f serveFlags, kd *keys.Dir, api http.Handler, logger log.Logger)
 	if err != nil {
 		return nil, err
 	}
+	notices, err := referral.NewNoticeClient(base, hc)
+	if err != nil {
+		return nil, err
+	}
 	return web.New(web.Config{
-		Identity: id, Cases: cases, Referrals: refs, Stats: sts,
+		Identity: id, Cases: cases, Referrals: refs, Stats: sts, Notices: notices, Rights: cases, Guardians: cases,
 		Audit: au, EmergencyAccess: cases, Accounts: id, Directory: refs, Roles: roles,
 		AuditVerifierKey: strings.TrimSpace(string(vkey)), Witnesses: f.witnesses,
 		SessionKey:  kd.Subkey(keys.PurposeWebSession),

@@ -28,7 +28,7 @@ type Oversight interface {
 	ReleaseLegalHold(ctx context.Context, caseID string, in LegalHoldInput) (LegalHold, error)
 	// AccessReport lists every access to the case, denial and disclosure,
 	// labelled in lang (en, fr, ar), for the person's right of access
-	// (auditors).
+	// (auditors, and the owner organisation's officers who hand it over).
 	AccessReport(ctx context.Context, caseID, lang string) (AccessReport, error)
 	// Certificate renders the certificate of a positive conclusive
 	// decision in the person's language (owner, deciding authority,

@@ -12,6 +12,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
 )
@@ -83,9 +84,17 @@ func reportLanguage(lang string, c caseRow) (string, error) {
 	return "en", nil
 }
 
+// AccessReport answers auditors, and the owner organisation's officers,
+// who hand the report to the person; anyone else is denied as for a case
+// that does not exist, and the denial audited.
 func (s *service) AccessReport(ctx context.Context, caseID, lang string) (AccessReport, error) {
-	if _, err := auditorOnly(ctx); err != nil {
+	p, err := principal(ctx)
+	if err != nil {
 		return AccessReport{}, err
+	}
+	auditor := p.HasRole(auth.RoleAuditor)
+	if !auditor && (!p.HasRole(auth.RoleFrontlineOfficer) || p.OrgID == "") {
+		return AccessReport{}, s.deny(ctx, "intake.access_report.read", caseID)
 	}
 	if lang != "" && !slices.Contains(ReportLanguages, lang) {
 		return AccessReport{}, kit.Validation("lang: must be one of " + strings.Join(ReportLanguages, ", "))
@@ -98,12 +107,15 @@ func (s *service) AccessReport(ctx context.Context, caseID, lang string) (Access
 		c     caseRow
 		discl []Disclosure
 	)
-	err := s.store.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.store.readTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if c, err = s.store.caseByID(ctx, tx, caseID, false); errors.Is(err, ErrNotFound) {
 			return errDenied
 		} else if err != nil {
 			return err
+		}
+		if !auditor && c.OwnerOrg != p.OrgID {
+			return errDenied
 		}
 		discl, err = s.store.disclosures(ctx, tx, caseID)
 		return err

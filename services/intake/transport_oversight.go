@@ -20,7 +20,7 @@ import (
 //	GET  /api/v1/disclosures                     -> {"disclosures":[Disclosure]} (auditors)
 //	POST /api/v1/cases/{id}/legal-hold           LegalHoldInput -> LegalHold
 //	POST /api/v1/cases/{id}/legal-hold/release   LegalHoldInput -> LegalHold
-//	GET  /api/v1/cases/{id}/access-report?lang=  -> AccessReport (auditors)
+//	GET  /api/v1/cases/{id}/access-report?lang=  -> AccessReport (auditors, the owner's officers)
 //	GET  /api/v1/cases/{id}/certificate          -> Certificate
 func handleOversight(e OversightEndpoints, handle func(pattern string, ep endpoint.Endpoint, dec httptransport.DecodeRequestFunc, status int)) {
 	handle("POST /api/v1/cases/{id}/break-glass", e.BreakGlass, decodeBody(func(id string, in BreakGlassInput) any {

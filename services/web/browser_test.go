@@ -205,7 +205,13 @@ func (b *browser) check(name string) {
 		w, h int64
 	}{{"desktop", 1280, 900}, {"phone", 360, 740}} {
 		b.run(chromedp.EmulateViewport(w.w, w.h))
-		png := get(b, chromedp.FullScreenshot(100))
+		b.noSideScroll(name, w.tag)
+		// The window is made as tall as the page and shot as it is: a
+		// shot beyond the window shifts a right-to-left page that htmx
+		// swapped in by the width it had before (the page itself is not).
+		h := get(b, chromedp.Evaluate[int](`document.scrollingElement.scrollHeight`))
+		b.run(chromedp.EmulateViewport(w.w, max(w.h, int64(h))))
+		png := get(b, chromedp.CaptureScreenshot())
 		file := filepath.Join(b.shot, fmt.Sprintf("%s-%s-%s.png", b.lang, name, w.tag))
 		if err := os.WriteFile(file, png, 0o644); err != nil {
 			b.t.Fatal(err)

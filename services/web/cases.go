@@ -27,24 +27,38 @@ type caseRow struct {
 
 func (h *Handler) myCases(q *request) {
 	ctx := q.ctx()
-	page, err := h.cfg.Cases.List(ctx, intake.ListQuery{Limit: 100})
-	if err != nil {
-		h.fail(q, err)
+	// The cases, and the referrals made with their deadlines, asked for
+	// together; then each submitted case's decision deadline (on its
+	// decision track), a few at a time.
+	var (
+		page    intake.CasePage
+		listErr error
+		sent    []referral.Referral
+	)
+	together(
+		func() { page, listErr = h.cfg.Cases.List(ctx, intake.ListQuery{Limit: 100}) },
+		func() { sent, _ = h.cfg.Referrals.Sent(ctx) })
+	if listErr != nil {
+		h.fail(q, listErr)
 		return
 	}
-	sent, _ := h.cfg.Referrals.Sent(ctx) // the deadlines of the referrals made
+	due := make([]*intake.Workflow, len(page.Cases))
+	eachTogether(len(page.Cases), func(i int) {
+		if c := page.Cases[i]; c.Status == intake.StatusSubmitted {
+			if w, err := h.cfg.Cases.Workflow(ctx, c.ID); err == nil {
+				due[i] = &w
+			}
+		}
+	})
 	byCase := map[string][]referral.Referral{}
 	for _, r := range sent {
 		byCase[r.CaseID] = append(byCase[r.CaseID], r)
 	}
 	rows := make([]caseRow, 0, len(page.Cases))
-	for _, c := range page.Cases {
+	for i, c := range page.Cases {
 		row := caseRow{Case: c, Next: nextStep(c, byCase[c.ID]), Referrals: byCase[c.ID]}
-		if c.Status == intake.StatusSubmitted {
-			// The decision's deadline lives on the decision track.
-			if w, err := h.cfg.Cases.Workflow(ctx, c.ID); err == nil {
-				row.Due, row.Overdue = w.RGDue, w.Overdue
-			}
+		if w := due[i]; w != nil {
+			row.Due, row.Overdue = w.RGDue, w.Overdue
 		}
 		rows = append(rows, row)
 	}
@@ -78,6 +92,9 @@ type casePageData struct {
 	Owner     bool
 	CanSubmit bool
 	Letters   int
+	// Guardians are the child-protection organisations a child's guardian
+	// may be appointed from, for the owner's officer.
+	Guardians []referral.Candidate
 }
 
 type section struct {
@@ -97,7 +114,12 @@ type entry struct {
 }
 
 func (h *Handler) casePage(q *request) {
-	id := q.r.PathValue("id")
+	h.casePageWith(q, q.r.PathValue("id"), &view{}, http.StatusOK)
+}
+
+// casePageWith renders the case page into v (a form's values and errors
+// after a failed post) with status.
+func (h *Handler) casePageWith(q *request, id string, v *view, status int) {
 	if !uuidRe.MatchString(id) {
 		h.notFound(q)
 		return
@@ -113,31 +135,45 @@ func (h *Handler) casePage(q *request) {
 		return
 	}
 	d := casePageData{Case: c, Owner: c.OwnerOrg == q.s.OrgID, Services: referral.ServiceTypes}
-	if w, err := h.cfg.Cases.Workflow(ctx, id); err == nil {
-		d.Workflow = &w
-	}
 	d.CanSubmit = d.Owner && c.Route == intake.RouteNRM && c.Status == intake.StatusRegistered &&
 		q.s.hasRole(auth.RoleFrontlineOfficer)
 	d.Sections = sections(c)
-	if es, err := h.cfg.Cases.Entries(ctx, id); err == nil {
-		for _, e := range es {
-			x := entry{Entry: e, Readable: len(e.Content) > 0}
-			x.Text = entryText(e)
-			if e.Type == "decision_letter" {
-				d.Letters++
-			}
-			d.Entries = append(d.Entries, x)
-		}
-	}
+	// The case is readable: the rest is asked for together.
+	var (
+		es          []intake.Entry
+		sent        []referral.Referral
+		sentOf      func()
+		guardiansOf func()
+	)
 	if d.Owner {
-		sent, _ := h.cfg.Referrals.Sent(ctx)
-		for _, r := range sent {
-			if r.CaseID == id {
-				d.Referrals = append(d.Referrals, r)
-			}
+		sentOf = func() { sent, _ = h.cfg.Referrals.Sent(ctx) }
+		if c.TreatedAsChild && q.s.hasRole(auth.RoleFrontlineOfficer) {
+			guardiansOf = func() { d.Guardians = h.guardianOrgs(q, id) }
 		}
 	}
-	h.render(q, http.StatusOK, "case", &view{Title: "case.title", Data: d})
+	together(
+		func() {
+			if w, err := h.cfg.Cases.Workflow(ctx, id); err == nil {
+				d.Workflow = &w
+			}
+		},
+		func() { es, _ = h.cfg.Cases.Entries(ctx, id) },
+		sentOf, guardiansOf)
+	for _, e := range es {
+		x := entry{Entry: e, Readable: len(e.Content) > 0}
+		x.Text = entryText(e)
+		if e.Type == "decision_letter" {
+			d.Letters++
+		}
+		d.Entries = append(d.Entries, x)
+	}
+	for _, r := range sent {
+		if r.CaseID == id {
+			d.Referrals = append(d.Referrals, r)
+		}
+	}
+	v.Title, v.Data = "case.title", d
+	h.render(q, status, "case", v)
 }
 
 // sections lists the readable sections' fields in a fixed order.

@@ -1,6 +1,8 @@
 // Package web serves the pages of the people on the front line: frontline
-// officers, provider caseworkers and decision makers, in English, French and
-// Arabic.
+// officers, provider caseworkers and decision makers, and of children's
+// guardians, in English, French and Arabic. What the person is entitled to
+// be handed (who accessed their file, a copy of it, decision letters) is
+// printed by the officer in charge in the person's own language.
 //
 // The national referral desk (coordinators) has its board, the placement
 // of a referral that found no provider and the provider directory

@@ -108,6 +108,11 @@ func TestEnrolmentCookieHoldsNoSecret(t *testing.T) {
 		!strings.Contains(html.UnescapeString(wrong.body), web.CatalogueText("en", "enrol.invalid")) {
 		t.Fatalf("the password with a wrong ticket: %d", wrong.status)
 	}
+	// A refused form is shown again with what was typed, but never the
+	// password: the page may be cached, printed or read over a shoulder.
+	if strings.Contains(wrong.body, u.Password) || strings.Contains(html.UnescapeString(wrong.body), u.Password) {
+		t.Fatal("the refused enrolment form holds the typed password")
+	}
 	shown := visit(t, srv, wrong.cookie, "/enrol", url.Values{"csrf": {wrong.csrf(t)}, "step": {"credentials"},
 		"email": {u.Email}, "password": {u.Password}, "ticket": {tk.Ticket}})
 	m := secretRe.FindStringSubmatch(shown.body)

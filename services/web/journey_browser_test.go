@@ -68,7 +68,7 @@ func TestJourney(t *testing.T) {
 			officer.submit(`#refer button[type=submit]`)
 			officer.check("refer")
 			officer.submit(`form[action$="/refer"] button.primary`)
-			if body := officer.text(`#referrals`); !strings.Contains(body, officer.t0("referral.pending")) {
+			if body := officer.text(`#referrals`); !strings.Contains(body, web.CodeLabel(lang, "referral", "pending")) {
 				t.Fatalf("referral not shown as pending: %q", body)
 			}
 			officer.open("/cases")
@@ -133,7 +133,7 @@ func TestJourney(t *testing.T) {
 			dm.check("decision")
 			dm.run(chromedp.Click(chromedp.CSS(`#f-to-rg_positive`)), chromedp.SendKeys(chromedp.CSS(`#f-reason`), "Indicators of exploitation "+xss))
 			dm.submit(`#decision button.primary`)
-			if body := dm.text(`main`); !strings.Contains(body, dm.t0("decision.rg_positive")) {
+			if body := dm.text(`main`); !strings.Contains(body, web.CodeLabel(lang, "decision", "rg_positive")) {
 				t.Fatalf("decision not shown: %q", body)
 			}
 			dm.noScriptRan()

@@ -1,7 +1,20 @@
 package web
 
 // messages is every message of the pages, one map from three.
-var messages = merge(coreMessages, pageMessages, codeMessages, auditMessages, adminMessages, commissionMessages)
+var messages = merge(coreMessages, pageMessages, codeMessages, frontlineMessages, auditMessages, adminMessages, commissionMessages)
+
+func mergePlural(ms ...map[string]pmsg) map[string]pmsg {
+	out := map[string]pmsg{}
+	for _, m := range ms {
+		for k, v := range m {
+			if _, dup := out[k]; dup {
+				panic("web: plural message " + k + " defined twice")
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
 
 func merge(ms ...map[string]msg) map[string]msg {
 	out := map[string]msg{}
@@ -172,7 +185,9 @@ var pageMessages = map[string]msg{
 }
 
 // pluralMessages take a count as their first argument.
-var pluralMessages = map[string]pmsg{
+var pluralMessages = mergePlural(pagePlurals, frontlinePlurals)
+
+var pagePlurals = map[string]pmsg{
 	"cases.caption": {
 		en: [2]string{"%d case", "%d cases"}, fr: [2]string{"%d dossier", "%d dossiers"},
 		ar: [6]string{"لا ملفات", "ملف واحد", "ملفان", "%d ملفات", "%d ملفًا", "%d ملف"},

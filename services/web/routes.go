@@ -56,6 +56,12 @@ func (h *Handler) routes() {
 	h.adminRoutes()
 	// The national referral desk and the commission (desk.go, commission.go).
 	h.commissionRoutes()
+	// Guardians, and the person's rights (access report, copy of the file).
+	m.HandleFunc("GET /children", h.page(true, h.children))
+	m.HandleFunc("GET /children/{id}", h.page(true, h.childCase))
+	m.HandleFunc("GET /cases/{id}/access-report", h.page(true, h.accessReport))
+	m.HandleFunc("GET /cases/{id}/copy", h.page(true, h.fileCopy))
+	m.HandleFunc("POST /cases/{id}/guardian", h.page(true, h.appointGuardian))
 
 	m.HandleFunc("/", h.page(false, h.notFound))
 }
@@ -77,6 +83,8 @@ func (h *Handler) home(q *request) {
 		redirect(q, "/desk")
 	case q.s.hasRole(auth.RoleCommissionAnalyst):
 		redirect(q, "/stats")
+	case q.s.hasRole(auth.RoleGuardian):
+		redirect(q, "/children")
 	default:
 		h.render(q, http.StatusOK, "home", &view{Title: "home.title"})
 	}

@@ -47,7 +47,7 @@ func (h *Handler) signin(q *request) {
 func (h *Handler) completeSignin(q *request, v *view, page string, lr identity.LoginRequest) {
 	t, err := h.cfg.Identity.Login(q.r.Context(), lr)
 	if err != nil {
-		v.Message = signinError(err)
+		v.Message, v.Args = signinError(err)
 		h.render(q, kit.AsError(err).Status, page, v)
 		return
 	}
@@ -65,16 +65,16 @@ func (h *Handler) completeSignin(q *request, v *view, page string, lr identity.L
 	redirect(q, "/")
 }
 
-func signinError(err error) string {
+func signinError(err error) (string, []any) {
 	switch e := kit.AsError(err); {
 	case e.Status == http.StatusUnauthorized:
-		return "signin.invalid"
+		return "signin.invalid", nil
 	case e.Status == http.StatusTooManyRequests:
-		return "error.busy.body"
+		return busyMessage(e)
 	case e.Status == http.StatusForbidden:
-		return "signin.suspended"
+		return "signin.suspended", nil
 	default:
-		return "error.unavailable.body"
+		return "error.unavailable.body", nil
 	}
 }
 
@@ -142,7 +142,7 @@ func (h *Handler) enrol(q *request) {
 		case e.Status == http.StatusUnauthorized:
 			v.Message = "enrol.invalid"
 		default:
-			v.Message = signinError(err)
+			v.Message, v.Args = signinError(err)
 		}
 		h.render(q, kit.AsError(err).Status, "enrol", v)
 		return
@@ -213,7 +213,7 @@ func (h *Handler) accountError(q *request, v *view, page string, err error, vali
 	case e.Status == http.StatusBadRequest:
 		v.Errors.add(validationField, "password.weak")
 	default:
-		v.Message = signinError(err)
+		v.Message, v.Args = signinError(err)
 	}
 	h.render(q, e.Status, page, v)
 }

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -17,6 +19,7 @@ type view struct {
 	Title   string // message key
 	Message string // message key
 	Detail  string // a stable error code, shown as is
+	Args    []any  // the arguments of Message
 	Flash   string // message key shown once
 	Data    any
 	Form    url.Values
@@ -64,21 +67,37 @@ func (e fieldErrors) For(field string) string { return e.msgs[field] }
 // T translates key.
 func (v *view) T(key string, args ...any) string { return v.loc.T(key, args...) }
 
-// Code translates a code of a taxonomy: {{$.Code "route" .Route}}.
+// Msg translates Message with its arguments.
+func (v *view) Msg() string { return v.loc.T(v.Message, v.Args...) }
+
+// Code translates a code of a taxonomy: {{$.Code "route" .Route}}. A
+// label stands on its own in a cell or after a name, so it begins with a
+// capital letter, as a sentence does (the catalogue keeps labels as they
+// read inside a sentence).
 func (v *view) Code(kind, code string) string {
 	if code == "" {
 		return ""
 	}
-	return v.loc.T(kind + "." + code)
+	return sentence(v.loc.T(kind + "." + code))
 }
 
-// Codes translates a list of codes, joined by the locale's separator.
+// Codes translates a list of codes, joined by the locale's separator; the
+// list begins with a capital letter.
 func (v *view) Codes(kind string, codes []string) string {
 	out := make([]string, len(codes))
 	for i, c := range codes {
-		out[i] = v.Code(kind, c)
+		out[i] = v.loc.T(kind + "." + c)
 	}
-	return strings.Join(out, v.loc.T("list.separator"))
+	return sentence(strings.Join(out, v.loc.T("list.separator")))
+}
+
+// sentence capitalises the first letter of s (a no-op in Arabic script).
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || unicode.IsUpper(r) {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // Date formats t (a time or a YYYY-MM-DD string) for the locale.

@@ -49,6 +49,11 @@ type Config struct {
 	// Stats serves the commission analysts' pages; nil shows them as
 	// unavailable.
 	Stats Stats
+	// Notices, Rights and Guardians serve the guardians' and the person's
+	// rights pages; without them those pages answer not found.
+	Notices   Notices
+	Rights    Rights
+	Guardians Guardians
 	// SessionKey (32 bytes) encrypts the session cookie: a subkey of the
 	// key directory (keys.PurposeWebSession).
 	SessionKey []byte
@@ -255,7 +260,8 @@ func (h *Handler) fail(q *request, err error) {
 	case e.Status == http.StatusNotFound || e.Status == http.StatusForbidden:
 		h.render(q, http.StatusNotFound, "error", &view{Title: "error.notfound.title", Message: "error.notfound.body"})
 	case e.Status == http.StatusTooManyRequests:
-		h.render(q, e.Status, "error", &view{Title: "error.busy.title", Message: "error.busy.body"})
+		msg, args := busyMessage(e)
+		h.render(q, e.Status, "error", &view{Title: "error.busy.title", Message: msg, Args: args})
 	case e.Status >= 500:
 		if e.Status == http.StatusInternalServerError {
 			level.Error(h.cfg.Logger).Log("msg", "page call failed", "path", q.r.URL.Path, "err", err)
