@@ -52,7 +52,7 @@ func NewClient(instance, internal string, hc httptransport.HTTPClient) (Service,
 	}
 	opts := []httptransport.ClientOption{
 		httptransport.SetClient(hc),
-		httptransport.ClientBefore(auth.TokenToHTTP, requestIDToHTTP),
+		httptransport.ClientBefore(auth.TokenToHTTP, kit.RequestIDToHTTP),
 	}
 	mk := func(method string, b *url.URL, path string, ok int, out func() any) endpoint.Endpoint {
 		u := b.JoinPath(path)
@@ -95,13 +95,6 @@ func parseBase(s string) (*url.URL, error) {
 		return nil, fmt.Errorf("identity: bad instance address")
 	}
 	return u, nil
-}
-
-func requestIDToHTTP(ctx context.Context, r *http.Request) context.Context {
-	if id := kit.RequestID(ctx); id != "" {
-		r.Header.Set(kit.RequestIDHeader, id)
-	}
-	return ctx
 }
 
 // clientRequest is what the client endpoints take: an optional JSON body,
