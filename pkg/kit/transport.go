@@ -104,7 +104,15 @@ func RequestIDToHTTP(ctx context.Context, r *http.Request) context.Context {
 // decodes a 2xx answer into out: JSON, or the raw bytes when out is a
 // *[]byte; nothing when out is nil.
 func (c *Client) Call(ctx context.Context, method, path string, query url.Values, body, out any) error {
-	u := c.base.JoinPath(path)
+	// The path is appended as it is, never cleaned: an id escaped into it
+	// stays one segment, whatever dots it holds.
+	ref, err := url.Parse(path)
+	if err != nil || ref.Scheme != "" || ref.Host != "" {
+		return fmt.Errorf("%s: client: bad path", c.service)
+	}
+	u := *c.base
+	u.Path = strings.TrimSuffix(c.base.Path, "/") + ref.Path
+	u.RawPath = strings.TrimSuffix(c.base.EscapedPath(), "/") + ref.EscapedPath()
 	u.RawQuery = query.Encode()
 	enc := func(_ context.Context, r *http.Request, _ any) error {
 		if body == nil {
@@ -138,7 +146,7 @@ func (c *Client) Call(ctx context.Context, method, path string, query url.Values
 		}
 		return nil, nil
 	}
-	_, err := httptransport.NewClient(method, u, enc, dec, c.opts...).Endpoint()(ctx, nil)
+	_, err = httptransport.NewClient(method, &u, enc, dec, c.opts...).Endpoint()(ctx, nil)
 	return err
 }
 

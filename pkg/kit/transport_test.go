@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 
 	"github.com/go-kit/kit/endpoint"
@@ -74,6 +75,11 @@ func TestClientAndServerShareOneShape(t *testing.T) {
 		if !errors.Is(err, tc.want) {
 			t.Errorf("%s %s: %v, want %v", tc.method, tc.path, err, tc.want)
 		}
+	}
+	var sawPath string
+	mux.HandleFunc("/raw/", func(w http.ResponseWriter, r *http.Request) { sawPath = r.URL.EscapedPath() })
+	if err := c.Call(ctx, http.MethodGet, "/raw/"+url.PathEscape("../echo")+"/x", nil, nil, nil); err != nil || sawPath != "/raw/..%2Fecho/x" {
+		t.Errorf("an escaped id left its segment: %v, server saw %q", err, sawPath)
 	}
 	if _, err := NewClient("test", "ftp://example.org", nil); err == nil {
 		t.Error("a non-HTTP instance was accepted")
