@@ -327,3 +327,13 @@ func publishedVersions(ctx context.Context, q queryer, table string, periods []s
 	}
 	return seen, nil
 }
+
+// nextDataVersion bumps the data version, stamped with now (what releases
+// are as of), and returns it.
+func nextDataVersion(ctx context.Context, tx *sql.Tx, now time.Time) (int64, error) {
+	var version int64
+	if err := tx.QueryRowContext(ctx, `UPDATE data_version SET last = last + 1, as_of = $1 WHERE id = 1 RETURNING last`, now).Scan(&version); err != nil {
+		return 0, fmt.Errorf("stats: data version: %w", err)
+	}
+	return version, nil
+}
