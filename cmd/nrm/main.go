@@ -31,7 +31,6 @@ commands:
                 only grows, keep evidence of a fork (--state DIR --log-key KEY)
   cases purge   destroy records past their retention period (run daily)
   totp          print the current one-time code of an otpauth:// URI (stdin or argument)
-  loadtest      drive a running server (registrations or reads) and report rates and latencies
 
 Run "nrm <command> -h" for the flags of a command. Every flag can also be
 set as an NRM_* environment variable (--database-url is NRM_DATABASE_URL,
@@ -69,8 +68,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdCasesPurge(ctx, rest[1:], stdout, stderr)
 	case cmd == "totp":
 		err = cmdTOTP(ctx, rest, stdin, stdout, stderr)
-	case cmd == "loadtest":
-		err = cmdLoadtest(ctx, rest, stdout, stderr)
 	case cmd == "audit" && len(rest) > 0 && rest[0] == "verify":
 		return cmdAuditVerify(ctx, rest[1:], stdout, stderr)
 	case cmd == "witness":

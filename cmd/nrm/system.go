@@ -43,6 +43,7 @@ type system struct {
 	dbs         map[string]*db.DB
 	enforcer    *authz.Enforcer
 	audit       *audit.Log
+	auditAPI    audit.Service // audit, logged and instrumented
 	identity    identity.Service
 	revocations *auth.RevocationList
 	authn       endpoint.Middleware
@@ -62,6 +63,7 @@ type system struct {
 	referralDen authz.DenialRecorder
 	notices     *referral.Notices
 	stats       *stats.Stats
+	statsAPI    stats.Service // stats, logged and instrumented
 	// lastScheduled is the last period the release scheduler tried (its
 	// one goroutine only).
 	lastScheduled string
@@ -93,6 +95,12 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 		s.Close()
 		return nil, err
 	}
+	auditMetrics, err := audit.InstrumentingMiddleware(c.registry)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.auditAPI = audit.LoggingMiddleware(log.With(c.logger, "service", "audit"))(auditMetrics(s.audit))
 
 	// identity
 	roles, err := identity.LoadRolePolicy(c.flags.policies)
@@ -223,6 +231,12 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 		s.Close()
 		return nil, err
 	}
+	statsMetrics, err := stats.InstrumentingMiddleware(c.registry)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.statsAPI = stats.LoggingMiddleware(log.With(c.logger, "service", "stats"))(statsMetrics(s.stats))
 
 	// Outbox relays: audit events go to the audit log, de-identified
 	// domain events to statistics, notices to the inboxes (referral).
@@ -266,7 +280,7 @@ func (s *system) mount(mux *http.ServeMux, rl *kit.RateLimits) {
 	for _, p := range []string{"/api/v1/auth/", "/api/v1/me", "/api/v1/me/", "/api/v1/orgs", "/api/v1/orgs/", "/api/v1/users", "/api/v1/users/"} {
 		mux.Handle(p, idHTTP)
 	}
-	s.auditEP = audit.MakeEndpoints(s.audit, authn, s.enforcer, s.audit)
+	s.auditEP = audit.MakeEndpoints(s.auditAPI, authn, s.enforcer, s.audit)
 	mux.Handle("/api/v1/audit/", audit.MakeHTTPHandler(s.auditEP, log.With(s.logger, "service", "audit")))
 	inHTTP := intake.MakeHTTPHandler(intake.MakeServerEndpoints(s.intake, authn, s.enforcer, s.intakeDen),
 		log.With(s.logger, "service", "intake"))
@@ -283,7 +297,7 @@ func (s *system) mount(mux *http.ServeMux, rl *kit.RateLimits) {
 		log.With(s.logger, "service", "notifications"))
 	mux.Handle("/api/v1/notifications", noticeHTTP)
 	mux.Handle("/api/v1/notifications/", noticeHTTP)
-	mux.Handle("/api/v1/stats/", stats.MakeHTTPHandler(stats.MakeServerEndpoints(s.stats, authn, s.enforcer, s.stats),
+	mux.Handle("/api/v1/stats/", stats.MakeHTTPHandler(stats.MakeServerEndpoints(s.statsAPI, authn, s.enforcer, s.stats),
 		log.With(s.logger, "service", "stats")))
 }
 

@@ -36,6 +36,7 @@ trap cleanup EXIT
 
 psql -q "$ADMIN_URL" -c "CREATE DATABASE $DB" >/dev/null
 go build -o "$WORK/nrm" ./cmd/nrm
+go build -o "$WORK/nrm-loadtest" ./cmd/nrm-loadtest
 "$WORK/nrm" migrate --database-url "$URL" --keys "$WORK/keys" >/dev/null
 "$WORK/nrm" serve --database-url "$URL" --keys "$WORK/keys" --data "$WORK/data" --demo \
 	--addr "127.0.0.1:$PORT" --rate-address 1e6 --rate-user 1e6 --rate-org 1e6 --duplicate-checks-per-minute 100000000 >"$WORK/serve.out" 2>"$WORK/serve.log" &
@@ -82,7 +83,7 @@ ratios=()
 for round in $(seq 1 "$ROUNDS"); do
 	echo "== round $round of $ROUNDS: nrm over HTTP (PostgreSQL, $CONCURRENCY clients, ${DURATION}s)"
 	[ "$round" = 1 ] && work_before=$(work)
-	"$WORK/nrm" loadtest --url "http://127.0.0.1:$PORT" --credentials "$WORK/keys/demo-credentials.txt" \
+	"$WORK/nrm-loadtest" --url "http://127.0.0.1:$PORT" --credentials "$WORK/keys/demo-credentials.txt" \
 		--scenario register --duration "${DURATION}s" --concurrency "$CONCURRENCY" | tee "$WORK/register.txt"
 	drain
 	if [ "$round" = 1 ]; then
@@ -106,7 +107,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 echo "== reads (PostgreSQL, $CONCURRENCY clients, ${DURATION}s)"
-"$WORK/nrm" loadtest --url "http://127.0.0.1:$PORT" --credentials "$WORK/keys/demo-credentials.txt" \
+"$WORK/nrm-loadtest" --url "http://127.0.0.1:$PORT" --credentials "$WORK/keys/demo-credentials.txt" \
 	--scenario read --duration "${DURATION}s" --concurrency "$CONCURRENCY" | tee "$WORK/read.txt"
 
 echo "== server's peak resident memory: $(awk '/^VmHWM/ { printf "%.0f MB", $2/1024 }' /proc/$SERVER_PID/status)"

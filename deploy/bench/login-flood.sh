@@ -28,6 +28,7 @@ cleanup() {
 trap cleanup EXIT
 
 go build -o "$WORK/nrm" ./cmd/nrm
+go build -o "$WORK/nrm-loadtest" ./cmd/nrm-loadtest
 "$WORK/nrm" serve --data "$WORK/data" --keys "$WORK/keys" --addr "127.0.0.1:$PORT" --metrics-addr 127.0.0.1:0 --demo \
 	>"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVER_PID=$!
@@ -41,6 +42,6 @@ for f in "$WORK/keys/demo-credentials.txt" "$WORK/data/demo-credentials.txt"; do
 done
 [ -n "$CREDS" ] || { echo "no demo credentials file" >&2; exit 1; }
 
-"$WORK/nrm" loadtest --scenario login-flood --url "http://127.0.0.1:$PORT" --credentials "$CREDS" \
+"$WORK/nrm-loadtest" --scenario login-flood --url "http://127.0.0.1:$PORT" --credentials "$CREDS" \
 	--flood-addresses "$ADDRESSES" --concurrency "$CONCURRENCY" --duration "${DURATION}s" \
 	${FLOOD_KNOWN:+--flood-known}

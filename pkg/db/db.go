@@ -19,6 +19,7 @@ import (
 	_ "modernc.org/sqlite" // SQLite driver (pure Go)
 
 	"github.com/nrm-project/nrm/migrations"
+	"github.com/nrm-project/nrm/pkg/outbox/schema"
 )
 
 // Engine is a database engine.
@@ -154,23 +155,92 @@ func (db *DB) SchemaCurrent(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	pending, err := p.HasPending(ctx)
+	op, err := outboxProvider(db.Engine, db.DB, db.Service)
 	if err != nil {
 		return false, err
 	}
-	return !pending, nil
+	if op != nil {
+		// Asked with the version table missing, goose would create it,
+		// which the service's role may not do: none yet is behind.
+		ran, err := db.tableExists(ctx, schema.VersionTable)
+		if err != nil || !ran {
+			return false, err
+		}
+	}
+	for _, p := range []*goose.Provider{p, op} {
+		if p == nil {
+			continue
+		}
+		if pending, err := p.HasPending(ctx); err != nil || pending {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 func provider(e Engine, sdb *sql.DB, service string) (*goose.Provider, error) {
-	sub, err := fs.Sub(migrations.FS, service+"/"+string(e))
+	sub, err := migrations.For(service, string(e))
 	if err != nil {
 		return nil, err
 	}
-	dialect := goose.DialectSQLite3
-	if e == Postgres {
-		dialect = goose.DialectPostgres
+	return goose.NewProvider(dialect(e), sdb, sub, goose.WithDisableGlobalRegistry(true))
+}
+
+// outboxChanges returns the numbered outbox changes of an engine (tests
+// put their own in its place).
+var outboxChanges = schema.FS
+
+// outboxProvider runs the numbered outbox changes (pkg/outbox/schema) on
+// service's database, with their own version table; nil when the service
+// has no outbox or there are no such changes yet.
+func outboxProvider(e Engine, sdb *sql.DB, service string) (*goose.Provider, error) {
+	if migrations.OutboxSteps[service] == nil {
+		return nil, nil
 	}
-	return goose.NewProvider(dialect, sdb, sub, goose.WithDisableGlobalRegistry(true))
+	sub, err := outboxChanges(string(e))
+	if err != nil {
+		return nil, err
+	}
+	p, err := goose.NewProvider(dialect(e), sdb, sub, goose.WithDisableGlobalRegistry(true), goose.WithTableName(schema.VersionTable))
+	if errors.Is(err, goose.ErrNoMigrations) {
+		return nil, nil
+	}
+	return p, err
+}
+
+// migrateUp runs service's own migrations, then the outbox changes.
+func migrateUp(ctx context.Context, e Engine, sdb *sql.DB, service string) error {
+	p, err := provider(e, sdb, service)
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return err
+	}
+	op, err := outboxProvider(e, sdb, service)
+	if err != nil || op == nil {
+		return err
+	}
+	_, err = op.Up(ctx)
+	return err
+}
+
+// tableExists reports whether the service's schema has table.
+func (db *DB) tableExists(ctx context.Context, table string) (bool, error) {
+	q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1`
+	if db.Engine == Postgres {
+		q = `SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = $1`
+	}
+	var n int
+	err := db.QueryRowContext(ctx, q, table).Scan(&n)
+	return n > 0, err
+}
+
+func dialect(e Engine) goose.Dialect {
+	if e == Postgres {
+		return goose.DialectPostgres
+	}
+	return goose.DialectSQLite3
 }
 
 // Placeholder-free identifiers only: quoteIdent is for names we build.

@@ -3,6 +3,7 @@ package db
 import (
 	"database/sql"
 	"database/sql/driver"
+	"io/fs"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -26,4 +27,12 @@ func CachingConnector(c driver.Connector, size int) driver.Connector {
 // again once they are replan old.
 func CachingConnectorReplanning(c driver.Connector, size int, replan time.Duration) driver.Connector {
 	return stmtCache{Connector: c, size: size, replanAfter: replan}
+}
+
+// SetOutboxChanges puts changes in place of the outbox's numbered changes
+// until the returned function restores them.
+func SetOutboxChanges(changes func(engine string) (fs.FS, error)) (restore func()) {
+	old := outboxChanges
+	outboxChanges = changes
+	return func() { outboxChanges = old }
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/nrm-project/nrm/pkg/outbox/schema"
 )
 
 // tablePrivileges are the rights a service's login role gets on the tables
@@ -46,11 +48,7 @@ func migrateSQLite(ctx context.Context, cfg Config, service string) error {
 		return fmt.Errorf("db: migrate %s: %w", service, err)
 	}
 	defer sdb.Close()
-	p, err := provider(SQLite, sdb, service)
-	if err != nil {
-		return fmt.Errorf("db: migrate %s: %w", service, err)
-	}
-	if _, err := p.Up(ctx); err != nil {
+	if err := migrateUp(ctx, SQLite, sdb, service); err != nil {
 		return fmt.Errorf("db: migrate %s: %w", service, err)
 	}
 	return nil
@@ -127,6 +125,22 @@ func migratePostgres(ctx context.Context, cfg Config, services []string) error {
 				return fmt.Errorf("db: migrate %s: grants: %w", svc, err)
 			}
 		}
+		// Likewise the outbox changes' bookkeeping, once there are any.
+		var outboxVersions bool
+		if err := conn.QueryRowContext(ctx, `SELECT to_regclass($1) IS NOT NULL`, svc+"."+schema.VersionTable).Scan(&outboxVersions); err != nil {
+			return fmt.Errorf("db: migrate %s: grants: %w", svc, err)
+		}
+		if outboxVersions {
+			table := quoteIdent(svc) + "." + schema.VersionTable
+			for _, s := range []string{
+				`REVOKE ALL ON TABLE ` + table + ` FROM ` + quoteIdent(role),
+				`GRANT SELECT ON TABLE ` + table + ` TO ` + quoteIdent(role),
+			} {
+				if _, err := conn.ExecContext(ctx, s); err != nil {
+					return fmt.Errorf("db: migrate %s: grants: %w", svc, err)
+				}
+			}
+		}
 	}
 	return nil
 }
@@ -146,11 +160,7 @@ func migrateSchema(ctx context.Context, adminURL, owner, svc string) error {
 		return fmt.Errorf("db: migrate %s: %w", svc, err)
 	}
 	defer sdb.Close()
-	p, err := provider(Postgres, sdb, svc)
-	if err != nil {
-		return fmt.Errorf("db: migrate %s: %w", svc, err)
-	}
-	if _, err := p.Up(ctx); err != nil {
+	if err := migrateUp(ctx, Postgres, sdb, svc); err != nil {
 		return fmt.Errorf("db: migrate %s: %w", svc, err)
 	}
 	return nil

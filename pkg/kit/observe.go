@@ -3,6 +3,7 @@ package kit
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/go-kit/log"
@@ -10,7 +11,9 @@ import (
 )
 
 // ErrCode is the stable code of err for logs and metric labels: never the
-// message, never a value. A nil error is "ok".
+// message, never a value. A nil error is "ok". It is the one mapping from
+// an error to its code: services return *Error values (or wrap them), and
+// anything else is "internal".
 func ErrCode(err error) string {
 	if err == nil {
 		return "ok"
@@ -22,34 +25,94 @@ func ErrCode(err error) string {
 	return CodeInternal
 }
 
-// Observer is told of every call of a service method: the shape shared by
-// the logging and instrumenting middlewares.
+// Observer is told of every call of a service method: the one request
+// observer behind every service's logging and instrumenting middlewares.
 type Observer func(ctx context.Context, method string, begin time.Time, err error)
 
-// LogCalls returns an Observer logging method, request id, outcome code
-// and duration; the error text only for internal errors (which never carry
-// personal data: services wrap with ids and codes only).
-func LogCalls(logger log.Logger) Observer {
+// LogCalls returns an Observer logging method, outcome code, duration and
+// request id; the error text only for internal errors (which never carry
+// personal data: services wrap with ids and codes only). Arguments and
+// results are never logged: they hold emails, codes, tokens and case data.
+// The quiet methods (polled every second, say) are logged only when they
+// fail.
+func LogCalls(logger log.Logger, quiet ...string) Observer {
 	return func(ctx context.Context, method string, begin time.Time, err error) {
+		if err == nil && slices.Contains(quiet, method) {
+			return
+		}
 		code := ErrCode(err)
-		kv := []any{"method", method, "request_id", RequestID(ctx), "code", code, "took", time.Since(begin)}
+		kv := []any{"method", method, "outcome", code, "took", time.Since(begin), "request_id", RequestID(ctx)}
 		if code == CodeInternal {
 			kv = append(kv, "err", err)
 		}
-		logger.Log(kv...)
+		_ = logger.Log(kv...)
 	}
 }
 
-// TimeCalls registers a histogram nrm_<subsystem>_request_duration_seconds
-// labelled by method and outcome code, and returns the Observer feeding it.
-func TimeCalls(reg prometheus.Registerer, subsystem, help string) (Observer, error) {
-	dur := prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Namespace: "nrm", Subsystem: subsystem, Name: "request_duration_seconds", Help: help,
-	}, []string{"method", "code"})
-	if err := reg.Register(dur); err != nil {
+// CountCalls registers nrm_<subsystem>_calls_total{method,outcome} and
+// nrm_<subsystem>_call_duration_seconds{method,outcome}, and returns the
+// Observer feeding them. Registering twice on one registry (two
+// instances in one process) shares the collectors.
+func CountCalls(reg prometheus.Registerer, subsystem, what string) (Observer, error) {
+	calls, err := Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: "nrm", Subsystem: subsystem, Name: "calls_total",
+		Help: what + " calls by method and outcome code.",
+	}, []string{"method", "outcome"}))
+	if err != nil {
+		return nil, err
+	}
+	dur, err := Register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Namespace: "nrm", Subsystem: subsystem, Name: "call_duration_seconds",
+		Help: what + " call duration by method and outcome code.", Buckets: prometheus.DefBuckets,
+	}, []string{"method", "outcome"}))
+	if err != nil {
 		return nil, err
 	}
 	return func(_ context.Context, method string, begin time.Time, err error) {
-		dur.WithLabelValues(method, ErrCode(err)).Observe(time.Since(begin).Seconds())
+		code := ErrCode(err)
+		calls.WithLabelValues(method, code).Inc()
+		dur.WithLabelValues(method, code).Observe(time.Since(begin).Seconds())
 	}, nil
+}
+
+// Register registers c with reg, or returns the collector of the same
+// description already there (services in one process share a registry).
+// A nil reg registers nothing.
+func Register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
+	if reg == nil {
+		return c, nil
+	}
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(C); ok {
+				return existing, nil
+			}
+		}
+		return c, err
+	}
+	return c, nil
+}
+
+// Decorator wraps a service of interface S in the type that reports each
+// of its calls to an Observer. A service writes that type once (each
+// method defers observe with its name and error, then calls next); its
+// logging and instrumenting middlewares are then Logging and
+// Instrumenting of it.
+type Decorator[S any] func(next S, observe Observer) S
+
+// Logging returns the middleware logging every call (LogCalls).
+func (d Decorator[S]) Logging(logger log.Logger, quiet ...string) func(S) S {
+	obs := LogCalls(logger, quiet...)
+	return func(next S) S { return d(next, obs) }
+}
+
+// Instrumenting returns the middleware counting and timing every call
+// (CountCalls).
+func (d Decorator[S]) Instrumenting(reg prometheus.Registerer, subsystem, what string) (func(S) S, error) {
+	obs, err := CountCalls(reg, subsystem, what)
+	if err != nil {
+		return nil, err
+	}
+	return func(next S) S { return d(next, obs) }, nil
 }

@@ -11,10 +11,12 @@
 // delivers them, so a receiver that sees a gap knows a numbered message
 // was lost or removed.
 //
-// Each service's schema holds the two tables below (copy them into the
-// service's migrations; SQLite takes TIMESTAMP, INTEGER PRIMARY KEY for
-// pos, and UNIQUE (topic, seq) in the table instead of the fillfactor and
-// the partial index). A message's row is written once and numbered once; delivery moves
+// Each service's schema holds the two tables below (SQLite takes
+// TIMESTAMP, INTEGER PRIMARY KEY for pos, and UNIQUE (topic, seq) in the
+// table instead of the fillfactor and the partial index). Their schema has
+// one home, pkg/outbox/schema: a change to them is written there once and
+// nrm migrate applies it to every service with an outbox; a new service
+// takes the outbox's history through migrations.OutboxSteps. A message's row is written once and numbered once; delivery moves
 // the topic's delivered mark, one row per batch.
 //
 //	CREATE TABLE outbox (

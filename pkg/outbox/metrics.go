@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/nrm-project/nrm/pkg/db"
+	"github.com/nrm-project/nrm/pkg/kit"
 )
 
 // relayMetrics are the relay's instruments, curried with the service label.
@@ -54,19 +55,11 @@ func newRelayMetrics(reg prometheus.Registerer, service string) *relayMetrics {
 	return m
 }
 
-// register registers c with reg, or returns the collector already
-// registered under the same description.
+// register registers c with reg through kit.Register, or returns the
+// collector already registered under the same description.
 func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if reg == nil {
-		return c
-	}
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
-		}
+	c, err := kit.Register(reg, c)
+	if err != nil {
 		panic(err)
 	}
 	return c

@@ -152,10 +152,8 @@ func (l *Log) appendLocked(ctx context.Context, evs []event.Audit, checkAll bool
 	)
 	err := l.db.Tx(ctx, func(tx *sql.Tx) error {
 		entries, gaps = nil, nil
-		if l.db.Engine == db.Postgres {
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, advisoryLockKey); err != nil {
-				return fmt.Errorf("audit: append: lock: %w", err)
-			}
+		if err := lockAppends(ctx, tx, l.db.Engine); err != nil {
+			return err
 		}
 		n, err := treeSize(ctx, tx)
 		if err != nil {
@@ -272,12 +270,8 @@ func (l *Log) appendLocked(ctx context.Context, evs []event.Audit, checkAll bool
 		if err := insertHashes(ctx, tx, l.db.Engine, first, hashes); err != nil {
 			return err
 		}
-		for _, g := range gaps {
-			if _, err := tx.ExecContext(ctx,
-				`INSERT INTO gaps (source, first_seq, last_seq, detected_at, event_id) VALUES ($1, $2, $3, $4, $5)`,
-				g.source, g.first, g.last, l.now(), g.eventID); err != nil {
-				return fmt.Errorf("audit: append: record gap: %w", err)
-			}
+		if err := insertGaps(ctx, tx, gaps, l.now()); err != nil {
+			return err
 		}
 		newCache = r.overlay
 		for k, v := range r.read {

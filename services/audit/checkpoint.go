@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -240,10 +239,8 @@ func (c *Checkpointer) Checkpoint(ctx context.Context) (Checkpoint, error) {
 		return Checkpoint{}, fmt.Errorf("audit: checkpoint: sign: %w", err)
 	}
 	cp := Checkpoint{Origin: l.cfg.Origin, Size: size, Root: root, Note: msg}
-	if _, err := l.db.ExecContext(ctx,
-		`INSERT INTO checkpoints (size, root, note, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO NOTHING`,
-		size, root[:], string(msg), l.now()); err != nil {
-		return Checkpoint{}, fmt.Errorf("audit: checkpoint: store: %w", err)
+	if err := insertCheckpoint(ctx, l.db, cp, l.now()); err != nil {
+		return Checkpoint{}, err
 	}
 	c.last = size
 	l.metrics.checkpointSize.Set(float64(size))
@@ -282,31 +279,4 @@ func (l *Log) pushWitness(ctx context.Context, w string, cp Checkpoint, known *i
 		return writeCheckpointFiles(w, cp)
 	}
 	return l.pushHTTP(ctx, w, cp, known)
-}
-
-// latestCheckpoint returns the stored checkpoint of the greatest size.
-func latestCheckpoint(ctx context.Context, q queryer) (Checkpoint, error) {
-	return scanCheckpoint(q.QueryRowContext(ctx, `SELECT size, root, note FROM checkpoints ORDER BY size DESC LIMIT 1`))
-}
-
-func checkpointAt(ctx context.Context, q queryer, size int64) (Checkpoint, error) {
-	return scanCheckpoint(q.QueryRowContext(ctx, `SELECT size, root, note FROM checkpoints WHERE size = $1`, size))
-}
-
-func scanCheckpoint(row *sql.Row) (Checkpoint, error) {
-	var (
-		cp   Checkpoint
-		root []byte
-		msg  string
-	)
-	err := row.Scan(&cp.Size, &root, &msg)
-	if errors.Is(err, sql.ErrNoRows) {
-		return cp, ErrNoCheckpoint
-	}
-	if err != nil {
-		return cp, fmt.Errorf("audit: read checkpoint: %w", err)
-	}
-	copy(cp.Root[:], root)
-	cp.Note = []byte(msg)
-	return cp, nil
 }

@@ -2,68 +2,37 @@ package audit
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	httptransport "github.com/go-kit/kit/transport/http"
-
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/kit"
 )
 
-// Client is the auditors' Service over HTTP. It forwards the caller's
-// token, so the server authorises the original user.
-type Client struct {
-	base *url.URL
-	opts []httptransport.ClientOption
-}
+// Client is the auditors' Service over HTTP (kit.Client). It forwards the
+// caller's token, so the server authorises the original user.
+type Client struct{ api *kit.Client }
 
 var _ Service = (*Client)(nil)
 
 // NewClient returns a client of the audit API at base (scheme://host[:port]).
 func NewClient(base string, hc *http.Client) (*Client, error) {
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("audit: client: bad base URL")
+	var h kit.HTTPClient
+	if hc != nil {
+		h = hc
 	}
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+	api, err := kit.NewClient("audit", base, h, auth.TokenToHTTP)
+	if err != nil {
+		return nil, err
 	}
-	return &Client{base: u, opts: []httptransport.ClientOption{
-		httptransport.SetClient(hc), httptransport.ClientBefore(auth.TokenToHTTP),
-	}}, nil
+	return &Client{api: api}, nil
 }
 
-func (c *Client) call(ctx context.Context, path string, q url.Values, decode func([]byte) (any, error)) (any, error) {
-	u := *c.base
-	u.Path = strings.TrimSuffix(u.Path, "/") + path
-	u.RawQuery = q.Encode()
-	enc := func(context.Context, *http.Request, any) error { return nil }
-	dec := func(_ context.Context, r *http.Response) (any, error) {
-		body, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
-		if err != nil {
-			return nil, fmt.Errorf("audit: client: %w", err)
-		}
-		if r.StatusCode != http.StatusOK {
-			return nil, kit.DecodeErrorBody(r.StatusCode, body)
-		}
-		return decode(body)
-	}
-	return httptransport.NewClient(http.MethodGet, &u, enc, dec, c.opts...).Endpoint()(ctx, nil)
-}
-
-func decodeInto[T any](b []byte) (any, error) {
-	var v T
-	if err := json.Unmarshal(b, &v); err != nil {
-		return nil, fmt.Errorf("audit: client: decode: %w", err)
-	}
-	return v, nil
+func (c *Client) get(ctx context.Context, path string, q url.Values, out any) error {
+	return c.api.Call(ctx, http.MethodGet, path, q, nil, out)
 }
 
 func queryValues(q Query) url.Values {
@@ -92,94 +61,68 @@ func queryValues(q Query) url.Values {
 }
 
 // Events implements Service.
-func (c *Client) Events(ctx context.Context, q Query) (EventPage, error) {
-	r, err := c.call(ctx, "/api/v1/audit/events", queryValues(q), decodeInto[EventPage])
-	if err != nil {
-		return EventPage{}, err
-	}
-	return r.(EventPage), nil
+func (c *Client) Events(ctx context.Context, q Query) (p EventPage, err error) {
+	err = c.get(ctx, "/api/v1/audit/events", queryValues(q), &p)
+	return p, err
 }
 
 // Alerts implements Service.
-func (c *Client) Alerts(ctx context.Context, q Query) (EventPage, error) {
-	r, err := c.call(ctx, "/api/v1/audit/alerts", queryValues(q), decodeInto[EventPage])
-	if err != nil {
-		return EventPage{}, err
-	}
-	return r.(EventPage), nil
+func (c *Client) Alerts(ctx context.Context, q Query) (p EventPage, err error) {
+	err = c.get(ctx, "/api/v1/audit/alerts", queryValues(q), &p)
+	return p, err
 }
 
 // Proof implements Service.
-func (c *Client) Proof(ctx context.Context, id string, size int64) (InclusionProof, error) {
+func (c *Client) Proof(ctx context.Context, id string, size int64) (p InclusionProof, err error) {
 	v := url.Values{}
 	if size > 0 {
 		v.Set("size", strconv.FormatInt(size, 10))
 	}
-	r, err := c.call(ctx, "/api/v1/audit/events/"+url.PathEscape(id)+"/proof", v, decodeInto[InclusionProof])
-	if err != nil {
-		return InclusionProof{}, err
-	}
-	return r.(InclusionProof), nil
+	err = c.get(ctx, "/api/v1/audit/events/"+url.PathEscape(id)+"/proof", v, &p)
+	return p, err
 }
 
 // Consistency implements Service.
-func (c *Client) Consistency(ctx context.Context, from, to int64) (ConsistencyProof, error) {
+func (c *Client) Consistency(ctx context.Context, from, to int64) (p ConsistencyProof, err error) {
 	v := url.Values{"from": {strconv.FormatInt(from, 10)}, "to": {strconv.FormatInt(to, 10)}}
-	r, err := c.call(ctx, "/api/v1/audit/consistency", v, decodeInto[ConsistencyProof])
-	if err != nil {
-		return ConsistencyProof{}, err
-	}
-	return r.(ConsistencyProof), nil
+	err = c.get(ctx, "/api/v1/audit/consistency", v, &p)
+	return p, err
 }
 
 // LatestCheckpoint implements Service.
-func (c *Client) LatestCheckpoint(ctx context.Context) ([]byte, error) {
-	r, err := c.call(ctx, "/api/v1/audit/checkpoints/latest", nil, func(b []byte) (any, error) { return b, nil })
-	if err != nil {
-		return nil, err
-	}
-	return r.([]byte), nil
+func (c *Client) LatestCheckpoint(ctx context.Context) (b []byte, err error) {
+	err = c.get(ctx, "/api/v1/audit/checkpoints/latest", nil, &b)
+	return b, err
 }
 
 var _ Public = (*Client)(nil)
 
 // PublicKey implements Public.
 func (c *Client) PublicKey(ctx context.Context) (string, error) {
-	r, err := c.call(ctx, PublicPrefix+"key", nil, func(b []byte) (any, error) { return strings.TrimSpace(string(b)), nil })
-	if err != nil {
-		return "", err
-	}
-	return r.(string), nil
+	var b []byte
+	err := c.get(ctx, PublicPrefix+"key", nil, &b)
+	return strings.TrimSpace(string(b)), err
 }
 
 // PublicCheckpoint implements Public.
-func (c *Client) PublicCheckpoint(ctx context.Context) ([]byte, error) {
-	r, err := c.call(ctx, PublicPrefix+"checkpoint", nil, func(b []byte) (any, error) { return b, nil })
-	if err != nil {
-		return nil, err
-	}
-	return r.([]byte), nil
+func (c *Client) PublicCheckpoint(ctx context.Context) (b []byte, err error) {
+	err = c.get(ctx, PublicPrefix+"checkpoint", nil, &b)
+	return b, err
 }
 
 // LeafProof implements Public.
-func (c *Client) LeafProof(ctx context.Context, index, size int64) (LeafProof, error) {
+func (c *Client) LeafProof(ctx context.Context, index, size int64) (p LeafProof, err error) {
 	v := url.Values{}
 	if size > 0 {
 		v.Set("size", strconv.FormatInt(size, 10))
 	}
-	r, err := c.call(ctx, PublicPrefix+"proofs/"+strconv.FormatInt(index, 10), v, decodeInto[LeafProof])
-	if err != nil {
-		return LeafProof{}, err
-	}
-	return r.(LeafProof), nil
+	err = c.get(ctx, PublicPrefix+"proofs/"+strconv.FormatInt(index, 10), v, &p)
+	return p, err
 }
 
 // PublicConsistency implements Public.
-func (c *Client) PublicConsistency(ctx context.Context, from, to int64) (ConsistencyProof, error) {
+func (c *Client) PublicConsistency(ctx context.Context, from, to int64) (p ConsistencyProof, err error) {
 	v := url.Values{"from": {strconv.FormatInt(from, 10)}, "to": {strconv.FormatInt(to, 10)}}
-	r, err := c.call(ctx, PublicPrefix+"consistency", v, decodeInto[ConsistencyProof])
-	if err != nil {
-		return ConsistencyProof{}, err
-	}
-	return r.(ConsistencyProof), nil
+	err = c.get(ctx, PublicPrefix+"consistency", v, &p)
+	return p, err
 }

@@ -1,17 +1,13 @@
 package audit
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
-	"strings"
 
-	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/keys"
 )
 
@@ -81,29 +77,6 @@ func decodeMACsFrom(b []byte) (int64, error) {
 		return 0, fmt.Errorf("audit: %s must hold an 8-byte index", MACsFromFile)
 	}
 	return int64(binary.BigEndian.Uint64(b)), nil
-}
-
-// insertMACs writes the MACs of entries, in chunks.
-func insertMACs(ctx context.Context, tx *sql.Tx, engine db.Engine, key []byte, es []Entry) error {
-	const chunk = 500
-	for start := 0; start < len(es); start += chunk {
-		part := es[start:min(start+chunk, len(es))]
-		var b strings.Builder
-		b.WriteString(`INSERT INTO leaf_macs (idx, mac) VALUES `)
-		args := make([]any, 0, len(part)*2)
-		for i, e := range part {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("(" + placeholders(i*2+1, 2) + ")")
-			mac := leafMAC(key, e.Index, LeafData(e.Audit))
-			args = append(args, e.Index, mac[:])
-		}
-		if _, err := tx.ExecContext(ctx, db.Rebind(engine, b.String()), args...); err != nil {
-			return fmt.Errorf("audit: insert leaf MACs: %w", err)
-		}
-	}
-	return nil
 }
 
 // macCheck checks each entry's MAC (leafmac.go).

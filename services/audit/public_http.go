@@ -77,7 +77,7 @@ func MakePublicHandler(e PublicEndpoints, logger log.Logger) http.Handler {
 	m.Handle("GET "+PublicPrefix+"proofs/{index}", httptransport.NewServer(e.LeafProof, decodeLeafProofRequest, encodePublicJSON, opts...))
 	m.Handle("GET "+PublicPrefix+"consistency", httptransport.NewServer(e.Consistency, decodeConsistencyRequest, encodePublicJSON, opts...))
 	m.HandleFunc(PublicPrefix, kit.NotFound)
-	return m
+	return kit.JSONErrors(m)
 }
 
 func decodeLeafProofRequest(_ context.Context, r *http.Request) (any, error) {
@@ -98,19 +98,17 @@ func decodeLeafProofRequest(_ context.Context, r *http.Request) (any, error) {
 
 // encodePublicText writes a note: the verifier key or a checkpoint.
 func encodePublicText(ctx context.Context, w http.ResponseWriter, response any) error {
-	r := response.(checkpointResponse)
-	if r.Err != nil {
-		kit.ErrorEncoder(log.NewNopLogger())(ctx, r.Err, w)
+	if kit.WriteFailure(ctx, w, response, log.NewNopLogger()) {
 		return nil
 	}
+	r := response.(checkpointResponse)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, err := w.Write(r.Note)
 	return err
 }
 
 func encodePublicJSON(ctx context.Context, w http.ResponseWriter, response any) error {
-	if f, ok := response.(endpoint.Failer); ok && f.Failed() != nil {
-		kit.ErrorEncoder(log.NewNopLogger())(ctx, f.Failed(), w)
+	if kit.WriteFailure(ctx, w, response, log.NewNopLogger()) {
 		return nil
 	}
 	var body any

@@ -23,17 +23,14 @@ import (
 //	GET /api/v1/audit/consistency?from=N&to=M
 //	GET /api/v1/audit/alerts?after=&limit=
 func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
-	opts := []httptransport.ServerOption{
-		httptransport.ServerBefore(kit.PopulateContext, auth.TokenToContext),
-		httptransport.ServerErrorEncoder(kit.ErrorEncoder(logger)),
-	}
+	opts := kit.ServerOptions(logger, auth.TokenToContext)
 	m := http.NewServeMux()
 	m.Handle("GET /api/v1/audit/events", httptransport.NewServer(e.Events, decodeEventsRequest, encodeJSON, opts...))
 	m.Handle("GET /api/v1/audit/events/{id}/proof", httptransport.NewServer(e.Proof, decodeProofRequest, encodeJSON, opts...))
 	m.Handle("GET /api/v1/audit/checkpoints/latest", httptransport.NewServer(e.LatestCheckpoint, decodeNothing, encodeCheckpoint, opts...))
 	m.Handle("GET /api/v1/audit/consistency", httptransport.NewServer(e.Consistency, decodeConsistencyRequest, encodeJSON, opts...))
 	m.Handle("GET /api/v1/audit/alerts", httptransport.NewServer(e.Alerts, decodeEventsRequest, encodeJSON, opts...))
-	return m
+	return kit.JSONErrors(m)
 }
 
 func decodeNothing(context.Context, *http.Request) (any, error) { return nil, nil }
@@ -96,8 +93,7 @@ func decodeConsistencyRequest(_ context.Context, r *http.Request) (any, error) {
 }
 
 func encodeJSON(ctx context.Context, w http.ResponseWriter, response any) error {
-	if f, ok := response.(interface{ Failed() error }); ok && f.Failed() != nil {
-		kit.ErrorEncoder(log.NewNopLogger())(ctx, f.Failed(), w)
+	if kit.WriteFailure(ctx, w, response, log.NewNopLogger()) {
 		return nil
 	}
 	var body any
@@ -115,11 +111,10 @@ func encodeJSON(ctx context.Context, w http.ResponseWriter, response any) error 
 }
 
 func encodeCheckpoint(ctx context.Context, w http.ResponseWriter, response any) error {
-	r := response.(checkpointResponse)
-	if r.Err != nil {
-		kit.ErrorEncoder(log.NewNopLogger())(ctx, r.Err, w)
+	if kit.WriteFailure(ctx, w, response, log.NewNopLogger()) {
 		return nil
 	}
+	r := response.(checkpointResponse)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_, err := w.Write(r.Note)

@@ -100,9 +100,7 @@ func Verify(ctx context.Context, d *db.DB, opts VerifyOptions) (VerifyReport, er
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	hashes := streamHashes(ctx, d)
-	rows, err := d.QueryContext(ctx, `SELECT e.idx, e.at, e.seq, e.id, e.source, e.actor_user, e.actor_org, e.actor_role,
-		e.action, e.object_type, e.object_id, e.outcome, e.request_id, e.client_hash, m.mac
-		FROM events e LEFT JOIN leaf_macs m ON m.idx = e.idx ORDER BY e.idx`)
+	rows, err := eventsWithMACs(ctx, d)
 	if err != nil {
 		return rep, fmt.Errorf("audit: verify: read events: %w", err)
 	}
@@ -219,7 +217,7 @@ func collectClaims(ctx context.Context, d *db.DB, vkey string, opts VerifyOption
 		}
 		claims = append(claims, claim{size: cp.Size, root: cp.Root, from: from})
 	}
-	rows, err := d.QueryContext(ctx, `SELECT size, root, note FROM checkpoints ORDER BY size`)
+	rows, err := allCheckpoints(ctx, d)
 	if err != nil {
 		return nil, fmt.Errorf("audit: verify: read checkpoints: %w", err)
 	}
@@ -300,7 +298,7 @@ func streamHashes(ctx context.Context, d *db.DB) *hashStream {
 				return false
 			}
 		}
-		rows, err := d.QueryContext(ctx, `SELECT idx, hash FROM hashes ORDER BY idx`)
+		rows, err := allHashes(ctx, d)
 		if err != nil {
 			send(hashChunk{err: fmt.Errorf("audit: verify: read hashes: %w", err)})
 			return

@@ -1,35 +1,23 @@
 package identity
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
-	"github.com/go-kit/kit/endpoint"
 	httptransport "github.com/go-kit/kit/transport/http"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/kit"
 )
 
-// client is the identity Service over HTTP. Errors come back as the
-// *kit.Error the server answered, so callers cannot tell it from the
-// in-process service.
+// client is the identity Service over HTTP (kit.Client). Errors come back
+// as the *kit.Error the server answered, so callers cannot tell it from
+// the in-process service.
 type client struct {
-	login, refresh, logout, me, createOrg, listOrgs endpoint.Endpoint
-	createUser, listUsers, disableUser, keys        endpoint.Endpoint
-	revocations                                     endpoint.Endpoint
-
-	beginEnrolment, changePassword, startTOTP, confirmTOTP endpoint.Endpoint
-	listSessions, endSession, resetSecondFactor            endpoint.Endpoint
-	enableUser, issuePasswordReset, resetPassword          endpoint.Endpoint
-	issueEnrolmentTicket                                   endpoint.Endpoint
+	api      *kit.Client // the public API
+	internal *kit.Client // the service-to-service API
 }
 
 // NewClient returns a Service calling the identity API at instance (the
@@ -37,147 +25,55 @@ type client struct {
 // empty). hc defaults to http.DefaultClient; use one with mutual TLS for
 // internal calls.
 func NewClient(instance, internal string, hc httptransport.HTTPClient) (Service, error) {
-	base, err := parseBase(instance)
-	if err != nil {
-		return nil, err
-	}
-	ibase := base
-	if internal != "" {
-		if ibase, err = parseBase(internal); err != nil {
-			return nil, err
-		}
-	}
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	opts := []httptransport.ClientOption{
-		httptransport.SetClient(hc),
-		httptransport.ClientBefore(auth.TokenToHTTP, requestIDToHTTP),
+	if internal == "" {
+		internal = instance
 	}
-	mk := func(method string, b *url.URL, path string, ok int, out func() any) endpoint.Endpoint {
-		u := b.JoinPath(path)
-		return httptransport.NewClient(method, u, encodeClientRequest, decodeClientResponse(ok, out), opts...).Endpoint()
-	}
-	return &client{
-		login:       mk(http.MethodPost, base, "/api/v1/auth/login", http.StatusOK, func() any { return &Tokens{} }),
-		refresh:     mk(http.MethodPost, base, "/api/v1/auth/refresh", http.StatusOK, func() any { return &Tokens{} }),
-		logout:      mk(http.MethodPost, base, "/api/v1/auth/logout", http.StatusNoContent, nil),
-		me:          mk(http.MethodGet, base, "/api/v1/me", http.StatusOK, func() any { return &Me{} }),
-		createOrg:   mk(http.MethodPost, base, "/api/v1/orgs", http.StatusCreated, func() any { return &Org{} }),
-		listOrgs:    mk(http.MethodGet, base, "/api/v1/orgs", http.StatusOK, func() any { return &orgsResponse{} }),
-		createUser:  mk(http.MethodPost, base, "/api/v1/users", http.StatusCreated, func() any { return &createUserResponse{} }),
-		listUsers:   mk(http.MethodGet, base, "/api/v1/users", http.StatusOK, func() any { return &usersResponse{} }),
-		disableUser: mk(http.MethodPost, base, "/api/v1/users/{id}/disable", http.StatusNoContent, nil),
-		keys:        mk(http.MethodGet, base, "/api/v1/auth/keys", http.StatusOK, func() any { return &keysResponse{} }),
-		revocations: mk(http.MethodGet, ibase, "/internal/v1/identity/revocations", http.StatusOK, func() any { return &revocationsResponse{} }),
-
-		beginEnrolment:     mk(http.MethodPost, base, "/api/v1/auth/enrolment", http.StatusOK, func() any { return &Enrolment{} }),
-		changePassword:     mk(http.MethodPost, base, "/api/v1/me/password", http.StatusNoContent, nil),
-		startTOTP:          mk(http.MethodPost, base, "/api/v1/me/totp", http.StatusOK, func() any { return &Enrolment{} }),
-		confirmTOTP:        mk(http.MethodPost, base, "/api/v1/me/totp/confirm", http.StatusNoContent, nil),
-		listSessions:       mk(http.MethodGet, base, "/api/v1/me/sessions", http.StatusOK, func() any { return &sessionsResponse{} }),
-		endSession:         mk(http.MethodDelete, base, "/api/v1/me/sessions/{id}", http.StatusNoContent, nil),
-		resetSecondFactor:  mk(http.MethodPost, base, "/api/v1/users/{id}/totp/reset", http.StatusNoContent, nil),
-		enableUser:         mk(http.MethodPost, base, "/api/v1/users/{id}/enable", http.StatusNoContent, nil),
-		issuePasswordReset: mk(http.MethodPost, base, "/api/v1/users/{id}/password-reset", http.StatusOK, func() any { return &PasswordReset{} }),
-		resetPassword:      mk(http.MethodPost, base, "/api/v1/auth/password-reset", http.StatusNoContent, nil),
-		issueEnrolmentTicket: mk(http.MethodPost, base, "/api/v1/users/{id}/enrolment-ticket", http.StatusOK,
-			func() any { return &EnrolmentTicket{} }),
-	}, nil
-}
-
-func parseBase(s string) (*url.URL, error) {
-	if !strings.Contains(s, "://") {
-		s = "http://" + s
-	}
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("identity: bad instance address")
-	}
-	return u, nil
-}
-
-func requestIDToHTTP(ctx context.Context, r *http.Request) context.Context {
-	if id := kit.RequestID(ctx); id != "" {
-		r.Header.Set(kit.RequestIDHeader, id)
-	}
-	return ctx
-}
-
-// clientRequest is what the client endpoints take: an optional JSON body,
-// a path parameter and query values.
-type clientRequest struct {
-	body  any
-	id    string
-	query url.Values
-}
-
-func encodeClientRequest(_ context.Context, r *http.Request, request any) error {
-	req := request.(clientRequest)
-	if req.id != "" {
-		r.URL.Path = strings.Replace(r.URL.Path, "%7Bid%7D", url.PathEscape(req.id), 1)
-		r.URL.Path = strings.Replace(r.URL.Path, "{id}", url.PathEscape(req.id), 1)
-		r.URL.RawPath = ""
-	}
-	if req.query != nil {
-		r.URL.RawQuery = req.query.Encode()
-	}
-	if req.body == nil {
-		return nil
-	}
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(req.body); err != nil {
-		return fmt.Errorf("identity: encode request: %w", err)
-	}
-	r.Header.Set("Content-Type", "application/json")
-	r.Body = io.NopCloser(&buf)
-	r.ContentLength = int64(buf.Len())
-	return nil
-}
-
-func decodeClientResponse(ok int, out func() any) httptransport.DecodeResponseFunc {
-	return func(_ context.Context, resp *http.Response) (any, error) {
-		body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-		if err != nil {
-			return nil, fmt.Errorf("identity: read response: %w", err)
-		}
-		if resp.StatusCode != ok {
-			return nil, kit.DecodeErrorBody(resp.StatusCode, body)
-		}
-		if out == nil {
-			return nil, nil
-		}
-		v := out()
-		if err := json.Unmarshal(body, v); err != nil {
-			return nil, fmt.Errorf("identity: decode response: %w", err)
-		}
-		return v, nil
-	}
-}
-
-func (c *client) CreateOrg(ctx context.Context, o NewOrg) (Org, error) {
-	r, err := c.createOrg(ctx, clientRequest{body: o})
-	if err != nil {
-		return Org{}, err
-	}
-	return *r.(*Org), nil
-}
-
-func (c *client) ListOrgs(ctx context.Context) ([]Org, error) {
-	r, err := c.listOrgs(ctx, clientRequest{})
+	api, err := kit.NewClient("identity", instance, hc, auth.TokenToHTTP)
 	if err != nil {
 		return nil, err
 	}
-	return r.(*orgsResponse).Orgs, nil
+	in, err := kit.NewClient("identity", internal, hc, auth.TokenToHTTP)
+	if err != nil {
+		return nil, err
+	}
+	return &client{api: api, internal: in}, nil
+}
+
+func (c *client) post(ctx context.Context, path string, body, out any) error {
+	return c.api.Call(ctx, http.MethodPost, path, nil, body, out)
+}
+
+func (c *client) get(ctx context.Context, path string, q url.Values, out any) error {
+	return c.api.Call(ctx, http.MethodGet, path, q, nil, out)
+}
+
+// userPath is the path of an action on the account or session id, which
+// must not be empty.
+func userPath(prefix, id, action string) (string, error) {
+	if id == "" {
+		return "", ErrNotFound
+	}
+	return prefix + url.PathEscape(id) + action, nil
+}
+
+func (c *client) CreateOrg(ctx context.Context, o NewOrg) (org Org, err error) {
+	err = c.post(ctx, "/api/v1/orgs", o, &org)
+	return org, err
+}
+
+func (c *client) ListOrgs(ctx context.Context) ([]Org, error) {
+	var r orgsResponse
+	err := c.get(ctx, "/api/v1/orgs", nil, &r)
+	return r.Orgs, err
 }
 
 func (c *client) CreateUser(ctx context.Context, u NewUser) (User, string, error) {
-	r, err := c.createUser(ctx, clientRequest{body: u})
-	if err != nil {
-		return User{}, "", err
-	}
-	cu := r.(*createUserResponse)
-	return cu.User, cu.OTPAuthURI, nil
+	var r createUserResponse
+	err := c.post(ctx, "/api/v1/users", u, &r)
+	return r.User, r.OTPAuthURI, err
 }
 
 func (c *client) ListUsers(ctx context.Context, orgID string) ([]User, error) {
@@ -185,141 +81,117 @@ func (c *client) ListUsers(ctx context.Context, orgID string) ([]User, error) {
 	if orgID != "" {
 		q.Set("org_id", orgID)
 	}
-	r, err := c.listUsers(ctx, clientRequest{query: q})
-	if err != nil {
-		return nil, err
-	}
-	return r.(*usersResponse).Users, nil
+	var r usersResponse
+	err := c.get(ctx, "/api/v1/users", q, &r)
+	return r.Users, err
 }
 
 func (c *client) DisableUser(ctx context.Context, id string) error {
-	if id == "" {
-		return ErrNotFound
+	p, err := userPath("/api/v1/users/", id, "/disable")
+	if err != nil {
+		return err
 	}
-	_, err := c.disableUser(ctx, clientRequest{id: id})
-	return err
+	return c.post(ctx, p, nil, nil)
 }
 
-func (c *client) Login(ctx context.Context, l LoginRequest) (Tokens, error) {
-	r, err := c.login(ctx, clientRequest{body: l})
-	if err != nil {
-		return Tokens{}, err
-	}
-	return *r.(*Tokens), nil
+func (c *client) Login(ctx context.Context, l LoginRequest) (t Tokens, err error) {
+	err = c.post(ctx, "/api/v1/auth/login", l, &t)
+	return t, err
 }
 
-func (c *client) Refresh(ctx context.Context, token string) (Tokens, error) {
-	r, err := c.refresh(ctx, clientRequest{body: refreshRequest{RefreshToken: token}})
-	if err != nil {
-		return Tokens{}, err
-	}
-	return *r.(*Tokens), nil
+func (c *client) Refresh(ctx context.Context, token string) (t Tokens, err error) {
+	err = c.post(ctx, "/api/v1/auth/refresh", refreshRequest{RefreshToken: token}, &t)
+	return t, err
 }
 
 func (c *client) Logout(ctx context.Context) error {
-	_, err := c.logout(ctx, clientRequest{})
-	return err
+	return c.post(ctx, "/api/v1/auth/logout", nil, nil)
 }
 
-func (c *client) Me(ctx context.Context) (Me, error) {
-	r, err := c.me(ctx, clientRequest{})
-	if err != nil {
-		return Me{}, err
-	}
-	return *r.(*Me), nil
+func (c *client) Me(ctx context.Context) (me Me, err error) {
+	err = c.get(ctx, "/api/v1/me", nil, &me)
+	return me, err
 }
 
 func (c *client) PublicKeys(ctx context.Context) ([]PublicKey, error) {
-	r, err := c.keys(ctx, clientRequest{})
-	if err != nil {
-		return nil, err
-	}
-	return r.(*keysResponse).Keys, nil
+	var r keysResponse
+	err := c.get(ctx, "/api/v1/auth/keys", nil, &r)
+	return r.Keys, err
 }
 
 func (c *client) RevokedSessions(ctx context.Context, since int64) ([]string, int64, error) {
-	r, err := c.revocations(ctx, clientRequest{query: url.Values{"since": {strconv.FormatInt(since, 10)}}})
-	if err != nil {
-		return nil, 0, err
-	}
-	rr := r.(*revocationsResponse)
-	return rr.Sessions, rr.Next, nil
+	var r revocationsResponse
+	err := c.internal.Call(ctx, http.MethodGet, "/internal/v1/identity/revocations",
+		url.Values{"since": {strconv.FormatInt(since, 10)}}, nil, &r)
+	return r.Sessions, r.Next, err
 }
 
-func (c *client) BeginEnrolment(ctx context.Context, r EnrolmentRequest) (Enrolment, error) {
-	resp, err := c.beginEnrolment(ctx, clientRequest{body: r})
-	if err != nil {
-		return Enrolment{}, err
-	}
-	return *resp.(*Enrolment), nil
+func (c *client) BeginEnrolment(ctx context.Context, r EnrolmentRequest) (e Enrolment, err error) {
+	err = c.post(ctx, "/api/v1/auth/enrolment", r, &e)
+	return e, err
 }
 
 func (c *client) ChangePassword(ctx context.Context, r PasswordChange) error {
-	_, err := c.changePassword(ctx, clientRequest{body: r})
-	return err
+	return c.post(ctx, "/api/v1/me/password", r, nil)
 }
 
-func (c *client) StartTOTPReenrolment(ctx context.Context, code string) (Enrolment, error) {
-	resp, err := c.startTOTP(ctx, clientRequest{body: otpRequest{OTP: code}})
-	if err != nil {
-		return Enrolment{}, err
-	}
-	return *resp.(*Enrolment), nil
+func (c *client) StartTOTPReenrolment(ctx context.Context, code string) (e Enrolment, err error) {
+	err = c.post(ctx, "/api/v1/me/totp", otpRequest{OTP: code}, &e)
+	return e, err
 }
 
 func (c *client) ConfirmTOTP(ctx context.Context, code string) error {
-	_, err := c.confirmTOTP(ctx, clientRequest{body: otpRequest{OTP: code}})
-	return err
+	return c.post(ctx, "/api/v1/me/totp/confirm", otpRequest{OTP: code}, nil)
 }
 
 func (c *client) ListSessions(ctx context.Context) ([]Session, error) {
-	resp, err := c.listSessions(ctx, clientRequest{})
+	var r sessionsResponse
+	err := c.get(ctx, "/api/v1/me/sessions", nil, &r)
+	return r.Sessions, err
+}
+
+func (c *client) EndSession(ctx context.Context, id string) error {
+	p, err := userPath("/api/v1/me/sessions/", id, "")
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return resp.(*sessionsResponse).Sessions, nil
+	return c.api.Call(ctx, http.MethodDelete, p, nil, nil, nil)
 }
-
-// byID calls e for the account or session id, which must not be empty.
-func byID(ctx context.Context, e endpoint.Endpoint, id string) error {
-	if id == "" {
-		return ErrNotFound
-	}
-	_, err := e(ctx, clientRequest{id: id})
-	return err
-}
-
-func (c *client) EndSession(ctx context.Context, id string) error { return byID(ctx, c.endSession, id) }
 
 func (c *client) ResetSecondFactor(ctx context.Context, id string) error {
-	return byID(ctx, c.resetSecondFactor, id)
+	p, err := userPath("/api/v1/users/", id, "/totp/reset")
+	if err != nil {
+		return err
+	}
+	return c.post(ctx, p, nil, nil)
 }
 
-func (c *client) EnableUser(ctx context.Context, id string) error { return byID(ctx, c.enableUser, id) }
-
-func (c *client) IssuePasswordReset(ctx context.Context, id string) (PasswordReset, error) {
-	if id == "" {
-		return PasswordReset{}, ErrNotFound
-	}
-	resp, err := c.issuePasswordReset(ctx, clientRequest{id: id})
+func (c *client) EnableUser(ctx context.Context, id string) error {
+	p, err := userPath("/api/v1/users/", id, "/enable")
 	if err != nil {
-		return PasswordReset{}, err
+		return err
 	}
-	return *resp.(*PasswordReset), nil
+	return c.post(ctx, p, nil, nil)
+}
+
+func (c *client) IssuePasswordReset(ctx context.Context, id string) (r PasswordReset, err error) {
+	p, err := userPath("/api/v1/users/", id, "/password-reset")
+	if err != nil {
+		return r, err
+	}
+	err = c.post(ctx, p, nil, &r)
+	return r, err
 }
 
 func (c *client) ResetPassword(ctx context.Context, r PasswordResetRequest) error {
-	_, err := c.resetPassword(ctx, clientRequest{body: r})
-	return err
+	return c.post(ctx, "/api/v1/auth/password-reset", r, nil)
 }
 
-func (c *client) IssueEnrolmentTicket(ctx context.Context, id string) (EnrolmentTicket, error) {
-	if id == "" {
-		return EnrolmentTicket{}, ErrNotFound
-	}
-	resp, err := c.issueEnrolmentTicket(ctx, clientRequest{id: id})
+func (c *client) IssueEnrolmentTicket(ctx context.Context, id string) (t EnrolmentTicket, err error) {
+	p, err := userPath("/api/v1/users/", id, "/enrolment-ticket")
 	if err != nil {
-		return EnrolmentTicket{}, err
+		return t, err
 	}
-	return *resp.(*EnrolmentTicket), nil
+	err = c.post(ctx, p, nil, &t)
+	return t, err
 }

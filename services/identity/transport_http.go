@@ -2,7 +2,6 @@ package identity
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -16,10 +15,10 @@ import (
 
 // MakeHTTPHandler returns the public HTTP API of the identity service.
 func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
-	opts := serverOptions(logger)
+	opts := kit.ServerOptions(logger, auth.TokenToContext)
 	mux := http.NewServeMux()
 	handle := func(pattern string, ep endpoint.Endpoint, dec httptransport.DecodeRequestFunc, status int) {
-		mux.Handle(pattern, httptransport.NewServer(ep, dec, encodeResponse(status, logger), opts...))
+		mux.Handle(pattern, httptransport.NewServer(ep, dec, kit.EncodeJSON(status, logger), opts...))
 	}
 	handle("POST /api/v1/auth/login", e.Login, decodeLoginRequest, http.StatusOK)
 	handle("POST /api/v1/auth/refresh", e.Refresh, decodeRefreshRequest, http.StatusOK)
@@ -42,7 +41,7 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	handle("POST /api/v1/me/totp/confirm", e.ConfirmTOTP, decodeJSON[otpRequest], http.StatusNoContent)
 	handle("GET /api/v1/me/sessions", e.ListSessions, decodeEmptyRequest, http.StatusOK)
 	handle("DELETE /api/v1/me/sessions/{id}", e.EndSession, decodeIDRequest, http.StatusNoContent)
-	return mux
+	return kit.JSONErrors(mux)
 }
 
 // MakeInternalHandler returns the service-to-service API (the revocation
@@ -50,36 +49,8 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 func MakeInternalHandler(e Endpoints, logger log.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /internal/v1/identity/revocations",
-		httptransport.NewServer(e.RevokedSessions, decodeRevocationsRequest, encodeResponse(http.StatusOK, logger), serverOptions(logger)...))
-	return mux
-}
-
-func serverOptions(logger log.Logger) []httptransport.ServerOption {
-	return []httptransport.ServerOption{
-		httptransport.ServerBefore(kit.PopulateContext, auth.TokenToContext),
-		httptransport.ServerErrorEncoder(kit.ErrorEncoder(logger)),
-		httptransport.ServerAfter(httptransport.SetResponseHeader("Cache-Control", "no-store")),
-	}
-}
-
-// encodeResponse writes a business error carried in the response through
-// the same error encoder as transport errors, and a success with status.
-func encodeResponse(status int, logger log.Logger) httptransport.EncodeResponseFunc {
-	errorEncoder := kit.ErrorEncoder(logger)
-	return func(ctx context.Context, w http.ResponseWriter, response any) error {
-		if f, ok := response.(endpoint.Failer); ok && f.Failed() != nil {
-			errorEncoder(ctx, f.Failed(), w)
-			return nil
-		}
-		w.Header().Set("Cache-Control", "no-store")
-		if status == http.StatusNoContent {
-			w.WriteHeader(status)
-			return nil
-		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(status)
-		return json.NewEncoder(w).Encode(response)
-	}
+		httptransport.NewServer(e.RevokedSessions, decodeRevocationsRequest, kit.EncodeJSON(http.StatusOK, logger), kit.ServerOptions(logger, auth.TokenToContext)...))
+	return kit.JSONErrors(mux)
 }
 
 // The decoders take the body through kit.DecodeJSON: one object, known

@@ -11,7 +11,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
 )
 
-func directory(r Routing, n int) []Provider {
+func syntheticDirectory(r Routing, n int) []Provider {
 	rng := rand.New(rand.NewPCG(1, 2))
 	out := make([]Provider, n)
 	for i := range out {
@@ -33,7 +33,7 @@ func directory(r Routing, n int) []Provider {
 // of the individual rankings.
 func BenchmarkRoute(b *testing.B) {
 	r := defaultRoutingT(b)
-	dir := directory(r, 2000)
+	dir := syntheticDirectory(r, 2000)
 	who := profile{Service: "shelter", Urgency: "emergency", Region: "MA-06", Gender: "female", Dependants: 1, Languages: []string{"ar"}}
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
@@ -52,7 +52,7 @@ func BenchmarkRoute(b *testing.B) {
 // does (the directory cache, refilled from SQLite every two seconds).
 func BenchmarkRouteFromDB(b *testing.B) {
 	ev := newEnv(b, dbtest.SQLite(b))
-	for _, pr := range directory(ev.s.routing, 2000) {
+	for _, pr := range syntheticDirectory(ev.s.routing, 2000) {
 		in := ProviderInput{Name: "P", Region: pr.Region, Regions: pr.Regions, Genders: pr.Genders, AcceptsAdults: true,
 			AcceptsDependants: true, Languages: pr.Languages, Availability: Hours, Active: true,
 			Services: []ServicePlaces{{Service: "shelter", Places: pr.Services[0].Places}}}
@@ -63,7 +63,7 @@ func BenchmarkRouteFromDB(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		t0 := time.Now()
-		dir, err := ev.s.store.routable(b.Context(), "shelter")
+		dir, err := ev.s.store.Routable(b.Context(), "shelter")
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -41,13 +41,13 @@ func (s *service) childProtectionChange(ctx context.Context, p auth.Principal, o
 		return false, nil
 	}
 	had, offered := 0, false
-	before, err := s.store.provider(ctx, s.db, orgID)
+	before, err := s.store.Provider(ctx, s.db, orgID)
 	switch {
 	case errors.Is(err, ErrNotFound):
 	case err != nil:
 		return false, err
 	default:
-		if sv := before.service(ServiceChildProtection); sv != nil {
+		if sv := before.Service(ServiceChildProtection); sv != nil {
 			had, offered = sv.Places, true
 		}
 	}

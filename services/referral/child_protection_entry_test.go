@@ -48,7 +48,7 @@ func TestOnlyASystemAdminDeclaresChildProtection(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return pr.service("child_protection") != nil
+			return pr.Service("child_protection") != nil
 		}
 		for _, c := range []struct {
 			name, who string

@@ -1,9 +1,7 @@
 package referral
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
@@ -18,10 +16,11 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 )
 
-// client is the referral Service over HTTP; errors come back as the
-// *kit.Error the server answered.
+// client is the referral Service over HTTP (kit.Client); errors come
+// back as the *kit.Error the server answered.
 type client struct {
-	base *url.URL
+	api  *kit.Client
+	base *url.URL // for the package download, which is no JSON call
 	hc   httptransport.HTTPClient
 }
 
@@ -38,57 +37,15 @@ func NewClient(instance string, hc httptransport.HTTPClient) (Service, error) {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	return &client{base: u, hc: hc}, nil
-}
-
-type wire struct {
-	body any
-	out  any
+	api, err := kit.NewClient("referral", instance, hc, auth.TokenToHTTP)
+	if err != nil {
+		return nil, err
+	}
+	return &client{api: api, base: u, hc: hc}, nil
 }
 
 func (c *client) call(ctx context.Context, method, path string, query url.Values, body, out any) error {
-	u := c.base.JoinPath(path)
-	u.RawQuery = query.Encode()
-	enc := func(_ context.Context, r *http.Request, req any) error {
-		w := req.(wire)
-		if w.body == nil {
-			return nil
-		}
-		b, err := json.Marshal(w.body)
-		if err != nil {
-			return err
-		}
-		r.Header.Set("Content-Type", "application/json")
-		r.Body = io.NopCloser(bytes.NewReader(b))
-		r.ContentLength = int64(len(b))
-		return nil
-	}
-	dec := func(_ context.Context, resp *http.Response) (any, error) {
-		b, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
-		if err != nil {
-			return nil, err
-		}
-		if resp.StatusCode/100 != 2 {
-			return nil, kit.DecodeErrorBody(resp.StatusCode, b)
-		}
-		if out != nil {
-			if err := json.Unmarshal(b, out); err != nil {
-				return nil, fmt.Errorf("referral: client: decode: %w", err)
-			}
-		}
-		return nil, nil
-	}
-	ep := httptransport.NewClient(method, u, enc, dec,
-		httptransport.SetClient(c.hc), httptransport.ClientBefore(auth.TokenToHTTP, requestIDToHTTP)).Endpoint()
-	_, err := ep(ctx, wire{body: body, out: out})
-	return err
-}
-
-func requestIDToHTTP(ctx context.Context, r *http.Request) context.Context {
-	if id := kit.RequestID(ctx); id != "" {
-		r.Header.Set(kit.RequestIDHeader, id)
-	}
-	return ctx
+	return c.api.Call(ctx, method, path, query, body, out)
 }
 
 const refPath, provPath = "/api/v1/referrals", "/api/v1/providers"
@@ -198,7 +155,7 @@ func (c *client) Package(ctx context.Context, id string) (DisclosurePackage, err
 		return DisclosurePackage{}, fmt.Errorf("referral: client: %w", err)
 	}
 	auth.TokenToHTTP(ctx, req)
-	requestIDToHTTP(ctx, req)
+	kit.RequestIDToHTTP(ctx, req)
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return DisclosurePackage{}, fmt.Errorf("referral: client: %w", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake"
+	"github.com/nrm-project/nrm/services/referral/directory"
 )
 
 // Routes of a case (intake).
@@ -127,7 +128,7 @@ func (s *service) CreateReferral(ctx context.Context, in NewReferral) (Referral,
 	row := referralRow{
 		ID: event.NewID(), Kind: in.Kind, CaseID: sum.ID, CaseOwnerOrg: sum.OwnerOrg, SenderOrg: p.OrgID,
 		SenderUser: p.UserID, Service: in.Service, Urgency: in.Urgency, Status: StatusPending, Region: sum.Region,
-		Gender: sum.Gender, AgeGroup: sum.AgeGroup, TreatedAsChild: sum.TreatedAsChild, Languages: sortedSet(sum.Languages),
+		Gender: sum.Gender, AgeGroup: sum.AgeGroup, TreatedAsChild: sum.TreatedAsChild, Languages: directory.Codes(sum.Languages),
 		GroupSize: 1 + max(sum.Dependants, 0), Sections: s.routing.sectionsFor(in.Service), FanOut: in.FanOut,
 		LegalBasis: in.LegalBasis, Destination: in.Destination, CreatedAt: now, UpdatedAt: now,
 	}
@@ -174,7 +175,7 @@ func (s *service) CreateReferral(ctx context.Context, in NewReferral) (Referral,
 // pick ranks the directory for the case, or checks the explicit candidates
 // against the hard filters, keeping their order.
 func (s *service) pick(ctx context.Context, sum CaseSummary, in NewReferral) ([]Candidate, error) {
-	providers, err := s.store.routable(ctx, in.Service)
+	providers, err := s.store.Routable(ctx, in.Service)
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/referral/directory"
 )
 
 // PackageFormat names the plaintext layout inside a package.
@@ -311,7 +312,7 @@ const disclosureColumns = `referral_id, package_id, case_id, legal_basis, destin
 func (st *store) insertDisclosure(ctx context.Context, tx *sql.Tx, d disclosureRow) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO referral_disclosures (`+disclosureColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`, d.ReferralID, d.PackageID,
-		d.CaseID, d.LegalBasis, d.Destination, d.Recipient, d.Fingerprint, encList(d.Sections), d.ActorUser, d.ActorOrg,
+		d.CaseID, d.LegalBasis, d.Destination, d.Recipient, d.Fingerprint, directory.EncodeList(d.Sections), d.ActorUser, d.ActorOrg,
 		d.CreatedAt, d.RecipientKind, d.DisclosureID, d.ApprovedBy, d.ApprovedAt, d.Package, d.PackageSHA256, d.BuiltAt)
 	if err != nil {
 		return fmt.Errorf("referral: insert disclosure %s: %w", d.ReferralID, err)
@@ -341,7 +342,7 @@ func (st *store) disclosure(ctx context.Context, q queryer, referralID string) (
 			*at = &t
 		}
 	}
-	d.Sections, err = decList(secs)
+	d.Sections, err = directory.DecodeList(secs)
 	return d, err
 }
 

@@ -8,7 +8,10 @@
 // active flag. No street address is stored. Org administrators manage
 // their own entry, system administrators any; the provider's caseworkers
 // and administrators update places. The directory is exported and
-// imported as Open Referral HSDS 3.0-style JSON (see HSDSDocument).
+// imported as Open Referral HSDS 3.0-style JSON (see HSDSDocument). The
+// entries, their checks, HSDS and their storage are the sub-package
+// directory; who may do what, and the audit of it, are here
+// (providers.go).
 //
 // Routing. Configuration is routing.json, embedded here; a routing.json
 // in the --policies directory replaces it (LoadRouting). For a case's

@@ -10,6 +10,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/services/referral/directory"
 )
 
 // directoryOf is the directory as a comparable value: what a provider
@@ -95,7 +96,7 @@ func TestHSDSRoundTrip(t *testing.T) {
 // as it was.
 func TestHSDSImportAllOrNothing(t *testing.T) {
 	ev := newEnv(t, dbtest.SQLite(t))
-	good := toHSDS(Provider{OrgID: event.NewID(), Name: "A", Regions: []string{"MA-06"}, AcceptsAdults: true,
+	good := directory.ToHSDS(Provider{OrgID: event.NewID(), Name: "A", Regions: []string{"MA-06"}, AcceptsAdults: true,
 		Availability: Always, Active: true, Languages: []string{}, Genders: []string{},
 		Services: []ProviderService{{Service: "shelter", Places: 3}}})
 	bad := good

@@ -156,7 +156,7 @@ func (s *service) Accept(ctx context.Context, id string) (Referral, error) {
 		if ok, err := s.store.moveReferral(ctx, tx, id, StatusPending, StatusAccepted, p.OrgID, need, now); err != nil || !ok {
 			return guard(err, transitionError(StatusAccepted))
 		}
-		if ok, err := s.store.reserve(ctx, tx, p.OrgID, row.Service, need); err != nil || !ok {
+		if ok, err := s.store.Reserve(ctx, tx, p.OrgID, row.Service, need); err != nil || !ok {
 			return guard(err, ErrNoCapacity)
 		}
 		mine.Status, mine.Replied = OfferAccepted, &now
@@ -182,7 +182,7 @@ func (s *service) Accept(ctx context.Context, id string) (Referral, error) {
 				}
 			}
 		}
-		if err := s.store.updateMedian(ctx, tx, p.OrgID); err != nil {
+		if err := s.store.UpdateMedian(ctx, tx, p.OrgID); err != nil {
 			return err
 		}
 		f := s.fact(row, facts.ReferralAccepted, now)
@@ -316,7 +316,7 @@ func (s *service) Decline(ctx context.Context, id string, in DeclineInput) (Refe
 		if err := s.store.setGrantState(ctx, tx, id, p.OrgID, grantRevoke); err != nil {
 			return err
 		}
-		if err := s.store.updateMedian(ctx, tx, p.OrgID); err != nil {
+		if err := s.store.UpdateMedian(ctx, tx, p.OrgID); err != nil {
 			return err
 		}
 		f := s.fact(row, facts.ReferralDeclined, now)

@@ -12,6 +12,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake"
+	"github.com/nrm-project/nrm/services/referral/directory"
 )
 
 // Placement by the national referral desk. A referral that found no
@@ -83,7 +84,7 @@ func (s *service) Candidates(ctx context.Context, id string) ([]Candidate, error
 	if err != nil {
 		return nil, err
 	}
-	providers, err := s.store.routable(ctx, row.Service)
+	providers, err := s.store.Routable(ctx, row.Service)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +113,7 @@ func (s *service) Place(ctx context.Context, id string, in PlaceInput) (Referral
 	if revoking(cands, in.OrgID) {
 		return Referral{}, ErrGrantRevocationPending
 	}
-	providers, err := s.store.routable(ctx, row.Service)
+	providers, err := s.store.Routable(ctx, row.Service)
 	if err != nil {
 		return Referral{}, err
 	}
@@ -199,7 +200,7 @@ func (st *store) placeCandidate(ctx context.Context, tx *sql.Tx, c candidateRow)
 		grant_id = $5, grant_state = $6, offered_at = NULL, deadline_at = NULL, responded_at = NULL,
 		decline_reason = '', decline_note = '', name = $7, score = $8
 		WHERE referral_id = $1 AND org_id = $2 AND (grant_state = 'revoked' OR grant_state = '')`,
-		c.ReferralID, c.OrgID, c.Rank, encList(c.Reasons), c.GrantID, c.GrantState, c.Name, c.Score)
+		c.ReferralID, c.OrgID, c.Rank, directory.EncodeList(c.Reasons), c.GrantID, c.GrantState, c.Name, c.Score)
 	if err != nil {
 		return fmt.Errorf("referral: place %s: %w", c.ReferralID, err)
 	}

@@ -68,7 +68,7 @@ func (s *service) progress(ctx context.Context, id string, st step) (Referral, e
 			return guard(err, transitionError(st.to))
 		}
 		if st.release {
-			if err := s.store.release(ctx, tx, row.AcceptedOrg, row.Service, row.PlacesReserved); err != nil {
+			if err := s.store.Release(ctx, tx, row.AcceptedOrg, row.Service, row.PlacesReserved); err != nil {
 				return err
 			}
 			row.PlacesReserved = 0

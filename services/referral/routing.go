@@ -4,10 +4,12 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/nrm-project/nrm/services/referral/directory"
 )
 
 // National is the region code of a provider serving the whole country.
-const National = "national"
+const National = directory.National
 
 // profile is what routing knows of the person (codes only).
 type profile struct {
@@ -64,7 +66,7 @@ func (r Routing) exclude(p profile, pr *Provider) string {
 	if !pr.Active {
 		return ReasonInactive
 	}
-	svc := pr.service(p.Service)
+	svc := pr.Service(p.Service)
 	if svc == nil {
 		return ReasonServiceNotOffered
 	}
@@ -126,7 +128,7 @@ func (r Routing) score(p profile, pr *Provider) (float64, []string) {
 		s += w.AlwaysOpenEmergency
 		reasons = append(reasons, ReasonAlwaysOpen)
 	}
-	svc := pr.service(p.Service)
+	svc := pr.Service(p.Service)
 	load := 1.0
 	if svc.Places > 0 {
 		load = float64(svc.Used) / float64(svc.Places)

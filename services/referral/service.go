@@ -14,6 +14,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
 	"github.com/nrm-project/nrm/services/intake"
+	"github.com/nrm-project/nrm/services/referral/directory"
 )
 
 // Service routes referrals of cases to service providers and keeps the
@@ -397,7 +398,7 @@ func newService(cfg Config) (*service, error) {
 	ob := outbox.New("referral")
 	ob.Now = utc
 	return &service{
-		db: cfg.DB, store: &store{db: cfg.DB, dir: newDirCache(2 * time.Second)}, cases: cfg.Cases, grants: cfg.Grants, orgs: cfg.Orgs, secs: cfg.Sections,
+		db: cfg.DB, store: &store{db: cfg.DB, Store: directory.NewStore(cfg.DB, 2*time.Second)}, cases: cfg.Cases, grants: cfg.Grants, orgs: cfg.Orgs, secs: cfg.Sections,
 		discl: cfg.Disclosures, dpol: cfg.Disclosure,
 		routing: *r, logger: logger, now: utc, ob: ob,
 		rec:    event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: utc},

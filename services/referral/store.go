@@ -6,7 +6,23 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/nrm-project/nrm/services/referral/directory"
 )
+
+// queryer is a *sql.DB or a *sql.Tx.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// store holds the SQL of the service; both engines take the same
+// statements. The directory's own statements are its store's.
+type store struct {
+	db queryer
+	*directory.Store
+}
 
 // referralRow is a referral as stored.
 type referralRow struct {
@@ -50,7 +66,7 @@ func (st *store) insertReferral(ctx context.Context, tx *sql.Tx, r referralRow) 
 	_, err := tx.ExecContext(ctx, `INSERT INTO referrals (`+referralColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
 		r.ID, r.Kind, r.CaseID, r.CaseOwnerOrg, r.SenderOrg, r.SenderUser, r.Service, r.Urgency, r.Status,
-		r.Region, r.Gender, r.AgeGroup, r.TreatedAsChild, encList(r.Languages), r.GroupSize, encList(r.Sections),
+		r.Region, r.Gender, r.AgeGroup, r.TreatedAsChild, directory.EncodeList(r.Languages), r.GroupSize, directory.EncodeList(r.Sections),
 		r.FanOut, r.AcceptedOrg, r.PlacesReserved, r.LegalBasis, r.Destination, r.CreatedAt, r.UpdatedAt)
 	if err != nil {
 		return fmt.Errorf("referral: insert %s: %w", r.ID, err)
@@ -62,7 +78,7 @@ func (st *store) insertCandidate(ctx context.Context, tx *sql.Tx, c candidateRow
 	_, err := tx.ExecContext(ctx, `INSERT INTO referral_candidates
 		(referral_id, org_id, rank, status, reasons, grant_id, grant_state, offered_at, deadline_at, name, score)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		c.ReferralID, c.OrgID, c.Rank, c.Status, encList(c.Reasons), c.GrantID, c.GrantState, c.OfferedAt, c.Deadline,
+		c.ReferralID, c.OrgID, c.Rank, c.Status, directory.EncodeList(c.Reasons), c.GrantID, c.GrantState, c.OfferedAt, c.Deadline,
 		c.Name, c.Score)
 	if err != nil {
 		return fmt.Errorf("referral: insert candidate: %w", err)
@@ -82,10 +98,10 @@ func scanReferral(sc interface{ Scan(...any) error }) (referralRow, error) {
 		return r, err
 	}
 	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
-	if r.Languages, err = decList(langs); err != nil {
+	if r.Languages, err = directory.DecodeList(langs); err != nil {
 		return r, err
 	}
-	r.Sections, err = decList(secs)
+	r.Sections, err = directory.DecodeList(secs)
 	return r, err
 }
 
@@ -145,7 +161,7 @@ func (st *store) candidates(ctx context.Context, q queryer, referralID string) (
 			&o, &d, &resp, &c.DeclineReason, &c.DeclineNote, &c.Name, &c.Score); err != nil {
 			return nil, fmt.Errorf("referral: candidates %s: %w", referralID, err)
 		}
-		if c.Reasons, err = decList(reasons); err != nil {
+		if c.Reasons, err = directory.DecodeList(reasons); err != nil {
 			return nil, err
 		}
 		c.OfferedAt, c.Deadline, c.Replied = tptr(o), tptr(d), tptr(resp)

@@ -122,7 +122,7 @@ func (w *Sweeper) expire(ctx context.Context, id string, now time.Time) (int, er
 			if err := s.store.setGrantState(ctx, tx, id, c.OrgID, grantRevoke); err != nil {
 				return err
 			}
-			if err := s.store.updateMedian(ctx, tx, c.OrgID); err != nil {
+			if err := s.store.UpdateMedian(ctx, tx, c.OrgID); err != nil {
 				return err
 			}
 			f := s.fact(row, facts.ReferralExpired, now)

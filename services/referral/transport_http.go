@@ -2,7 +2,6 @@ package referral
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -16,13 +15,10 @@ import (
 
 // MakeHTTPHandler returns the public HTTP API of the referral service.
 func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
-	opts := []httptransport.ServerOption{
-		httptransport.ServerBefore(kit.PopulateContext, auth.TokenToContext),
-		httptransport.ServerErrorEncoder(kit.ErrorEncoder(logger)),
-	}
+	opts := kit.ServerOptions(logger, auth.TokenToContext)
 	mux := http.NewServeMux()
 	handle := func(pattern string, ep endpoint.Endpoint, dec httptransport.DecodeRequestFunc, status int) {
-		mux.Handle(pattern, httptransport.NewServer(ep, dec, encodeResponse(status, logger), opts...))
+		mux.Handle(pattern, httptransport.NewServer(ep, dec, kit.EncodeJSON(status, logger), opts...))
 	}
 	const r = "/api/v1/referrals"
 	handle("POST "+r, e.Create, decodeCreateRequest, http.StatusCreated)
@@ -50,21 +46,7 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	handle("PUT "+p+"/{org_id}", e.PutProvider, decodePutProviderRequest, http.StatusOK)
 	handle("PUT "+p+"/{org_id}/capacity", e.SetCapacity, decodeCapacityRequest, http.StatusOK)
 	handle("POST "+p+"/{org_id}/webhook-secret", e.RotateWebhookSecret, decodeOrgID, http.StatusOK)
-	return mux
-}
-
-func encodeResponse(status int, logger log.Logger) httptransport.EncodeResponseFunc {
-	errorEncoder := kit.ErrorEncoder(logger)
-	return func(ctx context.Context, w http.ResponseWriter, response any) error {
-		if f, ok := response.(endpoint.Failer); ok && f.Failed() != nil {
-			errorEncoder(ctx, f.Failed(), w)
-			return nil
-		}
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(status)
-		return json.NewEncoder(w).Encode(response)
-	}
+	return kit.JSONErrors(mux)
 }
 
 // PackageHashHeader carries the hex SHA-256 of a package, as recorded.
@@ -72,13 +54,11 @@ const PackageHashHeader = "X-NRM-Package-SHA256"
 
 // encodePackage writes the armored age file itself, not JSON.
 func encodePackage(logger log.Logger) httptransport.EncodeResponseFunc {
-	errorEncoder := kit.ErrorEncoder(logger)
 	return func(ctx context.Context, w http.ResponseWriter, response any) error {
-		r := response.(packageResponse)
-		if r.Err != nil {
-			errorEncoder(ctx, r.Err, w)
+		if kit.WriteFailure(ctx, w, response, logger) {
 			return nil
 		}
+		r := response.(packageResponse)
 		h := w.Header()
 		h.Set("Cache-Control", "no-store")
 		h.Set("Content-Type", "application/octet-stream")

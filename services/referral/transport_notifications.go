@@ -72,19 +72,16 @@ var (
 //	POST /api/v1/notifications/{id}/read                       -> {"marked"}
 //	POST /api/v1/notifications/read {"ids": [...]}             -> {"marked"}
 func MakeNoticeHTTPHandler(e NoticeEndpoints, logger log.Logger) http.Handler {
-	opts := []httptransport.ServerOption{
-		httptransport.ServerBefore(kit.PopulateContext, auth.TokenToContext),
-		httptransport.ServerErrorEncoder(kit.ErrorEncoder(logger)),
-	}
+	opts := kit.ServerOptions(logger, auth.TokenToContext)
 	mux := http.NewServeMux()
 	handle := func(pattern string, ep endpoint.Endpoint, dec httptransport.DecodeRequestFunc) {
-		mux.Handle(pattern, httptransport.NewServer(ep, dec, encodeResponse(http.StatusOK, logger), opts...))
+		mux.Handle(pattern, httptransport.NewServer(ep, dec, kit.EncodeJSON(http.StatusOK, logger), opts...))
 	}
 	const n = "/api/v1/notifications"
 	handle("GET "+n, e.List, decodeNoticeQuery)
 	handle("POST "+n+"/read", e.MarkRead, decodeMarkRead)
 	handle("POST "+n+"/{id}/read", e.MarkRead, decodeMarkOneRead)
-	return mux
+	return kit.JSONErrors(mux)
 }
 
 func decodeNoticeQuery(_ context.Context, r *http.Request) (any, error) {
@@ -173,20 +170,24 @@ func (n noticeClient) MarkRead(ctx context.Context, ids []string) (int, error) {
 // NoticeLoggingMiddleware logs each inbox call's method, outcome and
 // duration; never its arguments or results.
 func NoticeLoggingMiddleware(logger log.Logger) func(NoticeService) NoticeService {
-	return func(next NoticeService) NoticeService { return noticeLogging{next: next, log: &logging{log: logger}} }
+	return decorateNotices.Logging(logger)
 }
 
-type noticeLogging struct {
-	next NoticeService
-	log  *logging
+var decorateNotices kit.Decorator[NoticeService] = func(next NoticeService, observe kit.Observer) NoticeService {
+	return observedNotices{next: next, observe: observe}
 }
 
-func (m noticeLogging) Notices(ctx context.Context, q NoticeQuery) (p NoticePage, err error) {
-	defer func(b time.Time) { m.log.done(ctx, "Notices", b, err) }(time.Now())
+type observedNotices struct {
+	next    NoticeService
+	observe kit.Observer
+}
+
+func (m observedNotices) Notices(ctx context.Context, q NoticeQuery) (p NoticePage, err error) {
+	defer func(begin time.Time) { m.observe(ctx, "Notices", begin, err) }(time.Now())
 	return m.next.Notices(ctx, q)
 }
 
-func (m noticeLogging) MarkRead(ctx context.Context, ids []string) (n int, err error) {
-	defer func(b time.Time) { m.log.done(ctx, "MarkRead", b, err) }(time.Now())
+func (m observedNotices) MarkRead(ctx context.Context, ids []string) (n int, err error) {
+	defer func(begin time.Time) { m.observe(ctx, "MarkRead", begin, err) }(time.Now())
 	return m.next.MarkRead(ctx, ids)
 }

@@ -254,7 +254,7 @@ func (s *service) Route(ctx context.Context, q RouteQuery) ([]Candidate, error) 
 	if err != nil {
 		return nil, err
 	}
-	providers, err := s.store.routable(ctx, q.Service)
+	providers, err := s.store.Routable(ctx, q.Service)
 	if err != nil {
 		return nil, err
 	}

@@ -140,7 +140,7 @@ func (s *service) withdrawInTx(ctx context.Context, tx *sql.Tx, p auth.Principal
 	if err != nil || !ok {
 		return guard(err, transitionError(StatusWithdrawn))
 	}
-	if err := s.store.release(ctx, tx, row.AcceptedOrg, row.Service, row.PlacesReserved); err != nil {
+	if err := s.store.Release(ctx, tx, row.AcceptedOrg, row.Service, row.PlacesReserved); err != nil {
 		return err
 	}
 	row.Status, row.PlacesReserved, row.UpdatedAt = StatusWithdrawn, 0, now

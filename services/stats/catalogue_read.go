@@ -27,33 +27,14 @@ func (s *Stats) Releases(ctx context.Context, period string) ([]Release, error) 
 	}
 	var out []Release
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT name, method, period, epsilon, spent, created_at, as_of FROM releases
-			WHERE $1 = '' OR period = $1 OR name IN (SELECT release FROM release_tables WHERE period = $1 AND epsilon > 0)
-			ORDER BY created_at DESC, seq DESC, name LIMIT `+strconv.Itoa(maxReleasesListed), period)
-		if err != nil {
-			return fmt.Errorf("stats: releases: %w", err)
+		var err error
+		if out, err = listReleases(ctx, tx, period); err != nil {
+			return err
 		}
-		for rows.Next() {
-			var (
-				r    Release
-				asOf sql.NullTime
-			)
-			if err := rows.Scan(&r.Name, &r.Method, &r.Period, &r.Epsilon, &r.Spent, &r.CreatedAt, &asOf); err != nil {
-				rows.Close()
-				return fmt.Errorf("stats: releases: %w", err)
+		for i := range out {
+			if out[i].Method == MethodCellKey {
+				out[i].Status = periodStatus(out[i].Period, out[i].CreatedAt)
 			}
-			r.CreatedAt = r.CreatedAt.UTC()
-			if asOf.Valid {
-				t := asOf.Time.UTC()
-				r.AsOf = &t
-			}
-			if r.Method == MethodCellKey {
-				r.Status = periodStatus(r.Period, r.CreatedAt)
-			}
-			out = append(out, r)
-		}
-		if err := rows.Close(); err != nil {
-			return fmt.Errorf("stats: releases: %w", err)
 		}
 		for i := range out {
 			if out[i].Tables, err = s.releasedTables(ctx, tx, out[i]); err != nil {
@@ -78,51 +59,34 @@ func (s *Stats) Releases(ctx context.Context, period string) ([]Release, error) 
 // every catalogue table (new, carried forward or withheld, with the
 // reason), a differential-privacy release's answers.
 func (s *Stats) releasedTables(ctx context.Context, q queryer, r Release) ([]ReleasedTable, error) {
-	// A differential-privacy answer's status and as-of time are in the
-	// stored answer: read it only for those.
-	answer := "''"
-	if r.Method == MethodDP {
-		answer = "answer"
-	}
-	rows, err := q.QueryContext(ctx, `SELECT tbl, period, epsilon, carried_from, created_at, `+answer+`
-		FROM release_tables WHERE release = $1 ORDER BY tbl, period`, r.Name)
+	rows, err := releaseTableRows(ctx, q, r.Name, r.Method == MethodDP)
 	if err != nil {
-		return nil, fmt.Errorf("stats: release tables: %w", err)
+		return nil, err
 	}
 	got := map[string]ReleasedTable{}
 	var dp []ReleasedTable
-	for rows.Next() {
-		var (
-			t       ReleasedTable
-			created time.Time
-			body    string
-		)
-		if err := rows.Scan(&t.Table, &t.Period, &t.Epsilon, &t.CarriedFrom, &created, &body); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("stats: release tables: %w", err)
-		}
+	for _, row := range rows {
+		t := row.ReleasedTable
 		t.Status = StatusNew
 		if t.CarriedFrom != "" {
 			t.Status = StatusCarriedForward
 		}
 		if r.Method == MethodDP {
+			// A differential-privacy answer's status and as-of time are in
+			// the stored answer.
 			var a struct {
 				Status string     `json:"status"`
 				AsOf   *time.Time `json:"as_of"`
 			}
-			if err := json.Unmarshal([]byte(body), &a); err != nil {
-				rows.Close()
+			if err := json.Unmarshal([]byte(row.answer), &a); err != nil {
 				return nil, fmt.Errorf("stats: release tables: %w", err)
 			}
-			t.PeriodStatus, t.AsOf = cmp.Or(a.Status, periodStatus(t.Period, created)), a.AsOf
+			t.PeriodStatus, t.AsOf = cmp.Or(a.Status, periodStatus(t.Period, row.created)), a.AsOf
 			dp = append(dp, t)
 			continue
 		}
 		t.Period = ""
 		got[t.Table] = t
-	}
-	if err := rows.Close(); err != nil {
-		return nil, fmt.Errorf("stats: release tables: %w", err)
 	}
 	if r.Method == MethodDP {
 		if dp == nil {
@@ -130,20 +94,12 @@ func (s *Stats) releasedTables(ctx context.Context, q queryer, r Release) ([]Rel
 		}
 		return dp, nil
 	}
-	rows, err = q.QueryContext(ctx, `SELECT tbl, reason, detail FROM release_withheld WHERE release = $1`, r.Name)
+	withheld, err := withheldTables(ctx, q, r.Name)
 	if err != nil {
-		return nil, fmt.Errorf("stats: withheld tables: %w", err)
+		return nil, err
 	}
-	for rows.Next() {
-		t := ReleasedTable{Status: StatusWithheld}
-		if err := rows.Scan(&t.Table, &t.Reason, &t.Detail); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("stats: withheld tables: %w", err)
-		}
+	for _, t := range withheld {
 		got[t.Table] = t
-	}
-	if err := rows.Close(); err != nil {
-		return nil, fmt.Errorf("stats: withheld tables: %w", err)
 	}
 	out := make([]ReleasedTable, 0, len(s.tables))
 	for _, info := range s.tables {

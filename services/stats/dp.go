@@ -29,9 +29,8 @@ func (s *Stats) createBudget(ctx context.Context, name string, epsilon float64) 
 		if err := releaseAbsent(ctx, tx, name); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO releases (name, epsilon, spent, created_by, created_at, method)
-			VALUES ($1, $2, 0, $3, $4, $5)`, name, epsilon, p.UserID, r.CreatedAt, MethodDP); err != nil {
-			return fmt.Errorf("stats: release: %w", err)
+		if err := insertBudget(ctx, tx, name, epsilon, p.UserID, r.CreatedAt); err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "stats.release.create", "stats.release", name, event.Allowed))
 	})
@@ -85,17 +84,9 @@ func (s *Stats) ReleaseTable(ctx context.Context, release, name, period string, 
 		if s.db.Engine == db.Postgres {
 			lock = " FOR UPDATE"
 		}
-		var (
-			method, relPeriod string
-			total, spent      float64
-		)
-		err := tx.QueryRowContext(ctx, `SELECT method, period, epsilon, spent FROM releases WHERE name = $1`+lock, release).
-			Scan(&method, &relPeriod, &total, &spent)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrUnknownRelease
-		}
+		method, relPeriod, total, spent, err := releaseBudget(ctx, tx, release, lock)
 		if err != nil {
-			return fmt.Errorf("stats: release: %w", err)
+			return err
 		}
 		if method == MethodCellKey {
 			if p != "" && p != relPeriod {
@@ -151,8 +142,8 @@ func (s *Stats) ReleaseTable(ctx context.Context, release, name, period string, 
 		if err := storeAnswer(ctx, tx, release, t, cost, version, "", s.now()); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE releases SET spent = spent + $2 WHERE name = $1`, release, cost); err != nil {
-			return fmt.Errorf("stats: spend budget: %w", err)
+		if err := spendBudget(ctx, tx, release, cost); err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "stats.release.read", "stats.release", objectID, event.Allowed))
 	})

@@ -3,7 +3,6 @@ package stats
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -51,20 +50,9 @@ func (s *Stats) spend(ctx context.Context, tx *sql.Tx, family, period string, ep
 		return errNoNoise
 	}
 	for _, m := range monthsOf(period) {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO privacy_ledger (family, month, spent_micro) VALUES ($1, $2, 0)
-			ON CONFLICT (family, month) DO NOTHING`, family, m); err != nil {
-			return fmt.Errorf("stats: privacy ledger: %w", err)
-		}
-		// The condition is in the statement, so two answers racing for the
-		// last of a budget cannot both pass it.
-		res, err := tx.ExecContext(ctx, `UPDATE privacy_ledger SET spent_micro = spent_micro + $3
-			WHERE family = $1 AND month = $2 AND spent_micro + $3 <= $4`, family, m, cost, budget)
-		if err != nil {
-			return fmt.Errorf("stats: privacy ledger: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("stats: privacy ledger: %w", err)
-		} else if n == 0 {
+		if ok, err := spendLedger(ctx, tx, family, m, cost, budget); err != nil {
+			return err
+		} else if !ok {
 			e, err := s.ledgerEntry(ctx, tx, family, m)
 			if err != nil {
 				return err
@@ -85,10 +73,9 @@ func fmtEpsilon(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 func (s *Stats) ledgerEntry(ctx context.Context, q queryer, family, month string) (LedgerEntry, error) {
 	e := LedgerEntry{Family: family, Month: month, Budget: s.policy.DP.EpsilonPerMonth}
-	var spent int64
-	err := q.QueryRowContext(ctx, `SELECT spent_micro FROM privacy_ledger WHERE family = $1 AND month = $2`, family, month).Scan(&spent)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return e, fmt.Errorf("stats: privacy ledger: %w", err)
+	spent, err := ledgerSpent(ctx, q, family, month)
+	if err != nil {
+		return e, err
 	}
 	e.Spent = fromMicro(spent)
 	e.Remaining = fromMicro(max(0, toMicro(e.Budget)-spent))

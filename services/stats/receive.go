@@ -350,9 +350,9 @@ func (d *deltas) flushChanges(ctx context.Context, tx *sql.Tx, now time.Time) er
 	if len(d.changed) == 0 {
 		return nil
 	}
-	var version int64
-	if err := tx.QueryRowContext(ctx, `UPDATE data_version SET last = last + 1, as_of = $1 WHERE id = 1 RETURNING last`, now).Scan(&version); err != nil {
-		return fmt.Errorf("stats: data version: %w", err)
+	version, err := nextDataVersion(ctx, tx, now)
+	if err != nil {
+		return err
 	}
 	type setID struct{ Table, Month string }
 	sets := map[setID][]string{}

@@ -138,10 +138,8 @@ func (s *Stats) createSnapshot(ctx context.Context, name, period string) (Releas
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO releases (name, epsilon, spent, created_by, created_at, method, period, seq, as_of)
-			SELECT $1, 0, 0, $2, $3, $4, $5, COALESCE(MAX(seq), 0) + 1, $6 FROM releases`,
-			name, p.UserID, r.CreatedAt, MethodCellKey, period, nullTime(asOf)); err != nil {
-			return fmt.Errorf("stats: release: %w", err)
+		if err := insertSnapshot(ctx, tx, name, p.UserID, r.CreatedAt, period, asOf); err != nil {
+			return err
 		}
 		fresh := 0
 		for _, info := range s.tables {
@@ -186,10 +184,8 @@ func (s *Stats) snapshotTable(ctx context.Context, tx *sql.Tx, r Release, prev s
 		prevVersion    int64
 	)
 	if prev != "" {
-		err := tx.QueryRowContext(ctx, `SELECT answer, version, carried_from FROM release_tables
-			WHERE release = $1 AND tbl = $2 AND period = $3`, prev, info.Name, period).Scan(&answer, &prevVersion, &origin)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return out, fmt.Errorf("stats: previous release: %w", err)
+		if answer, prevVersion, origin, err = previousAnswer(ctx, tx, prev, info.Name, period); err != nil {
+			return out, err
 		}
 	}
 	var t Table
@@ -215,11 +211,7 @@ func (s *Stats) snapshotTable(ctx context.Context, tx *sql.Tx, r Release, prev s
 		return out, storeAnswer(ctx, tx, r.Name, t, 0, prevVersion, origin, s.now())
 	case small:
 		out.Status, out.Reason, out.Detail = StatusWithheld, ReasonTooFewChanges, blocker
-		if _, err := tx.ExecContext(ctx, `INSERT INTO release_withheld (release, tbl, reason, detail) VALUES ($1, $2, $3, $4)`,
-			r.Name, info.Name, out.Reason, out.Detail); err != nil {
-			return out, fmt.Errorf("stats: withheld table: %w", err)
-		}
-		return out, nil
+		return out, insertWithheld(ctx, tx, r.Name, info.Name, out.Reason, out.Detail)
 	}
 	if t, err = s.cellKeyTable(ctx, tx, info, period); err != nil {
 		return out, err
@@ -238,28 +230,9 @@ func (s *Stats) tooFewChanges(ctx context.Context, q queryer, table, period stri
 	if k <= 1 {
 		return "", nil
 	}
-	periods := overlapping(period)
-	ph, args := placeholders(periods, 2)
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT period, version FROM release_tables WHERE tbl = $1 AND period IN (`+ph+`)`,
-		append([]any{table}, args...)...)
+	seen, err := publishedVersions(ctx, q, table, overlapping(period))
 	if err != nil {
-		return "", fmt.Errorf("stats: published answers: %w", err)
-	}
-	type answered struct {
-		period  string
-		version int64
-	}
-	var seen []answered
-	for rows.Next() {
-		var a answered
-		if err := rows.Scan(&a.period, &a.version); err != nil {
-			rows.Close()
-			return "", fmt.Errorf("stats: published answers: %w", err)
-		}
-		seen = append(seen, a)
-	}
-	if err := rows.Close(); err != nil {
-		return "", fmt.Errorf("stats: published answers: %w", err)
+		return "", err
 	}
 	for _, a := range seen {
 		n, err := changedSince(ctx, q, table, commonMonths(period, a.period), a.version)
@@ -273,122 +246,11 @@ func (s *Stats) tooFewChanges(ctx context.Context, q queryer, table, period stri
 	return "", nil
 }
 
-// changedSince counts the cases whose records in table, in months, changed
-// after data version v: the subjects of the later change sets.
-func changedSince(ctx context.Context, q queryer, table string, months []string, v int64) (int, error) {
-	ph, args := placeholders(months, 3)
-	rows, err := q.QueryContext(ctx, `SELECT subjects FROM change_sets WHERE tbl = $1 AND version > $2 AND month IN (`+ph+`)`,
-		append([]any{table, v}, args...)...)
-	if err != nil {
-		return 0, fmt.Errorf("stats: changes: %w", err)
-	}
-	defer rows.Close()
-	seen := map[string]bool{}
-	for rows.Next() {
-		var subjects string
-		if err := rows.Scan(&subjects); err != nil {
-			return 0, fmt.Errorf("stats: changes: %w", err)
-		}
-		for s := range strings.SplitSeq(subjects, ",") {
-			seen[s] = true
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("stats: changes: %w", err)
-	}
-	return len(seen), nil
-}
-
-// dataVersionAsOf returns the data version and when a receiver batch last
-// changed the aggregates (nil before the first, or before that was kept).
-func dataVersionAsOf(ctx context.Context, q queryer) (int64, *time.Time, error) {
-	var (
-		v    int64
-		asOf sql.NullTime
-	)
-	if err := q.QueryRowContext(ctx, `SELECT last, as_of FROM data_version WHERE id = 1`).Scan(&v, &asOf); err != nil {
-		return 0, nil, fmt.Errorf("stats: data version: %w", err)
-	}
-	if !asOf.Valid {
-		return v, nil, nil
-	}
-	t := asOf.Time.UTC()
-	return v, &t, nil
-}
-
 func nullTime(t *time.Time) any {
 	if t == nil {
 		return nil
 	}
 	return *t
-}
-
-func dataVersion(ctx context.Context, q queryer) (int64, error) {
-	var v int64
-	if err := q.QueryRowContext(ctx, `SELECT last FROM data_version WHERE id = 1`).Scan(&v); err != nil {
-		return 0, fmt.Errorf("stats: data version: %w", err)
-	}
-	return v, nil
-}
-
-func releaseAbsent(ctx context.Context, q queryer, name string) error {
-	var exists int
-	err := q.QueryRowContext(ctx, `SELECT 1 FROM releases WHERE name = $1`, name).Scan(&exists)
-	switch {
-	case err == nil:
-		return ErrReleaseExists
-	case !errors.Is(err, sql.ErrNoRows):
-		return fmt.Errorf("stats: release: %w", err)
-	}
-	return nil
-}
-
-// latestSnapshot returns the name of the latest snapshot release of
-// period, or "" when there is none.
-func latestSnapshot(ctx context.Context, q queryer, period string) (string, error) {
-	var name string
-	err := q.QueryRowContext(ctx, `SELECT name FROM releases WHERE method = $1 AND period = $2 ORDER BY seq DESC LIMIT 1`,
-		MethodCellKey, period).Scan(&name)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("stats: latest release: %w", err)
-	}
-	return name, nil
-}
-
-// storeAnswer stores a table of a release, stamped with the data version
-// it was computed at.
-func storeAnswer(ctx context.Context, tx *sql.Tx, release string, t Table, epsilon float64, version int64, carriedFrom string, now time.Time) error {
-	b, err := json.Marshal(t)
-	if err != nil {
-		return fmt.Errorf("stats: encode answer: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO release_tables (release, tbl, period, epsilon, answer, created_at, version, carried_from)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, release, t.Name, t.Period, epsilon, string(b), now, version, carriedFrom); err != nil {
-		return fmt.Errorf("stats: store answer: %w", err)
-	}
-	return nil
-}
-
-// storedAnswer reads a table of a release; a snapshot release without it
-// withheld it.
-func storedAnswer(ctx context.Context, q queryer, release, table, period string) (Table, error) {
-	var answer string
-	err := q.QueryRowContext(ctx, `SELECT answer FROM release_tables WHERE release = $1 AND tbl = $2 AND period = $3`,
-		release, table, period).Scan(&answer)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Table{}, ErrWithheld
-	}
-	if err != nil {
-		return Table{}, fmt.Errorf("stats: stored answer: %w", err)
-	}
-	var t Table
-	if err := json.Unmarshal([]byte(answer), &t); err != nil {
-		return Table{}, fmt.Errorf("stats: stored answer: %w", err)
-	}
-	return t, nil
 }
 
 // publishedTable returns a table as the latest snapshot release of period

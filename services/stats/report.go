@@ -3,7 +3,6 @@ package stats
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"html/template"
@@ -81,17 +80,9 @@ func (s *Stats) releaseOf(ctx context.Context, period string) (Release, error) {
 	if name == "" {
 		return Release{}, ErrNoRelease
 	}
-	var (
-		r    = Release{Name: name, Method: MethodCellKey, Period: period}
-		asOf sql.NullTime
-	)
-	if err := s.db.QueryRowContext(ctx, `SELECT created_at, as_of FROM releases WHERE name = $1`, name).Scan(&r.CreatedAt, &asOf); err != nil {
-		return Release{}, fmt.Errorf("stats: release: %w", err)
-	}
-	r.CreatedAt = r.CreatedAt.UTC()
-	if asOf.Valid {
-		t := asOf.Time.UTC()
-		r.AsOf = &t
+	r := Release{Name: name, Method: MethodCellKey, Period: period}
+	if r.CreatedAt, r.AsOf, err = releaseTimes(ctx, s.db, name); err != nil {
+		return Release{}, err
 	}
 	r.Status = periodStatus(period, r.CreatedAt)
 	if r.Tables, err = s.releasedTables(ctx, s.db, r); err != nil {

@@ -23,46 +23,16 @@ import (
 // even when some are refused by release control at every pass.
 func (s *Stats) StalePeriods(ctx context.Context, now time.Time, after string, limit int) ([]string, error) {
 	current := now.UTC().Format("2006-01")
-	changed := map[string]int64{} // month → latest version that changed it
-	rows, err := s.db.QueryContext(ctx, `SELECT month, MAX(version) FROM change_sets WHERE month < $1 GROUP BY month`, current)
+	changed, err := changedMonths(ctx, s.db, current) // month → latest version that changed it
 	if err != nil {
-		return nil, fmt.Errorf("stats: stale periods: %w", err)
-	}
-	for rows.Next() {
-		var (
-			m string
-			v int64
-		)
-		if err := rows.Scan(&m, &v); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("stats: stale periods: %w", err)
-		}
-		changed[m] = v
-	}
-	if err := rows.Close(); err != nil {
-		return nil, fmt.Errorf("stats: stale periods: %w", err)
+		return nil, err
 	}
 	// A snapshot's answers carry the data version it was taken at (those
 	// carried forward an earlier one); differential-privacy answers
 	// (epsilon > 0) are no snapshot.
-	released := map[string]int64{}
-	rows, err = s.db.QueryContext(ctx, `SELECT period, MAX(version) FROM release_tables WHERE epsilon = 0 GROUP BY period`)
+	released, err := snapshotVersions(ctx, s.db)
 	if err != nil {
-		return nil, fmt.Errorf("stats: stale periods: %w", err)
-	}
-	for rows.Next() {
-		var (
-			p string
-			v int64
-		)
-		if err := rows.Scan(&p, &v); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("stats: stale periods: %w", err)
-		}
-		released[p] = v
-	}
-	if err := rows.Close(); err != nil {
-		return nil, fmt.Errorf("stats: stale periods: %w", err)
+		return nil, err
 	}
 	latest := map[string]int64{} // closed period → latest change of its months
 	for m, v := range changed {

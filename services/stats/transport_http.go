@@ -30,10 +30,7 @@ import (
 // is served from the latest snapshot release of P; a snapshot release's
 // tables need no period (or its own).
 func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
-	opts := []httptransport.ServerOption{
-		httptransport.ServerBefore(kit.PopulateContext, auth.TokenToContext),
-		httptransport.ServerErrorEncoder(kit.ErrorEncoder(logger)),
-	}
+	opts := kit.ServerOptions(logger, auth.TokenToContext)
 	enc := encodeResponse(logger)
 	m := http.NewServeMux()
 	m.Handle("GET /api/v1/stats/tables", httptransport.NewServer(e.Tables, decodeNothing, enc, opts...))
@@ -44,7 +41,7 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	m.Handle("GET /api/v1/stats/releases", httptransport.NewServer(e.Releases, decodePeriodRequest, enc, opts...))
 	m.Handle("GET /api/v1/stats/ledger", httptransport.NewServer(e.Ledger, decodePeriodRequest, enc, opts...))
 	m.Handle("GET /api/v1/stats/tables/{name}/series", httptransport.NewServer(e.Series, decodeSeriesRequest, enc, opts...))
-	return m
+	return kit.JSONErrors(m)
 }
 
 func decodeNothing(context.Context, *http.Request) (any, error) { return nil, nil }
@@ -96,8 +93,7 @@ func decodeCreateReleaseRequest(_ context.Context, r *http.Request) (any, error)
 
 func encodeResponse(logger log.Logger) httptransport.EncodeResponseFunc {
 	return func(ctx context.Context, w http.ResponseWriter, response any) error {
-		if f, ok := response.(interface{ Failed() error }); ok && f.Failed() != nil {
-			kit.ErrorEncoder(logger)(ctx, f.Failed(), w)
+		if kit.WriteFailure(ctx, w, response, logger) {
 			return nil
 		}
 		w.Header().Set("Cache-Control", "no-store")

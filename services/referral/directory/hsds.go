@@ -1,15 +1,9 @@
-package referral
+package directory
 
 import (
-	"context"
-	"database/sql"
-	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
-	"github.com/nrm-project/nrm/pkg/auth"
-	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
 )
 
@@ -84,7 +78,8 @@ type HSDSCapacity struct {
 
 const hsdsTerm = "nrm:"
 
-func toHSDS(p Provider) HSDSOrganization {
+// ToHSDS is a provider's entry as an HSDS organization.
+func ToHSDS(p Provider) HSDSOrganization {
 	attr := func(k, v string) HSDSAttribute { return HSDSAttribute{TaxonomyTermID: hsdsTerm + k, Value: v} }
 	o := HSDSOrganization{ID: p.OrgID, Name: p.Name, Attributes: []HSDSAttribute{
 		attr("region", p.Region), attr("accepts_children", strconv.FormatBool(p.AcceptsChildren)),
@@ -118,7 +113,9 @@ func toHSDS(p Provider) HSDSOrganization {
 }
 
 // fromHSDS reads one organization back into a directory entry.
-func fromHSDS(o HSDSOrganization) (ProviderInput, error) {
+// FromHSDS is the entry an HSDS organization describes, not yet
+// validated (Rules.Validate).
+func FromHSDS(o HSDSOrganization) (ProviderInput, error) {
 	in := ProviderInput{Name: o.Name, Availability: Always}
 	for _, a := range o.Attributes {
 		k := strings.TrimPrefix(a.TaxonomyTermID, hsdsTerm)
@@ -170,79 +167,4 @@ func fromHSDS(o HSDSOrganization) (ProviderInput, error) {
 		}
 	}
 	return in, nil
-}
-
-// ExportHSDS exports the directory.
-func (s *service) ExportHSDS(ctx context.Context) (HSDSDocument, error) {
-	if _, err := principal(ctx); err != nil {
-		return HSDSDocument{}, err
-	}
-	all, err := s.store.providers(ctx, s.db, "")
-	if err != nil {
-		return HSDSDocument{}, err
-	}
-	d := HSDSDocument{Organizations: make([]HSDSOrganization, 0, len(all))}
-	for _, p := range all {
-		d.Organizations = append(d.Organizations, toHSDS(p))
-	}
-	return d, nil
-}
-
-// MaxImport bounds the organisations of one import.
-const MaxImport = 5000
-
-// ImportHSDS writes every organisation of d into the directory, all or
-// nothing. Each must be known to the organisation directory.
-func (s *service) ImportHSDS(ctx context.Context, d HSDSDocument) (int, error) {
-	p, err := principal(ctx)
-	if err != nil {
-		return 0, err
-	}
-	if !p.HasRole(auth.RoleSystemAdmin) {
-		return 0, s.deny(ctx, "referral.provider.import", "provider", "", ErrForbidden)
-	}
-	if len(d.Organizations) == 0 || len(d.Organizations) > MaxImport {
-		return 0, kit.Validation(fmt.Sprintf("organizations: 1 to %d", MaxImport))
-	}
-	type entry struct {
-		id, kind string
-		in       ProviderInput
-	}
-	entries := make([]entry, 0, len(d.Organizations))
-	seen := map[string]bool{}
-	for i, o := range d.Organizations {
-		if !validID(o.ID) || seen[o.ID] {
-			return 0, kit.Validation(fmt.Sprintf("organizations[%d].id: distinct organisation ids", i))
-		}
-		seen[o.ID] = true
-		in, err := fromHSDS(o)
-		if err == nil {
-			in, err = s.routing.validateProvider(in)
-		}
-		if err != nil {
-			return 0, kit.Validation(fmt.Sprintf("organizations[%d]: %s", i, kit.AsError(err).Message))
-		}
-		org, err := s.orgs.Org(ctx, o.ID)
-		if errors.Is(err, kit.ErrNotFound) {
-			return 0, kit.Validation(fmt.Sprintf("organizations[%d].id: unknown organisation", i))
-		}
-		if err != nil {
-			return 0, fmt.Errorf("referral: organisation directory: %w: %w", ErrUnavailable, err)
-		}
-		entries = append(entries, entry{o.ID, org.Kind, in})
-	}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		evs := make([]event.Audit, 0, len(entries))
-		for _, e := range entries {
-			if err := s.store.putProvider(ctx, tx, e.id, e.kind, e.in, s.now()); err != nil {
-				return err
-			}
-			evs = append(evs, s.rec.New(ctx, "referral.provider.import", "provider", e.id, event.Allowed))
-		}
-		return s.audit(ctx, tx, evs...)
-	})
-	if err != nil {
-		return 0, err
-	}
-	return len(entries), nil
 }

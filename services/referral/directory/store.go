@@ -1,4 +1,4 @@
-package referral
+package directory
 
 import (
 	"context"
@@ -8,23 +8,36 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/nrm-project/nrm/pkg/kit"
 )
 
-// queryer is a *sql.DB or a *sql.Tx.
+// queryer is a *sql.DB or a *sql.Tx (or a *db.DB).
 type queryer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// store holds the SQL of the service; both engines take the same
-// statements.
-type store struct {
+// Store holds the directory's SQL; both engines take the same statements.
+// Every write drops the routing snapshot (Routable).
+type Store struct {
 	db  queryer
 	dir *dirCache // nil: no caching
 }
 
-func encList(xs []string) string {
+// NewStore returns the directory's store over db, keeping a snapshot of
+// the routable providers for ttl (none when ttl is 0).
+func NewStore(db queryer, ttl time.Duration) *Store {
+	st := &Store{db: db}
+	if ttl > 0 {
+		st.dir = newDirCache(ttl)
+	}
+	return st
+}
+
+// EncodeList is the stored form of a list of codes.
+func EncodeList(xs []string) string {
 	if xs == nil {
 		xs = []string{}
 	}
@@ -32,10 +45,11 @@ func encList(xs []string) string {
 	return string(b)
 }
 
-func decList(s string) ([]string, error) {
+// DecodeList reads a list EncodeList stored.
+func DecodeList(s string) ([]string, error) {
 	var xs []string
 	if err := json.Unmarshal([]byte(s), &xs); err != nil {
-		return nil, fmt.Errorf("referral: stored list: %w", err)
+		return nil, fmt.Errorf("directory: stored list: %w", err)
 	}
 	return xs, nil
 }
@@ -58,44 +72,44 @@ func scanProvider(sc interface{ Scan(...any) error }) (Provider, error) {
 		p.MedianResponseSeconds = &median.Int64
 	}
 	p.UpdatedAt = p.UpdatedAt.UTC()
-	if p.Regions, err = decList(regions); err != nil {
+	if p.Regions, err = DecodeList(regions); err != nil {
 		return p, err
 	}
-	if p.Genders, err = decList(gens); err != nil {
+	if p.Genders, err = DecodeList(gens); err != nil {
 		return p, err
 	}
-	p.Languages, err = decList(langs)
+	p.Languages, err = DecodeList(langs)
 	return p, err
 }
 
-func (st *store) provider(ctx context.Context, q queryer, orgID string) (Provider, error) {
+func (st *Store) Provider(ctx context.Context, q queryer, orgID string) (Provider, error) {
 	p, err := scanProvider(q.QueryRowContext(ctx, `SELECT `+providerColumns+` FROM providers WHERE org_id = $1`, orgID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Provider{}, ErrNotFound
+		return Provider{}, kit.ErrNotFound
 	}
 	if err != nil {
-		return Provider{}, fmt.Errorf("referral: provider %s: %w", orgID, err)
+		return Provider{}, fmt.Errorf("directory: provider %s: %w", orgID, err)
 	}
 	rows, err := q.QueryContext(ctx,
 		`SELECT service, places, used FROM provider_services WHERE org_id = $1 ORDER BY service`, orgID)
 	if err != nil {
-		return Provider{}, fmt.Errorf("referral: provider %s services: %w", orgID, err)
+		return Provider{}, fmt.Errorf("directory: provider %s services: %w", orgID, err)
 	}
 	defer rows.Close()
 	p.Services = []ProviderService{}
 	for rows.Next() {
 		var s ProviderService
 		if err := rows.Scan(&s.Service, &s.Places, &s.Used); err != nil {
-			return Provider{}, fmt.Errorf("referral: provider %s services: %w", orgID, err)
+			return Provider{}, fmt.Errorf("directory: provider %s services: %w", orgID, err)
 		}
 		p.Services = append(p.Services, s)
 	}
 	return p, rows.Err()
 }
 
-// providers returns the directory, or when service is set the providers
+// Providers returns the directory, or when service is set the providers
 // offering it (with that service only), ordered by organisation id.
-func (st *store) providers(ctx context.Context, q queryer, service string) ([]Provider, error) {
+func (st *Store) Providers(ctx context.Context, q queryer, service string) ([]Provider, error) {
 	pq := `SELECT ` + providerColumns + ` FROM providers ORDER BY org_id`
 	sq := `SELECT org_id, service, places, used FROM provider_services ORDER BY org_id, service`
 	var args []any
@@ -107,7 +121,7 @@ func (st *store) providers(ctx context.Context, q queryer, service string) ([]Pr
 	}
 	rows, err := q.QueryContext(ctx, pq, args...)
 	if err != nil {
-		return nil, fmt.Errorf("referral: providers: %w", err)
+		return nil, fmt.Errorf("directory: providers: %w", err)
 	}
 	var out []Provider
 	idx := map[string]int{}
@@ -115,7 +129,7 @@ func (st *store) providers(ctx context.Context, q queryer, service string) ([]Pr
 		p, err := scanProvider(rows)
 		if err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("referral: providers: %w", err)
+			return nil, fmt.Errorf("directory: providers: %w", err)
 		}
 		p.Services = []ProviderService{}
 		idx[p.OrgID] = len(out)
@@ -123,11 +137,11 @@ func (st *store) providers(ctx context.Context, q queryer, service string) ([]Pr
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("referral: providers: %w", err)
+		return nil, fmt.Errorf("directory: providers: %w", err)
 	}
 	rows, err = q.QueryContext(ctx, sq, args...)
 	if err != nil {
-		return nil, fmt.Errorf("referral: provider services: %w", err)
+		return nil, fmt.Errorf("directory: provider services: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -136,7 +150,7 @@ func (st *store) providers(ctx context.Context, q queryer, service string) ([]Pr
 			s   ProviderService
 		)
 		if err := rows.Scan(&org, &s.Service, &s.Places, &s.Used); err != nil {
-			return nil, fmt.Errorf("referral: provider services: %w", err)
+			return nil, fmt.Errorf("directory: provider services: %w", err)
 		}
 		if i, ok := idx[org]; ok {
 			out[i].Services = append(out[i].Services, s)
@@ -145,20 +159,20 @@ func (st *store) providers(ctx context.Context, q queryer, service string) ([]Pr
 	return out, rows.Err()
 }
 
-// putProvider writes an entry and its services' places; places already
+// Put writes an entry and its services' places; places already
 // taken stay taken, and a service dropped while in use keeps its row with
 // no places so that its reservations can be freed.
-func (st *store) putProvider(ctx context.Context, tx *sql.Tx, orgID, kind string, in ProviderInput, now time.Time) error {
+func (st *Store) Put(ctx context.Context, tx *sql.Tx, orgID, kind string, in ProviderInput, now time.Time) error {
 	defer st.dir.invalidate()
 	_, err := tx.ExecContext(ctx, `INSERT INTO providers (`+providerColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15)
 		ON CONFLICT (org_id) DO UPDATE SET name = $2, kind = $3, region = $4, regions = $5, genders = $6,
 			accepts_children = $7, accepts_adults = $8, accepts_dependants = $9, languages = $10,
 			availability = $11, hours = $12, active = $13, webhook_url = $14, updated_at = $15`,
-		orgID, in.Name, kind, in.Region, encList(in.Regions), encList(in.Genders), in.AcceptsChildren, in.AcceptsAdults,
-		in.AcceptsDependants, encList(in.Languages), in.Availability, in.Hours, in.Active, in.WebhookURL, now)
+		orgID, in.Name, kind, in.Region, EncodeList(in.Regions), EncodeList(in.Genders), in.AcceptsChildren, in.AcceptsAdults,
+		in.AcceptsDependants, EncodeList(in.Languages), in.Availability, in.Hours, in.Active, in.WebhookURL, now)
 	if err != nil {
-		return fmt.Errorf("referral: put provider %s: %w", orgID, err)
+		return fmt.Errorf("directory: put provider %s: %w", orgID, err)
 	}
 	keep := make([]string, 0, len(in.Services))
 	for _, s := range in.Services {
@@ -166,12 +180,12 @@ func (st *store) putProvider(ctx context.Context, tx *sql.Tx, orgID, kind string
 		if _, err := tx.ExecContext(ctx, `INSERT INTO provider_services (org_id, service, places, used)
 			VALUES ($1, $2, $3, 0) ON CONFLICT (org_id, service) DO UPDATE SET places = $3`,
 			orgID, s.Service, s.Places); err != nil {
-			return fmt.Errorf("referral: put provider %s service: %w", orgID, err)
+			return fmt.Errorf("directory: put provider %s service: %w", orgID, err)
 		}
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT service, used FROM provider_services WHERE org_id = $1`, orgID)
 	if err != nil {
-		return fmt.Errorf("referral: put provider %s: %w", orgID, err)
+		return fmt.Errorf("directory: put provider %s: %w", orgID, err)
 	}
 	type old struct {
 		service string
@@ -182,7 +196,7 @@ func (st *store) putProvider(ctx context.Context, tx *sql.Tx, orgID, kind string
 		var o old
 		if err := rows.Scan(&o.service, &o.used); err != nil {
 			rows.Close()
-			return fmt.Errorf("referral: put provider %s: %w", orgID, err)
+			return fmt.Errorf("directory: put provider %s: %w", orgID, err)
 		}
 		if !slices.Contains(keep, o.service) {
 			drop = append(drop, o)
@@ -195,37 +209,37 @@ func (st *store) putProvider(ctx context.Context, tx *sql.Tx, orgID, kind string
 			q = `UPDATE provider_services SET places = 0 WHERE org_id = $1 AND service = $2`
 		}
 		if _, err := tx.ExecContext(ctx, q, orgID, o.service); err != nil {
-			return fmt.Errorf("referral: put provider %s: %w", orgID, err)
+			return fmt.Errorf("directory: put provider %s: %w", orgID, err)
 		}
 	}
 	return nil
 }
 
-func (st *store) setPlaces(ctx context.Context, tx *sql.Tx, orgID, service string, places int) (int64, error) {
+func (st *Store) SetPlaces(ctx context.Context, tx *sql.Tx, orgID, service string, places int) (int64, error) {
 	defer st.dir.invalidate()
 	res, err := tx.ExecContext(ctx, `UPDATE provider_services SET places = $3 WHERE org_id = $1 AND service = $2`,
 		orgID, service, places)
 	if err != nil {
-		return 0, fmt.Errorf("referral: capacity %s: %w", orgID, err)
+		return 0, fmt.Errorf("directory: capacity %s: %w", orgID, err)
 	}
 	return res.RowsAffected()
 }
 
-// reserve takes n places atomically: never more than the capacity,
+// Reserve takes n places atomically: never more than the capacity,
 // whatever the concurrency, since the check and the increment are one
 // statement under the row lock.
-func (st *store) reserve(ctx context.Context, tx *sql.Tx, orgID, service string, n int) (bool, error) {
+func (st *Store) Reserve(ctx context.Context, tx *sql.Tx, orgID, service string, n int) (bool, error) {
 	defer st.dir.invalidate()
 	res, err := tx.ExecContext(ctx, `UPDATE provider_services SET used = used + $3
 		WHERE org_id = $1 AND service = $2 AND used + $3 <= places`, orgID, service, n)
 	if err != nil {
-		return false, fmt.Errorf("referral: reserve: %w", err)
+		return false, fmt.Errorf("directory: reserve: %w", err)
 	}
 	k, err := res.RowsAffected()
 	return k == 1, err
 }
 
-func (st *store) release(ctx context.Context, tx *sql.Tx, orgID, service string, n int) error {
+func (st *Store) Release(ctx context.Context, tx *sql.Tx, orgID, service string, n int) error {
 	defer st.dir.invalidate()
 	if n == 0 {
 		return nil
@@ -233,27 +247,27 @@ func (st *store) release(ctx context.Context, tx *sql.Tx, orgID, service string,
 	_, err := tx.ExecContext(ctx, `UPDATE provider_services SET used = CASE WHEN used > $3 THEN used - $3 ELSE 0 END
 		WHERE org_id = $1 AND service = $2`, orgID, service, n)
 	if err != nil {
-		return fmt.Errorf("referral: release: %w", err)
+		return fmt.Errorf("directory: release: %w", err)
 	}
 	return nil
 }
 
-// updateMedian recomputes a provider's median time to answer its last 50
+// UpdateMedian recomputes a provider's median time to answer its last 50
 // offers (an expired offer counts as answered at its deadline).
-func (st *store) updateMedian(ctx context.Context, tx *sql.Tx, orgID string) error {
+func (st *Store) UpdateMedian(ctx context.Context, tx *sql.Tx, orgID string) error {
 	defer st.dir.invalidate()
 	rows, err := tx.QueryContext(ctx, `SELECT offered_at, responded_at FROM referral_candidates
 		WHERE org_id = $1 AND responded_at IS NOT NULL AND offered_at IS NOT NULL
 		ORDER BY responded_at DESC LIMIT 50`, orgID)
 	if err != nil {
-		return fmt.Errorf("referral: median: %w", err)
+		return fmt.Errorf("directory: median: %w", err)
 	}
 	var ds []int64
 	for rows.Next() {
 		var a, b time.Time
 		if err := rows.Scan(&a, &b); err != nil {
 			rows.Close()
-			return fmt.Errorf("referral: median: %w", err)
+			return fmt.Errorf("directory: median: %w", err)
 		}
 		ds = append(ds, int64(b.Sub(a).Seconds()))
 	}
@@ -264,7 +278,7 @@ func (st *store) updateMedian(ctx context.Context, tx *sql.Tx, orgID string) err
 	slices.Sort(ds)
 	_, err = tx.ExecContext(ctx, `UPDATE providers SET median_response_s = $2 WHERE org_id = $1`, orgID, ds[len(ds)/2])
 	if err != nil {
-		return fmt.Errorf("referral: median: %w", err)
+		return fmt.Errorf("directory: median: %w", err)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -28,7 +29,7 @@ import (
 // latency percentiles. It only ever targets the --url it is given (a server
 // of this deployment on this machine or a test host), and stops by itself.
 func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("loadtest", stderr)
+	fs := newFlagSet(stderr)
 	var (
 		base        string
 		credentials string
@@ -51,6 +52,9 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	floodKnown := fs.Bool("flood-known", false, "login-flood: half the wrong passwords name the demo users' own accounts")
 	role := fs.String("role", "auditor", "oversight-pages: the pages of auditor, org_admin or system_admin (with the --email of such a user)")
 	if err := parseFlags(fs, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
 		return usageError{err.Error()}
 	}
 	if duration <= 0 || duration > 10*time.Minute || concurrency < 1 || concurrency > 512 {
@@ -59,6 +63,11 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return usageError{"--url must be an http(s) URL"}
+	}
+	switch scenario {
+	case "register", "read", "pages", "login-flood":
+	default:
+		return usageError{"--scenario must be register, read, pages or login-flood"}
 	}
 	if scenario == "login-flood" {
 		return runLoginFlood(ctx, base, credentials, *floodAddresses, concurrency, duration, *floodKnown, stdout)

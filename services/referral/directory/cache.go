@@ -1,4 +1,4 @@
-package referral
+package directory
 
 import (
 	"context"
@@ -39,12 +39,12 @@ func (c *dirCache) invalidate() {
 	c.mu.Unlock()
 }
 
-// routable returns the providers offering service, from the cache when
-// fresh. Callers must not modify the slice.
-func (st *store) routable(ctx context.Context, service string) ([]Provider, error) {
+// Routable returns the providers offering service, from the snapshot
+// when fresh. Callers must not modify the slice.
+func (st *Store) Routable(ctx context.Context, service string) ([]Provider, error) {
 	c := st.dir
 	if c == nil {
-		return st.providers(ctx, st.db, service)
+		return st.Providers(ctx, st.db, service)
 	}
 	c.mu.Lock()
 	e, ok := c.entries[service]
@@ -53,7 +53,7 @@ func (st *store) routable(ctx context.Context, service string) ([]Provider, erro
 	if ok && time.Since(e.at) < c.ttl {
 		return e.providers, nil
 	}
-	ps, err := st.providers(ctx, st.db, service)
+	ps, err := st.Providers(ctx, st.db, service)
 	if err != nil {
 		return nil, err
 	}
