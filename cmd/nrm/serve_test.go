@@ -164,6 +164,7 @@ func login(t *testing.T, base string, c demoCredential) string {
 }
 
 func TestServeEndToEnd(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		root := t.TempDir()
 		keysDir := filepath.Join(root, "keys")
@@ -238,6 +239,7 @@ func TestServeEndToEnd(t *testing.T) {
 }
 
 func TestKeysInsideDataRefused(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	var out, errb syncBuffer
 	code := run(context.Background(), []string{"serve", "--data", root, "--keys", filepath.Join(root, "keys"), "--addr", "127.0.0.1:0"}, nil, &out, &errb)
@@ -247,6 +249,7 @@ func TestKeysInsideDataRefused(t *testing.T) {
 }
 
 func TestOrgsAndUsersAdd(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	common := []string{"--data", filepath.Join(root, "data"), "--keys", filepath.Join(root, "keys")}
 	var out, errb syncBuffer
@@ -284,6 +287,7 @@ func TestOrgsAndUsersAdd(t *testing.T) {
 // ready, and becomes ready once `nrm migrate` has run, without a restart;
 // it stays ready after its connections are killed.
 func TestReadinessFollowsTheDatabase(t *testing.T) {
+	t.Parallel()
 	e := dbtest.Postgres(t)
 	root := t.TempDir()
 	keysDir := filepath.Join(root, "keys")
@@ -374,6 +378,7 @@ func waitForEvents(t *testing.T, base, auditor, query string, want map[string]st
 // clean shutdown gives back the ones not used, so the year's counter ends
 // at the last reference handed out.
 func TestShutdownGivesBackReservedReferences(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	keysDir, dataDir := filepath.Join(root, "keys"), filepath.Join(root, "data")
 	s := startServer(t, "--keys", keysDir, "--data", dataDir, "--demo", "--rate-user", "1e6", "--duplicate-checks-per-minute", "10000")
@@ -426,6 +431,7 @@ func engineArgs(t *testing.T, e dbtest.Engine) (root string, args []string) {
 	t.Helper()
 	root = t.TempDir()
 	args = []string{"--keys", filepath.Join(root, "keys"), "--data", filepath.Join(root, "data")}
+	migrated(t, e, filepath.Join(root, "data"))
 	if e.Name == db.Postgres {
 		args = append(args, "--database-url", e.Config.URL)
 		var out, errb syncBuffer

@@ -63,6 +63,7 @@ func get(t *testing.T, srv *httptest.Server, path, user, role string) (int, stri
 }
 
 func TestHTTPAuthorisation(t *testing.T) {
+	t.Parallel()
 	paths := []string{
 		"/api/v1/audit/events?object_type=case",
 		"/api/v1/audit/checkpoints/latest",
@@ -106,6 +107,7 @@ func TestHTTPAuthorisation(t *testing.T) {
 }
 
 func TestHTTPAuditorQueryAndClient(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		f.append(t, "intake", 5)
@@ -217,6 +219,7 @@ func (headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestReadFailsClosedWhenItCannotBeAudited(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		f.append(t, "intake", 2)
