@@ -4,11 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -29,6 +32,12 @@ func Run(m *testing.M) int {
 	pool.mu.Lock()
 	pool.on = true
 	pool.mu.Unlock()
+	// Database tests spend most of their time waiting for the server (a
+	// copy, a checkpoint): more run side by side than there are CPUs,
+	// unless -test.parallel says otherwise.
+	if f := flag.Lookup("test.parallel"); f != nil && f.Value.String() == f.DefValue {
+		_ = f.Value.Set(strconv.Itoa(max(parallel, runtime.GOMAXPROCS(0))))
+	}
 	code := m.Run()
 	if err := dropTemplates(); err != nil {
 		fmt.Fprintln(os.Stderr, "dbtest:", err)
@@ -38,6 +47,9 @@ func Run(m *testing.M) int {
 	}
 	return code
 }
+
+// parallel is how many parallel tests of a package run at once at least.
+const parallel = 4
 
 // pgDatabase is a test's PostgreSQL database: fresh until Open first
 // migrates or copies into it.
