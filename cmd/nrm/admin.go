@@ -38,7 +38,7 @@ func openIdentity(ctx context.Context, st storage, policiesDir string, stderr io
 	if err != nil {
 		return nil, nil, err
 	}
-	svc, err := identity.New(identity.Config{DB: d, Keys: kd, Logger: log.NewNopLogger(), Roles: roles})
+	svc, err := identity.New(identity.Config{DB: d, Keys: kd, Logger: log.NewNopLogger(), Roles: roles, Argon2: passwordHashing})
 	if err != nil {
 		d.Close()
 		return nil, nil, err

@@ -20,11 +20,13 @@ import (
 // turns a denial of `nrm serve`'s log into an allowed read and recomputes
 // every Merkle hash: `nrm audit verify` exits 1 naming that entry.
 func TestAuditVerifyNamesAnEntryEditedByAnInsider(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		root := t.TempDir()
 		keysDir, dataDir := filepath.Join(root, "keys"), filepath.Join(root, "data")
 		args := []string{"--keys", keysDir, "--data", dataDir, "--demo"}
 		common := []string{"--keys", keysDir, "--data", dataDir}
+		migrated(t, e, dataDir)
 		if e.Name == db.Postgres {
 			var out, errb syncBuffer
 			if code := run(context.Background(), []string{"migrate", "--keys", keysDir, "--database-url", e.Config.URL}, nil, &out, &errb); code != 0 {

@@ -15,6 +15,7 @@ import (
 // keeping the last verified checkpoint on disk, with documented exit
 // codes: 0 intact, 1 tampered, 2 usage, 3 unreachable.
 func TestAuditVerifyURL(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	keysDir := filepath.Join(root, "keys")
 	s := startServer(t, "--keys", keysDir, "--data", filepath.Join(root, "data"), "--demo")

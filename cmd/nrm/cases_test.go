@@ -32,10 +32,12 @@ func minimalRegistration(canary string) map[string]any {
 // found by another organisation, survives a key rotation run from the
 // command line while the server serves, and every read is in the audit log.
 func TestCaseEndToEnd(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		root := t.TempDir()
 		keysDir, dataDir := filepath.Join(root, "keys"), filepath.Join(root, "data")
 		storageArgs := []string{"--keys", keysDir, "--data", dataDir}
+		migrated(t, e, dataDir)
 		if e.Name == db.Postgres {
 			storageArgs = append(storageArgs, "--database-url", e.Config.URL)
 			var out, errb syncBuffer
@@ -132,6 +134,7 @@ func TestCaseEndToEnd(t *testing.T) {
 }
 
 func TestCasesPurgeCommand(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	args := []string{"--data", filepath.Join(root, "data"), "--keys", filepath.Join(root, "keys")}
 	var out, errb syncBuffer

@@ -12,6 +12,7 @@ import (
 // the case record holds the sealed letter; an illegal move is a 409 that
 // names the allowed ones.
 func TestDecisionTrackEndToEnd(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	s := startServer(t, "--keys", filepath.Join(root, "keys"), "--data", filepath.Join(root, "data"), "--demo")
 	creds := demoCredentials(t, s.stdout.String())

@@ -10,6 +10,7 @@ import (
 // demo offers has a provider with places, and a shelter referral for the
 // demo's first case ranks a named provider.
 func TestDemoProvidersRouteOutOfTheBox(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	s := startServer(t, "--keys", filepath.Join(root, "keys"), "--data", filepath.Join(root, "data"), "--demo")
 	creds := demoCredentials(t, s.stdout.String())

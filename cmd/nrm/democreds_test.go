@@ -12,6 +12,7 @@ import (
 // directory (a backup) holds no working password, and a restart prints the
 // same credentials again.
 func TestDemoCredentialsLiveBesideTheKeys(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	keysDir, dataDir := filepath.Join(root, "keys"), filepath.Join(root, "data")
 	s := startServer(t, "--keys", keysDir, "--data", dataDir, "--demo")
@@ -60,6 +61,7 @@ func TestDemoCredentialsLiveBesideTheKeys(t *testing.T) {
 // A credentials file an earlier version left in the data directory is
 // moved beside the keys on the next start.
 func TestDemoCredentialsLeftInDataAreMoved(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	keysDir, dataDir := filepath.Join(root, "keys"), filepath.Join(root, "data")
 	s := startServer(t, "--keys", keysDir, "--data", dataDir, "--demo")

@@ -11,10 +11,17 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/keys"
+	"github.com/nrm-project/nrm/services/identity"
 )
 
 // services lists the services in start order; each owns one database.
 var allServices = []string{"audit", "identity", "intake", "referral", "stats"}
+
+// passwordHashing sets the argon2id cost of new password hashes; the
+// zero value is identity's default. Only the tests change it: each demo
+// start hashes a dozen passwords, which takes most of a minute under the
+// race detector at the production cost.
+var passwordHashing identity.Argon2Params
 
 // storage holds the flags every command that touches data shares.
 type storage struct {

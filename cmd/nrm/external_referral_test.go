@@ -17,6 +17,7 @@ import (
 // in the auditors' disclosure list and in the person's access report; a
 // consent basis needs consent that covers the recipient.
 func TestExternalReferralIsTheOwnersAct(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		_, args := engineArgs(t, e)
 		s := startServer(t, append(args, "--demo")...)

@@ -15,6 +15,7 @@ import (
 // person withdraws data-sharing consent, a consent-based package is still
 // produced on every download.
 func TestExternalSeamsHold(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		_, args := engineArgs(t, e)
 		s := startServer(t, append(args, "--demo")...)

@@ -17,6 +17,7 @@ import (
 // after the follow-up window (here 0 days, set in the workflow policy
 // given with --policies): it reads the case no more.
 func TestGrantEndsWithTheService(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		root := t.TempDir()
 		pol := filepath.Join(root, "policies")
@@ -37,6 +38,7 @@ func TestGrantEndsWithTheService(t *testing.T) {
 			t.Fatal(err)
 		}
 		args := []string{"--keys", filepath.Join(root, "keys"), "--data", filepath.Join(root, "data")}
+		migrated(t, e, filepath.Join(root, "data"))
 		if e.Name == db.Postgres {
 			args = append(args, "--database-url", e.Config.URL)
 			var out, errb syncBuffer

@@ -80,6 +80,7 @@ func (j *journey) letters(caseID string) []map[string]string {
 // French, Arabic) stating their reasons, a negative decision confirmed by
 // a second decision maker, and the commission's statistics.
 func TestJourneyEndToEnd(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		_, args := engineArgs(t, e)
 		s := startServer(t, append(args, "--demo")...)

@@ -73,7 +73,7 @@ func openIntakeAdmin(ctx context.Context, st storage, stderr io.Writer) (*intake
 		}
 		dbs[name] = d
 	}
-	idSvc, err := identity.New(identity.Config{DB: dbs["identity"], Keys: kd, Logger: log.NewNopLogger()})
+	idSvc, err := identity.New(identity.Config{DB: dbs["identity"], Keys: kd, Logger: log.NewNopLogger(), Argon2: passwordHashing})
 	if err != nil {
 		closeAll()
 		return nil, nil, err

@@ -12,6 +12,7 @@ import (
 // nrm serve refuses key directories that a link carries into the data
 // directory, and loose modes anywhere under --keys, before it reads a key.
 func TestServeRefusesUnsafeKeyDirectories(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		setup func(t *testing.T, root string) (keys, data string)

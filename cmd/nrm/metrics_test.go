@@ -11,6 +11,7 @@ import (
 // the system is used: they are served on their own listener (loopback by
 // default), and the public listener answers 404 for /metrics.
 func TestMetricsOnlyOnTheirOwnListener(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	s := startServer(t, "--keys", filepath.Join(root, "keys"), "--data", filepath.Join(root, "data"))
 

@@ -50,10 +50,12 @@ func waitForNotice(t *testing.T, base, token, kind, detail, object string) inbox
 // sees nor marks them; and no database row of a notice, outbox message or
 // webhook carries what was planted in the case.
 func TestNotificationsEndToEnd(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		root := t.TempDir()
 		keysDir, dataDir := filepath.Join(root, "keys"), filepath.Join(root, "data")
 		storageArgs := []string{"--keys", keysDir, "--data", dataDir}
+		migrated(t, e, dataDir)
 		if e.Name == db.Postgres {
 			storageArgs = append(storageArgs, "--database-url", e.Config.URL)
 			var out, errb syncBuffer

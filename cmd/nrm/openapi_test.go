@@ -16,6 +16,7 @@ var exampleQuery = map[string]string{"/api/v1/audit/consistency": "from=1&to=2",
 // or 405, so a route renamed in code but not in the document (or the other
 // way round) fails here.
 func TestOpenAPIRoutesAreServed(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	s := startServer(t, "--data", filepath.Join(root, "data"), "--keys", filepath.Join(root, "keys"))
 	var (

@@ -22,6 +22,7 @@ import (
 // describes: no project package is used below startServer and the demo
 // credentials (which only make events happen).
 func TestPublicAuditRoutesVerifyFromOutside(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	s := startServer(t, "--keys", filepath.Join(root, "keys"), "--data", filepath.Join(root, "data"), "--demo")
 	creds := demoCredentials(t, s.stdout.String())
@@ -233,6 +234,7 @@ func docLeaf(t *testing.T, ev map[string]any) []byte {
 // The public routes count against the per-address rate limit like every
 // route: a stranger cannot make the server compute proofs without bound.
 func TestPublicAuditRoutesAreRateLimited(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	s := startServer(t, "--keys", filepath.Join(root, "keys"), "--data", filepath.Join(root, "data"), "--rate-address", "0.01")
 	limited := 0

@@ -12,6 +12,7 @@ import (
 // accepts; after accepting it reads exactly the sections the service
 // needs (a shelter: identity); after declining it reads nothing.
 func TestReferralSharesOnlyWhatTheProviderNeeds(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		_, args := engineArgs(t, e)
 		s := startServer(t, append(args, "--demo")...)

@@ -14,6 +14,7 @@ import (
 // Free text sent as X-Request-Id (here a name and a birth date) never
 // reaches the append-only audit log: the server replaces it.
 func TestFreeTextRequestIDNeverReachesTheAuditLog(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	s := startServer(t, "--keys", filepath.Join(root, "keys"), "--data", filepath.Join(root, "data"), "--demo")
 	creds := demoCredentials(t, s.stdout.String())

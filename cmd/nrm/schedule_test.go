@@ -19,6 +19,7 @@ import (
 // The scheduler republishes a closed period as soon as release control
 // allows: an hour later, not the next day.
 func TestScheduledReleasesRepublishWithinADay(t *testing.T) {
+	t.Parallel()
 	d := dbtest.Open(t, dbtest.SQLite(t), "stats")
 	st, err := stats.New(stats.Config{DB: d})
 	if err != nil {
@@ -54,6 +55,7 @@ func TestScheduledReleasesRepublishWithinADay(t *testing.T) {
 // by the scheduler, with its quarter, once release control allows; the
 // periods without changes since their release are left alone.
 func TestSchedulerRepublishesOlderClosedPeriods(t *testing.T) {
+	t.Parallel()
 	d := dbtest.Open(t, dbtest.SQLite(t), "stats")
 	st, err := stats.New(stats.Config{DB: d})
 	if err != nil {

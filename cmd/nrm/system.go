@@ -110,7 +110,7 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 	}
 	idSvc, err := identity.New(identity.Config{
 		DB: s.dbs["identity"], Keys: c.keys, Logger: log.With(c.logger, "service", "identity"),
-		Audience: c.flags.audience, Registerer: c.registry, Roles: roles,
+		Audience: c.flags.audience, Registerer: c.registry, Roles: roles, Argon2: passwordHashing,
 	})
 	if err != nil {
 		s.Close()

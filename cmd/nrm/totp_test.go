@@ -13,6 +13,7 @@ import (
 // enrolment URI, read from stdin or the argument; anything else is a usage
 // error.
 func TestTOTPCommand(t *testing.T) {
+	t.Parallel()
 	key, err := totp.Generate(totp.GenerateOpts{Issuer: "NRM", AccountName: "officer@police.demo"})
 	if err != nil {
 		t.Fatal(err)

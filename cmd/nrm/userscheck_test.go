@@ -12,6 +12,7 @@ import (
 // `nrm users check` lists the users whose roles no longer fit (exit 1),
 // and they cannot sign in.
 func TestUsersCheck(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	common := []string{"--data", filepath.Join(root, "data"), "--keys", filepath.Join(root, "keys")}
 	// The deployment's policy before the upgrade let a police unit hold

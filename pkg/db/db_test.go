@@ -11,6 +11,7 @@ import (
 )
 
 func TestMigrateIsIdempotentAndReadinessFollowsIt(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ctx := context.Background()
 		if e.Name == db.Postgres {
@@ -51,6 +52,7 @@ func TestMigrateIsIdempotentAndReadinessFollowsIt(t *testing.T) {
 // On PostgreSQL each service's role reaches its own schema only, and the
 // audit role can only read and append.
 func TestPostgresRolesAreConfinedToTheirSchema(t *testing.T) {
+	t.Parallel()
 	e := dbtest.Postgres(t)
 	ctx := context.Background()
 	if err := db.Migrate(ctx, e.Config, "identity", "audit"); err != nil {
@@ -131,6 +133,7 @@ func TestPostgresRolesAreConfinedToTheirSchema(t *testing.T) {
 }
 
 func TestRebind(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		e        db.Engine
 		in, want string
@@ -152,6 +155,7 @@ func TestRebind(t *testing.T) {
 // statements, and made a group's duplicate lookup 10-40 ms once its table
 // grew), bytea renders in hex.
 func TestPostgresSessionSettings(t *testing.T) {
+	t.Parallel()
 	e := dbtest.Postgres(t)
 	ctx := context.Background()
 	if err := db.Migrate(ctx, e.Config, "intake"); err != nil {

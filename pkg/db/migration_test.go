@@ -22,6 +22,7 @@ import (
 // delivered, even when later ones were. Going down marks as delivered
 // exactly the messages up to the mark.
 func TestOutboxDeliveredMarkMigration(t *testing.T) {
+	t.Parallel()
 	const before, after = 6, 7
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ctx := context.Background()
@@ -91,6 +92,7 @@ func TestOutboxDeliveredMarkMigration(t *testing.T) {
 // cases changed after which data version; going down gives back one row
 // per case with its latest version.
 func TestStatsChangeSetsMigration(t *testing.T) {
+	t.Parallel()
 	const before, after = 5, 6
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ctx := context.Background()
@@ -144,6 +146,7 @@ func TestStatsChangeSetsMigration(t *testing.T) {
 // order (versions past 127 take two bytes), and leaves an empty set where
 // an organisation had none (a pending grant); going down restores the rows.
 func TestSectionMACsInWrapsMigration(t *testing.T) {
+	t.Parallel()
 	const before, after = 9, 10
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ctx := context.Background()

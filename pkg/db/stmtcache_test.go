@@ -48,6 +48,7 @@ func prepared(t *testing.T, d *sql.DB) []string {
 }
 
 func TestStmtCachePreparesOncePerConnection(t *testing.T) {
+	t.Parallel()
 	d := openCached(t, 8)
 	ctx := context.Background()
 	if _, err := d.Exec(`CREATE TABLE t (id INT PRIMARY KEY, v TEXT)`); err != nil {
@@ -90,6 +91,7 @@ func TestStmtCachePreparesOncePerConnection(t *testing.T) {
 }
 
 func TestStmtCacheEvictsBeyondItsSize(t *testing.T) {
+	t.Parallel()
 	d := openCached(t, 2)
 	queries := []string{`SELECT $1::int + 1`, `SELECT $1::int + 2`, `SELECT $1::int + 3`, `SELECT $1::int + 4`}
 	for round := range 4 {
@@ -108,6 +110,7 @@ func TestStmtCacheEvictsBeyondItsSize(t *testing.T) {
 }
 
 func TestStmtCacheRecoversFromSchemaChange(t *testing.T) {
+	t.Parallel()
 	d := openCached(t, 8)
 	if _, err := d.Exec(`CREATE TABLE t (id INT PRIMARY KEY, v TEXT)`); err != nil {
 		t.Fatal(err)
@@ -143,6 +146,7 @@ func TestStmtCacheRecoversFromSchemaChange(t *testing.T) {
 // Behind a pooler that shares server sessions, prepared statements can be
 // turned off in the URL; migrations accept the same URL.
 func TestPreparedStatementsCanBeTurnedOff(t *testing.T) {
+	t.Parallel()
 	e := dbtest.Postgres(t)
 	ctx := context.Background()
 	for _, tc := range []struct {
@@ -174,6 +178,7 @@ func TestPreparedStatementsCanBeTurnedOff(t *testing.T) {
 }
 
 func TestStmtCacheNeverPreparesCustomPlanStatements(t *testing.T) {
+	t.Parallel()
 	d := openCached(t, 8)
 	for i := range 5 {
 		var v int
@@ -189,6 +194,7 @@ func TestStmtCacheNeverPreparesCustomPlanStatements(t *testing.T) {
 // A statement older than the replanning age is prepared again (and the old
 // one closed), so its plan follows tables that grew since.
 func TestStmtCachePreparesAgainWhenOld(t *testing.T) {
+	t.Parallel()
 	e := dbtest.Postgres(t)
 	c, err := pq.NewConnector(e.AdminURL)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 // every message lands exactly once, and a failed
 // batch fails every caller in it.
 func TestBatcherGroupCommit(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		d := openOutbox(t, e)
 		b := NewBatcher(d, New("svc"))

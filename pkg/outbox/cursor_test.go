@@ -14,6 +14,7 @@ import (
 // window, at the next full scan beyond it. Nothing is skipped, and the
 // stream stays gap-free.
 func TestRelayNumbersLateCommits(t *testing.T) {
+	t.Parallel()
 	e := dbtest.Postgres(t)
 	d := openOutbox(t, e)
 	o := New(testService)

@@ -14,6 +14,7 @@ import (
 )
 
 func TestRelayMetricsReflectBacklog(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		d := openOutbox(t, e)
 		o := New(testService)

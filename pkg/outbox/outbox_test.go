@@ -15,6 +15,7 @@ import (
 )
 
 func TestAppendRolledBackLeavesNoMessageNoGap(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		d := openOutbox(t, e)
 		o := New(testService)
@@ -51,6 +52,8 @@ func TestAppendRolledBackLeavesNoMessageNoGap(t *testing.T) {
 
 // Writers append to two topics while a relay numbers and delivers: each
 // topic's stream is numbered 1..n without gap or repeat, every message once.
+// Not in parallel with other tests: sixteen writers contend for SQLite's
+// write lock, and a starved lock holder would outlast the busy timeout.
 func TestConcurrentWritersGetGapFreeStreams(t *testing.T) {
 	const writers, each = 16, 12
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
@@ -111,6 +114,7 @@ func TestConcurrentWritersGetGapFreeStreams(t *testing.T) {
 }
 
 func TestAuditCarriesSourceAndSeq(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		d := openOutbox(t, e)
 		o := New(testService)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestRelayDeliversInSeqOrder(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		d := openOutbox(t, e)
 		o := New(testService)
@@ -57,6 +58,7 @@ func TestRelayDeliversInSeqOrder(t *testing.T) {
 }
 
 func TestRelayRetriesFailuresInOrder(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		failures  int
@@ -126,6 +128,7 @@ func TestRelayRetriesFailuresInOrder(t *testing.T) {
 }
 
 func TestRelayRestartDeliversEverythingOnce(t *testing.T) {
+	t.Parallel()
 	const total = 40
 	tests := []struct {
 		name string
@@ -194,6 +197,7 @@ func TestRelayRestartDeliversEverythingOnce(t *testing.T) {
 }
 
 func TestRelayTwoReplicasPostgres(t *testing.T) {
+	t.Parallel()
 	e := dbtest.Postgres(t)
 	d := openOutbox(t, e)
 	o := New(testService)
@@ -251,6 +255,7 @@ func TestRelayTwoReplicasPostgres(t *testing.T) {
 }
 
 func TestRelaySweepKeepsNumbering(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		d := openOutbox(t, e)
 		o := New(testService)
@@ -289,6 +294,7 @@ func TestRelaySweepKeepsNumbering(t *testing.T) {
 // A receiver that hangs (statistics) does not hold back another topic's
 // delivery (the audit log).
 func TestRelaySlowTopicDoesNotHoldBackAnother(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		d := openOutbox(t, e)
 		o := New(testService)

@@ -15,6 +15,7 @@ import (
 )
 
 func TestAppendDuplicateStoredOnce(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		msgs := f.next(t, "intake", 3)
@@ -36,6 +37,7 @@ func TestAppendDuplicateStoredOnce(t *testing.T) {
 // (an outbox row copied by someone with database access), is stored once;
 // the rest of its batch is stored and the log goes on.
 func TestAppendKnownIDUnderNewNumber(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		first := f.next(t, "intake", 2)
@@ -64,6 +66,7 @@ func TestAppendKnownIDUnderNewNumber(t *testing.T) {
 }
 
 func TestAppendFlagsSequenceGap(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		f.append(t, "intake", 2)
@@ -101,6 +104,7 @@ func TestAppendFlagsSequenceGap(t *testing.T) {
 }
 
 func TestAppendRejectsBadEvents(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		change func(m *outbox.Message, a map[string]any)
@@ -147,6 +151,7 @@ func TestAppendRejectsBadEvents(t *testing.T) {
 }
 
 func TestConcurrentWritersGapless(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		const writers, batches, per = 16, 8, 5
@@ -184,6 +189,7 @@ func TestConcurrentWritersGapless(t *testing.T) {
 // A second Log over the same database (another replica) appends through
 // the advisory lock without breaking the log.
 func TestTwoReplicasAppend(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		other, err := New(f.cfg)
@@ -209,6 +215,7 @@ func TestTwoReplicasAppend(t *testing.T) {
 }
 
 func TestServiceRoleCannotChangeTheLog(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		f.append(t, "intake", 3)

@@ -19,6 +19,7 @@ import (
 )
 
 func TestCheckpointPublishedEverywhere(t *testing.T) {
+	t.Parallel()
 	var (
 		mu     sync.Mutex
 		posted []string
@@ -59,6 +60,7 @@ func TestCheckpointPublishedEverywhere(t *testing.T) {
 }
 
 func TestCheckpointerRunsEveryNEvents(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, dbtest.SQLite(t), func(c *Config) {
 		c.CheckpointEvery = 5
 		c.CheckpointInterval = time.Hour
@@ -82,6 +84,7 @@ func TestCheckpointerRunsEveryNEvents(t *testing.T) {
 }
 
 func TestAlertsOnDenialSpikeAndBulkReads(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, func(c *Config) { c.DenialThreshold, c.BulkReadThreshold = 3, 10 })
 		ctx := auth.WithPrincipal(f.ctx, auth.Principal{UserID: "u-77", OrgID: "o-1", Roles: []string{auth.RoleNGOCaseworker}})

@@ -249,6 +249,7 @@ func checkVerifies(t *testing.T, f *fixture) {
 var errStopped = errors.New("relay process stopped")
 
 func TestDeliveryResumesAfterRelayStops(t *testing.T) {
+	t.Parallel()
 	const batch, total = 4, 20
 	cases := []struct {
 		name string
@@ -353,6 +354,7 @@ func backlog(t *testing.T, reg *prometheus.Registry) float64 {
 var errAuditDown = errors.New("audit service unavailable")
 
 func TestDeliveryWaitsOutAuditOutage(t *testing.T) {
+	t.Parallel()
 	const rounds, per = 5, 6
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
@@ -395,6 +397,7 @@ func TestDeliveryWaitsOutAuditOutage(t *testing.T) {
 }
 
 func TestRedeliveryStoredOnce(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		em := newEmitter(t, e)
@@ -449,6 +452,7 @@ func sameIDs(a, b []outbox.Message) bool {
 }
 
 func TestDeletedOutboxRowFlaggedAsGap(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		deleted []int64 // sequence numbers removed before delivery

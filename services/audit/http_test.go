@@ -64,6 +64,7 @@ func get(t *testing.T, srv *httptest.Server, path, user, role string) (int, stri
 }
 
 func TestHTTPAuthorisation(t *testing.T) {
+	t.Parallel()
 	paths := []string{
 		"/api/v1/audit/events?object_type=case",
 		"/api/v1/audit/checkpoints/latest",
@@ -107,6 +108,7 @@ func TestHTTPAuthorisation(t *testing.T) {
 }
 
 func TestHTTPAuditorQueryAndClient(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		f.append(t, "intake", 5)
@@ -218,6 +220,7 @@ func (headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestReadFailsClosedWhenItCannotBeAudited(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		f.append(t, "intake", 2)

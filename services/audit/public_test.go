@@ -12,6 +12,7 @@ import (
 // The public routes serve only trees a checkpoint signed, prove leaves by
 // index with their hash, and do not grow the log.
 func TestPublicProofs(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		if _, err := f.log.PublicCheckpoint(f.ctx); !errors.Is(err, ErrNoCheckpoint) {

@@ -34,6 +34,7 @@ func (s servedAs) PublicConsistency(ctx context.Context, from, to int64) (Consis
 }
 
 func TestVerifyRemote(t *testing.T) {
+	t.Parallel()
 	otherKey, _, err := note.GenerateKey(nil, DefaultOrigin)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 // writing a name, an address or an over-long value into any coded column
 // is refused by the database, on both engines.
 func TestSchemaRefusesFreeText(t *testing.T) {
+	t.Parallel()
 	valid := map[string]string{
 		"id": "00000000-0000-4000-8000-000000000001", "actor_user": "u-1", "actor_org": "org:1/a.b_c-d",
 		"actor_role": "frontline_officer", "action": "intake.case.read", "object_type": "case",

@@ -14,6 +14,7 @@ import (
 )
 
 func TestVerifyDetectsTampering(t *testing.T) {
+	t.Parallel()
 	type setup struct {
 		f          *fixture
 		a          *sql.DB
@@ -127,6 +128,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 // the edited entry: each entry carries a MAC under a key from the key
 // directory, bound to its index.
 func TestVerifyNamesTheEditedEntryDespiteRecomputedHashes(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		tamper    func(t *testing.T, f *fixture, a *sql.DB)
@@ -185,6 +187,7 @@ func TestVerifyNamesTheEditedEntryDespiteRecomputedHashes(t *testing.T) {
 }
 
 func TestVerifyIntact(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		f.append(t, "intake", 33)
@@ -208,6 +211,7 @@ func TestVerifyIntact(t *testing.T) {
 }
 
 func TestVerifyRejectsForgedCheckpointFile(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		f.append(t, "intake", 5)
@@ -234,6 +238,7 @@ func exec(t *testing.T, a *sql.DB, q string) {
 // at the first append with MACs, earlier entries are covered by the signed
 // checkpoints only, and every later one must carry its MAC.
 func TestVerifyLogBegunBeforeMACs(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		f.append(t, "intake", 12)

@@ -18,6 +18,7 @@ import (
 // only for its own organisation's users without a privileged role, a
 // system_admin for anyone. Another organisation's user answers 404.
 func TestAdminAccountActions(t *testing.T) {
+	t.Parallel()
 	env := identitytest.New(t, dbtest.SQLite(t))
 	srv, _ := server(t, env)
 	police, ngo := env.Org(t, "Police", "police"), env.Org(t, "Shelter", "ngo")
@@ -97,6 +98,7 @@ func TestAdminAccountActions(t *testing.T) {
 }
 
 func TestPasswordResetToken(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := identitytest.New(t, e)
 		srv, _ := server(t, env)
@@ -167,6 +169,7 @@ func TestPasswordResetToken(t *testing.T) {
 // second factor is suspended (even the right code is refused) until an
 // administrator resets it.
 func TestSecondFactorGuessing(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := identitytest.New(t, e)
 		o := env.Org(t, "Police", "police")

@@ -41,6 +41,7 @@ func code(t *testing.T, env *identitytest.Env, secret string) string {
 }
 
 func TestFirstSignInEnrolment(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := identitytest.New(t, e)
 		srv, _ := server(t, env)
@@ -87,6 +88,7 @@ func TestFirstSignInEnrolment(t *testing.T) {
 }
 
 func TestPasswordChange(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := identitytest.New(t, e)
 		srv, _ := server(t, env)
@@ -135,6 +137,7 @@ func TestPasswordChange(t *testing.T) {
 }
 
 func TestTOTPReenrolment(t *testing.T) {
+	t.Parallel()
 	env := identitytest.New(t, dbtest.SQLite(t))
 	srv, _ := server(t, env)
 	o := env.Org(t, "Police", "police")
@@ -172,6 +175,7 @@ func TestTOTPReenrolment(t *testing.T) {
 }
 
 func TestOwnSessions(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := identitytest.New(t, e)
 		srv, rl := server(t, env)

@@ -15,6 +15,7 @@ import (
 // exactly one password hash and get the same answer, so neither the
 // answer nor the work tells whether the account exists.
 func TestUnknownAccountHashesToo(t *testing.T) {
+	t.Parallel()
 	k, err := keys.Open(t.TempDir(), "")
 	if err != nil {
 		t.Fatal(err)

@@ -89,6 +89,7 @@ func call(t testing.TB, srv *httptest.Server, token, method, path string, body a
 // TestAuthorizationTable is written by hand: one expected status per role,
 // endpoint and relation to the target (own or other organisation).
 func TestAuthorizationTable(t *testing.T) {
+	t.Parallel()
 	env := identitytest.New(t, dbtest.SQLite(t))
 	srv, _ := server(t, env)
 	own := env.Org(t, "Own", "police")
@@ -209,6 +210,7 @@ func TestAuthorizationTable(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	env := identitytest.New(t, dbtest.SQLite(t))
 	srv, _ := server(t, env)
 	own := env.Org(t, "Own", "police")
@@ -283,6 +285,7 @@ func TestBadInput(t *testing.T) {
 // TestRevocationOverHTTP: a verifier in another process, polling identity
 // over HTTP, refuses a logged-out session within seconds.
 func TestRevocationOverHTTP(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := identitytest.New(t, e)
 		srv, _ := server(t, env)

@@ -125,6 +125,7 @@ func failures(t *testing.T, env *identitytest.Env, srv *httptest.Server, n int, 
 // over HTTP up to its refusal: the 429 names the limit reached, and its
 // Retry-After (header and body) is the real wait, which can be minutes.
 func TestEveryLimitNamesItselfAndItsWait(t *testing.T) {
+	t.Parallel()
 	const password = "correct horse battery staple"
 	wrongLogin := func(email string) func(int) limitRequest {
 		return func(int) limitRequest {
@@ -219,6 +220,7 @@ func TestEveryLimitNamesItselfAndItsWait(t *testing.T) {
 // TestLimitSameForUnknownAccount: the throttle's answer tells nothing of
 // whether an email has an account.
 func TestLimitSameForUnknownAccount(t *testing.T) {
+	t.Parallel()
 	replies := map[string]limitReply{}
 	for _, email := range []string{"officer@example.org", "nobody@example.org"} {
 		env := identitytest.New(t, dbtest.SQLite(t))

@@ -16,6 +16,7 @@ import (
 // A burst of bad logins from one address, and a spread attack from many,
 // must not keep the real user out from their own address.
 func TestNoLockout(t *testing.T) {
+	t.Parallel()
 	env := identitytest.New(t, dbtest.SQLite(t))
 	o := env.Org(t, "Police", "police")
 	u := env.User(t, o.ID, "officer@example.org", auth.RoleFrontlineOfficer)

@@ -29,6 +29,7 @@ func ticket(t *testing.T, env *identitytest.Env, userID string) string {
 // administrator may not hold both halves; the victim and the other
 // administrators find every step in the audit log.
 func TestOrgAdminCannotTakeOverCaseworker(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := identitytest.New(t, e)
 		srv, _ := server(t, env)
@@ -103,6 +104,7 @@ func TestOrgAdminCannotTakeOverCaseworker(t *testing.T) {
 // same administrator may not issue the other for RecoverySeparation; a
 // second administrator (or the command line) may.
 func TestSecondAdminRule(t *testing.T) {
+	t.Parallel()
 	env := identitytest.New(t, dbtest.SQLite(t))
 	ngo := env.Org(t, "Shelter", "ngo")
 	admin := env.User(t, ngo.ID, "admin@ngo.example.org", auth.RoleOrgAdmin)
@@ -132,6 +134,7 @@ func TestSecondAdminRule(t *testing.T) {
 // the password of an account whose second factor waits for enrolment
 // (after a reset, or never enrolled): the password alone shows no secret.
 func TestPasswordThiefGetsNoSecondFactor(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := identitytest.New(t, e)
 		srv, _ := server(t, env)
@@ -182,6 +185,7 @@ func TestPasswordThiefGetsNoSecondFactor(t *testing.T) {
 }
 
 func TestEnrolmentTicketLimits(t *testing.T) {
+	t.Parallel()
 	env := identitytest.New(t, dbtest.SQLite(t))
 	o := env.Org(t, "Police", "police")
 	u := env.User(t, o.ID, "officer@example.org", auth.RoleFrontlineOfficer)

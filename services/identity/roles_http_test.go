@@ -17,6 +17,7 @@ import (
 // only a system administrator may grant. Every attempt is refused with 403,
 // audited, and writes no user.
 func TestOrgAdminCannotMintPrivilegedRoles(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := identitytest.New(t, e)
 		srv, _ := server(t, env)
@@ -64,6 +65,7 @@ func hasDenial(events []event.Audit, action, actor string) bool {
 // TestRolesBoundToOrgKinds: a user whose roles do not fit the kind of their
 // organisation cannot be created, not even by a system administrator.
 func TestRolesBoundToOrgKinds(t *testing.T) {
+	t.Parallel()
 	env := identitytest.New(t, dbtest.SQLite(t))
 	srv, _ := server(t, env)
 	sysOrg := env.Org(t, "Commission", "commission")
@@ -138,6 +140,7 @@ func TestRolesBoundToOrgKinds(t *testing.T) {
 // in the database, or left over from before the rule) cannot sign in or
 // refresh, and is flagged in the administrators' listing.
 func TestMisfitUserRefused(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := identitytest.New(t, e)
 		srv, _ := server(t, env)

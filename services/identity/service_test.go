@@ -78,6 +78,7 @@ func verifier(t *testing.T, env *identitytest.Env) (*auth.Verifier, *auth.Revoca
 }
 
 func TestCreateAndList(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := identitytest.New(t, e)
 		ctx := identitytest.System()
@@ -121,6 +122,7 @@ func TestCreateAndList(t *testing.T) {
 }
 
 func TestValidation(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := identitytest.New(t, e)
 		ctx := identitytest.System()
@@ -187,6 +189,7 @@ func TestValidation(t *testing.T) {
 }
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := identitytest.New(t, e)
 		o := env.Org(t, "Labour inspectorate", "labour_inspectorate")
@@ -237,6 +240,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestTOTPReplayRefused(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := identitytest.New(t, e)
 		o := env.Org(t, "Border", "border")
@@ -256,6 +260,7 @@ func TestTOTPReplayRefused(t *testing.T) {
 }
 
 func TestTamperedRowRefused(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := identitytest.New(t, e)
 		o := env.Org(t, "NGO", "ngo")
@@ -283,6 +288,7 @@ func TestTamperedRowRefused(t *testing.T) {
 }
 
 func TestRefreshRotation(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := identitytest.New(t, e)
 		o := env.Org(t, "Health", "health")
@@ -319,6 +325,7 @@ func TestRefreshRotation(t *testing.T) {
 }
 
 func TestLogoutAndDisableRevoke(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := identitytest.New(t, e)
 		o := env.Org(t, "Authority", "competent_authority")
@@ -373,6 +380,7 @@ func TestLogoutAndDisableRevoke(t *testing.T) {
 }
 
 func TestOutboxFailureFailsClosed(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := identitytest.New(t, e)
 		o := env.Org(t, "Commission", "commission")

@@ -12,6 +12,7 @@ import (
 )
 
 func TestThrottle(t *testing.T) {
+	t.Parallel()
 	now := time.Unix(1_700_000_000, 0)
 	th := newThrottle(1000, func() time.Time { return now })
 	attempts := func(email, addr string, n int) (allowed int) {
@@ -73,6 +74,7 @@ func TestThrottle(t *testing.T) {
 }
 
 func TestThrottleBounded(t *testing.T) {
+	t.Parallel()
 	th := newThrottle(300, time.Now)
 	for i := range 20_000 {
 		th.attempt(fmt.Sprintf("u%d@example.org", i), fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
@@ -86,6 +88,7 @@ func TestThrottleBounded(t *testing.T) {
 }
 
 func TestPasswordHash(t *testing.T) {
+	t.Parallel()
 	h, err := newHasher(DefaultArgon2, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -121,6 +124,7 @@ func TestPasswordHash(t *testing.T) {
 }
 
 func TestHashingSlotsBounded(t *testing.T) {
+	t.Parallel()
 	h, err := newHasher(Argon2Params{Time: 1, Memory: 64, Threads: 1}, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -139,6 +143,7 @@ func TestHashingSlotsBounded(t *testing.T) {
 // turn, so one address with a queue of requests cannot starve another;
 // and an address may queue only a few.
 func TestFairSlots(t *testing.T) {
+	t.Parallel()
 	f := newFairSlots(1, 3)
 	ctx := t.Context()
 	if err := f.acquire(ctx, "held", time.Second); err != nil {
@@ -201,6 +206,7 @@ func TestFairSlots(t *testing.T) {
 // TestFairSlotsPriority: among waiting addresses, the one with fewer
 // recent failures gets the next slot, whoever queued first.
 func TestFairSlotsPriority(t *testing.T) {
+	t.Parallel()
 	f := newFairSlots(1, 3)
 	failures := map[string]int{"flood": 40, "office": 1}
 	f.priority = func(k string) int { return failures[k] }

@@ -16,6 +16,7 @@ import (
 // in the address's local part are refused, naming the field; ordinary
 // names in any one script are kept.
 func TestLookAlikeNamesRefused(t *testing.T) {
+	t.Parallel()
 	env := identitytest.New(t, dbtest.SQLite(t))
 	o := env.Org(t, "Police", "police")
 	tests := []struct {

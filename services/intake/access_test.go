@@ -29,6 +29,7 @@ func grant(t *testing.T, env *intaketest.Env, owner, to intake.OrgInfo, caseID s
 }
 
 func TestAccessMatrix(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police, otherPolice := env.Org("police"), env.Org("police")
@@ -117,6 +118,7 @@ func TestAccessMatrix(t *testing.T) {
 }
 
 func TestGrantConsentRules(t *testing.T) {
+	t.Parallel()
 	env := intaketest.New(t, dbtest.SQLite(t))
 	police, ngo, labour := env.Org("police"), env.Org("ngo"), env.Org("labour_inspectorate")
 	childNGO := env.Org("ngo")
@@ -190,6 +192,7 @@ func TestGrantConsentRules(t *testing.T) {
 }
 
 func TestTransfer(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police, ngo := env.Org("police"), env.Org("ngo")
@@ -214,6 +217,7 @@ func TestTransfer(t *testing.T) {
 }
 
 func TestListPaging(t *testing.T) {
+	t.Parallel()
 	env := intaketest.New(t, dbtest.SQLite(t))
 	police := env.Org("police")
 	for range 5 {

@@ -15,6 +15,7 @@ import (
 // protection status are coded attributes, validated, stored, returned on
 // reads and carried to statistics by the registration fact.
 func TestProtectionAttributes(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		ngo := env.Org("ngo")

@@ -40,6 +40,7 @@ func deniedTo(t *testing.T, env *intaketest.Env, action, caseID, user string) bo
 // the national coordinator and a competent authority's decision maker once
 // the case is submitted may; everyone else gets 404 and an audited denial.
 func TestBreakGlassOpenersNeedARelation(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		w := newRealWorldOn(t, e)
 		desk := w.env.Org(intake.OrgKindCompetentAuthority)
@@ -78,6 +79,7 @@ func TestBreakGlassOpenersNeedARelation(t *testing.T) {
 // refer; the owner organisation is alerted; the review is another
 // organisation's.
 func TestBreakGlassIsTheOpenersAlone(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		w := newRealWorldOn(t, e)
 		oversight, commission := w.env.Org("oversight"), w.env.Org("commission")

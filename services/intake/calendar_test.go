@@ -18,6 +18,7 @@ func date(s string) time.Time {
 }
 
 func TestEmbeddedPolicyIsTheShippedOne(t *testing.T) {
+	t.Parallel()
 	shipped, err := os.ReadFile("../../policies/workflow.json")
 	if err != nil {
 		t.Fatal(err)
@@ -31,6 +32,7 @@ func TestEmbeddedPolicyIsTheShippedOne(t *testing.T) {
 }
 
 func TestWorkingDays(t *testing.T) {
+	t.Parallel()
 	p := defaultPolicy()
 	tests := []struct {
 		name, from string
@@ -59,6 +61,7 @@ func TestWorkingDays(t *testing.T) {
 }
 
 func TestPolicyRefusesShortReflection(t *testing.T) {
+	t.Parallel()
 	if _, err := ParseWorkflowPolicy([]byte(`{"rg_target_working_days":5,"reflection_days":10,"reconsideration_days":30,"break_glass_hours":4}`)); err == nil {
 		t.Fatal("a reflection period under 30 days was accepted")
 	}
@@ -69,6 +72,7 @@ func TestPolicyRefusesShortReflection(t *testing.T) {
 // states; withdrawn and the conclusive decisions end the track except by
 // reconsideration of a negative one.
 func TestDecisionRulesProperty(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(1, 2))
 	actors := [][]string{{actorOwner}, {actorAuthority}, {actorOwner, actorAuthority}, nil}
 	for range 2000 {
@@ -103,6 +107,7 @@ func TestDecisionRulesProperty(t *testing.T) {
 }
 
 func TestSupportRules(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		from, to string
 		want     bool

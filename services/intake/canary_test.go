@@ -109,6 +109,7 @@ func dump(t *testing.T, env *intaketest.Env) []byte {
 }
 
 func TestCanaryNeverInClear(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e, func(c *intake.Config) { c.DuplicateChecksPerMinute = 1000 })
 		police, ngo, authority := env.Org("police"), env.Org("ngo"), env.Org(intake.OrgKindCompetentAuthority)

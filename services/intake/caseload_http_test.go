@@ -13,6 +13,7 @@ import (
 // and next step, and nothing of the sealed sections; a pending or revoked
 // grant and other organisations' cases are not in it.
 func TestProviderCaseload(t *testing.T) {
+	t.Parallel()
 	w := newRealWorld(t)
 	owner := intaketest.Officer(w.owner)
 	ngo := intaketest.As(w.grantee, auth.RoleNGOCaseworker)

@@ -11,6 +11,7 @@ import (
 // An adult who withdraws consent to the NRM leaves the decision track
 // (withdrawn) and keeps support; a child stays in it.
 func TestWithdrawingNRMConsent(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police := env.Org("police")

@@ -20,6 +20,7 @@ import (
 // flag. An early conclusive decision is an adult's positive one, resting on
 // a recorded request of the person; the record and the letter say so.
 func TestProceedEarlyRestsOnThePersonsRequest(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		clock := &fixedClock{t: time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC)}
 		env := intaketest.New(t, e, func(c *intake.Config) { c.Now = clock.Now })

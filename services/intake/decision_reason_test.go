@@ -17,6 +17,7 @@ import (
 // decision states why (400 naming reason otherwise, nothing written), and
 // the letter of the confirmed decision states it.
 func TestNegativeDecisionNeedsAReason(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police, authority := env.Org("police"), env.Org(intake.OrgKindCompetentAuthority)

@@ -20,6 +20,7 @@ type fixedClock struct{ t time.Time }
 func (c *fixedClock) Now() time.Time { return c.t }
 
 func TestDecisionTrack(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		clock := &fixedClock{t: time.Date(2026, 11, 5, 10, 0, 0, 0, time.UTC)} // Thursday; Fri 6 Nov is a holiday
 		env := intaketest.New(t, e, func(c *intake.Config) { c.Now = clock.Now })
@@ -109,6 +110,7 @@ func TestDecisionTrack(t *testing.T) {
 }
 
 func TestChildNeedsBestInterests(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		ngo, guardianOrg, otherNGO := env.Org("ngo"), env.Org("ngo"), env.Org("ngo")
@@ -181,6 +183,7 @@ func TestChildNeedsBestInterests(t *testing.T) {
 }
 
 func TestCorrectionsKeepHistory(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		ngo, other := env.Org("ngo"), env.Org("ngo")

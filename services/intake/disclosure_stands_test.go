@@ -13,6 +13,7 @@ import (
 // package is handed out: by the same relation, and a consent basis
 // against the person's consent as it is now.
 func TestDisclosureStands(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police, other := env.Org("police"), env.Org("ngo")

@@ -92,6 +92,7 @@ func findDuplicate(t testing.TB, env *intaketest.Env, caseID, matchesID string) 
 }
 
 func TestConfirmDuplicate(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police, desk := env.Org("police"), env.Org("commission")
@@ -152,6 +153,7 @@ func TestConfirmDuplicate(t *testing.T) {
 }
 
 func TestRejectDuplicate(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police := env.Org("police")
@@ -181,6 +183,7 @@ func TestRejectDuplicate(t *testing.T) {
 }
 
 func TestConfirmDuplicateRefusals(t *testing.T) {
+	t.Parallel()
 	env := intaketest.New(t, dbtest.SQLite(t))
 	police := env.Org("police")
 	d, _, _ := duplicatePair(t, env, police)
@@ -211,6 +214,7 @@ func TestConfirmDuplicateRefusals(t *testing.T) {
 // TestConfirmDuplicateRace: of concurrent decisions on one duplicate,
 // exactly one succeeds and at most one linked event is emitted.
 func TestConfirmDuplicateRace(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		d, _, _ := duplicatePair(t, env, env.Org("police"))
@@ -249,6 +253,7 @@ func isConflict(err error) bool {
 // TestConfirmDuplicateOverHTTP: the real transport, policy and service,
 // through the HTTP client.
 func TestConfirmDuplicateOverHTTP(t *testing.T) {
+	t.Parallel()
 	w := newRealWorld(t)
 	d, _, _ := duplicatePair(t, w.env, w.owner)
 	desk := w.env.Org("commission")

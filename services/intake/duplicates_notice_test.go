@@ -14,6 +14,7 @@ import (
 // to the decision makers deciding either case, in the registration's
 // transaction; the registering organisation hears nothing of it.
 func TestDuplicateMatchIsTold(t *testing.T) {
+	t.Parallel()
 	const kind = "case.duplicate_match"
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)

@@ -40,6 +40,7 @@ func shape(t *testing.T, c intake.Case) map[string]any {
 }
 
 func TestDuplicateAcrossScriptsAndOrganisations(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police, ngo, desk := env.Org("police"), env.Org("ngo"), env.Org("commission")
@@ -95,6 +96,7 @@ func TestDuplicateAcrossScriptsAndOrganisations(t *testing.T) {
 // The year rules hold whether the cases were registered one by one or
 // together, in one group commit (where each meets the ones before it).
 func TestDuplicateYearRules(t *testing.T) {
+	t.Parallel()
 	for _, together := range []bool{false, true} {
 		name := map[bool]string{false: "one_by_one", true: "one_group"}[together]
 		t.Run(name, func(t *testing.T) {
@@ -145,6 +147,7 @@ func TestDuplicateYearRules(t *testing.T) {
 }
 
 func TestDuplicateCheckRateLimited(t *testing.T) {
+	t.Parallel()
 	env := intaketest.New(t, dbtest.SQLite(t), func(c *intake.Config) { c.DuplicateChecksPerMinute = 2 })
 	police := env.Org("police")
 	officer := intaketest.Officer(police)

@@ -37,6 +37,7 @@ func storedDuplicates(t testing.TB, env *intaketest.Env) map[[2]string]string {
 // owning organisations, and a case id only to a caller whose organisation
 // may see that case.
 func TestDuplicatesShowNoForeignCaseIDs(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		w := newRealWorldOn(t, e)
 		desk := w.env.Org(intake.OrgKindCompetentAuthority)

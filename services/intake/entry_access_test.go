@@ -118,6 +118,7 @@ func readableEntries(t *testing.T, w *realWorld, tok, caseID string) map[string]
 // letter, and the break-glass reason) as the table of docs/access-model.md,
 // cell by cell: entry kind × relation, over HTTP.
 func TestEntriesFollowTheGrantSections(t *testing.T) {
+	t.Parallel()
 	const y, n = true, false
 	// Columns: entryRelations.
 	table := []struct {

@@ -62,6 +62,7 @@ func readableNotes(t *testing.T, env *intaketest.Env, ctx context.Context, caseI
 // organisation's old identity opens no entry key left in the database; after
 // a rekey the old data keys open no entry either.
 func TestRotationCoversEntries(t *testing.T) {
+	t.Parallel()
 	for _, op := range []string{"rotate", "rekey"} {
 		t.Run(op, func(t *testing.T) {
 			dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
@@ -150,6 +151,7 @@ func TestRotationCoversEntries(t *testing.T) {
 // TestRevokedGranteeLosesEntryKeys: once its last grant is revoked, the
 // grantee keeps only the keys of the entries it wrote.
 func TestRevokedGranteeLosesEntryKeys(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police, ngo := env.Org("police"), env.Org("ngo")

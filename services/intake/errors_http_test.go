@@ -27,6 +27,7 @@ func registrationDoc(t *testing.T) doc {
 // TestRegistrationNamesEveryFailingField: one answer lists every failing
 // field with its JSON path, so the form can mark them all at once.
 func TestRegistrationNamesEveryFailingField(t *testing.T) {
+	t.Parallel()
 	w := newRealWorld(t)
 	officer := w.token(t, w.owner, auth.RoleFrontlineOfficer)
 	cases := []struct {
@@ -76,6 +77,7 @@ func TestRegistrationNamesEveryFailingField(t *testing.T) {
 // Grants and record entries name every failing field at once too, each
 // by its JSON path.
 func TestGrantAndEntryNameEveryFailingField(t *testing.T) {
+	t.Parallel()
 	w := newRealWorld(t)
 	officer := w.token(t, w.owner, auth.RoleFrontlineOfficer)
 	c := w.env.Register(t, w.owner, intaketest.Registration("Every Field"))

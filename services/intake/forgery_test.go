@@ -54,6 +54,7 @@ func setMACs(t *testing.T, a *sql.DB, caseID, orgID string, macs map[string][]by
 }
 
 func TestForgeryRefused(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police := env.Org("police")
@@ -149,6 +150,7 @@ func TestForgeryRefused(t *testing.T) {
 }
 
 func TestAuditFailsClosed(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police := env.Org("police")
@@ -184,6 +186,7 @@ func TestAuditFailsClosed(t *testing.T) {
 // TestAuditBeforeDecrypt checks the order: the read is in the outbox before
 // the sections are opened, so a failing decryption still leaves its trace.
 func TestAuditBeforeDecrypt(t *testing.T) {
+	t.Parallel()
 	env := intaketest.New(t, dbtest.SQLite(t))
 	police := env.Org("police")
 	c := env.Register(t, police, intaketest.Registration("Ordered Person"))

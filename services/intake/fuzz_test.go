@@ -186,6 +186,7 @@ func FuzzDecodeEntry(f *testing.F) {
 }
 
 func TestEntryDepthLimit(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		depth int
 		ok    bool

@@ -17,6 +17,7 @@ import (
 // ends its grant, keeps reading for the follow-up window (14 days by
 // default), and once it passes reads nothing and is given no new entry.
 func TestGrantEndsWithItsService(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		w := newRealWorldOn(t, e)
 		owner := intaketest.Officer(w.owner)

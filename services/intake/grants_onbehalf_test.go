@@ -12,6 +12,7 @@ import (
 // The referral service's background job revokes a referral grant (expiry,
 // a lost emergency race) on the owner's behalf; it can do nothing else.
 func TestServicePrincipalRevokesReferralGrantsOnly(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police, ngo := env.Org("police"), env.Org("ngo")

@@ -67,6 +67,7 @@ func endpointCalls(caseID, grantID, orgID string) map[string]endpointCall {
 // TestRequestsReachTheService: the service gets the ids from the path and
 // the body as sent.
 func TestRequestsReachTheService(t *testing.T) {
+	t.Parallel()
 	srv, fake, _ := fakeServer(t)
 	reqs := endpointCalls(caseID, grantID, orgID)
 	reg := intake.Registration{
@@ -123,6 +124,7 @@ func TestRequestsReachTheService(t *testing.T) {
 // TestClientRoundTrip: the HTTP client returns what the service returned
 // and the same errors, so a caller cannot tell it from the service.
 func TestClientRoundTrip(t *testing.T) {
+	t.Parallel()
 	srv, fake, _ := fakeServer(t)
 	c, err := intake.NewClient(srv.URL, srv.Client())
 	if err != nil {
@@ -219,6 +221,7 @@ func TestClientRoundTrip(t *testing.T) {
 }
 
 func TestNewClientRefusesBadAddresses(t *testing.T) {
+	t.Parallel()
 	for _, addr := range []string{"", "ftp://intake.example.org", "http://", "http://%zz"} {
 		if _, err := intake.NewClient(addr, http.DefaultClient); err == nil {
 			t.Errorf("NewClient(%q) accepted", addr)
@@ -248,6 +251,7 @@ func (b *lockedBuffer) String() string {
 // every call over HTTP, and record method, case id and outcome, never the
 // names, accounts or notes they carry.
 func TestMiddlewareKeepsContentOut(t *testing.T) {
+	t.Parallel()
 	enf, err := authz.Load("")
 	if err != nil {
 		t.Fatal(err)
@@ -502,6 +506,7 @@ func (w *realWorld) notificationOf(t *testing.T, org intake.OrgInfo) string {
 // HTTP with real tokens: 401 without one, 403 where the policy refuses the
 // role, 404 where the service hides the case, success otherwise.
 func TestAuthorizationTable(t *testing.T) {
+	t.Parallel()
 	w := newRealWorld(t)
 	type request struct {
 		draft bool

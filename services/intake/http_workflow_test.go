@@ -95,6 +95,7 @@ func (w *realWorld) decidePositive(t *testing.T, caseID string, clock *intaketes
 // TestWorkflowAuthorizationTable is written by hand: every workflow and
 // oversight endpoint × relation × role, over HTTP with real tokens.
 func TestWorkflowAuthorizationTable(t *testing.T) {
+	t.Parallel()
 	clock := &intaketest.Clock{}
 	w := newRealWorldOn(t, dbtest.SQLite(t), func(c *intake.Config) { c.Now = clock.Now })
 	if err := intake.SetAccessLog(w.env.Service, noAccessLog{}); err != nil {

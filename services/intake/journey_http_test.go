@@ -104,6 +104,7 @@ func (w *realWorld) adultCase(t *testing.T) string {
 // are one path: both set the reasonable-grounds due date, and the queue
 // shows it.
 func TestSubmitRouteSetsDueDate(t *testing.T) {
+	t.Parallel()
 	w := newRealWorld(t)
 	officer, dm := w.token(t, w.owner, auth.RoleFrontlineOfficer), w.token(t, w.authority, auth.RoleDecisionMaker)
 	viaSubmit, viaTransition := w.adultCase(t), w.adultCase(t)
@@ -130,6 +131,7 @@ func TestSubmitRouteSetsDueDate(t *testing.T) {
 // leaves the person's NRM consent as it was, so the case stays in the
 // decision queue.
 func TestConsentUpdateNamingOnePurpose(t *testing.T) {
+	t.Parallel()
 	w := newRealWorld(t)
 	officer := w.token(t, w.owner, auth.RoleFrontlineOfficer)
 	id := w.adultCase(t)
@@ -155,6 +157,7 @@ func TestConsentUpdateNamingOnePurpose(t *testing.T) {
 // awaits a second decision maker, the queue shows it to the others, and the
 // confirmed decision's letter states the proposer's reasons.
 func TestNegativeDecisionKeepsBothReasons(t *testing.T) {
+	t.Parallel()
 	w := newRealWorld(t)
 	officer := w.token(t, w.owner, auth.RoleFrontlineOfficer)
 	dm1, dm2 := w.token(t, w.authority, auth.RoleDecisionMaker), w.token(t, w.authority, auth.RoleDecisionMaker)
@@ -202,6 +205,7 @@ func TestNegativeDecisionKeepsBothReasons(t *testing.T) {
 // conclusive decisions are not offered; they are listed with the date
 // they open, and the move is refused as listed.
 func TestAllowedOffersOnlyOpenMoves(t *testing.T) {
+	t.Parallel()
 	w := newRealWorld(t)
 	officer, dm := w.token(t, w.owner, auth.RoleFrontlineOfficer), w.token(t, w.authority, auth.RoleDecisionMaker)
 	id := w.adultCase(t)
@@ -229,6 +233,7 @@ func TestAllowedOffersOnlyOpenMoves(t *testing.T) {
 
 // TestCertificateBeforeConclusion: no certificate yet is said as such.
 func TestCertificateBeforeConclusion(t *testing.T) {
+	t.Parallel()
 	w := newRealWorld(t)
 	officer := w.token(t, w.owner, auth.RoleFrontlineOfficer)
 	id := w.adultCase(t)
@@ -243,6 +248,7 @@ func TestCertificateBeforeConclusion(t *testing.T) {
 // the owner moves an assistance case onto the NRM route and submits it;
 // the history says when and on which consent.
 func TestAssistanceCaseMovesOntoNRM(t *testing.T) {
+	t.Parallel()
 	w := newRealWorld(t)
 	officer := w.token(t, w.owner, auth.RoleFrontlineOfficer)
 	r := intaketest.Registration("Person " + event.NewID())

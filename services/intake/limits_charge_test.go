@@ -16,6 +16,7 @@ import (
 // identity section, once the draft is found. A registration without
 // identity data, a draft and a finalisation of no draft cost nothing.
 func TestDuplicateCheckChargesIdentityOnly(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e, func(c *intake.Config) { c.DuplicateChecksPerMinute = 1 })
 		police := env.Org("police")

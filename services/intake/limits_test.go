@@ -18,6 +18,7 @@ import (
 // one account every five seconds for an hour gets about 60 an hour
 // through, and each refusal names the limit and when to retry.
 func TestDuplicateCheckLimitFitsRealWork(t *testing.T) {
+	t.Parallel()
 	start := time.Now().UTC()
 	clock := &fixedClock{t: start}
 	env := intaketest.New(t, dbtest.SQLite(t), func(c *intake.Config) { c.Now = clock.Now })

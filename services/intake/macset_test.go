@@ -10,6 +10,7 @@ import (
 )
 
 func TestSectionMACsRoundTrip(t *testing.T) {
+	t.Parallel()
 	const caseID = "7f1c4e1a-2b7d-4c9e-9a51-0c3f5e2d8b12"
 	macs := map[seal.SectionID][]byte{
 		{CaseID: caseID, Section: "narrative", Version: 0}: bytes.Repeat([]byte{3}, 32),

@@ -65,6 +65,7 @@ func kindsOf(ns []notice.Notice) []string {
 // child's case made by others; a replaced guardian is told so; an adult's
 // case with no guardian tells no one.
 func TestGuardianIsToldOfEveryChange(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		ngo, guardianOrg, otherOrg := env.Org("ngo"), env.Org("ngo"), env.Org("ngo")
@@ -183,6 +184,7 @@ func TestGuardianIsToldOfEveryChange(t *testing.T) {
 // A missing person's alert reaches the owner's case workers and the
 // national desk, and no other organisation.
 func TestMissingPersonAlertIsTold(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police, other := env.Org("police"), env.Org("police")
@@ -214,6 +216,7 @@ func TestMissingPersonAlertIsTold(t *testing.T) {
 // the reasonable-grounds target, on the day, and the day after it is
 // missed: once each, however often the sweeper runs.
 func TestDecisionMakersToldOfDeadlines(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		clock := &fixedClock{t: time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC)} // a Monday
 		env := intaketest.New(t, e, func(c *intake.Config) { c.Now = clock.Now })
@@ -302,6 +305,7 @@ func TestDecisionMakersToldOfDeadlines(t *testing.T) {
 // section and free-text field of a child's case, its entries and its
 // transition reasons appear in no notice and nowhere in the outbox.
 func TestNoticesCarryNoPersonalData(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		ngo, guardianOrg := env.Org("ngo"), env.Org("ngo")

@@ -14,6 +14,7 @@ import (
 // A submitted case past its reasonable-grounds target is reported to
 // statistics once, as a de-identified "overdue" fact.
 func TestOverdueDecisionsReportedOnce(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police := env.Org("police")

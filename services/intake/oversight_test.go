@@ -25,6 +25,7 @@ func note(t *testing.T, env *intaketest.Env, ctx context.Context, caseID, text s
 }
 
 func TestBreakGlass(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		clock := &fixedClock{t: time.Date(2026, 11, 5, 22, 0, 0, 0, time.UTC)}
 		env := intaketest.New(t, e, func(c *intake.Config) { c.Now = clock.Now })
@@ -108,6 +109,7 @@ func TestBreakGlass(t *testing.T) {
 }
 
 func TestDisclosures(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police, other, audit := env.Org("police"), env.Org("ngo"), env.Org("commission")

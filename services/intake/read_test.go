@@ -19,6 +19,7 @@ import (
 // draft without sections, callers with and without a wrap or MACs,
 // missing and malformed ids.
 func TestReadPathsAgree(t *testing.T) {
+	t.Parallel()
 	env := intaketest.New(t, dbtest.Postgres(t))
 	police, other := env.Org("police"), env.Org("police")
 	active, pending, revoked := env.Org("ngo"), env.Org("ngo"), env.Org("ngo")
@@ -65,6 +66,7 @@ func TestReadPathsAgree(t *testing.T) {
 // engines: a draft without sections is its owner's alone, consents come
 // back as recorded, a missing case is a denial like a forbidden one.
 func TestReadShapes(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police, other := env.Org("police"), env.Org("police")

@@ -14,6 +14,7 @@ import (
 // year from 1, and once the reserved numbers are given back the counter
 // ends at the count handed out.
 func TestReferencesConcurrentAreDensePerYear(t *testing.T) {
+	t.Parallel()
 	const callers, each = 24, 10
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		d := dbtest.Open(t, e, "intake")
@@ -69,6 +70,7 @@ func TestReferencesConcurrentAreDensePerYear(t *testing.T) {
 // refReserve more, which the next groups use up before a statement. A
 // release gives back only what no other process has passed.
 func TestReferencesReserveUnderLoad(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		d := dbtest.Open(t, e, "intake")
 		ctx := context.Background()

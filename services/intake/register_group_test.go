@@ -15,6 +15,7 @@ import (
 // its organisation reads back, its audit events; and a person registered
 // twice within one group is found as a duplicate.
 func TestRegistrationGroup(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police, ngo := env.Org("police"), env.Org("ngo")
@@ -72,6 +73,7 @@ func TestRegistrationGroup(t *testing.T) {
 // A registration of a group that cannot be written fails alone: the
 // others are written, and nothing of it is.
 func TestRegistrationGroupFailsAlone(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police := env.Org("police")
@@ -118,6 +120,7 @@ func TestRegistrationGroupFailsAlone(t *testing.T) {
 // Nothing is left wrapped for the retired key, which a rekey would then
 // destroy.
 func TestRegistrationGroupAfterRotation(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police := env.Org("police")

@@ -18,6 +18,7 @@ import (
 var errValidation = errors.New("validation")
 
 func TestRegisterValidation(t *testing.T) {
+	t.Parallel()
 	env := intaketest.New(t, dbtest.SQLite(t))
 	police := env.Org("police")
 	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
@@ -70,6 +71,7 @@ func TestRegisterValidation(t *testing.T) {
 }
 
 func TestRoutesAndPresumptionOfMinority(t *testing.T) {
+	t.Parallel()
 	env := intaketest.New(t, dbtest.SQLite(t))
 	police := env.Org("police")
 	tests := []struct {
@@ -107,6 +109,7 @@ func TestRoutesAndPresumptionOfMinority(t *testing.T) {
 }
 
 func TestReferencesUniqueUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police := env.Org("police")
@@ -142,6 +145,7 @@ func TestReferencesUniqueUnderConcurrency(t *testing.T) {
 }
 
 func TestDraftLifecycle(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police, other := env.Org("police"), env.Org("police")
@@ -188,6 +192,7 @@ func TestDraftLifecycle(t *testing.T) {
 }
 
 func TestConsentRecords(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police := env.Org("police")
@@ -213,6 +218,7 @@ func TestConsentRecords(t *testing.T) {
 }
 
 func TestStatsEventsDeidentified(t *testing.T) {
+	t.Parallel()
 	env := intaketest.New(t, dbtest.SQLite(t))
 	police := env.Org("police")
 	env.Org(intake.OrgKindCompetentAuthority)

@@ -162,6 +162,7 @@ func copyKeyDir(t *testing.T, kd *keys.Dir) *keys.Dir {
 // before the purge opens everything, so the test would notice a purge that
 // left its keys behind.
 func TestPurgeDefeatsOldBackup(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		clock := &fixedClock{t: time.Date(2026, 11, 5, 10, 0, 0, 0, time.UTC)}
 		env := intaketest.New(t, e, func(c *intake.Config) { c.Now = clock.Now })

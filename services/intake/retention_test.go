@@ -20,6 +20,7 @@ import (
 // record stays readable. TestPurgeDefeatsOldBackup covers a copy of the
 // database taken before the purge.
 func TestPurge(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		clock := &fixedClock{t: time.Date(2026, 11, 5, 10, 0, 0, 0, time.UTC)}
 		env := intaketest.New(t, e, func(c *intake.Config) { c.Now = clock.Now })
@@ -135,6 +136,7 @@ func (l outboxAccessLog) CaseEvents(_ context.Context, caseID string) ([]intake.
 }
 
 func TestAccessReport(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police, other, audit := env.Org("police"), env.Org("ngo"), env.Org("commission")

@@ -18,6 +18,7 @@ import (
 // revocation re-keyed what it could read, so the old wrap opens nothing:
 // neither the sections nor an entry written after the revocation.
 func TestRevokedWrapRestoredOpensNothing(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		w := newRealWorldOn(t, e)
 		ctx := context.Background()

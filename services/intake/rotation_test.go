@@ -78,6 +78,7 @@ func allWraps(t *testing.T, env *intaketest.Env, orgID string) []storedWrap {
 }
 
 func TestRotateAndRekeyUnderLoad(t *testing.T) {
+	// Not in parallel: its registrations and reads have deadlines.
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e, func(c *intake.Config) { c.DuplicateChecksPerMinute = 1000 })
 		police, ngo, authority := env.Org("police"), env.Org("ngo"), env.Org(intake.OrgKindCompetentAuthority)

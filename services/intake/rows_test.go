@@ -12,6 +12,7 @@ import (
 // jsonRows scan what PostgreSQL's json_build_array renders of intake's
 // column types, and refuse what does not fit without echoing it.
 func TestJSONRows(t *testing.T) {
+	t.Parallel()
 	rs := newJSONRows([]byte(`[["\\x01ff", null, "2026-11-27T11:42:03.557326+01:00", 3, true, "a\"b", null, "2027-01-02T00:00:00+00:00"]]`))
 	var (
 		b, mac   []byte

@@ -22,6 +22,7 @@ func (w *realWorld) childCase(t *testing.T) string {
 // TestGuardianSeams replays issue 18's guardian findings over HTTP: anyone
 // could be appointed, and a replaced guardian kept reading the child's case.
 func TestGuardianSeams(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		w := newRealWorldOn(t, e)
 		officer := w.token(t, w.owner, auth.RoleFrontlineOfficer)
@@ -75,6 +76,7 @@ func TestGuardianSeams(t *testing.T) {
 // consent with any organisation named in a "guardian" or "child_protection"
 // request; a transfer checked no consent at all.
 func TestChildExemptionsFollowTheRecipient(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		w := newRealWorldOn(t, e)
 		officer := w.token(t, w.owner, auth.RoleFrontlineOfficer)
@@ -122,6 +124,7 @@ func TestChildExemptionsFollowTheRecipient(t *testing.T) {
 // reading everything; any organisation could link a notification it did
 // not own.
 func TestPreviousOwnerAndLinkSeams(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		w := newRealWorldOn(t, e)
 		officer := w.token(t, w.owner, auth.RoleFrontlineOfficer)

@@ -18,6 +18,7 @@ import (
 // row back with its section MACs emptied, so none fails to verify, and
 // sets the grant active. No entry written afterwards is wrapped to it.
 func TestRestoredWrapWithoutSectionMACsGetsNoEntryKey(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		w := newRealWorldOn(t, e)
 		ctx := context.Background()
@@ -78,6 +79,7 @@ func TestRestoredWrapWithoutSectionMACsGetsNoEntryKey(t *testing.T) {
 // class; its wrap does not hold every section, so an interview written
 // afterwards is not wrapped to it.
 func TestForgedBreakGlassPurposeGetsNoEntryKey(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		w := newRealWorldOn(t, e)
 		owner := intaketest.Officer(w.owner)
@@ -107,6 +109,7 @@ func TestForgedBreakGlassPurposeGetsNoEntryKey(t *testing.T) {
 // police interview is still an interview, not wrapped to a grantee of the
 // narrative alone.
 func TestCorrectionChainKeepsTheClass(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		w := newRealWorldOn(t, e)
 		owner := intaketest.Officer(w.owner)
@@ -158,6 +161,7 @@ func TestCorrectionChainKeepsTheClass(t *testing.T) {
 // into the case (a note would copy what it read under its organisation's
 // name, readable by every colleague and kept after expiry).
 func TestBreakGlassIsReadOnly(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		w := newRealWorldOn(t, e)
 		caseID := w.bgCase(t, true)
@@ -197,6 +201,7 @@ func TestBreakGlassIsReadOnly(t *testing.T) {
 // other reader is refused (it would replace the assessment and clear its
 // approval).
 func TestBestInterestsOnlyByProtectors(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		w := newRealWorldOn(t, e)
 		owner := intaketest.Officer(w.owner)
@@ -245,6 +250,7 @@ func TestBestInterestsOnlyByProtectors(t *testing.T) {
 // authorities, a decision maker of the one the case was not submitted to
 // (it holds no decision grant) cannot open an emergency access.
 func TestBreakGlassOnlyByTheSubmittedAuthority(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		w := newRealWorldOn(t, e)
 		caseID := w.bgCase(t, true)

@@ -11,6 +11,7 @@ import (
 // row: moved out of line, it cost every registration two TOAST chunks and
 // every read their lookup.
 func TestWrapsStayInTheirRows(t *testing.T) {
+	t.Parallel()
 	env := intaketest.New(t, dbtest.Postgres(t))
 	police := env.Org("police")
 	for range 5 {

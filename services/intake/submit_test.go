@@ -11,6 +11,7 @@ import (
 // TestSubmitWithoutSections: a case registered with attributes only still
 // reaches the competent authority's queue and can be decided.
 func TestSubmitWithoutSections(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		env := intaketest.New(t, e)
 		police, authority := env.Org("police"), env.Org(intake.OrgKindCompetentAuthority)

@@ -296,6 +296,7 @@ func with(m map[string]any, key string, v any) map[string]any {
 // TestDecoderRefusals: bad input is refused with a stable code before the
 // service is reached, and the answer does not echo the value sent.
 func TestDecoderRefusals(t *testing.T) {
+	t.Parallel()
 	srv, fake, _ := fakeServer(t)
 	const tok = "role:all"
 	cases := "/api/v1/cases"
@@ -377,6 +378,7 @@ func TestDecoderRefusals(t *testing.T) {
 // TestUnknownRoutes: what no route serves is answered in the JSON error
 // shape, 405 when the path exists under another method.
 func TestUnknownRoutes(t *testing.T) {
+	t.Parallel()
 	srv, fake, _ := fakeServer(t)
 	tests := []struct {
 		method, path string
@@ -413,6 +415,7 @@ func TestUnknownRoutes(t *testing.T) {
 
 // TestNothingIsCached: successes and errors alike carry no-store.
 func TestNothingIsCached(t *testing.T) {
+	t.Parallel()
 	srv, _, _ := fakeServer(t)
 	for _, tc := range []struct {
 		name, token, method, path string
@@ -441,6 +444,7 @@ func TestNothingIsCached(t *testing.T) {
 // with its status and code; an unknown one is a generic 500 that says
 // nothing of its cause.
 func TestBusinessErrorsKeepTheirCode(t *testing.T) {
+	t.Parallel()
 	srv, fake, _ := fakeServer(t)
 	for _, tc := range []struct {
 		err    error

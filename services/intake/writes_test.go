@@ -10,6 +10,7 @@ import (
 )
 
 func TestRenumber(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		query  string
 		offset int
@@ -28,6 +29,7 @@ func TestRenumber(t *testing.T) {
 }
 
 func TestHoldable(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		query string
 		want  bool
@@ -50,6 +52,7 @@ func TestHoldable(t *testing.T) {
 // answers: a read sees them, a final statement answers its own row count,
 // and a failure among them fails that statement and every later one.
 func TestDeferredWrites(t *testing.T) {
+	t.Parallel()
 	e := dbtest.Postgres(t)
 	a, err := sql.Open("postgres", e.AdminURL)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 // provider, and the referral made right after stores and shows the same
 // providers with the same names and the very scores the preview showed.
 func TestCandidatesCarryNameAndPreviewScore(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		tok := tokens{"officer": {UserID: event.NewID(), OrgID: ev.police, Roles: []string{auth.RoleFrontlineOfficer}}}

@@ -17,6 +17,7 @@ import (
 // system administrator adds the service (audited); the organisation's
 // administrator may keep or lower its places, or drop it.
 func TestOnlyASystemAdminDeclaresChildProtection(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		tok := tokens{}

@@ -32,6 +32,7 @@ func run(n int, f func(i int) error) []error {
 }
 
 func TestConcurrentAcceptsOfOneReferral(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		for round := range rounds {
@@ -65,6 +66,7 @@ func TestConcurrentAcceptsOfOneReferral(t *testing.T) {
 }
 
 func TestConcurrentAcceptsNeverExceedCapacity(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		for round := range rounds {
@@ -99,6 +101,7 @@ func TestConcurrentAcceptsNeverExceedCapacity(t *testing.T) {
 }
 
 func TestEmergencyFanOutFirstAcceptanceWins(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		for round := range rounds {

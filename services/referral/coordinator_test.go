@@ -50,6 +50,7 @@ func call(t testing.TB, srvURL string, hc *http.Client, token, method, path stri
 // organisation's referral only with a coded emergency reason, recorded,
 // audited and told to the sender.
 func TestCoordinatorSeesWhatRoutingNeeds(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		tok := tokens{}

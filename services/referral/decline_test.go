@@ -17,6 +17,7 @@ import (
 // the sender; free text is refused with a 400 that points to the case
 // record, the offer stays open, and the text is stored nowhere.
 func TestDeclineNoteIsACode(t *testing.T) {
+	t.Parallel()
 	ev := newEnv(t, dbtest.SQLite(t))
 	prov := ev.provider(t, shelter("MA-06", 5))
 	r := ev.refer(t, ev.adult("MA-06", 0), "normal", prov)

@@ -121,6 +121,7 @@ func countAudit(t *testing.T, d *db.DB, action, outcome string) int {
 // and the sections legal aid needs, nothing else; the database holds
 // the recipient's fingerprint and the package's hash, never content.
 func TestExternalPackage(t *testing.T) {
+	t.Parallel()
 	x, err := age.GenerateX25519Identity()
 	if err != nil {
 		t.Fatal(err)
@@ -241,6 +242,7 @@ func fingerprintOf(s string) string {
 }
 
 func TestExternalRecipientValidated(t *testing.T) {
+	t.Parallel()
 	ev := newEnv(t, dbtest.SQLite(t))
 	x, _ := age.GenerateX25519Identity()
 	caseID := ev.adult("MA-06", 0)
@@ -276,6 +278,7 @@ func TestExternalRecipientValidated(t *testing.T) {
 // TestPackageAccess is written by hand: only the sending organisation gets
 // the package, and intake's refusal stops it.
 func TestPackageAccess(t *testing.T) {
+	t.Parallel()
 	ev := newEnv(t, dbtest.SQLite(t))
 	ev.s.dpol.PackageDownloads = 10
 	x, _ := age.GenerateX25519Identity()
@@ -358,6 +361,7 @@ func TestPackageAccess(t *testing.T) {
 }
 
 func TestExternalWithoutSectionSourceIsUnavailable(t *testing.T) {
+	t.Parallel()
 	ev := newEnv(t, dbtest.SQLite(t))
 	cfg := ev.config()
 	cfg.Sections = nil

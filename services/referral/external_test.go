@@ -20,6 +20,7 @@ import (
 // across a border a second user of the owner's organisation approves
 // first; a consent basis needs the consent.
 func TestOnlyTheOwnerDisclosesOutside(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		tok := tokens{}
@@ -157,6 +158,7 @@ func (g granteeCases) Summary(ctx context.Context, id string) (CaseSummary, erro
 // foreign recipient kind, or a destination no policy knows to be in the
 // country, and the package left with no second person's approval.
 func TestForeignRecipientNeedsASecondPerson(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		tok := tokens{}

@@ -10,6 +10,7 @@ import (
 // TestServiceEndEndsTheGrant: when the accepted provider's service ends
 // (completed, or the person left) intake is told to end its grant, once.
 func TestServiceEndEndsTheGrant(t *testing.T) {
+	t.Parallel()
 	for _, end := range []string{"complete", "left"} {
 		t.Run(end, func(t *testing.T) {
 			ev := newEnv(t, dbtest.SQLite(t))

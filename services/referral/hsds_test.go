@@ -31,6 +31,7 @@ func directoryOf(t *testing.T, s Service, ctxOrg string) []Provider {
 // an empty deployment and finds the same directory there, and the same
 // export again.
 func TestHSDSRoundTrip(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		from, to := newEnv(t, e), newEnv(t, e)
 		hours := shelter("MA-01", 4)
@@ -95,6 +96,7 @@ func TestHSDSRoundTrip(t *testing.T) {
 // An import is all or nothing: one bad organisation leaves the directory
 // as it was.
 func TestHSDSImportAllOrNothing(t *testing.T) {
+	t.Parallel()
 	ev := newEnv(t, dbtest.SQLite(t))
 	good := directory.ToHSDS(Provider{OrgID: event.NewID(), Name: "A", Regions: []string{"MA-06"}, AcceptsAdults: true,
 		Availability: Always, Active: true, Languages: []string{}, Genders: []string{},

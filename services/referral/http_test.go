@@ -71,6 +71,7 @@ func do(t testing.TB, srv *httptest.Server, token, method, path string, body any
 // (recv), in a candidate not yet offered it (queued), in another
 // organisation (other). Each row starts from a fresh pending referral.
 func TestAuthorizationTable(t *testing.T) {
+	t.Parallel()
 	ev := newEnv(t, dbtest.SQLite(t))
 	tok := tokens{}
 	srv := ev.server(t, tok)
@@ -147,6 +148,7 @@ func TestAuthorizationTable(t *testing.T) {
 }
 
 func TestHiddenReferralIsAuditedAsDenied(t *testing.T) {
+	t.Parallel()
 	ev := newEnv(t, dbtest.SQLite(t))
 	a := ev.provider(t, shelter("MA-06", 5))
 	r := ev.refer(t, ev.adult("MA-06", 0), "normal", a)

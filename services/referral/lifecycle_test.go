@@ -12,6 +12,7 @@ import (
 )
 
 func TestGrantsFollowTheReferral(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		cases := []struct {
@@ -64,6 +65,7 @@ func TestGrantsFollowTheReferral(t *testing.T) {
 func event0() string { return "00000000-0000-4000-8000-000000000001" }
 
 func TestConsentRefusalLeavesNothing(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		a := ev.provider(t, shelter("MA-06", 5))
@@ -83,6 +85,7 @@ func TestConsentRefusalLeavesNothing(t *testing.T) {
 }
 
 func TestAnonymousNeverReferred(t *testing.T) {
+	t.Parallel()
 	ev := newEnv(t, dbtest.SQLite(t))
 	ev.provider(t, shelter("MA-06", 5))
 	id := ev.adult("MA-06", 0)
@@ -98,6 +101,7 @@ func TestAnonymousNeverReferred(t *testing.T) {
 }
 
 func TestIllegalTransitionsNameTheAllowedOnes(t *testing.T) {
+	t.Parallel()
 	ev := newEnv(t, dbtest.SQLite(t))
 	a := ev.provider(t, shelter("MA-06", 5))
 	r := ev.refer(t, ev.adult("MA-06", 0), "normal", a)
@@ -125,6 +129,7 @@ func TestIllegalTransitionsNameTheAllowedOnes(t *testing.T) {
 // A candidate sees codes only before accepting: no case id, no sender, no
 // other candidate, and nothing the case summary did not hold as a code.
 func TestCandidateSeesNoNameBeforeAcceptance(t *testing.T) {
+	t.Parallel()
 	ev := newEnv(t, dbtest.SQLite(t))
 	a, b := ev.provider(t, shelter("MA-06", 5)), ev.provider(t, shelter("MA-06", 5))
 	r, err := ev.s.CreateReferral(ev.officer(), NewReferral{CaseID: ev.adult("MA-06", 2, "ar"), Service: "shelter", Urgency: "emergency", FanOut: 2})

@@ -16,6 +16,7 @@ import (
 // offers soonest deadline first with the seconds left, then the referrals
 // it accepted; nothing queued for it, declined by it or sent to others.
 func TestInboxPendingFirstWithTimeLeft(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		p, q := ev.provider(t, shelter("MA-06", 5)), ev.provider(t, shelter("MA-06", 5))
@@ -86,6 +87,7 @@ func TestInboxPendingFirstWithTimeLeft(t *testing.T) {
 
 // TestSentListsTheSendersReferralsNewestFirst.
 func TestSentListsTheSendersReferralsNewestFirst(t *testing.T) {
+	t.Parallel()
 	ev := newEnv(t, dbtest.SQLite(t))
 	p := ev.provider(t, shelter("MA-06", 5))
 	var ids []string
@@ -123,6 +125,7 @@ func TestSentListsTheSendersReferralsNewestFirst(t *testing.T) {
 // candidates; a decline offers it to the fourth at once, with a fresh
 // two-hour deadline, and tells it.
 func TestFanOutRefillsAfterDecline(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		var provs []string
@@ -170,6 +173,7 @@ func TestFanOutRefillsAfterDecline(t *testing.T) {
 // declines, one accepts, the third is withdrawn and told; places and
 // grants follow, and the sender sees the decline's reason and note.
 func TestEmergencyOneDeclinesAnotherAccepts(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		a, b, c := ev.provider(t, shelter("MA-06", 5)), ev.provider(t, shelter("MA-06", 5)), ev.provider(t, shelter("MA-06", 5))

@@ -14,6 +14,7 @@ import (
 // TestInstrumentingCountsByMethodAndOutcome: calls are counted by method
 // and outcome code, with no other label.
 func TestInstrumentingCountsByMethodAndOutcome(t *testing.T) {
+	t.Parallel()
 	ev := newEnv(t, dbtest.SQLite(t))
 	reg := prometheus.NewRegistry()
 	mw, err := InstrumentingMiddleware(reg)

@@ -100,6 +100,7 @@ func (ev *env) count(t testing.TB, q string, args ...any) int {
 // The same outbox message delivered twice gives one notice and one
 // webhook; a notice that breaks the contract is dropped, not stored.
 func TestNoticeReceivedOnce(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		rc := &receiver{}
@@ -154,6 +155,7 @@ func ids(p inboxPage) []string {
 // organisation, their organisation, or the national desk when they are on
 // it: unread first, read per user; another's notice is 404 and audited.
 func TestInboxOverHTTP(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		orgA, orgB, desk := event.NewID(), event.NewID(), event.NewID()
@@ -291,6 +293,7 @@ func TestInboxOverHTTP(t *testing.T) {
 // a referral that found no provider to the sender and to the national
 // desk's board, and to no one else.
 func TestReferralEventsReachInboxes(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		prov := ev.provider(t, shelter("MA-06", 5))
@@ -332,6 +335,7 @@ func TestReferralEventsReachInboxes(t *testing.T) {
 
 // Notices older than NoticeRetention go, with their read marks; newer stay.
 func TestNoticesExpire(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		org, user := event.NewID(), event.NewID()

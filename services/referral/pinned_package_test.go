@@ -21,6 +21,7 @@ import (
 // consent again; downloads end after the policy's count (3) or window (7
 // days), and the package is then forgotten.
 func TestPackagePinned(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		tok := tokens{"officer": {UserID: event.NewID(), OrgID: ev.police, Roles: []string{auth.RoleFrontlineOfficer}}}

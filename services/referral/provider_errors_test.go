@@ -20,6 +20,7 @@ var goType = regexp.MustCompile(`\[\]|map\[|\b[a-z]+\.[A-Z]\w*|\b(u?int|float)(8
 // the wrong JSON type is answered with the field's path and the JSON type
 // it needs, never a Go type such as referral.ServicePlaces.
 func TestProviderErrorsNameFieldsNotGoTypes(t *testing.T) {
+	t.Parallel()
 	ev := newEnv(t, dbtest.SQLite(t))
 	org := event.NewID()
 	srv := ev.server(t, tokens{"admin": {UserID: event.NewID(), OrgID: org, Roles: []string{auth.RoleOrgAdmin}}})

@@ -33,6 +33,7 @@ func noDependants(p *Provider) { p.AcceptsDependants = false }
 
 // The expected ranks below are worked out by hand from routing.json.
 func TestRoutingScenarios(t *testing.T) {
+	t.Parallel()
 	r := defaultRoutingT(t)
 	cases := []struct {
 		name      string
@@ -121,6 +122,7 @@ func TestRoutingScenarios(t *testing.T) {
 }
 
 func TestRoutingReasons(t *testing.T) {
+	t.Parallel()
 	r := defaultRoutingT(t)
 	ranked, _ := r.rank(profile{Service: "shelter", Urgency: "emergency", Region: "MA-06", Gender: "female", Languages: []string{"ar"}},
 		[]Provider{p("x", "MA-06", []string{"MA-06"}, 10, 1, func(p *Provider) { arabic(p); p.Availability = Always })})
@@ -131,6 +133,7 @@ func TestRoutingReasons(t *testing.T) {
 }
 
 func TestRoutingOverrideFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bad := []byte(`{"regions": []}`)
 	if err := writeFile(dir, RoutingFile, bad); err != nil {

@@ -32,6 +32,7 @@ func (ev *env) status(t testing.TB, id string) Referral {
 // through two expiries to the coordinators' board, on a fixed clock, with a
 // new service and sweeper instance (a restart) before each sweep.
 func TestDeadlinesEscalateThenHandOver(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		a, b := ev.provider(t, shelter("MA-06", 5)), ev.provider(t, shelter("MA-06", 5))
@@ -90,6 +91,7 @@ func TestDeadlinesEscalateThenHandOver(t *testing.T) {
 }
 
 func TestEmergencyDeadlineIsTwoHours(t *testing.T) {
+	t.Parallel()
 	ev := newEnv(t, dbtest.SQLite(t))
 	a := ev.provider(t, shelter("MA-06", 5))
 	r := ev.refer(t, ev.adult("MA-06", 0), "emergency", a)

@@ -10,6 +10,7 @@ import (
 // TestWebhookDocExample: the worked example in docs/webhooks.md is what
 // Sign produces, and the page shows it.
 func TestWebhookDocExample(t *testing.T) {
+	t.Parallel()
 	const (
 		secret = "6f1c0d0a4c7e2b9f3a5d8e1c2b4a6f8e0d1c3b5a7f9e2d4c6b8a0f1e3d5c7b9a"
 		ts     = "1796580000"

@@ -13,6 +13,7 @@ import (
 // loopback service, standing for an internal one). Nothing reaches it:
 // the redirect is a failed delivery, retried later, never followed.
 func TestWebhookDoesNotFollowRedirects(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
 			t.Run(http.StatusText(status), func(t *testing.T) {

@@ -32,6 +32,7 @@ func verify(secretHex string, h hit) bool {
 // is set; deliveries verify with it; a rotation (audited, the provider's
 // own managers only) shows a new one, and the old one stops verifying.
 func TestProviderVerifiesWebhooks(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		rc := &receiver{}

@@ -67,6 +67,7 @@ func (ev *env) hookedProvider(t *testing.T, rc *receiver) string {
 // signed body of codes only; failures wait 30 s, then 60 s, before the
 // next attempt, on a fixed clock.
 func TestWebhookSignedRetriedWithBackoff(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		ev := newEnv(t, e)
 		rc := &receiver{fail: 2}
@@ -142,6 +143,7 @@ func TestWebhookSignedRetriedWithBackoff(t *testing.T) {
 // TestWebhookGivesUpAfterMaxAttempts: a provider that never answers is
 // tried maxAttempts times, each after its backoff, then left alone.
 func TestWebhookGivesUpAfterMaxAttempts(t *testing.T) {
+	t.Parallel()
 	ev := newEnv(t, dbtest.SQLite(t))
 	rc := &receiver{fail: 1 << 30}
 	prov := ev.hookedProvider(t, rc)
@@ -175,6 +177,7 @@ func TestWebhookGivesUpAfterMaxAttempts(t *testing.T) {
 }
 
 func TestBackoffDoublesUpToAnHour(t *testing.T) {
+	t.Parallel()
 	want := []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute,
 		16 * time.Minute, 32 * time.Minute, time.Hour, time.Hour, time.Hour}
 	for n, w := range want {
@@ -186,6 +189,7 @@ func TestBackoffDoublesUpToAnHour(t *testing.T) {
 
 // A provider without a webhook is told in the app only.
 func TestNoWebhookNoDelivery(t *testing.T) {
+	t.Parallel()
 	ev := newEnv(t, dbtest.SQLite(t))
 	prov := ev.provider(t, shelter("MA-06", 5))
 	ev.refer(t, ev.adult("MA-06", 0), "normal", prov)

@@ -24,6 +24,7 @@ func trialMonths(n int) []string {
 // (2 cases by police in MA-01). Without perturbation the difference is
 // exact every time; with it, the attacker cannot be sure.
 func TestAttackDifferencingRecoversSuppressedCellOnlyWithoutPerturbation(t *testing.T) {
+	t.Parallel()
 	const secret = 2
 	months := trialMonths(24)
 	run := func(t *testing.T, tweak func(*Config)) (exact int) {
@@ -149,6 +150,7 @@ func differencingAttack(t *testing.T, tweak func(*Config), others int) (named, r
 }
 
 func TestAttackDifferencingTwoReleases(t *testing.T) {
+	t.Parallel()
 	const trials = 24
 	t.Run("one case, no protection", func(t *testing.T) {
 		if named, _, _ := differencingAttack(t, unprotected, 0); named != trials {
@@ -188,6 +190,7 @@ func TestAttackDifferencingTwoReleases(t *testing.T) {
 // arrive in other cells leaves the cells whose records did not change as
 // they were.
 func TestSameRecordsSameAnswer(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, dbtest.SQLite(t), nil)
 	var es []facts.Event
 	for i := range 40 {

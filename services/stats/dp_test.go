@@ -11,6 +11,7 @@ import (
 )
 
 func TestReleaseBudget(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil) // 0.5 per table
 		for i := range 20 {
@@ -67,6 +68,7 @@ func TestReleaseBudget(t *testing.T) {
 // The two-sided geometric noise has the variance of its distribution:
 // 2 alpha / (1 - alpha)^2.
 func TestGeometricNoiseScale(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(5, 6))
 	s := &Stats{uniform: func() float64 {
 		for {
@@ -99,6 +101,7 @@ func TestGeometricNoiseScale(t *testing.T) {
 // A parameter that is not noise (alpha rounded to 1, or out of range) and
 // a draw that overflows are refused, never answered as a count.
 func TestGeometricRefusesNoNoise(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		alpha   float64

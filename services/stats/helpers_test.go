@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -183,11 +184,11 @@ func (f *fixture) reset(t testing.TB) {
 
 // Event builders.
 
-var idn int
+// idn numbers events across the package's tests, which run in parallel.
+var idn atomic.Int64
 
 func nextID(prefix string) string {
-	idn++
-	return fmt.Sprintf("%s-%08d", prefix, idn)
+	return fmt.Sprintf("%s-%08d", prefix, idn.Add(1))
 }
 
 func registered(key, month, region, gender, age, loc, org string, types ...string) facts.Event {

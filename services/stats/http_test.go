@@ -74,6 +74,7 @@ func (f *fixture) auditCount(t *testing.T, action, outcome, user string) int {
 }
 
 func TestHTTPAuthorisation(t *testing.T) {
+	t.Parallel()
 	type want struct{ catalogue, table, csv, report, create, release, snapshot, snapshotRead, list, ledger, series int }
 	const ok, created, denied = http.StatusOK, http.StatusCreated, http.StatusForbidden
 	no := want{denied, denied, denied, denied, denied, denied, denied, denied, denied, denied, denied}
@@ -151,6 +152,7 @@ func TestHTTPAuthorisation(t *testing.T) {
 }
 
 func TestHTTPTablesAndClient(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, dbtest.SQLite(t), nil)
 	for i := range 30 {
 		f.send(t, registered(fmt.Sprintf("k%02d", i), "2026-11", "MA-01", "female", "adult", "abroad", "ngo", "sexual", "labour"))

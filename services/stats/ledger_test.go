@@ -141,6 +141,7 @@ func averagingAttack(t *testing.T, tweak func(*Config), releases int) (exact, an
 }
 
 func TestAttackAveragingDifferentialPrivacyReleases(t *testing.T) {
+	t.Parallel()
 	const releases, trials = 250, 8
 	t.Run("no ledger", func(t *testing.T) {
 		exact, answered, _ := averagingAttack(t, unlimitedLedger, releases)
@@ -165,6 +166,7 @@ func TestAttackAveragingDifferentialPrivacyReleases(t *testing.T) {
 }
 
 func TestLedger(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil) // 1 per month, 0.5 by default
 		for i := range 20 {
@@ -255,6 +257,7 @@ func TestLedger(t *testing.T) {
 // N analysts asking at once, each in a release of their own, never spend
 // more than the budget between them.
 func TestLedgerConcurrentSpends(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		for i := range 20 {

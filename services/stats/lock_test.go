@@ -17,6 +17,7 @@ const auditAppendLock = 7436101
 // the PostgreSQL database: a receiver batch and an audit append once took
 // the same advisory lock and ran one at a time.
 func TestReceiverLockIsItsOwn(t *testing.T) {
+	t.Parallel()
 	e := dbtest.Postgres(t)
 	d := dbtest.Open(t, e, "stats")
 	ctx := context.Background()

@@ -39,6 +39,7 @@ func exact(t *testing.T, tb Table, want int64, unit string, dims ...string) {
 // The new tables count what they say, on both engines (no perturbation,
 // to see the true counts).
 func TestNationalTables(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, func(c *Config) {
 			unprotected(c)
@@ -115,6 +116,7 @@ func TestNationalTables(t *testing.T) {
 // small one, and a release one record away from the published one is
 // refused with the figures left as they were.
 func TestNationalTablesDisclosureControl(t *testing.T) {
+	t.Parallel()
 	const m = "2026-11"
 	nats := []string{"NG", "NG", "NG", "MA", "MA", "SN"}
 	tests := []struct {
@@ -233,6 +235,7 @@ func TestNationalTablesDisclosureControl(t *testing.T) {
 // Every code exported with an HTCDS value uses a value name of its HTCDS
 // 2.0 field (the field standards' picklists, copied here by hand).
 func TestHTCDSCodesAreFieldValues(t *testing.T) {
+	t.Parallel()
 	values := map[string][]string{
 		"vic_TypeOfExploitation": {"ForcedLabour", "SexualExploitation", "ChildLabour", "ForcedMarriage", "Servitude",
 			"ForcedMilitaryByNonStateActors", "OrganRemoval", "ForcedBegging", "ForcedAdoption", "Surrogacy", "Other"},

@@ -8,6 +8,7 @@ import (
 )
 
 func TestDisclosurePolicy(t *testing.T) {
+	t.Parallel()
 	d, err := LoadDisclosure("")
 	if err != nil {
 		t.Fatalf("embedded policy: %v", err)
@@ -63,6 +64,7 @@ func TestDisclosurePolicy(t *testing.T) {
 }
 
 func TestPeriods(t *testing.T) {
+	t.Parallel()
 	for in, ok := range map[string]bool{"2026": true, "2026-Q4": true, "2026-11": true, "2026-Q5": false, "2026-00": false, "26": false, "2026-11-01": false} {
 		if _, err := ParsePeriod(in); (err == nil) != ok {
 			t.Errorf("ParsePeriod(%q) = %v", in, err)

@@ -18,6 +18,7 @@ func withProtection(e facts.Event, status string) facts.Event {
 // or with a code outside the list, counts as unknown. A later registration
 // event of the same case with another status moves it.
 func TestProtectionStatusTable(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, unprotected)
 		const m = "2026-11"

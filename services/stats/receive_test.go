@@ -11,6 +11,7 @@ import (
 )
 
 func TestLateRegistrationStillCounts(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		events func() []facts.Event
@@ -114,6 +115,7 @@ func randomEvents(r *rand.Rand, cases int) []facts.Event {
 }
 
 func TestReceiveIsOrderAndDuplicateIndependent(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		r := rand.New(rand.NewPCG(7, 11))
@@ -168,6 +170,7 @@ func firstDiff(a, b []string) string {
 // registration with the smaller event id, whether the two arrive in one
 // batch or two, in either order.
 func TestTwoRegistrationsOfOneCase(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		first := registered("k1", "2026-11", "MA-01", "female", "adult", "abroad", "ngo", "sexual")

@@ -29,6 +29,7 @@ func sameFigures(t *testing.T, what string, a, b Table) {
 }
 
 func TestReleaseControl(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil) // K = 10
 		addCases := func(prefix string, n int) {
@@ -125,6 +126,7 @@ func TestReleaseControl(t *testing.T) {
 }
 
 func TestPeriodOverlap(t *testing.T) {
+	t.Parallel()
 	if got := overlapping("2026-Q4"); len(got) != 5 {
 		t.Errorf("overlapping(2026-Q4) = %v, want 3 months, the quarter and the year", got)
 	}

@@ -24,6 +24,7 @@ func (f *fixture) addCases(t *testing.T, prefix, month string, n int) {
 // release: otherwise the read would freeze the period, and a release of
 // the next few cases would be refused as too small.
 func TestReadingAnOpenPeriodLeavesLaterReleasesFree(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil) // clock 2026-11-20: November is open
 		f.addCases(t, "a", "2026-11", 20)
@@ -59,6 +60,7 @@ func TestReadingAnOpenPeriodLeavesLaterReleasesFree(t *testing.T) {
 }
 
 func TestReleaseList(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		f.addCases(t, "a", "2026-11", 20)
@@ -182,6 +184,7 @@ func TestReleaseList(t *testing.T) {
 // The annual report shows the tables its release withheld, with the
 // reason, and names the release, its status and the time its data is as of.
 func TestReportShowsWithheldTables(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, dbtest.SQLite(t), nil)
 	f.addCases(t, "a", "2026-11", 20)
 	f.send(t, decided("a-0", "2026-11", "rg_positive", 3, true))
@@ -221,6 +224,7 @@ func TestReportShowsWithheldTables(t *testing.T) {
 }
 
 func TestSeriesAndLedgerOverHTTP(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, dbtest.SQLite(t), nil)
 	f.addCases(t, "q3", "2026-08", 20)
 	f.addCases(t, "q4", "2026-10", 30)

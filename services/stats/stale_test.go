@@ -12,6 +12,7 @@ import (
 // snapshot (never an open one, never one released since), in a fixed
 // order, and hands them out limit at a time, taking up after the last.
 func TestStalePeriods(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
 		for _, m := range []string{"2025-12", "2026-08", "2026-10", "2026-11"} {

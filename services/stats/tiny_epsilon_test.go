@@ -16,6 +16,7 @@ import (
 // noise at all and spent nothing the ledger could see: once the ledger was
 // spent, an attacker still read the exact count of a suppressed cell.
 func TestTinyEpsilonNeverAnswersExactly(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, dbtest.SQLite(t), nil)
 	var es []facts.Event
 	for i := range 3 {
@@ -56,6 +57,7 @@ func TestTinyEpsilonNeverAnswersExactly(t *testing.T) {
 // Every epsilon below the policy's minimum, or not a finite number, is a
 // 400 naming the field; the ledger is untouched.
 func TestEpsilonBelowMinimumRefused(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, dbtest.SQLite(t), nil)
 	for i := range 12 {
 		f.send(t, noProvider(fmt.Sprintf("k-%d", i), "2026-11", services[i%4]))
@@ -109,6 +111,7 @@ func mleMixed(answers []int64, alphas []float64) int64 {
 // millionths until it refuses, and what was answered does not give the
 // suppressed count.
 func TestAttackAveragingVariedEpsilon(t *testing.T) {
+	t.Parallel()
 	const secret, releases, trials = 3, 300, 8
 	epsilons := []float64{1e-20, 0.0123457, 0.01, 0.01, 1e-9, 0.0100001, 0.3333333}
 	f := newFixture(t, dbtest.SQLite(t), seededNoise(7))

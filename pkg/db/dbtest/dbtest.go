@@ -1,8 +1,3 @@
-// Package dbtest gives tests a fresh database on each engine: a temporary
-// SQLite directory always, and a PostgreSQL database created for the test
-// and dropped after it when a server is reachable. With
-// NRM_REQUIRE_POSTGRES=1 (as in CI) an unreachable server fails the test
-// instead of skipping it.
 package dbtest
 
 import (
@@ -28,6 +23,9 @@ type Engine struct {
 	// AdminURL is the superuser URL of the fresh PostgreSQL database (empty
 	// on SQLite), for tests that act as an insider with database access.
 	AdminURL string
+
+	// pg is the PostgreSQL database's state (nil on SQLite).
+	pg *pgDatabase
 }
 
 // Each runs fn as a subtest on SQLite and on PostgreSQL, each with a fresh,
@@ -46,15 +44,22 @@ func SQLite(t testing.TB) Engine {
 
 func password(role string) string { return "test-" + role }
 
+// Services lists every service whose role a test may have created.
+var Services = []string{"identity", "audit", "intake", "referral", "stats"}
+
+func baseURL() string {
+	if u := os.Getenv("NRM_TEST_DATABASE_URL"); u != "" {
+		return u
+	}
+	return DefaultURL
+}
+
 // Postgres returns an engine on a database created for this test and
 // dropped, with its roles, when the test ends. It skips (or fails under
 // NRM_REQUIRE_POSTGRES=1) when no server answers.
 func Postgres(t testing.TB) Engine {
 	t.Helper()
-	base := os.Getenv("NRM_TEST_DATABASE_URL")
-	if base == "" {
-		base = DefaultURL
-	}
+	base := baseURL()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	admin, err := sql.Open("postgres", base)
@@ -62,50 +67,77 @@ func Postgres(t testing.TB) Engine {
 		err = admin.PingContext(ctx)
 	}
 	if err != nil {
+		if admin != nil {
+			admin.Close()
+		}
 		if os.Getenv("NRM_REQUIRE_POSTGRES") == "1" {
 			t.Fatalf("dbtest: PostgreSQL required but unreachable: %v", err)
 		}
 		t.Skipf("dbtest: PostgreSQL unreachable, skipping: %v", err)
 	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "nrmt_" + hex.EncodeToString(b[:])
+	defer admin.Close()
+	name := newName()
 	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
-		admin.Close()
 		t.Fatalf("dbtest: create database: %v", err)
 	}
-	u, _ := url.Parse(base)
-	u.Path = "/" + name
-	dbURL := u.String()
+	dbURL := withDatabase(base, name)
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		defer admin.Close()
-		if _, err := admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
-			t.Errorf("dbtest: drop database: %v", err)
-		}
-		if err := db.DropRoles(ctx, base, dbURL, Services...); err != nil {
-			t.Errorf("dbtest: drop roles: %v", err)
+		if err := dropDatabase(name, dbURL, t.Failed()); err != nil {
+			t.Errorf("dbtest: %v", err)
 		}
 	})
-	return Engine{Name: db.Postgres, Config: db.Config{URL: dbURL, RolePassword: password}, AdminURL: dbURL}
+	return Engine{Name: db.Postgres, Config: db.Config{URL: dbURL, RolePassword: password}, AdminURL: dbURL,
+		pg: &pgDatabase{name: name, fresh: true}}
 }
 
-// Services lists every service whose role a test may have created.
-var Services = []string{"identity", "audit", "intake", "referral", "stats"}
+func newName() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return "nrmt_" + hex.EncodeToString(b[:])
+}
 
-// Open migrates the given services on e and opens the first one's database,
+func withDatabase(base, name string) string {
+	u, _ := url.Parse(base)
+	u.Path = "/" + name
+	return u.String()
+}
+
+// Open migrates the service on e (see Migrate) and opens its database,
 // closed when the test ends.
 func Open(t testing.TB, e Engine, service string) *db.DB {
 	t.Helper()
-	ctx := context.Background()
-	if err := db.Migrate(ctx, e.Config, service); err != nil {
-		t.Fatalf("dbtest: migrate %s: %v", service, err)
-	}
-	d, err := db.Open(ctx, e.Config, service)
+	Migrate(t, e, service)
+	d, err := db.Open(context.Background(), e.Config, service)
 	if err != nil {
 		t.Fatalf("dbtest: open %s: %v", service, err)
 	}
 	t.Cleanup(func() { d.Close() })
 	return d
+}
+
+// Migrate brings the databases of services on e to the latest schema.
+// On a database nothing has touched yet, a package that runs its tests
+// through Run gets a copy of databases migrated once for the whole
+// package instead.
+func Migrate(t testing.TB, e Engine, services ...string) {
+	t.Helper()
+	ctx := context.Background()
+	// A failing test may be panicking, which ends the process before Run
+	// could drop the templates.
+	t.Cleanup(func() {
+		if t.Failed() && templatesOn() {
+			if err := dropTemplates(); err != nil {
+				t.Errorf("dbtest: %v", err)
+			}
+		}
+	})
+	cloned, err := fromTemplate(ctx, e, services)
+	if err != nil {
+		t.Fatalf("dbtest: %v from their template: %v", services, err)
+	}
+	if !cloned {
+		if err := db.Migrate(ctx, e.Config, services...); err != nil {
+			t.Fatalf("dbtest: migrate %v: %v", services, err)
+		}
+	}
 }

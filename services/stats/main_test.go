@@ -1,0 +1,10 @@
+package stats
+
+import (
+	"os"
+	"testing"
+
+	"github.com/nrm-project/nrm/pkg/db/dbtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(dbtest.Run(m)) }
