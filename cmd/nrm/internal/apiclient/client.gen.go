@@ -505,6 +505,7 @@ func (e ErrorErrorLimit) Valid() bool {
 
 // Defines values for GrantPurpose.
 const (
+	GrantPurposeAuthored   GrantPurpose = "authored"
 	GrantPurposeBreakGlass GrantPurpose = "break_glass"
 	GrantPurposeDecision   GrantPurpose = "decision"
 	GrantPurposeGuardian   GrantPurpose = "guardian"
@@ -515,6 +516,8 @@ const (
 // Valid indicates whether the value is a known member of the GrantPurpose enum.
 func (e GrantPurpose) Valid() bool {
 	switch e {
+	case GrantPurposeAuthored:
+		return true
 	case GrantPurposeBreakGlass:
 		return true
 	case GrantPurposeDecision:
@@ -577,28 +580,34 @@ func (e GrantStatus) Valid() bool {
 
 // Defines values for NoticeKind.
 const (
-	BoardNoProvider    NoticeKind = "board.no_provider"
-	CaseChanged        NoticeKind = "case.changed"
-	CaseDuplicateMatch NoticeKind = "case.duplicate_match"
-	CasePersonMissing  NoticeKind = "case.person_missing"
-	DecisionDueSoon    NoticeKind = "decision.due_soon"
-	DecisionOverdue    NoticeKind = "decision.overdue"
-	GuardianAppointed  NoticeKind = "guardian.appointed"
-	GuardianReplaced   NoticeKind = "guardian.replaced"
-	ReferralAccepted   NoticeKind = "referral.accepted"
-	ReferralArrived    NoticeKind = "referral.arrived"
-	ReferralCompleted  NoticeKind = "referral.completed"
-	ReferralDeclined   NoticeKind = "referral.declined"
-	ReferralExpired    NoticeKind = "referral.expired"
-	ReferralLeft       NoticeKind = "referral.left"
-	ReferralNoProvider NoticeKind = "referral.no_provider"
-	ReferralOffered    NoticeKind = "referral.offered"
-	ReferralWithdrawn  NoticeKind = "referral.withdrawn"
+	AccountRecovery                NoticeKind = "account.recovery"
+	BoardNoProvider                NoticeKind = "board.no_provider"
+	CaseChanged                    NoticeKind = "case.changed"
+	CaseDuplicateMatch             NoticeKind = "case.duplicate_match"
+	CasePersonMissing              NoticeKind = "case.person_missing"
+	DecisionDueSoon                NoticeKind = "decision.due_soon"
+	DecisionOverdue                NoticeKind = "decision.overdue"
+	GuardianAppointed              NoticeKind = "guardian.appointed"
+	GuardianReplaced               NoticeKind = "guardian.replaced"
+	ReferralAccepted               NoticeKind = "referral.accepted"
+	ReferralApprovalRequested      NoticeKind = "referral.approval_requested"
+	ReferralArrived                NoticeKind = "referral.arrived"
+	ReferralCompleted              NoticeKind = "referral.completed"
+	ReferralDeclined               NoticeKind = "referral.declined"
+	ReferralExpired                NoticeKind = "referral.expired"
+	ReferralLeft                   NoticeKind = "referral.left"
+	ReferralNoProvider             NoticeKind = "referral.no_provider"
+	ReferralOffered                NoticeKind = "referral.offered"
+	ReferralPlacedByCoordinator    NoticeKind = "referral.placed_by_coordinator"
+	ReferralWithdrawn              NoticeKind = "referral.withdrawn"
+	ReferralWithdrawnByCoordinator NoticeKind = "referral.withdrawn_by_coordinator"
 )
 
 // Valid indicates whether the value is a known member of the NoticeKind enum.
 func (e NoticeKind) Valid() bool {
 	switch e {
+	case AccountRecovery:
+		return true
 	case BoardNoProvider:
 		return true
 	case CaseChanged:
@@ -617,6 +626,8 @@ func (e NoticeKind) Valid() bool {
 		return true
 	case ReferralAccepted:
 		return true
+	case ReferralApprovalRequested:
+		return true
 	case ReferralArrived:
 		return true
 	case ReferralCompleted:
@@ -631,7 +642,11 @@ func (e NoticeKind) Valid() bool {
 		return true
 	case ReferralOffered:
 		return true
+	case ReferralPlacedByCoordinator:
+		return true
 	case ReferralWithdrawn:
+		return true
+	case ReferralWithdrawnByCoordinator:
 		return true
 	default:
 		return false
@@ -642,6 +657,7 @@ func (e NoticeKind) Valid() bool {
 const (
 	NoticeObjectTypeCase     NoticeObjectType = "case"
 	NoticeObjectTypeReferral NoticeObjectType = "referral"
+	NoticeObjectTypeUser     NoticeObjectType = "user"
 )
 
 // Valid indicates whether the value is a known member of the NoticeObjectType enum.
@@ -650,6 +666,8 @@ func (e NoticeObjectType) Valid() bool {
 	case NoticeObjectTypeCase:
 		return true
 	case NoticeObjectTypeReferral:
+		return true
+	case NoticeObjectTypeUser:
 		return true
 	default:
 		return false
@@ -2486,9 +2504,11 @@ type Grant struct {
 	EndsAt *time.Time `json:"ends_at,omitempty"`
 
 	// GrantedBy a user id, or intake when granted on the owner's behalf
-	GrantedBy  string              `json:"granted_by"`
-	Id         openapi_types.UUID  `json:"id"`
-	OrgId      openapi_types.UUID  `json:"org_id"`
+	GrantedBy string             `json:"granted_by"`
+	Id        openapi_types.UUID `json:"id"`
+	OrgId     openapi_types.UUID `json:"org_id"`
+
+	// Purpose authored is what a previous owner kept of what it wrote after a transfer; the new owner may revoke it
 	Purpose    GrantPurpose        `json:"purpose"`
 	ReferralId *openapi_types.UUID `json:"referral_id,omitempty"`
 	Sections   *[]GrantSections    `json:"sections"`
@@ -2496,7 +2516,7 @@ type Grant struct {
 	UpdatedAt  time.Time           `json:"updated_at"`
 }
 
-// GrantPurpose defines model for Grant.Purpose.
+// GrantPurpose authored is what a previous owner kept of what it wrote after a transfer; the new owner may revoke it
 type GrantPurpose string
 
 // GrantSections defines model for Grant.Sections.
@@ -2580,7 +2600,7 @@ type NarrativeSection struct {
 type Notice struct {
 	CreatedAt time.Time `json:"created_at"`
 
-	// Detail a code refining kind: for case.changed the change (decision.rg_positive, support.suspended, entry.create...); rg or cg for deadlines; the service for board.no_provider
+	// Detail a code refining kind: for case.changed the change (decision.rg_positive, support.suspended, entry.create...); rg or cg for deadlines; the service for board.no_provider; for account.recovery one of second_factor_reset, second_factor_suspended, password_reset_issued, password_reset, enrolment_ticket_issued, enabled (the object is the user)
 	//
 	// Example: support.suspended
 	Detail *string `json:"detail,omitempty"`
@@ -3462,6 +3482,11 @@ type PostApiV1ReferralsIdDeclineJSONBody struct {
 // PostApiV1ReferralsIdDeclineJSONBodyReason defines parameters for PostApiV1ReferralsIdDecline.
 type PostApiV1ReferralsIdDeclineJSONBodyReason string
 
+// PostApiV1ReferralsIdPlaceJSONBody defines parameters for PostApiV1ReferralsIdPlace.
+type PostApiV1ReferralsIdPlaceJSONBody struct {
+	OrgId openapi_types.UUID `json:"org_id"`
+}
+
 // GetApiV1StatsLedgerParams defines parameters for GetApiV1StatsLedger.
 type GetApiV1StatsLedgerParams struct {
 	Period string `form:"period" json:"period"`
@@ -3635,6 +3660,9 @@ type PostApiV1ReferralsJSONRequestBody PostApiV1ReferralsJSONBody
 
 // PostApiV1ReferralsIdDeclineJSONRequestBody defines body for PostApiV1ReferralsIdDecline for application/json ContentType.
 type PostApiV1ReferralsIdDeclineJSONRequestBody PostApiV1ReferralsIdDeclineJSONBody
+
+// PostApiV1ReferralsIdPlaceJSONRequestBody defines body for PostApiV1ReferralsIdPlace for application/json ContentType.
+type PostApiV1ReferralsIdPlaceJSONRequestBody PostApiV1ReferralsIdPlaceJSONBody
 
 // PostApiV1ReferralsIdWithdrawJSONRequestBody defines body for PostApiV1ReferralsIdWithdraw for application/json ContentType.
 type PostApiV1ReferralsIdWithdrawJSONRequestBody = WithdrawInput
@@ -4324,7 +4352,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/referrals (the `PostApiV1Referrals` operationId).
 	PostApiV1Referrals(ctx context.Context, body PostApiV1ReferralsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetApiV1ReferralsBoard The coordinators board - unsolved (no provider), expiring soon, unmet needs by region and service.
+	// GetApiV1ReferralsBoard The coordinators board - unsolved (no provider), expiring soon, emergencies in progress (pending or accepted), unmet needs by region and service.
 	//
 	// Corresponds with GET /api/v1/referrals/board (the `GetApiV1ReferralsBoard` operationId).
 	GetApiV1ReferralsBoard(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4369,6 +4397,11 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/referrals/{id}/arrived (the `PostApiV1ReferralsIdArrived` operationId).
 	PostApiV1ReferralsIdArrived(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetApiV1ReferralsIdCandidates For the national desk (coordinators) - the directory ranked for a referral's own de-identified profile, each provider with the reasons for its place, then the excluded ones (rank 0) with the filter that excluded them. Read from the referral, never the case.
+	//
+	// Corresponds with GET /api/v1/referrals/{id}/candidates (the `GetApiV1ReferralsIdCandidates` operationId).
+	GetApiV1ReferralsIdCandidates(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PostApiV1ReferralsIdComplete The service was completed; places are freed.
 	//
 	// Corresponds with POST /api/v1/referrals/{id}/complete (the `PostApiV1ReferralsIdComplete` operationId).
@@ -4397,6 +4430,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/referrals/{id}/package (the `GetApiV1ReferralsIdPackage` operationId).
 	GetApiV1ReferralsIdPackage(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1ReferralsIdPlaceWithBody A coordinator offers a referral that found no provider to a provider that passes routing's filters (400 naming the filter otherwise; 409 when the referral has a provider or the provider's earlier grant is still being revoked, grant_revocation_pending). The provider's pending grant is made on the owner's behalf; the sender is told (referral.placed_by_coordinator).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/referrals/{id}/place (the `PostApiV1ReferralsIdPlace` operationId).
+	PostApiV1ReferralsIdPlaceWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiV1ReferralsIdPlace A coordinator offers a referral that found no provider to a provider that passes routing's filters (400 naming the filter otherwise; 409 when the referral has a provider or the provider's earlier grant is still being revoked, grant_revocation_pending). The provider's pending grant is made on the owner's behalf; the sender is told (referral.placed_by_coordinator).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/referrals/{id}/place (the `PostApiV1ReferralsIdPlace` operationId).
+	PostApiV1ReferralsIdPlace(ctx context.Context, id openapi_types.UUID, body PostApiV1ReferralsIdPlaceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1ReferralsIdWithdrawWithBody Withdraw the referral; grants are revoked and places freed. The sending organisation or the case owner needs no body; a coordinator withdrawing another organisation's referral gives an emergency reason and note (codes), recorded, audited and told to the sender (403 emergency_reason_required without them).
 	//
@@ -6096,7 +6143,7 @@ func (c *Client) PostApiV1Referrals(ctx context.Context, body PostApiV1Referrals
 	return c.Client.Do(req)
 }
 
-// GetApiV1ReferralsBoard The coordinators board - unsolved (no provider), expiring soon, unmet needs by region and service.
+// GetApiV1ReferralsBoard The coordinators board - unsolved (no provider), expiring soon, emergencies in progress (pending or accepted), unmet needs by region and service.
 //
 // Corresponds with GET /api/v1/referrals/board (the `GetApiV1ReferralsBoard` operationId).
 func (c *Client) GetApiV1ReferralsBoard(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6231,6 +6278,21 @@ func (c *Client) PostApiV1ReferralsIdArrived(ctx context.Context, id openapi_typ
 	return c.Client.Do(req)
 }
 
+// GetApiV1ReferralsIdCandidates For the national desk (coordinators) - the directory ranked for a referral's own de-identified profile, each provider with the reasons for its place, then the excluded ones (rank 0) with the filter that excluded them. Read from the referral, never the case.
+//
+// Corresponds with GET /api/v1/referrals/{id}/candidates (the `GetApiV1ReferralsIdCandidates` operationId).
+func (c *Client) GetApiV1ReferralsIdCandidates(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1ReferralsIdCandidatesRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // PostApiV1ReferralsIdComplete The service was completed; places are freed.
 //
 // Corresponds with POST /api/v1/referrals/{id}/complete (the `PostApiV1ReferralsIdComplete` operationId).
@@ -6300,6 +6362,40 @@ func (c *Client) PostApiV1ReferralsIdLeft(ctx context.Context, id openapi_types.
 // Corresponds with GET /api/v1/referrals/{id}/package (the `GetApiV1ReferralsIdPackage` operationId).
 func (c *Client) GetApiV1ReferralsIdPackage(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetApiV1ReferralsIdPackageRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1ReferralsIdPlaceWithBody A coordinator offers a referral that found no provider to a provider that passes routing's filters (400 naming the filter otherwise; 409 when the referral has a provider or the provider's earlier grant is still being revoked, grant_revocation_pending). The provider's pending grant is made on the owner's behalf; the sender is told (referral.placed_by_coordinator).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/referrals/{id}/place (the `PostApiV1ReferralsIdPlace` operationId).
+func (c *Client) PostApiV1ReferralsIdPlaceWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ReferralsIdPlaceRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiV1ReferralsIdPlace A coordinator offers a referral that found no provider to a provider that passes routing's filters (400 naming the filter otherwise; 409 when the referral has a provider or the provider's earlier grant is still being revoked, grant_revocation_pending). The provider's pending grant is made on the owner's behalf; the sender is told (referral.placed_by_coordinator).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/referrals/{id}/place (the `PostApiV1ReferralsIdPlace` operationId).
+func (c *Client) PostApiV1ReferralsIdPlace(ctx context.Context, id openapi_types.UUID, body PostApiV1ReferralsIdPlaceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ReferralsIdPlaceRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -9877,6 +9973,40 @@ func NewPostApiV1ReferralsIdArrivedRequest(server string, id openapi_types.UUID)
 	return req, nil
 }
 
+// NewGetApiV1ReferralsIdCandidatesRequest constructs an http.Request for the GetApiV1ReferralsIdCandidates method
+func NewGetApiV1ReferralsIdCandidatesRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/referrals/%s/candidates", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewPostApiV1ReferralsIdCompleteRequest constructs an http.Request for the PostApiV1ReferralsIdComplete method
 func NewPostApiV1ReferralsIdCompleteRequest(server string, id openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -10022,6 +10152,53 @@ func NewGetApiV1ReferralsIdPackageRequest(server string, id openapi_types.UUID) 
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewPostApiV1ReferralsIdPlaceRequest calls the generic PostApiV1ReferralsIdPlace builder with application/json body
+func NewPostApiV1ReferralsIdPlaceRequest(server string, id openapi_types.UUID, body PostApiV1ReferralsIdPlaceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostApiV1ReferralsIdPlaceRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewPostApiV1ReferralsIdPlaceRequestWithBody constructs an http.Request for the PostApiV1ReferralsIdPlace method, with any body, and a specified content type
+func NewPostApiV1ReferralsIdPlaceRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/referrals/%s/place", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -11572,7 +11749,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/referrals (the `PostApiV1Referrals` operationId).
 	PostApiV1ReferralsWithResponse(ctx context.Context, body PostApiV1ReferralsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsResponse, error)
 
-	// GetApiV1ReferralsBoardWithResponse The coordinators board - unsolved (no provider), expiring soon, unmet needs by region and service.
+	// GetApiV1ReferralsBoardWithResponse The coordinators board - unsolved (no provider), expiring soon, emergencies in progress (pending or accepted), unmet needs by region and service.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11635,6 +11812,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/referrals/{id}/arrived (the `PostApiV1ReferralsIdArrived` operationId).
 	PostApiV1ReferralsIdArrivedWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsIdArrivedResponse, error)
 
+	// GetApiV1ReferralsIdCandidatesWithResponse For the national desk (coordinators) - the directory ranked for a referral's own de-identified profile, each provider with the reasons for its place, then the excluded ones (rank 0) with the filter that excluded them. Read from the referral, never the case.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/referrals/{id}/candidates (the `GetApiV1ReferralsIdCandidates` operationId).
+	GetApiV1ReferralsIdCandidatesWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetApiV1ReferralsIdCandidatesResponse, error)
+
 	// PostApiV1ReferralsIdCompleteWithResponse The service was completed; places are freed.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -11669,6 +11853,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/referrals/{id}/package (the `GetApiV1ReferralsIdPackage` operationId).
 	GetApiV1ReferralsIdPackageWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetApiV1ReferralsIdPackageResponse, error)
+
+	// PostApiV1ReferralsIdPlaceWithBodyWithResponse A coordinator offers a referral that found no provider to a provider that passes routing's filters (400 naming the filter otherwise; 409 when the referral has a provider or the provider's earlier grant is still being revoked, grant_revocation_pending). The provider's pending grant is made on the owner's behalf; the sender is told (referral.placed_by_coordinator).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/referrals/{id}/place (the `PostApiV1ReferralsIdPlace` operationId).
+	PostApiV1ReferralsIdPlaceWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsIdPlaceResponse, error)
+
+	// PostApiV1ReferralsIdPlaceWithResponse A coordinator offers a referral that found no provider to a provider that passes routing's filters (400 naming the filter otherwise; 409 when the referral has a provider or the provider's earlier grant is still being revoked, grant_revocation_pending). The provider's pending grant is made on the owner's behalf; the sender is told (referral.placed_by_coordinator).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/referrals/{id}/place (the `PostApiV1ReferralsIdPlace` operationId).
+	PostApiV1ReferralsIdPlaceWithResponse(ctx context.Context, id openapi_types.UUID, body PostApiV1ReferralsIdPlaceJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsIdPlaceResponse, error)
 
 	// PostApiV1ReferralsIdWithdrawWithBodyWithResponse Withdraw the referral; grants are revoked and places freed. The sending organisation or the case owner needs no body; a coordinator withdrawing another organisation's referral gives an emergency reason and note (codes), recorded, audited and told to the sender (403 emergency_reason_required without them).
 	//
@@ -17890,6 +18088,7 @@ type GetApiV1ReferralsBoardResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		Emergencies  *[]Referral `json:"emergencies"`
 		ExpiringSoon *[]Referral `json:"expiring_soon"`
 		GeneratedAt  time.Time   `json:"generated_at"`
 		NoProvider   *[]Referral `json:"no_provider"`
@@ -17917,6 +18116,7 @@ type GetApiV1ReferralsBoardResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetApiV1ReferralsBoardResponse) GetJSON200() *struct {
+	Emergencies  *[]Referral `json:"emergencies"`
 	ExpiringSoon *[]Referral `json:"expiring_soon"`
 	GeneratedAt  time.Time   `json:"generated_at"`
 	NoProvider   *[]Referral `json:"no_provider"`
@@ -18731,6 +18931,100 @@ func (r PostApiV1ReferralsIdArrivedResponse) ContentType() string {
 	return ""
 }
 
+type GetApiV1ReferralsIdCandidatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Candidates *[]Candidate `json:"candidates"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiV1ReferralsIdCandidatesResponse) GetJSON200() *struct {
+	Candidates *[]Candidate `json:"candidates"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetApiV1ReferralsIdCandidatesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetApiV1ReferralsIdCandidatesResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetApiV1ReferralsIdCandidatesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetApiV1ReferralsIdCandidatesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r GetApiV1ReferralsIdCandidatesResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetApiV1ReferralsIdCandidatesResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetApiV1ReferralsIdCandidatesResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1ReferralsIdCandidatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1ReferralsIdCandidatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1ReferralsIdCandidatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1ReferralsIdCandidatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type PostApiV1ReferralsIdCompleteResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19099,6 +19393,96 @@ func (r GetApiV1ReferralsIdPackageResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetApiV1ReferralsIdPackageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostApiV1ReferralsIdPlaceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Referral
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PostApiV1ReferralsIdPlaceResponse) GetJSON200() *Referral {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PostApiV1ReferralsIdPlaceResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PostApiV1ReferralsIdPlaceResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostApiV1ReferralsIdPlaceResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostApiV1ReferralsIdPlaceResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PostApiV1ReferralsIdPlaceResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PostApiV1ReferralsIdPlaceResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r PostApiV1ReferralsIdPlaceResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiV1ReferralsIdPlaceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiV1ReferralsIdPlaceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiV1ReferralsIdPlaceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiV1ReferralsIdPlaceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -21947,7 +22331,7 @@ func (c *ClientWithResponses) PostApiV1ReferralsWithResponse(ctx context.Context
 	return ParsePostApiV1ReferralsResponse(rsp)
 }
 
-// GetApiV1ReferralsBoardWithResponse The coordinators board - unsolved (no provider), expiring soon, unmet needs by region and service.
+// GetApiV1ReferralsBoardWithResponse The coordinators board - unsolved (no provider), expiring soon, emergencies in progress (pending or accepted), unmet needs by region and service.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -22064,6 +22448,19 @@ func (c *ClientWithResponses) PostApiV1ReferralsIdArrivedWithResponse(ctx contex
 	return ParsePostApiV1ReferralsIdArrivedResponse(rsp)
 }
 
+// GetApiV1ReferralsIdCandidatesWithResponse For the national desk (coordinators) - the directory ranked for a referral's own de-identified profile, each provider with the reasons for its place, then the excluded ones (rank 0) with the filter that excluded them. Read from the referral, never the case.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/referrals/{id}/candidates (the `GetApiV1ReferralsIdCandidates` operationId).
+func (c *ClientWithResponses) GetApiV1ReferralsIdCandidatesWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetApiV1ReferralsIdCandidatesResponse, error) {
+	rsp, err := c.GetApiV1ReferralsIdCandidates(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1ReferralsIdCandidatesResponse(rsp)
+}
+
 // PostApiV1ReferralsIdCompleteWithResponse The service was completed; places are freed.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -22127,6 +22524,32 @@ func (c *ClientWithResponses) GetApiV1ReferralsIdPackageWithResponse(ctx context
 		return nil, err
 	}
 	return ParseGetApiV1ReferralsIdPackageResponse(rsp)
+}
+
+// PostApiV1ReferralsIdPlaceWithBodyWithResponse A coordinator offers a referral that found no provider to a provider that passes routing's filters (400 naming the filter otherwise; 409 when the referral has a provider or the provider's earlier grant is still being revoked, grant_revocation_pending). The provider's pending grant is made on the owner's behalf; the sender is told (referral.placed_by_coordinator).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/referrals/{id}/place (the `PostApiV1ReferralsIdPlace` operationId).
+func (c *ClientWithResponses) PostApiV1ReferralsIdPlaceWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsIdPlaceResponse, error) {
+	rsp, err := c.PostApiV1ReferralsIdPlaceWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1ReferralsIdPlaceResponse(rsp)
+}
+
+// PostApiV1ReferralsIdPlaceWithResponse A coordinator offers a referral that found no provider to a provider that passes routing's filters (400 naming the filter otherwise; 409 when the referral has a provider or the provider's earlier grant is still being revoked, grant_revocation_pending). The provider's pending grant is made on the owner's behalf; the sender is told (referral.placed_by_coordinator).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/referrals/{id}/place (the `PostApiV1ReferralsIdPlace` operationId).
+func (c *ClientWithResponses) PostApiV1ReferralsIdPlaceWithResponse(ctx context.Context, id openapi_types.UUID, body PostApiV1ReferralsIdPlaceJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsIdPlaceResponse, error) {
+	rsp, err := c.PostApiV1ReferralsIdPlace(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiV1ReferralsIdPlaceResponse(rsp)
 }
 
 // PostApiV1ReferralsIdWithdrawWithBodyWithResponse Withdraw the referral; grants are revoked and places freed. The sending organisation or the case owner needs no body; a coordinator withdrawing another organisation's referral gives an emergency reason and note (codes), recorded, audited and told to the sender (403 emergency_reason_required without them).
@@ -27401,6 +27824,7 @@ func ParseGetApiV1ReferralsBoardResponse(rsp *http.Response) (*GetApiV1Referrals
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			Emergencies  *[]Referral `json:"emergencies"`
 			ExpiringSoon *[]Referral `json:"expiring_soon"`
 			GeneratedAt  time.Time   `json:"generated_at"`
 			NoProvider   *[]Referral `json:"no_provider"`
@@ -28078,6 +28502,83 @@ func ParsePostApiV1ReferralsIdArrivedResponse(rsp *http.Response) (*PostApiV1Ref
 	return response, nil
 }
 
+// ParseGetApiV1ReferralsIdCandidatesResponse parses an HTTP response from a GetApiV1ReferralsIdCandidatesWithResponse call
+func ParseGetApiV1ReferralsIdCandidatesResponse(rsp *http.Response) (*GetApiV1ReferralsIdCandidatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1ReferralsIdCandidatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Candidates *[]Candidate `json:"candidates"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParsePostApiV1ReferralsIdCompleteResponse parses an HTTP response from a PostApiV1ReferralsIdCompleteWithResponse call
 func ParsePostApiV1ReferralsIdCompleteResponse(rsp *http.Response) (*PostApiV1ReferralsIdCompleteResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -28372,6 +28873,81 @@ func ParseGetApiV1ReferralsIdPackageResponse(rsp *http.Response) (*GetApiV1Refer
 			return nil, err
 		}
 		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostApiV1ReferralsIdPlaceResponse parses an HTTP response from a PostApiV1ReferralsIdPlaceWithResponse call
+func ParsePostApiV1ReferralsIdPlaceResponse(rsp *http.Response) (*PostApiV1ReferralsIdPlaceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiV1ReferralsIdPlaceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Referral
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
