@@ -227,8 +227,10 @@ func TestWorkflowAuthorizationTable(t *testing.T) {
 		{"release hold", authority, [10]int{403, 403, 403, 200, 403, 403, 200, 403, 403, 401}},
 		{"release hold", otherOrg, [10]int{403, 403, 403, 404, 403, 403, 200, 403, 403, 401}},
 
-		{"access report", author, [10]int{403, 403, 403, 403, 403, 403, 200, 403, 403, 401}},
-		{"access report", otherOrg, [10]int{403, 403, 403, 403, 403, 403, 200, 403, 403, 401}},
+		// The owner's officers hand the person their access report; another
+		// organisation's officer learns nothing of the case (404).
+		{"access report", author, [10]int{200, 403, 403, 403, 403, 403, 200, 403, 403, 401}},
+		{"access report", otherOrg, [10]int{404, 403, 403, 403, 403, 403, 200, 403, 403, 401}},
 
 		// The owner, the deciding authority and the guardian's organisation.
 		{"certificate", author, [10]int{200, 200, 403, 200, 200, 403, 403, 403, 403, 401}},
