@@ -23,16 +23,6 @@ type Admin struct {
 	s *service
 }
 
-// NewAdmin returns the key administration over the same configuration as
-// the service.
-func NewAdmin(cfg Config) (*Admin, error) {
-	s, err := newService(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return &Admin{s: s}, nil
-}
-
 // RotateOrg gives orgID a new identity, re-wraps every wrap and every
 // entry key of that organisation to it (seal.Rewrap) with fresh MACs, then
 // destroys the old identity. Data keys, sealed sections and entries are

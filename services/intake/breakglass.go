@@ -67,7 +67,7 @@ func (s *service) BreakGlass(ctx context.Context, caseID string, in BreakGlassIn
 	}
 	now := s.now()
 	b := BreakGlass{ID: event.NewID(), CaseID: caseID, OrgID: p.OrgID, UserID: p.UserID, Status: BreakGlassOpen,
-		OpenedAt: now, ExpiresAt: now.Add(time.Duration(s.policy().BreakGlassHours) * time.Hour)}
+		OpenedAt: now, ExpiresAt: now.Add(time.Duration(s.pol.BreakGlassHours) * time.Hour)}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		c, err := s.store.caseByID(ctx, tx, caseID, true)
 		if errors.Is(err, ErrNotFound) {

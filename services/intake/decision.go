@@ -190,7 +190,7 @@ func (s *service) Transition(ctx context.Context, caseID string, t TransitionReq
 // pending negative proposal's reason, opened before tx (proposalReason), so
 // that a confirmed decision's letter states it.
 func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c caseRow, w *workflowRow, actors []string, t TransitionRequest, proposalReason string) error {
-	from, now, pol := w.DecisionState, s.now(), s.policy()
+	from, now, pol := w.DecisionState, s.now(), s.pol
 	if c.Route != RouteNRM || !slices.Contains(allowedDecisions(from, actors...), t.To) {
 		return invalidTransition(from, allowedDecisions(from, actors...))
 	}

@@ -19,12 +19,6 @@ type SectionExporter interface {
 	DisclosureStands(ctx context.Context, caseID, disclosureID string) error
 }
 
-// Exporter returns the section exporter of a service made by New.
-func Exporter(s Service) (SectionExporter, bool) {
-	r, ok := s.(*service)
-	return r, ok
-}
-
 // ExportSections reads the case as Get does and returns the named
 // sections the caller may read.
 func (s *service) ExportSections(ctx context.Context, caseID string, names []string) (map[string]json.RawMessage, error) {
