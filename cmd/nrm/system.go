@@ -162,9 +162,9 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 		return nil, err
 	}
 	refCfg := referral.Config{
-		DB: s.dbs["referral"], Keys: c.keys, Cases: referralCases{in.Summaries}, Grants: s.intake,
+		DB: s.dbs["referral"], Keys: c.keys, Cases: referralCases{in.Summaries}, Grants: referralGrants{s.intake},
 		Orgs: referralOrgs{s.orgs}, Routing: &routing, Logger: log.With(c.logger, "service", "referral"),
-		Sections: referralSections{in.Sections}, Disclosures: referralDisclosures{s.intake, in.Sections},
+		Disclosures: referralDisclosures{s.intake, in.Packages},
 		Disclosure: referral.DisclosurePolicy{
 			RecipientKinds: workflow.Disclosure.RecipientKinds, LegalBases: workflow.Disclosure.LegalBases,
 			PackageDownloads: workflow.Disclosure.PackageDownloads,

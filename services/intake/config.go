@@ -139,9 +139,9 @@ type Intake struct {
 	// Admin is the key ring and retention administration (command line
 	// and schedulers only).
 	Admin *Admin
-	// Summaries and Sections serve the referral service (cmd/nrm adapts).
+	// Summaries and Packages serve the referral service (cmd/nrm adapts).
 	Summaries SummaryReader
-	Sections  SectionExporter
+	Packages  Packages
 	s         *service
 }
 
@@ -151,7 +151,7 @@ func New(cfg Config) (*Intake, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Intake{Service: s, Admin: &Admin{s: s}, Summaries: s, Sections: s, s: s}, nil
+	return &Intake{Service: s, Admin: &Admin{s: s}, Summaries: s, Packages: s, s: s}, nil
 }
 
 // ReleaseReferences gives back the reference numbers reserved and not

@@ -27,7 +27,7 @@ func TestDisclosureStands(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ex := env.Intake.Sections
+		ex := env.Intake.Packages
 		if err := ex.DisclosureStands(officer, c.ID, d.ID); err != nil {
 			t.Fatalf("while consent stands: %v", err)
 		}
