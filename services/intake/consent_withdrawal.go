@@ -7,6 +7,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/facts"
 )
 
 // withdrawOnConsent takes an adult out of the NRM when the consent to be
@@ -39,6 +40,6 @@ func (s *service) withdrawOnConsent(ctx context.Context, tx *sql.Tx, p auth.Prin
 	if err := s.store.insertDecision(ctx, tx, c.ID, d); err != nil {
 		return err
 	}
-	return s.emitWorkflow(ctx, tx, []WorkflowFact{s.workflowFact("withdrawn", c)},
+	return s.emitWorkflow(ctx, tx, []facts.Event{s.workflowFact(facts.Withdrawn, c)},
 		s.rec.New(ctx, "intake.decision.withdrawn", "case", c.ID, event.Allowed))
 }

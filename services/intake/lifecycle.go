@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/seal"
 )
@@ -203,7 +204,7 @@ func (s *service) submit(ctx context.Context, caseID string, t TransitionRequest
 		if err := s.decide(ctx, tx, p, row, &w, []string{actorOwner}, t, ""); err != nil {
 			return err
 		}
-		if err := s.stats(ctx, tx, s.statsEvent("submitted", caseID)); err != nil {
+		if err := s.stats(ctx, tx, s.statsEvent(facts.Submitted, caseID)); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "intake.case.submit", "case", caseID, event.Allowed))
@@ -317,7 +318,7 @@ func (s *service) Transfer(ctx context.Context, caseID, toOrg string) (Case, err
 		if err := s.endPreviousOwner(ctx, tx, row, p.OrgID); err != nil {
 			return err
 		}
-		e := s.statsEvent("transferred", caseID)
+		e := s.statsEvent(facts.Transferred, caseID)
 		e.OrgKind = to.Kind
 		if err := s.stats(ctx, tx, e); err != nil {
 			return err

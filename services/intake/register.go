@@ -10,6 +10,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/seal"
@@ -106,7 +107,7 @@ func (s *service) prepareRegistration(ctx context.Context, r Registration) (*new
 	consents := s.consentRecords(p, v.Consent)
 	events := []event.Audit{s.rec.New(ctx, "intake.case.register", "case", row.ID, event.Allowed)}
 	var (
-		stats []StatsEvent
+		stats []facts.Event
 		probe duplicateProbe
 	)
 	if !r.Draft {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/group"
 )
 
@@ -23,7 +24,7 @@ type newRegistration struct {
 	org      string // the registering organisation, author of the sections
 	probe    duplicateProbe
 	events   []event.Audit
-	stats    []StatsEvent
+	stats    []facts.Event
 	link     string // the anonymous notification the case takes over, if any
 	err      error  // the outcome of its write
 }
@@ -133,7 +134,7 @@ func (s *service) writeRegistrations(ctx context.Context, tx *sql.Tx, rs ...*new
 		dups     = make([]probeMatches, len(rs))
 		secs     []sectionRow
 		wraps    []wrapRow
-		stats    []StatsEvent
+		stats    []facts.Event
 		events   []event.Audit
 	)
 	for i, r := range rs {
