@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"net/http"
 
 	"github.com/go-kit/log/level"
 
@@ -16,16 +15,17 @@ import (
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
+	"github.com/nrm-project/nrm/services/intake/keyring"
 )
 
 // CodeIntegrity is the error code of a stored record that failed its
 // integrity check.
-const CodeIntegrity = "integrity_failed"
+const CodeIntegrity = keyring.CodeIntegrity
 
 // ErrIntegrity means a stored section or wrap was not written by this
 // deployment (moved, truncated or forged): nothing was decrypted or
 // returned.
-var ErrIntegrity = kit.NewError(http.StatusInternalServerError, CodeIntegrity, "the record failed its integrity check")
+var ErrIntegrity = keyring.ErrIntegrity
 
 // TopicStats is the outbox topic of de-identified domain events
 // (pkg/facts, the one statistics contract).

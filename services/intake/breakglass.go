@@ -62,7 +62,7 @@ func (s *service) BreakGlass(ctx context.Context, caseID string, in BreakGlassIn
 	if in.Reason == "" || len(in.Reason) > maxReason {
 		return BreakGlass{}, kit.Validation("reason: required, at most 8 KiB")
 	}
-	if err := s.ensureOrgKey(ctx, p.OrgID); err != nil {
+	if err := s.ring.EnsureOrgKey(ctx, p.OrgID); err != nil {
 		return BreakGlass{}, err
 	}
 	now := s.now()

@@ -72,7 +72,7 @@ func (s *service) AppointGuardian(ctx context.Context, caseID string, in Guardia
 	if err := s.checkGuardian(ctx, in, org); err != nil {
 		return Workflow{}, err
 	}
-	if err := s.ensureOrgKey(ctx, org.ID); err != nil {
+	if err := s.ring.EnsureOrgKey(ctx, org.ID); err != nil {
 		return Workflow{}, err
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {

@@ -16,6 +16,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
 	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/intake/keyring"
 )
 
 // OrgInfo is what intake needs to know about an organisation.
@@ -124,9 +125,9 @@ type service struct {
 	regions    map[string]bool
 	regionList []string
 
-	wrapKey      []byte // keys.PurposeWrap: org identities at rest
-	macKey       []byte // keys.PurposeSectionMAC: section and wrap MACs
-	pseudonymKey []byte // keys.PurposePseudonym: case keys in stats events
+	ring         *keyring.Ring // organisation identities, wrapped under keys.PurposeWrap
+	macKey       []byte        // keys.PurposeSectionMAC: section and wrap MACs
+	pseudonymKey []byte        // keys.PurposePseudonym: case keys in stats events
 	caseKeys     *keys.CaseKeys
 }
 
@@ -197,7 +198,7 @@ func newService(cfg Config) (*service, error) {
 		metrics: m, indexer: ix,
 		dupLimit:     duplicateLimiter(cfg, now),
 		regions:      map[string]bool{"abroad": true},
-		wrapKey:      cfg.Keys.Subkey(keys.PurposeWrap),
+		ring:         keyring.New(cfg.DB, cfg.Kind, cfg.Keys.Subkey(keys.PurposeWrap), now),
 		macKey:       cfg.Keys.Subkey(keys.PurposeSectionMAC),
 		pseudonymKey: cfg.Keys.Subkey(keys.PurposePseudonym),
 		caseKeys:     cfg.Keys.CaseKeys(),

@@ -107,7 +107,7 @@ func (s *service) GrantPending(ctx context.Context, req GrantRequest) (Grant, er
 	if err != nil {
 		return Grant{}, fmt.Errorf("intake: organisation directory: %w: %w", ErrUnavailable, err)
 	}
-	if err := s.ensureOrgKey(ctx, grantee.ID); err != nil {
+	if err := s.ring.EnsureOrgKey(ctx, grantee.ID); err != nil {
 		return Grant{}, err
 	}
 	to, err := s.recipientOf(ctx, grantee)

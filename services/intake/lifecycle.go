@@ -164,7 +164,7 @@ func (s *service) submit(ctx context.Context, caseID string, t TransitionRequest
 		return Case{}, fmt.Errorf("intake: no competent authority organisation: %w", ErrUnavailable)
 	}
 	for _, o := range authorities {
-		if err := s.ensureOrgKey(ctx, o.ID); err != nil {
+		if err := s.ring.EnsureOrgKey(ctx, o.ID); err != nil {
 			return Case{}, err
 		}
 	}
@@ -267,7 +267,7 @@ func (s *service) Transfer(ctx context.Context, caseID, toOrg string) (Case, err
 	if to.ID == p.OrgID {
 		return Case{}, kit.Validation("to_org: the case already belongs to this organisation")
 	}
-	if err := s.ensureOrgKey(ctx, to.ID); err != nil {
+	if err := s.ring.EnsureOrgKey(ctx, to.ID); err != nil {
 		return Case{}, err
 	}
 	rcpt, err := s.recipientOf(ctx, to)

@@ -96,7 +96,7 @@ func (s *service) prepareRegistration(ctx context.Context, r Registration) (*new
 	// Crypto and encoding happen before the transaction, which then only
 	// writes: sections sealed and wrapped to the key last seen active
 	// (checked again inside), MACs, blind indexes, consent records.
-	version, recipient, err := s.activeKeyHint(ctx, p.OrgID)
+	version, recipient, err := s.ring.ActiveKeyHint(ctx, p.OrgID)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +209,7 @@ func (s *service) writeSealed(ctx context.Context, tx querier, caseID, org strin
 		return err
 	}
 	if !ok {
-		version, recipient, err := s.activeRecipient(ctx, tx, org)
+		version, recipient, err := s.ring.ActiveRecipient(ctx, tx, org)
 		if err != nil {
 			return err
 		}
@@ -271,7 +271,7 @@ func (s *service) UpdateDraft(ctx context.Context, id string, r Registration) (C
 	if err != nil {
 		return Case{}, err
 	}
-	if err := s.ensureOrgKey(ctx, p.OrgID); err != nil {
+	if err := s.ring.EnsureOrgKey(ctx, p.OrgID); err != nil {
 		return Case{}, err
 	}
 	var row caseRow
@@ -295,7 +295,7 @@ func (s *service) UpdateDraft(ctx context.Context, id string, r Registration) (C
 		}
 		// A draft update is rare: it seals in its transaction, where the
 		// section version is known.
-		keyVersion, recipient, err := s.activeKeyHint(ctx, p.OrgID)
+		keyVersion, recipient, err := s.ring.ActiveKeyHint(ctx, p.OrgID)
 		if err != nil {
 			return err
 		}

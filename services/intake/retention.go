@@ -91,7 +91,7 @@ func (a *Admin) Purge(ctx context.Context, now time.Time) (PurgeReport, error) {
 			continue
 		}
 		var entries, sections int
-		err := s.keyRingTx(ctx, func(tx *sql.Tx) error {
+		err := s.ring.Tx(ctx, func(tx *sql.Tx) error {
 			var err error
 			entries, sections, err = s.purgeCase(ctx, tx, c.id, support, attach)
 			return err
