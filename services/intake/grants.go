@@ -31,7 +31,7 @@ func validateGrantRequest(g GrantRequest) (GrantRequest, error) {
 		f.Merge(oneOf(GrantPurposes))
 	}
 	if g.Service != "" && !Needs.Has(g.Service) {
-		f.Add("service", kit.FieldNotOneOf, "must be one of "+joinCodes(Needs.codes))
+		f.Add("service", kit.FieldNotOneOf, "must be one of "+joinCodes(Needs.Codes()))
 	}
 	if !refRe.MatchString(g.ReferralID) {
 		f.Add("referral_id", kit.FieldInvalid, "must be a referral id")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 )
 
 // Service registers presumed victims and guards what is known about them.
@@ -96,9 +97,9 @@ type Service interface {
 
 // Routes at identification (DESIGN.md, the process).
 const (
-	RouteNRM        = "nrm"
-	RouteAssistance = "assistance"
-	RouteAnonymous  = "anonymous"
+	RouteNRM        = casefile.RouteNRM
+	RouteAssistance = casefile.RouteAssistance
+	RouteAnonymous  = casefile.RouteAnonymous
 )
 
 // Case statuses of intake (the decision and support tracks come with the

@@ -1,4 +1,4 @@
-package intake
+package casefile
 
 import (
 	"encoding/json"
