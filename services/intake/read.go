@@ -39,7 +39,7 @@ type readRow struct {
 	keyVersion sql.NullInt64
 	oldestLive sql.NullInt64
 	wrap       []byte
-	macs       []byte // the wrap's section MACs, stored (macset.go)
+	macs       []byte // the wrap's section MACs, stored (keyring/macset.go)
 	identity   []byte
 }
 

@@ -22,7 +22,7 @@ type sectionRow struct {
 }
 
 // wrapRow is one organisation's wrap of a case. SectionMACs, when set, are
-// written with it (macset.go); a wrap written without them has none until
+// written with it (keyring/macset.go); a wrap written without them has none until
 // putMACs.
 type wrapRow struct {
 	CaseID      string

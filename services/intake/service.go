@@ -122,7 +122,7 @@ const (
 var Sections = []string{SectionIdentity, SectionNarrative, SectionHealth, SectionLegal}
 
 // Registration is the body of POST /api/v1/cases. Attribute codes are
-// validated against the taxonomies (taxonomy.go); sections are sealed and
+// validated against the taxonomies (casefile/taxonomy.go); sections are sealed and
 // never stored, logged or returned in clear except to a reader.
 type Registration struct {
 	Route                string   `json:"route"`
