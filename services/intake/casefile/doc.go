@@ -1,6 +1,10 @@
 // Package casefile is intake's shared domain: what the registration,
 // workflow and oversight parts of intake all speak and none owns.
 //
+//   - case.go: the case as the API speaks it: the registration and its
+//     sections, consent records, grants, possible duplicates, the decision
+//     and support tracks' states and records, the case record's entries,
+//     and the domain's errors. Intake re-exports these names.
 //   - taxonomy.go: the closed code lists a case is described by (routes,
 //     exploitation types, needs, nationalities, languages, organisation
 //     kinds, consent and grant purposes). Labels are translated by the web
