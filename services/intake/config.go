@@ -118,9 +118,11 @@ type service struct {
 	refs *references
 	// registrations commits registrations in groups.
 	registrations registrationGroups
-	metrics       *caseMetrics
-	dupLimit      *kit.Limiter
-	indexer       *seal.Indexer
+	// onConsent are the workflow's reactions to a consent change.
+	onConsent []consentHook
+	metrics   *caseMetrics
+	dupLimit  *kit.Limiter
+	indexer   *seal.Indexer
 
 	regions    map[string]bool
 	regionList []string
@@ -203,6 +205,7 @@ func newService(cfg Config) (*service, error) {
 		pseudonymKey: cfg.Keys.Subkey(keys.PurposePseudonym),
 		caseKeys:     cfg.Keys.CaseKeys(),
 	}
+	s.onConsent = []consentHook{s.withdrawOnConsent}
 	s.auditBatch = outbox.NewBatcher(cfg.DB, s.outbox)
 	s.refs = &references{db: cfg.DB}
 	for i := range s.registrations.lanes {

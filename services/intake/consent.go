@@ -129,8 +129,10 @@ func (s *service) RecordConsent(ctx context.Context, caseID string, in ConsentIn
 		if err != nil {
 			return err
 		}
-		if err := s.withdrawOnConsent(ctx, tx, p, row, append(before, records...)); err != nil {
-			return err
+		for _, hook := range s.onConsent {
+			if err := hook(ctx, tx, p, row, append(before, records...)); err != nil {
+				return err
+			}
 		}
 		events := []event.Audit{s.rec.New(ctx, "intake.consent.record", "case", caseID, event.Allowed)}
 		for _, g := range revoked {
