@@ -1,7 +1,7 @@
 // Package policies embeds the deployment's configuration files: the Casbin
 // access-control model and policy, the roles each organisation kind may
-// hold (roles.json), and (as they arrive) workflow, routing and disclosure
-// settings. A file of the same name in the directory given by --policies
+// hold (roles.json), and the decision and support workflow with its
+// retention and disclosure settings (workflow.json). A file of the same name in the directory given by --policies
 // overrides the embedded one.
 package policies
 
@@ -9,5 +9,5 @@ import "embed"
 
 // FS holds the default policy files.
 //
-//go:embed *.conf *.csv roles.json
+//go:embed *.conf *.csv roles.json workflow.json
 var FS embed.FS

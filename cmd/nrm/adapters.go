@@ -132,36 +132,57 @@ func (a referralCases) Summary(ctx context.Context, caseID string) (referral.Cas
 	}, nil
 }
 
-// referralSections gives referral the sections of a case for an external
-// referral package, through intake's audited, need-to-know export (which
-// an emergency access never allows).
-type referralSections struct{ intake intake.SectionExporter }
+// referralGrants adapts intake's grants to referral's own grant types.
+type referralGrants struct{ intake intake.Service }
 
-func (a referralSections) Sections(ctx context.Context, caseID string, names []string) (map[string][]byte, error) {
-	secs, err := a.intake.ExportSections(ctx, caseID, names)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string][]byte, len(secs))
-	for n, b := range secs {
-		out[n] = b
-	}
-	return out, nil
+func (a referralGrants) GrantPending(ctx context.Context, g referral.GrantRequest) (referral.Grant, error) {
+	got, err := a.intake.GrantPending(ctx, intake.GrantRequest{CaseID: g.CaseID, OrgID: g.OrgID, Sections: g.Sections,
+		ReferralID: g.ReferralID, Purpose: g.Purpose, Service: g.Service})
+	return referral.Grant{ID: got.ID, Status: got.Status}, err
+}
+
+func (a referralGrants) ActivateGrant(ctx context.Context, caseID, grantID string) (referral.Grant, error) {
+	got, err := a.intake.ActivateGrant(ctx, caseID, grantID)
+	return referral.Grant{ID: got.ID, Status: got.Status}, err
+}
+
+func (a referralGrants) RevokeGrant(ctx context.Context, caseID, grantID string) error {
+	return a.intake.RevokeGrant(ctx, caseID, grantID)
+}
+
+func (a referralGrants) EndGrant(ctx context.Context, caseID, grantID string) (referral.Grant, error) {
+	got, err := a.intake.EndGrant(ctx, caseID, grantID)
+	return referral.Grant{ID: got.ID, Status: got.Status}, err
 }
 
 // referralDisclosures records an external referral's disclosure in the
-// case and checks it again before each download of its package (intake).
+// case, has intake build its package (referral never reads a section),
+// and checks the disclosure again before each download (intake).
 type referralDisclosures struct {
 	intake   intake.Service
-	exporter intake.SectionExporter
+	packages intake.Packages
 }
 
-func (a referralDisclosures) Disclose(ctx context.Context, caseID string, in intake.DisclosureInput) (intake.Disclosure, error) {
-	return a.intake.Disclose(ctx, caseID, in)
+func (a referralDisclosures) Disclose(ctx context.Context, caseID string, in referral.DisclosureInput) (string, error) {
+	d, err := a.intake.Disclose(ctx, caseID, intake.DisclosureInput{RecipientKind: in.RecipientKind,
+		LegalBasis: in.LegalBasis, Sections: in.Sections})
+	return d.ID, err
 }
 
 func (a referralDisclosures) DisclosureStands(ctx context.Context, caseID, disclosureID string) error {
-	return a.exporter.DisclosureStands(ctx, caseID, disclosureID)
+	return a.packages.DisclosureStands(ctx, caseID, disclosureID)
+}
+
+func (referralDisclosures) CheckRecipient(r string) (string, error) { return intake.CheckRecipient(r) }
+
+func (a referralDisclosures) BuildPackage(ctx context.Context, caseID string, spec referral.PackageSpec) ([]byte, error) {
+	return a.packages.BuildPackage(ctx, caseID, intake.PackageSpec{
+		PackageID: spec.PackageID, ReferralID: spec.ReferralID, ProducedAt: spec.ProducedAt, LegalBasis: spec.LegalBasis,
+		Destination: spec.Destination, Service: spec.Service, Urgency: spec.Urgency,
+		Summary: intake.PackageSummary{Region: spec.Region, Gender: spec.Gender, AgeGroup: spec.AgeGroup,
+			TreatedAsChild: spec.TreatedAsChild, Languages: spec.Languages, GroupSize: spec.GroupSize},
+		Sections: spec.Sections, Recipient: spec.Recipient,
+	})
 }
 
 // caseAccessLog gives intake's access report the audit log's events about

@@ -25,6 +25,7 @@ func cmdKeys(ctx context.Context, verb string, args []string, stdout, stderr io.
 	fs := newFlagSet("keys "+verb, stderr)
 	var st storage
 	st.register(fs)
+	policies := fs.String("policies", "", "directory whose workflow.json overrides the embedded policies/workflow.json")
 	var org string
 	fs.StringVar(&org, "org", "", "organisation id (required)")
 	if err := parseFlags(fs, args); err != nil {
@@ -33,7 +34,7 @@ func cmdKeys(ctx context.Context, verb string, args []string, stdout, stderr io.
 	if org == "" {
 		return usageError{"--org is required"}
 	}
-	admin, closeAll, err := openIntakeAdmin(ctx, st, stderr)
+	admin, closeAll, err := openIntakeAdmin(ctx, st, *policies, stderr)
 	if err != nil {
 		return err
 	}
@@ -53,8 +54,13 @@ func cmdKeys(ctx context.Context, verb string, args []string, stdout, stderr io.
 }
 
 // openIntakeAdmin opens intake's administration (key ring, retention) for
-// a command run beside the server.
-func openIntakeAdmin(ctx context.Context, st storage, stderr io.Writer) (*intake.Admin, func(), error) {
+// a command run beside the server, with the deployment's workflow policy
+// (its retention periods) from policiesDir.
+func openIntakeAdmin(ctx context.Context, st storage, policiesDir string, stderr io.Writer) (*intake.Admin, func(), error) {
+	workflow, err := intake.LoadWorkflowPolicy(policiesDir)
+	if err != nil {
+		return nil, nil, err
+	}
 	kd, cfg, err := st.open(stderr)
 	if err != nil {
 		return nil, nil, err
@@ -78,12 +84,13 @@ func openIntakeAdmin(ctx context.Context, st storage, stderr io.Writer) (*intake
 		closeAll()
 		return nil, nil, err
 	}
-	admin, err := intake.NewAdmin(intake.Config{DB: dbs["intake"], Keys: kd, Orgs: intakeOrgs{newOrgDirectory(idSvc)}, Logger: log.NewNopLogger()})
+	in, err := intake.New(intake.Config{DB: dbs["intake"], Keys: kd, Orgs: intakeOrgs{newOrgDirectory(idSvc)},
+		Workflow: workflow, Logger: log.NewNopLogger()})
 	if err != nil {
 		closeAll()
 		return nil, nil, err
 	}
-	return admin, closeAll, nil
+	return in.Admin, closeAll, nil
 }
 
 // cmdCasesPurge runs `nrm cases purge`: records past their retention
@@ -93,10 +100,11 @@ func cmdCasesPurge(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := newFlagSet("cases purge", stderr)
 	var st storage
 	st.register(fs)
+	policies := fs.String("policies", "", "directory whose workflow.json (retention periods) overrides the embedded one")
 	if err := parseFlags(fs, args); err != nil {
 		return usageError{err.Error()}
 	}
-	admin, closeAll, err := openIntakeAdmin(ctx, st, stderr)
+	admin, closeAll, err := openIntakeAdmin(ctx, st, *policies, stderr)
 	if err != nil {
 		return err
 	}

@@ -53,8 +53,7 @@ type system struct {
 	identityEP  identity.Endpoints
 	auditEP     audit.Endpoints
 	intake      intake.Service
-	intakeCore  intake.Service // unwrapped, for ReleaseReferences
-	intakeAdmin *intake.Admin
+	intakeCore  *intake.Intake // unwrapped: its Admin and ReleaseReferences
 	purgeEvery  time.Duration
 	intakeDen   authz.DenialRecorder
 	orgs        *orgDirectory
@@ -136,29 +135,21 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 
 	// intake
 	s.orgs = newOrgDirectory(s.identity)
-	intakeCfg := intake.Config{
-		DB: s.dbs["intake"], Keys: c.keys, Orgs: intakeOrgs{s.orgs},
-		Children: intakeChildren{orgs: s.orgs, identity: func() identity.Service { return s.identity },
-			referral: func() referral.Service { return s.referral }},
-		Logger: log.With(c.logger, "service", "intake"), Registerer: c.registry,
-		DuplicateChecksPerMinute: c.flags.dupChecks,
-		DuplicateCheckBurst:      c.flags.dupBurst, DuplicateChecksPerHour: c.flags.dupPerHour,
-	}
-	inSvc, err := intake.New(intakeCfg)
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
 	workflow, err := intake.LoadWorkflowPolicy(c.flags.policies)
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
-	if err := intake.UseWorkflowPolicy(inSvc, workflow); err != nil {
-		s.Close()
-		return nil, err
-	}
-	if err := intake.SetAccessLog(inSvc, caseAccessLog{s.audit}); err != nil {
+	in, err := intake.New(intake.Config{
+		DB: s.dbs["intake"], Keys: c.keys, Orgs: intakeOrgs{s.orgs},
+		Children: intakeChildren{orgs: s.orgs, identity: func() identity.Service { return s.identity },
+			referral: func() referral.Service { return s.referral }},
+		Workflow: workflow, AccessLog: caseAccessLog{s.audit},
+		Logger: log.With(c.logger, "service", "intake"), Registerer: c.registry,
+		DuplicateChecksPerMinute: c.flags.dupChecks,
+		DuplicateCheckBurst:      c.flags.dupBurst, DuplicateChecksPerHour: c.flags.dupPerHour,
+	})
+	if err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -167,13 +158,8 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 		s.Close()
 		return nil, err
 	}
-	s.intake = intake.LoggingMiddleware(log.With(c.logger, "service", "intake"))(inMetrics(inSvc))
-	s.intakeCore = inSvc
-	intakeCfg.Registerer = prometheus.NewRegistry() // the admin's metrics are its own
-	if s.intakeAdmin, err = intake.NewAdmin(intakeCfg); err != nil {
-		s.Close()
-		return nil, err
-	}
+	s.intake = intake.LoggingMiddleware(log.With(c.logger, "service", "intake"))(inMetrics(in.Service))
+	s.intakeCore = in
 	s.intakeDen = outbox.NewDenialRecorder(s.dbs["intake"], "intake",
 		event.Recorder{ClientKey: c.keys.Subkey(keys.PurposeClientAddress)})
 
@@ -183,20 +169,10 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 		s.Close()
 		return nil, err
 	}
-	summaries, ok := intake.Summaries(inSvc)
-	if !ok {
-		s.Close()
-		return nil, errors.New("intake: no summary reader")
-	}
-	exporter, ok := intake.Exporter(inSvc)
-	if !ok {
-		s.Close()
-		return nil, errors.New("intake: no section exporter")
-	}
 	refCfg := referral.Config{
-		DB: s.dbs["referral"], Keys: c.keys, Cases: referralCases{summaries}, Grants: s.intake,
+		DB: s.dbs["referral"], Keys: c.keys, Cases: referralCases{in.Summaries}, Grants: referralGrants{s.intake},
 		Orgs: referralOrgs{s.orgs}, Routing: &routing, Logger: log.With(c.logger, "service", "referral"),
-		Sections: referralSections{exporter}, Disclosures: referralDisclosures{s.intake, exporter},
+		Disclosures: referralDisclosures{s.intake, in.Packages},
 		Disclosure: referral.DisclosurePolicy{
 			RecipientKinds: workflow.Disclosure.RecipientKinds, LegalBases: workflow.Disclosure.LegalBases,
 			PackageDownloads: workflow.Disclosure.PackageDownloads,
@@ -362,13 +338,13 @@ func every(d time.Duration, fn func(context.Context)) func(context.Context) erro
 // expireBreakGlass ends emergency access once its time is up (every
 // minute, so access can outlast its expiry by up to a minute).
 func (s *system) expireBreakGlass(ctx context.Context) {
-	if n, err := s.intakeAdmin.ExpireBreakGlass(ctx, time.Now()); err != nil {
+	if n, err := s.intakeCore.Admin.ExpireBreakGlass(ctx, time.Now()); err != nil {
 		level.Error(s.logger).Log("msg", "break-the-glass expiry failed", "err", err)
 	} else if n > 0 {
 		level.Info(s.logger).Log("msg", "break-the-glass access expired", "count", n)
 	}
 	// Providers' grants whose service ended and follow-up window passed.
-	if n, err := s.intakeAdmin.EndGrants(ctx, time.Now()); err != nil {
+	if n, err := s.intakeCore.Admin.EndGrants(ctx, time.Now()); err != nil {
 		level.Error(s.logger).Log("msg", "ending grants after their service failed", "err", err)
 	} else if n > 0 {
 		level.Info(s.logger).Log("msg", "grants ended with their service", "count", n)
@@ -378,10 +354,10 @@ func (s *system) expireBreakGlass(ctx context.Context) {
 // reportOverdue tells statistics and decision makers, once each, about
 // decisions past their target date, and decision makers about those near it.
 func (s *system) reportOverdue(ctx context.Context) {
-	if _, err := s.intakeAdmin.ReportOverdue(ctx, time.Now()); err != nil {
+	if _, err := s.intakeCore.Admin.ReportOverdue(ctx, time.Now()); err != nil {
 		level.Error(s.logger).Log("msg", "overdue decisions report failed", "err", err)
 	}
-	if _, err := s.intakeAdmin.NotifyDeadlines(ctx, time.Now()); err != nil {
+	if _, err := s.intakeCore.Admin.NotifyDeadlines(ctx, time.Now()); err != nil {
 		level.Error(s.logger).Log("msg", "decision deadline notices failed", "err", err)
 	}
 }
@@ -397,7 +373,7 @@ func (s *system) expireNotices(ctx context.Context) {
 // purge does); safe to run from several replicas, case by case under the
 // case's row lock.
 func (s *system) purge(ctx context.Context) {
-	rep, err := s.intakeAdmin.Purge(ctx, time.Now())
+	rep, err := s.intakeCore.Admin.Purge(ctx, time.Now())
 	if err != nil {
 		level.Error(s.logger).Log("msg", "scheduled purge failed", "err", err)
 		return
@@ -446,7 +422,7 @@ func scheduledReleaseName(period string, now time.Time) string {
 func (s *system) Close() {
 	if s.intakeCore != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		if err := intake.ReleaseReferences(ctx, s.intakeCore); err != nil {
+		if err := s.intakeCore.ReleaseReferences(ctx); err != nil {
 			level.Warn(s.logger).Log("msg", "reserved references not given back", "err", err)
 		}
 		cancel()

@@ -23,16 +23,6 @@ type Admin struct {
 	s *service
 }
 
-// NewAdmin returns the key administration over the same configuration as
-// the service.
-func NewAdmin(cfg Config) (*Admin, error) {
-	s, err := newService(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return &Admin{s: s}, nil
-}
-
 // RotateOrg gives orgID a new identity, re-wraps every wrap and every
 // entry key of that organisation to it (seal.Rewrap) with fresh MACs, then
 // destroys the old identity. Data keys, sealed sections and entries are
@@ -115,7 +105,7 @@ func (a *Admin) run(ctx context.Context, orgID, action string, rekey bool) (int,
 // active, in one transaction.
 func (s *service) newActiveVersion(ctx context.Context, orgID, action string) (int, error) {
 	var version int
-	err := s.keyRingTx(ctx, func(tx *sql.Tx) error {
+	err := s.ring.Tx(ctx, func(tx *sql.Tx) error {
 		var last int
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM org_keys WHERE org_id = $1`, orgID).Scan(&last); err != nil {
 			return fmt.Errorf("intake: key ring: %w", err)
@@ -123,7 +113,7 @@ func (s *service) newActiveVersion(ctx context.Context, orgID, action string) (i
 		if last == 0 {
 			return fmt.Errorf("intake: key ring: organisation has no key: %w", ErrNotFound)
 		}
-		k, err := s.newOrgKey(orgID, last+1)
+		k, err := s.ring.NewOrgKey(orgID, last+1)
 		if err != nil {
 			return err
 		}
@@ -258,7 +248,7 @@ func (s *service) rekeyCase(ctx context.Context, tx *sql.Tx, caseID, orgID strin
 // frames until the next one). On PostgreSQL the dead row versions go at
 // the next VACUUM, which only the database owner may run.
 func (s *service) destroyRetired(ctx context.Context, orgID string) error {
-	err := s.keyRingTx(ctx, func(tx *sql.Tx) error {
+	err := s.ring.Tx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
 		unused := `org_id = $1 AND state = 'retired' AND NOT EXISTS
 			(SELECT 1 FROM wraps w WHERE w.org_id = org_keys.org_id AND w.key_version = org_keys.version)
@@ -282,36 +272,6 @@ func (s *service) destroyRetired(ctx context.Context, orgID string) error {
 	}
 	if busy != 0 {
 		_ = level.Warn(s.log).Log("msg", "key ring: WAL checkpoint blocked by readers; old frames remain until the next checkpoint")
-	}
-	return nil
-}
-
-// keyRingTx runs fn in a transaction that, on SQLite, deletes securely:
-// freed space is zeroed, so an identity blob moved or removed by an
-// update leaves no copy in the page.
-func (s *service) keyRingTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	if s.db.Engine != db.SQLite {
-		return s.db.Tx(ctx, fn)
-	}
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("intake: key ring: %w", err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
-		return fmt.Errorf("intake: key ring: %w", err)
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA secure_delete = OFF`)
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("intake: key ring: begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("intake: key ring: commit: %w", err)
 	}
 	return nil
 }

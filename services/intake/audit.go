@@ -7,27 +7,29 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"net/http"
 
 	"github.com/go-kit/log/level"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
+	"github.com/nrm-project/nrm/services/intake/keyring"
 )
 
 // CodeIntegrity is the error code of a stored record that failed its
 // integrity check.
-const CodeIntegrity = "integrity_failed"
+const CodeIntegrity = keyring.CodeIntegrity
 
 // ErrIntegrity means a stored section or wrap was not written by this
 // deployment (moved, truncated or forged): nothing was decrypted or
 // returned.
-var ErrIntegrity = kit.NewError(http.StatusInternalServerError, CodeIntegrity, "the record failed its integrity check")
+var ErrIntegrity = keyring.ErrIntegrity
 
-// TopicStats is the outbox topic of de-identified domain events.
-const TopicStats = "stats"
+// TopicStats is the outbox topic of de-identified domain events
+// (pkg/facts, the one statistics contract).
+const TopicStats = facts.Topic
 
 // audit writes events into the outbox in tx. A failure fails the change
 // with 503: nothing commits without its trace.
@@ -40,7 +42,7 @@ func (s *service) audit(ctx context.Context, tx *sql.Tx, events ...event.Audit) 
 
 // emit appends statistics and audit events in one outbox write, the last
 // statement before commit, and tells a child's guardian of the changes.
-func (s *service) emit(ctx context.Context, tx outbox.Execer, stats []StatsEvent, audits ...event.Audit) error {
+func (s *service) emit(ctx context.Context, tx outbox.Execer, stats []facts.Event, audits ...event.Audit) error {
 	if q, ok := tx.(querier); ok {
 		if err := s.tellGuardian(ctx, q, audits); err != nil {
 			return err
@@ -120,43 +122,14 @@ func (s *service) pseudonym(caseID string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// StatsEvent is a de-identified domain event on topic "stats": codes,
-// a month and a pseudonymous case key; never a name, text or case id.
-type StatsEvent struct {
-	Type    string `json:"type"` // registered, consent, submitted, transferred, linked
-	CaseKey string `json:"case_key"`
-	Month   string `json:"month"` // YYYY-MM of the event
-
-	// registered
-	IdentifiedMonth      string   `json:"identified_month,omitempty"`
-	Region               string   `json:"region,omitempty"`
-	Gender               string   `json:"gender,omitempty"`
-	AgeGroup             string   `json:"age_group,omitempty"`
-	TreatedAsChild       *bool    `json:"treated_as_child,omitempty"`
-	Nationalities        []string `json:"nationalities,omitempty"`
-	ExploitationTypes    []string `json:"exploitation_types,omitempty"`
-	ExploitationLocation string   `json:"exploitation_location,omitempty"`
-	Indicators           []string `json:"indicators,omitempty"`
-	Needs                []string `json:"needs,omitempty"`
-	Route                string   `json:"route,omitempty"`
-	OrgKind              string   `json:"org_kind,omitempty"` // registering, or receiving on transfer
-	Unaccompanied        bool     `json:"unaccompanied,omitempty"`
-	ProtectionStatus     string   `json:"protection_status,omitempty"`
-
-	// consent
-	Purpose string `json:"purpose,omitempty"`
-	Granted *bool  `json:"granted,omitempty"`
-
-	// linked: the notification's key, so the same person counts once
-	LinkedKey string `json:"linked_key,omitempty"`
+// statsEvent is a de-identified event about the case: its pseudonymous
+// key and the month, never the id.
+func (s *service) statsEvent(typ, caseID string) facts.Event {
+	return facts.Event{Type: typ, CaseKey: s.pseudonym(caseID), Month: s.now().Format("2006-01")}
 }
 
-func (s *service) statsEvent(typ, caseID string) StatsEvent {
-	return StatsEvent{Type: typ, CaseKey: s.pseudonym(caseID), Month: s.now().Format("2006-01")}
-}
-
-func (s *service) registeredEvent(c caseRow) StatsEvent {
-	e := s.statsEvent("registered", c.ID)
+func (s *service) registeredEvent(c caseRow) facts.Event {
+	e := s.statsEvent(facts.Registered, c.ID)
 	child := c.TreatedAsChild
 	if len(c.IdentifiedOn) >= 7 {
 		e.IdentifiedMonth = c.IdentifiedOn[:7]
@@ -168,7 +141,7 @@ func (s *service) registeredEvent(c caseRow) StatsEvent {
 	return e
 }
 
-func (s *service) stats(ctx context.Context, tx *sql.Tx, events ...StatsEvent) error {
+func (s *service) stats(ctx context.Context, tx *sql.Tx, events ...facts.Event) error {
 	ps := make([]any, len(events))
 	for i, e := range events {
 		ps[i] = e

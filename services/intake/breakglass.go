@@ -62,12 +62,12 @@ func (s *service) BreakGlass(ctx context.Context, caseID string, in BreakGlassIn
 	if in.Reason == "" || len(in.Reason) > maxReason {
 		return BreakGlass{}, kit.Validation("reason: required, at most 8 KiB")
 	}
-	if err := s.ensureOrgKey(ctx, p.OrgID); err != nil {
+	if err := s.ring.EnsureOrgKey(ctx, p.OrgID); err != nil {
 		return BreakGlass{}, err
 	}
 	now := s.now()
 	b := BreakGlass{ID: event.NewID(), CaseID: caseID, OrgID: p.OrgID, UserID: p.UserID, Status: BreakGlassOpen,
-		OpenedAt: now, ExpiresAt: now.Add(time.Duration(s.policy().BreakGlassHours) * time.Hour)}
+		OpenedAt: now, ExpiresAt: now.Add(time.Duration(s.pol.BreakGlassHours) * time.Hour)}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		c, err := s.store.caseByID(ctx, tx, caseID, true)
 		if errors.Is(err, ErrNotFound) {

@@ -3,27 +3,9 @@ package intake
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 )
-
-// CaseloadItem is one person a provider supports: a case its organisation
-// holds an active referral grant for, with codes only (never a section).
-type CaseloadItem struct {
-	CaseID         string    `json:"case_id"`
-	Reference      string    `json:"reference"`
-	Service        string    `json:"service"`       // the referral's service code
-	Sections       []string  `json:"sections"`      // what the grant opens (GET /cases/{id})
-	SupportState   string    `json:"support_state"` // open, suspended, closed, reopened
-	TreatedAsChild bool      `json:"treated_as_child"`
-	Languages      []string  `json:"languages"` // for interpretation
-	Since          time.Time `json:"since"`     // when the grant became active
-	// NextStep is what the provider has yet to do, as a code:
-	// record_support_plan, record_service_delivered, locate_person (the
-	// person is missing) or none (support closed).
-	NextStep string `json:"next_step"`
-}
 
 // Next steps of a caseload item.
 const (

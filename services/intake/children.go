@@ -72,7 +72,7 @@ func (s *service) AppointGuardian(ctx context.Context, caseID string, in Guardia
 	if err := s.checkGuardian(ctx, in, org); err != nil {
 		return Workflow{}, err
 	}
-	if err := s.ensureOrgKey(ctx, org.ID); err != nil {
+	if err := s.ring.EnsureOrgKey(ctx, org.ID); err != nil {
 		return Workflow{}, err
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -129,7 +129,7 @@ func (s *service) AppointGuardian(ctx context.Context, caseID string, in Guardia
 			days := max(0, int(s.now().Sub(on).Hours()/24))
 			f.DaysTaken = &days
 		}
-		return s.emitWorkflow(ctx, tx, []WorkflowFact{f}, s.rec.New(ctx, "intake.guardian.appoint", "case", caseID, event.Allowed))
+		return s.emitWorkflow(ctx, tx, []facts.Event{f}, s.rec.New(ctx, "intake.guardian.appoint", "case", caseID, event.Allowed))
 	})
 	if err != nil {
 		return Workflow{}, s.finish(ctx, err, "intake.guardian.appoint", caseID)

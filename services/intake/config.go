@@ -16,6 +16,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
 	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/intake/keyring"
 )
 
 // OrgInfo is what intake needs to know about an organisation.
@@ -61,6 +62,13 @@ type Config struct {
 	// guardian (guardians.go). Without it only social services count as
 	// child-protection organisations and no guardian can be appointed.
 	Children ChildProtection
+	// Workflow is the deployment's workflow policy (deadlines, calendar,
+	// retention, disclosure), parsed once by the caller; nil means the
+	// shipped policies/workflow.json.
+	Workflow *WorkflowPolicy
+	// AccessLog answers the access report (the audit service, in process
+	// or as a client); without one the report is unavailable.
+	AccessLog AccessLog
 }
 
 // Defaults of the duplicate-check limit.
@@ -96,34 +104,63 @@ type service struct {
 	store    *store
 	orgs     OrgDirectory
 	children ChildProtection
-	log      log.Logger
-	now      func() time.Time
-	kind     seal.Kind
-	rec      event.Recorder
-	outbox   *outbox.Outbox
+	pol      *WorkflowPolicy
+	// accessLog answers access reports; nil when none was configured.
+	accessLog AccessLog
+	log       log.Logger
+	now       func() time.Time
+	kind      seal.Kind
+	rec       event.Recorder
+	outbox    *outbox.Outbox
 	// auditBatch group-commits the audit events of reads.
 	auditBatch *outbox.Batcher
 	// refs hands out case references, one counter update per group.
 	refs *references
 	// registrations commits registrations in groups.
 	registrations registrationGroups
-	metrics       *caseMetrics
-	dupLimit      *kit.Limiter
-	indexer       *seal.Indexer
+	// onConsent are the workflow's reactions to a consent change.
+	onConsent []consentHook
+	metrics   *caseMetrics
+	dupLimit  *kit.Limiter
+	indexer   *seal.Indexer
 
 	regions    map[string]bool
 	regionList []string
 
-	wrapKey      []byte // keys.PurposeWrap: org identities at rest
-	macKey       []byte // keys.PurposeSectionMAC: section and wrap MACs
-	pseudonymKey []byte // keys.PurposePseudonym: case keys in stats events
+	ring         *keyring.Ring // organisation identities, wrapped under keys.PurposeWrap
+	macKey       []byte        // keys.PurposeSectionMAC: section and wrap MACs
+	pseudonymKey []byte        // keys.PurposePseudonym: case keys in stats events
 	caseKeys     *keys.CaseKeys
 }
 
-// New returns the intake service.
-func New(cfg Config) (Service, error) {
-	return newService(cfg)
+// Intake is the intake service and the parts beside it that share its
+// configuration and state: one instance, so the scheduler's purge and the
+// API read the same policy.
+type Intake struct {
+	// Service is the API (wrap it in middleware before serving).
+	Service Service
+	// Admin is the key ring and retention administration (command line
+	// and schedulers only).
+	Admin *Admin
+	// Summaries and Packages serve the referral service (cmd/nrm adapts).
+	Summaries SummaryReader
+	Packages  Packages
+	s         *service
 }
+
+// New returns the intake service and its administration.
+func New(cfg Config) (*Intake, error) {
+	s, err := newService(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Intake{Service: s, Admin: &Admin{s: s}, Summaries: s, Packages: s, s: s}, nil
+}
+
+// ReleaseReferences gives back the reference numbers reserved and not
+// handed out, where no other process has taken numbers since. Called once
+// no registration is in progress, before the process stops.
+func (in *Intake) ReleaseReferences(ctx context.Context) error { return in.s.refs.release(ctx) }
 
 func newService(cfg Config) (*service, error) {
 	if cfg.DB == nil || cfg.Keys == nil || cfg.Orgs == nil {
@@ -144,6 +181,9 @@ func newService(cfg Config) (*service, error) {
 	if len(cfg.Regions) == 0 {
 		cfg.Regions = DefaultRegions
 	}
+	if cfg.Workflow == nil {
+		cfg.Workflow = DefaultWorkflowPolicy()
+	}
 	m, err := newCaseMetrics(cfg.Registerer)
 	if err != nil {
 		return nil, fmt.Errorf("intake: metrics: %w", err)
@@ -154,17 +194,18 @@ func newService(cfg Config) (*service, error) {
 	}
 	now := func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }
 	s := &service{
-		db: cfg.DB, store: &store{db: cfg.DB}, orgs: cfg.Orgs, children: cfg.Children, log: cfg.Logger, now: now, kind: cfg.Kind,
+		db: cfg.DB, store: &store{db: cfg.DB}, orgs: cfg.Orgs, children: cfg.Children, pol: cfg.Workflow, accessLog: cfg.AccessLog, log: cfg.Logger, now: now, kind: cfg.Kind,
 		rec:     event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: now},
 		outbox:  &outbox.Outbox{Service: "intake", Now: now},
 		metrics: m, indexer: ix,
 		dupLimit:     duplicateLimiter(cfg, now),
 		regions:      map[string]bool{"abroad": true},
-		wrapKey:      cfg.Keys.Subkey(keys.PurposeWrap),
+		ring:         keyring.New(cfg.DB, cfg.Kind, cfg.Keys.Subkey(keys.PurposeWrap), now),
 		macKey:       cfg.Keys.Subkey(keys.PurposeSectionMAC),
 		pseudonymKey: cfg.Keys.Subkey(keys.PurposePseudonym),
 		caseKeys:     cfg.Keys.CaseKeys(),
 	}
+	s.onConsent = []consentHook{s.withdrawOnConsent}
 	s.auditBatch = outbox.NewBatcher(cfg.DB, s.outbox)
 	s.refs = &references{db: cfg.DB}
 	for i := range s.registrations.lanes {

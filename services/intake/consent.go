@@ -10,6 +10,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/facts"
 )
 
 // consentRecords turns consent input into one record per purpose.
@@ -111,14 +112,14 @@ func (s *service) RecordConsent(ctx context.Context, caseID string, in ConsentIn
 			return err
 		}
 		records := s.consentRecords(p, in)
-		var changes []StatsEvent
+		var changes []facts.Event
 		for _, r := range records {
 			if err := s.store.insertConsent(ctx, tx, caseID, r); err != nil {
 				return err
 			}
 			_, was := consentCurrent(before, r.Purpose, s.now())
 			if was != r.Granted {
-				e := s.statsEvent("consent", caseID)
+				e := s.statsEvent(facts.Consent, caseID)
 				granted := r.Granted
 				e.Purpose, e.Granted = r.Purpose, &granted
 				changes = append(changes, e)
@@ -128,8 +129,10 @@ func (s *service) RecordConsent(ctx context.Context, caseID string, in ConsentIn
 		if err != nil {
 			return err
 		}
-		if err := s.withdrawOnConsent(ctx, tx, p, row, append(before, records...)); err != nil {
-			return err
+		for _, hook := range s.onConsent {
+			if err := hook(ctx, tx, p, row, append(before, records...)); err != nil {
+				return err
+			}
 		}
 		events := []event.Audit{s.rec.New(ctx, "intake.consent.record", "case", caseID, event.Allowed)}
 		for _, g := range revoked {
@@ -218,7 +221,7 @@ func (s *service) linkInTx(ctx context.Context, tx *sql.Tx, row *caseRow, notifi
 		return err
 	}
 	row.NotificationID = notificationID
-	e := s.statsEvent("linked", row.ID)
+	e := s.statsEvent(facts.Linked, row.ID)
 	e.LinkedKey = s.pseudonym(notificationID)
 	if err := s.stats(ctx, tx, e); err != nil {
 		return err

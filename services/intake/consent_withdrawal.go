@@ -7,9 +7,15 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/facts"
 )
 
-// withdrawOnConsent takes an adult out of the NRM when the consent to be
+// consentHook runs in the transaction of a consent change, with the case's
+// consent records after it: a part above registration (the decision
+// track) reacts to consent without registration knowing it exists.
+type consentHook func(ctx context.Context, tx *sql.Tx, p auth.Principal, c caseRow, consents []Consent) error
+
+// withdrawOnConsent (a consentHook) takes an adult out of the NRM when the consent to be
 // submitted to the competent authority is no longer current: the decision
 // track moves to withdrawn, and support stays as it was (help never
 // depends on formal identification). Children are not withdrawn: their
@@ -39,6 +45,6 @@ func (s *service) withdrawOnConsent(ctx context.Context, tx *sql.Tx, p auth.Prin
 	if err := s.store.insertDecision(ctx, tx, c.ID, d); err != nil {
 		return err
 	}
-	return s.emitWorkflow(ctx, tx, []WorkflowFact{s.workflowFact("withdrawn", c)},
+	return s.emitWorkflow(ctx, tx, []facts.Event{s.workflowFact(facts.Withdrawn, c)},
 		s.rec.New(ctx, "intake.decision.withdrawn", "case", c.ID, event.Allowed))
 }

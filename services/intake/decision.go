@@ -12,6 +12,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
 )
 
@@ -190,7 +191,7 @@ func (s *service) Transition(ctx context.Context, caseID string, t TransitionReq
 // pending negative proposal's reason, opened before tx (proposalReason), so
 // that a confirmed decision's letter states it.
 func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c caseRow, w *workflowRow, actors []string, t TransitionRequest, proposalReason string) error {
-	from, now, pol := w.DecisionState, s.now(), s.policy()
+	from, now, pol := w.DecisionState, s.now(), s.pol
 	if c.Route != RouteNRM || !slices.Contains(allowedDecisions(from, actors...), t.To) {
 		return invalidTransition(from, allowedDecisions(from, actors...))
 	}
@@ -237,7 +238,7 @@ func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c ca
 		letterReason = joinReasons(proposalReason, t.Reason)
 	}
 	w.ProposalTo, w.ProposalBy, w.ProposalCode, w.ProposalEntry = "", "", "", ""
-	var facts []WorkflowFact
+	var stats []facts.Event
 	switch t.To {
 	case DecisionSubmitted:
 		if from == DecisionIdentified || negative(from) {
@@ -248,13 +249,13 @@ func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c ca
 	case DecisionRGPositive:
 		w.ReflectionEnds = now.AddDate(0, 0, pol.ReflectionDays).Format(time.DateOnly)
 	case DecisionWithdrawn:
-		facts = append(facts, s.workflowFact("withdrawn", c))
+		stats = append(stats, s.workflowFact(facts.Withdrawn, c))
 	}
 	if negative(t.To) {
 		w.ReconsiderUntil = now.AddDate(0, 0, pol.ReconsiderationDays).Format(time.DateOnly)
 	}
 	if strings.HasPrefix(t.To, "rg_") || strings.HasPrefix(t.To, "cg_") {
-		f := s.workflowFact("decided", c)
+		f := s.workflowFact(facts.Decided, c)
 		f.Outcome = t.To
 		if w.SubmittedAt != nil {
 			days := pol.WorkingDaysBetween(*w.SubmittedAt, now)
@@ -264,7 +265,7 @@ func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c ca
 				f.WithinTarget = &within
 			}
 		}
-		facts = append(facts, f)
+		stats = append(stats, f)
 		if err := s.sealLetter(ctx, tx, p, c, *w, t.To, letterReason); err != nil {
 			return err
 		}
@@ -276,7 +277,7 @@ func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c ca
 	if err := s.store.insertDecision(ctx, tx, c.ID, d); err != nil {
 		return err
 	}
-	return s.emitWorkflow(ctx, tx, facts, audit)
+	return s.emitWorkflow(ctx, tx, stats, audit)
 }
 
 // loadForWorkflow reads the case, its workflow and grants for a caller

@@ -13,18 +13,6 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 )
 
-// LaterMove is a move the rules give the caller but that is refused today,
-// and the date from which it opens.
-type LaterMove struct {
-	To           string `json:"to"`
-	Code         string `json:"code"`          // why not now, e.g. reflection_period
-	PossibleFrom string `json:"possible_from"` // YYYY-MM-DD
-	// EarlyOnRequest: the move may be made sooner if the person asks to
-	// proceed: their request recorded as a proceed_early_request entry,
-	// then the move with proceed_early (adults, positive decision only).
-	EarlyOnRequest bool `json:"early_on_request,omitempty"`
-}
-
 // moveRefused says why a move the rules table allows the caller is refused
 // today, and the date from which it opens ("" when waiting will not open
 // it). One function for the transition and for the workflow's allowed

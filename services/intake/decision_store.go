@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/facts"
 )
 
 // workflowRow is a case_workflow row; a case without one is in its
@@ -120,34 +121,21 @@ func (s *store) decisions(ctx context.Context, q querier, caseID string) ([]Deci
 	return out, rows.Err()
 }
 
-// WorkflowFact is a de-identified decision-track event on topic "stats",
-// JSON-compatible with facts.Event (decided, withdrawn, overdue).
-type WorkflowFact struct {
-	Type           string `json:"type"`
-	CaseKey        string `json:"case_key"`
-	Month          string `json:"month"`
-	AgeGroup       string `json:"age_group,omitempty"`
-	TreatedAsChild *bool  `json:"treated_as_child,omitempty"`
-	Route          string `json:"route,omitempty"`
-	Outcome        string `json:"outcome,omitempty"`
-	DaysTaken      *int   `json:"days_taken,omitempty"` // working days from submission
-	WithinTarget   *bool  `json:"within_target,omitempty"`
-}
-
 // emitWorkflow writes facts and audit events in one outbox write, like emit.
-func (s *service) emitWorkflow(ctx context.Context, tx *sql.Tx, facts []WorkflowFact, audits ...event.Audit) error {
+func (s *service) emitWorkflow(ctx context.Context, tx *sql.Tx, stats []facts.Event, audits ...event.Audit) error {
 	if err := s.tellGuardian(ctx, tx, audits); err != nil {
 		return err
 	}
-	payloads := make([]any, len(facts))
-	for i, f := range facts {
+	payloads := make([]any, len(stats))
+	for i, f := range stats {
 		payloads[i] = f
 	}
 	return s.emitPayloads(ctx, tx, payloads, audits)
 }
 
-func (s *service) workflowFact(typ string, c caseRow) WorkflowFact {
+// workflowFact is a de-identified decision-track event about the case.
+func (s *service) workflowFact(typ string, c caseRow) facts.Event {
 	child := c.TreatedAsChild
-	return WorkflowFact{Type: typ, CaseKey: s.pseudonym(c.ID), Month: s.now().Format("2006-01"),
+	return facts.Event{Type: typ, CaseKey: s.pseudonym(c.ID), Month: s.now().Format("2006-01"),
 		AgeGroup: c.AgeGroup, TreatedAsChild: &child, Route: c.Route}
 }

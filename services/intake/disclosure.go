@@ -14,7 +14,7 @@ import (
 )
 
 func (s *service) validateDisclosure(in DisclosureInput) (DisclosureInput, error) {
-	pol := s.policy()
+	pol := s.pol
 	if !slices.Contains(pol.Disclosure.RecipientKinds, in.RecipientKind) {
 		return in, kit.Validation("recipient_kind: must be one of " + strings.Join(pol.Disclosure.RecipientKinds, ", "))
 	}
@@ -123,7 +123,7 @@ func (s *service) DisclosureStands(ctx context.Context, caseID, disclosureID str
 		if err != nil {
 			return fmt.Errorf("intake: disclosure %s: %w", disclosureID, err)
 		}
-		if !slices.Contains(s.policy().Disclosure.LegalBases, basis) {
+		if !slices.Contains(s.pol.Disclosure.LegalBases, basis) {
 			return ErrLegalBasisWithdrawn
 		}
 		if basis != LegalBasisConsent {

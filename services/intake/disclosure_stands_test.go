@@ -28,10 +28,7 @@ func TestDisclosureStands(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ex, ok := intake.Exporter(env.Service)
-		if !ok {
-			t.Skip("the service is wrapped")
-		}
+		ex := env.Intake.Packages
 		if err := ex.DisclosureStands(officer, c.ID, d.ID); err != nil {
 			t.Fatalf("while consent stands: %v", err)
 		}

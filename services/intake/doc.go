@@ -2,11 +2,20 @@
 // is known about them: it is the only service that holds personal data in
 // clear, and only in memory.
 //
+// Parts. New(Config) returns one Intake: the Service (the API), its Admin
+// (key rotation, retention purge, deadline schedulers), and what the
+// referral service is given through adapters in cmd/nrm (Summaries, and
+// Packages: external referral packages are built here, never in
+// referral). Configuration, the workflow policy included, is parsed once
+// by the caller and passed in Config. Sub-packages: casefile (the shared
+// domain: taxonomies, the workflow policy and its calendar) and keyring
+// (the organisations' identities); docs/architecture.md maps the rest.
+//
 // Registration. Three routes (DESIGN.md): nrm (a child, or an adult who
 // consents to submission), assistance (an adult accepting help only) and
 // anonymous (an adult declining both: no section at all, no birth year,
 // never shared; a later case may link it with LinkNotification or
-// Registration.NotificationID). Attributes are codes from taxonomy.go,
+// Registration.NotificationID). Attributes are codes from casefile/taxonomy.go,
 // kept as columns for routing and statistics; anyone not known to be an
 // adult, or whose age is disputed, is treated as a child. A draft is
 // checked leniently (missing fields allowed, present ones checked),
@@ -24,7 +33,7 @@
 // org_keys, wrapped under the master subkey and created on first need. Per
 // (case, organisation) one wrap holds the data keys the organisation
 // holds; the wrap row holds its WrapMAC and a SectionMAC for each section
-// the organisation may read (macset.go). Get reads the wrap, the
+// the organisation may read (keyring/macset.go). Get reads the wrap, the
 // identity version it names and the MACs in one snapshot, writes its audit
 // event, then makes one age decryption with the caller's organisation's
 // identity only (seal.OpenSections: all sections or none).

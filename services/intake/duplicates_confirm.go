@@ -9,6 +9,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
 )
 
@@ -91,9 +92,9 @@ func (s *service) ConfirmDuplicate(ctx context.Context, duplicateID string, same
 			return ErrDuplicateDecided
 		}
 		d.Status, d.DecidedBy, d.DecidedAt = status, p.UserID, &now
-		var stats []StatsEvent
+		var stats []facts.Event
 		if samePerson {
-			e := s.statsEvent("linked", d.CaseID)
+			e := s.statsEvent(facts.Linked, d.CaseID)
 			e.LinkedKey = s.pseudonym(d.MatchesID)
 			stats = append(stats, e)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/intake/intaketest"
@@ -26,10 +27,10 @@ func (f *fakeService) ConfirmDuplicate(ctx context.Context, id string, samePerso
 }
 
 // statsOf decodes the stats events in the outbox, in order.
-func statsOf(t testing.TB, env *intaketest.Env) ([]intake.StatsEvent, []string) {
+func statsOf(t testing.TB, env *intaketest.Env) ([]facts.Event, []string) {
 	t.Helper()
 	raw := outboxPayloads(t, env, intake.TopicStats)
-	out := make([]intake.StatsEvent, len(raw))
+	out := make([]facts.Event, len(raw))
 	for i, p := range raw {
 		if err := json.Unmarshal([]byte(p), &out[i]); err != nil {
 			t.Fatal(err)

@@ -109,7 +109,7 @@ func (s *service) AddEntry(ctx context.Context, caseID string, in EntryInput) (E
 	if err := validateEntry(in); err != nil {
 		return Entry{}, err
 	}
-	if err := s.ensureOrgKey(ctx, p.OrgID); err != nil {
+	if err := s.ring.EnsureOrgKey(ctx, p.OrgID); err != nil {
 		return Entry{}, err
 	}
 	protects := false
@@ -229,7 +229,7 @@ func (s *service) sealEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c
 // wrapEntryKey wraps one entry key to org's active identity with the MAC
 // binding the entry, its ciphertext, the wrap and the organisation.
 func (s *service) wrapEntryKey(ctx context.Context, tx *sql.Tx, h seal.Header, sealed seal.Sealed, kg seal.KeyGrant, org string) error {
-	version, recipient, err := s.activeRecipient(ctx, tx, org)
+	version, recipient, err := s.ring.ActiveRecipient(ctx, tx, org)
 	if err != nil {
 		return err
 	}
@@ -352,7 +352,7 @@ func (s *service) Entries(ctx context.Context, caseID string) ([]Entry, error) {
 
 // openEntry checks the entry's MAC and opens it with org's identity.
 func (s *service) openEntry(ctx context.Context, org string, e storedEntry) ([]byte, error) {
-	id, err := s.identity(ctx, s.db, org, e.keyVersion)
+	id, err := s.ring.Identity(ctx, s.db, org, e.keyVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -376,7 +376,7 @@ func (s *service) shareEntries(ctx context.Context, tx *sql.Tx, caseID, from, or
 		if !e.hasKey || !slices.Contains(types, e.Type) {
 			continue
 		}
-		id, err := s.identity(ctx, tx, from, e.keyVersion)
+		id, err := s.ring.Identity(ctx, tx, from, e.keyVersion)
 		if err != nil {
 			return err
 		}

@@ -50,7 +50,7 @@ func (s *service) openEntryKey(ctx context.Context, q querier, k entryKeyRow) (*
 	if err := seal.CheckSectionMAC(s.macKey, k.header(), k.sealed, k.wrap, k.orgID, k.mac); err != nil {
 		return nil, seal.KeyGrant{}, fmt.Errorf("intake: case %s: entry key: %w: %w", k.caseID, ErrIntegrity, err)
 	}
-	id, err := s.identity(ctx, q, k.orgID, k.version)
+	id, err := s.ring.Identity(ctx, q, k.orgID, k.version)
 	if err != nil {
 		return nil, seal.KeyGrant{}, err
 	}
@@ -73,7 +73,7 @@ func (s *service) putEntryKey(ctx context.Context, tx *sql.Tx, k entryKeyRow) er
 // addressed to its active identity (keys rotate): the same data key, a new
 // age message, a new MAC.
 func (s *service) rewrapEntryKeys(ctx context.Context, tx *sql.Tx, caseID, orgID string) error {
-	version, recipient, err := s.activeRecipient(ctx, tx, orgID)
+	version, recipient, err := s.ring.ActiveRecipient(ctx, tx, orgID)
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func (s *service) rekeyEntries(ctx context.Context, tx *sql.Tx, caseID, orgID st
 		}
 		kg := seal.KeyGrant{KeyRef: old.KeyRef, Key: key}
 		for _, h := range holders {
-			version, recipient, err := s.activeRecipient(ctx, tx, h.orgID)
+			version, recipient, err := s.ring.ActiveRecipient(ctx, tx, h.orgID)
 			if err != nil {
 				return err
 			}

@@ -8,21 +8,15 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 )
 
-// SectionExporter gives sections of a case in clear for a package that
-// leaves the system (an external referral): the caller's own audited,
-// need-to-know read, refused while the caller's emergency access to the
-// case is open (break-the-glass never allows export).
-type SectionExporter interface {
-	ExportSections(ctx context.Context, caseID string, names []string) (map[string]json.RawMessage, error)
+// Packages builds the package of an external referral (package.go) from
+// the caller's own audited, need-to-know read of the sections, refused
+// while the caller's emergency access to the case is open (break-the-glass
+// never allows export). The plaintext never leaves intake.
+type Packages interface {
+	BuildPackage(ctx context.Context, caseID string, spec PackageSpec) ([]byte, error)
 	// DisclosureStands checks again, as the caller, a disclosure recorded
 	// in the case before its package is handed out.
 	DisclosureStands(ctx context.Context, caseID, disclosureID string) error
-}
-
-// Exporter returns the section exporter of a service made by New.
-func Exporter(s Service) (SectionExporter, bool) {
-	r, ok := s.(*service)
-	return r, ok
 }
 
 // ExportSections reads the case as Get does and returns the named

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/intake/keyring"
 )
 
 // ReadPathsAgree reads caseID as org on d (PostgreSQL) both in one
@@ -85,7 +86,7 @@ func RegisterGroupAfter(svc Service, ctxs []context.Context, rs []Registration, 
 
 // SectionMACs decodes a wrap row's stored section MACs, by "section:version".
 func SectionMACs(b []byte) (map[string][]byte, error) {
-	macs, err := decodeMACs("", b)
+	macs, err := keyring.DecodeMACs("", b)
 	if err != nil {
 		return nil, err
 	}
@@ -104,5 +105,5 @@ func EncodeSectionMACs(macs map[string][]byte) []byte {
 		n, _ := strconv.Atoi(v)
 		m[seal.SectionID{Section: name, Version: n}] = mac
 	}
-	return encodeMACs(m)
+	return keyring.EncodeMACs(m)
 }

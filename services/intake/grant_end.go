@@ -32,7 +32,7 @@ func (s *service) EndGrant(ctx context.Context, caseID, grantID string) (Grant, 
 			return Grant{}, err
 		}
 	}
-	days := s.policy().GrantFollowUpDays
+	days := s.pol.GrantFollowUpDays
 	var g grantRow
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var c caseRow

@@ -31,7 +31,7 @@ func validateGrantRequest(g GrantRequest) (GrantRequest, error) {
 		f.Merge(oneOf(GrantPurposes))
 	}
 	if g.Service != "" && !Needs.Has(g.Service) {
-		f.Add("service", kit.FieldNotOneOf, "must be one of "+joinCodes(Needs.codes))
+		f.Add("service", kit.FieldNotOneOf, "must be one of "+joinCodes(Needs.Codes()))
 	}
 	if !refRe.MatchString(g.ReferralID) {
 		f.Add("referral_id", kit.FieldInvalid, "must be a referral id")
@@ -112,7 +112,7 @@ func (s *service) GrantPending(ctx context.Context, req GrantRequest) (Grant, er
 	if err != nil {
 		return Grant{}, fmt.Errorf("intake: organisation directory: %w: %w", ErrUnavailable, err)
 	}
-	if err := s.ensureOrgKey(ctx, grantee.ID); err != nil {
+	if err := s.ring.EnsureOrgKey(ctx, grantee.ID); err != nil {
 		return Grant{}, err
 	}
 	to, err := s.recipientOf(ctx, grantee)

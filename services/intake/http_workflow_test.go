@@ -97,10 +97,7 @@ func (w *realWorld) decidePositive(t *testing.T, caseID string, clock *intaketes
 func TestWorkflowAuthorizationTable(t *testing.T) {
 	t.Parallel()
 	clock := &intaketest.Clock{}
-	w := newRealWorldOn(t, dbtest.SQLite(t), func(c *intake.Config) { c.Now = clock.Now })
-	if err := intake.SetAccessLog(w.env.Service, noAccessLog{}); err != nil {
-		t.Fatal(err)
-	}
+	w := newRealWorldOn(t, dbtest.SQLite(t), func(c *intake.Config) { c.Now, c.AccessLog = clock.Now, noAccessLog{} })
 	auditor := intaketest.As(w.notifier, auth.RoleAuditor)
 	one := func(tg target) string { return "/api/v1/cases/" + tg.caseID }
 	type build func(t *testing.T, relation string, tg target) (method, path string, body any)

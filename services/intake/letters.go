@@ -64,7 +64,7 @@ func (s *service) sealLetter(ctx context.Context, tx *sql.Tx, p auth.Principal, 
 		l.ReflectionEnds = w.ReflectionEnds
 	}
 	if negative(to) {
-		l.ReconsiderUntil = s.now().AddDate(0, 0, s.policy().ReconsiderationDays).Format(time.DateOnly)
+		l.ReconsiderUntil = s.now().AddDate(0, 0, s.pol.ReconsiderationDays).Format(time.DateOnly)
 	}
 	text, err := renderLetter(lang, l)
 	if err != nil {

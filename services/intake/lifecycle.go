@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/seal"
 )
@@ -163,7 +164,7 @@ func (s *service) submit(ctx context.Context, caseID string, t TransitionRequest
 		return Case{}, fmt.Errorf("intake: no competent authority organisation: %w", ErrUnavailable)
 	}
 	for _, o := range authorities {
-		if err := s.ensureOrgKey(ctx, o.ID); err != nil {
+		if err := s.ring.EnsureOrgKey(ctx, o.ID); err != nil {
 			return Case{}, err
 		}
 	}
@@ -203,7 +204,7 @@ func (s *service) submit(ctx context.Context, caseID string, t TransitionRequest
 		if err := s.decide(ctx, tx, p, row, &w, []string{actorOwner}, t, ""); err != nil {
 			return err
 		}
-		if err := s.stats(ctx, tx, s.statsEvent("submitted", caseID)); err != nil {
+		if err := s.stats(ctx, tx, s.statsEvent(facts.Submitted, caseID)); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "intake.case.submit", "case", caseID, event.Allowed))
@@ -266,7 +267,7 @@ func (s *service) Transfer(ctx context.Context, caseID, toOrg string) (Case, err
 	if to.ID == p.OrgID {
 		return Case{}, kit.Validation("to_org: the case already belongs to this organisation")
 	}
-	if err := s.ensureOrgKey(ctx, to.ID); err != nil {
+	if err := s.ring.EnsureOrgKey(ctx, to.ID); err != nil {
 		return Case{}, err
 	}
 	rcpt, err := s.recipientOf(ctx, to)
@@ -320,7 +321,7 @@ func (s *service) Transfer(ctx context.Context, caseID, toOrg string) (Case, err
 		if err := s.endPreviousOwner(ctx, tx, row, p.OrgID); err != nil {
 			return err
 		}
-		e := s.statsEvent("transferred", caseID)
+		e := s.statsEvent(facts.Transferred, caseID)
 		e.OrgKind = to.Kind
 		if err := s.stats(ctx, tx, e); err != nil {
 			return err

@@ -132,7 +132,8 @@ func TestGuardianIsToldOfEveryChange(t *testing.T) {
 				return err
 			}, "duplicate.confirm"},
 			{"export", func() error {
-				_, err := env.Service.(intake.SectionExporter).ExportSections(owner, c.ID, []string{intake.SectionNarrative})
+				_, err := env.Intake.Packages.BuildPackage(owner, c.ID, intake.PackageSpec{Sections: []string{intake.SectionNarrative},
+					Recipient: recipient(t)})
 				return err
 			}, "case.export"},
 			{"the adult's case changes", func() error {

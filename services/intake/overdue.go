@@ -8,6 +8,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/facts"
 )
 
 // ReportOverdue reports, once each, the cases whose reasonable-grounds
@@ -54,13 +55,13 @@ func (a *Admin) ReportOverdue(ctx context.Context, now time.Time) (int, error) {
 			if err != nil {
 				return err
 			}
-			f := s.workflowFact("overdue", c)
+			f := s.workflowFact(facts.Overdue, c)
 			f.Outcome = "rg_overdue"
 			reported = true
 			if err := s.tellOverdue(ctx, tx, id); err != nil {
 				return err
 			}
-			return s.emitWorkflow(ctx, tx, []WorkflowFact{f},
+			return s.emitWorkflow(ctx, tx, []facts.Event{f},
 				s.rec.New(ctx, "intake.decision.overdue", "case", id, event.Allowed))
 		})
 		if err != nil {

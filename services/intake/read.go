@@ -17,6 +17,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/intake/keyring"
 )
 
 // sealedRead is what one organisation needs to open its sections of a
@@ -38,7 +39,7 @@ type readRow struct {
 	keyVersion sql.NullInt64
 	oldestLive sql.NullInt64
 	wrap       []byte
-	macs       []byte // the wrap's section MACs, stored (macset.go)
+	macs       []byte // the wrap's section MACs, stored (keyring/macset.go)
 	identity   []byte
 }
 
@@ -122,7 +123,7 @@ func (s *store) caseSnapshotTx(ctx context.Context, id, org string) (caseSnapsho
 		if snap.row, err = s.caseForRead(ctx, tx, id, org); err != nil {
 			return err
 		}
-		if snap.macs, err = decodeMACs(id, snap.row.macs); err != nil {
+		if snap.macs, err = keyring.DecodeMACs(id, snap.row.macs); err != nil {
 			return err
 		}
 		if snap.secs, err = s.sections(ctx, tx, id); err != nil {
@@ -184,7 +185,7 @@ func (s *service) open(r sealedRead) (map[string][]byte, error) {
 	if len(r.stored) == 0 {
 		return out, nil
 	}
-	id, err := s.liveIdentity(r.org, r.keyVersion, r.oldestLive, r.identity)
+	id, err := s.ring.LiveIdentity(r.org, r.keyVersion, r.oldestLive, r.identity)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrIntegrity, err)
 	}

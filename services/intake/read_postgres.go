@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/nrm-project/nrm/services/intake/keyring"
 	"sync"
 	"sync/atomic"
 )
@@ -38,7 +39,7 @@ func (s *store) caseSnapshotOne(ctx context.Context, id, org string) (caseSnapsh
 		return caseSnapshot{}, fmt.Errorf("intake: case: %w", err)
 	}
 	snap.row.caseRow.finish()
-	if snap.macs, err = decodeMACs(id, snap.row.macs); err != nil {
+	if snap.macs, err = keyring.DecodeMACs(id, snap.row.macs); err != nil {
 		return caseSnapshot{}, err
 	}
 	if snap.secs, err = scanSections(newJSONRows(secs), id); err != nil {

@@ -134,16 +134,6 @@ func (r *references) release(ctx context.Context) error {
 	return nil
 }
 
-// ReleaseReferences gives back the reference numbers s reserved and did
-// not hand out, where no other process has taken numbers since. Called
-// once no registration is in progress, before the process stops.
-func ReleaseReferences(ctx context.Context, s Service) error {
-	if r, ok := s.(*service); ok {
-		return r.refs.release(ctx)
-	}
-	return nil
-}
-
 // take advances year's counter by n in a statement of its own and returns
 // its new value. On PostgreSQL that statement's commit does not wait for
 // the disk unless durable, so the counter row is not held through a flush:

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/seal"
@@ -95,7 +96,7 @@ func (s *service) prepareRegistration(ctx context.Context, r Registration) (*new
 	// Crypto and encoding happen before the transaction, which then only
 	// writes: sections sealed and wrapped to the key last seen active
 	// (checked again inside), MACs, blind indexes, consent records.
-	version, recipient, err := s.activeKeyHint(ctx, p.OrgID)
+	version, recipient, err := s.ring.ActiveKeyHint(ctx, p.OrgID)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +107,7 @@ func (s *service) prepareRegistration(ctx context.Context, r Registration) (*new
 	consents := s.consentRecords(p, v.Consent)
 	events := []event.Audit{s.rec.New(ctx, "intake.case.register", "case", row.ID, event.Allowed)}
 	var (
-		stats []StatsEvent
+		stats []facts.Event
 		probe duplicateProbe
 	)
 	if !r.Draft {
@@ -208,7 +209,7 @@ func (s *service) writeSealed(ctx context.Context, tx querier, caseID, org strin
 		return err
 	}
 	if !ok {
-		version, recipient, err := s.activeRecipient(ctx, tx, org)
+		version, recipient, err := s.ring.ActiveRecipient(ctx, tx, org)
 		if err != nil {
 			return err
 		}
@@ -270,7 +271,7 @@ func (s *service) UpdateDraft(ctx context.Context, id string, r Registration) (C
 	if err != nil {
 		return Case{}, err
 	}
-	if err := s.ensureOrgKey(ctx, p.OrgID); err != nil {
+	if err := s.ring.EnsureOrgKey(ctx, p.OrgID); err != nil {
 		return Case{}, err
 	}
 	var row caseRow
@@ -294,7 +295,7 @@ func (s *service) UpdateDraft(ctx context.Context, id string, r Registration) (C
 		}
 		// A draft update is rare: it seals in its transaction, where the
 		// section version is known.
-		keyVersion, recipient, err := s.activeKeyHint(ctx, p.OrgID)
+		keyVersion, recipient, err := s.ring.ActiveKeyHint(ctx, p.OrgID)
 		if err != nil {
 			return err
 		}

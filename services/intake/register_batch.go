@@ -4,12 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/group"
 )
 
@@ -23,7 +22,7 @@ type newRegistration struct {
 	org      string // the registering organisation, author of the sections
 	probe    duplicateProbe
 	events   []event.Audit
-	stats    []StatsEvent
+	stats    []facts.Event
 	link     string // the anonymous notification the case takes over, if any
 	err      error  // the outcome of its write
 }
@@ -133,7 +132,7 @@ func (s *service) writeRegistrations(ctx context.Context, tx *sql.Tx, rs ...*new
 		dups     = make([]probeMatches, len(rs))
 		secs     []sectionRow
 		wraps    []wrapRow
-		stats    []StatsEvent
+		stats    []facts.Event
 		events   []event.Audit
 	)
 	for i, r := range rs {
@@ -185,74 +184,25 @@ func (s *service) lockActiveKeys(ctx context.Context, tx *sql.Tx, rs []*newRegis
 	if len(orgs) == 0 {
 		return nil
 	}
-	active, err := s.store.activeKeys(ctx, tx, orgs)
+	active, err := s.ring.ActiveKeys(ctx, tx, orgs)
 	if err != nil {
 		return err
 	}
 	for _, r := range rs {
 		k, ok := active[r.org]
-		if len(r.sealed.secs) == 0 || ok && k.version == r.sealed.wrap.KeyVersion {
+		if len(r.sealed.secs) == 0 || ok && k.Version == r.sealed.wrap.KeyVersion {
 			continue
 		}
 		if !ok {
 			return fmt.Errorf("intake: key ring: no active key: %w", ErrUnavailable)
 		}
-		recipient, err := s.activeRecipientOf(r.org, k)
+		recipient, err := s.ring.ActiveRecipientOf(r.org, k)
 		if err != nil {
 			return err
 		}
-		if err := s.wrapAgain(&r.sealed, r.row.ID, r.org, k.version, recipient); err != nil {
+		if err := s.wrapAgain(&r.sealed, r.row.ID, r.org, k.Version, recipient); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// activeKey is an organisation's active key version and recipient.
-type activeKey struct {
-	version   int
-	recipient string
-}
-
-// activeKeys returns the active key of each of orgs, share-locked until
-// tx ends (on PostgreSQL). A lock that waited for a rotation sees the row
-// retired and misses its successor, which is not in the statement's
-// snapshot; the next statement sees it.
-func (s *store) activeKeys(ctx context.Context, tx querier, orgs []string) (map[string]activeKey, error) {
-	ph := make([]string, len(orgs))
-	args := make([]any, len(orgs))
-	for i, o := range orgs {
-		ph[i], args[i] = "$"+strconv.Itoa(i+1), o
-	}
-	q := `SELECT org_id, version, recipient FROM org_keys WHERE state = 'active' AND org_id IN (` + strings.Join(ph, ", ") +
-		`) ORDER BY org_id` + s.forShare()
-	var out map[string]activeKey
-	for range 3 {
-		out = make(map[string]activeKey, len(orgs))
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return nil, fmt.Errorf("intake: key ring: %w", err)
-		}
-		for rows.Next() {
-			var (
-				org string
-				k   activeKey
-			)
-			if err := rows.Scan(&org, &k.version, &k.recipient); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("intake: key ring: %w", err)
-			}
-			out[org] = k
-		}
-		if err := rows.Close(); err != nil {
-			return nil, fmt.Errorf("intake: key ring: %w", err)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("intake: key ring: %w", err)
-		}
-		if len(out) == len(orgs) {
-			break
-		}
-	}
-	return out, nil
 }

@@ -1,6 +1,7 @@
 package intake_test
 
 import (
+	"encoding/json"
 	"errors"
 	"regexp"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
+	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/intake/intaketest"
@@ -236,6 +238,13 @@ func TestStatsEventsDeidentified(t *testing.T) {
 		}
 		if !strings.Contains(p, `"case_key":"`) {
 			t.Fatalf("stats event without a pseudonymous key: %s", p)
+		}
+		// The one statistics contract: nothing statistics would not read.
+		dec := json.NewDecoder(strings.NewReader(p))
+		dec.DisallowUnknownFields()
+		var e facts.Event
+		if err := dec.Decode(&e); err != nil || e.Type == "" {
+			t.Fatalf("stats event outside pkg/facts: %s: %v", p, err)
 		}
 	}
 	if !strings.Contains(payloads[0], `"region":"MA-06"`) || !strings.Contains(payloads[0], `"org_kind":"police"`) {

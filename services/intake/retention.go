@@ -79,7 +79,7 @@ func (a *Admin) Purge(ctx context.Context, now time.Time) (PurgeReport, error) {
 	if err := rows.Err(); err != nil {
 		return rep, fmt.Errorf("intake: purge: %w", err)
 	}
-	ret := s.policy().Retention
+	ret := s.pol.Retention
 	for _, c := range cands {
 		if c.held {
 			rep.Held++
@@ -91,7 +91,7 @@ func (a *Admin) Purge(ctx context.Context, now time.Time) (PurgeReport, error) {
 			continue
 		}
 		var entries, sections int
-		err := s.keyRingTx(ctx, func(tx *sql.Tx) error {
+		err := s.ring.Tx(ctx, func(tx *sql.Tx) error {
 			var err error
 			entries, sections, err = s.purgeCase(ctx, tx, c.id, support, attach)
 			return err

@@ -125,7 +125,7 @@ type outboxAccessLog struct {
 	env *intaketest.Env
 }
 
-func (l outboxAccessLog) CaseEvents(_ context.Context, caseID string) ([]intake.AccessRecord, error) {
+func (l *outboxAccessLog) CaseEvents(_ context.Context, caseID string) ([]intake.AccessRecord, error) {
 	var out []intake.AccessRecord
 	for _, e := range auditEvents(l.t, l.env) {
 		if e.ObjectID == caseID {
@@ -138,11 +138,10 @@ func (l outboxAccessLog) CaseEvents(_ context.Context, caseID string) ([]intake.
 func TestAccessReport(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
-		env := intaketest.New(t, e)
+		log := &outboxAccessLog{t: t}
+		env := intaketest.New(t, e, func(c *intake.Config) { c.AccessLog = log })
+		log.env = env
 		police, other, audit := env.Org("police"), env.Org("ngo"), env.Org("commission")
-		if err := intake.SetAccessLog(env.Service, outboxAccessLog{t, env}); err != nil {
-			t.Fatal(err)
-		}
 		c := env.Register(t, police, intaketest.Registration("Reported Person"))
 		officer := intaketest.Officer(police)
 		if _, err := env.Service.Get(officer, c.ID); err != nil {

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"text/template"
 	"time"
 
@@ -16,21 +15,6 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
 )
-
-// accessLogs holds the AccessLog each service was given; without one the
-// access report is unavailable.
-var accessLogs sync.Map // *service -> AccessLog
-
-// SetAccessLog makes svc (as returned by New) answer access reports from a
-// (the audit service in process, or its client).
-func SetAccessLog(svc Service, a AccessLog) error {
-	s, ok := svc.(*service)
-	if !ok || a == nil {
-		return errors.New("intake: SetAccessLog needs the service returned by New and an access log")
-	}
-	accessLogs.Store(s, a)
-	return nil
-}
 
 // ReportLanguages are the languages of the access report and certificate.
 var ReportLanguages = []string{"en", "fr", "ar"}
@@ -99,8 +83,7 @@ func (s *service) AccessReport(ctx context.Context, caseID, lang string) (Access
 	if lang != "" && !slices.Contains(ReportLanguages, lang) {
 		return AccessReport{}, kit.Validation("lang: must be one of " + strings.Join(ReportLanguages, ", "))
 	}
-	v, ok := accessLogs.Load(s)
-	if !ok {
+	if s.accessLog == nil {
 		return AccessReport{}, fmt.Errorf("intake: access report: no access log: %w", ErrUnavailable)
 	}
 	var (
@@ -123,7 +106,7 @@ func (s *service) AccessReport(ctx context.Context, caseID, lang string) (Access
 	if err != nil {
 		return AccessReport{}, s.finish(ctx, err, "intake.access_report.read", caseID)
 	}
-	records, err := v.(AccessLog).CaseEvents(ctx, caseID)
+	records, err := s.accessLog.CaseEvents(ctx, caseID)
 	if err != nil {
 		return AccessReport{}, fmt.Errorf("intake: access report: %w: %w", ErrUnavailable, err)
 	}

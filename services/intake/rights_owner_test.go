@@ -15,12 +15,12 @@ import (
 // a caseworker and a guardian are told the case does not exist, and each
 // refusal is audited.
 func TestAccessReportForTheOwner(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
-		env := intaketest.New(t, e)
+		log := &outboxAccessLog{t: t}
+		env := intaketest.New(t, e, func(c *intake.Config) { c.AccessLog = log })
+		log.env = env
 		police, other, ngo := env.Org("police"), env.Org("police"), env.Org("ngo")
-		if err := intake.SetAccessLog(env.Service, outboxAccessLog{t, env}); err != nil {
-			t.Fatal(err)
-		}
 		c := env.Register(t, police, intaketest.Registration("Reported Person"))
 		rep, err := env.Service.AccessReport(intaketest.Officer(police), c.ID, "ar")
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/intake/keyring"
 )
 
 // sectionRow is a stored section: its header and sealed bytes.
@@ -21,7 +22,7 @@ type sectionRow struct {
 }
 
 // wrapRow is one organisation's wrap of a case. SectionMACs, when set, are
-// written with it (macset.go); a wrap written without them has none until
+// written with it (keyring/macset.go); a wrap written without them has none until
 // putMACs.
 type wrapRow struct {
 	CaseID      string
@@ -192,7 +193,7 @@ func (s *store) writeWraps(ctx context.Context, q querier, now time.Time, onConf
 	}
 	args := make([]any, 0, 8*len(ws))
 	for _, w := range ws {
-		args = append(args, w.CaseID, w.OrgID, w.KeyVersion, encodeHeld(w.Held), w.Wrap, w.MAC, encodeMACs(w.SectionMACs), now)
+		args = append(args, w.CaseID, w.OrgID, w.KeyVersion, encodeHeld(w.Held), w.Wrap, w.MAC, keyring.EncodeMACs(w.SectionMACs), now)
 	}
 	if _, err := q.ExecContext(ctx, `INSERT INTO wraps (`+wrapColumns+`, section_macs, updated_at) VALUES `+valueLists(len(ws), 8)+onConflict, args...); err != nil {
 		return fmt.Errorf("intake: write wrap: %w", err)
@@ -209,7 +210,7 @@ func (s *store) deleteWrap(ctx context.Context, q querier, caseID, orgID string)
 
 // putMACs replaces orgID's section MACs of the case, in its wrap row.
 func (s *store) putMACs(ctx context.Context, q querier, caseID, orgID string, macs map[seal.SectionID][]byte) error {
-	res, err := q.ExecContext(ctx, `UPDATE wraps SET section_macs = $3 WHERE case_id = $1 AND org_id = $2`, caseID, orgID, encodeMACs(macs))
+	res, err := q.ExecContext(ctx, `UPDATE wraps SET section_macs = $3 WHERE case_id = $1 AND org_id = $2`, caseID, orgID, keyring.EncodeMACs(macs))
 	if err != nil {
 		return fmt.Errorf("intake: replace MACs: %w", err)
 	}
@@ -247,7 +248,7 @@ func (s *store) macs(ctx context.Context, q querier, caseID, orgID string) (map[
 	if err != nil {
 		return nil, fmt.Errorf("intake: MACs: %w", err)
 	}
-	return decodeMACs(caseID, b)
+	return keyring.DecodeMACs(caseID, b)
 }
 
 // readableFor returns the sections org may read: those it authored (while
@@ -302,7 +303,7 @@ func (s *service) openOwnKeys(ctx context.Context, q querier, caseID, orgID stri
 	if err := seal.CheckWrapMAC(s.macKey, caseID, orgID, w.Wrap, w.MAC); err != nil {
 		return nil, fmt.Errorf("intake: case %s: %w: %w", caseID, ErrIntegrity, err)
 	}
-	id, err := s.identity(ctx, q, orgID, w.KeyVersion)
+	id, err := s.ring.Identity(ctx, q, orgID, w.KeyVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -337,7 +338,7 @@ func (s *service) writeWrap(ctx context.Context, tx *sql.Tx, caseID, orgID strin
 		grants = append(grants, k)
 		ids = append(ids, id)
 	}
-	version, recipient, err := s.activeRecipient(ctx, tx, orgID)
+	version, recipient, err := s.ring.ActiveRecipient(ctx, tx, orgID)
 	if err != nil {
 		return err
 	}

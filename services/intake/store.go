@@ -13,8 +13,7 @@ import (
 
 // store holds the intake SQL; every statement runs on both engines.
 type store struct {
-	db   *db.DB
-	keys keyCache
+	db *db.DB
 	// snapshot is caseSnapshot's statement on PostgreSQL.
 	snapshot preparedStmt
 }

@@ -31,12 +31,6 @@ type SummaryReader interface {
 	Summary(ctx context.Context, caseID string) (Summary, error)
 }
 
-// Summaries returns the summary reader of a service made by New.
-func Summaries(s Service) (SummaryReader, bool) {
-	r, ok := s.(*service)
-	return r, ok
-}
-
 // Summary returns the case's routing attributes to whoever may see the
 // case (owner, author, active grantee) and to coordinators, who route
 // cases without reading them. Everyone else gets ErrNotFound and a denied

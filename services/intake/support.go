@@ -42,7 +42,7 @@ func (s *service) SupportTransition(ctx context.Context, caseID string, t Transi
 	if !slices.Contains(SupportTargets, t.To) {
 		return Workflow{}, kit.Validation("to: must be one of " + strings.Join(SupportTargets, ", "))
 	}
-	if err := s.ensureOrgKey(ctx, p.OrgID); err != nil {
+	if err := s.ring.EnsureOrgKey(ctx, p.OrgID); err != nil {
 		return Workflow{}, err
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {

@@ -159,7 +159,7 @@ func codeList(v []string, t Taxonomy, allowed string) ([]string, error) {
 	var fs kit.Fields
 	for i, c := range v {
 		if !t.Has(c) {
-			msg := "must be one of " + strings.Join(t.codes, ", ")
+			msg := "must be one of " + strings.Join(t.Codes(), ", ")
 			if allowed != "" {
 				msg = "must be one of the " + allowed
 			}
@@ -175,7 +175,7 @@ func codeList(v []string, t Taxonomy, allowed string) ([]string, error) {
 }
 
 func oneOf(t Taxonomy) error {
-	return kit.ValidationFields(kit.FieldError{Path: t.Name, Code: kit.FieldNotOneOf, Message: "must be one of " + strings.Join(t.codes, ", ")})
+	return kit.ValidationFields(kit.FieldError{Path: t.Name, Code: kit.FieldNotOneOf, Message: "must be one of " + strings.Join(t.Codes(), ", ")})
 }
 
 func validDate(v, today, field string) error {
@@ -204,11 +204,11 @@ func validateConsentInput(c ConsentInput) error {
 	}
 	for _, k := range c.ShareWith {
 		if !OrgKinds.Has(k) {
-			fs.Add("consent.share_with", kit.FieldNotOneOf, "each must be one of "+strings.Join(OrgKinds.codes, ", "))
+			fs.Add("consent.share_with", kit.FieldNotOneOf, "each must be one of "+strings.Join(OrgKinds.Codes(), ", "))
 			break
 		}
 	}
-	if len(c.ShareWith) > len(OrgKinds.codes) {
+	if len(c.ShareWith) > OrgKinds.Len() {
 		fs.Add("consent.share_with", kit.FieldInvalid, "too many codes")
 	}
 	if c.ExplainedIn != "" && !Languages.Has(c.ExplainedIn) {

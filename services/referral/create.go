@@ -12,7 +12,6 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
-	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/referral/directory"
 )
 
@@ -49,7 +48,7 @@ func (s *service) validateNew(in NewReferral) (NewReferral, error) {
 		if len(in.Candidates) > 0 || in.FanOut != 0 {
 			return in, kit.Validation("candidates, fan_out: not for external referrals")
 		}
-		r, err := parseRecipient(in.Recipient)
+		r, err := s.checkRecipient(in.Recipient)
 		if err != nil {
 			return in, err
 		}
@@ -210,11 +209,11 @@ func (s *service) grantAll(ctx context.Context, row referralRow, picked []Candid
 		refused bool
 	)
 	for _, c := range picked {
-		g, err := s.grants.GrantPending(ctx, intake.GrantRequest{
+		g, err := s.grants.GrantPending(ctx, GrantRequest{
 			CaseID: row.CaseID, OrgID: c.OrgID, Sections: row.Sections, ReferralID: row.ID,
 			Purpose: "referral", Service: row.Service,
 		})
-		if errors.Is(err, intake.ErrConsentRequired) {
+		if errors.Is(err, ErrConsentRequired) {
 			refused = true
 			continue
 		}

@@ -1,33 +1,19 @@
 package referral
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
-
-	"filippo.io/age"
-	"filippo.io/age/armor"
 
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
-	"github.com/nrm-project/nrm/pkg/seal"
 	"github.com/nrm-project/nrm/services/referral/directory"
 )
-
-// PackageFormat names the plaintext layout inside a package.
-const PackageFormat = "nrm-referral-package/1"
-
-// maxRecipient bounds a recipient string (a hybrid key is about 2,000
-// characters).
-const maxRecipient = 4096
 
 // DisclosurePackage is an external referral's package as handed out on a
 // download: armored age, encrypted to the recipient named at creation,
@@ -41,31 +27,6 @@ type DisclosurePackage struct {
 
 // Filename is the name the package is offered under.
 func (p DisclosurePackage) Filename() string { return "nrm-referral-" + p.PackageID + ".age" }
-
-// PackageContent is the plaintext of a package: the de-identified summary
-// and the content of the sections the service needs. No internal case id.
-type PackageContent struct {
-	Format      string                     `json:"format"`
-	PackageID   string                     `json:"package_id"`
-	ReferralID  string                     `json:"referral_id"`
-	ProducedAt  time.Time                  `json:"produced_at"`
-	LegalBasis  string                     `json:"legal_basis"`
-	Destination string                     `json:"destination"`
-	Service     string                     `json:"service"`
-	Urgency     string                     `json:"urgency"`
-	Summary     PackageSummary             `json:"summary"`
-	Sections    map[string]json.RawMessage `json:"sections"`
-}
-
-// PackageSummary is the de-identified summary of the case.
-type PackageSummary struct {
-	Region         string   `json:"region"`
-	Gender         string   `json:"gender"`
-	AgeGroup       string   `json:"age_group"`
-	TreatedAsChild bool     `json:"treated_as_child"`
-	Languages      []string `json:"languages"`
-	GroupSize      int      `json:"group_size"`
-}
 
 // disclosureRow is the record of an external referral.
 type disclosureRow struct {
@@ -86,19 +47,13 @@ type disclosureRow struct {
 	BuiltAt                *time.Time
 }
 
-// parseRecipient checks an external organisation's age public key and
-// returns it canonical. Either kind is accepted: a package has this one
-// recipient, so nothing is mixed.
-func parseRecipient(s string) (string, error) {
-	bad := kit.Validation("recipient: the external organisation's age public key (age1… or age1pq1…)")
-	if s == "" || len(s) > maxRecipient {
-		return "", bad
+// checkRecipient has intake check an external organisation's age public
+// key; without intake external referrals are unavailable.
+func (s *service) checkRecipient(r string) (string, error) {
+	if s.discl == nil {
+		return "", fmt.Errorf("referral: external referrals: no disclosure record: %w", ErrUnavailable)
 	}
-	r, err := seal.ParseRecipient(s)
-	if err != nil {
-		return "", bad
-	}
-	return r.String(), nil
+	return s.discl.CheckRecipient(r)
 }
 
 func fingerprint(recipient string) string {
@@ -214,11 +169,16 @@ func (s *service) standing(ctx context.Context, action, caseID, disclosureID str
 	return fmt.Errorf("referral: disclosure check: %w: %w", ErrUnavailable, err)
 }
 
-// build reads the sections through intake as the caller, once, when the
-// disclosure is recorded, and encrypts the package to the recipient. The
-// plaintext exists only in memory.
+// build has intake build the package, once, when the disclosure is
+// recorded: intake reads the sections as the caller and encrypts the
+// package to the recipient; referral keeps only the armored bytes.
 func (s *service) build(ctx context.Context, action string, row referralRow, d *disclosureRow, now time.Time) error {
-	secs, err := s.secs.Sections(ctx, row.CaseID, d.Sections)
+	armored, err := s.discl.BuildPackage(ctx, row.CaseID, PackageSpec{
+		PackageID: d.PackageID, ReferralID: row.ID, ProducedAt: now, LegalBasis: d.LegalBasis,
+		Destination: d.Destination, Service: row.Service, Urgency: row.Urgency, Region: row.Region, Gender: row.Gender,
+		AgeGroup: row.AgeGroup, TreatedAsChild: row.TreatedAsChild, Languages: slices.Clone(row.Languages),
+		GroupSize: row.GroupSize, Sections: d.Sections, Recipient: d.Recipient,
+	})
 	if errors.Is(err, kit.ErrNotFound) {
 		return s.deny(ctx, action, "case", row.CaseID, ErrNotFound)
 	}
@@ -226,83 +186,11 @@ func (s *service) build(ctx context.Context, action string, row referralRow, d *
 		if ke := kit.AsError(err); ke != kit.ErrInternal {
 			return ke
 		}
-		return fmt.Errorf("referral: sections: %w: %w", ErrUnavailable, err)
-	}
-	plain, err := packageContent(row, *d, secs, now)
-	for _, b := range secs {
-		clear(b)
-	}
-	if err != nil {
-		return err
-	}
-	armored, err := encryptArmored(d.Recipient, plain)
-	clear(plain)
-	if err != nil {
-		return fmt.Errorf("referral: package %s: %w", d.PackageID, err)
+		return fmt.Errorf("referral: package %s: %w: %w", d.PackageID, ErrUnavailable, err)
 	}
 	hash := sha256.Sum256(armored)
 	d.Package, d.PackageSHA256, d.BuiltAt = string(armored), hex.EncodeToString(hash[:]), &now
 	return nil
-}
-
-// packageContent builds the plaintext: the summary codes and the content
-// of the named sections only, whatever else the source returned.
-func packageContent(row referralRow, d disclosureRow, secs map[string][]byte, now time.Time) ([]byte, error) {
-	c := PackageContent{
-		Format: PackageFormat, PackageID: d.PackageID, ReferralID: row.ID, ProducedAt: now, LegalBasis: d.LegalBasis,
-		Destination: d.Destination, Service: row.Service, Urgency: row.Urgency,
-		Summary: PackageSummary{Region: row.Region, Gender: row.Gender, AgeGroup: row.AgeGroup,
-			TreatedAsChild: row.TreatedAsChild, Languages: slices.Clone(row.Languages), GroupSize: row.GroupSize},
-		Sections: map[string]json.RawMessage{},
-	}
-	for _, name := range d.Sections {
-		b, ok := secs[name]
-		if !ok {
-			continue
-		}
-		if !json.Valid(b) {
-			// Not JSON: carried as a string rather than refused.
-			q, err := json.Marshal(string(b))
-			if err != nil {
-				return nil, err
-			}
-			b = q
-		}
-		c.Sections[name] = json.RawMessage(b)
-	}
-	return json.Marshal(c)
-}
-
-func ageRecipient(s string) (age.Recipient, error) {
-	if strings.HasPrefix(s, "age1pq1") {
-		return age.ParseHybridRecipient(s)
-	}
-	return age.ParseX25519Recipient(s)
-}
-
-// encryptArmored encrypts plaintext to recipient as an ASCII-armored age
-// file.
-func encryptArmored(recipient string, plaintext []byte) ([]byte, error) {
-	r, err := ageRecipient(recipient)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	aw := armor.NewWriter(&buf)
-	w, err := age.Encrypt(aw, r)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(plaintext); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	if err := aw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 const disclosureColumns = `referral_id, package_id, case_id, legal_basis, destination, recipient, recipient_fingerprint,

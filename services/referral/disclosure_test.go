@@ -20,6 +20,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake"
 )
 
 const (
@@ -46,17 +47,17 @@ func external(caseID, recipient string) NewReferral {
 }
 
 // decrypt opens an armored package with id.
-func decrypt(t *testing.T, pkg []byte, id age.Identity) (PackageContent, error) {
+func decrypt(t *testing.T, pkg []byte, id age.Identity) (intake.PackageContent, error) {
 	t.Helper()
 	r, err := age.Decrypt(armor.NewReader(bytes.NewReader(pkg)), id)
 	if err != nil {
-		return PackageContent{}, err
+		return intake.PackageContent{}, err
 	}
 	b, err := io.ReadAll(r)
 	if err != nil {
-		return PackageContent{}, err
+		return intake.PackageContent{}, err
 	}
-	var c PackageContent
+	var c intake.PackageContent
 	return c, json.Unmarshal(b, &c)
 }
 
@@ -189,7 +190,7 @@ func TestExternalPackage(t *testing.T) {
 				for k := range c.Sections {
 					secs = append(secs, k)
 				}
-				if c.Format != PackageFormat || c.PackageID != r.PackageID || c.ReferralID != r.ID || c.LegalBasis != "international_cooperation" ||
+				if c.Format != intake.PackageFormat || c.PackageID != r.PackageID || c.ReferralID != r.ID || c.LegalBasis != "international_cooperation" ||
 					c.Destination != "prosecution" || c.Summary.GroupSize != 2 || c.Summary.Region != "MA-06" || len(c.Sections) != 3 ||
 					!strings.Contains(string(c.Sections["identity"]), canaryName) || !strings.Contains(string(c.Sections["legal"]), canaryLegal) {
 					t.Fatalf("content %+v, sections %v", c, secs)
@@ -255,7 +256,7 @@ func TestExternalRecipientValidated(t *testing.T) {
 		{"not a key", external(caseID, "age1notakeyatall")},
 		{"a secret key", external(caseID, secret)},
 		{"an ssh key", external(caseID, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG")},
-		{"too long", external(caseID, "age1pq1"+strings.Repeat("q", maxRecipient))},
+		{"too long", external(caseID, "age1pq1"+strings.Repeat("q", 4096))},
 		{"internal with a recipient", NewReferral{CaseID: caseID, Service: "shelter", Urgency: "normal", Recipient: x.Recipient().String()}},
 	}
 	for _, tc := range cases {
@@ -360,11 +361,11 @@ func TestPackageAccess(t *testing.T) {
 	})
 }
 
-func TestExternalWithoutSectionSourceIsUnavailable(t *testing.T) {
+func TestExternalWithoutIntakeIsUnavailable(t *testing.T) {
 	t.Parallel()
 	ev := newEnv(t, dbtest.SQLite(t))
 	cfg := ev.config()
-	cfg.Sections = nil
+	cfg.Disclosures = nil
 	s, err := newService(cfg)
 	if err != nil {
 		t.Fatal(err)

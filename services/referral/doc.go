@@ -65,16 +65,18 @@
 // (routing.json "country") the referral waits, awaiting_approval, until
 // another user of the sending organisation approves it
 // (POST /api/v1/referrals/{id}/approve); the disclosure is recorded then.
-// Creation stores codes, the recipient key and its SHA-256 fingerprint,
-// and returns a package id; nothing of the case is read.
+// Creation stores codes, the recipient key (checked by intake) and its
+// SHA-256 fingerprint, and returns a package id. When the disclosure is
+// recorded, intake builds the package (intake.PackageContent: the
+// de-identified summary and the sections configured for the service, no
+// internal case id) from its own audited read as the caller, encrypts it
+// to the recipient as an armored age file and hands referral only those
+// bytes: referral never reads a section and holds no key (the import rules
+// in internal/rules check it never imports pkg/seal or age).
 // GET /api/v1/referrals/{id}/package, for the sending organisation only,
-// once disclosed and while the caller may still disclose the case,
-// reads the sections configured for the service through SectionSource
-// (intake, as the caller, which audits the read), builds the package in
-// memory (PackageContent: the de-identified summary and those sections,
-// no internal case id), encrypts it to the recipient as an armored age
-// file and returns it once its SHA-256, time and actor are recorded and
-// referral.disclosure is in the outbox. The package is never stored.
+// once disclosed and while the caller may still disclose the case, returns
+// those bytes once their SHA-256, time and actor are recorded and
+// referral.disclosure is in the outbox, within the policy's download limits.
 //
 // Decline notes. A decline carries a reason code and optionally a note,
 // which is also a code (DeclineNotes). Free text is refused with a 400

@@ -12,19 +12,47 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
-	"github.com/nrm-project/nrm/services/intake"
 )
 
-// Disclosures records a disclosure in the case (intake). It answers as
-// the caller: kit.ErrNotFound for a case the caller may not see,
-// kit.ErrForbidden when the caller may not disclose it, and
-// intake.ErrConsentRequired when the basis is consent and the person's
+// Disclosures records a disclosure in the case and builds its package
+// (intake, adapted in cmd/nrm): referral never reads a section or holds a
+// key. It answers as the caller: kit.ErrNotFound for a case the caller may
+// not see, kit.ErrForbidden when the caller may not disclose it, and
+// ErrConsentRequired when the basis is consent and the person's
 // data-sharing consent does not cover the recipient kind.
 type Disclosures interface {
-	Disclose(ctx context.Context, caseID string, in intake.DisclosureInput) (intake.Disclosure, error)
+	// Disclose records the disclosure and returns its id.
+	Disclose(ctx context.Context, caseID string, in DisclosureInput) (string, error)
 	// DisclosureStands checks a recorded disclosure again, as the caller,
 	// before each download of its package: the same answers as Disclose.
 	DisclosureStands(ctx context.Context, caseID, disclosureID string) error
+	// CheckRecipient checks an external organisation's age public key and
+	// returns it canonical; a bad one is a validation error.
+	CheckRecipient(recipient string) (string, error)
+	// BuildPackage returns the package of spec armored and encrypted to
+	// spec.Recipient, from the sections as the caller may read them now.
+	BuildPackage(ctx context.Context, caseID string, spec PackageSpec) ([]byte, error)
+}
+
+// DisclosureInput is a disclosure as recorded in the case: codes only.
+type DisclosureInput struct {
+	RecipientKind string
+	LegalBasis    string
+	Sections      []string
+}
+
+// PackageSpec is everything of an external referral's package but the
+// sections' content, which only intake reads.
+type PackageSpec struct {
+	PackageID, ReferralID                     string
+	ProducedAt                                time.Time
+	LegalBasis, Destination, Service, Urgency string
+	Region, Gender, AgeGroup                  string
+	TreatedAsChild                            bool
+	Languages                                 []string
+	GroupSize                                 int
+	Sections                                  []string
+	Recipient                                 string
 }
 
 // DisclosurePolicy is the workflow policy's disclosure lists and the
@@ -178,12 +206,12 @@ func (s *service) mayDiscloseExternally(ctx context.Context, p auth.Principal, s
 
 // record has intake record the disclosure in the case, as the caller.
 func (s *service) record(ctx context.Context, action string, d disclosureRow) (string, error) {
-	got, err := s.discl.Disclose(ctx, d.CaseID, intake.DisclosureInput{
+	got, err := s.discl.Disclose(ctx, d.CaseID, DisclosureInput{
 		RecipientKind: d.RecipientKind, LegalBasis: d.LegalBasis, Sections: d.Sections,
 	})
 	switch {
 	case err == nil:
-		return got.ID, nil
+		return got, nil
 	case errors.Is(err, kit.ErrNotFound):
 		return "", s.deny(ctx, action, "case", d.CaseID, ErrNotFound)
 	case errors.Is(err, kit.ErrForbidden):
@@ -204,8 +232,8 @@ func (s *service) record(ctx context.Context, action string, d disclosureRow) (s
 // as they are then, and kept only encrypted to the recipient.
 func (s *service) createExternal(ctx context.Context, p auth.Principal, sum CaseSummary, row referralRow, in NewReferral) (Referral, error) {
 	const action = "referral.referral.create"
-	if s.secs == nil || s.discl == nil {
-		return Referral{}, fmt.Errorf("referral: external referrals: no section source or disclosure record: %w", ErrUnavailable)
+	if s.discl == nil {
+		return Referral{}, fmt.Errorf("referral: external referrals: no disclosure record: %w", ErrUnavailable)
 	}
 	ok, err := s.mayDiscloseExternally(ctx, p, sum, in.LegalBasis)
 	if err != nil {

@@ -2,6 +2,7 @@ package referral
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"sync"
@@ -67,45 +68,45 @@ type fakeGrants struct {
 	failAct bool
 }
 
-func (f *fakeGrants) GrantPending(ctx context.Context, g intake.GrantRequest) (intake.Grant, error) {
+func (f *fakeGrants) GrantPending(ctx context.Context, g GrantRequest) (Grant, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p, _ := auth.FromContext(ctx)
 	if c := f.cases.cases[g.CaseID]; c.Route == "anonymous" || f.refuse[g.OrgID] {
-		return intake.Grant{}, intake.ErrConsentRequired
+		return Grant{}, intake.ErrConsentRequired
 	}
 	gr := intake.Grant{ID: event.NewID(), CaseID: g.CaseID, OrgID: g.OrgID, Sections: g.Sections, Status: intake.GrantPending, ReferralID: g.ReferralID}
 	f.grants[gr.ID] = gr
 	f.calls = append(f.calls, grantCall{"pending", g.CaseID, gr.ID, g.OrgID, p.OrgID})
-	return gr, nil
+	return Grant{ID: gr.ID, Status: gr.Status}, nil
 }
 
-func (f *fakeGrants) ActivateGrant(ctx context.Context, caseID, id string) (intake.Grant, error) {
+func (f *fakeGrants) ActivateGrant(ctx context.Context, caseID, id string) (Grant, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p, _ := auth.FromContext(ctx)
 	g, ok := f.grants[id]
 	if !ok || g.OrgID != p.OrgID || f.failAct {
-		return intake.Grant{}, kit.ErrNotFound
+		return Grant{}, kit.ErrNotFound
 	}
 	if g.Status != intake.GrantPending {
-		return intake.Grant{}, intake.ErrInvalidState
+		return Grant{}, intake.ErrInvalidState
 	}
 	g.Status = intake.GrantActive
 	f.grants[id] = g
 	f.calls = append(f.calls, grantCall{"activate", caseID, id, g.OrgID, p.OrgID})
-	return g, nil
+	return Grant{ID: g.ID, Status: g.Status}, nil
 }
 
-func (f *fakeGrants) EndGrant(ctx context.Context, caseID, id string) (intake.Grant, error) {
+func (f *fakeGrants) EndGrant(ctx context.Context, caseID, id string) (Grant, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	g, ok := f.grants[id]
 	if !ok {
-		return intake.Grant{}, kit.ErrNotFound
+		return Grant{}, kit.ErrNotFound
 	}
 	f.calls = append(f.calls, grantCall{"end", caseID, id, g.OrgID, ""})
-	return g, nil
+	return Grant{ID: g.ID, Status: g.Status}, nil
 }
 
 func (f *fakeGrants) RevokeGrant(ctx context.Context, caseID, id string) error {
@@ -143,8 +144,8 @@ func (f *fakeGrants) count() int {
 	return len(f.grants)
 }
 
-// fakeSections answers like intake's Get adapted to SectionSource: the
-// case owner's organisation reads every section; anyone else gets 404.
+// fakeSections answers like intake's export for a package: the case
+// owner's organisation reads every section; anyone else gets 404.
 type fakeSections struct {
 	mu      sync.Mutex
 	cases   *fakeCases
@@ -184,9 +185,31 @@ type fakeDisclosures struct {
 	noConsent map[string]bool // case ids whose consent covers no disclosure
 	recorded  []intake.Disclosure
 	fail      error // DisclosureStands answers this when set
+	secs      *fakeSections
 }
 
-func (f *fakeDisclosures) Disclose(ctx context.Context, caseID string, in intake.DisclosureInput) (intake.Disclosure, error) {
+// CheckRecipient is intake's own check.
+func (f *fakeDisclosures) CheckRecipient(r string) (string, error) { return intake.CheckRecipient(r) }
+
+// BuildPackage reads the sections from the fake and builds the package
+// with intake's own format and encryption.
+func (f *fakeDisclosures) BuildPackage(ctx context.Context, caseID string, spec PackageSpec) ([]byte, error) {
+	secs, err := f.secs.Sections(ctx, caseID, spec.Sections)
+	if err != nil {
+		return nil, err
+	}
+	raw := map[string]json.RawMessage{}
+	for k, v := range secs {
+		raw[k] = v
+	}
+	return intake.EncryptPackage(intake.PackageSpec{PackageID: spec.PackageID, ReferralID: spec.ReferralID,
+		ProducedAt: spec.ProducedAt, LegalBasis: spec.LegalBasis, Destination: spec.Destination, Service: spec.Service,
+		Urgency: spec.Urgency, Summary: intake.PackageSummary{Region: spec.Region, Gender: spec.Gender, AgeGroup: spec.AgeGroup,
+			TreatedAsChild: spec.TreatedAsChild, Languages: spec.Languages, GroupSize: spec.GroupSize},
+		Sections: spec.Sections, Recipient: spec.Recipient}, raw)
+}
+
+func (f *fakeDisclosures) Disclose(ctx context.Context, caseID string, in DisclosureInput) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p, _ := auth.FromContext(ctx)
@@ -194,19 +217,19 @@ func (f *fakeDisclosures) Disclose(ctx context.Context, caseID string, in intake
 	c, ok := f.cases.cases[caseID]
 	f.cases.mu.Unlock()
 	if !ok {
-		return intake.Disclosure{}, kit.ErrNotFound
+		return "", kit.ErrNotFound
 	}
 	owner := p.OrgID == c.OwnerOrg && (p.HasRole(auth.RoleFrontlineOfficer) || p.HasRole(auth.RoleNGOCaseworker))
 	if !owner && !p.HasRole(auth.RoleDecisionMaker) {
-		return intake.Disclosure{}, kit.ErrForbidden
+		return "", kit.ErrForbidden
 	}
 	if in.LegalBasis == "consent" && f.noConsent[caseID] {
-		return intake.Disclosure{}, intake.ErrConsentRequired
+		return "", intake.ErrConsentRequired
 	}
 	d := intake.Disclosure{ID: event.NewID(), CaseID: caseID, OrgID: p.OrgID, UserID: p.UserID,
 		RecipientKind: in.RecipientKind, LegalBasis: in.LegalBasis, Sections: in.Sections}
 	f.recorded = append(f.recorded, d)
-	return d, nil
+	return d.ID, nil
 }
 
 // DisclosureStands answers as intake would for a disclosure recorded
@@ -276,7 +299,7 @@ func newEnv(t testing.TB, e dbtest.Engine) *env {
 	ev := &env{db: d, engine: e, keys: k, clock: &clock{t: time.Date(2026, 11, 20, 22, 0, 0, 0, time.UTC)}, cases: cases,
 		grants: &fakeGrants{cases: cases, refuse: map[string]bool{}, grants: map[string]intake.Grant{}}, police: event.NewID()}
 	ev.secs = &fakeSections{cases: cases, content: map[string]map[string][]byte{}}
-	ev.discl = &fakeDisclosures{cases: cases, noConsent: map[string]bool{}}
+	ev.discl = &fakeDisclosures{cases: cases, noConsent: map[string]bool{}, secs: ev.secs}
 	ev.s = ev.service(t)
 	return ev
 }
@@ -292,7 +315,7 @@ func (ev *env) service(t testing.TB) *service {
 }
 
 func (ev *env) config() Config {
-	return Config{DB: ev.db, Keys: ev.keys, Cases: ev.cases, Grants: ev.grants, Orgs: fakeOrgs{}, Sections: ev.secs,
+	return Config{DB: ev.db, Keys: ev.keys, Cases: ev.cases, Grants: ev.grants, Orgs: fakeOrgs{},
 		Disclosures: ev.discl, Now: ev.clock.Now}
 }
 

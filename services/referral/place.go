@@ -11,7 +11,6 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
-	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/referral/directory"
 )
 
@@ -128,12 +127,12 @@ func (s *service) Place(ctx context.Context, id string, in PlaceInput) (Referral
 	}
 	chosen := ranked[i]
 	// On the owner's behalf: the coordinator holds no relation to the case.
-	g, err := s.grants.GrantPending(serviceContext(ctx), intake.GrantRequest{
+	g, err := s.grants.GrantPending(serviceContext(ctx), GrantRequest{
 		CaseID: row.CaseID, OrgID: chosen.OrgID, Sections: row.Sections, ReferralID: row.ID,
 		Purpose: "referral", Service: row.Service,
 	})
 	if err != nil {
-		if errors.Is(err, intake.ErrConsentRequired) || kit.AsError(err) != kit.ErrInternal {
+		if errors.Is(err, ErrConsentRequired) || kit.AsError(err) != kit.ErrInternal {
 			return Referral{}, err
 		}
 		return Referral{}, fmt.Errorf("referral: grant: %w: %w", ErrUnavailable, err)

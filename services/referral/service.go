@@ -13,7 +13,6 @@ import (
 	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
-	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/referral/directory"
 )
 
@@ -79,22 +78,35 @@ type CaseSummary struct {
 	Dependants     int
 }
 
-// Grants lets providers read the sections of a case (intake). GrantPending
-// refuses with intake.ErrConsentRequired when consent does not cover it.
+// Grants lets providers read the sections of a case (intake, adapted in
+// cmd/nrm). GrantPending refuses with ErrConsentRequired when consent does
+// not cover it.
 type Grants interface {
-	GrantPending(ctx context.Context, g intake.GrantRequest) (intake.Grant, error)
-	ActivateGrant(ctx context.Context, caseID, grantID string) (intake.Grant, error)
+	GrantPending(ctx context.Context, g GrantRequest) (Grant, error)
+	ActivateGrant(ctx context.Context, caseID, grantID string) (Grant, error)
 	RevokeGrant(ctx context.Context, caseID, grantID string) error
 	// EndGrant tells intake the service ended: the grant ends after the
 	// follow-up window of intake's policy.
-	EndGrant(ctx context.Context, caseID, grantID string) (intake.Grant, error)
+	EndGrant(ctx context.Context, caseID, grantID string) (Grant, error)
 }
 
-// SectionSource gives the plaintext of a case's sections as the caller
-// may read them (intake, which audits the read); a case or section the
-// caller may not read is kit.ErrNotFound. Content is JSON.
-type SectionSource interface {
-	Sections(ctx context.Context, caseID string, names []string) (map[string][]byte, error)
+// GrantRequest asks that a candidate provider be able to read named
+// sections of the case once it accepts.
+type GrantRequest struct {
+	CaseID     string
+	OrgID      string
+	Sections   []string
+	ReferralID string
+	Purpose    string // referral
+	// Service is the referral's service code: a child may be referred for
+	// child_protection without a recorded consent.
+	Service string
+}
+
+// Grant is what referral keeps of a grant: its id and state.
+type Grant struct {
+	ID     string
+	Status string // pending, active, revoked
 }
 
 // Orgs is the organisation directory (identity).
@@ -280,19 +292,22 @@ type Notification struct {
 const (
 	CodeInvalidTransition = "invalid_transition"
 	CodeNoCapacity        = "no_capacity"
+	CodeConsentRequired   = "consent_required"
 	CodeNoCandidate       = "no_candidate"
 	CodeAnonymous         = "anonymous_case"
 )
 
 // Errors. Referrals the caller may not see are ErrNotFound, never 403.
 var (
-	ErrNotFound        = kit.ErrNotFound
-	ErrForbidden       = kit.ErrForbidden
-	ErrUnavailable     = kit.ErrUnavailable
-	ErrNoCapacity      = kit.NewError(http.StatusConflict, CodeNoCapacity, "the provider has no room for the whole group")
-	ErrNoCandidate     = kit.NewError(http.StatusConflict, CodeNoCandidate, "no provider matches this referral")
-	ErrAnonymous       = kit.NewError(http.StatusConflict, CodeAnonymous, "anonymous notifications are never referred")
-	ErrConsentRequired = intake.ErrConsentRequired
+	ErrNotFound    = kit.ErrNotFound
+	ErrForbidden   = kit.ErrForbidden
+	ErrUnavailable = kit.ErrUnavailable
+	ErrNoCapacity  = kit.NewError(http.StatusConflict, CodeNoCapacity, "the provider has no room for the whole group")
+	ErrNoCandidate = kit.NewError(http.StatusConflict, CodeNoCandidate, "no provider matches this referral")
+	ErrAnonymous   = kit.NewError(http.StatusConflict, CodeAnonymous, "anonymous notifications are never referred")
+	// ErrConsentRequired: the person's consent does not cover the
+	// referral (the same code intake answers).
+	ErrConsentRequired = kit.NewError(http.StatusConflict, CodeConsentRequired, "the person's consent does not cover this")
 )
 
 // transitionError names the actions allowed in the referral's status.
@@ -319,13 +334,10 @@ type Config struct {
 	Cases  CaseSource
 	Grants Grants
 	Orgs   Orgs
-	// Sections gives the plaintext of case sections for external referral
-	// packages; nil refuses packages as unavailable.
-	Sections SectionSource
 	// Disclosures records an external referral in the case's disclosures
-	// (intake, as the caller, which checks the caller's relation to the
-	// case and, for a consent basis, the consent); nil refuses external
-	// referrals as unavailable.
+	// and builds its package (intake, as the caller, which checks the
+	// caller's relation to the case and, for a consent basis, the
+	// consent); nil refuses external referrals as unavailable.
 	Disclosures Disclosures
 	// Disclosure holds the workflow policy's recipient kinds and legal
 	// bases; empty: the routing policy's legal bases, kinds unchecked here.
@@ -344,7 +356,6 @@ type service struct {
 	cases   CaseSource
 	grants  Grants
 	orgs    Orgs
-	secs    SectionSource
 	discl   Disclosures
 	dpol    DisclosurePolicy
 	routing Routing
@@ -398,7 +409,7 @@ func newService(cfg Config) (*service, error) {
 	ob := outbox.New("referral")
 	ob.Now = utc
 	return &service{
-		db: cfg.DB, store: &store{db: cfg.DB, Store: directory.NewStore(cfg.DB, 2*time.Second)}, cases: cfg.Cases, grants: cfg.Grants, orgs: cfg.Orgs, secs: cfg.Sections,
+		db: cfg.DB, store: &store{db: cfg.DB, Store: directory.NewStore(cfg.DB, 2*time.Second)}, cases: cfg.Cases, grants: cfg.Grants, orgs: cfg.Orgs,
 		discl: cfg.Disclosures, dpol: cfg.Disclosure,
 		routing: *r, logger: logger, now: utc, ob: ob,
 		rec:    event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: utc},

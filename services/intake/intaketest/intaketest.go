@@ -155,6 +155,7 @@ func (b *Buffer) Bytes() []byte {
 
 // Env is an intake service on a fresh database.
 type Env struct {
+	Intake  *intake.Intake
 	Service intake.Service
 	Admin   *intake.Admin
 	Config  intake.Config
@@ -181,12 +182,10 @@ func New(t testing.TB, e dbtest.Engine, opts ...func(*intake.Config)) *Env {
 		o(&cfg)
 	}
 	env.Config = cfg
-	if env.Service, err = intake.New(cfg); err != nil {
+	if env.Intake, err = intake.New(cfg); err != nil {
 		t.Fatalf("intaketest: new: %v", err)
 	}
-	if env.Admin, err = intake.NewAdmin(cfg); err != nil {
-		t.Fatalf("intaketest: admin: %v", err)
-	}
+	env.Service, env.Admin = env.Intake.Service, env.Intake.Admin
 	return env
 }
 

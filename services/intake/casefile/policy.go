@@ -1,7 +1,6 @@
-package intake
+package casefile
 
 import (
-	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,15 +10,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/nrm-project/nrm/policies"
 )
 
-// WorkflowPolicyFile is the name of the workflow policy: embedded here
-// (a copy of policies/workflow.json) and replaced by a file of the same
-// name in the deployment's --policies directory.
+// WorkflowPolicyFile is the name of the workflow policy: policies/workflow.json,
+// replaced by a file of the same name in the deployment's --policies
+// directory.
 const WorkflowPolicyFile = "workflow.json"
-
-//go:embed decision_workflow.json
-var defaultWorkflowPolicy []byte
 
 // WorkflowPolicy holds the configurable deadlines of the decision and
 // support tracks and the working-day calendar they are counted in.
@@ -108,9 +106,12 @@ func ParseWorkflowPolicy(b []byte) (*WorkflowPolicy, error) {
 }
 
 // LoadWorkflowPolicy reads dir/workflow.json when dir is set and holds
-// one, else the embedded default.
+// one, else the shipped policies/workflow.json.
 func LoadWorkflowPolicy(dir string) (*WorkflowPolicy, error) {
-	b := defaultWorkflowPolicy
+	b, err := fs.ReadFile(policies.FS, WorkflowPolicyFile)
+	if err != nil {
+		return nil, fmt.Errorf("intake: workflow policy: %w", err)
+	}
 	if dir != "" {
 		raw, err := os.ReadFile(filepath.Join(dir, WorkflowPolicyFile))
 		switch {
@@ -123,34 +124,14 @@ func LoadWorkflowPolicy(dir string) (*WorkflowPolicy, error) {
 	return ParseWorkflowPolicy(b)
 }
 
-// policies holds the policy each service was given with UseWorkflowPolicy;
-// a service without one uses the embedded default.
-var policies sync.Map // *service -> *WorkflowPolicy
-
-// UseWorkflowPolicy makes svc (as returned by New) use p.
-func UseWorkflowPolicy(svc Service, p *WorkflowPolicy) error {
-	s, ok := svc.(*service)
-	if !ok || p == nil {
-		return errors.New("intake: UseWorkflowPolicy needs the service returned by New and a policy")
-	}
-	policies.Store(s, p)
-	return nil
-}
-
-var defaultPolicy = sync.OnceValue(func() *WorkflowPolicy {
-	p, err := ParseWorkflowPolicy(defaultWorkflowPolicy)
+// DefaultWorkflowPolicy is the shipped policy, for a Config that names none.
+var DefaultWorkflowPolicy = sync.OnceValue(func() *WorkflowPolicy {
+	p, err := LoadWorkflowPolicy("")
 	if err != nil {
-		panic(err) // the embedded file is checked by the tests
+		panic(err) // the shipped file is checked by the tests
 	}
 	return p
 })
-
-func (s *service) policy() *WorkflowPolicy {
-	if p, ok := policies.Load(s); ok {
-		return p.(*WorkflowPolicy)
-	}
-	return defaultPolicy()
-}
 
 // WorkingDay reports whether the date of t is a working day.
 func (p *WorkflowPolicy) WorkingDay(t time.Time) bool {

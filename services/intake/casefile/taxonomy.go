@@ -1,4 +1,4 @@
-package intake
+package casefile
 
 import (
 	_ "embed"
@@ -28,6 +28,9 @@ func (t Taxonomy) Has(code string) bool { return t.set[code] }
 // Codes returns the codes in their defined order.
 func (t Taxonomy) Codes() []string { return slices.Clone(t.codes) }
 
+// Len is the number of codes.
+func (t Taxonomy) Len() int { return len(t.codes) }
+
 // Taxonomies of registration (DESIGN.md, taxonomies).
 var (
 	ExploitationTypes = newTaxonomy("exploitation_types",
@@ -56,6 +59,13 @@ var (
 	Nationalities = newTaxonomy("nationalities", append(embeddedCodes(countryList), "stateless", "unknown")...)
 	// Languages are ISO 639-1 codes.
 	Languages = newTaxonomy("languages", embeddedCodes(languageList)...)
+)
+
+// Routes at identification (DESIGN.md, the process).
+const (
+	RouteNRM        = "nrm"
+	RouteAssistance = "assistance"
+	RouteAnonymous  = "anonymous"
 )
 
 // Consent purposes, one record per purpose per recording.

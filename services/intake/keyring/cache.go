@@ -1,4 +1,4 @@
-package intake
+package keyring
 
 import (
 	"sync"
@@ -6,13 +6,13 @@ import (
 	"github.com/nrm-project/nrm/pkg/seal"
 )
 
-// keyCache remembers what the key ring never changes: that an organisation
+// cache remembers what the key ring never changes: that an organisation
 // has a key (a rotation always leaves one active), the parsed recipient of
 // each version, and unwrapped identities. The active version it holds is a
 // hint only: writers check it in their transaction. An identity is served
 // only for a version the same query found not destroyed, and versions below
 // an organisation's oldest live one are dropped when seen.
-type keyCache struct {
+type cache struct {
 	mu         sync.Mutex
 	active     map[string]int
 	recipients map[orgVersion]seal.Recipient
@@ -25,7 +25,7 @@ type orgVersion struct {
 }
 
 // activeHint returns the version last seen active for org.
-func (c *keyCache) activeHint(org string) (int, seal.Recipient, bool) {
+func (c *cache) activeHint(org string) (int, seal.Recipient, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.active[org]
@@ -37,7 +37,7 @@ func (c *keyCache) activeHint(org string) (int, seal.Recipient, bool) {
 }
 
 // setActive records version as org's active one, with its recipient.
-func (c *keyCache) setActive(org string, version int, r seal.Recipient) {
+func (c *cache) setActive(org string, version int, r seal.Recipient) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.active == nil {
@@ -50,14 +50,14 @@ func (c *keyCache) setActive(org string, version int, r seal.Recipient) {
 	c.recipients[orgVersion{org, version}] = r
 }
 
-func (c *keyCache) recipient(org string, version int) (seal.Recipient, bool) {
+func (c *cache) recipient(org string, version int) (seal.Recipient, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r, ok := c.recipients[orgVersion{org, version}]
 	return r, ok
 }
 
-func (c *keyCache) hasKey(org string) bool {
+func (c *cache) hasKey(org string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	_, ok := c.active[org]
@@ -66,7 +66,7 @@ func (c *keyCache) hasKey(org string) bool {
 
 // identity returns the cached identity of (org, version) and forgets
 // every version of org older than oldestLive (0: unknown, keep).
-func (c *keyCache) identity(org string, version, oldestLive int) (*seal.OrgIdentity, bool) {
+func (c *cache) identity(org string, version, oldestLive int) (*seal.OrgIdentity, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if oldestLive > 0 {
@@ -80,7 +80,7 @@ func (c *keyCache) identity(org string, version, oldestLive int) (*seal.OrgIdent
 	return id, ok
 }
 
-func (c *keyCache) putIdentity(org string, version int, id *seal.OrgIdentity) {
+func (c *cache) putIdentity(org string, version int, id *seal.OrgIdentity) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.identities == nil {
@@ -90,7 +90,7 @@ func (c *keyCache) putIdentity(org string, version int, id *seal.OrgIdentity) {
 }
 
 // forgetIdentities drops every cached identity of org (its key ring changed).
-func (c *keyCache) forgetIdentities(org string) {
+func (c *cache) forgetIdentities(org string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for k := range c.identities {

@@ -1,4 +1,4 @@
-package intake
+package keyring
 
 import (
 	"bytes"
@@ -17,22 +17,22 @@ func TestSectionMACsRoundTrip(t *testing.T) {
 		{CaseID: caseID, Section: "identity", Version: 0}:  bytes.Repeat([]byte{1}, 32),
 		{CaseID: caseID, Section: "legal", Version: 300}:   bytes.Repeat([]byte{2}, 32),
 	}
-	b := encodeMACs(macs)
-	if !bytes.Equal(b, encodeMACs(maps.Clone(macs))) {
+	b := EncodeMACs(macs)
+	if !bytes.Equal(b, EncodeMACs(maps.Clone(macs))) {
 		t.Fatal("the same MACs encode to different bytes")
 	}
-	got, err := decodeMACs(caseID, b)
+	got, err := DecodeMACs(caseID, b)
 	if err != nil || !maps.EqualFunc(got, macs, bytes.Equal) {
 		t.Fatalf("decoded %v (%v), want %v", got, err, macs)
 	}
-	if got, err := decodeMACs(caseID, nil); err != nil || len(got) != 0 {
+	if got, err := DecodeMACs(caseID, nil); err != nil || len(got) != 0 {
 		t.Fatalf("no MACs decoded as %v (%v)", got, err)
 	}
 	// Cut inside a field set, the stored form is refused whole; cut
 	// between two (after identity, then after legal), it is a shorter set.
 	sets := map[int]int{1 + 8 + 1 + 1 + 32: 1, 1 + 8 + 1 + 1 + 32 + 1 + 5 + 2 + 1 + 32: 2}
 	for n := 1; n < len(b); n++ {
-		got, err := decodeMACs(caseID, b[:n])
+		got, err := DecodeMACs(caseID, b[:n])
 		if want, between := sets[n]; between {
 			if err != nil || len(got) != want {
 				t.Fatalf("cut at %d, between field sets: %d MACs (%v), want %d", n, len(got), err, want)

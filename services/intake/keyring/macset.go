@@ -1,4 +1,4 @@
-package intake
+package keyring
 
 import (
 	"cmp"
@@ -16,8 +16,8 @@ import (
 // bytes, the version as a uvarint (the fields of pkg/seal's formats). A section it holds a key for but may
 // not read yet (a pending grant) has no MAC.
 
-// encodeMACs returns the stored form of macs.
-func encodeMACs(macs map[seal.SectionID][]byte) []byte {
+// EncodeMACs returns the stored form of macs.
+func EncodeMACs(macs map[seal.SectionID][]byte) []byte {
 	ids := make([]seal.SectionID, 0, len(macs))
 	for id := range macs {
 		ids = append(ids, id)
@@ -36,9 +36,9 @@ func encodeMACs(macs map[seal.SectionID][]byte) []byte {
 	return b
 }
 
-// decodeMACs reads the stored MACs of the case; a malformed set is an
+// DecodeMACs reads the stored MACs of the case; a malformed set is an
 // integrity failure, as a bad MAC would be.
-func decodeMACs(caseID string, b []byte) (map[seal.SectionID][]byte, error) {
+func DecodeMACs(caseID string, b []byte) (map[seal.SectionID][]byte, error) {
 	macs := map[seal.SectionID][]byte{}
 	bad := fmt.Errorf("intake: case %s: section MACs: %w", caseID, ErrIntegrity)
 	uvarint := func() (uint64, bool) {

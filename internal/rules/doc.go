@@ -1,0 +1,14 @@
+// Package rules holds the code base's import rules as a test: what may
+// depend on what. The rules are the security and ownership boundaries
+// docs/architecture.md draws, checked on the import graph the Go tool
+// reports, so a change that crosses one fails the suite:
+//
+//   - pkg/ is shared infrastructure and imports no service;
+//   - referral, audit and stats never depend on pkg/seal or age: they never
+//     hold a case's keys or plaintext (intake builds the external package);
+//   - stats and referral never depend on intake: they reach it through
+//     their own interfaces, adapted in cmd/nrm;
+//   - no service imports another service's store.
+//
+// Only production code is checked: tests may wire services together.
+package rules

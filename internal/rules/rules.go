@@ -1,0 +1,86 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Module is the module path every rule is written under.
+const Module = "github.com/nrm-project/nrm"
+
+// Package is one package of the graph: its path and every package it
+// depends on, directly or not.
+type Package struct {
+	ImportPath string
+	Deps       []string
+}
+
+// A rule forbids packages matching From to depend on packages matching To.
+type rule struct {
+	why  string
+	from func(p string) bool
+	to   func(from, dep string) bool
+}
+
+func under(prefixes ...string) func(string) bool {
+	return func(p string) bool {
+		for _, pre := range prefixes {
+			if p == pre || strings.HasPrefix(p, pre+"/") {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// service returns the service a package belongs to ("" outside services/).
+func service(p string) string {
+	rest, ok := strings.CutPrefix(p, Module+"/services/")
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	return name
+}
+
+// isStore reports whether p is a service's store package (any package
+// named store under services/).
+func isStore(p string) bool {
+	return service(p) != "" && (strings.HasSuffix(p, "/store") || strings.Contains(p, "/store/"))
+}
+
+var rules = []rule{
+	{"pkg/ is shared infrastructure and imports no service",
+		under(Module + "/pkg"),
+		func(_, d string) bool { return service(d) != "" }},
+	{"referral, audit and stats never hold keys or plaintext: no pkg/seal, no age",
+		under(Module+"/services/referral", Module+"/services/audit", Module+"/services/stats"),
+		func(_, d string) bool { return under(Module+"/pkg/seal", "filippo.io/age")(d) }},
+	{"stats and referral reach intake only through their own interfaces (adapted in cmd/nrm)",
+		under(Module+"/services/stats", Module+"/services/referral"),
+		func(_, d string) bool { return under(Module + "/services/intake")(d) }},
+	{"a service never imports another service's store",
+		func(p string) bool { return service(p) != "" },
+		func(f, d string) bool { return isStore(d) && service(d) != service(f) }},
+}
+
+// Violations lists every dependency that breaks a rule, one line each,
+// sorted.
+func Violations(pkgs []Package) []string {
+	var out []string
+	for _, p := range pkgs {
+		for _, r := range rules {
+			if !r.from(p.ImportPath) {
+				continue
+			}
+			for _, d := range p.Deps {
+				if r.to(p.ImportPath, d) {
+					out = append(out, fmt.Sprintf("%s depends on %s: %s", p.ImportPath, d, r.why))
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}

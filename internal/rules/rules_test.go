@@ -1,0 +1,88 @@
+package rules
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// load reads the module's import graph from the Go tool (production code
+// only: Deps leaves test files out).
+func load(t *testing.T) []Package {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "list", "-json=ImportPath,Deps", "./...")
+	cmd.Dir = root
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v: %s", err, stderr.String())
+	}
+	var pkgs []Package
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p Package
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatalf("go list output: %v", err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) < 10 {
+		t.Fatalf("go list found %d packages", len(pkgs))
+	}
+	return pkgs
+}
+
+// TestImportRules fails on any dependency the rules forbid.
+func TestImportRules(t *testing.T) {
+	for _, v := range Violations(load(t)) {
+		t.Error(v)
+	}
+}
+
+// TestEachRuleFires: every rule catches the dependency it is written for,
+// and lets the allowed ones through.
+func TestEachRuleFires(t *testing.T) {
+	m := Module + "/"
+	tests := []struct {
+		name      string
+		from, dep string
+		broken    bool
+	}{
+		{"pkg imports a service", m + "pkg/kit", m + "services/intake", true},
+		{"pkg imports pkg", m + "pkg/kit", m + "pkg/event", false},
+		{"referral imports seal", m + "services/referral", m + "pkg/seal", true},
+		{"referral sub-package imports age", m + "services/referral/directory", "filippo.io/age/armor", true},
+		{"audit imports seal", m + "services/audit", m + "pkg/seal", true},
+		{"stats imports age", m + "services/stats", "filippo.io/age", true},
+		{"intake imports seal", m + "services/intake", m + "pkg/seal", false},
+		{"referral imports intake", m + "services/referral", m + "services/intake", true},
+		{"stats imports an intake sub-package", m + "services/stats", m + "services/intake/casefile", true},
+		{"web imports intake", m + "services/web", m + "services/intake", false},
+		{"web imports intake's store", m + "services/web", m + "services/intake/store", true},
+		{"intake imports its own store", m + "services/intake/cases", m + "services/intake/store", false},
+		{"a seal-like name is not seal", m + "services/referral", m + "pkg/sealed", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Violations([]Package{{ImportPath: tc.from, Deps: []string{tc.dep}}})
+			if (len(got) > 0) != tc.broken {
+				t.Fatalf("violations %v, want broken=%v", got, tc.broken)
+			}
+			if tc.broken && !strings.Contains(got[0], tc.dep) {
+				t.Fatalf("violation %q does not name %s", got[0], tc.dep)
+			}
+		})
+	}
+}
