@@ -64,7 +64,7 @@ func TestDeskAndCommission(t *testing.T) {
 				t.Fatalf("placing without a choice: %d error elements", n)
 			}
 			reasons := desk.text(`.candidate .explain`)
-			if !strings.Contains(reasons, desk.t0("reason.same_region")) {
+			if !strings.Contains(strings.ToLower(reasons), strings.ToLower(desk.t0("reason.same_region"))) {
 				t.Fatalf("the candidate's reasons: %q", reasons)
 			}
 			desk.run(chromedp.Click(chromedp.CSS(`.candidate input[type=radio]`)))
