@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -44,12 +45,23 @@ func (l *loader) runOversightPages(ctx context.Context, cred loadCredential, api
 	if err != nil {
 		return err
 	}
-	var failed error
-	for _, p := range paths {
-		path := p
+	paths = slices.Clone(paths) // the table stays as written
+	for i, p := range paths {
 		if event != "" {
-			path = replaceEvent(p, event)
+			paths[i] = replaceEvent(p, event)
 		}
+	}
+	return l.measurePages(ctx, paths, cookie, true, concurrency, d, max, stdout)
+}
+
+// measurePages loads each page in turn with concurrent clients sharing one
+// signed-in session, after printing the bytes a browser receives for it
+// (HTML, style sheet and htmx, gzip accepted) and, with withHTML, the
+// page's HTML alone gzipped. The first page that had failed requests is
+// reported.
+func (l *loader) measurePages(ctx context.Context, paths []string, cookie string, withHTML bool, concurrency int, d time.Duration, max int, stdout io.Writer) error {
+	var failed error
+	for _, path := range paths {
 		total := 0
 		for _, q := range []string{path, "/static/app.css", "/static/htmx.min.js"} {
 			n, err := l.page(ctx, q, cookie)
@@ -58,20 +70,24 @@ func (l *loader) runOversightPages(ctx context.Context, cred loadCredential, api
 			}
 			total += n
 		}
-		html, err := l.htmlGzip(ctx, path, cookie)
-		if err != nil {
-			return err
+		line := fmt.Sprintf("bytes: %s (HTML, style sheet, htmx; gzip accepted): %d", path, total)
+		if withHTML {
+			html, err := l.htmlGzip(ctx, path, cookie)
+			if err != nil {
+				return err
+			}
+			line += fmt.Sprintf("; the HTML alone gzipped: %d", html)
 		}
-		fmt.Fprintf(stdout, "bytes: %s (HTML, style sheet, htmx; gzip accepted): %d; the HTML alone gzipped: %d\n", p, total, html)
+		fmt.Fprintln(stdout, line)
 		op := func(ctx context.Context, _ *rand.Rand) error {
 			_, err := l.page(ctx, path, cookie)
 			return err
 		}
 		res := runLoad(ctx, op, concurrency, d, max)
-		res.Scenario = "pages GET " + p
+		res.Scenario = "pages GET " + path
 		res.print(stdout)
 		if res.Errors > 0 && failed == nil {
-			failed = fmt.Errorf("%s: %d requests failed (first: %s)", p, res.Errors, res.FirstError)
+			failed = fmt.Errorf("%s: %d requests failed (first: %s)", path, res.Errors, res.FirstError)
 		}
 	}
 	return failed

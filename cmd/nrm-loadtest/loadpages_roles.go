@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"time"
 )
@@ -87,27 +86,5 @@ func (l *loader) runRolePages(ctx context.Context, scenario string, cred loadCre
 	if err != nil {
 		return err
 	}
-	var failed error
-	for _, path := range pages {
-		total := 0
-		for _, p := range []string{path, "/static/app.css", "/static/htmx.min.js"} {
-			n, err := l.page(ctx, p, cookie)
-			if err != nil {
-				return err
-			}
-			total += n
-		}
-		fmt.Fprintf(stdout, "bytes: %s (HTML, style sheet, htmx; gzip accepted): %d\n", path, total)
-		op := func(ctx context.Context, _ *rand.Rand) error {
-			_, err := l.page(ctx, path, cookie)
-			return err
-		}
-		res := runLoad(ctx, op, concurrency, d, max)
-		res.Scenario = "pages GET " + path
-		res.print(stdout)
-		if res.Errors > 0 && failed == nil {
-			failed = fmt.Errorf("%s: %d requests failed (first: %s)", path, res.Errors, res.FirstError)
-		}
-	}
-	return failed
+	return l.measurePages(ctx, pages, cookie, false, concurrency, d, max, stdout)
 }
