@@ -65,9 +65,9 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return usageError{"--url must be an http(s) URL"}
 	}
 	switch scenario {
-	case "register", "read", "pages", "login-flood":
+	case "register", "read", "pages", "desk-pages", "commission-pages", "oversight-pages", "login-flood":
 	default:
-		return usageError{"--scenario must be register, read, pages or login-flood"}
+		return usageError{"--scenario must be register, read, pages, desk-pages, commission-pages, oversight-pages or login-flood"}
 	}
 	if scenario == "login-flood" {
 		return runLoginFlood(ctx, base, credentials, *floodAddresses, concurrency, duration, *floodKnown, stdout)
@@ -109,7 +109,7 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		op = lt.read
 	default:
-		return usageError{"--scenario must be register, read, pages or login-flood"}
+		return usageError{"--scenario must be register, read, pages, desk-pages, commission-pages, oversight-pages or login-flood"}
 	}
 	res := runLoad(ctx, op, concurrency, duration, maxRequests)
 	res.Scenario = scenario

@@ -36,3 +36,15 @@ func TestHelpExitsZero(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errb.String())
 	}
 }
+
+// Every scenario the load generator runs passes the scenario check (it
+// then fails on the missing credentials file, before any request).
+func TestEveryScenarioIsAccepted(t *testing.T) {
+	for _, sc := range []string{"register", "read", "pages", "desk-pages", "commission-pages", "oversight-pages", "login-flood"} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), []string{"--scenario", sc, "--credentials", "/nonexistent", "--duration", "1ms"}, &out, &errb)
+		if code == 0 || strings.Contains(errb.String(), "--scenario must be") {
+			t.Errorf("%s: exit %d, stderr %q", sc, code, errb.String())
+		}
+	}
+}
