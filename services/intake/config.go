@@ -227,7 +227,7 @@ type caseMetrics struct {
 
 func newCaseMetrics(reg prometheus.Registerer) (*caseMetrics, error) {
 	mk := func(name, help string) (*prometheus.CounterVec, error) {
-		return registerCollector(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		return kit.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "nrm", Subsystem: "intake", Name: name, Help: help,
 		}, []string{"outcome"}))
 	}
@@ -244,7 +244,7 @@ func newCaseMetrics(reg prometheus.Registerer) (*caseMetrics, error) {
 	if m.denials, err = mk("denials_total", "Requests refused on an instance the caller may not touch, by answer code."); err != nil {
 		return nil, err
 	}
-	if m.groups, err = registerCollector(reg, prometheus.NewHistogram(prometheus.HistogramOpts{
+	if m.groups, err = kit.Register(reg, prometheus.NewHistogram(prometheus.HistogramOpts{
 		Namespace: "nrm", Subsystem: "intake", Name: "registration_group_size",
 		Help:    "Registrations written together in one transaction (group commit).",
 		Buckets: []float64{1, 2, 4, 8, 16, 32},
@@ -252,23 +252,6 @@ func newCaseMetrics(reg prometheus.Registerer) (*caseMetrics, error) {
 		return nil, err
 	}
 	return &m, nil
-}
-
-// registerCollector registers c, reusing an identical collector already there.
-func registerCollector[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
-	if reg == nil {
-		return c, nil
-	}
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing, nil
-			}
-		}
-		return c, err
-	}
-	return c, nil
 }
 
 // errCode is the metric label of an error: its stable code, never its

@@ -119,13 +119,13 @@ func (m *logging) ConfirmDuplicate(ctx context.Context, duplicateID string, same
 // observes their duration per method and outcome. No other label: a case
 // id or an organisation would make the metrics a register of cases.
 func InstrumentingMiddleware(reg prometheus.Registerer) (Middleware, error) {
-	calls, err := registerCollector(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+	calls, err := kit.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: "nrm", Subsystem: "intake", Name: "calls_total", Help: "Intake service calls by method and outcome.",
 	}, []string{"method", "outcome"}))
 	if err != nil {
 		return nil, err
 	}
-	dur, err := registerCollector(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
+	dur, err := kit.Register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Namespace: "nrm", Subsystem: "intake", Name: "call_duration_seconds", Help: "Intake service call duration by method and outcome.",
 		Buckets: prometheus.DefBuckets,
 	}, []string{"method", "outcome"}))
