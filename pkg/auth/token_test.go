@@ -94,6 +94,15 @@ func TestVerifier(t *testing.T) {
 		{"unknown role", func(t *testing.T) string {
 			return f.sign(t, with(func(c *Claims) { c.Roles = []string{"superuser"} }), nil)
 		}, false},
+		// The service role marks a service's own background calls (intake
+		// grants a placed referral on the owner's behalf for it): a signed
+		// token never carries it, even with a user's other roles.
+		{"service role", func(t *testing.T) string {
+			return f.sign(t, with(func(c *Claims) { c.Roles = []string{RoleService} }), nil)
+		}, false},
+		{"service role beside a user's", func(t *testing.T) string {
+			return f.sign(t, with(func(c *Claims) { c.Roles = []string{RoleCoordinator, RoleService} }), nil)
+		}, false},
 		{"revoked session", func(t *testing.T) string {
 			return f.sign(t, with(func(c *Claims) { c.Sid = "revoked-session" }), nil)
 		}, false},
