@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/go-kit/log"
@@ -83,6 +84,9 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.webAbsolute, "web-session-lifetime", 12*time.Hour, "the web pages sign a user out this long after signing in, whatever their activity")
 }
 
+// noAllocProfiles turns allocation profiling off once per process.
+var noAllocProfiles sync.Once
+
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr)
 	var f serveFlags
@@ -103,8 +107,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// Allocation profiles are of use only where the profiler is served:
 	// the runtime's sampling of allocation stacks took about 1.5% of the
 	// server's CPU under registration load.
+	// The rate is a process-wide variable the runtime reads as it
+	// allocates: set once, before serving (tests run several servers in
+	// one process).
 	if f.debugAddr == "" {
-		runtime.MemProfileRate = 0
+		noAllocProfiles.Do(func() { runtime.MemProfileRate = 0 })
 	}
 	if f.rateAddress <= 0 || f.rateUser <= 0 || f.rateOrg <= 0 {
 		return usageError{"rate limits must be positive"}
