@@ -98,10 +98,7 @@ func (s *service) ResetSecondFactor(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
-		if err := s.tellRecovery(ctx, tx, u.ID, u.OrgID, notice.RecoverySecondFactorReset); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, append(revocationEvents(s, ctx, revoked),
+		return s.recovered(ctx, tx, u.ID, u.OrgID, notice.RecoverySecondFactorReset, append(revocationEvents(s, ctx, revoked),
 			s.rec.New(ctx, actionSecondFactorReset, "user", u.ID, event.Allowed))...)
 	})
 }
@@ -134,10 +131,7 @@ func (s *service) EnableUser(ctx context.Context, id string) error {
 		if err := s.store.setStatus(ctx, tx, id, StatusActive, mac, now); err != nil {
 			return err
 		}
-		if err := s.tellRecovery(ctx, tx, u.ID, u.OrgID, notice.RecoveryEnabled); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, s.rec.New(ctx, actionUserEnable, "user", id, event.Allowed))
+		return s.recovered(ctx, tx, u.ID, u.OrgID, notice.RecoveryEnabled, s.rec.New(ctx, actionUserEnable, "user", id, event.Allowed))
 	})
 }
 
@@ -163,10 +157,7 @@ func (s *service) IssuePasswordReset(ctx context.Context, id string) (PasswordRe
 		if err := s.store.insertPasswordReset(ctx, tx, s.resetHash(token), u.ID, p.UserID, now, r.ExpiresAt); err != nil {
 			return err
 		}
-		if err := s.tellRecovery(ctx, tx, u.ID, u.OrgID, notice.RecoveryPasswordResetIssued); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, s.rec.New(ctx, actionPasswordResetIssue, "user", u.ID, event.Allowed))
+		return s.recovered(ctx, tx, u.ID, u.OrgID, notice.RecoveryPasswordResetIssued, s.rec.New(ctx, actionPasswordResetIssue, "user", u.ID, event.Allowed))
 	})
 	if err != nil {
 		return PasswordReset{}, err
@@ -216,10 +207,7 @@ func (s *service) ResetPassword(ctx context.Context, r PasswordResetRequest) err
 		if err != nil {
 			return err
 		}
-		if err := s.tellRecovery(ctx, tx, u.ID, u.OrgID, notice.RecoveryPasswordReset); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, append(revocationEvents(s, ctx, revoked),
+		return s.recovered(ctx, tx, u.ID, u.OrgID, notice.RecoveryPasswordReset, append(revocationEvents(s, ctx, revoked),
 			s.rec.New(ctx, actionPasswordResetUse, "user", userID, event.Allowed))...)
 	})
 	if errors.Is(err, ErrNotFound) {

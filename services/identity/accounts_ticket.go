@@ -78,10 +78,7 @@ func (s *service) IssueEnrolmentTicket(ctx context.Context, id string) (Enrolmen
 		if err := s.store.insertTicket(ctx, tx, "enrolment_tickets", s.ticketHash(ticket), u.ID, p.UserID, now, t.ExpiresAt); err != nil {
 			return err
 		}
-		if err := s.tellRecovery(ctx, tx, u.ID, u.OrgID, notice.RecoveryEnrolmentTicketIssued); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, s.rec.New(ctx, actionTicketIssue, "user", u.ID, event.Allowed))
+		return s.recovered(ctx, tx, u.ID, u.OrgID, notice.RecoveryEnrolmentTicketIssued, s.rec.New(ctx, actionTicketIssue, "user", u.ID, event.Allowed))
 	})
 	if err != nil {
 		return EnrolmentTicket{}, err

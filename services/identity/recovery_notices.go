@@ -30,6 +30,15 @@ var recoveryToAdmins = map[string]bool{
 	notice.RecoveryEnabled:               true,
 }
 
+// recovered tells the recovery on user's account (tellRecovery) and
+// appends its audit events, in tx: notice and events commit with the change.
+func (s *service) recovered(ctx context.Context, tx *sql.Tx, user, org, recovery string, events ...event.Audit) error {
+	if err := s.tellRecovery(ctx, tx, user, org, recovery); err != nil {
+		return err
+	}
+	return s.audit(ctx, tx, events...)
+}
+
 // tellRecovery appends the notices of recovery on the account of user in
 // org to the outbox in tx.
 func (s *service) tellRecovery(ctx context.Context, tx *sql.Tx, user, org, recovery string) error {

@@ -95,10 +95,7 @@ func (s *service) checkCode(ctx context.Context, action string, u userRow, seale
 		}
 		// The owner and the organisation's administrators are told in
 		// their inboxes; the user listing shows the state.
-		if err := s.tellRecovery(ctx, tx, u.ID, u.OrgID, notice.RecoverySecondFactorSuspended); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx,
+		return s.recovered(ctx, tx, u.ID, u.OrgID, notice.RecoverySecondFactorSuspended,
 			s.rec.New(ctx, action, "user", u.ID, event.Denied),
 			s.rec.New(ctx, "identity.totp.suspend", "user", u.ID, event.Allowed))
 	})
