@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/lib/pq" // PostgreSQL driver; also registered as "postgres"
@@ -58,6 +59,8 @@ type DB struct {
 	Engine  Engine
 	Service string
 	cfg     Config
+	// commitFault is the fault hook of SetCommitFault.
+	commitFault atomic.Pointer[func() error]
 }
 
 var serviceName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,30}$`)
@@ -142,7 +145,10 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		_ = tx.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := db.commit(tx); err != nil {
+		if commitUnknown(db.Engine, err) {
+			return fmt.Errorf("db: commit: %w: %w", ErrCommitUnknown, err)
+		}
 		return fmt.Errorf("db: commit: %w", err)
 	}
 	return nil

@@ -34,6 +34,9 @@ const (
 	PurposeAuditLeafMAC  Purpose = "audit/leaf-mac/v1"
 	// PurposeWebSession encrypts the web pages' session cookies.
 	PurposeWebSession Purpose = "web/session-cookie/v1"
+	// PurposeIdempotency keys the HMACs of idempotency keys and of the
+	// requests they name (pkg/idempotency).
+	PurposeIdempotency Purpose = "kit/idempotency/v1"
 )
 
 const (

@@ -31,6 +31,9 @@ const (
 	CodeUnavailable      = "unavailable"
 	CodeInternal         = "internal"
 	CodeMethodNotAllowed = "method_not_allowed"
+	// CodeCommitUnknown: the write was sent to the database but whether it
+	// committed is unknown (the connection broke during the commit).
+	CodeCommitUnknown = "commit_unknown"
 )
 
 // Error is an error a client may see: an HTTP status, a stable code and a
@@ -76,6 +79,11 @@ var (
 	ErrRateLimited     = NewError(http.StatusTooManyRequests, CodeRateLimited, "too many requests, slow down")
 	ErrUnavailable     = NewError(http.StatusServiceUnavailable, CodeUnavailable, "service temporarily unavailable")
 	ErrInternal        = NewError(http.StatusInternalServerError, CodeInternal, "internal error")
+	// ErrCommitUnknown is a write whose commit was sent and not answered:
+	// it may have happened. A retry with the same Idempotency-Key returns
+	// its outcome if it did, and carries it out if it did not.
+	ErrCommitUnknown = &Error{Status: http.StatusServiceUnavailable, Code: CodeCommitUnknown,
+		Message: "the outcome of the write is unknown; retry with the same Idempotency-Key", RetryAfter: time.Second}
 )
 
 // Validation returns a 400 validation_failed error with the given message.

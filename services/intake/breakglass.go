@@ -91,7 +91,10 @@ func (s *service) BreakGlass(ctx context.Context, caseID string, in BreakGlassIn
 		if err := s.refuseDuringBreakGlass(ctx, tx, p, caseID); err != nil {
 			return ErrInvalidState
 		}
-		return s.openBreakGlass(ctx, tx, p, c, &b, in.Reason)
+		if err := s.openBreakGlass(ctx, tx, p, c, &b, in.Reason); err != nil {
+			return err
+		}
+		return s.idem.Record(ctx, tx, http.StatusCreated, caseID, b.ID)
 	})
 	if err != nil {
 		return BreakGlass{}, s.finish(ctx, err, "intake.break_glass.open", caseID)

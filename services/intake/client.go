@@ -15,6 +15,7 @@ import (
 	httptransport "github.com/go-kit/kit/transport/http"
 
 	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
 )
 
@@ -84,7 +85,7 @@ func (c *client) call(ctx context.Context, method string, ok int, query url.Valu
 	}
 	var ep endpoint.Endpoint = httptransport.NewClient(method, u, enc, dec,
 		httptransport.SetClient(c.hc),
-		httptransport.ClientBefore(auth.TokenToHTTP, requestIDToHTTP),
+		httptransport.ClientBefore(auth.TokenToHTTP, requestIDToHTTP, idempotency.KeyToHTTP),
 	).Endpoint()
 	_, err := ep(ctx, nil)
 	return err

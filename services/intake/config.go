@@ -12,6 +12,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
@@ -69,6 +70,9 @@ type Config struct {
 	// AccessLog answers the access report (the audit service, in process
 	// or as a client); without one the report is unavailable.
 	AccessLog AccessLog
+	// IdempotencyTTL is how long an Idempotency-Key names the outcome of
+	// its request (default idempotency.DefaultTTL, 24 hours).
+	IdempotencyTTL time.Duration
 }
 
 // Defaults of the duplicate-check limit.
@@ -118,6 +122,8 @@ type service struct {
 	refs *references
 	// registrations commits registrations in groups.
 	registrations registrationGroups
+	// idem records the outcomes of keyed requests (idempotent.go).
+	idem *idempotency.Store
 	// onConsent are the workflow's reactions to a consent change.
 	onConsent []consentHook
 	metrics   *caseMetrics
@@ -154,7 +160,7 @@ func New(cfg Config) (*Intake, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Intake{Service: s, Admin: &Admin{s: s}, Summaries: s, Packages: s, s: s}, nil
+	return &Intake{Service: idempotent{Service: s, s: s}, Admin: &Admin{s: s}, Summaries: s, Packages: s, s: s}, nil
 }
 
 // ReleaseReferences gives back the reference numbers reserved and not
@@ -204,6 +210,7 @@ func newService(cfg Config) (*service, error) {
 		macKey:       cfg.Keys.Subkey(keys.PurposeSectionMAC),
 		pseudonymKey: cfg.Keys.Subkey(keys.PurposePseudonym),
 		caseKeys:     cfg.Keys.CaseKeys(),
+		idem:         idempotency.New(cfg.DB, cfg.Keys.Subkey(keys.PurposeIdempotency), idempotency.Config{TTL: cfg.IdempotencyTTL, Now: now}),
 	}
 	s.onConsent = []consentHook{s.withdrawOnConsent}
 	s.auditBatch = outbox.NewBatcher(cfg.DB, s.outbox)

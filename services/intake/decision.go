@@ -179,7 +179,10 @@ func (s *service) Transition(ctx context.Context, caseID string, t TransitionReq
 		if err != nil {
 			return err
 		}
-		return s.decide(ctx, tx, p, c, &w, caseActors(p, c, grants), t, proposal.text(w.ProposalEntry))
+		if err := s.decide(ctx, tx, p, c, &w, caseActors(p, c, grants), t, proposal.text(w.ProposalEntry)); err != nil {
+			return err
+		}
+		return s.idem.Record(ctx, tx, http.StatusOK, caseID)
 	})
 	if err != nil {
 		return Workflow{}, s.finish(ctx, err, "intake.case.transition", caseID)

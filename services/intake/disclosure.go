@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -78,6 +79,9 @@ func (s *service) Disclose(ctx context.Context, caseID string, in DisclosureInpu
 			sections, disclosed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, d.ID, d.CaseID, d.OrgID, d.UserID,
 			d.RecipientKind, d.LegalBasis, joinCodes(d.Sections), d.DisclosedAt); err != nil {
 			return fmt.Errorf("intake: disclosure: %w", err)
+		}
+		if err := s.idem.Record(ctx, tx, http.StatusCreated, caseID, d.ID); err != nil {
+			return err
 		}
 		return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.disclosure", "case", caseID, event.Allowed))
 	})

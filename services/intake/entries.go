@@ -151,6 +151,9 @@ func (s *service) AddEntry(ctx context.Context, caseID string, in EntryInput) (E
 		}
 		out = Entry{ID: id, CaseID: caseID, Type: in.Type, Supersedes: in.Supersedes, AuthorUser: p.UserID,
 			AuthorOrg: p.OrgID, CreatedAt: s.now()}
+		if err := s.idem.Record(ctx, tx, http.StatusCreated, caseID, id); err != nil {
+			return err
+		}
 		return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.entry.create", "case", caseID, event.Allowed))
 	})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
@@ -205,6 +206,10 @@ func (s *service) submit(ctx context.Context, caseID string, t TransitionRequest
 			return err
 		}
 		if err := s.stats(ctx, tx, s.statsEvent(facts.Submitted, caseID)); err != nil {
+			return err
+		}
+		// A keyed transition to submitted is carried out here.
+		if err := s.idem.Record(ctx, tx, http.StatusOK, caseID); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "intake.case.submit", "case", caseID, event.Allowed))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/http"
 	"sync/atomic"
 	"time"
 
@@ -160,6 +161,13 @@ func (s *service) writeRegistrations(ctx context.Context, tx *sql.Tx, rs ...*new
 	}
 	if err := s.storeNewDuplicates(ctx, w, dups...); err != nil {
 		return err
+	}
+	// Each keyed registration records its outcome under its own caller's
+	// key, in the group's transaction.
+	for _, r := range rs {
+		if err := s.idem.Record(r.ctx, w, http.StatusCreated, r.row.ID); err != nil {
+			return err
+		}
 	}
 	if err := s.emit(ctx, w.Final(), stats, events...); err != nil {
 		return err

@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"database/sql"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -53,7 +54,10 @@ func (s *service) SupportTransition(ctx context.Context, caseID string, t Transi
 		if err := s.refuseBreakGlassWrite(ctx, tx, p, caseID); err != nil {
 			return err
 		}
-		return s.support(ctx, tx, p, c, &w, grants, t)
+		if err := s.support(ctx, tx, p, c, &w, grants, t); err != nil {
+			return err
+		}
+		return s.idem.Record(ctx, tx, http.StatusOK, caseID)
 	})
 	if err != nil {
 		return Workflow{}, s.finish(ctx, err, "intake.support.transition", caseID)

@@ -17,6 +17,7 @@ import (
 	"github.com/go-kit/log"
 
 	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
 )
 
@@ -47,7 +48,7 @@ const MaxListLimit = 200
 // 405, never the mux's plain text.
 func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	opts := []httptransport.ServerOption{
-		httptransport.ServerBefore(kit.PopulateContext, auth.TokenToContext),
+		httptransport.ServerBefore(kit.PopulateContext, auth.TokenToContext, idempotency.KeyToContext),
 		httptransport.ServerErrorEncoder(noStore(kit.ErrorEncoder(logger))),
 	}
 	routes := http.NewServeMux()
