@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
@@ -17,6 +18,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
+	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/intake/intaketest"
 )
@@ -136,7 +138,16 @@ func TestCanaryNeverInClear(t *testing.T) {
 				}
 				r.Draft = false
 			} else {
-				c, err = env.Service.Register(officer, r)
+				// Keyed, with a canary as the key (a client may put anything
+				// in it) and sent twice: the record of the key is scanned too.
+				keyed := idempotency.WithKey(officer, "key-"+cs[0])
+				c, err = env.Service.Register(keyed, r)
+				if err == nil {
+					_, err = env.Service.Register(keyed, r)
+				}
+				body, _ := json.Marshal(r)
+				sum := sha256.Sum256(body)
+				canaries = append(canaries, "key-"+cs[0], hex.EncodeToString(sum[:]))
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -210,6 +221,12 @@ func TestCanaryNeverInClear(t *testing.T) {
 		// The scan can fail: a canary in an attribute-like place is found.
 		if !bytes.Contains(haystacks["database"], []byte(cases[1].c.ID)) {
 			t.Fatal("the dump does not hold the case ids; the scan is not looking at the data")
+		}
+		if n := count(t, env, `SELECT COUNT(*) FROM idempotency_keys`); n != 40 {
+			t.Fatalf("%d idempotency records, want 40: the scan does not cover them", n)
+		}
+		if !bytes.Contains(haystacks["database"], []byte("intake.case.register")) {
+			t.Fatal("the dump does not hold the idempotency records")
 		}
 	})
 }

@@ -3,11 +3,13 @@ package intake
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync/atomic"
 	"time"
 
+	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/group"
@@ -92,6 +94,15 @@ func (s *service) commitRegistrations(batch []*newRegistration) error {
 	defer cancel()
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error { return s.writeRegistrations(ctx, tx, live...) })
 	if err == nil {
+		return nil
+	}
+	if errors.Is(err, db.ErrCommitUnknown) {
+		// The group may have committed: writing each again would fail on
+		// its ids, or worse. Each caller learns the outcome is unknown and
+		// retries with its key.
+		for _, r := range live {
+			r.err = err
+		}
 		return nil
 	}
 	for _, r := range live {
