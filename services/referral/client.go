@@ -13,6 +13,7 @@ import (
 	httptransport "github.com/go-kit/kit/transport/http"
 
 	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
 )
 
@@ -37,7 +38,7 @@ func NewClient(instance string, hc httptransport.HTTPClient) (Service, error) {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	api, err := kit.NewClient("referral", instance, hc, auth.TokenToHTTP)
+	api, err := kit.NewClient("referral", instance, hc, auth.TokenToHTTP, idempotency.KeyToHTTP)
 	if err != nil {
 		return nil, err
 	}

@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
@@ -162,10 +164,17 @@ func (s *service) CreateReferral(ctx context.Context, in NewReferral) (Referral,
 			return err
 		}
 		out = cands
+		if err := s.idem.Record(ctx, tx, http.StatusCreated, row.ID); err != nil {
+			return err
+		}
 		return s.advance(ctx, tx, &row, out, now)
 	})
 	if err != nil {
-		s.revokeAll(ctx, row.CaseID, cands)
+		// A commit whose answer was lost may have happened: its grants
+		// are the referral's, not to revoke.
+		if !errors.Is(err, db.ErrCommitUnknown) {
+			s.revokeAll(ctx, row.CaseID, cands)
+		}
 		return Referral{}, err
 	}
 	return s.view(p, row, out, now), nil

@@ -269,6 +269,9 @@ func (s *service) createExternal(ctx context.Context, p auth.Principal, sum Case
 		if err := s.store.insertDisclosure(ctx, tx, d); err != nil {
 			return err
 		}
+		if err := s.idem.Record(ctx, tx, http.StatusCreated, row.ID); err != nil {
+			return err
+		}
 		evs := []event.Audit{s.rec.New(ctx, action, "referral", row.ID, event.Allowed)}
 		if row.Status == StatusDisclosed {
 			evs = append(evs, s.rec.New(ctx, "referral.disclosure.record", "case", row.CaseID, event.Allowed))

@@ -193,6 +193,9 @@ func (s *service) Accept(ctx context.Context, id string) (Referral, error) {
 		if err := s.tell(ctx, tx, row.SenderOrg, row, "accepted", nil); err != nil {
 			return err
 		}
+		if err := s.idem.Record(ctx, tx, http.StatusOK, id); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "referral.referral.accept", "referral", id, event.Allowed))
 	})
 	if err != nil {
@@ -328,6 +331,9 @@ func (s *service) Decline(ctx context.Context, id string, in DeclineInput) (Refe
 			return err
 		}
 		if err := s.audit(ctx, tx, s.rec.New(ctx, "referral.referral.decline", "referral", id, event.Allowed)); err != nil {
+			return err
+		}
+		if err := s.idem.Record(ctx, tx, http.StatusOK, id); err != nil {
 			return err
 		}
 		return s.advance(ctx, tx, &row, cands, now)

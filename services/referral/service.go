@@ -10,6 +10,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
@@ -348,6 +349,9 @@ type Config struct {
 	// HTTPClient sends webhooks; nil uses a client with a 10 s timeout.
 	// Redirects are never followed, whatever the client says.
 	HTTPClient *http.Client
+	// IdempotencyTTL is how long an Idempotency-Key names the outcome of
+	// its request (default idempotency.DefaultTTL, 24 hours).
+	IdempotencyTTL time.Duration
 }
 
 type service struct {
@@ -366,6 +370,8 @@ type service struct {
 	pseudo  []byte
 	hookKey []byte
 	hc      *http.Client
+	// idem records the outcomes of keyed requests (idempotent.go).
+	idem *idempotency.Store
 }
 
 // New returns the referral service.
@@ -374,7 +380,7 @@ func New(cfg Config) (Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s, nil
+	return idempotent{Service: s, s: s}, nil
 }
 
 func newService(cfg Config) (*service, error) {
@@ -414,6 +420,7 @@ func newService(cfg Config) (*service, error) {
 		routing: *r, logger: logger, now: utc, ob: ob,
 		rec:    event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: utc},
 		pseudo: cfg.Keys.Subkey(keys.PurposePseudonym), hookKey: cfg.Keys.Subkey(keys.PurposeWebhook), hc: hc,
+		idem: idempotency.New(cfg.DB, cfg.Keys.Subkey(keys.PurposeIdempotency), idempotency.Config{TTL: cfg.IdempotencyTTL, Now: utc}),
 	}, nil
 }
 

@@ -10,12 +10,13 @@ import (
 	"github.com/go-kit/log"
 
 	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
 )
 
 // MakeHTTPHandler returns the public HTTP API of the referral service.
 func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
-	opts := kit.ServerOptions(logger, auth.TokenToContext)
+	opts := kit.ServerOptions(logger, auth.TokenToContext, idempotency.KeyToContext)
 	mux := http.NewServeMux()
 	handle := func(pattern string, ep endpoint.Endpoint, dec httptransport.DecodeRequestFunc, status int) {
 		mux.Handle(pattern, httptransport.NewServer(ep, dec, kit.EncodeJSON(status, logger), opts...))
