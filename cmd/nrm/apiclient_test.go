@@ -44,7 +44,10 @@ func TestGeneratedClientJourney(t *testing.T) {
 	}
 
 	name, account := "Name gencli01", "Account gencli01"
-	reg, err := officer.PostApiV1CasesWithResponse(ctx, apiclient.Registration{
+	// The registration carries an Idempotency-Key and is sent twice, as a
+	// client whose first answer was lost would: one case, the same answer.
+	regKey := uuid.NewString()
+	registration := apiclient.Registration{
 		Route: apiclient.RegistrationRouteNrm, IdentifiedOn: date(t, "2026-11-20"), Region: "MA-06",
 		Gender: apiclient.RegistrationGenderFemale, AgeGroup: apiclient.RegistrationAgeGroupAdult,
 		Nationalities: []string{"NG"}, ExploitationTypes: []apiclient.RegistrationExploitationTypes{apiclient.RegistrationExploitationTypesLabour},
@@ -53,19 +56,29 @@ func TestGeneratedClientJourney(t *testing.T) {
 		Consent:   apiclient.Consent{Assistance: &yes, NrmReferral: &yes, DataSharing: &yes},
 		Identity:  &apiclient.IdentitySection{FullName: &name},
 		Narrative: &apiclient.NarrativeSection{Account: &account},
-	})
+	}
+	reg, err := officer.PostApiV1CasesWithResponse(ctx, &apiclient.PostApiV1CasesParams{IdempotencyKey: &regKey}, registration)
 	if err != nil || reg.JSON201 == nil {
 		t.Fatalf("register: %v %d %s", err, reg.StatusCode(), body(reg.Body))
 	}
 	person := reg.JSON201.Id
+	again, err := officer.PostApiV1CasesWithResponse(ctx, &apiclient.PostApiV1CasesParams{IdempotencyKey: &regKey}, registration)
+	if err != nil || again.JSON201 == nil || again.JSON201.Id != person || again.JSON201.Reference != reg.JSON201.Reference {
+		t.Fatalf("retried registration: %v %d %s", err, again.StatusCode(), body(again.Body))
+	}
+	registration.Region = "MA-01"
+	if other, err := officer.PostApiV1CasesWithResponse(ctx, &apiclient.PostApiV1CasesParams{IdempotencyKey: &regKey}, registration); err != nil ||
+		other.StatusCode() != http.StatusUnprocessableEntity {
+		t.Fatalf("the key reused for another registration: %v %d %s", err, other.StatusCode(), body(other.Body))
+	}
 
 	emergency := apiclient.PostApiV1ReferralsJSONBodyUrgencyEmergency
-	ref, err := officer.PostApiV1ReferralsWithResponse(ctx, apiclient.PostApiV1ReferralsJSONRequestBody{
+	ref, err := officer.PostApiV1ReferralsWithResponse(ctx, nil, apiclient.PostApiV1ReferralsJSONRequestBody{
 		CaseId: person, Service: apiclient.ServiceTypeShelter, Urgency: &emergency, Candidates: &[]uuid.UUID{shelterOrg}})
 	if err != nil || ref.JSON201 == nil {
 		t.Fatalf("refer: %v %d %s", err, ref.StatusCode(), body(ref.Body))
 	}
-	acc, err := shelter.PostApiV1ReferralsIdAcceptWithResponse(ctx, ref.JSON201.Id)
+	acc, err := shelter.PostApiV1ReferralsIdAcceptWithResponse(ctx, ref.JSON201.Id, nil)
 	if err != nil || acc.JSON200 == nil || acc.JSON200.Status != apiclient.ReferralStatusAccepted {
 		t.Fatalf("accept: %v %d %s", err, acc.StatusCode(), body(acc.Body))
 	}
@@ -82,7 +95,7 @@ func TestGeneratedClientJourney(t *testing.T) {
 		t.Fatalf("submit: %v %d %s", err, sub.StatusCode(), body(sub.Body))
 	}
 	reason := "Indicators of coercion gencli02"
-	wf, err := dm.PostApiV1CasesIdTransitionsWithResponse(ctx, person, apiclient.PostApiV1CasesIdTransitionsJSONRequestBody{To: "rg_positive", Reason: &reason})
+	wf, err := dm.PostApiV1CasesIdTransitionsWithResponse(ctx, person, nil, apiclient.PostApiV1CasesIdTransitionsJSONRequestBody{To: "rg_positive", Reason: &reason})
 	if err != nil || wf.JSON200 == nil || wf.JSON200.DecisionState != apiclient.DecisionStateRgPositive {
 		t.Fatalf("decide: %v %d %s", err, wf.StatusCode(), body(wf.Body))
 	}

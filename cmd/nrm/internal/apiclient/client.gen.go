@@ -3118,6 +3118,9 @@ type WorkflowHistoryTrack string
 // WorkflowSupportState defines model for Workflow.SupportState.
 type WorkflowSupportState string
 
+// IdempotencyKey defines model for IdempotencyKey.
+type IdempotencyKey = string
+
 // BadRequest Every error: a stable code, a message, and for a refused request every failing field.
 //
 // Example: {"error":{"code":"validation_failed","fields":[{"code":"required","message":"required","path":"identity.full_name"},{"code":"not_one_of","message":"must be an ISO 3166-1 alpha-2 code, stateless or unknown","path":"nationalities[1]"}],"message":"2 fields failed"}}
@@ -3137,6 +3140,11 @@ type Forbidden = Error
 //
 // Example: {"error":{"code":"validation_failed","fields":[{"code":"required","message":"required","path":"identity.full_name"},{"code":"not_one_of","message":"must be an ISO 3166-1 alpha-2 code, stateless or unknown","path":"nationalities[1]"}],"message":"2 fields failed"}}
 type Gone = Error
+
+// IdempotencyKeyReused Every error: a stable code, a message, and for a refused request every failing field.
+//
+// Example: {"error":{"code":"validation_failed","fields":[{"code":"required","message":"required","path":"identity.full_name"},{"code":"not_one_of","message":"must be an ISO 3166-1 alpha-2 code, stateless or unknown","path":"nationalities[1]"}],"message":"2 fields failed"}}
+type IdempotencyKeyReused = Error
 
 // Internal Every error: a stable code, a message, and for a refused request every failing field.
 //
@@ -3268,12 +3276,24 @@ type GetApiV1CasesParams struct {
 // GetApiV1CasesParamsStatus defines parameters for GetApiV1Cases.
 type GetApiV1CasesParamsStatus string
 
+// PostApiV1CasesParams defines parameters for PostApiV1Cases.
+type PostApiV1CasesParams struct {
+	// IdempotencyKey Makes a retry of this request safe (IETF draft-ietf-httpapi-idempotency-key-header): 1 to 255 printable ASCII characters, a fresh UUID per request is recommended, optionally quoted ("..."). The same key with the same request, from the same user, answers the first outcome again (rebuilt from the ids recorded in the write's own transaction, and audited) instead of carrying it out twice; the same key with another request is 422 idempotency_key_reused; while the first request is still being carried out, 409 idempotency_key_in_use with Retry-After. A malformed key is 400 idempotency_key_invalid. Keys are scoped per user and operation and expire 24 hours after their request (configurable); only successful outcomes are recorded, so a request that failed may be retried with its key. After 503 commit_unknown, retry with the same key. Requests without a key are carried out each time they are sent.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // GetApiV1CasesIdAccessReport200JSONResponseBodyItemsKind defines parameters for GetApiV1CasesIdAccessReport.
 type GetApiV1CasesIdAccessReport200JSONResponseBodyItemsKind string
 
 // PostApiV1CasesIdBreakGlassJSONBody defines parameters for PostApiV1CasesIdBreakGlass.
 type PostApiV1CasesIdBreakGlassJSONBody struct {
 	Reason string `json:"reason"`
+}
+
+// PostApiV1CasesIdBreakGlassParams defines parameters for PostApiV1CasesIdBreakGlass.
+type PostApiV1CasesIdBreakGlassParams struct {
+	// IdempotencyKey Makes a retry of this request safe (IETF draft-ietf-httpapi-idempotency-key-header): 1 to 255 printable ASCII characters, a fresh UUID per request is recommended, optionally quoted ("..."). The same key with the same request, from the same user, answers the first outcome again (rebuilt from the ids recorded in the write's own transaction, and audited) instead of carrying it out twice; the same key with another request is 422 idempotency_key_reused; while the first request is still being carried out, 409 idempotency_key_in_use with Retry-After. A malformed key is 400 idempotency_key_invalid. Keys are scoped per user and operation and expire 24 hours after their request (configurable); only successful outcomes are recorded, so a request that failed may be retried with its key. After 503 commit_unknown, retry with the same key. Requests without a key are carried out each time they are sent.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // PostApiV1CasesIdDisclosuresJSONBody defines parameters for PostApiV1CasesIdDisclosures.
@@ -3290,6 +3310,12 @@ type PostApiV1CasesIdDisclosuresJSONBody struct {
 	Sections      *[]PostApiV1CasesIdDisclosuresJSONBodySections `json:"sections,omitempty"`
 }
 
+// PostApiV1CasesIdDisclosuresParams defines parameters for PostApiV1CasesIdDisclosures.
+type PostApiV1CasesIdDisclosuresParams struct {
+	// IdempotencyKey Makes a retry of this request safe (IETF draft-ietf-httpapi-idempotency-key-header): 1 to 255 printable ASCII characters, a fresh UUID per request is recommended, optionally quoted ("..."). The same key with the same request, from the same user, answers the first outcome again (rebuilt from the ids recorded in the write's own transaction, and audited) instead of carrying it out twice; the same key with another request is 422 idempotency_key_reused; while the first request is still being carried out, 409 idempotency_key_in_use with Retry-After. A malformed key is 400 idempotency_key_invalid. Keys are scoped per user and operation and expire 24 hours after their request (configurable); only successful outcomes are recorded, so a request that failed may be retried with its key. After 503 commit_unknown, retry with the same key. Requests without a key are carried out each time they are sent.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // PostApiV1CasesIdDisclosuresJSONBodySections defines parameters for PostApiV1CasesIdDisclosures.
 type PostApiV1CasesIdDisclosuresJSONBodySections string
 
@@ -3298,6 +3324,12 @@ type PostApiV1CasesIdEntriesJSONBody struct {
 	Content    map[string]interface{} `json:"content"`
 	Supersedes *openapi_types.UUID    `json:"supersedes,omitempty"`
 	Type       EntryType              `json:"type"`
+}
+
+// PostApiV1CasesIdEntriesParams defines parameters for PostApiV1CasesIdEntries.
+type PostApiV1CasesIdEntriesParams struct {
+	// IdempotencyKey Makes a retry of this request safe (IETF draft-ietf-httpapi-idempotency-key-header): 1 to 255 printable ASCII characters, a fresh UUID per request is recommended, optionally quoted ("..."). The same key with the same request, from the same user, answers the first outcome again (rebuilt from the ids recorded in the write's own transaction, and audited) instead of carrying it out twice; the same key with another request is 422 idempotency_key_reused; while the first request is still being carried out, 409 idempotency_key_in_use with Retry-After. A malformed key is 400 idempotency_key_invalid. Keys are scoped per user and operation and expire 24 hours after their request (configurable); only successful outcomes are recorded, so a request that failed may be retried with its key. After 503 commit_unknown, retry with the same key. Requests without a key are carried out each time they are sent.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // PostApiV1CasesIdGrantsJSONBody defines parameters for PostApiV1CasesIdGrants.
@@ -3359,6 +3391,12 @@ type PostApiV1CasesIdSupportJSONBody struct {
 	To PostApiV1CasesIdSupportJSONBodyTo `json:"to"`
 }
 
+// PostApiV1CasesIdSupportParams defines parameters for PostApiV1CasesIdSupport.
+type PostApiV1CasesIdSupportParams struct {
+	// IdempotencyKey Makes a retry of this request safe (IETF draft-ietf-httpapi-idempotency-key-header): 1 to 255 printable ASCII characters, a fresh UUID per request is recommended, optionally quoted ("..."). The same key with the same request, from the same user, answers the first outcome again (rebuilt from the ids recorded in the write's own transaction, and audited) instead of carrying it out twice; the same key with another request is 422 idempotency_key_reused; while the first request is still being carried out, 409 idempotency_key_in_use with Retry-After. A malformed key is 400 idempotency_key_invalid. Keys are scoped per user and operation and expire 24 hours after their request (configurable); only successful outcomes are recorded, so a request that failed may be retried with its key. After 503 commit_unknown, retry with the same key. Requests without a key are carried out each time they are sent.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // PostApiV1CasesIdSupportJSONBodyTo defines parameters for PostApiV1CasesIdSupport.
 type PostApiV1CasesIdSupportJSONBodyTo string
 
@@ -3376,6 +3414,12 @@ type PostApiV1CasesIdTransitionsJSONBody struct {
 	Reason     *string       `json:"reason,omitempty"`
 	ReasonCode *string       `json:"reason_code,omitempty"`
 	To         DecisionState `json:"to"`
+}
+
+// PostApiV1CasesIdTransitionsParams defines parameters for PostApiV1CasesIdTransitions.
+type PostApiV1CasesIdTransitionsParams struct {
+	// IdempotencyKey Makes a retry of this request safe (IETF draft-ietf-httpapi-idempotency-key-header): 1 to 255 printable ASCII characters, a fresh UUID per request is recommended, optionally quoted ("..."). The same key with the same request, from the same user, answers the first outcome again (rebuilt from the ids recorded in the write's own transaction, and audited) instead of carrying it out twice; the same key with another request is 422 idempotency_key_reused; while the first request is still being carried out, 409 idempotency_key_in_use with Retry-After. A malformed key is 400 idempotency_key_invalid. Keys are scoped per user and operation and expire 24 hours after their request (configurable); only successful outcomes are recorded, so a request that failed may be retried with its key. After 503 commit_unknown, retry with the same key. Requests without a key are carried out each time they are sent.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // GetApiV1DuplicatesParams defines parameters for GetApiV1Duplicates.
@@ -3449,6 +3493,12 @@ type PostApiV1ReferralsJSONBody struct {
 	Urgency       *PostApiV1ReferralsJSONBodyUrgency `json:"urgency,omitempty"`
 }
 
+// PostApiV1ReferralsParams defines parameters for PostApiV1Referrals.
+type PostApiV1ReferralsParams struct {
+	// IdempotencyKey Makes a retry of this request safe (IETF draft-ietf-httpapi-idempotency-key-header): 1 to 255 printable ASCII characters, a fresh UUID per request is recommended, optionally quoted ("..."). The same key with the same request, from the same user, answers the first outcome again (rebuilt from the ids recorded in the write's own transaction, and audited) instead of carrying it out twice; the same key with another request is 422 idempotency_key_reused; while the first request is still being carried out, 409 idempotency_key_in_use with Retry-After. A malformed key is 400 idempotency_key_invalid. Keys are scoped per user and operation and expire 24 hours after their request (configurable); only successful outcomes are recorded, so a request that failed may be retried with its key. After 503 commit_unknown, retry with the same key. Requests without a key are carried out each time they are sent.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // PostApiV1ReferralsJSONBodyKind defines parameters for PostApiV1Referrals.
 type PostApiV1ReferralsJSONBodyKind string
 
@@ -3473,10 +3523,22 @@ type GetApiV1ReferralsRouteParams struct {
 // GetApiV1ReferralsRouteParamsUrgency defines parameters for GetApiV1ReferralsRoute.
 type GetApiV1ReferralsRouteParamsUrgency string
 
+// PostApiV1ReferralsIdAcceptParams defines parameters for PostApiV1ReferralsIdAccept.
+type PostApiV1ReferralsIdAcceptParams struct {
+	// IdempotencyKey Makes a retry of this request safe (IETF draft-ietf-httpapi-idempotency-key-header): 1 to 255 printable ASCII characters, a fresh UUID per request is recommended, optionally quoted ("..."). The same key with the same request, from the same user, answers the first outcome again (rebuilt from the ids recorded in the write's own transaction, and audited) instead of carrying it out twice; the same key with another request is 422 idempotency_key_reused; while the first request is still being carried out, 409 idempotency_key_in_use with Retry-After. A malformed key is 400 idempotency_key_invalid. Keys are scoped per user and operation and expire 24 hours after their request (configurable); only successful outcomes are recorded, so a request that failed may be retried with its key. After 503 commit_unknown, retry with the same key. Requests without a key are carried out each time they are sent.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // PostApiV1ReferralsIdDeclineJSONBody defines parameters for PostApiV1ReferralsIdDecline.
 type PostApiV1ReferralsIdDeclineJSONBody struct {
 	Note   *string                                   `json:"note,omitempty"`
 	Reason PostApiV1ReferralsIdDeclineJSONBodyReason `json:"reason"`
+}
+
+// PostApiV1ReferralsIdDeclineParams defines parameters for PostApiV1ReferralsIdDecline.
+type PostApiV1ReferralsIdDeclineParams struct {
+	// IdempotencyKey Makes a retry of this request safe (IETF draft-ietf-httpapi-idempotency-key-header): 1 to 255 printable ASCII characters, a fresh UUID per request is recommended, optionally quoted ("..."). The same key with the same request, from the same user, answers the first outcome again (rebuilt from the ids recorded in the write's own transaction, and audited) instead of carrying it out twice; the same key with another request is 422 idempotency_key_reused; while the first request is still being carried out, 409 idempotency_key_in_use with Retry-After. A malformed key is 400 idempotency_key_invalid. Keys are scoped per user and operation and expire 24 hours after their request (configurable); only successful outcomes are recorded, so a request that failed may be retried with its key. After 503 commit_unknown, retry with the same key. Requests without a key are carried out each time they are sent.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // PostApiV1ReferralsIdDeclineJSONBodyReason defines parameters for PostApiV1ReferralsIdDecline.
@@ -3887,14 +3949,14 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/cases (the `PostApiV1Cases` operationId).
-	PostApiV1CasesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostApiV1CasesWithBody(ctx context.Context, params *PostApiV1CasesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1Cases Register a presumed victim (or save a draft with "draft":true). Sections are sealed to the registering organisation.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/cases (the `PostApiV1Cases` operationId).
-	PostApiV1Cases(ctx context.Context, body PostApiV1CasesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostApiV1Cases(ctx context.Context, params *PostApiV1CasesParams, body PostApiV1CasesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetApiV1CasesId The case, with only the sections the caller's organisation may read (author, active grant, or submitted to its competent authority). Anything else is 404. The read is audited before anything is returned.
 	//
@@ -3925,14 +3987,14 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/break-glass (the `PostApiV1CasesIdBreakGlass` operationId).
-	PostApiV1CasesIdBreakGlassWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostApiV1CasesIdBreakGlassWithBody(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdBreakGlassParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1CasesIdBreakGlass Time-limited emergency read access for the opening user alone, with a stated reason (sealed); the national coordinator, or the competent authority once the case is submitted; the owner and auditors are alerted.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/break-glass (the `PostApiV1CasesIdBreakGlass` operationId).
-	PostApiV1CasesIdBreakGlass(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdBreakGlassJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostApiV1CasesIdBreakGlass(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdBreakGlassParams, body PostApiV1CasesIdBreakGlassJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetApiV1CasesIdCertificate A certificate of a positive conclusive decision the person can show; before one, 404 no_certificate.
 	//
@@ -3958,14 +4020,14 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/disclosures (the `PostApiV1CasesIdDisclosures` operationId).
-	PostApiV1CasesIdDisclosuresWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostApiV1CasesIdDisclosuresWithBody(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdDisclosuresParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1CasesIdDisclosures Record a disclosure outside the system with its legal basis.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/disclosures (the `PostApiV1CasesIdDisclosures` operationId).
-	PostApiV1CasesIdDisclosures(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdDisclosuresJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostApiV1CasesIdDisclosures(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdDisclosuresParams, body PostApiV1CasesIdDisclosuresJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetApiV1CasesIdEntries The entries the caller may read, history included.
 	//
@@ -3977,14 +4039,14 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/entries (the `PostApiV1CasesIdEntries` operationId).
-	PostApiV1CasesIdEntriesWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostApiV1CasesIdEntriesWithBody(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdEntriesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1CasesIdEntries Add an append-only, sealed entry (note, correction superseding an earlier one, service delivered, support plan, interview, attachment, age or best-interests assessment).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/entries (the `PostApiV1CasesIdEntries` operationId).
-	PostApiV1CasesIdEntries(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdEntriesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostApiV1CasesIdEntries(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdEntriesParams, body PostApiV1CasesIdEntriesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1CasesIdFinalize Turn a draft into a registered case (full validation; the duplicate check runs here).
 	//
@@ -4105,14 +4167,14 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/support (the `PostApiV1CasesIdSupport` operationId).
-	PostApiV1CasesIdSupportWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostApiV1CasesIdSupportWithBody(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdSupportParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1CasesIdSupport Move the support track (open, suspended, closed, reopened) or record return, family_tracing, family_reunification (children need an approved best-interests assessment).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/support (the `PostApiV1CasesIdSupport` operationId).
-	PostApiV1CasesIdSupport(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdSupportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostApiV1CasesIdSupport(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdSupportParams, body PostApiV1CasesIdSupportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1CasesIdTransferWithBody Transfer ownership to another organisation (everything re-wrapped to it).
 	//
@@ -4133,14 +4195,14 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/transitions (the `PostApiV1CasesIdTransitions` operationId).
-	PostApiV1CasesIdTransitionsWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostApiV1CasesIdTransitionsWithBody(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdTransitionsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1CasesIdTransitions Move the decision track (identified, submitted, info_requested, rg_positive, rg_negative, cg_positive, cg_negative, withdrawn). Illegal moves are 409 naming the allowed ones; a negative decision is a proposal (the case unchanged, awaiting_second_decision_maker true, message says so) until a different decision maker confirms it; the reasons are sealed and a letter stating them (both decision makers' for a negative decision) is sealed into the record.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/transitions (the `PostApiV1CasesIdTransitions` operationId).
-	PostApiV1CasesIdTransitions(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdTransitionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostApiV1CasesIdTransitions(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdTransitionsParams, body PostApiV1CasesIdTransitionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetApiV1CasesIdWorkflow Both tracks, deadlines, the child-protection prompts and the decision history. allowed lists the moves open to the caller now; not_yet those refused today with the date they open.
 	//
@@ -4343,14 +4405,14 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/referrals (the `PostApiV1Referrals` operationId).
-	PostApiV1ReferralsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostApiV1ReferralsWithBody(ctx context.Context, params *PostApiV1ReferralsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1Referrals Refer a case for a service. Internal referrals go to ranked candidates with pending grants of the sections the service needs (consent checked by intake). External ones (kind external, with legal_basis from the workflow policy, destination, recipient_kind and the recipient age public key) are the case owner's disclosure (or the competent authority's for international_cooperation), recorded in the case's disclosures; a consent basis needs data-sharing consent covering the recipient kind; to another country a second user of the organisation approves first (status awaiting_approval).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/referrals (the `PostApiV1Referrals` operationId).
-	PostApiV1Referrals(ctx context.Context, body PostApiV1ReferralsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostApiV1Referrals(ctx context.Context, params *PostApiV1ReferralsParams, body PostApiV1ReferralsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetApiV1ReferralsBoard The coordinators board - unsolved (no provider), expiring soon, emergencies in progress (pending or accepted), unmet needs by region and service.
 	//
@@ -4385,7 +4447,7 @@ type ClientInterface interface {
 	// PostApiV1ReferralsIdAccept Accept an offer; places for the whole group are reserved atomically and the pending grant becomes readable.
 	//
 	// Corresponds with POST /api/v1/referrals/{id}/accept (the `PostApiV1ReferralsIdAccept` operationId).
-	PostApiV1ReferralsIdAccept(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostApiV1ReferralsIdAccept(ctx context.Context, id openapi_types.UUID, params *PostApiV1ReferralsIdAcceptParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1ReferralsIdApprove A second user of the sending organisation approves an external referral to another country; the disclosure is then recorded in the case and the package can be produced (403 second_person_required for the user who made it).
 	//
@@ -4412,14 +4474,14 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/referrals/{id}/decline (the `PostApiV1ReferralsIdDecline` operationId).
-	PostApiV1ReferralsIdDeclineWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostApiV1ReferralsIdDeclineWithBody(ctx context.Context, id openapi_types.UUID, params *PostApiV1ReferralsIdDeclineParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1ReferralsIdDecline Decline an offer with a reason code (and an optional note code); the next candidate is offered it.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/referrals/{id}/decline (the `PostApiV1ReferralsIdDecline` operationId).
-	PostApiV1ReferralsIdDecline(ctx context.Context, id openapi_types.UUID, body PostApiV1ReferralsIdDeclineJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PostApiV1ReferralsIdDecline(ctx context.Context, id openapi_types.UUID, params *PostApiV1ReferralsIdDeclineParams, body PostApiV1ReferralsIdDeclineJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PostApiV1ReferralsIdLeft The person left; places are freed.
 	//
@@ -4938,8 +5000,8 @@ func (c *Client) GetApiV1Cases(ctx context.Context, params *GetApiV1CasesParams,
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/cases (the `PostApiV1Cases` operationId).
-func (c *Client) PostApiV1CasesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostApiV1CasesRequestWithBody(c.Server, contentType, body)
+func (c *Client) PostApiV1CasesWithBody(ctx context.Context, params *PostApiV1CasesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1CasesRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4955,8 +5017,8 @@ func (c *Client) PostApiV1CasesWithBody(ctx context.Context, contentType string,
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/cases (the `PostApiV1Cases` operationId).
-func (c *Client) PostApiV1Cases(ctx context.Context, body PostApiV1CasesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostApiV1CasesRequest(c.Server, body)
+func (c *Client) PostApiV1Cases(ctx context.Context, params *PostApiV1CasesParams, body PostApiV1CasesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1CasesRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5036,8 +5098,8 @@ func (c *Client) GetApiV1CasesIdAccessReport(ctx context.Context, id openapi_typ
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/break-glass (the `PostApiV1CasesIdBreakGlass` operationId).
-func (c *Client) PostApiV1CasesIdBreakGlassWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostApiV1CasesIdBreakGlassRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) PostApiV1CasesIdBreakGlassWithBody(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdBreakGlassParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1CasesIdBreakGlassRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5053,8 +5115,8 @@ func (c *Client) PostApiV1CasesIdBreakGlassWithBody(ctx context.Context, id open
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/break-glass (the `PostApiV1CasesIdBreakGlass` operationId).
-func (c *Client) PostApiV1CasesIdBreakGlass(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdBreakGlassJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostApiV1CasesIdBreakGlassRequest(c.Server, id, body)
+func (c *Client) PostApiV1CasesIdBreakGlass(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdBreakGlassParams, body PostApiV1CasesIdBreakGlassJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1CasesIdBreakGlassRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5119,8 +5181,8 @@ func (c *Client) PostApiV1CasesIdConsents(ctx context.Context, id openapi_types.
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/disclosures (the `PostApiV1CasesIdDisclosures` operationId).
-func (c *Client) PostApiV1CasesIdDisclosuresWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostApiV1CasesIdDisclosuresRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) PostApiV1CasesIdDisclosuresWithBody(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdDisclosuresParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1CasesIdDisclosuresRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5136,8 +5198,8 @@ func (c *Client) PostApiV1CasesIdDisclosuresWithBody(ctx context.Context, id ope
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/disclosures (the `PostApiV1CasesIdDisclosures` operationId).
-func (c *Client) PostApiV1CasesIdDisclosures(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdDisclosuresJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostApiV1CasesIdDisclosuresRequest(c.Server, id, body)
+func (c *Client) PostApiV1CasesIdDisclosures(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdDisclosuresParams, body PostApiV1CasesIdDisclosuresJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1CasesIdDisclosuresRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5168,8 +5230,8 @@ func (c *Client) GetApiV1CasesIdEntries(ctx context.Context, id openapi_types.UU
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/entries (the `PostApiV1CasesIdEntries` operationId).
-func (c *Client) PostApiV1CasesIdEntriesWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostApiV1CasesIdEntriesRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) PostApiV1CasesIdEntriesWithBody(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdEntriesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1CasesIdEntriesRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5185,8 +5247,8 @@ func (c *Client) PostApiV1CasesIdEntriesWithBody(ctx context.Context, id openapi
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/entries (the `PostApiV1CasesIdEntries` operationId).
-func (c *Client) PostApiV1CasesIdEntries(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdEntriesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostApiV1CasesIdEntriesRequest(c.Server, id, body)
+func (c *Client) PostApiV1CasesIdEntries(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdEntriesParams, body PostApiV1CasesIdEntriesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1CasesIdEntriesRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5496,8 +5558,8 @@ func (c *Client) PostApiV1CasesIdSubmit(ctx context.Context, id openapi_types.UU
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/support (the `PostApiV1CasesIdSupport` operationId).
-func (c *Client) PostApiV1CasesIdSupportWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostApiV1CasesIdSupportRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) PostApiV1CasesIdSupportWithBody(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdSupportParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1CasesIdSupportRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5513,8 +5575,8 @@ func (c *Client) PostApiV1CasesIdSupportWithBody(ctx context.Context, id openapi
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/support (the `PostApiV1CasesIdSupport` operationId).
-func (c *Client) PostApiV1CasesIdSupport(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdSupportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostApiV1CasesIdSupportRequest(c.Server, id, body)
+func (c *Client) PostApiV1CasesIdSupport(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdSupportParams, body PostApiV1CasesIdSupportJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1CasesIdSupportRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5564,8 +5626,8 @@ func (c *Client) PostApiV1CasesIdTransfer(ctx context.Context, id openapi_types.
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/transitions (the `PostApiV1CasesIdTransitions` operationId).
-func (c *Client) PostApiV1CasesIdTransitionsWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostApiV1CasesIdTransitionsRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) PostApiV1CasesIdTransitionsWithBody(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdTransitionsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1CasesIdTransitionsRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5581,8 +5643,8 @@ func (c *Client) PostApiV1CasesIdTransitionsWithBody(ctx context.Context, id ope
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/transitions (the `PostApiV1CasesIdTransitions` operationId).
-func (c *Client) PostApiV1CasesIdTransitions(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdTransitionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostApiV1CasesIdTransitionsRequest(c.Server, id, body)
+func (c *Client) PostApiV1CasesIdTransitions(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdTransitionsParams, body PostApiV1CasesIdTransitionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1CasesIdTransitionsRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6114,8 +6176,8 @@ func (c *Client) PostApiV1ProvidersOrgIdWebhookSecret(ctx context.Context, orgId
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/referrals (the `PostApiV1Referrals` operationId).
-func (c *Client) PostApiV1ReferralsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostApiV1ReferralsRequestWithBody(c.Server, contentType, body)
+func (c *Client) PostApiV1ReferralsWithBody(ctx context.Context, params *PostApiV1ReferralsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ReferralsRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6131,8 +6193,8 @@ func (c *Client) PostApiV1ReferralsWithBody(ctx context.Context, contentType str
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/referrals (the `PostApiV1Referrals` operationId).
-func (c *Client) PostApiV1Referrals(ctx context.Context, body PostApiV1ReferralsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostApiV1ReferralsRequest(c.Server, body)
+func (c *Client) PostApiV1Referrals(ctx context.Context, params *PostApiV1ReferralsParams, body PostApiV1ReferralsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ReferralsRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6236,8 +6298,8 @@ func (c *Client) GetApiV1ReferralsId(ctx context.Context, id openapi_types.UUID,
 // PostApiV1ReferralsIdAccept Accept an offer; places for the whole group are reserved atomically and the pending grant becomes readable.
 //
 // Corresponds with POST /api/v1/referrals/{id}/accept (the `PostApiV1ReferralsIdAccept` operationId).
-func (c *Client) PostApiV1ReferralsIdAccept(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostApiV1ReferralsIdAcceptRequest(c.Server, id)
+func (c *Client) PostApiV1ReferralsIdAccept(ctx context.Context, id openapi_types.UUID, params *PostApiV1ReferralsIdAcceptParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ReferralsIdAcceptRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6313,8 +6375,8 @@ func (c *Client) PostApiV1ReferralsIdComplete(ctx context.Context, id openapi_ty
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/referrals/{id}/decline (the `PostApiV1ReferralsIdDecline` operationId).
-func (c *Client) PostApiV1ReferralsIdDeclineWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostApiV1ReferralsIdDeclineRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) PostApiV1ReferralsIdDeclineWithBody(ctx context.Context, id openapi_types.UUID, params *PostApiV1ReferralsIdDeclineParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ReferralsIdDeclineRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6330,8 +6392,8 @@ func (c *Client) PostApiV1ReferralsIdDeclineWithBody(ctx context.Context, id ope
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/referrals/{id}/decline (the `PostApiV1ReferralsIdDecline` operationId).
-func (c *Client) PostApiV1ReferralsIdDecline(ctx context.Context, id openapi_types.UUID, body PostApiV1ReferralsIdDeclineJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPostApiV1ReferralsIdDeclineRequest(c.Server, id, body)
+func (c *Client) PostApiV1ReferralsIdDecline(ctx context.Context, id openapi_types.UUID, params *PostApiV1ReferralsIdDeclineParams, body PostApiV1ReferralsIdDeclineJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiV1ReferralsIdDeclineRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7623,18 +7685,18 @@ func NewGetApiV1CasesRequest(server string, params *GetApiV1CasesParams) (*http.
 }
 
 // NewPostApiV1CasesRequest calls the generic PostApiV1Cases builder with application/json body
-func NewPostApiV1CasesRequest(server string, body PostApiV1CasesJSONRequestBody) (*http.Request, error) {
+func NewPostApiV1CasesRequest(server string, params *PostApiV1CasesParams, body PostApiV1CasesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewPostApiV1CasesRequestWithBody(server, "application/json", bodyReader)
+	return NewPostApiV1CasesRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewPostApiV1CasesRequestWithBody constructs an http.Request for the PostApiV1Cases method, with any body, and a specified content type
-func NewPostApiV1CasesRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewPostApiV1CasesRequestWithBody(server string, params *PostApiV1CasesParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -7658,6 +7720,21 @@ func NewPostApiV1CasesRequestWithBody(server string, contentType string, body io
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -7778,18 +7855,18 @@ func NewGetApiV1CasesIdAccessReportRequest(server string, id openapi_types.UUID)
 }
 
 // NewPostApiV1CasesIdBreakGlassRequest calls the generic PostApiV1CasesIdBreakGlass builder with application/json body
-func NewPostApiV1CasesIdBreakGlassRequest(server string, id openapi_types.UUID, body PostApiV1CasesIdBreakGlassJSONRequestBody) (*http.Request, error) {
+func NewPostApiV1CasesIdBreakGlassRequest(server string, id openapi_types.UUID, params *PostApiV1CasesIdBreakGlassParams, body PostApiV1CasesIdBreakGlassJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewPostApiV1CasesIdBreakGlassRequestWithBody(server, id, "application/json", bodyReader)
+	return NewPostApiV1CasesIdBreakGlassRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewPostApiV1CasesIdBreakGlassRequestWithBody constructs an http.Request for the PostApiV1CasesIdBreakGlass method, with any body, and a specified content type
-func NewPostApiV1CasesIdBreakGlassRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewPostApiV1CasesIdBreakGlassRequestWithBody(server string, id openapi_types.UUID, params *PostApiV1CasesIdBreakGlassParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -7820,6 +7897,21 @@ func NewPostApiV1CasesIdBreakGlassRequestWithBody(server string, id openapi_type
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -7906,18 +7998,18 @@ func NewPostApiV1CasesIdConsentsRequestWithBody(server string, id openapi_types.
 }
 
 // NewPostApiV1CasesIdDisclosuresRequest calls the generic PostApiV1CasesIdDisclosures builder with application/json body
-func NewPostApiV1CasesIdDisclosuresRequest(server string, id openapi_types.UUID, body PostApiV1CasesIdDisclosuresJSONRequestBody) (*http.Request, error) {
+func NewPostApiV1CasesIdDisclosuresRequest(server string, id openapi_types.UUID, params *PostApiV1CasesIdDisclosuresParams, body PostApiV1CasesIdDisclosuresJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewPostApiV1CasesIdDisclosuresRequestWithBody(server, id, "application/json", bodyReader)
+	return NewPostApiV1CasesIdDisclosuresRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewPostApiV1CasesIdDisclosuresRequestWithBody constructs an http.Request for the PostApiV1CasesIdDisclosures method, with any body, and a specified content type
-func NewPostApiV1CasesIdDisclosuresRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewPostApiV1CasesIdDisclosuresRequestWithBody(server string, id openapi_types.UUID, params *PostApiV1CasesIdDisclosuresParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -7948,6 +8040,21 @@ func NewPostApiV1CasesIdDisclosuresRequestWithBody(server string, id openapi_typ
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -7987,18 +8094,18 @@ func NewGetApiV1CasesIdEntriesRequest(server string, id openapi_types.UUID) (*ht
 }
 
 // NewPostApiV1CasesIdEntriesRequest calls the generic PostApiV1CasesIdEntries builder with application/json body
-func NewPostApiV1CasesIdEntriesRequest(server string, id openapi_types.UUID, body PostApiV1CasesIdEntriesJSONRequestBody) (*http.Request, error) {
+func NewPostApiV1CasesIdEntriesRequest(server string, id openapi_types.UUID, params *PostApiV1CasesIdEntriesParams, body PostApiV1CasesIdEntriesJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewPostApiV1CasesIdEntriesRequestWithBody(server, id, "application/json", bodyReader)
+	return NewPostApiV1CasesIdEntriesRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewPostApiV1CasesIdEntriesRequestWithBody constructs an http.Request for the PostApiV1CasesIdEntries method, with any body, and a specified content type
-func NewPostApiV1CasesIdEntriesRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewPostApiV1CasesIdEntriesRequestWithBody(server string, id openapi_types.UUID, params *PostApiV1CasesIdEntriesParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8029,6 +8136,21 @@ func NewPostApiV1CasesIdEntriesRequestWithBody(server string, id openapi_types.U
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -8541,18 +8663,18 @@ func NewPostApiV1CasesIdSubmitRequest(server string, id openapi_types.UUID) (*ht
 }
 
 // NewPostApiV1CasesIdSupportRequest calls the generic PostApiV1CasesIdSupport builder with application/json body
-func NewPostApiV1CasesIdSupportRequest(server string, id openapi_types.UUID, body PostApiV1CasesIdSupportJSONRequestBody) (*http.Request, error) {
+func NewPostApiV1CasesIdSupportRequest(server string, id openapi_types.UUID, params *PostApiV1CasesIdSupportParams, body PostApiV1CasesIdSupportJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewPostApiV1CasesIdSupportRequestWithBody(server, id, "application/json", bodyReader)
+	return NewPostApiV1CasesIdSupportRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewPostApiV1CasesIdSupportRequestWithBody constructs an http.Request for the PostApiV1CasesIdSupport method, with any body, and a specified content type
-func NewPostApiV1CasesIdSupportRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewPostApiV1CasesIdSupportRequestWithBody(server string, id openapi_types.UUID, params *PostApiV1CasesIdSupportParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8583,6 +8705,21 @@ func NewPostApiV1CasesIdSupportRequestWithBody(server string, id openapi_types.U
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -8635,18 +8772,18 @@ func NewPostApiV1CasesIdTransferRequestWithBody(server string, id openapi_types.
 }
 
 // NewPostApiV1CasesIdTransitionsRequest calls the generic PostApiV1CasesIdTransitions builder with application/json body
-func NewPostApiV1CasesIdTransitionsRequest(server string, id openapi_types.UUID, body PostApiV1CasesIdTransitionsJSONRequestBody) (*http.Request, error) {
+func NewPostApiV1CasesIdTransitionsRequest(server string, id openapi_types.UUID, params *PostApiV1CasesIdTransitionsParams, body PostApiV1CasesIdTransitionsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewPostApiV1CasesIdTransitionsRequestWithBody(server, id, "application/json", bodyReader)
+	return NewPostApiV1CasesIdTransitionsRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewPostApiV1CasesIdTransitionsRequestWithBody constructs an http.Request for the PostApiV1CasesIdTransitions method, with any body, and a specified content type
-func NewPostApiV1CasesIdTransitionsRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewPostApiV1CasesIdTransitionsRequestWithBody(server string, id openapi_types.UUID, params *PostApiV1CasesIdTransitionsParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8677,6 +8814,21 @@ func NewPostApiV1CasesIdTransitionsRequestWithBody(server string, id openapi_typ
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -9593,18 +9745,18 @@ func NewPostApiV1ProvidersOrgIdWebhookSecretRequest(server string, orgId openapi
 }
 
 // NewPostApiV1ReferralsRequest calls the generic PostApiV1Referrals builder with application/json body
-func NewPostApiV1ReferralsRequest(server string, body PostApiV1ReferralsJSONRequestBody) (*http.Request, error) {
+func NewPostApiV1ReferralsRequest(server string, params *PostApiV1ReferralsParams, body PostApiV1ReferralsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewPostApiV1ReferralsRequestWithBody(server, "application/json", bodyReader)
+	return NewPostApiV1ReferralsRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewPostApiV1ReferralsRequestWithBody constructs an http.Request for the PostApiV1Referrals method, with any body, and a specified content type
-func NewPostApiV1ReferralsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewPostApiV1ReferralsRequestWithBody(server string, params *PostApiV1ReferralsParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -9628,6 +9780,21 @@ func NewPostApiV1ReferralsRequestWithBody(server string, contentType string, bod
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -9872,7 +10039,7 @@ func NewGetApiV1ReferralsIdRequest(server string, id openapi_types.UUID) (*http.
 }
 
 // NewPostApiV1ReferralsIdAcceptRequest constructs an http.Request for the PostApiV1ReferralsIdAccept method
-func NewPostApiV1ReferralsIdAcceptRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+func NewPostApiV1ReferralsIdAcceptRequest(server string, id openapi_types.UUID, params *PostApiV1ReferralsIdAcceptParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9900,6 +10067,21 @@ func NewPostApiV1ReferralsIdAcceptRequest(server string, id openapi_types.UUID) 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -10042,18 +10224,18 @@ func NewPostApiV1ReferralsIdCompleteRequest(server string, id openapi_types.UUID
 }
 
 // NewPostApiV1ReferralsIdDeclineRequest calls the generic PostApiV1ReferralsIdDecline builder with application/json body
-func NewPostApiV1ReferralsIdDeclineRequest(server string, id openapi_types.UUID, body PostApiV1ReferralsIdDeclineJSONRequestBody) (*http.Request, error) {
+func NewPostApiV1ReferralsIdDeclineRequest(server string, id openapi_types.UUID, params *PostApiV1ReferralsIdDeclineParams, body PostApiV1ReferralsIdDeclineJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewPostApiV1ReferralsIdDeclineRequestWithBody(server, id, "application/json", bodyReader)
+	return NewPostApiV1ReferralsIdDeclineRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewPostApiV1ReferralsIdDeclineRequestWithBody constructs an http.Request for the PostApiV1ReferralsIdDecline method, with any body, and a specified content type
-func NewPostApiV1ReferralsIdDeclineRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewPostApiV1ReferralsIdDeclineRequestWithBody(server string, id openapi_types.UUID, params *PostApiV1ReferralsIdDeclineParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -10084,6 +10266,21 @@ func NewPostApiV1ReferralsIdDeclineRequestWithBody(server string, id openapi_typ
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -11236,14 +11433,14 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases (the `PostApiV1Cases` operationId).
-	PostApiV1CasesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesResponse, error)
+	PostApiV1CasesWithBodyWithResponse(ctx context.Context, params *PostApiV1CasesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesResponse, error)
 
 	// PostApiV1CasesWithResponse Register a presumed victim (or save a draft with "draft":true). Sections are sealed to the registering organisation.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases (the `PostApiV1Cases` operationId).
-	PostApiV1CasesWithResponse(ctx context.Context, body PostApiV1CasesJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesResponse, error)
+	PostApiV1CasesWithResponse(ctx context.Context, params *PostApiV1CasesParams, body PostApiV1CasesJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesResponse, error)
 
 	// GetApiV1CasesIdWithResponse The case, with only the sections the caller's organisation may read (author, active grant, or submitted to its competent authority). Anything else is 404. The read is audited before anything is returned.
 	//
@@ -11278,14 +11475,14 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/break-glass (the `PostApiV1CasesIdBreakGlass` operationId).
-	PostApiV1CasesIdBreakGlassWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdBreakGlassResponse, error)
+	PostApiV1CasesIdBreakGlassWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdBreakGlassParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdBreakGlassResponse, error)
 
 	// PostApiV1CasesIdBreakGlassWithResponse Time-limited emergency read access for the opening user alone, with a stated reason (sealed); the national coordinator, or the competent authority once the case is submitted; the owner and auditors are alerted.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/break-glass (the `PostApiV1CasesIdBreakGlass` operationId).
-	PostApiV1CasesIdBreakGlassWithResponse(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdBreakGlassJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdBreakGlassResponse, error)
+	PostApiV1CasesIdBreakGlassWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdBreakGlassParams, body PostApiV1CasesIdBreakGlassJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdBreakGlassResponse, error)
 
 	// GetApiV1CasesIdCertificateWithResponse A certificate of a positive conclusive decision the person can show; before one, 404 no_certificate.
 	//
@@ -11313,14 +11510,14 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/disclosures (the `PostApiV1CasesIdDisclosures` operationId).
-	PostApiV1CasesIdDisclosuresWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdDisclosuresResponse, error)
+	PostApiV1CasesIdDisclosuresWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdDisclosuresParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdDisclosuresResponse, error)
 
 	// PostApiV1CasesIdDisclosuresWithResponse Record a disclosure outside the system with its legal basis.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/disclosures (the `PostApiV1CasesIdDisclosures` operationId).
-	PostApiV1CasesIdDisclosuresWithResponse(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdDisclosuresJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdDisclosuresResponse, error)
+	PostApiV1CasesIdDisclosuresWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdDisclosuresParams, body PostApiV1CasesIdDisclosuresJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdDisclosuresResponse, error)
 
 	// GetApiV1CasesIdEntriesWithResponse The entries the caller may read, history included.
 	//
@@ -11334,14 +11531,14 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/entries (the `PostApiV1CasesIdEntries` operationId).
-	PostApiV1CasesIdEntriesWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdEntriesResponse, error)
+	PostApiV1CasesIdEntriesWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdEntriesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdEntriesResponse, error)
 
 	// PostApiV1CasesIdEntriesWithResponse Add an append-only, sealed entry (note, correction superseding an earlier one, service delivered, support plan, interview, attachment, age or best-interests assessment).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/entries (the `PostApiV1CasesIdEntries` operationId).
-	PostApiV1CasesIdEntriesWithResponse(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdEntriesJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdEntriesResponse, error)
+	PostApiV1CasesIdEntriesWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdEntriesParams, body PostApiV1CasesIdEntriesJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdEntriesResponse, error)
 
 	// PostApiV1CasesIdFinalizeWithResponse Turn a draft into a registered case (full validation; the duplicate check runs here).
 	//
@@ -11474,14 +11671,14 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/support (the `PostApiV1CasesIdSupport` operationId).
-	PostApiV1CasesIdSupportWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdSupportResponse, error)
+	PostApiV1CasesIdSupportWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdSupportParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdSupportResponse, error)
 
 	// PostApiV1CasesIdSupportWithResponse Move the support track (open, suspended, closed, reopened) or record return, family_tracing, family_reunification (children need an approved best-interests assessment).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/support (the `PostApiV1CasesIdSupport` operationId).
-	PostApiV1CasesIdSupportWithResponse(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdSupportJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdSupportResponse, error)
+	PostApiV1CasesIdSupportWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdSupportParams, body PostApiV1CasesIdSupportJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdSupportResponse, error)
 
 	// PostApiV1CasesIdTransferWithBodyWithResponse Transfer ownership to another organisation (everything re-wrapped to it).
 	//
@@ -11502,14 +11699,14 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/transitions (the `PostApiV1CasesIdTransitions` operationId).
-	PostApiV1CasesIdTransitionsWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdTransitionsResponse, error)
+	PostApiV1CasesIdTransitionsWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdTransitionsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdTransitionsResponse, error)
 
 	// PostApiV1CasesIdTransitionsWithResponse Move the decision track (identified, submitted, info_requested, rg_positive, rg_negative, cg_positive, cg_negative, withdrawn). Illegal moves are 409 naming the allowed ones; a negative decision is a proposal (the case unchanged, awaiting_second_decision_maker true, message says so) until a different decision maker confirms it; the reasons are sealed and a letter stating them (both decision makers' for a negative decision) is sealed into the record.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/transitions (the `PostApiV1CasesIdTransitions` operationId).
-	PostApiV1CasesIdTransitionsWithResponse(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdTransitionsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdTransitionsResponse, error)
+	PostApiV1CasesIdTransitionsWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdTransitionsParams, body PostApiV1CasesIdTransitionsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdTransitionsResponse, error)
 
 	// GetApiV1CasesIdWorkflowWithResponse Both tracks, deadlines, the child-protection prompts and the decision history. allowed lists the moves open to the caller now; not_yet those refused today with the date they open.
 	//
@@ -11740,14 +11937,14 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/referrals (the `PostApiV1Referrals` operationId).
-	PostApiV1ReferralsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsResponse, error)
+	PostApiV1ReferralsWithBodyWithResponse(ctx context.Context, params *PostApiV1ReferralsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsResponse, error)
 
 	// PostApiV1ReferralsWithResponse Refer a case for a service. Internal referrals go to ranked candidates with pending grants of the sections the service needs (consent checked by intake). External ones (kind external, with legal_basis from the workflow policy, destination, recipient_kind and the recipient age public key) are the case owner's disclosure (or the competent authority's for international_cooperation), recorded in the case's disclosures; a consent basis needs data-sharing consent covering the recipient kind; to another country a second user of the organisation approves first (status awaiting_approval).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/referrals (the `PostApiV1Referrals` operationId).
-	PostApiV1ReferralsWithResponse(ctx context.Context, body PostApiV1ReferralsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsResponse, error)
+	PostApiV1ReferralsWithResponse(ctx context.Context, params *PostApiV1ReferralsParams, body PostApiV1ReferralsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsResponse, error)
 
 	// GetApiV1ReferralsBoardWithResponse The coordinators board - unsolved (no provider), expiring soon, emergencies in progress (pending or accepted), unmet needs by region and service.
 	//
@@ -11796,7 +11993,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/referrals/{id}/accept (the `PostApiV1ReferralsIdAccept` operationId).
-	PostApiV1ReferralsIdAcceptWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsIdAcceptResponse, error)
+	PostApiV1ReferralsIdAcceptWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1ReferralsIdAcceptParams, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsIdAcceptResponse, error)
 
 	// PostApiV1ReferralsIdApproveWithResponse A second user of the sending organisation approves an external referral to another country; the disclosure is then recorded in the case and the package can be produced (403 second_person_required for the user who made it).
 	//
@@ -11831,14 +12028,14 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/referrals/{id}/decline (the `PostApiV1ReferralsIdDecline` operationId).
-	PostApiV1ReferralsIdDeclineWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsIdDeclineResponse, error)
+	PostApiV1ReferralsIdDeclineWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1ReferralsIdDeclineParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsIdDeclineResponse, error)
 
 	// PostApiV1ReferralsIdDeclineWithResponse Decline an offer with a reason code (and an optional note code); the next candidate is offered it.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/referrals/{id}/decline (the `PostApiV1ReferralsIdDecline` operationId).
-	PostApiV1ReferralsIdDeclineWithResponse(ctx context.Context, id openapi_types.UUID, body PostApiV1ReferralsIdDeclineJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsIdDeclineResponse, error)
+	PostApiV1ReferralsIdDeclineWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1ReferralsIdDeclineParams, body PostApiV1ReferralsIdDeclineJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsIdDeclineResponse, error)
 
 	// PostApiV1ReferralsIdLeftWithResponse The person left; places are freed.
 	//
@@ -13497,6 +13694,8 @@ type PostApiV1CasesResponse struct {
 	JSON413 *TooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMedia
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -13538,6 +13737,11 @@ func (r PostApiV1CasesResponse) GetJSON413() *TooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r PostApiV1CasesResponse) GetJSON415() *UnsupportedMedia {
 	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r PostApiV1CasesResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -13912,10 +14116,14 @@ type PostApiV1CasesIdBreakGlassResponse struct {
 	JSON413 *TooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMedia
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -13958,6 +14166,11 @@ func (r PostApiV1CasesIdBreakGlassResponse) GetJSON415() *UnsupportedMedia {
 	return r.JSON415
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r PostApiV1CasesIdBreakGlassResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r PostApiV1CasesIdBreakGlassResponse) GetJSON429() *RateLimited {
 	return r.JSON429
@@ -13966,6 +14179,11 @@ func (r PostApiV1CasesIdBreakGlassResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r PostApiV1CasesIdBreakGlassResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdBreakGlassResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -14219,10 +14437,14 @@ type PostApiV1CasesIdDisclosuresResponse struct {
 	JSON413 *TooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMedia
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -14265,6 +14487,11 @@ func (r PostApiV1CasesIdDisclosuresResponse) GetJSON415() *UnsupportedMedia {
 	return r.JSON415
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r PostApiV1CasesIdDisclosuresResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r PostApiV1CasesIdDisclosuresResponse) GetJSON429() *RateLimited {
 	return r.JSON429
@@ -14273,6 +14500,11 @@ func (r PostApiV1CasesIdDisclosuresResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r PostApiV1CasesIdDisclosuresResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdDisclosuresResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -14417,10 +14649,14 @@ type PostApiV1CasesIdEntriesResponse struct {
 	JSON413 *TooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMedia
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -14463,6 +14699,11 @@ func (r PostApiV1CasesIdEntriesResponse) GetJSON415() *UnsupportedMedia {
 	return r.JSON415
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r PostApiV1CasesIdEntriesResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r PostApiV1CasesIdEntriesResponse) GetJSON429() *RateLimited {
 	return r.JSON429
@@ -14471,6 +14712,11 @@ func (r PostApiV1CasesIdEntriesResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r PostApiV1CasesIdEntriesResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdEntriesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -15619,10 +15865,14 @@ type PostApiV1CasesIdSupportResponse struct {
 	JSON413 *TooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMedia
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15665,6 +15915,11 @@ func (r PostApiV1CasesIdSupportResponse) GetJSON415() *UnsupportedMedia {
 	return r.JSON415
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r PostApiV1CasesIdSupportResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r PostApiV1CasesIdSupportResponse) GetJSON429() *RateLimited {
 	return r.JSON429
@@ -15673,6 +15928,11 @@ func (r PostApiV1CasesIdSupportResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r PostApiV1CasesIdSupportResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdSupportResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -15827,10 +16087,14 @@ type PostApiV1CasesIdTransitionsResponse struct {
 	JSON413 *TooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMedia
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15873,6 +16137,11 @@ func (r PostApiV1CasesIdTransitionsResponse) GetJSON415() *UnsupportedMedia {
 	return r.JSON415
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r PostApiV1CasesIdTransitionsResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r PostApiV1CasesIdTransitionsResponse) GetJSON429() *RateLimited {
 	return r.JSON429
@@ -15881,6 +16150,11 @@ func (r PostApiV1CasesIdTransitionsResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r PostApiV1CasesIdTransitionsResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdTransitionsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -17998,10 +18272,14 @@ type PostApiV1ReferralsResponse struct {
 	JSON413 *TooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMedia
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -18044,6 +18322,11 @@ func (r PostApiV1ReferralsResponse) GetJSON415() *UnsupportedMedia {
 	return r.JSON415
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r PostApiV1ReferralsResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r PostApiV1ReferralsResponse) GetJSON429() *RateLimited {
 	return r.JSON429
@@ -18052,6 +18335,11 @@ func (r PostApiV1ReferralsResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r PostApiV1ReferralsResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ReferralsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -18676,10 +18964,14 @@ type PostApiV1ReferralsIdAcceptResponse struct {
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18712,6 +19004,11 @@ func (r PostApiV1ReferralsIdAcceptResponse) GetJSON409() *Conflict {
 	return r.JSON409
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r PostApiV1ReferralsIdAcceptResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r PostApiV1ReferralsIdAcceptResponse) GetJSON429() *RateLimited {
 	return r.JSON429
@@ -18720,6 +19017,11 @@ func (r PostApiV1ReferralsIdAcceptResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r PostApiV1ReferralsIdAcceptResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ReferralsIdAcceptResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -19134,10 +19436,14 @@ type PostApiV1ReferralsIdDeclineResponse struct {
 	JSON413 *TooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMedia
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19180,6 +19486,11 @@ func (r PostApiV1ReferralsIdDeclineResponse) GetJSON415() *UnsupportedMedia {
 	return r.JSON415
 }
 
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r PostApiV1ReferralsIdDeclineResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
+}
+
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r PostApiV1ReferralsIdDeclineResponse) GetJSON429() *RateLimited {
 	return r.JSON429
@@ -19188,6 +19499,11 @@ func (r PostApiV1ReferralsIdDeclineResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r PostApiV1ReferralsIdDeclineResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ReferralsIdDeclineResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -21374,8 +21690,8 @@ func (c *ClientWithResponses) GetApiV1CasesWithResponse(ctx context.Context, par
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases (the `PostApiV1Cases` operationId).
-func (c *ClientWithResponses) PostApiV1CasesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesResponse, error) {
-	rsp, err := c.PostApiV1CasesWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) PostApiV1CasesWithBodyWithResponse(ctx context.Context, params *PostApiV1CasesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesResponse, error) {
+	rsp, err := c.PostApiV1CasesWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -21387,8 +21703,8 @@ func (c *ClientWithResponses) PostApiV1CasesWithBodyWithResponse(ctx context.Con
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases (the `PostApiV1Cases` operationId).
-func (c *ClientWithResponses) PostApiV1CasesWithResponse(ctx context.Context, body PostApiV1CasesJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesResponse, error) {
-	rsp, err := c.PostApiV1Cases(ctx, body, reqEditors...)
+func (c *ClientWithResponses) PostApiV1CasesWithResponse(ctx context.Context, params *PostApiV1CasesParams, body PostApiV1CasesJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesResponse, error) {
+	rsp, err := c.PostApiV1Cases(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -21452,8 +21768,8 @@ func (c *ClientWithResponses) GetApiV1CasesIdAccessReportWithResponse(ctx contex
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/break-glass (the `PostApiV1CasesIdBreakGlass` operationId).
-func (c *ClientWithResponses) PostApiV1CasesIdBreakGlassWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdBreakGlassResponse, error) {
-	rsp, err := c.PostApiV1CasesIdBreakGlassWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) PostApiV1CasesIdBreakGlassWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdBreakGlassParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdBreakGlassResponse, error) {
+	rsp, err := c.PostApiV1CasesIdBreakGlassWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -21465,8 +21781,8 @@ func (c *ClientWithResponses) PostApiV1CasesIdBreakGlassWithBodyWithResponse(ctx
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/break-glass (the `PostApiV1CasesIdBreakGlass` operationId).
-func (c *ClientWithResponses) PostApiV1CasesIdBreakGlassWithResponse(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdBreakGlassJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdBreakGlassResponse, error) {
-	rsp, err := c.PostApiV1CasesIdBreakGlass(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) PostApiV1CasesIdBreakGlassWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdBreakGlassParams, body PostApiV1CasesIdBreakGlassJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdBreakGlassResponse, error) {
+	rsp, err := c.PostApiV1CasesIdBreakGlass(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -21517,8 +21833,8 @@ func (c *ClientWithResponses) PostApiV1CasesIdConsentsWithResponse(ctx context.C
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/disclosures (the `PostApiV1CasesIdDisclosures` operationId).
-func (c *ClientWithResponses) PostApiV1CasesIdDisclosuresWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdDisclosuresResponse, error) {
-	rsp, err := c.PostApiV1CasesIdDisclosuresWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) PostApiV1CasesIdDisclosuresWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdDisclosuresParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdDisclosuresResponse, error) {
+	rsp, err := c.PostApiV1CasesIdDisclosuresWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -21530,8 +21846,8 @@ func (c *ClientWithResponses) PostApiV1CasesIdDisclosuresWithBodyWithResponse(ct
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/disclosures (the `PostApiV1CasesIdDisclosures` operationId).
-func (c *ClientWithResponses) PostApiV1CasesIdDisclosuresWithResponse(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdDisclosuresJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdDisclosuresResponse, error) {
-	rsp, err := c.PostApiV1CasesIdDisclosures(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) PostApiV1CasesIdDisclosuresWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdDisclosuresParams, body PostApiV1CasesIdDisclosuresJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdDisclosuresResponse, error) {
+	rsp, err := c.PostApiV1CasesIdDisclosures(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -21556,8 +21872,8 @@ func (c *ClientWithResponses) GetApiV1CasesIdEntriesWithResponse(ctx context.Con
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/entries (the `PostApiV1CasesIdEntries` operationId).
-func (c *ClientWithResponses) PostApiV1CasesIdEntriesWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdEntriesResponse, error) {
-	rsp, err := c.PostApiV1CasesIdEntriesWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) PostApiV1CasesIdEntriesWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdEntriesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdEntriesResponse, error) {
+	rsp, err := c.PostApiV1CasesIdEntriesWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -21569,8 +21885,8 @@ func (c *ClientWithResponses) PostApiV1CasesIdEntriesWithBodyWithResponse(ctx co
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/entries (the `PostApiV1CasesIdEntries` operationId).
-func (c *ClientWithResponses) PostApiV1CasesIdEntriesWithResponse(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdEntriesJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdEntriesResponse, error) {
-	rsp, err := c.PostApiV1CasesIdEntries(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) PostApiV1CasesIdEntriesWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdEntriesParams, body PostApiV1CasesIdEntriesJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdEntriesResponse, error) {
+	rsp, err := c.PostApiV1CasesIdEntries(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -21816,8 +22132,8 @@ func (c *ClientWithResponses) PostApiV1CasesIdSubmitWithResponse(ctx context.Con
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/support (the `PostApiV1CasesIdSupport` operationId).
-func (c *ClientWithResponses) PostApiV1CasesIdSupportWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdSupportResponse, error) {
-	rsp, err := c.PostApiV1CasesIdSupportWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) PostApiV1CasesIdSupportWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdSupportParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdSupportResponse, error) {
+	rsp, err := c.PostApiV1CasesIdSupportWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -21829,8 +22145,8 @@ func (c *ClientWithResponses) PostApiV1CasesIdSupportWithBodyWithResponse(ctx co
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/support (the `PostApiV1CasesIdSupport` operationId).
-func (c *ClientWithResponses) PostApiV1CasesIdSupportWithResponse(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdSupportJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdSupportResponse, error) {
-	rsp, err := c.PostApiV1CasesIdSupport(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) PostApiV1CasesIdSupportWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdSupportParams, body PostApiV1CasesIdSupportJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdSupportResponse, error) {
+	rsp, err := c.PostApiV1CasesIdSupport(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -21868,8 +22184,8 @@ func (c *ClientWithResponses) PostApiV1CasesIdTransferWithResponse(ctx context.C
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/transitions (the `PostApiV1CasesIdTransitions` operationId).
-func (c *ClientWithResponses) PostApiV1CasesIdTransitionsWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdTransitionsResponse, error) {
-	rsp, err := c.PostApiV1CasesIdTransitionsWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) PostApiV1CasesIdTransitionsWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdTransitionsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdTransitionsResponse, error) {
+	rsp, err := c.PostApiV1CasesIdTransitionsWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -21881,8 +22197,8 @@ func (c *ClientWithResponses) PostApiV1CasesIdTransitionsWithBodyWithResponse(ct
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/transitions (the `PostApiV1CasesIdTransitions` operationId).
-func (c *ClientWithResponses) PostApiV1CasesIdTransitionsWithResponse(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdTransitionsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdTransitionsResponse, error) {
-	rsp, err := c.PostApiV1CasesIdTransitions(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) PostApiV1CasesIdTransitionsWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1CasesIdTransitionsParams, body PostApiV1CasesIdTransitionsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdTransitionsResponse, error) {
+	rsp, err := c.PostApiV1CasesIdTransitions(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -22310,8 +22626,8 @@ func (c *ClientWithResponses) PostApiV1ProvidersOrgIdWebhookSecretWithResponse(c
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/referrals (the `PostApiV1Referrals` operationId).
-func (c *ClientWithResponses) PostApiV1ReferralsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsResponse, error) {
-	rsp, err := c.PostApiV1ReferralsWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) PostApiV1ReferralsWithBodyWithResponse(ctx context.Context, params *PostApiV1ReferralsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsResponse, error) {
+	rsp, err := c.PostApiV1ReferralsWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -22323,8 +22639,8 @@ func (c *ClientWithResponses) PostApiV1ReferralsWithBodyWithResponse(ctx context
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/referrals (the `PostApiV1Referrals` operationId).
-func (c *ClientWithResponses) PostApiV1ReferralsWithResponse(ctx context.Context, body PostApiV1ReferralsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsResponse, error) {
-	rsp, err := c.PostApiV1Referrals(ctx, body, reqEditors...)
+func (c *ClientWithResponses) PostApiV1ReferralsWithResponse(ctx context.Context, params *PostApiV1ReferralsParams, body PostApiV1ReferralsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsResponse, error) {
+	rsp, err := c.PostApiV1Referrals(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -22414,8 +22730,8 @@ func (c *ClientWithResponses) GetApiV1ReferralsIdWithResponse(ctx context.Contex
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/referrals/{id}/accept (the `PostApiV1ReferralsIdAccept` operationId).
-func (c *ClientWithResponses) PostApiV1ReferralsIdAcceptWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsIdAcceptResponse, error) {
-	rsp, err := c.PostApiV1ReferralsIdAccept(ctx, id, reqEditors...)
+func (c *ClientWithResponses) PostApiV1ReferralsIdAcceptWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1ReferralsIdAcceptParams, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsIdAcceptResponse, error) {
+	rsp, err := c.PostApiV1ReferralsIdAccept(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -22479,8 +22795,8 @@ func (c *ClientWithResponses) PostApiV1ReferralsIdCompleteWithResponse(ctx conte
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/referrals/{id}/decline (the `PostApiV1ReferralsIdDecline` operationId).
-func (c *ClientWithResponses) PostApiV1ReferralsIdDeclineWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsIdDeclineResponse, error) {
-	rsp, err := c.PostApiV1ReferralsIdDeclineWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) PostApiV1ReferralsIdDeclineWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1ReferralsIdDeclineParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsIdDeclineResponse, error) {
+	rsp, err := c.PostApiV1ReferralsIdDeclineWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -22492,8 +22808,8 @@ func (c *ClientWithResponses) PostApiV1ReferralsIdDeclineWithBodyWithResponse(ct
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/referrals/{id}/decline (the `PostApiV1ReferralsIdDecline` operationId).
-func (c *ClientWithResponses) PostApiV1ReferralsIdDeclineWithResponse(ctx context.Context, id openapi_types.UUID, body PostApiV1ReferralsIdDeclineJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsIdDeclineResponse, error) {
-	rsp, err := c.PostApiV1ReferralsIdDecline(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) PostApiV1ReferralsIdDeclineWithResponse(ctx context.Context, id openapi_types.UUID, params *PostApiV1ReferralsIdDeclineParams, body PostApiV1ReferralsIdDeclineJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1ReferralsIdDeclineResponse, error) {
+	rsp, err := c.PostApiV1ReferralsIdDecline(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -24053,6 +24369,13 @@ func ParsePostApiV1CasesResponse(rsp *http.Response) (*PostApiV1CasesResponse, e
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24397,6 +24720,13 @@ func ParsePostApiV1CasesIdBreakGlassResponse(rsp *http.Response) (*PostApiV1Case
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24410,6 +24740,13 @@ func ParsePostApiV1CasesIdBreakGlassResponse(rsp *http.Response) (*PostApiV1Case
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -24651,6 +24988,13 @@ func ParsePostApiV1CasesIdDisclosuresResponse(rsp *http.Response) (*PostApiV1Cas
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24664,6 +25008,13 @@ func ParsePostApiV1CasesIdDisclosuresResponse(rsp *http.Response) (*PostApiV1Cas
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -24817,6 +25168,13 @@ func ParsePostApiV1CasesIdEntriesResponse(rsp *http.Response) (*PostApiV1CasesId
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24830,6 +25188,13 @@ func ParsePostApiV1CasesIdEntriesResponse(rsp *http.Response) (*PostApiV1CasesId
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -25828,6 +26193,13 @@ func ParsePostApiV1CasesIdSupportResponse(rsp *http.Response) (*PostApiV1CasesId
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -25841,6 +26213,13 @@ func ParsePostApiV1CasesIdSupportResponse(rsp *http.Response) (*PostApiV1CasesId
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -26006,6 +26385,13 @@ func ParsePostApiV1CasesIdTransitionsResponse(rsp *http.Response) (*PostApiV1Cas
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -26019,6 +26405,13 @@ func ParsePostApiV1CasesIdTransitionsResponse(rsp *http.Response) (*PostApiV1Cas
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -27789,6 +28182,13 @@ func ParsePostApiV1ReferralsResponse(rsp *http.Response) (*PostApiV1ReferralsRes
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -27802,6 +28202,13 @@ func ParsePostApiV1ReferralsResponse(rsp *http.Response) (*PostApiV1ReferralsRes
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -28333,6 +28740,13 @@ func ParsePostApiV1ReferralsIdAcceptResponse(rsp *http.Response) (*PostApiV1Refe
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -28346,6 +28760,13 @@ func ParsePostApiV1ReferralsIdAcceptResponse(rsp *http.Response) (*PostApiV1Refe
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
@@ -28724,6 +29145,13 @@ func ParsePostApiV1ReferralsIdDeclineResponse(rsp *http.Response) (*PostApiV1Ref
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -28737,6 +29165,13 @@ func ParsePostApiV1ReferralsIdDeclineResponse(rsp *http.Response) (*PostApiV1Ref
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
