@@ -1,0 +1,134 @@
+package intake_test
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/go-kit/log"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/authz"
+	"github.com/nrm-project/nrm/pkg/db/dbtest"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/idempotency"
+	"github.com/nrm-project/nrm/pkg/kit/contract"
+	"github.com/nrm-project/nrm/services/intake"
+)
+
+// dropResponses serves with next but, while armed, throws the answer
+// away and breaks the connection: the write happened, the client never
+// hears of it.
+type dropResponses struct {
+	next  http.Handler
+	armed atomic.Bool
+}
+
+func (d *dropResponses) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !d.armed.CompareAndSwap(true, false) {
+		d.next.ServeHTTP(w, r)
+		return
+	}
+	d.next.ServeHTTP(httptest.NewRecorder(), r)
+	panic(http.ErrAbortHandler)
+}
+
+func keyedPost(t *testing.T, url, tok, key string, setKey bool, body any) (int, doc, error) {
+	t.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	if setKey {
+		req.Header.Set(idempotency.Header, key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out doc
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatalf("body %q: %v", raw, err)
+	}
+	return resp.StatusCode, out, nil
+}
+
+// TestIdempotentRegistrationOverHTTP: a registration whose answer is lost
+// on the way back (the connection breaks after the case was written) is
+// sent again with its Idempotency-Key and answered 201 with the case that
+// was written: the person is registered once.
+func TestIdempotentRegistrationOverHTTP(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+		t.Parallel()
+		w := newRealWorldOn(t, e)
+		enf, err := authz.Load("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := auth.NewVerifier(auth.StaticKeys{w.kid: w.priv.Public().(ed25519.PublicKey)}, "nrm", notRevoked{}, nil)
+		eps := intake.MakeServerEndpoints(w.env.Service, auth.Middleware(v), enf, &denialLog{})
+		drop := &dropResponses{next: contract.Handler(t, intake.MakeHTTPHandler(eps, log.NewNopLogger()))}
+		srv := httptest.NewServer(drop)
+		t.Cleanup(srv.Close)
+		url := srv.URL + "/api/v1/cases"
+		user := event.NewID()
+		tok := w.userToken(t, user, w.owner, auth.RoleFrontlineOfficer)
+		body := registrationDoc(t)
+		key := `"` + event.NewID() + `"`
+
+		drop.armed.Store(true)
+		if _, _, err := keyedPost(t, url, tok, key, true, body); err == nil {
+			t.Fatal("the answer was not dropped")
+		}
+		status, first, err := keyedPost(t, url, tok, key, true, body)
+		if err != nil || status != http.StatusCreated {
+			t.Fatalf("retry: %v %d %v", err, status, first)
+		}
+		if n := count(t, w.env, `SELECT COUNT(*) FROM cases`); n != 1 {
+			t.Fatalf("%d cases after a retried registration, want 1", n)
+		}
+		// A token of the same user from another session is the same caller.
+		status, again, _ := keyedPost(t, url, w.userToken(t, user, w.owner, auth.RoleFrontlineOfficer), key, true, body)
+		if status != http.StatusCreated || again["id"] != first["id"] || again["reference"] != first["reference"] {
+			t.Fatalf("second retry: %d %v, want %v", status, again, first)
+		}
+		// Attack: another officer guessing the key registers their own case.
+		status, theirs, _ := keyedPost(t, url, w.token(t, w.owner, auth.RoleFrontlineOfficer), key, true, body)
+		if status != http.StatusCreated || theirs["id"] == first["id"] {
+			t.Fatalf("another user's same key: %d %v", status, theirs)
+		}
+
+		// The same key with another body: 422, nothing written.
+		body["region"] = "MA-01"
+		status, out, _ := keyedPost(t, url, tok, key, true, body)
+		if status != http.StatusUnprocessableEntity || errCode(out) != idempotency.CodeKeyReused {
+			t.Fatalf("reused key: %d %v", status, out)
+		}
+		// Malformed keys: 400 naming the header, nothing written.
+		for _, bad := range []string{"", strings.Repeat("k", 256), `"unterminated`} {
+			status, out, _ := keyedPost(t, url, tok, bad, true, body)
+			msg, _ := out["error"].(doc)["message"].(string)
+			if status != http.StatusBadRequest || errCode(out) != idempotency.CodeKeyInvalid || !strings.Contains(msg, idempotency.Header) {
+				t.Fatalf("key %q: %d %v", bad, status, out)
+			}
+		}
+		if n := count(t, w.env, `SELECT COUNT(*) FROM cases`); n != 2 {
+			t.Fatalf("%d cases, want 2", n)
+		}
+	})
+}
