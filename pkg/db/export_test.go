@@ -36,3 +36,6 @@ func SetOutboxChanges(changes func(engine string) (fs.FS, error)) (restore func(
 	outboxChanges = changes
 	return func() { outboxChanges = old }
 }
+
+// CommitUnknown is commitUnknown, for its table test.
+var CommitUnknown = commitUnknown
