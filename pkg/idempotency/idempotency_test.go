@@ -62,7 +62,9 @@ func keyedWrite(d *db.DB, s *idempotency.Store, id string, writes *atomic.Int32,
 	}
 }
 
-func replayID(_ context.Context, o idempotency.Outcome) (string, error) { return "replayed:" + o.ID(), nil }
+func replayID(_ context.Context, o idempotency.Outcome) (string, error) {
+	return "replayed:" + o.ID(), nil
+}
 
 func as(user string) context.Context {
 	return auth.WithPrincipal(context.Background(), auth.Principal{UserID: user, OrgID: "org"})
