@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake"
 )
@@ -25,7 +27,11 @@ var (
 
 // registrationData is what the form shows: the codes to choose from.
 type registrationData struct {
-	DraftID              string
+	DraftID string
+	// IdempotencyKey names one filling of the form: sent with the
+	// registration as its Idempotency-Key, so a form submitted twice (a
+	// double click, a resend after a lost answer) registers one case.
+	IdempotencyKey       string
 	Routes               []string
 	Regions              []string
 	Genders              []string
@@ -70,7 +76,9 @@ func (h *Handler) registrationForm(q *request) {
 	} else {
 		v.Form.Set("identified_on", h.cfg.Now().Format(time.DateOnly))
 	}
-	v.Data = h.registrationData(id)
+	data := h.registrationData(id)
+	data.IdempotencyKey = randomToken()
+	v.Data = data
 	h.render(q, http.StatusOK, "register", v)
 }
 
@@ -85,7 +93,9 @@ func (h *Handler) register(q *request) {
 	}
 	draft := f.Get("action") == "draft"
 	reg := formRegistration(f)
-	v := &view{Title: "register.title", Form: f, Data: h.registrationData(draftID)}
+	data := h.registrationData(draftID)
+	data.IdempotencyKey = f.Get("idempotency_key") // kept when the form is shown again
+	v := &view{Title: "register.title", Form: f, Data: data}
 	h.validateRegistration(&v.Errors, f, reg, draft)
 	if v.Errors.Any() {
 		h.render(q, http.StatusUnprocessableEntity, "register", v)
@@ -97,11 +107,9 @@ func (h *Handler) register(q *request) {
 		err error
 	)
 	switch {
-	case draftID == "" && draft:
-		reg.Draft = true
-		c, err = h.cfg.Cases.Register(ctx, reg)
 	case draftID == "":
-		c, err = h.cfg.Cases.Register(ctx, reg)
+		reg.Draft = draft
+		c, err = h.registerOnce(ctx, data.IdempotencyKey, reg)
 	default:
 		reg.Draft = true
 		c, err = h.cfg.Cases.UpdateDraft(ctx, draftID, reg)
@@ -133,6 +141,31 @@ func (h *Handler) register(q *request) {
 	h.save(q.w, q.s)
 	redirect(q, "/cases/%s", c.ID)
 }
+
+// registerOnce registers reg under the form's key, if it has one. The
+// second of two submissions of one form, sent while the first is still
+// being written, waits for it and then gets its case, rather than a
+// refusal the officer could take for a failed registration.
+func (h *Handler) registerOnce(ctx context.Context, key string, reg intake.Registration) (intake.Case, error) {
+	if key != "" {
+		ctx = idempotency.WithKey(ctx, key)
+	}
+	for wait := 0; ; wait++ {
+		c, err := h.cfg.Cases.Register(ctx, reg)
+		if kit.AsError(err).Code != idempotency.CodeKeyInUse || wait == keyInUseWaits {
+			return c, err
+		}
+		select {
+		case <-ctx.Done():
+			return c, err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// keyInUseWaits bounds how long (in tenths of a second) a second
+// submission waits for the first.
+const keyInUseWaits = 50
 
 // validateRegistration checks what the pages can check, all at once; the
 // service checks everything again.
