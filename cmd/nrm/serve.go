@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/nrm-project/nrm/pkg/db"
+	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/audit"
 	"github.com/nrm-project/nrm/services/intake"
@@ -56,6 +57,7 @@ type serveFlags struct {
 	gcPercent     int
 	webIdle       time.Duration
 	webAbsolute   time.Duration
+	idemTTL       time.Duration
 }
 
 // register defines the flags of nrm serve on fs.
@@ -82,6 +84,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.gcPercent, "gc-percent", 200, "Go garbage collector target (as GOGC, which takes precedence when set): higher spends memory to save CPU")
 	fs.DurationVar(&f.webIdle, "web-idle-timeout", 30*time.Minute, "the web pages sign a user out after this long without a request")
 	fs.DurationVar(&f.webAbsolute, "web-session-lifetime", 12*time.Hour, "the web pages sign a user out this long after signing in, whatever their activity")
+	fs.DurationVar(&f.idemTTL, "idempotency-ttl", idempotency.DefaultTTL, "how long an Idempotency-Key names the outcome of its request; expired keys are swept")
 }
 
 // noAllocProfiles turns allocation profiling off once per process.

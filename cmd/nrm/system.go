@@ -148,6 +148,7 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 		Logger: log.With(c.logger, "service", "intake"), Registerer: c.registry,
 		DuplicateChecksPerMinute: c.flags.dupChecks,
 		DuplicateCheckBurst:      c.flags.dupBurst, DuplicateChecksPerHour: c.flags.dupPerHour,
+		IdempotencyTTL: c.flags.idemTTL,
 	})
 	if err != nil {
 		s.Close()
@@ -172,7 +173,7 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 	refCfg := referral.Config{
 		DB: s.dbs["referral"], Keys: c.keys, Cases: referralCases{in.Summaries}, Grants: referralGrants{s.intake},
 		Orgs: referralOrgs{s.orgs}, Routing: &routing, Logger: log.With(c.logger, "service", "referral"),
-		Disclosures: referralDisclosures{s.intake, in.Packages},
+		Disclosures: referralDisclosures{s.intake, in.Packages}, IdempotencyTTL: c.flags.idemTTL,
 		Disclosure: referral.DisclosurePolicy{
 			RecipientKinds: workflow.Disclosure.RecipientKinds, LegalBases: workflow.Disclosure.LegalBases,
 			PackageDownloads: workflow.Disclosure.PackageDownloads,

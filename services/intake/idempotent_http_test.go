@@ -2,6 +2,7 @@ package intake_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"io"
@@ -20,6 +21,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit/contract"
 	"github.com/nrm-project/nrm/services/intake"
+	"github.com/nrm-project/nrm/services/intake/intaketest"
 )
 
 // dropResponses serves with next but, while armed, throws the answer
@@ -131,4 +133,36 @@ func TestIdempotentRegistrationOverHTTP(t *testing.T) {
 			t.Fatalf("%d cases, want 2", n)
 		}
 	})
+}
+
+// TestClientForwardsTheKey: a caller of intake's HTTP client (the web
+// pages, another process) that puts a key in its context gets the same
+// protection as a client sending the header.
+func TestClientForwardsTheKey(t *testing.T) {
+	t.Parallel()
+	w := newRealWorld(t)
+	cl, err := intake.NewClient(w.srv.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := w.token(t, w.owner, auth.RoleFrontlineOfficer)
+	ctx := auth.TokenToContext(context.Background(), &http.Request{Header: http.Header{"Authorization": {"Bearer " + tok}}})
+	keyed := idempotency.WithKey(ctx, "client-key-1")
+	r := intaketest.Registration("Amina Client")
+	first, err := cl.Register(keyed, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := cl.Register(keyed, r)
+	if err != nil || again.ID != first.ID {
+		t.Fatalf("retry through the client: %v, %s; want %s", err, again.ID, first.ID)
+	}
+	if n := count(t, w.env, `SELECT COUNT(*) FROM cases`); n != 1 {
+		t.Fatalf("%d cases, want 1", n)
+	}
+	// The key was given for one registration: a read with the same
+	// context is a read.
+	if _, err := cl.Get(keyed, first.ID); err != nil {
+		t.Fatal(err)
+	}
 }
