@@ -55,7 +55,10 @@ func RegisterGroup(svc Service, ctxs []context.Context, rs []Registration, broke
 // registrations are prepared (sealed and wrapped) and before they are
 // written.
 func RegisterGroupAfter(svc Service, ctxs []context.Context, rs []Registration, broken int, between func()) ([]Case, []error) {
-	s := svc.(*service)
+	s, ok := svc.(*service)
+	if !ok {
+		s = svc.(idempotent).s
+	}
 	cases, errs := make([]Case, len(rs)), make([]error, len(rs))
 	group := make([]*newRegistration, len(rs))
 	for i, r := range rs {

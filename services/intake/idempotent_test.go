@@ -251,3 +251,45 @@ func TestIdempotencyKeyNotSeenByReads(t *testing.T) {
 	}
 	_ = context.Background
 }
+
+// Keyed registrations arriving together are written as one group (group
+// commit): each records its own key, under its own caller, in the group's
+// transaction, and each retry answers its own case.
+func TestIdempotentRegistrationsTogether(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+		t.Parallel()
+		env := intaketest.New(t, e, func(c *intake.Config) { c.DuplicateChecksPerMinute = 1000 })
+		police := env.Org("police")
+		env.Register(t, police, intaketest.Registration("Warm Up"))
+		const n = 16
+		ctxs := make([]context.Context, n)
+		ids := make([]string, n)
+		errs := make(chan error, n)
+		for i := range n {
+			ctxs[i] = idempotency.WithKey(intaketest.Officer(police), "together")
+			go func() {
+				c, err := env.Service.Register(ctxs[i], intaketest.Registration("Person Together"))
+				ids[i] = c.ID
+				errs <- err
+			}()
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range n {
+			c, err := env.Service.Register(ctxs[i], intaketest.Registration("Person Together"))
+			if err != nil || c.ID != ids[i] {
+				t.Fatalf("retry %d: %v, %s; want %s", i, err, c.ID, ids[i])
+			}
+		}
+		if got := count(t, env, `SELECT COUNT(*) FROM cases`); got != n+1 {
+			t.Fatalf("%d cases, want %d", got, n+1)
+		}
+		if got := count(t, env, `SELECT COUNT(*) FROM idempotency_keys`); got != n {
+			t.Fatalf("%d records, want %d", got, n)
+		}
+	})
+}
