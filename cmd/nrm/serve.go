@@ -56,6 +56,7 @@ type serveFlags struct {
 	gcPercent     int
 	webIdle       time.Duration
 	webAbsolute   time.Duration
+	reqTimeout    time.Duration
 }
 
 // register defines the flags of nrm serve on fs.
@@ -81,6 +82,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.dupChecks, "duplicate-checks-per-minute", 0, "if set, replaces the two above: a burst of this many, refilled at this many per minute")
 	fs.IntVar(&f.gcPercent, "gc-percent", 200, "Go garbage collector target (as GOGC, which takes precedence when set): higher spends memory to save CPU")
 	fs.DurationVar(&f.webIdle, "web-idle-timeout", 30*time.Minute, "the web pages sign a user out after this long without a request")
+	fs.DurationVar(&f.reqTimeout, "request-timeout", kit.DefaultRequestTimeout, "budget of one request, covering its waits for database connections and locks: past it the answer is 503 with Retry-After (0: no deadline)")
 	fs.DurationVar(&f.webAbsolute, "web-session-lifetime", 12*time.Hour, "the web pages sign a user out this long after signing in, whatever their activity")
 }
 
@@ -131,6 +133,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	kd, cfg, err := f.storage.open(stderr)
 	if err != nil {
 		return err
+	}
+	if f.reqTimeout > 0 {
+		cfg.LockWait = f.reqTimeout // a lock wait never outlasts a request
 	}
 	if cfg.Engine() == db.SQLite {
 		if err := db.Migrate(ctx, cfg, allServices...); err != nil {
@@ -186,7 +191,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	mux.Handle("/", pages)
 	metrics := kit.NewHTTPMetrics(reg)
-	handler := kit.RequestContext(kit.SecurityHeaders(rl.HTTP(kit.JSONErrors(metrics.Instrument(mux)))))
+	handler := kit.RequestContext(kit.Deadline(f.reqTimeout, kit.SecurityHeaders(rl.HTTP(kit.JSONErrors(metrics.Instrument(mux))))))
 
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {

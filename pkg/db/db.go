@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,7 +43,14 @@ type Config struct {
 	// RolePassword returns the password of a service's login role on
 	// PostgreSQL (derived from the master key, so nothing stores it).
 	RolePassword func(role string) string
+	// LockWait bounds how long a statement waits for SQLite's write lock
+	// (its busy_timeout; default DefaultLockWait). Keep it no longer than
+	// a request's budget: a request's own deadline ends the wait sooner.
+	LockWait time.Duration
 }
+
+// DefaultLockWait is the default Config.LockWait.
+const DefaultLockWait = 5 * time.Second
 
 // Engine returns the engine cfg selects.
 func (c Config) Engine() Engine {
@@ -74,7 +82,7 @@ func Open(ctx context.Context, cfg Config, service string) (*DB, error) {
 	)
 	switch cfg.Engine() {
 	case SQLite:
-		sdb, err = openSQLite(cfg.DataDir, service)
+		sdb, err = openSQLite(cfg.DataDir, service, cfg.lockWait())
 	case Postgres:
 		var dsn string
 		dsn, err = serviceDSN(cfg, service)
@@ -103,7 +111,14 @@ func Open(ctx context.Context, cfg Config, service string) (*DB, error) {
 	return &DB{DB: sdb, Engine: cfg.Engine(), Service: service, cfg: cfg}, nil
 }
 
-func openSQLite(dir, service string) (*sql.DB, error) {
+func (c Config) lockWait() time.Duration {
+	if c.LockWait <= 0 {
+		return DefaultLockWait
+	}
+	return c.LockWait
+}
+
+func openSQLite(dir, service string, lockWait time.Duration) (*sql.DB, error) {
 	if dir == "" {
 		return nil, errors.New("no data directory")
 	}
@@ -112,8 +127,10 @@ func openSQLite(dir, service string) (*sql.DB, error) {
 	}
 	path := filepath.Join(dir, service+".db")
 	// Immediate transactions take the write lock at BEGIN, so two writers
-	// queue on the busy timeout instead of failing on lock upgrade.
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+	// queue on the busy timeout instead of failing on lock upgrade. The
+	// driver ends that wait when the statement's context is done, so a
+	// request waits no longer than its deadline.
+	dsn := "file:" + path + "?_pragma=busy_timeout(" + strconv.FormatInt(lockWait.Milliseconds(), 10) + ")&_pragma=journal_mode(WAL)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate&_time_format=sqlite"
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
