@@ -57,6 +57,7 @@ type serveFlags struct {
 	webIdle       time.Duration
 	webAbsolute   time.Duration
 	reqTimeout    time.Duration
+	auditBacklog  int64
 }
 
 // register defines the flags of nrm serve on fs.
@@ -83,6 +84,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.gcPercent, "gc-percent", 200, "Go garbage collector target (as GOGC, which takes precedence when set): higher spends memory to save CPU")
 	fs.DurationVar(&f.webIdle, "web-idle-timeout", 30*time.Minute, "the web pages sign a user out after this long without a request")
 	fs.DurationVar(&f.reqTimeout, "request-timeout", kit.DefaultRequestTimeout, "budget of one request, covering its waits for database connections and locks: past it the answer is 503 with Retry-After (0: no deadline)")
+	fs.Int64Var(&f.auditBacklog, "audit-backlog-limit", 50000, "/readyz answers 503 while more audit events than this wait in the outboxes (0: no limit)")
 	fs.DurationVar(&f.webAbsolute, "web-session-lifetime", 12*time.Hour, "the web pages sign a user out this long after signing in, whatever their activity")
 }
 
@@ -158,6 +160,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer sys.Close()
+	// Until the revocation list is loaded no token can be checked (every
+	// request would get 503): load it before listening when it can be.
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	if err := sys.revocations.Poll(pctx); err != nil {
+		level.Warn(logger).Log("msg", "revocation list not loaded yet; requests get 503 until it is", "err", err)
+	}
+	cancel()
 
 	if f.demo {
 		if err := seedDemo(ctx, sys.identity, kd.Path(), f.data, stdout); err != nil {
@@ -176,7 +185,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// address like every route).
 	mux.Handle(audit.PublicPrefix, audit.MakePublicHandler(audit.MakePublicEndpoints(sys.audit), log.With(logger, "service", "audit")))
 	mux.HandleFunc("GET /healthz", kit.Health)
-	mux.HandleFunc("GET /readyz", kit.Ready(sys.readiness(), func(name string, err error) {
+	mux.HandleFunc("GET /readyz", kit.Ready(sys.readiness(f.auditBacklog), func(name string, err error) {
 		level.Warn(logger).Log("msg", "not ready", "check", name, "err", err)
 	}))
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {

@@ -62,14 +62,28 @@ func orDefault(d, def time.Duration) time.Duration {
 func (l *RevocationList) Revoked(sessionID string) bool {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	if !l.synced {
-		return true
-	}
-	if fc := orDefault(l.FailClosedAfter, time.Minute); fc > 0 && l.now().Sub(l.lastPoll) > fc {
+	if !l.current() {
 		return true
 	}
 	_, ok := l.revoked[sessionID]
 	return ok
+}
+
+// Current reports whether the list can be trusted: loaded once, and
+// polled successfully within FailClosedAfter. Until then every session
+// counts as revoked, and a Verifier answers 503 rather than 401.
+func (l *RevocationList) Current() bool {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.current()
+}
+
+func (l *RevocationList) current() bool {
+	if !l.synced {
+		return false
+	}
+	fc := orDefault(l.FailClosedAfter, time.Minute)
+	return fc <= 0 || l.now().Sub(l.lastPoll) <= fc
 }
 
 // Len returns the number of revoked sessions held.

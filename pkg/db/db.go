@@ -66,6 +66,7 @@ type DB struct {
 	Engine  Engine
 	Service string
 	cfg     Config
+	writes  writeState
 }
 
 var serviceName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,30}$`)
@@ -157,9 +158,11 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
+		db.NoteWrite(err)
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		db.NoteWrite(err)
 		return fmt.Errorf("db: commit: %w", err)
 	}
 	return nil
