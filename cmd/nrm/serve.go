@@ -139,6 +139,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if f.reqTimeout > 0 {
 		cfg.LockWait = f.reqTimeout // a lock wait never outlasts a request
 	}
+	cfg.Logger = logger
 	if cfg.Engine() == db.SQLite {
 		if err := db.Migrate(ctx, cfg, allServices...); err != nil {
 			return err

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -15,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
 	"github.com/lib/pq" // PostgreSQL driver; also registered as "postgres"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // SQLite driver (pure Go)
@@ -47,6 +50,23 @@ type Config struct {
 	// (its busy_timeout; default DefaultLockWait). Keep it no longer than
 	// a request's budget: a request's own deadline ends the wait sooner.
 	LockWait time.Duration
+	// Logger is told when a PostgreSQL database becomes unreachable and
+	// reachable again (once each); nil logs nothing.
+	Logger log.Logger
+}
+
+// reconnectLog returns the gate's state-change logger of service.
+func (c Config) reconnectLog(service string) func(down bool, err error) {
+	if c.Logger == nil {
+		return nil
+	}
+	return func(down bool, err error) {
+		if down {
+			level.Warn(c.Logger).Log("msg", "database unreachable; reconnecting with backoff", "service", service, "err", err)
+		} else {
+			level.Info(c.Logger).Log("msg", "database reachable again", "service", service)
+		}
+	}
 }
 
 // DefaultLockWait is the default Config.LockWait.
@@ -95,10 +115,12 @@ func Open(ctx context.Context, cfg Config, service string) (*DB, error) {
 			dsn, prepare = preparedStatements(dsn)
 			connector, err = pq.NewConnector(dsn)
 		}
-		if err == nil && prepare {
-			sdb = sql.OpenDB(stmtCache{Connector: connector, size: stmtsPerConn, replanAfter: replanAfter})
-		} else if err == nil {
-			sdb = sql.OpenDB(connector)
+		if err == nil {
+			var c driver.Connector = connector
+			if prepare {
+				c = stmtCache{Connector: connector, size: stmtsPerConn, replanAfter: replanAfter}
+			}
+			sdb = sql.OpenDB(gatedConnector{Connector: c, gate: newReconnectGate(cfg.reconnectLog(service))})
 		}
 		if err == nil {
 			sdb.SetMaxOpenConns(16)

@@ -38,3 +38,13 @@ func SetOutboxChanges(changes func(engine string) (fs.FS, error)) (restore func(
 	outboxChanges = changes
 	return func() { outboxChanges = old }
 }
+
+// Gated returns c behind a reconnection gate telling onChange of its
+// changes of state; gated false returns c as it is (the old behaviour,
+// for comparison).
+func Gated(c driver.Connector, gated bool, onChange func(down bool, err error)) driver.Connector {
+	if !gated {
+		return c
+	}
+	return gatedConnector{Connector: c, gate: newReconnectGate(onChange)}
+}
