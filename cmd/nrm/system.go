@@ -129,8 +129,9 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 	// identity (in one process, directly).
 	s.revocations = auth.NewRevocationList(identity.RevocationSource(s.identity))
 	s.revocations.OnError = func(err error) {
-		level.Warn(c.logger).Log("msg", "revocation list poll failed", "err", err)
+		level.Warn(c.logger).Log("msg", "revocation list poll failed; retrying", "err", err)
 	}
+	s.revocations.OnRecover = func() { level.Info(c.logger).Log("msg", "revocation list polled again") }
 	verifier := auth.NewVerifier(identity.KeySource(s.identity), c.flags.audience, s.revocations, time.Now)
 	s.authn = auth.Middleware(verifier)
 
