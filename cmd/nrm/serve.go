@@ -88,6 +88,12 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.webAbsolute, "web-session-lifetime", 12*time.Hour, "the web pages sign a user out this long after signing in, whatever their activity")
 }
 
+// publicAPI are the API routes that take no bearer token (security: []
+// in openapi.yaml); every other one refuses a request without a token
+// before reading its body.
+var publicAPI = []string{"/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/enrolment",
+	"/api/v1/auth/password-reset", "/api/v1/auth/keys", audit.PublicPrefix}
+
 // noAllocProfiles turns allocation profiling off once per process.
 var noAllocProfiles sync.Once
 
@@ -201,7 +207,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	mux.Handle("/", pages)
 	metrics := kit.NewHTTPMetrics(reg)
-	handler := kit.RequestContext(kit.Deadline(f.reqTimeout, kit.SecurityHeaders(rl.HTTP(kit.JSONErrors(metrics.Instrument(mux))))))
+	handler := kit.RequestContext(kit.Deadline(f.reqTimeout, kit.SecurityHeaders(rl.HTTP(
+		kit.BearerFirst(publicAPI, kit.JSONErrors(metrics.Instrument(mux)))))))
 
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
