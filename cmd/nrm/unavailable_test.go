@@ -13,6 +13,8 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
+	"github.com/nrm-project/nrm/pkg/db"
+	"github.com/nrm-project/nrm/pkg/db/dbtest"
 	"github.com/nrm-project/nrm/services/intake/intaketest"
 )
 
@@ -126,5 +128,52 @@ func TestLockedDatabaseAnswers503(t *testing.T) {
 				t.Fatalf("after the lock went: %d %s", st, b)
 			}
 		})
+	}
+}
+
+// While PostgreSQL refuses intake's connections (its role's connection
+// limit at 0, as a server out of connection slots answers), a
+// registration is 503 with Retry-After, not 500, and succeeds again once
+// connections are allowed.
+func TestDatabaseRefusingConnectionsAnswers503(t *testing.T) {
+	t.Parallel()
+	e := dbtest.Postgres(t)
+	_, args := engineArgs(t, e)
+	s := startServer(t, append(args, "--demo", "--rate-user", "1e6")...)
+	officer := login(t, s.base, demoCredentials(t, s.stdout.String())["officer@police.demo"])
+	role, err := db.RoleName(e.Config.URL, "intake")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := sql.Open("postgres", e.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	exec := func(q string) {
+		t.Helper()
+		if _, err := admin.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	exec(`ALTER ROLE "` + role + `" CONNECTION LIMIT 0`)
+	exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '` + role + `'`)
+	for i := range 3 {
+		st, h, b := callWithHeader(t, "POST", s.base+"/api/v1/cases", officer, intaketest.Registration("Refused Person"))
+		if st != http.StatusServiceUnavailable || h.Get("Retry-After") == "" || !bytes.Contains(b, []byte(`"unavailable"`)) {
+			t.Fatalf("attempt %d with intake's connections refused: %d %s", i, st, b)
+		}
+	}
+	exec(`ALTER ROLE "` + role + `" CONNECTION LIMIT -1`)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		st, _, b := callWithHeader(t, "POST", s.base+"/api/v1/cases", officer, intaketest.Registration("Refused Person"))
+		if st == http.StatusCreated {
+			break
+		}
+		if st != http.StatusServiceUnavailable || time.Now().After(deadline) {
+			t.Fatalf("after connections came back: %d %s", st, b)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
