@@ -2487,7 +2487,7 @@ type Error struct {
 		// Message a short English text, never personal data
 		Message string `json:"message"`
 
-		// RetryAfter on a 429, seconds until a retry can succeed (also the Retry-After header)
+		// RetryAfter on a 429 or 503, seconds until a retry can succeed (also the Retry-After header)
 		RetryAfter *int `json:"retry_after,omitempty"`
 	} `json:"error"`
 }
@@ -12023,6 +12023,11 @@ type ClientWithResponsesInterface interface {
 	GetReadyzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetReadyzResponse, error)
 }
 
+// GetApiV1AuditAlertsResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1AuditAlerts
+type GetApiV1AuditAlertsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1AuditAlertsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12038,6 +12043,8 @@ type GetApiV1AuditAlertsResponse struct {
 	JSON500 *Internal
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1AuditAlertsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12099,6 +12106,11 @@ func (r GetApiV1AuditAlertsResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1AuditCheckpointsLatestResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1AuditCheckpointsLatest
+type GetApiV1AuditCheckpointsLatestResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1AuditCheckpointsLatestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12110,6 +12122,10 @@ type GetApiV1AuditCheckpointsLatestResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1AuditCheckpointsLatestResponse503Headers
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -12130,6 +12146,11 @@ func (r GetApiV1AuditCheckpointsLatestResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetApiV1AuditCheckpointsLatestResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1AuditCheckpointsLatestResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -12161,6 +12182,11 @@ func (r GetApiV1AuditCheckpointsLatestResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1AuditConsistencyResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1AuditConsistency
+type GetApiV1AuditConsistencyResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1AuditConsistencyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12182,6 +12208,10 @@ type GetApiV1AuditConsistencyResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1AuditConsistencyResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12220,6 +12250,11 @@ func (r GetApiV1AuditConsistencyResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1AuditConsistencyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1AuditConsistencyResponse) GetBody() []byte {
 	return r.Body
@@ -12249,6 +12284,11 @@ func (r GetApiV1AuditConsistencyResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1AuditEventsResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1AuditEvents
+type GetApiV1AuditEventsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1AuditEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12266,6 +12306,8 @@ type GetApiV1AuditEventsResponse struct {
 	JSON500 *Internal
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1AuditEventsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12332,6 +12374,11 @@ func (r GetApiV1AuditEventsResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1AuditEventsIdProofResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1AuditEventsIdProof
+type GetApiV1AuditEventsIdProofResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1AuditEventsIdProofResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12360,6 +12407,8 @@ type GetApiV1AuditEventsIdProofResponse struct {
 	JSON500 *Internal
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1AuditEventsIdProofResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12440,6 +12489,11 @@ func (r GetApiV1AuditEventsIdProofResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1AuditPublicCheckpointResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1AuditPublicCheckpoint
+type GetApiV1AuditPublicCheckpointResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1AuditPublicCheckpointResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12449,6 +12503,10 @@ type GetApiV1AuditPublicCheckpointResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1AuditPublicCheckpointResponse503Headers
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -12464,6 +12522,11 @@ func (r GetApiV1AuditPublicCheckpointResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetApiV1AuditPublicCheckpointResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1AuditPublicCheckpointResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -12495,6 +12558,11 @@ func (r GetApiV1AuditPublicCheckpointResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1AuditPublicConsistencyResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1AuditPublicConsistency
+type GetApiV1AuditPublicConsistencyResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1AuditPublicConsistencyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12514,6 +12582,10 @@ type GetApiV1AuditPublicConsistencyResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1AuditPublicConsistencyResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12547,6 +12619,11 @@ func (r GetApiV1AuditPublicConsistencyResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1AuditPublicConsistencyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1AuditPublicConsistencyResponse) GetBody() []byte {
 	return r.Body
@@ -12576,6 +12653,11 @@ func (r GetApiV1AuditPublicConsistencyResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1AuditPublicKeyResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1AuditPublicKey
+type GetApiV1AuditPublicKeyResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1AuditPublicKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12583,6 +12665,10 @@ type GetApiV1AuditPublicKeyResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1AuditPublicKeyResponse503Headers
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -12593,6 +12679,11 @@ func (r GetApiV1AuditPublicKeyResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetApiV1AuditPublicKeyResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1AuditPublicKeyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -12624,6 +12715,11 @@ func (r GetApiV1AuditPublicKeyResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1AuditPublicProofsIndexResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1AuditPublicProofsIndex
+type GetApiV1AuditPublicProofsIndexResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1AuditPublicProofsIndexResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12649,6 +12745,10 @@ type GetApiV1AuditPublicProofsIndexResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1AuditPublicProofsIndexResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12691,6 +12791,11 @@ func (r GetApiV1AuditPublicProofsIndexResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1AuditPublicProofsIndexResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1AuditPublicProofsIndexResponse) GetBody() []byte {
 	return r.Body
@@ -12720,6 +12825,11 @@ func (r GetApiV1AuditPublicProofsIndexResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1AuthEnrolmentResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1AuthEnrolment
+type PostApiV1AuthEnrolmentResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1AuthEnrolmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12741,6 +12851,10 @@ type PostApiV1AuthEnrolmentResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1AuthEnrolmentResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12788,6 +12902,11 @@ func (r PostApiV1AuthEnrolmentResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1AuthEnrolmentResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1AuthEnrolmentResponse) GetBody() []byte {
 	return r.Body
@@ -12817,6 +12936,11 @@ func (r PostApiV1AuthEnrolmentResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1AuthKeysResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1AuthKeys
+type GetApiV1AuthKeysResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1AuthKeysResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12834,6 +12958,10 @@ type GetApiV1AuthKeysResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1AuthKeysResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12857,6 +12985,11 @@ func (r GetApiV1AuthKeysResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetApiV1AuthKeysResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1AuthKeysResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -12888,6 +13021,11 @@ func (r GetApiV1AuthKeysResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1AuthLoginResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1AuthLogin
+type PostApiV1AuthLoginResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1AuthLoginResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12907,6 +13045,10 @@ type PostApiV1AuthLoginResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1AuthLoginResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12949,6 +13091,11 @@ func (r PostApiV1AuthLoginResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1AuthLoginResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1AuthLoginResponse) GetBody() []byte {
 	return r.Body
@@ -12978,6 +13125,11 @@ func (r PostApiV1AuthLoginResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1AuthLogoutResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1AuthLogout
+type PostApiV1AuthLogoutResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1AuthLogoutResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12989,6 +13141,10 @@ type PostApiV1AuthLogoutResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1AuthLogoutResponse503Headers
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -13009,6 +13165,11 @@ func (r PostApiV1AuthLogoutResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r PostApiV1AuthLogoutResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1AuthLogoutResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -13040,6 +13201,11 @@ func (r PostApiV1AuthLogoutResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1AuthPasswordResetResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1AuthPasswordReset
+type PostApiV1AuthPasswordResetResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1AuthPasswordResetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13057,6 +13223,10 @@ type PostApiV1AuthPasswordResetResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1AuthPasswordResetResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -13094,6 +13264,11 @@ func (r PostApiV1AuthPasswordResetResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1AuthPasswordResetResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1AuthPasswordResetResponse) GetBody() []byte {
 	return r.Body
@@ -13123,6 +13298,11 @@ func (r PostApiV1AuthPasswordResetResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1AuthRefreshResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1AuthRefresh
+type PostApiV1AuthRefreshResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1AuthRefreshResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13140,6 +13320,10 @@ type PostApiV1AuthRefreshResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1AuthRefreshResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13177,6 +13361,11 @@ func (r PostApiV1AuthRefreshResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1AuthRefreshResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1AuthRefreshResponse) GetBody() []byte {
 	return r.Body
@@ -13206,6 +13395,11 @@ func (r PostApiV1AuthRefreshResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1BreakGlassResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1BreakGlass
+type GetApiV1BreakGlassResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1BreakGlassResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13227,6 +13421,10 @@ type GetApiV1BreakGlassResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1BreakGlassResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13271,6 +13469,11 @@ func (r GetApiV1BreakGlassResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1BreakGlassResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1BreakGlassResponse) GetBody() []byte {
 	return r.Body
@@ -13300,6 +13503,11 @@ func (r GetApiV1BreakGlassResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1BreakGlassIdReviewResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1BreakGlassIdReview
+type PostApiV1BreakGlassIdReviewResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1BreakGlassIdReviewResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13323,6 +13531,10 @@ type PostApiV1BreakGlassIdReviewResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1BreakGlassIdReviewResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13375,6 +13587,11 @@ func (r PostApiV1BreakGlassIdReviewResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1BreakGlassIdReviewResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1BreakGlassIdReviewResponse) GetBody() []byte {
 	return r.Body
@@ -13404,6 +13621,11 @@ func (r PostApiV1BreakGlassIdReviewResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1CasesResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1Cases
+type GetApiV1CasesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1CasesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13419,6 +13641,10 @@ type GetApiV1CasesResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1CasesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13451,6 +13677,11 @@ func (r GetApiV1CasesResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1CasesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1CasesResponse) GetBody() []byte {
 	return r.Body
@@ -13480,6 +13711,11 @@ func (r GetApiV1CasesResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1Cases
+type PostApiV1CasesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13503,6 +13739,8 @@ type PostApiV1CasesResponse struct {
 	JSON500 *Internal
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -13584,6 +13822,11 @@ func (r PostApiV1CasesResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1CasesIdResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1CasesId
+type GetApiV1CasesIdResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1CasesIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13601,6 +13844,8 @@ type GetApiV1CasesIdResponse struct {
 	JSON500 *Internal
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1CasesIdResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13667,6 +13912,11 @@ func (r GetApiV1CasesIdResponse) ContentType() string {
 	return ""
 }
 
+// PutApiV1CasesIdResponse503Headers the declared response headers of an HTTP 503 response for PutApiV1CasesId
+type PutApiV1CasesIdResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PutApiV1CasesIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13690,6 +13940,10 @@ type PutApiV1CasesIdResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PutApiV1CasesIdResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13742,6 +13996,11 @@ func (r PutApiV1CasesIdResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PutApiV1CasesIdResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PutApiV1CasesIdResponse) GetBody() []byte {
 	return r.Body
@@ -13769,6 +14028,11 @@ func (r PutApiV1CasesIdResponse) ContentType() string {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
+}
+
+// GetApiV1CasesIdAccessReportResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1CasesIdAccessReport
+type GetApiV1CasesIdAccessReportResponse503Headers struct {
+	RetryAfter *int
 }
 
 type GetApiV1CasesIdAccessReportResponse struct {
@@ -13806,6 +14070,10 @@ type GetApiV1CasesIdAccessReportResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1CasesIdAccessReportResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13864,6 +14132,11 @@ func (r GetApiV1CasesIdAccessReportResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1CasesIdAccessReportResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1CasesIdAccessReportResponse) GetBody() []byte {
 	return r.Body
@@ -13893,6 +14166,11 @@ func (r GetApiV1CasesIdAccessReportResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdBreakGlassResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdBreakGlass
+type PostApiV1CasesIdBreakGlassResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdBreakGlassResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13916,6 +14194,10 @@ type PostApiV1CasesIdBreakGlassResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdBreakGlassResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -13968,6 +14250,11 @@ func (r PostApiV1CasesIdBreakGlassResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdBreakGlassResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdBreakGlassResponse) GetBody() []byte {
 	return r.Body
@@ -13997,6 +14284,11 @@ func (r PostApiV1CasesIdBreakGlassResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1CasesIdCertificateResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1CasesIdCertificate
+type GetApiV1CasesIdCertificateResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1CasesIdCertificateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14024,6 +14316,10 @@ type GetApiV1CasesIdCertificateResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1CasesIdCertificateResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14074,6 +14370,11 @@ func (r GetApiV1CasesIdCertificateResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1CasesIdCertificateResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1CasesIdCertificateResponse) GetBody() []byte {
 	return r.Body
@@ -14103,6 +14404,11 @@ func (r GetApiV1CasesIdCertificateResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdConsentsResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdConsents
+type PostApiV1CasesIdConsentsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdConsentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14124,6 +14430,10 @@ type PostApiV1CasesIdConsentsResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdConsentsResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -14171,6 +14481,11 @@ func (r PostApiV1CasesIdConsentsResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdConsentsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdConsentsResponse) GetBody() []byte {
 	return r.Body
@@ -14200,6 +14515,11 @@ func (r PostApiV1CasesIdConsentsResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdDisclosuresResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdDisclosures
+type PostApiV1CasesIdDisclosuresResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdDisclosuresResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14223,6 +14543,10 @@ type PostApiV1CasesIdDisclosuresResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdDisclosuresResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -14275,6 +14599,11 @@ func (r PostApiV1CasesIdDisclosuresResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdDisclosuresResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdDisclosuresResponse) GetBody() []byte {
 	return r.Body
@@ -14304,6 +14633,11 @@ func (r PostApiV1CasesIdDisclosuresResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1CasesIdEntriesResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1CasesIdEntries
+type GetApiV1CasesIdEntriesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1CasesIdEntriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14325,6 +14659,10 @@ type GetApiV1CasesIdEntriesResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1CasesIdEntriesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14369,6 +14707,11 @@ func (r GetApiV1CasesIdEntriesResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1CasesIdEntriesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1CasesIdEntriesResponse) GetBody() []byte {
 	return r.Body
@@ -14398,6 +14741,11 @@ func (r GetApiV1CasesIdEntriesResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdEntriesResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdEntries
+type PostApiV1CasesIdEntriesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdEntriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14421,6 +14769,10 @@ type PostApiV1CasesIdEntriesResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdEntriesResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -14473,6 +14825,11 @@ func (r PostApiV1CasesIdEntriesResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdEntriesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdEntriesResponse) GetBody() []byte {
 	return r.Body
@@ -14502,6 +14859,11 @@ func (r PostApiV1CasesIdEntriesResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdFinalizeResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdFinalize
+type PostApiV1CasesIdFinalizeResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdFinalizeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14519,6 +14881,10 @@ type PostApiV1CasesIdFinalizeResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdFinalizeResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14556,6 +14922,11 @@ func (r PostApiV1CasesIdFinalizeResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdFinalizeResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdFinalizeResponse) GetBody() []byte {
 	return r.Body
@@ -14585,6 +14956,11 @@ func (r PostApiV1CasesIdFinalizeResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1CasesIdGrantsResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1CasesIdGrants
+type GetApiV1CasesIdGrantsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1CasesIdGrantsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14602,6 +14978,10 @@ type GetApiV1CasesIdGrantsResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1CasesIdGrantsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14636,6 +15016,11 @@ func (r GetApiV1CasesIdGrantsResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1CasesIdGrantsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1CasesIdGrantsResponse) GetBody() []byte {
 	return r.Body
@@ -14665,6 +15050,11 @@ func (r GetApiV1CasesIdGrantsResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdGrantsResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdGrants
+type PostApiV1CasesIdGrantsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdGrantsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14688,6 +15078,10 @@ type PostApiV1CasesIdGrantsResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdGrantsResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -14740,6 +15134,11 @@ func (r PostApiV1CasesIdGrantsResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdGrantsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdGrantsResponse) GetBody() []byte {
 	return r.Body
@@ -14769,6 +15168,11 @@ func (r PostApiV1CasesIdGrantsResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdGrantsGidActivateResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdGrantsGidActivate
+type PostApiV1CasesIdGrantsGidActivateResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdGrantsGidActivateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14786,6 +15190,10 @@ type PostApiV1CasesIdGrantsGidActivateResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdGrantsGidActivateResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14823,6 +15231,11 @@ func (r PostApiV1CasesIdGrantsGidActivateResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdGrantsGidActivateResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdGrantsGidActivateResponse) GetBody() []byte {
 	return r.Body
@@ -14852,6 +15265,11 @@ func (r PostApiV1CasesIdGrantsGidActivateResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdGrantsGidEndResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdGrantsGidEnd
+type PostApiV1CasesIdGrantsGidEndResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdGrantsGidEndResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14869,6 +15287,10 @@ type PostApiV1CasesIdGrantsGidEndResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdGrantsGidEndResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14906,6 +15328,11 @@ func (r PostApiV1CasesIdGrantsGidEndResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdGrantsGidEndResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdGrantsGidEndResponse) GetBody() []byte {
 	return r.Body
@@ -14935,6 +15362,11 @@ func (r PostApiV1CasesIdGrantsGidEndResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdGrantsGidRevokeResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdGrantsGidRevoke
+type PostApiV1CasesIdGrantsGidRevokeResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdGrantsGidRevokeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14948,6 +15380,10 @@ type PostApiV1CasesIdGrantsGidRevokeResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdGrantsGidRevokeResponse503Headers
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -14973,6 +15409,11 @@ func (r PostApiV1CasesIdGrantsGidRevokeResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r PostApiV1CasesIdGrantsGidRevokeResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdGrantsGidRevokeResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -15004,6 +15445,11 @@ func (r PostApiV1CasesIdGrantsGidRevokeResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdGuardianResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdGuardian
+type PostApiV1CasesIdGuardianResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdGuardianResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15029,6 +15475,10 @@ type PostApiV1CasesIdGuardianResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdGuardianResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15086,6 +15536,11 @@ func (r PostApiV1CasesIdGuardianResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdGuardianResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdGuardianResponse) GetBody() []byte {
 	return r.Body
@@ -15115,6 +15570,11 @@ func (r PostApiV1CasesIdGuardianResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdLegalHoldResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdLegalHold
+type PostApiV1CasesIdLegalHoldResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdLegalHoldResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15138,6 +15598,10 @@ type PostApiV1CasesIdLegalHoldResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdLegalHoldResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15190,6 +15654,11 @@ func (r PostApiV1CasesIdLegalHoldResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdLegalHoldResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdLegalHoldResponse) GetBody() []byte {
 	return r.Body
@@ -15219,6 +15688,11 @@ func (r PostApiV1CasesIdLegalHoldResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdLegalHoldReleaseResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdLegalHoldRelease
+type PostApiV1CasesIdLegalHoldReleaseResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdLegalHoldReleaseResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15242,6 +15716,10 @@ type PostApiV1CasesIdLegalHoldReleaseResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdLegalHoldReleaseResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15294,6 +15772,11 @@ func (r PostApiV1CasesIdLegalHoldReleaseResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdLegalHoldReleaseResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdLegalHoldReleaseResponse) GetBody() []byte {
 	return r.Body
@@ -15323,6 +15806,11 @@ func (r PostApiV1CasesIdLegalHoldReleaseResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdLinkResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdLink
+type PostApiV1CasesIdLinkResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdLinkResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15342,6 +15830,10 @@ type PostApiV1CasesIdLinkResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdLinkResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -15384,6 +15876,11 @@ func (r PostApiV1CasesIdLinkResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdLinkResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdLinkResponse) GetBody() []byte {
 	return r.Body
@@ -15413,6 +15910,11 @@ func (r PostApiV1CasesIdLinkResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdRouteResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdRoute
+type PostApiV1CasesIdRouteResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdRouteResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15436,6 +15938,10 @@ type PostApiV1CasesIdRouteResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdRouteResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15488,6 +15994,11 @@ func (r PostApiV1CasesIdRouteResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdRouteResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdRouteResponse) GetBody() []byte {
 	return r.Body
@@ -15517,6 +16028,11 @@ func (r PostApiV1CasesIdRouteResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdSubmitResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdSubmit
+type PostApiV1CasesIdSubmitResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdSubmitResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15534,6 +16050,10 @@ type PostApiV1CasesIdSubmitResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdSubmitResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15571,6 +16091,11 @@ func (r PostApiV1CasesIdSubmitResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdSubmitResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdSubmitResponse) GetBody() []byte {
 	return r.Body
@@ -15600,6 +16125,11 @@ func (r PostApiV1CasesIdSubmitResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdSupportResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdSupport
+type PostApiV1CasesIdSupportResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdSupportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15623,6 +16153,10 @@ type PostApiV1CasesIdSupportResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdSupportResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15675,6 +16209,11 @@ func (r PostApiV1CasesIdSupportResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdSupportResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdSupportResponse) GetBody() []byte {
 	return r.Body
@@ -15704,6 +16243,11 @@ func (r PostApiV1CasesIdSupportResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdTransferResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdTransfer
+type PostApiV1CasesIdTransferResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdTransferResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15727,6 +16271,10 @@ type PostApiV1CasesIdTransferResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdTransferResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15779,6 +16327,11 @@ func (r PostApiV1CasesIdTransferResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdTransferResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdTransferResponse) GetBody() []byte {
 	return r.Body
@@ -15808,6 +16361,11 @@ func (r PostApiV1CasesIdTransferResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdTransitionsResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdTransitions
+type PostApiV1CasesIdTransitionsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdTransitionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15831,6 +16389,10 @@ type PostApiV1CasesIdTransitionsResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdTransitionsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15883,6 +16445,11 @@ func (r PostApiV1CasesIdTransitionsResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdTransitionsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdTransitionsResponse) GetBody() []byte {
 	return r.Body
@@ -15912,6 +16479,11 @@ func (r PostApiV1CasesIdTransitionsResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1CasesIdWorkflowResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1CasesIdWorkflow
+type GetApiV1CasesIdWorkflowResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1CasesIdWorkflowResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15931,6 +16503,10 @@ type GetApiV1CasesIdWorkflowResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1CasesIdWorkflowResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15973,6 +16549,11 @@ func (r GetApiV1CasesIdWorkflowResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1CasesIdWorkflowResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1CasesIdWorkflowResponse) GetBody() []byte {
 	return r.Body
@@ -16000,6 +16581,11 @@ func (r GetApiV1CasesIdWorkflowResponse) ContentType() string {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
+}
+
+// GetApiV1DecisionsQueueResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1DecisionsQueue
+type GetApiV1DecisionsQueueResponse503Headers struct {
+	RetryAfter *int
 }
 
 type GetApiV1DecisionsQueueResponse struct {
@@ -16034,6 +16620,10 @@ type GetApiV1DecisionsQueueResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1DecisionsQueueResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16089,6 +16679,11 @@ func (r GetApiV1DecisionsQueueResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1DecisionsQueueResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1DecisionsQueueResponse) GetBody() []byte {
 	return r.Body
@@ -16118,6 +16713,11 @@ func (r GetApiV1DecisionsQueueResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1DisclosuresResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1Disclosures
+type GetApiV1DisclosuresResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1DisclosuresResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16139,6 +16739,10 @@ type GetApiV1DisclosuresResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1DisclosuresResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16183,6 +16787,11 @@ func (r GetApiV1DisclosuresResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1DisclosuresResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1DisclosuresResponse) GetBody() []byte {
 	return r.Body
@@ -16212,6 +16821,11 @@ func (r GetApiV1DisclosuresResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1DuplicatesResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1Duplicates
+type GetApiV1DuplicatesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1DuplicatesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16230,6 +16844,10 @@ type GetApiV1DuplicatesResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1DuplicatesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16265,6 +16883,11 @@ func (r GetApiV1DuplicatesResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1DuplicatesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1DuplicatesResponse) GetBody() []byte {
 	return r.Body
@@ -16294,6 +16917,11 @@ func (r GetApiV1DuplicatesResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1DuplicatesIdConfirmResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1DuplicatesIdConfirm
+type PostApiV1DuplicatesIdConfirmResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1DuplicatesIdConfirmResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16317,6 +16945,10 @@ type PostApiV1DuplicatesIdConfirmResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1DuplicatesIdConfirmResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16369,6 +17001,11 @@ func (r PostApiV1DuplicatesIdConfirmResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1DuplicatesIdConfirmResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1DuplicatesIdConfirmResponse) GetBody() []byte {
 	return r.Body
@@ -16398,6 +17035,11 @@ func (r PostApiV1DuplicatesIdConfirmResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1MeResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1Me
+type GetApiV1MeResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1MeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16417,6 +17059,10 @@ type GetApiV1MeResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1MeResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16450,6 +17096,11 @@ func (r GetApiV1MeResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1MeResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1MeResponse) GetBody() []byte {
 	return r.Body
@@ -16479,6 +17130,11 @@ func (r GetApiV1MeResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1MePasswordResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1MePassword
+type PostApiV1MePasswordResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1MePasswordResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16496,6 +17152,10 @@ type PostApiV1MePasswordResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1MePasswordResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -16533,6 +17193,11 @@ func (r PostApiV1MePasswordResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1MePasswordResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1MePasswordResponse) GetBody() []byte {
 	return r.Body
@@ -16562,6 +17227,11 @@ func (r PostApiV1MePasswordResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1MeSessionsResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1MeSessions
+type GetApiV1MeSessionsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1MeSessionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16582,6 +17252,10 @@ type GetApiV1MeSessionsResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1MeSessionsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16616,6 +17290,11 @@ func (r GetApiV1MeSessionsResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1MeSessionsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1MeSessionsResponse) GetBody() []byte {
 	return r.Body
@@ -16645,6 +17324,11 @@ func (r GetApiV1MeSessionsResponse) ContentType() string {
 	return ""
 }
 
+// DeleteApiV1MeSessionsIdResponse503Headers the declared response headers of an HTTP 503 response for DeleteApiV1MeSessionsId
+type DeleteApiV1MeSessionsIdResponse503Headers struct {
+	RetryAfter *int
+}
+
 type DeleteApiV1MeSessionsIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16658,6 +17342,10 @@ type DeleteApiV1MeSessionsIdResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteApiV1MeSessionsIdResponse503Headers
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -16683,6 +17371,11 @@ func (r DeleteApiV1MeSessionsIdResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r DeleteApiV1MeSessionsIdResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteApiV1MeSessionsIdResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -16714,6 +17407,11 @@ func (r DeleteApiV1MeSessionsIdResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1MeTotpResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1MeTotp
+type PostApiV1MeTotpResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1MeTotpResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16733,6 +17431,10 @@ type PostApiV1MeTotpResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1MeTotpResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16775,6 +17477,11 @@ func (r PostApiV1MeTotpResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1MeTotpResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1MeTotpResponse) GetBody() []byte {
 	return r.Body
@@ -16804,6 +17511,11 @@ func (r PostApiV1MeTotpResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1MeTotpConfirmResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1MeTotpConfirm
+type PostApiV1MeTotpConfirmResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1MeTotpConfirmResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16823,6 +17535,10 @@ type PostApiV1MeTotpConfirmResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1MeTotpConfirmResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -16865,6 +17581,11 @@ func (r PostApiV1MeTotpConfirmResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1MeTotpConfirmResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1MeTotpConfirmResponse) GetBody() []byte {
 	return r.Body
@@ -16894,6 +17615,11 @@ func (r PostApiV1MeTotpConfirmResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1NotificationsResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1Notifications
+type GetApiV1NotificationsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1NotificationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16909,6 +17635,10 @@ type GetApiV1NotificationsResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1NotificationsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16941,6 +17671,11 @@ func (r GetApiV1NotificationsResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1NotificationsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1NotificationsResponse) GetBody() []byte {
 	return r.Body
@@ -16970,6 +17705,11 @@ func (r GetApiV1NotificationsResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1NotificationsReadResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1NotificationsRead
+type PostApiV1NotificationsReadResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1NotificationsReadResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16991,6 +17731,10 @@ type PostApiV1NotificationsReadResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1NotificationsReadResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17038,6 +17782,11 @@ func (r PostApiV1NotificationsReadResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1NotificationsReadResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1NotificationsReadResponse) GetBody() []byte {
 	return r.Body
@@ -17067,6 +17816,11 @@ func (r PostApiV1NotificationsReadResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1NotificationsIdReadResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1NotificationsIdRead
+type PostApiV1NotificationsIdReadResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1NotificationsIdReadResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17084,6 +17838,10 @@ type PostApiV1NotificationsIdReadResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1NotificationsIdReadResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17121,6 +17879,11 @@ func (r PostApiV1NotificationsIdReadResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1NotificationsIdReadResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1NotificationsIdReadResponse) GetBody() []byte {
 	return r.Body
@@ -17150,6 +17913,11 @@ func (r PostApiV1NotificationsIdReadResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1OrgsResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1Orgs
+type GetApiV1OrgsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1OrgsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17165,6 +17933,10 @@ type GetApiV1OrgsResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1OrgsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17192,6 +17964,11 @@ func (r GetApiV1OrgsResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetApiV1OrgsResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1OrgsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -17223,6 +18000,11 @@ func (r GetApiV1OrgsResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1OrgsResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1Orgs
+type PostApiV1OrgsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1OrgsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17242,6 +18024,10 @@ type PostApiV1OrgsResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1OrgsResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -17284,6 +18070,11 @@ func (r PostApiV1OrgsResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1OrgsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1OrgsResponse) GetBody() []byte {
 	return r.Body
@@ -17313,6 +18104,11 @@ func (r PostApiV1OrgsResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ProvidersResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1Providers
+type GetApiV1ProvidersResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ProvidersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17334,6 +18130,10 @@ type GetApiV1ProvidersResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ProvidersResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17378,6 +18178,11 @@ func (r GetApiV1ProvidersResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ProvidersResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ProvidersResponse) GetBody() []byte {
 	return r.Body
@@ -17407,6 +18212,11 @@ func (r GetApiV1ProvidersResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ProvidersExportResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1ProvidersExport
+type GetApiV1ProvidersExportResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ProvidersExportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17426,6 +18236,10 @@ type GetApiV1ProvidersExportResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ProvidersExportResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17468,6 +18282,11 @@ func (r GetApiV1ProvidersExportResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ProvidersExportResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ProvidersExportResponse) GetBody() []byte {
 	return r.Body
@@ -17497,6 +18316,11 @@ func (r GetApiV1ProvidersExportResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ProvidersImportResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1ProvidersImport
+type PostApiV1ProvidersImportResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ProvidersImportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17522,6 +18346,10 @@ type PostApiV1ProvidersImportResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ProvidersImportResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17576,6 +18404,11 @@ func (r PostApiV1ProvidersImportResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ProvidersImportResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1ProvidersImportResponse) GetBody() []byte {
 	return r.Body
@@ -17605,6 +18438,11 @@ func (r PostApiV1ProvidersImportResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ProvidersOrgIdResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1ProvidersOrgId
+type GetApiV1ProvidersOrgIdResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ProvidersOrgIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17624,6 +18462,10 @@ type GetApiV1ProvidersOrgIdResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ProvidersOrgIdResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17666,6 +18508,11 @@ func (r GetApiV1ProvidersOrgIdResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ProvidersOrgIdResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ProvidersOrgIdResponse) GetBody() []byte {
 	return r.Body
@@ -17695,6 +18542,11 @@ func (r GetApiV1ProvidersOrgIdResponse) ContentType() string {
 	return ""
 }
 
+// PutApiV1ProvidersOrgIdResponse503Headers the declared response headers of an HTTP 503 response for PutApiV1ProvidersOrgId
+type PutApiV1ProvidersOrgIdResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PutApiV1ProvidersOrgIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17718,6 +18570,10 @@ type PutApiV1ProvidersOrgIdResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PutApiV1ProvidersOrgIdResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17770,6 +18626,11 @@ func (r PutApiV1ProvidersOrgIdResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PutApiV1ProvidersOrgIdResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PutApiV1ProvidersOrgIdResponse) GetBody() []byte {
 	return r.Body
@@ -17799,6 +18660,11 @@ func (r PutApiV1ProvidersOrgIdResponse) ContentType() string {
 	return ""
 }
 
+// PutApiV1ProvidersOrgIdCapacityResponse503Headers the declared response headers of an HTTP 503 response for PutApiV1ProvidersOrgIdCapacity
+type PutApiV1ProvidersOrgIdCapacityResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PutApiV1ProvidersOrgIdCapacityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17822,6 +18688,10 @@ type PutApiV1ProvidersOrgIdCapacityResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PutApiV1ProvidersOrgIdCapacityResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17874,6 +18744,11 @@ func (r PutApiV1ProvidersOrgIdCapacityResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PutApiV1ProvidersOrgIdCapacityResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PutApiV1ProvidersOrgIdCapacityResponse) GetBody() []byte {
 	return r.Body
@@ -17903,6 +18778,11 @@ func (r PutApiV1ProvidersOrgIdCapacityResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ProvidersOrgIdWebhookSecretResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1ProvidersOrgIdWebhookSecret
+type PostApiV1ProvidersOrgIdWebhookSecretResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ProvidersOrgIdWebhookSecretResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17918,6 +18798,10 @@ type PostApiV1ProvidersOrgIdWebhookSecretResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ProvidersOrgIdWebhookSecretResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17950,6 +18834,11 @@ func (r PostApiV1ProvidersOrgIdWebhookSecretResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ProvidersOrgIdWebhookSecretResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1ProvidersOrgIdWebhookSecretResponse) GetBody() []byte {
 	return r.Body
@@ -17979,6 +18868,11 @@ func (r PostApiV1ProvidersOrgIdWebhookSecretResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ReferralsResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1Referrals
+type PostApiV1ReferralsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ReferralsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18002,6 +18896,10 @@ type PostApiV1ReferralsResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ReferralsResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -18054,6 +18952,11 @@ func (r PostApiV1ReferralsResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ReferralsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1ReferralsResponse) GetBody() []byte {
 	return r.Body
@@ -18081,6 +18984,11 @@ func (r PostApiV1ReferralsResponse) ContentType() string {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
+}
+
+// GetApiV1ReferralsBoardResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1ReferralsBoard
+type GetApiV1ReferralsBoardResponse503Headers struct {
+	RetryAfter *int
 }
 
 type GetApiV1ReferralsBoardResponse struct {
@@ -18112,6 +19020,10 @@ type GetApiV1ReferralsBoardResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ReferralsBoardResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18164,6 +19076,11 @@ func (r GetApiV1ReferralsBoardResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ReferralsBoardResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ReferralsBoardResponse) GetBody() []byte {
 	return r.Body
@@ -18193,6 +19110,11 @@ func (r GetApiV1ReferralsBoardResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ReferralsInboxResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1ReferralsInbox
+type GetApiV1ReferralsInboxResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ReferralsInboxResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18212,6 +19134,10 @@ type GetApiV1ReferralsInboxResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ReferralsInboxResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18254,6 +19180,11 @@ func (r GetApiV1ReferralsInboxResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ReferralsInboxResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ReferralsInboxResponse) GetBody() []byte {
 	return r.Body
@@ -18283,6 +19214,11 @@ func (r GetApiV1ReferralsInboxResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ReferralsNotificationsResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1ReferralsNotifications
+type GetApiV1ReferralsNotificationsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ReferralsNotificationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18309,6 +19245,10 @@ type GetApiV1ReferralsNotificationsResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ReferralsNotificationsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18358,6 +19298,11 @@ func (r GetApiV1ReferralsNotificationsResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ReferralsNotificationsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ReferralsNotificationsResponse) GetBody() []byte {
 	return r.Body
@@ -18387,6 +19332,11 @@ func (r GetApiV1ReferralsNotificationsResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ReferralsRouteResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1ReferralsRoute
+type GetApiV1ReferralsRouteResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ReferralsRouteResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18408,6 +19358,10 @@ type GetApiV1ReferralsRouteResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ReferralsRouteResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18452,6 +19406,11 @@ func (r GetApiV1ReferralsRouteResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ReferralsRouteResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ReferralsRouteResponse) GetBody() []byte {
 	return r.Body
@@ -18481,6 +19440,11 @@ func (r GetApiV1ReferralsRouteResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ReferralsSentResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1ReferralsSent
+type GetApiV1ReferralsSentResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ReferralsSentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18500,6 +19464,10 @@ type GetApiV1ReferralsSentResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ReferralsSentResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18542,6 +19510,11 @@ func (r GetApiV1ReferralsSentResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ReferralsSentResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ReferralsSentResponse) GetBody() []byte {
 	return r.Body
@@ -18571,6 +19544,11 @@ func (r GetApiV1ReferralsSentResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ReferralsIdResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1ReferralsId
+type GetApiV1ReferralsIdResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ReferralsIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18590,6 +19568,10 @@ type GetApiV1ReferralsIdResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ReferralsIdResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18632,6 +19614,11 @@ func (r GetApiV1ReferralsIdResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ReferralsIdResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ReferralsIdResponse) GetBody() []byte {
 	return r.Body
@@ -18661,6 +19648,11 @@ func (r GetApiV1ReferralsIdResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ReferralsIdAcceptResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1ReferralsIdAccept
+type PostApiV1ReferralsIdAcceptResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ReferralsIdAcceptResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18680,6 +19672,10 @@ type PostApiV1ReferralsIdAcceptResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ReferralsIdAcceptResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18722,6 +19718,11 @@ func (r PostApiV1ReferralsIdAcceptResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ReferralsIdAcceptResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1ReferralsIdAcceptResponse) GetBody() []byte {
 	return r.Body
@@ -18751,6 +19752,11 @@ func (r PostApiV1ReferralsIdAcceptResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ReferralsIdApproveResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1ReferralsIdApprove
+type PostApiV1ReferralsIdApproveResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ReferralsIdApproveResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18770,6 +19776,10 @@ type PostApiV1ReferralsIdApproveResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ReferralsIdApproveResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18812,6 +19822,11 @@ func (r PostApiV1ReferralsIdApproveResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ReferralsIdApproveResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1ReferralsIdApproveResponse) GetBody() []byte {
 	return r.Body
@@ -18841,6 +19856,11 @@ func (r PostApiV1ReferralsIdApproveResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ReferralsIdArrivedResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1ReferralsIdArrived
+type PostApiV1ReferralsIdArrivedResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ReferralsIdArrivedResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18860,6 +19880,10 @@ type PostApiV1ReferralsIdArrivedResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ReferralsIdArrivedResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18902,6 +19926,11 @@ func (r PostApiV1ReferralsIdArrivedResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ReferralsIdArrivedResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1ReferralsIdArrivedResponse) GetBody() []byte {
 	return r.Body
@@ -18931,6 +19960,11 @@ func (r PostApiV1ReferralsIdArrivedResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ReferralsIdCandidatesResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1ReferralsIdCandidates
+type GetApiV1ReferralsIdCandidatesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ReferralsIdCandidatesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18952,6 +19986,10 @@ type GetApiV1ReferralsIdCandidatesResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ReferralsIdCandidatesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18996,6 +20034,11 @@ func (r GetApiV1ReferralsIdCandidatesResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ReferralsIdCandidatesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ReferralsIdCandidatesResponse) GetBody() []byte {
 	return r.Body
@@ -19025,6 +20068,11 @@ func (r GetApiV1ReferralsIdCandidatesResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ReferralsIdCompleteResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1ReferralsIdComplete
+type PostApiV1ReferralsIdCompleteResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ReferralsIdCompleteResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19044,6 +20092,10 @@ type PostApiV1ReferralsIdCompleteResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ReferralsIdCompleteResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19086,6 +20138,11 @@ func (r PostApiV1ReferralsIdCompleteResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ReferralsIdCompleteResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1ReferralsIdCompleteResponse) GetBody() []byte {
 	return r.Body
@@ -19115,6 +20172,11 @@ func (r PostApiV1ReferralsIdCompleteResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ReferralsIdDeclineResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1ReferralsIdDecline
+type PostApiV1ReferralsIdDeclineResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ReferralsIdDeclineResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19138,6 +20200,10 @@ type PostApiV1ReferralsIdDeclineResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ReferralsIdDeclineResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19190,6 +20256,11 @@ func (r PostApiV1ReferralsIdDeclineResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ReferralsIdDeclineResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1ReferralsIdDeclineResponse) GetBody() []byte {
 	return r.Body
@@ -19219,6 +20290,11 @@ func (r PostApiV1ReferralsIdDeclineResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ReferralsIdLeftResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1ReferralsIdLeft
+type PostApiV1ReferralsIdLeftResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ReferralsIdLeftResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19238,6 +20314,10 @@ type PostApiV1ReferralsIdLeftResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ReferralsIdLeftResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19280,6 +20360,11 @@ func (r PostApiV1ReferralsIdLeftResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ReferralsIdLeftResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1ReferralsIdLeftResponse) GetBody() []byte {
 	return r.Body
@@ -19309,6 +20394,11 @@ func (r PostApiV1ReferralsIdLeftResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ReferralsIdPackageResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1ReferralsIdPackage
+type GetApiV1ReferralsIdPackageResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ReferralsIdPackageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19328,6 +20418,10 @@ type GetApiV1ReferralsIdPackageResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ReferralsIdPackageResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -19370,6 +20464,11 @@ func (r GetApiV1ReferralsIdPackageResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ReferralsIdPackageResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ReferralsIdPackageResponse) GetBody() []byte {
 	return r.Body
@@ -19399,6 +20498,11 @@ func (r GetApiV1ReferralsIdPackageResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ReferralsIdPlaceResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1ReferralsIdPlace
+type PostApiV1ReferralsIdPlaceResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ReferralsIdPlaceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19418,6 +20522,10 @@ type PostApiV1ReferralsIdPlaceResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ReferralsIdPlaceResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19460,6 +20568,11 @@ func (r PostApiV1ReferralsIdPlaceResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ReferralsIdPlaceResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1ReferralsIdPlaceResponse) GetBody() []byte {
 	return r.Body
@@ -19489,6 +20602,11 @@ func (r PostApiV1ReferralsIdPlaceResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ReferralsIdWithdrawResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1ReferralsIdWithdraw
+type PostApiV1ReferralsIdWithdrawResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ReferralsIdWithdrawResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19512,6 +20630,10 @@ type PostApiV1ReferralsIdWithdrawResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ReferralsIdWithdrawResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19564,6 +20686,11 @@ func (r PostApiV1ReferralsIdWithdrawResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ReferralsIdWithdrawResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1ReferralsIdWithdrawResponse) GetBody() []byte {
 	return r.Body
@@ -19593,6 +20720,11 @@ func (r PostApiV1ReferralsIdWithdrawResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1StatsLedgerResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1StatsLedger
+type GetApiV1StatsLedgerResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1StatsLedgerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19615,6 +20747,10 @@ type GetApiV1StatsLedgerResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1StatsLedgerResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19660,6 +20796,11 @@ func (r GetApiV1StatsLedgerResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1StatsLedgerResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1StatsLedgerResponse) GetBody() []byte {
 	return r.Body
@@ -19689,6 +20830,11 @@ func (r GetApiV1StatsLedgerResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1StatsReleasesResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1StatsReleases
+type GetApiV1StatsReleasesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1StatsReleasesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19710,6 +20856,10 @@ type GetApiV1StatsReleasesResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1StatsReleasesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19754,6 +20904,11 @@ func (r GetApiV1StatsReleasesResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1StatsReleasesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1StatsReleasesResponse) GetBody() []byte {
 	return r.Body
@@ -19783,6 +20938,11 @@ func (r GetApiV1StatsReleasesResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1StatsReleasesResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1StatsReleases
+type PostApiV1StatsReleasesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1StatsReleasesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19806,6 +20966,10 @@ type PostApiV1StatsReleasesResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1StatsReleasesResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -19858,6 +21022,11 @@ func (r PostApiV1StatsReleasesResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1StatsReleasesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1StatsReleasesResponse) GetBody() []byte {
 	return r.Body
@@ -19887,6 +21056,11 @@ func (r PostApiV1StatsReleasesResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1StatsReleasesReleaseTablesNameResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1StatsReleasesReleaseTablesName
+type GetApiV1StatsReleasesReleaseTablesNameResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1StatsReleasesReleaseTablesNameResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19906,6 +21080,10 @@ type GetApiV1StatsReleasesReleaseTablesNameResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1StatsReleasesReleaseTablesNameResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19948,6 +21126,11 @@ func (r GetApiV1StatsReleasesReleaseTablesNameResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1StatsReleasesReleaseTablesNameResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1StatsReleasesReleaseTablesNameResponse) GetBody() []byte {
 	return r.Body
@@ -19977,6 +21160,11 @@ func (r GetApiV1StatsReleasesReleaseTablesNameResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1StatsReportYearResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1StatsReportYear
+type GetApiV1StatsReportYearResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1StatsReportYearResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19994,6 +21182,10 @@ type GetApiV1StatsReportYearResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1StatsReportYearResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -20031,6 +21223,11 @@ func (r GetApiV1StatsReportYearResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1StatsReportYearResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1StatsReportYearResponse) GetBody() []byte {
 	return r.Body
@@ -20060,6 +21257,11 @@ func (r GetApiV1StatsReportYearResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1StatsTablesResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1StatsTables
+type GetApiV1StatsTablesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1StatsTablesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20081,6 +21283,10 @@ type GetApiV1StatsTablesResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1StatsTablesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20125,6 +21331,11 @@ func (r GetApiV1StatsTablesResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1StatsTablesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1StatsTablesResponse) GetBody() []byte {
 	return r.Body
@@ -20154,6 +21365,11 @@ func (r GetApiV1StatsTablesResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1StatsTablesNameResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1StatsTablesName
+type GetApiV1StatsTablesNameResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1StatsTablesNameResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20173,6 +21389,10 @@ type GetApiV1StatsTablesNameResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1StatsTablesNameResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20215,6 +21435,11 @@ func (r GetApiV1StatsTablesNameResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1StatsTablesNameResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1StatsTablesNameResponse) GetBody() []byte {
 	return r.Body
@@ -20244,6 +21469,11 @@ func (r GetApiV1StatsTablesNameResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1StatsTablesNameSeriesResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1StatsTablesNameSeries
+type GetApiV1StatsTablesNameSeriesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1StatsTablesNameSeriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20263,6 +21493,10 @@ type GetApiV1StatsTablesNameSeriesResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1StatsTablesNameSeriesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20305,6 +21539,11 @@ func (r GetApiV1StatsTablesNameSeriesResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1StatsTablesNameSeriesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1StatsTablesNameSeriesResponse) GetBody() []byte {
 	return r.Body
@@ -20334,6 +21573,11 @@ func (r GetApiV1StatsTablesNameSeriesResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1UsersResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1Users
+type GetApiV1UsersResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1UsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20353,6 +21597,10 @@ type GetApiV1UsersResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1UsersResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20392,6 +21640,11 @@ func (r GetApiV1UsersResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1UsersResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1UsersResponse) GetBody() []byte {
 	return r.Body
@@ -20419,6 +21672,11 @@ func (r GetApiV1UsersResponse) ContentType() string {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
+}
+
+// PostApiV1UsersResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1Users
+type PostApiV1UsersResponse503Headers struct {
+	RetryAfter *int
 }
 
 type PostApiV1UsersResponse struct {
@@ -20458,6 +21716,10 @@ type PostApiV1UsersResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1UsersResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -20524,6 +21786,11 @@ func (r PostApiV1UsersResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1UsersResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1UsersResponse) GetBody() []byte {
 	return r.Body
@@ -20553,6 +21820,11 @@ func (r PostApiV1UsersResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1UsersIdDisableResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1UsersIdDisable
+type PostApiV1UsersIdDisableResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1UsersIdDisableResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20566,6 +21838,10 @@ type PostApiV1UsersIdDisableResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1UsersIdDisableResponse503Headers
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -20591,6 +21867,11 @@ func (r PostApiV1UsersIdDisableResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r PostApiV1UsersIdDisableResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1UsersIdDisableResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -20622,6 +21903,11 @@ func (r PostApiV1UsersIdDisableResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1UsersIdEnableResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1UsersIdEnable
+type PostApiV1UsersIdEnableResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1UsersIdEnableResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20637,6 +21923,10 @@ type PostApiV1UsersIdEnableResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1UsersIdEnableResponse503Headers
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -20669,6 +21959,11 @@ func (r PostApiV1UsersIdEnableResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1UsersIdEnableResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1UsersIdEnableResponse) GetBody() []byte {
 	return r.Body
@@ -20698,6 +21993,11 @@ func (r PostApiV1UsersIdEnableResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1UsersIdEnrolmentTicketResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1UsersIdEnrolmentTicket
+type PostApiV1UsersIdEnrolmentTicketResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1UsersIdEnrolmentTicketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20715,6 +22015,10 @@ type PostApiV1UsersIdEnrolmentTicketResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1UsersIdEnrolmentTicketResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20752,6 +22056,11 @@ func (r PostApiV1UsersIdEnrolmentTicketResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1UsersIdEnrolmentTicketResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1UsersIdEnrolmentTicketResponse) GetBody() []byte {
 	return r.Body
@@ -20781,6 +22090,11 @@ func (r PostApiV1UsersIdEnrolmentTicketResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1UsersIdPasswordResetResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1UsersIdPasswordReset
+type PostApiV1UsersIdPasswordResetResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1UsersIdPasswordResetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20796,6 +22110,10 @@ type PostApiV1UsersIdPasswordResetResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1UsersIdPasswordResetResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20828,6 +22146,11 @@ func (r PostApiV1UsersIdPasswordResetResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1UsersIdPasswordResetResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1UsersIdPasswordResetResponse) GetBody() []byte {
 	return r.Body
@@ -20857,6 +22180,11 @@ func (r PostApiV1UsersIdPasswordResetResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1UsersIdTotpResetResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1UsersIdTotpReset
+type PostApiV1UsersIdTotpResetResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1UsersIdTotpResetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20870,6 +22198,10 @@ type PostApiV1UsersIdTotpResetResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1UsersIdTotpResetResponse503Headers
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -20895,6 +22227,11 @@ func (r PostApiV1UsersIdTotpResetResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r PostApiV1UsersIdTotpResetResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1UsersIdTotpResetResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -22896,6 +24233,19 @@ func ParseGetApiV1AuditAlertsResponse(rsp *http.Response) (*GetApiV1AuditAlertsR
 
 	}
 
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1AuditAlertsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
 	return response, nil
 }
 
@@ -22941,6 +24291,26 @@ func ParseGetApiV1AuditCheckpointsLatestResponse(rsp *http.Response) (*GetApiV1A
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1AuditCheckpointsLatestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23008,6 +24378,26 @@ func ParseGetApiV1AuditConsistencyResponse(rsp *http.Response) (*GetApiV1AuditCo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1AuditConsistencyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23076,6 +24466,19 @@ func ParseGetApiV1AuditEventsResponse(rsp *http.Response) (*GetApiV1AuditEventsR
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1AuditEventsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23162,6 +24565,19 @@ func ParseGetApiV1AuditEventsIdProofResponse(rsp *http.Response) (*GetApiV1Audit
 
 	}
 
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1AuditEventsIdProofResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
 	return response, nil
 }
 
@@ -23200,6 +24616,26 @@ func ParseGetApiV1AuditPublicCheckpointResponse(rsp *http.Response) (*GetApiV1Au
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1AuditPublicCheckpointResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23260,6 +24696,26 @@ func ParseGetApiV1AuditPublicConsistencyResponse(rsp *http.Response) (*GetApiV1A
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1AuditPublicConsistencyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23293,6 +24749,26 @@ func ParseGetApiV1AuditPublicKeyResponse(rsp *http.Response) (*GetApiV1AuditPubl
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1AuditPublicKeyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23364,6 +24840,26 @@ func ParseGetApiV1AuditPublicProofsIndexResponse(rsp *http.Response) (*GetApiV1A
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1AuditPublicProofsIndexResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23446,6 +24942,26 @@ func ParsePostApiV1AuthEnrolmentResponse(rsp *http.Response) (*PostApiV1AuthEnro
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1AuthEnrolmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23494,6 +25010,26 @@ func ParseGetApiV1AuthKeysResponse(rsp *http.Response) (*GetApiV1AuthKeysRespons
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1AuthKeysResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23569,6 +25105,26 @@ func ParsePostApiV1AuthLoginResponse(rsp *http.Response) (*PostApiV1AuthLoginRes
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1AuthLoginResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23619,6 +25175,26 @@ func ParsePostApiV1AuthLogoutResponse(rsp *http.Response) (*PostApiV1AuthLogoutR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1AuthLogoutResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23690,6 +25266,26 @@ func ParsePostApiV1AuthPasswordResetResponse(rsp *http.Response) (*PostApiV1Auth
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1AuthPasswordResetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23758,6 +25354,26 @@ func ParsePostApiV1AuthRefreshResponse(rsp *http.Response) (*PostApiV1AuthRefres
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1AuthRefreshResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23835,6 +25451,26 @@ func ParseGetApiV1BreakGlassResponse(rsp *http.Response) (*GetApiV1BreakGlassRes
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1BreakGlassResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23924,6 +25560,26 @@ func ParsePostApiV1BreakGlassIdReviewResponse(rsp *http.Response) (*PostApiV1Bre
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1BreakGlassIdReviewResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23985,6 +25641,26 @@ func ParseGetApiV1CasesResponse(rsp *http.Response) (*GetApiV1CasesResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1CasesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24076,6 +25752,19 @@ func ParsePostApiV1CasesResponse(rsp *http.Response) (*PostApiV1CasesResponse, e
 
 	}
 
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
 	return response, nil
 }
 
@@ -24142,6 +25831,19 @@ func ParseGetApiV1CasesIdResponse(rsp *http.Response) (*GetApiV1CasesIdResponse,
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1CasesIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24231,6 +25933,26 @@ func ParsePutApiV1CasesIdResponse(rsp *http.Response) (*PutApiV1CasesIdResponse,
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PutApiV1CasesIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24322,6 +26044,26 @@ func ParseGetApiV1CasesIdAccessReportResponse(rsp *http.Response) (*GetApiV1Case
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1CasesIdAccessReportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24411,6 +26153,26 @@ func ParsePostApiV1CasesIdBreakGlassResponse(rsp *http.Response) (*PostApiV1Case
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdBreakGlassResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24494,6 +26256,26 @@ func ParseGetApiV1CasesIdCertificateResponse(rsp *http.Response) (*GetApiV1Cases
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1CasesIdCertificateResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24576,6 +26358,26 @@ func ParsePostApiV1CasesIdConsentsResponse(rsp *http.Response) (*PostApiV1CasesI
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdConsentsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24665,6 +26467,26 @@ func ParsePostApiV1CasesIdDisclosuresResponse(rsp *http.Response) (*PostApiV1Cas
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdDisclosuresResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24742,6 +26564,26 @@ func ParseGetApiV1CasesIdEntriesResponse(rsp *http.Response) (*GetApiV1CasesIdEn
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1CasesIdEntriesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24831,6 +26673,26 @@ func ParsePostApiV1CasesIdEntriesResponse(rsp *http.Response) (*PostApiV1CasesId
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdEntriesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24899,6 +26761,26 @@ func ParsePostApiV1CasesIdFinalizeResponse(rsp *http.Response) (*PostApiV1CasesI
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdFinalizeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24962,6 +26844,26 @@ func ParseGetApiV1CasesIdGrantsResponse(rsp *http.Response) (*GetApiV1CasesIdGra
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1CasesIdGrantsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25051,6 +26953,26 @@ func ParsePostApiV1CasesIdGrantsResponse(rsp *http.Response) (*PostApiV1CasesIdG
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdGrantsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25119,6 +27041,26 @@ func ParsePostApiV1CasesIdGrantsGidActivateResponse(rsp *http.Response) (*PostAp
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdGrantsGidActivateResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25187,6 +27129,26 @@ func ParsePostApiV1CasesIdGrantsGidEndResponse(rsp *http.Response) (*PostApiV1Ca
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdGrantsGidEndResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25244,6 +27206,26 @@ func ParsePostApiV1CasesIdGrantsGidRevokeResponse(rsp *http.Response) (*PostApiV
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdGrantsGidRevokeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25340,6 +27322,26 @@ func ParsePostApiV1CasesIdGuardianResponse(rsp *http.Response) (*PostApiV1CasesI
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdGuardianResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25429,6 +27431,26 @@ func ParsePostApiV1CasesIdLegalHoldResponse(rsp *http.Response) (*PostApiV1Cases
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdLegalHoldResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25518,6 +27540,26 @@ func ParsePostApiV1CasesIdLegalHoldReleaseResponse(rsp *http.Response) (*PostApi
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdLegalHoldReleaseResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25596,6 +27638,26 @@ func ParsePostApiV1CasesIdLinkResponse(rsp *http.Response) (*PostApiV1CasesIdLin
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdLinkResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25685,6 +27747,26 @@ func ParsePostApiV1CasesIdRouteResponse(rsp *http.Response) (*PostApiV1CasesIdRo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdRouteResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25753,6 +27835,26 @@ func ParsePostApiV1CasesIdSubmitResponse(rsp *http.Response) (*PostApiV1CasesIdS
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdSubmitResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25842,6 +27944,26 @@ func ParsePostApiV1CasesIdSupportResponse(rsp *http.Response) (*PostApiV1CasesId
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdSupportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25931,6 +28053,26 @@ func ParsePostApiV1CasesIdTransferResponse(rsp *http.Response) (*PostApiV1CasesI
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdTransferResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26020,6 +28162,26 @@ func ParsePostApiV1CasesIdTransitionsResponse(rsp *http.Response) (*PostApiV1Cas
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdTransitionsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26095,6 +28257,26 @@ func ParseGetApiV1CasesIdWorkflowResponse(rsp *http.Response) (*GetApiV1CasesIdW
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1CasesIdWorkflowResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26183,6 +28365,26 @@ func ParseGetApiV1DecisionsQueueResponse(rsp *http.Response) (*GetApiV1Decisions
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1DecisionsQueueResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26260,6 +28462,26 @@ func ParseGetApiV1DisclosuresResponse(rsp *http.Response) (*GetApiV1DisclosuresR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1DisclosuresResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26324,6 +28546,26 @@ func ParseGetApiV1DuplicatesResponse(rsp *http.Response) (*GetApiV1DuplicatesRes
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1DuplicatesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26413,6 +28655,26 @@ func ParsePostApiV1DuplicatesIdConfirmResponse(rsp *http.Response) (*PostApiV1Du
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1DuplicatesIdConfirmResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26473,6 +28735,26 @@ func ParseGetApiV1MeResponse(rsp *http.Response) (*GetApiV1MeResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1MeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26544,6 +28826,26 @@ func ParsePostApiV1MePasswordResponse(rsp *http.Response) (*PostApiV1MePasswordR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1MePasswordResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26605,6 +28907,26 @@ func ParseGetApiV1MeSessionsResponse(rsp *http.Response) (*GetApiV1MeSessionsRes
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1MeSessionsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26662,6 +28984,26 @@ func ParseDeleteApiV1MeSessionsIdResponse(rsp *http.Response) (*DeleteApiV1MeSes
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers DeleteApiV1MeSessionsIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26737,6 +29079,26 @@ func ParsePostApiV1MeTotpResponse(rsp *http.Response) (*PostApiV1MeTotpResponse,
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1MeTotpResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26815,6 +29177,26 @@ func ParsePostApiV1MeTotpConfirmResponse(rsp *http.Response) (*PostApiV1MeTotpCo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1MeTotpConfirmResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26876,6 +29258,26 @@ func ParseGetApiV1NotificationsResponse(rsp *http.Response) (*GetApiV1Notificati
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1NotificationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26958,6 +29360,26 @@ func ParsePostApiV1NotificationsReadResponse(rsp *http.Response) (*PostApiV1Noti
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1NotificationsReadResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27026,6 +29448,26 @@ func ParsePostApiV1NotificationsIdReadResponse(rsp *http.Response) (*PostApiV1No
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1NotificationsIdReadResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27082,6 +29524,26 @@ func ParseGetApiV1OrgsResponse(rsp *http.Response) (*GetApiV1OrgsResponse, error
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1OrgsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27157,6 +29619,26 @@ func ParsePostApiV1OrgsResponse(rsp *http.Response) (*PostApiV1OrgsResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1OrgsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27234,6 +29716,26 @@ func ParseGetApiV1ProvidersResponse(rsp *http.Response) (*GetApiV1ProvidersRespo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ProvidersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27309,6 +29811,26 @@ func ParseGetApiV1ProvidersExportResponse(rsp *http.Response) (*GetApiV1Provider
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ProvidersExportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27400,6 +29922,26 @@ func ParsePostApiV1ProvidersImportResponse(rsp *http.Response) (*PostApiV1Provid
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ProvidersImportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27475,6 +30017,26 @@ func ParseGetApiV1ProvidersOrgIdResponse(rsp *http.Response) (*GetApiV1Providers
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ProvidersOrgIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27564,6 +30126,26 @@ func ParsePutApiV1ProvidersOrgIdResponse(rsp *http.Response) (*PutApiV1Providers
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PutApiV1ProvidersOrgIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27653,6 +30235,26 @@ func ParsePutApiV1ProvidersOrgIdCapacityResponse(rsp *http.Response) (*PutApiV1P
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PutApiV1ProvidersOrgIdCapacityResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27714,6 +30316,26 @@ func ParsePostApiV1ProvidersOrgIdWebhookSecretResponse(rsp *http.Response) (*Pos
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ProvidersOrgIdWebhookSecretResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27803,6 +30425,26 @@ func ParsePostApiV1ReferralsResponse(rsp *http.Response) (*PostApiV1ReferralsRes
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ReferralsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27888,6 +30530,26 @@ func ParseGetApiV1ReferralsBoardResponse(rsp *http.Response) (*GetApiV1Referrals
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ReferralsBoardResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27963,6 +30625,26 @@ func ParseGetApiV1ReferralsInboxResponse(rsp *http.Response) (*GetApiV1Referrals
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ReferralsInboxResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28045,6 +30727,26 @@ func ParseGetApiV1ReferralsNotificationsResponse(rsp *http.Response) (*GetApiV1R
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ReferralsNotificationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28122,6 +30824,26 @@ func ParseGetApiV1ReferralsRouteResponse(rsp *http.Response) (*GetApiV1Referrals
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ReferralsRouteResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28197,6 +30919,26 @@ func ParseGetApiV1ReferralsSentResponse(rsp *http.Response) (*GetApiV1ReferralsS
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ReferralsSentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28272,6 +31014,26 @@ func ParseGetApiV1ReferralsIdResponse(rsp *http.Response) (*GetApiV1ReferralsIdR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ReferralsIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28347,6 +31109,26 @@ func ParsePostApiV1ReferralsIdAcceptResponse(rsp *http.Response) (*PostApiV1Refe
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ReferralsIdAcceptResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28422,6 +31204,26 @@ func ParsePostApiV1ReferralsIdApproveResponse(rsp *http.Response) (*PostApiV1Ref
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ReferralsIdApproveResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28497,6 +31299,26 @@ func ParsePostApiV1ReferralsIdArrivedResponse(rsp *http.Response) (*PostApiV1Ref
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ReferralsIdArrivedResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28574,6 +31396,26 @@ func ParseGetApiV1ReferralsIdCandidatesResponse(rsp *http.Response) (*GetApiV1Re
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ReferralsIdCandidatesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28649,6 +31491,26 @@ func ParsePostApiV1ReferralsIdCompleteResponse(rsp *http.Response) (*PostApiV1Re
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ReferralsIdCompleteResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28738,6 +31600,26 @@ func ParsePostApiV1ReferralsIdDeclineResponse(rsp *http.Response) (*PostApiV1Ref
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ReferralsIdDeclineResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28813,6 +31695,26 @@ func ParsePostApiV1ReferralsIdLeftResponse(rsp *http.Response) (*PostApiV1Referr
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ReferralsIdLeftResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28888,6 +31790,26 @@ func ParseGetApiV1ReferralsIdPackageResponse(rsp *http.Response) (*GetApiV1Refer
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ReferralsIdPackageResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28963,6 +31885,26 @@ func ParsePostApiV1ReferralsIdPlaceResponse(rsp *http.Response) (*PostApiV1Refer
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ReferralsIdPlaceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29052,6 +31994,26 @@ func ParsePostApiV1ReferralsIdWithdrawResponse(rsp *http.Response) (*PostApiV1Re
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ReferralsIdWithdrawResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29130,6 +32092,26 @@ func ParseGetApiV1StatsLedgerResponse(rsp *http.Response) (*GetApiV1StatsLedgerR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1StatsLedgerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29207,6 +32189,26 @@ func ParseGetApiV1StatsReleasesResponse(rsp *http.Response) (*GetApiV1StatsRelea
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1StatsReleasesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29296,6 +32298,26 @@ func ParsePostApiV1StatsReleasesResponse(rsp *http.Response) (*PostApiV1StatsRel
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1StatsReleasesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29371,9 +32393,29 @@ func ParseGetApiV1StatsReleasesReleaseTablesNameResponse(rsp *http.Response) (*G
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	case rsp.StatusCode == 200:
 		// Content-type (text/csv) unsupported
 
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1StatsReleasesReleaseTablesNameResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29442,6 +32484,26 @@ func ParseGetApiV1StatsReportYearResponse(rsp *http.Response) (*GetApiV1StatsRep
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1StatsReportYearResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29519,6 +32581,26 @@ func ParseGetApiV1StatsTablesResponse(rsp *http.Response) (*GetApiV1StatsTablesR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1StatsTablesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29594,9 +32676,29 @@ func ParseGetApiV1StatsTablesNameResponse(rsp *http.Response) (*GetApiV1StatsTab
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	case rsp.StatusCode == 200:
 		// Content-type (text/csv) unsupported
 
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1StatsTablesNameResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29672,6 +32774,26 @@ func ParseGetApiV1StatsTablesNameSeriesResponse(rsp *http.Response) (*GetApiV1St
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1StatsTablesNameSeriesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29742,6 +32864,26 @@ func ParseGetApiV1UsersResponse(rsp *http.Response) (*GetApiV1UsersResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1UsersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29845,6 +32987,26 @@ func ParsePostApiV1UsersResponse(rsp *http.Response) (*PostApiV1UsersResponse, e
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1UsersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29902,6 +33064,26 @@ func ParsePostApiV1UsersIdDisableResponse(rsp *http.Response) (*PostApiV1UsersId
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1UsersIdDisableResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29966,6 +33148,26 @@ func ParsePostApiV1UsersIdEnableResponse(rsp *http.Response) (*PostApiV1UsersIdE
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1UsersIdEnableResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30034,6 +33236,26 @@ func ParsePostApiV1UsersIdEnrolmentTicketResponse(rsp *http.Response) (*PostApiV
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1UsersIdEnrolmentTicketResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30095,6 +33317,26 @@ func ParsePostApiV1UsersIdPasswordResetResponse(rsp *http.Response) (*PostApiV1U
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1UsersIdPasswordResetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30152,6 +33394,26 @@ func ParsePostApiV1UsersIdTotpResetResponse(rsp *http.Response) (*PostApiV1Users
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1UsersIdTotpResetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
