@@ -58,6 +58,8 @@ type serveFlags struct {
 	webIdle       time.Duration
 	webAbsolute   time.Duration
 	idemTTL       time.Duration
+	reqTimeout    time.Duration
+	auditBacklog  int64
 }
 
 // register defines the flags of nrm serve on fs.
@@ -83,9 +85,17 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.dupChecks, "duplicate-checks-per-minute", 0, "if set, replaces the two above: a burst of this many, refilled at this many per minute")
 	fs.IntVar(&f.gcPercent, "gc-percent", 200, "Go garbage collector target (as GOGC, which takes precedence when set): higher spends memory to save CPU")
 	fs.DurationVar(&f.webIdle, "web-idle-timeout", 30*time.Minute, "the web pages sign a user out after this long without a request")
+	fs.DurationVar(&f.reqTimeout, "request-timeout", kit.DefaultRequestTimeout, "budget of one request, covering its waits for database connections and locks: past it the answer is 503 with Retry-After (0: no deadline)")
+	fs.Int64Var(&f.auditBacklog, "audit-backlog-limit", 50000, "/readyz answers 503 while more audit events than this wait in the outboxes (0: no limit)")
 	fs.DurationVar(&f.webAbsolute, "web-session-lifetime", 12*time.Hour, "the web pages sign a user out this long after signing in, whatever their activity")
 	fs.DurationVar(&f.idemTTL, "idempotency-ttl", idempotency.DefaultTTL, "how long an Idempotency-Key names the outcome of its request; expired keys are swept")
 }
+
+// publicAPI are the API routes that take no bearer token (security: []
+// in openapi.yaml); every other one refuses a request without a token
+// before reading its body.
+var publicAPI = []string{"/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/enrolment",
+	"/api/v1/auth/password-reset", "/api/v1/auth/keys", audit.PublicPrefix}
 
 // noAllocProfiles turns allocation profiling off once per process.
 var noAllocProfiles sync.Once
@@ -135,6 +145,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if f.reqTimeout > 0 {
+		cfg.LockWait = f.reqTimeout // a lock wait never outlasts a request
+	}
+	cfg.Logger = logger
 	if cfg.Engine() == db.SQLite {
 		if err := db.Migrate(ctx, cfg, allServices...); err != nil {
 			return err
@@ -156,6 +170,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer sys.Close()
+	// Until the revocation list is loaded no token can be checked (every
+	// request would get 503): load it before listening when it can be.
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	if err := sys.revocations.Poll(pctx); err != nil {
+		level.Warn(logger).Log("msg", "revocation list not loaded yet; requests get 503 until it is", "err", err)
+	}
+	cancel()
 
 	if f.demo {
 		if err := seedDemo(ctx, sys.identity, kd.Path(), f.data, stdout); err != nil {
@@ -174,7 +195,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// address like every route).
 	mux.Handle(audit.PublicPrefix, audit.MakePublicHandler(audit.MakePublicEndpoints(sys.audit), log.With(logger, "service", "audit")))
 	mux.HandleFunc("GET /healthz", kit.Health)
-	mux.HandleFunc("GET /readyz", kit.Ready(sys.readiness(), func(name string, err error) {
+	mux.HandleFunc("GET /readyz", kit.Ready(sys.readiness(f.auditBacklog), func(name string, err error) {
 		level.Warn(logger).Log("msg", "not ready", "check", name, "err", err)
 	}))
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
@@ -189,7 +210,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	mux.Handle("/", pages)
 	metrics := kit.NewHTTPMetrics(reg)
-	handler := kit.RequestContext(kit.SecurityHeaders(rl.HTTP(kit.JSONErrors(metrics.Instrument(mux)))))
+	handler := kit.RequestContext(kit.Deadline(f.reqTimeout, kit.SecurityHeaders(rl.HTTP(
+		kit.BearerFirst(publicAPI, kit.JSONErrors(metrics.Instrument(mux)))))))
 
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {

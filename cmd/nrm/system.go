@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"time"
@@ -128,8 +129,9 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 	// identity (in one process, directly).
 	s.revocations = auth.NewRevocationList(identity.RevocationSource(s.identity))
 	s.revocations.OnError = func(err error) {
-		level.Warn(c.logger).Log("msg", "revocation list poll failed", "err", err)
+		level.Warn(c.logger).Log("msg", "revocation list poll failed; retrying", "err", err)
 	}
+	s.revocations.OnRecover = func() { level.Info(c.logger).Log("msg", "revocation list polled again") }
 	verifier := auth.NewVerifier(identity.KeySource(s.identity), c.flags.audience, s.revocations, time.Now)
 	s.authn = auth.Middleware(verifier)
 
@@ -278,9 +280,18 @@ func (s *system) mount(mux *http.ServeMux, rl *kit.RateLimits) {
 		log.With(s.logger, "service", "stats")))
 }
 
-// readiness checks every database is reachable and its schema current.
-func (s *system) readiness() []kit.Check {
-	var checks []kit.Check
+// readiness checks what a request needs: every database reachable, its
+// schema current and taking writes; the revocation list loaded (until
+// then no token can be checked); the audit events waiting in the outboxes
+// under auditBacklog (past it the audit log has stopped taking them, and
+// reads, which fail closed, would soon stop too).
+func (s *system) readiness(auditBacklog int64) []kit.Check {
+	checks := []kit.Check{{Name: "revocations", Fn: func(context.Context) error {
+		if !s.revocations.Current() {
+			return errors.New("revocation list not loaded, or stale")
+		}
+		return nil
+	}}}
 	for _, name := range allServices {
 		d := s.dbs[name]
 		checks = append(checks, kit.Check{Name: "db:" + name, Fn: func(ctx context.Context) error {
@@ -293,6 +304,22 @@ func (s *system) readiness() []kit.Check {
 			}
 			if !ok {
 				return errors.New("schema behind: run nrm migrate")
+			}
+			return nil
+		}}, kit.Check{Name: "writes:" + name, Fn: d.Writable})
+	}
+	if auditBacklog > 0 {
+		checks = append(checks, kit.Check{Name: "audit_backlog", Fn: func(ctx context.Context) error {
+			var n int64
+			for _, r := range s.relays {
+				b, err := r.Backlog(ctx, event.TopicAudit)
+				if err != nil {
+					return err
+				}
+				n += b
+			}
+			if n > auditBacklog {
+				return fmt.Errorf("%d audit events undelivered, over %d", n, auditBacklog)
 			}
 			return nil
 		}})

@@ -59,7 +59,9 @@ func Middleware(a Authenticator) endpoint.Middleware {
 				return nil, kit.ErrUnauthenticated
 			}
 			p, err := a.Authenticate(ctx, tok)
-			if err != nil {
+			if err != nil && kit.AsError(err).Status == http.StatusServiceUnavailable {
+				return nil, err // cannot tell yet: retry, do not sign in again
+			} else if err != nil {
 				return nil, kit.ErrUnauthenticated
 			}
 			p.Token = tok

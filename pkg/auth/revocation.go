@@ -23,8 +23,11 @@ type RevocationList struct {
 	// FailClosedAfter is how stale the list may get before every session
 	// counts as revoked (default 1 minute; negative disables it).
 	FailClosedAfter time.Duration
-	// OnError, when set, is told about failed polls.
-	OnError func(error)
+	// OnError, when set, is told about the first failed poll of a run of
+	// failures, and OnRecover about the success that ends it: once per
+	// change of state, not every second while identity is unreachable.
+	OnError   func(error)
+	OnRecover func()
 	// Now defaults to time.Now.
 	Now func() time.Time
 
@@ -62,14 +65,28 @@ func orDefault(d, def time.Duration) time.Duration {
 func (l *RevocationList) Revoked(sessionID string) bool {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	if !l.synced {
-		return true
-	}
-	if fc := orDefault(l.FailClosedAfter, time.Minute); fc > 0 && l.now().Sub(l.lastPoll) > fc {
+	if !l.current() {
 		return true
 	}
 	_, ok := l.revoked[sessionID]
 	return ok
+}
+
+// Current reports whether the list can be trusted: loaded once, and
+// polled successfully within FailClosedAfter. Until then every session
+// counts as revoked, and a Verifier answers 503 rather than 401.
+func (l *RevocationList) Current() bool {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.current()
+}
+
+func (l *RevocationList) current() bool {
+	if !l.synced {
+		return false
+	}
+	fc := orDefault(l.FailClosedAfter, time.Minute)
+	return fc <= 0 || l.now().Sub(l.lastPoll) <= fc
 }
 
 // Len returns the number of revoked sessions held.
@@ -118,9 +135,20 @@ func (l *RevocationList) Poll(ctx context.Context) error {
 func (l *RevocationList) Run(ctx context.Context) error {
 	t := time.NewTicker(orDefault(l.PollInterval, time.Second))
 	defer t.Stop()
+	failing := false
 	for {
-		if err := l.Poll(ctx); err != nil && ctx.Err() == nil && l.OnError != nil {
-			l.OnError(err)
+		err := l.Poll(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil && !failing:
+			failing = true
+			if l.OnError != nil {
+				l.OnError(err)
+			}
+		case err == nil && failing:
+			failing = false
+			if l.OnRecover != nil {
+				l.OnRecover()
+			}
 		}
 		select {
 		case <-ctx.Done():

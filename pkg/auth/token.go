@@ -7,11 +7,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/nrm-project/nrm/pkg/kit"
 )
 
 // AccessTokenTTL is the lifetime of an access token. A revoked session stays
@@ -47,7 +50,32 @@ func KeyID(pub ed25519.PublicKey) string {
 var (
 	ErrTokenInvalid = errors.New("auth: invalid access token")
 	ErrTokenRevoked = errors.New("auth: session revoked")
+	// ErrRevocationsUnknown is returned while the revocation list is not
+	// loaded (just after a start) or too stale to trust: no token is
+	// accepted, and none is refused as revoked either. The caller is
+	// asked to retry (503), not to sign in again (401).
+	ErrRevocationsUnknown = kit.Unavailable(time.Second)
 )
+
+// currentChecker is a RevocationChecker that can tell whether it is
+// current (RevocationList).
+type currentChecker interface {
+	Current() bool
+}
+
+// checkRevoked returns nil for a session known not to be revoked.
+func (v *Verifier) checkRevoked(sessionID string) error {
+	if v.revoked == nil {
+		return ErrTokenRevoked
+	}
+	if c, ok := v.revoked.(currentChecker); ok && !c.Current() {
+		return ErrRevocationsUnknown
+	}
+	if v.revoked.Revoked(sessionID) {
+		return ErrTokenRevoked
+	}
+	return nil
+}
 
 // Verifier checks EdDSA access tokens: signature by a key the KeySource
 // knows (by kid), no crit header, audience, expiry, a lifetime (exp − iat)
@@ -107,8 +135,8 @@ func (v *Verifier) Authenticate(ctx context.Context, token string) (Principal, e
 		if !v.now().Before(exp) {
 			return Principal{}, fmt.Errorf("%w: expired", ErrTokenInvalid)
 		}
-		if v.revoked == nil || v.revoked.Revoked(p.SessionID) {
-			return Principal{}, ErrTokenRevoked
+		if err := v.checkRevoked(p.SessionID); err != nil {
+			return Principal{}, err
 		}
 		p.Token = token
 		return p, nil
@@ -128,12 +156,16 @@ func (v *Verifier) Authenticate(ctx context.Context, token string) (Principal, e
 			return nil, ErrTokenInvalid
 		}
 		pub, err := v.keys.PublicKey(ctx, kid)
-		if err != nil {
+		if err != nil && kit.AsError(err).Status == http.StatusServiceUnavailable {
+			return nil, err // the keys could not be read: not the token's fault
+		} else if err != nil {
 			return nil, fmt.Errorf("%w: unknown key", ErrTokenInvalid)
 		}
 		return pub, nil
 	})
-	if err != nil {
+	if err != nil && kit.AsError(err).Status == http.StatusServiceUnavailable {
+		return Principal{}, err
+	} else if err != nil {
 		return Principal{}, fmt.Errorf("%w: %w", ErrTokenInvalid, err)
 	}
 	if c.Subject == "" || c.Sid == "" || c.ID == "" || c.IssuedAt == nil || len(c.Roles) == 0 {
@@ -147,8 +179,8 @@ func (v *Verifier) Authenticate(ctx context.Context, token string) (Principal, e
 			return Principal{}, fmt.Errorf("%w: unknown role", ErrTokenInvalid)
 		}
 	}
-	if v.revoked == nil || v.revoked.Revoked(c.Sid) {
-		return Principal{}, ErrTokenRevoked
+	if err := v.checkRevoked(c.Sid); err != nil {
+		return Principal{}, err
 	}
 	p := Principal{UserID: c.Subject, OrgID: c.Org, Roles: c.Roles, SessionID: c.Sid}
 	v.verified.put(key, p, c.ExpiresAt.Time.Add(5*time.Second))

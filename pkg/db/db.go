@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -11,10 +12,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/go-kit/log"
+	"github.com/go-kit/log/level"
 	"github.com/lib/pq" // PostgreSQL driver; also registered as "postgres"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // SQLite driver (pure Go)
@@ -43,7 +47,31 @@ type Config struct {
 	// RolePassword returns the password of a service's login role on
 	// PostgreSQL (derived from the master key, so nothing stores it).
 	RolePassword func(role string) string
+	// LockWait bounds how long a statement waits for SQLite's write lock
+	// (its busy_timeout; default DefaultLockWait). Keep it no longer than
+	// a request's budget: a request's own deadline ends the wait sooner.
+	LockWait time.Duration
+	// Logger is told when a PostgreSQL database becomes unreachable and
+	// reachable again (once each); nil logs nothing.
+	Logger log.Logger
 }
+
+// reconnectLog returns the gate's state-change logger of service.
+func (c Config) reconnectLog(service string) func(down bool, err error) {
+	if c.Logger == nil {
+		return nil
+	}
+	return func(down bool, err error) {
+		if down {
+			level.Warn(c.Logger).Log("msg", "database unreachable; reconnecting with backoff", "service", service, "err", err)
+		} else {
+			level.Info(c.Logger).Log("msg", "database reachable again", "service", service)
+		}
+	}
+}
+
+// DefaultLockWait is the default Config.LockWait.
+const DefaultLockWait = 5 * time.Second
 
 // Engine returns the engine cfg selects.
 func (c Config) Engine() Engine {
@@ -61,6 +89,7 @@ type DB struct {
 	cfg     Config
 	// commitFault is the fault hook of SetCommitFault.
 	commitFault atomic.Pointer[func() error]
+	writes      writeState
 }
 
 var serviceName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,30}$`)
@@ -77,7 +106,7 @@ func Open(ctx context.Context, cfg Config, service string) (*DB, error) {
 	)
 	switch cfg.Engine() {
 	case SQLite:
-		sdb, err = openSQLite(cfg.DataDir, service)
+		sdb, err = openSQLite(cfg.DataDir, service, cfg.lockWait())
 	case Postgres:
 		var dsn string
 		dsn, err = serviceDSN(cfg, service)
@@ -89,10 +118,12 @@ func Open(ctx context.Context, cfg Config, service string) (*DB, error) {
 			dsn, prepare = preparedStatements(dsn)
 			connector, err = pq.NewConnector(dsn)
 		}
-		if err == nil && prepare {
-			sdb = sql.OpenDB(stmtCache{Connector: connector, size: stmtsPerConn, replanAfter: replanAfter})
-		} else if err == nil {
-			sdb = sql.OpenDB(connector)
+		if err == nil {
+			var c driver.Connector = connector
+			if prepare {
+				c = stmtCache{Connector: connector, size: stmtsPerConn, replanAfter: replanAfter}
+			}
+			sdb = sql.OpenDB(gatedConnector{Connector: c, gate: newReconnectGate(cfg.reconnectLog(service))})
 		}
 		if err == nil {
 			sdb.SetMaxOpenConns(16)
@@ -106,7 +137,14 @@ func Open(ctx context.Context, cfg Config, service string) (*DB, error) {
 	return &DB{DB: sdb, Engine: cfg.Engine(), Service: service, cfg: cfg}, nil
 }
 
-func openSQLite(dir, service string) (*sql.DB, error) {
+func (c Config) lockWait() time.Duration {
+	if c.LockWait <= 0 {
+		return DefaultLockWait
+	}
+	return c.LockWait
+}
+
+func openSQLite(dir, service string, lockWait time.Duration) (*sql.DB, error) {
 	if dir == "" {
 		return nil, errors.New("no data directory")
 	}
@@ -115,8 +153,10 @@ func openSQLite(dir, service string) (*sql.DB, error) {
 	}
 	path := filepath.Join(dir, service+".db")
 	// Immediate transactions take the write lock at BEGIN, so two writers
-	// queue on the busy timeout instead of failing on lock upgrade.
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+	// queue on the busy timeout instead of failing on lock upgrade. The
+	// driver ends that wait when the statement's context is done, so a
+	// request waits no longer than its deadline.
+	dsn := "file:" + path + "?_pragma=busy_timeout(" + strconv.FormatInt(lockWait.Milliseconds(), 10) + ")&_pragma=journal_mode(WAL)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate&_time_format=sqlite"
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -143,9 +183,11 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
+		db.NoteWrite(err)
 		return err
 	}
 	if err := db.commit(tx); err != nil {
+		db.NoteWrite(err)
 		if commitUnknown(db.Engine, err) {
 			return fmt.Errorf("db: commit: %w: %w", ErrCommitUnknown, err)
 		}

@@ -16,7 +16,9 @@ func MigrationProvider(e Engine, sdb *sql.DB, service string) (*goose.Provider, 
 }
 
 // OpenSQLiteFile opens service's SQLite file in dir without migrating it.
-func OpenSQLiteFile(dir, service string) (*sql.DB, error) { return openSQLite(dir, service) }
+func OpenSQLiteFile(dir, service string) (*sql.DB, error) {
+	return openSQLite(dir, service, DefaultLockWait)
+}
 
 // CachingConnector exposes the statement cache to the external tests.
 func CachingConnector(c driver.Connector, size int) driver.Connector {
@@ -39,3 +41,13 @@ func SetOutboxChanges(changes func(engine string) (fs.FS, error)) (restore func(
 
 // CommitUnknown is commitUnknown, for its table test.
 var CommitUnknown = commitUnknown
+
+// Gated returns c behind a reconnection gate telling onChange of its
+// changes of state; gated false returns c as it is (the old behaviour,
+// for comparison).
+func Gated(c driver.Connector, gated bool, onChange func(down bool, err error)) driver.Connector {
+	if !gated {
+		return c
+	}
+	return gatedConnector{Connector: c, gate: newReconnectGate(onChange)}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/nrm-project/nrm/pkg/outbox/schema"
 )
@@ -43,7 +44,7 @@ func Migrate(ctx context.Context, cfg Config, services ...string) error {
 }
 
 func migrateSQLite(ctx context.Context, cfg Config, service string) error {
-	sdb, err := openSQLite(cfg.DataDir, service)
+	sdb, err := openSQLite(cfg.DataDir, service, max(cfg.lockWait(), 10*time.Second)) // not a request: may wait longer
 	if err != nil {
 		return fmt.Errorf("db: migrate %s: %w", service, err)
 	}

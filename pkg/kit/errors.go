@@ -12,6 +12,8 @@ import (
 
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
+
+	"github.com/nrm-project/nrm/pkg/db/outage"
 )
 
 // Stable error codes. Clients and tests outside the project match on these;
@@ -77,7 +79,7 @@ var (
 	ErrForbidden       = NewError(http.StatusForbidden, CodeForbidden, "not allowed")
 	ErrNotFound        = NewError(http.StatusNotFound, CodeNotFound, "not found")
 	ErrRateLimited     = NewError(http.StatusTooManyRequests, CodeRateLimited, "too many requests, slow down")
-	ErrUnavailable     = NewError(http.StatusServiceUnavailable, CodeUnavailable, "service temporarily unavailable")
+	ErrUnavailable     = &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "service temporarily unavailable", RetryAfter: outage.RetryDown}
 	ErrInternal        = NewError(http.StatusInternalServerError, CodeInternal, "internal error")
 	// ErrCommitUnknown is a write whose commit was sent and not answered:
 	// it may have happened. A retry with the same Idempotency-Key returns
@@ -114,12 +116,24 @@ type errorBody struct {
 	} `json:"error"`
 }
 
+// Unavailable returns the 503 unavailable error asking for a retry after d.
+func Unavailable(d time.Duration) *Error {
+	e := *ErrUnavailable
+	e.RetryAfter = d
+	return &e
+}
+
 // AsError maps any error to the *Error a client may see: an *Error in the
-// chain is returned as it is, anything else becomes a generic 500.
+// chain is returned as it is, an outage (a database unreachable, full or
+// locked past the request's budget: outage.Classify) becomes 503
+// unavailable with the wait it suggests, anything else a generic 500.
 func AsError(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
+	}
+	if d, ok := outage.Classify(err); ok {
+		return Unavailable(d)
 	}
 	return ErrInternal
 }
@@ -144,13 +158,17 @@ func WriteError(w http.ResponseWriter, err error) {
 	_ = json.NewEncoder(w).Encode(body)
 }
 
-// ErrorEncoder returns a go-kit ServerErrorEncoder. Unknown errors are logged
-// (the log line carries the request id, not the request) and answered with
-// a generic 500.
+// ErrorEncoder returns a go-kit ServerErrorEncoder. Outages and unknown
+// errors are logged (the log line carries the request id, not the
+// request) and answered 503 and with a generic 500.
 func ErrorEncoder(logger log.Logger) func(ctx context.Context, err error, w http.ResponseWriter) {
 	return func(ctx context.Context, err error, w http.ResponseWriter) {
 		var e *Error
-		if !errors.As(err, &e) {
+		switch {
+		case errors.As(err, &e):
+		case outage.Is(err):
+			level.Warn(logger).Log("msg", "request failed: unavailable", "request_id", RequestID(ctx), "err", err)
+		default:
 			level.Error(logger).Log("msg", "request failed", "request_id", RequestID(ctx), "err", err)
 		}
 		WriteError(w, err)

@@ -18,11 +18,7 @@ func ErrCode(err error) string {
 	if err == nil {
 		return "ok"
 	}
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return CodeInternal
+	return AsError(err).Code
 }
 
 // Observer is told of every call of a service method: the one request
@@ -30,7 +26,7 @@ func ErrCode(err error) string {
 type Observer func(ctx context.Context, method string, begin time.Time, err error)
 
 // LogCalls returns an Observer logging method, outcome code, duration and
-// request id; the error text only for internal errors (which never carry
+// request id; the error text only for internal and unavailable errors (which never carry
 // personal data: services wrap with ids and codes only). Arguments and
 // results are never logged: they hold emails, codes, tokens and case data.
 // The quiet methods (polled every second, say) are logged only when they
@@ -42,7 +38,7 @@ func LogCalls(logger log.Logger, quiet ...string) Observer {
 		}
 		code := ErrCode(err)
 		kv := []any{"method", method, "outcome", code, "took", time.Since(begin), "request_id", RequestID(ctx)}
-		if code == CodeInternal {
+		if code == CodeInternal || code == CodeUnavailable {
 			kv = append(kv, "err", err)
 		}
 		_ = logger.Log(kv...)

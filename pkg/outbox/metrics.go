@@ -179,3 +179,19 @@ func (r *Relay) numberedBacklog(ctx context.Context, backlog map[string]*topicBa
 	}
 	return nil
 }
+
+// Backlog returns how many messages of topic wait for delivery (for
+// readiness: an audit log that stopped taking events).
+func (r *Relay) Backlog(ctx context.Context, topic string) (int64, error) {
+	backlog, err := r.unnumberedBacklog(ctx)
+	if err == nil {
+		err = r.numberedBacklog(ctx, backlog)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("outbox: relay %s: backlog: %w", r.service, err)
+	}
+	if b := backlog[topic]; b != nil {
+		return b.n, nil
+	}
+	return 0, nil
+}

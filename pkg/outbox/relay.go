@@ -64,6 +64,7 @@ type Relay struct {
 	mu        sync.Mutex // one DeliverOnce or housekeeping pass at a time; guards the fields below
 	gauged    map[string]bool
 	unhandled map[string]bool
+	observed  failureLog // under mu
 	lastSweep time.Time
 
 	streamsMu sync.Mutex
@@ -140,9 +141,10 @@ func (r *Relay) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for _, topic := range r.topics {
 		wg.Go(func() {
+			var st failureLog
 			r.every(ctx, r.wakes[topic], r.opts.PollInterval, func() {
-				if _, err := r.drain(ctx, topic); err != nil && ctx.Err() == nil {
-					level.Warn(r.logger).Log("msg", "outbox pass incomplete", "topic", topic, "err", err)
+				if _, err := r.drain(ctx, topic); ctx.Err() == nil {
+					st.pass(r.logger, err, "outbox delivery failing; retrying", "outbox delivery recovered", "topic", topic)
 				}
 			})
 		})
@@ -428,4 +430,23 @@ func batchContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	stop := context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, cancel) })
 	return bctx, func() { stop(); cancel() }
+}
+
+// failureLog logs a repeated pass once per change of state: the first
+// failure (with its error) and the recovery (with the failed passes in
+// between), not every failed pass: while a database was down the relay
+// warned five times a second.
+type failureLog struct{ failed int }
+
+func (f *failureLog) pass(logger log.Logger, err error, failing, recovered string, kv ...any) {
+	switch {
+	case err != nil && f.failed == 0:
+		f.failed = 1
+		level.Warn(logger).Log(append([]any{"msg", failing, "err", err}, kv...)...)
+	case err != nil:
+		f.failed++
+	case f.failed > 0:
+		level.Info(logger).Log(append([]any{"msg", recovered, "failed_passes", f.failed}, kv...)...)
+		f.failed = 0
+	}
 }

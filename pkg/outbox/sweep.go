@@ -19,8 +19,8 @@ func (r *Relay) housekeeping(ctx context.Context) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err := r.observe(ctx); err != nil && ctx.Err() == nil {
-		level.Warn(r.logger).Log("msg", "outbox backlog not measured", "err", err)
+	if err := r.observe(ctx); ctx.Err() == nil {
+		r.observed.pass(r.logger, err, "outbox backlog not measured", "outbox backlog measured again")
 	}
 }
 

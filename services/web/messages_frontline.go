@@ -101,6 +101,13 @@ var frontlinePlurals = map[string]pmsg{
 			"محاولات كثيرة في وقت قصير. أعد المحاولة بعد ثانيتين.", "محاولات كثيرة في وقت قصير. أعد المحاولة بعد %d ثوانٍ.",
 			"محاولات كثيرة في وقت قصير. أعد المحاولة بعد %d ثانية.", "محاولات كثيرة في وقت قصير. أعد المحاولة بعد %d ثانية."},
 	},
+	"error.unavailable.seconds": {
+		en: [2]string{"The service is temporarily unavailable. Nothing was lost: try again in %d second.", "The service is temporarily unavailable. Nothing was lost: try again in %d seconds."},
+		fr: [2]string{"Le service est momentanément indisponible. Rien n'a été perdu : réessayez dans %d seconde.", "Le service est momentanément indisponible. Rien n'a été perdu : réessayez dans %d secondes."},
+		ar: [6]string{"الخدمة غير متاحة مؤقتًا. لم يضع شيء: أعد المحاولة الآن.", "الخدمة غير متاحة مؤقتًا. لم يضع شيء: أعد المحاولة بعد ثانية واحدة.",
+			"الخدمة غير متاحة مؤقتًا. لم يضع شيء: أعد المحاولة بعد ثانيتين.", "الخدمة غير متاحة مؤقتًا. لم يضع شيء: أعد المحاولة بعد %d ثوانٍ.",
+			"الخدمة غير متاحة مؤقتًا. لم يضع شيء: أعد المحاولة بعد %d ثانية.", "الخدمة غير متاحة مؤقتًا. لم يضع شيء: أعد المحاولة بعد %d ثانية."},
+	},
 	"error.busy.minutes": {
 		en: [2]string{"Too many attempts in a short time. Try again in %d minute.", "Too many attempts in a short time. Try again in %d minutes."},
 		fr: [2]string{"Trop de tentatives en peu de temps. Réessayez dans %d minute.", "Trop de tentatives en peu de temps. Réessayez dans %d minutes."},

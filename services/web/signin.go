@@ -48,6 +48,7 @@ func (h *Handler) completeSignin(q *request, v *view, page string, lr identity.L
 	t, err := h.cfg.Identity.Login(q.r.Context(), lr)
 	if err != nil {
 		v.Message, v.Args = signinError(err)
+		retryAfter(q.w, kit.AsError(err))
 		h.render(q, kit.AsError(err).Status, page, v)
 		return
 	}
@@ -74,7 +75,7 @@ func signinError(err error) (string, []any) {
 	case e.Status == http.StatusForbidden:
 		return "signin.suspended", nil
 	default:
-		return "error.unavailable.body", nil
+		return unavailableMessage(e)
 	}
 }
 

@@ -266,7 +266,9 @@ func (h *Handler) fail(q *request, err error) {
 		if e.Status == http.StatusInternalServerError {
 			level.Error(h.cfg.Logger).Log("msg", "page call failed", "path", q.r.URL.Path, "err", err)
 		}
-		h.render(q, http.StatusServiceUnavailable, "error", &view{Title: "error.unavailable.title", Message: "error.unavailable.body"})
+		msg, args := unavailableMessage(e)
+		retryAfter(q.w, e)
+		h.render(q, http.StatusServiceUnavailable, "error", &view{Title: "error.unavailable.title", Message: msg, Args: args})
 	default:
 		h.render(q, e.Status, "error", &view{Title: "error.refused.title", Message: "error.refused.body", Detail: e.Code})
 	}

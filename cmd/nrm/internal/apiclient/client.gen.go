@@ -2487,7 +2487,7 @@ type Error struct {
 		// Message a short English text, never personal data
 		Message string `json:"message"`
 
-		// RetryAfter on a 429, seconds until a retry can succeed (also the Retry-After header)
+		// RetryAfter on a 429 or 503, seconds until a retry can succeed (also the Retry-After header)
 		RetryAfter *int `json:"retry_after,omitempty"`
 	} `json:"error"`
 }
@@ -12220,6 +12220,11 @@ type ClientWithResponsesInterface interface {
 	GetReadyzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetReadyzResponse, error)
 }
 
+// GetApiV1AuditAlertsResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1AuditAlerts
+type GetApiV1AuditAlertsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1AuditAlertsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12235,6 +12240,8 @@ type GetApiV1AuditAlertsResponse struct {
 	JSON500 *Internal
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1AuditAlertsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12296,6 +12303,11 @@ func (r GetApiV1AuditAlertsResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1AuditCheckpointsLatestResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1AuditCheckpointsLatest
+type GetApiV1AuditCheckpointsLatestResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1AuditCheckpointsLatestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12307,6 +12319,10 @@ type GetApiV1AuditCheckpointsLatestResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1AuditCheckpointsLatestResponse503Headers
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -12327,6 +12343,11 @@ func (r GetApiV1AuditCheckpointsLatestResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetApiV1AuditCheckpointsLatestResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1AuditCheckpointsLatestResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -12358,6 +12379,11 @@ func (r GetApiV1AuditCheckpointsLatestResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1AuditConsistencyResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1AuditConsistency
+type GetApiV1AuditConsistencyResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1AuditConsistencyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12379,6 +12405,10 @@ type GetApiV1AuditConsistencyResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1AuditConsistencyResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12417,6 +12447,11 @@ func (r GetApiV1AuditConsistencyResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1AuditConsistencyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1AuditConsistencyResponse) GetBody() []byte {
 	return r.Body
@@ -12446,6 +12481,11 @@ func (r GetApiV1AuditConsistencyResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1AuditEventsResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1AuditEvents
+type GetApiV1AuditEventsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1AuditEventsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12463,6 +12503,8 @@ type GetApiV1AuditEventsResponse struct {
 	JSON500 *Internal
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1AuditEventsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12529,6 +12571,11 @@ func (r GetApiV1AuditEventsResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1AuditEventsIdProofResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1AuditEventsIdProof
+type GetApiV1AuditEventsIdProofResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1AuditEventsIdProofResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12557,6 +12604,8 @@ type GetApiV1AuditEventsIdProofResponse struct {
 	JSON500 *Internal
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1AuditEventsIdProofResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12637,6 +12686,11 @@ func (r GetApiV1AuditEventsIdProofResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1AuditPublicCheckpointResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1AuditPublicCheckpoint
+type GetApiV1AuditPublicCheckpointResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1AuditPublicCheckpointResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12646,6 +12700,10 @@ type GetApiV1AuditPublicCheckpointResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1AuditPublicCheckpointResponse503Headers
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -12661,6 +12719,11 @@ func (r GetApiV1AuditPublicCheckpointResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetApiV1AuditPublicCheckpointResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1AuditPublicCheckpointResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -12692,6 +12755,11 @@ func (r GetApiV1AuditPublicCheckpointResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1AuditPublicConsistencyResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1AuditPublicConsistency
+type GetApiV1AuditPublicConsistencyResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1AuditPublicConsistencyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12711,6 +12779,10 @@ type GetApiV1AuditPublicConsistencyResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1AuditPublicConsistencyResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12744,6 +12816,11 @@ func (r GetApiV1AuditPublicConsistencyResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1AuditPublicConsistencyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1AuditPublicConsistencyResponse) GetBody() []byte {
 	return r.Body
@@ -12773,6 +12850,11 @@ func (r GetApiV1AuditPublicConsistencyResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1AuditPublicKeyResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1AuditPublicKey
+type GetApiV1AuditPublicKeyResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1AuditPublicKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12780,6 +12862,10 @@ type GetApiV1AuditPublicKeyResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1AuditPublicKeyResponse503Headers
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -12790,6 +12876,11 @@ func (r GetApiV1AuditPublicKeyResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetApiV1AuditPublicKeyResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1AuditPublicKeyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -12821,6 +12912,11 @@ func (r GetApiV1AuditPublicKeyResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1AuditPublicProofsIndexResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1AuditPublicProofsIndex
+type GetApiV1AuditPublicProofsIndexResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1AuditPublicProofsIndexResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12846,6 +12942,10 @@ type GetApiV1AuditPublicProofsIndexResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1AuditPublicProofsIndexResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12888,6 +12988,11 @@ func (r GetApiV1AuditPublicProofsIndexResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1AuditPublicProofsIndexResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1AuditPublicProofsIndexResponse) GetBody() []byte {
 	return r.Body
@@ -12917,6 +13022,11 @@ func (r GetApiV1AuditPublicProofsIndexResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1AuthEnrolmentResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1AuthEnrolment
+type PostApiV1AuthEnrolmentResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1AuthEnrolmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -12938,6 +13048,10 @@ type PostApiV1AuthEnrolmentResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1AuthEnrolmentResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -12985,6 +13099,11 @@ func (r PostApiV1AuthEnrolmentResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1AuthEnrolmentResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1AuthEnrolmentResponse) GetBody() []byte {
 	return r.Body
@@ -13014,6 +13133,11 @@ func (r PostApiV1AuthEnrolmentResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1AuthKeysResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1AuthKeys
+type GetApiV1AuthKeysResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1AuthKeysResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13031,6 +13155,10 @@ type GetApiV1AuthKeysResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1AuthKeysResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13054,6 +13182,11 @@ func (r GetApiV1AuthKeysResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetApiV1AuthKeysResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1AuthKeysResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -13085,6 +13218,11 @@ func (r GetApiV1AuthKeysResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1AuthLoginResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1AuthLogin
+type PostApiV1AuthLoginResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1AuthLoginResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13104,6 +13242,10 @@ type PostApiV1AuthLoginResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1AuthLoginResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13146,6 +13288,11 @@ func (r PostApiV1AuthLoginResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1AuthLoginResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1AuthLoginResponse) GetBody() []byte {
 	return r.Body
@@ -13175,6 +13322,11 @@ func (r PostApiV1AuthLoginResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1AuthLogoutResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1AuthLogout
+type PostApiV1AuthLogoutResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1AuthLogoutResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13186,6 +13338,10 @@ type PostApiV1AuthLogoutResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1AuthLogoutResponse503Headers
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -13206,6 +13362,11 @@ func (r PostApiV1AuthLogoutResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r PostApiV1AuthLogoutResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1AuthLogoutResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -13237,6 +13398,11 @@ func (r PostApiV1AuthLogoutResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1AuthPasswordResetResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1AuthPasswordReset
+type PostApiV1AuthPasswordResetResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1AuthPasswordResetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13254,6 +13420,10 @@ type PostApiV1AuthPasswordResetResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1AuthPasswordResetResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -13291,6 +13461,11 @@ func (r PostApiV1AuthPasswordResetResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1AuthPasswordResetResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1AuthPasswordResetResponse) GetBody() []byte {
 	return r.Body
@@ -13320,6 +13495,11 @@ func (r PostApiV1AuthPasswordResetResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1AuthRefreshResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1AuthRefresh
+type PostApiV1AuthRefreshResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1AuthRefreshResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13337,6 +13517,10 @@ type PostApiV1AuthRefreshResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1AuthRefreshResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13374,6 +13558,11 @@ func (r PostApiV1AuthRefreshResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1AuthRefreshResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1AuthRefreshResponse) GetBody() []byte {
 	return r.Body
@@ -13403,6 +13592,11 @@ func (r PostApiV1AuthRefreshResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1BreakGlassResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1BreakGlass
+type GetApiV1BreakGlassResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1BreakGlassResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13424,6 +13618,10 @@ type GetApiV1BreakGlassResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1BreakGlassResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13468,6 +13666,11 @@ func (r GetApiV1BreakGlassResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1BreakGlassResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1BreakGlassResponse) GetBody() []byte {
 	return r.Body
@@ -13497,6 +13700,11 @@ func (r GetApiV1BreakGlassResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1BreakGlassIdReviewResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1BreakGlassIdReview
+type PostApiV1BreakGlassIdReviewResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1BreakGlassIdReviewResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13520,6 +13728,10 @@ type PostApiV1BreakGlassIdReviewResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1BreakGlassIdReviewResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13572,6 +13784,11 @@ func (r PostApiV1BreakGlassIdReviewResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1BreakGlassIdReviewResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1BreakGlassIdReviewResponse) GetBody() []byte {
 	return r.Body
@@ -13601,6 +13818,11 @@ func (r PostApiV1BreakGlassIdReviewResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1CasesResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1Cases
+type GetApiV1CasesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1CasesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13616,6 +13838,10 @@ type GetApiV1CasesResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1CasesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13648,6 +13874,11 @@ func (r GetApiV1CasesResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1CasesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1CasesResponse) GetBody() []byte {
 	return r.Body
@@ -13677,6 +13908,11 @@ func (r GetApiV1CasesResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1Cases
+type PostApiV1CasesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13702,6 +13938,8 @@ type PostApiV1CasesResponse struct {
 	JSON500 *Internal
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -13788,6 +14026,11 @@ func (r PostApiV1CasesResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1CasesIdResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1CasesId
+type GetApiV1CasesIdResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1CasesIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13805,6 +14048,8 @@ type GetApiV1CasesIdResponse struct {
 	JSON500 *Internal
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1CasesIdResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13871,6 +14116,11 @@ func (r GetApiV1CasesIdResponse) ContentType() string {
 	return ""
 }
 
+// PutApiV1CasesIdResponse503Headers the declared response headers of an HTTP 503 response for PutApiV1CasesId
+type PutApiV1CasesIdResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PutApiV1CasesIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13894,6 +14144,10 @@ type PutApiV1CasesIdResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PutApiV1CasesIdResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -13946,6 +14200,11 @@ func (r PutApiV1CasesIdResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PutApiV1CasesIdResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PutApiV1CasesIdResponse) GetBody() []byte {
 	return r.Body
@@ -13973,6 +14232,11 @@ func (r PutApiV1CasesIdResponse) ContentType() string {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
+}
+
+// GetApiV1CasesIdAccessReportResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1CasesIdAccessReport
+type GetApiV1CasesIdAccessReportResponse503Headers struct {
+	RetryAfter *int
 }
 
 type GetApiV1CasesIdAccessReportResponse struct {
@@ -14010,6 +14274,10 @@ type GetApiV1CasesIdAccessReportResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1CasesIdAccessReportResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14068,6 +14336,11 @@ func (r GetApiV1CasesIdAccessReportResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1CasesIdAccessReportResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1CasesIdAccessReportResponse) GetBody() []byte {
 	return r.Body
@@ -14097,6 +14370,11 @@ func (r GetApiV1CasesIdAccessReportResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdBreakGlassResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdBreakGlass
+type PostApiV1CasesIdBreakGlassResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdBreakGlassResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14124,6 +14402,8 @@ type PostApiV1CasesIdBreakGlassResponse struct {
 	JSON500 *Internal
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdBreakGlassResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -14215,6 +14495,11 @@ func (r PostApiV1CasesIdBreakGlassResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1CasesIdCertificateResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1CasesIdCertificate
+type GetApiV1CasesIdCertificateResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1CasesIdCertificateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14242,6 +14527,10 @@ type GetApiV1CasesIdCertificateResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1CasesIdCertificateResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14292,6 +14581,11 @@ func (r GetApiV1CasesIdCertificateResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1CasesIdCertificateResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1CasesIdCertificateResponse) GetBody() []byte {
 	return r.Body
@@ -14321,6 +14615,11 @@ func (r GetApiV1CasesIdCertificateResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdConsentsResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdConsents
+type PostApiV1CasesIdConsentsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdConsentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14342,6 +14641,10 @@ type PostApiV1CasesIdConsentsResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdConsentsResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -14389,6 +14692,11 @@ func (r PostApiV1CasesIdConsentsResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdConsentsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdConsentsResponse) GetBody() []byte {
 	return r.Body
@@ -14418,6 +14726,11 @@ func (r PostApiV1CasesIdConsentsResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdDisclosuresResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdDisclosures
+type PostApiV1CasesIdDisclosuresResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdDisclosuresResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14445,6 +14758,8 @@ type PostApiV1CasesIdDisclosuresResponse struct {
 	JSON500 *Internal
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdDisclosuresResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -14536,6 +14851,11 @@ func (r PostApiV1CasesIdDisclosuresResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1CasesIdEntriesResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1CasesIdEntries
+type GetApiV1CasesIdEntriesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1CasesIdEntriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14557,6 +14877,10 @@ type GetApiV1CasesIdEntriesResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1CasesIdEntriesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14601,6 +14925,11 @@ func (r GetApiV1CasesIdEntriesResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1CasesIdEntriesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1CasesIdEntriesResponse) GetBody() []byte {
 	return r.Body
@@ -14630,6 +14959,11 @@ func (r GetApiV1CasesIdEntriesResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdEntriesResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdEntries
+type PostApiV1CasesIdEntriesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdEntriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14657,6 +14991,8 @@ type PostApiV1CasesIdEntriesResponse struct {
 	JSON500 *Internal
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdEntriesResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -14748,6 +15084,11 @@ func (r PostApiV1CasesIdEntriesResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdFinalizeResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdFinalize
+type PostApiV1CasesIdFinalizeResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdFinalizeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14765,6 +15106,10 @@ type PostApiV1CasesIdFinalizeResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdFinalizeResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14802,6 +15147,11 @@ func (r PostApiV1CasesIdFinalizeResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdFinalizeResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdFinalizeResponse) GetBody() []byte {
 	return r.Body
@@ -14831,6 +15181,11 @@ func (r PostApiV1CasesIdFinalizeResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1CasesIdGrantsResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1CasesIdGrants
+type GetApiV1CasesIdGrantsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1CasesIdGrantsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14848,6 +15203,10 @@ type GetApiV1CasesIdGrantsResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1CasesIdGrantsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14882,6 +15241,11 @@ func (r GetApiV1CasesIdGrantsResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1CasesIdGrantsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1CasesIdGrantsResponse) GetBody() []byte {
 	return r.Body
@@ -14911,6 +15275,11 @@ func (r GetApiV1CasesIdGrantsResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdGrantsResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdGrants
+type PostApiV1CasesIdGrantsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdGrantsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14934,6 +15303,10 @@ type PostApiV1CasesIdGrantsResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdGrantsResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -14986,6 +15359,11 @@ func (r PostApiV1CasesIdGrantsResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdGrantsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdGrantsResponse) GetBody() []byte {
 	return r.Body
@@ -15015,6 +15393,11 @@ func (r PostApiV1CasesIdGrantsResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdGrantsGidActivateResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdGrantsGidActivate
+type PostApiV1CasesIdGrantsGidActivateResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdGrantsGidActivateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15032,6 +15415,10 @@ type PostApiV1CasesIdGrantsGidActivateResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdGrantsGidActivateResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15069,6 +15456,11 @@ func (r PostApiV1CasesIdGrantsGidActivateResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdGrantsGidActivateResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdGrantsGidActivateResponse) GetBody() []byte {
 	return r.Body
@@ -15098,6 +15490,11 @@ func (r PostApiV1CasesIdGrantsGidActivateResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdGrantsGidEndResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdGrantsGidEnd
+type PostApiV1CasesIdGrantsGidEndResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdGrantsGidEndResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15115,6 +15512,10 @@ type PostApiV1CasesIdGrantsGidEndResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdGrantsGidEndResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15152,6 +15553,11 @@ func (r PostApiV1CasesIdGrantsGidEndResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdGrantsGidEndResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdGrantsGidEndResponse) GetBody() []byte {
 	return r.Body
@@ -15181,6 +15587,11 @@ func (r PostApiV1CasesIdGrantsGidEndResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdGrantsGidRevokeResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdGrantsGidRevoke
+type PostApiV1CasesIdGrantsGidRevokeResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdGrantsGidRevokeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15194,6 +15605,10 @@ type PostApiV1CasesIdGrantsGidRevokeResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdGrantsGidRevokeResponse503Headers
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -15219,6 +15634,11 @@ func (r PostApiV1CasesIdGrantsGidRevokeResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r PostApiV1CasesIdGrantsGidRevokeResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdGrantsGidRevokeResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -15250,6 +15670,11 @@ func (r PostApiV1CasesIdGrantsGidRevokeResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdGuardianResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdGuardian
+type PostApiV1CasesIdGuardianResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdGuardianResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15275,6 +15700,10 @@ type PostApiV1CasesIdGuardianResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdGuardianResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15332,6 +15761,11 @@ func (r PostApiV1CasesIdGuardianResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdGuardianResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdGuardianResponse) GetBody() []byte {
 	return r.Body
@@ -15361,6 +15795,11 @@ func (r PostApiV1CasesIdGuardianResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdLegalHoldResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdLegalHold
+type PostApiV1CasesIdLegalHoldResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdLegalHoldResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15384,6 +15823,10 @@ type PostApiV1CasesIdLegalHoldResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdLegalHoldResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15436,6 +15879,11 @@ func (r PostApiV1CasesIdLegalHoldResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdLegalHoldResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdLegalHoldResponse) GetBody() []byte {
 	return r.Body
@@ -15465,6 +15913,11 @@ func (r PostApiV1CasesIdLegalHoldResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdLegalHoldReleaseResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdLegalHoldRelease
+type PostApiV1CasesIdLegalHoldReleaseResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdLegalHoldReleaseResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15488,6 +15941,10 @@ type PostApiV1CasesIdLegalHoldReleaseResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdLegalHoldReleaseResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15540,6 +15997,11 @@ func (r PostApiV1CasesIdLegalHoldReleaseResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdLegalHoldReleaseResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdLegalHoldReleaseResponse) GetBody() []byte {
 	return r.Body
@@ -15569,6 +16031,11 @@ func (r PostApiV1CasesIdLegalHoldReleaseResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdLinkResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdLink
+type PostApiV1CasesIdLinkResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdLinkResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15588,6 +16055,10 @@ type PostApiV1CasesIdLinkResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdLinkResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -15630,6 +16101,11 @@ func (r PostApiV1CasesIdLinkResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdLinkResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdLinkResponse) GetBody() []byte {
 	return r.Body
@@ -15659,6 +16135,11 @@ func (r PostApiV1CasesIdLinkResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdRouteResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdRoute
+type PostApiV1CasesIdRouteResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdRouteResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15682,6 +16163,10 @@ type PostApiV1CasesIdRouteResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdRouteResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15734,6 +16219,11 @@ func (r PostApiV1CasesIdRouteResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdRouteResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdRouteResponse) GetBody() []byte {
 	return r.Body
@@ -15763,6 +16253,11 @@ func (r PostApiV1CasesIdRouteResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdSubmitResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdSubmit
+type PostApiV1CasesIdSubmitResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdSubmitResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15780,6 +16275,10 @@ type PostApiV1CasesIdSubmitResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdSubmitResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15817,6 +16316,11 @@ func (r PostApiV1CasesIdSubmitResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdSubmitResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdSubmitResponse) GetBody() []byte {
 	return r.Body
@@ -15846,6 +16350,11 @@ func (r PostApiV1CasesIdSubmitResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdSupportResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdSupport
+type PostApiV1CasesIdSupportResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdSupportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15873,6 +16382,8 @@ type PostApiV1CasesIdSupportResponse struct {
 	JSON500 *Internal
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdSupportResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -15964,6 +16475,11 @@ func (r PostApiV1CasesIdSupportResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdTransferResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdTransfer
+type PostApiV1CasesIdTransferResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdTransferResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15987,6 +16503,10 @@ type PostApiV1CasesIdTransferResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdTransferResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16039,6 +16559,11 @@ func (r PostApiV1CasesIdTransferResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1CasesIdTransferResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1CasesIdTransferResponse) GetBody() []byte {
 	return r.Body
@@ -16068,6 +16593,11 @@ func (r PostApiV1CasesIdTransferResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1CasesIdTransitionsResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1CasesIdTransitions
+type PostApiV1CasesIdTransitionsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1CasesIdTransitionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16095,6 +16625,8 @@ type PostApiV1CasesIdTransitionsResponse struct {
 	JSON500 *Internal
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1CasesIdTransitionsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16186,6 +16718,11 @@ func (r PostApiV1CasesIdTransitionsResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1CasesIdWorkflowResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1CasesIdWorkflow
+type GetApiV1CasesIdWorkflowResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1CasesIdWorkflowResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16205,6 +16742,10 @@ type GetApiV1CasesIdWorkflowResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1CasesIdWorkflowResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16247,6 +16788,11 @@ func (r GetApiV1CasesIdWorkflowResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1CasesIdWorkflowResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1CasesIdWorkflowResponse) GetBody() []byte {
 	return r.Body
@@ -16274,6 +16820,11 @@ func (r GetApiV1CasesIdWorkflowResponse) ContentType() string {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
+}
+
+// GetApiV1DecisionsQueueResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1DecisionsQueue
+type GetApiV1DecisionsQueueResponse503Headers struct {
+	RetryAfter *int
 }
 
 type GetApiV1DecisionsQueueResponse struct {
@@ -16308,6 +16859,10 @@ type GetApiV1DecisionsQueueResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1DecisionsQueueResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16363,6 +16918,11 @@ func (r GetApiV1DecisionsQueueResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1DecisionsQueueResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1DecisionsQueueResponse) GetBody() []byte {
 	return r.Body
@@ -16392,6 +16952,11 @@ func (r GetApiV1DecisionsQueueResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1DisclosuresResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1Disclosures
+type GetApiV1DisclosuresResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1DisclosuresResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16413,6 +16978,10 @@ type GetApiV1DisclosuresResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1DisclosuresResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16457,6 +17026,11 @@ func (r GetApiV1DisclosuresResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1DisclosuresResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1DisclosuresResponse) GetBody() []byte {
 	return r.Body
@@ -16486,6 +17060,11 @@ func (r GetApiV1DisclosuresResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1DuplicatesResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1Duplicates
+type GetApiV1DuplicatesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1DuplicatesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16504,6 +17083,10 @@ type GetApiV1DuplicatesResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1DuplicatesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16539,6 +17122,11 @@ func (r GetApiV1DuplicatesResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1DuplicatesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1DuplicatesResponse) GetBody() []byte {
 	return r.Body
@@ -16568,6 +17156,11 @@ func (r GetApiV1DuplicatesResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1DuplicatesIdConfirmResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1DuplicatesIdConfirm
+type PostApiV1DuplicatesIdConfirmResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1DuplicatesIdConfirmResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16591,6 +17184,10 @@ type PostApiV1DuplicatesIdConfirmResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1DuplicatesIdConfirmResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16643,6 +17240,11 @@ func (r PostApiV1DuplicatesIdConfirmResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1DuplicatesIdConfirmResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1DuplicatesIdConfirmResponse) GetBody() []byte {
 	return r.Body
@@ -16672,6 +17274,11 @@ func (r PostApiV1DuplicatesIdConfirmResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1MeResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1Me
+type GetApiV1MeResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1MeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16691,6 +17298,10 @@ type GetApiV1MeResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1MeResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16724,6 +17335,11 @@ func (r GetApiV1MeResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1MeResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1MeResponse) GetBody() []byte {
 	return r.Body
@@ -16753,6 +17369,11 @@ func (r GetApiV1MeResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1MePasswordResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1MePassword
+type PostApiV1MePasswordResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1MePasswordResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16770,6 +17391,10 @@ type PostApiV1MePasswordResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1MePasswordResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -16807,6 +17432,11 @@ func (r PostApiV1MePasswordResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1MePasswordResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1MePasswordResponse) GetBody() []byte {
 	return r.Body
@@ -16836,6 +17466,11 @@ func (r PostApiV1MePasswordResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1MeSessionsResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1MeSessions
+type GetApiV1MeSessionsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1MeSessionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16856,6 +17491,10 @@ type GetApiV1MeSessionsResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1MeSessionsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -16890,6 +17529,11 @@ func (r GetApiV1MeSessionsResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1MeSessionsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1MeSessionsResponse) GetBody() []byte {
 	return r.Body
@@ -16919,6 +17563,11 @@ func (r GetApiV1MeSessionsResponse) ContentType() string {
 	return ""
 }
 
+// DeleteApiV1MeSessionsIdResponse503Headers the declared response headers of an HTTP 503 response for DeleteApiV1MeSessionsId
+type DeleteApiV1MeSessionsIdResponse503Headers struct {
+	RetryAfter *int
+}
+
 type DeleteApiV1MeSessionsIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -16932,6 +17581,10 @@ type DeleteApiV1MeSessionsIdResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteApiV1MeSessionsIdResponse503Headers
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -16957,6 +17610,11 @@ func (r DeleteApiV1MeSessionsIdResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r DeleteApiV1MeSessionsIdResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteApiV1MeSessionsIdResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -16988,6 +17646,11 @@ func (r DeleteApiV1MeSessionsIdResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1MeTotpResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1MeTotp
+type PostApiV1MeTotpResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1MeTotpResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17007,6 +17670,10 @@ type PostApiV1MeTotpResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1MeTotpResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17049,6 +17716,11 @@ func (r PostApiV1MeTotpResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1MeTotpResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1MeTotpResponse) GetBody() []byte {
 	return r.Body
@@ -17078,6 +17750,11 @@ func (r PostApiV1MeTotpResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1MeTotpConfirmResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1MeTotpConfirm
+type PostApiV1MeTotpConfirmResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1MeTotpConfirmResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17097,6 +17774,10 @@ type PostApiV1MeTotpConfirmResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1MeTotpConfirmResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -17139,6 +17820,11 @@ func (r PostApiV1MeTotpConfirmResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1MeTotpConfirmResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1MeTotpConfirmResponse) GetBody() []byte {
 	return r.Body
@@ -17168,6 +17854,11 @@ func (r PostApiV1MeTotpConfirmResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1NotificationsResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1Notifications
+type GetApiV1NotificationsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1NotificationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17183,6 +17874,10 @@ type GetApiV1NotificationsResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1NotificationsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17215,6 +17910,11 @@ func (r GetApiV1NotificationsResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1NotificationsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1NotificationsResponse) GetBody() []byte {
 	return r.Body
@@ -17244,6 +17944,11 @@ func (r GetApiV1NotificationsResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1NotificationsReadResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1NotificationsRead
+type PostApiV1NotificationsReadResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1NotificationsReadResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17265,6 +17970,10 @@ type PostApiV1NotificationsReadResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1NotificationsReadResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17312,6 +18021,11 @@ func (r PostApiV1NotificationsReadResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1NotificationsReadResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1NotificationsReadResponse) GetBody() []byte {
 	return r.Body
@@ -17341,6 +18055,11 @@ func (r PostApiV1NotificationsReadResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1NotificationsIdReadResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1NotificationsIdRead
+type PostApiV1NotificationsIdReadResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1NotificationsIdReadResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17358,6 +18077,10 @@ type PostApiV1NotificationsIdReadResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1NotificationsIdReadResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17395,6 +18118,11 @@ func (r PostApiV1NotificationsIdReadResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1NotificationsIdReadResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1NotificationsIdReadResponse) GetBody() []byte {
 	return r.Body
@@ -17424,6 +18152,11 @@ func (r PostApiV1NotificationsIdReadResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1OrgsResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1Orgs
+type GetApiV1OrgsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1OrgsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17439,6 +18172,10 @@ type GetApiV1OrgsResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1OrgsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17466,6 +18203,11 @@ func (r GetApiV1OrgsResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r GetApiV1OrgsResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1OrgsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -17497,6 +18239,11 @@ func (r GetApiV1OrgsResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1OrgsResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1Orgs
+type PostApiV1OrgsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1OrgsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17516,6 +18263,10 @@ type PostApiV1OrgsResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1OrgsResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -17558,6 +18309,11 @@ func (r PostApiV1OrgsResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1OrgsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1OrgsResponse) GetBody() []byte {
 	return r.Body
@@ -17587,6 +18343,11 @@ func (r PostApiV1OrgsResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ProvidersResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1Providers
+type GetApiV1ProvidersResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ProvidersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17608,6 +18369,10 @@ type GetApiV1ProvidersResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ProvidersResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17652,6 +18417,11 @@ func (r GetApiV1ProvidersResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ProvidersResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ProvidersResponse) GetBody() []byte {
 	return r.Body
@@ -17681,6 +18451,11 @@ func (r GetApiV1ProvidersResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ProvidersExportResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1ProvidersExport
+type GetApiV1ProvidersExportResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ProvidersExportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17700,6 +18475,10 @@ type GetApiV1ProvidersExportResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ProvidersExportResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17742,6 +18521,11 @@ func (r GetApiV1ProvidersExportResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ProvidersExportResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ProvidersExportResponse) GetBody() []byte {
 	return r.Body
@@ -17771,6 +18555,11 @@ func (r GetApiV1ProvidersExportResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ProvidersImportResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1ProvidersImport
+type PostApiV1ProvidersImportResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ProvidersImportResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17796,6 +18585,10 @@ type PostApiV1ProvidersImportResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ProvidersImportResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17850,6 +18643,11 @@ func (r PostApiV1ProvidersImportResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ProvidersImportResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1ProvidersImportResponse) GetBody() []byte {
 	return r.Body
@@ -17879,6 +18677,11 @@ func (r PostApiV1ProvidersImportResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ProvidersOrgIdResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1ProvidersOrgId
+type GetApiV1ProvidersOrgIdResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ProvidersOrgIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17898,6 +18701,10 @@ type GetApiV1ProvidersOrgIdResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ProvidersOrgIdResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17940,6 +18747,11 @@ func (r GetApiV1ProvidersOrgIdResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ProvidersOrgIdResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ProvidersOrgIdResponse) GetBody() []byte {
 	return r.Body
@@ -17969,6 +18781,11 @@ func (r GetApiV1ProvidersOrgIdResponse) ContentType() string {
 	return ""
 }
 
+// PutApiV1ProvidersOrgIdResponse503Headers the declared response headers of an HTTP 503 response for PutApiV1ProvidersOrgId
+type PutApiV1ProvidersOrgIdResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PutApiV1ProvidersOrgIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17992,6 +18809,10 @@ type PutApiV1ProvidersOrgIdResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PutApiV1ProvidersOrgIdResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18044,6 +18865,11 @@ func (r PutApiV1ProvidersOrgIdResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PutApiV1ProvidersOrgIdResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PutApiV1ProvidersOrgIdResponse) GetBody() []byte {
 	return r.Body
@@ -18073,6 +18899,11 @@ func (r PutApiV1ProvidersOrgIdResponse) ContentType() string {
 	return ""
 }
 
+// PutApiV1ProvidersOrgIdCapacityResponse503Headers the declared response headers of an HTTP 503 response for PutApiV1ProvidersOrgIdCapacity
+type PutApiV1ProvidersOrgIdCapacityResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PutApiV1ProvidersOrgIdCapacityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18096,6 +18927,10 @@ type PutApiV1ProvidersOrgIdCapacityResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PutApiV1ProvidersOrgIdCapacityResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18148,6 +18983,11 @@ func (r PutApiV1ProvidersOrgIdCapacityResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PutApiV1ProvidersOrgIdCapacityResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PutApiV1ProvidersOrgIdCapacityResponse) GetBody() []byte {
 	return r.Body
@@ -18177,6 +19017,11 @@ func (r PutApiV1ProvidersOrgIdCapacityResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ProvidersOrgIdWebhookSecretResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1ProvidersOrgIdWebhookSecret
+type PostApiV1ProvidersOrgIdWebhookSecretResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ProvidersOrgIdWebhookSecretResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18192,6 +19037,10 @@ type PostApiV1ProvidersOrgIdWebhookSecretResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ProvidersOrgIdWebhookSecretResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18224,6 +19073,11 @@ func (r PostApiV1ProvidersOrgIdWebhookSecretResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ProvidersOrgIdWebhookSecretResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1ProvidersOrgIdWebhookSecretResponse) GetBody() []byte {
 	return r.Body
@@ -18253,6 +19107,11 @@ func (r PostApiV1ProvidersOrgIdWebhookSecretResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ReferralsResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1Referrals
+type PostApiV1ReferralsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ReferralsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18280,6 +19139,8 @@ type PostApiV1ReferralsResponse struct {
 	JSON500 *Internal
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ReferralsResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -18371,6 +19232,11 @@ func (r PostApiV1ReferralsResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ReferralsBoardResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1ReferralsBoard
+type GetApiV1ReferralsBoardResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ReferralsBoardResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18400,6 +19266,10 @@ type GetApiV1ReferralsBoardResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ReferralsBoardResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18452,6 +19322,11 @@ func (r GetApiV1ReferralsBoardResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ReferralsBoardResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ReferralsBoardResponse) GetBody() []byte {
 	return r.Body
@@ -18481,6 +19356,11 @@ func (r GetApiV1ReferralsBoardResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ReferralsInboxResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1ReferralsInbox
+type GetApiV1ReferralsInboxResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ReferralsInboxResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18500,6 +19380,10 @@ type GetApiV1ReferralsInboxResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ReferralsInboxResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18542,6 +19426,11 @@ func (r GetApiV1ReferralsInboxResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ReferralsInboxResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ReferralsInboxResponse) GetBody() []byte {
 	return r.Body
@@ -18571,6 +19460,11 @@ func (r GetApiV1ReferralsInboxResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ReferralsNotificationsResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1ReferralsNotifications
+type GetApiV1ReferralsNotificationsResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ReferralsNotificationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18597,6 +19491,10 @@ type GetApiV1ReferralsNotificationsResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ReferralsNotificationsResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18646,6 +19544,11 @@ func (r GetApiV1ReferralsNotificationsResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ReferralsNotificationsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ReferralsNotificationsResponse) GetBody() []byte {
 	return r.Body
@@ -18675,6 +19578,11 @@ func (r GetApiV1ReferralsNotificationsResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ReferralsRouteResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1ReferralsRoute
+type GetApiV1ReferralsRouteResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ReferralsRouteResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18696,6 +19604,10 @@ type GetApiV1ReferralsRouteResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ReferralsRouteResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18740,6 +19652,11 @@ func (r GetApiV1ReferralsRouteResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ReferralsRouteResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ReferralsRouteResponse) GetBody() []byte {
 	return r.Body
@@ -18769,6 +19686,11 @@ func (r GetApiV1ReferralsRouteResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ReferralsSentResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1ReferralsSent
+type GetApiV1ReferralsSentResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ReferralsSentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18788,6 +19710,10 @@ type GetApiV1ReferralsSentResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ReferralsSentResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18830,6 +19756,11 @@ func (r GetApiV1ReferralsSentResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ReferralsSentResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ReferralsSentResponse) GetBody() []byte {
 	return r.Body
@@ -18859,6 +19790,11 @@ func (r GetApiV1ReferralsSentResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ReferralsIdResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1ReferralsId
+type GetApiV1ReferralsIdResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ReferralsIdResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18878,6 +19814,10 @@ type GetApiV1ReferralsIdResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ReferralsIdResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -18920,6 +19860,11 @@ func (r GetApiV1ReferralsIdResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ReferralsIdResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ReferralsIdResponse) GetBody() []byte {
 	return r.Body
@@ -18949,6 +19894,11 @@ func (r GetApiV1ReferralsIdResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ReferralsIdAcceptResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1ReferralsIdAccept
+type PostApiV1ReferralsIdAcceptResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ReferralsIdAcceptResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -18972,6 +19922,8 @@ type PostApiV1ReferralsIdAcceptResponse struct {
 	JSON500 *Internal
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ReferralsIdAcceptResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19053,6 +20005,11 @@ func (r PostApiV1ReferralsIdAcceptResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ReferralsIdApproveResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1ReferralsIdApprove
+type PostApiV1ReferralsIdApproveResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ReferralsIdApproveResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19072,6 +20029,10 @@ type PostApiV1ReferralsIdApproveResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ReferralsIdApproveResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19114,6 +20075,11 @@ func (r PostApiV1ReferralsIdApproveResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ReferralsIdApproveResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1ReferralsIdApproveResponse) GetBody() []byte {
 	return r.Body
@@ -19143,6 +20109,11 @@ func (r PostApiV1ReferralsIdApproveResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ReferralsIdArrivedResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1ReferralsIdArrived
+type PostApiV1ReferralsIdArrivedResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ReferralsIdArrivedResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19162,6 +20133,10 @@ type PostApiV1ReferralsIdArrivedResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ReferralsIdArrivedResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19204,6 +20179,11 @@ func (r PostApiV1ReferralsIdArrivedResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ReferralsIdArrivedResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1ReferralsIdArrivedResponse) GetBody() []byte {
 	return r.Body
@@ -19233,6 +20213,11 @@ func (r PostApiV1ReferralsIdArrivedResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ReferralsIdCandidatesResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1ReferralsIdCandidates
+type GetApiV1ReferralsIdCandidatesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ReferralsIdCandidatesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19254,6 +20239,10 @@ type GetApiV1ReferralsIdCandidatesResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ReferralsIdCandidatesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19298,6 +20287,11 @@ func (r GetApiV1ReferralsIdCandidatesResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ReferralsIdCandidatesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ReferralsIdCandidatesResponse) GetBody() []byte {
 	return r.Body
@@ -19327,6 +20321,11 @@ func (r GetApiV1ReferralsIdCandidatesResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ReferralsIdCompleteResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1ReferralsIdComplete
+type PostApiV1ReferralsIdCompleteResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ReferralsIdCompleteResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19346,6 +20345,10 @@ type PostApiV1ReferralsIdCompleteResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ReferralsIdCompleteResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19388,6 +20391,11 @@ func (r PostApiV1ReferralsIdCompleteResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ReferralsIdCompleteResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1ReferralsIdCompleteResponse) GetBody() []byte {
 	return r.Body
@@ -19417,6 +20425,11 @@ func (r PostApiV1ReferralsIdCompleteResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ReferralsIdDeclineResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1ReferralsIdDecline
+type PostApiV1ReferralsIdDeclineResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ReferralsIdDeclineResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19444,6 +20457,8 @@ type PostApiV1ReferralsIdDeclineResponse struct {
 	JSON500 *Internal
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ReferralsIdDeclineResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19535,6 +20550,11 @@ func (r PostApiV1ReferralsIdDeclineResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ReferralsIdLeftResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1ReferralsIdLeft
+type PostApiV1ReferralsIdLeftResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ReferralsIdLeftResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19554,6 +20574,10 @@ type PostApiV1ReferralsIdLeftResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ReferralsIdLeftResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19596,6 +20620,11 @@ func (r PostApiV1ReferralsIdLeftResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ReferralsIdLeftResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1ReferralsIdLeftResponse) GetBody() []byte {
 	return r.Body
@@ -19625,6 +20654,11 @@ func (r PostApiV1ReferralsIdLeftResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1ReferralsIdPackageResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1ReferralsIdPackage
+type GetApiV1ReferralsIdPackageResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1ReferralsIdPackageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19644,6 +20678,10 @@ type GetApiV1ReferralsIdPackageResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1ReferralsIdPackageResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -19686,6 +20724,11 @@ func (r GetApiV1ReferralsIdPackageResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1ReferralsIdPackageResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1ReferralsIdPackageResponse) GetBody() []byte {
 	return r.Body
@@ -19715,6 +20758,11 @@ func (r GetApiV1ReferralsIdPackageResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ReferralsIdPlaceResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1ReferralsIdPlace
+type PostApiV1ReferralsIdPlaceResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ReferralsIdPlaceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19734,6 +20782,10 @@ type PostApiV1ReferralsIdPlaceResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ReferralsIdPlaceResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19776,6 +20828,11 @@ func (r PostApiV1ReferralsIdPlaceResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ReferralsIdPlaceResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1ReferralsIdPlaceResponse) GetBody() []byte {
 	return r.Body
@@ -19805,6 +20862,11 @@ func (r PostApiV1ReferralsIdPlaceResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1ReferralsIdWithdrawResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1ReferralsIdWithdraw
+type PostApiV1ReferralsIdWithdrawResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1ReferralsIdWithdrawResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19828,6 +20890,10 @@ type PostApiV1ReferralsIdWithdrawResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1ReferralsIdWithdrawResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19880,6 +20946,11 @@ func (r PostApiV1ReferralsIdWithdrawResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1ReferralsIdWithdrawResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1ReferralsIdWithdrawResponse) GetBody() []byte {
 	return r.Body
@@ -19909,6 +20980,11 @@ func (r PostApiV1ReferralsIdWithdrawResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1StatsLedgerResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1StatsLedger
+type GetApiV1StatsLedgerResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1StatsLedgerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -19931,6 +21007,10 @@ type GetApiV1StatsLedgerResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1StatsLedgerResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -19976,6 +21056,11 @@ func (r GetApiV1StatsLedgerResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1StatsLedgerResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1StatsLedgerResponse) GetBody() []byte {
 	return r.Body
@@ -20005,6 +21090,11 @@ func (r GetApiV1StatsLedgerResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1StatsReleasesResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1StatsReleases
+type GetApiV1StatsReleasesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1StatsReleasesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20026,6 +21116,10 @@ type GetApiV1StatsReleasesResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1StatsReleasesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20070,6 +21164,11 @@ func (r GetApiV1StatsReleasesResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1StatsReleasesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1StatsReleasesResponse) GetBody() []byte {
 	return r.Body
@@ -20099,6 +21198,11 @@ func (r GetApiV1StatsReleasesResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1StatsReleasesResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1StatsReleases
+type PostApiV1StatsReleasesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1StatsReleasesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20122,6 +21226,10 @@ type PostApiV1StatsReleasesResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1StatsReleasesResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -20174,6 +21282,11 @@ func (r PostApiV1StatsReleasesResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1StatsReleasesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1StatsReleasesResponse) GetBody() []byte {
 	return r.Body
@@ -20203,6 +21316,11 @@ func (r PostApiV1StatsReleasesResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1StatsReleasesReleaseTablesNameResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1StatsReleasesReleaseTablesName
+type GetApiV1StatsReleasesReleaseTablesNameResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1StatsReleasesReleaseTablesNameResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20222,6 +21340,10 @@ type GetApiV1StatsReleasesReleaseTablesNameResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1StatsReleasesReleaseTablesNameResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20264,6 +21386,11 @@ func (r GetApiV1StatsReleasesReleaseTablesNameResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1StatsReleasesReleaseTablesNameResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1StatsReleasesReleaseTablesNameResponse) GetBody() []byte {
 	return r.Body
@@ -20293,6 +21420,11 @@ func (r GetApiV1StatsReleasesReleaseTablesNameResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1StatsReportYearResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1StatsReportYear
+type GetApiV1StatsReportYearResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1StatsReportYearResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20310,6 +21442,10 @@ type GetApiV1StatsReportYearResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1StatsReportYearResponse503Headers
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -20347,6 +21483,11 @@ func (r GetApiV1StatsReportYearResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1StatsReportYearResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1StatsReportYearResponse) GetBody() []byte {
 	return r.Body
@@ -20376,6 +21517,11 @@ func (r GetApiV1StatsReportYearResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1StatsTablesResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1StatsTables
+type GetApiV1StatsTablesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1StatsTablesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20397,6 +21543,10 @@ type GetApiV1StatsTablesResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1StatsTablesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20441,6 +21591,11 @@ func (r GetApiV1StatsTablesResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1StatsTablesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1StatsTablesResponse) GetBody() []byte {
 	return r.Body
@@ -20470,6 +21625,11 @@ func (r GetApiV1StatsTablesResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1StatsTablesNameResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1StatsTablesName
+type GetApiV1StatsTablesNameResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1StatsTablesNameResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20489,6 +21649,10 @@ type GetApiV1StatsTablesNameResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1StatsTablesNameResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20531,6 +21695,11 @@ func (r GetApiV1StatsTablesNameResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1StatsTablesNameResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1StatsTablesNameResponse) GetBody() []byte {
 	return r.Body
@@ -20560,6 +21729,11 @@ func (r GetApiV1StatsTablesNameResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1StatsTablesNameSeriesResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1StatsTablesNameSeries
+type GetApiV1StatsTablesNameSeriesResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1StatsTablesNameSeriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20579,6 +21753,10 @@ type GetApiV1StatsTablesNameSeriesResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1StatsTablesNameSeriesResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20621,6 +21799,11 @@ func (r GetApiV1StatsTablesNameSeriesResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1StatsTablesNameSeriesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1StatsTablesNameSeriesResponse) GetBody() []byte {
 	return r.Body
@@ -20650,6 +21833,11 @@ func (r GetApiV1StatsTablesNameSeriesResponse) ContentType() string {
 	return ""
 }
 
+// GetApiV1UsersResponse503Headers the declared response headers of an HTTP 503 response for GetApiV1Users
+type GetApiV1UsersResponse503Headers struct {
+	RetryAfter *int
+}
+
 type GetApiV1UsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20669,6 +21857,10 @@ type GetApiV1UsersResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiV1UsersResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20708,6 +21900,11 @@ func (r GetApiV1UsersResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1UsersResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r GetApiV1UsersResponse) GetBody() []byte {
 	return r.Body
@@ -20735,6 +21932,11 @@ func (r GetApiV1UsersResponse) ContentType() string {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
+}
+
+// PostApiV1UsersResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1Users
+type PostApiV1UsersResponse503Headers struct {
+	RetryAfter *int
 }
 
 type PostApiV1UsersResponse struct {
@@ -20774,6 +21976,10 @@ type PostApiV1UsersResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1UsersResponse503Headers
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -20840,6 +22046,11 @@ func (r PostApiV1UsersResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1UsersResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1UsersResponse) GetBody() []byte {
 	return r.Body
@@ -20869,6 +22080,11 @@ func (r PostApiV1UsersResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1UsersIdDisableResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1UsersIdDisable
+type PostApiV1UsersIdDisableResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1UsersIdDisableResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20882,6 +22098,10 @@ type PostApiV1UsersIdDisableResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1UsersIdDisableResponse503Headers
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -20907,6 +22127,11 @@ func (r PostApiV1UsersIdDisableResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r PostApiV1UsersIdDisableResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1UsersIdDisableResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -20938,6 +22163,11 @@ func (r PostApiV1UsersIdDisableResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1UsersIdEnableResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1UsersIdEnable
+type PostApiV1UsersIdEnableResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1UsersIdEnableResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20953,6 +22183,10 @@ type PostApiV1UsersIdEnableResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1UsersIdEnableResponse503Headers
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -20985,6 +22219,11 @@ func (r PostApiV1UsersIdEnableResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1UsersIdEnableResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1UsersIdEnableResponse) GetBody() []byte {
 	return r.Body
@@ -21014,6 +22253,11 @@ func (r PostApiV1UsersIdEnableResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1UsersIdEnrolmentTicketResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1UsersIdEnrolmentTicket
+type PostApiV1UsersIdEnrolmentTicketResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1UsersIdEnrolmentTicketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21031,6 +22275,10 @@ type PostApiV1UsersIdEnrolmentTicketResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1UsersIdEnrolmentTicketResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21068,6 +22316,11 @@ func (r PostApiV1UsersIdEnrolmentTicketResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1UsersIdEnrolmentTicketResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1UsersIdEnrolmentTicketResponse) GetBody() []byte {
 	return r.Body
@@ -21097,6 +22350,11 @@ func (r PostApiV1UsersIdEnrolmentTicketResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1UsersIdPasswordResetResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1UsersIdPasswordReset
+type PostApiV1UsersIdPasswordResetResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1UsersIdPasswordResetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21112,6 +22370,10 @@ type PostApiV1UsersIdPasswordResetResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1UsersIdPasswordResetResponse503Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21144,6 +22406,11 @@ func (r PostApiV1UsersIdPasswordResetResponse) GetJSON500() *Internal {
 	return r.JSON500
 }
 
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1UsersIdPasswordResetResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
 // GetBody returns the raw response body bytes
 func (r PostApiV1UsersIdPasswordResetResponse) GetBody() []byte {
 	return r.Body
@@ -21173,6 +22440,11 @@ func (r PostApiV1UsersIdPasswordResetResponse) ContentType() string {
 	return ""
 }
 
+// PostApiV1UsersIdTotpResetResponse503Headers the declared response headers of an HTTP 503 response for PostApiV1UsersIdTotpReset
+type PostApiV1UsersIdTotpResetResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PostApiV1UsersIdTotpResetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21186,6 +22458,10 @@ type PostApiV1UsersIdTotpResetResponse struct {
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiV1UsersIdTotpResetResponse503Headers
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -21211,6 +22487,11 @@ func (r PostApiV1UsersIdTotpResetResponse) GetJSON429() *RateLimited {
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
 func (r PostApiV1UsersIdTotpResetResponse) GetJSON500() *Internal {
 	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostApiV1UsersIdTotpResetResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -23212,6 +24493,19 @@ func ParseGetApiV1AuditAlertsResponse(rsp *http.Response) (*GetApiV1AuditAlertsR
 
 	}
 
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1AuditAlertsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
 	return response, nil
 }
 
@@ -23257,6 +24551,26 @@ func ParseGetApiV1AuditCheckpointsLatestResponse(rsp *http.Response) (*GetApiV1A
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1AuditCheckpointsLatestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23324,6 +24638,26 @@ func ParseGetApiV1AuditConsistencyResponse(rsp *http.Response) (*GetApiV1AuditCo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1AuditConsistencyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23392,6 +24726,19 @@ func ParseGetApiV1AuditEventsResponse(rsp *http.Response) (*GetApiV1AuditEventsR
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1AuditEventsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23478,6 +24825,19 @@ func ParseGetApiV1AuditEventsIdProofResponse(rsp *http.Response) (*GetApiV1Audit
 
 	}
 
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1AuditEventsIdProofResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
 	return response, nil
 }
 
@@ -23516,6 +24876,26 @@ func ParseGetApiV1AuditPublicCheckpointResponse(rsp *http.Response) (*GetApiV1Au
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1AuditPublicCheckpointResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23576,6 +24956,26 @@ func ParseGetApiV1AuditPublicConsistencyResponse(rsp *http.Response) (*GetApiV1A
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1AuditPublicConsistencyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23609,6 +25009,26 @@ func ParseGetApiV1AuditPublicKeyResponse(rsp *http.Response) (*GetApiV1AuditPubl
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1AuditPublicKeyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23680,6 +25100,26 @@ func ParseGetApiV1AuditPublicProofsIndexResponse(rsp *http.Response) (*GetApiV1A
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1AuditPublicProofsIndexResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23762,6 +25202,26 @@ func ParsePostApiV1AuthEnrolmentResponse(rsp *http.Response) (*PostApiV1AuthEnro
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1AuthEnrolmentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23810,6 +25270,26 @@ func ParseGetApiV1AuthKeysResponse(rsp *http.Response) (*GetApiV1AuthKeysRespons
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1AuthKeysResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23885,6 +25365,26 @@ func ParsePostApiV1AuthLoginResponse(rsp *http.Response) (*PostApiV1AuthLoginRes
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1AuthLoginResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -23935,6 +25435,26 @@ func ParsePostApiV1AuthLogoutResponse(rsp *http.Response) (*PostApiV1AuthLogoutR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1AuthLogoutResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24006,6 +25526,26 @@ func ParsePostApiV1AuthPasswordResetResponse(rsp *http.Response) (*PostApiV1Auth
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1AuthPasswordResetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24074,6 +25614,26 @@ func ParsePostApiV1AuthRefreshResponse(rsp *http.Response) (*PostApiV1AuthRefres
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1AuthRefreshResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24151,6 +25711,26 @@ func ParseGetApiV1BreakGlassResponse(rsp *http.Response) (*GetApiV1BreakGlassRes
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1BreakGlassResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24240,6 +25820,26 @@ func ParsePostApiV1BreakGlassIdReviewResponse(rsp *http.Response) (*PostApiV1Bre
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1BreakGlassIdReviewResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24301,6 +25901,26 @@ func ParseGetApiV1CasesResponse(rsp *http.Response) (*GetApiV1CasesResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1CasesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24399,6 +26019,19 @@ func ParsePostApiV1CasesResponse(rsp *http.Response) (*PostApiV1CasesResponse, e
 
 	}
 
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
 	return response, nil
 }
 
@@ -24465,6 +26098,19 @@ func ParseGetApiV1CasesIdResponse(rsp *http.Response) (*GetApiV1CasesIdResponse,
 		}
 		response.JSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1CasesIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24554,6 +26200,26 @@ func ParsePutApiV1CasesIdResponse(rsp *http.Response) (*PutApiV1CasesIdResponse,
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PutApiV1CasesIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24645,6 +26311,26 @@ func ParseGetApiV1CasesIdAccessReportResponse(rsp *http.Response) (*GetApiV1Case
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1CasesIdAccessReportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24750,6 +26436,19 @@ func ParsePostApiV1CasesIdBreakGlassResponse(rsp *http.Response) (*PostApiV1Case
 
 	}
 
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdBreakGlassResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
 	return response, nil
 }
 
@@ -24831,6 +26530,26 @@ func ParseGetApiV1CasesIdCertificateResponse(rsp *http.Response) (*GetApiV1Cases
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1CasesIdCertificateResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -24913,6 +26632,26 @@ func ParsePostApiV1CasesIdConsentsResponse(rsp *http.Response) (*PostApiV1CasesI
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdConsentsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25018,6 +26757,19 @@ func ParsePostApiV1CasesIdDisclosuresResponse(rsp *http.Response) (*PostApiV1Cas
 
 	}
 
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdDisclosuresResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
 	return response, nil
 }
 
@@ -25093,6 +26845,26 @@ func ParseGetApiV1CasesIdEntriesResponse(rsp *http.Response) (*GetApiV1CasesIdEn
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1CasesIdEntriesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25198,6 +26970,19 @@ func ParsePostApiV1CasesIdEntriesResponse(rsp *http.Response) (*PostApiV1CasesId
 
 	}
 
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdEntriesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
 	return response, nil
 }
 
@@ -25264,6 +27049,26 @@ func ParsePostApiV1CasesIdFinalizeResponse(rsp *http.Response) (*PostApiV1CasesI
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdFinalizeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25327,6 +27132,26 @@ func ParseGetApiV1CasesIdGrantsResponse(rsp *http.Response) (*GetApiV1CasesIdGra
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1CasesIdGrantsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25416,6 +27241,26 @@ func ParsePostApiV1CasesIdGrantsResponse(rsp *http.Response) (*PostApiV1CasesIdG
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdGrantsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25484,6 +27329,26 @@ func ParsePostApiV1CasesIdGrantsGidActivateResponse(rsp *http.Response) (*PostAp
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdGrantsGidActivateResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25552,6 +27417,26 @@ func ParsePostApiV1CasesIdGrantsGidEndResponse(rsp *http.Response) (*PostApiV1Ca
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdGrantsGidEndResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25609,6 +27494,26 @@ func ParsePostApiV1CasesIdGrantsGidRevokeResponse(rsp *http.Response) (*PostApiV
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdGrantsGidRevokeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25705,6 +27610,26 @@ func ParsePostApiV1CasesIdGuardianResponse(rsp *http.Response) (*PostApiV1CasesI
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdGuardianResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25794,6 +27719,26 @@ func ParsePostApiV1CasesIdLegalHoldResponse(rsp *http.Response) (*PostApiV1Cases
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdLegalHoldResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25883,6 +27828,26 @@ func ParsePostApiV1CasesIdLegalHoldReleaseResponse(rsp *http.Response) (*PostApi
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdLegalHoldReleaseResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -25961,6 +27926,26 @@ func ParsePostApiV1CasesIdLinkResponse(rsp *http.Response) (*PostApiV1CasesIdLin
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdLinkResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26050,6 +28035,26 @@ func ParsePostApiV1CasesIdRouteResponse(rsp *http.Response) (*PostApiV1CasesIdRo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdRouteResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26118,6 +28123,26 @@ func ParsePostApiV1CasesIdSubmitResponse(rsp *http.Response) (*PostApiV1CasesIdS
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdSubmitResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26223,6 +28248,19 @@ func ParsePostApiV1CasesIdSupportResponse(rsp *http.Response) (*PostApiV1CasesId
 
 	}
 
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdSupportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
 	return response, nil
 }
 
@@ -26310,6 +28348,26 @@ func ParsePostApiV1CasesIdTransferResponse(rsp *http.Response) (*PostApiV1CasesI
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdTransferResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26415,6 +28473,19 @@ func ParsePostApiV1CasesIdTransitionsResponse(rsp *http.Response) (*PostApiV1Cas
 
 	}
 
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1CasesIdTransitionsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
 	return response, nil
 }
 
@@ -26488,6 +28559,26 @@ func ParseGetApiV1CasesIdWorkflowResponse(rsp *http.Response) (*GetApiV1CasesIdW
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1CasesIdWorkflowResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26576,6 +28667,26 @@ func ParseGetApiV1DecisionsQueueResponse(rsp *http.Response) (*GetApiV1Decisions
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1DecisionsQueueResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26653,6 +28764,26 @@ func ParseGetApiV1DisclosuresResponse(rsp *http.Response) (*GetApiV1DisclosuresR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1DisclosuresResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26717,6 +28848,26 @@ func ParseGetApiV1DuplicatesResponse(rsp *http.Response) (*GetApiV1DuplicatesRes
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1DuplicatesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26806,6 +28957,26 @@ func ParsePostApiV1DuplicatesIdConfirmResponse(rsp *http.Response) (*PostApiV1Du
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1DuplicatesIdConfirmResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26866,6 +29037,26 @@ func ParseGetApiV1MeResponse(rsp *http.Response) (*GetApiV1MeResponse, error) {
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1MeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26937,6 +29128,26 @@ func ParsePostApiV1MePasswordResponse(rsp *http.Response) (*PostApiV1MePasswordR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1MePasswordResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26998,6 +29209,26 @@ func ParseGetApiV1MeSessionsResponse(rsp *http.Response) (*GetApiV1MeSessionsRes
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1MeSessionsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27055,6 +29286,26 @@ func ParseDeleteApiV1MeSessionsIdResponse(rsp *http.Response) (*DeleteApiV1MeSes
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers DeleteApiV1MeSessionsIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27130,6 +29381,26 @@ func ParsePostApiV1MeTotpResponse(rsp *http.Response) (*PostApiV1MeTotpResponse,
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1MeTotpResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27208,6 +29479,26 @@ func ParsePostApiV1MeTotpConfirmResponse(rsp *http.Response) (*PostApiV1MeTotpCo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1MeTotpConfirmResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27269,6 +29560,26 @@ func ParseGetApiV1NotificationsResponse(rsp *http.Response) (*GetApiV1Notificati
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1NotificationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27351,6 +29662,26 @@ func ParsePostApiV1NotificationsReadResponse(rsp *http.Response) (*PostApiV1Noti
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1NotificationsReadResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27419,6 +29750,26 @@ func ParsePostApiV1NotificationsIdReadResponse(rsp *http.Response) (*PostApiV1No
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1NotificationsIdReadResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27475,6 +29826,26 @@ func ParseGetApiV1OrgsResponse(rsp *http.Response) (*GetApiV1OrgsResponse, error
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1OrgsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27550,6 +29921,26 @@ func ParsePostApiV1OrgsResponse(rsp *http.Response) (*PostApiV1OrgsResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1OrgsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27627,6 +30018,26 @@ func ParseGetApiV1ProvidersResponse(rsp *http.Response) (*GetApiV1ProvidersRespo
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ProvidersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27702,6 +30113,26 @@ func ParseGetApiV1ProvidersExportResponse(rsp *http.Response) (*GetApiV1Provider
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ProvidersExportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27793,6 +30224,26 @@ func ParsePostApiV1ProvidersImportResponse(rsp *http.Response) (*PostApiV1Provid
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ProvidersImportResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27868,6 +30319,26 @@ func ParseGetApiV1ProvidersOrgIdResponse(rsp *http.Response) (*GetApiV1Providers
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ProvidersOrgIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27957,6 +30428,26 @@ func ParsePutApiV1ProvidersOrgIdResponse(rsp *http.Response) (*PutApiV1Providers
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PutApiV1ProvidersOrgIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28046,6 +30537,26 @@ func ParsePutApiV1ProvidersOrgIdCapacityResponse(rsp *http.Response) (*PutApiV1P
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PutApiV1ProvidersOrgIdCapacityResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28107,6 +30618,26 @@ func ParsePostApiV1ProvidersOrgIdWebhookSecretResponse(rsp *http.Response) (*Pos
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ProvidersOrgIdWebhookSecretResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28212,6 +30743,19 @@ func ParsePostApiV1ReferralsResponse(rsp *http.Response) (*PostApiV1ReferralsRes
 
 	}
 
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ReferralsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
 	return response, nil
 }
 
@@ -28295,6 +30839,26 @@ func ParseGetApiV1ReferralsBoardResponse(rsp *http.Response) (*GetApiV1Referrals
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ReferralsBoardResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28370,6 +30934,26 @@ func ParseGetApiV1ReferralsInboxResponse(rsp *http.Response) (*GetApiV1Referrals
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ReferralsInboxResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28452,6 +31036,26 @@ func ParseGetApiV1ReferralsNotificationsResponse(rsp *http.Response) (*GetApiV1R
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ReferralsNotificationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28529,6 +31133,26 @@ func ParseGetApiV1ReferralsRouteResponse(rsp *http.Response) (*GetApiV1Referrals
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ReferralsRouteResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28604,6 +31228,26 @@ func ParseGetApiV1ReferralsSentResponse(rsp *http.Response) (*GetApiV1ReferralsS
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ReferralsSentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28679,6 +31323,26 @@ func ParseGetApiV1ReferralsIdResponse(rsp *http.Response) (*GetApiV1ReferralsIdR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ReferralsIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28770,6 +31434,19 @@ func ParsePostApiV1ReferralsIdAcceptResponse(rsp *http.Response) (*PostApiV1Refe
 
 	}
 
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ReferralsIdAcceptResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
 	return response, nil
 }
 
@@ -28843,6 +31520,26 @@ func ParsePostApiV1ReferralsIdApproveResponse(rsp *http.Response) (*PostApiV1Ref
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ReferralsIdApproveResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28918,6 +31615,26 @@ func ParsePostApiV1ReferralsIdArrivedResponse(rsp *http.Response) (*PostApiV1Ref
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ReferralsIdArrivedResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -28995,6 +31712,26 @@ func ParseGetApiV1ReferralsIdCandidatesResponse(rsp *http.Response) (*GetApiV1Re
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ReferralsIdCandidatesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29070,6 +31807,26 @@ func ParsePostApiV1ReferralsIdCompleteResponse(rsp *http.Response) (*PostApiV1Re
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ReferralsIdCompleteResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29175,6 +31932,19 @@ func ParsePostApiV1ReferralsIdDeclineResponse(rsp *http.Response) (*PostApiV1Ref
 
 	}
 
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ReferralsIdDeclineResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
 	return response, nil
 }
 
@@ -29248,6 +32018,26 @@ func ParsePostApiV1ReferralsIdLeftResponse(rsp *http.Response) (*PostApiV1Referr
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ReferralsIdLeftResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29323,6 +32113,26 @@ func ParseGetApiV1ReferralsIdPackageResponse(rsp *http.Response) (*GetApiV1Refer
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1ReferralsIdPackageResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29398,6 +32208,26 @@ func ParsePostApiV1ReferralsIdPlaceResponse(rsp *http.Response) (*PostApiV1Refer
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ReferralsIdPlaceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29487,6 +32317,26 @@ func ParsePostApiV1ReferralsIdWithdrawResponse(rsp *http.Response) (*PostApiV1Re
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1ReferralsIdWithdrawResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29565,6 +32415,26 @@ func ParseGetApiV1StatsLedgerResponse(rsp *http.Response) (*GetApiV1StatsLedgerR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1StatsLedgerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29642,6 +32512,26 @@ func ParseGetApiV1StatsReleasesResponse(rsp *http.Response) (*GetApiV1StatsRelea
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1StatsReleasesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29731,6 +32621,26 @@ func ParsePostApiV1StatsReleasesResponse(rsp *http.Response) (*PostApiV1StatsRel
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1StatsReleasesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29806,9 +32716,29 @@ func ParseGetApiV1StatsReleasesReleaseTablesNameResponse(rsp *http.Response) (*G
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	case rsp.StatusCode == 200:
 		// Content-type (text/csv) unsupported
 
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1StatsReleasesReleaseTablesNameResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29877,6 +32807,26 @@ func ParseGetApiV1StatsReportYearResponse(rsp *http.Response) (*GetApiV1StatsRep
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1StatsReportYearResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -29954,6 +32904,26 @@ func ParseGetApiV1StatsTablesResponse(rsp *http.Response) (*GetApiV1StatsTablesR
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1StatsTablesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30029,9 +32999,29 @@ func ParseGetApiV1StatsTablesNameResponse(rsp *http.Response) (*GetApiV1StatsTab
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
 	case rsp.StatusCode == 200:
 		// Content-type (text/csv) unsupported
 
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1StatsTablesNameResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30107,6 +33097,26 @@ func ParseGetApiV1StatsTablesNameSeriesResponse(rsp *http.Response) (*GetApiV1St
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1StatsTablesNameSeriesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30177,6 +33187,26 @@ func ParseGetApiV1UsersResponse(rsp *http.Response) (*GetApiV1UsersResponse, err
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiV1UsersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30280,6 +33310,26 @@ func ParsePostApiV1UsersResponse(rsp *http.Response) (*PostApiV1UsersResponse, e
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1UsersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30337,6 +33387,26 @@ func ParsePostApiV1UsersIdDisableResponse(rsp *http.Response) (*PostApiV1UsersId
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1UsersIdDisableResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30401,6 +33471,26 @@ func ParsePostApiV1UsersIdEnableResponse(rsp *http.Response) (*PostApiV1UsersIdE
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1UsersIdEnableResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30469,6 +33559,26 @@ func ParsePostApiV1UsersIdEnrolmentTicketResponse(rsp *http.Response) (*PostApiV
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1UsersIdEnrolmentTicketResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30530,6 +33640,26 @@ func ParsePostApiV1UsersIdPasswordResetResponse(rsp *http.Response) (*PostApiV1U
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1UsersIdPasswordResetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -30587,6 +33717,26 @@ func ParsePostApiV1UsersIdTotpResetResponse(rsp *http.Response) (*PostApiV1Users
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiV1UsersIdTotpResetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
