@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,29 @@ func TestDocumentIsValid(t *testing.T) {
 	}
 	if n := len(s.Doc.Paths.Map()); n < 60 {
 		t.Errorf("only %d paths", n)
+	}
+}
+
+// Every operation has an operationId, camelCase and unique: generated
+// clients name their methods after it, so it is part of the contract.
+func TestEveryOperationHasAStableID(t *testing.T) {
+	s := Load(t)
+	camel := regexp.MustCompile(`^[a-z][a-zA-Z0-9]*$`)
+	seen := map[string]string{}
+	for path, item := range s.Doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			where := method + " " + path
+			switch id := op.OperationID; {
+			case id == "":
+				t.Errorf("%s has no operationId", where)
+			case !camel.MatchString(id):
+				t.Errorf("%s: operationId %q is not camelCase", where, id)
+			case seen[id] != "":
+				t.Errorf("%s: operationId %q already names %s", where, id, seen[id])
+			default:
+				seen[id] = where
+			}
+		}
 	}
 }
 
