@@ -287,9 +287,9 @@ func (l *Log) Proof(ctx context.Context, id string, size int64) (InclusionProof,
 		if err != nil {
 			return InclusionProof{}, err
 		}
-		size, cpNote = cp.Size, string(cp.Note)
+		size, cpNote = cp.Size, string(l.withCosignatures(cp).Note)
 	} else if cp, err := checkpointAt(ctx, l.db, size); err == nil {
-		cpNote = string(cp.Note)
+		cpNote = string(l.withCosignatures(cp).Note)
 	}
 	n, err := treeSize(ctx, l.db)
 	if err != nil {
@@ -362,7 +362,7 @@ func (l *Log) LatestCheckpoint(ctx context.Context) ([]byte, error) {
 	if err := l.auditRead(ctx, "audit.checkpoint.read", "", ""); err != nil {
 		return nil, err
 	}
-	return cp.Note, nil
+	return l.withCosignatures(cp).Note, nil
 }
 
 func hashBytes(hs []tlog.Hash) [][]byte {
