@@ -4,6 +4,7 @@
 //	NRM_CONTRACT_RECORD=/tmp/codes go test ./cmd/nrm ./services/...
 //	go run ./internal/errcodes /tmp/codes        # prints what is missing
 //	go run ./internal/errcodes -w /tmp/codes     # and writes it into the document
+//	go run ./internal/errcodes -generic -w       # the middleware's codes for documented statuses without a list
 //
 // Run from the module root. A record names an operation by operationId; a
 // route without one is reported, not guessed.
@@ -22,18 +23,19 @@ import (
 
 func main() {
 	write := flag.Bool("w", false, "write the missing codes into the document")
+	generic := flag.Bool("generic", false, "add the shared middleware's code for every documented error status that lists none")
 	flag.Parse()
-	if flag.NArg() == 0 {
-		fmt.Fprintln(os.Stderr, "usage: errcodes [-w] RECORD_FILE...")
+	if flag.NArg() == 0 && !*generic {
+		fmt.Fprintln(os.Stderr, "usage: errcodes [-w] [-generic] [RECORD_FILE...]")
 		os.Exit(2)
 	}
-	if err := run(*write, flag.Args()); err != nil {
+	if err := run(*write, *generic, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "errcodes:", err)
 		os.Exit(1)
 	}
 }
 
-func run(write bool, files []string) error {
+func run(write, generic bool, files []string) error {
 	var recs []contract.Record
 	for _, name := range files {
 		r, err := readRecords(name)
@@ -45,6 +47,9 @@ func run(write bool, files []string) error {
 	doc, err := contract.LoadFile(contract.SpecPath)
 	if err != nil {
 		return err
+	}
+	if generic {
+		recs = append(recs, contract.GenericCodes(doc)...)
 	}
 	missing := contract.MissingCodes(doc, recs)
 	for _, r := range missing {

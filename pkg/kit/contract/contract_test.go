@@ -297,3 +297,35 @@ func TestAddErrorCodes(t *testing.T) {
 		t.Error("a record of an unknown operation was placed somewhere")
 	}
 }
+
+// GenericCodes fills an operation's documented statuses with the shared
+// middleware's codes, never claiming a token check on a public route.
+func TestGenericCodes(t *testing.T) {
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := LoadFile(filepath.Join(root, SpecPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := GenericCodes(doc); len(got) != 0 {
+		t.Errorf("the document lacks lists the middleware fills: %v", got)
+	}
+	delete(doc.Paths.Find("/api/v1/me").Get.Extensions, ErrorCodesKey)
+	delete(doc.Paths.Find("/api/v1/auth/login").Post.Extensions, ErrorCodesKey)
+	var got []string
+	for _, r := range GenericCodes(doc) {
+		got = append(got, r.String())
+	}
+	for _, want := range []string{"getMe 401 unauthenticated", "getMe 403 forbidden", "getMe 429 rate_limited", "getMe 500 internal", "login 400 invalid_json", "login 413 body_too_large"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("missing %q in %q", want, got)
+		}
+	}
+	for _, r := range got {
+		if strings.HasPrefix(r, "login 401") || strings.HasPrefix(r, "login 403") {
+			t.Errorf("%s: a public route gets no token check", r)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -132,4 +133,57 @@ func MissingCodes(doc *openapi3.T, recs []Record) []Record {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
 	return slices.Compact(out)
+}
+
+// GenericCodes returns, for every error status an operation documents
+// without listing its codes, the code the shared middleware answers with
+// at that status: the body decoder's four at 400 (validation_failed alone
+// without a body), unauthenticated and forbidden on routes that take a
+// token, not_found, method_not_allowed, body_too_large,
+// unsupported_media_type, rate_limited, internal, unavailable. Statuses
+// whose codes are the operation's own (409, 410, 422) are left to be
+// traced in the code.
+func GenericCodes(doc *openapi3.T) []Record {
+	var out []Record
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			codes, _ := ErrorCodes(op)
+			public := op.Security != nil && len(*op.Security) == 0
+			for st, r := range op.Responses.Map() {
+				if r.Value == nil || len(codes[st]) > 0 {
+					continue
+				}
+				if mt := r.Value.Content.Get("application/json"); mt == nil || mt.Schema == nil || !strings.HasSuffix(mt.Schema.Ref, "/schemas/Error") {
+					continue
+				}
+				status, _ := strconv.Atoi(st)
+				for _, c := range middlewareCodes(status, op.RequestBody != nil, public) {
+					out = append(out, Record{op.OperationID, status, c})
+				}
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}
+
+func middlewareCodes(status int, body, public bool) []string {
+	switch status {
+	case 400:
+		if body {
+			return []string{"invalid_json", "invalid_type", "unknown_field", "validation_failed"}
+		}
+		return []string{"validation_failed"}
+	case 401, 403:
+		if public {
+			return nil
+		}
+		return []string{map[int]string{401: "unauthenticated", 403: "forbidden"}[status]}
+	}
+	c := map[int]string{404: "not_found", 405: "method_not_allowed", 413: "body_too_large", 415: "unsupported_media_type",
+		429: "rate_limited", 500: "internal", 503: "unavailable"}[status]
+	if c == "" {
+		return nil
+	}
+	return []string{c}
 }
