@@ -263,7 +263,7 @@ func (c *Checkpointer) Checkpoint(ctx context.Context) (Checkpoint, error) {
 		if answer == nil {
 			continue // a directory: a copy, no cosignature
 		}
-		sigs, err := cosignatures(cp.Note, answer, l.vkey)
+		sigs, err := cosignatures(cp.Note, answer, l.vkey, l.cfg.WitnessKeys)
 		if err != nil {
 			level.Warn(l.logger).Log("msg", "witness answer is not a cosignature", "witness", i, "size", size, "err", err)
 			continue

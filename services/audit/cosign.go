@@ -22,7 +22,8 @@ import (
 // cosignatures returns the signature lines that a witness's answer adds to
 // the log's note msg, after checking that the answer is about the same
 // checkpoint and keeps the log's own signature.
-func cosignatures(msg, answer []byte, vkey string) ([]note.Signature, error) {
+// With witnessKeys, only the signatures verifying under them are kept.
+func cosignatures(msg, answer []byte, vkey string, witnessKeys []string) ([]note.Signature, error) {
 	full := answer
 	if !bytes.HasPrefix(answer, noteText(msg)) {
 		full = append(slices.Clone(msg), answer...)
@@ -31,14 +32,31 @@ func cosignatures(msg, answer []byte, vkey string) ([]note.Signature, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := note.Open(full, note.VerifierList(v))
+	vs := []note.Verifier{v}
+	for _, k := range witnessKeys {
+		wv, err := note.NewVerifier(k)
+		if err != nil {
+			return nil, fmt.Errorf("witness key: %w", err)
+		}
+		vs = append(vs, wv)
+	}
+	n, err := note.Open(full, note.VerifierList(vs...))
 	if err != nil {
-		return nil, fmt.Errorf("the answer is not the checkpoint signed by the log: %w", err)
+		return nil, fmt.Errorf("the answer is not the checkpoint signed by the log, or a cosignature does not verify: %w", err)
 	}
 	if n.Text != string(noteText(msg)) {
 		return nil, errors.New("the answer cosigns another checkpoint")
 	}
-	return n.UnverifiedSigs, nil
+	if len(witnessKeys) == 0 {
+		return n.UnverifiedSigs, nil
+	}
+	var out []note.Signature
+	for _, s := range n.Sigs {
+		if s.Name != v.Name() || s.Hash != v.KeyHash() {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 // noteText is the text of a signed note, up to the blank line before its
@@ -75,7 +93,7 @@ func (l *Log) withCosignatures(cp Checkpoint) Checkpoint {
 	if err != nil || bytes.Equal(b, cp.Note) {
 		return cp
 	}
-	sigs, err := cosignatures(cp.Note, b, l.vkey)
+	sigs, err := cosignatures(cp.Note, b, l.vkey, l.cfg.WitnessKeys)
 	if err != nil {
 		return cp
 	}

@@ -187,3 +187,45 @@ func swapSignature(t *testing.T, msg []byte, honest, forger *testWitness) []byte
 	}
 	return []byte(strings.Join(out, ""))
 }
+
+// Told its witnesses' keys, the log keeps only cosignatures that verify
+// under them: a line of a key it was not given is dropped, and a witness
+// answering with a forged line of another witness's key is not heard.
+func TestCollectedCosignaturesVerifyUnderWitnessKeys(t *testing.T) {
+	t.Parallel()
+	a, b, z, forger := newTestWitness(t, "witness-a"), newTestWitness(t, "witness-b"), newTestWitness(t, "witness-z"), newTestWitness(t, "witness-a")
+	// b adds a stranger's valid line to its own; forger signs as a.
+	b.answer = func(cosigned []byte) []byte {
+		out, err := note.Sign(&note.Note{Text: string(noteText(cosigned))}, z.signer)
+		if err != nil {
+			t.Error(err)
+		}
+		return append(cosigned, out[len(noteText(cosigned))+1:]...)
+	}
+	forger.answer = func(cosigned []byte) []byte { return swapSignature(t, cosigned, a, forger) }
+	f := newFixture(t, dbtest.SQLite(t), func(c *Config) {
+		c.Witnesses = []string{forger.serve(t), a.serve(t), b.serve(t)}
+		c.WitnessKeys = []string{a.vkey, b.vkey}
+	})
+	for _, w := range []*testWitness{a, b, forger} {
+		w.logKey.Store(f.log.VerifierKey())
+	}
+	f.append(t, "intake", 4)
+	f.checkpoint(t)
+	served, err := f.log.PublicCheckpoint(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckCosignatures(served, f.log.VerifierKey(), []string{a.vkey, b.vkey}, 2); err != nil {
+		t.Errorf("the honest witnesses' cosignatures: %v\n%s", err, served)
+	}
+	if n := strings.Count(string(served), "\u2014 witness-a "); n != 1 {
+		t.Errorf("%d signature lines of witness-a, want its own only:\n%s", n, served)
+	}
+	if strings.Contains(string(served), "witness-z") {
+		t.Errorf("a line of a key the log was not given was collected:\n%s", served)
+	}
+	if _, err := New(Config{DB: f.db, Keys: f.keys, WitnessKeys: []string{"not a key"}}); err == nil {
+		t.Error("a malformed witness key accepted")
+	}
+}

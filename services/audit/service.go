@@ -93,6 +93,12 @@ type Config struct {
 	// Witnesses receive every checkpoint: directory paths, or https URLs
 	// receiving a POST of the note text.
 	Witnesses          []string
+	// WitnessKeys, when set, are the witnesses' note verifier keys: only
+	// cosignatures that verify under them are collected, and an answer
+	// carrying a bad signature of one of them is refused. Without them,
+	// every signature line a witness answers with is kept unverified
+	// (verifiers check them).
+	WitnessKeys []string
 	HTTPClient         *http.Client
 	CheckpointEvery    int           // events; default 1000
 	CheckpointInterval time.Duration // default 10s
@@ -162,6 +168,11 @@ func New(cfg Config) (*Log, error) {
 	}
 	if cfg.Registerer == nil {
 		cfg.Registerer = prometheus.NewRegistry()
+	}
+	for _, k := range cfg.WitnessKeys {
+		if _, err := note.NewVerifier(k); err != nil {
+			return nil, fmt.Errorf("audit: witness key %q: %w", k, err)
+		}
 	}
 	signer, vkey, err := loadSigner(cfg.Keys, cfg.Origin)
 	if err != nil {
