@@ -92,13 +92,13 @@ type Config struct {
 	CheckpointDir string
 	// Witnesses receive every checkpoint: directory paths, or https URLs
 	// receiving a POST of the note text.
-	Witnesses          []string
+	Witnesses []string
 	// WitnessKeys, when set, are the witnesses' note verifier keys: only
 	// cosignatures that verify under them are collected, and an answer
 	// carrying a bad signature of one of them is refused. Without them,
 	// every signature line a witness answers with is kept unverified
 	// (verifiers check them).
-	WitnessKeys []string
+	WitnessKeys        []string
 	HTTPClient         *http.Client
 	CheckpointEvery    int           // events; default 1000
 	CheckpointInterval time.Duration // default 10s
