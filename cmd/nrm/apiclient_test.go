@@ -28,13 +28,13 @@ func TestGeneratedClientJourney(t *testing.T) {
 	sys := generatedClient(t, s.base, creds["sysadmin@commission.demo"])
 	dm := generatedClient(t, s.base, creds["decisions@authority.demo"])
 
-	me, err := shelter.GetApiV1MeWithResponse(ctx)
+	me, err := shelter.GetMeWithResponse(ctx)
 	if err != nil || me.JSON200 == nil {
 		t.Fatalf("me: %v %s", err, body(me.Body))
 	}
 	shelterOrg := uuid.MustParse(me.JSON200.OrgId)
 	yes := true
-	entry, err := sys.PutApiV1ProvidersOrgIdWithResponse(ctx, shelterOrg, apiclient.ProviderInput{
+	entry, err := sys.SaveProviderWithResponse(ctx, shelterOrg, apiclient.ProviderInput{
 		Name: "Demo shelter", Regions: []string{"MA-06"}, AcceptsAdults: &yes, Active: &yes,
 		Availability: apiclient.ProviderInputAvailabilityN247,
 		Services:     []apiclient.ProviderServiceInput{{Places: 5, Service: apiclient.ServiceTypeShelter}},
@@ -57,33 +57,33 @@ func TestGeneratedClientJourney(t *testing.T) {
 		Identity:  &apiclient.IdentitySection{FullName: &name},
 		Narrative: &apiclient.NarrativeSection{Account: &account},
 	}
-	reg, err := officer.PostApiV1CasesWithResponse(ctx, &apiclient.PostApiV1CasesParams{IdempotencyKey: &regKey}, registration)
+	reg, err := officer.RegisterCaseWithResponse(ctx, &apiclient.RegisterCaseParams{IdempotencyKey: &regKey}, registration)
 	if err != nil || reg.JSON201 == nil {
 		t.Fatalf("register: %v %d %s", err, reg.StatusCode(), body(reg.Body))
 	}
 	person := reg.JSON201.Id
-	again, err := officer.PostApiV1CasesWithResponse(ctx, &apiclient.PostApiV1CasesParams{IdempotencyKey: &regKey}, registration)
+	again, err := officer.RegisterCaseWithResponse(ctx, &apiclient.RegisterCaseParams{IdempotencyKey: &regKey}, registration)
 	if err != nil || again.JSON201 == nil || again.JSON201.Id != person || again.JSON201.Reference != reg.JSON201.Reference {
 		t.Fatalf("retried registration: %v %d %s", err, again.StatusCode(), body(again.Body))
 	}
 	registration.Region = "MA-01"
-	if other, err := officer.PostApiV1CasesWithResponse(ctx, &apiclient.PostApiV1CasesParams{IdempotencyKey: &regKey}, registration); err != nil ||
+	if other, err := officer.RegisterCaseWithResponse(ctx, &apiclient.RegisterCaseParams{IdempotencyKey: &regKey}, registration); err != nil ||
 		other.StatusCode() != http.StatusUnprocessableEntity {
 		t.Fatalf("the key reused for another registration: %v %d %s", err, other.StatusCode(), body(other.Body))
 	}
 
-	emergency := apiclient.PostApiV1ReferralsJSONBodyUrgencyEmergency
-	ref, err := officer.PostApiV1ReferralsWithResponse(ctx, nil, apiclient.PostApiV1ReferralsJSONRequestBody{
+	emergency := apiclient.CreateReferralJSONBodyUrgencyEmergency
+	ref, err := officer.CreateReferralWithResponse(ctx, nil, apiclient.CreateReferralJSONRequestBody{
 		CaseId: person, Service: apiclient.ServiceTypeShelter, Urgency: &emergency, Candidates: &[]uuid.UUID{shelterOrg}})
 	if err != nil || ref.JSON201 == nil {
 		t.Fatalf("refer: %v %d %s", err, ref.StatusCode(), body(ref.Body))
 	}
-	acc, err := shelter.PostApiV1ReferralsIdAcceptWithResponse(ctx, ref.JSON201.Id, nil)
+	acc, err := shelter.AcceptReferralWithResponse(ctx, ref.JSON201.Id, nil)
 	if err != nil || acc.JSON200 == nil || acc.JSON200.Status != apiclient.ReferralStatusAccepted {
 		t.Fatalf("accept: %v %d %s", err, acc.StatusCode(), body(acc.Body))
 	}
 
-	read, err := shelter.GetApiV1CasesIdWithResponse(ctx, person)
+	read, err := shelter.GetCaseWithResponse(ctx, person)
 	if err != nil || read.JSON200 == nil || read.JSON200.Sections == nil || read.JSON200.Sections.Identity == nil {
 		t.Fatalf("the shelter reads the case: %v %d %s", err, read.StatusCode(), body(read.Body))
 	}
@@ -91,11 +91,11 @@ func TestGeneratedClientJourney(t *testing.T) {
 		t.Fatalf("the shelter reads full_name %v, want %q", got, name)
 	}
 
-	if sub, err := officer.PostApiV1CasesIdSubmitWithResponse(ctx, person); err != nil || sub.JSON200 == nil || sub.JSON200.Status != apiclient.CaseStatusSubmitted {
+	if sub, err := officer.SubmitCaseWithResponse(ctx, person); err != nil || sub.JSON200 == nil || sub.JSON200.Status != apiclient.CaseStatusSubmitted {
 		t.Fatalf("submit: %v %d %s", err, sub.StatusCode(), body(sub.Body))
 	}
 	reason := "Indicators of coercion gencli02"
-	wf, err := dm.PostApiV1CasesIdTransitionsWithResponse(ctx, person, nil, apiclient.PostApiV1CasesIdTransitionsJSONRequestBody{To: "rg_positive", Reason: &reason})
+	wf, err := dm.TransitionCaseWithResponse(ctx, person, nil, apiclient.TransitionCaseJSONRequestBody{To: "rg_positive", Reason: &reason})
 	if err != nil || wf.JSON200 == nil || wf.JSON200.DecisionState != apiclient.DecisionStateRgPositive {
 		t.Fatalf("decide: %v %d %s", err, wf.StatusCode(), body(wf.Body))
 	}
@@ -114,7 +114,7 @@ func generatedClient(t *testing.T, base string, c demoCredential) *apiclient.Cli
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := anon.PostApiV1AuthLoginWithResponse(context.Background(), apiclient.PostApiV1AuthLoginJSONRequestBody{Email: c.email, Password: c.password, Otp: code})
+		r, err := anon.LoginWithResponse(context.Background(), apiclient.LoginJSONRequestBody{Email: c.email, Password: c.password, Otp: code})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,13 +18,13 @@ import (
 // verifyURL checks a running deployment from outside through its public
 // audit routes, incrementally from the checkpoint kept in the trusted file
 // (if any), which it advances when the log is intact.
-func verifyURL(ctx context.Context, base string, trusted []string, pinnedFile string, stdout, stderr io.Writer) int {
+func verifyURL(ctx context.Context, base string, trusted []string, pinnedFile string, cosigs cosignatureRule, stdout, stderr io.Writer) int {
 	client, err := audit.NewClient(base, &http.Client{Timeout: 30 * time.Second})
 	if err != nil {
 		fmt.Fprintf(stderr, "nrm: --url %q: want http(s)://host[:port]\n", base)
 		return verifyUsage
 	}
-	var opts audit.RemoteOptions
+	opts := audit.RemoteOptions{WitnessKeys: cosigs.keys, MinCosignatures: cosigs.min}
 	if pinnedFile != "" {
 		b, err := os.ReadFile(pinnedFile)
 		if err != nil {
@@ -54,6 +54,9 @@ func verifyURL(ctx context.Context, base string, trusted []string, pinnedFile st
 	case err != nil:
 		fmt.Fprintf(stderr, "nrm: audit verify --url: %v\n", err)
 		return verifyUnreachable
+	}
+	if cosigs.min > 0 {
+		fmt.Fprintf(stdout, "witnessed: the latest checkpoint carries %d or more cosignatures of the given witnesses\n", cosigs.min)
 	}
 	switch {
 	case rep.TrustedSize < 0:

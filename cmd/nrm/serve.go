@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,6 +43,7 @@ type serveFlags struct {
 	policies      string
 	checkpointDir string
 	witnesses     listFlag
+	witnessKeys   listFlag
 	auditOrigin   string
 	audience      string
 	shutdown      time.Duration
@@ -70,6 +72,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.demo, "demo", false, "add demo organisations and one user per role, and print their credentials")
 	fs.StringVar(&f.policies, "policies", "", "directory whose files override the embedded policies/")
 	fs.StringVar(&f.checkpointDir, "checkpoint-dir", "", "directory receiving a copy of every signed audit checkpoint (default: <keys>/checkpoints, off the data's storage)")
+	fs.Var(&f.witnessKeys, "witness-key", "a witness's verifier key, or a file holding it (repeatable): only cosignatures verifying under these keys are collected into the checkpoints (default: every signature line a witness answers, left to verifiers to check)")
 	fs.Var(&f.witnesses, "witness", "witness for audit checkpoints: a directory, or a witness's add-checkpoint URL (https, or http on this machine; repeatable)")
 	fs.StringVar(&f.auditOrigin, "audit-origin", "nrm.local/audit", "origin line of this deployment's audit checkpoints")
 	fs.StringVar(&f.audience, "audience", "nrm", "audience of access tokens")
@@ -321,4 +324,17 @@ func debugMux() *http.ServeMux {
 	m.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	m.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	return m
+}
+
+// witnessKeyValues returns the --witness-key values, a file's content in
+// place of its path.
+func (f *serveFlags) witnessKeyValues() []string {
+	var out []string
+	for _, k := range f.witnessKeys {
+		if b, err := os.ReadFile(k); err == nil {
+			k = strings.TrimSpace(string(b))
+		}
+		out = append(out, k)
+	}
+	return out
 }

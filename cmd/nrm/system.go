@@ -88,7 +88,7 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 	// audit
 	s.audit, err = audit.New(audit.Config{
 		DB: s.dbs["audit"], Keys: c.keys, Logger: log.With(c.logger, "service", "audit"),
-		Origin: c.flags.auditOrigin, CheckpointDir: c.flags.checkpointDir, Witnesses: c.flags.witnesses,
+		Origin: c.flags.auditOrigin, CheckpointDir: c.flags.checkpointDir, Witnesses: c.flags.witnesses, WitnessKeys: c.flags.witnessKeyValues(),
 		Registerer: c.registry,
 	})
 	if err != nil {

@@ -252,10 +252,28 @@ func (c *Checkpointer) Checkpoint(ctx context.Context) (Checkpoint, error) {
 	if c.witnessed == nil {
 		c.witnessed = make([]int64, len(l.cfg.Witnesses))
 	}
+	var cosigs []note.Signature
 	for i, w := range l.cfg.Witnesses {
-		if err := l.pushWitness(ctx, w, cp, &c.witnessed[i]); err != nil {
+		answer, err := l.pushWitness(ctx, w, cp, &c.witnessed[i])
+		if err != nil {
 			l.metrics.witnessFailures.Inc()
 			level.Warn(l.logger).Log("msg", "checkpoint not delivered to witness", "witness", i, "size", size, "err", err)
+			continue
+		}
+		if answer == nil {
+			continue // a directory: a copy, no cosignature
+		}
+		sigs, err := cosignatures(cp.Note, answer, l.vkey, l.cfg.WitnessKeys)
+		if err != nil {
+			level.Warn(l.logger).Log("msg", "witness answer is not a cosignature", "witness", i, "size", size, "err", err)
+			continue
+		}
+		cosigs = append(cosigs, sigs...)
+	}
+	if len(cosigs) > 0 && l.cfg.CheckpointDir != "" {
+		cp.Note = appendSignatures(cp.Note, cosigs)
+		if err := writeCheckpointFiles(l.cfg.CheckpointDir, cp); err != nil {
+			return cp, fmt.Errorf("audit: checkpoint: cosignatures: %w", err)
 		}
 	}
 	return cp, nil
@@ -274,9 +292,11 @@ func writeCheckpointFiles(dir string, cp Checkpoint) error {
 	return nil
 }
 
-func (l *Log) pushWitness(ctx context.Context, w string, cp Checkpoint, known *int64) error {
+// pushWitness delivers cp to the witness w and returns its answer: the
+// cosignature of a witness reached over HTTP, nil for a directory.
+func (l *Log) pushWitness(ctx context.Context, w string, cp Checkpoint, known *int64) ([]byte, error) {
 	if !witnessURL(w) {
-		return writeCheckpointFiles(w, cp)
+		return nil, writeCheckpointFiles(w, cp)
 	}
 	return l.pushHTTP(ctx, w, cp, known)
 }

@@ -50,7 +50,7 @@ func (l *Log) PublicCheckpoint(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return cp.Note, nil
+	return l.withCosignatures(cp).Note, nil
 }
 
 // LeafProof implements Public.
@@ -62,12 +62,12 @@ func (l *Log) LeafProof(ctx context.Context, index, size int64) (LeafProof, erro
 	var cpNote string
 	switch {
 	case size == 0:
-		size, cpNote = latest.Size, string(latest.Note)
+		size, cpNote = latest.Size, string(l.withCosignatures(latest).Note)
 	case size < 0 || size > latest.Size:
 		return LeafProof{}, ErrBadPublicSize
 	default:
 		if cp, err := checkpointAt(ctx, l.db, size); err == nil {
-			cpNote = string(cp.Note)
+			cpNote = string(l.withCosignatures(cp).Note)
 		}
 	}
 	if index < 0 {

@@ -20,6 +20,10 @@ type RemoteOptions struct {
 	VerifierKey string
 	// Trusted is the last checkpoint verified before (nil: none).
 	Trusted []byte
+	// WitnessKeys are the note verifier keys of witnesses; the latest
+	// checkpoint must carry valid cosignatures of MinCosignatures of them.
+	WitnessKeys     []string
+	MinCosignatures int
 }
 
 // RemoteReport describes a deployment whose log was shown intact.
@@ -55,6 +59,11 @@ func VerifyRemote(ctx context.Context, p Public, opts RemoteOptions) (RemoteRepo
 		return rep, fmt.Errorf("%w: latest checkpoint: %w", ErrRemoteTampered, err)
 	}
 	rep.Origin, rep.Size, rep.Latest = latest.Origin, latest.Size, msg
+	if opts.MinCosignatures > 0 || len(opts.WitnessKeys) > 0 {
+		if err := CheckCosignatures(msg, vkey, opts.WitnessKeys, opts.MinCosignatures); err != nil {
+			return rep, fmt.Errorf("%w: latest checkpoint: %w", ErrRemoteTampered, err)
+		}
+	}
 
 	if opts.Trusted != nil {
 		trusted, err := OpenCheckpoint(opts.Trusted, vkey)

@@ -92,7 +92,13 @@ type Config struct {
 	CheckpointDir string
 	// Witnesses receive every checkpoint: directory paths, or https URLs
 	// receiving a POST of the note text.
-	Witnesses          []string
+	Witnesses []string
+	// WitnessKeys, when set, are the witnesses' note verifier keys: only
+	// cosignatures that verify under them are collected, and an answer
+	// carrying a bad signature of one of them is refused. Without them,
+	// every signature line a witness answers with is kept unverified
+	// (verifiers check them).
+	WitnessKeys        []string
 	HTTPClient         *http.Client
 	CheckpointEvery    int           // events; default 1000
 	CheckpointInterval time.Duration // default 10s
@@ -162,6 +168,11 @@ func New(cfg Config) (*Log, error) {
 	}
 	if cfg.Registerer == nil {
 		cfg.Registerer = prometheus.NewRegistry()
+	}
+	for _, k := range cfg.WitnessKeys {
+		if _, err := note.NewVerifier(k); err != nil {
+			return nil, fmt.Errorf("audit: witness key %q: %w", k, err)
+		}
 	}
 	signer, vkey, err := loadSigner(cfg.Keys, cfg.Origin)
 	if err != nil {
@@ -287,9 +298,9 @@ func (l *Log) Proof(ctx context.Context, id string, size int64) (InclusionProof,
 		if err != nil {
 			return InclusionProof{}, err
 		}
-		size, cpNote = cp.Size, string(cp.Note)
+		size, cpNote = cp.Size, string(l.withCosignatures(cp).Note)
 	} else if cp, err := checkpointAt(ctx, l.db, size); err == nil {
-		cpNote = string(cp.Note)
+		cpNote = string(l.withCosignatures(cp).Note)
 	}
 	n, err := treeSize(ctx, l.db)
 	if err != nil {
@@ -362,7 +373,7 @@ func (l *Log) LatestCheckpoint(ctx context.Context) ([]byte, error) {
 	if err := l.auditRead(ctx, "audit.checkpoint.read", "", ""); err != nil {
 		return nil, err
 	}
-	return cp.Note, nil
+	return l.withCosignatures(cp).Note, nil
 }
 
 func hashBytes(hs []tlog.Hash) [][]byte {

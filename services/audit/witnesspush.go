@@ -86,8 +86,9 @@ var witnessBackoff = func() retry.Backoff {
 // pushHTTP delivers cp to the witness at w, which last witnessed the
 // size held in known (0: unknown), with a consistency proof from there;
 // a 409 naming another size is answered once with a proof from it.
-func (l *Log) pushHTTP(ctx context.Context, w string, cp Checkpoint, known *int64) error {
-	return retry.Do(ctx, witnessBackoff(), func(ctx context.Context) error {
+func (l *Log) pushHTTP(ctx context.Context, w string, cp Checkpoint, known *int64) ([]byte, error) {
+	var answer []byte
+	err := retry.Do(ctx, witnessBackoff(), func(ctx context.Context) error {
 		for range 2 {
 			status, body, err := l.postWitness(ctx, w, cp, *known)
 			switch {
@@ -95,6 +96,7 @@ func (l *Log) pushHTTP(ctx context.Context, w string, cp Checkpoint, known *int6
 				return retry.RetryableError(err)
 			case status/100 == 2:
 				*known = cp.Size
+				answer = body
 				return nil
 			case status == http.StatusConflict:
 				size, perr := strconv.ParseInt(strings.TrimSpace(string(body)), 10, 64)
@@ -111,6 +113,7 @@ func (l *Log) pushHTTP(ctx context.Context, w string, cp Checkpoint, known *int6
 		}
 		return errors.New("witness keeps answering 409")
 	})
+	return answer, err
 }
 
 func (l *Log) postWitness(ctx context.Context, w string, cp Checkpoint, old int64) (int, []byte, error) {

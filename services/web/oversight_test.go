@@ -281,7 +281,12 @@ func TestCheckpointAgainstWitnesses(t *testing.T) {
 	}
 	same, older, forged, empty := witness("same", sign(signer, 20)), witness("older", sign(signer, 11)), witness("forged", sign(other, 20)), witness("empty", nil)
 	h, f := newOversight(t, vkey, same, older, forged, empty)
-	f.log.checkpoint = sign(signer, 20)
+	// The log serves its checkpoint with an HTTP witness's cosignature
+	// appended; the directory's copy, written before, still matches.
+	wkey, _, _ := note.GenerateKey(rand.Reader, "a-witness")
+	cosigner, _ := note.NewSigner(wkey)
+	root20, _ := tlog.TreeHash(20, r)
+	f.log.checkpoint, _ = note.Sign(&note.Note{Text: "nrm.test/audit\n20\n" + base64.StdEncoding.EncodeToString(root20[:]) + "\n"}, signer, cosigner)
 	f.log.consistency = func(from, to int64) audit.ConsistencyProof {
 		p, _ := tlog.ProveTree(to, from, r)
 		var out audit.ConsistencyProof

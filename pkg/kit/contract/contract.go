@@ -118,7 +118,7 @@ func Handler(tb testing.TB, h http.Handler) http.Handler {
 		_, _ = w.Write(rec.Body.Bytes())
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		if err := s.Check(r, rec.Code, rec.Header(), rec.Body.Bytes()); err != nil {
-			tb.Errorf("contract: %s %s: %v", r.Method, r.URL.Path, err)
+			report(tb, r.Method, r.URL.Path, err)
 		}
 	})
 }
@@ -159,7 +159,7 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	check := r.Clone(r.Context())
 	check.Body = io.NopCloser(bytes.NewReader(body))
 	if err := t.spec.Check(check, resp.StatusCode, resp.Header, out); err != nil {
-		t.tb.Errorf("contract: %s %s: %v", r.Method, r.URL.Path, err)
+		report(t.tb, r.Method, r.URL.Path, err)
 	}
 	return resp, nil
 }
@@ -195,7 +195,7 @@ func (s *Spec) Check(r *http.Request, status int, header http.Header, body []byt
 	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
 		return fmt.Errorf("answer %d: %v", status, err)
 	}
-	return nil
+	return checkErrorCode(route.Operation, status, body)
 }
 
 // undescribedBody refuses a JSON answer whose status the document gives no

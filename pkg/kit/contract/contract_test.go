@@ -1,11 +1,16 @@
 package contract
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +25,29 @@ func TestDocumentIsValid(t *testing.T) {
 	}
 	if n := len(s.Doc.Paths.Map()); n < 60 {
 		t.Errorf("only %d paths", n)
+	}
+}
+
+// Every operation has an operationId, camelCase and unique: generated
+// clients name their methods after it, so it is part of the contract.
+func TestEveryOperationHasAStableID(t *testing.T) {
+	s := Load(t)
+	camel := regexp.MustCompile(`^[a-z][a-zA-Z0-9]*$`)
+	seen := map[string]string{}
+	for path, item := range s.Doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			where := method + " " + path
+			switch id := op.OperationID; {
+			case id == "":
+				t.Errorf("%s has no operationId", where)
+			case !camel.MatchString(id):
+				t.Errorf("%s: operationId %q is not camelCase", where, id)
+			case seen[id] != "":
+				t.Errorf("%s: operationId %q already names %s", where, id, seen[id])
+			default:
+				seen[id] = where
+			}
+		}
 	}
 }
 
@@ -164,4 +192,140 @@ func TestCheckIsSafeConcurrently(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// Every operation lists, per error status it documents, the codes it
+// answers with (x-error-codes), and lists only statuses it documents:
+// a client can tell every refusal apart from the document alone.
+func TestErrorCodesListedPerOperation(t *testing.T) {
+	s := Load(t)
+	code := regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	for path, item := range s.Doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			where := method + " " + path
+			var errorStatuses []string
+			for st, r := range op.Responses.Map() {
+				if r.Value == nil {
+					continue
+				}
+				if mt := r.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil && strings.HasSuffix(mt.Schema.Ref, "/schemas/Error") {
+					errorStatuses = append(errorStatuses, st)
+				}
+			}
+			if len(errorStatuses) == 0 {
+				continue
+			}
+			codes, err := ErrorCodes(op)
+			if err != nil {
+				t.Errorf("%s: %v", where, err)
+				continue
+			}
+			for _, st := range errorStatuses {
+				if len(codes[st]) == 0 {
+					t.Errorf("%s (%s) documents %s but lists no code for it", where, op.OperationID, st)
+				}
+			}
+			for st, cs := range codes {
+				if !slices.Contains(errorStatuses, st) {
+					t.Errorf("%s (%s) lists codes for %s, which it does not document as an error", where, op.OperationID, st)
+				}
+				for _, c := range cs {
+					if !code.MatchString(c) {
+						t.Errorf("%s (%s): %q is not a code", where, op.OperationID, c)
+					}
+				}
+			}
+		}
+	}
+}
+
+// An error answer whose code its operation does not list fails the test
+// with a line naming operation, status and code; with the record file set
+// the line goes there instead, for internal/errcodes to add.
+func TestUndocumentedErrorCode(t *testing.T) {
+	s := Load(t)
+	h := http.Header{"Content-Type": {"application/json; charset=utf-8"}}
+	r := httptest.NewRequest("GET", "/api/v1/me", nil)
+	if err := s.Check(r, 401, h, []byte(`{"error":{"code":"unauthenticated","message":"no"}}`)); err != nil {
+		t.Fatalf("a listed code refused: %v", err)
+	}
+	err := s.Check(r, 401, h, []byte(`{"error":{"code":"session_haunted","message":"no"}}`))
+	var undoc *UndocumentedCode
+	if !errors.As(err, &undoc) || undoc.Record.String() != "getMe 401 session_haunted" {
+		t.Fatalf("got %v, want the undocumented code getMe 401 session_haunted", err)
+	}
+	// A listed code under another status is not listed.
+	if err := s.Check(r, 403, h, []byte(`{"error":{"code":"unauthenticated","message":"no"}}`)); !errors.As(err, &undoc) {
+		t.Errorf("unauthenticated under 403: %v, want undocumented", err)
+	}
+
+	file := filepath.Join(t.TempDir(), "codes")
+	t.Setenv(RecordEnv, file)
+	rec := &recorder{TB: t}
+	report(rec, "GET", "/api/v1/me", err)
+	report(rec, "GET", "/api/v1/me", fmt.Errorf("answer 401: some other drift"))
+	b, _ := os.ReadFile(file)
+	if string(b) != "getMe 401 session_haunted\n" || len(rec.failures) != 1 || !strings.Contains(rec.failures[0], "other drift") {
+		t.Errorf("record file %q, failures %q: want the code recorded and only the other drift failing", b, rec.failures)
+	}
+
+	missing := MissingCodes(s.Doc, []Record{{"getMe", 401, "unauthenticated"}, {"getMe", 403, "unauthenticated"}, {"getMe", 403, "unauthenticated"}})
+	if len(missing) != 1 || missing[0].String() != "getMe 403 unauthenticated" {
+		t.Errorf("missing %v, want the one unlisted record once", missing)
+	}
+}
+
+// AddErrorCodes writes codes into an operation's list, creating the list
+// or the status, sorted, and leaves every other line alone.
+func TestAddErrorCodes(t *testing.T) {
+	src := strings.Join([]string{
+		"  /a:", "    get:", "      operationId: getA", "      responses:", "        '404': {}",
+		"    post:", "      operationId: postA", "      x-error-codes:", "        '409': [conflict]", "        '500': [internal]", "      responses:", "",
+	}, "\n")
+	out, err := AddErrorCodes([]byte(src), []Record{{"getA", 404, "not_found"}, {"postA", 409, "already_done"}, {"postA", 403, "forbidden"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join([]string{
+		"  /a:", "    get:", "      operationId: getA", "      x-error-codes:", "        '404': [not_found]", "      responses:", "        '404': {}",
+		"    post:", "      operationId: postA", "      x-error-codes:", "        '403': [forbidden]", "        '409': [already_done, conflict]", "        '500': [internal]", "      responses:", "",
+	}, "\n")
+	if string(out) != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+	if _, err := AddErrorCodes([]byte(src), []Record{{"nowhere", 404, "not_found"}}); err == nil {
+		t.Error("a record of an unknown operation was placed somewhere")
+	}
+}
+
+// GenericCodes fills an operation's documented statuses with the shared
+// middleware's codes, never claiming a token check on a public route.
+func TestGenericCodes(t *testing.T) {
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := LoadFile(filepath.Join(root, SpecPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := GenericCodes(doc); len(got) != 0 {
+		t.Errorf("the document lacks lists the middleware fills: %v", got)
+	}
+	delete(doc.Paths.Find("/api/v1/me").Get.Extensions, ErrorCodesKey)
+	delete(doc.Paths.Find("/api/v1/auth/login").Post.Extensions, ErrorCodesKey)
+	var got []string
+	for _, r := range GenericCodes(doc) {
+		got = append(got, r.String())
+	}
+	for _, want := range []string{"getMe 401 unauthenticated", "getMe 403 forbidden", "getMe 429 rate_limited", "getMe 500 internal", "login 400 invalid_json", "login 413 body_too_large"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("missing %q in %q", want, got)
+		}
+	}
+	for _, r := range got {
+		if strings.HasPrefix(r, "login 401") || strings.HasPrefix(r, "login 403") {
+			t.Errorf("%s: a public route gets no token check", r)
+		}
+	}
 }
