@@ -122,7 +122,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	b, _ := json.MarshalIndent(sums, "", "  ")
 	fmt.Fprintf(stdout, "%s\n", b)
 	if *jsonOut != "" {
-		_ = os.WriteFile(*jsonOut, append(b, '\n'), 0o644)
+		err := os.MkdirAll(filepath.Dir(*jsonOut), 0o755)
+		if err == nil {
+			err = os.WriteFile(*jsonOut, append(b, '\n'), 0o644)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "nrm-chaos: %v\n", err)
+		}
 	}
 	if failed {
 		fmt.Fprintf(stderr, "nrm-chaos: FAILED\n")

@@ -67,8 +67,8 @@ func (l *ledger) newOp(rng *rand.Rand) *regOp {
 	op.reg = casefile.Registration{
 		Route: "nrm", IdentifiedOn: time.Now().UTC().Format("2006-01-02"), Region: fmt.Sprintf("MA-%02d", regions),
 		Gender: []string{"female", "male", "other", "unknown"}[rng.IntN(4)], AgeGroup: "adult",
-		Nationalities:     [][]string{{"NG"}, {"MA"}, {"PH", "VN"}}[rng.IntN(3)],
-		ExploitationTypes: [][]string{{"sexual"}, {"labour"}, {"labour", "sexual"}, {"domestic_servitude"}}[rng.IntN(4)],
+		Nationalities:        [][]string{{"NG"}, {"MA"}, {"PH", "VN"}}[rng.IntN(3)],
+		ExploitationTypes:    [][]string{{"sexual"}, {"labour"}, {"labour", "sexual"}, {"domestic_servitude"}}[rng.IntN(4)],
 		ExploitationLocation: []string{"in_country", "abroad", "both", "unknown"}[rng.IntN(4)],
 		Needs:                [][]string{{"shelter"}, {"medical", "shelter"}, {"legal_aid"}}[rng.IntN(3)],
 		Languages:            []string{"en", "fr"},
