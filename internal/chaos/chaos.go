@@ -101,7 +101,7 @@ func Run(ctx context.Context, cfg Config) (sum *Summary, err error) {
 	storage := []string{"--data", data}
 	switch cfg.Engine {
 	case SQLite:
-		if cfg.DiskFill > 0 && mountTmpfs(data, 1<<30) {
+		if cfg.DiskFill > 0 && mountTmpfs(data, 512<<20) {
 			st.tmpfs = true
 			defer unmount(data)
 		}
@@ -326,7 +326,12 @@ func (st *stage) inject(ctx context.Context, rng *rand.Rand, step string) error 
 		how := "fault hook (writing transactions fail with ENOSPC)"
 		if st.tmpfs {
 			var release func()
-			on = func() (err error) { release, err = fillDisk(st.data); return err }
+			on = func() (err error) {
+				t := time.Now()
+				release, err = fillDisk(st.data)
+				st.say("disk filled in %s", time.Since(t).Round(time.Millisecond))
+				return err
+			}
 			off = func() error { release(); return nil }
 			how = "tmpfs under the data directory filled by a ballast file"
 		}

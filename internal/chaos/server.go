@@ -129,23 +129,37 @@ func mountTmpfs(dir string, size int64) bool {
 
 func unmount(dir string) { _ = exec.Command("umount", dir).Run() }
 
-// fillDisk writes a ballast file until the file system of dir is full,
-// and returns a function that removes it.
+// fillDisk takes every free block of dir's file system with a ballast
+// file, and returns a function that removes it.
 func fillDisk(dir string) (func(), error) {
 	path := filepath.Join(dir, "chaos-ballast")
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
 	}
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err == nil {
-		// Most of it at once, then the rest by blocks until ENOSPC.
-		if free := int64(st.Bavail) * int64(st.Bsize); free > 1<<20 {
-			_ = syscall.Fallocate(int(f.Fd()), 0, 0, free-(1<<19))
+	defer f.Close()
+	// Most of it reserved at once (halving when the server took some in
+	// between), then the rest by blocks until ENOSPC.
+	var off int64
+	for range 64 {
+		var st syscall.Statfs_t
+		if err := syscall.Statfs(dir, &st); err != nil {
+			break
 		}
+		free := int64(st.Bavail) * int64(st.Bsize)
+		if free < 1<<20 {
+			break
+		}
+		n := free - 1<<18
+		for n >= 1<<20 && syscall.Fallocate(int(f.Fd()), 0, off, n) != nil {
+			n /= 2
+		}
+		if n < 1<<20 {
+			break
+		}
+		off += n
 	}
-	if _, err := f.Seek(0, 2); err != nil {
-		f.Close()
+	if _, err := f.Seek(off, 0); err != nil {
 		return nil, err
 	}
 	block := make([]byte, 4096)
@@ -154,6 +168,5 @@ func fillDisk(dir string) (func(), error) {
 			break
 		}
 	}
-	f.Close()
 	return func() { _ = os.Remove(path) }, nil
 }
