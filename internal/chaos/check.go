@@ -34,6 +34,10 @@ func (st *stage) check(ctx context.Context) error {
 		return err
 	}
 	st.say("cases stored: %d; duplicates from retries %d; stored but never acknowledged %d", sum.CasesStored, sum.Duplicates, sum.StoredUnacknowledged)
+	if err := st.checkReferrals(ctx); err != nil {
+		return err
+	}
+	st.say("referrals acknowledged %d; duplicates from retries %d", sum.ReferralsAcknowledged, sum.ReferralDuplicates)
 	if err := st.auditMatch(ctx); err != nil {
 		return err
 	}
@@ -306,6 +310,58 @@ func (st *stage) census(ctx context.Context) error {
 	return nil
 }
 
+// checkReferrals reads back every acknowledged referral and counts, in
+// the referral service's database, the referrals of each case referred:
+// a case is referred once, so a second referral is a duplicate.
+func (st *stage) checkReferrals(ctx context.Context) error {
+	st.led.mu.Lock()
+	refs := slices.Clone(st.led.refs)
+	st.led.mu.Unlock()
+	for _, r := range refs {
+		if r.c.id == "" {
+			if r.c.refused != "" {
+				st.sum.Refused++
+			} else {
+				st.sum.GaveUp++
+			}
+			continue
+		}
+		st.sum.ReferralsAcknowledged++
+		x := st.get(ctx, st.officer, "/api/v1/referrals/"+r.c.id, false)
+		var got struct {
+			CaseID  string `json:"case_id"`
+			Service string `json:"service"`
+		}
+		_ = json.Unmarshal(x.body, &got)
+		what := ""
+		switch {
+		case x.status != http.StatusOK:
+			st.sum.Lost++
+			what = x.outcome()
+		case got.CaseID != r.caseID || got.Service != "shelter":
+			st.sum.Mismatched++
+			what = "differs in case_id or service"
+		}
+		if what != "" && len(st.sum.Failures) < 20 {
+			st.sum.Failures = append(st.sum.Failures, fmt.Sprintf("referral %s of case %s: %s", r.c.id, r.caseID, what))
+		}
+	}
+	counts, err := st.count(ctx, "referral", `SELECT case_id, COUNT(*) FROM %sreferrals GROUP BY case_id`)
+	if err != nil {
+		return err
+	}
+	for _, r := range refs {
+		n := counts[r.caseID]
+		if n > 1 {
+			st.sum.ReferralDuplicates += n - 1
+		}
+		if r.c.id == "" && n > 0 {
+			st.sum.StoredUnacknowledged++
+		}
+	}
+	return nil
+}
+
 // auditMatch pages through the audit log's case reads as an auditor until
 // every acknowledged read is found by its request id, or Settle passes.
 func (st *stage) auditMatch(ctx context.Context) error {
@@ -371,11 +427,11 @@ func (st *stage) auditMatch(ctx context.Context) error {
 func (st *stage) statsMatch(ctx context.Context) error {
 	deadline := time.Now().Add(st.cfg.Settle)
 	for {
-		cases, err := st.countByRegion(ctx, "intake", `SELECT region, COUNT(*) FROM %scases GROUP BY region`)
+		cases, err := st.count(ctx, "intake", `SELECT region, COUNT(*) FROM %scases GROUP BY region`)
 		if err != nil {
 			return err
 		}
-		facts, err := st.countByRegion(ctx, "stats", `SELECT region, COUNT(*) FROM %scases WHERE registered GROUP BY region`)
+		facts, err := st.count(ctx, "stats", `SELECT region, COUNT(*) FROM %scases WHERE registered GROUP BY region`)
 		if err != nil {
 			return err
 		}
@@ -398,9 +454,9 @@ func total(m map[string]int) int {
 	return n
 }
 
-// countByRegion runs query on service's database: a read-only SQLite file,
-// or the service's schema as the cluster's superuser.
-func (st *stage) countByRegion(ctx context.Context, service, query string) (map[string]int, error) {
+// count runs a query of (key, count) rows on service's database: a
+// read-only SQLite file, or the service's schema as the cluster's superuser.
+func (st *stage) count(ctx context.Context, service, query string) (map[string]int, error) {
 	var (
 		sdb *sql.DB
 		err error
@@ -423,12 +479,12 @@ func (st *stage) countByRegion(ctx context.Context, service, query string) (map[
 	defer rows.Close()
 	out := map[string]int{}
 	for rows.Next() {
-		var region string
+		var key string
 		var n int
-		if err := rows.Scan(&region, &n); err != nil {
+		if err := rows.Scan(&key, &n); err != nil {
 			return nil, err
 		}
-		out[region] = n
+		out[key] = n
 	}
 	return out, rows.Err()
 }

@@ -46,10 +46,13 @@ type ledger struct {
 	reads  []readAck
 	tally  map[string]int // "register 201", "read 500 internal", "read no answer"
 	nextOp atomic.Int64
+
+	refs     []*refOp
+	referred map[string]bool // case ids
 }
 
 func newLedger(runID string) *ledger {
-	return &ledger{runID: runID, tally: map[string]int{}}
+	return &ledger{runID: runID, tally: map[string]int{}, referred: map[string]bool{}}
 }
 
 func (l *ledger) count(kind string, x exchange) {
@@ -100,7 +103,7 @@ func personName(rng *rand.Rand) string {
 	return word(2+rng.IntN(2)) + " " + word(3)
 }
 
-// retryable reports whether a registration attempt may be sent again with
+// retryable reports whether a creating request may be sent again with
 // the same key: no answer, a refused token (just after a restart), a
 // conflict on a key still in flight, too many requests, or a server error.
 func retryable(x exchange) bool {
@@ -114,41 +117,48 @@ func retryable(x exchange) bool {
 	return false
 }
 
-// register sends op until it is acknowledged, refused for good, or
-// maxWait has passed since the first attempt.
-func (l *ledger) register(ctx context.Context, s *session, op *regOp, maxWait time.Duration, kind string) {
+// created is how a creating request ended: the id of the first 2xx, a
+// definitive refusal, or given up after maxWait.
+type created struct {
+	id       string
+	refused  string
+	attempts int
+	gaveUp   bool
+}
+
+// create sends one creating request (one body, one key) until it is
+// acknowledged, refused for good, or maxWait has passed since the first
+// attempt.
+func (l *ledger) create(ctx context.Context, s *session, path string, body []byte, key string, maxWait time.Duration, kind string) (c created) {
 	start := time.Now()
 	backoff := 100 * time.Millisecond
 	unauthorized := 0
 	for {
-		x := s.do(ctx, "POST", "/api/v1/cases", op.body, op.key)
+		x := s.do(ctx, "POST", path, body, key)
 		if ctx.Err() != nil && x.status == 0 {
-			op.gaveUp = true
-			return
+			c.gaveUp = true
+			return c
 		}
-		op.attempts++
+		c.attempts++
 		l.count(kind, x)
 		if x.status == http.StatusCreated || x.status == http.StatusOK {
-			var c struct {
+			var v struct {
 				ID string `json:"id"`
 			}
-			if err := json.Unmarshal(x.body, &c); err == nil && c.ID != "" {
-				op.ackID = c.ID
-				l.mu.Lock()
-				l.acked = append(l.acked, op)
-				l.mu.Unlock()
-				return
+			if err := json.Unmarshal(x.body, &v); err == nil && v.ID != "" {
+				c.id = v.ID
+				return c
 			}
-			op.refused = "answer without an id"
-			return
+			c.refused = "answer without an id"
+			return c
 		}
 		if !retryable(x) {
-			op.refused = x.outcome()
-			return
+			c.refused = x.outcome()
+			return c
 		}
 		if time.Since(start) > maxWait {
-			op.gaveUp = true
-			return
+			c.gaveUp = true
+			return c
 		}
 		if x.status == http.StatusUnauthorized {
 			// A valid token refused: after a restart the revocation list
@@ -159,11 +169,59 @@ func (l *ledger) register(ctx context.Context, s *session, op *regOp, maxWait ti
 		}
 		wait := max(backoff, min(x.retryIn, 5*time.Second))
 		if sleep(ctx, wait+time.Duration(rand.Int64N(int64(wait/2)+1))) != nil {
-			op.gaveUp = true
-			return
+			c.gaveUp = true
+			return c
 		}
 		backoff = min(2*backoff, 2*time.Second)
 	}
+}
+
+// register makes op's registration.
+func (l *ledger) register(ctx context.Context, s *session, op *regOp, maxWait time.Duration, kind string) {
+	c := l.create(ctx, s, "/api/v1/cases", op.body, op.key, maxWait, kind)
+	op.attempts += c.attempts
+	op.ackID, op.refused, op.gaveUp = c.id, c.refused, c.gaveUp
+	if c.id != "" {
+		l.mu.Lock()
+		l.acked = append(l.acked, op)
+		l.mu.Unlock()
+	}
+}
+
+// refOp is one referral of an acknowledged case to a shelter: each case
+// is referred at most once, so a second referral of it is a duplicate.
+type refOp struct {
+	caseID string
+	key    string
+	c      created
+}
+
+// refer refers a random acknowledged case not referred yet.
+func (l *ledger) refer(ctx context.Context, s *session, rng *rand.Rand, maxWait time.Duration) {
+	l.mu.Lock()
+	var caseID string
+	for range 8 {
+		if len(l.acked) == 0 {
+			break
+		}
+		if id := l.acked[rng.IntN(len(l.acked))].ackID; !l.referred[id] {
+			caseID = id
+			break
+		}
+	}
+	if caseID == "" {
+		l.mu.Unlock()
+		return
+	}
+	l.referred[caseID] = true
+	op := &refOp{caseID: caseID, key: newID()}
+	l.refs = append(l.refs, op)
+	l.mu.Unlock()
+	body, _ := json.Marshal(map[string]string{"case_id": caseID, "service": "shelter", "urgency": "normal"})
+	c := l.create(ctx, s, "/api/v1/referrals", body, op.key, maxWait, "refer")
+	l.mu.Lock()
+	op.c = c
+	l.mu.Unlock()
 }
 
 // read reads a random acknowledged case once (no retry: a failed read is
@@ -198,9 +256,12 @@ func (l *ledger) run(ctx, finish context.Context, s *session, n int, seed uint64
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(seed, uint64(w)))
 			for ctx.Err() == nil {
-				if rng.IntN(10) < 4 {
+				switch r := rng.IntN(20); {
+				case r < 7:
 					l.register(finish, s, l.newOp(rng), maxWait, "register")
-				} else {
+				case r < 9:
+					l.refer(finish, s, rng, maxWait)
+				default:
 					l.read(ctx, s, rng)
 				}
 			}

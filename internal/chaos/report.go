@@ -29,7 +29,7 @@ type Summary struct {
 
 	// Registrations: each one body and one key, retried until answered.
 	Registrations        int `json:"registrations"`
-	Acknowledged         int `json:"acknowledged_writes"`
+	Acknowledged         int `json:"acknowledged_registrations"`
 	Retries              int `json:"retries_of_acknowledged"`
 	GaveUp               int `json:"gave_up"`
 	Refused              int `json:"refused"`
@@ -39,6 +39,10 @@ type Summary struct {
 	Duplicates           int `json:"duplicates_from_retries"`
 	StoredUnacknowledged int `json:"stored_unacknowledged"`
 	Unidentified         int `json:"unidentified_cases"`
+
+	// Referrals: each case referred once, retried with one key.
+	ReferralsAcknowledged int `json:"acknowledged_referrals"`
+	ReferralDuplicates    int `json:"referral_duplicates_from_retries"`
 
 	// Reads: every 200 on a case, including the checks' own reads.
 	ReadsAcknowledged int `json:"acknowledged_reads"`
@@ -77,8 +81,8 @@ func (s *Summary) Violations() []string {
 	if !s.StatsEqual {
 		v = append(v, fmt.Sprintf("statistics hold %d registered cases for %d cases", s.StatsCases, s.IntakeCases))
 	}
-	if s.IdempotencySupported && s.Duplicates > 0 {
-		v = append(v, fmt.Sprintf("%d duplicates from retries with an idempotency key the server honours", s.Duplicates))
+	if s.IdempotencySupported && s.Duplicates+s.ReferralDuplicates > 0 {
+		v = append(v, fmt.Sprintf("%d duplicates from retries with an idempotency key the server honours", s.Duplicates+s.ReferralDuplicates))
 	}
 	if s.Unidentified > 0 {
 		v = append(v, fmt.Sprintf("%d cases no registration of this run made", s.Unidentified))
@@ -104,13 +108,15 @@ func PrintTable(w io.Writer, sums []*Summary) {
 		{"unexpected exits", func(s *Summary) string { return fmt.Sprint(s.UnexpectedExits) }},
 		{"idempotency keys honoured", func(s *Summary) string { return fmt.Sprint(s.IdempotencySupported) }},
 		{"registrations", func(s *Summary) string { return fmt.Sprint(s.Registrations) }},
-		{"acknowledged writes", func(s *Summary) string { return fmt.Sprint(s.Acknowledged) }},
+		{"acknowledged registrations", func(s *Summary) string { return fmt.Sprint(s.Acknowledged) }},
 		{"retries (acknowledged ones)", func(s *Summary) string { return fmt.Sprint(s.Retries) }},
 		{"gave up / refused", func(s *Summary) string { return fmt.Sprintf("%d / %d", s.GaveUp, s.Refused) }},
-		{"LOST (must be 0)", func(s *Summary) string { return fmt.Sprint(s.Lost) }},
+		{"LOST writes (must be 0)", func(s *Summary) string { return fmt.Sprint(s.Lost) }},
 		{"read back different (must be 0)", func(s *Summary) string { return fmt.Sprint(s.Mismatched) }},
 		{"cases stored", func(s *Summary) string { return fmt.Sprint(s.CasesStored) }},
 		{"duplicates from retries", func(s *Summary) string { return fmt.Sprint(s.Duplicates) }},
+		{"acknowledged referrals", func(s *Summary) string { return fmt.Sprint(s.ReferralsAcknowledged) }},
+		{"referral duplicates from retries", func(s *Summary) string { return fmt.Sprint(s.ReferralDuplicates) }},
 		{"stored, never acknowledged", func(s *Summary) string { return fmt.Sprint(s.StoredUnacknowledged) }},
 		{"acknowledged reads", func(s *Summary) string { return fmt.Sprint(s.ReadsAcknowledged) }},
 		{"UNAUDITED reads (must be 0)", func(s *Summary) string { return fmt.Sprint(s.Unaudited) }},
