@@ -30,12 +30,22 @@ const (
 	idempotencyHeader = "Idempotency-Key"
 )
 
-// newID returns 32 random hex digits: a request id the server keeps, and
-// an idempotency key.
+// newID returns 32 random hex digits: a request id the server keeps.
 func newID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// newKey returns a random UUID (version 4) for an Idempotency-Key: the
+// most widely accepted form of key.
+func newKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // credential is a demo user's sign-in.

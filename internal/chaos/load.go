@@ -65,7 +65,7 @@ func (l *ledger) count(kind string, x exchange) {
 // same narrative shape as the load test's, and the op's marker.
 func (l *ledger) newOp(rng *rand.Rand) *regOp {
 	n := int(l.nextOp.Add(1))
-	op := &regOp{n: n, key: newID(), marker: fmt.Sprintf("chaos-%s-op-%d", l.runID, n)}
+	op := &regOp{n: n, key: newKey(), marker: fmt.Sprintf("chaos-%s-op-%d", l.runID, n)}
 	regions := 1 + rng.IntN(12)
 	op.reg = casefile.Registration{
 		Route: "nrm", IdentifiedOn: time.Now().UTC().Format("2006-01-02"), Region: fmt.Sprintf("MA-%02d", regions),
@@ -214,7 +214,7 @@ func (l *ledger) refer(ctx context.Context, s *session, rng *rand.Rand, maxWait 
 		return
 	}
 	l.referred[caseID] = true
-	op := &refOp{caseID: caseID, key: newID()}
+	op := &refOp{caseID: caseID, key: newKey()}
 	l.refs = append(l.refs, op)
 	l.mu.Unlock()
 	body, _ := json.Marshal(map[string]string{"case_id": caseID, "service": "shelter", "urgency": "normal"})
