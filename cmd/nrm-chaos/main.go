@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -38,7 +39,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var (
 		engine     = fs.String("engine", "both", "sqlite, postgres or both")
-		short      = fs.Bool("short", false, "the CI form: 2 kills per engine, 1 PostgreSQL restart, 1 audit stall, no disk fill, short stretches of load")
+		short      = fs.Bool("short", false, "the CI form: 2 kills per engine, 1 PostgreSQL restart, 1 audit stall, no disk fill, short stretches of load, engines at the same time")
 		kills      = fs.Int("kills", 12, "SIGKILL rounds per engine")
 		pgRestarts = fs.Int("pg-restarts", 2, "pg_ctl restart -m immediate rounds (PostgreSQL)")
 		stall      = fs.Duration("audit-stall", 5*time.Second, "how long the audit log refuses events (0: not at all)")
@@ -51,6 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		bin        = fs.String("nrm", "", "nrm binary built with -tags chaos (default: built from this module)")
 		jsonOut    = fs.String("json", "", "also write the JSON summary to this file")
 		keep       = fs.Bool("keep", false, "keep the working directories (data, keys, server log)")
+		parallel   = fs.Bool("parallel", false, "run the engines at the same time (--short does)")
 	)
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -73,7 +75,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if *short {
-		*kills, *pgRestarts, *stall, *diskFill = 2, 1, 3*time.Second, 0
+		*kills, *pgRestarts, *stall, *diskFill, *parallel = 2, 1, 3*time.Second, 0, true
 		*minLoad, *maxLoad, *clients, *settle = time.Second, 2500*time.Millisecond, 4, 45*time.Second
 	}
 	if *minLoad <= 0 || *maxLoad <= *minLoad {
@@ -95,28 +97,45 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	fmt.Fprintf(stderr, "nrm-chaos: seed %d (--seed %d repeats the fault order)\n", *seed, *seed)
+	type result struct {
+		sum *chaos.Summary
+		err error
+	}
+	results := make([]result, len(engines))
+	var wg sync.WaitGroup
+	for i, e := range engines {
+		one := func() {
+			sum, err := chaos.Run(ctx, chaos.Config{
+				Engine: e, Bin: *bin, Kills: *kills, PGRestarts: *pgRestarts,
+				AuditStall: *stall, DiskFill: *diskFill, LoadBetween: [2]time.Duration{*minLoad, *maxLoad},
+				Clients: *clients, Seed: *seed + uint64(i), Settle: *settle, Keep: *keep, Progress: stderr,
+			})
+			results[i] = result{sum, err}
+		}
+		if *parallel {
+			wg.Go(one)
+		} else {
+			one()
+		}
+	}
+	wg.Wait()
 	var sums []*chaos.Summary
 	failed := false
-	for i, e := range engines {
-		sum, err := chaos.Run(ctx, chaos.Config{
-			Engine: e, Bin: *bin, Kills: *kills, PGRestarts: *pgRestarts,
-			AuditStall: *stall, DiskFill: *diskFill, LoadBetween: [2]time.Duration{*minLoad, *maxLoad},
-			Clients: *clients, Seed: *seed + uint64(i), Settle: *settle, Keep: *keep, Progress: stderr,
-		})
-		if err != nil {
-			fmt.Fprintf(stderr, "nrm-chaos: %s: %v\n", e, err)
+	for i, r := range results {
+		if r.err != nil {
+			fmt.Fprintf(stderr, "nrm-chaos: %s: %v\n", engines[i], r.err)
 			failed = true
 		}
-		if sum == nil {
+		if r.sum == nil {
 			continue
 		}
-		if err == nil {
-			if v := sum.Violations(); len(v) > 0 {
+		if r.err == nil {
+			if v := r.sum.Violations(); len(v) > 0 {
 				failed = true
-				sum.Failures = append(v, sum.Failures...)
+				r.sum.Failures = append(v, r.sum.Failures...)
 			}
 		}
-		sums = append(sums, sum)
+		sums = append(sums, r.sum)
 	}
 	chaos.PrintTable(stdout, sums)
 	b, _ := json.MarshalIndent(sums, "", "  ")
