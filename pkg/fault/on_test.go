@@ -13,9 +13,7 @@ import (
 // In a chaos build a fault is on exactly while its file exists.
 func TestFaultFollowsItsFile(t *testing.T) {
 	d := t.TempDir()
-	old := dir
-	dir = d
-	t.Cleanup(func() { dir = old })
+	t.Setenv(DirEnv, d)
 	if err := Check(DiskFull); err != nil {
 		t.Fatal(err)
 	}
