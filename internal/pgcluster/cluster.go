@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -254,8 +255,18 @@ func (c *Cluster) logTail() string {
 	return "\n" + string(b)
 }
 
-// FreePort returns a TCP port free on 127.0.0.1 at the time of asking.
+// FreePort returns a TCP port free on 127.0.0.1 at the time of asking,
+// below the kernel's ephemeral range (32768 and up on Linux): a server
+// restarted on it must not find it taken by another process's outgoing
+// connection or port-0 listener in the meantime.
 func FreePort() (int, error) {
+	for range 100 {
+		p := 20000 + mrand.IntN(12000)
+		if ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p)); err == nil {
+			ln.Close()
+			return p, nil
+		}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
