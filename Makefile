@@ -1,4 +1,4 @@
-.PHONY: run test vet bench fuzz ci
+.PHONY: run test vet bench fuzz ci chaos chaos-short
 
 run:
 	go run ./cmd/nrm serve --demo
@@ -22,3 +22,15 @@ fuzz:
 
 ci:
 	bash .ci/run
+
+# The fault suite (internal/chaos): on both engines, 12 SIGKILL rounds at
+# random moments under load, 2 restarts of a private PostgreSQL cluster
+# (never the shared server), an audit stall and a disk fill; then lost,
+# unaudited, audit verify and statistics. A few minutes; CHAOS_FLAGS adds
+# flags (--seed N repeats a run, --keep keeps its data and server log).
+chaos:
+	go run ./cmd/nrm-chaos --engine both --kills 12 --pg-restarts 2 --audit-stall 5s --disk-fill 4s $(CHAOS_FLAGS)
+
+# The form .ci/run runs: 2 kills per engine, 1 PostgreSQL restart, 1 audit stall.
+chaos-short:
+	go run ./cmd/nrm-chaos --short $(CHAOS_FLAGS)

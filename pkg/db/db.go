@@ -24,6 +24,7 @@ import (
 	_ "modernc.org/sqlite" // SQLite driver (pure Go)
 
 	"github.com/nrm-project/nrm/migrations"
+	"github.com/nrm-project/nrm/pkg/fault"
 	"github.com/nrm-project/nrm/pkg/outbox/schema"
 )
 
@@ -172,6 +173,17 @@ func openSQLite(dir, service string, lockWait time.Duration) (*sql.DB, error) {
 	}
 	_ = os.Chmod(path, 0o600)
 	return sdb, nil
+}
+
+// BeginTx begins a transaction. Only a fault-suite build (pkg/fault) can
+// make a writing one fail here, as a full disk would.
+func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error) {
+	if opts == nil || !opts.ReadOnly {
+		if err := fault.Check(fault.DiskFull); err != nil {
+			return nil, err
+		}
+	}
+	return db.DB.BeginTx(ctx, opts)
 }
 
 // Tx runs fn in a transaction, committing when fn returns nil and rolling

@@ -17,6 +17,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/fault"
 	"github.com/nrm-project/nrm/pkg/outbox"
 )
 
@@ -41,6 +42,9 @@ func validEvent(e event.Audit) bool {
 // well-formed audit event is not stored (its sequence number then shows as
 // a gap); the others are, and the error wraps ErrInvalidEvent.
 func (l *Log) Append(ctx context.Context, msgs []outbox.Message) error {
+	if err := fault.Check(fault.AuditStall); err != nil {
+		return fmt.Errorf("audit: append: %w", err)
+	}
 	evs := make([]event.Audit, 0, len(msgs))
 	rejected := 0
 	for _, m := range msgs {
