@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	crand "crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -51,6 +52,7 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	floodAddresses := fs.Int("flood-addresses", 8, "login-flood: flooding source addresses (127.0.0.2…)")
 	floodKnown := fs.Bool("flood-known", false, "login-flood: half the wrong passwords name the demo users' own accounts")
 	role := fs.String("role", "auditor", "oversight-pages: the pages of auditor, org_admin or system_admin (with the --email of such a user)")
+	keyed := fs.Bool("idempotency-keys", false, "register and read: send every POST with a fresh Idempotency-Key")
 	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -84,7 +86,7 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	apiCode, _ := totp.GenerateCode(cred.secret, time.Now()) // used by the login, most likely
-	lt := &loader{client: client, base: base, token: token}
+	lt := &loader{client: client, base: base, token: token, keyed: *keyed}
 	if scenario == "desk-pages" || scenario == "commission-pages" {
 		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 		return lt.runRolePages(ctx, scenario, cred, apiCode, concurrency, duration, maxRequests, stdout)
@@ -185,6 +187,9 @@ type loader struct {
 	base   string
 	token  string
 	ids    []string
+	// keyed sends every POST with a fresh Idempotency-Key, as a client
+	// that retries safely does.
+	keyed bool
 }
 
 // loadName makes a pronounceable name from random syllables, so names
@@ -236,6 +241,9 @@ func (l *loader) do(ctx context.Context, method, path string, body any, want int
 	req.Header.Set("Authorization", "Bearer "+l.token)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if l.keyed && method == http.MethodPost {
+		req.Header.Set("Idempotency-Key", crand.Text())
 	}
 	resp, err := l.client.Do(req)
 	if err != nil {

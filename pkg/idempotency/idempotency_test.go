@@ -188,3 +188,46 @@ func TestKeyTravels(t *testing.T) {
 		t.Fatalf("round trip: %q %v %v", k, ok, err)
 	}
 }
+
+// Two processes (two stores over one database) get the same keyed request
+// at once: the second's insert waits on the first's transaction, fails on
+// the key's unique index once the first commits, and answers the first
+// outcome. The write is carried out once.
+func TestSameKeyInTwoProcesses(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+		d := dbtest.Open(t, e, "intake")
+		mac := []byte("0123456789abcdef0123456789abcdef")
+		first, second := idempotency.New(d, mac, idempotency.Config{}), idempotency.New(d, mac, idempotency.Config{})
+		ctx := idempotency.WithKey(as("u1"), "twice")
+		recorded, release := make(chan struct{}), make(chan struct{})
+		done := make(chan error, 1)
+		go func() {
+			_, err := idempotency.Do(ctx, first, "op", 1, func(ctx context.Context) (string, error) {
+				return "id-1", d.Tx(ctx, func(tx *sql.Tx) error {
+					if err := first.Record(ctx, tx, http.StatusCreated, "id-1"); err != nil {
+						return err
+					}
+					close(recorded)
+					<-release
+					return nil
+				})
+			}, replayID)
+			done <- err
+		}()
+		<-recorded
+		go func() { time.Sleep(200 * time.Millisecond); close(release) }()
+		var writes atomic.Int32
+		got, err := idempotency.Do(ctx, second, "op", 1, keyedWrite(d, second, "id-2", &writes, nil), replayID)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if err != nil || got != "replayed:id-1" {
+			t.Fatalf("second process: %q %v, want the first outcome", got, err)
+		}
+		var n int
+		if err := d.QueryRow(`SELECT COUNT(*) FROM idempotency_keys`).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("%d records (%v)", n, err)
+		}
+	})
+}
