@@ -54,10 +54,11 @@ func TestAuditorAndAdminJourneys(t *testing.T) {
 			}
 			auditor.oversee("audit-log-errors")
 
-			// The officer's read of the case, found by the case's id.
-			auditor.open("/audit?object_type=case&object_id=" + caseID + "&action=intake.case.read")
+			// The officer's read of the case page (case, tracks and record in
+			// one event), found by the case's id.
+			auditor.open("/audit?object_type=case&object_id=" + caseID + "&action=intake.case_tracks_record.read")
 			row := get(auditor, chromedp.Evaluate[string](`(() => { const r = document.querySelector("table.events tbody tr"); return r ? r.innerText : ""; })()`))
-			if !strings.Contains(row, "intake.case.read") || !strings.Contains(row, caseID) {
+			if !strings.Contains(row, "intake.case_tracks_record.read") || !strings.Contains(row, caseID) {
 				t.Fatalf("the case's read is not in the log: %q", row)
 			}
 			auditor.oversee("audit-log-case")

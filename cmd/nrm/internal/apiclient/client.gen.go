@@ -3378,6 +3378,15 @@ type PostApiV1CasesIdTransitionsJSONBody struct {
 	To         DecisionState `json:"to"`
 }
 
+// GetApiV1CasesIdViewParams defines parameters for GetApiV1CasesIdView.
+type GetApiV1CasesIdViewParams struct {
+	// Workflow include both tracks
+	Workflow *bool `form:"workflow,omitempty" json:"workflow,omitempty"`
+
+	// Entries include the case record
+	Entries *bool `form:"entries,omitempty" json:"entries,omitempty"`
+}
+
 // GetApiV1DuplicatesParams defines parameters for GetApiV1Duplicates.
 type GetApiV1DuplicatesParams struct {
 	After *string `form:"after,omitempty" json:"after,omitempty"`
@@ -4141,6 +4150,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/cases/{id}/transitions (the `PostApiV1CasesIdTransitions` operationId).
 	PostApiV1CasesIdTransitions(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdTransitionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetApiV1CasesIdView The case as GET /api/v1/cases/{id} answers it, with its tracks (as GET …/workflow) and its record (as GET …/entries) when asked for and the caller's roles may read them (a part they may not read is left out, not refused), read in one snapshot under one audit event naming what was read (intake.case_tracks_record.read and the like), durably recorded before anything is returned. A draft comes alone. Anything the caller may not see is 404.
+	//
+	// Corresponds with GET /api/v1/cases/{id}/view (the `GetApiV1CasesIdView` operationId).
+	GetApiV1CasesIdView(ctx context.Context, id openapi_types.UUID, params *GetApiV1CasesIdViewParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetApiV1CasesIdWorkflow Both tracks, deadlines, the child-protection prompts and the decision history. allowed lists the moves open to the caller now; not_yet those refused today with the date they open.
 	//
@@ -5583,6 +5597,21 @@ func (c *Client) PostApiV1CasesIdTransitionsWithBody(ctx context.Context, id ope
 // Corresponds with POST /api/v1/cases/{id}/transitions (the `PostApiV1CasesIdTransitions` operationId).
 func (c *Client) PostApiV1CasesIdTransitions(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdTransitionsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPostApiV1CasesIdTransitionsRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetApiV1CasesIdView The case as GET /api/v1/cases/{id} answers it, with its tracks (as GET …/workflow) and its record (as GET …/entries) when asked for and the caller's roles may read them (a part they may not read is left out, not refused), read in one snapshot under one audit event naming what was read (intake.case_tracks_record.read and the like), durably recorded before anything is returned. A draft comes alone. Anything the caller may not see is 404.
+//
+// Corresponds with GET /api/v1/cases/{id}/view (the `GetApiV1CasesIdView` operationId).
+func (c *Client) GetApiV1CasesIdView(ctx context.Context, id openapi_types.UUID, params *GetApiV1CasesIdViewParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1CasesIdViewRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -8681,6 +8710,79 @@ func NewPostApiV1CasesIdTransitionsRequestWithBody(server string, id openapi_typ
 	return req, nil
 }
 
+// NewGetApiV1CasesIdViewRequest constructs an http.Request for the GetApiV1CasesIdView method
+func NewGetApiV1CasesIdViewRequest(server string, id openapi_types.UUID, params *GetApiV1CasesIdViewParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/cases/%s/view", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Workflow != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "workflow", *params.Workflow, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Entries != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "entries", *params.Entries, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetApiV1CasesIdWorkflowRequest constructs an http.Request for the GetApiV1CasesIdWorkflow method
 func NewGetApiV1CasesIdWorkflowRequest(server string, id openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -11510,6 +11612,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/cases/{id}/transitions (the `PostApiV1CasesIdTransitions` operationId).
 	PostApiV1CasesIdTransitionsWithResponse(ctx context.Context, id openapi_types.UUID, body PostApiV1CasesIdTransitionsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1CasesIdTransitionsResponse, error)
+
+	// GetApiV1CasesIdViewWithResponse The case as GET /api/v1/cases/{id} answers it, with its tracks (as GET …/workflow) and its record (as GET …/entries) when asked for and the caller's roles may read them (a part they may not read is left out, not refused), read in one snapshot under one audit event naming what was read (intake.case_tracks_record.read and the like), durably recorded before anything is returned. A draft comes alone. Anything the caller may not see is 404.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/cases/{id}/view (the `GetApiV1CasesIdView` operationId).
+	GetApiV1CasesIdViewWithResponse(ctx context.Context, id openapi_types.UUID, params *GetApiV1CasesIdViewParams, reqEditors ...RequestEditorFn) (*GetApiV1CasesIdViewResponse, error)
 
 	// GetApiV1CasesIdWorkflowWithResponse Both tracks, deadlines, the child-protection prompts and the decision history. allowed lists the moves open to the caller now; not_yet those refused today with the date they open.
 	//
@@ -15906,6 +16015,106 @@ func (r PostApiV1CasesIdTransitionsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PostApiV1CasesIdTransitionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetApiV1CasesIdViewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Case A case as one caller sees it; sections holds only what the caller's organisation may read.
+		Case     Case      `json:"case"`
+		Entries  *[]Entry  `json:"entries,omitempty"`
+		Workflow *Workflow `json:"workflow,omitempty"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiV1CasesIdViewResponse) GetJSON200() *struct {
+	// Case A case as one caller sees it; sections holds only what the caller's organisation may read.
+	Case     Case      `json:"case"`
+	Entries  *[]Entry  `json:"entries,omitempty"`
+	Workflow *Workflow `json:"workflow,omitempty"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetApiV1CasesIdViewResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetApiV1CasesIdViewResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetApiV1CasesIdViewResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetApiV1CasesIdViewResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetApiV1CasesIdViewResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetApiV1CasesIdViewResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1CasesIdViewResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1CasesIdViewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1CasesIdViewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1CasesIdViewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1CasesIdViewResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -21889,6 +22098,19 @@ func (c *ClientWithResponses) PostApiV1CasesIdTransitionsWithResponse(ctx contex
 	return ParsePostApiV1CasesIdTransitionsResponse(rsp)
 }
 
+// GetApiV1CasesIdViewWithResponse The case as GET /api/v1/cases/{id} answers it, with its tracks (as GET …/workflow) and its record (as GET …/entries) when asked for and the caller's roles may read them (a part they may not read is left out, not refused), read in one snapshot under one audit event naming what was read (intake.case_tracks_record.read and the like), durably recorded before anything is returned. A draft comes alone. Anything the caller may not see is 404.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/cases/{id}/view (the `GetApiV1CasesIdView` operationId).
+func (c *ClientWithResponses) GetApiV1CasesIdViewWithResponse(ctx context.Context, id openapi_types.UUID, params *GetApiV1CasesIdViewParams, reqEditors ...RequestEditorFn) (*GetApiV1CasesIdViewResponse, error) {
+	rsp, err := c.GetApiV1CasesIdView(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1CasesIdViewResponse(rsp)
+}
+
 // GetApiV1CasesIdWorkflowWithResponse Both tracks, deadlines, the child-protection prompts and the decision history. allowed lists the moves open to the caller now; not_yet those refused today with the date they open.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -26019,6 +26241,86 @@ func ParsePostApiV1CasesIdTransitionsResponse(rsp *http.Response) (*PostApiV1Cas
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetApiV1CasesIdViewResponse parses an HTTP response from a GetApiV1CasesIdViewWithResponse call
+func ParseGetApiV1CasesIdViewResponse(rsp *http.Response) (*GetApiV1CasesIdViewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1CasesIdViewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Case A case as one caller sees it; sections holds only what the caller's organisation may read.
+			Case     Case      `json:"case"`
+			Entries  *[]Entry  `json:"entries,omitempty"`
+			Workflow *Workflow `json:"workflow,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
