@@ -162,6 +162,17 @@ func (c *client) CaseView(ctx context.Context, id string, parts CaseParts) (Case
 	return out, nil
 }
 
+// KeyStatus implements Service.
+func (c *client) KeyStatus(ctx context.Context) ([]KeyStatus, error) {
+	var out struct {
+		Keys []KeyStatus `json:"keys"`
+	}
+	if err := c.call(ctx, http.MethodGet, http.StatusOK, nil, nil, &out, "keys"); err != nil {
+		return nil, err
+	}
+	return out.Keys, nil
+}
+
 // List implements Service.
 func (c *client) List(ctx context.Context, q ListQuery) (CasePage, error) {
 	var out CasePage

@@ -32,6 +32,10 @@ func (f *fakeService) CaseView(ctx context.Context, id string, parts intake.Case
 	return intake.CaseView{Case: intake.Case{ID: id}}, f.record(ctx, "CaseView", id, parts)
 }
 
+func (f *fakeService) KeyStatus(ctx context.Context) ([]intake.KeyStatus, error) {
+	return nil, f.record(ctx, "KeyStatus")
+}
+
 func (f *fakeService) Entries(ctx context.Context, id string) ([]intake.Entry, error) {
 	return nil, f.record(ctx, "Entries", id)
 }

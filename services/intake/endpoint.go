@@ -15,6 +15,7 @@ type Endpoints struct {
 	List             endpoint.Endpoint
 	Get              endpoint.Endpoint
 	CaseView         endpoint.Endpoint
+	KeyStatus        endpoint.Endpoint
 	UpdateDraft      endpoint.Endpoint
 	Finalize         endpoint.Endpoint
 	RecordConsent    endpoint.Endpoint
@@ -37,6 +38,7 @@ const (
 	ObjectConsents   = "intake.consents"
 	ObjectGrants     = "intake.grants"
 	ObjectDuplicates = "intake.duplicates"
+	ObjectKeys       = "intake.keys"
 )
 
 // MakeServerEndpoints wires s. Every endpoint needs a valid token (authn)
@@ -47,10 +49,14 @@ func MakeServerEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforc
 		return authn(enf.Middleware(object, action, denials)(e))
 	}
 	return Endpoints{
-		Register:         guard(ObjectCases, "create", makeRegisterEndpoint(s)),
-		List:             guard(ObjectCases, "list", makeListEndpoint(s)),
-		Get:              guard(ObjectCases, "read", makeGetEndpoint(s)),
-		CaseView:         guard(ObjectCases, "read", makeCaseViewEndpoint(s, enf)),
+		Register: guard(ObjectCases, "create", makeRegisterEndpoint(s)),
+		List:     guard(ObjectCases, "list", makeListEndpoint(s)),
+		Get:      guard(ObjectCases, "read", makeGetEndpoint(s)),
+		CaseView: guard(ObjectCases, "read", makeCaseViewEndpoint(s, enf)),
+		KeyStatus: guard(ObjectKeys, "read", func(ctx context.Context, _ any) (any, error) {
+			k, err := s.KeyStatus(ctx)
+			return keyStatusResponse{Keys: k, Err: err}, nil
+		}),
 		UpdateDraft:      guard(ObjectCases, "update", makeUpdateDraftEndpoint(s)),
 		Finalize:         guard(ObjectCases, "finalize", makeFinalizeEndpoint(s)),
 		RecordConsent:    guard(ObjectConsents, "create", makeRecordConsentEndpoint(s)),
@@ -192,6 +198,13 @@ func makeGetEndpoint(s Service) endpoint.Endpoint {
 	}
 }
 
+type keyStatusResponse struct {
+	Keys []KeyStatus `json:"keys"`
+	Err  error       `json:"-"`
+}
+
+func (r keyStatusResponse) Failed() error { return r.Err }
+
 // caseViewRequest names a case and the parts asked for.
 type caseViewRequest struct {
 	CaseID string
@@ -328,6 +341,7 @@ func makeConfirmDuplicateEndpoint(s Service) endpoint.Endpoint {
 var (
 	_ endpoint.Failer = caseResponse{}
 	_ endpoint.Failer = caseViewResponse{}
+	_ endpoint.Failer = keyStatusResponse{}
 	_ endpoint.Failer = casePageResponse{}
 	_ endpoint.Failer = grantResponse{}
 	_ endpoint.Failer = grantsResponse{}

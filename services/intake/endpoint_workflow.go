@@ -161,6 +161,11 @@ func (m *logging) CaseView(ctx context.Context, id string, parts CaseParts) (v C
 	return m.next.CaseView(ctx, id, parts)
 }
 
+func (m *logging) KeyStatus(ctx context.Context) (k []KeyStatus, err error) {
+	defer func(b time.Time) { m.done(ctx, "KeyStatus", "", b, err) }(time.Now())
+	return m.next.KeyStatus(ctx)
+}
+
 func (m *logging) Entries(ctx context.Context, id string) (e []Entry, err error) {
 	defer func(b time.Time) { m.done(ctx, "Entries", id, b, err) }(time.Now())
 	return m.next.Entries(ctx, id)
@@ -199,6 +204,11 @@ func (m *instrumenting) AddEntry(ctx context.Context, id string, in EntryInput) 
 func (m *instrumenting) CaseView(ctx context.Context, id string, parts CaseParts) (v CaseView, err error) {
 	defer func(b time.Time) { m.done("CaseView", b, err) }(time.Now())
 	return m.next.CaseView(ctx, id, parts)
+}
+
+func (m *instrumenting) KeyStatus(ctx context.Context) (k []KeyStatus, err error) {
+	defer func(b time.Time) { m.done("KeyStatus", b, err) }(time.Now())
+	return m.next.KeyStatus(ctx)
 }
 
 func (m *instrumenting) Entries(ctx context.Context, id string) (e []Entry, err error) {

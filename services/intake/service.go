@@ -88,6 +88,10 @@ type Service interface {
 	// organisation what concerns the child (purpose guardian).
 	AppointGuardian(ctx context.Context, caseID string, g GuardianInput) (Workflow, error)
 
+	// KeyStatus is the organisations' key rings as their administrators
+	// follow rotations (an org admin its own, a system admin every one).
+	KeyStatus(ctx context.Context) ([]KeyStatus, error)
+
 	// Oversight: break-the-glass, disclosures, legal holds, the access
 	// report and the certificate (oversight.go).
 	Oversight

@@ -29,6 +29,7 @@ const MaxListLimit = 200
 //	GET  /api/v1/cases?status=&after=&limit=            -> CasePage
 //	GET  /api/v1/cases/{id}                             -> Case
 //	GET  /api/v1/cases/{id}/view?workflow=&entries=     -> CaseView (one audited read)
+//	GET  /api/v1/keys                                   -> {"keys":[KeyStatus]} (admins)
 //	PUT  /api/v1/cases/{id}                             Registration (draft) -> Case
 //	POST /api/v1/cases/{id}/finalize                    -> Case
 //	POST /api/v1/cases/{id}/consents                    ConsentInput -> 201 Case
@@ -59,6 +60,7 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	handle("GET /api/v1/cases", e.List, decodeListCasesRequest, http.StatusOK)
 	handle("GET /api/v1/cases/{id}", e.Get, decodeCaseRequest, http.StatusOK)
 	handle("GET /api/v1/cases/{id}/view", e.CaseView, decodeCaseViewRequest, http.StatusOK)
+	handle("GET /api/v1/keys", e.KeyStatus, decodeNoRequest, http.StatusOK)
 	handle("PUT /api/v1/cases/{id}", e.UpdateDraft, decodeUpdateDraftRequest, http.StatusOK)
 	handle("POST /api/v1/cases/{id}/finalize", e.Finalize, decodeCaseRequest, http.StatusOK)
 	handle("POST /api/v1/cases/{id}/consents", e.RecordConsent, decodeConsentRequest, http.StatusCreated)

@@ -15,14 +15,14 @@ import (
 
 // The auditor finds an officer's read of a case in the log and checks its
 // inclusion proof in the page; an organisation's admin creates a user,
-// resets their second factor, and the user enrols again — in English and
-// in Arabic, with every page of both roles photographed and checked by
+// resets their second factor, and the user enrols again — in English,
+// Arabic and French, with every page of both roles photographed and checked by
 // axe-core.
 func TestAuditorAndAdminJourneys(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	shots, axe := artefacts(t), loadAxe(t)
-	for _, lang := range []string{"en", "ar"} {
+	for _, lang := range []string{"en", "ar", "fr"} {
 		t.Run(lang, func(t *testing.T) {
 			// An officer registers a person and reads the case.
 			name := "Person " + lang + " " + xss

@@ -4190,6 +4190,11 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/duplicates/{id}/confirm (the `PostApiV1DuplicatesIdConfirm` operationId).
 	PostApiV1DuplicatesIdConfirm(ctx context.Context, id openapi_types.UUID, body PostApiV1DuplicatesIdConfirmJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetApiV1Keys The organisations' key rings as their administrators follow rotations (an organisation's admin its own, a system admin every organisation's). Counts and dates only, never a key. Audited (intake.keys.read).
+	//
+	// Corresponds with GET /api/v1/keys (the `GetApiV1Keys` operationId).
+	GetApiV1Keys(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetApiV1Me The caller.
 	//
 	// Corresponds with GET /api/v1/me (the `GetApiV1Me` operationId).
@@ -5706,6 +5711,21 @@ func (c *Client) PostApiV1DuplicatesIdConfirmWithBody(ctx context.Context, id op
 // Corresponds with POST /api/v1/duplicates/{id}/confirm (the `PostApiV1DuplicatesIdConfirm` operationId).
 func (c *Client) PostApiV1DuplicatesIdConfirm(ctx context.Context, id openapi_types.UUID, body PostApiV1DuplicatesIdConfirmJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPostApiV1DuplicatesIdConfirmRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetApiV1Keys The organisations' key rings as their administrators follow rotations (an organisation's admin its own, a system admin every organisation's). Counts and dates only, never a key. Audited (intake.keys.read).
+//
+// Corresponds with GET /api/v1/keys (the `GetApiV1Keys` operationId).
+func (c *Client) GetApiV1Keys(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiV1KeysRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -8984,6 +9004,33 @@ func NewPostApiV1DuplicatesIdConfirmRequestWithBody(server string, id openapi_ty
 	return req, nil
 }
 
+// NewGetApiV1KeysRequest constructs an http.Request for the GetApiV1Keys method
+func NewGetApiV1KeysRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/keys")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetApiV1MeRequest constructs an http.Request for the GetApiV1Me method
 func NewGetApiV1MeRequest(server string) (*http.Request, error) {
 	var err error
@@ -11661,6 +11708,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/duplicates/{id}/confirm (the `PostApiV1DuplicatesIdConfirm` operationId).
 	PostApiV1DuplicatesIdConfirmWithResponse(ctx context.Context, id openapi_types.UUID, body PostApiV1DuplicatesIdConfirmJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiV1DuplicatesIdConfirmResponse, error)
+
+	// GetApiV1KeysWithResponse The organisations' key rings as their administrators follow rotations (an organisation's admin its own, a system admin every organisation's). Counts and dates only, never a key. Audited (intake.keys.read).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/keys (the `GetApiV1Keys` operationId).
+	GetApiV1KeysWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1KeysResponse, error)
 
 	// GetApiV1MeWithResponse The caller.
 	//
@@ -16601,6 +16655,135 @@ func (r PostApiV1DuplicatesIdConfirmResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PostApiV1DuplicatesIdConfirmResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetApiV1KeysResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Keys []struct {
+			// CreatedAt when the first identity was made
+			CreatedAt time.Time `json:"created_at"`
+
+			// Kind the identity kind
+			//
+			// Example: x25519
+			Kind  string `json:"kind"`
+			OrgId string `json:"org_id"`
+
+			// PendingRewrap wraps and entry keys still under an older identity
+			PendingRewrap int `json:"pending_rewrap"`
+
+			// Retired older identities kept until nothing needs them
+			Retired int `json:"retired"`
+
+			// RotatedAt when the active identity was made, once rotated
+			RotatedAt *time.Time `json:"rotated_at,omitempty"`
+
+			// Version the active identity's version
+			Version int `json:"version"`
+		} `json:"keys"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiV1KeysResponse) GetJSON200() *struct {
+	Keys []struct {
+		// CreatedAt when the first identity was made
+		CreatedAt time.Time `json:"created_at"`
+
+		// Kind the identity kind
+		//
+		// Example: x25519
+		Kind  string `json:"kind"`
+		OrgId string `json:"org_id"`
+
+		// PendingRewrap wraps and entry keys still under an older identity
+		PendingRewrap int `json:"pending_rewrap"`
+
+		// Retired older identities kept until nothing needs them
+		Retired int `json:"retired"`
+
+		// RotatedAt when the active identity was made, once rotated
+		RotatedAt *time.Time `json:"rotated_at,omitempty"`
+
+		// Version the active identity's version
+		Version int `json:"version"`
+	} `json:"keys"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetApiV1KeysResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetApiV1KeysResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetApiV1KeysResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetApiV1KeysResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetApiV1KeysResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetApiV1KeysResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiV1KeysResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiV1KeysResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiV1KeysResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiV1KeysResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -22189,6 +22372,19 @@ func (c *ClientWithResponses) PostApiV1DuplicatesIdConfirmWithResponse(ctx conte
 	return ParsePostApiV1DuplicatesIdConfirmResponse(rsp)
 }
 
+// GetApiV1KeysWithResponse The organisations' key rings as their administrators follow rotations (an organisation's admin its own, a system admin every organisation's). Counts and dates only, never a key. Audited (intake.keys.read).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/keys (the `GetApiV1Keys` operationId).
+func (c *ClientWithResponses) GetApiV1KeysWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiV1KeysResponse, error) {
+	rsp, err := c.GetApiV1Keys(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiV1KeysResponse(rsp)
+}
+
 // GetApiV1MeWithResponse The caller.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -26714,6 +26910,97 @@ func ParsePostApiV1DuplicatesIdConfirmResponse(rsp *http.Response) (*PostApiV1Du
 			return nil, err
 		}
 		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetApiV1KeysResponse parses an HTTP response from a GetApiV1KeysWithResponse call
+func ParseGetApiV1KeysResponse(rsp *http.Response) (*GetApiV1KeysResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiV1KeysResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Keys []struct {
+				// CreatedAt when the first identity was made
+				CreatedAt time.Time `json:"created_at"`
+
+				// Kind the identity kind
+				//
+				// Example: x25519
+				Kind  string `json:"kind"`
+				OrgId string `json:"org_id"`
+
+				// PendingRewrap wraps and entry keys still under an older identity
+				PendingRewrap int `json:"pending_rewrap"`
+
+				// Retired older identities kept until nothing needs them
+				Retired int `json:"retired"`
+
+				// RotatedAt when the active identity was made, once rotated
+				RotatedAt *time.Time `json:"rotated_at,omitempty"`
+
+				// Version the active identity's version
+				Version int `json:"version"`
+			} `json:"keys"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
