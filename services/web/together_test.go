@@ -153,3 +153,40 @@ func TestMyCasesCallsTogether(t *testing.T) {
 		t.Fatalf("my cases: %d, one call after the other: %v", w.Code, b.serially)
 	}
 }
+
+type listedWithReferral struct{ Cases }
+
+func (listedWithReferral) List(context.Context, intake.ListQuery) (intake.CasePage, error) {
+	return intake.CasePage{Cases: []intake.Case{{ID: togetherCase, Reference: "NRM-2026-000009", Status: intake.StatusRegistered, OwnerOrg: "police"}}}, nil
+}
+
+type sentShelter struct{ Referrals }
+
+func (sentShelter) Sent(context.Context) ([]referral.Referral, error) {
+	return []referral.Referral{{CaseID: togetherCase, Service: "shelter", Status: "accepted"}}, nil
+}
+
+// TestFrenchLabelColon: in French a label's colon follows a non-breaking
+// space ("Hébergement : Acceptée"), in English it does not.
+func TestFrenchLabelColon(t *testing.T) {
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	h, err := New(Config{Identity: struct{ Identity }{}, Cases: listedWithReferral{}, Referrals: sentShelter{}, SessionKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	rec := httptest.NewRecorder()
+	h.save(rec, &session{Access: "token", AccessExp: now.Add(time.Hour).Unix(), Created: now.Unix(), Seen: now.Unix(),
+		CSRF: randomToken(), UserID: "u", OrgID: "police", Roles: []string{"frontline_officer"}})
+	for lang, want := range map[string]string{"fr": "Hébergement\u00a0: ", "en": "Shelter: "} {
+		r := httptest.NewRequest(http.MethodGet, "/cases", nil)
+		r.Header.Set("Accept-Language", lang)
+		r.AddCookie(rec.Result().Cookies()[0])
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if !strings.Contains(w.Body.String(), want) {
+			t.Errorf("%s: my cases does not show %q", lang, want)
+		}
+	}
+}
