@@ -149,6 +149,12 @@ func TestAuditorAndAdminJourneys(t *testing.T) {
 			admin.submit(fmt.Sprintf(`tr:has(form input[value=%q]) form[action$="/enable"] button`, email))
 			admin.open("/admin/provider")
 			admin.oversee("admin-provider-none")
+			// Its own key ring only (the officer's case made it).
+			admin.open("/admin/keys")
+			if n := get(admin, chromedp.Evaluate[int](`document.querySelectorAll("table.stack tbody tr").length`)); n != 1 {
+				t.Fatalf("the police admin sees %d key rings, want its own", n)
+			}
+			admin.oversee("admin-keys")
 
 			// The system admin: organisations, and a provider's webhook
 			// secret shown once.
@@ -158,6 +164,11 @@ func TestAuditorAndAdminJourneys(t *testing.T) {
 			sys.signIn(s.creds["sysadmin@commission.demo"])
 			sys.open("/admin/orgs")
 			sys.oversee("admin-orgs")
+			sys.open("/admin/keys")
+			if n := get(sys, chromedp.Evaluate[int](`document.querySelectorAll("table.stack tbody tr").length`)); n < 2 {
+				t.Fatalf("the system admin sees %d key rings, want every organisation's", n)
+			}
+			sys.oversee("admin-keys-all")
 			sys.open("/admin/provider")
 			shelter := get(sys, chromedp.Evaluate[string](`(() => { const r = [...document.querySelectorAll("#f-org option")].find(o => o.textContent.includes("shelter")); return r ? r.value : ""; })()`))
 			if shelter == "" {
