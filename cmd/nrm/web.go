@@ -102,7 +102,7 @@ func webHandler(f serveFlags, kd *keys.Dir, api http.Handler, logger log.Logger)
 	}
 	return web.New(web.Config{
 		Identity: id, Cases: cases, Referrals: refs, Stats: sts, Notices: notices, Rights: cases, Guardians: cases,
-		Audit: au, EmergencyAccess: cases, Accounts: id, Directory: refs, Roles: roles,
+		Audit: au, EmergencyAccess: cases, Accounts: id, Directory: refs, KeyRings: cases, Roles: roles,
 		AuditVerifierKey: strings.TrimSpace(string(vkey)), Witnesses: f.witnesses,
 		SessionKey:  kd.Subkey(keys.PurposeWebSession),
 		IdleTimeout: f.webIdle, AbsoluteTimeout: f.webAbsolute,

@@ -252,11 +252,9 @@ func queryEntries(ctx context.Context, d *db.DB, q Query) ([]Entry, error) {
 		}
 	}
 	if !q.From.IsZero() || !q.To.IsZero() {
-		// Events are in the log roughly, not exactly, in time order: a
-		// time window is first turned into the exact least and greatest
-		// index of the events inside it, read from the (at, idx) index
-		// alone, so that the page is a range of idx however far from the
-		// cursor the window lies.
+		// The window becomes index bounds first (store_blocks.go), so that
+		// a page is a range of idx however large the window or far from
+		// the cursor it lies.
 		from, to := q.From, q.To
 		if from.IsZero() {
 			from = time.Unix(0, 0)
@@ -264,15 +262,15 @@ func queryEntries(ctx context.Context, d *db.DB, q Query) ([]Entry, error) {
 		if to.IsZero() {
 			to = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 		}
-		bounded, lo, hi, err := windowPlan(ctx, d, from.UTC(), to.UTC(), after)
+		lo, hi, err := windowIndexes(ctx, d, from.UTC(), to.UTC())
 		if err != nil {
 			return nil, err
 		}
-		if bounded && hi < 0 {
-			return nil, nil
-		}
-		if bounded {
-			f.add("idx >= ?", lo)
+		f.add("idx >= ?", lo)
+		if hi >= 0 {
+			if hi <= after {
+				return nil, nil
+			}
 			f.add("idx <= ?", hi)
 		}
 		f.add("at >= ?", from.UTC())
@@ -327,67 +325,6 @@ func entryByID(ctx context.Context, d *db.DB, id string) (Entry, error) {
 		return Entry{}, fmt.Errorf("audit: event by id: %w", err)
 	}
 	return e, nil
-}
-
-// windowSmall is the number of events up to which a time window's exact
-// bounds are always read; windowNear is how far past the cursor a large
-// window may begin and still be reached by walking the log.
-var (
-	windowSmall int64 = 20_000
-	windowNear  int64 = 50_000
-)
-
-// windowPlan says how to page through a time window after the cursor:
-// within exact index bounds (bounded), or by walking the log from the
-// cursor. Both answer the same events; they differ in cost. A small window
-// is bounded (reading its entries is cheap); a large one that begins near
-// the cursor is walked (a page fills at once); a large one far ahead is
-// bounded, paying one read of its index entries.
-func windowPlan(ctx context.Context, d *db.DB, from, to time.Time, after int64) (bounded bool, lo, hi int64, err error) {
-	var n int64
-	err = d.QueryRowContext(ctx, db.CustomPlan+`SELECT COUNT(*) FROM (SELECT 1 FROM events WHERE at >= $1 AND at < $2 LIMIT $3) w`,
-		from, to, windowSmall).Scan(&n)
-	if err != nil {
-		return false, 0, 0, fmt.Errorf("audit: query events: time window: %w", err)
-	}
-	if n >= windowSmall {
-		var first int64
-		err = d.QueryRowContext(ctx, db.CustomPlan+`SELECT idx FROM events WHERE at >= $1 AND at < $2 ORDER BY at, idx LIMIT 1`,
-			from, to).Scan(&first)
-		if err != nil {
-			return false, 0, 0, fmt.Errorf("audit: query events: time window: %w", err)
-		}
-		if first <= after+windowNear {
-			return false, 0, 0, nil
-		}
-	}
-	lo, hi, err = windowBounds(ctx, d, from, to)
-	return true, lo, hi, err
-}
-
-// windowBounds returns the least and greatest index of the events whose
-// time lies in [from, to), or -1, -1 when there is none. It reads the
-// window's entries of the (at, idx) index and nothing else: a day is a few
-// thousand entries, a year of a busy deployment a million (the cost the
-// benchmark's wide windows show).
-func windowBounds(ctx context.Context, d *db.DB, from, to time.Time) (lo, hi int64, err error) {
-	var l, h sql.NullInt64
-	// OFFSET 0 keeps the window a subquery: otherwise PostgreSQL turns
-	// MIN and MAX into a walk of the primary key from either end, which
-	// for a window deep in the log reads most of it.
-	fence := ""
-	if d.Engine == db.Postgres {
-		fence = " OFFSET 0"
-	}
-	err = d.QueryRowContext(ctx, db.CustomPlan+`SELECT MIN(idx), MAX(idx) FROM (SELECT idx FROM events WHERE at >= $1 AND at < $2`+fence+`) w`,
-		from, to).Scan(&l, &h)
-	if err != nil {
-		return 0, 0, fmt.Errorf("audit: query events: time window: %w", err)
-	}
-	if !l.Valid {
-		return -1, -1, nil
-	}
-	return l.Int64, h.Int64, nil
 }
 
 // insertMACs writes the MACs of entries, in chunks.

@@ -144,6 +144,36 @@ func (c *client) Get(ctx context.Context, id string) (Case, error) {
 	return c.caseCall(ctx, http.MethodGet, http.StatusOK, nil, id)
 }
 
+// CaseView implements Service.
+func (c *client) CaseView(ctx context.Context, id string, parts CaseParts) (CaseView, error) {
+	if err := checkIDs(id); err != nil {
+		return CaseView{}, err
+	}
+	q := url.Values{}
+	if parts.Workflow {
+		q.Set("workflow", "true")
+	}
+	if parts.Entries {
+		q.Set("entries", "true")
+	}
+	var out CaseView
+	if err := c.call(ctx, http.MethodGet, http.StatusOK, q, nil, &out, "cases", id, "view"); err != nil {
+		return CaseView{}, err
+	}
+	return out, nil
+}
+
+// KeyStatus implements Service.
+func (c *client) KeyStatus(ctx context.Context) ([]KeyStatus, error) {
+	var out struct {
+		Keys []KeyStatus `json:"keys"`
+	}
+	if err := c.call(ctx, http.MethodGet, http.StatusOK, nil, nil, &out, "keys"); err != nil {
+		return nil, err
+	}
+	return out.Keys, nil
+}
+
 // List implements Service.
 func (c *client) List(ctx context.Context, q ListQuery) (CasePage, error) {
 	var out CasePage

@@ -28,6 +28,14 @@ func (f *fakeService) AddEntry(ctx context.Context, id string, in intake.EntryIn
 	return intake.Entry{CaseID: id}, f.record(ctx, "AddEntry", id, in)
 }
 
+func (f *fakeService) CaseView(ctx context.Context, id string, parts intake.CaseParts) (intake.CaseView, error) {
+	return intake.CaseView{Case: intake.Case{ID: id}}, f.record(ctx, "CaseView", id, parts)
+}
+
+func (f *fakeService) KeyStatus(ctx context.Context) ([]intake.KeyStatus, error) {
+	return nil, f.record(ctx, "KeyStatus")
+}
+
 func (f *fakeService) Entries(ctx context.Context, id string) ([]intake.Entry, error) {
 	return nil, f.record(ctx, "Entries", id)
 }

@@ -156,6 +156,16 @@ func (m *logging) AddEntry(ctx context.Context, id string, in EntryInput) (e Ent
 	return m.next.AddEntry(ctx, id, in)
 }
 
+func (m *logging) CaseView(ctx context.Context, id string, parts CaseParts) (v CaseView, err error) {
+	defer func(b time.Time) { m.done(ctx, "CaseView", id, b, err) }(time.Now())
+	return m.next.CaseView(ctx, id, parts)
+}
+
+func (m *logging) KeyStatus(ctx context.Context) (k []KeyStatus, err error) {
+	defer func(b time.Time) { m.done(ctx, "KeyStatus", "", b, err) }(time.Now())
+	return m.next.KeyStatus(ctx)
+}
+
 func (m *logging) Entries(ctx context.Context, id string) (e []Entry, err error) {
 	defer func(b time.Time) { m.done(ctx, "Entries", id, b, err) }(time.Now())
 	return m.next.Entries(ctx, id)
@@ -189,6 +199,16 @@ func (m *instrumenting) DecisionQueue(ctx context.Context) (q []QueueItem, err e
 func (m *instrumenting) AddEntry(ctx context.Context, id string, in EntryInput) (e Entry, err error) {
 	defer func(b time.Time) { m.done("AddEntry", b, err) }(time.Now())
 	return m.next.AddEntry(ctx, id, in)
+}
+
+func (m *instrumenting) CaseView(ctx context.Context, id string, parts CaseParts) (v CaseView, err error) {
+	defer func(b time.Time) { m.done("CaseView", b, err) }(time.Now())
+	return m.next.CaseView(ctx, id, parts)
+}
+
+func (m *instrumenting) KeyStatus(ctx context.Context) (k []KeyStatus, err error) {
+	defer func(b time.Time) { m.done("KeyStatus", b, err) }(time.Now())
+	return m.next.KeyStatus(ctx)
 }
 
 func (m *instrumenting) Entries(ctx context.Context, id string) (e []Entry, err error) {

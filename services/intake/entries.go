@@ -330,6 +330,13 @@ func (s *service) Entries(ctx context.Context, caseID string) ([]Entry, error) {
 	if err := s.auditAlone(ctx, s.rec.New(ctx, "intake.entry.read", "case", caseID, event.Allowed)); err != nil {
 		return nil, err
 	}
+	return s.record(ctx, p, c, grants, stored)
+}
+
+// record is the case record as p may read it from stored: every entry,
+// superseded ones marked, content only where p's organisation may open
+// it. The read must be audited before.
+func (s *service) record(ctx context.Context, p auth.Principal, c caseRow, grants []grantRow, stored []storedEntry) ([]Entry, error) {
 	superseded, links := map[string]string{}, map[string][2]string{}
 	for _, e := range stored {
 		links[e.ID] = [2]string{e.Type, e.Supersedes}
@@ -344,7 +351,7 @@ func (s *service) Entries(ctx context.Context, caseID string) ([]Entry, error) {
 		if mayReadEntry(c, grants, p.OrgID, e, entryClassOf(e.Type, e.Supersedes, typeOf)) {
 			pt, err := s.openEntry(ctx, p.OrgID, e)
 			if err != nil {
-				return nil, s.readFailed(ctx, caseID, err)
+				return nil, s.readFailed(ctx, c.ID, err)
 			}
 			e.Content = pt
 		}

@@ -18,6 +18,9 @@ type entryKindCase struct {
 	caseID  string
 	ids     map[string]string // entry kind -> entry id
 	callers map[string]string // relation -> token
+	// The break-glass opener and the desk it works at.
+	openerID string
+	desk     intake.OrgInfo
 }
 
 // Relations of TestEntriesFollowTheGrantSections (columns of its table).
@@ -73,6 +76,7 @@ func (w *realWorld) entryKindCase(t *testing.T) entryKindCase {
 	// emergency access, opened by the coordinator (who also decides, so
 	// that the entries route is open to the role).
 	opener, desk := event.NewID(), w.env.Org(intake.OrgKindCompetentAuthority)
+	k.openerID, k.desk = opener, desk
 	k.callers["break-glass opener"] = w.rolesToken(t, opener, desk, auth.RoleCoordinator, auth.RoleDecisionMaker)
 	k.callers["opener's colleague"] = w.token(t, desk, auth.RoleDecisionMaker)
 	if got := call(t, w.srv, k.callers["break-glass opener"], "POST", "/api/v1/cases/"+c.ID+"/break-glass",

@@ -170,6 +170,11 @@ func TestAuditFailsClosed(t *testing.T) {
 		if got.ID != "" || got.Sections != nil {
 			t.Fatal("data returned without an audit record")
 		}
+		v, err := env.Service.CaseView(officer, c.ID, intake.CaseParts{Workflow: true, Entries: true})
+		wantErr(t, err, intake.ErrUnavailable)
+		if v.Case.ID != "" || v.Case.Sections != nil || v.Workflow != nil || v.Entries != nil {
+			t.Fatal("the case view returned data without an audit record")
+		}
 		before := count(t, env, `SELECT COUNT(*) FROM cases`)
 		_, err = env.Service.Register(officer, intaketest.Registration("Unaudited Person"))
 		wantErr(t, err, intake.ErrUnavailable)

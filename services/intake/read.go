@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-kit/log/level"
 
+	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
@@ -120,21 +121,31 @@ func (s *store) caseSnapshotTx(ctx context.Context, id, org string) (caseSnapsho
 	var snap caseSnapshot
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if snap.row, err = s.caseForRead(ctx, tx, id, org); err != nil {
-			return err
-		}
-		if snap.macs, err = keyring.DecodeMACs(id, snap.row.macs); err != nil {
-			return err
-		}
-		if snap.secs, err = s.sections(ctx, tx, id); err != nil {
-			return err
-		}
-		if snap.grants, err = s.grants(ctx, tx, id); err != nil {
-			return err
-		}
-		snap.consents, err = s.consents(ctx, tx, id)
+		snap, err = s.caseSnapshotIn(ctx, tx, id, org)
 		return err
 	})
+	return snap, err
+}
+
+// caseSnapshotIn is caseSnapshot in q's snapshot.
+func (s *store) caseSnapshotIn(ctx context.Context, q querier, id, org string) (caseSnapshot, error) {
+	var (
+		snap caseSnapshot
+		err  error
+	)
+	if snap.row, err = s.caseForRead(ctx, q, id, org); err != nil {
+		return snap, err
+	}
+	if snap.macs, err = keyring.DecodeMACs(id, snap.row.macs); err != nil {
+		return snap, err
+	}
+	if snap.secs, err = s.sections(ctx, q, id); err != nil {
+		return snap, err
+	}
+	if snap.grants, err = s.grants(ctx, q, id); err != nil {
+		return snap, err
+	}
+	snap.consents, err = s.consents(ctx, q, id)
 	return snap, err
 }
 
@@ -243,10 +254,32 @@ func (s *service) get(ctx context.Context, id string) (Case, error) {
 	if err != nil {
 		return Case{}, s.readFailed(ctx, id, err)
 	}
+	r, err := s.readable(p, snap)
+	if err != nil {
+		return Case{}, s.finishRead(ctx, err, "intake.case.read", id)
+	}
+	// Fail closed: the read is durably in the outbox before anything is
+	// decrypted, or nothing is returned.
+	if err := s.auditAlone(ctx, s.rec.New(ctx, "intake.case.read", "case", id, event.Allowed)); err != nil {
+		return Case{}, err
+	}
+	return s.openCase(ctx, r)
+}
+
+// caseRead is a case as the caller may read it, before anything is opened.
+type caseRead struct {
+	snap     caseSnapshot // its grants already those the caller may use
+	withheld []string     // for the owner: the sections it cannot open
+	sealed   sealedRead
+}
+
+// readable decides what p may read of snap: errDenied when p may not see
+// the case at all.
+func (s *service) readable(p auth.Principal, snap caseSnapshot) (caseRead, error) {
 	row := snap.row.caseRow
 	snap.grants = grantsFor(p, snap.grants)
 	if !canSee(row, snap.secs, snap.grants, p.OrgID) {
-		return Case{}, s.deny(ctx, "intake.case.read", id)
+		return caseRead{}, errDenied
 	}
 	readable := readableFor(snap.secs, snap.grants, p.OrgID)
 	var withheld []string
@@ -259,18 +292,27 @@ func (s *service) get(ctx context.Context, id string) (Case, error) {
 	}
 	sealed, err := sealedFor(snap.row, p.OrgID, snap.secs, snap.macs, readable)
 	if err != nil {
-		return Case{}, s.readFailed(ctx, id, err)
+		return caseRead{}, err
 	}
-	// Fail closed: the read is durably in the outbox before anything is
-	// decrypted, or nothing is returned.
-	if err := s.auditAlone(ctx, s.rec.New(ctx, "intake.case.read", "case", id, event.Allowed)); err != nil {
-		return Case{}, err
-	}
-	sections, err := s.open(sealed)
+	return caseRead{snap: snap, withheld: withheld, sealed: sealed}, nil
+}
+
+// openCase opens r's sections (once its read is audited).
+func (s *service) openCase(ctx context.Context, r caseRead) (Case, error) {
+	sections, err := s.open(r.sealed)
 	if err != nil {
-		return Case{}, s.readFailed(ctx, id, err)
+		return Case{}, s.readFailed(ctx, r.snap.row.ID, err)
 	}
-	return view(row, snap.consents, sections, withheld), nil
+	return view(r.snap.row.caseRow, r.snap.consents, sections, r.withheld), nil
+}
+
+// finishRead answers a read that cannot go on: a denial as ErrNotFound
+// (audited as action), anything else as a failed read.
+func (s *service) finishRead(ctx context.Context, err error, action, id string) error {
+	if errors.Is(err, errDenied) || errors.Is(err, ErrNotFound) {
+		return s.deny(ctx, action, id)
+	}
+	return s.readFailed(ctx, id, err)
 }
 
 // readFailed logs and audits a read that could not complete; an integrity

@@ -20,6 +20,10 @@ type Service interface {
 	// Get returns the case with the sections the caller's organisation may
 	// read, after its read is durably audited. Anything else is ErrNotFound.
 	Get(ctx context.Context, id string) (Case, error)
+	// CaseView reads the case with its tracks and record (as parts asks)
+	// in one snapshot, under one audit event naming what was read: each
+	// part exactly what Get, Workflow and Entries answer the caller.
+	CaseView(ctx context.Context, id string, parts CaseParts) (CaseView, error)
 	// List returns the caller organisation's cases (attributes only, no
 	// section content), newest first, and for a provider's caseworker its
 	// caseload (service, support state and next step per case).
@@ -83,6 +87,10 @@ type Service interface {
 	// AppointGuardian appoints a child's guardian and grants the guardian's
 	// organisation what concerns the child (purpose guardian).
 	AppointGuardian(ctx context.Context, caseID string, g GuardianInput) (Workflow, error)
+
+	// KeyStatus is the organisations' key rings as their administrators
+	// follow rotations (an org admin its own, a system admin every one).
+	KeyStatus(ctx context.Context) ([]KeyStatus, error)
 
 	// Oversight: break-the-glass, disclosures, legal holds, the access
 	// report and the certificate (oversight.go).

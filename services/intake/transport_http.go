@@ -29,6 +29,8 @@ const MaxListLimit = 200
 //	POST /api/v1/cases                                  Registration -> 201 Case
 //	GET  /api/v1/cases?status=&after=&limit=            -> CasePage
 //	GET  /api/v1/cases/{id}                             -> Case
+//	GET  /api/v1/cases/{id}/view?workflow=&entries=     -> CaseView (one audited read)
+//	GET  /api/v1/keys                                   -> {"keys":[KeyStatus]} (admins)
 //	PUT  /api/v1/cases/{id}                             Registration (draft) -> Case
 //	POST /api/v1/cases/{id}/finalize                    -> Case
 //	POST /api/v1/cases/{id}/consents                    ConsentInput -> 201 Case
@@ -58,6 +60,8 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	handle("POST /api/v1/cases", e.Register, decodeRegisterRequest, http.StatusCreated)
 	handle("GET /api/v1/cases", e.List, decodeListCasesRequest, http.StatusOK)
 	handle("GET /api/v1/cases/{id}", e.Get, decodeCaseRequest, http.StatusOK)
+	handle("GET /api/v1/cases/{id}/view", e.CaseView, decodeCaseViewRequest, http.StatusOK)
+	handle("GET /api/v1/keys", e.KeyStatus, decodeNoRequest, http.StatusOK)
 	handle("PUT /api/v1/cases/{id}", e.UpdateDraft, decodeUpdateDraftRequest, http.StatusOK)
 	handle("POST /api/v1/cases/{id}/finalize", e.Finalize, decodeCaseRequest, http.StatusOK)
 	handle("POST /api/v1/cases/{id}/consents", e.RecordConsent, decodeConsentRequest, http.StatusCreated)
@@ -315,6 +319,35 @@ func decodeGrantIDRequest(_ context.Context, r *http.Request) (any, error) {
 		return nil, err
 	}
 	return grantIDRequest{CaseID: id, GrantID: gid}, nil
+}
+
+// decodeCaseViewRequest reads the parts asked for: workflow and entries,
+// each "true" or "false" at most once; any other parameter is refused.
+func decodeCaseViewRequest(_ context.Context, r *http.Request) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	if err := noBody(r); err != nil {
+		return nil, err
+	}
+	req := caseViewRequest{CaseID: id}
+	for k, vs := range r.URL.Query() {
+		var part *bool
+		switch k {
+		case "workflow":
+			part = &req.Parts.Workflow
+		case "entries":
+			part = &req.Parts.Entries
+		default:
+			return nil, kit.Validation("unknown query parameter " + k)
+		}
+		if len(vs) != 1 || (vs[0] != "true" && vs[0] != "false") {
+			return nil, kit.Validation(k + " must be true or false, once")
+		}
+		*part = vs[0] == "true"
+	}
+	return req, nil
 }
 
 func decodeListCasesRequest(_ context.Context, r *http.Request) (any, error) {

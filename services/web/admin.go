@@ -38,6 +38,9 @@ func (h *Handler) adminRoutes() {
 	m.HandleFunc("GET /admin/users", h.page(true, h.administrator(h.usersPage)))
 	m.HandleFunc("POST /admin/users", h.page(true, h.administrator(h.createUser)))
 	m.HandleFunc("POST /admin/users/{id}/{action}", h.page(true, h.administrator(h.userAction)))
+	if h.cfg.KeyRings != nil {
+		m.HandleFunc("GET /admin/keys", h.page(true, h.administrator(h.keysPage)))
+	}
 	if h.cfg.Directory != nil {
 		m.HandleFunc("GET /admin/provider", h.page(true, h.administrator(h.providerPage)))
 		m.HandleFunc("POST /admin/provider/{org}/webhook-secret", h.page(true, h.administrator(h.rotateSecret)))

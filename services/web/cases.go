@@ -125,22 +125,24 @@ func (h *Handler) casePageWith(q *request, id string, v *view, status int) {
 		return
 	}
 	ctx := q.ctx()
-	c, err := h.cfg.Cases.Get(ctx, id)
+	// The case, its tracks and its record: one read, audited once.
+	cv, err := h.cfg.Cases.CaseView(ctx, id, intake.CaseParts{Workflow: true, Entries: true})
 	if err != nil {
 		h.fail(q, err)
 		return
 	}
+	c := cv.Case
 	if c.Status == intake.StatusDraft {
 		redirect(q, "/cases/new?draft=%s", c.ID)
 		return
 	}
-	d := casePageData{Case: c, Owner: c.OwnerOrg == q.s.OrgID, Services: referral.ServiceTypes}
+	d := casePageData{Case: c, Owner: c.OwnerOrg == q.s.OrgID, Services: referral.ServiceTypes, Workflow: cv.Workflow}
 	d.CanSubmit = d.Owner && c.Route == intake.RouteNRM && c.Status == intake.StatusRegistered &&
 		q.s.hasRole(auth.RoleFrontlineOfficer)
 	d.Sections = sections(c)
 	// The case is readable: the rest is asked for together.
 	var (
-		es          []intake.Entry
+		es          = cv.Entries
 		sent        []referral.Referral
 		sentOf      func()
 		guardiansOf func()
@@ -151,14 +153,7 @@ func (h *Handler) casePageWith(q *request, id string, v *view, status int) {
 			guardiansOf = func() { d.Guardians = h.guardianOrgs(q, id) }
 		}
 	}
-	together(
-		func() {
-			if w, err := h.cfg.Cases.Workflow(ctx, id); err == nil {
-				d.Workflow = &w
-			}
-		},
-		func() { es, _ = h.cfg.Cases.Entries(ctx, id) },
-		sentOf, guardiansOf)
+	together(sentOf, guardiansOf)
 	for _, e := range es {
 		x := entry{Entry: e, Readable: len(e.Content) > 0}
 		x.Text = entryText(e)

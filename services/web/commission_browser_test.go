@@ -34,7 +34,7 @@ func TestDeskAndCommission(t *testing.T) {
 		s.register(t, officer, []string{"MA-06", "MA-01", "MA-06"}[i%3])
 	}
 	unplaced, cases := map[string]string{}, map[string]string{}
-	for _, lang := range []string{"en", "ar"} {
+	for _, lang := range []string{"en", "ar", "fr"} {
 		unplaced[lang], cases[lang] = s.unplacedReferral(t, officer, shelter)
 	}
 	time.Sleep(2 * time.Second) // the statistics relay polls every 200 ms
@@ -43,7 +43,7 @@ func TestDeskAndCommission(t *testing.T) {
 	// code, and a code is accepted once.
 	desk := newBrowser(t, s, "en", shots, axe)
 	desk.signIn(s.creds["desk@authority.demo"])
-	for _, lang := range []string{"en", "ar"} {
+	for _, lang := range []string{"en", "ar", "fr"} {
 		t.Run("desk-"+lang, func(t *testing.T) {
 			desk.t, desk.lang = t, lang
 			desk.open("/desk")
@@ -87,7 +87,7 @@ func TestDeskAndCommission(t *testing.T) {
 	if loc := a.location(); !strings.HasSuffix(loc, "/stats") {
 		t.Fatalf("the analyst's first page: %s", loc)
 	}
-	for _, lang := range []string{"en", "ar"} {
+	for _, lang := range []string{"en", "ar", "fr"} {
 		t.Run("commission-"+lang, func(t *testing.T) {
 			a.t, a.lang = t, lang
 			a.open("/stats")

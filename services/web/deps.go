@@ -27,6 +27,7 @@ type Cases interface {
 	UpdateDraft(ctx context.Context, id string, r intake.Registration) (intake.Case, error)
 	Finalize(ctx context.Context, id string) (intake.Case, error)
 	Get(ctx context.Context, id string) (intake.Case, error)
+	CaseView(ctx context.Context, id string, parts intake.CaseParts) (intake.CaseView, error)
 	List(ctx context.Context, q intake.ListQuery) (intake.CasePage, error)
 	Transition(ctx context.Context, caseID string, t intake.TransitionRequest) (intake.Workflow, error)
 	Workflow(ctx context.Context, caseID string) (intake.Workflow, error)

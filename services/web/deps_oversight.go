@@ -39,6 +39,12 @@ type Accounts interface {
 	IssueEnrolmentTicket(ctx context.Context, id string) (identity.EnrolmentTicket, error)
 }
 
+// KeyRings is what the administrators' keys page needs of intake;
+// intake.Service satisfies it.
+type KeyRings interface {
+	KeyStatus(ctx context.Context) ([]intake.KeyStatus, error)
+}
+
 // Directory is what the administrators' provider page needs of referral;
 // referral.Service satisfies it.
 type Directory interface {
@@ -51,4 +57,5 @@ var (
 	_ EmergencyAccess = intake.Service(nil)
 	_ Accounts        = identity.Service(nil)
 	_ Directory       = referral.Service(nil)
+	_ KeyRings        = intake.Service(nil)
 )

@@ -41,7 +41,7 @@ func TestGuardianAndRights(t *testing.T) {
 		}
 	}
 	inspector.run(chromedp.EmulateViewport(1280, 900))
-	for _, lang := range []string{"en", "ar"} {
+	for _, lang := range []string{"en", "ar", "fr"} {
 		t.Run(lang, func(t *testing.T) {
 			name := "Yasmine " + lang + " " + xss
 			guardian := newBrowser(t, s, lang, shots, axe)

@@ -18,12 +18,12 @@ const xss = `<script>window.__xss=1</script><img src=x onerror="window.__xss=1">
 
 // The journey: an officer registers and refers, the provider accepts and
 // reads the granted section, the officer submits, the decision maker
-// decides RG — once in English and once in Arabic.
+// decides RG — in English, Arabic and French.
 func TestJourney(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	shots, axe := artefacts(t), loadAxe(t)
-	for _, lang := range []string{"en", "ar"} {
+	for _, lang := range []string{"en", "ar", "fr"} {
 		t.Run(lang, func(t *testing.T) {
 			name := "Amina " + lang + " " + xss
 			officer := newBrowser(t, s, lang, shots, axe)

@@ -15,6 +15,8 @@ var coreMessages = map[string]msg{
 	"nav.account":    {"My account", "Mon compte", "حسابي"},
 	"nav.signout":    {"Sign out", "Se déconnecter", "تسجيل الخروج"},
 	"list.separator": {", ", ", ", "، "},
+	// A label before its value: French puts a (non-breaking) space first.
+	"label.colon": {": ", "\u00a0: ", ": "},
 
 	"errors.title":     {"There is a problem", "Il y a un problème", "هناك مشكلة"},
 	"errors.prefix":    {"Error:", "Erreur :", "خطأ:"},

@@ -139,7 +139,7 @@ var pageMessages = map[string]msg{
 	"places.label":   {"Places offered for %s", "Places offertes pour %s", "الأماكن المتاحة لخدمة %s"},
 	"places.save":    {"Save", "Enregistrer", "حفظ"},
 	"places.saved":   {"The places are saved.", "Les places sont enregistrées.", "تم حفظ الأماكن."},
-	"places.invalid": {"Enter a whole number from 0 to 100000", "Indiquez un nombre entier de 0 à 100000", "أدخل عددًا صحيحًا من 0 إلى 100000"},
+	"places.invalid": {"Enter a whole number from 0 to 100,000", "Indiquez un nombre entier de 0 à 100\u202f000", "أدخل عددًا صحيحًا من 0 إلى 100000"},
 	"places.notlisted": {"Your organisation is not in the directory of providers yet. Ask the referral desk coordinator to add it; officers cannot refer anyone to you until then.",
 		"Votre organisation n'est pas encore dans l'annuaire des prestataires. Demandez au coordinateur du bureau d'orientation de l'ajouter ; d'ici là, aucun agent ne peut vous orienter quelqu'un.",
 		"منظمتك ليست بعد في دليل مقدمي الخدمات. اطلب من منسق مكتب الإحالة إضافتها؛ لا يمكن لأي موظف إحالة أحد إليكم قبل ذلك."},

@@ -15,14 +15,14 @@ import (
 
 // The auditor finds an officer's read of a case in the log and checks its
 // inclusion proof in the page; an organisation's admin creates a user,
-// resets their second factor, and the user enrols again — in English and
-// in Arabic, with every page of both roles photographed and checked by
+// resets their second factor, and the user enrols again — in English,
+// Arabic and French, with every page of both roles photographed and checked by
 // axe-core.
 func TestAuditorAndAdminJourneys(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
 	shots, axe := artefacts(t), loadAxe(t)
-	for _, lang := range []string{"en", "ar"} {
+	for _, lang := range []string{"en", "ar", "fr"} {
 		t.Run(lang, func(t *testing.T) {
 			// An officer registers a person and reads the case.
 			name := "Person " + lang + " " + xss
@@ -54,10 +54,11 @@ func TestAuditorAndAdminJourneys(t *testing.T) {
 			}
 			auditor.oversee("audit-log-errors")
 
-			// The officer's read of the case, found by the case's id.
-			auditor.open("/audit?object_type=case&object_id=" + caseID + "&action=intake.case.read")
+			// The officer's read of the case page (case, tracks and record in
+			// one event), found by the case's id.
+			auditor.open("/audit?object_type=case&object_id=" + caseID + "&action=intake.case_tracks_record.read")
 			row := get(auditor, chromedp.Evaluate[string](`(() => { const r = document.querySelector("table.events tbody tr"); return r ? r.innerText : ""; })()`))
-			if !strings.Contains(row, "intake.case.read") || !strings.Contains(row, caseID) {
+			if !strings.Contains(row, "intake.case_tracks_record.read") || !strings.Contains(row, caseID) {
 				t.Fatalf("the case's read is not in the log: %q", row)
 			}
 			auditor.oversee("audit-log-case")
@@ -148,6 +149,12 @@ func TestAuditorAndAdminJourneys(t *testing.T) {
 			admin.submit(fmt.Sprintf(`tr:has(form input[value=%q]) form[action$="/enable"] button`, email))
 			admin.open("/admin/provider")
 			admin.oversee("admin-provider-none")
+			// Its own key ring only (the officer's case made it).
+			admin.open("/admin/keys")
+			if n := get(admin, chromedp.Evaluate[int](`document.querySelectorAll("table.stack tbody tr").length`)); n != 1 {
+				t.Fatalf("the police admin sees %d key rings, want its own", n)
+			}
+			admin.oversee("admin-keys")
 
 			// The system admin: organisations, and a provider's webhook
 			// secret shown once.
@@ -157,6 +164,11 @@ func TestAuditorAndAdminJourneys(t *testing.T) {
 			sys.signIn(s.creds["sysadmin@commission.demo"])
 			sys.open("/admin/orgs")
 			sys.oversee("admin-orgs")
+			sys.open("/admin/keys")
+			if n := get(sys, chromedp.Evaluate[int](`document.querySelectorAll("table.stack tbody tr").length`)); n < 2 {
+				t.Fatalf("the system admin sees %d key rings, want every organisation's", n)
+			}
+			sys.oversee("admin-keys-all")
 			sys.open("/admin/provider")
 			shelter := get(sys, chromedp.Evaluate[string](`(() => { const r = [...document.querySelectorAll("#f-org option")].find(o => o.textContent.includes("shelter")); return r ? r.value : ""; })()`))
 			if shelter == "" {

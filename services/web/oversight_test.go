@@ -43,15 +43,16 @@ type oversightFakes struct {
 	access   *fakeAccess
 	accounts *fakeAccounts
 	dir      *fakeDirectory
+	keys     *fakeKeyRings
 }
 
 func newOversight(t *testing.T, vkey string, witnesses ...string) (*Handler, *oversightFakes) {
 	t.Helper()
-	f := &oversightFakes{log: &fakeLog{}, access: &fakeAccess{}, accounts: &fakeAccounts{}, dir: &fakeDirectory{}}
+	f := &oversightFakes{log: &fakeLog{}, access: &fakeAccess{}, accounts: &fakeAccounts{}, dir: &fakeDirectory{}, keys: &fakeKeyRings{}}
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	h, err := New(Config{Identity: noIdentity{}, Cases: noCases{}, Referrals: noReferrals{},
-		Audit: f.log, EmergencyAccess: f.access, Accounts: f.accounts, Directory: f.dir,
+		Audit: f.log, EmergencyAccess: f.access, Accounts: f.accounts, Directory: f.dir, KeyRings: f.keys,
 		AuditVerifierKey: vkey, Witnesses: witnesses, SessionKey: key, Logger: log.NewLogfmtLogger(os.Stderr)})
 	if err != nil {
 		t.Fatal(err)
@@ -109,6 +110,10 @@ func TestOversightPagesByRole(t *testing.T) {
 		{[]string{auth.RoleSystemAdmin}, "/admin/orgs", 200},
 		{[]string{auth.RoleSystemAdmin}, "/admin/users", 200},
 		{[]string{auth.RoleSystemAdmin}, "/admin/provider?org=" + orgPolice, 200},
+		{[]string{auth.RoleOrgAdmin}, "/admin/keys", 200},
+		{[]string{auth.RoleSystemAdmin}, "/admin/keys", 200},
+		{[]string{auth.RoleAuditor}, "/admin/keys", 404},
+		{[]string{auth.RoleFrontlineOfficer}, "/admin/keys", 404},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.roles, ",")+c.path, func(t *testing.T) {
@@ -369,7 +374,44 @@ func TestAdminUsers(t *testing.T) {
 	}
 }
 
+// TestAdminKeys: the keys page shows each key ring intake answers, by the
+// organisation's name, with a rotation left unfinished marked and what to
+// do about it; an organisation without a name shows its id.
+func TestAdminKeys(t *testing.T) {
+	h, f := newOversight(t, "")
+	f.accounts.orgs = []identity.Org{{ID: orgPolice, Name: "Police <b>HQ</b>", Kind: "police"}}
+	rotated := time.Date(2026, 11, 30, 9, 5, 0, 0, time.UTC)
+	f.keys.rings = []intake.KeyStatus{
+		{OrgID: orgPolice, Kind: "x25519", Version: 3, CreatedAt: time.Date(2026, 1, 2, 8, 0, 0, 0, time.UTC), RotatedAt: &rotated, Retired: 1, PendingRewrap: 12},
+		{OrgID: orgOther, Kind: "pq-hybrid", Version: 1, CreatedAt: time.Date(2026, 3, 4, 8, 0, 0, 0, time.UTC)},
+	}
+	w := as(t, h, orgPolice, auth.RoleSystemAdmin)("GET", "/admin/keys", nil)
+	body := w.Body.String()
+	if w.Code != 200 || f.keys.calls == 0 {
+		t.Fatalf("%d, %d calls", w.Code, f.keys.calls)
+	}
+	for _, want := range []string{"Police &lt;b&gt;HQ&lt;/b&gt;", orgOther, "x25519", "pq-hybrid", "30 November 2026", "Never", `class="overdue"`, "Awaiting re-wrap", "nrm keys rotate"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the keys page does not show %q", want)
+		}
+	}
+	f.keys.rings = nil
+	if body := as(t, h, orgPolice, auth.RoleOrgAdmin)("GET", "/admin/keys", nil).Body.String(); !strings.Contains(body, "No key ring yet") {
+		t.Fatal("no key ring is not said")
+	}
+}
+
 // Fakes.
+
+type fakeKeyRings struct {
+	rings []intake.KeyStatus
+	calls int
+}
+
+func (f *fakeKeyRings) KeyStatus(context.Context) ([]intake.KeyStatus, error) {
+	f.calls++
+	return f.rings, nil
+}
 
 type (
 	noIdentity  struct{ Identity }

@@ -3,8 +3,11 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -40,21 +43,38 @@ func (b *barrier) enter() {
 	}
 }
 
-type togetherCases struct {
+// oneReadCases answers the case page's one read and counts the reads.
+type oneReadCases struct {
 	Cases
-	b *barrier
+	mu    *sync.Mutex
+	calls *[]string
 }
 
-func (f togetherCases) Get(context.Context, string) (intake.Case, error) {
-	return intake.Case{ID: togetherCase, Reference: "NRM-2026-000009", Status: intake.StatusRegistered, OwnerOrg: "police"}, nil
+func (f oneReadCases) note(call string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	*f.calls = append(*f.calls, call)
 }
-func (f togetherCases) Workflow(context.Context, string) (intake.Workflow, error) {
-	f.b.enter()
-	return intake.Workflow{DecisionState: intake.DecisionIdentified}, nil
+
+func (f oneReadCases) CaseView(_ context.Context, _ string, parts intake.CaseParts) (intake.CaseView, error) {
+	f.note(fmt.Sprintf("CaseView workflow=%v entries=%v", parts.Workflow, parts.Entries))
+	return intake.CaseView{
+		Case:     intake.Case{ID: togetherCase, Reference: "NRM-2026-000009", Status: intake.StatusRegistered, OwnerOrg: "police"},
+		Workflow: &intake.Workflow{DecisionState: intake.DecisionIdentified},
+		Entries:  []intake.Entry{{ID: "0b5f6a3e-3333-4a4a-8a8a-000000000002", Type: "note", Content: []byte(`{"text":"seen at the station"}`)}},
+	}, nil
 }
-func (f togetherCases) Entries(context.Context, string) ([]intake.Entry, error) {
-	f.b.enter()
-	return nil, nil
+func (f oneReadCases) Get(context.Context, string) (intake.Case, error) {
+	f.note("Get")
+	return intake.Case{}, intake.ErrNotFound
+}
+func (f oneReadCases) Workflow(context.Context, string) (intake.Workflow, error) {
+	f.note("Workflow")
+	return intake.Workflow{}, intake.ErrNotFound
+}
+func (f oneReadCases) Entries(context.Context, string) ([]intake.Entry, error) {
+	f.note("Entries")
+	return nil, intake.ErrNotFound
 }
 
 type togetherReferrals struct {
@@ -67,14 +87,18 @@ func (f togetherReferrals) Sent(context.Context) ([]referral.Referral, error) {
 	return nil, nil
 }
 
-// TestCasePageCallsTogether: once the case is known readable, the case
-// page asks for its tracks, its record and its referrals at once, so that
-// their audit records share commits instead of waiting in turn.
-func TestCasePageCallsTogether(t *testing.T) {
-	b := &barrier{n: 3, met: make(chan struct{})}
+// TestCasePageReadsTheCaseOnce: the case page asks intake for the case,
+// its tracks and its record in one read (one audit record, one commit to
+// wait for), not three, and shows what that read answered.
+func TestCasePageReadsTheCaseOnce(t *testing.T) {
+	var (
+		mu    sync.Mutex
+		calls []string
+	)
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	h, err := New(Config{Identity: struct{ Identity }{}, Cases: togetherCases{b: b}, Referrals: togetherReferrals{b: b}, SessionKey: key})
+	refs := togetherReferrals{b: &barrier{n: 1, met: make(chan struct{})}}
+	h, err := New(Config{Identity: struct{ Identity }{}, Cases: oneReadCases{mu: &mu, calls: &calls}, Referrals: refs, SessionKey: key})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,8 +113,11 @@ func TestCasePageCallsTogether(t *testing.T) {
 	if w.Code != http.StatusOK {
 		t.Fatalf("case page: %d", w.Code)
 	}
-	if b.serially {
-		t.Fatal("the case page asked for its tracks, record and referrals one after another")
+	if want := []string{"CaseView workflow=true entries=true"}; !slices.Equal(calls, want) {
+		t.Fatalf("the case page asked intake %q, want %q", calls, want)
+	}
+	if body := w.Body.String(); !strings.Contains(body, "seen at the station") || !strings.Contains(body, "NRM-2026-000009") {
+		t.Fatal("the case page does not show the case and the record it read")
 	}
 }
 
@@ -124,5 +151,42 @@ func TestMyCasesCallsTogether(t *testing.T) {
 	h.ServeHTTP(w, r)
 	if w.Code != http.StatusOK || b.serially {
 		t.Fatalf("my cases: %d, one call after the other: %v", w.Code, b.serially)
+	}
+}
+
+type listedWithReferral struct{ Cases }
+
+func (listedWithReferral) List(context.Context, intake.ListQuery) (intake.CasePage, error) {
+	return intake.CasePage{Cases: []intake.Case{{ID: togetherCase, Reference: "NRM-2026-000009", Status: intake.StatusRegistered, OwnerOrg: "police"}}}, nil
+}
+
+type sentShelter struct{ Referrals }
+
+func (sentShelter) Sent(context.Context) ([]referral.Referral, error) {
+	return []referral.Referral{{CaseID: togetherCase, Service: "shelter", Status: "accepted"}}, nil
+}
+
+// TestFrenchLabelColon: in French a label's colon follows a non-breaking
+// space ("Hébergement : Acceptée"), in English it does not.
+func TestFrenchLabelColon(t *testing.T) {
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	h, err := New(Config{Identity: struct{ Identity }{}, Cases: listedWithReferral{}, Referrals: sentShelter{}, SessionKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	rec := httptest.NewRecorder()
+	h.save(rec, &session{Access: "token", AccessExp: now.Add(time.Hour).Unix(), Created: now.Unix(), Seen: now.Unix(),
+		CSRF: randomToken(), UserID: "u", OrgID: "police", Roles: []string{"frontline_officer"}})
+	for lang, want := range map[string]string{"fr": "Hébergement\u00a0: ", "en": "Shelter: "} {
+		r := httptest.NewRequest(http.MethodGet, "/cases", nil)
+		r.Header.Set("Accept-Language", lang)
+		r.AddCookie(rec.Result().Cookies()[0])
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if !strings.Contains(w.Body.String(), want) {
+			t.Errorf("%s: my cases does not show %q", lang, want)
+		}
 	}
 }

@@ -43,6 +43,7 @@ type Config struct {
 	EmergencyAccess  EmergencyAccess
 	Accounts         Accounts
 	Directory        Directory
+	KeyRings         KeyRings
 	Roles            *identity.RolePolicy
 	AuditVerifierKey string
 	Witnesses        []string

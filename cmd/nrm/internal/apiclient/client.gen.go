@@ -3422,6 +3422,15 @@ type TransitionCaseParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ViewCaseParams defines parameters for ViewCase.
+type ViewCaseParams struct {
+	// Workflow include both tracks
+	Workflow *bool `form:"workflow,omitempty" json:"workflow,omitempty"`
+
+	// Entries include the case record
+	Entries *bool `form:"entries,omitempty" json:"entries,omitempty"`
+}
+
 // ListDuplicatesParams defines parameters for ListDuplicates.
 type ListDuplicatesParams struct {
 	After *string `form:"after,omitempty" json:"after,omitempty"`
@@ -4204,6 +4213,11 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/cases/{id}/transitions (the `TransitionCase` operationId).
 	TransitionCase(ctx context.Context, id openapi_types.UUID, params *TransitionCaseParams, body TransitionCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ViewCase The case as GET /api/v1/cases/{id} answers it, with its tracks (as GET …/workflow) and its record (as GET …/entries) when asked for and the caller's roles may read them (a part they may not read is left out, not refused), read in one snapshot under one audit event naming what was read (intake.case_tracks_record.read and the like), durably recorded before anything is returned. A draft comes alone. Anything the caller may not see is 404.
+	//
+	// Corresponds with GET /api/v1/cases/{id}/view (the `ViewCase` operationId).
+	ViewCase(ctx context.Context, id openapi_types.UUID, params *ViewCaseParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetWorkflow Both tracks, deadlines, the child-protection prompts and the decision history. allowed lists the moves open to the caller now; not_yet those refused today with the date they open.
 	//
 	// Corresponds with GET /api/v1/cases/{id}/workflow (the `GetWorkflow` operationId).
@@ -4237,6 +4251,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/duplicates/{id}/confirm (the `ConfirmDuplicate` operationId).
 	ConfirmDuplicate(ctx context.Context, id openapi_types.UUID, body ConfirmDuplicateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListKeyRings The organisations' key rings as their administrators follow rotations (an organisation's admin its own, a system admin every organisation's). Counts and dates only, never a key. Audited (intake.keys.read).
+	//
+	// Corresponds with GET /api/v1/keys (the `ListKeyRings` operationId).
+	ListKeyRings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetMe The caller.
 	//
@@ -5655,6 +5674,21 @@ func (c *Client) TransitionCase(ctx context.Context, id openapi_types.UUID, para
 	return c.Client.Do(req)
 }
 
+// ViewCase The case as GET /api/v1/cases/{id} answers it, with its tracks (as GET …/workflow) and its record (as GET …/entries) when asked for and the caller's roles may read them (a part they may not read is left out, not refused), read in one snapshot under one audit event naming what was read (intake.case_tracks_record.read and the like), durably recorded before anything is returned. A draft comes alone. Anything the caller may not see is 404.
+//
+// Corresponds with GET /api/v1/cases/{id}/view (the `ViewCase` operationId).
+func (c *Client) ViewCase(ctx context.Context, id openapi_types.UUID, params *ViewCaseParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewViewCaseRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetWorkflow Both tracks, deadlines, the child-protection prompts and the decision history. allowed lists the moves open to the caller now; not_yet those refused today with the date they open.
 //
 // Corresponds with GET /api/v1/cases/{id}/workflow (the `GetWorkflow` operationId).
@@ -5739,6 +5773,21 @@ func (c *Client) ConfirmDuplicateWithBody(ctx context.Context, id openapi_types.
 // Corresponds with POST /api/v1/duplicates/{id}/confirm (the `ConfirmDuplicate` operationId).
 func (c *Client) ConfirmDuplicate(ctx context.Context, id openapi_types.UUID, body ConfirmDuplicateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewConfirmDuplicateRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListKeyRings The organisations' key rings as their administrators follow rotations (an organisation's admin its own, a system admin every organisation's). Counts and dates only, never a key. Audited (intake.keys.read).
+//
+// Corresponds with GET /api/v1/keys (the `ListKeyRings` operationId).
+func (c *Client) ListKeyRings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListKeyRingsRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -8833,6 +8882,79 @@ func NewTransitionCaseRequestWithBody(server string, id openapi_types.UUID, para
 	return req, nil
 }
 
+// NewViewCaseRequest constructs an http.Request for the ViewCase method
+func NewViewCaseRequest(server string, id openapi_types.UUID, params *ViewCaseParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/cases/%s/view", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Workflow != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "workflow", *params.Workflow, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Entries != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "entries", *params.Entries, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetWorkflowRequest constructs an http.Request for the GetWorkflow method
 func NewGetWorkflowRequest(server string, id openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -9030,6 +9152,33 @@ func NewConfirmDuplicateRequestWithBody(server string, id openapi_types.UUID, co
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListKeyRingsRequest constructs an http.Request for the ListKeyRings method
+func NewListKeyRingsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/keys")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -11708,6 +11857,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/cases/{id}/transitions (the `TransitionCase` operationId).
 	TransitionCaseWithResponse(ctx context.Context, id openapi_types.UUID, params *TransitionCaseParams, body TransitionCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*TransitionCaseResponse, error)
 
+	// ViewCaseWithResponse The case as GET /api/v1/cases/{id} answers it, with its tracks (as GET …/workflow) and its record (as GET …/entries) when asked for and the caller's roles may read them (a part they may not read is left out, not refused), read in one snapshot under one audit event naming what was read (intake.case_tracks_record.read and the like), durably recorded before anything is returned. A draft comes alone. Anything the caller may not see is 404.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/cases/{id}/view (the `ViewCase` operationId).
+	ViewCaseWithResponse(ctx context.Context, id openapi_types.UUID, params *ViewCaseParams, reqEditors ...RequestEditorFn) (*ViewCaseResponse, error)
+
 	// GetWorkflowWithResponse Both tracks, deadlines, the child-protection prompts and the decision history. allowed lists the moves open to the caller now; not_yet those refused today with the date they open.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -11749,6 +11905,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/duplicates/{id}/confirm (the `ConfirmDuplicate` operationId).
 	ConfirmDuplicateWithResponse(ctx context.Context, id openapi_types.UUID, body ConfirmDuplicateJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmDuplicateResponse, error)
+
+	// ListKeyRingsWithResponse The organisations' key rings as their administrators follow rotations (an organisation's admin its own, a system admin every organisation's). Counts and dates only, never a key. Audited (intake.keys.read).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/keys (the `ListKeyRings` operationId).
+	ListKeyRingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListKeyRingsResponse, error)
 
 	// GetMeWithResponse The caller.
 	//
@@ -16683,6 +16846,113 @@ func (r TransitionCaseResponse) ContentType() string {
 	return ""
 }
 
+// ViewCaseResponse503Headers the declared response headers of an HTTP 503 response for ViewCase
+type ViewCaseResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ViewCaseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Case A case as one caller sees it; sections holds only what the caller's organisation may read.
+		Case     Case      `json:"case"`
+		Entries  *[]Entry  `json:"entries,omitempty"`
+		Workflow *Workflow `json:"workflow,omitempty"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ViewCaseResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ViewCaseResponse) GetJSON200() *struct {
+	// Case A case as one caller sees it; sections holds only what the caller's organisation may read.
+	Case     Case      `json:"case"`
+	Entries  *[]Entry  `json:"entries,omitempty"`
+	Workflow *Workflow `json:"workflow,omitempty"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ViewCaseResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ViewCaseResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ViewCaseResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ViewCaseResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ViewCaseResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ViewCaseResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ViewCaseResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ViewCaseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ViewCaseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ViewCaseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ViewCaseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetWorkflowResponse503Headers the declared response headers of an HTTP 503 response for GetWorkflow
 type GetWorkflowResponse503Headers struct {
 	RetryAfter *int
@@ -17212,6 +17482,142 @@ func (r ConfirmDuplicateResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ConfirmDuplicateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListKeyRingsResponse503Headers the declared response headers of an HTTP 503 response for ListKeyRings
+type ListKeyRingsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListKeyRingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Keys []struct {
+			// CreatedAt when the first identity was made
+			CreatedAt time.Time `json:"created_at"`
+
+			// Kind the identity kind
+			//
+			// Example: x25519
+			Kind  string `json:"kind"`
+			OrgId string `json:"org_id"`
+
+			// PendingRewrap wraps and entry keys still under an older identity
+			PendingRewrap int `json:"pending_rewrap"`
+
+			// Retired older identities kept until nothing needs them
+			Retired int `json:"retired"`
+
+			// RotatedAt when the active identity was made, once rotated
+			RotatedAt *time.Time `json:"rotated_at,omitempty"`
+
+			// Version the active identity's version
+			Version int `json:"version"`
+		} `json:"keys"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListKeyRingsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListKeyRingsResponse) GetJSON200() *struct {
+	Keys []struct {
+		// CreatedAt when the first identity was made
+		CreatedAt time.Time `json:"created_at"`
+
+		// Kind the identity kind
+		//
+		// Example: x25519
+		Kind  string `json:"kind"`
+		OrgId string `json:"org_id"`
+
+		// PendingRewrap wraps and entry keys still under an older identity
+		PendingRewrap int `json:"pending_rewrap"`
+
+		// Retired older identities kept until nothing needs them
+		Retired int `json:"retired"`
+
+		// RotatedAt when the active identity was made, once rotated
+		RotatedAt *time.Time `json:"rotated_at,omitempty"`
+
+		// Version the active identity's version
+		Version int `json:"version"`
+	} `json:"keys"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListKeyRingsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListKeyRingsResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListKeyRingsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListKeyRingsResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListKeyRingsResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListKeyRingsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListKeyRingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListKeyRingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListKeyRingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListKeyRingsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -23311,6 +23717,19 @@ func (c *ClientWithResponses) TransitionCaseWithResponse(ctx context.Context, id
 	return ParseTransitionCaseResponse(rsp)
 }
 
+// ViewCaseWithResponse The case as GET /api/v1/cases/{id} answers it, with its tracks (as GET …/workflow) and its record (as GET …/entries) when asked for and the caller's roles may read them (a part they may not read is left out, not refused), read in one snapshot under one audit event naming what was read (intake.case_tracks_record.read and the like), durably recorded before anything is returned. A draft comes alone. Anything the caller may not see is 404.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/cases/{id}/view (the `ViewCase` operationId).
+func (c *ClientWithResponses) ViewCaseWithResponse(ctx context.Context, id openapi_types.UUID, params *ViewCaseParams, reqEditors ...RequestEditorFn) (*ViewCaseResponse, error) {
+	rsp, err := c.ViewCase(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseViewCaseResponse(rsp)
+}
+
 // GetWorkflowWithResponse Both tracks, deadlines, the child-protection prompts and the decision history. allowed lists the moves open to the caller now; not_yet those refused today with the date they open.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -23387,6 +23806,19 @@ func (c *ClientWithResponses) ConfirmDuplicateWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseConfirmDuplicateResponse(rsp)
+}
+
+// ListKeyRingsWithResponse The organisations' key rings as their administrators follow rotations (an organisation's admin its own, a system admin every organisation's). Counts and dates only, never a key. Audited (intake.keys.read).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/keys (the `ListKeyRings` operationId).
+func (c *ClientWithResponses) ListKeyRingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListKeyRingsResponse, error) {
+	rsp, err := c.ListKeyRings(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListKeyRingsResponse(rsp)
 }
 
 // GetMeWithResponse The caller.
@@ -28279,6 +28711,99 @@ func ParseTransitionCaseResponse(rsp *http.Response) (*TransitionCaseResponse, e
 	return response, nil
 }
 
+// ParseViewCaseResponse parses an HTTP response from a ViewCaseWithResponse call
+func ParseViewCaseResponse(rsp *http.Response) (*ViewCaseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ViewCaseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Case A case as one caller sees it; sections holds only what the caller's organisation may read.
+			Case     Case      `json:"case"`
+			Entries  *[]Entry  `json:"entries,omitempty"`
+			Workflow *Workflow `json:"workflow,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ViewCaseResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetWorkflowResponse parses an HTTP response from a GetWorkflowWithResponse call
 func ParseGetWorkflowResponse(rsp *http.Response) (*GetWorkflowResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -28738,6 +29263,110 @@ func ParseConfirmDuplicateResponse(rsp *http.Response) (*ConfirmDuplicateRespons
 	switch {
 	case rsp.StatusCode == 503:
 		var headers ConfirmDuplicateResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListKeyRingsResponse parses an HTTP response from a ListKeyRingsWithResponse call
+func ParseListKeyRingsResponse(rsp *http.Response) (*ListKeyRingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListKeyRingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Keys []struct {
+				// CreatedAt when the first identity was made
+				CreatedAt time.Time `json:"created_at"`
+
+				// Kind the identity kind
+				//
+				// Example: x25519
+				Kind  string `json:"kind"`
+				OrgId string `json:"org_id"`
+
+				// PendingRewrap wraps and entry keys still under an older identity
+				PendingRewrap int `json:"pending_rewrap"`
+
+				// Retired older identities kept until nothing needs them
+				Retired int `json:"retired"`
+
+				// RotatedAt when the active identity was made, once rotated
+				RotatedAt *time.Time `json:"rotated_at,omitempty"`
+
+				// Version the active identity's version
+				Version int `json:"version"`
+			} `json:"keys"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers ListKeyRingsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -1,0 +1,116 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/nrm-project/nrm/pkg/event"
+)
+
+// CaseParts names what a case view carries beside the case itself.
+type CaseParts struct {
+	Workflow bool // both tracks, as Workflow answers them
+	Entries  bool // the case record, as Entries answers it
+}
+
+// CaseView is a case read at once with the parts asked for: what the
+// case page shows. Workflow and Entries are empty when not asked for and
+// for a draft (which has neither).
+type CaseView struct {
+	Case     Case      `json:"case"`
+	Workflow *Workflow `json:"workflow,omitempty"`
+	Entries  []Entry   `json:"entries,omitempty"`
+}
+
+// action is the audit action of a view with parts: it names what was
+// read, the case and the tracks and record when they were.
+func (parts CaseParts) action() string {
+	words := []string{"case"}
+	if parts.Workflow {
+		words = append(words, "tracks")
+	}
+	if parts.Entries {
+		words = append(words, "record")
+	}
+	return "intake." + strings.Join(words, "_") + ".read"
+}
+
+// CaseView reads the case with the sections the caller may read and the
+// parts asked for, in one snapshot and under one audit event naming them
+// all, which is durably in the outbox before anything is opened. What each
+// part holds is exactly what Get, Workflow and Entries answer the caller;
+// a draft is answered alone (it has no tracks or record yet), and its
+// event names the case only.
+func (s *service) CaseView(ctx context.Context, id string, parts CaseParts) (CaseView, error) {
+	v, err := s.caseView(ctx, id, parts)
+	s.metrics.reads.WithLabelValues(errCode(err)).Inc()
+	return v, err
+}
+
+func (s *service) caseView(ctx context.Context, id string, parts CaseParts) (CaseView, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return CaseView{}, err
+	}
+	var (
+		snap     caseSnapshot
+		r        caseRead
+		w        workflowRow
+		history  []DecisionRecord
+		stored   []storedEntry
+		withPart bool
+	)
+	err = s.store.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if snap, err = s.store.caseSnapshotIn(ctx, tx, id, p.OrgID); err != nil {
+			return err
+		}
+		if r, err = s.readable(p, snap); err != nil {
+			return err
+		}
+		if withPart = r.snap.row.Status != StatusDraft; !withPart {
+			return nil
+		}
+		if parts.Workflow {
+			if w, err = s.store.workflow(ctx, tx, r.snap.row.caseRow); err != nil {
+				return err
+			}
+			if history, err = s.store.decisions(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		if parts.Entries {
+			stored, err = s.store.entries(ctx, tx, id, p.OrgID)
+		}
+		return err
+	})
+	if err != nil {
+		// A refusal names what was asked for.
+		return CaseView{}, s.finishRead(ctx, err, parts.action(), id)
+	}
+	if !withPart {
+		parts = CaseParts{}
+	}
+	action := parts.action()
+	// Fail closed: one event for the whole read, in the outbox before any
+	// section or entry is opened.
+	if err := s.auditAlone(ctx, s.rec.New(ctx, action, "case", id, event.Allowed)); err != nil {
+		return CaseView{}, err
+	}
+	c, err := s.openCase(ctx, r)
+	if err != nil {
+		return CaseView{}, err
+	}
+	out := CaseView{Case: c}
+	if parts.Workflow {
+		wf := s.workflowView(p, r.snap.row.caseRow, w, r.snap.grants, r.snap.consents, history)
+		out.Workflow = &wf
+	}
+	if parts.Entries {
+		if out.Entries, err = s.record(ctx, p, r.snap.row.caseRow, r.snap.grants, stored); err != nil {
+			return CaseView{}, err
+		}
+	}
+	return out, nil
+}
