@@ -22,7 +22,8 @@
 // never the body or a plain hash of it, then the outcome's status, code and
 // ids. Records expire after the store's TTL (DefaultTTL, 24 hours, unless
 // configured): an expired key is treated as new, and expired records are
-// swept by the store as requests pass (at most once per SweepEvery).
+// swept by the store as keyed requests pass (at most once per SweepEvery;
+// Store.Sweep does it on demand).
 //
 // Requests without a key behave as they always did.
 package idempotency

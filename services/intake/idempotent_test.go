@@ -293,3 +293,49 @@ func TestIdempotentRegistrationsTogether(t *testing.T) {
 		}
 	})
 }
+
+// A retried break-the-glass opening answers the opening it made, not the
+// 409 its own first attempt causes; a retried disclosure is recorded once.
+func TestIdempotentOversightWrites(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+		t.Parallel()
+		env := intaketest.New(t, e)
+		police, desk := env.Org("police"), env.Org("ngo")
+		r := intaketest.Registration("Glass Keyed")
+		r.IdentifiedOn = time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly)
+		c := env.Register(t, police, r)
+		coordinator := idempotency.WithKey(intaketest.As(desk, auth.RoleCoordinator), "glass-1")
+		in := intake.BreakGlassInput{Reason: "the person called from a hospital"}
+		b1, err := env.Service.BreakGlass(coordinator, c.ID, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b2, err := env.Service.BreakGlass(coordinator, c.ID, in)
+		if err != nil || b2.ID != b1.ID || !b2.ExpiresAt.Equal(b1.ExpiresAt) {
+			t.Fatalf("retried opening: %v, %+v; want %+v", err, b2, b1)
+		}
+		if n := count(t, env, `SELECT COUNT(*) FROM break_glass WHERE case_id = $1`, c.ID); n != 1 {
+			t.Fatalf("%d openings, want 1", n)
+		}
+
+		officer := intaketest.Officer(police)
+		if _, err := env.Service.RecordConsent(officer, c.ID, intake.ConsentInput{Assistance: true, NRMReferral: true,
+			DataSharing: true, ShareWith: []string{"ngo"}}); err != nil {
+			t.Fatal(err)
+		}
+		keyed := idempotency.WithKey(officer, "disclose-1")
+		din := intake.DisclosureInput{RecipientKind: "ngo", LegalBasis: "consent", Sections: []string{"identity"}}
+		d1, err := env.Service.Disclose(keyed, c.ID, din)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d2, err := env.Service.Disclose(keyed, c.ID, din)
+		if err != nil || d2.ID != d1.ID {
+			t.Fatalf("retried disclosure: %v, %s; want %s", err, d2.ID, d1.ID)
+		}
+		if n := count(t, env, `SELECT COUNT(*) FROM disclosures WHERE case_id = $1`, c.ID); n != 1 {
+			t.Fatalf("%d disclosures, want 1", n)
+		}
+	})
+}
