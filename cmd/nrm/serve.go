@@ -214,7 +214,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	mux.Handle("/", pages)
 	metrics := kit.NewHTTPMetrics(reg)
 	handler := kit.RequestContext(kit.Deadline(f.reqTimeout, kit.SecurityHeaders(rl.HTTP(
-		kit.BearerFirst(publicAPI, kit.JSONErrors(metrics.Instrument(mux)))))))
+		kit.BearerFirst(publicAPI, mux, kit.JSONErrors(metrics.Instrument(mux)))))))
 
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {

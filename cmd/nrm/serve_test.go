@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -57,6 +58,12 @@ func startServer(t *testing.T, args ...string) *server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	done := make(chan int, 1)
+	// Tests run side by side under the race detector on a shared machine,
+	// many times slower than production: a request's budget is a minute
+	// unless the test sets its own.
+	if !slices.Contains(args, "--request-timeout") {
+		args = append([]string{"--request-timeout", "60s"}, args...)
+	}
 	go func() {
 		// Tests run side by side: each metrics listener on a port of its own.
 		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"}, args...), nil, s.stdout, s.stderr)

@@ -72,16 +72,21 @@ func (db *DB) SetWriteFault(fault func() error) {
 
 // Writable probes whether the database takes a write (a transaction that
 // writes a commit record: SQLite rewrites its header's user version to
-// the value it has, PostgreSQL assigns a transaction id), and fails while
-// a write was refused less than WriteFailureMemory ago and no probe has
-// succeeded since.
+// the value it has, PostgreSQL assigns a transaction id). It fails when
+// the probe is refused (disk full, I/O error), or while a write was
+// refused less than WriteFailureMemory ago and no probe has succeeded
+// since. A probe that only waited too long for a lock under load is not
+// a refusal: reachability is the other checks' business.
 func (db *DB) Writable(ctx context.Context) error {
 	err := db.probeWrite(ctx)
 	db.NoteWrite(err)
-	if err != nil {
-		return fmt.Errorf("db: %s: write probe: %w", db.Service, err)
+	if err == nil {
+		db.writes.refusedAt.Store(0)
+		return nil
 	}
-	db.writes.refusedAt.Store(0)
+	if at := db.writes.refusedAt.Load(); at != 0 && time.Since(time.Unix(0, at)) < WriteFailureMemory {
+		return fmt.Errorf("db: %s: refuses writes: %w", db.Service, err)
+	}
 	return nil
 }
 

@@ -10,10 +10,12 @@ import (
 // with 401 before anything reads its body: a client without a token
 // cannot make the server take in (or wait for) a large or endless body.
 // The public routes are exempt: a path equal to an entry, or under an
-// entry ending in "/". A token present is checked later, as usual.
-func BearerFirst(public []string, next http.Handler) http.Handler {
+// entry ending in "/". So are the paths mux sends to its "/api/" catch-all
+// (unknown routes: 404 for everyone). A token present is checked later,
+// as usual.
+func BearerFirst(public []string, mux *http.ServeMux, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasPrefix(r.URL.Path, "/api/") || hasBearer(r) || isPublic(public, r.URL.Path) {
+		if !strings.HasPrefix(r.URL.Path, "/api/") || hasBearer(r) || isPublic(public, r.URL.Path) || unknownRoute(mux, r) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -36,4 +38,9 @@ func isPublic(public []string, p string) bool {
 		}
 	}
 	return false
+}
+
+func unknownRoute(mux *http.ServeMux, r *http.Request) bool {
+	_, pattern := mux.Handler(r)
+	return pattern == "/api/"
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -103,12 +104,19 @@ func Ready(checks []Check, onFail func(name string, err error)) http.HandlerFunc
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
+		// The checks run side by side, each with the whole budget.
+		errs := make([]error, len(checks))
+		var wg sync.WaitGroup
+		for i, c := range checks {
+			wg.Go(func() { errs[i] = c.Fn(ctx) })
+		}
+		wg.Wait()
 		failing := []string{}
-		for _, c := range checks {
-			if err := c.Fn(ctx); err != nil {
+		for i, c := range checks {
+			if errs[i] != nil {
 				failing = append(failing, c.Name)
 				if onFail != nil {
-					onFail(c.Name, err)
+					onFail(c.Name, errs[i])
 				}
 			}
 		}
