@@ -263,7 +263,7 @@ func (s *system) mount(mux *http.ServeMux, rl *kit.RateLimits) {
 	mux.Handle("/api/v1/audit/", audit.MakeHTTPHandler(s.auditEP, log.With(s.logger, "service", "audit")))
 	inHTTP := intake.MakeHTTPHandler(intake.MakeServerEndpoints(s.intake, authn, s.enforcer, s.intakeDen),
 		log.With(s.logger, "service", "intake"))
-	for _, p := range []string{"/api/v1/cases", "/api/v1/cases/", "/api/v1/duplicates", "/api/v1/duplicates/", "/api/v1/decisions/", "/api/v1/break-glass", "/api/v1/break-glass/", "/api/v1/disclosures"} {
+	for _, p := range []string{"/api/v1/cases", "/api/v1/cases/", "/api/v1/duplicates", "/api/v1/duplicates/", "/api/v1/decisions/", "/api/v1/break-glass", "/api/v1/break-glass/", "/api/v1/disclosures", "/api/v1/keys"} {
 		mux.Handle(p, inHTTP)
 	}
 	refHTTP := referral.MakeHTTPHandler(referral.MakeServerEndpoints(s.referral, authn, s.enforcer, s.referralDen),
