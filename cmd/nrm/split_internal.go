@@ -129,7 +129,9 @@ func (s *system) intakeRoutes() []internalRoute {
 				}
 				return grants.GrantPending(ctx, g)
 			}},
-		grantCall("activate", func(ctx context.Context, g grantRef) (any, error) { return grants.ActivateGrant(ctx, g.CaseID, g.GrantID) }),
+		grantCall("activate", func(ctx context.Context, g grantRef) (any, error) {
+			return grants.ActivateGrant(ctx, g.CaseID, g.GrantID)
+		}),
 		grantCall("end", func(ctx context.Context, g grantRef) (any, error) { return grants.EndGrant(ctx, g.CaseID, g.GrantID) }),
 		grantCall("revoke", func(ctx context.Context, g grantRef) (any, error) {
 			return nil, grants.RevokeGrant(ctx, g.CaseID, g.GrantID)

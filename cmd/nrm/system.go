@@ -70,13 +70,13 @@ type system struct {
 	verifier    auth.Authenticator
 	// identityLocal: identity runs in this process (not its peer).
 	identityLocal bool
-	orgs        *orgDirectory
-	referral    referral.Service
-	sweeper     *referral.Sweeper
-	referralDen authz.DenialRecorder
-	notices     *referral.Notices
-	stats       *stats.Stats
-	statsAPI    stats.Service // stats, logged and instrumented
+	orgs          *orgDirectory
+	referral      referral.Service
+	sweeper       *referral.Sweeper
+	referralDen   authz.DenialRecorder
+	notices       *referral.Notices
+	stats         *stats.Stats
+	statsAPI      stats.Service // stats, logged and instrumented
 	// lastScheduled is the last period the release scheduler tried (its
 	// one goroutine only).
 	lastScheduled string
