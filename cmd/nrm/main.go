@@ -25,6 +25,8 @@ commands:
                 kind (policies/roles.json), rows failing their integrity check (exit 1 if any)
   keys rotate   give an organisation a new identity and re-wrap its cases (--org ID)
   keys rekey    seal an organisation's cases again under new keys, destroying the old identity (--org ID)
+  keys export   write a service's own key directory for a split deployment: its subkeys,
+                key files and database password, no master key (--service NAME --out DIR)
   audit verify  verify the tamper-evident audit log, or with --url a running
                 deployment from outside (exit 1 tampered, 2 usage, 3 unreachable)
   witness       witness a deployment's audit log: cosign its checkpoints while the log

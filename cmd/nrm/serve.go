@@ -140,6 +140,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if err := checkServiceKeys(kd, local); err != nil {
+		return err
+	}
 	if cfg.Engine() == db.SQLite {
 		if err := db.Migrate(ctx, cfg, allServices...); err != nil {
 			return err

@@ -41,6 +41,13 @@ type internalRoute struct {
 	serve    func(ctx context.Context, r *http.Request) (any, error)
 }
 
+// action names the route in audit events: GET /internal/v1/intake/summary
+// is internal.intake_summary.
+func (rt internalRoute) action() string {
+	_, path, _ := strings.Cut(rt.pattern, " ")
+	return strings.NewReplacer("/", "_", "-", "_").Replace(strings.TrimPrefix(path, "/internal/v1/"))
+}
+
 // rawAnswer is written as it is, not as JSON.
 type rawAnswer []byte
 
@@ -206,7 +213,7 @@ func (s *system) internalHandler(routes []internalRoute, ready http.HandlerFunc,
 			if !ok {
 				level.Warn(logger).Log("msg", "internal call refused", "route", rt.pattern, "callers", strings.Join(mtls.Callers(r), ","))
 				if hasUser { // the user on whose behalf it came is told in the audit log
-					if err := s.denials(rt.service).RecordDenial(auth.WithPrincipal(ctx, p), "internal", rt.pattern, ""); err != nil {
+					if err := s.denials(rt.service).RecordDenial(auth.WithPrincipal(ctx, p), "internal", rt.action(), ""); err != nil {
 						enc(ctx, kit.ErrUnavailable, w)
 						return
 					}
