@@ -98,6 +98,7 @@ type splitDeployment struct {
 	certs    string
 	internal map[string][]string // service -> internal addresses of its replicas
 	procs    map[string][]*proc
+	extra    []string // flags every process gets
 }
 
 // start starts one replica of service with args added.
@@ -113,7 +114,7 @@ func (d *splitDeployment) start(service string, replica int, keysDir string, ext
 			args = append(args, "--peer", n+"=https://"+a)
 		}
 	}
-	p.cmd = exec.Command(d.bin, append(args, extra...)...)
+	p.cmd = exec.Command(d.bin, append(append(args, d.extra...), extra...)...)
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	p.cmd.Env = append(os.Environ(), "GOGC=400")
 	if err := p.cmd.Start(); err != nil {
@@ -212,12 +213,12 @@ func serviceOfPath(p string) string {
 // two intake and two referral replicas, each its own process.
 // Each service gets its own key directory (nrm keys export): no master
 // key, only the keys it uses and its own database password.
-func newSplitDeployment(t *testing.T) (*splitDeployment, map[string]demoCredential) {
+func newSplitDeployment(t *testing.T, extra ...string) (*splitDeployment, map[string]demoCredential) {
 	t.Helper()
 	e := dbtest.Postgres(t)
 	root := t.TempDir()
 	d := &splitDeployment{t: t, bin: buildNRM(t), dbURL: e.Config.URL, keys: filepath.Join(root, "keys"),
-		certs: filepath.Join(root, "certs"), internal: map[string][]string{}, procs: map[string][]*proc{}}
+		certs: filepath.Join(root, "certs"), internal: map[string][]string{}, procs: map[string][]*proc{}, extra: extra}
 	for _, args := range [][]string{
 		{"migrate", "--database-url", d.dbURL, "--keys", d.keys},
 		{"certs", "--out", d.certs},
