@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -106,7 +107,11 @@ func newPeers(local []string, f splitFlags, logger log.Logger) (*peers, error) {
 	if err != nil {
 		return nil, err
 	}
-	addrs, err := peerAddrs(f.peers)
+	list := f.peers
+	if len(list) == 0 { // NRM_PEERS, as NRM_PEER
+		_ = list.Set(os.Getenv("NRM_PEERS"))
+	}
+	addrs, err := peerAddrs(list)
 	if err != nil {
 		return nil, err
 	}
