@@ -230,7 +230,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	level.Info(logger).Log("msg", "listening", "addr", ln.Addr().String(), "engine", cfg.Engine())
 	fmt.Fprintf(stdout, "nrm: listening on http://%s\n", ln.Addr().String())
-	fmt.Fprintf(stdout, "nrm: web pages at http://%s/ (sign in with a user's email, password and authenticator code)\n", ln.Addr().String())
+	if local == nil {
+		fmt.Fprintf(stdout, "nrm: web pages at http://%s/ (sign in with a user's email, password and authenticator code)\n", ln.Addr().String())
+	}
 
 	var g rungroup.Group
 	if local != nil {
