@@ -51,6 +51,13 @@ func Issue(dir string, bundles [][]string, hosts []string, validity time.Duratio
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("mtls: %w", err)
 	}
+	for _, h := range hosts {
+		// A service's name in a certificate is its identity to the callee:
+		// only the bundle's own names may end in the deployment's domain.
+		if strings.HasSuffix(strings.ToLower(h), "."+Domain) || strings.EqualFold(h, Domain) {
+			return fmt.Errorf("mtls: --host %q: names under %s are the services' own", h, Domain)
+		}
+	}
 	ca, caKey, err := loadOrCreateCA(dir, now)
 	if err != nil {
 		return err

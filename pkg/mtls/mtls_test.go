@@ -56,6 +56,14 @@ func serve(t *testing.T, id *Identity, h http.HandlerFunc) (*httptest.Server, st
 	return srv, srv.URL
 }
 
+// A further host name cannot make a certificate speak for another service.
+func TestHostsCannotNameAService(t *testing.T) {
+	err := Issue(t.TempDir(), [][]string{{"stats"}}, []string{"intake.nrm.internal"}, time.Hour, time.Now())
+	if err == nil {
+		t.Fatal("stats' certificate issued with intake's name")
+	}
+}
+
 func TestFilesArePrivate(t *testing.T) {
 	dir := deployment(t, "intake", "audit+stats")
 	entries, err := os.ReadDir(dir)
