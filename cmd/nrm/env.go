@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
@@ -50,15 +47,10 @@ func (s *storage) open(stderr io.Writer) (*keys.Dir, db.Config, error) {
 		fmt.Fprintf(stderr, "nrm: created new keys in %s. Production keys belong on separate storage "+
 			"(a KMS, or a volume never backed up with the data): see docs/keys.md for escrow and restore.\n", kd.Path())
 	}
-	rolesKey := kd.Subkey(keys.PurposeDBRoles)
 	cfg := db.Config{
-		DataDir: dataDir,
-		URL:     s.databaseURL,
-		RolePassword: func(role string) string {
-			m := hmac.New(sha256.New, rolesKey)
-			m.Write([]byte(role))
-			return hex.EncodeToString(m.Sum(nil))
-		},
+		DataDir:      dataDir,
+		URL:          s.databaseURL,
+		RolePassword: func(role string) string { return rolePassword(kd, role) },
 	}
 	return kd, cfg, nil
 }

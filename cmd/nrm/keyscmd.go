@@ -19,8 +19,11 @@ import (
 // (sections sealed again under new data keys, the old identity destroyed).
 // Both run case by case while the server keeps serving.
 func cmdKeys(ctx context.Context, verb string, args []string, stdout, stderr io.Writer) error {
+	if verb == "export" {
+		return cmdKeysExport(ctx, args, stdout, stderr)
+	}
 	if verb != "rotate" && verb != "rekey" {
-		return usageError{"usage: nrm keys rotate|rekey --org ID"}
+		return usageError{"usage: nrm keys rotate|rekey --org ID, or nrm keys export --service NAME --out DIR"}
 	}
 	fs := newFlagSet("keys "+verb, stderr)
 	var st storage

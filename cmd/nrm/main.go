@@ -25,11 +25,15 @@ commands:
                 kind (policies/roles.json), rows failing their integrity check (exit 1 if any)
   keys rotate   give an organisation a new identity and re-wrap its cases (--org ID)
   keys rekey    seal an organisation's cases again under new keys, destroying the old identity (--org ID)
+  keys export   write a service's own key directory for a split deployment: its subkeys,
+                key files and database password, no master key (--service NAME --out DIR)
   audit verify  verify the tamper-evident audit log, or with --url a running
                 deployment from outside (exit 1 tampered, 2 usage, 3 unreachable)
   witness       witness a deployment's audit log: cosign its checkpoints while the log
                 only grows, keep evidence of a fork (--state DIR --log-key KEY)
   cases purge   destroy records past their retention period (run daily)
+  certs         create a deployment CA and a certificate per service, for mutual TLS
+                between the services of a split deployment (--out DIR)
   totp          print the current one-time code of an otpauth:// URI (stdin or argument)
 
 Run "nrm <command> -h" for the flags of a command. Every flag can also be
@@ -70,6 +74,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cmdTOTP(ctx, rest, stdin, stdout, stderr)
 	case cmd == "audit" && len(rest) > 0 && rest[0] == "verify":
 		return cmdAuditVerify(ctx, rest[1:], stdout, stderr)
+	case cmd == "certs":
+		err = cmdCerts(ctx, rest, stdout, stderr)
 	case cmd == "witness":
 		err = cmdWitness(ctx, rest, stdout, stderr)
 	case cmd == "help" || cmd == "-h" || cmd == "--help":

@@ -62,11 +62,13 @@ type serveFlags struct {
 	idemTTL       time.Duration
 	reqTimeout    time.Duration
 	auditBacklog  int64
+	split         splitFlags
 }
 
 // register defines the flags of nrm serve on fs.
 func (f *serveFlags) register(fs *flag.FlagSet) {
 	f.storage.register(fs)
+	f.split.register(fs)
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address")
 	fs.Var(&f.services, "services", "services to run in this process (default: all)")
 	fs.BoolVar(&f.demo, "demo", false, "add demo organisations and one user per role, and print their credentials")
@@ -132,20 +134,29 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if f.rateAddress <= 0 || f.rateUser <= 0 || f.rateOrg <= 0 {
 		return usageError{"rate limits must be positive"}
 	}
+	var local []string // nil: every service, in this process
 	if len(f.services) > 0 && !sameSet(f.services, allServices) {
-		for _, s := range f.services {
-			if !slices.Contains(allServices, s) {
-				return usageError{fmt.Sprintf("unknown service %q (known: %v)", s, allServices)}
-			}
+		if err := checkSplit(f.services); err != nil {
+			return err
 		}
-		return errors.New("running a subset of the services (split deployment over mutual TLS) is not supported yet; run all services in one process")
+		local = f.services
 	}
 
 	logger := log.NewJSONLogger(log.NewSyncWriter(stderr))
 	logger = log.With(logger, "ts", log.DefaultTimestampUTC, "caller", log.DefaultCaller)
+	var peers *peers
+	if local != nil {
+		var err error
+		if peers, err = newPeers(local, f.split, logger); err != nil {
+			return err
+		}
+	}
 
 	kd, cfg, err := f.storage.open(stderr)
 	if err != nil {
+		return err
+	}
+	if err := checkServiceKeys(kd, local); err != nil {
 		return err
 	}
 	if f.reqTimeout > 0 {
@@ -167,7 +178,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	sys, err := buildSystem(ctx, systemConfig{
-		flags: f, keys: kd, db: cfg, logger: logger, registry: reg,
+		flags: f, keys: kd, db: cfg, logger: logger, registry: reg, local: local, peers: peers,
 	})
 	if err != nil {
 		return err
@@ -181,12 +192,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	cancel()
 
-	if f.demo {
+	if f.demo && sys.identityLocal {
 		if err := seedDemo(ctx, sys.identity, kd.Path(), f.data, stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
-		if err := seedDemoDirectory(ctx, sys.identity, sys.referral); err != nil {
-			return fmt.Errorf("demo: %w", err)
+		if sys.referral != nil {
+			if err := seedDemoDirectory(ctx, sys.identity, sys.referral); err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
 		}
 	}
 
@@ -196,9 +209,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sys.mount(mux, rl)
 	// What an outside verifier needs, without signing in (rate-limited per
 	// address like every route).
-	mux.Handle(audit.PublicPrefix, audit.MakePublicHandler(audit.MakePublicEndpoints(sys.audit), log.With(logger, "service", "audit")))
+	if sys.audit != nil {
+		mux.Handle(audit.PublicPrefix, audit.MakePublicHandler(audit.MakePublicEndpoints(sys.audit), log.With(logger, "service", "audit")))
+	}
 	mux.HandleFunc("GET /healthz", kit.Health)
-	mux.HandleFunc("GET /readyz", kit.Ready(sys.readiness(f.auditBacklog), func(name string, err error) {
+	mux.HandleFunc("GET /readyz", kit.Ready(append(sys.readiness(f.auditBacklog), peers.checks(local)...), func(name string, err error) {
 		level.Warn(logger).Log("msg", "not ready", "check", name, "err", err)
 	}))
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
@@ -207,11 +222,15 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	})
 	mux.HandleFunc("/api/", kit.NotFound)
 	mux.HandleFunc("/internal/", kit.NotFound)
-	pages, err := webHandler(f, kd, mux, logger)
-	if err != nil {
-		return err
+	if local == nil { // the pages call every service (split: web pages are not served)
+		pages, err := webHandler(f, kd, mux, logger)
+		if err != nil {
+			return err
+		}
+		mux.Handle("/", pages)
+	} else {
+		mux.HandleFunc("/", kit.NotFound)
 	}
-	mux.Handle("/", pages)
 	metrics := kit.NewHTTPMetrics(reg)
 	handler := kit.RequestContext(kit.Deadline(f.reqTimeout, kit.SecurityHeaders(rl.HTTP(
 		kit.BearerFirst(publicAPI, mux, kit.JSONErrors(metrics.Instrument(mux)))))))
@@ -239,9 +258,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	level.Info(logger).Log("msg", "listening", "addr", ln.Addr().String(), "engine", cfg.Engine())
 	fmt.Fprintf(stdout, "nrm: listening on http://%s\n", ln.Addr().String())
-	fmt.Fprintf(stdout, "nrm: web pages at http://%s/ (sign in with a user's email, password and authenticator code)\n", ln.Addr().String())
+	if local == nil {
+		fmt.Fprintf(stdout, "nrm: web pages at http://%s/ (sign in with a user's email, password and authenticator code)\n", ln.Addr().String())
+	}
 
 	var g rungroup.Group
+	if local != nil {
+		if err := sys.serveInternal(&g, f.split.internalAddr, peers, logger, stdout); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	{
 		g.Add(func() error {
 			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {

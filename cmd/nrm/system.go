@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/go-kit/kit/endpoint"
@@ -35,6 +36,15 @@ type systemConfig struct {
 	db       db.Config
 	logger   log.Logger
 	registry *prometheus.Registry
+	// local lists the services this process runs (nil: all of them, in
+	// one process); peers reaches the others (split.go).
+	local []string
+	peers *peers
+}
+
+// runs reports whether the process runs service.
+func (c systemConfig) runs(service string) bool {
+	return c.local == nil || slices.Contains(c.local, service)
 }
 
 // system is every service wired in one process: they call each other
@@ -57,13 +67,17 @@ type system struct {
 	intakeCore  *intake.Intake // unwrapped: its Admin and ReleaseReferences
 	purgeEvery  time.Duration
 	intakeDen   authz.DenialRecorder
-	orgs        *orgDirectory
-	referral    referral.Service
-	sweeper     *referral.Sweeper
-	referralDen authz.DenialRecorder
-	notices     *referral.Notices
-	stats       *stats.Stats
-	statsAPI    stats.Service // stats, logged and instrumented
+	workflow    *intake.WorkflowPolicy
+	verifier    auth.Authenticator
+	// identityLocal: identity runs in this process (not its peer).
+	identityLocal bool
+	orgs          *orgDirectory
+	referral      referral.Service
+	sweeper       *referral.Sweeper
+	referralDen   authz.DenialRecorder
+	notices       *referral.Notices
+	stats         *stats.Stats
+	statsAPI      stats.Service // stats, logged and instrumented
 	// lastScheduled is the last period the release scheduler tried (its
 	// one goroutine only).
 	lastScheduled string
@@ -77,6 +91,9 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 		return nil, err
 	}
 	for _, name := range allServices {
+		if !c.runs(name) {
+			continue
+		}
 		d, err := db.Open(ctx, c.db, name)
 		if err != nil {
 			s.Close()
@@ -86,44 +103,16 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 	}
 
 	// audit
-	s.audit, err = audit.New(audit.Config{
-		DB: s.dbs["audit"], Keys: c.keys, Logger: log.With(c.logger, "service", "audit"),
-		Origin: c.flags.auditOrigin, CheckpointDir: c.flags.checkpointDir, Witnesses: c.flags.witnesses, WitnessKeys: c.flags.witnessKeyValues(),
-		Registerer: c.registry,
-	})
-	if err != nil {
+	if err := s.buildAudit(c); err != nil {
 		s.Close()
 		return nil, err
 	}
-	auditMetrics, err := audit.InstrumentingMiddleware(c.registry)
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
-	s.auditAPI = audit.LoggingMiddleware(log.With(c.logger, "service", "audit"))(auditMetrics(s.audit))
 
 	// identity
-	roles, err := identity.LoadRolePolicy(c.flags.policies)
-	if err != nil {
+	if err := s.buildIdentity(c); err != nil {
 		s.Close()
 		return nil, err
 	}
-	idSvc, err := identity.New(identity.Config{
-		DB: s.dbs["identity"], Keys: c.keys, Logger: log.With(c.logger, "service", "identity"),
-		Audience: c.flags.audience, Registerer: c.registry, Roles: roles, Argon2: passwordHashing,
-	})
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
-	idLogging := identity.LoggingMiddleware(log.With(c.logger, "service", "identity"))
-	idMetrics, err := identity.InstrumentingMiddleware(c.registry)
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
-	s.identity = idLogging(idMetrics(idSvc))
-	s.identityDen = identity.NewDenialRecorder(s.dbs["identity"], c.keys)
 
 	// Every service verifies tokens itself: keys and revocations come from
 	// identity (in one process, directly).
@@ -132,50 +121,147 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 		level.Warn(c.logger).Log("msg", "revocation list poll failed; retrying", "err", err)
 	}
 	s.revocations.OnRecover = func() { level.Info(c.logger).Log("msg", "revocation list polled again") }
-	verifier := auth.NewVerifier(identity.KeySource(s.identity), c.flags.audience, s.revocations, time.Now)
-	s.authn = auth.Middleware(verifier)
+	s.verifier = auth.NewVerifier(identity.KeySource(s.identity), c.flags.audience, s.revocations, time.Now)
+	s.authn = auth.Middleware(s.verifier)
 
-	// intake
-	s.orgs = newOrgDirectory(s.identity)
-	workflow, err := intake.LoadWorkflowPolicy(c.flags.policies)
-	if err != nil {
+	if err := s.buildIntakeReferralStats(ctx, c); err != nil {
 		s.Close()
 		return nil, err
+	}
+	return s, nil
+}
+
+// buildAudit builds the audit log when it runs here.
+func (s *system) buildAudit(c systemConfig) error {
+	if !c.runs("audit") {
+		return nil
+	}
+	var err error
+	s.audit, err = audit.New(audit.Config{
+		DB: s.dbs["audit"], Keys: c.keys, Logger: log.With(c.logger, "service", "audit"),
+		Origin: c.flags.auditOrigin, CheckpointDir: c.flags.checkpointDir, Witnesses: c.flags.witnesses, WitnessKeys: c.flags.witnessKeyValues(),
+		Registerer: c.registry,
+	})
+	if err != nil {
+		return err
+	}
+	auditMetrics, err := audit.InstrumentingMiddleware(c.registry)
+	if err != nil {
+		return err
+	}
+	s.auditAPI = audit.LoggingMiddleware(log.With(c.logger, "service", "audit"))(auditMetrics(s.audit))
+	return nil
+}
+
+// buildIdentity builds the identity service, or takes its peer.
+func (s *system) buildIdentity(c systemConfig) error {
+	if !c.runs("identity") {
+		s.identity = c.peers.identity
+		return nil
+	}
+	roles, err := identity.LoadRolePolicy(c.flags.policies)
+	if err != nil {
+		return err
+	}
+	idSvc, err := identity.New(identity.Config{
+		DB: s.dbs["identity"], Keys: c.keys, Logger: log.With(c.logger, "service", "identity"),
+		Audience: c.flags.audience, Registerer: c.registry, Roles: roles, Argon2: passwordHashing,
+	})
+	if err != nil {
+		return err
+	}
+	idLogging := identity.LoggingMiddleware(log.With(c.logger, "service", "identity"))
+	idMetrics, err := identity.InstrumentingMiddleware(c.registry)
+	if err != nil {
+		return err
+	}
+	s.identity = idLogging(idMetrics(idSvc))
+	s.identityLocal = true
+	s.identityDen = identity.NewDenialRecorder(s.dbs["identity"], c.keys)
+	return nil
+}
+
+// buildIntakeReferralStats builds intake, referral and stats where they
+// run, and the outbox relays of the services here.
+func (s *system) buildIntakeReferralStats(ctx context.Context, c systemConfig) error {
+	s.orgs = newOrgDirectory(s.identity)
+	if err := s.buildIntake(c); err != nil {
+		return err
+	}
+	if err := s.buildReferral(c); err != nil {
+		return err
+	}
+	if err := s.buildStats(c); err != nil {
+		return err
+	}
+	return s.buildRelays(c)
+}
+
+// buildIntake builds intake when it runs here.
+func (s *system) buildIntake(c systemConfig) error {
+	if !c.runs("intake") {
+		return nil
+	}
+	workflow, err := intake.LoadWorkflowPolicy(c.flags.policies)
+	if err != nil {
+		return err
+	}
+	var access intake.AccessLog = caseAccessLog{s.audit}
+	if !c.runs("audit") {
+		access = c.peers.accessLog
 	}
 	in, err := intake.New(intake.Config{
 		DB: s.dbs["intake"], Keys: c.keys, Orgs: intakeOrgs{s.orgs},
 		Children: intakeChildren{orgs: s.orgs, identity: func() identity.Service { return s.identity },
-			referral: func() referral.Service { return s.referral }},
-		Workflow: workflow, AccessLog: caseAccessLog{s.audit},
+			referral: func() referral.Service {
+				if s.referral == nil && c.peers != nil {
+					return c.peers.referral
+				}
+				return s.referral
+			}},
+		Workflow: workflow, AccessLog: access,
 		Logger: log.With(c.logger, "service", "intake"), Registerer: c.registry,
 		DuplicateChecksPerMinute: c.flags.dupChecks,
 		DuplicateCheckBurst:      c.flags.dupBurst, DuplicateChecksPerHour: c.flags.dupPerHour,
 		IdempotencyTTL: c.flags.idemTTL,
 	})
 	if err != nil {
-		s.Close()
-		return nil, err
+		return err
 	}
 	inMetrics, err := intake.InstrumentingMiddleware(c.registry)
 	if err != nil {
-		s.Close()
-		return nil, err
+		return err
 	}
 	s.intake = intake.LoggingMiddleware(log.With(c.logger, "service", "intake"))(inMetrics(in.Service))
 	s.intakeCore = in
 	s.intakeDen = outbox.NewDenialRecorder(s.dbs["intake"], "intake",
 		event.Recorder{ClientKey: c.keys.Subkey(keys.PurposeClientAddress)})
+	s.workflow = workflow
+	return nil
+}
 
-	// referral
+// buildReferral builds referral when it runs here, over intake in this
+// process or its peer.
+func (s *system) buildReferral(c systemConfig) error {
+	if !c.runs("referral") {
+		return nil
+	}
 	routing, err := referral.LoadRouting(c.flags.policies)
 	if err != nil {
-		s.Close()
-		return nil, err
+		return err
 	}
+	workflow := s.workflow
+	if workflow == nil {
+		var err error
+		if workflow, err = intake.LoadWorkflowPolicy(c.flags.policies); err != nil {
+			return err
+		}
+	}
+	cases, grants, discl := s.referralIntake(c)
 	refCfg := referral.Config{
-		DB: s.dbs["referral"], Keys: c.keys, Cases: referralCases{in.Summaries}, Grants: referralGrants{s.intake},
+		DB: s.dbs["referral"], Keys: c.keys, Cases: cases, Grants: grants,
 		Orgs: referralOrgs{s.orgs}, Routing: &routing, Logger: log.With(c.logger, "service", "referral"),
-		Disclosures: referralDisclosures{s.intake, in.Packages}, IdempotencyTTL: c.flags.idemTTL,
+		Disclosures: discl, IdempotencyTTL: c.flags.idemTTL,
 		Disclosure: referral.DisclosurePolicy{
 			RecipientKinds: workflow.Disclosure.RecipientKinds, LegalBases: workflow.Disclosure.LegalBases,
 			PackageDownloads: workflow.Disclosure.PackageDownloads,
@@ -184,53 +270,90 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 	}
 	refSvc, err := referral.New(refCfg)
 	if err != nil {
-		s.Close()
-		return nil, err
+		return err
 	}
 	refMetrics, err := referral.InstrumentingMiddleware(c.registry)
 	if err != nil {
-		s.Close()
-		return nil, err
+		return err
 	}
 	s.referral = referral.LoggingMiddleware(log.With(c.logger, "service", "referral"))(refMetrics(refSvc))
 	if s.sweeper, err = referral.NewSweeper(refCfg); err != nil {
-		s.Close()
-		return nil, err
+		return err
 	}
 	s.referralDen = referral.NewDenialRecorder(s.dbs["referral"], c.keys)
-	if s.notices, err = referral.NewNotices(refCfg); err != nil {
-		s.Close()
-		return nil, err
-	}
+	s.notices, err = referral.NewNotices(refCfg)
+	return err
+}
 
-	// stats
+// referralIntake is what referral needs of intake: in this process, its
+// adapters; otherwise intake's peer.
+func (s *system) referralIntake(c systemConfig) (referral.CaseSource, referral.Grants, referral.Disclosures) {
+	if s.intakeCore == nil {
+		return c.peers.cases, c.peers.grants, c.peers.disclosures
+	}
+	return referralCases{s.intakeCore.Summaries}, referralGrants{s.intake}, referralDisclosures{s.intake, s.intakeCore.Packages}
+}
+
+// buildStats builds statistics when they run here.
+func (s *system) buildStats(c systemConfig) error {
+	if !c.runs("stats") {
+		return nil
+	}
+	var err error
 	if s.stats, err = stats.New(stats.Config{
 		DB: s.dbs["stats"], Keys: c.keys, Logger: log.With(c.logger, "service", "stats"), PoliciesDir: c.flags.policies,
 	}); err != nil {
-		s.Close()
-		return nil, err
+		return err
 	}
 	statsMetrics, err := stats.InstrumentingMiddleware(c.registry)
 	if err != nil {
-		s.Close()
-		return nil, err
+		return err
 	}
 	s.statsAPI = stats.LoggingMiddleware(log.With(c.logger, "service", "stats"))(statsMetrics(s.stats))
+	return nil
+}
 
-	// Outbox relays: audit events go to the audit log, de-identified
-	// domain events to statistics, notices to the inboxes (referral).
+// buildRelays starts an outbox relay per service here: audit events go to
+// the audit log, de-identified domain events to statistics, notices to
+// the inboxes (referral), in this process or to the peer.
+func (s *system) buildRelays(c systemConfig) error {
+	auditTo, statsTo, noticesTo := s.deliveries(c)
 	for _, name := range []string{"identity", "intake", "referral", "stats"} {
-		handlers := map[string]outbox.Handler{event.TopicAudit: s.auditReceiver()}
+		if !c.runs(name) {
+			continue
+		}
+		handlers := map[string]outbox.Handler{event.TopicAudit: auditTo}
 		if name == "intake" || name == "referral" {
-			handlers[facts.Topic] = s.stats.Receive
+			handlers[facts.Topic] = statsTo
 		}
 		if name == "intake" || name == "identity" { // referral stores its own notices in the change's transaction
-			handlers[notice.Topic] = s.notices.Receive
+			handlers[notice.Topic] = noticesTo
 		}
 		s.relays = append(s.relays, outbox.NewRelay(s.dbs[name], name, handlers,
 			outbox.RelayOptions{Logger: log.With(c.logger, "relay", name), Registerer: c.registry}))
 	}
-	return s, nil
+	return nil
+}
+
+// deliveries returns where the relays deliver: to the services in this
+// process, or their peers.
+func (s *system) deliveries(c systemConfig) (auditTo, statsTo, noticesTo outbox.Handler) {
+	if s.audit != nil {
+		auditTo = s.auditReceiver()
+	} else {
+		auditTo = c.peers.auditAppend
+	}
+	if s.stats != nil {
+		statsTo = s.stats.Receive
+	} else {
+		statsTo = c.peers.statsReceive
+	}
+	if s.notices != nil {
+		noticesTo = s.notices.Receive
+	} else {
+		noticesTo = c.peers.noticesReceive
+	}
+	return auditTo, statsTo, noticesTo
 }
 
 // auditReceiver delivers to the audit log. A malformed event is refused by
@@ -254,30 +377,50 @@ func (s *system) mount(mux *http.ServeMux, rl *kit.RateLimits) {
 	authn := func(next endpoint.Endpoint) endpoint.Endpoint {
 		return s.authn(rl.Endpoint(auth.Subject)(next))
 	}
-	s.identityEP = identity.MakeServerEndpoints(s.identity, authn, s.enforcer, s.identityDen)
-	idHTTP := identity.MakeHTTPHandler(s.identityEP, log.With(s.logger, "service", "identity"))
-	for _, p := range []string{"/api/v1/auth/", "/api/v1/me", "/api/v1/me/", "/api/v1/orgs", "/api/v1/orgs/", "/api/v1/users", "/api/v1/users/"} {
-		mux.Handle(p, idHTTP)
+	if s.identityLocal {
+		s.identityEP = identity.MakeServerEndpoints(s.identity, authn, s.enforcer, s.identityDen)
+		idHTTP := identity.MakeHTTPHandler(s.identityEP, log.With(s.logger, "service", "identity"))
+		for _, p := range routePrefixes["identity"] {
+			mux.Handle(p, idHTTP)
+		}
 	}
-	s.auditEP = audit.MakeEndpoints(s.auditAPI, authn, s.enforcer, s.audit)
-	mux.Handle("/api/v1/audit/", audit.MakeHTTPHandler(s.auditEP, log.With(s.logger, "service", "audit")))
-	inHTTP := intake.MakeHTTPHandler(intake.MakeServerEndpoints(s.intake, authn, s.enforcer, s.intakeDen),
-		log.With(s.logger, "service", "intake"))
-	for _, p := range []string{"/api/v1/cases", "/api/v1/cases/", "/api/v1/duplicates", "/api/v1/duplicates/", "/api/v1/decisions/", "/api/v1/break-glass", "/api/v1/break-glass/", "/api/v1/disclosures", "/api/v1/keys"} {
-		mux.Handle(p, inHTTP)
+	if s.audit != nil {
+		s.auditEP = audit.MakeEndpoints(s.auditAPI, authn, s.enforcer, s.audit)
+		mux.Handle("/api/v1/audit/", audit.MakeHTTPHandler(s.auditEP, log.With(s.logger, "service", "audit")))
 	}
-	refHTTP := referral.MakeHTTPHandler(referral.MakeServerEndpoints(s.referral, authn, s.enforcer, s.referralDen),
-		log.With(s.logger, "service", "referral"))
-	for _, p := range []string{"/api/v1/referrals", "/api/v1/referrals/", "/api/v1/providers", "/api/v1/providers/"} {
-		mux.Handle(p, refHTTP)
+	if s.intake != nil {
+		inHTTP := intake.MakeHTTPHandler(intake.MakeServerEndpoints(s.intake, authn, s.enforcer, s.intakeDen),
+			log.With(s.logger, "service", "intake"))
+		for _, p := range routePrefixes["intake"] {
+			mux.Handle(p, inHTTP)
+		}
 	}
-	noticeHTTP := referral.MakeNoticeHTTPHandler(referral.MakeNoticeEndpoints(
-		referral.NoticeLoggingMiddleware(log.With(s.logger, "service", "notifications"))(s.notices), authn, s.enforcer, s.referralDen),
-		log.With(s.logger, "service", "notifications"))
-	mux.Handle("/api/v1/notifications", noticeHTTP)
-	mux.Handle("/api/v1/notifications/", noticeHTTP)
-	mux.Handle("/api/v1/stats/", stats.MakeHTTPHandler(stats.MakeServerEndpoints(s.statsAPI, authn, s.enforcer, s.stats),
-		log.With(s.logger, "service", "stats")))
+	if s.referral != nil {
+		refHTTP := referral.MakeHTTPHandler(referral.MakeServerEndpoints(s.referral, authn, s.enforcer, s.referralDen),
+			log.With(s.logger, "service", "referral"))
+		for _, p := range []string{"/api/v1/referrals", "/api/v1/referrals/", "/api/v1/providers", "/api/v1/providers/"} {
+			mux.Handle(p, refHTTP)
+		}
+		noticeHTTP := referral.MakeNoticeHTTPHandler(referral.MakeNoticeEndpoints(
+			referral.NoticeLoggingMiddleware(log.With(s.logger, "service", "notifications"))(s.notices), authn, s.enforcer, s.referralDen),
+			log.With(s.logger, "service", "notifications"))
+		mux.Handle("/api/v1/notifications", noticeHTTP)
+		mux.Handle("/api/v1/notifications/", noticeHTTP)
+	}
+	if s.stats != nil {
+		mux.Handle("/api/v1/stats/", stats.MakeHTTPHandler(stats.MakeServerEndpoints(s.statsAPI, authn, s.enforcer, s.stats),
+			log.With(s.logger, "service", "stats")))
+	}
+}
+
+// routePrefixes are the public path prefixes of each service: what an
+// ingress in front of a split deployment routes by (docs/deploy.md).
+var routePrefixes = map[string][]string{
+	"identity": {"/api/v1/auth/", "/api/v1/me", "/api/v1/me/", "/api/v1/orgs", "/api/v1/orgs/", "/api/v1/users", "/api/v1/users/"},
+	"audit":    {"/api/v1/audit/"},
+	"intake":   {"/api/v1/cases", "/api/v1/cases/", "/api/v1/duplicates", "/api/v1/duplicates/", "/api/v1/decisions/", "/api/v1/break-glass", "/api/v1/break-glass/", "/api/v1/disclosures", "/api/v1/keys"},
+	"referral": {"/api/v1/referrals", "/api/v1/referrals/", "/api/v1/providers", "/api/v1/providers/", "/api/v1/notifications", "/api/v1/notifications/"},
+	"stats":    {"/api/v1/stats/"},
 }
 
 // readiness checks what a request needs: every database reachable, its
@@ -286,14 +429,24 @@ func (s *system) mount(mux *http.ServeMux, rl *kit.RateLimits) {
 // under auditBacklog (past it the audit log has stopped taking them, and
 // reads, which fail closed, would soon stop too).
 func (s *system) readiness(auditBacklog int64) []kit.Check {
-	checks := []kit.Check{{Name: "revocations", Fn: func(context.Context) error {
+	return append([]kit.Check{{Name: "revocations", Fn: func(context.Context) error {
 		if !s.revocations.Current() {
 			return errors.New("revocation list not loaded, or stale")
 		}
 		return nil
-	}}}
+	}}}, s.storeReadiness(auditBacklog)...)
+}
+
+// storeReadiness checks this process's own databases and audit backlog
+// only: what a peer asks of it (no check here depends on another
+// service, so two services never wait on each other).
+func (s *system) storeReadiness(auditBacklog int64) []kit.Check {
+	var checks []kit.Check
 	for _, name := range allServices {
-		d := s.dbs[name]
+		d, ok := s.dbs[name]
+		if !ok { // runs elsewhere
+			continue
+		}
 		checks = append(checks, kit.Check{Name: "db:" + name, Fn: func(ctx context.Context) error {
 			if err := d.PingContext(ctx); err != nil {
 				return err
@@ -329,17 +482,21 @@ func (s *system) readiness(auditBacklog int64) []kit.Check {
 
 // background returns the loops that run beside the HTTP server.
 func (s *system) background() []func(context.Context) error {
-	fns := []func(context.Context) error{
-		s.revocations.Run,
-		s.audit.Checkpointer().Run,
-		s.sweeper.Run,
-		every(time.Minute, s.expireBreakGlass),
-		every(5*time.Minute, s.reportOverdue),
-		every(time.Hour, s.scheduleReleases),
-		every(time.Hour, s.expireNotices),
+	fns := []func(context.Context) error{s.revocations.Run}
+	if s.audit != nil {
+		fns = append(fns, s.audit.Checkpointer().Run)
 	}
-	if s.purgeEvery > 0 {
-		fns = append(fns, every(s.purgeEvery, s.purge))
+	if s.referral != nil {
+		fns = append(fns, s.sweeper.Run, every(time.Hour, s.expireNotices))
+	}
+	if s.intakeCore != nil {
+		fns = append(fns, every(time.Minute, s.expireBreakGlass), every(5*time.Minute, s.reportOverdue))
+		if s.purgeEvery > 0 {
+			fns = append(fns, every(s.purgeEvery, s.purge))
+		}
+	}
+	if s.stats != nil {
+		fns = append(fns, every(time.Hour, s.scheduleReleases))
 	}
 	for _, r := range s.relays {
 		fns = append(fns, r.Run)

@@ -56,6 +56,7 @@ type Dir struct {
 
 	mu      sync.Mutex
 	subkeys map[Purpose][]byte
+	secrets map[string][]byte // an exported directory's (export.go)
 }
 
 // Open opens the key directory at path, creating it (mode 0700) and the
@@ -92,6 +93,13 @@ func Open(path, dataDir string) (*Dir, error) {
 	if err := checkTree(abs, data); err != nil {
 		return nil, err
 	}
+	// An exported directory (a service's own keys, export.go) has no
+	// master secret and never gets one.
+	if _, err := os.Stat(filepath.Join(abs, masterFile)); errors.Is(err, fs.ErrNotExist) {
+		if ok, err := d.openExported(); err != nil || ok {
+			return d, err
+		}
+	}
 	master, created, err := d.ReadOrCreate(masterFile, func() ([]byte, error) {
 		b := make([]byte, masterSize)
 		_, err := rand.Read(b)
@@ -117,6 +125,10 @@ func (d *Dir) Subkey(p Purpose) []byte {
 	defer d.mu.Unlock()
 	if k, ok := d.subkeys[p]; ok {
 		return k
+	}
+	if d.master == nil {
+		// Services check Missing before they start; reaching this is a bug.
+		panic("keys: this exported key directory holds no key for " + string(p))
 	}
 	k, err := hkdf.Key(sha256.New, d.master, nil, "nrm:"+string(p), 32)
 	if err != nil {
