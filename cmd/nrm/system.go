@@ -302,17 +302,21 @@ func (s *system) readiness() []kit.Check {
 // background returns the loops that run beside the HTTP server.
 func (s *system) background() []func(context.Context) error {
 	fns := []func(context.Context) error{
-		s.revocations.Run,
-		s.audit.Checkpointer().Run,
-		s.sweeper.Run,
-		every(time.Minute, s.expireBreakGlass),
-		every(5*time.Minute, s.reportOverdue),
-		every(time.Hour, s.scheduleReleases),
-		every(time.Hour, s.expireNotices),
+		s.revocations.Run, // every replica keeps its own list
+		// Singletons: one replica at a time (cmd/nrm/singleton.go).
+		s.once("audit/checkpointer", "audit", s.audit.Checkpointer().Run),
+		s.once("referral/sweeper", "referral", s.sweeper.Run),
+		s.once("intake/break-glass-expiry", "intake", every(time.Minute, s.expireBreakGlass)),
+		s.once("intake/overdue-report", "intake", every(5*time.Minute, s.reportOverdue)),
+		s.once("stats/release-scheduler", "stats", every(time.Hour, s.scheduleReleases)),
+		s.once("referral/notice-expiry", "referral", every(time.Hour, s.expireNotices)),
 	}
 	if s.purgeEvery > 0 {
-		fns = append(fns, every(s.purgeEvery, s.purge))
+		fns = append(fns, s.once("intake/purge", "intake", every(s.purgeEvery, s.purge)))
 	}
+	// Relays run on every replica: each batch takes its topic's advisory
+	// lock (pkg/outbox), so replicas take turns and a write's own replica
+	// can deliver it at once.
 	for _, r := range s.relays {
 		fns = append(fns, r.Run)
 	}
