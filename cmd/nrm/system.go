@@ -25,6 +25,7 @@ import (
 	"github.com/nrm-project/nrm/services/identity"
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/referral"
+	"github.com/nrm-project/nrm/services/referral/directory"
 	"github.com/nrm-project/nrm/services/stats"
 )
 
@@ -61,6 +62,7 @@ type system struct {
 	sweeper     *referral.Sweeper
 	referralDen authz.DenialRecorder
 	notices     *referral.Notices
+	directory   *directory.Changes // referral's provider directory, followed across replicas
 	stats       *stats.Stats
 	statsAPI    stats.Service // stats, logged and instrumented
 	// lastScheduled is the last period the release scheduler tried (its
@@ -169,10 +171,12 @@ func buildSystem(ctx context.Context, c systemConfig) (*system, error) {
 		s.Close()
 		return nil, err
 	}
+	s.directory = directory.NewChanges(s.dbs["referral"], log.With(c.logger, "service", "referral"))
 	refCfg := referral.Config{
 		DB: s.dbs["referral"], Keys: c.keys, Cases: referralCases{in.Summaries}, Grants: referralGrants{s.intake},
 		Orgs: referralOrgs{s.orgs}, Routing: &routing, Logger: log.With(c.logger, "service", "referral"),
 		Disclosures: referralDisclosures{s.intake, in.Packages},
+		Directory:   s.directory,
 		Disclosure: referral.DisclosurePolicy{
 			RecipientKinds: workflow.Disclosure.RecipientKinds, LegalBases: workflow.Disclosure.LegalBases,
 			PackageDownloads: workflow.Disclosure.PackageDownloads,
@@ -303,6 +307,7 @@ func (s *system) readiness() []kit.Check {
 func (s *system) background() []func(context.Context) error {
 	fns := []func(context.Context) error{
 		s.revocations.Run, // every replica keeps its own list
+		s.directory.Run,   // and follows the provider directory's changes
 		// Singletons: one replica at a time (cmd/nrm/singleton.go).
 		s.once("audit/checkpointer", "audit", s.audit.Checkpointer().Run),
 		s.once("referral/sweeper", "referral", s.sweeper.Run),

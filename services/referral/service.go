@@ -348,6 +348,11 @@ type Config struct {
 	// HTTPClient sends webhooks; nil uses a client with a 10 s timeout.
 	// Redirects are never followed, whatever the client says.
 	HTTPClient *http.Client
+	// Directory, shared by the process's referral services and run
+	// beside them, drops their directory snapshots when any replica
+	// changes the directory; nil: a snapshot follows its own writes and
+	// lives two seconds.
+	Directory *directory.Changes
 }
 
 type service struct {
@@ -408,8 +413,12 @@ func newService(cfg Config) (*service, error) {
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	ob := outbox.New("referral")
 	ob.Now = utc
+	dir := directory.NewStore(cfg.DB, 2*time.Second)
+	if cfg.Directory != nil {
+		dir.Share(cfg.Directory)
+	}
 	return &service{
-		db: cfg.DB, store: &store{db: cfg.DB, Store: directory.NewStore(cfg.DB, 2*time.Second)}, cases: cfg.Cases, grants: cfg.Grants, orgs: cfg.Orgs,
+		db: cfg.DB, store: &store{db: cfg.DB, Store: dir}, cases: cfg.Cases, grants: cfg.Grants, orgs: cfg.Orgs,
 		discl: cfg.Disclosures, dpol: cfg.Disclosure,
 		routing: *r, logger: logger, now: utc, ob: ob,
 		rec:    event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: utc},
