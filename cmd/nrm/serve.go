@@ -56,11 +56,13 @@ type serveFlags struct {
 	gcPercent     int
 	webIdle       time.Duration
 	webAbsolute   time.Duration
+	edge          edgeFlags
 }
 
 // register defines the flags of nrm serve on fs.
 func (f *serveFlags) register(fs *flag.FlagSet) {
 	f.storage.register(fs)
+	f.edge.register(fs)
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address")
 	fs.Var(&f.services, "services", "services to run in this process (default: all)")
 	fs.BoolVar(&f.demo, "demo", false, "add demo organisations and one user per role, and print their credentials")
@@ -93,6 +95,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	f.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return usageError{err.Error()}
+	}
+	if err := f.edge.check(); err != nil {
+		return err
 	}
 	if f.webIdle <= 0 || f.webAbsolute <= 0 {
 		return usageError{"web session timeouts must be positive"}
@@ -186,9 +191,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	mux.Handle("/", pages)
 	metrics := kit.NewHTTPMetrics(reg)
-	handler := kit.RequestContext(kit.SecurityHeaders(rl.HTTP(kit.JSONErrors(metrics.Instrument(mux)))))
+	handler := f.edge.proxies.RequestContext(kit.SecurityHeaders(rl.HTTP(kit.JSONErrors(metrics.Instrument(mux)))))
 
-	ln, err := net.Listen("tcp", f.addr)
+	ln, err := f.edge.listen(f.addr)
 	if err != nil {
 		return err
 	}
@@ -210,8 +215,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "nrm: metrics on http://%s/metrics\n", mln.Addr().String())
 	}
 	level.Info(logger).Log("msg", "listening", "addr", ln.Addr().String(), "engine", cfg.Engine())
-	fmt.Fprintf(stdout, "nrm: listening on http://%s\n", ln.Addr().String())
-	fmt.Fprintf(stdout, "nrm: web pages at http://%s/ (sign in with a user's email, password and authenticator code)\n", ln.Addr().String())
+	fmt.Fprintf(stdout, "nrm: listening on %s://%s\n", f.edge.scheme(), ln.Addr().String())
+	fmt.Fprintf(stdout, "nrm: web pages at %s://%s/ (sign in with a user's email, password and authenticator code)\n", f.edge.scheme(), ln.Addr().String())
 
 	var g rungroup.Group
 	{
