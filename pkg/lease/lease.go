@@ -76,16 +76,19 @@ func hold(ctx context.Context, d *db.DB, key int64, o Options, fn func(context.C
 	if err != nil {
 		return false, err
 	}
-	// The connection carried the lock: it never goes back to the pool,
-	// whatever state the lock is in (closing the session frees it).
-	defer func() { _ = conn.Raw(func(any) error { return driver.ErrBadConn }) }()
 	var mine bool
+	// A connection that carried the lock, or may have (the answer lost),
+	// never goes back to the pool: closing the session frees the lock.
+	discard := func() { _ = conn.Raw(func(any) error { return driver.ErrBadConn }) }
 	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&mine); err != nil {
+		discard()
 		return false, err
 	}
 	if !mine {
+		conn.Close() // nothing held: back to the pool
 		return false, nil
 	}
+	defer discard()
 	jctx, cancel := context.WithCancelCause(ctx)
 	checked := make(chan struct{})
 	go func() {
