@@ -308,17 +308,20 @@ func (s *system) background() []func(context.Context) error {
 	fns := []func(context.Context) error{
 		s.revocations.Run, // every replica keeps its own list
 		s.directory.Run,   // and follows the provider directory's changes
-		// Singletons: one replica at a time (cmd/nrm/singleton.go).
-		s.once("audit/checkpointer", "audit", s.audit.Checkpointer().Run),
-		s.once("referral/sweeper", "referral", s.sweeper.Run),
-		s.once("intake/break-glass-expiry", "intake", every(time.Minute, s.expireBreakGlass)),
-		s.once("intake/overdue-report", "intake", every(5*time.Minute, s.reportOverdue)),
-		s.once("stats/release-scheduler", "stats", every(time.Hour, s.scheduleReleases)),
-		s.once("referral/notice-expiry", "referral", every(time.Hour, s.expireNotices)),
+	}
+	// Singletons: one replica at a time (cmd/nrm/singleton.go).
+	jobs := []singleton{
+		{"audit/checkpointer", "audit", s.audit.Checkpointer().Run},
+		{"referral/sweeper", "referral", s.sweeper.Run},
+		{"intake/break-glass-expiry", "intake", every(time.Minute, s.expireBreakGlass)},
+		{"intake/overdue-report", "intake", every(5*time.Minute, s.reportOverdue)},
+		{"stats/release-scheduler", "stats", every(time.Hour, s.scheduleReleases)},
+		{"referral/notice-expiry", "referral", every(time.Hour, s.expireNotices)},
 	}
 	if s.purgeEvery > 0 {
-		fns = append(fns, s.once("intake/purge", "intake", every(s.purgeEvery, s.purge)))
+		jobs = append(jobs, singleton{"intake/purge", "intake", every(s.purgeEvery, s.purge)})
 	}
+	fns = append(fns, s.singletons(jobs)...)
 	// Relays run on every replica: each batch takes its topic's advisory
 	// lock (pkg/outbox), so replicas take turns and a write's own replica
 	// can deliver it at once.

@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/go-kit/log"
@@ -14,27 +14,37 @@ import (
 	"github.com/nrm-project/nrm/pkg/db"
 )
 
-// Defaults: a waiting replica asks for the lease every Retry, and the
-// holder checks its session every Check, giving the job up when the
-// check fails or takes longer than Check.
+// Defaults: the holder of a group's session checks it, and asks for the
+// leases it lacks, every Retry; a check failing or taking longer than
+// Check gives every lease of the session up.
 const (
 	DefaultRetry = 2 * time.Second
 	DefaultCheck = 2 * time.Second
 )
 
-// Options tune a lease; the zero value takes the defaults.
+// Options tune a group; the zero value takes the defaults.
 type Options struct {
 	Retry  time.Duration
 	Check  time.Duration
 	Logger log.Logger
 }
 
-// Run runs fn while this process holds the lease called name among every
-// process on d's database, until ctx ends. fn's context ends when the
-// lease is lost; a waiting replica then takes over within Retry. fn
-// returning early (an error) gives the lease up and it is asked for
-// again after Retry.
-func Run(ctx context.Context, d *db.DB, name string, o Options, fn func(context.Context) error) error {
+// Group runs jobs, each under its own lease, all held on one database
+// session of the process (one connection, whatever the number of jobs).
+type Group struct {
+	d    *db.DB
+	o    Options
+	jobs []*job
+}
+
+type job struct {
+	name string
+	key  int64
+	fn   func(context.Context) error
+}
+
+// NewGroup returns an empty group over d's database.
+func NewGroup(d *db.DB, o Options) *Group {
 	if o.Retry <= 0 {
 		o.Retry = DefaultRetry
 	}
@@ -44,89 +54,150 @@ func Run(ctx context.Context, d *db.DB, name string, o Options, fn func(context.
 	if o.Logger == nil {
 		o.Logger = log.NewNopLogger()
 	}
-	if d.Engine != db.Postgres {
-		return fn(ctx)
+	return &Group{d: d, o: o}
+}
+
+// Add adds a job run under the lease called name, among every process
+// on the database. Add before Run.
+func (g *Group) Add(name string, fn func(context.Context) error) {
+	g.jobs = append(g.jobs, &job{name: name, key: db.AdvisoryLockKey("lease/" + name), fn: fn})
+}
+
+// Run runs each job while this process holds its lease, until ctx ends.
+// A job's context ends when its lease is lost; a waiting replica then
+// takes over within Retry of the holder's session ending. A job that
+// returns early gives its lease up, and asks for it again after Retry.
+// On SQLite (one process) the jobs simply run.
+func (g *Group) Run(ctx context.Context) error {
+	if g.d.Engine != db.Postgres {
+		var wg sync.WaitGroup
+		for _, j := range g.jobs {
+			wg.Go(func() {
+				if err := j.fn(ctx); err != nil && ctx.Err() == nil {
+					level.Error(g.o.Logger).Log("msg", "job stopped", "job", j.name, "err", err)
+				}
+			})
+		}
+		wg.Wait()
+		return nil
 	}
-	key := db.AdvisoryLockKey("lease/" + name)
 	for {
-		held, err := hold(ctx, d, key, o, fn)
-		if err != nil && ctx.Err() == nil {
-			level.Warn(o.Logger).Log("msg", "singleton job", "lease", name, "held", held, "err", err)
+		if err := g.session(ctx); err != nil && ctx.Err() == nil {
+			level.Warn(g.o.Logger).Log("msg", "lease session ended; its jobs stopped", "err", err)
 		}
-		if ctx.Err() != nil {
+		if !sleep(ctx, g.o.Retry) {
 			return nil
-		}
-		t := time.NewTimer(o.Retry)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil
-		case <-t.C:
 		}
 	}
 }
 
-// errLost ends the job when the lease's session fails its check.
-var errLost = errors.New("lease: session lost")
+// Run runs fn under the lease called name (a group of one).
+func Run(ctx context.Context, d *db.DB, name string, o Options, fn func(context.Context) error) error {
+	g := NewGroup(d, o)
+	g.Add(name, fn)
+	return g.Run(ctx)
+}
 
-// hold takes the lease if it is free and runs fn under it; it reports
-// whether it held the lease.
-func hold(ctx context.Context, d *db.DB, key int64, o Options, fn func(context.Context) error) (bool, error) {
-	conn, err := d.Conn(ctx)
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// running is a job started under a lease held by the session.
+type running struct {
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// session holds leases on one connection until ctx ends or the
+// connection fails. Only this goroutine uses the connection.
+func (g *Group) session(ctx context.Context) error {
+	conn, err := g.d.Conn(ctx)
 	if err != nil {
-		return false, err
+		return err
 	}
-	var mine bool
-	// A connection that carried the lock, or may have (the answer lost),
-	// never goes back to the pool: closing the session frees the lock.
-	discard := func() { _ = conn.Raw(func(any) error { return driver.ErrBadConn }) }
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&mine); err != nil {
-		discard()
-		return false, err
-	}
-	if !mine {
-		conn.Close() // nothing held: back to the pool
-		return false, nil
-	}
-	defer discard()
-	jctx, cancel := context.WithCancelCause(ctx)
-	checked := make(chan struct{})
-	go func() {
-		defer close(checked)
-		check(jctx, conn, o.Check, cancel)
+	// The connection carries (or may carry) locks: it never goes back
+	// to the pool; closing the session frees every lock it held.
+	defer func() { _ = conn.Raw(func(any) error { return driver.ErrBadConn }) }()
+	held := map[*job]*running{}
+	defer func() {
+		for _, r := range held {
+			r.cancel()
+		}
+		for _, r := range held {
+			<-r.done
+		}
 	}()
-	err = fn(jctx)
-	cancel(nil)
-	<-checked
-	if cause := context.Cause(jctx); errors.Is(cause, errLost) {
-		return true, cause
-	}
-	uctx, ucancel := context.WithTimeout(context.WithoutCancel(ctx), o.Check)
-	defer ucancel()
-	_, _ = conn.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, key)
-	if err != nil {
-		return true, fmt.Errorf("lease: job: %w", err)
-	}
-	return true, nil
-}
-
-// check pings the lease's session every period; a failed or slow ping
-// means another replica may hold the lease soon, so the job must stop.
-func check(ctx context.Context, conn *sql.Conn, period time.Duration, stop context.CancelCauseFunc) {
-	t := time.NewTicker(period)
+	t := time.NewTicker(g.o.Retry)
 	defer t.Stop()
 	for {
+		// Jobs that ended on their own give their lease up.
+		for j, r := range held {
+			select {
+			case err := <-r.done:
+				if err != nil && ctx.Err() == nil {
+					level.Error(g.o.Logger).Log("msg", "job stopped; its lease is given up", "job", j.name, "err", err)
+				}
+				delete(held, j)
+				if err := g.exec(ctx, conn, `SELECT pg_advisory_unlock($1)`, j.key); err != nil {
+					return err
+				}
+			default:
+			}
+		}
+		if err := g.exec(ctx, conn, `SELECT 1`); err != nil {
+			return fmt.Errorf("lease: session check: %w", err)
+		}
+		for _, j := range g.jobs {
+			if held[j] != nil {
+				continue
+			}
+			mine, err := g.try(ctx, conn, j.key)
+			if err != nil {
+				return err
+			}
+			if mine {
+				jctx, cancel := context.WithCancel(ctx)
+				r := &running{cancel: cancel, done: make(chan error, 1)}
+				held[j] = r
+				go func() { r.done <- j.fn(jctx) }()
+				level.Info(g.o.Logger).Log("msg", "lease taken", "job", j.name)
+			}
+		}
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-t.C:
 		}
-		pctx, cancel := context.WithTimeout(ctx, period)
-		_, err := conn.ExecContext(pctx, `SELECT 1`)
-		cancel()
-		if err != nil && ctx.Err() == nil {
-			stop(fmt.Errorf("%w: %w", errLost, err))
-			return
-		}
 	}
+}
+
+func (g *Group) exec(ctx context.Context, conn *sql.Conn, q string, args ...any) error {
+	cctx, cancel := context.WithTimeout(ctx, g.o.Check)
+	defer cancel()
+	_, err := conn.ExecContext(cctx, q, args...)
+	if err != nil && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+func (g *Group) try(ctx context.Context, conn *sql.Conn, key int64) (bool, error) {
+	cctx, cancel := context.WithTimeout(ctx, g.o.Check)
+	defer cancel()
+	var mine bool
+	err := conn.QueryRowContext(cctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&mine)
+	if err != nil && ctx.Err() != nil {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("lease: try: %w", err)
+	}
+	return mine, nil
 }

@@ -151,3 +151,50 @@ func TestSQLiteRunsTheJob(t *testing.T) {
 		t.Fatalf("ran=%v err=%v", ran, err)
 	}
 }
+
+// A group holds all its leases on one session: a process's jobs cost one
+// connection, and they move together when that session ends.
+func TestGroupHoldsItsLeasesOnOneSession(t *testing.T) {
+	t.Parallel()
+	e, a, b := twoReplicas(t)
+	var jobsRunning [2]atomic.Int32
+	start := func(i int, r *replica) context.CancelFunc {
+		g := lease.NewGroup(r.d, fast)
+		for _, name := range []string{"one", "two", "three"} {
+			g.Add(name, func(ctx context.Context) error {
+				jobsRunning[i].Add(1)
+				<-ctx.Done()
+				jobsRunning[i].Add(-1)
+				return nil
+			})
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); _ = g.Run(ctx) }()
+		stop := func() { cancel(); <-done }
+		t.Cleanup(stop)
+		return stop
+	}
+	stopA := start(0, a)
+	waitFor(t, "a runs the three jobs", func() bool { return jobsRunning[0].Load() == 3 })
+	start(1, b)
+	admin, err := sql.Open("postgres", e.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	var sessions, locks int
+	if err := admin.QueryRow(`SELECT count(DISTINCT pid), count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&sessions, &locks); err != nil {
+		t.Fatal(err)
+	}
+	if sessions != 1 || locks != 3 {
+		t.Fatalf("%d sessions hold %d leases, want one session holding three", sessions, locks)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := jobsRunning[1].Load(); n != 0 {
+		t.Fatalf("b runs %d jobs while a holds them", n)
+	}
+	stopA()
+	waitFor(t, "b takes the three jobs over", func() bool { return jobsRunning[1].Load() == 3 })
+}
