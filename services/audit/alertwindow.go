@@ -77,28 +77,42 @@ func (d *detector) detect(ctx context.Context, tx *sql.Tx, engine db.Engine, evs
 	if err != nil {
 		return nil, err
 	}
-	last, err := lastAlerts(ctx, tx, engine, subjects)
-	if err != nil {
-		return nil, err
-	}
-	var out []event.Audit
+	// counts[s][i]: the events in the window ending at s's i-th new event.
+	counts := map[subject][]int{}
+	var reached []subject
 	for _, s := range subjects {
-		var quiet time.Time
-		if at, ok := last[s]; ok {
-			quiet = at.Add(d.window)
-		}
 		times := append(logged[s], batch[s]...)
-		slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
-		news := slices.Clone(batch[s])
-		slices.SortFunc(news, func(a, b time.Time) int { return a.Compare(b) })
-		for _, t := range news {
+		slices.SortFunc(batch[s], func(a, b time.Time) int { return a.Compare(b) })
+		over := false
+		for _, t := range batch[s] {
 			n := 0
 			for _, x := range times {
 				if x.After(t.Add(-d.window)) && !x.After(t) {
 					n++
 				}
 			}
-			if n >= d.threshold(s) && !t.Before(quiet) {
+			counts[s] = append(counts[s], n)
+			over = over || n >= d.threshold(s)
+		}
+		if over {
+			reached = append(reached, s)
+		}
+	}
+	if len(reached) == 0 {
+		return nil, nil
+	}
+	last, err := lastAlerts(ctx, tx, engine, reached)
+	if err != nil {
+		return nil, err
+	}
+	var out []event.Audit
+	for _, s := range reached {
+		var quiet time.Time
+		if at, ok := last[s]; ok {
+			quiet = at.Add(d.window)
+		}
+		for i, t := range batch[s] {
+			if counts[s][i] >= d.threshold(s) && !t.Before(quiet) {
 				outcome := event.Denied
 				if s.action == ActionBulkRead {
 					outcome = event.Allowed
