@@ -63,12 +63,14 @@ type serveFlags struct {
 	reqTimeout    time.Duration
 	auditBacklog  int64
 	split         splitFlags
+	edge          edgeFlags
 }
 
 // register defines the flags of nrm serve on fs.
 func (f *serveFlags) register(fs *flag.FlagSet) {
 	f.storage.register(fs)
 	f.split.register(fs)
+	f.edge.register(fs)
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address")
 	fs.Var(&f.services, "services", "services to run in this process (default: all)")
 	fs.BoolVar(&f.demo, "demo", false, "add demo organisations and one user per role, and print their credentials")
@@ -111,6 +113,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	f.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return usageError{err.Error()}
+	}
+	if err := f.edge.check(); err != nil {
+		return err
 	}
 	if f.webIdle <= 0 || f.webAbsolute <= 0 {
 		return usageError{"web session timeouts must be positive"}
@@ -232,10 +237,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		mux.HandleFunc("/", kit.NotFound)
 	}
 	metrics := kit.NewHTTPMetrics(reg)
-	handler := kit.RequestContext(kit.Deadline(f.reqTimeout, kit.SecurityHeaders(rl.HTTP(
+	handler := f.edge.proxies.RequestContext(kit.Deadline(f.reqTimeout, kit.SecurityHeaders(rl.HTTP(
 		kit.BearerFirst(publicAPI, mux, kit.JSONErrors(metrics.Instrument(mux)))))))
 
-	ln, err := net.Listen("tcp", f.addr)
+	ln, err := f.edge.listen(f.addr)
 	if err != nil {
 		return err
 	}
@@ -257,9 +262,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "nrm: metrics on http://%s/metrics\n", mln.Addr().String())
 	}
 	level.Info(logger).Log("msg", "listening", "addr", ln.Addr().String(), "engine", cfg.Engine())
-	fmt.Fprintf(stdout, "nrm: listening on http://%s\n", ln.Addr().String())
+	fmt.Fprintf(stdout, "nrm: listening on %s://%s\n", f.edge.scheme(), ln.Addr().String())
 	if local == nil {
-		fmt.Fprintf(stdout, "nrm: web pages at http://%s/ (sign in with a user's email, password and authenticator code)\n", ln.Addr().String())
+		fmt.Fprintf(stdout, "nrm: web pages at %s://%s/ (sign in with a user's email, password and authenticator code)\n", f.edge.scheme(), ln.Addr().String())
 	}
 
 	var g rungroup.Group

@@ -27,6 +27,7 @@ import (
 	"github.com/nrm-project/nrm/services/identity"
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/referral"
+	"github.com/nrm-project/nrm/services/referral/directory"
 	"github.com/nrm-project/nrm/services/stats"
 )
 
@@ -76,6 +77,7 @@ type system struct {
 	sweeper       *referral.Sweeper
 	referralDen   authz.DenialRecorder
 	notices       *referral.Notices
+	directory     *directory.Changes // referral's provider directory, followed across replicas
 	stats         *stats.Stats
 	statsAPI      stats.Service // stats, logged and instrumented
 	// lastScheduled is the last period the release scheduler tried (its
@@ -258,10 +260,12 @@ func (s *system) buildReferral(c systemConfig) error {
 		}
 	}
 	cases, grants, discl := s.referralIntake(c)
+	s.directory = directory.NewChanges(s.dbs["referral"], log.With(c.logger, "service", "referral"))
 	refCfg := referral.Config{
 		DB: s.dbs["referral"], Keys: c.keys, Cases: cases, Grants: grants,
 		Orgs: referralOrgs{s.orgs}, Routing: &routing, Logger: log.With(c.logger, "service", "referral"),
 		Disclosures: discl, IdempotencyTTL: c.flags.idemTTL,
+		Directory: s.directory,
 		Disclosure: referral.DisclosurePolicy{
 			RecipientKinds: workflow.Disclosure.RecipientKinds, LegalBases: workflow.Disclosure.LegalBases,
 			PackageDownloads: workflow.Disclosure.PackageDownloads,
@@ -482,22 +486,32 @@ func (s *system) storeReadiness(auditBacklog int64) []kit.Check {
 
 // background returns the loops that run beside the HTTP server.
 func (s *system) background() []func(context.Context) error {
-	fns := []func(context.Context) error{s.revocations.Run}
+	fns := []func(context.Context) error{s.revocations.Run} // every replica keeps its own list
+	// Singletons: one replica at a time (cmd/nrm/singleton.go), of the
+	// services this process runs.
+	var jobs []singleton
 	if s.audit != nil {
-		fns = append(fns, s.audit.Checkpointer().Run)
+		jobs = append(jobs, singleton{"audit/checkpointer", "audit", s.audit.Checkpointer().Run})
 	}
 	if s.referral != nil {
-		fns = append(fns, s.sweeper.Run, every(time.Hour, s.expireNotices))
+		fns = append(fns, s.directory.Run) // follows the provider directory's changes
+		jobs = append(jobs, singleton{"referral/sweeper", "referral", s.sweeper.Run},
+			singleton{"referral/notice-expiry", "referral", every(time.Hour, s.expireNotices)})
 	}
 	if s.intakeCore != nil {
-		fns = append(fns, every(time.Minute, s.expireBreakGlass), every(5*time.Minute, s.reportOverdue))
+		jobs = append(jobs, singleton{"intake/break-glass-expiry", "intake", every(time.Minute, s.expireBreakGlass)},
+			singleton{"intake/overdue-report", "intake", every(5*time.Minute, s.reportOverdue)})
 		if s.purgeEvery > 0 {
-			fns = append(fns, every(s.purgeEvery, s.purge))
+			jobs = append(jobs, singleton{"intake/purge", "intake", every(s.purgeEvery, s.purge)})
 		}
 	}
 	if s.stats != nil {
-		fns = append(fns, every(time.Hour, s.scheduleReleases))
+		jobs = append(jobs, singleton{"stats/release-scheduler", "stats", every(time.Hour, s.scheduleReleases)})
 	}
+	fns = append(fns, s.singletons(jobs)...)
+	// Relays run on every replica: each batch takes its topic's advisory
+	// lock (pkg/outbox), so replicas take turns and a write's own replica
+	// can deliver it at once.
 	for _, r := range s.relays {
 		fns = append(fns, r.Run)
 	}

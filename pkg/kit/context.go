@@ -58,20 +58,19 @@ func ClientAddr(ctx context.Context) string {
 // (taken from an X-Request-Id header holding a UUID or 32 hex digits,
 // else new) and the client
 // address into the request context and echoes the id in the response.
-// Forwarded headers are not trusted: a proxy in front must be configured to
-// connect from the address it serves.
-func RequestContext(next http.Handler) http.Handler {
+// Forwarded headers are not trusted (see TrustedProxies.RequestContext).
+func RequestContext(next http.Handler) http.Handler { return TrustedProxies(nil).RequestContext(next) }
+
+// RequestContext is kit.RequestContext taking the client address from
+// X-Forwarded-For when the peer is one of tp (ClientAddr).
+func (tp TrustedProxies) RequestContext(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get(RequestIDHeader)
 		if !validRequestID.MatchString(id) {
 			id = NewRequestID()
 		}
 		w.Header().Set(RequestIDHeader, id)
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		ctx := WithClientAddr(WithRequestID(r.Context(), id), host)
+		ctx := WithClientAddr(WithRequestID(r.Context(), id), tp.ClientAddr(r))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

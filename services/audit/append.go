@@ -103,16 +103,9 @@ func (l *Log) appendEvents(ctx context.Context, evs []event.Audit) error {
 		return nil
 	}
 	l.metrics.appended.Add(float64(len(added)))
-	var alerts []event.Audit
 	for _, e := range added {
-		alerts = append(alerts, l.alerts.observe(e.Audit, l.now)...)
-	}
-	if len(alerts) > 0 {
-		for _, a := range alerts {
-			l.metrics.alerts.WithLabelValues(alertKind(a.Action)).Inc()
-		}
-		if err := l.appendOwn(ctx, alerts...); err != nil {
-			return fmt.Errorf("audit: append alerts: %w", err)
+		if e.Source == ownSource && (e.Action == ActionDenialSpike || e.Action == ActionBulkRead) {
+			l.metrics.alerts.WithLabelValues(alertKind(e.Action)).Inc()
 		}
 	}
 	l.cp.notify()
@@ -243,6 +236,21 @@ func (l *Log) appendLocked(ctx context.Context, evs []event.Audit, checkAll bool
 		}
 		if len(entries) == 0 {
 			return nil
+		}
+		// Alerts the batch raises are appended with it, in the same
+		// transaction (alertwindow.go).
+		evs := make([]event.Audit, len(entries))
+		for i, en := range entries {
+			evs[i] = en.Audit
+		}
+		alerts, err := l.alerts.detect(ctx, tx, l.db.Engine, evs, l.now())
+		if err != nil {
+			return err
+		}
+		for _, a := range alerts {
+			ownSeq++
+			a.Source, a.Seq = ownSource, ownSeq
+			add(a)
 		}
 		r := &overlayReader{ctx: ctx, tx: tx, cache: l.hashCache, overlay: map[int64]tlog.Hash{}}
 		first := tlog.StoredHashIndex(0, n)

@@ -352,6 +352,11 @@ type Config struct {
 	// IdempotencyTTL is how long an Idempotency-Key names the outcome of
 	// its request (default idempotency.DefaultTTL, 24 hours).
 	IdempotencyTTL time.Duration
+	// Directory, shared by the process's referral services and run
+	// beside them, drops their directory snapshots when any replica
+	// changes the directory; nil: a snapshot follows its own writes and
+	// lives two seconds.
+	Directory *directory.Changes
 }
 
 type service struct {
@@ -414,8 +419,12 @@ func newService(cfg Config) (*service, error) {
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	ob := outbox.New("referral")
 	ob.Now = utc
+	dir := directory.NewStore(cfg.DB, 2*time.Second)
+	if cfg.Directory != nil {
+		dir.Share(cfg.Directory)
+	}
 	return &service{
-		db: cfg.DB, store: &store{db: cfg.DB, Store: directory.NewStore(cfg.DB, 2*time.Second)}, cases: cfg.Cases, grants: cfg.Grants, orgs: cfg.Orgs,
+		db: cfg.DB, store: &store{db: cfg.DB, Store: dir}, cases: cfg.Cases, grants: cfg.Grants, orgs: cfg.Orgs,
 		discl: cfg.Disclosures, dpol: cfg.Disclosure,
 		routing: *r, logger: logger, now: utc, ob: ob,
 		rec:    event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: utc},

@@ -9,10 +9,11 @@ import (
 // dirCache keeps the directory (per service) in memory for routing, which
 // would otherwise read every provider on each referral. Any write through
 // this process's store drops it; other replicas' writes show within the
-// TTL. Stale places only affect ranking: acceptance reserves places
+// TTL, or at once when the store shares Changes. Stale places only affect ranking: acceptance reserves places
 // atomically in the database, whatever the cache said.
 type dirCache struct {
-	ttl time.Duration
+	ttl     time.Duration
+	changes *Changes // nil: this store's writes only
 
 	mu      sync.Mutex
 	gen     uint64
@@ -50,7 +51,11 @@ func (st *Store) Routable(ctx context.Context, service string) ([]Provider, erro
 	e, ok := c.entries[service]
 	gen := c.gen
 	c.mu.Unlock()
-	if ok && time.Since(e.at) < c.ttl {
+	ttl := c.ttl
+	if c.changes != nil && c.changes.live.Load() {
+		ttl = max(ttl, SharedTTL)
+	}
+	if ok && time.Since(e.at) < ttl {
 		return e.providers, nil
 	}
 	ps, err := st.Providers(ctx, st.db, service)

@@ -22,8 +22,9 @@ type queryer interface {
 // Store holds the directory's SQL; both engines take the same statements.
 // Every write drops the routing snapshot (Routable).
 type Store struct {
-	db  queryer
-	dir *dirCache // nil: no caching
+	db      queryer
+	dir     *dirCache // nil: no caching
+	changes *Changes  // nil: not shared
 }
 
 // NewStore returns the directory's store over db, keeping a snapshot of
@@ -34,6 +35,33 @@ func NewStore(db queryer, ttl time.Duration) *Store {
 		st.dir = newDirCache(ttl)
 	}
 	return st
+}
+
+// Share makes the store's writes drop every snapshot that follows c (on
+// PostgreSQL, every replica's), and its snapshot follow c.
+func (st *Store) Share(c *Changes) {
+	st.changes = c
+	if st.dir != nil {
+		c.add(st.dir)
+	}
+}
+
+// changed is called by every write, in its transaction: on PostgreSQL it
+// notifies the replicas (at commit); the returned function drops this
+// process's snapshots once the write is done.
+func (st *Store) changed(ctx context.Context, tx *sql.Tx) (func(), error) {
+	done := func() {
+		st.dir.invalidate()
+		if st.changes != nil {
+			st.changes.Changed()
+		}
+	}
+	if st.changes.notifies() {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, Channel); err != nil {
+			return done, fmt.Errorf("directory: notify: %w", err)
+		}
+	}
+	return done, nil
 }
 
 // EncodeList is the stored form of a list of codes.
@@ -163,8 +191,12 @@ func (st *Store) Providers(ctx context.Context, q queryer, service string) ([]Pr
 // taken stay taken, and a service dropped while in use keeps its row with
 // no places so that its reservations can be freed.
 func (st *Store) Put(ctx context.Context, tx *sql.Tx, orgID, kind string, in ProviderInput, now time.Time) error {
-	defer st.dir.invalidate()
-	_, err := tx.ExecContext(ctx, `INSERT INTO providers (`+providerColumns+`)
+	done, err := st.changed(ctx, tx)
+	defer done()
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO providers (`+providerColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15)
 		ON CONFLICT (org_id) DO UPDATE SET name = $2, kind = $3, region = $4, regions = $5, genders = $6,
 			accepts_children = $7, accepts_adults = $8, accepts_dependants = $9, languages = $10,
@@ -216,7 +248,11 @@ func (st *Store) Put(ctx context.Context, tx *sql.Tx, orgID, kind string, in Pro
 }
 
 func (st *Store) SetPlaces(ctx context.Context, tx *sql.Tx, orgID, service string, places int) (int64, error) {
-	defer st.dir.invalidate()
+	done, err := st.changed(ctx, tx)
+	defer done()
+	if err != nil {
+		return 0, err
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE provider_services SET places = $3 WHERE org_id = $1 AND service = $2`,
 		orgID, service, places)
 	if err != nil {
@@ -229,7 +265,11 @@ func (st *Store) SetPlaces(ctx context.Context, tx *sql.Tx, orgID, service strin
 // whatever the concurrency, since the check and the increment are one
 // statement under the row lock.
 func (st *Store) Reserve(ctx context.Context, tx *sql.Tx, orgID, service string, n int) (bool, error) {
-	defer st.dir.invalidate()
+	done, err := st.changed(ctx, tx)
+	defer done()
+	if err != nil {
+		return false, err
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE provider_services SET used = used + $3
 		WHERE org_id = $1 AND service = $2 AND used + $3 <= places`, orgID, service, n)
 	if err != nil {
@@ -240,11 +280,15 @@ func (st *Store) Reserve(ctx context.Context, tx *sql.Tx, orgID, service string,
 }
 
 func (st *Store) Release(ctx context.Context, tx *sql.Tx, orgID, service string, n int) error {
-	defer st.dir.invalidate()
 	if n == 0 {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE provider_services SET used = CASE WHEN used > $3 THEN used - $3 ELSE 0 END
+	done, err := st.changed(ctx, tx)
+	defer done()
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE provider_services SET used = CASE WHEN used > $3 THEN used - $3 ELSE 0 END
 		WHERE org_id = $1 AND service = $2`, orgID, service, n)
 	if err != nil {
 		return fmt.Errorf("directory: release: %w", err)
@@ -255,7 +299,11 @@ func (st *Store) Release(ctx context.Context, tx *sql.Tx, orgID, service string,
 // UpdateMedian recomputes a provider's median time to answer its last 50
 // offers (an expired offer counts as answered at its deadline).
 func (st *Store) UpdateMedian(ctx context.Context, tx *sql.Tx, orgID string) error {
-	defer st.dir.invalidate()
+	done, err := st.changed(ctx, tx)
+	defer done()
+	if err != nil {
+		return err
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT offered_at, responded_at FROM referral_candidates
 		WHERE org_id = $1 AND responded_at IS NOT NULL AND offered_at IS NOT NULL
 		ORDER BY responded_at DESC LIMIT 50`, orgID)
