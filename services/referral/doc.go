@@ -98,20 +98,15 @@
 // change and every read is audited through the outbox before any answer;
 // de-identified facts go to statistics on topic "stats". Providers are
 // notified in the app and, when configured, by a signed webhook carrying
-// only the referral id, event, service, urgency and deadline (Sign with
-// WebhookSecret over the timestamp header and the body; the secret is
-// shown once when the webhook is set and on each rotation; failures
-// retried after 30 s doubling to an hour, at most 12 attempts; redirects
-// never followed). docs/webhooks.md shows how a provider verifies.
+// only the referral id, event, service, urgency and deadline: signing,
+// secrets and delivery are the sub-package webhooks; who may set a
+// webhook or rotate its secret, and the audit of it, are here
+// (webhook_secret.go). docs/webhooks.md shows how a provider verifies.
 //
-// Notifications. NoticeService (Notices) is every signed-in user's inbox,
-// a go-kit service of its own over this database: it receives the
-// notices other services emit on their outbox (pkg/notice, topic
-// "notice"), once per id, stores the ones referral raises itself in the
-// transaction of the change, forwards each to the recipient
-// organisation's webhook, and shows each user only what is addressed to
-// them, their organisation, their role there or the national desk
-// (docs/notifications.md).
+// Notifications. Every signed-in user's inbox is the sub-package notices,
+// a go-kit service of its own over this database (NewNotices and the
+// Notice* names here are its own under referral's names); referral
+// stores the notices it raises in the transaction of the change (notify).
 //
 // Metrics. InstrumentingMiddleware counts calls and their durations with
 // two labels, method and outcome code, as the other services do.

@@ -14,6 +14,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
 	"github.com/nrm-project/nrm/services/referral/directory"
+	"github.com/nrm-project/nrm/services/referral/webhooks"
 )
 
 // Service routes referrals of cases to service providers and keeps the
@@ -365,7 +366,7 @@ type service struct {
 	ob      *outbox.Outbox
 	pseudo  []byte
 	hookKey []byte
-	hc      *http.Client
+	hooks   *webhooks.Sender
 }
 
 // New returns the referral service.
@@ -398,14 +399,7 @@ func newService(cfg Config) (*service, error) {
 	if logger == nil {
 		logger = log.NewNopLogger()
 	}
-	hc := &http.Client{Timeout: 10 * time.Second}
-	if cfg.HTTPClient != nil {
-		c := *cfg.HTTPClient
-		hc = &c
-	}
-	// A webhook is delivered to the checked URL or not at all: a redirect
-	// could lead anywhere (an internal address), so it is a failed attempt.
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	hookKey := cfg.Keys.Subkey(keys.PurposeWebhook)
 	ob := outbox.New("referral")
 	ob.Now = utc
 	return &service{
@@ -413,7 +407,8 @@ func newService(cfg Config) (*service, error) {
 		discl: cfg.Disclosures, dpol: cfg.Disclosure,
 		routing: *r, logger: logger, now: utc, ob: ob,
 		rec:    event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: utc},
-		pseudo: cfg.Keys.Subkey(keys.PurposePseudonym), hookKey: cfg.Keys.Subkey(keys.PurposeWebhook), hc: hc,
+		pseudo: cfg.Keys.Subkey(keys.PurposePseudonym), hookKey: hookKey,
+		hooks: webhooks.NewSender(cfg.DB, hookKey, cfg.HTTPClient),
 	}, nil
 }
 
