@@ -13,22 +13,10 @@
 // directory; who may do what, and the audit of it, are here
 // (providers.go).
 //
-// Routing. Configuration is routing.json, embedded here; a routing.json
-// in the --policies directory replaces it (LoadRouting). For a case's
-// service, region, profile, group (1 + dependants), languages and urgency,
-// hard filters come first: active, offers the service, serves the region
-// or is national, accepts the profile (a child needs a provider accepting
-// children, gender lists are respected, dependants for place-based
-// services), room for the group (the whole group for place-based services
-// such as shelter, one place otherwise). The rest are scored:
-//
-//	region:    same_region (works from it) > neighbour_region (adjacency) > national > other_region
-//	language:  + language_match when one of the person's languages is spoken
-//	emergency: + open_24_7
-//	load:      - load × places taken / places
-//	response:  - response_time × min(median answer time / slow_response, 1) (half when no history)
-//
-// ties broken by organisation id. Every candidate carries its reason codes.
+// Routing. The policy (routing.json, replaceable in --policies) and the
+// ranking of the directory for a case's profile, with a reason code for
+// every score and every exclusion, are the sub-package routing; referral
+// feeds it the routable providers and the case's codes.
 //
 // Lifecycle. A referral is offered to fan_out candidates at a time (3 for
 // an emergency by default, 1 otherwise), each offer with the urgency's

@@ -14,6 +14,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
 	"github.com/nrm-project/nrm/services/referral/directory"
+	"github.com/nrm-project/nrm/services/referral/routing"
 	"github.com/nrm-project/nrm/services/referral/webhooks"
 )
 
@@ -122,15 +123,12 @@ type OrgInfo struct {
 	Region string
 }
 
-// ServiceTypes are the needs and service types a provider can offer.
-var ServiceTypes = []string{
-	"shelter", "medical", "mental_health", "psychosocial", "legal_aid", "interpretation",
-	"return_reintegration", "vocational_training", "employment", "child_protection",
-	"documentation", "family_tracing", "material_assistance",
-}
-
-// Urgencies, most urgent first.
-var Urgencies = []string{"emergency", "high", "normal"}
+// ServiceTypes are the needs and service types a provider can offer;
+// Urgencies, most urgent first (package routing).
+var (
+	ServiceTypes = routing.ServiceTypes
+	Urgencies    = routing.Urgencies
+)
 
 // DeclineReasons are the codes a provider gives when declining.
 var DeclineReasons = []string{
@@ -240,19 +238,6 @@ type Referral struct {
 	Candidates   []Candidate `json:"candidates,omitempty"`
 	CreatedAt    time.Time   `json:"created_at"`
 	UpdatedAt    time.Time   `json:"updated_at"`
-}
-
-// Candidate is a provider in a referral's ranking.
-type Candidate struct {
-	OrgID         string     `json:"org_id"`
-	Name          string     `json:"name,omitempty"` // the provider's name in the directory
-	Rank          int        `json:"rank"`
-	Score         float64    `json:"score"`
-	Reasons       []string   `json:"reasons"`
-	Status        string     `json:"status,omitempty"`
-	Deadline      *time.Time `json:"deadline,omitempty"`
-	DeclineReason string     `json:"decline_reason,omitempty"`
-	DeclineNote   string     `json:"decline_note,omitempty"`
 }
 
 // RouteQuery previews the ranking for a case.
