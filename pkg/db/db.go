@@ -208,10 +208,15 @@ func outboxProvider(e Engine, sdb *sql.DB, service string) (*goose.Provider, err
 	return p, err
 }
 
-// migrateUp runs service's own migrations, then the outbox changes.
-func migrateUp(ctx context.Context, e Engine, sdb *sql.DB, service string) error {
+// migrateUp runs service's own migrations, then the outbox changes; with
+// to above 0, its own migrations up to version to and nothing else.
+func migrateUp(ctx context.Context, e Engine, sdb *sql.DB, service string, to int64) error {
 	p, err := provider(e, sdb, service)
 	if err != nil {
+		return err
+	}
+	if to > 0 {
+		_, err := p.UpTo(ctx, to)
 		return err
 	}
 	if _, err := p.Up(ctx); err != nil {
