@@ -16,7 +16,7 @@ func MigrationProvider(e Engine, sdb *sql.DB, service string) (*goose.Provider, 
 }
 
 // OpenSQLiteFile opens service's SQLite file in dir without migrating it.
-func OpenSQLiteFile(dir, service string) (*sql.DB, error) { return openSQLite(dir, service) }
+func OpenSQLiteFile(dir, service string) (*sql.DB, error) { return openSQLite(dir, service, false) }
 
 // CachingConnector exposes the statement cache to the external tests.
 func CachingConnector(c driver.Connector, size int) driver.Connector {

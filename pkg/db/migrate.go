@@ -67,7 +67,7 @@ func migrate(ctx context.Context, cfg Config, heads map[string]int64, services [
 }
 
 func migrateSQLite(ctx context.Context, cfg Config, service string, to int64) error {
-	sdb, err := openSQLite(cfg.DataDir, service)
+	sdb, err := openSQLite(cfg.DataDir, service, cfg.NoSync)
 	if err != nil {
 		return fmt.Errorf("db: migrate %s: %w", service, err)
 	}
