@@ -8,7 +8,10 @@
 //     hold a case's keys or plaintext (intake builds the external package);
 //   - stats and referral never depend on intake: they reach it through
 //     their own interfaces, adapted in cmd/nrm;
-//   - no service imports another service's store.
+//   - no service imports another service's store;
+//   - referral's sub-packages depend only downward: never on the referral
+//     service, and on a sibling only when referralLayers lists it (routing
+//     on directory, notices on webhooks).
 //
 // Only production code is checked: tests may wire services together.
 package rules

@@ -50,6 +50,30 @@ func isStore(p string) bool {
 	return service(p) != "" && (strings.HasSuffix(p, "/store") || strings.Contains(p, "/store/"))
 }
 
+// referralLayers are referral's sub-packages, lowest first, each with the
+// siblings it may use: the service on top composes them; none of them
+// reaches up into the service or sideways into a sibling not listed.
+var referralLayers = map[string][]string{
+	"directory": nil,
+	"webhooks":  nil,
+	"routing":   {"directory"},
+	"notices":   {"webhooks"},
+}
+
+// referralSub returns the referral sub-package p is in ("" for the
+// service itself, "-" outside referral).
+func referralSub(p string) string {
+	rest, ok := strings.CutPrefix(p, Module+"/services/referral")
+	switch {
+	case !ok || rest != "" && !strings.HasPrefix(rest, "/"):
+		return "-"
+	case rest == "":
+		return ""
+	}
+	name, _, _ := strings.Cut(rest[1:], "/")
+	return name
+}
+
 var rules = []rule{
 	{"pkg/ is shared infrastructure and imports no service",
 		under(Module + "/pkg"),
@@ -63,6 +87,12 @@ var rules = []rule{
 	{"a service never imports another service's store",
 		func(p string) bool { return service(p) != "" },
 		func(f, d string) bool { return isStore(d) && service(d) != service(f) }},
+	{"referral's sub-packages depend only downward: never on the service, only on the siblings below them (referralLayers)",
+		func(p string) bool { s := referralSub(p); return s != "" && s != "-" },
+		func(f, d string) bool {
+			ds := referralSub(d)
+			return ds == "" || ds != "-" && ds != referralSub(f) && !slices.Contains(referralLayers[referralSub(f)], ds)
+		}},
 }
 
 // Violations lists every dependency that breaks a rule, one line each,

@@ -73,6 +73,14 @@ func TestEachRuleFires(t *testing.T) {
 		{"web imports intake's store", m + "services/web", m + "services/intake/store", true},
 		{"intake imports its own store", m + "services/intake/cases", m + "services/intake/store", false},
 		{"a seal-like name is not seal", m + "services/referral", m + "pkg/sealed", false},
+		{"a sub-package imports its service", m + "services/referral/notices", m + "services/referral", true},
+		{"notices uses webhooks below it", m + "services/referral/notices", m + "services/referral/webhooks", false},
+		{"webhooks reaches up to notices", m + "services/referral/webhooks", m + "services/referral/notices", true},
+		{"routing uses the directory", m + "services/referral/routing", m + "services/referral/directory", false},
+		{"the directory reaches up to routing", m + "services/referral/directory", m + "services/referral/routing", true},
+		{"an unlisted sub-package uses a sibling", m + "services/referral/newpart", m + "services/referral/routing", true},
+		{"the service uses its sub-packages", m + "services/referral", m + "services/referral/notices", false},
+		{"referralish is not referral", m + "services/referralish/x", m + "services/referral/notices", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

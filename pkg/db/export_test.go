@@ -17,7 +17,7 @@ func MigrationProvider(e Engine, sdb *sql.DB, service string) (*goose.Provider, 
 
 // OpenSQLiteFile opens service's SQLite file in dir without migrating it.
 func OpenSQLiteFile(dir, service string) (*sql.DB, error) {
-	return openSQLite(dir, service, DefaultLockWait)
+	return openSQLite(dir, service, DefaultLockWait, false)
 }
 
 // CachingConnector exposes the statement cache to the external tests.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,6 +28,29 @@ const defaultPrivileges = "SELECT, INSERT, UPDATE, DELETE"
 // per service, runs the migrations as the owner, and grants each service
 // role rights on its own schema only.
 func Migrate(ctx context.Context, cfg Config, services ...string) error {
+	return migrate(ctx, cfg, nil, services)
+}
+
+// MigrateTo brings the databases of the services named in heads to the
+// version given for each (its last migration to run) instead of the
+// latest: the schema an older release left, which upgrade tests start
+// from. The numbered outbox changes of pkg/outbox/schema, all later than
+// any such release, are not run.
+func MigrateTo(ctx context.Context, cfg Config, heads map[string]int64) error {
+	services := make([]string, 0, len(heads))
+	for s, v := range heads {
+		if v < 1 {
+			return fmt.Errorf("db: migrate %s to version %d", s, v)
+		}
+		services = append(services, s)
+	}
+	slices.Sort(services)
+	return migrate(ctx, cfg, heads, services)
+}
+
+// migrate runs the migrations of services up to heads[service], or all
+// of them when heads has none for it.
+func migrate(ctx context.Context, cfg Config, heads map[string]int64, services []string) error {
 	for _, s := range services {
 		if !serviceName.MatchString(s) {
 			return fmt.Errorf("db: bad service name %q", s)
@@ -34,28 +58,28 @@ func Migrate(ctx context.Context, cfg Config, services ...string) error {
 	}
 	if cfg.Engine() == SQLite {
 		for _, s := range services {
-			if err := migrateSQLite(ctx, cfg, s); err != nil {
+			if err := migrateSQLite(ctx, cfg, s, heads[s]); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	return migratePostgres(ctx, cfg, services)
+	return migratePostgres(ctx, cfg, services, heads)
 }
 
-func migrateSQLite(ctx context.Context, cfg Config, service string) error {
-	sdb, err := openSQLite(cfg.DataDir, service, max(cfg.lockWait(), 10*time.Second)) // not a request: may wait longer
+func migrateSQLite(ctx context.Context, cfg Config, service string, to int64) error {
+	sdb, err := openSQLite(cfg.DataDir, service, max(cfg.lockWait(), 10*time.Second), cfg.NoSync) // not a request: may wait longer
 	if err != nil {
 		return fmt.Errorf("db: migrate %s: %w", service, err)
 	}
 	defer sdb.Close()
-	if err := migrateUp(ctx, SQLite, sdb, service); err != nil {
+	if err := migrateUp(ctx, SQLite, sdb, service, to); err != nil {
 		return fmt.Errorf("db: migrate %s: %w", service, err)
 	}
 	return nil
 }
 
-func migratePostgres(ctx context.Context, cfg Config, services []string) error {
+func migratePostgres(ctx context.Context, cfg Config, services []string, heads map[string]int64) error {
 	adminURL, _ := preparedStatements(cfg.URL)
 	admin, err := sql.Open("postgres", adminURL)
 	if err != nil {
@@ -104,7 +128,7 @@ func migratePostgres(ctx context.Context, cfg Config, services []string) error {
 				return fmt.Errorf("db: migrate %s: %w", svc, err)
 			}
 		}
-		if err := migrateSchema(ctx, adminURL, owner, svc); err != nil {
+		if err := migrateSchema(ctx, adminURL, owner, svc, heads[svc]); err != nil {
 			return err
 		}
 		priv := tablePrivileges[svc]
@@ -148,7 +172,7 @@ func migratePostgres(ctx context.Context, cfg Config, services []string) error {
 
 // migrateSchema runs the service's migrations as the owner role with the
 // service's schema first on the search path.
-func migrateSchema(ctx context.Context, adminURL, owner, svc string) error {
+func migrateSchema(ctx context.Context, adminURL, owner, svc string, to int64) error {
 	u, err := url.Parse(adminURL)
 	if err != nil {
 		return err
@@ -161,7 +185,7 @@ func migrateSchema(ctx context.Context, adminURL, owner, svc string) error {
 		return fmt.Errorf("db: migrate %s: %w", svc, err)
 	}
 	defer sdb.Close()
-	if err := migrateUp(ctx, Postgres, sdb, svc); err != nil {
+	if err := migrateUp(ctx, Postgres, sdb, svc, to); err != nil {
 		return fmt.Errorf("db: migrate %s: %w", svc, err)
 	}
 	return nil

@@ -271,3 +271,39 @@ func migrationDB(t *testing.T, e dbtest.Engine, service string) *sql.DB {
 	t.Cleanup(func() { sdb.Close() })
 	return sdb
 }
+
+// MigrateTo stops each service at the version asked, with the roles and
+// grants of Migrate; Migrate then takes it to the latest.
+func TestMigrateToStopsAtTheHeadsAsked(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+		ctx := context.Background()
+		if err := db.MigrateTo(ctx, e.Config, map[string]int64{"referral": 2, "audit": 1}); err != nil {
+			t.Fatal(err)
+		}
+		for svc, want := range map[string]int64{"referral": 2, "audit": 1} {
+			d, err := db.Open(ctx, e.Config, svc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got int64
+			if err := d.QueryRowContext(ctx, `SELECT MAX(version_id) FROM goose_db_version`).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			current, err := d.SchemaCurrent(ctx)
+			if err != nil || got != want || current {
+				t.Fatalf("%s at version %d (current %v, %v), want %d and behind", svc, got, current, err, want)
+			}
+			if err := db.Migrate(ctx, e.Config, svc); err != nil {
+				t.Fatal(err)
+			}
+			if current, err := d.SchemaCurrent(ctx); err != nil || !current {
+				t.Fatalf("%s after Migrate: current %v, %v", svc, current, err)
+			}
+			d.Close()
+		}
+		if err := db.MigrateTo(ctx, e.Config, map[string]int64{"referral": 0}); err == nil {
+			t.Fatal("version 0 accepted")
+		}
+	})
+}

@@ -1,7 +1,6 @@
 package referral
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -11,51 +10,22 @@ import (
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
 )
 
-func syntheticDirectory(r Routing, n int) []Provider {
-	rng := rand.New(rand.NewPCG(1, 2))
-	out := make([]Provider, n)
-	for i := range out {
-		reg := r.Regions[rng.IntN(len(r.Regions))]
-		regions := []string{reg}
-		if i%50 == 0 {
-			regions = []string{National}
-		}
-		places := 1 + rng.IntN(20)
-		out[i] = p(fmt.Sprintf("org-%05d", i), reg, regions, places, rng.IntN(places+1), nil)
-		if i%3 == 0 {
-			womenOnly(&out[i])
-		}
-	}
-	return out
-}
-
-// BenchmarkRoute ranks a directory of 2,000 providers and reports the p99
-// of the individual rankings.
-func BenchmarkRoute(b *testing.B) {
-	r := defaultRoutingT(b)
-	dir := syntheticDirectory(r, 2000)
-	who := profile{Service: "shelter", Urgency: "emergency", Region: "MA-06", Gender: "female", Dependants: 1, Languages: []string{"ar"}}
-	lat := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
-	for b.Loop() {
-		t0 := time.Now()
-		ranked, _ := r.rank(who, dir)
-		lat = append(lat, time.Since(t0))
-		if len(ranked) == 0 {
-			b.Fatal("no candidate")
-		}
-	}
-	report(b, lat)
-}
-
 // BenchmarkRouteFromDB includes getting the 2,000 providers as routing
 // does (the directory cache, refilled from SQLite every two seconds).
 func BenchmarkRouteFromDB(b *testing.B) {
 	ev := newEnv(b, dbtest.SQLite(b))
-	for _, pr := range syntheticDirectory(ev.s.routing, 2000) {
-		in := ProviderInput{Name: "P", Region: pr.Region, Regions: pr.Regions, Genders: pr.Genders, AcceptsAdults: true,
-			AcceptsDependants: true, Languages: pr.Languages, Availability: Hours, Active: true,
-			Services: []ServicePlaces{{Service: "shelter", Places: pr.Services[0].Places}}}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 2000 {
+		reg := ev.s.routing.Regions[rng.IntN(len(ev.s.routing.Regions))]
+		in := ProviderInput{Name: "P", Region: reg, Regions: []string{reg}, AcceptsAdults: true,
+			AcceptsDependants: true, Languages: []string{"fr"}, Availability: Hours, Active: true,
+			Services: []ServicePlaces{{Service: "shelter", Places: 1 + rng.IntN(20)}}}
+		if i%50 == 0 {
+			in.Regions = []string{National}
+		}
+		if i%3 == 0 {
+			in.Genders = []string{"female"}
+		}
 		ev.provider(b, in)
 	}
 	who := profile{Service: "shelter", Urgency: "normal", Region: "MA-06", Gender: "female"}
@@ -67,7 +37,7 @@ func BenchmarkRouteFromDB(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		ev.s.routing.rank(who, dir)
+		ev.s.routing.Rank(who, dir)
 		lat = append(lat, time.Since(t0))
 	}
 	report(b, lat)

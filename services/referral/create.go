@@ -130,7 +130,7 @@ func (s *service) CreateReferral(ctx context.Context, in NewReferral) (Referral,
 		ID: event.NewID(), Kind: in.Kind, CaseID: sum.ID, CaseOwnerOrg: sum.OwnerOrg, SenderOrg: p.OrgID,
 		SenderUser: p.UserID, Service: in.Service, Urgency: in.Urgency, Status: StatusPending, Region: sum.Region,
 		Gender: sum.Gender, AgeGroup: sum.AgeGroup, TreatedAsChild: sum.TreatedAsChild, Languages: directory.Codes(sum.Languages),
-		GroupSize: 1 + max(sum.Dependants, 0), Sections: s.routing.sectionsFor(in.Service), FanOut: in.FanOut,
+		GroupSize: 1 + max(sum.Dependants, 0), Sections: s.routing.SectionsFor(in.Service), FanOut: in.FanOut,
 		LegalBasis: in.LegalBasis, Destination: in.Destination, CreatedAt: now, UpdatedAt: now,
 	}
 	if row.CaseID == "" {
@@ -187,7 +187,7 @@ func (s *service) pick(ctx context.Context, sum CaseSummary, in NewReferral) ([]
 	if err != nil {
 		return nil, err
 	}
-	ranked, excluded := s.routing.rank(profileOf(sum, in.Service, in.Urgency), providers)
+	ranked, excluded := s.routing.Rank(profileOf(sum, in.Service, in.Urgency), providers)
 	if len(in.Candidates) == 0 {
 		return ranked[:min(len(ranked), s.routing.MaxCandidates)], nil
 	}

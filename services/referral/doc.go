@@ -13,22 +13,10 @@
 // directory; who may do what, and the audit of it, are here
 // (providers.go).
 //
-// Routing. Configuration is routing.json, embedded here; a routing.json
-// in the --policies directory replaces it (LoadRouting). For a case's
-// service, region, profile, group (1 + dependants), languages and urgency,
-// hard filters come first: active, offers the service, serves the region
-// or is national, accepts the profile (a child needs a provider accepting
-// children, gender lists are respected, dependants for place-based
-// services), room for the group (the whole group for place-based services
-// such as shelter, one place otherwise). The rest are scored:
-//
-//	region:    same_region (works from it) > neighbour_region (adjacency) > national > other_region
-//	language:  + language_match when one of the person's languages is spoken
-//	emergency: + open_24_7
-//	load:      - load × places taken / places
-//	response:  - response_time × min(median answer time / slow_response, 1) (half when no history)
-//
-// ties broken by organisation id. Every candidate carries its reason codes.
+// Routing. The policy (routing.json, replaceable in --policies) and the
+// ranking of the directory for a case's profile, with a reason code for
+// every score and every exclusion, are the sub-package routing; referral
+// feeds it the routable providers and the case's codes.
 //
 // Lifecycle. A referral is offered to fan_out candidates at a time (3 for
 // an emergency by default, 1 otherwise), each offer with the urgency's
@@ -98,20 +86,15 @@
 // change and every read is audited through the outbox before any answer;
 // de-identified facts go to statistics on topic "stats". Providers are
 // notified in the app and, when configured, by a signed webhook carrying
-// only the referral id, event, service, urgency and deadline (Sign with
-// WebhookSecret over the timestamp header and the body; the secret is
-// shown once when the webhook is set and on each rotation; failures
-// retried after 30 s doubling to an hour, at most 12 attempts; redirects
-// never followed). docs/webhooks.md shows how a provider verifies.
+// only the referral id, event, service, urgency and deadline: signing,
+// secrets and delivery are the sub-package webhooks; who may set a
+// webhook or rotate its secret, and the audit of it, are here
+// (webhook_secret.go). docs/webhooks.md shows how a provider verifies.
 //
-// Notifications. NoticeService (Notices) is every signed-in user's inbox,
-// a go-kit service of its own over this database: it receives the
-// notices other services emit on their outbox (pkg/notice, topic
-// "notice"), once per id, stores the ones referral raises itself in the
-// transaction of the change, forwards each to the recipient
-// organisation's webhook, and shows each user only what is addressed to
-// them, their organisation, their role there or the national desk
-// (docs/notifications.md).
+// Notifications. Every signed-in user's inbox is the sub-package notices,
+// a go-kit service of its own over this database (NewNotices and the
+// Notice* names here are its own under referral's names); referral
+// stores the notices it raises in the transaction of the change (notify).
 //
 // Metrics. InstrumentingMiddleware counts calls and their durations with
 // two labels, method and outcome code, as the other services do.

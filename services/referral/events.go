@@ -18,6 +18,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/notice"
 	"github.com/nrm-project/nrm/pkg/outbox"
+	"github.com/nrm-project/nrm/services/referral/webhooks"
 )
 
 // audit appends audit events in tx; failing to means the change fails.
@@ -97,20 +98,8 @@ func (s *service) tell(ctx context.Context, tx *sql.Tx, orgID string, r referral
 		ObjectType: notice.ObjectReferral, ObjectID: r.ID, CreatedAt: now}, false); err != nil {
 		return err
 	}
-	var hook string
-	err := tx.QueryRowContext(ctx, `SELECT webhook_url FROM providers WHERE org_id = $1`, orgID).Scan(&hook)
-	if err == sql.ErrNoRows || err == nil && hook == "" {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("referral: webhook of %s: %w", orgID, err)
-	}
 	b, _ := json.Marshal(webhookBody{ReferralID: r.ID, Event: ev, Service: r.Service, Urgency: r.Urgency, Deadline: deadline, SentAt: now})
-	if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (id, org_id, url, body, attempts, next_attempt_at, created_at)
-		VALUES ($1, $2, $3, $4, 0, $5, $5)`, event.NewID(), orgID, hook, string(b), now); err != nil {
-		return fmt.Errorf("referral: queue webhook: %w", err)
-	}
-	return nil
+	return webhooks.Queue(ctx, tx, orgID, b, now)
 }
 
 // NewDenialRecorder returns the authz.DenialRecorder of the referral

@@ -152,7 +152,7 @@ func (s *service) Accept(ctx context.Context, id string) (Referral, error) {
 		if ok, err := s.store.setOffer(ctx, tx, id, p.OrgID, OfferOffered, OfferAccepted, now, ""); err != nil || !ok {
 			return guard(err, ErrOfferClosed)
 		}
-		need := s.routing.need(row.Service, row.GroupSize)
+		need := s.routing.Need(row.Service, row.GroupSize)
 		if ok, err := s.store.moveReferral(ctx, tx, id, StatusPending, StatusAccepted, p.OrgID, need, now); err != nil || !ok {
 			return guard(err, transitionError(StatusAccepted))
 		}

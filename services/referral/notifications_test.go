@@ -20,6 +20,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit/contract"
 	"github.com/nrm-project/nrm/pkg/notice"
 	"github.com/nrm-project/nrm/pkg/outbox"
+	"github.com/nrm-project/nrm/services/referral/webhooks"
 )
 
 func (ev *env) notices(t testing.TB) *Notices {
@@ -121,7 +122,7 @@ func TestNoticeReceivedOnce(t *testing.T) {
 			t.Fatalf("%d webhook requests, want 1", rc.count())
 		}
 		h := rc.last()
-		if h.signature != Sign(WebhookSecret(ev.keys.Subkey(keys.PurposeWebhook), prov, 1), h.timestamp, h.body) {
+		if h.signature != webhooks.Sign(webhooks.Secret(ev.keys.Subkey(keys.PurposeWebhook), prov, 1), h.timestamp, h.body) {
 			t.Fatalf("webhook not signed with the provider's secret: %q", h.signature)
 		}
 		var body map[string]any

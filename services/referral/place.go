@@ -87,7 +87,7 @@ func (s *service) Candidates(ctx context.Context, id string) ([]Candidate, error
 	if err != nil {
 		return nil, err
 	}
-	ranked, excluded := s.routing.rank(profileOfRow(row), providers)
+	ranked, excluded := s.routing.Rank(profileOfRow(row), providers)
 	return append(ranked, excluded...), nil
 }
 
@@ -116,7 +116,7 @@ func (s *service) Place(ctx context.Context, id string, in PlaceInput) (Referral
 	if err != nil {
 		return Referral{}, err
 	}
-	ranked, excluded := s.routing.rank(profileOfRow(row), providers)
+	ranked, excluded := s.routing.Rank(profileOfRow(row), providers)
 	i := slices.IndexFunc(ranked, func(c Candidate) bool { return c.OrgID == in.OrgID })
 	if i < 0 {
 		why := "not_in_directory"

@@ -49,7 +49,7 @@ func (s *service) ListProviders(ctx context.Context, service, region string) ([]
 	if service != "" && !slices.Contains(ServiceTypes, service) {
 		return nil, kit.Validation("service: must be one of " + joinCodes(ServiceTypes))
 	}
-	if region != "" && region != National && !s.routing.validRegion(region) {
+	if region != "" && region != National && !s.routing.ValidRegion(region) {
 		return nil, kit.Validation("region: must be national or one of " + joinCodes(s.routing.Regions))
 	}
 	all, err := s.store.Providers(ctx, s.db, service)
@@ -98,7 +98,7 @@ func (s *service) PutProvider(ctx context.Context, orgID string, in ProviderInpu
 	if err != nil {
 		return Provider{}, fmt.Errorf("referral: organisation directory: %w: %w", ErrUnavailable, err)
 	}
-	if in.Region == "" && s.routing.validRegion(org.Region) {
+	if in.Region == "" && s.routing.ValidRegion(org.Region) {
 		in.Region = org.Region
 	}
 	var secret WebhookSecretInfo

@@ -15,6 +15,8 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
 	"github.com/nrm-project/nrm/services/referral/directory"
+	"github.com/nrm-project/nrm/services/referral/routing"
+	"github.com/nrm-project/nrm/services/referral/webhooks"
 )
 
 // Service routes referrals of cases to service providers and keeps the
@@ -122,15 +124,12 @@ type OrgInfo struct {
 	Region string
 }
 
-// ServiceTypes are the needs and service types a provider can offer.
-var ServiceTypes = []string{
-	"shelter", "medical", "mental_health", "psychosocial", "legal_aid", "interpretation",
-	"return_reintegration", "vocational_training", "employment", "child_protection",
-	"documentation", "family_tracing", "material_assistance",
-}
-
-// Urgencies, most urgent first.
-var Urgencies = []string{"emergency", "high", "normal"}
+// ServiceTypes are the needs and service types a provider can offer;
+// Urgencies, most urgent first (package routing).
+var (
+	ServiceTypes = routing.ServiceTypes
+	Urgencies    = routing.Urgencies
+)
 
 // DeclineReasons are the codes a provider gives when declining.
 var DeclineReasons = []string{
@@ -240,19 +239,6 @@ type Referral struct {
 	Candidates   []Candidate `json:"candidates,omitempty"`
 	CreatedAt    time.Time   `json:"created_at"`
 	UpdatedAt    time.Time   `json:"updated_at"`
-}
-
-// Candidate is a provider in a referral's ranking.
-type Candidate struct {
-	OrgID         string     `json:"org_id"`
-	Name          string     `json:"name,omitempty"` // the provider's name in the directory
-	Rank          int        `json:"rank"`
-	Score         float64    `json:"score"`
-	Reasons       []string   `json:"reasons"`
-	Status        string     `json:"status,omitempty"`
-	Deadline      *time.Time `json:"deadline,omitempty"`
-	DeclineReason string     `json:"decline_reason,omitempty"`
-	DeclineNote   string     `json:"decline_note,omitempty"`
 }
 
 // RouteQuery previews the ranking for a case.
@@ -374,7 +360,7 @@ type service struct {
 	ob      *outbox.Outbox
 	pseudo  []byte
 	hookKey []byte
-	hc      *http.Client
+	hooks   *webhooks.Sender
 	// idem records the outcomes of keyed requests (idempotent.go).
 	idem *idempotency.Store
 }
@@ -409,14 +395,7 @@ func newService(cfg Config) (*service, error) {
 	if logger == nil {
 		logger = log.NewNopLogger()
 	}
-	hc := &http.Client{Timeout: 10 * time.Second}
-	if cfg.HTTPClient != nil {
-		c := *cfg.HTTPClient
-		hc = &c
-	}
-	// A webhook is delivered to the checked URL or not at all: a redirect
-	// could lead anywhere (an internal address), so it is a failed attempt.
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	hookKey := cfg.Keys.Subkey(keys.PurposeWebhook)
 	ob := outbox.New("referral")
 	ob.Now = utc
 	dir := directory.NewStore(cfg.DB, 2*time.Second)
@@ -428,8 +407,9 @@ func newService(cfg Config) (*service, error) {
 		discl: cfg.Disclosures, dpol: cfg.Disclosure,
 		routing: *r, logger: logger, now: utc, ob: ob,
 		rec:    event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: utc},
-		pseudo: cfg.Keys.Subkey(keys.PurposePseudonym), hookKey: cfg.Keys.Subkey(keys.PurposeWebhook), hc: hc,
-		idem: idempotency.New(cfg.DB, cfg.Keys.Subkey(keys.PurposeIdempotency), idempotency.Config{TTL: cfg.IdempotencyTTL, Now: utc}),
+		pseudo: cfg.Keys.Subkey(keys.PurposePseudonym), hookKey: hookKey,
+		hooks: webhooks.NewSender(cfg.DB, hookKey, cfg.HTTPClient),
+		idem:  idempotency.New(cfg.DB, cfg.Keys.Subkey(keys.PurposeIdempotency), idempotency.Config{TTL: cfg.IdempotencyTTL, Now: utc}),
 	}, nil
 }
 

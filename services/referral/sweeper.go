@@ -85,7 +85,7 @@ func (w *Sweeper) SweepOnce(ctx context.Context, now time.Time) (SweepResult, er
 		return res, err
 	}
 	res.Revoked = len(due) - len(left)
-	res.Delivered, err = w.s.deliverWebhooks(ctx, now, w.Batch)
+	res.Delivered, err = w.s.hooks.Send(ctx, now, w.Batch)
 	return res, err
 }
 

@@ -258,7 +258,7 @@ func (s *service) Route(ctx context.Context, q RouteQuery) ([]Candidate, error) 
 	if err != nil {
 		return nil, err
 	}
-	ranked, excluded := s.routing.rank(profileOf(sum, q.Service, q.Urgency), providers)
+	ranked, excluded := s.routing.Rank(profileOf(sum, q.Service, q.Urgency), providers)
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		return s.audit(ctx, tx, s.rec.New(ctx, "referral.route.read", "case", q.CaseID, event.Allowed))
 	})

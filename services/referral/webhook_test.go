@@ -14,6 +14,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/keys"
+	"github.com/nrm-project/nrm/services/referral/webhooks"
 )
 
 type hit struct {
@@ -33,8 +34,8 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b, _ := io.ReadAll(r.Body)
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	rc.hits = append(rc.hits, hit{body: b, signature: r.Header.Get(SignatureHeader), header: r.Header.Get(DeliveryHeader),
-		timestamp: r.Header.Get(TimestampHeader)})
+	rc.hits = append(rc.hits, hit{body: b, signature: r.Header.Get(webhooks.SignatureHeader), header: r.Header.Get(webhooks.DeliveryHeader),
+		timestamp: r.Header.Get(webhooks.TimestampHeader)})
 	if len(rc.hits) <= rc.fail {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		return
@@ -100,15 +101,15 @@ func TestWebhookSignedRetriedWithBackoff(t *testing.T) {
 			})
 		}
 		h := rc.last()
-		secret := WebhookSecret(ev.keys.Subkey(keys.PurposeWebhook), prov, 1)
+		secret := webhooks.Secret(ev.keys.Subkey(keys.PurposeWebhook), prov, 1)
 		t.Run("signature verifies with the provider's secret only", func(t *testing.T) {
-			if h.signature != Sign(secret, h.timestamp, h.body) {
+			if h.signature != webhooks.Sign(secret, h.timestamp, h.body) {
 				t.Fatalf("signature %q does not verify", h.signature)
 			}
-			if h.signature == Sign(WebhookSecret(ev.keys.Subkey(keys.PurposeWebhook), event.NewID(), 1), h.timestamp, h.body) {
+			if h.signature == webhooks.Sign(webhooks.Secret(ev.keys.Subkey(keys.PurposeWebhook), event.NewID(), 1), h.timestamp, h.body) {
 				t.Fatal("another provider's secret verifies it too")
 			}
-			if h.signature == Sign(secret, h.timestamp, append(append([]byte(nil), h.body...), ' ')) {
+			if h.signature == webhooks.Sign(secret, h.timestamp, append(append([]byte(nil), h.body...), ' ')) {
 				t.Fatal("a changed body verifies")
 			}
 			if h.header == "" {
@@ -141,7 +142,7 @@ func TestWebhookSignedRetriedWithBackoff(t *testing.T) {
 }
 
 // TestWebhookGivesUpAfterMaxAttempts: a provider that never answers is
-// tried maxAttempts times, each after its backoff, then left alone.
+// tried webhooks.MaxAttempts times, each after its backoff, then left alone.
 func TestWebhookGivesUpAfterMaxAttempts(t *testing.T) {
 	t.Parallel()
 	ev := newEnv(t, dbtest.SQLite(t))
@@ -152,20 +153,20 @@ func TestWebhookGivesUpAfterMaxAttempts(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := ev.clock.Now()
-	for n := range maxAttempts {
+	for n := range webhooks.MaxAttempts {
 		if _, err := ev.sweeper(t).SweepOnce(t.Context(), at); err != nil {
 			t.Fatal(err)
 		}
 		if got := rc.count(); got != 2*(n+1) {
 			t.Fatalf("attempt %d: %d requests, want %d", n+1, got, 2*(n+1))
 		}
-		at = at.Add(backoff(n))
+		at = at.Add(webhooks.Backoff(n))
 	}
 	if _, err := ev.sweeper(t).SweepOnce(t.Context(), at.Add(30*24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if got := rc.count(); got != 2*maxAttempts {
-		t.Fatalf("%d requests after giving up, want %d", got, 2*maxAttempts)
+	if got := rc.count(); got != 2*webhooks.MaxAttempts {
+		t.Fatalf("%d requests after giving up, want %d", got, 2*webhooks.MaxAttempts)
 	}
 	var failed int
 	if err := ev.db.QueryRow(`SELECT COUNT(*) FROM webhook_deliveries WHERE failed_at IS NOT NULL`).Scan(&failed); err != nil {
@@ -173,17 +174,6 @@ func TestWebhookGivesUpAfterMaxAttempts(t *testing.T) {
 	}
 	if failed != 2 {
 		t.Fatalf("%d deliveries marked failed, want 2", failed)
-	}
-}
-
-func TestBackoffDoublesUpToAnHour(t *testing.T) {
-	t.Parallel()
-	want := []time.Duration{30 * time.Second, time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute,
-		16 * time.Minute, 32 * time.Minute, time.Hour, time.Hour, time.Hour}
-	for n, w := range want {
-		if got := backoff(n); got != w {
-			t.Errorf("backoff(%d) = %v, want %v", n, got, w)
-		}
 	}
 }
 

@@ -30,8 +30,8 @@ func TestAttackDifferencingRecoversSuppressedCellOnlyWithoutPerturbation(t *test
 	run := func(t *testing.T, tweak func(*Config)) (exact int) {
 		f := newFixture(t, dbtest.SQLite(t), tweak)
 		r := rand.New(rand.NewPCG(1, 2))
+		var es []facts.Event // every month in one delivery: each month is its own table
 		for _, m := range months {
-			var es []facts.Event
 			for i := range secret {
 				es = append(es, registered(fmt.Sprintf("%s-police-%d", m, i), m, "MA-01", "female", "adult", "abroad", "police", "labour"))
 			}
@@ -43,8 +43,8 @@ func TestAttackDifferencingRecoversSuppressedCellOnlyWithoutPerturbation(t *test
 					es = append(es, registered(fmt.Sprintf("%s-%s-%d", m, kind, i), m, "MA-01", "male", "adult", "in_country", kind, "labour"))
 				}
 			}
-			f.send(t, es...)
 		}
+		f.send(t, es...)
 		for _, m := range months {
 			tb := f.table(t, TableRegionResponder, m)
 			target, _ := tb.Find(unitCases, "MA-01", "police")
@@ -71,14 +71,20 @@ func TestAttackDifferencingRecoversSuppressedCellOnlyWithoutPerturbation(t *test
 		}
 		return exact
 	}
-	if got := run(t, noNoiseButSuppressed); got != len(months) {
-		t.Fatalf("without perturbation the attack recovered the cell in %d of %d trials, want all", got, len(months))
-	}
-	got := run(t, nil)
-	t.Logf("with perturbation the difference equalled the suppressed count in %d of %d trials", got, len(months))
-	if got*2 > len(months) {
-		t.Errorf("with perturbation the attack was exact in %d of %d trials; want at most half", got, len(months))
-	}
+	t.Run("without perturbation", func(t *testing.T) {
+		t.Parallel() // each attack on a store of its own
+		if got := run(t, noNoiseButSuppressed); got != len(months) {
+			t.Fatalf("without perturbation the attack recovered the cell in %d of %d trials, want all", got, len(months))
+		}
+	})
+	t.Run("with perturbation", func(t *testing.T) {
+		t.Parallel()
+		got := run(t, nil)
+		t.Logf("with perturbation the difference equalled the suppressed count in %d of %d trials", got, len(months))
+		if got*2 > len(months) {
+			t.Errorf("with perturbation the attack was exact in %d of %d trials; want at most half", got, len(months))
+		}
+	})
 }
 
 // An attacker who knows a case entered the NRM in a month (it may be one
@@ -94,24 +100,35 @@ func differencingAttack(t *testing.T, tweak func(*Config), others int) (named, r
 	sexes := []string{"female", "male"}
 	f := newFixture(t, dbtest.SQLite(t), tweak)
 	r := rand.New(rand.NewPCG(3, 4))
+	// Months are independent tables: every month's first cases arrive in
+	// one delivery, each month is read, then every month's new cases
+	// arrive in a second delivery, and each month is released again.
+	var base, news []facts.Event
+	targets := map[string][2]string{}
 	for _, m := range months {
-		var es []facts.Event
 		for _, ty := range types {
 			for _, g := range sexes {
 				for i := range 10 {
-					es = append(es, registered(fmt.Sprintf("%s-%s-%s-%d", m, ty, g, i), m, "MA-02", g, "adult", "abroad", "ngo", ty))
+					base = append(base, registered(fmt.Sprintf("%s-%s-%s-%d", m, ty, g, i), m, "MA-02", g, "adult", "abroad", "ngo", ty))
 				}
 			}
 		}
-		f.send(t, es...)
-		before := f.table(t, TableExploitationGenderAge, m)
 		ty, g := types[r.IntN(len(types))], sexes[r.IntN(len(sexes))]
-		es = []facts.Event{registered(m+"-target", m, "MA-02", g, "adult", "abroad", "ngo", ty)}
+		targets[m] = [2]string{ty, g}
+		news = append(news, registered(m+"-target", m, "MA-02", g, "adult", "abroad", "ngo", ty))
 		for i := range others {
-			es = append(es, registered(fmt.Sprintf("%s-other-%d", m, i), m, "MA-02", sexes[r.IntN(len(sexes))], "adult",
+			news = append(news, registered(fmt.Sprintf("%s-other-%d", m, i), m, "MA-02", sexes[r.IntN(len(sexes))], "adult",
 				"abroad", "ngo", types[r.IntN(len(types))]))
 		}
-		f.send(t, es...)
+	}
+	f.send(t, base...)
+	befores := map[string]Table{}
+	for _, m := range months {
+		befores[m] = f.table(t, TableExploitationGenderAge, m)
+	}
+	f.send(t, news...)
+	for _, m := range months {
+		before, ty, g := befores[m], targets[m][0], targets[m][1]
 		_, err := f.release("again-"+m, m)
 		switch {
 		case errors.Is(err, ErrReleaseTooSmall):
@@ -153,11 +170,13 @@ func TestAttackDifferencingTwoReleases(t *testing.T) {
 	t.Parallel()
 	const trials = 24
 	t.Run("one case, no protection", func(t *testing.T) {
+		t.Parallel() // each attack on a store of its own
 		if named, _, _ := differencingAttack(t, unprotected, 0); named != trials {
 			t.Fatalf("without any protection the attack named the case's cell in %d of %d trials, want all", named, trials)
 		}
 	})
 	t.Run("one case, perturbation without release control", func(t *testing.T) {
+		t.Parallel() // each attack on a store of its own
 		// Consistent perturbation: the cells without the new case keep
 		// their values, so the one cell that moved points at it.
 		named, refused, _ := differencingAttack(t, noReleaseControl, 0)
@@ -167,6 +186,7 @@ func TestAttackDifferencingTwoReleases(t *testing.T) {
 		}
 	})
 	t.Run("one case, release control", func(t *testing.T) {
+		t.Parallel() // each attack on a store of its own
 		named, refused, unchanged := differencingAttack(t, nil, 0)
 		t.Logf("release control, one case: %d of %d new releases refused, cell named in %d", refused, trials, named)
 		if refused != trials || unchanged != trials || named != 0 {
@@ -174,6 +194,7 @@ func TestAttackDifferencingTwoReleases(t *testing.T) {
 		}
 	})
 	t.Run("K cases, release control", func(t *testing.T) {
+		t.Parallel() // each attack on a store of its own
 		d, _ := LoadDisclosure("")
 		named, refused, _ := differencingAttack(t, nil, d.ReleaseMinChanges-1)
 		t.Logf("release control, %d cases: the target's cell named in %d of %d trials", d.ReleaseMinChanges, named, trials)
@@ -208,9 +229,9 @@ func TestSameRecordsSameAnswer(t *testing.T) {
 	}
 	// New facts: female adults in begging; every cell outside begging,
 	// female and adult (and their margins) keeps its records.
-	for i := range 12 {
-		f.send(t, registered(fmt.Sprintf("new%d", i), "2026-12", "MA-05", "female", "adult", "abroad", "ngo", "begging"))
-	}
+	f.sendN(t, 12, func(i int) facts.Event {
+		return registered(fmt.Sprintf("new%d", i), "2026-12", "MA-05", "female", "adult", "abroad", "ngo", "begging")
+	})
 	if _, err := f.release("q4-second", "2026-Q4"); err != nil {
 		t.Fatal(err)
 	}

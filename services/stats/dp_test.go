@@ -8,15 +8,16 @@ import (
 	"testing"
 
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
+	"github.com/nrm-project/nrm/pkg/facts"
 )
 
 func TestReleaseBudget(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil) // 0.5 per table
-		for i := range 20 {
-			f.send(t, registered(fmt.Sprintf("k%02d", i), "2026-11", "MA-01", "female", "adult", "abroad", "ngo", "sexual"))
-		}
+		f.sendN(t, 20, func(i int) facts.Event {
+			return registered(fmt.Sprintf("k%02d", i), "2026-11", "MA-01", "female", "adult", "abroad", "ngo", "sexual")
+		})
 		if _, err := f.s.CreateRelease(f.ctx, ReleaseSpec{Name: "annual-2026", Epsilon: 1.0}); err != nil {
 			t.Fatal(err)
 		}

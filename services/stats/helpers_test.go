@@ -109,6 +109,18 @@ func (f *fixture) send(t testing.TB, es ...facts.Event) {
 	}
 }
 
+// sendN delivers the n events ev makes as one batch: a store's content
+// does not depend on the batching (TestReceiveIsOrderAndDuplicateIndependent),
+// and one transaction instead of n keeps the tests fast.
+func (f *fixture) sendN(t testing.TB, n int, ev func(i int) facts.Event) {
+	t.Helper()
+	es := make([]facts.Event, n)
+	for i := range es {
+		es[i] = ev(i)
+	}
+	f.send(t, es...)
+}
+
 // release asks for a snapshot release of period.
 func (f *fixture) release(name, period string) (Release, error) {
 	return f.s.CreateRelease(f.ctx, ReleaseSpec{Name: name, Period: period})

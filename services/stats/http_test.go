@@ -16,6 +16,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/authz"
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
+	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/kit/contract"
 )
@@ -111,6 +112,7 @@ func TestHTTPAuthorisation(t *testing.T) {
 				name = "anonymous"
 			}
 			t.Run(name, func(t *testing.T) {
+				t.Parallel() // each role its own user, release names and audit rows
 				user := ""
 				if tc.role != "" {
 					user = "user-" + tc.role
@@ -154,9 +156,9 @@ func TestHTTPAuthorisation(t *testing.T) {
 func TestHTTPTablesAndClient(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, dbtest.SQLite(t), nil)
-	for i := range 30 {
-		f.send(t, registered(fmt.Sprintf("k%02d", i), "2026-11", "MA-01", "female", "adult", "abroad", "ngo", "sexual", "labour"))
-	}
+	f.sendN(t, 30, func(i int) facts.Event {
+		return registered(fmt.Sprintf("k%02d", i), "2026-11", "MA-01", "female", "adult", "abroad", "ngo", "sexual", "labour")
+	})
 	for _, p := range []string{"2026-11", "2026-Q4", "2026"} {
 		if _, err := f.release("first-"+p, p); err != nil {
 			t.Fatal(err)

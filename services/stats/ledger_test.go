@@ -169,9 +169,9 @@ func TestLedger(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil) // 1 per month, 0.5 by default
-		for i := range 20 {
-			f.send(t, registered(fmt.Sprintf("k%02d", i), "2026-11", "MA-01", "female", "adult", "abroad", "ngo", "sexual"))
-		}
+		f.sendN(t, 20, func(i int) facts.Event {
+			return registered(fmt.Sprintf("k%02d", i), "2026-11", "MA-01", "female", "adult", "abroad", "ngo", "sexual")
+		})
 		open := func(name string) {
 			t.Helper()
 			if _, err := f.s.CreateRelease(f.ctx, ReleaseSpec{Name: name, Epsilon: 5}); err != nil {
@@ -260,9 +260,9 @@ func TestLedgerConcurrentSpends(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil)
-		for i := range 20 {
-			f.send(t, registered(fmt.Sprintf("k%02d", i), "2026-11", "MA-01", "female", "adult", "abroad", "ngo", "sexual"))
-		}
+		f.sendN(t, 20, func(i int) facts.Event {
+			return registered(fmt.Sprintf("k%02d", i), "2026-11", "MA-01", "female", "adult", "abroad", "ngo", "sexual")
+		})
 		const n = 12
 		for i := range n {
 			if _, err := f.s.CreateRelease(f.ctx, ReleaseSpec{Name: fmt.Sprint("r", i), Epsilon: 5}); err != nil {

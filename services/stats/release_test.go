@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
+	"github.com/nrm-project/nrm/pkg/facts"
 )
 
 func statuses(r Release) map[string]string {
@@ -33,9 +34,9 @@ func TestReleaseControl(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		f := newFixture(t, e, nil) // K = 10
 		addCases := func(prefix string, n int) {
-			for i := range n {
-				f.send(t, registered(fmt.Sprintf("%s-%d", prefix, i), "2026-11", "MA-01", "female", "adult", "abroad", "ngo", "sexual"))
-			}
+			f.sendN(t, n, func(i int) facts.Event {
+				return registered(fmt.Sprintf("%s-%d", prefix, i), "2026-11", "MA-01", "female", "adult", "abroad", "ngo", "sexual")
+			})
 		}
 		addCases("a", 20)
 		first, err := f.release("nov-1", "2026-11")

@@ -11,13 +11,16 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
+	"github.com/nrm-project/nrm/pkg/facts"
 )
 
 func (f *fixture) addCases(t *testing.T, prefix, month string, n int) {
 	t.Helper()
-	for i := range n {
-		f.send(t, registered(fmt.Sprintf("%s-%d", prefix, i), month, "MA-01", "female", "adult", "abroad", "ngo", "sexual"))
-	}
+	// One delivery: release control counts the cases changed, not the
+	// batches they came in.
+	f.sendN(t, n, func(i int) facts.Event {
+		return registered(fmt.Sprintf("%s-%d", prefix, i), month, "MA-01", "female", "adult", "abroad", "ngo", "sexual")
+	})
 }
 
 // Reading a period that is still open and was never released makes no
@@ -85,9 +88,7 @@ func TestReleaseList(t *testing.T) {
 		}
 		// A differential-privacy release with an answer of an open month,
 		// and one with no answer yet.
-		for i := range 12 {
-			f.send(t, noProvider(fmt.Sprintf("a-%d", i), "2026-11", "shelter"))
-		}
+		f.sendN(t, 12, func(i int) facts.Event { return noProvider(fmt.Sprintf("a-%d", i), "2026-11", "shelter") })
 		if _, err := f.s.CreateRelease(f.ctx, ReleaseSpec{Name: "dp-open", Epsilon: 2}); err != nil {
 			t.Fatal(err)
 		}
@@ -192,9 +193,7 @@ func TestReportShowsWithheldTables(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.addCases(t, "b", "2026-11", 1)
-	for i := range 12 {
-		f.send(t, decided(fmt.Sprintf("a-%d", i+1), "2026-11", "rg_positive", 4, true))
-	}
+	f.sendN(t, 12, func(i int) facts.Event { return decided(fmt.Sprintf("a-%d", i+1), "2026-11", "rg_positive", 4, true) })
 	r, err := f.release("y2026", "2026")
 	if err != nil {
 		t.Fatal(err)

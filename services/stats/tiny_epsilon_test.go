@@ -59,9 +59,7 @@ func TestTinyEpsilonNeverAnswersExactly(t *testing.T) {
 func TestEpsilonBelowMinimumRefused(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, dbtest.SQLite(t), nil)
-	for i := range 12 {
-		f.send(t, noProvider(fmt.Sprintf("k-%d", i), "2026-11", services[i%4]))
-	}
+	f.sendN(t, 12, func(i int) facts.Event { return noProvider(fmt.Sprintf("k-%d", i), "2026-11", services[i%4]) })
 	if _, err := f.s.CreateRelease(f.ctx, ReleaseSpec{Name: "r", Epsilon: 5}); err != nil {
 		t.Fatal(err)
 	}
@@ -105,14 +103,16 @@ func mleMixed(answers []int64, alphas []float64) int64 {
 	return best
 }
 
-// The averaging attack with the epsilon varied: across hundreds of
-// releases the attacker asks each month at tiny, odd and repeated small
-// epsilons. Tiny ones are refused; the rest spend from the ledger in whole
-// millionths until it refuses, and what was answered does not give the
-// suppressed count.
+// The averaging attack with the epsilon varied: release after release
+// (up to hundreds) the attacker asks each month at tiny, odd and repeated
+// small epsilons. Tiny ones are refused; the rest spend from the ledger in
+// whole millionths until it refuses, and what was answered does not give
+// the suppressed count. The attacker stops once a whole cycle of its
+// epsilons was refused for every month: the ledger only shrinks, so every
+// later release would be refused alike and tell nothing more.
 func TestAttackAveragingVariedEpsilon(t *testing.T) {
 	t.Parallel()
-	const secret, releases, trials = 3, 300, 8
+	const secret, maxReleases, trials = 3, 300, 8
 	epsilons := []float64{1e-20, 0.0123457, 0.01, 0.01, 1e-9, 0.0100001, 0.3333333}
 	f := newFixture(t, dbtest.SQLite(t), seededNoise(7))
 	months := trialMonths(trials)
@@ -128,8 +128,9 @@ func TestAttackAveragingVariedEpsilon(t *testing.T) {
 	}
 	sens := dpSensitivity(f.s.byName[TableUnmetNeeds])
 	answers, alphas := map[string][]int64{}, map[string][]float64{}
-	var tooSmall, spentOut, answered int
-	for r := range releases {
+	var tooSmall, spentOut, answered, releases int
+	for quiet := 0; releases < maxReleases && quiet < len(epsilons); releases++ {
+		r, before := releases, answered
 		name := fmt.Sprintf("vary-%03d", r)
 		if _, err := f.s.CreateRelease(f.ctx, ReleaseSpec{Name: name, Epsilon: f.s.policy.DP.MaxReleaseEpsilon}); err != nil {
 			t.Fatal(err)
@@ -152,6 +153,12 @@ func TestAttackAveragingVariedEpsilon(t *testing.T) {
 			alphas[m] = append(alphas[m], math.Exp(-tb.Epsilon/sens))
 			answered++
 		}
+		if quiet++; answered > before {
+			quiet = 0
+		}
+	}
+	if releases == maxReleases {
+		t.Fatalf("the ledger still answered after %d releases", maxReleases)
 	}
 	exact := 0
 	for _, m := range months {
@@ -166,8 +173,8 @@ func TestAttackAveragingVariedEpsilon(t *testing.T) {
 			exact++
 		}
 	}
-	t.Logf("%d answers, %d refused as below the minimum, %d refused by the ledger; the count recovered in %d of %d months",
-		answered, tooSmall, spentOut, exact, trials)
+	t.Logf("%d releases: %d answers, %d refused as below the minimum, %d refused by the ledger; the count recovered in %d of %d months",
+		releases, answered, tooSmall, spentOut, exact, trials)
 	if tooSmall == 0 || spentOut == 0 {
 		t.Fatalf("the attack was not exercised: %d tiny, %d spent", tooSmall, spentOut)
 	}

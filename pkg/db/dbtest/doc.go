@@ -12,4 +12,9 @@
 // as they would in a deployment. The templates are dropped when the
 // package's tests end, or as soon as a test fails, since a panicking test
 // ends the process before Run could drop them.
+//
+// Test databases commit without waiting for the disk: SQLite copies with
+// synchronous=OFF (db.Config.NoSync), PostgreSQL test databases with
+// synchronous_commit=off. Neither loses a commit when a process dies;
+// only a power cut could, and no test here is about one.
 package dbtest

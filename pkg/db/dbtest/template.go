@@ -222,6 +222,9 @@ func pgCopy(ctx context.Context, e Engine, services []string) (bool, error) {
 	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+p.name+` TEMPLATE `+tp.name); err != nil {
 		return false, fmt.Errorf("copy %s: %w", tp.name, err)
 	}
+	if err := asyncCommits(ctx, admin, p.name); err != nil {
+		return false, err
+	}
 	if err := adoptRoles(ctx, e, tp, services); err != nil {
 		return false, err
 	}

@@ -1,4 +1,4 @@
-package referral
+package notices
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/go-kit/log"
 	"github.com/go-kit/log/level"
 
+	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/keys"
@@ -20,35 +21,35 @@ import (
 	"github.com/nrm-project/nrm/pkg/outbox"
 )
 
-// NoticeService is every signed-in user's inbox of notifications: what
+// Service is every signed-in user's inbox of notifications: what
 // other services (and referral itself) told them, their role or their
 // organisation. It is its own go-kit service over the referral database,
 // which already holds the organisations' webhooks.
-type NoticeService interface {
+type Service interface {
 	// Notices lists the caller's notices, unread first, newest first.
-	Notices(ctx context.Context, q NoticeQuery) (NoticePage, error)
+	Notices(ctx context.Context, q Query) (Page, error)
 	// MarkRead marks notices read for the caller alone. Every id must be
 	// one the caller sees; otherwise nothing is marked and the answer is
-	// ErrNotFound.
+	// kit.ErrNotFound.
 	MarkRead(ctx context.Context, ids []string) (int, error)
 }
 
-// NoticeQuery pages through an inbox.
-type NoticeQuery struct {
+// Query pages through an inbox.
+type Query struct {
 	Unread bool `json:"unread,omitempty"` // unread notices only
-	Limit  int  `json:"limit,omitempty"`  // 1..MaxNoticePage, default DefaultNoticePage
+	Limit  int  `json:"limit,omitempty"`  // 1..MaxPage, default DefaultPage
 	Offset int  `json:"offset,omitempty"`
 }
 
 // Inbox page sizes, and the most ids one MarkRead takes.
 const (
-	DefaultNoticePage = 50
-	MaxNoticePage     = 200
-	MaxMarkRead       = 200
+	DefaultPage = 50
+	MaxPage     = 200
+	MaxMarkRead = 200
 )
 
-// NoticeItem is one notice as its reader sees it: codes, ids and dates.
-type NoticeItem struct {
+// Item is one notice as its reader sees it: codes, ids and dates.
+type Item struct {
 	ID         string     `json:"id"`
 	Kind       string     `json:"kind"`
 	Detail     string     `json:"detail,omitempty"`
@@ -59,15 +60,25 @@ type NoticeItem struct {
 	ReadAt     *time.Time `json:"read_at,omitempty"`
 }
 
-// NoticePage is a page of an inbox, with the caller's unread count.
-type NoticePage struct {
-	Notifications []NoticeItem `json:"notifications"`
-	Unread        int          `json:"unread"`
-	NextOffset    *int         `json:"next_offset,omitempty"`
+// Page is a page of an inbox, with the caller's unread count.
+type Page struct {
+	Notifications []Item `json:"notifications"`
+	Unread        int    `json:"unread"`
+	NextOffset    *int   `json:"next_offset,omitempty"`
 }
 
-// Notices stores the notices the services emit and serves the inboxes.
-type Notices struct {
+// Config holds the dependencies of the inbox: the referral database,
+// which holds the organisations' webhooks, and the key directory for the
+// audit records' client-address hashes.
+type Config struct {
+	DB     *db.DB
+	Keys   *keys.Dir
+	Logger log.Logger
+	Now    func() time.Time
+}
+
+// Inbox stores the notices the services emit and serves the inboxes.
+type Inbox struct {
 	db     *db.DB
 	ob     *outbox.Outbox
 	rec    event.Recorder
@@ -75,10 +86,18 @@ type Notices struct {
 	logger log.Logger
 }
 
-var _ NoticeService = (*Notices)(nil)
+var _ Service = (*Inbox)(nil)
 
-// NewNotices returns the notifications service over the referral database.
-func NewNotices(cfg Config) (*Notices, error) {
+func principal(ctx context.Context) (auth.Principal, error) {
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		return p, kit.ErrUnauthenticated
+	}
+	return p, nil
+}
+
+// New returns the notifications service over the referral database.
+func New(cfg Config) (*Inbox, error) {
 	if cfg.DB == nil || cfg.Keys == nil {
 		return nil, fmt.Errorf("referral: notices: DB and Keys are required")
 	}
@@ -93,7 +112,7 @@ func NewNotices(cfg Config) (*Notices, error) {
 	}
 	ob := outbox.New("referral")
 	ob.Now = utc
-	return &Notices{db: cfg.DB, ob: ob, now: utc, logger: logger,
+	return &Inbox{db: cfg.DB, ob: ob, now: utc, logger: logger,
 		rec: event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: utc}}, nil
 }
 
@@ -101,7 +120,7 @@ func NewNotices(cfg Config) (*Notices, error) {
 // once by id (delivery is at least once) and queues its webhook. A notice
 // that fails its contract is logged and dropped, never stored: retrying
 // it would block the outbox for ever.
-func (s *Notices) Receive(ctx context.Context, msgs []outbox.Message) error {
+func (s *Inbox) Receive(ctx context.Context, msgs []outbox.Message) error {
 	now := s.now()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, m := range msgs {
@@ -114,7 +133,7 @@ func (s *Notices) Receive(ctx context.Context, msgs []outbox.Message) error {
 				level.Error(s.logger).Log("msg", "notice dropped", "source", m.Source, "seq", m.Seq, "err", err)
 				continue
 			}
-			if _, err := putNotice(ctx, tx, n, true, now); err != nil {
+			if _, err := Put(ctx, tx, n, true, now); err != nil {
 				return err
 			}
 		}
@@ -122,43 +141,43 @@ func (s *Notices) Receive(ctx context.Context, msgs []outbox.Message) error {
 	})
 }
 
-func (s *Notices) Notices(ctx context.Context, q NoticeQuery) (NoticePage, error) {
+func (s *Inbox) Notices(ctx context.Context, q Query) (Page, error) {
 	p, err := principal(ctx)
 	if err != nil {
-		return NoticePage{}, err
+		return Page{}, err
 	}
 	if p.IsService() || p.UserID == "" {
-		return NoticePage{}, ErrForbidden
+		return Page{}, kit.ErrForbidden
 	}
 	if q.Limit == 0 {
-		q.Limit = DefaultNoticePage
+		q.Limit = DefaultPage
 	}
 	var bad []string
-	if q.Limit < 1 || q.Limit > MaxNoticePage {
-		bad = append(bad, fmt.Sprintf("limit: between 1 and %d", MaxNoticePage))
+	if q.Limit < 1 || q.Limit > MaxPage {
+		bad = append(bad, fmt.Sprintf("limit: between 1 and %d", MaxPage))
 	}
 	if q.Offset < 0 {
 		bad = append(bad, "offset: not negative")
 	}
 	if len(bad) > 0 {
-		return NoticePage{}, kit.Validation(strings.Join(bad, "; "))
+		return Page{}, kit.Validation(strings.Join(bad, "; "))
 	}
-	page, err := inbox(ctx, s.db, p, q)
+	page, err := list(ctx, s.db, p, q)
 	if err != nil {
-		return NoticePage{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		return Page{}, fmt.Errorf("%w: %w", kit.ErrUnavailable, err)
 	}
 	return page, nil
 }
 
-func (s *Notices) MarkRead(ctx context.Context, ids []string) (int, error) {
+func (s *Inbox) MarkRead(ctx context.Context, ids []string) (int, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return 0, err
 	}
 	if p.IsService() || p.UserID == "" {
-		return 0, ErrForbidden
+		return 0, kit.ErrForbidden
 	}
-	if err := validateNoticeIDs(ids); err != nil {
+	if err := validateIDs(ids); err != nil {
 		return 0, err
 	}
 	now, marked := s.now(), 0
@@ -171,7 +190,7 @@ func (s *Notices) MarkRead(ctx context.Context, ids []string) (int, error) {
 		for _, id := range ids {
 			if !seen[id] {
 				hidden = id
-				return ErrNotFound
+				return kit.ErrNotFound
 			}
 		}
 		events := make([]event.Audit, 0, len(ids))
@@ -189,37 +208,37 @@ func (s *Notices) MarkRead(ctx context.Context, ids []string) (int, error) {
 			return nil
 		}
 		if err := s.ob.Audit(ctx, tx, events...); err != nil {
-			return fmt.Errorf("referral: audit: %w: %w", ErrUnavailable, err)
+			return fmt.Errorf("referral: audit: %w: %w", kit.ErrUnavailable, err)
 		}
 		return nil
 	})
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, kit.ErrNotFound) {
 		// Another's notice, or none: the same answer, and the attempt on record.
 		return 0, s.deny(ctx, hidden)
 	}
-	if err != nil && !errors.Is(err, ErrUnavailable) {
-		err = fmt.Errorf("%w: %w", ErrUnavailable, err)
+	if err != nil && !errors.Is(err, kit.ErrUnavailable) {
+		err = fmt.Errorf("%w: %w", kit.ErrUnavailable, err)
 	}
 	return marked, err
 }
 
-func (s *Notices) deny(ctx context.Context, id string) error {
+func (s *Inbox) deny(ctx context.Context, id string) error {
 	e := s.rec.New(ctx, "referral.notification.read", "notification", id, event.Denied)
 	if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return s.ob.Audit(ctx, tx, e) }); err != nil {
-		return fmt.Errorf("referral: audit: %w: %w", ErrUnavailable, err)
+		return fmt.Errorf("referral: audit: %w: %w", kit.ErrUnavailable, err)
 	}
-	return ErrNotFound
+	return kit.ErrNotFound
 }
 
-// validateNoticeIDs: one to MaxMarkRead ids, each an id (not free text),
+// validateIDs: one to MaxMarkRead ids, each an id (not free text),
 // no repeats.
-func validateNoticeIDs(ids []string) error {
+func validateIDs(ids []string) error {
 	if len(ids) == 0 || len(ids) > MaxMarkRead {
 		return kit.Validation(fmt.Sprintf("ids: between 1 and %d notice ids", MaxMarkRead))
 	}
 	seen := make(map[string]bool, len(ids))
 	for i, id := range ids {
-		if len(id) != 36 || !noticeIDChars(id) {
+		if len(id) != 36 || !idChars(id) {
 			return kit.Validation(fmt.Sprintf("ids[%d]: not a notice id", i))
 		}
 		if seen[id] {
@@ -230,7 +249,7 @@ func validateNoticeIDs(ids []string) error {
 	return nil
 }
 
-func noticeIDChars(s string) bool {
+func idChars(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c == '-') {
 			return false
@@ -239,35 +258,15 @@ func noticeIDChars(s string) bool {
 	return true
 }
 
-// notify stores a notice referral itself raises, in tx (the change's own
-// transaction): the owner of the inbox needs no outbox to reach itself.
-func (s *service) notify(ctx context.Context, tx *sql.Tx, n notice.Notice, webhook bool) error {
-	if n.CreatedAt.IsZero() {
-		n.CreatedAt = s.now()
-	}
-	if err := n.Validate(); err != nil {
-		return fmt.Errorf("referral: %w", err)
-	}
-	_, err := putNotice(ctx, tx, n, webhook, s.now())
-	return err
-}
-
-// boardNotice tells the national desk of a new item on its board: a
-// referral that found no provider, at creation or when its offers ran out.
-func boardNotice(r referralRow, at time.Time) notice.Notice {
-	return notice.Notice{ID: notice.ID(notice.KindBoardNoProvider, r.ID), Role: notice.RoleNationalDesk,
-		Kind: notice.KindBoardNoProvider, Detail: r.Service, ObjectType: notice.ObjectReferral, ObjectID: r.ID, CreatedAt: at}
-}
-
-// NoticeRetention is how long a notice is kept after it was raised: long
+// Retention is how long a notice is kept after it was raised: long
 // enough to be read after any absence, short enough that the inboxes do
 // not keep a history of every case for ever.
-const NoticeRetention = 180 * 24 * time.Hour
+const Retention = 180 * 24 * time.Hour
 
-// Expire deletes the notices raised before now - NoticeRetention, with
+// Expire deletes the notices raised before now - Retention, with
 // their read marks, and returns how many.
-func (s *Notices) Expire(ctx context.Context, now time.Time) (int, error) {
-	before := now.UTC().Add(-NoticeRetention)
+func (s *Inbox) Expire(ctx context.Context, now time.Time) (int, error) {
+	before := now.UTC().Add(-Retention)
 	var n int64
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM notice_reads WHERE notice_id IN

@@ -1,4 +1,4 @@
-package referral
+package webhooks
 
 import (
 	"encoding/hex"
@@ -24,7 +24,7 @@ func TestWebhookDocExample(t *testing.T) {
 	if got := Sign(key, ts, []byte(body)); got != want {
 		t.Fatalf("Sign gives %s, the docs say %s", got, want)
 	}
-	doc, err := os.ReadFile("../../docs/webhooks.md")
+	doc, err := os.ReadFile("../../../docs/webhooks.md")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package referral
+package routing
 
 import (
 	"slices"
@@ -11,8 +11,8 @@ import (
 // National is the region code of a provider serving the whole country.
 const National = directory.National
 
-// profile is what routing knows of the person (codes only).
-type profile struct {
+// Profile is what routing knows of the person (codes only).
+type Profile struct {
 	Service    string
 	Urgency    string
 	Region     string
@@ -22,15 +22,29 @@ type profile struct {
 	Languages  []string
 }
 
-func (p profile) groupSize() int { return 1 + p.Dependants }
+func (p Profile) GroupSize() int { return 1 + p.Dependants }
 
-// need is the number of places a referral takes: the whole group for a
+// Need is the number of places a referral takes: the whole group for a
 // place-based service (shelter), the person alone otherwise.
-func (r Routing) need(service string, groupSize int) int {
+func (r Policy) Need(service string, groupSize int) int {
 	if r.placeBased(service) {
 		return groupSize
 	}
 	return 1
+}
+
+// Candidate is a provider in a referral's ranking; the referral
+// service adds its offer's state (status, deadline, answer).
+type Candidate struct {
+	OrgID         string     `json:"org_id"`
+	Name          string     `json:"name,omitempty"` // the provider's name in the directory
+	Rank          int        `json:"rank"`
+	Score         float64    `json:"score"`
+	Reasons       []string   `json:"reasons"`
+	Status        string     `json:"status,omitempty"`
+	Deadline      *time.Time `json:"deadline,omitempty"`
+	DeclineReason string     `json:"decline_reason,omitempty"`
+	DeclineNote   string     `json:"decline_note,omitempty"`
 }
 
 // Exclusion reason codes (hard filters), in the order they are checked.
@@ -62,7 +76,7 @@ const (
 )
 
 // exclude returns the first hard filter p fails for pr, or "".
-func (r Routing) exclude(p profile, pr *Provider) string {
+func (r Policy) exclude(p Profile, pr *directory.Provider) string {
 	if !pr.Active {
 		return ReasonInactive
 	}
@@ -85,14 +99,14 @@ func (r Routing) exclude(p profile, pr *Provider) string {
 	if r.placeBased(p.Service) && p.Dependants > 0 && !pr.AcceptsDependants {
 		return ReasonNoDependants
 	}
-	if svc.Used+r.need(p.Service, p.groupSize()) > svc.Places {
+	if svc.Used+r.Need(p.Service, p.GroupSize()) > svc.Places {
 		return ReasonNoRoom
 	}
 	return ""
 }
 
 // score rates a provider that passed the hard filters, with the reasons.
-func (r Routing) score(p profile, pr *Provider) (float64, []string) {
+func (r Policy) score(p Profile, pr *directory.Provider) (float64, []string) {
 	w := r.Weights
 	var s float64
 	reasons := make([]string, 0, 5)
@@ -124,7 +138,7 @@ func (r Routing) score(p profile, pr *Provider) (float64, []string) {
 			reasons = append(reasons, ReasonNoLanguageMatch)
 		}
 	}
-	if p.Urgency == "emergency" && pr.Availability == Always {
+	if p.Urgency == "emergency" && pr.Availability == directory.Always {
 		s += w.AlwaysOpenEmergency
 		reasons = append(reasons, ReasonAlwaysOpen)
 	}
@@ -156,10 +170,10 @@ func (r Routing) score(p profile, pr *Provider) (float64, []string) {
 	return s, reasons
 }
 
-// rank orders the providers that pass the hard filters by score (ties by
+// Rank orders the providers that pass the hard filters by score (ties by
 // organisation id, so the order is stable), and lists the others with the
 // filter that excluded them.
-func (r Routing) rank(p profile, providers []Provider) (ranked, excluded []Candidate) {
+func (r Policy) Rank(p Profile, providers []directory.Provider) (ranked, excluded []Candidate) {
 	for i := range providers {
 		pr := &providers[i]
 		if why := r.exclude(p, pr); why != "" {

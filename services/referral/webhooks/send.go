@@ -1,55 +1,44 @@
-package referral
+package webhooks
 
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 )
 
-// Webhook headers. The signature is "sha256=" and the hex HMAC-SHA256,
-// under the provider's webhook secret (WebhookSecret), of the timestamp
-// header, a dot and the body, so a captured delivery cannot be replayed
-// later with a new time (docs/webhooks.md).
-const (
-	SignatureHeader = "X-NRM-Signature"
-	TimestampHeader = "X-NRM-Timestamp" // Unix seconds when the attempt was sent
-	DeliveryHeader  = "X-NRM-Delivery"
-	maxAttempts     = 12
-)
+// MaxAttempts is how many times a delivery is tried before it is left.
+const MaxAttempts = 12
 
-// WebhookSecret is the key a provider verifies its webhooks with: an HMAC
-// of its organisation id and the secret's generation under the webhook
-// subkey, so each provider has its own, a rotation makes a new one, and
-// none is stored. It is shown to the provider hex-encoded.
-func WebhookSecret(webhookKey []byte, orgID string, version int) []byte {
-	m := hmac.New(sha256.New, webhookKey)
-	m.Write([]byte("referral-webhook:" + orgID))
-	if version > 0 {
-		m.Write([]byte(":" + strconv.Itoa(version)))
-	}
-	return m.Sum(nil)
-}
-
-// Sign returns the signature header value of a delivery for a provider.
-func Sign(secret []byte, timestamp string, body []byte) string {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(timestamp))
-	m.Write([]byte("."))
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
-}
-
-// backoff is the wait after the n-th failed attempt: 30 s doubling, at
+// Backoff is the wait after the n-th failed attempt: 30 s doubling, at
 // most an hour.
-func backoff(n int) time.Duration {
+func Backoff(n int) time.Duration {
 	d := 30 * time.Second << min(n, 7)
 	return min(d, time.Hour)
+}
+
+// Sender posts the deliveries that are due.
+type Sender struct {
+	db  Querier
+	key []byte
+	hc  *http.Client
+}
+
+// NewSender returns a Sender over the referral database, signing with
+// webhookKey (keys.PurposeWebhook). hc nil uses a client with a 10 s
+// timeout; a copy of hc is used either way, never following redirects.
+func NewSender(db Querier, webhookKey []byte, hc *http.Client) *Sender {
+	c := &http.Client{Timeout: 10 * time.Second}
+	if hc != nil {
+		cp := *hc
+		c = &cp
+	}
+	// A webhook is delivered to the checked URL or not at all: a redirect
+	// could lead anywhere (an internal address), so it is a failed attempt.
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Sender{db: db, key: webhookKey, hc: c}
 }
 
 type delivery struct {
@@ -58,10 +47,10 @@ type delivery struct {
 	next               time.Time
 }
 
-// deliverWebhooks sends the deliveries due at now. Each is claimed by
-// moving its next attempt a lease ahead, so two sweepers never send the
-// same one at once.
-func (s *service) deliverWebhooks(ctx context.Context, now time.Time, limit int) (int, error) {
+// Send sends the deliveries due at now, at most limit, and returns how
+// many were delivered. Each is claimed by moving its next attempt a lease
+// ahead, so two sweepers never send the same one at once.
+func (s *Sender) Send(ctx context.Context, now time.Time, limit int) (int, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, org_id, url, body, attempts, next_attempt_at FROM webhook_deliveries
 		WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2`, now, limit)
 	if err != nil {
@@ -92,11 +81,11 @@ func (s *service) deliverWebhooks(ctx context.Context, now time.Time, limit int)
 		if s.post(ctx, d, now) {
 			q, args = `UPDATE webhook_deliveries SET delivered_at = $2, attempts = attempts + 1 WHERE id = $1`, []any{d.id, now}
 			sent++
-		} else if d.attempts+1 >= maxAttempts {
+		} else if d.attempts+1 >= MaxAttempts {
 			q, args = `UPDATE webhook_deliveries SET failed_at = $2, attempts = attempts + 1 WHERE id = $1`, []any{d.id, now}
 		} else {
 			q, args = `UPDATE webhook_deliveries SET next_attempt_at = $2, attempts = attempts + 1 WHERE id = $1`,
-				[]any{d.id, now.Add(backoff(d.attempts))}
+				[]any{d.id, now.Add(Backoff(d.attempts))}
 		}
 		if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
 			return sent, fmt.Errorf("referral: webhooks: %w", err)
@@ -105,9 +94,9 @@ func (s *service) deliverWebhooks(ctx context.Context, now time.Time, limit int)
 	return sent, nil
 }
 
-func (s *service) post(ctx context.Context, d delivery, now time.Time) bool {
+func (s *Sender) post(ctx context.Context, d delivery, now time.Time) bool {
 	body := []byte(d.body)
-	version, err := s.store.secretVersion(ctx, s.db, d.org)
+	version, err := Version(ctx, s.db, d.org)
 	if err != nil {
 		return false
 	}
@@ -119,7 +108,7 @@ func (s *service) post(ctx context.Context, d delivery, now time.Time) bool {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(DeliveryHeader, d.id)
 	req.Header.Set(TimestampHeader, ts)
-	req.Header.Set(SignatureHeader, Sign(WebhookSecret(s.hookKey, d.org, version), ts, body))
+	req.Header.Set(SignatureHeader, Sign(Secret(s.key, d.org, version), ts, body))
 	resp, err := s.hc.Do(req)
 	if err != nil {
 		return false

@@ -1,12 +1,10 @@
-package referral
+package notices
 
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-kit/kit/endpoint"
 	httptransport "github.com/go-kit/kit/transport/http"
@@ -17,23 +15,23 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 )
 
-// ObjectNotifications is the Casbin object of the inbox (policies/policy.csv).
-const ObjectNotifications = "referral.notifications"
+// Object is the Casbin object of the inbox (policies/policy.csv).
+const Object = "referral.notifications"
 
-// NoticeEndpoints collects the inbox endpoints.
-type NoticeEndpoints struct {
+// Endpoints collects the inbox endpoints.
+type Endpoints struct {
 	List, MarkRead endpoint.Endpoint
 }
 
-// MakeNoticeEndpoints wires s behind authentication and the enforcer; the
+// MakeEndpoints wires s behind authentication and the enforcer; the
 // service then shows each user only their own notices.
-func MakeNoticeEndpoints(s NoticeService, authn endpoint.Middleware, enf *authz.Enforcer, denials authz.DenialRecorder) NoticeEndpoints {
+func MakeEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforcer, denials authz.DenialRecorder) Endpoints {
 	g := func(action string, e endpoint.Endpoint) endpoint.Endpoint {
-		return authn(enf.Middleware(ObjectNotifications, action, denials)(e))
+		return authn(enf.Middleware(Object, action, denials)(e))
 	}
-	return NoticeEndpoints{
+	return Endpoints{
 		List: g("read", func(ctx context.Context, req any) (any, error) {
-			v, err := s.Notices(ctx, req.(NoticeQuery))
+			v, err := s.Notices(ctx, req.(Query))
 			return noticePageResponse{v, err}, nil
 		}),
 		MarkRead: g("mark", func(ctx context.Context, req any) (any, error) {
@@ -44,7 +42,7 @@ func MakeNoticeEndpoints(s NoticeService, authn endpoint.Middleware, enf *authz.
 }
 
 type noticePageResponse struct {
-	NoticePage
+	Page
 	Err error `json:"-"`
 }
 
@@ -66,12 +64,12 @@ var (
 	_ endpoint.Failer = markReadResponse{}
 )
 
-// MakeNoticeHTTPHandler returns the inbox API:
+// MakeHTTPHandler returns the inbox API:
 //
 //	GET  /api/v1/notifications?unread=true&limit=50&offset=0  -> {"notifications","unread","next_offset"}
 //	POST /api/v1/notifications/{id}/read                       -> {"marked"}
 //	POST /api/v1/notifications/read {"ids": [...]}             -> {"marked"}
-func MakeNoticeHTTPHandler(e NoticeEndpoints, logger log.Logger) http.Handler {
+func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	opts := kit.ServerOptions(logger, auth.TokenToContext)
 	mux := http.NewServeMux()
 	handle := func(pattern string, ep endpoint.Endpoint, dec httptransport.DecodeRequestFunc) {
@@ -86,7 +84,7 @@ func MakeNoticeHTTPHandler(e NoticeEndpoints, logger log.Logger) http.Handler {
 
 func decodeNoticeQuery(_ context.Context, r *http.Request) (any, error) {
 	q := r.URL.Query()
-	var out NoticeQuery
+	var out Query
 	var bad []string
 	switch q.Get("unread") {
 	case "", "false":
@@ -132,62 +130,4 @@ func decodeMarkReadBody(b []byte) (any, error) {
 
 func decodeMarkOneRead(_ context.Context, r *http.Request) (any, error) {
 	return markReadRequest{IDs: []string{r.PathValue("id")}}, nil
-}
-
-// NewNoticeClient returns a NoticeService calling the inbox API at
-// instance, with the caller's token.
-func NewNoticeClient(instance string, hc httptransport.HTTPClient) (NoticeService, error) {
-	c, err := NewClient(instance, hc)
-	if err != nil {
-		return nil, err
-	}
-	return noticeClient{c.(*client)}, nil
-}
-
-type noticeClient struct{ c *client }
-
-func (n noticeClient) Notices(ctx context.Context, q NoticeQuery) (NoticePage, error) {
-	v := url.Values{"limit": {strconv.Itoa(q.Limit)}, "offset": {strconv.Itoa(q.Offset)}}
-	if q.Limit == 0 {
-		v.Del("limit")
-	}
-	if q.Unread {
-		v.Set("unread", "true")
-	}
-	var out NoticePage
-	err := n.c.call(ctx, http.MethodGet, "/api/v1/notifications", v, nil, &out)
-	return out, err
-}
-
-func (n noticeClient) MarkRead(ctx context.Context, ids []string) (int, error) {
-	var out struct {
-		Marked int `json:"marked"`
-	}
-	err := n.c.call(ctx, http.MethodPost, "/api/v1/notifications/read", nil, markReadRequest{IDs: ids}, &out)
-	return out.Marked, err
-}
-
-// NoticeLoggingMiddleware logs each inbox call's method, outcome and
-// duration; never its arguments or results.
-func NoticeLoggingMiddleware(logger log.Logger) func(NoticeService) NoticeService {
-	return decorateNotices.Logging(logger)
-}
-
-var decorateNotices kit.Decorator[NoticeService] = func(next NoticeService, observe kit.Observer) NoticeService {
-	return observedNotices{next: next, observe: observe}
-}
-
-type observedNotices struct {
-	next    NoticeService
-	observe kit.Observer
-}
-
-func (m observedNotices) Notices(ctx context.Context, q NoticeQuery) (p NoticePage, err error) {
-	defer func(begin time.Time) { m.observe(ctx, "Notices", begin, err) }(time.Now())
-	return m.next.Notices(ctx, q)
-}
-
-func (m observedNotices) MarkRead(ctx context.Context, ids []string) (n int, err error) {
-	defer func(begin time.Time) { m.observe(ctx, "MarkRead", begin, err) }(time.Now())
-	return m.next.MarkRead(ctx, ids)
 }

@@ -1,4 +1,4 @@
-package referral
+package routing
 
 import (
 	_ "embed"
@@ -12,16 +12,28 @@ import (
 	"time"
 )
 
+// Embedded is the routing.json shipped in the binary, the default.
+//
 //go:embed routing.json
-var defaultRouting []byte
+var Embedded []byte
 
-// RoutingFile is the name of the routing configuration; a file of this name
+// ServiceTypes are the needs and service types a provider can offer.
+var ServiceTypes = []string{
+	"shelter", "medical", "mental_health", "psychosocial", "legal_aid", "interpretation",
+	"return_reintegration", "vocational_training", "employment", "child_protection",
+	"documentation", "family_tracing", "material_assistance",
+}
+
+// Urgencies, most urgent first.
+var Urgencies = []string{"emergency", "high", "normal"}
+
+// File is the name of the routing configuration; a file of this name
 // in the --policies directory replaces the embedded default as a whole.
-const RoutingFile = "routing.json"
+const File = "routing.json"
 
-// Routing is the configurable part of the routing rule and the referral
+// Policy is the configurable part of the routing rule and the referral
 // lifecycle. See doc.go for how the score is computed.
-type Routing struct {
+type Policy struct {
 	Regions       []string            `json:"regions"`
 	Adjacency     map[string][]string `json:"adjacency"`
 	Deadlines     map[string]Duration `json:"deadlines"`
@@ -71,35 +83,35 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // MarshalJSON writes the duration as a string.
 func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
 
-// LoadRouting reads routing.json from dir when present there, and the
+// Load reads routing.json from dir when present there, and the
 // embedded default otherwise.
-func LoadRouting(dir string) (Routing, error) {
-	b := defaultRouting
+func Load(dir string) (Policy, error) {
+	b := Embedded
 	if dir != "" {
-		f, err := os.ReadFile(filepath.Join(dir, RoutingFile))
+		f, err := os.ReadFile(filepath.Join(dir, File))
 		switch {
 		case err == nil:
 			b = f
 		case !errors.Is(err, fs.ErrNotExist):
-			return Routing{}, fmt.Errorf("referral: routing: %w", err)
+			return Policy{}, fmt.Errorf("referral: routing: %w", err)
 		}
 	}
-	return ParseRouting(b)
+	return Parse(b)
 }
 
-// ParseRouting parses and checks a routing configuration.
-func ParseRouting(b []byte) (Routing, error) {
-	var r Routing
+// Parse parses and checks a routing configuration.
+func Parse(b []byte) (Policy, error) {
+	var r Policy
 	if err := json.Unmarshal(b, &r); err != nil {
-		return Routing{}, fmt.Errorf("referral: routing: %w", err)
+		return Policy{}, fmt.Errorf("referral: routing: %w", err)
 	}
 	if err := r.validate(); err != nil {
-		return Routing{}, fmt.Errorf("referral: routing: %w", err)
+		return Policy{}, fmt.Errorf("referral: routing: %w", err)
 	}
 	return r, nil
 }
 
-func (r Routing) validate() error {
+func (r Policy) validate() error {
 	if len(r.Regions) == 0 {
 		return errors.New("no regions")
 	}
@@ -147,16 +159,16 @@ func (r Routing) validate() error {
 
 var sectionNames = []string{"identity", "narrative", "health", "legal"}
 
-// sectionsFor returns the case sections a provider of svc needs.
-func (r Routing) sectionsFor(svc string) []string {
+// SectionsFor returns the case sections a provider of svc needs.
+func (r Policy) SectionsFor(svc string) []string {
 	if s, ok := r.Sections[svc]; ok {
 		return slices.Clone(s)
 	}
 	return slices.Clone(r.Sections["default"])
 }
 
-func (r Routing) placeBased(svc string) bool { return slices.Contains(r.PlaceBased, svc) }
+func (r Policy) placeBased(svc string) bool { return slices.Contains(r.PlaceBased, svc) }
 
-func (r Routing) validRegion(code string) bool { return slices.Contains(r.Regions, code) }
+func (r Policy) ValidRegion(code string) bool { return slices.Contains(r.Regions, code) }
 
-func (r Routing) neighbours(a, b string) bool { return slices.Contains(r.Adjacency[a], b) }
+func (r Policy) neighbours(a, b string) bool { return slices.Contains(r.Adjacency[a], b) }

@@ -1,14 +1,34 @@
-package referral
+package routing
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/nrm-project/nrm/services/referral/directory"
 )
 
-func defaultRoutingT(t testing.TB) Routing {
+type (
+	Provider        = directory.Provider
+	ProviderService = directory.ProviderService
+)
+
+const (
+	Always = directory.Always
+	Hours  = directory.Hours
+)
+
+func writeFile(dir, name string, b []byte) error {
+	return os.WriteFile(filepath.Join(dir, name), b, 0o600)
+}
+
+func defaultPolicy(t testing.TB) Policy {
 	t.Helper()
-	r, err := LoadRouting("")
+	r, err := Load("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,16 +54,16 @@ func noDependants(p *Provider) { p.AcceptsDependants = false }
 // The expected ranks below are worked out by hand from routing.json.
 func TestRoutingScenarios(t *testing.T) {
 	t.Parallel()
-	r := defaultRoutingT(t)
+	r := defaultPolicy(t)
 	cases := []struct {
 		name      string
-		who       profile
+		who       Profile
 		directory []Provider
 		ranked    []string
 		excluded  map[string]string
 	}{{
 		name: "a child in a region with no child shelter goes to the national child shelter",
-		who:  profile{Service: "shelter", Urgency: "normal", Region: "MA-10", Gender: "female", Child: true},
+		who:  Profile{Service: "shelter", Urgency: "normal", Region: "MA-10", Gender: "female", Child: true},
 		directory: []Provider{
 			p("adult-local", "MA-10", []string{"MA-10"}, 5, 0, nil),
 			p("child-neighbour", "MA-09", []string{"MA-09"}, 5, 0, childrenOnly),
@@ -53,7 +73,7 @@ func TestRoutingScenarios(t *testing.T) {
 		excluded: map[string]string{"adult-local": ReasonChildNotAccepted, "child-neighbour": ReasonOutsideArea},
 	}, {
 		name: "an Arabic-speaking woman with two children: room for three, Arabic first",
-		who:  profile{Service: "shelter", Urgency: "high", Region: "MA-06", Gender: "female", Dependants: 2, Languages: []string{"ar"}},
+		who:  Profile{Service: "shelter", Urgency: "high", Region: "MA-06", Gender: "female", Dependants: 2, Languages: []string{"ar"}},
 		directory: []Provider{
 			p("french-local", "MA-06", []string{"MA-06"}, 10, 0, nil),
 			p("arabic-local", "MA-06", []string{"MA-06"}, 10, 0, arabic),
@@ -66,7 +86,7 @@ func TestRoutingScenarios(t *testing.T) {
 		excluded: map[string]string{"arabic-two-left": ReasonNoRoom, "no-children": ReasonNoDependants},
 	}, {
 		name: "a provider at capacity is left out, a busy one ranks below an idle one",
-		who:  profile{Service: "shelter", Urgency: "normal", Region: "MA-01", Gender: "male"},
+		who:  Profile{Service: "shelter", Urgency: "normal", Region: "MA-01", Gender: "male"},
 		directory: []Provider{
 			p("full", "MA-01", []string{"MA-01"}, 4, 4, nil),
 			p("busy", "MA-01", []string{"MA-01"}, 4, 3, nil),
@@ -77,7 +97,7 @@ func TestRoutingScenarios(t *testing.T) {
 		excluded: map[string]string{"full": ReasonNoRoom},
 	}, {
 		name: "a national provider ranks after a neighbour and before a distant regional one",
-		who:  profile{Service: "shelter", Urgency: "emergency", Region: "MA-12", Gender: "female"},
+		who:  Profile{Service: "shelter", Urgency: "emergency", Region: "MA-12", Gender: "female"},
 		directory: []Provider{
 			p("national", "MA-06", []string{"national"}, 5, 0, nil),
 			p("neighbour", "MA-11", []string{"MA-11", "MA-12"}, 5, 0, nil),
@@ -88,7 +108,7 @@ func TestRoutingScenarios(t *testing.T) {
 		excluded: map[string]string{"inactive": ReasonInactive},
 	}, {
 		name: "a man in a region whose shelters take only women goes to the neighbouring region",
-		who:  profile{Service: "shelter", Urgency: "normal", Region: "MA-07", Gender: "male"},
+		who:  Profile{Service: "shelter", Urgency: "normal", Region: "MA-07", Gender: "male"},
 		directory: []Provider{
 			p("women-1", "MA-07", []string{"MA-07"}, 5, 0, womenOnly),
 			p("women-2", "MA-07", []string{"MA-07", "MA-09"}, 5, 0, womenOnly),
@@ -99,7 +119,7 @@ func TestRoutingScenarios(t *testing.T) {
 	}}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ranked, excluded := r.rank(tc.who, tc.directory)
+			ranked, excluded := r.Rank(tc.who, tc.directory)
 			var got []string
 			for i, c := range ranked {
 				got = append(got, c.OrgID)
@@ -123,8 +143,8 @@ func TestRoutingScenarios(t *testing.T) {
 
 func TestRoutingReasons(t *testing.T) {
 	t.Parallel()
-	r := defaultRoutingT(t)
-	ranked, _ := r.rank(profile{Service: "shelter", Urgency: "emergency", Region: "MA-06", Gender: "female", Languages: []string{"ar"}},
+	r := defaultPolicy(t)
+	ranked, _ := r.Rank(Profile{Service: "shelter", Urgency: "emergency", Region: "MA-06", Gender: "female", Languages: []string{"ar"}},
 		[]Provider{p("x", "MA-06", []string{"MA-06"}, 10, 1, func(p *Provider) { arabic(p); p.Availability = Always })})
 	want := []string{ReasonSameRegion, ReasonLanguageMatch, ReasonAlwaysOpen, ReasonLoadLow, ReasonNoHistory}
 	if len(ranked) != 1 || !slices.Equal(ranked[0].Reasons, want) {
@@ -136,13 +156,58 @@ func TestRoutingOverrideFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	bad := []byte(`{"regions": []}`)
-	if err := writeFile(dir, RoutingFile, bad); err != nil {
+	if err := writeFile(dir, File, bad); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadRouting(dir); err == nil {
+	if _, err := Load(dir); err == nil {
 		t.Fatal("an invalid override file was accepted")
 	}
-	if _, err := LoadRouting(t.TempDir()); err != nil {
+	if _, err := Load(t.TempDir()); err != nil {
 		t.Fatalf("no override file: %v", err)
 	}
+}
+
+func syntheticDirectory(r Policy, n int) []Provider {
+	rng := rand.New(rand.NewPCG(1, 2))
+	out := make([]Provider, n)
+	for i := range out {
+		reg := r.Regions[rng.IntN(len(r.Regions))]
+		regions := []string{reg}
+		if i%50 == 0 {
+			regions = []string{National}
+		}
+		places := 1 + rng.IntN(20)
+		out[i] = p(fmt.Sprintf("org-%05d", i), reg, regions, places, rng.IntN(places+1), nil)
+		if i%3 == 0 {
+			womenOnly(&out[i])
+		}
+	}
+	return out
+}
+
+// BenchmarkRoute ranks a directory of 2,000 providers and reports the p99
+// of the individual rankings.
+func BenchmarkRoute(b *testing.B) {
+	r := defaultPolicy(b)
+	dir := syntheticDirectory(r, 2000)
+	who := Profile{Service: "shelter", Urgency: "emergency", Region: "MA-06", Gender: "female", Dependants: 1, Languages: []string{"ar"}}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for b.Loop() {
+		t0 := time.Now()
+		ranked, _ := r.Rank(who, dir)
+		lat = append(lat, time.Since(t0))
+		if len(ranked) == 0 {
+			b.Fatal("no candidate")
+		}
+	}
+	report(b, lat)
+}
+
+func report(b *testing.B, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }

@@ -1,4 +1,4 @@
-package referral
+package notices
 
 import (
 	"context"
@@ -10,8 +10,18 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 )
 
+// FuzzDecodeMarkRead: any body decodes or is a 4xx.
 func FuzzDecodeMarkRead(f *testing.F) {
-	fuzzDecoder(f, decodeMarkReadBody, `{"ids":["7b0c6f1e-3d0a-4c55-9d7e-2a4f7c9e1b00"]}`, `{"ids":"x"}`, `{"ids":[1]}`, `{"all":true}`)
+	for _, s := range []string{`{"ids":["7b0c6f1e-3d0a-4c55-9d7e-2a4f7c9e1b00"]}`, `{"ids":"x"}`, `{"ids":[1]}`, `{"all":true}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, err := decodeMarkReadBody(b)
+		var e *kit.Error
+		if err != nil && (!errors.As(err, &e) || e.Status < 400 || e.Status > 499) {
+			t.Fatalf("decode error %v is not a 4xx *kit.Error", err)
+		}
+	})
 }
 
 // FuzzDecodeNoticeQuery: any query string decodes or is a 4xx.

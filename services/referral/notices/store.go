@@ -1,4 +1,4 @@
-package referral
+package notices
 
 import (
 	"context"
@@ -9,16 +9,12 @@ import (
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/auth"
-	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/notice"
+	"github.com/nrm-project/nrm/services/referral/webhooks"
 )
 
 // querier runs queries in a transaction or on the database.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
+type querier = webhooks.Querier
 
 // noticeWebhookBody is what an organisation's webhook receives for a
 // notice: the same codes and ids as the inbox, signed like referral events.
@@ -32,10 +28,10 @@ type noticeWebhookBody struct {
 	SentAt     time.Time `json:"sent_at"`
 }
 
-// putNotice stores n once (by id) in tx and, when it is new, addressed to
+// Put stores n once (by id) in tx and, when it is new, addressed to
 // an organisation with a webhook, and webhook is set, queues a signed
 // delivery. It reports whether n was new.
-func putNotice(ctx context.Context, tx querier, n notice.Notice, webhook bool, now time.Time) (bool, error) {
+func Put(ctx context.Context, tx querier, n notice.Notice, webhook bool, now time.Time) (bool, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO notices (id, org_id, role, user_id, kind, detail, object_type, object_id,
 		due, created_at, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
 		n.ID, n.Org, n.Role, n.User, n.Kind, n.Detail, n.ObjectType, n.ObjectID, n.Due, n.CreatedAt.UTC(), now)
@@ -48,19 +44,10 @@ func putNotice(ctx context.Context, tx querier, n notice.Notice, webhook bool, n
 	if !webhook || n.Org == "" {
 		return true, nil
 	}
-	var hook string
-	err = tx.QueryRowContext(ctx, `SELECT webhook_url FROM providers WHERE org_id = $1`, n.Org).Scan(&hook)
-	if err == sql.ErrNoRows || err == nil && hook == "" {
-		return true, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("referral: webhook of %s: %w", n.Org, err)
-	}
 	b, _ := json.Marshal(noticeWebhookBody{NoticeID: n.ID, Event: n.Kind, Detail: n.Detail, ObjectType: n.ObjectType,
 		ObjectID: n.ObjectID, Due: n.Due, SentAt: now})
-	if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (id, org_id, url, body, attempts, next_attempt_at, created_at)
-		VALUES ($1, $2, $3, $4, 0, $5, $5)`, event.NewID(), n.Org, hook, string(b), now); err != nil {
-		return false, fmt.Errorf("referral: queue webhook: %w", err)
+	if err := webhooks.Queue(ctx, tx, n.Org, b, now); err != nil {
+		return false, err
 	}
 	return true, nil
 }
@@ -91,7 +78,7 @@ func visible(p auth.Principal, args *[]any) string {
 const noticeColumns = `n.id, n.kind, n.detail, n.object_type, n.object_id, n.due, n.created_at, r.read_at`
 
 // inbox lists what p sees, unread first, newest first within each.
-func inbox(ctx context.Context, q querier, p auth.Principal, in NoticeQuery) (NoticePage, error) {
+func list(ctx context.Context, q querier, p auth.Principal, in Query) (Page, error) {
 	args := []any{}
 	cond := visible(p, &args)
 	read := fmt.Sprintf(`LEFT JOIN notice_reads r ON r.notice_id = n.id AND r.user_id = $%d`, len(args)+1)
@@ -100,24 +87,24 @@ func inbox(ctx context.Context, q querier, p auth.Principal, in NoticeQuery) (No
 	if in.Unread {
 		filter = ` AND r.read_at IS NULL`
 	}
-	page := NoticePage{Notifications: []NoticeItem{}}
+	page := Page{Notifications: []Item{}}
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM notices n `+read+` WHERE `+cond+` AND r.read_at IS NULL`,
 		args...).Scan(&page.Unread); err != nil {
-		return NoticePage{}, fmt.Errorf("referral: notices: %w", err)
+		return Page{}, fmt.Errorf("referral: notices: %w", err)
 	}
 	n := len(args)
 	rows, err := q.QueryContext(ctx, `SELECT `+noticeColumns+` FROM notices n `+read+` WHERE `+cond+filter+`
 		ORDER BY CASE WHEN r.read_at IS NULL THEN 0 ELSE 1 END, n.created_at DESC, n.id DESC
 		LIMIT `+fmt.Sprintf("$%d OFFSET $%d", n+1, n+2), append(args, in.Limit+1, in.Offset)...)
 	if err != nil {
-		return NoticePage{}, fmt.Errorf("referral: notices: %w", err)
+		return Page{}, fmt.Errorf("referral: notices: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var it NoticeItem
+		var it Item
 		var readAt sql.NullTime
 		if err := rows.Scan(&it.ID, &it.Kind, &it.Detail, &it.ObjectType, &it.ObjectID, &it.Due, &it.CreatedAt, &readAt); err != nil {
-			return NoticePage{}, fmt.Errorf("referral: notices: %w", err)
+			return Page{}, fmt.Errorf("referral: notices: %w", err)
 		}
 		it.CreatedAt = it.CreatedAt.UTC()
 		if readAt.Valid {
@@ -127,7 +114,7 @@ func inbox(ctx context.Context, q querier, p auth.Principal, in NoticeQuery) (No
 		page.Notifications = append(page.Notifications, it)
 	}
 	if err := rows.Err(); err != nil {
-		return NoticePage{}, fmt.Errorf("referral: notices: %w", err)
+		return Page{}, fmt.Errorf("referral: notices: %w", err)
 	}
 	if len(page.Notifications) > in.Limit {
 		page.Notifications = page.Notifications[:in.Limit]
