@@ -192,7 +192,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// address like every route).
 	mux.Handle(audit.PublicPrefix, audit.MakePublicHandler(audit.MakePublicEndpoints(sys.audit), log.With(logger, "service", "audit")))
 	mux.HandleFunc("GET /healthz", kit.Health)
-	mux.HandleFunc("GET /readyz", kit.Ready(sys.readiness(f.auditBacklog), func(name string, err error) {
+	mux.HandleFunc("GET /readyz", kit.ReadyWithin(sys.readiness(f.auditBacklog), max(3*time.Second, f.reqTimeout), func(name string, err error) {
 		level.Warn(logger).Log("msg", "not ready", "check", name, "err", err)
 	}))
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {
