@@ -218,7 +218,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		mux.Handle(audit.PublicPrefix, audit.MakePublicHandler(audit.MakePublicEndpoints(sys.audit), log.With(logger, "service", "audit")))
 	}
 	mux.HandleFunc("GET /healthz", kit.Health)
-	mux.HandleFunc("GET /readyz", kit.Ready(append(sys.readiness(f.auditBacklog), peers.checks(local)...), func(name string, err error) {
+	mux.HandleFunc("GET /readyz", kit.ReadyWithin(append(sys.readiness(f.auditBacklog), peers.checks(local)...), max(3*time.Second, f.reqTimeout), func(name string, err error) {
 		level.Warn(logger).Log("msg", "not ready", "check", name, "err", err)
 	}))
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, _ *http.Request) {

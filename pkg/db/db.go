@@ -76,8 +76,9 @@ func (c Config) reconnectLog(service string) func(down bool, err error) {
 	}
 }
 
-// DefaultLockWait is the default Config.LockWait.
-const DefaultLockWait = 5 * time.Second
+// DefaultLockWait is the default Config.LockWait (nrm serve sets it to
+// the request budget).
+const DefaultLockWait = 10 * time.Second
 
 // Engine returns the engine cfg selects.
 func (c Config) Engine() Engine {

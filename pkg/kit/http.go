@@ -101,8 +101,14 @@ func Health(w http.ResponseWriter, _ *http.Request) {
 // Ready answers /readyz: 200 when every check passes, 503 naming the
 // failing checks otherwise (names only; details go to the log).
 func Ready(checks []Check, onFail func(name string, err error)) http.HandlerFunc {
+	return ReadyWithin(checks, 3*time.Second, onFail)
+}
+
+// ReadyWithin is Ready giving the checks d (a request's budget: ready
+// means a request can be served within it).
+func ReadyWithin(checks []Check, d time.Duration, onFail func(name string, err error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
 		// The checks run side by side, each with the whole budget.
 		errs := make([]error, len(checks))
