@@ -26,8 +26,8 @@ var serviceKeys = map[string]struct {
 	"identity": {[]keys.Purpose{keys.PurposeUserMAC, keys.PurposeTOTPSecrets, keys.PurposeRefreshTokens,
 		"identity/password-resets/v1", keys.PurposeClientAddress}, []string{"token-signing.key"}},
 	"intake": {[]keys.Purpose{keys.PurposeWrap, keys.PurposeSectionMAC, keys.PurposeBlindIndex, keys.PurposePseudonym,
-		keys.PurposeCaseKeys, keys.PurposeClientAddress}, nil},
-	"referral": {[]keys.Purpose{keys.PurposeClientAddress, keys.PurposePseudonym, keys.PurposeWebhook}, nil},
+		keys.PurposeCaseKeys, keys.PurposeClientAddress, keys.PurposeIdempotency}, nil},
+	"referral": {[]keys.Purpose{keys.PurposeClientAddress, keys.PurposePseudonym, keys.PurposeWebhook, keys.PurposeIdempotency}, nil},
 	"stats":    {[]keys.Purpose{keys.PurposeClientAddress}, nil},
 	"audit":    {[]keys.Purpose{keys.PurposeClientAddress, keys.PurposeAuditLeafMAC}, []string{audit.KeyFile, audit.PubFile, audit.MACsFromFile}},
 }
