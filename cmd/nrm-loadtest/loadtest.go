@@ -53,6 +53,7 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	floodKnown := fs.Bool("flood-known", false, "login-flood: half the wrong passwords name the demo users' own accounts")
 	role := fs.String("role", "auditor", "oversight-pages: the pages of auditor, org_admin or system_admin (with the --email of such a user)")
 	keyed := fs.Bool("idempotency-keys", false, "register and read: send every POST with a fresh Idempotency-Key")
+	think := fs.Duration("think", 0, "each client waits this long (±50%, at random) between its requests, as a person reading a page does; 0: none (the server's throughput)")
 	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -62,6 +63,10 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if duration <= 0 || duration > 10*time.Minute || concurrency < 1 || concurrency > 512 {
 		return usageError{"--duration must be within (0, 10m] and --concurrency within [1, 512]"}
 	}
+	if *think < 0 || *think > time.Minute {
+		return usageError{"--think must be within [0, 1m]"}
+	}
+	ctx = withThink(ctx, *think)
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return usageError{"--url must be an http(s) URL"}
@@ -342,6 +347,7 @@ func runLoad(ctx context.Context, op func(context.Context, *rand.Rand) error, co
 		count     atomic.Int64
 		wg        sync.WaitGroup
 	)
+	think := thinkOf(ctx)
 	start := time.Now()
 	for w := range concurrency {
 		wg.Add(1)
@@ -365,6 +371,14 @@ func runLoad(ctx context.Context, op func(context.Context, *rand.Rand) error, co
 					continue
 				}
 				local = append(local, time.Since(t))
+				if think > 0 {
+					pause := time.NewTimer(think/2 + time.Duration(rng.Int64N(int64(think))))
+					select {
+					case <-ctx.Done():
+					case <-pause.C:
+					}
+					pause.Stop()
+				}
 			}
 			mu.Lock()
 			latencies = append(latencies, local...)
@@ -392,4 +406,17 @@ func (r loadResult) print(w io.Writer) {
 		r.Scenario, r.Requests, r.Errors, r.Seconds, r.Concurrency, r.PerSecond, r.P50ms, r.P90ms, r.P99ms, r.MaxMs)
 	b, _ := json.Marshal(r)
 	fmt.Fprintf(w, "%s\n", b)
+}
+
+// thinkKey carries --think to runLoad: a paced client stands for a person
+// (one page, a pause to read it), not for a loop asking as fast as it can.
+type thinkKey struct{}
+
+func withThink(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, thinkKey{}, d)
+}
+
+func thinkOf(ctx context.Context) time.Duration {
+	d, _ := ctx.Value(thinkKey{}).(time.Duration)
+	return d
 }

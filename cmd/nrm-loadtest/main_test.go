@@ -17,6 +17,7 @@ func TestFlagsRefusedBeforeAnyRequest(t *testing.T) {
 		{"not http", []string{"--url", "ftp://127.0.0.1"}, "--url must be an http(s) URL"},
 		{"too long", []string{"--duration", "1h"}, "--duration must be within"},
 		{"too many clients", []string{"--concurrency", "10000"}, "--concurrency within"},
+		{"negative think time", []string{"--think", "-1s"}, "--think must be within"},
 		{"stray argument", []string{"register"}, `unexpected argument "register"`},
 		{"flood elsewhere", []string{"--scenario", "login-flood", "--url", "http://192.0.2.1:8080"}, "only targets a server on this machine"},
 	} {
