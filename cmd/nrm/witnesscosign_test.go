@@ -24,25 +24,8 @@ import (
 // the witness's key.
 func TestCheckpointCosignedByWitness(t *testing.T) {
 	t.Parallel()
-	root := t.TempDir()
-	keysDir := filepath.Join(root, "keys")
-	skey, vkey, err := note.GenerateKey(rand.Reader, "nrm.local/audit")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(keysDir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(keysDir, "audit-checkpoint.key"), []byte(base64.StdEncoding.EncodeToString([]byte(skey))+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	wURL, wKey := startWitness(t, filepath.Join(root, "witness"), vkey)
-	s := startServer(t, "--keys", keysDir, "--data", filepath.Join(root, "data"), "--demo", "--witness", wURL+"/add-checkpoint")
-	logV, _ := note.NewVerifier(vkey)
-	witV, err := note.NewVerifier(wKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := startWitnessedServer(t)
+	keysDir, s, wKey, logV, witV := w.keysDir, w.server, w.key, w.logV, w.witV
 
 	cosigned := waitCosigned(t, s.base, logV, witV)
 	verify := func(args ...string) (int, string) {

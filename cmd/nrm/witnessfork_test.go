@@ -27,27 +27,8 @@ import (
 // a fork: the operator, who holds the log's key, signs another tree of a
 // witnessed size, which the witness refuses and the verifier tells apart.
 func TestWitnessDetectsAForkedLog(t *testing.T) {
-	root := t.TempDir()
-	keysDir := filepath.Join(root, "keys")
-	// The log's key, made here so that the witness can be told it first
-	// (a deployment gives its witnesses GET /api/v1/audit/public/key).
-	skey, vkey, err := note.GenerateKey(rand.Reader, "nrm.local/audit")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(keysDir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(keysDir, "audit-checkpoint.key"), []byte(base64.StdEncoding.EncodeToString([]byte(skey))+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	wURL, wKey := startWitness(t, filepath.Join(root, "witness"), vkey)
-	s := startServer(t, "--keys", keysDir, "--data", filepath.Join(root, "data"), "--demo", "--witness", wURL+"/add-checkpoint")
-	logV, _ := note.NewVerifier(vkey)
-	witV, err := note.NewVerifier(wKey)
-	if err != nil {
-		t.Fatalf("witness key %q: %v", wKey, err)
-	}
+	w := startWitnessedServer(t)
+	root, s, skey, vkey, wURL, logV, witV := w.root, w.server, w.logKey, w.logVKey, w.url, w.logV, w.witV
 	if got := strings.TrimSpace(string(publicGet(t, s.base+"/api/v1/audit/public/key", 200))); got != vkey {
 		t.Fatalf("the deployment serves key %q, want %q", got, vkey)
 	}
@@ -167,4 +148,44 @@ func treeOf(t *testing.T, text string) (int64, tlog.Hash) {
 		t.Fatalf("checkpoint body %q", text)
 	}
 	return size, tlog.Hash(h)
+}
+
+// witnessed is a deployment whose checkpoints a witness cosigns.
+type witnessed struct {
+	root, keysDir string
+	server        *server
+	logKey        string // the log's signer key (the operator holds it)
+	logVKey       string // and its verifier key
+	url, key      string // the witness and its verifier key
+	logV, witV    note.Verifier
+}
+
+// startWitnessedServer makes the log's key first (so that the witness can
+// be told it, as a deployment gives its witnesses GET
+// /api/v1/audit/public/key), then a witness, then the deployment pushing
+// its checkpoints to it.
+func startWitnessedServer(t *testing.T) witnessed {
+	t.Helper()
+	w := witnessed{root: t.TempDir()}
+	w.keysDir = filepath.Join(w.root, "keys")
+	skey, vkey, err := note.GenerateKey(rand.Reader, "nrm.local/audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(w.keysDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(w.keysDir, "audit-checkpoint.key"), []byte(base64.StdEncoding.EncodeToString([]byte(skey))+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.url, w.key = startWitness(t, filepath.Join(w.root, "witness"), vkey)
+	w.server = startServer(t, "--keys", w.keysDir, "--data", filepath.Join(w.root, "data"), "--demo", "--witness", w.url+"/add-checkpoint")
+	w.logKey, w.logVKey = skey, vkey
+	if w.logV, err = note.NewVerifier(vkey); err != nil {
+		t.Fatal(err)
+	}
+	if w.witV, err = note.NewVerifier(w.key); err != nil {
+		t.Fatalf("witness key %q: %v", w.key, err)
+	}
+	return w
 }
