@@ -28,6 +28,7 @@ import (
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/referral"
 	"github.com/nrm-project/nrm/services/referral/directory"
+	"github.com/nrm-project/nrm/services/referral/notices"
 	"github.com/nrm-project/nrm/services/stats"
 )
 
@@ -76,7 +77,7 @@ type system struct {
 	referral      referral.Service
 	sweeper       *referral.Sweeper
 	referralDen   authz.DenialRecorder
-	notices       *referral.Notices
+	notices       *notices.Inbox
 	directory     *directory.Changes // referral's provider directory, followed across replicas
 	stats         *stats.Stats
 	statsAPI      stats.Service // stats, logged and instrumented
@@ -405,8 +406,8 @@ func (s *system) mount(mux *http.ServeMux, rl *kit.RateLimits) {
 		for _, p := range []string{"/api/v1/referrals", "/api/v1/referrals/", "/api/v1/providers", "/api/v1/providers/"} {
 			mux.Handle(p, refHTTP)
 		}
-		noticeHTTP := referral.MakeNoticeHTTPHandler(referral.MakeNoticeEndpoints(
-			referral.NoticeLoggingMiddleware(log.With(s.logger, "service", "notifications"))(s.notices), authn, s.enforcer, s.referralDen),
+		noticeHTTP := notices.MakeHTTPHandler(notices.MakeEndpoints(
+			notices.LoggingMiddleware(log.With(s.logger, "service", "notifications"))(s.notices), authn, s.enforcer, s.referralDen),
 			log.With(s.logger, "service", "notifications"))
 		mux.Handle("/api/v1/notifications", noticeHTTP)
 		mux.Handle("/api/v1/notifications/", noticeHTTP)

@@ -18,6 +18,7 @@ import (
 	"github.com/nrm-project/nrm/services/identity"
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/referral"
+	"github.com/nrm-project/nrm/services/referral/notices"
 	"github.com/nrm-project/nrm/services/stats"
 	"github.com/nrm-project/nrm/services/web"
 )
@@ -96,7 +97,7 @@ func webHandler(f serveFlags, kd *keys.Dir, api http.Handler, logger log.Logger)
 	if err != nil {
 		return nil, err
 	}
-	notices, err := referral.NewNoticeClient(base, hc)
+	notices, err := notices.NewClient(base, hc)
 	if err != nil {
 		return nil, err
 	}

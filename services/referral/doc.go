@@ -92,8 +92,8 @@
 // (webhook_secret.go). docs/webhooks.md shows how a provider verifies.
 //
 // Notifications. Every signed-in user's inbox is the sub-package notices,
-// a go-kit service of its own over this database (NewNotices and the
-// Notice* names here are its own under referral's names); referral
+// a go-kit service of its own over this database (NewNotices builds it
+// from referral's Config); referral
 // stores the notices it raises in the transaction of the change (notify).
 //
 // Metrics. InstrumentingMiddleware counts calls and their durations with

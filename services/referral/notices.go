@@ -10,36 +10,8 @@ import (
 	"github.com/nrm-project/nrm/services/referral/notices"
 )
 
-// The inbox (package notices), under the names the referral API has
-// always given it.
-type (
-	NoticeService   = notices.Service
-	NoticeQuery     = notices.Query
-	NoticeItem      = notices.Item
-	NoticePage      = notices.Page
-	Notices         = notices.Inbox
-	NoticeEndpoints = notices.Endpoints
-)
-
-// Inbox limits, the Casbin object of the inbox and how long a notice is kept.
-const (
-	DefaultNoticePage   = notices.DefaultPage
-	MaxNoticePage       = notices.MaxPage
-	MaxMarkRead         = notices.MaxMarkRead
-	ObjectNotifications = notices.Object
-	NoticeRetention     = notices.Retention
-)
-
-// Constructors of the inbox, its endpoints, transport, client and logging.
-var (
-	MakeNoticeEndpoints     = notices.MakeEndpoints
-	MakeNoticeHTTPHandler   = notices.MakeHTTPHandler
-	NewNoticeClient         = notices.NewClient
-	NoticeLoggingMiddleware = notices.LoggingMiddleware
-)
-
 // NewNotices returns the inbox over the referral database of cfg.
-func NewNotices(cfg Config) (*Notices, error) {
+func NewNotices(cfg Config) (*notices.Inbox, error) {
 	return notices.New(notices.Config{DB: cfg.DB, Keys: cfg.Keys, Logger: cfg.Logger, Now: cfg.Now})
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/nrm-project/nrm/services/referral/notices"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -23,7 +24,7 @@ import (
 	"github.com/nrm-project/nrm/services/referral/webhooks"
 )
 
-func (ev *env) notices(t testing.TB) *Notices {
+func (ev *env) inbox(t testing.TB) *notices.Inbox {
 	t.Helper()
 	n, err := NewNotices(ev.config())
 	if err != nil {
@@ -38,8 +39,8 @@ func (ev *env) noticeServer(t testing.TB, tok tokens) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eps := MakeNoticeEndpoints(ev.notices(t), auth.Middleware(tok), enf, NewDenialRecorder(ev.db, ev.keys))
-	srv := httptest.NewServer(contract.Handler(t, MakeNoticeHTTPHandler(eps, log.NewNopLogger())))
+	eps := notices.MakeEndpoints(ev.inbox(t), auth.Middleware(tok), enf, NewDenialRecorder(ev.db, ev.keys))
+	srv := httptest.NewServer(contract.Handler(t, notices.MakeHTTPHandler(eps, log.NewNopLogger())))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -52,7 +53,7 @@ func (ev *env) deliver(t testing.TB, ns ...notice.Notice) {
 		b, _ := json.Marshal(n)
 		msgs[i] = outbox.Message{ID: event.NewID(), Source: "intake", Seq: int64(i + 1), Topic: notice.Topic, Payload: b}
 	}
-	if err := ev.notices(t).Receive(context.Background(), msgs); err != nil {
+	if err := ev.inbox(t).Receive(context.Background(), msgs); err != nil {
 		t.Fatalf("receive: %v", err)
 	}
 }
@@ -139,9 +140,9 @@ func TestNoticeReceivedOnce(t *testing.T) {
 }
 
 type inboxPage struct {
-	Notifications []NoticeItem `json:"notifications"`
-	Unread        int          `json:"unread"`
-	NextOffset    *int         `json:"next_offset"`
+	Notifications []notices.Item `json:"notifications"`
+	Unread        int            `json:"unread"`
+	NextOffset    *int           `json:"next_offset"`
 }
 
 func ids(p inboxPage) []string {
@@ -334,7 +335,7 @@ func TestReferralEventsReachInboxes(t *testing.T) {
 	})
 }
 
-// Notices older than NoticeRetention go, with their read marks; newer stay.
+// Notices older than notices.Retention go, with their read marks; newer stay.
 func TestNoticesExpire(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
@@ -345,10 +346,10 @@ func TestNoticesExpire(t *testing.T) {
 		recent := ev.note(notice.KindPersonMissing, org, "", "")
 		ev.deliver(t, old, recent)
 		ctx := auth.WithPrincipal(context.Background(), auth.Principal{UserID: user, OrgID: org, Roles: []string{auth.RoleNGOCaseworker}})
-		if _, err := ev.notices(t).MarkRead(ctx, []string{old.ID, recent.ID}); err != nil {
+		if _, err := ev.inbox(t).MarkRead(ctx, []string{old.ID, recent.ID}); err != nil {
 			t.Fatal(err)
 		}
-		n, err := ev.notices(t).Expire(context.Background(), old.CreatedAt.Add(NoticeRetention+time.Hour))
+		n, err := ev.inbox(t).Expire(context.Background(), old.CreatedAt.Add(notices.Retention+time.Hour))
 		if err != nil || n != 1 {
 			t.Fatalf("Expire = %d, %v; want 1", n, err)
 		}

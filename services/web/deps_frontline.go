@@ -4,14 +4,14 @@ import (
 	"context"
 
 	"github.com/nrm-project/nrm/services/intake"
-	"github.com/nrm-project/nrm/services/referral"
+	"github.com/nrm-project/nrm/services/referral/notices"
 )
 
 // Notices is what the pages need of the notices' inbox: a guardian finds
 // the children's cases in the notices of their appointment;
-// referral.NoticeService satisfies it.
+// notices.Service satisfies it.
 type Notices interface {
-	Notices(ctx context.Context, q referral.NoticeQuery) (referral.NoticePage, error)
+	Notices(ctx context.Context, q notices.Query) (notices.Page, error)
 }
 
 // Rights is what the person's rights pages need of intake; intake.Service
@@ -21,7 +21,7 @@ type Rights interface {
 }
 
 var (
-	_ Notices = referral.NoticeService(nil)
+	_ Notices = notices.Service(nil)
 	_ Rights  = intake.Service(nil)
 )
 

@@ -7,7 +7,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/notice"
 	"github.com/nrm-project/nrm/services/intake"
-	"github.com/nrm-project/nrm/services/referral"
+	"github.com/nrm-project/nrm/services/referral/notices"
 )
 
 // A guardian finds the children in their care in the notices of their
@@ -22,7 +22,7 @@ type childRow struct {
 
 // guardedCases returns the ids of the cases the user was appointed to and
 // not replaced on, newest appointment first.
-func guardedCases(items []referral.NoticeItem) []string {
+func guardedCases(items []notices.Item) []string {
 	var ids []string
 	ended := map[string]bool{}
 	// Notices come newest first: a replacement after the appointment ends
@@ -47,7 +47,7 @@ func (h *Handler) children(q *request) {
 		return
 	}
 	ctx := q.ctx()
-	page, err := h.cfg.Notices.Notices(ctx, referral.NoticeQuery{Limit: referral.MaxNoticePage})
+	page, err := h.cfg.Notices.Notices(ctx, notices.Query{Limit: notices.MaxPage})
 	if err != nil {
 		h.fail(q, err)
 		return

@@ -7,7 +7,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/notice"
 	"github.com/nrm-project/nrm/services/intake"
-	"github.com/nrm-project/nrm/services/referral"
+	"github.com/nrm-project/nrm/services/referral/notices"
 )
 
 const (
@@ -19,11 +19,11 @@ const (
 // appointment notices, less those a later replacement ended; notices of
 // other kinds, objects or malformed ids are no children.
 func TestGuardedCases(t *testing.T) {
-	n := func(kind, typ, id string) referral.NoticeItem {
-		return referral.NoticeItem{Kind: kind, ObjectType: typ, ObjectID: id}
+	n := func(kind, typ, id string) notices.Item {
+		return notices.Item{Kind: kind, ObjectType: typ, ObjectID: id}
 	}
 	// Newest first, as the inbox lists them.
-	got := guardedCases([]referral.NoticeItem{
+	got := guardedCases([]notices.Item{
 		n(notice.KindGuardianReplaced, "case", childB),
 		n(notice.KindCaseChanged, "case", childA),
 		n(notice.KindGuardianAppointed, "case", childA),
@@ -35,7 +35,7 @@ func TestGuardedCases(t *testing.T) {
 		t.Fatalf("children %v, want only %s", got, childA)
 	}
 	// Appointed again after a replacement: the child is back.
-	got = guardedCases([]referral.NoticeItem{n(notice.KindGuardianAppointed, "case", childB), n(notice.KindGuardianReplaced, "case", childB)})
+	got = guardedCases([]notices.Item{n(notice.KindGuardianAppointed, "case", childB), n(notice.KindGuardianReplaced, "case", childB)})
 	if !slices.Equal(got, []string{childB}) {
 		t.Fatalf("re-appointed: %v", got)
 	}
