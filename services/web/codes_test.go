@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/nrm-project/nrm/pkg/seal"
 	"io/fs"
 	"regexp"
 	"testing"
@@ -44,6 +45,7 @@ var shownCodes = map[string][]string{
 	"rolecode": auth.AllRoles, "orgkind": identity.OrgKinds, "ustatus": {identity.StatusActive, identity.StatusDisabled},
 	"factor":  {identity.SecondFactorPending, identity.SecondFactorActive, identity.SecondFactorSuspended},
 	"problem": {identity.ProblemRolesDoNotFit, identity.ProblemIntegrityCheck},
+	"keykind": {seal.KindHybrid.String(), seal.KindX25519.String()},
 }
 
 // codeUseRe finds the kinds of label a template shows: Code "kind",

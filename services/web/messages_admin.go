@@ -10,6 +10,8 @@ var adminMessages = map[string]msg{
 	"admin.keys.title":         {"Encryption keys", "Clés de chiffrement", "مفاتيح التشفير"},
 	"admin.keys.caption":       {"Each organisation's key ring: the identity that opens its cases, and how far its last rotation has gone", "Le trousseau de chaque organisation : l'identité qui ouvre ses dossiers, et où en est sa dernière rotation", "حلقة مفاتيح كل هيئة: الهوية التي تفتح ملفاتها، وإلى أين وصل آخر تدوير لها"},
 	"admin.keys.kind":          {"Identity kind", "Type d'identité", "نوع الهوية"},
+	"keykind.hybrid":           {"Post-quantum hybrid", "Hybride post-quantique", "هجين مقاوم للحوسبة الكمومية"},
+	"keykind.x25519":           {"Classical", "Classique", "تقليدي"},
 	"admin.keys.version":       {"Version", "Version", "الإصدار"},
 	"admin.keys.created":       {"Created", "Créée", "أُنشئت"},
 	"admin.keys.rotated":       {"Last rotated", "Dernière rotation", "آخر تدوير"},
