@@ -92,6 +92,7 @@ func TestConcurrentWritersGetGapFreeStreams(t *testing.T) {
 		if err := <-relayDone; err != nil {
 			t.Fatalf("Run: %v", err)
 		}
+		r.rescan()
 		if _, err := r.DeliverOnce(ctx); err != nil {
 			t.Fatalf("DeliverOnce: %v", err)
 		}
