@@ -160,12 +160,17 @@ func WriteError(w http.ResponseWriter, err error) {
 
 // ErrorEncoder returns a go-kit ServerErrorEncoder. Outages and unknown
 // errors are logged (the log line carries the request id, not the
-// request) and answered 503 and with a generic 500.
+// request) and answered 503 and with a generic 500; a request whose
+// client went away is neither (ClientGone).
 func ErrorEncoder(logger log.Logger) func(ctx context.Context, err error, w http.ResponseWriter) {
 	return func(ctx context.Context, err error, w http.ResponseWriter) {
 		var e *Error
 		switch {
 		case errors.As(err, &e):
+		case ClientGone(ctx, err):
+			// Nobody reads the answer; 503 in case a proxy still does.
+			level.Debug(logger).Log("msg", "request abandoned by its client", "request_id", RequestID(ctx))
+			err = Unavailable(time.Second)
 		case outage.Is(err):
 			level.Warn(logger).Log("msg", "request failed: unavailable", "request_id", RequestID(ctx), "err", err)
 		default:

@@ -21,6 +21,31 @@ func ErrCode(err error) string {
 	return AsError(err).Code
 }
 
+// OutcomeClientGone is the outcome of a call whose client went away (it
+// closed the connection, so the request's context was canceled) before
+// the answer: not a server failure, so not "internal", and no error line.
+const OutcomeClientGone = "client_gone"
+
+// Outcome is ErrCode for a call made under ctx: a call that failed only
+// because its client went away is OutcomeClientGone.
+func Outcome(ctx context.Context, err error) string {
+	if ClientGone(ctx, err) {
+		return OutcomeClientGone
+	}
+	return ErrCode(err)
+}
+
+// ClientGone reports whether err is the failure of a request its client
+// abandoned: the request's context was canceled (not timed out) and err
+// is not an answer the service chose (an *Error).
+func ClientGone(ctx context.Context, err error) bool {
+	if err == nil || !errors.Is(ctx.Err(), context.Canceled) {
+		return false
+	}
+	var e *Error
+	return !errors.As(err, &e)
+}
+
 // Observer is told of every call of a service method: the one request
 // observer behind every service's logging and instrumenting middlewares.
 type Observer func(ctx context.Context, method string, begin time.Time, err error)
@@ -36,7 +61,7 @@ func LogCalls(logger log.Logger, quiet ...string) Observer {
 		if err == nil && slices.Contains(quiet, method) {
 			return
 		}
-		code := ErrCode(err)
+		code := Outcome(ctx, err)
 		kv := []any{"method", method, "outcome", code, "took", time.Since(begin), "request_id", RequestID(ctx)}
 		if code == CodeInternal || code == CodeUnavailable {
 			kv = append(kv, "err", err)
@@ -64,8 +89,8 @@ func CountCalls(reg prometheus.Registerer, subsystem, what string) (Observer, er
 	if err != nil {
 		return nil, err
 	}
-	return func(_ context.Context, method string, begin time.Time, err error) {
-		code := ErrCode(err)
+	return func(ctx context.Context, method string, begin time.Time, err error) {
+		code := Outcome(ctx, err)
 		calls.WithLabelValues(method, code).Inc()
 		dur.WithLabelValues(method, code).Observe(time.Since(begin).Seconds())
 	}, nil
