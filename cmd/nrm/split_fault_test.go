@@ -59,6 +59,9 @@ func TestSplitDeploymentFaults(t *testing.T) {
 	}
 	load := newFaultLoad(base, officer, me.OrgID)
 	c := &faultCheck{t: t, d: d, cluster: cluster, load: load, deadline: deadline}
+	for i, w := range faultWrites {
+		c.before[i] = c.ids(t, c.db(t), `SELECT id, 1 FROM `+w.table)
+	}
 
 	restart := func(t *testing.T, old *proc, svc string, replica int) {
 		p := d.start(svc, replica, filepath.Join(filepath.Dir(d.keys), "keys-"+svc))
@@ -152,7 +155,8 @@ type faultCheck struct {
 	cluster  *pgcluster.Cluster
 	load     *faultLoad
 	deadline time.Duration
-	due      []string // emergency referrals whose offer fell due during a fault
+	due      []string          // emergency referrals whose offer fell due during a fault
+	before   [2]map[string]int // the cases and referrals stored before the load
 }
 
 // fault runs the load, injects the fault (which returns when it ended),
@@ -167,9 +171,14 @@ func (c *faultCheck) fault(t *testing.T, name string, inject func() time.Time) {
 	// An emergency offer, due while the fault lasts if it lasts longer
 	// than the deadline, or soon after.
 	if id := l.write("/api/v1/cases", registrationBody("due")); id != "" {
-		if ref := l.write("/api/v1/referrals", l.referralBody(id, "emergency")); ref != "" {
+		ref := l.write("/api/v1/referrals", l.referralBody(id, "emergency"))
+		l.mu.Lock()
+		l.cases = append(l.cases, id)
+		if ref != "" {
+			l.refs = append(l.refs, ref)
 			c.due = append(c.due, ref)
 		}
+		l.mu.Unlock()
 	}
 	dueAt := time.Now().Add(c.deadline)
 	start := time.Now()
@@ -179,18 +188,17 @@ func (c *faultCheck) fault(t *testing.T, name string, inject func() time.Time) {
 	l.halt()
 	seen := l.during(start, end)
 	drain := c.drained(t)
-	lost, missing, doubled, gaps := c.written(t)
+	w := c.written(t)
 	c.verify(t)
 	l.mu.Lock()
 	cases, refs, gaveUp := len(l.cases), len(l.refs), l.gaveUp
 	l.mu.Unlock()
-	t.Logf("| %s | acked %d cases, %d referrals (of %d, %d in all) | lost %d | audit missing %d, doubled %d, seq gaps %d | "+
+	t.Logf("| %s | acked %d cases, %d referrals (of %d, %d in all) | %s | "+
 		"%s | outboxes drained in %.1f s | offer due %s |",
-		name, cases-cases0, refs-refs0, cases, refs, lost, missing, doubled, gaps, seen, drain.Seconds(),
+		name, cases-cases0, refs-refs0, cases, refs, w, seen, drain.Seconds(),
 		map[bool]string{true: "during the fault", false: "after the fault"}[dueAt.Before(end)])
-	if lost != 0 || missing != 0 || doubled != 0 || gaps != 0 || gaveUp != 0 {
-		t.Errorf("after %s: %d acknowledged writes lost, %d unaudited, %d audited twice, %d sequence numbers missing, %d writes given up",
-			name, lost, missing, doubled, gaps, gaveUp)
+	if w != (writeCounts{}) || gaveUp != 0 {
+		t.Errorf("after %s: %s; %d writes given up", name, w, gaveUp)
 	}
 }
 
@@ -232,39 +240,63 @@ func (c *faultCheck) drained(t *testing.T) time.Duration {
 	return 0
 }
 
-// written counts acknowledged writes not stored, and their audit events
-// missing or stored twice, by object id; and, per source, the sequence
-// numbers missing from the audit log (a source numbers its events 1..n).
-func (c *faultCheck) written(t *testing.T) (lost, missing, doubled, gaps int) {
+// writeCounts is what the database holds against what the clients were
+// told; every count must be zero.
+type writeCounts struct {
+	lost    int // acknowledged, not stored
+	extra   int // stored, never acknowledged (a retry stored twice)
+	missing int // acknowledged, no audit event
+	doubled int // audit events beyond one per write
+	gaps    int // sequence numbers missing from the audit log
+}
+
+func (w writeCounts) String() string {
+	return fmt.Sprintf("lost %d, stored unacknowledged %d | audit missing %d, doubled %d, seq gaps %d",
+		w.lost, w.extra, w.missing, w.doubled, w.gaps)
+}
+
+// faultWrites are the tables and audit actions of the load's writes.
+var faultWrites = []struct{ table, action string }{
+	{"intake.cases", "intake.case.register"}, {"referral.referrals", "referral.referral.create"},
+}
+
+// written compares the acknowledged writes with the rows stored since the
+// load began, and with their audit events by object id; and finds, per
+// source, the sequence numbers missing from the audit log (a source
+// numbers its events 1..n).
+func (c *faultCheck) written(t *testing.T) (w writeCounts) {
 	t.Helper()
 	conn := c.db(t)
 	l := c.load
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, w := range []struct {
-		ids           []string
-		table, action string
-	}{{l.cases, "intake.cases", "intake.case.register"}, {l.refs, "referral.referrals", "referral.referral.create"}} {
-		stored, audited := c.ids(t, conn, `SELECT id, 1 FROM `+w.table),
-			c.ids(t, conn, `SELECT object_id, count(*) FROM audit.events WHERE action = $1 GROUP BY object_id`, w.action)
-		for _, id := range w.ids {
+	for i, acked := range [][]string{l.cases, l.refs} {
+		stored := c.ids(t, conn, `SELECT id, 1 FROM `+faultWrites[i].table)
+		audited := c.ids(t, conn, `SELECT object_id, count(*) FROM audit.events WHERE action = $1 GROUP BY object_id`, faultWrites[i].action)
+		for _, id := range acked {
 			if stored[id] == 0 {
-				lost++
+				w.lost++
 			}
+			delete(stored, id)
 			switch n := audited[id]; {
 			case n == 0:
-				missing++
+				w.missing++
 			case n > 1:
-				doubled += n - 1
+				w.doubled += n - 1
+			}
+		}
+		for id := range stored {
+			if c.before[i][id] == 0 {
+				w.extra++
 			}
 		}
 	}
 	err := conn.QueryRow(`SELECT COALESCE(sum(m - n), 0) FROM (SELECT max(seq) AS m, count(*) AS n FROM audit.events
-		WHERE source <> 'audit' GROUP BY source) s`).Scan(&gaps)
+		WHERE source <> 'audit' GROUP BY source) s`).Scan(&w.gaps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return lost, missing, doubled, gaps
+	return w
 }
 
 func (c *faultCheck) ids(t *testing.T, conn *sql.DB, q string, args ...any) map[string]int {

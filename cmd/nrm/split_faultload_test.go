@@ -211,11 +211,20 @@ type faultFigures struct {
 
 func (f faultFigures) String() string {
 	var b strings.Builder
-	for _, st := range slices.Sorted(maps.Keys(f.statuses)) {
-		fmt.Fprintf(&b, " %d×%d", st, f.statuses[st])
+	fmt.Fprintf(&b, "attempts failed %d", f.failed)
+	for i, st := range slices.Sorted(maps.Keys(f.statuses)) {
+		fmt.Fprintf(&b, "%s%d×%d", map[bool]string{true: " (status×n: ", false: ", "}[i == 0], st, f.statuses[st])
 	}
-	return fmt.Sprintf("attempts failed %d (status×n:%s) | first success %.1f s, last failure %.1f s after the fault ended",
-		f.failed, b.String(), f.first, f.last)
+	if f.failed > 0 {
+		b.WriteString(")")
+	}
+	fmt.Fprintf(&b, " | first success %.1f s after the fault ended, ", f.first)
+	if f.last > 0 {
+		fmt.Fprintf(&b, "last failure %.1f s after", f.last)
+	} else {
+		b.WriteString("no failure after")
+	}
+	return b.String()
 }
 
 // during is what the attempts ending after since saw of a fault that
