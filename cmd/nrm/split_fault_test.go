@@ -58,7 +58,7 @@ func TestSplitDeploymentFaults(t *testing.T) {
 		t.Fatalf("provider: %d %s", st, b)
 	}
 	load := newFaultLoad(base, officer, me.OrgID)
-	c := &faultCheck{t: t, d: d, cluster: cluster, load: load, deadline: deadline}
+	c := &faultCheck{d: d, cluster: cluster, load: load, deadline: deadline}
 	for i, w := range faultWrites {
 		c.before[i] = c.ids(t, c.db(t), `SELECT id, 1 FROM `+w.table)
 	}
@@ -150,12 +150,11 @@ func faultPolicies(t *testing.T, deadline time.Duration) []string {
 
 // faultCheck runs the faults and checks what each left.
 type faultCheck struct {
-	t        *testing.T
 	d        *splitDeployment
 	cluster  *pgcluster.Cluster
 	load     *faultLoad
 	deadline time.Duration
-	due      []string          // emergency referrals whose offer fell due during a fault
+	due      []string          // emergency referrals made as each fault began
 	before   [2]map[string]int // the cases and referrals stored before the load
 }
 
