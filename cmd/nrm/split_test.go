@@ -215,9 +215,15 @@ func serviceOfPath(p string) string {
 // key, only the keys it uses and its own database password.
 func newSplitDeployment(t *testing.T, extra ...string) (*splitDeployment, map[string]demoCredential) {
 	t.Helper()
-	e := dbtest.Postgres(t)
+	return newSplitDeploymentOn(t, dbtest.Postgres(t).Config.URL, extra...)
+}
+
+// newSplitDeploymentOn is newSplitDeployment on the empty database at
+// dbURL (the fault tests' own cluster, which they restart).
+func newSplitDeploymentOn(t *testing.T, dbURL string, extra ...string) (*splitDeployment, map[string]demoCredential) {
+	t.Helper()
 	root := t.TempDir()
-	d := &splitDeployment{t: t, bin: buildNRM(t), dbURL: e.Config.URL, keys: filepath.Join(root, "keys"),
+	d := &splitDeployment{t: t, bin: buildNRM(t), dbURL: dbURL, keys: filepath.Join(root, "keys"),
 		certs: filepath.Join(root, "certs"), internal: map[string][]string{}, procs: map[string][]*proc{}, extra: extra}
 	for _, args := range [][]string{
 		{"migrate", "--database-url", d.dbURL, "--keys", d.keys},

@@ -92,6 +92,9 @@ func (w *treeWalk) visit(path, name string, public bool, depth int) error {
 	}
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
+		if _, lerr := os.Lstat(path); depth > 0 && errors.Is(lerr, fs.ErrNotExist) {
+			return nil // another process's temporary file, renamed since the listing
+		}
 		return fmt.Errorf("keys: %s: %w", name, err)
 	}
 	if w.data != "" && within(w.data, real) {
@@ -99,6 +102,9 @@ func (w *treeWalk) visit(path, name string, public bool, depth int) error {
 	}
 	fi, err := os.Stat(real)
 	if err != nil {
+		if depth > 0 && errors.Is(err, fs.ErrNotExist) {
+			return nil // as above
+		}
 		return fmt.Errorf("keys: %s: %w", name, err)
 	}
 	if err := checkOwner(fi); err != nil {

@@ -64,15 +64,39 @@ func Export(d *Dir, out string, purposes []Purpose, secrets map[string]string, f
 	return nil
 }
 
+// writeExported replaces p through a temporary file of its own in the same
+// directory: writers started together never share one, and a reader sees
+// the old file or the new one, whole.
 func writeExported(p string, b []byte) error {
-	tmp := p + ".new"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+	if err := writeAtomic(p, b, os.Rename); err != nil {
 		return fmt.Errorf("keys: write %s: %w", filepath.Base(p), err)
 	}
-	if err := os.Chmod(tmp, 0o600); err != nil {
+	return nil
+}
+
+// writeAtomic writes b (mode 0600, synced) to a new temporary file beside
+// p and puts it in place with place: os.Rename to replace p, os.Link to
+// create p only if it does not exist (fs.ErrExist otherwise).
+func writeAtomic(p string, b []byte, place func(tmp, p string) error) error {
+	f, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".tmp-*")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, p)
+	defer os.Remove(f.Name()) // gone after a rename; the spare name after a link
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Chmod(0o600)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return place(f.Name(), p)
 }
 
 // openExported loads an exported directory's subkeys and secrets into d.

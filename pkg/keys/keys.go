@@ -163,22 +163,16 @@ func (d *Dir) ReadOrCreate(name string, gen func() ([]byte, error)) (b []byte, c
 	if err != nil {
 		return nil, false, fmt.Errorf("keys: generate %s: %w", name, err)
 	}
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	// Written whole beside it and linked into place: a process starting
+	// at the same moment never reads a file still being written.
+	err = writeAtomic(p, []byte(base64.StdEncoding.EncodeToString(b)+"\n"), os.Link)
 	if errors.Is(err, fs.ErrExist) { // another process won the race
 		return d.ReadOrCreate(name, gen)
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("keys: create %s: %w", name, err)
 	}
-	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(b) + "\n"); err != nil {
-		f.Close()
-		return nil, false, fmt.Errorf("keys: write %s: %w", name, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return nil, false, fmt.Errorf("keys: sync %s: %w", name, err)
-	}
-	return b, true, f.Close()
+	return b, true, nil
 }
 
 // Ed25519 returns the Ed25519 private key stored (as its seed) in the file
