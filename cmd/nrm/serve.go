@@ -145,6 +145,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		local = f.services
+		if slices.Contains(local, webService) && !webOnly(local) {
+			return usageError{"the web pages run in a process of their own (--services web)"}
+		}
 	}
 
 	logger := log.NewJSONLogger(log.NewSyncWriter(stderr))
@@ -154,6 +157,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		var err error
 		if peers, err = newPeers(local, f.split, logger); err != nil {
 			return err
+		}
+		if webOnly(local) {
+			return serveWeb(ctx, f, peers, logger, stdout)
 		}
 	}
 
@@ -269,7 +275,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	var g rungroup.Group
 	if local != nil {
-		if err := sys.serveInternal(&g, f.split.internalAddr, peers, logger, stdout); err != nil {
+		if err := sys.serveInternal(&g, f.split.internalAddr, peers, handler, logger, stdout); err != nil {
 			ln.Close()
 			return err
 		}
