@@ -159,7 +159,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		if webOnly(local) {
-			return serveWeb(ctx, f, peers, logger, stdout)
+			return serveWeb(ctx, f, peers, logger, stdout, stderr)
 		}
 	}
 

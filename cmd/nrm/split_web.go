@@ -132,8 +132,11 @@ func webPages(f serveFlags, kd *keys.Dir, base map[string]string, hc map[string]
 }
 
 // serveWeb runs the pages alone, their peers reached over mutual TLS.
-func serveWeb(ctx context.Context, f serveFlags, p *peers, logger log.Logger, stdout io.Writer) error {
-	kd, err := keys.Open(f.storage.keys, f.storage.data)
+func serveWeb(ctx context.Context, f serveFlags, p *peers, logger log.Logger, stdout, stderr io.Writer) error {
+	if f.split.internalAddr != "" {
+		return usageError{"the web pages have no internal listener: nobody calls them (drop --internal-addr)"}
+	}
+	kd, _, err := f.storage.open(stderr)
 	if err != nil {
 		return err
 	}

@@ -68,6 +68,22 @@ func TestSplitDeploymentWebPages(t *testing.T) {
 			t.Errorf("%s calling %s %s with a user's token: %d, want 403", tc.caller, tc.callee, tc.path, resp.StatusCode)
 		}
 	}
+
+	// Without identity nobody signs in: the pages' readiness says so.
+	d.procs["identity"][0].kill(t)
+	for i := 0; ; i++ {
+		resp, err := http.Get(w.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusServiceUnavailable {
+				break
+			}
+		}
+		if i == 200 {
+			t.Fatal("the pages still ready with identity gone")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // startWeb starts the pages with their own key directory (the session
