@@ -72,7 +72,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	f.split.register(fs)
 	f.edge.register(fs)
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address")
-	fs.Var(&f.services, "services", "services to run in this process (default: all)")
+	fs.Var(&f.services, "services", "services to run in this process (default: all); web: the pages alone, in a split deployment")
 	fs.BoolVar(&f.demo, "demo", false, "add demo organisations and one user per role, and print their credentials")
 	fs.StringVar(&f.policies, "policies", "", "directory whose files override the embedded policies/")
 	fs.StringVar(&f.checkpointDir, "checkpoint-dir", "", "directory receiving a copy of every signed audit checkpoint (default: <keys>/checkpoints, off the data's storage)")
