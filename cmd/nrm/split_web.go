@@ -112,7 +112,13 @@ func webPages(f serveFlags, kd *keys.Dir, base map[string]string, hc map[string]
 	if err != nil {
 		return nil, err
 	}
-	vkey, _ := os.ReadFile(filepath.Join(kd.Path(), audit.PubFile))
+	vkey, err := os.ReadFile(filepath.Join(kd.Path(), audit.PubFile))
+	if err != nil {
+		// audit writes it at its first start: a key directory exported
+		// before that has none.
+		level.Warn(logger).Log("msg", "no audit verifier key: the auditors' pages cannot check checkpoint signatures",
+			"want", audit.PubFile, "hint", "copy it from audit's key directory")
+	}
 	roles, err := identity.LoadRolePolicy(f.policies)
 	if err != nil {
 		return nil, err
