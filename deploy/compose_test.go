@@ -212,7 +212,7 @@ func TestComposeFile(t *testing.T) {
 			t.Errorf("%s waits for nothing", svc)
 		}
 	}
-	for _, svc := range []string{"intake", "referral"} {
+	for _, svc := range []string{"intake", "referral", "web"} {
 		if c.Services[svc].Deploy.Replicas != 2 {
 			t.Errorf("%s: %d replicas, want 2", svc, c.Services[svc].Deploy.Replicas)
 		}

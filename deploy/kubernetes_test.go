@@ -22,16 +22,19 @@ import (
 // calls are the service-to-service calls the architecture draws (who
 // calls whom over HTTP, on the internal listener), written by hand from
 // DESIGN.md and the split deployment's peers: events travel by outbox
-// relays, which call audit, stats and referral (notices).
+// relays, which call audit, stats and referral (notices). The web pages
+// call every service's public API, as the user, over its internal
+// listener (mutual TLS).
 var calls = map[string][]string{
 	"audit":    {"identity"},
 	"identity": {"audit", "referral"},
 	"intake":   {"audit", "identity", "referral", "stats"},
 	"referral": {"audit", "identity", "intake", "stats"},
 	"stats":    {"audit", "identity"},
+	"web":      {"audit", "identity", "intake", "referral", "stats"},
 }
 
-var services = []string{"audit", "identity", "intake", "referral", "stats"}
+var services = []string{"audit", "identity", "intake", "referral", "stats", "web"}
 
 const (
 	portPublic   = 8080
@@ -191,8 +194,17 @@ func TestKubernetesDeployments(t *testing.T) {
 				t.Errorf("peers %v, want %v", peers, calls[svc])
 			}
 			for _, flag := range []string{"--certs", "--keys", "--internal-addr", "--trusted-proxies"} {
-				if !slices.Contains(args, flag) {
+				if !slices.Contains(args, flag) && (svc != "web" || flag != "--internal-addr") {
 					t.Errorf("no %s", flag)
+				}
+			}
+			// Nobody calls the pages: no internal listener, and no database.
+			if svc == "web" && slices.Contains(args, "--internal-addr") {
+				t.Error("the web pages open an internal listener")
+			}
+			for _, e := range c.Env {
+				if svc == "web" && strings.HasPrefix(e.Name, "NRM_DATABASE_URL") {
+					t.Error("the web pages get the database's address")
 				}
 			}
 			// Certificates and keys come from the service's own Secrets.
@@ -216,7 +228,7 @@ func TestKubernetesDeployments(t *testing.T) {
 	if !slices.Equal(got, services) {
 		t.Fatalf("deployments %v, want one per service %v", got, services)
 	}
-	for _, svc := range []string{"intake", "referral"} {
+	for _, svc := range []string{"intake", "referral", "web"} {
 		for _, d := range m.deployments {
 			if d.Name == svc && (d.Spec.Replicas == nil || *d.Spec.Replicas < 2) {
 				t.Errorf("%s: fewer than two replicas", svc)

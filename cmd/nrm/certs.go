@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,7 +32,7 @@ func cmdCerts(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		return usageError{err.Error()}
 	}
 	if len(services) == 0 {
-		services = allServices
+		services = append(slices.Clone(allServices), webService)
 	}
 	var bundles [][]string
 	for _, s := range services {

@@ -30,6 +30,8 @@ var serviceKeys = map[string]struct {
 	"referral": {[]keys.Purpose{keys.PurposeClientAddress, keys.PurposePseudonym, keys.PurposeWebhook, keys.PurposeIdempotency}, nil},
 	"stats":    {[]keys.Purpose{keys.PurposeClientAddress}, nil},
 	"audit":    {[]keys.Purpose{keys.PurposeClientAddress, keys.PurposeAuditLeafMAC}, []string{audit.KeyFile, audit.PubFile, audit.MACsFromFile}},
+	// The pages: their session cookie, and the checkpoints' verifier key.
+	webService: {[]keys.Purpose{keys.PurposeWebSession}, []string{audit.PubFile}},
 }
 
 // rolePassword derives the password of a database login role from the
@@ -93,7 +95,7 @@ func cmdKeysExport(_ context.Context, args []string, stdout, stderr io.Writer) e
 			}
 		}
 		files = append(files, serviceKeys[s].files...)
-		if st.databaseURL != "" {
+		if st.databaseURL != "" && s != webService { // the pages have no database
 			role, err := db.RoleName(st.databaseURL, s)
 			if err != nil {
 				return err

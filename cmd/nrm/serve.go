@@ -72,7 +72,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	f.split.register(fs)
 	f.edge.register(fs)
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address")
-	fs.Var(&f.services, "services", "services to run in this process (default: all)")
+	fs.Var(&f.services, "services", "services to run in this process (default: all); web: the pages alone, in a split deployment")
 	fs.BoolVar(&f.demo, "demo", false, "add demo organisations and one user per role, and print their credentials")
 	fs.StringVar(&f.policies, "policies", "", "directory whose files override the embedded policies/")
 	fs.StringVar(&f.checkpointDir, "checkpoint-dir", "", "directory receiving a copy of every signed audit checkpoint (default: <keys>/checkpoints, off the data's storage)")
@@ -145,6 +145,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		local = f.services
+		if slices.Contains(local, webService) && !webOnly(local) {
+			return usageError{"the web pages run in a process of their own (--services web)"}
+		}
 	}
 
 	logger := log.NewJSONLogger(log.NewSyncWriter(stderr))
@@ -154,6 +157,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		var err error
 		if peers, err = newPeers(local, f.split, logger); err != nil {
 			return err
+		}
+		if webOnly(local) {
+			return serveWeb(ctx, f, peers, logger, stdout, stderr)
 		}
 	}
 
@@ -269,7 +275,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	var g rungroup.Group
 	if local != nil {
-		if err := sys.serveInternal(&g, f.split.internalAddr, peers, logger, stdout); err != nil {
+		if err := sys.serveInternal(&g, f.split.internalAddr, peers, handler, logger, stdout); err != nil {
 			ln.Close()
 			return err
 		}

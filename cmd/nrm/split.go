@@ -53,6 +53,8 @@ var needs = map[string][]string{
 	"intake":   {"identity", "audit", "stats", "referral"},
 	"referral": {"identity", "intake", "audit", "stats"},
 	"stats":    {"identity", "audit"},
+	// The pages call every service, as the signed-in user (split_web.go).
+	webService: {"identity", "intake", "referral", "audit", "stats"},
 }
 
 // readyNeeds lists the peers without which a service cannot answer its
@@ -62,6 +64,10 @@ var readyNeeds = map[string][]string{
 	"intake":   {"identity"},
 	"referral": {"identity", "intake"},
 	"stats":    {"identity"},
+	// Nobody signs in without identity, and the front line's pages are
+	// intake's and referral's; the auditors' and the commission's pages
+	// say when audit or stats are unavailable.
+	webService: {"identity", "intake", "referral"},
 }
 
 // peerAddrs parses the --peer flags.
@@ -100,7 +106,7 @@ func newPeers(local []string, f splitFlags, logger log.Logger) (*peers, error) {
 	if f.certs == "" {
 		return nil, usageError{"a split deployment needs --certs (see nrm certs)"}
 	}
-	if f.internalAddr == "" {
+	if f.internalAddr == "" && !webOnly(local) {
 		return nil, usageError{"a split deployment needs --internal-addr, where the peers call this process"}
 	}
 	id, err := mtls.Load(f.certs, local)
@@ -343,8 +349,8 @@ func (r remoteIntake) BuildPackage(ctx context.Context, caseID string, spec refe
 // checkSplit validates the services a process is to run.
 func checkSplit(services []string) error {
 	for _, s := range services {
-		if !slices.Contains(allServices, s) {
-			return usageError{fmt.Sprintf("unknown service %q (known: %v)", s, allServices)}
+		if !slices.Contains(allServices, s) && s != webService {
+			return usageError{fmt.Sprintf("unknown service %q (known: %v and %s)", s, allServices, webService)}
 		}
 	}
 	if len(services) == 0 {

@@ -198,7 +198,8 @@ var (
 // internalHandler serves routes behind the caller's certificate: the
 // listener's handshake already refused a caller without one of the
 // deployment CA; here the service it names must be one the route allows.
-func (s *system) internalHandler(routes []internalRoute, ready http.HandlerFunc, logger log.Logger) http.Handler {
+// The web's calls of the public API come to api (webForward).
+func (s *system) internalHandler(routes []internalRoute, ready http.HandlerFunc, api http.Handler, logger log.Logger) http.Handler {
 	mux := http.NewServeMux()
 	enc := kit.ErrorEncoder(logger)
 	for _, rt := range routes {
@@ -239,6 +240,7 @@ func (s *system) internalHandler(routes []internalRoute, ready http.HandlerFunc,
 		})
 	}
 	mux.HandleFunc("GET "+readyPath, ready)
+	mux.Handle("/api/", api)
 	mux.HandleFunc("/", kit.NotFound)
 	return kit.RequestContext(kit.JSONErrors(mux))
 }
@@ -298,7 +300,7 @@ func (s *system) denials(service string) authz.DenialRecorder {
 
 // serveInternal adds the internal listener to g: TLS 1.3 with a client
 // certificate of the deployment CA required at the handshake.
-func (s *system) serveInternal(g *rungroup.Group, addr string, p *peers, logger log.Logger, stdout io.Writer) error {
+func (s *system) serveInternal(g *rungroup.Group, addr string, p *peers, public http.Handler, logger log.Logger, stdout io.Writer) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("internal listener: %w", err)
@@ -307,7 +309,7 @@ func (s *system) serveInternal(g *rungroup.Group, addr string, p *peers, logger 
 		level.Warn(logger).Log("msg", "not ready", "check", name, "err", err)
 	})
 	srv := &http.Server{
-		Handler:           s.internalHandler(s.internalRoutes(), ready, logger),
+		Handler:           s.internalHandler(s.internalRoutes(), ready, webForward(public, logger), logger),
 		TLSConfig:         p.id.ServerConfig(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,

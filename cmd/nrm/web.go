@@ -2,25 +2,14 @@ package main
 
 import (
 	"bytes"
-
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/go-kit/log"
 
 	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/kit"
-	"github.com/nrm-project/nrm/services/audit"
-	"github.com/nrm-project/nrm/services/identity"
-	"github.com/nrm-project/nrm/services/intake"
-	"github.com/nrm-project/nrm/services/referral"
-	"github.com/nrm-project/nrm/services/referral/notices"
-	"github.com/nrm-project/nrm/services/stats"
-	"github.com/nrm-project/nrm/services/web"
 )
 
 // loopback is an http.RoundTripper that hands requests to the API
@@ -70,43 +59,9 @@ func (w *recorder) Write(b []byte) (int, error) {
 func webHandler(f serveFlags, kd *keys.Dir, api http.Handler, logger log.Logger) (http.Handler, error) {
 	hc := &http.Client{Transport: loopback{api: kit.RequestContext(kit.JSONErrors(api))}}
 	const base = "http://nrm.internal"
-	id, err := identity.NewClient(base, "", hc)
-	if err != nil {
-		return nil, err
+	bases, clients := map[string]string{}, map[string]*http.Client{}
+	for _, n := range allServices {
+		bases[n], clients[n] = base, hc
 	}
-	cases, err := intake.NewClient(base, hc)
-	if err != nil {
-		return nil, err
-	}
-	refs, err := referral.NewClient(base, hc)
-	if err != nil {
-		return nil, err
-	}
-	sts, err := stats.NewClient(base, hc)
-	if err != nil {
-		return nil, err
-	}
-	// The auditors' pages check checkpoints with the verifier key kept
-	// beside the signing key, and compare them with the witness directories.
-	au, err := audit.NewClient(base, hc)
-	if err != nil {
-		return nil, err
-	}
-	vkey, _ := os.ReadFile(filepath.Join(kd.Path(), audit.PubFile))
-	roles, err := identity.LoadRolePolicy(f.policies)
-	if err != nil {
-		return nil, err
-	}
-	notices, err := notices.NewClient(base, hc)
-	if err != nil {
-		return nil, err
-	}
-	return web.New(web.Config{
-		Identity: id, Cases: cases, Referrals: refs, Stats: sts, Notices: notices, Rights: cases, Guardians: cases,
-		Audit: au, EmergencyAccess: cases, Accounts: id, Directory: refs, KeyRings: cases, Roles: roles,
-		AuditVerifierKey: strings.TrimSpace(string(vkey)), Witnesses: f.witnesses,
-		SessionKey:  kd.Subkey(keys.PurposeWebSession),
-		IdleTimeout: f.webIdle, AbsoluteTimeout: f.webAbsolute,
-		Logger: log.With(logger, "service", "web"),
-	})
+	return webPages(f, kd, bases, clients, logger)
 }

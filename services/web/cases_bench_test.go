@@ -11,6 +11,7 @@ import (
 
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/referral"
+	"github.com/nrm-project/nrm/services/web/page"
 )
 
 type listedCases struct {
@@ -29,21 +30,21 @@ func (noneSent) Sent(context.Context) ([]referral.Referral, error) { return nil,
 // BenchmarkMyCases measures the server's own time for "my cases" with 100
 // cases, the services answering at once.
 func BenchmarkMyCases(b *testing.B) {
-	var page intake.CasePage
+	var list intake.CasePage
 	for i := range 100 {
-		page.Cases = append(page.Cases, intake.Case{ID: fmt.Sprintf("0b5f6a3e-4444-4a4a-8a8a-%012d", i), Reference: fmt.Sprintf("NRM-2026-%06d", i),
+		list.Cases = append(list.Cases, intake.Case{ID: fmt.Sprintf("0b5f6a3e-4444-4a4a-8a8a-%012d", i), Reference: fmt.Sprintf("NRM-2026-%06d", i),
 			Route: intake.RouteNRM, Status: intake.StatusRegistered, IdentifiedOn: "2026-11-20", Needs: []string{"shelter"}})
 	}
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	h, err := New(Config{Identity: struct{ Identity }{}, Cases: listedCases{page: page}, Referrals: noneSent{}, SessionKey: key})
+	h, err := New(Config{Identity: struct{ Identity }{}, Cases: listedCases{page: list}, Referrals: noneSent{}, SessionKey: key})
 	if err != nil {
 		b.Fatal(err)
 	}
 	now := time.Now()
 	rec := httptest.NewRecorder()
-	h.save(rec, &session{Access: "token", AccessExp: now.Add(time.Hour).Unix(), Created: now.Unix(), Seen: now.Unix(),
-		CSRF: randomToken(), UserID: "u", OrgID: "o", Roles: []string{"frontline_officer"}})
+	h.Save(rec, &page.Session{Access: "token", AccessExp: now.Add(time.Hour).Unix(), Created: now.Unix(), Seen: now.Unix(),
+		CSRF: page.RandomToken(), UserID: "u", OrgID: "o", Roles: []string{"frontline_officer"}})
 	cookie := rec.Result().Cookies()[0]
 	b.ReportAllocs()
 	for b.Loop() {

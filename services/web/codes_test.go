@@ -1,15 +1,16 @@
 package web
 
 import (
-	"github.com/nrm-project/nrm/pkg/seal"
 	"io/fs"
 	"regexp"
 	"testing"
 
 	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/seal"
 	"github.com/nrm-project/nrm/services/identity"
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/referral"
+	"github.com/nrm-project/nrm/services/web/oversight"
 )
 
 // shownCodes are the codes each kind of label can be asked for, taken from
@@ -41,7 +42,7 @@ var shownCodes = map[string][]string{
 	"rights.purpose": intake.ConsentPurposes.Codes(),
 	"offer": {referral.OfferQueued, referral.OfferOffered, referral.OfferAccepted, referral.OfferDeclined,
 		referral.OfferExpired, referral.OfferWithdrawn},
-	"outcome": auditOutcomes, "review": reviewCodes, "bgstatus": {intake.BreakGlassOpen, intake.BreakGlassExpired},
+	"outcome": oversight.AuditOutcomes, "review": oversight.ReviewCodes, "bgstatus": {intake.BreakGlassOpen, intake.BreakGlassExpired},
 	"rolecode": auth.AllRoles, "orgkind": identity.OrgKinds, "ustatus": {identity.StatusActive, identity.StatusDisabled},
 	"factor":  {identity.SecondFactorPending, identity.SecondFactorActive, identity.SecondFactorSuspended},
 	"problem": {identity.ProblemRolesDoNotFit, identity.ProblemIntegrityCheck},
@@ -103,12 +104,12 @@ func TestCodeLabelsBeginAsSentences(t *testing.T) {
 		{"fr", "urgency", "high", "Élevée"},
 		{"ar", "status", "registered", "مسجل"},
 	} {
-		v := &view{loc: locales[c.lang]}
+		v := viewIn(c.lang)
 		if got := v.Code(c.kind, c.code); got != c.want {
 			t.Errorf("%s %s.%s: %q, want %q", c.lang, c.kind, c.code, got, c.want)
 		}
 	}
-	v := &view{loc: locales["en"]}
+	v := viewIn("en")
 	if got := v.Codes("need", []string{"shelter", "legal_aid"}); got != "Shelter, legal aid" {
 		t.Errorf("a list of labels: %q", got)
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"html"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/referral"
 	"github.com/nrm-project/nrm/services/stats"
+	"github.com/nrm-project/nrm/services/web/page"
 )
 
 // fakeStats answers one table, or no release.
@@ -95,7 +97,7 @@ func testHandler(t *testing.T, st Stats, refs Referrals, roles ...string) (*Hand
 		t.Fatal(err)
 	}
 	now := time.Now()
-	c, err := h.box.seal(sessionCookie, &session{Access: "token", AccessExp: now.Add(time.Hour).Unix(), UserID: "u",
+	c, err := h.SealSession(&page.Session{Access: "token", AccessExp: now.Add(time.Hour).Unix(), UserID: "u",
 		OrgID: "o", Roles: roles, Created: now.Unix(), Seen: now.Unix(), CSRF: "form-token"})
 	if err != nil {
 		t.Fatal(err)
@@ -116,8 +118,8 @@ func serveIn(h *Handler, cookie, lang, method, target string, form url.Values) *
 	} else {
 		r = httptest.NewRequest(method, target, nil)
 	}
-	r.AddCookie(&http.Cookie{Name: sessionCookie, Value: cookie})
-	r.AddCookie(&http.Cookie{Name: langCookie, Value: lang})
+	r.AddCookie(&http.Cookie{Name: page.SessionCookie, Value: cookie})
+	r.AddCookie(&http.Cookie{Name: page.LangCookie, Value: lang})
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	return w
@@ -136,7 +138,7 @@ func TestDashboardShowsSuppressedCellsAsSuppressed(t *testing.T) {
 		t.Run(lang, func(t *testing.T) {
 			fs := &fakeStats{table: cellsTable()}
 			h, c := testHandler(t, fs, struct{ Referrals }{}, auth.RoleCommissionAnalyst)
-			w := serveIn(h, c, lang, "GET", "/stats?period="+currentQuarter(time.Now()), nil)
+			w := serveIn(h, c, lang, "GET", "/stats?period="+quarterOf(time.Now()), nil)
 			if w.Code != http.StatusOK {
 				t.Fatalf("dashboard: %d", w.Code)
 			}
@@ -146,7 +148,7 @@ func TestDashboardShowsSuppressedCellsAsSuppressed(t *testing.T) {
 			if len(sup) == 0 || len(vals) == 0 {
 				t.Fatalf("%d suppressed and %d published figures on the page", len(sup), len(vals))
 			}
-			word := locales[lang].T("stats.suppressed")
+			word := locale(lang).T("stats.suppressed")
 			for _, m := range sup {
 				if !strings.Contains(m[1], "|child|") || html.UnescapeString(m[2]) != word {
 					t.Errorf("suppressed %s shown as %q", m[1], m[2])
@@ -157,7 +159,7 @@ func TestDashboardShowsSuppressedCellsAsSuppressed(t *testing.T) {
 					t.Errorf("figure %s shown as %q (%s), the service says 13", m[1], m[3], m[2])
 				}
 			}
-			if !strings.Contains(html.UnescapeString(body), strings.Split(locales[lang].T("stats.method", 5), ";")[0]) {
+			if !strings.Contains(html.UnescapeString(body), strings.Split(locale(lang).T("stats.method", 5), ";")[0]) {
 				t.Error("the perturbation is not explained beside the table")
 			}
 		})
@@ -167,7 +169,7 @@ func TestDashboardShowsSuppressedCellsAsSuppressed(t *testing.T) {
 func TestDashboardExportAndRelease(t *testing.T) {
 	fs := &fakeStats{table: cellsTable(), noRelease: true}
 	h, c := testHandler(t, fs, struct{ Referrals }{}, auth.RoleCommissionAnalyst)
-	q := currentQuarter(time.Now())
+	q := quarterOf(time.Now())
 	w := serve(h, c, "GET", "/stats?period="+q, nil)
 	if !strings.Contains(w.Body.String(), `action="/stats/releases"`) || strings.Contains(w.Body.String(), "data-cell") {
 		t.Fatal("a period never released shows no release form, or figures")
@@ -224,8 +226,8 @@ func TestDeskPlacesWithTheChosenProvider(t *testing.T) {
 	h, c := testHandler(t, struct{ Stats }{}, fd, auth.RoleCoordinator)
 	w := serve(h, c, "GET", "/desk/referrals/"+deskID, nil)
 	body := w.Body.String()
-	if w.Code != http.StatusOK || !strings.Contains(body, sentence(locales["en"].T("reason.same_region"))) ||
-		!strings.Contains(body, sentence(locales["en"].T("reason.adult_not_accepted"))) || strings.Contains(body, "<b>A</b>") {
+	if w.Code != http.StatusOK || !strings.Contains(body, page.Sentence(locale("en").T("reason.same_region"))) ||
+		!strings.Contains(body, page.Sentence(locale("en").T("reason.adult_not_accepted"))) || strings.Contains(body, "<b>A</b>") {
 		t.Fatalf("placement page: %d", w.Code)
 	}
 	if w := serve(h, c, "POST", "/desk/referrals/"+deskID+"/place", url.Values{"csrf": {"form-token"}}); w.Code != http.StatusUnprocessableEntity {
@@ -248,62 +250,6 @@ func TestDeskPlacesWithTheChosenProvider(t *testing.T) {
 	}
 }
 
-// In Arabic the bars grow from the right; a suppressed cell has no bar.
-func TestChartReadsFromTheRightInArabic(t *testing.T) {
-	s := sliceOf(cellsTable(), "age_group", nil)
-	id := func(c string) string { return c }
-	num := func(v int64) string { return "n" }
-	ltr, rtl := chartOf(s, false, id, num, "sup"), chartOf(s, true, id, num, "sup")
-	if len(ltr.Rows) != 2 || len(rtl.Rows) != 2 {
-		t.Fatalf("bars: %d %d, want child and adult (no total)", len(ltr.Rows), len(rtl.Rows))
-	}
-	if b := ltr.Rows[0]; !b.Figure.Suppressed || b.W != 0 || b.Text != "sup" {
-		t.Errorf("suppressed bar: %+v", b)
-	}
-	if l, r := ltr.Rows[1], rtl.Rows[1]; l.BarX != 0 || r.BarX+r.W != chartWidth || r.LabelX != chartWidth || r.ValX >= r.BarX {
-		t.Errorf("adult bar: ltr %+v, rtl %+v", l, r)
-	}
-}
-
-// Every table, unit, dimension and code the statistics pages name has
-// its words in the three languages.
-func TestStatisticsWordsAreTranslated(t *testing.T) {
-	keys := []string{}
-	for _, name := range []string{stats.TableCasesByAgeLocation, stats.TableExploitationGenderAge, stats.TableRegionResponder,
-		stats.TableDecisionsOutcomeAge, stats.TableDecisionTimeliness, stats.TableReferralAcceptance, stats.TableUnmetNeeds,
-		stats.TableOverdueDecisions, stats.TableCasesByNationality, stats.TableResponderExploitation, stats.TableChildren,
-		stats.TableDecisionTimesAge, stats.TableReferralOutcomes, stats.TableCasesByProtectionAge} {
-		keys = append(keys, "table."+name)
-	}
-	for _, u := range []string{"cases", "persons", "decisions", "within_target", "referrals", "unmet_needs", "overdue", "children"} {
-		keys = append(keys, "unit."+u)
-	}
-	for d := range statDims {
-		keys = append(keys, "dim."+d)
-	}
-	keys = append(keys, "dim.outcome", "dim.nationality")
-	codes := map[string][]string{
-		"orgkind": {"police", "labour_inspectorate", "border", "prosecution", "health", "social_services", "ngo",
-			"international_org", "competent_authority", "commission", "oversight"},
-		"stage": {"rg", "cg"}, "separation": {"unaccompanied", "accompanied"},
-		"guardianout": {"within_target", "later", "not_appointed"}, "protection": {"refugee", "asylum_seeker", "none"},
-		"refoutcome":      {"accepted", "declined", "expired", "no_provider", "declined_reason"},
-		"offer":           {"queued", "offered", "accepted", "declined", "expired", "withdrawn"},
-		"releases.status": {"provisional", "final"}, "releases.method": {stats.MethodCellKey, stats.MethodDP},
-	}
-	for kind, list := range codes {
-		for _, c := range list {
-			keys = append(keys, kind+"."+c)
-		}
-	}
-	for _, k := range keys {
-		m, ok := messages[k]
-		if !ok || m.en == "" || m.fr == "" || m.ar == "" {
-			t.Errorf("%s: missing in a language", k)
-		}
-	}
-}
-
 // The annual report shows a table release control withheld as withheld,
 // with the reason, never leaves it out; each table has its quarters.
 func TestReportShowsWithheldTablesAsWithheld(t *testing.T) {
@@ -312,7 +258,7 @@ func TestReportShowsWithheldTablesAsWithheld(t *testing.T) {
 		h, c := testHandler(t, fs, struct{ Referrals }{}, auth.RoleCommissionAnalyst)
 		w := serveIn(h, c, lang, "GET", "/stats/report", nil)
 		body := html.UnescapeString(w.Body.String())
-		l := locales[lang]
+		l := locale(lang)
 		year := time.Now().Format("2006")
 		if w.Code != http.StatusOK || !strings.Contains(body, `data-withheld="unmet_needs"`) ||
 			!strings.Contains(body, l.T("withheld.too_few_changes", l.T("period.quarter", "4", year))) {
@@ -340,4 +286,9 @@ func TestPrintStyleLeavesOutTheForms(t *testing.T) {
 		}
 	}
 	t.Fatal("no print style hides the report's filters and forms")
+}
+
+// quarterOf is the quarter of now as the dashboard names it (2026-Q4).
+func quarterOf(now time.Time) string {
+	return fmt.Sprintf("%d-Q%d", now.Year(), (int(now.Month())+2)/3)
 }

@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/nrm-project/nrm/services/web/page"
 )
 
 // BenchmarkPages measures the server's own time for pages that call no
@@ -20,8 +22,8 @@ func BenchmarkPages(b *testing.B) {
 	}
 	now := time.Now()
 	rec := httptest.NewRecorder()
-	h.save(rec, &session{Access: "token", AccessExp: now.Add(time.Hour).Unix(), Created: now.Unix(), Seen: now.Unix(),
-		CSRF: randomToken(), UserID: "u", OrgID: "o", Roles: []string{"frontline_officer"}})
+	h.Save(rec, &page.Session{Access: "token", AccessExp: now.Add(time.Hour).Unix(), Created: now.Unix(), Seen: now.Unix(),
+		CSRF: page.RandomToken(), UserID: "u", OrgID: "o", Roles: []string{"frontline_officer"}})
 	cookie := rec.Result().Cookies()[0]
 	for _, p := range []struct{ name, path, lang string }{
 		{"register en", "/cases/new", "en"}, {"register ar", "/cases/new", "ar"}, {"account en", "/account", "en"},

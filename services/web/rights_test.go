@@ -12,6 +12,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/referral"
+	"github.com/nrm-project/nrm/services/web/page"
 )
 
 const reportCase = "0b5f6a3e-2222-4a4a-8a8a-000000000001"
@@ -56,8 +57,8 @@ func TestAccessReportPage(t *testing.T) {
 	}
 	now := time.Now()
 	rec := httptest.NewRecorder()
-	h.save(rec, &session{Access: "token", AccessExp: now.Add(time.Hour).Unix(), Created: now.Unix(), Seen: now.Unix(),
-		CSRF: randomToken(), UserID: "u", OrgID: "police", Roles: []string{"frontline_officer"}})
+	h.Save(rec, &page.Session{Access: "token", AccessExp: now.Add(time.Hour).Unix(), Created: now.Unix(), Seen: now.Unix(),
+		CSRF: page.RandomToken(), UserID: "u", OrgID: "police", Roles: []string{"frontline_officer"}})
 	cookie := rec.Result().Cookies()[0]
 	get := func(path string) (int, string) {
 		r := httptest.NewRequest(http.MethodGet, path, nil)
@@ -73,9 +74,9 @@ func TestAccessReportPage(t *testing.T) {
 	}
 	for _, want := range []string{
 		`<html lang="en" dir="ltr">`, `<article class="handout" lang="ar" dir="rtl"`,
-		locales["ar"].T("rights.report.heading"), "(" + locales["ar"].T("rights.report.times", 3) + ")",
-		locales["ar"].T("rights.org.owner"), locales["ar"].T("rights.org.other"), "Shelter &lt;b&gt;association&lt;/b&gt;",
-		locales["ar"].T("actor.auditor") + locales["ar"].T("list.separator") + locales["ar"].T("actor.org_admin"),
+		locale("ar").T("rights.report.heading"), "(" + locale("ar").T("rights.report.times", 3) + ")",
+		locale("ar").T("rights.org.owner"), locale("ar").T("rights.org.other"), "Shelter &lt;b&gt;association&lt;/b&gt;",
+		locale("ar").T("actor.auditor") + locale("ar").T("list.separator") + locale("ar").T("actor.org_admin"),
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the report lacks %q", want)

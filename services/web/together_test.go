@@ -14,6 +14,7 @@ import (
 
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/referral"
+	"github.com/nrm-project/nrm/services/web/page"
 )
 
 const togetherCase = "0b5f6a3e-3333-4a4a-8a8a-000000000001"
@@ -104,8 +105,8 @@ func TestCasePageReadsTheCaseOnce(t *testing.T) {
 	}
 	now := time.Now()
 	rec := httptest.NewRecorder()
-	h.save(rec, &session{Access: "token", AccessExp: now.Add(time.Hour).Unix(), Created: now.Unix(), Seen: now.Unix(),
-		CSRF: randomToken(), UserID: "u", OrgID: "police", Roles: []string{"frontline_officer"}})
+	h.Save(rec, &page.Session{Access: "token", AccessExp: now.Add(time.Hour).Unix(), Created: now.Unix(), Seen: now.Unix(),
+		CSRF: page.RandomToken(), UserID: "u", OrgID: "police", Roles: []string{"frontline_officer"}})
 	r := httptest.NewRequest(http.MethodGet, "/cases/"+togetherCase, nil)
 	r.AddCookie(rec.Result().Cookies()[0])
 	w := httptest.NewRecorder()
@@ -143,8 +144,8 @@ func TestMyCasesCallsTogether(t *testing.T) {
 	}
 	now := time.Now()
 	rec := httptest.NewRecorder()
-	h.save(rec, &session{Access: "token", AccessExp: now.Add(time.Hour).Unix(), Created: now.Unix(), Seen: now.Unix(),
-		CSRF: randomToken(), UserID: "u", OrgID: "police", Roles: []string{"frontline_officer"}})
+	h.Save(rec, &page.Session{Access: "token", AccessExp: now.Add(time.Hour).Unix(), Created: now.Unix(), Seen: now.Unix(),
+		CSRF: page.RandomToken(), UserID: "u", OrgID: "police", Roles: []string{"frontline_officer"}})
 	r := httptest.NewRequest(http.MethodGet, "/cases", nil)
 	r.AddCookie(rec.Result().Cookies()[0])
 	w := httptest.NewRecorder()
@@ -177,8 +178,8 @@ func TestFrenchLabelColon(t *testing.T) {
 	}
 	now := time.Now()
 	rec := httptest.NewRecorder()
-	h.save(rec, &session{Access: "token", AccessExp: now.Add(time.Hour).Unix(), Created: now.Unix(), Seen: now.Unix(),
-		CSRF: randomToken(), UserID: "u", OrgID: "police", Roles: []string{"frontline_officer"}})
+	h.Save(rec, &page.Session{Access: "token", AccessExp: now.Add(time.Hour).Unix(), Created: now.Unix(), Seen: now.Unix(),
+		CSRF: page.RandomToken(), UserID: "u", OrgID: "police", Roles: []string{"frontline_officer"}})
 	for lang, want := range map[string]string{"fr": "Hébergement\u00a0: ", "en": "Shelter: "} {
 		r := httptest.NewRequest(http.MethodGet, "/cases", nil)
 		r.Header.Set("Accept-Language", lang)

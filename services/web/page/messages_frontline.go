@@ -1,0 +1,118 @@
+package page
+
+// frontlineMessages are the messages of the guardian's pages, the person's
+// rights (access report and copy of the file) and the waits of a refusal
+// for going too fast.
+var frontlineMessages = map[string]msg{
+	"referral.awaiting_approval": {"waiting for a second person's approval", "en attente de l'approbation d'une seconde personne", "في انتظار موافقة شخص ثانٍ"},
+
+	"nav.children":                  {"Children in my care", "Enfants sous ma tutelle", "الأطفال في رعايتي"},
+	"guardian.children.title":       {"Children in my care", "Enfants sous ma tutelle", "الأطفال في رعايتي"},
+	"guardian.children.intro":       {"The children whose guardian you were appointed. You are told of every decision about them and consulted before it is made.", "Les enfants dont vous avez été désigné tuteur. Vous êtes informé de chaque décision les concernant et consulté avant qu'elle soit prise.", "الأطفال الذين عُيّنت وصيًا عليهم. تُبلَّغ بكل قرار يخصهم وتُستشار قبل اتخاذه."},
+	"guardian.children.none":        {"You are not the guardian of any child at the moment.", "Vous n'êtes actuellement le tuteur d'aucun enfant.", "لست حاليًا وصيًا على أي طفل."},
+	"guardian.child.title":          {"The child's case", "Le dossier de l'enfant", "ملف الطفل"},
+	"guardian.child.intro":          {"What you may see as the child's guardian: who the child is, the legal file, the decisions and letters, and the steps still to come.", "Ce que vous pouvez voir en tant que tuteur : qui est l'enfant, le dossier juridique, les décisions et courriers, et les étapes à venir.", "ما يمكنك الاطلاع عليه بصفتك وصيًا: هوية الطفل، والملف القانوني، والقرارات والرسائل، والخطوات القادمة."},
+	"guardian.steps":                {"Steps of the case", "Étapes du dossier", "مراحل الملف"},
+	"guardian.record":               {"Decisions and assessments", "Décisions et évaluations", "القرارات والتقييمات"},
+	"guardian.state.done":           {"done", "fait", "تم"},
+	"guardian.state.now":            {"in progress", "en cours", "جارٍ"},
+	"guardian.state.later":          {"to come", "à venir", "لاحقًا"},
+	"guardian.step.guardian":        {"You are appointed the child's guardian", "Vous êtes désigné tuteur de l'enfant", "تم تعيينك وصيًا على الطفل"},
+	"guardian.step.protection":      {"Referral to child protection", "Orientation vers la protection de l'enfance", "الإحالة إلى حماية الطفولة"},
+	"guardian.step.protection.wait": {"The officer in charge must still refer the child to a child-protection organisation.", "L'agent chargé du dossier doit encore orienter l'enfant vers une organisation de protection de l'enfance.", "لا يزال على الموظف المكلف إحالة الطفل إلى منظمة لحماية الطفولة."},
+	"guardian.step.bia":             {"Best-interests assessment", "Évaluation de l'intérêt supérieur", "تقييم المصلحة الفضلى"},
+	"guardian.step.bia.none":        {"The child-protection organisation records the assessment; you are consulted on it.", "L'organisation de protection de l'enfance enregistre l'évaluation ; vous êtes consulté.", "تسجل منظمة حماية الطفولة التقييم، وتتم استشارتك بشأنه."},
+	"guardian.step.bia.recorded":    {"Recorded; it awaits the approval of a second person before any decision.", "Enregistrée ; elle attend l'approbation d'une seconde personne avant toute décision.", "سُجّل التقييم، وينتظر موافقة شخص ثانٍ قبل أي قرار."},
+	"guardian.step.submitted":       {"Submitted to the competent authority", "Soumis à l'autorité compétente", "الإحالة إلى السلطة المختصة"},
+	"guardian.step.rg":              {"Reasonable-grounds decision", "Décision sur les motifs raisonnables", "قرار الأسباب المعقولة"},
+	"guardian.step.second":          {"A negative proposal awaits a second decision maker.", "Une proposition négative attend un second décideur.", "مقترح سلبي ينتظر صانع قرار ثانيًا."},
+	"guardian.step.reflection":      {"Recovery and reflection period", "Délai de rétablissement et de réflexion", "فترة التعافي والتفكير"},
+	"guardian.step.cg":              {"Conclusive-grounds decision", "Décision sur les motifs concluants", "قرار الأسباب القاطعة"},
+	"guardian.step.withdrawn":       {"Withdrawn from the NRM", "Retiré du MNO", "الانسحاب من الآلية"},
+
+	"guardian.appoint.title":       {"The child's guardian", "Le tuteur de l'enfant", "وصي الطفل"},
+	"guardian.appoint.current":     {"A guardian is appointed. Appointing another replaces them; the previous guardian is told.", "Un tuteur est désigné. En désigner un autre le remplace ; l'ancien tuteur en est informé.", "تم تعيين وصي. تعيين وصي آخر يحل محله، ويُبلَّغ الوصي السابق."},
+	"guardian.appoint.submit":      {"Appoint the guardian", "Désigner le tuteur", "تعيين الوصي"},
+	"guardian.appoint.done":        {"The guardian is appointed and told; they now see the child's case.", "Le tuteur est désigné et informé ; il voit désormais le dossier de l'enfant.", "تم تعيين الوصي وإبلاغه، وأصبح يرى ملف الطفل."},
+	"guardian.appoint.badid":       {"Type the guardian's number as their account page shows it.", "Saisissez le numéro du tuteur tel que l'affiche sa page de compte.", "اكتب رقم الوصي كما يظهر في صفحة حسابه."},
+	"guardian.appoint.notguardian": {"No guardian of this organisation has that number.", "Aucun tuteur de cette organisation n'a ce numéro.", "لا يوجد وصي في هذه المنظمة بهذا الرقم."},
+	"guardian.appoint.state":       {"A guardian cannot be appointed in the case's present state.", "Un tuteur ne peut pas être désigné dans l'état actuel du dossier.", "لا يمكن تعيين وصي في الحالة الراهنة للملف."},
+	"guardian.account.id":          {"Your number, for the officer who appoints you a child's guardian:", "Votre numéro, pour l'agent qui vous désigne tuteur d'un enfant :", "رقمك، للموظف الذي يعيّنك وصيًا على طفل:"},
+	"label.guardian_org":           {"Child-protection organisation", "Organisation de protection de l'enfance", "منظمة حماية الطفولة"},
+	"label.user_id":                {"The guardian's number", "Le numéro du tuteur", "رقم الوصي"},
+	"hint.user_id":                 {"The guardian reads it on their account page.", "Le tuteur le lit sur sa page de compte.", "يجده الوصي في صفحة حسابه."},
+
+	"rights.title":          {"The person's rights", "Les droits de la personne", "حقوق الشخص"},
+	"rights.body":           {"The person may ask who accessed their file and for a copy of it. Print them in the person's language and hand them over in person.", "La personne peut demander qui a consulté son dossier et en obtenir une copie. Imprimez-les dans sa langue et remettez-les en main propre.", "يحق للشخص أن يعرف من اطلع على ملفه وأن يحصل على نسخة منه. اطبعهما بلغته وسلّمهما له يدًا بيد."},
+	"rights.print":          {"Print this page with your browser's print command; only the part for the person is printed.", "Imprimez cette page avec la commande d'impression du navigateur ; seule la partie destinée à la personne est imprimée.", "اطبع هذه الصفحة بأمر الطباعة في المتصفح؛ لا يُطبع إلا الجزء الموجه إلى الشخص."},
+	"rights.reference":      {"File", "Dossier", "الملف"},
+	"rights.granted":        {"given", "donné", "ممنوحة"},
+	"rights.refused":        {"refused", "refusé", "مرفوضة"},
+	"rights.org.owner":      {"the organisation in charge of your file", "l'organisation chargée de votre dossier", "المنظمة المكلفة بملفك"},
+	"rights.org.other":      {"another organisation of the mechanism", "une autre organisation du mécanisme", "منظمة أخرى من الآلية"},
+	"rights.report.title":   {"Who accessed the file", "Qui a consulté le dossier", "من اطلع على الملف"},
+	"rights.report.heading": {"Who accessed your file", "Qui a consulté votre dossier", "من اطلع على ملفك"},
+	"rights.report.intro":   {"Every reading of your file, every refused attempt and every disclosure outside the mechanism is recorded, and listed here.", "Chaque consultation de votre dossier, chaque tentative refusée et chaque communication hors du mécanisme est enregistrée et figure ici.", "كل اطلاع على ملفك، وكل محاولة مرفوضة، وكل إفصاح خارج الآلية مسجل ومدرج هنا."},
+	"rights.report.when":    {"When", "Quand", "متى"},
+	"rights.report.what":    {"What happened", "Ce qui s'est passé", "ما حدث"},
+	"rights.report.who":     {"Who", "Qui", "من"},
+	"rights.report.none":    {"No one has accessed your file yet.", "Personne n'a encore consulté votre dossier.", "لم يطلع أحد على ملفك بعد."},
+	"rights.report.ask":     {"If something here surprises you, you may ask the data protection authority to look into it.", "Si quelque chose vous surprend, vous pouvez demander à l'autorité de protection des données d'examiner la question.", "إذا فاجأك شيء هنا، يمكنك أن تطلب من سلطة حماية المعطيات النظر فيه."},
+	"rights.copy.title":     {"Copy of the file", "Copie du dossier", "نسخة من الملف"},
+	"rights.copy.heading":   {"Copy of your file", "Copie de votre dossier", "نسخة من ملفك"},
+	"rights.copy.intro":     {"What the organisation in charge of your file holds about you.", "Ce que l'organisation chargée de votre dossier détient à votre sujet.", "ما تحتفظ به المنظمة المكلفة بملفك من معلومات عنك."},
+	"rights.copy.decisions": {"Decisions", "Décisions", "القرارات"},
+	"rights.copy.printed":   {"Printed on %s.", "Imprimé le %s.", "طُبع بتاريخ %s."},
+
+	"accessed.read":       {"your file was read", "votre dossier a été consulté", "تم الاطلاع على ملفك"},
+	"accessed.denial":     {"an access to your file was refused", "un accès à votre dossier a été refusé", "تم رفض محاولة للاطلاع على ملفك"},
+	"accessed.emergency":  {"emergency access to your file", "accès d'urgence à votre dossier", "اطلاع طارئ على ملفك"},
+	"accessed.disclosure": {"information from your file was disclosed outside the mechanism", "des informations de votre dossier ont été communiquées hors du mécanisme", "تم الإفصاح عن معلومات من ملفك خارج الآلية"},
+
+	"actor.frontline_officer":  {"officer", "agent", "موظف"},
+	"actor.ngo_caseworker":     {"caseworker", "travailleur social", "مرافق اجتماعي"},
+	"actor.coordinator":        {"coordinator", "coordinateur", "منسق"},
+	"actor.decision_maker":     {"decision maker", "décideur", "صانع قرار"},
+	"actor.guardian":           {"guardian", "tuteur", "وصي"},
+	"actor.commission_analyst": {"statistician", "statisticien", "إحصائي"},
+	"actor.auditor":            {"auditor", "auditeur", "مدقق"},
+	"actor.org_admin":          {"administrator", "administrateur", "مسؤول"},
+	"actor.system_admin":       {"system administrator", "administrateur du système", "مسؤول النظام"},
+
+	"rights.purpose.assistance":     {"to receive help", "recevoir de l'aide", "تلقي المساعدة"},
+	"rights.purpose.nrm_submission": {"to be submitted to the competent authority", "être soumis à l'autorité compétente", "الإحالة إلى السلطة المختصة"},
+	"rights.purpose.data_sharing":   {"to share what is needed with providers", "partager le nécessaire avec les prestataires", "مشاركة ما يلزم مع مقدمي الخدمات"},
+}
+
+// frontlinePlurals are their messages with plural forms.
+var frontlinePlurals = map[string]pmsg{
+	"rights.report.times": {
+		en: [2]string{"%d time", "%d times"}, fr: [2]string{"%d fois", "%d fois"},
+		ar: [6]string{"لا مرة", "مرة واحدة", "مرتان", "%d مرات", "%d مرة", "%d مرة"},
+	},
+	"rights.report.caption": {
+		en: [2]string{"%d access", "%d accesses"}, fr: [2]string{"%d accès", "%d accès"},
+		ar: [6]string{"لا اطلاع", "اطلاع واحد", "اطلاعان", "%d اطلاعات", "%d اطلاعًا", "%d اطلاع"},
+	},
+	"error.busy.seconds": {
+		en: [2]string{"Too many attempts in a short time. Try again in %d second.", "Too many attempts in a short time. Try again in %d seconds."},
+		fr: [2]string{"Trop de tentatives en peu de temps. Réessayez dans %d seconde.", "Trop de tentatives en peu de temps. Réessayez dans %d secondes."},
+		ar: [6]string{"محاولات كثيرة في وقت قصير. أعد المحاولة الآن.", "محاولات كثيرة في وقت قصير. أعد المحاولة بعد ثانية واحدة.",
+			"محاولات كثيرة في وقت قصير. أعد المحاولة بعد ثانيتين.", "محاولات كثيرة في وقت قصير. أعد المحاولة بعد %d ثوانٍ.",
+			"محاولات كثيرة في وقت قصير. أعد المحاولة بعد %d ثانية.", "محاولات كثيرة في وقت قصير. أعد المحاولة بعد %d ثانية."},
+	},
+	"error.unavailable.seconds": {
+		en: [2]string{"The service is temporarily unavailable. Nothing was lost: try again in %d second.", "The service is temporarily unavailable. Nothing was lost: try again in %d seconds."},
+		fr: [2]string{"Le service est momentanément indisponible. Rien n'a été perdu : réessayez dans %d seconde.", "Le service est momentanément indisponible. Rien n'a été perdu : réessayez dans %d secondes."},
+		ar: [6]string{"الخدمة غير متاحة مؤقتًا. لم يضع شيء: أعد المحاولة الآن.", "الخدمة غير متاحة مؤقتًا. لم يضع شيء: أعد المحاولة بعد ثانية واحدة.",
+			"الخدمة غير متاحة مؤقتًا. لم يضع شيء: أعد المحاولة بعد ثانيتين.", "الخدمة غير متاحة مؤقتًا. لم يضع شيء: أعد المحاولة بعد %d ثوانٍ.",
+			"الخدمة غير متاحة مؤقتًا. لم يضع شيء: أعد المحاولة بعد %d ثانية.", "الخدمة غير متاحة مؤقتًا. لم يضع شيء: أعد المحاولة بعد %d ثانية."},
+	},
+	"error.busy.minutes": {
+		en: [2]string{"Too many attempts in a short time. Try again in %d minute.", "Too many attempts in a short time. Try again in %d minutes."},
+		fr: [2]string{"Trop de tentatives en peu de temps. Réessayez dans %d minute.", "Trop de tentatives en peu de temps. Réessayez dans %d minutes."},
+		ar: [6]string{"محاولات كثيرة في وقت قصير. أعد المحاولة الآن.", "محاولات كثيرة في وقت قصير. أعد المحاولة بعد دقيقة واحدة.",
+			"محاولات كثيرة في وقت قصير. أعد المحاولة بعد دقيقتين.", "محاولات كثيرة في وقت قصير. أعد المحاولة بعد %d دقائق.",
+			"محاولات كثيرة في وقت قصير. أعد المحاولة بعد %d دقيقة.", "محاولات كثيرة في وقت قصير. أعد المحاولة بعد %d دقيقة."},
+	},
+}
