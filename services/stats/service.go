@@ -30,6 +30,11 @@ type Service interface {
 	Table(ctx context.Context, name, period string) (Table, error)
 	// Report returns the printable annual report (HTML) of a year.
 	Report(ctx context.Context, year int) ([]byte, error)
+	// AnnualReport returns the annual report of a year as data: every
+	// catalogue table as the latest release of the year has it (or why it
+	// is withheld) with the table in each quarter; built once for the
+	// releases it reads, stored, and read from the store afterwards.
+	AnnualReport(ctx context.Context, year int) (AnnualReport, error)
 	// CreateRelease makes a snapshot release of a period (refused with
 	// ErrReleaseTooSmall when too few records changed since the last one),
 	// or opens a differential-privacy release with a total budget.
