@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,11 +39,25 @@ type AnnualReport struct {
 	Created  *time.Time      `json:"created,omitempty"`
 	Quarters []string        `json:"quarter_releases"` // the release read for each quarter, "" for none
 	Sections []ReportSection `json:"sections"`
+
+	raw []byte // the stored encoding, served as it is
+}
+
+// MarshalJSON returns the stored encoding of a report read from the
+// store: a view re-encodes nothing.
+func (r AnnualReport) MarshalJSON() ([]byte, error) {
+	if r.raw != nil {
+		return r.raw, nil
+	}
+	type plain AnnualReport
+	return json.Marshal(plain(r))
 }
 
 // ReportSection is one catalogue table of an annual report: its figures,
-// or what the release did instead (withheld, with the reason), and the
-// table over the quarters of the year (none for a withheld table).
+// or what the release did instead (withheld, with the reason), and its
+// grand total over the quarters of the year (none for a withheld table):
+// each quarter's table holds only the cell of its first unit with every
+// dimension at its margin (no cell when a dimension has no margin).
 type ReportSection struct {
 	Info     TableInfo      `json:"info"`
 	Table    *Table         `json:"table,omitempty"`
@@ -169,6 +185,7 @@ func (s *Stats) buildReport(ctx context.Context, r *AnnualReport, quarters []str
 				qt, err := storedAnswer(ctx, s.db, r.Quarters[i], info.Name, q)
 				switch {
 				case err == nil:
+					qt.Cells = grandTotal(info, qt.Cells)
 					pt.Table, pt.Missing = &qt, ""
 				case errors.Is(err, ErrWithheld):
 					pt.Missing = StatusWithheld
@@ -182,4 +199,15 @@ func (s *Stats) buildReport(ctx context.Context, r *AnnualReport, quarters []str
 		r.Sections = append(r.Sections, sec)
 	}
 	return nil
+}
+
+// grandTotal keeps the cell of the first unit with every dimension at its
+// margin, if the table has one.
+func grandTotal(info TableInfo, cells []Cell) []Cell {
+	for _, c := range cells {
+		if c.Unit == info.Units[0] && !slices.ContainsFunc(c.Dims, func(v string) bool { return v != total }) {
+			return []Cell{c}
+		}
+	}
+	return []Cell{}
 }

@@ -40,6 +40,7 @@ func storedReport(ctx context.Context, q queryer, period, key string) (AnnualRep
 	if err := json.Unmarshal([]byte(body), &r); err != nil {
 		return AnnualReport{}, false, fmt.Errorf("stats: stored report: %w", err)
 	}
+	r.raw = []byte(body)
 	return r, true, nil
 }
 
