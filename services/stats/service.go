@@ -16,6 +16,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
+	"github.com/nrm-project/nrm/services/stats/ledger"
 )
 
 // Service is what the commission's analysts call. The receiver of facts
@@ -118,6 +119,7 @@ type Stats struct {
 	uniform func() float64
 	rec     event.Recorder
 	ob      *outbox.Outbox
+	privacy *ledger.Ledger
 }
 
 var _ Service = (*Stats)(nil)
@@ -142,7 +144,8 @@ func New(cfg Config) (*Stats, error) {
 			return nil, err
 		}
 	}
-	s := &Stats{db: cfg.DB, logger: cfg.Logger, policy: pol, now: cfg.Now, rk: cfg.RecordKey, uniform: cfg.Uniform}
+	s := &Stats{db: cfg.DB, logger: cfg.Logger, policy: pol, now: cfg.Now, rk: cfg.RecordKey, uniform: cfg.Uniform,
+		privacy: ledger.New(pol.DP.EpsilonPerMonth)}
 	if s.logger == nil {
 		s.logger = log.NewNopLogger()
 	}
