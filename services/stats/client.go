@@ -52,6 +52,13 @@ func (c *Client) Report(ctx context.Context, year int) ([]byte, error) {
 	return b, err
 }
 
+// AnnualReport implements Service.
+func (c *Client) AnnualReport(ctx context.Context, year int) (AnnualReport, error) {
+	var r AnnualReport
+	err := c.api.Call(ctx, http.MethodGet, "/api/v1/stats/annual-reports/"+strconv.Itoa(year), nil, nil, &r)
+	return r, err
+}
+
 // CreateRelease implements Service.
 func (c *Client) CreateRelease(ctx context.Context, spec ReleaseSpec) (Release, error) {
 	var r Release

@@ -22,7 +22,7 @@
 //
 // Every published cell is perturbed by the cell-key method (Thompson,
 // Broadfoot and Elazar 2013): the perturbation table of the disclosure
-// policy (disclosure.json, embedded; a stats-disclosure.json in the
+// policy (package disclosure, embedded; a stats-disclosure.json in the
 // --policies directory replaces it) maps (count, cell key) to bounded,
 // zero-mean noise; cells whose perturbed value is below the threshold are
 // suppressed. Totals are cells of their own records, perturbed the same

@@ -19,6 +19,7 @@ type Endpoints struct {
 	Tables        endpoint.Endpoint
 	Table         endpoint.Endpoint
 	Report        endpoint.Endpoint
+	AnnualReport  endpoint.Endpoint
 	CreateRelease endpoint.Endpoint
 	ReleaseTable  endpoint.Endpoint
 	Releases      endpoint.Endpoint
@@ -37,6 +38,7 @@ func MakeServerEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforc
 		Tables:        wrap(ObjectTables, "read", makeTablesEndpoint(s)),
 		Table:         wrap(ObjectTables, "read", makeTableEndpoint(s)),
 		Report:        wrap(ObjectTables, "read", makeReportEndpoint(s)),
+		AnnualReport:  wrap(ObjectTables, "read", makeAnnualReportEndpoint(s)),
 		CreateRelease: wrap(ObjectReleases, "create", makeCreateReleaseEndpoint(s)),
 		ReleaseTable:  wrap(ObjectReleases, "read", makeReleaseTableEndpoint(s)),
 		Releases:      wrap(ObjectReleases, "read", makeReleasesEndpoint(s)),
@@ -73,6 +75,13 @@ type reportResponse struct {
 }
 
 func (r reportResponse) Failed() error { return r.Err }
+
+type annualReportResponse struct {
+	Report AnnualReport
+	Err    error `json:"-"`
+}
+
+func (r annualReportResponse) Failed() error { return r.Err }
 
 type releaseResponse struct {
 	Release Release
@@ -114,6 +123,7 @@ var (
 	_ endpoint.Failer = tablesResponse{}
 	_ endpoint.Failer = tableResponse{}
 	_ endpoint.Failer = reportResponse{}
+	_ endpoint.Failer = annualReportResponse{}
 	_ endpoint.Failer = releaseResponse{}
 )
 
@@ -136,6 +146,13 @@ func makeReportEndpoint(s Service) endpoint.Endpoint {
 	return func(ctx context.Context, request any) (any, error) {
 		h, err := s.Report(ctx, request.(reportRequest).Year)
 		return reportResponse{HTML: h, Err: err}, nil
+	}
+}
+
+func makeAnnualReportEndpoint(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, request any) (any, error) {
+		r, err := s.AnnualReport(ctx, request.(reportRequest).Year)
+		return annualReportResponse{Report: r, Err: err}, nil
 	}
 }
 

@@ -48,6 +48,11 @@ func (m *observed) Report(ctx context.Context, year int) (b []byte, err error) {
 	return m.next.Report(ctx, year)
 }
 
+func (m *observed) AnnualReport(ctx context.Context, year int) (r AnnualReport, err error) {
+	defer func(begin time.Time) { m.observe(ctx, "AnnualReport", begin, err) }(time.Now())
+	return m.next.AnnualReport(ctx, year)
+}
+
 func (m *observed) CreateRelease(ctx context.Context, spec ReleaseSpec) (r Release, err error) {
 	defer func(begin time.Time) { m.observe(ctx, "CreateRelease", begin, err) }(time.Now())
 	return m.next.CreateRelease(ctx, spec)

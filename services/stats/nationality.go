@@ -21,7 +21,7 @@ import (
 // topNationalities returns the nationalities to name, most frequent
 // first: those whose perturbed total over age groups (unit cases) is
 // published, at most NationalitiesByName of them.
-func (d Disclosure) topNationalities(rows []cellRow) []string {
+func topNationalities(d Disclosure, rows []cellRow) []string {
 	type ranked struct {
 		code string
 		v    int64
@@ -32,7 +32,7 @@ func (d Disclosure) topNationalities(rows []cellRow) []string {
 		if len(parts) != 3 || parts[0] != unitCases || parts[2] != total || parts[1] == total || parts[1] == unknown {
 			continue
 		}
-		if p := d.publish(r.N, r.KeySum); !p.Suppressed {
+		if p := d.Publish(r.N, r.KeySum); !p.Suppressed {
 			rs = append(rs, ranked{parts[1], p.Value})
 		}
 	}

@@ -124,7 +124,7 @@ func (s *Stats) cellKeyTable(ctx context.Context, q queryer, info TableInfo, per
 		return Table{}, err
 	}
 	if info.Name == TableCasesByNationality {
-		top := s.policy.topNationalities(rows)
+		top := topNationalities(s.policy, rows)
 		rows, info = groupNationalities(rows, top), withNationalities(info, top)
 	}
 	stored := make(map[string]cellRow, len(rows))
@@ -145,7 +145,7 @@ func (s *Stats) cellKeyTable(ctx context.Context, q queryer, info TableInfo, per
 		}
 		key := strings.Join(g, cellSep)
 		r := stored[key]
-		p := s.policy.publish(r.N, r.KeySum)
+		p := s.policy.Publish(r.N, r.KeySum)
 		if p.Suppressed {
 			c.Suppressed = true
 		} else {

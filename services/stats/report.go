@@ -3,7 +3,6 @@ package stats
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"html/template"
 	"slices"
@@ -17,78 +16,40 @@ import (
 // the quarters of the year (from their own latest releases) and the same
 // figures as a table; a table the release withheld is shown as withheld,
 // with the reason. It names the release, the time its data is as of and
-// its status, and uses no external asset.
+// its status, and uses no external asset. It renders the stored annual
+// report (annual.go), so it shows the same figures as AnnualReport.
 func (s *Stats) Report(ctx context.Context, year int) ([]byte, error) {
-	if year < 1000 || year > 9999 {
-		return nil, ErrBadYear
-	}
-	period := strconv.Itoa(year)
-	if len(s.tables) > 0 {
-		// Makes the first release of a closed year; an open year never
-		// released is ErrNoRelease.
-		if _, err := s.publishedTable(ctx, s.tables[0], period); err != nil && !errors.Is(err, ErrWithheld) {
-			return nil, err
-		}
-	}
-	rel, err := s.releaseOf(ctx, period)
+	r, err := s.annualReport(ctx, year)
 	if err != nil {
 		return nil, err
 	}
-	withheld := map[string]ReleasedTable{}
-	for _, t := range rel.Tables {
-		if t.Status == StatusWithheld {
-			withheld[t.Table] = t
-		}
+	if r.Release == "" {
+		// No release could be made of the closed year: too few records.
+		return nil, ErrNoRelease
 	}
 	var sections []reportSection
-	for _, info := range s.tables {
-		if w, ok := withheld[info.Name]; ok {
-			sections = append(sections, reportSection{Title: info.Title, Withheld: withheldText(w, s.policy.ReleaseMinChanges)})
+	for _, sec := range r.Sections {
+		if sec.Withheld != nil {
+			sections = append(sections, reportSection{Title: sec.Info.Title, Withheld: withheldText(*sec.Withheld, s.policy.ReleaseMinChanges)})
 			continue
 		}
-		t, err := storedAnswer(ctx, s.db, rel.Name, info.Name, period)
-		if err != nil {
-			return nil, err
-		}
-		sec := newSection(t)
-		if sec.Quarters, err = s.quarterTotals(ctx, info, year); err != nil {
-			return nil, err
-		}
-		sections = append(sections, sec)
+		out := newSection(*sec.Table)
+		out.Quarters = quarterTotals(sec.Info, sec.Quarters)
+		sections = append(sections, out)
 	}
-	if err := s.auditRead(ctx, "stats.report.read", "stats.report", period); err != nil {
+	if err := s.auditRead(ctx, "stats.report.read", "stats.report", r.auditID()); err != nil {
 		return nil, err
 	}
 	asOf := "not recorded"
-	if rel.AsOf != nil {
-		asOf = rel.AsOf.Format("2006-01-02 15:04 MST")
+	if r.AsOf != nil {
+		asOf = r.AsOf.Format("2006-01-02 15:04 MST")
 	}
 	var buf bytes.Buffer
 	if err := reportTemplate.Execute(&buf, map[string]any{"Year": year, "Sections": sections, "Threshold": s.policy.Threshold,
-		"Release": rel.Name, "Status": rel.Status, "AsOf": asOf, "Created": rel.CreatedAt.Format("2006-01-02 15:04 MST")}); err != nil {
+		"Release": r.Release, "Status": r.Status, "AsOf": asOf, "Created": r.Created.Format("2006-01-02 15:04 MST")}); err != nil {
 		return nil, fmt.Errorf("stats: report: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// releaseOf returns the latest snapshot release of period with its tables.
-func (s *Stats) releaseOf(ctx context.Context, period string) (Release, error) {
-	name, err := latestSnapshot(ctx, s.db, period)
-	if err != nil {
-		return Release{}, err
-	}
-	if name == "" {
-		return Release{}, ErrNoRelease
-	}
-	r := Release{Name: name, Method: MethodCellKey, Period: period}
-	if r.CreatedAt, r.AsOf, err = releaseTimes(ctx, s.db, name); err != nil {
-		return Release{}, err
-	}
-	r.Status = periodStatus(period, r.CreatedAt)
-	if r.Tables, err = s.releasedTables(ctx, s.db, r); err != nil {
-		return Release{}, err
-	}
-	return r, nil
 }
 
 func withheldText(t ReleasedTable, k int) string {
@@ -103,40 +64,39 @@ func withheldText(t ReleasedTable, k int) string {
 }
 
 // quarterTotals returns the grand total of a table (its first unit, every
-// dimension at its margin) in each quarter of year, from the latest
-// release of each quarter; "not released" or "withheld" when there is none.
-func (s *Stats) quarterTotals(ctx context.Context, info TableInfo, year int) ([][2]string, error) {
+// dimension at its margin) in each quarter of the series, "not released"
+// or "withheld" when there is none.
+func quarterTotals(info TableInfo, sr *Series) [][2]string {
 	for _, d := range info.Dimensions {
 		if !d.Margin {
-			return nil, nil
+			return nil
 		}
 	}
+	if sr == nil {
+		return nil
+	}
 	var out [][2]string
-	for q := 1; q <= 4; q++ {
-		p := fmt.Sprintf("%d-Q%d", year, q)
-		t, err := s.latestTable(ctx, info, p)
-		switch {
-		case errors.Is(err, ErrNoRelease):
-			out = append(out, [2]string{p, "not released"})
+	for _, pt := range sr.Points {
+		if pt.Table == nil {
+			v := "withheld"
+			if pt.Missing == "no_release" {
+				v = "not released"
+			}
+			out = append(out, [2]string{pt.Period, v})
 			continue
-		case errors.Is(err, ErrWithheld):
-			out = append(out, [2]string{p, "withheld"})
-			continue
-		case err != nil:
-			return nil, err
 		}
 		dims := make([]string, len(info.Dimensions))
 		for i := range dims {
 			dims[i] = total
 		}
-		c, _ := t.Find(info.Units[0], dims...)
+		c, _ := pt.Table.Find(info.Units[0], dims...)
 		v := "suppressed"
 		if c.Value != nil {
 			v = strconv.FormatInt(*c.Value, 10)
 		}
-		out = append(out, [2]string{p, v})
+		out = append(out, [2]string{pt.Period, v})
 	}
-	return out, nil
+	return out
 }
 
 type reportBar struct {

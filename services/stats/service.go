@@ -16,6 +16,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
+	"github.com/nrm-project/nrm/services/stats/ledger"
 )
 
 // Service is what the commission's analysts call. The receiver of facts
@@ -30,6 +31,11 @@ type Service interface {
 	Table(ctx context.Context, name, period string) (Table, error)
 	// Report returns the printable annual report (HTML) of a year.
 	Report(ctx context.Context, year int) ([]byte, error)
+	// AnnualReport returns the annual report of a year as data: every
+	// catalogue table as the latest release of the year has it (or why it
+	// is withheld) with the table in each quarter; built once for the
+	// releases it reads, stored, and read from the store afterwards.
+	AnnualReport(ctx context.Context, year int) (AnnualReport, error)
 	// CreateRelease makes a snapshot release of a period (refused with
 	// ErrReleaseTooSmall when too few records changed since the last one),
 	// or opens a differential-privacy release with a total budget.
@@ -113,6 +119,7 @@ type Stats struct {
 	uniform func() float64
 	rec     event.Recorder
 	ob      *outbox.Outbox
+	privacy *ledger.Ledger
 }
 
 var _ Service = (*Stats)(nil)
@@ -137,7 +144,8 @@ func New(cfg Config) (*Stats, error) {
 			return nil, err
 		}
 	}
-	s := &Stats{db: cfg.DB, logger: cfg.Logger, policy: pol, now: cfg.Now, rk: cfg.RecordKey, uniform: cfg.Uniform}
+	s := &Stats{db: cfg.DB, logger: cfg.Logger, policy: pol, now: cfg.Now, rk: cfg.RecordKey, uniform: cfg.Uniform,
+		privacy: ledger.New(pol.DP.EpsilonPerMonth)}
 	if s.logger == nil {
 		s.logger = log.NewNopLogger()
 	}

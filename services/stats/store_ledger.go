@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// The statements on differential-privacy budgets: a release's and the
-// privacy ledger's.
+// The statements on a differential-privacy release's own budget (the
+// privacy ledger's are in package ledger).
 
 // insertBudget records a differential-privacy release of epsilon.
 func insertBudget(ctx context.Context, tx *sql.Tx, name string, epsilon float64, by string, at time.Time) error {
@@ -41,36 +41,4 @@ func spendBudget(ctx context.Context, tx *sql.Tx, release string, cost float64) 
 		return fmt.Errorf("stats: spend budget: %w", err)
 	}
 	return nil
-}
-
-// spendLedger takes cost (micro-epsilon) from the ledger of family for
-// month when at most budget is then spent, and reports whether it did.
-// The condition is in the statement, so two answers racing for the last
-// of a budget cannot both pass it.
-func spendLedger(ctx context.Context, tx *sql.Tx, family, month string, cost, budget int64) (bool, error) {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO privacy_ledger (family, month, spent_micro) VALUES ($1, $2, 0)
-		ON CONFLICT (family, month) DO NOTHING`, family, month); err != nil {
-		return false, fmt.Errorf("stats: privacy ledger: %w", err)
-	}
-	res, err := tx.ExecContext(ctx, `UPDATE privacy_ledger SET spent_micro = spent_micro + $3
-		WHERE family = $1 AND month = $2 AND spent_micro + $3 <= $4`, family, month, cost, budget)
-	if err != nil {
-		return false, fmt.Errorf("stats: privacy ledger: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("stats: privacy ledger: %w", err)
-	}
-	return n == 1, nil
-}
-
-// ledgerSpent returns what the ledger of family has spent for month
-// (micro-epsilon; 0 when nothing yet).
-func ledgerSpent(ctx context.Context, q queryer, family, month string) (int64, error) {
-	var spent int64
-	err := q.QueryRowContext(ctx, `SELECT spent_micro FROM privacy_ledger WHERE family = $1 AND month = $2`, family, month).Scan(&spent)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("stats: privacy ledger: %w", err)
-	}
-	return spent, nil
 }

@@ -19,6 +19,7 @@ import (
 //	GET  /api/v1/stats/tables                              the catalogue
 //	GET  /api/v1/stats/tables/{name}?period=P&format=json|csv
 //	GET  /api/v1/stats/report/{year}                       printable HTML
+//	GET  /api/v1/stats/annual-reports/{year}               the same as data
 //	POST /api/v1/stats/releases {"name","period"}          a snapshot release
 //	POST /api/v1/stats/releases {"name","epsilon"}         a DP release
 //	GET  /api/v1/stats/releases/{name}/tables/{table}?period=P&epsilon=E&format=json|csv
@@ -36,6 +37,7 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	m.Handle("GET /api/v1/stats/tables", httptransport.NewServer(e.Tables, decodeNothing, enc, opts...))
 	m.Handle("GET /api/v1/stats/tables/{name}", httptransport.NewServer(e.Table, decodeTableRequest, enc, opts...))
 	m.Handle("GET /api/v1/stats/report/{year}", httptransport.NewServer(e.Report, decodeReportRequest, enc, opts...))
+	m.Handle("GET /api/v1/stats/annual-reports/{year}", httptransport.NewServer(e.AnnualReport, decodeReportRequest, enc, opts...))
 	m.Handle("POST /api/v1/stats/releases", httptransport.NewServer(e.CreateRelease, decodeCreateReleaseRequest, enc, opts...))
 	m.Handle("GET /api/v1/stats/releases/{release}/tables/{name}", httptransport.NewServer(e.ReleaseTable, decodeTableRequest, enc, opts...))
 	m.Handle("GET /api/v1/stats/releases", httptransport.NewServer(e.Releases, decodePeriodRequest, enc, opts...))
@@ -124,6 +126,8 @@ func encodeResponse(logger log.Logger) httptransport.EncodeResponseFunc {
 			w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
 			_, err := w.Write(r.HTML)
 			return err
+		case annualReportResponse:
+			return writeJSON(w, http.StatusOK, r.Report)
 		case releaseResponse:
 			return writeJSON(w, http.StatusCreated, r.Release)
 		case seriesResponse:

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +64,30 @@ func (f *fakeStats) Releases(_ context.Context, period string) ([]stats.Release,
 func (f *fakeStats) Series(_ context.Context, name, from, to string) (stats.Series, error) {
 	t := f.table
 	return stats.Series{Table: name, Points: []stats.SeriesPoint{{Period: from, Table: &t}, {Period: to, Missing: "no_release"}}}, nil
+}
+
+// AnnualReport composes the report from the fake's tables, as the
+// service does from its releases.
+func (f *fakeStats) AnnualReport(ctx context.Context, year int) (stats.AnnualReport, error) {
+	if f.noRelease {
+		return stats.AnnualReport{}, stats.ErrNoRelease
+	}
+	infos, _ := f.Tables(ctx)
+	rels, _ := f.Releases(ctx, strconv.Itoa(year))
+	r := stats.AnnualReport{Year: year, Release: "r1"}
+	for _, info := range infos {
+		sec := stats.ReportSection{Info: info}
+		if info.Name == f.withheld {
+			w := rels[0].Tables[0]
+			sec.Withheld = &w
+		} else {
+			t, _ := f.Table(ctx, info.Name, strconv.Itoa(year))
+			sr, _ := f.Series(ctx, info.Name, strconv.Itoa(year)+"-Q1", strconv.Itoa(year)+"-Q4")
+			sec.Table, sec.Quarters = &t, &sr
+		}
+		r.Sections = append(r.Sections, sec)
+	}
+	return r, nil
 }
 
 func n(v int64) *int64 { return &v }

@@ -17,6 +17,7 @@ type Stats interface {
 	CreateRelease(ctx context.Context, spec stats.ReleaseSpec) (stats.Release, error)
 	Releases(ctx context.Context, period string) ([]stats.Release, error)
 	Series(ctx context.Context, name, from, to string) (stats.Series, error)
+	AnnualReport(ctx context.Context, year int) (stats.AnnualReport, error)
 }
 
 var _ Stats = stats.Service(nil)

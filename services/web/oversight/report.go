@@ -82,52 +82,31 @@ func (h *Pages) report(q *page.Request) {
 		d.Year = d.Years[0]
 	}
 	v := (&page.View{Title: "report.title", Data: &d}).In(q.Loc, q.S)
-	ctx := q.Ctx()
-	tables, err := h.cfg.Stats.Tables(ctx)
-	if err != nil {
+	// One call: the stats service builds the report once for the
+	// releases it reads and serves it from its store afterwards, with one
+	// audit record per view.
+	rep, err := h.cfg.Stats.AnnualReport(q.Ctx(), mustAtoi(d.Year))
+	switch code := kit.AsError(err).Code; {
+	case err == nil:
+	case code == "no_release":
+		d.Problem = "stats.norelease"
+		h.Render(q, http.StatusOK, "stats_report", v)
+		return
+	default:
 		h.Fail(q, err)
 		return
 	}
-	// Each table and its quarters are audited reads: asked for together,
-	// their audit records share commits instead of waiting in turn.
-	type answer struct {
-		t         stats.Table
-		sr        stats.Series
-		err, serr error
-	}
-	answers := make([]answer, len(tables))
-	page.EachTogether(len(tables), func(i int) {
-		a := &answers[i]
-		if a.t, a.err = h.cfg.Stats.Table(ctx, tables[i].Name, d.Year); a.err == nil {
-			a.sr, a.serr = h.cfg.Stats.Series(ctx, tables[i].Name, d.Year+"-Q1", d.Year+"-Q4")
-		}
-	})
-	var released []stats.ReleasedTable
-	for i, info := range tables {
-		t, err := answers[i].t, answers[i].err
-		switch code := kit.AsError(err).Code; {
-		case err == nil:
-		case code == "no_release":
-			d.Problem, d.Sections = "stats.norelease", nil
-			h.Render(q, http.StatusOK, "stats_report", v)
-			return
-		case code == "table_withheld":
-			if released == nil {
-				if released, err = h.releasedTables(q, d.Year); err != nil {
-					h.Fail(q, err)
-					return
-				}
-			}
+	for _, rs := range rep.Sections {
+		info := rs.Info
+		if rs.Withheld != nil || rs.Table == nil {
 			w := stats.ReleasedTable{Table: info.Name, Status: stats.StatusWithheld}
-			if i := slices.IndexFunc(released, func(r stats.ReleasedTable) bool { return r.Table == info.Name }); i >= 0 {
-				w = released[i]
+			if rs.Withheld != nil {
+				w = *rs.Withheld
 			}
 			d.Sections = append(d.Sections, reportSection{Info: info, Withheld: &w})
 			continue
-		default:
-			h.Fail(q, err)
-			return
 		}
+		t := *rs.Table
 		if d.Release.Release == "" {
 			d.Release = t
 		}
@@ -135,27 +114,16 @@ func (h *Pages) report(q *page.Request) {
 		sec := reportSection{Info: info, Table: t, Slice: s,
 			Chart: chartOf(s, q.Loc.RTL(), func(c string) string { return v.StatCode(s.By, c) },
 				func(n int64) string { return v.Num64(n) }, v.T("stats.suppressed"))}
-		if answers[i].serr != nil {
-			h.Fail(q, answers[i].serr)
-			return
+		if rs.Quarters != nil {
+			sec.Trend = trendOf(*rs.Quarters)
 		}
-		sec.Trend = trendOf(answers[i].sr)
 		d.Sections = append(d.Sections, sec)
 	}
 	h.Render(q, http.StatusOK, "stats_report", v)
 }
 
-// releasedTables is what the latest snapshot release of period did with
-// each table.
-func (h *Pages) releasedTables(q *page.Request, period string) ([]stats.ReleasedTable, error) {
-	rs, err := h.cfg.Stats.Releases(q.Ctx(), period)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range rs {
-		if r.Method == stats.MethodCellKey && r.Period == period {
-			return r.Tables, nil
-		}
-	}
-	return []stats.ReleasedTable{}, nil
+// mustAtoi reads a year already checked against the page's list.
+func mustAtoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }

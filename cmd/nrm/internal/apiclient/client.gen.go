@@ -1289,6 +1289,57 @@ func (e ServiceType) Valid() bool {
 	}
 }
 
+// Defines values for StatsAnnualReportSectionsWithheldReason.
+const (
+	StatsAnnualReportSectionsWithheldReasonNotInRelease  StatsAnnualReportSectionsWithheldReason = "not_in_release"
+	StatsAnnualReportSectionsWithheldReasonTooFewChanges StatsAnnualReportSectionsWithheldReason = "too_few_changes"
+)
+
+// Valid indicates whether the value is a known member of the StatsAnnualReportSectionsWithheldReason enum.
+func (e StatsAnnualReportSectionsWithheldReason) Valid() bool {
+	switch e {
+	case StatsAnnualReportSectionsWithheldReasonNotInRelease:
+		return true
+	case StatsAnnualReportSectionsWithheldReasonTooFewChanges:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StatsAnnualReportSectionsWithheldStatus.
+const (
+	StatsAnnualReportSectionsWithheldStatusWithheld StatsAnnualReportSectionsWithheldStatus = "withheld"
+)
+
+// Valid indicates whether the value is a known member of the StatsAnnualReportSectionsWithheldStatus enum.
+func (e StatsAnnualReportSectionsWithheldStatus) Valid() bool {
+	switch e {
+	case StatsAnnualReportSectionsWithheldStatusWithheld:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StatsAnnualReportStatus.
+const (
+	StatsAnnualReportStatusFinal       StatsAnnualReportStatus = "final"
+	StatsAnnualReportStatusProvisional StatsAnnualReportStatus = "provisional"
+)
+
+// Valid indicates whether the value is a known member of the StatsAnnualReportStatus enum.
+func (e StatsAnnualReportStatus) Valid() bool {
+	switch e {
+	case StatsAnnualReportStatusFinal:
+		return true
+	case StatsAnnualReportStatusProvisional:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for StatsLedgerEntryFamily.
 const (
 	StatsLedgerEntryFamilyCases     StatsLedgerEntryFamily = "cases"
@@ -1366,16 +1417,16 @@ func (e StatsReleaseTablesPeriodStatus) Valid() bool {
 
 // Defines values for StatsReleaseTablesReason.
 const (
-	NotInRelease  StatsReleaseTablesReason = "not_in_release"
-	TooFewChanges StatsReleaseTablesReason = "too_few_changes"
+	StatsReleaseTablesReasonNotInRelease  StatsReleaseTablesReason = "not_in_release"
+	StatsReleaseTablesReasonTooFewChanges StatsReleaseTablesReason = "too_few_changes"
 )
 
 // Valid indicates whether the value is a known member of the StatsReleaseTablesReason enum.
 func (e StatsReleaseTablesReason) Valid() bool {
 	switch e {
-	case NotInRelease:
+	case StatsReleaseTablesReasonNotInRelease:
 		return true
-	case TooFewChanges:
+	case StatsReleaseTablesReasonTooFewChanges:
 		return true
 	default:
 		return false
@@ -2867,6 +2918,40 @@ type Role string
 
 // ServiceType defines model for ServiceType.
 type ServiceType string
+
+// StatsAnnualReport defines model for StatsAnnualReport.
+type StatsAnnualReport struct {
+	AsOf    *time.Time `json:"as_of,omitempty"`
+	Created *time.Time `json:"created,omitempty"`
+
+	// QuarterReleases the release read for each quarter, empty for none
+	QuarterReleases []string `json:"quarter_releases"`
+
+	// Release the year's release; empty when none could be made (every table withheld)
+	Release  string `json:"release"`
+	Sections []struct {
+		Info     StatsTableInfo `json:"info"`
+		Quarters *StatsSeries   `json:"quarters,omitempty"`
+		Table    *StatsTable    `json:"table,omitempty"`
+		Withheld *struct {
+			Detail *string                                  `json:"detail,omitempty"`
+			Reason *StatsAnnualReportSectionsWithheldReason `json:"reason,omitempty"`
+			Status StatsAnnualReportSectionsWithheldStatus  `json:"status"`
+			Table  string                                   `json:"table"`
+		} `json:"withheld,omitempty"`
+	} `json:"sections"`
+	Status *StatsAnnualReportStatus `json:"status,omitempty"`
+	Year   int                      `json:"year"`
+}
+
+// StatsAnnualReportSectionsWithheldReason defines model for StatsAnnualReport.Sections.Withheld.Reason.
+type StatsAnnualReportSectionsWithheldReason string
+
+// StatsAnnualReportSectionsWithheldStatus defines model for StatsAnnualReport.Sections.Withheld.Status.
+type StatsAnnualReportSectionsWithheldStatus string
+
+// StatsAnnualReportStatus defines model for StatsAnnualReport.Status.
+type StatsAnnualReportStatus string
 
 // StatsLedgerEntry defines model for StatsLedgerEntry.
 type StatsLedgerEntry struct {
@@ -4539,6 +4624,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/referrals/{id}/withdraw (the `WithdrawReferral` operationId).
 	WithdrawReferral(ctx context.Context, id openapi_types.UUID, body WithdrawReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAnnualReportData The annual report of a year as data, as the printable report has it; built once for the releases it reads (the latest snapshot of the year and of each quarter), stored and served from the store while they stay the latest. Each view is one audit event naming the report.
+	//
+	// Corresponds with GET /api/v1/stats/annual-reports/{year} (the `GetAnnualReportData` operationId).
+	GetAnnualReportData(ctx context.Context, year int, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPrivacyLedger The privacy ledger of every table family for the months of a period (budget, spent, remaining epsilon).
 	//
@@ -6541,6 +6631,21 @@ func (c *Client) WithdrawReferralWithBody(ctx context.Context, id openapi_types.
 // Corresponds with POST /api/v1/referrals/{id}/withdraw (the `WithdrawReferral` operationId).
 func (c *Client) WithdrawReferral(ctx context.Context, id openapi_types.UUID, body WithdrawReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewWithdrawReferralRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAnnualReportData The annual report of a year as data, as the printable report has it; built once for the releases it reads (the latest snapshot of the year and of each quarter), stored and served from the store while they stay the latest. Each view is one audit event naming the report.
+//
+// Corresponds with GET /api/v1/stats/annual-reports/{year} (the `GetAnnualReportData` operationId).
+func (c *Client) GetAnnualReportData(ctx context.Context, year int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAnnualReportDataRequest(c.Server, year)
 	if err != nil {
 		return nil, err
 	}
@@ -10596,6 +10701,40 @@ func NewWithdrawReferralRequestWithBody(server string, id openapi_types.UUID, co
 	return req, nil
 }
 
+// NewGetAnnualReportDataRequest constructs an http.Request for the GetAnnualReportData method
+func NewGetAnnualReportDataRequest(server string, year int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "year", year, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/stats/annual-reports/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetPrivacyLedgerRequest constructs an http.Request for the GetPrivacyLedger method
 func NewGetPrivacyLedgerRequest(server string, params *GetPrivacyLedgerParams) (*http.Request, error) {
 	var err error
@@ -12241,6 +12380,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/referrals/{id}/withdraw (the `WithdrawReferral` operationId).
 	WithdrawReferralWithResponse(ctx context.Context, id openapi_types.UUID, body WithdrawReferralJSONRequestBody, reqEditors ...RequestEditorFn) (*WithdrawReferralResponse, error)
+
+	// GetAnnualReportDataWithResponse The annual report of a year as data, as the printable report has it; built once for the releases it reads (the latest snapshot of the year and of each quarter), stored and served from the store while they stay the latest. Each view is one audit event naming the report.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/stats/annual-reports/{year} (the `GetAnnualReportData` operationId).
+	GetAnnualReportDataWithResponse(ctx context.Context, year int, reqEditors ...RequestEditorFn) (*GetAnnualReportDataResponse, error)
 
 	// GetPrivacyLedgerWithResponse The privacy ledger of every table family for the months of a period (budget, spent, remaining epsilon).
 	//
@@ -21253,6 +21399,103 @@ func (r WithdrawReferralResponse) ContentType() string {
 	return ""
 }
 
+// GetAnnualReportDataResponse503Headers the declared response headers of an HTTP 503 response for GetAnnualReportData
+type GetAnnualReportDataResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetAnnualReportDataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StatsAnnualReport
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthenticated
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *Internal
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetAnnualReportDataResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAnnualReportDataResponse) GetJSON200() *StatsAnnualReport {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAnnualReportDataResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAnnualReportDataResponse) GetJSON401() *Unauthenticated {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetAnnualReportDataResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAnnualReportDataResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetAnnualReportDataResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetAnnualReportDataResponse) GetJSON500() *Internal {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetAnnualReportDataResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAnnualReportDataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAnnualReportDataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAnnualReportDataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAnnualReportDataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetPrivacyLedgerResponse503Headers the declared response headers of an HTTP 503 response for GetPrivacyLedger
 type GetPrivacyLedgerResponse503Headers struct {
 	RetryAfter *int
@@ -24437,6 +24680,19 @@ func (c *ClientWithResponses) WithdrawReferralWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseWithdrawReferralResponse(rsp)
+}
+
+// GetAnnualReportDataWithResponse The annual report of a year as data, as the printable report has it; built once for the releases it reads (the latest snapshot of the year and of each quarter), stored and served from the store while they stay the latest. Each view is one audit event naming the report.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/stats/annual-reports/{year} (the `GetAnnualReportData` operationId).
+func (c *ClientWithResponses) GetAnnualReportDataWithResponse(ctx context.Context, year int, reqEditors ...RequestEditorFn) (*GetAnnualReportDataResponse, error) {
+	rsp, err := c.GetAnnualReportData(ctx, year, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAnnualReportDataResponse(rsp)
 }
 
 // GetPrivacyLedgerWithResponse The privacy ledger of every table family for the months of a period (budget, spent, remaining epsilon).
@@ -32657,6 +32913,94 @@ func ParseWithdrawReferralResponse(rsp *http.Response) (*WithdrawReferralRespons
 	switch {
 	case rsp.StatusCode == 503:
 		var headers WithdrawReferralResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAnnualReportDataResponse parses an HTTP response from a GetAnnualReportDataWithResponse call
+func ParseGetAnnualReportDataResponse(rsp *http.Response) (*GetAnnualReportDataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAnnualReportDataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StatsAnnualReport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetAnnualReportDataResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
