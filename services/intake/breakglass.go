@@ -12,6 +12,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // Break-the-glass. An emergency read is an active grant of purpose
@@ -30,7 +31,7 @@ const (
 const breakGlassColumns = `id, case_id, org_id, user_id, grant_id, reason_entry, status, opened_at, expires_at,
 	closed_at, reviewed_by, review_code, reviewed_at`
 
-func scanBreakGlass(sc scanner) (BreakGlass, error) {
+func scanBreakGlass(sc store.Scanner) (BreakGlass, error) {
 	var (
 		b                  BreakGlass
 		closed, reviewedAt sql.NullTime
@@ -69,7 +70,7 @@ func (s *service) BreakGlass(ctx context.Context, caseID string, in BreakGlassIn
 	b := BreakGlass{ID: event.NewID(), CaseID: caseID, OrgID: p.OrgID, UserID: p.UserID, Status: BreakGlassOpen,
 		OpenedAt: now, ExpiresAt: now.Add(time.Duration(s.pol.BreakGlassHours) * time.Hour)}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		c, err := s.store.caseByID(ctx, tx, caseID, true)
+		c, err := s.store.CaseByID(ctx, tx, caseID, true)
 		if errors.Is(err, ErrNotFound) {
 			return errDenied
 		}
@@ -81,7 +82,7 @@ func (s *service) BreakGlass(ctx context.Context, caseID string, in BreakGlassIn
 		if c.OwnerOrg == p.OrgID && c.Status != StatusDraft {
 			return ErrInvalidState
 		}
-		grants, err := s.store.grants(ctx, tx, c.ID)
+		grants, err := s.store.Grants(ctx, tx, c.ID)
 		if err != nil {
 			return err
 		}
@@ -105,8 +106,8 @@ func (s *service) BreakGlass(ctx context.Context, caseID string, in BreakGlassIn
 // openBreakGlass grants the opener's organisation every section (its key
 // carries the access; grantsFor keeps it to the opener), shares the keys of
 // the case record, seals the reason, and alerts the owner and the auditors.
-func (s *service) openBreakGlass(ctx context.Context, tx *sql.Tx, p auth.Principal, c caseRow, b *BreakGlass, reason string) error {
-	secs, err := s.store.sections(ctx, tx, c.ID)
+func (s *service) openBreakGlass(ctx context.Context, tx *sql.Tx, p auth.Principal, c store.CaseRow, b *BreakGlass, reason string) error {
+	secs, err := s.store.Sections(ctx, tx, c.ID)
 	if err != nil {
 		return err
 	}
@@ -148,7 +149,7 @@ func (s *service) openBreakGlass(ctx context.Context, tx *sql.Tx, p auth.Princip
 // latestGrant returns the id of org's newest active grant of purpose made
 // by user.
 func (s *service) latestGrant(ctx context.Context, tx *sql.Tx, caseID, org, user, purpose string) (string, error) {
-	grants, err := s.store.grants(ctx, tx, caseID)
+	grants, err := s.store.Grants(ctx, tx, caseID)
 	if err != nil {
 		return "", err
 	}
@@ -176,14 +177,11 @@ func auditorOnly(ctx context.Context) (auth.Principal, error) {
 	return p, nil
 }
 
-// maxListed bounds the auditors' lists.
-const maxListed = 500
-
 func (s *service) BreakGlassList(ctx context.Context) ([]BreakGlass, error) {
 	if _, err := auditorOnly(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+breakGlassColumns+` FROM break_glass ORDER BY opened_at DESC, id DESC LIMIT $1`, maxListed)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+breakGlassColumns+` FROM break_glass ORDER BY opened_at DESC, id DESC LIMIT $1`, store.MaxListed)
 	if err != nil {
 		return nil, fmt.Errorf("intake: break glass: %w", err)
 	}
@@ -215,7 +213,7 @@ func (s *service) ReviewBreakGlass(ctx context.Context, id string, in ReviewInpu
 	}
 	var b BreakGlass
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		b, err = scanBreakGlass(tx.QueryRowContext(ctx, `SELECT `+breakGlassColumns+` FROM break_glass WHERE id = $1`+s.store.forUpdate(), id))
+		b, err = scanBreakGlass(tx.QueryRowContext(ctx, `SELECT `+breakGlassColumns+` FROM break_glass WHERE id = $1`+s.store.ForUpdate(), id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -295,18 +293,18 @@ func (a *Admin) ExpireBreakGlass(ctx context.Context, now time.Time) (int, error
 }
 
 func (s *service) expireOne(ctx context.Context, tx *sql.Tx, id string, now time.Time) error {
-	b, err := scanBreakGlass(tx.QueryRowContext(ctx, `SELECT `+breakGlassColumns+` FROM break_glass WHERE id = $1`+s.store.forUpdate(), id))
+	b, err := scanBreakGlass(tx.QueryRowContext(ctx, `SELECT `+breakGlassColumns+` FROM break_glass WHERE id = $1`+s.store.ForUpdate(), id))
 	if err != nil {
 		return err
 	}
 	if b.Status != BreakGlassOpen {
 		return nil
 	}
-	c, err := s.store.caseByID(ctx, tx, b.CaseID, true)
+	c, err := s.store.CaseByID(ctx, tx, b.CaseID, true)
 	if err != nil {
 		return err
 	}
-	if err := s.revokeReader(ctx, tx, c, b.OrgID, c.OwnerOrg, func(g grantRow) bool { return g.ID == b.GrantID }); err != nil {
+	if err := s.revokeReader(ctx, tx, c, b.OrgID, c.OwnerOrg, func(g store.GrantRow) bool { return g.ID == b.GrantID }); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE break_glass SET status = 'expired', closed_at = $2 WHERE id = $1`, id, now); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/outbox"
 	"github.com/nrm-project/nrm/pkg/seal"
 	"github.com/nrm-project/nrm/services/intake/keyring"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // OrgInfo is what intake needs to know about an organisation.
@@ -105,7 +106,7 @@ const indexBits = seal.DefaultIndexBits
 
 type service struct {
 	db       *db.DB
-	store    *store
+	store    *store.Store
 	orgs     OrgDirectory
 	children ChildProtection
 	pol      *WorkflowPolicy
@@ -200,7 +201,7 @@ func newService(cfg Config) (*service, error) {
 	}
 	now := func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }
 	s := &service{
-		db: cfg.DB, store: &store{db: cfg.DB}, orgs: cfg.Orgs, children: cfg.Children, pol: cfg.Workflow, accessLog: cfg.AccessLog, log: cfg.Logger, now: now, kind: cfg.Kind,
+		db: cfg.DB, store: store.New(cfg.DB), orgs: cfg.Orgs, children: cfg.Children, pol: cfg.Workflow, accessLog: cfg.AccessLog, log: cfg.Logger, now: now, kind: cfg.Kind,
 		rec:     event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: now},
 		outbox:  &outbox.Outbox{Service: "intake", Now: now},
 		metrics: m, indexer: ix,

@@ -21,7 +21,7 @@ func (s *service) DecisionQueue(ctx context.Context) ([]QueueItem, error) {
 	}
 	now := s.now()
 	out := []QueueItem{}
-	err = s.store.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.store.ReadTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT case_id FROM grants WHERE org_id = $1 AND purpose = 'decision' AND status = 'active'`, p.OrgID)
 		if err != nil {
 			return fmt.Errorf("intake: decision queue: %w", err)
@@ -40,11 +40,11 @@ func (s *service) DecisionQueue(ctx context.Context) ([]QueueItem, error) {
 			return err
 		}
 		for _, id := range ids {
-			c, err := s.store.caseByID(ctx, tx, id, false)
+			c, err := s.store.CaseByID(ctx, tx, id, false)
 			if err != nil {
 				return err
 			}
-			w, err := s.store.workflow(ctx, tx, c)
+			w, err := s.store.Workflow(ctx, tx, c)
 			if err != nil {
 				return err
 			}

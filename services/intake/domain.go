@@ -43,6 +43,10 @@ const (
 	PurposeDataSharing        = casefile.PurposeDataSharing
 	OrgKindCompetentAuthority = casefile.OrgKindCompetentAuthority
 	WorkflowPolicyFile        = casefile.WorkflowPolicyFile
+	NextSupportPlan           = casefile.NextSupportPlan
+	NextServiceDelivered      = casefile.NextServiceDelivered
+	NextLocatePerson          = casefile.NextLocatePerson
+	NextNone                  = casefile.NextNone
 )
 
 var (
@@ -83,6 +87,8 @@ type (
 	GuardianInput     = casefile.GuardianInput
 	LaterMove         = casefile.LaterMove
 	CaseloadItem      = casefile.CaseloadItem
+	Disclosure        = casefile.Disclosure
+	KeyStatus         = casefile.KeyStatus
 )
 
 const (

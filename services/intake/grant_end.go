@@ -8,6 +8,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // A provider's grant ends when its service ends. The referral service
@@ -33,9 +34,9 @@ func (s *service) EndGrant(ctx context.Context, caseID, grantID string) (Grant, 
 		}
 	}
 	days := s.pol.GrantFollowUpDays
-	var g grantRow
+	var g store.GrantRow
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var c caseRow
+		var c store.CaseRow
 		if c, g, err = s.grantInCase(ctx, tx, caseID, grantID); err != nil {
 			return err
 		}
@@ -59,7 +60,7 @@ func (s *service) EndGrant(ctx context.Context, caseID, grantID string) (Grant, 
 		ends = ends.UTC()
 		g.EndsAt = &ends
 		if !ends.After(now) {
-			if err := s.revokeReader(ctx, tx, c, g.OrgID, c.OwnerOrg, func(o grantRow) bool { return o.ID == g.ID }); err != nil {
+			if err := s.revokeReader(ctx, tx, c, g.OrgID, c.OwnerOrg, func(o store.GrantRow) bool { return o.ID == g.ID }); err != nil {
 				return err
 			}
 			g.Status = GrantRevoked
@@ -102,7 +103,7 @@ func (a *Admin) EndGrants(ctx context.Context, now time.Time) (int, error) {
 			if err != nil || g.Status != GrantActive {
 				return err
 			}
-			if err := s.revokeReader(ctx, tx, c, g.OrgID, c.OwnerOrg, func(o grantRow) bool { return o.ID == g.ID }); err != nil {
+			if err := s.revokeReader(ctx, tx, c, g.OrgID, c.OwnerOrg, func(o store.GrantRow) bool { return o.ID == g.ID }); err != nil {
 				return err
 			}
 			return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.grant.ended", "grant", g.ID, event.Allowed))

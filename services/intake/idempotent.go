@@ -84,14 +84,14 @@ func (s *service) replayRegistration(ctx context.Context, o idempotency.Outcome)
 	if err != nil {
 		return Case{}, err
 	}
-	row, err := s.store.caseByID(ctx, s.db, o.ID(), false)
+	row, err := s.store.CaseByID(ctx, s.db, o.ID(), false)
 	if errors.Is(err, ErrNotFound) || err == nil && row.OwnerOrg != p.OrgID {
 		return Case{}, s.deny(ctx, actionReplay, o.ID())
 	}
 	if err != nil {
 		return Case{}, err
 	}
-	consents, err := s.store.consents(ctx, s.db, row.ID)
+	consents, err := s.store.Consents(ctx, s.db, row.ID)
 	if err != nil {
 		return Case{}, err
 	}
@@ -156,7 +156,7 @@ func (s *service) replayDisclosure(ctx context.Context, o idempotency.Outcome) (
 	if err != nil || len(o.IDs) != 2 {
 		return Disclosure{}, errors.Join(err, kit.ErrNotFound)
 	}
-	ds, err := s.store.disclosures(ctx, s.db, o.IDs[0])
+	ds, err := s.store.Disclosures(ctx, s.db, o.IDs[0])
 	if err != nil {
 		return Disclosure{}, err
 	}

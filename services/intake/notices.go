@@ -12,6 +12,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/notice"
 	"github.com/nrm-project/nrm/pkg/outbox"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // Notices leave intake through its outbox (topic notice.Topic), in the
@@ -50,7 +51,7 @@ var guardianObjects = map[string]string{
 }
 
 // casesOf returns the cases event e is about.
-func casesOf(ctx context.Context, q querier, e event.Audit) ([]string, error) {
+func casesOf(ctx context.Context, q store.Querier, e event.Audit) ([]string, error) {
 	if e.ObjectType == "case" {
 		return []string{e.ObjectID}, nil
 	}
@@ -93,7 +94,7 @@ func (s *service) emitNotices(ctx context.Context, tx outbox.Execer, ns ...notic
 // tellGuardian tells a child's guardian of each change audited in events
 // (one notice per case), unless the guardian made it. An appointment is
 // told as such to the guardian appointed.
-func (s *service) tellGuardian(ctx context.Context, tx querier, events []event.Audit) error {
+func (s *service) tellGuardian(ctx context.Context, tx store.Querier, events []event.Audit) error {
 	done := map[string]bool{}
 	var out []notice.Notice
 	for _, e := range events {
@@ -123,7 +124,7 @@ func (s *service) tellGuardian(ctx context.Context, tx querier, events []event.A
 
 // guardianNotice is the notice telling caseID's guardian of e, if the
 // case has a guardian other than the actor.
-func (s *service) guardianNotice(ctx context.Context, tx querier, e event.Audit, caseID string) (notice.Notice, bool, error) {
+func (s *service) guardianNotice(ctx context.Context, tx store.Querier, e event.Audit, caseID string) (notice.Notice, bool, error) {
 	var user, org, decision, support string
 	err := tx.QueryRowContext(ctx, `SELECT guardian_user, guardian_org, decision_state, support_state
 		FROM case_workflow WHERE case_id = $1`, caseID).Scan(&user, &org, &decision, &support)
@@ -165,7 +166,7 @@ var missingRoles = []string{auth.RoleFrontlineOfficer, auth.RoleNGOCaseworker}
 
 // tellMissing raises a missing-person alert: to the case workers of the
 // owner organisation and to the national desk.
-func (s *service) tellMissing(ctx context.Context, tx *sql.Tx, c caseRow) error {
+func (s *service) tellMissing(ctx context.Context, tx *sql.Tx, c store.CaseRow) error {
 	now := s.now()
 	ns := []notice.Notice{{ID: event.NewID(), Role: notice.RoleNationalDesk, Kind: notice.KindPersonMissing,
 		ObjectType: notice.ObjectCase, ObjectID: c.ID, CreatedAt: now}}

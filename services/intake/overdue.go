@@ -51,7 +51,7 @@ func (a *Admin) ReportOverdue(ctx context.Context, now time.Time) (int, error) {
 			if k, err := res.RowsAffected(); err != nil || k != 1 {
 				return err // another replica reported it
 			}
-			c, err := s.store.caseByID(ctx, tx, id, false)
+			c, err := s.store.CaseByID(ctx, tx, id, false)
 			if err != nil {
 				return err
 			}

@@ -80,18 +80,6 @@ type DisclosureInput struct {
 	Sections      []string `json:"sections"`
 }
 
-// Disclosure is one recorded disclosure outside the system.
-type Disclosure struct {
-	ID            string    `json:"id"`
-	CaseID        string    `json:"case_id"`
-	OrgID         string    `json:"org_id"`
-	UserID        string    `json:"user_id"`
-	RecipientKind string    `json:"recipient_kind"`
-	LegalBasis    string    `json:"legal_basis"`
-	Sections      []string  `json:"sections"`
-	DisclosedAt   time.Time `json:"disclosed_at"`
-}
-
 // LegalHoldInput is the body of POST /api/v1/cases/{id}/legal-hold and
 // /legal-hold/release.
 type LegalHoldInput struct {

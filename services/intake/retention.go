@@ -13,6 +13,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // Retention (workflow policy, "retention"). Counted from the closure of
@@ -120,11 +121,11 @@ func (a *Admin) Purge(ctx context.Context, now time.Time) (PurgeReport, error) {
 // purgeCase purges one case in tx; a legal hold placed since the scan, or
 // a reopened support track, stops it.
 func (s *service) purgeCase(ctx context.Context, tx *sql.Tx, caseID string, support, attach bool) (int, int, error) {
-	c, err := s.store.caseByID(ctx, tx, caseID, true)
+	c, err := s.store.CaseByID(ctx, tx, caseID, true)
 	if err != nil {
 		return 0, 0, err
 	}
-	w, err := s.store.workflow(ctx, tx, c)
+	w, err := s.store.Workflow(ctx, tx, c)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -134,7 +135,7 @@ func (s *service) purgeCase(ctx context.Context, tx *sql.Tx, caseID string, supp
 	var classes []string
 	if support {
 		classes = append(classes, retentionSupport)
-		decided, err := s.store.decisions(ctx, tx, c.ID)
+		decided, err := s.store.Decisions(ctx, tx, c.ID)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -199,12 +200,12 @@ func (s *service) purgeCase(ctx context.Context, tx *sql.Tx, caseID string, supp
 
 // purgeSections deletes the sections of the purged classes and rewrites
 // every wrap of the case without their data keys and MACs.
-func (s *service) purgeSections(ctx context.Context, tx *sql.Tx, c caseRow, classes []string) (int, error) {
-	secs, err := s.store.sections(ctx, tx, c.ID)
+func (s *service) purgeSections(ctx context.Context, tx *sql.Tx, c store.CaseRow, classes []string) (int, error) {
+	secs, err := s.store.Sections(ctx, tx, c.ID)
 	if err != nil {
 		return 0, err
 	}
-	var keep []sectionRow
+	var keep []store.SectionRow
 	purged := map[seal.SectionID]bool{}
 	for _, sec := range secs {
 		if slices.Contains(classes, sectionClass(sec.Header.Section)) {
@@ -216,11 +217,11 @@ func (s *service) purgeSections(ctx context.Context, tx *sql.Tx, c caseRow, clas
 	if len(purged) == 0 {
 		return 0, nil
 	}
-	wraps, err := s.store.wrapsOfCase(ctx, tx, c.ID)
+	wraps, err := s.store.WrapsOfCase(ctx, tx, c.ID)
 	if err != nil {
 		return 0, err
 	}
-	grants, err := s.store.grants(ctx, tx, c.ID)
+	grants, err := s.store.Grants(ctx, tx, c.ID)
 	if err != nil {
 		return 0, err
 	}

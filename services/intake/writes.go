@@ -9,6 +9,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/outbox"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // txWrites is the querier a registration writes through: on PostgreSQL it
@@ -18,7 +19,7 @@ import (
 // take one round trip instead of eight. Held-back statements answer no row
 // count (errHeld): the callers that write through it do not read one.
 type txWrites interface {
-	querier
+	store.Querier
 	// Final is for the transaction's last statement: it goes out with
 	// everything held back and answers its own row count.
 	Final() outbox.Execer

@@ -3,6 +3,7 @@ package casefile
 import (
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/kit"
@@ -415,3 +416,62 @@ type CaseloadItem struct {
 	// person is missing) or none (support closed).
 	NextStep string `json:"next_step"`
 }
+
+// KeyStatus is the state of an organisation's key ring as its
+// administrators follow rotations: counts and dates, never a key and
+// nothing about a person.
+type KeyStatus struct {
+	OrgID   string `json:"org_id"`
+	Kind    string `json:"kind"`    // the identity kind (x25519 or the post-quantum hybrid)
+	Version int    `json:"version"` // the active version
+	// CreatedAt is when the organisation's first identity was made;
+	// RotatedAt when the active one was, once rotated at least once.
+	CreatedAt time.Time  `json:"created_at"`
+	RotatedAt *time.Time `json:"rotated_at,omitempty"`
+	// Retired counts older identities kept until nothing needs them.
+	Retired int `json:"retired"`
+	// PendingRewrap counts wraps and entry keys still under an older
+	// identity: a rotation not finished (nrm keys rotate resumes it).
+	PendingRewrap int `json:"pending_rewrap"`
+}
+
+// Disclosure is one recorded disclosure outside the system.
+type Disclosure struct {
+	ID            string    `json:"id"`
+	CaseID        string    `json:"case_id"`
+	OrgID         string    `json:"org_id"`
+	UserID        string    `json:"user_id"`
+	RecipientKind string    `json:"recipient_kind"`
+	LegalBasis    string    `json:"legal_basis"`
+	Sections      []string  `json:"sections"`
+	DisclosedAt   time.Time `json:"disclosed_at"`
+}
+
+// Next steps of a caseload item.
+const (
+	NextSupportPlan      = "record_support_plan"
+	NextServiceDelivered = "record_service_delivered"
+	NextLocatePerson     = "locate_person"
+	NextNone             = "none"
+)
+
+// NextStep is what a caseload item asks of its caseworker next.
+func NextStep(support string, plan, delivered bool) string {
+	switch {
+	case support == SupportClosed:
+		return NextNone
+	case support == SupportSuspended:
+		return NextLocatePerson
+	case !plan:
+		return NextSupportPlan
+	case !delivered:
+		return NextServiceDelivered
+	}
+	return NextServiceDelivered // support goes on: the next service delivered
+}
+
+var uuidRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// ValidID reports whether id has the shape of the ids this service issues;
+// anything else cannot exist and is answered as not found.
+func ValidID(id string) bool { return uuidRe.MatchString(id) }
