@@ -3,7 +3,6 @@ package intake
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 
@@ -175,12 +174,11 @@ func (s *service) refuseBreakGlassWrite(ctx context.Context, q store.Querier, p 
 // refuseDuringBreakGlass fails with ErrBreakGlassActive when p holds an
 // open emergency access to the case.
 func (s *service) refuseDuringBreakGlass(ctx context.Context, q store.Querier, p auth.Principal, caseID string) error {
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM break_glass WHERE case_id = $1 AND user_id = $2 AND status = 'open'`,
-		caseID, p.UserID).Scan(&n); err != nil {
-		return fmt.Errorf("intake: break glass: %w", err)
+	open, err := s.store.HasOpenBreakGlass(ctx, q, caseID, p.UserID)
+	if err != nil {
+		return err
 	}
-	if n > 0 {
+	if open {
 		return ErrBreakGlassActive
 	}
 	return nil

@@ -3,7 +3,6 @@ package intake
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"slices"
 
 	"github.com/nrm-project/nrm/pkg/event"
@@ -66,26 +65,9 @@ func (s *service) handOver(ctx context.Context, tx *sql.Tx, c store.CaseRow, use
 // recordAuthored replaces prev's authored grant of c by one naming the
 // sections it authored, when it authored a section or an entry.
 func (s *service) recordAuthored(ctx context.Context, tx *sql.Tx, c store.CaseRow, user, prev string) error {
-	var names []string
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT section FROM sections WHERE case_id = $1 AND author_org = $2`, c.ID, prev)
+	names, entries, err := s.store.Authored(ctx, tx, c.ID, prev)
 	if err != nil {
-		return fmt.Errorf("intake: case %s: authored sections: %w", c.ID, err)
-	}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return fmt.Errorf("intake: case %s: authored sections: %w", c.ID, err)
-		}
-		names = append(names, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("intake: case %s: authored sections: %w", c.ID, err)
-	}
-	var entries int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries WHERE case_id = $1 AND author_org = $2`, c.ID, prev).Scan(&entries); err != nil {
-		return fmt.Errorf("intake: case %s: authored entries: %w", c.ID, err)
+		return err
 	}
 	grants, err := s.store.Grants(ctx, tx, c.ID)
 	if err != nil {

@@ -2,7 +2,6 @@ package intake
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,19 +46,11 @@ func earlyPossible(c store.CaseRow, to string) bool {
 // reflection period and not since corrected: the entry an early conclusive
 // decision rests on.
 func (s *service) earlyRequest(ctx context.Context, q store.Querier, caseID string) (string, error) {
-	var id string
-	err := q.QueryRowContext(ctx, `SELECT e.id FROM entries e
-		WHERE e.case_id = $1 AND e.type = $2
-		AND e.created_at >= (SELECT MAX(d.decided_at) FROM decisions d WHERE d.case_id = $1 AND d.to_state = $3)
-		AND NOT EXISTS (SELECT 1 FROM entries c WHERE c.case_id = $1 AND c.supersedes = e.id)
-		ORDER BY e.created_at DESC, e.id DESC LIMIT 1`, caseID, EntryProceedEarly, DecisionRGPositive).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
+	id, err := s.store.LatestEntry(ctx, q, caseID, EntryProceedEarly, DecisionRGPositive)
+	if errors.Is(err, ErrNotFound) {
 		return "", ErrEarlyRequestMissing
 	}
-	if err != nil {
-		return "", fmt.Errorf("intake: case %s: proceed-early request: %w", caseID, err)
-	}
-	return id, nil
+	return id, err
 }
 
 // openMoves splits the moves the rules give the caller into those open

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -77,10 +76,8 @@ func (s *service) Disclose(ctx context.Context, caseID string, in DisclosureInpu
 				return ErrConsentRequired
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO disclosures (id, case_id, org_id, user_id, recipient_kind, legal_basis,
-			sections, disclosed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, d.ID, d.CaseID, d.OrgID, d.UserID,
-			d.RecipientKind, d.LegalBasis, store.JoinCodes(d.Sections), d.DisclosedAt); err != nil {
-			return fmt.Errorf("intake: disclosure: %w", err)
+		if err := s.store.InsertDisclosure(ctx, tx, d); err != nil {
+			return err
 		}
 		if err := s.idem.Record(ctx, tx, http.StatusCreated, caseID, d.ID); err != nil {
 			return err
@@ -118,14 +115,9 @@ func (s *service) DisclosureStands(ctx context.Context, caseID, disclosureID str
 		if !mayDisclose(p, c, grants) {
 			return kit.ErrForbidden
 		}
-		var kind, basis string
-		err = tx.QueryRowContext(ctx, `SELECT recipient_kind, legal_basis FROM disclosures WHERE id = $1 AND case_id = $2`,
-			disclosureID, caseID).Scan(&kind, &basis)
-		if errors.Is(err, sql.ErrNoRows) {
-			return kit.ErrNotFound
-		}
+		kind, basis, err := s.store.DisclosureBasis(ctx, tx, caseID, disclosureID)
 		if err != nil {
-			return fmt.Errorf("intake: disclosure %s: %w", disclosureID, err)
+			return err
 		}
 		if !slices.Contains(s.pol.Disclosure.LegalBases, basis) {
 			return ErrLegalBasisWithdrawn
@@ -217,9 +209,8 @@ func (s *service) legalHold(ctx context.Context, caseID string, in LegalHoldInpu
 		if err := s.store.PutWorkflow(ctx, tx, &w, out.At); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO legal_holds (id, case_id, action, reason_code, user_id, org_id, at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, event.NewID(), caseID, action, in.ReasonCode, p.UserID, p.OrgID, out.At); err != nil {
-			return fmt.Errorf("intake: legal hold: %w", err)
+		if err := s.store.InsertLegalHold(ctx, tx, event.NewID(), caseID, action, in.ReasonCode, p.UserID, p.OrgID, out.At); err != nil {
+			return err
 		}
 		return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, verb, "case", caseID, event.Allowed))
 	})

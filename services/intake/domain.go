@@ -47,6 +47,8 @@ const (
 	NextServiceDelivered      = casefile.NextServiceDelivered
 	NextLocatePerson          = casefile.NextLocatePerson
 	NextNone                  = casefile.NextNone
+	BreakGlassOpen            = casefile.BreakGlassOpen
+	BreakGlassExpired         = casefile.BreakGlassExpired
 )
 
 var (
@@ -89,6 +91,7 @@ type (
 	CaseloadItem      = casefile.CaseloadItem
 	Disclosure        = casefile.Disclosure
 	KeyStatus         = casefile.KeyStatus
+	BreakGlass        = casefile.BreakGlass
 )
 
 const (

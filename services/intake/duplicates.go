@@ -184,11 +184,11 @@ func (s *service) tellDuplicates(ctx context.Context, tx store.Querier, sets []p
 	// outbox checks: they go out first, and the notices directly (a match
 	// is rare, so the round trip is too).
 	var out outbox.Execer = tx
-	if w, ok := tx.(*deferredWrites); ok {
+	if w, ok := tx.(*store.DeferredWrites); ok {
 		if err := w.Flush(ctx); err != nil {
 			return err
 		}
-		out = w.tx
+		out = w.Tx()
 	}
 	return s.emitNotices(ctx, out, ns...)
 }

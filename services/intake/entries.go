@@ -136,11 +136,11 @@ func (s *service) AddEntry(ctx context.Context, caseID string, in EntryInput) (E
 			return kit.ErrForbidden
 		}
 		if in.Supersedes != "" {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries WHERE id = $1 AND case_id = $2`, in.Supersedes, caseID).Scan(&n); err != nil {
-				return fmt.Errorf("intake: entries: %w", err)
+			found, err := s.store.EntryExists(ctx, tx, caseID, in.Supersedes)
+			if err != nil {
+				return err
 			}
-			if n == 0 {
+			if !found {
 				return kit.Validation("supersedes: no such entry in this case")
 			}
 		}
@@ -180,10 +180,9 @@ func (s *service) sealEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c
 	if err != nil {
 		return "", fmt.Errorf("intake: case %s: seal entry: %w", c.ID, err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO entries (id, case_id, type, supersedes, author_user, author_org,
-		retention_class, sealed, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		id, c.ID, typ, supersedes, p.UserID, p.OrgID, entryClass(typ), []byte(sealed), now); err != nil {
-		return "", fmt.Errorf("intake: insert entry: %w", err)
+	if err := s.store.InsertEntry(ctx, tx, store.NewEntry{ID: id, CaseID: c.ID, Type: typ, Supersedes: supersedes,
+		AuthorUser: p.UserID, AuthorOrg: p.OrgID, RetentionClass: entryClass(typ), Sealed: []byte(sealed), CreatedAt: now}); err != nil {
+		return "", err
 	}
 	grants, err := s.store.Grants(ctx, tx, c.ID)
 	if err != nil {
@@ -243,11 +242,7 @@ func (s *service) wrapEntryKey(ctx context.Context, tx *sql.Tx, h seal.Header, s
 		return fmt.Errorf("intake: case %s: wrap entry key: %w", h.CaseID, err)
 	}
 	mac := seal.SectionMAC(s.macKey, h, sealed, wrap, org)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO entry_keys (entry_id, org_id, key_version, wrap, mac) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (entry_id, org_id) DO NOTHING`, h.Section[len("entry/"):], org, version, wrap, mac); err != nil {
-		return fmt.Errorf("intake: insert entry key: %w", err)
-	}
-	return nil
+	return s.store.InsertEntryKey(ctx, tx, h.Section[len("entry/"):], org, version, wrap, mac)
 }
 
 // mayReadEntry: the author and the owner read every entry whose key they

@@ -2,9 +2,7 @@ package intake
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
 
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/idempotency"
@@ -119,17 +117,13 @@ func (s *service) replayEntry(ctx context.Context, o idempotency.Outcome) (Entry
 		return Entry{}, errors.Join(err, kit.ErrNotFound)
 	}
 	caseID, id := o.IDs[0], o.IDs[1]
-	e := Entry{ID: id, CaseID: caseID}
-	err = s.db.QueryRowContext(ctx, `SELECT type, supersedes, author_user, author_org, created_at FROM entries
-		WHERE id = $1 AND case_id = $2 AND author_user = $3`, id, caseID, p.UserID).
-		Scan(&e.Type, &e.Supersedes, &e.AuthorUser, &e.AuthorOrg, &e.CreatedAt)
-	if errors.Is(err, sql.ErrNoRows) {
+	e, err := s.store.AuthoredEntry(ctx, caseID, id, p.UserID)
+	if errors.Is(err, ErrNotFound) {
 		return Entry{}, s.deny(ctx, actionReplay, caseID)
 	}
 	if err != nil {
-		return Entry{}, fmt.Errorf("intake: entry: %w", err)
+		return Entry{}, err
 	}
-	e.CreatedAt = e.CreatedAt.UTC()
 	return e, s.replayed(ctx, caseID)
 }
 
@@ -139,13 +133,12 @@ func (s *service) replayBreakGlass(ctx context.Context, o idempotency.Outcome) (
 	if err != nil || len(o.IDs) != 2 {
 		return BreakGlass{}, errors.Join(err, kit.ErrNotFound)
 	}
-	b, err := scanBreakGlass(s.db.QueryRowContext(ctx, `SELECT `+breakGlassColumns+` FROM break_glass WHERE id = $1 AND user_id = $2`,
-		o.IDs[1], p.UserID))
-	if errors.Is(err, sql.ErrNoRows) {
+	b, err := s.store.BreakGlassByID(ctx, s.db, o.IDs[1], p.UserID, false)
+	if errors.Is(err, ErrNotFound) {
 		return BreakGlass{}, s.deny(ctx, actionReplay, o.IDs[0])
 	}
 	if err != nil {
-		return BreakGlass{}, fmt.Errorf("intake: break glass: %w", err)
+		return BreakGlass{}, err
 	}
 	return b, s.replayed(ctx, b.CaseID)
 }

@@ -121,7 +121,7 @@ func (s *service) writeAlone(r *newRegistration) error {
 // writeRegistrations writes new cases in tx: reads first (the active keys,
 // share-locked, and the duplicate lookup), then every row of every case
 // and their events, which PostgreSQL receives in one statement (see
-// txWrites).
+// store.Writes).
 func (s *service) writeRegistrations(ctx context.Context, tx *sql.Tx, rs ...*newRegistration) error {
 	if len(rs) == 1 && rs[0].link != "" {
 		if err := s.linkInTx(ctx, tx, &rs[0].row, rs[0].link); err != nil {
@@ -158,7 +158,7 @@ func (s *service) writeRegistrations(ctx context.Context, tx *sql.Tx, rs ...*new
 		events = append(events, r.events...)
 	}
 	now := s.now()
-	w := s.writesFor(tx)
+	w := s.store.WritesFor(tx)
 	if err := s.store.InsertCases(ctx, w, cases...); err != nil {
 		return err
 	}

@@ -91,8 +91,7 @@ func (s *service) support(ctx context.Context, tx *sql.Tx, p auth.Principal, c s
 			// The person is missing: the owner's caseworkers and the
 			// coordination desk are alerted in-app and in the audit log.
 			for _, a := range []struct{ org, role string }{{c.OwnerOrg, auth.RoleNGOCaseworker}, {"", auth.RoleCoordinator}} {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO alerts (id, case_id, org_id, role, kind, created_at)
-					VALUES ($1, $2, $3, $4, 'person_missing', $5)`, event.NewID(), c.ID, a.org, a.role, now); err != nil {
+				if err := s.store.InsertAlert(ctx, tx, event.NewID(), c.ID, a.org, a.role, "person_missing", now); err != nil {
 					return err
 				}
 			}

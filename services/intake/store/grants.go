@@ -61,3 +61,55 @@ func (s *Store) Grants(ctx context.Context, q Querier, caseID string) ([]GrantRo
 	}
 	return out, nil
 }
+
+// EndGrant sets the grant's end to ends unless it ends sooner already, and
+// returns the end it has.
+func (s *Store) EndGrant(ctx context.Context, q Querier, id string, ends time.Time) (time.Time, error) {
+	if _, err := q.ExecContext(ctx, `UPDATE grants SET ends_at = $2 WHERE id = $1 AND (ends_at IS NULL OR ends_at > $2)`,
+		id, ends); err != nil {
+		return time.Time{}, fmt.Errorf("intake: end grant: %w", err)
+	}
+	if err := q.QueryRowContext(ctx, `SELECT ends_at FROM grants WHERE id = $1`, id).Scan(&ends); err != nil {
+		return time.Time{}, fmt.Errorf("intake: end grant: %w", err)
+	}
+	return ends.UTC(), nil
+}
+
+// GrantEnd is an active grant whose follow-up window has passed.
+type GrantEnd struct{ ID, CaseID string }
+
+// GrantsEnded returns the active grants whose end is at or before now,
+// the earliest first.
+func (s *Store) GrantsEnded(ctx context.Context, now time.Time) ([]GrantEnd, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, case_id FROM grants WHERE status = 'active' AND ends_at IS NOT NULL AND ends_at <= $1
+		ORDER BY ends_at`, now)
+	if err != nil {
+		return nil, fmt.Errorf("intake: grant ends: %w", err)
+	}
+	defer rows.Close()
+	out, err := scanAll(rows, func(sc Scanner) (GrantEnd, error) {
+		var g GrantEnd
+		return g, sc.Scan(&g.ID, &g.CaseID)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("intake: grant ends: %w", err)
+	}
+	return out, nil
+}
+
+// DecidingCases returns the cases org holds an active decision grant to.
+func (s *Store) DecidingCases(ctx context.Context, q Querier, org string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT case_id FROM grants WHERE org_id = $1 AND purpose = 'decision' AND status = 'active'`, org)
+	if err != nil {
+		return nil, fmt.Errorf("intake: decision queue: %w", err)
+	}
+	defer rows.Close()
+	ids, err := scanAll(rows, func(sc Scanner) (string, error) {
+		var id string
+		return id, sc.Scan(&id)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("intake: decision queue: %w", err)
+	}
+	return ids, nil
+}

@@ -23,7 +23,7 @@ type ReadRow struct {
 	Identity   []byte
 }
 
-// caseReadColumns and caseReadFrom make caseForRead's statement: the case
+// caseReadColumns and caseReadFrom make CaseForRead's statement: the case
 // ($1) with org's ($2) wrap and its section MACs, the identity version that
 // wrap names unless destroyed, and org's oldest live identity version.
 var caseReadColumns = qualified("c", caseColumns) + `, w.key_version, w.wrap, w.section_macs, k.wrapped_identity,
@@ -57,7 +57,7 @@ func (s *Store) CaseForRead(ctx context.Context, q Querier, id, org string) (Rea
 }
 
 // sectionColumns, sectionFrom and sectionOrder make the statement of
-// store.sections: the sections of the case ($1).
+// Store.Sections: the sections of the case ($1).
 const (
 	sectionColumns = `s.section, s.version, s.author_org, s.sealed`
 	sectionFrom    = ` FROM sections s WHERE s.case_id = $1`
@@ -95,7 +95,7 @@ func (s *Store) Snapshot(ctx context.Context, id, org string) (Snapshot, error) 
 	return s.SnapshotTx(ctx, id, org)
 }
 
-// SnapshotTx is caseSnapshot in a read transaction, on either engine.
+// SnapshotTx is Snapshot in a read transaction, on either engine.
 func (s *Store) SnapshotTx(ctx context.Context, id, org string) (Snapshot, error) {
 	var snap Snapshot
 	err := s.ReadTx(ctx, func(tx *sql.Tx) error {
@@ -106,7 +106,7 @@ func (s *Store) SnapshotTx(ctx context.Context, id, org string) (Snapshot, error
 	return snap, err
 }
 
-// SnapshotIn is caseSnapshot in q's snapshot.
+// SnapshotIn is Snapshot in q's snapshot.
 func (s *Store) SnapshotIn(ctx context.Context, q Querier, id, org string) (Snapshot, error) {
 	var (
 		snap Snapshot

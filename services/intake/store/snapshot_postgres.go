@@ -12,7 +12,7 @@ import (
 	"github.com/nrm-project/nrm/services/intake/keyring"
 )
 
-// snapshotSQL is caseForRead's row plus the rows of sectionsOf, grants
+// snapshotSQL is CaseForRead's row plus the rows of sectionsOf, grants
 // and consents as JSON: one statement sees one snapshot, so no transaction.
 var snapshotSQL = `SELECT ` + caseReadColumns + `,
 	(SELECT json_agg(json_build_array(` + sectionColumns + `) ORDER BY ` + sectionOrder + `)` + sectionFrom + `),
@@ -20,7 +20,7 @@ var snapshotSQL = `SELECT ` + caseReadColumns + `,
 	(SELECT json_agg(json_build_array(` + consentColumns + `) ORDER BY ` + consentOrder + `) FROM consents WHERE case_id = $1)` +
 	caseReadFrom
 
-// SnapshotOne is caseSnapshot on PostgreSQL.
+// SnapshotOne is Snapshot on PostgreSQL.
 func (s *Store) SnapshotOne(ctx context.Context, id, org string) (Snapshot, error) {
 	if !casefile.ValidID(id) {
 		return Snapshot{}, casefile.ErrNotFound

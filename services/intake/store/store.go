@@ -16,7 +16,7 @@ const MaxListed = 500
 // Store holds the intake SQL; every statement runs on both engines.
 type Store struct {
 	db *db.DB
-	// snapshot is caseSnapshot's statement on PostgreSQL.
+	// snapshot is Snapshot's statement on PostgreSQL.
 	snapshot preparedStmt
 }
 

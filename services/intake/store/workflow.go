@@ -119,3 +119,35 @@ func (s *Store) Decisions(ctx context.Context, q Querier, caseID string) ([]case
 	}
 	return out, rows.Err()
 }
+
+// OverdueCases returns the cases whose decision was due before today
+// (a date) and is not reported overdue yet, the earliest due first.
+func (s *Store) OverdueCases(ctx context.Context, today string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT case_id FROM case_workflow
+		WHERE decision_state IN ('submitted', 'info_requested') AND rg_due <> '' AND rg_due < $1
+		AND NOT overdue_reported ORDER BY rg_due`, today)
+	if err != nil {
+		return nil, fmt.Errorf("intake: overdue: %w", err)
+	}
+	defer rows.Close()
+	ids, err := scanAll(rows, func(sc Scanner) (string, error) {
+		var id string
+		return id, sc.Scan(&id)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("intake: overdue: %w", err)
+	}
+	return ids, nil
+}
+
+// MarkOverdueReported marks the case's decision reported overdue; false
+// when it already was (another replica reported it).
+func (s *Store) MarkOverdueReported(ctx context.Context, q Querier, caseID string) (bool, error) {
+	res, err := q.ExecContext(ctx, `UPDATE case_workflow SET overdue_reported = TRUE
+		WHERE case_id = $1 AND NOT overdue_reported`, caseID)
+	if err != nil {
+		return false, fmt.Errorf("intake: overdue: %w", err)
+	}
+	k, err := res.RowsAffected()
+	return err == nil && k == 1, err
+}
