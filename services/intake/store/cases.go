@@ -19,6 +19,7 @@ type Cursor struct {
 	ID string
 }
 
+// String is the cursor as a page token.
 func (c Cursor) String() string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.At.UnixMicro(), 10) + "|" + c.ID))
 }

@@ -10,6 +10,7 @@ import (
 
 const consentColumns = `id, purpose, granted, share_with, explained_in, interpreter, recorded_by, recorded_org, recorded_at, expires_at`
 
+// InsertConsent writes one consent record of the case.
 func (s *Store) InsertConsent(ctx context.Context, q Querier, caseID string, c casefile.Consent) error {
 	return s.InsertConsents(ctx, q, caseID, []casefile.Consent{c})
 }

@@ -21,6 +21,7 @@ type StoredEntry struct {
 	HasKey     bool
 }
 
+// Entries returns the case record's entries with org's key to each, if any.
 func (s *Store) Entries(ctx context.Context, q Querier, caseID, org string) ([]StoredEntry, error) {
 	rows, err := q.QueryContext(ctx, `SELECT e.id, e.type, e.supersedes, e.author_user, e.author_org, e.retention_class,
 		e.sealed, e.created_at, k.key_version, k.wrap, k.mac FROM entries e

@@ -29,6 +29,7 @@ func scanGrant(sc Scanner) (GrantRow, error) {
 	return g, nil
 }
 
+// InsertGrant writes a new grant.
 func (s *Store) InsertGrant(ctx context.Context, q Querier, g GrantRow) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO grants (`+grantColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		g.ID, g.CaseID, g.OrgID, JoinCodes(g.Sections), g.Status, g.Purpose, g.Service, g.ReferralID, g.GrantedBy, g.CreatedAt, g.UpdatedAt)
@@ -38,6 +39,7 @@ func (s *Store) InsertGrant(ctx context.Context, q Querier, g GrantRow) error {
 	return nil
 }
 
+// SetGrantStatus moves the grant to status at now.
 func (s *Store) SetGrantStatus(ctx context.Context, q Querier, id, status string, now time.Time) error {
 	if _, err := q.ExecContext(ctx, `UPDATE grants SET status = $2, updated_at = $3 WHERE id = $1`, id, status, now); err != nil {
 		return fmt.Errorf("intake: update grant: %w", err)

@@ -106,6 +106,7 @@ func ValueLists(n, cols int) string {
 	return b.String()
 }
 
+// ReplaceSealed rewrites a section's sealed content (a rekey).
 func (s *Store) ReplaceSealed(ctx context.Context, q Querier, r SectionRow) error {
 	_, err := q.ExecContext(ctx, `UPDATE sections SET sealed = $4 WHERE case_id = $1 AND section = $2 AND version = $3`,
 		r.Header.CaseID, r.Header.Section, r.Header.Version, []byte(r.Sealed))
@@ -115,6 +116,7 @@ func (s *Store) ReplaceSealed(ctx context.Context, q Querier, r SectionRow) erro
 	return nil
 }
 
+// DeleteSections deletes every section of the case.
 func (s *Store) DeleteSections(ctx context.Context, q Querier, caseID string) error {
 	if _, err := q.ExecContext(ctx, `UPDATE wraps SET section_macs = $2 WHERE case_id = $1`, caseID, []byte{}); err != nil {
 		return fmt.Errorf("intake: delete section MACs: %w", err)
@@ -151,6 +153,7 @@ func (s *Store) Wrap(ctx context.Context, q Querier, caseID, orgID string) (Wrap
 	return w, nil
 }
 
+// WrapsOfCase returns every organisation's wrap of the case.
 func (s *Store) WrapsOfCase(ctx context.Context, q Querier, caseID string) ([]WrapRow, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+wrapColumns+` FROM wraps WHERE case_id = $1 ORDER BY org_id`, caseID)
 	if err != nil {
@@ -168,6 +171,7 @@ func (s *Store) WrapsOfCase(ctx context.Context, q Querier, caseID string) ([]Wr
 	return out, rows.Err()
 }
 
+// PutWrap writes the wrap, replacing the organisation's previous one.
 func (s *Store) PutWrap(ctx context.Context, q Querier, w WrapRow, now time.Time) error {
 	return s.putWraps(ctx, q, now, w)
 }
@@ -201,6 +205,7 @@ func (s *Store) writeWraps(ctx context.Context, q Querier, now time.Time, onConf
 	return nil
 }
 
+// DeleteWrap deletes the organisation's wrap of the case.
 func (s *Store) DeleteWrap(ctx context.Context, q Querier, caseID, orgID string) error {
 	if _, err := q.ExecContext(ctx, `DELETE FROM wraps WHERE case_id = $1 AND org_id = $2`, caseID, orgID); err != nil {
 		return fmt.Errorf("intake: delete wrap: %w", err)
@@ -239,6 +244,7 @@ func (s *Store) PutWrapIfActive(ctx context.Context, q Querier, w WrapRow, now t
 	return n == 1, nil
 }
 
+// Macs returns the section MACs of the organisation's wrap of the case.
 func (s *Store) Macs(ctx context.Context, q Querier, caseID, orgID string) (map[seal.SectionID][]byte, error) {
 	var b []byte
 	err := q.QueryRowContext(ctx, `SELECT section_macs FROM wraps WHERE case_id = $1 AND org_id = $2`, caseID, orgID).Scan(&b)

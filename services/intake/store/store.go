@@ -68,6 +68,7 @@ func (s *Store) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
+// JoinCodes is the stored form of a code list.
 func JoinCodes(v []string) string { return strings.Join(v, ",") }
 
 func splitCodes(v string) []string {

@@ -88,6 +88,7 @@ func (s *Store) PutWorkflow(ctx context.Context, q Querier, w *WorkflowRow, now 
 	return nil
 }
 
+// InsertDecision appends a decision to the case's history.
 func (s *Store) InsertDecision(ctx context.Context, q Querier, caseID string, d casefile.DecisionRecord) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO decisions (id, case_id, track, from_state, to_state, reason_code, proposed_by,
 		decided_by, org_id, entry_id, proposal_entry_id, consent_id, early_request_id, decided_at)
@@ -100,6 +101,7 @@ func (s *Store) InsertDecision(ctx context.Context, q Querier, caseID string, d 
 	return nil
 }
 
+// Decisions returns the case's decision history, oldest first.
 func (s *Store) Decisions(ctx context.Context, q Querier, caseID string) ([]casefile.DecisionRecord, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, track, from_state, to_state, reason_code, proposed_by, decided_by, org_id,
 		entry_id, proposal_entry_id, consent_id, early_request_id, decided_at FROM decisions WHERE case_id = $1 ORDER BY decided_at, id`, caseID)
