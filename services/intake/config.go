@@ -120,7 +120,7 @@ type service struct {
 	// auditBatch group-commits the audit events of reads.
 	auditBatch *outbox.Batcher
 	// refs hands out case references, one counter update per group.
-	refs *references
+	refs *store.References
 	// registrations commits registrations in groups.
 	registrations registrationGroups
 	// idem records the outcomes of keyed requests (idempotent.go).
@@ -167,7 +167,7 @@ func New(cfg Config) (*Intake, error) {
 // ReleaseReferences gives back the reference numbers reserved and not
 // handed out, where no other process has taken numbers since. Called once
 // no registration is in progress, before the process stops.
-func (in *Intake) ReleaseReferences(ctx context.Context) error { return in.s.refs.release(ctx) }
+func (in *Intake) ReleaseReferences(ctx context.Context) error { return in.s.refs.Release(ctx) }
 
 func newService(cfg Config) (*service, error) {
 	if cfg.DB == nil || cfg.Keys == nil || cfg.Orgs == nil {
@@ -215,7 +215,7 @@ func newService(cfg Config) (*service, error) {
 	}
 	s.onConsent = []consentHook{s.withdrawOnConsent}
 	s.auditBatch = outbox.NewBatcher(cfg.DB, s.outbox)
-	s.refs = &references{db: cfg.DB}
+	s.refs = store.NewReferences(cfg.DB)
 	for i := range s.registrations.lanes {
 		s.registrations.lanes[i].Max = maxRegistrationGroup
 	}
