@@ -11,7 +11,9 @@
 // consistent snapshot (one statement on PostgreSQL, a read-only
 // transaction on SQLite). WritesFor holds a registration group's inserts
 // back and sends them with the next statement that needs an answer
-// (PostgreSQL). A missing row is casefile.ErrNotFound, never an empty one.
+// (PostgreSQL). References hands out the per-year case reference numbers,
+// one counter update for a group of registrations. A missing row is
+// casefile.ErrNotFound, never an empty one.
 //
 // The store never decides who may read what, never seals or opens a
 // section (sealed bytes and MACs go in and out as stored) and never writes
