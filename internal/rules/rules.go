@@ -9,10 +9,11 @@ import (
 // Module is the module path every rule is written under.
 const Module = "github.com/nrm-project/nrm"
 
-// Package is one package of the graph: its path and every package it
-// depends on, directly or not.
+// Package is one package of the graph: its path, the packages it imports
+// and every package it depends on, directly or not.
 type Package struct {
 	ImportPath string
+	Imports    []string
 	Deps       []string
 }
 
@@ -21,6 +22,10 @@ type rule struct {
 	why  string
 	from func(p string) bool
 	to   func(from, dep string) bool
+	// direct checks only the packages From imports itself: a service
+	// reaches its own store through a sibling's store only by importing
+	// that service, which the other rules judge.
+	direct bool
 }
 
 func under(prefixes ...string) func(string) bool {
@@ -74,25 +79,59 @@ func referralSub(p string) string {
 	return name
 }
 
+// intakeLayers are intake's sub-packages, each with the siblings it may
+// use: the domain (casefile) and the key ring at the bottom, the store over
+// them, the three services (cases, workflow, oversight) over the store,
+// none of them over another; the root package composes them. intaketest is
+// the test harness over the root package and is not a layer.
+var intakeLayers = map[string][]string{
+	"casefile":  nil,
+	"keyring":   {"casefile"},
+	"store":     {"casefile", "keyring"},
+	"cases":     {"casefile", "keyring", "store"},
+	"workflow":  {"casefile", "keyring", "store"},
+	"oversight": {"casefile", "keyring", "store"},
+}
+
+// intakeSub returns the intake sub-package p is in ("" for the service
+// itself, "-" outside intake).
+func intakeSub(p string) string {
+	rest, ok := strings.CutPrefix(p, Module+"/services/intake")
+	switch {
+	case !ok || rest != "" && !strings.HasPrefix(rest, "/"):
+		return "-"
+	case rest == "":
+		return ""
+	}
+	name, _, _ := strings.Cut(rest[1:], "/")
+	return name
+}
+
 var rules = []rule{
 	{"pkg/ is shared infrastructure and imports no service",
 		under(Module + "/pkg"),
-		func(_, d string) bool { return service(d) != "" }},
+		func(_, d string) bool { return service(d) != "" }, false},
 	{"referral, audit and stats never hold keys or plaintext: no pkg/seal, no age",
 		under(Module+"/services/referral", Module+"/services/audit", Module+"/services/stats"),
-		func(_, d string) bool { return under(Module+"/pkg/seal", "filippo.io/age")(d) }},
+		func(_, d string) bool { return under(Module+"/pkg/seal", "filippo.io/age")(d) }, false},
 	{"stats and referral reach intake only through their own interfaces (adapted in cmd/nrm)",
 		under(Module+"/services/stats", Module+"/services/referral"),
-		func(_, d string) bool { return under(Module + "/services/intake")(d) }},
+		func(_, d string) bool { return under(Module + "/services/intake")(d) }, false},
 	{"a service never imports another service's store",
 		func(p string) bool { return service(p) != "" },
-		func(f, d string) bool { return isStore(d) && service(d) != service(f) }},
+		func(f, d string) bool { return isStore(d) && service(d) != service(f) }, true},
 	{"referral's sub-packages depend only downward: never on the service, only on the siblings below them (referralLayers)",
 		func(p string) bool { s := referralSub(p); return s != "" && s != "-" },
 		func(f, d string) bool {
 			ds := referralSub(d)
 			return ds == "" || ds != "-" && ds != referralSub(f) && !slices.Contains(referralLayers[referralSub(f)], ds)
-		}},
+		}, false},
+	{"intake's sub-packages depend only downward: never on the service, only on the layers below them (intakeLayers)",
+		func(p string) bool { s := intakeSub(p); return s != "" && s != "-" && s != "intaketest" },
+		func(f, d string) bool {
+			ds := intakeSub(d)
+			return ds == "" || ds == "intaketest" || ds != "-" && ds != intakeSub(f) && !slices.Contains(intakeLayers[intakeSub(f)], ds)
+		}, false},
 }
 
 // Violations lists every dependency that breaks a rule, one line each,
@@ -104,7 +143,11 @@ func Violations(pkgs []Package) []string {
 			if !r.from(p.ImportPath) {
 				continue
 			}
-			for _, d := range p.Deps {
+			deps := p.Deps
+			if r.direct {
+				deps = p.Imports
+			}
+			for _, d := range deps {
 				if r.to(p.ImportPath, d) {
 					out = append(out, fmt.Sprintf("%s depends on %s: %s", p.ImportPath, d, r.why))
 				}

@@ -19,7 +19,7 @@ func load(t *testing.T) []Package {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("go", "list", "-json=ImportPath,Deps", "./...")
+	cmd := exec.Command("go", "list", "-json=ImportPath,Imports,Deps", "./...")
 	cmd.Dir = root
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -80,11 +80,21 @@ func TestEachRuleFires(t *testing.T) {
 		{"the directory reaches up to routing", m + "services/referral/directory", m + "services/referral/routing", true},
 		{"an unlisted sub-package uses a sibling", m + "services/referral/newpart", m + "services/referral/routing", true},
 		{"the service uses its sub-packages", m + "services/referral", m + "services/referral/notices", false},
+		{"the store reads the domain", m + "services/intake/store", m + "services/intake/casefile", false},
+		{"the store reaches up to the service", m + "services/intake/store", m + "services/intake", true},
+		{"the domain reaches up to the store", m + "services/intake/casefile", m + "services/intake/store", true},
+		{"the key ring reaches up to the store", m + "services/intake/keyring", m + "services/intake/store", true},
+		{"oversight uses the store", m + "services/intake/oversight", m + "services/intake/store", false},
+		{"oversight reaches sideways into cases", m + "services/intake/oversight", m + "services/intake/cases", true},
+		{"the store reaches up to workflow", m + "services/intake/store", m + "services/intake/workflow", true},
+		{"the service composes its sub-packages", m + "services/intake", m + "services/intake/oversight", false},
+		{"the test harness uses the service", m + "services/intake/intaketest", m + "services/intake", false},
+		{"an unlisted intake sub-package uses the store", m + "services/intake/newpart", m + "services/intake/store", true},
 		{"referralish is not referral", m + "services/referralish/x", m + "services/referral/notices", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := Violations([]Package{{ImportPath: tc.from, Deps: []string{tc.dep}}})
+			got := Violations([]Package{{ImportPath: tc.from, Imports: []string{tc.dep}, Deps: []string{tc.dep}}})
 			if (len(got) > 0) != tc.broken {
 				t.Fatalf("violations %v, want broken=%v", got, tc.broken)
 			}

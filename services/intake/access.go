@@ -3,12 +3,12 @@ package intake
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // Entry classes: every entry kind belongs to one, and a grant opens an
@@ -76,7 +76,7 @@ func entryClassOf(typ, supersedes string, link func(id string) (typ, supersedes 
 // break-glass access opens every class but other accesses' reasons; a
 // guardian also reads the child's assessments; otherwise the class's
 // section must be named in the grant.
-func grantCovers(g grantRow, class string) bool {
+func grantCovers(g store.GrantRow, class string) bool {
 	if g.Status != GrantActive || g.Purpose == purposeAuthored {
 		return false
 	}
@@ -91,7 +91,7 @@ func grantCovers(g grantRow, class string) bool {
 }
 
 // orgCoversClass reports whether org holds an active grant covering class.
-func orgCoversClass(grants []grantRow, org, class string) bool {
+func orgCoversClass(grants []store.GrantRow, org, class string) bool {
 	for _, g := range grants {
 		if g.OrgID == org && grantCovers(g, class) {
 			return true
@@ -107,8 +107,8 @@ const purposeGuardian = "guardian"
 // grants, except the break-glass grants opened by another of its users.
 // Break-glass access goes to the opening user alone; the organisation's
 // key only carries it (the opener is the grant's GrantedBy).
-func grantsFor(p auth.Principal, grants []grantRow) []grantRow {
-	out := make([]grantRow, 0, len(grants))
+func grantsFor(p auth.Principal, grants []store.GrantRow) []store.GrantRow {
+	out := make([]store.GrantRow, 0, len(grants))
 	for _, g := range grants {
 		if g.Purpose == purposeBreakGlass && g.GrantedBy != p.UserID {
 			continue
@@ -149,11 +149,11 @@ var ErrBestInterestsRecorder = kit.NewError(http.StatusForbidden, CodeBestIntere
 // best-interests assessment of the case: the owner, the appointed
 // guardian's organisation, or a child-protection organisation (protects)
 // holding an active grant other than an emergency access.
-func mayRecordBestInterests(p auth.Principal, c caseRow, w workflowRow, grants []grantRow, protects bool) bool {
+func mayRecordBestInterests(p auth.Principal, c store.CaseRow, w store.WorkflowRow, grants []store.GrantRow, protects bool) bool {
 	if c.OwnerOrg == p.OrgID || (w.GuardianOrg != "" && w.GuardianOrg == p.OrgID) {
 		return true
 	}
-	return protects && slices.ContainsFunc(grants, func(g grantRow) bool {
+	return protects && slices.ContainsFunc(grants, func(g store.GrantRow) bool {
 		return g.OrgID == p.OrgID && g.Status == GrantActive && g.Purpose != purposeBreakGlass && g.Purpose != purposeAuthored
 	})
 }
@@ -162,7 +162,7 @@ func mayRecordBestInterests(p auth.Principal, c caseRow, w workflowRow, grants [
 // open emergency access to the case: entries and moves of the case's
 // tracks are refused while it lasts, so nothing read through it is copied
 // under the organisation's name for its colleagues or past its expiry.
-func (s *service) refuseBreakGlassWrite(ctx context.Context, q querier, p auth.Principal, caseID string) error {
+func (s *service) refuseBreakGlassWrite(ctx context.Context, q store.Querier, p auth.Principal, caseID string) error {
 	if err := s.refuseDuringBreakGlass(ctx, q, p, caseID); errors.Is(err, ErrBreakGlassActive) {
 		return ErrBreakGlassReadOnly
 	} else if err != nil {
@@ -173,13 +173,12 @@ func (s *service) refuseBreakGlassWrite(ctx context.Context, q querier, p auth.P
 
 // refuseDuringBreakGlass fails with ErrBreakGlassActive when p holds an
 // open emergency access to the case.
-func (s *service) refuseDuringBreakGlass(ctx context.Context, q querier, p auth.Principal, caseID string) error {
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM break_glass WHERE case_id = $1 AND user_id = $2 AND status = 'open'`,
-		caseID, p.UserID).Scan(&n); err != nil {
-		return fmt.Errorf("intake: break glass: %w", err)
+func (s *service) refuseDuringBreakGlass(ctx context.Context, q store.Querier, p auth.Principal, caseID string) error {
+	open, err := s.store.HasOpenBreakGlass(ctx, q, caseID, p.UserID)
+	if err != nil {
+		return err
 	}
-	if n > 0 {
+	if open {
 		return ErrBreakGlassActive
 	}
 	return nil
@@ -190,7 +189,7 @@ func (s *service) refuseDuringBreakGlass(ctx context.Context, q querier, p auth.
 // role to the organisations of the referral desk), and a decision maker
 // of a competent authority once the case is submitted to it: one holding
 // the case's decision grant, not any competent authority.
-func mayBreakGlass(p auth.Principal, org OrgInfo, c caseRow, grants []grantRow) bool {
+func mayBreakGlass(p auth.Principal, org OrgInfo, c store.CaseRow, grants []store.GrantRow) bool {
 	if c.Route == RouteAnonymous || c.Status == StatusDraft {
 		return false
 	}

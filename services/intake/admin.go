@@ -151,11 +151,11 @@ func (s *service) caseIDs(ctx context.Context, query string, args ...any) ([]str
 // rewrapOrg rewrites orgID's wrap of the case to its active identity,
 // replacing the data keys named in replace, and rewrites its MACs.
 func (s *service) rewrapOrg(ctx context.Context, tx *sql.Tx, caseID, orgID string, replace map[seal.SectionID]seal.KeyGrant) error {
-	c, err := s.store.caseByID(ctx, tx, caseID, true)
+	c, err := s.store.CaseByID(ctx, tx, caseID, true)
 	if err != nil {
 		return err
 	}
-	w, err := s.store.wrap(ctx, tx, caseID, orgID)
+	w, err := s.store.Wrap(ctx, tx, caseID, orgID)
 	if errors.Is(err, ErrNotFound) {
 		return nil
 	}
@@ -171,11 +171,11 @@ func (s *service) rewrapOrg(ctx context.Context, tx *sql.Tx, caseID, orgID strin
 			keys[id] = k
 		}
 	}
-	secs, err := s.store.sections(ctx, tx, caseID)
+	secs, err := s.store.Sections(ctx, tx, caseID)
 	if err != nil {
 		return err
 	}
-	grants, err := s.store.grants(ctx, tx, caseID)
+	grants, err := s.store.Grants(ctx, tx, caseID)
 	if err != nil {
 		return err
 	}
@@ -189,11 +189,11 @@ func (s *service) rewrapOrg(ctx context.Context, tx *sql.Tx, caseID, orgID strin
 // rekeyCase reseals the sections of the case that orgID authored or owns
 // and rewrites every wrap holding their keys.
 func (s *service) rekeyCase(ctx context.Context, tx *sql.Tx, caseID, orgID string) error {
-	c, err := s.store.caseByID(ctx, tx, caseID, true)
+	c, err := s.store.CaseByID(ctx, tx, caseID, true)
 	if err != nil {
 		return err
 	}
-	secs, err := s.store.sections(ctx, tx, caseID)
+	secs, err := s.store.Sections(ctx, tx, caseID)
 	if err != nil {
 		return err
 	}
@@ -216,12 +216,12 @@ func (s *service) rekeyCase(ctx context.Context, tx *sql.Tx, caseID, orgID strin
 			return fmt.Errorf("%w: %w", ErrIntegrity, err)
 		}
 		secs[i].Sealed = sealed
-		if err := s.store.replaceSealed(ctx, tx, secs[i]); err != nil {
+		if err := s.store.ReplaceSealed(ctx, tx, secs[i]); err != nil {
 			return err
 		}
 		replace[sec.Header.ID()] = seal.KeyGrant{KeyRef: old.KeyRef, Key: key}
 	}
-	wraps, err := s.store.wrapsOfCase(ctx, tx, caseID)
+	wraps, err := s.store.WrapsOfCase(ctx, tx, caseID)
 	if err != nil {
 		return err
 	}

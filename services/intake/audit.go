@@ -15,7 +15,9 @@ import (
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/keyring"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // CodeIntegrity is the error code of a stored record that failed its
@@ -43,7 +45,7 @@ func (s *service) audit(ctx context.Context, tx *sql.Tx, events ...event.Audit) 
 // emit appends statistics and audit events in one outbox write, the last
 // statement before commit, and tells a child's guardian of the changes.
 func (s *service) emit(ctx context.Context, tx outbox.Execer, stats []facts.Event, audits ...event.Audit) error {
-	if q, ok := tx.(querier); ok {
+	if q, ok := tx.(store.Querier); ok {
 		if err := s.tellGuardian(ctx, q, audits); err != nil {
 			return err
 		}
@@ -98,7 +100,7 @@ func (s *service) deny(ctx context.Context, action, objectID string) error {
 // auditID keeps an id out of the event unless it is one this service
 // issues: a malformed id might be anything a caller typed.
 func auditID(id string) string {
-	if validID(id) {
+	if casefile.ValidID(id) {
 		return id
 	}
 	return ""
@@ -128,7 +130,7 @@ func (s *service) statsEvent(typ, caseID string) facts.Event {
 	return facts.Event{Type: typ, CaseKey: s.pseudonym(caseID), Month: s.now().Format("2006-01")}
 }
 
-func (s *service) registeredEvent(c caseRow) facts.Event {
+func (s *service) registeredEvent(c store.CaseRow) facts.Event {
 	e := s.statsEvent(facts.Registered, c.ID)
 	child := c.TreatedAsChild
 	if len(c.IdentifiedOn) >= 7 {

@@ -3,10 +3,10 @@ package intake
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"slices"
 
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // After a transfer the previous owner keeps what it authored and nothing
@@ -26,7 +26,7 @@ const purposeAuthored = "authored"
 // authorReads reports whether org still reads what it authored: yes,
 // unless it holds authored grants (it owned the case before a transfer)
 // and none of them is active any more (the owner revoked it).
-func authorReads(grants []grantRow, org string) bool {
+func authorReads(grants []store.GrantRow, org string) bool {
 	ended := false
 	for _, g := range grants {
 		if g.OrgID != org || g.Purpose != purposeAuthored {
@@ -44,7 +44,7 @@ func authorReads(grants []grantRow, org string) bool {
 // keys of every entry the previous owner holds (the owner reads every
 // entry), and records what the previous owner authored as its authored
 // grant. Call it before the previous owner's grants end.
-func (s *service) handOver(ctx context.Context, tx *sql.Tx, c caseRow, user, prev, next string) error {
+func (s *service) handOver(ctx context.Context, tx *sql.Tx, c store.CaseRow, user, prev, next string) error {
 	ks, err := s.entryKeys(ctx, tx, c.ID, `k.org_id = $2 AND NOT EXISTS
 		(SELECT 1 FROM entry_keys x WHERE x.entry_id = k.entry_id AND x.org_id = $3)`, prev, next)
 	if err != nil {
@@ -64,36 +64,19 @@ func (s *service) handOver(ctx context.Context, tx *sql.Tx, c caseRow, user, pre
 
 // recordAuthored replaces prev's authored grant of c by one naming the
 // sections it authored, when it authored a section or an entry.
-func (s *service) recordAuthored(ctx context.Context, tx *sql.Tx, c caseRow, user, prev string) error {
-	var names []string
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT section FROM sections WHERE case_id = $1 AND author_org = $2`, c.ID, prev)
+func (s *service) recordAuthored(ctx context.Context, tx *sql.Tx, c store.CaseRow, user, prev string) error {
+	names, entries, err := s.store.Authored(ctx, tx, c.ID, prev)
 	if err != nil {
-		return fmt.Errorf("intake: case %s: authored sections: %w", c.ID, err)
+		return err
 	}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return fmt.Errorf("intake: case %s: authored sections: %w", c.ID, err)
-		}
-		names = append(names, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("intake: case %s: authored sections: %w", c.ID, err)
-	}
-	var entries int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries WHERE case_id = $1 AND author_org = $2`, c.ID, prev).Scan(&entries); err != nil {
-		return fmt.Errorf("intake: case %s: authored entries: %w", c.ID, err)
-	}
-	grants, err := s.store.grants(ctx, tx, c.ID)
+	grants, err := s.store.Grants(ctx, tx, c.ID)
 	if err != nil {
 		return err
 	}
 	now := s.now()
 	for _, g := range grants {
 		if g.OrgID == prev && g.Purpose == purposeAuthored && g.Status == GrantActive {
-			if err := s.store.setGrantStatus(ctx, tx, g.ID, GrantRevoked, now); err != nil {
+			if err := s.store.SetGrantStatus(ctx, tx, g.ID, GrantRevoked, now); err != nil {
 				return err
 			}
 		}
@@ -102,7 +85,7 @@ func (s *service) recordAuthored(ctx context.Context, tx *sql.Tx, c caseRow, use
 		return nil
 	}
 	slices.Sort(names)
-	return s.store.insertGrant(ctx, tx, grantRow{Grant: Grant{
+	return s.store.InsertGrant(ctx, tx, store.GrantRow{Grant: Grant{
 		ID: event.NewID(), CaseID: c.ID, OrgID: prev, Sections: names, Status: GrantActive,
 		Purpose: purposeAuthored, GrantedBy: user, CreatedAt: now, UpdatedAt: now,
 	}})

@@ -12,6 +12,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // Break-the-glass. An emergency read is an active grant of purpose
@@ -26,30 +27,6 @@ const (
 	entryBreakGlass   = "break_glass_reason"
 	grantedByIntake   = "intake"
 )
-
-const breakGlassColumns = `id, case_id, org_id, user_id, grant_id, reason_entry, status, opened_at, expires_at,
-	closed_at, reviewed_by, review_code, reviewed_at`
-
-func scanBreakGlass(sc scanner) (BreakGlass, error) {
-	var (
-		b                  BreakGlass
-		closed, reviewedAt sql.NullTime
-	)
-	if err := sc.Scan(&b.ID, &b.CaseID, &b.OrgID, &b.UserID, &b.GrantID, &b.ReasonEntry, &b.Status, &b.OpenedAt,
-		&b.ExpiresAt, &closed, &b.ReviewedBy, &b.ReviewCode, &reviewedAt); err != nil {
-		return BreakGlass{}, err
-	}
-	b.OpenedAt, b.ExpiresAt = b.OpenedAt.UTC(), b.ExpiresAt.UTC()
-	if closed.Valid {
-		t := closed.Time.UTC()
-		b.ClosedAt = &t
-	}
-	if reviewedAt.Valid {
-		t := reviewedAt.Time.UTC()
-		b.ReviewedAt = &t
-	}
-	return b, nil
-}
 
 func (s *service) BreakGlass(ctx context.Context, caseID string, in BreakGlassInput) (BreakGlass, error) {
 	p, org, err := s.callerOrg(ctx)
@@ -69,7 +46,7 @@ func (s *service) BreakGlass(ctx context.Context, caseID string, in BreakGlassIn
 	b := BreakGlass{ID: event.NewID(), CaseID: caseID, OrgID: p.OrgID, UserID: p.UserID, Status: BreakGlassOpen,
 		OpenedAt: now, ExpiresAt: now.Add(time.Duration(s.pol.BreakGlassHours) * time.Hour)}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		c, err := s.store.caseByID(ctx, tx, caseID, true)
+		c, err := s.store.CaseByID(ctx, tx, caseID, true)
 		if errors.Is(err, ErrNotFound) {
 			return errDenied
 		}
@@ -81,7 +58,7 @@ func (s *service) BreakGlass(ctx context.Context, caseID string, in BreakGlassIn
 		if c.OwnerOrg == p.OrgID && c.Status != StatusDraft {
 			return ErrInvalidState
 		}
-		grants, err := s.store.grants(ctx, tx, c.ID)
+		grants, err := s.store.Grants(ctx, tx, c.ID)
 		if err != nil {
 			return err
 		}
@@ -105,8 +82,8 @@ func (s *service) BreakGlass(ctx context.Context, caseID string, in BreakGlassIn
 // openBreakGlass grants the opener's organisation every section (its key
 // carries the access; grantsFor keeps it to the opener), shares the keys of
 // the case record, seals the reason, and alerts the owner and the auditors.
-func (s *service) openBreakGlass(ctx context.Context, tx *sql.Tx, p auth.Principal, c caseRow, b *BreakGlass, reason string) error {
-	secs, err := s.store.sections(ctx, tx, c.ID)
+func (s *service) openBreakGlass(ctx context.Context, tx *sql.Tx, p auth.Principal, c store.CaseRow, b *BreakGlass, reason string) error {
+	secs, err := s.store.Sections(ctx, tx, c.ID)
 	if err != nil {
 		return err
 	}
@@ -128,16 +105,13 @@ func (s *service) openBreakGlass(ctx context.Context, tx *sql.Tx, p auth.Princip
 	if b.ReasonEntry, err = s.sealEntry(ctx, tx, p, c, entryBreakGlass, map[string]string{"reason": reason}, ""); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO break_glass (id, case_id, org_id, user_id, grant_id, reason_entry, status,
-		opened_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		b.ID, b.CaseID, b.OrgID, b.UserID, b.GrantID, b.ReasonEntry, b.Status, b.OpenedAt, b.ExpiresAt); err != nil {
-		return fmt.Errorf("intake: break glass: %w", err)
+	if err := s.store.InsertBreakGlass(ctx, tx, *b); err != nil {
+		return err
 	}
 	// The owner organisation (any of its users) and the auditors are told.
 	for _, a := range []struct{ org, role string }{{c.OwnerOrg, ""}, {"", auth.RoleAuditor}} {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO alerts (id, case_id, org_id, role, kind, created_at)
-			VALUES ($1, $2, $3, $4, 'break_glass', $5)`, event.NewID(), c.ID, a.org, a.role, b.OpenedAt); err != nil {
-			return fmt.Errorf("intake: break glass alert: %w", err)
+		if err := s.store.InsertAlert(ctx, tx, event.NewID(), c.ID, a.org, a.role, "break_glass", b.OpenedAt); err != nil {
+			return err
 		}
 	}
 	return s.emitWorkflow(ctx, tx, nil,
@@ -148,7 +122,7 @@ func (s *service) openBreakGlass(ctx context.Context, tx *sql.Tx, p auth.Princip
 // latestGrant returns the id of org's newest active grant of purpose made
 // by user.
 func (s *service) latestGrant(ctx context.Context, tx *sql.Tx, caseID, org, user, purpose string) (string, error) {
-	grants, err := s.store.grants(ctx, tx, caseID)
+	grants, err := s.store.Grants(ctx, tx, caseID)
 	if err != nil {
 		return "", err
 	}
@@ -176,28 +150,13 @@ func auditorOnly(ctx context.Context) (auth.Principal, error) {
 	return p, nil
 }
 
-// maxListed bounds the auditors' lists.
-const maxListed = 500
-
 func (s *service) BreakGlassList(ctx context.Context) ([]BreakGlass, error) {
 	if _, err := auditorOnly(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+breakGlassColumns+` FROM break_glass ORDER BY opened_at DESC, id DESC LIMIT $1`, maxListed)
+	out, err := s.store.BreakGlassList(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("intake: break glass: %w", err)
-	}
-	defer rows.Close()
-	out := []BreakGlass{}
-	for rows.Next() {
-		b, err := scanBreakGlass(rows)
-		if err != nil {
-			return nil, fmt.Errorf("intake: break glass: %w", err)
-		}
-		out = append(out, b)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("intake: break glass: %w", err)
+		return nil, err
 	}
 	if err := s.auditAlone(ctx, s.rec.New(ctx, "intake.break_glass.list", "break_glass", "", event.Allowed)); err != nil {
 		return nil, err
@@ -215,12 +174,9 @@ func (s *service) ReviewBreakGlass(ctx context.Context, id string, in ReviewInpu
 	}
 	var b BreakGlass
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		b, err = scanBreakGlass(tx.QueryRowContext(ctx, `SELECT `+breakGlassColumns+` FROM break_glass WHERE id = $1`+s.store.forUpdate(), id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		b, err = s.store.BreakGlassByID(ctx, tx, id, "", true)
 		if err != nil {
-			return fmt.Errorf("intake: break glass: %w", err)
+			return err
 		}
 		// The review is another organisation's: an auditor of the opener's
 		// own organisation may not judge a colleague's access.
@@ -232,9 +188,8 @@ func (s *service) ReviewBreakGlass(ctx context.Context, id string, in ReviewInpu
 		}
 		now := s.now()
 		b.ReviewedBy, b.ReviewCode, b.ReviewedAt = p.UserID, in.Code, &now
-		if _, err := tx.ExecContext(ctx, `UPDATE break_glass SET reviewed_by = $2, review_code = $3, reviewed_at = $4 WHERE id = $1`,
-			id, p.UserID, in.Code, now); err != nil {
-			return fmt.Errorf("intake: break glass: %w", err)
+		if err := s.store.ReviewBreakGlass(ctx, tx, id, p.UserID, in.Code, now); err != nil {
+			return err
 		}
 		return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.break_glass.review", "break_glass", id, event.Allowed))
 	})
@@ -267,22 +222,9 @@ var ErrReviewOwnOrg = kit.NewError(http.StatusForbidden, "review_own_organisatio
 func (a *Admin) ExpireBreakGlass(ctx context.Context, now time.Time) (int, error) {
 	s := a.s
 	ctx = auth.WithPrincipal(ctx, auth.System())
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM break_glass WHERE status = 'open' AND expires_at <= $1 ORDER BY expires_at`, now)
+	ids, err := s.store.BreakGlassDue(ctx, now)
 	if err != nil {
-		return 0, fmt.Errorf("intake: break glass expiry: %w", err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("intake: break glass expiry: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("intake: break glass expiry: %w", err)
+		return 0, err
 	}
 	n := 0
 	for _, id := range ids {
@@ -295,22 +237,22 @@ func (a *Admin) ExpireBreakGlass(ctx context.Context, now time.Time) (int, error
 }
 
 func (s *service) expireOne(ctx context.Context, tx *sql.Tx, id string, now time.Time) error {
-	b, err := scanBreakGlass(tx.QueryRowContext(ctx, `SELECT `+breakGlassColumns+` FROM break_glass WHERE id = $1`+s.store.forUpdate(), id))
+	b, err := s.store.BreakGlassByID(ctx, tx, id, "", true)
 	if err != nil {
 		return err
 	}
 	if b.Status != BreakGlassOpen {
 		return nil
 	}
-	c, err := s.store.caseByID(ctx, tx, b.CaseID, true)
+	c, err := s.store.CaseByID(ctx, tx, b.CaseID, true)
 	if err != nil {
 		return err
 	}
-	if err := s.revokeReader(ctx, tx, c, b.OrgID, c.OwnerOrg, func(g grantRow) bool { return g.ID == b.GrantID }); err != nil {
+	if err := s.revokeReader(ctx, tx, c, b.OrgID, c.OwnerOrg, func(g store.GrantRow) bool { return g.ID == b.GrantID }); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE break_glass SET status = 'expired', closed_at = $2 WHERE id = $1`, id, now); err != nil {
-		return fmt.Errorf("intake: break glass: %w", err)
+	if err := s.store.ExpireBreakGlass(ctx, tx, id, now); err != nil {
+		return err
 	}
 	return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.break_glass.expire", "case", b.CaseID, event.Allowed))
 }

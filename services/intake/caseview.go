@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // CaseParts names what a case view carries beside the case itself.
@@ -54,34 +55,34 @@ func (s *service) caseView(ctx context.Context, id string, parts CaseParts) (Cas
 		return CaseView{}, err
 	}
 	var (
-		snap     caseSnapshot
+		snap     store.Snapshot
 		r        caseRead
-		w        workflowRow
+		w        store.WorkflowRow
 		history  []DecisionRecord
-		stored   []storedEntry
+		stored   []store.StoredEntry
 		withPart bool
 	)
-	err = s.store.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.store.ReadTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if snap, err = s.store.caseSnapshotIn(ctx, tx, id, p.OrgID); err != nil {
+		if snap, err = s.store.SnapshotIn(ctx, tx, id, p.OrgID); err != nil {
 			return err
 		}
 		if r, err = s.readable(p, snap); err != nil {
 			return err
 		}
-		if withPart = r.snap.row.Status != StatusDraft; !withPart {
+		if withPart = r.snap.Row.Status != StatusDraft; !withPart {
 			return nil
 		}
 		if parts.Workflow {
-			if w, err = s.store.workflow(ctx, tx, r.snap.row.caseRow); err != nil {
+			if w, err = s.store.Workflow(ctx, tx, r.snap.Row.CaseRow); err != nil {
 				return err
 			}
-			if history, err = s.store.decisions(ctx, tx, id); err != nil {
+			if history, err = s.store.Decisions(ctx, tx, id); err != nil {
 				return err
 			}
 		}
 		if parts.Entries {
-			stored, err = s.store.entries(ctx, tx, id, p.OrgID)
+			stored, err = s.store.Entries(ctx, tx, id, p.OrgID)
 		}
 		return err
 	})
@@ -104,11 +105,11 @@ func (s *service) caseView(ctx context.Context, id string, parts CaseParts) (Cas
 	}
 	out := CaseView{Case: c}
 	if parts.Workflow {
-		wf := s.workflowView(p, r.snap.row.caseRow, w, r.snap.grants, r.snap.consents, history)
+		wf := s.workflowView(p, r.snap.Row.CaseRow, w, r.snap.Grants, r.snap.Consents, history)
 		out.Workflow = &wf
 	}
 	if parts.Entries {
-		if out.Entries, err = s.record(ctx, p, r.snap.row.caseRow, r.snap.grants, stored); err != nil {
+		if out.Entries, err = s.record(ctx, p, r.snap.Row.CaseRow, r.snap.Grants, stored); err != nil {
 			return CaseView{}, err
 		}
 	}

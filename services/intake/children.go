@@ -12,12 +12,13 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // applyEntry carries out what an entry means for the child-protection
 // rules: an age assessment settles the presumption of minority (owner
 // only), a best-interests assessment awaits approval.
-func (s *service) applyEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c *caseRow, w *workflowRow, in EntryInput, id string) error {
+func (s *service) applyEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c *store.CaseRow, w *store.WorkflowRow, in EntryInput, id string) error {
 	switch in.Type {
 	case EntryAgeAssessment:
 		if c.OwnerOrg != p.OrgID {
@@ -29,10 +30,10 @@ func (s *service) applyEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, 
 		_ = json.Unmarshal(in.Content, &a)
 		c.AgeGroup, c.AgeDisputed, c.TreatedAsChild = a.Outcome, false, a.Outcome == "child"
 		c.UpdatedAt = s.now()
-		return s.store.updateCase(ctx, tx, c)
+		return s.store.UpdateCase(ctx, tx, c)
 	case EntryBestInterests:
 		w.BIAEntry, w.BIARecordedBy, w.BIAApprovedBy = id, p.UserID, ""
-		return s.store.putWorkflow(ctx, tx, w, s.now())
+		return s.store.PutWorkflow(ctx, tx, w, s.now())
 	}
 	return nil
 }
@@ -40,7 +41,7 @@ func (s *service) applyEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, 
 // approveBestInterests approves the recorded assessment: a decision maker
 // of the competent authority, or a user of the owner organisation other
 // than the one who recorded it.
-func approveBestInterests(p auth.Principal, c caseRow, w *workflowRow, actors []string) error {
+func approveBestInterests(p auth.Principal, c store.CaseRow, w *store.WorkflowRow, actors []string) error {
 	if w.BIAEntry == "" {
 		return ErrBestInterests
 	}
@@ -83,19 +84,19 @@ func (s *service) AppointGuardian(ctx context.Context, caseID string, in Guardia
 		if !c.TreatedAsChild || c.Status == StatusDraft {
 			return ErrInvalidState
 		}
-		w, err := s.store.workflow(ctx, tx, c)
+		w, err := s.store.Workflow(ctx, tx, c)
 		if err != nil {
 			return err
 		}
 		// A new guardian replaces the previous one, whose organisation's
 		// guardian grant ends with the appointment.
 		if prev := w.GuardianOrg; prev != "" && prev != org.ID && prev != c.OwnerOrg {
-			if err := s.endGrantsOf(ctx, tx, c, prev, p.OrgID, func(g grantRow) bool { return g.Purpose == purposeGuardian }); err != nil {
+			if err := s.endGrantsOf(ctx, tx, c, prev, p.OrgID, func(g store.GrantRow) bool { return g.Purpose == purposeGuardian }); err != nil {
 				return err
 			}
 		}
 		if org.ID != c.OwnerOrg && org.ID != w.GuardianOrg {
-			secs, err := s.store.sections(ctx, tx, caseID)
+			secs, err := s.store.Sections(ctx, tx, caseID)
 			if err != nil {
 				return err
 			}
@@ -119,7 +120,7 @@ func (s *service) AppointGuardian(ctx context.Context, caseID string, in Guardia
 			return err
 		}
 		w.GuardianUser, w.GuardianOrg = in.UserID, org.ID
-		if err := s.store.putWorkflow(ctx, tx, &w, s.now()); err != nil {
+		if err := s.store.PutWorkflow(ctx, tx, &w, s.now()); err != nil {
 			return err
 		}
 		// Statistics count children whose guardian came within the target:
@@ -139,7 +140,7 @@ func (s *service) AppointGuardian(ctx context.Context, caseID string, in Guardia
 
 // needsChildProtection: a child's case needs its mandatory child-protection
 // referral until a grant for that service exists.
-func needsChildProtection(c caseRow, grants []grantRow) bool {
+func needsChildProtection(c store.CaseRow, grants []store.GrantRow) bool {
 	if !c.TreatedAsChild {
 		return false
 	}
@@ -154,7 +155,7 @@ func needsChildProtection(c caseRow, grants []grantRow) bool {
 // adultConsentRequired: a person registered as a child who has turned 18
 // (by birth year) is asked for their own consent, until one is recorded
 // in or after that year.
-func adultConsentRequired(c caseRow, consents []Consent, year int) bool {
+func adultConsentRequired(c store.CaseRow, consents []Consent, year int) bool {
 	if c.BirthYear == 0 || c.BirthYear+18 > year || c.AgeGroup == "adult" && !c.AgeDisputed {
 		return false
 	}

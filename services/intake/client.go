@@ -17,6 +17,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 )
 
 // maxClientResponse bounds a response body read by the client: a page of
@@ -102,7 +103,7 @@ func requestIDToHTTP(ctx context.Context, r *http.Request) context.Context {
 // the server itself would, without a round trip.
 func checkIDs(ids ...string) error {
 	for _, id := range ids {
-		if !validID(id) {
+		if !casefile.ValidID(id) {
 			return ErrNotFound
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/outbox"
 	"github.com/nrm-project/nrm/pkg/seal"
 	"github.com/nrm-project/nrm/services/intake/keyring"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // OrgInfo is what intake needs to know about an organisation.
@@ -105,7 +106,7 @@ const indexBits = seal.DefaultIndexBits
 
 type service struct {
 	db       *db.DB
-	store    *store
+	store    *store.Store
 	orgs     OrgDirectory
 	children ChildProtection
 	pol      *WorkflowPolicy
@@ -119,7 +120,7 @@ type service struct {
 	// auditBatch group-commits the audit events of reads.
 	auditBatch *outbox.Batcher
 	// refs hands out case references, one counter update per group.
-	refs *references
+	refs *store.References
 	// registrations commits registrations in groups.
 	registrations registrationGroups
 	// idem records the outcomes of keyed requests (idempotent.go).
@@ -166,7 +167,7 @@ func New(cfg Config) (*Intake, error) {
 // ReleaseReferences gives back the reference numbers reserved and not
 // handed out, where no other process has taken numbers since. Called once
 // no registration is in progress, before the process stops.
-func (in *Intake) ReleaseReferences(ctx context.Context) error { return in.s.refs.release(ctx) }
+func (in *Intake) ReleaseReferences(ctx context.Context) error { return in.s.refs.Release(ctx) }
 
 func newService(cfg Config) (*service, error) {
 	if cfg.DB == nil || cfg.Keys == nil || cfg.Orgs == nil {
@@ -200,7 +201,7 @@ func newService(cfg Config) (*service, error) {
 	}
 	now := func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }
 	s := &service{
-		db: cfg.DB, store: &store{db: cfg.DB}, orgs: cfg.Orgs, children: cfg.Children, pol: cfg.Workflow, accessLog: cfg.AccessLog, log: cfg.Logger, now: now, kind: cfg.Kind,
+		db: cfg.DB, store: store.New(cfg.DB), orgs: cfg.Orgs, children: cfg.Children, pol: cfg.Workflow, accessLog: cfg.AccessLog, log: cfg.Logger, now: now, kind: cfg.Kind,
 		rec:     event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: now},
 		outbox:  &outbox.Outbox{Service: "intake", Now: now},
 		metrics: m, indexer: ix,
@@ -214,7 +215,7 @@ func newService(cfg Config) (*service, error) {
 	}
 	s.onConsent = []consentHook{s.withdrawOnConsent}
 	s.auditBatch = outbox.NewBatcher(cfg.DB, s.outbox)
-	s.refs = &references{db: cfg.DB}
+	s.refs = store.NewReferences(cfg.DB)
 	for i := range s.registrations.lanes {
 		s.registrations.lanes[i].Max = maxRegistrationGroup
 	}

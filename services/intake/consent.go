@@ -11,6 +11,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // consentRecords turns consent input into one record per purpose.
@@ -58,7 +59,7 @@ func (s *service) recordConsents(ctx context.Context, tx *sql.Tx, caseID string,
 		}
 		records = append(records, r)
 	}
-	return s.store.insertConsents(ctx, tx, caseID, records)
+	return s.store.InsertConsents(ctx, tx, caseID, records)
 }
 
 func sameConsent(a, b Consent) bool {
@@ -102,19 +103,19 @@ func (s *service) RecordConsent(ctx context.Context, caseID string, in ConsentIn
 	if err := validateConsentInput(in); err != nil {
 		return Case{}, err
 	}
-	var row caseRow
+	var row store.CaseRow
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if row, err = s.owned(ctx, tx, p, caseID, "intake.consent.record"); err != nil {
 			return err
 		}
-		before, err := s.store.consents(ctx, tx, caseID)
+		before, err := s.store.Consents(ctx, tx, caseID)
 		if err != nil {
 			return err
 		}
 		records := s.consentRecords(p, in)
 		var changes []facts.Event
 		for _, r := range records {
-			if err := s.store.insertConsent(ctx, tx, caseID, r); err != nil {
+			if err := s.store.InsertConsent(ctx, tx, caseID, r); err != nil {
 				return err
 			}
 			_, was := consentCurrent(before, r.Purpose, s.now())
@@ -146,7 +147,7 @@ func (s *service) RecordConsent(ctx context.Context, caseID string, in ConsentIn
 	if err != nil {
 		return Case{}, s.finish(ctx, err, "intake.consent.record", caseID)
 	}
-	consents, err := s.store.consents(ctx, s.db, caseID)
+	consents, err := s.store.Consents(ctx, s.db, caseID)
 	if err != nil {
 		return Case{}, err
 	}
@@ -156,11 +157,11 @@ func (s *service) RecordConsent(ctx context.Context, caseID string, in ConsentIn
 // revokeUncovered revokes the referral grants of an adult's case that the
 // current data_sharing consent no longer covers (consent withdrawal), and
 // rebuilds the grantees' wraps from the owner's keys.
-func (s *service) revokeUncovered(ctx context.Context, tx *sql.Tx, c caseRow, records []Consent) ([]string, error) {
+func (s *service) revokeUncovered(ctx context.Context, tx *sql.Tx, c store.CaseRow, records []Consent) ([]string, error) {
 	if c.TreatedAsChild {
 		return nil, nil
 	}
-	grants, err := s.store.grants(ctx, tx, c.ID)
+	grants, err := s.store.Grants(ctx, tx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +178,7 @@ func (s *service) revokeUncovered(ctx context.Context, tx *sql.Tx, c caseRow, re
 		if sharingCovers(records, o.Kind, s.now()) {
 			continue
 		}
-		if err := s.store.setGrantStatus(ctx, tx, g.ID, GrantRevoked, s.now()); err != nil {
+		if err := s.store.SetGrantStatus(ctx, tx, g.ID, GrantRevoked, s.now()); err != nil {
 			return nil, err
 		}
 		grants[i].Status = GrantRevoked
@@ -187,7 +188,7 @@ func (s *service) revokeUncovered(ctx context.Context, tx *sql.Tx, c caseRow, re
 	if len(touched) == 0 {
 		return nil, nil
 	}
-	secs, err := s.store.sections(ctx, tx, c.ID)
+	secs, err := s.store.Sections(ctx, tx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -202,11 +203,11 @@ func (s *service) revokeUncovered(ctx context.Context, tx *sql.Tx, c caseRow, re
 // linkInTx links the anonymous notification to row (not yet written when
 // registering). Only the organisation that owns both may: an id alone
 // proves nothing about who holds it.
-func (s *service) linkInTx(ctx context.Context, tx *sql.Tx, row *caseRow, notificationID string) error {
+func (s *service) linkInTx(ctx context.Context, tx *sql.Tx, row *store.CaseRow, notificationID string) error {
 	if row.Route == RouteAnonymous || notificationID == row.ID {
 		return ErrInvalidState
 	}
-	n, err := s.store.caseByID(ctx, tx, notificationID, true)
+	n, err := s.store.CaseByID(ctx, tx, notificationID, true)
 	if errors.Is(err, ErrNotFound) || err == nil && (n.Route != RouteAnonymous || n.OwnerOrg != row.OwnerOrg) {
 		return errDenied
 	}
@@ -217,7 +218,7 @@ func (s *service) linkInTx(ctx context.Context, tx *sql.Tx, row *caseRow, notifi
 		return ErrInvalidState
 	}
 	n.LinkedCaseID, n.UpdatedAt = row.ID, s.now()
-	if err := s.store.updateCase(ctx, tx, &n); err != nil {
+	if err := s.store.UpdateCase(ctx, tx, &n); err != nil {
 		return err
 	}
 	row.NotificationID = notificationID
@@ -243,7 +244,7 @@ func (s *service) LinkNotification(ctx context.Context, caseID, notificationID s
 			return err
 		}
 		row.UpdatedAt = s.now()
-		return s.store.updateCase(ctx, tx, &row)
+		return s.store.UpdateCase(ctx, tx, &row)
 	})
 	return s.finish(ctx, err, "intake.notification.link", caseID)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // Actors of the decision track: the owner organisation's officers and
@@ -98,7 +99,7 @@ func invalidTransition(from string, allowed []string) error {
 
 // caseActors returns the caller's relations to the case that let it act
 // on the decision track.
-func caseActors(p auth.Principal, c caseRow, grants []grantRow) []string {
+func caseActors(p auth.Principal, c store.CaseRow, grants []store.GrantRow) []string {
 	var out []string
 	if c.OwnerOrg == p.OrgID && (p.HasRole(auth.RoleFrontlineOfficer) || p.HasRole(auth.RoleNGOCaseworker)) {
 		out = append(out, actorOwner)
@@ -109,7 +110,7 @@ func caseActors(p auth.Principal, c caseRow, grants []grantRow) []string {
 	return out
 }
 
-func holdsDecisionGrant(grants []grantRow, org string) bool {
+func holdsDecisionGrant(grants []store.GrantRow, org string) bool {
 	for _, g := range grants {
 		if g.OrgID == org && g.Purpose == "decision" && g.Status == GrantActive {
 			return true
@@ -168,14 +169,14 @@ func (s *service) Transition(ctx context.Context, caseID string, t TransitionReq
 		return Workflow{}, s.finish(ctx, err, "intake.case.transition", caseID)
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		c, err := s.store.caseByID(ctx, tx, caseID, true)
+		c, err := s.store.CaseByID(ctx, tx, caseID, true)
 		if err != nil {
 			return errDenied
 		}
-		if grants, err = s.store.grants(ctx, tx, caseID); err != nil {
+		if grants, err = s.store.Grants(ctx, tx, caseID); err != nil {
 			return err
 		}
-		w, err := s.store.workflow(ctx, tx, c)
+		w, err := s.store.Workflow(ctx, tx, c)
 		if err != nil {
 			return err
 		}
@@ -193,7 +194,7 @@ func (s *service) Transition(ctx context.Context, caseID string, t TransitionReq
 // decide applies one decision-track move in tx. proposalReason is the
 // pending negative proposal's reason, opened before tx (proposalReason), so
 // that a confirmed decision's letter states it.
-func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c caseRow, w *workflowRow, actors []string, t TransitionRequest, proposalReason string) error {
+func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c store.CaseRow, w *store.WorkflowRow, actors []string, t TransitionRequest, proposalReason string) error {
 	from, now, pol := w.DecisionState, s.now(), s.pol
 	if c.Route != RouteNRM || !slices.Contains(allowedDecisions(from, actors...), t.To) {
 		return invalidTransition(from, allowedDecisions(from, actors...))
@@ -225,7 +226,7 @@ func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c ca
 	audit := s.rec.New(ctx, "intake.case.transition", "case", c.ID, event.Allowed)
 	if negative(t.To) && w.ProposalTo != t.To {
 		w.ProposalTo, w.ProposalBy, w.ProposalCode, w.ProposalEntry = t.To, p.UserID, t.ReasonCode, reasonEntry
-		if err := s.store.putWorkflow(ctx, tx, w, now); err != nil {
+		if err := s.store.PutWorkflow(ctx, tx, w, now); err != nil {
 			return err
 		}
 		return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.decision.propose", "case", c.ID, event.Allowed))
@@ -274,10 +275,10 @@ func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c ca
 		}
 	}
 	w.DecisionState = t.To
-	if err := s.store.putWorkflow(ctx, tx, w, now); err != nil {
+	if err := s.store.PutWorkflow(ctx, tx, w, now); err != nil {
 		return err
 	}
-	if err := s.store.insertDecision(ctx, tx, c.ID, d); err != nil {
+	if err := s.store.InsertDecision(ctx, tx, c.ID, d); err != nil {
 		return err
 	}
 	return s.emitWorkflow(ctx, tx, stats, audit)
@@ -285,29 +286,29 @@ func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c ca
 
 // loadForWorkflow reads the case, its workflow and grants for a caller
 // who may see it; anyone else is errDenied.
-func (s *service) loadForWorkflow(ctx context.Context, q querier, p auth.Principal, caseID string) (caseRow, workflowRow, []grantRow, error) {
-	c, err := s.store.caseByID(ctx, q, caseID, false)
+func (s *service) loadForWorkflow(ctx context.Context, q store.Querier, p auth.Principal, caseID string) (store.CaseRow, store.WorkflowRow, []store.GrantRow, error) {
+	c, err := s.store.CaseByID(ctx, q, caseID, false)
 	if errors.Is(err, ErrNotFound) {
-		return c, workflowRow{}, nil, errDenied
+		return c, store.WorkflowRow{}, nil, errDenied
 	}
 	if err != nil {
-		return c, workflowRow{}, nil, err
+		return c, store.WorkflowRow{}, nil, err
 	}
-	secs, err := s.store.sections(ctx, q, caseID)
+	secs, err := s.store.Sections(ctx, q, caseID)
 	if err != nil {
-		return c, workflowRow{}, nil, err
+		return c, store.WorkflowRow{}, nil, err
 	}
-	grants, err := s.store.grants(ctx, q, caseID)
+	grants, err := s.store.Grants(ctx, q, caseID)
 	if err != nil {
-		return c, workflowRow{}, nil, err
+		return c, store.WorkflowRow{}, nil, err
 	}
 	grants = grantsFor(p, grants)
 	if !canSee(c, secs, grants, p.OrgID) || c.Status == StatusDraft {
-		return c, workflowRow{}, nil, errDenied
+		return c, store.WorkflowRow{}, nil, errDenied
 	}
-	w, err := s.store.workflow(ctx, q, c)
+	w, err := s.store.Workflow(ctx, q, c)
 	if err != nil {
-		return c, workflowRow{}, nil, fmt.Errorf("intake: case %s: %w", caseID, err)
+		return c, store.WorkflowRow{}, nil, fmt.Errorf("intake: case %s: %w", caseID, err)
 	}
 	return c, w, grants, nil
 }

@@ -3,7 +3,6 @@ package intake
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"sort"
 
 	"github.com/nrm-project/nrm/pkg/auth"
@@ -21,30 +20,17 @@ func (s *service) DecisionQueue(ctx context.Context) ([]QueueItem, error) {
 	}
 	now := s.now()
 	out := []QueueItem{}
-	err = s.store.readTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT case_id FROM grants WHERE org_id = $1 AND purpose = 'decision' AND status = 'active'`, p.OrgID)
+	err = s.store.ReadTx(ctx, func(tx *sql.Tx) error {
+		ids, err := s.store.DecidingCases(ctx, tx, p.OrgID)
 		if err != nil {
-			return fmt.Errorf("intake: decision queue: %w", err)
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return fmt.Errorf("intake: decision queue: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, id := range ids {
-			c, err := s.store.caseByID(ctx, tx, id, false)
+			c, err := s.store.CaseByID(ctx, tx, id, false)
 			if err != nil {
 				return err
 			}
-			w, err := s.store.workflow(ctx, tx, c)
+			w, err := s.store.Workflow(ctx, tx, c)
 			if err != nil {
 				return err
 			}

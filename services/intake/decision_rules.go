@@ -2,7 +2,6 @@ package intake
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,13 +10,14 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // moveRefused says why a move the rules table allows the caller is refused
 // today, and the date from which it opens ("" when waiting will not open
 // it). One function for the transition and for the workflow's allowed
 // list, so the list offers nothing that is then refused.
-func moveRefused(p auth.Principal, c caseRow, w workflowRow, to, today string, early bool) (opens string, err error) {
+func moveRefused(p auth.Principal, c store.CaseRow, w store.WorkflowRow, to, today string, early bool) (opens string, err error) {
 	switch {
 	case to == DecisionWithdrawn && c.TreatedAsChild:
 		return "", ErrChildNoWithdrawal
@@ -37,7 +37,7 @@ func moveRefused(p auth.Principal, c caseRow, w workflowRow, to, today string, e
 // before the reflection period ends, and only at their request. A negative
 // decision would cut short the period meant to let the person recover
 // before deciding on cooperation; a child's period is never shortened.
-func earlyPossible(c caseRow, to string) bool {
+func earlyPossible(c store.CaseRow, to string) bool {
 	return to == DecisionCGPositive && !c.TreatedAsChild
 }
 
@@ -45,25 +45,17 @@ func earlyPossible(c caseRow, to string) bool {
 // made since the positive reasonable-grounds decision that opened the
 // reflection period and not since corrected: the entry an early conclusive
 // decision rests on.
-func (s *service) earlyRequest(ctx context.Context, q querier, caseID string) (string, error) {
-	var id string
-	err := q.QueryRowContext(ctx, `SELECT e.id FROM entries e
-		WHERE e.case_id = $1 AND e.type = $2
-		AND e.created_at >= (SELECT MAX(d.decided_at) FROM decisions d WHERE d.case_id = $1 AND d.to_state = $3)
-		AND NOT EXISTS (SELECT 1 FROM entries c WHERE c.case_id = $1 AND c.supersedes = e.id)
-		ORDER BY e.created_at DESC, e.id DESC LIMIT 1`, caseID, EntryProceedEarly, DecisionRGPositive).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
+func (s *service) earlyRequest(ctx context.Context, q store.Querier, caseID string) (string, error) {
+	id, err := s.store.LatestEntry(ctx, q, caseID, EntryProceedEarly, DecisionRGPositive)
+	if errors.Is(err, ErrNotFound) {
 		return "", ErrEarlyRequestMissing
 	}
-	if err != nil {
-		return "", fmt.Errorf("intake: case %s: proceed-early request: %w", caseID, err)
-	}
-	return id, nil
+	return id, err
 }
 
 // openMoves splits the moves the rules give the caller into those open
 // today and those that open later.
-func openMoves(p auth.Principal, c caseRow, w workflowRow, actors []string, today string) ([]string, []LaterMove) {
+func openMoves(p auth.Principal, c store.CaseRow, w store.WorkflowRow, actors []string, today string) ([]string, []LaterMove) {
 	var now []string
 	var later []LaterMove
 	for _, to := range allowedDecisions(w.DecisionState, actors...) {
@@ -80,7 +72,7 @@ func openMoves(p auth.Principal, c caseRow, w workflowRow, actors []string, toda
 }
 
 // proposalMessage is what a caller reads about a pending negative proposal.
-func proposalMessage(w workflowRow, caller string) string {
+func proposalMessage(w store.WorkflowRow, caller string) string {
 	if w.ProposalTo == "" {
 		return ""
 	}
@@ -106,16 +98,16 @@ func (r pendingReason) text(entry string) string {
 // proposalReason opens the sealed reason of a pending negative proposal
 // that the caller, a different decision maker of the same authority, may
 // confirm: a confirmed decision's letter states the proposer's reasons too.
-func (s *service) proposalReason(ctx context.Context, p auth.Principal, caseID string, w workflowRow) (pendingReason, error) {
+func (s *service) proposalReason(ctx context.Context, p auth.Principal, caseID string, w store.WorkflowRow) (pendingReason, error) {
 	if w.ProposalTo == "" || w.ProposalEntry == "" || w.ProposalBy == p.UserID {
 		return pendingReason{}, nil
 	}
-	stored, err := s.store.entries(ctx, s.db, caseID, p.OrgID)
+	stored, err := s.store.Entries(ctx, s.db, caseID, p.OrgID)
 	if err != nil {
 		return pendingReason{}, err
 	}
 	for _, e := range stored {
-		if e.ID != w.ProposalEntry || !e.hasKey {
+		if e.ID != w.ProposalEntry || !e.HasKey {
 			continue
 		}
 		pt, err := s.openEntry(ctx, p.OrgID, e)

@@ -3,123 +3,11 @@ package intake
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
-	"time"
 
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
-
-// workflowRow is a case_workflow row; a case without one is in its
-// initial states, derived from intake's registration status.
-type workflowRow struct {
-	CaseID, DecisionState, SupportState                 string
-	SubmittedAt                                         *time.Time
-	RGDue, ReflectionEnds, ReconsiderUntil              string
-	ProposalTo, ProposalBy, ProposalCode, ProposalEntry string
-	GuardianUser, GuardianOrg                           string
-	BIAEntry, BIARecordedBy, BIAApprovedBy              string
-	LegalHold                                           bool
-	stored                                              bool
-}
-
-const workflowColumns = `case_id, decision_state, support_state, submitted_at, rg_due, reflection_ends, reconsider_until,
-	proposal_to, proposal_by, proposal_code, proposal_entry, guardian_user, guardian_org, bia_entry, bia_recorded_by,
-	bia_approved_by, legal_hold, updated_at`
-
-// initialWorkflow derives the states of a case that has no workflow row:
-// an nrm case starts identified; one submitted through Submit is submitted.
-func initialWorkflow(c caseRow) workflowRow {
-	w := workflowRow{CaseID: c.ID, DecisionState: DecisionIdentified, SupportState: SupportOpen}
-	if c.Status == StatusSubmitted {
-		w.DecisionState = DecisionSubmitted
-		t := c.UpdatedAt
-		w.SubmittedAt = &t
-	}
-	return w
-}
-
-// workflow loads the case's workflow row, or its initial states.
-func (s *store) workflow(ctx context.Context, q querier, c caseRow) (workflowRow, error) {
-	var (
-		w         workflowRow
-		submitted sql.NullTime
-		updated   time.Time
-	)
-	err := q.QueryRowContext(ctx, `SELECT `+workflowColumns+` FROM case_workflow WHERE case_id = $1`, c.ID).Scan(
-		&w.CaseID, &w.DecisionState, &w.SupportState, &submitted, &w.RGDue, &w.ReflectionEnds, &w.ReconsiderUntil,
-		&w.ProposalTo, &w.ProposalBy, &w.ProposalCode, &w.ProposalEntry, &w.GuardianUser, &w.GuardianOrg, &w.BIAEntry,
-		&w.BIARecordedBy, &w.BIAApprovedBy, &w.LegalHold, &updated)
-	if errors.Is(err, sql.ErrNoRows) {
-		return initialWorkflow(c), nil
-	}
-	if err != nil {
-		return workflowRow{}, fmt.Errorf("intake: workflow: %w", err)
-	}
-	if submitted.Valid {
-		t := submitted.Time.UTC()
-		w.SubmittedAt = &t
-	}
-	w.stored = true
-	return w, nil
-}
-
-// putWorkflow writes the row (insert or replace).
-func (s *store) putWorkflow(ctx context.Context, q querier, w *workflowRow, now time.Time) error {
-	var submitted any
-	if w.SubmittedAt != nil {
-		submitted = *w.SubmittedAt
-	}
-	_, err := q.ExecContext(ctx, `INSERT INTO case_workflow (`+workflowColumns+`) VALUES
-		($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-		ON CONFLICT (case_id) DO UPDATE SET decision_state = excluded.decision_state, support_state = excluded.support_state,
-		submitted_at = excluded.submitted_at, rg_due = excluded.rg_due, reflection_ends = excluded.reflection_ends,
-		reconsider_until = excluded.reconsider_until, proposal_to = excluded.proposal_to, proposal_by = excluded.proposal_by,
-		proposal_code = excluded.proposal_code, proposal_entry = excluded.proposal_entry, guardian_user = excluded.guardian_user,
-		guardian_org = excluded.guardian_org, bia_entry = excluded.bia_entry, bia_recorded_by = excluded.bia_recorded_by,
-		bia_approved_by = excluded.bia_approved_by, legal_hold = excluded.legal_hold, updated_at = excluded.updated_at`,
-		w.CaseID, w.DecisionState, w.SupportState, submitted, w.RGDue, w.ReflectionEnds, w.ReconsiderUntil,
-		w.ProposalTo, w.ProposalBy, w.ProposalCode, w.ProposalEntry, w.GuardianUser, w.GuardianOrg, w.BIAEntry,
-		w.BIARecordedBy, w.BIAApprovedBy, w.LegalHold, now)
-	if err != nil {
-		return fmt.Errorf("intake: put workflow: %w", err)
-	}
-	w.stored = true
-	return nil
-}
-
-func (s *store) insertDecision(ctx context.Context, q querier, caseID string, d DecisionRecord) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO decisions (id, case_id, track, from_state, to_state, reason_code, proposed_by,
-		decided_by, org_id, entry_id, proposal_entry_id, consent_id, early_request_id, decided_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-		d.ID, caseID, d.Track, d.From, d.To, d.ReasonCode, d.ProposedBy, d.DecidedBy, d.OrgID, d.EntryID, d.ProposalEntryID,
-		d.ConsentID, d.EarlyRequestID, d.DecidedAt)
-	if err != nil {
-		return fmt.Errorf("intake: insert decision: %w", err)
-	}
-	return nil
-}
-
-func (s *store) decisions(ctx context.Context, q querier, caseID string) ([]DecisionRecord, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, track, from_state, to_state, reason_code, proposed_by, decided_by, org_id,
-		entry_id, proposal_entry_id, consent_id, early_request_id, decided_at FROM decisions WHERE case_id = $1 ORDER BY decided_at, id`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("intake: decisions: %w", err)
-	}
-	defer rows.Close()
-	out := []DecisionRecord{}
-	for rows.Next() {
-		var d DecisionRecord
-		if err := rows.Scan(&d.ID, &d.Track, &d.From, &d.To, &d.ReasonCode, &d.ProposedBy, &d.DecidedBy, &d.OrgID,
-			&d.EntryID, &d.ProposalEntryID, &d.ConsentID, &d.EarlyRequestID, &d.DecidedAt); err != nil {
-			return nil, fmt.Errorf("intake: decisions: %w", err)
-		}
-		d.DecidedAt = d.DecidedAt.UTC()
-		out = append(out, d)
-	}
-	return out, rows.Err()
-}
 
 // emitWorkflow writes facts and audit events in one outbox write, like emit.
 func (s *service) emitWorkflow(ctx context.Context, tx *sql.Tx, stats []facts.Event, audits ...event.Audit) error {
@@ -134,7 +22,7 @@ func (s *service) emitWorkflow(ctx context.Context, tx *sql.Tx, stats []facts.Ev
 }
 
 // workflowFact is a de-identified decision-track event about the case.
-func (s *service) workflowFact(typ string, c caseRow) facts.Event {
+func (s *service) workflowFact(typ string, c store.CaseRow) facts.Event {
 	child := c.TreatedAsChild
 	return facts.Event{Type: typ, CaseKey: s.pseudonym(c.ID), Month: s.now().Format("2006-01"),
 		AgeGroup: c.AgeGroup, TreatedAsChild: &child, Route: c.Route}

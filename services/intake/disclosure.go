@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -12,6 +11,8 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/casefile"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 func (s *service) validateDisclosure(in DisclosureInput) (DisclosureInput, error) {
@@ -23,11 +24,11 @@ func (s *service) validateDisclosure(in DisclosureInput) (DisclosureInput, error
 		return in, kit.Validation("legal_basis: must be one of " + strings.Join(pol.Disclosure.LegalBases, ", "))
 	}
 	if len(in.Sections) == 0 || len(in.Sections) > len(Sections) {
-		return in, kit.Validation("sections: name at least one of " + joinCodes(Sections))
+		return in, kit.Validation("sections: name at least one of " + store.JoinCodes(Sections))
 	}
 	for _, n := range in.Sections {
 		if !slices.Contains(Sections, n) {
-			return in, kit.Validation("sections: each must be one of " + joinCodes(Sections))
+			return in, kit.Validation("sections: each must be one of " + store.JoinCodes(Sections))
 		}
 	}
 	in.Sections = slices.Clone(in.Sections)
@@ -38,7 +39,7 @@ func (s *service) validateDisclosure(in DisclosureInput) (DisclosureInput, error
 
 // mayDisclose: the owner organisation's officers and caseworkers, and the
 // decision makers of an authority holding the case's decision grant.
-func mayDisclose(p auth.Principal, c caseRow, grants []grantRow) bool {
+func mayDisclose(p auth.Principal, c store.CaseRow, grants []store.GrantRow) bool {
 	owner := c.OwnerOrg == p.OrgID && (p.HasRole(auth.RoleFrontlineOfficer) || p.HasRole(auth.RoleNGOCaseworker))
 	return owner || p.HasRole(auth.RoleDecisionMaker) && holdsDecisionGrant(grants, p.OrgID)
 }
@@ -67,7 +68,7 @@ func (s *service) Disclose(ctx context.Context, caseID string, in DisclosureInpu
 		if in.LegalBasis == LegalBasisConsent {
 			// Consent as a basis is the person's data-sharing consent, and
 			// it must cover the recipient's kind, as for a grant.
-			consents, err := s.store.consents(ctx, tx, caseID)
+			consents, err := s.store.Consents(ctx, tx, caseID)
 			if err != nil {
 				return err
 			}
@@ -75,10 +76,8 @@ func (s *service) Disclose(ctx context.Context, caseID string, in DisclosureInpu
 				return ErrConsentRequired
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO disclosures (id, case_id, org_id, user_id, recipient_kind, legal_basis,
-			sections, disclosed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, d.ID, d.CaseID, d.OrgID, d.UserID,
-			d.RecipientKind, d.LegalBasis, joinCodes(d.Sections), d.DisclosedAt); err != nil {
-			return fmt.Errorf("intake: disclosure: %w", err)
+		if err := s.store.InsertDisclosure(ctx, tx, d); err != nil {
+			return err
 		}
 		if err := s.idem.Record(ctx, tx, http.StatusCreated, caseID, d.ID); err != nil {
 			return err
@@ -91,8 +90,6 @@ func (s *service) Disclose(ctx context.Context, caseID string, in DisclosureInpu
 	return d, nil
 }
 
-const disclosureColumns = `id, case_id, org_id, user_id, recipient_kind, legal_basis, sections, disclosed_at`
-
 // DisclosureStands checks, as the caller, that a recorded disclosure may
 // still be carried out (a package downloaded): the caller may still
 // disclose the case, is not in its own break-the-glass, the legal basis is
@@ -104,7 +101,7 @@ func (s *service) DisclosureStands(ctx context.Context, caseID, disclosureID str
 	if err != nil {
 		return err
 	}
-	if !validID(caseID) || !validID(disclosureID) {
+	if !casefile.ValidID(caseID) || !casefile.ValidID(disclosureID) {
 		return s.deny(ctx, "intake.disclosure.check", caseID)
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -118,14 +115,9 @@ func (s *service) DisclosureStands(ctx context.Context, caseID, disclosureID str
 		if !mayDisclose(p, c, grants) {
 			return kit.ErrForbidden
 		}
-		var kind, basis string
-		err = tx.QueryRowContext(ctx, `SELECT recipient_kind, legal_basis FROM disclosures WHERE id = $1 AND case_id = $2`,
-			disclosureID, caseID).Scan(&kind, &basis)
-		if errors.Is(err, sql.ErrNoRows) {
-			return kit.ErrNotFound
-		}
+		kind, basis, err := s.store.DisclosureBasis(ctx, tx, caseID, disclosureID)
 		if err != nil {
-			return fmt.Errorf("intake: disclosure %s: %w", disclosureID, err)
+			return err
 		}
 		if !slices.Contains(s.pol.Disclosure.LegalBases, basis) {
 			return ErrLegalBasisWithdrawn
@@ -133,7 +125,7 @@ func (s *service) DisclosureStands(ctx context.Context, caseID, disclosureID str
 		if basis != LegalBasisConsent {
 			return nil
 		}
-		consents, err := s.store.consents(ctx, tx, caseID)
+		consents, err := s.store.Consents(ctx, tx, caseID)
 		if err != nil {
 			return err
 		}
@@ -148,38 +140,11 @@ func (s *service) DisclosureStands(ctx context.Context, caseID, disclosureID str
 	return nil
 }
 
-// disclosures returns the disclosures of one case ("" for all), newest first.
-func (s *store) disclosures(ctx context.Context, q querier, caseID string) ([]Disclosure, error) {
-	query, args := `SELECT `+disclosureColumns+` FROM disclosures ORDER BY disclosed_at DESC, id DESC LIMIT $1`, []any{maxListed}
-	if caseID != "" {
-		query = `SELECT ` + disclosureColumns + ` FROM disclosures WHERE case_id = $2 ORDER BY disclosed_at DESC, id DESC LIMIT $1`
-		args = append(args, caseID)
-	}
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("intake: disclosures: %w", err)
-	}
-	defer rows.Close()
-	out := []Disclosure{}
-	for rows.Next() {
-		var (
-			d    Disclosure
-			secs string
-		)
-		if err := rows.Scan(&d.ID, &d.CaseID, &d.OrgID, &d.UserID, &d.RecipientKind, &d.LegalBasis, &secs, &d.DisclosedAt); err != nil {
-			return nil, fmt.Errorf("intake: disclosures: %w", err)
-		}
-		d.Sections, d.DisclosedAt = splitCodes(secs), d.DisclosedAt.UTC()
-		out = append(out, d)
-	}
-	return out, rows.Err()
-}
-
 func (s *service) Disclosures(ctx context.Context) ([]Disclosure, error) {
 	if _, err := auditorOnly(ctx); err != nil {
 		return nil, err
 	}
-	out, err := s.store.disclosures(ctx, s.db, "")
+	out, err := s.store.Disclosures(ctx, s.db, "")
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +182,7 @@ func (s *service) legalHold(ctx context.Context, caseID string, in LegalHoldInpu
 	}
 	out := LegalHold{CaseID: caseID, LegalHold: place, ReasonCode: in.ReasonCode, At: s.now()}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		c, err := s.store.caseByID(ctx, tx, caseID, true)
+		c, err := s.store.CaseByID(ctx, tx, caseID, true)
 		if errors.Is(err, ErrNotFound) {
 			return errDenied
 		}
@@ -225,7 +190,7 @@ func (s *service) legalHold(ctx context.Context, caseID string, in LegalHoldInpu
 			return err
 		}
 		if !auditor {
-			grants, err := s.store.grants(ctx, tx, caseID)
+			grants, err := s.store.Grants(ctx, tx, caseID)
 			if err != nil {
 				return err
 			}
@@ -233,7 +198,7 @@ func (s *service) legalHold(ctx context.Context, caseID string, in LegalHoldInpu
 				return errDenied
 			}
 		}
-		w, err := s.store.workflow(ctx, tx, c)
+		w, err := s.store.Workflow(ctx, tx, c)
 		if err != nil {
 			return err
 		}
@@ -241,12 +206,11 @@ func (s *service) legalHold(ctx context.Context, caseID string, in LegalHoldInpu
 			return ErrInvalidState
 		}
 		w.LegalHold = place
-		if err := s.store.putWorkflow(ctx, tx, &w, out.At); err != nil {
+		if err := s.store.PutWorkflow(ctx, tx, &w, out.At); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO legal_holds (id, case_id, action, reason_code, user_id, org_id, at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, event.NewID(), caseID, action, in.ReasonCode, p.UserID, p.OrgID, out.At); err != nil {
-			return fmt.Errorf("intake: legal hold: %w", err)
+		if err := s.store.InsertLegalHold(ctx, tx, event.NewID(), caseID, action, in.ReasonCode, p.UserID, p.OrgID, out.At); err != nil {
+			return err
 		}
 		return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, verb, "case", caseID, event.Allowed))
 	})

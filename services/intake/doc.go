@@ -8,8 +8,9 @@
 // Packages: external referral packages are built here, never in
 // referral). Configuration, the workflow policy included, is parsed once
 // by the caller and passed in Config. Sub-packages: casefile (the shared
-// domain: taxonomies, the workflow policy and its calendar) and keyring
-// (the organisations' identities); docs/architecture.md maps the rest.
+// domain: taxonomies, the workflow policy and its calendar), keyring
+// (the organisations' identities) and store (the SQL, each statement on
+// the caller's transaction); docs/architecture.md maps the rest.
 //
 // Registration. Three routes (DESIGN.md): nrm (a child, or an adult who
 // consents to submission), assistance (an adult accepting help only) and

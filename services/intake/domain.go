@@ -43,6 +43,12 @@ const (
 	PurposeDataSharing        = casefile.PurposeDataSharing
 	OrgKindCompetentAuthority = casefile.OrgKindCompetentAuthority
 	WorkflowPolicyFile        = casefile.WorkflowPolicyFile
+	NextSupportPlan           = casefile.NextSupportPlan
+	NextServiceDelivered      = casefile.NextServiceDelivered
+	NextLocatePerson          = casefile.NextLocatePerson
+	NextNone                  = casefile.NextNone
+	BreakGlassOpen            = casefile.BreakGlassOpen
+	BreakGlassExpired         = casefile.BreakGlassExpired
 )
 
 var (
@@ -83,6 +89,9 @@ type (
 	GuardianInput     = casefile.GuardianInput
 	LaterMove         = casefile.LaterMove
 	CaseloadItem      = casefile.CaseloadItem
+	Disclosure        = casefile.Disclosure
+	KeyStatus         = casefile.KeyStatus
+	BreakGlass        = casefile.BreakGlass
 )
 
 const (

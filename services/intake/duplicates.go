@@ -14,6 +14,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/notice"
 	"github.com/nrm-project/nrm/pkg/outbox"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // Match strengths.
@@ -25,7 +26,7 @@ const (
 // checkDuplicates stores the case's blind indexes and records the cases
 // they meet. Nothing of the outcome reaches the registering officer: the
 // caller's response and audit trail are the same with or without a match.
-func (s *service) checkDuplicates(ctx context.Context, tx *sql.Tx, c caseRow, id *IdentityInfo, declaredYear int) error {
+func (s *service) checkDuplicates(ctx context.Context, tx *sql.Tx, c store.CaseRow, id *IdentityInfo, declaredYear int) error {
 	return s.recordDuplicates(ctx, tx, s.duplicateProbe(c, id, declaredYear))
 }
 
@@ -43,7 +44,7 @@ type duplicateProbe struct {
 // names alone. A case with a known year also looks for cases whose year is
 // unknown (name only); a case without a year can only meet others without
 // one.
-func (s *service) duplicateProbe(c caseRow, id *IdentityInfo, declaredYear int) duplicateProbe {
+func (s *service) duplicateProbe(c store.CaseRow, id *IdentityInfo, declaredYear int) duplicateProbe {
 	if c.Route == RouteAnonymous || id == nil {
 		return duplicateProbe{}
 	}
@@ -67,7 +68,7 @@ func uniqueIndexes(idx []uint32) []uint32 {
 
 // recordDuplicates looks the probe up, stores its indexes and records the
 // matches: three statements at most.
-func (s *service) recordDuplicates(ctx context.Context, tx querier, p duplicateProbe) error {
+func (s *service) recordDuplicates(ctx context.Context, tx store.Querier, p duplicateProbe) error {
 	if len(p.own) == 0 {
 		return nil
 	}
@@ -86,18 +87,18 @@ type probeMatches struct {
 
 // storeDuplicates stores the probes' indexes and the matches found for
 // them (by matchProbes, in the same transaction): two statements at most.
-func (s *service) storeDuplicates(ctx context.Context, tx querier, sets ...probeMatches) error {
+func (s *service) storeDuplicates(ctx context.Context, tx store.Querier, sets ...probeMatches) error {
 	return s.writeDuplicates(ctx, tx, ` ON CONFLICT DO NOTHING`, sets)
 }
 
 // storeNewDuplicates is storeDuplicates for cases created in the same
 // transaction, which have no rows yet: plain inserts, which PostgreSQL
 // makes without the speculative insertion that ON CONFLICT costs.
-func (s *service) storeNewDuplicates(ctx context.Context, tx querier, sets ...probeMatches) error {
+func (s *service) storeNewDuplicates(ctx context.Context, tx store.Querier, sets ...probeMatches) error {
 	return s.writeDuplicates(ctx, tx, "", sets)
 }
 
-func (s *service) writeDuplicates(ctx context.Context, tx querier, onConflict string, sets []probeMatches) error {
+func (s *service) writeDuplicates(ctx context.Context, tx store.Querier, onConflict string, sets []probeMatches) error {
 	var indexes, matches []any
 	now := s.now()
 	for _, set := range sets {
@@ -112,7 +113,7 @@ func (s *service) writeDuplicates(ctx context.Context, tx querier, onConflict st
 	if len(indexes) == 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO blind_indexes (case_id, idx, with_year) VALUES `+valueLists(len(indexes)/3, 3)+
+	if _, err := tx.ExecContext(ctx, `INSERT INTO blind_indexes (case_id, idx, with_year) VALUES `+store.ValueLists(len(indexes)/3, 3)+
 		onConflict, indexes...); err != nil {
 		return fmt.Errorf("intake: blind index: %w", err)
 	}
@@ -120,7 +121,7 @@ func (s *service) writeDuplicates(ctx context.Context, tx querier, onConflict st
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO duplicates (id, case_id, matches_id, strength, found_at) VALUES `+
-		valueLists(len(matches)/5, 5)+onConflict, matches...); err != nil {
+		store.ValueLists(len(matches)/5, 5)+onConflict, matches...); err != nil {
 		return fmt.Errorf("intake: record duplicate: %w", err)
 	}
 	return s.tellDuplicates(ctx, tx, sets)
@@ -131,7 +132,7 @@ func (s *service) writeDuplicates(ctx context.Context, tx querier, onConflict st
 // match's strength only, and nothing to the registering officer, whose
 // response is the same with or without a match. The ids derive from the
 // pair and the recipient, so a match recorded again is told once.
-func (s *service) tellDuplicates(ctx context.Context, tx querier, sets []probeMatches) error {
+func (s *service) tellDuplicates(ctx context.Context, tx store.Querier, sets []probeMatches) error {
 	var ids []any
 	for _, set := range sets {
 		for other := range set.found {
@@ -183,11 +184,11 @@ func (s *service) tellDuplicates(ctx context.Context, tx querier, sets []probeMa
 	// outbox checks: they go out first, and the notices directly (a match
 	// is rare, so the round trip is too).
 	var out outbox.Execer = tx
-	if w, ok := tx.(*deferredWrites); ok {
+	if w, ok := tx.(*store.DeferredWrites); ok {
 		if err := w.Flush(ctx); err != nil {
 			return err
 		}
-		out = w.tx
+		out = w.Tx()
 	}
 	return s.emitNotices(ctx, out, ns...)
 }
@@ -197,7 +198,7 @@ func (s *service) tellDuplicates(ctx context.Context, tx querier, sets []probeMa
 // name-only indexes among cases without one. The stored cases are looked
 // up in one statement; a probe also meets the probes before it, which are
 // written in the same transaction (registrations committed together).
-func (s *service) matchProbes(ctx context.Context, tx querier, ps ...duplicateProbe) ([]map[string]string, error) {
+func (s *service) matchProbes(ctx context.Context, tx store.Querier, ps ...duplicateProbe) ([]map[string]string, error) {
 	found := make([]map[string]string, len(ps))
 	var (
 		args []any
@@ -342,7 +343,7 @@ func (s *service) Duplicates(ctx context.Context, q ListQuery) (DuplicatePage, e
 	if len(page.Duplicates) > limit {
 		page.Duplicates = page.Duplicates[:limit]
 		last := page.Duplicates[limit-1]
-		page.Next = cursor{At: last.FoundAt, ID: last.ID}.String()
+		page.Next = store.Cursor{At: last.FoundAt, ID: last.ID}.String()
 	}
 	if err := s.viewDuplicates(ctx, s.db, p, page.Duplicates); err != nil {
 		return DuplicatePage{}, err

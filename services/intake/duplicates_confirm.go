@@ -11,6 +11,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 )
 
 // ErrDuplicateDecided answers a second decision on a possible duplicate:
@@ -61,7 +62,7 @@ func (s *service) ConfirmDuplicate(ctx context.Context, duplicateID string, same
 		}
 		return Duplicate{}, kit.ErrForbidden
 	}
-	if !validID(duplicateID) {
+	if !casefile.ValidID(duplicateID) {
 		return Duplicate{}, ErrNotFound
 	}
 	var d Duplicate

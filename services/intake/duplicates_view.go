@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // What a possible duplicate shows. The coordinator or decision maker who
@@ -24,7 +25,7 @@ type caseRelation struct {
 
 // duplicateRelations returns, for each case id, its owner and whether p's
 // organisation may see it: two statements, whatever the number of ids.
-func (s *service) duplicateRelations(ctx context.Context, q querier, p auth.Principal, ids []string) (map[string]caseRelation, error) {
+func (s *service) duplicateRelations(ctx context.Context, q store.Querier, p auth.Principal, ids []string) (map[string]caseRelation, error) {
 	out := make(map[string]caseRelation, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -78,7 +79,7 @@ func (s *service) duplicateRelations(ctx context.Context, q querier, p auth.Prin
 
 // viewDuplicates fills in the owning organisations and keeps only the
 // case ids the caller may see.
-func (s *service) viewDuplicates(ctx context.Context, q querier, p auth.Principal, ds []Duplicate) error {
+func (s *service) viewDuplicates(ctx context.Context, q store.Querier, p auth.Principal, ds []Duplicate) error {
 	var ids []string
 	for _, d := range ds {
 		ids = append(ids, d.CaseID, d.MatchesID)

@@ -16,6 +16,8 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/intake/casefile"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // Entry types a caller may add; decision and decision_letter are written
@@ -55,7 +57,7 @@ func entrySection(id string) string { return "entry/" + id }
 func validateEntry(in EntryInput) error {
 	var f kit.Fields // every failing field at once
 	if !slices.Contains(EntryTypes, in.Type) {
-		f.Add("type", kit.FieldNotOneOf, "must be one of "+joinCodes(EntryTypes))
+		f.Add("type", kit.FieldNotOneOf, "must be one of "+store.JoinCodes(EntryTypes))
 	}
 	if len(in.Content) == 0 || !json.Valid(in.Content) {
 		f.Add("content", kit.FieldInvalid, "must be JSON")
@@ -64,7 +66,7 @@ func validateEntry(in EntryInput) error {
 	}
 	if (in.Type == EntryCorrection) != (in.Supersedes != "") {
 		f.Add("supersedes", kit.FieldInvalid, "required for a correction, and only for one")
-	} else if in.Supersedes != "" && !validID(in.Supersedes) {
+	} else if in.Supersedes != "" && !casefile.ValidID(in.Supersedes) {
 		f.Add("supersedes", kit.FieldInvalid, "must be an entry id")
 	}
 	if err := f.Err(); err != nil {
@@ -134,11 +136,11 @@ func (s *service) AddEntry(ctx context.Context, caseID string, in EntryInput) (E
 			return kit.ErrForbidden
 		}
 		if in.Supersedes != "" {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries WHERE id = $1 AND case_id = $2`, in.Supersedes, caseID).Scan(&n); err != nil {
-				return fmt.Errorf("intake: entries: %w", err)
+			found, err := s.store.EntryExists(ctx, tx, caseID, in.Supersedes)
+			if err != nil {
+				return err
 			}
-			if n == 0 {
+			if !found {
 				return kit.Validation("supersedes: no such entry in this case")
 			}
 		}
@@ -166,7 +168,7 @@ func (s *service) AddEntry(ctx context.Context, caseID string, in EntryInput) (E
 // author's organisation, the owner and every organisation holding, at
 // write time, an active grant that covers the entry's class. It returns
 // the entry's id.
-func (s *service) sealEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c caseRow, typ string, content any, supersedes string) (string, error) {
+func (s *service) sealEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c store.CaseRow, typ string, content any, supersedes string) (string, error) {
 	pt, err := json.Marshal(content)
 	if err != nil {
 		return "", fmt.Errorf("intake: entry: %w", err)
@@ -178,18 +180,17 @@ func (s *service) sealEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c
 	if err != nil {
 		return "", fmt.Errorf("intake: case %s: seal entry: %w", c.ID, err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO entries (id, case_id, type, supersedes, author_user, author_org,
-		retention_class, sealed, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		id, c.ID, typ, supersedes, p.UserID, p.OrgID, entryClass(typ), []byte(sealed), now); err != nil {
-		return "", fmt.Errorf("intake: insert entry: %w", err)
+	if err := s.store.InsertEntry(ctx, tx, store.NewEntry{ID: id, CaseID: c.ID, Type: typ, Supersedes: supersedes,
+		AuthorUser: p.UserID, AuthorOrg: p.OrgID, RetentionClass: entryClass(typ), Sealed: []byte(sealed), CreatedAt: now}); err != nil {
+		return "", err
 	}
-	grants, err := s.store.grants(ctx, tx, c.ID)
+	grants, err := s.store.Grants(ctx, tx, c.ID)
 	if err != nil {
 		return "", err
 	}
 	var linkErr error
 	class := entryClassOf(typ, supersedes, func(id string) (string, string) {
-		t, sup, err := s.store.entryLink(ctx, tx, c.ID, id)
+		t, sup, err := s.store.EntryLink(ctx, tx, c.ID, id)
 		if err != nil && linkErr == nil {
 			linkErr = err
 		}
@@ -199,13 +200,13 @@ func (s *service) sealEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c
 		return "", linkErr
 	}
 	readers := []string{p.OrgID, c.OwnerOrg}
-	var secs []sectionRow
+	var secs []store.SectionRow
 	for _, g := range grants {
 		if !grantCovers(g, class) || slices.Contains(readers, g.OrgID) {
 			continue
 		}
 		if secs == nil {
-			if secs, err = s.store.sections(ctx, tx, c.ID); err != nil {
+			if secs, err = s.store.Sections(ctx, tx, c.ID); err != nil {
 				return "", err
 			}
 		}
@@ -241,69 +242,17 @@ func (s *service) wrapEntryKey(ctx context.Context, tx *sql.Tx, h seal.Header, s
 		return fmt.Errorf("intake: case %s: wrap entry key: %w", h.CaseID, err)
 	}
 	mac := seal.SectionMAC(s.macKey, h, sealed, wrap, org)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO entry_keys (entry_id, org_id, key_version, wrap, mac) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (entry_id, org_id) DO NOTHING`, h.Section[len("entry/"):], org, version, wrap, mac); err != nil {
-		return fmt.Errorf("intake: insert entry key: %w", err)
-	}
-	return nil
-}
-
-// storedEntry is an entries row with the caller's key, if any.
-type storedEntry struct {
-	Entry
-	class      string
-	sealed     seal.Sealed
-	wrap, mac  []byte
-	keyVersion int
-	hasKey     bool
-}
-
-func (s *store) entries(ctx context.Context, q querier, caseID, org string) ([]storedEntry, error) {
-	rows, err := q.QueryContext(ctx, `SELECT e.id, e.type, e.supersedes, e.author_user, e.author_org, e.retention_class,
-		e.sealed, e.created_at, k.key_version, k.wrap, k.mac FROM entries e
-		LEFT JOIN entry_keys k ON k.entry_id = e.id AND k.org_id = $2
-		WHERE e.case_id = $1 ORDER BY e.created_at, e.id`, caseID, org)
-	if err != nil {
-		return nil, fmt.Errorf("intake: entries: %w", err)
-	}
-	defer rows.Close()
-	var out []storedEntry
-	for rows.Next() {
-		e := storedEntry{Entry: Entry{CaseID: caseID}}
-		var version sql.NullInt64
-		if err := rows.Scan(&e.ID, &e.Type, &e.Supersedes, &e.AuthorUser, &e.AuthorOrg, &e.class, &e.sealed, &e.CreatedAt,
-			&version, &e.wrap, &e.mac); err != nil {
-			return nil, fmt.Errorf("intake: entries: %w", err)
-		}
-		e.CreatedAt, e.keyVersion, e.hasKey = e.CreatedAt.UTC(), int(version.Int64), version.Valid
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return s.store.InsertEntryKey(ctx, tx, h.Section[len("entry/"):], org, version, wrap, mac)
 }
 
 // mayReadEntry: the author and the owner read every entry whose key they
 // hold, a grantee those of a class its grants cover (grants as grantsFor
 // gives them to the caller).
-func mayReadEntry(c caseRow, grants []grantRow, org string, e storedEntry, class string) bool {
-	if !e.hasKey {
+func mayReadEntry(c store.CaseRow, grants []store.GrantRow, org string, e store.StoredEntry, class string) bool {
+	if !e.HasKey {
 		return false
 	}
 	return (e.AuthorOrg == org && authorReads(grants, org)) || c.OwnerOrg == org || orgCoversClass(grants, org, class)
-}
-
-// entryType returns the type of an entry, or "" when there is none.
-// entryLink returns the type of the case's entry id and the entry it
-// supersedes; "" for an entry the case does not have.
-func (s *store) entryLink(ctx context.Context, q querier, caseID, id string) (string, string, error) {
-	var typ, supersedes string
-	err := q.QueryRowContext(ctx, `SELECT type, supersedes FROM entries WHERE id = $1 AND case_id = $2`, id, caseID).Scan(&typ, &supersedes)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", nil
-	}
-	if err != nil {
-		return "", "", fmt.Errorf("intake: entry type: %w", err)
-	}
-	return typ, supersedes, nil
 }
 
 func (s *service) Entries(ctx context.Context, caseID string) ([]Entry, error) {
@@ -312,15 +261,15 @@ func (s *service) Entries(ctx context.Context, caseID string) ([]Entry, error) {
 		return nil, err
 	}
 	var (
-		stored []storedEntry
-		c      caseRow
-		grants []grantRow
+		stored []store.StoredEntry
+		c      store.CaseRow
+		grants []store.GrantRow
 	)
-	err = s.store.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.store.ReadTx(ctx, func(tx *sql.Tx) error {
 		if c, _, grants, err = s.loadForWorkflow(ctx, tx, p, caseID); err != nil {
 			return err
 		}
-		stored, err = s.store.entries(ctx, tx, caseID, p.OrgID)
+		stored, err = s.store.Entries(ctx, tx, caseID, p.OrgID)
 		return err
 	})
 	if err != nil {
@@ -336,7 +285,7 @@ func (s *service) Entries(ctx context.Context, caseID string) ([]Entry, error) {
 // record is the case record as p may read it from stored: every entry,
 // superseded ones marked, content only where p's organisation may open
 // it. The read must be audited before.
-func (s *service) record(ctx context.Context, p auth.Principal, c caseRow, grants []grantRow, stored []storedEntry) ([]Entry, error) {
+func (s *service) record(ctx context.Context, p auth.Principal, c store.CaseRow, grants []store.GrantRow, stored []store.StoredEntry) ([]Entry, error) {
 	superseded, links := map[string]string{}, map[string][2]string{}
 	for _, e := range stored {
 		links[e.ID] = [2]string{e.Type, e.Supersedes}
@@ -361,13 +310,13 @@ func (s *service) record(ctx context.Context, p auth.Principal, c caseRow, grant
 }
 
 // openEntry checks the entry's MAC and opens it with org's identity.
-func (s *service) openEntry(ctx context.Context, org string, e storedEntry) ([]byte, error) {
-	id, err := s.ring.Identity(ctx, s.db, org, e.keyVersion)
+func (s *service) openEntry(ctx context.Context, org string, e store.StoredEntry) ([]byte, error) {
+	id, err := s.ring.Identity(ctx, s.db, org, e.KeyVersion)
 	if err != nil {
 		return nil, err
 	}
 	h := seal.Header{CaseID: e.CaseID, Section: entrySection(e.ID), AuthorOrg: e.AuthorOrg}
-	pts, err := seal.OpenSections(id, org, s.macKey, e.wrap, []seal.StoredSection{{Header: h, Sealed: e.sealed, MAC: e.mac}}, s.unlock(e.CaseID))
+	pts, err := seal.OpenSections(id, org, s.macKey, e.Wrap, []seal.StoredSection{{Header: h, Sealed: e.Sealed, MAC: e.Mac}}, s.unlock(e.CaseID))
 	if err != nil {
 		return nil, fmt.Errorf("intake: open entry: %w: %w", ErrIntegrity, err)
 	}
@@ -378,27 +327,27 @@ func (s *service) openEntry(ctx context.Context, org string, e storedEntry) ([]b
 // types that from holds (a guardian's appointment): server-side, from the
 // owner's wraps, as consent revocation does for sections.
 func (s *service) shareEntries(ctx context.Context, tx *sql.Tx, caseID, from, org string, types []string) error {
-	stored, err := s.store.entries(ctx, tx, caseID, from)
+	stored, err := s.store.Entries(ctx, tx, caseID, from)
 	if err != nil {
 		return err
 	}
 	for _, e := range stored {
-		if !e.hasKey || !slices.Contains(types, e.Type) {
+		if !e.HasKey || !slices.Contains(types, e.Type) {
 			continue
 		}
-		id, err := s.ring.Identity(ctx, tx, from, e.keyVersion)
+		id, err := s.ring.Identity(ctx, tx, from, e.KeyVersion)
 		if err != nil {
 			return err
 		}
 		h := seal.Header{CaseID: caseID, Section: entrySection(e.ID), AuthorOrg: e.AuthorOrg}
-		if err := seal.CheckSectionMAC(s.macKey, h, e.sealed, e.wrap, from, e.mac); err != nil {
+		if err := seal.CheckSectionMAC(s.macKey, h, e.Sealed, e.Wrap, from, e.Mac); err != nil {
 			return fmt.Errorf("intake: case %s: %w: %w", caseID, ErrIntegrity, err)
 		}
-		kgs, err := seal.Unwrap(id, e.wrap, s.unlock(caseID))
+		kgs, err := seal.Unwrap(id, e.Wrap, s.unlock(caseID))
 		if err != nil || len(kgs) != 1 {
 			return fmt.Errorf("intake: case %s: entry key: %w", caseID, ErrIntegrity)
 		}
-		if err := s.wrapEntryKey(ctx, tx, h, e.sealed, kgs[0], org); err != nil {
+		if err := s.wrapEntryKey(ctx, tx, h, e.Sealed, kgs[0], org); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/go-kit/log/level"
 
 	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // entryKeyRow is one organisation's wrap of an entry's data key, with the
@@ -25,7 +26,7 @@ func (k entryKeyRow) header() seal.Header {
 
 // entryKeys returns the entry-key rows of the case matching where (a
 // condition on k, the entry_keys row, and e, the entry), with args from $2.
-func (s *service) entryKeys(ctx context.Context, q querier, caseID, where string, args ...any) ([]entryKeyRow, error) {
+func (s *service) entryKeys(ctx context.Context, q store.Querier, caseID, where string, args ...any) ([]entryKeyRow, error) {
 	rows, err := q.QueryContext(ctx, `SELECT k.entry_id, k.org_id, e.author_org, k.key_version, k.wrap, k.mac, e.sealed
 		FROM entry_keys k JOIN entries e ON e.id = k.entry_id
 		WHERE e.case_id = $1 AND e.purged_at IS NULL AND `+where+` ORDER BY k.entry_id, k.org_id`, append([]any{caseID}, args...)...)
@@ -46,7 +47,7 @@ func (s *service) entryKeys(ctx context.Context, q querier, caseID, where string
 
 // openEntryKey checks k's MAC and unwraps its one data key with the
 // identity version it names.
-func (s *service) openEntryKey(ctx context.Context, q querier, k entryKeyRow) (*seal.OrgIdentity, seal.KeyGrant, error) {
+func (s *service) openEntryKey(ctx context.Context, q store.Querier, k entryKeyRow) (*seal.OrgIdentity, seal.KeyGrant, error) {
 	if err := seal.CheckSectionMAC(s.macKey, k.header(), k.sealed, k.wrap, k.orgID, k.mac); err != nil {
 		return nil, seal.KeyGrant{}, fmt.Errorf("intake: case %s: entry key: %w: %w", k.caseID, ErrIntegrity, err)
 	}
@@ -101,7 +102,7 @@ func (s *service) rewrapEntryKeys(ctx context.Context, tx *sql.Tx, caseID, orgID
 // case that orgID authored, or every one when it owns the case, and wraps
 // the new key to every organisation that held the old one.
 func (s *service) rekeyEntries(ctx context.Context, tx *sql.Tx, caseID, orgID string) error {
-	c, err := s.store.caseByID(ctx, tx, caseID, true)
+	c, err := s.store.CaseByID(ctx, tx, caseID, true)
 	if err != nil {
 		return err
 	}
@@ -171,14 +172,14 @@ func (s *service) rotateEntryKeys(ctx context.Context, orgID string, version int
 // authored, as for sections. RevokeGrant, expiry and transfer call it in
 // their transaction, after the grants or the owner changed.
 func (s *service) dropEntryKeys(ctx context.Context, tx *sql.Tx, caseID, orgID string) error {
-	c, err := s.store.caseByID(ctx, tx, caseID, false)
+	c, err := s.store.CaseByID(ctx, tx, caseID, false)
 	if err != nil {
 		return err
 	}
 	if c.OwnerOrg == orgID {
 		return nil
 	}
-	grants, err := s.store.grants(ctx, tx, caseID)
+	grants, err := s.store.Grants(ctx, tx, caseID)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 )
 
 // Packages builds the package of an external referral (package.go) from
@@ -26,7 +27,7 @@ func (s *service) ExportSections(ctx context.Context, caseID string, names []str
 	if err != nil {
 		return nil, err
 	}
-	if !validID(caseID) {
+	if !casefile.ValidID(caseID) {
 		return nil, s.deny(ctx, "intake.case.export", caseID)
 	}
 	if err := s.refuseDuringBreakGlass(ctx, s.db, p, caseID); err != nil {

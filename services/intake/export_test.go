@@ -11,15 +11,16 @@ import (
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/seal"
 	"github.com/nrm-project/nrm/services/intake/keyring"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // ReadPathsAgree reads caseID as org on d (PostgreSQL) both in one
 // statement and in the read transaction SQLite uses, and describes the
 // first part of the two snapshots that differs.
 func ReadPathsAgree(ctx context.Context, d *db.DB, caseID, org string) error {
-	st := &store{db: d}
-	one, errOne := st.caseSnapshotOne(ctx, caseID, org)
-	tx, errTx := st.caseSnapshotTx(ctx, caseID, org)
+	st := store.New(d)
+	one, errOne := st.SnapshotOne(ctx, caseID, org)
+	tx, errTx := st.SnapshotTx(ctx, caseID, org)
 	switch {
 	case errOne == nil && errTx == nil:
 	case errors.Is(errOne, ErrNotFound) && errors.Is(errTx, ErrNotFound):
@@ -31,8 +32,8 @@ func ReadPathsAgree(ctx context.Context, d *db.DB, caseID, org string) error {
 		name     string
 		one, txn any
 	}{
-		{"case row", one.row, tx.row}, {"sections", one.secs, tx.secs}, {"MACs", one.macs, tx.macs},
-		{"grants", one.grants, tx.grants}, {"consents", one.consents, tx.consents},
+		{"case row", one.Row, tx.Row}, {"sections", one.Secs, tx.Secs}, {"MACs", one.Macs, tx.Macs},
+		{"grants", one.Grants, tx.Grants}, {"consents", one.Consents, tx.Consents},
 	}
 	for _, p := range parts {
 		if !reflect.DeepEqual(p.one, p.txn) {

@@ -13,6 +13,7 @@ import (
 	httptransport "github.com/go-kit/kit/transport/http"
 
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 )
 
 const fuzzCaseID = "0f8fad5b-d9cb-469f-a165-70867728950e"
@@ -59,7 +60,7 @@ func FuzzDecodeRegistration(f *testing.F) {
 
 func FuzzDecodeDraftUpdate(f *testing.F) {
 	fuzzBody(f, decodeUpdateDraftRequest, func(t *testing.T, id string, req any) {
-		if r := req.(registrationRequest); r.CaseID != id || !validID(id) {
+		if r := req.(registrationRequest); r.CaseID != id || !casefile.ValidID(id) {
 			t.Fatalf("case id %q, path %q", r.CaseID, id)
 		}
 	}, `{"draft":true,"route":"assistance","health":{"notes":"n"}}`, `{"status":"submitted"}`, `null`)
@@ -67,7 +68,7 @@ func FuzzDecodeDraftUpdate(f *testing.F) {
 
 func FuzzDecodeConsent(f *testing.F) {
 	fuzzBody(f, decodeConsentRequest, func(t *testing.T, id string, req any) {
-		if r := req.(consentRequest); r.CaseID != id || !validID(id) {
+		if r := req.(consentRequest); r.CaseID != id || !casefile.ValidID(id) {
 			t.Fatalf("case id %q, path %q", r.CaseID, id)
 		}
 	}, `{"assistance":true,"nrm_referral":false,"data_sharing":true,"share_with":["ngo"],"explained_in":"ar","interpreter":true,"expires_on":"2027-01-01"}`,
@@ -77,7 +78,7 @@ func FuzzDecodeConsent(f *testing.F) {
 func FuzzDecodeGrant(f *testing.F) {
 	fuzzBody(f, decodeGrantRequest, func(t *testing.T, id string, req any) {
 		g := req.(grantRequest).Grant
-		if g.CaseID != id || !validID(id) || !validID(g.OrgID) {
+		if g.CaseID != id || !casefile.ValidID(id) || !casefile.ValidID(g.OrgID) {
 			t.Fatalf("grant for case %q org %q accepted on path %q", g.CaseID, g.OrgID, id)
 		}
 	}, `{"org_id":"6ba7b810-9dad-41d1-80b4-00c04fd430c8","sections":["narrative","health"],"purpose":"referral","referral_id":"r"}`,
@@ -89,7 +90,7 @@ func FuzzDecodeGrant(f *testing.F) {
 func FuzzDecodeTransfer(f *testing.F) {
 	fuzzBody(f, decodeTransferRequest, func(t *testing.T, id string, req any) {
 		r := req.(transferRequest)
-		if r.CaseID != id || !validID(id) || !validID(r.OrgID) {
+		if r.CaseID != id || !casefile.ValidID(id) || !casefile.ValidID(r.OrgID) {
 			t.Fatalf("transfer of %q to %q accepted on path %q", r.CaseID, r.OrgID, id)
 		}
 	}, `{"org_id":"6ba7b810-9dad-41d1-80b4-00c04fd430c8"}`, `{"org_id":""}`, `{"org_id":7}`, `{"owner_org":"x"}`)
@@ -98,7 +99,7 @@ func FuzzDecodeTransfer(f *testing.F) {
 func FuzzDecodeLink(f *testing.F) {
 	fuzzBody(f, decodeLinkRequest, func(t *testing.T, id string, req any) {
 		r := req.(linkRequest)
-		if r.CaseID != id || !validID(id) || !validID(r.NotificationID) {
+		if r.CaseID != id || !casefile.ValidID(id) || !casefile.ValidID(r.NotificationID) {
 			t.Fatalf("link of %q to %q accepted on path %q", r.CaseID, r.NotificationID, id)
 		}
 	}, `{"notification_id":"7c9e6679-7425-40de-944b-e07fc1f90ae7"}`, `{"notification_id":"x"}`, `{}`)
@@ -128,11 +129,11 @@ func FuzzDecodePathIDs(f *testing.F) {
 				caseID, grantID = v.CaseID, gid
 			case grantIDRequest:
 				caseID, grantID = v.CaseID, v.GrantID
-				if !validID(grantID) {
+				if !casefile.ValidID(grantID) {
 					t.Fatalf("grant id %q accepted", grantID)
 				}
 			}
-			if caseID != id || grantID != gid || !validID(id) {
+			if caseID != id || grantID != gid || !casefile.ValidID(id) {
 				t.Fatalf("ids %q %q decoded from %q %q", caseID, grantID, id, gid)
 			}
 		}

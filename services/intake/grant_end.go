@@ -8,6 +8,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // A provider's grant ends when its service ends. The referral service
@@ -33,9 +34,9 @@ func (s *service) EndGrant(ctx context.Context, caseID, grantID string) (Grant, 
 		}
 	}
 	days := s.pol.GrantFollowUpDays
-	var g grantRow
+	var g store.GrantRow
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var c caseRow
+		var c store.CaseRow
 		if c, g, err = s.grantInCase(ctx, tx, caseID, grantID); err != nil {
 			return err
 		}
@@ -49,17 +50,13 @@ func (s *service) EndGrant(ctx context.Context, caseID, grantID string) (Grant, 
 		}
 		now := s.now()
 		ends := now.AddDate(0, 0, days)
-		if _, err := tx.ExecContext(ctx, `UPDATE grants SET ends_at = $2 WHERE id = $1 AND (ends_at IS NULL OR ends_at > $2)`,
-			g.ID, ends); err != nil {
-			return fmt.Errorf("intake: end grant: %w", err)
+		ends, err := s.store.EndGrant(ctx, tx, g.ID, ends)
+		if err != nil {
+			return err
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT ends_at FROM grants WHERE id = $1`, g.ID).Scan(&ends); err != nil {
-			return fmt.Errorf("intake: end grant: %w", err)
-		}
-		ends = ends.UTC()
 		g.EndsAt = &ends
 		if !ends.After(now) {
-			if err := s.revokeReader(ctx, tx, c, g.OrgID, c.OwnerOrg, func(o grantRow) bool { return o.ID == g.ID }); err != nil {
+			if err := s.revokeReader(ctx, tx, c, g.OrgID, c.OwnerOrg, func(o store.GrantRow) bool { return o.ID == g.ID }); err != nil {
 				return err
 			}
 			g.Status = GrantRevoked
@@ -77,38 +74,24 @@ func (s *service) EndGrant(ctx context.Context, caseID, grantID string) (Grant, 
 func (a *Admin) EndGrants(ctx context.Context, now time.Time) (int, error) {
 	s := a.s
 	ctx = auth.WithPrincipal(ctx, auth.System())
-	rows, err := s.db.QueryContext(ctx, `SELECT id, case_id FROM grants WHERE status = 'active' AND ends_at IS NOT NULL AND ends_at <= $1
-		ORDER BY ends_at`, now)
+	due, err := s.store.GrantsEnded(ctx, now)
 	if err != nil {
-		return 0, fmt.Errorf("intake: grant ends: %w", err)
-	}
-	var due [][2]string
-	for rows.Next() {
-		var id, caseID string
-		if err := rows.Scan(&id, &caseID); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("intake: grant ends: %w", err)
-		}
-		due = append(due, [2]string{id, caseID})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("intake: grant ends: %w", err)
+		return 0, err
 	}
 	n := 0
 	for _, d := range due {
 		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-			c, g, err := s.grantInCase(ctx, tx, d[1], d[0])
+			c, g, err := s.grantInCase(ctx, tx, d.CaseID, d.ID)
 			if err != nil || g.Status != GrantActive {
 				return err
 			}
-			if err := s.revokeReader(ctx, tx, c, g.OrgID, c.OwnerOrg, func(o grantRow) bool { return o.ID == g.ID }); err != nil {
+			if err := s.revokeReader(ctx, tx, c, g.OrgID, c.OwnerOrg, func(o store.GrantRow) bool { return o.ID == g.ID }); err != nil {
 				return err
 			}
 			return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.grant.ended", "grant", g.ID, event.Allowed))
 		})
 		if err != nil {
-			return n, fmt.Errorf("intake: grant end %s: %w", d[0], err)
+			return n, fmt.Errorf("intake: grant end %s: %w", d.ID, err)
 		}
 		n++
 	}

@@ -11,6 +11,8 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/casefile"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 var refRe = regexp.MustCompile(`^[A-Za-z0-9._:-]{0,128}$`)
@@ -21,7 +23,7 @@ const ServiceChildProtection = "child_protection"
 
 func validateGrantRequest(g GrantRequest) (GrantRequest, error) {
 	var f kit.Fields // every failing field at once
-	if !validID(g.CaseID) {
+	if !casefile.ValidID(g.CaseID) {
 		f.Add("case_id", kit.FieldInvalid, "must be a case id")
 	}
 	if g.OrgID == "" || !refRe.MatchString(g.OrgID) {
@@ -31,17 +33,17 @@ func validateGrantRequest(g GrantRequest) (GrantRequest, error) {
 		f.Merge(oneOf(GrantPurposes))
 	}
 	if g.Service != "" && !Needs.Has(g.Service) {
-		f.Add("service", kit.FieldNotOneOf, "must be one of "+joinCodes(Needs.Codes()))
+		f.Add("service", kit.FieldNotOneOf, "must be one of "+store.JoinCodes(Needs.Codes()))
 	}
 	if !refRe.MatchString(g.ReferralID) {
 		f.Add("referral_id", kit.FieldInvalid, "must be a referral id")
 	}
 	if len(g.Sections) == 0 || len(g.Sections) > len(Sections) {
-		f.Add("sections", kit.FieldRequired, "name at least one of "+joinCodes(Sections))
+		f.Add("sections", kit.FieldRequired, "name at least one of "+store.JoinCodes(Sections))
 	}
 	for i, n := range g.Sections {
 		if !slices.Contains(Sections, n) {
-			f.Add(fmt.Sprintf("sections[%d]", i), kit.FieldNotOneOf, "must be one of "+joinCodes(Sections))
+			f.Add(fmt.Sprintf("sections[%d]", i), kit.FieldNotOneOf, "must be one of "+store.JoinCodes(Sections))
 		}
 	}
 	if err := f.Err(); err != nil {
@@ -70,7 +72,7 @@ type recipient struct {
 // appointed guardian's organisation the guardian's sections; anything else
 // needs the consent recorded for the child, as for an adult. Anonymous
 // notifications are never shared.
-func (s *service) mayShare(c caseRow, consents []Consent, sections []string, to recipient) error {
+func (s *service) mayShare(c store.CaseRow, consents []Consent, sections []string, to recipient) error {
 	if c.Route == RouteAnonymous || c.Status == StatusDraft {
 		return ErrInvalidState
 	}
@@ -119,7 +121,7 @@ func (s *service) GrantPending(ctx context.Context, req GrantRequest) (Grant, er
 	if err != nil {
 		return Grant{}, err
 	}
-	var g grantRow
+	var g store.GrantRow
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		row, source, err := s.grantSource(ctx, tx, p, req)
 		if err != nil {
@@ -131,11 +133,11 @@ func (s *service) GrantPending(ctx context.Context, req GrantRequest) (Grant, er
 		if grantee.ID == row.OwnerOrg {
 			return kit.Validation("org_id: the owner organisation needs no grant")
 		}
-		consents, err := s.store.consents(ctx, tx, row.ID)
+		consents, err := s.store.Consents(ctx, tx, row.ID)
 		if err != nil {
 			return err
 		}
-		w, err := s.store.workflow(ctx, tx, row)
+		w, err := s.store.Workflow(ctx, tx, row)
 		if err != nil {
 			return err
 		}
@@ -144,11 +146,11 @@ func (s *service) GrantPending(ctx context.Context, req GrantRequest) (Grant, er
 			return err
 		}
 		now := s.now()
-		g = grantRow{Grant: Grant{
+		g = store.GrantRow{Grant: Grant{
 			ID: event.NewID(), CaseID: row.ID, OrgID: grantee.ID, Sections: req.Sections, Status: GrantPending,
 			Purpose: req.Purpose, ReferralID: req.ReferralID, GrantedBy: grantedBy(p), CreatedAt: now, UpdatedAt: now,
 		}, Service: req.Service}
-		if err := s.store.insertGrant(ctx, tx, g); err != nil {
+		if err := s.store.InsertGrant(ctx, tx, g); err != nil {
 			return err
 		}
 		// The owner's officer prepares the grantee's wrap now, from the
@@ -172,19 +174,19 @@ func (s *service) GrantPending(ctx context.Context, req GrantRequest) (Grant, er
 // and routing's filters; intake checks the consent as for the owner and
 // records the grant as made by "intake"); no API token carries a service
 // principal, so no user reaches this path directly.
-func (s *service) grantSource(ctx context.Context, tx *sql.Tx, p auth.Principal, req GrantRequest) (caseRow, string, error) {
-	c, err := s.store.caseByID(ctx, tx, req.CaseID, true)
+func (s *service) grantSource(ctx context.Context, tx *sql.Tx, p auth.Principal, req GrantRequest) (store.CaseRow, string, error) {
+	c, err := s.store.CaseByID(ctx, tx, req.CaseID, true)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		return caseRow{}, "", errDenied
+		return store.CaseRow{}, "", errDenied
 	case err != nil:
-		return caseRow{}, "", err
+		return store.CaseRow{}, "", err
 	case c.OwnerOrg == p.OrgID:
 		return c, p.OrgID, nil
 	case p.IsService() && req.Purpose == "referral" && req.ReferralID != "":
 		return c, c.OwnerOrg, nil
 	}
-	return caseRow{}, "", errDenied
+	return store.CaseRow{}, "", errDenied
 }
 
 // grantedBy is the user a grant records, or "intake" for one made on the
@@ -197,12 +199,12 @@ func grantedBy(p auth.Principal) string {
 }
 
 // rewrap rebuilds org's wrap from the grants now in the database.
-func (s *service) rewrap(ctx context.Context, tx *sql.Tx, c caseRow, org, source string) error {
-	secs, err := s.store.sections(ctx, tx, c.ID)
+func (s *service) rewrap(ctx context.Context, tx *sql.Tx, c store.CaseRow, org, source string) error {
+	secs, err := s.store.Sections(ctx, tx, c.ID)
 	if err != nil {
 		return err
 	}
-	grants, err := s.store.grants(ctx, tx, c.ID)
+	grants, err := s.store.Grants(ctx, tx, c.ID)
 	if err != nil {
 		return err
 	}
@@ -210,24 +212,24 @@ func (s *service) rewrap(ctx context.Context, tx *sql.Tx, c caseRow, org, source
 }
 
 // grantInCase loads the case (locked) and one of its grants.
-func (s *service) grantInCase(ctx context.Context, tx *sql.Tx, caseID, grantID string) (caseRow, grantRow, error) {
-	c, err := s.store.caseByID(ctx, tx, caseID, true)
+func (s *service) grantInCase(ctx context.Context, tx *sql.Tx, caseID, grantID string) (store.CaseRow, store.GrantRow, error) {
+	c, err := s.store.CaseByID(ctx, tx, caseID, true)
 	if errors.Is(err, ErrNotFound) {
-		return c, grantRow{}, errDenied
+		return c, store.GrantRow{}, errDenied
 	}
 	if err != nil {
-		return c, grantRow{}, err
+		return c, store.GrantRow{}, err
 	}
-	grants, err := s.store.grants(ctx, tx, caseID)
+	grants, err := s.store.Grants(ctx, tx, caseID)
 	if err != nil {
-		return c, grantRow{}, err
+		return c, store.GrantRow{}, err
 	}
 	for _, g := range grants {
 		if g.ID == grantID {
 			return c, g, nil
 		}
 	}
-	return c, grantRow{}, errDenied
+	return c, store.GrantRow{}, errDenied
 }
 
 func (s *service) ActivateGrant(ctx context.Context, caseID, grantID string) (Grant, error) {
@@ -235,9 +237,9 @@ func (s *service) ActivateGrant(ctx context.Context, caseID, grantID string) (Gr
 	if err != nil {
 		return Grant{}, err
 	}
-	var g grantRow
+	var g store.GrantRow
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var c caseRow
+		var c store.CaseRow
 		if c, g, err = s.grantInCase(ctx, tx, caseID, grantID); err != nil {
 			return err
 		}
@@ -249,24 +251,24 @@ func (s *service) ActivateGrant(ctx context.Context, caseID, grantID string) (Gr
 			return ErrInvalidState
 		}
 		g.Status, g.UpdatedAt = GrantActive, s.now()
-		if err := s.store.setGrantStatus(ctx, tx, g.ID, g.Status, g.UpdatedAt); err != nil {
+		if err := s.store.SetGrantStatus(ctx, tx, g.ID, g.Status, g.UpdatedAt); err != nil {
 			return err
 		}
 		// The keys are already in the grantee's wrap; the section MACs
 		// that make them readable are written now.
-		secs, err := s.store.sections(ctx, tx, caseID)
+		secs, err := s.store.Sections(ctx, tx, caseID)
 		if err != nil {
 			return err
 		}
-		grants, err := s.store.grants(ctx, tx, caseID)
+		grants, err := s.store.Grants(ctx, tx, caseID)
 		if err != nil {
 			return err
 		}
-		w, err := s.store.wrap(ctx, tx, c.ID, g.OrgID)
+		w, err := s.store.Wrap(ctx, tx, c.ID, g.OrgID)
 		if err != nil {
 			return fmt.Errorf("intake: case %s: grantee wrap: %w", c.ID, ErrIntegrity)
 		}
-		if err := s.store.putMACs(ctx, tx, c.ID, g.OrgID, s.sectionMACs(g.OrgID, w.Wrap, secs, readableFor(secs, grants, g.OrgID))); err != nil {
+		if err := s.store.PutMACs(ctx, tx, c.ID, g.OrgID, s.sectionMACs(g.OrgID, w.Wrap, secs, readableFor(secs, grants, g.OrgID))); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "intake.grant.activate", "grant", g.ID, event.Allowed))
@@ -311,7 +313,7 @@ func (s *service) RevokeGrant(ctx context.Context, caseID, grantID string) error
 		if g.Status == GrantRevoked {
 			return nil
 		}
-		if err := s.revokeReader(ctx, tx, c, g.OrgID, source, func(o grantRow) bool { return o.ID == g.ID }); err != nil {
+		if err := s.revokeReader(ctx, tx, c, g.OrgID, source, func(o store.GrantRow) bool { return o.ID == g.ID }); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "intake.grant.revoke", "grant", g.ID, event.Allowed))
@@ -325,15 +327,15 @@ func (s *service) ListGrants(ctx context.Context, caseID string) ([]Grant, error
 		return nil, err
 	}
 	var out []Grant
-	err = s.store.readTx(ctx, func(tx *sql.Tx) error {
-		c, err := s.store.caseByID(ctx, tx, caseID, false)
+	err = s.store.ReadTx(ctx, func(tx *sql.Tx) error {
+		c, err := s.store.CaseByID(ctx, tx, caseID, false)
 		if errors.Is(err, ErrNotFound) {
 			return errDenied
 		}
 		if err != nil {
 			return err
 		}
-		grants, err := s.store.grants(ctx, tx, caseID)
+		grants, err := s.store.Grants(ctx, tx, caseID)
 		if err != nil {
 			return err
 		}
@@ -351,7 +353,7 @@ func (s *service) ListGrants(ctx context.Context, caseID string) ([]Grant, error
 
 // visibleGrants: the owner sees every grant of its case, a grantee its
 // own; nil means the caller sees nothing.
-func visibleGrants(p auth.Principal, c caseRow, grants []grantRow) []Grant {
+func visibleGrants(p auth.Principal, c store.CaseRow, grants []store.GrantRow) []Grant {
 	if p.OrgID == "" {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // ChildProtection answers who may protect a child: identity (users, roles,
@@ -92,12 +93,12 @@ func within(names, allowed []string) bool {
 // grants once a transfer made c another organisation's: its grants are
 // revoked but the authored one (authored.go), its wrap keeps the sections
 // it authored, and it keeps the keys of the entries it authored only.
-func (s *service) endPreviousOwner(ctx context.Context, tx *sql.Tx, c caseRow, prev string) error {
-	return s.endGrantsOf(ctx, tx, c, prev, prev, func(g grantRow) bool { return g.Purpose != purposeAuthored })
+func (s *service) endPreviousOwner(ctx context.Context, tx *sql.Tx, c store.CaseRow, prev string) error {
+	return s.endGrantsOf(ctx, tx, c, prev, prev, func(g store.GrantRow) bool { return g.Purpose != purposeAuthored })
 }
 
 // endGrantsOf revokes org's grants that match (revocation.go: its wrap
 // rebuilt from source's keys, what it lost re-keyed, entry keys dropped).
-func (s *service) endGrantsOf(ctx context.Context, tx *sql.Tx, c caseRow, org, source string, match func(grantRow) bool) error {
+func (s *service) endGrantsOf(ctx context.Context, tx *sql.Tx, c store.CaseRow, org, source string, match func(store.GrantRow) bool) error {
 	return s.revokeReader(ctx, tx, c, org, source, match)
 }

@@ -2,9 +2,7 @@ package intake
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
 
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/idempotency"
@@ -84,14 +82,14 @@ func (s *service) replayRegistration(ctx context.Context, o idempotency.Outcome)
 	if err != nil {
 		return Case{}, err
 	}
-	row, err := s.store.caseByID(ctx, s.db, o.ID(), false)
+	row, err := s.store.CaseByID(ctx, s.db, o.ID(), false)
 	if errors.Is(err, ErrNotFound) || err == nil && row.OwnerOrg != p.OrgID {
 		return Case{}, s.deny(ctx, actionReplay, o.ID())
 	}
 	if err != nil {
 		return Case{}, err
 	}
-	consents, err := s.store.consents(ctx, s.db, row.ID)
+	consents, err := s.store.Consents(ctx, s.db, row.ID)
 	if err != nil {
 		return Case{}, err
 	}
@@ -119,17 +117,13 @@ func (s *service) replayEntry(ctx context.Context, o idempotency.Outcome) (Entry
 		return Entry{}, errors.Join(err, kit.ErrNotFound)
 	}
 	caseID, id := o.IDs[0], o.IDs[1]
-	e := Entry{ID: id, CaseID: caseID}
-	err = s.db.QueryRowContext(ctx, `SELECT type, supersedes, author_user, author_org, created_at FROM entries
-		WHERE id = $1 AND case_id = $2 AND author_user = $3`, id, caseID, p.UserID).
-		Scan(&e.Type, &e.Supersedes, &e.AuthorUser, &e.AuthorOrg, &e.CreatedAt)
-	if errors.Is(err, sql.ErrNoRows) {
+	e, err := s.store.AuthoredEntry(ctx, caseID, id, p.UserID)
+	if errors.Is(err, ErrNotFound) {
 		return Entry{}, s.deny(ctx, actionReplay, caseID)
 	}
 	if err != nil {
-		return Entry{}, fmt.Errorf("intake: entry: %w", err)
+		return Entry{}, err
 	}
-	e.CreatedAt = e.CreatedAt.UTC()
 	return e, s.replayed(ctx, caseID)
 }
 
@@ -139,13 +133,12 @@ func (s *service) replayBreakGlass(ctx context.Context, o idempotency.Outcome) (
 	if err != nil || len(o.IDs) != 2 {
 		return BreakGlass{}, errors.Join(err, kit.ErrNotFound)
 	}
-	b, err := scanBreakGlass(s.db.QueryRowContext(ctx, `SELECT `+breakGlassColumns+` FROM break_glass WHERE id = $1 AND user_id = $2`,
-		o.IDs[1], p.UserID))
-	if errors.Is(err, sql.ErrNoRows) {
+	b, err := s.store.BreakGlassByID(ctx, s.db, o.IDs[1], p.UserID, false)
+	if errors.Is(err, ErrNotFound) {
 		return BreakGlass{}, s.deny(ctx, actionReplay, o.IDs[0])
 	}
 	if err != nil {
-		return BreakGlass{}, fmt.Errorf("intake: break glass: %w", err)
+		return BreakGlass{}, err
 	}
 	return b, s.replayed(ctx, b.CaseID)
 }
@@ -156,7 +149,7 @@ func (s *service) replayDisclosure(ctx context.Context, o idempotency.Outcome) (
 	if err != nil || len(o.IDs) != 2 {
 		return Disclosure{}, errors.Join(err, kit.ErrNotFound)
 	}
-	ds, err := s.store.disclosures(ctx, s.db, o.IDs[0])
+	ds, err := s.store.Disclosures(ctx, s.db, o.IDs[0])
 	if err != nil {
 		return Disclosure{}, err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 //go:embed letters/*.tmpl
@@ -57,7 +58,7 @@ func renderLetter(lang string, l letter) (string, error) {
 
 // sealLetter renders the letter of a decision in the person's language
 // and seals it into the case record (type decision_letter).
-func (s *service) sealLetter(ctx context.Context, tx *sql.Tx, p auth.Principal, c caseRow, w workflowRow, to, reason string) error {
+func (s *service) sealLetter(ctx context.Context, tx *sql.Tx, p auth.Principal, c store.CaseRow, w store.WorkflowRow, to, reason string) error {
 	lang := letterLanguage(c.Languages)
 	l := letter{Reference: c.Reference, Date: s.now().Format(time.DateOnly), Decision: decisionLabels[lang][to], Reason: reason}
 	if strings.HasPrefix(to, "cg_") && l.Date < w.ReflectionEnds {

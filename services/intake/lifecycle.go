@@ -12,11 +12,12 @@ import (
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // registrationOf rebuilds the attributes and current consent of a stored
 // case, for full validation at Finalize.
-func (s *service) registrationOf(c caseRow, consents []Consent, secs []sectionRow) checked {
+func (s *service) registrationOf(c store.CaseRow, consents []Consent, secs []store.SectionRow) checked {
 	_, assistance := consentCurrent(consents, PurposeAssistance, s.now())
 	_, nrm := consentCurrent(consents, PurposeNRMSubmission, s.now())
 	_, sharing := consentCurrent(consents, PurposeDataSharing, s.now())
@@ -41,7 +42,7 @@ func (s *service) Finalize(ctx context.Context, id string) (Case, error) {
 		return Case{}, err
 	}
 	var (
-		row      caseRow
+		row      store.CaseRow
 		consents []Consent
 	)
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -51,11 +52,11 @@ func (s *service) Finalize(ctx context.Context, id string) (Case, error) {
 		if row.Status != StatusDraft {
 			return ErrNotDraft
 		}
-		secs, err := s.store.sections(ctx, tx, id)
+		secs, err := s.store.Sections(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if consents, err = s.store.consents(ctx, tx, id); err != nil {
+		if consents, err = s.store.Consents(ctx, tx, id); err != nil {
 			return err
 		}
 		v := s.registrationOf(row, consents, secs)
@@ -78,7 +79,7 @@ func (s *service) Finalize(ctx context.Context, id string) (Case, error) {
 			}
 		}
 		row.Status, row.UpdatedAt = StatusRegistered, s.now()
-		if err := s.store.updateCase(ctx, tx, &row); err != nil {
+		if err := s.store.UpdateCase(ctx, tx, &row); err != nil {
 			return err
 		}
 		if err := s.checkDuplicates(ctx, tx, row, identity, row.BirthYear); err != nil {
@@ -100,7 +101,7 @@ func (s *service) Finalize(ctx context.Context, id string) (Case, error) {
 // ownIdentitySection opens the identity section with the caller's own
 // organisation's identity, for the duplicate index; it never leaves the
 // service.
-func (s *service) ownIdentitySection(ctx context.Context, tx *sql.Tx, c caseRow, secs []sectionRow, org string) (*IdentityInfo, error) {
+func (s *service) ownIdentitySection(ctx context.Context, tx *sql.Tx, c store.CaseRow, secs []store.SectionRow, org string) (*IdentityInfo, error) {
 	wanted := map[seal.SectionID]bool{}
 	for _, sec := range secs {
 		if sec.Header.Section == SectionIdentity {
@@ -129,7 +130,7 @@ func (s *service) ownIdentitySection(ctx context.Context, tx *sql.Tx, c caseRow,
 
 // decisionSections are the sections a decision needs; health only with
 // the person's data_sharing consent covering the competent authority.
-func decisionSections(secs []sectionRow, healthConsented bool) []string {
+func decisionSections(secs []store.SectionRow, healthConsented bool) []string {
 	var out []string
 	for _, sec := range secs {
 		switch sec.Header.Section {
@@ -170,7 +171,7 @@ func (s *service) submit(ctx context.Context, caseID string, t TransitionRequest
 		}
 	}
 	var (
-		row      caseRow
+		row      store.CaseRow
 		consents []Consent
 	)
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -180,17 +181,17 @@ func (s *service) submit(ctx context.Context, caseID string, t TransitionRequest
 		if row.Route != RouteNRM || row.Status != StatusRegistered {
 			return ErrInvalidState
 		}
-		if consents, err = s.store.consents(ctx, tx, caseID); err != nil {
+		if consents, err = s.store.Consents(ctx, tx, caseID); err != nil {
 			return err
 		}
 		if _, ok := consentCurrent(consents, PurposeNRMSubmission, s.now()); !row.TreatedAsChild && !ok {
 			return consentRequired(PurposeNRMSubmission)
 		}
-		w, err := s.store.workflow(ctx, tx, row) // before the status moves: the track's state as it stands
+		w, err := s.store.Workflow(ctx, tx, row) // before the status moves: the track's state as it stands
 		if err != nil {
 			return err
 		}
-		secs, err := s.store.sections(ctx, tx, caseID)
+		secs, err := s.store.Sections(ctx, tx, caseID)
 		if err != nil {
 			return err
 		}
@@ -199,7 +200,7 @@ func (s *service) submit(ctx context.Context, caseID string, t TransitionRequest
 			return err
 		}
 		row.Status, row.UpdatedAt = StatusSubmitted, s.now()
-		if err := s.store.updateCase(ctx, tx, &row); err != nil {
+		if err := s.store.UpdateCase(ctx, tx, &row); err != nil {
 			return err
 		}
 		if err := s.decide(ctx, tx, p, row, &w, []string{actorOwner}, t, ""); err != nil {
@@ -222,7 +223,7 @@ func (s *service) submit(ctx context.Context, caseID string, t TransitionRequest
 
 // grantActive grants names to each organisation at once (a decision or
 // a transfer), wrapping the keys from the caller's own organisation.
-func (s *service) grantActive(ctx context.Context, tx *sql.Tx, c caseRow, secs []sectionRow, user, source string, to []OrgInfo, names []string, purpose string) error {
+func (s *service) grantActive(ctx context.Context, tx *sql.Tx, c store.CaseRow, secs []store.SectionRow, user, source string, to []OrgInfo, names []string, purpose string) error {
 	now := s.now()
 	// A decision grant is the authority's relation to the case even when
 	// the case holds no section to share: without it the case would never
@@ -234,15 +235,15 @@ func (s *service) grantActive(ctx context.Context, tx *sql.Tx, c caseRow, secs [
 		if o.ID == source {
 			continue
 		}
-		g := grantRow{Grant: Grant{
+		g := store.GrantRow{Grant: Grant{
 			ID: event.NewID(), CaseID: c.ID, OrgID: o.ID, Sections: names, Status: GrantActive,
 			Purpose: purpose, GrantedBy: user, CreatedAt: now, UpdatedAt: now,
 		}}
-		if err := s.store.insertGrant(ctx, tx, g); err != nil {
+		if err := s.store.InsertGrant(ctx, tx, g); err != nil {
 			return err
 		}
 	}
-	grants, err := s.store.grants(ctx, tx, c.ID)
+	grants, err := s.store.Grants(ctx, tx, c.ID)
 	if err != nil {
 		return err
 	}
@@ -280,7 +281,7 @@ func (s *service) Transfer(ctx context.Context, caseID, toOrg string) (Case, err
 		return Case{}, err
 	}
 	var (
-		row      caseRow
+		row      store.CaseRow
 		consents []Consent
 	)
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -293,7 +294,7 @@ func (s *service) Transfer(ctx context.Context, caseID, toOrg string) (Case, err
 		if row.Status == StatusDraft {
 			return ErrInvalidState
 		}
-		secs, err := s.store.sections(ctx, tx, caseID)
+		secs, err := s.store.Sections(ctx, tx, caseID)
 		if err != nil {
 			return err
 		}
@@ -302,10 +303,10 @@ func (s *service) Transfer(ctx context.Context, caseID, toOrg string) (Case, err
 			names = append(names, sec.Header.Section)
 		}
 		// A transfer shares everything: the consent rule of a grant.
-		if consents, err = s.store.consents(ctx, tx, caseID); err != nil {
+		if consents, err = s.store.Consents(ctx, tx, caseID); err != nil {
 			return err
 		}
-		w, err := s.store.workflow(ctx, tx, row)
+		w, err := s.store.Workflow(ctx, tx, row)
 		if err != nil {
 			return err
 		}
@@ -317,7 +318,7 @@ func (s *service) Transfer(ctx context.Context, caseID, toOrg string) (Case, err
 			return err
 		}
 		row.OwnerOrg, row.UpdatedAt = to.ID, s.now()
-		if err := s.store.updateCase(ctx, tx, &row); err != nil {
+		if err := s.store.UpdateCase(ctx, tx, &row); err != nil {
 			return err
 		}
 		if err := s.handOver(ctx, tx, row, p.UserID, p.OrgID, to.ID); err != nil {

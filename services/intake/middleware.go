@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 )
 
 // Middleware decorates a Service.
@@ -28,7 +29,7 @@ type logging struct {
 
 func (m *logging) done(ctx context.Context, method, caseID string, begin time.Time, err error) {
 	kv := []any{"method", method}
-	if validID(caseID) { // an id as passed in-process, unchecked, is not logged
+	if casefile.ValidID(caseID) { // an id as passed in-process, unchecked, is not logged
 		kv = append(kv, "case_id", caseID)
 	}
 	kv = append(kv, "outcome", errCode(err), "took", time.Since(begin), "request_id", kit.RequestID(ctx))

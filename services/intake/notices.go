@@ -12,6 +12,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/notice"
 	"github.com/nrm-project/nrm/pkg/outbox"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // Notices leave intake through its outbox (topic notice.Topic), in the
@@ -50,7 +51,7 @@ var guardianObjects = map[string]string{
 }
 
 // casesOf returns the cases event e is about.
-func casesOf(ctx context.Context, q querier, e event.Audit) ([]string, error) {
+func casesOf(ctx context.Context, q store.Querier, e event.Audit) ([]string, error) {
 	if e.ObjectType == "case" {
 		return []string{e.ObjectID}, nil
 	}
@@ -93,7 +94,7 @@ func (s *service) emitNotices(ctx context.Context, tx outbox.Execer, ns ...notic
 // tellGuardian tells a child's guardian of each change audited in events
 // (one notice per case), unless the guardian made it. An appointment is
 // told as such to the guardian appointed.
-func (s *service) tellGuardian(ctx context.Context, tx querier, events []event.Audit) error {
+func (s *service) tellGuardian(ctx context.Context, tx store.Querier, events []event.Audit) error {
 	done := map[string]bool{}
 	var out []notice.Notice
 	for _, e := range events {
@@ -123,16 +124,12 @@ func (s *service) tellGuardian(ctx context.Context, tx querier, events []event.A
 
 // guardianNotice is the notice telling caseID's guardian of e, if the
 // case has a guardian other than the actor.
-func (s *service) guardianNotice(ctx context.Context, tx querier, e event.Audit, caseID string) (notice.Notice, bool, error) {
-	var user, org, decision, support string
-	err := tx.QueryRowContext(ctx, `SELECT guardian_user, guardian_org, decision_state, support_state
-		FROM case_workflow WHERE case_id = $1`, caseID).Scan(&user, &org, &decision, &support)
-	if errors.Is(err, sql.ErrNoRows) {
-		return notice.Notice{}, false, nil
+func (s *service) guardianNotice(ctx context.Context, tx store.Querier, e event.Audit, caseID string) (notice.Notice, bool, error) {
+	g, ok, err := s.store.GuardianOf(ctx, tx, caseID)
+	if err != nil || !ok {
+		return notice.Notice{}, false, err
 	}
-	if err != nil {
-		return notice.Notice{}, false, fmt.Errorf("intake: guardian of %s: %w", caseID, err)
-	}
+	user, org, decision, support := g.User, g.Org, g.Decision, g.Support
 	if user == "" || org == "" || user == e.ActorUser && e.Action != "intake.guardian.appoint" {
 		return notice.Notice{}, false, nil
 	}
@@ -165,7 +162,7 @@ var missingRoles = []string{auth.RoleFrontlineOfficer, auth.RoleNGOCaseworker}
 
 // tellMissing raises a missing-person alert: to the case workers of the
 // owner organisation and to the national desk.
-func (s *service) tellMissing(ctx context.Context, tx *sql.Tx, c caseRow) error {
+func (s *service) tellMissing(ctx context.Context, tx *sql.Tx, c store.CaseRow) error {
 	now := s.now()
 	ns := []notice.Notice{{ID: event.NewID(), Role: notice.RoleNationalDesk, Kind: notice.KindPersonMissing,
 		ObjectType: notice.ObjectCase, ObjectID: c.ID, CreatedAt: now}}
@@ -179,21 +176,7 @@ func (s *service) tellMissing(ctx context.Context, tx *sql.Tx, c caseRow) error 
 // decisionOrgs are the organisations deciding a case: those holding an
 // active decision grant for it (whose decision makers see it queued).
 func (s *service) decisionOrgs(ctx context.Context, tx *sql.Tx, caseID string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT org_id FROM grants WHERE case_id = $1 AND purpose = 'decision'
-		AND status = 'active' ORDER BY org_id`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("intake: deciding organisations: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("intake: deciding organisations: %w", err)
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return s.store.DecisionOrgs(ctx, tx, caseID)
 }
 
 // tellDecisionMakers tells the decision makers of every deciding
@@ -217,9 +200,9 @@ func (s *service) tellDecisionMakers(ctx context.Context, tx *sql.Tx, caseID, ki
 // tellOverdue tells the deciding organisations that a case's
 // reasonable-grounds decision is past its target date.
 func (s *service) tellOverdue(ctx context.Context, tx *sql.Tx, caseID string) error {
-	var due string
-	if err := tx.QueryRowContext(ctx, `SELECT rg_due FROM case_workflow WHERE case_id = $1`, caseID).Scan(&due); err != nil {
-		return fmt.Errorf("intake: overdue notice: %w", err)
+	due, err := s.store.RGDue(ctx, tx, caseID)
+	if err != nil {
+		return err
 	}
 	return s.tellDecisionMakers(ctx, tx, caseID, notice.KindDecisionOverdue, "rg", due, "overdue")
 }
@@ -257,45 +240,24 @@ func (a *Admin) NotifyDeadlines(ctx context.Context, now time.Time) (int, error)
 	ctx = auth.WithPrincipal(ctx, auth.ServicePrincipal("intake"))
 	today := now.UTC().Format(time.DateOnly)
 	until := now.UTC().AddDate(0, 0, DueSoonDays).Format(time.DateOnly)
-	type due struct{ caseID, track, date string }
-	var list []due
-	rows, err := s.db.QueryContext(ctx, `SELECT case_id, 'rg', rg_due FROM case_workflow
-		WHERE decision_state IN ('submitted', 'info_requested') AND rg_due >= $1 AND rg_due <= $2
-		UNION ALL SELECT case_id, 'cg', reflection_ends FROM case_workflow
-		WHERE decision_state = 'rg_positive' AND reflection_ends >= $1 AND reflection_ends <= $2`, today, until)
+	list, err := s.store.DueBetween(ctx, today, until)
 	if err != nil {
-		return 0, fmt.Errorf("intake: deadlines: %w", err)
-	}
-	for rows.Next() {
-		var d due
-		if err := rows.Scan(&d.caseID, &d.track, &d.date); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("intake: deadlines: %w", err)
-		}
-		list = append(list, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("intake: deadlines: %w", err)
+		return 0, err
 	}
 	n := 0
 	for _, d := range list {
-		th := dueThreshold(d.date, today)
+		th := dueThreshold(d.Date, today)
 		if th == "" {
 			continue
 		}
 		told := false
 		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-			res, err := tx.ExecContext(ctx, `INSERT INTO deadline_notices (case_id, track, due, threshold, created_at)
-				VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, d.caseID, d.track, d.date, th, now.UTC())
-			if err != nil {
-				return fmt.Errorf("intake: deadlines: %w", err)
-			}
-			if k, err := res.RowsAffected(); err != nil || k != 1 {
+			first, err := s.store.MarkDeadlineTold(ctx, tx, d, th, now.UTC())
+			if err != nil || !first {
 				return err // told already, by this run or another replica
 			}
 			told = true
-			return s.tellDecisionMakers(ctx, tx, d.caseID, notice.KindDecisionDueSoon, d.track, d.date, th)
+			return s.tellDecisionMakers(ctx, tx, d.CaseID, notice.KindDecisionDueSoon, d.Track, d.Date, th)
 		})
 		if err != nil {
 			return n, err

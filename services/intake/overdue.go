@@ -3,7 +3,6 @@ package intake
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/auth"
@@ -20,38 +19,19 @@ func (a *Admin) ReportOverdue(ctx context.Context, now time.Time) (int, error) {
 	s := a.s
 	ctx = auth.WithPrincipal(ctx, auth.ServicePrincipal("intake"))
 	today := now.UTC().Format(time.DateOnly)
-	rows, err := s.db.QueryContext(ctx, `SELECT case_id FROM case_workflow
-		WHERE decision_state IN ('submitted', 'info_requested') AND rg_due <> '' AND rg_due < $1
-		AND NOT overdue_reported ORDER BY rg_due`, today)
+	ids, err := s.store.OverdueCases(ctx, today)
 	if err != nil {
-		return 0, fmt.Errorf("intake: overdue: %w", err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("intake: overdue: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("intake: overdue: %w", err)
+		return 0, err
 	}
 	n := 0
 	for _, id := range ids {
 		reported := false
 		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-			res, err := tx.ExecContext(ctx, `UPDATE case_workflow SET overdue_reported = TRUE
-				WHERE case_id = $1 AND NOT overdue_reported`, id)
-			if err != nil {
-				return fmt.Errorf("intake: overdue: %w", err)
-			}
-			if k, err := res.RowsAffected(); err != nil || k != 1 {
+			first, err := s.store.MarkOverdueReported(ctx, tx, id)
+			if err != nil || !first {
 				return err // another replica reported it
 			}
-			c, err := s.store.caseByID(ctx, tx, id, false)
+			c, err := s.store.CaseByID(ctx, tx, id, false)
 			if err != nil {
 				return err
 			}

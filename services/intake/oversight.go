@@ -36,34 +36,10 @@ type Oversight interface {
 	Certificate(ctx context.Context, caseID string) (Certificate, error)
 }
 
-// Break-glass states.
-const (
-	BreakGlassOpen    = "open"
-	BreakGlassExpired = "expired"
-)
-
 // BreakGlassInput is the body of POST /api/v1/cases/{id}/break-glass.
 // Reason is free text, sealed into the case record.
 type BreakGlassInput struct {
 	Reason string `json:"reason"`
-}
-
-// BreakGlass is one emergency access: who, when, until when, and its
-// review. The reason is a sealed entry, never here.
-type BreakGlass struct {
-	ID          string     `json:"id"`
-	CaseID      string     `json:"case_id"`
-	OrgID       string     `json:"org_id"`
-	UserID      string     `json:"user_id"`
-	GrantID     string     `json:"grant_id"`
-	ReasonEntry string     `json:"reason_entry"`
-	Status      string     `json:"status"`
-	OpenedAt    time.Time  `json:"opened_at"`
-	ExpiresAt   time.Time  `json:"expires_at"`
-	ClosedAt    *time.Time `json:"closed_at,omitempty"`
-	ReviewedBy  string     `json:"reviewed_by,omitempty"`
-	ReviewCode  string     `json:"review_code,omitempty"`
-	ReviewedAt  *time.Time `json:"reviewed_at,omitempty"`
 }
 
 // ReviewInput is the body of POST /api/v1/break-glass/{id}/review: a code
@@ -78,18 +54,6 @@ type DisclosureInput struct {
 	RecipientKind string   `json:"recipient_kind"`
 	LegalBasis    string   `json:"legal_basis"`
 	Sections      []string `json:"sections"`
-}
-
-// Disclosure is one recorded disclosure outside the system.
-type Disclosure struct {
-	ID            string    `json:"id"`
-	CaseID        string    `json:"case_id"`
-	OrgID         string    `json:"org_id"`
-	UserID        string    `json:"user_id"`
-	RecipientKind string    `json:"recipient_kind"`
-	LegalBasis    string    `json:"legal_basis"`
-	Sections      []string  `json:"sections"`
-	DisclosedAt   time.Time `json:"disclosed_at"`
 }
 
 // LegalHoldInput is the body of POST /api/v1/cases/{id}/legal-hold and

@@ -14,6 +14,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // callerOrg returns the caller and their organisation; a caller without
@@ -82,7 +83,7 @@ func (s *service) prepareRegistration(ctx context.Context, r Registration) (*new
 		return nil, fmt.Errorf("intake: case keys: %w", err)
 	}
 	now := s.now()
-	row := caseRow{
+	row := store.CaseRow{
 		Case: Case{
 			ID: ring.CaseID(), Route: v.Route, Status: StatusRegistered, OwnerOrg: p.OrgID, RegisteredBy: p.UserID,
 			CreatedAt: now, UpdatedAt: now,
@@ -126,7 +127,7 @@ func (s *service) prepareRegistration(ctx context.Context, r Registration) (*new
 		probe: probe, events: events, stats: stats, link: v.NotificationID}, nil
 }
 
-func setAttributes(row *caseRow, v checked) {
+func setAttributes(row *store.CaseRow, v checked) {
 	row.Route, row.IdentifiedOn, row.Region, row.Gender, row.AgeGroup = v.Route, v.IdentifiedOn, v.Region, v.Gender, v.AgeGroup
 	row.TreatedAsChild, row.BirthYear, row.AgeDisputed = v.child, v.BirthYear, v.AgeDisputed
 	row.Nationalities, row.ExploitationTypes, row.ExploitationLocation = v.Nationalities, v.ExploitationTypes, v.ExploitationLocation
@@ -139,10 +140,10 @@ func setAttributes(row *caseRow, v checked) {
 // wrapped for their author, ready to write.
 type sealedCase struct {
 	ring   *keys.CaseRing // the case's keys when the caller holds them, or nil
-	secs   []sectionRow
+	secs   []store.SectionRow
 	all    map[seal.SectionID]bool
 	grants []seal.KeyGrant
-	wrap   wrapRow // with its SectionMACs
+	wrap   store.WrapRow // with its SectionMACs
 }
 
 // sealCase seals each section of content under its own data key, authored
@@ -166,7 +167,7 @@ func (s *service) sealCase(caseID string, ring *keys.CaseRing, org string, versi
 		if err != nil {
 			return sealedCase{}, fmt.Errorf("intake: case %s: seal: %w", caseID, err)
 		}
-		sc.secs = append(sc.secs, sectionRow{Header: h, Sealed: sealed})
+		sc.secs = append(sc.secs, store.SectionRow{Header: h, Sealed: sealed})
 		sc.grants = append(sc.grants, seal.KeyGrant{KeyRef: seal.KeyRef{CaseID: caseID, Section: name, Version: version, RetentionClass: sectionClass(name)}, Key: key})
 		sc.all[h.ID()] = true
 		held = append(held, h.ID())
@@ -196,15 +197,15 @@ func (s *service) wrapAgain(sc *sealedCase, caseID, org string, version int, rec
 // wrap. If a rotation retired the key the wrap was made for, the keys are
 // wrapped again to the active one, under its share lock. New cases are
 // written by writeRegistrations.
-func (s *service) writeSealed(ctx context.Context, tx querier, caseID, org string, sc sealedCase) error {
+func (s *service) writeSealed(ctx context.Context, tx store.Querier, caseID, org string, sc sealedCase) error {
 	if len(sc.secs) == 0 {
-		return s.store.deleteWrap(ctx, tx, caseID, org)
+		return s.store.DeleteWrap(ctx, tx, caseID, org)
 	}
 	now := s.now()
-	if err := s.store.insertSections(ctx, tx, sc.secs, now); err != nil {
+	if err := s.store.InsertSections(ctx, tx, sc.secs, now); err != nil {
 		return err
 	}
-	ok, err := s.store.putWrapIfActive(ctx, tx, sc.wrap, now)
+	ok, err := s.store.PutWrapIfActive(ctx, tx, sc.wrap, now)
 	if err != nil {
 		return err
 	}
@@ -216,19 +217,19 @@ func (s *service) writeSealed(ctx context.Context, tx querier, caseID, org strin
 		if err := s.wrapAgain(&sc, caseID, org, version, recipient); err != nil {
 			return err
 		}
-		if err := s.store.putWrap(ctx, tx, sc.wrap, now); err != nil {
+		if err := s.store.PutWrap(ctx, tx, sc.wrap, now); err != nil {
 			return err
 		}
 	}
-	return s.store.putMACs(ctx, tx, caseID, org, sc.wrap.SectionMACs)
+	return s.store.PutMACs(ctx, tx, caseID, org, sc.wrap.SectionMACs)
 }
 
 // owned loads the case for a change by its owner organisation, locked
 // until tx ends; anyone else gets a recorded denial (ErrNotFound).
-func (s *service) owned(ctx context.Context, tx *sql.Tx, p auth.Principal, id, action string) (caseRow, error) {
-	c, err := s.store.caseByID(ctx, tx, id, true)
+func (s *service) owned(ctx context.Context, tx *sql.Tx, p auth.Principal, id, action string) (store.CaseRow, error) {
+	c, err := s.store.CaseByID(ctx, tx, id, true)
 	if errors.Is(err, ErrNotFound) || err == nil && c.OwnerOrg != p.OrgID {
-		return caseRow{}, errDenied
+		return store.CaseRow{}, errDenied
 	}
 	return c, err
 }
@@ -274,7 +275,7 @@ func (s *service) UpdateDraft(ctx context.Context, id string, r Registration) (C
 	if err := s.ring.EnsureOrgKey(ctx, p.OrgID); err != nil {
 		return Case{}, err
 	}
-	var row caseRow
+	var row store.CaseRow
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if row, err = s.owned(ctx, tx, p, id, "intake.case.update"); err != nil {
 			return err
@@ -282,7 +283,7 @@ func (s *service) UpdateDraft(ctx context.Context, id string, r Registration) (C
 		if row.Status != StatusDraft {
 			return ErrNotDraft
 		}
-		secs, err := s.store.sections(ctx, tx, id)
+		secs, err := s.store.Sections(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -290,7 +291,7 @@ func (s *service) UpdateDraft(ctx context.Context, id string, r Registration) (C
 		for _, sec := range secs {
 			version = max(version, sec.Header.Version+1)
 		}
-		if err := s.store.deleteSections(ctx, tx, id); err != nil {
+		if err := s.store.DeleteSections(ctx, tx, id); err != nil {
 			return err
 		}
 		// A draft update is rare: it seals in its transaction, where the
@@ -313,10 +314,10 @@ func (s *service) UpdateDraft(ctx context.Context, id string, r Registration) (C
 		}
 		setAttributes(&row, v)
 		row.UpdatedAt = s.now()
-		if err := s.store.updateCase(ctx, tx, &row); err != nil {
+		if err := s.store.UpdateCase(ctx, tx, &row); err != nil {
 			return err
 		}
-		current, err := s.store.consents(ctx, tx, id)
+		current, err := s.store.Consents(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -328,7 +329,7 @@ func (s *service) UpdateDraft(ctx context.Context, id string, r Registration) (C
 	if err != nil {
 		return Case{}, s.finish(ctx, err, "intake.case.update", id)
 	}
-	consents, err := s.store.consents(ctx, s.db, id)
+	consents, err := s.store.Consents(ctx, s.db, id)
 	if err != nil {
 		return Case{}, err
 	}
@@ -336,7 +337,7 @@ func (s *service) UpdateDraft(ctx context.Context, id string, r Registration) (C
 }
 
 // view is the case as a reader sees it.
-func view(c caseRow, consents []Consent, sections map[string][]byte, withheld []string) Case {
+func view(c store.CaseRow, consents []Consent, sections map[string][]byte, withheld []string) Case {
 	out := c.Case
 	out.Consents = consents
 	if len(sections) > 0 {

@@ -13,13 +13,14 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/group"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // newRegistration is a registration ready to write: checked, sealed and
 // wrapped, with its events, waiting for its transaction.
 type newRegistration struct {
 	ctx      context.Context
-	row      caseRow
+	row      store.CaseRow
 	consents []Consent
 	sealed   sealedCase
 	org      string // the registering organisation, author of the sections
@@ -120,7 +121,7 @@ func (s *service) writeAlone(r *newRegistration) error {
 // writeRegistrations writes new cases in tx: reads first (the active keys,
 // share-locked, and the duplicate lookup), then every row of every case
 // and their events, which PostgreSQL receives in one statement (see
-// txWrites).
+// store.Writes).
 func (s *service) writeRegistrations(ctx context.Context, tx *sql.Tx, rs ...*newRegistration) error {
 	if len(rs) == 1 && rs[0].link != "" {
 		if err := s.linkInTx(ctx, tx, &rs[0].row, rs[0].link); err != nil {
@@ -139,16 +140,16 @@ func (s *service) writeRegistrations(ctx context.Context, tx *sql.Tx, rs ...*new
 		return err
 	}
 	var (
-		cases    = make([]*caseRow, len(rs))
-		consents = make([]caseConsents, len(rs))
+		cases    = make([]*store.CaseRow, len(rs))
+		consents = make([]store.CaseConsents, len(rs))
 		dups     = make([]probeMatches, len(rs))
-		secs     []sectionRow
-		wraps    []wrapRow
+		secs     []store.SectionRow
+		wraps    []store.WrapRow
 		stats    []facts.Event
 		events   []event.Audit
 	)
 	for i, r := range rs {
-		cases[i], consents[i], dups[i] = &r.row, caseConsents{r.row.ID, r.consents}, probeMatches{r.probe, found[i]}
+		cases[i], consents[i], dups[i] = &r.row, store.CaseConsents{CaseID: r.row.ID, Records: r.consents}, probeMatches{r.probe, found[i]}
 		if len(r.sealed.secs) > 0 {
 			secs = append(secs, r.sealed.secs...)
 			wraps = append(wraps, r.sealed.wrap)
@@ -157,17 +158,17 @@ func (s *service) writeRegistrations(ctx context.Context, tx *sql.Tx, rs ...*new
 		events = append(events, r.events...)
 	}
 	now := s.now()
-	w := s.writesFor(tx)
-	if err := s.store.insertCases(ctx, w, cases...); err != nil {
+	w := s.store.WritesFor(tx)
+	if err := s.store.InsertCases(ctx, w, cases...); err != nil {
 		return err
 	}
-	if err := s.store.insertConsentSets(ctx, w, consents...); err != nil {
+	if err := s.store.InsertConsentSets(ctx, w, consents...); err != nil {
 		return err
 	}
-	if err := s.store.insertSections(ctx, w, secs, now); err != nil {
+	if err := s.store.InsertSections(ctx, w, secs, now); err != nil {
 		return err
 	}
-	if err := s.store.insertWraps(ctx, w, now, wraps...); err != nil {
+	if err := s.store.InsertWraps(ctx, w, now, wraps...); err != nil {
 		return err
 	}
 	if err := s.storeNewDuplicates(ctx, w, dups...); err != nil {

@@ -10,9 +10,9 @@ import (
 	"github.com/go-kit/log/level"
 
 	"github.com/nrm-project/nrm/pkg/auth"
-	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // Retention (workflow policy, "retention"). Counted from the closure of
@@ -50,54 +50,29 @@ func (a *Admin) Purge(ctx context.Context, now time.Time) (PurgeReport, error) {
 	s := a.s
 	ctx = auth.WithPrincipal(ctx, auth.System())
 	var rep PurgeReport
-	rows, err := s.db.QueryContext(ctx, `SELECT w.case_id, w.legal_hold, d.decided_at FROM case_workflow w
-		JOIN decisions d ON d.case_id = w.case_id AND d.track = 'support' AND d.to_state = 'closed'
-		WHERE w.support_state = 'closed' ORDER BY w.case_id, d.decided_at`)
+	cands, err := s.store.ClosedCases(ctx)
 	if err != nil {
-		return rep, fmt.Errorf("intake: purge: %w", err)
-	}
-	type candidate struct {
-		id     string
-		held   bool
-		closed time.Time
-	}
-	var cands []candidate
-	for rows.Next() {
-		var c candidate
-		if err := rows.Scan(&c.id, &c.held, &c.closed); err != nil {
-			rows.Close()
-			return rep, fmt.Errorf("intake: purge: %w", err)
-		}
-		// The latest closure counts: rows come oldest first per case.
-		if n := len(cands); n > 0 && cands[n-1].id == c.id {
-			cands[n-1] = c
-			continue
-		}
-		cands = append(cands, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return rep, fmt.Errorf("intake: purge: %w", err)
+		return rep, err
 	}
 	ret := s.pol.Retention
 	for _, c := range cands {
-		if c.held {
+		if c.Held {
 			rep.Held++
 			continue
 		}
-		support := !now.Before(c.closed.AddDate(ret.SupportYearsAfterClosure, 0, 0))
-		attach := !now.Before(c.closed.AddDate(ret.AttachmentYearsAfterClosure, 0, 0))
+		support := !now.Before(c.ClosedAt.AddDate(ret.SupportYearsAfterClosure, 0, 0))
+		attach := !now.Before(c.ClosedAt.AddDate(ret.AttachmentYearsAfterClosure, 0, 0))
 		if !support && !attach {
 			continue
 		}
 		var entries, sections int
 		err := s.ring.Tx(ctx, func(tx *sql.Tx) error {
 			var err error
-			entries, sections, err = s.purgeCase(ctx, tx, c.id, support, attach)
+			entries, sections, err = s.purgeCase(ctx, tx, c.CaseID, support, attach)
 			return err
 		})
 		if err != nil {
-			return rep, fmt.Errorf("intake: purge case %s: %w", c.id, err)
+			return rep, fmt.Errorf("intake: purge case %s: %w", c.CaseID, err)
 		}
 		if entries+sections > 0 {
 			rep.Cases++
@@ -105,12 +80,12 @@ func (a *Admin) Purge(ctx context.Context, now time.Time) (PurgeReport, error) {
 			rep.Sections += sections
 		}
 	}
-	if rep.Cases > 0 && s.db.Engine == db.SQLite {
-		var busy, frames, done int
-		if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &done); err != nil {
-			return rep, fmt.Errorf("intake: purge: checkpoint: %w", err)
+	if rep.Cases > 0 {
+		done, err := s.store.Checkpoint(ctx)
+		if err != nil {
+			return rep, err
 		}
-		if busy != 0 {
+		if !done {
 			_ = level.Warn(s.log).Log("msg", "purge: WAL checkpoint blocked by readers; old frames remain until the next checkpoint")
 		}
 	}
@@ -120,11 +95,11 @@ func (a *Admin) Purge(ctx context.Context, now time.Time) (PurgeReport, error) {
 // purgeCase purges one case in tx; a legal hold placed since the scan, or
 // a reopened support track, stops it.
 func (s *service) purgeCase(ctx context.Context, tx *sql.Tx, caseID string, support, attach bool) (int, int, error) {
-	c, err := s.store.caseByID(ctx, tx, caseID, true)
+	c, err := s.store.CaseByID(ctx, tx, caseID, true)
 	if err != nil {
 		return 0, 0, err
 	}
-	w, err := s.store.workflow(ctx, tx, c)
+	w, err := s.store.Workflow(ctx, tx, c)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -134,7 +109,7 @@ func (s *service) purgeCase(ctx context.Context, tx *sql.Tx, caseID string, supp
 	var classes []string
 	if support {
 		classes = append(classes, retentionSupport)
-		decided, err := s.store.decisions(ctx, tx, c.ID)
+		decided, err := s.store.Decisions(ctx, tx, c.ID)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -150,32 +125,20 @@ func (s *service) purgeCase(ctx context.Context, tx *sql.Tx, caseID string, supp
 		return 0, 0, err
 	}
 	live := ring.Classes()
-	rows, err := tx.QueryContext(ctx, `SELECT id, retention_class FROM entries WHERE case_id = $1 AND purged_at IS NULL`, caseID)
+	entryIDs, entryClasses, err := s.store.LiveEntryClasses(ctx, tx, caseID)
 	if err != nil {
-		return 0, 0, fmt.Errorf("intake: purge entries: %w", err)
+		return 0, 0, err
 	}
 	var ids []string
-	for rows.Next() {
-		var id, class string
-		if err := rows.Scan(&id, &class); err != nil {
-			rows.Close()
-			return 0, 0, fmt.Errorf("intake: purge entries: %w", err)
-		}
-		if slices.Contains(classes, class) {
+	for i, id := range entryIDs {
+		if slices.Contains(classes, entryClasses[i]) {
 			ids = append(ids, id)
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, 0, fmt.Errorf("intake: purge entries: %w", err)
-	}
 	now := s.now()
 	for _, id := range ids {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM entry_keys WHERE entry_id = $1`, id); err != nil {
-			return 0, 0, fmt.Errorf("intake: purge entry keys: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE entries SET sealed = $2, purged_at = $3 WHERE id = $1`, id, []byte{}, now); err != nil {
-			return 0, 0, fmt.Errorf("intake: purge entry: %w", err)
+		if err := s.store.PurgeEntry(ctx, tx, id, now); err != nil {
+			return 0, 0, err
 		}
 	}
 	sections, err := s.purgeSections(ctx, tx, c, classes)
@@ -199,12 +162,12 @@ func (s *service) purgeCase(ctx context.Context, tx *sql.Tx, caseID string, supp
 
 // purgeSections deletes the sections of the purged classes and rewrites
 // every wrap of the case without their data keys and MACs.
-func (s *service) purgeSections(ctx context.Context, tx *sql.Tx, c caseRow, classes []string) (int, error) {
-	secs, err := s.store.sections(ctx, tx, c.ID)
+func (s *service) purgeSections(ctx context.Context, tx *sql.Tx, c store.CaseRow, classes []string) (int, error) {
+	secs, err := s.store.Sections(ctx, tx, c.ID)
 	if err != nil {
 		return 0, err
 	}
-	var keep []sectionRow
+	var keep []store.SectionRow
 	purged := map[seal.SectionID]bool{}
 	for _, sec := range secs {
 		if slices.Contains(classes, sectionClass(sec.Header.Section)) {
@@ -216,11 +179,11 @@ func (s *service) purgeSections(ctx context.Context, tx *sql.Tx, c caseRow, clas
 	if len(purged) == 0 {
 		return 0, nil
 	}
-	wraps, err := s.store.wrapsOfCase(ctx, tx, c.ID)
+	wraps, err := s.store.WrapsOfCase(ctx, tx, c.ID)
 	if err != nil {
 		return 0, err
 	}
-	grants, err := s.store.grants(ctx, tx, c.ID)
+	grants, err := s.store.Grants(ctx, tx, c.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -246,9 +209,8 @@ func (s *service) purgeSections(ctx context.Context, tx *sql.Tx, c caseRow, clas
 		}
 	}
 	for id := range purged {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sections WHERE case_id = $1 AND section = $2 AND version = $3`,
-			c.ID, id.Section, id.Version); err != nil {
-			return 0, fmt.Errorf("intake: purge section: %w", err)
+		if err := s.store.DeleteSection(ctx, tx, c.ID, id.Section, id.Version); err != nil {
+			return 0, err
 		}
 	}
 	return len(purged), nil

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // Revoking a reader re-keys what it could read. Rebuilding its wrap
@@ -21,12 +22,12 @@ import (
 // revokeReader revokes the grants of org that match, rebuilds its wrap
 // from source's keys, re-keys the sections it may no longer read, and
 // drops the entry keys its remaining grants do not cover.
-func (s *service) revokeReader(ctx context.Context, tx *sql.Tx, c caseRow, org, source string, match func(grantRow) bool) error {
-	secs, err := s.store.sections(ctx, tx, c.ID)
+func (s *service) revokeReader(ctx context.Context, tx *sql.Tx, c store.CaseRow, org, source string, match func(store.GrantRow) bool) error {
+	secs, err := s.store.Sections(ctx, tx, c.ID)
 	if err != nil {
 		return err
 	}
-	grants, err := s.store.grants(ctx, tx, c.ID)
+	grants, err := s.store.Grants(ctx, tx, c.ID)
 	if err != nil {
 		return err
 	}
@@ -39,7 +40,7 @@ func (s *service) revokeReader(ctx context.Context, tx *sql.Tx, c caseRow, org, 
 	}
 	for i, g := range grants {
 		if g.OrgID == org && g.Status != GrantRevoked && match(g) {
-			if err := s.store.setGrantStatus(ctx, tx, g.ID, GrantRevoked, s.now()); err != nil {
+			if err := s.store.SetGrantStatus(ctx, tx, g.ID, GrantRevoked, s.now()); err != nil {
 				return err
 			}
 			grants[i].Status = GrantRevoked
@@ -63,7 +64,7 @@ func (s *service) revokeReader(ctx context.Context, tx *sql.Tx, c caseRow, org, 
 
 // rekeySections seals the sections in which again under new data keys
 // (the current ones from own) and rewrites every wrap that holds them.
-func (s *service) rekeySections(ctx context.Context, tx *sql.Tx, caseID string, own map[seal.SectionID]seal.KeyGrant, secs []sectionRow, which map[seal.SectionID]bool) error {
+func (s *service) rekeySections(ctx context.Context, tx *sql.Tx, caseID string, own map[seal.SectionID]seal.KeyGrant, secs []store.SectionRow, which map[seal.SectionID]bool) error {
 	if len(which) == 0 {
 		return nil
 	}
@@ -81,12 +82,12 @@ func (s *service) rekeySections(ctx context.Context, tx *sql.Tx, caseID string, 
 			return fmt.Errorf("intake: case %s: re-key: %w: %w", caseID, ErrIntegrity, err)
 		}
 		secs[i].Sealed = sealed
-		if err := s.store.replaceSealed(ctx, tx, secs[i]); err != nil {
+		if err := s.store.ReplaceSealed(ctx, tx, secs[i]); err != nil {
 			return err
 		}
 		replace[sec.Header.ID()] = seal.KeyGrant{KeyRef: old.KeyRef, Key: key}
 	}
-	wraps, err := s.store.wrapsOfCase(ctx, tx, caseID)
+	wraps, err := s.store.WrapsOfCase(ctx, tx, caseID)
 	if err != nil {
 		return err
 	}
@@ -116,12 +117,12 @@ func (s *service) rekeySections(ctx context.Context, tx *sql.Tx, caseID string, 
 // does not need to cover held or the MAC set: a row copied whole from
 // before the revocation would carry a valid one anyway; what it cannot
 // carry is a MAC of the re-keyed sections.
-func (s *service) wrapStillValid(ctx context.Context, q querier, caseID, org string, secs []sectionRow, grants []grantRow, g grantRow) (bool, error) {
-	w, err := s.store.wrap(ctx, q, caseID, org)
+func (s *service) wrapStillValid(ctx context.Context, q store.Querier, caseID, org string, secs []store.SectionRow, grants []store.GrantRow, g store.GrantRow) (bool, error) {
+	w, err := s.store.Wrap(ctx, q, caseID, org)
 	if err != nil {
 		return false, err
 	}
-	macs, err := s.store.macs(ctx, q, caseID, org)
+	macs, err := s.store.Macs(ctx, q, caseID, org)
 	if err != nil {
 		return false, err
 	}

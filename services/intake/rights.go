@@ -14,6 +14,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // ReportLanguages are the languages of the access report and certificate.
@@ -53,7 +54,7 @@ func accessKind(r AccessRecord) string {
 }
 
 // reportLanguage is lang if given, else the person's first report language.
-func reportLanguage(lang string, c caseRow) (string, error) {
+func reportLanguage(lang string, c store.CaseRow) (string, error) {
 	if lang != "" {
 		if !slices.Contains(ReportLanguages, lang) {
 			return "", kit.Validation("lang: must be one of " + strings.Join(ReportLanguages, ", "))
@@ -87,12 +88,12 @@ func (s *service) AccessReport(ctx context.Context, caseID, lang string) (Access
 		return AccessReport{}, fmt.Errorf("intake: access report: no access log: %w", ErrUnavailable)
 	}
 	var (
-		c     caseRow
+		c     store.CaseRow
 		discl []Disclosure
 	)
-	err = s.store.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.store.ReadTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if c, err = s.store.caseByID(ctx, tx, caseID, false); errors.Is(err, ErrNotFound) {
+		if c, err = s.store.CaseByID(ctx, tx, caseID, false); errors.Is(err, ErrNotFound) {
 			return errDenied
 		} else if err != nil {
 			return err
@@ -100,7 +101,7 @@ func (s *service) AccessReport(ctx context.Context, caseID, lang string) (Access
 		if !auditor && c.OwnerOrg != p.OrgID {
 			return errDenied
 		}
-		discl, err = s.store.disclosures(ctx, tx, caseID)
+		discl, err = s.store.Disclosures(ctx, tx, caseID)
 		return err
 	})
 	if err != nil {
@@ -152,13 +153,13 @@ func (s *service) Certificate(ctx context.Context, caseID string) (Certificate, 
 		return Certificate{}, err
 	}
 	var (
-		c       caseRow
+		c       store.CaseRow
 		history []DecisionRecord
 	)
-	err = s.store.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.store.ReadTx(ctx, func(tx *sql.Tx) error {
 		var (
-			w      workflowRow
-			grants []grantRow
+			w      store.WorkflowRow
+			grants []store.GrantRow
 			err    error
 		)
 		if c, w, grants, err = s.loadForWorkflow(ctx, tx, p, caseID); err != nil {
@@ -167,7 +168,7 @@ func (s *service) Certificate(ctx context.Context, caseID string) (Certificate, 
 		if c.OwnerOrg != p.OrgID && !holdsDecisionGrant(grants, p.OrgID) && (w.GuardianOrg == "" || w.GuardianOrg != p.OrgID) {
 			return kit.ErrForbidden
 		}
-		history, err = s.store.decisions(ctx, tx, caseID)
+		history, err = s.store.Decisions(ctx, tx, caseID)
 		return err
 	})
 	if err != nil {

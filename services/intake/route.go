@@ -11,6 +11,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // RouteChange is the body of POST /api/v1/cases/{id}/route: an assistance
@@ -40,7 +41,7 @@ func (s *service) ChangeRoute(ctx context.Context, caseID string, in RouteChange
 		if row.Route != RouteAssistance || row.Status == StatusDraft {
 			return kit.NewError(http.StatusConflict, CodeInvalidTransition, "only a registered assistance case moves onto the nrm route")
 		}
-		consents, err := s.store.consents(ctx, tx, caseID)
+		consents, err := s.store.Consents(ctx, tx, caseID)
 		if err != nil {
 			return err
 		}
@@ -59,22 +60,22 @@ func (s *service) ChangeRoute(ctx context.Context, caseID string, in RouteChange
 // moveToNRM records the move in tx: the route, and a decision-track record
 // of when, by whom and on which consent. The case starts the decision
 // track identified, ready to be submitted.
-func (s *service) moveToNRM(ctx context.Context, tx *sql.Tx, p auth.Principal, row caseRow, consent Consent) error {
+func (s *service) moveToNRM(ctx context.Context, tx *sql.Tx, p auth.Principal, row store.CaseRow, consent Consent) error {
 	now := s.now()
 	row.Route, row.UpdatedAt = RouteNRM, now
-	if err := s.store.updateCase(ctx, tx, &row); err != nil {
+	if err := s.store.UpdateCase(ctx, tx, &row); err != nil {
 		return err
 	}
-	w, err := s.store.workflow(ctx, tx, row)
+	w, err := s.store.Workflow(ctx, tx, row)
 	if err != nil {
 		return err
 	}
-	if err := s.store.putWorkflow(ctx, tx, &w, now); err != nil {
+	if err := s.store.PutWorkflow(ctx, tx, &w, now); err != nil {
 		return err
 	}
 	d := DecisionRecord{ID: event.NewID(), Track: "route", From: RouteAssistance, To: RouteNRM, ReasonCode: reasonNRMConsent,
 		DecidedBy: p.UserID, OrgID: p.OrgID, ConsentID: consent.ID, DecidedAt: now}
-	if err := s.store.insertDecision(ctx, tx, row.ID, d); err != nil {
+	if err := s.store.InsertDecision(ctx, tx, row.ID, d); err != nil {
 		return err
 	}
 	return s.audit(ctx, tx, s.rec.New(ctx, "intake.case.route", "case", row.ID, event.Allowed))

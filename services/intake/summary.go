@@ -8,6 +8,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // Summary is what routing needs to know about a case: codes and counts,
@@ -40,9 +41,9 @@ func (s *service) Summary(ctx context.Context, id string) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	var row caseRow
-	err = s.store.readTx(ctx, func(tx *sql.Tx) error {
-		if row, err = s.store.caseByID(ctx, tx, id, false); err != nil {
+	var row store.CaseRow
+	err = s.store.ReadTx(ctx, func(tx *sql.Tx) error {
+		if row, err = s.store.CaseByID(ctx, tx, id, false); err != nil {
 			if errors.Is(err, ErrNotFound) {
 				return errDenied
 			}
@@ -54,11 +55,11 @@ func (s *service) Summary(ctx context.Context, id string) (Summary, error) {
 		if p.HasRole(auth.RoleCoordinator) || row.OwnerOrg == p.OrgID {
 			return nil
 		}
-		secs, err := s.store.sections(ctx, tx, id)
+		secs, err := s.store.Sections(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		grants, err := s.store.grants(ctx, tx, id)
+		grants, err := s.store.Grants(ctx, tx, id)
 		if err != nil {
 			return err
 		}

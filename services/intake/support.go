@@ -11,6 +11,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // supportRules is the support track: from → allowed to. It runs from day
@@ -65,7 +66,7 @@ func (s *service) SupportTransition(ctx context.Context, caseID string, t Transi
 	return s.Workflow(ctx, caseID)
 }
 
-func (s *service) support(ctx context.Context, tx *sql.Tx, p auth.Principal, c caseRow, w *workflowRow, grants []grantRow, t TransitionRequest) error {
+func (s *service) support(ctx context.Context, tx *sql.Tx, p auth.Principal, c store.CaseRow, w *store.WorkflowRow, grants []store.GrantRow, t TransitionRequest) error {
 	owner := c.OwnerOrg == p.OrgID && (p.HasRole(auth.RoleFrontlineOfficer) || p.HasRole(auth.RoleNGOCaseworker))
 	now := s.now()
 	audits := []event.Audit{s.rec.New(ctx, "intake.support.transition", "case", c.ID, event.Allowed)}
@@ -90,8 +91,7 @@ func (s *service) support(ctx context.Context, tx *sql.Tx, p auth.Principal, c c
 			// The person is missing: the owner's caseworkers and the
 			// coordination desk are alerted in-app and in the audit log.
 			for _, a := range []struct{ org, role string }{{c.OwnerOrg, auth.RoleNGOCaseworker}, {"", auth.RoleCoordinator}} {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO alerts (id, case_id, org_id, role, kind, created_at)
-					VALUES ($1, $2, $3, $4, 'person_missing', $5)`, event.NewID(), c.ID, a.org, a.role, now); err != nil {
+				if err := s.store.InsertAlert(ctx, tx, event.NewID(), c.ID, a.org, a.role, "person_missing", now); err != nil {
 					return err
 				}
 			}
@@ -113,12 +113,12 @@ func (s *service) support(ctx context.Context, tx *sql.Tx, p auth.Principal, c c
 		}
 		entryID = id
 	}
-	if err := s.store.putWorkflow(ctx, tx, w, now); err != nil {
+	if err := s.store.PutWorkflow(ctx, tx, w, now); err != nil {
 		return err
 	}
 	d := DecisionRecord{ID: event.NewID(), Track: "support", From: from, To: t.To, ReasonCode: t.ReasonCode,
 		DecidedBy: p.UserID, OrgID: p.OrgID, EntryID: entryID, DecidedAt: now}
-	if err := s.store.insertDecision(ctx, tx, c.ID, d); err != nil {
+	if err := s.store.InsertDecision(ctx, tx, c.ID, d); err != nil {
 		return err
 	}
 	return s.emitWorkflow(ctx, tx, nil, audits...)
@@ -130,16 +130,16 @@ func (s *service) Workflow(ctx context.Context, caseID string) (Workflow, error)
 		return Workflow{}, err
 	}
 	var out Workflow
-	err = s.store.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.store.ReadTx(ctx, func(tx *sql.Tx) error {
 		c, w, grants, err := s.loadForWorkflow(ctx, tx, p, caseID)
 		if err != nil {
 			return err
 		}
-		consents, err := s.store.consents(ctx, tx, caseID)
+		consents, err := s.store.Consents(ctx, tx, caseID)
 		if err != nil {
 			return err
 		}
-		history, err := s.store.decisions(ctx, tx, caseID)
+		history, err := s.store.Decisions(ctx, tx, caseID)
 		if err != nil {
 			return err
 		}
@@ -155,7 +155,7 @@ func (s *service) Workflow(ctx context.Context, caseID string) (Workflow, error)
 	return out, nil
 }
 
-func (s *service) workflowView(p auth.Principal, c caseRow, w workflowRow, grants []grantRow, consents []Consent, history []DecisionRecord) Workflow {
+func (s *service) workflowView(p auth.Principal, c store.CaseRow, w store.WorkflowRow, grants []store.GrantRow, consents []Consent, history []DecisionRecord) Workflow {
 	now := s.now()
 	out := Workflow{
 		CaseID: c.ID, DecisionState: w.DecisionState, SupportState: w.SupportState, SubmittedAt: w.SubmittedAt,
@@ -182,7 +182,7 @@ func (s *service) workflowView(p auth.Principal, c caseRow, w workflowRow, grant
 }
 
 // rgOverdue: awaiting a reasonable-grounds decision past its target date.
-func rgOverdue(w workflowRow, now time.Time) bool {
+func rgOverdue(w store.WorkflowRow, now time.Time) bool {
 	waiting := w.DecisionState == DecisionSubmitted || w.DecisionState == DecisionInfoRequested
 	return waiting && w.RGDue != "" && now.Format(time.DateOnly) > w.RGDue
 }

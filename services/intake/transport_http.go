@@ -19,6 +19,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 )
 
 // MaxListLimit is the largest page a list request may ask for.
@@ -145,7 +146,7 @@ func encodeResponse(status int, logger log.Logger) httptransport.EncodeResponseF
 // UUID: a malformed id names nothing the caller could see.
 func pathID(r *http.Request, name string) (string, error) {
 	id := r.PathValue(name)
-	if !validID(id) {
+	if !casefile.ValidID(id) {
 		return "", kit.ErrNotFound
 	}
 	return id, nil
@@ -153,7 +154,7 @@ func pathID(r *http.Request, name string) (string, error) {
 
 // bodyID checks an id given in a request body.
 func bodyID(field, id string) error {
-	if !validID(id) {
+	if !casefile.ValidID(id) {
 		return kit.Validation(field + " must be a UUID")
 	}
 	return nil

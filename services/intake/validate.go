@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 )
 
 // Bounds on what a registration may carry. Messages name the field and the
@@ -29,12 +30,7 @@ const (
 var (
 	dateRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 	yearRe = regexp.MustCompile(`^\d{4}$`)
-	uuidRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 )
-
-// validID reports whether id has the shape of the ids this service issues;
-// anything else cannot exist and is answered as not found.
-func validID(id string) bool { return uuidRe.MatchString(id) }
 
 // treatedAsChild applies the presumption of minority: anyone not known to
 // be an adult is treated as a child until assessed.
@@ -115,7 +111,7 @@ func (s *service) validateAttributes(r *Registration, draft bool, today string) 
 	if r.Unaccompanied && !treatedAsChild(r.AgeGroup, r.AgeDisputed) {
 		fs.Add("unaccompanied", kit.FieldInvalid, "only for a child, or a person of unknown or disputed age")
 	}
-	if r.NotificationID != "" && !validID(r.NotificationID) {
+	if r.NotificationID != "" && !casefile.ValidID(r.NotificationID) {
 		fs.Add("notification_id", kit.FieldInvalid, "must be a notification id")
 	}
 	return fs.Err()

@@ -3,6 +3,7 @@ package casefile
 import (
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/kit"
@@ -415,3 +416,32 @@ type CaseloadItem struct {
 	// person is missing) or none (support closed).
 	NextStep string `json:"next_step"`
 }
+
+// Next steps of a caseload item.
+const (
+	NextSupportPlan      = "record_support_plan"
+	NextServiceDelivered = "record_service_delivered"
+	NextLocatePerson     = "locate_person"
+	NextNone             = "none"
+)
+
+// NextStep is what a caseload item asks of its caseworker next.
+func NextStep(support string, plan, delivered bool) string {
+	switch {
+	case support == SupportClosed:
+		return NextNone
+	case support == SupportSuspended:
+		return NextLocatePerson
+	case !plan:
+		return NextSupportPlan
+	case !delivered:
+		return NextServiceDelivered
+	}
+	return NextServiceDelivered // support goes on: the next service delivered
+}
+
+var uuidRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// ValidID reports whether id has the shape of the ids this service issues;
+// anything else cannot exist and is answered as not found.
+func ValidID(id string) bool { return uuidRe.MatchString(id) }

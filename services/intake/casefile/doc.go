@@ -4,7 +4,11 @@
 //   - case.go: the case as the API speaks it: the registration and its
 //     sections, consent records, grants, possible duplicates, the decision
 //     and support tracks' states and records, the case record's entries,
-//     and the domain's errors. Intake re-exports these names.
+//     caseload next steps, the id check, and the domain's errors. Intake
+//     re-exports these names.
+//   - oversight.go: what oversight records: emergency accesses
+//     (break-the-glass), disclosures outside the system, and the state of
+//     an organisation's key ring as its administrator follows it.
 //   - taxonomy.go: the closed code lists a case is described by (routes,
 //     exploitation types, needs, nationalities, languages, organisation
 //     kinds, consent and grant purposes). Labels are translated by the web

@@ -1,16 +1,18 @@
-package intake
+package store
 
 import (
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/nrm-project/nrm/services/intake/keyring"
 	"sync"
 	"sync/atomic"
+
+	"github.com/nrm-project/nrm/services/intake/casefile"
+	"github.com/nrm-project/nrm/services/intake/keyring"
 )
 
-// snapshotSQL is caseForRead's row plus the rows of sectionsOf, grants
+// snapshotSQL is CaseForRead's row plus the rows of sectionsOf, grants
 // and consents as JSON: one statement sees one snapshot, so no transaction.
 var snapshotSQL = `SELECT ` + caseReadColumns + `,
 	(SELECT json_agg(json_build_array(` + sectionColumns + `) ORDER BY ` + sectionOrder + `)` + sectionFrom + `),
@@ -18,38 +20,38 @@ var snapshotSQL = `SELECT ` + caseReadColumns + `,
 	(SELECT json_agg(json_build_array(` + consentColumns + `) ORDER BY ` + consentOrder + `) FROM consents WHERE case_id = $1)` +
 	caseReadFrom
 
-// caseSnapshotOne is caseSnapshot on PostgreSQL.
-func (s *store) caseSnapshotOne(ctx context.Context, id, org string) (caseSnapshot, error) {
-	if !validID(id) {
-		return caseSnapshot{}, ErrNotFound
+// SnapshotOne is Snapshot on PostgreSQL.
+func (s *Store) SnapshotOne(ctx context.Context, id, org string) (Snapshot, error) {
+	if !casefile.ValidID(id) {
+		return Snapshot{}, casefile.ErrNotFound
 	}
 	var (
-		snap                   caseSnapshot
+		snap                   Snapshot
 		secs, grants, consents []byte
 	)
 	stmt, err := s.snapshot.get(ctx, s.db.DB, snapshotSQL)
 	if err != nil {
-		return caseSnapshot{}, fmt.Errorf("intake: prepare case read: %w", err)
+		return Snapshot{}, fmt.Errorf("intake: prepare case read: %w", err)
 	}
-	err = stmt.QueryRowContext(ctx, id, org).Scan(append(snap.row.scanTargets(), &secs, &grants, &consents)...)
+	err = stmt.QueryRowContext(ctx, id, org).Scan(append(snap.Row.scanTargets(), &secs, &grants, &consents)...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return caseSnapshot{}, ErrNotFound
+		return Snapshot{}, casefile.ErrNotFound
 	}
 	if err != nil {
-		return caseSnapshot{}, fmt.Errorf("intake: case: %w", err)
+		return Snapshot{}, fmt.Errorf("intake: case: %w", err)
 	}
-	snap.row.caseRow.finish()
-	if snap.macs, err = keyring.DecodeMACs(id, snap.row.macs); err != nil {
-		return caseSnapshot{}, err
+	snap.Row.CaseRow.finish()
+	if snap.Macs, err = keyring.DecodeMACs(id, snap.Row.macs); err != nil {
+		return Snapshot{}, err
 	}
-	if snap.secs, err = scanSections(newJSONRows(secs), id); err != nil {
-		return caseSnapshot{}, fmt.Errorf("intake: sections: %w", err)
+	if snap.Secs, err = scanSections(newJSONRows(secs), id); err != nil {
+		return Snapshot{}, fmt.Errorf("intake: sections: %w", err)
 	}
-	if snap.grants, err = scanAll(newJSONRows(grants), scanGrant); err != nil {
-		return caseSnapshot{}, fmt.Errorf("intake: grants: %w", err)
+	if snap.Grants, err = scanAll(newJSONRows(grants), scanGrant); err != nil {
+		return Snapshot{}, fmt.Errorf("intake: grants: %w", err)
 	}
-	if snap.consents, err = scanAll(newJSONRows(consents), scanConsent); err != nil {
-		return caseSnapshot{}, fmt.Errorf("intake: consents: %w", err)
+	if snap.Consents, err = scanAll(newJSONRows(consents), scanConsent); err != nil {
+		return Snapshot{}, fmt.Errorf("intake: consents: %w", err)
 	}
 	return snap, nil
 }

@@ -1,4 +1,4 @@
-package intake
+package store
 
 import (
 	"context"
@@ -18,7 +18,7 @@ func TestReferencesConcurrentAreDensePerYear(t *testing.T) {
 	const callers, each = 24, 10
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		d := dbtest.Open(t, e, "intake")
-		r := &references{db: d}
+		r := &References{db: d}
 		var (
 			mu   sync.Mutex
 			got  = map[int][]string{}
@@ -45,7 +45,7 @@ func TestReferencesConcurrentAreDensePerYear(t *testing.T) {
 		for err := range errs {
 			t.Fatal(err)
 		}
-		if err := r.release(context.Background()); err != nil {
+		if err := r.Release(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		for year, refs := range got {
@@ -82,7 +82,7 @@ func TestReferencesReserveUnderLoad(t *testing.T) {
 			}
 			return last
 		}
-		serve := func(r *references, n int) []string {
+		serve := func(r *References, n int) []string {
 			t.Helper()
 			batch := make([]*referenceRequest, n)
 			for i := range batch {
@@ -100,7 +100,7 @@ func TestReferencesReserveUnderLoad(t *testing.T) {
 			}
 			return out
 		}
-		a := &references{db: d}
+		a := &References{db: d}
 		if got := serve(a, 1); got[0] != "NRM-2026-000001" || counter() != 1 {
 			t.Fatalf("alone: %v, counter %d; want NRM-2026-000001 and 1", got, counter())
 		}
@@ -110,7 +110,7 @@ func TestReferencesReserveUnderLoad(t *testing.T) {
 		if got := serve(a, 1); got[0] != "NRM-2026-000004" || counter() != 3+refReserve {
 			t.Fatalf("after the group: %v, counter %d; want NRM-2026-000004 from the reserve", got, counter())
 		}
-		if err := a.release(ctx); err != nil {
+		if err := a.Release(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if c := counter(); c != 4 {
@@ -120,14 +120,14 @@ func TestReferencesReserveUnderLoad(t *testing.T) {
 		// Another process takes numbers after a's reserve: a's release
 		// then leaves the counter alone, and nobody hands out a number twice.
 		serve(a, 2) // 5, 6; reserves 7..22
-		b := &references{db: d}
+		b := &References{db: d}
 		if got := serve(b, 1); got[0] != fmt.Sprintf("NRM-2026-%06d", 7+refReserve) {
 			t.Fatalf("second process: %v, want the number after a's reserve", got)
 		}
 		if got := serve(a, 1); got[0] != "NRM-2026-000007" {
 			t.Fatalf("a after b: %v, want NRM-2026-000007 from its reserve", got)
 		}
-		if err := a.release(ctx); err != nil {
+		if err := a.Release(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if c := counter(); c != 7+refReserve {

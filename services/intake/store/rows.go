@@ -1,4 +1,4 @@
-package intake
+package store
 
 import (
 	"bytes"
@@ -17,13 +17,13 @@ import (
 // rowIter is a result being read: *sql.Rows, or rows PostgreSQL
 // aggregated into one column (jsonRows).
 type rowIter interface {
-	scanner
+	Scanner
 	Next() bool
 	Err() error
 }
 
 // scanAll reads every row of rs with scan.
-func scanAll[T any](rs rowIter, scan func(scanner) (T, error)) ([]T, error) {
+func scanAll[T any](rs rowIter, scan func(Scanner) (T, error)) ([]T, error) {
 	var out []T
 	for rs.Next() {
 		v, err := scan(rs)

@@ -1,4 +1,4 @@
-package intake
+package store
 
 import (
 	"context"
@@ -11,14 +11,14 @@ import (
 	"github.com/nrm-project/nrm/pkg/outbox"
 )
 
-// txWrites is the querier a registration writes through: on PostgreSQL it
+// Writes is the querier a registration writes through: on PostgreSQL it
 // holds back plain INSERT ... VALUES statements and sends them with the
 // next statement that needs an answer, as data-modifying WITH items of
-// it. The writes of a group of registrations (see writeRegistrations) then
+// it. The writes of a group of registrations (see intake's writeRegistrations) then
 // take one round trip instead of eight. Held-back statements answer no row
 // count (errHeld): the callers that write through it do not read one.
-type txWrites interface {
-	querier
+type Writes interface {
+	Querier
 	// Final is for the transaction's last statement: it goes out with
 	// everything held back and answers its own row count.
 	Final() outbox.Execer
@@ -26,11 +26,11 @@ type txWrites interface {
 	Flush(ctx context.Context) error
 }
 
-// writesFor returns the txWrites of tx: deferring on PostgreSQL, direct on
+// WritesFor returns the Writes of tx: deferring on PostgreSQL, direct on
 // SQLite (which is in process: a statement costs no round trip).
-func (s *service) writesFor(tx *sql.Tx) txWrites {
+func (s *Store) WritesFor(tx *sql.Tx) Writes {
 	if s.db.Engine == db.Postgres {
-		return &deferredWrites{tx: tx}
+		return &DeferredWrites{tx: tx}
 	}
 	return directWrites{tx}
 }
@@ -47,14 +47,16 @@ type heldResult struct{}
 func (heldResult) LastInsertId() (int64, error) { return 0, errHeld }
 func (heldResult) RowsAffected() (int64, error) { return 0, errHeld }
 
-type deferredWrites struct {
+// DeferredWrites holds back plain inserts until a statement needs an
+// answer (PostgreSQL).
+type DeferredWrites struct {
 	tx   *sql.Tx
 	held []string // renumbered to follow each other's arguments
 	args []any
 	err  error // a failed send: the transaction is aborted
 }
 
-func (w *deferredWrites) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (w *DeferredWrites) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if w.err != nil {
 		return nil, w.err
 	}
@@ -68,13 +70,13 @@ func (w *deferredWrites) ExecContext(ctx context.Context, query string, args ...
 
 // send runs main with everything held back as WITH items before it; the
 // result is main's.
-func (w *deferredWrites) send(ctx context.Context, main string, args []any) (sql.Result, error) {
+func (w *DeferredWrites) send(ctx context.Context, main string, args []any) (sql.Result, error) {
 	main = renumber(main, len(w.args))
 	w.args = append(w.args, args...)
 	return w.sendAll(ctx, main)
 }
 
-func (w *deferredWrites) Flush(ctx context.Context) error {
+func (w *DeferredWrites) Flush(ctx context.Context) error {
 	if w.err != nil || len(w.held) == 0 {
 		return w.err
 	}
@@ -87,7 +89,7 @@ func (w *deferredWrites) Flush(ctx context.Context) error {
 
 // sendAll sends main, already numbered to follow the held statements,
 // after them as WITH items, with every argument.
-func (w *deferredWrites) sendAll(ctx context.Context, main string) (sql.Result, error) {
+func (w *DeferredWrites) sendAll(ctx context.Context, main string) (sql.Result, error) {
 	held, args := w.held, w.args
 	w.held, w.args = nil, nil
 	var q strings.Builder
@@ -107,7 +109,7 @@ func (w *deferredWrites) sendAll(ctx context.Context, main string) (sql.Result, 
 	return res, err
 }
 
-func (w *deferredWrites) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (w *DeferredWrites) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if err := w.Flush(ctx); err != nil {
 		return nil, err
 	}
@@ -117,14 +119,14 @@ func (w *deferredWrites) QueryContext(ctx context.Context, query string, args ..
 // QueryRowContext sends what is held back first; if that fails, the
 // transaction is aborted and the query fails with it (Flush and every
 // later statement report the first error).
-func (w *deferredWrites) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+func (w *DeferredWrites) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	_ = w.Flush(ctx)
 	return w.tx.QueryRowContext(ctx, query, args...)
 }
 
-func (w *deferredWrites) Final() outbox.Execer { return finalWrites{w} }
+func (w *DeferredWrites) Final() outbox.Execer { return finalWrites{w} }
 
-type finalWrites struct{ w *deferredWrites }
+type finalWrites struct{ w *DeferredWrites }
 
 func (f finalWrites) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if f.w.err != nil {
@@ -172,3 +174,7 @@ func renumber(query string, offset int) string {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// Tx is the transaction w writes in, for a statement that must not wait
+// for what w holds back (Flush it first).
+func (w *DeferredWrites) Tx() *sql.Tx { return w.tx }

@@ -1,4 +1,4 @@
-package intake
+package store
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/group"
 )
 
-// references hands out case reference numbers, per year. Registrations
+// References hands out case reference numbers, per year. Registrations
 // that ask while a number is being taken wait, and the next caller takes
 // numbers for all of them with one statement: the year's counter row is
 // locked once per group instead of once per registration.
@@ -21,9 +21,9 @@ import (
 // without a statement. Registrations that come one at a time reserve
 // nothing, so their numbers stay dense. Numbers still reserved when the
 // process stops are given back if no other process has taken numbers
-// since (release); otherwise, or after a crash, they are skipped, as a
+// since (Release); otherwise, or after a crash, they are skipped, as a
 // registration that fails after taking its number leaves a gap.
-type references struct {
+type References struct {
 	db      *db.DB
 	batches group.Batches[*referenceRequest]
 
@@ -51,7 +51,7 @@ const referenceTimeout = 10 * time.Second
 
 // Next returns the next reference of year. A number lost to a
 // registration that fails later leaves a gap, which is allowed.
-func (r *references) Next(year int) (string, error) {
+func (r *References) Next(year int) (string, error) {
 	req := &referenceRequest{year: year}
 	if err := r.batches.Do(req, r.serve); err != nil {
 		return "", err
@@ -61,7 +61,7 @@ func (r *references) Next(year int) (string, error) {
 
 // serve hands out numbers to a batch in arrival order, per year: reserved
 // numbers first, then numbers taken in one statement.
-func (r *references) serve(batch []*referenceRequest) error {
+func (r *References) serve(batch []*referenceRequest) error {
 	ctx, cancel := context.WithTimeout(context.Background(), referenceTimeout)
 	defer cancel()
 	byYear := map[int][]*referenceRequest{}
@@ -106,7 +106,7 @@ func (r *references) serve(batch []*referenceRequest) error {
 	return nil
 }
 
-func (r *references) setSpare(year int, sp numberRange) {
+func (r *References) setSpare(year int, sp numberRange) {
 	if sp.next >= sp.end {
 		delete(r.spare, year)
 		return
@@ -119,9 +119,9 @@ func (r *references) setSpare(year int, sp numberRange) {
 
 func reference(year int, n int64) string { return fmt.Sprintf("NRM-%04d-%06d", year, n) }
 
-// release gives back the reserved numbers of each year whose counter
+// Release gives back the reserved numbers of each year whose counter
 // still ends with them; the rest stay skipped. For a stopping process.
-func (r *references) release(ctx context.Context) error {
+func (r *References) Release(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for y, sp := range r.spare {
@@ -142,7 +142,7 @@ func (r *references) release(ctx context.Context) error {
 // fails before, no stored case has the number (and the reference column is
 // unique). Numbers reserved for later groups are taken durably: a counter
 // lost in a crash must not hand them out a second time.
-func (r *references) take(ctx context.Context, year, n int, durable bool) (int64, error) {
+func (r *References) take(ctx context.Context, year, n int, durable bool) (int64, error) {
 	q := `INSERT INTO reference_seq (year, last) VALUES ($1, $2)
 		ON CONFLICT (year) DO UPDATE SET last = reference_seq.last + $2 RETURNING last`
 	if r.db.Engine == db.Postgres && !durable {
@@ -158,3 +158,6 @@ func (r *references) take(ctx context.Context, year, n int, durable bool) (int64
 	}
 	return last, nil
 }
+
+// NewReferences returns the reference counter over d.
+func NewReferences(d *db.DB) *References { return &References{db: d} }

@@ -1,4 +1,4 @@
-package intake
+package store
 
 import (
 	"context"
@@ -72,7 +72,7 @@ func TestDeferredWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &deferredWrites{tx: tx}
+	w := &DeferredWrites{tx: tx}
 	if res, err := w.ExecContext(ctx, `INSERT INTO p (id, v) VALUES ($1, $2), ($3, $4)`, 1, "a", 2, "b"); err != nil {
 		t.Fatal(err)
 	} else if _, err := res.RowsAffected(); !errors.Is(err, errHeld) {
@@ -111,7 +111,7 @@ func TestDeferredWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	w = &deferredWrites{tx: tx}
+	w = &DeferredWrites{tx: tx}
 	if _, err := w.ExecContext(ctx, `INSERT INTO c (p, n) VALUES ($1, $2)`, 99, 1); err != nil {
 		t.Fatalf("held insert failed early: %v", err)
 	}

@@ -1,0 +1,57 @@
+package casefile
+
+import "time"
+
+// KeyStatus is the state of an organisation's key ring as its
+// administrators follow rotations: counts and dates, never a key and
+// nothing about a person.
+type KeyStatus struct {
+	OrgID   string `json:"org_id"`
+	Kind    string `json:"kind"`    // the identity kind (x25519 or the post-quantum hybrid)
+	Version int    `json:"version"` // the active version
+	// CreatedAt is when the organisation's first identity was made;
+	// RotatedAt when the active one was, once rotated at least once.
+	CreatedAt time.Time  `json:"created_at"`
+	RotatedAt *time.Time `json:"rotated_at,omitempty"`
+	// Retired counts older identities kept until nothing needs them.
+	Retired int `json:"retired"`
+	// PendingRewrap counts wraps and entry keys still under an older
+	// identity: a rotation not finished (nrm keys rotate resumes it).
+	PendingRewrap int `json:"pending_rewrap"`
+}
+
+// Disclosure is one recorded disclosure outside the system.
+type Disclosure struct {
+	ID            string    `json:"id"`
+	CaseID        string    `json:"case_id"`
+	OrgID         string    `json:"org_id"`
+	UserID        string    `json:"user_id"`
+	RecipientKind string    `json:"recipient_kind"`
+	LegalBasis    string    `json:"legal_basis"`
+	Sections      []string  `json:"sections"`
+	DisclosedAt   time.Time `json:"disclosed_at"`
+}
+
+// Break-glass states.
+const (
+	BreakGlassOpen    = "open"
+	BreakGlassExpired = "expired"
+)
+
+// BreakGlass is one emergency access: who, when, until when, and its
+// review. The reason is a sealed entry, never here.
+type BreakGlass struct {
+	ID          string     `json:"id"`
+	CaseID      string     `json:"case_id"`
+	OrgID       string     `json:"org_id"`
+	UserID      string     `json:"user_id"`
+	GrantID     string     `json:"grant_id"`
+	ReasonEntry string     `json:"reason_entry"`
+	Status      string     `json:"status"`
+	OpenedAt    time.Time  `json:"opened_at"`
+	ExpiresAt   time.Time  `json:"expires_at"`
+	ClosedAt    *time.Time `json:"closed_at,omitempty"`
+	ReviewedBy  string     `json:"reviewed_by,omitempty"`
+	ReviewCode  string     `json:"review_code,omitempty"`
+	ReviewedAt  *time.Time `json:"reviewed_at,omitempty"`
+}
