@@ -1,3 +1,5 @@
+// Stays long (about 640 lines) for now: it wires every service, and the services it builds are being split at the same time (issue 21); split it by concern (build, mount, background) once they settle.
+
 package main
 
 import (

@@ -11,7 +11,7 @@
 //   - no service imports another service's store;
 //   - referral's sub-packages depend only downward: never on the referral
 //     service, and on a sibling only when referralLayers lists it (routing
-//     on directory, notices on webhooks);
+//     and external on directory, notices on webhooks);
 //   - intake's sub-packages likewise (intakeLayers): the store never imports
 //     the services above it, oversight never imports cases.
 //

@@ -61,8 +61,10 @@ func isStore(p string) bool {
 var referralLayers = map[string][]string{
 	"directory": nil,
 	"webhooks":  nil,
+	"grants":    nil,
 	"routing":   {"directory"},
 	"notices":   {"webhooks"},
+	"external":  {"directory"}, // sections stored in the directory's list form
 }
 
 // referralSub returns the referral sub-package p is in ("" for the

@@ -15,6 +15,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/identity/guard"
 )
 
 // EnrolmentRequest asks for the pending TOTP secret of a user who has not
@@ -85,7 +86,7 @@ func (s *service) BeginEnrolment(ctx context.Context, r EnrolmentRequest) (Enrol
 	}
 	uctx := auth.WithPrincipal(ctx, auth.Principal{UserID: u.ID, OrgID: u.OrgID, Roles: u.Roles})
 	if u.SecondFactor != SecondFactorPending {
-		s.throttle.succeeded(email, kit.ClientAddr(ctx))
+		s.throttle.Succeeded(email, kit.ClientAddr(ctx))
 		return Enrolment{}, s.deny(uctx, actionEnrolment, "user", u.ID, ErrAlreadyEnrolled)
 	}
 	now := s.now()
@@ -121,7 +122,7 @@ func (s *service) BeginEnrolment(ctx context.Context, r EnrolmentRequest) (Enrol
 	if err != nil {
 		return Enrolment{}, err
 	}
-	s.throttle.succeeded(email, kit.ClientAddr(ctx))
+	s.throttle.Succeeded(email, kit.ClientAddr(ctx))
 	return e, nil
 }
 
@@ -186,15 +187,15 @@ func (s *service) ChangePassword(ctx context.Context, r PasswordChange) error {
 		return err
 	}
 	addr := kit.ClientAddr(ctx)
-	if ok, wait, byAddress := s.throttle.attempt(u.Email, addr); !ok {
+	if ok, wait, byAddress := s.throttle.Attempt(u.Email, addr); !ok {
 		return s.refused("password_change", LimitLoginFailuresAccount, wait, byAddress)
 	}
 	current := r.CurrentPassword
 	if len(current) > MaxPasswordLen {
 		current = ""
 	}
-	match, err := s.hasher.verify(ctx, addr, u.PasswordHash, current)
-	if err != nil && !errors.Is(err, errBadHash) {
+	match, err := s.hasher.Verify(ctx, addr, u.PasswordHash, current)
+	if err != nil && !errors.Is(err, guard.ErrBadHash) {
 		return err
 	}
 	if !match {
@@ -205,7 +206,7 @@ func (s *service) ChangePassword(ctx context.Context, r PasswordChange) error {
 	if err != nil {
 		return err
 	}
-	hash, err := s.hasher.hash(ctx, addr, r.NewPassword)
+	hash, err := s.hasher.Hash(ctx, addr, r.NewPassword)
 	if err != nil {
 		return err
 	}
@@ -230,7 +231,7 @@ func (s *service) ChangePassword(ctx context.Context, r PasswordChange) error {
 	if err != nil {
 		return err
 	}
-	s.throttle.succeeded(u.Email, addr)
+	s.throttle.Succeeded(u.Email, addr)
 	return nil
 }
 

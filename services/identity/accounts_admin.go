@@ -173,7 +173,7 @@ func (s *service) resetHash(token string) string {
 
 func (s *service) ResetPassword(ctx context.Context, r PasswordResetRequest) error {
 	addr := kit.ClientAddr(ctx)
-	if ok, wait, byAddress := s.throttle.attempt(resetThrottleKey, addr); !ok {
+	if ok, wait, byAddress := s.throttle.Attempt(resetThrottleKey, addr); !ok {
 		return s.refused("password_reset", LimitPasswordReset, wait, byAddress)
 	}
 	if err := checkPassword("new_password", r.NewPassword); err != nil {
@@ -184,7 +184,7 @@ func (s *service) ResetPassword(ctx context.Context, r PasswordResetRequest) err
 	}
 	// Hash first, spend the token after: a token is never spent on a
 	// request that then fails for want of a hashing slot.
-	hash, err := s.hasher.hash(ctx, addr, r.NewPassword)
+	hash, err := s.hasher.Hash(ctx, addr, r.NewPassword)
 	if err != nil {
 		return err
 	}
@@ -216,7 +216,7 @@ func (s *service) ResetPassword(ctx context.Context, r PasswordResetRequest) err
 	if err != nil {
 		return err
 	}
-	s.throttle.succeeded(resetThrottleKey, addr)
+	s.throttle.Succeeded(resetThrottleKey, addr)
 	return nil
 }
 

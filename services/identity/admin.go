@@ -129,7 +129,7 @@ func (s *service) CreateUser(ctx context.Context, n NewUser) (User, string, erro
 	if err := s.rolesFit(ctx, action, n.OrgID, n.Roles, org.Kind); err != nil {
 		return User{}, "", err
 	}
-	hash, err := s.hasher.hash(ctx, kit.ClientAddr(ctx), n.Password)
+	hash, err := s.hasher.Hash(ctx, kit.ClientAddr(ctx), n.Password)
 	if err != nil {
 		return User{}, "", err
 	}

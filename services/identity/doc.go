@@ -3,7 +3,8 @@
 //
 // Credentials:
 //   - passwords: argon2id, 64 MiB, 3 passes, 2 lanes, 16-byte salt, 32-byte
-//     key, stored as a PHC string ($argon2id$v=19$m=65536,t=3,p=2$salt$key);
+//     key, stored as a PHC string ($argon2id$v=19$m=65536,t=3,p=2$salt$key;
+//     hashing and the failure throttle live in sub-package guard);
 //     at least 12 characters. At most GOMAXPROCS hashes run at once (each
 //     holds 64 MiB and runs its 2 lanes in parallel). A freed slot goes to
 //     the waiting client address with the fewest recent failed logins, and

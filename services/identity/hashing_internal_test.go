@@ -42,12 +42,12 @@ func TestUnknownAccountHashesToo(t *testing.T) {
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := kit.WithClientAddr(context.Background(), "192.0.2."+string(rune('1'+i)))
-			before := s.hasher.slots.hashes()
+			before := s.hasher.Hashes()
 			_, err := s.Login(ctx, LoginRequest{Email: tc.email, Password: tc.password, OTP: "000000"})
 			if kit.AsError(err) != kit.AsError(ErrInvalidCredentials) {
 				t.Fatalf("answer %v, want the one invalid_credentials answer", err)
 			}
-			if n := s.hasher.slots.hashes() - before; n != 1 {
+			if n := s.hasher.Hashes() - before; n != 1 {
 				t.Fatalf("%d password hashes, want exactly 1", n)
 			}
 		})

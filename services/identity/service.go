@@ -17,6 +17,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
+	"github.com/nrm-project/nrm/services/identity/guard"
 )
 
 // Service manages organisations, users, credentials and sessions.
@@ -250,8 +251,8 @@ type service struct {
 	regions   map[string]bool
 	rec       event.Recorder
 	outbox    *outbox.Outbox
-	hasher    *hasher
-	throttle  *throttle
+	hasher    *guard.Hasher
+	throttle  *guard.Throttle
 	signer    *signer
 	macKey    []byte
 	totpKey   []byte
@@ -297,10 +298,6 @@ func newService(cfg Config) (*service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("identity: metrics: %w", err)
 	}
-	h, err := newHasher(cfg.Argon2, 0)
-	if err != nil {
-		return nil, fmt.Errorf("identity: %w", err)
-	}
 	if cfg.Roles == nil {
 		if cfg.Roles, err = LoadRolePolicy(""); err != nil {
 			return nil, err
@@ -310,10 +307,11 @@ func newService(cfg Config) (*service, error) {
 	for _, r := range cfg.Regions {
 		regions[r] = true
 	}
-	th := newThrottle(defaultThrottleCapacity, cfg.Now)
-	h.slots.priority = th.addressFailures
-	h.slots.clean = th.addressClean
-	h.slots.now = cfg.Now
+	th := guard.NewThrottle(guard.DefaultThrottleCapacity, cfg.Now)
+	h, err := guard.NewHasher(cfg.Argon2, 0, guard.Order{Priority: th.AddressFailures, Clean: th.AddressClean, Now: cfg.Now})
+	if err != nil {
+		return nil, fmt.Errorf("identity: %w", err)
+	}
 	ob := outbox.New("identity")
 	ob.Now = cfg.Now
 	return &service{

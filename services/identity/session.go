@@ -11,6 +11,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/identity/guard"
 )
 
 // refreshThrottleKey is the throttle's "account" for refresh attempts: a
@@ -62,7 +63,7 @@ func (s *service) Login(ctx context.Context, r LoginRequest) (Tokens, error) {
 	if err != nil {
 		return Tokens{}, err
 	}
-	s.throttle.succeeded(email, kit.ClientAddr(ctx))
+	s.throttle.Succeeded(email, kit.ClientAddr(ctx))
 	return t, nil
 }
 
@@ -78,7 +79,7 @@ func (s *service) credentials(ctx context.Context, action, rawEmail, password st
 		email = email[:MaxEmailLen]
 	}
 	addr := kit.ClientAddr(ctx)
-	ok, wait, byAddress := s.throttle.attempt(email, addr)
+	ok, wait, byAddress := s.throttle.Attempt(email, addr)
 	if !ok {
 		return userRow{}, "", s.refused("login", LimitLoginFailuresAccount, wait, byAddress)
 	}
@@ -96,7 +97,7 @@ func (s *service) credentials(ctx context.Context, action, rawEmail, password st
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return userRow{}, "", err
 	}
-	phc := s.hasher.dummy
+	phc := s.hasher.Dummy()
 	if known {
 		phc = u.PasswordHash
 	}
@@ -104,8 +105,8 @@ func (s *service) credentials(ctx context.Context, action, rawEmail, password st
 		password = ""
 		known = false
 	}
-	match, err := s.hasher.verify(ctx, addr, phc, password)
-	if errors.Is(err, errBadHash) {
+	match, err := s.hasher.Verify(ctx, addr, phc, password)
+	if errors.Is(err, guard.ErrBadHash) {
 		level.Warn(s.log).Log("msg", "stored password hash is malformed", "user_id", u.ID)
 		match = false
 	} else if errors.Is(err, ErrRateLimited) {
@@ -172,7 +173,7 @@ func (s *service) issue(ctx context.Context, tx *sql.Tx, u userRow, sid string, 
 
 func (s *service) Refresh(ctx context.Context, token string) (Tokens, error) {
 	addr := kit.ClientAddr(ctx)
-	if ok, wait, byAddress := s.throttle.attempt(refreshThrottleKey, addr); !ok {
+	if ok, wait, byAddress := s.throttle.Attempt(refreshThrottleKey, addr); !ok {
 		return Tokens{}, s.refused("refresh", LimitRefreshFailures, wait, byAddress)
 	}
 	if len(token) == 0 || len(token) > 128 {
@@ -237,7 +238,7 @@ func (s *service) Refresh(ctx context.Context, token string) (Tokens, error) {
 	if failed {
 		return Tokens{}, ErrInvalidCredentials
 	}
-	s.throttle.succeeded(refreshThrottleKey, addr)
+	s.throttle.Succeeded(refreshThrottleKey, addr)
 	return t, nil
 }
 

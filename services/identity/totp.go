@@ -11,22 +11,13 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/notice"
+	"github.com/nrm-project/nrm/services/identity/guard"
 )
 
-// Second-factor guessing (NIST SP 800-63B §5.2.2): wrong codes are counted
-// per account, whatever the address. After a few free ones each further
-// code waits longer (1 s, 2 s, 4 s … at most a minute after the last
-// wrong one), and after MaxTOTPFailures in a row the second factor is
-// suspended until an administrator resets it. Only someone who already
-// has the password can get this far, so this lock cannot be used to shut
-// a user out without it.
-const (
-	totpFreeFailures = 5
-	totpBackoffBase  = time.Second
-	totpBackoffMax   = time.Minute
-	// MaxTOTPFailures consecutive wrong codes suspend the second factor.
-	MaxTOTPFailures = 100
-)
+// MaxTOTPFailures consecutive wrong codes suspend the second factor until
+// an administrator resets it; before that each wrong code waits longer
+// (guard.CodeWait).
+const MaxTOTPFailures = 100
 
 // Second-factor errors.
 const (
@@ -41,20 +32,6 @@ var (
 		"the time to enrol this account's second factor has passed; an administrator must reset it")
 )
 
-// totpWait returns how long the account must still wait before its next
-// code is checked.
-func totpWait(failures int, last, now time.Time) time.Duration {
-	n := failures - totpFreeFailures
-	if n < 0 || last.IsZero() {
-		return 0
-	}
-	d := totpBackoffMax
-	if n < 16 {
-		d = min(totpBackoffBase<<n, totpBackoffMax)
-	}
-	return last.Add(d).Sub(now)
-}
-
 // checkCode checks code against the sealed secret of u (its current one,
 // or a pending replacement) and returns the matched time step. The
 // attempt is counted as a failure before the code is looked at; the
@@ -66,7 +43,7 @@ func (s *service) checkCode(ctx context.Context, action string, u userRow, seale
 		}
 		return 0, ErrSecondFactorSuspended
 	}
-	if d := totpWait(u.TOTPFailures, u.TOTPFailedAt, now); d > 0 {
+	if d := guard.CodeWait(u.TOTPFailures, u.TOTPFailedAt, now); d > 0 {
 		s.metrics.throttled.WithLabelValues("totp").Inc()
 		return 0, totpRateLimited(d)
 	}
@@ -76,7 +53,7 @@ func (s *service) checkCode(ctx context.Context, action string, u userRow, seale
 	}
 	if !ok { // another attempt on this account went first
 		s.metrics.throttled.WithLabelValues("totp").Inc()
-		return 0, totpRateLimited(totpBackoffBase)
+		return 0, totpRateLimited(guard.CodeBackoffBase)
 	}
 	secret, err := openTOTP(s.totpKey, u.ID, sealed)
 	if err != nil {

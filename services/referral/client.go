@@ -3,8 +3,6 @@ package referral
 import (
 	"context"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,6 +13,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/referral/external"
 )
 
 // client is the referral Service over HTTP (kit.Client); errors come
@@ -162,19 +161,7 @@ func (c *client) Package(ctx context.Context, id string) (DisclosurePackage, err
 		return DisclosurePackage{}, fmt.Errorf("referral: client: %w", err)
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
-	if err != nil {
-		return DisclosurePackage{}, fmt.Errorf("referral: client: %w", err)
-	}
-	if resp.StatusCode/100 != 2 {
-		return DisclosurePackage{}, kit.DecodeErrorBody(resp.StatusCode, b)
-	}
-	pkg := DisclosurePackage{ReferralID: id, SHA256: resp.Header.Get(PackageHashHeader), Armored: b}
-	if _, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition")); err == nil {
-		name := params["filename"]
-		pkg.PackageID = strings.TrimSuffix(strings.TrimPrefix(name, "nrm-referral-"), ".age")
-	}
-	return pkg, nil
+	return external.Read(resp, id)
 }
 
 func (c *client) GetProvider(ctx context.Context, orgID string) (Provider, error) {

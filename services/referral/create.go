@@ -35,14 +35,7 @@ func (s *service) validateNew(in NewReferral) (NewReferral, error) {
 	}
 	switch in.Kind {
 	case KindExternal:
-		bases := s.legalBases()
-		if !slices.Contains(bases, in.LegalBasis) {
-			return in, kit.Validation("legal_basis: must be one of " + joinCodes(bases))
-		}
-		if !countryRe.MatchString(in.Destination) && !codeRe.MatchString(in.Destination) {
-			return in, kit.Validation("destination: a country code (ISO 3166-1 alpha-2) or an organisation kind code")
-		}
-		kind, err := s.recipientKind(in)
+		kind, err := s.desk.Rules.Check(in.LegalBasis, in.Destination, in.RecipientKind)
 		if err != nil {
 			return in, err
 		}
@@ -50,7 +43,7 @@ func (s *service) validateNew(in NewReferral) (NewReferral, error) {
 		if len(in.Candidates) > 0 || in.FanOut != 0 {
 			return in, kit.Validation("candidates, fan_out: not for external referrals")
 		}
-		r, err := s.checkRecipient(in.Recipient)
+		r, err := s.desk.CheckRecipient(in.Recipient)
 		if err != nil {
 			return in, err
 		}
@@ -208,50 +201,37 @@ func (s *service) pick(ctx context.Context, sum CaseSummary, in NewReferral) ([]
 	return out, nil
 }
 
-// grantAll asks intake for a pending grant to each candidate, so consent is
-// checked there. A candidate whose kind the consent does not cover is left
-// out; when none is left the referral is refused with intake's 409. Any
-// other failure undoes the grants made so far.
+// grantAll asks intake for a pending grant to each candidate
+// (grants.Keeper.GrantAll): one refused by consent is left out.
 func (s *service) grantAll(ctx context.Context, row referralRow, picked []Candidate) ([]candidateRow, error) {
-	var (
-		out     []candidateRow
-		refused bool
-	)
-	for _, c := range picked {
-		g, err := s.grants.GrantPending(ctx, GrantRequest{
-			CaseID: row.CaseID, OrgID: c.OrgID, Sections: row.Sections, ReferralID: row.ID,
-			Purpose: "referral", Service: row.Service,
-		})
-		if errors.Is(err, ErrConsentRequired) {
-			refused = true
-			continue
-		}
-		if err != nil {
-			s.revokeAll(ctx, row.CaseID, out)
-			if kit.AsError(err) != kit.ErrInternal {
-				return nil, err
-			}
-			return nil, fmt.Errorf("referral: grant: %w: %w", ErrUnavailable, err)
-		}
-		out = append(out, candidateRow{
-			ReferralID: row.ID, OrgID: c.OrgID, Name: c.Name, Score: c.Score, Rank: len(out) + 1, Status: OfferQueued,
-			Reasons: c.Reasons, GrantID: g.ID, GrantState: grantPending,
-		})
+	orgs := make([]string, len(picked))
+	for i, c := range picked {
+		orgs[i] = c.OrgID
 	}
-	if len(out) == 0 && refused {
-		return nil, ErrConsentRequired
+	ids, err := s.keeper.GrantAll(ctx, GrantRequest{CaseID: row.CaseID, Sections: row.Sections, ReferralID: row.ID,
+		Purpose: "referral", Service: row.Service}, orgs)
+	if err != nil {
+		return nil, err
+	}
+	var out []candidateRow
+	for i, c := range picked {
+		if ids[i] != "" {
+			out = append(out, candidateRow{
+				ReferralID: row.ID, OrgID: c.OrgID, Name: c.Name, Score: c.Score, Rank: len(out) + 1, Status: OfferQueued,
+				Reasons: c.Reasons, GrantID: ids[i], GrantState: grantPending,
+			})
+		}
 	}
 	return out, nil
 }
 
 // revokeAll undoes grants of a referral that was not written.
 func (s *service) revokeAll(ctx context.Context, caseID string, cands []candidateRow) {
-	ctx = context.WithoutCancel(ctx)
-	for _, c := range cands {
-		if err := s.grants.RevokeGrant(ctx, caseID, c.GrantID); err != nil {
-			_ = s.logger.Log("msg", "revoking grant of an unwritten referral failed", "grant", c.GrantID, "err", err)
-		}
+	ids := make([]string, len(cands))
+	for i, c := range cands {
+		ids[i] = c.GrantID
 	}
+	s.keeper.RevokeAll(ctx, caseID, ids...)
 }
 
 func deadlineOf(r Routing, urgency string, from time.Time) time.Time {

@@ -41,7 +41,7 @@ func (ev *env) plant(caseID string) {
 	}
 }
 
-func external(caseID, recipient string) NewReferral {
+func externalReferral(caseID, recipient string) NewReferral {
 	return NewReferral{CaseID: caseID, Service: "legal_aid", Kind: KindExternal, LegalBasis: "international_cooperation",
 		Destination: "prosecution", Recipient: recipient}
 }
@@ -148,7 +148,7 @@ func TestExternalPackage(t *testing.T) {
 				caseID := ev.adult("MA-06", 1, "en")
 				ev.plant(caseID)
 				calls := ev.secs.calls
-				r, err := ev.s.CreateReferral(ev.officer(), external(caseID, rc.recipient))
+				r, err := ev.s.CreateReferral(ev.officer(), externalReferral(caseID, rc.recipient))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -252,11 +252,11 @@ func TestExternalRecipientValidated(t *testing.T) {
 		name string
 		in   NewReferral
 	}{
-		{"missing", external(caseID, "")},
-		{"not a key", external(caseID, "age1notakeyatall")},
-		{"a secret key", external(caseID, secret)},
-		{"an ssh key", external(caseID, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG")},
-		{"too long", external(caseID, "age1pq1"+strings.Repeat("q", 4096))},
+		{"missing", externalReferral(caseID, "")},
+		{"not a key", externalReferral(caseID, "age1notakeyatall")},
+		{"a secret key", externalReferral(caseID, secret)},
+		{"an ssh key", externalReferral(caseID, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG")},
+		{"too long", externalReferral(caseID, "age1pq1"+strings.Repeat("q", 4096))},
 		{"internal with a recipient", NewReferral{CaseID: caseID, Service: "shelter", Urgency: "normal", Recipient: x.Recipient().String()}},
 	}
 	for _, tc := range cases {
@@ -281,11 +281,11 @@ func TestExternalRecipientValidated(t *testing.T) {
 func TestPackageAccess(t *testing.T) {
 	t.Parallel()
 	ev := newEnv(t, dbtest.SQLite(t))
-	ev.s.dpol.PackageDownloads = 10
+	ev.s.desk.Rules.Policy.PackageDownloads = 10
 	x, _ := age.GenerateX25519Identity()
 	caseID := ev.adult("MA-06", 0)
 	ev.plant(caseID)
-	ext, err := ev.s.CreateReferral(ev.officer(), external(caseID, x.Recipient().String()))
+	ext, err := ev.s.CreateReferral(ev.officer(), externalReferral(caseID, x.Recipient().String()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +371,7 @@ func TestExternalWithoutIntakeIsUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	x, _ := age.GenerateX25519Identity()
-	if _, err := s.CreateReferral(ev.officer(), external(ev.adult("MA-06", 0), x.Recipient().String())); kitAs(err) != 503 {
+	if _, err := s.CreateReferral(ev.officer(), externalReferral(ev.adult("MA-06", 0), x.Recipient().String())); kitAs(err) != 503 {
 		t.Fatalf("err %v, want 503", err)
 	}
 }

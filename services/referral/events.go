@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -76,16 +75,6 @@ func seconds(from *time.Time, to time.Time) *int64 {
 	return &d
 }
 
-// webhookBody is all a webhook carries: ids, codes and a deadline.
-type webhookBody struct {
-	ReferralID string     `json:"referral_id"`
-	Event      string     `json:"event"`
-	Service    string     `json:"service"`
-	Urgency    string     `json:"urgency"`
-	Deadline   *time.Time `json:"deadline,omitempty"`
-	SentAt     time.Time  `json:"sent_at"`
-}
-
 // tell notifies an organisation in the app and, when it has a webhook,
 // queues a signed delivery in the same transaction.
 func (s *service) tell(ctx context.Context, tx *sql.Tx, orgID string, r referralRow, ev string, deadline *time.Time) error {
@@ -98,8 +87,8 @@ func (s *service) tell(ctx context.Context, tx *sql.Tx, orgID string, r referral
 		ObjectType: notice.ObjectReferral, ObjectID: r.ID, CreatedAt: now}, false); err != nil {
 		return err
 	}
-	b, _ := json.Marshal(webhookBody{ReferralID: r.ID, Event: ev, Service: r.Service, Urgency: r.Urgency, Deadline: deadline, SentAt: now})
-	return webhooks.Queue(ctx, tx, orgID, b, now)
+	return webhooks.Tell(ctx, tx, orgID, webhooks.Body{ReferralID: r.ID, Event: ev, Service: r.Service, Urgency: r.Urgency,
+		Deadline: deadline, SentAt: now}, now)
 }
 
 // NewDenialRecorder returns the authz.DenialRecorder of the referral

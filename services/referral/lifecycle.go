@@ -12,6 +12,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/referral/grants"
 )
 
 // ErrOfferClosed answers a candidate whose own offer is no longer open.
@@ -173,7 +174,7 @@ func (s *service) Accept(ctx context.Context, id string) (Referral, error) {
 				return err
 			}
 			c.Status, c.GrantState = OfferWithdrawn, grantRevoke
-			if err := s.store.setGrantState(ctx, tx, id, c.OrgID, grantRevoke); err != nil {
+			if err := grants.SetState(ctx, tx, id, c.OrgID, grantRevoke); err != nil {
 				return err
 			}
 			if wasOffered {
@@ -208,60 +209,29 @@ func (s *service) Accept(ctx context.Context, id string) (Referral, error) {
 	return s.view(p, row, cands, now), nil
 }
 
-// activate makes the accepting organisation's pending grant live, as the
-// accepting user. When intake is unreachable the referral stays accepted
-// and the next read by that organisation tries again.
+// activate makes the accepting organisation's pending grant live
+// (grants.Keeper.Activate).
 func (s *service) activate(ctx context.Context, row referralRow, cands []candidateRow) error {
 	c := findOffer(cands, row.AcceptedOrg)
 	if c == nil || c.GrantState != grantPending || c.GrantID == "" {
 		return nil
 	}
-	if _, err := s.grants.ActivateGrant(ctx, row.CaseID, c.GrantID); err != nil {
-		_ = s.logger.Log("msg", "activating grant failed", "referral", row.ID, "err", err)
-		return ErrUnavailable
+	if err := s.keeper.Activate(ctx, row.CaseID, row.ID, c.OrgID, c.GrantID); err != nil {
+		return err
 	}
 	c.GrantState = grantActive
-	return s.store.setGrantState(ctx, s.db, row.ID, c.OrgID, grantActive)
+	return nil
 }
 
-// revokeDue revokes the grants a change made due, first as the caller
-// (the owner withdrawing or the grantee declining), then as the service;
-// what still fails is left for the sweeper.
+// revokeDue revokes the grants a change made due (grants.Keeper.RevokeDue).
 func (s *service) revokeDue(ctx context.Context, referralID string) {
-	due, err := s.store.revocationsDue(ctx, s.db, referralID, 100)
-	if err != nil {
-		_ = s.logger.Log("msg", "listing revocations failed", "err", err)
-		return
-	}
-	s.revoke(ctx, due)
+	s.keeper.RevokeDue(ctx, referralID, s.caseOf)
 }
 
-func (s *service) revoke(ctx context.Context, due []candidateRow) {
-	for _, c := range due {
-		row, err := s.store.referral(ctx, s.db, c.ReferralID)
-		if err != nil {
-			continue
-		}
-		err = nil
-		if c.GrantID != "" {
-			err = s.grants.RevokeGrant(ctx, row.CaseID, c.GrantID)
-			if err != nil && !isService(ctx) {
-				err = s.grants.RevokeGrant(serviceContext(ctx), row.CaseID, c.GrantID)
-			}
-		}
-		if err != nil {
-			_ = s.logger.Log("msg", "revoking grant failed; the sweeper retries", "referral", c.ReferralID, "err", err)
-			continue
-		}
-		if err := s.store.setGrantState(ctx, s.db, c.ReferralID, c.OrgID, grantRevoked); err != nil {
-			_ = s.logger.Log("msg", "recording revocation failed", "referral", c.ReferralID, "err", err)
-		}
-	}
-}
-
-func isService(ctx context.Context) bool {
-	p, ok := auth.FromContext(ctx)
-	return ok && p.IsService()
+// caseOf returns the case of a referral.
+func (s *service) caseOf(ctx context.Context, referralID string) (string, error) {
+	row, err := s.store.referral(ctx, s.db, referralID)
+	return row.CaseID, err
 }
 
 // ErrFreeTextNote refuses a decline note that is not a code.
@@ -316,7 +286,7 @@ func (s *service) Decline(ctx context.Context, id string, in DeclineInput) (Refe
 			}
 			mine.DeclineNote = in.Note
 		}
-		if err := s.store.setGrantState(ctx, tx, id, p.OrgID, grantRevoke); err != nil {
+		if err := grants.SetState(ctx, tx, id, p.OrgID, grantRevoke); err != nil {
 			return err
 		}
 		if err := s.store.UpdateMedian(ctx, tx, p.OrgID); err != nil {

@@ -127,7 +127,7 @@ func (s *service) Place(ctx context.Context, id string, in PlaceInput) (Referral
 	}
 	chosen := ranked[i]
 	// On the owner's behalf: the coordinator holds no relation to the case.
-	g, err := s.grants.GrantPending(serviceContext(ctx), GrantRequest{
+	g, err := s.keeper.Intake.GrantPending(serviceContext(ctx), GrantRequest{
 		CaseID: row.CaseID, OrgID: chosen.OrgID, Sections: row.Sections, ReferralID: row.ID,
 		Purpose: "referral", Service: row.Service,
 	})

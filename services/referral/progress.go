@@ -93,20 +93,12 @@ func (s *service) progress(ctx context.Context, id string, st step) (Referral, e
 	return s.view(p, row, cands, now), nil
 }
 
-// endGrant tells intake that the accepted provider's service ended, so its
-// grant ends after the follow-up window. A failure is logged: the grant
-// then stays until revoked otherwise.
+// endGrant tells intake the accepted provider's service ended
+// (grants.Keeper.End).
 func (s *service) endGrant(ctx context.Context, row referralRow, cands []candidateRow) {
 	for _, c := range cands {
-		if c.OrgID != row.AcceptedOrg || c.GrantID == "" {
-			continue
-		}
-		_, err := s.grants.EndGrant(ctx, row.CaseID, c.GrantID)
-		if err != nil && !isService(ctx) {
-			_, err = s.grants.EndGrant(serviceContext(ctx), row.CaseID, c.GrantID)
-		}
-		if err != nil {
-			_ = s.logger.Log("msg", "ending the grant with the service failed", "referral", row.ID, "err", err)
+		if c.OrgID == row.AcceptedOrg && c.GrantID != "" {
+			s.keeper.End(ctx, row.CaseID, row.ID, c.GrantID)
 		}
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
 	"github.com/nrm-project/nrm/services/referral/directory"
+	"github.com/nrm-project/nrm/services/referral/external"
+	"github.com/nrm-project/nrm/services/referral/grants"
 	"github.com/nrm-project/nrm/services/referral/routing"
 	"github.com/nrm-project/nrm/services/referral/webhooks"
 )
@@ -81,36 +83,12 @@ type CaseSummary struct {
 	Dependants     int
 }
 
-// Grants lets providers read the sections of a case (intake, adapted in
-// cmd/nrm). GrantPending refuses with ErrConsentRequired when consent does
-// not cover it.
-type Grants interface {
-	GrantPending(ctx context.Context, g GrantRequest) (Grant, error)
-	ActivateGrant(ctx context.Context, caseID, grantID string) (Grant, error)
-	RevokeGrant(ctx context.Context, caseID, grantID string) error
-	// EndGrant tells intake the service ended: the grant ends after the
-	// follow-up window of intake's policy.
-	EndGrant(ctx context.Context, caseID, grantID string) (Grant, error)
-}
-
-// GrantRequest asks that a candidate provider be able to read named
-// sections of the case once it accepts.
-type GrantRequest struct {
-	CaseID     string
-	OrgID      string
-	Sections   []string
-	ReferralID string
-	Purpose    string // referral
-	// Service is the referral's service code: a child may be referred for
-	// child_protection without a recorded consent.
-	Service string
-}
-
-// Grant is what referral keeps of a grant: its id and state.
-type Grant struct {
-	ID     string
-	Status string // pending, active, revoked
-}
+// Grants lets providers read the sections of a case (grants.Intake).
+type (
+	Grants       = grants.Intake
+	GrantRequest = grants.Request
+	Grant        = grants.Grant
+)
 
 // Orgs is the organisation directory (identity).
 type Orgs interface {
@@ -279,7 +257,7 @@ type Notification struct {
 const (
 	CodeInvalidTransition = "invalid_transition"
 	CodeNoCapacity        = "no_capacity"
-	CodeConsentRequired   = "consent_required"
+	CodeConsentRequired   = grants.CodeConsentRequired
 	CodeNoCandidate       = "no_candidate"
 	CodeAnonymous         = "anonymous_case"
 )
@@ -294,7 +272,7 @@ var (
 	ErrAnonymous   = kit.NewError(http.StatusConflict, CodeAnonymous, "anonymous notifications are never referred")
 	// ErrConsentRequired: the person's consent does not cover the
 	// referral (the same code intake answers).
-	ErrConsentRequired = kit.NewError(http.StatusConflict, CodeConsentRequired, "the person's consent does not cover this")
+	ErrConsentRequired = grants.ErrConsentRequired
 )
 
 // transitionError names the actions allowed in the referral's status.
@@ -349,10 +327,9 @@ type service struct {
 	db      *db.DB
 	store   *store
 	cases   CaseSource
-	grants  Grants
 	orgs    Orgs
-	discl   Disclosures
-	dpol    DisclosurePolicy
+	desk    *external.Desk
+	keeper  *grants.Keeper
 	routing Routing
 	logger  log.Logger
 	now     func() time.Time
@@ -402,15 +379,22 @@ func newService(cfg Config) (*service, error) {
 	if cfg.Directory != nil {
 		dir.Share(cfg.Directory)
 	}
-	return &service{
-		db: cfg.DB, store: &store{db: cfg.DB, Store: dir}, cases: cfg.Cases, grants: cfg.Grants, orgs: cfg.Orgs,
-		discl: cfg.Disclosures, dpol: cfg.Disclosure,
+	s := &service{
+		db: cfg.DB, store: &store{db: cfg.DB, Store: dir}, cases: cfg.Cases, orgs: cfg.Orgs,
 		routing: *r, logger: logger, now: utc, ob: ob,
 		rec:    event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: utc},
 		pseudo: cfg.Keys.Subkey(keys.PurposePseudonym), hookKey: hookKey,
 		hooks: webhooks.NewSender(cfg.DB, hookKey, cfg.HTTPClient),
 		idem:  idempotency.New(cfg.DB, cfg.Keys.Subkey(keys.PurposeIdempotency), idempotency.Config{TTL: cfg.IdempotencyTTL, Now: utc}),
-	}, nil
+	}
+	s.keeper = &grants.Keeper{DB: cfg.DB, Intake: cfg.Grants, Logger: logger, AsService: serviceContext}
+	s.desk = &external.Desk{DB: cfg.DB, Disclosures: cfg.Disclosures, Deny: s.deny,
+		Rules: external.Rules{Policy: cfg.Disclosure, RoutingLegalBases: r.LegalBases, Country: r.Country},
+		OrgKind: func(ctx context.Context, id string) (string, error) {
+			o, err := cfg.Orgs.Org(ctx, id)
+			return o.Kind, err
+		}}
+	return s, nil
 }
 
 // CodeEmergencyReasonRequired refuses a coordinator's withdrawal of

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nrm-project/nrm/services/referral/directory"
+	"github.com/nrm-project/nrm/services/referral/grants"
 )
 
 // queryer is a *sql.DB or a *sql.Tx.
@@ -52,10 +53,10 @@ type candidateRow struct {
 
 // Grant states of a candidate.
 const (
-	grantPending = "pending"
-	grantActive  = "active"
-	grantRevoke  = "revoke" // due: revoked by whoever gets there first, the caller or the sweeper
-	grantRevoked = "revoked"
+	grantPending = grants.Pending
+	grantActive  = grants.Active
+	grantRevoke  = grants.Revoke
+	grantRevoked = grants.Revoked
 )
 
 const referralColumns = `id, kind, case_id, case_owner_org, sender_org, sender_user, service, urgency, status,
@@ -200,15 +201,6 @@ func (st *store) offer(ctx context.Context, tx *sql.Tx, referralID, orgID string
 	return n == 1, err
 }
 
-func (st *store) setGrantState(ctx context.Context, q queryer, referralID, orgID, state string) error {
-	_, err := q.ExecContext(ctx, `UPDATE referral_candidates SET grant_state = $3
-		WHERE referral_id = $1 AND org_id = $2 AND grant_state <> 'revoked'`, referralID, orgID, state)
-	if err != nil {
-		return fmt.Errorf("referral: grant state %s: %w", referralID, err)
-	}
-	return nil
-}
-
 // moveReferral changes a referral's status if it is still from; false when
 // another transaction moved it first.
 func (st *store) moveReferral(ctx context.Context, tx *sql.Tx, id, from, to, acceptedOrg string, reserved int, at time.Time) (bool, error) {
@@ -238,30 +230,6 @@ func (st *store) dueOffers(ctx context.Context, q queryer, now time.Time, limit 
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
-}
-
-// revocationsDue lists (referral, org) pairs whose grant must be revoked.
-func (st *store) revocationsDue(ctx context.Context, q queryer, referralID string, limit int) ([]candidateRow, error) {
-	query := `SELECT referral_id, org_id, grant_id FROM referral_candidates WHERE grant_state = 'revoke'`
-	args := []any{limit}
-	if referralID != "" {
-		query += ` AND referral_id = $2`
-		args = append(args, referralID)
-	}
-	rows, err := q.QueryContext(ctx, query+` ORDER BY referral_id, org_id LIMIT $1`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("referral: revocations: %w", err)
-	}
-	defer rows.Close()
-	var out []candidateRow
-	for rows.Next() {
-		var c candidateRow
-		if err := rows.Scan(&c.ReferralID, &c.OrgID, &c.GrantID); err != nil {
-			return nil, fmt.Errorf("referral: revocations: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 func (st *store) notify(ctx context.Context, tx *sql.Tx, orgID, referralID, ev string, at time.Time) error {

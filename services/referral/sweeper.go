@@ -8,6 +8,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
+	"github.com/nrm-project/nrm/services/referral/grants"
 )
 
 // Sweeper moves referrals past their deadlines: an expired offer goes to
@@ -75,12 +76,12 @@ func (w *Sweeper) SweepOnce(ctx context.Context, now time.Time) (SweepResult, er
 		}
 		res.Expired += n
 	}
-	due, err := w.s.store.revocationsDue(ctx, w.s.db, "", w.Batch)
+	due, err := w.s.keeper.Due(ctx, "", w.Batch)
 	if err != nil {
 		return res, err
 	}
-	w.s.revoke(ctx, due)
-	left, err := w.s.store.revocationsDue(ctx, w.s.db, "", w.Batch)
+	w.s.keeper.Revoke(ctx, due, w.s.caseOf)
+	left, err := w.s.keeper.Due(ctx, "", w.Batch)
 	if err != nil {
 		return res, err
 	}
@@ -119,7 +120,7 @@ func (w *Sweeper) expire(ctx context.Context, id string, now time.Time) (int, er
 				return errRaced
 			}
 			c.Status, c.GrantState = OfferExpired, grantRevoke
-			if err := s.store.setGrantState(ctx, tx, id, c.OrgID, grantRevoke); err != nil {
+			if err := grants.SetState(ctx, tx, id, c.OrgID, grantRevoke); err != nil {
 				return err
 			}
 			if err := s.store.UpdateMedian(ctx, tx, c.OrgID); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/referral/external"
 )
 
 // MakeHTTPHandler returns the public HTTP API of the referral service.
@@ -51,7 +52,7 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 }
 
 // PackageHashHeader carries the hex SHA-256 of a package, as recorded.
-const PackageHashHeader = "X-NRM-Package-SHA256"
+const PackageHashHeader = external.HashHeader
 
 // encodePackage writes the armored age file itself, not JSON.
 func encodePackage(logger log.Logger) httptransport.EncodeResponseFunc {
@@ -59,16 +60,7 @@ func encodePackage(logger log.Logger) httptransport.EncodeResponseFunc {
 		if kit.WriteFailure(ctx, w, response, logger) {
 			return nil
 		}
-		r := response.(packageResponse)
-		h := w.Header()
-		h.Set("Cache-Control", "no-store")
-		h.Set("Content-Type", "application/octet-stream")
-		h.Set("Content-Disposition", `attachment; filename="`+r.Filename()+`"`)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set(PackageHashHeader, r.SHA256)
-		w.WriteHeader(http.StatusOK)
-		_, err := w.Write(r.Armored)
-		return err
+		return external.Write(w, response.(packageResponse).DisclosurePackage)
 	}
 }
 

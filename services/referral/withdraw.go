@@ -12,6 +12,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/referral/grants"
 )
 
 // WithdrawInput is the body of a withdrawal. The owner (the sending
@@ -159,7 +160,7 @@ func (s *service) withdrawInTx(ctx context.Context, tx *sql.Tx, p auth.Principal
 		}
 		if c.GrantState != grantRevoked {
 			c.GrantState = grantRevoke
-			if err := s.store.setGrantState(ctx, tx, row.ID, c.OrgID, grantRevoke); err != nil {
+			if err := grants.SetState(ctx, tx, row.ID, c.OrgID, grantRevoke); err != nil {
 				return err
 			}
 		}

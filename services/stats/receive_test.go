@@ -60,11 +60,14 @@ func TestLateRegistrationStillCounts(t *testing.T) {
 				{ID: nextID("con"), Type: facts.Consent, CaseKey: "k1", Month: "2026-11", Purpose: "data_sharing", Granted: &no}}
 		}, TableRegionResponder, []string{"cases", "MA-01", "ngo"}, 1},
 	}
-	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
-		f := newFixture(t, e, nil)
+	// Each case on each engine gets a database of its own (a copy of the
+	// migrated template) and runs beside the others.
+	engines := map[string]func(testing.TB) dbtest.Engine{"sqlite": dbtest.SQLite, "postgres": dbtest.Postgres}
+	for name, engine := range engines {
 		for _, tc := range tests {
-			t.Run(tc.name, func(t *testing.T) {
-				f.reset(t)
+			t.Run(name+"-"+tc.name, func(t *testing.T) {
+				t.Parallel()
+				f := newFixture(t, engine(t), nil)
 				for _, ev := range tc.events() {
 					f.send(t, ev)
 				}
@@ -73,7 +76,7 @@ func TestLateRegistrationStillCounts(t *testing.T) {
 				}
 			})
 		}
-	})
+	}
 }
 
 // randomEvents builds a small history: registrations, links, decisions,

@@ -32,6 +32,7 @@ func sameFigures(t *testing.T, what string, a, b Table) {
 func TestReleaseControl(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+		t.Parallel()               // each engine has its own database
 		f := newFixture(t, e, nil) // K = 10
 		addCases := func(prefix string, n int) {
 			f.sendN(t, n, func(i int) facts.Event {

@@ -3,6 +3,7 @@ package webhooks
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -33,4 +34,23 @@ func Queue(ctx context.Context, tx Querier, orgID string, body []byte, now time.
 		return fmt.Errorf("referral: queue webhook: %w", err)
 	}
 	return nil
+}
+
+// Body is all a webhook carries: ids, codes and a deadline.
+type Body struct {
+	ReferralID string     `json:"referral_id"`
+	Event      string     `json:"event"`
+	Service    string     `json:"service"`
+	Urgency    string     `json:"urgency"`
+	Deadline   *time.Time `json:"deadline,omitempty"`
+	SentAt     time.Time  `json:"sent_at"`
+}
+
+// Tell queues a delivery of b to orgID's webhook in tx (Queue).
+func Tell(ctx context.Context, tx Querier, orgID string, b Body, now time.Time) error {
+	body, err := json.Marshal(b)
+	if err != nil {
+		return err
+	}
+	return Queue(ctx, tx, orgID, body, now)
 }

@@ -1,4 +1,4 @@
-package identity
+package guard
 
 import (
 	"container/list"
@@ -6,11 +6,9 @@ import (
 	"encoding/hex"
 	"sync"
 	"time"
-
-	"github.com/nrm-project/nrm/pkg/kit"
 )
 
-// The throttle slows down repeated login failures instead of locking
+// Throttle slows down repeated login failures instead of locking
 // accounts, so an attacker cannot lock an officer out. Three counters per
 // attempt:
 //   - (account, address): a few free tries, then an exponentially growing
@@ -21,7 +19,7 @@ import (
 //
 // Counters are forgotten after a quiet period, and the table is an LRU with
 // a fixed capacity, so memory stays bounded whatever an attacker sends.
-type throttle struct {
+type Throttle struct {
 	mu       sync.Mutex
 	capacity int
 	now      func() time.Time
@@ -50,15 +48,17 @@ var (
 )
 
 const (
-	defaultThrottleCapacity = 100_000
+	// DefaultThrottleCapacity is the number of counters a Throttle keeps.
+	DefaultThrottleCapacity = 100_000
 	throttleForget          = 15 * time.Minute
 )
 
-func newThrottle(capacity int, now func() time.Time) *throttle {
+// NewThrottle returns a Throttle of at most capacity counters.
+func NewThrottle(capacity int, now func() time.Time) *Throttle {
 	if now == nil {
 		now = time.Now
 	}
-	return &throttle{capacity: capacity, now: now, lru: list.New(), entries: map[string]*list.Element{}}
+	return &Throttle{capacity: capacity, now: now, lru: list.New(), entries: map[string]*list.Element{}}
 }
 
 func (r throttleRule) delay(failures int) time.Duration {
@@ -84,17 +84,17 @@ func accountKey(email string) string {
 	return hex.EncodeToString(h[:12])
 }
 
-// attempt decides whether a login attempt may go ahead. It returns ok=false
+// Attempt decides whether a login attempt may go ahead. It returns ok=false
 // (refuse with 429, no work done) when the address or the (account,
 // address) pair must still wait, and otherwise counts the attempt as a
-// failure until succeeded says otherwise, so parallel attempts cannot slip
+// failure until Succeeded says otherwise, so parallel attempts cannot slip
 // through together. When ok, wait is the added delay for the account;
 // when refused, wait is how long until every refusing counter lets an
 // attempt through, and byAddress says that the address counter is the one
 // that holds it longest (the limit a 429 names). Nothing here depends on
 // whether the account exists: a known and an unknown email are counted
 // and refused alike.
-func (t *throttle) attempt(email, addr string) (ok bool, wait time.Duration, byAddress bool) {
+func (t *Throttle) Attempt(email, addr string) (ok bool, wait time.Duration, byAddress bool) {
 	acct := accountKey(email)
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -124,9 +124,9 @@ func (t *throttle) attempt(email, addr string) (ok bool, wait time.Duration, byA
 	return true, wait, false
 }
 
-// succeeded clears the account's counters after a successful login; the
+// Succeeded clears the account's counters after a successful login; the
 // address keeps its history but for this attempt.
-func (t *throttle) succeeded(email, addr string) {
+func (t *Throttle) Succeeded(email, addr string) {
 	acct := accountKey(email)
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -145,7 +145,7 @@ func (t *throttle) succeeded(email, addr string) {
 
 // get returns the entry for key, creating it (and evicting the least
 // recently used entry when full) and forgetting stale counts.
-func (t *throttle) get(key string, now time.Time) *throttleEntry {
+func (t *Throttle) get(key string, now time.Time) *throttleEntry {
 	if el, ok := t.entries[key]; ok {
 		t.lru.MoveToFront(el)
 		e := el.Value.(*throttleEntry)
@@ -165,15 +165,15 @@ func (t *throttle) get(key string, now time.Time) *throttleEntry {
 }
 
 // size returns the number of tracked keys.
-func (t *throttle) size() int {
+func (t *Throttle) size() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return len(t.entries)
 }
 
-// addressFailures returns the recent failed attempts counted for addr
+// AddressFailures returns the recent failed attempts counted for addr
 // (the hashing queue's priority: fewer goes first).
-func (t *throttle) addressFailures(addr string) int {
+func (t *Throttle) AddressFailures(addr string) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	el, ok := t.entries[ruleAddress.keyspace+addr]
@@ -187,37 +187,12 @@ func (t *throttle) addressFailures(addr string) int {
 	return e.failures
 }
 
-// addressClean reports whether addr is still within its free failed
+// AddressClean reports whether addr is still within its free failed
 // tries (the hashing slots kept for clean addresses: fairSlots).
-func (t *throttle) addressClean(addr string) bool {
-	return t.addressFailures(addr) < ruleAddress.free
+func (t *Throttle) AddressClean(addr string) bool {
+	return t.AddressFailures(addr) < ruleAddress.free
 }
 
-// Names of identity's own limits, as a 429 names them (body "limit"; the
-// fixed values are listed in docs/operations.md). Add names, never rename.
-const (
-	// LimitLoginFailuresAccount: failed sign-ins (or password changes)
-	// for one email from one address.
-	LimitLoginFailuresAccount = "login_failures_account"
-	// LimitLoginFailuresAddress: failed sign-ins, refreshes and password
-	// resets from one address, whatever the account.
-	LimitLoginFailuresAddress = "login_failures_address"
-	// LimitSecondFactorFailures: wrong second-factor codes for one account.
-	LimitSecondFactorFailures = "second_factor_failures"
-	// LimitRefreshFailures: refused refresh tokens from one address.
-	LimitRefreshFailures = "refresh_failures"
-	// LimitPasswordReset: refused password-reset tokens from one address.
-	LimitPasswordReset = "password_reset"
-	// LimitHashingQueue: password checks one address may have waiting.
-	LimitHashingQueue = "hashing_queue"
-)
-
-// refused answers an attempt the throttle refused: own names the limit of
-// the (key, address) counter; the address counter has its own name.
-func (s *service) refused(scope, own string, wait time.Duration, byAddress bool) error {
-	s.metrics.throttled.WithLabelValues(scope).Inc()
-	if byAddress {
-		own = LimitLoginFailuresAddress
-	}
-	return kit.RateLimited(own, wait)
-}
+// LimitHashingQueue names the 429 of a client address that already has
+// the most password checks waiting (identity.LimitHashingQueue).
+const LimitHashingQueue = "hashing_queue"

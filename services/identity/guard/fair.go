@@ -1,4 +1,4 @@
-package identity
+package guard
 
 import (
 	"context"
@@ -48,7 +48,7 @@ func newFairSlots(n, perKey int) *fairSlots {
 // acquire takes a slot for key, waiting at most wait. It answers a 429
 // (LimitHashingQueue) when key already has perKey requests waiting, with
 // the time by which its oldest waiter leaves the queue at the latest (a
-// slot or its own wait ending), and ErrUnavailable when no slot came in
+// slot or its own wait ending), and kit.ErrUnavailable when no slot came in
 // time.
 func (f *fairSlots) acquire(ctx context.Context, key string, wait time.Duration) error {
 	f.mu.Lock()
@@ -79,7 +79,7 @@ func (f *fairSlots) acquire(ctx context.Context, key string, wait time.Duration)
 	case <-w.ch:
 		return nil
 	case <-t.C:
-		err = ErrUnavailable
+		err = kit.ErrUnavailable
 	case <-ctx.Done():
 		err = fmt.Errorf("identity: hash: %w", ctx.Err())
 	}
@@ -182,4 +182,31 @@ func (f *fairSlots) hashes() uint64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.granted
+}
+
+// Hashes returns the number of hashing slots h has handed out so far
+// (a test counts the hashes a request ran).
+func (h *Hasher) Hashes() uint64 { return h.slots.hashes() }
+
+// Hold takes every free hashing slot of h and lets a queued request wait
+// up to wait for one, for tests of the queue: queued reports how many
+// requests addr has waiting; release gives the slots back.
+func (h *Hasher) Hold(wait time.Duration) (queued func(addr string) int, release func()) {
+	f := h.slots
+	h.wait = wait
+	f.mu.Lock()
+	held := f.free
+	f.free = 0
+	f.mu.Unlock()
+	queued = func(addr string) int {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return len(f.queues[addr])
+	}
+	release = func() {
+		for range held {
+			f.release()
+		}
+	}
+	return queued, release
 }

@@ -1,4 +1,4 @@
-package identity
+package guard
 
 import (
 	"context"
@@ -42,9 +42,9 @@ const (
 	hashWait = 3 * time.Second
 )
 
-// hasher bounds concurrent argon2id computations (each one holds Memory
+// Hasher bounds concurrent argon2id computations (each one holds Memory
 // KiB) and shares them fairly between client addresses (fairSlots).
-type hasher struct {
+type Hasher struct {
 	params Argon2Params
 	slots  *fairSlots
 	wait   time.Duration
@@ -55,7 +55,21 @@ type hasher struct {
 // waiting; more are refused at once.
 const hashQueuePerAddress = 4
 
-func newHasher(p Argon2Params, slots int) (*hasher, error) {
+// Order decides which waiting client address gets a freed hashing slot
+// (fairSlots); a nil field treats every address alike.
+type Order struct {
+	// Priority: lower goes first (the address's recent failed logins).
+	Priority func(addr string) int
+	// Clean: an address still within its free failed tries, which may
+	// take the slot kept for such addresses.
+	Clean func(addr string) bool
+	// Now is the clock of the 429's wait (nil: time.Now).
+	Now func() time.Time
+}
+
+// NewHasher returns a Hasher of p (zero: DefaultArgon2) that runs at most
+// slots hashes at once (0: GOMAXPROCS), handing slots out in order o.
+func NewHasher(p Argon2Params, slots int, o Order) (*Hasher, error) {
 	if p == (Argon2Params{}) {
 		p = DefaultArgon2
 	}
@@ -68,10 +82,14 @@ func newHasher(p Argon2Params, slots int) (*hasher, error) {
 		// with more hashes sharing them.
 		slots = runtime.GOMAXPROCS(0)
 	}
-	h := &hasher{params: p, slots: newFairSlots(slots, hashQueuePerAddress), wait: hashWait}
+	h := &Hasher{params: p, slots: newFairSlots(slots, hashQueuePerAddress), wait: hashWait}
 	// One slot stays ready for clean addresses, when there is more than one.
 	h.slots.reserved = min(1, slots-1)
-	dummy, err := h.hash(context.Background(), "", rand.Text())
+	h.slots.priority, h.slots.clean = o.Priority, o.Clean
+	if o.Now != nil {
+		h.slots.now = o.Now
+	}
+	dummy, err := h.Hash(context.Background(), "", rand.Text())
 	if err != nil {
 		return nil, err
 	}
@@ -81,14 +99,19 @@ func newHasher(p Argon2Params, slots int) (*hasher, error) {
 
 // acquire takes a hashing slot in turn with the other client addresses
 // (addr is the caller's; "" for the command line).
-func (h *hasher) acquire(ctx context.Context, addr string) error {
+func (h *Hasher) acquire(ctx context.Context, addr string) error {
 	return h.slots.acquire(ctx, addr, h.wait)
 }
 
-func (h *hasher) release() { h.slots.release() }
+func (h *Hasher) release() { h.slots.release() }
 
-// hash returns the PHC string of password.
-func (h *hasher) hash(ctx context.Context, addr, password string) (string, error) {
+// Dummy is the hash of a random password, checked for an unknown email so
+// that it costs and answers like a known one.
+func (h *Hasher) Dummy() string { return h.dummy }
+
+// Hash returns the PHC string of password, hashed in addr's turn (addr is
+// the client's address; "" for the command line).
+func (h *Hasher) Hash(ctx context.Context, addr, password string) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("identity: salt: %w", err)
@@ -105,11 +128,13 @@ func (h *hasher) hash(ctx context.Context, addr, password string) (string, error
 
 var b64 = base64.RawStdEncoding
 
-var errBadHash = errors.New("identity: malformed password hash")
+// ErrBadHash: a stored hash that is not a sane argon2id PHC string.
+var ErrBadHash = errors.New("identity: malformed password hash")
 
-// verify reports whether password matches the PHC string phc.
-func (h *hasher) verify(ctx context.Context, addr, phc, password string) (bool, error) {
-	p, salt, want, err := parsePHC(phc)
+// Verify reports whether password matches the PHC string phc; ErrBadHash
+// when phc is not one this package accepts.
+func (h *Hasher) Verify(ctx context.Context, addr, phc, password string) (bool, error) {
+	p, salt, want, err := ParsePHC(phc)
 	if err != nil {
 		return false, err
 	}
@@ -121,27 +146,28 @@ func (h *hasher) verify(ctx context.Context, addr, phc, password string) (bool, 
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
-func parsePHC(phc string) (Argon2Params, []byte, []byte, error) {
+// ParsePHC splits a PHC string into its parameters, salt and key.
+func ParsePHC(phc string) (Argon2Params, []byte, []byte, error) {
 	parts := strings.Split(phc, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
-		return Argon2Params{}, nil, nil, errBadHash
+		return Argon2Params{}, nil, nil, ErrBadHash
 	}
 	var v int
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &v); err != nil || v != argon2.Version {
-		return Argon2Params{}, nil, nil, errBadHash
+		return Argon2Params{}, nil, nil, ErrBadHash
 	}
 	var p Argon2Params
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil {
-		return Argon2Params{}, nil, nil, errBadHash
+		return Argon2Params{}, nil, nil, ErrBadHash
 	}
 	// A planted hash must not make a login allocate gigabytes.
 	if p.Time == 0 || p.Time > 16 || p.Memory < 8 || p.Memory > 1<<20 || p.Threads == 0 {
-		return Argon2Params{}, nil, nil, errBadHash
+		return Argon2Params{}, nil, nil, ErrBadHash
 	}
 	salt, err1 := b64.DecodeString(parts[4])
 	key, err2 := b64.DecodeString(parts[5])
 	if err1 != nil || err2 != nil || len(salt) < 8 || len(key) < 16 || len(key) > 64 {
-		return Argon2Params{}, nil, nil, errBadHash
+		return Argon2Params{}, nil, nil, ErrBadHash
 	}
 	return p, salt, key, nil
 }

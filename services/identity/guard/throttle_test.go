@@ -1,4 +1,4 @@
-package identity
+package guard
 
 import (
 	"fmt"
@@ -14,10 +14,10 @@ import (
 func TestThrottle(t *testing.T) {
 	t.Parallel()
 	now := time.Unix(1_700_000_000, 0)
-	th := newThrottle(1000, func() time.Time { return now })
+	th := NewThrottle(1000, func() time.Time { return now })
 	attempts := func(email, addr string, n int) (allowed int) {
 		for range n {
-			if ok, _, _ := th.attempt(email, addr); ok {
+			if ok, _, _ := th.Attempt(email, addr); ok {
 				allowed++
 			}
 		}
@@ -29,26 +29,26 @@ func TestThrottle(t *testing.T) {
 		}
 	})
 	t.Run("real user from another address still gets in", func(t *testing.T) {
-		ok, wait, _ := th.attempt("victim@example.org", "203.0.113.7")
+		ok, wait, _ := th.Attempt("victim@example.org", "203.0.113.7")
 		if !ok || wait > ruleAccount.max {
 			t.Fatalf("ok=%v wait=%v", ok, wait)
 		}
-		th.succeeded("victim@example.org", "203.0.113.7")
+		th.Succeeded("victim@example.org", "203.0.113.7")
 	})
 	t.Run("the wait grows and then ends", func(t *testing.T) {
 		now = now.Add(500 * time.Millisecond)
-		if ok, _, _ := th.attempt("victim@example.org", "198.51.100.1"); ok {
+		if ok, _, _ := th.Attempt("victim@example.org", "198.51.100.1"); ok {
 			t.Fatal("allowed before the wait ended")
 		}
 		now = now.Add(rulePair.max)
-		if ok, _, _ := th.attempt("victim@example.org", "198.51.100.1"); !ok {
+		if ok, _, _ := th.Attempt("victim@example.org", "198.51.100.1"); !ok {
 			t.Fatal("refused after the wait")
 		}
 	})
 	t.Run("an address spraying many accounts is slowed down", func(t *testing.T) {
 		allowed := 0
 		for i := range 200 {
-			if ok, _, _ := th.attempt(fmt.Sprintf("user%d@example.org", i), "192.0.2.99"); ok {
+			if ok, _, _ := th.Attempt(fmt.Sprintf("user%d@example.org", i), "192.0.2.99"); ok {
 				allowed++
 			}
 		}
@@ -59,7 +59,7 @@ func TestThrottle(t *testing.T) {
 	t.Run("many addresses against one account only add a bounded delay", func(t *testing.T) {
 		var wait time.Duration
 		for i := range 100 {
-			_, wait, _ = th.attempt("target@example.org", fmt.Sprintf("10.0.%d.%d", i/256, i%256))
+			_, wait, _ = th.Attempt("target@example.org", fmt.Sprintf("10.0.%d.%d", i/256, i%256))
 		}
 		if wait == 0 || wait > ruleAccount.max {
 			t.Fatalf("account delay %v, want in (0, %v]", wait, ruleAccount.max)
@@ -67,7 +67,7 @@ func TestThrottle(t *testing.T) {
 	})
 	t.Run("counts are forgotten after a quiet period", func(t *testing.T) {
 		now = now.Add(throttleForget + time.Minute)
-		if ok, wait, _ := th.attempt("target@example.org", "10.0.0.1"); !ok || wait != 0 {
+		if ok, wait, _ := th.Attempt("target@example.org", "10.0.0.1"); !ok || wait != 0 {
 			t.Fatalf("ok=%v wait=%v after quiet period", ok, wait)
 		}
 	})
@@ -75,9 +75,9 @@ func TestThrottle(t *testing.T) {
 
 func TestThrottleBounded(t *testing.T) {
 	t.Parallel()
-	th := newThrottle(300, time.Now)
+	th := NewThrottle(300, time.Now)
 	for i := range 20_000 {
-		th.attempt(fmt.Sprintf("u%d@example.org", i), fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+		th.Attempt(fmt.Sprintf("u%d@example.org", i), fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
 		if n := th.size(); n > 300 {
 			t.Fatalf("tracking table grew to %d entries", n)
 		}
@@ -89,16 +89,16 @@ func TestThrottleBounded(t *testing.T) {
 
 func TestPasswordHash(t *testing.T) {
 	t.Parallel()
-	h, err := newHasher(DefaultArgon2, 2)
+	h, err := NewHasher(DefaultArgon2, 2, Order{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := t.Context()
-	phc, err := h.hash(ctx, "", "correct horse battery staple")
+	phc, err := h.Hash(ctx, "", "correct horse battery staple")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, _, _, err := parsePHC(phc)
+	p, _, _, err := ParsePHC(phc)
 	if err != nil || p != DefaultArgon2 {
 		t.Fatalf("stored parameters %+v, %v", p, err)
 	}
@@ -115,7 +115,7 @@ func TestPasswordHash(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ok, err := h.verify(ctx, "", tc.phc, tc.password)
+			ok, err := h.Verify(ctx, "", tc.phc, tc.password)
 			if ok != tc.ok || (err != nil) != tc.err {
 				t.Fatalf("ok=%v err=%v", ok, err)
 			}
@@ -125,7 +125,7 @@ func TestPasswordHash(t *testing.T) {
 
 func TestHashingSlotsBounded(t *testing.T) {
 	t.Parallel()
-	h, err := newHasher(Argon2Params{Time: 1, Memory: 64, Threads: 1}, 1)
+	h, err := NewHasher(Argon2Params{Time: 1, Memory: 64, Threads: 1}, 1, Order{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,8 +134,8 @@ func TestHashingSlotsBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(h.release)
-	if _, err := h.hash(t.Context(), "192.0.2.1", "correct horse battery staple"); err != ErrUnavailable {
-		t.Fatalf("err = %v, want ErrUnavailable when no slot frees up", err)
+	if _, err := h.Hash(t.Context(), "192.0.2.1", "correct horse battery staple"); err != kit.ErrUnavailable {
+		t.Fatalf("err = %v, want kit.ErrUnavailable when no slot frees up", err)
 	}
 }
 

@@ -1,0 +1,219 @@
+package grants
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/go-kit/log"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/db"
+	"github.com/nrm-project/nrm/pkg/kit"
+)
+
+// Intake lets providers read the sections of a case (intake, adapted in
+// cmd/nrm). GrantPending refuses with ErrConsentRequired when consent does
+// not cover it.
+type Intake interface {
+	GrantPending(ctx context.Context, g Request) (Grant, error)
+	ActivateGrant(ctx context.Context, caseID, grantID string) (Grant, error)
+	RevokeGrant(ctx context.Context, caseID, grantID string) error
+	// EndGrant tells intake the service ended: the grant ends after the
+	// follow-up window of intake's policy.
+	EndGrant(ctx context.Context, caseID, grantID string) (Grant, error)
+}
+
+// Request asks that a candidate provider be able to read named
+// sections of the case once it accepts.
+type Request struct {
+	CaseID     string
+	OrgID      string
+	Sections   []string
+	ReferralID string
+	Purpose    string // referral
+	// Service is the referral's service code: a child may be referred for
+	// child_protection without a recorded consent.
+	Service string
+}
+
+// Grant is what referral keeps of a grant: its id and state.
+type Grant struct {
+	ID     string
+	Status string // pending, active, revoked
+}
+
+// States of a candidate's grant (referral_candidates.grant_state).
+const (
+	Pending = "pending"
+	Active  = "active"
+	Revoke  = "revoke" // due: revoked by whoever gets there first, the caller or the sweeper
+	Revoked = "revoked"
+)
+
+// Keeper asks intake for the grants of a referral's candidates and
+// keeps their state with the candidates.
+type Keeper struct {
+	DB     *db.DB
+	Intake Intake
+	Logger log.Logger
+	// AsService returns ctx acting as the service itself: the second
+	// try of a revocation or an end the caller could not do.
+	AsService func(ctx context.Context) context.Context
+}
+
+// Execer is a database handle or a transaction.
+type Execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// SetState records a candidate's grant state; a revoked grant stays so.
+func SetState(ctx context.Context, q Execer, referralID, orgID, state string) error {
+	_, err := q.ExecContext(ctx, `UPDATE referral_candidates SET grant_state = $3
+		WHERE referral_id = $1 AND org_id = $2 AND grant_state <> 'revoked'`, referralID, orgID, state)
+	if err != nil {
+		return fmt.Errorf("referral: grant state %s: %w", referralID, err)
+	}
+	return nil
+}
+
+// Due is a candidate's grant to revoke.
+type Due struct{ ReferralID, OrgID, GrantID string }
+
+// Due lists the grants to revoke, of one referral or ("") of all.
+func (k *Keeper) Due(ctx context.Context, referralID string, limit int) ([]Due, error) {
+	query := `SELECT referral_id, org_id, grant_id FROM referral_candidates WHERE grant_state = 'revoke'`
+	args := []any{limit}
+	if referralID != "" {
+		query += ` AND referral_id = $2`
+		args = append(args, referralID)
+	}
+	rows, err := k.DB.QueryContext(ctx, query+` ORDER BY referral_id, org_id LIMIT $1`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("referral: revocations: %w", err)
+	}
+	defer rows.Close()
+	var out []Due
+	for rows.Next() {
+		var c Due
+		if err := rows.Scan(&c.ReferralID, &c.OrgID, &c.GrantID); err != nil {
+			return nil, fmt.Errorf("referral: revocations: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Activate makes the accepting organisation's pending grant live, as the
+// accepting user. When intake is unreachable the referral stays accepted
+// and the next read by that organisation tries again.
+func (k *Keeper) Activate(ctx context.Context, caseID, referralID, orgID, grantID string) error {
+	if _, err := k.Intake.ActivateGrant(ctx, caseID, grantID); err != nil {
+		_ = k.Logger.Log("msg", "activating grant failed", "referral", referralID, "err", err)
+		return kit.ErrUnavailable
+	}
+	return SetState(ctx, k.DB, referralID, orgID, Active)
+}
+
+// RevokeDue revokes the grants a change made due, first as the caller
+// (the owner withdrawing or the grantee declining), then as the service;
+// what still fails is left for the sweeper. caseOf gives a referral's case.
+func (k *Keeper) RevokeDue(ctx context.Context, referralID string, caseOf func(ctx context.Context, referralID string) (string, error)) {
+	due, err := k.Due(ctx, referralID, 100)
+	if err != nil {
+		_ = k.Logger.Log("msg", "listing revocations failed", "err", err)
+		return
+	}
+	k.Revoke(ctx, due, caseOf)
+}
+
+// Revoke revokes the grants due, as the caller and failing that as the
+// service, and records each one revoked.
+func (k *Keeper) Revoke(ctx context.Context, due []Due, caseOf func(ctx context.Context, referralID string) (string, error)) {
+	for _, c := range due {
+		caseID, err := caseOf(ctx, c.ReferralID)
+		if err != nil {
+			continue
+		}
+		if c.GrantID != "" {
+			err = k.Intake.RevokeGrant(ctx, caseID, c.GrantID)
+			if err != nil && !isService(ctx) {
+				err = k.Intake.RevokeGrant(k.AsService(ctx), caseID, c.GrantID)
+			}
+		}
+		if err != nil {
+			_ = k.Logger.Log("msg", "revoking grant failed; the sweeper retries", "referral", c.ReferralID, "err", err)
+			continue
+		}
+		if err := SetState(ctx, k.DB, c.ReferralID, c.OrgID, Revoked); err != nil {
+			_ = k.Logger.Log("msg", "recording revocation failed", "referral", c.ReferralID, "err", err)
+		}
+	}
+}
+
+// ErrConsentRequired is intake's refusal of a grant the person's consent
+// does not cover (referral.ErrConsentRequired).
+var ErrConsentRequired = kit.NewError(http.StatusConflict, CodeConsentRequired, "the person's consent does not cover this")
+
+// CodeConsentRequired is the code of ErrConsentRequired.
+const CodeConsentRequired = "consent_required"
+
+// GrantAll asks intake for a pending grant of req to each of orgs, so
+// consent is checked there, and returns the grant ids in the order of
+// orgs: "" for one whose kind the consent does not cover. When none is
+// left it refuses with ErrConsentRequired (409); any other failure undoes
+// the grants made so far.
+func (k *Keeper) GrantAll(ctx context.Context, req Request, orgs []string) ([]string, error) {
+	ids := make([]string, len(orgs))
+	var made []string
+	for i, org := range orgs {
+		req.OrgID = org
+		g, err := k.Intake.GrantPending(ctx, req)
+		if errors.Is(err, ErrConsentRequired) {
+			continue
+		}
+		if err != nil {
+			k.RevokeAll(ctx, req.CaseID, made...)
+			if kit.AsError(err) != kit.ErrInternal {
+				return nil, err
+			}
+			return nil, fmt.Errorf("referral: grant: %w: %w", kit.ErrUnavailable, err)
+		}
+		ids[i] = g.ID
+		made = append(made, g.ID)
+	}
+	if len(made) == 0 && len(orgs) > 0 {
+		return nil, ErrConsentRequired
+	}
+	return ids, nil
+}
+
+// RevokeAll undoes grants of a referral that was not written.
+func (k *Keeper) RevokeAll(ctx context.Context, caseID string, grantIDs ...string) {
+	ctx = context.WithoutCancel(ctx)
+	for _, id := range grantIDs {
+		if err := k.Intake.RevokeGrant(ctx, caseID, id); err != nil {
+			_ = k.Logger.Log("msg", "revoking grant of an unwritten referral failed", "grant", id, "err", err)
+		}
+	}
+}
+
+// End tells intake that the accepted provider's service ended, so its
+// grant ends after the follow-up window. A failure is logged: the grant
+// then stays until revoked otherwise.
+func (k *Keeper) End(ctx context.Context, caseID, referralID, grantID string) {
+	_, err := k.Intake.EndGrant(ctx, caseID, grantID)
+	if err != nil && !isService(ctx) {
+		_, err = k.Intake.EndGrant(k.AsService(ctx), caseID, grantID)
+	}
+	if err != nil {
+		_ = k.Logger.Log("msg", "ending the grant with the service failed", "referral", referralID, "err", err)
+	}
+}
+
+func isService(ctx context.Context) bool {
+	p, ok := auth.FromContext(ctx)
+	return ok && p.IsService()
+}
