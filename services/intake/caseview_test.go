@@ -17,7 +17,7 @@ func TestCaseViewAnswersAsTheSeparateReads(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		w := newRealWorldOn(t, e)
-		k := w.entryKindCase(t)
+		k := w.entryKindCase(t, false)
 		// The opener as a coordinator alone: the policy lets the role read
 		// the case and its tracks but not list the record.
 		k.callers["opener as coordinator"] = w.rolesToken(t, k.openerID, k.desk, auth.RoleCoordinator)

@@ -335,21 +335,65 @@ func (s *service) shareEntries(ctx context.Context, tx *sql.Tx, caseID, from, or
 		if !e.HasKey || !slices.Contains(types, e.Type) {
 			continue
 		}
-		id, err := s.ring.Identity(ctx, tx, from, e.KeyVersion)
-		if err != nil {
-			return err
-		}
-		h := seal.Header{CaseID: caseID, Section: entrySection(e.ID), AuthorOrg: e.AuthorOrg}
-		if err := seal.CheckSectionMAC(s.macKey, h, e.Sealed, e.Wrap, from, e.Mac); err != nil {
-			return fmt.Errorf("intake: case %s: %w: %w", caseID, ErrIntegrity, err)
-		}
-		kgs, err := seal.Unwrap(id, e.Wrap, s.unlock(caseID))
-		if err != nil || len(kgs) != 1 {
-			return fmt.Errorf("intake: case %s: entry key: %w", caseID, ErrIntegrity)
-		}
-		if err := s.wrapEntryKey(ctx, tx, h, e.Sealed, kgs[0], org); err != nil {
+		if err := s.passEntryKey(ctx, tx, from, org, e); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// shareCovered wraps to org, from the owner's keys, the keys of the
+// case's entries that org's grants now cover and that it does not hold:
+// what a grant opens does not depend on whether an entry was written
+// before it or after (the decision maker reads the interview recorded
+// before the submission, the shelter the support notes written before it
+// accepted).
+func (s *service) shareCovered(ctx context.Context, tx *sql.Tx, c store.CaseRow, org string, grants []store.GrantRow) error {
+	if org == c.OwnerOrg {
+		return nil
+	}
+	held, err := s.store.Entries(ctx, tx, c.ID, org)
+	if err != nil {
+		return err
+	}
+	holds := make(map[string]bool, len(held))
+	for _, e := range held {
+		holds[e.ID] = e.HasKey
+	}
+	owner, err := s.store.Entries(ctx, tx, c.ID, c.OwnerOrg)
+	if err != nil {
+		return err
+	}
+	links := make(map[string]store.StoredEntry, len(owner))
+	for _, e := range owner {
+		links[e.ID] = e
+	}
+	link := func(id string) (string, string) { e := links[id]; return e.Type, e.Supersedes }
+	for _, e := range owner {
+		if !e.HasKey || holds[e.ID] || !orgCoversClass(grants, org, entryClassOf(e.Type, e.Supersedes, link)) {
+			continue
+		}
+		if err := s.passEntryKey(ctx, tx, c.OwnerOrg, org, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// passEntryKey wraps to org the key of entry e that from holds, after
+// checking from's MAC over it.
+func (s *service) passEntryKey(ctx context.Context, tx *sql.Tx, from, org string, e store.StoredEntry) error {
+	id, err := s.ring.Identity(ctx, tx, from, e.KeyVersion)
+	if err != nil {
+		return err
+	}
+	h := seal.Header{CaseID: e.CaseID, Section: entrySection(e.ID), AuthorOrg: e.AuthorOrg}
+	if err := seal.CheckSectionMAC(s.macKey, h, e.Sealed, e.Wrap, from, e.Mac); err != nil {
+		return fmt.Errorf("intake: case %s: %w: %w", e.CaseID, ErrIntegrity, err)
+	}
+	kgs, err := seal.Unwrap(id, e.Wrap, s.unlock(e.CaseID))
+	if err != nil || len(kgs) != 1 {
+		return fmt.Errorf("intake: case %s: entry key: %w", e.CaseID, ErrIntegrity)
+	}
+	return s.wrapEntryKey(ctx, tx, h, e.Sealed, kgs[0], org)
 }

@@ -13,7 +13,8 @@ import (
 )
 
 // entryKindCase is a submitted adult's case with one entry of every kind
-// and callers in every relation to it.
+// and callers in every relation to it. The owner's entries are written
+// after the submission and the grants, or before them when entriesFirst.
 type entryKindCase struct {
 	caseID  string
 	ids     map[string]string // entry kind -> entry id
@@ -27,29 +28,15 @@ type entryKindCase struct {
 var entryRelations = []string{"owner", "authority", "identity grantee", "narrative grantee", "legal grantee",
 	"health grantee", "break-glass opener", "opener's colleague", "other org"}
 
-func (w *realWorld) entryKindCase(t *testing.T) entryKindCase {
+func (w *realWorld) entryKindCase(t *testing.T, entriesFirst bool) entryKindCase {
 	t.Helper()
 	owner := intaketest.Officer(w.owner)
 	c := w.env.Register(t, w.owner, intaketest.Registration("Entries "+event.NewID()))
-	if _, err := w.env.Service.Submit(owner, c.ID); err != nil {
-		t.Fatal(err)
-	}
 	k := entryKindCase{caseID: c.ID, ids: map[string]string{}, callers: map[string]string{
 		"owner":     w.token(t, w.owner, auth.RoleFrontlineOfficer),
 		"authority": w.token(t, w.authority, auth.RoleDecisionMaker),
 		"other org": w.token(t, w.other, auth.RoleNGOCaseworker),
 	}}
-	for _, sec := range []string{intake.SectionIdentity, intake.SectionNarrative, intake.SectionLegal, intake.SectionHealth} {
-		org := w.env.Org("ngo")
-		g, err := w.env.Service.GrantPending(owner, intake.GrantRequest{CaseID: c.ID, OrgID: org.ID, Sections: []string{sec}, Purpose: "referral"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.env.Service.ActivateGrant(intaketest.As(org, auth.RoleNGOCaseworker), c.ID, g.ID); err != nil {
-			t.Fatal(err)
-		}
-		k.callers[sec+" grantee"] = w.token(t, org, auth.RoleNGOCaseworker)
-	}
 	add := func(typ string, content any, supersedes string) string {
 		raw, _ := json.Marshal(content)
 		e, err := w.env.Service.AddEntry(owner, c.ID, intake.EntryInput{Type: typ, Content: raw, Supersedes: supersedes})
@@ -58,15 +45,40 @@ func (w *realWorld) entryKindCase(t *testing.T) entryKindCase {
 		}
 		return e.ID
 	}
-	png := base64.StdEncoding.EncodeToString(append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 32)...))
-	k.ids[intake.EntryNote] = add(intake.EntryNote, map[string]string{"text": "note"}, "")
-	k.ids[intake.EntryServiceDelivered] = add(intake.EntryServiceDelivered, map[string]string{"text": "service"}, "")
-	k.ids[intake.EntrySupportPlan] = add(intake.EntrySupportPlan, map[string]string{"text": "plan"}, "")
-	k.ids[intake.EntryInterview] = add(intake.EntryInterview, map[string]string{"text": "police interview"}, "")
-	k.ids[intake.EntryCorrection] = add(intake.EntryCorrection, map[string]string{"text": "interview corrected"}, k.ids[intake.EntryInterview])
-	k.ids[intake.EntryAttachment] = add(intake.EntryAttachment, map[string]string{"media_type": "image/png", "data": png}, "")
-	k.ids[intake.EntryAgeAssessment] = add(intake.EntryAgeAssessment, map[string]string{"outcome": "adult"}, "")
-	k.ids[intake.EntryBestInterests] = add(intake.EntryBestInterests, map[string]string{"text": "assessment"}, "")
+	grant := func() {
+		if _, err := w.env.Service.Submit(owner, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, sec := range []string{intake.SectionIdentity, intake.SectionNarrative, intake.SectionLegal, intake.SectionHealth} {
+			org := w.env.Org("ngo")
+			g, err := w.env.Service.GrantPending(owner, intake.GrantRequest{CaseID: c.ID, OrgID: org.ID, Sections: []string{sec}, Purpose: "referral"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.env.Service.ActivateGrant(intaketest.As(org, auth.RoleNGOCaseworker), c.ID, g.ID); err != nil {
+				t.Fatal(err)
+			}
+			k.callers[sec+" grantee"] = w.token(t, org, auth.RoleNGOCaseworker)
+		}
+	}
+	write := func() {
+		png := base64.StdEncoding.EncodeToString(append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 32)...))
+		k.ids[intake.EntryNote] = add(intake.EntryNote, map[string]string{"text": "note"}, "")
+		k.ids[intake.EntryServiceDelivered] = add(intake.EntryServiceDelivered, map[string]string{"text": "service"}, "")
+		k.ids[intake.EntrySupportPlan] = add(intake.EntrySupportPlan, map[string]string{"text": "plan"}, "")
+		k.ids[intake.EntryInterview] = add(intake.EntryInterview, map[string]string{"text": "police interview"}, "")
+		k.ids[intake.EntryCorrection] = add(intake.EntryCorrection, map[string]string{"text": "interview corrected"}, k.ids[intake.EntryInterview])
+		k.ids[intake.EntryAttachment] = add(intake.EntryAttachment, map[string]string{"media_type": "image/png", "data": png}, "")
+		k.ids[intake.EntryAgeAssessment] = add(intake.EntryAgeAssessment, map[string]string{"outcome": "adult"}, "")
+		k.ids[intake.EntryBestInterests] = add(intake.EntryBestInterests, map[string]string{"text": "assessment"}, "")
+	}
+	if entriesFirst {
+		write()
+		grant()
+	} else {
+		grant()
+		write()
+	}
 	dm := intaketest.As(w.authority, auth.RoleDecisionMaker)
 	if _, err := w.env.Service.Transition(dm, c.ID, intake.TransitionRequest{To: intake.DecisionRGPositive, Reason: "decision reasons"}); err != nil {
 		t.Fatal(err)
@@ -125,10 +137,7 @@ func TestEntriesFollowTheGrantSections(t *testing.T) {
 	t.Parallel()
 	const y, n = true, false
 	// Columns: entryRelations.
-	table := []struct {
-		kind string
-		want [9]bool
-	}{
+	table := []entryKindRow{
 		{intake.EntryNote, [9]bool{y, y, n, y, n, n, y, n, n}},
 		{intake.EntryServiceDelivered, [9]bool{y, y, n, y, n, n, y, n, n}},
 		{intake.EntrySupportPlan, [9]bool{y, y, n, y, n, n, y, n, n}},
@@ -141,9 +150,31 @@ func TestEntriesFollowTheGrantSections(t *testing.T) {
 		{"decision_letter", [9]bool{y, y, n, n, y, n, y, n, n}},
 		{"break_glass_reason", [9]bool{y, n, n, n, n, n, y, n, n}},
 	}
+	// Entries written before the grants follow the same table: a grant
+	// opens its classes whenever the entry was written (the decision maker
+	// read nothing recorded before the submission).
+	for _, order := range []struct {
+		name         string
+		entriesFirst bool
+	}{{"entries after grants", false}, {"entries before grants", true}} {
+		t.Run(order.name, func(t *testing.T) {
+			t.Parallel()
+			entriesFollowTheGrantSections(t, table, order.entriesFirst)
+		})
+	}
+}
+
+// entryKindRow is a row of TestEntriesFollowTheGrantSections: who reads an
+// entry of kind, by entryRelations.
+type entryKindRow struct {
+	kind string
+	want [9]bool
+}
+
+func entriesFollowTheGrantSections(t *testing.T, table []entryKindRow, entriesFirst bool) {
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		w := newRealWorldOn(t, e)
-		k := w.entryKindCase(t)
+		k := w.entryKindCase(t, entriesFirst)
 		reads := map[string]map[string]bool{}
 		for _, rel := range entryRelations {
 			reads[rel] = readableEntries(t, w, k.callers[rel], k.caseID)

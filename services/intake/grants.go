@@ -271,6 +271,9 @@ func (s *service) ActivateGrant(ctx context.Context, caseID, grantID string) (Gr
 		if err := s.store.PutMACs(ctx, tx, c.ID, g.OrgID, s.sectionMACs(g.OrgID, w.Wrap, secs, readableFor(secs, grants, g.OrgID))); err != nil {
 			return err
 		}
+		if err := s.shareCovered(ctx, tx, c, g.OrgID, grants); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "intake.grant.activate", "grant", g.ID, event.Allowed))
 	})
 	if err != nil {

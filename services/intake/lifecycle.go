@@ -254,6 +254,9 @@ func (s *service) grantActive(ctx context.Context, tx *sql.Tx, c store.CaseRow, 
 		if err := s.rebuildWrap(ctx, tx, c, secs, grants, o.ID, source); err != nil {
 			return err
 		}
+		if err := s.shareCovered(ctx, tx, c, o.ID, grants); err != nil {
+			return err
+		}
 	}
 	return nil
 }
