@@ -204,6 +204,10 @@ func (b *browser) fillRegistration(name string) {
 		chromedp.Click(chromedp.CSS(`#f-exploitation_types-sexual`)),
 		chromedp.SetValue(chromedp.CSS(`#f-exploitation_location`), "both"),
 		chromedp.Click(chromedp.CSS(`#f-needs-shelter`)),
+	)
+	// The typed sections in a step of their own: keystrokes are the
+	// slowest actions on a loaded machine, and each step has its budget.
+	b.run(
 		chromedp.SendKeys(chromedp.CSS(`#f-identity\.full_name`), name),
 		chromedp.SendKeys(chromedp.CSS(`#f-identity\.contacts`), xss),
 		chromedp.SendKeys(chromedp.CSS(`#f-identity\.documents`), xss),
