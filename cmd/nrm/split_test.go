@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -78,15 +79,36 @@ func (p *proc) kill(t *testing.T) {
 	_ = p.cmd.Wait()
 }
 
-// freePort returns a loopback address nothing listens on now.
+// Ports handed out by freePort, below the kernel's ephemeral range
+// (32768 and up on Linux): a port taken from a ":0" listener and closed
+// was taken again, before the process bound it, by another test's
+// listener or a connection's source port ("address already in use").
+var (
+	portMu   sync.Mutex
+	nextPort = 20000 + rand.IntN(10000)
+)
+
+// freePort returns a loopback address nothing listens on now, one this
+// test binary has not handed out before.
 func freePort(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	portMu.Lock()
+	defer portMu.Unlock()
+	for range 12768 {
+		p := nextPort
+		if nextPort++; nextPort >= 32768 {
+			nextPort = 20000
+		}
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+		if err != nil {
+			continue
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		return addr
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	t.Fatal("no free port below the ephemeral range")
+	return ""
 }
 
 // splitDeployment is every service in its own process, on one database.
