@@ -10,7 +10,6 @@ import (
 	"github.com/go-kit/log"
 
 	"github.com/nrm-project/nrm/pkg/auth"
-	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/keys"
@@ -69,20 +68,79 @@ type Casework interface {
 // it outside (the transaction rolls back) and answers ErrNotFound.
 var ErrDenied = casefile.ErrDenied
 
+// What oversight needs from below, each narrowed to the calls it makes:
+// intake passes its *db.DB, *store.Store, *keyring.Ring, *keys.CaseKeys
+// and *idempotency.Store.
+type (
+	// DB runs transactions, and a single read outside one.
+	DB interface {
+		store.Querier
+		Tx(ctx context.Context, fn func(tx *sql.Tx) error) error
+	}
+	// Store is intake's SQL as oversight uses it: every statement on the
+	// caller's Querier (the database or its transaction).
+	Store interface {
+		ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error
+		CaseByID(ctx context.Context, q store.Querier, id string, lock bool) (store.CaseRow, error)
+		Sections(ctx context.Context, q store.Querier, caseID string) ([]store.SectionRow, error)
+		Grants(ctx context.Context, q store.Querier, caseID string) ([]store.GrantRow, error)
+		Consents(ctx context.Context, q store.Querier, caseID string) ([]casefile.Consent, error)
+		Workflow(ctx context.Context, q store.Querier, c store.CaseRow) (store.WorkflowRow, error)
+		PutWorkflow(ctx context.Context, q store.Querier, w *store.WorkflowRow, now time.Time) error
+		Decisions(ctx context.Context, q store.Querier, caseID string) ([]casefile.DecisionRecord, error)
+		// Break-the-glass and the alerts it raises.
+		HasOpenBreakGlass(ctx context.Context, q store.Querier, caseID, user string) (bool, error)
+		InsertBreakGlass(ctx context.Context, q store.Querier, b casefile.BreakGlass) error
+		InsertAlert(ctx context.Context, q store.Querier, id, caseID, org, role, kind string, at time.Time) error
+		BreakGlassList(ctx context.Context) ([]casefile.BreakGlass, error)
+		BreakGlassByID(ctx context.Context, q store.Querier, id, user string, lock bool) (casefile.BreakGlass, error)
+		ReviewBreakGlass(ctx context.Context, q store.Querier, id, user, code string, at time.Time) error
+		BreakGlassDue(ctx context.Context, now time.Time) ([]string, error)
+		ExpireBreakGlass(ctx context.Context, q store.Querier, id string, now time.Time) error
+		// Disclosures and legal holds.
+		InsertDisclosure(ctx context.Context, q store.Querier, d casefile.Disclosure) error
+		DisclosureBasis(ctx context.Context, q store.Querier, caseID, id string) (kind, basis string, err error)
+		Disclosures(ctx context.Context, q store.Querier, caseID string) ([]casefile.Disclosure, error)
+		InsertLegalHold(ctx context.Context, q store.Querier, id, caseID, action, reason, user, org string, at time.Time) error
+		// The purge.
+		ClosedCases(ctx context.Context) ([]store.Closed, error)
+		LiveEntryClasses(ctx context.Context, q store.Querier, caseID string) (ids, classes []string, err error)
+		PurgeEntry(ctx context.Context, q store.Querier, id string, now time.Time) error
+		DeleteSection(ctx context.Context, q store.Querier, caseID, section string, version int) error
+		Checkpoint(ctx context.Context) (bool, error)
+	}
+	// Ring is the organisations' key ring: an opener's identity made on
+	// first need, and the secure-delete transaction of a purge.
+	Ring interface {
+		EnsureOrgKey(ctx context.Context, orgID string) error
+		Tx(ctx context.Context, fn func(tx *sql.Tx) error) error
+	}
+	// CaseKeys are the cases' retention class keys (keys.CaseKeys).
+	CaseKeys interface {
+		Load(caseID string) (*keys.CaseRing, error)
+		Destroy(caseID string, classes ...string) error
+	}
+	// Outcomes records the outcome of a keyed request in its transaction
+	// (idempotency.Store).
+	Outcomes interface {
+		Record(ctx context.Context, tx idempotency.Execer, status int, ids ...string) error
+	}
+)
+
 // Config holds the oversight service's dependencies, shared with the
 // intake service that composes it.
 type Config struct {
-	DB       *db.DB
-	Store    *store.Store
-	Ring     *keyring.Ring
-	CaseKeys *keys.CaseKeys
+	DB       DB
+	Store    Store
+	Ring     Ring
+	CaseKeys CaseKeys
 	// Policy is the deployment's workflow policy: break-glass hours,
 	// disclosure lists, retention periods.
 	Policy *casefile.WorkflowPolicy
 	// AccessLog answers the access report; nil leaves it unavailable.
 	AccessLog AccessLog
 	// Idem records the outcome of keyed requests.
-	Idem     *idempotency.Store
+	Idem     Outcomes
 	Recorder event.Recorder
 	Casework Casework
 	Logger   log.Logger
@@ -92,13 +150,13 @@ type Config struct {
 
 // Oversight is the oversight service.
 type Oversight struct {
-	db        *db.DB
-	store     *store.Store
-	ring      *keyring.Ring
-	caseKeys  *keys.CaseKeys
+	db        DB
+	store     Store
+	ring      Ring
+	caseKeys  CaseKeys
 	pol       *casefile.WorkflowPolicy
 	accessLog AccessLog
-	idem      *idempotency.Store
+	idem      Outcomes
 	rec       event.Recorder
 	cw        Casework
 	log       log.Logger
