@@ -86,6 +86,7 @@ func TestEachRuleFires(t *testing.T) {
 		{"the key ring reaches up to the store", m + "services/intake/keyring", m + "services/intake/store", true},
 		{"oversight uses the store", m + "services/intake/oversight", m + "services/intake/store", false},
 		{"oversight reaches sideways into cases", m + "services/intake/oversight", m + "services/intake/cases", true},
+		{"oversight reaches up to the service", m + "services/intake/oversight", m + "services/intake", true},
 		{"the store reaches up to workflow", m + "services/intake/store", m + "services/intake/workflow", true},
 		{"the service composes its sub-packages", m + "services/intake", m + "services/intake/oversight", false},
 		{"the test harness uses the service", m + "services/intake/intaketest", m + "services/intake", false},

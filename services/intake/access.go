@@ -8,6 +8,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
 
@@ -118,13 +119,11 @@ func grantsFor(p auth.Principal, grants []store.GrantRow) []store.GrantRow {
 	return out
 }
 
-// CodeBreakGlassActive answers an act an emergency access never allows.
-const CodeBreakGlassActive = "break_glass_active"
+// CodeBreakGlassActive and ErrBreakGlassActive refuse to a user whose
+// emergency access to the case is open what it never allows.
+const CodeBreakGlassActive = casefile.CodeBreakGlassActive
 
-// ErrBreakGlassActive refuses transfer, referral, disclosure and export to
-// a user whose emergency access to the case is open.
-var ErrBreakGlassActive = kit.NewError(http.StatusForbidden, CodeBreakGlassActive,
-	"not allowed while your emergency access to this case is open")
+var ErrBreakGlassActive = casefile.ErrBreakGlassActive
 
 // CodeBreakGlassReadOnly answers a write through an emergency access.
 const CodeBreakGlassReadOnly = "break_glass_read_only"
@@ -182,20 +181,4 @@ func (s *service) refuseDuringBreakGlass(ctx context.Context, q store.Querier, p
 		return ErrBreakGlassActive
 	}
 	return nil
-}
-
-// mayBreakGlass states which callers have a relation to the case that
-// allows an emergency access: the national coordinator (identity binds the
-// role to the organisations of the referral desk), and a decision maker
-// of a competent authority once the case is submitted to it: one holding
-// the case's decision grant, not any competent authority.
-func mayBreakGlass(p auth.Principal, org OrgInfo, c store.CaseRow, grants []store.GrantRow) bool {
-	if c.Route == RouteAnonymous || c.Status == StatusDraft {
-		return false
-	}
-	if p.HasRole(auth.RoleCoordinator) {
-		return true
-	}
-	return p.HasRole(auth.RoleDecisionMaker) && org.Kind == OrgKindCompetentAuthority && c.Status == StatusSubmitted &&
-		holdsDecisionGrant(grants, org.ID)
 }

@@ -7,36 +7,21 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 )
 
-// Retention classes. Every data key is wrapped inside a group locked by
-// its case's key for the class (keys.CaseKeys, in the key directory, never
-// in the database); purging a class destroys that key, so the data it
-// locked cannot be read back from any copy of the database, old backups
-// included. What a class holds:
-//   - identity: the identity section, kept with the decision record when
-//     the case has a decision;
-//   - support: the narrative, health and legal sections and the support
-//     entries (notes, services, plans, interviews, corrections,
-//     assessments, break-glass reasons);
-//   - decision: decision reasons and letters, kept;
-//   - attachment: attachments, on their own period.
+// Retention classes (casefile.RetentionIdentity and the rest).
 const (
-	retentionIdentity   = "identity"
-	retentionSupport    = "support"
-	retentionDecision   = "decision"
-	retentionAttachment = "attachment"
+	retentionIdentity   = casefile.RetentionIdentity
+	retentionSupport    = casefile.RetentionSupport
+	retentionDecision   = casefile.RetentionDecision
+	retentionAttachment = casefile.RetentionAttachment
 )
 
 // caseClasses are made when a case is registered (keys.CaseKeys.NewCase).
 var caseClasses = []string{retentionIdentity, retentionSupport, retentionDecision, retentionAttachment}
 
-func sectionClass(name string) string {
-	if name == SectionIdentity {
-		return retentionIdentity
-	}
-	return retentionSupport
-}
+var sectionClass = casefile.SectionClass
 
 func entryClass(typ string) string {
 	switch typ {

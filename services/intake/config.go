@@ -18,6 +18,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/outbox"
 	"github.com/nrm-project/nrm/pkg/seal"
 	"github.com/nrm-project/nrm/services/intake/keyring"
+	"github.com/nrm-project/nrm/services/intake/oversight"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
 
@@ -110,13 +111,11 @@ type service struct {
 	orgs     OrgDirectory
 	children ChildProtection
 	pol      *WorkflowPolicy
-	// accessLog answers access reports; nil when none was configured.
-	accessLog AccessLog
-	log       log.Logger
-	now       func() time.Time
-	kind      seal.Kind
-	rec       event.Recorder
-	outbox    *outbox.Outbox
+	log      log.Logger
+	now      func() time.Time
+	kind     seal.Kind
+	rec      event.Recorder
+	outbox   *outbox.Outbox
 	// auditBatch group-commits the audit events of reads.
 	auditBatch *outbox.Batcher
 	// refs hands out case references, one counter update per group.
@@ -133,6 +132,11 @@ type service struct {
 
 	regions    map[string]bool
 	regionList []string
+
+	// Oversight is the oversight service (package oversight), composed
+	// over this one's case work: its methods answer the Oversight part of
+	// Service.
+	*oversight.Oversight
 
 	ring         *keyring.Ring // organisation identities, wrapped under keys.PurposeWrap
 	macKey       []byte        // keys.PurposeSectionMAC: section and wrap MACs
@@ -201,7 +205,7 @@ func newService(cfg Config) (*service, error) {
 	}
 	now := func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }
 	s := &service{
-		db: cfg.DB, store: store.New(cfg.DB), orgs: cfg.Orgs, children: cfg.Children, pol: cfg.Workflow, accessLog: cfg.AccessLog, log: cfg.Logger, now: now, kind: cfg.Kind,
+		db: cfg.DB, store: store.New(cfg.DB), orgs: cfg.Orgs, children: cfg.Children, pol: cfg.Workflow, log: cfg.Logger, now: now, kind: cfg.Kind,
 		rec:     event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: now},
 		outbox:  &outbox.Outbox{Service: "intake", Now: now},
 		metrics: m, indexer: ix,
@@ -216,6 +220,10 @@ func newService(cfg Config) (*service, error) {
 	s.onConsent = []consentHook{s.withdrawOnConsent}
 	s.auditBatch = outbox.NewBatcher(cfg.DB, s.outbox)
 	s.refs = store.NewReferences(cfg.DB)
+	s.Oversight = oversight.New(oversight.Config{
+		DB: s.db, Store: s.store, Ring: s.ring, CaseKeys: s.caseKeys, Policy: s.pol, AccessLog: cfg.AccessLog,
+		Idem: s.idem, Recorder: s.rec, Casework: casework{s}, Logger: s.log, Now: s.now,
+	})
 	for i := range s.registrations.lanes {
 		s.registrations.lanes[i].Max = maxRegistrationGroup
 	}

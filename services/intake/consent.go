@@ -11,6 +11,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
 
@@ -68,32 +69,13 @@ func sameConsent(a, b Consent) bool {
 		(a.ExpiresAt == nil || a.ExpiresAt.Equal(*b.ExpiresAt))
 }
 
-// latest returns the most recent record for purpose.
-func latest(records []Consent, purpose string) (Consent, bool) {
-	for i := len(records) - 1; i >= 0; i-- {
-		if records[i].Purpose == purpose {
-			return records[i], true
-		}
-	}
-	return Consent{}, false
-}
-
-// consentCurrent reports whether the latest record for purpose grants it
-// and has not expired.
-func consentCurrent(records []Consent, purpose string, now time.Time) (Consent, bool) {
-	c, ok := latest(records, purpose)
-	if !ok || !c.Granted || c.ExpiresAt != nil && !now.Before(*c.ExpiresAt) {
-		return Consent{}, false
-	}
-	return c, true
-}
-
-// sharingCovers reports whether current data_sharing consent covers an
-// organisation of kind.
-func sharingCovers(records []Consent, kind string, now time.Time) bool {
-	c, ok := consentCurrent(records, PurposeDataSharing, now)
-	return ok && slices.Contains(c.ShareWith, kind)
-}
+// latest, consentCurrent and sharingCovers are the domain's rules of
+// consent (casefile/consent.go).
+var (
+	latest         = casefile.LatestConsent
+	consentCurrent = casefile.CurrentConsent
+	sharingCovers  = casefile.SharingCovers
+)
 
 func (s *service) RecordConsent(ctx context.Context, caseID string, in ConsentInput) (Case, error) {
 	p, _, err := s.callerOrg(ctx)

@@ -139,14 +139,6 @@ func joinReasons(proposed, confirmed string) string {
 	return strings.Join(parts, "\n\n")
 }
 
-// CodeNoCertificate: no conclusive positive decision, so no certificate.
-const CodeNoCertificate = "no_certificate"
-
-// ErrNoCertificate answers a certificate asked for before a conclusive
-// positive decision.
-var ErrNoCertificate = kit.NewError(http.StatusNotFound, CodeNoCertificate,
-	"no certificate exists for this case yet: it is issued with a positive conclusive-grounds decision")
-
 // consentRequired names the purpose whose consent is missing.
 func consentRequired(purpose string) error {
 	field := map[string]string{PurposeNRMSubmission: "consent.nrm_referral", PurposeAssistance: "consent.assistance",

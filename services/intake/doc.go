@@ -9,8 +9,11 @@
 // referral). Configuration, the workflow policy included, is parsed once
 // by the caller and passed in Config. Sub-packages: casefile (the shared
 // domain: taxonomies, the workflow policy and its calendar), keyring
-// (the organisations' identities) and store (the SQL, each statement on
-// the caller's transaction); docs/architecture.md maps the rest.
+// (the organisations' identities), store (the SQL, each statement on
+// the caller's transaction) and oversight (break-the-glass, disclosures,
+// legal holds, the access report, certificates, the purge and external
+// packages: its own service, composed here over the Casework this
+// package implements); docs/architecture.md maps the rest.
 //
 // Registration. Three routes (DESIGN.md): nrm (a child, or an adult who
 // consents to submission), assistance (an adult accepting help only) and
@@ -63,7 +66,7 @@
 // Transfer grants everything to the new owner and hands over ownership; the
 // old owner's grants end and it keeps what it authored. A grant ends with
 // its service after a follow-up window (grant_end.go). Break-the-glass
-// (breakglass.go) goes to the opening user alone.
+// (oversight/breakglass.go) goes to the opening user alone.
 //
 // Fail closed. Every change commits with its audit event in one
 // transaction; a read's event is committed in its own transaction before

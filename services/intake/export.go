@@ -9,10 +9,11 @@ import (
 	"github.com/nrm-project/nrm/services/intake/casefile"
 )
 
-// Packages builds the package of an external referral (package.go) from
-// the caller's own audited, need-to-know read of the sections, refused
-// while the caller's emergency access to the case is open (break-the-glass
-// never allows export). The plaintext never leaves intake.
+// Packages builds the package of an external referral
+// (oversight/package.go) from the caller's own audited, need-to-know read
+// of the sections, refused while the caller's emergency access to the case
+// is open (break-the-glass never allows export). The plaintext never
+// leaves intake.
 type Packages interface {
 	BuildPackage(ctx context.Context, caseID string, spec PackageSpec) ([]byte, error)
 	// DisclosureStands checks again, as the caller, a disclosure recorded

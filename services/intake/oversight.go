@@ -2,119 +2,165 @@ package intake
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"slices"
 	"time"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/intake/casefile"
+	"github.com/nrm-project/nrm/services/intake/oversight"
+	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // Oversight is the part of Service that answers to the person and to the
 // auditors: emergency access, disclosures outside the system, legal holds,
 // the person's access report and the certificate of a positive decision.
-type Oversight interface {
-	// BreakGlass opens a time-limited emergency read of the case for the
-	// caller's organisation (decision makers and coordinators), with a
-	// stated reason, sealed. Auditors are alerted and review it.
-	BreakGlass(ctx context.Context, caseID string, in BreakGlassInput) (BreakGlass, error)
-	// BreakGlassList lists emergency accesses, newest first (auditors).
-	BreakGlassList(ctx context.Context) ([]BreakGlass, error)
-	// ReviewBreakGlass records an auditor's review of one access.
-	ReviewBreakGlass(ctx context.Context, id string, in ReviewInput) (BreakGlass, error)
-	// Disclose records a disclosure of the case outside the system with
-	// its legal basis (the owner's officers, the deciding authority).
-	Disclose(ctx context.Context, caseID string, in DisclosureInput) (Disclosure, error)
-	// Disclosures lists the recorded disclosures, newest first (auditors).
-	Disclosures(ctx context.Context) ([]Disclosure, error)
-	// PlaceLegalHold and ReleaseLegalHold stop and resume the purge of a
-	// case (decision makers of the deciding authority, auditors).
-	PlaceLegalHold(ctx context.Context, caseID string, in LegalHoldInput) (LegalHold, error)
-	ReleaseLegalHold(ctx context.Context, caseID string, in LegalHoldInput) (LegalHold, error)
-	// AccessReport lists every access to the case, denial and disclosure,
-	// labelled in lang (en, fr, ar), for the person's right of access
-	// (auditors, and the owner organisation's officers who hand it over).
-	AccessReport(ctx context.Context, caseID, lang string) (AccessReport, error)
-	// Certificate renders the certificate of a positive conclusive
-	// decision in the person's language (owner, deciding authority,
-	// guardian).
-	Certificate(ctx context.Context, caseID string) (Certificate, error)
+// The oversight service (package oversight) implements it; its names are
+// re-exported here so that callers keep one import.
+type Oversight = oversight.Service
+
+type (
+	BreakGlassInput  = oversight.BreakGlassInput
+	ReviewInput      = oversight.ReviewInput
+	DisclosureInput  = oversight.DisclosureInput
+	LegalHoldInput   = oversight.LegalHoldInput
+	LegalHold        = oversight.LegalHold
+	AccessRecord     = oversight.AccessRecord
+	AccessLog        = oversight.AccessLog
+	AccessReportItem = oversight.AccessReportItem
+	AccessReport     = oversight.AccessReport
+	Certificate      = oversight.Certificate
+	PurgeReport      = oversight.PurgeReport
+	PackageSpec      = oversight.PackageSpec
+	PackageContent   = oversight.PackageContent
+	PackageSummary   = oversight.PackageSummary
+)
+
+// Codes, errors and functions of oversight.
+const (
+	LegalBasisConsent = oversight.LegalBasisConsent
+	PackageFormat     = oversight.PackageFormat
+	CodeNoCertificate = oversight.CodeNoCertificate
+)
+
+var (
+	ReportLanguages  = oversight.ReportLanguages
+	ErrNoCertificate = oversight.ErrNoCertificate
+	ErrReviewOwnOrg  = oversight.ErrReviewOwnOrg
+	CheckRecipient   = oversight.CheckRecipient
+	EncryptPackage   = oversight.EncryptPackage
+)
+
+// Break-the-glass in the case work: the grant's purpose, the reason's
+// entry type, and the grantor of what intake grants itself.
+const (
+	purposeBreakGlass = casefile.PurposeBreakGlass
+	entryBreakGlass   = casefile.EntryBreakGlassReason
+	grantedByIntake   = casefile.GrantedByIntake
+)
+
+// ExpireBreakGlass revokes every emergency access whose time is up at now
+// (oversight.Oversight.ExpireBreakGlass). Run it every minute.
+func (a *Admin) ExpireBreakGlass(ctx context.Context, now time.Time) (int, error) {
+	return a.s.Oversight.ExpireBreakGlass(ctx, now)
 }
 
-// BreakGlassInput is the body of POST /api/v1/cases/{id}/break-glass.
-// Reason is free text, sealed into the case record.
-type BreakGlassInput struct {
-	Reason string `json:"reason"`
+// Purge destroys what the retention policy says has expired at now
+// (oversight.Oversight.Purge). nrm cases purge runs it; it is safe to run
+// again.
+func (a *Admin) Purge(ctx context.Context, now time.Time) (PurgeReport, error) {
+	return a.s.Oversight.Purge(ctx, now)
 }
 
-// ReviewInput is the body of POST /api/v1/break-glass/{id}/review: a code
-// (for example justified, unjustified, referred).
-type ReviewInput struct {
-	Code string `json:"code"`
+// casework is the case work oversight runs on (oversight.Casework): the
+// service's access checks, audit, grants, entries and wraps.
+type casework struct{ s *service }
+
+var _ oversight.Casework = casework{}
+
+func (w casework) CallerOrg(ctx context.Context) (auth.Principal, string, error) {
+	p, o, err := w.s.callerOrg(ctx)
+	return p, o.Kind, err
 }
 
-// DisclosureInput is the body of POST /api/v1/cases/{id}/disclosures:
-// codes from the workflow policy's lists and the sections disclosed.
-type DisclosureInput struct {
-	RecipientKind string   `json:"recipient_kind"`
-	LegalBasis    string   `json:"legal_basis"`
-	Sections      []string `json:"sections"`
+func (w casework) Visible(ctx context.Context, q store.Querier, p auth.Principal, caseID string) (store.CaseRow, store.WorkflowRow, []store.GrantRow, error) {
+	return w.s.loadForWorkflow(ctx, q, p, caseID)
 }
 
-// LegalHoldInput is the body of POST /api/v1/cases/{id}/legal-hold and
-// /legal-hold/release.
-type LegalHoldInput struct {
-	ReasonCode string `json:"reason_code"`
+func (w casework) Finish(ctx context.Context, err error, action, caseID string) error {
+	return w.s.finish(ctx, err, action, caseID)
 }
 
-// LegalHold is a case's hold state after a change.
-type LegalHold struct {
-	CaseID     string    `json:"case_id"`
-	LegalHold  bool      `json:"legal_hold"`
-	ReasonCode string    `json:"reason_code"`
-	At         time.Time `json:"at"`
+func (w casework) Deny(ctx context.Context, action, caseID string) error {
+	return w.s.deny(ctx, action, caseID)
 }
 
-// AccessRecord is one audited event about a case, as the audit log holds
-// it: codes only.
-type AccessRecord struct {
-	Time      time.Time `json:"time"`
-	Action    string    `json:"action"`
-	Outcome   string    `json:"outcome"`
-	ActorOrg  string    `json:"actor_org,omitempty"`
-	ActorRole string    `json:"actor_role,omitempty"`
+func (w casework) CountDenial(code string) { w.s.metrics.denials.WithLabelValues(code).Inc() }
+
+func (w casework) AuditAlone(ctx context.Context, events ...event.Audit) error {
+	return w.s.auditAlone(ctx, events...)
 }
 
-// AccessLog answers which audited events concern a case (the audit
-// service, or its client).
-type AccessLog interface {
-	CaseEvents(ctx context.Context, caseID string) ([]AccessRecord, error)
+func (w casework) Emit(ctx context.Context, tx *sql.Tx, events ...event.Audit) error {
+	return w.s.emitWorkflow(ctx, tx, nil, events...)
 }
 
-// AccessReportItem is one line of an access report.
-type AccessReportItem struct {
-	Time    time.Time `json:"time"`
-	Kind    string    `json:"kind"` // read, denial, change, disclosure
-	Label   string    `json:"label"`
-	Action  string    `json:"action"`
-	Outcome string    `json:"outcome"`
-	OrgID   string    `json:"org_id,omitempty"`
-	Role    string    `json:"role,omitempty"`
-	// LegalBasis and RecipientKind are set on a disclosure.
-	LegalBasis    string `json:"legal_basis,omitempty"`
-	RecipientKind string `json:"recipient_kind,omitempty"`
+func (w casework) GrantSections(ctx context.Context, tx *sql.Tx, c store.CaseRow, secs []store.SectionRow, user, org string, names []string, purpose string) error {
+	return w.s.grantActive(ctx, tx, c, secs, user, c.OwnerOrg, []OrgInfo{{ID: org}}, names, purpose)
 }
 
-// AccessReport is what the person is told about the processing of their
-// case: every access, denial and disclosure, oldest first.
-type AccessReport struct {
-	CaseID    string             `json:"case_id"`
-	Reference string             `json:"reference"`
-	Language  string             `json:"language"`
-	Title     string             `json:"title"`
-	Items     []AccessReportItem `json:"items"`
+func (w casework) ShareRecord(ctx context.Context, tx *sql.Tx, caseID, from, org string) error {
+	types := append(slices.Clone(EntryTypes), entryDecision, entryLetter)
+	return w.s.shareEntries(ctx, tx, caseID, from, org, types)
 }
 
-// Certificate is a rendered certificate of a positive conclusive decision.
-type Certificate struct {
-	CaseID    string `json:"case_id"`
-	Reference string `json:"reference"`
-	Language  string `json:"language"`
-	MediaType string `json:"media_type"` // text/plain; charset=utf-8
-	Text      string `json:"text"`
+func (w casework) SealEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c store.CaseRow, typ string, content any) (string, error) {
+	return w.s.sealEntry(ctx, tx, p, c, typ, content, "")
+}
+
+func (w casework) RevokeReader(ctx context.Context, tx *sql.Tx, c store.CaseRow, org, source string, match func(store.GrantRow) bool) error {
+	return w.s.revokeReader(ctx, tx, c, org, source, match)
+}
+
+func (w casework) ExportSections(ctx context.Context, caseID string, names []string) (map[string]json.RawMessage, error) {
+	return w.s.ExportSections(ctx, caseID, names)
+}
+
+// Rewrap rebuilds every wrap of the case from its own keys, without the
+// purged sections.
+func (w casework) Rewrap(ctx context.Context, tx *sql.Tx, c store.CaseRow, keep []store.SectionRow, purged map[seal.SectionID]bool) error {
+	s := w.s
+	wraps, err := s.store.WrapsOfCase(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
+	grants, err := s.store.Grants(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, wr := range wraps {
+		keys, err := s.openOwnKeys(ctx, tx, c.ID, wr.OrgID)
+		if err != nil {
+			return err
+		}
+		held := map[seal.SectionID]bool{}
+		for _, id := range wr.Held {
+			if !purged[id] {
+				held[id] = true
+			}
+		}
+		readable := readableFor(keep, grants, wr.OrgID)
+		for id := range readable {
+			if !held[id] {
+				delete(readable, id)
+			}
+		}
+		if err := s.writeWrap(ctx, tx, c.ID, wr.OrgID, keep, held, readable, keys); err != nil {
+			return err
+		}
+	}
+	return nil
 }

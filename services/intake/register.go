@@ -14,6 +14,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
 
@@ -236,7 +237,7 @@ func (s *service) owned(ctx context.Context, tx *sql.Tx, p auth.Principal, id, a
 
 // errDenied marks a denial inside a transaction; the caller records it
 // outside (the transaction rolls back) and answers ErrNotFound.
-var errDenied = errors.New("intake: denied")
+var errDenied = casefile.ErrDenied
 
 // finish turns errDenied into a recorded denial.
 // auditedRefusals are the refusals to a signed-in user that finish audits

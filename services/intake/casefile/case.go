@@ -2,6 +2,7 @@ package casefile
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"regexp"
 	"time"
@@ -259,6 +260,10 @@ var (
 	ErrLegalBasisWithdrawn = kit.NewError(http.StatusConflict, "legal_basis_withdrawn",
 		"the disclosure's legal basis is no longer one of the workflow policy's")
 )
+
+// ErrDenied marks a denial inside a transaction: the service records it
+// outside (the transaction rolls back) and answers ErrNotFound.
+var ErrDenied = errors.New("intake: denied")
 
 // Decision track states (DESIGN.md, the process).
 const (

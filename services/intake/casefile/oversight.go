@@ -1,6 +1,11 @@
 package casefile
 
-import "time"
+import (
+	"net/http"
+	"time"
+
+	"github.com/nrm-project/nrm/pkg/kit"
+)
 
 // KeyStatus is the state of an organisation's key ring as its
 // administrators follow rotations: counts and dates, never a key and
@@ -54,4 +59,48 @@ type BreakGlass struct {
 	ReviewedBy  string     `json:"reviewed_by,omitempty"`
 	ReviewCode  string     `json:"review_code,omitempty"`
 	ReviewedAt  *time.Time `json:"reviewed_at,omitempty"`
+}
+
+// An emergency access is a grant of purpose PurposeBreakGlass made by
+// intake itself (GrantedByIntake) on the owner's behalf; its stated reason
+// is a sealed entry of type EntryBreakGlassReason.
+const (
+	PurposeBreakGlass     = "break_glass"
+	EntryBreakGlassReason = "break_glass_reason"
+	GrantedByIntake       = "intake"
+)
+
+// CodeBreakGlassActive answers an act an emergency access never allows.
+const CodeBreakGlassActive = "break_glass_active"
+
+// ErrBreakGlassActive refuses transfer, referral, disclosure and export to
+// a user whose emergency access to the case is open.
+var ErrBreakGlassActive = kit.NewError(http.StatusForbidden, CodeBreakGlassActive,
+	"not allowed while your emergency access to this case is open")
+
+// Retention classes. Every data key is wrapped inside a group locked by
+// its case's key for the class (keys.CaseKeys, in the key directory, never
+// in the database); purging a class destroys that key, so the data it
+// locked cannot be read back from any copy of the database, old backups
+// included. What a class holds:
+//   - identity: the identity section, kept with the decision record when
+//     the case has a decision;
+//   - support: the narrative, health and legal sections and the support
+//     entries (notes, services, plans, interviews, corrections,
+//     assessments, break-glass reasons);
+//   - decision: decision reasons and letters, kept;
+//   - attachment: attachments, on their own period.
+const (
+	RetentionIdentity   = "identity"
+	RetentionSupport    = "support"
+	RetentionDecision   = "decision"
+	RetentionAttachment = "attachment"
+)
+
+// SectionClass is the retention class of a section.
+func SectionClass(name string) string {
+	if name == SectionIdentity {
+		return RetentionIdentity
+	}
+	return RetentionSupport
 }

@@ -1,4 +1,4 @@
-package intake
+package oversight
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
 
@@ -46,15 +47,14 @@ type PurgeReport struct {
 // Purge destroys what the retention policy says has expired at now, case
 // by case, each in one transaction with its audit event
 // (intake.case.purge). nrm cases purge runs it; it is safe to run again.
-func (a *Admin) Purge(ctx context.Context, now time.Time) (PurgeReport, error) {
-	s := a.s
+func (o *Oversight) Purge(ctx context.Context, now time.Time) (PurgeReport, error) {
 	ctx = auth.WithPrincipal(ctx, auth.System())
 	var rep PurgeReport
-	cands, err := s.store.ClosedCases(ctx)
+	cands, err := o.store.ClosedCases(ctx)
 	if err != nil {
 		return rep, err
 	}
-	ret := s.pol.Retention
+	ret := o.pol.Retention
 	for _, c := range cands {
 		if c.Held {
 			rep.Held++
@@ -66,9 +66,9 @@ func (a *Admin) Purge(ctx context.Context, now time.Time) (PurgeReport, error) {
 			continue
 		}
 		var entries, sections int
-		err := s.ring.Tx(ctx, func(tx *sql.Tx) error {
+		err := o.ring.Tx(ctx, func(tx *sql.Tx) error {
 			var err error
-			entries, sections, err = s.purgeCase(ctx, tx, c.CaseID, support, attach)
+			entries, sections, err = o.purgeCase(ctx, tx, c.CaseID, support, attach)
 			return err
 		})
 		if err != nil {
@@ -81,12 +81,12 @@ func (a *Admin) Purge(ctx context.Context, now time.Time) (PurgeReport, error) {
 		}
 	}
 	if rep.Cases > 0 {
-		done, err := s.store.Checkpoint(ctx)
+		done, err := o.store.Checkpoint(ctx)
 		if err != nil {
 			return rep, err
 		}
 		if !done {
-			_ = level.Warn(s.log).Log("msg", "purge: WAL checkpoint blocked by readers; old frames remain until the next checkpoint")
+			_ = level.Warn(o.log).Log("msg", "purge: WAL checkpoint blocked by readers; old frames remain until the next checkpoint")
 		}
 	}
 	return rep, nil
@@ -94,38 +94,38 @@ func (a *Admin) Purge(ctx context.Context, now time.Time) (PurgeReport, error) {
 
 // purgeCase purges one case in tx; a legal hold placed since the scan, or
 // a reopened support track, stops it.
-func (s *service) purgeCase(ctx context.Context, tx *sql.Tx, caseID string, support, attach bool) (int, int, error) {
-	c, err := s.store.CaseByID(ctx, tx, caseID, true)
+func (o *Oversight) purgeCase(ctx context.Context, tx *sql.Tx, caseID string, support, attach bool) (int, int, error) {
+	c, err := o.store.CaseByID(ctx, tx, caseID, true)
 	if err != nil {
 		return 0, 0, err
 	}
-	w, err := s.store.Workflow(ctx, tx, c)
+	w, err := o.store.Workflow(ctx, tx, c)
 	if err != nil {
 		return 0, 0, err
 	}
-	if w.LegalHold || w.SupportState != SupportClosed {
+	if w.LegalHold || w.SupportState != casefile.SupportClosed {
 		return 0, 0, nil
 	}
 	var classes []string
 	if support {
-		classes = append(classes, retentionSupport)
-		decided, err := s.store.Decisions(ctx, tx, c.ID)
+		classes = append(classes, casefile.RetentionSupport)
+		decided, err := o.store.Decisions(ctx, tx, c.ID)
 		if err != nil {
 			return 0, 0, err
 		}
 		if !slices.ContainsFunc(decided, func(d DecisionRecord) bool { return d.Track == "decision" }) {
-			classes = append(classes, retentionIdentity)
+			classes = append(classes, casefile.RetentionIdentity)
 		}
 	}
 	if attach {
-		classes = append(classes, retentionAttachment)
+		classes = append(classes, casefile.RetentionAttachment)
 	}
-	ring, err := s.caseKeys.Load(caseID)
+	ring, err := o.caseKeys.Load(caseID)
 	if err != nil {
 		return 0, 0, err
 	}
 	live := ring.Classes()
-	entryIDs, entryClasses, err := s.store.LiveEntryClasses(ctx, tx, caseID)
+	entryIDs, entryClasses, err := o.store.LiveEntryClasses(ctx, tx, caseID)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -135,13 +135,13 @@ func (s *service) purgeCase(ctx context.Context, tx *sql.Tx, caseID string, supp
 			ids = append(ids, id)
 		}
 	}
-	now := s.now()
+	now := o.now()
 	for _, id := range ids {
-		if err := s.store.PurgeEntry(ctx, tx, id, now); err != nil {
+		if err := o.store.PurgeEntry(ctx, tx, id, now); err != nil {
 			return 0, 0, err
 		}
 	}
-	sections, err := s.purgeSections(ctx, tx, c, classes)
+	sections, err := o.purgeSections(ctx, tx, c, classes)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -154,23 +154,23 @@ func (s *service) purgeCase(ctx context.Context, tx *sql.Tx, caseID string, supp
 	if len(ids)+sections+len(destroy) == 0 {
 		return 0, 0, nil
 	}
-	if err := s.caseKeys.Destroy(caseID, destroy...); err != nil {
+	if err := o.caseKeys.Destroy(caseID, destroy...); err != nil {
 		return 0, 0, fmt.Errorf("intake: purge: destroy case keys: %w", err)
 	}
-	return len(ids), sections, s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.case.purge", "case", caseID, event.Allowed))
+	return len(ids), sections, o.cw.Emit(ctx, tx, o.rec.New(ctx, "intake.case.purge", "case", caseID, event.Allowed))
 }
 
-// purgeSections deletes the sections of the purged classes and rewrites
-// every wrap of the case without their data keys and MACs.
-func (s *service) purgeSections(ctx context.Context, tx *sql.Tx, c store.CaseRow, classes []string) (int, error) {
-	secs, err := s.store.Sections(ctx, tx, c.ID)
+// purgeSections deletes the sections of the purged classes and has every
+// wrap of the case rewritten without their data keys and MACs.
+func (o *Oversight) purgeSections(ctx context.Context, tx *sql.Tx, c store.CaseRow, classes []string) (int, error) {
+	secs, err := o.store.Sections(ctx, tx, c.ID)
 	if err != nil {
 		return 0, err
 	}
 	var keep []store.SectionRow
 	purged := map[seal.SectionID]bool{}
 	for _, sec := range secs {
-		if slices.Contains(classes, sectionClass(sec.Header.Section)) {
+		if slices.Contains(classes, casefile.SectionClass(sec.Header.Section)) {
 			purged[sec.Header.ID()] = true
 		} else {
 			keep = append(keep, sec)
@@ -179,37 +179,11 @@ func (s *service) purgeSections(ctx context.Context, tx *sql.Tx, c store.CaseRow
 	if len(purged) == 0 {
 		return 0, nil
 	}
-	wraps, err := s.store.WrapsOfCase(ctx, tx, c.ID)
-	if err != nil {
+	if err := o.cw.Rewrap(ctx, tx, c, keep, purged); err != nil {
 		return 0, err
-	}
-	grants, err := s.store.Grants(ctx, tx, c.ID)
-	if err != nil {
-		return 0, err
-	}
-	for _, w := range wraps {
-		keys, err := s.openOwnKeys(ctx, tx, c.ID, w.OrgID)
-		if err != nil {
-			return 0, err
-		}
-		held := map[seal.SectionID]bool{}
-		for _, id := range w.Held {
-			if !purged[id] {
-				held[id] = true
-			}
-		}
-		readable := readableFor(keep, grants, w.OrgID)
-		for id := range readable {
-			if !held[id] {
-				delete(readable, id)
-			}
-		}
-		if err := s.writeWrap(ctx, tx, c.ID, w.OrgID, keep, held, readable, keys); err != nil {
-			return 0, err
-		}
 	}
 	for id := range purged {
-		if err := s.store.DeleteSection(ctx, tx, c.ID, id.Section, id.Version); err != nil {
+		if err := o.store.DeleteSection(ctx, tx, c.ID, id.Section, id.Version); err != nil {
 			return 0, err
 		}
 	}

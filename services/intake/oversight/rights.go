@@ -1,10 +1,11 @@
-package intake
+package oversight
 
 import (
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
 
@@ -72,42 +74,42 @@ func reportLanguage(lang string, c store.CaseRow) (string, error) {
 // AccessReport answers auditors, and the owner organisation's officers,
 // who hand the report to the person; anyone else is denied as for a case
 // that does not exist, and the denial audited.
-func (s *service) AccessReport(ctx context.Context, caseID, lang string) (AccessReport, error) {
+func (o *Oversight) AccessReport(ctx context.Context, caseID, lang string) (AccessReport, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return AccessReport{}, err
 	}
 	auditor := p.HasRole(auth.RoleAuditor)
 	if !auditor && (!p.HasRole(auth.RoleFrontlineOfficer) || p.OrgID == "") {
-		return AccessReport{}, s.deny(ctx, "intake.access_report.read", caseID)
+		return AccessReport{}, o.cw.Deny(ctx, "intake.access_report.read", caseID)
 	}
 	if lang != "" && !slices.Contains(ReportLanguages, lang) {
 		return AccessReport{}, kit.Validation("lang: must be one of " + strings.Join(ReportLanguages, ", "))
 	}
-	if s.accessLog == nil {
+	if o.accessLog == nil {
 		return AccessReport{}, fmt.Errorf("intake: access report: no access log: %w", ErrUnavailable)
 	}
 	var (
 		c     store.CaseRow
 		discl []Disclosure
 	)
-	err = s.store.ReadTx(ctx, func(tx *sql.Tx) error {
+	err = o.store.ReadTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if c, err = s.store.CaseByID(ctx, tx, caseID, false); errors.Is(err, ErrNotFound) {
-			return errDenied
+		if c, err = o.store.CaseByID(ctx, tx, caseID, false); errors.Is(err, ErrNotFound) {
+			return ErrDenied
 		} else if err != nil {
 			return err
 		}
 		if !auditor && c.OwnerOrg != p.OrgID {
-			return errDenied
+			return ErrDenied
 		}
-		discl, err = s.store.Disclosures(ctx, tx, caseID)
+		discl, err = o.store.Disclosures(ctx, tx, caseID)
 		return err
 	})
 	if err != nil {
-		return AccessReport{}, s.finish(ctx, err, "intake.access_report.read", caseID)
+		return AccessReport{}, o.cw.Finish(ctx, err, "intake.access_report.read", caseID)
 	}
-	records, err := s.accessLog.CaseEvents(ctx, caseID)
+	records, err := o.accessLog.CaseEvents(ctx, caseID)
 	if err != nil {
 		return AccessReport{}, fmt.Errorf("intake: access report: %w: %w", ErrUnavailable, err)
 	}
@@ -127,7 +129,7 @@ func (s *service) AccessReport(ctx context.Context, caseID, lang string) (Access
 			Action: "intake.disclosure", Outcome: string(event.Allowed), OrgID: d.OrgID, LegalBasis: d.LegalBasis, RecipientKind: d.RecipientKind})
 	}
 	sort.SliceStable(out.Items, func(i, j int) bool { return out.Items[i].Time.Before(out.Items[j].Time) })
-	if err := s.auditAlone(ctx, s.rec.New(ctx, "intake.access_report.read", "case", caseID, event.Allowed)); err != nil {
+	if err := o.cw.AuditAlone(ctx, o.rec.New(ctx, "intake.access_report.read", "case", caseID, event.Allowed)); err != nil {
 		return AccessReport{}, err
 	}
 	return out, nil
@@ -147,8 +149,8 @@ var certificateTemplates = map[string]*template.Template{
 		"تخول هذه الشهادة للشخص الحق في المساعدة والحماية التي يكفلها القانون للضحايا.\n")),
 }
 
-func (s *service) Certificate(ctx context.Context, caseID string) (Certificate, error) {
-	p, _, err := s.callerOrg(ctx)
+func (o *Oversight) Certificate(ctx context.Context, caseID string) (Certificate, error) {
+	p, _, err := o.cw.CallerOrg(ctx)
 	if err != nil {
 		return Certificate{}, err
 	}
@@ -156,31 +158,31 @@ func (s *service) Certificate(ctx context.Context, caseID string) (Certificate, 
 		c       store.CaseRow
 		history []DecisionRecord
 	)
-	err = s.store.ReadTx(ctx, func(tx *sql.Tx) error {
+	err = o.store.ReadTx(ctx, func(tx *sql.Tx) error {
 		var (
 			w      store.WorkflowRow
 			grants []store.GrantRow
 			err    error
 		)
-		if c, w, grants, err = s.loadForWorkflow(ctx, tx, p, caseID); err != nil {
+		if c, w, grants, err = o.cw.Visible(ctx, tx, p, caseID); err != nil {
 			return err
 		}
 		if c.OwnerOrg != p.OrgID && !holdsDecisionGrant(grants, p.OrgID) && (w.GuardianOrg == "" || w.GuardianOrg != p.OrgID) {
 			return kit.ErrForbidden
 		}
-		history, err = s.store.Decisions(ctx, tx, caseID)
+		history, err = o.store.Decisions(ctx, tx, caseID)
 		return err
 	})
 	if err != nil {
-		return Certificate{}, s.finish(ctx, err, "intake.certificate.read", caseID)
+		return Certificate{}, o.cw.Finish(ctx, err, "intake.certificate.read", caseID)
 	}
 	var conclusive DecisionRecord
 	for _, d := range history {
-		if d.Track == "decision" && (d.To == DecisionCGPositive || d.To == DecisionCGNegative) {
+		if d.Track == "decision" && (d.To == casefile.DecisionCGPositive || d.To == casefile.DecisionCGNegative) {
 			conclusive = d
 		}
 	}
-	if conclusive.To != DecisionCGPositive {
+	if conclusive.To != casefile.DecisionCGPositive {
 		return Certificate{}, ErrNoCertificate
 	}
 	lang, _ := reportLanguage("", c)
@@ -189,8 +191,16 @@ func (s *service) Certificate(ctx context.Context, caseID string) (Certificate, 
 		"Date": conclusive.DecidedAt.Format(time.DateOnly)}); err != nil {
 		return Certificate{}, fmt.Errorf("intake: certificate: %w", err)
 	}
-	if err := s.auditAlone(ctx, s.rec.New(ctx, "intake.certificate.read", "case", caseID, event.Allowed)); err != nil {
+	if err := o.cw.AuditAlone(ctx, o.rec.New(ctx, "intake.certificate.read", "case", caseID, event.Allowed)); err != nil {
 		return Certificate{}, err
 	}
 	return Certificate{CaseID: c.ID, Reference: c.Reference, Language: lang, MediaType: "text/plain; charset=utf-8", Text: b.String()}, nil
 }
+
+// CodeNoCertificate: no conclusive positive decision, so no certificate.
+const CodeNoCertificate = "no_certificate"
+
+// ErrNoCertificate answers a certificate asked for before a conclusive
+// positive decision.
+var ErrNoCertificate = kit.NewError(http.StatusNotFound, CodeNoCertificate,
+	"no certificate exists for this case yet: it is issued with a positive conclusive-grounds decision")

@@ -1,4 +1,4 @@
-package intake
+package oversight
 
 import (
 	"bytes"
@@ -84,8 +84,8 @@ func CheckRecipient(s string) (string, error) {
 // audited, need-to-know export (never during the caller's emergency
 // access), and returns the package armored and encrypted to
 // spec.Recipient. The plaintext exists only in intake's memory.
-func (s *service) BuildPackage(ctx context.Context, caseID string, spec PackageSpec) ([]byte, error) {
-	secs, err := s.ExportSections(ctx, caseID, spec.Sections)
+func (o *Oversight) BuildPackage(ctx context.Context, caseID string, spec PackageSpec) ([]byte, error) {
+	secs, err := o.cw.ExportSections(ctx, caseID, spec.Sections)
 	if err != nil {
 		return nil, err
 	}
