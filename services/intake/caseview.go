@@ -45,7 +45,7 @@ func (parts CaseParts) action() string {
 // event names the case only.
 func (s *service) CaseView(ctx context.Context, id string, parts CaseParts) (CaseView, error) {
 	v, err := s.caseView(ctx, id, parts)
-	s.metrics.reads.WithLabelValues(errCode(err)).Inc()
+	s.metrics.reads.WithLabelValues(outcome(ctx, err)).Inc()
 	return v, err
 }
 

@@ -270,6 +270,7 @@ func newCaseMetrics(reg prometheus.Registerer) (*caseMetrics, error) {
 	return &m, nil
 }
 
-// errCode is the metric label of an error: its stable code, never its
-// message.
-func errCode(err error) string { return kit.ErrCode(err) }
+// outcome is the metric and log label of a call made under ctx: its
+// error's stable code, never its message: a call its client
+// abandoned is kit.OutcomeClientGone, not a server failure.
+func outcome(ctx context.Context, err error) string { return kit.Outcome(ctx, err) }

@@ -175,46 +175,46 @@ func (m *logging) Certificate(ctx context.Context, id string) (c Certificate, er
 }
 
 func (m *instrumenting) BreakGlass(ctx context.Context, id string, in BreakGlassInput) (b BreakGlass, err error) {
-	defer func(t time.Time) { m.done("BreakGlass", t, err) }(time.Now())
+	defer func(t time.Time) { m.done(ctx, "BreakGlass", t, err) }(time.Now())
 	return m.next.BreakGlass(ctx, id, in)
 }
 
 func (m *instrumenting) BreakGlassList(ctx context.Context) (b []BreakGlass, err error) {
-	defer func(t time.Time) { m.done("BreakGlassList", t, err) }(time.Now())
+	defer func(t time.Time) { m.done(ctx, "BreakGlassList", t, err) }(time.Now())
 	return m.next.BreakGlassList(ctx)
 }
 
 func (m *instrumenting) ReviewBreakGlass(ctx context.Context, id string, in ReviewInput) (b BreakGlass, err error) {
-	defer func(t time.Time) { m.done("ReviewBreakGlass", t, err) }(time.Now())
+	defer func(t time.Time) { m.done(ctx, "ReviewBreakGlass", t, err) }(time.Now())
 	return m.next.ReviewBreakGlass(ctx, id, in)
 }
 
 func (m *instrumenting) Disclose(ctx context.Context, id string, in DisclosureInput) (d Disclosure, err error) {
-	defer func(t time.Time) { m.done("Disclose", t, err) }(time.Now())
+	defer func(t time.Time) { m.done(ctx, "Disclose", t, err) }(time.Now())
 	return m.next.Disclose(ctx, id, in)
 }
 
 func (m *instrumenting) Disclosures(ctx context.Context) (d []Disclosure, err error) {
-	defer func(t time.Time) { m.done("Disclosures", t, err) }(time.Now())
+	defer func(t time.Time) { m.done(ctx, "Disclosures", t, err) }(time.Now())
 	return m.next.Disclosures(ctx)
 }
 
 func (m *instrumenting) PlaceLegalHold(ctx context.Context, id string, in LegalHoldInput) (h LegalHold, err error) {
-	defer func(t time.Time) { m.done("PlaceLegalHold", t, err) }(time.Now())
+	defer func(t time.Time) { m.done(ctx, "PlaceLegalHold", t, err) }(time.Now())
 	return m.next.PlaceLegalHold(ctx, id, in)
 }
 
 func (m *instrumenting) ReleaseLegalHold(ctx context.Context, id string, in LegalHoldInput) (h LegalHold, err error) {
-	defer func(t time.Time) { m.done("ReleaseLegalHold", t, err) }(time.Now())
+	defer func(t time.Time) { m.done(ctx, "ReleaseLegalHold", t, err) }(time.Now())
 	return m.next.ReleaseLegalHold(ctx, id, in)
 }
 
 func (m *instrumenting) AccessReport(ctx context.Context, id, lang string) (a AccessReport, err error) {
-	defer func(t time.Time) { m.done("AccessReport", t, err) }(time.Now())
+	defer func(t time.Time) { m.done(ctx, "AccessReport", t, err) }(time.Now())
 	return m.next.AccessReport(ctx, id, lang)
 }
 
 func (m *instrumenting) Certificate(ctx context.Context, id string) (c Certificate, err error) {
-	defer func(t time.Time) { m.done("Certificate", t, err) }(time.Now())
+	defer func(t time.Time) { m.done(ctx, "Certificate", t, err) }(time.Now())
 	return m.next.Certificate(ctx, id)
 }

@@ -177,46 +177,46 @@ func (m *logging) AppointGuardian(ctx context.Context, id string, g GuardianInpu
 }
 
 func (m *instrumenting) Transition(ctx context.Context, id string, t TransitionRequest) (w Workflow, err error) {
-	defer func(b time.Time) { m.done("Transition", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "Transition", b, err) }(time.Now())
 	return m.next.Transition(ctx, id, t)
 }
 
 func (m *instrumenting) SupportTransition(ctx context.Context, id string, t TransitionRequest) (w Workflow, err error) {
-	defer func(b time.Time) { m.done("SupportTransition", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "SupportTransition", b, err) }(time.Now())
 	return m.next.SupportTransition(ctx, id, t)
 }
 
 func (m *instrumenting) Workflow(ctx context.Context, id string) (w Workflow, err error) {
-	defer func(b time.Time) { m.done("Workflow", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "Workflow", b, err) }(time.Now())
 	return m.next.Workflow(ctx, id)
 }
 
 func (m *instrumenting) DecisionQueue(ctx context.Context) (q []QueueItem, err error) {
-	defer func(b time.Time) { m.done("DecisionQueue", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "DecisionQueue", b, err) }(time.Now())
 	return m.next.DecisionQueue(ctx)
 }
 
 func (m *instrumenting) AddEntry(ctx context.Context, id string, in EntryInput) (e Entry, err error) {
-	defer func(b time.Time) { m.done("AddEntry", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "AddEntry", b, err) }(time.Now())
 	return m.next.AddEntry(ctx, id, in)
 }
 
 func (m *instrumenting) CaseView(ctx context.Context, id string, parts CaseParts) (v CaseView, err error) {
-	defer func(b time.Time) { m.done("CaseView", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "CaseView", b, err) }(time.Now())
 	return m.next.CaseView(ctx, id, parts)
 }
 
 func (m *instrumenting) KeyStatus(ctx context.Context) (k []KeyStatus, err error) {
-	defer func(b time.Time) { m.done("KeyStatus", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "KeyStatus", b, err) }(time.Now())
 	return m.next.KeyStatus(ctx)
 }
 
 func (m *instrumenting) Entries(ctx context.Context, id string) (e []Entry, err error) {
-	defer func(b time.Time) { m.done("Entries", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "Entries", b, err) }(time.Now())
 	return m.next.Entries(ctx, id)
 }
 
 func (m *instrumenting) AppointGuardian(ctx context.Context, id string, g GuardianInput) (w Workflow, err error) {
-	defer func(b time.Time) { m.done("AppointGuardian", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "AppointGuardian", b, err) }(time.Now())
 	return m.next.AppointGuardian(ctx, id, g)
 }

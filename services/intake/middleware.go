@@ -32,7 +32,7 @@ func (m *logging) done(ctx context.Context, method, caseID string, begin time.Ti
 	if casefile.ValidID(caseID) { // an id as passed in-process, unchecked, is not logged
 		kv = append(kv, "case_id", caseID)
 	}
-	kv = append(kv, "outcome", errCode(err), "took", time.Since(begin), "request_id", kit.RequestID(ctx))
+	kv = append(kv, "outcome", outcome(ctx, err), "took", time.Since(begin), "request_id", kit.RequestID(ctx))
 	_ = m.log.Log(kv...)
 }
 
@@ -142,88 +142,88 @@ type instrumenting struct {
 	dur   *prometheus.HistogramVec
 }
 
-func (m *instrumenting) done(method string, begin time.Time, err error) {
-	o := errCode(err)
+func (m *instrumenting) done(ctx context.Context, method string, begin time.Time, err error) {
+	o := outcome(ctx, err)
 	m.calls.WithLabelValues(method, o).Inc()
 	m.dur.WithLabelValues(method, o).Observe(time.Since(begin).Seconds())
 }
 
 func (m *instrumenting) Register(ctx context.Context, r Registration) (c Case, err error) {
-	defer func(b time.Time) { m.done("Register", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "Register", b, err) }(time.Now())
 	return m.next.Register(ctx, r)
 }
 
 func (m *instrumenting) UpdateDraft(ctx context.Context, id string, r Registration) (c Case, err error) {
-	defer func(b time.Time) { m.done("UpdateDraft", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "UpdateDraft", b, err) }(time.Now())
 	return m.next.UpdateDraft(ctx, id, r)
 }
 
 func (m *instrumenting) Finalize(ctx context.Context, id string) (c Case, err error) {
-	defer func(b time.Time) { m.done("Finalize", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "Finalize", b, err) }(time.Now())
 	return m.next.Finalize(ctx, id)
 }
 
 func (m *instrumenting) Get(ctx context.Context, id string) (c Case, err error) {
-	defer func(b time.Time) { m.done("Get", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "Get", b, err) }(time.Now())
 	return m.next.Get(ctx, id)
 }
 
 func (m *instrumenting) List(ctx context.Context, q ListQuery) (p CasePage, err error) {
-	defer func(b time.Time) { m.done("List", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "List", b, err) }(time.Now())
 	return m.next.List(ctx, q)
 }
 
 func (m *instrumenting) RecordConsent(ctx context.Context, caseID string, in ConsentInput) (c Case, err error) {
-	defer func(b time.Time) { m.done("RecordConsent", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "RecordConsent", b, err) }(time.Now())
 	return m.next.RecordConsent(ctx, caseID, in)
 }
 
 func (m *instrumenting) Submit(ctx context.Context, caseID string) (c Case, err error) {
-	defer func(b time.Time) { m.done("Submit", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "Submit", b, err) }(time.Now())
 	return m.next.Submit(ctx, caseID)
 }
 
 func (m *instrumenting) Transfer(ctx context.Context, caseID, toOrg string) (c Case, err error) {
-	defer func(b time.Time) { m.done("Transfer", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "Transfer", b, err) }(time.Now())
 	return m.next.Transfer(ctx, caseID, toOrg)
 }
 
 func (m *instrumenting) LinkNotification(ctx context.Context, caseID, notificationID string) (err error) {
-	defer func(b time.Time) { m.done("LinkNotification", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "LinkNotification", b, err) }(time.Now())
 	return m.next.LinkNotification(ctx, caseID, notificationID)
 }
 
 func (m *instrumenting) GrantPending(ctx context.Context, g GrantRequest) (gr Grant, err error) {
-	defer func(b time.Time) { m.done("GrantPending", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "GrantPending", b, err) }(time.Now())
 	return m.next.GrantPending(ctx, g)
 }
 
 func (m *instrumenting) EndGrant(ctx context.Context, caseID, grantID string) (g Grant, err error) {
-	defer func(b time.Time) { m.done("EndGrant", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "EndGrant", b, err) }(time.Now())
 	return m.next.EndGrant(ctx, caseID, grantID)
 }
 
 func (m *instrumenting) ActivateGrant(ctx context.Context, caseID, grantID string) (g Grant, err error) {
-	defer func(b time.Time) { m.done("ActivateGrant", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "ActivateGrant", b, err) }(time.Now())
 	return m.next.ActivateGrant(ctx, caseID, grantID)
 }
 
 func (m *instrumenting) RevokeGrant(ctx context.Context, caseID, grantID string) (err error) {
-	defer func(b time.Time) { m.done("RevokeGrant", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "RevokeGrant", b, err) }(time.Now())
 	return m.next.RevokeGrant(ctx, caseID, grantID)
 }
 
 func (m *instrumenting) ListGrants(ctx context.Context, caseID string) (g []Grant, err error) {
-	defer func(b time.Time) { m.done("ListGrants", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "ListGrants", b, err) }(time.Now())
 	return m.next.ListGrants(ctx, caseID)
 }
 
 func (m *instrumenting) Duplicates(ctx context.Context, q ListQuery) (p DuplicatePage, err error) {
-	defer func(b time.Time) { m.done("Duplicates", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "Duplicates", b, err) }(time.Now())
 	return m.next.Duplicates(ctx, q)
 }
 
 func (m *instrumenting) ConfirmDuplicate(ctx context.Context, duplicateID string, samePerson bool) (d Duplicate, err error) {
-	defer func(b time.Time) { m.done("ConfirmDuplicate", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "ConfirmDuplicate", b, err) }(time.Now())
 	return m.next.ConfirmDuplicate(ctx, duplicateID, samePerson)
 }

@@ -121,7 +121,7 @@ func canSee(c store.CaseRow, secs []store.SectionRow, grants []store.GrantRow, o
 
 func (s *service) Get(ctx context.Context, id string) (Case, error) {
 	c, err := s.get(ctx, id)
-	s.metrics.reads.WithLabelValues(errCode(err)).Inc()
+	s.metrics.reads.WithLabelValues(outcome(ctx, err)).Inc()
 	return c, err
 }
 

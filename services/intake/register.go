@@ -40,7 +40,7 @@ func (s *service) callerOrg(ctx context.Context) (auth.Principal, OrgInfo, error
 
 func (s *service) Register(ctx context.Context, r Registration) (Case, error) {
 	c, err := s.register(ctx, r)
-	s.metrics.registrations.WithLabelValues(errCode(err)).Inc()
+	s.metrics.registrations.WithLabelValues(outcome(ctx, err)).Inc()
 	return c, err
 }
 

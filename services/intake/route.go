@@ -119,6 +119,6 @@ func (m *logging) ChangeRoute(ctx context.Context, id string, in RouteChange) (w
 }
 
 func (m *instrumenting) ChangeRoute(ctx context.Context, id string, in RouteChange) (w Workflow, err error) {
-	defer func(b time.Time) { m.done("ChangeRoute", b, err) }(time.Now())
+	defer func(b time.Time) { m.done(ctx, "ChangeRoute", b, err) }(time.Now())
 	return m.next.ChangeRoute(ctx, id, in)
 }
