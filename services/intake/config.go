@@ -271,6 +271,6 @@ func newCaseMetrics(reg prometheus.Registerer) (*caseMetrics, error) {
 }
 
 // outcome is the metric and log label of a call made under ctx: its
-// error's stable code, never its message: a call its client
-// abandoned is kit.OutcomeClientGone, not a server failure.
+// error's stable code, never its message; kit.OutcomeClientGone for a
+// call its client abandoned, which is no server failure.
 func outcome(ctx context.Context, err error) string { return kit.Outcome(ctx, err) }
