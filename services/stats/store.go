@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/nrm-project/nrm/services/stats/catalogue"
 	"slices"
 	"strings"
 	"time"
@@ -148,7 +149,7 @@ func setRegistrations(ctx context.Context, tx *sql.Tx, evs []facts.Event, record
 		child := e.TreatedAsChild != nil && *e.TreatedAsChild
 		rows = append(rows, []any{e.CaseKey, int64(recordKey(e.CaseKey)), now, true, e.ID, month, e.Region, e.Gender,
 			e.AgeGroup, e.ExploitationLocation, e.OrgKind, e.Route, strings.Join(types, ","), strings.Join(nats, ","),
-			child, e.Unaccompanied, protectionCode(e.ProtectionStatus)})
+			child, e.Unaccompanied, catalogue.ProtectionCode(e.ProtectionStatus)})
 	}
 	err := upsert(ctx, tx, `INSERT INTO cases (case_key, record_key, created_at, registered, reg_event, identified_month, region,
 		gender, age_group, location, org_kind, route, exploitation, nationalities, treated_as_child, unaccompanied, protection_status) VALUES `, rows,
@@ -263,14 +264,14 @@ func placeholders(vs []string, from int) (string, []any) {
 }
 
 // loadComponent reads the facts of the given case keys.
-func loadComponent(ctx context.Context, q queryer, keys []string) (component, error) {
-	var c component
+func loadComponent(ctx context.Context, q queryer, keys []string) (catalogue.Component, error) {
+	var c catalogue.Component
 	err := inChunks(keys, func(chunk []string) error { return loadFacts(ctx, q, chunk, &c) })
 	return c, err
 }
 
 // loadFacts adds the facts of keys to c.
-func loadFacts(ctx context.Context, q queryer, keys []string, c *component) error {
+func loadFacts(ctx context.Context, q queryer, keys []string, c *catalogue.Component) error {
 	ph, args := placeholders(keys, 1)
 	rows, err := q.QueryContext(ctx, `SELECT case_key, record_key, registered, reg_event, identified_month, region,
 		gender, age_group, location, org_kind, route, exploitation, nationalities, treated_as_child, unaccompanied,
@@ -281,7 +282,7 @@ func loadFacts(ctx context.Context, q queryer, keys []string, c *component) erro
 	}
 	for rows.Next() {
 		var (
-			x           caseFact
+			x           catalogue.CaseFact
 			rk          int64
 			types, nats string
 		)
@@ -324,7 +325,7 @@ func loadFacts(ctx context.Context, q queryer, keys []string, c *component) erro
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			e      eventFact
+			e      catalogue.EventFact
 			rk     int64
 			days   sql.NullInt64
 			within sql.NullBool
