@@ -41,7 +41,8 @@ func loadSynthetic(b *testing.B, f *fixture, n int) {
 	regions := append(slicesClone(f.s.policy.Regions), unknown)
 	d := newDeltas()
 	start := time.Now()
-	err := f.s.db.Tx(context.Background(), func(tx *sql.Tx) error {
+	err := f.s.db.Tx(context.Background(), func(stx *sql.Tx) error {
+		tx := wtx{stx, f.s.db.Engine}
 		// Multi-row inserts: a statement per row made the load of a
 		// million cases on PostgreSQL a quarter of an hour of round trips.
 		var rows [][]any

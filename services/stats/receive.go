@@ -24,8 +24,9 @@ import (
 // statistics must not hold up the relay.
 func (s *Stats) Receive(ctx context.Context, msgs []outbox.Message) error {
 	now := s.now()
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := lockReceiver(ctx, s.db, tx); err != nil {
+	return s.db.Tx(ctx, func(stx *sql.Tx) error {
+		tx := wtx{stx, s.db.Engine}
+		if err := lockReceiver(ctx, s.db, stx); err != nil {
 			return err
 		}
 		var evs []facts.Event
@@ -142,7 +143,7 @@ func caseKeys(e facts.Event) []string {
 // once before and once after the writes instead of around every event.
 // The case rows of its events other than registrations exist already
 // (ensureCases).
-func (s *Stats) apply(ctx context.Context, tx *sql.Tx, evs []facts.Event, d *catalogue.Deltas, now time.Time) error {
+func (s *Stats) apply(ctx context.Context, tx wtx, evs []facts.Event, d *catalogue.Deltas, now time.Time) error {
 	var keys []string
 	for _, e := range evs {
 		keys = append(keys, caseKeys(e)...)
@@ -189,7 +190,7 @@ func (s *Stats) apply(ctx context.Context, tx *sql.Tx, evs []facts.Event, d *cat
 // flush writes the accumulated changes, in a stable order so that
 // concurrent writers on PostgreSQL take row locks in the same order, and
 // records under a new data version which cases they concern.
-func flush(ctx context.Context, tx *sql.Tx, d *catalogue.Deltas, now time.Time) error {
+func flush(ctx context.Context, tx wtx, d *catalogue.Deltas, now time.Time) error {
 	if err := flushChanges(ctx, tx, d.Changed(), now); err != nil {
 		return err
 	}
@@ -237,11 +238,11 @@ func flush(ctx context.Context, tx *sql.Tx, d *catalogue.Deltas, now time.Time) 
 // flushChanges bumps the data version, stamped with the time (what
 // releases are as of), and records under it which cases changed: one
 // change set per table and month, appended.
-func flushChanges(ctx context.Context, tx *sql.Tx, changed map[catalogue.ChangeID]bool, now time.Time) error {
+func flushChanges(ctx context.Context, tx wtx, changed map[catalogue.ChangeID]bool, now time.Time) error {
 	if len(changed) == 0 {
 		return nil
 	}
-	version, err := nextDataVersion(ctx, tx, now)
+	version, err := nextDataVersion(ctx, tx.Tx, now)
 	if err != nil {
 		return err
 	}
