@@ -41,7 +41,8 @@ func loadSynthetic(b *testing.B, f *fixture, n int) {
 	regions := append(slicesClone(f.s.policy.Regions), unknown)
 	d := newDeltas()
 	start := time.Now()
-	err := f.s.db.Tx(context.Background(), func(tx *sql.Tx) error {
+	err := f.s.db.Tx(context.Background(), func(stx *sql.Tx) error {
+		tx := wtx{stx, f.s.db.Engine}
 		// Multi-row inserts: a statement per row made the load of a
 		// million cases on PostgreSQL a quarter of an hour of round trips.
 		var rows [][]any
@@ -66,7 +67,7 @@ func loadSynthetic(b *testing.B, f *fixture, n int) {
 				}
 			}
 			for _, x := range contributions(component{Cases: []caseFact{c}}, 3) {
-				d.add(x, +1)
+				d.Add(x, +1)
 			}
 		}
 		if len(rows) > 0 {
@@ -74,12 +75,12 @@ func loadSynthetic(b *testing.B, f *fixture, n int) {
 				return err
 			}
 		}
-		return d.flush(context.Background(), tx, f.clock)
+		return flush(context.Background(), tx, d, f.clock)
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
-	rows, _ := d.byPeriod()
+	rows, _ := d.ByPeriod()
 	b.Logf("bulk load of %d cases: %s, %d aggregate rows", n, time.Since(start).Round(time.Millisecond), len(rows))
 }
 
@@ -227,8 +228,8 @@ func BenchmarkRegistrationDeltas(b *testing.B) {
 	for b.Loop() {
 		d := newDeltas()
 		for _, c := range comps {
-			d.diff(nil, contributions(c, 3))
+			d.Diff(nil, contributions(c, 3))
 		}
-		d.byPeriod()
+		d.ByPeriod()
 	}
 }

@@ -41,7 +41,8 @@
 // release_min_changes) changed in it since every stored answer of an
 // overlapping period; otherwise the previous figures stand, so two
 // published versions never single out fewer than K cases by difference.
-// docs/statistics.md has the catalogue and the method.
+// The catalogue, and the cells a case's facts fall in, are package
+// catalogue. docs/statistics.md has the catalogue and the method.
 //
 // Every read, and every denial, is an audit event in the stats outbox,
 // written before the answer is returned.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/go-kit/kit/endpoint"
@@ -106,49 +107,58 @@ func TestHTTPAuthorisation(t *testing.T) {
 			}
 		}
 		srv := serve(t, f)
+		// The roles' rows run side by side on the one server (each role its
+		// own user, release names and audit rows), as subtests started
+		// together rather than parallel tests: those would each wait for a
+		// slot behind the package's other tests.
+		var wg sync.WaitGroup
+		defer wg.Wait()
 		for _, tc := range tests {
 			name := tc.role
 			if name == "" {
 				name = "anonymous"
 			}
-			t.Run(name, func(t *testing.T) {
-				t.Parallel() // each role its own user, release names and audit rows
-				user := ""
-				if tc.role != "" {
-					user = "user-" + tc.role
-				}
-				for _, c := range []struct {
-					method, path, body string
-					want               int
-				}{
-					{"GET", "/api/v1/stats/tables", "", tc.want.catalogue},
-					{"GET", "/api/v1/stats/tables/region_responder?period=2026-Q4", "", tc.want.table},
-					{"GET", "/api/v1/stats/tables/unmet_needs?period=2026&format=csv", "", tc.want.csv},
-					{"GET", "/api/v1/stats/report/2026", "", tc.want.report},
-					{"POST", "/api/v1/stats/releases", `{"name":"r-` + name + `","epsilon":1}`, tc.want.create},
-					{"GET", "/api/v1/stats/releases/shared/tables/region_responder?period=2026-Q4", "", tc.want.release},
-					{"POST", "/api/v1/stats/releases", `{"name":"s-` + name + `","period":"2026-09"}`, tc.want.snapshot},
-					{"GET", "/api/v1/stats/releases/r-2026-10/tables/region_responder", "", tc.want.snapshotRead},
-					{"GET", "/api/v1/stats/releases", "", tc.want.list},
-					{"GET", "/api/v1/stats/ledger?period=2026-Q4", "", tc.want.ledger},
-					{"GET", "/api/v1/stats/tables/children/series?from=2026-Q1&to=2026-Q4", "", tc.want.series},
-				} {
-					code, body, _ := do(t, srv, c.method, c.path, c.body, user, tc.role)
-					if code != c.want {
-						t.Errorf("%s %s: status %d, want %d (%s)", c.method, c.path, code, c.want, body)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				t.Run(name, func(t *testing.T) {
+					user := ""
+					if tc.role != "" {
+						user = "user-" + tc.role
 					}
-				}
-				if tc.role != "" && tc.want.table == denied {
-					if n := f.auditCount(t, "stats.tables.read", "denied", user); n != 5 {
-						t.Errorf("%d denials audited, want 5", n)
+					for _, c := range []struct {
+						method, path, body string
+						want               int
+					}{
+						{"GET", "/api/v1/stats/tables", "", tc.want.catalogue},
+						{"GET", "/api/v1/stats/tables/region_responder?period=2026-Q4", "", tc.want.table},
+						{"GET", "/api/v1/stats/tables/unmet_needs?period=2026&format=csv", "", tc.want.csv},
+						{"GET", "/api/v1/stats/report/2026", "", tc.want.report},
+						{"POST", "/api/v1/stats/releases", `{"name":"r-` + name + `","epsilon":1}`, tc.want.create},
+						{"GET", "/api/v1/stats/releases/shared/tables/region_responder?period=2026-Q4", "", tc.want.release},
+						{"POST", "/api/v1/stats/releases", `{"name":"s-` + name + `","period":"2026-09"}`, tc.want.snapshot},
+						{"GET", "/api/v1/stats/releases/r-2026-10/tables/region_responder", "", tc.want.snapshotRead},
+						{"GET", "/api/v1/stats/releases", "", tc.want.list},
+						{"GET", "/api/v1/stats/ledger?period=2026-Q4", "", tc.want.ledger},
+						{"GET", "/api/v1/stats/tables/children/series?from=2026-Q1&to=2026-Q4", "", tc.want.series},
+					} {
+						code, body, _ := do(t, srv, c.method, c.path, c.body, user, tc.role)
+						if code != c.want {
+							t.Errorf("%s %s: status %d, want %d (%s)", c.method, c.path, code, c.want, body)
+						}
 					}
-				}
-				if tc.role == auth.RoleCommissionAnalyst {
-					if n := f.auditCount(t, "stats.table.read", "allowed", user); n != 2 {
-						t.Errorf("%d table reads audited, want 2", n)
+					if tc.role != "" && tc.want.table == denied {
+						if n := f.auditCount(t, "stats.tables.read", "denied", user); n != 5 {
+							t.Errorf("%d denials audited, want 5", n)
+						}
 					}
-				}
-			})
+					if tc.role == auth.RoleCommissionAnalyst {
+						if n := f.auditCount(t, "stats.table.read", "allowed", user); n != 2 {
+							t.Errorf("%d table reads audited, want 2", n)
+						}
+					}
+				})
+			}()
 		}
 	})
 }

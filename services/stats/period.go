@@ -2,9 +2,9 @@ package stats
 
 import (
 	"fmt"
+	"github.com/nrm-project/nrm/services/stats/catalogue"
 	"regexp"
 	"slices"
-	"strconv"
 	"time"
 )
 
@@ -17,17 +17,6 @@ func ParsePeriod(s string) (string, error) {
 		return "", ErrBadPeriod
 	}
 	return s, nil
-}
-
-// periodsOf returns the month, quarter and year a month belongs to: every
-// fact is added to the aggregates of all three, so any period is one
-// range read.
-func periodsOf(month string) []string {
-	if !isMonth(month) {
-		return nil
-	}
-	m, _ := strconv.Atoi(month[5:7])
-	return []string{month, fmt.Sprintf("%s-Q%d", month[:4], (m+2)/3), month[:4]}
 }
 
 // monthsOf returns the months of a valid period.
@@ -53,7 +42,7 @@ func overlapping(p string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, m := range monthsOf(p) {
-		for _, q := range periodsOf(m) {
+		for _, q := range catalogue.PeriodsOf(m) {
 			if !seen[q] {
 				seen[q] = true
 				out = append(out, q)

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"github.com/nrm-project/nrm/services/stats/catalogue"
 	"slices"
 	"strings"
 	"time"
@@ -23,8 +24,9 @@ import (
 // statistics must not hold up the relay.
 func (s *Stats) Receive(ctx context.Context, msgs []outbox.Message) error {
 	now := s.now()
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := lockReceiver(ctx, s.db, tx); err != nil {
+	return s.db.Tx(ctx, func(stx *sql.Tx) error {
+		tx := wtx{stx, s.db.Engine}
+		if err := lockReceiver(ctx, s.db, stx); err != nil {
 			return err
 		}
 		var evs []facts.Event
@@ -74,17 +76,17 @@ func (s *Stats) Receive(ctx context.Context, msgs []outbox.Message) error {
 				batch = append(batch, e)
 			}
 		}
-		d := newDeltas()
+		d := catalogue.NewDeltas()
 		if err := s.apply(ctx, tx, batch, d, now); err != nil {
 			return err
 		}
-		return d.flush(ctx, tx, now)
+		return flush(ctx, tx, d, now)
 	})
 }
 
 // wellFormed checks that an event holds codes where codes belong.
 func wellFormed(e facts.Event) bool {
-	if e.CaseKey == "" || !isMonth(e.Month) || (e.IdentifiedMonth != "" && !isMonth(e.IdentifiedMonth)) {
+	if e.CaseKey == "" || !catalogue.IsMonth(e.Month) || (e.IdentifiedMonth != "" && !catalogue.IsMonth(e.IdentifiedMonth)) {
 		return false
 	}
 	fields := []string{e.ID, e.Type, e.CaseKey, e.Region, e.Gender, e.AgeGroup, e.ExploitationLocation, e.Route,
@@ -97,22 +99,6 @@ func wellFormed(e facts.Event) bool {
 		}
 	}
 	return true
-}
-
-// isMonth matches YYYY-MM. The receiver checks every field of every event
-// it receives; as a regular expression this check cost more than decoding
-// the event.
-func isMonth(s string) bool {
-	if len(s) != 7 || s[4] != '-' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; i != 4 && (c < '0' || c > '9') {
-			return false
-		}
-	}
-	m := int(s[5]-'0')*10 + int(s[6]-'0')
-	return m >= 1 && m <= 12
 }
 
 // isCode matches [A-Za-z0-9._:-]{0,128}.
@@ -157,7 +143,7 @@ func caseKeys(e facts.Event) []string {
 // once before and once after the writes instead of around every event.
 // The case rows of its events other than registrations exist already
 // (ensureCases).
-func (s *Stats) apply(ctx context.Context, tx *sql.Tx, evs []facts.Event, d *deltas, now time.Time) error {
+func (s *Stats) apply(ctx context.Context, tx wtx, evs []facts.Event, d *catalogue.Deltas, now time.Time) error {
 	var keys []string
 	for _, e := range evs {
 		keys = append(keys, caseKeys(e)...)
@@ -197,119 +183,25 @@ func (s *Stats) apply(ctx context.Context, tx *sql.Tx, evs []facts.Event, d *del
 	if err != nil {
 		return err
 	}
-	d.diff(contributions(before, s.policy.GuardianTargetDays), contributions(after, s.policy.GuardianTargetDays))
+	d.Diff(catalogue.Contributions(before, s.policy.GuardianTargetDays), catalogue.Contributions(after, s.policy.GuardianTargetDays))
 	return nil
-}
-
-// cellID names an aggregate row.
-type cellID struct{ Table, Period, Cell string }
-
-type histID struct {
-	cellID
-	Value int
-}
-
-type cellDelta struct {
-	N   int64
-	Key uint32 // added mod 2^32
-}
-
-// changeID names a case whose records in a table and month changed.
-type changeID struct{ Table, Month, Subject string }
-
-// deltas accumulates changes to aggregate rows over a batch, and which
-// cases they concern (for release control). Changes are kept by month
-// (the Period of their ids) and added to the month's quarter and year only
-// when written (byPeriod): a batch's parts mostly share a few months, so
-// each part costs one map update instead of three.
-type deltas struct {
-	cells   map[cellID]cellDelta
-	hist    map[histID]int64
-	changed map[changeID]bool
-}
-
-func newDeltas() *deltas {
-	return &deltas{cells: map[cellID]cellDelta{}, hist: map[histID]int64{}, changed: map[changeID]bool{}}
-}
-
-func (d *deltas) add(c contribution, sign int64) {
-	d.changed[changeID{c.Table, c.Month, c.Subject}] = true
-	id := cellID{c.Table, c.Month, c.Cell}
-	x := d.cells[id]
-	x.N += sign
-	if sign > 0 {
-		x.Key += c.Key
-	} else {
-		x.Key -= c.Key
-	}
-	d.cells[id] = x
-	if c.Value >= 0 {
-		d.hist[histID{id, c.Value}] += sign
-	}
-}
-
-// byPeriod returns the changes of every period the months' changes fall
-// in: the month, its quarter and its year (periodsOf).
-func (d *deltas) byPeriod() (map[cellID]cellDelta, map[histID]int64) {
-	periods := map[string][]string{}
-	of := func(month string) []string {
-		p, ok := periods[month]
-		if !ok {
-			p = periodsOf(month)
-			periods[month] = p
-		}
-		return p
-	}
-	cells := make(map[cellID]cellDelta, 3*len(d.cells))
-	for id, x := range d.cells {
-		for _, p := range of(id.Period) {
-			k := cellID{id.Table, p, id.Cell}
-			y := cells[k]
-			y.N += x.N
-			y.Key += x.Key
-			cells[k] = y
-		}
-	}
-	hist := make(map[histID]int64, 3*len(d.hist))
-	for id, n := range d.hist {
-		for _, p := range of(id.Period) {
-			hist[histID{cellID{id.Table, p, id.Cell}, id.Value}] += n
-		}
-	}
-	return cells, hist
-}
-
-// diff records the change from the parts before to the parts after.
-func (d *deltas) diff(before, after map[contribKey]contribution) {
-	for k, b := range before {
-		if a, ok := after[k]; ok && a == b {
-			continue
-		}
-		d.add(b, -1)
-	}
-	for k, a := range after {
-		if b, ok := before[k]; ok && a == b {
-			continue
-		}
-		d.add(a, +1)
-	}
 }
 
 // flush writes the accumulated changes, in a stable order so that
 // concurrent writers on PostgreSQL take row locks in the same order, and
 // records under a new data version which cases they concern.
-func (d *deltas) flush(ctx context.Context, tx *sql.Tx, now time.Time) error {
-	if err := d.flushChanges(ctx, tx, now); err != nil {
+func flush(ctx context.Context, tx wtx, d *catalogue.Deltas, now time.Time) error {
+	if err := flushChanges(ctx, tx, d.Changed(), now); err != nil {
 		return err
 	}
-	byCell, byValue := d.byPeriod()
-	ids := make([]cellID, 0, len(byCell))
+	byCell, byValue := d.ByPeriod()
+	ids := make([]catalogue.CellID, 0, len(byCell))
 	for id, x := range byCell {
 		if x.N != 0 || x.Key != 0 {
 			ids = append(ids, id)
 		}
 	}
-	slices.SortFunc(ids, func(a, b cellID) int {
+	slices.SortFunc(ids, func(a, b catalogue.CellID) int {
 		return compareStrings(a.Table+"\x00"+a.Period+"\x00"+a.Cell, b.Table+"\x00"+b.Period+"\x00"+b.Cell)
 	})
 	cells := make([][]any, 0, len(ids))
@@ -322,13 +214,13 @@ func (d *deltas) flush(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		keysum = (cells.keysum + excluded.keysum) % 4294967296`); err != nil {
 		return fmt.Errorf("stats: update cells: %w", err)
 	}
-	hist := make([]histID, 0, len(byValue))
+	hist := make([]catalogue.HistID, 0, len(byValue))
 	for id, n := range byValue {
 		if n != 0 {
 			hist = append(hist, id)
 		}
 	}
-	slices.SortFunc(hist, func(a, b histID) int {
+	slices.SortFunc(hist, func(a, b catalogue.HistID) int {
 		return cmp.Or(compareStrings(a.Table+"\x00"+a.Period+"\x00"+a.Cell, b.Table+"\x00"+b.Period+"\x00"+b.Cell),
 			cmp.Compare(a.Value, b.Value))
 	})
@@ -346,17 +238,17 @@ func (d *deltas) flush(ctx context.Context, tx *sql.Tx, now time.Time) error {
 // flushChanges bumps the data version, stamped with the time (what
 // releases are as of), and records under it which cases changed: one
 // change set per table and month, appended.
-func (d *deltas) flushChanges(ctx context.Context, tx *sql.Tx, now time.Time) error {
-	if len(d.changed) == 0 {
+func flushChanges(ctx context.Context, tx wtx, changed map[catalogue.ChangeID]bool, now time.Time) error {
+	if len(changed) == 0 {
 		return nil
 	}
-	version, err := nextDataVersion(ctx, tx, now)
+	version, err := nextDataVersion(ctx, tx.Tx, now)
 	if err != nil {
 		return err
 	}
 	type setID struct{ Table, Month string }
 	sets := map[setID][]string{}
-	for id := range d.changed {
+	for id := range changed {
 		k := setID{id.Table, id.Month}
 		sets[k] = append(sets[k], id.Subject)
 	}

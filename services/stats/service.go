@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"fmt"
+	"github.com/nrm-project/nrm/services/stats/catalogue"
 	"net/http"
 	"time"
 
@@ -165,7 +166,7 @@ func New(cfg Config) (*Stats, error) {
 		s.rec.ClientKey = cfg.Keys.Subkey(keys.PurposeClientAddress)
 	}
 	s.ob = &outbox.Outbox{Service: "stats", Now: s.now}
-	s.tables = catalogue(pol.Regions)
+	s.tables = catalogue.Tables(pol.Regions)
 	s.byName = map[string]TableInfo{}
 	for _, t := range s.tables {
 		s.byName[t.Name] = t

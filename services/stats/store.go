@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/nrm-project/nrm/services/stats/catalogue"
 	"slices"
 	"strings"
 	"time"
@@ -19,12 +20,19 @@ type queryer interface {
 	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
 }
 
+// wtx is the receiver's transaction with its engine, so that multi-row
+// statements use the placeholders the engine handles fastest (inValues).
+type wtx struct {
+	*sql.Tx
+	engine db.Engine
+}
+
 // rowsPerInsert bounds the rows of one multi-row INSERT.
 const rowsPerInsert = 500
 
 // markReceived records event ids and returns those that were not there
 // before (the others are redeliveries).
-func markReceived(ctx context.Context, tx *sql.Tx, ids []string, now time.Time) (map[string]bool, error) {
+func markReceived(ctx context.Context, tx wtx, ids []string, now time.Time) (map[string]bool, error) {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
@@ -33,7 +41,7 @@ func markReceived(ctx context.Context, tx *sql.Tx, ids []string, now time.Time) 
 		rows[i] = []any{id, now}
 	}
 	fresh := make(map[string]bool, len(ids))
-	err := inValues(rows, func(values string, args []any) error {
+	err := tx.inValues(rows, func(values string, args []any) error {
 		rs, err := tx.QueryContext(ctx, `INSERT INTO received (event_id, received_at) VALUES `+values+
 			` ON CONFLICT (event_id) DO NOTHING RETURNING event_id`, args...)
 		if err != nil {
@@ -57,7 +65,7 @@ func markReceived(ctx context.Context, tx *sql.Tx, ids []string, now time.Time) 
 
 // ensureCases creates the rows of case keys on their first appearance,
 // each with a record key that never changes afterwards.
-func ensureCases(ctx context.Context, tx *sql.Tx, keys []string, recordKey func(string) uint32, now time.Time) error {
+func ensureCases(ctx context.Context, tx wtx, keys []string, recordKey func(string) uint32, now time.Time) error {
 	keys = slices.Clone(keys)
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
@@ -75,16 +83,19 @@ func ensureCases(ctx context.Context, tx *sql.Tx, keys []string, recordKey func(
 // upsert runs insert (ending in VALUES) with rows, a statement per
 // rowsPerInsert of them, each followed by conflict. The rows' keys are
 // distinct: one statement may not change a row twice.
-func upsert(ctx context.Context, tx *sql.Tx, insert string, rows [][]any, conflict string) error {
-	return inValues(rows, func(values string, args []any) error {
+func upsert(ctx context.Context, tx wtx, insert string, rows [][]any, conflict string) error {
+	return tx.inValues(rows, func(values string, args []any) error {
 		_, err := tx.ExecContext(ctx, insert+values+conflict, args...)
 		return err
 	})
 }
 
 // inValues calls fn with the VALUES list "($1, $2), ($3, $4), ..." and the
-// arguments of each rowsPerInsert of rows.
-func inValues(rows [][]any, fn func(values string, args []any) error) error {
+// arguments of each rowsPerInsert of rows. On SQLite the list is "(?, ?),
+// (?, ?), ...": SQLite and its driver look each "$N" (or "?N") up by name
+// in a list, so a statement of hundreds of them costs quadratic time to
+// prepare and to bind; anonymous parameters are taken in order.
+func (tx wtx) inValues(rows [][]any, fn func(values string, args []any) error) error {
 	for start := 0; start < len(rows); start += rowsPerInsert {
 		chunk := rows[start:min(start+rowsPerInsert, len(rows))]
 		var q strings.Builder
@@ -99,7 +110,11 @@ func inValues(rows [][]any, fn func(values string, args []any) error) error {
 					q.WriteString(", ")
 				}
 				args = append(args, v)
-				fmt.Fprintf(&q, "$%d", len(args))
+				if tx.engine == db.SQLite {
+					q.WriteByte('?')
+				} else {
+					fmt.Fprintf(&q, "$%d", len(args))
+				}
 			}
 			q.WriteByte(')')
 		}
@@ -115,7 +130,7 @@ func inValues(rows [][]any, fn func(values string, args []any) error) error {
 // an empty row and an update). Should a case carry two, the one with the
 // smaller event id wins whatever the order: within the batch here,
 // against what is stored in the statement.
-func setRegistrations(ctx context.Context, tx *sql.Tx, evs []facts.Event, recordKey func(string) uint32, now time.Time) error {
+func setRegistrations(ctx context.Context, tx wtx, evs []facts.Event, recordKey func(string) uint32, now time.Time) error {
 	best := map[string]facts.Event{}
 	for _, e := range evs {
 		if b, ok := best[e.CaseKey]; !ok || e.ID < b.ID {
@@ -148,7 +163,7 @@ func setRegistrations(ctx context.Context, tx *sql.Tx, evs []facts.Event, record
 		child := e.TreatedAsChild != nil && *e.TreatedAsChild
 		rows = append(rows, []any{e.CaseKey, int64(recordKey(e.CaseKey)), now, true, e.ID, month, e.Region, e.Gender,
 			e.AgeGroup, e.ExploitationLocation, e.OrgKind, e.Route, strings.Join(types, ","), strings.Join(nats, ","),
-			child, e.Unaccompanied, protectionCode(e.ProtectionStatus)})
+			child, e.Unaccompanied, catalogue.ProtectionCode(e.ProtectionStatus)})
 	}
 	err := upsert(ctx, tx, `INSERT INTO cases (case_key, record_key, created_at, registered, reg_event, identified_month, region,
 		gender, age_group, location, org_kind, route, exploitation, nationalities, treated_as_child, unaccompanied, protection_status) VALUES `, rows,
@@ -165,7 +180,7 @@ func setRegistrations(ctx context.Context, tx *sql.Tx, evs []facts.Event, record
 	return nil
 }
 
-func insertLink(ctx context.Context, tx *sql.Tx, a, b string) error {
+func insertLink(ctx context.Context, tx wtx, a, b string) error {
 	if a > b {
 		a, b = b, a
 	}
@@ -177,7 +192,7 @@ func insertLink(ctx context.Context, tx *sql.Tx, a, b string) error {
 
 // insertEvents stores decision, overdue and referral events, each its own
 // record.
-func insertEvents(ctx context.Context, tx *sql.Tx, evs []facts.Event, recordKey func(string) uint32) error {
+func insertEvents(ctx context.Context, tx wtx, evs []facts.Event, recordKey func(string) uint32) error {
 	rows := make([][]any, len(evs))
 	for i, e := range evs {
 		rows[i] = []any{e.ID, e.CaseKey, e.Type, e.Month, int64(recordKey(e.ID)), e.Outcome, e.DaysTaken, e.WithinTarget,
@@ -263,14 +278,14 @@ func placeholders(vs []string, from int) (string, []any) {
 }
 
 // loadComponent reads the facts of the given case keys.
-func loadComponent(ctx context.Context, q queryer, keys []string) (component, error) {
-	var c component
+func loadComponent(ctx context.Context, q queryer, keys []string) (catalogue.Component, error) {
+	var c catalogue.Component
 	err := inChunks(keys, func(chunk []string) error { return loadFacts(ctx, q, chunk, &c) })
 	return c, err
 }
 
 // loadFacts adds the facts of keys to c.
-func loadFacts(ctx context.Context, q queryer, keys []string, c *component) error {
+func loadFacts(ctx context.Context, q queryer, keys []string, c *catalogue.Component) error {
 	ph, args := placeholders(keys, 1)
 	rows, err := q.QueryContext(ctx, `SELECT case_key, record_key, registered, reg_event, identified_month, region,
 		gender, age_group, location, org_kind, route, exploitation, nationalities, treated_as_child, unaccompanied,
@@ -281,7 +296,7 @@ func loadFacts(ctx context.Context, q queryer, keys []string, c *component) erro
 	}
 	for rows.Next() {
 		var (
-			x           caseFact
+			x           catalogue.CaseFact
 			rk          int64
 			types, nats string
 		)
@@ -324,7 +339,7 @@ func loadFacts(ctx context.Context, q queryer, keys []string, c *component) erro
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			e      eventFact
+			e      catalogue.EventFact
 			rk     int64
 			days   sql.NullInt64
 			within sql.NullBool

@@ -1,4 +1,4 @@
-package stats
+package catalogue
 
 import (
 	"cmp"
@@ -7,10 +7,10 @@ import (
 	"github.com/nrm-project/nrm/pkg/facts"
 )
 
-// caseFact is what statistics holds about one case key: coarse attributes
+// CaseFact is what statistics holds about one case key: coarse attributes
 // from its registration and its record key. Registered is false for a key
 // known only from later events (they may arrive first).
-type caseFact struct {
+type CaseFact struct {
 	Key             string
 	RecordKey       uint32
 	Registered      bool
@@ -32,8 +32,8 @@ type caseFact struct {
 	Protection string
 }
 
-// eventFact is a decision, overdue or referral event, each its own record.
-type eventFact struct {
+// EventFact is a decision, overdue or referral event, each its own record.
+type EventFact struct {
 	ID, CaseKey, Type, Month string
 	RecordKey                uint32
 	Outcome                  string
@@ -43,11 +43,11 @@ type eventFact struct {
 	ResponseSeconds          *int64
 }
 
-// component is a set of case keys with their events and the links among
+// Component is a set of case keys with their events and the links among
 // them; it may hold several persons (before a link joins them).
-type component struct {
-	Cases  []caseFact
-	Events []eventFact
+type Component struct {
+	Cases  []CaseFact
+	Events []EventFact
 	Links  [][2]string
 }
 
@@ -55,7 +55,7 @@ type component struct {
 // keys, union-find over the links), the case the person is counted under:
 // the registered case identified first, ties broken by key, so the choice
 // depends only on the facts, not on their order of arrival.
-func (c component) representatives() map[string]bool {
+func (c Component) representatives() map[string]bool {
 	parent := map[string]string{}
 	var find func(string) string
 	find = func(k string) string {
@@ -74,7 +74,7 @@ func (c component) representatives() map[string]bool {
 			parent[max(a, b)] = min(a, b)
 		}
 	}
-	best := map[string]caseFact{}
+	best := map[string]CaseFact{}
 	for _, x := range c.Cases {
 		if !x.Registered || x.IdentifiedMonth == "" {
 			continue
@@ -91,34 +91,34 @@ func (c component) representatives() map[string]bool {
 	return out
 }
 
-// contributions returns every cell part the component's facts make. It is
+// Contributions returns every cell part the component's facts make. It is
 // a pure function of the facts: the receiver applies the difference
 // between the parts before and after a fact changes.
-func contributions(c component, guardianTarget int) map[contribKey]contribution {
+func Contributions(c Component, guardianTarget int) map[ContribKey]Contribution {
 	// A registration makes about 40 parts (three tables, two units).
-	out := make(map[contribKey]contribution, 48*len(c.Cases)+8*len(c.Events))
+	out := make(map[ContribKey]Contribution, 48*len(c.Cases)+8*len(c.Events))
 	add := func(table, month, record, subject string, key uint32, value int, cs []string) {
 		for _, cell := range cs {
-			k := contribKey{table, month, cell, record}
-			out[k] = contribution{Table: table, Month: month, Cell: cell, Record: record, Subject: subject, Key: key, Value: value}
+			k := ContribKey{table, month, cell, record}
+			out[k] = Contribution{Table: table, Month: month, Cell: cell, Record: record, Subject: subject, Key: key, Value: value}
 		}
 	}
 	all := []bool{true, true, true}
-	byKey := map[string]caseFact{}
+	byKey := map[string]CaseFact{}
 	reps := c.representatives()
 	for _, x := range c.Cases {
 		byKey[x.Key] = x
 		if !x.Registered || x.IdentifiedMonth == "" {
 			continue
 		}
-		units := []string{unitCases}
+		units := []string{UnitCases}
 		if reps[x.Key] {
-			units = append(units, unitPersons)
+			units = append(units, UnitPersons)
 		}
 		age, types := broadAge(x.AgeGroup), x.Types
 		for _, u := range units {
 			rec := "c:" + x.Key
-			if u == unitPersons {
+			if u == UnitPersons {
 				rec = "p:" + x.Key
 			}
 			add(TableCasesByAgeLocation, x.IdentifiedMonth, rec, x.Key, x.RecordKey, -1,
@@ -143,7 +143,7 @@ func contributions(c component, guardianTarget int) map[contribKey]contribution 
 				cells("children", [][]string{{sep}, {guardianOf(c.Events, x.Key, guardianTarget)}}, all))
 		}
 	}
-	referrals := map[string][]eventFact{}
+	referrals := map[string][]EventFact{}
 	for _, e := range c.Events {
 		cf := byKey[e.CaseKey]
 		rec := "e:" + e.ID
@@ -154,21 +154,21 @@ func contributions(c component, guardianTarget int) map[contribKey]contribution 
 				outcome = "withdrawn"
 			}
 			add(TableDecisionsOutcomeAge, e.Month, rec, e.CaseKey, e.RecordKey, -1,
-				cells(unitDecisions, [][]string{{orUnknown(outcome)}, {broadAge(cf.AgeGroup)}}, all))
+				cells(UnitDecisions, [][]string{{orUnknown(outcome)}, {broadAge(cf.AgeGroup)}}, all))
 			stage := stageOf(outcome)
-			if e.Type == facts.Withdrawn || stage == unknown {
+			if e.Type == facts.Withdrawn || stage == Unknown {
 				continue
 			}
 			days := -1
 			if e.Days != nil && *e.Days >= 0 {
 				days = min(*e.Days, maxHistValue)
 			}
-			add(TableDecisionTimeliness, e.Month, rec, e.CaseKey, e.RecordKey, days, []string{unitDecisions + cellSep + stage})
+			add(TableDecisionTimeliness, e.Month, rec, e.CaseKey, e.RecordKey, days, []string{UnitDecisions + CellSep + stage})
 			age := []string{broadAge(cf.AgeGroup)}
-			add(TableDecisionTimesAge, e.Month, rec, e.CaseKey, e.RecordKey, days, cells(unitDecisions, [][]string{{stage}, age}, noStageMargin))
+			add(TableDecisionTimesAge, e.Month, rec, e.CaseKey, e.RecordKey, days, cells(UnitDecisions, [][]string{{stage}, age}, noStageMargin))
 			if e.WithinTarget != nil && *e.WithinTarget {
-				add(TableDecisionTimeliness, e.Month, rec, e.CaseKey, e.RecordKey, -1, []string{unitInTarget + cellSep + stage})
-				add(TableDecisionTimesAge, e.Month, rec, e.CaseKey, e.RecordKey, -1, cells(unitInTarget, [][]string{{stage}, age}, noStageMargin))
+				add(TableDecisionTimeliness, e.Month, rec, e.CaseKey, e.RecordKey, -1, []string{UnitInTarget + CellSep + stage})
+				add(TableDecisionTimesAge, e.Month, rec, e.CaseKey, e.RecordKey, -1, cells(UnitInTarget, [][]string{{stage}, age}, noStageMargin))
 			}
 		case facts.Overdue:
 			add(TableOverdueDecisions, e.Month, rec, e.CaseKey, e.RecordKey, -1,
@@ -185,7 +185,7 @@ func contributions(c component, guardianTarget int) map[contribKey]contribution 
 		}
 	}
 	for rk, es := range referrals {
-		slices.SortFunc(es, func(a, b eventFact) int { return cmp.Compare(a.ID, b.ID) })
+		slices.SortFunc(es, func(a, b EventFact) int { return cmp.Compare(a.ID, b.ID) })
 		term, outcome, ok := referralAnswer(es)
 		if !ok {
 			continue
@@ -220,7 +220,7 @@ var noStageMargin = []bool{false, true}
 // declineReason returns a decline's reason code, "other" for a code not in
 // the taxonomy.
 func declineReason(code string) string {
-	if slices.Contains(declineReasons, code) {
+	if slices.Contains(DeclineReasons, code) {
 		return code
 	}
 	return "other"
@@ -229,7 +229,7 @@ func declineReason(code string) string {
 // guardianOf says whether a child's guardian was appointed within target
 // days of identification, later, or not (yet): the earliest appointment
 // counts.
-func guardianOf(events []eventFact, caseKey string, target int) string {
+func guardianOf(events []EventFact, caseKey string, target int) string {
 	first := -1
 	for _, e := range events {
 		if e.Type != facts.GuardianAppointed || e.CaseKey != caseKey || e.Days == nil {
@@ -254,7 +254,7 @@ const maxHistValue = 1000
 // referralAnswer returns the event that answered a referral: an acceptance
 // wins over a decline, a decline over an expiry, and among equals the
 // smallest event id, so duplicates and order do not matter.
-func referralAnswer(es []eventFact) (eventFact, string, bool) {
+func referralAnswer(es []EventFact) (EventFact, string, bool) {
 	for _, want := range []struct{ typ, outcome string }{
 		{facts.ReferralAccepted, "accepted"}, {facts.ReferralDeclined, "declined"}, {facts.ReferralExpired, "expired"},
 	} {
@@ -264,5 +264,5 @@ func referralAnswer(es []eventFact) (eventFact, string, bool) {
 			}
 		}
 	}
-	return eventFact{}, "", false
+	return EventFact{}, "", false
 }
