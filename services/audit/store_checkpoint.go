@@ -77,12 +77,12 @@ func scanCheckpoint(row *sql.Row) (Checkpoint, error) {
 
 // The whole log, in order, for verification (rows the caller closes).
 
-// eventsWithMACs returns every event with its leaf MAC (NULL before MACs
-// were kept), by index.
-func eventsWithMACs(ctx context.Context, q queryer) (*sql.Rows, error) {
+// eventsWithMACs returns the first size events with their leaf MACs
+// (NULL before MACs were kept), by index.
+func eventsWithMACs(ctx context.Context, q queryer, size int64) (*sql.Rows, error) {
 	return q.QueryContext(ctx, `SELECT e.idx, e.at, e.seq, e.id, e.source, e.actor_user, e.actor_org, e.actor_role,
 		e.action, e.object_type, e.object_id, e.outcome, e.request_id, e.client_hash, m.mac
-		FROM events e LEFT JOIN leaf_macs m ON m.idx = e.idx ORDER BY e.idx`)
+		FROM events e LEFT JOIN leaf_macs m ON m.idx = e.idx WHERE e.idx < $1 ORDER BY e.idx`, size)
 }
 
 // allCheckpoints returns every stored checkpoint, by size.
@@ -90,7 +90,7 @@ func allCheckpoints(ctx context.Context, q queryer) (*sql.Rows, error) {
 	return q.QueryContext(ctx, `SELECT size, root, note FROM checkpoints ORDER BY size`)
 }
 
-// allHashes returns every stored tree hash, by index.
-func allHashes(ctx context.Context, q queryer) (*sql.Rows, error) {
-	return q.QueryContext(ctx, `SELECT idx, hash FROM hashes ORDER BY idx`)
+// allHashes returns the first count stored tree hashes, by index.
+func allHashes(ctx context.Context, q queryer, count int64) (*sql.Rows, error) {
+	return q.QueryContext(ctx, `SELECT idx, hash FROM hashes WHERE idx < $1 ORDER BY idx`, count)
 }

@@ -97,10 +97,18 @@ func Verify(ctx context.Context, d *db.DB, opts VerifyOptions) (VerifyReport, er
 		return rep, err
 	}
 	rep.MACsFrom = macs.from
+	// The log is read as it stood once the claims were collected: events
+	// and hashes come from two queries, and a live log grows between them
+	// (a tail seen by one and not the other read as tampering). Every
+	// claim is of a size already committed, so it lies within.
+	size, err := treeSize(ctx, d)
+	if err != nil {
+		return rep, fmt.Errorf("audit: verify: %w", err)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	hashes := streamHashes(ctx, d)
-	rows, err := eventsWithMACs(ctx, d)
+	hashes := streamHashes(ctx, d, tlog.StoredHashCount(size))
+	rows, err := eventsWithMACs(ctx, d, size)
 	if err != nil {
 		return rep, fmt.Errorf("audit: verify: read events: %w", err)
 	}
@@ -286,7 +294,7 @@ type hashChunk struct {
 	err   error
 }
 
-func streamHashes(ctx context.Context, d *db.DB) *hashStream {
+func streamHashes(ctx context.Context, d *db.DB, count int64) *hashStream {
 	s := &hashStream{ch: make(chan hashChunk, 4)}
 	go func() {
 		defer close(s.ch)
@@ -298,7 +306,7 @@ func streamHashes(ctx context.Context, d *db.DB) *hashStream {
 				return false
 			}
 		}
-		rows, err := allHashes(ctx, d)
+		rows, err := allHashes(ctx, d, count)
 		if err != nil {
 			send(hashChunk{err: fmt.Errorf("audit: verify: read hashes: %w", err)})
 			return
