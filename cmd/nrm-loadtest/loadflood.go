@@ -1,17 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/nrm-project/nrm/internal/democreds"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -50,7 +49,7 @@ func runLoginFlood(ctx context.Context, base, credentials string, addresses, per
 	if addresses < 0 || addresses > 200 || perAddress < 1 || perAddress > 64 {
 		return usageError{"--flood-addresses must be within [0, 200] (0: no flood, the baseline) and --concurrency within [1, 64] for login-flood"}
 	}
-	creds, err := readLoadCredentials(credentials)
+	creds, err := democreds.ReadAll(credentials)
 	if err != nil {
 		return err
 	}
@@ -76,7 +75,7 @@ func runLoginFlood(ctx context.Context, base, credentials string, addresses, per
 				for ctx.Err() == nil {
 					email := fmt.Sprintf("guess-%d@police.demo", rng.IntN(1_000_000))
 					if floodKnown && rng.IntN(2) == 0 {
-						email = creds[rng.IntN(len(creds))].email
+						email = creds[rng.IntN(len(creds))].Email
 					}
 					st, _ := postLogin(ctx, client, base, email, "wrong password "+fmt.Sprint(rng.Int()), "123456")
 					if ctx.Err() != nil {
@@ -110,12 +109,12 @@ func runLoginFlood(ctx context.Context, base, credentials string, addresses, per
 			}
 			for {
 				now := time.Now()
-				code, err := totp.GenerateCode(c.secret, now)
+				code, err := totp.GenerateCode(c.Secret, now)
 				if err != nil {
 					return
 				}
 				t := time.Now()
-				st, body := postLogin(ctx, legit, base, c.email, c.password, code)
+				st, body := postLogin(ctx, legit, base, c.Email, c.Password, code)
 				if ctx.Err() != nil && st == 0 {
 					return // cut off by the deadline: not a measurement
 				}
@@ -125,7 +124,7 @@ func runLoginFlood(ctx context.Context, base, credentials string, addresses, per
 				if st == http.StatusOK {
 					latencies = append(latencies, took)
 				} else if firstFail == "" {
-					firstFail = fmt.Sprintf("%s: %d %s", c.email, st, strings.TrimSpace(body))
+					firstFail = fmt.Sprintf("%s: %d %s", c.Email, st, strings.TrimSpace(body))
 				}
 				mu.Unlock()
 				// The next step, so the next code is a new one.
@@ -211,28 +210,4 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 	case <-t.C:
 		return true
 	}
-}
-
-// readLoadCredentials reads every user of a demo credentials file.
-func readLoadCredentials(path string) ([]loadCredential, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("credentials: %w (start the server with --demo)", err)
-	}
-	defer f.Close()
-	var out []loadCredential
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		m := demoLineRe.FindStringSubmatch(sc.Text())
-		if m == nil || !sc.Scan() {
-			continue
-		}
-		uri := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(sc.Text()), "totp"))
-		pu, err := url.Parse(uri)
-		if err != nil {
-			return nil, fmt.Errorf("credentials: bad otpauth URI")
-		}
-		out = append(out, loadCredential{email: m[1], password: m[2], secret: pu.Query().Get("secret")})
-	}
-	return out, sc.Err()
 }

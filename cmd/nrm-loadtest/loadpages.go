@@ -25,7 +25,7 @@ var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 // pageSession signs in on the pages and returns the session cookie.
 func pageSession(ctx context.Context, c *http.Client, base string, cred loadCredential, after string) (string, error) {
 	for attempt := 0; attempt < 3; attempt++ {
-		code, err := totp.GenerateCode(cred.secret, time.Now())
+		code, err := totp.GenerateCode(cred.Secret, time.Now())
 		if err != nil {
 			return "", err
 		}
@@ -58,7 +58,7 @@ func pageSignIn(ctx context.Context, c *http.Client, base string, cred loadCrede
 	if m == nil || cookie == "" {
 		return "", false, errors.New("pages: no sign-in form")
 	}
-	form := url.Values{"csrf": {string(m[1])}, "email": {cred.email}, "password": {cred.password}, "otp": {code}}
+	form := url.Values{"csrf": {string(m[1])}, "email": {cred.Email}, "password": {cred.Password}, "otp": {code}}
 	req, _ = http.NewRequestWithContext(ctx, "POST", base+"/signin", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Cookie", cookie)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	crand "crypto/rand"
@@ -9,12 +8,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/nrm-project/nrm/internal/democreds"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -79,7 +77,7 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if scenario == "login-flood" {
 		return runLoginFlood(ctx, base, credentials, *floodAddresses, concurrency, duration, *floodKnown, stdout)
 	}
-	cred, err := readDemoCredential(credentials, email)
+	cred, err := democreds.Find(credentials, email)
 	if err != nil {
 		return err
 	}
@@ -90,7 +88,7 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	apiCode, _ := totp.GenerateCode(cred.secret, time.Now()) // used by the login, most likely
+	apiCode, _ := totp.GenerateCode(cred.Secret, time.Now()) // used by the login, most likely
 	lt := &loader{client: client, base: base, token: token, keyed: *keyed}
 	if scenario == "desk-pages" || scenario == "commission-pages" {
 		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -127,39 +125,16 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return nil
 }
 
-type loadCredential struct{ email, password, secret string }
-
-var demoLineRe = regexp.MustCompile(`^\s+(\S+@\S+)\s+\S+\s+password (\S+)\s+id \S+$`)
-
-func readDemoCredential(path, email string) (loadCredential, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return loadCredential{}, fmt.Errorf("credentials: %w (start the server with --demo)", err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		m := demoLineRe.FindStringSubmatch(sc.Text())
-		if m == nil || m[1] != email || !sc.Scan() {
-			continue
-		}
-		uri := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(sc.Text()), "totp"))
-		pu, err := url.Parse(uri)
-		if err != nil {
-			return loadCredential{}, errors.New("credentials: bad otpauth URI")
-		}
-		return loadCredential{email: m[1], password: m[2], secret: pu.Query().Get("secret")}, nil
-	}
-	return loadCredential{}, fmt.Errorf("credentials: no entry for %s", email)
-}
+// loadCredential is a demo user's sign-in.
+type loadCredential = democreds.Credential
 
 func loadLogin(ctx context.Context, c *http.Client, base string, cred loadCredential) (string, error) {
 	for attempt := 0; attempt < 3; attempt++ {
-		code, err := totp.GenerateCode(cred.secret, time.Now())
+		code, err := totp.GenerateCode(cred.Secret, time.Now())
 		if err != nil {
 			return "", err
 		}
-		b, _ := json.Marshal(map[string]string{"email": cred.email, "password": cred.password, "otp": code})
+		b, _ := json.Marshal(map[string]string{"email": cred.Email, "password": cred.Password, "otp": code})
 		req, _ := http.NewRequestWithContext(ctx, "POST", base+"/api/v1/auth/login", bytes.NewReader(b))
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := c.Do(req)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/nrm-project/nrm/internal/democreds"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -136,11 +137,11 @@ func Run(ctx context.Context, cfg Config) (sum *Summary, err error) {
 
 	client := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	credFile := filepath.Join(keys, "demo-credentials.txt")
-	officerCred, err := readCredential(credFile, "officer@police.demo")
+	officerCred, err := democreds.Find(credFile, "officer@police.demo")
 	if err != nil {
 		return nil, err
 	}
-	auditorCred, err := readCredential(credFile, "auditor@commission.demo")
+	auditorCred, err := democreds.Find(credFile, "auditor@commission.demo")
 	if err != nil {
 		return nil, err
 	}

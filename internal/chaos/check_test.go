@@ -139,7 +139,7 @@ func fakeStage(t *testing.T, f *fakeNRM) *stage {
 	t.Helper()
 	ts := httptest.NewServer(f)
 	t.Cleanup(ts.Close)
-	cred := credential{email: "officer@police.demo", password: "p", secret: "JBSWY3DPEHPK3PXP"}
+	cred := credential{Email: "officer@police.demo", Password: "p", Secret: "JBSWY3DPEHPK3PXP"}
 	sess := func() *session { return &session{cred: cred, base: ts.URL, client: ts.Client()} }
 	return &stage{
 		cfg: Config{Settle: 200 * time.Millisecond}, sum: &Summary{Status: map[string]int{}},

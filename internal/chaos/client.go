@@ -1,21 +1,16 @@
 package chaos
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"github.com/nrm-project/nrm/internal/democreds"
 	"io"
 	"net/http"
-	"net/url"
-	"os"
-	"regexp"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -49,32 +44,7 @@ func newKey() string {
 }
 
 // credential is a demo user's sign-in.
-type credential struct{ email, password, secret string }
-
-var demoLineRe = regexp.MustCompile(`^\s+(\S+@\S+)\s+\S+\s+password (\S+)\s+id \S+$`)
-
-// readCredential finds email in the demo credentials file serve --demo writes.
-func readCredential(path, email string) (credential, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return credential{}, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		m := demoLineRe.FindStringSubmatch(sc.Text())
-		if m == nil || m[1] != email || !sc.Scan() {
-			continue
-		}
-		uri := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(sc.Text()), "totp"))
-		pu, err := url.Parse(uri)
-		if err != nil {
-			return credential{}, errors.New("chaos: bad otpauth URI in the demo credentials")
-		}
-		return credential{email: m[1], password: m[2], secret: pu.Query().Get("secret")}, nil
-	}
-	return credential{}, fmt.Errorf("chaos: no demo credentials for %s", email)
-}
+type credential = democreds.Credential
 
 // session is a signed-in user's token, renewed before it expires. A
 // second-factor code is accepted once, so a renewal waits for the next
@@ -113,7 +83,7 @@ func (s *session) loginLocked(ctx context.Context) (string, error) {
 	deadline := time.Now().Add(2 * time.Minute)
 	var last error
 	for time.Now().Before(deadline) {
-		code, err := totp.GenerateCode(s.cred.secret, time.Now())
+		code, err := totp.GenerateCode(s.cred.Secret, time.Now())
 		if err != nil {
 			return "", err
 		}
@@ -123,7 +93,7 @@ func (s *session) loginLocked(ctx context.Context) (string, error) {
 			}
 			continue
 		}
-		b, _ := json.Marshal(map[string]string{"email": s.cred.email, "password": s.cred.password, "otp": code})
+		b, _ := json.Marshal(map[string]string{"email": s.cred.Email, "password": s.cred.Password, "otp": code})
 		req, _ := http.NewRequestWithContext(ctx, "POST", s.base+"/api/v1/auth/login", bytes.NewReader(b))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set(requestIDHeader, newID())
@@ -148,7 +118,7 @@ func (s *session) loginLocked(ctx context.Context) (string, error) {
 			s.token, s.since = t.AccessToken, time.Now()
 			return s.token, nil
 		}
-		last = fmt.Errorf("login %s: status %d", s.cred.email, resp.StatusCode)
+		last = fmt.Errorf("login %s: status %d", s.cred.Email, resp.StatusCode)
 		if resp.StatusCode == http.StatusUnauthorized {
 			s.lastOTP = code // perhaps spent by a login whose answer was lost
 		}
