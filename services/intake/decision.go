@@ -104,19 +104,10 @@ func caseActors(p auth.Principal, c store.CaseRow, grants []store.GrantRow) []st
 	if c.OwnerOrg == p.OrgID && (p.HasRole(auth.RoleFrontlineOfficer) || p.HasRole(auth.RoleNGOCaseworker)) {
 		out = append(out, actorOwner)
 	}
-	if p.HasRole(auth.RoleDecisionMaker) && holdsDecisionGrant(grants, p.OrgID) {
+	if p.HasRole(auth.RoleDecisionMaker) && store.HoldsDecisionGrant(grants, p.OrgID) {
 		out = append(out, actorAuthority)
 	}
 	return out
-}
-
-func holdsDecisionGrant(grants []store.GrantRow, org string) bool {
-	for _, g := range grants {
-		if g.OrgID == org && g.Purpose == "decision" && g.Status == GrantActive {
-			return true
-		}
-	}
-	return false
 }
 
 const maxReason = 8 << 10

@@ -88,7 +88,7 @@ func mayBreakGlass(p auth.Principal, orgKind string, c store.CaseRow, grants []s
 		return true
 	}
 	return p.HasRole(auth.RoleDecisionMaker) && orgKind == casefile.OrgKindCompetentAuthority && c.Status == casefile.StatusSubmitted &&
-		holdsDecisionGrant(grants, p.OrgID)
+		store.HoldsDecisionGrant(grants, p.OrgID)
 }
 
 // openBreakGlass grants the opener's organisation every section (its key

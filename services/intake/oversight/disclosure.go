@@ -41,7 +41,7 @@ func (o *Oversight) validateDisclosure(in DisclosureInput) (DisclosureInput, err
 // decision makers of an authority holding the case's decision grant.
 func mayDisclose(p auth.Principal, c store.CaseRow, grants []store.GrantRow) bool {
 	owner := c.OwnerOrg == p.OrgID && (p.HasRole(auth.RoleFrontlineOfficer) || p.HasRole(auth.RoleNGOCaseworker))
-	return owner || p.HasRole(auth.RoleDecisionMaker) && holdsDecisionGrant(grants, p.OrgID)
+	return owner || p.HasRole(auth.RoleDecisionMaker) && store.HoldsDecisionGrant(grants, p.OrgID)
 }
 
 func (o *Oversight) Disclose(ctx context.Context, caseID string, in DisclosureInput) (Disclosure, error) {
@@ -194,7 +194,7 @@ func (o *Oversight) legalHold(ctx context.Context, caseID string, in LegalHoldIn
 			if err != nil {
 				return err
 			}
-			if !holdsDecisionGrant(grants, p.OrgID) {
+			if !store.HoldsDecisionGrant(grants, p.OrgID) {
 				return ErrDenied
 			}
 		}

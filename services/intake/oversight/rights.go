@@ -167,7 +167,7 @@ func (o *Oversight) Certificate(ctx context.Context, caseID string) (Certificate
 		if c, w, grants, err = o.cw.Visible(ctx, tx, p, caseID); err != nil {
 			return err
 		}
-		if c.OwnerOrg != p.OrgID && !holdsDecisionGrant(grants, p.OrgID) && (w.GuardianOrg == "" || w.GuardianOrg != p.OrgID) {
+		if c.OwnerOrg != p.OrgID && !store.HoldsDecisionGrant(grants, p.OrgID) && (w.GuardianOrg == "" || w.GuardianOrg != p.OrgID) {
 			return kit.ErrForbidden
 		}
 		history, err = o.store.Decisions(ctx, tx, caseID)

@@ -214,17 +214,6 @@ func (o *Oversight) refuseDuringBreakGlass(ctx context.Context, q store.Querier,
 	return nil
 }
 
-// holdsDecisionGrant reports whether org holds the case's active decision
-// grant.
-func holdsDecisionGrant(grants []store.GrantRow, org string) bool {
-	for _, g := range grants {
-		if g.OrgID == org && g.Purpose == "decision" && g.Status == casefile.GrantActive {
-			return true
-		}
-	}
-	return false
-}
-
 // codeRe is the shape of a code a caller gives (a review, a hold's reason).
 var codeRe = regexp.MustCompile(`^[A-Za-z0-9._:-]{0,128}$`)
 

@@ -16,6 +16,17 @@ type GrantRow struct {
 	Service string
 }
 
+// HoldsDecisionGrant reports whether org holds an active decision grant
+// among grants (the competent authority a case was submitted to).
+func HoldsDecisionGrant(grants []GrantRow, org string) bool {
+	for _, g := range grants {
+		if g.OrgID == org && g.Purpose == "decision" && g.Status == casefile.GrantActive {
+			return true
+		}
+	}
+	return false
+}
+
 func scanGrant(sc Scanner) (GrantRow, error) {
 	var (
 		g        GrantRow
