@@ -244,3 +244,46 @@ func (analystTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r.Header.Set("X-Test-Roles", auth.RoleCommissionAnalyst)
 	return http.DefaultTransport.RoundTrip(r)
 }
+
+// The stored annual report answers the commission's analysts alone, like
+// the tables it is made of; every other role is refused and the refusal
+// audited.
+func TestHTTPAnnualReportAuthorisation(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, dbtest.SQLite(t), nil)
+	f.send(t, registered("k1", "2026-11", "MA-01", "female", "adult", "abroad", "ngo", "sexual"))
+	if _, err := f.release("r-2026", "2026"); err != nil {
+		t.Fatal(err)
+	}
+	srv := serve(t, f)
+	for _, tc := range []struct {
+		role string
+		want int
+	}{
+		{auth.RoleCommissionAnalyst, http.StatusOK},
+		{auth.RoleFrontlineOfficer, http.StatusForbidden},
+		{auth.RoleNGOCaseworker, http.StatusForbidden},
+		{auth.RoleCoordinator, http.StatusForbidden},
+		{auth.RoleDecisionMaker, http.StatusForbidden},
+		{auth.RoleAuditor, http.StatusForbidden},
+		{auth.RoleOrgAdmin, http.StatusForbidden},
+		{auth.RoleSystemAdmin, http.StatusForbidden},
+		{"", http.StatusUnauthorized},
+	} {
+		user := ""
+		if tc.role != "" {
+			user = "annual-" + tc.role
+		}
+		if code, body, _ := do(t, srv, "GET", "/api/v1/stats/annual-reports/2026", "", user, tc.role); code != tc.want {
+			t.Errorf("%q: status %d, want %d (%s)", tc.role, code, tc.want, body)
+		}
+		if tc.role != "" && tc.want == http.StatusForbidden {
+			if n := f.auditCount(t, "stats.tables.read", "denied", user); n != 1 {
+				t.Errorf("%q: %d denials audited, want 1", tc.role, n)
+			}
+		}
+	}
+	if code, _, _ := do(t, srv, "GET", "/api/v1/stats/annual-reports/26", "", "annual-a", auth.RoleCommissionAnalyst); code != http.StatusBadRequest {
+		t.Errorf("a two-digit year: status %d, want 400", code)
+	}
+}
