@@ -183,7 +183,10 @@ func TestDatabaseRefusingConnectionsAnswers503(t *testing.T) {
 		}
 	}
 	exec(`ALTER ROLE "` + role + `" CONNECTION LIMIT 0`)
-	exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '` + role + `'`)
+	// With a timeout the call waits for each backend to exit: without, a
+	// pooled connection's backend still being signalled served the next
+	// registration (201).
+	exec(`SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE usename = '` + role + `'`)
 	for i := range 3 {
 		st, h, b := callWithHeader(t, "POST", s.base+"/api/v1/cases", officer, intaketest.Registration("Refused Person"))
 		if st != http.StatusServiceUnavailable || h.Get("Retry-After") == "" || !bytes.Contains(b, []byte(`"unavailable"`)) {
