@@ -60,7 +60,8 @@ func (f oneReadCases) note(call string) {
 func (f oneReadCases) CaseView(_ context.Context, _ string, parts intake.CaseParts) (intake.CaseView, error) {
 	f.note(fmt.Sprintf("CaseView workflow=%v entries=%v", parts.Workflow, parts.Entries))
 	return intake.CaseView{
-		Case:     intake.Case{ID: togetherCase, Reference: "NRM-2026-000009", Status: intake.StatusRegistered, OwnerOrg: "police"},
+		Case: intake.Case{ID: togetherCase, Reference: "NRM-2026-000009", Status: intake.StatusRegistered, OwnerOrg: "police",
+			Nationalities: []string{"NG"}, Languages: []string{"ar", "fr"}},
 		Workflow: &intake.Workflow{DecisionState: intake.DecisionIdentified},
 		Entries:  []intake.Entry{{ID: "0b5f6a3e-3333-4a4a-8a8a-000000000002", Type: "note", Content: []byte(`{"text":"seen at the station"}`)}},
 	}, nil
@@ -119,6 +120,10 @@ func TestCasePageReadsTheCaseOnce(t *testing.T) {
 	}
 	if body := w.Body.String(); !strings.Contains(body, "seen at the station") || !strings.Contains(body, "NRM-2026-000009") {
 		t.Fatal("the case page does not show the case and the record it read")
+	}
+	// Nationalities and languages are named, not shown as codes.
+	if body := w.Body.String(); !strings.Contains(body, "Nigeria") || !strings.Contains(body, "Arabic, French") {
+		t.Fatal("the case page does not name the nationality and languages")
 	}
 }
 
