@@ -14,10 +14,13 @@ import (
 
 // Reconnection backoff: after a failed connection attempt the next one
 // waits firstRetry, doubling up to lastRetry, each wait drawn between half
-// and all of it so that replicas do not retry in step.
+// and all of it so that replicas do not retry in step. lastRetry bounds
+// how long requests keep failing once the database is back; at one dial a
+// second per process a down database is not burdened (with 5 s, writes
+// failed for up to 5 s after PostgreSQL had recovered).
 const (
 	firstRetry = 100 * time.Millisecond
-	lastRetry  = 5 * time.Second
+	lastRetry  = time.Second
 )
 
 // reconnectGate shares connection attempts while a database is down: after

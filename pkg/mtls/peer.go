@@ -27,7 +27,7 @@ type PeerOptions struct {
 	Timeout     time.Duration // one attempt, answer read included (10s)
 	Retries     int           // further attempts of a safe call (2)
 	Trip        uint32        // consecutive failures that open an instance's circuit (5)
-	OpenFor     time.Duration // how long a circuit stays open before one trial call (5s)
+	OpenFor     time.Duration // how long a circuit stays open before one trial call (2s)
 	RetryPause  time.Duration // pause before a retry (50ms)
 	Transport   *http.Transport
 	StateChange func(peer, instance string, from, to gobreaker.State)
@@ -66,7 +66,10 @@ func NewPeer(id *Identity, peer string, addrs []string, o PeerOptions) (*Peer, e
 		o.Trip = 5
 	}
 	if o.OpenFor <= 0 {
-		o.OpenFor = 5 * time.Second
+		// Short: a peer answers 5xx while its database is down, and a
+		// circuit still open after the database is back fails writes
+		// that would succeed.
+		o.OpenFor = 2 * time.Second
 	}
 	if o.RetryPause <= 0 {
 		o.RetryPause = 50 * time.Millisecond
