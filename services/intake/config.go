@@ -20,6 +20,7 @@ import (
 	"github.com/nrm-project/nrm/services/intake/keyring"
 	"github.com/nrm-project/nrm/services/intake/oversight"
 	"github.com/nrm-project/nrm/services/intake/store"
+	"github.com/nrm-project/nrm/services/intake/workflow"
 )
 
 // OrgInfo is what intake needs to know about an organisation.
@@ -137,6 +138,9 @@ type service struct {
 	// over this one's case work: its methods answer the Oversight part of
 	// Service.
 	*oversight.Oversight
+	// Tracks is the workflow service (package workflow), composed the
+	// same way: its methods answer the Workflows part of Service.
+	*workflow.Tracks
 
 	ring         *keyring.Ring // organisation identities, wrapped under keys.PurposeWrap
 	macKey       []byte        // keys.PurposeSectionMAC: section and wrap MACs
@@ -223,6 +227,10 @@ func newService(cfg Config) (*service, error) {
 	s.Oversight = oversight.New(oversight.Config{
 		DB: s.db, Store: s.store, Ring: s.ring, CaseKeys: s.caseKeys, Policy: s.pol, AccessLog: cfg.AccessLog,
 		Idem: s.idem, Recorder: s.rec, Casework: casework{s}, Logger: s.log, Now: s.now,
+	})
+	s.Tracks = workflow.New(workflow.Config{
+		DB: s.db, Store: s.store, Ring: s.ring, Policy: s.pol, Idem: s.idem, Recorder: s.rec,
+		Casework: workflowCasework{s}, Logger: s.log, Now: s.now,
 	})
 	for i := range s.registrations.lanes {
 		s.registrations.lanes[i].Max = maxRegistrationGroup
