@@ -13,7 +13,9 @@
 // the caller's transaction) and oversight (break-the-glass, disclosures,
 // legal holds, the access report, certificates, the purge and external
 // packages: its own service, composed here over the Casework this
-// package implements); docs/architecture.md maps the rest.
+// package implements) and workflow (the decision and support tracks, the
+// case record's API, the children's rules, letters and deadline notices:
+// composed the same way); docs/architecture.md maps the rest.
 //
 // Registration. Three routes (DESIGN.md): nrm (a child, or an adult who
 // consents to submission), assistance (an adult accepting help only) and
