@@ -63,8 +63,9 @@ type Config struct {
 	// many, refilled at that many per minute (load tests lift it).
 	DuplicateChecksPerMinute int
 	// Children says which organisations protect children and who is a
-	// guardian (guardians.go). Without it only social services count as
-	// child-protection organisations and no guardian can be appointed.
+	// guardian (workflow/guardians.go). Without it only social services
+	// count as child-protection organisations and no guardian can be
+	// appointed.
 	Children ChildProtection
 	// Workflow is the deployment's workflow policy (deadlines, calendar,
 	// retention, disclosure), parsed once by the caller; nil means the
@@ -107,16 +108,15 @@ func duplicateLimiter(cfg Config, now func() time.Time) *kit.Limiter {
 const indexBits = seal.DefaultIndexBits
 
 type service struct {
-	db       *db.DB
-	store    *store.Store
-	orgs     OrgDirectory
-	children ChildProtection
-	pol      *WorkflowPolicy
-	log      log.Logger
-	now      func() time.Time
-	kind     seal.Kind
-	rec      event.Recorder
-	outbox   *outbox.Outbox
+	db     *db.DB
+	store  *store.Store
+	orgs   OrgDirectory
+	pol    *WorkflowPolicy
+	log    log.Logger
+	now    func() time.Time
+	kind   seal.Kind
+	rec    event.Recorder
+	outbox *outbox.Outbox
 	// auditBatch group-commits the audit events of reads.
 	auditBatch *outbox.Batcher
 	// refs hands out case references, one counter update per group.
@@ -209,7 +209,7 @@ func newService(cfg Config) (*service, error) {
 	}
 	now := func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }
 	s := &service{
-		db: cfg.DB, store: store.New(cfg.DB), orgs: cfg.Orgs, children: cfg.Children, pol: cfg.Workflow, log: cfg.Logger, now: now, kind: cfg.Kind,
+		db: cfg.DB, store: store.New(cfg.DB), orgs: cfg.Orgs, pol: cfg.Workflow, log: cfg.Logger, now: now, kind: cfg.Kind,
 		rec:     event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: now},
 		outbox:  &outbox.Outbox{Service: "intake", Now: now},
 		metrics: m, indexer: ix,
@@ -229,7 +229,7 @@ func newService(cfg Config) (*service, error) {
 		Idem: s.idem, Recorder: s.rec, Casework: casework{s}, Logger: s.log, Now: s.now,
 	})
 	s.Tracks = workflow.New(workflow.Config{
-		DB: s.db, Store: s.store, Ring: s.ring, Policy: s.pol, Idem: s.idem, Recorder: s.rec,
+		DB: s.db, Store: s.store, Ring: s.ring, Policy: s.pol, Children: cfg.Children, Idem: s.idem, Recorder: s.rec,
 		Casework: workflowCasework{s}, Logger: s.log, Now: s.now,
 	})
 	for i := range s.registrations.lanes {

@@ -9,7 +9,6 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
-	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/notice"
 	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/store"
@@ -72,10 +71,6 @@ func (w workflowCasework) Record(ctx context.Context, p auth.Principal, c store.
 	return w.s.record(ctx, p, c, grants, stored)
 }
 
-func (w workflowCasework) ProtectsChildren(ctx context.Context, orgID, kind string) (bool, error) {
-	return w.s.protectsChildren(ctx, OrgInfo{ID: orgID, Kind: kind})
-}
-
 func (w workflowCasework) MayRecordBestInterests(p auth.Principal, c store.CaseRow, wf store.WorkflowRow, grants []store.GrantRow, protects bool) bool {
 	return mayRecordBestInterests(p, c, wf, grants, protects)
 }
@@ -85,20 +80,9 @@ func (w workflowCasework) Submit(ctx context.Context, caseID string, t Transitio
 	return err
 }
 
-// Guardian: the appointed user must be a guardian of a child-protection
-// organisation the directory knows (guardians.go).
-func (w workflowCasework) Guardian(ctx context.Context, in GuardianInput) (string, error) {
-	org, err := w.s.orgs.Org(ctx, in.OrgID)
-	if errors.Is(err, kit.ErrNotFound) || in.OrgID == "" {
-		return "", kit.Validation("org_id: unknown organisation")
-	}
-	if err != nil {
-		return "", fmt.Errorf("intake: organisation directory: %w: %w", ErrUnavailable, err)
-	}
-	if err := w.s.checkGuardian(ctx, in, org); err != nil {
-		return "", err
-	}
-	return org.ID, nil
+func (w workflowCasework) Org(ctx context.Context, id string) (string, string, error) {
+	o, err := w.s.orgs.Org(ctx, id)
+	return o.ID, o.Kind, err
 }
 
 // GrantGuardian: a new guardian replaces the previous one, whose

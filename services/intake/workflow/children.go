@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/auth"
@@ -63,8 +65,14 @@ func (tr *Tracks) AppointGuardian(ctx context.Context, caseID string, in casefil
 	if in.UserID == "" || !codeRe.MatchString(in.UserID) {
 		return casefile.Workflow{}, kit.Validation("user_id: must be a user id")
 	}
-	org, err := tr.cw.Guardian(ctx, in)
+	org, kind, err := tr.cw.Org(ctx, in.OrgID)
+	if errors.Is(err, kit.ErrNotFound) || in.OrgID == "" {
+		return casefile.Workflow{}, kit.Validation("org_id: unknown organisation")
+	}
 	if err != nil {
+		return casefile.Workflow{}, fmt.Errorf("intake: organisation directory: %w: %w", ErrUnavailable, err)
+	}
+	if err := tr.checkGuardian(ctx, in.UserID, org, kind); err != nil {
 		return casefile.Workflow{}, err
 	}
 	if err := tr.ring.EnsureOrgKey(ctx, org); err != nil {

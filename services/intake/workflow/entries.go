@@ -96,7 +96,7 @@ func (tr *Tracks) AddEntry(ctx context.Context, caseID string, in casefile.Entry
 	}
 	protects := false
 	if in.Type == casefile.EntryBestInterests {
-		if protects, err = tr.cw.ProtectsChildren(ctx, p.OrgID, kind); err != nil {
+		if protects, err = tr.ProtectsChildren(ctx, p.OrgID, kind); err != nil {
 			return casefile.Entry{}, err
 		}
 	}

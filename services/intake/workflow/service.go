@@ -85,17 +85,15 @@ type Casework interface {
 	// Record is the case record as p may read it from stored (the read
 	// audited before).
 	Record(ctx context.Context, p auth.Principal, c store.CaseRow, grants []store.GrantRow, stored []store.StoredEntry) ([]casefile.Entry, error)
-	// ProtectsChildren reports whether the organisation protects children.
-	ProtectsChildren(ctx context.Context, orgID, kind string) (bool, error)
 	// MayRecordBestInterests reports whether p's organisation may record
 	// a best-interests assessment of the case.
 	MayRecordBestInterests(p auth.Principal, c store.CaseRow, w store.WorkflowRow, grants []store.GrantRow, protects bool) bool
 	// Submit submits the case to the competent authority (the cases
 	// service's one submission path), moving the decision track with t.
 	Submit(ctx context.Context, caseID string, t casefile.TransitionRequest) error
-	// Guardian checks an appointment's organisation and user and returns
-	// the organisation's id.
-	Guardian(ctx context.Context, in casefile.GuardianInput) (string, error)
+	// Org looks an organisation up in the directory: its id and kind; an
+	// error wrapping kit.ErrNotFound for an unknown one.
+	Org(ctx context.Context, id string) (orgID, kind string, err error)
 	// GrantGuardian ends the previous guardian organisation's grant (prev,
 	// "" for none) and grants org what concerns the child.
 	GrantGuardian(ctx context.Context, tx *sql.Tx, p auth.Principal, c store.CaseRow, prev, org string) error
@@ -155,6 +153,10 @@ type Config struct {
 	// Policy is the deployment's workflow policy: deadlines, calendar,
 	// reflection and reconsideration periods.
 	Policy *casefile.WorkflowPolicy
+	// Children says which organisations protect children and who is a
+	// guardian. Without it only social services count as child-protection
+	// organisations and no guardian can be appointed.
+	Children ChildProtection
 	// Idem records the outcome of keyed requests.
 	Idem     Outcomes
 	Recorder event.Recorder
@@ -167,22 +169,23 @@ type Config struct {
 // Tracks is the workflow service: the decision and support tracks, the
 // case record and the children's rules.
 type Tracks struct {
-	db    DB
-	store Store
-	ring  Ring
-	pol   *casefile.WorkflowPolicy
-	idem  Outcomes
-	rec   event.Recorder
-	cw    Casework
-	log   log.Logger
-	now   func() time.Time
+	db       DB
+	store    Store
+	ring     Ring
+	pol      *casefile.WorkflowPolicy
+	children ChildProtection
+	idem     Outcomes
+	rec      event.Recorder
+	cw       Casework
+	log      log.Logger
+	now      func() time.Time
 }
 
 var _ Service = (*Tracks)(nil)
 
 // New returns the workflow service.
 func New(cfg Config) *Tracks {
-	return &Tracks{db: cfg.DB, store: cfg.Store, ring: cfg.Ring, pol: cfg.Policy, idem: cfg.Idem,
+	return &Tracks{db: cfg.DB, store: cfg.Store, ring: cfg.Ring, pol: cfg.Policy, children: cfg.Children, idem: cfg.Idem,
 		rec: cfg.Recorder, cw: cfg.Casework, log: cfg.Logger, now: cfg.Now}
 }
 
