@@ -230,7 +230,7 @@ func newService(cfg Config) (*service, error) {
 	})
 	s.Tracks = workflow.New(workflow.Config{
 		DB: s.db, Store: s.store, Ring: s.ring, Policy: s.pol, Children: cfg.Children, Idem: s.idem, Recorder: s.rec,
-		Casework: workflowCasework{s}, Logger: s.log, Now: s.now,
+		Casework: workflowCasework{s}, Now: s.now,
 	})
 	for i := range s.registrations.lanes {
 		s.registrations.lanes[i].Max = maxRegistrationGroup

@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/go-kit/log"
-
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
@@ -161,7 +159,6 @@ type Config struct {
 	Idem     Outcomes
 	Recorder event.Recorder
 	Casework Casework
-	Logger   log.Logger
 	// Now is the clock, already in UTC at microsecond precision.
 	Now func() time.Time
 }
@@ -177,7 +174,6 @@ type Tracks struct {
 	idem     Outcomes
 	rec      event.Recorder
 	cw       Casework
-	log      log.Logger
 	now      func() time.Time
 }
 
@@ -186,7 +182,7 @@ var _ Service = (*Tracks)(nil)
 // New returns the workflow service.
 func New(cfg Config) *Tracks {
 	return &Tracks{db: cfg.DB, store: cfg.Store, ring: cfg.Ring, pol: cfg.Policy, children: cfg.Children, idem: cfg.Idem,
-		rec: cfg.Recorder, cw: cfg.Casework, log: cfg.Logger, now: cfg.Now}
+		rec: cfg.Recorder, cw: cfg.Casework, now: cfg.Now}
 }
 
 // The domain's errors the workflow answers with.
