@@ -58,10 +58,10 @@
 // (access.go; docs/access-model.md holds the table).
 // Consent rule for grants and transfers: an adult's current data_sharing
 // consent must cover the recipient's organisation kind; a child may be
-// shared with without it only by recipient and sections: a child-protection
-// organisation (guardians.go) the sections child protection needs, the
-// appointed guardian's organisation the guardian's; anything else needs
-// consent recorded for the child. Recording a consent
+// shared with without it only by recipient and sections: a
+// child-protection organisation (workflow/guardians.go) the sections child
+// protection needs, the appointed guardian's organisation the guardian's;
+// anything else needs consent recorded for the child. Recording a consent
 // that no longer covers a referral grantee revokes its grants. Submit
 // grants identity, narrative and legal (health only when data_sharing
 // covers competent_authority) to every competent_authority organisation.
