@@ -85,7 +85,9 @@ func referralSub(p string) string {
 // use: the domain (casefile) and the key ring at the bottom, the store over
 // them, the three services (cases, workflow, oversight) over the store,
 // none of them over another; the root package composes them. intaketest is
-// the test harness over the root package and is not a layer.
+// the test harness over the root package and is not a layer. A service's
+// own folders count as the service (workflow/letters, the decision
+// letters' templates, is workflow).
 var intakeLayers = map[string][]string{
 	"casefile":  nil,
 	"keyring":   {"casefile"},

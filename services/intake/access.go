@@ -10,6 +10,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/store"
+	"github.com/nrm-project/nrm/services/intake/workflow"
 )
 
 // Entry classes: every entry kind belongs to one, and a grant opens an
@@ -133,16 +134,11 @@ const CodeBreakGlassReadOnly = "break_glass_read_only"
 var ErrBreakGlassReadOnly = kit.NewError(http.StatusForbidden, CodeBreakGlassReadOnly,
 	"an emergency access is read-only: nothing can be written to the case while yours is open")
 
-// CodeBestInterestsRecorder answers a best-interests assessment from an
-// organisation that may not record one.
-const CodeBestInterestsRecorder = "best_interests_recorder"
+// The refusal of a best-interests assessment from an organisation that may
+// not record one (workflow.ErrBestInterestsRecorder), audited by finish.
+const CodeBestInterestsRecorder = workflow.CodeBestInterestsRecorder
 
-// ErrBestInterestsRecorder refuses a best-interests entry from anyone but
-// the owner, the appointed guardian's organisation or a child-protection
-// organisation holding a grant: recording one replaces the assessment and
-// clears its approval.
-var ErrBestInterestsRecorder = kit.NewError(http.StatusForbidden, CodeBestInterestsRecorder,
-	"type: a best-interests assessment is recorded by the owner, the guardian's organisation or a child-protection organisation holding a grant")
+var ErrBestInterestsRecorder = workflow.ErrBestInterestsRecorder
 
 // mayRecordBestInterests reports whether p's organisation may record a
 // best-interests assessment of the case: the owner, the appointed

@@ -1,9 +1,7 @@
 package intake
 
 import (
-	"math/rand/v2"
 	"os"
-	"slices"
 	"testing"
 	"time"
 )
@@ -63,62 +61,5 @@ func TestPolicyRefusesShortReflection(t *testing.T) {
 	t.Parallel()
 	if _, err := ParseWorkflowPolicy([]byte(`{"rg_target_working_days":5,"reflection_days":10,"reconsideration_days":30,"break_glass_hours":4}`)); err == nil {
 		t.Fatal("a reflection period under 30 days was accepted")
-	}
-}
-
-// TestDecisionRulesProperty: random sequences of attempts by random
-// actors only ever follow a listed rule, and never leave the known
-// states; withdrawn and the conclusive decisions end the track except by
-// reconsideration of a negative one.
-func TestDecisionRulesProperty(t *testing.T) {
-	t.Parallel()
-	r := rand.New(rand.NewPCG(1, 2))
-	actors := [][]string{{actorOwner}, {actorAuthority}, {actorOwner, actorAuthority}, nil}
-	for range 2000 {
-		state := DecisionIdentified
-		for range 30 {
-			to := DecisionStates[r.IntN(len(DecisionStates))]
-			who := actors[r.IntN(len(actors))]
-			if !slices.Contains(allowedDecisions(state, who...), to) {
-				continue
-			}
-			ok := false
-			for _, rule := range decisionRules {
-				ok = ok || rule.from == state && rule.to == to && slices.Contains(who, rule.actor)
-			}
-			if !ok || !slices.Contains(DecisionStates, to) {
-				t.Fatalf("%s → %s by %v allowed without a rule", state, to, who)
-			}
-			if state == DecisionWithdrawn || state == DecisionCGPositive {
-				t.Fatalf("left the final state %s", state)
-			}
-			if to == DecisionCGPositive || to == DecisionCGNegative {
-				if state != DecisionRGPositive {
-					t.Fatalf("conclusive decision from %s", state)
-				}
-			}
-			state = to
-		}
-	}
-	if len(allowedDecisions(DecisionWithdrawn, actorOwner, actorAuthority)) != 0 {
-		t.Fatal("withdrawn is not final")
-	}
-}
-
-func TestSupportRules(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		from, to string
-		want     bool
-	}{
-		{SupportOpen, SupportSuspended, true}, {SupportSuspended, SupportOpen, true}, {SupportOpen, SupportClosed, true},
-		{SupportSuspended, SupportClosed, true}, {SupportClosed, SupportReopened, true}, {SupportReopened, SupportClosed, true},
-		{SupportReopened, SupportSuspended, true}, {SupportClosed, SupportOpen, false}, {SupportOpen, SupportReopened, false},
-		{SupportClosed, SupportSuspended, false}, {SupportOpen, SupportOpen, false},
-	}
-	for _, tc := range tests {
-		if got := supportAllowed(tc.from, tc.to); got != tc.want {
-			t.Errorf("%s → %s: %v, want %v", tc.from, tc.to, got, tc.want)
-		}
 	}
 }

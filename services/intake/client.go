@@ -18,6 +18,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake/casefile"
+	"github.com/nrm-project/nrm/services/intake/workflow"
 )
 
 // maxClientResponse bounds a response body read by the client: a page of
@@ -30,6 +31,8 @@ const maxClientResponse = 8 << 20
 type client struct {
 	base *url.URL
 	hc   httptransport.HTTPClient
+	// Client makes the workflow's calls through call.
+	*workflow.Client
 }
 
 // NewClient returns a Service calling the intake API at instance. hc
@@ -45,7 +48,9 @@ func NewClient(instance string, hc httptransport.HTTPClient) (Service, error) {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	return &client{base: u, hc: hc}, nil
+	c := &client{base: u, hc: hc}
+	c.Client = workflow.NewClient(c.call)
+	return c, nil
 }
 
 // call sends one request. segments are joined onto /api/v1 and escaped;

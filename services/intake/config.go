@@ -20,6 +20,7 @@ import (
 	"github.com/nrm-project/nrm/services/intake/keyring"
 	"github.com/nrm-project/nrm/services/intake/oversight"
 	"github.com/nrm-project/nrm/services/intake/store"
+	"github.com/nrm-project/nrm/services/intake/workflow"
 )
 
 // OrgInfo is what intake needs to know about an organisation.
@@ -62,8 +63,9 @@ type Config struct {
 	// many, refilled at that many per minute (load tests lift it).
 	DuplicateChecksPerMinute int
 	// Children says which organisations protect children and who is a
-	// guardian (guardians.go). Without it only social services count as
-	// child-protection organisations and no guardian can be appointed.
+	// guardian (workflow/guardians.go). Without it only social services
+	// count as child-protection organisations and no guardian can be
+	// appointed.
 	Children ChildProtection
 	// Workflow is the deployment's workflow policy (deadlines, calendar,
 	// retention, disclosure), parsed once by the caller; nil means the
@@ -106,16 +108,15 @@ func duplicateLimiter(cfg Config, now func() time.Time) *kit.Limiter {
 const indexBits = seal.DefaultIndexBits
 
 type service struct {
-	db       *db.DB
-	store    *store.Store
-	orgs     OrgDirectory
-	children ChildProtection
-	pol      *WorkflowPolicy
-	log      log.Logger
-	now      func() time.Time
-	kind     seal.Kind
-	rec      event.Recorder
-	outbox   *outbox.Outbox
+	db     *db.DB
+	store  *store.Store
+	orgs   OrgDirectory
+	pol    *WorkflowPolicy
+	log    log.Logger
+	now    func() time.Time
+	kind   seal.Kind
+	rec    event.Recorder
+	outbox *outbox.Outbox
 	// auditBatch group-commits the audit events of reads.
 	auditBatch *outbox.Batcher
 	// refs hands out case references, one counter update per group.
@@ -137,6 +138,9 @@ type service struct {
 	// over this one's case work: its methods answer the Oversight part of
 	// Service.
 	*oversight.Oversight
+	// Tracks is the workflow service (package workflow), composed the
+	// same way: its methods answer the Workflows part of Service.
+	*workflow.Tracks
 
 	ring         *keyring.Ring // organisation identities, wrapped under keys.PurposeWrap
 	macKey       []byte        // keys.PurposeSectionMAC: section and wrap MACs
@@ -205,7 +209,7 @@ func newService(cfg Config) (*service, error) {
 	}
 	now := func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }
 	s := &service{
-		db: cfg.DB, store: store.New(cfg.DB), orgs: cfg.Orgs, children: cfg.Children, pol: cfg.Workflow, log: cfg.Logger, now: now, kind: cfg.Kind,
+		db: cfg.DB, store: store.New(cfg.DB), orgs: cfg.Orgs, pol: cfg.Workflow, log: cfg.Logger, now: now, kind: cfg.Kind,
 		rec:     event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: now},
 		outbox:  &outbox.Outbox{Service: "intake", Now: now},
 		metrics: m, indexer: ix,
@@ -223,6 +227,10 @@ func newService(cfg Config) (*service, error) {
 	s.Oversight = oversight.New(oversight.Config{
 		DB: s.db, Store: s.store, Ring: s.ring, CaseKeys: s.caseKeys, Policy: s.pol, AccessLog: cfg.AccessLog,
 		Idem: s.idem, Recorder: s.rec, Casework: casework{s}, Logger: s.log, Now: s.now,
+	})
+	s.Tracks = workflow.New(workflow.Config{
+		DB: s.db, Store: s.store, Ring: s.ring, Policy: s.pol, Children: cfg.Children, Idem: s.idem, Recorder: s.rec,
+		Casework: workflowCasework{s}, Now: s.now,
 	})
 	for i := range s.registrations.lanes {
 		s.registrations.lanes[i].Max = maxRegistrationGroup

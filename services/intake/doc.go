@@ -13,7 +13,9 @@
 // the caller's transaction) and oversight (break-the-glass, disclosures,
 // legal holds, the access report, certificates, the purge and external
 // packages: its own service, composed here over the Casework this
-// package implements); docs/architecture.md maps the rest.
+// package implements) and workflow (the decision and support tracks, the
+// case record's API, the children's rules, letters and deadline notices:
+// composed the same way); docs/architecture.md maps the rest.
 //
 // Registration. Three routes (DESIGN.md): nrm (a child, or an adult who
 // consents to submission), assistance (an adult accepting help only) and
@@ -56,10 +58,10 @@
 // (access.go; docs/access-model.md holds the table).
 // Consent rule for grants and transfers: an adult's current data_sharing
 // consent must cover the recipient's organisation kind; a child may be
-// shared with without it only by recipient and sections: a child-protection
-// organisation (guardians.go) the sections child protection needs, the
-// appointed guardian's organisation the guardian's; anything else needs
-// consent recorded for the child. Recording a consent
+// shared with without it only by recipient and sections: a
+// child-protection organisation (workflow/guardians.go) the sections child
+// protection needs, the appointed guardian's organisation the guardian's;
+// anything else needs consent recorded for the child. Recording a consent
 // that no longer covers a referral grantee revokes its grants. Submit
 // grants identity, narrative and legal (health only when data_sharing
 // covers competent_authority) to every competent_authority organisation.

@@ -3,166 +3,42 @@ package intake
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 
 	"github.com/go-kit/log/level"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
-	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/seal"
 	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
 
-// Entry types a caller may add; decision and decision_letter are written
-// by the decision track itself.
+// Entry types of the case record (casefile/workflow.go): a caller adds
+// EntryTypes; decision and decision_letter are written by the decision
+// track itself.
 const (
-	EntryNote             = "note"
-	EntryCorrection       = "correction"
-	EntryServiceDelivered = "service_delivered"
-	EntrySupportPlan      = "support_plan"
-	EntryInterview        = "interview"
-	EntryAttachment       = "attachment"
-	EntryAgeAssessment    = "age_assessment"
-	EntryBestInterests    = "best_interests"
-	// EntryProceedEarly records that the person asked for the conclusive
-	// decision before the end of the recovery and reflection period; the
-	// owner or the competent authority writes it.
-	EntryProceedEarly = "proceed_early_request"
-	entryDecision     = "decision"
-	entryLetter       = "decision_letter"
+	EntryNote             = casefile.EntryNote
+	EntryCorrection       = casefile.EntryCorrection
+	EntryServiceDelivered = casefile.EntryServiceDelivered
+	EntrySupportPlan      = casefile.EntrySupportPlan
+	EntryInterview        = casefile.EntryInterview
+	EntryAttachment       = casefile.EntryAttachment
+	EntryAgeAssessment    = casefile.EntryAgeAssessment
+	EntryBestInterests    = casefile.EntryBestInterests
+	EntryProceedEarly     = casefile.EntryProceedEarly
+	entryDecision         = casefile.EntryDecision
+	entryLetter           = casefile.EntryLetter
 )
 
 // EntryTypes lists the types of POST /api/v1/cases/{id}/entries.
-var EntryTypes = []string{EntryNote, EntryCorrection, EntryServiceDelivered, EntrySupportPlan, EntryInterview,
-	EntryAttachment, EntryAgeAssessment, EntryBestInterests, EntryProceedEarly}
-
-// MaxAttachmentBytes bounds an attachment's decoded size.
-const MaxAttachmentBytes = 5 << 20
-
-// attachmentTypes are the media types accepted, checked by sniffing.
-var attachmentTypes = []string{"application/pdf", "image/png", "image/jpeg"}
+var EntryTypes = casefile.EntryTypes
 
 // entrySection is the sealed header's section name of an entry.
 func entrySection(id string) string { return "entry/" + id }
-
-// validateEntry checks the input: the type, JSON content, and per type
-// the fields the workflow reads (age assessment outcome, attachments).
-func validateEntry(in EntryInput) error {
-	var f kit.Fields // every failing field at once
-	if !slices.Contains(EntryTypes, in.Type) {
-		f.Add("type", kit.FieldNotOneOf, "must be one of "+store.JoinCodes(EntryTypes))
-	}
-	if len(in.Content) == 0 || !json.Valid(in.Content) {
-		f.Add("content", kit.FieldInvalid, "must be JSON")
-	} else if jsonDepth(in.Content) > maxEntryDepth {
-		f.Add("content", kit.FieldInvalid, "nested more than 32 levels deep")
-	}
-	if (in.Type == EntryCorrection) != (in.Supersedes != "") {
-		f.Add("supersedes", kit.FieldInvalid, "required for a correction, and only for one")
-	} else if in.Supersedes != "" && !casefile.ValidID(in.Supersedes) {
-		f.Add("supersedes", kit.FieldInvalid, "must be an entry id")
-	}
-	if err := f.Err(); err != nil {
-		return err
-	}
-	switch in.Type {
-	case EntryAgeAssessment:
-		var a struct {
-			Outcome string `json:"outcome"`
-		}
-		if json.Unmarshal(in.Content, &a) != nil || a.Outcome != "child" && a.Outcome != "adult" {
-			return kit.Validation("content.outcome: must be child or adult")
-		}
-	case EntryAttachment:
-		var a struct {
-			MediaType string `json:"media_type"`
-			Data      string `json:"data"`
-		}
-		if json.Unmarshal(in.Content, &a) != nil {
-			return kit.Validation("content: an attachment is {media_type, data}")
-		}
-		if base64.StdEncoding.DecodedLen(len(a.Data)) > MaxAttachmentBytes+3 {
-			return kit.Validation("content.data: at most 5 MiB")
-		}
-		raw, err := base64.StdEncoding.DecodeString(a.Data)
-		if err != nil || len(raw) == 0 || len(raw) > MaxAttachmentBytes {
-			return kit.Validation("content.data: base64 of at most 5 MiB")
-		}
-		sniffed := http.DetectContentType(raw)
-		if !slices.Contains(attachmentTypes, sniffed) || sniffed != a.MediaType {
-			return kit.Validation("content.media_type: the file must be a PDF, PNG or JPEG and say so")
-		}
-	}
-	return nil
-}
-
-func (s *service) AddEntry(ctx context.Context, caseID string, in EntryInput) (Entry, error) {
-	p, org, err := s.callerOrg(ctx)
-	if err != nil {
-		return Entry{}, err
-	}
-	if err := validateEntry(in); err != nil {
-		return Entry{}, err
-	}
-	if err := s.ring.EnsureOrgKey(ctx, p.OrgID); err != nil {
-		return Entry{}, err
-	}
-	protects := false
-	if in.Type == EntryBestInterests {
-		if protects, err = s.protectsChildren(ctx, org); err != nil {
-			return Entry{}, err
-		}
-	}
-	var out Entry
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		c, w, grants, err := s.loadForWorkflow(ctx, tx, p, caseID)
-		if err != nil {
-			return err
-		}
-		if err := s.refuseBreakGlassWrite(ctx, tx, p, caseID); err != nil {
-			return err
-		}
-		if in.Type == EntryBestInterests && !mayRecordBestInterests(p, c, w, grants, protects) {
-			return ErrBestInterestsRecorder
-		}
-		if in.Type == EntryProceedEarly && len(caseActors(p, c, grants)) == 0 {
-			return kit.ErrForbidden
-		}
-		if in.Supersedes != "" {
-			found, err := s.store.EntryExists(ctx, tx, caseID, in.Supersedes)
-			if err != nil {
-				return err
-			}
-			if !found {
-				return kit.Validation("supersedes: no such entry in this case")
-			}
-		}
-		id, err := s.sealEntry(ctx, tx, p, c, in.Type, in.Content, in.Supersedes)
-		if err != nil {
-			return err
-		}
-		if err := s.applyEntry(ctx, tx, p, &c, &w, in, id); err != nil {
-			return err
-		}
-		out = Entry{ID: id, CaseID: caseID, Type: in.Type, Supersedes: in.Supersedes, AuthorUser: p.UserID,
-			AuthorOrg: p.OrgID, CreatedAt: s.now()}
-		if err := s.idem.Record(ctx, tx, http.StatusCreated, caseID, id); err != nil {
-			return err
-		}
-		return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.entry.create", "case", caseID, event.Allowed))
-	})
-	if err != nil {
-		return Entry{}, s.finish(ctx, err, "intake.entry.create", caseID)
-	}
-	return out, nil
-}
 
 // sealEntry seals content under a new data key and wraps the key for the
 // author's organisation, the owner and every organisation holding, at
@@ -253,33 +129,6 @@ func mayReadEntry(c store.CaseRow, grants []store.GrantRow, org string, e store.
 		return false
 	}
 	return (e.AuthorOrg == org && authorReads(grants, org)) || c.OwnerOrg == org || orgCoversClass(grants, org, class)
-}
-
-func (s *service) Entries(ctx context.Context, caseID string) ([]Entry, error) {
-	p, err := principal(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var (
-		stored []store.StoredEntry
-		c      store.CaseRow
-		grants []store.GrantRow
-	)
-	err = s.store.ReadTx(ctx, func(tx *sql.Tx) error {
-		if c, _, grants, err = s.loadForWorkflow(ctx, tx, p, caseID); err != nil {
-			return err
-		}
-		stored, err = s.store.Entries(ctx, tx, caseID, p.OrgID)
-		return err
-	})
-	if err != nil {
-		return nil, s.finish(ctx, err, "intake.entry.read", caseID)
-	}
-	// Fail closed, as Get: the read is in the outbox before any decryption.
-	if err := s.auditAlone(ctx, s.rec.New(ctx, "intake.entry.read", "case", caseID, event.Allowed)); err != nil {
-		return nil, err
-	}
-	return s.record(ctx, p, c, grants, stored)
 }
 
 // record is the case record as p may read it from stored: every entry,

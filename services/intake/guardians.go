@@ -3,71 +3,24 @@ package intake
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"net/http"
 	"slices"
 
-	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake/store"
+	"github.com/nrm-project/nrm/services/intake/workflow"
 )
 
-// ChildProtection answers who may protect a child: identity (users, roles,
-// organisation kinds) and the referral directory (services offered),
-// adapted by the binary. A child-protection organisation is one offering
-// the child_protection service, or of kind social_services.
-type ChildProtection interface {
-	// ProtectsChildren reports whether the organisation is a
-	// child-protection organisation.
-	ProtectsChildren(ctx context.Context, orgID string) (bool, error)
-	// IsGuardian reports whether userID is an active user of orgID holding
-	// the guardian role.
-	IsGuardian(ctx context.Context, userID, orgID string) (bool, error)
-}
+// Who protects children and who may be a child's guardian are the
+// workflow's (workflow/guardians.go); grants ask it too.
+type ChildProtection = workflow.ChildProtection
 
-// OrgKindSocialServices is the organisation kind that protects children
-// by mandate.
-const OrgKindSocialServices = "social_services"
+const OrgKindSocialServices = workflow.OrgKindSocialServices
 
-// ErrNotAGuardian refuses an appointment of someone who cannot be a
-// child's guardian.
-var ErrNotAGuardian = kit.NewError(http.StatusUnprocessableEntity, "not_a_guardian",
-	"user_id: must be a user holding the guardian role in a child-protection organisation")
+var ErrNotAGuardian = workflow.ErrNotAGuardian
 
-// protectsChildren asks the configured ChildProtection; without one, only
-// social services protect children.
+// protectsChildren reports whether org protects children
+// (workflow.Tracks.ProtectsChildren).
 func (s *service) protectsChildren(ctx context.Context, org OrgInfo) (bool, error) {
-	if org.Kind == OrgKindSocialServices {
-		return true, nil
-	}
-	if s.children == nil {
-		return false, nil
-	}
-	ok, err := s.children.ProtectsChildren(ctx, org.ID)
-	if err != nil {
-		return false, fmt.Errorf("intake: child protection: %w: %w", ErrUnavailable, err)
-	}
-	return ok, nil
-}
-
-// checkGuardian: a guardian is a real user with the guardian role in a
-// child-protection organisation. Without a ChildProtection configured no
-// one can be checked, so no one is appointed.
-func (s *service) checkGuardian(ctx context.Context, in GuardianInput, org OrgInfo) error {
-	cp, err := s.protectsChildren(ctx, org)
-	if err != nil {
-		return err
-	}
-	if !cp || s.children == nil {
-		return ErrNotAGuardian
-	}
-	ok, err := s.children.IsGuardian(ctx, in.UserID, org.ID)
-	if err != nil {
-		return fmt.Errorf("intake: guardian check: %w: %w", ErrUnavailable, err)
-	}
-	if !ok {
-		return ErrNotAGuardian
-	}
-	return nil
+	return s.Tracks.ProtectsChildren(ctx, org.ID, org.Kind)
 }
 
 // Sections a child may be shared without a recorded consent, by the

@@ -9,6 +9,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake/casefile"
+	"github.com/nrm-project/nrm/services/intake/workflow"
 )
 
 // Middleware decorates a Service.
@@ -19,12 +20,18 @@ type Middleware func(Service) Service
 // registrations, consents and grants carry what must never leave
 // intake's memory.
 func LoggingMiddleware(logger log.Logger) Middleware {
-	return func(next Service) Service { return &logging{next: next, log: logger} }
+	return func(next Service) Service {
+		m := &logging{next: next, log: logger}
+		m.Workflows = workflow.LoggingMiddleware(m.done)(next)
+		return m
+	}
 }
 
 type logging struct {
 	next Service
 	log  log.Logger
+	// Workflows logs the workflow's calls (package workflow's middleware).
+	Workflows
 }
 
 func (m *logging) done(ctx context.Context, method, caseID string, begin time.Time, err error) {
@@ -133,13 +140,19 @@ func InstrumentingMiddleware(reg prometheus.Registerer) (Middleware, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(next Service) Service { return &instrumenting{next: next, calls: calls, dur: dur} }, nil
+	return func(next Service) Service {
+		m := &instrumenting{next: next, calls: calls, dur: dur}
+		m.Workflows = workflow.InstrumentingMiddleware(m.done)(next)
+		return m
+	}, nil
 }
 
 type instrumenting struct {
 	next  Service
 	calls *prometheus.CounterVec
 	dur   *prometheus.HistogramVec
+	// Workflows counts the workflow's calls (package workflow's middleware).
+	Workflows
 }
 
 func (m *instrumenting) done(ctx context.Context, method string, begin time.Time, err error) {

@@ -64,29 +64,9 @@ type Service interface {
 	// links the two cases in statistics; neither case is opened.
 	ConfirmDuplicate(ctx context.Context, duplicateID string, samePerson bool) (Duplicate, error)
 
-	// Transition moves the case along the decision track (identified →
-	// submitted ⇄ info_requested → rg_* → cg_*, reconsideration, withdrawal).
-	// A negative decision is a proposal until a different decision maker
-	// confirms it. Illegal moves are ErrInvalidState naming the allowed ones.
-	Transition(ctx context.Context, caseID string, t TransitionRequest) (Workflow, error)
-	// SupportTransition moves the support track (open ⇄ suspended → closed
-	// → reopened) or records a support action (return, family tracing or
-	// reunification need a child's approved best-interests assessment).
-	SupportTransition(ctx context.Context, caseID string, t TransitionRequest) (Workflow, error)
-	// Workflow returns both tracks, deadlines and child-protection prompts.
-	Workflow(ctx context.Context, caseID string) (Workflow, error)
-	// DecisionQueue lists the cases submitted to the caller's competent
-	// authority awaiting a decision, by deadline, overdue ones marked.
-	DecisionQueue(ctx context.Context) ([]QueueItem, error)
-	// AddEntry appends a sealed entry to the case record; nothing changes
-	// or deletes one (a correction supersedes).
-	AddEntry(ctx context.Context, caseID string, in EntryInput) (Entry, error)
-	// Entries returns the case record with history, superseded entries
-	// marked, content only where the caller's organisation holds the key.
-	Entries(ctx context.Context, caseID string) ([]Entry, error)
-	// AppointGuardian appoints a child's guardian and grants the guardian's
-	// organisation what concerns the child (purpose guardian).
-	AppointGuardian(ctx context.Context, caseID string, g GuardianInput) (Workflow, error)
+	// Workflows: the decision and support tracks, the case record and the
+	// children's rules (workflow.go).
+	Workflows
 
 	// KeyStatus is the organisations' key rings as their administrators
 	// follow rotations (an org admin its own, a system admin every one).

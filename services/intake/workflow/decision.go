@@ -1,10 +1,8 @@
-package intake
+package workflow
 
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -14,6 +12,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
 
@@ -21,8 +20,8 @@ import (
 // caseworkers, and decision makers of a competent authority holding the
 // case's decision grant.
 const (
-	actorOwner     = "owner"
-	actorAuthority = "authority"
+	ActorOwner     = "owner"
+	ActorAuthority = "authority"
 )
 
 // decisionRule is one allowed move of the decision track.
@@ -31,28 +30,29 @@ type decisionRule struct{ from, to, actor string }
 // decisionRules is the decision track (DESIGN.md): anything not listed is
 // an invalid transition.
 var decisionRules = []decisionRule{
-	{DecisionIdentified, DecisionSubmitted, actorOwner},
-	{DecisionSubmitted, DecisionInfoRequested, actorAuthority},
-	{DecisionInfoRequested, DecisionSubmitted, actorOwner},
-	{DecisionSubmitted, DecisionRGPositive, actorAuthority},
-	{DecisionSubmitted, DecisionRGNegative, actorAuthority},
-	{DecisionRGPositive, DecisionCGPositive, actorAuthority},
-	{DecisionRGPositive, DecisionCGNegative, actorAuthority},
-	{DecisionRGNegative, DecisionSubmitted, actorAuthority}, // reconsideration
-	{DecisionCGNegative, DecisionSubmitted, actorAuthority}, // reconsideration
-	{DecisionIdentified, DecisionWithdrawn, actorOwner},
-	{DecisionSubmitted, DecisionWithdrawn, actorOwner},
-	{DecisionInfoRequested, DecisionWithdrawn, actorOwner},
-	{DecisionRGPositive, DecisionWithdrawn, actorOwner},
-	{DecisionRGNegative, DecisionWithdrawn, actorOwner},
+	{casefile.DecisionIdentified, casefile.DecisionSubmitted, ActorOwner},
+	{casefile.DecisionSubmitted, casefile.DecisionInfoRequested, ActorAuthority},
+	{casefile.DecisionInfoRequested, casefile.DecisionSubmitted, ActorOwner},
+	{casefile.DecisionSubmitted, casefile.DecisionRGPositive, ActorAuthority},
+	{casefile.DecisionSubmitted, casefile.DecisionRGNegative, ActorAuthority},
+	{casefile.DecisionRGPositive, casefile.DecisionCGPositive, ActorAuthority},
+	{casefile.DecisionRGPositive, casefile.DecisionCGNegative, ActorAuthority},
+	{casefile.DecisionRGNegative, casefile.DecisionSubmitted, ActorAuthority}, // reconsideration
+	{casefile.DecisionCGNegative, casefile.DecisionSubmitted, ActorAuthority}, // reconsideration
+	{casefile.DecisionIdentified, casefile.DecisionWithdrawn, ActorOwner},
+	{casefile.DecisionSubmitted, casefile.DecisionWithdrawn, ActorOwner},
+	{casefile.DecisionInfoRequested, casefile.DecisionWithdrawn, ActorOwner},
+	{casefile.DecisionRGPositive, casefile.DecisionWithdrawn, ActorOwner},
+	{casefile.DecisionRGNegative, casefile.DecisionWithdrawn, ActorOwner},
 }
 
 // DecisionStates lists every decision state.
-var DecisionStates = []string{DecisionIdentified, DecisionSubmitted, DecisionInfoRequested, DecisionRGPositive,
-	DecisionRGNegative, DecisionCGPositive, DecisionCGNegative, DecisionWithdrawn}
+var DecisionStates = []string{casefile.DecisionIdentified, casefile.DecisionSubmitted, casefile.DecisionInfoRequested,
+	casefile.DecisionRGPositive, casefile.DecisionRGNegative, casefile.DecisionCGPositive, casefile.DecisionCGNegative,
+	casefile.DecisionWithdrawn}
 
-// allowedDecisions lists the states actor may move the case to from from.
-func allowedDecisions(from string, actors ...string) []string {
+// AllowedDecisions lists the states actors may move the case to from from.
+func AllowedDecisions(from string, actors ...string) []string {
 	var out []string
 	for _, r := range decisionRules {
 		if r.from == from && slices.Contains(actors, r.actor) && !slices.Contains(out, r.to) {
@@ -62,7 +62,9 @@ func allowedDecisions(from string, actors ...string) []string {
 	return out
 }
 
-func negative(state string) bool { return state == DecisionRGNegative || state == DecisionCGNegative }
+func negative(state string) bool {
+	return state == casefile.DecisionRGNegative || state == casefile.DecisionCGNegative
+}
 
 // Workflow error codes.
 const (
@@ -94,7 +96,7 @@ func invalidTransition(from string, allowed []string) error {
 	if len(allowed) > 0 {
 		msg = "from " + from + " the allowed transitions are: " + strings.Join(allowed, ", ")
 	}
-	return kit.NewError(http.StatusConflict, CodeInvalidTransition, msg)
+	return kit.NewError(http.StatusConflict, casefile.CodeInvalidTransition, msg)
 }
 
 // caseActors returns the caller's relations to the case that let it act
@@ -102,93 +104,93 @@ func invalidTransition(from string, allowed []string) error {
 func caseActors(p auth.Principal, c store.CaseRow, grants []store.GrantRow) []string {
 	var out []string
 	if c.OwnerOrg == p.OrgID && (p.HasRole(auth.RoleFrontlineOfficer) || p.HasRole(auth.RoleNGOCaseworker)) {
-		out = append(out, actorOwner)
+		out = append(out, ActorOwner)
 	}
 	if p.HasRole(auth.RoleDecisionMaker) && store.HoldsDecisionGrant(grants, p.OrgID) {
-		out = append(out, actorAuthority)
+		out = append(out, ActorAuthority)
 	}
 	return out
 }
 
-const maxReason = 8 << 10
-
-func validateTransition(t TransitionRequest) error {
+func validateTransition(t casefile.TransitionRequest) error {
 	if len(t.Reason) > maxReason {
 		return kit.Validation("reason: at most 8 KiB")
 	}
-	if !refRe.MatchString(t.ReasonCode) || len(t.ReasonCode) > 64 {
+	if !codeRe.MatchString(t.ReasonCode) || len(t.ReasonCode) > 64 {
 		return kit.Validation("reason_code: a code of letters, digits and _.:-")
 	}
 	return nil
 }
 
-func (s *service) Transition(ctx context.Context, caseID string, t TransitionRequest) (Workflow, error) {
-	p, _, err := s.callerOrg(ctx)
+// Transition implements Service.
+func (tr *Tracks) Transition(ctx context.Context, caseID string, t casefile.TransitionRequest) (casefile.Workflow, error) {
+	p, _, err := tr.cw.CallerOrg(ctx)
 	if err != nil {
-		return Workflow{}, err
+		return casefile.Workflow{}, err
 	}
 	if err := validateTransition(t); err != nil {
-		return Workflow{}, err
+		return casefile.Workflow{}, err
 	}
 	if !slices.Contains(DecisionStates, t.To) {
-		return Workflow{}, kit.Validation("to: must be one of " + strings.Join(DecisionStates, ", "))
+		return casefile.Workflow{}, kit.Validation("to: must be one of " + strings.Join(DecisionStates, ", "))
 	}
 	// Submission grants the competent authority through Submit, in its
 	// own transaction, once the move is known to be allowed.
-	c, w, grants, err := s.loadForWorkflow(ctx, s.db, p, caseID)
+	c, w, grants, err := tr.cw.Visible(ctx, tr.db, p, caseID)
 	if err == nil {
-		err = s.refuseBreakGlassWrite(ctx, s.db, p, caseID)
+		err = tr.cw.RefuseWrite(ctx, tr.db, p, caseID)
 	}
 	if err != nil {
-		return Workflow{}, s.finish(ctx, err, "intake.case.transition", caseID)
+		return casefile.Workflow{}, tr.cw.Finish(ctx, err, "intake.case.transition", caseID)
 	}
 	actors := caseActors(p, c, grants)
 	if len(actors) == 0 {
-		return Workflow{}, kit.ErrForbidden
+		return casefile.Workflow{}, kit.ErrForbidden
 	}
-	if w.DecisionState == DecisionIdentified && t.To == DecisionSubmitted && slices.Contains(actors, actorOwner) {
-		if c.Route != RouteNRM {
-			return Workflow{}, invalidTransition(w.DecisionState, nil)
+	if w.DecisionState == casefile.DecisionIdentified && t.To == casefile.DecisionSubmitted && slices.Contains(actors, ActorOwner) {
+		if c.Route != casefile.RouteNRM {
+			return casefile.Workflow{}, invalidTransition(w.DecisionState, nil)
 		}
-		if _, err := s.submit(ctx, caseID, t); err != nil {
-			return Workflow{}, err
+		if err := tr.cw.Submit(ctx, caseID, t); err != nil {
+			return casefile.Workflow{}, err
 		}
-		return s.Workflow(ctx, caseID)
+		return tr.Workflow(ctx, caseID)
 	}
-	proposal, err := s.proposalReason(ctx, p, caseID, w)
+	proposal, err := tr.proposalReason(ctx, p, caseID, w)
 	if err != nil {
-		return Workflow{}, s.finish(ctx, err, "intake.case.transition", caseID)
+		return casefile.Workflow{}, tr.cw.Finish(ctx, err, "intake.case.transition", caseID)
 	}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		c, err := s.store.CaseByID(ctx, tx, caseID, true)
+	err = tr.db.Tx(ctx, func(tx *sql.Tx) error {
+		c, err := tr.store.CaseByID(ctx, tx, caseID, true)
 		if err != nil {
-			return errDenied
+			return ErrDenied
 		}
-		if grants, err = s.store.Grants(ctx, tx, caseID); err != nil {
+		if grants, err = tr.store.Grants(ctx, tx, caseID); err != nil {
 			return err
 		}
-		w, err := s.store.Workflow(ctx, tx, c)
+		w, err := tr.store.Workflow(ctx, tx, c)
 		if err != nil {
 			return err
 		}
-		if err := s.decide(ctx, tx, p, c, &w, caseActors(p, c, grants), t, proposal.text(w.ProposalEntry)); err != nil {
+		if err := tr.Decide(ctx, tx, p, c, &w, caseActors(p, c, grants), t, proposal.text(w.ProposalEntry)); err != nil {
 			return err
 		}
-		return s.idem.Record(ctx, tx, http.StatusOK, caseID)
+		return tr.idem.Record(ctx, tx, http.StatusOK, caseID)
 	})
 	if err != nil {
-		return Workflow{}, s.finish(ctx, err, "intake.case.transition", caseID)
+		return casefile.Workflow{}, tr.cw.Finish(ctx, err, "intake.case.transition", caseID)
 	}
-	return s.Workflow(ctx, caseID)
+	return tr.Workflow(ctx, caseID)
 }
 
-// decide applies one decision-track move in tx. proposalReason is the
-// pending negative proposal's reason, opened before tx (proposalReason), so
-// that a confirmed decision's letter states it.
-func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c store.CaseRow, w *store.WorkflowRow, actors []string, t TransitionRequest, proposalReason string) error {
-	from, now, pol := w.DecisionState, s.now(), s.pol
-	if c.Route != RouteNRM || !slices.Contains(allowedDecisions(from, actors...), t.To) {
-		return invalidTransition(from, allowedDecisions(from, actors...))
+// Decide applies one decision-track move in tx, for actors. proposalReason
+// is the pending negative proposal's reason, opened before tx
+// (proposalReason), so that a confirmed decision's letter states it. The
+// cases service's submission moves the track through it too.
+func (tr *Tracks) Decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c store.CaseRow, w *store.WorkflowRow, actors []string, t casefile.TransitionRequest, proposalReason string) error {
+	from, now, pol := w.DecisionState, tr.now(), tr.pol
+	if c.Route != casefile.RouteNRM || !slices.Contains(AllowedDecisions(from, actors...), t.To) {
+		return invalidTransition(from, AllowedDecisions(from, actors...))
 	}
 	today := now.Format(time.DateOnly)
 	if _, err := moveRefused(p, c, *w, t.To, today, t.ProceedEarly); err != nil {
@@ -200,7 +202,7 @@ func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c st
 	}
 	earlyEntry := ""
 	if strings.HasPrefix(t.To, "cg_") && today < w.ReflectionEnds {
-		e, err := s.earlyRequest(ctx, tx, c.ID)
+		e, err := tr.earlyRequest(ctx, tx, c.ID)
 		if err != nil {
 			return err
 		}
@@ -208,21 +210,21 @@ func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c st
 	}
 	reasonEntry := ""
 	if t.Reason != "" {
-		e, err := s.sealEntry(ctx, tx, p, c, entryDecision, map[string]string{"to": t.To, "reason": t.Reason}, "")
+		e, err := tr.cw.SealEntry(ctx, tx, p, c, casefile.EntryDecision, map[string]string{"to": t.To, "reason": t.Reason}, "")
 		if err != nil {
 			return err
 		}
 		reasonEntry = e
 	}
-	audit := s.rec.New(ctx, "intake.case.transition", "case", c.ID, event.Allowed)
+	audit := tr.rec.New(ctx, "intake.case.transition", "case", c.ID, event.Allowed)
 	if negative(t.To) && w.ProposalTo != t.To {
 		w.ProposalTo, w.ProposalBy, w.ProposalCode, w.ProposalEntry = t.To, p.UserID, t.ReasonCode, reasonEntry
-		if err := s.store.PutWorkflow(ctx, tx, w, now); err != nil {
+		if err := tr.store.PutWorkflow(ctx, tx, w, now); err != nil {
 			return err
 		}
-		return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.decision.propose", "case", c.ID, event.Allowed))
+		return tr.cw.Emit(ctx, tx, nil, tr.rec.New(ctx, "intake.decision.propose", "case", c.ID, event.Allowed))
 	}
-	d := DecisionRecord{ID: event.NewID(), Track: "decision", From: from, To: t.To, ReasonCode: t.ReasonCode,
+	d := casefile.DecisionRecord{ID: event.NewID(), Track: "decision", From: from, To: t.To, ReasonCode: t.ReasonCode,
 		DecidedBy: p.UserID, OrgID: p.OrgID, EntryID: reasonEntry, EarlyRequestID: earlyEntry, DecidedAt: now}
 	letterReason := t.Reason
 	if negative(t.To) {
@@ -235,22 +237,22 @@ func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c st
 	w.ProposalTo, w.ProposalBy, w.ProposalCode, w.ProposalEntry = "", "", "", ""
 	var stats []facts.Event
 	switch t.To {
-	case DecisionSubmitted:
-		if from == DecisionIdentified || negative(from) {
+	case casefile.DecisionSubmitted:
+		if from == casefile.DecisionIdentified || negative(from) {
 			w.SubmittedAt = &now
 			w.RGDue = pol.AddWorkingDays(now, pol.RGTargetWorkingDays).Format(time.DateOnly)
 			w.ReconsiderUntil = ""
 		}
-	case DecisionRGPositive:
+	case casefile.DecisionRGPositive:
 		w.ReflectionEnds = now.AddDate(0, 0, pol.ReflectionDays).Format(time.DateOnly)
-	case DecisionWithdrawn:
-		stats = append(stats, s.workflowFact(facts.Withdrawn, c))
+	case casefile.DecisionWithdrawn:
+		stats = append(stats, tr.cw.Fact(facts.Withdrawn, c))
 	}
 	if negative(t.To) {
 		w.ReconsiderUntil = now.AddDate(0, 0, pol.ReconsiderationDays).Format(time.DateOnly)
 	}
 	if strings.HasPrefix(t.To, "rg_") || strings.HasPrefix(t.To, "cg_") {
-		f := s.workflowFact(facts.Decided, c)
+		f := tr.cw.Fact(facts.Decided, c)
 		f.Outcome = t.To
 		if w.SubmittedAt != nil {
 			days := pol.WorkingDaysBetween(*w.SubmittedAt, now)
@@ -261,45 +263,16 @@ func (s *service) decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c st
 			}
 		}
 		stats = append(stats, f)
-		if err := s.sealLetter(ctx, tx, p, c, *w, t.To, letterReason); err != nil {
+		if err := tr.sealLetter(ctx, tx, p, c, *w, t.To, letterReason); err != nil {
 			return err
 		}
 	}
 	w.DecisionState = t.To
-	if err := s.store.PutWorkflow(ctx, tx, w, now); err != nil {
+	if err := tr.store.PutWorkflow(ctx, tx, w, now); err != nil {
 		return err
 	}
-	if err := s.store.InsertDecision(ctx, tx, c.ID, d); err != nil {
+	if err := tr.store.InsertDecision(ctx, tx, c.ID, d); err != nil {
 		return err
 	}
-	return s.emitWorkflow(ctx, tx, stats, audit)
-}
-
-// loadForWorkflow reads the case, its workflow and grants for a caller
-// who may see it; anyone else is errDenied.
-func (s *service) loadForWorkflow(ctx context.Context, q store.Querier, p auth.Principal, caseID string) (store.CaseRow, store.WorkflowRow, []store.GrantRow, error) {
-	c, err := s.store.CaseByID(ctx, q, caseID, false)
-	if errors.Is(err, ErrNotFound) {
-		return c, store.WorkflowRow{}, nil, errDenied
-	}
-	if err != nil {
-		return c, store.WorkflowRow{}, nil, err
-	}
-	secs, err := s.store.Sections(ctx, q, caseID)
-	if err != nil {
-		return c, store.WorkflowRow{}, nil, err
-	}
-	grants, err := s.store.Grants(ctx, q, caseID)
-	if err != nil {
-		return c, store.WorkflowRow{}, nil, err
-	}
-	grants = grantsFor(p, grants)
-	if !canSee(c, secs, grants, p.OrgID) || c.Status == StatusDraft {
-		return c, store.WorkflowRow{}, nil, errDenied
-	}
-	w, err := s.store.Workflow(ctx, q, c)
-	if err != nil {
-		return c, store.WorkflowRow{}, nil, fmt.Errorf("intake: case %s: %w", caseID, err)
-	}
-	return c, w, grants, nil
+	return tr.cw.Emit(ctx, tx, stats, audit)
 }

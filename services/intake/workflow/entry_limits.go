@@ -1,4 +1,4 @@
-package intake
+package workflow
 
 // maxEntryDepth bounds how deeply an entry's JSON content nests: the case
 // record holds notes and forms, not trees, and a deep document costs every

@@ -1,15 +1,16 @@
-package intake
+package workflow
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/casefile"
+	"github.com/nrm-project/nrm/services/intake/keyring"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
 
@@ -18,14 +19,15 @@ import (
 // it). One function for the transition and for the workflow's allowed
 // list, so the list offers nothing that is then refused.
 func moveRefused(p auth.Principal, c store.CaseRow, w store.WorkflowRow, to, today string, early bool) (opens string, err error) {
+	conclusive := to == casefile.DecisionCGPositive || to == casefile.DecisionCGNegative
 	switch {
-	case to == DecisionWithdrawn && c.TreatedAsChild:
+	case to == casefile.DecisionWithdrawn && c.TreatedAsChild:
 		return "", ErrChildNoWithdrawal
-	case (to == DecisionCGPositive || to == DecisionCGNegative) && today < w.ReflectionEnds && !early:
+	case conclusive && today < w.ReflectionEnds && !early:
 		return w.ReflectionEnds, ErrReflectionPeriod
-	case (to == DecisionCGPositive || to == DecisionCGNegative) && today < w.ReflectionEnds && !earlyPossible(c, to):
+	case conclusive && today < w.ReflectionEnds && !earlyPossible(c, to):
 		return w.ReflectionEnds, ErrEarlyNotAllowed
-	case negative(w.DecisionState) && to == DecisionSubmitted && w.ReconsiderUntil != "" && today > w.ReconsiderUntil:
+	case negative(w.DecisionState) && to == casefile.DecisionSubmitted && w.ReconsiderUntil != "" && today > w.ReconsiderUntil:
 		return "", ErrReconsiderClosed
 	case negative(to) && w.ProposalTo == to && w.ProposalBy == p.UserID:
 		return "", ErrSecondDecisionMaker
@@ -38,15 +40,15 @@ func moveRefused(p auth.Principal, c store.CaseRow, w store.WorkflowRow, to, tod
 // decision would cut short the period meant to let the person recover
 // before deciding on cooperation; a child's period is never shortened.
 func earlyPossible(c store.CaseRow, to string) bool {
-	return to == DecisionCGPositive && !c.TreatedAsChild
+	return to == casefile.DecisionCGPositive && !c.TreatedAsChild
 }
 
 // earlyRequest returns the person's recorded request to proceed early,
 // made since the positive reasonable-grounds decision that opened the
 // reflection period and not since corrected: the entry an early conclusive
 // decision rests on.
-func (s *service) earlyRequest(ctx context.Context, q store.Querier, caseID string) (string, error) {
-	id, err := s.store.LatestEntry(ctx, q, caseID, EntryProceedEarly, DecisionRGPositive)
+func (tr *Tracks) earlyRequest(ctx context.Context, q store.Querier, caseID string) (string, error) {
+	id, err := tr.store.LatestEntry(ctx, q, caseID, casefile.EntryProceedEarly, casefile.DecisionRGPositive)
 	if errors.Is(err, ErrNotFound) {
 		return "", ErrEarlyRequestMissing
 	}
@@ -55,16 +57,16 @@ func (s *service) earlyRequest(ctx context.Context, q store.Querier, caseID stri
 
 // openMoves splits the moves the rules give the caller into those open
 // today and those that open later.
-func openMoves(p auth.Principal, c store.CaseRow, w store.WorkflowRow, actors []string, today string) ([]string, []LaterMove) {
+func openMoves(p auth.Principal, c store.CaseRow, w store.WorkflowRow, actors []string, today string) ([]string, []casefile.LaterMove) {
 	var now []string
-	var later []LaterMove
-	for _, to := range allowedDecisions(w.DecisionState, actors...) {
+	var later []casefile.LaterMove
+	for _, to := range AllowedDecisions(w.DecisionState, actors...) {
 		from, err := moveRefused(p, c, w, to, today, false)
 		switch {
 		case err == nil:
 			now = append(now, to)
 		case from != "":
-			later = append(later, LaterMove{To: to, Code: kit.AsError(err).Code, PossibleFrom: from,
+			later = append(later, casefile.LaterMove{To: to, Code: kit.AsError(err).Code, PossibleFrom: from,
 				EarlyOnRequest: errors.Is(err, ErrReflectionPeriod) && earlyPossible(c, to)})
 		}
 	}
@@ -98,11 +100,11 @@ func (r pendingReason) text(entry string) string {
 // proposalReason opens the sealed reason of a pending negative proposal
 // that the caller, a different decision maker of the same authority, may
 // confirm: a confirmed decision's letter states the proposer's reasons too.
-func (s *service) proposalReason(ctx context.Context, p auth.Principal, caseID string, w store.WorkflowRow) (pendingReason, error) {
+func (tr *Tracks) proposalReason(ctx context.Context, p auth.Principal, caseID string, w store.WorkflowRow) (pendingReason, error) {
 	if w.ProposalTo == "" || w.ProposalEntry == "" || w.ProposalBy == p.UserID {
 		return pendingReason{}, nil
 	}
-	stored, err := s.store.Entries(ctx, s.db, caseID, p.OrgID)
+	stored, err := tr.store.Entries(ctx, tr.db, caseID, p.OrgID)
 	if err != nil {
 		return pendingReason{}, err
 	}
@@ -110,7 +112,7 @@ func (s *service) proposalReason(ctx context.Context, p auth.Principal, caseID s
 		if e.ID != w.ProposalEntry || !e.HasKey {
 			continue
 		}
-		pt, err := s.openEntry(ctx, p.OrgID, e)
+		pt, err := tr.cw.OpenEntry(ctx, p.OrgID, e)
 		if err != nil {
 			return pendingReason{}, err
 		}
@@ -120,7 +122,7 @@ func (s *service) proposalReason(ctx context.Context, p auth.Principal, caseID s
 		err = json.Unmarshal(pt, &r)
 		clear(pt)
 		if err != nil {
-			return pendingReason{}, fmt.Errorf("intake: case %s: proposal reason: %w", caseID, ErrIntegrity)
+			return pendingReason{}, fmt.Errorf("intake: case %s: proposal reason: %w", caseID, keyring.ErrIntegrity)
 		}
 		return pendingReason{entryID: e.ID, reason: r.Reason}, nil
 	}
@@ -137,14 +139,4 @@ func joinReasons(proposed, confirmed string) string {
 		}
 	}
 	return strings.Join(parts, "\n\n")
-}
-
-// consentRequired names the purpose whose consent is missing.
-func consentRequired(purpose string) error {
-	field := map[string]string{PurposeNRMSubmission: "consent.nrm_referral", PurposeAssistance: "consent.assistance",
-		PurposeDataSharing: "consent.data_sharing"}[purpose]
-	e := kit.NewError(http.StatusConflict, CodeConsentRequired,
-		"the person's consent to "+strings.ReplaceAll(purpose, "_", " ")+" is not recorded")
-	e.Fields = []kit.FieldError{{Path: field, Code: CodeConsentRequired, Message: "record the person's " + purpose + " consent first"}}
-	return e
 }

@@ -1,4 +1,4 @@
-package intake
+package workflow
 
 import (
 	"context"
@@ -8,38 +8,40 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 )
 
-func (s *service) DecisionQueue(ctx context.Context) ([]QueueItem, error) {
-	p, _, err := s.callerOrg(ctx)
+// DecisionQueue implements Service.
+func (tr *Tracks) DecisionQueue(ctx context.Context) ([]casefile.QueueItem, error) {
+	p, _, err := tr.cw.CallerOrg(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if !p.HasRole(auth.RoleDecisionMaker) {
 		return nil, kit.ErrForbidden
 	}
-	now := s.now()
-	out := []QueueItem{}
-	err = s.store.ReadTx(ctx, func(tx *sql.Tx) error {
-		ids, err := s.store.DecidingCases(ctx, tx, p.OrgID)
+	now := tr.now()
+	out := []casefile.QueueItem{}
+	err = tr.store.ReadTx(ctx, func(tx *sql.Tx) error {
+		ids, err := tr.store.DecidingCases(ctx, tx, p.OrgID)
 		if err != nil {
 			return err
 		}
 		for _, id := range ids {
-			c, err := s.store.CaseByID(ctx, tx, id, false)
+			c, err := tr.store.CaseByID(ctx, tx, id, false)
 			if err != nil {
 				return err
 			}
-			w, err := s.store.Workflow(ctx, tx, c)
+			w, err := tr.store.Workflow(ctx, tx, c)
 			if err != nil {
 				return err
 			}
-			item := QueueItem{CaseID: c.ID, Reference: c.Reference, DecisionState: w.DecisionState,
+			item := casefile.QueueItem{CaseID: c.ID, Reference: c.Reference, DecisionState: w.DecisionState,
 				Proposal: w.ProposalTo, AwaitsYou: w.ProposalTo != "" && w.ProposalBy != p.UserID, TreatedAsChild: c.TreatedAsChild}
 			switch w.DecisionState {
-			case DecisionSubmitted, DecisionInfoRequested:
+			case casefile.DecisionSubmitted, casefile.DecisionInfoRequested:
 				item.Due, item.Overdue = w.RGDue, rgOverdue(w, now)
-			case DecisionRGPositive:
+			case casefile.DecisionRGPositive:
 				item.Due = w.ReflectionEnds
 			default:
 				continue
@@ -67,7 +69,7 @@ func (s *service) DecisionQueue(ctx context.Context) ([]QueueItem, error) {
 		}
 		return a.Due < b.Due
 	})
-	if err := s.auditAlone(ctx, s.rec.New(ctx, "intake.decision.queue", "case", "", event.Allowed)); err != nil {
+	if err := tr.cw.AuditAlone(ctx, tr.rec.New(ctx, "intake.decision.queue", "case", "", event.Allowed)); err != nil {
 		return nil, err
 	}
 	return out, nil

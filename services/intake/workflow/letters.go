@@ -1,4 +1,4 @@
-package intake
+package workflow
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
 
@@ -20,12 +21,12 @@ var letterTemplates = template.Must(template.ParseFS(letterFS, "letters/*.tmpl")
 
 // decisionLabels are the decisions as a letter states them, per language.
 var decisionLabels = map[string]map[string]string{
-	"en": {DecisionRGPositive: "positive reasonable-grounds decision", DecisionRGNegative: "negative reasonable-grounds decision",
-		DecisionCGPositive: "positive conclusive-grounds decision", DecisionCGNegative: "negative conclusive-grounds decision"},
-	"fr": {DecisionRGPositive: "décision positive sur motifs raisonnables", DecisionRGNegative: "décision négative sur motifs raisonnables",
-		DecisionCGPositive: "décision positive sur motifs concluants", DecisionCGNegative: "décision négative sur motifs concluants"},
-	"ar": {DecisionRGPositive: "قرار إيجابي بناءً على أسباب معقولة", DecisionRGNegative: "قرار سلبي بناءً على أسباب معقولة",
-		DecisionCGPositive: "قرار إيجابي نهائي", DecisionCGNegative: "قرار سلبي نهائي"},
+	"en": {casefile.DecisionRGPositive: "positive reasonable-grounds decision", casefile.DecisionRGNegative: "negative reasonable-grounds decision",
+		casefile.DecisionCGPositive: "positive conclusive-grounds decision", casefile.DecisionCGNegative: "negative conclusive-grounds decision"},
+	"fr": {casefile.DecisionRGPositive: "décision positive sur motifs raisonnables", casefile.DecisionRGNegative: "décision négative sur motifs raisonnables",
+		casefile.DecisionCGPositive: "décision positive sur motifs concluants", casefile.DecisionCGNegative: "décision négative sur motifs concluants"},
+	"ar": {casefile.DecisionRGPositive: "قرار إيجابي بناءً على أسباب معقولة", casefile.DecisionRGNegative: "قرار سلبي بناءً على أسباب معقولة",
+		casefile.DecisionCGPositive: "قرار إيجابي نهائي", casefile.DecisionCGNegative: "قرار سلبي نهائي"},
 }
 
 // letterLanguage is the first of the person's languages with a template,
@@ -58,19 +59,19 @@ func renderLetter(lang string, l letter) (string, error) {
 
 // sealLetter renders the letter of a decision in the person's language
 // and seals it into the case record (type decision_letter).
-func (s *service) sealLetter(ctx context.Context, tx *sql.Tx, p auth.Principal, c store.CaseRow, w store.WorkflowRow, to, reason string) error {
+func (tr *Tracks) sealLetter(ctx context.Context, tx *sql.Tx, p auth.Principal, c store.CaseRow, w store.WorkflowRow, to, reason string) error {
 	lang := letterLanguage(c.Languages)
-	l := letter{Reference: c.Reference, Date: s.now().Format(time.DateOnly), Decision: decisionLabels[lang][to], Reason: reason}
+	l := letter{Reference: c.Reference, Date: tr.now().Format(time.DateOnly), Decision: decisionLabels[lang][to], Reason: reason}
 	if strings.HasPrefix(to, "cg_") && l.Date < w.ReflectionEnds {
 		l.ReflectionEnds = w.ReflectionEnds
 	}
 	if negative(to) {
-		l.ReconsiderUntil = s.now().AddDate(0, 0, s.pol.ReconsiderationDays).Format(time.DateOnly)
+		l.ReconsiderUntil = tr.now().AddDate(0, 0, tr.pol.ReconsiderationDays).Format(time.DateOnly)
 	}
 	text, err := renderLetter(lang, l)
 	if err != nil {
 		return err
 	}
-	_, err = s.sealEntry(ctx, tx, p, c, entryLetter, map[string]string{"language": lang, "decision": to, "text": text}, "")
+	_, err = tr.cw.SealEntry(ctx, tx, p, c, casefile.EntryLetter, map[string]string{"language": lang, "decision": to, "text": text}, "")
 	return err
 }
