@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/go-kit/log/level"
+
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
@@ -14,6 +15,12 @@ import (
 	"github.com/nrm-project/nrm/services/intake/cases"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
+
+// The case work every intake service shares: who the caller is, the owner's
+// hold on a case in a change, the answer to a refusal, who sees a case at
+// all, a read that failed, and the grants a submission, a transfer and a
+// consent withdrawal make or end. The cases service reaches them through
+// Casework (cases_casework.go).
 
 // callerOrg returns the caller and their organisation; a caller without
 // one (the command line) may not touch cases.
@@ -49,7 +56,6 @@ func (s *service) owned(ctx context.Context, tx *sql.Tx, p auth.Principal, id, a
 // outside (the transaction rolls back) and answers ErrNotFound.
 var errDenied = casefile.ErrDenied
 
-// finish turns errDenied into a recorded denial.
 // auditedRefusals are the refusals to a signed-in user that finish audits
 // as denials, by their code.
 var auditedRefusals = map[string]error{
@@ -58,6 +64,8 @@ var auditedRefusals = map[string]error{
 	CodeBestInterestsRecorder: ErrBestInterestsRecorder,
 }
 
+// finish turns errDenied into a recorded denial, and audits the
+// refusals of auditedRefusals.
 func (s *service) finish(ctx context.Context, err error, action, id string) error {
 	if errors.Is(err, errDenied) {
 		return s.deny(ctx, action, id)
@@ -207,5 +215,3 @@ var (
 	sharingCovers  = casefile.SharingCovers
 	oneOf          = cases.OneOf
 )
-
-var consentPurposes = []string{PurposeAssistance, PurposeNRMSubmission, PurposeDataSharing}
