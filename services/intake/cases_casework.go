@@ -24,9 +24,6 @@ type (
 	SummaryReader = cases.SummaryReader
 )
 
-// view is the case as a reader sees it (cases.View).
-var view = cases.View
-
 // submit is the one submission path (cases.Cases.SubmitTransition): a
 // transition to submitted is carried out by the cases service.
 func (s *service) submit(ctx context.Context, caseID string, t TransitionRequest) (Case, error) {

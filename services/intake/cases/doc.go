@@ -29,6 +29,34 @@
 // and passes in Config. It never imports the intake package itself, nor
 // the workflow and oversight services (internal/rules).
 //
+// Registration. Three routes (DESIGN.md): nrm (a child, or an adult who
+// consents to submission), assistance (an adult accepting help only) and
+// anonymous (an adult declining both: no section at all, no birth year,
+// never shared; a later case may link it with LinkNotification or
+// Registration.NotificationID). Attributes are codes from casefile/taxonomy.go,
+// kept as columns for routing and statistics; anyone not known to be an
+// adult, or whose age is disputed, is treated as a child. A draft is
+// checked leniently (missing fields allowed, present ones checked),
+// UpdateDraft replaces its content and Finalize validates fully. References
+// are NRM-YYYY-NNNNNN from a per-year counter (store.References), taken
+// before the registration's transaction (a failed registration leaves a
+// gap).
+//
+// Consent is a list of records, one per purpose (assistance,
+// nrm_submission, data_sharing) per recording, never overwritten; the
+// current consent for a purpose is its latest record, unless expired.
+//
+// Duplicates. At registration and Finalize, one blind-index row set per
+// case: seal.Simplify of the full name and each variant, with the birth
+// year when known (from date_of_birth, else birth_year), else of the names
+// alone, truncated to 16 bits. A known year also meets cases without one
+// (name_only). Matches go to the duplicates table, visible only through
+// Duplicates to coordinators and decision makers. The check is limited per
+// user (Config.DuplicateLimit: intake's DuplicateCheckBurst, 40, refilled
+// at DuplicateChecksPerHour, 60): above it the registration is refused with 429 naming the limit
+// duplicate_checks and when to retry, before any work, whatever the names;
+// the officer's response and audit trail never depend on a match.
+//
 // Every change commits with its audit event in one transaction; a refusal
 // inside a transaction is ErrDenied, recorded by Casework.Finish once the
 // transaction has rolled back, and answered as ErrNotFound.

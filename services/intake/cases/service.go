@@ -9,7 +9,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/nrm-project/nrm/pkg/auth"
-	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/idempotency"
@@ -18,6 +17,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/notice"
 	"github.com/nrm-project/nrm/pkg/outbox"
 	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/keyring"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
@@ -150,6 +150,78 @@ type Casework interface {
 // it outside (the transaction rolls back) and answers ErrNotFound.
 var ErrDenied = errDenied
 
+// What cases needs from below, each narrowed to the calls it makes:
+// intake passes its *db.DB, *store.Store, *keyring.Ring, *keys.CaseKeys,
+// *idempotency.Store and *store.References.
+type (
+	// DB runs transactions, and a single read outside one.
+	DB interface {
+		store.Querier
+		Tx(ctx context.Context, fn func(tx *sql.Tx) error) error
+	}
+	// Store is intake's SQL as cases uses it: every statement on the
+	// caller's Querier (the database or its transaction), but the reads
+	// that take their own snapshot.
+	Store interface {
+		ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error
+		// The case and its consent.
+		CaseByID(ctx context.Context, q store.Querier, id string, lock bool) (store.CaseRow, error)
+		InsertCases(ctx context.Context, q store.Querier, cs ...*store.CaseRow) error
+		UpdateCase(ctx context.Context, q store.Querier, c *store.CaseRow) error
+		ListCases(ctx context.Context, org, status string, after *store.Cursor, limit int) ([]store.CaseRow, error)
+		Caseload(ctx context.Context, org string) ([]casefile.CaseloadItem, error)
+		Consents(ctx context.Context, q store.Querier, caseID string) ([]Consent, error)
+		InsertConsent(ctx context.Context, q store.Querier, caseID string, c Consent) error
+		InsertConsents(ctx context.Context, q store.Querier, caseID string, cs []Consent) error
+		InsertConsentSets(ctx context.Context, q store.Querier, sets ...store.CaseConsents) error
+		// Sealed sections, wraps and their MACs.
+		Sections(ctx context.Context, q store.Querier, caseID string) ([]store.SectionRow, error)
+		InsertSections(ctx context.Context, q store.Querier, rows []store.SectionRow, now time.Time) error
+		DeleteSections(ctx context.Context, q store.Querier, caseID string) error
+		InsertWraps(ctx context.Context, q store.Querier, now time.Time, ws ...store.WrapRow) error
+		PutWrap(ctx context.Context, q store.Querier, w store.WrapRow, now time.Time) error
+		PutWrapIfActive(ctx context.Context, q store.Querier, w store.WrapRow, now time.Time) (bool, error)
+		DeleteWrap(ctx context.Context, q store.Querier, caseID, orgID string) error
+		PutMACs(ctx context.Context, q store.Querier, caseID, orgID string, macs map[seal.SectionID][]byte) error
+		Macs(ctx context.Context, q store.Querier, caseID, orgID string) (map[seal.SectionID][]byte, error)
+		// Reads of a case as one organisation reads it.
+		CaseForRead(ctx context.Context, q store.Querier, id, org string) (store.ReadRow, error)
+		Snapshot(ctx context.Context, id, org string) (store.Snapshot, error)
+		SnapshotIn(ctx context.Context, q store.Querier, id, org string) (store.Snapshot, error)
+		Grants(ctx context.Context, q store.Querier, caseID string) ([]store.GrantRow, error)
+		// The tracks and the record a submission and a case view read.
+		Workflow(ctx context.Context, q store.Querier, c store.CaseRow) (store.WorkflowRow, error)
+		Decisions(ctx context.Context, q store.Querier, caseID string) ([]DecisionRecord, error)
+		Entries(ctx context.Context, q store.Querier, caseID, org string) ([]store.StoredEntry, error)
+		// WritesFor holds a registration group's inserts back into one
+		// round trip on PostgreSQL.
+		WritesFor(tx *sql.Tx) store.Writes
+	}
+	// Ring is the organisations' key ring: an identity made on first need,
+	// the active key a case is wrapped to, the identity that opens a wrap.
+	Ring interface {
+		EnsureOrgKey(ctx context.Context, orgID string) error
+		ActiveKeyHint(ctx context.Context, orgID string) (int, seal.Recipient, error)
+		ActiveRecipient(ctx context.Context, tx keyring.Querier, orgID string) (int, seal.Recipient, error)
+		ActiveKeys(ctx context.Context, tx keyring.Querier, orgs []string) (map[string]keyring.ActiveKey, error)
+		ActiveRecipientOf(orgID string, k keyring.ActiveKey) (seal.Recipient, error)
+		LiveIdentity(orgID string, version, oldestLive int, blob []byte) (*seal.OrgIdentity, error)
+	}
+	// CaseKeys makes a new case's retention class keys (keys.CaseKeys).
+	CaseKeys interface {
+		NewCase(classes ...string) (*keys.CaseRing, error)
+	}
+	// Outcomes records the outcome of a keyed request in its transaction
+	// (idempotency.Store).
+	Outcomes interface {
+		Record(ctx context.Context, tx idempotency.Execer, status int, ids ...string) error
+	}
+	// References hands out case references (store.References).
+	References interface {
+		Next(year int) (string, error)
+	}
+)
+
 // OrgDirectory answers questions about organisations (the identity
 // service, adapted). Org returns an error wrapping kit.ErrNotFound for an
 // unknown id.
@@ -170,15 +242,15 @@ type Metrics struct {
 // Config holds the cases service's dependencies, shared with the intake
 // service that composes it.
 type Config struct {
-	DB       *db.DB
-	Store    *store.Store
-	Ring     *keyring.Ring
-	CaseKeys *keys.CaseKeys
+	DB       DB
+	Store    Store
+	Ring     Ring
+	CaseKeys CaseKeys
 	Orgs     OrgDirectory
 	// Refs hands out case references.
-	Refs *store.References
+	Refs References
 	// Idem records the outcome of keyed requests.
-	Idem *idempotency.Store
+	Idem Outcomes
 	// Indexer makes the blind indexes of the duplicate check.
 	Indexer *seal.Indexer
 	// MACKey is keys.PurposeSectionMAC: section and wrap MACs.
@@ -198,13 +270,13 @@ type Config struct {
 
 // Cases is the cases service.
 type Cases struct {
-	db       *db.DB
-	store    *store.Store
-	ring     *keyring.Ring
-	caseKeys *keys.CaseKeys
+	db       DB
+	store    Store
+	ring     Ring
+	caseKeys CaseKeys
 	orgs     OrgDirectory
-	refs     *store.References
-	idem     *idempotency.Store
+	refs     References
+	idem     Outcomes
 	indexer  *seal.Indexer
 	macKey   []byte
 	dupLimit *kit.Limiter
