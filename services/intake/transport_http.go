@@ -20,7 +20,8 @@ import (
 const MaxListLimit = cases.MaxListLimit
 
 // MakeHTTPHandler returns the public HTTP API of the intake service: the
-// cases routes (cases.HandleRoutes), the workflow's, oversight's and
+// cases routes (cases.HandleRoutes), the workflow's and oversight's
+// (handleWorkflow), and these:
 //
 //	GET  /api/v1/keys                                   -> {"keys":[KeyStatus]} (admins)
 //	GET  /api/v1/cases/{id}/grants                      -> {"grants":[...]}
