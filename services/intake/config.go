@@ -219,7 +219,7 @@ func newService(cfg Config) (*service, error) {
 		Indexer: ix, MACKey: s.macKey, DuplicateLimit: duplicateLimiter(cfg, now),
 		Regions: append(slices.Clone(cfg.Regions), "abroad"), Recorder: s.rec,
 		Metrics:  cases.Metrics{Registrations: m.registrations, Reads: m.reads, Groups: m.groups},
-		Casework: casesWork{s}, Logger: s.log, Now: s.now,
+		Casework: casesWork{s}, Now: s.now,
 	})
 	return s, nil
 }

@@ -263,7 +263,6 @@ type Config struct {
 	Recorder event.Recorder
 	Metrics  Metrics
 	Casework Casework
-	Logger   log.Logger
 	// Now is the clock, already in UTC at microsecond precision.
 	Now func() time.Time
 }
@@ -298,7 +297,7 @@ var _ Service = (*Cases)(nil)
 func New(cfg Config) *Cases {
 	s := &Cases{db: cfg.DB, store: cfg.Store, ring: cfg.Ring, caseKeys: cfg.CaseKeys, orgs: cfg.Orgs, refs: cfg.Refs,
 		idem: cfg.Idem, indexer: cfg.Indexer, macKey: cfg.MACKey, dupLimit: cfg.DuplicateLimit,
-		regions: map[string]bool{}, regionList: cfg.Regions, rec: cfg.Recorder, metrics: cfg.Metrics, cw: cfg.Casework, log: cfg.Logger, now: cfg.Now}
+		regions: map[string]bool{}, regionList: cfg.Regions, rec: cfg.Recorder, metrics: cfg.Metrics, cw: cfg.Casework, now: cfg.Now}
 	for _, r := range cfg.Regions {
 		s.regions[r] = true
 	}
