@@ -130,19 +130,6 @@ func (s *service) statsEvent(typ, caseID string) facts.Event {
 	return facts.Event{Type: typ, CaseKey: s.pseudonym(caseID), Month: s.now().Format("2006-01")}
 }
 
-func (s *service) registeredEvent(c store.CaseRow) facts.Event {
-	e := s.statsEvent(facts.Registered, c.ID)
-	child := c.TreatedAsChild
-	if len(c.IdentifiedOn) >= 7 {
-		e.IdentifiedMonth = c.IdentifiedOn[:7]
-	}
-	e.Region, e.Gender, e.AgeGroup, e.TreatedAsChild = c.Region, c.Gender, c.AgeGroup, &child
-	e.Nationalities, e.ExploitationTypes, e.ExploitationLocation = c.Nationalities, c.ExploitationTypes, c.ExploitationLocation
-	e.Indicators, e.Needs, e.Route, e.OrgKind = c.Indicators, c.Needs, c.Route, c.RegisteringOrgKind
-	e.Unaccompanied, e.ProtectionStatus = c.Unaccompanied, c.ProtectionStatus
-	return e
-}
-
 func (s *service) stats(ctx context.Context, tx *sql.Tx, events ...facts.Event) error {
 	ps := make([]any, len(events))
 	for i, e := range events {

@@ -19,7 +19,7 @@ const (
 )
 
 // caseClasses are made when a case is registered (keys.CaseKeys.NewCase).
-var caseClasses = []string{retentionIdentity, retentionSupport, retentionDecision, retentionAttachment}
+var caseClasses = casefile.CaseClasses
 
 var sectionClass = casefile.SectionClass
 

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/go-kit/kit/endpoint"
@@ -17,8 +16,8 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
-	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/workflow"
+	"github.com/nrm-project/nrm/services/intake/cases"
 )
 
 // maxClientResponse bounds a response body read by the client: a page of
@@ -29,6 +28,7 @@ const maxClientResponse = 8 << 20
 // and errors come back as the *kit.Error the server answered, so callers
 // cannot tell it from the in-process service.
 type client struct {
+	cases.Service
 	base *url.URL
 	hc   httptransport.HTTPClient
 	// Client makes the workflow's calls through call.
@@ -50,6 +50,7 @@ func NewClient(instance string, hc httptransport.HTTPClient) (Service, error) {
 	}
 	c := &client{base: u, hc: hc}
 	c.Client = workflow.NewClient(c.call)
+	c.Service = cases.NewClient(c.call)
 	return c, nil
 }
 
@@ -104,71 +105,6 @@ func requestIDToHTTP(ctx context.Context, r *http.Request) context.Context {
 	return ctx
 }
 
-// checkIDs answers ErrNotFound for an id the server would not route, as
-// the server itself would, without a round trip.
-func checkIDs(ids ...string) error {
-	for _, id := range ids {
-		if !casefile.ValidID(id) {
-			return ErrNotFound
-		}
-	}
-	return nil
-}
-
-func (c *client) caseCall(ctx context.Context, method string, ok int, body any, caseID string, more ...string) (Case, error) {
-	if err := checkIDs(caseID); err != nil {
-		return Case{}, err
-	}
-	var out Case
-	if err := c.call(ctx, method, ok, nil, body, &out, append([]string{"cases", caseID}, more...)...); err != nil {
-		return Case{}, err
-	}
-	return out, nil
-}
-
-// Register implements Service.
-func (c *client) Register(ctx context.Context, r Registration) (Case, error) {
-	var out Case
-	if err := c.call(ctx, http.MethodPost, http.StatusCreated, nil, r, &out, "cases"); err != nil {
-		return Case{}, err
-	}
-	return out, nil
-}
-
-// UpdateDraft implements Service.
-func (c *client) UpdateDraft(ctx context.Context, id string, r Registration) (Case, error) {
-	return c.caseCall(ctx, http.MethodPut, http.StatusOK, r, id)
-}
-
-// Finalize implements Service.
-func (c *client) Finalize(ctx context.Context, id string) (Case, error) {
-	return c.caseCall(ctx, http.MethodPost, http.StatusOK, nil, id, "finalize")
-}
-
-// Get implements Service.
-func (c *client) Get(ctx context.Context, id string) (Case, error) {
-	return c.caseCall(ctx, http.MethodGet, http.StatusOK, nil, id)
-}
-
-// CaseView implements Service.
-func (c *client) CaseView(ctx context.Context, id string, parts CaseParts) (CaseView, error) {
-	if err := checkIDs(id); err != nil {
-		return CaseView{}, err
-	}
-	q := url.Values{}
-	if parts.Workflow {
-		q.Set("workflow", "true")
-	}
-	if parts.Entries {
-		q.Set("entries", "true")
-	}
-	var out CaseView
-	if err := c.call(ctx, http.MethodGet, http.StatusOK, q, nil, &out, "cases", id, "view"); err != nil {
-		return CaseView{}, err
-	}
-	return out, nil
-}
-
 // KeyStatus implements Service.
 func (c *client) KeyStatus(ctx context.Context) ([]KeyStatus, error) {
 	var out struct {
@@ -178,38 +114,6 @@ func (c *client) KeyStatus(ctx context.Context) ([]KeyStatus, error) {
 		return nil, err
 	}
 	return out.Keys, nil
-}
-
-// List implements Service.
-func (c *client) List(ctx context.Context, q ListQuery) (CasePage, error) {
-	var out CasePage
-	if err := c.call(ctx, http.MethodGet, http.StatusOK, listValues(q, true), nil, &out, "cases"); err != nil {
-		return CasePage{}, err
-	}
-	return out, nil
-}
-
-// RecordConsent implements Service.
-func (c *client) RecordConsent(ctx context.Context, caseID string, in ConsentInput) (Case, error) {
-	return c.caseCall(ctx, http.MethodPost, http.StatusCreated, in, caseID, "consents")
-}
-
-// Submit implements Service.
-func (c *client) Submit(ctx context.Context, caseID string) (Case, error) {
-	return c.caseCall(ctx, http.MethodPost, http.StatusOK, nil, caseID, "submit")
-}
-
-// Transfer implements Service.
-func (c *client) Transfer(ctx context.Context, caseID, toOrg string) (Case, error) {
-	return c.caseCall(ctx, http.MethodPost, http.StatusOK, transferRequest{OrgID: toOrg}, caseID, "transfer")
-}
-
-// LinkNotification implements Service.
-func (c *client) LinkNotification(ctx context.Context, caseID, notificationID string) error {
-	if err := checkIDs(caseID); err != nil {
-		return err
-	}
-	return c.call(ctx, http.MethodPost, http.StatusNoContent, nil, linkRequest{NotificationID: notificationID}, nil, "cases", caseID, "link")
 }
 
 // GrantPending implements Service.
@@ -265,38 +169,6 @@ func (c *client) ListGrants(ctx context.Context, caseID string) ([]Grant, error)
 	return out.Grants, nil
 }
 
-// Duplicates implements Service.
-func (c *client) Duplicates(ctx context.Context, q ListQuery) (DuplicatePage, error) {
-	var out DuplicatePage
-	if err := c.call(ctx, http.MethodGet, http.StatusOK, listValues(q, false), nil, &out, "duplicates"); err != nil {
-		return DuplicatePage{}, err
-	}
-	return out, nil
-}
-
-// ConfirmDuplicate implements Service.
-func (c *client) ConfirmDuplicate(ctx context.Context, duplicateID string, samePerson bool) (Duplicate, error) {
-	if err := checkIDs(duplicateID); err != nil {
-		return Duplicate{}, err
-	}
-	var out Duplicate
-	body := confirmDuplicateRequest{SamePerson: &samePerson}
-	if err := c.call(ctx, http.MethodPost, http.StatusOK, nil, body, &out, "duplicates", duplicateID, "confirm"); err != nil {
-		return Duplicate{}, err
-	}
-	return out, nil
-}
-
-func listValues(q ListQuery, withStatus bool) url.Values {
-	v := url.Values{}
-	if withStatus && q.Status != "" {
-		v.Set("status", q.Status)
-	}
-	if q.After != "" {
-		v.Set("after", q.After)
-	}
-	if q.Limit != 0 {
-		v.Set("limit", strconv.Itoa(q.Limit))
-	}
-	return v
-}
+// checkIDs answers ErrNotFound for an id the server would not route
+// (cases.CheckIDs).
+var checkIDs = cases.CheckIDs

@@ -17,26 +17,22 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
 	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/intake/casefile"
+	"github.com/nrm-project/nrm/services/intake/cases"
 	"github.com/nrm-project/nrm/services/intake/keyring"
 	"github.com/nrm-project/nrm/services/intake/oversight"
 	"github.com/nrm-project/nrm/services/intake/store"
 	"github.com/nrm-project/nrm/services/intake/workflow"
 )
 
-// OrgInfo is what intake needs to know about an organisation.
-type OrgInfo struct {
-	ID     string `json:"id"`
-	Kind   string `json:"kind"`
-	Region string `json:"region,omitempty"`
-}
+// OrgInfo is what intake needs to know about an organisation
+// (casefile.OrgInfo).
+type OrgInfo = casefile.OrgInfo
 
 // OrgDirectory answers questions about organisations (the identity
 // service, adapted). Org returns an error wrapping ErrNotFound for an
 // unknown id.
-type OrgDirectory interface {
-	Org(ctx context.Context, id string) (OrgInfo, error)
-	OrgsByKind(ctx context.Context, kind string) ([]OrgInfo, error)
-}
+type OrgDirectory = cases.OrgDirectory
 
 // Config holds the service's dependencies.
 type Config struct {
@@ -86,7 +82,7 @@ const (
 )
 
 // LimitDuplicateChecks names the duplicate-check limit in a 429.
-const LimitDuplicateChecks = "duplicate_checks"
+const LimitDuplicateChecks = cases.LimitDuplicateChecks
 
 // duplicateLimiter builds the per-user duplicate-check limiter on now.
 func duplicateLimiter(cfg Config, now func() time.Time) *kit.Limiter {
@@ -121,19 +117,15 @@ type service struct {
 	auditBatch *outbox.Batcher
 	// refs hands out case references, one counter update per group.
 	refs *store.References
-	// registrations commits registrations in groups.
-	registrations registrationGroups
 	// idem records the outcomes of keyed requests (idempotent.go).
 	idem *idempotency.Store
 	// onConsent are the workflow's reactions to a consent change.
 	onConsent []consentHook
 	metrics   *caseMetrics
-	dupLimit  *kit.Limiter
-	indexer   *seal.Indexer
 
-	regions    map[string]bool
-	regionList []string
-
+	// Cases is the cases service (package cases), composed over this
+	// one's case work: its methods answer the cases part of Service.
+	*cases.Cases
 	// Oversight is the oversight service (package oversight), composed
 	// over this one's case work: its methods answer the Oversight part of
 	// Service.
@@ -210,11 +202,9 @@ func newService(cfg Config) (*service, error) {
 	now := func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) }
 	s := &service{
 		db: cfg.DB, store: store.New(cfg.DB), orgs: cfg.Orgs, pol: cfg.Workflow, log: cfg.Logger, now: now, kind: cfg.Kind,
-		rec:     event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: now},
-		outbox:  &outbox.Outbox{Service: "intake", Now: now},
-		metrics: m, indexer: ix,
-		dupLimit:     duplicateLimiter(cfg, now),
-		regions:      map[string]bool{"abroad": true},
+		rec:          event.Recorder{ClientKey: cfg.Keys.Subkey(keys.PurposeClientAddress), Now: now},
+		outbox:       &outbox.Outbox{Service: "intake", Now: now},
+		metrics:      m,
 		ring:         keyring.New(cfg.DB, cfg.Kind, cfg.Keys.Subkey(keys.PurposeWrap), now),
 		macKey:       cfg.Keys.Subkey(keys.PurposeSectionMAC),
 		pseudonymKey: cfg.Keys.Subkey(keys.PurposePseudonym),
@@ -232,13 +222,13 @@ func newService(cfg Config) (*service, error) {
 		DB: s.db, Store: s.store, Ring: s.ring, Policy: s.pol, Children: cfg.Children, Idem: s.idem, Recorder: s.rec,
 		Casework: workflowCasework{s}, Now: s.now,
 	})
-	for i := range s.registrations.lanes {
-		s.registrations.lanes[i].Max = maxRegistrationGroup
-	}
-	for _, r := range cfg.Regions {
-		s.regions[r] = true
-	}
-	s.regionList = append(slices.Clone(cfg.Regions), "abroad")
+	s.Cases = cases.New(cases.Config{
+		DB: s.db, Store: s.store, Ring: s.ring, CaseKeys: s.caseKeys, Orgs: s.orgs, Refs: s.refs, Idem: s.idem,
+		Indexer: ix, MACKey: s.macKey, DuplicateLimit: duplicateLimiter(cfg, now),
+		Regions: append(slices.Clone(cfg.Regions), "abroad"), Recorder: s.rec,
+		Metrics:  cases.Metrics{Registrations: m.registrations, Reads: m.reads, Groups: m.groups},
+		Casework: casesWork{s}, Now: s.now,
+	})
 	return s, nil
 }
 

@@ -10,29 +10,16 @@
 // by the caller and passed in Config. Sub-packages: casefile (the shared
 // domain: taxonomies, the workflow policy and its calendar), keyring
 // (the organisations' identities), store (the SQL, each statement on
-// the caller's transaction) and oversight (break-the-glass, disclosures,
+// the caller's transaction), cases (registration and drafts, reads,
+// consent, submission, transfer, possible duplicates: its own service, with
+// its endpoints, routes, client and decorators, composed here over the
+// Casework this package implements; registration, consent and duplicates
+// are described in its doc.go) and oversight (break-the-glass, disclosures,
 // legal holds, the access report, certificates, the purge and external
 // packages: its own service, composed here over the Casework this
 // package implements) and workflow (the decision and support tracks, the
 // case record's API, the children's rules, letters and deadline notices:
 // composed the same way); docs/architecture.md maps the rest.
-//
-// Registration. Three routes (DESIGN.md): nrm (a child, or an adult who
-// consents to submission), assistance (an adult accepting help only) and
-// anonymous (an adult declining both: no section at all, no birth year,
-// never shared; a later case may link it with LinkNotification or
-// Registration.NotificationID). Attributes are codes from casefile/taxonomy.go,
-// kept as columns for routing and statistics; anyone not known to be an
-// adult, or whose age is disputed, is treated as a child. A draft is
-// checked leniently (missing fields allowed, present ones checked),
-// UpdateDraft replaces its content and Finalize validates fully. References
-// are NRM-YYYY-NNNNNN from a per-year counter taken by an upsert in the
-// registration's transaction (unique on both engines; a rolled-back
-// registration leaves a gap).
-//
-// Consent is a list of records, one per purpose (assistance,
-// nrm_submission, data_sharing) per recording, never overwritten; the
-// current consent for a purpose is its latest record, unless expired.
 //
 // Sealing (pkg/seal). Each section (identity, narrative, health, legal) is
 // sealed under its own data key. Each organisation has an age identity in
@@ -77,17 +64,6 @@
 // ErrIntegrity, is logged without content and audited
 // (intake.case.integrity, failed). De-identified events go to topic
 // "stats" keyed by HMAC(PurposePseudonym, case id).
-//
-// Duplicates. At registration and Finalize, one blind-index row set per
-// case: seal.Simplify of the full name and each variant, with the birth
-// year when known (from date_of_birth, else birth_year), else of the names
-// alone, truncated to 16 bits. A known year also meets cases without one
-// (name_only). Matches go to the duplicates table, visible only through
-// Duplicates to coordinators and decision makers. The check is limited per
-// user (Config.DuplicateCheckBurst, 40, refilled at DuplicateChecksPerHour,
-// 60): above it the registration is refused with 429 naming the limit
-// duplicate_checks and when to retry, before any work, whatever the names;
-// the officer's response and audit trail never depend on a match.
 //
 // Keys. Admin.RotateOrg re-wraps an organisation's wraps to a new identity;
 // Admin.RekeyOrg also reseals every section it authored or owns under new

@@ -60,32 +60,7 @@ func RegisterGroupAfter(svc Service, ctxs []context.Context, rs []Registration, 
 	if !ok {
 		s = svc.(idempotent).s
 	}
-	cases, errs := make([]Case, len(rs)), make([]error, len(rs))
-	group := make([]*newRegistration, len(rs))
-	for i, r := range rs {
-		reg, err := s.prepareRegistration(ctxs[i], r)
-		if err != nil {
-			errs[i] = err
-			return cases, errs
-		}
-		group[i] = reg
-	}
-	if broken > 0 {
-		group[broken].row.Reference = group[broken-1].row.Reference
-	}
-	between()
-	if err := s.commitRegistrations(group); err != nil {
-		for i := range errs {
-			errs[i] = err
-		}
-		return cases, errs
-	}
-	for i, reg := range group {
-		if errs[i] = reg.err; reg.err == nil {
-			cases[i] = view(reg.row, reg.consents, nil, nil)
-		}
-	}
-	return cases, errs
+	return s.Cases.RegisterTogether(ctxs, rs, broken, between)
 }
 
 // SectionMACs decodes a wrap row's stored section MACs, by "section:version".

@@ -7,6 +7,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/cases"
 )
 
 // Keyed operations: a request carrying an Idempotency-Key is carried out
@@ -96,7 +97,7 @@ func (s *service) replayRegistration(ctx context.Context, o idempotency.Outcome)
 	if err := s.replayed(ctx, row.ID); err != nil {
 		return Case{}, err
 	}
-	return view(row, consents, nil, nil), nil
+	return cases.View(row, consents, nil, nil), nil
 }
 
 // replayWorkflow answers a transition again with the case's tracks as

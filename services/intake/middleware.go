@@ -10,6 +10,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/workflow"
+	"github.com/nrm-project/nrm/services/intake/cases"
 )
 
 // Middleware decorates a Service.
@@ -23,11 +24,15 @@ func LoggingMiddleware(logger log.Logger) Middleware {
 	return func(next Service) Service {
 		m := &logging{next: next, log: logger}
 		m.Workflows = workflow.LoggingMiddleware(m.done)(next)
+		m.Service = cases.Logging(next, m.done)
 		return m
 	}
 }
 
+// logging logs the cases service's calls through cases.Logging and the
+// rest itself.
 type logging struct {
+	cases.Service
 	next Service
 	log  log.Logger
 	// Workflows logs the workflow's calls (package workflow's middleware).
@@ -41,51 +46,6 @@ func (m *logging) done(ctx context.Context, method, caseID string, begin time.Ti
 	}
 	kv = append(kv, "outcome", outcome(ctx, err), "took", time.Since(begin), "request_id", kit.RequestID(ctx))
 	_ = m.log.Log(kv...)
-}
-
-func (m *logging) Register(ctx context.Context, r Registration) (c Case, err error) {
-	defer func(b time.Time) { m.done(ctx, "Register", c.ID, b, err) }(time.Now())
-	return m.next.Register(ctx, r)
-}
-
-func (m *logging) UpdateDraft(ctx context.Context, id string, r Registration) (c Case, err error) {
-	defer func(b time.Time) { m.done(ctx, "UpdateDraft", id, b, err) }(time.Now())
-	return m.next.UpdateDraft(ctx, id, r)
-}
-
-func (m *logging) Finalize(ctx context.Context, id string) (c Case, err error) {
-	defer func(b time.Time) { m.done(ctx, "Finalize", id, b, err) }(time.Now())
-	return m.next.Finalize(ctx, id)
-}
-
-func (m *logging) Get(ctx context.Context, id string) (c Case, err error) {
-	defer func(b time.Time) { m.done(ctx, "Get", id, b, err) }(time.Now())
-	return m.next.Get(ctx, id)
-}
-
-func (m *logging) List(ctx context.Context, q ListQuery) (p CasePage, err error) {
-	defer func(b time.Time) { m.done(ctx, "List", "", b, err) }(time.Now())
-	return m.next.List(ctx, q)
-}
-
-func (m *logging) RecordConsent(ctx context.Context, caseID string, in ConsentInput) (c Case, err error) {
-	defer func(b time.Time) { m.done(ctx, "RecordConsent", caseID, b, err) }(time.Now())
-	return m.next.RecordConsent(ctx, caseID, in)
-}
-
-func (m *logging) Submit(ctx context.Context, caseID string) (c Case, err error) {
-	defer func(b time.Time) { m.done(ctx, "Submit", caseID, b, err) }(time.Now())
-	return m.next.Submit(ctx, caseID)
-}
-
-func (m *logging) Transfer(ctx context.Context, caseID, toOrg string) (c Case, err error) {
-	defer func(b time.Time) { m.done(ctx, "Transfer", caseID, b, err) }(time.Now())
-	return m.next.Transfer(ctx, caseID, toOrg)
-}
-
-func (m *logging) LinkNotification(ctx context.Context, caseID, notificationID string) (err error) {
-	defer func(b time.Time) { m.done(ctx, "LinkNotification", caseID, b, err) }(time.Now())
-	return m.next.LinkNotification(ctx, caseID, notificationID)
 }
 
 func (m *logging) GrantPending(ctx context.Context, g GrantRequest) (gr Grant, err error) {
@@ -113,16 +73,6 @@ func (m *logging) ListGrants(ctx context.Context, caseID string) (g []Grant, err
 	return m.next.ListGrants(ctx, caseID)
 }
 
-func (m *logging) Duplicates(ctx context.Context, q ListQuery) (p DuplicatePage, err error) {
-	defer func(b time.Time) { m.done(ctx, "Duplicates", "", b, err) }(time.Now())
-	return m.next.Duplicates(ctx, q)
-}
-
-func (m *logging) ConfirmDuplicate(ctx context.Context, duplicateID string, samePerson bool) (d Duplicate, err error) {
-	defer func(b time.Time) { m.done(ctx, "ConfirmDuplicate", "", b, err) }(time.Now())
-	return m.next.ConfirmDuplicate(ctx, duplicateID, samePerson)
-}
-
 // InstrumentingMiddleware counts calls per method and outcome code and
 // observes their duration per method and outcome. No other label: a case
 // id or an organisation would make the metrics a register of cases.
@@ -143,11 +93,15 @@ func InstrumentingMiddleware(reg prometheus.Registerer) (Middleware, error) {
 	return func(next Service) Service {
 		m := &instrumenting{next: next, calls: calls, dur: dur}
 		m.Workflows = workflow.InstrumentingMiddleware(m.done)(next)
+		m.Service = cases.Instrumenting(next, m.done)
 		return m
 	}, nil
 }
 
+// instrumenting measures the cases service's calls through
+// cases.Instrumenting and the rest itself.
 type instrumenting struct {
+	cases.Service
 	next  Service
 	calls *prometheus.CounterVec
 	dur   *prometheus.HistogramVec
@@ -159,51 +113,6 @@ func (m *instrumenting) done(ctx context.Context, method string, begin time.Time
 	o := outcome(ctx, err)
 	m.calls.WithLabelValues(method, o).Inc()
 	m.dur.WithLabelValues(method, o).Observe(time.Since(begin).Seconds())
-}
-
-func (m *instrumenting) Register(ctx context.Context, r Registration) (c Case, err error) {
-	defer func(b time.Time) { m.done(ctx, "Register", b, err) }(time.Now())
-	return m.next.Register(ctx, r)
-}
-
-func (m *instrumenting) UpdateDraft(ctx context.Context, id string, r Registration) (c Case, err error) {
-	defer func(b time.Time) { m.done(ctx, "UpdateDraft", b, err) }(time.Now())
-	return m.next.UpdateDraft(ctx, id, r)
-}
-
-func (m *instrumenting) Finalize(ctx context.Context, id string) (c Case, err error) {
-	defer func(b time.Time) { m.done(ctx, "Finalize", b, err) }(time.Now())
-	return m.next.Finalize(ctx, id)
-}
-
-func (m *instrumenting) Get(ctx context.Context, id string) (c Case, err error) {
-	defer func(b time.Time) { m.done(ctx, "Get", b, err) }(time.Now())
-	return m.next.Get(ctx, id)
-}
-
-func (m *instrumenting) List(ctx context.Context, q ListQuery) (p CasePage, err error) {
-	defer func(b time.Time) { m.done(ctx, "List", b, err) }(time.Now())
-	return m.next.List(ctx, q)
-}
-
-func (m *instrumenting) RecordConsent(ctx context.Context, caseID string, in ConsentInput) (c Case, err error) {
-	defer func(b time.Time) { m.done(ctx, "RecordConsent", b, err) }(time.Now())
-	return m.next.RecordConsent(ctx, caseID, in)
-}
-
-func (m *instrumenting) Submit(ctx context.Context, caseID string) (c Case, err error) {
-	defer func(b time.Time) { m.done(ctx, "Submit", b, err) }(time.Now())
-	return m.next.Submit(ctx, caseID)
-}
-
-func (m *instrumenting) Transfer(ctx context.Context, caseID, toOrg string) (c Case, err error) {
-	defer func(b time.Time) { m.done(ctx, "Transfer", b, err) }(time.Now())
-	return m.next.Transfer(ctx, caseID, toOrg)
-}
-
-func (m *instrumenting) LinkNotification(ctx context.Context, caseID, notificationID string) (err error) {
-	defer func(b time.Time) { m.done(ctx, "LinkNotification", b, err) }(time.Now())
-	return m.next.LinkNotification(ctx, caseID, notificationID)
 }
 
 func (m *instrumenting) GrantPending(ctx context.Context, g GrantRequest) (gr Grant, err error) {
@@ -229,14 +138,4 @@ func (m *instrumenting) RevokeGrant(ctx context.Context, caseID, grantID string)
 func (m *instrumenting) ListGrants(ctx context.Context, caseID string) (g []Grant, err error) {
 	defer func(b time.Time) { m.done(ctx, "ListGrants", b, err) }(time.Now())
 	return m.next.ListGrants(ctx, caseID)
-}
-
-func (m *instrumenting) Duplicates(ctx context.Context, q ListQuery) (p DuplicatePage, err error) {
-	defer func(b time.Time) { m.done(ctx, "Duplicates", b, err) }(time.Now())
-	return m.next.Duplicates(ctx, q)
-}
-
-func (m *instrumenting) ConfirmDuplicate(ctx context.Context, duplicateID string, samePerson bool) (d Duplicate, err error) {
-	defer func(b time.Time) { m.done(ctx, "ConfirmDuplicate", b, err) }(time.Now())
-	return m.next.ConfirmDuplicate(ctx, duplicateID, samePerson)
 }

@@ -164,3 +164,15 @@ func (w casework) Rewrap(ctx context.Context, tx *sql.Tx, c store.CaseRow, keep 
 	}
 	return nil
 }
+
+// Packages builds the package of an external referral
+// (oversight/package.go) from the caller's own audited, need-to-know read
+// of the sections, refused while the caller's emergency access to the case
+// is open (break-the-glass never allows export). The plaintext never
+// leaves intake.
+type Packages interface {
+	BuildPackage(ctx context.Context, caseID string, spec PackageSpec) ([]byte, error)
+	// DisclosureStands checks again, as the caller, a disclosure recorded
+	// in the case before its package is handed out.
+	DisclosureStands(ctx context.Context, caseID, disclosureID string) error
+}

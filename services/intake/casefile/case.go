@@ -427,3 +427,14 @@ var uuidRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4
 // ValidID reports whether id has the shape of the ids this service issues;
 // anything else cannot exist and is answered as not found.
 func ValidID(id string) bool { return uuidRe.MatchString(id) }
+
+// OrgInfo is what intake needs to know about an organisation.
+type OrgInfo struct {
+	ID     string `json:"id"`
+	Kind   string `json:"kind"`
+	Region string `json:"region,omitempty"`
+}
+
+// CaseClasses are the retention classes whose keys are made when a case
+// is registered (keys.CaseKeys.NewCase).
+var CaseClasses = []string{RetentionIdentity, RetentionSupport, RetentionDecision, RetentionAttachment}

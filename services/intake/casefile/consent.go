@@ -1,8 +1,12 @@
 package casefile
 
 import (
+	"net/http"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/nrm-project/nrm/pkg/kit"
 )
 
 // LatestConsent returns the most recent record for purpose.
@@ -30,4 +34,15 @@ func CurrentConsent(records []Consent, purpose string, now time.Time) (Consent, 
 func SharingCovers(records []Consent, kind string, now time.Time) bool {
 	c, ok := CurrentConsent(records, PurposeDataSharing, now)
 	return ok && slices.Contains(c.ShareWith, kind)
+}
+
+// ConsentMissing is the refusal that names the purpose whose consent is
+// missing, and the field of the registration that records it.
+func ConsentMissing(purpose string) error {
+	field := map[string]string{PurposeNRMSubmission: "consent.nrm_referral", PurposeAssistance: "consent.assistance",
+		PurposeDataSharing: "consent.data_sharing"}[purpose]
+	e := kit.NewError(http.StatusConflict, CodeConsentRequired,
+		"the person's consent to "+strings.ReplaceAll(purpose, "_", " ")+" is not recorded")
+	e.Fields = []kit.FieldError{{Path: field, Code: CodeConsentRequired, Message: "record the person's " + purpose + " consent first"}}
+	return e
 }

@@ -5,7 +5,7 @@ import "time"
 // Duplicate is a possible match between two registrations: the
 // organisations owning them, when, by which index kind, and whether it was
 // decided the same person. Never the name, and a case's id only to a
-// caller whose organisation may see that case (duplicates_view.go).
+// caller whose organisation may see that case (cases/duplicates_view.go).
 type Duplicate struct {
 	ID         string     `json:"id"`
 	CaseID     string     `json:"case_id,omitempty"`    // the later case, whose check found the match

@@ -1,4 +1,4 @@
-package intake
+package cases
 
 import (
 	"github.com/nrm-project/nrm/pkg/auth"

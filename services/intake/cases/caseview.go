@@ -1,4 +1,4 @@
-package intake
+package cases
 
 import (
 	"context"
@@ -43,13 +43,13 @@ func (parts CaseParts) action() string {
 // part holds is exactly what Get, Workflow and Entries answer the caller;
 // a draft is answered alone (it has no tracks or record yet), and its
 // event names the case only.
-func (s *service) CaseView(ctx context.Context, id string, parts CaseParts) (CaseView, error) {
+func (s *Cases) CaseView(ctx context.Context, id string, parts CaseParts) (CaseView, error) {
 	v, err := s.caseView(ctx, id, parts)
-	s.metrics.reads.WithLabelValues(outcome(ctx, err)).Inc()
+	s.metrics.Reads.WithLabelValues(outcome(ctx, err)).Inc()
 	return v, err
 }
 
-func (s *service) caseView(ctx context.Context, id string, parts CaseParts) (CaseView, error) {
+func (s *Cases) caseView(ctx context.Context, id string, parts CaseParts) (CaseView, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return CaseView{}, err
@@ -105,11 +105,11 @@ func (s *service) caseView(ctx context.Context, id string, parts CaseParts) (Cas
 	}
 	out := CaseView{Case: c}
 	if parts.Workflow {
-		wf := s.workflowView(p, r.snap.Row.CaseRow, w, r.snap.Grants, r.snap.Consents, history)
+		wf := s.cw.WorkflowView(p, r.snap.Row.CaseRow, w, r.snap.Grants, r.snap.Consents, history)
 		out.Workflow = &wf
 	}
 	if parts.Entries {
-		if out.Entries, err = s.record(ctx, p, r.snap.Row.CaseRow, r.snap.Grants, stored); err != nil {
+		if out.Entries, err = s.cw.Record(ctx, p, r.snap.Row.CaseRow, r.snap.Grants, stored); err != nil {
 			return CaseView{}, err
 		}
 	}

@@ -1,4 +1,4 @@
-package intake
+package cases
 
 import (
 	"encoding/json"
@@ -49,11 +49,11 @@ type checked struct {
 // validate checks r and reports every failing field at once. A draft may
 // leave fields out; every field present is still checked, and a draft's
 // sections obey the same bounds.
-func (s *service) validate(r Registration, draft bool) (checked, error) {
+func (s *Cases) validate(r Registration, draft bool) (checked, error) {
 	c := checked{Registration: r}
 	var fs kit.Fields
 	if !Routes.Has(r.Route) {
-		fs.Merge(oneOf(Routes))
+		fs.Merge(OneOf(Routes))
 	}
 	today := s.now().Format(time.DateOnly)
 	fs.Merge(s.validateAttributes(&c.Registration, draft, today))
@@ -76,7 +76,7 @@ func (s *service) validate(r Registration, draft bool) (checked, error) {
 
 // validateAttributes checks the coded attributes, naming every failing
 // field.
-func (s *service) validateAttributes(r *Registration, draft bool, today string) error {
+func (s *Cases) validateAttributes(r *Registration, draft bool, today string) error {
 	var fs kit.Fields
 	for _, f := range []struct{ v, name string }{
 		{r.IdentifiedOn, "identified_on"}, {r.Region, "region"}, {r.Gender, "gender"},
@@ -98,7 +98,7 @@ func (s *service) validateAttributes(r *Registration, draft bool, today string) 
 	}{{r.Gender, Genders}, {r.AgeGroup, AgeGroups}, {r.ExploitationLocation, ExploitationLocations}, {r.RiskLevel, RiskLevels},
 		{r.ProtectionStatus, ProtectionStatuses}} {
 		if f.v != "" && !f.t.Has(f.v) {
-			fs.Merge(oneOf(f.t))
+			fs.Merge(OneOf(f.t))
 		}
 	}
 	if r.BirthYear != 0 && (r.BirthYear < earliestBirthYear || r.BirthYear > s.now().Year()) {
@@ -119,7 +119,7 @@ func (s *service) validateAttributes(r *Registration, draft bool, today string) 
 
 // validateAttributes2 checks the lists of codes and the coded attributes
 // added later (unaccompanied, protection status).
-func (s *service) validateAttributes2(r *Registration, draft bool) error {
+func (s *Cases) validateAttributes2(r *Registration, draft bool) error {
 	var fs kit.Fields
 	lists := []struct {
 		v        *[]string
@@ -170,7 +170,8 @@ func codeList(v []string, t Taxonomy, allowed string) ([]string, error) {
 	return slices.Compact(out), nil
 }
 
-func oneOf(t Taxonomy) error {
+// OneOf is the refusal of a code outside the taxonomy t.
+func OneOf(t Taxonomy) error {
 	return kit.ValidationFields(kit.FieldError{Path: t.Name, Code: kit.FieldNotOneOf, Message: "must be one of " + strings.Join(t.Codes(), ", ")})
 }
 
@@ -236,12 +237,12 @@ func validateRoute(c checked, draft bool) error {
 			return kit.Validation("route: assistance is for adults only; a child or a person of unknown or disputed age is registered on the nrm route")
 		}
 		if !draft && !c.Consent.Assistance {
-			return consentRequired(PurposeAssistance)
+			return casefile.ConsentMissing(PurposeAssistance)
 		}
 	case RouteNRM:
 		// A child is referred without consent; an adult must consent.
 		if !draft && !c.child && !c.Consent.NRMReferral {
-			return consentRequired(PurposeNRMSubmission)
+			return casefile.ConsentMissing(PurposeNRMSubmission)
 		}
 	}
 	return nil

@@ -1,4 +1,4 @@
-package intake
+package cases
 
 import (
 	"context"
@@ -9,21 +9,9 @@ import (
 	"github.com/nrm-project/nrm/services/intake/casefile"
 )
 
-// Packages builds the package of an external referral
-// (oversight/package.go) from the caller's own audited, need-to-know read
-// of the sections, refused while the caller's emergency access to the case
-// is open (break-the-glass never allows export). The plaintext never
-// leaves intake.
-type Packages interface {
-	BuildPackage(ctx context.Context, caseID string, spec PackageSpec) ([]byte, error)
-	// DisclosureStands checks again, as the caller, a disclosure recorded
-	// in the case before its package is handed out.
-	DisclosureStands(ctx context.Context, caseID, disclosureID string) error
-}
-
 // ExportSections reads the case as Get does and returns the named
 // sections the caller may read.
-func (s *service) ExportSections(ctx context.Context, caseID string, names []string) (map[string]json.RawMessage, error) {
+func (s *Cases) ExportSections(ctx context.Context, caseID string, names []string) (map[string]json.RawMessage, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return nil, err
@@ -31,7 +19,7 @@ func (s *service) ExportSections(ctx context.Context, caseID string, names []str
 	if !casefile.ValidID(caseID) {
 		return nil, s.deny(ctx, "intake.case.export", caseID)
 	}
-	if err := s.refuseDuringBreakGlass(ctx, s.db, p, caseID); err != nil {
+	if err := s.cw.RefuseDuringBreakGlass(ctx, s.db, p, caseID); err != nil {
 		return nil, s.finish(ctx, err, "intake.case.export", caseID)
 	}
 	c, err := s.Get(ctx, caseID)

@@ -1,10 +1,9 @@
-package intake
+package cases
 
 import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -16,7 +15,7 @@ import (
 )
 
 // consentRecords turns consent input into one record per purpose.
-func (s *service) consentRecords(p auth.Principal, in ConsentInput) []Consent {
+func (s *Cases) consentRecords(p auth.Principal, in ConsentInput) []Consent {
 	var expires *time.Time
 	if in.ExpiresOn != "" {
 		t, _ := time.Parse(time.DateOnly, in.ExpiresOn)
@@ -52,7 +51,7 @@ func (s *service) consentRecords(p auth.Principal, in ConsentInput) []Consent {
 
 // recordConsents appends the records of in. With previous given (a draft
 // update), a purpose whose latest record says the same is not repeated.
-func (s *service) recordConsents(ctx context.Context, tx *sql.Tx, caseID string, p auth.Principal, in ConsentInput, previous []Consent) error {
+func (s *Cases) recordConsents(ctx context.Context, tx *sql.Tx, caseID string, p auth.Principal, in ConsentInput, previous []Consent) error {
 	var records []Consent
 	for _, r := range s.consentRecords(p, in) {
 		if last, ok := latest(previous, r.Purpose); ok && sameConsent(last, r) {
@@ -77,7 +76,7 @@ var (
 	sharingCovers  = casefile.SharingCovers
 )
 
-func (s *service) RecordConsent(ctx context.Context, caseID string, in ConsentInput) (Case, error) {
+func (s *Cases) RecordConsent(ctx context.Context, caseID string, in ConsentInput) (Case, error) {
 	p, _, err := s.callerOrg(ctx)
 	if err != nil {
 		return Case{}, err
@@ -108,14 +107,12 @@ func (s *service) RecordConsent(ctx context.Context, caseID string, in ConsentIn
 				changes = append(changes, e)
 			}
 		}
-		revoked, err := s.revokeUncovered(ctx, tx, row, append(before, records...))
+		revoked, err := s.cw.RevokeUncovered(ctx, tx, row, append(before, records...))
 		if err != nil {
 			return err
 		}
-		for _, hook := range s.onConsent {
-			if err := hook(ctx, tx, p, row, append(before, records...)); err != nil {
-				return err
-			}
+		if err := s.cw.ConsentChanged(ctx, tx, p, row, append(before, records...)); err != nil {
+			return err
 		}
 		events := []event.Audit{s.rec.New(ctx, "intake.consent.record", "case", caseID, event.Allowed)}
 		for _, g := range revoked {
@@ -133,59 +130,13 @@ func (s *service) RecordConsent(ctx context.Context, caseID string, in ConsentIn
 	if err != nil {
 		return Case{}, err
 	}
-	return view(row, consents, nil, nil), nil
-}
-
-// revokeUncovered revokes the referral grants of an adult's case that the
-// current data_sharing consent no longer covers (consent withdrawal), and
-// rebuilds the grantees' wraps from the owner's keys.
-func (s *service) revokeUncovered(ctx context.Context, tx *sql.Tx, c store.CaseRow, records []Consent) ([]string, error) {
-	if c.TreatedAsChild {
-		return nil, nil
-	}
-	grants, err := s.store.Grants(ctx, tx, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	var revoked []string
-	touched := map[string]bool{}
-	for i, g := range grants {
-		if g.Purpose != "referral" || g.Status == GrantRevoked {
-			continue
-		}
-		o, err := s.orgs.Org(ctx, g.OrgID)
-		if err != nil {
-			return nil, fmt.Errorf("intake: organisation directory: %w: %w", ErrUnavailable, err)
-		}
-		if sharingCovers(records, o.Kind, s.now()) {
-			continue
-		}
-		if err := s.store.SetGrantStatus(ctx, tx, g.ID, GrantRevoked, s.now()); err != nil {
-			return nil, err
-		}
-		grants[i].Status = GrantRevoked
-		revoked = append(revoked, g.ID)
-		touched[g.OrgID] = true
-	}
-	if len(touched) == 0 {
-		return nil, nil
-	}
-	secs, err := s.store.Sections(ctx, tx, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	for org := range touched {
-		if err := s.rebuildWrap(ctx, tx, c, secs, grants, org, c.OwnerOrg); err != nil {
-			return nil, err
-		}
-	}
-	return revoked, nil
+	return View(row, consents, nil, nil), nil
 }
 
 // linkInTx links the anonymous notification to row (not yet written when
 // registering). Only the organisation that owns both may: an id alone
 // proves nothing about who holds it.
-func (s *service) linkInTx(ctx context.Context, tx *sql.Tx, row *store.CaseRow, notificationID string) error {
+func (s *Cases) linkInTx(ctx context.Context, tx *sql.Tx, row *store.CaseRow, notificationID string) error {
 	if row.Route == RouteAnonymous || notificationID == row.ID {
 		return ErrInvalidState
 	}
@@ -212,7 +163,7 @@ func (s *service) linkInTx(ctx context.Context, tx *sql.Tx, row *store.CaseRow, 
 	return s.audit(ctx, tx, s.rec.New(ctx, "intake.notification.link", "case", notificationID, event.Allowed))
 }
 
-func (s *service) LinkNotification(ctx context.Context, caseID, notificationID string) error {
+func (s *Cases) LinkNotification(ctx context.Context, caseID, notificationID string) error {
 	p, _, err := s.callerOrg(ctx)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package intake
+package cases
 
 import (
 	"context"
@@ -36,7 +36,7 @@ type SummaryReader interface {
 // case (owner, author, active grantee) and to coordinators, who route
 // cases without reading them. Everyone else gets ErrNotFound and a denied
 // audit event; every summary read is audited.
-func (s *service) Summary(ctx context.Context, id string) (Summary, error) {
+func (s *Cases) Summary(ctx context.Context, id string) (Summary, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return Summary{}, err
@@ -63,7 +63,7 @@ func (s *service) Summary(ctx context.Context, id string) (Summary, error) {
 		if err != nil {
 			return err
 		}
-		if !canSee(row, secs, grantsFor(p, grants), p.OrgID) {
+		if !s.cw.CanSee(row, secs, s.cw.GrantsFor(p, grants), p.OrgID) {
 			return errDenied
 		}
 		return nil

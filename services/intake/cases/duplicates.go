@@ -1,4 +1,4 @@
-package intake
+package cases
 
 import (
 	"context"
@@ -26,7 +26,7 @@ const (
 // checkDuplicates stores the case's blind indexes and records the cases
 // they meet. Nothing of the outcome reaches the registering officer: the
 // caller's response and audit trail are the same with or without a match.
-func (s *service) checkDuplicates(ctx context.Context, tx *sql.Tx, c store.CaseRow, id *IdentityInfo, declaredYear int) error {
+func (s *Cases) checkDuplicates(ctx context.Context, tx *sql.Tx, c store.CaseRow, id *IdentityInfo, declaredYear int) error {
 	return s.recordDuplicates(ctx, tx, s.duplicateProbe(c, id, declaredYear))
 }
 
@@ -44,7 +44,7 @@ type duplicateProbe struct {
 // names alone. A case with a known year also looks for cases whose year is
 // unknown (name only); a case without a year can only meet others without
 // one.
-func (s *service) duplicateProbe(c store.CaseRow, id *IdentityInfo, declaredYear int) duplicateProbe {
+func (s *Cases) duplicateProbe(c store.CaseRow, id *IdentityInfo, declaredYear int) duplicateProbe {
 	if c.Route == RouteAnonymous || id == nil {
 		return duplicateProbe{}
 	}
@@ -68,7 +68,7 @@ func uniqueIndexes(idx []uint32) []uint32 {
 
 // recordDuplicates looks the probe up, stores its indexes and records the
 // matches: three statements at most.
-func (s *service) recordDuplicates(ctx context.Context, tx store.Querier, p duplicateProbe) error {
+func (s *Cases) recordDuplicates(ctx context.Context, tx store.Querier, p duplicateProbe) error {
 	if len(p.own) == 0 {
 		return nil
 	}
@@ -87,18 +87,18 @@ type probeMatches struct {
 
 // storeDuplicates stores the probes' indexes and the matches found for
 // them (by matchProbes, in the same transaction): two statements at most.
-func (s *service) storeDuplicates(ctx context.Context, tx store.Querier, sets ...probeMatches) error {
+func (s *Cases) storeDuplicates(ctx context.Context, tx store.Querier, sets ...probeMatches) error {
 	return s.writeDuplicates(ctx, tx, ` ON CONFLICT DO NOTHING`, sets)
 }
 
 // storeNewDuplicates is storeDuplicates for cases created in the same
 // transaction, which have no rows yet: plain inserts, which PostgreSQL
 // makes without the speculative insertion that ON CONFLICT costs.
-func (s *service) storeNewDuplicates(ctx context.Context, tx store.Querier, sets ...probeMatches) error {
+func (s *Cases) storeNewDuplicates(ctx context.Context, tx store.Querier, sets ...probeMatches) error {
 	return s.writeDuplicates(ctx, tx, "", sets)
 }
 
-func (s *service) writeDuplicates(ctx context.Context, tx store.Querier, onConflict string, sets []probeMatches) error {
+func (s *Cases) writeDuplicates(ctx context.Context, tx store.Querier, onConflict string, sets []probeMatches) error {
 	var indexes, matches []any
 	now := s.now()
 	for _, set := range sets {
@@ -132,7 +132,7 @@ func (s *service) writeDuplicates(ctx context.Context, tx store.Querier, onConfl
 // match's strength only, and nothing to the registering officer, whose
 // response is the same with or without a match. The ids derive from the
 // pair and the recipient, so a match recorded again is told once.
-func (s *service) tellDuplicates(ctx context.Context, tx store.Querier, sets []probeMatches) error {
+func (s *Cases) tellDuplicates(ctx context.Context, tx store.Querier, sets []probeMatches) error {
 	var ids []any
 	for _, set := range sets {
 		for other := range set.found {
@@ -198,7 +198,7 @@ func (s *service) tellDuplicates(ctx context.Context, tx store.Querier, sets []p
 // name-only indexes among cases without one. The stored cases are looked
 // up in one statement; a probe also meets the probes before it, which are
 // written in the same transaction (registrations committed together).
-func (s *service) matchProbes(ctx context.Context, tx store.Querier, ps ...duplicateProbe) ([]map[string]string, error) {
+func (s *Cases) matchProbes(ctx context.Context, tx store.Querier, ps ...duplicateProbe) ([]map[string]string, error) {
 	found := make([]map[string]string, len(ps))
 	var (
 		args []any
@@ -297,13 +297,13 @@ func overlap(a, b []uint32) bool {
 	return false
 }
 
-func (s *service) Duplicates(ctx context.Context, q ListQuery) (DuplicatePage, error) {
+func (s *Cases) Duplicates(ctx context.Context, q ListQuery) (DuplicatePage, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return DuplicatePage{}, err
 	}
 	if !p.HasRole(auth.RoleCoordinator) && !p.HasRole(auth.RoleDecisionMaker) {
-		s.metrics.denials.WithLabelValues(kit.CodeForbidden).Inc()
+		s.countDenial(kit.CodeForbidden)
 		if err := s.auditAlone(ctx, s.rec.New(ctx, "intake.duplicate.list", "duplicate", "", event.Denied)); err != nil {
 			return DuplicatePage{}, err
 		}

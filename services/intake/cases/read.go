@@ -1,4 +1,4 @@
-package intake
+package cases
 
 import (
 	"context"
@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/go-kit/log/level"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
@@ -57,7 +55,7 @@ func sealedFor(r store.ReadRow, org string, secs []store.SectionRow, macs map[se
 
 // loadSealed reads org's wrap, identity and MACs for the wanted sections
 // of secs, in q's snapshot (a transaction that changes the case).
-func (s *service) loadSealed(ctx context.Context, q store.Querier, caseID, org string, secs []store.SectionRow, wanted map[seal.SectionID]bool) (sealedRead, error) {
+func (s *Cases) loadSealed(ctx context.Context, q store.Querier, caseID, org string, secs []store.SectionRow, wanted map[seal.SectionID]bool) (sealedRead, error) {
 	if len(wanted) == 0 {
 		return sealedRead{org: org}, nil
 	}
@@ -74,7 +72,7 @@ func (s *service) loadSealed(ctx context.Context, q store.Querier, caseID, org s
 
 // open checks every MAC, decrypts the wrap once with org's identity and
 // opens the sections: all of them or none.
-func (s *service) open(r sealedRead) (map[string][]byte, error) {
+func (s *Cases) open(r sealedRead) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	if len(r.stored) == 0 {
 		return out, nil
@@ -83,7 +81,7 @@ func (s *service) open(r sealedRead) (map[string][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrIntegrity, err)
 	}
-	pts, err := seal.OpenSections(id, r.org, s.macKey, r.wrap, r.stored, s.unlock(r.stored[0].Header.CaseID))
+	pts, err := seal.OpenSections(id, r.org, s.macKey, r.wrap, r.stored, s.cw.Unlock(r.stored[0].Header.CaseID))
 	if err != nil {
 		return nil, fmt.Errorf("intake: open sections: %w: %w", ErrIntegrity, err)
 	}
@@ -93,39 +91,13 @@ func (s *service) open(r sealedRead) (map[string][]byte, error) {
 	return out, nil
 }
 
-// canSee reports whether org may see the case at all: its owner, an
-// author of a section, or the holder of an active grant. A pending
-// grantee sees nothing until it accepts.
-func canSee(c store.CaseRow, secs []store.SectionRow, grants []store.GrantRow, org string) bool {
-	if org == "" {
-		return false
-	}
-	if c.OwnerOrg == org {
-		return true
-	}
-	if c.Status == StatusDraft {
-		return false
-	}
-	for _, sec := range secs {
-		if sec.Header.AuthorOrg == org && authorReads(grants, org) {
-			return true
-		}
-	}
-	for _, g := range grants {
-		if g.OrgID == org && g.Status == GrantActive {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *service) Get(ctx context.Context, id string) (Case, error) {
+func (s *Cases) Get(ctx context.Context, id string) (Case, error) {
 	c, err := s.get(ctx, id)
-	s.metrics.reads.WithLabelValues(outcome(ctx, err)).Inc()
+	s.metrics.Reads.WithLabelValues(outcome(ctx, err)).Inc()
 	return c, err
 }
 
-func (s *service) get(ctx context.Context, id string) (Case, error) {
+func (s *Cases) get(ctx context.Context, id string) (Case, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return Case{}, err
@@ -158,13 +130,13 @@ type caseRead struct {
 
 // readable decides what p may read of snap: errDenied when p may not see
 // the case at all.
-func (s *service) readable(p auth.Principal, snap store.Snapshot) (caseRead, error) {
+func (s *Cases) readable(p auth.Principal, snap store.Snapshot) (caseRead, error) {
 	row := snap.Row.CaseRow
-	snap.Grants = grantsFor(p, snap.Grants)
-	if !canSee(row, snap.Secs, snap.Grants, p.OrgID) {
+	snap.Grants = s.cw.GrantsFor(p, snap.Grants)
+	if !s.cw.CanSee(row, snap.Secs, snap.Grants, p.OrgID) {
 		return caseRead{}, errDenied
 	}
-	readable := readableFor(snap.Secs, snap.Grants, p.OrgID)
+	readable := s.cw.ReadableFor(snap.Secs, snap.Grants, p.OrgID)
 	var withheld []string
 	if row.OwnerOrg == p.OrgID {
 		for _, sec := range snap.Secs {
@@ -181,35 +153,12 @@ func (s *service) readable(p auth.Principal, snap store.Snapshot) (caseRead, err
 }
 
 // openCase opens r's sections (once its read is audited).
-func (s *service) openCase(ctx context.Context, r caseRead) (Case, error) {
+func (s *Cases) openCase(ctx context.Context, r caseRead) (Case, error) {
 	sections, err := s.open(r.sealed)
 	if err != nil {
 		return Case{}, s.readFailed(ctx, r.snap.Row.ID, err)
 	}
-	return view(r.snap.Row.CaseRow, r.snap.Consents, sections, r.withheld), nil
-}
-
-// finishRead answers a read that cannot go on: a denial as ErrNotFound
-// (audited as action), anything else as a failed read.
-func (s *service) finishRead(ctx context.Context, err error, action, id string) error {
-	if errors.Is(err, errDenied) || errors.Is(err, ErrNotFound) {
-		return s.deny(ctx, action, id)
-	}
-	return s.readFailed(ctx, id, err)
-}
-
-// readFailed logs and audits a read that could not complete; an integrity
-// failure is answered as such, anything else as unavailable.
-func (s *service) readFailed(ctx context.Context, id string, err error) error {
-	_ = level.Error(s.log).Log("msg", "case read failed", "case", id, "err", err)
-	if errors.Is(err, ErrIntegrity) {
-		_ = s.auditAlone(ctx, s.rec.New(ctx, "intake.case.integrity", "case", id, event.Failed))
-		return ErrIntegrity
-	}
-	if errors.Is(err, ErrUnavailable) {
-		return ErrUnavailable
-	}
-	return fmt.Errorf("intake: read case %s: %w", id, err)
+	return View(r.snap.Row.CaseRow, r.snap.Consents, sections, r.withheld), nil
 }
 
 func parseCursor(v string) (*store.Cursor, error) {
@@ -235,7 +184,7 @@ func pageLimit(n int) (int, error) {
 	return n, nil
 }
 
-func (s *service) List(ctx context.Context, q ListQuery) (CasePage, error) {
+func (s *Cases) List(ctx context.Context, q ListQuery) (CasePage, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return CasePage{}, err
@@ -276,4 +225,13 @@ func (s *service) List(ctx context.Context, q ListQuery) (CasePage, error) {
 		return CasePage{}, err
 	}
 	return page, nil
+}
+
+// finishRead answers a read that cannot go on: a denial as ErrNotFound
+// (audited as action), anything else as a failed read.
+func (s *Cases) finishRead(ctx context.Context, err error, action, id string) error {
+	if errors.Is(err, errDenied) || errors.Is(err, ErrNotFound) {
+		return s.deny(ctx, action, id)
+	}
+	return s.readFailed(ctx, id, err)
 }

@@ -1,14 +1,12 @@
-package intake
+package cases
 
 import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/keys"
@@ -18,33 +16,13 @@ import (
 	"github.com/nrm-project/nrm/services/intake/store"
 )
 
-// callerOrg returns the caller and their organisation; a caller without
-// one (the command line) may not touch cases.
-func (s *service) callerOrg(ctx context.Context) (auth.Principal, OrgInfo, error) {
-	p, err := principal(ctx)
-	if err != nil {
-		return p, OrgInfo{}, err
-	}
-	if p.OrgID == "" {
-		return p, OrgInfo{}, kit.ErrForbidden
-	}
-	o, err := s.orgs.Org(ctx, p.OrgID)
-	if errors.Is(err, kit.ErrNotFound) {
-		return p, OrgInfo{}, kit.ErrForbidden
-	}
-	if err != nil {
-		return p, OrgInfo{}, fmt.Errorf("intake: organisation directory: %w: %w", ErrUnavailable, err)
-	}
-	return p, o, nil
-}
-
-func (s *service) Register(ctx context.Context, r Registration) (Case, error) {
+func (s *Cases) Register(ctx context.Context, r Registration) (Case, error) {
 	c, err := s.register(ctx, r)
-	s.metrics.registrations.WithLabelValues(outcome(ctx, err)).Inc()
+	s.metrics.Registrations.WithLabelValues(outcome(ctx, err)).Inc()
 	return c, err
 }
 
-func (s *service) register(ctx context.Context, r Registration) (Case, error) {
+func (s *Cases) register(ctx context.Context, r Registration) (Case, error) {
 	reg, err := s.prepareRegistration(ctx, r)
 	if err != nil {
 		return Case{}, err
@@ -52,13 +30,13 @@ func (s *service) register(ctx context.Context, r Registration) (Case, error) {
 	if err := s.writeRegistration(reg); err != nil {
 		return Case{}, s.finish(ctx, err, "intake.notification.link", reg.link)
 	}
-	return view(reg.row, reg.consents, nil, nil), nil
+	return View(reg.row, reg.consents, nil, nil), nil
 }
 
 // prepareRegistration does everything a registration needs before its
 // transaction: checks, the case's keys, sealing and wrapping, events and
 // its reference.
-func (s *service) prepareRegistration(ctx context.Context, r Registration) (*newRegistration, error) {
+func (s *Cases) prepareRegistration(ctx context.Context, r Registration) (*newRegistration, error) {
 	p, org, err := s.callerOrg(ctx)
 	if err != nil {
 		return nil, err
@@ -79,7 +57,7 @@ func (s *service) prepareRegistration(ctx context.Context, r Registration) (*new
 	}
 	// The case's retention-class keys are made first, durably (concurrent
 	// registrations share one write): the key store names the case.
-	ring, err := s.caseKeys.NewCase(caseClasses...)
+	ring, err := s.caseKeys.NewCase(casefile.CaseClasses...)
 	if err != nil {
 		return nil, fmt.Errorf("intake: case keys: %w", err)
 	}
@@ -150,7 +128,7 @@ type sealedCase struct {
 // sealCase seals each section of content under its own data key, authored
 // by org, and wraps every key to recipient (version of org's key). The
 // plaintext is cleared. ring is the case's keys if the caller holds them.
-func (s *service) sealCase(caseID string, ring *keys.CaseRing, org string, version int, content map[string][]byte, keyVersion int, recipient seal.Recipient) (sealedCase, error) {
+func (s *Cases) sealCase(caseID string, ring *keys.CaseRing, org string, version int, content map[string][]byte, keyVersion int, recipient seal.Recipient) (sealedCase, error) {
 	sc := sealedCase{ring: ring}
 	if len(content) == 0 {
 		return sc, nil
@@ -169,7 +147,7 @@ func (s *service) sealCase(caseID string, ring *keys.CaseRing, org string, versi
 			return sealedCase{}, fmt.Errorf("intake: case %s: seal: %w", caseID, err)
 		}
 		sc.secs = append(sc.secs, store.SectionRow{Header: h, Sealed: sealed})
-		sc.grants = append(sc.grants, seal.KeyGrant{KeyRef: seal.KeyRef{CaseID: caseID, Section: name, Version: version, RetentionClass: sectionClass(name)}, Key: key})
+		sc.grants = append(sc.grants, seal.KeyGrant{KeyRef: seal.KeyRef{CaseID: caseID, Section: name, Version: version, RetentionClass: casefile.SectionClass(name)}, Key: key})
 		sc.all[h.ID()] = true
 		held = append(held, h.ID())
 	}
@@ -183,7 +161,7 @@ func (s *service) sealCase(caseID string, ring *keys.CaseRing, org string, versi
 
 // wrapAgain wraps the keys of sc again, to version of org's key (a
 // rotation retired the one they were wrapped to), with new MACs.
-func (s *service) wrapAgain(sc *sealedCase, caseID, org string, version int, recipient seal.Recipient) error {
+func (s *Cases) wrapAgain(sc *sealedCase, caseID, org string, version int, recipient seal.Recipient) error {
 	w, err := s.buildWrap(caseID, sc.ring, org, version, recipient, sc.wrap.Held, sc.grants)
 	if err != nil {
 		return err
@@ -198,7 +176,7 @@ func (s *service) wrapAgain(sc *sealedCase, caseID, org string, version int, rec
 // wrap. If a rotation retired the key the wrap was made for, the keys are
 // wrapped again to the active one, under its share lock. New cases are
 // written by writeRegistrations.
-func (s *service) writeSealed(ctx context.Context, tx store.Querier, caseID, org string, sc sealedCase) error {
+func (s *Cases) writeSealed(ctx context.Context, tx store.Querier, caseID, org string, sc sealedCase) error {
 	if len(sc.secs) == 0 {
 		return s.store.DeleteWrap(ctx, tx, caseID, org)
 	}
@@ -225,46 +203,7 @@ func (s *service) writeSealed(ctx context.Context, tx store.Querier, caseID, org
 	return s.store.PutMACs(ctx, tx, caseID, org, sc.wrap.SectionMACs)
 }
 
-// owned loads the case for a change by its owner organisation, locked
-// until tx ends; anyone else gets a recorded denial (ErrNotFound).
-func (s *service) owned(ctx context.Context, tx *sql.Tx, p auth.Principal, id, action string) (store.CaseRow, error) {
-	c, err := s.store.CaseByID(ctx, tx, id, true)
-	if errors.Is(err, ErrNotFound) || err == nil && c.OwnerOrg != p.OrgID {
-		return store.CaseRow{}, errDenied
-	}
-	return c, err
-}
-
-// errDenied marks a denial inside a transaction; the caller records it
-// outside (the transaction rolls back) and answers ErrNotFound.
-var errDenied = casefile.ErrDenied
-
-// finish turns errDenied into a recorded denial.
-// auditedRefusals are the refusals to a signed-in user that finish audits
-// as denials, by their code.
-var auditedRefusals = map[string]error{
-	CodeBreakGlassActive:      ErrBreakGlassActive,
-	CodeBreakGlassReadOnly:    ErrBreakGlassReadOnly,
-	CodeBestInterestsRecorder: ErrBestInterestsRecorder,
-}
-
-func (s *service) finish(ctx context.Context, err error, action, id string) error {
-	if errors.Is(err, errDenied) {
-		return s.deny(ctx, action, id)
-	}
-	for code, refusal := range auditedRefusals {
-		if errors.Is(err, refusal) {
-			s.metrics.denials.WithLabelValues(code).Inc()
-			if aerr := s.auditAlone(ctx, s.rec.New(ctx, action, "case", auditID(id), event.Denied)); aerr != nil {
-				return aerr
-			}
-			break
-		}
-	}
-	return err
-}
-
-func (s *service) UpdateDraft(ctx context.Context, id string, r Registration) (Case, error) {
+func (s *Cases) UpdateDraft(ctx context.Context, id string, r Registration) (Case, error) {
 	p, _, err := s.callerOrg(ctx)
 	if err != nil {
 		return Case{}, err
@@ -334,11 +273,11 @@ func (s *service) UpdateDraft(ctx context.Context, id string, r Registration) (C
 	if err != nil {
 		return Case{}, err
 	}
-	return view(row, consents, nil, nil), nil
+	return View(row, consents, nil, nil), nil
 }
 
-// view is the case as a reader sees it.
-func view(c store.CaseRow, consents []Consent, sections map[string][]byte, withheld []string) Case {
+// View is the case as a reader sees it.
+func View(c store.CaseRow, consents []Consent, sections map[string][]byte, withheld []string) Case {
 	out := c.Case
 	out.Consents = consents
 	if len(sections) > 0 {
@@ -352,4 +291,17 @@ func view(c store.CaseRow, consents []Consent, sections map[string][]byte, withh
 }
 
 // nowDate is today's date in UTC.
-func (s *service) nowDate() string { return s.now().Format(time.DateOnly) }
+func (s *Cases) nowDate() string { return s.now().Format(time.DateOnly) }
+
+func (s *Cases) registeredEvent(c store.CaseRow) facts.Event {
+	e := s.statsEvent(facts.Registered, c.ID)
+	child := c.TreatedAsChild
+	if len(c.IdentifiedOn) >= 7 {
+		e.IdentifiedMonth = c.IdentifiedOn[:7]
+	}
+	e.Region, e.Gender, e.AgeGroup, e.TreatedAsChild = c.Region, c.Gender, c.AgeGroup, &child
+	e.Nationalities, e.ExploitationTypes, e.ExploitationLocation = c.Nationalities, c.ExploitationTypes, c.ExploitationLocation
+	e.Indicators, e.Needs, e.Route, e.OrgKind = c.Indicators, c.Needs, c.Route, c.RegisteringOrgKind
+	e.Unaccompanied, e.ProtectionStatus = c.Unaccompanied, c.ProtectionStatus
+	return e
+}

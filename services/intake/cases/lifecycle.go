@@ -1,4 +1,4 @@
-package intake
+package cases
 
 import (
 	"context"
@@ -12,12 +12,13 @@ import (
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // registrationOf rebuilds the attributes and current consent of a stored
 // case, for full validation at Finalize.
-func (s *service) registrationOf(c store.CaseRow, consents []Consent, secs []store.SectionRow) checked {
+func (s *Cases) registrationOf(c store.CaseRow, consents []Consent, secs []store.SectionRow) checked {
 	_, assistance := consentCurrent(consents, PurposeAssistance, s.now())
 	_, nrm := consentCurrent(consents, PurposeNRMSubmission, s.now())
 	_, sharing := consentCurrent(consents, PurposeDataSharing, s.now())
@@ -36,7 +37,7 @@ func (s *service) registrationOf(c store.CaseRow, consents []Consent, secs []sto
 	return checked{Registration: r, child: treatedAsChild(c.AgeGroup, c.AgeDisputed), sections: present}
 }
 
-func (s *service) Finalize(ctx context.Context, id string) (Case, error) {
+func (s *Cases) Finalize(ctx context.Context, id string) (Case, error) {
 	p, _, err := s.callerOrg(ctx)
 	if err != nil {
 		return Case{}, err
@@ -95,13 +96,13 @@ func (s *service) Finalize(ctx context.Context, id string) (Case, error) {
 	if err != nil {
 		return Case{}, s.finish(ctx, err, "intake.case.finalize", id)
 	}
-	return view(row, consents, nil, nil), nil
+	return View(row, consents, nil, nil), nil
 }
 
 // ownIdentitySection opens the identity section with the caller's own
 // organisation's identity, for the duplicate index; it never leaves the
 // service.
-func (s *service) ownIdentitySection(ctx context.Context, tx *sql.Tx, c store.CaseRow, secs []store.SectionRow, org string) (*IdentityInfo, error) {
+func (s *Cases) ownIdentitySection(ctx context.Context, tx *sql.Tx, c store.CaseRow, secs []store.SectionRow, org string) (*IdentityInfo, error) {
 	wanted := map[seal.SectionID]bool{}
 	for _, sec := range secs {
 		if sec.Header.Section == SectionIdentity {
@@ -145,15 +146,15 @@ func decisionSections(secs []store.SectionRow, healthConsented bool) []string {
 	return out
 }
 
-func (s *service) Submit(ctx context.Context, caseID string) (Case, error) {
-	return s.submit(ctx, caseID, TransitionRequest{To: DecisionSubmitted})
+func (s *Cases) Submit(ctx context.Context, caseID string) (Case, error) {
+	return s.SubmitTransition(ctx, caseID, TransitionRequest{To: DecisionSubmitted})
 }
 
-// submit is the one submission path (POST /submit and a transition to
+// SubmitTransition is the one submission path (POST /submit and a transition to
 // submitted): the competent authority is granted what a decision needs and
 // the decision track records the move with its reasonable-grounds due
 // date, in one transaction.
-func (s *service) submit(ctx context.Context, caseID string, t TransitionRequest) (Case, error) {
+func (s *Cases) SubmitTransition(ctx context.Context, caseID string, t TransitionRequest) (Case, error) {
 	p, _, err := s.callerOrg(ctx)
 	if err != nil {
 		return Case{}, err
@@ -185,7 +186,7 @@ func (s *service) submit(ctx context.Context, caseID string, t TransitionRequest
 			return err
 		}
 		if _, ok := consentCurrent(consents, PurposeNRMSubmission, s.now()); !row.TreatedAsChild && !ok {
-			return consentRequired(PurposeNRMSubmission)
+			return casefile.ConsentMissing(PurposeNRMSubmission)
 		}
 		w, err := s.store.Workflow(ctx, tx, row) // before the status moves: the track's state as it stands
 		if err != nil {
@@ -196,14 +197,14 @@ func (s *service) submit(ctx context.Context, caseID string, t TransitionRequest
 			return err
 		}
 		names := decisionSections(secs, sharingCovers(consents, OrgKindCompetentAuthority, s.now()))
-		if err := s.grantActive(ctx, tx, row, secs, p.UserID, p.OrgID, authorities, names, "decision"); err != nil {
+		if err := s.cw.GrantSections(ctx, tx, row, secs, p.UserID, p.OrgID, authorities, names, "decision"); err != nil {
 			return err
 		}
 		row.Status, row.UpdatedAt = StatusSubmitted, s.now()
 		if err := s.store.UpdateCase(ctx, tx, &row); err != nil {
 			return err
 		}
-		if err := s.decide(ctx, tx, p, row, &w, []string{actorOwner}, t, ""); err != nil {
+		if err := s.cw.Decide(ctx, tx, p, row, &w, t); err != nil {
 			return err
 		}
 		if err := s.stats(ctx, tx, s.statsEvent(facts.Submitted, caseID)); err != nil {
@@ -218,50 +219,10 @@ func (s *service) submit(ctx context.Context, caseID string, t TransitionRequest
 	if err != nil {
 		return Case{}, s.finish(ctx, err, "intake.case.submit", caseID)
 	}
-	return view(row, consents, nil, nil), nil
+	return View(row, consents, nil, nil), nil
 }
 
-// grantActive grants names to each organisation at once (a decision or
-// a transfer), wrapping the keys from the caller's own organisation.
-func (s *service) grantActive(ctx context.Context, tx *sql.Tx, c store.CaseRow, secs []store.SectionRow, user, source string, to []OrgInfo, names []string, purpose string) error {
-	now := s.now()
-	// A decision grant is the authority's relation to the case even when
-	// the case holds no section to share: without it the case would never
-	// reach a decision maker.
-	if len(names) == 0 && purpose != "decision" {
-		return nil
-	}
-	for _, o := range to {
-		if o.ID == source {
-			continue
-		}
-		g := store.GrantRow{Grant: Grant{
-			ID: event.NewID(), CaseID: c.ID, OrgID: o.ID, Sections: names, Status: GrantActive,
-			Purpose: purpose, GrantedBy: user, CreatedAt: now, UpdatedAt: now,
-		}}
-		if err := s.store.InsertGrant(ctx, tx, g); err != nil {
-			return err
-		}
-	}
-	grants, err := s.store.Grants(ctx, tx, c.ID)
-	if err != nil {
-		return err
-	}
-	for _, o := range to {
-		if o.ID == source || len(names) == 0 {
-			continue
-		}
-		if err := s.rebuildWrap(ctx, tx, c, secs, grants, o.ID, source); err != nil {
-			return err
-		}
-		if err := s.shareCovered(ctx, tx, c, o.ID, grants); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (s *service) Transfer(ctx context.Context, caseID, toOrg string) (Case, error) {
+func (s *Cases) Transfer(ctx context.Context, caseID, toOrg string) (Case, error) {
 	p, _, err := s.callerOrg(ctx)
 	if err != nil {
 		return Case{}, err
@@ -279,7 +240,7 @@ func (s *service) Transfer(ctx context.Context, caseID, toOrg string) (Case, err
 	if err := s.ring.EnsureOrgKey(ctx, to.ID); err != nil {
 		return Case{}, err
 	}
-	rcpt, err := s.recipientOf(ctx, to)
+	protects, err := s.cw.ProtectsChildren(ctx, to)
 	if err != nil {
 		return Case{}, err
 	}
@@ -291,7 +252,7 @@ func (s *service) Transfer(ctx context.Context, caseID, toOrg string) (Case, err
 		if row, err = s.owned(ctx, tx, p, caseID, "intake.case.transfer"); err != nil {
 			return err
 		}
-		if err := s.refuseDuringBreakGlass(ctx, tx, p, caseID); err != nil {
+		if err := s.cw.RefuseDuringBreakGlass(ctx, tx, p, caseID); err != nil {
 			return err
 		}
 		if row.Status == StatusDraft {
@@ -313,21 +274,17 @@ func (s *service) Transfer(ctx context.Context, caseID, toOrg string) (Case, err
 		if err != nil {
 			return err
 		}
-		rcpt.guardian = w.GuardianOrg == to.ID
-		if err := s.mayShare(row, consents, names, rcpt); err != nil {
+		if err := s.cw.MayShare(row, consents, names, to, protects, w.GuardianOrg == to.ID); err != nil {
 			return err
 		}
-		if err := s.grantActive(ctx, tx, row, secs, p.UserID, p.OrgID, []OrgInfo{to}, names, "transfer"); err != nil {
+		if err := s.cw.GrantSections(ctx, tx, row, secs, p.UserID, p.OrgID, []OrgInfo{to}, names, "transfer"); err != nil {
 			return err
 		}
 		row.OwnerOrg, row.UpdatedAt = to.ID, s.now()
 		if err := s.store.UpdateCase(ctx, tx, &row); err != nil {
 			return err
 		}
-		if err := s.handOver(ctx, tx, row, p.UserID, p.OrgID, to.ID); err != nil {
-			return err
-		}
-		if err := s.endPreviousOwner(ctx, tx, row, p.OrgID); err != nil {
+		if err := s.cw.HandOver(ctx, tx, row, p.UserID, p.OrgID, to.ID); err != nil {
 			return err
 		}
 		e := s.statsEvent(facts.Transferred, caseID)
@@ -340,5 +297,5 @@ func (s *service) Transfer(ctx context.Context, caseID, toOrg string) (Case, err
 	if err != nil {
 		return Case{}, s.finish(ctx, err, "intake.case.transfer", caseID)
 	}
-	return view(row, consents, nil, nil), nil
+	return View(row, consents, nil, nil), nil
 }

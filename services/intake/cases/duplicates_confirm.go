@@ -1,4 +1,4 @@
-package intake
+package cases
 
 import (
 	"context"
@@ -46,7 +46,7 @@ func scanDuplicate(r rowScanner) (Duplicate, error) {
 // confirmation emits, in the same transaction, a "linked" statistics event
 // keyed by the two cases' pseudonyms (the later case's as CaseKey), so the
 // person counts once; a rejection emits none.
-func (s *service) ConfirmDuplicate(ctx context.Context, duplicateID string, samePerson bool) (Duplicate, error) {
+func (s *Cases) ConfirmDuplicate(ctx context.Context, duplicateID string, samePerson bool) (Duplicate, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return Duplicate{}, err
@@ -56,7 +56,7 @@ func (s *service) ConfirmDuplicate(ctx context.Context, duplicateID string, same
 		action, status = "intake.duplicate.confirm", DuplicateConfirmed
 	}
 	if !p.HasRole(auth.RoleCoordinator) && !p.HasRole(auth.RoleDecisionMaker) {
-		s.metrics.denials.WithLabelValues(kit.CodeForbidden).Inc()
+		s.countDenial(kit.CodeForbidden)
 		if err := s.auditAlone(ctx, s.rec.New(ctx, action, "duplicate", auditID(duplicateID), event.Denied)); err != nil {
 			return Duplicate{}, err
 		}
@@ -110,7 +110,7 @@ func (s *service) ConfirmDuplicate(ctx context.Context, duplicateID string, same
 	})
 	switch {
 	case errors.Is(err, ErrNotFound):
-		s.metrics.denials.WithLabelValues(kit.CodeNotFound).Inc()
+		s.countDenial(kit.CodeNotFound)
 		if err := s.auditAlone(ctx, s.rec.New(ctx, action, "duplicate", duplicateID, event.Denied)); err != nil {
 			return Duplicate{}, err
 		}

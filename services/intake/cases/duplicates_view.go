@@ -1,4 +1,4 @@
-package intake
+package cases
 
 import (
 	"context"
@@ -25,7 +25,7 @@ type caseRelation struct {
 
 // duplicateRelations returns, for each case id, its owner and whether p's
 // organisation may see it: two statements, whatever the number of ids.
-func (s *service) duplicateRelations(ctx context.Context, q store.Querier, p auth.Principal, ids []string) (map[string]caseRelation, error) {
+func (s *Cases) duplicateRelations(ctx context.Context, q store.Querier, p auth.Principal, ids []string) (map[string]caseRelation, error) {
 	out := make(map[string]caseRelation, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -79,7 +79,7 @@ func (s *service) duplicateRelations(ctx context.Context, q store.Querier, p aut
 
 // viewDuplicates fills in the owning organisations and keeps only the
 // case ids the caller may see.
-func (s *service) viewDuplicates(ctx context.Context, q store.Querier, p auth.Principal, ds []Duplicate) error {
+func (s *Cases) viewDuplicates(ctx context.Context, q store.Querier, p auth.Principal, ds []Duplicate) error {
 	var ids []string
 	for _, d := range ds {
 		ids = append(ids, d.CaseID, d.MatchesID)

@@ -1,4 +1,4 @@
-package intake
+package cases
 
 import (
 	"context"
@@ -57,7 +57,7 @@ type registrationGroups struct {
 // writeRegistration writes r, possibly together with other registrations,
 // and returns its own outcome: a registration that fails takes no other
 // down with it.
-func (s *service) writeRegistration(r *newRegistration) error {
+func (s *Cases) writeRegistration(r *newRegistration) error {
 	if r.link != "" {
 		// Linking reads and locks the notification, and may be refused:
 		// such a registration is written alone.
@@ -74,7 +74,7 @@ func (s *service) writeRegistration(r *newRegistration) error {
 // each registration is written again alone, so that one that cannot be
 // written (a conflict, a bad row) fails by itself. A registration whose
 // caller has gone before its group starts is not written.
-func (s *service) commitRegistrations(batch []*newRegistration) error {
+func (s *Cases) commitRegistrations(batch []*newRegistration) error {
 	live := make([]*newRegistration, 0, len(batch))
 	for _, r := range batch {
 		if r.err = r.ctx.Err(); r.err == nil {
@@ -82,7 +82,7 @@ func (s *service) commitRegistrations(batch []*newRegistration) error {
 		}
 	}
 	if len(live) > 0 {
-		s.metrics.groups.Observe(float64(len(live)))
+		s.metrics.Groups.Observe(float64(len(live)))
 	}
 	switch len(live) {
 	case 0:
@@ -114,7 +114,7 @@ func (s *service) commitRegistrations(batch []*newRegistration) error {
 
 // writeAlone writes r in a transaction of its own, under its caller's
 // context.
-func (s *service) writeAlone(r *newRegistration) error {
+func (s *Cases) writeAlone(r *newRegistration) error {
 	return s.db.Tx(r.ctx, func(tx *sql.Tx) error { return s.writeRegistrations(r.ctx, tx, r) })
 }
 
@@ -122,7 +122,7 @@ func (s *service) writeAlone(r *newRegistration) error {
 // share-locked, and the duplicate lookup), then every row of every case
 // and their events, which PostgreSQL receives in one statement (see
 // store.Writes).
-func (s *service) writeRegistrations(ctx context.Context, tx *sql.Tx, rs ...*newRegistration) error {
+func (s *Cases) writeRegistrations(ctx context.Context, tx *sql.Tx, rs ...*newRegistration) error {
 	if len(rs) == 1 && rs[0].link != "" {
 		if err := s.linkInTx(ctx, tx, &rs[0].row, rs[0].link); err != nil {
 			return err
@@ -192,7 +192,7 @@ func (s *service) writeRegistrations(ctx context.Context, tx *sql.Tx, rs ...*new
 // registrations and then wraps their cases again with the rest. A case
 // wrapped before a rotation retired the key it used is wrapped again here,
 // to the active key.
-func (s *service) lockActiveKeys(ctx context.Context, tx *sql.Tx, rs []*newRegistration) error {
+func (s *Cases) lockActiveKeys(ctx context.Context, tx *sql.Tx, rs []*newRegistration) error {
 	seen := map[string]bool{}
 	var orgs []string
 	for _, r := range rs {
@@ -225,4 +225,41 @@ func (s *service) lockActiveKeys(ctx context.Context, tx *sql.Tx, rs []*newRegis
 		}
 	}
 	return nil
+}
+
+// RegisterTogether prepares each of rs, as ctxs[i]'s caller, the way
+// Register does, and commits them as one group, as registrations arriving
+// together are under load: the group commit that concurrency reaches only
+// by chance, reached on purpose (the tests of the group's failures). If
+// broken is above 0, that registration is given the reference of the one
+// before it, so that its write fails; between runs after the
+// registrations are prepared and before they are written. It returns each
+// registration's case or error.
+func (s *Cases) RegisterTogether(ctxs []context.Context, rs []Registration, broken int, between func()) ([]Case, []error) {
+	cases, errs := make([]Case, len(rs)), make([]error, len(rs))
+	group := make([]*newRegistration, len(rs))
+	for i, r := range rs {
+		reg, err := s.prepareRegistration(ctxs[i], r)
+		if err != nil {
+			errs[i] = err
+			return cases, errs
+		}
+		group[i] = reg
+	}
+	if broken > 0 {
+		group[broken].row.Reference = group[broken-1].row.Reference
+	}
+	between()
+	if err := s.commitRegistrations(group); err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+		return cases, errs
+	}
+	for i, reg := range group {
+		if errs[i] = reg.err; reg.err == nil {
+			cases[i] = View(reg.row, reg.consents, nil, nil)
+		}
+	}
+	return cases, errs
 }
