@@ -16,8 +16,8 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
-	"github.com/nrm-project/nrm/services/intake/workflow"
 	"github.com/nrm-project/nrm/services/intake/cases"
+	"github.com/nrm-project/nrm/services/intake/workflow"
 )
 
 // maxClientResponse bounds a response body read by the client: a page of

@@ -9,8 +9,8 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake/casefile"
-	"github.com/nrm-project/nrm/services/intake/workflow"
 	"github.com/nrm-project/nrm/services/intake/cases"
+	"github.com/nrm-project/nrm/services/intake/workflow"
 )
 
 // Middleware decorates a Service.
