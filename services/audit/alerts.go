@@ -42,6 +42,7 @@ func alertEvent(action, subject string, outcome event.Outcome, now func() time.T
 
 type metrics struct {
 	appended, duplicates, rejected, gaps, witnessFailures prometheus.Counter
+	divergences                                           prometheus.Counter
 	alerts                                                *prometheus.CounterVec
 	checkpointSize                                        prometheus.Gauge
 }
@@ -56,6 +57,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		rejected:        c("events_rejected_total", "Messages refused as malformed or reusing a sequence number."),
 		gaps:            c("sequence_gaps_total", "Gaps found in a source's sequence numbers."),
 		witnessFailures: c("witness_failures_total", "Checkpoints a witness did not accept."),
+		divergences: c("log_divergences_total",
+			"Appends that found the stored log no longer holding entries this process appended (commits lost in a failover, or a restore)."),
 		alerts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "nrm", Subsystem: "audit", Name: "alerts_total", Help: "Alerts raised, by kind.",
 		}, []string{"kind"}),
@@ -63,7 +66,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: "nrm", Subsystem: "audit", Name: "checkpoint_tree_size", Help: "Tree size of the latest checkpoint.",
 		}),
 	}
-	for _, col := range []prometheus.Collector{m.appended, m.duplicates, m.rejected, m.gaps, m.witnessFailures, m.alerts, m.checkpointSize} {
+	for _, col := range []prometheus.Collector{m.appended, m.duplicates, m.rejected, m.gaps, m.witnessFailures, m.divergences, m.alerts, m.checkpointSize} {
 		if err := reg.Register(col); err != nil {
 			return nil, fmt.Errorf("audit: metrics: %w", err)
 		}

@@ -143,9 +143,9 @@ func (l *Log) appendBatch(ctx context.Context, evs []event.Audit) ([]Entry, erro
 // message once, so an event above its source's last number is new.
 func (l *Log) appendLocked(ctx context.Context, evs []event.Audit, checkAll bool) ([]Entry, error) {
 	var (
-		entries  []Entry
-		gaps     []gapRow
-		newCache map[int64]tlog.Hash
+		entries []Entry
+		gaps    []gapRow
+		written writtenTree
 	)
 	err := l.db.Tx(ctx, func(tx *sql.Tx) error {
 		entries, gaps = nil, nil
@@ -153,6 +153,10 @@ func (l *Log) appendLocked(ctx context.Context, evs []event.Audit, checkAll bool
 			return err
 		}
 		n, err := treeSize(ctx, tx)
+		if err != nil {
+			return err
+		}
+		stored, err := l.storedFrontier(ctx, tx, n)
 		if err != nil {
 			return err
 		}
@@ -252,7 +256,7 @@ func (l *Log) appendLocked(ctx context.Context, evs []event.Audit, checkAll bool
 			a.Source, a.Seq = ownSource, ownSeq
 			add(a)
 		}
-		r := &overlayReader{ctx: ctx, tx: tx, cache: l.hashCache, overlay: map[int64]tlog.Hash{}}
+		r := &overlayReader{ctx: ctx, tx: tx, stored: stored, overlay: map[int64]tlog.Hash{}}
 		first := tlog.StoredHashIndex(0, n)
 		var hashes []tlog.Hash
 		for _, en := range entries {
@@ -285,19 +289,19 @@ func (l *Log) appendLocked(ctx context.Context, evs []event.Audit, checkAll bool
 		if err := insertGaps(ctx, tx, gaps, l.now()); err != nil {
 			return err
 		}
-		newCache = r.overlay
-		for k, v := range r.read {
-			newCache[k] = v
+		size := n + int64(len(entries))
+		hs, err := r.ReadHashes(frontier(size))
+		if err != nil {
+			return fmt.Errorf("audit: append: frontier: %w", err)
 		}
+		written = writtenTree{size: size, hashes: hs}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if newCache != nil {
-		// Committed hashes never change; the ones this batch wrote or read
-		// are the ones the next batch needs.
-		l.hashCache = newCache
+	if written.size > 0 {
+		l.written = written
 	}
 	for _, g := range gaps {
 		l.metrics.gaps.Inc()
@@ -307,14 +311,13 @@ func (l *Log) appendLocked(ctx context.Context, evs []event.Audit, checkAll bool
 	return entries, nil
 }
 
-// overlayReader reads stored hashes from this batch, then from the cache
-// of committed hashes, then from the database.
+// overlayReader reads stored hashes from this batch, then from the
+// stored tree's frontier read at its start, then from the database.
 type overlayReader struct {
 	ctx     context.Context
 	tx      *sql.Tx
-	cache   map[int64]tlog.Hash
+	stored  map[int64]tlog.Hash
 	overlay map[int64]tlog.Hash
-	read    map[int64]tlog.Hash
 }
 
 func (r *overlayReader) ReadHashes(idx []int64) ([]tlog.Hash, error) {
@@ -324,9 +327,8 @@ func (r *overlayReader) ReadHashes(idx []int64) ([]tlog.Hash, error) {
 	for i, x := range idx {
 		if h, ok := r.overlay[x]; ok {
 			out[i] = h
-		} else if h, ok := r.cache[x]; ok {
+		} else if h, ok := r.stored[x]; ok {
 			out[i] = h
-			r.remember(x, h)
 		} else {
 			missing = append(missing, x)
 			at = append(at, i)
@@ -339,15 +341,7 @@ func (r *overlayReader) ReadHashes(idx []int64) ([]tlog.Hash, error) {
 		}
 		for j, h := range hs {
 			out[at[j]] = h
-			r.remember(missing[j], h)
 		}
 	}
 	return out, nil
-}
-
-func (r *overlayReader) remember(x int64, h tlog.Hash) {
-	if r.read == nil {
-		r.read = map[int64]tlog.Hash{}
-	}
-	r.read[x] = h
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
 	"github.com/nrm-project/nrm/pkg/event"
@@ -210,6 +212,12 @@ func TestTwoReplicasAppend(t *testing.T) {
 		wg.Wait()
 		if rep, err := Verify(f.ctx, f.db, VerifyOptions{Keys: f.keys}); err != nil || rep.Size != 120 {
 			t.Errorf("Verify = %+v, %v; want 120 intact entries", rep, err)
+		}
+		// Each replica's appends extend the other's: no entry was lost.
+		for _, l := range []*Log{f.log, other} {
+			if n := testutil.ToFloat64(l.metrics.divergences); n != 0 {
+				t.Errorf("%v losses counted, want 0", n)
+			}
 		}
 	})
 }

@@ -126,9 +126,9 @@ type Log struct {
 
 	macKey []byte // keys each entry's MAC (leafmac.go)
 
-	mu        sync.Mutex // serialises appends in this process
-	hashCache map[int64]tlog.Hash
-	macsFrom  bool // the key directory records where MACs begin
+	mu       sync.Mutex  // serialises appends in this process
+	written  writtenTree // the log as this process's last append left it (frontier.go)
+	macsFrom bool        // the key directory records where MACs begin
 }
 
 var _ Service = (*Log)(nil)

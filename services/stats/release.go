@@ -225,22 +225,38 @@ func (s *Stats) snapshotTable(ctx context.Context, tx *sql.Tx, r Release, prev s
 // table has, that differs from the current aggregates by between 1 and
 // K-1 cases in the months they share: publishing now would let the two
 // be compared to single those cases out. "" when there is none.
+//
+// The cases changed since an answer only shrink as answers get newer, so
+// of a period's answers only the latest one some change came after can
+// differ by the fewest cases: it alone is read, whatever the number of
+// releases that stored answers before it.
 func (s *Stats) tooFewChanges(ctx context.Context, q queryer, table, period string) (string, error) {
 	k := s.policy.ReleaseMinChanges
 	if k <= 1 {
 		return "", nil
 	}
-	seen, err := publishedVersions(ctx, q, table, overlapping(period))
-	if err != nil {
-		return "", err
-	}
-	for _, a := range seen {
-		n, err := changedSince(ctx, q, table, commonMonths(period, a.period), a.version)
+	for _, p := range overlapping(period) {
+		months := commonMonths(period, p)
+		last, err := lastChange(ctx, q, table, months)
+		if err != nil {
+			return "", err
+		}
+		if last == 0 {
+			continue
+		}
+		v, ok, err := answerBefore(ctx, q, table, p, last)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			continue
+		}
+		n, err := changedSince(ctx, q, table, months, v)
 		if err != nil {
 			return "", err
 		}
 		if n > 0 && n < k {
-			return a.period, nil
+			return p, nil
 		}
 	}
 	return "", nil

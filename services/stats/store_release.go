@@ -297,35 +297,36 @@ func insertWithheld(ctx context.Context, tx *sql.Tx, release, table, reason, det
 	return nil
 }
 
-// answered is a period a table was published for and the data version of
-// that answer.
-type answered struct {
-	period  string
-	version int64
+// lastChange returns the data version of the latest change to table in
+// months, 0 when none changed.
+func lastChange(ctx context.Context, q queryer, table string, months []string) (int64, error) {
+	ph, args := placeholders(months, 2)
+	var v int64
+	err := q.QueryRowContext(ctx, `SELECT version FROM change_sets WHERE tbl = $1 AND month IN (`+ph+`)
+		ORDER BY version DESC LIMIT 1`, append([]any{table}, args...)...).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("stats: last change: %w", err)
+	}
+	return v, nil
 }
 
-// publishedVersions returns the periods among periods the table has a
-// stored answer for, with each answer's data version.
-func publishedVersions(ctx context.Context, q queryer, table string, periods []string) ([]answered, error) {
-	ph, args := placeholders(periods, 2)
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT period, version FROM release_tables WHERE tbl = $1 AND period IN (`+ph+`)`,
-		append([]any{table}, args...)...)
+// answerBefore returns the data version of the latest stored answer of
+// table for period computed before data version v; false when there is
+// none.
+func answerBefore(ctx context.Context, q queryer, table, period string, v int64) (int64, bool, error) {
+	var version int64
+	err := q.QueryRowContext(ctx, `SELECT version FROM release_tables WHERE tbl = $1 AND period = $2 AND version < $3
+		ORDER BY version DESC LIMIT 1`, table, period, v).Scan(&version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
 	if err != nil {
-		return nil, fmt.Errorf("stats: published answers: %w", err)
+		return 0, false, fmt.Errorf("stats: published answers: %w", err)
 	}
-	defer rows.Close()
-	var seen []answered
-	for rows.Next() {
-		var a answered
-		if err := rows.Scan(&a.period, &a.version); err != nil {
-			return nil, fmt.Errorf("stats: published answers: %w", err)
-		}
-		seen = append(seen, a)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, fmt.Errorf("stats: published answers: %w", err)
-	}
-	return seen, nil
+	return version, true, nil
 }
 
 // nextDataVersion bumps the data version, stamped with now (what releases

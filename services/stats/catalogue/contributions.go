@@ -174,6 +174,9 @@ func Contributions(c Component, guardianTarget int) map[ContribKey]Contribution 
 			add(TableOverdueDecisions, e.Month, rec, e.CaseKey, e.RecordKey, -1,
 				cells("overdue", [][]string{{stageOf(e.Outcome)}, {orUnknown(cf.Region)}}, all))
 		case facts.ReferralNoProvider:
+			// Counted in the month no provider was found, and kept there if
+			// the referral is placed later: the table counts routing's
+			// failures, not needs still unmet (docs/statistics.md).
 			add(TableUnmetNeeds, e.Month, rec, e.CaseKey, e.RecordKey, -1,
 				cells("unmet_needs", [][]string{{orUnknown(e.Service)}, {orUnknown(cf.Region)}}, all))
 			add(TableReferralOutcomes, e.Month, rec, e.CaseKey, e.RecordKey, -1,
