@@ -11,6 +11,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
+	"github.com/nrm-project/nrm/pkg/grantchange"
 	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
@@ -164,6 +165,9 @@ func (s *service) revokeUncovered(ctx context.Context, tx *sql.Tx, c store.CaseR
 			return nil, err
 		}
 		grants[i].Status = GrantRevoked
+		if err := s.tellReferral(ctx, tx, g, grantchange.ReasonConsentWithdrawn); err != nil {
+			return nil, err
+		}
 		revoked = append(revoked, g.ID)
 		touched[g.OrgID] = true
 	}

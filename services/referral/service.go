@@ -199,14 +199,18 @@ type Referral struct {
 	Deadline    *time.Time `json:"deadline,omitempty"`
 	SecondsLeft *int64     `json:"seconds_left,omitempty"`
 	OfferStatus string     `json:"offer_status,omitempty"` // the caller's own offer, for candidates
-	CaseID      string     `json:"case_id,omitempty"`
-	SenderOrg   string     `json:"sender_org,omitempty"`
-	AcceptedOrg string     `json:"accepted_org,omitempty"`
-	Sections    []string   `json:"sections,omitempty"`
-	FanOut      int        `json:"fan_out,omitempty"`
-	LegalBasis  string     `json:"legal_basis,omitempty"`
-	Destination string     `json:"destination,omitempty"`
-	PackageID   string     `json:"package_id,omitempty"`
+	// GrantState and GrantReason are the caller's own grant to read the
+	// case, for candidates: revoked, with why, once intake revoked it.
+	GrantState  string   `json:"grant_state,omitempty"`
+	GrantReason string   `json:"grant_reason,omitempty"`
+	CaseID      string   `json:"case_id,omitempty"`
+	SenderOrg   string   `json:"sender_org,omitempty"`
+	AcceptedOrg string   `json:"accepted_org,omitempty"`
+	Sections    []string `json:"sections,omitempty"`
+	FanOut      int      `json:"fan_out,omitempty"`
+	LegalBasis  string   `json:"legal_basis,omitempty"`
+	Destination string   `json:"destination,omitempty"`
+	PackageID   string   `json:"package_id,omitempty"`
 	// RecipientFingerprint is the hex SHA-256 of the recipient's public key.
 	RecipientFingerprint string `json:"recipient_fingerprint,omitempty"`
 	RecipientKind        string `json:"recipient_kind,omitempty"`
