@@ -65,6 +65,7 @@ type system struct {
 	revocations *auth.RevocationList
 	authn       endpoint.Middleware
 	relays      []*outbox.Relay
+	relayOf     map[string]*outbox.Relay // by service
 	auditHTTP   http.Handler
 	identityDen authz.DenialRecorder
 	identityEP  identity.Endpoints
@@ -272,6 +273,13 @@ func (s *system) buildReferral(c systemConfig) error {
 		Orgs: referralOrgs{s.orgs}, Routing: &routing, Logger: log.With(c.logger, "service", "referral"),
 		Disclosures: discl, IdempotencyTTL: c.flags.idemTTL,
 		Directory: s.directory,
+		// Relays are built after the services: looked up when a
+		// revocation is made.
+		WakeRelay: func() {
+			if r := s.relayOf["referral"]; r != nil {
+				r.Notify()
+			}
+		},
 		Disclosure: referral.DisclosurePolicy{
 			RecipientKinds: workflow.Disclosure.RecipientKinds, LegalBases: workflow.Disclosure.LegalBases,
 			PackageDownloads: workflow.Disclosure.PackageDownloads,
@@ -331,6 +339,7 @@ func (s *system) buildStats(c systemConfig) error {
 func (s *system) buildRelays(c systemConfig) error {
 	auditTo, statsTo, noticesTo := s.deliveries(c)
 	grantsTo := s.grantDeliveries(c)
+	s.relayOf = map[string]*outbox.Relay{}
 	for _, name := range []string{"identity", "intake", "referral", "stats"} {
 		if !c.runs(name) {
 			continue
@@ -345,8 +354,10 @@ func (s *system) buildRelays(c systemConfig) error {
 		if h := grantsTo[name]; h != nil {
 			handlers[grantchange.Topic] = h
 		}
-		s.relays = append(s.relays, outbox.NewRelay(s.dbs[name], name, handlers,
-			outbox.RelayOptions{Logger: log.With(c.logger, "relay", name), Registerer: c.registry}))
+		r := outbox.NewRelay(s.dbs[name], name, handlers,
+			outbox.RelayOptions{Logger: log.With(c.logger, "relay", name), Registerer: c.registry})
+		s.relays = append(s.relays, r)
+		s.relayOf[name] = r
 	}
 	return nil
 }

@@ -203,6 +203,7 @@ func (s *service) Accept(ctx context.Context, id string) (Referral, error) {
 	if err != nil {
 		return Referral{}, s.finish(ctx, err, "referral.referral.accept", id)
 	}
+	s.wake()
 	if err := s.activate(ctx, row, cands); err != nil {
 		return Referral{}, err
 	}
@@ -311,6 +312,7 @@ func (s *service) Decline(ctx context.Context, id string, in DeclineInput) (Refe
 	if err != nil {
 		return Referral{}, s.finish(ctx, err, "referral.referral.decline", id)
 	}
+	s.wake()
 	return s.view(p, row, cands, now), nil
 }
 

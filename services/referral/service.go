@@ -317,6 +317,10 @@ type Config struct {
 	// HTTPClient sends webhooks; nil uses a client with a 10 s timeout.
 	// Redirects are never followed, whatever the client says.
 	HTTPClient *http.Client
+	// WakeRelay, when set, is called once a change has put grant
+	// revocations in the outbox, so that the relay delivers them to
+	// intake at once rather than at its next poll.
+	WakeRelay func()
 	// IdempotencyTTL is how long an Idempotency-Key names the outcome of
 	// its request (default idempotency.DefaultTTL, 24 hours).
 	IdempotencyTTL time.Duration
@@ -344,6 +348,8 @@ type service struct {
 	hooks   *webhooks.Sender
 	// idem records the outcomes of keyed requests (idempotent.go).
 	idem *idempotency.Store
+	// wake hurries the relay after a revocation (Config.WakeRelay).
+	wake func()
 }
 
 // New returns the referral service.
@@ -390,6 +396,10 @@ func newService(cfg Config) (*service, error) {
 		pseudo: cfg.Keys.Subkey(keys.PurposePseudonym), hookKey: hookKey,
 		hooks: webhooks.NewSender(cfg.DB, hookKey, cfg.HTTPClient),
 		idem:  idempotency.New(cfg.DB, cfg.Keys.Subkey(keys.PurposeIdempotency), idempotency.Config{TTL: cfg.IdempotencyTTL, Now: utc}),
+	}
+	s.wake = cfg.WakeRelay
+	if s.wake == nil {
+		s.wake = func() {}
 	}
 	s.keeper = &grants.Keeper{DB: cfg.DB, Intake: cfg.Grants, Logger: logger, AsService: serviceContext}
 	s.desk = &external.Desk{DB: cfg.DB, Disclosures: cfg.Disclosures, Deny: s.deny,

@@ -79,6 +79,9 @@ func (w *Sweeper) SweepOnce(ctx context.Context, now time.Time) (SweepResult, er
 		}
 		res.Expired += n
 	}
+	if res.Expired > 0 {
+		w.s.wake()
+	}
 	if res.HandedOver, err = grants.Handover(ctx, w.s.db, w.s.ob, now, w.Batch); err != nil {
 		return res, err
 	}

@@ -127,6 +127,7 @@ func (s *service) Withdraw(ctx context.Context, id string, in WithdrawInput) (Re
 	if err != nil {
 		return Referral{}, s.finish(ctx, err, action, id)
 	}
+	s.wake()
 	return s.view(p, row, cands, now), nil
 }
 
