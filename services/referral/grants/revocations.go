@@ -136,15 +136,25 @@ func (r *Receiver) Receive(ctx context.Context, msgs []outbox.Message) error {
 }
 
 // unmatched logs a revocation that changed nothing and names no grant
-// already revoked here: not this referral's grant.
+// already revoked here. A grant no candidate holds (of a referral never
+// written, its grants undone by RevokeAll, or replaced by a new
+// placement) is ordinary; a grant held under another referral,
+// organisation or case is not.
 func (r *Receiver) unmatched(ctx context.Context, tx *sql.Tx, m outbox.Message, g grantchange.Revocation) {
-	var n int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM referral_candidates c JOIN referrals r ON r.id = c.referral_id
-		WHERE c.referral_id = $1 AND c.org_id = $2 AND c.grant_id = $3 AND r.case_id = $4`,
-		g.ReferralID, g.OrgID, g.GrantID, g.CaseID).Scan(&n)
-	if err == nil && n > 0 {
+	var same, held int
+	err := tx.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM referral_candidates c JOIN referrals r ON r.id = c.referral_id
+			WHERE c.referral_id = $1 AND c.org_id = $2 AND c.grant_id = $3 AND r.case_id = $4),
+		(SELECT COUNT(*) FROM referral_candidates WHERE grant_id = $3)`,
+		g.ReferralID, g.OrgID, g.GrantID, g.CaseID).Scan(&same, &held)
+	switch {
+	case err == nil && same > 0:
 		return // already revoked: a redelivery, or the echo of referral's own
+	case err == nil && held == 0:
+		level.Info(r.Logger).Log("msg", "grant revocation for no current grant here", "source", m.Source,
+			"seq", m.Seq, "referral", g.ReferralID)
+	default:
+		level.Warn(r.Logger).Log("msg", "grant revocation ignored: not that referral's grant", "source", m.Source,
+			"seq", m.Seq, "referral", g.ReferralID, "err", err)
 	}
-	level.Warn(r.Logger).Log("msg", "grant revocation ignored: not that referral's grant", "source", m.Source,
-		"seq", m.Seq, "referral", g.ReferralID, "err", err)
 }
