@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
 )
@@ -100,12 +101,20 @@ func TestReferralSharesOnlyWhatTheProviderNeeds(t *testing.T) {
 			t.Fatalf("case read after declining: %d %s", st, body)
 		}
 
-		// Withdrawn after acceptance: nothing any more.
+		// Withdrawn after acceptance: nothing any more, once the revocation
+		// has reached intake on referral's outbox (the relay is woken by
+		// the withdrawal).
 		if st, b := call(t, "POST", s.base+"/api/v1/referrals/"+refAccepted+"/withdraw", officer, nil); st != 200 {
 			t.Fatalf("withdraw: %d %s", st, b)
 		}
-		if st, body := readCase(accepted); st != 404 || strings.Contains(body, "accpt5c1") {
-			t.Fatalf("case read after withdrawal: %d %s", st, body)
+		for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
+			st, body := readCase(accepted)
+			if st == 404 && !strings.Contains(body, "accpt5c1") {
+				break
+			}
+			if st != 200 || time.Now().After(deadline) {
+				t.Fatalf("case read after withdrawal: %d %s", st, body)
+			}
 		}
 	})
 }

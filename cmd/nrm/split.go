@@ -99,6 +99,10 @@ type peers struct {
 	auditAppend    outbox.Handler
 	statsReceive   outbox.Handler
 	noticesReceive outbox.Handler
+	// The revocations of referral grants: intake's to referral, referral's
+	// to intake (pkg/grantchange).
+	grantsToReferral outbox.Handler
+	grantsToIntake   outbox.Handler
 }
 
 // newPeers builds the clients of the peers the local services need.
@@ -166,6 +170,7 @@ func (p *peers) adapters() error {
 		}
 		p.referral = remoteReferral{Service: cl, c: c}
 		p.noticesReceive = deliverTo(c, "/internal/v1/referral/notices")
+		p.grantsToReferral = deliverTo(c, "/internal/v1/referral/grant-revocations")
 	}
 	if c := p.svc["audit"]; c != nil {
 		p.auditAppend = deliverTo(c, "/internal/v1/audit/append")
@@ -173,6 +178,9 @@ func (p *peers) adapters() error {
 	}
 	if c := p.svc["stats"]; c != nil {
 		p.statsReceive = deliverTo(c, "/internal/v1/stats/facts")
+	}
+	if c := p.svc["intake"]; c != nil {
+		p.grantsToIntake = deliverTo(c, "/internal/v1/intake/grant-revocations")
 	}
 	if c := p.user["intake"]; c != nil {
 		r := remoteIntake{c}

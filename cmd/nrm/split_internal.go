@@ -97,6 +97,8 @@ func (s *system) internalRoutes() []internalRoute {
 	if s.referral != nil {
 		add(internalRoute{service: "referral", pattern: "POST /internal/v1/referral/notices", callers: []string{"intake", "identity"},
 			serve: receive(s.notices.Receive)})
+		add(internalRoute{service: "referral", pattern: "POST /internal/v1/referral/grant-revocations", callers: []string{"intake"},
+			serve: receive(s.grantChanges.Receive)})
 		add(internalRoute{service: "referral", pattern: "GET /internal/v1/referral/provider", callers: []string{"intake"},
 			serve: func(ctx context.Context, r *http.Request) (any, error) {
 				return s.referral.GetProvider(auth.WithPrincipal(ctx, directoryPrincipal), r.URL.Query().Get("org_id"))
@@ -124,6 +126,8 @@ func (s *system) intakeRoutes() []internalRoute {
 			}}
 	}
 	return []internalRoute{
+		{service: "intake", pattern: "POST /internal/v1/intake/grant-revocations", callers: ref,
+			serve: receive(s.intakeCore.ReceiveGrantChanges)},
 		{service: "intake", pattern: "GET /internal/v1/intake/summary", callers: ref, forUser: true,
 			serve: func(ctx context.Context, r *http.Request) (any, error) {
 				return cases.Summary(ctx, r.URL.Query().Get("case_id"))

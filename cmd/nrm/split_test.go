@@ -365,6 +365,10 @@ func TestSplitDeploymentJourney(t *testing.T) {
 		t.Fatalf("grant made across services audited as %v, want the officer %s", grantEvent["actor_user"], officerMe.UserID)
 	}
 
+	// Revocations of referral grants cross on the outbox both ways, over
+	// the internal listeners.
+	splitGrantRevocations(t, j, shelterMe.OrgID)
+
 	// Statistics, fed by intake's outbox through stats' internal listener.
 	j.statisticsFigure(time.Now().UTC().Format("2006-01"), func(round int) {
 		for i := range 5 {
@@ -606,4 +610,38 @@ func splitSeams(t *testing.T, d *splitDeployment, officer, auditor, base, caseID
 	if err == nil || !strings.Contains(err.Error(), "permission denied") {
 		t.Fatalf("stats' role reading intake.cases: %v (%d rows), want permission denied", err, n)
 	}
+}
+
+// splitGrantRevocations: a decline in referral revokes intake's grant;
+// consent withdrawn in intake shows on the referral as the grant revoked.
+func splitGrantRevocations(t *testing.T, j *journey, shelterOrg string) {
+	t.Helper()
+	refer := func(marker string) (string, string) {
+		c := j.register(marker, "en")
+		var r struct{ ID string }
+		j.do(201, "POST", "/api/v1/referrals", j.officer, map[string]any{
+			"case_id": c, "service": "shelter", "urgency": "emergency", "candidates": []string{shelterOrg}}, &r)
+		return c, r.ID
+	}
+	declined, r := refer("splitG01")
+	j.do(200, "POST", "/api/v1/referrals/"+r+"/decline", j.shelter, map[string]any{"reason": "no_capacity"}, nil)
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var gs struct {
+			Grants []struct{ Status string }
+		}
+		j.do(200, "GET", "/api/v1/cases/"+declined+"/grants", j.officer, nil, &gs)
+		if len(gs.Grants) == 1 && gs.Grants[0].Status == "revoked" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("intake's grant after the decline: %+v", gs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	withdrawn, r := refer("splitG02")
+	j.do(200, "POST", "/api/v1/referrals/"+r+"/accept", j.shelter, nil, nil)
+	j.do(201, "POST", "/api/v1/cases/"+withdrawn+"/consents", j.officer,
+		map[string]any{"assistance": true, "nrm_referral": true, "data_sharing": false}, nil)
+	waitForGrantState(t, j.base, j.shelter, r, "consent_withdrawn")
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
+	"github.com/nrm-project/nrm/pkg/grantchange"
 	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/notice"
@@ -30,6 +31,7 @@ import (
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/referral"
 	"github.com/nrm-project/nrm/services/referral/directory"
+	"github.com/nrm-project/nrm/services/referral/grants"
 	"github.com/nrm-project/nrm/services/referral/notices"
 	"github.com/nrm-project/nrm/services/stats"
 )
@@ -63,6 +65,7 @@ type system struct {
 	revocations *auth.RevocationList
 	authn       endpoint.Middleware
 	relays      []*outbox.Relay
+	relayOf     map[string]*outbox.Relay // by service
 	auditHTTP   http.Handler
 	identityDen authz.DenialRecorder
 	identityEP  identity.Endpoints
@@ -80,6 +83,7 @@ type system struct {
 	sweeper       *referral.Sweeper
 	referralDen   authz.DenialRecorder
 	notices       *notices.Inbox
+	grantChanges  *grants.Receiver   // referral's receiver of intake's revocations
 	directory     *directory.Changes // referral's provider directory, followed across replicas
 	stats         *stats.Stats
 	statsAPI      stats.Service // stats, logged and instrumented
@@ -269,6 +273,13 @@ func (s *system) buildReferral(c systemConfig) error {
 		Orgs: referralOrgs{s.orgs}, Routing: &routing, Logger: log.With(c.logger, "service", "referral"),
 		Disclosures: discl, IdempotencyTTL: c.flags.idemTTL,
 		Directory: s.directory,
+		// Relays are built after the services: looked up when a
+		// revocation is made.
+		WakeRelay: func() {
+			if r := s.relayOf["referral"]; r != nil {
+				r.Notify()
+			}
+		},
 		Disclosure: referral.DisclosurePolicy{
 			RecipientKinds: workflow.Disclosure.RecipientKinds, LegalBases: workflow.Disclosure.LegalBases,
 			PackageDownloads: workflow.Disclosure.PackageDownloads,
@@ -288,6 +299,7 @@ func (s *system) buildReferral(c systemConfig) error {
 		return err
 	}
 	s.referralDen = referral.NewDenialRecorder(s.dbs["referral"], c.keys)
+	s.grantChanges = referral.NewGrantChanges(refCfg)
 	s.notices, err = referral.NewNotices(refCfg)
 	return err
 }
@@ -322,9 +334,12 @@ func (s *system) buildStats(c systemConfig) error {
 
 // buildRelays starts an outbox relay per service here: audit events go to
 // the audit log, de-identified domain events to statistics, notices to
-// the inboxes (referral), in this process or to the peer.
+// the inboxes (referral), revocations of referral grants between intake
+// and referral, in this process or to the peer.
 func (s *system) buildRelays(c systemConfig) error {
 	auditTo, statsTo, noticesTo := s.deliveries(c)
+	grantsTo := s.grantDeliveries(c)
+	s.relayOf = map[string]*outbox.Relay{}
 	for _, name := range []string{"identity", "intake", "referral", "stats"} {
 		if !c.runs(name) {
 			continue
@@ -336,8 +351,13 @@ func (s *system) buildRelays(c systemConfig) error {
 		if name == "intake" || name == "identity" { // referral stores its own notices in the change's transaction
 			handlers[notice.Topic] = noticesTo
 		}
-		s.relays = append(s.relays, outbox.NewRelay(s.dbs[name], name, handlers,
-			outbox.RelayOptions{Logger: log.With(c.logger, "relay", name), Registerer: c.registry}))
+		if h := grantsTo[name]; h != nil {
+			handlers[grantchange.Topic] = h
+		}
+		r := outbox.NewRelay(s.dbs[name], name, handlers,
+			outbox.RelayOptions{Logger: log.With(c.logger, "relay", name), Registerer: c.registry})
+		s.relays = append(s.relays, r)
+		s.relayOf[name] = r
 	}
 	return nil
 }
@@ -361,6 +381,26 @@ func (s *system) deliveries(c systemConfig) (auditTo, statsTo, noticesTo outbox.
 		noticesTo = c.peers.noticesReceive
 	}
 	return auditTo, statsTo, noticesTo
+}
+
+// grantDeliveries returns, by sending service, where the revocations of
+// referral grants go: intake's to referral, referral's to intake, in this
+// process or to the peer.
+func (s *system) grantDeliveries(c systemConfig) map[string]outbox.Handler {
+	out := map[string]outbox.Handler{}
+	switch {
+	case s.grantChanges != nil:
+		out["intake"] = s.grantChanges.Receive
+	case c.peers != nil:
+		out["intake"] = c.peers.grantsToReferral
+	}
+	switch {
+	case s.intakeCore != nil:
+		out["referral"] = s.intakeCore.ReceiveGrantChanges
+	case c.peers != nil:
+		out["referral"] = c.peers.grantsToIntake
+	}
+	return out
 }
 
 // auditReceiver delivers to the audit log. A malformed event is refused by

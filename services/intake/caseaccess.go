@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/nrm-project/nrm/pkg/grantchange"
 
 	"github.com/go-kit/log/level"
 
@@ -190,6 +191,9 @@ func (s *service) revokeUncovered(ctx context.Context, tx *sql.Tx, c store.CaseR
 			return nil, err
 		}
 		grants[i].Status = GrantRevoked
+		if err := s.tellReferral(ctx, tx, g, grantchange.ReasonConsentWithdrawn); err != nil {
+			return nil, err
+		}
 		revoked = append(revoked, g.ID)
 		touched[g.OrgID] = true
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/grantchange"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
 
@@ -56,7 +57,7 @@ func (s *service) EndGrant(ctx context.Context, caseID, grantID string) (Grant, 
 		}
 		g.EndsAt = &ends
 		if !ends.After(now) {
-			if err := s.revokeReader(ctx, tx, c, g.OrgID, c.OwnerOrg, func(o store.GrantRow) bool { return o.ID == g.ID }); err != nil {
+			if err := s.revokeReaderFor(ctx, tx, c, g.OrgID, c.OwnerOrg, grantchange.ReasonEnded, func(o store.GrantRow) bool { return o.ID == g.ID }); err != nil {
 				return err
 			}
 			g.Status = GrantRevoked
@@ -85,7 +86,7 @@ func (a *Admin) EndGrants(ctx context.Context, now time.Time) (int, error) {
 			if err != nil || g.Status != GrantActive {
 				return err
 			}
-			if err := s.revokeReader(ctx, tx, c, g.OrgID, c.OwnerOrg, func(o store.GrantRow) bool { return o.ID == g.ID }); err != nil {
+			if err := s.revokeReaderFor(ctx, tx, c, g.OrgID, c.OwnerOrg, grantchange.ReasonEnded, func(o store.GrantRow) bool { return o.ID == g.ID }); err != nil {
 				return err
 			}
 			return s.emitWorkflow(ctx, tx, nil, s.rec.New(ctx, "intake.grant.ended", "grant", g.ID, event.Allowed))

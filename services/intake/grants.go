@@ -287,10 +287,10 @@ func (s *service) RevokeGrant(ctx context.Context, caseID, grantID string) error
 	if err != nil {
 		return err
 	}
-	// A background job of the referral service (expiry, a lost emergency
-	// race, a coordinator's withdrawal) may revoke referral grants: it only
+	// The referral service itself may revoke referral grants: it only
 	// ever narrows access, and intake rebuilds the wrap from the owner's
-	// keys on the owner's behalf.
+	// keys on the owner's behalf. Its declines, expiries and withdrawals
+	// come on its outbox instead (grant_events.go).
 	onBehalf := p.IsService()
 	if !onBehalf {
 		if p, _, err = s.callerOrg(ctx); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/nrm-project/nrm/pkg/grantchange"
 	"github.com/nrm-project/nrm/pkg/seal"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
@@ -21,8 +22,15 @@ import (
 
 // revokeReader revokes the grants of org that match, rebuilds its wrap
 // from source's keys, re-keys the sections it may no longer read, and
-// drops the entry keys its remaining grants do not cover.
+// drops the entry keys its remaining grants do not cover. A referral
+// grant it revokes is told to referral as revoked in intake
+// (grantchange.ReasonRevoked).
 func (s *service) revokeReader(ctx context.Context, tx *sql.Tx, c store.CaseRow, org, source string, match func(store.GrantRow) bool) error {
+	return s.revokeReaderFor(ctx, tx, c, org, source, grantchange.ReasonRevoked, match)
+}
+
+// revokeReaderFor is revokeReader telling referral why (grant_events.go).
+func (s *service) revokeReaderFor(ctx context.Context, tx *sql.Tx, c store.CaseRow, org, source, reason string, match func(store.GrantRow) bool) error {
 	secs, err := s.store.Sections(ctx, tx, c.ID)
 	if err != nil {
 		return err
@@ -44,6 +52,9 @@ func (s *service) revokeReader(ctx context.Context, tx *sql.Tx, c store.CaseRow,
 				return err
 			}
 			grants[i].Status = GrantRevoked
+			if err := s.tellReferral(ctx, tx, g, reason); err != nil {
+				return err
+			}
 		}
 	}
 	if err := s.rebuildWrap(ctx, tx, c, secs, grants, org, source); err != nil {

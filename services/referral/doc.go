@@ -30,7 +30,11 @@
 // places. The Sweeper expires offers and moves to the next candidate.
 //
 // Grants. The grants that let a candidate read the case's sections are
-// made, activated, revoked and retried by the sub-package grants.
+// made and activated (synchronously, as the caller) by the sub-package
+// grants; their revocations travel on the outbox both ways
+// (pkg/grantchange): a decline, expiry or withdrawal is put in referral's
+// outbox in its transaction, and what intake revokes comes back to
+// NewGrantChanges, so no candidate's grant shows live that intake revoked.
 //
 // External referrals (outside the system or across a border) are
 // disclosures the owner makes; who may, intake's record of them, the

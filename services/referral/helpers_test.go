@@ -13,8 +13,10 @@ import (
 	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/db/dbtest"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/grantchange"
 	"github.com/nrm-project/nrm/pkg/keys"
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/pkg/outbox"
 	"github.com/nrm-project/nrm/services/intake"
 )
 
@@ -66,6 +68,45 @@ type fakeGrants struct {
 	grants  map[string]intake.Grant
 	calls   []grantCall
 	failAct bool
+	// relay delivers referral's outbox (topic grantchange.Topic) here, as
+	// intake's receiver would; status runs it first.
+	relay *outbox.Relay
+}
+
+// receive revokes the grants referral's outbox names, as intake does: a
+// grant that is not that referral's to that organisation in that case is
+// left alone.
+func (f *fakeGrants) receive(_ context.Context, msgs []outbox.Message) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, m := range msgs {
+		var r grantchange.Revocation
+		if err := json.Unmarshal(m.Payload, &r); err != nil {
+			return err
+		}
+		if err := r.Validate(grantchange.ReasonsFromReferral); err != nil {
+			return err
+		}
+		g, ok := f.grants[r.GrantID]
+		if !ok || g.CaseID != r.CaseID || g.ReferralID != r.ReferralID || g.OrgID != r.OrgID {
+			continue
+		}
+		if g.Status != intake.GrantRevoked {
+			g.Status = intake.GrantRevoked
+			f.grants[r.GrantID] = g
+			f.calls = append(f.calls, grantCall{"revoke", r.CaseID, r.GrantID, g.OrgID, "referral"})
+		}
+	}
+	return nil
+}
+
+// deliver runs the relay of referral's grant revocations.
+func (f *fakeGrants) deliver() {
+	if f.relay != nil {
+		if _, err := f.relay.DeliverOnce(context.Background()); err != nil {
+			panic(err)
+		}
+	}
 }
 
 func (f *fakeGrants) GrantPending(ctx context.Context, g GrantRequest) (Grant, error) {
@@ -128,6 +169,7 @@ func (f *fakeGrants) RevokeGrant(ctx context.Context, caseID, id string) error {
 
 // status returns the grant status of org's grant for a referral.
 func (f *fakeGrants) status(referralID, org string) string {
+	f.deliver()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, g := range f.grants {
@@ -298,6 +340,7 @@ func newEnv(t testing.TB, e dbtest.Engine) *env {
 	cases := &fakeCases{cases: map[string]CaseSummary{}}
 	ev := &env{db: d, engine: e, keys: k, clock: &clock{t: time.Date(2026, 11, 20, 22, 0, 0, 0, time.UTC)}, cases: cases,
 		grants: &fakeGrants{cases: cases, refuse: map[string]bool{}, grants: map[string]intake.Grant{}}, police: event.NewID()}
+	ev.grants.relay = outbox.NewRelay(d, "referral", map[string]outbox.Handler{grantchange.Topic: ev.grants.receive}, outbox.RelayOptions{})
 	ev.secs = &fakeSections{cases: cases, content: map[string]map[string][]byte{}}
 	ev.discl = &fakeDisclosures{cases: cases, noConsent: map[string]bool{}, secs: ev.secs}
 	ev.s = ev.service(t)

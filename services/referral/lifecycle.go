@@ -11,6 +11,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
+	"github.com/nrm-project/nrm/pkg/grantchange"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/referral/grants"
 )
@@ -173,8 +174,8 @@ func (s *service) Accept(ctx context.Context, id string) (Referral, error) {
 			if _, err := s.store.setOffer(ctx, tx, id, c.OrgID, c.Status, OfferWithdrawn, now, ""); err != nil {
 				return err
 			}
-			c.Status, c.GrantState = OfferWithdrawn, grantRevoke
-			if err := grants.SetState(ctx, tx, id, c.OrgID, grantRevoke); err != nil {
+			c.Status = OfferWithdrawn
+			if err := s.revokeGrant(ctx, tx, row, c, grantchange.ReasonWithdrawn, now); err != nil {
 				return err
 			}
 			if wasOffered {
@@ -202,7 +203,7 @@ func (s *service) Accept(ctx context.Context, id string) (Referral, error) {
 	if err != nil {
 		return Referral{}, s.finish(ctx, err, "referral.referral.accept", id)
 	}
-	s.revokeDue(ctx, id)
+	s.wake()
 	if err := s.activate(ctx, row, cands); err != nil {
 		return Referral{}, err
 	}
@@ -223,15 +224,15 @@ func (s *service) activate(ctx context.Context, row referralRow, cands []candida
 	return nil
 }
 
-// revokeDue revokes the grants a change made due (grants.Keeper.RevokeDue).
-func (s *service) revokeDue(ctx context.Context, referralID string) {
-	s.keeper.RevokeDue(ctx, referralID, s.caseOf)
-}
-
-// caseOf returns the case of a referral.
-func (s *service) caseOf(ctx context.Context, referralID string) (string, error) {
-	row, err := s.store.referral(ctx, s.db, referralID)
-	return row.CaseID, err
+// revokeGrant marks c's grant revoked for reason and asks intake, in tx,
+// on the outbox, to revoke it (grants.Revoke).
+func (s *service) revokeGrant(ctx context.Context, tx *sql.Tx, row referralRow, c *candidateRow, reason string, now time.Time) error {
+	if c.GrantState == grantRevoked {
+		return nil
+	}
+	c.GrantState, c.GrantReason = grantRevoked, reason
+	return grants.Revoke(ctx, tx, s.ob, grants.Candidate{CaseID: row.CaseID, ReferralID: row.ID, OrgID: c.OrgID, GrantID: c.GrantID},
+		reason, now)
 }
 
 // ErrFreeTextNote refuses a decline note that is not a code.
@@ -279,14 +280,14 @@ func (s *service) Decline(ctx context.Context, id string, in DeclineInput) (Refe
 		if ok, err := s.store.setOffer(ctx, tx, id, p.OrgID, OfferOffered, OfferDeclined, now, reason); err != nil || !ok {
 			return guard(err, ErrOfferClosed)
 		}
-		mine.Status, mine.Replied, mine.DeclineReason, mine.GrantState = OfferDeclined, &now, reason, grantRevoke
+		mine.Status, mine.Replied, mine.DeclineReason = OfferDeclined, &now, reason
 		if in.Note != "" {
 			if err := s.store.setDeclineNote(ctx, tx, id, p.OrgID, in.Note); err != nil {
 				return err
 			}
 			mine.DeclineNote = in.Note
 		}
-		if err := grants.SetState(ctx, tx, id, p.OrgID, grantRevoke); err != nil {
+		if err := s.revokeGrant(ctx, tx, row, mine, grantchange.ReasonDeclined, now); err != nil {
 			return err
 		}
 		if err := s.store.UpdateMedian(ctx, tx, p.OrgID); err != nil {
@@ -311,7 +312,7 @@ func (s *service) Decline(ctx context.Context, id string, in DeclineInput) (Refe
 	if err != nil {
 		return Referral{}, s.finish(ctx, err, "referral.referral.decline", id)
 	}
-	s.revokeDue(ctx, id)
+	s.wake()
 	return s.view(p, row, cands, now), nil
 }
 

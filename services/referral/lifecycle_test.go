@@ -145,7 +145,8 @@ func TestCandidateSeesNoNameBeforeAcceptance(t *testing.T) {
 	_ = json.Unmarshal(raw, &fields)
 	allowed := map[string]bool{"id": true, "kind": true, "status": true, "service": true, "urgency": true, "region": true,
 		"gender": true, "age_group": true, "languages": true, "group_size": true, "deadline": true, "seconds_left": true,
-		"offer_status": true, "created_at": true, "updated_at": true}
+		"offer_status": true, "created_at": true, "updated_at": true,
+		"grant_state": true, "grant_reason": true} // its own grant's state: codes
 	for k := range fields {
 		if !allowed[k] {
 			t.Errorf("candidate sees %q", k)

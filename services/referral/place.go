@@ -196,7 +196,7 @@ func revoking(cands []candidateRow, org string) bool {
 // (its earlier grant revoked).
 func (st *store) placeCandidate(ctx context.Context, tx *sql.Tx, c candidateRow) error {
 	res, err := tx.ExecContext(ctx, `UPDATE referral_candidates SET rank = $3, status = 'queued', reasons = $4,
-		grant_id = $5, grant_state = $6, offered_at = NULL, deadline_at = NULL, responded_at = NULL,
+		grant_id = $5, grant_state = $6, grant_reason = '', offered_at = NULL, deadline_at = NULL, responded_at = NULL,
 		decline_reason = '', decline_note = '', name = $7, score = $8
 		WHERE referral_id = $1 AND org_id = $2 AND (grant_state = 'revoked' OR grant_state = '')`,
 		c.ReferralID, c.OrgID, c.Rank, directory.EncodeList(c.Reasons), c.GrantID, c.GrantState, c.Name, c.Score)

@@ -94,10 +94,10 @@ func (s *service) progress(ctx context.Context, id string, st step) (Referral, e
 }
 
 // endGrant tells intake the accepted provider's service ended
-// (grants.Keeper.End).
+// (grants.Keeper.End); a grant intake already revoked has nothing to end.
 func (s *service) endGrant(ctx context.Context, row referralRow, cands []candidateRow) {
 	for _, c := range cands {
-		if c.OrgID == row.AcceptedOrg && c.GrantID != "" {
+		if c.OrgID == row.AcceptedOrg && c.GrantID != "" && c.GrantState != grantRevoked {
 			s.keeper.End(ctx, row.CaseID, row.ID, c.GrantID)
 		}
 	}

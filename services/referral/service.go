@@ -199,14 +199,18 @@ type Referral struct {
 	Deadline    *time.Time `json:"deadline,omitempty"`
 	SecondsLeft *int64     `json:"seconds_left,omitempty"`
 	OfferStatus string     `json:"offer_status,omitempty"` // the caller's own offer, for candidates
-	CaseID      string     `json:"case_id,omitempty"`
-	SenderOrg   string     `json:"sender_org,omitempty"`
-	AcceptedOrg string     `json:"accepted_org,omitempty"`
-	Sections    []string   `json:"sections,omitempty"`
-	FanOut      int        `json:"fan_out,omitempty"`
-	LegalBasis  string     `json:"legal_basis,omitempty"`
-	Destination string     `json:"destination,omitempty"`
-	PackageID   string     `json:"package_id,omitempty"`
+	// GrantState and GrantReason are the caller's own grant to read the
+	// case, for candidates: revoked, with why, once intake revoked it.
+	GrantState  string   `json:"grant_state,omitempty"`
+	GrantReason string   `json:"grant_reason,omitempty"`
+	CaseID      string   `json:"case_id,omitempty"`
+	SenderOrg   string   `json:"sender_org,omitempty"`
+	AcceptedOrg string   `json:"accepted_org,omitempty"`
+	Sections    []string `json:"sections,omitempty"`
+	FanOut      int      `json:"fan_out,omitempty"`
+	LegalBasis  string   `json:"legal_basis,omitempty"`
+	Destination string   `json:"destination,omitempty"`
+	PackageID   string   `json:"package_id,omitempty"`
 	// RecipientFingerprint is the hex SHA-256 of the recipient's public key.
 	RecipientFingerprint string `json:"recipient_fingerprint,omitempty"`
 	RecipientKind        string `json:"recipient_kind,omitempty"`
@@ -313,6 +317,10 @@ type Config struct {
 	// HTTPClient sends webhooks; nil uses a client with a 10 s timeout.
 	// Redirects are never followed, whatever the client says.
 	HTTPClient *http.Client
+	// WakeRelay, when set, is called once a change has put grant
+	// revocations in the outbox, so that the relay delivers them to
+	// intake at once rather than at its next poll.
+	WakeRelay func()
 	// IdempotencyTTL is how long an Idempotency-Key names the outcome of
 	// its request (default idempotency.DefaultTTL, 24 hours).
 	IdempotencyTTL time.Duration
@@ -340,6 +348,8 @@ type service struct {
 	hooks   *webhooks.Sender
 	// idem records the outcomes of keyed requests (idempotent.go).
 	idem *idempotency.Store
+	// wake hurries the relay after a revocation (Config.WakeRelay).
+	wake func()
 }
 
 // New returns the referral service.
@@ -386,6 +396,10 @@ func newService(cfg Config) (*service, error) {
 		pseudo: cfg.Keys.Subkey(keys.PurposePseudonym), hookKey: hookKey,
 		hooks: webhooks.NewSender(cfg.DB, hookKey, cfg.HTTPClient),
 		idem:  idempotency.New(cfg.DB, cfg.Keys.Subkey(keys.PurposeIdempotency), idempotency.Config{TTL: cfg.IdempotencyTTL, Now: utc}),
+	}
+	s.wake = cfg.WakeRelay
+	if s.wake == nil {
+		s.wake = func() {}
 	}
 	s.keeper = &grants.Keeper{DB: cfg.DB, Intake: cfg.Grants, Logger: logger, AsService: serviceContext}
 	s.desk = &external.Desk{DB: cfg.DB, Disclosures: cfg.Disclosures, Deny: s.deny,

@@ -47,6 +47,7 @@ type candidateRow struct {
 	Rank                         int
 	Reasons                      []string
 	GrantID, GrantState          string
+	GrantReason                  string // why it was revoked (pkg/grantchange)
 	OfferedAt, Deadline, Replied *time.Time
 	DeclineReason, DeclineNote   string
 }
@@ -55,7 +56,6 @@ type candidateRow struct {
 const (
 	grantPending = grants.Pending
 	grantActive  = grants.Active
-	grantRevoke  = grants.Revoke
 	grantRevoked = grants.Revoked
 )
 
@@ -144,7 +144,7 @@ func tptr(t sql.NullTime) *time.Time {
 }
 
 func (st *store) candidates(ctx context.Context, q queryer, referralID string) ([]candidateRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT referral_id, org_id, rank, status, reasons, grant_id, grant_state,
+	rows, err := q.QueryContext(ctx, `SELECT referral_id, org_id, rank, status, reasons, grant_id, grant_state, grant_reason,
 		offered_at, deadline_at, responded_at, decline_reason, decline_note, name, score
 		FROM referral_candidates WHERE referral_id = $1 ORDER BY rank`, referralID)
 	if err != nil {
@@ -158,7 +158,7 @@ func (st *store) candidates(ctx context.Context, q queryer, referralID string) (
 			reasons    string
 			o, d, resp sql.NullTime
 		)
-		if err := rows.Scan(&c.ReferralID, &c.OrgID, &c.Rank, &c.Status, &reasons, &c.GrantID, &c.GrantState,
+		if err := rows.Scan(&c.ReferralID, &c.OrgID, &c.Rank, &c.Status, &reasons, &c.GrantID, &c.GrantState, &c.GrantReason,
 			&o, &d, &resp, &c.DeclineReason, &c.DeclineNote, &c.Name, &c.Score); err != nil {
 			return nil, fmt.Errorf("referral: candidates %s: %w", referralID, err)
 		}

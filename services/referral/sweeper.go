@@ -8,13 +8,14 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
+	"github.com/nrm-project/nrm/pkg/grantchange"
 	"github.com/nrm-project/nrm/services/referral/grants"
 )
 
 // Sweeper moves referrals past their deadlines: an expired offer goes to
 // the next candidate, and a referral with none left goes to the
-// coordinators as no_provider. It also retries grant revocations and
-// webhook deliveries. All its state is in the database, every step is
+// coordinators as no_provider. It also retries webhook deliveries
+// (grant revocations travel on the outbox: grants.Revoke). All its state is in the database, every step is
 // guarded by the status it expects, so any number of sweepers, restarted
 // at any time, do each thing once.
 type Sweeper struct {
@@ -25,9 +26,11 @@ type Sweeper struct {
 
 // SweepResult counts what one sweep did.
 type SweepResult struct {
-	Expired   int
-	Revoked   int
-	Delivered int
+	Expired int
+	// HandedOver counts the revocations left due from before they
+	// travelled on the outbox, now put in it (grants.Handover).
+	HandedOver int
+	Delivered  int
 }
 
 // NewSweeper returns the sweeper of the service configured by cfg.
@@ -76,16 +79,12 @@ func (w *Sweeper) SweepOnce(ctx context.Context, now time.Time) (SweepResult, er
 		}
 		res.Expired += n
 	}
-	due, err := w.s.keeper.Due(ctx, "", w.Batch)
-	if err != nil {
+	if res.Expired > 0 {
+		w.s.wake()
+	}
+	if res.HandedOver, err = grants.Handover(ctx, w.s.db, w.s.ob, now, w.Batch); err != nil {
 		return res, err
 	}
-	w.s.keeper.Revoke(ctx, due, w.s.caseOf)
-	left, err := w.s.keeper.Due(ctx, "", w.Batch)
-	if err != nil {
-		return res, err
-	}
-	res.Revoked = len(due) - len(left)
 	res.Delivered, err = w.s.hooks.Send(ctx, now, w.Batch)
 	return res, err
 }
@@ -119,8 +118,8 @@ func (w *Sweeper) expire(ctx context.Context, id string, now time.Time) (int, er
 			if !ok {
 				return errRaced
 			}
-			c.Status, c.GrantState = OfferExpired, grantRevoke
-			if err := grants.SetState(ctx, tx, id, c.OrgID, grantRevoke); err != nil {
+			c.Status = OfferExpired
+			if err := s.revokeGrant(ctx, tx, row, c, grantchange.ReasonExpired, now); err != nil {
 				return err
 			}
 			if err := s.store.UpdateMedian(ctx, tx, c.OrgID); err != nil {

@@ -48,6 +48,7 @@ func (s *service) view(p auth.Principal, r referralRow, cands []candidateRow, no
 	}
 	if mine := findOffer(cands, p.OrgID); mine != nil && a != fullAccess && a != coordinatorAccess {
 		v.OfferStatus = mine.Status
+		v.GrantState, v.GrantReason = mine.GrantState, mine.GrantReason
 		if mine.Status == OfferOffered {
 			v.Deadline = mine.Deadline
 		}
@@ -69,7 +70,8 @@ func (s *service) view(p auth.Principal, r referralRow, cands []candidateRow, no
 		v.Candidates = make([]Candidate, 0, len(cands))
 		for _, c := range cands {
 			v.Candidates = append(v.Candidates, Candidate{OrgID: c.OrgID, Name: c.Name, Score: c.Score, Rank: c.Rank, Reasons: c.Reasons,
-				Status: c.Status, Deadline: c.Deadline, DeclineReason: c.DeclineReason, DeclineNote: c.DeclineNote})
+				Status: c.Status, Deadline: c.Deadline, DeclineReason: c.DeclineReason, DeclineNote: c.DeclineNote,
+				GrantState: c.GrantState, GrantReason: c.GrantReason})
 			if c.Status == OfferOffered && (v.Deadline == nil || c.Deadline.Before(*v.Deadline)) {
 				v.Deadline = c.Deadline
 			}

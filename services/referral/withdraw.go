@@ -11,8 +11,8 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
+	"github.com/nrm-project/nrm/pkg/grantchange"
 	"github.com/nrm-project/nrm/pkg/kit"
-	"github.com/nrm-project/nrm/services/referral/grants"
 )
 
 // WithdrawInput is the body of a withdrawal. The owner (the sending
@@ -127,7 +127,7 @@ func (s *service) Withdraw(ctx context.Context, id string, in WithdrawInput) (Re
 	if err != nil {
 		return Referral{}, s.finish(ctx, err, action, id)
 	}
-	s.revokeDue(ctx, id)
+	s.wake()
 	return s.view(p, row, cands, now), nil
 }
 
@@ -158,11 +158,8 @@ func (s *service) withdrawInTx(ctx context.Context, tx *sql.Tx, p auth.Principal
 			}
 			c.Status = OfferWithdrawn
 		}
-		if c.GrantState != grantRevoked {
-			c.GrantState = grantRevoke
-			if err := grants.SetState(ctx, tx, row.ID, c.OrgID, grantRevoke); err != nil {
-				return err
-			}
+		if err := s.revokeGrant(ctx, tx, *row, c, grantchange.ReasonWithdrawn, now); err != nil {
+			return err
 		}
 	}
 	if row.AcceptedOrg != "" {

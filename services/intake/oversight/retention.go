@@ -11,6 +11,7 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/grantchange"
 	"github.com/nrm-project/nrm/pkg/seal"
 	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/store"
@@ -153,6 +154,11 @@ func (o *Oversight) purgeCase(ctx context.Context, tx *sql.Tx, caseID string, su
 	}
 	if len(ids)+sections+len(destroy) == 0 {
 		return 0, 0, nil
+	}
+	// A case the purge reaches is past its service: no provider reads it
+	// any more, and referral is told so.
+	if _, err := o.cw.RevokeReferralGrants(ctx, tx, c, grantchange.ReasonPurged); err != nil {
+		return 0, 0, err
 	}
 	if err := o.caseKeys.Destroy(caseID, destroy...); err != nil {
 		return 0, 0, fmt.Errorf("intake: purge: destroy case keys: %w", err)

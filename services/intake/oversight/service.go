@@ -56,6 +56,10 @@ type Casework interface {
 	// RevokeReader revokes org's grants that match, rebuilding its wrap
 	// from source's keys.
 	RevokeReader(ctx context.Context, tx *sql.Tx, c store.CaseRow, org, source string, match func(store.GrantRow) bool) error
+	// RevokeReferralGrants revokes every referral grant of the case not
+	// yet revoked, telling referral why (a grantchange reason), audited,
+	// and returns how many.
+	RevokeReferralGrants(ctx context.Context, tx *sql.Tx, c store.CaseRow, reason string) (int, error)
 	// Rewrap rewrites every wrap of the case without the purged sections'
 	// keys and MACs; keep are the sections that remain.
 	Rewrap(ctx context.Context, tx *sql.Tx, c store.CaseRow, keep []store.SectionRow, purged map[seal.SectionID]bool) error

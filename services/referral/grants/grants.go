@@ -49,8 +49,11 @@ type Grant struct {
 const (
 	Pending = "pending"
 	Active  = "active"
-	Revoke  = "revoke" // due: revoked by whoever gets there first, the caller or the sweeper
 	Revoked = "revoked"
+	// Due was a grant due for revocation, retried by the sweeper until
+	// intake revoked it; revocations now leave on the outbox at once, and
+	// the sweeper hands a row left in this state to it (Handover).
+	Due = "revoke"
 )
 
 // Keeper asks intake for the grants of a referral's candidates and
@@ -60,7 +63,7 @@ type Keeper struct {
 	Intake Intake
 	Logger log.Logger
 	// AsService returns ctx acting as the service itself: the second
-	// try of a revocation or an end the caller could not do.
+	// try of an end the caller could not do.
 	AsService func(ctx context.Context) context.Context
 }
 
@@ -79,33 +82,6 @@ func SetState(ctx context.Context, q Execer, referralID, orgID, state string) er
 	return nil
 }
 
-// Due is a candidate's grant to revoke.
-type Due struct{ ReferralID, OrgID, GrantID string }
-
-// Due lists the grants to revoke, of one referral or ("") of all.
-func (k *Keeper) Due(ctx context.Context, referralID string, limit int) ([]Due, error) {
-	query := `SELECT referral_id, org_id, grant_id FROM referral_candidates WHERE grant_state = 'revoke'`
-	args := []any{limit}
-	if referralID != "" {
-		query += ` AND referral_id = $2`
-		args = append(args, referralID)
-	}
-	rows, err := k.DB.QueryContext(ctx, query+` ORDER BY referral_id, org_id LIMIT $1`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("referral: revocations: %w", err)
-	}
-	defer rows.Close()
-	var out []Due
-	for rows.Next() {
-		var c Due
-		if err := rows.Scan(&c.ReferralID, &c.OrgID, &c.GrantID); err != nil {
-			return nil, fmt.Errorf("referral: revocations: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
 // Activate makes the accepting organisation's pending grant live, as the
 // accepting user. When intake is unreachable the referral stays accepted
 // and the next read by that organisation tries again.
@@ -115,42 +91,6 @@ func (k *Keeper) Activate(ctx context.Context, caseID, referralID, orgID, grantI
 		return kit.ErrUnavailable
 	}
 	return SetState(ctx, k.DB, referralID, orgID, Active)
-}
-
-// RevokeDue revokes the grants a change made due, first as the caller
-// (the owner withdrawing or the grantee declining), then as the service;
-// what still fails is left for the sweeper. caseOf gives a referral's case.
-func (k *Keeper) RevokeDue(ctx context.Context, referralID string, caseOf func(ctx context.Context, referralID string) (string, error)) {
-	due, err := k.Due(ctx, referralID, 100)
-	if err != nil {
-		_ = k.Logger.Log("msg", "listing revocations failed", "err", err)
-		return
-	}
-	k.Revoke(ctx, due, caseOf)
-}
-
-// Revoke revokes the grants due, as the caller and failing that as the
-// service, and records each one revoked.
-func (k *Keeper) Revoke(ctx context.Context, due []Due, caseOf func(ctx context.Context, referralID string) (string, error)) {
-	for _, c := range due {
-		caseID, err := caseOf(ctx, c.ReferralID)
-		if err != nil {
-			continue
-		}
-		if c.GrantID != "" {
-			err = k.Intake.RevokeGrant(ctx, caseID, c.GrantID)
-			if err != nil && !isService(ctx) {
-				err = k.Intake.RevokeGrant(k.AsService(ctx), caseID, c.GrantID)
-			}
-		}
-		if err != nil {
-			_ = k.Logger.Log("msg", "revoking grant failed; the sweeper retries", "referral", c.ReferralID, "err", err)
-			continue
-		}
-		if err := SetState(ctx, k.DB, c.ReferralID, c.OrgID, Revoked); err != nil {
-			_ = k.Logger.Log("msg", "recording revocation failed", "referral", c.ReferralID, "err", err)
-		}
-	}
 }
 
 // ErrConsentRequired is intake's refusal of a grant the person's consent

@@ -45,6 +45,10 @@ type Candidate struct {
 	Deadline      *time.Time `json:"deadline,omitempty"`
 	DeclineReason string     `json:"decline_reason,omitempty"`
 	DeclineNote   string     `json:"decline_note,omitempty"`
+	// GrantState is the candidate's grant to read the case (pending,
+	// active, revoked), GrantReason why it was revoked (pkg/grantchange).
+	GrantState  string `json:"grant_state,omitempty"`
+	GrantReason string `json:"grant_reason,omitempty"`
 }
 
 // Exclusion reason codes (hard filters), in the order they are checked.

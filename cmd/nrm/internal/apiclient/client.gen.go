@@ -2283,6 +2283,12 @@ type Candidate struct {
 	DeclineNote   *string    `json:"decline_note,omitempty"`
 	DeclineReason *string    `json:"decline_reason,omitempty"`
 
+	// GrantReason why the grant was revoked: declined, expired, withdrawn (here), consent_withdrawn, purged, ended, revoked (in intake)
+	GrantReason *string `json:"grant_reason,omitempty"`
+
+	// GrantState the candidate's grant to read the case: pending, active, revoked (intake revoked it, or referral asked it to)
+	GrantState *string `json:"grant_state,omitempty"`
+
 	// Name the provider's name in the directory
 	Name    *string            `json:"name,omitempty"`
 	OrgId   openapi_types.UUID `json:"org_id"`
@@ -2807,11 +2813,17 @@ type Referral struct {
 	DisclosureId *string             `json:"disclosure_id,omitempty"`
 	FanOut       *int                `json:"fan_out,omitempty"`
 	Gender       string              `json:"gender"`
-	GroupSize    int                 `json:"group_size"`
-	Id           openapi_types.UUID  `json:"id"`
-	Kind         ReferralKind        `json:"kind"`
-	Languages    *[]string           `json:"languages"`
-	LegalBasis   *ReferralLegalBasis `json:"legal_basis,omitempty"`
+
+	// GrantReason why the caller's grant was revoked (see Candidate.grant_reason)
+	GrantReason *string `json:"grant_reason,omitempty"`
+
+	// GrantState the caller's own grant to read the case, for candidates: pending, active, revoked
+	GrantState *string             `json:"grant_state,omitempty"`
+	GroupSize  int                 `json:"group_size"`
+	Id         openapi_types.UUID  `json:"id"`
+	Kind       ReferralKind        `json:"kind"`
+	Languages  *[]string           `json:"languages"`
+	LegalBasis *ReferralLegalBasis `json:"legal_basis,omitempty"`
 
 	// OfferStatus the caller's own offer, for candidates
 	OfferStatus *string `json:"offer_status,omitempty"`

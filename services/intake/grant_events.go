@@ -1,0 +1,130 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/go-kit/log/level"
+
+	"github.com/nrm-project/nrm/pkg/auth"
+	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/grantchange"
+	"github.com/nrm-project/nrm/pkg/outbox"
+	"github.com/nrm-project/nrm/services/intake/store"
+)
+
+// Revocations of referral grants travel both ways on the outbox
+// (pkg/grantchange): intake tells referral of every referral grant it
+// revokes, in the revocation's transaction, so referral never shows a
+// grant live that intake revoked; referral's revocations (decline,
+// expiry, withdrawal) come to ReceiveGrantChanges.
+
+// purposeReferral is the purpose of the grants a referral asks for.
+const purposeReferral = "referral"
+
+// tellReferral appends, in tx, that g was revoked for reason, when g is a
+// referral's grant. Ids and a code only: nothing about the person.
+func (s *service) tellReferral(ctx context.Context, tx *sql.Tx, g store.GrantRow, reason string) error {
+	if g.Purpose != purposeReferral || g.ReferralID == "" {
+		return nil
+	}
+	r := grantchange.Revocation{ID: grantchange.MessageID("intake", g.ID), CaseID: g.CaseID, ReferralID: g.ReferralID,
+		OrgID: g.OrgID, GrantID: g.ID, Reason: reason, At: s.now()}
+	if err := r.Validate(grantchange.ReasonsFromIntake); err != nil {
+		return fmt.Errorf("intake: grant %s: %w", g.ID, err)
+	}
+	if err := s.outbox.Append(ctx, tx, grantchange.Topic, r); err != nil {
+		return fmt.Errorf("intake: grant revocation: %w: %w", ErrUnavailable, err)
+	}
+	return nil
+}
+
+// ReceiveGrantChanges revokes the referral grants referral's outbox
+// names (an outbox.Handler for its topic grantchange.Topic). Delivery is
+// at least once: a grant already revoked is left as it is, with no second
+// audit event. A message that is malformed, or names a grant that is not
+// that referral's grant to that organisation in that case (forged,
+// misrouted, or of a case purged since), is logged and acknowledged:
+// retrying it would never succeed and would hold up the topic.
+func (in *Intake) ReceiveGrantChanges(ctx context.Context, msgs []outbox.Message) error {
+	s := in.s
+	ctx = auth.WithPrincipal(ctx, auth.ServicePrincipal("referral"))
+	for _, m := range msgs {
+		var r grantchange.Revocation
+		if err := json.Unmarshal(m.Payload, &r); err != nil {
+			level.Error(s.log).Log("msg", "grant revocation dropped: undecodable", "source", m.Source, "seq", m.Seq)
+			continue
+		}
+		if err := r.Validate(grantchange.ReasonsFromReferral); err != nil || m.Source != "referral" {
+			level.Error(s.log).Log("msg", "grant revocation dropped", "source", m.Source, "seq", m.Seq, "err", err)
+			continue
+		}
+		err := s.db.Tx(ctx, func(tx *sql.Tx) error { return s.revokeForReferral(ctx, tx, r) })
+		if errors.Is(err, errNotReferrals) {
+			level.Warn(s.log).Log("msg", "grant revocation refused: not that referral's grant", "source", m.Source,
+				"seq", m.Seq, "grant", r.GrantID, "referral", r.ReferralID)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("intake: grant revocation %s: %w", r.GrantID, err)
+		}
+	}
+	return nil
+}
+
+// errNotReferrals: the message named a grant that is not the one it
+// claims (unknown, another case's, another referral's or organisation's).
+var errNotReferrals = errors.New("intake: not the referral's grant")
+
+// revokeForReferral revokes the grant r names in tx, on the owner's
+// behalf, as RevokeGrant does for the referral service.
+func (s *service) revokeForReferral(ctx context.Context, tx *sql.Tx, r grantchange.Revocation) error {
+	c, g, err := s.grantInCase(ctx, tx, r.CaseID, r.GrantID)
+	if errors.Is(err, errDenied) {
+		return errNotReferrals
+	}
+	if err != nil {
+		return err
+	}
+	if g.Purpose != purposeReferral || g.ReferralID != r.ReferralID || g.OrgID != r.OrgID {
+		return errNotReferrals
+	}
+	if g.Status == GrantRevoked {
+		return nil
+	}
+	match := func(o store.GrantRow) bool { return o.ID == g.ID }
+	if err := s.revokeReaderFor(ctx, tx, c, g.OrgID, c.OwnerOrg, r.Reason, match); err != nil {
+		return err
+	}
+	return s.audit(ctx, tx, s.rec.New(ctx, "intake.grant.revoke", "grant", g.ID, event.Allowed))
+}
+
+// RevokeReferralGrants revokes every referral grant of the case still
+// pending or active, telling referral why (oversight.Casework: the purge
+// ends every provider's access to a case it purges), with an audit event
+// for each, and returns how many.
+func (w casework) RevokeReferralGrants(ctx context.Context, tx *sql.Tx, c store.CaseRow, reason string) (int, error) {
+	s := w.s
+	grants, err := s.store.Grants(ctx, tx, c.ID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, g := range grants {
+		if g.Purpose != purposeReferral || g.Status == GrantRevoked {
+			continue
+		}
+		match := func(o store.GrantRow) bool { return o.ID == g.ID }
+		if err := s.revokeReaderFor(ctx, tx, c, g.OrgID, c.OwnerOrg, reason, match); err != nil {
+			return n, err
+		}
+		if err := s.audit(ctx, tx, s.rec.New(ctx, "intake.grant.revoke", "grant", g.ID, event.Allowed)); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
