@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"github.com/nrm-project/nrm/services/stats/catalogue"
 	"slices"
 	"strings"
@@ -209,10 +208,8 @@ func flush(ctx context.Context, tx wtx, d *catalogue.Deltas, now time.Time) erro
 		x := byCell[id]
 		cells = append(cells, []any{id.Table, id.Period, id.Cell, x.N, int64(x.Key)})
 	}
-	if err := upsert(ctx, tx, `INSERT INTO cells (tbl, period, cell, n, keysum) VALUES `, cells,
-		` ON CONFLICT (tbl, period, cell) DO UPDATE SET n = cells.n + excluded.n,
-		keysum = (cells.keysum + excluded.keysum) % 4294967296`); err != nil {
-		return fmt.Errorf("stats: update cells: %w", err)
+	if err := addCells(ctx, tx, cells); err != nil {
+		return err
 	}
 	hist := make([]catalogue.HistID, 0, len(byValue))
 	for id, n := range byValue {
@@ -228,11 +225,7 @@ func flush(ctx context.Context, tx wtx, d *catalogue.Deltas, now time.Time) erro
 	for _, id := range hist {
 		values = append(values, []any{id.Table, id.Period, id.Cell, id.Value, byValue[id]})
 	}
-	if err := upsert(ctx, tx, `INSERT INTO cell_values (tbl, period, cell, value, n) VALUES `, values,
-		` ON CONFLICT (tbl, period, cell, value) DO UPDATE SET n = cell_values.n + excluded.n`); err != nil {
-		return fmt.Errorf("stats: update histograms: %w", err)
-	}
-	return nil
+	return addCellValues(ctx, tx, values)
 }
 
 // flushChanges bumps the data version, stamped with the time (what
@@ -265,10 +258,7 @@ func flushChanges(ctx context.Context, tx wtx, changed map[catalogue.ChangeID]bo
 		slices.Sort(subjects)
 		rows[i] = []any{k.Table, k.Month, version, strings.Join(subjects, ",")}
 	}
-	if err := upsert(ctx, tx, `INSERT INTO change_sets (tbl, month, version, subjects) VALUES `, rows, ""); err != nil {
-		return fmt.Errorf("stats: record changes: %w", err)
-	}
-	return nil
+	return insertChangeSets(ctx, tx, rows)
 }
 
 func compareStrings(a, b string) int {

@@ -32,11 +32,6 @@ type Entry struct {
 	Remaining float64 `json:"remaining"`
 }
 
-// Queryer is a *sql.Tx or *sql.DB.
-type Queryer interface {
-	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
-}
-
 // Ledger is the privacy ledger at a monthly budget per family.
 type Ledger struct {
 	budget float64 // epsilon per family and month

@@ -9,6 +9,11 @@ import (
 
 // The statements on the privacy_ledger table.
 
+// Queryer is a *sql.Tx or *sql.DB.
+type Queryer interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
 // spend takes cost (micro-epsilon) from the ledger of family for month
 // when at most budget is then spent, and reports whether it did. The
 // condition is in the statement, so two answers racing for the last of a
