@@ -2,7 +2,7 @@
 // something happened: a POST to the URL the organisation set in its
 // directory entry, signed so the receiver knows it came from here.
 //
-// Three steps, each in its own file:
+// Three steps, each in its own file, their statements in store.go:
 //
 //   - queue.go: Queue stores a delivery in the transaction of the change
 //     that caused it, so a delivery exists exactly when the change does.

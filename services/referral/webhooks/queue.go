@@ -2,38 +2,26 @@ package webhooks
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/kit"
 )
-
-// Querier is a *sql.DB or a *sql.Tx.
-type Querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
 
 // Queue stores a delivery of body to orgID's webhook in tx, the
 // transaction of the change it tells of; an organisation without a
 // webhook gets none.
 func Queue(ctx context.Context, tx Querier, orgID string, body []byte, now time.Time) error {
-	var hook string
-	err := tx.QueryRowContext(ctx, `SELECT webhook_url FROM providers WHERE org_id = $1`, orgID).Scan(&hook)
-	if err == sql.ErrNoRows || err == nil && hook == "" {
+	hook, err := hookURL(ctx, tx, orgID)
+	if errors.Is(err, kit.ErrNotFound) || err == nil && hook == "" {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("referral: webhook of %s: %w", orgID, err)
+		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (id, org_id, url, body, attempts, next_attempt_at, created_at)
-		VALUES ($1, $2, $3, $4, 0, $5, $5)`, event.NewID(), orgID, hook, string(body), now); err != nil {
-		return fmt.Errorf("referral: queue webhook: %w", err)
-	}
-	return nil
+	return insertDelivery(ctx, tx, event.NewID(), orgID, hook, body, now)
 }
 
 // Body is all a webhook carries: ids, codes and a deadline.

@@ -3,7 +3,6 @@ package webhooks
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -51,44 +50,28 @@ type delivery struct {
 // many were delivered. Each is claimed by moving its next attempt a lease
 // ahead, so two sweepers never send the same one at once.
 func (s *Sender) Send(ctx context.Context, now time.Time, limit int) (int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, org_id, url, body, attempts, next_attempt_at FROM webhook_deliveries
-		WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2`, now, limit)
+	due, err := dueDeliveries(ctx, s.db, now, limit)
 	if err != nil {
-		return 0, fmt.Errorf("referral: webhooks: %w", err)
+		return 0, err
 	}
-	var due []delivery
-	for rows.Next() {
-		var d delivery
-		if err := rows.Scan(&d.id, &d.org, &d.url, &d.body, &d.attempts, &d.next); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("referral: webhooks: %w", err)
-		}
-		due = append(due, d)
-	}
-	rows.Close()
 	sent := 0
 	for _, d := range due {
-		res, err := s.db.ExecContext(ctx, `UPDATE webhook_deliveries SET next_attempt_at = $3
-			WHERE id = $1 AND next_attempt_at = $2 AND delivered_at IS NULL`, d.id, d.next, now.Add(2*time.Minute))
+		claimed, err := claimDelivery(ctx, s.db, d, now.Add(2*time.Minute))
 		if err != nil {
-			return sent, fmt.Errorf("referral: webhooks: %w", err)
+			return sent, err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
+		if !claimed {
 			continue
 		}
-		var q string
-		var args []any
+		o, at := retry, now.Add(Backoff(d.attempts))
 		if s.post(ctx, d, now) {
-			q, args = `UPDATE webhook_deliveries SET delivered_at = $2, attempts = attempts + 1 WHERE id = $1`, []any{d.id, now}
+			o, at = delivered, now
 			sent++
 		} else if d.attempts+1 >= MaxAttempts {
-			q, args = `UPDATE webhook_deliveries SET failed_at = $2, attempts = attempts + 1 WHERE id = $1`, []any{d.id, now}
-		} else {
-			q, args = `UPDATE webhook_deliveries SET next_attempt_at = $2, attempts = attempts + 1 WHERE id = $1`,
-				[]any{d.id, now.Add(Backoff(d.attempts))}
+			o, at = failed, now
 		}
-		if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
-			return sent, fmt.Errorf("referral: webhooks: %w", err)
+		if err := attempted(ctx, s.db, d.id, o, at); err != nil {
+			return sent, err
 		}
 	}
 	return sent, nil
