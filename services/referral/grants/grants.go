@@ -2,7 +2,6 @@ package grants
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/http"
@@ -65,21 +64,6 @@ type Keeper struct {
 	// AsService returns ctx acting as the service itself: the second
 	// try of an end the caller could not do.
 	AsService func(ctx context.Context) context.Context
-}
-
-// Execer is a database handle or a transaction.
-type Execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-// SetState records a candidate's grant state; a revoked grant stays so.
-func SetState(ctx context.Context, q Execer, referralID, orgID, state string) error {
-	_, err := q.ExecContext(ctx, `UPDATE referral_candidates SET grant_state = $3
-		WHERE referral_id = $1 AND org_id = $2 AND grant_state <> 'revoked'`, referralID, orgID, state)
-	if err != nil {
-		return fmt.Errorf("referral: grant state %s: %w", referralID, err)
-	}
-	return nil
 }
 
 // Activate makes the accepting organisation's pending grant live, as the

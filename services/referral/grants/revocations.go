@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -34,12 +33,7 @@ type Candidate struct {
 // asked for no more; a candidate without a grant (consent did not cover
 // it) has nothing to ask.
 func Revoke(ctx context.Context, tx *sql.Tx, ob *outbox.Outbox, c Candidate, reason string, now time.Time) error {
-	res, err := tx.ExecContext(ctx, `UPDATE referral_candidates SET grant_state = 'revoked', grant_reason = $3
-		WHERE referral_id = $1 AND org_id = $2 AND grant_state <> 'revoked'`, c.ReferralID, c.OrgID, reason)
-	if err != nil {
-		return fmt.Errorf("referral: revoke grant %s: %w", c.ReferralID, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 || c.GrantID == "" {
+	if marked, err := markRevoked(ctx, tx, c, reason); err != nil || !marked || c.GrantID == "" {
 		return err
 	}
 	return ask(ctx, tx, ob, c, reason, now)
@@ -63,23 +57,9 @@ func ask(ctx context.Context, tx outbox.Execer, ob *outbox.Outbox, c Candidate, 
 // the outbox, up to limit, and returns how many. Their reason is not
 // known any more: withdrawn.
 func Handover(ctx context.Context, d *db.DB, ob *outbox.Outbox, now time.Time, limit int) (int, error) {
-	rows, err := d.QueryContext(ctx, `SELECT c.referral_id, c.org_id, c.grant_id, r.case_id
-		FROM referral_candidates c JOIN referrals r ON r.id = c.referral_id
-		WHERE c.grant_state = 'revoke' ORDER BY c.referral_id, c.org_id LIMIT $1`, limit)
+	due, err := dueRevocations(ctx, d, limit)
 	if err != nil {
-		return 0, fmt.Errorf("referral: revocations due: %w", err)
-	}
-	var due []Candidate
-	for rows.Next() {
-		var c Candidate
-		if err := rows.Scan(&c.ReferralID, &c.OrgID, &c.GrantID, &c.CaseID); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("referral: revocations due: %w", err)
-		}
-		due = append(due, c)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return 0, fmt.Errorf("referral: revocations due: %w", err)
+		return 0, err
 	}
 	n := 0
 	for _, c := range due {
@@ -118,16 +98,11 @@ func (r *Receiver) Receive(ctx context.Context, msgs []outbox.Message) error {
 				level.Error(r.Logger).Log("msg", "grant revocation dropped", "source", m.Source, "seq", m.Seq, "err", err)
 				continue
 			}
-			res, err := tx.ExecContext(ctx, `UPDATE referral_candidates SET grant_state = 'revoked', grant_reason = $4
-				WHERE referral_id = $1 AND org_id = $2 AND grant_id = $3 AND grant_state <> 'revoked'
-				AND EXISTS (SELECT 1 FROM referrals WHERE id = $1 AND case_id = $5)`,
-				g.ReferralID, g.OrgID, g.GrantID, g.Reason, g.CaseID)
+			marked, err := markRevokedByIntake(ctx, tx, g.CaseID, g.ReferralID, g.OrgID, g.GrantID, g.Reason)
 			if err != nil {
-				return fmt.Errorf("referral: grant revoked in intake %s: %w", g.ReferralID, err)
-			}
-			if n, err := res.RowsAffected(); err != nil {
 				return err
-			} else if n == 0 {
+			}
+			if !marked {
 				r.unmatched(ctx, tx, m, g)
 			}
 		}
@@ -141,12 +116,7 @@ func (r *Receiver) Receive(ctx context.Context, msgs []outbox.Message) error {
 // placement) is ordinary; a grant held under another referral,
 // organisation or case is not.
 func (r *Receiver) unmatched(ctx context.Context, tx *sql.Tx, m outbox.Message, g grantchange.Revocation) {
-	var same, held int
-	err := tx.QueryRowContext(ctx, `SELECT
-		(SELECT COUNT(*) FROM referral_candidates c JOIN referrals r ON r.id = c.referral_id
-			WHERE c.referral_id = $1 AND c.org_id = $2 AND c.grant_id = $3 AND r.case_id = $4),
-		(SELECT COUNT(*) FROM referral_candidates WHERE grant_id = $3)`,
-		g.ReferralID, g.OrgID, g.GrantID, g.CaseID).Scan(&same, &held)
+	same, held, err := grantHolders(ctx, tx, g.CaseID, g.ReferralID, g.OrgID, g.GrantID)
 	switch {
 	case err == nil && same > 0:
 		return // already revoked: a redelivery, or the echo of referral's own
