@@ -169,17 +169,6 @@ func (d *Desk) answer(ctx context.Context, action, caseID, what string, err erro
 	return fmt.Errorf("referral: %s: %w: %w", what, kit.ErrUnavailable, err)
 }
 
-// Approved records a second person's approval, and the disclosure and
-// package made then, in tx.
-func Approved(ctx context.Context, tx *sql.Tx, r Record, by string, now time.Time) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE referral_disclosures SET disclosure_id = $2, approved_by = $3, approved_at = $4,
-			package = $5, package_sha256 = $6, package_built_at = $4 WHERE referral_id = $1`,
-		r.ReferralID, r.DisclosureID, by, now, r.Package, r.PackageSHA256); err != nil {
-		return fmt.Errorf("referral: approve %s: %w", r.ReferralID, err)
-	}
-	return nil
-}
-
 // Download hands out the package of external referral id to p: the bytes
 // built when the disclosure was recorded, never a fresh read of the case.
 // Intake checks the disclosure again first; the downloads are limited in
@@ -207,24 +196,18 @@ func (d *Desk) Download(ctx context.Context, action, id string, p auth.Principal
 	err = d.DB.Tx(ctx, func(tx *sql.Tx) error {
 		// Taking the disclosure's row first lets concurrent downloads
 		// count one after the other, on both engines.
-		var n int
-		res, err := tx.ExecContext(ctx, `UPDATE referral_disclosures SET package = package WHERE referral_id = $1 AND package <> ''`, id)
-		if err != nil {
-			return fmt.Errorf("referral: package %s: %w", r.PackageID, err)
-		}
-		if k, err := res.RowsAffected(); err != nil || k == 0 {
+		if locked, err := lockPackage(ctx, tx, id, r.PackageID); err != nil || !locked {
 			return orConflict(err, ErrPackageGone)
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM referral_packages WHERE package_id = $1`,
-			r.PackageID).Scan(&n); err != nil {
-			return fmt.Errorf("referral: package %s downloads: %w", r.PackageID, err)
+		n, err := downloads(ctx, tx, r.PackageID)
+		if err != nil {
+			return err
 		}
 		if n >= d.Rules.Downloads() {
 			return ErrPackageGone
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO referral_packages (id, package_id, sha256, actor_user, actor_org, produced_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, event.NewID(), r.PackageID, pkg.SHA256, p.UserID, p.OrgID, now); err != nil {
-			return fmt.Errorf("referral: record package %s: %w", r.PackageID, err)
+		if err := insertDownload(ctx, tx, event.NewID(), r.PackageID, pkg.SHA256, p, now); err != nil {
+			return err
 		}
 		if n+1 >= d.Rules.Downloads() {
 			if err := ClearPackage(ctx, tx, id); err != nil {

@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/referral/directory"
 )
+
+// The statements on referral_disclosures and referral_packages.
 
 // Queryer is a database handle or a transaction.
 type Queryer interface {
@@ -85,6 +88,50 @@ func Load(ctx context.Context, q Queryer, referralID string) (Record, error) {
 func ClearPackage(ctx context.Context, q Queryer, referralID string) error {
 	if _, err := q.ExecContext(ctx, `UPDATE referral_disclosures SET package = '' WHERE referral_id = $1`, referralID); err != nil {
 		return fmt.Errorf("referral: clear package %s: %w", referralID, err)
+	}
+	return nil
+}
+
+// Approved records a second person's approval, and the disclosure and
+// package made then, in tx.
+func Approved(ctx context.Context, tx *sql.Tx, r Record, by string, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE referral_disclosures SET disclosure_id = $2, approved_by = $3, approved_at = $4,
+			package = $5, package_sha256 = $6, package_built_at = $4 WHERE referral_id = $1`,
+		r.ReferralID, r.DisclosureID, by, now, r.Package, r.PackageSHA256); err != nil {
+		return fmt.Errorf("referral: approve %s: %w", r.ReferralID, err)
+	}
+	return nil
+}
+
+// lockPackage takes the row lock of referralID's disclosure while its
+// package is kept, so that concurrent downloads count one after the other
+// on both engines; false when the package is gone.
+func lockPackage(ctx context.Context, tx *sql.Tx, referralID, packageID string) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE referral_disclosures SET package = package WHERE referral_id = $1 AND package <> ''`,
+		referralID)
+	if err != nil {
+		return false, fmt.Errorf("referral: package %s: %w", packageID, err)
+	}
+	k, err := res.RowsAffected()
+	return k > 0, err
+}
+
+// downloads counts the recorded downloads of packageID.
+func downloads(ctx context.Context, tx *sql.Tx, packageID string) (int, error) {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM referral_packages WHERE package_id = $1`,
+		packageID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("referral: package %s downloads: %w", packageID, err)
+	}
+	return n, nil
+}
+
+// insertDownload records a download of packageID (its hash, when and by
+// whom) under id.
+func insertDownload(ctx context.Context, tx *sql.Tx, id, packageID, sha256 string, p auth.Principal, at time.Time) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO referral_packages (id, package_id, sha256, actor_user, actor_org, produced_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, id, packageID, sha256, p.UserID, p.OrgID, at); err != nil {
+		return fmt.Errorf("referral: record package %s: %w", packageID, err)
 	}
 	return nil
 }
