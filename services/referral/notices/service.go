@@ -269,15 +269,8 @@ func (s *Inbox) Expire(ctx context.Context, now time.Time) (int, error) {
 	before := now.UTC().Add(-Retention)
 	var n int64
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM notice_reads WHERE notice_id IN
-			(SELECT id FROM notices WHERE created_at < $1)`, before); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM notices WHERE created_at < $1`, before)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
+		var err error
+		n, err = expire(ctx, tx, before)
 		return err
 	})
 	if err != nil {

@@ -160,3 +160,17 @@ func markRead(ctx context.Context, tx querier, id, user string, at time.Time) (b
 	k, err := res.RowsAffected()
 	return k == 1, err
 }
+
+// expire deletes the notices raised before before, their read marks
+// first, and returns how many notices it deleted.
+func expire(ctx context.Context, tx querier, before time.Time) (int64, error) {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM notice_reads WHERE notice_id IN
+		(SELECT id FROM notices WHERE created_at < $1)`, before); err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM notices WHERE created_at < $1`, before)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
