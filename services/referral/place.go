@@ -11,7 +11,6 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
-	"github.com/nrm-project/nrm/services/referral/directory"
 )
 
 // Placement by the national referral desk. A referral that found no
@@ -189,22 +188,4 @@ func (s *service) Place(ctx context.Context, id string, in PlaceInput) (Referral
 func revoking(cands []candidateRow, org string) bool {
 	c := findOffer(cands, org)
 	return c != nil && c.GrantState != grantRevoked && c.GrantState != ""
-}
-
-// placeCandidate adds a coordinator's candidate, or queues again a
-// provider that declined or let an earlier offer of this referral expire
-// (its earlier grant revoked).
-func (st *store) placeCandidate(ctx context.Context, tx *sql.Tx, c candidateRow) error {
-	res, err := tx.ExecContext(ctx, `UPDATE referral_candidates SET rank = $3, status = 'queued', reasons = $4,
-		grant_id = $5, grant_state = $6, grant_reason = '', offered_at = NULL, deadline_at = NULL, responded_at = NULL,
-		decline_reason = '', decline_note = '', name = $7, score = $8
-		WHERE referral_id = $1 AND org_id = $2 AND (grant_state = 'revoked' OR grant_state = '')`,
-		c.ReferralID, c.OrgID, c.Rank, directory.EncodeList(c.Reasons), c.GrantID, c.GrantState, c.Name, c.Score)
-	if err != nil {
-		return fmt.Errorf("referral: place %s: %w", c.ReferralID, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 1 {
-		return err
-	}
-	return st.insertCandidate(ctx, tx, c)
 }

@@ -103,10 +103,9 @@ func (s *service) PutProvider(ctx context.Context, orgID string, in ProviderInpu
 	}
 	var secret WebhookSecretInfo
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var before string
-		err := tx.QueryRowContext(ctx, `SELECT webhook_url FROM providers WHERE org_id = $1`, orgID).Scan(&before)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("referral: provider %s: %w", orgID, err)
+		before, err := s.store.webhookURL(ctx, tx, orgID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
 		}
 		if err := s.store.Put(ctx, tx, orgID, org.Kind, in, s.now()); err != nil {
 			return err

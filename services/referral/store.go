@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/services/referral/directory"
 	"github.com/nrm-project/nrm/services/referral/grants"
 )
@@ -115,24 +116,6 @@ func (st *store) referral(ctx context.Context, q queryer, id string) (referralRo
 		return r, fmt.Errorf("referral: read %s: %w", id, err)
 	}
 	return r, nil
-}
-
-// referrals runs a query selecting referralColumns.
-func (st *store) referrals(ctx context.Context, q queryer, query string, args ...any) ([]referralRow, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("referral: list: %w", err)
-	}
-	defer rows.Close()
-	var out []referralRow
-	for rows.Next() {
-		r, err := scanReferral(rows)
-		if err != nil {
-			return nil, fmt.Errorf("referral: list: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }
 
 func tptr(t sql.NullTime) *time.Time {
@@ -248,4 +231,48 @@ func (st *store) lockPending(ctx context.Context, tx *sql.Tx, id string) error {
 		return fmt.Errorf("referral: lock %s: %w", id, err)
 	}
 	return nil
+}
+
+// placeCandidate adds a coordinator's candidate, or queues again a
+// provider that declined or let an earlier offer of this referral expire
+// (its earlier grant revoked).
+func (st *store) placeCandidate(ctx context.Context, tx *sql.Tx, c candidateRow) error {
+	res, err := tx.ExecContext(ctx, `UPDATE referral_candidates SET rank = $3, status = 'queued', reasons = $4,
+		grant_id = $5, grant_state = $6, grant_reason = '', offered_at = NULL, deadline_at = NULL, responded_at = NULL,
+		decline_reason = '', decline_note = '', name = $7, score = $8
+		WHERE referral_id = $1 AND org_id = $2 AND (grant_state = 'revoked' OR grant_state = '')`,
+		c.ReferralID, c.OrgID, c.Rank, directory.EncodeList(c.Reasons), c.GrantID, c.GrantState, c.Name, c.Score)
+	if err != nil {
+		return fmt.Errorf("referral: place %s: %w", c.ReferralID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+	return st.insertCandidate(ctx, tx, c)
+}
+
+// insertWithdrawal records who withdrew a referral, whether as an
+// emergency, and the codes they gave.
+func (st *store) insertWithdrawal(ctx context.Context, tx *sql.Tx, referralID string, p auth.Principal, emergency bool,
+	reason, note string, at time.Time) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO referral_withdrawals
+		(referral_id, actor_user, actor_org, emergency, reason, note, withdrawn_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		referralID, p.UserID, p.OrgID, emergency, reason, note, at); err != nil {
+		return fmt.Errorf("referral: record withdrawal %s: %w", referralID, err)
+	}
+	return nil
+}
+
+// webhookURL is the webhook URL of orgID's directory entry ("" when none
+// is set); ErrNotFound when it has no entry.
+func (st *store) webhookURL(ctx context.Context, q queryer, orgID string) (string, error) {
+	var url string
+	err := q.QueryRowContext(ctx, `SELECT webhook_url FROM providers WHERE org_id = $1`, orgID).Scan(&url)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("referral: provider %s: %w", orgID, err)
+	}
+	return url, nil
 }

@@ -114,13 +114,13 @@ func (s *service) GetReferral(ctx context.Context, id string) (Referral, error) 
 	return s.view(p, row, cands, s.now()), nil
 }
 
-// list reads referrals selected by query, auditing a read of each before
-// anything is returned.
-func (s *service) list(ctx context.Context, p auth.Principal, query string, args ...any) ([]Referral, error) {
+// list reads the referrals read selects (a store method, run in the
+// transaction), auditing a read of each before anything is returned.
+func (s *service) list(ctx context.Context, p auth.Principal, read func(q queryer) ([]referralRow, error)) ([]Referral, error) {
 	var out []Referral
 	now := s.now()
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		rows, err := s.store.referrals(ctx, tx, query, args...)
+		rows, err := read(tx)
 		if err != nil {
 			return err
 		}
@@ -159,11 +159,7 @@ func (s *service) Inbox(ctx context.Context) ([]Referral, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.list(ctx, p, `SELECT `+prefixed("r.", referralColumns)+` FROM referrals r
-		JOIN referral_candidates c ON c.referral_id = r.id
-		WHERE c.org_id = $1 AND (c.status = 'offered' OR c.status = 'accepted' AND r.status IN ('accepted', 'arrived'))
-		ORDER BY CASE WHEN c.status = 'offered' THEN 0 ELSE 1 END, c.deadline_at, r.created_at LIMIT $2`, p.OrgID, listLimit)
-	return out, err
+	return s.list(ctx, p, func(q queryer) ([]referralRow, error) { return s.store.inbox(ctx, q, p.OrgID, listLimit) })
 }
 
 // Sent lists the referrals the caller's organisation sent, newest first.
@@ -172,8 +168,7 @@ func (s *service) Sent(ctx context.Context) ([]Referral, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.list(ctx, p, `SELECT `+referralColumns+` FROM referrals WHERE sender_org = $1
-		ORDER BY created_at DESC, id LIMIT $2`, p.OrgID, listLimit)
+	return s.list(ctx, p, func(q queryer) ([]referralRow, error) { return s.store.sentBy(ctx, q, p.OrgID, listLimit) })
 }
 
 // Board is the coordinators' desk.
@@ -187,51 +182,26 @@ func (s *service) Board(ctx context.Context) (Board, error) {
 	}
 	now := s.now()
 	b := Board{Generated: now, UnmetNeeds: []UnmetNeed{}}
-	if b.NoProvider, err = s.list(ctx, p, `SELECT `+referralColumns+` FROM referrals WHERE status = 'no_provider'
-		ORDER BY updated_at DESC, id LIMIT $1`, listLimit); err != nil {
+	if b.NoProvider, err = s.list(ctx, p, func(q queryer) ([]referralRow, error) {
+		return s.store.withoutProvider(ctx, q, listLimit)
+	}); err != nil {
 		return Board{}, err
 	}
 	soon := now.Add(time.Duration(s.routing.ExpiringSoon))
-	if b.ExpiringSoon, err = s.list(ctx, p, `SELECT `+referralColumns+` FROM referrals WHERE status = 'pending' AND id IN
-		(SELECT referral_id FROM referral_candidates WHERE status = 'offered' AND deadline_at <= $1)
-		ORDER BY created_at, id LIMIT $2`, soon, listLimit); err != nil {
+	if b.ExpiringSoon, err = s.list(ctx, p, func(q queryer) ([]referralRow, error) {
+		return s.store.expiringBy(ctx, q, soon, listLimit)
+	}); err != nil {
 		return Board{}, err
 	}
-	if b.Emergencies, err = s.list(ctx, p, `SELECT `+referralColumns+` FROM referrals WHERE urgency = 'emergency'
-		AND status IN ('pending', 'accepted') ORDER BY created_at, id LIMIT $1`, listLimit); err != nil {
+	if b.Emergencies, err = s.list(ctx, p, func(q queryer) ([]referralRow, error) {
+		return s.store.emergencies(ctx, q, listLimit)
+	}); err != nil {
 		return Board{}, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT region, service, COUNT(*) FROM referrals WHERE status = 'no_provider'
-		GROUP BY region, service ORDER BY region, service`)
-	if err != nil {
+	if b.UnmetNeeds, err = s.store.unmetNeeds(ctx, s.db); err != nil {
 		return Board{}, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var u UnmetNeed
-		if err := rows.Scan(&u.Region, &u.Service, &u.Count); err != nil {
-			return Board{}, err
-		}
-		b.UnmetNeeds = append(b.UnmetNeeds, u)
-	}
-	return b, rows.Err()
-}
-
-func prefixed(prefix, cols string) string {
-	out := make([]byte, 0, len(cols)*2)
-	word := true
-	for i := 0; i < len(cols); i++ {
-		ch := cols[i]
-		if word && ch != ' ' && ch != '\n' && ch != '\t' && ch != ',' {
-			out = append(out, prefix...)
-			word = false
-		}
-		if ch == ',' {
-			word = true
-		}
-		out = append(out, ch)
-	}
-	return string(out)
+	return b, nil
 }
 
 // Route previews the ranking for a case, with the reasons for each place,
@@ -276,20 +246,5 @@ func (s *service) Notifications(ctx context.Context, after int64) ([]Notificatio
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, referral_id, event, created_at FROM notifications
-		WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, p.OrgID, after, listLimit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Notification{}
-	for rows.Next() {
-		var n Notification
-		if err := rows.Scan(&n.Seq, &n.ReferralID, &n.Event, &n.CreatedAt); err != nil {
-			return nil, err
-		}
-		n.CreatedAt = n.CreatedAt.UTC()
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return s.store.notifications(ctx, s.db, p.OrgID, after, listLimit)
 }

@@ -3,7 +3,6 @@ package referral
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"net/http"
 	"slices"
 	"time"
@@ -167,10 +166,8 @@ func (s *service) withdrawInTx(ctx context.Context, tx *sql.Tx, p auth.Principal
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO referral_withdrawals
-		(referral_id, actor_user, actor_org, emergency, reason, note, withdrawn_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		row.ID, p.UserID, p.OrgID, emergency, in.Reason, in.Note, now); err != nil {
-		return fmt.Errorf("referral: record withdrawal %s: %w", row.ID, err)
+	if err := s.store.insertWithdrawal(ctx, tx, row.ID, p, emergency, in.Reason, in.Note, now); err != nil {
+		return err
 	}
 	action := "referral.referral.withdraw"
 	if emergency {
