@@ -14,6 +14,9 @@
 //     and external on directory, notices on webhooks);
 //   - intake's sub-packages likewise (intakeLayers): the store never imports
 //     the services above it, oversight never imports cases.
+//   - in referral, identity, stats and audit, only store files run SQL
+//     statements (sql_test.go): files named store*.go, or any file of a
+//     package named store; no service method runs one itself.
 //
 // Only production code is checked: tests may wire services together.
 package rules
