@@ -45,8 +45,7 @@ func authorReads(grants []store.GrantRow, org string) bool {
 // entry), and records what the previous owner authored as its authored
 // grant. Call it before the previous owner's grants end.
 func (s *service) handOver(ctx context.Context, tx *sql.Tx, c store.CaseRow, user, prev, next string) error {
-	ks, err := s.entryKeys(ctx, tx, c.ID, `k.org_id = $2 AND NOT EXISTS
-		(SELECT 1 FROM entry_keys x WHERE x.entry_id = k.entry_id AND x.org_id = $3)`, prev, next)
+	ks, err := s.store.EntryKeysNotHeldBy(ctx, tx, c.ID, prev, next)
 	if err != nil {
 		return err
 	}
@@ -55,7 +54,7 @@ func (s *service) handOver(ctx context.Context, tx *sql.Tx, c store.CaseRow, use
 		if err != nil {
 			return err
 		}
-		if err := s.wrapEntryKey(ctx, tx, k.header(), k.sealed, kg, next); err != nil {
+		if err := s.wrapEntryKey(ctx, tx, entryKeyHeader(k), k.Sealed, kg, next); err != nil {
 			return err
 		}
 	}

@@ -11,63 +11,26 @@ import (
 	"github.com/nrm-project/nrm/services/intake/store"
 )
 
-// entryKeyRow is one organisation's wrap of an entry's data key, with the
-// entry fields its MAC covers.
-type entryKeyRow struct {
-	entryID, orgID, authorOrg, caseID string
-	version                           int
-	wrap, mac                         []byte
-	sealed                            seal.Sealed
-}
-
-func (k entryKeyRow) header() seal.Header {
-	return seal.Header{CaseID: k.caseID, Section: entrySection(k.entryID), AuthorOrg: k.authorOrg}
-}
-
-// entryKeys returns the entry-key rows of the case matching where (a
-// condition on k, the entry_keys row, and e, the entry), with args from $2.
-func (s *service) entryKeys(ctx context.Context, q store.Querier, caseID, where string, args ...any) ([]entryKeyRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT k.entry_id, k.org_id, e.author_org, k.key_version, k.wrap, k.mac, e.sealed
-		FROM entry_keys k JOIN entries e ON e.id = k.entry_id
-		WHERE e.case_id = $1 AND e.purged_at IS NULL AND `+where+` ORDER BY k.entry_id, k.org_id`, append([]any{caseID}, args...)...)
-	if err != nil {
-		return nil, fmt.Errorf("intake: entry keys: %w", err)
-	}
-	defer rows.Close()
-	var out []entryKeyRow
-	for rows.Next() {
-		k := entryKeyRow{caseID: caseID}
-		if err := rows.Scan(&k.entryID, &k.orgID, &k.authorOrg, &k.version, &k.wrap, &k.mac, &k.sealed); err != nil {
-			return nil, fmt.Errorf("intake: entry keys: %w", err)
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+// entryKeyHeader is the header k's MAC covers.
+func entryKeyHeader(k store.EntryKey) seal.Header {
+	return seal.Header{CaseID: k.CaseID, Section: entrySection(k.EntryID), AuthorOrg: k.AuthorOrg}
 }
 
 // openEntryKey checks k's MAC and unwraps its one data key with the
 // identity version it names.
-func (s *service) openEntryKey(ctx context.Context, q store.Querier, k entryKeyRow) (*seal.OrgIdentity, seal.KeyGrant, error) {
-	if err := seal.CheckSectionMAC(s.macKey, k.header(), k.sealed, k.wrap, k.orgID, k.mac); err != nil {
-		return nil, seal.KeyGrant{}, fmt.Errorf("intake: case %s: entry key: %w: %w", k.caseID, ErrIntegrity, err)
+func (s *service) openEntryKey(ctx context.Context, q store.Querier, k store.EntryKey) (*seal.OrgIdentity, seal.KeyGrant, error) {
+	if err := seal.CheckSectionMAC(s.macKey, entryKeyHeader(k), k.Sealed, k.Wrap, k.OrgID, k.Mac); err != nil {
+		return nil, seal.KeyGrant{}, fmt.Errorf("intake: case %s: entry key: %w: %w", k.CaseID, ErrIntegrity, err)
 	}
-	id, err := s.ring.Identity(ctx, q, k.orgID, k.version)
+	id, err := s.ring.Identity(ctx, q, k.OrgID, k.Version)
 	if err != nil {
 		return nil, seal.KeyGrant{}, err
 	}
-	kgs, err := seal.Unwrap(id, k.wrap, s.unlock(k.caseID))
+	kgs, err := seal.Unwrap(id, k.Wrap, s.unlock(k.CaseID))
 	if err != nil || len(kgs) != 1 {
-		return nil, seal.KeyGrant{}, fmt.Errorf("intake: case %s: entry key: %w", k.caseID, ErrIntegrity)
+		return nil, seal.KeyGrant{}, fmt.Errorf("intake: case %s: entry key: %w", k.CaseID, ErrIntegrity)
 	}
 	return id, kgs[0], nil
-}
-
-func (s *service) putEntryKey(ctx context.Context, tx *sql.Tx, k entryKeyRow) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE entry_keys SET key_version = $3, wrap = $4, mac = $5 WHERE entry_id = $1 AND org_id = $2`,
-		k.entryID, k.orgID, k.version, k.wrap, k.mac); err != nil {
-		return fmt.Errorf("intake: entry key: %w", err)
-	}
-	return nil
 }
 
 // rewrapEntryKeys re-wraps orgID's entry keys of the case that are not
@@ -78,7 +41,7 @@ func (s *service) rewrapEntryKeys(ctx context.Context, tx *sql.Tx, caseID, orgID
 	if err != nil {
 		return err
 	}
-	ks, err := s.entryKeys(ctx, tx, caseID, `k.org_id = $2 AND k.key_version <> $3`, orgID, version)
+	ks, err := s.store.EntryKeysBehind(ctx, tx, caseID, orgID, version)
 	if err != nil {
 		return err
 	}
@@ -87,11 +50,11 @@ func (s *service) rewrapEntryKeys(ctx context.Context, tx *sql.Tx, caseID, orgID
 		if err != nil {
 			return err
 		}
-		if k.wrap, err = seal.Rewrap(old, recipient, k.wrap); err != nil {
+		if k.Wrap, err = seal.Rewrap(old, recipient, k.Wrap); err != nil {
 			return fmt.Errorf("intake: case %s: rewrap entry key: %w", caseID, err)
 		}
-		k.version, k.mac = version, seal.SectionMAC(s.macKey, k.header(), k.sealed, k.wrap, orgID)
-		if err := s.putEntryKey(ctx, tx, k); err != nil {
+		k.Version, k.Mac = version, seal.SectionMAC(s.macKey, entryKeyHeader(k), k.Sealed, k.Wrap, orgID)
+		if err := s.store.UpdateEntryKey(ctx, tx, k); err != nil {
 			return err
 		}
 	}
@@ -106,7 +69,7 @@ func (s *service) rekeyEntries(ctx context.Context, tx *sql.Tx, caseID, orgID st
 	if err != nil {
 		return err
 	}
-	own, err := s.entryKeys(ctx, tx, caseID, `k.org_id = $2 AND (e.author_org = $2 OR $3)`, orgID, c.OwnerOrg == orgID)
+	own, err := s.store.EntryKeysOwned(ctx, tx, caseID, orgID, c.OwnerOrg == orgID)
 	if err != nil {
 		return err
 	}
@@ -115,28 +78,28 @@ func (s *service) rekeyEntries(ctx context.Context, tx *sql.Tx, caseID, orgID st
 		if err != nil {
 			return err
 		}
-		sealed, key, err := seal.Reseal(k.header(), k.sealed, old.Key)
+		sealed, key, err := seal.Reseal(entryKeyHeader(k), k.Sealed, old.Key)
 		if err != nil {
 			return fmt.Errorf("intake: case %s: reseal entry: %w: %w", caseID, ErrIntegrity, err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE entries SET sealed = $2 WHERE id = $1`, k.entryID, []byte(sealed)); err != nil {
-			return fmt.Errorf("intake: reseal entry: %w", err)
+		if err := s.store.ResealEntry(ctx, tx, k.EntryID, []byte(sealed)); err != nil {
+			return err
 		}
-		holders, err := s.entryKeys(ctx, tx, caseID, `k.entry_id = $2`, k.entryID)
+		holders, err := s.store.EntryKeyHolders(ctx, tx, caseID, k.EntryID)
 		if err != nil {
 			return err
 		}
 		kg := seal.KeyGrant{KeyRef: old.KeyRef, Key: key}
 		for _, h := range holders {
-			version, recipient, err := s.ring.ActiveRecipient(ctx, tx, h.orgID)
+			version, recipient, err := s.ring.ActiveRecipient(ctx, tx, h.OrgID)
 			if err != nil {
 				return err
 			}
-			if h.wrap, err = s.wrapKeys(caseID, nil, recipient, []seal.KeyGrant{kg}); err != nil {
+			if h.Wrap, err = s.wrapKeys(caseID, nil, recipient, []seal.KeyGrant{kg}); err != nil {
 				return fmt.Errorf("intake: case %s: wrap entry key: %w", caseID, err)
 			}
-			h.version, h.mac = version, seal.SectionMAC(s.macKey, h.header(), sealed, h.wrap, h.orgID)
-			if err := s.putEntryKey(ctx, tx, h); err != nil {
+			h.Version, h.Mac = version, seal.SectionMAC(s.macKey, entryKeyHeader(h), sealed, h.Wrap, h.OrgID)
+			if err := s.store.UpdateEntryKey(ctx, tx, h); err != nil {
 				return err
 			}
 		}
@@ -148,8 +111,7 @@ func (s *service) rekeyEntries(ctx context.Context, tx *sql.Tx, caseID, orgID st
 // addressed to an older identity, until none is left.
 func (s *service) rotateEntryKeys(ctx context.Context, orgID string, version int) error {
 	for pass := 0; ; pass++ {
-		ids, err := s.caseIDs(ctx, `SELECT DISTINCT e.case_id FROM entry_keys k JOIN entries e ON e.id = k.entry_id
-			WHERE k.org_id = $1 AND k.key_version <> $2`, orgID, version)
+		ids, err := s.store.CasesEntryKeysBehind(ctx, orgID, version)
 		if err != nil {
 			return err
 		}
@@ -183,41 +145,25 @@ func (s *service) dropEntryKeys(ctx context.Context, tx *sql.Tx, caseID, orgID s
 	if err != nil {
 		return err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.type, e.supersedes, e.author_org, k.org_id IS NOT NULL FROM entries e
-		LEFT JOIN entry_keys k ON k.entry_id = e.id AND k.org_id = $2 WHERE e.case_id = $1`, caseID, orgID)
+	holds, err := s.store.EntryHolds(ctx, tx, caseID, orgID)
 	if err != nil {
-		return fmt.Errorf("intake: drop entry keys: %w", err)
+		return err
 	}
-	type kind struct{ typ, supersedes, author string }
-	kinds, held := map[string]kind{}, []string{}
-	for rows.Next() {
-		var (
-			id  string
-			k   kind
-			has bool
-		)
-		if err := rows.Scan(&id, &k.typ, &k.supersedes, &k.author, &has); err != nil {
-			rows.Close()
-			return fmt.Errorf("intake: drop entry keys: %w", err)
-		}
-		kinds[id] = k
-		if has {
-			held = append(held, id)
-		}
+	kinds := make(map[string]store.EntryHold, len(holds))
+	for _, h := range holds {
+		kinds[h.ID] = h
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("intake: drop entry keys: %w", err)
-	}
-	typeOf := func(id string) (string, string) { return kinds[id].typ, kinds[id].supersedes }
+	typeOf := func(id string) (string, string) { return kinds[id].Type, kinds[id].Supersedes }
 	n := 0
-	for _, id := range held {
-		k := kinds[id]
-		if (k.author == orgID && authorReads(grants, orgID)) || orgCoversClass(grants, orgID, entryClassOf(k.typ, k.supersedes, typeOf)) {
+	for _, k := range holds {
+		if !k.Held {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM entry_keys WHERE entry_id = $1 AND org_id = $2`, id, orgID); err != nil {
-			return fmt.Errorf("intake: drop entry keys: %w", err)
+		if (k.AuthorOrg == orgID && authorReads(grants, orgID)) || orgCoversClass(grants, orgID, entryClassOf(k.Type, k.Supersedes, typeOf)) {
+			continue
+		}
+		if err := s.store.DeleteEntryKey(ctx, tx, k.ID, orgID); err != nil {
+			return err
 		}
 		n++
 	}
