@@ -138,6 +138,7 @@ type service struct {
 	macKey       []byte        // keys.PurposeSectionMAC: section and wrap MACs
 	pseudonymKey []byte        // keys.PurposePseudonym: case keys in stats events
 	caseKeys     *keys.CaseKeys
+	classKeys    keyring.ClassKeys // caseKeys as seal uses them
 }
 
 // Intake is the intake service and the parts beside it that share its
@@ -211,6 +212,7 @@ func newService(cfg Config) (*service, error) {
 		caseKeys:     cfg.Keys.CaseKeys(),
 		idem:         idempotency.New(cfg.DB, cfg.Keys.Subkey(keys.PurposeIdempotency), idempotency.Config{TTL: cfg.IdempotencyTTL, Now: now}),
 	}
+	s.classKeys = keyring.NewClassKeys(s.caseKeys)
 	s.onConsent = []consentHook{s.withdrawOnConsent}
 	s.auditBatch = outbox.NewBatcher(cfg.DB, s.outbox)
 	s.refs = store.NewReferences(cfg.DB)

@@ -57,7 +57,7 @@ func (s *service) sealEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c
 		return "", fmt.Errorf("intake: case %s: seal entry: %w", c.ID, err)
 	}
 	if err := s.store.InsertEntry(ctx, tx, store.NewEntry{ID: id, CaseID: c.ID, Type: typ, Supersedes: supersedes,
-		AuthorUser: p.UserID, AuthorOrg: p.OrgID, RetentionClass: entryClass(typ), Sealed: []byte(sealed), CreatedAt: now}); err != nil {
+		AuthorUser: p.UserID, AuthorOrg: p.OrgID, RetentionClass: casefile.EntryClass(typ), Sealed: []byte(sealed), CreatedAt: now}); err != nil {
 		return "", err
 	}
 	grants, err := s.store.Grants(ctx, tx, c.ID)
@@ -97,7 +97,7 @@ func (s *service) sealEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c
 		readers = append(readers, g.OrgID)
 	}
 	slices.Sort(readers)
-	kg := seal.KeyGrant{KeyRef: seal.KeyRef{CaseID: c.ID, Section: h.Section, RetentionClass: entryClass(typ)}, Key: key}
+	kg := seal.KeyGrant{KeyRef: seal.KeyRef{CaseID: c.ID, Section: h.Section, RetentionClass: casefile.EntryClass(typ)}, Key: key}
 	for _, org := range slices.Compact(readers) {
 		if err := s.wrapEntryKey(ctx, tx, h, sealed, kg, org); err != nil {
 			return "", err
@@ -113,7 +113,7 @@ func (s *service) wrapEntryKey(ctx context.Context, tx *sql.Tx, h seal.Header, s
 	if err != nil {
 		return err
 	}
-	wrap, err := s.wrapKeys(h.CaseID, nil, recipient, []seal.KeyGrant{kg})
+	wrap, err := s.classKeys.Wrap(h.CaseID, nil, recipient, []seal.KeyGrant{kg})
 	if err != nil {
 		return fmt.Errorf("intake: case %s: wrap entry key: %w", h.CaseID, err)
 	}
@@ -165,7 +165,7 @@ func (s *service) openEntry(ctx context.Context, org string, e store.StoredEntry
 		return nil, err
 	}
 	h := seal.Header{CaseID: e.CaseID, Section: entrySection(e.ID), AuthorOrg: e.AuthorOrg}
-	pts, err := seal.OpenSections(id, org, s.macKey, e.Wrap, []seal.StoredSection{{Header: h, Sealed: e.Sealed, MAC: e.Mac}}, s.unlock(e.CaseID))
+	pts, err := seal.OpenSections(id, org, s.macKey, e.Wrap, []seal.StoredSection{{Header: h, Sealed: e.Sealed, MAC: e.Mac}}, s.classKeys.Unlock(e.CaseID))
 	if err != nil {
 		return nil, fmt.Errorf("intake: open entry: %w: %w", ErrIntegrity, err)
 	}
@@ -240,7 +240,7 @@ func (s *service) passEntryKey(ctx context.Context, tx *sql.Tx, from, org string
 	if err := seal.CheckSectionMAC(s.macKey, h, e.Sealed, e.Wrap, from, e.Mac); err != nil {
 		return fmt.Errorf("intake: case %s: %w: %w", e.CaseID, ErrIntegrity, err)
 	}
-	kgs, err := seal.Unwrap(id, e.Wrap, s.unlock(e.CaseID))
+	kgs, err := seal.Unwrap(id, e.Wrap, s.classKeys.Unlock(e.CaseID))
 	if err != nil || len(kgs) != 1 {
 		return fmt.Errorf("intake: case %s: entry key: %w", e.CaseID, ErrIntegrity)
 	}

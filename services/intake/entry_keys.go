@@ -26,7 +26,7 @@ func (s *service) openEntryKey(ctx context.Context, q store.Querier, k store.Ent
 	if err != nil {
 		return nil, seal.KeyGrant{}, err
 	}
-	kgs, err := seal.Unwrap(id, k.Wrap, s.unlock(k.CaseID))
+	kgs, err := seal.Unwrap(id, k.Wrap, s.classKeys.Unlock(k.CaseID))
 	if err != nil || len(kgs) != 1 {
 		return nil, seal.KeyGrant{}, fmt.Errorf("intake: case %s: entry key: %w", k.CaseID, ErrIntegrity)
 	}
@@ -95,7 +95,7 @@ func (s *service) rekeyEntries(ctx context.Context, tx *sql.Tx, caseID, orgID st
 			if err != nil {
 				return err
 			}
-			if h.Wrap, err = s.wrapKeys(caseID, nil, recipient, []seal.KeyGrant{kg}); err != nil {
+			if h.Wrap, err = s.classKeys.Wrap(caseID, nil, recipient, []seal.KeyGrant{kg}); err != nil {
 				return fmt.Errorf("intake: case %s: wrap entry key: %w", caseID, err)
 			}
 			h.Version, h.Mac = version, seal.SectionMAC(s.macKey, entryKeyHeader(h), sealed, h.Wrap, h.OrgID)
