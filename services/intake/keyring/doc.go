@@ -16,8 +16,9 @@
 // than through the store: the store sits above the ring (it stores the MAC
 // sets defined here), and the ring's statements are bound to its locking
 // (the active key share-locked by writers, retired by a rotation) and to
-// its secure-delete transaction. No other package reads or writes org_keys
-// but the store's read-only key status.
+// its secure-delete transaction. Only the ring writes org_keys; the store
+// reads it where a statement joins a wrap to its key (a snapshot, a wrap
+// written only while its version is active, the key status).
 //
 // ClassKeys (classkeys.go) lock each class of a case's data keys in a
 // wrap under the case's key for that class (keys.CaseKeys), so the
