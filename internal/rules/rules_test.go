@@ -102,6 +102,9 @@ func TestEachRuleFires(t *testing.T) {
 		{"the service composes workflow", m + "services/intake", m + "services/intake/workflow", false},
 		{"the service composes its sub-packages", m + "services/intake", m + "services/intake/oversight", false},
 		{"the test harness uses the service", m + "services/intake/intaketest", m + "services/intake", false},
+		{"the entry keys use the store and the key ring", m + "services/intake/entrykeys", m + "services/intake/store", false},
+		{"the entry keys reach up to the service", m + "services/intake/entrykeys", m + "services/intake", true},
+		{"cases reaches sideways into the entry keys", m + "services/intake/cases", m + "services/intake/entrykeys", true},
 		{"an unlisted intake sub-package uses the store", m + "services/intake/newpart", m + "services/intake/store", true},
 		{"referralish is not referral", m + "services/referralish/x", m + "services/referral/notices", false},
 	}

@@ -57,7 +57,7 @@ func (a *Admin) run(ctx context.Context, orgID, action string, rekey bool) (int,
 				if err := s.rekeyCase(ctx, tx, id, orgID); err != nil {
 					return err
 				}
-				return s.rekeyEntries(ctx, tx, id, orgID)
+				return s.entryKeys.Rekey(ctx, tx, id, orgID)
 			}); err != nil {
 				return n, fmt.Errorf("intake: rekey %s: case %s: %w", orgID, id, err)
 			}
@@ -88,7 +88,7 @@ func (a *Admin) run(ctx context.Context, orgID, action string, rekey bool) (int,
 		}
 	}
 	// The case record's entries have one wrap per key and organisation.
-	if err := s.rotateEntryKeys(ctx, orgID, version); err != nil {
+	if err := s.entryKeys.Rotate(ctx, orgID, version); err != nil {
 		return n, err
 	}
 	if err := s.destroyRetired(ctx, orgID); err != nil {
