@@ -15,5 +15,10 @@
 //   - intake's sub-packages likewise (intakeLayers): the store never imports
 //     the services above it, oversight never imports cases.
 //
+// One rule reads the syntax tree instead (statements.go): no file of
+// intake outside its store runs a statement (QueryContext, ExecContext,
+// QueryRowContext and the like), but the key ring over org_keys, the
+// table it owns.
+//
 // Only production code is checked: tests may wire services together.
 package rules
