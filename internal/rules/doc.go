@@ -18,5 +18,10 @@
 //     statements (sql_test.go): files named store*.go, or any file of a
 //     package named store; no service method runs one itself.
 //
+// One rule reads the syntax tree instead (statements.go): no file of
+// intake outside its store runs a statement (QueryContext, ExecContext,
+// QueryRowContext and the like), but the key ring over org_keys, the
+// table it owns.
+//
 // Only production code is checked: tests may wire services together.
 package rules

@@ -83,8 +83,9 @@ func referralSub(p string) string {
 
 // intakeLayers are intake's sub-packages, each with the siblings it may
 // use: the domain (casefile) and the key ring at the bottom, the store over
-// them, the three services (cases, workflow, oversight) over the store,
-// none of them over another; the root package composes them. intaketest is
+// them, the case record's entry keys (entrykeys) and the three services
+// (cases, workflow, oversight) over the store, none of them over another;
+// the root package composes them. intaketest is
 // the test harness over the root package and is not a layer. A service's
 // own folders count as the service (workflow/letters, the decision
 // letters' templates, is workflow).
@@ -92,6 +93,7 @@ var intakeLayers = map[string][]string{
 	"casefile":  nil,
 	"keyring":   {"casefile"},
 	"store":     {"casefile", "keyring"},
+	"entrykeys": {"casefile", "keyring", "store"},
 	"cases":     {"casefile", "keyring", "store"},
 	"workflow":  {"casefile", "keyring", "store"},
 	"oversight": {"casefile", "keyring", "store"},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -102,6 +103,9 @@ func TestEachRuleFires(t *testing.T) {
 		{"the service composes workflow", m + "services/intake", m + "services/intake/workflow", false},
 		{"the service composes its sub-packages", m + "services/intake", m + "services/intake/oversight", false},
 		{"the test harness uses the service", m + "services/intake/intaketest", m + "services/intake", false},
+		{"the entry keys use the store and the key ring", m + "services/intake/entrykeys", m + "services/intake/store", false},
+		{"the entry keys reach up to the service", m + "services/intake/entrykeys", m + "services/intake", true},
+		{"cases reaches sideways into the entry keys", m + "services/intake/cases", m + "services/intake/entrykeys", true},
 		{"an unlisted intake sub-package uses the store", m + "services/intake/newpart", m + "services/intake/store", true},
 		{"referralish is not referral", m + "services/referralish/x", m + "services/referral/notices", false},
 	}
@@ -113,6 +117,64 @@ func TestEachRuleFires(t *testing.T) {
 			}
 			if tc.broken && !strings.Contains(got[0], tc.dep) {
 				t.Fatalf("violation %q does not name %s", got[0], tc.dep)
+			}
+		})
+	}
+}
+
+// TestStatementsInStore: no file of intake outside its store (and the key
+// ring's own org_keys) runs a statement.
+func TestStatementsInStore(t *testing.T) {
+	intake, err := filepath.Abs(filepath.Join("..", "..", "services", "intake"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls, err := StatementsOutsideStore(intake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range calls {
+		t.Errorf("%s runs a statement outside intake's store", c)
+	}
+}
+
+// TestStatementRuleFires: the check finds a statement wherever it is run
+// outside the store, and lets the store, the key ring, tests and calls
+// that run no statement through.
+func TestStatementRuleFires(t *testing.T) {
+	tests := []struct {
+		name, path, body string
+		found            bool
+	}{
+		{"the root runs a query", "admin.go", `func f(ctx any, db T) { db.QueryContext(ctx, "SELECT 1") }`, true},
+		{"a service executes", "cases/dup.go", `func f(ctx any, tx T) { tx.ExecContext(ctx, "DELETE FROM x") }`, true},
+		{"a row read in a closure", "workflow/w.go", `var g = func(db T) { db.QueryRowContext(nil, "SELECT 1").Scan() }`, true},
+		{"a query without a context", "oversight/o.go", `func f(db T) { db.Query("SELECT 1") }`, true},
+		{"the store runs it", "store/s.go", `func f(ctx any, q T) { q.QueryContext(ctx, "SELECT 1") }`, false},
+		{"the key ring runs it", "keyring/r.go", `func f(ctx any, q T) { q.ExecContext(ctx, "UPDATE org_keys") }`, false},
+		{"a test runs it", "admin_test.go", `func f(ctx any, q T) { q.ExecContext(ctx, "UPDATE x") }`, false},
+		{"a URL's query", "transport.go", `func f(r T) { r.URL.Query() }`, false},
+		{"a store method", "entries.go", `func f(ctx any, s T) { s.store.Entries(ctx, nil, "", "") }`, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, filepath.FromSlash(tc.path))
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte("package p\n\n"+tc.body+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, err := StatementsOutsideStore(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (len(got) > 0) != tc.found {
+				t.Fatalf("found %v, want found=%v", got, tc.found)
+			}
+			if tc.found && !strings.HasPrefix(got[0], tc.path+":") {
+				t.Fatalf("found %q, want it in %s", got[0], tc.path)
 			}
 		})
 	}

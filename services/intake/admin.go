@@ -9,7 +9,6 @@ import (
 	"github.com/go-kit/log/level"
 
 	"github.com/nrm-project/nrm/pkg/auth"
-	"github.com/nrm-project/nrm/pkg/db"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/seal"
 )
@@ -49,10 +48,7 @@ func (a *Admin) run(ctx context.Context, orgID, action string, rekey bool) (int,
 	}
 	n := 0
 	if rekey {
-		ids, err := s.caseIDs(ctx, `SELECT id FROM cases WHERE owner_org = $1
-			UNION SELECT case_id FROM sections WHERE author_org = $1
-			UNION SELECT case_id FROM wraps WHERE org_id = $1
-			UNION SELECT case_id FROM entries WHERE author_org = $1`, orgID)
+		ids, err := s.store.CasesRekeyed(ctx, orgID)
 		if err != nil {
 			return n, err
 		}
@@ -61,7 +57,7 @@ func (a *Admin) run(ctx context.Context, orgID, action string, rekey bool) (int,
 				if err := s.rekeyCase(ctx, tx, id, orgID); err != nil {
 					return err
 				}
-				return s.rekeyEntries(ctx, tx, id, orgID)
+				return s.entryKeys.Rekey(ctx, tx, id, orgID)
 			}); err != nil {
 				return n, fmt.Errorf("intake: rekey %s: case %s: %w", orgID, id, err)
 			}
@@ -72,7 +68,7 @@ func (a *Admin) run(ctx context.Context, orgID, action string, rekey bool) (int,
 	// active key while wrapping, so none adds an old wrap after the switch;
 	// the loop still runs until nothing is left.
 	for pass := 0; ; pass++ {
-		ids, err := s.caseIDs(ctx, `SELECT case_id FROM wraps WHERE org_id = $1 AND key_version <> $2`, orgID, version)
+		ids, err := s.store.CasesWrappedBehind(ctx, orgID, version)
 		if err != nil {
 			return n, err
 		}
@@ -92,7 +88,7 @@ func (a *Admin) run(ctx context.Context, orgID, action string, rekey bool) (int,
 		}
 	}
 	// The case record's entries have one wrap per key and organisation.
-	if err := s.rotateEntryKeys(ctx, orgID, version); err != nil {
+	if err := s.entryKeys.Rotate(ctx, orgID, version); err != nil {
 		return n, err
 	}
 	if err := s.destroyRetired(ctx, orgID); err != nil {
@@ -102,50 +98,17 @@ func (a *Admin) run(ctx context.Context, orgID, action string, rekey bool) (int,
 }
 
 // newActiveVersion retires orgID's active identity and makes a new one
-// active, in one transaction.
+// active, with its audit event, in one transaction.
 func (s *service) newActiveVersion(ctx context.Context, orgID, action string) (int, error) {
 	var version int
 	err := s.ring.Tx(ctx, func(tx *sql.Tx) error {
-		var last int
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM org_keys WHERE org_id = $1`, orgID).Scan(&last); err != nil {
-			return fmt.Errorf("intake: key ring: %w", err)
-		}
-		if last == 0 {
-			return fmt.Errorf("intake: key ring: organisation has no key: %w", ErrNotFound)
-		}
-		k, err := s.ring.NewOrgKey(orgID, last+1)
-		if err != nil {
+		var err error
+		if version, err = s.ring.NewActiveVersion(ctx, tx, orgID); err != nil {
 			return err
 		}
-		now := s.now()
-		if _, err := tx.ExecContext(ctx, `UPDATE org_keys SET state = 'retired', updated_at = $2 WHERE org_id = $1 AND state = 'active'`, orgID, now); err != nil {
-			return fmt.Errorf("intake: key ring: retire: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO org_keys (org_id, version, kind, recipient, wrapped_identity, state, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, 'active', $6, $6)`, orgID, k.Version, s.kind.String(), k.Recipient, k.Wrapped, now); err != nil {
-			return fmt.Errorf("intake: key ring: insert: %w", err)
-		}
-		version = k.Version
 		return s.audit(ctx, tx, s.rec.New(ctx, action, "org", auditID(orgID), event.Allowed))
 	})
 	return version, err
-}
-
-func (s *service) caseIDs(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("intake: key ring: cases: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("intake: key ring: cases: %w", err)
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
 // rewrapOrg rewrites orgID's wrap of the case to its active identity,
@@ -241,37 +204,12 @@ func (s *service) rekeyCase(ctx context.Context, tx *sql.Tx, caseID, orgID strin
 	return nil
 }
 
-// destroyRetired destroys orgID's retired identities that no wrap uses
-// any more: the wrapped blob is overwritten, then removed, with SQLite's
-// secure delete on, and the WAL checkpointed and truncated, so the old
-// bytes leave the files (a checkpoint blocked by readers leaves old WAL
-// frames until the next one). On PostgreSQL the dead row versions go at
-// the next VACUUM, which only the database owner may run.
+// destroyRetired destroys orgID's retired identities that nothing uses
+// any more (keyring.Ring.DestroyRetired).
 func (s *service) destroyRetired(ctx context.Context, orgID string) error {
-	err := s.ring.Tx(ctx, func(tx *sql.Tx) error {
-		now := s.now()
-		unused := `org_id = $1 AND state = 'retired' AND NOT EXISTS
-			(SELECT 1 FROM wraps w WHERE w.org_id = org_keys.org_id AND w.key_version = org_keys.version)
-			AND NOT EXISTS (SELECT 1 FROM entry_keys k WHERE k.org_id = org_keys.org_id AND k.key_version = org_keys.version)`
-		if _, err := tx.ExecContext(ctx, `UPDATE org_keys SET wrapped_identity = $2, updated_at = $3 WHERE `+unused,
-			orgID, make([]byte, 64), now); err != nil {
-			return fmt.Errorf("intake: key ring: destroy: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE org_keys SET wrapped_identity = NULL, state = 'destroyed', updated_at = $2 WHERE `+unused,
-			orgID, now); err != nil {
-			return fmt.Errorf("intake: key ring: destroy: %w", err)
-		}
-		return nil
-	})
-	if err != nil || s.db.Engine != db.SQLite {
-		return err
-	}
-	var busy, frames, done int
-	if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &done); err != nil {
-		return fmt.Errorf("intake: key ring: checkpoint: %w", err)
-	}
-	if busy != 0 {
+	blocked, err := s.ring.DestroyRetired(ctx, orgID)
+	if blocked {
 		_ = level.Warn(s.log).Log("msg", "key ring: WAL checkpoint blocked by readers; old frames remain until the next checkpoint")
 	}
-	return nil
+	return err
 }

@@ -45,19 +45,8 @@ func authorReads(grants []store.GrantRow, org string) bool {
 // entry), and records what the previous owner authored as its authored
 // grant. Call it before the previous owner's grants end.
 func (s *service) handOver(ctx context.Context, tx *sql.Tx, c store.CaseRow, user, prev, next string) error {
-	ks, err := s.entryKeys(ctx, tx, c.ID, `k.org_id = $2 AND NOT EXISTS
-		(SELECT 1 FROM entry_keys x WHERE x.entry_id = k.entry_id AND x.org_id = $3)`, prev, next)
-	if err != nil {
+	if err := s.entryKeys.HandOver(ctx, tx, c.ID, prev, next); err != nil {
 		return err
-	}
-	for _, k := range ks {
-		_, kg, err := s.openEntryKey(ctx, tx, k)
-		if err != nil {
-			return err
-		}
-		if err := s.wrapEntryKey(ctx, tx, k.header(), k.sealed, kg, next); err != nil {
-			return err
-		}
 	}
 	return s.recordAuthored(ctx, tx, c, user, prev)
 }

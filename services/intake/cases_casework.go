@@ -107,7 +107,7 @@ func (w casesWork) SectionMACs(org string, wrap []byte, secs []store.SectionRow,
 	return w.s.sectionMACs(org, wrap, secs, readable)
 }
 
-func (w casesWork) Unlock(caseID string) seal.WrapOption { return w.s.unlock(caseID) }
+func (w casesWork) Unlock(caseID string) seal.WrapOption { return w.s.classKeys.Unlock(caseID) }
 
 func (w casesWork) GrantSections(ctx context.Context, tx *sql.Tx, c store.CaseRow, secs []store.SectionRow, user, source string, to []OrgInfo, names []string, purpose string) error {
 	return w.s.grantActive(ctx, tx, c, secs, user, source, to, names, purpose)

@@ -19,6 +19,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/seal"
 	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/cases"
+	"github.com/nrm-project/nrm/services/intake/entrykeys"
 	"github.com/nrm-project/nrm/services/intake/keyring"
 	"github.com/nrm-project/nrm/services/intake/oversight"
 	"github.com/nrm-project/nrm/services/intake/store"
@@ -138,6 +139,8 @@ type service struct {
 	macKey       []byte        // keys.PurposeSectionMAC: section and wrap MACs
 	pseudonymKey []byte        // keys.PurposePseudonym: case keys in stats events
 	caseKeys     *keys.CaseKeys
+	classKeys    keyring.ClassKeys // caseKeys as seal uses them
+	entryKeys    *entrykeys.Keys   // the case record's sealing and keys
 }
 
 // Intake is the intake service and the parts beside it that share its
@@ -211,6 +214,8 @@ func newService(cfg Config) (*service, error) {
 		caseKeys:     cfg.Keys.CaseKeys(),
 		idem:         idempotency.New(cfg.DB, cfg.Keys.Subkey(keys.PurposeIdempotency), idempotency.Config{TTL: cfg.IdempotencyTTL, Now: now}),
 	}
+	s.classKeys = keyring.NewClassKeys(s.caseKeys)
+	s.entryKeys = entrykeys.New(entrykeys.Config{DB: s.db, Store: s.store, Ring: s.ring, ClassKeys: s.classKeys, MACKey: s.macKey})
 	s.onConsent = []consentHook{s.withdrawOnConsent}
 	s.auditBatch = outbox.NewBatcher(cfg.DB, s.outbox)
 	s.refs = store.NewReferences(cfg.DB)

@@ -12,7 +12,6 @@ import (
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
-	"github.com/nrm-project/nrm/pkg/seal"
 	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
@@ -37,9 +36,6 @@ const (
 // EntryTypes lists the types of POST /api/v1/cases/{id}/entries.
 var EntryTypes = casefile.EntryTypes
 
-// entrySection is the sealed header's section name of an entry.
-func entrySection(id string) string { return "entry/" + id }
-
 // sealEntry seals content under a new data key and wraps the key for the
 // author's organisation, the owner and every organisation holding, at
 // write time, an active grant that covers the entry's class. It returns
@@ -49,15 +45,10 @@ func (s *service) sealEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c
 	if err != nil {
 		return "", fmt.Errorf("intake: entry: %w", err)
 	}
-	id, now := event.NewID(), s.now()
-	h := seal.Header{CaseID: c.ID, Section: entrySection(id), AuthorOrg: p.OrgID}
-	sealed, key, err := seal.Seal(h, pt)
-	clear(pt)
+	id := event.NewID()
+	e, err := s.entryKeys.Seal(ctx, tx, store.NewEntry{ID: id, CaseID: c.ID, Type: typ, Supersedes: supersedes,
+		AuthorUser: p.UserID, AuthorOrg: p.OrgID, RetentionClass: casefile.EntryClass(typ), CreatedAt: s.now()}, pt)
 	if err != nil {
-		return "", fmt.Errorf("intake: case %s: seal entry: %w", c.ID, err)
-	}
-	if err := s.store.InsertEntry(ctx, tx, store.NewEntry{ID: id, CaseID: c.ID, Type: typ, Supersedes: supersedes,
-		AuthorUser: p.UserID, AuthorOrg: p.OrgID, RetentionClass: entryClass(typ), Sealed: []byte(sealed), CreatedAt: now}); err != nil {
 		return "", err
 	}
 	grants, err := s.store.Grants(ctx, tx, c.ID)
@@ -97,28 +88,12 @@ func (s *service) sealEntry(ctx context.Context, tx *sql.Tx, p auth.Principal, c
 		readers = append(readers, g.OrgID)
 	}
 	slices.Sort(readers)
-	kg := seal.KeyGrant{KeyRef: seal.KeyRef{CaseID: c.ID, Section: h.Section, RetentionClass: entryClass(typ)}, Key: key}
 	for _, org := range slices.Compact(readers) {
-		if err := s.wrapEntryKey(ctx, tx, h, sealed, kg, org); err != nil {
+		if err := s.entryKeys.Wrap(ctx, tx, e.Header, e.Sealed, e.Key, org); err != nil {
 			return "", err
 		}
 	}
 	return id, nil
-}
-
-// wrapEntryKey wraps one entry key to org's active identity with the MAC
-// binding the entry, its ciphertext, the wrap and the organisation.
-func (s *service) wrapEntryKey(ctx context.Context, tx *sql.Tx, h seal.Header, sealed seal.Sealed, kg seal.KeyGrant, org string) error {
-	version, recipient, err := s.ring.ActiveRecipient(ctx, tx, org)
-	if err != nil {
-		return err
-	}
-	wrap, err := s.wrapKeys(h.CaseID, nil, recipient, []seal.KeyGrant{kg})
-	if err != nil {
-		return fmt.Errorf("intake: case %s: wrap entry key: %w", h.CaseID, err)
-	}
-	mac := seal.SectionMAC(s.macKey, h, sealed, wrap, org)
-	return s.store.InsertEntryKey(ctx, tx, h.Section[len("entry/"):], org, version, wrap, mac)
 }
 
 // mayReadEntry: the author and the owner read every entry whose key they
@@ -147,7 +122,7 @@ func (s *service) record(ctx context.Context, p auth.Principal, c store.CaseRow,
 	for _, e := range stored {
 		e.SupersededBy = superseded[e.ID]
 		if mayReadEntry(c, grants, p.OrgID, e, entryClassOf(e.Type, e.Supersedes, typeOf)) {
-			pt, err := s.openEntry(ctx, p.OrgID, e)
+			pt, err := s.entryKeys.Open(ctx, s.db, p.OrgID, e)
 			if err != nil {
 				return nil, s.readFailed(ctx, c.ID, err)
 			}
@@ -156,20 +131,6 @@ func (s *service) record(ctx context.Context, p auth.Principal, c store.CaseRow,
 		out = append(out, e.Entry)
 	}
 	return out, nil
-}
-
-// openEntry checks the entry's MAC and opens it with org's identity.
-func (s *service) openEntry(ctx context.Context, org string, e store.StoredEntry) ([]byte, error) {
-	id, err := s.ring.Identity(ctx, s.db, org, e.KeyVersion)
-	if err != nil {
-		return nil, err
-	}
-	h := seal.Header{CaseID: e.CaseID, Section: entrySection(e.ID), AuthorOrg: e.AuthorOrg}
-	pts, err := seal.OpenSections(id, org, s.macKey, e.Wrap, []seal.StoredSection{{Header: h, Sealed: e.Sealed, MAC: e.Mac}}, s.unlock(e.CaseID))
-	if err != nil {
-		return nil, fmt.Errorf("intake: open entry: %w: %w", ErrIntegrity, err)
-	}
-	return pts[h.ID()], nil
 }
 
 // shareEntries wraps to org the keys of the case's entries of the given
@@ -184,7 +145,7 @@ func (s *service) shareEntries(ctx context.Context, tx *sql.Tx, caseID, from, or
 		if !e.HasKey || !slices.Contains(types, e.Type) {
 			continue
 		}
-		if err := s.passEntryKey(ctx, tx, from, org, e); err != nil {
+		if err := s.entryKeys.Pass(ctx, tx, from, org, e); err != nil {
 			return err
 		}
 	}
@@ -222,27 +183,9 @@ func (s *service) shareCovered(ctx context.Context, tx *sql.Tx, c store.CaseRow,
 		if !e.HasKey || holds[e.ID] || !orgCoversClass(grants, org, entryClassOf(e.Type, e.Supersedes, link)) {
 			continue
 		}
-		if err := s.passEntryKey(ctx, tx, c.OwnerOrg, org, e); err != nil {
+		if err := s.entryKeys.Pass(ctx, tx, c.OwnerOrg, org, e); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// passEntryKey wraps to org the key of entry e that from holds, after
-// checking from's MAC over it.
-func (s *service) passEntryKey(ctx context.Context, tx *sql.Tx, from, org string, e store.StoredEntry) error {
-	id, err := s.ring.Identity(ctx, tx, from, e.KeyVersion)
-	if err != nil {
-		return err
-	}
-	h := seal.Header{CaseID: e.CaseID, Section: entrySection(e.ID), AuthorOrg: e.AuthorOrg}
-	if err := seal.CheckSectionMAC(s.macKey, h, e.Sealed, e.Wrap, from, e.Mac); err != nil {
-		return fmt.Errorf("intake: case %s: %w: %w", e.CaseID, ErrIntegrity, err)
-	}
-	kgs, err := seal.Unwrap(id, e.Wrap, s.unlock(e.CaseID))
-	if err != nil || len(kgs) != 1 {
-		return fmt.Errorf("intake: case %s: entry key: %w", e.CaseID, ErrIntegrity)
-	}
-	return s.wrapEntryKey(ctx, tx, h, e.Sealed, kgs[0], org)
 }

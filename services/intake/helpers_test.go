@@ -11,12 +11,13 @@ import (
 	"github.com/nrm-project/nrm/pkg/seal"
 	"github.com/nrm-project/nrm/services/intake"
 	"github.com/nrm-project/nrm/services/intake/intaketest"
+	"github.com/nrm-project/nrm/services/intake/keyring"
 )
 
 // unlockCase opens caseID's locked grant groups with the class keys in
 // kd, as the service does.
 func unlockCase(kd *keys.Dir, caseID string) seal.WrapOption {
-	return seal.WithRetentionKeys(intake.CaseRetention(kd.CaseKeys(), caseID))
+	return seal.WithRetentionKeys(keyring.CaseRetention(kd.CaseKeys(), caseID))
 }
 
 // outboxPayloads returns every outbox payload of topic ("" for all), in order.

@@ -2,8 +2,6 @@ package intake
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -41,34 +39,13 @@ func guardianTold(action string) bool {
 	return true
 }
 
-// guardianObjects finds the cases an audited object belongs to.
-var guardianObjects = map[string]string{
-	"grant":       `SELECT case_id, '' FROM grants WHERE id = $1`,
-	"duplicate":   `SELECT case_id, matches_id FROM duplicates WHERE id = $1`,
-	"break_glass": `SELECT case_id, '' FROM break_glass WHERE id = $1`,
-}
-
-// casesOf returns the cases event e is about.
-func casesOf(ctx context.Context, q store.Querier, e event.Audit) ([]string, error) {
+// casesOf returns the cases event e is about: a case, or the case of a
+// grant, a possible duplicate (both its cases) or an emergency access.
+func (s *service) casesOf(ctx context.Context, q store.Querier, e event.Audit) ([]string, error) {
 	if e.ObjectType == "case" {
 		return []string{e.ObjectID}, nil
 	}
-	query, ok := guardianObjects[e.ObjectType]
-	if !ok || e.ObjectID == "" {
-		return nil, nil
-	}
-	var a, b string
-	err := q.QueryRowContext(ctx, query, e.ObjectID).Scan(&a, &b)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("intake: case of %s %s: %w", e.ObjectType, e.ObjectID, err)
-	}
-	if b == "" {
-		return []string{a}, nil
-	}
-	return []string{a, b}, nil
+	return s.store.ObjectCases(ctx, q, e.ObjectType, e.ObjectID)
 }
 
 // emitNotices appends notices to the outbox in tx.
@@ -99,7 +76,7 @@ func (s *service) tellGuardian(ctx context.Context, tx store.Querier, events []e
 		if e.Outcome != event.Allowed || !guardianTold(e.Action) {
 			continue
 		}
-		cases, err := casesOf(ctx, tx, e)
+		cases, err := s.casesOf(ctx, tx, e)
 		if err != nil {
 			return err
 		}

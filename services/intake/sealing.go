@@ -68,7 +68,7 @@ func (s *service) openOwnKeys(ctx context.Context, q store.Querier, caseID, orgI
 	if err != nil {
 		return nil, err
 	}
-	grants, err := seal.Unwrap(id, w.Wrap, s.unlock(caseID))
+	grants, err := seal.Unwrap(id, w.Wrap, s.classKeys.Unlock(caseID))
 	if err != nil {
 		return nil, fmt.Errorf("intake: case %s: unwrap: %w: %w", caseID, ErrIntegrity, err)
 	}
@@ -116,7 +116,7 @@ func (s *service) writeWrap(ctx context.Context, tx *sql.Tx, caseID, orgID strin
 // buildWrap wraps grants to recipient (version of orgID's key) with the
 // wrap's MAC: the expensive step, kept out of transactions where it can.
 func (s *service) buildWrap(caseID string, ring *keys.CaseRing, orgID string, version int, recipient seal.Recipient, held []seal.SectionID, grants []seal.KeyGrant) (store.WrapRow, error) {
-	wrap, err := s.wrapKeys(caseID, ring, recipient, grants)
+	wrap, err := s.classKeys.Wrap(caseID, ring, recipient, grants)
 	if err != nil {
 		return store.WrapRow{}, fmt.Errorf("intake: case %s: wrap: %w", caseID, err)
 	}

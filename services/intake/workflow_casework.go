@@ -64,7 +64,7 @@ func (w workflowCasework) SealEntry(ctx context.Context, tx *sql.Tx, p auth.Prin
 }
 
 func (w workflowCasework) OpenEntry(ctx context.Context, org string, e store.StoredEntry) ([]byte, error) {
-	return w.s.openEntry(ctx, org, e)
+	return w.s.entryKeys.Open(ctx, w.s.db, org, e)
 }
 
 func (w workflowCasework) Record(ctx context.Context, p auth.Principal, c store.CaseRow, grants []store.GrantRow, stored []store.StoredEntry) ([]Entry, error) {

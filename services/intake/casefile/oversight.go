@@ -104,3 +104,14 @@ func SectionClass(name string) string {
 	}
 	return RetentionSupport
 }
+
+// EntryClass is the retention class of an entry of type typ, as written.
+func EntryClass(typ string) string {
+	switch typ {
+	case EntryDecision, EntryLetter:
+		return RetentionDecision
+	case EntryAttachment:
+		return RetentionAttachment
+	}
+	return RetentionSupport
+}

@@ -92,8 +92,5 @@ var errDenied = casefile.ErrDenied
 // ErrIntegrity answers a case whose crypto does not verify.
 var ErrIntegrity = keyring.ErrIntegrity
 
-// purposeBreakGlass is the purpose of an emergency access's grant.
-const purposeBreakGlass = casefile.PurposeBreakGlass
-
 // LimitDuplicateChecks names the duplicate-check limit in a 429.
 const LimitDuplicateChecks = "duplicate_checks"

@@ -3,11 +3,8 @@ package cases
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"maps"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
@@ -88,41 +85,42 @@ type probeMatches struct {
 // storeDuplicates stores the probes' indexes and the matches found for
 // them (by matchProbes, in the same transaction): two statements at most.
 func (s *Cases) storeDuplicates(ctx context.Context, tx store.Querier, sets ...probeMatches) error {
-	return s.writeDuplicates(ctx, tx, ` ON CONFLICT DO NOTHING`, sets)
+	return s.writeDuplicates(ctx, tx, true, sets)
 }
 
 // storeNewDuplicates is storeDuplicates for cases created in the same
 // transaction, which have no rows yet: plain inserts, which PostgreSQL
 // makes without the speculative insertion that ON CONFLICT costs.
 func (s *Cases) storeNewDuplicates(ctx context.Context, tx store.Querier, sets ...probeMatches) error {
-	return s.writeDuplicates(ctx, tx, "", sets)
+	return s.writeDuplicates(ctx, tx, false, sets)
 }
 
-func (s *Cases) writeDuplicates(ctx context.Context, tx store.Querier, onConflict string, sets []probeMatches) error {
-	var indexes, matches []any
+func (s *Cases) writeDuplicates(ctx context.Context, tx store.Querier, existing bool, sets []probeMatches) error {
+	var (
+		indexes []store.BlindIndex
+		matches []Duplicate
+	)
 	now := s.now()
 	for _, set := range sets {
 		p := set.probe
 		for _, ix := range p.own {
-			indexes = append(indexes, p.caseID, int64(ix), p.withYear)
+			indexes = append(indexes, store.BlindIndex{CaseID: p.caseID, Idx: ix, WithYear: p.withYear})
 		}
 		for other, strength := range set.found {
-			matches = append(matches, event.NewID(), p.caseID, other, strength, now)
+			matches = append(matches, Duplicate{ID: event.NewID(), CaseID: p.caseID, MatchesID: other, Strength: strength, FoundAt: now})
 		}
 	}
 	if len(indexes) == 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO blind_indexes (case_id, idx, with_year) VALUES `+store.ValueLists(len(indexes)/3, 3)+
-		onConflict, indexes...); err != nil {
-		return fmt.Errorf("intake: blind index: %w", err)
+	if err := s.store.InsertBlindIndexes(ctx, tx, indexes, existing); err != nil {
+		return err
 	}
 	if len(matches) == 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO duplicates (id, case_id, matches_id, strength, found_at) VALUES `+
-		store.ValueLists(len(matches)/5, 5)+onConflict, matches...); err != nil {
-		return fmt.Errorf("intake: record duplicate: %w", err)
+	if err := s.store.InsertDuplicates(ctx, tx, matches, existing); err != nil {
+		return err
 	}
 	return s.tellDuplicates(ctx, tx, sets)
 }
@@ -133,7 +131,7 @@ func (s *Cases) writeDuplicates(ctx context.Context, tx store.Querier, onConflic
 // response is the same with or without a match. The ids derive from the
 // pair and the recipient, so a match recorded again is told once.
 func (s *Cases) tellDuplicates(ctx context.Context, tx store.Querier, sets []probeMatches) error {
-	var ids []any
+	var ids []string
 	for _, set := range sets {
 		for other := range set.found {
 			ids = append(ids, set.probe.caseID, other)
@@ -142,23 +140,9 @@ func (s *Cases) tellDuplicates(ctx context.Context, tx store.Querier, sets []pro
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT case_id, org_id FROM grants WHERE purpose = 'decision'
-		AND status = 'active' AND case_id IN (`+placeholders(len(ids))+`) ORDER BY case_id, org_id`, ids...)
+	deciding, err := s.store.DecidingOrgs(ctx, tx, ids)
 	if err != nil {
-		return fmt.Errorf("intake: duplicate notices: %w", err)
-	}
-	deciding := map[string][]string{}
-	for rows.Next() {
-		var caseID, org string
-		if err := rows.Scan(&caseID, &org); err != nil {
-			rows.Close()
-			return fmt.Errorf("intake: duplicate notices: %w", err)
-		}
-		deciding[caseID] = append(deciding[caseID], org)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("intake: duplicate notices: %w", err)
+		return err
 	}
 	now := s.now()
 	var ns []notice.Notice
@@ -200,18 +184,7 @@ func (s *Cases) tellDuplicates(ctx context.Context, tx store.Querier, sets []pro
 // written in the same transaction (registrations committed together).
 func (s *Cases) matchProbes(ctx context.Context, tx store.Querier, ps ...duplicateProbe) ([]map[string]string, error) {
 	found := make([]map[string]string, len(ps))
-	var (
-		args []any
-		q    strings.Builder
-	)
-	in := func(idx []uint32) string {
-		ph := make([]string, len(idx))
-		for i, ix := range idx {
-			args = append(args, int64(ix))
-			ph[i] = "$" + strconv.Itoa(len(args))
-		}
-		return strings.Join(ph, ", ")
-	}
+	stored := make([]store.IndexProbe, len(ps))
 	for i, p := range ps {
 		found[i] = map[string]string{}
 		if len(p.own) == 0 {
@@ -220,43 +193,16 @@ func (s *Cases) matchProbes(ctx context.Context, tx store.Querier, ps ...duplica
 		for _, earlier := range ps[:i] {
 			meet(found[i], p, earlier)
 		}
-		if q.Len() > 0 {
-			q.WriteString("\nUNION ALL ")
-		}
-		args = append(args, i, p.caseID, false)
-		n := len(args)
-		fmt.Fprintf(&q, `SELECT DISTINCT CAST($%d AS INTEGER), case_id, with_year FROM blind_indexes WHERE case_id <> $%d AND (with_year = $%d AND idx IN (%s)`,
-			n-2, n-1, n, in(p.nameOnly))
-		if p.withYear {
-			args = append(args, true)
-			n := len(args)
-			fmt.Fprintf(&q, ` OR with_year = $%d AND idx IN (%s)`, n, in(p.own))
-		}
-		q.WriteString(")")
+		stored[i] = store.IndexProbe{CaseID: p.caseID, Own: p.own, WithYear: p.withYear, NameOnly: p.nameOnly}
 	}
-	if q.Len() == 0 {
-		return found, nil
-	}
-	rows, err := tx.QueryContext(ctx, q.String(), args...)
+	ms, err := s.store.MatchIndexes(ctx, tx, stored)
 	if err != nil {
-		return nil, fmt.Errorf("intake: duplicate lookup: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			i        int
-			other    string
-			withYear bool
-		)
-		if err := rows.Scan(&i, &other, &withYear); err != nil {
-			return nil, fmt.Errorf("intake: duplicate lookup: %w", err)
-		}
-		if i < 0 || i >= len(ps) {
-			return nil, fmt.Errorf("intake: duplicate lookup: probe %d of %d", i, len(ps))
-		}
-		addMatch(found[i], other, withYear)
+	for _, m := range ms {
+		addMatch(found[m.Probe], m.CaseID, m.WithYear)
 	}
-	return found, rows.Err()
+	return found, nil
 }
 
 // meet records in found whether probe p meets the stored indexes of
@@ -317,28 +263,13 @@ func (s *Cases) Duplicates(ctx context.Context, q ListQuery) (DuplicatePage, err
 	if err != nil {
 		return DuplicatePage{}, err
 	}
-	query, args := `SELECT `+duplicateColumns+` FROM duplicates`, []any{}
-	if after != nil {
-		args = append(args, after.At, after.ID)
-		query += ` WHERE found_at < $1 OR (found_at = $1 AND id < $2)`
-	}
-	args = append(args, limit+1)
-	query += fmt.Sprintf(` ORDER BY found_at DESC, id DESC LIMIT $%d`, len(args))
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	ds, err := s.store.ListDuplicates(ctx, after, limit)
 	if err != nil {
-		return DuplicatePage{}, fmt.Errorf("intake: duplicates: %w", err)
+		return DuplicatePage{}, err
 	}
-	defer rows.Close()
-	page := DuplicatePage{Duplicates: []Duplicate{}}
-	for rows.Next() {
-		d, err := scanDuplicate(rows)
-		if err != nil {
-			return DuplicatePage{}, fmt.Errorf("intake: duplicates: %w", err)
-		}
-		page.Duplicates = append(page.Duplicates, d)
-	}
-	if err := rows.Err(); err != nil {
-		return DuplicatePage{}, fmt.Errorf("intake: duplicates: %w", err)
+	page := DuplicatePage{Duplicates: ds}
+	if page.Duplicates == nil {
+		page.Duplicates = []Duplicate{}
 	}
 	if len(page.Duplicates) > limit {
 		page.Duplicates = page.Duplicates[:limit]
@@ -352,13 +283,4 @@ func (s *Cases) Duplicates(ctx context.Context, q ListQuery) (DuplicatePage, err
 		return DuplicatePage{}, err
 	}
 	return page, nil
-}
-
-// placeholders returns n numbered placeholders, for an IN list.
-func placeholders(n int) string {
-	ps := make([]string, n)
-	for i := range ps {
-		ps[i] = "$" + strconv.Itoa(i+1)
-	}
-	return strings.Join(ps, ", ")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/auth"
@@ -17,29 +16,6 @@ import (
 // ErrDuplicateDecided answers a second decision on a possible duplicate:
 // each is confirmed or rejected once.
 var ErrDuplicateDecided = kit.Conflict("the possible duplicate has already been decided")
-
-// duplicateColumns are the columns scanDuplicate reads, in order.
-const duplicateColumns = `id, case_id, matches_id, strength, found_at, status, decided_by, decided_at`
-
-type rowScanner interface {
-	Scan(dest ...any) error
-}
-
-func scanDuplicate(r rowScanner) (Duplicate, error) {
-	var (
-		d         Duplicate
-		decidedAt sql.NullTime
-	)
-	if err := r.Scan(&d.ID, &d.CaseID, &d.MatchesID, &d.Strength, &d.FoundAt, &d.Status, &d.DecidedBy, &decidedAt); err != nil {
-		return Duplicate{}, err
-	}
-	d.FoundAt = d.FoundAt.UTC()
-	if decidedAt.Valid {
-		t := decidedAt.Time.UTC()
-		d.DecidedAt = &t
-	}
-	return d, nil
-}
 
 // ConfirmDuplicate records whether a possible duplicate is the same person.
 // Only the duplicates row is read and written: neither case is opened. A
@@ -68,28 +44,20 @@ func (s *Cases) ConfirmDuplicate(ctx context.Context, duplicateID string, samePe
 	var d Duplicate
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		d, err = scanDuplicate(tx.QueryRowContext(ctx, `SELECT `+duplicateColumns+` FROM duplicates WHERE id = $1`, duplicateID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		d, err = s.store.Duplicate(ctx, tx, duplicateID)
 		if err != nil {
-			return fmt.Errorf("intake: duplicate: %w", err)
+			return err
 		}
 		if d.Status != DuplicatePending {
 			return ErrDuplicateDecided
 		}
 		now := s.now().UTC().Truncate(time.Microsecond) // as both engines store it
 		// Conditional on pending: of two concurrent decisions one wins.
-		res, err := tx.ExecContext(ctx, `UPDATE duplicates SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND status = $5`,
-			status, p.UserID, now, d.ID, DuplicatePending)
+		won, err := s.store.DecideDuplicate(ctx, tx, d.ID, status, p.UserID, now)
 		if err != nil {
-			return fmt.Errorf("intake: decide duplicate: %w", err)
+			return err
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("intake: decide duplicate: %w", err)
-		}
-		if n != 1 {
+		if !won {
 			return ErrDuplicateDecided
 		}
 		d.Status, d.DecidedBy, d.DecidedAt = status, p.UserID, &now

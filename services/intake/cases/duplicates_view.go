@@ -2,8 +2,6 @@ package cases
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/services/intake/store"
@@ -30,51 +28,26 @@ func (s *Cases) duplicateRelations(ctx context.Context, q store.Querier, p auth.
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, 0, len(ids)+2)
-	ph := make([]string, len(ids))
-	for i, id := range ids {
-		args = append(args, id)
-		ph[i] = fmt.Sprintf("$%d", i+1)
-	}
-	in := strings.Join(ph, ", ")
-	rows, err := q.QueryContext(ctx, `SELECT id, owner_org FROM cases WHERE id IN (`+in+`)`, args...)
+	owners, err := s.store.CaseOwners(ctx, q, ids)
 	if err != nil {
-		return nil, fmt.Errorf("intake: duplicate cases: %w", err)
+		return nil, err
 	}
-	for rows.Next() {
-		var id, owner string
-		if err := rows.Scan(&id, &owner); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("intake: duplicate cases: %w", err)
-		}
+	for id, owner := range owners {
 		out[id] = caseRelation{owner: owner, visible: p.OrgID != "" && owner == p.OrgID}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("intake: duplicate cases: %w", err)
 	}
 	if p.OrgID == "" {
 		return out, nil
 	}
-	n := len(args)
-	args = append(args, p.OrgID, p.UserID)
-	rows, err = q.QueryContext(ctx, fmt.Sprintf(`SELECT case_id FROM grants WHERE case_id IN (%s) AND org_id = $%d AND status = 'active'
-		AND (purpose <> '%s' OR granted_by = $%d)
-		UNION SELECT case_id FROM sections WHERE case_id IN (%s) AND author_org = $%d`, in, n+1, purposeBreakGlass, n+2, in, n+1), args...)
+	seen, err := s.store.CasesSeenBy(ctx, q, ids, p.OrgID, p.UserID)
 	if err != nil {
-		return nil, fmt.Errorf("intake: duplicate relations: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("intake: duplicate relations: %w", err)
-		}
+	for _, id := range seen {
 		r := out[id]
 		r.visible = true
 		out[id] = r
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // viewDuplicates fills in the owning organisations and keeps only the

@@ -193,6 +193,16 @@ type (
 		Workflow(ctx context.Context, q store.Querier, c store.CaseRow) (store.WorkflowRow, error)
 		Decisions(ctx context.Context, q store.Querier, caseID string) ([]DecisionRecord, error)
 		Entries(ctx context.Context, q store.Querier, caseID, org string) ([]store.StoredEntry, error)
+		// Blind indexes and possible duplicates.
+		InsertBlindIndexes(ctx context.Context, q store.Querier, ixs []store.BlindIndex, existing bool) error
+		InsertDuplicates(ctx context.Context, q store.Querier, ds []Duplicate, existing bool) error
+		MatchIndexes(ctx context.Context, q store.Querier, ps []store.IndexProbe) ([]store.IndexMatch, error)
+		DecidingOrgs(ctx context.Context, q store.Querier, caseIDs []string) (map[string][]string, error)
+		ListDuplicates(ctx context.Context, after *store.Cursor, limit int) ([]Duplicate, error)
+		Duplicate(ctx context.Context, q store.Querier, id string) (Duplicate, error)
+		DecideDuplicate(ctx context.Context, q store.Querier, id, status, by string, at time.Time) (bool, error)
+		CaseOwners(ctx context.Context, q store.Querier, ids []string) (map[string]string, error)
+		CasesSeenBy(ctx context.Context, q store.Querier, ids []string, org, user string) ([]string, error)
 		// WritesFor holds a registration group's inserts back into one
 		// round trip on PostgreSQL.
 		WritesFor(tx *sql.Tx) store.Writes
