@@ -1,90 +1,10 @@
 package rules
 
 import (
-	"fmt"
-	"go/ast"
-	"go/parser"
 	"go/token"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
-
-// runsStatement names the database/sql methods that run a statement.
-var runsStatement = map[string]bool{"ExecContext": true, "QueryContext": true, "QueryRowContext": true}
-
-// isStoreFile reports whether path is one whose job is SQL: a file named
-// store*.go (store.go, store_release.go) or any file of a package
-// directory named store. Test files are never store files: they are not
-// checked at all.
-func isStoreFile(path string) bool {
-	return strings.HasPrefix(filepath.Base(path), "store") || filepath.Base(filepath.Dir(path)) == "store"
-}
-
-// statementCalls returns, as "file:line: Method", every call in src (the
-// Go source of the file at path; read from path when nil) to a method
-// that runs a statement. A method declared in an interface is not a call.
-func statementCalls(fset *token.FileSet, path string, src any) ([]string, error) {
-	f, err := parser.ParseFile(fset, path, src, parser.SkipObjectResolution)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	ast.Inspect(f, func(n ast.Node) bool {
-		if call, ok := n.(*ast.CallExpr); ok {
-			if sel, ok := call.Fun.(*ast.SelectorExpr); ok && runsStatement[sel.Sel.Name] {
-				out = append(out, fmt.Sprintf("%s: %s", fset.Position(sel.Sel.Pos()), sel.Sel.Name))
-			}
-		}
-		return true
-	})
-	return out, nil
-}
-
-// statementsOutsideStores walks each directory (relative to root) and
-// returns, as "file:line: Method", every statement run by production code
-// in a file that is not a store file.
-func statementsOutsideStores(t *testing.T, root string, dirs ...string) []string {
-	t.Helper()
-	fset := token.NewFileSet()
-	var out []string
-	for _, dir := range dirs {
-		err := filepath.WalkDir(filepath.Join(root, dir), func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				if d.Name() == "testdata" {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") || isStoreFile(path) {
-				return nil
-			}
-			rel, err := filepath.Rel(root, path)
-			if err != nil {
-				return err
-			}
-			src, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			calls, err := statementCalls(fset, rel, src)
-			if err != nil {
-				return err
-			}
-			out = append(out, calls...)
-			return nil
-		})
-		if err != nil {
-			t.Fatalf("walk %s: %v", dir, err)
-		}
-	}
-	return out
-}
 
 // TestSQLInStores: no service method of referral, identity, stats or
 // audit (sub-packages included) runs a statement itself; the store
@@ -94,9 +14,13 @@ func TestSQLInStores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, v := range statementsOutsideStores(t, root,
-		"services/referral", "services/identity", "services/stats", "services/audit") {
-		t.Error(v)
+	calls, err := StatementsOutsideStores(root,
+		"services/referral", "services/identity", "services/stats", "services/audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range calls {
+		t.Errorf("%s runs a statement outside a store file", c)
 	}
 }
 
@@ -141,7 +65,7 @@ func f() { tx.ExecContext(ctx, "DELETE FROM x") }`, true},
 				}
 				return
 			}
-			calls, err := statementCalls(token.NewFileSet(), tc.path, tc.src)
+			calls, err := statementsIn(token.NewFileSet(), tc.path, tc.path, tc.src)
 			if err != nil {
 				t.Fatal(err)
 			}
