@@ -19,10 +19,12 @@ import (
 // axe-core.
 func TestAuditorAndAdminJourneys(t *testing.T) {
 	t.Parallel()
-	s := startServer(t)
 	shots, axe := artefacts(t), loadAxe(t)
 	for _, lang := range []string{"en", "ar", "fr"} {
 		t.Run(lang, func(t *testing.T) {
+			// Each language's journeys on a server of their own, side by side.
+			t.Parallel()
+			s := startServer(t)
 			// An officer registers a person and reads the case.
 			name := "Person " + lang + " " + xss
 			officer := newBrowser(t, s, lang, shots, axe)
