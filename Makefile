@@ -1,10 +1,22 @@
-.PHONY: run test vet bench fuzz ci chaos chaos-short
+.PHONY: run test test-faults test-browser vet bench fuzz ci chaos chaos-short
 
 run:
 	go run ./cmd/nrm serve --demo
 
 test:
 	go test -race ./...
+
+# Left out of `make test`: the tests of the fault hooks, and those that
+# crash a private PostgreSQL cluster or kill and stop a split deployment's
+# processes under load (-tags chaos).
+test-faults:
+	go test -tags chaos -count=1 -run 'Fault|DiskFull|AuditStall' ./pkg/fault/ ./pkg/db/ ./services/audit/
+	go test -tags chaos -count=1 ./internal/pgcluster/
+	go test -tags chaos -count=1 -timeout 20m -run TestSplitDeploymentFaults ./cmd/nrm/
+
+# The Chromium journeys (Debian's chromium); screenshots go to $$NRM_ARTEFACTS.
+test-browser:
+	go test -tags browser -parallel 4 -timeout 10m ./services/web/...
 
 vet:
 	go vet ./...

@@ -240,10 +240,17 @@ func newSplitDeployment(t *testing.T, extra ...string) (*splitDeployment, map[st
 	return newSplitDeploymentOn(t, dbtest.Postgres(t).Config.URL, extra...)
 }
 
+// splitSlot lets one split deployment run at a time: its seven processes
+// hold some 35 connections of the shared PostgreSQL server, and two of
+// them beside the package's other tests went past its 100.
+var splitSlot = make(chan struct{}, 1)
+
 // newSplitDeploymentOn is newSplitDeployment on the empty database at
 // dbURL (the fault tests' own cluster, which they restart).
 func newSplitDeploymentOn(t *testing.T, dbURL string, extra ...string) (*splitDeployment, map[string]demoCredential) {
 	t.Helper()
+	splitSlot <- struct{}{}
+	t.Cleanup(func() { <-splitSlot }) // after the processes' own cleanups
 	root := t.TempDir()
 	d := &splitDeployment{t: t, bin: buildNRM(t), dbURL: dbURL, keys: filepath.Join(root, "keys"),
 		certs: filepath.Join(root, "certs"), internal: map[string][]string{}, procs: map[string][]*proc{}, extra: extra}

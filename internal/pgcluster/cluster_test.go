@@ -1,3 +1,8 @@
+//go:build chaos
+
+// These tests start and crash a PostgreSQL cluster of their own: they run
+// with the fault suite (go test -tags chaos, .ci/run's fault step).
+
 package pgcluster
 
 import (

@@ -119,12 +119,31 @@ func TestAuthorizationTable(t *testing.T) {
 		{"place pending", "POST", "/api/v1/referrals/{id}/place", "place", [13]int{403, 403, 403, 403, 403, 403, 409, 403, 403, 403, 403, 403, 401}},
 		{"export", "GET", "/api/v1/providers/export", nil, [13]int{403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 200, 200, 401}},
 	}
+	type setup struct {
+		recv, queued, caseID string
+		r                    Referral
+	}
+	fresh := func(t *testing.T) setup {
+		recv, queued := ev.provider(t, shelter("MA-06", 5)), ev.provider(t, shelter("MA-06", 5))
+		caseID := ev.adult("MA-06", 0)
+		return setup{recv, queued, caseID, ev.refer(t, caseID, "normal", recv, queued)}
+	}
 	for _, row := range table {
+		// A read changes nothing: its callers share one referral. Every
+		// other call gets a referral of its own.
+		var shared *setup
+		if row.method == "GET" {
+			s := fresh(t)
+			shared = &s
+		}
 		for i, c := range callers {
 			t.Run(row.endpoint+"/"+c.name, func(t *testing.T) {
-				recv, queued := ev.provider(t, shelter("MA-06", 5)), ev.provider(t, shelter("MA-06", 5))
-				caseID := ev.adult("MA-06", 0)
-				r := ev.refer(t, caseID, "normal", recv, queued)
+				su := shared
+				if su == nil {
+					s := fresh(t)
+					su = &s
+				}
+				recv, queued, caseID, r := su.recv, su.queued, su.caseID, su.r
 				rel := map[string]string{"send": orgs["send"], "recv": recv, "queued": queued, "other": orgs["other"]}
 				token := ""
 				if c.role != "" {

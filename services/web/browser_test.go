@@ -35,18 +35,52 @@ type cred struct{ email, password, secret, ticket string }
 type server struct {
 	base  string
 	creds map[string]cred
+
+	mu    sync.Mutex
+	steps map[string]int64 // the last TOTP time step spent, by email
 }
 
 var credRe = regexp.MustCompile(`(?m)^\s+(\S+@\S+)\s+\S+\s+password (\S+)\s+id \S+\n\s+totp (\S+)\n\s+ticket (\S+)`)
 
+// The nrm binary, built once for the test binary: each test starts its
+// own server from it.
+var nrmBinary struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+func buildNRM(t *testing.T) string {
+	t.Helper()
+	nrmBinary.once.Do(func() {
+		nrmBinary.dir, nrmBinary.err = os.MkdirTemp("", "nrm-browser-bin")
+		if nrmBinary.err != nil {
+			return
+		}
+		nrmBinary.path = filepath.Join(nrmBinary.dir, "nrm")
+		if out, err := exec.Command("go", "build", "-o", nrmBinary.path, "../../cmd/nrm").CombinedOutput(); err != nil {
+			nrmBinary.err = fmt.Errorf("build nrm: %v\n%s", err, out)
+		}
+	})
+	if nrmBinary.err != nil {
+		t.Fatal(nrmBinary.err)
+	}
+	return nrmBinary.path
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	stopChromiums()
+	if nrmBinary.dir != "" {
+		_ = os.RemoveAll(nrmBinary.dir)
+	}
+	os.Exit(code)
+}
+
 func startServer(t *testing.T) *server {
 	t.Helper()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "nrm")
-	build := exec.Command("go", "build", "-o", bin, "../../cmd/nrm")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build nrm: %v\n%s", err, out)
-	}
+	bin := buildNRM(t)
 	// Tests run side by side: each metrics listener on a port of its own.
 	cmd := exec.Command(bin, "serve", "--demo", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0",
 		"--keys", filepath.Join(dir, "keys"), "--data", filepath.Join(dir, "data"), "--rate-user", "200", "--rate-address", "500")
@@ -59,7 +93,7 @@ func startServer(t *testing.T) *server {
 	t.Cleanup(func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() })
 	var out strings.Builder
 	sc := bufio.NewScanner(stdout)
-	s := &server{creds: map[string]cred{}}
+	s := &server{creds: map[string]cred{}, steps: map[string]int64{}}
 	for sc.Scan() {
 		line := sc.Text()
 		out.WriteString(line + "\n")
@@ -79,6 +113,32 @@ func startServer(t *testing.T) *server {
 		s.creds[m[1]] = cred{m[1], m[2], u.Query().Get("secret"), m[4]}
 	}
 	return s
+}
+
+// code is a TOTP code of secret that email has not spent on this server.
+// Identity accepts a code of the current 30-second step or the next and,
+// for each user, only of a step later than the last one spent: so a user
+// signs in twice within a step without waiting, and a third sign-in waits
+// for the next step.
+func (s *server) code(t *testing.T, email, secret string) string {
+	t.Helper()
+	for {
+		s.mu.Lock()
+		now := time.Now()
+		cur := now.Unix() / 30
+		step := max(cur, s.steps[email]+1)
+		if step <= cur+1 {
+			s.steps[email] = step
+			s.mu.Unlock()
+			code, err := totp.GenerateCode(secret, time.Unix(step*30, 0))
+			if err != nil {
+				t.Fatalf("secret of %s: %v", email, err)
+			}
+			return code
+		}
+		s.mu.Unlock()
+		time.Sleep(time.Until(time.Unix((cur+1)*30, 0)))
+	}
 }
 
 // artefacts is where screenshots go.
@@ -103,23 +163,61 @@ type browser struct {
 	shot string // artefact dir
 	lang string
 	axe  string
+	srv  *server
 }
 
-func newBrowser(t *testing.T, s *server, lang, shots, axe string) *browser {
+// chromiums are the test binary's browsers, one per language (Chromium's
+// --lang sets the Accept-Language of the whole browser). Each user's
+// browser is a browser context of its own in one of them, with its own
+// cookies and storage, made in a fraction of a new process's time.
+var chromiums = struct {
+	sync.Mutex
+	byLang map[string]context.Context
+	stop   []context.CancelFunc
+}{byLang: map[string]context.Context{}}
+
+func chromiumFor(t *testing.T, lang string) context.Context {
 	t.Helper()
+	chromiums.Lock()
+	defer chromiums.Unlock()
+	if ctx, ok := chromiums.byLang[lang]; ok {
+		return ctx
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium), chromedp.Flag("headless", true), chromedp.NoSandbox,
 		chromedp.Flag("lang", lang), chromedp.WindowSize(1280, 900))
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
 	// The first call starts the browser and must have no timeout: the
-	// browser lives as long as its context. Each step has its own.
+	// browser lives as long as its context.
 	if err := chromedp.Do(ctx); err != nil {
+		cancel2()
+		cancel()
 		t.Fatalf("chromium: %v", err)
 	}
-	return &browser{t: t, ctx: ctx, base: s.base, shot: shots, lang: lang, axe: axe}
+	chromiums.stop = append(chromiums.stop, cancel2, cancel)
+	chromiums.byLang[lang] = ctx
+	return ctx
+}
+
+func stopChromiums() {
+	chromiums.Lock()
+	defer chromiums.Unlock()
+	for _, stop := range chromiums.stop {
+		stop()
+	}
+}
+
+func newBrowser(t *testing.T, s *server, lang, shots, axe string) *browser {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(chromiumFor(t, lang), chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	// The first call opens the tab, and its window as the browser's own
+	// would be. Each step has its own timeout.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	return &browser{t: t, ctx: ctx, base: s.base, shot: shots, lang: lang, axe: axe, srv: s}
 }
 
 // stepTimeout bounds one step, so a page that never comes fails the test
@@ -227,18 +325,14 @@ func (b *browser) check(name string) {
 	}
 }
 
-// signIn signs in with a fresh code, waiting for the next 30-second step
-// when the code of this one was used already (codes are single-use).
+// signIn signs in with a code not spent yet (codes are single-use).
 func (b *browser) signIn(c cred) {
 	b.t.Helper()
 	if c.secret == "" {
 		b.t.Fatalf("no credentials for %s", c.email)
 	}
-	for range 3 {
-		code, err := totp.GenerateCode(c.secret, time.Now())
-		if err != nil {
-			b.t.Fatal(err)
-		}
+	for range 2 {
+		code := b.srv.code(b.t, c.email, c.secret)
 		b.open("/signin")
 		b.run(chromedp.SendKeys(chromedp.CSS(`#f-email`), c.email),
 			chromedp.SendKeys(chromedp.CSS(`#f-password`), c.password),
@@ -247,8 +341,7 @@ func (b *browser) signIn(c cred) {
 		if !strings.HasSuffix(b.location(), "/signin") {
 			return
 		}
-		b.t.Logf("%s: sign-in refused (%q); waiting for the next code", c.email, b.text(`main`))
-		time.Sleep(time.Until(time.Now().Truncate(30 * time.Second).Add(31 * time.Second)))
+		b.t.Logf("%s: sign-in refused (%q); trying the next code", c.email, b.text(`main`))
 	}
 	b.t.Fatalf("%s could not sign in", c.email)
 }
