@@ -17,6 +17,8 @@ import (
 	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake/cases"
+	"github.com/nrm-project/nrm/services/intake/oversight"
+	"github.com/nrm-project/nrm/services/intake/transport"
 	"github.com/nrm-project/nrm/services/intake/workflow"
 )
 
@@ -33,6 +35,8 @@ type client struct {
 	hc   httptransport.HTTPClient
 	// Client makes the workflow's calls through call.
 	*workflow.Client
+	// Oversight makes oversight's calls through call.
+	Oversight
 }
 
 // NewClient returns a Service calling the intake API at instance. hc
@@ -51,6 +55,7 @@ func NewClient(instance string, hc httptransport.HTTPClient) (Service, error) {
 	c := &client{base: u, hc: hc}
 	c.Client = workflow.NewClient(c.call)
 	c.Service = cases.NewClient(c.call)
+	c.Oversight = oversight.NewClient(c.call)
 	return c, nil
 }
 
@@ -170,5 +175,5 @@ func (c *client) ListGrants(ctx context.Context, caseID string) ([]Grant, error)
 }
 
 // checkIDs answers ErrNotFound for an id the server would not route
-// (cases.CheckIDs).
-var checkIDs = cases.CheckIDs
+// (transport.CheckIDs).
+var checkIDs = transport.CheckIDs

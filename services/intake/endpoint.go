@@ -8,6 +8,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/authz"
 	"github.com/nrm-project/nrm/services/intake/cases"
+	"github.com/nrm-project/nrm/services/intake/oversight"
 )
 
 // Endpoints collects the intake endpoints: the cases service's and the
@@ -21,6 +22,7 @@ type Endpoints struct {
 	EndGrant      endpoint.Endpoint
 	RevokeGrant   endpoint.Endpoint
 	Workflow      WorkflowEndpoints
+	Oversight     oversight.Endpoints
 }
 
 // Casbin objects of the intake endpoints (policies/policy.csv).
@@ -60,6 +62,7 @@ func MakeServerEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforc
 		EndGrant:      guard(ObjectGrants, "end", makeEndGrantEndpoint(s)),
 		RevokeGrant:   guard(ObjectGrants, "revoke", makeRevokeGrantEndpoint(s)),
 		Workflow:      makeWorkflowEndpoints(s, guard),
+		Oversight:     oversight.MakeEndpoints(s, guard),
 	}
 }
 

@@ -20,11 +20,10 @@ const (
 
 // WorkflowEndpoints are the endpoints of the decision and support tracks,
 // the case record and the children's rules (package workflow), with the
-// route change and oversight's served beside them.
+// route change served beside them.
 type WorkflowEndpoints struct {
 	workflow.Endpoints
 	ChangeRoute endpoint.Endpoint
-	Oversight   OversightEndpoints
 }
 
 // makeWorkflowEndpoints wires s's workflow methods behind guard (token and
@@ -34,7 +33,6 @@ func makeWorkflowEndpoints(s Service, guard func(object, action string, e endpoi
 		Endpoints: workflow.MakeEndpoints(s, guard),
 		// Moving onto the NRM route is the owner's act, as submission is.
 		ChangeRoute: guard(ObjectCases, "submit", makeChangeRouteEndpoint(s)),
-		Oversight:   makeOversightEndpoints(s, guard),
 	}
 }
 

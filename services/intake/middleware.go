@@ -10,6 +10,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/cases"
+	"github.com/nrm-project/nrm/services/intake/oversight"
 	"github.com/nrm-project/nrm/services/intake/workflow"
 )
 
@@ -24,6 +25,7 @@ func LoggingMiddleware(logger log.Logger) Middleware {
 	return func(next Service) Service {
 		m := &logging{next: next, log: logger}
 		m.Workflows = workflow.LoggingMiddleware(m.done)(next)
+		m.Oversight = oversight.LoggingMiddleware(m.done)(next)
 		m.Service = cases.Logging(next, m.done)
 		return m
 	}
@@ -37,6 +39,8 @@ type logging struct {
 	log  log.Logger
 	// Workflows logs the workflow's calls (package workflow's middleware).
 	Workflows
+	// Oversight logs oversight's calls (package oversight's middleware).
+	Oversight
 }
 
 func (m *logging) done(ctx context.Context, method, caseID string, begin time.Time, err error) {
@@ -93,6 +97,7 @@ func InstrumentingMiddleware(reg prometheus.Registerer) (Middleware, error) {
 	return func(next Service) Service {
 		m := &instrumenting{next: next, calls: calls, dur: dur}
 		m.Workflows = workflow.InstrumentingMiddleware(m.done)(next)
+		m.Oversight = oversight.InstrumentingMiddleware(m.done)(next)
 		m.Service = cases.Instrumenting(next, m.done)
 		return m
 	}, nil
@@ -107,6 +112,8 @@ type instrumenting struct {
 	dur   *prometheus.HistogramVec
 	// Workflows counts the workflow's calls (package workflow's middleware).
 	Workflows
+	// Oversight counts oversight's calls (package oversight's middleware).
+	Oversight
 }
 
 func (m *instrumenting) done(ctx context.Context, method string, begin time.Time, err error) {

@@ -14,14 +14,16 @@ import (
 	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake/cases"
+	"github.com/nrm-project/nrm/services/intake/oversight"
+	"github.com/nrm-project/nrm/services/intake/transport"
 )
 
 // MaxListLimit is the largest page a list request may ask for.
 const MaxListLimit = cases.MaxListLimit
 
 // MakeHTTPHandler returns the public HTTP API of the intake service: the
-// cases routes (cases.HandleRoutes), the workflow's and oversight's
-// (handleWorkflow), and these:
+// cases routes (cases.HandleRoutes), the workflow's (handleWorkflow),
+// oversight's (oversight.HandleRoutes), and these:
 //
 //	GET  /api/v1/keys                                   -> {"keys":[KeyStatus]} (admins)
 //	GET  /api/v1/cases/{id}/grants                      -> {"grants":[...]}
@@ -50,6 +52,7 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	handle("POST /api/v1/cases/{id}/grants/{gid}/end", e.EndGrant, decodeGrantIDRequest, http.StatusOK)
 	handle("POST /api/v1/cases/{id}/grants/{gid}/revoke", e.RevokeGrant, decodeGrantIDRequest, http.StatusNoContent)
 	handleWorkflow(e.Workflow, handle)
+	oversight.HandleRoutes(e.Oversight, handle)
 	return jsonFallback(routes)
 }
 
@@ -162,10 +165,9 @@ func decodeGrantIDRequest(_ context.Context, r *http.Request) (any, error) {
 	return grantIDRequest{CaseID: id, GrantID: gid}, nil
 }
 
-// The request checks of the cases transport, which every intake route
-// shares.
+// The request checks every intake route shares (package transport).
 var (
-	pathID = cases.PathID
-	bodyID = cases.BodyID
-	noBody = cases.NoBody
+	pathID = transport.PathID
+	bodyID = transport.BodyID
+	noBody = transport.NoBody
 )

@@ -17,7 +17,6 @@ import (
 func handleWorkflow(e WorkflowEndpoints, handle func(pattern string, ep endpoint.Endpoint, dec httptransport.DecodeRequestFunc, status int)) {
 	workflow.HandleHTTP(e.Endpoints, handle)
 	handle("POST /api/v1/cases/{id}/route", e.ChangeRoute, decodeRouteRequest, http.StatusOK)
-	handleOversight(e.Oversight, handle)
 }
 
 func decodeNoRequest(_ context.Context, r *http.Request) (any, error) {

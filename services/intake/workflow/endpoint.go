@@ -6,6 +6,7 @@ import (
 	"github.com/go-kit/kit/endpoint"
 
 	"github.com/nrm-project/nrm/services/intake/casefile"
+	"github.com/nrm-project/nrm/services/intake/transport"
 )
 
 // Casbin objects of the workflow endpoints (policies/policy.csv).
@@ -16,10 +17,6 @@ const (
 	ObjectEntries   = "intake.entries"
 	ObjectGuardians = "intake.guardians"
 )
-
-// Guard puts an endpoint behind the token and the policy for its object
-// and action (intake's MakeServerEndpoints gives it).
-type Guard func(object, action string, e endpoint.Endpoint) endpoint.Endpoint
 
 // Endpoints are the endpoints of the decision and support tracks, the
 // case record and the children's rules.
@@ -34,7 +31,7 @@ type Endpoints struct {
 }
 
 // MakeEndpoints wires s's methods behind guard.
-func MakeEndpoints(s Service, guard Guard) Endpoints {
+func MakeEndpoints(s Service, guard transport.Guard) Endpoints {
 	return Endpoints{
 		Transition: guard(ObjectDecisions, "transition", func(ctx context.Context, r any) (any, error) {
 			req := r.(transitionRequest)
