@@ -9,6 +9,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/authz"
 	"github.com/nrm-project/nrm/services/intake/cases"
 	"github.com/nrm-project/nrm/services/intake/oversight"
+	"github.com/nrm-project/nrm/services/intake/workflow"
 )
 
 // Endpoints collects the intake endpoints: the cases service's and the
@@ -21,7 +22,7 @@ type Endpoints struct {
 	ActivateGrant endpoint.Endpoint
 	EndGrant      endpoint.Endpoint
 	RevokeGrant   endpoint.Endpoint
-	Workflow      WorkflowEndpoints
+	Workflow      workflow.Endpoints
 	Oversight     oversight.Endpoints
 }
 
@@ -46,8 +47,8 @@ func MakeServerEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforc
 	allowedParts := func(ctx context.Context, parts CaseParts) CaseParts {
 		p, _ := auth.FromContext(ctx)
 		return CaseParts{
-			Workflow: parts.Workflow && enf.Allowed(p, ObjectWorkflow, "read"),
-			Entries:  parts.Entries && enf.Allowed(p, ObjectEntries, "list"),
+			Workflow: parts.Workflow && enf.Allowed(p, workflow.ObjectWorkflow, "read"),
+			Entries:  parts.Entries && enf.Allowed(p, workflow.ObjectEntries, "list"),
 		}
 	}
 	return Endpoints{
@@ -61,7 +62,7 @@ func MakeServerEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforc
 		ActivateGrant: guard(ObjectGrants, "activate", makeActivateGrantEndpoint(s)),
 		EndGrant:      guard(ObjectGrants, "end", makeEndGrantEndpoint(s)),
 		RevokeGrant:   guard(ObjectGrants, "revoke", makeRevokeGrantEndpoint(s)),
-		Workflow:      makeWorkflowEndpoints(s, guard),
+		Workflow:      workflow.MakeEndpoints(s, guard),
 		Oversight:     oversight.MakeEndpoints(s, guard),
 	}
 }

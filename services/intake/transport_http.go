@@ -16,13 +16,14 @@ import (
 	"github.com/nrm-project/nrm/services/intake/cases"
 	"github.com/nrm-project/nrm/services/intake/oversight"
 	"github.com/nrm-project/nrm/services/intake/transport"
+	"github.com/nrm-project/nrm/services/intake/workflow"
 )
 
 // MaxListLimit is the largest page a list request may ask for.
 const MaxListLimit = cases.MaxListLimit
 
 // MakeHTTPHandler returns the public HTTP API of the intake service: the
-// cases routes (cases.HandleRoutes), the workflow's (handleWorkflow),
+// cases routes (cases.HandleRoutes), the workflow's (workflow.HandleHTTP),
 // oversight's (oversight.HandleRoutes), and these:
 //
 //	GET  /api/v1/keys                                   -> {"keys":[KeyStatus]} (admins)
@@ -45,13 +46,13 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 		routes.Handle(pattern, httptransport.NewServer(ep, dec, encodeResponse(status, logger), opts...))
 	}
 	cases.HandleRoutes(e.Endpoints, handle)
-	handle("GET /api/v1/keys", e.KeyStatus, decodeNoRequest, http.StatusOK)
+	handle("GET /api/v1/keys", e.KeyStatus, transport.DecodeNoRequest, http.StatusOK)
 	handle("GET /api/v1/cases/{id}/grants", e.ListGrants, decodeCaseRequest, http.StatusOK)
 	handle("POST /api/v1/cases/{id}/grants", e.GrantPending, decodeGrantRequest, http.StatusCreated)
 	handle("POST /api/v1/cases/{id}/grants/{gid}/activate", e.ActivateGrant, decodeGrantIDRequest, http.StatusOK)
 	handle("POST /api/v1/cases/{id}/grants/{gid}/end", e.EndGrant, decodeGrantIDRequest, http.StatusOK)
 	handle("POST /api/v1/cases/{id}/grants/{gid}/revoke", e.RevokeGrant, decodeGrantIDRequest, http.StatusNoContent)
-	handleWorkflow(e.Workflow, handle)
+	workflow.HandleHTTP(e.Workflow, handle)
 	oversight.HandleRoutes(e.Oversight, handle)
 	return jsonFallback(routes)
 }

@@ -36,6 +36,11 @@ func (c *Client) AppointGuardian(ctx context.Context, id string, g casefile.Guar
 	return c.workflowCall(ctx, http.MethodPost, g, id, "guardian")
 }
 
+// ChangeRoute implements Service.
+func (c *Client) ChangeRoute(ctx context.Context, id string, in RouteChange) (casefile.Workflow, error) {
+	return c.workflowCall(ctx, http.MethodPost, in, id, "route")
+}
+
 func (c *Client) workflowCall(ctx context.Context, method string, body any, id, what string) (casefile.Workflow, error) {
 	if err := transport.CheckIDs(id); err != nil {
 		return casefile.Workflow{}, err

@@ -16,6 +16,9 @@ const (
 	ObjectSupport   = "intake.support"
 	ObjectEntries   = "intake.entries"
 	ObjectGuardians = "intake.guardians"
+	// objectCases is the cases service's object (cases.ObjectCases):
+	// moving onto the NRM route is the owner's act, as submission is.
+	objectCases = "intake.cases"
 )
 
 // Endpoints are the endpoints of the decision and support tracks, the
@@ -28,6 +31,7 @@ type Endpoints struct {
 	AddEntry          endpoint.Endpoint
 	Entries           endpoint.Endpoint
 	AppointGuardian   endpoint.Endpoint
+	ChangeRoute       endpoint.Endpoint
 }
 
 // MakeEndpoints wires s's methods behind guard.
@@ -71,6 +75,11 @@ func MakeEndpoints(s Service, guard transport.Guard) Endpoints {
 			w, err := s.AppointGuardian(ctx, req.CaseID, req.GuardianInput)
 			return workflowResponse{Workflow: w, Err: err}, nil
 		}),
+		ChangeRoute: guard(objectCases, "submit", func(ctx context.Context, r any) (any, error) {
+			req := r.(routeRequest)
+			w, err := s.ChangeRoute(ctx, req.CaseID, req.RouteChange)
+			return workflowResponse{Workflow: w, Err: err}, nil
+		}),
 	}
 }
 
@@ -92,6 +101,11 @@ type entryRequest struct {
 type guardianRequest struct {
 	CaseID string
 	casefile.GuardianInput
+}
+
+type routeRequest struct {
+	CaseID string
+	RouteChange
 }
 
 type workflowResponse struct {

@@ -26,6 +26,7 @@ const maxEntryBody = MaxAttachmentBytes*4/3 + 64<<10
 //	POST /api/v1/cases/{id}/entries       EntryInput -> 201 Entry
 //	GET  /api/v1/cases/{id}/entries       -> {"entries":[Entry]}
 //	POST /api/v1/cases/{id}/guardian      GuardianInput -> Workflow
+//	POST /api/v1/cases/{id}/route         RouteChange -> Workflow (assistance onto the nrm route)
 //
 // There is no PUT or DELETE on entries: the case record is append-only.
 func HandleHTTP(e Endpoints, handle transport.Handle) {
@@ -36,6 +37,9 @@ func HandleHTTP(e Endpoints, handle transport.Handle) {
 	handle("POST /api/v1/cases/{id}/entries", e.AddEntry, decodeEntryRequest, http.StatusCreated)
 	handle("GET /api/v1/cases/{id}/entries", e.Entries, decodeCaseRequest, http.StatusOK)
 	handle("POST /api/v1/cases/{id}/guardian", e.AppointGuardian, decodeGuardianRequest, http.StatusOK)
+	handle("POST /api/v1/cases/{id}/route", e.ChangeRoute, transport.DecodeBody(func(id string, in RouteChange) any {
+		return routeRequest{CaseID: id, RouteChange: in}
+	}), http.StatusOK)
 }
 
 func decodeCaseRequest(_ context.Context, r *http.Request) (any, error) {
