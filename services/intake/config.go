@@ -225,7 +225,7 @@ func newService(cfg Config) (*service, error) {
 	s.Cases = cases.New(cases.Config{
 		DB: s.db, Store: s.store, Ring: s.ring, CaseKeys: s.caseKeys, Orgs: s.orgs, Refs: s.refs, Idem: s.idem,
 		Indexer: ix, MACKey: s.macKey, DuplicateLimit: duplicateLimiter(cfg, now),
-		Regions: append(slices.Clone(cfg.Regions), "abroad"), Recorder: s.rec,
+		Regions: append(slices.Clone(cfg.Regions), "abroad"), GrantFollowUpDays: s.pol.GrantFollowUpDays, Recorder: s.rec,
 		Metrics:  cases.Metrics{Registrations: m.registrations, Reads: m.reads, Groups: m.groups},
 		Casework: casesWork{s}, Now: s.now,
 	})

@@ -62,31 +62,6 @@ func (m *logging) KeyStatus(ctx context.Context) (k []KeyStatus, err error) {
 	return m.next.KeyStatus(ctx)
 }
 
-func (m *logging) GrantPending(ctx context.Context, g GrantRequest) (gr Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "GrantPending", g.CaseID, b, err) }(time.Now())
-	return m.next.GrantPending(ctx, g)
-}
-
-func (m *logging) EndGrant(ctx context.Context, caseID, grantID string) (g Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "EndGrant", caseID, b, err) }(time.Now())
-	return m.next.EndGrant(ctx, caseID, grantID)
-}
-
-func (m *logging) ActivateGrant(ctx context.Context, caseID, grantID string) (g Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "ActivateGrant", caseID, b, err) }(time.Now())
-	return m.next.ActivateGrant(ctx, caseID, grantID)
-}
-
-func (m *logging) RevokeGrant(ctx context.Context, caseID, grantID string) (err error) {
-	defer func(b time.Time) { m.done(ctx, "RevokeGrant", caseID, b, err) }(time.Now())
-	return m.next.RevokeGrant(ctx, caseID, grantID)
-}
-
-func (m *logging) ListGrants(ctx context.Context, caseID string) (g []Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "ListGrants", caseID, b, err) }(time.Now())
-	return m.next.ListGrants(ctx, caseID)
-}
-
 // InstrumentingMiddleware counts calls per method and outcome code and
 // observes their duration per method and outcome. No other label: a case
 // id or an organisation would make the metrics a register of cases.
@@ -140,29 +115,4 @@ func (m *instrumenting) CaseView(ctx context.Context, id string, parts CaseParts
 func (m *instrumenting) KeyStatus(ctx context.Context) (k []KeyStatus, err error) {
 	defer func(b time.Time) { m.done(ctx, "KeyStatus", b, err) }(time.Now())
 	return m.next.KeyStatus(ctx)
-}
-
-func (m *instrumenting) GrantPending(ctx context.Context, g GrantRequest) (gr Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "GrantPending", b, err) }(time.Now())
-	return m.next.GrantPending(ctx, g)
-}
-
-func (m *instrumenting) EndGrant(ctx context.Context, caseID, grantID string) (g Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "EndGrant", b, err) }(time.Now())
-	return m.next.EndGrant(ctx, caseID, grantID)
-}
-
-func (m *instrumenting) ActivateGrant(ctx context.Context, caseID, grantID string) (g Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "ActivateGrant", b, err) }(time.Now())
-	return m.next.ActivateGrant(ctx, caseID, grantID)
-}
-
-func (m *instrumenting) RevokeGrant(ctx context.Context, caseID, grantID string) (err error) {
-	defer func(b time.Time) { m.done(ctx, "RevokeGrant", b, err) }(time.Now())
-	return m.next.RevokeGrant(ctx, caseID, grantID)
-}
-
-func (m *instrumenting) ListGrants(ctx context.Context, caseID string) (g []Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "ListGrants", b, err) }(time.Now())
-	return m.next.ListGrants(ctx, caseID)
 }

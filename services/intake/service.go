@@ -12,20 +12,9 @@ import (
 // by the shared enforcer in front of the endpoints.
 type Service interface {
 	// Cases: registration and drafts, reads and lists, consent,
-	// submission, transfer, the link of a notification and possible
-	// duplicates (package cases).
+	// submission, transfer, the link of a notification, possible
+	// duplicates and grants (package cases).
 	cases.Service
-
-	// Grants: GrantPending is made by the owner's officer when referring
-	// (one per candidate); ActivateGrant on acceptance; RevokeGrant on
-	// decline, expiry, withdrawal or consent withdrawal.
-	GrantPending(ctx context.Context, g GrantRequest) (Grant, error)
-	ActivateGrant(ctx context.Context, caseID, grantID string) (Grant, error)
-	RevokeGrant(ctx context.Context, caseID, grantID string) error
-	ListGrants(ctx context.Context, caseID string) ([]Grant, error)
-	// EndGrant records that the grant's service ended (referral completed,
-	// person left): it is revoked after the policy's follow-up window.
-	EndGrant(ctx context.Context, caseID, grantID string) (Grant, error)
 
 	// Workflows: the decision and support tracks, the case record, the
 	// children's rules and the route change (package workflow).
