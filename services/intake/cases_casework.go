@@ -15,6 +15,7 @@ import (
 	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/cases"
 	"github.com/nrm-project/nrm/services/intake/store"
+	"github.com/nrm-project/nrm/services/intake/workflow"
 )
 
 // The cases service's names (package cases), re-exported here so that
@@ -155,8 +156,14 @@ func (w casesWork) HandOver(ctx context.Context, tx *sql.Tx, c store.CaseRow, us
 
 // Decide records a submission as the case's owner.
 func (w casesWork) Decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c store.CaseRow, wf *store.WorkflowRow, t TransitionRequest) error {
-	return w.s.decide(ctx, tx, p, c, wf, []string{actorOwner}, t, "")
+	return w.s.decide(ctx, tx, p, c, wf, []string{workflow.ActorOwner}, t, "")
 }
+
+// consentHook runs in the transaction of a consent change, with the case's
+// consent records after it: a part above registration (the decision
+// track: workflow.Tracks.WithdrawOnConsent) reacts to consent without
+// registration knowing it exists.
+type consentHook func(ctx context.Context, tx *sql.Tx, p auth.Principal, c store.CaseRow, consents []Consent) error
 
 // ConsentChanged runs the workflow's reactions to a consent change.
 func (w casesWork) ConsentChanged(ctx context.Context, tx *sql.Tx, p auth.Principal, c store.CaseRow, consents []Consent) error {

@@ -211,7 +211,6 @@ func newService(cfg Config) (*service, error) {
 		caseKeys:     cfg.Keys.CaseKeys(),
 		idem:         idempotency.New(cfg.DB, cfg.Keys.Subkey(keys.PurposeIdempotency), idempotency.Config{TTL: cfg.IdempotencyTTL, Now: now}),
 	}
-	s.onConsent = []consentHook{s.withdrawOnConsent}
 	s.auditBatch = outbox.NewBatcher(cfg.DB, s.outbox)
 	s.refs = store.NewReferences(cfg.DB)
 	s.Oversight = oversight.New(oversight.Config{
@@ -222,6 +221,9 @@ func newService(cfg Config) (*service, error) {
 		DB: s.db, Store: s.store, Ring: s.ring, Policy: s.pol, Children: cfg.Children, Idem: s.idem, Recorder: s.rec,
 		Casework: workflowCasework{s}, Now: s.now,
 	})
+	// The decision track reacts to a consent change (bound once the
+	// workflow service exists).
+	s.onConsent = []consentHook{s.Tracks.WithdrawOnConsent}
 	s.Cases = cases.New(cases.Config{
 		DB: s.db, Store: s.store, Ring: s.ring, CaseKeys: s.caseKeys, Orgs: s.orgs, Refs: s.refs, Idem: s.idem,
 		Indexer: ix, MACKey: s.macKey, DuplicateLimit: duplicateLimiter(cfg, now),

@@ -52,11 +52,6 @@ func (m *logging) done(ctx context.Context, method, caseID string, begin time.Ti
 	_ = m.log.Log(kv...)
 }
 
-func (m *logging) CaseView(ctx context.Context, id string, parts CaseParts) (v CaseView, err error) {
-	defer func(b time.Time) { m.done(ctx, "CaseView", id, b, err) }(time.Now())
-	return m.next.CaseView(ctx, id, parts)
-}
-
 func (m *logging) KeyStatus(ctx context.Context) (k []KeyStatus, err error) {
 	defer func(b time.Time) { m.done(ctx, "KeyStatus", "", b, err) }(time.Now())
 	return m.next.KeyStatus(ctx)
@@ -105,11 +100,6 @@ func (m *instrumenting) done(ctx context.Context, method string, begin time.Time
 	o := outcome(ctx, err)
 	m.calls.WithLabelValues(method, o).Inc()
 	m.dur.WithLabelValues(method, o).Observe(time.Since(begin).Seconds())
-}
-
-func (m *instrumenting) CaseView(ctx context.Context, id string, parts CaseParts) (v CaseView, err error) {
-	defer func(b time.Time) { m.done(ctx, "CaseView", b, err) }(time.Now())
-	return m.next.CaseView(ctx, id, parts)
 }
 
 func (m *instrumenting) KeyStatus(ctx context.Context) (k []KeyStatus, err error) {

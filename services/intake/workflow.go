@@ -17,15 +17,6 @@ type Workflows = workflow.Service
 // RouteChange is the body of a move onto the NRM route.
 type RouteChange = workflow.RouteChange
 
-// Actors of the decision track.
-const (
-	actorOwner     = workflow.ActorOwner
-	actorAuthority = workflow.ActorAuthority
-)
-
-// allowedDecisions lists the states actors may move the case to from from.
-var allowedDecisions = workflow.AllowedDecisions
-
 // Codes, errors and lists of the workflow.
 const (
 	CodeSecondDecisionMaker = workflow.CodeSecondDecisionMaker

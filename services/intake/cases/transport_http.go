@@ -83,11 +83,8 @@ func decodeUpdateDraftRequest(_ context.Context, r *http.Request) (any, error) {
 }
 
 func decodeCaseRequest(_ context.Context, r *http.Request) (any, error) {
-	id, err := transport.PathID(r, "id")
+	id, err := transport.CaseID(r)
 	if err != nil {
-		return nil, err
-	}
-	if err := transport.NoBody(r); err != nil {
 		return nil, err
 	}
 	return caseRequest{CaseID: id}, nil
