@@ -309,9 +309,8 @@ type Cases struct {
 	indexer  *seal.Indexer
 	macKey   []byte
 	dupLimit *kit.Limiter
-	regions  map[string]bool
-	// regionList names the accepted regions in a refusal.
-	regionList []string
+	// regions are the accepted regions (Config.Regions).
+	regions casefile.Regions
 	// grantFollowUpDays: Config.GrantFollowUpDays.
 	grantFollowUpDays int
 	rec               event.Recorder
@@ -329,9 +328,9 @@ var _ Service = (*Cases)(nil)
 func New(cfg Config) *Cases {
 	s := &Cases{db: cfg.DB, store: cfg.Store, ring: cfg.Ring, caseKeys: cfg.CaseKeys, orgs: cfg.Orgs, refs: cfg.Refs,
 		idem: cfg.Idem, indexer: cfg.Indexer, macKey: cfg.MACKey, dupLimit: cfg.DuplicateLimit,
-		regions: map[string]bool{}, regionList: cfg.Regions, grantFollowUpDays: cfg.GrantFollowUpDays, rec: cfg.Recorder, metrics: cfg.Metrics, cw: cfg.Casework, now: cfg.Now}
+		regions: casefile.Regions{Has: map[string]bool{}, List: cfg.Regions}, grantFollowUpDays: cfg.GrantFollowUpDays, rec: cfg.Recorder, metrics: cfg.Metrics, cw: cfg.Casework, now: cfg.Now}
 	for _, r := range cfg.Regions {
-		s.regions[r] = true
+		s.regions.Has[r] = true
 	}
 	for i := range s.registrations.lanes {
 		s.registrations.lanes[i].Max = maxRegistrationGroup
