@@ -5,8 +5,10 @@
 // duplicates (duplicates*.go), consent and the link of a notification
 // (consent.go), finalisation, submission and transfer (lifecycle.go), the
 // reads of a case, its view, its list, its export and its summary
-// (read.go, caseview.go, export.go, summary.go), and the grants with the
-// consent rule of sharing (grants.go, grant_changes.go).
+// (read.go, caseview.go, export.go, summary.go), and the grants
+// (grants.go, grant_changes.go). The checks of a registration, a consent
+// and a grant request as given, and the consent rule of sharing, are the
+// domain's (casefile/registration.go, casefile/grant.go).
 //
 // New(Config) returns a *Cases: the Service methods, which intake's
 // Service embeds, plus SubmitTransition (the workflow's move to

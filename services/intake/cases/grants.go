@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
-	"slices"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
@@ -27,91 +25,11 @@ type (
 	Grant        = casefile.Grant
 )
 
-var refRe = regexp.MustCompile(`^[A-Za-z0-9._:-]{0,128}$`)
-
-func validateGrantRequest(g GrantRequest) (GrantRequest, error) {
-	var f kit.Fields // every failing field at once
-	if !casefile.ValidID(g.CaseID) {
-		f.Add("case_id", kit.FieldInvalid, "must be a case id")
-	}
-	if g.OrgID == "" || !refRe.MatchString(g.OrgID) {
-		f.Add("org_id", kit.FieldInvalid, "must be an organisation id")
-	}
-	if !casefile.GrantPurposes.Has(g.Purpose) {
-		f.Merge(OneOf(casefile.GrantPurposes))
-	}
-	if g.Service != "" && !Needs.Has(g.Service) {
-		f.Add("service", kit.FieldNotOneOf, "must be one of "+store.JoinCodes(Needs.Codes()))
-	}
-	if !refRe.MatchString(g.ReferralID) {
-		f.Add("referral_id", kit.FieldInvalid, "must be a referral id")
-	}
-	if len(g.Sections) == 0 || len(g.Sections) > len(Sections) {
-		f.Add("sections", kit.FieldRequired, "name at least one of "+store.JoinCodes(Sections))
-	}
-	for i, n := range g.Sections {
-		if !slices.Contains(Sections, n) {
-			f.Add(fmt.Sprintf("sections[%d]", i), kit.FieldNotOneOf, "must be one of "+store.JoinCodes(Sections))
-		}
-	}
-	if err := f.Err(); err != nil {
-		return g, err
-	}
-	g.Sections = slices.Clone(g.Sections)
-	slices.Sort(g.Sections)
-	g.Sections = slices.Compact(g.Sections)
-	return g, nil
-}
-
-// recipient is what the consent rule needs to know about whoever receives
-// a case's sections: its kind, whether it protects children, and whether
-// it is the organisation of the child's appointed guardian.
-type recipient struct {
-	org              OrgInfo
-	protectsChildren bool
-	guardian         bool
-}
-
-// Sections a child may be shared without a recorded consent, by the
-// relation of the recipient (mayShare): what the purpose needs.
-var (
-	// childProtectionSections: the mandatory child-protection referral.
-	childProtectionSections = []string{SectionIdentity, SectionNarrative, SectionHealth}
-	// guardianSections: the appointed guardian (the workflow's
-	// AppointGuardian grants these).
-	guardianSections = []string{SectionIdentity, SectionLegal}
-)
-
-// mayShare applies the consent rule of a grant or a transfer. An adult's
-// current data_sharing consent must cover the recipient's organisation
-// kind. A child (including a person of unknown or disputed age) may be
-// shared with without that consent only by who receives it and what: a
-// child-protection organisation the sections child protection needs, the
-// appointed guardian's organisation the guardian's sections; anything else
-// needs the consent recorded for the child, as for an adult. Anonymous
-// notifications are never shared.
-func (s *Cases) mayShare(c store.CaseRow, consents []Consent, sections []string, to recipient) error {
-	if c.Route == RouteAnonymous || c.Status == StatusDraft {
-		return ErrInvalidState
-	}
-	if sharingCovers(consents, to.org.Kind, s.now()) {
-		return nil
-	}
-	if c.TreatedAsChild && (to.protectsChildren && within(sections, childProtectionSections) ||
-		to.guardian && within(sections, guardianSections)) {
-		return nil
-	}
-	return casefile.ErrConsentRequired
-}
-
-// within reports whether every name is in allowed.
-func within(names, allowed []string) bool {
-	for _, n := range names {
-		if !slices.Contains(allowed, n) {
-			return false
-		}
-	}
-	return true
+// mayShare applies the consent rule of a grant or a transfer to c
+// (casefile.MayShare).
+func (s *Cases) mayShare(c store.CaseRow, consents []Consent, sections []string, to casefile.Recipient) error {
+	return casefile.MayShare(casefile.Shared{Route: c.Route, Status: c.Status, TreatedAsChild: c.TreatedAsChild},
+		consents, sections, to, s.now())
 }
 
 // GrantPending implements Service.
@@ -125,7 +43,7 @@ func (s *Cases) GrantPending(ctx context.Context, req GrantRequest) (Grant, erro
 			return Grant{}, err
 		}
 	}
-	req, err = validateGrantRequest(req)
+	req, err = casefile.CheckGrantRequest(req)
 	if err != nil {
 		return Grant{}, err
 	}
@@ -143,7 +61,7 @@ func (s *Cases) GrantPending(ctx context.Context, req GrantRequest) (Grant, erro
 	if err != nil {
 		return Grant{}, err
 	}
-	to := recipient{org: grantee, protectsChildren: protects}
+	to := casefile.Recipient{Org: grantee, ProtectsChildren: protects}
 	var g store.GrantRow
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		row, source, err := s.grantSource(ctx, tx, p, req)
@@ -164,7 +82,7 @@ func (s *Cases) GrantPending(ctx context.Context, req GrantRequest) (Grant, erro
 		if err != nil {
 			return err
 		}
-		to.guardian = w.GuardianOrg == grantee.ID
+		to.Guardian = w.GuardianOrg == grantee.ID
 		if err := s.mayShare(row, consents, req.Sections, to); err != nil {
 			return err
 		}
