@@ -12,8 +12,8 @@ import (
 	"github.com/nrm-project/nrm/services/intake/workflow"
 )
 
-// Endpoints collects the intake endpoints: the cases service's and the
-// rest.
+// Endpoints collects the intake endpoints: the cases service's
+// (embedded), the workflow's, oversight's and KeyStatus.
 type Endpoints struct {
 	cases.Endpoints
 	KeyStatus endpoint.Endpoint

@@ -31,8 +31,9 @@ func LoggingMiddleware(logger log.Logger) Middleware {
 	}
 }
 
-// logging logs the cases service's calls through cases.Logging and the
-// rest itself.
+// logging logs the three services' calls through their own decorators
+// (cases.Logging and the workflow's and oversight's LoggingMiddleware)
+// and KeyStatus itself, all on one log line.
 type logging struct {
 	cases.Service
 	next Service
@@ -83,8 +84,8 @@ func InstrumentingMiddleware(reg prometheus.Registerer) (Middleware, error) {
 	}, nil
 }
 
-// instrumenting measures the cases service's calls through
-// cases.Instrumenting and the rest itself.
+// instrumenting measures the three services' calls through their own
+// decorators and KeyStatus itself, all in one pair of metrics.
 type instrumenting struct {
 	cases.Service
 	next  Service
