@@ -88,7 +88,7 @@ func referralSub(p string) string {
 // transport, none of them over another; the root package composes them. intaketest is
 // the test harness over the root package and is not a layer. A service's
 // own folders count as the service (workflow/letters, the decision
-// letters' templates, is workflow).
+// letters' templates, is workflow; cases/grants, the grant API, is cases).
 var intakeLayers = map[string][]string{
 	"casefile":  nil,
 	"keyring":   {"casefile"},

@@ -14,6 +14,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/seal"
 	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/cases"
+	"github.com/nrm-project/nrm/services/intake/cases/grants"
 	"github.com/nrm-project/nrm/services/intake/store"
 	"github.com/nrm-project/nrm/services/intake/workflow"
 )
@@ -38,7 +39,11 @@ func (s *service) submit(ctx context.Context, caseID string, t TransitionRequest
 // part in a submission, a consent change and a case view.
 type casesWork struct{ s *service }
 
-var _ cases.Casework = casesWork{}
+// casesWork is the grants' case work too (grants.Casework).
+var (
+	_ cases.Casework  = casesWork{}
+	_ grants.Casework = casesWork{}
+)
 
 func (w casesWork) CallerOrg(ctx context.Context) (auth.Principal, OrgInfo, error) {
 	return w.s.callerOrg(ctx)
@@ -183,11 +188,15 @@ func (w casesWork) Record(ctx context.Context, p auth.Principal, c store.CaseRow
 	return w.s.record(ctx, p, c, grants, stored)
 }
 
+// Grants is the part of Service that shares a case's sections with other
+// organisations: the grant service (package cases/grants) implements it.
+type Grants = grants.Service
+
 // EndGrants revokes every grant whose follow-up window has passed at now
-// (cases.Cases.EndGrants) and returns how many. Run it with the
+// (grants.Grants.EndGrants) and returns how many. Run it with the
 // break-glass expiry (nrm serve).
 func (a *Admin) EndGrants(ctx context.Context, now time.Time) (int, error) {
-	return a.s.Cases.EndGrants(ctx, now)
+	return a.s.Grants.EndGrants(ctx, now)
 }
 
 // ServiceChildProtection is the referral service a child may be referred

@@ -17,6 +17,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake/cases"
+	"github.com/nrm-project/nrm/services/intake/cases/grants"
 	"github.com/nrm-project/nrm/services/intake/oversight"
 	"github.com/nrm-project/nrm/services/intake/workflow"
 )
@@ -36,6 +37,8 @@ type client struct {
 	*workflow.Client
 	// Oversight makes oversight's calls through call.
 	Oversight
+	// Grants makes the grants' calls through call.
+	Grants
 }
 
 // NewClient returns a Service calling the intake API at instance. hc
@@ -55,6 +58,7 @@ func NewClient(instance string, hc httptransport.HTTPClient) (Service, error) {
 	c.Client = workflow.NewClient(c.call)
 	c.Service = cases.NewClient(c.call)
 	c.Oversight = oversight.NewClient(c.call)
+	c.Grants = grants.NewClient(c.call)
 	return c, nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/seal"
 	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/cases"
+	"github.com/nrm-project/nrm/services/intake/cases/grants"
 	"github.com/nrm-project/nrm/services/intake/keyring"
 	"github.com/nrm-project/nrm/services/intake/oversight"
 	"github.com/nrm-project/nrm/services/intake/store"
@@ -126,6 +127,9 @@ type service struct {
 	// Cases is the cases service (package cases), composed over this
 	// one's case work: its methods answer the cases part of Service.
 	*cases.Cases
+	// Grants is the grant service (package cases/grants), composed over
+	// the same case work as the cases service.
+	*grants.Grants
 	// Oversight is the oversight service (package oversight), composed
 	// over this one's case work: its methods answer the Oversight part of
 	// Service.
@@ -227,8 +231,12 @@ func newService(cfg Config) (*service, error) {
 	s.Cases = cases.New(cases.Config{
 		DB: s.db, Store: s.store, Ring: s.ring, CaseKeys: s.caseKeys, Orgs: s.orgs, Refs: s.refs, Idem: s.idem,
 		Indexer: ix, MACKey: s.macKey, DuplicateLimit: duplicateLimiter(cfg, now),
-		Regions: append(slices.Clone(cfg.Regions), "abroad"), GrantFollowUpDays: s.pol.GrantFollowUpDays, Recorder: s.rec,
+		Regions: append(slices.Clone(cfg.Regions), "abroad"), Recorder: s.rec,
 		Metrics:  cases.Metrics{Registrations: m.registrations, Reads: m.reads, Groups: m.groups},
+		Casework: casesWork{s}, Now: s.now,
+	})
+	s.Grants = grants.New(grants.Config{
+		DB: s.db, Store: s.store, Ring: s.ring, Orgs: s.orgs, FollowUpDays: s.pol.GrantFollowUpDays, Recorder: s.rec,
 		Casework: casesWork{s}, Now: s.now,
 	})
 	return s, nil

@@ -11,19 +11,21 @@
 // services, each a sub-package with its own struct built by New(Config)
 // and its own endpoints, routes, client and logging and instrumenting
 // decorators: cases (registration and drafts, reads, consent, submission,
-// transfer, possible duplicates and grants), workflow (the decision and
-// support tracks, the route change, the case record's API, the children's
-// rules, letters and deadline notices) and oversight (break-the-glass,
+// transfer, possible duplicates; the grant API beside it in cases/grants),
+// workflow (the decision and support tracks, the route change, the case
+// record's API, the children's rules, letters and deadline notices) and
+// oversight (break-the-glass,
 // disclosures, legal holds, the access report, certificates, the purge
 // and external packages). This package composes them: its Service embeds
 // theirs; its handler, client and middleware mount and wrap theirs; and it
 // implements the Casework interface each takes for the case work they
 // share (who the caller is and which cases they see, audit and the outbox,
 // sealing and wraps, re-keying what a revoked reader lost, the entry keys,
-// telling referral of revocations): cases_casework.go,
-// workflow_casework.go and oversight.go. Below the services: casefile (the
-// shared domain: taxonomies, the workflow policy and its calendar), keyring
-// (the organisations' identities), store (the SQL, each statement on the
+// telling referral of revocations): cases_casework.go (the grants'
+// too), workflow_casework.go and oversight.go. Below the services:
+// casefile (the shared domain: taxonomies, the checks of what is given,
+// the consent rules, the workflow policy and its calendar), keyring (the
+// organisations' identities), store (the SQL, each statement on the
 // caller's transaction) and transport (what the HTTP transports share);
 // docs/architecture.md maps the rest.
 //
@@ -60,7 +62,7 @@
 // covers competent_authority) to every competent_authority organisation.
 // Transfer grants everything to the new owner and hands over ownership; the
 // old owner's grants end and it keeps what it authored. A grant ends with
-// its service after a follow-up window (cases/grant_changes.go).
+// its service after a follow-up window (cases/grants/changes.go).
 // Break-the-glass (oversight/breakglass.go) goes to the opening user alone.
 //
 // Fail closed. Every change commits with its audit event in one

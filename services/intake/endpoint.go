@@ -8,15 +8,17 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/authz"
 	"github.com/nrm-project/nrm/services/intake/cases"
+	"github.com/nrm-project/nrm/services/intake/cases/grants"
 	"github.com/nrm-project/nrm/services/intake/oversight"
 	"github.com/nrm-project/nrm/services/intake/workflow"
 )
 
 // Endpoints collects the intake endpoints: the cases service's
-// (embedded), the workflow's, oversight's and KeyStatus.
+// (embedded), the grants', the workflow's, oversight's and KeyStatus.
 type Endpoints struct {
 	cases.Endpoints
 	KeyStatus endpoint.Endpoint
+	Grants    grants.Endpoints
 	Workflow  workflow.Endpoints
 	Oversight oversight.Endpoints
 }
@@ -25,7 +27,7 @@ type Endpoints struct {
 const (
 	ObjectCases      = cases.ObjectCases
 	ObjectConsents   = cases.ObjectConsents
-	ObjectGrants     = cases.ObjectGrants
+	ObjectGrants     = grants.ObjectGrants
 	ObjectDuplicates = cases.ObjectDuplicates
 	ObjectKeys       = "intake.keys"
 )
@@ -52,6 +54,7 @@ func MakeServerEndpoints(s Service, authn endpoint.Middleware, enf *authz.Enforc
 			k, err := s.KeyStatus(ctx)
 			return keyStatusResponse{Keys: k, Err: err}, nil
 		}),
+		Grants:    grants.MakeEndpoints(s, guard),
 		Workflow:  workflow.MakeEndpoints(s, guard),
 		Oversight: oversight.MakeEndpoints(s, guard),
 	}

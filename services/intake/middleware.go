@@ -10,6 +10,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/cases"
+	"github.com/nrm-project/nrm/services/intake/cases/grants"
 	"github.com/nrm-project/nrm/services/intake/oversight"
 	"github.com/nrm-project/nrm/services/intake/workflow"
 )
@@ -26,13 +27,14 @@ func LoggingMiddleware(logger log.Logger) Middleware {
 		m := &logging{next: next, log: logger}
 		m.Workflows = workflow.LoggingMiddleware(m.done)(next)
 		m.Oversight = oversight.LoggingMiddleware(m.done)(next)
+		m.Grants = grants.LoggingMiddleware(m.done)(next)
 		m.Service = cases.Logging(next, m.done)
 		return m
 	}
 }
 
-// logging logs the three services' calls through their own decorators
-// (cases.Logging and the workflow's and oversight's LoggingMiddleware)
+// logging logs the services' calls through their own decorators
+// (cases.Logging and the others' LoggingMiddleware)
 // and KeyStatus itself, all on one log line.
 type logging struct {
 	cases.Service
@@ -42,6 +44,8 @@ type logging struct {
 	Workflows
 	// Oversight logs oversight's calls (package oversight's middleware).
 	Oversight
+	// Grants logs the grants' calls (package grants' middleware).
+	Grants
 }
 
 func (m *logging) done(ctx context.Context, method, caseID string, begin time.Time, err error) {
@@ -79,12 +83,13 @@ func InstrumentingMiddleware(reg prometheus.Registerer) (Middleware, error) {
 		m := &instrumenting{next: next, calls: calls, dur: dur}
 		m.Workflows = workflow.InstrumentingMiddleware(m.done)(next)
 		m.Oversight = oversight.InstrumentingMiddleware(m.done)(next)
+		m.Grants = grants.InstrumentingMiddleware(m.done)(next)
 		m.Service = cases.Instrumenting(next, m.done)
 		return m
 	}, nil
 }
 
-// instrumenting measures the three services' calls through their own
+// instrumenting measures the services' calls through their own
 // decorators and KeyStatus itself, all in one pair of metrics.
 type instrumenting struct {
 	cases.Service
@@ -95,6 +100,8 @@ type instrumenting struct {
 	Workflows
 	// Oversight counts oversight's calls (package oversight's middleware).
 	Oversight
+	// Grants counts the grants' calls (package grants' middleware).
+	Grants
 }
 
 func (m *instrumenting) done(ctx context.Context, method string, begin time.Time, err error) {

@@ -12,9 +12,12 @@ import (
 // by the shared enforcer in front of the endpoints.
 type Service interface {
 	// Cases: registration and drafts, reads and lists, consent,
-	// submission, transfer, the link of a notification, possible
-	// duplicates and grants (package cases).
+	// submission, transfer, the link of a notification and possible
+	// duplicates (package cases).
 	cases.Service
+
+	// Grants: who else reads a case's sections (package cases/grants).
+	Grants
 
 	// Workflows: the decision and support tracks, the case record, the
 	// children's rules and the route change (package workflow).

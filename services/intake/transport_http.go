@@ -14,6 +14,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake/cases"
+	"github.com/nrm-project/nrm/services/intake/cases/grants"
 	"github.com/nrm-project/nrm/services/intake/oversight"
 	"github.com/nrm-project/nrm/services/intake/transport"
 	"github.com/nrm-project/nrm/services/intake/workflow"
@@ -23,8 +24,9 @@ import (
 const MaxListLimit = cases.MaxListLimit
 
 // MakeHTTPHandler returns the public HTTP API of the intake service: the
-// cases routes (cases.HandleRoutes, grants included), the workflow's
-// (workflow.HandleHTTP), oversight's (oversight.HandleRoutes), and
+// cases routes (cases.HandleRoutes), the grants' (grants.HandleRoutes),
+// the workflow's (workflow.HandleHTTP), oversight's
+// (oversight.HandleRoutes), and
 //
 //	GET  /api/v1/keys                                   -> {"keys":[KeyStatus]} (admins)
 //
@@ -42,6 +44,7 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 	}
 	cases.HandleRoutes(e.Endpoints, handle)
 	handle("GET /api/v1/keys", e.KeyStatus, transport.DecodeNoRequest, http.StatusOK)
+	grants.HandleRoutes(e.Grants, handle)
 	workflow.HandleHTTP(e.Workflow, handle)
 	oversight.HandleRoutes(e.Oversight, handle)
 	return jsonFallback(routes)

@@ -13,7 +13,6 @@ const (
 	ObjectCases      = "intake.cases"
 	ObjectConsents   = "intake.consents"
 	ObjectDuplicates = "intake.duplicates"
-	ObjectGrants     = "intake.grants"
 )
 
 // Endpoints are the endpoints of Service.
@@ -30,11 +29,6 @@ type Endpoints struct {
 	LinkNotification endpoint.Endpoint
 	Duplicates       endpoint.Endpoint
 	ConfirmDuplicate endpoint.Endpoint
-	ListGrants       endpoint.Endpoint
-	GrantPending     endpoint.Endpoint
-	ActivateGrant    endpoint.Endpoint
-	EndGrant         endpoint.Endpoint
-	RevokeGrant      endpoint.Endpoint
 }
 
 // MakeEndpoints wires s. guard puts each endpoint behind the token and the
@@ -104,31 +98,6 @@ func MakeEndpoints(s Service, guard transport.Guard, allowedParts func(ctx conte
 			d, err := s.ConfirmDuplicate(ctx, req.DuplicateID, *req.SamePerson)
 			return duplicateResponse{Duplicate: d, Err: err}, nil
 		}),
-		ListGrants: guard(ObjectGrants, "list", func(ctx context.Context, request any) (any, error) {
-			g, err := s.ListGrants(ctx, request.(caseRequest).CaseID)
-			if g == nil {
-				g = []Grant{}
-			}
-			return grantsResponse{Grants: g, Err: err}, nil
-		}),
-		GrantPending: guard(ObjectGrants, "create", func(ctx context.Context, request any) (any, error) {
-			g, err := s.GrantPending(ctx, request.(grantRequest).Grant)
-			return grantResponse{Grant: g, Err: err}, nil
-		}),
-		ActivateGrant: guard(ObjectGrants, "activate", func(ctx context.Context, request any) (any, error) {
-			req := request.(grantIDRequest)
-			g, err := s.ActivateGrant(ctx, req.CaseID, req.GrantID)
-			return grantResponse{Grant: g, Err: err}, nil
-		}),
-		EndGrant: guard(ObjectGrants, "end", func(ctx context.Context, request any) (any, error) {
-			req := request.(grantIDRequest)
-			g, err := s.EndGrant(ctx, req.CaseID, req.GrantID)
-			return grantResponse{Grant: g, Err: err}, nil
-		}),
-		RevokeGrant: guard(ObjectGrants, "revoke", func(ctx context.Context, request any) (any, error) {
-			req := request.(grantIDRequest)
-			return noContentResponse{Err: s.RevokeGrant(ctx, req.CaseID, req.GrantID)}, nil
-		}),
 	}
 }
 
@@ -179,30 +148,6 @@ type caseViewRequest struct {
 	Parts  CaseParts
 }
 
-type grantRequest struct {
-	Grant GrantRequest
-}
-
-// grantIDRequest names one grant of one case.
-type grantIDRequest struct {
-	CaseID  string
-	GrantID string
-}
-
-type grantResponse struct {
-	Grant
-	Err error `json:"-"`
-}
-
-func (r grantResponse) Failed() error { return r.Err }
-
-type grantsResponse struct {
-	Grants []Grant `json:"grants"`
-	Err    error   `json:"-"`
-}
-
-func (r grantsResponse) Failed() error { return r.Err }
-
 type caseResponse struct {
 	Case
 	Err error `json:"-"`
@@ -252,6 +197,4 @@ var (
 	_ endpoint.Failer = duplicatePageResponse{}
 	_ endpoint.Failer = duplicateResponse{}
 	_ endpoint.Failer = noContentResponse{}
-	_ endpoint.Failer = grantResponse{}
-	_ endpoint.Failer = grantsResponse{}
 )

@@ -270,7 +270,8 @@ func (s *Cases) Transfer(ctx context.Context, caseID, toOrg string) (Case, error
 		if err != nil {
 			return err
 		}
-		if err := s.mayShare(row, consents, names, casefile.Recipient{Org: to, ProtectsChildren: protects, Guardian: w.GuardianOrg == to.ID}); err != nil {
+		if err := casefile.MayShare(casefile.Shared{Route: row.Route, Status: row.Status, TreatedAsChild: row.TreatedAsChild}, consents, names,
+			casefile.Recipient{Org: to, ProtectsChildren: protects, Guardian: w.GuardianOrg == to.ID}, s.now()); err != nil {
 			return err
 		}
 		if err := s.cw.GrantSections(ctx, tx, row, secs, p.UserID, p.OrgID, []OrgInfo{to}, names, "transfer"); err != nil {

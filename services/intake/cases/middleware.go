@@ -72,31 +72,6 @@ func (m *logging) ConfirmDuplicate(ctx context.Context, duplicateID string, same
 	return m.next.ConfirmDuplicate(ctx, duplicateID, samePerson)
 }
 
-func (m *logging) GrantPending(ctx context.Context, g GrantRequest) (gr Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "GrantPending", g.CaseID, b, err) }(time.Now())
-	return m.next.GrantPending(ctx, g)
-}
-
-func (m *logging) EndGrant(ctx context.Context, caseID, grantID string) (g Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "EndGrant", caseID, b, err) }(time.Now())
-	return m.next.EndGrant(ctx, caseID, grantID)
-}
-
-func (m *logging) ActivateGrant(ctx context.Context, caseID, grantID string) (g Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "ActivateGrant", caseID, b, err) }(time.Now())
-	return m.next.ActivateGrant(ctx, caseID, grantID)
-}
-
-func (m *logging) RevokeGrant(ctx context.Context, caseID, grantID string) (err error) {
-	defer func(b time.Time) { m.done(ctx, "RevokeGrant", caseID, b, err) }(time.Now())
-	return m.next.RevokeGrant(ctx, caseID, grantID)
-}
-
-func (m *logging) ListGrants(ctx context.Context, caseID string) (g []Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "ListGrants", caseID, b, err) }(time.Now())
-	return m.next.ListGrants(ctx, caseID)
-}
-
 // Instrumenting decorates next: done is called once per call with the
 // method and the outcome (the intake service's instrumenting middleware,
 // which says what is counted).
@@ -172,29 +147,4 @@ func (m *instrumenting) ConfirmDuplicate(ctx context.Context, duplicateID string
 func (m *instrumenting) CaseView(ctx context.Context, id string, parts CaseParts) (v CaseView, err error) {
 	defer func(b time.Time) { m.done(ctx, "CaseView", b, err) }(time.Now())
 	return m.next.CaseView(ctx, id, parts)
-}
-
-func (m *instrumenting) GrantPending(ctx context.Context, g GrantRequest) (gr Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "GrantPending", b, err) }(time.Now())
-	return m.next.GrantPending(ctx, g)
-}
-
-func (m *instrumenting) EndGrant(ctx context.Context, caseID, grantID string) (g Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "EndGrant", b, err) }(time.Now())
-	return m.next.EndGrant(ctx, caseID, grantID)
-}
-
-func (m *instrumenting) ActivateGrant(ctx context.Context, caseID, grantID string) (g Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "ActivateGrant", b, err) }(time.Now())
-	return m.next.ActivateGrant(ctx, caseID, grantID)
-}
-
-func (m *instrumenting) RevokeGrant(ctx context.Context, caseID, grantID string) (err error) {
-	defer func(b time.Time) { m.done(ctx, "RevokeGrant", b, err) }(time.Now())
-	return m.next.RevokeGrant(ctx, caseID, grantID)
-}
-
-func (m *instrumenting) ListGrants(ctx context.Context, caseID string) (g []Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "ListGrants", b, err) }(time.Now())
-	return m.next.ListGrants(ctx, caseID)
 }

@@ -24,7 +24,8 @@ import (
 
 // Service is the part of intake's API that registers cases and reads
 // them: registration and drafts, reads and lists, consent, submission,
-// transfer, the link of a notification, possible duplicates and grants.
+// transfer, the link of a notification and possible duplicates (the
+// grants are cases/grants').
 type Service interface {
 	// Register creates a case (or a draft when r.Draft), sealing its
 	// sections to the registering organisation.
@@ -64,17 +65,6 @@ type Service interface {
 	// same person (coordinators and decision makers only). A confirmed one
 	// links the two cases in statistics; neither case is opened.
 	ConfirmDuplicate(ctx context.Context, duplicateID string, samePerson bool) (Duplicate, error)
-
-	// Grants: GrantPending is made by the owner's officer when referring
-	// (one per candidate); ActivateGrant on acceptance; RevokeGrant on
-	// decline, expiry, withdrawal or consent withdrawal.
-	GrantPending(ctx context.Context, g GrantRequest) (Grant, error)
-	ActivateGrant(ctx context.Context, caseID, grantID string) (Grant, error)
-	RevokeGrant(ctx context.Context, caseID, grantID string) error
-	ListGrants(ctx context.Context, caseID string) ([]Grant, error)
-	// EndGrant records that the grant's service ended (referral completed,
-	// person left): it is revoked after the policy's follow-up window.
-	EndGrant(ctx context.Context, caseID, grantID string) (Grant, error)
 }
 
 // Casework is what cases takes from the case work intake does for every
@@ -134,17 +124,6 @@ type Casework interface {
 	// GrantSections grants names to each organisation of to at once,
 	// wrapping their keys from source's.
 	GrantSections(ctx context.Context, tx *sql.Tx, c store.CaseRow, secs []store.SectionRow, user, source string, to []OrgInfo, names []string, purpose string) error
-	// RebuildWrap rebuilds org's wrap from source's keys and the grants
-	// now in the database (a pending grant's keys, no section MAC yet).
-	RebuildWrap(ctx context.Context, tx *sql.Tx, c store.CaseRow, org, source string) error
-	// ShareCovered wraps to org, from the owner's keys, the keys of the
-	// record's entries its grants cover.
-	ShareCovered(ctx context.Context, tx *sql.Tx, c store.CaseRow, org string, grants []store.GrantRow) error
-	// RevokeReader revokes org's grants that match, rebuilds its wrap from
-	// source's keys, re-keys what it may no longer read and drops the
-	// entry keys it lost; a referral grant's revocation is told to
-	// referral with reason (a grantchange reason).
-	RevokeReader(ctx context.Context, tx *sql.Tx, c store.CaseRow, org, source, reason string, match func(store.GrantRow) bool) error
 	// RevokeUncovered revokes the referral grants the consent records no
 	// longer cover, and returns their ids.
 	RevokeUncovered(ctx context.Context, tx *sql.Tx, c store.CaseRow, records []Consent) ([]string, error)
@@ -210,12 +189,6 @@ type (
 		Snapshot(ctx context.Context, id, org string) (store.Snapshot, error)
 		SnapshotIn(ctx context.Context, q store.Querier, id, org string) (store.Snapshot, error)
 		Grants(ctx context.Context, q store.Querier, caseID string) ([]store.GrantRow, error)
-		// Grants and the wrap a grantee's acceptance reads.
-		InsertGrant(ctx context.Context, q store.Querier, g store.GrantRow) error
-		SetGrantStatus(ctx context.Context, q store.Querier, id, status string, now time.Time) error
-		EndGrant(ctx context.Context, q store.Querier, id string, ends time.Time) (time.Time, error)
-		GrantsEnded(ctx context.Context, now time.Time) ([]store.GrantEnd, error)
-		Wrap(ctx context.Context, q store.Querier, caseID, orgID string) (store.WrapRow, error)
 		// The tracks and the record a submission and a case view read.
 		Workflow(ctx context.Context, q store.Querier, c store.CaseRow) (store.WorkflowRow, error)
 		Decisions(ctx context.Context, q store.Querier, caseID string) ([]DecisionRecord, error)
@@ -286,13 +259,10 @@ type Config struct {
 	DuplicateLimit *kit.Limiter
 	// Regions are the accepted regions, "abroad" included, in the order a
 	// refusal lists them.
-	Regions []string
-	// GrantFollowUpDays is how long a grant stays active once its service
-	// ended (the workflow policy's grant_follow_up_days).
-	GrantFollowUpDays int
-	Recorder          event.Recorder
-	Metrics           Metrics
-	Casework          Casework
+	Regions  []string
+	Recorder event.Recorder
+	Metrics  Metrics
+	Casework Casework
 	// Now is the clock, already in UTC at microsecond precision.
 	Now func() time.Time
 }
@@ -311,13 +281,11 @@ type Cases struct {
 	dupLimit *kit.Limiter
 	// regions are the accepted regions (Config.Regions).
 	regions casefile.Regions
-	// grantFollowUpDays: Config.GrantFollowUpDays.
-	grantFollowUpDays int
-	rec               event.Recorder
-	metrics           Metrics
-	cw                Casework
-	log               log.Logger
-	now               func() time.Time
+	rec     event.Recorder
+	metrics Metrics
+	cw      Casework
+	log     log.Logger
+	now     func() time.Time
 	// registrations commits registrations in groups.
 	registrations registrationGroups
 }
@@ -328,7 +296,7 @@ var _ Service = (*Cases)(nil)
 func New(cfg Config) *Cases {
 	s := &Cases{db: cfg.DB, store: cfg.Store, ring: cfg.Ring, caseKeys: cfg.CaseKeys, orgs: cfg.Orgs, refs: cfg.Refs,
 		idem: cfg.Idem, indexer: cfg.Indexer, macKey: cfg.MACKey, dupLimit: cfg.DuplicateLimit,
-		regions: casefile.Regions{Has: map[string]bool{}, List: cfg.Regions}, grantFollowUpDays: cfg.GrantFollowUpDays, rec: cfg.Recorder, metrics: cfg.Metrics, cw: cfg.Casework, now: cfg.Now}
+		regions: casefile.Regions{Has: map[string]bool{}, List: cfg.Regions}, rec: cfg.Recorder, metrics: cfg.Metrics, cw: cfg.Casework, now: cfg.Now}
 	for _, r := range cfg.Regions {
 		s.regions.Has[r] = true
 	}

@@ -5,6 +5,7 @@
 // and the checks of ids in the path and the body and of a body where none
 // is taken.
 //
-// It depends only on casefile (what an id is) and pkg; the three services
-// and the root package use it (internal/rules).
+// It depends only on casefile (what an id is) and pkg; the services
+// (cases and its grants, workflow, oversight) and the root package use it
+// (internal/rules).
 package transport

@@ -1,4 +1,4 @@
-package cases
+package grants
 
 import (
 	"context"
@@ -16,24 +16,19 @@ import (
 // The grants of a case: GrantPending is made by the owner's officer when
 // referring (one per candidate), ActivateGrant by the grantee on
 // acceptance, RevokeGrant by either on decline, expiry or withdrawal,
-// EndGrant when the grant's service ends (grant_changes.go). The key
-// machinery under them (wraps, re-keying, the entry keys, telling
-// referral) is the case work's (Casework).
-
-type (
-	GrantRequest = casefile.GrantRequest
-	Grant        = casefile.Grant
-)
+// EndGrant when the grant's service ends (changes.go). The key machinery
+// under them (wraps, re-keying, the entry keys, telling referral) is the
+// case work's (Casework).
 
 // mayShare applies the consent rule of a grant or a transfer to c
 // (casefile.MayShare).
-func (s *Cases) mayShare(c store.CaseRow, consents []Consent, sections []string, to casefile.Recipient) error {
+func (s *Grants) mayShare(c store.CaseRow, consents []Consent, sections []string, to casefile.Recipient) error {
 	return casefile.MayShare(casefile.Shared{Route: c.Route, Status: c.Status, TreatedAsChild: c.TreatedAsChild},
 		consents, sections, to, s.now())
 }
 
 // GrantPending implements Service.
-func (s *Cases) GrantPending(ctx context.Context, req GrantRequest) (Grant, error) {
+func (s *Grants) GrantPending(ctx context.Context, req GrantRequest) (Grant, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return Grant{}, err
@@ -115,7 +110,7 @@ func (s *Cases) GrantPending(ctx context.Context, req GrantRequest) (Grant, erro
 // and routing's filters; intake checks the consent as for the owner and
 // records the grant as made by "intake"); no API token carries a service
 // principal, so no user reaches this path directly.
-func (s *Cases) grantSource(ctx context.Context, tx *sql.Tx, p auth.Principal, req GrantRequest) (store.CaseRow, string, error) {
+func (s *Grants) grantSource(ctx context.Context, tx *sql.Tx, p auth.Principal, req GrantRequest) (store.CaseRow, string, error) {
 	c, err := s.store.CaseByID(ctx, tx, req.CaseID, true)
 	switch {
 	case errors.Is(err, ErrNotFound):

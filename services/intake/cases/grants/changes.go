@@ -1,4 +1,4 @@
-package cases
+package grants
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 
 // GrantInCase loads the case (locked) and one of its grants; a case or
 // grant that does not exist is ErrDenied.
-func (s *Cases) GrantInCase(ctx context.Context, tx *sql.Tx, caseID, grantID string) (store.CaseRow, store.GrantRow, error) {
+func (s *Grants) GrantInCase(ctx context.Context, tx *sql.Tx, caseID, grantID string) (store.CaseRow, store.GrantRow, error) {
 	c, err := s.store.CaseByID(ctx, tx, caseID, true)
 	if errors.Is(err, ErrNotFound) {
 		return c, store.GrantRow{}, errDenied
@@ -37,7 +37,7 @@ func (s *Cases) GrantInCase(ctx context.Context, tx *sql.Tx, caseID, grantID str
 }
 
 // ActivateGrant implements Service.
-func (s *Cases) ActivateGrant(ctx context.Context, caseID, grantID string) (Grant, error) {
+func (s *Grants) ActivateGrant(ctx context.Context, caseID, grantID string) (Grant, error) {
 	p, _, err := s.callerOrg(ctx)
 	if err != nil {
 		return Grant{}, err
@@ -74,7 +74,7 @@ func (s *Cases) ActivateGrant(ctx context.Context, caseID, grantID string) (Gran
 			return fmt.Errorf("intake: case %s: grantee wrap: %w", c.ID, ErrIntegrity)
 		}
 		readable := s.cw.ReadableFor(secs, grants, g.OrgID)
-		if err := s.store.PutMACs(ctx, tx, c.ID, g.OrgID, s.sectionMACs(g.OrgID, w.Wrap, secs, readable)); err != nil {
+		if err := s.store.PutMACs(ctx, tx, c.ID, g.OrgID, s.cw.SectionMACs(g.OrgID, w.Wrap, secs, readable)); err != nil {
 			return err
 		}
 		if err := s.cw.ShareCovered(ctx, tx, c, g.OrgID, grants); err != nil {
@@ -89,7 +89,7 @@ func (s *Cases) ActivateGrant(ctx context.Context, caseID, grantID string) (Gran
 }
 
 // RevokeGrant implements Service.
-func (s *Cases) RevokeGrant(ctx context.Context, caseID, grantID string) error {
+func (s *Grants) RevokeGrant(ctx context.Context, caseID, grantID string) error {
 	p, err := principal(ctx)
 	if err != nil {
 		return err
@@ -137,7 +137,7 @@ func isGrant(g store.GrantRow) func(store.GrantRow) bool {
 }
 
 // ListGrants implements Service.
-func (s *Cases) ListGrants(ctx context.Context, caseID string) ([]Grant, error) {
+func (s *Grants) ListGrants(ctx context.Context, caseID string) ([]Grant, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return nil, err
@@ -196,7 +196,7 @@ func visibleGrants(p auth.Principal, c store.CaseRow, grants []store.GrantRow) [
 // grantee's users, the owner's, or the referral service on the grantee's
 // behalf (referral grants only) may call it; a second call never extends
 // the window.
-func (s *Cases) EndGrant(ctx context.Context, caseID, grantID string) (Grant, error) {
+func (s *Grants) EndGrant(ctx context.Context, caseID, grantID string) (Grant, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return Grant{}, err
@@ -245,7 +245,7 @@ func (s *Cases) EndGrant(ctx context.Context, caseID, grantID string) (Grant, er
 // EndGrants revokes every grant whose follow-up window has passed at now
 // and returns how many. Intake's Admin runs it with the break-glass
 // expiry (nrm serve).
-func (s *Cases) EndGrants(ctx context.Context, now time.Time) (int, error) {
+func (s *Grants) EndGrants(ctx context.Context, now time.Time) (int, error) {
 	ctx = auth.WithPrincipal(ctx, auth.System())
 	due, err := s.store.GrantsEnded(ctx, now)
 	if err != nil {
@@ -261,7 +261,7 @@ func (s *Cases) EndGrants(ctx context.Context, now time.Time) (int, error) {
 			if err := s.cw.RevokeReader(ctx, tx, c, g.OrgID, c.OwnerOrg, grantchange.ReasonEnded, isGrant(g)); err != nil {
 				return err
 			}
-			return s.emit(ctx, tx, nil, s.rec.New(ctx, "intake.grant.ended", "grant", g.ID, event.Allowed))
+			return s.cw.Emit(ctx, tx, nil, s.rec.New(ctx, "intake.grant.ended", "grant", g.ID, event.Allowed))
 		})
 		if err != nil {
 			return n, fmt.Errorf("intake: grant end %s: %w", d.ID, err)
