@@ -83,20 +83,22 @@ func referralSub(p string) string {
 
 // intakeLayers are intake's sub-packages, each with the siblings it may
 // use: the domain (casefile) and the key ring at the bottom, the store over
-// them, the case record's entry keys (entrykeys) and the three services
-// (cases, workflow, oversight) over the store, none of them over another;
-// the root package composes them. intaketest is
+// them, what the HTTP transports share (transport) over the domain, the
+// case record's entry keys (entrykeys) and the three services (cases,
+// workflow, oversight) over the store and transport, none of them over
+// another; the root package composes them. intaketest is
 // the test harness over the root package and is not a layer. A service's
 // own folders count as the service (workflow/letters, the decision
-// letters' templates, is workflow).
+// letters' templates, is workflow; cases/grants, the grant API, is cases).
 var intakeLayers = map[string][]string{
 	"casefile":  nil,
 	"keyring":   {"casefile"},
 	"store":     {"casefile", "keyring"},
+	"transport": {"casefile"},
 	"entrykeys": {"casefile", "keyring", "store"},
-	"cases":     {"casefile", "keyring", "store"},
-	"workflow":  {"casefile", "keyring", "store"},
-	"oversight": {"casefile", "keyring", "store"},
+	"cases":     {"casefile", "keyring", "store", "transport"},
+	"workflow":  {"casefile", "keyring", "store", "transport"},
+	"oversight": {"casefile", "keyring", "store", "transport"},
 }
 
 // intakeSub returns the intake sub-package p is in ("" for the service

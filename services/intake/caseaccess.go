@@ -5,15 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/nrm-project/nrm/pkg/grantchange"
 
 	"github.com/go-kit/log/level"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
+	"github.com/nrm-project/nrm/pkg/grantchange"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake/casefile"
-	"github.com/nrm-project/nrm/services/intake/cases"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
 
@@ -184,7 +183,7 @@ func (s *service) revokeUncovered(ctx context.Context, tx *sql.Tx, c store.CaseR
 		if err != nil {
 			return nil, fmt.Errorf("intake: organisation directory: %w: %w", ErrUnavailable, err)
 		}
-		if sharingCovers(records, o.Kind, s.now()) {
+		if casefile.SharingCovers(records, o.Kind, s.now()) {
 			continue
 		}
 		if err := s.store.SetGrantStatus(ctx, tx, g.ID, GrantRevoked, s.now()); err != nil {
@@ -211,11 +210,3 @@ func (s *service) revokeUncovered(ctx context.Context, tx *sql.Tx, c store.CaseR
 	}
 	return revoked, nil
 }
-
-// The domain's rules of consent (casefile/consent.go) and the refusal of a
-// code outside its taxonomy (cases.OneOf).
-var (
-	consentCurrent = casefile.CurrentConsent
-	sharingCovers  = casefile.SharingCovers
-	oneOf          = cases.OneOf
-)

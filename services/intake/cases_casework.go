@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
@@ -11,8 +12,11 @@ import (
 	"github.com/nrm-project/nrm/pkg/notice"
 	"github.com/nrm-project/nrm/pkg/outbox"
 	"github.com/nrm-project/nrm/pkg/seal"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/cases"
+	"github.com/nrm-project/nrm/services/intake/cases/grants"
 	"github.com/nrm-project/nrm/services/intake/store"
+	"github.com/nrm-project/nrm/services/intake/workflow"
 )
 
 // The cases service's names (package cases), re-exported here so that
@@ -35,7 +39,11 @@ func (s *service) submit(ctx context.Context, caseID string, t TransitionRequest
 // part in a submission, a consent change and a case view.
 type casesWork struct{ s *service }
 
-var _ cases.Casework = casesWork{}
+// casesWork is the grants' case work too (grants.Casework).
+var (
+	_ cases.Casework  = casesWork{}
+	_ grants.Casework = casesWork{}
+)
 
 func (w casesWork) CallerOrg(ctx context.Context) (auth.Principal, OrgInfo, error) {
 	return w.s.callerOrg(ctx)
@@ -121,8 +129,25 @@ func (w casesWork) ProtectsChildren(ctx context.Context, org OrgInfo) (bool, err
 	return w.s.protectsChildren(ctx, org)
 }
 
-func (w casesWork) MayShare(c store.CaseRow, consents []Consent, sections []string, to OrgInfo, protectsChildren, guardian bool) error {
-	return w.s.mayShare(c, consents, sections, recipient{org: to, protectsChildren: protectsChildren, guardian: guardian})
+// RebuildWrap rebuilds org's wrap from the grants now in the database.
+func (w casesWork) RebuildWrap(ctx context.Context, tx *sql.Tx, c store.CaseRow, org, source string) error {
+	secs, err := w.s.store.Sections(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
+	grants, err := w.s.store.Grants(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
+	return w.s.rebuildWrap(ctx, tx, c, secs, grants, org, source)
+}
+
+func (w casesWork) ShareCovered(ctx context.Context, tx *sql.Tx, c store.CaseRow, org string, grants []store.GrantRow) error {
+	return w.s.shareCovered(ctx, tx, c, org, grants)
+}
+
+func (w casesWork) RevokeReader(ctx context.Context, tx *sql.Tx, c store.CaseRow, org, source, reason string, match func(store.GrantRow) bool) error {
+	return w.s.revokeReaderFor(ctx, tx, c, org, source, reason, match)
 }
 
 // HandOver gives the new owner the record's keys before the previous
@@ -136,8 +161,14 @@ func (w casesWork) HandOver(ctx context.Context, tx *sql.Tx, c store.CaseRow, us
 
 // Decide records a submission as the case's owner.
 func (w casesWork) Decide(ctx context.Context, tx *sql.Tx, p auth.Principal, c store.CaseRow, wf *store.WorkflowRow, t TransitionRequest) error {
-	return w.s.decide(ctx, tx, p, c, wf, []string{actorOwner}, t, "")
+	return w.s.decide(ctx, tx, p, c, wf, []string{workflow.ActorOwner}, t, "")
 }
+
+// consentHook runs in the transaction of a consent change, with the case's
+// consent records after it: a part above registration (the decision
+// track: workflow.Tracks.WithdrawOnConsent) reacts to consent without
+// registration knowing it exists.
+type consentHook func(ctx context.Context, tx *sql.Tx, p auth.Principal, c store.CaseRow, consents []Consent) error
 
 // ConsentChanged runs the workflow's reactions to a consent change.
 func (w casesWork) ConsentChanged(ctx context.Context, tx *sql.Tx, p auth.Principal, c store.CaseRow, consents []Consent) error {
@@ -156,6 +187,21 @@ func (w casesWork) WorkflowView(p auth.Principal, c store.CaseRow, wf store.Work
 func (w casesWork) Record(ctx context.Context, p auth.Principal, c store.CaseRow, grants []store.GrantRow, stored []store.StoredEntry) ([]Entry, error) {
 	return w.s.record(ctx, p, c, grants, stored)
 }
+
+// Grants is the part of Service that shares a case's sections with other
+// organisations: the grant service (package cases/grants) implements it.
+type Grants = grants.Service
+
+// EndGrants revokes every grant whose follow-up window has passed at now
+// (grants.Grants.EndGrants) and returns how many. Run it with the
+// break-glass expiry (nrm serve).
+func (a *Admin) EndGrants(ctx context.Context, now time.Time) (int, error) {
+	return a.s.Grants.EndGrants(ctx, now)
+}
+
+// ServiceChildProtection is the referral service a child may be referred
+// to without a recorded consent (the mandatory child-protection referral).
+const ServiceChildProtection = casefile.ServiceChildProtection
 
 // ErrDuplicateDecided refuses a second decision on a possible duplicate.
 var ErrDuplicateDecided = cases.ErrDuplicateDecided

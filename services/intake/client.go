@@ -17,6 +17,8 @@ import (
 	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake/cases"
+	"github.com/nrm-project/nrm/services/intake/cases/grants"
+	"github.com/nrm-project/nrm/services/intake/oversight"
 	"github.com/nrm-project/nrm/services/intake/workflow"
 )
 
@@ -33,6 +35,10 @@ type client struct {
 	hc   httptransport.HTTPClient
 	// Client makes the workflow's calls through call.
 	*workflow.Client
+	// Oversight makes oversight's calls through call.
+	Oversight
+	// Grants makes the grants' calls through call.
+	Grants
 }
 
 // NewClient returns a Service calling the intake API at instance. hc
@@ -51,6 +57,8 @@ func NewClient(instance string, hc httptransport.HTTPClient) (Service, error) {
 	c := &client{base: u, hc: hc}
 	c.Client = workflow.NewClient(c.call)
 	c.Service = cases.NewClient(c.call)
+	c.Oversight = oversight.NewClient(c.call)
+	c.Grants = grants.NewClient(c.call)
 	return c, nil
 }
 
@@ -115,60 +123,3 @@ func (c *client) KeyStatus(ctx context.Context) ([]KeyStatus, error) {
 	}
 	return out.Keys, nil
 }
-
-// GrantPending implements Service.
-func (c *client) GrantPending(ctx context.Context, g GrantRequest) (Grant, error) {
-	if err := checkIDs(g.CaseID); err != nil {
-		return Grant{}, err
-	}
-	var out Grant
-	if err := c.call(ctx, http.MethodPost, http.StatusCreated, nil, g, &out, "cases", g.CaseID, "grants"); err != nil {
-		return Grant{}, err
-	}
-	return out, nil
-}
-
-// EndGrant implements Service.
-func (c *client) EndGrant(ctx context.Context, caseID, grantID string) (Grant, error) {
-	var out Grant
-	if err := c.call(ctx, http.MethodPost, http.StatusOK, nil, nil, &out, "cases", caseID, "grants", grantID, "end"); err != nil {
-		return Grant{}, err
-	}
-	return out, nil
-}
-
-// ActivateGrant implements Service.
-func (c *client) ActivateGrant(ctx context.Context, caseID, grantID string) (Grant, error) {
-	if err := checkIDs(caseID, grantID); err != nil {
-		return Grant{}, err
-	}
-	var out Grant
-	if err := c.call(ctx, http.MethodPost, http.StatusOK, nil, nil, &out, "cases", caseID, "grants", grantID, "activate"); err != nil {
-		return Grant{}, err
-	}
-	return out, nil
-}
-
-// RevokeGrant implements Service.
-func (c *client) RevokeGrant(ctx context.Context, caseID, grantID string) error {
-	if err := checkIDs(caseID, grantID); err != nil {
-		return err
-	}
-	return c.call(ctx, http.MethodPost, http.StatusNoContent, nil, nil, nil, "cases", caseID, "grants", grantID, "revoke")
-}
-
-// ListGrants implements Service.
-func (c *client) ListGrants(ctx context.Context, caseID string) ([]Grant, error) {
-	if err := checkIDs(caseID); err != nil {
-		return nil, err
-	}
-	var out grantsResponse
-	if err := c.call(ctx, http.MethodGet, http.StatusOK, nil, nil, &out, "cases", caseID, "grants"); err != nil {
-		return nil, err
-	}
-	return out.Grants, nil
-}
-
-// checkIDs answers ErrNotFound for an id the server would not route
-// (cases.CheckIDs).
-var checkIDs = cases.CheckIDs

@@ -19,6 +19,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/seal"
 	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/cases"
+	"github.com/nrm-project/nrm/services/intake/cases/grants"
 	"github.com/nrm-project/nrm/services/intake/entrykeys"
 	"github.com/nrm-project/nrm/services/intake/keyring"
 	"github.com/nrm-project/nrm/services/intake/oversight"
@@ -127,6 +128,9 @@ type service struct {
 	// Cases is the cases service (package cases), composed over this
 	// one's case work: its methods answer the cases part of Service.
 	*cases.Cases
+	// Grants is the grant service (package cases/grants), composed over
+	// the same case work as the cases service.
+	*grants.Grants
 	// Oversight is the oversight service (package oversight), composed
 	// over this one's case work: its methods answer the Oversight part of
 	// Service.
@@ -216,7 +220,6 @@ func newService(cfg Config) (*service, error) {
 	}
 	s.classKeys = keyring.NewClassKeys(s.caseKeys)
 	s.entryKeys = entrykeys.New(entrykeys.Config{DB: s.db, Store: s.store, Ring: s.ring, ClassKeys: s.classKeys, MACKey: s.macKey})
-	s.onConsent = []consentHook{s.withdrawOnConsent}
 	s.auditBatch = outbox.NewBatcher(cfg.DB, s.outbox)
 	s.refs = store.NewReferences(cfg.DB)
 	s.Oversight = oversight.New(oversight.Config{
@@ -227,11 +230,18 @@ func newService(cfg Config) (*service, error) {
 		DB: s.db, Store: s.store, Ring: s.ring, Policy: s.pol, Children: cfg.Children, Idem: s.idem, Recorder: s.rec,
 		Casework: workflowCasework{s}, Now: s.now,
 	})
+	// The decision track reacts to a consent change (bound once the
+	// workflow service exists).
+	s.onConsent = []consentHook{s.Tracks.WithdrawOnConsent}
 	s.Cases = cases.New(cases.Config{
 		DB: s.db, Store: s.store, Ring: s.ring, CaseKeys: s.caseKeys, Orgs: s.orgs, Refs: s.refs, Idem: s.idem,
 		Indexer: ix, MACKey: s.macKey, DuplicateLimit: duplicateLimiter(cfg, now),
 		Regions: append(slices.Clone(cfg.Regions), "abroad"), Recorder: s.rec,
 		Metrics:  cases.Metrics{Registrations: m.registrations, Reads: m.reads, Groups: m.groups},
+		Casework: casesWork{s}, Now: s.now,
+	})
+	s.Grants = grants.New(grants.Config{
+		DB: s.db, Store: s.store, Ring: s.ring, Orgs: s.orgs, FollowUpDays: s.pol.GrantFollowUpDays, Recorder: s.rec,
 		Casework: casesWork{s}, Now: s.now,
 	})
 	return s, nil

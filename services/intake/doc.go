@@ -3,23 +3,31 @@
 // clear, and only in memory.
 //
 // Parts. New(Config) returns one Intake: the Service (the API), its Admin
-// (key rotation, retention purge, deadline schedulers), and what the
-// referral service is given through adapters in cmd/nrm (Summaries, and
-// Packages: external referral packages are built here, never in
-// referral). Configuration, the workflow policy included, is parsed once
-// by the caller and passed in Config. Sub-packages: casefile (the shared
-// domain: taxonomies, the workflow policy and its calendar), keyring
-// (the organisations' identities), store (the SQL, each statement on
-// the caller's transaction), cases (registration and drafts, reads,
-// consent, submission, transfer, possible duplicates: its own service, with
-// its endpoints, routes, client and decorators, composed here over the
-// Casework this package implements; registration, consent and duplicates
-// are described in its doc.go) and oversight (break-the-glass, disclosures,
-// legal holds, the access report, certificates, the purge and external
-// packages: its own service, composed here over the Casework this
-// package implements) and workflow (the decision and support tracks, the
-// case record's API, the children's rules, letters and deadline notices:
-// composed the same way); docs/architecture.md maps the rest.
+// (key rotation, the retention purge, the deadline and grant-end
+// schedulers), and what the referral service is given through adapters in
+// cmd/nrm (Summaries, and Packages: external referral packages are built
+// here, never in referral). Configuration, the workflow policy included,
+// is parsed once by the caller and passed in Config. The API is three
+// services, each a sub-package with its own struct built by New(Config)
+// and its own endpoints, routes, client and logging and instrumenting
+// decorators: cases (registration and drafts, reads, consent, submission,
+// transfer, possible duplicates; the grant API beside it in cases/grants),
+// workflow (the decision and support tracks, the route change, the case
+// record's API, the children's rules, letters and deadline notices) and
+// oversight (break-the-glass,
+// disclosures, legal holds, the access report, certificates, the purge
+// and external packages). This package composes them: its Service embeds
+// theirs; its handler, client and middleware mount and wrap theirs; and it
+// implements the Casework interface each takes for the case work they
+// share (who the caller is and which cases they see, audit and the outbox,
+// sealing and wraps, re-keying what a revoked reader lost, the entry keys,
+// telling referral of revocations): cases_casework.go (the grants'
+// too), workflow_casework.go and oversight.go. Below the services:
+// casefile (the shared domain: taxonomies, the checks of what is given,
+// the consent rules, the workflow policy and its calendar), keyring (the
+// organisations' identities), store (the SQL, each statement on the
+// caller's transaction) and transport (what the HTTP transports share);
+// docs/architecture.md maps the rest.
 //
 // Sealing (pkg/seal). Each section (identity, narrative, health, legal) is
 // sealed under its own data key. Each organisation has an age identity in
@@ -54,8 +62,8 @@
 // covers competent_authority) to every competent_authority organisation.
 // Transfer grants everything to the new owner and hands over ownership; the
 // old owner's grants end and it keeps what it authored. A grant ends with
-// its service after a follow-up window (grant_end.go). Break-the-glass
-// (oversight/breakglass.go) goes to the opening user alone.
+// its service after a follow-up window (cases/grants/changes.go).
+// Break-the-glass (oversight/breakglass.go) goes to the opening user alone.
 //
 // Fail closed. Every change commits with its audit event in one
 // transaction; a read's event is committed in its own transaction before

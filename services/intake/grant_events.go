@@ -82,7 +82,7 @@ var errNotReferrals = errors.New("intake: not the referral's grant")
 // revokeForReferral revokes the grant r names in tx, on the owner's
 // behalf, as RevokeGrant does for the referral service.
 func (s *service) revokeForReferral(ctx context.Context, tx *sql.Tx, r grantchange.Revocation) error {
-	c, g, err := s.grantInCase(ctx, tx, r.CaseID, r.GrantID)
+	c, g, err := s.Grants.GrantInCase(ctx, tx, r.CaseID, r.GrantID)
 	if errors.Is(err, errDenied) {
 		return errNotReferrals
 	}

@@ -3,7 +3,6 @@ package intake
 import (
 	"context"
 	"database/sql"
-	"slices"
 
 	"github.com/nrm-project/nrm/services/intake/store"
 	"github.com/nrm-project/nrm/services/intake/workflow"
@@ -21,25 +20,6 @@ var ErrNotAGuardian = workflow.ErrNotAGuardian
 // (workflow.Tracks.ProtectsChildren).
 func (s *service) protectsChildren(ctx context.Context, org OrgInfo) (bool, error) {
 	return s.Tracks.ProtectsChildren(ctx, org.ID, org.Kind)
-}
-
-// Sections a child may be shared without a recorded consent, by the
-// relation of the recipient (mayShare): what the purpose needs.
-var (
-	// childProtectionSections: the mandatory child-protection referral.
-	childProtectionSections = []string{SectionIdentity, SectionNarrative, SectionHealth}
-	// guardianSections: the appointed guardian (AppointGuardian grants these).
-	guardianSections = []string{SectionIdentity, SectionLegal}
-)
-
-// within reports whether every name is in allowed.
-func within(names, allowed []string) bool {
-	for _, n := range names {
-		if !slices.Contains(allowed, n) {
-			return false
-		}
-	}
-	return true
 }
 
 // endPreviousOwner ends what the previous owner read through its own

@@ -10,6 +10,8 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/cases"
+	"github.com/nrm-project/nrm/services/intake/cases/grants"
+	"github.com/nrm-project/nrm/services/intake/oversight"
 	"github.com/nrm-project/nrm/services/intake/workflow"
 )
 
@@ -24,19 +26,26 @@ func LoggingMiddleware(logger log.Logger) Middleware {
 	return func(next Service) Service {
 		m := &logging{next: next, log: logger}
 		m.Workflows = workflow.LoggingMiddleware(m.done)(next)
+		m.Oversight = oversight.LoggingMiddleware(m.done)(next)
+		m.Grants = grants.LoggingMiddleware(m.done)(next)
 		m.Service = cases.Logging(next, m.done)
 		return m
 	}
 }
 
-// logging logs the cases service's calls through cases.Logging and the
-// rest itself.
+// logging logs the services' calls through their own decorators
+// (cases.Logging and the others' LoggingMiddleware)
+// and KeyStatus itself, all on one log line.
 type logging struct {
 	cases.Service
 	next Service
 	log  log.Logger
 	// Workflows logs the workflow's calls (package workflow's middleware).
 	Workflows
+	// Oversight logs oversight's calls (package oversight's middleware).
+	Oversight
+	// Grants logs the grants' calls (package grants' middleware).
+	Grants
 }
 
 func (m *logging) done(ctx context.Context, method, caseID string, begin time.Time, err error) {
@@ -48,29 +57,9 @@ func (m *logging) done(ctx context.Context, method, caseID string, begin time.Ti
 	_ = m.log.Log(kv...)
 }
 
-func (m *logging) GrantPending(ctx context.Context, g GrantRequest) (gr Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "GrantPending", g.CaseID, b, err) }(time.Now())
-	return m.next.GrantPending(ctx, g)
-}
-
-func (m *logging) EndGrant(ctx context.Context, caseID, grantID string) (g Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "EndGrant", caseID, b, err) }(time.Now())
-	return m.next.EndGrant(ctx, caseID, grantID)
-}
-
-func (m *logging) ActivateGrant(ctx context.Context, caseID, grantID string) (g Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "ActivateGrant", caseID, b, err) }(time.Now())
-	return m.next.ActivateGrant(ctx, caseID, grantID)
-}
-
-func (m *logging) RevokeGrant(ctx context.Context, caseID, grantID string) (err error) {
-	defer func(b time.Time) { m.done(ctx, "RevokeGrant", caseID, b, err) }(time.Now())
-	return m.next.RevokeGrant(ctx, caseID, grantID)
-}
-
-func (m *logging) ListGrants(ctx context.Context, caseID string) (g []Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "ListGrants", caseID, b, err) }(time.Now())
-	return m.next.ListGrants(ctx, caseID)
+func (m *logging) KeyStatus(ctx context.Context) (k []KeyStatus, err error) {
+	defer func(b time.Time) { m.done(ctx, "KeyStatus", "", b, err) }(time.Now())
+	return m.next.KeyStatus(ctx)
 }
 
 // InstrumentingMiddleware counts calls per method and outcome code and
@@ -93,13 +82,15 @@ func InstrumentingMiddleware(reg prometheus.Registerer) (Middleware, error) {
 	return func(next Service) Service {
 		m := &instrumenting{next: next, calls: calls, dur: dur}
 		m.Workflows = workflow.InstrumentingMiddleware(m.done)(next)
+		m.Oversight = oversight.InstrumentingMiddleware(m.done)(next)
+		m.Grants = grants.InstrumentingMiddleware(m.done)(next)
 		m.Service = cases.Instrumenting(next, m.done)
 		return m
 	}, nil
 }
 
-// instrumenting measures the cases service's calls through
-// cases.Instrumenting and the rest itself.
+// instrumenting measures the services' calls through their own
+// decorators and KeyStatus itself, all in one pair of metrics.
 type instrumenting struct {
 	cases.Service
 	next  Service
@@ -107,6 +98,10 @@ type instrumenting struct {
 	dur   *prometheus.HistogramVec
 	// Workflows counts the workflow's calls (package workflow's middleware).
 	Workflows
+	// Oversight counts oversight's calls (package oversight's middleware).
+	Oversight
+	// Grants counts the grants' calls (package grants' middleware).
+	Grants
 }
 
 func (m *instrumenting) done(ctx context.Context, method string, begin time.Time, err error) {
@@ -115,27 +110,7 @@ func (m *instrumenting) done(ctx context.Context, method string, begin time.Time
 	m.dur.WithLabelValues(method, o).Observe(time.Since(begin).Seconds())
 }
 
-func (m *instrumenting) GrantPending(ctx context.Context, g GrantRequest) (gr Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "GrantPending", b, err) }(time.Now())
-	return m.next.GrantPending(ctx, g)
-}
-
-func (m *instrumenting) EndGrant(ctx context.Context, caseID, grantID string) (g Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "EndGrant", b, err) }(time.Now())
-	return m.next.EndGrant(ctx, caseID, grantID)
-}
-
-func (m *instrumenting) ActivateGrant(ctx context.Context, caseID, grantID string) (g Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "ActivateGrant", b, err) }(time.Now())
-	return m.next.ActivateGrant(ctx, caseID, grantID)
-}
-
-func (m *instrumenting) RevokeGrant(ctx context.Context, caseID, grantID string) (err error) {
-	defer func(b time.Time) { m.done(ctx, "RevokeGrant", b, err) }(time.Now())
-	return m.next.RevokeGrant(ctx, caseID, grantID)
-}
-
-func (m *instrumenting) ListGrants(ctx context.Context, caseID string) (g []Grant, err error) {
-	defer func(b time.Time) { m.done(ctx, "ListGrants", b, err) }(time.Now())
-	return m.next.ListGrants(ctx, caseID)
+func (m *instrumenting) KeyStatus(ctx context.Context) (k []KeyStatus, err error) {
+	defer func(b time.Time) { m.done(ctx, "KeyStatus", b, err) }(time.Now())
+	return m.next.KeyStatus(ctx)
 }

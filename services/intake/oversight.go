@@ -54,12 +54,11 @@ var (
 	EncryptPackage   = oversight.EncryptPackage
 )
 
-// Break-the-glass in the case work: the grant's purpose, the reason's
-// entry type, and the grantor of what intake grants itself.
+// Break-the-glass in the case work: the grant's purpose and the reason's
+// entry type.
 const (
 	purposeBreakGlass = casefile.PurposeBreakGlass
 	entryBreakGlass   = casefile.EntryBreakGlassReason
-	grantedByIntake   = casefile.GrantedByIntake
 )
 
 // ExpireBreakGlass revokes every emergency access whose time is up at now

@@ -29,7 +29,8 @@ func (s *service) revokeReader(ctx context.Context, tx *sql.Tx, c store.CaseRow,
 	return s.revokeReaderFor(ctx, tx, c, org, source, grantchange.ReasonRevoked, match)
 }
 
-// revokeReaderFor is revokeReader telling referral why (grant_events.go).
+// revokeReaderFor is revokeReader telling referral why (grant_events.go;
+// cases.Casework.RevokeReader).
 func (s *service) revokeReaderFor(ctx context.Context, tx *sql.Tx, c store.CaseRow, org, source, reason string, match func(store.GrantRow) bool) error {
 	secs, err := s.store.Sections(ctx, tx, c.ID)
 	if err != nil {

@@ -16,24 +16,11 @@ type Service interface {
 	// duplicates (package cases).
 	cases.Service
 
-	// ChangeRoute moves an assistance case onto the NRM route once the
-	// person's consent to be submitted is recorded (owner only); the
-	// history records when and on which consent.
-	ChangeRoute(ctx context.Context, caseID string, in RouteChange) (Workflow, error)
+	// Grants: who else reads a case's sections (package cases/grants).
+	Grants
 
-	// Grants: GrantPending is made by the owner's officer when referring
-	// (one per candidate); ActivateGrant on acceptance; RevokeGrant on
-	// decline, expiry, withdrawal or consent withdrawal.
-	GrantPending(ctx context.Context, g GrantRequest) (Grant, error)
-	ActivateGrant(ctx context.Context, caseID, grantID string) (Grant, error)
-	RevokeGrant(ctx context.Context, caseID, grantID string) error
-	ListGrants(ctx context.Context, caseID string) ([]Grant, error)
-	// EndGrant records that the grant's service ended (referral completed,
-	// person left): it is revoked after the policy's follow-up window.
-	EndGrant(ctx context.Context, caseID, grantID string) (Grant, error)
-
-	// Workflows: the decision and support tracks, the case record and the
-	// children's rules (workflow.go).
+	// Workflows: the decision and support tracks, the case record, the
+	// children's rules and the route change (package workflow).
 	Workflows
 
 	// KeyStatus is the organisations' key rings as their administrators

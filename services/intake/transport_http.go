@@ -14,21 +14,21 @@ import (
 	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake/cases"
+	"github.com/nrm-project/nrm/services/intake/cases/grants"
+	"github.com/nrm-project/nrm/services/intake/oversight"
+	"github.com/nrm-project/nrm/services/intake/transport"
+	"github.com/nrm-project/nrm/services/intake/workflow"
 )
 
 // MaxListLimit is the largest page a list request may ask for.
 const MaxListLimit = cases.MaxListLimit
 
 // MakeHTTPHandler returns the public HTTP API of the intake service: the
-// cases routes (cases.HandleRoutes), the workflow's and oversight's
-// (handleWorkflow), and these:
+// cases routes (cases.HandleRoutes), the grants' (grants.HandleRoutes),
+// the workflow's (workflow.HandleHTTP), oversight's
+// (oversight.HandleRoutes), and
 //
 //	GET  /api/v1/keys                                   -> {"keys":[KeyStatus]} (admins)
-//	GET  /api/v1/cases/{id}/grants                      -> {"grants":[...]}
-//	POST /api/v1/cases/{id}/grants                      GrantRequest -> 201 Grant
-//	POST /api/v1/cases/{id}/grants/{gid}/activate       -> Grant
-//	POST /api/v1/cases/{id}/grants/{gid}/end            -> Grant (the service ended)
-//	POST /api/v1/cases/{id}/grants/{gid}/revoke         -> 204
 //
 // Ids in the path that are not UUIDs are 404, like ids the caller may not
 // see. Any other path or method reaching the handler gets a JSON 404 or
@@ -43,13 +43,10 @@ func MakeHTTPHandler(e Endpoints, logger log.Logger) http.Handler {
 		routes.Handle(pattern, httptransport.NewServer(ep, dec, encodeResponse(status, logger), opts...))
 	}
 	cases.HandleRoutes(e.Endpoints, handle)
-	handle("GET /api/v1/keys", e.KeyStatus, decodeNoRequest, http.StatusOK)
-	handle("GET /api/v1/cases/{id}/grants", e.ListGrants, decodeCaseRequest, http.StatusOK)
-	handle("POST /api/v1/cases/{id}/grants", e.GrantPending, decodeGrantRequest, http.StatusCreated)
-	handle("POST /api/v1/cases/{id}/grants/{gid}/activate", e.ActivateGrant, decodeGrantIDRequest, http.StatusOK)
-	handle("POST /api/v1/cases/{id}/grants/{gid}/end", e.EndGrant, decodeGrantIDRequest, http.StatusOK)
-	handle("POST /api/v1/cases/{id}/grants/{gid}/revoke", e.RevokeGrant, decodeGrantIDRequest, http.StatusNoContent)
-	handleWorkflow(e.Workflow, handle)
+	handle("GET /api/v1/keys", e.KeyStatus, transport.DecodeNoRequest, http.StatusOK)
+	grants.HandleRoutes(e.Grants, handle)
+	workflow.HandleHTTP(e.Workflow, handle)
+	oversight.HandleRoutes(e.Oversight, handle)
 	return jsonFallback(routes)
 }
 
@@ -114,58 +111,3 @@ func encodeResponse(status int, logger log.Logger) httptransport.EncodeResponseF
 		return json.NewEncoder(w).Encode(response)
 	}
 }
-
-func decodeCaseRequest(_ context.Context, r *http.Request) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	if err := noBody(r); err != nil {
-		return nil, err
-	}
-	return caseRequest{CaseID: id}, nil
-}
-
-// decodeGrantRequest takes the case from the path; a case_id in the body
-// is accepted only when it names the same case.
-func decodeGrantRequest(_ context.Context, r *http.Request) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	var g GrantRequest
-	if err := kit.DecodeJSON(nil, r, &g); err != nil {
-		return nil, err
-	}
-	if g.CaseID != "" && g.CaseID != id {
-		return nil, kit.Validation("case_id must be omitted or name the case in the path")
-	}
-	if err := bodyID("org_id", g.OrgID); err != nil {
-		return nil, err
-	}
-	g.CaseID = id
-	return grantRequest{Grant: g}, nil
-}
-
-func decodeGrantIDRequest(_ context.Context, r *http.Request) (any, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	gid, err := pathID(r, "gid")
-	if err != nil {
-		return nil, err
-	}
-	if err := noBody(r); err != nil {
-		return nil, err
-	}
-	return grantIDRequest{CaseID: id, GrantID: gid}, nil
-}
-
-// The request checks of the cases transport, which every intake route
-// shares.
-var (
-	pathID = cases.PathID
-	bodyID = cases.BodyID
-	noBody = cases.NoBody
-)

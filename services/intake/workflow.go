@@ -8,19 +8,14 @@ import (
 )
 
 // Workflows is the part of Service that moves a case: the decision and
-// support tracks, the case record and the children's rules. The workflow
+// support tracks, the case record, the children's rules and the route
+// change. The workflow
 // service (package workflow) implements it; its names are re-exported
 // here so that callers keep one import.
 type Workflows = workflow.Service
 
-// Actors of the decision track.
-const (
-	actorOwner     = workflow.ActorOwner
-	actorAuthority = workflow.ActorAuthority
-)
-
-// allowedDecisions lists the states actors may move the case to from from.
-var allowedDecisions = workflow.AllowedDecisions
+// RouteChange is the body of a move onto the NRM route.
+type RouteChange = workflow.RouteChange
 
 // Codes, errors and lists of the workflow.
 const (

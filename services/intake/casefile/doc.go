@@ -9,6 +9,13 @@
 //   - oversight.go: what oversight records: emergency accesses
 //     (break-the-glass), disclosures outside the system, and the state of
 //     an organisation's key ring as its administrator follows it.
+//   - consent.go: the current consent for a purpose, whether data
+//     sharing covers an organisation kind, the refusal naming a missing
+//     consent.
+//   - registration.go and grant.go: the checks of a registration, a
+//     consent and a grant request as given (every failing field named at
+//     once), and the consent rule of sharing a case's sections (a grant or
+//     a transfer).
 //   - taxonomy.go: the closed code lists a case is described by (routes,
 //     exploitation types, needs, nationalities, languages, organisation
 //     kinds, consent and grant purposes). Labels are translated by the web

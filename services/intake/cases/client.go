@@ -6,34 +6,17 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/nrm-project/nrm/services/intake/casefile"
+	"github.com/nrm-project/nrm/services/intake/transport"
 )
 
-// Caller sends one request to the intake API: segments are joined onto
-// /api/v1 and escaped; body, when not nil, is sent as JSON; a status other
-// than ok is returned as the server's *kit.Error; out, when not nil,
-// receives the body. The intake client is one.
-type Caller func(ctx context.Context, method string, ok int, query url.Values, body, out any, segments ...string) error
-
 // client is Service over HTTP, through the intake client's call.
-type client struct{ call Caller }
+type client struct{ call transport.Call }
 
 // NewClient returns a Service that calls the intake API through call.
-func NewClient(call Caller) Service { return client{call: call} }
-
-// CheckIDs answers ErrNotFound for an id the server would not route, as
-// the server itself would, without a round trip.
-func CheckIDs(ids ...string) error {
-	for _, id := range ids {
-		if !casefile.ValidID(id) {
-			return ErrNotFound
-		}
-	}
-	return nil
-}
+func NewClient(call transport.Call) Service { return client{call: call} }
 
 func (c client) caseCall(ctx context.Context, method string, ok int, body any, caseID string, more ...string) (Case, error) {
-	if err := CheckIDs(caseID); err != nil {
+	if err := transport.CheckIDs(caseID); err != nil {
 		return Case{}, err
 	}
 	var out Case
@@ -69,7 +52,7 @@ func (c client) Get(ctx context.Context, id string) (Case, error) {
 
 // CaseView implements Service.
 func (c client) CaseView(ctx context.Context, id string, parts CaseParts) (CaseView, error) {
-	if err := CheckIDs(id); err != nil {
+	if err := transport.CheckIDs(id); err != nil {
 		return CaseView{}, err
 	}
 	q := url.Values{}
@@ -112,7 +95,7 @@ func (c client) Transfer(ctx context.Context, caseID, toOrg string) (Case, error
 
 // LinkNotification implements Service.
 func (c client) LinkNotification(ctx context.Context, caseID, notificationID string) error {
-	if err := CheckIDs(caseID); err != nil {
+	if err := transport.CheckIDs(caseID); err != nil {
 		return err
 	}
 	return c.call(ctx, http.MethodPost, http.StatusNoContent, nil, linkRequest{NotificationID: notificationID}, nil, "cases", caseID, "link")
@@ -129,7 +112,7 @@ func (c client) Duplicates(ctx context.Context, q ListQuery) (DuplicatePage, err
 
 // ConfirmDuplicate implements Service.
 func (c client) ConfirmDuplicate(ctx context.Context, duplicateID string, samePerson bool) (Duplicate, error) {
-	if err := CheckIDs(duplicateID); err != nil {
+	if err := transport.CheckIDs(duplicateID); err != nil {
 		return Duplicate{}, err
 	}
 	var out Duplicate

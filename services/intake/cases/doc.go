@@ -5,7 +5,10 @@
 // duplicates (duplicates*.go), consent and the link of a notification
 // (consent.go), finalisation, submission and transfer (lifecycle.go), the
 // reads of a case, its view, its list, its export and its summary
-// (read.go, caseview.go, export.go, summary.go).
+// (read.go, caseview.go, export.go, summary.go). The grant API is its own
+// package beside it (cases/grants). The checks of a registration and a
+// consent as given, and the consent rule of a transfer, are the domain's
+// (casefile/registration.go, casefile/grant.go).
 //
 // New(Config) returns a *Cases: the Service methods, which intake's
 // Service embeds, plus SubmitTransition (the workflow's move to
@@ -14,13 +17,14 @@
 // (the group commit, reached on purpose by the tests). Beside the service
 // stand its layers in the shape of a go-kit service: endpoint.go
 // (MakeEndpoints), transport_http.go (HandleRoutes and the decoders),
-// client.go (NewClient over the intake client's call) and middleware.go
-// (the logging and instrumenting decorators, over the intake middleware's
-// log line and metrics); intake's handler, client and middleware compose
-// them.
+// client.go (NewClient over the intake client's transport.Call) and
+// middleware.go (the logging and instrumenting decorators, over the
+// intake middleware's log line and metrics); intake's handler, client and
+// middleware compose them.
 //
 // It depends only downward: on the store, the key ring, casefile (the
-// domain: the case, its consent and duplicates) and pkg. What it needs of
+// domain: the case, its consent and duplicates), transport (the request
+// checks every intake transport shares) and pkg. What it needs of
 // the case work every intake service shares (who the caller is, the audit
 // of changes, reads and refusals, the access rules, grants and wraps) and
 // of the workflow (the decision track's record of a submission, its

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/go-kit/kit/endpoint"
+
+	"github.com/nrm-project/nrm/services/intake/transport"
 )
 
 // Casbin objects of the cases endpoints (policies/policy.csv).
@@ -35,7 +37,7 @@ type Endpoints struct {
 // tracks as GET …/workflow, the record as GET …/entries): a part the
 // policy refuses is left out, not refused, as a page that made the
 // separate calls would have shown the rest.
-func MakeEndpoints(s Service, guard func(object, action string, e endpoint.Endpoint) endpoint.Endpoint, allowedParts func(ctx context.Context, parts CaseParts) CaseParts) Endpoints {
+func MakeEndpoints(s Service, guard transport.Guard, allowedParts func(ctx context.Context, parts CaseParts) CaseParts) Endpoints {
 	return Endpoints{
 		Register: guard(ObjectCases, "create", func(ctx context.Context, request any) (any, error) {
 			c, err := s.Register(ctx, request.(registrationRequest).Registration)

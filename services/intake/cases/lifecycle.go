@@ -18,7 +18,7 @@ import (
 
 // registrationOf rebuilds the attributes and current consent of a stored
 // case, for full validation at Finalize.
-func (s *Cases) registrationOf(c store.CaseRow, consents []Consent, secs []store.SectionRow) checked {
+func (s *Cases) registrationOf(c store.CaseRow, consents []Consent, secs []store.SectionRow) casefile.CheckedRegistration {
 	_, assistance := consentCurrent(consents, PurposeAssistance, s.now())
 	_, nrm := consentCurrent(consents, PurposeNRMSubmission, s.now())
 	_, sharing := consentCurrent(consents, PurposeDataSharing, s.now())
@@ -34,7 +34,7 @@ func (s *Cases) registrationOf(c store.CaseRow, consents []Consent, secs []store
 	for _, sec := range secs {
 		present[sec.Header.Section] = nil
 	}
-	return checked{Registration: r, child: treatedAsChild(c.AgeGroup, c.AgeDisputed), sections: present}
+	return casefile.CheckedRegistration{Registration: r, Child: casefile.TreatedAsChild(c.AgeGroup, c.AgeDisputed), Sections: present}
 }
 
 func (s *Cases) Finalize(ctx context.Context, id string) (Case, error) {
@@ -60,11 +60,7 @@ func (s *Cases) Finalize(ctx context.Context, id string) (Case, error) {
 		if consents, err = s.store.Consents(ctx, tx, id); err != nil {
 			return err
 		}
-		v := s.registrationOf(row, consents, secs)
-		if err := s.validateAttributes(&v.Registration, false, s.nowDate()); err != nil {
-			return err
-		}
-		if err := validateRoute(v, false); err != nil {
+		if err := casefile.CheckFinal(s.registrationOf(row, consents, secs), s.now(), s.regions); err != nil {
 			return err
 		}
 		identity, err := s.ownIdentitySection(ctx, tx, row, secs, p.OrgID)
@@ -274,7 +270,8 @@ func (s *Cases) Transfer(ctx context.Context, caseID, toOrg string) (Case, error
 		if err != nil {
 			return err
 		}
-		if err := s.cw.MayShare(row, consents, names, to, protects, w.GuardianOrg == to.ID); err != nil {
+		if err := casefile.MayShare(casefile.Shared{Route: row.Route, Status: row.Status, TreatedAsChild: row.TreatedAsChild}, consents, names,
+			casefile.Recipient{Org: to, ProtectsChildren: protects, Guardian: w.GuardianOrg == to.ID}, s.now()); err != nil {
 			return err
 		}
 		if err := s.cw.GrantSections(ctx, tx, row, secs, p.UserID, p.OrgID, []OrgInfo{to}, names, "transfer"); err != nil {

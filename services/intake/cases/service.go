@@ -24,7 +24,8 @@ import (
 
 // Service is the part of intake's API that registers cases and reads
 // them: registration and drafts, reads and lists, consent, submission,
-// transfer, the link of a notification, and possible duplicates.
+// transfer, the link of a notification and possible duplicates (the
+// grants are cases/grants').
 type Service interface {
 	// Register creates a case (or a draft when r.Draft), sealing its
 	// sections to the registering organisation.
@@ -126,10 +127,9 @@ type Casework interface {
 	// RevokeUncovered revokes the referral grants the consent records no
 	// longer cover, and returns their ids.
 	RevokeUncovered(ctx context.Context, tx *sql.Tx, c store.CaseRow, records []Consent) ([]string, error)
-	// ProtectsChildren reports whether org protects children; MayShare
-	// applies the consent rule of a transfer to it.
+	// ProtectsChildren reports whether org protects children (the consent
+	// rule of a grant or a transfer asks).
 	ProtectsChildren(ctx context.Context, org OrgInfo) (bool, error)
-	MayShare(c store.CaseRow, consents []Consent, sections []string, to OrgInfo, protectsChildren, guardian bool) error
 	// HandOver gives the new owner of a transferred case the record's
 	// keys and ends what the previous owner read through its grants.
 	HandOver(ctx context.Context, tx *sql.Tx, c store.CaseRow, user, prev, next string) error
@@ -289,14 +289,13 @@ type Cases struct {
 	indexer  *seal.Indexer
 	macKey   []byte
 	dupLimit *kit.Limiter
-	regions  map[string]bool
-	// regionList names the accepted regions in a refusal.
-	regionList []string
-	rec        event.Recorder
-	metrics    Metrics
-	cw         Casework
-	log        log.Logger
-	now        func() time.Time
+	// regions are the accepted regions (Config.Regions).
+	regions casefile.Regions
+	rec     event.Recorder
+	metrics Metrics
+	cw      Casework
+	log     log.Logger
+	now     func() time.Time
 	// registrations commits registrations in groups.
 	registrations registrationGroups
 }
@@ -307,9 +306,9 @@ var _ Service = (*Cases)(nil)
 func New(cfg Config) *Cases {
 	s := &Cases{db: cfg.DB, store: cfg.Store, ring: cfg.Ring, caseKeys: cfg.CaseKeys, orgs: cfg.Orgs, refs: cfg.Refs,
 		idem: cfg.Idem, indexer: cfg.Indexer, macKey: cfg.MACKey, dupLimit: cfg.DuplicateLimit,
-		regions: map[string]bool{}, regionList: cfg.Regions, rec: cfg.Recorder, metrics: cfg.Metrics, cw: cfg.Casework, now: cfg.Now}
+		regions: casefile.Regions{Has: map[string]bool{}, List: cfg.Regions}, rec: cfg.Recorder, metrics: cfg.Metrics, cw: cfg.Casework, now: cfg.Now}
 	for _, r := range cfg.Regions {
-		s.regions[r] = true
+		s.regions.Has[r] = true
 	}
 	for i := range s.registrations.lanes {
 		s.registrations.lanes[i].Max = maxRegistrationGroup

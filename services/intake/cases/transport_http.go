@@ -1,21 +1,15 @@
 package cases
 
 import (
-	"bufio"
 	"context"
-	"errors"
-	"io"
 	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
-	httptransport "github.com/go-kit/kit/transport/http"
-
-	"github.com/go-kit/kit/endpoint"
 	"github.com/nrm-project/nrm/pkg/kit"
-	"github.com/nrm-project/nrm/services/intake/casefile"
+	"github.com/nrm-project/nrm/services/intake/transport"
 )
 
 // HandleRoutes adds the cases routes through handle, which serves an
@@ -36,7 +30,7 @@ import (
 //
 // Ids in the path that are not UUIDs are 404, like ids the caller may not
 // see.
-func HandleRoutes(e Endpoints, handle func(pattern string, ep endpoint.Endpoint, dec httptransport.DecodeRequestFunc, status int)) {
+func HandleRoutes(e Endpoints, handle transport.Handle) {
 	handle("POST /api/v1/cases", e.Register, decodeRegisterRequest, http.StatusCreated)
 	handle("GET /api/v1/cases", e.List, decodeListCasesRequest, http.StatusOK)
 	handle("GET /api/v1/cases/{id}", e.Get, decodeCaseRequest, http.StatusOK)
@@ -54,24 +48,6 @@ func HandleRoutes(e Endpoints, handle func(pattern string, ep endpoint.Endpoint,
 // MaxListLimit is the largest page a list request may ask for.
 const MaxListLimit = 200
 
-// PathID returns the path value name, or ErrNotFound when it is not a
-// UUID: a malformed id names nothing the caller could see.
-func PathID(r *http.Request, name string) (string, error) {
-	id := r.PathValue(name)
-	if !casefile.ValidID(id) {
-		return "", kit.ErrNotFound
-	}
-	return id, nil
-}
-
-// BodyID checks an id given in a request body.
-func BodyID(field, id string) error {
-	if !casefile.ValidID(id) {
-		return kit.Validation(field + " must be a UUID")
-	}
-	return nil
-}
-
 // The body decoders take the body through kit.DecodeJSON: one object,
 // known fields only (so "owner_org" or "status" cannot be assigned), right
 // types, at most kit.MaxBodyBytes.
@@ -85,7 +61,7 @@ func decodeRegisterRequest(_ context.Context, r *http.Request) (any, error) {
 }
 
 func decodeUpdateDraftRequest(_ context.Context, r *http.Request) (any, error) {
-	id, err := PathID(r, "id")
+	id, err := transport.PathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
@@ -96,37 +72,16 @@ func decodeUpdateDraftRequest(_ context.Context, r *http.Request) (any, error) {
 	return registrationRequest{CaseID: id, Registration: reg}, nil
 }
 
-// NoBody refuses a body on a request that takes none, so a field sent
-// there (a "status", an "owner_org") is refused rather than ignored. An
-// empty body or an empty object passes.
-func NoBody(r *http.Request) error {
-	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
-		return nil
-	}
-	br := bufio.NewReader(r.Body)
-	if _, err := br.Peek(1); errors.Is(err, io.EOF) {
-		return nil
-	}
-	r.Body = struct {
-		io.Reader
-		io.Closer
-	}{br, r.Body}
-	return kit.DecodeJSON(nil, r, &struct{}{})
-}
-
 func decodeCaseRequest(_ context.Context, r *http.Request) (any, error) {
-	id, err := PathID(r, "id")
+	id, err := transport.CaseID(r)
 	if err != nil {
-		return nil, err
-	}
-	if err := NoBody(r); err != nil {
 		return nil, err
 	}
 	return caseRequest{CaseID: id}, nil
 }
 
 func decodeConsentRequest(_ context.Context, r *http.Request) (any, error) {
-	id, err := PathID(r, "id")
+	id, err := transport.PathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +122,7 @@ func decodeConsentRequest(_ context.Context, r *http.Request) (any, error) {
 }
 
 func decodeTransferRequest(_ context.Context, r *http.Request) (any, error) {
-	id, err := PathID(r, "id")
+	id, err := transport.PathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +130,7 @@ func decodeTransferRequest(_ context.Context, r *http.Request) (any, error) {
 	if err := kit.DecodeJSON(nil, r, &req); err != nil {
 		return nil, err
 	}
-	if err := BodyID("org_id", req.OrgID); err != nil {
+	if err := transport.BodyID("org_id", req.OrgID); err != nil {
 		return nil, err
 	}
 	req.CaseID = id
@@ -183,7 +138,7 @@ func decodeTransferRequest(_ context.Context, r *http.Request) (any, error) {
 }
 
 func decodeLinkRequest(_ context.Context, r *http.Request) (any, error) {
-	id, err := PathID(r, "id")
+	id, err := transport.PathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +146,7 @@ func decodeLinkRequest(_ context.Context, r *http.Request) (any, error) {
 	if err := kit.DecodeJSON(nil, r, &req); err != nil {
 		return nil, err
 	}
-	if err := BodyID("notification_id", req.NotificationID); err != nil {
+	if err := transport.BodyID("notification_id", req.NotificationID); err != nil {
 		return nil, err
 	}
 	req.CaseID = id
@@ -201,11 +156,11 @@ func decodeLinkRequest(_ context.Context, r *http.Request) (any, error) {
 // decodeCaseViewRequest reads the parts asked for: workflow and entries,
 // each "true" or "false" at most once; any other parameter is refused.
 func decodeCaseViewRequest(_ context.Context, r *http.Request) (any, error) {
-	id, err := PathID(r, "id")
+	id, err := transport.PathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	if err := NoBody(r); err != nil {
+	if err := transport.NoBody(r); err != nil {
 		return nil, err
 	}
 	req := caseViewRequest{CaseID: id}
@@ -244,7 +199,7 @@ func decodeDuplicatesRequest(_ context.Context, r *http.Request) (any, error) {
 }
 
 func decodeConfirmDuplicateRequest(_ context.Context, r *http.Request) (any, error) {
-	id, err := PathID(r, "id")
+	id, err := transport.PathID(r, "id")
 	if err != nil {
 		return nil, err
 	}

@@ -9,11 +9,18 @@
 // which intake's Service embeds and its endpoints serve), plus Purge and
 // ExpireBreakGlass (run by intake's Admin) and BuildPackage and
 // DisclosureStands (what referral is given, through adapters in cmd/nrm).
+// Beside the service stand its layers in the shape of a go-kit service:
+// endpoint.go (MakeEndpoints), transport_http.go (HandleRoutes and the
+// decoders), client.go (NewClient over the intake client's
+// transport.Call) and middleware.go (the logging and instrumenting
+// decorators, over the intake middleware's log line and metrics); intake's
+// handler, client and middleware compose them.
 //
 // It depends only downward: on the store (every statement, on the
 // caller's transaction), the key ring (the secure-delete transaction of a
 // purge), casefile (the domain: records, codes, consent and retention
-// rules) and pkg. What it needs of the case work every intake service
+// rules), transport (the request checks every intake transport shares)
+// and pkg. What it needs of the case work every intake service
 // shares (who the caller is and which cases they see, the audit of reads
 // and refusals, granting sections, sealing an entry, sharing the record's
 // keys, revoking a reader, rewrapping a case, exporting sections) it takes

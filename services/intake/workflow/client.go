@@ -3,24 +3,18 @@ package workflow
 import (
 	"context"
 	"net/http"
-	"net/url"
 
 	"github.com/nrm-project/nrm/services/intake/casefile"
+	"github.com/nrm-project/nrm/services/intake/transport"
 )
 
-// Call sends one request to intake's API: segments joined onto /api/v1,
-// body (when not nil) as JSON, a status other than ok returned as the
-// server's *kit.Error, out (when not nil) filled from the answer.
-// Intake's client gives it, with its address, HTTP client and headers.
-type Call func(ctx context.Context, method string, ok int, query url.Values, body, out any, segments ...string) error
-
 // Client is the workflow Service over HTTP.
-type Client struct{ call Call }
+type Client struct{ call transport.Call }
 
 var _ Service = (*Client)(nil)
 
 // NewClient returns the workflow's calls made through call.
-func NewClient(call Call) *Client { return &Client{call: call} }
+func NewClient(call transport.Call) *Client { return &Client{call: call} }
 
 // Transition implements Service.
 func (c *Client) Transition(ctx context.Context, id string, t casefile.TransitionRequest) (casefile.Workflow, error) {
@@ -42,9 +36,14 @@ func (c *Client) AppointGuardian(ctx context.Context, id string, g casefile.Guar
 	return c.workflowCall(ctx, http.MethodPost, g, id, "guardian")
 }
 
+// ChangeRoute implements Service.
+func (c *Client) ChangeRoute(ctx context.Context, id string, in RouteChange) (casefile.Workflow, error) {
+	return c.workflowCall(ctx, http.MethodPost, in, id, "route")
+}
+
 func (c *Client) workflowCall(ctx context.Context, method string, body any, id, what string) (casefile.Workflow, error) {
-	if !casefile.ValidID(id) {
-		return casefile.Workflow{}, ErrNotFound
+	if err := transport.CheckIDs(id); err != nil {
+		return casefile.Workflow{}, err
 	}
 	var out casefile.Workflow
 	if err := c.call(ctx, method, http.StatusOK, nil, body, &out, "cases", id, what); err != nil {
@@ -64,8 +63,8 @@ func (c *Client) DecisionQueue(ctx context.Context) ([]casefile.QueueItem, error
 
 // AddEntry implements Service.
 func (c *Client) AddEntry(ctx context.Context, id string, in casefile.EntryInput) (casefile.Entry, error) {
-	if !casefile.ValidID(id) {
-		return casefile.Entry{}, ErrNotFound
+	if err := transport.CheckIDs(id); err != nil {
+		return casefile.Entry{}, err
 	}
 	var out casefile.Entry
 	if err := c.call(ctx, http.MethodPost, http.StatusCreated, nil, in, &out, "cases", id, "entries"); err != nil {
@@ -76,8 +75,8 @@ func (c *Client) AddEntry(ctx context.Context, id string, in casefile.EntryInput
 
 // Entries implements Service.
 func (c *Client) Entries(ctx context.Context, id string) ([]casefile.Entry, error) {
-	if !casefile.ValidID(id) {
-		return nil, ErrNotFound
+	if err := transport.CheckIDs(id); err != nil {
+		return nil, err
 	}
 	var out entriesResponse
 	if err := c.call(ctx, http.MethodGet, http.StatusOK, nil, nil, &out, "cases", id, "entries"); err != nil {

@@ -4,20 +4,24 @@
 // the tracks' view (support.go), the decision makers' queue (queue.go),
 // the case record's API (entries.go: AddEntry and Entries), the children's
 // rules (children.go: age and best-interests assessments, the guardian's
-// appointment), the decision letters (letters.go, templates in letters/)
-// and the deadline and overdue notices (notices.go).
+// appointment), the decision letters (letters.go, templates in letters/),
+// the deadline and overdue notices (notices.go), an assistance case's move
+// onto the NRM route (route.go) and the withdrawal of an adult whose
+// consent to be submitted lapsed (withdrawal.go).
 //
 // New(Config) returns a *Tracks: the Service methods (which intake's
 // Service embeds), plus Decide (the cases service's submission moves the
-// track through it), View (the tracks in intake's one-snapshot case view)
-// and ReportOverdue and NotifyDeadlines (run by intake's Admin). Each call
+// track through it), View (the tracks in intake's one-snapshot case view),
+// WithdrawOnConsent (intake's reaction to a consent change) and
+// ReportOverdue and NotifyDeadlines (run by intake's Admin). Each call
 // has its endpoint (endpoint.go), route and decoder (transport_http.go),
 // HTTP client (client.go) and logging and instrumenting decorator
 // (middleware.go); intake mounts, embeds and wraps them.
 //
 // It depends only downward: on the store (every statement, on the
 // caller's transaction), the key ring, casefile (the domain: rows, codes,
-// the workflow policy given in Config) and pkg. What it needs of the case
+// the workflow policy given in Config), transport (the request checks
+// every intake transport shares) and pkg. What it needs of the case
 // work every intake service shares (who the caller is and which cases
 // they see, the audit of reads and refusals, the outbox and the guardian's
 // notices, sealing and opening entries, the record as a caller may read

@@ -6,6 +6,7 @@ import (
 	"github.com/go-kit/kit/endpoint"
 
 	"github.com/nrm-project/nrm/services/intake/casefile"
+	"github.com/nrm-project/nrm/services/intake/transport"
 )
 
 // Casbin objects of the workflow endpoints (policies/policy.csv).
@@ -15,11 +16,10 @@ const (
 	ObjectSupport   = "intake.support"
 	ObjectEntries   = "intake.entries"
 	ObjectGuardians = "intake.guardians"
+	// objectCases is the cases service's object (cases.ObjectCases):
+	// moving onto the NRM route is the owner's act, as submission is.
+	objectCases = "intake.cases"
 )
-
-// Guard puts an endpoint behind the token and the policy for its object
-// and action (intake's MakeServerEndpoints gives it).
-type Guard func(object, action string, e endpoint.Endpoint) endpoint.Endpoint
 
 // Endpoints are the endpoints of the decision and support tracks, the
 // case record and the children's rules.
@@ -31,10 +31,11 @@ type Endpoints struct {
 	AddEntry          endpoint.Endpoint
 	Entries           endpoint.Endpoint
 	AppointGuardian   endpoint.Endpoint
+	ChangeRoute       endpoint.Endpoint
 }
 
 // MakeEndpoints wires s's methods behind guard.
-func MakeEndpoints(s Service, guard Guard) Endpoints {
+func MakeEndpoints(s Service, guard transport.Guard) Endpoints {
 	return Endpoints{
 		Transition: guard(ObjectDecisions, "transition", func(ctx context.Context, r any) (any, error) {
 			req := r.(transitionRequest)
@@ -74,6 +75,11 @@ func MakeEndpoints(s Service, guard Guard) Endpoints {
 			w, err := s.AppointGuardian(ctx, req.CaseID, req.GuardianInput)
 			return workflowResponse{Workflow: w, Err: err}, nil
 		}),
+		ChangeRoute: guard(objectCases, "submit", func(ctx context.Context, r any) (any, error) {
+			req := r.(routeRequest)
+			w, err := s.ChangeRoute(ctx, req.CaseID, req.RouteChange)
+			return workflowResponse{Workflow: w, Err: err}, nil
+		}),
 	}
 }
 
@@ -95,6 +101,11 @@ type entryRequest struct {
 type guardianRequest struct {
 	CaseID string
 	casefile.GuardianInput
+}
+
+type routeRequest struct {
+	CaseID string
+	RouteChange
 }
 
 type workflowResponse struct {

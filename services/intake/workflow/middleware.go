@@ -56,6 +56,11 @@ func (m *logging) AppointGuardian(ctx context.Context, id string, g casefile.Gua
 	return m.next.AppointGuardian(ctx, id, g)
 }
 
+func (m *logging) ChangeRoute(ctx context.Context, id string, in RouteChange) (w casefile.Workflow, err error) {
+	defer func(b time.Time) { m.done(ctx, "ChangeRoute", id, b, err) }(time.Now())
+	return m.next.ChangeRoute(ctx, id, in)
+}
+
 // InstrumentingMiddleware counts and times each call through done
 // (intake's metrics, labelled by method and outcome only).
 func InstrumentingMiddleware(done func(ctx context.Context, method string, begin time.Time, err error)) Middleware {
@@ -100,4 +105,9 @@ func (m *instrumenting) Entries(ctx context.Context, id string) (e []casefile.En
 func (m *instrumenting) AppointGuardian(ctx context.Context, id string, g casefile.GuardianInput) (w casefile.Workflow, err error) {
 	defer func(b time.Time) { m.done(ctx, "AppointGuardian", b, err) }(time.Now())
 	return m.next.AppointGuardian(ctx, id, g)
+}
+
+func (m *instrumenting) ChangeRoute(ctx context.Context, id string, in RouteChange) (w casefile.Workflow, err error) {
+	defer func(b time.Time) { m.done(ctx, "ChangeRoute", b, err) }(time.Now())
+	return m.next.ChangeRoute(ctx, id, in)
 }

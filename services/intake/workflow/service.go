@@ -17,7 +17,7 @@ import (
 )
 
 // Service is the workflow part of intake's API: the two tracks, the case
-// record and the children's rules. Intake's Service embeds it.
+// record, the children's rules and the route change. Intake's Service embeds it.
 type Service interface {
 	// Transition moves the case along the decision track (identified →
 	// submitted ⇄ info_requested → rg_* → cg_*, reconsideration, withdrawal).
@@ -42,6 +42,10 @@ type Service interface {
 	// AppointGuardian appoints a child's guardian and grants the guardian's
 	// organisation what concerns the child (purpose guardian).
 	AppointGuardian(ctx context.Context, caseID string, g casefile.GuardianInput) (casefile.Workflow, error)
+	// ChangeRoute moves an assistance case onto the NRM route once the
+	// person's consent to be submitted is recorded (owner only); the
+	// history records when and on which consent.
+	ChangeRoute(ctx context.Context, caseID string, in RouteChange) (casefile.Workflow, error)
 }
 
 // Casework is what the workflow takes from the case work intake does for

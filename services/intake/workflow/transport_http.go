@@ -1,7 +1,6 @@
 package workflow
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,20 +8,14 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/go-kit/kit/endpoint"
-	httptransport "github.com/go-kit/kit/transport/http"
-
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake/casefile"
+	"github.com/nrm-project/nrm/services/intake/transport"
 )
 
 // maxEntryBody bounds POST /entries: a 5 MiB attachment in base64 and its
 // JSON envelope.
 const maxEntryBody = MaxAttachmentBytes*4/3 + 64<<10
-
-// Handle is how intake's handler mounts a route: its server options, the
-// response encoder and the error answers are intake's, one for all.
-type Handle func(pattern string, ep endpoint.Endpoint, dec httptransport.DecodeRequestFunc, status int)
 
 // HandleHTTP adds the workflow routes:
 //
@@ -33,62 +26,32 @@ type Handle func(pattern string, ep endpoint.Endpoint, dec httptransport.DecodeR
 //	POST /api/v1/cases/{id}/entries       EntryInput -> 201 Entry
 //	GET  /api/v1/cases/{id}/entries       -> {"entries":[Entry]}
 //	POST /api/v1/cases/{id}/guardian      GuardianInput -> Workflow
+//	POST /api/v1/cases/{id}/route         RouteChange -> Workflow (assistance onto the nrm route)
 //
 // There is no PUT or DELETE on entries: the case record is append-only.
-func HandleHTTP(e Endpoints, handle Handle) {
+func HandleHTTP(e Endpoints, handle transport.Handle) {
 	handle("POST /api/v1/cases/{id}/transitions", e.Transition, decodeTransitionRequest, http.StatusOK)
 	handle("POST /api/v1/cases/{id}/support", e.SupportTransition, decodeTransitionRequest, http.StatusOK)
 	handle("GET /api/v1/cases/{id}/workflow", e.Workflow, decodeCaseRequest, http.StatusOK)
-	handle("GET /api/v1/decisions/queue", e.DecisionQueue, decodeNoRequest, http.StatusOK)
+	handle("GET /api/v1/decisions/queue", e.DecisionQueue, transport.DecodeNoRequest, http.StatusOK)
 	handle("POST /api/v1/cases/{id}/entries", e.AddEntry, decodeEntryRequest, http.StatusCreated)
 	handle("GET /api/v1/cases/{id}/entries", e.Entries, decodeCaseRequest, http.StatusOK)
 	handle("POST /api/v1/cases/{id}/guardian", e.AppointGuardian, decodeGuardianRequest, http.StatusOK)
-}
-
-// pathID reads an id from the path: anything but a UUID is 404, like an
-// id the caller may not see.
-func pathID(r *http.Request, name string) (string, error) {
-	id := r.PathValue(name)
-	if !casefile.ValidID(id) {
-		return "", kit.ErrNotFound
-	}
-	return id, nil
-}
-
-// noBody refuses a body on a request that takes none, but accepts an
-// empty one.
-func noBody(r *http.Request) error {
-	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
-		return nil
-	}
-	br := bufio.NewReader(r.Body)
-	if _, err := br.Peek(1); errors.Is(err, io.EOF) {
-		return nil
-	}
-	r.Body = struct {
-		io.Reader
-		io.Closer
-	}{br, r.Body}
-	return kit.DecodeJSON(nil, r, &struct{}{})
-}
-
-func decodeNoRequest(_ context.Context, r *http.Request) (any, error) {
-	return struct{}{}, noBody(r)
+	handle("POST /api/v1/cases/{id}/route", e.ChangeRoute, transport.DecodeBody(func(id string, in RouteChange) any {
+		return routeRequest{CaseID: id, RouteChange: in}
+	}), http.StatusOK)
 }
 
 func decodeCaseRequest(_ context.Context, r *http.Request) (any, error) {
-	id, err := pathID(r, "id")
+	id, err := transport.CaseID(r)
 	if err != nil {
-		return nil, err
-	}
-	if err := noBody(r); err != nil {
 		return nil, err
 	}
 	return caseRequest{CaseID: id}, nil
 }
 
 func decodeTransitionRequest(_ context.Context, r *http.Request) (any, error) {
-	id, err := pathID(r, "id")
+	id, err := transport.PathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +63,7 @@ func decodeTransitionRequest(_ context.Context, r *http.Request) (any, error) {
 }
 
 func decodeGuardianRequest(_ context.Context, r *http.Request) (any, error) {
-	id, err := pathID(r, "id")
+	id, err := transport.PathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +77,7 @@ func decodeGuardianRequest(_ context.Context, r *http.Request) (any, error) {
 // decodeEntryRequest reads a larger body than kit allows (attachments),
 // with the same strictness: one object, known fields only.
 func decodeEntryRequest(_ context.Context, r *http.Request) (any, error) {
-	id, err := pathID(r, "id")
+	id, err := transport.PathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
