@@ -60,6 +60,9 @@ type loader struct {
 // findModule walks up from dir to go.mod and returns the module's root
 // and path.
 func findModule(dir string) (root, modPath string, err error) {
+	if dir, err = filepath.Abs(dir); err != nil {
+		return "", "", err
+	}
 	for d := dir; ; d = filepath.Dir(d) {
 		data, err := os.ReadFile(filepath.Join(d, "go.mod"))
 		if err == nil {
