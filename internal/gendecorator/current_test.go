@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -83,8 +84,7 @@ func checkCurrent(t *testing.T, dir, rel string, args []string) {
 }
 
 // directives returns the arguments of each go:generate line of src that
-// runs the generator (go generate's quoting aside: the flags hold no
-// spaces).
+// runs the generator (flags with spaces aside, which no service needs).
 func directives(src []byte) [][]string {
 	var all [][]string
 	for line := range strings.SplitSeq(string(src), "\n") {
@@ -94,7 +94,9 @@ func directives(src []byte) [][]string {
 		}
 		args := f[4:]
 		for i, a := range args {
-			args[i] = strings.Trim(a, `"`)
+			if u, err := strconv.Unquote(a); err == nil {
+				args[i] = u
+			}
 		}
 		all = append(all, args)
 	}

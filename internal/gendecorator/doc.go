@@ -25,9 +25,12 @@
 //	                   passes its first string parameter of one of these
 //	                   names, or the expression given as Method=expr
 //	                   (parameters keep the interface's names, results
-//	                   are r0, r1 and err), or "" when none applies
+//	                   are r0, r1 and err; Method= for none), or ""
+//	                   when none applies
 //
 // With -caseid the observer is a func(ctx, method, caseID, begin, err)
 // and no decorator variable is written: the package builds the type
-// itself.
+// itself. Intake's logger, which records a case id, would be
+//
+//	//go:generate go run ../../internal/gendecorator -name logged -o logged_gen.go -caseid caseID,id,Register=r0.ID,GrantPending=g.CaseID,ReviewBreakGlass=
 package main

@@ -41,6 +41,9 @@ func run(dir string, args []string) error {
 		cfg.caseIDs, cfg.perMethod = []string{}, map[string]string{}
 		for _, c := range strings.Split(*caseIDs, ",") {
 			if m, e, ok := strings.Cut(c, "="); ok {
+				if e == "" { // the method has no case id to pass
+					e = `""`
+				}
 				cfg.perMethod[m] = e
 			} else if c != "" {
 				cfg.caseIDs = append(cfg.caseIDs, c)
