@@ -12,10 +12,7 @@ import (
 	"go/token"
 	"go/types"
 	"os"
-	"path"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -86,10 +83,10 @@ func (l *loader) load(p string) (*pkg, error) {
 	if k, ok := l.pkgs[p]; ok {
 		return k, nil
 	}
-	rel, ok := strings.CutPrefix(p, l.modPath)
-	if !ok || (rel != "" && rel[0] != '/') {
+	if !l.inModule(p) {
 		return nil, fmt.Errorf("package %s is not in module %s: its source is not read", p, l.modPath)
 	}
+	rel := strings.TrimPrefix(p, l.modPath)
 	dir := filepath.Join(l.modRoot, filepath.FromSlash(rel))
 	bp, err := build.ImportDir(dir, 0) // the files this build compiles, tests aside
 	if err != nil {
@@ -284,12 +281,8 @@ func (l *loader) typeString(k *pkg, f *ast.File, e ast.Expr) (string, error) {
 				failed = err
 				return false
 			}
-			name, err := l.pkgName(p)
-			if err != nil {
-				failed = err
-				return false
-			}
-			x.Name = l.out.use(p, name)
+			// The name the source uses, unless the output has one for p.
+			x.Name = l.out.use(p, x.Name)
 			return false
 		case *ast.Ident:
 			if _, declared := k.decls[n.Name]; declared && foreign {
@@ -311,78 +304,8 @@ func (l *loader) typeString(k *pkg, f *ast.File, e ast.Expr) (string, error) {
 	return exprString(c), nil
 }
 
-// importPath is the path of the package that file f imports as name.
-func (l *loader) importPath(f *ast.File, name string) (string, error) {
-	for _, imp := range f.Imports {
-		p, err := strconv.Unquote(imp.Path.Value)
-		if err != nil {
-			return "", err
-		}
-		n := ""
-		if imp.Name != nil {
-			n = imp.Name.Name
-		} else if n, err = l.pkgName(p); err != nil {
-			return "", err
-		}
-		if n == "." {
-			return "", fmt.Errorf("dot import of %s is not supported", p)
-		}
-		if n == name {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("%s: no import named %s", f.Name.Name, name)
-}
-
-var majorVersion = regexp.MustCompile(`^v[0-9]+$`)
-
-// pkgName is the name a package declares: read for the module's own
-// packages, else the last element of its path (without a major version
-// or a gopkg.in .vN suffix).
-func (l *loader) pkgName(p string) (string, error) {
-	if p == l.modPath || strings.HasPrefix(p, l.modPath+"/") {
-		k, err := l.load(p)
-		if err != nil {
-			return "", err
-		}
-		return k.name, nil
-	}
-	base := path.Base(p)
-	if majorVersion.MatchString(base) && path.Dir(p) != "." {
-		base = path.Base(path.Dir(p))
-	}
-	if i := strings.Index(base, ".v"); i > 0 {
-		base = base[:i]
-	}
-	return strings.TrimPrefix(base, "go-"), nil
-}
-
 func exprString(e ast.Expr) string {
 	var b strings.Builder
 	_ = printer.Fprint(&b, token.NewFileSet(), e)
 	return b.String()
-}
-
-// importSet is the output file's imports: one name per path, a second
-// package of the same name numbered.
-type importSet struct {
-	self   string // the output package's path, never imported
-	byPath map[string]string
-	byName map[string]string
-}
-
-func newImportSet(self string) *importSet {
-	return &importSet{self: self, byPath: map[string]string{}, byName: map[string]string{}}
-}
-
-func (s *importSet) use(p, name string) string {
-	if n, ok := s.byPath[p]; ok {
-		return n
-	}
-	n := name
-	for i := 2; s.byName[n] != ""; i++ {
-		n = name + strconv.Itoa(i)
-	}
-	s.byPath[p], s.byName[n] = n, p
-	return n
 }
