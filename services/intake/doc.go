@@ -17,7 +17,9 @@
 // oversight (break-the-glass,
 // disclosures, legal holds, the access report, certificates, the purge
 // and external packages). This package composes them: its Service embeds
-// theirs; its handler, client and middleware mount and wrap theirs; and it
+// theirs; its handler and client mount and wrap theirs, its middleware
+// (one decorator generated from its Service) logs and counts their calls
+// with its own; and it
 // implements the Casework interface each takes for the case work they
 // share (who the caller is and which cases they see, audit and the outbox,
 // sealing and wraps, re-keying what a revoked reader lost, the entry keys,

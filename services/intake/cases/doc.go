@@ -17,10 +17,9 @@
 // (the group commit, reached on purpose by the tests). Beside the service
 // stand its layers in the shape of a go-kit service: endpoint.go
 // (MakeEndpoints), transport_http.go (HandleRoutes and the decoders),
-// client.go (NewClient over the intake client's transport.Call) and
-// middleware.go (the logging and instrumenting decorators, over the
-// intake middleware's log line and metrics); intake's handler, client and
-// middleware compose them.
+// client.go (NewClient over the intake client's transport.Call); intake's
+// handler and client compose them, and intake's middleware, generated
+// from its Service, logs and counts these methods with its own.
 //
 // It depends only downward: on the store, the key ring, casefile (the
 // domain: the case, its consent and duplicates), transport (the request

@@ -14,9 +14,9 @@
 // track through it), View (the tracks in intake's one-snapshot case view),
 // WithdrawOnConsent (intake's reaction to a consent change) and
 // ReportOverdue and NotifyDeadlines (run by intake's Admin). Each call
-// has its endpoint (endpoint.go), route and decoder (transport_http.go),
-// HTTP client (client.go) and logging and instrumenting decorator
-// (middleware.go); intake mounts, embeds and wraps them.
+// has its endpoint (endpoint.go), route and decoder (transport_http.go)
+// and HTTP client (client.go); intake mounts and embeds them, and its
+// middleware (generated from its Service) logs and counts them.
 //
 // It depends only downward: on the store (every statement, on the
 // caller's transaction), the key ring, casefile (the domain: rows, codes,

@@ -12,8 +12,9 @@
 // New(Config) returns a *Grants: the Service methods, which intake's
 // Service embeds, plus GrantInCase (the grant a revocation from referral
 // names) and EndGrants. Beside the service stand its layers in the shape
-// of a go-kit service: endpoint.go, transport_http.go, client.go and
-// middleware.go; intake's handler, client and middleware compose them.
+// of a go-kit service: endpoint.go, transport_http.go and client.go;
+// intake's handler and client compose them, and intake's middleware logs
+// and counts these methods with its own.
 //
 // It lives under cases (DESIGN.md: cases holds registration, reads,
 // consent, grants and duplicates) as its own package so that each stays a
