@@ -89,7 +89,8 @@ func referralSub(p string) string {
 // another; the root package composes them. intaketest is
 // the test harness over the root package and is not a layer. A service's
 // own folders count as the service (workflow/letters, the decision
-// letters' templates, is workflow; cases/grants, the grant API, is cases).
+// letters' templates, is workflow; cases/grants, the grant API, is cases;
+// transport/transporttest, the decoders' fuzz helpers, is transport).
 var intakeLayers = map[string][]string{
 	"casefile":  nil,
 	"keyring":   {"casefile"},

@@ -1,53 +1,20 @@
 package cases
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"testing"
 
 	httptransport "github.com/go-kit/kit/transport/http"
-	"github.com/nrm-project/nrm/pkg/kit"
+
 	"github.com/nrm-project/nrm/services/intake/casefile"
+	"github.com/nrm-project/nrm/services/intake/transport/transporttest"
 )
 
-const fuzzCaseID = "0f8fad5b-d9cb-469f-a165-70867728950e"
-
-// checkDecoded fails t unless err is nil or a client error with a code.
-func checkDecoded(t *testing.T, err error) {
-	t.Helper()
-	var e *kit.Error
-	if !errors.As(err, &e) || e.Status < 400 || e.Status >= 500 || e.Code == "" {
-		t.Fatalf("decoder error %v is not a client error with a code", err)
-	}
-}
-
-// fuzzBody fuzzes a decoder over the path id and the body: it never
-// panics, refuses with a 4xx *kit.Error, and what it accepts passes valid.
-// Decoders that read the id accept it only as a canonical UUID.
-func fuzzBody(f *testing.F, dec httptransport.DecodeRequestFunc, valid func(t *testing.T, id string, req any), seeds ...string) {
-	for _, s := range seeds {
-		f.Add(fuzzCaseID, []byte(s))
-	}
-	f.Add("not-a-uuid", []byte(seeds[0]))
-	f.Fuzz(func(t *testing.T, id string, body []byte) {
-		r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
-		r.Header.Set("Content-Type", "application/json")
-		r.SetPathValue("id", id)
-		req, err := dec(context.Background(), r)
-		if err != nil {
-			checkDecoded(t, err)
-			return
-		}
-		valid(t, id, req)
-	})
-}
-
 func FuzzDecodeRegistration(f *testing.F) {
-	fuzzBody(f, decodeRegisterRequest, func(t *testing.T, _ string, req any) {
+	transporttest.FuzzBody(f, decodeRegisterRequest, func(t *testing.T, _ string, req any) {
 		if r := req.(registrationRequest); r.CaseID != "" {
 			t.Fatalf("registration decoded with a case id %q", r.CaseID)
 		}
@@ -57,7 +24,7 @@ func FuzzDecodeRegistration(f *testing.F) {
 }
 
 func FuzzDecodeDraftUpdate(f *testing.F) {
-	fuzzBody(f, decodeUpdateDraftRequest, func(t *testing.T, id string, req any) {
+	transporttest.FuzzBody(f, decodeUpdateDraftRequest, func(t *testing.T, id string, req any) {
 		if r := req.(registrationRequest); r.CaseID != id || !casefile.ValidID(id) {
 			t.Fatalf("case id %q, path %q", r.CaseID, id)
 		}
@@ -65,7 +32,7 @@ func FuzzDecodeDraftUpdate(f *testing.F) {
 }
 
 func FuzzDecodeConsent(f *testing.F) {
-	fuzzBody(f, decodeConsentRequest, func(t *testing.T, id string, req any) {
+	transporttest.FuzzBody(f, decodeConsentRequest, func(t *testing.T, id string, req any) {
 		if r := req.(consentRequest); r.CaseID != id || !casefile.ValidID(id) {
 			t.Fatalf("case id %q, path %q", r.CaseID, id)
 		}
@@ -74,7 +41,7 @@ func FuzzDecodeConsent(f *testing.F) {
 }
 
 func FuzzDecodeTransfer(f *testing.F) {
-	fuzzBody(f, decodeTransferRequest, func(t *testing.T, id string, req any) {
+	transporttest.FuzzBody(f, decodeTransferRequest, func(t *testing.T, id string, req any) {
 		r := req.(transferRequest)
 		if r.CaseID != id || !casefile.ValidID(id) || !casefile.ValidID(r.OrgID) {
 			t.Fatalf("transfer of %q to %q accepted on path %q", r.CaseID, r.OrgID, id)
@@ -83,7 +50,7 @@ func FuzzDecodeTransfer(f *testing.F) {
 }
 
 func FuzzDecodeLink(f *testing.F) {
-	fuzzBody(f, decodeLinkRequest, func(t *testing.T, id string, req any) {
+	transporttest.FuzzBody(f, decodeLinkRequest, func(t *testing.T, id string, req any) {
 		r := req.(linkRequest)
 		if r.CaseID != id || !casefile.ValidID(id) || !casefile.ValidID(r.NotificationID) {
 			t.Fatalf("link of %q to %q accepted on path %q", r.CaseID, r.NotificationID, id)
@@ -103,7 +70,7 @@ func FuzzDecodeListQuery(f *testing.F) {
 		for _, dec := range []httptransport.DecodeRequestFunc{decodeListCasesRequest, decodeDuplicatesRequest} {
 			req, err := dec(context.Background(), r)
 			if err != nil {
-				checkDecoded(t, err)
+				transporttest.CheckDecoded(t, err)
 				continue
 			}
 			q := req.(listRequest).Query

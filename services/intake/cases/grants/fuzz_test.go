@@ -3,51 +3,18 @@ package grants
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	httptransport "github.com/go-kit/kit/transport/http"
 
-	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake/casefile"
+	"github.com/nrm-project/nrm/services/intake/transport/transporttest"
 )
 
-const fuzzCaseID = "0f8fad5b-d9cb-469f-a165-70867728950e"
-
-// checkDecoded fails t unless err is nil or a client error with a code.
-func checkDecoded(t *testing.T, err error) {
-	t.Helper()
-	var e *kit.Error
-	if !errors.As(err, &e) || e.Status < 400 || e.Status >= 500 || e.Code == "" {
-		t.Fatalf("decoder error %v is not a client error with a code", err)
-	}
-}
-
-// fuzzBody fuzzes a decoder over the path id and the body: it never
-// panics, refuses with a 4xx *kit.Error, and what it accepts passes valid.
-// Decoders that read the id accept it only as a canonical UUID.
-func fuzzBody(f *testing.F, dec httptransport.DecodeRequestFunc, valid func(t *testing.T, id string, req any), seeds ...string) {
-	for _, s := range seeds {
-		f.Add(fuzzCaseID, []byte(s))
-	}
-	f.Add("not-a-uuid", []byte(seeds[0]))
-	f.Fuzz(func(t *testing.T, id string, body []byte) {
-		r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
-		r.Header.Set("Content-Type", "application/json")
-		r.SetPathValue("id", id)
-		req, err := dec(context.Background(), r)
-		if err != nil {
-			checkDecoded(t, err)
-			return
-		}
-		valid(t, id, req)
-	})
-}
-
 func FuzzDecodeGrant(f *testing.F) {
-	fuzzBody(f, decodeGrantRequest, func(t *testing.T, id string, req any) {
+	transporttest.FuzzBody(f, decodeGrantRequest, func(t *testing.T, id string, req any) {
 		g := req.(grantRequest).Grant
 		if g.CaseID != id || !casefile.ValidID(id) || !casefile.ValidID(g.OrgID) {
 			t.Fatalf("grant for case %q org %q accepted on path %q", g.CaseID, g.OrgID, id)
@@ -61,9 +28,9 @@ func FuzzDecodeGrant(f *testing.F) {
 // FuzzDecodePathIDs fuzzes the decoders that read ids from the path and
 // take no body.
 func FuzzDecodePathIDs(f *testing.F) {
-	f.Add(fuzzCaseID, "7c9e6679-7425-40de-944b-e07fc1f90ae7", []byte(nil))
-	f.Add(fuzzCaseID, "7c9e6679-7425-40de-944b-e07fc1f90ae7", []byte(`{}`))
-	f.Add(fuzzCaseID, "7c9e6679-7425-40de-944b-e07fc1f90ae7", []byte(`{"status":"active"}`))
+	f.Add(transporttest.CaseID, "7c9e6679-7425-40de-944b-e07fc1f90ae7", []byte(nil))
+	f.Add(transporttest.CaseID, "7c9e6679-7425-40de-944b-e07fc1f90ae7", []byte(`{}`))
+	f.Add(transporttest.CaseID, "7c9e6679-7425-40de-944b-e07fc1f90ae7", []byte(`{"status":"active"}`))
 	f.Add("0F8FAD5B-D9CB-469F-A165-70867728950E", "", []byte(nil))
 	f.Add("../../etc/passwd", "' OR 1=1 --", []byte(`{`))
 	f.Fuzz(func(t *testing.T, id, gid string, body []byte) {
@@ -73,7 +40,7 @@ func FuzzDecodePathIDs(f *testing.F) {
 			r.SetPathValue("gid", gid)
 			req, err := dec(context.Background(), r)
 			if err != nil {
-				checkDecoded(t, err)
+				transporttest.CheckDecoded(t, err)
 				continue
 			}
 			var caseID, grantID string
