@@ -23,7 +23,7 @@ func (s *Cases) consentRecords(p auth.Principal, in ConsentInput) []Consent {
 	}
 	share := slices.Clone(in.ShareWith)
 	if in.DataSharing && len(share) == 0 {
-		share = slices.Clone(DefaultShareWith)
+		share = slices.Clone(casefile.DefaultShareWith)
 	}
 	slices.Sort(share)
 	share = slices.Compact(share)
@@ -32,7 +32,7 @@ func (s *Cases) consentRecords(p auth.Principal, in ConsentInput) []Consent {
 	for _, c := range []struct {
 		purpose string
 		granted bool
-	}{{PurposeAssistance, in.Assistance}, {PurposeNRMSubmission, in.NRMReferral}, {PurposeDataSharing, in.DataSharing}} {
+	}{{casefile.PurposeAssistance, in.Assistance}, {casefile.PurposeNRMSubmission, in.NRMReferral}, {casefile.PurposeDataSharing, in.DataSharing}} {
 		if len(in.Purposes) > 0 && !slices.Contains(in.Purposes, c.purpose) {
 			continue // not named: its record stands
 		}
@@ -41,7 +41,7 @@ func (s *Cases) consentRecords(p auth.Principal, in ConsentInput) []Consent {
 			Interpreter: in.Interpreter, RecordedBy: p.UserID, RecordedOrg: p.OrgID, RecordedAt: now, ExpiresAt: expires,
 			ShareWith: []string{},
 		}
-		if c.purpose == PurposeDataSharing && c.granted {
+		if c.purpose == casefile.PurposeDataSharing && c.granted {
 			r.ShareWith = share
 		}
 		out = append(out, r)
@@ -137,11 +137,11 @@ func (s *Cases) RecordConsent(ctx context.Context, caseID string, in ConsentInpu
 // registering). Only the organisation that owns both may: an id alone
 // proves nothing about who holds it.
 func (s *Cases) linkInTx(ctx context.Context, tx *sql.Tx, row *store.CaseRow, notificationID string) error {
-	if row.Route == RouteAnonymous || notificationID == row.ID {
+	if row.Route == casefile.RouteAnonymous || notificationID == row.ID {
 		return ErrInvalidState
 	}
 	n, err := s.store.CaseByID(ctx, tx, notificationID, true)
-	if errors.Is(err, ErrNotFound) || err == nil && (n.Route != RouteAnonymous || n.OwnerOrg != row.OwnerOrg) {
+	if errors.Is(err, ErrNotFound) || err == nil && (n.Route != casefile.RouteAnonymous || n.OwnerOrg != row.OwnerOrg) {
 		return errDenied
 	}
 	if err != nil {

@@ -6,41 +6,8 @@ import (
 )
 
 // The domain lives in casefile (the case, its consent and duplicates, the
-// taxonomies); cases speaks its names.
-
-// Taxonomy is a closed list of codes (casefile.Taxonomy).
-type Taxonomy = casefile.Taxonomy
-
-// Taxonomies of registration (casefile/taxonomy.go).
-var (
-	ExploitationTypes     = casefile.ExploitationTypes
-	ExploitationLocations = casefile.ExploitationLocations
-	Indicators            = casefile.Indicators
-	Needs                 = casefile.Needs
-	Genders               = casefile.Genders
-	AgeGroups             = casefile.AgeGroups
-	RiskLevels            = casefile.RiskLevels
-	ProtectionStatuses    = casefile.ProtectionStatuses
-	Routes                = casefile.Routes
-	OrgKinds              = casefile.OrgKinds
-	Nationalities         = casefile.Nationalities
-	Languages             = casefile.Languages
-)
-
-// Codes and defaults of the domain.
-const (
-	RouteNRM                  = casefile.RouteNRM
-	RouteAssistance           = casefile.RouteAssistance
-	RouteAnonymous            = casefile.RouteAnonymous
-	PurposeAssistance         = casefile.PurposeAssistance
-	PurposeNRMSubmission      = casefile.PurposeNRMSubmission
-	PurposeDataSharing        = casefile.PurposeDataSharing
-	OrgKindCompetentAuthority = casefile.OrgKindCompetentAuthority
-)
-
-// DefaultShareWith is whom a data_sharing consent covers when it names no
-// one.
-var DefaultShareWith = casefile.DefaultShareWith
+// taxonomies); cases speaks its names: its types through the aliases
+// below, its taxonomies and codes as casefile's own.
 
 // The case, its registration, consent and duplicates, and what a case
 // view and a submission carry of the workflow (casefile/case.go).

@@ -11,6 +11,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/notice"
 	"github.com/nrm-project/nrm/pkg/outbox"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
 
@@ -42,7 +43,7 @@ type duplicateProbe struct {
 // unknown (name only); a case without a year can only meet others without
 // one.
 func (s *Cases) duplicateProbe(c store.CaseRow, id *IdentityInfo, declaredYear int) duplicateProbe {
-	if c.Route == RouteAnonymous || id == nil {
+	if c.Route == casefile.RouteAnonymous || id == nil {
 		return duplicateProbe{}
 	}
 	names := append([]string{id.FullName}, id.NameVariants...)

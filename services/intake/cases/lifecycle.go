@@ -19,9 +19,9 @@ import (
 // registrationOf rebuilds the attributes and current consent of a stored
 // case, for full validation at Finalize.
 func (s *Cases) registrationOf(c store.CaseRow, consents []Consent, secs []store.SectionRow) casefile.CheckedRegistration {
-	_, assistance := consentCurrent(consents, PurposeAssistance, s.now())
-	_, nrm := consentCurrent(consents, PurposeNRMSubmission, s.now())
-	_, sharing := consentCurrent(consents, PurposeDataSharing, s.now())
+	_, assistance := consentCurrent(consents, casefile.PurposeAssistance, s.now())
+	_, nrm := consentCurrent(consents, casefile.PurposeNRMSubmission, s.now())
+	_, sharing := consentCurrent(consents, casefile.PurposeDataSharing, s.now())
 	r := Registration{
 		Route: c.Route, IdentifiedOn: c.IdentifiedOn, Region: c.Region, Gender: c.Gender, AgeGroup: c.AgeGroup,
 		BirthYear: c.BirthYear, AgeDisputed: c.AgeDisputed, Nationalities: c.Nationalities, ExploitationTypes: c.ExploitationTypes,
@@ -70,7 +70,7 @@ func (s *Cases) Finalize(ctx context.Context, id string) (Case, error) {
 		// The duplicate check is charged once the draft is found and only
 		// if it probes the index (an identity section); over the limit
 		// nothing is written.
-		if identity != nil && row.Route != RouteAnonymous {
+		if identity != nil && row.Route != casefile.RouteAnonymous {
 			if ok, wait := s.dupLimit.Take(p.UserID); !ok {
 				return kit.RateLimited(LimitDuplicateChecks, wait)
 			}
@@ -155,7 +155,7 @@ func (s *Cases) SubmitTransition(ctx context.Context, caseID string, t Transitio
 	if err != nil {
 		return Case{}, err
 	}
-	authorities, err := s.orgs.OrgsByKind(ctx, OrgKindCompetentAuthority)
+	authorities, err := s.orgs.OrgsByKind(ctx, casefile.OrgKindCompetentAuthority)
 	if err != nil {
 		return Case{}, fmt.Errorf("intake: organisation directory: %w: %w", ErrUnavailable, err)
 	}
@@ -175,14 +175,14 @@ func (s *Cases) SubmitTransition(ctx context.Context, caseID string, t Transitio
 		if row, err = s.owned(ctx, tx, p, caseID, "intake.case.submit"); err != nil {
 			return err
 		}
-		if row.Route != RouteNRM || row.Status != StatusRegistered {
+		if row.Route != casefile.RouteNRM || row.Status != StatusRegistered {
 			return ErrInvalidState
 		}
 		if consents, err = s.store.Consents(ctx, tx, caseID); err != nil {
 			return err
 		}
-		if _, ok := consentCurrent(consents, PurposeNRMSubmission, s.now()); !row.TreatedAsChild && !ok {
-			return casefile.ConsentMissing(PurposeNRMSubmission)
+		if _, ok := consentCurrent(consents, casefile.PurposeNRMSubmission, s.now()); !row.TreatedAsChild && !ok {
+			return casefile.ConsentMissing(casefile.PurposeNRMSubmission)
 		}
 		w, err := s.store.Workflow(ctx, tx, row) // before the status moves: the track's state as it stands
 		if err != nil {
@@ -192,7 +192,7 @@ func (s *Cases) SubmitTransition(ctx context.Context, caseID string, t Transitio
 		if err != nil {
 			return err
 		}
-		names := decisionSections(secs, sharingCovers(consents, OrgKindCompetentAuthority, s.now()))
+		names := decisionSections(secs, sharingCovers(consents, casefile.OrgKindCompetentAuthority, s.now()))
 		if err := s.cw.GrantSections(ctx, tx, row, secs, p.UserID, p.OrgID, authorities, names, "decision"); err != nil {
 			return err
 		}

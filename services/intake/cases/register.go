@@ -50,7 +50,7 @@ func (s *Cases) prepareRegistration(ctx context.Context, r Registration) (*newRe
 	// so the officer simply retries; whether a match exists never shows.
 	// Only a registration that probes the index is charged: one with
 	// identity data, not a draft, not anonymous (duplicateProbe).
-	if !r.Draft && r.Identity != nil && v.Route != RouteAnonymous {
+	if !r.Draft && r.Identity != nil && v.Route != casefile.RouteAnonymous {
 		if ok, wait := s.dupLimit.Take(p.UserID); !ok {
 			return nil, kit.RateLimited(LimitDuplicateChecks, wait)
 		}

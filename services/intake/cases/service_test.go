@@ -137,7 +137,7 @@ func TestRegisterOverDuplicateLimit(t *testing.T) {
 	limit.Take(caller.UserID) // the one check of the burst, spent
 	s := newTestCases(nil, &fakeCasework{caller: caller}, limit)
 	r := Registration{
-		Route: RouteNRM, IdentifiedOn: "2026-11-20", Region: "MA-06", Gender: "female", AgeGroup: "adult",
+		Route: casefile.RouteNRM, IdentifiedOn: "2026-11-20", Region: "MA-06", Gender: "female", AgeGroup: "adult",
 		Nationalities: []string{"NG"}, ExploitationTypes: []string{"sexual"}, ExploitationLocation: "both",
 		Needs: []string{"shelter"}, Languages: []string{"en"},
 		Consent:  ConsentInput{Assistance: true, NRMReferral: true, DataSharing: true},
@@ -156,12 +156,12 @@ func TestRegisterOverDuplicateLimit(t *testing.T) {
 // change is audited.
 func TestConsentChangeTellsWorkflow(t *testing.T) {
 	caller := auth.Principal{UserID: "officer", OrgID: "org-a", Roles: []string{auth.RoleFrontlineOfficer}}
-	row := store.CaseRow{Case: Case{ID: "0f8fad5b-d9cb-469f-a165-70867728950e", Route: RouteNRM, Status: StatusSubmitted, OwnerOrg: "org-a"}}
-	before := Consent{ID: "c1", Purpose: PurposeNRMSubmission, Granted: true, RecordedAt: testNow().Add(-time.Hour)}
+	row := store.CaseRow{Case: Case{ID: "0f8fad5b-d9cb-469f-a165-70867728950e", Route: casefile.RouteNRM, Status: StatusSubmitted, OwnerOrg: "org-a"}}
+	before := Consent{ID: "c1", Purpose: casefile.PurposeNRMSubmission, Granted: true, RecordedAt: testNow().Add(-time.Hour)}
 	st := &fakeStore{row: row, consents: []Consent{before}}
 	cw := &fakeCasework{caller: caller, row: row}
 	s := newTestCases(st, cw, nil)
-	in := ConsentInput{Purposes: []string{PurposeNRMSubmission}, NRMReferral: false}
+	in := ConsentInput{Purposes: []string{casefile.PurposeNRMSubmission}, NRMReferral: false}
 	if _, err := s.RecordConsent(auth.WithPrincipal(context.Background(), caller), row.ID, in); err != nil {
 		t.Fatalf("RecordConsent: %v", err)
 	}
@@ -169,7 +169,7 @@ func TestConsentChangeTellsWorkflow(t *testing.T) {
 		t.Fatalf("the workflow was told %d times, want once", len(cw.told))
 	}
 	told := cw.told[0]
-	if len(told) != 2 || told[0].ID != "c1" || told[1].Purpose != PurposeNRMSubmission || told[1].Granted {
+	if len(told) != 2 || told[0].ID != "c1" || told[1].Purpose != casefile.PurposeNRMSubmission || told[1].Granted {
 		t.Errorf("the workflow was given %+v, want the record before and the withdrawal after it", told)
 	}
 	if got := actions(cw.audited); !slices.Equal(got, []string{"intake.consent.record:" + string(event.Allowed)}) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/nrm-project/nrm/pkg/kit"
+	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/transport"
 )
 
@@ -101,8 +102,8 @@ func decodeConsentRequest(_ context.Context, r *http.Request) (any, error) {
 		v       *bool
 		to      *bool
 		purpose string
-	}{{body.Assistance, &c.Assistance, PurposeAssistance}, {body.NRMReferral, &c.NRMReferral, PurposeNRMSubmission},
-		{body.DataSharing, &c.DataSharing, PurposeDataSharing}} {
+	}{{body.Assistance, &c.Assistance, casefile.PurposeAssistance}, {body.NRMReferral, &c.NRMReferral, casefile.PurposeNRMSubmission},
+		{body.DataSharing, &c.DataSharing, casefile.PurposeDataSharing}} {
 		if f.v == nil {
 			continue
 		}
