@@ -51,20 +51,7 @@ func TestGrantEndsWithTheService(t *testing.T) {
 		officer := login(t, s.base, creds["officer@police.demo"])
 		shelter := login(t, s.base, creds["caseworker@shelter.demo"])
 		admin := login(t, s.base, creds["sysadmin@commission.demo"])
-		_, b := call(t, "GET", s.base+"/api/v1/me", shelter, nil)
-		var me struct {
-			OrgID string `json:"org_id"`
-		}
-		if err := json.Unmarshal(b, &me); err != nil || me.OrgID == "" {
-			t.Fatalf("me: %s", b)
-		}
-		if st, b := call(t, "PUT", s.base+"/api/v1/providers/"+me.OrgID, admin, map[string]any{
-			"name": "Demo shelter", "region": "MA-06", "regions": []string{"MA-06"}, "genders": []string{"female"},
-			"accepts_adults": true, "accepts_dependants": true, "languages": []string{"en", "fr", "ar"},
-			"availability": "24/7", "active": true, "services": []map[string]any{{"service": "shelter", "places": 5}},
-		}); st != 200 {
-			t.Fatalf("provider directory: %d %s", st, b)
-		}
+		shelterOrg := listShelter(t, s.base, admin, shelter, 5)
 		st, b := call(t, "POST", s.base+"/api/v1/cases", officer, minimalRegistration("srvend4a"))
 		if st != 201 {
 			t.Fatalf("register: %d %s", st, b)
@@ -72,7 +59,7 @@ func TestGrantEndsWithTheService(t *testing.T) {
 		var c struct{ ID string }
 		_ = json.Unmarshal(b, &c)
 		st, b = call(t, "POST", s.base+"/api/v1/referrals", officer, map[string]any{
-			"case_id": c.ID, "service": "shelter", "urgency": "emergency", "candidates": []string{me.OrgID},
+			"case_id": c.ID, "service": "shelter", "urgency": "emergency", "candidates": []string{shelterOrg},
 		})
 		if st != 201 {
 			t.Fatalf("refer: %d %s", st, b)
