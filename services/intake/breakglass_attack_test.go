@@ -172,21 +172,3 @@ func TestBreakGlassIsTheOpenersAlone(t *testing.T) {
 		})
 	})
 }
-
-// readableCount returns how many entries the token's caller reads with
-// content (0 when the case record is refused).
-func readableCount(t *testing.T, w *realWorld, tok, caseID string) int {
-	t.Helper()
-	got := call(t, w.srv, tok, "GET", "/api/v1/cases/"+caseID+"/entries", nil)
-	if got.status != 200 {
-		return 0
-	}
-	n := 0
-	list, _ := got.decoded["entries"].([]any)
-	for _, raw := range list {
-		if e, _ := raw.(map[string]any); e["content"] != nil {
-			n++
-		}
-	}
-	return n
-}

@@ -483,12 +483,6 @@ func (w *realWorld) fixture(t *testing.T, relation string, draft bool) target {
 	return tg
 }
 
-// notification registers a fresh anonymous notification.
-func (w *realWorld) notification(t *testing.T) string {
-	t.Helper()
-	return w.notificationOf(t, w.notifier)
-}
-
 // notificationOf registers a fresh anonymous notification at org.
 func (w *realWorld) notificationOf(t *testing.T, org intake.OrgInfo) string {
 	t.Helper()

@@ -206,14 +206,6 @@ func (d *denialLog) RecordDenial(_ context.Context, object, action, _ string) er
 	return nil
 }
 
-func (d *denialLog) took() []string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	s := d.denials
-	d.denials = nil
-	return s
-}
-
 // fakeServer serves a fake service through the real endpoints, policy and
 // transport.
 func fakeServer(t testing.TB) (*httptest.Server, *fakeService, *denialLog) {

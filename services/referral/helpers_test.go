@@ -3,8 +3,6 @@ package referral
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -427,10 +425,6 @@ func offerStatuses(r Referral) []string {
 		out = append(out, c.Status)
 	}
 	return out
-}
-
-func writeFile(dir, name string, b []byte) error {
-	return os.WriteFile(filepath.Join(dir, name), b, 0o600)
 }
 
 func kitAs(err error) int { return kit.AsError(err).Status }

@@ -179,14 +179,6 @@ func changedSince(ctx context.Context, q queryer, table string, months []string,
 	return len(seen), nil
 }
 
-func dataVersion(ctx context.Context, q queryer) (int64, error) {
-	var v int64
-	if err := q.QueryRowContext(ctx, `SELECT last FROM data_version WHERE id = 1`).Scan(&v); err != nil {
-		return 0, fmt.Errorf("stats: data version: %w", err)
-	}
-	return v, nil
-}
-
 // dataVersionAsOf returns the data version and when a receiver batch last
 // changed the aggregates (nil before the first, or before that was kept).
 func dataVersionAsOf(ctx context.Context, q queryer) (int64, *time.Time, error) {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
@@ -289,9 +288,6 @@ func View(c store.CaseRow, consents []Consent, sections map[string][]byte, withh
 	out.Withheld = withheld
 	return out
 }
-
-// nowDate is today's date in UTC.
-func (s *Cases) nowDate() string { return s.now().Format(time.DateOnly) }
 
 func (s *Cases) registeredEvent(c store.CaseRow) facts.Event {
 	e := s.statsEvent(facts.Registered, c.ID)

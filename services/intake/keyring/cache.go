@@ -88,14 +88,3 @@ func (c *cache) putIdentity(org string, version int, id *seal.OrgIdentity) {
 	}
 	c.identities[orgVersion{org, version}] = id
 }
-
-// forgetIdentities drops every cached identity of org (its key ring changed).
-func (c *cache) forgetIdentities(org string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k := range c.identities {
-		if k.org == org {
-			delete(c.identities, k)
-		}
-	}
-}
