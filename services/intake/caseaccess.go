@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/go-kit/log/level"
 
@@ -163,8 +164,10 @@ func (s *service) grantActive(ctx context.Context, tx *sql.Tx, c store.CaseRow, 
 }
 
 // revokeUncovered revokes the referral grants of an adult's case that the
-// current data_sharing consent no longer covers (consent withdrawal), and
-// rebuilds the grantees' wraps from the owner's keys.
+// current data_sharing consent no longer covers (consent withdrawal), as
+// every revocation does (revokeReaderFor): the grantee's wrap rebuilt from
+// the owner's keys, what it lost re-keyed, its entry keys dropped. A
+// grantee the directory no longer knows is not covered.
 func (s *service) revokeUncovered(ctx context.Context, tx *sql.Tx, c store.CaseRow, records []Consent) ([]string, error) {
 	if c.TreatedAsChild {
 		return nil, nil
@@ -173,38 +176,40 @@ func (s *service) revokeUncovered(ctx context.Context, tx *sql.Tx, c store.CaseR
 	if err != nil {
 		return nil, err
 	}
-	var revoked []string
-	touched := map[string]bool{}
-	for i, g := range grants {
-		if g.Purpose != "referral" || g.Status == GrantRevoked {
+	var (
+		revoked   []string
+		uncovered = map[string]bool{} // grant ids
+		orgs      []string            // their organisations, in grant order
+		covers    = map[string]bool{} // by organisation, asked once each
+	)
+	for _, g := range grants {
+		if g.Purpose != purposeReferral || g.Status == GrantRevoked {
 			continue
 		}
-		o, err := s.orgs.Org(ctx, g.OrgID)
-		if err != nil {
-			return nil, fmt.Errorf("intake: organisation directory: %w: %w", ErrUnavailable, err)
+		covered, asked := covers[g.OrgID]
+		if !asked {
+			o, err := s.orgs.Org(ctx, g.OrgID)
+			switch {
+			case errors.Is(err, ErrNotFound):
+			case err != nil:
+				return nil, fmt.Errorf("intake: organisation directory: %w: %w", ErrUnavailable, err)
+			default:
+				covered = casefile.SharingCovers(records, o.Kind, s.now())
+			}
+			covers[g.OrgID] = covered
 		}
-		if casefile.SharingCovers(records, o.Kind, s.now()) {
+		if covered {
 			continue
 		}
-		if err := s.store.SetGrantStatus(ctx, tx, g.ID, GrantRevoked, s.now()); err != nil {
-			return nil, err
+		if !slices.Contains(orgs, g.OrgID) {
+			orgs = append(orgs, g.OrgID)
 		}
-		grants[i].Status = GrantRevoked
-		if err := s.tellReferral(ctx, tx, g, grantchange.ReasonConsentWithdrawn); err != nil {
-			return nil, err
-		}
+		uncovered[g.ID] = true
 		revoked = append(revoked, g.ID)
-		touched[g.OrgID] = true
 	}
-	if len(touched) == 0 {
-		return nil, nil
-	}
-	secs, err := s.store.Sections(ctx, tx, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	for org := range touched {
-		if err := s.rebuildWrap(ctx, tx, c, secs, grants, org, c.OwnerOrg); err != nil {
+	for _, org := range orgs {
+		match := func(g store.GrantRow) bool { return uncovered[g.ID] }
+		if err := s.revokeReaderFor(ctx, tx, c, org, c.OwnerOrg, grantchange.ReasonConsentWithdrawn, match); err != nil {
 			return nil, err
 		}
 	}
