@@ -48,7 +48,8 @@ func (s *service) tellReferral(ctx context.Context, tx *sql.Tx, g store.GrantRow
 // audit event. A message that is malformed, or names a grant that is not
 // that referral's grant to that organisation in that case (forged,
 // misrouted, or of a case purged since), is logged and acknowledged:
-// retrying it would never succeed and would hold up the topic.
+// retrying it would never succeed and would hold up the topic. So is a
+// case whose stored keys fail their integrity checks.
 func (in *Intake) ReceiveGrantChanges(ctx context.Context, msgs []outbox.Message) error {
 	s := in.s
 	ctx = auth.WithPrincipal(ctx, auth.ServicePrincipal("referral"))
@@ -66,6 +67,16 @@ func (in *Intake) ReceiveGrantChanges(ctx context.Context, msgs []outbox.Message
 		if errors.Is(err, errNotReferrals) {
 			level.Warn(s.log).Log("msg", "grant revocation refused: not that referral's grant", "source", m.Source,
 				"seq", m.Seq, "grant", r.GrantID, "referral", r.ReferralID)
+			continue
+		}
+		if errors.Is(err, ErrIntegrity) {
+			// A case whose stored keys fail their checks will fail again:
+			// retried, it would hold up every later revocation, of every
+			// case, behind it on the topic. It is logged and audited as
+			// failed, like any read of that case.
+			level.Error(s.log).Log("msg", "grant revocation failed: case integrity", "source", m.Source,
+				"seq", m.Seq, "grant", r.GrantID, "case", r.CaseID)
+			_ = s.auditAlone(ctx, s.rec.New(ctx, "intake.case.integrity", "case", r.CaseID, event.Failed))
 			continue
 		}
 		if err != nil {
