@@ -149,6 +149,16 @@ func (c Config) lockWait() time.Duration {
 	return c.LockWait
 }
 
+// sqliteDriver is the registered SQLite driver.
+var sqliteDriver = func() driver.Driver {
+	d, err := sql.Open("sqlite", "")
+	if err != nil {
+		panic(err)
+	}
+	defer d.Close()
+	return d.Driver()
+}()
+
 func openSQLite(dir, service string, lockWait time.Duration, noSync bool) (*sql.DB, error) {
 	if dir == "" {
 		return nil, errors.New("no data directory")
@@ -167,10 +177,7 @@ func openSQLite(dir, service string, lockWait time.Duration, noSync bool) (*sql.
 	}
 	dsn := "file:" + path + "?_pragma=busy_timeout(" + strconv.FormatInt(lockWait.Milliseconds(), 10) + ")&_pragma=journal_mode(WAL)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(" + sync + ")&_txlock=immediate&_time_format=sqlite"
-	sdb, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, err
-	}
+	sdb := sql.OpenDB(stmtCache{Connector: dsnConnector{dsn: dsn, drv: sqliteDriver}, size: stmtsPerConn, inProcess: true})
 	sdb.SetMaxOpenConns(8)
 	sdb.SetConnMaxIdleTime(5 * time.Minute)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {

@@ -51,3 +51,16 @@ func Gated(c driver.Connector, gated bool, onChange func(down bool, err error)) 
 	}
 	return gatedConnector{Connector: c, gate: newReconnectGate(onChange)}
 }
+
+// CachedStatements is how many statements conn's driver connection holds
+// prepared (-1: it has no statement cache).
+func CachedStatements(conn *sql.Conn) int {
+	n := -1
+	_ = conn.Raw(func(dc any) error {
+		if c, ok := dc.(*cachingConn); ok {
+			n = len(c.stmts)
+		}
+		return nil
+	})
+	return n
+}

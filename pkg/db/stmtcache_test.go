@@ -4,6 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -224,5 +228,120 @@ func TestStmtCachePreparesAgainWhenOld(t *testing.T) {
 	}
 	if !times[0].Before(times[1]) || !times[1].Before(times[2]) {
 		t.Fatalf("prepare times %v: not prepared again", times)
+	}
+}
+
+// sqliteConn is one connection of a service's SQLite database, as Open
+// makes it.
+func sqliteConn(t *testing.T) *sql.Conn {
+	t.Helper()
+	d := dbtest.Open(t, dbtest.SQLite(t), "identity")
+	conn, err := d.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// On SQLite, preparing costs no round trip: a statement with parameters
+// is prepared on its first run and reused from then on.
+func TestSQLiteStmtCachePreparesOnFirstRun(t *testing.T) {
+	t.Parallel()
+	conn := sqliteConn(t)
+	ctx := context.Background()
+	before := db.CachedStatements(conn)
+	if before < 0 {
+		t.Fatal("the SQLite connection has no statement cache")
+	}
+	for i := range 5 {
+		var n int
+		if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM orgs WHERE kind = $1 OR $2 = 0`, "ngo", i).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, `SELECT 1`); err != nil { // no parameters: never prepared
+		t.Fatal(err)
+	}
+	if got := db.CachedStatements(conn) - before; got != 1 {
+		t.Fatalf("%d statements prepared, want 1", got)
+	}
+}
+
+// SQLite lets one connection read a query's rows while it runs the same
+// query again (a walk over a tree, say); the cached statement is in use,
+// so the inner run must not reset it under the outer rows.
+func TestSQLiteStmtCacheSameQueryInsideItsOwnRows(t *testing.T) {
+	t.Parallel()
+	conn := sqliteConn(t)
+	// Reusing the statement under its own rows loops forever: fail instead.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	const q = `SELECT value FROM json_each($1) ORDER BY key`
+	outer, err := conn.QueryContext(ctx, q, `[1, 2, 3]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for outer.Next() {
+		var v int
+		if err := outer.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		inner, err := conn.QueryContext(ctx, q, `[10, 20]`)
+		if err != nil {
+			t.Fatalf("inner query: %v", err)
+		}
+		for inner.Next() {
+			var w int
+			if err := inner.Scan(&w); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, v*100+w)
+		}
+		if err := inner.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := outer.Err(); err != nil {
+		t.Fatal(err)
+	}
+	outer.Close()
+	want := []int{110, 120, 210, 220, 310, 320}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	// Once the outer rows are closed, the statement serves again.
+	var n int
+	if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM json_each($1)`, `[1]`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("count = %d, %v", n, err)
+	}
+}
+
+// A SQLite connection closes its statements before itself: one closed
+// with statements open keeps its file open until they are.
+func TestSQLiteStmtCacheClosesStatementsWithItsConnection(t *testing.T) {
+	t.Parallel()
+	e := dbtest.SQLite(t)
+	dbtest.Migrate(t, e, "identity")
+	d, err := db.Open(context.Background(), e.Config, "identity")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		var n int
+		if err := d.QueryRow(`SELECT COUNT(*) FROM orgs WHERE kind = $1`, fmt.Sprint(i)).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(e.Config.DataDir, "identity.db")
+	fds, _ := os.ReadDir("/proc/self/fd")
+	for _, fd := range fds {
+		if target, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name())); err == nil && target == path {
+			t.Fatalf("%s still open after Close", path)
+		}
 	}
 }
