@@ -3,6 +3,7 @@ package outbox
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -36,6 +37,17 @@ func (r *Relay) number(ctx context.Context, topic string) (int, error) {
 	)
 	now := time.Now() // the cursors' clock is the machine's, not opts.Now
 	from, full := r.cursors.unnumberedFrom(topic, now)
+	// Most passes find nothing to number (an idle relay polls). A read
+	// says so without the numbering transaction, which locks the topic's
+	// row and, on SQLite, takes the database's one write lock from the
+	// service's writers. A message committed after this read is numbered
+	// by the next pass, as one committed after the transaction began is.
+	if none, err := r.nothingToNumber(ctx, topic, from); err != nil || none {
+		if err == nil {
+			r.cursors.numbered(topic, now, 0, full)
+		}
+		return 0, err
+	}
 	err := r.db.Tx(ctx, func(tx *sql.Tx) error {
 		numbered, lastPos = 0, 0
 		// Lock the stream first: another replica numbering the same topic
@@ -88,6 +100,21 @@ func (r *Relay) number(ctx context.Context, topic string) (int, error) {
 		r.cursors.numbered(topic, now, lastPos, full)
 	}
 	return numbered, err
+}
+
+// nothingToNumber reports whether topic has no unnumbered message after
+// position from.
+func (r *Relay) nothingToNumber(ctx context.Context, topic string, from int64) (bool, error) {
+	var one int
+	err := r.db.QueryRowContext(ctx,
+		db.CustomPlan+`SELECT 1 FROM outbox WHERE topic = $1 AND seq IS NULL AND pos > $2 LIMIT 1`, topic, from).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("outbox: relay %s: %s: unnumbered: %w", r.service, topic, err)
+	}
+	return false, nil
 }
 
 // unnumbered returns the positions after from of topic's unnumbered
