@@ -5,12 +5,15 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -52,8 +55,38 @@ type server struct {
 	stop   func() int
 }
 
-// startServer runs `nrm serve` in-process on a free port until the test ends.
+// startServer runs `nrm serve` in-process on a free port until the test
+// ends. A fresh embedded store (--data naming a directory that does not
+// exist yet, no --database-url) starts from databases migrated once for
+// the package, as dbtest gives every other test: migrating every service
+// for every server was a quarter of the package's CPU. serve then finds
+// nothing to apply. startServerFresh leaves the migration to serve.
 func startServer(t *testing.T, args ...string) *server {
+	t.Helper()
+	if dir := flagValue(args, "--data"); dir != "" && flagValue(args, "--database-url") == "" {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			migrated(t, dbtest.Engine{Name: db.SQLite}, dir)
+		}
+	}
+	return startServerFresh(t, args...)
+}
+
+// flagValue is the value of the command-line flag name in args, or "".
+func flagValue(args []string, name string) string {
+	for i, a := range args {
+		if a == name && i+1 < len(args) {
+			return args[i+1]
+		}
+		if v, ok := strings.CutPrefix(a, name+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// startServerFresh runs `nrm serve` in-process on a free port until the
+// test ends, migrating its storage itself.
+func startServerFresh(t *testing.T, args ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
@@ -188,7 +221,8 @@ func TestServeEndToEnd(t *testing.T) {
 			}
 			args = append(args, "--database-url", e.Config.URL)
 		}
-		s := startServer(t, args...)
+		// The README's first command: serve migrates the fresh store.
+		s := startServerFresh(t, args...)
 		creds := demoCredentials(t, s.stdout.String())
 
 		// Readiness is a probe an orchestrator repeats: on a loaded machine
