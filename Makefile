@@ -1,4 +1,4 @@
-.PHONY: run test test-faults test-browser vet bench fuzz ci chaos chaos-short
+.PHONY: run test test-faults test-simulations test-browser vet bench fuzz ci chaos chaos-short
 
 run:
 	go run ./cmd/nrm serve --demo
@@ -13,6 +13,10 @@ test-faults:
 	go test -tags chaos -count=1 -run 'Fault|DiskFull|AuditStall' ./pkg/fault/ ./pkg/db/ ./services/audit/
 	go test -tags chaos -count=1 ./internal/pgcluster/
 	go test -tags chaos -count=1 -timeout 20m -run TestSplitDeploymentFaults ./cmd/nrm/
+
+# The statistics' privacy-attack simulations, which -race skips.
+test-simulations:
+	go test -count=1 -run '^TestAttack' ./services/stats/
 
 # The Chromium journeys (Debian's chromium); screenshots go to $$NRM_ARTEFACTS.
 test-browser:

@@ -24,6 +24,7 @@ func trialMonths(n int) []string {
 // (2 cases by police in MA-01). Without perturbation the difference is
 // exact every time; with it, the attacker cannot be sure.
 func TestAttackDifferencingRecoversSuppressedCellOnlyWithoutPerturbation(t *testing.T) {
+	simulation(t)
 	t.Parallel()
 	const secret = 2
 	months := trialMonths(24)
@@ -167,6 +168,7 @@ func differencingAttack(t *testing.T, tweak func(*Config), others int) (named, r
 }
 
 func TestAttackDifferencingTwoReleases(t *testing.T) {
+	simulation(t)
 	t.Parallel()
 	const trials = 24
 	t.Run("one case, no protection", func(t *testing.T) {
@@ -258,5 +260,19 @@ func TestSameRecordsSameAnswer(t *testing.T) {
 	}
 	if kept == 0 || changed == 0 {
 		t.Fatalf("kept %d, changed %d: the test did not exercise both kinds of cell", kept, changed)
+	}
+}
+
+// simulation marks t as one of the privacy-attack simulations: hundreds
+// of releases computed one after another on a store of their own. The
+// race detector has nothing to find in them (the code they drive runs
+// concurrently in the other tests of the package, under it) and makes
+// them ten times slower: 45 s of CPU under it, half the package's, and
+// 4.4 s without. Under -race they are skipped; `go test ./services/stats/`
+// and .ci/run's simulation step run them.
+func simulation(t *testing.T) {
+	t.Helper()
+	if raceDetector {
+		t.Skip("privacy-attack simulation: run without -race (make test-simulations)")
 	}
 }

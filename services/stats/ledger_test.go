@@ -141,6 +141,7 @@ func averagingAttack(t *testing.T, tweak func(*Config), releases int) (exact, an
 }
 
 func TestAttackAveragingDifferentialPrivacyReleases(t *testing.T) {
+	simulation(t)
 	t.Parallel()
 	// Each answer of the cell (sensitivity 1, epsilon 0.5) carries
 	// two-sided geometric noise of alpha e^-0.5, about Laplace noise of

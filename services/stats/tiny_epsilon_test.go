@@ -111,6 +111,7 @@ func mleMixed(answers []int64, alphas []float64) int64 {
 // epsilons was refused for every month: the ledger only shrinks, so every
 // later release would be refused alike and tell nothing more.
 func TestAttackAveragingVariedEpsilon(t *testing.T) {
+	simulation(t)
 	t.Parallel()
 	const secret, maxReleases, trials = 3, 300, 8
 	epsilons := []float64{1e-20, 0.0123457, 0.01, 0.01, 1e-9, 0.0100001, 0.3333333}
