@@ -31,7 +31,7 @@ func (s *service) tellReferral(ctx context.Context, tx *sql.Tx, g store.GrantRow
 	if g.Purpose != purposeReferral || g.ReferralID == "" {
 		return nil
 	}
-	r := grantchange.Revocation{ID: grantchange.MessageID("intake", g.ID), CaseID: g.CaseID, ReferralID: g.ReferralID,
+	r := grantchange.Revocation{CaseID: g.CaseID, ReferralID: g.ReferralID,
 		OrgID: g.OrgID, GrantID: g.ID, Reason: reason, At: s.now()}
 	if err := r.Validate(grantchange.ReasonsFromIntake); err != nil {
 		return fmt.Errorf("intake: grant %s: %w", g.ID, err)

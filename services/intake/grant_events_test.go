@@ -79,7 +79,7 @@ func grantStatus(t *testing.T, env *intaketest.Env, owner intake.OrgInfo, caseID
 // fromReferral is referral's outbox message asking to revoke g.
 func fromReferral(t *testing.T, seq int64, g intake.Grant, edit func(*grantchange.Revocation)) outbox.Message {
 	t.Helper()
-	r := grantchange.Revocation{ID: grantchange.MessageID("referral", g.ID), CaseID: g.CaseID, ReferralID: g.ReferralID,
+	r := grantchange.Revocation{CaseID: g.CaseID, ReferralID: g.ReferralID,
 		OrgID: g.OrgID, GrantID: g.ID, Reason: grantchange.ReasonDeclined, At: time.Now().UTC()}
 	if edit != nil {
 		edit(&r)
