@@ -113,7 +113,7 @@ func (s *system) internalRoutes() []internalRoute {
 // intakeRoutes are the calls referral makes of intake: the same adapters
 // as in one process, for the user whose request referral serves.
 func (s *system) intakeRoutes() []internalRoute {
-	cases, grants, discl := referralCases{s.intakeCore.Summaries}, referralGrants{s.intake}, referralDisclosures{s.intake, s.intakeCore.Packages}
+	cases, grants, discl := referralCases{s.intakeCore.Summaries}, referralGrants{s.intake, s.intakeCore}, referralDisclosures{s.intake, s.intakeCore.Packages}
 	ref := []string{"referral"}
 	grantCall := func(path string, fn func(context.Context, grantRef) (any, error)) internalRoute {
 		return internalRoute{service: "intake", pattern: "POST /internal/v1/intake/grants/" + path, callers: ref, forUser: true,
@@ -144,9 +144,14 @@ func (s *system) intakeRoutes() []internalRoute {
 			return grants.ActivateGrant(ctx, g.CaseID, g.GrantID)
 		}),
 		grantCall("end", func(ctx context.Context, g grantRef) (any, error) { return grants.EndGrant(ctx, g.CaseID, g.GrantID) }),
-		grantCall("revoke", func(ctx context.Context, g grantRef) (any, error) {
-			return nil, grants.RevokeGrant(ctx, g.CaseID, g.GrantID)
-		}),
+		{service: "intake", pattern: "POST /internal/v1/intake/grants/revoke", callers: ref, forUser: true,
+			serve: func(ctx context.Context, r *http.Request) (any, error) {
+				var g referralGrantRef
+				if err := decodeInternal(r, &g); err != nil {
+					return nil, err
+				}
+				return nil, grants.RevokeReferralGrant(ctx, referral.GrantOfReferral(g))
+			}},
 		{service: "intake", pattern: "POST /internal/v1/intake/disclose", callers: ref, forUser: true,
 			serve: func(ctx context.Context, r *http.Request) (any, error) {
 				var d discloseRequest

@@ -310,7 +310,7 @@ func (s *system) referralIntake(c systemConfig) (referral.CaseSource, referral.G
 	if s.intakeCore == nil {
 		return c.peers.cases, c.peers.grants, c.peers.disclosures
 	}
-	return referralCases{s.intakeCore.Summaries}, referralGrants{s.intake}, referralDisclosures{s.intake, s.intakeCore.Packages}
+	return referralCases{s.intakeCore.Summaries}, referralGrants{s.intake, s.intakeCore}, referralDisclosures{s.intake, s.intakeCore.Packages}
 }
 
 // buildStats builds statistics when they run here.

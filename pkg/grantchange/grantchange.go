@@ -18,8 +18,8 @@ const (
 	ReasonWithdrawn = "withdrawn" // the referral, or this offer, was withdrawn
 )
 
-// Reasons intake gives referral for a referral grant it revoked; a
-// revocation referral asked for comes back with referral's reason.
+// Reasons intake gives referral for a referral grant it revoked on its
+// own decision; a revocation referral asked for is not told back.
 const (
 	ReasonConsentWithdrawn = "consent_withdrawn" // the person's consent no longer covers the provider
 	ReasonPurged           = "purged"            // the retention purge ended every access to the case
@@ -30,7 +30,9 @@ const (
 // ReasonsFromReferral are the reasons a message from referral may give.
 var ReasonsFromReferral = []string{ReasonDeclined, ReasonExpired, ReasonWithdrawn}
 
-// ReasonsFromIntake are the reasons a message from intake may give.
+// ReasonsFromIntake are the reasons a message from intake may give;
+// referral's own are still admitted: intake echoed them before, and such
+// messages may wait in a deployed outbox.
 var ReasonsFromIntake = []string{ReasonConsentWithdrawn, ReasonPurged, ReasonEnded, ReasonRevoked,
 	ReasonDeclined, ReasonExpired, ReasonWithdrawn}
 
