@@ -233,6 +233,13 @@ func (s *system) buildIntake(c systemConfig) error {
 		DuplicateChecksPerMinute: c.flags.dupChecks,
 		DuplicateCheckBurst:      c.flags.dupBurst, DuplicateChecksPerHour: c.flags.dupPerHour,
 		IdempotencyTTL: c.flags.idemTTL,
+		// Relays are built after the services: looked up when a consent,
+		// transfer, purge or grant end may have revoked referral grants.
+		WakeRelay: func() {
+			if r := s.relayOf["intake"]; r != nil {
+				r.Notify()
+			}
+		},
 	})
 	if err != nil {
 		return err
