@@ -132,8 +132,13 @@ func (a referralCases) Summary(ctx context.Context, caseID string) (referral.Cas
 	}, nil
 }
 
-// referralGrants adapts intake's grants to referral's own grant types.
-type referralGrants struct{ intake intake.Service }
+// referralGrants adapts intake's grants to referral's own grant types;
+// referral revokes its referrals' grants through intake's
+// RevokeReferralGrant, which checks the grant is the one it names.
+type referralGrants struct {
+	intake intake.Service
+	core   *intake.Intake
+}
 
 func (a referralGrants) GrantPending(ctx context.Context, g referral.GrantRequest) (referral.Grant, error) {
 	got, err := a.intake.GrantPending(ctx, intake.GrantRequest{CaseID: g.CaseID, OrgID: g.OrgID, Sections: g.Sections,
@@ -146,8 +151,9 @@ func (a referralGrants) ActivateGrant(ctx context.Context, caseID, grantID strin
 	return referral.Grant{ID: got.ID, Status: got.Status}, err
 }
 
-func (a referralGrants) RevokeGrant(ctx context.Context, caseID, grantID string) error {
-	return a.intake.RevokeGrant(ctx, caseID, grantID)
+func (a referralGrants) RevokeReferralGrant(ctx context.Context, g referral.GrantOfReferral) error {
+	return a.core.RevokeReferralGrant(ctx, intake.ReferralGrant{CaseID: g.CaseID, ReferralID: g.ReferralID,
+		OrgID: g.OrgID, GrantID: g.GrantID})
 }
 
 func (a referralGrants) EndGrant(ctx context.Context, caseID, grantID string) (referral.Grant, error) {

@@ -311,8 +311,18 @@ func (r remoteIntake) ActivateGrant(ctx context.Context, caseID, grantID string)
 	return out, err
 }
 
-func (r remoteIntake) RevokeGrant(ctx context.Context, caseID, grantID string) error {
-	return r.c.Call(ctx, "POST", "/internal/v1/intake/grants/revoke", nil, grantRef{caseID, grantID}, nil)
+// referralGrantRef names the grant referral asks intake to revoke whole:
+// intake revokes it only when it is that referral's grant to that
+// organisation in that case.
+type referralGrantRef struct {
+	CaseID     string `json:"case_id"`
+	ReferralID string `json:"referral_id"`
+	OrgID      string `json:"org_id"`
+	GrantID    string `json:"grant_id"`
+}
+
+func (r remoteIntake) RevokeReferralGrant(ctx context.Context, g referral.GrantOfReferral) error {
+	return r.c.Call(ctx, "POST", "/internal/v1/intake/grants/revoke", nil, referralGrantRef(g), nil)
 }
 
 func (r remoteIntake) EndGrant(ctx context.Context, caseID, grantID string) (referral.Grant, error) {

@@ -84,7 +84,7 @@ func (s *system) internalRoutes() []internalRoute {
 	}
 	if s.audit != nil {
 		add(internalRoute{service: "audit", pattern: "POST /internal/v1/audit/append", callers: []string{"identity", "intake", "referral", "stats"},
-			serve: receive(s.auditReceiver())})
+			serve: s.receive(s.auditReceiver())})
 		add(internalRoute{service: "audit", pattern: "GET /internal/v1/audit/case-events", callers: []string{"intake"}, forUser: true, userOnly: true,
 			serve: func(ctx context.Context, r *http.Request) (any, error) {
 				return caseAccessLog{s.auditAPI}.CaseEvents(ctx, r.URL.Query().Get("case_id"))
@@ -92,13 +92,13 @@ func (s *system) internalRoutes() []internalRoute {
 	}
 	if s.stats != nil {
 		add(internalRoute{service: "stats", pattern: "POST /internal/v1/stats/facts", callers: []string{"intake", "referral"},
-			serve: receive(s.stats.Receive)})
+			serve: s.receive(s.stats.Receive)})
 	}
 	if s.referral != nil {
 		add(internalRoute{service: "referral", pattern: "POST /internal/v1/referral/notices", callers: []string{"intake", "identity"},
-			serve: receive(s.notices.Receive)})
+			serve: s.receive(s.notices.Receive)})
 		add(internalRoute{service: "referral", pattern: "POST /internal/v1/referral/grant-revocations", callers: []string{"intake"},
-			serve: receive(s.grantChanges.Receive)})
+			serve: s.receive(s.grantChanges.Receive)})
 		add(internalRoute{service: "referral", pattern: "GET /internal/v1/referral/provider", callers: []string{"intake"},
 			serve: func(ctx context.Context, r *http.Request) (any, error) {
 				return s.referral.GetProvider(auth.WithPrincipal(ctx, directoryPrincipal), r.URL.Query().Get("org_id"))
@@ -113,7 +113,7 @@ func (s *system) internalRoutes() []internalRoute {
 // intakeRoutes are the calls referral makes of intake: the same adapters
 // as in one process, for the user whose request referral serves.
 func (s *system) intakeRoutes() []internalRoute {
-	cases, grants, discl := referralCases{s.intakeCore.Summaries}, referralGrants{s.intake}, referralDisclosures{s.intake, s.intakeCore.Packages}
+	cases, grants, discl := referralCases{s.intakeCore.Summaries}, referralGrants{s.intake, s.intakeCore}, referralDisclosures{s.intake, s.intakeCore.Packages}
 	ref := []string{"referral"}
 	grantCall := func(path string, fn func(context.Context, grantRef) (any, error)) internalRoute {
 		return internalRoute{service: "intake", pattern: "POST /internal/v1/intake/grants/" + path, callers: ref, forUser: true,
@@ -127,7 +127,7 @@ func (s *system) intakeRoutes() []internalRoute {
 	}
 	return []internalRoute{
 		{service: "intake", pattern: "POST /internal/v1/intake/grant-revocations", callers: ref,
-			serve: receive(s.intakeCore.ReceiveGrantChanges)},
+			serve: s.receive(s.intakeCore.ReceiveGrantChanges)},
 		{service: "intake", pattern: "GET /internal/v1/intake/summary", callers: ref, forUser: true,
 			serve: func(ctx context.Context, r *http.Request) (any, error) {
 				return cases.Summary(ctx, r.URL.Query().Get("case_id"))
@@ -144,9 +144,14 @@ func (s *system) intakeRoutes() []internalRoute {
 			return grants.ActivateGrant(ctx, g.CaseID, g.GrantID)
 		}),
 		grantCall("end", func(ctx context.Context, g grantRef) (any, error) { return grants.EndGrant(ctx, g.CaseID, g.GrantID) }),
-		grantCall("revoke", func(ctx context.Context, g grantRef) (any, error) {
-			return nil, grants.RevokeGrant(ctx, g.CaseID, g.GrantID)
-		}),
+		{service: "intake", pattern: "POST /internal/v1/intake/grants/revoke", callers: ref, forUser: true,
+			serve: func(ctx context.Context, r *http.Request) (any, error) {
+				var g referralGrantRef
+				if err := decodeInternal(r, &g); err != nil {
+					return nil, err
+				}
+				return nil, grants.RevokeReferralGrant(ctx, referral.GrantOfReferral(g))
+			}},
 		{service: "intake", pattern: "POST /internal/v1/intake/disclose", callers: ref, forUser: true,
 			serve: func(ctx context.Context, r *http.Request) (any, error) {
 				var d discloseRequest
@@ -173,12 +178,26 @@ func (s *system) intakeRoutes() []internalRoute {
 	}
 }
 
-// receive answers a peer's relay delivering a batch of its outbox.
-func receive(h outbox.Handler) func(context.Context, *http.Request) (any, error) {
+// receive answers a peer's relay delivering a batch of its outbox. Each
+// message's source must be a service the caller's certificate names: a
+// peer delivers its own outbox, never another's (a receiver keys what it
+// applies and its cursor on the source), so a batch claiming another
+// source is refused whole and nothing of it applied.
+func (s *system) receive(h outbox.Handler) func(context.Context, *http.Request) (any, error) {
 	return func(ctx context.Context, r *http.Request) (any, error) {
 		var msgs []outbox.Message
 		if err := decodeInternal(r, &msgs); err != nil {
 			return nil, err
+		}
+		callers := mtls.Callers(r)
+		for _, m := range msgs {
+			if !slices.Contains(callers, m.Source) {
+				if s.logger != nil {
+					level.Warn(s.logger).Log("msg", "outbox batch refused: a message's source is not the caller",
+						"path", r.URL.Path, "source", m.Source, "seq", m.Seq, "callers", strings.Join(callers, ","))
+				}
+				return nil, errSourceNotCaller
+			}
 		}
 		return nil, h(ctx, msgs)
 	}
@@ -197,6 +216,7 @@ func decodeInternal(r *http.Request, v any) error {
 var (
 	errCallerNotAllowed = kit.NewError(http.StatusForbidden, kit.CodeForbidden, "this service may not make this call")
 	errUserTokenRefused = kit.NewError(http.StatusForbidden, kit.CodeForbidden, "internal endpoints take no user token")
+	errSourceNotCaller  = kit.NewError(http.StatusForbidden, kit.CodeForbidden, "a message's source is not the calling service")
 )
 
 // internalHandler serves routes behind the caller's certificate: the

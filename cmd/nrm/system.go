@@ -233,6 +233,13 @@ func (s *system) buildIntake(c systemConfig) error {
 		DuplicateChecksPerMinute: c.flags.dupChecks,
 		DuplicateCheckBurst:      c.flags.dupBurst, DuplicateChecksPerHour: c.flags.dupPerHour,
 		IdempotencyTTL: c.flags.idemTTL,
+		// Relays are built after the services: looked up when a consent,
+		// transfer, purge or grant end may have revoked referral grants.
+		WakeRelay: func() {
+			if r := s.relayOf["intake"]; r != nil {
+				r.Notify()
+			}
+		},
 	})
 	if err != nil {
 		return err
@@ -310,7 +317,7 @@ func (s *system) referralIntake(c systemConfig) (referral.CaseSource, referral.G
 	if s.intakeCore == nil {
 		return c.peers.cases, c.peers.grants, c.peers.disclosures
 	}
-	return referralCases{s.intakeCore.Summaries}, referralGrants{s.intake}, referralDisclosures{s.intake, s.intakeCore.Packages}
+	return referralCases{s.intakeCore.Summaries}, referralGrants{s.intake, s.intakeCore}, referralDisclosures{s.intake, s.intakeCore.Packages}
 }
 
 // buildStats builds statistics when they run here.

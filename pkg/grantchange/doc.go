@@ -7,10 +7,12 @@
 // Referral tells intake to revoke the grant of a candidate that declined,
 // whose offer expired or was withdrawn (ReasonsFromReferral): intake
 // revokes it on the owner's behalf, once however often the message comes.
-// Intake tells referral of every referral grant it revoked, for whatever
-// reason (ReasonsFromIntake, including the revocations referral asked
-// for): referral marks the candidate's grant revoked, so it never shows
-// as live a grant intake revoked. Activation on acceptance is not a
+// Intake tells referral of every referral grant it revoked on its own
+// decision (ReasonsFromIntake: consent withdrawal, purge, end of service,
+// transfer, the owner's or grantee's revocation), not of those referral
+// asked for, which referral marked revoked when it asked: referral marks
+// the candidate's grant revoked, so it never shows as live a grant intake
+// revoked. Activation on acceptance is not a
 // message: the accepting provider reads the case at once, so referral
 // asks intake synchronously.
 //

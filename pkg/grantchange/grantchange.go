@@ -1,8 +1,6 @@
 package grantchange
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -20,8 +18,8 @@ const (
 	ReasonWithdrawn = "withdrawn" // the referral, or this offer, was withdrawn
 )
 
-// Reasons intake gives referral for a referral grant it revoked; a
-// revocation referral asked for comes back with referral's reason.
+// Reasons intake gives referral for a referral grant it revoked on its
+// own decision; a revocation referral asked for is not told back.
 const (
 	ReasonConsentWithdrawn = "consent_withdrawn" // the person's consent no longer covers the provider
 	ReasonPurged           = "purged"            // the retention purge ended every access to the case
@@ -32,14 +30,18 @@ const (
 // ReasonsFromReferral are the reasons a message from referral may give.
 var ReasonsFromReferral = []string{ReasonDeclined, ReasonExpired, ReasonWithdrawn}
 
-// ReasonsFromIntake are the reasons a message from intake may give.
+// ReasonsFromIntake are the reasons a message from intake may give;
+// referral's own are still admitted: intake echoed them before, and such
+// messages may wait in a deployed outbox.
 var ReasonsFromIntake = []string{ReasonConsentWithdrawn, ReasonPurged, ReasonEnded, ReasonRevoked,
 	ReasonDeclined, ReasonExpired, ReasonWithdrawn}
 
 // Revocation names one referral grant revoked (from intake) or to revoke
-// (from referral).
+// (from referral). A message is named by its outbox row (source and
+// sequence) and applied by the grant's state, so it carries no id of its
+// own: the "id" of messages written before is ignored when they are read
+// (json.Unmarshal skips fields it does not know).
 type Revocation struct {
-	ID         string    `json:"id"` // MessageID: the same revocation has the same id
 	CaseID     string    `json:"case_id"`
 	ReferralID string    `json:"referral_id"`
 	OrgID      string    `json:"org_id"` // the grantee, the candidate provider
@@ -48,22 +50,11 @@ type Revocation struct {
 	At         time.Time `json:"at"`
 }
 
-// MessageID derives a revocation's id from the grant and the sender, so a
-// change that runs twice sends the same id.
-func MessageID(sender, grantID string) string {
-	h := sha256.Sum256([]byte("grant-revocation\x00" + sender + "\x00" + grantID))
-	b := h[:16]
-	b[6] = b[6]&0x0f | 0x80 // version 8: custom
-	b[8] = b[8]&0x3f | 0x80
-	s := hex.EncodeToString(b)
-	return s[0:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:32]
-}
-
 // Validate checks the revocation holds ids and a known reason only;
 // reasons are ReasonsFromIntake or ReasonsFromReferral, by the sender.
 func (r Revocation) Validate(reasons []string) error {
 	var bad []string
-	for name, v := range map[string]string{"id": r.ID, "case_id": r.CaseID, "referral_id": r.ReferralID,
+	for name, v := range map[string]string{"case_id": r.CaseID, "referral_id": r.ReferralID,
 		"org_id": r.OrgID, "grant_id": r.GrantID} {
 		if !isID(v) {
 			bad = append(bad, name)

@@ -3,7 +3,6 @@ package intake
 import (
 	"context"
 	"database/sql"
-	"time"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
@@ -191,13 +190,6 @@ func (w casesWork) Record(ctx context.Context, p auth.Principal, c store.CaseRow
 // Grants is the part of Service that shares a case's sections with other
 // organisations: the grant service (package cases/grants) implements it.
 type Grants = grants.Service
-
-// EndGrants revokes every grant whose follow-up window has passed at now
-// (grants.Grants.EndGrants) and returns how many. Run it with the
-// break-glass expiry (nrm serve).
-func (a *Admin) EndGrants(ctx context.Context, now time.Time) (int, error) {
-	return a.s.Grants.EndGrants(ctx, now)
-}
 
 // ServiceChildProtection is the referral service a child may be referred
 // to without a recorded consent (the mandatory child-protection referral).

@@ -75,6 +75,11 @@ type Config struct {
 	// IdempotencyTTL is how long an Idempotency-Key names the outcome of
 	// its request (default idempotency.DefaultTTL, 24 hours).
 	IdempotencyTTL time.Duration
+	// WakeRelay, when set, is called once a change that may have put
+	// referral grant revocations in the outbox has committed (consent
+	// recorded, transfer, purge, grants ended), so that the relay delivers
+	// them to referral at once rather than at its next poll.
+	WakeRelay func()
 }
 
 // Defaults of the duplicate-check limit.
@@ -106,6 +111,7 @@ func duplicateLimiter(cfg Config, now func() time.Time) *kit.Limiter {
 const indexBits = seal.DefaultIndexBits
 
 type service struct {
+	wake   func() // Config.WakeRelay, never nil
 	db     *db.DB
 	store  *store.Store
 	orgs   OrgDirectory
@@ -168,7 +174,7 @@ func New(cfg Config) (*Intake, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Intake{Service: idempotent{Service: s, s: s}, Admin: &Admin{s: s}, Summaries: s, Packages: s, s: s}, nil
+	return &Intake{Service: wakeRelay{idempotent{Service: s, s: s}, s.wake}, Admin: &Admin{s: s}, Summaries: s, Packages: s, s: s}, nil
 }
 
 // ReleaseReferences gives back the reference numbers reserved and not
@@ -217,6 +223,10 @@ func newService(cfg Config) (*service, error) {
 		pseudonymKey: cfg.Keys.Subkey(keys.PurposePseudonym),
 		caseKeys:     cfg.Keys.CaseKeys(),
 		idem:         idempotency.New(cfg.DB, cfg.Keys.Subkey(keys.PurposeIdempotency), idempotency.Config{TTL: cfg.IdempotencyTTL, Now: now}),
+	}
+	s.wake = cfg.WakeRelay
+	if s.wake == nil {
+		s.wake = func() {}
 	}
 	s.classKeys = keyring.NewClassKeys(s.caseKeys)
 	s.entryKeys = entrykeys.New(entrykeys.Config{DB: s.db, Store: s.store, Ring: s.ring, ClassKeys: s.classKeys, MACKey: s.macKey})

@@ -58,7 +58,7 @@ func RegisterGroup(svc Service, ctxs []context.Context, rs []Registration, broke
 func RegisterGroupAfter(svc Service, ctxs []context.Context, rs []Registration, broken int, between func()) ([]Case, []error) {
 	s, ok := svc.(*service)
 	if !ok {
-		s = svc.(idempotent).s
+		s = svc.(wakeRelay).Service.(idempotent).s
 	}
 	return s.Cases.RegisterTogether(ctxs, rs, broken, between)
 }

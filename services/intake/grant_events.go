@@ -6,32 +6,41 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/go-kit/log/level"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/grantchange"
+	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
 
 // Revocations of referral grants travel both ways on the outbox
 // (pkg/grantchange): intake tells referral of every referral grant it
-// revokes, in the revocation's transaction, so referral never shows a
-// grant live that intake revoked; referral's revocations (decline,
-// expiry, withdrawal) come to ReceiveGrantChanges.
+// revokes on its own decision, in the revocation's transaction, so
+// referral never shows a grant live that intake revoked; referral's
+// revocations (decline, expiry, withdrawal) come to ReceiveGrantChanges,
+// or RevokeReferralGrant for the grants of a referral it could not write,
+// and are not told back.
 
 // purposeReferral is the purpose of the grants a referral asks for.
 const purposeReferral = "referral"
 
+// askedByReferral is the reason of a revocation referral asked for: it
+// marked the grant revoked when it asked, so it is not told back.
+const askedByReferral = ""
+
 // tellReferral appends, in tx, that g was revoked for reason, when g is a
-// referral's grant. Ids and a code only: nothing about the person.
+// referral's grant and intake decided it. Ids and a code only: nothing
+// about the person.
 func (s *service) tellReferral(ctx context.Context, tx *sql.Tx, g store.GrantRow, reason string) error {
-	if g.Purpose != purposeReferral || g.ReferralID == "" {
+	if reason == askedByReferral || g.Purpose != purposeReferral || g.ReferralID == "" {
 		return nil
 	}
-	r := grantchange.Revocation{ID: grantchange.MessageID("intake", g.ID), CaseID: g.CaseID, ReferralID: g.ReferralID,
+	r := grantchange.Revocation{CaseID: g.CaseID, ReferralID: g.ReferralID,
 		OrgID: g.OrgID, GrantID: g.ID, Reason: reason, At: s.now()}
 	if err := r.Validate(grantchange.ReasonsFromIntake); err != nil {
 		return fmt.Errorf("intake: grant %s: %w", g.ID, err)
@@ -63,7 +72,8 @@ func (in *Intake) ReceiveGrantChanges(ctx context.Context, msgs []outbox.Message
 			level.Error(s.log).Log("msg", "grant revocation dropped", "source", m.Source, "seq", m.Seq, "err", err)
 			continue
 		}
-		err := s.db.Tx(ctx, func(tx *sql.Tx) error { return s.revokeForReferral(ctx, tx, r) })
+		want := ReferralGrant{CaseID: r.CaseID, ReferralID: r.ReferralID, OrgID: r.OrgID, GrantID: r.GrantID}
+		err := s.db.Tx(ctx, func(tx *sql.Tx) error { return s.revokeForReferral(ctx, tx, want) })
 		if errors.Is(err, errNotReferrals) {
 			level.Warn(s.log).Log("msg", "grant revocation refused: not that referral's grant", "source", m.Source,
 				"seq", m.Seq, "grant", r.GrantID, "referral", r.ReferralID)
@@ -90,24 +100,74 @@ func (in *Intake) ReceiveGrantChanges(ctx context.Context, msgs []outbox.Message
 // claims (unknown, another case's, another referral's or organisation's).
 var errNotReferrals = errors.New("intake: not the referral's grant")
 
-// revokeForReferral revokes the grant r names in tx, on the owner's
-// behalf, as RevokeGrant does for the referral service.
-func (s *service) revokeForReferral(ctx context.Context, tx *sql.Tx, r grantchange.Revocation) error {
-	c, g, err := s.Grants.GrantInCase(ctx, tx, r.CaseID, r.GrantID)
+// CodeNotReferralsGrant answers referral naming a grant that is not the
+// one of the referral, organisation and case it names.
+const CodeNotReferralsGrant = "not_referrals_grant"
+
+// ErrNotReferralsGrant refuses such a request: nothing is revoked.
+var ErrNotReferralsGrant = kit.NewError(http.StatusConflict, CodeNotReferralsGrant,
+	"the grant named is not that referral's grant to that organisation in that case")
+
+// ReferralGrant names the grant referral asks intake to revoke: the one
+// of that referral to that organisation in that case.
+type ReferralGrant struct {
+	CaseID, ReferralID, OrgID, GrantID string
+}
+
+// RevokeReferralGrant revokes, on the owner's behalf, the grant referral
+// asks for synchronously (the grants of a referral it could not write),
+// as ReceiveGrantChanges does for its outbox: only the grant of that
+// referral to that organisation in that case, else ErrNotReferralsGrant,
+// logged, and nothing revoked. Only referral reaches it (cmd/nrm), as
+// itself or for the user whose request it serves.
+func (in *Intake) RevokeReferralGrant(ctx context.Context, g ReferralGrant) error {
+	s := in.s
+	var missing []kit.FieldError
+	for _, f := range []struct{ path, v string }{{"case_id", g.CaseID}, {"referral_id", g.ReferralID},
+		{"org_id", g.OrgID}, {"grant_id", g.GrantID}} {
+		if f.v == "" {
+			missing = append(missing, kit.FieldError{Path: f.path, Code: kit.FieldRequired, Message: "required"})
+		}
+	}
+	if len(missing) > 0 {
+		return kit.ValidationFields(missing...)
+	}
+	if _, ok := auth.FromContext(ctx); !ok {
+		return kit.ErrUnauthenticated
+	}
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error { return s.revokeForReferral(ctx, tx, g) })
+	if errors.Is(err, errNotReferrals) {
+		level.Warn(s.log).Log("msg", "grant revocation refused: not that referral's grant", "grant", g.GrantID,
+			"referral", g.ReferralID)
+		return ErrNotReferralsGrant
+	}
+	if err != nil {
+		return fmt.Errorf("intake: referral grant %s: %w", g.GrantID, err)
+	}
+	return nil
+}
+
+// revokeForReferral revokes, in tx and on the owner's behalf, the grant
+// want names when it is that referral's grant to that organisation in
+// that case (else errNotReferrals): the one check of what referral asks,
+// on its outbox or synchronously. Referral marked the grant revoked when
+// it asked: it is not told back.
+func (s *service) revokeForReferral(ctx context.Context, tx *sql.Tx, want ReferralGrant) error {
+	c, g, err := s.Grants.GrantInCase(ctx, tx, want.CaseID, want.GrantID)
 	if errors.Is(err, errDenied) {
 		return errNotReferrals
 	}
 	if err != nil {
 		return err
 	}
-	if g.Purpose != purposeReferral || g.ReferralID != r.ReferralID || g.OrgID != r.OrgID {
+	if g.Purpose != purposeReferral || g.ReferralID != want.ReferralID || g.OrgID != want.OrgID {
 		return errNotReferrals
 	}
 	if g.Status == GrantRevoked {
 		return nil
 	}
 	match := func(o store.GrantRow) bool { return o.ID == g.ID }
-	if err := s.revokeReaderFor(ctx, tx, c, g.OrgID, c.OwnerOrg, r.Reason, match); err != nil {
+	if err := s.revokeReaderFor(ctx, tx, c, g.OrgID, c.OwnerOrg, askedByReferral, match); err != nil {
 		return err
 	}
 	return s.audit(ctx, tx, s.rec.New(ctx, "intake.grant.revoke", "grant", g.ID, event.Allowed))

@@ -67,13 +67,6 @@ func (a *Admin) ExpireBreakGlass(ctx context.Context, now time.Time) (int, error
 	return a.s.Oversight.ExpireBreakGlass(ctx, now)
 }
 
-// Purge destroys what the retention policy says has expired at now
-// (oversight.Oversight.Purge). nrm cases purge runs it; it is safe to run
-// again.
-func (a *Admin) Purge(ctx context.Context, now time.Time) (PurgeReport, error) {
-	return a.s.Oversight.Purge(ctx, now)
-}
-
 // casework is the case work oversight runs on (oversight.Casework): the
 // service's access checks, audit, grants, entries and wraps.
 type casework struct{ s *service }

@@ -227,11 +227,11 @@ func (s *service) grantAll(ctx context.Context, row referralRow, picked []Candid
 
 // revokeAll undoes grants of a referral that was not written.
 func (s *service) revokeAll(ctx context.Context, caseID string, cands []candidateRow) {
-	ids := make([]string, len(cands))
+	named := make([]GrantOfReferral, len(cands))
 	for i, c := range cands {
-		ids[i] = c.GrantID
+		named[i] = GrantOfReferral{CaseID: caseID, ReferralID: c.ReferralID, OrgID: c.OrgID, GrantID: c.GrantID}
 	}
-	s.keeper.RevokeAll(ctx, caseID, ids...)
+	s.keeper.RevokeAll(ctx, named...)
 }
 
 func deadlineOf(r Routing, urgency string, from time.Time) time.Time {

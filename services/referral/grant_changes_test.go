@@ -31,7 +31,7 @@ func (ev *env) candidateOf(t *testing.T, referralID, org string) candidateRow {
 // fromIntake is intake's outbox message telling that c's grant was revoked.
 func fromIntake(t *testing.T, caseID string, c candidateRow, reason string, edit func(*grantchange.Revocation)) outbox.Message {
 	t.Helper()
-	r := grantchange.Revocation{ID: grantchange.MessageID("intake", c.GrantID), CaseID: caseID, ReferralID: c.ReferralID,
+	r := grantchange.Revocation{CaseID: caseID, ReferralID: c.ReferralID,
 		OrgID: c.OrgID, GrantID: c.GrantID, Reason: reason, At: time.Now().UTC()}
 	if edit != nil {
 		edit(&r)

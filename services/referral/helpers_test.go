@@ -148,20 +148,19 @@ func (f *fakeGrants) EndGrant(ctx context.Context, caseID, id string) (Grant, er
 	return Grant{ID: g.ID, Status: g.Status}, nil
 }
 
-func (f *fakeGrants) RevokeGrant(ctx context.Context, caseID, id string) error {
+func (f *fakeGrants) RevokeReferralGrant(ctx context.Context, c GrantOfReferral) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p, _ := auth.FromContext(ctx)
-	g, ok := f.grants[id]
-	if !ok {
-		return kit.ErrNotFound
-	}
-	if p.OrgID != g.OrgID && p.OrgID != f.cases.cases[caseID].OwnerOrg && !p.IsService() {
-		return kit.ErrNotFound
+	g, ok := f.grants[c.GrantID]
+	// As intake: only the grant of that referral to that organisation in
+	// that case.
+	if !ok || g.CaseID != c.CaseID || g.ReferralID != c.ReferralID || g.OrgID != c.OrgID {
+		return intake.ErrNotReferralsGrant
 	}
 	g.Status = intake.GrantRevoked
-	f.grants[id] = g
-	f.calls = append(f.calls, grantCall{"revoke", caseID, id, g.OrgID, p.OrgID})
+	f.grants[c.GrantID] = g
+	f.calls = append(f.calls, grantCall{"revoke", c.CaseID, c.GrantID, g.OrgID, p.OrgID})
 	return nil
 }
 

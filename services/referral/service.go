@@ -88,6 +88,8 @@ type (
 	Grants       = grants.Intake
 	GrantRequest = grants.Request
 	Grant        = grants.Grant
+	// GrantOfReferral names a candidate's grant whole, as RevokeReferralGrant takes it.
+	GrantOfReferral = grants.Candidate
 )
 
 // Orgs is the organisation directory (identity).

@@ -19,7 +19,9 @@ import (
 type Intake interface {
 	GrantPending(ctx context.Context, g Request) (Grant, error)
 	ActivateGrant(ctx context.Context, caseID, grantID string) (Grant, error)
-	RevokeGrant(ctx context.Context, caseID, grantID string) error
+	// RevokeReferralGrant revokes c's grant: intake checks it is the one
+	// of that referral to that organisation in that case.
+	RevokeReferralGrant(ctx context.Context, c Candidate) error
 	// EndGrant tells intake the service ended: the grant ends after the
 	// follow-up window of intake's policy.
 	EndGrant(ctx context.Context, caseID, grantID string) (Grant, error)
@@ -91,7 +93,7 @@ const CodeConsentRequired = "consent_required"
 // the grants made so far.
 func (k *Keeper) GrantAll(ctx context.Context, req Request, orgs []string) ([]string, error) {
 	ids := make([]string, len(orgs))
-	var made []string
+	var made []Candidate
 	for i, org := range orgs {
 		req.OrgID = org
 		g, err := k.Intake.GrantPending(ctx, req)
@@ -99,14 +101,14 @@ func (k *Keeper) GrantAll(ctx context.Context, req Request, orgs []string) ([]st
 			continue
 		}
 		if err != nil {
-			k.RevokeAll(ctx, req.CaseID, made...)
+			k.RevokeAll(ctx, made...)
 			if kit.AsError(err) != kit.ErrInternal {
 				return nil, err
 			}
 			return nil, fmt.Errorf("referral: grant: %w: %w", kit.ErrUnavailable, err)
 		}
 		ids[i] = g.ID
-		made = append(made, g.ID)
+		made = append(made, Candidate{CaseID: req.CaseID, ReferralID: req.ReferralID, OrgID: org, GrantID: g.ID})
 	}
 	if len(made) == 0 && len(orgs) > 0 {
 		return nil, ErrConsentRequired
@@ -114,12 +116,16 @@ func (k *Keeper) GrantAll(ctx context.Context, req Request, orgs []string) ([]st
 	return ids, nil
 }
 
-// RevokeAll undoes grants of a referral that was not written.
-func (k *Keeper) RevokeAll(ctx context.Context, caseID string, grantIDs ...string) {
+// RevokeAll undoes grants of a referral that was not written, each named
+// whole (case, referral, organisation, grant).
+func (k *Keeper) RevokeAll(ctx context.Context, cands ...Candidate) {
 	ctx = context.WithoutCancel(ctx)
-	for _, id := range grantIDs {
-		if err := k.Intake.RevokeGrant(ctx, caseID, id); err != nil {
-			_ = k.Logger.Log("msg", "revoking grant of an unwritten referral failed", "grant", id, "err", err)
+	for _, c := range cands {
+		if c.GrantID == "" {
+			continue
+		}
+		if err := k.Intake.RevokeReferralGrant(ctx, c); err != nil {
+			_ = k.Logger.Log("msg", "revoking grant of an unwritten referral failed", "grant", c.GrantID, "err", err)
 		}
 	}
 }

@@ -41,7 +41,7 @@ func Revoke(ctx context.Context, tx *sql.Tx, ob *outbox.Outbox, c Candidate, rea
 
 // ask appends the revocation of c's grant for intake.
 func ask(ctx context.Context, tx outbox.Execer, ob *outbox.Outbox, c Candidate, reason string, now time.Time) error {
-	r := grantchange.Revocation{ID: grantchange.MessageID("referral", c.GrantID), CaseID: c.CaseID,
+	r := grantchange.Revocation{CaseID: c.CaseID,
 		ReferralID: c.ReferralID, OrgID: c.OrgID, GrantID: c.GrantID, Reason: reason, At: now}
 	if err := r.Validate(grantchange.ReasonsFromReferral); err != nil {
 		return fmt.Errorf("referral: referral %s: %w", c.ReferralID, err)

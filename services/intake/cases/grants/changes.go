@@ -88,42 +88,28 @@ func (s *Grants) ActivateGrant(ctx context.Context, caseID, grantID string) (Gra
 	return g.Grant, nil
 }
 
-// RevokeGrant implements Service.
+// RevokeGrant implements Service: the owner withdraws, the grantee
+// declines. The referral service revokes the grants of its referrals
+// through intake's RevokeReferralGrant and its outbox (intake's
+// grant_events.go), which check the grant is that referral's.
 func (s *Grants) RevokeGrant(ctx context.Context, caseID, grantID string) error {
-	p, err := principal(ctx)
+	p, _, err := s.callerOrg(ctx)
 	if err != nil {
 		return err
-	}
-	// The referral service itself may revoke referral grants: it only
-	// ever narrows access, and intake rebuilds the wrap from the owner's
-	// keys on the owner's behalf. Its declines, expiries and withdrawals
-	// come on its outbox instead (intake's grant_events.go).
-	onBehalf := p.IsService()
-	if !onBehalf {
-		if p, _, err = s.callerOrg(ctx); err != nil {
-			return err
-		}
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		c, g, err := s.GrantInCase(ctx, tx, caseID, grantID)
 		if err != nil {
 			return err
 		}
-		source := p.OrgID
-		switch {
-		case onBehalf && g.Purpose == "referral":
-			source = c.OwnerOrg
-		case onBehalf:
-			return errDenied
-		case p.OrgID != c.OwnerOrg && p.OrgID != g.OrgID:
-			// The owner withdraws, the grantee declines; both hold the
-			// keys the remaining wrap needs.
+		// Both hold the keys the remaining wrap needs.
+		if p.OrgID != c.OwnerOrg && p.OrgID != g.OrgID {
 			return errDenied
 		}
 		if g.Status == casefile.GrantRevoked {
 			return nil
 		}
-		if err := s.cw.RevokeReader(ctx, tx, c, g.OrgID, source, grantchange.ReasonRevoked, isGrant(g)); err != nil {
+		if err := s.cw.RevokeReader(ctx, tx, c, g.OrgID, p.OrgID, grantchange.ReasonRevoked, isGrant(g)); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "intake.grant.revoke", "grant", g.ID, event.Allowed))

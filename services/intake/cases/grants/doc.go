@@ -2,8 +2,8 @@
 // case's sections. GrantPending is made by the owner's officer when
 // referring (or by the referral service on the owner's behalf, for a
 // referral the national desk places), ActivateGrant by the grantee on
-// acceptance, RevokeGrant by either (or the referral service, for a
-// referral's grant), EndGrant when the grant's service ends, and
+// acceptance, RevokeGrant by either (the referral service revokes a
+// referral's grant through intake's RevokeReferralGrant), EndGrant when the grant's service ends, and
 // EndGrants (run by intake's Admin) revokes grants past their follow-up
 // window (grants.go, changes.go). The consent rule a grant must pass is
 // the domain's (casefile.MayShare), as is the check of a request
