@@ -105,7 +105,9 @@ type keyedDecision struct {
 
 func (m idempotent) ConfirmDuplicate(ctx context.Context, duplicateID string, samePerson bool) (Duplicate, error) {
 	return idempotency.Do(ctx, m.s.idem, opDuplicate, keyedDecision{duplicateID, samePerson},
-		func(ctx context.Context) (Duplicate, error) { return m.Service.ConfirmDuplicate(ctx, duplicateID, samePerson) },
+		func(ctx context.Context) (Duplicate, error) {
+			return m.Service.ConfirmDuplicate(ctx, duplicateID, samePerson)
+		},
 		m.s.replayDuplicate)
 }
 
