@@ -152,6 +152,9 @@ var _ Service = (*Grants)(nil)
 
 // New returns the grant service.
 func New(cfg Config) *Grants {
+	if cfg.Idem == nil {
+		cfg.Idem = (*idempotency.Store)(nil) // records nothing: no keyed requests
+	}
 	return &Grants{db: cfg.DB, store: cfg.Store, ring: cfg.Ring, orgs: cfg.Orgs, idem: cfg.Idem, grantFollowUpDays: cfg.FollowUpDays,
 		rec: cfg.Recorder, cw: cfg.Casework, now: cfg.Now}
 }
