@@ -251,7 +251,7 @@ func newService(cfg Config) (*service, error) {
 		Casework: casesWork{s}, Now: s.now,
 	})
 	s.Grants = grants.New(grants.Config{
-		DB: s.db, Store: s.store, Ring: s.ring, Orgs: s.orgs, FollowUpDays: s.pol.GrantFollowUpDays, Recorder: s.rec,
+		DB: s.db, Store: s.store, Ring: s.ring, Orgs: s.orgs, Idem: s.idem, FollowUpDays: s.pol.GrantFollowUpDays, Recorder: s.rec,
 		Casework: casesWork{s}, Now: s.now,
 	})
 	return s, nil

@@ -20,6 +20,15 @@ const (
 	opAddEntry          = "intake.entry.create"
 	opBreakGlass        = "intake.break_glass.open"
 	opDisclose          = "intake.disclosure"
+	opConsent           = "intake.consent.record"
+	opTransfer          = "intake.case.transfer"
+	opLink              = "intake.notification.link"
+	opDuplicate         = "intake.duplicate.decide"
+	opGrant             = "intake.grant.create"
+	opGuardian          = "intake.guardian.appoint"
+	opRoute             = "intake.case.route"
+	opHoldPlace         = "intake.legal_hold.place"
+	opHoldRelease       = "intake.legal_hold.release"
 )
 
 // actionReplay is the audit action of an answer given again to a retried
@@ -68,6 +77,63 @@ func (m idempotent) BreakGlass(ctx context.Context, caseID string, in BreakGlass
 func (m idempotent) Disclose(ctx context.Context, caseID string, in DisclosureInput) (Disclosure, error) {
 	return idempotency.Do(ctx, m.s.idem, opDisclose, keyedRequest[DisclosureInput]{caseID, in},
 		func(ctx context.Context) (Disclosure, error) { return m.Service.Disclose(ctx, caseID, in) }, m.s.replayDisclosure)
+}
+
+func (m idempotent) RecordConsent(ctx context.Context, caseID string, in ConsentInput) (Case, error) {
+	return idempotency.Do(ctx, m.s.idem, opConsent, keyedRequest[ConsentInput]{caseID, in},
+		func(ctx context.Context) (Case, error) { return m.Service.RecordConsent(ctx, caseID, in) }, m.s.replayConsent)
+}
+
+func (m idempotent) Transfer(ctx context.Context, caseID, toOrg string) (Case, error) {
+	return idempotency.Do(ctx, m.s.idem, opTransfer, keyedRequest[string]{caseID, toOrg},
+		func(ctx context.Context) (Case, error) { return m.Service.Transfer(ctx, caseID, toOrg) }, m.s.replayTransfer)
+}
+
+func (m idempotent) LinkNotification(ctx context.Context, caseID, notificationID string) error {
+	_, err := idempotency.Do(ctx, m.s.idem, opLink, keyedRequest[string]{caseID, notificationID},
+		func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, m.Service.LinkNotification(ctx, caseID, notificationID)
+		}, m.s.replayLink)
+	return err
+}
+
+// keyedDecision is a decision on a possible duplicate as a keyed request.
+type keyedDecision struct {
+	DuplicateID string `json:"duplicate_id"`
+	SamePerson  bool   `json:"same_person"`
+}
+
+func (m idempotent) ConfirmDuplicate(ctx context.Context, duplicateID string, samePerson bool) (Duplicate, error) {
+	return idempotency.Do(ctx, m.s.idem, opDuplicate, keyedDecision{duplicateID, samePerson},
+		func(ctx context.Context) (Duplicate, error) {
+			return m.Service.ConfirmDuplicate(ctx, duplicateID, samePerson)
+		},
+		m.s.replayDuplicate)
+}
+
+func (m idempotent) GrantPending(ctx context.Context, g GrantRequest) (Grant, error) {
+	return idempotency.Do(ctx, m.s.idem, opGrant, g,
+		func(ctx context.Context) (Grant, error) { return m.Service.GrantPending(ctx, g) }, m.s.replayGrant)
+}
+
+func (m idempotent) AppointGuardian(ctx context.Context, caseID string, in GuardianInput) (Workflow, error) {
+	return idempotency.Do(ctx, m.s.idem, opGuardian, keyedRequest[GuardianInput]{caseID, in},
+		func(ctx context.Context) (Workflow, error) { return m.Service.AppointGuardian(ctx, caseID, in) }, m.s.replayWorkflow)
+}
+
+func (m idempotent) ChangeRoute(ctx context.Context, caseID string, in RouteChange) (Workflow, error) {
+	return idempotency.Do(ctx, m.s.idem, opRoute, keyedRequest[RouteChange]{caseID, in},
+		func(ctx context.Context) (Workflow, error) { return m.Service.ChangeRoute(ctx, caseID, in) }, m.s.replayWorkflow)
+}
+
+func (m idempotent) PlaceLegalHold(ctx context.Context, caseID string, in LegalHoldInput) (LegalHold, error) {
+	return idempotency.Do(ctx, m.s.idem, opHoldPlace, keyedRequest[LegalHoldInput]{caseID, in},
+		func(ctx context.Context) (LegalHold, error) { return m.Service.PlaceLegalHold(ctx, caseID, in) }, m.s.replayLegalHold)
+}
+
+func (m idempotent) ReleaseLegalHold(ctx context.Context, caseID string, in LegalHoldInput) (LegalHold, error) {
+	return idempotency.Do(ctx, m.s.idem, opHoldRelease, keyedRequest[LegalHoldInput]{caseID, in},
+		func(ctx context.Context) (LegalHold, error) { return m.Service.ReleaseLegalHold(ctx, caseID, in) }, m.s.replayLegalHold)
 }
 
 // replayed audits the replay of an answer about caseID before it is given.
@@ -160,4 +226,122 @@ func (s *service) replayDisclosure(ctx context.Context, o idempotency.Outcome) (
 		}
 	}
 	return Disclosure{}, s.deny(ctx, actionReplay, o.IDs[0])
+}
+
+// replayCase answers again with the case's attributes and its consent
+// records up to the one the first answer showed last (lastConsent), no
+// section content, to the organisation that owns the case now: owner.
+func (s *service) replayCase(ctx context.Context, caseID, owner, lastConsent string) (Case, error) {
+	row, err := s.store.CaseByID(ctx, s.db, caseID, false)
+	if errors.Is(err, ErrNotFound) || err == nil && row.OwnerOrg != owner {
+		return Case{}, s.deny(ctx, actionReplay, caseID)
+	}
+	if err != nil {
+		return Case{}, err
+	}
+	consents, err := s.store.Consents(ctx, s.db, row.ID)
+	if err != nil {
+		return Case{}, err
+	}
+	if err := s.replayed(ctx, row.ID); err != nil {
+		return Case{}, err
+	}
+	return cases.View(row, cases.ConsentsUpTo(consents, lastConsent), nil, nil), nil
+}
+
+// replayConsent answers a consent record again, to the owner organisation.
+func (s *service) replayConsent(ctx context.Context, o idempotency.Outcome) (Case, error) {
+	p, err := principal(ctx)
+	if err != nil || len(o.IDs) != 2 {
+		return Case{}, errors.Join(err, kit.ErrNotFound)
+	}
+	return s.replayCase(ctx, o.IDs[0], p.OrgID, o.IDs[1])
+}
+
+// replayTransfer answers a transfer again, to the user of the previous
+// owner who made it (the record is theirs alone), while the case is still
+// with the organisation it went to: what the first answer showed, no more.
+func (s *service) replayTransfer(ctx context.Context, o idempotency.Outcome) (Case, error) {
+	if len(o.IDs) != 3 {
+		return Case{}, kit.ErrNotFound
+	}
+	return s.replayCase(ctx, o.IDs[0], o.IDs[1], o.IDs[2])
+}
+
+// replayLink answers a link again (no content), to the organisation that
+// owns the case while the link stands.
+func (s *service) replayLink(ctx context.Context, o idempotency.Outcome) (struct{}, error) {
+	p, err := principal(ctx)
+	if err != nil || len(o.IDs) != 2 {
+		return struct{}{}, errors.Join(err, kit.ErrNotFound)
+	}
+	row, err := s.store.CaseByID(ctx, s.db, o.IDs[0], false)
+	if errors.Is(err, ErrNotFound) || err == nil && (row.OwnerOrg != p.OrgID || row.NotificationID != o.IDs[1]) {
+		return struct{}{}, s.deny(ctx, actionReplay, o.IDs[0])
+	}
+	if err != nil {
+		return struct{}{}, err
+	}
+	return struct{}{}, s.replayed(ctx, row.ID)
+}
+
+// replayDuplicate answers a decision on a possible duplicate again, to
+// the user who made it, as the list shows it.
+func (s *service) replayDuplicate(ctx context.Context, o idempotency.Outcome) (Duplicate, error) {
+	d, err := s.Cases.DecidedDuplicate(ctx, o.ID())
+	if errors.Is(err, ErrNotFound) {
+		s.metrics.denials.WithLabelValues(kit.CodeNotFound).Inc()
+		if err := s.auditAlone(ctx, s.rec.New(ctx, actionReplay, "duplicate", auditID(o.ID()), event.Denied)); err != nil {
+			return Duplicate{}, err
+		}
+		return Duplicate{}, ErrNotFound
+	}
+	if err != nil {
+		return Duplicate{}, err
+	}
+	return d, s.auditAlone(ctx, s.rec.New(ctx, actionReplay, "duplicate", d.ID, event.Allowed))
+}
+
+// replayGrant answers a grant again, as it stands, to the user who made
+// it while their organisation owns the case.
+func (s *service) replayGrant(ctx context.Context, o idempotency.Outcome) (Grant, error) {
+	p, err := principal(ctx)
+	if err != nil || len(o.IDs) != 2 {
+		return Grant{}, errors.Join(err, kit.ErrNotFound)
+	}
+	caseID, id := o.IDs[0], o.IDs[1]
+	row, err := s.store.CaseByID(ctx, s.db, caseID, false)
+	if errors.Is(err, ErrNotFound) || err == nil && row.OwnerOrg != p.OrgID {
+		return Grant{}, s.deny(ctx, actionReplay, caseID)
+	}
+	if err != nil {
+		return Grant{}, err
+	}
+	gs, err := s.store.Grants(ctx, s.db, caseID)
+	if err != nil {
+		return Grant{}, err
+	}
+	for _, g := range gs {
+		if g.ID == id && g.GrantedBy == p.UserID {
+			return g.Grant, s.replayed(ctx, caseID)
+		}
+	}
+	return Grant{}, s.deny(ctx, actionReplay, caseID)
+}
+
+// replayLegalHold answers a hold placed or released again, to the user
+// who did it.
+func (s *service) replayLegalHold(ctx context.Context, o idempotency.Outcome) (LegalHold, error) {
+	p, err := principal(ctx)
+	if err != nil || len(o.IDs) != 2 {
+		return LegalHold{}, errors.Join(err, kit.ErrNotFound)
+	}
+	h, err := s.store.LegalHold(ctx, s.db, o.IDs[0], o.IDs[1], p.UserID)
+	if errors.Is(err, ErrNotFound) {
+		return LegalHold{}, s.deny(ctx, actionReplay, o.IDs[0])
+	}
+	if err != nil {
+		return LegalHold{}, err
+	}
+	return LegalHold{CaseID: h.CaseID, LegalHold: h.Action == "place", ReasonCode: h.ReasonCode, At: h.At}, s.replayed(ctx, h.CaseID)
 }

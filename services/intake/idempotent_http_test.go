@@ -166,3 +166,94 @@ func TestClientForwardsTheKey(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestIdempotentCaseWritesOverHTTP: a transfer, a consent and a link whose
+// answer is lost on the way back are sent again with their key and
+// answered as the first time (status and body, checked against
+// openapi.yaml): the case is transferred once, the consent recorded once,
+// the notification linked once; the key with another body is 422.
+func TestIdempotentCaseWritesOverHTTP(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
+		t.Parallel()
+		w := newRealWorldOn(t, e)
+		enf, err := authz.Load("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := auth.NewVerifier(auth.StaticKeys{w.kid: w.priv.Public().(ed25519.PublicKey)}, "nrm", notRevoked{}, nil)
+		eps := intake.MakeServerEndpoints(w.env.Service, auth.Middleware(v), enf, &denialLog{})
+		drop := &dropResponses{next: contract.Handler(t, intake.MakeHTTPHandler(eps, log.NewNopLogger()))}
+		srv := httptest.NewServer(drop)
+		t.Cleanup(srv.Close)
+		tok := w.userToken(t, event.NewID(), w.owner, auth.RoleFrontlineOfficer)
+		c := w.env.Register(t, w.owner, intaketest.Registration("Amina Over HTTP"))
+		note := w.notificationOf(t, w.owner)
+		path := srv.URL + "/api/v1/cases/" + c.ID
+		tests := []struct {
+			name, url    string
+			body, other  doc
+			status       int
+			action, rows string
+		}{
+			{"consent", path + "/consents", doc{"assistance": true, "nrm_referral": true}, doc{"assistance": true}, http.StatusCreated,
+				"intake.consent.record", `SELECT COUNT(*) FROM consents WHERE case_id = $1`},
+			{"link", path + "/link", doc{"notification_id": note}, doc{"notification_id": w.notificationOf(t, w.owner)}, http.StatusNoContent,
+				"intake.notification.link", `SELECT COUNT(*) FROM cases WHERE linked_case_id = $1`},
+			{"transfer", path + "/transfer", doc{"org_id": w.grantee.ID}, doc{"org_id": w.other.ID}, http.StatusOK,
+				"intake.case.transfer", `SELECT COUNT(*) FROM grants WHERE case_id = $1 AND purpose = 'transfer'`},
+		}
+		for _, tc := range tests {
+			key := `"` + event.NewID() + `"`
+			drop.armed.Store(true)
+			if _, _, err := keyedPostAny(t, tc.url, tok, key, tc.body); err == nil {
+				t.Fatalf("%s: the answer was not dropped", tc.name)
+			}
+			rows := count(t, w.env, tc.rows, c.ID)
+			status, first, err := keyedPostAny(t, tc.url, tok, key, tc.body)
+			if err != nil || status != tc.status {
+				t.Fatalf("%s retry: %v %d %s", tc.name, err, status, first)
+			}
+			status, again, _ := keyedPostAny(t, tc.url, tok, key, tc.body)
+			if status != tc.status || string(again) != string(first) {
+				t.Fatalf("%s second retry: %d %s, want %s", tc.name, status, again, first)
+			}
+			if n := count(t, w.env, tc.rows, c.ID); n != rows {
+				t.Fatalf("%s: %d rows after the retries, %d before: it acted again", tc.name, n, rows)
+			}
+			status, out, _ := keyedPostAny(t, tc.url, tok, key, tc.other)
+			var d doc
+			if json.Unmarshal(out, &d); status != http.StatusUnprocessableEntity || errCode(d) != idempotency.CodeKeyReused {
+				t.Fatalf("%s reused key: %d %s", tc.name, status, out)
+			}
+		}
+	})
+}
+
+// keyedPostAny posts body with key and returns the status and raw answer.
+func keyedPostAny(t *testing.T, url, tok, key string, body any) (int, []byte, error) {
+	t.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(idempotency.Header, key)
+	// A fresh connection each time: on a kept-alive one, Go's transport
+	// itself resends a keyed request whose connection broke, hiding the
+	// lost answer from the test.
+	resp, err := freshConns.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw, err
+}
+
+var freshConns = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}

@@ -90,3 +90,51 @@ func TestRegistrationFormSentTwice(t *testing.T) {
 		t.Fatalf("%d keyed and %d unkeyed registrations, want 1 keyed", len(cases.byKey), cases.unkeyed)
 	}
 }
+
+// keyedGuardians appoints like intake does with an Idempotency-Key: once
+// per key.
+type keyedGuardians struct {
+	mu      sync.Mutex
+	byKey   map[string]int
+	unkeyed int
+}
+
+func (f *keyedGuardians) AppointGuardian(ctx context.Context, caseID string, _ intake.GuardianInput) (intake.Workflow, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	key, ok, err := idempotency.KeyFrom(ctx)
+	if err != nil {
+		return intake.Workflow{}, err
+	}
+	if !ok {
+		f.unkeyed++
+	} else {
+		f.byKey[key]++
+	}
+	return intake.Workflow{CaseID: caseID}, nil
+}
+
+// TestGuardianFormSentTwice: the guardian form's submission carries the
+// form's key to intake, as the registration form's does, so a form sent
+// twice is one appointment in intake's eyes.
+func TestGuardianFormSentTwice(t *testing.T) {
+	guardians := &keyedGuardians{byKey: map[string]int{}}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	h, err := New(Config{Identity: noIdentity{}, Cases: noCases{}, Referrals: noReferrals{}, Guardians: guardians, SessionKey: key,
+		Logger: log.NewNopLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	officer := as(t, h, orgPolice, auth.RoleFrontlineOfficer)
+	form := url.Values{"org_id": {event.NewID()}, "user_id": {event.NewID()}, "idempotency_key": {"form-key-1"}}
+	path := "/cases/" + event.NewID() + "/guardian"
+	for range 2 {
+		if r := officer("POST", path, form); r.Code != 303 {
+			t.Fatalf("appointment answered %d", r.Code)
+		}
+	}
+	if guardians.byKey["form-key-1"] != 2 || guardians.unkeyed != 0 {
+		t.Fatalf("keys sent %v, %d unkeyed; want the form's key with both", guardians.byKey, guardians.unkeyed)
+	}
+}

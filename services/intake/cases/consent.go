@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"net/http"
 	"slices"
 	"time"
 
@@ -114,6 +115,12 @@ func (s *Cases) RecordConsent(ctx context.Context, caseID string, in ConsentInpu
 		if err := s.cw.ConsentChanged(ctx, tx, p, row, append(before, records...)); err != nil {
 			return err
 		}
+		// A keyed consent is recorded once; its answer shows the records
+		// up to the last one it wrote.
+		all := append(before, records...)
+		if err := s.idem.Record(ctx, tx, http.StatusCreated, caseID, LastConsentID(all)); err != nil {
+			return err
+		}
 		events := []event.Audit{s.rec.New(ctx, "intake.consent.record", "case", caseID, event.Allowed)}
 		for _, g := range revoked {
 			events = append(events, s.rec.New(ctx, "intake.grant.revoke", "grant", g, event.Allowed))
@@ -177,7 +184,31 @@ func (s *Cases) LinkNotification(ctx context.Context, caseID, notificationID str
 			return err
 		}
 		row.UpdatedAt = s.now()
+		if err := s.idem.Record(ctx, tx, http.StatusNoContent, caseID, notificationID); err != nil {
+			return err
+		}
 		return s.store.UpdateCase(ctx, tx, &row)
 	})
 	return s.finish(ctx, err, "intake.notification.link", caseID)
+}
+
+// LastConsentID is the id of the newest of records (in the store's
+// order), or "" when there is none: a keyed answer that lists consents
+// names the last one it showed.
+func LastConsentID(records []Consent) string {
+	if len(records) == 0 {
+		return ""
+	}
+	return records[len(records)-1].ID
+}
+
+// ConsentsUpTo is records cut after the one whose id is last: the list a
+// first answer showed, without the records added since.
+func ConsentsUpTo(records []Consent, last string) []Consent {
+	for i, r := range records {
+		if r.ID == last {
+			return records[:i+1]
+		}
+	}
+	return records[:0]
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"net/http"
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/auth"
@@ -61,6 +62,9 @@ func (s *Cases) ConfirmDuplicate(ctx context.Context, duplicateID string, samePe
 			return ErrDuplicateDecided
 		}
 		d.Status, d.DecidedBy, d.DecidedAt = status, p.UserID, &now
+		if err := s.idem.Record(ctx, tx, http.StatusOK, d.ID); err != nil {
+			return err
+		}
 		var stats []facts.Event
 		if samePerson {
 			e := s.statsEvent(facts.Linked, d.CaseID)
@@ -92,4 +96,32 @@ func (s *Cases) ConfirmDuplicate(ctx context.Context, duplicateID string, samePe
 		return Duplicate{}, err
 	}
 	return d, nil
+}
+
+// DecidedDuplicate is the answer to p's decision on a possible duplicate
+// again, shown as the list shows it, for a retried keyed decision: only
+// to the user who decided it, while they still work the list; anyone
+// else is ErrNotFound.
+func (s *Cases) DecidedDuplicate(ctx context.Context, duplicateID string) (Duplicate, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return Duplicate{}, err
+	}
+	if !p.HasRole(auth.RoleCoordinator) && !p.HasRole(auth.RoleDecisionMaker) {
+		return Duplicate{}, ErrNotFound
+	}
+	var d Duplicate
+	err = s.store.ReadTx(ctx, func(tx *sql.Tx) error {
+		if d, err = s.store.Duplicate(ctx, tx, duplicateID); err != nil {
+			return err
+		}
+		if d.Status == DuplicatePending || d.DecidedBy != p.UserID {
+			return ErrNotFound
+		}
+		one := []Duplicate{d}
+		err := s.viewDuplicates(ctx, tx, p, one)
+		d = one[0]
+		return err
+	})
+	return d, err
 }

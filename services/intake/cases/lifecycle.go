@@ -289,6 +289,9 @@ func (s *Cases) Transfer(ctx context.Context, caseID, toOrg string) (Case, error
 		if err := s.stats(ctx, tx, e); err != nil {
 			return err
 		}
+		if err := s.idem.Record(ctx, tx, http.StatusOK, caseID, to.ID, LastConsentID(consents)); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "intake.case.transfer", "case", caseID, event.Allowed))
 	})
 	if err != nil {

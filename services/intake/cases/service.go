@@ -304,6 +304,9 @@ var _ Service = (*Cases)(nil)
 
 // New returns the cases service.
 func New(cfg Config) *Cases {
+	if cfg.Idem == nil {
+		cfg.Idem = (*idempotency.Store)(nil) // records nothing: no keyed requests
+	}
 	s := &Cases{db: cfg.DB, store: cfg.Store, ring: cfg.Ring, caseKeys: cfg.CaseKeys, orgs: cfg.Orgs, refs: cfg.Refs,
 		idem: cfg.Idem, indexer: cfg.Indexer, macKey: cfg.MACKey, dupLimit: cfg.DuplicateLimit,
 		regions: casefile.Regions{Has: map[string]bool{}, List: cfg.Regions}, rec: cfg.Recorder, metrics: cfg.Metrics, cw: cfg.Casework, now: cfg.Now}

@@ -209,7 +209,11 @@ func (o *Oversight) legalHold(ctx context.Context, caseID string, in LegalHoldIn
 		if err := o.store.PutWorkflow(ctx, tx, &w, out.At); err != nil {
 			return err
 		}
-		if err := o.store.InsertLegalHold(ctx, tx, event.NewID(), caseID, action, in.ReasonCode, p.UserID, p.OrgID, out.At); err != nil {
+		id := event.NewID()
+		if err := o.store.InsertLegalHold(ctx, tx, id, caseID, action, in.ReasonCode, p.UserID, p.OrgID, out.At); err != nil {
+			return err
+		}
+		if err := o.idem.Record(ctx, tx, http.StatusOK, caseID, id); err != nil {
 			return err
 		}
 		return o.cw.Emit(ctx, tx, o.rec.New(ctx, verb, "case", caseID, event.Allowed))

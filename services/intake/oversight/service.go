@@ -171,6 +171,9 @@ var _ Service = (*Oversight)(nil)
 
 // New returns the oversight service.
 func New(cfg Config) *Oversight {
+	if cfg.Idem == nil {
+		cfg.Idem = (*idempotency.Store)(nil) // records nothing: no keyed requests
+	}
 	return &Oversight{db: cfg.DB, store: cfg.Store, ring: cfg.Ring, caseKeys: cfg.CaseKeys, pol: cfg.Policy,
 		accessLog: cfg.AccessLog, idem: cfg.Idem, rec: cfg.Recorder, cw: cfg.Casework, log: cfg.Logger, now: cfg.Now}
 }

@@ -63,6 +63,28 @@ func (s *Store) DisclosureBasis(ctx context.Context, q Querier, caseID, id strin
 	return kind, basis, nil
 }
 
+// LegalHoldRow is one legal hold placed or released.
+type LegalHoldRow struct {
+	ID, CaseID, Action, ReasonCode, UserID, OrgID string
+	At                                            time.Time
+}
+
+// LegalHold returns the hold change id of the case that userID made;
+// anyone else's is ErrNotFound.
+func (s *Store) LegalHold(ctx context.Context, q Querier, caseID, id, userID string) (LegalHoldRow, error) {
+	h := LegalHoldRow{ID: id, CaseID: caseID, UserID: userID}
+	err := q.QueryRowContext(ctx, `SELECT action, reason_code, org_id, at FROM legal_holds WHERE id = $1 AND case_id = $2 AND user_id = $3`,
+		id, caseID, userID).Scan(&h.Action, &h.ReasonCode, &h.OrgID, &h.At)
+	if errors.Is(err, sql.ErrNoRows) {
+		return LegalHoldRow{}, casefile.ErrNotFound
+	}
+	if err != nil {
+		return LegalHoldRow{}, fmt.Errorf("intake: legal hold %s: %w", id, err)
+	}
+	h.At = h.At.UTC()
+	return h, nil
+}
+
 // InsertLegalHold records a legal hold placed or released (action) on the
 // case.
 func (s *Store) InsertLegalHold(ctx context.Context, q Querier, id, caseID, action, reason, user, org string, at time.Time) error {

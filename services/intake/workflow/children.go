@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/nrm-project/nrm/pkg/auth"
@@ -106,6 +107,9 @@ func (tr *Tracks) AppointGuardian(ctx context.Context, caseID string, in casefil
 		if on, err := time.Parse(time.DateOnly, c.IdentifiedOn); err == nil {
 			days := max(0, int(tr.now().Sub(on).Hours()/24))
 			f.DaysTaken = &days
+		}
+		if err := tr.idem.Record(ctx, tx, http.StatusOK, caseID); err != nil {
+			return err
 		}
 		return tr.cw.Emit(ctx, tx, []facts.Event{f}, tr.rec.New(ctx, "intake.guardian.appoint", "case", caseID, event.Allowed))
 	})

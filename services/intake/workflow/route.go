@@ -48,6 +48,9 @@ func (tr *Tracks) ChangeRoute(ctx context.Context, caseID string, in RouteChange
 		if !ok {
 			return casefile.ConsentMissing(casefile.PurposeNRMSubmission)
 		}
+		if err := tr.idem.Record(ctx, tx, http.StatusOK, caseID); err != nil {
+			return err
+		}
 		return tr.moveToNRM(ctx, tx, p, row, consent)
 	})
 	if err != nil {

@@ -185,6 +185,9 @@ var _ Service = (*Tracks)(nil)
 
 // New returns the workflow service.
 func New(cfg Config) *Tracks {
+	if cfg.Idem == nil {
+		cfg.Idem = (*idempotency.Store)(nil) // records nothing: no keyed requests
+	}
 	return &Tracks{db: cfg.DB, store: cfg.Store, ring: cfg.Ring, pol: cfg.Policy, children: cfg.Children, idem: cfg.Idem,
 		rec: cfg.Recorder, cw: cfg.Casework, now: cfg.Now}
 }

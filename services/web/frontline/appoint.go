@@ -1,6 +1,7 @@
 package frontline
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -46,7 +47,9 @@ func (h *Pages) appointGuardian(q *page.Request) {
 		errs.Add("user_id", "guardian.appoint.badid")
 	}
 	if !errs.Any() {
-		_, err := h.cfg.Guardians.AppointGuardian(q.Ctx(), id, in)
+		_, err := onceWithKey(q.Ctx(), f.Get("idempotency_key"), func(ctx context.Context) (intake.Workflow, error) {
+			return h.cfg.Guardians.AppointGuardian(ctx, id, in)
+		})
 		switch e := kit.AsError(err); {
 		case err == nil:
 			q.S.Flash = "guardian.appoint.done"

@@ -96,6 +96,10 @@ type casePageData struct {
 	// Guardians are the child-protection organisations a child's guardian
 	// may be appointed from, for the owner's officer.
 	Guardians []referral.Candidate
+	// GuardianKey names one filling of the guardian form: sent with the
+	// appointment as its Idempotency-Key, as the registration form's, so
+	// a form submitted twice appoints once.
+	GuardianKey string
 }
 
 type section struct {
@@ -152,6 +156,10 @@ func (h *Pages) casePageWith(q *page.Request, id string, v *page.View, status in
 		sentOf = func() { sent, _ = h.cfg.Referrals.Sent(ctx) }
 		if c.TreatedAsChild && q.S.HasRole(auth.RoleFrontlineOfficer) {
 			guardiansOf = func() { d.Guardians = h.guardianOrgs(q, id) }
+			// Kept when the form is shown again with its errors.
+			if d.GuardianKey = v.Form.Get("idempotency_key"); d.GuardianKey == "" {
+				d.GuardianKey = page.RandomToken()
+			}
 		}
 	}
 	page.Together(sentOf, guardiansOf)

@@ -148,11 +148,17 @@ func (h *Pages) register(q *page.Request) {
 // being written, waits for it and then gets its case, rather than a
 // refusal the officer could take for a failed registration.
 func (h *Pages) registerOnce(ctx context.Context, key string, reg intake.Registration) (intake.Case, error) {
+	return onceWithKey(ctx, key, func(ctx context.Context) (intake.Case, error) { return h.cfg.Cases.Register(ctx, reg) })
+}
+
+// onceWithKey carries out a form's write under the form's key, if it has
+// one (see registerOnce).
+func onceWithKey[T any](ctx context.Context, key string, write func(context.Context) (T, error)) (T, error) {
 	if key != "" {
 		ctx = idempotency.WithKey(ctx, key)
 	}
 	for wait := 0; ; wait++ {
-		c, err := h.cfg.Cases.Register(ctx, reg)
+		c, err := write(ctx)
 		if kit.AsError(err).Code != idempotency.CodeKeyInUse || wait == keyInUseWaits {
 			return c, err
 		}

@@ -3393,6 +3393,12 @@ type BreakGlassParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// UpdateConsentParams defines parameters for UpdateConsent.
+type UpdateConsentParams struct {
+	// IdempotencyKey Makes a retry of this request safe (IETF draft-ietf-httpapi-idempotency-key-header): 1 to 255 printable ASCII characters, a fresh UUID per request is recommended, optionally quoted ("..."). The same key with the same request, from the same user, answers the first outcome again (rebuilt from the ids recorded in the write's own transaction, and audited) instead of carrying it out twice; the same key with another request is 422 idempotency_key_reused; while the first request is still being carried out, 409 idempotency_key_in_use with Retry-After. A malformed key is 400 idempotency_key_invalid. Keys are scoped per user and operation and expire 24 hours after their request (configurable); only successful outcomes are recorded, so a request that failed may be retried with its key. After 503 commit_unknown, retry with the same key. Requests without a key are carried out each time they are sent.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // RecordDisclosureJSONBody defines parameters for RecordDisclosure.
 type RecordDisclosureJSONBody struct {
 	// LegalBasis one of the workflow policy's disclosure.legal_bases (by default court_order, criminal_investigation, legal_obligation, vital_interest, consent, international_cooperation)
@@ -3438,6 +3444,12 @@ type CreateGrantJSONBody struct {
 	Service    *string                       `json:"service,omitempty"`
 }
 
+// CreateGrantParams defines parameters for CreateGrant.
+type CreateGrantParams struct {
+	// IdempotencyKey Makes a retry of this request safe (IETF draft-ietf-httpapi-idempotency-key-header): 1 to 255 printable ASCII characters, a fresh UUID per request is recommended, optionally quoted ("..."). The same key with the same request, from the same user, answers the first outcome again (rebuilt from the ids recorded in the write's own transaction, and audited) instead of carrying it out twice; the same key with another request is 422 idempotency_key_reused; while the first request is still being carried out, 409 idempotency_key_in_use with Retry-After. A malformed key is 400 idempotency_key_invalid. Keys are scoped per user and operation and expire 24 hours after their request (configurable); only successful outcomes are recorded, so a request that failed may be retried with its key. After 503 commit_unknown, retry with the same key. Requests without a key are carried out each time they are sent.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // CreateGrantJSONBodyPurpose defines parameters for CreateGrant.
 type CreateGrantJSONBodyPurpose string
 
@@ -3450,10 +3462,22 @@ type AppointGuardianJSONBody struct {
 	UserId openapi_types.UUID `json:"user_id"`
 }
 
+// AppointGuardianParams defines parameters for AppointGuardian.
+type AppointGuardianParams struct {
+	// IdempotencyKey Makes a retry of this request safe (IETF draft-ietf-httpapi-idempotency-key-header): 1 to 255 printable ASCII characters, a fresh UUID per request is recommended, optionally quoted ("..."). The same key with the same request, from the same user, answers the first outcome again (rebuilt from the ids recorded in the write's own transaction, and audited) instead of carrying it out twice; the same key with another request is 422 idempotency_key_reused; while the first request is still being carried out, 409 idempotency_key_in_use with Retry-After. A malformed key is 400 idempotency_key_invalid. Keys are scoped per user and operation and expire 24 hours after their request (configurable); only successful outcomes are recorded, so a request that failed may be retried with its key. After 503 commit_unknown, retry with the same key. Requests without a key are carried out each time they are sent.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // PlaceLegalHoldJSONBody defines parameters for PlaceLegalHold.
 type PlaceLegalHoldJSONBody struct {
 	// ReasonCode Example: litigation
 	ReasonCode string `json:"reason_code"`
+}
+
+// PlaceLegalHoldParams defines parameters for PlaceLegalHold.
+type PlaceLegalHoldParams struct {
+	// IdempotencyKey Makes a retry of this request safe (IETF draft-ietf-httpapi-idempotency-key-header): 1 to 255 printable ASCII characters, a fresh UUID per request is recommended, optionally quoted ("..."). The same key with the same request, from the same user, answers the first outcome again (rebuilt from the ids recorded in the write's own transaction, and audited) instead of carrying it out twice; the same key with another request is 422 idempotency_key_reused; while the first request is still being carried out, 409 idempotency_key_in_use with Retry-After. A malformed key is 400 idempotency_key_invalid. Keys are scoped per user and operation and expire 24 hours after their request (configurable); only successful outcomes are recorded, so a request that failed may be retried with its key. After 503 commit_unknown, retry with the same key. Requests without a key are carried out each time they are sent.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ReleaseLegalHoldJSONBody defines parameters for ReleaseLegalHold.
@@ -3462,14 +3486,32 @@ type ReleaseLegalHoldJSONBody struct {
 	ReasonCode string `json:"reason_code"`
 }
 
+// ReleaseLegalHoldParams defines parameters for ReleaseLegalHold.
+type ReleaseLegalHoldParams struct {
+	// IdempotencyKey Makes a retry of this request safe (IETF draft-ietf-httpapi-idempotency-key-header): 1 to 255 printable ASCII characters, a fresh UUID per request is recommended, optionally quoted ("..."). The same key with the same request, from the same user, answers the first outcome again (rebuilt from the ids recorded in the write's own transaction, and audited) instead of carrying it out twice; the same key with another request is 422 idempotency_key_reused; while the first request is still being carried out, 409 idempotency_key_in_use with Retry-After. A malformed key is 400 idempotency_key_invalid. Keys are scoped per user and operation and expire 24 hours after their request (configurable); only successful outcomes are recorded, so a request that failed may be retried with its key. After 503 commit_unknown, retry with the same key. Requests without a key are carried out each time they are sent.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // LinkCaseJSONBody defines parameters for LinkCase.
 type LinkCaseJSONBody struct {
 	NotificationId openapi_types.UUID `json:"notification_id"`
 }
 
+// LinkCaseParams defines parameters for LinkCase.
+type LinkCaseParams struct {
+	// IdempotencyKey Makes a retry of this request safe (IETF draft-ietf-httpapi-idempotency-key-header): 1 to 255 printable ASCII characters, a fresh UUID per request is recommended, optionally quoted ("..."). The same key with the same request, from the same user, answers the first outcome again (rebuilt from the ids recorded in the write's own transaction, and audited) instead of carrying it out twice; the same key with another request is 422 idempotency_key_reused; while the first request is still being carried out, 409 idempotency_key_in_use with Retry-After. A malformed key is 400 idempotency_key_invalid. Keys are scoped per user and operation and expire 24 hours after their request (configurable); only successful outcomes are recorded, so a request that failed may be retried with its key. After 503 commit_unknown, retry with the same key. Requests without a key are carried out each time they are sent.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // RouteCaseJSONBody defines parameters for RouteCase.
 type RouteCaseJSONBody struct {
 	Route RouteCaseJSONBodyRoute `json:"route"`
+}
+
+// RouteCaseParams defines parameters for RouteCase.
+type RouteCaseParams struct {
+	// IdempotencyKey Makes a retry of this request safe (IETF draft-ietf-httpapi-idempotency-key-header): 1 to 255 printable ASCII characters, a fresh UUID per request is recommended, optionally quoted ("..."). The same key with the same request, from the same user, answers the first outcome again (rebuilt from the ids recorded in the write's own transaction, and audited) instead of carrying it out twice; the same key with another request is 422 idempotency_key_reused; while the first request is still being carried out, 409 idempotency_key_in_use with Retry-After. A malformed key is 400 idempotency_key_invalid. Keys are scoped per user and operation and expire 24 hours after their request (configurable); only successful outcomes are recorded, so a request that failed may be retried with its key. After 503 commit_unknown, retry with the same key. Requests without a key are carried out each time they are sent.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // RouteCaseJSONBodyRoute defines parameters for RouteCase.
@@ -3500,6 +3542,12 @@ type ChangeSupportJSONBodyTo string
 // TransferCaseJSONBody defines parameters for TransferCase.
 type TransferCaseJSONBody struct {
 	OrgId openapi_types.UUID `json:"org_id"`
+}
+
+// TransferCaseParams defines parameters for TransferCase.
+type TransferCaseParams struct {
+	// IdempotencyKey Makes a retry of this request safe (IETF draft-ietf-httpapi-idempotency-key-header): 1 to 255 printable ASCII characters, a fresh UUID per request is recommended, optionally quoted ("..."). The same key with the same request, from the same user, answers the first outcome again (rebuilt from the ids recorded in the write's own transaction, and audited) instead of carrying it out twice; the same key with another request is 422 idempotency_key_reused; while the first request is still being carried out, 409 idempotency_key_in_use with Retry-After. A malformed key is 400 idempotency_key_invalid. Keys are scoped per user and operation and expire 24 hours after their request (configurable); only successful outcomes are recorded, so a request that failed may be retried with its key. After 503 commit_unknown, retry with the same key. Requests without a key are carried out each time they are sent.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // TransitionCaseJSONBody defines parameters for TransitionCase.
@@ -3537,6 +3585,12 @@ type ListDuplicatesParams struct {
 // ConfirmDuplicateJSONBody defines parameters for ConfirmDuplicate.
 type ConfirmDuplicateJSONBody struct {
 	SamePerson bool `json:"same_person"`
+}
+
+// ConfirmDuplicateParams defines parameters for ConfirmDuplicate.
+type ConfirmDuplicateParams struct {
+	// IdempotencyKey Makes a retry of this request safe (IETF draft-ietf-httpapi-idempotency-key-header): 1 to 255 printable ASCII characters, a fresh UUID per request is recommended, optionally quoted ("..."). The same key with the same request, from the same user, answers the first outcome again (rebuilt from the ids recorded in the write's own transaction, and audited) instead of carrying it out twice; the same key with another request is 422 idempotency_key_reused; while the first request is still being carried out, 409 idempotency_key_in_use with Retry-After. A malformed key is 400 idempotency_key_invalid. Keys are scoped per user and operation and expire 24 hours after their request (configurable); only successful outcomes are recorded, so a request that failed may be retried with its key. After 503 commit_unknown, retry with the same key. Requests without a key are carried out each time they are sent.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ChangePasswordJSONBody defines parameters for ChangePassword.
@@ -4112,14 +4166,14 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/consents (the `UpdateConsent` operationId).
-	UpdateConsentWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateConsentWithBody(ctx context.Context, id openapi_types.UUID, params *UpdateConsentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateConsent Record consent (a new record per purpose named; nothing is overwritten). A purpose the body does not name keeps its record, so {"data_sharing":false} changes data sharing only. Withdrawing data sharing revokes grants it no longer covers; withdrawing an adult's NRM consent withdraws the case from the decision track.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/consents (the `UpdateConsent` operationId).
-	UpdateConsent(ctx context.Context, id openapi_types.UUID, body UpdateConsentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateConsent(ctx context.Context, id openapi_types.UUID, params *UpdateConsentParams, body UpdateConsentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RecordDisclosureWithBody Record a disclosure outside the system with its legal basis.
 	//
@@ -4169,14 +4223,14 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/grants (the `CreateGrant` operationId).
-	CreateGrantWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateGrantWithBody(ctx context.Context, id openapi_types.UUID, params *CreateGrantParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateGrant A pending grant of named sections to an organisation (made by the referring officer; consent is checked).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/grants (the `CreateGrant` operationId).
-	CreateGrant(ctx context.Context, id openapi_types.UUID, body CreateGrantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateGrant(ctx context.Context, id openapi_types.UUID, params *CreateGrantParams, body CreateGrantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ActivateGrant Activate a pending grant (by the grantee organisation, on acceptance).
 	//
@@ -4198,70 +4252,70 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/guardian (the `AppointGuardian` operationId).
-	AppointGuardianWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AppointGuardianWithBody(ctx context.Context, id openapi_types.UUID, params *AppointGuardianParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AppointGuardian Appoint a child guardian, a user holding the guardian role in a child-protection organisation (their organisation is granted what concerns the child; a previous guardian's grant ends).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/guardian (the `AppointGuardian` operationId).
-	AppointGuardian(ctx context.Context, id openapi_types.UUID, body AppointGuardianJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AppointGuardian(ctx context.Context, id openapi_types.UUID, params *AppointGuardianParams, body AppointGuardianJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PlaceLegalHoldWithBody Place a legal hold (purging suspended).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/legal-hold (the `PlaceLegalHold` operationId).
-	PlaceLegalHoldWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PlaceLegalHoldWithBody(ctx context.Context, id openapi_types.UUID, params *PlaceLegalHoldParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PlaceLegalHold Place a legal hold (purging suspended).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/legal-hold (the `PlaceLegalHold` operationId).
-	PlaceLegalHold(ctx context.Context, id openapi_types.UUID, body PlaceLegalHoldJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PlaceLegalHold(ctx context.Context, id openapi_types.UUID, params *PlaceLegalHoldParams, body PlaceLegalHoldJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReleaseLegalHoldWithBody Release a legal hold.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/legal-hold/release (the `ReleaseLegalHold` operationId).
-	ReleaseLegalHoldWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ReleaseLegalHoldWithBody(ctx context.Context, id openapi_types.UUID, params *ReleaseLegalHoldParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReleaseLegalHold Release a legal hold.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/legal-hold/release (the `ReleaseLegalHold` operationId).
-	ReleaseLegalHold(ctx context.Context, id openapi_types.UUID, body ReleaseLegalHoldJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ReleaseLegalHold(ctx context.Context, id openapi_types.UUID, params *ReleaseLegalHoldParams, body ReleaseLegalHoldJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// LinkCaseWithBody Link an anonymous notification to this case (the same person came back).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/link (the `LinkCase` operationId).
-	LinkCaseWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	LinkCaseWithBody(ctx context.Context, id openapi_types.UUID, params *LinkCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// LinkCase Link an anonymous notification to this case (the same person came back).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/link (the `LinkCase` operationId).
-	LinkCase(ctx context.Context, id openapi_types.UUID, body LinkCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	LinkCase(ctx context.Context, id openapi_types.UUID, params *LinkCaseParams, body LinkCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RouteCaseWithBody Move an assistance case onto the NRM route (owner organisation), once the person's NRM consent is recorded; the decision history records when and on which consent record (track route, consent_id).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/route (the `RouteCase` operationId).
-	RouteCaseWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RouteCaseWithBody(ctx context.Context, id openapi_types.UUID, params *RouteCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RouteCase Move an assistance case onto the NRM route (owner organisation), once the person's NRM consent is recorded; the decision history records when and on which consent record (track route, consent_id).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/route (the `RouteCase` operationId).
-	RouteCase(ctx context.Context, id openapi_types.UUID, body RouteCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RouteCase(ctx context.Context, id openapi_types.UUID, params *RouteCaseParams, body RouteCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SubmitCase Submit an nrm-route case to the competent authority, whose organisations are granted what a decision needs. The same path as a transition to submitted; sets the reasonable-grounds due date. An adult's case without NRM consent is 409 consent_required naming consent.nrm_referral.
 	//
@@ -4287,14 +4341,14 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/transfer (the `TransferCase` operationId).
-	TransferCaseWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	TransferCaseWithBody(ctx context.Context, id openapi_types.UUID, params *TransferCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// TransferCase Transfer ownership to another organisation (everything re-wrapped to it).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/cases/{id}/transfer (the `TransferCase` operationId).
-	TransferCase(ctx context.Context, id openapi_types.UUID, body TransferCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	TransferCase(ctx context.Context, id openapi_types.UUID, params *TransferCaseParams, body TransferCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// TransitionCaseWithBody Move the decision track (identified, submitted, info_requested, rg_positive, rg_negative, cg_positive, cg_negative, withdrawn). Illegal moves are 409 naming the allowed ones; a negative decision is a proposal (the case unchanged, awaiting_second_decision_maker true, message says so) until a different decision maker confirms it; the reasons are sealed and a letter stating them (both decision makers' for a negative decision) is sealed into the record.
 	//
@@ -4340,14 +4394,14 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /api/v1/duplicates/{id}/confirm (the `ConfirmDuplicate` operationId).
-	ConfirmDuplicateWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ConfirmDuplicateWithBody(ctx context.Context, id openapi_types.UUID, params *ConfirmDuplicateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ConfirmDuplicate Confirm or reject a possible duplicate; confirmed cases count as one person in statistics.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/duplicates/{id}/confirm (the `ConfirmDuplicate` operationId).
-	ConfirmDuplicate(ctx context.Context, id openapi_types.UUID, body ConfirmDuplicateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ConfirmDuplicate(ctx context.Context, id openapi_types.UUID, params *ConfirmDuplicateParams, body ConfirmDuplicateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListKeyRings The organisations' key rings as their administrators follow rotations (an organisation's admin its own, a system admin every organisation's). Counts and dates only, never a key. Audited (intake.keys.read).
 	//
@@ -5268,8 +5322,8 @@ func (c *Client) GetCertificate(ctx context.Context, id openapi_types.UUID, reqE
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/consents (the `UpdateConsent` operationId).
-func (c *Client) UpdateConsentWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateConsentRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) UpdateConsentWithBody(ctx context.Context, id openapi_types.UUID, params *UpdateConsentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateConsentRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5285,8 +5339,8 @@ func (c *Client) UpdateConsentWithBody(ctx context.Context, id openapi_types.UUI
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/consents (the `UpdateConsent` operationId).
-func (c *Client) UpdateConsent(ctx context.Context, id openapi_types.UUID, body UpdateConsentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateConsentRequest(c.Server, id, body)
+func (c *Client) UpdateConsent(ctx context.Context, id openapi_types.UUID, params *UpdateConsentParams, body UpdateConsentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateConsentRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5415,8 +5469,8 @@ func (c *Client) ListGrants(ctx context.Context, id openapi_types.UUID, reqEdito
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/grants (the `CreateGrant` operationId).
-func (c *Client) CreateGrantWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateGrantRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) CreateGrantWithBody(ctx context.Context, id openapi_types.UUID, params *CreateGrantParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateGrantRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5432,8 +5486,8 @@ func (c *Client) CreateGrantWithBody(ctx context.Context, id openapi_types.UUID,
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/grants (the `CreateGrant` operationId).
-func (c *Client) CreateGrant(ctx context.Context, id openapi_types.UUID, body CreateGrantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateGrantRequest(c.Server, id, body)
+func (c *Client) CreateGrant(ctx context.Context, id openapi_types.UUID, params *CreateGrantParams, body CreateGrantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateGrantRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5494,8 +5548,8 @@ func (c *Client) RevokeGrant(ctx context.Context, id openapi_types.UUID, gid ope
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/guardian (the `AppointGuardian` operationId).
-func (c *Client) AppointGuardianWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAppointGuardianRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) AppointGuardianWithBody(ctx context.Context, id openapi_types.UUID, params *AppointGuardianParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAppointGuardianRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5511,8 +5565,8 @@ func (c *Client) AppointGuardianWithBody(ctx context.Context, id openapi_types.U
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/guardian (the `AppointGuardian` operationId).
-func (c *Client) AppointGuardian(ctx context.Context, id openapi_types.UUID, body AppointGuardianJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAppointGuardianRequest(c.Server, id, body)
+func (c *Client) AppointGuardian(ctx context.Context, id openapi_types.UUID, params *AppointGuardianParams, body AppointGuardianJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAppointGuardianRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5528,8 +5582,8 @@ func (c *Client) AppointGuardian(ctx context.Context, id openapi_types.UUID, bod
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/legal-hold (the `PlaceLegalHold` operationId).
-func (c *Client) PlaceLegalHoldWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPlaceLegalHoldRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) PlaceLegalHoldWithBody(ctx context.Context, id openapi_types.UUID, params *PlaceLegalHoldParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPlaceLegalHoldRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5545,8 +5599,8 @@ func (c *Client) PlaceLegalHoldWithBody(ctx context.Context, id openapi_types.UU
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/legal-hold (the `PlaceLegalHold` operationId).
-func (c *Client) PlaceLegalHold(ctx context.Context, id openapi_types.UUID, body PlaceLegalHoldJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPlaceLegalHoldRequest(c.Server, id, body)
+func (c *Client) PlaceLegalHold(ctx context.Context, id openapi_types.UUID, params *PlaceLegalHoldParams, body PlaceLegalHoldJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPlaceLegalHoldRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5562,8 +5616,8 @@ func (c *Client) PlaceLegalHold(ctx context.Context, id openapi_types.UUID, body
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/legal-hold/release (the `ReleaseLegalHold` operationId).
-func (c *Client) ReleaseLegalHoldWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReleaseLegalHoldRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) ReleaseLegalHoldWithBody(ctx context.Context, id openapi_types.UUID, params *ReleaseLegalHoldParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReleaseLegalHoldRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5579,8 +5633,8 @@ func (c *Client) ReleaseLegalHoldWithBody(ctx context.Context, id openapi_types.
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/legal-hold/release (the `ReleaseLegalHold` operationId).
-func (c *Client) ReleaseLegalHold(ctx context.Context, id openapi_types.UUID, body ReleaseLegalHoldJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReleaseLegalHoldRequest(c.Server, id, body)
+func (c *Client) ReleaseLegalHold(ctx context.Context, id openapi_types.UUID, params *ReleaseLegalHoldParams, body ReleaseLegalHoldJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReleaseLegalHoldRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5596,8 +5650,8 @@ func (c *Client) ReleaseLegalHold(ctx context.Context, id openapi_types.UUID, bo
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/link (the `LinkCase` operationId).
-func (c *Client) LinkCaseWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewLinkCaseRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) LinkCaseWithBody(ctx context.Context, id openapi_types.UUID, params *LinkCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLinkCaseRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5613,8 +5667,8 @@ func (c *Client) LinkCaseWithBody(ctx context.Context, id openapi_types.UUID, co
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/link (the `LinkCase` operationId).
-func (c *Client) LinkCase(ctx context.Context, id openapi_types.UUID, body LinkCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewLinkCaseRequest(c.Server, id, body)
+func (c *Client) LinkCase(ctx context.Context, id openapi_types.UUID, params *LinkCaseParams, body LinkCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLinkCaseRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5630,8 +5684,8 @@ func (c *Client) LinkCase(ctx context.Context, id openapi_types.UUID, body LinkC
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/route (the `RouteCase` operationId).
-func (c *Client) RouteCaseWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRouteCaseRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) RouteCaseWithBody(ctx context.Context, id openapi_types.UUID, params *RouteCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRouteCaseRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5647,8 +5701,8 @@ func (c *Client) RouteCaseWithBody(ctx context.Context, id openapi_types.UUID, c
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/route (the `RouteCase` operationId).
-func (c *Client) RouteCase(ctx context.Context, id openapi_types.UUID, body RouteCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRouteCaseRequest(c.Server, id, body)
+func (c *Client) RouteCase(ctx context.Context, id openapi_types.UUID, params *RouteCaseParams, body RouteCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRouteCaseRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5713,8 +5767,8 @@ func (c *Client) ChangeSupport(ctx context.Context, id openapi_types.UUID, param
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/transfer (the `TransferCase` operationId).
-func (c *Client) TransferCaseWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewTransferCaseRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) TransferCaseWithBody(ctx context.Context, id openapi_types.UUID, params *TransferCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTransferCaseRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5730,8 +5784,8 @@ func (c *Client) TransferCaseWithBody(ctx context.Context, id openapi_types.UUID
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/cases/{id}/transfer (the `TransferCase` operationId).
-func (c *Client) TransferCase(ctx context.Context, id openapi_types.UUID, body TransferCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewTransferCaseRequest(c.Server, id, body)
+func (c *Client) TransferCase(ctx context.Context, id openapi_types.UUID, params *TransferCaseParams, body TransferCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTransferCaseRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5856,8 +5910,8 @@ func (c *Client) ListDuplicates(ctx context.Context, params *ListDuplicatesParam
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /api/v1/duplicates/{id}/confirm (the `ConfirmDuplicate` operationId).
-func (c *Client) ConfirmDuplicateWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewConfirmDuplicateRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) ConfirmDuplicateWithBody(ctx context.Context, id openapi_types.UUID, params *ConfirmDuplicateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmDuplicateRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5873,8 +5927,8 @@ func (c *Client) ConfirmDuplicateWithBody(ctx context.Context, id openapi_types.
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/duplicates/{id}/confirm (the `ConfirmDuplicate` operationId).
-func (c *Client) ConfirmDuplicate(ctx context.Context, id openapi_types.UUID, body ConfirmDuplicateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewConfirmDuplicateRequest(c.Server, id, body)
+func (c *Client) ConfirmDuplicate(ctx context.Context, id openapi_types.UUID, params *ConfirmDuplicateParams, body ConfirmDuplicateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmDuplicateRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8117,18 +8171,18 @@ func NewGetCertificateRequest(server string, id openapi_types.UUID) (*http.Reque
 }
 
 // NewUpdateConsentRequest calls the generic UpdateConsent builder with application/json body
-func NewUpdateConsentRequest(server string, id openapi_types.UUID, body UpdateConsentJSONRequestBody) (*http.Request, error) {
+func NewUpdateConsentRequest(server string, id openapi_types.UUID, params *UpdateConsentParams, body UpdateConsentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateConsentRequestWithBody(server, id, "application/json", bodyReader)
+	return NewUpdateConsentRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewUpdateConsentRequestWithBody constructs an http.Request for the UpdateConsent method, with any body, and a specified content type
-func NewUpdateConsentRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateConsentRequestWithBody(server string, id openapi_types.UUID, params *UpdateConsentParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8159,6 +8213,21 @@ func NewUpdateConsentRequestWithBody(server string, id openapi_types.UUID, conte
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -8390,18 +8459,18 @@ func NewListGrantsRequest(server string, id openapi_types.UUID) (*http.Request, 
 }
 
 // NewCreateGrantRequest calls the generic CreateGrant builder with application/json body
-func NewCreateGrantRequest(server string, id openapi_types.UUID, body CreateGrantJSONRequestBody) (*http.Request, error) {
+func NewCreateGrantRequest(server string, id openapi_types.UUID, params *CreateGrantParams, body CreateGrantJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateGrantRequestWithBody(server, id, "application/json", bodyReader)
+	return NewCreateGrantRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewCreateGrantRequestWithBody constructs an http.Request for the CreateGrant method, with any body, and a specified content type
-func NewCreateGrantRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateGrantRequestWithBody(server string, id openapi_types.UUID, params *CreateGrantParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8432,6 +8501,21 @@ func NewCreateGrantRequestWithBody(server string, id openapi_types.UUID, content
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -8560,18 +8644,18 @@ func NewRevokeGrantRequest(server string, id openapi_types.UUID, gid openapi_typ
 }
 
 // NewAppointGuardianRequest calls the generic AppointGuardian builder with application/json body
-func NewAppointGuardianRequest(server string, id openapi_types.UUID, body AppointGuardianJSONRequestBody) (*http.Request, error) {
+func NewAppointGuardianRequest(server string, id openapi_types.UUID, params *AppointGuardianParams, body AppointGuardianJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewAppointGuardianRequestWithBody(server, id, "application/json", bodyReader)
+	return NewAppointGuardianRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewAppointGuardianRequestWithBody constructs an http.Request for the AppointGuardian method, with any body, and a specified content type
-func NewAppointGuardianRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewAppointGuardianRequestWithBody(server string, id openapi_types.UUID, params *AppointGuardianParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8603,22 +8687,37 @@ func NewAppointGuardianRequestWithBody(server string, id openapi_types.UUID, con
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewPlaceLegalHoldRequest calls the generic PlaceLegalHold builder with application/json body
-func NewPlaceLegalHoldRequest(server string, id openapi_types.UUID, body PlaceLegalHoldJSONRequestBody) (*http.Request, error) {
+func NewPlaceLegalHoldRequest(server string, id openapi_types.UUID, params *PlaceLegalHoldParams, body PlaceLegalHoldJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewPlaceLegalHoldRequestWithBody(server, id, "application/json", bodyReader)
+	return NewPlaceLegalHoldRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewPlaceLegalHoldRequestWithBody constructs an http.Request for the PlaceLegalHold method, with any body, and a specified content type
-func NewPlaceLegalHoldRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewPlaceLegalHoldRequestWithBody(server string, id openapi_types.UUID, params *PlaceLegalHoldParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8650,22 +8749,37 @@ func NewPlaceLegalHoldRequestWithBody(server string, id openapi_types.UUID, cont
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewReleaseLegalHoldRequest calls the generic ReleaseLegalHold builder with application/json body
-func NewReleaseLegalHoldRequest(server string, id openapi_types.UUID, body ReleaseLegalHoldJSONRequestBody) (*http.Request, error) {
+func NewReleaseLegalHoldRequest(server string, id openapi_types.UUID, params *ReleaseLegalHoldParams, body ReleaseLegalHoldJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewReleaseLegalHoldRequestWithBody(server, id, "application/json", bodyReader)
+	return NewReleaseLegalHoldRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewReleaseLegalHoldRequestWithBody constructs an http.Request for the ReleaseLegalHold method, with any body, and a specified content type
-func NewReleaseLegalHoldRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewReleaseLegalHoldRequestWithBody(server string, id openapi_types.UUID, params *ReleaseLegalHoldParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8697,22 +8811,37 @@ func NewReleaseLegalHoldRequestWithBody(server string, id openapi_types.UUID, co
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewLinkCaseRequest calls the generic LinkCase builder with application/json body
-func NewLinkCaseRequest(server string, id openapi_types.UUID, body LinkCaseJSONRequestBody) (*http.Request, error) {
+func NewLinkCaseRequest(server string, id openapi_types.UUID, params *LinkCaseParams, body LinkCaseJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewLinkCaseRequestWithBody(server, id, "application/json", bodyReader)
+	return NewLinkCaseRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewLinkCaseRequestWithBody constructs an http.Request for the LinkCase method, with any body, and a specified content type
-func NewLinkCaseRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewLinkCaseRequestWithBody(server string, id openapi_types.UUID, params *LinkCaseParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8744,22 +8873,37 @@ func NewLinkCaseRequestWithBody(server string, id openapi_types.UUID, contentTyp
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewRouteCaseRequest calls the generic RouteCase builder with application/json body
-func NewRouteCaseRequest(server string, id openapi_types.UUID, body RouteCaseJSONRequestBody) (*http.Request, error) {
+func NewRouteCaseRequest(server string, id openapi_types.UUID, params *RouteCaseParams, body RouteCaseJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewRouteCaseRequestWithBody(server, id, "application/json", bodyReader)
+	return NewRouteCaseRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewRouteCaseRequestWithBody constructs an http.Request for the RouteCase method, with any body, and a specified content type
-func NewRouteCaseRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewRouteCaseRequestWithBody(server string, id openapi_types.UUID, params *RouteCaseParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8790,6 +8934,21 @@ func NewRouteCaseRequestWithBody(server string, id openapi_types.UUID, contentTy
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -8891,18 +9050,18 @@ func NewChangeSupportRequestWithBody(server string, id openapi_types.UUID, param
 }
 
 // NewTransferCaseRequest calls the generic TransferCase builder with application/json body
-func NewTransferCaseRequest(server string, id openapi_types.UUID, body TransferCaseJSONRequestBody) (*http.Request, error) {
+func NewTransferCaseRequest(server string, id openapi_types.UUID, params *TransferCaseParams, body TransferCaseJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewTransferCaseRequestWithBody(server, id, "application/json", bodyReader)
+	return NewTransferCaseRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewTransferCaseRequestWithBody constructs an http.Request for the TransferCase method, with any body, and a specified content type
-func NewTransferCaseRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewTransferCaseRequestWithBody(server string, id openapi_types.UUID, params *TransferCaseParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8933,6 +9092,21 @@ func NewTransferCaseRequestWithBody(server string, id openapi_types.UUID, conten
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -9227,18 +9401,18 @@ func NewListDuplicatesRequest(server string, params *ListDuplicatesParams) (*htt
 }
 
 // NewConfirmDuplicateRequest calls the generic ConfirmDuplicate builder with application/json body
-func NewConfirmDuplicateRequest(server string, id openapi_types.UUID, body ConfirmDuplicateJSONRequestBody) (*http.Request, error) {
+func NewConfirmDuplicateRequest(server string, id openapi_types.UUID, params *ConfirmDuplicateParams, body ConfirmDuplicateJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewConfirmDuplicateRequestWithBody(server, id, "application/json", bodyReader)
+	return NewConfirmDuplicateRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewConfirmDuplicateRequestWithBody constructs an http.Request for the ConfirmDuplicate method, with any body, and a specified content type
-func NewConfirmDuplicateRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+func NewConfirmDuplicateRequestWithBody(server string, id openapi_types.UUID, params *ConfirmDuplicateParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -9269,6 +9443,21 @@ func NewConfirmDuplicateRequestWithBody(server string, id openapi_types.UUID, co
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -11796,14 +11985,14 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/consents (the `UpdateConsent` operationId).
-	UpdateConsentWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateConsentResponse, error)
+	UpdateConsentWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *UpdateConsentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateConsentResponse, error)
 
 	// UpdateConsentWithResponse Record consent (a new record per purpose named; nothing is overwritten). A purpose the body does not name keeps its record, so {"data_sharing":false} changes data sharing only. Withdrawing data sharing revokes grants it no longer covers; withdrawing an adult's NRM consent withdraws the case from the decision track.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/consents (the `UpdateConsent` operationId).
-	UpdateConsentWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateConsentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateConsentResponse, error)
+	UpdateConsentWithResponse(ctx context.Context, id openapi_types.UUID, params *UpdateConsentParams, body UpdateConsentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateConsentResponse, error)
 
 	// RecordDisclosureWithBodyWithResponse Record a disclosure outside the system with its legal basis.
 	//
@@ -11859,14 +12048,14 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/grants (the `CreateGrant` operationId).
-	CreateGrantWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateGrantResponse, error)
+	CreateGrantWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *CreateGrantParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateGrantResponse, error)
 
 	// CreateGrantWithResponse A pending grant of named sections to an organisation (made by the referring officer; consent is checked).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/grants (the `CreateGrant` operationId).
-	CreateGrantWithResponse(ctx context.Context, id openapi_types.UUID, body CreateGrantJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateGrantResponse, error)
+	CreateGrantWithResponse(ctx context.Context, id openapi_types.UUID, params *CreateGrantParams, body CreateGrantJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateGrantResponse, error)
 
 	// ActivateGrantWithResponse Activate a pending grant (by the grantee organisation, on acceptance).
 	//
@@ -11894,70 +12083,70 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/guardian (the `AppointGuardian` operationId).
-	AppointGuardianWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AppointGuardianResponse, error)
+	AppointGuardianWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *AppointGuardianParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AppointGuardianResponse, error)
 
 	// AppointGuardianWithResponse Appoint a child guardian, a user holding the guardian role in a child-protection organisation (their organisation is granted what concerns the child; a previous guardian's grant ends).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/guardian (the `AppointGuardian` operationId).
-	AppointGuardianWithResponse(ctx context.Context, id openapi_types.UUID, body AppointGuardianJSONRequestBody, reqEditors ...RequestEditorFn) (*AppointGuardianResponse, error)
+	AppointGuardianWithResponse(ctx context.Context, id openapi_types.UUID, params *AppointGuardianParams, body AppointGuardianJSONRequestBody, reqEditors ...RequestEditorFn) (*AppointGuardianResponse, error)
 
 	// PlaceLegalHoldWithBodyWithResponse Place a legal hold (purging suspended).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/legal-hold (the `PlaceLegalHold` operationId).
-	PlaceLegalHoldWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PlaceLegalHoldResponse, error)
+	PlaceLegalHoldWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PlaceLegalHoldParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PlaceLegalHoldResponse, error)
 
 	// PlaceLegalHoldWithResponse Place a legal hold (purging suspended).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/legal-hold (the `PlaceLegalHold` operationId).
-	PlaceLegalHoldWithResponse(ctx context.Context, id openapi_types.UUID, body PlaceLegalHoldJSONRequestBody, reqEditors ...RequestEditorFn) (*PlaceLegalHoldResponse, error)
+	PlaceLegalHoldWithResponse(ctx context.Context, id openapi_types.UUID, params *PlaceLegalHoldParams, body PlaceLegalHoldJSONRequestBody, reqEditors ...RequestEditorFn) (*PlaceLegalHoldResponse, error)
 
 	// ReleaseLegalHoldWithBodyWithResponse Release a legal hold.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/legal-hold/release (the `ReleaseLegalHold` operationId).
-	ReleaseLegalHoldWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReleaseLegalHoldResponse, error)
+	ReleaseLegalHoldWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *ReleaseLegalHoldParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReleaseLegalHoldResponse, error)
 
 	// ReleaseLegalHoldWithResponse Release a legal hold.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/legal-hold/release (the `ReleaseLegalHold` operationId).
-	ReleaseLegalHoldWithResponse(ctx context.Context, id openapi_types.UUID, body ReleaseLegalHoldJSONRequestBody, reqEditors ...RequestEditorFn) (*ReleaseLegalHoldResponse, error)
+	ReleaseLegalHoldWithResponse(ctx context.Context, id openapi_types.UUID, params *ReleaseLegalHoldParams, body ReleaseLegalHoldJSONRequestBody, reqEditors ...RequestEditorFn) (*ReleaseLegalHoldResponse, error)
 
 	// LinkCaseWithBodyWithResponse Link an anonymous notification to this case (the same person came back).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/link (the `LinkCase` operationId).
-	LinkCaseWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LinkCaseResponse, error)
+	LinkCaseWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *LinkCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LinkCaseResponse, error)
 
 	// LinkCaseWithResponse Link an anonymous notification to this case (the same person came back).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/link (the `LinkCase` operationId).
-	LinkCaseWithResponse(ctx context.Context, id openapi_types.UUID, body LinkCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*LinkCaseResponse, error)
+	LinkCaseWithResponse(ctx context.Context, id openapi_types.UUID, params *LinkCaseParams, body LinkCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*LinkCaseResponse, error)
 
 	// RouteCaseWithBodyWithResponse Move an assistance case onto the NRM route (owner organisation), once the person's NRM consent is recorded; the decision history records when and on which consent record (track route, consent_id).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/route (the `RouteCase` operationId).
-	RouteCaseWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RouteCaseResponse, error)
+	RouteCaseWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *RouteCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RouteCaseResponse, error)
 
 	// RouteCaseWithResponse Move an assistance case onto the NRM route (owner organisation), once the person's NRM consent is recorded; the decision history records when and on which consent record (track route, consent_id).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/route (the `RouteCase` operationId).
-	RouteCaseWithResponse(ctx context.Context, id openapi_types.UUID, body RouteCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*RouteCaseResponse, error)
+	RouteCaseWithResponse(ctx context.Context, id openapi_types.UUID, params *RouteCaseParams, body RouteCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*RouteCaseResponse, error)
 
 	// SubmitCaseWithResponse Submit an nrm-route case to the competent authority, whose organisations are granted what a decision needs. The same path as a transition to submitted; sets the reasonable-grounds due date. An adult's case without NRM consent is 409 consent_required naming consent.nrm_referral.
 	//
@@ -11985,14 +12174,14 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/transfer (the `TransferCase` operationId).
-	TransferCaseWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TransferCaseResponse, error)
+	TransferCaseWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *TransferCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TransferCaseResponse, error)
 
 	// TransferCaseWithResponse Transfer ownership to another organisation (everything re-wrapped to it).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/cases/{id}/transfer (the `TransferCase` operationId).
-	TransferCaseWithResponse(ctx context.Context, id openapi_types.UUID, body TransferCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*TransferCaseResponse, error)
+	TransferCaseWithResponse(ctx context.Context, id openapi_types.UUID, params *TransferCaseParams, body TransferCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*TransferCaseResponse, error)
 
 	// TransitionCaseWithBodyWithResponse Move the decision track (identified, submitted, info_requested, rg_positive, rg_negative, cg_positive, cg_negative, withdrawn). Illegal moves are 409 naming the allowed ones; a negative decision is a proposal (the case unchanged, awaiting_second_decision_maker true, message says so) until a different decision maker confirms it; the reasons are sealed and a letter stating them (both decision makers' for a negative decision) is sealed into the record.
 	//
@@ -12048,14 +12237,14 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/duplicates/{id}/confirm (the `ConfirmDuplicate` operationId).
-	ConfirmDuplicateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmDuplicateResponse, error)
+	ConfirmDuplicateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *ConfirmDuplicateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmDuplicateResponse, error)
 
 	// ConfirmDuplicateWithResponse Confirm or reject a possible duplicate; confirmed cases count as one person in statistics.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/duplicates/{id}/confirm (the `ConfirmDuplicate` operationId).
-	ConfirmDuplicateWithResponse(ctx context.Context, id openapi_types.UUID, body ConfirmDuplicateJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmDuplicateResponse, error)
+	ConfirmDuplicateWithResponse(ctx context.Context, id openapi_types.UUID, params *ConfirmDuplicateParams, body ConfirmDuplicateJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmDuplicateResponse, error)
 
 	// ListKeyRingsWithResponse The organisations' key rings as their administrators follow rotations (an organisation's admin its own, a system admin every organisation's). Counts and dates only, never a key. Audited (intake.keys.read).
 	//
@@ -14926,10 +15115,14 @@ type UpdateConsentResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMedia
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -14965,6 +15158,11 @@ func (r UpdateConsentResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UpdateConsentResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r UpdateConsentResponse) GetJSON413() *TooLarge {
 	return r.JSON413
@@ -14973,6 +15171,11 @@ func (r UpdateConsentResponse) GetJSON413() *TooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r UpdateConsentResponse) GetJSON415() *UnsupportedMedia {
 	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r UpdateConsentResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -15585,6 +15788,8 @@ type CreateGrantResponse struct {
 	JSON413 *TooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMedia
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -15633,6 +15838,11 @@ func (r CreateGrantResponse) GetJSON413() *TooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r CreateGrantResponse) GetJSON415() *UnsupportedMedia {
 	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateGrantResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -16105,6 +16315,8 @@ type PlaceLegalHoldResponse struct {
 	JSON413 *TooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMedia
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -16153,6 +16365,11 @@ func (r PlaceLegalHoldResponse) GetJSON413() *TooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r PlaceLegalHoldResponse) GetJSON415() *UnsupportedMedia {
 	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r PlaceLegalHoldResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -16223,6 +16440,8 @@ type ReleaseLegalHoldResponse struct {
 	JSON413 *TooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMedia
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -16271,6 +16490,11 @@ func (r ReleaseLegalHoldResponse) GetJSON413() *TooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r ReleaseLegalHoldResponse) GetJSON415() *UnsupportedMedia {
 	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ReleaseLegalHoldResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -16339,6 +16563,8 @@ type LinkCaseResponse struct {
 	JSON413 *TooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMedia
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -16382,6 +16608,11 @@ func (r LinkCaseResponse) GetJSON413() *TooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r LinkCaseResponse) GetJSON415() *UnsupportedMedia {
 	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r LinkCaseResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -16452,6 +16683,8 @@ type RouteCaseResponse struct {
 	JSON413 *TooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMedia
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -16500,6 +16733,11 @@ func (r RouteCaseResponse) GetJSON413() *TooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r RouteCaseResponse) GetJSON415() *UnsupportedMedia {
 	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r RouteCaseResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -16792,6 +17030,8 @@ type TransferCaseResponse struct {
 	JSON413 *TooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMedia
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -16840,6 +17080,11 @@ func (r TransferCaseResponse) GetJSON413() *TooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r TransferCaseResponse) GetJSON415() *UnsupportedMedia {
 	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r TransferCaseResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -17559,6 +17804,8 @@ type ConfirmDuplicateResponse struct {
 	JSON413 *TooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMedia
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *RateLimited
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -17607,6 +17854,11 @@ func (r ConfirmDuplicateResponse) GetJSON413() *TooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r ConfirmDuplicateResponse) GetJSON415() *UnsupportedMedia {
 	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ConfirmDuplicateResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -23581,8 +23833,8 @@ func (c *ClientWithResponses) GetCertificateWithResponse(ctx context.Context, id
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/consents (the `UpdateConsent` operationId).
-func (c *ClientWithResponses) UpdateConsentWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateConsentResponse, error) {
-	rsp, err := c.UpdateConsentWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateConsentWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *UpdateConsentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateConsentResponse, error) {
+	rsp, err := c.UpdateConsentWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -23594,8 +23846,8 @@ func (c *ClientWithResponses) UpdateConsentWithBodyWithResponse(ctx context.Cont
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/consents (the `UpdateConsent` operationId).
-func (c *ClientWithResponses) UpdateConsentWithResponse(ctx context.Context, id openapi_types.UUID, body UpdateConsentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateConsentResponse, error) {
-	rsp, err := c.UpdateConsent(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) UpdateConsentWithResponse(ctx context.Context, id openapi_types.UUID, params *UpdateConsentParams, body UpdateConsentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateConsentResponse, error) {
+	rsp, err := c.UpdateConsent(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -23698,8 +23950,8 @@ func (c *ClientWithResponses) ListGrantsWithResponse(ctx context.Context, id ope
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/grants (the `CreateGrant` operationId).
-func (c *ClientWithResponses) CreateGrantWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateGrantResponse, error) {
-	rsp, err := c.CreateGrantWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateGrantWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *CreateGrantParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateGrantResponse, error) {
+	rsp, err := c.CreateGrantWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -23711,8 +23963,8 @@ func (c *ClientWithResponses) CreateGrantWithBodyWithResponse(ctx context.Contex
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/grants (the `CreateGrant` operationId).
-func (c *ClientWithResponses) CreateGrantWithResponse(ctx context.Context, id openapi_types.UUID, body CreateGrantJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateGrantResponse, error) {
-	rsp, err := c.CreateGrant(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) CreateGrantWithResponse(ctx context.Context, id openapi_types.UUID, params *CreateGrantParams, body CreateGrantJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateGrantResponse, error) {
+	rsp, err := c.CreateGrant(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -23763,8 +24015,8 @@ func (c *ClientWithResponses) RevokeGrantWithResponse(ctx context.Context, id op
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/guardian (the `AppointGuardian` operationId).
-func (c *ClientWithResponses) AppointGuardianWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AppointGuardianResponse, error) {
-	rsp, err := c.AppointGuardianWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) AppointGuardianWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *AppointGuardianParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AppointGuardianResponse, error) {
+	rsp, err := c.AppointGuardianWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -23776,8 +24028,8 @@ func (c *ClientWithResponses) AppointGuardianWithBodyWithResponse(ctx context.Co
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/guardian (the `AppointGuardian` operationId).
-func (c *ClientWithResponses) AppointGuardianWithResponse(ctx context.Context, id openapi_types.UUID, body AppointGuardianJSONRequestBody, reqEditors ...RequestEditorFn) (*AppointGuardianResponse, error) {
-	rsp, err := c.AppointGuardian(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) AppointGuardianWithResponse(ctx context.Context, id openapi_types.UUID, params *AppointGuardianParams, body AppointGuardianJSONRequestBody, reqEditors ...RequestEditorFn) (*AppointGuardianResponse, error) {
+	rsp, err := c.AppointGuardian(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -23789,8 +24041,8 @@ func (c *ClientWithResponses) AppointGuardianWithResponse(ctx context.Context, i
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/legal-hold (the `PlaceLegalHold` operationId).
-func (c *ClientWithResponses) PlaceLegalHoldWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PlaceLegalHoldResponse, error) {
-	rsp, err := c.PlaceLegalHoldWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) PlaceLegalHoldWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PlaceLegalHoldParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PlaceLegalHoldResponse, error) {
+	rsp, err := c.PlaceLegalHoldWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -23802,8 +24054,8 @@ func (c *ClientWithResponses) PlaceLegalHoldWithBodyWithResponse(ctx context.Con
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/legal-hold (the `PlaceLegalHold` operationId).
-func (c *ClientWithResponses) PlaceLegalHoldWithResponse(ctx context.Context, id openapi_types.UUID, body PlaceLegalHoldJSONRequestBody, reqEditors ...RequestEditorFn) (*PlaceLegalHoldResponse, error) {
-	rsp, err := c.PlaceLegalHold(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) PlaceLegalHoldWithResponse(ctx context.Context, id openapi_types.UUID, params *PlaceLegalHoldParams, body PlaceLegalHoldJSONRequestBody, reqEditors ...RequestEditorFn) (*PlaceLegalHoldResponse, error) {
+	rsp, err := c.PlaceLegalHold(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -23815,8 +24067,8 @@ func (c *ClientWithResponses) PlaceLegalHoldWithResponse(ctx context.Context, id
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/legal-hold/release (the `ReleaseLegalHold` operationId).
-func (c *ClientWithResponses) ReleaseLegalHoldWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReleaseLegalHoldResponse, error) {
-	rsp, err := c.ReleaseLegalHoldWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) ReleaseLegalHoldWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *ReleaseLegalHoldParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReleaseLegalHoldResponse, error) {
+	rsp, err := c.ReleaseLegalHoldWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -23828,8 +24080,8 @@ func (c *ClientWithResponses) ReleaseLegalHoldWithBodyWithResponse(ctx context.C
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/legal-hold/release (the `ReleaseLegalHold` operationId).
-func (c *ClientWithResponses) ReleaseLegalHoldWithResponse(ctx context.Context, id openapi_types.UUID, body ReleaseLegalHoldJSONRequestBody, reqEditors ...RequestEditorFn) (*ReleaseLegalHoldResponse, error) {
-	rsp, err := c.ReleaseLegalHold(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) ReleaseLegalHoldWithResponse(ctx context.Context, id openapi_types.UUID, params *ReleaseLegalHoldParams, body ReleaseLegalHoldJSONRequestBody, reqEditors ...RequestEditorFn) (*ReleaseLegalHoldResponse, error) {
+	rsp, err := c.ReleaseLegalHold(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -23841,8 +24093,8 @@ func (c *ClientWithResponses) ReleaseLegalHoldWithResponse(ctx context.Context, 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/link (the `LinkCase` operationId).
-func (c *ClientWithResponses) LinkCaseWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LinkCaseResponse, error) {
-	rsp, err := c.LinkCaseWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) LinkCaseWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *LinkCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LinkCaseResponse, error) {
+	rsp, err := c.LinkCaseWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -23854,8 +24106,8 @@ func (c *ClientWithResponses) LinkCaseWithBodyWithResponse(ctx context.Context, 
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/link (the `LinkCase` operationId).
-func (c *ClientWithResponses) LinkCaseWithResponse(ctx context.Context, id openapi_types.UUID, body LinkCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*LinkCaseResponse, error) {
-	rsp, err := c.LinkCase(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) LinkCaseWithResponse(ctx context.Context, id openapi_types.UUID, params *LinkCaseParams, body LinkCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*LinkCaseResponse, error) {
+	rsp, err := c.LinkCase(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -23867,8 +24119,8 @@ func (c *ClientWithResponses) LinkCaseWithResponse(ctx context.Context, id opena
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/route (the `RouteCase` operationId).
-func (c *ClientWithResponses) RouteCaseWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RouteCaseResponse, error) {
-	rsp, err := c.RouteCaseWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) RouteCaseWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *RouteCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RouteCaseResponse, error) {
+	rsp, err := c.RouteCaseWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -23880,8 +24132,8 @@ func (c *ClientWithResponses) RouteCaseWithBodyWithResponse(ctx context.Context,
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/route (the `RouteCase` operationId).
-func (c *ClientWithResponses) RouteCaseWithResponse(ctx context.Context, id openapi_types.UUID, body RouteCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*RouteCaseResponse, error) {
-	rsp, err := c.RouteCase(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) RouteCaseWithResponse(ctx context.Context, id openapi_types.UUID, params *RouteCaseParams, body RouteCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*RouteCaseResponse, error) {
+	rsp, err := c.RouteCase(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -23932,8 +24184,8 @@ func (c *ClientWithResponses) ChangeSupportWithResponse(ctx context.Context, id 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/transfer (the `TransferCase` operationId).
-func (c *ClientWithResponses) TransferCaseWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TransferCaseResponse, error) {
-	rsp, err := c.TransferCaseWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) TransferCaseWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *TransferCaseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TransferCaseResponse, error) {
+	rsp, err := c.TransferCaseWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -23945,8 +24197,8 @@ func (c *ClientWithResponses) TransferCaseWithBodyWithResponse(ctx context.Conte
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/cases/{id}/transfer (the `TransferCase` operationId).
-func (c *ClientWithResponses) TransferCaseWithResponse(ctx context.Context, id openapi_types.UUID, body TransferCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*TransferCaseResponse, error) {
-	rsp, err := c.TransferCase(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) TransferCaseWithResponse(ctx context.Context, id openapi_types.UUID, params *TransferCaseParams, body TransferCaseJSONRequestBody, reqEditors ...RequestEditorFn) (*TransferCaseResponse, error) {
+	rsp, err := c.TransferCase(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -24049,8 +24301,8 @@ func (c *ClientWithResponses) ListDuplicatesWithResponse(ctx context.Context, pa
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/duplicates/{id}/confirm (the `ConfirmDuplicate` operationId).
-func (c *ClientWithResponses) ConfirmDuplicateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmDuplicateResponse, error) {
-	rsp, err := c.ConfirmDuplicateWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) ConfirmDuplicateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *ConfirmDuplicateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmDuplicateResponse, error) {
+	rsp, err := c.ConfirmDuplicateWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -24062,8 +24314,8 @@ func (c *ClientWithResponses) ConfirmDuplicateWithBodyWithResponse(ctx context.C
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /api/v1/duplicates/{id}/confirm (the `ConfirmDuplicate` operationId).
-func (c *ClientWithResponses) ConfirmDuplicateWithResponse(ctx context.Context, id openapi_types.UUID, body ConfirmDuplicateJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmDuplicateResponse, error) {
-	rsp, err := c.ConfirmDuplicate(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) ConfirmDuplicateWithResponse(ctx context.Context, id openapi_types.UUID, params *ConfirmDuplicateParams, body ConfirmDuplicateJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmDuplicateResponse, error) {
+	rsp, err := c.ConfirmDuplicate(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -27108,6 +27360,13 @@ func ParseUpdateConsentResponse(rsp *http.Response) (*UpdateConsentResponse, err
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest TooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -27121,6 +27380,13 @@ func ParseUpdateConsentResponse(rsp *http.Response) (*UpdateConsentResponse, err
 			return nil, err
 		}
 		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
@@ -27724,6 +27990,13 @@ func ParseCreateGrantResponse(rsp *http.Response) (*CreateGrantResponse, error) 
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -28202,6 +28475,13 @@ func ParsePlaceLegalHoldResponse(rsp *http.Response) (*PlaceLegalHoldResponse, e
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -28311,6 +28591,13 @@ func ParseReleaseLegalHoldResponse(rsp *http.Response) (*ReleaseLegalHoldRespons
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -28415,6 +28702,13 @@ func ParseLinkCaseResponse(rsp *http.Response) (*LinkCaseResponse, error) {
 			return nil, err
 		}
 		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
@@ -28524,6 +28818,13 @@ func ParseRouteCaseResponse(rsp *http.Response) (*RouteCaseResponse, error) {
 			return nil, err
 		}
 		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
@@ -28837,6 +29138,13 @@ func ParseTransferCaseResponse(rsp *http.Response) (*TransferCaseResponse, error
 			return nil, err
 		}
 		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
@@ -29518,6 +29826,13 @@ func ParseConfirmDuplicateResponse(rsp *http.Response) (*ConfirmDuplicateRespons
 			return nil, err
 		}
 		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
@@ -92,6 +93,9 @@ func (s *Grants) GrantPending(ctx context.Context, req GrantRequest) (Grant, err
 		// The owner's officer prepares the grantee's wrap now, from the
 		// owner's own keys; it becomes readable on acceptance.
 		if err := s.cw.RebuildWrap(ctx, tx, row, grantee.ID, source); err != nil {
+			return err
+		}
+		if err := s.idem.Record(ctx, tx, http.StatusCreated, row.ID, g.ID); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "intake.grant.create", "grant", g.ID, event.Allowed))

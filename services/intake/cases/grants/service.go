@@ -8,6 +8,7 @@ import (
 	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
+	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
 	"github.com/nrm-project/nrm/pkg/seal"
@@ -100,6 +101,11 @@ type (
 		Wrap(ctx context.Context, q store.Querier, caseID, orgID string) (store.WrapRow, error)
 		PutMACs(ctx context.Context, q store.Querier, caseID, orgID string, macs map[seal.SectionID][]byte) error
 	}
+	// Outcomes records the outcome of a keyed request in its transaction
+	// (idempotency.Store).
+	Outcomes interface {
+		Record(ctx context.Context, tx idempotency.Execer, status int, ids ...string) error
+	}
 	// Ring makes an organisation's identity on first need.
 	Ring interface {
 		EnsureOrgKey(ctx context.Context, orgID string) error
@@ -118,6 +124,8 @@ type Config struct {
 	Store Store
 	Ring  Ring
 	Orgs  OrgDirectory
+	// Idem records the outcome of a keyed grant in its transaction.
+	Idem Outcomes
 	// FollowUpDays is how long a grant stays active once its service
 	// ended (the workflow policy's grant_follow_up_days).
 	FollowUpDays int
@@ -133,6 +141,7 @@ type Grants struct {
 	store             Store
 	ring              Ring
 	orgs              OrgDirectory
+	idem              Outcomes
 	grantFollowUpDays int
 	rec               event.Recorder
 	cw                Casework
@@ -143,7 +152,10 @@ var _ Service = (*Grants)(nil)
 
 // New returns the grant service.
 func New(cfg Config) *Grants {
-	return &Grants{db: cfg.DB, store: cfg.Store, ring: cfg.Ring, orgs: cfg.Orgs, grantFollowUpDays: cfg.FollowUpDays,
+	if cfg.Idem == nil {
+		cfg.Idem = (*idempotency.Store)(nil) // records nothing: no keyed requests
+	}
+	return &Grants{db: cfg.DB, store: cfg.Store, ring: cfg.Ring, orgs: cfg.Orgs, idem: cfg.Idem, grantFollowUpDays: cfg.FollowUpDays,
 		rec: cfg.Recorder, cw: cfg.Casework, now: cfg.Now}
 }
 
