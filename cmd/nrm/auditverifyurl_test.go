@@ -18,7 +18,7 @@ func TestAuditVerifyURL(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
 	keysDir := filepath.Join(root, "keys")
-	s := startServer(t, "--keys", keysDir, "--data", filepath.Join(root, "data"), "--demo")
+	s := startServer(t, "--keys", keysDir, "--data", filepath.Join(root, "data"), "--demo", "--checkpoint-interval", "1s")
 	login(t, s.base, demoCredentials(t, s.stdout.String())["officer@police.demo"])
 	verifier, err := note.NewVerifier(strings.TrimSpace(string(publicGet(t, s.base+"/api/v1/audit/public/key", 200))))
 	if err != nil {

@@ -24,7 +24,7 @@ import (
 func TestPublicAuditRoutesVerifyFromOutside(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
-	s := startServer(t, "--keys", filepath.Join(root, "keys"), "--data", filepath.Join(root, "data"), "--demo")
+	s := startServer(t, "--keys", filepath.Join(root, "keys"), "--data", filepath.Join(root, "data"), "--demo", "--checkpoint-interval", "1s")
 	creds := demoCredentials(t, s.stdout.String())
 	login(t, s.base, creds["officer@police.demo"]) // events to log
 

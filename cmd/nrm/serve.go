@@ -42,6 +42,7 @@ type serveFlags struct {
 	demo          bool
 	policies      string
 	checkpointDir string
+	checkpointInt time.Duration
 	witnesses     listFlag
 	witnessKeys   listFlag
 	auditOrigin   string
@@ -76,6 +77,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.demo, "demo", false, "add demo organisations and one user per role, and print their credentials")
 	fs.StringVar(&f.policies, "policies", "", "directory whose files override the embedded policies/")
 	fs.StringVar(&f.checkpointDir, "checkpoint-dir", "", "directory receiving a copy of every signed audit checkpoint (default: <keys>/checkpoints, off the data's storage)")
+	fs.DurationVar(&f.checkpointInt, "checkpoint-interval", 10*time.Second, "sign an audit checkpoint this often when the log grew (and after every 1000 events): the longest a witness or an outside verifier waits to see an event")
 	fs.Var(&f.witnessKeys, "witness-key", "a witness's verifier key, or a file holding it (repeatable): only cosignatures verifying under these keys are collected into the checkpoints (default: every signature line a witness answers, left to verifiers to check)")
 	fs.Var(&f.witnesses, "witness", "witness for audit checkpoints: a directory, or a witness's add-checkpoint URL (https, or http on this machine; repeatable)")
 	fs.StringVar(&f.auditOrigin, "audit-origin", "nrm.local/audit", "origin line of this deployment's audit checkpoints")
@@ -116,6 +118,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if err := f.edge.check(); err != nil {
 		return err
+	}
+	if f.checkpointInt <= 0 {
+		return usageError{"--checkpoint-interval must be positive"}
 	}
 	if f.webIdle <= 0 || f.webAbsolute <= 0 {
 		return usageError{"web session timeouts must be positive"}

@@ -148,8 +148,8 @@ func (s *system) buildAudit(c systemConfig) error {
 	var err error
 	s.audit, err = audit.New(audit.Config{
 		DB: s.dbs["audit"], Keys: c.keys, Logger: log.With(c.logger, "service", "audit"),
-		Origin: c.flags.auditOrigin, CheckpointDir: c.flags.checkpointDir, Witnesses: c.flags.witnesses, WitnessKeys: c.flags.witnessKeyValues(),
-		Registerer: c.registry,
+		Origin: c.flags.auditOrigin, CheckpointDir: c.flags.checkpointDir, CheckpointInterval: c.flags.checkpointInt,
+		Witnesses: c.flags.witnesses, WitnessKeys: c.flags.witnessKeyValues(), Registerer: c.registry,
 	})
 	if err != nil {
 		return err

@@ -179,7 +179,7 @@ func startWitnessedServer(t *testing.T) witnessed {
 		t.Fatal(err)
 	}
 	w.url, w.key = startWitness(t, filepath.Join(w.root, "witness"), vkey)
-	w.server = startServer(t, "--keys", w.keysDir, "--data", filepath.Join(w.root, "data"), "--demo", "--witness", w.url+"/add-checkpoint")
+	w.server = startServer(t, "--keys", w.keysDir, "--data", filepath.Join(w.root, "data"), "--demo", "--witness", w.url+"/add-checkpoint", "--checkpoint-interval", "1s")
 	w.logKey, w.logVKey = skey, vkey
 	if w.logV, err = note.NewVerifier(vkey); err != nil {
 		t.Fatal(err)
