@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/idempotency"
@@ -230,10 +231,11 @@ func (s *service) replayDisclosure(ctx context.Context, o idempotency.Outcome) (
 
 // replayCase answers again with the case's attributes and its consent
 // records up to the one the first answer showed last (lastConsent), no
-// section content, to the organisation that owns the case now: owner.
-func (s *service) replayCase(ctx context.Context, caseID, owner, lastConsent string) (Case, error) {
+// section content, to the organisation that owns the case now: owner;
+// with unchangedSince, only while the case's last change is that one.
+func (s *service) replayCase(ctx context.Context, caseID, owner, lastConsent string, unchangedSince *time.Time) (Case, error) {
 	row, err := s.store.CaseByID(ctx, s.db, caseID, false)
-	if errors.Is(err, ErrNotFound) || err == nil && row.OwnerOrg != owner {
+	if errors.Is(err, ErrNotFound) || err == nil && (row.OwnerOrg != owner || unchangedSince != nil && !row.UpdatedAt.Equal(*unchangedSince)) {
 		return Case{}, s.deny(ctx, actionReplay, caseID)
 	}
 	if err != nil {
@@ -255,17 +257,26 @@ func (s *service) replayConsent(ctx context.Context, o idempotency.Outcome) (Cas
 	if err != nil || len(o.IDs) != 2 {
 		return Case{}, errors.Join(err, kit.ErrNotFound)
 	}
-	return s.replayCase(ctx, o.IDs[0], p.OrgID, o.IDs[1])
+	return s.replayCase(ctx, o.IDs[0], p.OrgID, o.IDs[1], nil)
 }
 
 // replayTransfer answers a transfer again, to the user of the previous
 // owner who made it (the record is theirs alone), while the case is still
-// with the organisation it went to: what the first answer showed, no more.
+// with the organisation it went to and unchanged since (the transfer was
+// its last change): what the first answer showed, no more. The user lost
+// access with the transfer: once the new owner changed the case, the
+// answer would show them that later state, and is refused instead.
 func (s *service) replayTransfer(ctx context.Context, o idempotency.Outcome) (Case, error) {
-	if len(o.IDs) != 3 {
-		return Case{}, kit.ErrNotFound
+	if len(o.IDs) != 4 {
+		// A record without the transfer's time (written before it was
+		// kept) cannot tell whether the case changed since.
+		return Case{}, s.deny(ctx, actionReplay, o.ID())
 	}
-	return s.replayCase(ctx, o.IDs[0], o.IDs[1], o.IDs[2])
+	at, err := time.Parse(time.RFC3339Nano, o.IDs[3])
+	if err != nil {
+		return Case{}, s.deny(ctx, actionReplay, o.ID())
+	}
+	return s.replayCase(ctx, o.IDs[0], o.IDs[1], o.IDs[2], &at)
 }
 
 // replayLink answers a link again (no content), to the organisation that

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
@@ -289,7 +290,11 @@ func (s *Cases) Transfer(ctx context.Context, caseID, toOrg string) (Case, error
 		if err := s.stats(ctx, tx, e); err != nil {
 			return err
 		}
-		if err := s.idem.Record(ctx, tx, http.StatusOK, caseID, to.ID, LastConsentID(consents)); err != nil {
+		// The case as it stood after the transfer (its last change) is
+		// recorded too: a retry is answered only while it still stands,
+		// never with what the new owner made of the case since.
+		if err := s.idem.Record(ctx, tx, http.StatusOK, caseID, to.ID, LastConsentID(consents),
+			row.UpdatedAt.UTC().Format(time.RFC3339Nano)); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, s.rec.New(ctx, "intake.case.transfer", "case", caseID, event.Allowed))
