@@ -23,8 +23,9 @@ const stmtsPerConn = 128
 // the tables.
 const replanAfter = time.Minute
 
-// CustomPlan starts a statement that is never prepared: PostgreSQL plans it
-// for its arguments and the tables as they are at every call. For the
+// CustomPlan starts a statement that PostgreSQL never prepares: it plans
+// it for its arguments and the tables as they are at every call (SQLite,
+// which keeps no generic plans, prepares it as any other). For the
 // statements of queues (the outbox), whose size swings from empty to a
 // large backlog and back within minutes, faster than statistics follow.
 const CustomPlan = "/* custom plan */ "
@@ -180,10 +181,16 @@ func (r *cachedRows) Close() error {
 // direct reports whether query runs without a prepared statement: it has
 // no parameters, asks for a custom plan, or is new to this connection.
 func (c *cachingConn) direct(query string, args []driver.NamedValue) bool {
-	if len(args) == 0 || strings.HasPrefix(query, CustomPlan) {
+	if len(args) == 0 {
 		return true
 	}
-	return !c.inProcess && c.firstRun(query)
+	if c.inProcess {
+		// Custom plans answer PostgreSQL's generic ones; SQLite has
+		// none to avoid (it plans again where a bound value could
+		// change the plan).
+		return false
+	}
+	return strings.HasPrefix(query, CustomPlan) || c.firstRun(query)
 }
 
 // firstRun reports whether this connection has neither prepared nor run
@@ -226,6 +233,10 @@ func (c *cachingConn) prepared(ctx context.Context, query string) (*cachedStmt, 
 		old := c.order.Back()
 		cs := c.order.Remove(old).(*cachedStmt)
 		delete(c.stmts, cs.query)
+		if c.inProcess && !cs.reading {
+			_ = cs.stmt.Close() // SQLite: no server to talk to
+			continue
+		}
 		// Closing talks to the server: not in the middle of someone's
 		// transaction, but when the pool next resets the connection
 		// (which is never while the statement's rows are open).
