@@ -137,6 +137,7 @@ func TestCasesPurgeCommand(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
 	args := []string{"--data", filepath.Join(root, "data"), "--keys", filepath.Join(root, "keys")}
+	migratedStore(t, filepath.Join(root, "data"))
 	var out, errb syncBuffer
 	if code := run(context.Background(), append([]string{"migrate"}, args...), nil, &out, &errb); code != 0 {
 		t.Fatalf("migrate: %s", errb.String())

@@ -45,3 +45,10 @@ func migrated(t *testing.T, e dbtest.Engine, dataDir string) {
 	}
 	dbtest.Migrate(t, dbtest.Engine{Name: db.SQLite, Config: db.Config{DataDir: dataDir}}, allServices...)
 }
+
+// migratedStore gives the embedded store in dataDir every service's
+// schema, copied from databases migrated once for the package.
+func migratedStore(t *testing.T, dataDir string) {
+	t.Helper()
+	migrated(t, dbtest.Engine{Name: db.SQLite}, dataDir)
+}

@@ -14,6 +14,7 @@ import (
 func TestCasesPurgeReadsThePolicy(t *testing.T) {
 	root := t.TempDir()
 	args := []string{"--data", filepath.Join(root, "data"), "--keys", filepath.Join(root, "keys")}
+	migratedStore(t, filepath.Join(root, "data"))
 	var out, errb syncBuffer
 	if code := run(context.Background(), append([]string{"migrate"}, args...), nil, &out, &errb); code != 0 {
 		t.Fatalf("migrate: %s", errb.String())

@@ -65,7 +65,7 @@ func startServer(t *testing.T, args ...string) *server {
 	t.Helper()
 	if dir := flagValue(args, "--data"); dir != "" && flagValue(args, "--database-url") == "" {
 		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-			migrated(t, dbtest.Engine{Name: db.SQLite}, dir)
+			migratedStore(t, dir)
 		}
 	}
 	return startServerFresh(t, args...)
@@ -300,6 +300,7 @@ func TestOrgsAndUsersAdd(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
 	common := []string{"--data", filepath.Join(root, "data"), "--keys", filepath.Join(root, "keys")}
+	migratedStore(t, filepath.Join(root, "data"))
 	var out, errb syncBuffer
 	code := run(context.Background(), append([]string{"orgs", "add", "--name", "Test NGO", "--kind", "ngo", "--region", "MA-06"}, common...), nil, &out, &errb)
 	if code != 0 {

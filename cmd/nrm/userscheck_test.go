@@ -15,6 +15,7 @@ func TestUsersCheck(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
 	common := []string{"--data", filepath.Join(root, "data"), "--keys", filepath.Join(root, "keys")}
+	migratedStore(t, filepath.Join(root, "data"))
 	// The deployment's policy before the upgrade let a police unit hold
 	// decision makers.
 	lenient := filepath.Join(root, "old-policies")
