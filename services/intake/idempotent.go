@@ -169,12 +169,14 @@ func (s *service) replayRegistration(ctx context.Context, o idempotency.Outcome)
 
 // replayWorkflow answers a transition again with the case's tracks as
 // they stand (the first answer was the tracks just after the move): a
-// read, audited as one by Workflow.
+// read, audited as one by Workflow, and the replay audited once the read
+// was allowed (a user who lost access has a denied read, no replay).
 func (s *service) replayWorkflow(ctx context.Context, o idempotency.Outcome) (Workflow, error) {
-	if err := s.replayed(ctx, o.ID()); err != nil {
+	wf, err := s.Workflow(ctx, o.ID())
+	if err != nil {
 		return Workflow{}, err
 	}
-	return s.Workflow(ctx, o.ID())
+	return wf, s.replayed(ctx, o.ID())
 }
 
 // replayEntry answers an entry's creation again: the entry without its
