@@ -3,6 +3,8 @@ package auth
 import (
 	"context"
 	"slices"
+
+	"github.com/nrm-project/nrm/pkg/kit"
 )
 
 // Roles from DESIGN.md.
@@ -53,6 +55,17 @@ func WithPrincipal(ctx context.Context, p Principal) context.Context {
 func FromContext(ctx context.Context) (Principal, bool) {
 	p, ok := ctx.Value(ctxKey{}).(Principal)
 	return p, ok && p.UserID != ""
+}
+
+// Required returns the principal in ctx, or kit.ErrUnauthenticated when
+// there is none: the first line of every service method that acts for
+// someone.
+func Required(ctx context.Context) (Principal, error) {
+	p, ok := FromContext(ctx)
+	if !ok {
+		return p, kit.ErrUnauthenticated
+	}
+	return p, nil
 }
 
 // RoleService marks a background job of a service acting on its own

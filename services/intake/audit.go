@@ -10,7 +10,6 @@ import (
 
 	"github.com/go-kit/log/level"
 
-	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/kit"
@@ -108,14 +107,6 @@ func auditID(id string) string {
 
 // principal returns the caller; only callers of an organisation touch
 // cases (the command line's system principal has none).
-func principal(ctx context.Context) (auth.Principal, error) {
-	p, ok := auth.FromContext(ctx)
-	if !ok {
-		return p, kit.ErrUnauthenticated
-	}
-	return p, nil
-}
-
 // pseudonym is a case's key in statistics: stable, unlinkable to the id
 // without the master key.
 func (s *service) pseudonym(caseID string) string {

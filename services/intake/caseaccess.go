@@ -26,7 +26,7 @@ import (
 // callerOrg returns the caller and their organisation; a caller without
 // one (the command line) may not touch cases.
 func (s *service) callerOrg(ctx context.Context) (auth.Principal, OrgInfo, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return p, OrgInfo{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/idempotency"
 	"github.com/nrm-project/nrm/pkg/kit"
@@ -146,7 +147,7 @@ func (s *service) replayed(ctx context.Context, caseID string) error {
 // and consents, as the first answer had them (no section content), to the
 // organisation that still owns it.
 func (s *service) replayRegistration(ctx context.Context, o idempotency.Outcome) (Case, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return Case{}, err
 	}
@@ -182,7 +183,7 @@ func (s *service) replayWorkflow(ctx context.Context, o idempotency.Outcome) (Wo
 // replayEntry answers an entry's creation again: the entry without its
 // content, as the first answer, to its author.
 func (s *service) replayEntry(ctx context.Context, o idempotency.Outcome) (Entry, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil || len(o.IDs) != 2 {
 		return Entry{}, errors.Join(err, kit.ErrNotFound)
 	}
@@ -199,7 +200,7 @@ func (s *service) replayEntry(ctx context.Context, o idempotency.Outcome) (Entry
 
 // replayBreakGlass answers an opening again, to the user who opened it.
 func (s *service) replayBreakGlass(ctx context.Context, o idempotency.Outcome) (BreakGlass, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil || len(o.IDs) != 2 {
 		return BreakGlass{}, errors.Join(err, kit.ErrNotFound)
 	}
@@ -215,7 +216,7 @@ func (s *service) replayBreakGlass(ctx context.Context, o idempotency.Outcome) (
 
 // replayDisclosure answers a disclosure again, to its organisation.
 func (s *service) replayDisclosure(ctx context.Context, o idempotency.Outcome) (Disclosure, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil || len(o.IDs) != 2 {
 		return Disclosure{}, errors.Join(err, kit.ErrNotFound)
 	}
@@ -255,7 +256,7 @@ func (s *service) replayCase(ctx context.Context, caseID, owner, lastConsent str
 
 // replayConsent answers a consent record again, to the owner organisation.
 func (s *service) replayConsent(ctx context.Context, o idempotency.Outcome) (Case, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil || len(o.IDs) != 2 {
 		return Case{}, errors.Join(err, kit.ErrNotFound)
 	}
@@ -284,7 +285,7 @@ func (s *service) replayTransfer(ctx context.Context, o idempotency.Outcome) (Ca
 // replayLink answers a link again (no content), to the organisation that
 // owns the case while the link stands.
 func (s *service) replayLink(ctx context.Context, o idempotency.Outcome) (struct{}, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil || len(o.IDs) != 2 {
 		return struct{}{}, errors.Join(err, kit.ErrNotFound)
 	}
@@ -318,7 +319,7 @@ func (s *service) replayDuplicate(ctx context.Context, o idempotency.Outcome) (D
 // replayGrant answers a grant again, as it stands, to the user who made
 // it while their organisation owns the case.
 func (s *service) replayGrant(ctx context.Context, o idempotency.Outcome) (Grant, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil || len(o.IDs) != 2 {
 		return Grant{}, errors.Join(err, kit.ErrNotFound)
 	}
@@ -345,7 +346,7 @@ func (s *service) replayGrant(ctx context.Context, o idempotency.Outcome) (Grant
 // replayLegalHold answers a hold placed or released again, to the user
 // who did it.
 func (s *service) replayLegalHold(ctx context.Context, o idempotency.Outcome) (LegalHold, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil || len(o.IDs) != 2 {
 		return LegalHold{}, errors.Join(err, kit.ErrNotFound)
 	}

@@ -11,7 +11,7 @@ import (
 // KeyStatus answers the key ring of the caller's organisation to its
 // administrator, and of every organisation to a system administrator.
 func (s *service) KeyStatus(ctx context.Context) ([]KeyStatus, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return nil, err
 	}

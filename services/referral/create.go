@@ -101,7 +101,7 @@ func (s *service) summary(ctx context.Context, caseID, action string) (CaseSumma
 }
 
 func (s *service) CreateReferral(ctx context.Context, in NewReferral) (Referral, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return Referral{}, err
 	}

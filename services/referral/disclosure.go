@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 
+	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/services/referral/external"
 )
@@ -18,7 +19,7 @@ import (
 // (referral.disclosure).
 func (s *service) Package(ctx context.Context, id string) (DisclosurePackage, error) {
 	const action = "referral.disclosure"
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return DisclosurePackage{}, err
 	}

@@ -66,7 +66,7 @@ func (s *service) createExternal(ctx context.Context, p auth.Principal, sum Case
 // the package can be produced.
 func (s *service) Approve(ctx context.Context, id string) (Referral, error) {
 	const action = "referral.disclosure.approve"
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return Referral{}, err
 	}

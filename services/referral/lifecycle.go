@@ -121,7 +121,7 @@ func findOffer(cands []candidateRow, org string) *candidateRow {
 }
 
 func (s *service) Accept(ctx context.Context, id string) (Referral, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return Referral{}, err
 	}
@@ -241,7 +241,7 @@ var ErrFreeTextNote = kit.Validation("note: free text is not stored with a refer
 
 func (s *service) Decline(ctx context.Context, id string, in DeclineInput) (Referral, error) {
 	reason := in.Reason
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return Referral{}, err
 	}

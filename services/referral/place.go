@@ -74,7 +74,7 @@ func (s *service) coordinatorRow(ctx context.Context, p auth.Principal, id, acti
 // with the reasons for its place, then the excluded ones (rank 0) with the
 // filter that excluded them. Coordinators only.
 func (s *service) Candidates(ctx context.Context, id string) ([]Candidate, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func (s *service) Candidates(ctx context.Context, id string) ([]Candidate, error
 // Place offers a referral that found no provider to the provider a
 // coordinator chose, which must pass routing's hard filters for it.
 func (s *service) Place(ctx context.Context, id string, in PlaceInput) (Referral, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return Referral{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 
+	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 )
@@ -33,7 +34,7 @@ func (s *service) Leave(ctx context.Context, id string) (Referral, error) {
 }
 
 func (s *service) progress(ctx context.Context, id string, st step) (Referral, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return Referral{}, err
 	}

@@ -24,7 +24,7 @@ func mayManage(p auth.Principal, orgID string) bool {
 }
 
 func (s *service) GetProvider(ctx context.Context, orgID string) (Provider, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return Provider{}, err
 	}
@@ -42,7 +42,7 @@ func (s *service) GetProvider(ctx context.Context, orgID string) (Provider, erro
 }
 
 func (s *service) ListProviders(ctx context.Context, service, region string) ([]Provider, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (s *service) ListProviders(ctx context.Context, service, region string) ([]
 }
 
 func (s *service) PutProvider(ctx context.Context, orgID string, in ProviderInput) (Provider, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return Provider{}, err
 	}
@@ -133,7 +133,7 @@ func (s *service) PutProvider(ctx context.Context, orgID string, in ProviderInpu
 }
 
 func (s *service) SetCapacity(ctx context.Context, orgID, service string, places int) (Provider, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return Provider{}, err
 	}
@@ -166,17 +166,9 @@ func (s *service) SetCapacity(ctx context.Context, orgID, service string, places
 	return s.GetProvider(ctx, orgID)
 }
 
-func principal(ctx context.Context) (auth.Principal, error) {
-	p, ok := auth.FromContext(ctx)
-	if !ok {
-		return p, kit.ErrUnauthenticated
-	}
-	return p, nil
-}
-
 // ExportHSDS exports the directory.
 func (s *service) ExportHSDS(ctx context.Context) (HSDSDocument, error) {
-	if _, err := principal(ctx); err != nil {
+	if _, err := auth.Required(ctx); err != nil {
 		return HSDSDocument{}, err
 	}
 	all, err := s.store.Providers(ctx, s.db, "")
@@ -196,7 +188,7 @@ const MaxImport = 5000
 // ImportHSDS writes every organisation of d into the directory, all or
 // nothing. Each must be known to the organisation directory.
 func (s *service) ImportHSDS(ctx context.Context, d HSDSDocument) (int, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return 0, err
 	}

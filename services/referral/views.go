@@ -86,7 +86,7 @@ func (s *service) view(p auth.Principal, r referralRow, cands []candidateRow, no
 
 // GetReferral returns the referral once its read is in the audit outbox.
 func (s *service) GetReferral(ctx context.Context, id string) (Referral, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return Referral{}, err
 	}
@@ -155,7 +155,7 @@ const listLimit = 200
 // Inbox lists a provider's open offers, soonest deadline first, then the
 // referrals it accepted and still works on.
 func (s *service) Inbox(ctx context.Context) ([]Referral, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +164,7 @@ func (s *service) Inbox(ctx context.Context) ([]Referral, error) {
 
 // Sent lists the referrals the caller's organisation sent, newest first.
 func (s *service) Sent(ctx context.Context) ([]Referral, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (s *service) Sent(ctx context.Context) ([]Referral, error) {
 
 // Board is the coordinators' desk.
 func (s *service) Board(ctx context.Context) (Board, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return Board{}, err
 	}
@@ -207,7 +207,7 @@ func (s *service) Board(ctx context.Context) (Board, error) {
 // Route previews the ranking for a case, with the reasons for each place,
 // and the providers excluded with the filter that excluded them (rank 0).
 func (s *service) Route(ctx context.Context, q RouteQuery) ([]Candidate, error) {
-	if _, err := principal(ctx); err != nil {
+	if _, err := auth.Required(ctx); err != nil {
 		return nil, err
 	}
 	if !validID(q.CaseID) {
@@ -242,7 +242,7 @@ func (s *service) Route(ctx context.Context, q RouteQuery) ([]Candidate, error) 
 
 // Notifications returns the caller's organisation's notices after seq.
 func (s *service) Notifications(ctx context.Context, after int64) ([]Notification, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return nil, err
 	}

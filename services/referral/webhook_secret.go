@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 
+	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/services/referral/webhooks"
 )
@@ -30,7 +31,7 @@ func (s *service) issueSecret(ctx context.Context, tx *sql.Tx, orgID, action str
 // own administrators and system administrators only.
 func (s *service) RotateWebhookSecret(ctx context.Context, orgID string) (WebhookSecretInfo, error) {
 	const action = "referral.provider.webhook_secret.rotate"
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return WebhookSecretInfo{}, err
 	}

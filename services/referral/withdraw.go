@@ -84,7 +84,7 @@ func owns(p auth.Principal, r referralRow) bool {
 // referral is recorded with its codes, audited as such and told to the
 // sender.
 func (s *service) Withdraw(ctx context.Context, id string, in WithdrawInput) (Referral, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return Referral{}, err
 	}

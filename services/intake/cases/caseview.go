@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strings"
 
+	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/services/intake/store"
 )
@@ -50,7 +51,7 @@ func (s *Cases) CaseView(ctx context.Context, id string, parts CaseParts) (CaseV
 }
 
 func (s *Cases) caseView(ctx context.Context, id string, parts CaseParts) (CaseView, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return CaseView{}, err
 	}

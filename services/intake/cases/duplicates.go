@@ -245,7 +245,7 @@ func overlap(a, b []uint32) bool {
 }
 
 func (s *Cases) Duplicates(ctx context.Context, q ListQuery) (DuplicatePage, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return DuplicatePage{}, err
 	}

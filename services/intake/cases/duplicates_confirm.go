@@ -24,7 +24,7 @@ var ErrDuplicateDecided = kit.Conflict("the possible duplicate has already been 
 // keyed by the two cases' pseudonyms (the later case's as CaseKey), so the
 // person counts once; a rejection emits none.
 func (s *Cases) ConfirmDuplicate(ctx context.Context, duplicateID string, samePerson bool) (Duplicate, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return Duplicate{}, err
 	}
@@ -103,7 +103,7 @@ func (s *Cases) ConfirmDuplicate(ctx context.Context, duplicateID string, samePe
 // to the user who decided it, while they still work the list; anyone
 // else is ErrNotFound.
 func (s *Cases) DecidedDuplicate(ctx context.Context, duplicateID string) (Duplicate, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return Duplicate{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 
+	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/services/intake/casefile"
 )
@@ -12,7 +13,7 @@ import (
 // ExportSections reads the case as Get does and returns the named
 // sections the caller may read.
 func (s *Cases) ExportSections(ctx context.Context, caseID string, names []string) (map[string]json.RawMessage, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return nil, err
 	}

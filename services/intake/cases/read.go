@@ -98,7 +98,7 @@ func (s *Cases) Get(ctx context.Context, id string) (Case, error) {
 }
 
 func (s *Cases) get(ctx context.Context, id string) (Case, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return Case{}, err
 	}
@@ -185,7 +185,7 @@ func pageLimit(n int) (int, error) {
 }
 
 func (s *Cases) List(ctx context.Context, q ListQuery) (CasePage, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return CasePage{}, err
 	}

@@ -319,14 +319,5 @@ func New(cfg Config) *Cases {
 	return s
 }
 
-// principal returns the caller.
-func principal(ctx context.Context) (auth.Principal, error) {
-	p, ok := auth.FromContext(ctx)
-	if !ok {
-		return p, kit.ErrUnauthenticated
-	}
-	return p, nil
-}
-
 // outcome is the metric label of a call made under ctx (kit.Outcome).
 func outcome(ctx context.Context, err error) string { return kit.Outcome(ctx, err) }

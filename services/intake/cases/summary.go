@@ -37,7 +37,7 @@ type SummaryReader interface {
 // cases without reading them. Everyone else gets ErrNotFound and a denied
 // audit event; every summary read is audited.
 func (s *Cases) Summary(ctx context.Context, id string) (Summary, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return Summary{}, err
 	}

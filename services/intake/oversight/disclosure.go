@@ -165,7 +165,7 @@ func (o *Oversight) ReleaseLegalHold(ctx context.Context, caseID string, in Lega
 // legalHold places or releases a hold: an auditor on any case, a decision
 // maker on a case its authority decides.
 func (o *Oversight) legalHold(ctx context.Context, caseID string, in LegalHoldInput, place bool) (LegalHold, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return LegalHold{}, err
 	}

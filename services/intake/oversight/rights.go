@@ -75,7 +75,7 @@ func reportLanguage(lang string, c store.CaseRow) (string, error) {
 // who hand the report to the person; anyone else is denied as for a case
 // that does not exist, and the denial audited.
 func (o *Oversight) AccessReport(ctx context.Context, caseID, lang string) (AccessReport, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return AccessReport{}, err
 	}

@@ -187,18 +187,9 @@ var (
 	ErrIntegrity       = keyring.ErrIntegrity
 )
 
-// principal returns the caller.
-func principal(ctx context.Context) (auth.Principal, error) {
-	p, ok := auth.FromContext(ctx)
-	if !ok {
-		return p, kit.ErrUnauthenticated
-	}
-	return p, nil
-}
-
 // auditorOnly returns the caller if they hold the auditor role.
 func auditorOnly(ctx context.Context) (auth.Principal, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return p, err
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/nrm-project/nrm/pkg/auth"
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/services/intake/casefile"
@@ -146,7 +147,7 @@ func (tr *Tracks) AddEntry(ctx context.Context, caseID string, in casefile.Entry
 
 // Entries implements Service.
 func (tr *Tracks) Entries(ctx context.Context, caseID string) ([]casefile.Entry, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/idempotency"
-	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/notice"
 	"github.com/nrm-project/nrm/services/intake/casefile"
 	"github.com/nrm-project/nrm/services/intake/store"
@@ -202,15 +201,6 @@ var (
 	// ErrNotFound.
 	ErrDenied = casefile.ErrDenied
 )
-
-// principal returns the caller.
-func principal(ctx context.Context) (auth.Principal, error) {
-	p, ok := auth.FromContext(ctx)
-	if !ok {
-		return p, kit.ErrUnauthenticated
-	}
-	return p, nil
-}
 
 // codeRe is the shape of a code or id a caller gives (a reason code, a
 // user id).

@@ -129,7 +129,7 @@ func (tr *Tracks) support(ctx context.Context, tx *sql.Tx, p auth.Principal, c s
 
 // Workflow implements Service.
 func (tr *Tracks) Workflow(ctx context.Context, caseID string) (casefile.Workflow, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return casefile.Workflow{}, err
 	}

@@ -88,14 +88,6 @@ type Inbox struct {
 
 var _ Service = (*Inbox)(nil)
 
-func principal(ctx context.Context) (auth.Principal, error) {
-	p, ok := auth.FromContext(ctx)
-	if !ok {
-		return p, kit.ErrUnauthenticated
-	}
-	return p, nil
-}
-
 // New returns the notifications service over the referral database.
 func New(cfg Config) (*Inbox, error) {
 	if cfg.DB == nil || cfg.Keys == nil {
@@ -142,7 +134,7 @@ func (s *Inbox) Receive(ctx context.Context, msgs []outbox.Message) error {
 }
 
 func (s *Inbox) Notices(ctx context.Context, q Query) (Page, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return Page{}, err
 	}
@@ -170,7 +162,7 @@ func (s *Inbox) Notices(ctx context.Context, q Query) (Page, error) {
 }
 
 func (s *Inbox) MarkRead(ctx context.Context, ids []string) (int, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return 0, err
 	}

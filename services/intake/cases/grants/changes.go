@@ -124,7 +124,7 @@ func isGrant(g store.GrantRow) func(store.GrantRow) bool {
 
 // ListGrants implements Service.
 func (s *Grants) ListGrants(ctx context.Context, caseID string) ([]Grant, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +183,7 @@ func visibleGrants(p auth.Principal, c store.CaseRow, grants []store.GrantRow) [
 // behalf (referral grants only) may call it; a second call never extends
 // the window.
 func (s *Grants) EndGrant(ctx context.Context, caseID, grantID string) (Grant, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return Grant{}, err
 	}

@@ -30,7 +30,7 @@ func (s *Grants) mayShare(c store.CaseRow, consents []Consent, sections []string
 
 // GrantPending implements Service.
 func (s *Grants) GrantPending(ctx context.Context, req GrantRequest) (Grant, error) {
-	p, err := principal(ctx)
+	p, err := auth.Required(ctx)
 	if err != nil {
 		return Grant{}, err
 	}

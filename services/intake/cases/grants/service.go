@@ -9,7 +9,6 @@ import (
 	"github.com/nrm-project/nrm/pkg/event"
 	"github.com/nrm-project/nrm/pkg/facts"
 	"github.com/nrm-project/nrm/pkg/idempotency"
-	"github.com/nrm-project/nrm/pkg/kit"
 	"github.com/nrm-project/nrm/pkg/outbox"
 	"github.com/nrm-project/nrm/pkg/seal"
 	"github.com/nrm-project/nrm/services/intake/casefile"
@@ -170,15 +169,6 @@ var (
 	// ErrNotFound.
 	errDenied = casefile.ErrDenied
 )
-
-// principal returns the caller.
-func principal(ctx context.Context) (auth.Principal, error) {
-	p, ok := auth.FromContext(ctx)
-	if !ok {
-		return p, kit.ErrUnauthenticated
-	}
-	return p, nil
-}
 
 // The case work under the names the grants' code uses.
 
