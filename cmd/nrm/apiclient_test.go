@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 	openapi_types "github.com/oapi-codegen/runtime/types"
-	"github.com/pquerna/otp/totp"
 
 	"github.com/nrm-project/nrm/cmd/nrm/internal/apiclient"
 )
@@ -110,20 +109,7 @@ func generatedClient(t *testing.T, base string, c demoCredential) *apiclient.Cli
 		t.Fatal(err)
 	}
 	for i := range 3 {
-		// A TOTP code is single-use: the next step's code (accepted one
-		// step early) on the second try, a wait before the third.
-		at := time.Now()
-		switch i {
-		case 1:
-			at = at.Add(30 * time.Second)
-		case 2:
-			time.Sleep(time.Until(time.Now().Truncate(30 * time.Second).Add(31 * time.Second)))
-			at = time.Now()
-		}
-		code, err := totp.GenerateCode(c.secret, at)
-		if err != nil {
-			t.Fatal(err)
-		}
+		code := signInCode(t, c.secret, i)
 		r, err := anon.LoginWithResponse(context.Background(), apiclient.LoginJSONRequestBody{Email: c.email, Password: c.password, Otp: code})
 		if err != nil {
 			t.Fatal(err)

@@ -175,17 +175,30 @@ func call(t *testing.T, method, u, token string, body any) (int, []byte) {
 // login in the same 30 s step presents the next step's code, which the
 // server accepts as clock skew, and a third waits for the next step to
 // present the one after.
+// signInCode is c's TOTP code for sign-in attempt i (0, 1, 2). A code is
+// single-use: the second attempt takes the next step's code (accepted one
+// step early), the third waits for a new step.
+func signInCode(t *testing.T, secret string, attempt int) string {
+	t.Helper()
+	at := time.Now()
+	switch {
+	case attempt == 1:
+		at = at.Add(30 * time.Second)
+	case attempt > 1:
+		time.Sleep(time.Until(time.Now().Truncate(30 * time.Second).Add(31 * time.Second)))
+		at = time.Now()
+	}
+	code, err := totp.GenerateCode(secret, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
 func login(t *testing.T, base string, c demoCredential) string {
 	t.Helper()
 	for i := range 3 {
-		at := time.Now()
-		if i > 0 {
-			at = at.Add(30 * time.Second)
-		}
-		code, err := totp.GenerateCode(c.secret, at)
-		if err != nil {
-			t.Fatal(err)
-		}
+		code := signInCode(t, c.secret, i)
 		st, b := call(t, "POST", base+"/api/v1/auth/login", "", map[string]string{"email": c.email, "password": c.password, "otp": code})
 		if st == http.StatusOK {
 			var tok struct {
@@ -198,9 +211,6 @@ func login(t *testing.T, base string, c demoCredential) string {
 		}
 		if st != http.StatusUnauthorized {
 			t.Fatalf("login %s: %d %s", c.email, st, b)
-		}
-		if i == 1 {
-			time.Sleep(time.Until(time.Now().Truncate(30 * time.Second).Add(31 * time.Second)))
 		}
 	}
 	t.Fatalf("login %s kept failing", c.email)

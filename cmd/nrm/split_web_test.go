@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pquerna/otp/totp"
-
 	"github.com/nrm-project/nrm/pkg/mtls"
 )
 
@@ -155,20 +153,7 @@ func (p pageClient) signin(c demoCredential) {
 		if m == nil {
 			p.t.Fatalf("no form token on the sign-in page:\n%s", tail(form, 2000))
 		}
-		// As login: a code the API sign-in used is refused again, so the
-		// next step's code (accepted one step early), then a wait.
-		at := time.Now()
-		switch i {
-		case 1:
-			at = at.Add(30 * time.Second)
-		case 2:
-			time.Sleep(time.Until(time.Now().Truncate(30 * time.Second).Add(31 * time.Second)))
-			at = time.Now()
-		}
-		code, err := totp.GenerateCode(c.secret, at)
-		if err != nil {
-			p.t.Fatal(err)
-		}
+		code := signInCode(p.t, c.secret, i)
 		st, body := p.do("POST", "/signin", url.Values{"csrf": {m[1]}, "email": {c.email}, "password": {c.password}, "otp": {code}})
 		if st == 200 && !strings.Contains(body, `action="/signin"`) {
 			return
