@@ -69,6 +69,22 @@ func keyedPost(t *testing.T, url, tok, key string, setKey bool, body any) (int, 
 	return resp.StatusCode, out, nil
 }
 
+// droppingServer serves intake's HTTP API, checked against openapi.yaml,
+// behind dropResponses (which loses answers on the way back).
+func (w *realWorld) droppingServer(t *testing.T) (*httptest.Server, *dropResponses) {
+	t.Helper()
+	enf, err := authz.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := auth.NewVerifier(auth.StaticKeys{w.kid: w.priv.Public().(ed25519.PublicKey)}, "nrm", notRevoked{}, nil)
+	eps := intake.MakeServerEndpoints(w.env.Service, auth.Middleware(v), enf, &denialLog{})
+	drop := &dropResponses{next: contract.Handler(t, intake.MakeHTTPHandler(eps, log.NewNopLogger()))}
+	srv := httptest.NewServer(drop)
+	t.Cleanup(srv.Close)
+	return srv, drop
+}
+
 // TestIdempotentRegistrationOverHTTP: a registration whose answer is lost
 // on the way back (the connection breaks after the case was written) is
 // sent again with its Idempotency-Key and answered 201 with the case that
@@ -78,15 +94,7 @@ func TestIdempotentRegistrationOverHTTP(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		t.Parallel()
 		w := newRealWorldOn(t, e)
-		enf, err := authz.Load("")
-		if err != nil {
-			t.Fatal(err)
-		}
-		v := auth.NewVerifier(auth.StaticKeys{w.kid: w.priv.Public().(ed25519.PublicKey)}, "nrm", notRevoked{}, nil)
-		eps := intake.MakeServerEndpoints(w.env.Service, auth.Middleware(v), enf, &denialLog{})
-		drop := &dropResponses{next: contract.Handler(t, intake.MakeHTTPHandler(eps, log.NewNopLogger()))}
-		srv := httptest.NewServer(drop)
-		t.Cleanup(srv.Close)
+		srv, drop := w.droppingServer(t)
 		url := srv.URL + "/api/v1/cases"
 		user := event.NewID()
 		tok := w.userToken(t, user, w.owner, auth.RoleFrontlineOfficer)
@@ -177,15 +185,7 @@ func TestIdempotentCaseWritesOverHTTP(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, e dbtest.Engine) {
 		t.Parallel()
 		w := newRealWorldOn(t, e)
-		enf, err := authz.Load("")
-		if err != nil {
-			t.Fatal(err)
-		}
-		v := auth.NewVerifier(auth.StaticKeys{w.kid: w.priv.Public().(ed25519.PublicKey)}, "nrm", notRevoked{}, nil)
-		eps := intake.MakeServerEndpoints(w.env.Service, auth.Middleware(v), enf, &denialLog{})
-		drop := &dropResponses{next: contract.Handler(t, intake.MakeHTTPHandler(eps, log.NewNopLogger()))}
-		srv := httptest.NewServer(drop)
-		t.Cleanup(srv.Close)
+		srv, drop := w.droppingServer(t)
 		tok := w.userToken(t, event.NewID(), w.owner, auth.RoleFrontlineOfficer)
 		c := w.env.Register(t, w.owner, intaketest.Registration("Amina Over HTTP"))
 		note := w.notificationOf(t, w.owner)
